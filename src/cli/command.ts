@@ -1,0 +1,32 @@
+import type { ParseArgsConfig } from "node:util";
+import type { HangarConfig } from "../core/config.ts";
+
+export type OptionSpec = NonNullable<ParseArgsConfig["options"]>[string] & {
+  description: string;
+  valueName?: string;
+};
+
+/** One CLI command: its options, its help and what it runs. */
+export interface Command {
+  /** Words that name the command, e.g. `["token", "create"]`. */
+  name: string[];
+  summary: string;
+  /** Positional arguments, for the help text (e.g. `<dir> <repo_id>`). */
+  usage?: string;
+  options?: Record<string, OptionSpec>;
+  /** Whether the command works on an instance's home folder (adds `--home`). */
+  usesHome?: boolean;
+  run(input: CommandInput): Promise<void>;
+}
+
+export interface CommandInput {
+  positionals: string[];
+  values: Record<string, string | boolean | Array<string | boolean> | undefined>;
+  /** Resolved once from flags and environment by `main`. */
+  config: HangarConfig;
+  env: Record<string, string | undefined>;
+  /** Whether `--json` was given: print machine-readable output only. */
+  json: boolean;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+}

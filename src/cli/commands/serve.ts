@@ -1,0 +1,41 @@
+import { createHangar } from "../../hangar.ts";
+import { seedDemoRepos } from "../../hub/seed-demo.ts";
+import { createServer, listen } from "../../server/create-server.ts";
+import type { Command } from "../command.ts";
+
+export const serveCommand: Command = {
+  name: ["serve"],
+  summary: "Start the Hangar server",
+  usesHome: true,
+  options: {
+    host: {
+      type: "string",
+      description: "Address to listen on (HANGAR_HOST, default 127.0.0.1)",
+      valueName: "HOST",
+    },
+    port: {
+      type: "string",
+      description: "Port to listen on (HANGAR_PORT, default 7860; 0 picks a free one)",
+      valueName: "PORT",
+    },
+  },
+  async run({ config, stdout, json }) {
+    const hangar = await createHangar(config);
+    if (config.seedDemo) await seedDemoRepos(hangar);
+    const server = createServer(hangar);
+    const url = await listen(server, config.host, config.port);
+    stdout.write(
+      json
+        ? `${JSON.stringify({ url, home: config.home })}\n`
+        : `Hangar is serving ${config.home} at ${url}\n`,
+    );
+    const stop = () => {
+      server.close();
+      server.closeAllConnections();
+      void hangar.close().then(() => process.exit(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    await new Promise(() => {});
+  },
+};

@@ -1,0 +1,120 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { badRequest } from "./errors.ts";
+
+/** Everything one Hangar instance needs; built once by an interface and passed down. */
+export interface HangarConfig {
+  /** Folder holding the instance: `hangar.db` and `blobs/`. */
+  home: string;
+  host: string;
+  port: number;
+  /**
+   * The base URL clients see (e.g. behind a reverse proxy). When unset, URLs are built from the request's
+   * Host / X-Forwarded-Host / X-Forwarded-Proto headers.
+   */
+  publicUrl?: string;
+  /** A token given admin rights on start (`HANGAR_ADMIN_TOKEN`), for bootstrapping a new instance. */
+  adminToken?: string;
+  /** Whether the demo repositories are created in an empty instance on first start. */
+  seedDemo: boolean;
+  limits: HangarLimits;
+  /** The upstream hub for mirroring (`HF_ENDPOINT`, `HF_TOKEN`). */
+  upstream: { endpoint: string; token?: string };
+}
+
+export interface HangarLimits {
+  /** Largest single file accepted, in bytes. */
+  maxFileSize: number;
+  /** Largest request body for JSON and NDJSON requests (regular files travel base64 inside commits). */
+  maxRequestBodySize: number;
+  /** Most operations in one commit. */
+  maxFilesPerCommit: number;
+  /** Files from this size on are stored as LFS objects. */
+  lfsThreshold: number;
+  /** Largest page a listing returns; larger `limit` values are capped, as the Hub does. */
+  maxPageSize: number;
+}
+
+export const DEFAULT_LIMITS: HangarLimits = {
+  maxFileSize: 50 * 1024 ** 3,
+  maxRequestBodySize: 256 * 1024 ** 2,
+  maxFilesPerCommit: 25_000,
+  lfsThreshold: 10 * 1024 ** 2,
+  maxPageSize: 1000,
+};
+
+export const DEFAULT_PORT = 7860;
+export const DEFAULT_HOST = "127.0.0.1";
+export const DEFAULT_UPSTREAM = "https://huggingface.co";
+
+export interface ConfigSources {
+  env?: Record<string, string | undefined>;
+  /** Command-line values, which win over the environment. */
+  flags?: { home?: string; host?: string; port?: string | number; publicUrl?: string };
+}
+
+function parsePort(value: string | number, source: string): number {
+  const port = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw badRequest(`${source} must be an integer from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseSize(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const size = Number(value);
+  if (!Number.isSafeInteger(size) || size <= 0)
+    throw badRequest(`${name} must be a positive integer, got "${value}"`);
+  return size;
+}
+
+/** The one place that reads the environment: the CLI calls it and passes the result down. */
+export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
+  const env = sources.env ?? {};
+  const flags = sources.flags ?? {};
+  const home = resolve(flags.home ?? env.HANGAR_HOME ?? join(homedir(), ".hangar"));
+  const portValue = flags.port ?? env.HANGAR_PORT;
+  const publicUrl = flags.publicUrl ?? env.HANGAR_PUBLIC_URL;
+  return {
+    home,
+    host: flags.host ?? env.HANGAR_HOST ?? DEFAULT_HOST,
+    port:
+      portValue === undefined ? DEFAULT_PORT : parsePort(portValue, flags.port ? "--port" : "HANGAR_PORT"),
+    ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, "") } : {}),
+    ...(env.HANGAR_ADMIN_TOKEN ? { adminToken: env.HANGAR_ADMIN_TOKEN } : {}),
+    seedDemo: env.HANGAR_NO_DEMO !== "1",
+    limits: {
+      maxFileSize: parseSize(env.HANGAR_MAX_FILE_SIZE, "HANGAR_MAX_FILE_SIZE", DEFAULT_LIMITS.maxFileSize),
+      maxRequestBodySize: parseSize(
+        env.HANGAR_MAX_REQUEST_BODY_SIZE,
+        "HANGAR_MAX_REQUEST_BODY_SIZE",
+        DEFAULT_LIMITS.maxRequestBodySize,
+      ),
+      maxFilesPerCommit: parseSize(
+        env.HANGAR_MAX_FILES_PER_COMMIT,
+        "HANGAR_MAX_FILES_PER_COMMIT",
+        DEFAULT_LIMITS.maxFilesPerCommit,
+      ),
+      lfsThreshold: parseSize(env.HANGAR_LFS_THRESHOLD, "HANGAR_LFS_THRESHOLD", DEFAULT_LIMITS.lfsThreshold),
+      maxPageSize: DEFAULT_LIMITS.maxPageSize,
+    },
+    upstream: {
+      endpoint: (env.HF_ENDPOINT ?? DEFAULT_UPSTREAM).replace(/\/+$/, ""),
+      ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}),
+    },
+  };
+}
+
+/** A config for tests and embedding: defaults everywhere but the home folder. */
+export function defaultConfig(
+  home: string,
+  overrides: Partial<Omit<HangarConfig, "home">> = {},
+): HangarConfig {
+  return {
+    ...resolveConfig({ flags: { home } }),
+    seedDemo: false,
+    ...overrides,
+    limits: { ...DEFAULT_LIMITS, ...overrides.limits },
+  };
+}

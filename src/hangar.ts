@@ -1,0 +1,27 @@
+import { join } from "node:path";
+import type { HangarConfig } from "./core/config.ts";
+import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
+import type { HubContext } from "./hub/hub.ts";
+import { BlobStore } from "./store/blob-store.ts";
+import { Catalog } from "./store/catalog.ts";
+
+/** One Hangar instance: storage, then hub, then services. Interfaces receive it and never read the environment. */
+export interface Hangar extends HubContext {
+  close(): Promise<void>;
+}
+
+/** Builds the application on `config.home`. Nothing listens on a port here: see `server/`. */
+export async function createHangar(config: HangarConfig): Promise<Hangar> {
+  const catalog = Catalog.open(join(config.home, "hangar.db"));
+  const blobs = await BlobStore.open(join(config.home, "blobs"));
+  const hangar: Hangar = {
+    config,
+    catalog,
+    blobs,
+    async close() {
+      catalog.close();
+    },
+  };
+  if (config.adminToken) ensureBootstrapAdmin(hangar, config.adminToken);
+  return hangar;
+}

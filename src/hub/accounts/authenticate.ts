@@ -1,0 +1,28 @@
+import { HangarError } from "../../core/errors.ts";
+import { nowIso } from "../../store/catalog.ts";
+import type { HubContext } from "../hub.ts";
+import type { Principal } from "./principal.ts";
+import { hashToken } from "./tokens.ts";
+
+/** The Hub's message for a token it does not know; `huggingface_hub` shows it as is. */
+export const INVALID_CREDENTIALS = "Invalid credentials in Authorization header";
+
+/** Resolves a bearer token to its principal; an unknown token is an error, not anonymity. */
+export function authenticate(hub: HubContext, token: string): Principal {
+  const row = hub.catalog.accounts.findTokenByHash(hashToken(token));
+  const user = row ? hub.catalog.accounts.getNamespace(row.user) : undefined;
+  if (!row || !user) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", INVALID_CREDENTIALS);
+  // Recording every use would turn each read into a write; once a minute is enough to show activity.
+  if (!row.lastUsedAt || Date.now() - Date.parse(row.lastUsedAt) > 60_000)
+    hub.catalog.accounts.touchToken(row.id, nowIso());
+  return {
+    user: user.name,
+    fullname: user.fullname,
+    email: user.email,
+    isAdmin: user.isAdmin && row.role === "admin",
+    token: { id: row.id, displayName: row.displayName, role: row.role, createdAt: row.createdAt },
+    orgs: hub.catalog.accounts
+      .orgsOf(user.name)
+      .map((org) => ({ name: org.name, fullname: org.fullname, role: org.role })),
+  };
+}

@@ -1,0 +1,264 @@
+import { HangarError } from "../core/errors.ts";
+import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../core/types.ts";
+import { DEFAULT_BRANCH } from "../core/types.ts";
+import { validateRepoPath } from "../core/validate.ts";
+import { nowIso } from "../store/catalog.ts";
+import { computeCommitOid } from "./git-objects.ts";
+import type { HubContext } from "./hub.ts";
+import { deriveRepoFields, extractMetadata, METADATA_FILES } from "./metadata/extract-metadata.ts";
+import { parseRefName, revisionNotFound } from "./resolve-revision.ts";
+
+/** A file already in the blob store, ready to be placed in a tree. */
+export interface StoredFile {
+  sha256: string;
+  size: number;
+  gitOid: string;
+  lfs: boolean;
+}
+
+export type CommitOperation =
+  | { kind: "put"; path: string; file: StoredFile }
+  | { kind: "delete"; path: string }
+  | { kind: "deleteFolder"; path: string };
+
+export interface CreateCommitParams {
+  repo: Repo;
+  /** The branch to commit to (`main`, `refs/heads/x`) or an open pull request (`refs/pr/N`). */
+  revision: string;
+  operations: CommitOperation[];
+  title: string;
+  description?: string;
+  author: string;
+  /** When set, the commit is refused (412) unless this is still the head of the revision. */
+  parentCommit?: string;
+  /** Commit onto a new `refs/pr/N` based on the revision instead of moving the revision. */
+  createPr?: boolean;
+  /** Whether a commit that changes nothing is recorded. */
+  allowEmpty?: boolean;
+  /** Mirroring keeps the upstream's commit id and date. */
+  oid?: string;
+  date?: string;
+}
+
+export interface CreateCommitResult {
+  commit: CommitInfo;
+  /** The ref that now points at the commit. */
+  ref: { kind: RefKind; name: string };
+  pullRequestNumber?: number;
+  /** False when nothing changed and no commit was made (the result then describes the current head). */
+  created: boolean;
+}
+
+/** Metadata files are parsed only up to this size; larger ones are not cards anyone writes by hand. */
+const MAX_METADATA_FILE_SIZE = 16 * 1024 ** 2;
+
+function targetRef(revision: string): { kind: RefKind; name: string } {
+  const named = parseRefName(revision);
+  if (named?.kind === "tag") {
+    throw new HangarError(
+      "HANGAR_ERR_BAD_REQUEST",
+      `Cannot commit to the tag "${named.name}": commit to a branch`,
+    );
+  }
+  return named ?? { kind: "branch", name: revision === "HEAD" ? DEFAULT_BRANCH : revision };
+}
+
+/**
+ * Records one commit. Every blob it places must already be in the blob store; one catalog transaction then
+ * checks the parent, builds the new tree and moves the ref, so a crash leaves either the old state or the
+ * new one, and concurrent commits to one branch line up one after another.
+ */
+export async function createCommit(hub: HubContext, params: CreateCommitParams): Promise<CreateCommitResult> {
+  const { repo } = params;
+  const limits = hub.config.limits;
+  if (params.operations.length > limits.maxFilesPerCommit) {
+    throw new HangarError(
+      "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+      `A commit may hold at most ${limits.maxFilesPerCommit} operations; this one has ${params.operations.length}`,
+    );
+  }
+  const ref = targetRef(params.revision);
+  const changedMetadata = new Map<string, Buffer>();
+  for (const operation of params.operations) {
+    validateRepoPath(operation.path);
+    if (operation.kind !== "put") continue;
+    if (operation.file.size > limits.maxFileSize) {
+      throw new HangarError(
+        "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+        `${operation.path} is ${operation.file.size} bytes, over the limit of ${limits.maxFileSize} bytes`,
+      );
+    }
+    const storedSize = await hub.blobs.sizeOf(operation.file.sha256);
+    if (storedSize !== operation.file.size) {
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `The content of ${operation.path} (sha256 ${operation.file.sha256}, ${operation.file.size} bytes) has not been uploaded`,
+      );
+    }
+    if (
+      (METADATA_FILES as readonly string[]).includes(operation.path) &&
+      operation.file.size <= MAX_METADATA_FILE_SIZE
+    ) {
+      changedMetadata.set(operation.path, await hub.blobs.read(operation.file.sha256));
+    }
+  }
+
+  return hub.catalog.transaction(() => {
+    const commits = hub.catalog.commits;
+    const current = commits.getRef(repo.pk, ref.kind, ref.name);
+    if (!current) throw revisionNotFound(repo, params.revision);
+    if (params.parentCommit !== undefined && params.parentCommit !== current.commitOid) {
+      throw new HangarError(
+        "HANGAR_ERR_PRECONDITION_FAILED",
+        `A commit has happened since ${params.parentCommit}: the head of ${ref.name} is now ${current.commitOid}. Please refresh and try again.`,
+      );
+    }
+    const head = commits.getCommit(repo.pk, current.commitOid);
+    if (!head) throw revisionNotFound(repo, params.revision);
+
+    const files = new Map<string, TreeFile>(commits.listFiles(head.pk).map((file) => [file.path, file]));
+    const changedPaths = new Set<string>();
+    for (const operation of params.operations) applyOperation(files, changedPaths, operation);
+    assertNoFolderCollision(files, changedPaths);
+
+    const changed = [...changedPaths].some((path) => {
+      const before = commits.getFile(head.pk, path);
+      const after = files.get(path);
+      return before?.gitOid !== after?.gitOid;
+    });
+    if (!changed && params.allowEmpty === false) {
+      return { commit: head, ref: { kind: current.kind, name: current.name }, created: false };
+    }
+
+    const ordered = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const title = params.title.trim() || "Update files";
+    const message = params.description ? `${title}\n\n${params.description}` : title;
+    let date = params.date ?? nowIso();
+    let oid =
+      params.oid ??
+      computeCommitOid({ files: ordered, parents: [head.oid], author: params.author, date, message });
+    // Two identical commits in the same millisecond would share an id; move the second one by a millisecond.
+    while (!params.oid && commits.getCommit(repo.pk, oid)) {
+      date = new Date(Date.parse(date) + 1).toISOString();
+      oid = computeCommitOid({ files: ordered, parents: [head.oid], author: params.author, date, message });
+    }
+    for (const path of changedPaths) {
+      const file = files.get(path);
+      if (file && commits.getFile(head.pk, path)?.gitOid !== file.gitOid) file.lastCommit = oid;
+    }
+
+    const metadata: CommitMetadata = extractMetadata({
+      files,
+      changed: changedMetadata,
+      parent: head.metadata,
+    });
+    const commit: CommitInfo = { oid, parents: [head.oid], author: params.author, date, title, message };
+    const commitPk = commits.insertCommit(repo.pk, { ...commit, metadata });
+    commits.insertTree(commitPk, ordered);
+    const at = nowIso();
+    for (const file of ordered)
+      if (changedPaths.has(file.path)) commits.registerBlob(file.sha256, file.size, at);
+
+    let result: CreateCommitResult;
+    if (params.createPr) {
+      const number = commits.nextPullRequestNumber(repo.pk);
+      commits.setRef(repo.pk, "pr", String(number), oid, at);
+      result = {
+        commit,
+        ref: { kind: "pr", name: String(number) },
+        pullRequestNumber: number,
+        created: true,
+      };
+    } else {
+      commits.setRef(repo.pk, current.kind, current.name, oid, at);
+      result = { commit, ref: { kind: current.kind, name: current.name }, created: true };
+    }
+    if (result.ref.kind === "branch" && result.ref.name === DEFAULT_BRANCH) {
+      refreshRepoHead(hub, repo, commit, metadata, ordered);
+    }
+    return result;
+  });
+}
+
+/** Updates a repo's listing fields from the new head of its default branch. */
+export function refreshRepoHead(
+  hub: HubContext,
+  repo: Repo,
+  commit: CommitInfo,
+  metadata: CommitMetadata,
+  files: readonly TreeFile[],
+): void {
+  const derived = deriveRepoFields(
+    metadata,
+    files.map((file) => file.path),
+  );
+  hub.catalog.repos.updateHead(repo.pk, {
+    sha: commit.oid,
+    lastModified: commit.date,
+    ...derived,
+    usedStorage: files.reduce((total, file) => total + file.size, 0),
+  });
+}
+
+function applyOperation(
+  files: Map<string, TreeFile>,
+  changed: Set<string>,
+  operation: CommitOperation,
+): void {
+  switch (operation.kind) {
+    case "put": {
+      files.set(operation.path, { path: operation.path, ...operation.file, lastCommit: "" });
+      changed.add(operation.path);
+      return;
+    }
+    case "delete": {
+      if (!files.delete(operation.path)) {
+        throw new HangarError("HANGAR_ERR_ENTRY_NOT_FOUND", `Cannot delete ${operation.path}: no such file`);
+      }
+      changed.add(operation.path);
+      return;
+    }
+    case "deleteFolder": {
+      const prefix = operation.path.endsWith("/") ? operation.path : `${operation.path}/`;
+      let removed = 0;
+      for (const path of [...files.keys()]) {
+        if (path.startsWith(prefix)) {
+          files.delete(path);
+          changed.add(path);
+          removed++;
+        }
+      }
+      if (removed === 0) {
+        throw new HangarError(
+          "HANGAR_ERR_ENTRY_NOT_FOUND",
+          `Cannot delete the folder ${operation.path}: no such folder`,
+        );
+      }
+      return;
+    }
+  }
+}
+
+/** A path may not be both a file and a folder: `a` as a file and `a/b` cannot live in one tree. */
+function assertNoFolderCollision(files: ReadonlyMap<string, TreeFile>, changed: ReadonlySet<string>): void {
+  const folders = new Set<string>();
+  for (const path of files.keys()) {
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) {
+      folders.add(path.slice(0, slash));
+    }
+  }
+  for (const path of changed) {
+    if (!files.has(path)) continue;
+    if (folders.has(path))
+      throw new HangarError("HANGAR_ERR_INVALID_PATH", `Cannot add ${path}: a folder has that path`);
+    for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) {
+      const folder = path.slice(0, slash);
+      if (files.has(folder)) {
+        throw new HangarError(
+          "HANGAR_ERR_INVALID_PATH",
+          `Cannot add ${path}: ${folder} is a file, not a folder`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { HangarError } from "../core/errors.ts";
+import type { GatedMode, Repo, RepoRef, TreeFile } from "../core/types.ts";
+import { DEFAULT_BRANCH } from "../core/types.ts";
+import { repoUrlPrefix, validateName, validateNamespace } from "../core/validate.ts";
+import { nowIso } from "../store/catalog.ts";
+import { assertCanWrite } from "./access.ts";
+import type { Caller } from "./accounts/principal.ts";
+import { refreshRepoHead } from "./create-commit.ts";
+import { computeCommitOid, gitBlobOid } from "./git-objects.ts";
+import type { HubContext } from "./hub.ts";
+
+/** Binary formats a new repo stores through LFS, like the `.gitattributes` the Hub writes. */
+const LFS_PATTERNS = [
+  "*.7z",
+  "*.arrow",
+  "*.bin",
+  "*.bz2",
+  "*.ckpt",
+  "*.ftz",
+  "*.gguf",
+  "*.gz",
+  "*.h5",
+  "*.joblib",
+  "*.lfs.*",
+  "*.mlmodel",
+  "*.model",
+  "*.msgpack",
+  "*.npy",
+  "*.npz",
+  "*.onnx",
+  "*.ot",
+  "*.parquet",
+  "*.pb",
+  "*.pickle",
+  "*.pkl",
+  "*.pt",
+  "*.pth",
+  "*.rar",
+  "*.safetensors",
+  "saved_model/**/*",
+  "*.tar.*",
+  "*.tar",
+  "*.tflite",
+  "*.tgz",
+  "*.wasm",
+  "*.xz",
+  "*.zip",
+  "*.zst",
+  "*tfevents*",
+];
+export const DEFAULT_GITATTRIBUTES = `${LFS_PATTERNS.map((pattern) => `${pattern} filter=lfs diff=lfs merge=lfs -text`).join("\n")}\n`;
+
+export interface CreateRepoParams extends RepoRef {
+  private?: boolean;
+  gated?: GatedMode;
+  /** Author of the initial commit. */
+  author?: string;
+  /** Whether to make the Hub's initial commit (`.gitattributes`). Mirroring creates repos without it. */
+  initialCommit?: boolean;
+}
+
+/** The URL of a repo on a given base URL (`{base}/{prefix}{namespace}/{name}`). */
+export function repoUrl(baseUrl: string, repo: RepoRef): string {
+  return `${baseUrl}/${repoUrlPrefix(repo.type)}${repo.namespace}/${repo.name}`;
+}
+
+/**
+ * Creates a repository. The namespace must be the caller's or one of its organisations; an admin may create
+ * repos in a namespace that does not exist yet, which then becomes an organisation.
+ */
+export async function createRepo(hub: HubContext, caller: Caller, params: CreateRepoParams): Promise<Repo> {
+  validateNamespace(params.namespace);
+  validateName(params.name, "repo name");
+  assertCanWrite(caller, params.namespace);
+  const blob = Buffer.from(DEFAULT_GITATTRIBUTES);
+  const stored =
+    params.initialCommit === false ? undefined : await hub.blobs.put(blob, { expectedSize: blob.byteLength });
+  return hub.catalog.transaction(() => {
+    const existing = hub.catalog.repos.get(params);
+    if (existing) {
+      throw new HangarError("HANGAR_ERR_CONFLICT", `You already created this ${params.type} repo`, {
+        details: { repoId: existing.id },
+      });
+    }
+    if (!hub.catalog.accounts.getNamespace(params.namespace)) {
+      hub.catalog.accounts.insertNamespace({
+        name: params.namespace,
+        kind: "org",
+        fullname: params.namespace,
+        email: null,
+        isAdmin: false,
+        createdAt: nowIso(),
+      });
+    }
+    const createdAt = nowIso();
+    const repo = hub.catalog.repos.insert({ ...params, private: params.private ?? false, createdAt });
+    if (stored) {
+      const author = params.author ?? caller?.user ?? "hangar";
+      const files: TreeFile[] = [
+        {
+          path: ".gitattributes",
+          gitOid: gitBlobOid(blob),
+          size: stored.size,
+          sha256: stored.sha256,
+          lfs: false,
+          lastCommit: "",
+        },
+      ];
+      const message = "initial commit";
+      const oid = computeCommitOid({ files, parents: [], author, date: createdAt, message });
+      for (const file of files) file.lastCommit = oid;
+      const commit = { oid, parents: [], author, date: createdAt, title: message, message };
+      const commitPk = hub.catalog.commits.insertCommit(repo.pk, { ...commit, metadata: {} });
+      hub.catalog.commits.insertTree(commitPk, files);
+      hub.catalog.commits.registerBlob(stored.sha256, stored.size, createdAt);
+      hub.catalog.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, createdAt);
+      refreshRepoHead(hub, repo, commit, {}, files);
+    }
+    return hub.catalog.repos.getByPk(repo.pk)!;
+  });
+}

@@ -1,0 +1,87 @@
+import { createServer as createHttpServer, type Server } from "node:http";
+import { HangarError } from "../core/errors.ts";
+import type { Hangar } from "../hangar.ts";
+import { authenticate } from "../hub/accounts/authenticate.ts";
+import type { Caller } from "../hub/accounts/principal.ts";
+import { clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
+import { Router } from "./router.ts";
+import { registerAccountRoutes } from "./routes/accounts.ts";
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1]?.trim() || undefined;
+}
+
+/** Every route of the server, in one table. */
+export function createRouter(): Router {
+  const router = new Router();
+  registerAccountRoutes(router);
+  return router;
+}
+
+/** Builds the HTTP server for an instance; listening is up to the caller (see `listen`). */
+export function createServer(hangar: Hangar): Server {
+  const router = createRouter();
+  const server = createHttpServer(async (request, response) => {
+    try {
+      setCorsHeaders(response, request.headers.origin);
+      const method = request.method ?? "GET";
+      if (method === "OPTIONS") {
+        response.writeHead(204, {
+          "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+          "Access-Control-Allow-Headers": "authorization, range, content-type, x-request-id",
+          "Access-Control-Max-Age": "86400",
+        });
+        response.end();
+        return;
+      }
+      const target = request.url ?? "/";
+      const url = new URL(target, "http://placeholder");
+      const rawPath = target.split("?")[0] ?? "/";
+      const segments = rawPath.split("/").filter(Boolean);
+      const token = bearerToken(request.headers.authorization);
+      const caller: Caller = token ? authenticate(hangar, token) : null;
+      const matched = router.match(method, segments);
+      if ("allowed" in matched) {
+        if (matched.allowed.length > 0) {
+          response.setHeader("Allow", [...new Set(matched.allowed)].join(", "));
+          throw new HangarError("HANGAR_ERR_METHOD_NOT_ALLOWED", `${method} is not allowed on ${rawPath}`);
+        }
+        throw new HangarError("HANGAR_ERR_NOT_FOUND", `No route for ${method} ${rawPath}`);
+      }
+      await matched.handler({
+        hangar,
+        request,
+        response,
+        method,
+        rawPath,
+        url,
+        params: matched.params,
+        rest: matched.rest,
+        caller,
+        baseUrl: clientBaseUrl(request, hangar.config.publicUrl),
+      });
+    } catch (error) {
+      sendError(response, error);
+    }
+  });
+  // Large uploads and slow downloads are normal for a model hub; Node's default 5-minute request timeout is not.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+/** Starts listening; resolves with the URL the server answers on. */
+export function listen(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address();
+      const actualPort = typeof address === "object" && address ? address.port : port;
+      const shownHost = host.includes(":") ? `[${host}]` : host;
+      resolve(`http://${shownHost === "0.0.0.0" ? "127.0.0.1" : shownHost}:${actualPort}`);
+    });
+  });
+}

@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HangarError } from "../core/errors.ts";
+import type { RequestContext } from "./router.ts";
+
+/** Headers browser clients (huggingface.js in a page) must be able to read. */
+export const EXPOSED_HEADERS = [
+  "ETag",
+  "Link",
+  "Content-Range",
+  "Content-Length",
+  "Accept-Ranges",
+  "X-Repo-Commit",
+  "X-Linked-Etag",
+  "X-Linked-Size",
+  "X-Error-Code",
+  "X-Error-Message",
+  "X-Request-Id",
+].join(", ");
+
+export function setCorsHeaders(response: ServerResponse, origin: string | undefined): void {
+  response.setHeader("Access-Control-Allow-Origin", origin ?? "*");
+  response.setHeader("Vary", "Origin");
+  response.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+}
+
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(response.req.method === "HEAD" ? undefined : text);
+}
+
+/** Maps an error to the Hub's error shape: status, X-Error-Code, X-Error-Message and a JSON `{error}` body. */
+export function sendError(response: ServerResponse, error: unknown): void {
+  const known = HangarError.isInstance(error)
+    ? error
+    : new HangarError("HANGAR_ERR_INTERNAL", "Internal server error", { cause: error });
+  if (!HangarError.isInstance(error)) console.error(error);
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  // Header values must be one line of Latin-1; messages can hold user input.
+  const headerMessage = known.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
+  sendJson(
+    response,
+    known.status,
+    { error: known.message, code: known.code, ...known.details },
+    { "X-Error-Code": known.hubCode, "X-Error-Message": headerMessage, ...known.headers },
+  );
+}
+
+/** Decodes one percent-encoded path segment; malformed escapes are a client error, not a crash. */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HangarError("HANGAR_ERR_BAD_REQUEST", `Malformed percent-encoding in the path: "${segment}"`);
+  }
+}
+
+/** Reads a whole request body, refusing more than `limit` bytes. */
+export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers["content-length"] ?? Number.NaN);
+  if (declared > limit) {
+    throw new HangarError(
+      "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+      `The request body is ${declared} bytes, over the limit of ${limit} bytes`,
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limit) {
+      throw new HangarError(
+        "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+        `The request body is over the limit of ${limit} bytes`,
+      );
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function readJson<T = unknown>(context: RequestContext): Promise<T> {
+  const body = await readBody(context.request, context.hangar.config.limits.maxRequestBodySize);
+  if (body.byteLength === 0) return {} as T;
+  try {
+    return JSON.parse(body.toString("utf8")) as T;
+  } catch (error) {
+    throw new HangarError(
+      "HANGAR_ERR_BAD_REQUEST",
+      `The request body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** The base URL the client used, from the configured public URL or the request's forwarding headers. */
+export function clientBaseUrl(request: IncomingMessage, publicUrl: string | undefined): string {
+  if (publicUrl) return publicUrl;
+  const first = (value: string | string[] | undefined): string | undefined =>
+    (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim();
+  const proto = first(request.headers["x-forwarded-proto"]) ?? "http";
+  const host = first(request.headers["x-forwarded-host"]) ?? request.headers.host ?? "127.0.0.1";
+  return `${proto}://${host}`;
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Hangar } from "../hangar.ts";
+import type { Caller } from "../hub/accounts/principal.ts";
+
+/** What a handler gets for one request. */
+export interface RequestContext {
+  hangar: Hangar;
+  request: IncomingMessage;
+  response: ServerResponse;
+  method: string;
+  /** The path as sent, still percent-encoded: the Hub's routes must not decode `%2F` before matching. */
+  rawPath: string;
+  url: URL;
+  /** Raw (still encoded) path segments captured by the route pattern, by name. */
+  params: Record<string, string>;
+  /** Segments captured by a trailing `*name`, still encoded. */
+  rest: string[];
+  /** The caller, resolved from the Authorization header (null when anonymous). */
+  caller: Caller;
+  /** The base URL clients see, without a trailing slash. */
+  baseUrl: string;
+}
+
+export type Handler = (context: RequestContext) => Promise<void> | void;
+
+interface Route {
+  methods: string[];
+  segments: string[];
+  handler: Handler;
+}
+
+/**
+ * A small router over raw path segments. Patterns are `/`-separated: `:name` captures one segment,
+ * `:name(a|b)` one of the listed values, `*name` the rest (zero or more segments); anything else is literal.
+ */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  add(methods: string | string[], pattern: string, handler: Handler): this {
+    this.routes.push({
+      methods: Array.isArray(methods) ? methods : [methods],
+      segments: pattern.split("/").filter(Boolean),
+      handler,
+    });
+    return this;
+  }
+
+  /** Finds the route for a path; `allowed` lists the methods of routes that matched the path but not the method. */
+  match(
+    method: string,
+    segments: string[],
+  ): { handler: Handler; params: Record<string, string>; rest: string[] } | { allowed: string[] } {
+    const allowed: string[] = [];
+    for (const route of this.routes) {
+      const captured = matchSegments(route.segments, segments);
+      if (!captured) continue;
+      if (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET"))) {
+        return { handler: route.handler, ...captured };
+      }
+      allowed.push(...route.methods);
+    }
+    return { allowed };
+  }
+}
+
+function matchSegments(
+  pattern: string[],
+  segments: string[],
+): { params: Record<string, string>; rest: string[] } | null {
+  const params: Record<string, string> = {};
+  for (let index = 0; index < pattern.length; index++) {
+    const part = pattern[index]!;
+    if (part.startsWith("*")) return { params, rest: segments.slice(index) };
+    const segment = segments[index];
+    if (segment === undefined) return null;
+    if (part.startsWith(":")) {
+      const choice = /^:(\w+)\(([^)]+)\)$/.exec(part);
+      if (choice) {
+        if (!choice[2]!.split("|").includes(segment)) return null;
+        params[choice[1]!] = segment;
+      } else {
+        params[part.slice(1)] = segment;
+      }
+    } else if (part !== segment) {
+      return null;
+    }
+  }
+  return pattern.length === segments.length ? { params, rest: [] } : null;
+}

@@ -1,0 +1,192 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, type ReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { HangarError } from "../core/errors.ts";
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** git blob id of the content, when the size was known before writing (see `put`). */
+  gitOid?: string;
+}
+
+export interface PutOptions {
+  /** The sha256 the bytes must have; a mismatch discards them. */
+  expectedSha256?: string;
+  /** The size the bytes must have. Also lets the git blob id be computed in the same pass. */
+  expectedSize?: number;
+  /** Largest number of bytes accepted. */
+  maxSize?: number;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Content-addressed blobs on the filesystem, named by sha256 under `blobs/ab/cd/`. A blob is written to a
+ * temp file, fsynced and renamed into place, so a crash never leaves a partial blob visible under its name.
+ */
+export class BlobStore {
+  readonly root: string;
+  readonly tempDir: string;
+
+  private constructor(root: string) {
+    this.root = root;
+    this.tempDir = join(root, "tmp");
+  }
+
+  static async open(root: string): Promise<BlobStore> {
+    const store = new BlobStore(root);
+    await mkdir(store.tempDir, { recursive: true });
+    return store;
+  }
+
+  pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new HangarError("HANGAR_ERR_BAD_REQUEST", `Invalid sha256 "${sha256}"`);
+    return join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(sha256));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Size of a stored blob, or null when it is missing. */
+  async sizeOf(sha256: string): Promise<number | null> {
+    try {
+      return (await stat(this.pathOf(sha256))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  /** A fresh temp file path inside the store (same filesystem, so a rename is atomic). */
+  tempPath(): string {
+    return join(this.tempDir, `${Date.now()}-${randomBytes(8).toString("hex")}.part`);
+  }
+
+  /** Stores bytes from a stream or buffers, checking hash and size as they arrive. */
+  async put(
+    source: Readable | AsyncIterable<Uint8Array> | Uint8Array,
+    options: PutOptions = {},
+  ): Promise<StoredBlob> {
+    const temp = this.tempPath();
+    const handle = await open(temp, "w");
+    const sha256 = createHash("sha256");
+    const gitHash = options.expectedSize === undefined ? undefined : createHash("sha1");
+    gitHash?.update(`blob ${options.expectedSize}\0`);
+    let size = 0;
+    try {
+      const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
+        source instanceof Uint8Array ? [source] : source;
+      for await (const chunk of chunks) {
+        size += chunk.byteLength;
+        const limit = options.expectedSize ?? options.maxSize;
+        if (limit !== undefined && size > limit) {
+          throw new HangarError(
+            options.expectedSize !== undefined ? "HANGAR_ERR_BAD_REQUEST" : "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+            options.expectedSize !== undefined
+              ? `Received more than the announced ${options.expectedSize} bytes`
+              : `Content is larger than the limit of ${limit} bytes`,
+          );
+        }
+        sha256.update(chunk);
+        gitHash?.update(chunk);
+        await handle.write(chunk);
+      }
+      if (options.expectedSize !== undefined && size !== options.expectedSize) {
+        throw new HangarError(
+          "HANGAR_ERR_BAD_REQUEST",
+          `Received ${size} bytes, but ${options.expectedSize} were announced`,
+        );
+      }
+      const digest = sha256.digest("hex");
+      if (options.expectedSha256 !== undefined && digest !== options.expectedSha256) {
+        throw new HangarError(
+          "HANGAR_ERR_BAD_REQUEST",
+          `Content sha256 is ${digest}, but ${options.expectedSha256} was announced`,
+        );
+      }
+      await handle.sync();
+      await handle.close();
+      await this.commitTemp(temp, digest);
+      return { sha256: digest, size, ...(gitHash ? { gitOid: gitHash.digest("hex") } : {}) };
+    } catch (error) {
+      await handle.close().catch(() => {});
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Moves a finished, fsynced temp file to its content address. When the blob already exists the temp
+   * file is dropped: the same hash means the same bytes.
+   */
+  async commitTemp(temp: string, sha256: string): Promise<void> {
+    const target = this.pathOf(sha256);
+    if (await this.has(sha256)) {
+      await unlink(temp);
+      return;
+    }
+    await mkdir(join(target, ".."), { recursive: true });
+    await rename(temp, target);
+  }
+
+  /** Streams a stored blob; `end` is inclusive, as in HTTP ranges. */
+  createReadStream(sha256: string, range?: { start: number; end: number }): ReadStream {
+    return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async read(sha256: string): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(sha256));
+    } catch (error) {
+      throw new HangarError("HANGAR_ERR_BLOB_MISSING", `Blob ${sha256} is missing from the blob store`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Re-hashes a stored blob; false when its bytes no longer match its name. */
+  async verify(sha256: string): Promise<boolean> {
+    const hash = createHash("sha256");
+    for await (const chunk of this.createReadStream(sha256)) hash.update(chunk as Buffer);
+    return hash.digest("hex") === sha256;
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Every blob on disk, for fsck and gc. */
+  async *list(): AsyncGenerator<string> {
+    for (const first of await readdir(this.root)) {
+      if (first.length !== 2) continue;
+      for (const second of await readdir(join(this.root, first))) {
+        for (const name of await readdir(join(this.root, first, second))) {
+          if (SHA256.test(name)) yield name;
+        }
+      }
+    }
+  }
+
+  /** Removes temp files older than `olderThanMs` (left by a crash mid-write). */
+  async cleanTemp(olderThanMs: number): Promise<number> {
+    let removed = 0;
+    const now = Date.now();
+    for (const name of await readdir(this.tempDir)) {
+      const path = join(this.tempDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && now - info.mtimeMs > olderThanMs) {
+        await rm(path, { force: true, recursive: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}

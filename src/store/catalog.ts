@@ -1,0 +1,178 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { AccountsTable } from "./accounts-table.ts";
+import { CommitsTable } from "./commits-table.ts";
+import { ReposTable } from "./repos-table.ts";
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit a
+ * migration that has shipped: add a new one.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  CREATE TABLE namespaces (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    kind TEXT NOT NULL CHECK (kind IN ('user', 'org')),
+    fullname TEXT NOT NULL DEFAULT '',
+    email TEXT,
+    is_admin INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE org_members (
+    org TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    user TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    role TEXT NOT NULL DEFAULT 'write' CHECK (role IN ('read', 'write', 'admin')),
+    PRIMARY KEY (org, user)
+  ) WITHOUT ROWID;
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    user TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('read', 'write', 'admin')),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+  );
+
+  CREATE TABLE repos (
+    pk INTEGER PRIMARY KEY,
+    type TEXT NOT NULL CHECK (type IN ('model', 'dataset', 'space')),
+    namespace TEXT NOT NULL COLLATE NOCASE,
+    name TEXT NOT NULL COLLATE NOCASE,
+    private INTEGER NOT NULL DEFAULT 0,
+    gated TEXT NOT NULL DEFAULT 'false' CHECK (gated IN ('false', 'auto', 'manual')),
+    disabled INTEGER NOT NULL DEFAULT 0,
+    origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'upstream')),
+    created_at TEXT NOT NULL,
+    last_modified TEXT NOT NULL,
+    sha TEXT,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    likes INTEGER NOT NULL DEFAULT 0,
+    trending_score REAL NOT NULL DEFAULT 0,
+    pipeline_tag TEXT,
+    library_name TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    used_storage INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (type, namespace, name)
+  );
+  CREATE INDEX repos_type_namespace ON repos(type, namespace);
+  CREATE INDEX repos_type_downloads ON repos(type, downloads);
+  CREATE INDEX repos_type_modified ON repos(type, last_modified);
+  CREATE TABLE repo_tags (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (repo_pk, tag)
+  ) WITHOUT ROWID;
+  CREATE INDEX repo_tags_tag ON repo_tags(tag, repo_pk);
+
+  CREATE TABLE commits (
+    pk INTEGER PRIMARY KEY,
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    oid TEXT NOT NULL,
+    parents TEXT NOT NULL DEFAULT '[]',
+    author TEXT NOT NULL,
+    date TEXT NOT NULL,
+    title TEXT NOT NULL,
+    message TEXT NOT NULL,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (repo_pk, oid)
+  );
+  CREATE TABLE tree_entries (
+    commit_pk INTEGER NOT NULL REFERENCES commits(pk) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    git_oid TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    lfs INTEGER NOT NULL,
+    last_commit TEXT NOT NULL,
+    PRIMARY KEY (commit_pk, path)
+  ) WITHOUT ROWID;
+  CREATE INDEX tree_entries_sha256 ON tree_entries(sha256);
+  CREATE TABLE refs (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('branch', 'tag', 'pr')),
+    name TEXT NOT NULL,
+    commit_oid TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (repo_pk, kind, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+export type SqliteDatabase = Database.Database;
+
+/** The SQLite catalog of one instance (WAL mode), with one accessor per group of tables. */
+export class Catalog {
+  readonly db: SqliteDatabase;
+  readonly accounts: AccountsTable;
+  readonly repos: ReposTable;
+  readonly commits: CommitsTable;
+
+  private constructor(db: SqliteDatabase) {
+    this.db = db;
+    this.accounts = new AccountsTable(db);
+    this.repos = new ReposTable(db);
+    this.commits = new CommitsTable(db);
+  }
+
+  static open(path: string): Catalog {
+    mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 10000");
+    migrate(db);
+    return new Catalog(db);
+  }
+
+  /**
+   * Runs `work` in one IMMEDIATE transaction: the write lock is taken at the start, so two processes on one
+   * file serialise instead of failing on upgrade.
+   */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+      | { value: string }
+      | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      )
+      .run(key, value);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function migrate(db: SqliteDatabase): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  for (let index = current; index < MIGRATIONS.length; index++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[index]!);
+      db.pragma(`user_version = ${index + 1}`);
+    }).immediate();
+  }
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
+import type { TokenRole } from "../../src/core/types.ts";
+import { createHangar, type Hangar } from "../../src/hangar.ts";
+import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
+import { createServer, listen } from "../../src/server/create-server.ts";
+
+export interface TestHangar {
+  hangar: Hangar;
+  server: Server;
+  /** Base URL on 127.0.0.1, without a trailing slash. */
+  url: string;
+  home: string;
+  /** An admin token (from HANGAR_ADMIN_TOKEN). */
+  adminToken: string;
+  /** Creates a user and returns a token of the given role for it. */
+  addUser(name: string, role?: TokenRole): string;
+  close(): Promise<void>;
+}
+
+/** A temp folder removed by the returned function. */
+export async function makeTempDir(
+  prefix = "hangar-test-",
+): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Starts a real Hangar on a temp home, listening on 127.0.0.1 with a free port. */
+export async function startTestHangar(
+  overrides: Partial<Omit<HangarConfig, "home">> = {},
+): Promise<TestHangar> {
+  const temp = await makeTempDir();
+  const adminToken = "hf_test_admin_token_0123456789abcdef";
+  const hangar = await createHangar(defaultConfig(temp.path, { adminToken, ...overrides }));
+  const server = createServer(hangar);
+  const url = await listen(server, "127.0.0.1", 0);
+  return {
+    hangar,
+    server,
+    url,
+    home: temp.path,
+    adminToken,
+    addUser(name, role = "write") {
+      if (!hangar.catalog.accounts.getNamespace(name)) createUser(hangar, { name });
+      return createToken(hangar, { user: name, role }).token;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await hangar.close();
+      await temp.remove();
+    },
+  };
+}
