@@ -132,6 +132,11 @@ export class AccountsTable {
     return row ? toToken(row) : undefined;
   }
 
+  getToken(id: number): TokenRow | undefined {
+    const row = this.db.prepare("SELECT * FROM tokens WHERE id = ?").get(id) as RawToken | undefined;
+    return row ? toToken(row) : undefined;
+  }
+
   listTokens(user: string): TokenRow[] {
     return (this.db.prepare("SELECT * FROM tokens WHERE user = ? ORDER BY id").all(user) as RawToken[]).map(
       toToken,

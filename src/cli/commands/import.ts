@@ -1,0 +1,93 @@
+import { stat } from "node:fs/promises";
+import { badRequest } from "../../core/errors.ts";
+import { DEFAULT_BRANCH } from "../../core/types.ts";
+import { parseRepoId, parseRepoType } from "../../core/validate.ts";
+import { localAdministrator } from "../../hub/accounts/principal.ts";
+import { createBranchIfMissing } from "../../hub/create-branch-if-missing.ts";
+import { createRepo, repoUrl } from "../../hub/create-repo.ts";
+import { importFolder } from "../../hub/import-folder.ts";
+import type { Command } from "../command.ts";
+import { formatBytes, ProgressBar } from "../progress.ts";
+import { expectPositionals, localBaseUrl, withLocalHome, writeJson } from "./local-home.ts";
+
+export const importCommand: Command = {
+  name: ["import"],
+  summary: "Commit a local folder to a repo, creating the repo (and branch) if needed",
+  usage: "<dir> <repo_id>",
+  usesHome: true,
+  options: {
+    type: { type: "string", description: "model, dataset or space (default model)", valueName: "TYPE" },
+    revision: {
+      type: "string",
+      description: "Branch to commit to; created from main if missing (default main)",
+      valueName: "BRANCH",
+    },
+    message: { type: "string", description: "Commit message", valueName: "TEXT" },
+    private: { type: "boolean", description: "Make the repo private when it is created" },
+  },
+  async run({ positionals, values, config, json, stdout, stderr }) {
+    const [folder, repoId] = expectPositionals(positionals, 2, "<dir> <repo_id>");
+    const ref = parseRepoId(repoId!, parseRepoType(values.type as string | undefined));
+    const revision = (values.revision as string | undefined) ?? DEFAULT_BRANCH;
+    const caller = localAdministrator();
+    // Checked before anything is created, so a typo in the folder leaves no empty repo or branch behind.
+    const info = await stat(folder!).catch(() => null);
+    if (!info?.isDirectory()) throw badRequest(`${folder} is not a folder`);
+    await withLocalHome(config, async (hangar) => {
+      let repoCreated = false;
+      let branchCreated = false;
+      if (revision !== DEFAULT_BRANCH) {
+        // The branch must exist before the commit, and a branch needs a repo.
+        if (!hangar.catalog.repos.get(ref)) {
+          await createRepo(hangar, caller, { ...ref, private: Boolean(values.private) });
+          repoCreated = true;
+        }
+        branchCreated = createBranchIfMissing(hangar, { repo: hangar.catalog.repos.get(ref)!, revision });
+      }
+      const progress = new ProgressBar(stderr, `Importing ${repoId}`);
+      const result = await importFolder(hangar, caller, {
+        folder: folder!,
+        repo: ref,
+        revision,
+        ...(typeof values.message === "string" ? { message: values.message } : {}),
+        private: Boolean(values.private),
+        onProgress: (state) =>
+          progress.update(
+            state.bytesDone,
+            state.bytesTotal,
+            `${state.filesDone}/${state.filesTotal} files, ${formatBytes(state.bytesDone)}`,
+          ),
+      });
+      progress.finish();
+      const url = repoUrl(localBaseUrl(config), ref);
+      if (json) {
+        writeJson(stdout, {
+          repo: `${ref.namespace}/${ref.name}`,
+          type: ref.type,
+          revision: result.ref.name,
+          commit: result.commit.oid,
+          created: result.created,
+          repoCreated: repoCreated || result.repoCreated,
+          branchCreated,
+          files: result.files,
+          bytes: result.bytes,
+          url,
+        });
+        return;
+      }
+      const where = `${ref.type} ${ref.namespace}/${ref.name}@${result.ref.name}`;
+      if (result.created) {
+        stdout.write(
+          `Committed ${plural(result.files, "file")} (${formatBytes(result.bytes)}) to ${where}${repoCreated || result.repoCreated ? " (new repo)" : branchCreated ? " (new branch)" : ""}\n`,
+        );
+      } else {
+        stdout.write(`Nothing changed: ${where} already holds these ${plural(result.files, "file")}\n`);
+      }
+      stdout.write(`commit ${result.commit.oid}\n${url}\n`);
+    });
+  },
+};
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
