@@ -1,4 +1,5 @@
 import { createHangar } from "../../hangar.ts";
+import { listUsers } from "../../hub/accounts/list-accounts.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
 import { createServer, listen } from "../../server/create-server.ts";
 import type { Command } from "../command.ts";
@@ -29,6 +30,12 @@ export const serveCommand: Command = {
         ? `${JSON.stringify({ url, home: config.home })}\n`
         : `Hangar is serving ${config.home} at ${url}\n`,
     );
+    if (!json && !config.adminToken && listUsers(hangar).length === 0) {
+      const home = `--home ${JSON.stringify(config.home)}`;
+      stdout.write(
+        `No users yet. To get a token for writing, run:\n  hangar user add NAME ${home}\n  hangar token create --user NAME --role write ${home}\n`,
+      );
+    }
     const stop = () => {
       server.close();
       server.closeAllConnections();
