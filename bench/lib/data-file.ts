@@ -1,0 +1,44 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { MB, secondsSince } from "./stats.ts";
+
+/** Read size for benchmark clients and baselines: large chunks, so the client is never the bottleneck. */
+export const CLIENT_CHUNK = MB;
+
+/**
+ * Writes `size` bytes of random-looking data quickly: one random 1 MB block, repeated, with the block
+ * index stamped at its start so no two blocks are equal (keeps any block-level dedup honest).
+ */
+export async function makeDataFile(path: string, size: number): Promise<void> {
+  const block = randomBytes(MB);
+  const handle = await open(path, "w");
+  try {
+    for (let offset = 0, index = 0; offset < size; offset += MB, index++) {
+      block.writeUInt32BE(index, 0);
+      const length = Math.min(MB, size - offset);
+      await handle.write(block, 0, length, offset);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Streams a file through Node's sha256, returning the digest and the seconds it took. */
+export async function hashFile(path: string): Promise<{ sha256: string; seconds: number; bytes: number }> {
+  const start = process.hrtime.bigint();
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: CLIENT_CHUNK })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).byteLength;
+  }
+  return { sha256: hash.digest("hex"), seconds: secondsSince(start), bytes };
+}
+
+/** Reads a file once so it sits in the page cache before a timed run (both sides then read from RAM). */
+export async function warmPageCache(path: string): Promise<void> {
+  for await (const _chunk of createReadStream(path, { highWaterMark: CLIENT_CHUNK })) {
+    // Reading is the point.
+  }
+}

@@ -1,0 +1,163 @@
+import { join } from "node:path";
+import { defaultConfig } from "../../src/core/config.ts";
+import type { Repo, TreeFile } from "../../src/core/types.ts";
+import { createHangar } from "../../src/hangar.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { createRepo, DEFAULT_GITATTRIBUTES } from "../../src/hub/create-repo.ts";
+import { computeCommitOid, gitBlobOid } from "../../src/hub/git-objects.ts";
+import type { HubContext } from "../../src/hub/hub.ts";
+import { importFolder } from "../../src/hub/import-folder.ts";
+import { nowIso } from "../../src/store/catalog.ts";
+
+const FAMILIES = [
+  "bert",
+  "roberta",
+  "distilbert",
+  "gpt2",
+  "llama",
+  "mistral",
+  "t5",
+  "whisper",
+  "vit",
+  "clip",
+];
+const VARIANTS = [
+  "finetuned",
+  "base",
+  "large",
+  "small",
+  "instruct",
+  "chat",
+  "squad",
+  "sst2",
+  "ner",
+  "quantized",
+];
+const TASKS = [
+  "text-classification",
+  "token-classification",
+  "question-answering",
+  "text-generation",
+  "translation",
+  "automatic-speech-recognition",
+  "image-classification",
+  "feature-extraction",
+];
+const LICENSES = ["apache-2.0", "mit", "cc-by-4.0", "llama3", "openrail"];
+
+/** A small deterministic generator, so every run builds the same catalog. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** The id of the i-th catalog repo, like `org-123/bert-finetuned-456`. */
+export function catalogRepoId(index: number): { namespace: string; name: string } {
+  const family = FAMILIES[index % FAMILIES.length]!;
+  const variant = VARIANTS[Math.floor(index / FAMILIES.length) % VARIANTS.length]!;
+  return { namespace: `org-${index % 500}`, name: `${family}-${variant}-${index}` };
+}
+
+/**
+ * Fills a catalog with `count` public model repos through the hub layer (`createRepo`), each with one
+ * commit holding `.gitattributes` and listing fields (task, library, tags, downloads) like real repos.
+ * The commits are written in one transaction, as `createRepo` would write them one by one.
+ */
+export async function populateCatalog(hub: HubContext, count: number): Promise<void> {
+  const admin = localAdministrator();
+  const random = seededRandom(42);
+  const blob = Buffer.from(DEFAULT_GITATTRIBUTES);
+  const stored = await hub.blobs.put(blob, { expectedSize: blob.byteLength });
+  const repos: Repo[] = [];
+  for (let index = 0; index < count; index++) {
+    repos.push(
+      await createRepo(hub, admin, { type: "model", ...catalogRepoId(index), initialCommit: false }),
+    );
+  }
+  hub.catalog.transaction(() => {
+    hub.catalog.commits.registerBlob(stored.sha256, stored.size, nowIso());
+    for (const repo of repos) {
+      const date = new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * 300 * 86_400_000)).toISOString();
+      const files: TreeFile[] = [
+        {
+          path: ".gitattributes",
+          gitOid: gitBlobOid(blob),
+          size: blob.byteLength,
+          sha256: stored.sha256,
+          lfs: false,
+          lastCommit: "",
+        },
+      ];
+      const message = "initial commit";
+      const oid = computeCommitOid({ files, parents: [], author: "bench", date, message });
+      for (const file of files) file.lastCommit = oid;
+      const commitPk = hub.catalog.commits.insertCommit(repo.pk, {
+        oid,
+        parents: [],
+        author: "bench",
+        date,
+        title: message,
+        message,
+        metadata: {},
+      });
+      hub.catalog.commits.insertTree(commitPk, files);
+      hub.catalog.commits.setRef(repo.pk, "branch", "main", oid, date);
+      const task = TASKS[Math.floor(random() * TASKS.length)]!;
+      const license = LICENSES[Math.floor(random() * LICENSES.length)]!;
+      hub.catalog.repos.updateHead(repo.pk, {
+        sha: oid,
+        lastModified: date,
+        pipelineTag: task,
+        libraryName: "transformers",
+        tags: ["transformers", "safetensors", task, "en", `license:${license}`],
+        usedStorage: blob.byteLength,
+      });
+      hub.catalog.repos.addDownloads(repo.pk, Math.floor(random() ** 4 * 1_000_000));
+    }
+  });
+}
+
+export interface BenchHome {
+  home: string;
+  /** Repo id and file of the imported large file, when one was asked for. */
+  largeFile?: { repoId: string; path: string; sha256: string };
+}
+
+/**
+ * Builds a Hangar home before the server starts: optionally a catalog of `catalogSize` repos and one repo
+ * imported from `importFrom` (its files become LFS when large), then closes it so a server can open it.
+ */
+export async function buildHome(params: {
+  home: string;
+  catalogSize?: number;
+  importFrom?: { folder: string; repoId: string; path: string };
+}): Promise<BenchHome> {
+  const hangar = await createHangar(defaultConfig(params.home));
+  try {
+    if (params.catalogSize) await populateCatalog(hangar, params.catalogSize);
+    if (!params.importFrom) return { home: params.home };
+    const [namespace, name] = params.importFrom.repoId.split("/") as [string, string];
+    await importFolder(hangar, localAdministrator(), {
+      folder: params.importFrom.folder,
+      repo: { type: "model", namespace, name },
+      message: "Import benchmark weights",
+    });
+    const repo = hangar.catalog.repos.get({ type: "model", namespace, name })!;
+    const row = hangar.catalog.db
+      .prepare(
+        "SELECT t.sha256 AS sha256 FROM tree_entries t JOIN commits c ON c.pk = t.commit_pk WHERE c.repo_pk = ? AND c.oid = ? AND t.path = ?",
+      )
+      .get(repo.pk, repo.sha, params.importFrom.path) as { sha256: string } | undefined;
+    if (!row)
+      throw new Error(`Import of ${join(params.importFrom.folder, params.importFrom.path)} made no file`);
+    return {
+      home: params.home,
+      largeFile: { repoId: params.importFrom.repoId, path: params.importFrom.path, sha256: row.sha256 },
+    };
+  } finally {
+    await hangar.close();
+  }
+}

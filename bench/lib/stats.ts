@@ -1,0 +1,28 @@
+/** The p-th percentile (0-100) of samples, by the nearest-rank method. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
+}
+
+export const MB = 1024 * 1024;
+
+/** Throughput in MB/s (MiB, as `du -m` and most tools count). */
+export function megabytesPerSecond(bytes: number, seconds: number): number {
+  return bytes / MB / seconds;
+}
+
+export function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** Seconds elapsed since `start` (a `process.hrtime.bigint()` value). */
+export function secondsSince(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
