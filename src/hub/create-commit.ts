@@ -207,7 +207,10 @@ function applyOperation(
 ): void {
   switch (operation.kind) {
     case "put": {
-      files.set(operation.path, { path: operation.path, ...operation.file, lastCommit: "" });
+      // Re-putting identical content keeps the commit that last changed the file.
+      const previous = files.get(operation.path);
+      const lastCommit = previous?.gitOid === operation.file.gitOid ? previous.lastCommit : "";
+      files.set(operation.path, { path: operation.path, ...operation.file, lastCommit });
       changed.add(operation.path);
       return;
     }

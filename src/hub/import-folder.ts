@@ -72,8 +72,15 @@ export async function storeLocalFile(
     const sample = Buffer.alloc(Math.min(size, 8000));
     await handle.read(sample, 0, sample.byteLength, 0);
     const stream = handle.createReadStream({ start: 0, autoClose: false });
-    if (onBytes) stream.on("data", (chunk) => onBytes(chunk.length));
-    const stored = await hub.blobs.put(stream, { expectedSize: size });
+    // Counting through a "data" listener would start the stream flowing before `put` reads it, and the
+    // first chunks (all of a small file) would be lost; count while `put` pulls instead.
+    const counted = async function* (): AsyncGenerator<Uint8Array> {
+      for await (const chunk of stream) {
+        onBytes?.((chunk as Buffer).byteLength);
+        yield chunk as Buffer;
+      }
+    };
+    const stored = await hub.blobs.put(counted(), { expectedSize: size });
     const lfs = size >= hub.config.limits.lfsThreshold || looksBinary(sample);
     return {
       sha256: stored.sha256,

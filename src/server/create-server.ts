@@ -6,6 +6,8 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import { clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
 import { Router } from "./router.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
+import { registerFileRoutes } from "./routes/files.ts";
+import { registerHubReadRoutes } from "./routes/hub-read.ts";
 
 function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -17,6 +19,8 @@ function bearerToken(header: string | undefined): string | undefined {
 export function createRouter(): Router {
   const router = new Router();
   registerAccountRoutes(router);
+  registerHubReadRoutes(router);
+  registerFileRoutes(router);
   return router;
 }
 

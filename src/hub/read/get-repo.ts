@@ -1,0 +1,36 @@
+import type { CommitMetadata, Repo, RepoRef, TreeFile } from "../../core/types.ts";
+import type { StoredCommit } from "../../store/commits-table.ts";
+import { getReadableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import type { HubContext } from "../hub.ts";
+import { resolveRevision } from "../resolve-revision.ts";
+
+export interface GetRepoParams {
+  ref: RepoRef;
+  /** Branch, tag, commit id, `HEAD` or `refs/...`; the default branch when absent. */
+  revision?: string;
+}
+
+export interface RepoDetails {
+  repo: Repo;
+  /** The commit the revision resolved to; absent for a repo without commits. */
+  commit?: StoredCommit;
+  files: TreeFile[];
+  metadata: CommitMetadata;
+}
+
+/**
+ * A repo at a revision: its files and the metadata stored with the commit (never re-parsed here). A repo
+ * without any commit (a catalog entry not mirrored yet) is described without files when no explicit revision
+ * other than the default is asked for.
+ */
+export function getRepo(hub: HubContext, caller: Caller, params: GetRepoParams): RepoDetails {
+  const repo = getReadableRepo(hub, caller, params.ref);
+  const revision = params.revision ?? "HEAD";
+  const isDefault = revision === "HEAD" || revision === "main";
+  if (isDefault && !repo.sha && !hub.catalog.commits.getRef(repo.pk, "branch", "main")) {
+    return { repo, files: [], metadata: {} };
+  }
+  const { commit } = resolveRevision(hub, repo, revision);
+  return { repo, commit, files: hub.catalog.commits.listFiles(commit.pk), metadata: commit.metadata };
+}

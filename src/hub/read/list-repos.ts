@@ -1,0 +1,105 @@
+import type { CommitMetadata, Repo, RepoType, TreeFile } from "../../core/types.ts";
+import type { RepoSortKey } from "../../store/repos-table.ts";
+import { visibleNamespaces } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import type { HubContext } from "../hub.ts";
+import { decodeCursor, encodeCursor } from "./paging.ts";
+
+export interface ListReposParams {
+  type: RepoType;
+  /** Substrings of the id, all of which must match. */
+  search?: string[];
+  author?: string;
+  /** Tags that must all be present (`filter`). */
+  tags?: string[];
+  pipelineTag?: string;
+  gated?: boolean;
+  sort: RepoSortKey;
+  descending: boolean;
+  /** Page size, already capped. */
+  limit: number;
+  cursor?: string;
+  /** Load each repo's files at its head (for `siblings`). */
+  withFiles?: boolean;
+  /** Load each repo's head commit metadata (for `cardData`, `config`). */
+  withMetadata?: boolean;
+}
+
+/** One repo of a listing, with what was asked to be loaded beside it. */
+export interface RepoListing {
+  repo: Repo;
+  files?: TreeFile[];
+  metadata?: CommitMetadata;
+}
+
+export interface ListReposResult {
+  items: RepoListing[];
+  /** Present when there may be more: pass it back as `cursor`. */
+  nextCursor?: string;
+}
+
+interface ListCursor {
+  s: RepoSortKey;
+  v: string | number;
+  k: number;
+}
+
+function isListCursor(value: unknown): value is ListCursor {
+  if (typeof value !== "object" || value === null) return false;
+  const cursor = value as Record<string, unknown>;
+  return (
+    typeof cursor.s === "string" &&
+    (typeof cursor.v === "string" || typeof cursor.v === "number") &&
+    typeof cursor.k === "number"
+  );
+}
+
+/**
+ * Lists repositories the caller may see, one keyset page at a time: the cursor holds the last row's sort
+ * value and row id, so pages stay consistent while repos are added and cost the same however deep.
+ */
+export function listRepos(hub: HubContext, caller: Caller, params: ListReposParams): ListReposResult {
+  let after: { value: string | number; pk: number } | undefined;
+  if (params.cursor) {
+    const cursor = decodeCursor(params.cursor, isListCursor);
+    // A cursor made for another sort order would skip rows arbitrarily: start over instead.
+    if (cursor.s === params.sort) after = { value: cursor.v, pk: cursor.k };
+  }
+  const repos = hub.catalog.repos.list({
+    type: params.type,
+    ...(params.search ? { search: params.search } : {}),
+    ...(params.author ? { author: params.author } : {}),
+    ...(params.tags ? { tags: params.tags } : {}),
+    ...(params.pipelineTag ? { pipelineTag: params.pipelineTag } : {}),
+    ...(params.gated !== undefined ? { gated: params.gated } : {}),
+    visibleNamespaces: visibleNamespaces(caller),
+    sort: params.sort,
+    descending: params.descending,
+    limit: params.limit + 1,
+    ...(after ? { after } : {}),
+  });
+  const page = repos.slice(0, params.limit);
+  const items = page.map((repo): RepoListing => {
+    if (!repo.sha || (!params.withFiles && !params.withMetadata)) return { repo };
+    const commit = hub.catalog.commits.getCommit(repo.pk, repo.sha);
+    if (!commit) return { repo };
+    return {
+      repo,
+      ...(params.withFiles ? { files: hub.catalog.commits.listFiles(commit.pk) } : {}),
+      ...(params.withMetadata ? { metadata: commit.metadata } : {}),
+    };
+  });
+  const last = page[page.length - 1];
+  return {
+    items,
+    ...(repos.length > params.limit && last
+      ? {
+          nextCursor: encodeCursor({
+            s: params.sort,
+            v: hub.catalog.repos.sortValue(last, params.sort),
+            k: last.pk,
+          } satisfies ListCursor),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,161 @@
+import { HangarError } from "../../core/errors.ts";
+import type { RepoRef, TreeFile } from "../../core/types.ts";
+import { validateRepoPath } from "../../core/validate.ts";
+import type { StoredCommit } from "../../store/commits-table.ts";
+import { getReadableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import { folderOid } from "../git-objects.ts";
+import type { HubContext } from "../hub.ts";
+import { resolveRevision } from "../resolve-revision.ts";
+import { decodeCursor, encodeCursor } from "./paging.ts";
+
+/** The commit that last changed an entry, for `expand`. */
+export interface LastCommit {
+  id: string;
+  title: string;
+  date: string;
+}
+
+export type TreeEntry =
+  | { type: "file"; file: TreeFile; lastCommit?: LastCommit }
+  | { type: "directory"; path: string; oid: string; lastCommit?: LastCommit };
+
+export interface ListTreeParams {
+  ref: RepoRef;
+  revision: string;
+  /** Folder to list; the repo root when empty. */
+  path?: string;
+  recursive?: boolean;
+  /** Adds `lastCommit` to each entry. */
+  expand?: boolean;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ListTreeResult {
+  commitOid: string;
+  entries: TreeEntry[];
+  nextCursor?: string;
+}
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function entryPath(entry: TreeEntry): string {
+  return entry.type === "file" ? entry.file.path : entry.path;
+}
+
+/** The 404 for a missing path; it names the commit so clients can cache the absence (`.no_exist`). */
+export function entryNotFound(path: string, commitOid: string, repoId: string): HangarError {
+  return new HangarError("HANGAR_ERR_ENTRY_NOT_FOUND", `Entry not found: ${path} in ${repoId}`, {
+    headers: { "X-Repo-Commit": commitOid },
+  });
+}
+
+/**
+ * Builds the entries of a folder from a commit's flat file list: files directly inside, and a directory
+ * entry for each sub-folder (with every sub-folder and file below it when recursive). Entries are in path
+ * order, so a folder comes before its contents and a path is a stable keyset cursor.
+ */
+export function buildTreeEntries(
+  files: readonly TreeFile[],
+  folder: string,
+  recursive: boolean,
+): TreeEntry[] {
+  const prefix = folder === "" ? "" : `${folder}/`;
+  const folders = new Map<string, TreeFile[]>();
+  const entries: TreeEntry[] = [];
+  for (const file of files) {
+    const relative = file.path.slice(prefix.length);
+    const parts = relative.split("/");
+    const depth = recursive ? parts.length - 1 : Math.min(parts.length - 1, 1);
+    for (let index = 1; index <= depth; index++) {
+      const folderPath = prefix + parts.slice(0, index).join("/");
+      let members = folders.get(folderPath);
+      if (!members) {
+        members = [];
+        folders.set(folderPath, members);
+      }
+      members.push(file);
+    }
+    if (recursive || parts.length === 1) entries.push({ type: "file", file });
+  }
+  for (const [path, members] of folders) {
+    entries.push({ type: "directory", path, oid: folderOid(members) });
+  }
+  return entries.sort((a, b) => compareStrings(entryPath(a), entryPath(b)));
+}
+
+/** Looks up the commits that last changed entries, once per commit. */
+export function lastCommitFinder(
+  hub: HubContext,
+  repoPk: number,
+  files: readonly TreeFile[],
+): (entry: TreeEntry) => LastCommit | undefined {
+  const cache = new Map<string, LastCommit | undefined>();
+  const lookup = (oid: string): LastCommit | undefined => {
+    if (!cache.has(oid)) {
+      const commit = hub.catalog.commits.getCommit(repoPk, oid);
+      cache.set(oid, commit ? { id: commit.oid, title: commit.title, date: commit.date } : undefined);
+    }
+    return cache.get(oid);
+  };
+  return (entry) => {
+    if (entry.type === "file") return lookup(entry.file.lastCommit);
+    // A folder last changed when the newest of its files did.
+    let newest: LastCommit | undefined;
+    for (const file of files) {
+      if (!file.path.startsWith(`${entry.path}/`)) continue;
+      const candidate = lookup(file.lastCommit);
+      if (candidate && (!newest || candidate.date > newest.date)) newest = candidate;
+    }
+    return newest;
+  };
+}
+
+function isPathCursor(value: unknown): value is { after: string } {
+  return (
+    typeof value === "object" && value !== null && typeof (value as { after?: unknown }).after === "string"
+  );
+}
+
+function listFolderFiles(hub: HubContext, commit: StoredCommit, folder: string): TreeFile[] {
+  return folder === ""
+    ? hub.catalog.commits.listFiles(commit.pk)
+    : hub.catalog.commits.listFilesUnder(commit.pk, folder);
+}
+
+/** Lists a folder of a repo at a revision, one page at a time. */
+export function listTree(hub: HubContext, caller: Caller, params: ListTreeParams): ListTreeResult {
+  const folder = params.path ? validateRepoPath(params.path.replace(/\/+$/, "")) : "";
+  const repo = getReadableRepo(hub, caller, params.ref);
+  const { commit } = resolveRevision(hub, repo, params.revision);
+  const files = listFolderFiles(hub, commit, folder);
+  let entries: TreeEntry[];
+  if (folder !== "" && files.length === 0) {
+    const file = hub.catalog.commits.getFile(commit.pk, folder);
+    if (!file) throw entryNotFound(folder, commit.oid, repo.id);
+    entries = [{ type: "file", file }];
+  } else {
+    entries = buildTreeEntries(files, folder, params.recursive ?? false);
+  }
+  if (params.cursor) {
+    const { after } = decodeCursor(params.cursor, isPathCursor);
+    entries = entries.filter((entry) => compareStrings(entryPath(entry), after) > 0);
+  }
+  const page = entries.slice(0, params.limit);
+  if (params.expand) {
+    const find = lastCommitFinder(hub, repo.pk, files);
+    for (const entry of page) {
+      const lastCommit = find(entry);
+      if (lastCommit) entry.lastCommit = lastCommit;
+    }
+  }
+  const last = page[page.length - 1];
+  return {
+    commitOid: commit.oid,
+    entries: page,
+    ...(entries.length > params.limit && last
+      ? { nextCursor: encodeCursor({ after: entryPath(last) }) }
+      : {}),
+  };
+}

@@ -1,0 +1,85 @@
+import { Readable } from "node:stream";
+import { HangarError } from "../../core/errors.ts";
+import { lfsPointer, type RepoRef, type TreeFile } from "../../core/types.ts";
+import { validateRepoPath } from "../../core/validate.ts";
+import { assertCanDownload, getReadableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import type { HubContext } from "../hub.ts";
+import { resolveRevision } from "../resolve-revision.ts";
+import { entryNotFound } from "./list-tree.ts";
+
+export interface OpenFileParams {
+  ref: RepoRef;
+  revision: string;
+  path: string;
+  /** The git blob as stored in the repo: the pointer text for an LFS file (`/raw/`). */
+  raw?: boolean;
+  /** Counts the read as a download of the repo (a whole-file GET, not a probe). */
+  countDownload?: boolean;
+}
+
+/** A file ready to be sent: what identifies it, and a way to read all or part of it. */
+export interface OpenedFile {
+  repoId: string;
+  commitOid: string;
+  file: TreeFile;
+  /** Bytes that will be sent for the whole file. */
+  size: number;
+  /** Content address of the bytes sent: git blob id for regular files and pointers, sha256 for LFS. */
+  etag: string;
+  /** Reads bytes `start` to `end` inclusive, or everything. */
+  read(range?: { start: number; end: number }): Readable;
+}
+
+/**
+ * Opens a file of a repo at a revision for download. The blob is checked to exist with the recorded size
+ * before anything is sent, so a damaged store shows as an error rather than as a short or empty file.
+ */
+export async function openFile(hub: HubContext, caller: Caller, params: OpenFileParams): Promise<OpenedFile> {
+  const path = validateRepoPath(params.path);
+  const repo = getReadableRepo(hub, caller, params.ref);
+  if (repo.disabled) {
+    throw new HangarError("HANGAR_ERR_FORBIDDEN", "Access to this resource is disabled.");
+  }
+  assertCanDownload(caller, repo);
+  const { commit } = resolveRevision(hub, repo, params.revision);
+  const file = hub.catalog.commits.getFile(commit.pk, path);
+  if (!file) throw entryNotFound(path, commit.oid, repo.id);
+
+  const base = { repoId: repo.id, commitOid: commit.oid, file };
+  if (params.raw && file.lfs) {
+    const pointer = Buffer.from(lfsPointer(file.sha256, file.size));
+    return {
+      ...base,
+      size: pointer.byteLength,
+      etag: file.gitOid,
+      read: (range) => Readable.from([range ? pointer.subarray(range.start, range.end + 1) : pointer]),
+    };
+  }
+  const storedSize = await hub.blobs.sizeOf(file.sha256);
+  if (storedSize === null) {
+    throw new HangarError(
+      "HANGAR_ERR_BLOB_MISSING",
+      `The content of ${path} (sha256 ${file.sha256}) is missing from the blob store; run an integrity check`,
+    );
+  }
+  if (storedSize !== file.size) {
+    throw new HangarError(
+      "HANGAR_ERR_BLOB_CORRUPT",
+      `The content of ${path} (sha256 ${file.sha256}) has ${storedSize} bytes in the blob store instead of ${file.size}; run an integrity check`,
+    );
+  }
+  if (
+    params.countDownload &&
+    (path === "config.json" || !hub.catalog.commits.getFile(commit.pk, "config.json"))
+  ) {
+    // The Hub counts a model download once per config.json fetch; repos without one count every full GET.
+    hub.catalog.repos.addDownloads(repo.pk, 1);
+  }
+  return {
+    ...base,
+    size: file.size,
+    etag: file.lfs ? file.sha256 : file.gitOid,
+    read: (range) => hub.blobs.createReadStream(file.sha256, range),
+  };
+}

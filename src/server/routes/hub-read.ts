@@ -1,0 +1,197 @@
+import { badRequest } from "../../core/errors.ts";
+import { parseBoolean, parseRepoType } from "../../core/validate.ts";
+import { getPathsInfo } from "../../hub/read/get-paths-info.ts";
+import { getRepo } from "../../hub/read/get-repo.ts";
+import { listCommits } from "../../hub/read/list-commits.ts";
+import { listRefs } from "../../hub/read/list-refs.ts";
+import { listRepos } from "../../hub/read/list-repos.ts";
+import { listTree } from "../../hub/read/list-tree.ts";
+import { parsePageLimit } from "../../hub/read/paging.ts";
+import { REPO_SORT_COLUMNS, type RepoSortKey } from "../../store/repos-table.ts";
+import { readBody, sendJson } from "../http.ts";
+import type { RequestContext, Router } from "../router.ts";
+import { toApiCommits, toApiGitRefs } from "../wire/api-git.ts";
+import { listingFields, toApiRepoInfo } from "../wire/api-repo.ts";
+import { toApiTreeEntry } from "../wire/api-tree.ts";
+import { nextPageLink } from "../wire/pagination.ts";
+import {
+  queryList,
+  repoRefFromSegments,
+  revisionFromSegments,
+  splitRevisionAndPath,
+} from "../wire/repo-path.ts";
+
+const TYPES = ":type(models|datasets|spaces)";
+const REPO = `/api/${TYPES}/:namespace/:name`;
+
+/** Sort names clients send that Hangar ranks by a close equivalent. */
+const SORT_ALIASES: Record<string, RepoSortKey> = {
+  likes7d: "likes",
+  likes30d: "likes",
+  modified: "lastModified",
+};
+/** Commit pages are small on the Hub too; a history is read newest first and rarely to the end. */
+const COMMITS_PAGE_SIZE = 50;
+
+function parseSort(value: string | null): RepoSortKey {
+  if (value === null || value === "") return "trendingScore";
+  if (value in REPO_SORT_COLUMNS) return value as RepoSortKey;
+  const alias = SORT_ALIASES[value];
+  if (alias) return alias;
+  throw badRequest(`Invalid sort "${value}": expected one of ${Object.keys(REPO_SORT_COLUMNS).join(", ")}`);
+}
+
+function parseDirection(value: string | null): boolean {
+  if (value === null || value === "" || value === "-1") return true;
+  if (value === "1") return false;
+  throw badRequest(`Invalid direction "${value}": expected -1 (descending) or 1 (ascending)`);
+}
+
+function repoRef(context: RequestContext) {
+  return repoRefFromSegments(context.params.type, context.params.namespace!, context.params.name!);
+}
+
+function listHandler(context: RequestContext): void {
+  const query = context.url.searchParams;
+  const type = parseRepoType(context.params.type);
+  const fields = listingFields({
+    expand: queryList(query, "expand"),
+    full: parseBoolean(query.get("full")) ?? false,
+    config: parseBoolean(query.get("config")) ?? false,
+    cardData: parseBoolean(query.get("cardData")) ?? false,
+  });
+  const search = queryList(query, "search").filter(Boolean);
+  const tags = queryList(query, "filter").filter(Boolean);
+  const author = query.get("author");
+  const pipelineTag = query.get("pipeline_tag");
+  const gated = parseBoolean(query.get("gated"));
+  const cursor = query.get("cursor");
+  const result = listRepos(context.hangar, context.caller, {
+    type,
+    ...(search.length > 0 ? { search } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
+    ...(author ? { author } : {}),
+    ...(pipelineTag ? { pipelineTag } : {}),
+    ...(gated !== undefined ? { gated } : {}),
+    sort: parseSort(query.get("sort")),
+    descending: parseDirection(query.get("direction")),
+    limit: parsePageLimit(query.get("limit"), context.hangar.config.limits.maxPageSize),
+    ...(cursor ? { cursor } : {}),
+    withFiles: fields.has("siblings"),
+    withMetadata: ["cardData", "config", "transformersInfo", "sdk"].some((field) => fields.has(field)),
+  });
+  const body = result.items.map((item) => toApiRepoInfo(item, { fields }));
+  sendJson(context.response, 200, body, result.nextCursor ? nextPageLink(context, result.nextCursor) : {});
+}
+
+function infoHandler(context: RequestContext): void {
+  const query = context.url.searchParams;
+  const expand = queryList(query, "expand");
+  const details = getRepo(context.hangar, context.caller, {
+    ref: repoRef(context),
+    ...(context.rest.length > 0 ? { revision: revisionFromSegments(context.rest) } : {}),
+  });
+  sendJson(
+    context.response,
+    200,
+    toApiRepoInfo(details, {
+      ...(expand.length > 0 ? { fields: new Set(expand) } : {}),
+      withBlobs: parseBoolean(query.get("blobs")) ?? false,
+    }),
+  );
+}
+
+function treeHandler(context: RequestContext): void {
+  const query = context.url.searchParams;
+  const { revision, path } = splitRevisionAndPath(context.rest);
+  const cursor = query.get("cursor");
+  const result = listTree(context.hangar, context.caller, {
+    ref: repoRef(context),
+    revision,
+    path: path.join("/"),
+    recursive: parseBoolean(query.get("recursive")) ?? false,
+    expand: parseBoolean(query.get("expand")) ?? false,
+    limit: parsePageLimit(query.get("limit"), context.hangar.config.limits.maxPageSize),
+    ...(cursor ? { cursor } : {}),
+  });
+  sendJson(
+    context.response,
+    200,
+    result.entries.map(toApiTreeEntry),
+    result.nextCursor ? nextPageLink(context, result.nextCursor) : {},
+  );
+}
+
+/** `paths-info` takes JSON from JS and a form body (`paths=a&paths=b&expand=true`) from Python. */
+async function readPathsInfoBody(context: RequestContext): Promise<{ paths: string[]; expand: boolean }> {
+  const body = await readBody(context.request, context.hangar.config.limits.maxRequestBodySize);
+  const text = body.toString("utf8");
+  const contentType = context.request.headers["content-type"] ?? "";
+  if (contentType.includes("application/x-www-form-urlencoded")) {
+    const form = new URLSearchParams(text);
+    return { paths: queryList(form, "paths"), expand: parseBoolean(form.get("expand")) ?? false };
+  }
+  let json: unknown;
+  try {
+    json = text.trim() === "" ? {} : JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  const { paths, expand } = (json ?? {}) as { paths?: unknown; expand?: unknown };
+  const list = typeof paths === "string" ? [paths] : paths;
+  if (!Array.isArray(list) || !list.every((path) => typeof path === "string")) {
+    throw badRequest('Expected a body {"paths": ["file", ...], "expand": true|false}');
+  }
+  return {
+    paths: list,
+    expand: typeof expand === "string" ? (parseBoolean(expand) ?? false) : expand === true,
+  };
+}
+
+async function pathsInfoHandler(context: RequestContext): Promise<void> {
+  const body = await readPathsInfoBody(context);
+  const result = getPathsInfo(context.hangar, context.caller, {
+    ref: repoRef(context),
+    revision: revisionFromSegments(context.rest),
+    paths: body.paths,
+    expand: body.expand,
+  });
+  sendJson(context.response, 200, result.entries.map(toApiTreeEntry));
+}
+
+function refsHandler(context: RequestContext): void {
+  const refs = listRefs(context.hangar, context.caller, {
+    ref: repoRef(context),
+    includePullRequests: parseBoolean(context.url.searchParams.get("include_prs")) ?? false,
+  });
+  sendJson(context.response, 200, toApiGitRefs(refs));
+}
+
+function commitsHandler(context: RequestContext): void {
+  const query = context.url.searchParams;
+  const cursor = query.get("cursor");
+  const maxPageSize = context.hangar.config.limits.maxPageSize;
+  const result = listCommits(context.hangar, context.caller, {
+    ref: repoRef(context),
+    revision: revisionFromSegments(context.rest, "main"),
+    limit: parsePageLimit(query.get("limit"), maxPageSize, COMMITS_PAGE_SIZE),
+    ...(cursor ? { cursor } : {}),
+  });
+  sendJson(
+    context.response,
+    200,
+    toApiCommits(result, context.baseUrl),
+    result.nextCursor ? nextPageLink(context, result.nextCursor) : {},
+  );
+}
+
+/** The Hub's read API over repos: listings, repo info, trees, paths-info, refs and commits. */
+export function registerHubReadRoutes(router: Router): void {
+  router.add("GET", `/api/${TYPES}`, listHandler);
+  router.add("GET", REPO, infoHandler);
+  router.add("GET", `${REPO}/revision/*revision`, infoHandler);
+  router.add("GET", `${REPO}/tree/*rest`, treeHandler);
+  router.add("POST", `${REPO}/paths-info/*revision`, pathsInfoHandler);
+  router.add("GET", `${REPO}/refs`, refsHandler);
+  router.add("GET", `${REPO}/commits/*revision`, commitsHandler);
+}

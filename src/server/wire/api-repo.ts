@@ -1,0 +1,157 @@
+import type { RepoType, TreeFile } from "../../core/types.ts";
+import { lfsPointer } from "../../core/types.ts";
+import type { RepoDetails } from "../../hub/read/get-repo.ts";
+import type { RepoListing } from "../../hub/read/list-repos.ts";
+
+/** A sibling as the Hub lists it in repo info; size, blobId and lfs only with `blobs=true`. */
+export interface ApiSibling {
+  rfilename: string;
+  size?: number;
+  blobId?: string;
+  lfs?: { size: number; sha256: string; pointerSize: number };
+}
+
+/** Repo info as `/api/{type}s/...` returns it; every field but `_id` and `id` can be left out. */
+export type ApiRepoInfo = { _id: string; id: string } & Record<string, unknown>;
+
+/** Fields of a listing entry when nothing is asked for, as on the Hub. */
+const LIST_DEFAULT_FIELDS = [
+  "modelId",
+  "likes",
+  "trendingScore",
+  "private",
+  "downloads",
+  "tags",
+  "pipeline_tag",
+  "library_name",
+  "createdAt",
+];
+/** Fields `full=true` adds to a listing entry. */
+const LIST_FULL_FIELDS = ["author", "sha", "lastModified", "gated", "disabled", "siblings"];
+
+/** Fields only model repos have. */
+const MODEL_ONLY_FIELDS = new Set(["modelId", "pipeline_tag", "library_name", "config", "transformersInfo"]);
+
+/** Keys of config.json the Hub repeats in repo info; the rest stays in the file. */
+const CONFIG_SUMMARY_KEYS = [
+  "architectures",
+  "model_type",
+  "auto_map",
+  "quantization_config",
+  "task_specific_params",
+] as const;
+
+export interface FieldSelection {
+  /** Exactly these fields (plus `_id` and `id`); unknown names are ignored. */
+  expand?: string[];
+  full?: boolean;
+  config?: boolean;
+  cardData?: boolean;
+}
+
+/** The fields a listing entry carries for a query; `undefined` means every field (repo info). */
+export function listingFields(selection: FieldSelection): Set<string> {
+  if (selection.expand && selection.expand.length > 0) return new Set(selection.expand);
+  const fields = new Set(LIST_DEFAULT_FIELDS);
+  if (selection.full) for (const field of LIST_FULL_FIELDS) fields.add(field);
+  if (selection.config) fields.add("config");
+  if (selection.cardData) fields.add("cardData");
+  return fields;
+}
+
+/** An opaque, stable `_id` of the Mongo ObjectId shape (24 hex) the Hub uses. */
+export function apiObjectId(kind: number, pk: number): string {
+  return `${kind.toString(16).padStart(8, "0")}${pk.toString(16).padStart(16, "0")}`;
+}
+
+export function toApiSibling(file: TreeFile, withBlobs: boolean): ApiSibling {
+  if (!withBlobs) return { rfilename: file.path };
+  return {
+    rfilename: file.path,
+    size: file.size,
+    blobId: file.gitOid,
+    ...(file.lfs
+      ? {
+          lfs: {
+            size: file.size,
+            sha256: file.sha256,
+            pointerSize: Buffer.byteLength(lfsPointer(file.sha256, file.size)),
+          },
+        }
+      : {}),
+  };
+}
+
+/** `AutoModelForX` from an architecture name such as `BertForSequenceClassification`. */
+function autoModelOf(architecture: string): string {
+  const head = /For([A-Za-z0-9]+)$/.exec(architecture);
+  return head ? `AutoModelFor${head[1]}` : "AutoModel";
+}
+
+const TYPE_KIND: Record<RepoType, number> = { model: 1, dataset: 2, space: 3 };
+
+/**
+ * Maps a repo (and what was loaded with it) to the Hub's JSON, keeping only `fields` when given. Values are
+ * computed only for the fields kept, and fields without a value are left out rather than sent as null.
+ */
+export function toApiRepoInfo(
+  listing: RepoListing | RepoDetails,
+  options: { fields?: Set<string>; withBlobs?: boolean } = {},
+): ApiRepoInfo {
+  const { repo } = listing;
+  const commit = "commit" in listing ? listing.commit : undefined;
+  const metadata = listing.metadata;
+  const files = listing.files;
+  const config = metadata?.config;
+  const cardData = metadata?.cardData;
+  const architectures = Array.isArray(config?.architectures)
+    ? (config.architectures as unknown[]).filter((item): item is string => typeof item === "string")
+    : [];
+  const producers: Record<string, () => unknown> = {
+    modelId: () => repo.id,
+    author: () => repo.namespace,
+    sha: () => commit?.oid ?? repo.sha ?? undefined,
+    lastModified: () => commit?.date ?? repo.lastModified,
+    createdAt: () => repo.createdAt,
+    private: () => repo.private,
+    gated: () => repo.gated,
+    disabled: () => repo.disabled,
+    downloads: () => repo.downloads,
+    downloadsAllTime: () => repo.downloads,
+    likes: () => repo.likes,
+    trendingScore: () => repo.trendingScore,
+    tags: () => repo.tags,
+    pipeline_tag: () => repo.pipelineTag ?? undefined,
+    library_name: () => repo.libraryName ?? undefined,
+    siblings: () => files?.map((file) => toApiSibling(file, options.withBlobs ?? false)),
+    cardData: () => (cardData && Object.keys(cardData).length > 0 ? cardData : undefined),
+    config: () => {
+      if (!config) return undefined;
+      const summary: Record<string, unknown> = {};
+      for (const key of CONFIG_SUMMARY_KEYS) if (config[key] !== undefined) summary[key] = config[key];
+      return summary;
+    },
+    transformersInfo: () => {
+      const architecture = architectures[0];
+      if (!architecture) return undefined;
+      const paths = new Set(files?.map((file) => file.path));
+      const processor =
+        paths.has("tokenizer_config.json") || paths.has("tokenizer.json") ? "AutoTokenizer" : undefined;
+      return {
+        auto_model: autoModelOf(architecture),
+        ...(repo.pipelineTag ? { pipeline_tag: repo.pipelineTag } : {}),
+        ...(processor ? { processor } : {}),
+      };
+    },
+    usedStorage: () => repo.usedStorage,
+    sdk: () => (repo.type === "space" && typeof cardData?.sdk === "string" ? cardData.sdk : undefined),
+  };
+  const info: ApiRepoInfo = { _id: apiObjectId(TYPE_KIND[repo.type], repo.pk), id: repo.id };
+  for (const [field, produce] of Object.entries(producers)) {
+    if (options.fields && !options.fields.has(field)) continue;
+    if (repo.type !== "model" && MODEL_ONLY_FIELDS.has(field)) continue;
+    const value = produce();
+    if (value !== undefined) info[field] = value;
+  }
+  return info;
+}
