@@ -1,11 +1,16 @@
 import type { Command } from "../command.ts";
+import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
+import { downloadCommand } from "./download.ts";
 import { importCommand } from "./import.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
+import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
 import { serveCommand } from "./serve.ts";
+import { tagCreateCommand, tagDeleteCommand, tagListCommand } from "./tag.ts";
 import { tokenCreateCommand } from "./token-create.ts";
 import { tokenListCommand } from "./token-list.ts";
 import { tokenRevokeCommand } from "./token-revoke.ts";
+import { uploadCommand } from "./upload.ts";
 import { userAddCommand } from "./user-add.ts";
 import { userListCommand } from "./user-list.ts";
 
@@ -20,4 +25,15 @@ export const COMMANDS: Command[] = [
   tokenRevokeCommand,
   orgAddCommand,
   orgListCommand,
+  repoCreateCommand,
+  repoDeleteCommand,
+  repoSettingsCommand,
+  uploadCommand,
+  downloadCommand,
+  branchCreateCommand,
+  branchDeleteCommand,
+  branchListCommand,
+  tagCreateCommand,
+  tagDeleteCommand,
+  tagListCommand,
 ];

@@ -1,0 +1,105 @@
+import {
+  listOption,
+  REPO_OPTIONS,
+  rejectExtraPositionals,
+  requiredPositional,
+  stringOption,
+  targetOf,
+} from "../client/cli-options.ts";
+import { withClientErrors } from "../client/hub-client.ts";
+import { collectLocalFiles, type UploadProgress, uploadFiles } from "../client/upload-files.ts";
+import type { Command } from "../command.ts";
+import { formatBytes, ProgressBar } from "../progress.ts";
+
+const PHASE_LABELS: Record<UploadProgress["phase"], string> = {
+  checking: "Checking ",
+  hashing: "Hashing  ",
+  uploading: "Uploading",
+  committing: "Committing",
+};
+
+export const uploadCommand: Command = {
+  name: ["upload"],
+  summary: "Upload a file or folder to a repo in one commit (sends only what the hub does not have)",
+  usage: "<repo_id> <path> [path_in_repo]",
+  options: {
+    ...REPO_OPTIONS,
+    revision: { type: "string", description: "Branch to commit to (default: main)", valueName: "BRANCH" },
+    include: {
+      type: "string",
+      multiple: true,
+      description: "Upload only folder files matching this pattern (repeatable; * ? [abc])",
+      valueName: "PATTERN",
+    },
+    exclude: {
+      type: "string",
+      multiple: true,
+      description: "Skip folder files matching this pattern (repeatable)",
+      valueName: "PATTERN",
+    },
+    "commit-message": { type: "string", description: "Commit title", valueName: "TEXT" },
+    "commit-description": { type: "string", description: "Commit description", valueName: "TEXT" },
+  },
+  async run(input) {
+    rejectExtraPositionals(input, 3);
+    const localPath = requiredPositional(input, 1, "<path>");
+    const target = targetOf(input);
+    const files = await collectLocalFiles({
+      localPath,
+      ...(input.positionals[2] ? { pathInRepo: input.positionals[2] } : {}),
+      filter: { include: listOption(input, "include"), exclude: listOption(input, "exclude") },
+    });
+    if (files.length === 0) throw new Error(`No files to upload in ${localPath}`);
+    const branch = stringOption(input, "revision") ?? "main";
+    const title = stringOption(input, "commit-message");
+    const description = stringOption(input, "commit-description");
+
+    let bar: ProgressBar | undefined;
+    let phase: UploadProgress["phase"] | undefined;
+    const result = await withClientErrors(target, () =>
+      uploadFiles({
+        target,
+        files,
+        branch,
+        ...(title ? { title } : {}),
+        ...(description ? { description } : {}),
+        onProgress(progress) {
+          if (progress.phase !== phase) {
+            bar?.finish();
+            phase = progress.phase;
+            bar = new ProgressBar(input.stderr, PHASE_LABELS[progress.phase]);
+          }
+          const detail =
+            progress.phase === "checking"
+              ? `${progress.doneBytes}/${progress.totalBytes} files`
+              : `${formatBytes(progress.doneBytes)}/${formatBytes(progress.totalBytes)}`;
+          bar?.update(progress.doneBytes, progress.totalBytes, detail);
+        },
+      }),
+    ).finally(() => bar?.finish());
+
+    if (input.json) {
+      input.stdout.write(
+        `${JSON.stringify({
+          commitOid: result.commitOid,
+          commitUrl: result.commitUrl,
+          committed: result.committed,
+          uploadedBytes: result.uploadedBytes,
+          files: result.changedFiles,
+          unchanged: result.unchangedFiles,
+        })}\n`,
+      );
+      return;
+    }
+    if (!result.committed) {
+      input.stdout.write(
+        `Nothing to upload: all ${result.unchangedFiles.length} files are already on ${branch} (${result.commitOid})\n`,
+      );
+      return;
+    }
+    const unchanged = result.unchangedFiles.length ? `, ${result.unchangedFiles.length} unchanged` : "";
+    input.stdout.write(
+      `Uploaded ${result.changedFiles.length} files (${formatBytes(result.uploadedBytes)} sent${unchanged})\n${result.commitUrl}\n`,
+    );
+  },
+};
