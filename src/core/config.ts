@@ -33,6 +33,10 @@ export interface HangarLimits {
   lfsThreshold: number;
   /** Largest page a listing returns; larger `limit` values are capped, as the Hub does. */
   maxPageSize: number;
+  /** LFS objects from this size on are uploaded in parts (default 64 MiB). */
+  lfsMultipartThreshold?: number;
+  /** Size of each part of a multipart LFS upload (default 32 MiB). */
+  lfsMultipartChunkSize?: number;
 }
 
 export const DEFAULT_LIMITS: HangarLimits = {

@@ -1,0 +1,93 @@
+import { badRequest, HangarError } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import { getWritableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import { type CommitOperation, type CreateCommitResult, createCommit } from "../create-commit.ts";
+import { lfsPointerOid } from "../git-objects.ts";
+import type { HubContext } from "../hub.ts";
+import { parseCommitNdjson } from "./parse-commit-ndjson.ts";
+
+export interface CommitNdjsonParams {
+  repo: RepoRef;
+  /** Branch or `refs/pr/N`, already percent-decoded. */
+  revision: string;
+  createPr: boolean;
+  /** The request body in the Hub's NDJSON commit format. */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Makes a commit from the Hub's NDJSON format. Inline file contents are stored in the blob store as their
+ * lines arrive; LFS files must already be stored (uploaded through the LFS batch API). The commit itself is
+ * one catalog transaction, so a malformed or refused request leaves the repo unchanged.
+ */
+export async function commitNdjson(
+  hub: HubContext,
+  caller: Caller,
+  params: CommitNdjsonParams,
+): Promise<CreateCommitResult> {
+  const repo = getWritableRepo(hub, caller, params.repo);
+  const limits = hub.config.limits;
+  const operations: CommitOperation[] = [];
+  let header: { summary: string; description?: string; parentCommit?: string } | undefined;
+  for await (const { line, entry } of parseCommitNdjson(params.body, {
+    maxBytes: limits.maxRequestBodySize,
+  })) {
+    if (entry.key === "header") {
+      header = entry;
+      continue;
+    }
+    if (operations.length >= limits.maxFilesPerCommit) {
+      throw new HangarError(
+        "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+        `A commit may hold at most ${limits.maxFilesPerCommit} operations (line ${line} is one more)`,
+      );
+    }
+    switch (entry.key) {
+      case "file": {
+        const stored = await hub.blobs.put(entry.content, { expectedSize: entry.content.byteLength });
+        operations.push({
+          kind: "put",
+          path: entry.path,
+          file: { sha256: stored.sha256, size: stored.size, gitOid: stored.gitOid!, lfs: false },
+        });
+        break;
+      }
+      case "lfsFile": {
+        if ((await hub.blobs.sizeOf(entry.oid)) !== entry.size) {
+          throw badRequest(
+            `Line ${line} of the commit: the LFS object of ${entry.path} (sha256 ${entry.oid}, ${entry.size} bytes) has not been uploaded; upload it through the LFS batch API first`,
+          );
+        }
+        operations.push({
+          kind: "put",
+          path: entry.path,
+          file: {
+            sha256: entry.oid,
+            size: entry.size,
+            gitOid: lfsPointerOid(entry.oid, entry.size),
+            lfs: true,
+          },
+        });
+        break;
+      }
+      case "deletedFile":
+        operations.push({ kind: "delete", path: entry.path });
+        break;
+      case "deletedFolder":
+        operations.push({ kind: "deleteFolder", path: entry.path });
+        break;
+    }
+  }
+  if (!header) throw badRequest("The commit is empty: the first line must be the header");
+  return createCommit(hub, {
+    repo,
+    revision: params.revision,
+    operations,
+    title: header.summary,
+    ...(header.description ? { description: header.description } : {}),
+    author: caller?.user ?? "hangar",
+    ...(header.parentCommit ? { parentCommit: header.parentCommit } : {}),
+    createPr: params.createPr,
+  });
+}

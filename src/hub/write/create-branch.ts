@@ -1,0 +1,55 @@
+import { HangarError } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import { nowIso } from "../../store/catalog.ts";
+import { getWritableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import { computeCommitOid } from "../git-objects.ts";
+import type { HubContext } from "../hub.ts";
+import { resolveRevision } from "../resolve-revision.ts";
+import { validateRefName } from "./validate-ref-name.ts";
+
+export interface CreateBranchParams {
+  repo: RepoRef;
+  branch: string;
+  /** Revision the branch starts at; the default branch when unset. */
+  startingPoint?: string;
+  /** Start the branch at a new commit with no files and no parent. */
+  empty?: boolean;
+  /** Move an existing branch instead of refusing with 409. */
+  overwrite?: boolean;
+}
+
+/** Creates a branch at a revision (409 when it exists, unless `overwrite`). */
+export function createBranch(
+  hub: HubContext,
+  caller: Caller,
+  params: CreateBranchParams,
+): { commitOid: string } {
+  const repo = getWritableRepo(hub, caller, params.repo);
+  validateRefName(params.branch, "branch");
+  return hub.catalog.transaction(() => {
+    const commits = hub.catalog.commits;
+    const existing = commits.getRef(repo.pk, "branch", params.branch);
+    if (existing && !params.overwrite) {
+      throw new HangarError("HANGAR_ERR_CONFLICT", `Reference already exists: refs/heads/${params.branch}`);
+    }
+    if (existing && params.startingPoint === undefined && !params.empty) {
+      return { commitOid: existing.commitOid };
+    }
+    const at = nowIso();
+    let commitOid: string;
+    if (params.empty) {
+      const author = caller?.user ?? "hangar";
+      const message = `Create empty branch ${params.branch}`;
+      commitOid = computeCommitOid({ files: [], parents: [], author, date: at, message });
+      if (!commits.getCommit(repo.pk, commitOid)) {
+        const commit = { oid: commitOid, parents: [], author, date: at, title: message, message };
+        commits.insertCommit(repo.pk, { ...commit, metadata: {} });
+      }
+    } else {
+      commitOid = resolveRevision(hub, repo, params.startingPoint ?? "HEAD").commit.oid;
+    }
+    commits.setRef(repo.pk, "branch", params.branch, commitOid, at);
+    return { commitOid };
+  });
+}

@@ -1,0 +1,32 @@
+import { HangarError } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import { nowIso } from "../../store/catalog.ts";
+import { getWritableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import type { HubContext } from "../hub.ts";
+import { resolveRevision } from "../resolve-revision.ts";
+import { validateRefName } from "./validate-ref-name.ts";
+
+export interface CreateTagParams {
+  repo: RepoRef;
+  tag: string;
+  /** The revision to tag (branch, tag, `refs/pr/N` or commit id). */
+  revision: string;
+}
+
+/**
+ * Tags a revision (409 when the tag exists). Tags are lightweight: a tag message sent by a client is
+ * accepted but not stored.
+ */
+export function createTag(hub: HubContext, caller: Caller, params: CreateTagParams): { commitOid: string } {
+  const repo = getWritableRepo(hub, caller, params.repo);
+  validateRefName(params.tag, "tag");
+  return hub.catalog.transaction(() => {
+    if (hub.catalog.commits.getRef(repo.pk, "tag", params.tag)) {
+      throw new HangarError("HANGAR_ERR_CONFLICT", `Tag already exists: refs/tags/${params.tag}`);
+    }
+    const commitOid = resolveRevision(hub, repo, params.revision).commit.oid;
+    hub.catalog.commits.setRef(repo.pk, "tag", params.tag, commitOid, nowIso());
+    return { commitOid };
+  });
+}

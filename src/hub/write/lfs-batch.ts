@@ -1,0 +1,134 @@
+import { badRequest, HangarError } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import { repoUrlPrefix } from "../../core/validate.ts";
+import { getWritableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import type { HubContext } from "../hub.ts";
+import { signUploadQuery } from "./lfs-signing.ts";
+
+export interface LfsBatchParams {
+  repo: RepoRef;
+  operation: string;
+  /** Transfer adapters the client offers; Hangar always answers "basic" (never "xet"). */
+  transfers?: string[];
+  hashAlgo?: string;
+  objects: Array<{ oid: unknown; size: unknown }>;
+  /** Base URL the client sees; upload URLs must be absolute on it. */
+  baseUrl: string;
+  now?: number;
+}
+
+export interface LfsAction {
+  href: string;
+  header?: Record<string, string>;
+  expires_at?: string;
+}
+
+export interface LfsBatchObject {
+  oid: string;
+  size: number;
+  authenticated?: boolean;
+  actions?: { upload: LfsAction; verify?: LfsAction };
+  error?: { code: number; message: string };
+}
+
+export interface LfsBatchResult {
+  transfer: "basic";
+  hash_algo: "sha256";
+  objects: LfsBatchObject[];
+}
+
+export const DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 ** 2;
+export const DEFAULT_MULTIPART_CHUNK_SIZE = 32 * 1024 ** 2;
+/** Upload URLs stay valid for a day: a multipart upload of a large file on a slow link takes hours. */
+const UPLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** The path of the signed upload route for one object (the server registers the same shape). */
+export function uploadPath(repo: RepoRef, oid: string): string {
+  return `/api/lfs-upload/${repo.type}/${encodeURIComponent(repo.namespace)}/${encodeURIComponent(repo.name)}/${oid}`;
+}
+
+/**
+ * Answers a Git LFS batch request for uploads: objects already stored need nothing, the others get a
+ * signed upload URL (or one URL per part for large objects, the Hub's "multipart" convention).
+ */
+export async function lfsBatch(
+  hub: HubContext,
+  caller: Caller,
+  params: LfsBatchParams,
+): Promise<LfsBatchResult> {
+  const repo = getWritableRepo(hub, caller, params.repo);
+  if (params.operation !== "upload") {
+    throw new HangarError(
+      "HANGAR_ERR_NOT_IMPLEMENTED",
+      `The LFS "${params.operation}" operation is not supported: download files through /resolve/`,
+    );
+  }
+  if (params.hashAlgo !== undefined && params.hashAlgo !== "sha256" && params.hashAlgo !== "sha_256") {
+    throw badRequest(`Unsupported LFS hash algorithm "${params.hashAlgo}": only sha256 is supported`);
+  }
+  const limits = hub.config.limits;
+  const multipartThreshold = limits.lfsMultipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
+  const chunkSize = limits.lfsMultipartChunkSize ?? DEFAULT_MULTIPART_CHUNK_SIZE;
+  const multipartOffered = params.transfers?.includes("multipart") ?? false;
+  const now = params.now ?? Date.now();
+  const expiresMs = now + UPLOAD_URL_LIFETIME_MS;
+  const expires = Math.floor(expiresMs / 1000);
+  const expiresAt = new Date(expires * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const verifyHref = `${params.baseUrl}/${repoUrlPrefix(repo.type)}${repo.namespace}/${repo.name}.git/info/lfs/objects/verify`;
+
+  const objects: LfsBatchObject[] = [];
+  for (const requested of params.objects) {
+    const oid = typeof requested.oid === "string" ? requested.oid : String(requested.oid);
+    const size = typeof requested.size === "number" ? requested.size : Number.NaN;
+    if (!SHA256.test(oid)) {
+      objects.push({
+        oid,
+        size,
+        error: { code: 422, message: `Invalid object id "${oid}": expected sha256 hex` },
+      });
+      continue;
+    }
+    if (!Number.isSafeInteger(size) || size < 0) {
+      objects.push({
+        oid,
+        size,
+        error: { code: 422, message: `Invalid size for ${oid}: expected an integer >= 0` },
+      });
+      continue;
+    }
+    if (size > limits.maxFileSize) {
+      objects.push({
+        oid,
+        size,
+        error: {
+          code: 413,
+          message: `${oid} is ${size} bytes, over the limit of ${limits.maxFileSize} bytes`,
+        },
+      });
+      continue;
+    }
+    if ((await hub.blobs.sizeOf(oid)) === size) {
+      objects.push({ oid, size });
+      continue;
+    }
+    const multipart = multipartOffered && size >= multipartThreshold && size > chunkSize;
+    const signed = { repo, oid, size, expires, chunkSize: multipart ? chunkSize : 0 };
+    const href = `${params.baseUrl}${uploadPath(repo, oid)}?${signUploadQuery(hub, signed)}`;
+    const upload: LfsAction = { href, expires_at: expiresAt };
+    if (multipart) {
+      const header: Record<string, string> = { chunk_size: String(chunkSize) };
+      const parts = Math.ceil(size / chunkSize);
+      for (let part = 1; part <= parts; part++) header[String(part)] = `${href}&part=${part}`;
+      upload.header = header;
+    }
+    objects.push({
+      oid,
+      size,
+      authenticated: true,
+      actions: { upload, verify: { href: verifyHref, expires_at: expiresAt } },
+    });
+  }
+  return { transfer: "basic", hash_algo: "sha256", objects };
+}

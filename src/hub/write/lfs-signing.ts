@@ -1,0 +1,93 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { HangarError } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import type { HubContext } from "../hub.ts";
+
+/**
+ * Clients PUT LFS objects without an Authorization header, so each upload URL carries its own permission:
+ * an HMAC over the repo, the object, its size, the part size and an expiry, keyed by a per-instance secret
+ * kept in the catalog (so every process on one catalog accepts the others' URLs and a restart keeps them).
+ */
+export interface SignedUpload {
+  repo: RepoRef;
+  oid: string;
+  size: number;
+  /** Unix time in seconds after which the URL is refused. */
+  expires: number;
+  /** Part size of a multipart upload; 0 for a single PUT. */
+  chunkSize: number;
+}
+
+const SECRET_KEY = "lfs_upload_signing_secret";
+const secrets = new WeakMap<HubContext, Buffer>();
+
+function signingSecret(hub: HubContext): Buffer {
+  const cached = secrets.get(hub);
+  if (cached) return cached;
+  const hex = hub.catalog.transaction(() => {
+    const existing = hub.catalog.getMeta(SECRET_KEY);
+    if (existing) return existing;
+    const created = randomBytes(32).toString("hex");
+    hub.catalog.setMeta(SECRET_KEY, created);
+    return created;
+  });
+  const secret = Buffer.from(hex, "hex");
+  secrets.set(hub, secret);
+  return secret;
+}
+
+function signature(hub: HubContext, upload: SignedUpload): string {
+  const message = [
+    upload.repo.type,
+    upload.repo.namespace,
+    upload.repo.name,
+    upload.oid,
+    upload.size,
+    upload.expires,
+    upload.chunkSize,
+  ].join("\n");
+  return createHmac("sha256", signingSecret(hub)).update(message).digest("hex");
+}
+
+/** The query string (without `?`) that authorises one upload. */
+export function signUploadQuery(hub: HubContext, upload: SignedUpload): string {
+  const query = new URLSearchParams({
+    size: String(upload.size),
+    expires: String(upload.expires),
+    chunk: String(upload.chunkSize),
+    signature: signature(hub, upload),
+  });
+  return query.toString();
+}
+
+/** Reads and checks the signed fields of an upload URL; 403 when tampered with or expired. */
+export function verifyUploadQuery(
+  hub: HubContext,
+  repo: RepoRef,
+  oid: string,
+  query: URLSearchParams,
+  now = Date.now(),
+): SignedUpload {
+  const denied = (reason: string): HangarError =>
+    new HangarError("HANGAR_ERR_FORBIDDEN", `This upload URL is not valid: ${reason}. Ask for a new one.`);
+  const integer = (name: string): number => {
+    const value = query.get(name);
+    const parsed = value === null || !/^\d+$/.test(value) ? Number.NaN : Number(value);
+    if (!Number.isSafeInteger(parsed)) throw denied(`missing or malformed "${name}"`);
+    return parsed;
+  };
+  const upload: SignedUpload = {
+    repo,
+    oid,
+    size: integer("size"),
+    expires: integer("expires"),
+    chunkSize: integer("chunk"),
+  };
+  const given = Buffer.from(query.get("signature") ?? "", "utf8");
+  const expected = Buffer.from(signature(hub, upload), "utf8");
+  if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {
+    throw denied("the signature does not match");
+  }
+  if (upload.expires * 1000 < now) throw denied("it has expired");
+  return upload;
+}

@@ -1,0 +1,49 @@
+import { HangarError } from "../../core/errors.ts";
+import type { Repo, RepoRef } from "../../core/types.ts";
+import { validateName, validateNamespace } from "../../core/validate.ts";
+import { nowIso } from "../../store/catalog.ts";
+import { assertCanWrite, getWritableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import type { HubContext } from "../hub.ts";
+
+export interface MoveRepoParams {
+  from: RepoRef;
+  /** Same type as `from`. */
+  to: RepoRef;
+}
+
+/**
+ * Renames a repo or moves it to another namespace the caller can write to. Commit ids stay the same; URLs
+ * under the old name stop working (the Hub redirects them, Hangar does not yet).
+ */
+export function moveRepo(hub: HubContext, caller: Caller, params: MoveRepoParams): Repo {
+  validateNamespace(params.to.namespace);
+  validateName(params.to.name, "repo name");
+  if (params.to.type !== params.from.type) {
+    throw new HangarError("HANGAR_ERR_BAD_REQUEST", "A repo cannot change its type when it moves");
+  }
+  return hub.catalog.transaction(() => {
+    const repo = getWritableRepo(hub, caller, params.from);
+    assertCanWrite(caller, params.to.namespace);
+    const existing = hub.catalog.repos.get(params.to);
+    if (existing && existing.pk !== repo.pk) {
+      throw new HangarError(
+        "HANGAR_ERR_CONFLICT",
+        `You already have a ${params.to.type} repo named ${existing.id}`,
+      );
+    }
+    if (!hub.catalog.accounts.getNamespace(params.to.namespace)) {
+      // Only an admin gets here (assertCanWrite): as in createRepo, a new namespace becomes an organisation.
+      hub.catalog.accounts.insertNamespace({
+        name: params.to.namespace,
+        kind: "org",
+        fullname: params.to.namespace,
+        email: null,
+        isAdmin: false,
+        createdAt: nowIso(),
+      });
+    }
+    hub.catalog.repos.rename(repo.pk, params.to.namespace, params.to.name);
+    return hub.catalog.repos.getByPk(repo.pk)!;
+  });
+}

@@ -1,0 +1,78 @@
+import { badRequest } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import { validateRepoPath } from "../../core/validate.ts";
+import { getWritableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import { looksBinary } from "../git-objects.ts";
+import type { HubContext } from "../hub.ts";
+import { resolveRevision } from "../resolve-revision.ts";
+import { ignoreRulesFromGitIgnore, lfsRulesFromGitAttributes } from "./git-patterns.ts";
+
+export interface PreuploadFile {
+  path: string;
+  size: number;
+  /** The first bytes of the file (the clients send 512). */
+  sample: Uint8Array;
+}
+
+export interface PreuploadParams {
+  repo: RepoRef;
+  revision: string;
+  files: PreuploadFile[];
+  /** `.gitattributes` content to use instead of the revision's (JS sends it when it uploads one). */
+  gitAttributes?: string;
+  /** `.gitignore` content whose rules mark files to skip (Python sends it). */
+  gitIgnore?: string;
+}
+
+export interface PreuploadDecision {
+  path: string;
+  uploadMode: "lfs" | "regular";
+  shouldIgnore: boolean;
+  /** The stored file's id when it is stored the same way: git sha1 for regular files, sha256 for LFS. */
+  oid?: string;
+}
+
+/** Largest `.gitattributes` read from the repo; the Hub's own is about 1.5 KB. */
+const MAX_GITATTRIBUTES_SIZE = 1024 ** 2;
+
+/**
+ * Tells a client how to upload each file: through LFS (large, binary-looking, or matched by an LFS rule in
+ * `.gitattributes`) or inline in the commit. The oid of the stored file lets clients skip unchanged files.
+ */
+export async function preupload(
+  hub: HubContext,
+  caller: Caller,
+  params: PreuploadParams,
+): Promise<PreuploadDecision[]> {
+  const repo = getWritableRepo(hub, caller, params.repo);
+  const { commit } = resolveRevision(hub, repo, params.revision);
+  let attributesText = params.gitAttributes;
+  if (attributesText === undefined) {
+    const stored = hub.catalog.commits.getFile(commit.pk, ".gitattributes");
+    if (stored && stored.size <= MAX_GITATTRIBUTES_SIZE && !stored.lfs) {
+      attributesText = (await hub.blobs.read(stored.sha256)).toString("utf8");
+    }
+  }
+  const lfsRule = lfsRulesFromGitAttributes(attributesText ?? "");
+  const ignored = params.gitIgnore ? ignoreRulesFromGitIgnore(params.gitIgnore) : () => false;
+  const threshold = hub.config.limits.lfsThreshold;
+
+  return params.files.map((file) => {
+    validateRepoPath(file.path);
+    if (!Number.isSafeInteger(file.size) || file.size < 0) {
+      throw badRequest(`Invalid size for ${file.path}: expected a non-negative integer`);
+    }
+    const rule = lfsRule(file.path);
+    // Large files always go through LFS: they would not fit in a commit body as base64.
+    const lfs = file.size > 0 && (file.size >= threshold || (rule ?? looksBinary(file.sample)));
+    const decision: PreuploadDecision = {
+      path: file.path,
+      uploadMode: lfs ? "lfs" : "regular",
+      shouldIgnore: ignored(file.path),
+    };
+    const existing = hub.catalog.commits.getFile(commit.pk, file.path);
+    if (existing && existing.lfs === lfs) decision.oid = lfs ? existing.sha256 : existing.gitOid;
+    return decision;
+  });
+}

@@ -1,0 +1,48 @@
+import { badRequest } from "../../core/errors.ts";
+import type { GatedMode, Repo, RepoRef } from "../../core/types.ts";
+import { getWritableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
+import type { HubContext } from "../hub.ts";
+
+export interface UpdateRepoSettingsParams {
+  repo: RepoRef;
+  /** `private` (older clients) and `visibility` (newer ones) say the same thing; both are accepted. */
+  private?: unknown;
+  visibility?: unknown;
+  gated?: unknown;
+}
+
+function parseVisibility(params: UpdateRepoSettingsParams): boolean | undefined {
+  if (params.visibility !== undefined && params.visibility !== null) {
+    if (params.visibility === "public") return false;
+    // "protected" is a Space that shows its app but not its files; Hangar keeps such repos private.
+    if (params.visibility === "private" || params.visibility === "protected") return true;
+    throw badRequest(
+      `Invalid visibility "${String(params.visibility)}": expected public, private or protected`,
+    );
+  }
+  if (params.private === undefined || params.private === null) return undefined;
+  if (typeof params.private !== "boolean") throw badRequest(`"private" must be true or false`);
+  return params.private;
+}
+
+function parseGated(value: unknown): GatedMode | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === false || value === "false") return false;
+  if (value === "auto" || value === "manual") return value;
+  throw badRequest(`Invalid gated value "${String(value)}": expected "auto", "manual" or false`);
+}
+
+/** Changes a repo's visibility and gating. */
+export function updateRepoSettings(hub: HubContext, caller: Caller, params: UpdateRepoSettingsParams): Repo {
+  const isPrivate = parseVisibility(params);
+  const gated = parseGated(params.gated);
+  return hub.catalog.transaction(() => {
+    const repo = getWritableRepo(hub, caller, params.repo);
+    hub.catalog.repos.updateSettings(repo.pk, {
+      ...(isPrivate === undefined ? {} : { private: isPrivate }),
+      ...(gated === undefined ? {} : { gated }),
+    });
+    return hub.catalog.repos.getByPk(repo.pk)!;
+  });
+}

@@ -1,0 +1,130 @@
+import { HangarError } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import { parseRepoType } from "../../core/validate.ts";
+import { lfsBatch } from "../../hub/write/lfs-batch.ts";
+import { completeLfsMultipart, uploadLfsObject, uploadLfsPart } from "../../hub/write/lfs-upload.ts";
+import { verifyLfsObject } from "../../hub/write/lfs-verify.ts";
+import { decodeSegment, readJson, sendJson } from "../http.ts";
+import type { Handler, RequestContext, Router } from "../router.ts";
+
+const LFS_JSON = { "Content-Type": "application/vnd.git-lfs+json" };
+
+/** Wire shape of a Git LFS batch request. */
+interface ApiLfsBatchRequest {
+  operation?: unknown;
+  transfers?: unknown;
+  hash_algo?: unknown;
+  objects?: unknown;
+}
+
+/** The repo of a `/{prefix}{namespace}/{name}.git/info/lfs/...` URL. */
+function repoFromGitPath(context: RequestContext): RepoRef {
+  const repoSegment = decodeSegment(context.params.repo!);
+  if (!repoSegment.endsWith(".git")) {
+    throw new HangarError("HANGAR_ERR_NOT_FOUND", `No route for ${context.method} ${context.rawPath}`);
+  }
+  return {
+    type: context.params.type ? parseRepoType(context.params.type) : "model",
+    namespace: decodeSegment(context.params.namespace!),
+    name: repoSegment.slice(0, -".git".length),
+  };
+}
+
+function repoFromUploadPath(context: RequestContext): { repo: RepoRef; oid: string } {
+  return {
+    repo: {
+      type: parseRepoType(context.params.type),
+      namespace: decodeSegment(context.params.namespace!),
+      name: decodeSegment(context.params.name!),
+    },
+    oid: decodeSegment(context.params.oid!),
+  };
+}
+
+function declaredLength(context: RequestContext): number | undefined {
+  const header = context.request.headers["content-length"];
+  return header === undefined ? undefined : Number(header);
+}
+
+const batch: Handler = async (context) => {
+  const body = await readJson<ApiLfsBatchRequest>(context);
+  if (!Array.isArray(body.objects)) {
+    throw new HangarError("HANGAR_ERR_BAD_REQUEST", `"objects" must be a list of {oid, size}`);
+  }
+  const result = await lfsBatch(context.hangar, context.caller, {
+    repo: repoFromGitPath(context),
+    operation: typeof body.operation === "string" ? body.operation : "",
+    ...(Array.isArray(body.transfers) ? { transfers: body.transfers.map(String) } : {}),
+    ...(typeof body.hash_algo === "string" ? { hashAlgo: body.hash_algo } : {}),
+    objects: body.objects as Array<{ oid: unknown; size: unknown }>,
+    baseUrl: context.baseUrl,
+  });
+  sendJson(context.response, 200, result, LFS_JSON);
+};
+
+const verify: Handler = async (context) => {
+  const body = await readJson<{ oid?: unknown; size?: unknown }>(context);
+  await verifyLfsObject(context.hangar, context.caller, {
+    repo: repoFromGitPath(context),
+    oid: body.oid,
+    size: body.size,
+  });
+  sendJson(context.response, 200, {}, LFS_JSON);
+};
+
+export function registerLfsRoutes(router: Router): void {
+  router.add("POST", "/:namespace/:repo/info/lfs/objects/batch", batch);
+  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/batch", batch);
+  router.add("POST", "/:namespace/:repo/info/lfs/objects/verify", verify);
+  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/verify", verify);
+
+  // Signed URLs from the batch reply: clients call them without an Authorization header.
+  router.add("PUT", "/api/lfs-upload/:type/:namespace/:name/:oid", async (context) => {
+    const { repo, oid } = repoFromUploadPath(context);
+    const query = context.url.searchParams;
+    const length = declaredLength(context);
+    try {
+      if (query.has("part")) {
+        const etag = await uploadLfsPart(context.hangar, {
+          repo,
+          oid,
+          query,
+          body: context.request,
+          ...(length === undefined ? {} : { contentLength: length }),
+        });
+        sendJson(context.response, 200, {}, { ETag: etag });
+      } else {
+        await uploadLfsObject(context.hangar, {
+          repo,
+          oid,
+          query,
+          body: context.request,
+          ...(length === undefined ? {} : { contentLength: length }),
+        });
+        sendJson(context.response, 200, {});
+      }
+    } catch (error) {
+      // Let the client finish sending so it reads the error instead of a reset connection.
+      context.request.resume();
+      throw error;
+    }
+  });
+
+  router.add("POST", "/api/lfs-upload/:type/:namespace/:name/:oid", async (context) => {
+    const { repo, oid } = repoFromUploadPath(context);
+    const body = await readJson<{ oid?: unknown; parts?: unknown }>(context);
+    if (body.oid !== undefined && body.oid !== oid) {
+      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `The completion names ${String(body.oid)}, not ${oid}`);
+    }
+    if (!Array.isArray(body.parts)) {
+      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `"parts" must be a list of {partNumber, etag}`);
+    }
+    await completeLfsMultipart(context.hangar, {
+      repo,
+      oid,
+      query: context.url.searchParams,
+      parts: body.parts as Array<{ partNumber: unknown; etag: unknown }>,
+    });
+    sendJson(context.response, 200, {}, LFS_JSON);
+  });
+}
