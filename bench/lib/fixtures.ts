@@ -127,17 +127,24 @@ export interface BenchHome {
 }
 
 /**
- * Builds a Hangar home before the server starts: optionally a catalog of `catalogSize` repos and one repo
- * imported from `importFrom` (its files become LFS when large), then closes it so a server can open it.
+ * Builds a Hangar home before the server starts: optionally a catalog of `catalogSize` repos, empty repos,
+ * and one repo imported from `importFrom` (its files become LFS when large), then closes it so a server
+ * can open it.
  */
 export async function buildHome(params: {
   home: string;
   catalogSize?: number;
   importFrom?: { folder: string; repoId: string; path: string };
+  /** Model repos to create with the Hub's initial commit, e.g. as upload targets. */
+  repos?: string[];
 }): Promise<BenchHome> {
   const hangar = await createHangar(defaultConfig(params.home));
   try {
     if (params.catalogSize) await populateCatalog(hangar, params.catalogSize);
+    for (const repoId of params.repos ?? []) {
+      const [namespace, name] = repoId.split("/") as [string, string];
+      await createRepo(hangar, localAdministrator(), { type: "model", namespace, name });
+    }
     if (!params.importFrom) return { home: params.home };
     const [namespace, name] = params.importFrom.repoId.split("/") as [string, string];
     await importFolder(hangar, localAdministrator(), {

@@ -7,6 +7,7 @@ import { clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
 import { Router } from "./router.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerFileRoutes } from "./routes/files.ts";
+import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -21,6 +22,7 @@ export function createRouter(): Router {
   registerAccountRoutes(router);
   registerHubReadRoutes(router);
   registerFileRoutes(router);
+  registerHomePageRoutes(router);
   return router;
 }
 

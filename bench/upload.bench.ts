@@ -1,0 +1,317 @@
+// `npm run bench:upload`: ingest throughput of a 1 GB LFS upload over HTTP (LFS batch, signed PUT or
+// multipart parts + completion, NDJSON commit) next to Node's own sha256 over the same bytes, and the
+// Hangar server's RSS while it ingests. Then the same kind of upload through the real `@huggingface/hub`
+// `uploadFile`, end to end as a user sees it. Prints tables, then one JSON line; exits 0 when it ran.
+// Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024), HANGAR_BENCH_LIBRARY=0 skips the
+// `@huggingface/hub` run.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { uploadFile } from "@huggingface/hub";
+import { hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
+import { buildHome } from "./lib/fixtures.ts";
+import { startHangarProcess } from "./lib/hangar-process.ts";
+import { putFileRange, request } from "./lib/http-client.ts";
+import { RssSampler, readProcessMemory } from "./lib/rss.ts";
+import { MB, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
+import { printJsonLine, printTable, verdict } from "./lib/table.ts";
+import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
+
+const fileMb = Number(process.env.HANGAR_BENCH_FILE_MB ?? "1024");
+if (!Number.isSafeInteger(fileMb) || fileMb <= 0)
+  throw new Error("HANGAR_BENCH_FILE_MB must be a positive integer");
+const FILE_SIZE = fileMb * MB;
+const RUN_LIBRARY = process.env.HANGAR_BENCH_LIBRARY !== "0";
+const ADMIN_TOKEN = "hf_bench_admin_token_0123456789abcdef";
+const REPO_ID = "bench/upload-target";
+const LIBRARY_REPO_ID = "bench/library-upload-target";
+/** As many parts in flight as `@huggingface/hub` uses for multipart uploads. */
+const PARALLEL_PARTS = 5;
+const THROUGHPUT_TARGET = 0.7;
+const RSS_TARGET = 100 * MB;
+
+const LFS_TYPE = "application/vnd.git-lfs+json";
+
+interface BatchObject {
+  oid: string;
+  size: number;
+  actions?: {
+    upload?: { href: string; header?: Record<string, string> };
+    verify?: { href: string };
+  };
+  error?: { code: number; message: string };
+}
+
+interface IngestResult {
+  seconds: number;
+  transfer: "basic" | "multipart" | "already stored";
+  parts: number;
+  phases: { batch: number; upload: number; verify: number; commit: number };
+  commitOid: string;
+}
+
+function auth(): Record<string, string> {
+  return { Authorization: `Bearer ${ADMIN_TOKEN}` };
+}
+
+function expectOk(what: string, answer: { status: number; body: string }): void {
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new Error(`${what} answered ${answer.status}: ${answer.body.slice(0, 500)}`);
+  }
+}
+
+/** Runs the upload protocol by hand (as `@huggingface/hub` does, minus its own hashing), timing each phase. */
+async function ingest(baseUrl: string, path: string, oid: string, size: number): Promise<IngestResult> {
+  const start = process.hrtime.bigint();
+  const batch = await request(`${baseUrl}/${REPO_ID}.git/info/lfs/objects/batch`, {
+    method: "POST",
+    headers: { ...auth(), Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
+    body: JSON.stringify({
+      operation: "upload",
+      transfers: ["basic", "multipart"],
+      hash_algo: "sha_256",
+      ref: { name: "main" },
+      objects: [{ oid, size }],
+    }),
+  });
+  expectOk("LFS batch", batch);
+  const batchSeconds = secondsSince(start);
+  const object = (JSON.parse(batch.body) as { objects: BatchObject[] }).objects.find(
+    (item) => item.oid === oid,
+  );
+  if (!object) throw new Error(`The batch reply does not list ${oid}`);
+  if (object.error) throw new Error(`The batch reply refused the object: ${object.error.message}`);
+
+  const uploadStart = process.hrtime.bigint();
+  const upload = object.actions?.upload;
+  let transfer: IngestResult["transfer"] = "already stored";
+  let parts = 0;
+  if (upload?.header?.chunk_size) {
+    transfer = "multipart";
+    const chunkSize = Number(upload.header.chunk_size);
+    const partKeys = Object.keys(upload.header).filter((key) => /^\d+$/.test(key));
+    parts = partKeys.length;
+    if (parts !== Math.ceil(size / chunkSize)) {
+      throw new Error(`${parts} part URLs for ${size} bytes in chunks of ${chunkSize}`);
+    }
+    const etags = new Map<number, string>();
+    const queue = [...partKeys];
+    const worker = async () => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        const partNumber = Number(key);
+        const first = (partNumber - 1) * chunkSize;
+        const answer = await putFileRange(upload.header![key]!, path, {
+          start: first,
+          end: Math.min(size, first + chunkSize) - 1,
+        });
+        expectOk(`PUT of part ${partNumber}`, answer);
+        const etag = answer.headers.etag;
+        if (!etag) throw new Error(`PUT of part ${partNumber} answered without an ETag`);
+        etags.set(partNumber, etag);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, parts) }, worker));
+    const completion = await request(upload.href, {
+      method: "POST",
+      headers: { Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
+      body: JSON.stringify({
+        oid,
+        parts: [...etags.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([partNumber, etag]) => ({ partNumber, etag })),
+      }),
+    });
+    expectOk("multipart completion", completion);
+  } else if (upload) {
+    transfer = "basic";
+    parts = 1;
+    expectOk("PUT of the object", await putFileRange(upload.href, path, { start: 0, end: size - 1 }));
+  }
+  const uploadSeconds = secondsSince(uploadStart);
+
+  const verifyStart = process.hrtime.bigint();
+  const verifyHref = object.actions?.verify?.href;
+  if (verifyHref) {
+    const verified = await request(verifyHref, {
+      method: "POST",
+      headers: { ...auth(), Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
+      body: JSON.stringify({ oid, size }),
+    });
+    expectOk("LFS verify", verified);
+  }
+  const verifySeconds = secondsSince(verifyStart);
+
+  const commitStart = process.hrtime.bigint();
+  const ndjson = [
+    { key: "header", value: { summary: "Upload benchmark weights", description: "" } },
+    { key: "lfsFile", value: { path: "weights.bin", algo: "sha256", oid, size } },
+  ]
+    .map((line) => JSON.stringify(line))
+    .join("\n");
+  const committed = await request(`${baseUrl}/api/models/${REPO_ID}/commit/main`, {
+    method: "POST",
+    headers: { ...auth(), "Content-Type": "application/x-ndjson" },
+    body: ndjson,
+  });
+  expectOk("commit", committed);
+  const commitSeconds = secondsSince(commitStart);
+  return {
+    seconds: secondsSince(start),
+    transfer,
+    parts,
+    phases: { batch: batchSeconds, upload: uploadSeconds, verify: verifySeconds, commit: commitSeconds },
+    commitOid: (JSON.parse(committed.body) as { commitOid: string }).commitOid,
+  };
+}
+
+/** Checks that the committed file is what was sent: its LFS sha256 and size, through `resolve`. */
+async function checkStored(baseUrl: string, repoId: string, oid: string, size: number): Promise<void> {
+  const head = await request(`${baseUrl}/${repoId}/resolve/main/weights.bin`, { method: "HEAD" });
+  const etag = String(head.headers["x-linked-etag"] ?? head.headers.etag ?? "").replace(/^W\//, "");
+  if (head.status !== 200 || etag.replaceAll('"', "") !== oid) {
+    throw new Error(`resolve answered ${head.status} with etag ${etag} after the upload, expected ${oid}`);
+  }
+  const linkedSize = Number(head.headers["x-linked-size"] ?? head.headers["content-length"]);
+  if (linkedSize !== size) throw new Error(`resolve reports ${linkedSize} bytes, expected ${size}`);
+}
+
+function mb(bytes: number): number {
+  return round(bytes / MB, 1);
+}
+
+async function run(): Promise<number> {
+  process.stdout.write(`Preparing: ${FILE_SIZE / MB} MB file ...\n`);
+  const dataDir = await makeTempDir("upload-data");
+  const dataFile = join(dataDir, "weights.bin");
+  await makeDataFile(dataFile, FILE_SIZE);
+  await warmPageCache(dataFile);
+  const home = await makeTempDir("upload-home");
+  await buildHome({ home, repos: [REPO_ID, LIBRARY_REPO_ID] });
+  const server = await startHangarProcess(home, { HANGAR_ADMIN_TOKEN: ADMIN_TOKEN });
+  onCleanup(server.stop);
+
+  // Baseline: Node's sha256 over the same bytes, read the same way (1 MB reads from the page cache).
+  const hashed = await hashFile(dataFile);
+  const hashRate = megabytesPerSecond(hashed.bytes, hashed.seconds);
+
+  const whoami = await request(`${server.url}/api/whoami-v2`, { headers: auth() });
+  expectOk("whoami", whoami);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const idle = readProcessMemory(server.pid);
+  const sampler = new RssSampler(server.pid);
+  sampler.start();
+  const result = await ingest(server.url, dataFile, hashed.sha256, FILE_SIZE);
+  const peakRss = sampler.stop().peak;
+  await checkStored(server.url, REPO_ID, hashed.sha256, FILE_SIZE);
+  const ingestRate = megabytesPerSecond(FILE_SIZE, result.seconds);
+  const ratio = round(ingestRate / hashRate, 3);
+  const rssDelta = peakRss - idle.rss;
+
+  let library: { seconds: number; MBps: number; peakRssMB: number } | undefined;
+  if (RUN_LIBRARY) {
+    // Other bytes than the first file, or the server would answer "already stored".
+    const libraryFile = join(dataDir, "library", "weights.bin");
+    await mkdir(join(dataDir, "library"));
+    await makeDataFile(libraryFile, FILE_SIZE);
+    await warmPageCache(libraryFile);
+    const librarySampler = new RssSampler(server.pid);
+    librarySampler.start();
+    const start = process.hrtime.bigint();
+    await uploadFile({
+      repo: { type: "model", name: LIBRARY_REPO_ID },
+      file: pathToFileURL(libraryFile),
+      hubUrl: server.url,
+      accessToken: ADMIN_TOKEN,
+      useXet: false,
+    });
+    const seconds = secondsSince(start);
+    const libraryPeak = librarySampler.stop().peak;
+    const libraryHash = await hashFile(libraryFile);
+    await checkStored(server.url, LIBRARY_REPO_ID, libraryHash.sha256, FILE_SIZE);
+    library = {
+      seconds: round(seconds, 2),
+      MBps: round(megabytesPerSecond(FILE_SIZE, seconds), 0),
+      peakRssMB: mb(libraryPeak),
+    };
+  }
+  const afterUploads = readProcessMemory(server.pid);
+
+  printTable(
+    `Ingest of a ${FILE_SIZE / MB} MB LFS object over HTTP on 127.0.0.1 (${result.transfer}, ${result.parts} part(s))`,
+    ["measure", "seconds", "MB/s"],
+    [
+      ["Node sha256 of the same bytes (baseline)", round(hashed.seconds, 2), round(hashRate, 0)],
+      ["Hangar: batch + upload + commit", round(result.seconds, 2), round(ingestRate, 0)],
+      ["  LFS batch", round(result.phases.batch, 3), ""],
+      [
+        "  PUT (parts + completion)",
+        round(result.phases.upload, 2),
+        round(megabytesPerSecond(FILE_SIZE, result.phases.upload), 0),
+      ],
+      ["  verify", round(result.phases.verify, 3), ""],
+      ["  NDJSON commit", round(result.phases.commit, 3), ""],
+      ...(library
+        ? [["@huggingface/hub uploadFile (end to end, hashes first)", library.seconds, library.MBps]]
+        : []),
+      ["ratio Hangar ingest / sha256", ratio, ""],
+    ],
+  );
+  printTable(
+    "Hangar server memory while ingesting (sampled from /proc every 20 ms)",
+    ["measure", "MB"],
+    [
+      ["idle RSS (before the upload)", mb(idle.rss)],
+      ["peak RSS while ingesting", mb(peakRss)],
+      ["peak - idle", mb(rssDelta)],
+      ...(library ? [["peak RSS during uploadFile", library.peakRssMB]] : []),
+      ["VmHWM after uploads (since start)", mb(afterUploads.highWaterMark)],
+    ],
+  );
+  const throughputMet = ratio >= THROUGHPUT_TARGET;
+  const rssMet = rssDelta < RSS_TARGET;
+  printTable(
+    "Targets",
+    ["target", "measured", "status"],
+    [
+      [`ingest >= ${THROUGHPUT_TARGET} x sha256`, `${ratio}`, verdict(throughputMet)],
+      ["peak RSS while ingesting < idle + 100 MB", `+${mb(rssDelta)} MB`, verdict(rssMet)],
+    ],
+  );
+  printJsonLine({
+    benchmark: "upload",
+    fileBytes: FILE_SIZE,
+    sha256MBps: round(hashRate, 0),
+    ingest: {
+      MBps: round(ingestRate, 0),
+      seconds: round(result.seconds, 3),
+      transfer: result.transfer,
+      parts: result.parts,
+      phasesSeconds: Object.fromEntries(
+        Object.entries(result.phases).map(([key, value]) => [key, round(value, 3)]),
+      ),
+      ratio,
+      target: THROUGHPUT_TARGET,
+      met: throughputMet,
+    },
+    rss: {
+      idleMB: mb(idle.rss),
+      peakMB: mb(peakRss),
+      deltaMB: mb(rssDelta),
+      highWaterMarkMB: mb(afterUploads.highWaterMark),
+      targetDeltaMB: RSS_TARGET / MB,
+      met: rssMet,
+    },
+    ...(library ? { library } : {}),
+  });
+  return 0;
+}
+
+async function main(): Promise<number> {
+  try {
+    return await run();
+  } finally {
+    await runCleanups();
+  }
+}
+
+process.exitCode = await main();
