@@ -34,16 +34,26 @@ function validateBranchName(name: string): string {
 }
 
 /**
+ * The branch a revision names, checked, or undefined when it names something else (a tag, a pull request,
+ * a commit id, `HEAD`). Callers can check a revision with it before creating anything.
+ */
+export function branchNameOf(revision: string): string | undefined {
+  const named = parseRefName(revision);
+  if (named && named.kind !== "branch") return undefined;
+  const name = named?.name ?? revision;
+  if (name === "HEAD" || (!named && isCommitId(name))) return undefined;
+  return validateBranchName(name);
+}
+
+/**
  * Makes sure a branch exists before committing to it, creating it at the head of the default branch (or at
  * `startingPoint`) when missing. Returns whether a branch was created. Revisions that are not branch names
  * are left for the commit to accept or refuse.
  */
 export function createBranchIfMissing(hub: HubContext, params: CreateBranchIfMissingParams): boolean {
+  const name = branchNameOf(params.revision);
+  if (name === undefined) return false;
   const named = parseRefName(params.revision);
-  if (named && named.kind !== "branch") return false;
-  const name = named?.name ?? params.revision;
-  if (name === "HEAD" || (!named && isCommitId(name))) return false;
-  validateBranchName(name);
   return hub.catalog.transaction(() => {
     const commits = hub.catalog.commits;
     if (commits.getRef(params.repo.pk, "branch", name)) return false;

@@ -3,7 +3,7 @@ import { badRequest } from "../../core/errors.ts";
 import { DEFAULT_BRANCH } from "../../core/types.ts";
 import { parseRepoId, parseRepoType } from "../../core/validate.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
-import { createBranchIfMissing } from "../../hub/create-branch-if-missing.ts";
+import { branchNameOf, createBranchIfMissing } from "../../hub/create-branch-if-missing.ts";
 import { createRepo, repoUrl } from "../../hub/create-repo.ts";
 import { importFolder } from "../../hub/import-folder.ts";
 import type { Command } from "../command.ts";
@@ -33,6 +33,7 @@ export const importCommand: Command = {
     // Checked before anything is created, so a typo in the folder leaves no empty repo or branch behind.
     const info = await stat(folder!).catch(() => null);
     if (!info?.isDirectory()) throw badRequest(`${folder} is not a folder`);
+    if (revision !== DEFAULT_BRANCH) branchNameOf(revision);
     await withLocalHome(config, async (hangar) => {
       let repoCreated = false;
       let branchCreated = false;
