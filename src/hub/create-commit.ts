@@ -5,7 +5,9 @@ import { validateRepoPath } from "../core/validate.ts";
 import { nowIso } from "../store/catalog.ts";
 import { computeCommitOid } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
-import { deriveRepoFields, extractMetadata, METADATA_FILES } from "./metadata/extract-metadata.ts";
+import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
+import { deriveRepoFields, extractMetadata } from "./metadata/extract-metadata.ts";
+import { collectChangedMetadata, emptyChangedMetadata } from "./metadata/read-file-facts.ts";
 import { parseRefName, revisionNotFound } from "./resolve-revision.ts";
 
 /** A file already in the blob store, ready to be placed in a tree. */
@@ -49,9 +51,6 @@ export interface CreateCommitResult {
   created: boolean;
 }
 
-/** Metadata files are parsed only up to this size; larger ones are not cards anyone writes by hand. */
-const MAX_METADATA_FILE_SIZE = 16 * 1024 ** 2;
-
 function targetRef(revision: string): { kind: RefKind; name: string } {
   const named = parseRefName(revision);
   if (named?.kind === "tag") {
@@ -69,6 +68,24 @@ function targetRef(revision: string): { kind: RefKind; name: string } {
  * new one, and concurrent commits to one branch line up one after another.
  */
 export async function createCommit(hub: HubContext, params: CreateCommitParams): Promise<CreateCommitResult> {
+  // Held from before the blobs are checked until the transaction that references them has committed, so gc
+  // cannot remove a blob in between.
+  const lease = await acquireBlobLeases(
+    hub.blobs,
+    params.operations.flatMap((operation) => (operation.kind === "put" ? [operation.file.sha256] : [])),
+  );
+  try {
+    return await recordCommit(hub, params, lease);
+  } finally {
+    lease.release();
+  }
+}
+
+async function recordCommit(
+  hub: HubContext,
+  params: CreateCommitParams,
+  lease: BlobLease,
+): Promise<CreateCommitResult> {
   const { repo } = params;
   const limits = hub.config.limits;
   if (params.operations.length > limits.maxFilesPerCommit) {
@@ -78,7 +95,7 @@ export async function createCommit(hub: HubContext, params: CreateCommitParams):
     );
   }
   const ref = targetRef(params.revision);
-  const changedMetadata = new Map<string, Buffer>();
+  const changedMetadata = emptyChangedMetadata();
   for (const operation of params.operations) {
     validateRepoPath(operation.path);
     if (operation.kind !== "put") continue;
@@ -95,15 +112,12 @@ export async function createCommit(hub: HubContext, params: CreateCommitParams):
         `The content of ${operation.path} (sha256 ${operation.file.sha256}, ${operation.file.size} bytes) has not been uploaded`,
       );
     }
-    if (
-      (METADATA_FILES as readonly string[]).includes(operation.path) &&
-      operation.file.size <= MAX_METADATA_FILE_SIZE
-    ) {
-      changedMetadata.set(operation.path, await hub.blobs.read(operation.file.sha256));
-    }
+    // Card, config and model-file headers are read here, outside the transaction that uses them.
+    await collectChangedMetadata(hub.blobs, operation.path, operation.file, changedMetadata);
   }
 
   return hub.catalog.transaction(() => {
+    lease.assertStored();
     const commits = hub.catalog.commits;
     const current = commits.getRef(repo.pk, ref.kind, ref.name);
     if (!current) throw revisionNotFound(repo, params.revision);
@@ -149,7 +163,8 @@ export async function createCommit(hub: HubContext, params: CreateCommitParams):
 
     const metadata: CommitMetadata = extractMetadata({
       files,
-      changed: changedMetadata,
+      changed: changedMetadata.documents,
+      fileFacts: changedMetadata.files,
       parent: head.metadata,
     });
     const commit: CommitInfo = { oid, parents: [head.oid], author: params.author, date, title, message };

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { HangarError } from "../core/errors.ts";
 
@@ -22,6 +22,18 @@ export interface PutOptions {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
+
+/** fsyncs a folder so the names created in it are durable; a platform that cannot sync folders is skipped. */
+async function syncFolder(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync().catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EINVAL" && error.code !== "EPERM" && error.code !== "EISDIR") throw error;
+    });
+  } finally {
+    await handle.close();
+  }
+}
 
 /**
  * Content-addressed blobs on the filesystem, named by sha256 under `blobs/ab/cd/`. A blob is written to a
@@ -129,12 +141,27 @@ export class BlobStore {
    */
   async commitTemp(temp: string, sha256: string): Promise<void> {
     const target = this.pathOf(sha256);
-    if (await this.has(sha256)) {
+    // Storing content that is already there refreshes its mtime: gc spares blobs younger than its grace
+    // period, and this one is about to be referenced again.
+    const now = new Date();
+    const refreshed = await utimes(target, now, now).then(
+      () => true,
+      () => false,
+    );
+    if (refreshed) {
       await unlink(temp);
       return;
     }
-    await mkdir(join(target, ".."), { recursive: true });
+    const folder = dirname(target);
+    const created = await mkdir(folder, { recursive: true });
     await rename(temp, target);
+    // A rename survives power loss only once its folder is synced, and a new folder only once its parent is.
+    let synced = folder;
+    await syncFolder(synced);
+    while (created !== undefined && synced !== this.root && synced.startsWith(created)) {
+      synced = dirname(synced);
+      await syncFolder(synced);
+    }
   }
 
   /** Streams a stored blob; `end` is inclusive, as in HTTP ranges. */

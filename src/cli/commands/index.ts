@@ -1,6 +1,8 @@
 import type { Command } from "../command.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
 import { downloadCommand } from "./download.ts";
+import { fsckCommand } from "./fsck.ts";
+import { gcCommand } from "./gc.ts";
 import { importCommand } from "./import.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
@@ -25,6 +27,8 @@ export const COMMANDS: Command[] = [
   tokenRevokeCommand,
   orgAddCommand,
   orgListCommand,
+  fsckCommand,
+  gcCommand,
   repoCreateCommand,
   repoDeleteCommand,
   repoSettingsCommand,

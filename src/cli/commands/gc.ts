@@ -1,0 +1,50 @@
+import { badRequest } from "../../core/errors.ts";
+import { DEFAULT_GC_GRACE_MS, gc } from "../../hub/maintenance/gc.ts";
+import type { Command } from "../command.ts";
+import { formatBytes } from "../progress.ts";
+import { assertInstanceExists } from "./fsck.ts";
+import { expectPositionals, withLocalHome, writeJson } from "./local-home.ts";
+
+function parseGrace(value: unknown): number {
+  if (value === undefined) return DEFAULT_GC_GRACE_MS;
+  const seconds = Number(value);
+  if (typeof value !== "string" || value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+    throw badRequest(`--grace must be a number of seconds (0 or more), got "${String(value)}"`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+export const gcCommand: Command = {
+  name: ["gc"],
+  summary: "Remove stored files no commit references, and leftovers of interrupted uploads",
+  usesHome: true,
+  options: {
+    "dry-run": { type: "boolean", description: "Show what would be removed without removing it" },
+    grace: {
+      type: "string",
+      description: `Spare anything younger than this (default ${DEFAULT_GC_GRACE_MS / 1000}, one day)`,
+      valueName: "SECONDS",
+    },
+  },
+  async run({ positionals, values, config, json, stdout }) {
+    expectPositionals(positionals, 0, "no arguments");
+    const graceMs = parseGrace(values.grace);
+    assertInstanceExists(config);
+    const report = await withLocalHome(config, (hangar) =>
+      gc(hangar, { dryRun: Boolean(values["dry-run"]), graceMs }),
+    );
+    if (json) {
+      writeJson(stdout, report);
+      return;
+    }
+    const verb = report.dryRun ? "Would remove" : "Removed";
+    stdout.write(
+      `${verb} ${report.removedBlobs} unreferenced blob(s) (${formatBytes(report.removedBlobBytes)}) and ${report.removedTempFiles} temp file(s) (${formatBytes(report.removedTempBytes)}): ${formatBytes(report.freedBytes)} ${report.dryRun ? "would be " : ""}freed\n`,
+    );
+    if (report.keptYoung > 0 || report.keptLeased > 0) {
+      stdout.write(
+        `Kept ${report.keptYoung} unreferenced blob(s) younger than ${report.graceMs / 1000} s and ${report.keptLeased} in use\n`,
+      );
+    }
+  },
+};

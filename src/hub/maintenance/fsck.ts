@@ -1,0 +1,306 @@
+import { createHash } from "node:crypto";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { repoUrlPrefix } from "../../core/validate.ts";
+import {
+  type CatalogCounts,
+  MaintenanceTable,
+  type ReferencedBlob,
+  type RegisteredBlob,
+  type RepoLocation,
+} from "../../store/maintenance-table.ts";
+import { lfsPointerOid } from "../git-objects.ts";
+import type { HubContext } from "../hub.ts";
+
+export type FsckProblemKind =
+  | "ref-missing-commit"
+  | "commit-missing-parent"
+  | "blob-missing"
+  | "blob-unreadable"
+  | "blob-size-mismatch"
+  | "blob-corrupt"
+  | "git-oid-mismatch"
+  | "registry-size-mismatch";
+
+export interface FsckProblem {
+  kind: FsckProblemKind;
+  /** `ns/name` for models, `datasets/ns/name` and `spaces/ns/name` otherwise. */
+  repo?: string;
+  ref?: string;
+  commit?: string;
+  path?: string;
+  sha256?: string;
+  message: string;
+}
+
+export interface FsckCounts extends CatalogCounts {
+  /** Distinct blobs that tree entries reference, and their bytes. */
+  referencedBlobs: number;
+  referencedBytes: number;
+  blobsOnDisk: number;
+  /** Blobs on disk that no tree entry references: pending uploads or garbage for gc. */
+  unreferencedBlobs: number;
+  /** Blobs on disk the registry does not list (uploads whose commit has not come yet, for instance). */
+  unregisteredBlobs: number;
+  /** Registry rows of unreferenced blobs no longer on disk (an interrupted gc leaves these). */
+  registryRowsWithoutBlob: number;
+  hashedBlobs: number;
+  hashedBytes: number;
+  tempFiles: number;
+  tempBytes: number;
+}
+
+export interface TempLeftover {
+  name: string;
+  size: number;
+  ageMs: number;
+}
+
+export interface FsckReport {
+  ok: boolean;
+  problems: FsckProblem[];
+  counts: FsckCounts;
+  /** Harmless leftovers of interrupted writes in `blobs/tmp`; `hangar gc` removes them. */
+  tempLeftovers: TempLeftover[];
+}
+
+export interface FsckProgress {
+  phase: "catalog" | "blobs" | "registry" | "disk";
+  done: number;
+  total: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface FsckOptions {
+  /** Re-hash every referenced blob; without it only regular (non-LFS) files are read. */
+  verifyHashes?: boolean;
+  onProgress?: (progress: FsckProgress) => void;
+}
+
+function repoName(location: RepoLocation): string {
+  return `${repoUrlPrefix(location.repoType)}${location.namespace}/${location.name}`;
+}
+
+const REF_PREFIX = { branch: "refs/heads/", tag: "refs/tags/", pr: "refs/pr/" } as const;
+
+interface BlobHashes {
+  sha256: string;
+  gitOid: string;
+}
+
+async function hashBlob(hub: HubContext, sha256: string, size: number): Promise<BlobHashes> {
+  const content = createHash("sha256");
+  const git = createHash("sha1").update(`blob ${size}\0`);
+  for await (const chunk of hub.blobs.createReadStream(sha256)) {
+    content.update(chunk as Buffer);
+    git.update(chunk as Buffer);
+  }
+  return { sha256: content.digest("hex"), gitOid: git.digest("hex") };
+}
+
+/** Sizes of a folder's files, any depth, and the newest mtime among them and the folder itself. */
+async function measure(path: string): Promise<{ size: number; newestMs: number }> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return { size: info.size, newestMs: info.mtimeMs };
+  let size = 0;
+  let newestMs = info.mtimeMs;
+  for (const name of await readdir(path)) {
+    const inner = await measure(join(path, name)).catch(() => ({ size: 0, newestMs: 0 }));
+    size += inner.size;
+    newestMs = Math.max(newestMs, inner.newestMs);
+  }
+  return { size, newestMs };
+}
+
+/** What `blobs/tmp` holds, with sizes and ages (a folder counts as old as its newest file). */
+export async function listTempLeftovers(hub: HubContext, now = Date.now()): Promise<TempLeftover[]> {
+  const leftovers: TempLeftover[] = [];
+  for (const name of await readdir(hub.blobs.tempDir).catch(() => [] as string[])) {
+    const measured = await measure(join(hub.blobs.tempDir, name)).catch(() => undefined);
+    // Gone between listing and measuring: an upload finished meanwhile.
+    if (measured) leftovers.push({ name, size: measured.size, ageMs: now - measured.newestMs });
+  }
+  return leftovers;
+}
+
+/**
+ * Checks an instance end to end: refs point at commits, commits' parents exist, every file of every commit
+ * has its blob with the recorded size and git id (and, with `verifyHashes`, its sha256), and the blob
+ * registry agrees with the disk. Reads only; safe to run next to a live server.
+ */
+export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<FsckReport> {
+  const table = new MaintenanceTable(hub.catalog.db);
+  const problems: FsckProblem[] = [];
+  const progress: FsckProgress = { phase: "catalog", done: 0, total: 1, bytesDone: 0, bytesTotal: 0 };
+  options.onProgress?.(progress);
+
+  // One read transaction, so the checks see one consistent state even while commits land.
+  const snapshot = hub.catalog.db.transaction(() => ({
+    counts: table.counts(),
+    danglingRefs: table.danglingRefs(),
+    missingParents: table.missingParents(),
+    referenced: table.referencedBlobs(),
+    registered: table.registeredBlobs(),
+  }))();
+
+  for (const ref of snapshot.danglingRefs) {
+    problems.push({
+      kind: "ref-missing-commit",
+      repo: repoName(ref),
+      ref: `${REF_PREFIX[ref.kind]}${ref.ref}`,
+      commit: ref.commitOid,
+      message: `${repoName(ref)}: ${REF_PREFIX[ref.kind]}${ref.ref} points at ${ref.commitOid}, which is not in the catalog`,
+    });
+  }
+  for (const commit of snapshot.missingParents) {
+    problems.push({
+      kind: "commit-missing-parent",
+      repo: repoName(commit),
+      commit: commit.commitOid,
+      message: `${repoName(commit)}: commit ${commit.commitOid} has parent ${commit.parentOid}, which is not in the catalog`,
+    });
+  }
+  progress.done = 1;
+  options.onProgress?.(progress);
+
+  const bySha = new Map<string, ReferencedBlob[]>();
+  for (const blob of snapshot.referenced) {
+    const group = bySha.get(blob.sha256);
+    if (group) group.push(blob);
+    else bySha.set(blob.sha256, [blob]);
+  }
+  const mustRead = (group: ReferencedBlob[]) =>
+    Boolean(options.verifyHashes) || group.some((blob) => !blob.lfs);
+  let referencedBytes = 0;
+  let hashedBlobs = 0;
+  let hashedBytes = 0;
+  Object.assign(progress, { phase: "blobs", done: 0, total: bySha.size, bytesDone: 0, bytesTotal: 0 });
+  for (const group of bySha.values()) {
+    referencedBytes += group[0]!.size;
+    if (mustRead(group)) progress.bytesTotal += group[0]!.size;
+  }
+
+  const report = (blob: ReferencedBlob, kind: FsckProblemKind, what: string) => {
+    const where = table.exampleEntry(blob);
+    const others = blob.entries > 1 ? ` (and ${blob.entries - 1} more tree entries)` : "";
+    problems.push({
+      kind,
+      sha256: blob.sha256,
+      ...(where ? { repo: repoName(where), commit: where.commitOid, path: where.path } : {}),
+      message: where
+        ? `${repoName(where)}@${where.commitOid.slice(0, 12)}: ${where.path}${others}: ${what}`
+        : `blob ${blob.sha256}: ${what}`,
+    });
+  };
+
+  for (const [sha256, group] of bySha) {
+    const onDisk = await stat(hub.blobs.pathOf(sha256)).catch(() => undefined);
+    let hashes: BlobHashes | undefined;
+    let unreadable: string | undefined;
+    if (onDisk && mustRead(group) && group.some((blob) => blob.size === onDisk.size)) {
+      try {
+        hashes = await hashBlob(hub, sha256, onDisk.size);
+        hashedBlobs++;
+        hashedBytes += onDisk.size;
+      } catch (error) {
+        unreadable = (error as Error).message;
+      }
+    }
+    for (const blob of group) {
+      if (!onDisk) {
+        report(blob, "blob-missing", `blob ${sha256} (${blob.size} bytes) is missing from the blob store`);
+        continue;
+      }
+      if (onDisk.size !== blob.size) {
+        report(
+          blob,
+          "blob-size-mismatch",
+          `blob ${sha256} is ${onDisk.size} bytes on disk, but ${blob.size} bytes are recorded`,
+        );
+        continue;
+      }
+      if (unreadable !== undefined) {
+        report(blob, "blob-unreadable", `blob ${sha256} cannot be read: ${unreadable}`);
+        continue;
+      }
+      if (hashes && hashes.sha256 !== sha256) {
+        report(blob, "blob-corrupt", `blob ${sha256} is corrupt: its bytes hash to ${hashes.sha256}`);
+        continue;
+      }
+      const expectedGitOid = blob.lfs ? lfsPointerOid(sha256, blob.size) : hashes?.gitOid;
+      if (expectedGitOid !== undefined && expectedGitOid !== blob.gitOid) {
+        report(
+          blob,
+          "git-oid-mismatch",
+          `the recorded git id ${blob.gitOid} does not match the ${blob.lfs ? "LFS pointer" : "bytes"} (${expectedGitOid})`,
+        );
+      }
+    }
+    progress.done++;
+    if (hashes || unreadable !== undefined) progress.bytesDone += group[0]!.size;
+    options.onProgress?.(progress);
+  }
+
+  Object.assign(progress, {
+    phase: "registry",
+    done: 0,
+    total: snapshot.registered.length,
+    bytesDone: 0,
+    bytesTotal: 0,
+  });
+  let registryRowsWithoutBlob = 0;
+  const registeredSha256s = new Set<string>();
+  for (const row of snapshot.registered) {
+    registeredSha256s.add(row.sha256);
+    const onDisk = await stat(hub.blobs.pathOf(row.sha256)).catch(() => undefined);
+    if (!onDisk) {
+      // A referenced blob that is missing is already reported above, with where it is used.
+      if (!bySha.has(row.sha256)) registryRowsWithoutBlob++;
+    } else if (onDisk.size !== row.size) {
+      problems.push(registrySizeProblem(row, onDisk.size));
+    }
+    progress.done++;
+    options.onProgress?.(progress);
+  }
+
+  Object.assign(progress, { phase: "disk", done: 0, total: 0 });
+  let blobsOnDisk = 0;
+  let unreferencedBlobs = 0;
+  let unregisteredBlobs = 0;
+  for await (const sha256 of hub.blobs.list()) {
+    blobsOnDisk++;
+    if (!bySha.has(sha256)) unreferencedBlobs++;
+    if (!registeredSha256s.has(sha256)) unregisteredBlobs++;
+    progress.done = blobsOnDisk;
+    options.onProgress?.(progress);
+  }
+  const tempLeftovers = await listTempLeftovers(hub);
+
+  return {
+    ok: problems.length === 0,
+    problems,
+    counts: {
+      ...snapshot.counts,
+      referencedBlobs: bySha.size,
+      referencedBytes,
+      blobsOnDisk,
+      unreferencedBlobs,
+      unregisteredBlobs,
+      registryRowsWithoutBlob,
+      hashedBlobs,
+      hashedBytes,
+      tempFiles: tempLeftovers.length,
+      tempBytes: tempLeftovers.reduce((total, leftover) => total + leftover.size, 0),
+    },
+    tempLeftovers,
+  };
+}
+
+function registrySizeProblem(row: RegisteredBlob, sizeOnDisk: number): FsckProblem {
+  return {
+    kind: "registry-size-mismatch",
+    sha256: row.sha256,
+    message: `blob ${row.sha256} is ${sizeOnDisk} bytes on disk, but the blob registry records ${row.size} bytes`,
+  };
+}

@@ -1,0 +1,171 @@
+import { renameSync, statSync } from "node:fs";
+import { rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { MaintenanceTable } from "../../store/maintenance-table.ts";
+import type { HubContext } from "../hub.ts";
+import { isBlobLeased } from "./blob-leases.ts";
+import { listTempLeftovers } from "./fsck.ts";
+
+/**
+ * How old an unreferenced blob or temp file must be before gc removes it. An LFS object is uploaded before
+ * the commit that references it, and a client uploading a large folder commits only after its last file: a
+ * day leaves room for the longest upload, and only delays reclaiming space nobody references.
+ */
+export const DEFAULT_GC_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/** Candidates re-checked and removed per catalog transaction, so commits are never held up for long. */
+const BATCH_SIZE = 256;
+
+export interface GcOptions {
+  /** Report what would be removed without removing anything. */
+  dryRun?: boolean;
+  graceMs?: number;
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+export interface GcReport {
+  dryRun: boolean;
+  graceMs: number;
+  /** Blobs found on disk. */
+  scannedBlobs: number;
+  referencedBlobs: number;
+  /** Unreferenced blobs removed (or, in a dry run, that would be). */
+  removedBlobs: number;
+  removedBlobBytes: number;
+  /** Unreferenced blobs kept because they are younger than the grace period. */
+  keptYoung: number;
+  /** Unreferenced blobs kept because an upload or commit in this process holds a lease on them. */
+  keptLeased: number;
+  /** Registry rows of unreferenced blobs that were no longer on disk. */
+  removedRegistryRows: number;
+  removedTempFiles: number;
+  removedTempBytes: number;
+  /** Everything freed: blobs and temp files. */
+  freedBytes: number;
+}
+
+/**
+ * Removes blobs no commit references, and temp files left by interrupted uploads. A blob is spared while it
+ * is younger than the grace period (by mtime, which storing or leasing it refreshes, and registry date) or
+ * leased. Each removal is re-checked inside a catalog transaction and the blob moved away within it; a
+ * commit checks its blobs inside its own transaction, so whichever comes first wins cleanly, even when gc
+ * runs in another process than the server.
+ */
+export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcReport> {
+  const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
+  const dryRun = Boolean(options.dryRun);
+  const table = new MaintenanceTable(hub.catalog.db);
+  const now = Date.now();
+  const report: GcReport = {
+    dryRun,
+    graceMs,
+    scannedBlobs: 0,
+    referencedBlobs: 0,
+    removedBlobs: 0,
+    removedBlobBytes: 0,
+    keptYoung: 0,
+    keptLeased: 0,
+    removedRegistryRows: 0,
+    removedTempFiles: 0,
+    removedTempBytes: 0,
+    freedBytes: 0,
+  };
+  const isYoung = (sha256: string, mtimeMs: number): boolean => {
+    const registered = table.getRegisteredBlob(sha256);
+    const registeredMs = registered ? Date.parse(registered.createdAt) : 0;
+    return now - Math.max(mtimeMs, Number.isNaN(registeredMs) ? 0 : registeredMs) < graceMs;
+  };
+
+  const referenced = table.referencedSha256s();
+  const candidates: string[] = [];
+  for await (const sha256 of hub.blobs.list()) {
+    report.scannedBlobs++;
+    options.onProgress?.({ done: report.scannedBlobs, total: 0 });
+    if (referenced.has(sha256)) {
+      report.referencedBlobs++;
+      continue;
+    }
+    if (isBlobLeased(hub.blobs, sha256)) {
+      report.keptLeased++;
+      continue;
+    }
+    const info = await stat(hub.blobs.pathOf(sha256)).catch(() => undefined);
+    if (!info) continue;
+    if (isYoung(sha256, info.mtimeMs)) {
+      report.keptYoung++;
+      continue;
+    }
+    candidates.push(sha256);
+  }
+
+  for (let start = 0; start < candidates.length; start += BATCH_SIZE) {
+    const batch = candidates.slice(start, start + BATCH_SIZE);
+    const moved: Array<{ from: string; to: string }> = [];
+    // Synchronous, so that inside the transaction no commit can reference a blob between check and move.
+    const sweep = () => {
+      for (const sha256 of batch) {
+        const path = hub.blobs.pathOf(sha256);
+        if (table.isReferenced(sha256)) {
+          report.referencedBlobs++;
+          continue;
+        }
+        if (isBlobLeased(hub.blobs, sha256)) {
+          report.keptLeased++;
+          continue;
+        }
+        const info = statSync(path, { throwIfNoEntry: false });
+        if (!info) continue;
+        if (isYoung(sha256, info.mtimeMs)) {
+          report.keptYoung++;
+          continue;
+        }
+        if (!dryRun) {
+          const trash = join(hub.blobs.tempDir, `gc-${sha256}.trash`);
+          renameSync(path, trash);
+          moved.push({ from: path, to: trash });
+          table.deleteRegisteredBlob(sha256);
+        }
+        report.removedBlobs++;
+        report.removedBlobBytes += info.size;
+      }
+    };
+    if (dryRun) {
+      sweep();
+      continue;
+    }
+    try {
+      hub.catalog.transaction(sweep);
+    } catch (error) {
+      // The registry rows are back; put the blobs back too.
+      for (const { from, to } of moved) await rename(to, from).catch(() => {});
+      throw error;
+    }
+    for (const { to } of moved) await rm(to, { force: true });
+  }
+
+  if (!dryRun) {
+    const stale = table
+      .registeredBlobs()
+      .filter((row) => !referenced.has(row.sha256) && !isBlobLeased(hub.blobs, row.sha256));
+    for (let start = 0; start < stale.length; start += BATCH_SIZE) {
+      const batch = stale.slice(start, start + BATCH_SIZE);
+      hub.catalog.transaction(() => {
+        for (const row of batch) {
+          const path = hub.blobs.pathOf(row.sha256);
+          if (table.isReferenced(row.sha256) || statSync(path, { throwIfNoEntry: false })) continue;
+          table.deleteRegisteredBlob(row.sha256);
+          report.removedRegistryRows++;
+        }
+      });
+    }
+  }
+
+  for (const leftover of await listTempLeftovers(hub, now)) {
+    if (leftover.ageMs < graceMs) continue;
+    if (!dryRun) await rm(join(hub.blobs.tempDir, leftover.name), { recursive: true, force: true });
+    report.removedTempFiles++;
+    report.removedTempBytes += leftover.size;
+  }
+  report.freedBytes = report.removedBlobBytes + report.removedTempBytes;
+  return report;
+}
