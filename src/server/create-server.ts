@@ -9,6 +9,8 @@ import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
+import { registerHubWriteRoutes } from "./routes/hub-write.ts";
+import { registerLfsRoutes } from "./routes/lfs.ts";
 
 function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -20,6 +22,8 @@ function bearerToken(header: string | undefined): string | undefined {
 export function createRouter(): Router {
   const router = new Router();
   registerAccountRoutes(router);
+  registerHubWriteRoutes(router);
+  registerLfsRoutes(router);
   registerHubReadRoutes(router);
   registerFileRoutes(router);
   registerHomePageRoutes(router);
