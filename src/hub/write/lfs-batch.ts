@@ -4,6 +4,7 @@ import { repoUrlPrefix } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
+import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
 import { signUploadQuery } from "./lfs-signing.ts";
 
 export interface LfsBatchParams {
@@ -43,6 +44,8 @@ export const DEFAULT_MULTIPART_CHUNK_SIZE = 32 * 1024 ** 2;
 /** Upload URLs stay valid for a day: a multipart upload of a large file on a slow link takes hours. */
 const UPLOAD_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
 const SHA256 = /^[0-9a-f]{64}$/;
+/** How long an uploaded (or already stored) object is protected from gc while its commit is on the way. */
+export const PENDING_COMMIT_LEASE_MS = 60 * 60 * 1000;
 
 /** The path of the signed upload route for one object (the server registers the same shape). */
 export function uploadPath(repo: RepoRef, oid: string): string {
@@ -110,6 +113,9 @@ export async function lfsBatch(
       continue;
     }
     if ((await hub.blobs.sizeOf(oid)) === size) {
+      // The client skips this object and commits it next: keep gc away from it until then, even when it is
+      // an old blob no commit references any more.
+      await acquireBlobLeases(hub.blobs, [oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
       objects.push({ oid, size });
       continue;
     }

@@ -6,6 +6,8 @@ import { badRequest } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { nowIso } from "../../store/catalog.ts";
 import type { HubContext } from "../hub.ts";
+import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
+import { PENDING_COMMIT_LEASE_MS } from "./lfs-batch.ts";
 import { type SignedUpload, verifyUploadQuery } from "./lfs-signing.ts";
 
 /**
@@ -39,8 +41,10 @@ async function alreadyStored(hub: HubContext, upload: SignedUpload): Promise<boo
   return (await hub.blobs.sizeOf(upload.oid)) === upload.size;
 }
 
-function recordBlob(hub: HubContext, upload: SignedUpload): void {
+/** Registers a finished upload and leases it against gc until its commit (which comes in a later request). */
+async function recordUpload(hub: HubContext, upload: SignedUpload): Promise<void> {
   hub.catalog.commits.registerBlob(upload.oid, upload.size, nowIso());
+  await acquireBlobLeases(hub.blobs, [upload.oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
 }
 
 /** A single PUT of a whole object. */
@@ -60,7 +64,7 @@ export async function uploadLfsObject(
     return;
   }
   await hub.blobs.put(target.body, { expectedSha256: upload.oid, expectedSize: upload.size });
-  recordBlob(hub, upload);
+  await recordUpload(hub, upload);
 }
 
 function partsFolder(hub: HubContext, upload: SignedUpload): string {
@@ -166,7 +170,7 @@ export async function completeLfsMultipart(
   }
   try {
     await hub.blobs.put(joined(), { expectedSha256: upload.oid, expectedSize: upload.size });
-    recordBlob(hub, upload);
+    await recordUpload(hub, upload);
   } finally {
     // Whether the object matched or not, its parts are of no further use: a retry starts with new parts.
     await rm(folder, { recursive: true, force: true });
