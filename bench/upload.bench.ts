@@ -1,10 +1,11 @@
 // `npm run bench:upload`: ingest throughput of a 1 GB LFS upload over HTTP (LFS batch, signed PUT or
 // multipart parts + completion, NDJSON commit) next to Node's own sha256 over the same bytes, and the
 // Hangar server's RSS while it ingests. Then the same kind of upload through the real `@huggingface/hub`
-// `uploadFile`, end to end as a user sees it. Prints tables, then one JSON line; exits 0 when it ran.
-// Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024), HANGAR_BENCH_LIBRARY=0 skips the
-// `@huggingface/hub` run.
-import { mkdir } from "node:fs/promises";
+// `uploadFile`, end to end as a user sees it, and (to locate costs) a single-PUT upload with the client
+// offering only the basic transfer. Prints tables, then one JSON line; exits 0 when it ran.
+// Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024); HANGAR_BENCH_BASIC=0 and
+// HANGAR_BENCH_LIBRARY=0 skip the extra runs.
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { uploadFile } from "@huggingface/hub";
@@ -22,8 +23,10 @@ if (!Number.isSafeInteger(fileMb) || fileMb <= 0)
   throw new Error("HANGAR_BENCH_FILE_MB must be a positive integer");
 const FILE_SIZE = fileMb * MB;
 const RUN_LIBRARY = process.env.HANGAR_BENCH_LIBRARY !== "0";
+const RUN_BASIC = process.env.HANGAR_BENCH_BASIC !== "0";
 const ADMIN_TOKEN = "hf_bench_admin_token_0123456789abcdef";
 const REPO_ID = "bench/upload-target";
+const BASIC_REPO_ID = "bench/basic-upload-target";
 const LIBRARY_REPO_ID = "bench/library-upload-target";
 /** As many parts in flight as `@huggingface/hub` uses for multipart uploads. */
 const PARALLEL_PARTS = 5;
@@ -61,14 +64,22 @@ function expectOk(what: string, answer: { status: number; body: string }): void 
 }
 
 /** Runs the upload protocol by hand (as `@huggingface/hub` does, minus its own hashing), timing each phase. */
-async function ingest(baseUrl: string, path: string, oid: string, size: number): Promise<IngestResult> {
+async function ingest(params: {
+  baseUrl: string;
+  repoId: string;
+  path: string;
+  oid: string;
+  size: number;
+  transfers: string[];
+}): Promise<IngestResult> {
+  const { baseUrl, repoId, path, oid, size } = params;
   const start = process.hrtime.bigint();
-  const batch = await request(`${baseUrl}/${REPO_ID}.git/info/lfs/objects/batch`, {
+  const batch = await request(`${baseUrl}/${repoId}.git/info/lfs/objects/batch`, {
     method: "POST",
     headers: { ...auth(), Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
     body: JSON.stringify({
       operation: "upload",
-      transfers: ["basic", "multipart"],
+      transfers: params.transfers,
       hash_algo: "sha_256",
       ref: { name: "main" },
       objects: [{ oid, size }],
@@ -148,7 +159,7 @@ async function ingest(baseUrl: string, path: string, oid: string, size: number):
   ]
     .map((line) => JSON.stringify(line))
     .join("\n");
-  const committed = await request(`${baseUrl}/api/models/${REPO_ID}/commit/main`, {
+  const committed = await request(`${baseUrl}/api/models/${repoId}/commit/main`, {
     method: "POST",
     headers: { ...auth(), "Content-Type": "application/x-ndjson" },
     body: ndjson,
@@ -182,38 +193,73 @@ function mb(bytes: number): number {
 async function run(): Promise<number> {
   process.stdout.write(`Preparing: ${FILE_SIZE / MB} MB file ...\n`);
   const dataDir = await makeTempDir("upload-data");
-  const dataFile = join(dataDir, "weights.bin");
-  await makeDataFile(dataFile, FILE_SIZE);
-  await warmPageCache(dataFile);
   const home = await makeTempDir("upload-home");
-  await buildHome({ home, repos: [REPO_ID, LIBRARY_REPO_ID] });
+  await buildHome({ home, repos: [REPO_ID, BASIC_REPO_ID, LIBRARY_REPO_ID] });
   const server = await startHangarProcess(home, { HANGAR_ADMIN_TOKEN: ADMIN_TOKEN });
   onCleanup(server.stop);
+  const whoami = await request(`${server.url}/api/whoami-v2`, { headers: auth() });
+  expectOk("whoami", whoami);
+
+  /** A new file of other bytes than the last (or the server would answer "already stored"). */
+  const freshFile = async (name: string) => {
+    const path = join(dataDir, name);
+    await makeDataFile(path, FILE_SIZE);
+    await warmPageCache(path);
+    return path;
+  };
 
   // Baseline: Node's sha256 over the same bytes, read the same way (1 MB reads from the page cache).
+  const dataFile = await freshFile("weights.bin");
   const hashed = await hashFile(dataFile);
   const hashRate = megabytesPerSecond(hashed.bytes, hashed.seconds);
 
-  const whoami = await request(`${server.url}/api/whoami-v2`, { headers: auth() });
-  expectOk("whoami", whoami);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const idle = readProcessMemory(server.pid);
   const sampler = new RssSampler(server.pid);
   sampler.start();
-  const result = await ingest(server.url, dataFile, hashed.sha256, FILE_SIZE);
+  const result = await ingest({
+    baseUrl: server.url,
+    repoId: REPO_ID,
+    path: dataFile,
+    oid: hashed.sha256,
+    size: FILE_SIZE,
+    transfers: ["basic", "multipart"],
+  });
   const peakRss = sampler.stop().peak;
   await checkStored(server.url, REPO_ID, hashed.sha256, FILE_SIZE);
+  await rm(dataFile);
   const ingestRate = megabytesPerSecond(FILE_SIZE, result.seconds);
   const ratio = round(ingestRate / hashRate, 3);
   const rssDelta = peakRss - idle.rss;
 
+  let basic: (IngestResult & { MBps: number; peakRssMB: number }) | undefined;
+  if (RUN_BASIC) {
+    const basicFile = await freshFile("basic.bin");
+    const basicHash = await hashFile(basicFile);
+    const basicSampler = new RssSampler(server.pid);
+    basicSampler.start();
+    const basicResult = await ingest({
+      baseUrl: server.url,
+      repoId: BASIC_REPO_ID,
+      path: basicFile,
+      oid: basicHash.sha256,
+      size: FILE_SIZE,
+      transfers: ["basic"],
+    });
+    const basicPeak = basicSampler.stop().peak;
+    await checkStored(server.url, BASIC_REPO_ID, basicHash.sha256, FILE_SIZE);
+    await rm(basicFile);
+    basic = {
+      ...basicResult,
+      MBps: round(megabytesPerSecond(FILE_SIZE, basicResult.seconds), 0),
+      peakRssMB: mb(basicPeak),
+    };
+  }
+
   let library: { seconds: number; MBps: number; peakRssMB: number } | undefined;
   if (RUN_LIBRARY) {
-    // Other bytes than the first file, or the server would answer "already stored".
-    const libraryFile = join(dataDir, "library", "weights.bin");
     await mkdir(join(dataDir, "library"));
-    await makeDataFile(libraryFile, FILE_SIZE);
-    await warmPageCache(libraryFile);
+    const libraryFile = await freshFile(join("library", "weights.bin"));
     const librarySampler = new RssSampler(server.pid);
     librarySampler.start();
     const start = process.hrtime.bigint();
@@ -228,6 +274,7 @@ async function run(): Promise<number> {
     const libraryPeak = librarySampler.stop().peak;
     const libraryHash = await hashFile(libraryFile);
     await checkStored(server.url, LIBRARY_REPO_ID, libraryHash.sha256, FILE_SIZE);
+    await rm(libraryFile);
     library = {
       seconds: round(seconds, 2),
       MBps: round(megabytesPerSecond(FILE_SIZE, seconds), 0),
@@ -236,20 +283,28 @@ async function run(): Promise<number> {
   }
   const afterUploads = readProcessMemory(server.pid);
 
+  const phaseRows = (label: string, ingested: IngestResult, rate: number): Array<Array<string | number>> => [
+    [label, round(ingested.seconds, 2), round(rate, 0)],
+    ["  LFS batch", round(ingested.phases.batch, 3), ""],
+    [
+      `  PUT ${ingested.transfer === "multipart" ? `${ingested.parts} parts + completion` : "of the object"}`,
+      round(ingested.phases.upload, 2),
+      round(megabytesPerSecond(FILE_SIZE, ingested.phases.upload), 0),
+    ],
+    ["  verify", round(ingested.phases.verify, 3), ""],
+    ["  NDJSON commit", round(ingested.phases.commit, 3), ""],
+  ];
   printTable(
-    `Ingest of a ${FILE_SIZE / MB} MB LFS object over HTTP on 127.0.0.1 (${result.transfer}, ${result.parts} part(s))`,
+    `Ingest of a ${FILE_SIZE / MB} MB LFS object over HTTP on 127.0.0.1`,
     ["measure", "seconds", "MB/s"],
     [
       ["Node sha256 of the same bytes (baseline)", round(hashed.seconds, 2), round(hashRate, 0)],
-      ["Hangar: batch + upload + commit", round(result.seconds, 2), round(ingestRate, 0)],
-      ["  LFS batch", round(result.phases.batch, 3), ""],
-      [
-        "  PUT (parts + completion)",
-        round(result.phases.upload, 2),
-        round(megabytesPerSecond(FILE_SIZE, result.phases.upload), 0),
-      ],
-      ["  verify", round(result.phases.verify, 3), ""],
-      ["  NDJSON commit", round(result.phases.commit, 3), ""],
+      ...phaseRows(
+        `Hangar, transfers basic+multipart (as clients offer): ${result.transfer}`,
+        result,
+        ingestRate,
+      ),
+      ...(basic ? phaseRows("Hangar, client offers basic only (diagnostic)", basic, basic.MBps) : []),
       ...(library
         ? [["@huggingface/hub uploadFile (end to end, hashes first)", library.seconds, library.MBps]]
         : []),
@@ -263,6 +318,7 @@ async function run(): Promise<number> {
       ["idle RSS (before the upload)", mb(idle.rss)],
       ["peak RSS while ingesting", mb(peakRss)],
       ["peak - idle", mb(rssDelta)],
+      ...(basic ? [["peak RSS during the basic upload", basic.peakRssMB]] : []),
       ...(library ? [["peak RSS during uploadFile", library.peakRssMB]] : []),
       ["VmHWM after uploads (since start)", mb(afterUploads.highWaterMark)],
     ],
@@ -277,6 +333,8 @@ async function run(): Promise<number> {
       ["peak RSS while ingesting < idle + 100 MB", `+${mb(rssDelta)} MB`, verdict(rssMet)],
     ],
   );
+  const roundPhases = (ingested: IngestResult) =>
+    Object.fromEntries(Object.entries(ingested.phases).map(([key, value]) => [key, round(value, 3)]));
   printJsonLine({
     benchmark: "upload",
     fileBytes: FILE_SIZE,
@@ -286,9 +344,7 @@ async function run(): Promise<number> {
       seconds: round(result.seconds, 3),
       transfer: result.transfer,
       parts: result.parts,
-      phasesSeconds: Object.fromEntries(
-        Object.entries(result.phases).map(([key, value]) => [key, round(value, 3)]),
-      ),
+      phasesSeconds: roundPhases(result),
       ratio,
       target: THROUGHPUT_TARGET,
       met: throughputMet,
@@ -301,6 +357,18 @@ async function run(): Promise<number> {
       targetDeltaMB: RSS_TARGET / MB,
       met: rssMet,
     },
+    ...(basic
+      ? {
+          basic: {
+            MBps: basic.MBps,
+            seconds: round(basic.seconds, 3),
+            transfer: basic.transfer,
+            phasesSeconds: roundPhases(basic),
+            ratio: round(basic.MBps / hashRate, 3),
+            peakRssMB: basic.peakRssMB,
+          },
+        }
+      : {}),
     ...(library ? { library } : {}),
   });
   return 0;
