@@ -482,6 +482,64 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(again.headers.get("x-error-code"), "RepoNotFound");
   });
 
+  it("speaks Python's protocol: branch from a startingPoint, commit URLs on the forwarded host", async () => {
+    await createRepo({ repo: "alice/python", accessToken: token, hubUrl: hub.url });
+    const first = headSha("python");
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const added = await postCommit(hub, token, "alice/python", "main", [
+      header("Add"),
+      inlineFile("v.txt", "2"),
+    ]);
+    assert.equal(added.status, 200);
+
+    // create_branch(revision=...) sends {"startingPoint": revision}; exist_ok relies on the 409.
+    const branch = await fetch(`${hub.url}/api/models/alice/python/branch/old`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ startingPoint: first }),
+    });
+    assert.equal(branch.status, 200);
+    const old = await fetch(`${hub.url}/alice/python/resolve/old/v.txt`);
+    assert.equal(old.status, 404, "the branch starts before v.txt was added");
+    const moved = await fetch(`${hub.url}/api/models/alice/python/branch/old`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ startingPoint: "main", overwrite: true }),
+    });
+    assert.equal(moved.status, 200);
+    assert.equal(await (await fetch(`${hub.url}/alice/python/resolve/old/v.txt`)).text(), "2");
+    const empty = await fetch(`${hub.url}/api/models/alice/python/branch/empty`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ emptyBranch: true }),
+    });
+    assert.equal(empty.status, 200);
+    const refs = hub.hangar.catalog.commits;
+    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "python" })!;
+    const emptyHead = refs.getCommit(repo.pk, refs.getRef(repo.pk, "branch", "empty")!.commitOid)!;
+    assert.deepEqual(refs.listFiles(emptyHead.pk), []);
+    const invalid = await fetch(`${hub.url}/api/models/alice/python/branch/${encodeURIComponent("a..b")}`, {
+      method: "POST",
+      headers,
+      body: "{}",
+    });
+    assert.equal(invalid.status, 400);
+
+    // Behind a reverse proxy, URLs in replies use the host the client used.
+    const proxied = await fetch(`${hub.url}/api/models/alice/python/commit/main`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/x-ndjson",
+        "x-forwarded-host": "hub.example.test",
+        "x-forwarded-proto": "https",
+      },
+      body: [header("Proxied"), inlineFile("w.txt", "3")].map((line) => JSON.stringify(line)).join("\n"),
+    });
+    const body = (await proxied.json()) as { commitUrl: string };
+    assert.equal(body.commitUrl, `https://hub.example.test/alice/python/commit/${headSha("python")}`);
+  });
+
   it("answers discussions with 501 NotImplemented", async () => {
     const response = await fetch(`${hub.url}/api/models/alice/upload/discussions`);
     assert.equal(response.status, 501);
