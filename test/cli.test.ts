@@ -413,7 +413,7 @@ describe("hangar import", () => {
     );
     assertOneLineError(
       await hangarCli(["import", folder.path, "team/x", "--revision", "bad..name", "--home", home.path]),
-      /^hangar import: Invalid branch name "bad..name"$/,
+      /^hangar import: Invalid branch name "bad..name": it contains "\.\.", "\/\/" or "@\{"$/,
     );
     assertOneLineError(await hangarCli(["import", folder.path, "--home", home.path]), /missing arguments/);
     const hangar = await createHangar(defaultConfig(home.path));

@@ -43,7 +43,7 @@ export const importCommand: Command = {
           await createRepo(hangar, caller, { ...ref, private: Boolean(values.private) });
           repoCreated = true;
         }
-        branchCreated = createBranchIfMissing(hangar, { repo: hangar.catalog.repos.get(ref)!, revision });
+        branchCreated = createBranchIfMissing(hangar, caller, { repo: ref, revision });
       }
       const progress = new ProgressBar(stderr, `Importing ${repoId}`);
       const result = await importFolder(hangar, caller, {

@@ -25,17 +25,15 @@ export const serveCommand: Command = {
     if (config.seedDemo) await seedDemoRepos(hangar);
     const server = createServer(hangar);
     const url = await listen(server, config.host, config.port);
-    stdout.write(
-      json
-        ? `${JSON.stringify({ url, home: config.home })}\n`
-        : `Hangar is serving ${config.home} at ${url}\n`,
-    );
+    let message = json
+      ? `${JSON.stringify({ url, home: config.home })}\n`
+      : `Hangar is serving ${config.home} at ${url}\n`;
     if (!json && !config.adminToken && listUsers(hangar).length === 0) {
       const home = `--home ${JSON.stringify(config.home)}`;
-      stdout.write(
-        `No users yet. To get a token for writing, run:\n  hangar user add NAME ${home}\n  hangar token create --user NAME --role write ${home}\n`,
-      );
+      message += `No users yet. To get a token for writing, run:\n  hangar user add NAME ${home}\n  hangar token create --user NAME --role write ${home}\n`;
     }
+    // One write, so whoever reads the URL from the first chunk also gets the hint.
+    stdout.write(message);
     const stop = () => {
       server.close();
       server.closeAllConnections();
