@@ -98,6 +98,19 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(stored?.private, true);
   });
 
+  it("creates a repo with initial files (the JS client's `files`)", async () => {
+    await createRepo({
+      repo: "alice/seeded",
+      files: [{ path: "README.md", content: new Blob(["# Seeded\n"]) }],
+      accessToken: token,
+      hubUrl: hub.url,
+    });
+    const readme = await fetch(`${hub.url}/alice/seeded/resolve/main/README.md`);
+    assert.equal(await readme.text(), "# Seeded\n");
+    const attributes = await fetch(`${hub.url}/alice/seeded/resolve/main/.gitattributes`);
+    assert.equal(attributes.status, 200);
+  });
+
   it("uploads small files inline and a 15 MB file through LFS, and serves them back", async () => {
     await createRepo({ repo: "alice/upload", accessToken: token, hubUrl: hub.url });
     const weights = randomBytes(15 * 1024 * 1024);
