@@ -179,6 +179,33 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Reads bytes `start` (inclusive) to `end` (exclusive) of a stored blob, fewer when the blob ends first.
+   * Lets metadata extraction read a model file's header without loading its tensors.
+   */
+  async readRange(sha256: string, start: number, end: number): Promise<Buffer> {
+    let handle: Awaited<ReturnType<typeof open>>;
+    try {
+      handle = await open(this.pathOf(sha256), "r");
+    } catch (error) {
+      throw new HangarError("HANGAR_ERR_BLOB_MISSING", `Blob ${sha256} is missing from the blob store`, {
+        cause: error,
+      });
+    }
+    try {
+      const buffer = Buffer.alloc(Math.max(0, end - start));
+      let filled = 0;
+      while (filled < buffer.byteLength) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.byteLength - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return filled === buffer.byteLength ? buffer : buffer.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  }
+
   /** Re-hashes a stored blob; false when its bytes no longer match its name. */
   async verify(sha256: string): Promise<boolean> {
     const hash = createHash("sha256");
