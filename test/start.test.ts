@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -8,10 +8,14 @@ import { makeTempDir } from "./helpers/test-hangar.ts";
 const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
 
 /** What `npm start` runs, on a fresh temp home and a free port; resolves once the URL is printed. */
-async function startServe(home: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+async function startServe(
+  home: string,
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const env: Record<string, string | undefined> = { ...process.env, HANGAR_HOME: home, HANGAR_PORT: "0" };
   for (const name of ["HANGAR_ADMIN_TOKEN", "HANGAR_NO_DEMO", "HANGAR_PUBLIC_URL", "HANGAR_HOST"])
     delete env[name];
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, [BIN, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -82,5 +86,51 @@ describe("npm start on a new instance", () => {
     server.child.kill("SIGTERM");
     const [code] = await exited;
     assert.equal(code, 0);
+  });
+});
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  await exited;
+}
+
+describe("npm start on an instance that is not new", () => {
+  it("seeds nothing a second time and gives no hint once a user exists", async () => {
+    const home = await makeTempDir("hangar-restart-");
+    try {
+      const first = await startServe(home.path);
+      await stopServe(first.child);
+      const added = spawnSync(process.execPath, [BIN, "user", "add", "alice", "--home", home.path]);
+      assert.equal(added.status, 0, added.stderr.toString());
+      const second = await startServe(home.path);
+      try {
+        assert.equal(second.output(), `Hangar is serving ${home.path} at ${second.url}\n`);
+        assert.deepEqual(await (await fetch(`${second.url}/`)).json(), {
+          name: "Hangar",
+          version: "0.1.0",
+          repos: 2,
+        });
+      } finally {
+        await stopServe(second.child);
+      }
+    } finally {
+      await home.remove();
+    }
+  });
+
+  it("starts empty with HANGAR_NO_DEMO=1", async () => {
+    const home = await makeTempDir("hangar-nodemo-");
+    try {
+      const started = await startServe(home.path, { HANGAR_NO_DEMO: "1" });
+      try {
+        assert.deepEqual(await (await fetch(`${started.url}/api/models`)).json(), []);
+      } finally {
+        await stopServe(started.child);
+      }
+    } finally {
+      await home.remove();
+    }
   });
 });
