@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { lstat, readFile, realpath, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { downloadFile, downloadFileToCacheDir, fileExists } from "@huggingface/hub";
+import { downloadFile, downloadFileToCacheDir, fileExists, snapshotDownload } from "@huggingface/hub";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { createCommit } from "../src/hub/create-commit.ts";
 import { importFolder, storeLocalFile } from "../src/hub/import-folder.ts";
@@ -116,6 +116,24 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     assert.equal(bigPath, join(storage, "snapshots", mainSha, "big.bin"));
     assert.equal(await realpath(bigPath), join(await realpath(storage), "blobs", sha256(BIG)));
     assert.equal(sha256(await readFile(bigPath)), sha256(BIG));
+  });
+
+  it("downloads a whole repo with snapshotDownload, empty files included", async () => {
+    const cache = await makeTempDir("hangar-snapshot-");
+    temp.push(cache.remove);
+    const folder = await snapshotDownload({ hubUrl: hub.url, repo: "acme/files", cacheDir: cache.path });
+    assert.equal(folder, join(cache.path, "models--acme--files", "snapshots", mainSha));
+    assert.equal(await readFile(join(folder, "config.json"), "utf8"), CONFIG);
+    assert.equal(await readFile(join(folder, SPACED_NAME), "utf8"), SPACED_TEXT);
+    assert.equal((await readFile(join(folder, "empty.txt"))).byteLength, 0);
+    assert.equal(sha256(await readFile(join(folder, "big.bin"))), sha256(BIG));
+    assert.equal(await readFile(join(cache.path, "models--acme--files", "refs", "main"), "utf8"), mainSha);
+    const dataset = await snapshotDownload({
+      hubUrl: hub.url,
+      repo: { type: "dataset", name: "acme/table" },
+      cacheDir: cache.path,
+    });
+    assert.equal(await readFile(join(dataset, "data.csv"), "utf8"), "a,b\n1,2\n");
   });
 
   it("sends the headers Python and JS rely on, for regular and LFS files", async () => {

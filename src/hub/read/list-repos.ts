@@ -1,9 +1,26 @@
+import { badRequest } from "../../core/errors.ts";
 import type { CommitMetadata, Repo, RepoType, TreeFile } from "../../core/types.ts";
-import type { RepoSortKey } from "../../store/repos-table.ts";
+import { REPO_SORT_COLUMNS, type RepoSortKey } from "../../store/repos-table.ts";
 import { visibleNamespaces } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { decodeCursor, encodeCursor } from "./paging.ts";
+
+/** Sort names clients send that Hangar ranks by a close equivalent. */
+const SORT_ALIASES: Record<string, RepoSortKey> = {
+  likes7d: "likes",
+  likes30d: "likes",
+  modified: "lastModified",
+};
+
+/** A listing's sort key from the `sort` parameter; trending first when none is given, as on the Hub. */
+export function parseRepoSort(value: string | null | undefined): RepoSortKey {
+  if (value === null || value === undefined || value === "") return "trendingScore";
+  if (Object.hasOwn(REPO_SORT_COLUMNS, value)) return value as RepoSortKey;
+  const alias = SORT_ALIASES[value];
+  if (alias) return alias;
+  throw badRequest(`Invalid sort "${value}": expected one of ${Object.keys(REPO_SORT_COLUMNS).join(", ")}`);
+}
 
 export interface ListReposParams {
   type: RepoType;

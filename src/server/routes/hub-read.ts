@@ -4,10 +4,9 @@ import { getPathsInfo } from "../../hub/read/get-paths-info.ts";
 import { getRepo } from "../../hub/read/get-repo.ts";
 import { listCommits } from "../../hub/read/list-commits.ts";
 import { listRefs } from "../../hub/read/list-refs.ts";
-import { listRepos } from "../../hub/read/list-repos.ts";
+import { listRepos, parseRepoSort } from "../../hub/read/list-repos.ts";
 import { listTree } from "../../hub/read/list-tree.ts";
 import { parsePageLimit } from "../../hub/read/paging.ts";
-import { REPO_SORT_COLUMNS, type RepoSortKey } from "../../store/repos-table.ts";
 import { readBody, sendJson } from "../http.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { toApiCommits, toApiGitRefs } from "../wire/api-git.ts";
@@ -24,22 +23,8 @@ import {
 const TYPES = ":type(models|datasets|spaces)";
 const REPO = `/api/${TYPES}/:namespace/:name`;
 
-/** Sort names clients send that Hangar ranks by a close equivalent. */
-const SORT_ALIASES: Record<string, RepoSortKey> = {
-  likes7d: "likes",
-  likes30d: "likes",
-  modified: "lastModified",
-};
 /** Commit pages are small on the Hub too; a history is read newest first and rarely to the end. */
 const COMMITS_PAGE_SIZE = 50;
-
-function parseSort(value: string | null): RepoSortKey {
-  if (value === null || value === "") return "trendingScore";
-  if (value in REPO_SORT_COLUMNS) return value as RepoSortKey;
-  const alias = SORT_ALIASES[value];
-  if (alias) return alias;
-  throw badRequest(`Invalid sort "${value}": expected one of ${Object.keys(REPO_SORT_COLUMNS).join(", ")}`);
-}
 
 function parseDirection(value: string | null): boolean {
   if (value === null || value === "" || value === "-1") return true;
@@ -73,7 +58,7 @@ function listHandler(context: RequestContext): void {
     ...(author ? { author } : {}),
     ...(pipelineTag ? { pipelineTag } : {}),
     ...(gated !== undefined ? { gated } : {}),
-    sort: parseSort(query.get("sort")),
+    sort: parseRepoSort(query.get("sort")),
     descending: parseDirection(query.get("direction")),
     limit: parsePageLimit(query.get("limit"), context.hangar.config.limits.maxPageSize),
     ...(cursor ? { cursor } : {}),
