@@ -172,6 +172,33 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     ]);
   });
 
+  it("marks files the repo's .gitignore excludes", async () => {
+    await uploadFiles({
+      repo: "alice/upload",
+      accessToken: token,
+      hubUrl: hub.url,
+      files: [{ path: ".gitignore", content: new Blob(["*.log\n"]) }],
+    });
+    const response = await fetch(`${hub.url}/api/models/alice/upload/preupload/main`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        files: [
+          { path: "train.log", size: 3, sample: Buffer.from("abc").toString("base64") },
+          { path: "train.py", size: 3, sample: Buffer.from("abc").toString("base64") },
+        ],
+      }),
+    });
+    const { files } = (await response.json()) as { files: Array<{ path: string; shouldIgnore: boolean }> };
+    assert.deepEqual(
+      files.map((file) => [file.path, file.shouldIgnore]),
+      [
+        ["train.log", true],
+        ["train.py", false],
+      ],
+    );
+  });
+
   it("deletes a file", async () => {
     const result = await deleteFile({
       repo: "alice/upload",

@@ -21,7 +21,7 @@ export interface PreuploadParams {
   files: PreuploadFile[];
   /** `.gitattributes` content to use instead of the revision's (JS sends it when it uploads one). */
   gitAttributes?: string;
-  /** `.gitignore` content whose rules mark files to skip (Python sends it). */
+  /** `.gitignore` content to use instead of the revision's (Python sends it when it uploads one). */
   gitIgnore?: string;
 }
 
@@ -33,12 +33,13 @@ export interface PreuploadDecision {
   oid?: string;
 }
 
-/** Largest `.gitattributes` read from the repo; the Hub's own is about 1.5 KB. */
-const MAX_GITATTRIBUTES_SIZE = 1024 ** 2;
+/** Largest `.gitattributes` or `.gitignore` read from the repo; the Hub's default one is about 1.5 KB. */
+const MAX_RULES_FILE_SIZE = 1024 ** 2;
 
 /**
  * Tells a client how to upload each file: through LFS (large, binary-looking, or matched by an LFS rule in
- * `.gitattributes`) or inline in the commit. The oid of the stored file lets clients skip unchanged files.
+ * `.gitattributes`) or inline in the commit, and which files `.gitignore` excludes (Python skips those).
+ * The oid of the stored file lets clients skip unchanged files.
  */
 export async function preupload(
   hub: HubContext,
@@ -47,15 +48,16 @@ export async function preupload(
 ): Promise<PreuploadDecision[]> {
   const repo = getWritableRepo(hub, caller, params.repo);
   const { commit } = resolveRevision(hub, repo, params.revision);
-  let attributesText = params.gitAttributes;
-  if (attributesText === undefined) {
-    const stored = hub.catalog.commits.getFile(commit.pk, ".gitattributes");
-    if (stored && stored.size <= MAX_GITATTRIBUTES_SIZE && !stored.lfs) {
-      attributesText = (await hub.blobs.read(stored.sha256)).toString("utf8");
-    }
-  }
-  const lfsRule = lfsRulesFromGitAttributes(attributesText ?? "");
-  const ignored = params.gitIgnore ? ignoreRulesFromGitIgnore(params.gitIgnore) : () => false;
+  const readSmallFile = async (path: string): Promise<string | undefined> => {
+    const stored = hub.catalog.commits.getFile(commit.pk, path);
+    if (!stored || stored.lfs || stored.size > MAX_RULES_FILE_SIZE) return undefined;
+    return (await hub.blobs.read(stored.sha256)).toString("utf8");
+  };
+  const lfsRule = lfsRulesFromGitAttributes(
+    params.gitAttributes ?? (await readSmallFile(".gitattributes")) ?? "",
+  );
+  const ignoreText = params.gitIgnore ?? (await readSmallFile(".gitignore"));
+  const ignored = ignoreText ? ignoreRulesFromGitIgnore(ignoreText) : () => false;
   const threshold = hub.config.limits.lfsThreshold;
 
   return params.files.map((file) => {
