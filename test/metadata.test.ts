@@ -8,8 +8,9 @@ import { createHangar, type Hangar } from "../src/hangar.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { createCommit } from "../src/hub/create-commit.ts";
 import { importFolder } from "../src/hub/import-folder.ts";
+import { bufferSource } from "../src/hub/metadata/blob-source.ts";
 import { devicesThatFit, MEMORY_OVERHEAD } from "../src/hub/metadata/derive-model-facts.ts";
-import { MAX_ONNX_DECODE_BYTES } from "../src/hub/metadata/read-onnx.ts";
+import { MAX_ONNX_SCAN_BYTES, readOnnxModel } from "../src/hub/metadata/read-onnx.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 import { ggufFile, onnxFile, safetensorsFile } from "./metadata-fixtures.ts";
 
@@ -459,12 +460,47 @@ describe("metadata extracted at commit time", () => {
     assert.equal(metadata.model?.commercialUse, null);
   });
 
-  test("ONNX files over the decode bound are measured, not decoded", async () => {
-    const large = Buffer.alloc(MAX_ONNX_DECODE_BYTES + 1);
-    const { metadata } = await importRepo("large-onnx", { "model.onnx": large });
-    assert.equal(metadata.onnx?.[0]?.decoded, false);
-    assert.equal(metadata.onnx?.[0]?.size, large.length);
-    assert.ok(metadata.warnings?.some((warning) => warning.includes("only its size was recorded")));
+  test("large ONNX files are read by seeking past their tensor data", async () => {
+    // 70 MB of weights inside the .onnx file, more than the scan may read: only headers are read.
+    const large = onnxFile({
+      opset: 17,
+      inputs: [{ name: "input_ids", elemType: 7, shape: ["batch", "sequence"] }],
+      outputs: [{ name: "last_hidden_state", elemType: 1, shape: ["batch", "sequence", 4096] }],
+      weights: [
+        { name: "embed.weight", dims: [4096, 4096] },
+        { name: "proj.weight", dims: [4096, 180] },
+      ],
+    });
+    assert.ok(large.length > MAX_ONNX_SCAN_BYTES);
+    let bytesRead = 0;
+    const source = bufferSource(large);
+    const counting = {
+      size: source.size,
+      read: (start: number, end: number) => {
+        bytesRead += end - start;
+        return source.read(start, end);
+      },
+    };
+    const direct = await readOnnxModel(counting, "model.onnx");
+    assert.ok(bytesRead < 64 * 1024, `read ${bytesRead} bytes`);
+    assert.equal(direct.parameters, 4096 * 4096 + 4096 * 180);
+
+    const { metadata } = await importRepo("large-onnx", { "onnx/model.onnx": large });
+    const graph = metadata.onnx?.[0];
+    assert.equal(graph?.decoded, true);
+    assert.equal(graph?.size, large.length);
+    assert.equal(graph?.opset, 17);
+    assert.deepEqual(graph?.outputs, [
+      { name: "last_hidden_state", elementType: "float", shape: ["batch", "sequence", 4096] },
+    ]);
+    assert.equal(metadata.model?.parameters, 4096 * 4096 + 4096 * 180);
+    assert.equal(metadata.model?.parametersSource, "onnx");
+    assert.equal(metadata.model?.library, "onnx");
+
+    // A graph whose headers alone exceed the scan bound is measured, not read.
+    const bounded = await readOnnxModel(bufferSource(large), "model.onnx", 8192);
+    assert.equal(bounded.decoded, false);
+    assert.match(bounded.warnings[0] ?? "", /only its size was recorded/);
   });
 
   test("hardware fit follows the device memory table", () => {

@@ -1,12 +1,14 @@
 import type { OnnxFileFacts, OnnxTensorSpec } from "../../core/types.ts";
 import type { BlobSource } from "./blob-source.ts";
+import { ProtobufScanner, WIRE_LENGTH, WIRE_VARINT } from "./protobuf-scanner.ts";
 
 /**
- * ONNX has no header: reading inputs and outputs means decoding the whole protobuf, initializers
- * included. Files above this size are measured but not decoded, so a commit never pulls gigabytes into
- * memory.
+ * ONNX has no header, but its protobuf fields can be walked by seeking: the scanner reads field headers,
+ * the opset, the graph's inputs and outputs and each initializer's shape and data location, and skips
+ * tensor data and nodes. A graph whose walk would read more than this many bytes (hundreds of thousands
+ * of initializers) is only measured.
  */
-export const MAX_ONNX_DECODE_BYTES = 64 * 1024 ** 2;
+export const MAX_ONNX_SCAN_BYTES = 64 * 1024 ** 2;
 
 type OnnxFacts = Omit<OnnxFileFacts, "path" | "size">;
 
@@ -78,70 +80,125 @@ function tensorSpec(onnx: OnnxNamespace, value: DecodedValueInfo): OnnxTensorSpe
   };
 }
 
-/** Opset, inputs, outputs, parameter count and external data of an ONNX model. */
+function unread(reason: string): OnnxFacts & { warnings: string[] } {
+  return {
+    decoded: false,
+    opset: null,
+    opsets: {},
+    irVersion: null,
+    producer: null,
+    inputs: [],
+    outputs: [],
+    externalData: false,
+    externalDataFiles: [],
+    parameters: null,
+    warnings: [reason],
+  };
+}
+
+interface InitializerFacts {
+  name: string;
+  elements: number;
+  externalLocation: string | null;
+  external: boolean;
+}
+
+/** dims, name and data location of one TensorProto, skipping its data. */
+async function readInitializer(
+  scanner: ProtobufScanner,
+  start: number,
+  end: number,
+): Promise<InitializerFacts> {
+  const dims: number[] = [];
+  const facts: InitializerFacts = { name: "", elements: 0, externalLocation: null, external: false };
+  for await (const field of scanner.fields(start, end)) {
+    if (field.field === 1 && field.wireType === WIRE_VARINT) dims.push(field.varint);
+    else if (field.field === 1 && field.wireType === WIRE_LENGTH)
+      dims.push(...(await scanner.packedVarints(field.start, field.end)));
+    else if (field.field === 8 && field.wireType === WIRE_LENGTH)
+      facts.name = (await scanner.bytes(field.start, field.end)).toString("utf8");
+    else if (field.field === 14 && field.wireType === WIRE_VARINT) facts.external = field.varint === 1;
+    else if (field.field === 13 && field.wireType === WIRE_LENGTH) {
+      let key = "";
+      let value = "";
+      for await (const entry of scanner.fields(field.start, field.end)) {
+        if (entry.wireType !== WIRE_LENGTH) continue;
+        const text = (await scanner.bytes(entry.start, entry.end)).toString("utf8");
+        if (entry.field === 1) key = text;
+        else if (entry.field === 2) value = text;
+      }
+      if (key === "location") facts.externalLocation = value;
+    }
+  }
+  facts.elements = dims.reduce((product, dimension) => product * dimension, 1);
+  return facts;
+}
+
+/** Opset, inputs, outputs, parameter count and external data of an ONNX model, without its tensor data. */
 export async function readOnnxModel(
   source: BlobSource,
   path: string,
+  maxBytesRead = MAX_ONNX_SCAN_BYTES,
 ): Promise<OnnxFacts & { warnings: string[] }> {
   const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
-  if (source.size > MAX_ONNX_DECODE_BYTES) {
-    return {
-      decoded: false,
-      opset: null,
-      opsets: {},
-      irVersion: null,
-      producer: null,
-      inputs: [],
-      outputs: [],
-      externalData: false,
-      externalDataFiles: [],
-      parameters: null,
-      warnings: [
-        `${path} is ${source.size} bytes, over the ${MAX_ONNX_DECODE_BYTES}-byte limit for reading ONNX graphs; only its size was recorded`,
-      ],
-    };
-  }
   const onnx = await loadOnnx();
-  const model = onnx.ModelProto.decode(await source.read(0, source.size));
+  const scanner = new ProtobufScanner(source, maxBytesRead);
   const opsets: Record<string, number> = {};
-  for (const entry of model.opsetImport ?? []) {
-    const version = toNumber(entry.version);
-    if (version !== null) opsets[entry.domain ?? ""] = version;
+  let irVersion: number | null = null;
+  let producer: string | null = null;
+  let graph: { start: number; end: number } | null = null;
+  try {
+    for await (const field of scanner.fields(0, source.size)) {
+      if (field.field === 1 && field.wireType === WIRE_VARINT) irVersion = field.varint;
+      else if (field.field === 2 && field.wireType === WIRE_LENGTH) {
+        producer = (await scanner.bytes(field.start, field.end)).toString("utf8") || null;
+      } else if (field.field === 8 && field.wireType === WIRE_LENGTH) {
+        const opset = onnx.OperatorSetIdProto.decode(await scanner.bytes(field.start, field.end));
+        const version = toNumber(opset.version);
+        if (version !== null) opsets[opset.domain ?? ""] = version;
+      } else if (field.field === 7 && field.wireType === WIRE_LENGTH)
+        graph = { start: field.start, end: field.end };
+    }
+    if (irVersion === null || graph === null) throw new Error("not an ONNX model (no ir_version or graph)");
+
+    const inputs: DecodedValueInfo[] = [];
+    const outputs: DecodedValueInfo[] = [];
+    const initializers: InitializerFacts[] = [];
+    for await (const field of scanner.fields(graph.start, graph.end)) {
+      if (field.wireType !== WIRE_LENGTH) continue;
+      if (field.field === 11)
+        inputs.push(onnx.ValueInfoProto.decode(await scanner.bytes(field.start, field.end)));
+      else if (field.field === 12)
+        outputs.push(onnx.ValueInfoProto.decode(await scanner.bytes(field.start, field.end)));
+      else if (field.field === 5) initializers.push(await readInitializer(scanner, field.start, field.end));
+    }
+
+    const initializerNames = new Set(initializers.map((tensor) => tensor.name));
+    const externalDataFiles = new Set<string>();
+    for (const tensor of initializers) {
+      if (tensor.externalLocation) externalDataFiles.add(folder + tensor.externalLocation);
+      else if (tensor.external) externalDataFiles.add(`${path}_data`);
+    }
+    return {
+      decoded: true,
+      opset: opsets[""] ?? opsets["ai.onnx"] ?? null,
+      opsets,
+      irVersion,
+      producer,
+      // Models exported before IR 4 list their initializers as inputs too; callers feed only the others.
+      inputs: inputs
+        .filter((input) => !initializerNames.has(input.name ?? ""))
+        .map((input) => tensorSpec(onnx, input)),
+      outputs: outputs.map((output) => tensorSpec(onnx, output)),
+      externalData: externalDataFiles.size > 0,
+      externalDataFiles: [...externalDataFiles].sort(),
+      parameters: initializers.reduce((total, tensor) => total + tensor.elements, 0),
+      warnings: [],
+    };
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith("reading the graph needs more than")) {
+      return unread(`${path}: ${error.message}; only its size was recorded`);
+    }
+    throw error;
   }
-  const graph = model.graph ?? {};
-  const initializers: Array<{
-    name?: string | null;
-    dims?: unknown[] | null;
-    dataLocation?: number | null;
-    externalData?: Array<{ key?: string | null; value?: string | null }> | null;
-  }> = graph.initializer ?? [];
-  const initializerNames = new Set(initializers.map((tensor) => tensor.name ?? ""));
-  const externalDataFiles = new Set<string>();
-  let parameters = 0;
-  for (const tensor of initializers) {
-    parameters += (tensor.dims ?? []).reduce<number>(
-      (product, dimension) => product * (toNumber(dimension) ?? 0),
-      1,
-    );
-    const location = (tensor.externalData ?? []).find((entry) => entry.key === "location")?.value;
-    if (location) externalDataFiles.add(folder + location);
-    else if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
-      externalDataFiles.add(`${path}_data`);
-  }
-  return {
-    decoded: true,
-    opset: opsets[""] ?? opsets["ai.onnx"] ?? null,
-    opsets,
-    irVersion: toNumber(model.irVersion),
-    producer: model.producerName || null,
-    // Models exported before IR 4 list their initializers as inputs too; callers feed only the others.
-    inputs: (graph.input ?? [])
-      .filter((input: DecodedValueInfo) => !initializerNames.has(input.name ?? ""))
-      .map((input: DecodedValueInfo) => tensorSpec(onnx, input)),
-    outputs: (graph.output ?? []).map((output: DecodedValueInfo) => tensorSpec(onnx, output)),
-    externalData: externalDataFiles.size > 0,
-    externalDataFiles: [...externalDataFiles].sort(),
-    parameters,
-    warnings: [],
-  };
 }
