@@ -12,6 +12,7 @@ import { hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
 import { download, request } from "./lib/http-client.ts";
+import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { findNginx, NGINX_INSTALL_HINT, startNginx } from "./lib/nginx.ts";
 import { RssSampler, readProcessMemory } from "./lib/rss.ts";
 import { MB, median, megabytesPerSecond, percentile, round, secondsSince } from "./lib/stats.ts";
@@ -81,6 +82,8 @@ async function main(): Promise<number> {
 }
 
 async function run(nginxBinary: string): Promise<number> {
+  const machineAtStart = machineInfo();
+  process.stdout.write(`${describeMachine(machineAtStart)}\n`);
   process.stdout.write(`Preparing: ${FILE_SIZE / MB} MB file, ${CATALOG_SIZE} repos ...\n`);
   const dataDir = await makeTempDir("data");
   const dataFile = join(dataDir, FILE_NAME);
@@ -262,6 +265,7 @@ async function run(nginxBinary: string): Promise<number> {
     );
     printJsonLine({
       benchmark: "hub",
+      machine: { ...machineAtStart, loadAverageAtEnd: machineInfo().loadAverage },
       fileBytes: FILE_SIZE,
       download: {
         rounds,

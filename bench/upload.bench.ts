@@ -13,6 +13,7 @@ import { hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
 import { putFileRange, request } from "./lib/http-client.ts";
+import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { RssSampler, readProcessMemory } from "./lib/rss.ts";
 import { MB, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
@@ -191,6 +192,8 @@ function mb(bytes: number): number {
 }
 
 async function run(): Promise<number> {
+  const machineAtStart = machineInfo();
+  process.stdout.write(`${describeMachine(machineAtStart)}\n`);
   process.stdout.write(`Preparing: ${FILE_SIZE / MB} MB file ...\n`);
   const dataDir = await makeTempDir("upload-data");
   const home = await makeTempDir("upload-home");
@@ -337,6 +340,7 @@ async function run(): Promise<number> {
     Object.fromEntries(Object.entries(ingested.phases).map(([key, value]) => [key, round(value, 3)]));
   printJsonLine({
     benchmark: "upload",
+    machine: { ...machineAtStart, loadAverageAtEnd: machineInfo().loadAverage },
     fileBytes: FILE_SIZE,
     sha256MBps: round(hashRate, 0),
     ingest: {
