@@ -7,7 +7,7 @@ import { makeTempDir } from "./helpers/test-hangar.ts";
 
 const ADMIN_TOKEN = "hf_crash_admin_token_0123456789abcdef";
 const REPO = "team/crash";
-const KILLS = 4;
+const KILLS = 3;
 const WRITERS = 3;
 const LFS = { accept: "application/vnd.git-lfs+json", "content-type": "application/vnd.git-lfs+json" };
 
@@ -120,6 +120,23 @@ async function writeUntilDead(
   }
 }
 
+/** Runs the CLI without blocking the event loop, so the test's HTTP writers keep going meanwhile. */
+function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["bin/hangar.js", ...args], {
+    env: { ...process.env, HANGAR_HOME: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.once("close", (status) => resolve({ status, stdout, stderr })));
+}
+
 interface FsckJson {
   ok: boolean;
   problems: unknown[];
@@ -165,6 +182,8 @@ describe("crash safety: SIGKILL in the middle of uploads and commits", () => {
       const writers = Array.from({ length: WRITERS }, (_, writer) =>
         writeUntilDead(server!.url, `round${round}-writer${writer}`, acked, inFlight),
       );
+      // gc in another process, as `hangar gc` next to a running server, while commits land.
+      const collecting = runCli(["gc", "--grace", "10", "--json", "--home", temp.path]);
       let failure: unknown;
       for (const writer of writers) writer.catch((error: unknown) => (failure ??= error));
       // Let some commits land, then kill at a random moment while the writers are busy.
@@ -177,10 +196,13 @@ describe("crash safety: SIGKILL in the middle of uploads and commits", () => {
       await kill(server, "SIGKILL");
       await Promise.all(writers);
       const unanswered = new Set([...inFlight].map((attempt) => attempt.title));
+      const collected = await collecting;
+      assert.equal(collected.status, 0, collected.stderr);
+      const freed = JSON.parse(collected.stdout) as { removedBlobs: number; removedTempFiles: number };
 
       const checked = fsckCli(temp.path);
       t.diagnostic(
-        `round ${round}: ${acked.size - ackedBefore} acknowledged, ${unanswered.size} unanswered at the kill, ${checked.report.counts.tempFiles} temp file(s) left`,
+        `round ${round}: ${acked.size - ackedBefore} acknowledged, ${unanswered.size} unanswered at the kill, ${checked.report.counts.tempFiles} temp file(s) left; gc meanwhile removed ${freed.removedBlobs} blob(s) and ${freed.removedTempFiles} temp file(s)`,
       );
       assert.deepEqual(checked.report.problems, [], `round ${round}: fsck after the kill`);
       assert.equal(checked.report.ok, true);
