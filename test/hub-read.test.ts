@@ -420,6 +420,8 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       ["file:config.json", "directory:onnx", "file:onnx/model.onnx"],
     );
     assert.equal(info[0]!.lastCommit!.id, firstSha);
+    // A folder's last commit is the newest among its files.
+    assert.equal(info[1]!.lastCommit!.id, classifierSha);
     assert.ok(info[2]!.lfs);
 
     const form = await fetch(`${hub.url}/api/models/acme/tiny-classifier/paths-info/main`, {

@@ -99,17 +99,25 @@ export function lastCommitFinder(
     }
     return cache.get(oid);
   };
-  return (entry) => {
-    if (entry.type === "file") return lookup(entry.file.lastCommit);
-    // A folder last changed when the newest of its files did.
-    let newest: LastCommit | undefined;
-    for (const file of files) {
-      if (!file.path.startsWith(`${entry.path}/`)) continue;
-      const candidate = lookup(file.lastCommit);
-      if (candidate && (!newest || candidate.date > newest.date)) newest = candidate;
+  // A folder last changed when the newest of its files did; one pass over the files finds that for all
+  // folders at once, and only when a folder entry asks.
+  let newestInFolder: Map<string, LastCommit> | undefined;
+  const folderNewest = (folder: string): LastCommit | undefined => {
+    if (!newestInFolder) {
+      newestInFolder = new Map();
+      for (const file of files) {
+        const candidate = lookup(file.lastCommit);
+        if (!candidate) continue;
+        for (let slash = file.path.indexOf("/"); slash !== -1; slash = file.path.indexOf("/", slash + 1)) {
+          const ancestor = file.path.slice(0, slash);
+          const current = newestInFolder.get(ancestor);
+          if (!current || candidate.date > current.date) newestInFolder.set(ancestor, candidate);
+        }
+      }
     }
-    return newest;
+    return newestInFolder.get(folder);
   };
+  return (entry) => (entry.type === "file" ? lookup(entry.file.lastCommit) : folderNewest(entry.path));
 }
 
 function isPathCursor(value: unknown): value is { after: string } {
