@@ -198,6 +198,13 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     assert.equal(past.headers.get("x-error-code"), "RangeNotSatisfiable");
     await past.body?.cancel();
 
+    // Several ranges, or a reversed one, are ignored (HTTP allows it): the whole file comes back with 200.
+    for (const range of ["bytes=0-1,5-6", "bytes=9-3", "items=0-1"]) {
+      const whole = await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: { range } });
+      assert.equal(whole.status, 200, range);
+      assert.equal(await whole.text(), CONFIG);
+    }
+
     const pointerPart = await fetch(`${hub.url}/acme/files/raw/main/big.bin`, {
       headers: { range: "bytes=0-6" },
     });
