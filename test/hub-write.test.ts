@@ -453,6 +453,17 @@ describe("Hub write API with the real @huggingface/hub client", () => {
         inlineFile("big.txt", "x".repeat(4000)),
       ]);
       assert.equal(response.status, 413);
+
+      // Without a Content-Length (chunked), the limit is enforced while the body streams in.
+      const lines = `${JSON.stringify(header("Too big"))}\n${JSON.stringify(inlineFile("big.txt", "x".repeat(4000)))}\n`;
+      const chunked = await fetch(`${small.url}/api/models/carol/r/commit/main`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${smallToken}`, "content-type": "application/x-ndjson" },
+        body: new Blob([lines]).stream(),
+        duplex: "half",
+      } as RequestInit);
+      assert.equal(chunked.status, 413);
+      assert.match(((await chunked.json()) as { error: string }).error, /over the limit of 1024 bytes/);
     } finally {
       await small.close();
     }

@@ -14,6 +14,8 @@ export interface CommitNdjsonParams {
   createPr: boolean;
   /** The request body in the Hub's NDJSON commit format. */
   body: AsyncIterable<Uint8Array>;
+  /** The Content-Length of the body, when the client sent one: too large a body is refused before reading. */
+  declaredSize?: number;
 }
 
 /**
@@ -28,6 +30,12 @@ export async function commitNdjson(
 ): Promise<CreateCommitResult> {
   const repo = getWritableRepo(hub, caller, params.repo);
   const limits = hub.config.limits;
+  if (params.declaredSize !== undefined && params.declaredSize > limits.maxRequestBodySize) {
+    throw new HangarError(
+      "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+      `The commit body is ${params.declaredSize} bytes, over the limit of ${limits.maxRequestBodySize} bytes: upload large files through LFS`,
+    );
+  }
   const operations: CommitOperation[] = [];
   let header: { summary: string; description?: string; parentCommit?: string } | undefined;
   for await (const { line, entry } of parseCommitNdjson(params.body, {

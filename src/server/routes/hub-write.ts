@@ -185,11 +185,14 @@ export function registerHubWriteRoutes(router: Router): void {
 
   router.add("POST", `${REPO_API}/commit/*revision`, async (context) => {
     const ref = repoFromPath(context);
+    const lengthHeader = context.request.headers["content-length"];
+    const contentLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
     const result = await commitNdjson(context.hangar, context.caller, {
       repo: ref,
       revision: restAsName(context, "revision"),
       createPr: parseBoolean(context.url.searchParams.get("create_pr")) ?? false,
       body: context.request,
+      ...(contentLength === undefined ? {} : { declaredSize: contentLength }),
     });
     const base = `${context.baseUrl}/${repoUrlPrefix(ref.type)}${ref.namespace}/${ref.name}`;
     sendJson(context.response, 200, {
