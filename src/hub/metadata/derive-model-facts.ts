@@ -138,14 +138,16 @@ function lineageOf(
   }
   let relation: ModelFacts["lineage"]["relation"] = "finetune";
   const tags = metadata.card?.tags ?? [];
+  // Several bases make a merge even when the repo also ships a quantised copy of it.
   if (paths.has("adapter_config.json")) relation = "adapter";
+  else if (baseModels.length > 1 || tags.includes("merge") || tags.includes("mergekit")) relation = "merge";
   else if (
     formats.includes("gguf") ||
     metadata.configFacts?.quantMethod ||
     [...paths].some((path) => QUANTIZED_NAME.test(path))
   ) {
     relation = "quantized";
-  } else if (baseModels.length > 1 || tags.includes("merge") || tags.includes("mergekit")) relation = "merge";
+  }
   return { baseModels, relation, inferred: true };
 }
 
