@@ -306,6 +306,17 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     assert.equal(await granted!.text(), "gated bytes");
   });
 
+  it("refuses downloads from a disabled repo with the Hub's message", async () => {
+    await importFiles("acme/disabled", { "config.json": "{}" });
+    hub.hangar.catalog.db
+      .prepare("UPDATE repos SET disabled = 1 WHERE namespace = 'acme' AND name = 'disabled'")
+      .run();
+    const response = await fetch(`${hub.url}/acme/disabled/resolve/main/config.json`);
+    assert.equal(response.status, 403);
+    assert.equal(response.headers.get("x-error-message"), "Access to this resource is disabled.");
+    await response.body?.cancel();
+  });
+
   it("counts whole downloads of config.json, not probes", async () => {
     const read = () =>
       hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "files" })!.downloads;

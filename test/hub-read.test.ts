@@ -170,6 +170,22 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     );
   });
 
+  it("filters by raw query parameters: pipeline_tag, repeated filter and search, gated", async () => {
+    const ids = async (query: string) =>
+      ((await (await fetch(`${hub.url}/api/models?${query}`)).json()) as Array<{ id: string }>).map(
+        (model) => model.id,
+      );
+    assert.deepEqual(await ids("pipeline_tag=fill-mask"), ["acme/other-model"]);
+    assert.deepEqual(await ids("filter=sentiment&filter=en"), ["acme/tiny-classifier"]);
+    assert.deepEqual(await ids("filter=sentiment&filter=fill-mask"), []);
+    assert.deepEqual(await ids("search=acme&search=other"), ["acme/other-model"]);
+    assert.deepEqual(await ids("gated=true"), []);
+    const expanded = (await (
+      await fetch(`${hub.url}/api/models?search=tiny-classifier&expand=transformersInfo`)
+    ).json()) as Array<{ transformersInfo: { processor: string } }>;
+    assert.equal(expanded[0]!.transformersInfo.processor, "AutoTokenizer");
+  });
+
   it("answers 400 naming the valid range for a bad limit, and caps large ones", async () => {
     for (const limit of ["-1", "abc", "0"]) {
       const response = await fetch(`${hub.url}/api/models?limit=${limit}`);

@@ -62,7 +62,7 @@ function listHandler(context: RequestContext): void {
     descending: parseDirection(query.get("direction")),
     limit: parsePageLimit(query.get("limit"), context.hangar.config.limits.maxPageSize),
     ...(cursor ? { cursor } : {}),
-    withFiles: fields.has("siblings"),
+    withFiles: fields.has("siblings") || fields.has("transformersInfo"),
     withMetadata: ["cardData", "config", "transformersInfo", "sdk"].some((field) => fields.has(field)),
   });
   const body = result.items.map((item) => toApiRepoInfo(item, { fields }));
