@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { AccountsTable } from "./accounts-table.ts";
 import { CommitsTable } from "./commits-table.ts";
+import { FactsTable } from "./facts-table.ts";
 import { ReposTable } from "./repos-table.ts";
 
 /**
@@ -106,6 +107,41 @@ const MIGRATIONS: string[] = [
     created_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- Facts about a model that do not come from one of its commits: the offline catalog snapshot, synthetic
+  -- catalogs and upstream metadata. Lists live in side tables so search can filter on them by index.
+  CREATE TABLE repo_facts (
+    repo_pk INTEGER PRIMARY KEY REFERENCES repos(pk) ON DELETE CASCADE,
+    description TEXT,
+    license TEXT,
+    languages TEXT NOT NULL DEFAULT '[]',
+    parameters INTEGER,
+    base_models TEXT NOT NULL DEFAULT '[]',
+    base_relation TEXT CHECK (base_relation IN ('finetune', 'adapter', 'quantized', 'merge')),
+    library TEXT,
+    pipeline_tag TEXT,
+    eval_results TEXT NOT NULL DEFAULT '[]',
+    snapshot_date TEXT,
+    snapshot_source TEXT,
+    sources TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX repo_facts_license ON repo_facts(license);
+  CREATE INDEX repo_facts_library ON repo_facts(library);
+  CREATE INDEX repo_facts_pipeline_tag ON repo_facts(pipeline_tag);
+  CREATE INDEX repo_facts_parameters ON repo_facts(parameters);
+  CREATE TABLE repo_languages (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    PRIMARY KEY (language, repo_pk)
+  ) WITHOUT ROWID;
+  CREATE INDEX repo_languages_repo ON repo_languages(repo_pk);
+  CREATE TABLE repo_base_models (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    base_model TEXT NOT NULL COLLATE NOCASE,
+    PRIMARY KEY (base_model, repo_pk)
+  ) WITHOUT ROWID;
+  CREATE INDEX repo_base_models_repo ON repo_base_models(repo_pk);
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;
@@ -116,12 +152,14 @@ export class Catalog {
   readonly accounts: AccountsTable;
   readonly repos: ReposTable;
   readonly commits: CommitsTable;
+  readonly facts: FactsTable;
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
     this.accounts = new AccountsTable(db);
     this.repos = new ReposTable(db);
     this.commits = new CommitsTable(db);
+    this.facts = new FactsTable(db);
   }
 
   static open(path: string): Catalog {

@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
+import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
 import { downloadCommand } from "./download.ts";
 import { fsckCommand } from "./fsck.ts";
 import { gcCommand } from "./gc.ts";
@@ -40,4 +41,5 @@ export const COMMANDS: Command[] = [
   tagCreateCommand,
   tagDeleteCommand,
   tagListCommand,
+  devGenCatalogCommand,
 ];

@@ -1,0 +1,530 @@
+import type { Catalog } from "../../store/catalog.ts";
+import type { BaseRelation, UpstreamModelEntry } from "../../store/facts-table.ts";
+
+/**
+ * Synthetic model catalogs for scale tests. The shapes follow what the public Hub looks like: a few models
+ * take most downloads (log-normal with a wide spread), likes grow sub-linearly with downloads, a handful of
+ * tasks and libraries dominate, most models are English or unlabelled, and many models are finetunes,
+ * quantisations, adapters or merges of earlier ones, popular bases attracting more children.
+ *
+ * Every number comes from a seeded generator: the same seed and count give the same catalog.
+ */
+
+export interface GenerateCatalogParams {
+  count: number;
+  seed?: number;
+  /** Entries per write transaction. */
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface GenerateCatalogResult {
+  inserted: number;
+  seed: number;
+  /** Ids of the first namespace/name collisions skipped (ids are unique by construction; kept as a guard). */
+  skipped: number;
+}
+
+export const DEFAULT_CATALOG_SEED = 42;
+export const SYNTHETIC_SOURCE = "hangar-synthetic";
+
+/** mulberry32: tiny, fast and good enough for shaping test data. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Weighted<T> = ReadonlyArray<readonly [T, number]>;
+
+function picker<T>(table: Weighted<T>): (random: () => number) => T {
+  const total = table.reduce((sum, [, weight]) => sum + weight, 0);
+  const cumulative: number[] = [];
+  let running = 0;
+  for (const [, weight] of table) {
+    running += weight / total;
+    cumulative.push(running);
+  }
+  return (random) => {
+    const r = random();
+    for (let index = 0; index < cumulative.length; index++)
+      if (r < cumulative[index]!) return table[index]![0];
+    return table[table.length - 1]![0];
+  };
+}
+
+function normal(random: () => number): number {
+  // Box-Muller; 1 - r keeps the log argument away from 0.
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+interface TaskProfile {
+  task: string;
+  weight: number;
+  libraries: Weighted<string>;
+  /** log10 of the parameter count: typical value and spread. */
+  logParams: [number, number];
+  family: readonly string[];
+}
+
+const TRANSFORMERS_HEAVY: Weighted<string> = [
+  ["transformers", 70],
+  ["transformers.js", 5],
+  ["onnx", 5],
+  ["setfit", 3],
+  ["adapter-transformers", 2],
+];
+
+// Weights loosely follow the public Hub's task counts: text generation dominates, then classification,
+// embeddings, speech and diffusion.
+const TASKS: TaskProfile[] = [
+  {
+    task: "text-generation",
+    weight: 34,
+    libraries: [
+      ["transformers", 60],
+      ["gguf", 15],
+      ["peft", 12],
+      ["mlx", 5],
+      ["mlc-llm", 2],
+    ],
+    logParams: [9.3, 0.7],
+    family: ["llama", "qwen", "mistral", "gemma", "phi", "smol", "falcon", "gpt2", "pythia", "olmo"],
+  },
+  {
+    task: "text-classification",
+    weight: 12,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.1, 0.4],
+    family: ["bert", "roberta", "deberta", "distilbert", "electra", "xlm-roberta"],
+  },
+  {
+    task: "token-classification",
+    weight: 4,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.1, 0.4],
+    family: ["bert", "roberta", "deberta", "distilbert"],
+  },
+  {
+    task: "sentence-similarity",
+    weight: 6,
+    libraries: [
+      ["sentence-transformers", 80],
+      ["transformers", 10],
+      ["transformers.js", 5],
+    ],
+    logParams: [8.0, 0.5],
+    family: ["minilm", "mpnet", "bge", "e5", "gte"],
+  },
+  {
+    task: "feature-extraction",
+    weight: 4,
+    libraries: [
+      ["transformers", 50],
+      ["sentence-transformers", 40],
+    ],
+    logParams: [8.2, 0.5],
+    family: ["bert", "bge", "e5", "nomic"],
+  },
+  {
+    task: "fill-mask",
+    weight: 3,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.1, 0.4],
+    family: ["bert", "roberta", "modernbert"],
+  },
+  {
+    task: "question-answering",
+    weight: 2,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.1, 0.4],
+    family: ["bert", "roberta", "deberta"],
+  },
+  {
+    task: "translation",
+    weight: 2,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.0, 0.5],
+    family: ["marian", "t5", "nllb", "m2m100"],
+  },
+  {
+    task: "summarization",
+    weight: 1.5,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.5, 0.4],
+    family: ["bart", "t5", "pegasus"],
+  },
+  {
+    task: "automatic-speech-recognition",
+    weight: 5,
+    libraries: [
+      ["transformers", 70],
+      ["nemo", 8],
+      ["speechbrain", 6],
+      ["ctranslate2", 6],
+    ],
+    logParams: [8.4, 0.5],
+    family: ["whisper", "wav2vec2", "hubert", "parakeet"],
+  },
+  {
+    task: "text-to-speech",
+    weight: 2,
+    libraries: [
+      ["transformers", 30],
+      ["coqui", 15],
+      ["espnet", 15],
+      ["onnx", 10],
+    ],
+    logParams: [8.0, 0.5],
+    family: ["speecht5", "vits", "bark", "kokoro"],
+  },
+  {
+    task: "audio-classification",
+    weight: 1.5,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [7.9, 0.4],
+    family: ["ast", "wav2vec2", "hubert"],
+  },
+  {
+    task: "text-to-image",
+    weight: 7,
+    libraries: [
+      ["diffusers", 75],
+      ["peft", 15],
+    ],
+    logParams: [9.1, 0.5],
+    family: ["sdxl", "sd15", "flux", "sd3", "pixart"],
+  },
+  {
+    task: "image-classification",
+    weight: 4,
+    libraries: [
+      ["transformers", 55],
+      ["timm", 35],
+      ["keras", 5],
+    ],
+    logParams: [7.6, 0.5],
+    family: ["vit", "convnext", "resnet", "efficientnet", "swin"],
+  },
+  {
+    task: "object-detection",
+    weight: 1.5,
+    libraries: [
+      ["transformers", 50],
+      ["ultralytics", 40],
+    ],
+    logParams: [7.6, 0.4],
+    family: ["detr", "yolo", "rtdetr"],
+  },
+  {
+    task: "image-segmentation",
+    weight: 1,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [7.8, 0.5],
+    family: ["segformer", "mask2former", "sam"],
+  },
+  {
+    task: "image-text-to-text",
+    weight: 3,
+    libraries: [["transformers", 80]],
+    logParams: [9.6, 0.5],
+    family: ["llava", "qwen-vl", "idefics", "paligemma", "smolvlm"],
+  },
+  {
+    task: "image-to-text",
+    weight: 1,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.5, 0.4],
+    family: ["blip", "git", "trocr"],
+  },
+  {
+    task: "depth-estimation",
+    weight: 0.5,
+    libraries: TRANSFORMERS_HEAVY,
+    logParams: [8.0, 0.4],
+    family: ["dpt", "depth-anything", "glpn"],
+  },
+  {
+    task: "zero-shot-image-classification",
+    weight: 0.8,
+    libraries: [
+      ["transformers", 60],
+      ["open_clip", 40],
+    ],
+    logParams: [8.3, 0.4],
+    family: ["clip", "siglip"],
+  },
+  {
+    task: "reinforcement-learning",
+    weight: 3,
+    libraries: [
+      ["stable-baselines3", 60],
+      ["ml-agents", 20],
+      ["sample-factory", 20],
+    ],
+    logParams: [5.5, 0.7],
+    family: ["ppo", "dqn", "a2c", "sac"],
+  },
+  {
+    task: "time-series-forecasting",
+    weight: 0.4,
+    libraries: [
+      ["transformers", 50],
+      ["chronos-forecasting", 30],
+    ],
+    logParams: [7.8, 0.5],
+    family: ["chronos", "timesfm", "patchtst"],
+  },
+  {
+    task: "text-to-video",
+    weight: 0.4,
+    libraries: [["diffusers", 90]],
+    logParams: [9.7, 0.4],
+    family: ["cogvideo", "ltx", "wan"],
+  },
+  {
+    task: "tabular-classification",
+    weight: 0.3,
+    libraries: [
+      ["sklearn", 70],
+      ["keras", 30],
+    ],
+    logParams: [4.5, 0.7],
+    family: ["xgboost", "logreg", "random-forest"],
+  },
+];
+
+const pickTask = picker(TASKS.map((profile) => [profile, profile.weight] as const));
+const libraryPickers = new Map(TASKS.map((profile) => [profile.task, picker(profile.libraries)]));
+
+const pickLicense = picker<string | null>([
+  ["apache-2.0", 34],
+  [null, 26],
+  ["mit", 14],
+  ["other", 5],
+  ["cc-by-4.0", 3],
+  ["cc-by-nc-4.0", 3],
+  ["llama3.1", 3],
+  ["openrail", 2],
+  ["creativeml-openrail-m", 2],
+  ["gemma", 2],
+  ["llama3", 1.5],
+  ["cc-by-sa-4.0", 1],
+  ["gpl-3.0", 0.8],
+  ["bsd-3-clause", 0.7],
+  ["afl-3.0", 0.7],
+  ["llama2", 1],
+  ["agpl-3.0", 0.3],
+]);
+
+const pickLanguages = picker<readonly string[]>([
+  [[], 45],
+  [["en"], 38],
+  [["zh"], 2],
+  [["en", "zh"], 1.5],
+  [["fr"], 1],
+  [["de"], 1],
+  [["es"], 1],
+  [["ru"], 0.8],
+  [["ja"], 0.8],
+  [["ko"], 0.6],
+  [["ar"], 0.5],
+  [["pt"], 0.5],
+  [["vi"], 0.4],
+  [["tr"], 0.4],
+  [["hi"], 0.3],
+  [["en", "fr", "de", "es", "it"], 1],
+  [["en", "de"], 0.8],
+  [["multilingual"], 1],
+]);
+
+const pickRelation = picker<BaseRelation>([
+  ["finetune", 58],
+  ["quantized", 24],
+  ["adapter", 13],
+  ["merge", 5],
+]);
+
+const NAME_WORDS = [
+  "tiny",
+  "mini",
+  "small",
+  "base",
+  "large",
+  "xl",
+  "instruct",
+  "chat",
+  "v2",
+  "v3",
+  "pro",
+  "lite",
+  "turbo",
+  "distilled",
+  "uncased",
+  "cased",
+  "multilingual",
+  "code",
+  "math",
+  "med",
+  "legal",
+  "fin",
+  "news",
+  "sentiment",
+  "ner",
+  "qa",
+] as const;
+const QUANT_SUFFIXES = ["GGUF", "AWQ", "GPTQ-Int4", "bnb-4bit", "MLX-4bit", "Q4_K_M-GGUF", "FP8"] as const;
+
+/** How many namespaces a catalog of `count` models spreads over: most authors publish one or two models. */
+function namespaceCount(count: number): number {
+  return Math.max(10, Math.round(count / 8));
+}
+
+/** Earlier entries children can derive from; popular bases are kept with a higher chance. */
+interface BaseCandidate {
+  id: string;
+  task: TaskProfile;
+  parameters: number | null;
+  library: string | null;
+  license: string | null;
+  languages: readonly string[];
+  downloads: number;
+}
+
+const POOL_SIZE = 4096;
+
+/** Yields `count` synthetic entries, deterministic for `seed`. Entries only name earlier entries as bases. */
+export function* syntheticCatalogEntries(
+  count: number,
+  seed = DEFAULT_CATALOG_SEED,
+): Generator<UpstreamModelEntry> {
+  const random = seededRandom(seed);
+  const namespaces = namespaceCount(count);
+  const pool: BaseCandidate[] = [];
+  const epoch = Date.UTC(2020, 0, 1);
+  const span = Date.UTC(2026, 0, 1) - epoch;
+  for (let index = 0; index < count; index++) {
+    // Zipf-like author choice: a few prolific organisations, a long tail of single-model users.
+    const namespaceIndex = Math.floor(namespaces ** random()) - 1;
+    const namespace = namespaceIndex < 50 ? `org-${namespaceIndex}` : `user-${namespaceIndex}`;
+    const derive = pool.length > 0 && random() < 0.42;
+    let base: BaseCandidate | undefined;
+    if (derive) {
+      // Squaring the draw favours the front of the pool, where the most downloaded bases sit.
+      base = pool[Math.floor(random() ** 2 * pool.length)]!;
+    }
+    const profile = base ? base.task : pickTask(random);
+    const relation = base ? pickRelation(random) : null;
+    const library =
+      relation === "quantized"
+        ? random() < 0.7
+          ? "gguf"
+          : "transformers"
+        : relation === "adapter"
+          ? "peft"
+          : (libraryPickers.get(profile.task)!(random) ?? null);
+    const parameters =
+      base && (relation === "quantized" || relation === "adapter" || relation === "finetune")
+        ? base.parameters
+        : random() < 0.88
+          ? Math.round(10 ** (profile.logParams[0] + profile.logParams[1] * normal(random)))
+          : null;
+    const license = base && random() < 0.75 ? base.license : pickLicense(random);
+    const languages = base && random() < 0.8 ? base.languages : pickLanguages(random);
+    // Log-normal downloads: median around 10, the top percent in the hundreds of thousands and more.
+    const downloads = random() < 0.3 ? 0 : Math.floor(Math.exp(2.3 + 2.9 * normal(random)));
+    const likes = downloads === 0 ? 0 : Math.floor(downloads ** 0.55 * Math.exp(0.8 * normal(random)) * 0.12);
+    const family = profile.family[Math.floor(random() * profile.family.length)]!;
+    const word = NAME_WORDS[Math.floor(random() * NAME_WORDS.length)]!;
+    const suffix =
+      relation === "quantized" ? `-${QUANT_SUFFIXES[Math.floor(random() * QUANT_SUFFIXES.length)]!}` : "";
+    const name = `${family}-${word}-${index.toString(36)}${suffix}`;
+    const created = epoch + Math.floor((index / count) * span * 0.9 + random() * span * 0.1);
+    const createdAt = new Date(created).toISOString();
+    const lastModified = new Date(
+      Math.min(created + Math.floor(random() * span * 0.2), epoch + span),
+    ).toISOString();
+    const id = `${namespace}/${name}`;
+    const entry: UpstreamModelEntry = {
+      id,
+      description: `Synthetic ${profile.task} model (${family})${base ? `, ${relation} of ${base.id}` : ""}.`,
+      license,
+      languages: [...languages],
+      parameters,
+      baseModels: base ? [base.id] : [],
+      baseRelation: relation,
+      library,
+      pipelineTag: profile.task,
+      evalResults: [],
+      snapshotDate: null,
+      snapshotSource: SYNTHETIC_SOURCE,
+      sources: [SYNTHETIC_SOURCE],
+      downloads,
+      likes,
+      gated: random() < 0.02 ? "auto" : false,
+      createdAt,
+      lastModified,
+    };
+    const candidate: BaseCandidate = {
+      id,
+      task: profile,
+      parameters,
+      library,
+      license,
+      languages,
+      downloads,
+    };
+    if (pool.length < POOL_SIZE) {
+      pool.push(candidate);
+      if (pool.length === POOL_SIZE) pool.sort((a, b) => b.downloads - a.downloads);
+    } else if (downloads > pool[pool.length - 1]!.downloads && random() < 0.5) {
+      // Replace the least downloaded candidate and keep the pool sorted by one insertion.
+      pool.pop();
+      let position = pool.length;
+      while (position > 0 && pool[position - 1]!.downloads < downloads) position--;
+      pool.splice(position, 0, candidate);
+    }
+    yield entry;
+  }
+}
+
+/**
+ * Writes a synthetic catalog into `catalog` in batched transactions with prepared statements. Entries go in as
+ * upstream-only models, exactly as snapshot entries do, so search and listings see the same shapes.
+ */
+export function generateCatalog(catalog: Catalog, params: GenerateCatalogParams): GenerateCatalogResult {
+  const seed = params.seed ?? DEFAULT_CATALOG_SEED;
+  const batchSize = params.batchSize ?? 20_000;
+  const writer = catalog.facts.prepareUpstreamWriter();
+  const entries = syntheticCatalogEntries(params.count, seed);
+  let inserted = 0;
+  let skipped = 0;
+  let done = 0;
+  // The bulk load is rebuildable test data: skipping fsyncs while it runs is worth the speed. The normal
+  // setting comes back as soon as it ends, whatever happens.
+  const previousSync = catalog.db.pragma("synchronous", { simple: true }) as number;
+  catalog.db.pragma("synchronous = OFF");
+  try {
+    while (done < params.count) {
+      catalog.transaction(() => {
+        const end = Math.min(params.count, done + batchSize);
+        for (; done < end; done++) {
+          const next = entries.next();
+          if (next.done) break;
+          // A fresh home has none of these ids; on a home that already holds a catalog, write() keeps local repos.
+          if (writer.write(next.value) === "kept-local") skipped++;
+          else inserted++;
+        }
+      });
+      params.onProgress?.(done, params.count);
+    }
+  } finally {
+    catalog.db.pragma(`synchronous = ${previousSync}`);
+  }
+  return { inserted, seed, skipped };
+}

@@ -1,0 +1,247 @@
+import { badRequest } from "../core/errors.ts";
+import type { SqliteDatabase } from "./catalog.ts";
+
+/** How a model derives from its base model(s), as the Hub's `base_model:<relation>:<id>` tags say. */
+export const BASE_RELATIONS = ["finetune", "adapter", "quantized", "merge"] as const;
+export type BaseRelation = (typeof BASE_RELATIONS)[number];
+
+/** One reported evaluation result, flattened from a card's `model-index`. */
+export interface EvalResult {
+  /** Task type, e.g. `text-classification`. */
+  task?: string;
+  dataset: string;
+  /** Dataset split or config, when the card names one. */
+  split?: string;
+  metric: string;
+  value: number;
+}
+
+/** What is known about a model apart from its files. Every field may be unknown (null / empty). */
+export interface ModelFacts {
+  description: string | null;
+  /** SPDX-like licence id as the Hub writes it (`apache-2.0`, `llama3.1`, `other`...). */
+  license: string | null;
+  /** ISO 639 codes. */
+  languages: string[];
+  /** Total parameter count. */
+  parameters: number | null;
+  baseModels: string[];
+  baseRelation: BaseRelation | null;
+  library: string | null;
+  pipelineTag: string | null;
+  evalResults: EvalResult[];
+  /** When the popularity figures (the repo's downloads and likes) were taken, and from where; null when they are not a snapshot. */
+  snapshotDate: string | null;
+  snapshotSource: string | null;
+  /** Where these facts come from (keys of the snapshot's `sources`, or a URL). */
+  sources: string[];
+}
+
+/** A model entry known without its files: what a catalog snapshot or a synthetic catalog holds. */
+export interface UpstreamModelEntry extends ModelFacts {
+  /** `namespace/name` */
+  id: string;
+  downloads: number;
+  likes: number;
+  gated: false | "auto" | "manual";
+  /** ISO dates for the repo row. */
+  createdAt: string;
+  lastModified: string;
+}
+
+interface RawFacts {
+  description: string | null;
+  license: string | null;
+  languages: string;
+  parameters: number | null;
+  base_models: string;
+  base_relation: BaseRelation | null;
+  library: string | null;
+  pipeline_tag: string | null;
+  eval_results: string;
+  snapshot_date: string | null;
+  snapshot_source: string | null;
+  sources: string;
+}
+
+/** The tags the Hub would show for these facts, so tag filters work on catalog entries as on pushed repos. */
+export function tagsForFacts(facts: ModelFacts): string[] {
+  const tags = new Set<string>();
+  if (facts.library) tags.add(facts.library);
+  if (facts.pipelineTag) tags.add(facts.pipelineTag);
+  for (const language of facts.languages) tags.add(language);
+  if (facts.license) tags.add(`license:${facts.license}`);
+  for (const base of facts.baseModels) {
+    tags.add(`base_model:${base}`);
+    if (facts.baseRelation) tags.add(`base_model:${facts.baseRelation}:${base}`);
+  }
+  return [...tags];
+}
+
+export type EntryWriteOutcome = "inserted" | "updated" | "kept-local";
+
+/**
+ * Writes upstream-only entries (a repos row with `origin = 'upstream'` and no commit, its tags and its facts)
+ * with statements prepared once, for bulk loads. The caller owns the transaction.
+ */
+export interface UpstreamEntryWriter {
+  /** Inserts a new entry; refreshes an existing upstream-only one; never touches a repo with local content. */
+  write(entry: UpstreamModelEntry): EntryWriteOutcome;
+  /** Inserts without looking for an existing row first: the caller guarantees the id is new. */
+  insertNew(entry: UpstreamModelEntry): number;
+}
+
+/** Model facts that do not come from a commit (see migration 2), and the side tables search filters on. */
+export class FactsTable {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  get(repoPk: number): ModelFacts | undefined {
+    const row = this.db.prepare("SELECT * FROM repo_facts WHERE repo_pk = ?").get(repoPk) as
+      | RawFacts
+      | undefined;
+    if (!row) return undefined;
+    return {
+      description: row.description,
+      license: row.license,
+      languages: JSON.parse(row.languages) as string[],
+      parameters: row.parameters,
+      baseModels: JSON.parse(row.base_models) as string[],
+      baseRelation: row.base_relation,
+      library: row.library,
+      pipelineTag: row.pipeline_tag,
+      evalResults: JSON.parse(row.eval_results) as EvalResult[],
+      snapshotDate: row.snapshot_date,
+      snapshotSource: row.snapshot_source,
+      sources: JSON.parse(row.sources) as string[],
+    };
+  }
+
+  /** Replaces the facts of one repo and its language and base-model rows. */
+  set(repoPk: number, facts: ModelFacts): void {
+    this.prepareFactsWriter()(repoPk, facts);
+  }
+
+  count(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM repo_facts").get() as { n: number }).n;
+  }
+
+  private prepareFactsWriter(): (repoPk: number, facts: ModelFacts) => void {
+    const upsert = this.db.prepare(
+      `INSERT INTO repo_facts (repo_pk, description, license, languages, parameters, base_models, base_relation,
+         library, pipeline_tag, eval_results, snapshot_date, snapshot_source, sources)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (repo_pk) DO UPDATE SET description = excluded.description, license = excluded.license,
+         languages = excluded.languages, parameters = excluded.parameters, base_models = excluded.base_models,
+         base_relation = excluded.base_relation, library = excluded.library, pipeline_tag = excluded.pipeline_tag,
+         eval_results = excluded.eval_results, snapshot_date = excluded.snapshot_date,
+         snapshot_source = excluded.snapshot_source, sources = excluded.sources`,
+    );
+    const clearLanguages = this.db.prepare("DELETE FROM repo_languages WHERE repo_pk = ?");
+    const clearBases = this.db.prepare("DELETE FROM repo_base_models WHERE repo_pk = ?");
+    const insertLanguage = this.db.prepare(
+      "INSERT OR IGNORE INTO repo_languages (repo_pk, language) VALUES (?, ?)",
+    );
+    const insertBase = this.db.prepare(
+      "INSERT OR IGNORE INTO repo_base_models (repo_pk, base_model) VALUES (?, ?)",
+    );
+    return (repoPk, facts) => {
+      upsert.run(
+        repoPk,
+        facts.description,
+        facts.license,
+        JSON.stringify(facts.languages),
+        facts.parameters,
+        JSON.stringify(facts.baseModels),
+        facts.baseRelation,
+        facts.library,
+        facts.pipelineTag,
+        JSON.stringify(facts.evalResults),
+        facts.snapshotDate,
+        facts.snapshotSource,
+        JSON.stringify(facts.sources),
+      );
+      clearLanguages.run(repoPk);
+      clearBases.run(repoPk);
+      for (const language of facts.languages) insertLanguage.run(repoPk, language);
+      for (const base of facts.baseModels) insertBase.run(repoPk, base);
+    };
+  }
+
+  prepareUpstreamWriter(): UpstreamEntryWriter {
+    const writeFacts = this.prepareFactsWriter();
+    const find = this.db.prepare(
+      "SELECT pk, origin, sha FROM repos WHERE type = 'model' AND namespace = ? AND name = ?",
+    );
+    const insertRepo = this.db.prepare(
+      `INSERT INTO repos (type, namespace, name, private, gated, origin, created_at, last_modified, sha, downloads,
+         likes, pipeline_tag, library_name, tags)
+       VALUES ('model', ?, ?, 0, ?, 'upstream', ?, ?, NULL, ?, ?, ?, ?, ?)`,
+    );
+    const updateRepo = this.db.prepare(
+      `UPDATE repos SET gated = ?, last_modified = ?, downloads = ?, likes = ?, pipeline_tag = ?, library_name = ?,
+         tags = ? WHERE pk = ?`,
+    );
+    const clearTags = this.db.prepare("DELETE FROM repo_tags WHERE repo_pk = ?");
+    const insertTag = this.db.prepare("INSERT OR IGNORE INTO repo_tags (repo_pk, tag) VALUES (?, ?)");
+
+    const insertNew = (entry: UpstreamModelEntry): number => {
+      const [namespace, name] = splitId(entry.id);
+      const tags = tagsForFacts(entry);
+      const result = insertRepo.run(
+        namespace,
+        name,
+        String(entry.gated),
+        entry.createdAt,
+        entry.lastModified,
+        entry.downloads,
+        entry.likes,
+        entry.pipelineTag,
+        entry.library,
+        JSON.stringify(tags),
+      );
+      const pk = Number(result.lastInsertRowid);
+      for (const tag of tags) insertTag.run(pk, tag);
+      writeFacts(pk, entry);
+      return pk;
+    };
+
+    return {
+      insertNew,
+      write(entry) {
+        const [namespace, name] = splitId(entry.id);
+        const existing = find.get(namespace, name) as
+          | { pk: number; origin: string; sha: string | null }
+          | undefined;
+        if (!existing) {
+          insertNew(entry);
+          return "inserted";
+        }
+        // A repo with commits (pushed here, or pulled) is the source of truth for itself.
+        if (existing.origin !== "upstream" || existing.sha !== null) return "kept-local";
+        const tags = tagsForFacts(entry);
+        updateRepo.run(
+          String(entry.gated),
+          entry.lastModified,
+          entry.downloads,
+          entry.likes,
+          entry.pipelineTag,
+          entry.library,
+          JSON.stringify(tags),
+          existing.pk,
+        );
+        clearTags.run(existing.pk);
+        for (const tag of tags) insertTag.run(existing.pk, tag);
+        writeFacts(existing.pk, entry);
+        return "updated";
+      },
+    };
+  }
+}
+
+function splitId(id: string): [string, string] {
+  const slash = id.indexOf("/");
+  if (slash <= 0 || slash === id.length - 1 || id.indexOf("/", slash + 1) !== -1) {
+    throw badRequest(`catalog entry id must be namespace/name, got "${id}"`);
+  }
+  return [id.slice(0, slash), id.slice(slash + 1)];
+}
