@@ -229,34 +229,30 @@ describe("hangar user, token and org commands", () => {
   });
 
   it("refuses bad input with one line on stderr and a non-zero exit", async () => {
-    assertOneLineError(
-      await hangarCli(["token", "create", "--user", "alice", "--role", "owner", "--home", home.path]),
-      /^hangar token create: Invalid role "owner": expected one of read, write, admin$/,
-    );
-    assertOneLineError(
-      await hangarCli(["token", "create", "--user", "nobody", "--role", "read", "--home", home.path]),
-      /^hangar token create: No user "nobody"$/,
-    );
-    assertOneLineError(
-      await hangarCli(["token", "create", "--role", "read", "--home", home.path]),
-      /^hangar token create: --user is required$/,
-    );
-    assertOneLineError(
-      await hangarCli(["user", "add", "alice", "--home", home.path]),
-      /^hangar user add: The name "alice" is already taken$/,
-    );
-    assertOneLineError(
-      await hangarCli(["user", "add", "bad--name", "--home", home.path]),
-      /^hangar user add: Invalid namespace "bad--name"/,
-    );
-    assertOneLineError(
-      await hangarCli(["org", "add", "beta", "--member", "ghost", "--home", home.path]),
-      /^hangar org add: No user "ghost"$/,
-    );
-    assertOneLineError(
-      await hangarCli(["user", "add", "carol", "--colour", "blue", "--home", home.path]),
-      /^hangar user add: Unknown option '--colour'/,
-    );
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ["token", "create", "--user", "alice", "--role", "owner", "--home", home.path],
+        /^hangar token create: Invalid role "owner": expected one of read, write, admin$/,
+      ],
+      [
+        ["token", "create", "--user", "nobody", "--role", "read", "--home", home.path],
+        /^hangar token create: No user "nobody"$/,
+      ],
+      [
+        ["token", "create", "--role", "read", "--home", home.path],
+        /^hangar token create: --user is required$/,
+      ],
+      [["user", "add", "alice", "--home", home.path], /^hangar user add: The name "alice" is already taken$/],
+      [["user", "add", "bad--name", "--home", home.path], /^hangar user add: Invalid namespace "bad--name"/],
+      [["org", "add", "beta", "--member", "ghost", "--home", home.path], /^hangar org add: No user "ghost"$/],
+      [
+        ["user", "add", "carol", "--colour", "blue", "--home", home.path],
+        /^hangar user add: Unknown option '--colour'/,
+      ],
+    ];
+    // The cases are independent, so they run side by side.
+    const results = await Promise.all(cases.map(([args]) => hangarCli(args)));
+    for (const [index, [, pattern]] of cases.entries()) assertOneLineError(results[index]!, pattern);
     // The failed `org add` created nothing.
     const orgs = await json<Array<{ name: string }>>(["org", "list", "--home", home.path]);
     assert.deepEqual(
@@ -340,6 +336,8 @@ describe("hangar import", () => {
       `Nothing changed: model team/tiny@main already holds these 3 files\ncommit ${first.commit}\nhttp://127.0.0.1:7860/team/tiny\n`,
     );
     assert.equal(await countBlobs(home.path), blobsAfterFirst);
+    // No progress bar and no noise when stderr is not a terminal.
+    assert.equal(second.stderr, "");
   });
 
   it("creates a missing branch from main and commits there, leaving main alone", async () => {
@@ -399,23 +397,27 @@ describe("hangar import", () => {
 
   it("refuses a missing folder, a bad repo id or type, and creates nothing", async () => {
     const missing = join(folder.path, "does-not-exist");
-    assertOneLineError(
-      await hangarCli(["import", missing, "team/other", "--revision", "dev", "--home", home.path]),
-      /^hangar import: .*does-not-exist is not a folder$/,
-    );
-    assertOneLineError(
-      await hangarCli(["import", folder.path, "not a repo id", "--home", home.path]),
-      /^hangar import: Invalid repo id "not a repo id": expected "namespace\/name"$/,
-    );
-    assertOneLineError(
-      await hangarCli(["import", folder.path, "team/x", "--type", "notebook", "--home", home.path]),
-      /^hangar import: Invalid repo type "notebook"/,
-    );
-    assertOneLineError(
-      await hangarCli(["import", folder.path, "team/x", "--revision", "bad..name", "--home", home.path]),
-      /^hangar import: Invalid branch name "bad..name": it contains "\.\.", "\/\/" or "@\{"$/,
-    );
-    assertOneLineError(await hangarCli(["import", folder.path, "--home", home.path]), /missing arguments/);
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ["import", missing, "team/other", "--revision", "dev", "--home", home.path],
+        /^hangar import: .*does-not-exist is not a folder$/,
+      ],
+      [
+        ["import", folder.path, "not a repo id", "--home", home.path],
+        /^hangar import: Invalid repo id "not a repo id": expected "namespace\/name"$/,
+      ],
+      [
+        ["import", folder.path, "team/x", "--type", "notebook", "--home", home.path],
+        /^hangar import: Invalid repo type "notebook"/,
+      ],
+      [
+        ["import", folder.path, "team/x", "--revision", "bad..name", "--home", home.path],
+        /^hangar import: Invalid branch name "bad..name": it contains "\.\.", "\/\/" or "@\{"$/,
+      ],
+      [["import", folder.path, "--home", home.path], /missing arguments/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => hangarCli(args)));
+    for (const [index, [, pattern]] of cases.entries()) assertOneLineError(results[index]!, pattern);
     const hangar = await createHangar(defaultConfig(home.path));
     try {
       assert.equal(hangar.catalog.repos.get({ type: "model", namespace: "team", name: "other" }), undefined);

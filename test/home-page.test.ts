@@ -67,6 +67,14 @@ describe("GET /", () => {
     assert.deepEqual(await response.json(), { name: "Hangar", version: "0.1.0", repos: 4 });
   });
 
+  it("answers HEAD with the headers and no body", async () => {
+    const response = await fetch(`${hub.url}/`, { method: "HEAD", headers: { accept: "text/html" } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.ok(Number(response.headers.get("content-length")) > 0);
+    assert.equal(await response.text(), "");
+  });
+
   it("lists private repos to an admin", async () => {
     const html = await (
       await fetch(`${hub.url}/`, {
