@@ -120,3 +120,30 @@ export async function deleteTagOnHub(target: HubTarget, tag: string): Promise<vo
   requireToken(target, "Deleting a tag");
   await hubRequest(target, "DELETE", `${apiRepoUrl(target)}/tag/${encodeURIComponent(tag)}`);
 }
+
+/** Whether the repo exists and the caller can see it (a private repo of someone else looks missing). */
+export async function repoExists(target: HubTarget): Promise<boolean> {
+  try {
+    await hubRequest(target, "GET", apiRepoUrl(target));
+    return true;
+  } catch (error) {
+    if (error instanceof HubApiError && (error.statusCode === 404 || error.statusCode === 401)) return false;
+    throw error;
+  }
+}
+
+/**
+ * What `hf upload` does before uploading: create the repo if it is missing and the branch if it is not
+ * the default one. Returns whether the repo was created.
+ */
+export async function ensureRepoAndBranch(
+  target: HubTarget,
+  options: { branch?: string; private?: boolean },
+): Promise<boolean> {
+  let created = false;
+  if (!(await repoExists(target))) {
+    created = (await createRepoOnHub(target, { existOk: true, ...options })).created;
+  }
+  if (options.branch) await createBranchOnHub(target, { branch: options.branch, existOk: true });
+  return created;
+}

@@ -101,7 +101,6 @@ const PREUPLOAD_BATCH = 100;
 export async function uploadFiles(params: UploadParams): Promise<UploadResult> {
   const { target } = params;
   const report = params.onProgress ?? (() => {});
-  const totalSize = params.files.reduce((sum, file) => sum + file.size, 0);
   report({ phase: "checking", doneBytes: 0, totalBytes: params.files.length });
 
   const remote = await preupload(target, params.branch, params.files);
@@ -133,8 +132,18 @@ export async function uploadFiles(params: UploadParams): Promise<UploadResult> {
   }
 
   let uploadedBytes = 0;
+  let streamedBytes = 0;
+  let reportUpload = () => {};
   const countingFetch: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
+    const response = await fetch(
+      input,
+      init
+        ? streamWithProgress(init, (bytes) => {
+            streamedBytes += bytes;
+            reportUpload();
+          })
+        : init,
+    );
     if (response.ok && init?.body) uploadedBytes += sentBytes(String(input), init);
     return response;
   };
@@ -146,7 +155,20 @@ export async function uploadFiles(params: UploadParams): Promise<UploadResult> {
     })),
   );
   const sizes = new Map(changed.map((file) => [file.pathInRepo, file.size]));
-  const fractions = { hashing: new Map<string, number>(), uploading: new Map<string, number>() };
+  const hashed = new Map<string, number>();
+  // The library reports an upload only as started (0) and done (1); a file the server already stores goes
+  // straight to done. Byte progress comes from the request bodies as they stream out.
+  const started = new Set<string>();
+  let alreadyStoredBytes = 0;
+  const lfsBytes = () => [...hashed.keys()].reduce((sum, path) => sum + (sizes.get(path) ?? 0), 0);
+  reportUpload = () => {
+    const total = lfsBytes();
+    report({
+      phase: "uploading",
+      doneBytes: Math.min(total, streamedBytes + alreadyStoredBytes),
+      totalBytes: total,
+    });
+  };
   const iterator = commitIter({
     repo: designation(target),
     operations,
@@ -162,18 +184,16 @@ export async function uploadFiles(params: UploadParams): Promise<UploadResult> {
   while (!step.done) {
     const event = step.value;
     if (event.event === "phase") {
-      if (event.phase === "committing") report({ phase: "committing", doneBytes: 0, totalBytes: totalSize });
-    } else if (event.state !== "error") {
-      const tracked = fractions[event.state];
-      tracked.set(event.path, event.progress);
+      if (event.phase === "committing") report({ phase: "committing", doneBytes: 0, totalBytes: 0 });
+    } else if (event.state === "hashing") {
+      hashed.set(event.path, event.progress);
       let done = 0;
-      let total = 0;
-      for (const [path, fraction] of tracked) {
-        const size = sizes.get(path) ?? 0;
-        done += fraction * size;
-        total += size;
-      }
-      report({ phase: event.state, doneBytes: Math.round(done), totalBytes: total });
+      for (const [path, fraction] of hashed) done += fraction * (sizes.get(path) ?? 0);
+      report({ phase: "hashing", doneBytes: Math.round(done), totalBytes: lfsBytes() });
+    } else if (event.state === "uploading") {
+      if (event.progress === 0) started.add(event.path);
+      if (event.progress === 1 && !started.has(event.path)) alreadyStoredBytes += sizes.get(event.path) ?? 0;
+      reportUpload();
     }
     step = await iterator.next();
   }
@@ -227,6 +247,27 @@ async function sample(file: LocalFile): Promise<string> {
 
 function localOid(file: LocalFile, mode: "lfs" | "regular"): Promise<string> {
   return hashFile(file.localPath, mode === "lfs" ? "sha256" : "git-sha1");
+}
+
+/**
+ * Sends a PUT's Blob body as a stream that reports bytes as they go out, with its Content-Length kept (S3
+ * and other object stores refuse chunked uploads).
+ */
+function streamWithProgress(init: RequestInit, onBytes: (bytes: number) => void): RequestInit {
+  const body = init.body;
+  if (init.method !== "PUT" || !(body instanceof Blob) || body.size === 0) return init;
+  const counted = body.stream().pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        onBytes(chunk.byteLength);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const headers = new Headers(init.headers);
+  headers.set("content-length", String(body.size));
+  // `duplex` is required by fetch for stream bodies; Node's RequestInit type does not list it yet.
+  return { ...init, body: counted, headers, duplex: "half" } as RequestInit;
 }
 
 /** Content bytes in one request: an LFS object (or part) PUT, or the base64 files inlined in a commit. */

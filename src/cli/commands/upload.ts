@@ -6,25 +6,32 @@ import {
   stringOption,
   targetOf,
 } from "../client/cli-options.ts";
-import { withClientErrors } from "../client/hub-client.ts";
+import { webRepoUrl, withClientErrors } from "../client/hub-client.ts";
+import { ensureRepoAndBranch } from "../client/repos-and-refs.ts";
 import { collectLocalFiles, type UploadProgress, uploadFiles } from "../client/upload-files.ts";
 import type { Command } from "../command.ts";
 import { formatBytes, ProgressBar } from "../progress.ts";
 
-const PHASE_LABELS: Record<UploadProgress["phase"], string> = {
+/** Committing is one short request: it gets no bar. */
+const PHASE_LABELS: Record<Exclude<UploadProgress["phase"], "committing">, string> = {
   checking: "Checking ",
   hashing: "Hashing  ",
   uploading: "Uploading",
-  committing: "Committing",
 };
 
 export const uploadCommand: Command = {
   name: ["upload"],
-  summary: "Upload a file or folder to a repo in one commit (sends only what the hub does not have)",
+  summary:
+    "Upload a file or folder in one commit, creating the repo if needed; sends only what the hub lacks",
   usage: "<repo_id> <path> [path_in_repo]",
   options: {
     ...REPO_OPTIONS,
-    revision: { type: "string", description: "Branch to commit to (default: main)", valueName: "BRANCH" },
+    revision: {
+      type: "string",
+      description: "Branch to commit to, created if missing (default: main)",
+      valueName: "BRANCH",
+    },
+    private: { type: "boolean", description: "Make the repo private if the upload creates it" },
     include: {
       type: "string",
       multiple: true,
@@ -50,9 +57,18 @@ export const uploadCommand: Command = {
       filter: { include: listOption(input, "include"), exclude: listOption(input, "exclude") },
     });
     if (files.length === 0) throw new Error(`No files to upload in ${localPath}`);
-    const branch = stringOption(input, "revision") ?? "main";
+    const revision = stringOption(input, "revision");
+    const branch = revision ?? "main";
     const title = stringOption(input, "commit-message");
     const description = stringOption(input, "commit-description");
+
+    const createdRepo = await withClientErrors(target, () =>
+      ensureRepoAndBranch(target, {
+        ...(revision ? { branch: revision } : {}),
+        ...(input.values.private ? { private: true } : {}),
+      }),
+    );
+    if (createdRepo && !input.json) input.stdout.write(`Created repo ${webRepoUrl(target)}\n`);
 
     let bar: ProgressBar | undefined;
     let phase: UploadProgress["phase"] | undefined;
@@ -67,7 +83,10 @@ export const uploadCommand: Command = {
           if (progress.phase !== phase) {
             bar?.finish();
             phase = progress.phase;
-            bar = new ProgressBar(input.stderr, PHASE_LABELS[progress.phase]);
+            bar =
+              progress.phase === "committing"
+                ? undefined
+                : new ProgressBar(input.stderr, PHASE_LABELS[progress.phase]);
           }
           const detail =
             progress.phase === "checking"
@@ -84,6 +103,7 @@ export const uploadCommand: Command = {
           commitOid: result.commitOid,
           commitUrl: result.commitUrl,
           committed: result.committed,
+          createdRepo,
           uploadedBytes: result.uploadedBytes,
           files: result.changedFiles,
           unchanged: result.unchangedFiles,
@@ -99,7 +119,11 @@ export const uploadCommand: Command = {
     }
     const unchanged = result.unchangedFiles.length ? `, ${result.unchangedFiles.length} unchanged` : "";
     input.stdout.write(
-      `Uploaded ${result.changedFiles.length} files (${formatBytes(result.uploadedBytes)} sent${unchanged})\n${result.commitUrl}\n`,
+      `Uploaded ${plural(result.changedFiles.length, "file")} (${formatBytes(result.uploadedBytes)} sent${unchanged})\n${result.commitUrl}\n`,
     );
   },
 };
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
