@@ -57,7 +57,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
   async function importFiles(
     repo: string,
     files: Record<string, string | Uint8Array>,
-    options: { private?: boolean; type?: "model" | "dataset" } = {},
+    options: { private?: boolean; type?: "model" | "dataset" | "space" } = {},
   ) {
     const dir = await makeTempDir();
     temp.push(dir.remove);
@@ -96,6 +96,11 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     await importFiles("acme/other-model", { "README.md": "---\npipeline_tag: fill-mask\n---\n" });
     await importFiles("alice/secret-model", { "README.md": "private" }, { private: true });
     await importFiles("acme/some-data", { "data.csv": "a,b\n1,2\n" }, { type: "dataset" });
+    await importFiles(
+      "acme/demo-app",
+      { "README.md": "---\nsdk: gradio\n---\n", "app.py": "print(1)\n" },
+      { type: "space" },
+    );
     for (let index = 0; index < 25; index++) {
       await createRepo(hub.hangar, admin, {
         type: "model",
@@ -247,6 +252,19 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       unknown
     >;
     assert.deepEqual(info.siblings, [{ rfilename: ".gitattributes" }, { rfilename: "data.csv" }]);
+  });
+
+  it("lists spaces with their sdk and serves their files under /spaces/", async () => {
+    const spaces = (await (await fetch(`${hub.url}/api/spaces`)).json()) as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      spaces.map((space) => [space.id, space.sdk]),
+      [["acme/demo-app", "gradio"]],
+    );
+    const file = await fetch(`${hub.url}/spaces/acme/demo-app/resolve/main/app.py`);
+    assert.equal(await file.text(), "print(1)\n");
+    const wrongPrefix = await fetch(`${hub.url}/acme/demo-app/resolve/main/app.py`);
+    assert.equal(wrongPrefix.headers.get("x-error-code"), "RepoNotFound");
+    await wrongPrefix.body?.cancel();
   });
 
   it("describes a model with modelInfo and additionalFields", async () => {

@@ -23,6 +23,9 @@ import {
 const TYPES = ":type(models|datasets|spaces)";
 const REPO = `/api/${TYPES}/:namespace/:name`;
 
+/** Listing fields that need each repo's head commit metadata. */
+const METADATA_FIELDS = ["cardData", "config", "transformersInfo"];
+
 /** Commit pages are small on the Hub too; a history is read newest first and rarely to the end. */
 const COMMITS_PAGE_SIZE = 50;
 
@@ -63,7 +66,9 @@ function listHandler(context: RequestContext): void {
     limit: parsePageLimit(query.get("limit"), context.hangar.config.limits.maxPageSize),
     ...(cursor ? { cursor } : {}),
     withFiles: fields.has("siblings") || fields.has("transformersInfo"),
-    withMetadata: ["cardData", "config", "transformersInfo", "sdk"].some((field) => fields.has(field)),
+    withMetadata: [...METADATA_FIELDS, ...(type === "space" ? ["sdk"] : [])].some((field) =>
+      fields.has(field),
+    ),
   });
   const body = result.items.map((item) => toApiRepoInfo(item, { fields }));
   sendJson(context.response, 200, body, result.nextCursor ? nextPageLink(context, result.nextCursor) : {});

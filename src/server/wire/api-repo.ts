@@ -25,6 +25,7 @@ const LIST_DEFAULT_FIELDS = [
   "pipeline_tag",
   "library_name",
   "createdAt",
+  "sdk",
 ];
 /** Fields `full=true` adds to a listing entry. */
 const LIST_FULL_FIELDS = ["author", "sha", "lastModified", "gated", "disabled", "siblings"];
