@@ -202,6 +202,16 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     assert.equal(((await capped.json()) as unknown[]).length, PAGE_SIZE);
     const badSort = await fetch(`${hub.url}/api/models?sort=size`);
     assert.equal(badSort.status, 400);
+    await badSort.body?.cancel();
+    for (const path of [
+      "/api/models",
+      "/api/models/acme/tiny-classifier/tree/main",
+      "/api/models/acme/tiny-classifier/commits/main",
+    ]) {
+      const badCursor = await fetch(`${hub.url}${path}?cursor=not-a-cursor`);
+      assert.equal(badCursor.status, 400, path);
+      assert.match(((await badCursor.json()) as { error: string }).error, /Invalid cursor/);
+    }
   });
 
   it("returns the Hub's default, full and expanded listing fields", async () => {
