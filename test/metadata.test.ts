@@ -10,6 +10,7 @@ import { createCommit } from "../src/hub/create-commit.ts";
 import { importFolder } from "../src/hub/import-folder.ts";
 import { bufferSource } from "../src/hub/metadata/blob-source.ts";
 import { devicesThatFit, MEMORY_OVERHEAD } from "../src/hub/metadata/derive-model-facts.ts";
+import { commercialUseOf } from "../src/hub/metadata/licenses.ts";
 import { MAX_ONNX_SCAN_BYTES, readOnnxModel } from "../src/hub/metadata/read-onnx.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 import { ggufFile, onnxFile, safetensorsFile } from "./metadata-fixtures.ts";
@@ -501,6 +502,56 @@ describe("metadata extracted at commit time", () => {
     const bounded = await readOnnxModel(bufferSource(large), "model.onnx", 8192);
     assert.equal(bounded.decoded, false);
     assert.match(bounded.warnings[0] ?? "", /only its size was recorded/);
+  });
+
+  test("a sentence-transformers repo and a custom-code config", async () => {
+    const { metadata } = await importRepo("tiny-embedder", {
+      "modules.json": "[]",
+      "config_sentence_transformers.json": "{}",
+      "tokenizer.json": "{}",
+      "config.json": JSON.stringify({ model_type: "bert", architectures: ["BertModel"], n_positions: 256 }),
+    });
+    assert.deepEqual(metadata.transformersInfo, {
+      auto_model: "AutoModel",
+      pipeline_tag: "feature-extraction",
+      processor: "AutoTokenizer",
+    });
+    assert.equal(metadata.configFacts?.maxPositions, 256);
+    assert.equal(metadata.model?.library, "sentence-transformers");
+    assert.equal(metadata.model?.pipelineTag, "sentence-similarity");
+    assert.deepEqual(metadata.model?.tasks, ["sentence-similarity", "feature-extraction"]);
+    assert.equal(metadata.model?.runsLocally, false);
+    assert.equal(metadata.model?.runsLocallyReason, "no ONNX file");
+    assert.equal(metadata.model?.parameters, null);
+    assert.deepEqual(metadata.model?.memory, {});
+
+    const custom = await importRepo("custom-code", {
+      "config.json": JSON.stringify({
+        model_type: "phi-x",
+        architectures: ["PhiXForCausalLM"],
+        auto_map: { AutoModelForCausalLM: "modeling_phix.PhiXForCausalLM" },
+        quantization_config: { quant_method: "gptq", bits: 4 },
+      }),
+    });
+    assert.deepEqual(custom.metadata.transformersInfo, {
+      auto_model: "AutoModelForCausalLM",
+      pipeline_tag: "text-generation",
+      custom_class: "modeling_phix.PhiXForCausalLM",
+    });
+    assert.ok(custom.metadata.model?.tags.includes("custom_code"));
+    assert.ok(custom.metadata.model?.tags.includes("gptq"));
+  });
+
+  test("licences map to commercial use", () => {
+    assert.equal(commercialUseOf("apache-2.0"), "yes");
+    assert.equal(commercialUseOf("MIT"), "yes");
+    assert.equal(commercialUseOf("openrail++"), "yes");
+    assert.equal(commercialUseOf("cc-by-nc-sa-4.0"), "no");
+    assert.equal(commercialUseOf("cc-by-nc-9.0"), "no");
+    assert.equal(commercialUseOf("llama3.1"), "conditional");
+    assert.equal(commercialUseOf("gemma"), "conditional");
+    assert.equal(commercialUseOf("other"), null);
+    assert.equal(commercialUseOf(null), null);
   });
 
   test("hardware fit follows the device memory table", () => {

@@ -175,8 +175,12 @@ export function deriveModelFacts(metadata: CommitMetadata, files: readonly TreeE
   );
   const library = libraryOf(metadata, paths, formats);
 
-  let pipelineTag: string | null = card?.pipelineTag ?? metadata.transformersInfo?.pipeline_tag ?? null;
-  if (!pipelineTag && library === "sentence-transformers") pipelineTag = "sentence-similarity";
+  // A sentence-transformers model wraps a bare encoder (`BertModel` → feature-extraction); its task is similarity.
+  let pipelineTag: string | null =
+    card?.pipelineTag ??
+    (library === "sentence-transformers" ? "sentence-similarity" : null) ??
+    metadata.transformersInfo?.pipeline_tag ??
+    null;
   if (!pipelineTag && formats.includes("gguf")) pipelineTag = "text-generation";
   const tasks = [
     ...new Set(
