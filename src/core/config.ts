@@ -20,6 +20,11 @@ export interface HangarConfig {
   limits: HangarLimits;
   /** The upstream hub for mirroring (`HF_ENDPOINT`, `HF_TOKEN`). */
   upstream: { endpoint: string; token?: string };
+  /**
+   * Pull-through mirroring (`HANGAR_PULL_THROUGH=1`, `serve --pull-through`): a read of a repo this instance
+   * lacks is pulled from the upstream first, then served.
+   */
+  pullThrough: boolean;
 }
 
 export interface HangarLimits {
@@ -107,6 +112,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
       endpoint: (env.HF_ENDPOINT ?? DEFAULT_UPSTREAM).replace(/\/+$/, ""),
       ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}),
     },
+    pullThrough: env.HANGAR_PULL_THROUGH === "1",
   };
 }
 
