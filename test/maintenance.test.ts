@@ -255,6 +255,22 @@ describe("gc", () => {
     assert.deepEqual(report.problems, []);
   });
 
+  it("spares a blob leased with a time limit until the limit passes", async () => {
+    const { hangar } = instance;
+    const upload = await storeFile(hangar, Buffer.alloc(1500, 8), true);
+    const pending = await acquireBlobLeases(hangar.blobs, [upload.sha256], { ttlMs: 60_000 });
+    await age(hangar, upload.sha256, 2 * HOUR_MS);
+    const kept = await gc(hangar, { graceMs: HOUR_MS });
+    assert.equal(kept.keptLeased, 1);
+    assert.equal(await hangar.blobs.has(upload.sha256), true);
+    pending.release();
+    const expired = await acquireBlobLeases(hangar.blobs, [upload.sha256], { ttlMs: 0 });
+    await age(hangar, upload.sha256, 2 * HOUR_MS);
+    assert.equal((await gc(hangar, { graceMs: HOUR_MS })).removedBlobs, 1);
+    assert.equal(await hangar.blobs.has(upload.sha256), false);
+    expired.release();
+  });
+
   it("keeps blobs of old commits and frees those of a deleted repo", async () => {
     const { hangar } = instance;
     const other = await createRepo(hangar, admin, { type: "dataset", namespace: "team", name: "data" });

@@ -29,6 +29,8 @@ export interface AcquireLeaseOptions {
   ttlMs?: number;
 }
 
+const TOUCH_CONCURRENCY = 32;
+
 interface LeaseRecord {
   expiresAt: number;
 }
@@ -101,10 +103,15 @@ export async function acquireBlobLeases(
     },
   };
   const now = new Date();
-  for (const sha256 of unique) {
-    const path = pathIfValid(blobs, sha256);
-    // A missing blob is fine here: the holder checks presence itself.
-    if (path !== undefined) await utimes(path, now, now).catch(() => {});
+  // A few at a time: a commit may place tens of thousands of files.
+  for (let start = 0; start < unique.length; start += TOUCH_CONCURRENCY) {
+    await Promise.all(
+      unique.slice(start, start + TOUCH_CONCURRENCY).map(async (sha256) => {
+        const path = pathIfValid(blobs, sha256);
+        // A missing blob is fine here: the holder checks presence itself.
+        if (path !== undefined) await utimes(path, now, now).catch(() => {});
+      }),
+    );
   }
   return lease;
 }
