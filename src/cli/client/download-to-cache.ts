@@ -5,6 +5,7 @@ import { dirname, join, relative } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { listFiles } from "@huggingface/hub";
+import { badRequest } from "../../core/errors.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import { type ContentAlgorithm, createContentHash } from "./file-hash.ts";
 import { createPathFilter, type PathFilter } from "./glob.ts";
@@ -71,6 +72,10 @@ interface RemoteFile {
  */
 export async function downloadRepoFiles(params: DownloadParams): Promise<DownloadResult> {
   const { target } = params;
+  // The revision names a file under refs/, so it must not be able to point outside it.
+  if (params.revision.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) {
+    throw badRequest(`Invalid revision "${params.revision}"`);
+  }
   const commit = await resolveRevisionSha(target, params.revision);
   const remote = await listRemoteFiles(target, commit);
   const selected = selectFiles(remote, params);

@@ -45,8 +45,11 @@ export async function collectLocalFiles(params: {
   const accept = createPathFilter(params.filter ?? {});
   const files: LocalFile[] = [];
   for (const entry of await readdir(params.localPath, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
     const localPath = join(entry.parentPath, entry.name);
+    // Symlinked files are uploaded with their target's content, as `hf upload` does.
+    const isFile =
+      entry.isFile() || (entry.isSymbolicLink() && (await stat(localPath).catch(() => undefined))?.isFile());
+    if (!isFile) continue;
     const relativePath = relative(params.localPath, localPath);
     if (SKIPPED_FOLDERS.some((folder) => relativePath.startsWith(`${folder}${sep}`))) continue;
     const repoRelative = relativePath.split(sep).join("/");

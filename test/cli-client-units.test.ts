@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { hubCacheDir, repoCacheFolderName } from "../src/cli/client/download-to-cache.ts";
 import { createPathFilter, globToRegExp } from "../src/cli/client/glob.ts";
+import { collectLocalFiles } from "../src/cli/client/upload-files.ts";
+import { makeTempDir } from "./helpers/test-hangar.ts";
 
 const matches = (pattern: string, path: string) => globToRegExp(pattern).test(path);
 
@@ -60,5 +63,65 @@ describe("hub cache location and layout", () => {
   it("names repo folders like huggingface_hub", () => {
     assert.equal(repoCacheFolderName({ type: "model", id: "ns/name" }), "models--ns--name");
     assert.equal(repoCacheFolderName({ type: "dataset", id: "ns/data" }), "datasets--ns--data");
+  });
+});
+
+describe("files picked for an upload", () => {
+  let temp: { path: string; remove: () => Promise<void> };
+  before(async () => {
+    temp = await makeTempDir("hangar-cli-upload-");
+    const root = join(temp.path, "model");
+    for (const folder of ["sub/deep", ".git/objects", ".cache/huggingface/download"]) {
+      await mkdir(join(root, folder), { recursive: true });
+    }
+    await writeFile(join(root, "config.json"), "{}");
+    await writeFile(join(root, "sub", "deep", "a.bin"), "abc");
+    await writeFile(join(root, ".git", "HEAD"), "ref: refs/heads/main\n");
+    await writeFile(join(root, ".cache", "huggingface", "download", "x.metadata"), "meta");
+    await writeFile(join(root, ".gitattributes"), "*.bin filter=lfs\n");
+    await writeFile(join(temp.path, "outside.txt"), "linked");
+    await symlink(join(temp.path, "outside.txt"), join(root, "linked.txt"));
+  });
+  after(() => temp.remove());
+
+  it("takes a folder's files (symlinks followed) but not .git or huggingface_hub bookkeeping", async () => {
+    const files = await collectLocalFiles({ localPath: join(temp.path, "model") });
+    assert.deepEqual(
+      files.map((file) => [file.pathInRepo, file.size]),
+      [
+        [".gitattributes", 17],
+        ["config.json", 2],
+        ["linked.txt", 6],
+        ["sub/deep/a.bin", 3],
+      ],
+    );
+  });
+
+  it("puts files under path_in_repo and applies the patterns to folder-relative paths", async () => {
+    const files = await collectLocalFiles({
+      localPath: join(temp.path, "model"),
+      pathInRepo: "/v2/",
+      filter: { include: ["*.json", "sub/*"], exclude: ["*.bin"] },
+    });
+    assert.deepEqual(
+      files.map((file) => file.pathInRepo),
+      ["v2/config.json"],
+    );
+  });
+
+  it("uploads a single file under its own name or the given path, and refuses a missing path", async () => {
+    const file = join(temp.path, "model", "config.json");
+    assert.deepEqual(
+      (await collectLocalFiles({ localPath: file })).map((entry) => entry.pathInRepo),
+      ["config.json"],
+    );
+    assert.deepEqual(
+      (await collectLocalFiles({ localPath: file, pathInRepo: "cfg/main.json" })).map(
+        (entry) => entry.pathInRepo,
+      ),
+      ["cfg/main.json"],
+    );
+    await assert.rejects(collectLocalFiles({ localPath: join(temp.path, "nope") }), /does not exist/);
+    await assert.rejects(collectLocalFiles({ localPath: file, pathInRepo: "../x" }), /Invalid path/);
   });
 });
