@@ -11,10 +11,7 @@ import { deriveModelFacts } from "./derive-model-facts.ts";
 import { extractCardFacts } from "./extract-card-facts.ts";
 import { deriveTransformersInfo, extractConfigFacts } from "./extract-config-facts.ts";
 import { parseModelCard } from "./parse-model-card.ts";
-import { hasFileFacts, METADATA_DOCUMENTS } from "./read-file-facts.ts";
-
-/** Files whose whole content feeds commit metadata. */
-export const METADATA_FILES = METADATA_DOCUMENTS;
+import { hasFileFacts } from "./read-file-facts.ts";
 
 /**
  * Metadata of a commit. `changed` holds the contents of the card and config when the commit added or
