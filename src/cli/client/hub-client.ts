@@ -153,7 +153,9 @@ export function describeClientError(error: unknown, target: Connection & { id?: 
 
 function isRepoNotFound(error: HubApiError): boolean {
   const data = error.data as { code?: unknown } | undefined;
-  return /not found|RepoNotFound/i.test(error.message) || data?.code === "HANGAR_ERR_REPO_NOT_FOUND";
+  return (
+    /repository not found|RepoNotFound/i.test(error.message) || data?.code === "HANGAR_ERR_REPO_NOT_FOUND"
+  );
 }
 
 /** The library appends ". URL: ... Request ID: ..." to messages; the command already says which repo. */

@@ -85,7 +85,7 @@ export interface UploadResult {
   uploadedBytes: number;
   /** Files in the commit. */
   changedFiles: string[];
-  /** Files skipped because the branch already has the same content. */
+  /** Files skipped because the branch already has the same content (or the hub asked to ignore them). */
   unchangedFiles: string[];
 }
 

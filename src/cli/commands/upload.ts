@@ -112,9 +112,9 @@ export const uploadCommand: Command = {
       return;
     }
     if (!result.committed) {
-      input.stdout.write(
-        `Nothing to upload: all ${result.unchangedFiles.length} files are already on ${branch} (${result.commitOid})\n`,
-      );
+      const count = result.unchangedFiles.length;
+      const what = count === 1 ? "the file is" : `all ${count} files are`;
+      input.stdout.write(`Nothing to upload: ${what} already on ${branch} (${result.commitOid})\n`);
       return;
     }
     const unchanged = result.unchangedFiles.length ? `, ${result.unchangedFiles.length} unchanged` : "";
