@@ -87,6 +87,16 @@ export class CommitsTable {
     }
   }
 
+  /** Replaces the files of a commit: a mirrored commit first pulled in part gets more of its files later. */
+  replaceTree(commitPk: number, files: Iterable<TreeFile>): void {
+    this.db.prepare("DELETE FROM tree_entries WHERE commit_pk = ?").run(commitPk);
+    this.insertTree(commitPk, files);
+  }
+
+  setMetadata(commitPk: number, metadata: CommitMetadata): void {
+    this.db.prepare("UPDATE commits SET metadata = ? WHERE pk = ?").run(JSON.stringify(metadata), commitPk);
+  }
+
   getCommit(repoPk: number, oid: string): StoredCommit | undefined {
     const row = this.db.prepare("SELECT * FROM commits WHERE repo_pk = ? AND oid = ?").get(repoPk, oid) as
       | RawCommit

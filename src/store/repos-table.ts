@@ -166,6 +166,21 @@ export class ReposTable {
     for (const tag of head.tags) insertTag.run(pk, tag);
   }
 
+  /** Figures an upstream hub reports for a mirrored repo or an upstream-only entry (`hangar sync`). */
+  setUpstreamFigures(
+    pk: number,
+    figures: { downloads?: number; likes?: number; lastModified?: string; gated?: GatedMode },
+  ): void {
+    if (figures.downloads !== undefined)
+      this.db.prepare("UPDATE repos SET downloads = ? WHERE pk = ?").run(figures.downloads, pk);
+    if (figures.likes !== undefined)
+      this.db.prepare("UPDATE repos SET likes = ? WHERE pk = ?").run(figures.likes, pk);
+    if (figures.lastModified !== undefined)
+      this.db.prepare("UPDATE repos SET last_modified = ? WHERE pk = ?").run(figures.lastModified, pk);
+    if (figures.gated !== undefined)
+      this.db.prepare("UPDATE repos SET gated = ? WHERE pk = ?").run(String(figures.gated), pk);
+  }
+
   addDownloads(pk: number, count: number): void {
     this.db.prepare("UPDATE repos SET downloads = downloads + ? WHERE pk = ?").run(count, pk);
   }

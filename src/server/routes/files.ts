@@ -1,6 +1,7 @@
 import { pipeline } from "node:stream/promises";
 import { HangarError } from "../../core/errors.ts";
 import { type OpenedFile, openFile } from "../../hub/read/open-file.ts";
+import { pullingThrough, revisionBeforePath } from "../pull-through-hook.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { repoRefFromSegments, splitRevisionAndPath } from "../wire/repo-path.ts";
 
@@ -114,6 +115,7 @@ async function fileHandler(context: RequestContext): Promise<void> {
  * `X-Linked-*` headers still tell clients the LFS identity.
  */
 export function registerFileRoutes(router: Router): void {
-  router.add("GET", "/:type(datasets|spaces)/:namespace/:name/:kind(resolve|raw)/*rest", fileHandler);
-  router.add("GET", "/:namespace/:name/:kind(resolve|raw)/*rest", fileHandler);
+  const handler = pullingThrough(fileHandler, revisionBeforePath);
+  router.add("GET", "/:type(datasets|spaces)/:namespace/:name/:kind(resolve|raw)/*rest", handler);
+  router.add("GET", "/:namespace/:name/:kind(resolve|raw)/*rest", handler);
 }

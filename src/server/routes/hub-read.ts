@@ -8,6 +8,7 @@ import { listRepos, parseRepoSort } from "../../hub/read/list-repos.ts";
 import { listTree } from "../../hub/read/list-tree.ts";
 import { parsePageLimit } from "../../hub/read/paging.ts";
 import { readBody, sendJson } from "../http.ts";
+import { pullingThrough, revisionBeforePath, revisionInRest } from "../pull-through-hook.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { toApiCommits, toApiGitRefs } from "../wire/api-git.ts";
 import { listingFields, toApiRepoInfo } from "../wire/api-repo.ts";
@@ -178,10 +179,10 @@ function commitsHandler(context: RequestContext): void {
 /** The Hub's read API over repos: listings, repo info, trees, paths-info, refs and commits. */
 export function registerHubReadRoutes(router: Router): void {
   router.add("GET", `/api/${TYPES}`, listHandler);
-  router.add("GET", REPO, infoHandler);
-  router.add("GET", `${REPO}/revision/*revision`, infoHandler);
-  router.add("GET", `${REPO}/tree/*rest`, treeHandler);
-  router.add("POST", `${REPO}/paths-info/*revision`, pathsInfoHandler);
+  router.add("GET", REPO, pullingThrough(infoHandler, revisionInRest));
+  router.add("GET", `${REPO}/revision/*revision`, pullingThrough(infoHandler, revisionInRest));
+  router.add("GET", `${REPO}/tree/*rest`, pullingThrough(treeHandler, revisionBeforePath));
+  router.add("POST", `${REPO}/paths-info/*revision`, pullingThrough(pathsInfoHandler, revisionInRest));
   router.add("GET", `${REPO}/refs`, refsHandler);
   router.add("GET", `${REPO}/commits/*revision`, commitsHandler);
 }
