@@ -102,7 +102,21 @@ describe("metadata of files uploaded with the real client", () => {
       name: "alice/uploaded",
       hubUrl: hub.url,
       accessToken: token,
-      additionalFields: ["tags", "library_name"],
+      additionalFields: ["tags", "library_name", "safetensors", "transformersInfo"],
+    });
+    // The Hub's own fields, served from what the commit extracted.
+    assert.deepEqual(info.safetensors, { parameters: { BF16: 2080, I8: 100 }, total: 2180 });
+    const raw = await fetch(`${hub.url}/api/models/alice/uploaded?expand=gguf`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.deepEqual(((await raw.json()) as { gguf: unknown }).gguf, {
+      total: 2048,
+      architecture: "qwen2",
+      context_length: 32768,
+    });
+    assert.deepEqual(info.transformersInfo, {
+      auto_model: "AutoModelForCausalLM",
+      pipeline_tag: "text-generation",
     });
     assert.equal(info.task, "text-generation");
     assert.equal(info.library_name, "transformers");

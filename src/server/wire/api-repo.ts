@@ -31,7 +31,17 @@ const LIST_DEFAULT_FIELDS = [
 const LIST_FULL_FIELDS = ["author", "sha", "lastModified", "gated", "disabled", "siblings"];
 
 /** Fields only model repos have. */
-const MODEL_ONLY_FIELDS = new Set(["modelId", "pipeline_tag", "library_name", "config", "transformersInfo"]);
+const MODEL_ONLY_FIELDS = new Set([
+  "modelId",
+  "pipeline_tag",
+  "library_name",
+  "config",
+  "transformersInfo",
+  "safetensors",
+  "gguf",
+  "widgetData",
+  "model-index",
+]);
 
 /** Keys of config.json the Hub repeats in repo info; the rest stays in the file. */
 const CONFIG_SUMMARY_KEYS = [
@@ -83,12 +93,6 @@ export function toApiSibling(file: TreeFile, withBlobs: boolean): ApiSibling {
   };
 }
 
-/** `AutoModelForX` from an architecture name such as `BertForSequenceClassification`. */
-function autoModelOf(architecture: string): string {
-  const head = /For([A-Za-z0-9]+)$/.exec(architecture);
-  return head ? `AutoModelFor${head[1]}` : "AutoModel";
-}
-
 const TYPE_KIND: Record<RepoType, number> = { model: 1, dataset: 2, space: 3 };
 
 /**
@@ -105,9 +109,6 @@ export function toApiRepoInfo(
   const files = listing.files;
   const config = metadata?.config;
   const cardData = metadata?.cardData;
-  const architectures = Array.isArray(config?.architectures)
-    ? (config.architectures as unknown[]).filter((item): item is string => typeof item === "string")
-    : [];
   const producers: Record<string, () => unknown> = {
     modelId: () => repo.id,
     author: () => repo.namespace,
@@ -132,18 +133,21 @@ export function toApiRepoInfo(
       for (const key of CONFIG_SUMMARY_KEYS) if (config[key] !== undefined) summary[key] = config[key];
       return summary;
     },
-    transformersInfo: () => {
-      const architecture = architectures[0];
-      if (!architecture) return undefined;
-      const paths = new Set(files?.map((file) => file.path));
-      const processor =
-        paths.has("tokenizer_config.json") || paths.has("tokenizer.json") ? "AutoTokenizer" : undefined;
-      return {
-        auto_model: autoModelOf(architecture),
-        ...(repo.pipelineTag ? { pipeline_tag: repo.pipelineTag } : {}),
-        ...(processor ? { processor } : {}),
-      };
-    },
+    transformersInfo: () => metadata?.transformersInfo,
+    safetensors: () =>
+      metadata?.safetensors
+        ? { parameters: metadata.safetensors.parameters, total: metadata.safetensors.total }
+        : undefined,
+    gguf: () =>
+      metadata?.gguf
+        ? {
+            total: metadata.gguf.total,
+            architecture: metadata.gguf.architecture,
+            context_length: metadata.gguf.context_length,
+          }
+        : undefined,
+    widgetData: () => metadata?.card?.widget,
+    "model-index": () => cardData?.["model-index"],
     usedStorage: () => repo.usedStorage,
     sdk: () => (repo.type === "space" && typeof cardData?.sdk === "string" ? cardData.sdk : undefined),
   };
