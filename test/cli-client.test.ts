@@ -74,6 +74,8 @@ describe("hangar client commands against a running Hangar", () => {
     await writeFile(join(folder, "config.json"), JSON.stringify({ model_type: "bert", hidden_size: 8 }));
     await writeFile(join(folder, "tokenizer.json"), JSON.stringify({ version: "1.0" }));
     await writeFile(join(folder, "sub", "nested.json"), "{}\n");
+    // Same bytes as tokenizer.json: one blob in the cache for both.
+    await writeFile(join(folder, "sub", "same.json"), JSON.stringify({ version: "1.0" }));
     await writeFile(join(folder, "README.md"), "# Demo\n");
     await writeFile(join(folder, "weights.bin"), randomBytes(bigSize));
     connection = ["--endpoint", hub.url, "--token", token];
@@ -109,6 +111,7 @@ describe("hangar client commands against a running Hangar", () => {
       "README.md",
       "config.json",
       "sub/nested.json",
+      "sub/same.json",
       "tokenizer.json",
       "weights.bin",
     ]);
@@ -128,12 +131,12 @@ describe("hangar client commands against a running Hangar", () => {
     assert.equal(upload.committed, false);
     assert.equal(upload.uploadedBytes, 0);
     assert.deepEqual(upload.files, []);
-    assert.equal(upload.unchanged.length, 5);
+    assert.equal(upload.unchanged.length, 6);
     assert.equal(upload.commitOid, firstCommit);
 
     const human = await runCli(["upload", repo, folder, ...connection]);
     assert.equal(human.code, 0, human.stderr);
-    assert.match(human.stdout, /^Nothing to upload: all 5 files are already on main/);
+    assert.match(human.stdout, /^Nothing to upload: all 6 files are already on main/);
   });
 
   it("resumes an upload interrupted before its commit without re-sending the large file", async () => {
@@ -170,14 +173,16 @@ describe("hangar client commands against a running Hangar", () => {
     const snapshot = join(storage, "snapshots", latestCommit);
     assert.equal(run.path, snapshot);
     assert.equal(run.commit, latestCommit);
-    assert.deepEqual(run.files, ["config.json", "sub/nested.json", "tokenizer.json"]);
+    assert.deepEqual(run.files, ["config.json", "sub/nested.json", "sub/same.json", "tokenizer.json"]);
     assert.equal(await readFile(join(storage, "refs", "main"), "utf8"), latestCommit);
     assert.deepEqual((await readdir(snapshot, { recursive: true })).sort(), [
       "config.json",
       "sub",
       "sub/nested.json",
+      "sub/same.json",
       "tokenizer.json",
     ]);
+    assert.equal((await readdir(join(storage, "blobs"))).length, 3);
     for (const path of run.files) {
       assert.deepEqual(await readFile(join(snapshot, path)), await readFile(join(folder, path)));
       assert.ok((await lstat(join(snapshot, path))).isSymbolicLink());
@@ -223,9 +228,10 @@ describe("hangar client commands against a running Hangar", () => {
       "README.md",
       "config.json",
       "sub/nested.json",
+      "sub/same.json",
       "tokenizer.json",
     ]);
-    for (const path of ["README.md", "config.json", "sub/nested.json", "tokenizer.json"]) {
+    for (const path of ["README.md", "config.json", "sub/nested.json", "sub/same.json", "tokenizer.json"]) {
       assert.ok((await lstat(join(local, path))).isFile());
       assert.deepEqual(await readFile(join(local, path)), await readFile(join(folder, path)));
     }

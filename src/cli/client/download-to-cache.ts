@@ -56,6 +56,8 @@ export interface DownloadResult {
   downloadedBytes: number;
 }
 
+const PARALLEL_DOWNLOADS = 4;
+
 interface RemoteFile {
   path: string;
   size: number;
@@ -87,21 +89,36 @@ export async function downloadRepoFiles(params: DownloadParams): Promise<Downloa
   for (const file of selected) {
     if (!(await destination.has(file))) missing.push(file);
   }
-  const totalBytes = missing.reduce((sum, file) => sum + file.size, 0);
+  // In the cache, files with the same content share one blob: it is fetched once.
+  const toFetch = params.localDir ? missing : [...new Map(missing.map((file) => [file.etag, file])).values()];
+  const totalBytes = toFetch.reduce((sum, file) => sum + file.size, 0);
   let doneBytes = 0;
-  for (const file of missing) {
-    await destination.store(file, async (partPath) => {
-      await fetchFile({ target, commit, file, partPath }, (bytes) => {
-        doneBytes += bytes;
-        params.onProgress?.({ doneBytes, totalBytes, path: file.path });
-      });
-    });
-  }
+  let downloadedBytes = 0;
+  const queue = [...missing];
+  let failed = false;
+  const worker = async () => {
+    for (let file = queue.shift(); file && !failed; file = queue.shift()) {
+      const current = file;
+      try {
+        await destination.store(current, (partPath) =>
+          fetchFile({ target, commit, file: current, partPath }, (bytes, fromNetwork) => {
+            doneBytes += bytes;
+            if (fromNetwork) downloadedBytes += bytes;
+            params.onProgress?.({ doneBytes, totalBytes, path: current.path });
+          }),
+        );
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_DOWNLOADS, queue.length) }, worker));
   return {
     path: destination.root,
     commit,
     files: selected.map((file) => file.path).sort(),
-    downloadedBytes: doneBytes,
+    downloadedBytes,
   };
 }
 
@@ -164,6 +181,8 @@ async function cacheDestination(storage: string, revision: string, commit: strin
   await mkdir(snapshot, { recursive: true });
   const blobPath = (file: RemoteFile) => join(storage, "blobs", file.etag);
   const pointerPath = (file: RemoteFile) => join(snapshot, file.path);
+  /** One fetch per blob, shared by every file with that content. */
+  const fetching = new Map<string, Promise<void>>();
   const link = async (file: RemoteFile) => {
     const pointer = pointerPath(file);
     await mkdir(dirname(pointer), { recursive: true });
@@ -184,10 +203,17 @@ async function cacheDestination(storage: string, revision: string, commit: strin
       return true;
     },
     async store(file, fetchInto) {
-      await mkdir(join(storage, "blobs"), { recursive: true });
-      const part = `${blobPath(file)}.incomplete`;
-      await fetchInto(part);
-      await rename(part, blobPath(file));
+      let blobReady = fetching.get(file.etag);
+      if (!blobReady) {
+        blobReady = (async () => {
+          await mkdir(join(storage, "blobs"), { recursive: true });
+          const part = `${blobPath(file)}.incomplete`;
+          await fetchInto(part);
+          await rename(part, blobPath(file));
+        })();
+        fetching.set(file.etag, blobReady);
+      }
+      await blobReady;
       await link(file);
     },
   };
@@ -236,7 +262,7 @@ function resolveUrl(target: HubTarget, commit: string, path: string): string {
  */
 async function fetchFile(
   input: { target: HubTarget; commit: string; file: RemoteFile; partPath: string },
-  onBytes: (bytes: number) => void,
+  onBytes: (bytes: number, fromNetwork: boolean) => void,
 ): Promise<void> {
   const { target, file, partPath } = input;
   let offset = await lstat(partPath)
@@ -256,13 +282,14 @@ async function fetchFile(
   const hash = createContentHash(file.algorithm, file.size);
   if (offset > 0) {
     for await (const chunk of createReadStream(partPath, { end: offset - 1 })) hash.update(chunk as Buffer);
+    onBytes(offset, false);
   }
   let received = offset;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       received += chunk.length;
-      onBytes(chunk.length);
+      onBytes(chunk.length, true);
       callback(null, chunk);
     },
   });
