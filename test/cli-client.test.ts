@@ -92,15 +92,14 @@ describe("hangar client commands against a running Hangar", () => {
     assert.equal(created.created, true);
     assert.equal(created.url, `${hub.url}/${repo}`);
 
-    const duplicate = await runCli(["repo", "create", repo, ...connection]);
+    const [duplicate, existOk] = await Promise.all([
+      runCli(["repo", "create", repo, ...connection]),
+      runCli(["repo", "create", repo, ...connection, "--exist-ok", "--json"]),
+    ]);
     assert.equal(duplicate.code, 1);
     assert.equal(duplicate.stderr.trim().split("\n").length, 1);
     assert.match(duplicate.stderr, /^hangar repo create: /);
-
-    const again = parseJson<{ created: boolean }>(
-      await runCli(["repo", "create", repo, ...connection, "--exist-ok", "--json"]),
-    );
-    assert.equal(again.created, false);
+    assert.equal(parseJson<{ created: boolean }>(existOk).created, false);
   });
 
   it("uploads a folder in one commit, the large file through LFS", async () => {
@@ -127,14 +126,16 @@ describe("hangar client commands against a running Hangar", () => {
   });
 
   it("sends nothing and makes no commit when the same folder is uploaded again", async () => {
-    const upload = parseJson<UploadJson>(await runCli(["upload", repo, folder, ...connection, "--json"]));
+    const [json, human] = await Promise.all([
+      runCli(["upload", repo, folder, ...connection, "--json"]),
+      runCli(["upload", repo, folder, ...connection]),
+    ]);
+    const upload = parseJson<UploadJson>(json);
     assert.equal(upload.committed, false);
     assert.equal(upload.uploadedBytes, 0);
     assert.deepEqual(upload.files, []);
     assert.equal(upload.unchanged.length, 6);
     assert.equal(upload.commitOid, firstCommit);
-
-    const human = await runCli(["upload", repo, folder, ...connection]);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^Nothing to upload: all 6 files are already on main/);
   });
@@ -271,14 +272,14 @@ describe("hangar client commands against a running Hangar", () => {
   it("creates, lists and deletes branches", async () => {
     const created = await runCli(["branch", "create", repo, "dev", ...connection]);
     assert.equal(created.code, 0, created.stderr);
-    const listed = parseJson<Array<{ name: string; targetCommit: string }>>(
-      await runCli(["branch", "list", repo, ...connection, "--json"]),
-    );
-    assert.deepEqual(listed, [
+    const [list, duplicate] = await Promise.all([
+      runCli(["branch", "list", repo, ...connection, "--json"]),
+      runCli(["branch", "create", repo, "dev", ...connection]),
+    ]);
+    assert.deepEqual(parseJson(list), [
       { name: "dev", targetCommit: latestCommit },
       { name: "main", targetCommit: latestCommit },
     ]);
-    const duplicate = await runCli(["branch", "create", repo, "dev", ...connection]);
     assert.equal(duplicate.code, 1);
     assert.equal(duplicate.stderr.trim().split("\n").length, 1);
 
@@ -301,16 +302,13 @@ describe("hangar client commands against a running Hangar", () => {
       ...connection,
     ]);
     assert.equal(created.code, 0, created.stderr);
-    const listed = parseJson<Array<{ name: string; targetCommit: string }>>(
-      await runCli(["tag", "list", repo, ...connection, "--json"]),
-    );
-    assert.deepEqual(listed, [{ name: "v1", targetCommit: firstCommit }]);
-
     // One requested file: the path of that file is printed, as `hf download` does.
     const cache = join(temp.path, "cache-tag");
-    const run = await runCli(["download", repo, "config.json", "--revision", "v1", ...connection], {
-      HF_HUB_CACHE: cache,
-    });
+    const [list, run] = await Promise.all([
+      runCli(["tag", "list", repo, ...connection, "--json"]),
+      runCli(["download", repo, "config.json", "--revision", "v1", ...connection], { HF_HUB_CACHE: cache }),
+    ]);
+    assert.deepEqual(parseJson(list), [{ name: "v1", targetCommit: firstCommit }]);
     assert.equal(run.code, 0, run.stderr);
     const storage = join(cache, "models--alice--demo");
     assert.equal(run.stdout, `${join(storage, "snapshots", firstCommit, "config.json")}\n`);
@@ -326,17 +324,18 @@ describe("hangar client commands against a running Hangar", () => {
     assert.equal(settings.code, 0, settings.stderr);
 
     const cache = join(temp.path, "cache-private");
-    const anonymous = await runCli(["download", repo, "--endpoint", hub.url], { HF_HUB_CACHE: cache });
+    const [anonymous, withToken] = await Promise.all([
+      runCli(["download", repo, "--endpoint", hub.url], { HF_HUB_CACHE: cache }),
+      runCli(["download", repo, "config.json", "--endpoint", hub.url], {
+        HF_HUB_CACHE: join(temp.path, "cache-private-token"),
+        HF_TOKEN: token,
+      }),
+    ]);
     assert.notEqual(anonymous.code, 0);
     assert.equal(anonymous.stdout, "");
     const lines = anonymous.stderr.trim().split("\n");
     assert.equal(lines.length, 1, anonymous.stderr);
     assert.match(lines[0]!, /^hangar download: alice\/demo: .*pass --token or set HF_TOKEN/);
-
-    const withToken = await runCli(["download", repo, "config.json", "--endpoint", hub.url], {
-      HF_HUB_CACHE: cache,
-      HF_TOKEN: token,
-    });
     assert.equal(withToken.code, 0, withToken.stderr);
   });
 
@@ -345,25 +344,25 @@ describe("hangar client commands against a running Hangar", () => {
       await runCli(["repo", "delete", repo, ...connection, "--json"]),
     );
     assert.equal(deleted.deleted, true);
-    const download = await runCli(["download", repo, ...connection], {
-      HF_HUB_CACHE: join(temp.path, "gone"),
-    });
+    const [download, again, missingOk] = await Promise.all([
+      runCli(["download", repo, ...connection], { HF_HUB_CACHE: join(temp.path, "gone") }),
+      runCli(["repo", "delete", repo, ...connection]),
+      runCli(["repo", "delete", repo, "--missing-ok", ...connection, "--json"]),
+    ]);
     assert.equal(download.code, 1);
-    const again = await runCli(["repo", "delete", repo, ...connection]);
     assert.equal(again.code, 1);
-    const missingOk = parseJson<{ deleted: boolean }>(
-      await runCli(["repo", "delete", repo, "--missing-ok", ...connection, "--json"]),
-    );
-    assert.equal(missingOk.deleted, false);
+    assert.equal(parseJson<{ deleted: boolean }>(missingOk).deleted, false);
   });
 
   it("explains usage errors with exit code 2 and shows --help", async () => {
-    const missing = await runCli(["upload", repo, ...connection]);
+    const [missing, badId, help] = await Promise.all([
+      runCli(["upload", repo, ...connection]),
+      runCli(["download", "not-a-repo-id", ...connection]),
+      runCli(["upload", "--help"]),
+    ]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /missing <path>/);
-    const badId = await runCli(["download", "not-a-repo-id", ...connection]);
     assert.equal(badId.code, 2);
-    const help = await runCli(["upload", "--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: hangar upload <repo_id> <path> \[path_in_repo\]/);
     assert.match(help.stdout, /--endpoint URL/);
