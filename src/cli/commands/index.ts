@@ -7,8 +7,10 @@ import { gcCommand } from "./gc.ts";
 import { importCommand } from "./import.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
+import { pullCommand } from "./pull.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
 import { serveCommand } from "./serve.ts";
+import { syncCommand } from "./sync.ts";
 import { tagCreateCommand, tagDeleteCommand, tagListCommand } from "./tag.ts";
 import { tokenCreateCommand } from "./token-create.ts";
 import { tokenListCommand } from "./token-list.ts";
@@ -41,5 +43,7 @@ export const COMMANDS: Command[] = [
   tagCreateCommand,
   tagDeleteCommand,
   tagListCommand,
+  pullCommand,
+  syncCommand,
   devGenCatalogCommand,
 ];

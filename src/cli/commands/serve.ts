@@ -19,8 +19,14 @@ export const serveCommand: Command = {
       description: "Port to listen on (HANGAR_PORT, default 7860; 0 picks a free one)",
       valueName: "PORT",
     },
+    "pull-through": {
+      type: "boolean",
+      description:
+        "Pull repos this instance lacks from the upstream (HF_ENDPOINT) on first read (HANGAR_PULL_THROUGH=1)",
+    },
   },
-  async run({ config, stdout, json }) {
+  async run({ config: resolved, values, stdout, json }) {
+    const config = values["pull-through"] ? { ...resolved, pullThrough: true } : resolved;
     const hangar = await createHangar(config);
     if (config.seedDemo) await seedDemoRepos(hangar);
     const server = createServer(hangar);

@@ -132,9 +132,13 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
   const info = await fetchUpstreamRepoInfo(upstream, ref, revision);
   const listed = await listUpstreamFiles(upstream, ref, info.sha);
   const filter: Required<PathFilter> = { include: params.include ?? [], exclude: params.exclude ?? [] };
-  const matchers = [filter, ...(params.selections ?? [])].map(createPathFilter);
+  const selections = [
+    ...(filter.include.length > 0 || filter.exclude.length > 0 ? [filter] : []),
+    ...(params.selections ?? []),
+  ];
+  const matchers = selections.map(createPathFilter);
   const selected =
-    filter.include.length === 0 && filter.exclude.length === 0 && !params.selections?.length
+    matchers.length === 0
       ? listed
       : listed.filter((entry) => matchers.some((matches) => matches(entry.path)));
   const details = await fetchUpstreamCommit(upstream, ref, info.sha);
@@ -223,7 +227,7 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
     ...(branch ? { branch } : {}),
     ...(tag ? { tag } : {}),
     defaultBranchIfMissing: true,
-    filter,
+    selections,
     upstream: {
       upstream: upstream.endpoint,
       type: ref.type,

@@ -25,8 +25,8 @@ export interface RecordMirroredCommitParams {
   tag?: string;
   /** Point `main` at the commit when the repo has no `main` yet (a first pull of a tag or commit id). */
   defaultBranchIfMissing?: boolean;
-  /** This pull's file selection; empty lists mean every file. */
-  filter: Required<PathFilter>;
+  /** This pull's file selections (a file is pulled when any selects it); none means every file. */
+  selections: Array<Required<PathFilter>>;
   upstream: Pick<MirrorInfo, "upstream" | "type" | "repo" | "revision" | "upstreamFiles">;
 }
 
@@ -83,12 +83,14 @@ export async function recordMirroredCommit(
 
   const earlier = mirrorInfoOf(stored);
   const partial = files.size < params.upstream.upstreamFiles;
-  const selects = params.filter.include.length > 0 || params.filter.exclude.length > 0;
+  const filters = new Map(
+    [...(earlier?.filters ?? []), ...params.selections].map((filter) => [JSON.stringify(filter), filter]),
+  );
   const mirror: MirrorInfo = {
     ...params.upstream,
     commit: oid,
     partial,
-    filters: partial ? [...(earlier?.filters ?? []), ...(selects ? [params.filter] : [])] : [],
+    filters: partial ? [...filters.values()] : [],
     files: files.size,
     pulledAt: nowIso(),
   };
