@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { commitIter, listFiles } from "@huggingface/hub";
+import { commitIter, downloadFileToCacheDir, listFiles, scanCacheDir } from "@huggingface/hub";
 import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 interface CliRun {
@@ -189,6 +189,24 @@ describe("hangar client commands against a running Hangar", () => {
       assert.ok((await lstat(join(snapshot, path))).isSymbolicLink());
       assert.match(await readlink(join(snapshot, path)), /^(\.\.\/)+blobs\/[0-9a-f]{40}$/);
     }
+
+    // The official JS client reads this cache as its own: scanCacheDir sees the revision and its ref, and
+    // downloadFileToCacheDir finds the file without touching the network (its hubUrl goes nowhere).
+    const scanned = await scanCacheDir(cache);
+    assert.deepEqual(scanned.warnings, []);
+    assert.deepEqual(scanned.repos[0]?.id, { name: repo, type: "model" });
+    assert.deepEqual(
+      scanned.repos[0]?.revisions.map((revision) => [revision.commitOid, revision.refs]),
+      [[latestCommit, ["main"]]],
+    );
+    const cachedPath = await downloadFileToCacheDir({
+      repo,
+      path: "sub/nested.json",
+      revision: latestCommit,
+      cacheDir: cache,
+      hubUrl: "http://127.0.0.1:9",
+    });
+    assert.equal(cachedPath, join(snapshot, "sub", "nested.json"));
 
     const human = await runCli(["download", repo, "--include", "*.json", ...connection], {
       HF_HUB_CACHE: cache,
