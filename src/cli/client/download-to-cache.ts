@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { copyFile, lstat, mkdir, readFile, rename, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { listFiles } from "@huggingface/hub";
@@ -82,7 +82,7 @@ export async function downloadRepoFiles(params: DownloadParams): Promise<Downloa
   const remote = await listRemoteFiles(target, commit);
   const selected = selectFiles(remote, params);
   const destination = params.localDir
-    ? localDirDestination(params.localDir, commit)
+    ? localDirDestination(resolve(params.localDir), commit)
     : await cacheDestination(join(params.cacheDir, repoCacheFolderName(target)), params.revision, commit);
 
   const missing: RemoteFile[] = [];
