@@ -1,0 +1,290 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { listModels } from "@huggingface/hub";
+import { defaultConfig } from "../src/core/config.ts";
+import { createHangar, type Hangar } from "../src/hangar.ts";
+import { localAdministrator } from "../src/hub/accounts/principal.ts";
+import {
+  BUNDLED_SNAPSHOT_PATH,
+  type CatalogSnapshot,
+  importCatalogSnapshot,
+  SNAPSHOT_META_KEY,
+} from "../src/hub/catalog/import-snapshot.ts";
+import { createRepo } from "../src/hub/create-repo.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+
+// Counts computed from the file itself, not through the importer.
+const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;
+const fileModels = snapshot.models;
+const fileCount = (test: (model: (typeof fileModels)[number]) => boolean) => fileModels.filter(test).length;
+
+describe("bundled catalog snapshot (the file)", () => {
+  it("holds at least 1,000 distinct real-model ids across the main tasks and modalities", () => {
+    assert.ok(fileModels.length >= 1000, `only ${fileModels.length} models`);
+    assert.equal(new Set(fileModels.map((model) => model.id.toLowerCase())).size, fileModels.length);
+    const tasks = new Set(fileModels.map((model) => model.task));
+    for (const task of [
+      "text-generation",
+      "text-classification",
+      "token-classification",
+      "question-answering",
+      "translation",
+      "summarization",
+      "fill-mask",
+      "sentence-similarity",
+      "feature-extraction",
+      "automatic-speech-recognition",
+      "text-to-speech",
+      "audio-classification",
+      "image-classification",
+      "object-detection",
+      "image-segmentation",
+      "depth-estimation",
+      "text-to-image",
+      "image-to-text",
+      "image-text-to-text",
+      "zero-shot-image-classification",
+      "text-to-video",
+      "time-series-forecasting",
+    ]) {
+      assert.ok(tasks.has(task), `no model for ${task}`);
+    }
+  });
+
+  it("fills task, licence and size for the great majority, and names a source for every entry", () => {
+    assert.equal(
+      fileCount((model) => Boolean(model.task)),
+      fileModels.length,
+    );
+    assert.ok(fileCount((model) => Boolean(model.license)) >= 0.8 * fileModels.length);
+    assert.ok(fileCount((model) => typeof model.parameters === "number") >= 0.7 * fileModels.length);
+    for (const model of fileModels) {
+      assert.ok(model.sources.length > 0, `${model.id} has no source`);
+      for (const key of model.sources) assert.ok(snapshot.sources[key], `${model.id}: unknown source ${key}`);
+    }
+  });
+
+  it("carries no popularity figures it cannot date", () => {
+    assert.equal(snapshot.popularitySource, null);
+    assert.equal(
+      fileCount((model) => model.downloads !== undefined || model.likes !== undefined),
+      0,
+    );
+  });
+});
+
+describe("importCatalogSnapshot", () => {
+  let hangar: Hangar;
+  let remove: () => Promise<void>;
+  before(async () => {
+    const temp = await makeTempDir();
+    remove = temp.remove;
+    hangar = await createHangar(defaultConfig(join(temp.path, "home")));
+  });
+  after(async () => {
+    await hangar.close();
+    await remove();
+  });
+
+  it("keeps a local repo that has the id of a snapshot entry", async () => {
+    const clash = fileModels.find((model) => model.id === "google-bert/bert-base-uncased")!;
+    assert.ok(clash);
+    await createRepo(hangar, localAdministrator(), {
+      type: "model",
+      namespace: "google-bert",
+      name: "bert-base-uncased",
+      private: true,
+    });
+    const before = hangar.catalog.repos.get({
+      type: "model",
+      namespace: "google-bert",
+      name: "bert-base-uncased",
+    })!;
+
+    const result = importCatalogSnapshot(hangar.catalog);
+
+    assert.deepEqual(result.keptLocal, ["google-bert/bert-base-uncased"]);
+    assert.equal(result.inserted, fileModels.length - 1);
+    const afterImport = hangar.catalog.repos.get({
+      type: "model",
+      namespace: "google-bert",
+      name: "bert-base-uncased",
+    })!;
+    assert.deepEqual(afterImport, before);
+    assert.equal(afterImport.origin, "local");
+    assert.equal(hangar.catalog.facts.get(afterImport.pk), undefined);
+  });
+
+  it("stores every other entry as an upstream-only model with its facts", () => {
+    const db = hangar.catalog.db;
+    const upstream = db
+      .prepare("SELECT COUNT(*) FROM repos WHERE type = 'model' AND origin = 'upstream' AND sha IS NULL")
+      .pluck()
+      .get() as number;
+    assert.equal(upstream, fileModels.length - 1);
+    assert.equal(db.prepare("SELECT COUNT(*) FROM commits").pluck().get(), 1); // the local repo's initial commit
+    const expectLicence = fileCount(
+      (model) => Boolean(model.license) && model.id !== "google-bert/bert-base-uncased",
+    );
+    const expectSize = fileCount(
+      (model) => model.parameters !== undefined && model.id !== "google-bert/bert-base-uncased",
+    );
+    assert.equal(
+      db.prepare("SELECT COUNT(*) FROM repo_facts WHERE license IS NOT NULL").pluck().get(),
+      expectLicence,
+    );
+    assert.equal(
+      db.prepare("SELECT COUNT(*) FROM repo_facts WHERE parameters IS NOT NULL").pluck().get(),
+      expectSize,
+    );
+    assert.equal(
+      db
+        .prepare("SELECT COUNT(*) FROM repos WHERE origin = 'upstream' AND pipeline_tag IS NOT NULL")
+        .pluck()
+        .get(),
+      fileModels.length - 1,
+    );
+
+    const whisper = hangar.catalog.repos.get({
+      type: "model",
+      namespace: "openai",
+      name: "whisper-large-v3",
+    })!;
+    assert.equal(whisper.pipelineTag, "automatic-speech-recognition");
+    assert.equal(whisper.libraryName, "transformers");
+    assert.ok(whisper.tags.includes("license:apache-2.0"));
+    const facts = hangar.catalog.facts.get(whisper.pk)!;
+    assert.equal(facts.license, "apache-2.0");
+    assert.equal(facts.parameters, 1_550_000_000);
+    assert.equal(facts.snapshotDate, null);
+
+    const quant = hangar.catalog.repos.get({
+      type: "model",
+      namespace: "bartowski",
+      name: "Qwen2.5-7B-Instruct-GGUF",
+    })!;
+    const quantFacts = hangar.catalog.facts.get(quant.pk)!;
+    assert.deepEqual(quantFacts.baseModels, ["Qwen/Qwen2.5-7B-Instruct"]);
+    assert.equal(quantFacts.baseRelation, "quantized");
+    assert.ok(quant.tags.includes("base_model:quantized:Qwen/Qwen2.5-7B-Instruct"));
+    // Side tables search filters on.
+    assert.equal(
+      db
+        .prepare("SELECT COUNT(*) FROM repo_base_models WHERE base_model = 'qwen/qwen2.5-7b-instruct'")
+        .pluck()
+        .get(),
+      fileCount((model) => model.baseModels?.includes("Qwen/Qwen2.5-7B-Instruct") ?? false),
+    );
+    assert.equal(
+      db.prepare("SELECT COUNT(*) FROM repo_languages WHERE language = 'de'").pluck().get(),
+      fileCount(
+        (model) => (model.languages?.includes("de") ?? false) && model.id !== "google-bert/bert-base-uncased",
+      ),
+    );
+
+    const squad = hangar.catalog.repos.get({
+      type: "model",
+      namespace: "deepset",
+      name: "roberta-base-squad2",
+    })!;
+    assert.deepEqual(
+      hangar.catalog.facts.get(squad.pk)!.evalResults.map((result) => [result.metric, result.value]),
+      [
+        ["exact_match", 79.9309],
+        ["f1", 82.9501],
+      ],
+    );
+  });
+
+  it("records the version and writes nothing on a second import", () => {
+    assert.equal(hangar.catalog.getMeta(SNAPSHOT_META_KEY), snapshot.version);
+    const rows = hangar.catalog.repos.count("model");
+    const again = importCatalogSnapshot(hangar.catalog);
+    assert.deepEqual(again, {
+      version: snapshot.version,
+      alreadyImported: true,
+      inserted: 0,
+      updated: 0,
+      keptLocal: [],
+    });
+    assert.equal(hangar.catalog.repos.count("model"), rows);
+  });
+
+  it("refreshes upstream-only entries from a newer snapshot, still sparing local repos", () => {
+    const first = fileModels.find((model) => model.id === "openai/whisper-large-v3")!;
+    const newer: CatalogSnapshot = {
+      ...snapshot,
+      version: `${snapshot.version}-next`,
+      popularitySource: "test figures",
+      models: [
+        { ...first, description: "refreshed", downloads: 12, likes: 3 },
+        { id: "google-bert/bert-base-uncased", task: "fill-mask", sources: ["hf-tasks"] },
+      ],
+    };
+    const result = importCatalogSnapshot(hangar.catalog, { snapshot: newer });
+    assert.equal(result.updated, 1);
+    assert.deepEqual(result.keptLocal, ["google-bert/bert-base-uncased"]);
+    const whisper = hangar.catalog.repos.get({
+      type: "model",
+      namespace: "openai",
+      name: "whisper-large-v3",
+    })!;
+    assert.equal(whisper.downloads, 12);
+    const facts = hangar.catalog.facts.get(whisper.pk)!;
+    assert.equal(facts.description, "refreshed");
+    assert.equal(facts.snapshotSource, "test figures");
+    assert.equal(facts.snapshotDate, snapshot.date);
+  });
+
+  it("refuses a snapshot with a bad id without writing any of it", () => {
+    const rows = hangar.catalog.repos.count("model");
+    const broken: CatalogSnapshot = {
+      ...snapshot,
+      version: "broken",
+      models: [
+        { id: "someone/fine-model", task: "fill-mask", sources: ["hf-tasks"] },
+        { id: "not-a-repo-id", task: "fill-mask", sources: ["hf-tasks"] },
+      ],
+    };
+    assert.throws(
+      () => importCatalogSnapshot(hangar.catalog, { snapshot: broken }),
+      /Invalid repo id "not-a-repo-id"/,
+    );
+    assert.equal(hangar.catalog.repos.count("model"), rows);
+    assert.notEqual(hangar.catalog.getMeta(SNAPSHOT_META_KEY), "broken");
+  });
+});
+
+describe("snapshot entries over the Hub API", () => {
+  let hub: TestHangar;
+  before(async () => {
+    hub = await startTestHangar();
+    importCatalogSnapshot(hub.hangar.catalog);
+  });
+  after(() => hub.close());
+
+  it("lists at least 1,000 real models with their tasks to the official client", async () => {
+    let count = 0;
+    let withTask = 0;
+    for await (const model of listModels({ hubUrl: hub.url, limit: 5000 })) {
+      count++;
+      if (model.task) withTask++;
+    }
+    assert.equal(count, fileModels.length);
+    assert.equal(withTask, fileModels.length);
+  });
+
+  it("filters them by task as the Hub does", async () => {
+    const names: string[] = [];
+    for await (const model of listModels({ hubUrl: hub.url, search: { task: "depth-estimation" } })) {
+      names.push(model.name);
+    }
+    assert.equal(
+      names.length,
+      fileCount((model) => model.task === "depth-estimation"),
+    );
+    assert.ok(names.includes("Intel/dpt-large"));
+  });
+});
