@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
+  type CommitData,
   createRepo,
   downloadFile,
   type ListFileEntry,
@@ -134,8 +136,13 @@ describe("mirroring from an upstream Hangar", () => {
     }
     assert.ok((await bytesOf(down.url, "alice/tiny", "model.safetensors", upstreamSha)).equals(big));
 
-    const upstreamCommit = (await listCommits({ repo: "alice/tiny", hubUrl: upstream.url }).next()).value;
-    const downstreamCommit = (await listCommits({ repo: "alice/tiny", hubUrl: down.url }).next()).value;
+    const firstCommit = async (url: string): Promise<CommitData> => {
+      const first = await listCommits({ repo: "alice/tiny", hubUrl: url }).next();
+      assert.ok(!first.done);
+      return first.value;
+    };
+    const upstreamCommit = await firstCommit(upstream.url);
+    const downstreamCommit = await firstCommit(down.url);
     assert.equal(downstreamCommit.title, "Add the model");
     assert.deepEqual(
       { ...downstreamCommit, authors: downstreamCommit.authors.map((author) => author.username) },
@@ -183,9 +190,12 @@ describe("mirroring from an upstream Hangar", () => {
     const result = await pullRepo(down.hangar, { repo: "alice/tiny", revision: "v1", include: ["*.md"] });
     assert.equal(result.commit, upstreamSha);
     assert.deepEqual(result.refs, ["main", "refs/tags/v1"]);
-    const refs = await (await fetch(`${down.url}/api/models/alice/tiny/refs`)).json();
+    const refs = (await (await fetch(`${down.url}/api/models/alice/tiny/refs`)).json()) as {
+      branches: Array<{ targetCommit: string }>;
+      tags: unknown[];
+    };
     assert.deepEqual(refs.tags, [{ name: "v1", ref: "refs/tags/v1", targetCommit: upstreamSha }]);
-    assert.equal(refs.branches[0].targetCommit, upstreamSha);
+    assert.equal(refs.branches[0]?.targetCommit, upstreamSha);
   });
 
   it("resumes a download from its partial file with a Range request", async () => {
@@ -246,6 +256,34 @@ describe("mirroring from an upstream Hangar", () => {
       additionalFields: ["sha"],
     });
     assert.equal(info.sha, upstreamInfo.sha);
+  });
+
+  it("says a gated upstream repo needs a token with access", async () => {
+    await createRepo({
+      repo: "alice/gated",
+      accessToken: token,
+      hubUrl: upstream.url,
+      files: [{ path: "weights.txt", content: new Blob(["w\n"]) }],
+    });
+    const gated = await fetch(`${upstream.url}/api/models/alice/gated/settings`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ gated: "auto" }),
+    });
+    assert.equal(gated.status, 200);
+    const down = await downstream();
+    const refused = await pullError(pullRepo(down.hangar, { repo: "alice/gated" }));
+    assert.equal(refused.code, "HANGAR_ERR_GATED_REPO");
+    assert.match(
+      refused.message,
+      /^127\.0\.0\.1:\d+ says alice\/gated is gated: set HF_TOKEN to a token that has access$/,
+    );
+    const result = await pullRepo(down.hangar, { repo: "alice/gated", token });
+    assert.equal(result.files, 2);
+    assert.equal(
+      down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "gated" })?.gated,
+      "auto",
+    );
   });
 
   it("hangar pull in a child process pulls into its home and prints the result", async () => {
@@ -327,10 +365,17 @@ describe("mirroring from an upstream Hangar", () => {
 
   it("pull-through serves a repo on first request, and keeps serving it once the upstream is gone", async () => {
     const down = await downstream(true);
+    let upstreamInfoRequests = 0;
+    const countInfoRequests = (request: IncomingMessage) => {
+      if (request.url?.startsWith("/api/models/alice/tiny/revision/")) upstreamInfoRequests++;
+    };
+    upstream.server.on("request", countInfoRequests);
     const [first, second] = await Promise.all([
       modelInfo({ name: "alice/tiny", hubUrl: down.url, additionalFields: ["sha"] }),
       modelInfo({ name: "alice/tiny", hubUrl: down.url, additionalFields: ["sha"] }),
     ]);
+    upstream.server.off("request", countInfoRequests);
+    assert.equal(upstreamInfoRequests, 1, "concurrent requests share one pull");
     assert.equal(first.sha, upstreamSha);
     assert.equal(second.sha, upstreamSha);
     assert.ok((await bytesOf(down.url, "alice/tiny", "model.safetensors")).equals(big));

@@ -42,7 +42,8 @@ export function downloadUpstreamFile(
 ): Promise<DownloadedFile> {
   const partial = join(partialDownloadsFolder(hub), `${spec.sha256 ?? spec.gitOid}.part`);
   const running = inFlight.get(partial);
-  if (running) return running;
+  // The other download may fail for reasons of its own (another token, a cancelled pull): then try ours.
+  if (running) return running.catch(() => downloadUpstreamFile(hub, fetchImpl, spec, onBytes));
   const work = download(hub, fetchImpl, spec, partial, onBytes).finally(() => inFlight.delete(partial));
   inFlight.set(partial, work);
   return work;

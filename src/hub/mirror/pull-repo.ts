@@ -100,16 +100,25 @@ function knownFiles(hub: HubContext, repo: Repo | undefined): Map<string, TreeFi
   return known;
 }
 
+/** Runs `work` over the items a few at a time; after a failure no new item starts, and the first error is thrown once every running one has ended. */
 async function mapLimit<T>(
   items: readonly T[],
   limit: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
+    while (next < items.length && !failure) {
+      try {
+        await work(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
   });
   await Promise.all(workers);
+  if (failure) throw failure.error;
 }
 
 /**
