@@ -17,6 +17,7 @@ import {
 } from "@huggingface/hub";
 import { HangarError } from "../src/core/errors.ts";
 import { partialDownloadsFolder } from "../src/hub/mirror/download-upstream-file.ts";
+import { mirrorInfoOf } from "../src/hub/mirror/mirror-info.ts";
 import { pullRepo } from "../src/hub/mirror/pull-repo.ts";
 import { syncFromUpstream } from "../src/hub/mirror/sync-from-upstream.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
@@ -379,8 +380,18 @@ describe("mirroring from an upstream Hangar", () => {
     assert.equal(first.sha, upstreamSha);
     assert.equal(second.sha, upstreamSha);
     assert.ok((await bytesOf(down.url, "alice/tiny", "model.safetensors")).equals(big));
-    // A file request for a repo not asked for before pulls it too.
+    // A file request for a repo not asked for before pulls that file; a listing then pulls the rest.
     assert.equal((await bytesOf(down.url, "alice/other", "a.txt")).toString(), "other\n");
+    const other = down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" })!;
+    const head = down.hangar.catalog.commits.getCommit(other.pk, other.sha!)!;
+    assert.deepEqual(
+      down.hangar.catalog.commits.listFiles(head.pk).map((file) => file.path),
+      ["a.txt"],
+    );
+    assert.equal(mirrorInfoOf(head)?.partial, true);
+    const upstreamOther = await filesOf(upstream.url, "alice/other");
+    assert.ok(upstreamOther.length > 1);
+    assert.deepEqual(await filesOf(down.url, "alice/other"), upstreamOther);
     const missing = await fetch(`${down.url}/api/models/alice/nothing-here`);
     assert.equal(missing.status, 401);
     assert.equal(missing.headers.get("x-error-code"), "RepoNotFound");

@@ -4,37 +4,70 @@ import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { defaultBranchHead, hasCommits, mirrorInfoOf } from "./mirror-info.ts";
-import { pullRepo } from "./pull-repo.ts";
+import { type PullRepoParams, pullRepo } from "./pull-repo.ts";
 import { upstreamFailure } from "./upstream-client.ts";
 
-/** Pulls in progress per instance, so concurrent requests for one repo and revision share one pull. */
-const inFlight = new WeakMap<HubContext, Map<string, Promise<unknown>>>();
+interface RunningPull {
+  /** What the pull fetches, so a request wanting the same joins it. */
+  key: string;
+  done: Promise<unknown>;
+}
 
-function pullsOf(hub: HubContext): Map<string, Promise<unknown>> {
-  let pulls = inFlight.get(hub);
+/** The pull running per repo, per instance: pulls of one repo run one after another, requests share them. */
+const running = new WeakMap<HubContext, Map<string, RunningPull>>();
+
+function pullsOf(hub: HubContext): Map<string, RunningPull> {
+  let pulls = running.get(hub);
   if (!pulls) {
     pulls = new Map();
-    inFlight.set(hub, pulls);
+    running.set(hub, pulls);
   }
   return pulls;
 }
 
-function resolvable(hub: HubContext, ref: RepoRef, revision: string): boolean {
+/** A glob that selects exactly one path (the matcher's `*`, `?` and `[` become one-character sets). */
+function exactPattern(path: string): string {
+  return path.replace(/[*?[]/g, (char) => `[${char}]`);
+}
+
+/** What to pull so that a read can be answered here, or undefined when nothing is needed (or allowed). */
+function planPull(
+  hub: HubContext,
+  ref: RepoRef,
+  revision: string,
+  path: string | undefined,
+): Omit<PullRepoParams, "repo" | "type"> | undefined {
+  const upstreamRevision = revision === "HEAD" ? {} : { revision };
+  const onlyPath = path === undefined ? {} : { include: [exactPattern(path)] };
   const repo = hub.catalog.repos.get(ref);
-  if (!repo) return false;
-  try {
-    resolveRevision(hub, repo, revision);
-    return true;
-  } catch {
-    return false;
+  if (!repo || repo.origin === "upstream" || !hasCommits(hub, repo)) {
+    // A repo with no commit of its own is pulled; an empty local repo is the owner's, not the mirror's.
+    return repo && repo.origin === "local" ? undefined : { ...upstreamRevision, ...onlyPath };
   }
+  let commit: ReturnType<typeof resolveRevision>["commit"] | undefined;
+  try {
+    commit = resolveRevision(hub, repo, revision).commit;
+  } catch {
+    commit = undefined;
+  }
+  if (!commit) {
+    // A mirror asked for a revision it lacks pulls it; a local repo answers RevisionNotFound.
+    return mirrorInfoOf(defaultBranchHead(hub, repo)) ? { ...upstreamRevision, ...onlyPath } : undefined;
+  }
+  const mirror = mirrorInfoOf(commit);
+  if (!mirror?.partial) return undefined;
+  // A partial mirror gets the file asked for, or all of its files for a listing, of the same commit.
+  if (path !== undefined && hub.catalog.commits.getFile(commit.pk, path)) return undefined;
+  return { revision: commit.oid, ...onlyPath };
 }
 
 /**
  * Pull-through mode: before a read of a repo this instance lacks (or knows only as an upstream-only catalog
  * entry), the repo is pulled from the upstream at the revision asked for, so the read is answered from the
- * local copy and every later read is local too. A mirrored repo asked for a revision it does not have yet
- * pulls that revision. Repos with local content of their own are never touched.
+ * local copy and later reads are local too. A file request pulls just that file (a partial mirror of the
+ * commit, completed file by file); a repo info, tree or paths-info request pulls every file, since it lists
+ * them. A mirror asked for a revision it does not have pulls that revision. Repos with content of their
+ * own are never touched.
  *
  * When the pull fails the read goes on with what is here (a catalog entry is still described, a mirror
  * keeps serving its files); a repo that is not here at all answers exactly as the Hub does for a missing
@@ -46,33 +79,40 @@ export async function ensureRepoAvailable(
   caller: Caller,
   ref: RepoRef,
   revision: string,
+  path?: string,
 ): Promise<void> {
   if (!hub.config.pullThrough) return;
-  const repo = hub.catalog.repos.get(ref);
-  if (repo && repo.origin === "local" && hasCommits(hub, repo)) {
-    if (resolvable(hub, ref, revision)) return;
-    if (!mirrorInfoOf(defaultBranchHead(hub, repo))) return;
-  }
-  const upstreamRevision = revision === "HEAD" ? undefined : revision;
-  const key = `${ref.type}/${ref.namespace}/${ref.name}@${upstreamRevision ?? ""}`;
   const pulls = pullsOf(hub);
-  let pull = pulls.get(key);
-  if (!pull) {
-    pull = pullRepo(hub, {
-      repo: `${ref.namespace}/${ref.name}`,
-      type: ref.type,
-      ...(upstreamRevision ? { revision: upstreamRevision } : {}),
-    }).finally(() => pulls.delete(key));
-    pulls.set(key, pull);
-  }
-  try {
-    await pull;
-  } catch (error) {
-    // An upstream-only entry is still described from the catalog, and a mirror keeps serving what it has.
-    if (hub.catalog.repos.get(ref)) return;
-    const failure = upstreamFailure(error);
-    if (failure === "gated") throw error;
-    if (failure !== undefined) throw repoNotFound(caller, ref);
-    throw error;
+  const repoKey = `${ref.type}/${ref.namespace}/${ref.name}`.toLowerCase();
+  for (;;) {
+    const plan = planPull(hub, ref, revision, path);
+    if (!plan) return;
+    const key = JSON.stringify(plan);
+    const current = pulls.get(repoKey);
+    let done: Promise<unknown>;
+    if (current) {
+      // Another pull of this repo runs: share it when it fetches the same, otherwise look again after it.
+      if (current.key !== key) {
+        await current.done.catch(() => {});
+        continue;
+      }
+      done = current.done;
+    } else {
+      done = pullRepo(hub, { repo: `${ref.namespace}/${ref.name}`, type: ref.type, ...plan }).finally(() =>
+        pulls.delete(repoKey),
+      );
+      pulls.set(repoKey, { key, done });
+    }
+    try {
+      await done;
+      return;
+    } catch (error) {
+      // An upstream-only entry is still described from the catalog, and a mirror keeps serving what it has.
+      if (hub.catalog.repos.get(ref)) return;
+      const failure = upstreamFailure(error);
+      if (failure === "gated") throw error;
+      if (failure !== undefined) throw repoNotFound(caller, ref);
+      throw error;
+    }
   }
 }

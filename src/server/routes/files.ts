@@ -1,7 +1,7 @@
 import { pipeline } from "node:stream/promises";
 import { HangarError } from "../../core/errors.ts";
 import { type OpenedFile, openFile } from "../../hub/read/open-file.ts";
-import { pullingThrough, revisionBeforePath } from "../pull-through-hook.ts";
+import { pullingThrough, revisionAndFile } from "../pull-through-hook.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { repoRefFromSegments, splitRevisionAndPath } from "../wire/repo-path.ts";
 
@@ -115,7 +115,7 @@ async function fileHandler(context: RequestContext): Promise<void> {
  * `X-Linked-*` headers still tell clients the LFS identity.
  */
 export function registerFileRoutes(router: Router): void {
-  const handler = pullingThrough(fileHandler, revisionBeforePath);
+  const handler = pullingThrough(fileHandler, revisionAndFile);
   router.add("GET", "/:type(datasets|spaces)/:namespace/:name/:kind(resolve|raw)/*rest", handler);
   router.add("GET", "/:namespace/:name/:kind(resolve|raw)/*rest", handler);
 }
