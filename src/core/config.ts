@@ -25,6 +25,71 @@ export interface HangarConfig {
    * lacks is pulled from the upstream first, then served.
    */
   pullThrough: boolean;
+  /** Local inference settings (`HANGAR_INFERENCE_*`); defaults from `DEFAULT_INFERENCE` when unset. */
+  inference?: Partial<InferenceSettings>;
+}
+
+export interface InferenceSettings {
+  /** Memory the loaded models may take together; least recently used models are unloaded past it. */
+  memoryBudgetBytes: number;
+  /** Most requests coalesced into one model call for encoder tasks (1 turns batching off). */
+  maxBatchSize: number;
+  /** How long a request may wait for others to join its batch. */
+  maxQueueDelayMs: number;
+  /** Requests that may wait per model before new ones get 429 with Retry-After. */
+  maxQueue: number;
+  /** Model calls running at once per model. */
+  maxConcurrency: number;
+  /** Longest a request may take, queueing included, before it fails with 504. */
+  timeoutMs: number;
+  /** Intra-op threads per ONNX session (0: onnxruntime's default, one per core). */
+  threads: number;
+  /** Whether inference needs a token even for public models. */
+  requireToken: boolean;
+}
+
+export const DEFAULT_INFERENCE: InferenceSettings = {
+  memoryBudgetBytes: 4 * 1024 ** 3,
+  maxBatchSize: 16,
+  maxQueueDelayMs: 2,
+  maxQueue: 64,
+  maxConcurrency: 1,
+  timeoutMs: 60_000,
+  threads: 0,
+  requireToken: false,
+};
+
+/** The inference settings of a config, defaults filled in. */
+export function inferenceSettings(config: HangarConfig): InferenceSettings {
+  return { ...DEFAULT_INFERENCE, ...config.inference };
+}
+
+function parseCount(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const count = Number(value);
+  if (!Number.isSafeInteger(count) || count < 0) {
+    throw badRequest(`${name} must be a non-negative integer, got "${value}"`);
+  }
+  return count;
+}
+
+function inferenceFromEnv(env: Record<string, string | undefined>): Partial<InferenceSettings> {
+  const settings: Partial<InferenceSettings> = {
+    memoryBudgetBytes: parseCount(env.HANGAR_INFERENCE_MEMORY_BUDGET, "HANGAR_INFERENCE_MEMORY_BUDGET"),
+    maxBatchSize: parseCount(env.HANGAR_INFERENCE_MAX_BATCH_SIZE, "HANGAR_INFERENCE_MAX_BATCH_SIZE"),
+    maxQueueDelayMs: parseCount(
+      env.HANGAR_INFERENCE_MAX_QUEUE_DELAY_MS,
+      "HANGAR_INFERENCE_MAX_QUEUE_DELAY_MS",
+    ),
+    maxQueue: parseCount(env.HANGAR_INFERENCE_MAX_QUEUE, "HANGAR_INFERENCE_MAX_QUEUE"),
+    maxConcurrency: parseCount(env.HANGAR_INFERENCE_MAX_CONCURRENCY, "HANGAR_INFERENCE_MAX_CONCURRENCY"),
+    timeoutMs: parseCount(env.HANGAR_INFERENCE_TIMEOUT_MS, "HANGAR_INFERENCE_TIMEOUT_MS"),
+    threads: parseCount(env.HANGAR_INFERENCE_THREADS, "HANGAR_INFERENCE_THREADS"),
+    ...(env.HANGAR_INFERENCE_REQUIRE_TOKEN === undefined
+      ? {}
+      : { requireToken: env.HANGAR_INFERENCE_REQUIRE_TOKEN === "1" }),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }
 
 export interface HangarLimits {
@@ -113,6 +178,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
       ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}),
     },
     pullThrough: env.HANGAR_PULL_THROUGH === "1",
+    inference: inferenceFromEnv(env),
   };
 }
 

@@ -19,11 +19,14 @@ export const ERROR_CODES = {
   HANGAR_ERR_PRECONDITION_FAILED: { status: 412, hubCode: "PreconditionFailed" },
   HANGAR_ERR_PAYLOAD_TOO_LARGE: { status: 413, hubCode: "PayloadTooLarge" },
   HANGAR_ERR_RANGE_NOT_SATISFIABLE: { status: 416, hubCode: "RangeNotSatisfiable" },
+  HANGAR_ERR_RATE_LIMITED: { status: 429, hubCode: "RateLimited" },
   HANGAR_ERR_BLOB_CORRUPT: { status: 500, hubCode: "BlobCorrupt" },
   HANGAR_ERR_BLOB_MISSING: { status: 500, hubCode: "BlobMissing" },
   HANGAR_ERR_INTERNAL: { status: 500, hubCode: "InternalError" },
   HANGAR_ERR_NOT_IMPLEMENTED: { status: 501, hubCode: "NotImplemented" },
   HANGAR_ERR_UPSTREAM: { status: 502, hubCode: "UpstreamError" },
+  HANGAR_ERR_MODEL_LOAD_FAILED: { status: 500, hubCode: "ModelLoadError" },
+  HANGAR_ERR_TIMEOUT: { status: 504, hubCode: "Timeout" },
 } as const satisfies Record<string, { status: number; hubCode: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

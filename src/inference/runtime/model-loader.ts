@@ -29,6 +29,8 @@ export interface InferenceCall {
 export interface StreamChunk {
   text: string;
   tokenId?: number;
+  /** Set on the chunk that ends generation early: a stop sequence or the end-of-sequence token. */
+  finishReason?: "stop" | "length";
 }
 
 /** A model loaded in memory, ready to run. */
@@ -40,6 +42,15 @@ export interface LoadedModel {
   /** Estimated resident memory, for the pool's budget. */
   readonly memoryBytes: number;
   run(call: InferenceCall): Promise<unknown>;
+  /**
+   * Runs several calls of one task with the same parameters as one batch (dynamic batching of encoder
+   * tasks); resolves with one output per call, in order. Models without it run calls one by one.
+   */
+  runBatch?(calls: readonly InferenceCall[]): Promise<unknown[]>;
+  /** Longest input in tokens the model accepts, when it has a limit. */
+  readonly maxInputTokens?: number;
+  /** Tokens in a text, for metering and length checks (text models). */
+  countTokens?(text: string): number;
   /** Token streaming, for generation tasks. */
   stream?(call: InferenceCall): AsyncIterable<StreamChunk>;
   dispose(): Promise<void>;

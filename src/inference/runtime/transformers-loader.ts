@@ -1,0 +1,606 @@
+import {
+  BaseStreamer,
+  InterruptableStoppingCriteria,
+  pipeline,
+  type Tensor,
+  ZeroShotClassificationPipeline,
+} from "@huggingface/transformers";
+import { HangarError } from "../../core/errors.ts";
+import type { ChatMessage } from "../tasks/text-generation.ts";
+import { configureTransformers, serveSource } from "./in-process-hub.ts";
+import type {
+  InferenceCall,
+  LoadedModel,
+  LoadOptions,
+  ModelLoader,
+  ModelSource,
+  StreamChunk,
+} from "./model-loader.ts";
+
+/** Which transformers.js pipeline serves each task. */
+const PIPELINE_OF_TASK: Record<string, string> = {
+  "text-classification": "text-classification",
+  "zero-shot-classification": "text-classification",
+  "token-classification": "token-classification",
+  "question-answering": "question-answering",
+  "fill-mask": "fill-mask",
+  "feature-extraction": "feature-extraction",
+  "sentence-similarity": "feature-extraction",
+  "text-generation": "text-generation",
+};
+
+/** Memory a session takes beyond its weight bytes (graph, arenas, tokenizer), as a factor. */
+const MEMORY_FACTOR = 1.5;
+const DEFAULT_MAX_NEW_TOKENS = 64;
+
+// transformers.js has loose typings for pipelines, models and tokenizers; these are the parts Hangar uses.
+interface TokenizerOutput {
+  input_ids: Tensor;
+  attention_mask: Tensor;
+}
+interface Tokenizer {
+  (texts: string | string[], options?: Record<string, unknown>): TokenizerOutput;
+  decode(ids: ArrayLike<number | bigint>, options?: Record<string, unknown>): string;
+  encode(text: string, options?: Record<string, unknown>): number[];
+  apply_chat_template(messages: ChatMessage[], options: Record<string, unknown>): string;
+  all_special_ids: number[];
+  model_max_length?: number;
+  model: { convert_ids_to_tokens?(ids: number[]): string[]; vocab?: string[] | Map<string, number> };
+  chat_template?: unknown;
+}
+interface Model {
+  (inputs: TokenizerOutput): Promise<Record<string, Tensor>>;
+  generate(options: Record<string, unknown>): Promise<Tensor>;
+  config: Record<string, unknown> & { id2label?: Record<string, string>; problem_type?: string };
+}
+interface AnyPipeline {
+  (...args: unknown[]): Promise<unknown>;
+  model: Model;
+  tokenizer: Tokenizer;
+  dispose(): Promise<void>;
+}
+
+function tasksFromArchitectures(architectures: string[], config: Record<string, unknown>): string[] {
+  const tasks: string[] = [];
+  for (const architecture of architectures) {
+    if (architecture.endsWith("ForSequenceClassification")) {
+      tasks.push("text-classification");
+      const labels = Object.keys((config.label2id as Record<string, number> | undefined) ?? {});
+      if (labels.some((label) => label.toLowerCase() === "entailment"))
+        tasks.push("zero-shot-classification");
+    } else if (architecture.endsWith("ForTokenClassification")) tasks.push("token-classification");
+    else if (architecture.endsWith("ForQuestionAnswering")) tasks.push("question-answering");
+    else if (architecture.endsWith("ForMaskedLM")) tasks.push("fill-mask");
+    else if (architecture.endsWith("ForCausalLM") || architecture.endsWith("LMHeadModel")) {
+      tasks.push("text-generation");
+    } else if (architecture.endsWith("Model")) tasks.push("feature-extraction", "sentence-similarity");
+  }
+  return tasks;
+}
+
+function weightFile(source: ModelSource): { path: string; dtype: "fp32" | "q8" } | undefined {
+  const paths = new Set(source.files.map((file) => file.path));
+  if (paths.has("onnx/model.onnx")) return { path: "onnx/model.onnx", dtype: "fp32" };
+  if (paths.has("onnx/model_quantized.onnx")) return { path: "onnx/model_quantized.onnx", dtype: "q8" };
+  return undefined;
+}
+
+function tasksOf(source: ModelSource): string[] {
+  const paths = new Set(source.files.map((file) => file.path));
+  if (!["config.json", "tokenizer.json", "tokenizer_config.json"].every((path) => paths.has(path))) return [];
+  if (!weightFile(source)) return [];
+  const config = source.metadata.config ?? {};
+  if (typeof config.model_type !== "string") return [];
+  const architectures = Array.isArray(config.architectures) ? (config.architectures as string[]) : [];
+  const fromArchitectures = tasksFromArchitectures(architectures, config);
+  const pipelineTag = source.metadata.model?.pipelineTag ?? source.metadata.card?.pipelineTag ?? null;
+  const tasks = fromArchitectures.length > 0 ? fromArchitectures : pipelineTag ? [pipelineTag] : [];
+  if (tasks.includes("feature-extraction") && !tasks.includes("sentence-similarity")) {
+    tasks.push("sentence-similarity");
+  }
+  const supported = tasks.filter((task) => task in PIPELINE_OF_TASK);
+  // The model's own pipeline tag first: it is what a bare `POST /models/{id}` means.
+  if (pipelineTag && supported.includes(pipelineTag)) {
+    return [pipelineTag, ...supported.filter((task) => task !== pipelineTag)];
+  }
+  return [...new Set(supported)];
+}
+
+function softmax(values: number[]): number[] {
+  const max = Math.max(...values);
+  const exps = values.map((value) => Math.exp(value - max));
+  const total = exps.reduce((sum, value) => sum + value, 0);
+  return exps.map((value) => value / total);
+}
+
+const sigmoid = (value: number): number => 1 / (1 + Math.exp(-value));
+
+function rows(tensor: Tensor): number[][] {
+  const [count, width] = tensor.dims as [number, number];
+  const data = tensor.data as Float32Array;
+  return Array.from({ length: count }, (_, row) => Array.from(data.subarray(row * width, (row + 1) * width)));
+}
+
+/** Token markers of WordPiece, byte-level BPE and SentencePiece vocabularies. */
+function tokenSurface(token: string): { text: string; continues: boolean } {
+  if (token.startsWith("##")) return { text: token.slice(2), continues: true };
+  if (token.startsWith("Ġ") || token.startsWith("▁")) return { text: token.slice(1), continues: false };
+  return { text: token, continues: false };
+}
+
+function entityTag(label: string): { prefix: string; tag: string } {
+  const match = /^([BIES])-(.+)$/.exec(label);
+  return match ? { prefix: match[1]!, tag: match[2]! } : { prefix: "I", tag: label };
+}
+
+interface TokenEntity {
+  entity: string;
+  score: number;
+  index: number;
+  word: string;
+  start: number;
+  end: number;
+  continues: boolean;
+}
+
+class TransformersModel implements LoadedModel {
+  readonly key: string;
+  readonly tasks: readonly string[];
+  readonly memoryBytes: number;
+  readonly maxInputTokens: number | undefined;
+  private readonly main: AnyPipeline;
+  private zeroShot: AnyPipeline | undefined;
+
+  constructor(source: ModelSource, tasks: string[], main: AnyPipeline, memoryBytes: number) {
+    this.key = `${source.repo.id}@${source.commit.oid}`;
+    this.tasks = tasks;
+    this.main = main;
+    this.memoryBytes = memoryBytes;
+    const config = main.model.config;
+    const limits = [
+      main.tokenizer.model_max_length,
+      config.max_position_embeddings,
+      config.n_positions,
+      config.max_seq_len,
+    ].filter((value): value is number => typeof value === "number" && value > 0 && value < 1_000_000);
+    this.maxInputTokens = limits.length > 0 ? Math.min(...limits) : undefined;
+    if (tasks.includes("zero-shot-classification")) {
+      this.zeroShot = new ZeroShotClassificationPipeline({
+        task: "zero-shot-classification",
+        model: main.model,
+        tokenizer: main.tokenizer,
+      } as never) as unknown as AnyPipeline;
+    }
+  }
+
+  countTokens(text: string): number {
+    return this.main.tokenizer.encode(text).length;
+  }
+
+  private tokenize(texts: string[], extra: Record<string, unknown> = {}): TokenizerOutput {
+    return this.main.tokenizer(texts, {
+      padding: true,
+      truncation: true,
+      ...(this.maxInputTokens ? { max_length: this.maxInputTokens } : {}),
+      ...extra,
+    });
+  }
+
+  async run(call: InferenceCall): Promise<unknown> {
+    if (this.tasks.includes(call.task) && isBatchable(call.task)) {
+      const [output] = await this.runBatch([call]);
+      return output;
+    }
+    switch (call.task) {
+      case "fill-mask":
+        return this.fillMask(call);
+      case "question-answering":
+        return this.answerQuestion(call);
+      case "zero-shot-classification":
+        return this.classifyZeroShot(call);
+      case "text-generation":
+        return this.generate(call);
+      default:
+        throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${this.key} cannot do ${call.task}`);
+    }
+  }
+
+  /** Calls share one task and parameters; every text of every call goes through the model at once. */
+  async runBatch(calls: readonly InferenceCall[]): Promise<unknown[]> {
+    const first = calls[0];
+    if (!first) return [];
+    const texts: string[] = [];
+    const spans = calls.map((call) => {
+      const start = texts.length;
+      texts.push(...callTexts(call));
+      return { start, end: texts.length };
+    });
+    let results: unknown[];
+    switch (first.task) {
+      case "text-classification":
+        results = await this.classify(texts, first.parameters);
+        break;
+      case "token-classification":
+        results = await this.tagTokens(texts, first.parameters);
+        break;
+      case "feature-extraction":
+        results = await this.embed(texts, first.parameters);
+        break;
+      case "sentence-similarity":
+        results = await this.embed(texts, { pooling: "mean", normalize: true });
+        break;
+      default:
+        throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${first.task} cannot be batched`);
+    }
+    return calls.map((call, index) => {
+      const { start, end } = spans[index]!;
+      const own = results.slice(start, end);
+      if (call.task === "sentence-similarity") {
+        const [source, ...others] = own as number[][];
+        return others.map((vector) => vector.reduce((sum, value, i) => sum + value * source![i]!, 0));
+      }
+      return Array.isArray(call.inputs) ? own : own[0];
+    });
+  }
+
+  private async classify(texts: string[], parameters: Record<string, unknown>): Promise<unknown[]> {
+    const { logits } = await this.main.model(this.tokenize(texts));
+    const config = this.main.model.config;
+    const labelOf = (index: number) => config.id2label?.[index] ?? `LABEL_${index}`;
+    return rows(logits!).map((row) => {
+      const method =
+        (parameters.function_to_apply as string | undefined) ??
+        (config.problem_type === "multi_label_classification" || row.length === 1 ? "sigmoid" : "softmax");
+      const scores = method === "softmax" ? softmax(row) : method === "sigmoid" ? row.map(sigmoid) : row;
+      const ranked = scores
+        .map((score, index) => ({ label: labelOf(index), score }))
+        .sort((a, b) => b.score - a.score);
+      return ranked.slice(0, (parameters.top_k as number | undefined) ?? ranked.length);
+    });
+  }
+
+  private async tagTokens(texts: string[], parameters: Record<string, unknown>): Promise<unknown[]> {
+    const encoded = this.tokenize(texts);
+    const { logits } = await this.main.model(encoded);
+    const [, length, labels] = logits!.dims as [number, number, number];
+    const data = logits!.data as Float32Array;
+    const ids = encoded.input_ids.tolist() as bigint[][];
+    const mask = encoded.attention_mask.tolist() as bigint[][];
+    const special = new Set(this.main.tokenizer.all_special_ids.map(Number));
+    const config = this.main.model.config;
+    const ignore = (parameters.ignore_labels as string[] | undefined) ?? ["O"];
+    const aggregate = (parameters.aggregation_strategy as string | undefined) !== "none";
+    return texts.map((text, row) => {
+      const lower = text.toLowerCase();
+      let cursor = 0;
+      const tokens: TokenEntity[] = [];
+      for (let position = 0; position < length; position++) {
+        const id = Number(ids[row]![position]);
+        if (!mask[row]![position] || special.has(id)) continue;
+        const surface = tokenSurface(this.tokenText(id));
+        const found = surface.text ? lower.indexOf(surface.text.toLowerCase(), cursor) : -1;
+        const start = found >= 0 ? found : cursor;
+        const end = found >= 0 ? found + surface.text.length : cursor;
+        cursor = end;
+        const offset = (row * length + position) * labels;
+        const scores = softmax(Array.from(data.subarray(offset, offset + labels)));
+        const best = scores.indexOf(Math.max(...scores));
+        tokens.push({
+          entity: config.id2label?.[best] ?? `LABEL_${best}`,
+          score: scores[best]!,
+          index: position,
+          word: text.slice(start, end),
+          start,
+          end,
+          continues: surface.continues,
+        });
+      }
+      if (!aggregate) {
+        return tokens
+          .filter((token) => !ignore.includes(token.entity))
+          .map(({ entity, score, index, word, start, end }) => ({ entity, score, index, word, start, end }));
+      }
+      return groupEntities(tokens, text, ignore);
+    });
+  }
+
+  private tokenText(id: number): string {
+    const model = this.main.tokenizer.model;
+    const fromModel = model.convert_ids_to_tokens?.([id])[0];
+    return fromModel ?? this.main.tokenizer.decode([id]);
+  }
+
+  private async embed(texts: string[], parameters: Record<string, unknown>): Promise<unknown[]> {
+    const output = (await this.main(texts, {
+      pooling: (parameters.pooling as string | undefined) ?? "mean",
+      normalize: (parameters.normalize as boolean | undefined) ?? false,
+    })) as Tensor;
+    return output.tolist() as unknown[];
+  }
+
+  private async fillMask(call: InferenceCall): Promise<unknown> {
+    const output = await this.main(call.inputs, {
+      top_k: (call.parameters.top_k as number | undefined) ?? 5,
+    });
+    return output;
+  }
+
+  private async answerQuestion(call: InferenceCall): Promise<unknown> {
+    const { question, context } = call.inputs as { question: string; context: string };
+    const topK = (call.parameters.top_k as number | undefined) ?? 1;
+    const output = (await this.main(question, context, { top_k: topK })) as
+      | { answer: string; score: number }
+      | Array<{ answer: string; score: number }>;
+    const locate = ({ answer, score }: { answer: string; score: number }) => {
+      const found = context.toLowerCase().indexOf(answer.toLowerCase());
+      const start = Math.max(found, 0);
+      const end = found >= 0 ? found + answer.length : 0;
+      return { answer: found >= 0 ? context.slice(start, end) : answer, score, start, end };
+    };
+    return Array.isArray(output) ? output.map(locate) : locate(output);
+  }
+
+  private async classifyZeroShot(call: InferenceCall): Promise<unknown> {
+    if (!this.zeroShot) throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${this.key} cannot do zero-shot`);
+    const output = (await this.zeroShot(call.inputs, call.parameters.candidate_labels, {
+      multi_label: call.parameters.multi_label ?? false,
+      ...(call.parameters.hypothesis_template
+        ? { hypothesis_template: call.parameters.hypothesis_template }
+        : {}),
+    })) as { labels: string[]; scores: number[] };
+    return output.labels.map((label, index) => ({ label, score: output.scores[index]! }));
+  }
+
+  /** The prompt as the model sees it: the chat template applied to messages, or the text itself. */
+  private prompt(inputs: unknown): { text: string; chat: boolean } {
+    if (typeof inputs === "string") return { text: inputs, chat: false };
+    const tokenizer = this.main.tokenizer;
+    if (!tokenizer.chat_template) {
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `${this.key} has no chat template in tokenizer_config.json: send a prompt string instead of messages`,
+      );
+    }
+    const text = tokenizer.apply_chat_template(inputs as ChatMessage[], {
+      tokenize: false,
+      add_generation_prompt: true,
+    });
+    return { text, chat: true };
+  }
+
+  async generate(call: InferenceCall): Promise<unknown> {
+    let text = "";
+    let completionTokens = 0;
+    let finishReason = "length";
+    for await (const chunk of this.stream(call)) {
+      text += chunk.text;
+      if (chunk.tokenId !== undefined) completionTokens++;
+      if (chunk.finishReason) finishReason = chunk.finishReason;
+    }
+    const prompt = this.prompt(call.inputs);
+    const full = call.parameters.return_full_text === true && !prompt.chat;
+    return {
+      generated_text: full ? prompt.text + text : text,
+      finish_reason: finishReason,
+      usage: { prompt_tokens: this.countTokens(prompt.text), completion_tokens: completionTokens },
+    };
+  }
+
+  /**
+   * Generates token by token. Each chunk carries one token and the text it adds (decoding the whole
+   * continuation each time, so multi-byte characters and word-piece joins come out right). Aborting the
+   * call's signal stops the model at the next token; stop sequences end the text where they start.
+   */
+  stream(call: InferenceCall): AsyncIterable<StreamChunk> {
+    const tokenizer = this.main.tokenizer;
+    const prompt = this.prompt(call.inputs);
+    const encoded = tokenizer(prompt.text, { add_special_tokens: !prompt.chat });
+    const maxNewTokens = (call.parameters.max_new_tokens as number | undefined) ?? DEFAULT_MAX_NEW_TOKENS;
+    const stops = (call.parameters.stop as string[] | undefined) ?? [];
+    const criteria = new InterruptableStoppingCriteria();
+    const queue: StreamChunk[] = [];
+    let wake: (() => void) | undefined;
+    let done = false;
+    let failure: unknown;
+    let generatedIds: number[] = [];
+    let emitted = "";
+    let stopped = false;
+    let promptSeen = false;
+    const push = (chunk: StreamChunk) => {
+      queue.push(chunk);
+      wake?.();
+    };
+    const streamer = new (class extends BaseStreamer {
+      override put(value: bigint[][]): void {
+        // generate() first puts the prompt, then one token per step.
+        if (!promptSeen) {
+          promptSeen = true;
+          return;
+        }
+        if (stopped) return;
+        const tokenId = Number(value[0]?.[0]);
+        generatedIds = [...generatedIds, tokenId];
+        let text = tokenizer.decode(generatedIds, { skip_special_tokens: true });
+        const stopAt = stops.map((stop) => text.indexOf(stop)).filter((index) => index >= 0);
+        if (stopAt.length > 0) {
+          text = text.slice(0, Math.min(...stopAt));
+          stopped = true;
+          criteria.interrupt();
+        }
+        // A trailing replacement character is half of a multi-byte character: wait for the rest.
+        const settled = text.endsWith("\uFFFD") && !stopped ? emitted : text;
+        const delta = settled.startsWith(emitted) ? settled.slice(emitted.length) : "";
+        emitted = settled.startsWith(emitted) ? settled : emitted;
+        push({ text: delta, tokenId, ...(stopped ? { finishReason: "stop" } : {}) });
+      }
+      override end(): void {}
+    })();
+    const onAbort = () => criteria.interrupt();
+    call.signal.addEventListener("abort", onAbort, { once: true });
+    const eosIds = new Set(
+      [this.main.model.config.eos_token_id].flat().filter((id) => typeof id === "number") as number[],
+    );
+    const generation = this.main.model
+      .generate({
+        ...encoded,
+        max_new_tokens: maxNewTokens,
+        do_sample: call.parameters.do_sample ?? false,
+        ...pickDefined(call.parameters, ["temperature", "top_p", "top_k", "repetition_penalty"]),
+        streamer,
+        stopping_criteria: [criteria],
+      })
+      .then(
+        () => {
+          const last = generatedIds.at(-1);
+          if (!stopped && last !== undefined && eosIds.has(last)) push({ text: "", finishReason: "stop" });
+        },
+        (error: unknown) => {
+          failure = error;
+        },
+      )
+      .finally(() => {
+        call.signal.removeEventListener("abort", onAbort);
+        done = true;
+        wake?.();
+      });
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          while (true) {
+            const chunk = queue.shift();
+            if (chunk) {
+              yield chunk;
+              continue;
+            }
+            if (done) break;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = undefined;
+          }
+          if (failure) throw failure;
+        } finally {
+          // A consumer that stops early (client gone) stops the model too.
+          criteria.interrupt();
+          await generation;
+        }
+      },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await this.main.dispose();
+  }
+}
+
+function pickDefined(values: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((n) => [n, values[n]]));
+}
+
+function isBatchable(task: string): boolean {
+  return [
+    "text-classification",
+    "token-classification",
+    "feature-extraction",
+    "sentence-similarity",
+  ].includes(task);
+}
+
+function callTexts(call: InferenceCall): string[] {
+  if (call.task === "sentence-similarity") {
+    const inputs = call.inputs as { source_sentence: string; sentences: string[] };
+    return [inputs.source_sentence, ...inputs.sentences];
+  }
+  return Array.isArray(call.inputs) ? (call.inputs as string[]) : [call.inputs as string];
+}
+
+/** BIO groups: B- starts an entity, I- of the same type and word pieces continue it. */
+function groupEntities(tokens: TokenEntity[], text: string, ignore: string[]): unknown[] {
+  const groups: Array<{ tag: string; scores: number[]; start: number; end: number }> = [];
+  let open: { tag: string; scores: number[]; start: number; end: number } | undefined;
+  for (const token of tokens) {
+    const { prefix, tag } = entityTag(token.entity);
+    if (token.continues && open) {
+      open.scores.push(token.score);
+      open.end = token.end;
+      continue;
+    }
+    if (ignore.includes(token.entity)) {
+      open = undefined;
+      continue;
+    }
+    if (open && open.tag === tag && prefix !== "B" && prefix !== "S") {
+      open.scores.push(token.score);
+      open.end = token.end;
+    } else {
+      open = { tag, scores: [token.score], start: token.start, end: token.end };
+      groups.push(open);
+    }
+    if (prefix === "E" || prefix === "S") open = undefined;
+  }
+  return groups.map((group) => ({
+    entity_group: group.tag,
+    score: group.scores.reduce((sum, score) => sum + score, 0) / group.scores.length,
+    word: text.slice(group.start, group.end),
+    start: group.start,
+    end: group.end,
+  }));
+}
+
+/** Text models in the Hugging Face layout (`config.json`, tokenizer files, `onnx/model.onnx`) via transformers.js. */
+export const transformersLoader: ModelLoader = {
+  name: "transformers.js",
+  tasksFor: tasksOf,
+  async load(source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
+    const tasks = tasksOf(source);
+    const weights = weightFile(source);
+    if (tasks.length === 0 || !weights) {
+      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `transformers.js cannot load ${source.repo.id}`);
+    }
+    configureTransformers();
+    const withdraw = serveSource(source);
+    let loaded: AnyPipeline | undefined;
+    try {
+      loaded = (await pipeline(PIPELINE_OF_TASK[tasks[0]!] as "text-classification", source.repo.id, {
+        revision: source.commit.oid,
+        dtype: weights.dtype,
+        ...(options.threads ? { session_options: { intraOpNumThreads: options.threads } } : {}),
+      })) as unknown as AnyPipeline;
+      const size = (path: string) => source.files.find((file) => file.path === path)?.size ?? 0;
+      const memory = Math.round(size(weights.path) * MEMORY_FACTOR + size("tokenizer.json"));
+      const model = new TransformersModel(source, tasks, loaded, memory);
+      await warmUp(model, tasks[0]!);
+      return model;
+    } catch (error) {
+      await loaded?.dispose().catch(() => {});
+      if (HangarError.isInstance(error)) throw error;
+      throw new HangarError(
+        "HANGAR_ERR_MODEL_LOAD_FAILED",
+        `Model ${source.repo.id} at ${source.commit.oid.slice(0, 12)} could not be loaded: ${(error as Error).message ?? error}`,
+        { cause: error },
+      );
+    } finally {
+      withdraw();
+    }
+  },
+};
+
+/** One short run, so the first request does not pay for the runtime's lazy initialisation. */
+async function warmUp(model: TransformersModel, task: string): Promise<void> {
+  const signal = new AbortController().signal;
+  const inputs =
+    task === "question-answering"
+      ? { question: "what", context: "hello" }
+      : task === "sentence-similarity"
+        ? { source_sentence: "hello", sentences: ["hello"] }
+        : task === "fill-mask" || task === "zero-shot-classification"
+          ? undefined
+          : "hello";
+  if (inputs === undefined) return;
+  await model.run({
+    task,
+    inputs,
+    parameters: task === "text-generation" ? { max_new_tokens: 1 } : {},
+    signal,
+  });
+}

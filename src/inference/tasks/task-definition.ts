@@ -1,0 +1,133 @@
+import { badRequest } from "../../core/errors.ts";
+
+/** A request for one task after validation: what a loaded model's `run` receives. */
+export interface ParsedTaskRequest {
+  inputs: unknown;
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * One task of the inference API: its input and parameter schema (validated with clear 400s), how its output
+ * is shaped on the Hub serverless route, and whether requests can be batched together. Loaders run the task;
+ * a task file only describes it, so a loader added later (Silero VAD, PaddleOCR...) serves it too.
+ */
+export interface TaskDefinition {
+  /** The `@huggingface/tasks` id, e.g. `text-classification`. */
+  readonly task: string;
+  /** One line for docs, `hangar run --help` and errors. */
+  readonly summary: string;
+  /** Encoder tasks whose calls with equal parameters can run as one batch. */
+  readonly batchable: boolean;
+  /** Whether the task can stream tokens (text generation). */
+  readonly streams?: boolean;
+  /**
+   * Validates `inputs` and `parameters` of a request body; throws `HANGAR_ERR_BAD_REQUEST` naming the field.
+   * `body` is the whole body, for clients that send parameters at the top level (feature extraction).
+   */
+  parse(
+    inputs: unknown,
+    parameters: Record<string, unknown>,
+    body: Record<string, unknown>,
+  ): ParsedTaskRequest;
+  /**
+   * How strongly a Hub serverless body (`POST /models/{id}`) looks like this task: 0 when it cannot be,
+   * 1 when it could be, 2 when only this task takes such a body. One URL serves every task of a model.
+   */
+  matchBody(body: Record<string, unknown>): number;
+  /** The output as the Hub serverless API returns it, when it differs from the task API's `outputs`. */
+  toHubOutput?(output: unknown): unknown;
+  /**
+   * Units of input for metering: tokens when the model can count them, otherwise characters or bytes.
+   * Defaults to the JSON size of the inputs.
+   */
+  inputText?(inputs: unknown): string[];
+  /** Whether inputs longer than the model's limit may be cut (classification, embeddings) or must be refused. */
+  readonly truncates: boolean;
+  /**
+   * Fills a pipeline-specific file input (a file path given to `hangar run`) into `inputs`; by default the
+   * file's text is the input.
+   */
+  inputFromFile?(bytes: Buffer, path: string): unknown;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty string or a non-empty list of them. */
+export function textOrTexts(value: unknown, field = "inputs"): string | string[] {
+  if (typeof value === "string") {
+    if (value.length === 0) throw badRequest(`"${field}" must not be empty`);
+    return value;
+  }
+  if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "string")) {
+    return value as string[];
+  }
+  throw badRequest(`"${field}" must be a string or a non-empty list of strings`);
+}
+
+export function requireText(value: unknown, field: string): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw badRequest(`"${field}" must be a non-empty string`);
+  }
+  return value;
+}
+
+export function optionalInteger(
+  parameters: Record<string, unknown>,
+  name: string,
+  range: { min: number; max: number },
+): number | undefined {
+  const value = parameters[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
+    throw badRequest(`"parameters.${name}" must be an integer from ${range.min} to ${range.max}`);
+  }
+  return value;
+}
+
+export function optionalNumber(
+  parameters: Record<string, unknown>,
+  name: string,
+  range: { min: number; max: number },
+): number | undefined {
+  const value = parameters[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < range.min || value > range.max) {
+    throw badRequest(`"parameters.${name}" must be a number from ${range.min} to ${range.max}`);
+  }
+  return value;
+}
+
+export function optionalBoolean(parameters: Record<string, unknown>, name: string): boolean | undefined {
+  const value = parameters[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") throw badRequest(`"parameters.${name}" must be true or false`);
+  return value;
+}
+
+export function optionalChoice<T extends string>(
+  parameters: Record<string, unknown>,
+  name: string,
+  choices: readonly T[],
+): T | undefined {
+  const value = parameters[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string" || !choices.includes(value as T)) {
+    throw badRequest(`"parameters.${name}" must be one of ${choices.join(", ")}`);
+  }
+  return value as T;
+}
+
+export function optionalStrings(parameters: Record<string, unknown>, name: string): string[] | undefined {
+  const value = parameters[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value as string[];
+  throw badRequest(`"parameters.${name}" must be a string or a list of strings`);
+}
+
+/** Drops undefined values so parameter objects compare and serialise the same way. */
+export function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,43 @@
+import { badRequest } from "../../core/errors.ts";
+import {
+  definedOnly,
+  isRecord,
+  optionalBoolean,
+  requireText,
+  type TaskDefinition,
+} from "./task-definition.ts";
+
+/**
+ * zero-shot-classification (an NLI model scores each label as a hypothesis). Inputs: a text. Parameters:
+ * `candidate_labels` (required, a list of labels), `multi_label` (default false), `hypothesis_template`
+ * (default `This example is {}.`). Outputs: `[{label, score}]` best first.
+ */
+export const zeroShotClassificationTask: TaskDefinition = {
+  task: "zero-shot-classification",
+  summary: "Scores a text against labels given with the request",
+  batchable: false,
+  truncates: true,
+  parse(inputs, parameters) {
+    const labels = parameters.candidate_labels;
+    const list = typeof labels === "string" ? labels.split(",").map((label) => label.trim()) : labels;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((l) => typeof l === "string" && l)) {
+      throw badRequest('"parameters.candidate_labels" is required: a non-empty list of labels');
+    }
+    const template = parameters.hypothesis_template;
+    if (template !== undefined && (typeof template !== "string" || !template.includes("{}"))) {
+      throw badRequest('"parameters.hypothesis_template" must be a string holding "{}"');
+    }
+    return {
+      inputs: requireText(inputs, "inputs"),
+      parameters: definedOnly({
+        candidate_labels: list as string[],
+        multi_label: optionalBoolean(parameters, "multi_label"),
+        hypothesis_template: template,
+      }),
+    };
+  },
+  matchBody(body) {
+    return isRecord(body.parameters) && "candidate_labels" in body.parameters ? 2 : 0;
+  },
+  inputText: (inputs) => [inputs as string],
+};
