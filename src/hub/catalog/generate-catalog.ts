@@ -21,7 +21,7 @@ export interface GenerateCatalogParams {
 export interface GenerateCatalogResult {
   inserted: number;
   seed: number;
-  /** Ids of the first namespace/name collisions skipped (ids are unique by construction; kept as a guard). */
+  /** Entries left out because a repo with local content already has their id. */
   skipped: number;
 }
 
