@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { env } from "@huggingface/transformers";
 import onnxProto from "onnx-proto";
 
 const { onnx } = onnxProto;
@@ -205,4 +206,28 @@ export function tinyClassifierFiles(): Record<string, string | Uint8Array> {
 /** Writes the tiny classifier into `folder`. */
 export async function writeTinyClassifier(folder: string): Promise<void> {
   await writeRepoFolder(folder, tinyClassifierFiles());
+}
+
+/**
+ * Points transformers.js at a Hangar over HTTP (remote models only, a temp cache) and makes sure nothing
+ * leaves the machine. Returns a function that restores the previous settings.
+ */
+export function pointTransformersAt(hangarUrl: string, cacheDir: string): () => void {
+  const previous = {
+    remoteHost: env.remoteHost,
+    allowLocalModels: env.allowLocalModels,
+    allowRemoteModels: env.allowRemoteModels,
+    cacheDir: env.cacheDir,
+    fetch: env.fetch,
+  };
+  env.remoteHost = `${hangarUrl}/`;
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  env.cacheDir = cacheDir;
+  env.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (!url.startsWith(hangarUrl)) throw new Error(`transformers.js tried to reach ${url}`);
+    return fetch(input, init);
+  };
+  return () => Object.assign(env, previous);
 }
