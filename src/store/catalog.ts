@@ -5,6 +5,7 @@ import { AccountsTable } from "./accounts-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { ReposTable } from "./repos-table.ts";
+import { UsageTable } from "./usage-table.ts";
 
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit a
@@ -142,6 +143,31 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX repo_base_models_repo ON repo_base_models(repo_pk);
   `,
+  `
+  -- Metering: one row per inference request (local runtime), for usage, budgets and cost.
+  CREATE TABLE usage_events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    model TEXT NOT NULL,
+    revision TEXT,
+    task TEXT,
+    api TEXT NOT NULL,
+    caller TEXT,
+    input_units INTEGER NOT NULL DEFAULT 0,
+    output_units INTEGER NOT NULL DEFAULT 0,
+    unit TEXT NOT NULL DEFAULT 'characters',
+    input_bytes INTEGER NOT NULL DEFAULT 0,
+    output_bytes INTEGER NOT NULL DEFAULT 0,
+    latency_ms REAL NOT NULL DEFAULT 0,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    error_code TEXT,
+    batch_size INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX usage_events_at ON usage_events(at);
+  CREATE INDEX usage_events_model_at ON usage_events(model, at);
+  CREATE INDEX usage_events_caller_at ON usage_events(caller, at);
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;
@@ -153,6 +179,7 @@ export class Catalog {
   readonly repos: ReposTable;
   readonly commits: CommitsTable;
   readonly facts: FactsTable;
+  readonly usage: UsageTable;
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
@@ -160,6 +187,7 @@ export class Catalog {
     this.repos = new ReposTable(db);
     this.commits = new CommitsTable(db);
     this.facts = new FactsTable(db);
+    this.usage = new UsageTable(db);
   }
 
   static open(path: string): Catalog {
