@@ -416,6 +416,22 @@ describe("mirroring from an upstream Hangar", () => {
     assert.equal(neverPulledFile.status, 404);
     assert.equal(neverPulledFile.headers.get("x-error-code"), "RepoNotFound");
 
+    // An upstream-only catalog entry is still described offline; its files are as missing as the repo.
+    down.hangar.catalog.repos.insert({
+      type: "model",
+      namespace: "acme",
+      name: "catalogued",
+      private: false,
+      origin: "upstream",
+      createdAt: new Date().toISOString(),
+    });
+    const entry = await fetch(`${down.url}/api/models/acme/catalogued`);
+    assert.equal(entry.status, 200);
+    assert.equal(((await entry.json()) as { id: string }).id, "acme/catalogued");
+    const entryFile = await fetch(`${down.url}/acme/catalogued/resolve/main/config.json`);
+    assert.equal(entryFile.status, 401);
+    assert.equal(entryFile.headers.get("x-error-code"), "RepoNotFound");
+
     // Pulling directly says the upstream is unreachable, not that the repo does not exist.
     const unreachable = await pullError(pullRepo(down.hangar, { repo: "alice/later" }));
     assert.equal(unreachable.code, "HANGAR_ERR_UPSTREAM");

@@ -70,8 +70,9 @@ function planPull(
  * own are never touched.
  *
  * When the pull fails the read goes on with what is here (a catalog entry is still described, a mirror
- * keeps serving its files); a repo that is not here at all answers exactly as the Hub does for a missing
- * repo (RepoNotFound), whether the upstream lacks it, refuses it, or cannot be reached. A gated upstream
+ * keeps serving its files); a repo that is not here at all, or a file of an upstream-only entry, answers
+ * exactly as the Hub does for a missing repo (RepoNotFound), whether the upstream lacks it, refuses it, or
+ * cannot be reached. A gated upstream
  * repo says so, as the Hub would.
  */
 export async function ensureRepoAvailable(
@@ -107,8 +108,10 @@ export async function ensureRepoAvailable(
       await done;
       return;
     } catch (error) {
-      // An upstream-only entry is still described from the catalog, and a mirror keeps serving what it has.
-      if (hub.catalog.repos.get(ref)) return;
+      // A mirror keeps serving what it has, and an upstream-only entry is still described from the catalog;
+      // its files, which are not here, are as missing as the repo would be.
+      const local = hub.catalog.repos.get(ref);
+      if (local && (hasCommits(hub, local) || path === undefined)) return;
       const failure = upstreamFailure(error);
       if (failure === "gated") throw error;
       if (failure !== undefined) throw repoNotFound(caller, ref);
