@@ -67,6 +67,7 @@ interface Facts {
 }
 
 const models = new Map<string, SnapshotModel>();
+const problems: string[] = [];
 
 /** Merges facts into an entry: earlier facts win, sources accumulate. */
 function add(id: string, facts: Facts): void {
@@ -3861,6 +3862,68 @@ for (const task of PIPELINE_TYPES) {
   }
 }
 
+// Licences (and a size where the card states one) of models the task pages list, from their model cards.
+const taskPageCards = source(
+  "family:task-page-cards",
+  "Model cards (huggingface.co) of models the @huggingface/tasks pages list: licence as each card's metadata states it (custom licences shown as other)",
+);
+const TASK_PAGE_CARDS: Record<string, { license: string; parameters?: number }> = {
+  "zai-org/GLM-4.5": { license: "mit" },
+  "zai-org/GLM-4.5V": { license: "mit" },
+  "Qwen/Qwen-Image": { license: "apache-2.0" },
+  "Qwen/Qwen3-Coder-480B-A35B-Instruct": { license: "apache-2.0" },
+  "Qwen/Qwen3-4B-Thinking-2507": { license: "apache-2.0" },
+  "mistralai/Voxtral-Small-24B-2507": { license: "apache-2.0" },
+  "openai/shap-e": { license: "mit" },
+  "ResembleAI/chatterbox": { license: "mit" },
+  "nari-labs/Dia-1.6B-0626": { license: "apache-2.0" },
+  "ZhengPeng7/BiRefNet": { license: "mit" },
+  "briaai/RMBG-1.4": { license: "other" },
+  "google/tapas-base-finetuned-wtq": { license: "apache-2.0" },
+  "microsoft/tapex-base": { license: "mit" },
+  "impira/layoutlm-document-qa": { license: "mit" },
+  "google/pix2struct-docvqa-large": { license: "apache-2.0" },
+  "google/pix2struct-ocrvqa-large": { license: "apache-2.0" },
+  "google/deplot": { license: "apache-2.0" },
+  "google/matcha-base": { license: "apache-2.0" },
+  "google/ddpm-cifar10-32": { license: "apache-2.0" },
+  "google/ddpm-celebahq-256": { license: "apache-2.0" },
+  "facebook/w2v-bert-2.0": { license: "mit" },
+  "facebook/mms-lid-126": { license: "cc-by-nc-4.0" },
+  "microsoft/xclip-base-patch32": { license: "mit" },
+  "depth-anything/Depth-Anything-V2-Large": { license: "cc-by-nc-4.0", parameters: 335.3 * M },
+  "Wan-AI/Wan2.1-I2V-14B-720P-Diffusers": { license: "apache-2.0" },
+  "Wan-AI/Wan2.1-VACE-14B": { license: "apache-2.0" },
+  "jinaai/jina-clip-v2": { license: "cc-by-nc-4.0" },
+  "timm/vit_large_patch14_dinov2.lvd142m": { license: "apache-2.0" },
+  "cross-encoder/ms-marco-MiniLM-L6-v2": { license: "apache-2.0", parameters: 22.7 * M },
+  "Alibaba-NLP/gte-multilingual-reranker-base": { license: "apache-2.0" },
+  "Alibaba-NLP/gte-reranker-modernbert-base": { license: "apache-2.0" },
+  "MoritzLaurer/ModernBERT-large-zeroshot-v2.0": { license: "apache-2.0", parameters: 395 * M },
+  "PekingU/rtdetr_v2_r50vd": { license: "apache-2.0" },
+  "IDEA-Research/dab-detr-resnet-50": { license: "apache-2.0" },
+  "KittenML/kitten-tts-nano-0.1": { license: "apache-2.0" },
+  "microsoft/Magma-8B": { license: "mit" },
+  "fishaudio/fish-speech-1.5": { license: "cc-by-nc-sa-4.0" },
+  "black-forest-labs/FLUX.1-Krea-dev": { license: "other", parameters: 12 * B },
+  "black-forest-labs/FLUX.2-dev": { license: "other" },
+  "facebook/mask2former-swin-large-coco-panoptic": { license: "other" },
+  "apple/DepthPro-hf": { license: "other" },
+};
+for (const [id, facts] of Object.entries(TASK_PAGE_CARDS)) {
+  const model = models.get(id);
+  if (!model) {
+    problems.push(`${id}: card facts for a model the task pages do not list`);
+    continue;
+  }
+  model.license ??= facts.license;
+  if (model.parameters === undefined && facts.parameters !== undefined) {
+    model.parameters = facts.parameters;
+    model.sources.push("card-size");
+  }
+  if (!model.sources.includes(taskPageCards)) model.sources.push(taskPageCards);
+}
+
 // Where no source gave a size, the size the name states (never for mixtures, whose names give active sizes).
 for (const model of models.values()) {
   if (model.parameters !== undefined || /MoT|MoE|\d+x\d/i.test(model.id)) continue;
@@ -3876,7 +3939,6 @@ for (const model of models.values()) {
 
 // ---------------------------------------------------------------------------------------------------------
 // Checks, then the file.
-const problems: string[] = [];
 const knownTasks = new Set<string>(PIPELINE_TYPES);
 for (const model of models.values()) {
   if (!/^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/.test(model.id) || model.id.length > 96 * 2)
