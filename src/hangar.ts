@@ -2,11 +2,14 @@ import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
+import { InferenceRuntime } from "./inference/inference-runtime.ts";
 import { BlobStore } from "./store/blob-store.ts";
 import { Catalog } from "./store/catalog.ts";
 
 /** One Hangar instance: storage, then hub, then services. Interfaces receive it and never read the environment. */
 export interface Hangar extends HubContext {
+  /** Local inference: model pool, queues, batching and metering (models load on first use). */
+  inference: InferenceRuntime;
   close(): Promise<void>;
 }
 
@@ -14,11 +17,17 @@ export interface Hangar extends HubContext {
 export async function createHangar(config: HangarConfig): Promise<Hangar> {
   const catalog = Catalog.open(join(config.home, "hangar.db"));
   const blobs = await BlobStore.open(join(config.home, "blobs"));
+  let inference: InferenceRuntime | undefined;
   const hangar: Hangar = {
     config,
     catalog,
     blobs,
+    get inference() {
+      inference ??= new InferenceRuntime(hangar);
+      return inference;
+    },
     async close() {
+      await inference?.close();
       catalog.close();
     },
   };

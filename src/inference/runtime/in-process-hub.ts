@@ -1,4 +1,3 @@
-import { env, LogLevel } from "@huggingface/transformers";
 import type { ModelSource } from "./model-loader.ts";
 
 /**
@@ -121,7 +120,8 @@ let configured = false;
  * Points transformers.js (a process-wide singleton) at the in-process hub. Called before every load, since
  * other code in the process may have changed `env`.
  */
-export function configureTransformers(): void {
+export function configureTransformers(library: typeof import("@huggingface/transformers")): void {
+  const { env, LogLevel } = library;
   env.allowLocalModels = false;
   env.allowRemoteModels = true;
   env.remoteHost = `${IN_PROCESS_HOST}/`;

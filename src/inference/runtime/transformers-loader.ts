@@ -1,10 +1,4 @@
-import {
-  BaseStreamer,
-  InterruptableStoppingCriteria,
-  pipeline,
-  type Tensor,
-  ZeroShotClassificationPipeline,
-} from "@huggingface/transformers";
+import type { Tensor } from "@huggingface/transformers";
 import { HangarError } from "../../core/errors.ts";
 import type { ChatMessage } from "../tasks/text-generation.ts";
 import { configureTransformers, serveSource } from "./in-process-hub.ts";
@@ -16,6 +10,16 @@ import type {
   ModelSource,
   StreamChunk,
 } from "./model-loader.ts";
+
+type TransformersModule = typeof import("@huggingface/transformers");
+
+let transformersModule: Promise<TransformersModule> | undefined;
+
+/** transformers.js and onnxruntime load on the first model load, not with every Hangar (CLI commands stay fast). */
+function loadTransformers(): Promise<TransformersModule> {
+  transformersModule ??= import("@huggingface/transformers");
+  return transformersModule;
+}
 
 /** Which transformers.js pipeline serves each task. */
 const PIPELINE_OF_TASK: Record<string, string> = {
@@ -151,7 +155,13 @@ class TransformersModel implements LoadedModel {
   private readonly main: AnyPipeline;
   private zeroShot: AnyPipeline | undefined;
 
-  constructor(source: ModelSource, tasks: string[], main: AnyPipeline, memoryBytes: number) {
+  constructor(
+    private readonly library: TransformersModule,
+    source: ModelSource,
+    tasks: string[],
+    main: AnyPipeline,
+    memoryBytes: number,
+  ) {
     this.key = `${source.repo.id}@${source.commit.oid}`;
     this.tasks = tasks;
     this.main = main;
@@ -165,7 +175,7 @@ class TransformersModel implements LoadedModel {
     ].filter((value): value is number => typeof value === "number" && value > 0 && value < 1_000_000);
     this.maxInputTokens = limits.length > 0 ? Math.min(...limits) : undefined;
     if (tasks.includes("zero-shot-classification")) {
-      this.zeroShot = new ZeroShotClassificationPipeline({
+      this.zeroShot = new library.ZeroShotClassificationPipeline({
         task: "zero-shot-classification",
         model: main.model,
         tokenizer: main.tokenizer,
@@ -397,7 +407,7 @@ class TransformersModel implements LoadedModel {
     const encoded = tokenizer(prompt.text, { add_special_tokens: !prompt.chat });
     const maxNewTokens = (call.parameters.max_new_tokens as number | undefined) ?? DEFAULT_MAX_NEW_TOKENS;
     const stops = (call.parameters.stop as string[] | undefined) ?? [];
-    const criteria = new InterruptableStoppingCriteria();
+    const criteria = new this.library.InterruptableStoppingCriteria();
     const queue: StreamChunk[] = [];
     let wake: (() => void) | undefined;
     let done = false;
@@ -410,7 +420,7 @@ class TransformersModel implements LoadedModel {
       queue.push(chunk);
       wake?.();
     };
-    const streamer = new (class extends BaseStreamer {
+    const streamer = new (class extends this.library.BaseStreamer {
       override put(value: bigint[][]): void {
         // generate() first puts the prompt, then one token per step.
         if (!promptSeen) {
@@ -557,18 +567,19 @@ export const transformersLoader: ModelLoader = {
     if (tasks.length === 0 || !weights) {
       throw new HangarError("HANGAR_ERR_BAD_REQUEST", `transformers.js cannot load ${source.repo.id}`);
     }
-    configureTransformers();
+    const library = await loadTransformers();
+    configureTransformers(library);
     const withdraw = serveSource(source);
     let loaded: AnyPipeline | undefined;
     try {
-      loaded = (await pipeline(PIPELINE_OF_TASK[tasks[0]!] as "text-classification", source.repo.id, {
+      loaded = (await library.pipeline(PIPELINE_OF_TASK[tasks[0]!] as "text-classification", source.repo.id, {
         revision: source.commit.oid,
         dtype: weights.dtype,
         ...(options.threads ? { session_options: { intraOpNumThreads: options.threads } } : {}),
       })) as unknown as AnyPipeline;
       const size = (path: string) => source.files.find((file) => file.path === path)?.size ?? 0;
       const memory = Math.round(size(weights.path) * MEMORY_FACTOR + size("tokenizer.json"));
-      const model = new TransformersModel(source, tasks, loaded, memory);
+      const model = new TransformersModel(library, source, tasks, loaded, memory);
       await warmUp(model, tasks[0]!);
       return model;
     } catch (error) {

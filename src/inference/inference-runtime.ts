@@ -1,0 +1,525 @@
+import { type InferenceSettings, inferenceSettings } from "../core/config.ts";
+import { HangarError } from "../core/errors.ts";
+import type { Repo } from "../core/types.ts";
+import { parseRepoId } from "../core/validate.ts";
+import { getReadableRepo, visibleNamespaces } from "../hub/access.ts";
+import type { Caller } from "../hub/accounts/principal.ts";
+import type { HubContext } from "../hub/hub.ts";
+import { resolveRevision } from "../hub/resolve-revision.ts";
+import { nowIso } from "../store/catalog.ts";
+import type { UsageEvent, UsageQuery, UsageTotals } from "../store/usage-table.ts";
+import { InferenceRegistry } from "./registry.ts";
+import type {
+  InferenceCall,
+  LoadedModel,
+  ModelLoader,
+  ModelSource,
+  StreamChunk,
+} from "./runtime/model-loader.ts";
+import { ModelPool, type PooledModel, type PoolStats } from "./runtime/model-pool.ts";
+import type { QueueStats } from "./runtime/model-queue.ts";
+import { isRecord, type TaskDefinition } from "./tasks/task-definition.ts";
+
+/** Which API a request came through, for metering. */
+export type InferenceApi = "task" | "hub" | "openai" | "library";
+
+export interface InferenceRequest {
+  caller: Caller;
+  /** `namespace/name` */
+  model: string;
+  /** Branch, tag or commit id; `main` by default. */
+  revision?: string;
+  /** The task; when absent it is chosen from the model's tasks and the body's shape (Hub serverless route). */
+  task?: string;
+  inputs: unknown;
+  parameters?: unknown;
+  /** The whole request body, for task detection and parameters sent at the top level. */
+  body?: Record<string, unknown>;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+  api: InferenceApi;
+}
+
+export interface InferenceUsage {
+  /** Tokens of the inputs when the model counts them, else characters. */
+  input_units: number;
+  output_units: number;
+  unit: "tokens" | "characters";
+  latency_ms: number;
+}
+
+export interface InferenceResult {
+  model: string;
+  revision: string;
+  task: string;
+  outputs: unknown;
+  usage: InferenceUsage;
+}
+
+export interface InferenceStream {
+  model: string;
+  revision: string;
+  task: string;
+  promptTokens: number;
+  chunks: AsyncIterable<StreamChunk>;
+}
+
+/** A model Hangar can run, for `/v1/models`. */
+export interface RunnableModel {
+  id: string;
+  revision: string;
+  tasks: string[];
+  createdAt: string;
+  owner: string;
+}
+
+export interface InferenceStats {
+  pool: PoolStats;
+  /** Per loaded model: batch sizes of its model calls, rejections and queue depth. */
+  queues: Record<string, QueueStats>;
+}
+
+interface ResolvedModel {
+  source: ModelSource;
+  loader: ModelLoader;
+  tasks: string[];
+}
+
+const USAGE_FLUSH_MS = 250;
+const USAGE_FLUSH_COUNT = 200;
+
+/**
+ * Runs models locally: resolves a model id to a commit of Hangar's own hub (with the caller's read access),
+ * picks the task, loads the model through the pool, queues and batches the call, and meters every request.
+ */
+export class InferenceRuntime {
+  readonly registry: InferenceRegistry;
+  readonly settings: InferenceSettings;
+  private readonly pool: ModelPool;
+  private readonly pendingUsage: UsageEvent[] = [];
+  private usageTimer: NodeJS.Timeout | undefined;
+  private readonly keptStats = new Map<string, QueueStats>();
+  private closed = false;
+
+  constructor(
+    private readonly hub: HubContext,
+    registry = new InferenceRegistry(),
+  ) {
+    this.registry = registry;
+    this.settings = inferenceSettings(hub.config);
+    this.pool = new ModelPool(this.settings);
+  }
+
+  /** The model's commit, files and loader, after the caller's access is checked. */
+  resolveModel(caller: Caller, modelId: string, revision = "main"): ResolvedModel {
+    if (this.settings.requireToken && !caller) {
+      throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "This Hangar requires a token for inference");
+    }
+    const ref = parseRepoId(modelId, "model");
+    const repo = getReadableRepo(this.hub, caller, ref);
+    const { commit } = resolveRevision(this.hub, repo, revision);
+    const files = this.hub.catalog.commits.listFiles(commit.pk);
+    const blobs = this.hub.blobs;
+    const source: ModelSource = {
+      repo,
+      commit,
+      files,
+      metadata: commit.metadata,
+      async readFile(path) {
+        const file = files.find((entry) => entry.path === path);
+        if (!file) throw new HangarError("HANGAR_ERR_ENTRY_NOT_FOUND", `${repo.id} has no file ${path}`);
+        return blobs.read(file.sha256);
+      },
+      localPath(path) {
+        const file = files.find((entry) => entry.path === path);
+        if (!file) throw new HangarError("HANGAR_ERR_ENTRY_NOT_FOUND", `${repo.id} has no file ${path}`);
+        return blobs.pathOf(file.sha256);
+      },
+    };
+    for (const loader of this.registry.loaders) {
+      const tasks = loader.tasksFor(source).filter((task) => this.registry.task(task));
+      if (tasks.length > 0) return { source, loader, tasks };
+    }
+    const reason = commit.metadata.model?.runsLocallyReason;
+    throw new HangarError(
+      "HANGAR_ERR_BAD_REQUEST",
+      `Model ${repo.id} cannot run on this Hangar${reason ? `: ${reason}` : ": it has no ONNX model with config.json and tokenizer files that a loader understands"}`,
+    );
+  }
+
+  /** The task a request is for: the one asked for, or the one the body's shape and the model's tasks point to. */
+  chooseTask(
+    resolved: ResolvedModel,
+    requested: string | undefined,
+    body: Record<string, unknown>,
+  ): TaskDefinition {
+    const modelId = resolved.source.repo.id;
+    if (requested !== undefined) {
+      const task = this.registry.task(requested);
+      if (!task) {
+        throw new HangarError(
+          "HANGAR_ERR_NOT_FOUND",
+          `Unknown task "${requested}": Hangar serves ${this.registry.taskNames().join(", ")}`,
+        );
+      }
+      if (!resolved.tasks.includes(requested)) {
+        throw new HangarError(
+          "HANGAR_ERR_BAD_REQUEST",
+          `Model ${modelId} cannot do ${requested}; it can do: ${resolved.tasks.join(", ")}`,
+          { details: { tasks: resolved.tasks } },
+        );
+      }
+      return task;
+    }
+    let best: { task: TaskDefinition; score: number } | undefined;
+    for (const name of resolved.tasks) {
+      const task = this.registry.task(name)!;
+      const score = task.matchBody(body);
+      if (score > (best?.score ?? 0)) best = { task, score };
+    }
+    if (!best) {
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `The request body does not fit any task of ${modelId} (${resolved.tasks.join(", ")}); see docs/inference-api.md`,
+      );
+    }
+    return best.task;
+  }
+
+  private prepare(request: InferenceRequest) {
+    const resolved = this.resolveModel(request.caller, request.model, request.revision);
+    const body = request.body ?? { inputs: request.inputs, parameters: request.parameters };
+    const task = this.chooseTask(resolved, request.task, body);
+    if (request.parameters !== undefined && request.parameters !== null && !isRecord(request.parameters)) {
+      throw new HangarError("HANGAR_ERR_BAD_REQUEST", '"parameters" must be an object');
+    }
+    if (request.inputs === undefined) throw new HangarError("HANGAR_ERR_BAD_REQUEST", '"inputs" is required');
+    const parsed = task.parse(request.inputs, (request.parameters as Record<string, unknown>) ?? {}, body);
+    return { resolved, task, parsed };
+  }
+
+  /** Refuses inputs over the model's limit unless the task may cut them; returns the input units. */
+  private measureInputs(
+    model: LoadedModel,
+    task: TaskDefinition,
+    parsed: { inputs: unknown; parameters: Record<string, unknown> },
+  ) {
+    const texts = task.inputText?.(parsed.inputs) ?? [JSON.stringify(parsed.inputs)];
+    if (!model.countTokens) {
+      return { units: texts.reduce((sum, text) => sum + text.length, 0), unit: "characters" as const };
+    }
+    let total = 0;
+    for (const text of texts) {
+      const tokens = model.countTokens(text);
+      total += tokens;
+      const limit = model.maxInputTokens;
+      const mayCut = task.truncates && parsed.parameters.truncate !== false;
+      if (limit !== undefined && tokens > limit && !mayCut) {
+        throw new HangarError(
+          "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+          `The input has ${tokens} tokens; ${model.key.split("@")[0]} accepts at most ${limit} for ${task.task}`,
+        );
+      }
+    }
+    return { units: total, unit: "tokens" as const };
+  }
+
+  /** A signal that fires when the client goes away or the request runs out of time. */
+  private deadline(signal: AbortSignal | undefined): AbortSignal {
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
+    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  }
+
+  async run(request: InferenceRequest): Promise<InferenceResult> {
+    const started = performance.now();
+    const meter: Partial<UsageEvent> = { model: request.model, task: request.task ?? null };
+    let entry: PooledModel | undefined;
+    try {
+      const { resolved, task, parsed } = this.prepare(request);
+      Object.assign(meter, {
+        model: resolved.source.repo.id,
+        revision: resolved.source.commit.oid,
+        task: task.task,
+      });
+      const signal = this.deadline(request.signal);
+      entry = await this.pool.acquire(resolved.source, resolved.loader);
+      const measured = this.measureInputs(entry.model, task, parsed);
+      const call: InferenceCall = { task: task.task, ...parsed, signal };
+      const batchKey = task.batchable ? `${task.task}:${JSON.stringify(parsed.parameters)}` : undefined;
+      const outputs = await untilAborted(entry.queue.run(call, batchKey), signal);
+      const text = JSON.stringify(outputs) ?? "";
+      const generated =
+        isRecord(outputs) && isRecord(outputs.usage) ? outputs.usage.completion_tokens : undefined;
+      const usage: InferenceUsage = {
+        input_units: measured.units,
+        output_units: typeof generated === "number" ? generated : text.length,
+        unit: measured.unit,
+        latency_ms: Math.round(performance.now() - started),
+      };
+      this.record(request, meter, {
+        ...usage,
+        status: 200,
+        inputBytes: inputBytes(request),
+        outputBytes: text.length,
+      });
+      return {
+        model: resolved.source.repo.id,
+        revision: resolved.source.commit.oid,
+        task: task.task,
+        outputs,
+        usage,
+      };
+    } catch (error) {
+      const failure = asFailure(error, request.signal);
+      this.record(request, meter, {
+        input_units: 0,
+        output_units: 0,
+        unit: "characters",
+        latency_ms: Math.round(performance.now() - started),
+        status: failure.status,
+        inputBytes: inputBytes(request),
+        outputBytes: 0,
+        error: failure,
+      });
+      throw failure;
+    } finally {
+      if (entry) this.pool.release(entry);
+    }
+  }
+
+  /**
+   * Token streaming for text generation. The model's slot is held until the stream ends or the consumer
+   * stops; stopping early (client gone) stops the model at the next token.
+   */
+  async stream(request: InferenceRequest): Promise<InferenceStream> {
+    const started = performance.now();
+    const meter: Partial<UsageEvent> = { model: request.model, task: request.task ?? null };
+    let entry: PooledModel | undefined;
+    let release: (() => void) | undefined;
+    try {
+      const { resolved, task, parsed } = this.prepare(request);
+      Object.assign(meter, {
+        model: resolved.source.repo.id,
+        revision: resolved.source.commit.oid,
+        task: task.task,
+      });
+      entry = await this.pool.acquire(resolved.source, resolved.loader);
+      const model = entry.model;
+      if (!task.streams || !model.stream) {
+        throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${task.task} does not stream`);
+      }
+      const measured = this.measureInputs(model, task, parsed);
+      const signal = this.deadline(request.signal);
+      const call: InferenceCall = { task: task.task, ...parsed, signal };
+      release = await entry.queue.hold(call);
+      const source = model.stream(call);
+      const held = { entry, release };
+      entry = undefined;
+      release = undefined;
+      const runtime = this;
+      let completion = 0;
+      let outcomeError: unknown;
+      const chunks: AsyncIterable<StreamChunk> = {
+        async *[Symbol.asyncIterator]() {
+          try {
+            for await (const chunk of source) {
+              if (chunk.tokenId !== undefined) completion++;
+              yield chunk;
+            }
+            if (signal.aborted) outcomeError = signal.reason;
+          } catch (error) {
+            outcomeError = error;
+            throw error;
+          } finally {
+            held.release();
+            runtime.pool.release(held.entry);
+            const failure = outcomeError === undefined ? undefined : asFailure(outcomeError, request.signal);
+            runtime.record(request, meter, {
+              input_units: measured.units,
+              output_units: completion,
+              unit: measured.unit,
+              latency_ms: Math.round(performance.now() - started),
+              status: failure ? failure.status : request.signal?.aborted ? 499 : 200,
+              inputBytes: inputBytes(request),
+              outputBytes: 0,
+              ...(failure ? { error: failure } : request.signal?.aborted ? { cancelled: true } : {}),
+            });
+          }
+        },
+      };
+      return {
+        model: resolved.source.repo.id,
+        revision: resolved.source.commit.oid,
+        task: task.task,
+        promptTokens: measured.units,
+        chunks,
+      };
+    } catch (error) {
+      release?.();
+      if (entry) this.pool.release(entry);
+      const failure = asFailure(error, request.signal);
+      this.record(request, meter, {
+        input_units: 0,
+        output_units: 0,
+        unit: "characters",
+        latency_ms: Math.round(performance.now() - started),
+        status: failure.status,
+        inputBytes: inputBytes(request),
+        outputBytes: 0,
+        error: failure,
+      });
+      throw failure;
+    }
+  }
+
+  /** Models the caller may read that a loader can run, at the head of their default branch. */
+  listRunnableModels(caller: Caller, limit = 1000): RunnableModel[] {
+    const repos: Repo[] = this.hub.catalog.repos.list({
+      type: "model",
+      visibleNamespaces: visibleNamespaces(caller),
+      sort: "id",
+      descending: false,
+      limit,
+    });
+    const runnable: RunnableModel[] = [];
+    for (const repo of repos) {
+      if (!repo.sha || repo.origin !== "local") continue;
+      try {
+        const resolved = this.resolveModel(caller, repo.id);
+        runnable.push({
+          id: repo.id,
+          revision: resolved.source.commit.oid,
+          tasks: resolved.tasks,
+          createdAt: repo.createdAt,
+          owner: repo.namespace,
+        });
+      } catch {
+        // Models no loader can run are simply not listed.
+      }
+    }
+    return runnable;
+  }
+
+  stats(): InferenceStats {
+    const pool = this.pool.stats();
+    const queues: Record<string, QueueStats> = Object.fromEntries(this.keptStats);
+    for (const key of pool.loaded) {
+      const queue = this.pool.queueOf(key);
+      if (queue) {
+        queues[key] = queue.stats;
+        this.keptStats.set(key, queue.stats);
+      }
+    }
+    return { pool, queues };
+  }
+
+  /** Usage totals by model and task (for usage and cost reports); pending events are written first. */
+  usageTotals(query: UsageQuery = {}): UsageTotals[] {
+    this.flushUsage();
+    return this.hub.catalog.usage.totals(query);
+  }
+
+  usageEvents(query: UsageQuery = {}, limit = 1000): UsageEvent[] {
+    this.flushUsage();
+    return this.hub.catalog.usage.list(query, limit);
+  }
+
+  private record(
+    request: InferenceRequest,
+    meter: Partial<UsageEvent>,
+    values: InferenceUsage & {
+      status: number;
+      inputBytes: number;
+      outputBytes: number;
+      error?: HangarError;
+      cancelled?: boolean;
+    },
+  ): void {
+    if (this.closed) return;
+    const code = values.error?.code;
+    this.pendingUsage.push({
+      at: nowIso(),
+      model: meter.model ?? request.model,
+      revision: meter.revision ?? null,
+      task: meter.task ?? null,
+      api: request.api,
+      caller: request.caller?.user ?? null,
+      inputUnits: values.input_units,
+      outputUnits: values.output_units,
+      unit: values.unit,
+      inputBytes: values.inputBytes,
+      outputBytes: values.outputBytes,
+      latencyMs: values.latency_ms,
+      status: values.status,
+      outcome: values.cancelled
+        ? "cancelled"
+        : code === undefined
+          ? "ok"
+          : code === "HANGAR_ERR_RATE_LIMITED"
+            ? "rate_limited"
+            : code === "HANGAR_ERR_TIMEOUT"
+              ? "timeout"
+              : values.status === 499
+                ? "cancelled"
+                : "error",
+      errorCode: code ?? null,
+      batchSize: 1,
+    });
+    if (this.pendingUsage.length >= USAGE_FLUSH_COUNT) this.flushUsage();
+    else if (!this.usageTimer) {
+      this.usageTimer = setTimeout(() => this.flushUsage(), USAGE_FLUSH_MS);
+      this.usageTimer.unref();
+    }
+  }
+
+  /** Writes buffered usage events in one transaction. */
+  flushUsage(): void {
+    if (this.usageTimer) clearTimeout(this.usageTimer);
+    this.usageTimer = undefined;
+    const events = this.pendingUsage.splice(0);
+    if (events.length > 0) this.hub.catalog.usage.recordMany(events);
+  }
+
+  async close(): Promise<void> {
+    this.flushUsage();
+    this.closed = true;
+    await this.pool.close();
+  }
+}
+
+function inputBytes(request: InferenceRequest): number {
+  return Buffer.byteLength(JSON.stringify(request.body ?? { inputs: request.inputs }) ?? "");
+}
+
+/** Rejects when the signal fires first; the model call itself may still finish in the background. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Errors as HangarErrors: timeouts 504, a client that went away 499, anything unknown 500. */
+function asFailure(error: unknown, clientSignal: AbortSignal | undefined): HangarError {
+  if (HangarError.isInstance(error)) return error;
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return new HangarError("HANGAR_ERR_TIMEOUT", "The inference request took too long and was stopped");
+  }
+  if (clientSignal?.aborted) {
+    return new HangarError("HANGAR_ERR_BAD_REQUEST", "The client closed the request", { status: 499 });
+  }
+  return new HangarError("HANGAR_ERR_INTERNAL", `Inference failed: ${(error as Error)?.message ?? error}`, {
+    cause: error,
+  });
+}
