@@ -43,7 +43,8 @@ const SOURCES: Record<string, string> = {
     "@mlc-ai/web-llm@0.2.86 prebuiltAppConfig (data/sources/web-llm-0.2.86-prebuilt.json): MLC-compiled repos, their quantisation and the model they convert",
   "name-size": "parameters: the size stated in the model's name (e.g. 7B = 7e9), a nominal figure",
   "card-size": "parameters: the size stated in the model card or its paper (rounded as published)",
-  "card-eval": "evalResults: results the model card on huggingface.co publishes (its model-index, or its text where it states a score)",
+  "card-eval":
+    "evalResults: results the model card on huggingface.co publishes (its model-index, or its text where it states a score)",
 };
 
 /** Adds a family source and returns its key. */
