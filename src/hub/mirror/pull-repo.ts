@@ -1,3 +1,4 @@
+import type { ListFileEntry } from "@huggingface/hub";
 import { HangarError } from "../../core/errors.ts";
 import { createPathFilter, type PathFilter } from "../../core/glob.ts";
 import type { Repo, RepoRef, RepoType, TreeFile } from "../../core/types.ts";
@@ -7,6 +8,7 @@ import { localAdministrator } from "../accounts/principal.ts";
 import type { StoredFile } from "../create-commit.ts";
 import { createRepo } from "../create-repo.ts";
 import type { HubContext } from "../hub.ts";
+import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
 import { downloadUpstreamFile } from "./download-upstream-file.ts";
 import { hasCommits, mirrorInfoOf } from "./mirror-info.ts";
 import { recordMirroredCommit } from "./record-mirrored-commit.ts";
@@ -121,6 +123,102 @@ async function mapLimit<T>(
   if (failure) throw failure.error;
 }
 
+/** What a pull places: the selected files, found here or fetched, and what it cost. */
+interface FetchedFiles {
+  files: Array<{ path: string; file: StoredFile }>;
+  filesDownloaded: number;
+  bytesDownloaded: number;
+}
+
+async function fetchFiles(
+  hub: HubContext,
+  upstream: Upstream,
+  ref: RepoRef,
+  sha: string,
+  selected: readonly ListFileEntry[],
+  leases: BlobLease[],
+  onProgress?: (progress: PullProgress) => void,
+): Promise<FetchedFiles> {
+  const progress: PullProgress = {
+    filesDone: 0,
+    filesTotal: selected.length,
+    bytesDone: 0,
+    bytesTotal: selected.reduce((total, entry) => total + entry.size, 0),
+  };
+  onProgress?.(progress);
+  const known = knownFiles(hub, hub.catalog.repos.get(ref));
+  const fetchImpl = upstreamFetch(upstream, repoLabel(ref));
+  const fetched: FetchedFiles = { files: [], filesDownloaded: 0, bytesDownloaded: 0 };
+  await mapLimit(selected, DOWNLOAD_CONCURRENCY, async (entry) => {
+    const lfs = entry.lfs;
+    const gitOid = entry.oid;
+    if (!gitOid) {
+      throw new HangarError("HANGAR_ERR_UPSTREAM", `The upstream lists no git id for ${entry.path}`);
+    }
+    const candidate = lfs ? lfs.oid : known.get(gitOid)?.sha256;
+    if (candidate) leases.push(await acquireBlobLeases(hub.blobs, [candidate]));
+    let sha256 = candidate && (await hub.blobs.sizeOf(candidate)) === entry.size ? candidate : undefined;
+    if (sha256) {
+      progress.bytesDone += entry.size;
+    } else {
+      progress.path = entry.path;
+      const downloaded = await downloadUpstreamFile(
+        hub,
+        fetchImpl,
+        {
+          url: upstreamFileUrl(upstream, ref, sha, entry.path),
+          path: entry.path,
+          size: entry.size,
+          gitOid,
+          ...(lfs ? { sha256: lfs.oid } : {}),
+        },
+        (bytes) => {
+          progress.bytesDone += bytes;
+          onProgress?.(progress);
+        },
+      );
+      sha256 = downloaded.sha256;
+      if (sha256 !== candidate) leases.push(await acquireBlobLeases(hub.blobs, [sha256]));
+      fetched.filesDownloaded++;
+      fetched.bytesDownloaded += downloaded.fetchedBytes;
+      // A resumed file's earlier bytes count as done now.
+      progress.bytesDone += entry.size - downloaded.fetchedBytes;
+    }
+    fetched.files.push({ path: entry.path, file: { sha256, size: entry.size, gitOid, lfs: Boolean(lfs) } });
+    progress.filesDone++;
+    onProgress?.(progress);
+  });
+  return fetched;
+}
+
+/**
+ * The refs a pulled revision moves: the default branch when none is named, the named branch, or the named
+ * tag. A commit id or a pull-request ref names neither.
+ */
+async function refsToMove(
+  upstream: Upstream,
+  ref: RepoRef,
+  revision: string | undefined,
+  sha: string,
+): Promise<{ branch?: string; tag?: string }> {
+  if (revision === undefined) return { branch: DEFAULT_BRANCH };
+  if (isCommitId(revision) || revision.startsWith("refs/pr/")) return {};
+  if (revision.startsWith("refs/heads/")) return { branch: revision.slice("refs/heads/".length) };
+  if (revision.startsWith("refs/tags/")) return { tag: revision.slice("refs/tags/".length) };
+  // A plain name resolves to a branch before a tag, as on the Hub.
+  const response = await upstreamFetch(
+    upstream,
+    repoLabel(ref),
+  )(`${upstream.endpoint}/api/${ref.type}s/${ref.namespace}/${ref.name}/refs`);
+  const refs = (await response.json()) as {
+    branches?: Array<{ name: string }>;
+    tags?: Array<{ name: string; targetCommit: string }>;
+  };
+  if (refs.branches?.some((row) => row.name === revision)) return { branch: revision };
+  if (refs.tags?.some((row) => row.name === revision && row.targetCommit === sha)) return { tag: revision };
+  return {};
+}
+
 /**
  * Copies a repo from an upstream hub: the commit the revision points at upstream is recorded here with the
  * upstream's id, author, date and message, and every (selected) file with the same bytes, verified against
@@ -129,11 +227,10 @@ async function mapLimit<T>(
  */
 export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise<PullRepoResult> {
   const ref = parseRepoId(params.repo, params.type ?? "model");
+  const token = params.token ?? hub.config.upstream.token;
   const upstream: Upstream = {
     endpoint: (params.endpoint ?? hub.config.upstream.endpoint).replace(/\/+$/, ""),
-    ...((params.token ?? hub.config.upstream.token)
-      ? { token: params.token ?? hub.config.upstream.token }
-      : {}),
+    ...(token ? { token } : {}),
   };
   const revision = params.revision && params.revision !== "HEAD" ? params.revision : undefined;
   mirrorTarget(hub, ref);
@@ -151,139 +248,78 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
       ? listed
       : listed.filter((entry) => matchers.some((matches) => matches(entry.path)));
   const details = await fetchUpstreamCommit(upstream, ref, info.sha);
+  const { branch, tag } = await refsToMove(upstream, ref, revision, info.sha);
 
-  const progress: PullProgress = {
-    filesDone: 0,
-    filesTotal: selected.length,
-    bytesDone: 0,
-    bytesTotal: selected.reduce((total, entry) => total + entry.size, 0),
-  };
-  params.onProgress?.(progress);
-  const known = knownFiles(hub, hub.catalog.repos.get(ref));
-  const fetchImpl = upstreamFetch(upstream, repoLabel(ref));
-  const pulled: Array<{ path: string; file: StoredFile }> = [];
-  let filesDownloaded = 0;
-  let bytesDownloaded = 0;
-  await mapLimit(selected, DOWNLOAD_CONCURRENCY, async (entry) => {
-    const lfs = entry.lfs;
-    const gitOid = entry.oid;
-    if (!gitOid) {
-      throw new HangarError("HANGAR_ERR_UPSTREAM", `The upstream lists no git id for ${entry.path}`);
-    }
-    const candidate = lfs ? lfs.oid : known.get(gitOid)?.sha256;
-    let sha256 = candidate && (await hub.blobs.sizeOf(candidate)) === entry.size ? candidate : undefined;
-    if (sha256) {
-      progress.bytesDone += entry.size;
-    } else {
-      progress.path = entry.path;
-      const downloaded = await downloadUpstreamFile(
-        hub,
-        fetchImpl,
-        {
-          url: upstreamFileUrl(upstream, ref, info.sha, entry.path),
-          path: entry.path,
-          size: entry.size,
-          gitOid,
-          ...(lfs ? { sha256: lfs.oid } : {}),
-        },
-        (bytes) => {
-          progress.bytesDone += bytes;
-          params.onProgress?.(progress);
-        },
-      );
-      sha256 = downloaded.sha256;
-      filesDownloaded++;
-      bytesDownloaded += downloaded.fetchedBytes;
-      // A resumed file's earlier bytes count as done now.
-      progress.bytesDone += entry.size - downloaded.fetchedBytes;
-    }
-    pulled.push({ path: entry.path, file: { sha256, size: entry.size, gitOid, lfs: Boolean(lfs) } });
-    progress.filesDone++;
-    params.onProgress?.(progress);
-  });
+  // Blobs found or fetched are leased until the commit references them, so gc cannot take them in between.
+  const leases: BlobLease[] = [];
+  try {
+    const fetched = await fetchFiles(hub, upstream, ref, info.sha, selected, leases, params.onProgress);
 
-  // The repo row is made only once every byte is here, so a failed pull leaves no empty repo behind.
-  let repo = mirrorTarget(hub, ref);
-  let repoCreated = false;
-  if (!repo) {
-    repo = await createRepo(hub, localAdministrator(), {
-      ...ref,
-      private: info.private,
-      gated: info.gated,
-      initialCommit: false,
+    // The repo row is made only once every byte is here, so a failed pull leaves no empty repo behind.
+    let repo = mirrorTarget(hub, ref);
+    let repoCreated = false;
+    if (!repo) {
+      repo = await createRepo(hub, localAdministrator(), {
+        ...ref,
+        private: info.private,
+        gated: info.gated,
+        initialCommit: false,
+      });
+      repoCreated = true;
+    } else if (!hasCommits(hub, repo)) {
+      // A catalog entry takes the upstream's visibility; an earlier mirror keeps whatever was set here.
+      hub.catalog.repos.updateSettings(repo.pk, { private: info.private, gated: info.gated });
+    }
+
+    const recorded = await recordMirroredCommit(hub, {
+      repo,
+      oid: info.sha,
+      commit: details ?? {
+        title: `Mirror of ${ref.namespace}/${ref.name}`,
+        message: `Mirror of ${ref.namespace}/${ref.name}`,
+        author: "upstream",
+        date: info.lastModified ?? new Date().toISOString(),
+      },
+      files: fetched.files,
+      ...(branch ? { branch } : {}),
+      ...(tag ? { tag } : {}),
+      defaultBranchIfMissing: true,
+      selections,
+      upstream: {
+        upstream: upstream.endpoint,
+        type: ref.type,
+        repo: `${ref.namespace}/${ref.name}`,
+        revision: revision ?? DEFAULT_BRANCH,
+        upstreamFiles: listed.length,
+      },
     });
-    repoCreated = true;
-  } else {
-    hub.catalog.repos.updateSettings(repo.pk, { private: info.private, gated: info.gated });
-  }
-
-  // A commit id or a pull-request ref names no branch or tag to record.
-  const isSha = revision !== undefined && (isCommitId(revision) || revision.startsWith("refs/pr/"));
-  const isTag = revision !== undefined && !isSha && (await upstreamHasTag(revision, info.sha));
-  const branch =
-    revision === undefined ? DEFAULT_BRANCH : !isSha && !isTag ? branchName(revision) : undefined;
-  const tag = isTag ? revision!.replace(/^refs\/tags\//, "") : undefined;
-  const recorded = await recordMirroredCommit(hub, {
-    repo,
-    oid: info.sha,
-    commit: details ?? {
-      title: `Mirror of ${ref.namespace}/${ref.name}`,
-      message: `Mirror of ${ref.namespace}/${ref.name}`,
-      author: "upstream",
-      date: info.lastModified ?? new Date().toISOString(),
-    },
-    files: pulled,
-    ...(branch ? { branch } : {}),
-    ...(tag ? { tag } : {}),
-    defaultBranchIfMissing: true,
-    selections,
-    upstream: {
-      upstream: upstream.endpoint,
-      type: ref.type,
+    hub.catalog.repos.setUpstreamFigures(repo.pk, {
+      ...(info.downloads !== undefined ? { downloads: info.downloads } : {}),
+      ...(info.likes !== undefined ? { likes: info.likes } : {}),
+    });
+    const refs = [
+      ...(!branch && hub.catalog.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH)?.commitOid === info.sha
+        ? [DEFAULT_BRANCH]
+        : []),
+      ...(branch ? [branch] : []),
+      ...(tag ? [`refs/tags/${tag}`] : []),
+    ];
+    return {
       repo: `${ref.namespace}/${ref.name}`,
-      revision: revision ?? DEFAULT_BRANCH,
+      type: ref.type,
+      commit: info.sha,
+      refs,
+      repoCreated,
+      commitCreated: recorded.created,
+      files: recorded.mirror.files,
+      bytes: selected.reduce((total, entry) => total + entry.size, 0),
+      filesDownloaded: fetched.filesDownloaded,
+      bytesDownloaded: fetched.bytesDownloaded,
+      filesReused: selected.length - fetched.filesDownloaded,
+      partial: recorded.mirror.partial,
       upstreamFiles: listed.length,
-    },
-  });
-  hub.catalog.repos.setUpstreamFigures(repo.pk, {
-    ...(info.downloads !== undefined ? { downloads: info.downloads } : {}),
-    ...(info.likes !== undefined ? { likes: info.likes } : {}),
-  });
-  const refs = [branch, tag ? `refs/tags/${tag}` : undefined].filter((name): name is string => Boolean(name));
-  if (!branch && hub.catalog.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH)?.commitOid === info.sha) {
-    refs.unshift(DEFAULT_BRANCH);
-  }
-  return {
-    repo: `${ref.namespace}/${ref.name}`,
-    type: ref.type,
-    commit: info.sha,
-    refs,
-    repoCreated,
-    commitCreated: recorded.created,
-    files: recorded.mirror.files,
-    bytes: progress.bytesTotal,
-    filesDownloaded,
-    bytesDownloaded,
-    filesReused: selected.length - filesDownloaded,
-    partial: recorded.mirror.partial,
-    upstreamFiles: listed.length,
-  };
-
-  /** A revision that is neither a commit id nor a branch upstream names a tag. */
-  async function upstreamHasTag(name: string, sha: string): Promise<boolean> {
-    if (name.startsWith("refs/tags/")) return true;
-    if (name.startsWith("refs/heads/")) return false;
-    const refsUrl = `${upstream.endpoint}/api/${ref.type}s/${ref.namespace}/${ref.name}/refs`;
-    const response = await fetchImpl(refsUrl);
-    const body = (await response.json()) as {
-      branches?: Array<{ name: string }>;
-      tags?: Array<{ name: string; targetCommit: string }>;
     };
-    if (body.branches?.some((row) => row.name === name)) return false;
-    return Boolean(body.tags?.some((row) => row.name === name && row.targetCommit === sha));
+  } finally {
+    for (const lease of leases) lease.release();
   }
-}
-
-function branchName(revision: string): string {
-  return revision.replace(/^refs\/heads\//, "");
 }
