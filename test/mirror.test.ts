@@ -346,6 +346,23 @@ describe("mirroring from an upstream Hangar", () => {
       hubUrl: upstream.url,
       files: [{ path: "b.txt", content: new Blob(["b\n"]) }],
     });
+    down.hangar.catalog.facts.set(
+      down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" })!.pk,
+      {
+        description: "An entry of the bundled snapshot",
+        license: "mit",
+        languages: [],
+        parameters: null,
+        baseModels: [],
+        baseRelation: null,
+        library: null,
+        pipelineTag: null,
+        evalResults: [],
+        snapshotDate: "2020-01-01",
+        snapshotSource: "bundled snapshot",
+        sources: [],
+      },
+    );
     const moved = (await modelInfo({ name: "alice/later", hubUrl: upstream.url, additionalFields: ["sha"] }))
       .sha;
     const entries = await syncFromUpstream(down.hangar);
@@ -362,6 +379,9 @@ describe("mirroring from an upstream Hangar", () => {
     const entry = down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" });
     assert.equal(entry?.origin, "upstream");
     assert.notEqual(entry?.lastModified, "2020-01-01T00:00:00.000Z");
+    const facts = down.hangar.catalog.facts.get(entry!.pk);
+    assert.equal(facts?.snapshotSource, upstream.url, "the figures are now the upstream's");
+    assert.equal(facts?.license, "mit");
   });
 
   it("pull-through serves a repo on first request, and keeps serving it once the upstream is gone", async () => {

@@ -1,5 +1,6 @@
 import { REPO_TYPES, type Repo, type RepoRef } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
+import { nowIso } from "../../store/catalog.ts";
 import type { HubContext } from "../hub.ts";
 import { defaultBranchHead, type MirrorInfo, mirrorInfoOf } from "./mirror-info.ts";
 import { pullRepo } from "./pull-repo.ts";
@@ -144,7 +145,14 @@ async function syncOne(
     ...(!mirror && info.lastModified ? { lastModified: info.lastModified } : {}),
     gated: info.gated,
   });
-  if (!mirror) return { ...base, status: "refreshed", upstreamSha: info.sha };
+  if (!mirror) {
+    // The entry's popularity figures are now the upstream's of today, no longer the bundled snapshot's.
+    const facts = hub.catalog.facts.get(repo.pk);
+    if (facts) {
+      hub.catalog.facts.set(repo.pk, { ...facts, snapshotDate: nowIso(), snapshotSource: upstream.endpoint });
+    }
+    return { ...base, status: "refreshed", upstreamSha: info.sha };
+  }
   if (info.sha === mirror.commit) return { ...base, status: "current", upstreamSha: info.sha };
   if (!pull) return { ...base, status: "behind", upstreamSha: info.sha, previousSha: mirror.commit };
   try {
