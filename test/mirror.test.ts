@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -207,6 +207,29 @@ describe("mirroring from an upstream Hangar", () => {
     const result = await pullRepo(down.hangar, { repo: "alice/tiny", include: ["*.safetensors"] });
     assert.equal(result.filesDownloaded, 1);
     assert.equal(result.bytesDownloaded, BIG_SIZE - have, "only the bytes after the partial file");
+    assert.ok((await bytesOf(down.url, "alice/tiny", "model.safetensors")).equals(big));
+  });
+
+  it("refuses bytes that do not match the upstream's sha256, stores nothing, and succeeds on the next run", async () => {
+    const down = await downstream();
+    const partial = join(partialDownloadsFolder(down.hangar), `${bigSha256}.part`);
+    await mkdir(partialDownloadsFolder(down.hangar), { recursive: true });
+    // A partial file whose bytes are not the file's start: resumed, the whole cannot match.
+    await writeFile(partial, randomBytes(1024 * 1024));
+    const refused = await pullError(
+      pullRepo(down.hangar, { repo: "alice/tiny", include: ["*.safetensors"] }),
+    );
+    assert.equal(refused.code, "HANGAR_ERR_UPSTREAM");
+    assert.match(refused.message, new RegExp(`model\\.safetensors .*do not match its sha256 ${bigSha256}`));
+    assert.equal(await down.hangar.blobs.has(bigSha256), false);
+    assert.equal(
+      down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "tiny" }),
+      undefined,
+    );
+    await assert.rejects(stat(partial), "the bad partial file is gone");
+
+    const result = await pullRepo(down.hangar, { repo: "alice/tiny", include: ["*.safetensors"] });
+    assert.equal(result.bytesDownloaded, BIG_SIZE);
     assert.ok((await bytesOf(down.url, "alice/tiny", "model.safetensors")).equals(big));
   });
 
