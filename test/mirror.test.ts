@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import {
   type CommitData,
   createRepo,
+  datasetInfo,
   downloadFile,
   type ListFileEntry,
   listCommits,
@@ -249,6 +250,31 @@ describe("mirroring from an upstream Hangar", () => {
     assert.equal(repo?.origin, "local");
     assert.equal(repo?.sha, result.commit);
     assert.equal((await bytesOf(down.url, "alice/other", "a.txt")).toString(), "other\n");
+  });
+
+  it("pulls a dataset repo", async () => {
+    await createRepo({
+      repo: { type: "dataset", name: "alice/rows" },
+      accessToken: token,
+      hubUrl: upstream.url,
+      files: [{ path: "data/train.csv", content: new Blob(["a,b\n1,2\n"]) }],
+    });
+    const down = await downstream();
+    const result = await pullRepo(down.hangar, { repo: "alice/rows", type: "dataset" });
+    const upstreamInfo = await datasetInfo({
+      name: "alice/rows",
+      hubUrl: upstream.url,
+      additionalFields: ["sha"],
+    });
+    const info = await datasetInfo({ name: "alice/rows", hubUrl: down.url, additionalFields: ["sha"] });
+    assert.equal(result.commit, upstreamInfo.sha);
+    assert.equal(info.sha, upstreamInfo.sha);
+    const blob = await downloadFile({
+      repo: { type: "dataset", name: "alice/rows" },
+      path: "data/train.csv",
+      hubUrl: down.url,
+    });
+    assert.equal(await blob?.text(), "a,b\n1,2\n");
   });
 
   it("needs a token for a private upstream repo and says so", async () => {
