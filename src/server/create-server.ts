@@ -10,7 +10,9 @@ import { registerFileRoutes } from "./routes/files.ts";
 import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
 import { registerHubWriteRoutes } from "./routes/hub-write.ts";
+import { registerInferenceRoutes } from "./routes/inference.ts";
 import { registerLfsRoutes } from "./routes/lfs.ts";
+import { registerOpenAiRoutes } from "./routes/openai.ts";
 
 function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -27,6 +29,8 @@ export function createRouter(): Router {
   registerHubReadRoutes(router);
   registerFileRoutes(router);
   registerHomePageRoutes(router);
+  registerInferenceRoutes(router);
+  registerOpenAiRoutes(router);
   return router;
 }
 

@@ -9,6 +9,8 @@ import type { ModelSource } from "./model-loader.ts";
 export const IN_PROCESS_HOST = "https://hangar.invalid";
 
 const sources = new Map<string, ModelSource>();
+/** The source last served per repo: some transformers.js paths (pipeline file listing) ask for `main`. */
+const latestByRepo = new Map<string, ModelSource>();
 
 function sourceKey(repoId: string, revision: string): string {
   return `${repoId.toLowerCase()}@${revision}`;
@@ -17,9 +19,12 @@ function sourceKey(repoId: string, revision: string): string {
 /** Makes a model's files answerable while it loads; returns the function that withdraws them. */
 export function serveSource(source: ModelSource): () => void {
   const key = sourceKey(source.repo.id, source.commit.oid);
+  const repoKey = source.repo.id.toLowerCase();
   sources.set(key, source);
+  latestByRepo.set(repoKey, source);
   return () => {
     if (sources.get(key) === source) sources.delete(key);
+    if (latestByRepo.get(repoKey) === source) latestByRepo.delete(repoKey);
   };
 }
 
@@ -33,12 +38,10 @@ function resolveUrl(url: string): ResolvedUrl | "unknown-model" | "outside" {
   const match = /^([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.slice(IN_PROCESS_HOST.length + 1));
   if (!match) return "unknown-model";
   const [, namespace, name, revision, path] = match;
-  const source = sources.get(
-    sourceKey(
-      `${decodeURIComponent(namespace!)}/${decodeURIComponent(name!)}`,
-      decodeURIComponent(revision!),
-    ),
-  );
+  const repoId = `${decodeURIComponent(namespace!)}/${decodeURIComponent(name!)}`;
+  // Files are always those of the commit being loaded, whatever revision name the request carries.
+  const source =
+    sources.get(sourceKey(repoId, decodeURIComponent(revision!))) ?? latestByRepo.get(repoId.toLowerCase());
   if (!source) return "unknown-model";
   return { source, path: path!.split("/").map(decodeURIComponent).join("/") };
 }

@@ -49,7 +49,8 @@ interface Tokenizer {
   apply_chat_template(messages: ChatMessage[], options: Record<string, unknown>): string;
   all_special_ids: number[];
   model_max_length?: number;
-  model: { convert_ids_to_tokens?(ids: number[]): string[]; vocab?: string[] | Map<string, number> };
+  /** The tokenizers-library object underneath (transformers.js v4). */
+  _tokenizer?: { id_to_token?(id: number): string | undefined };
   chat_template?: unknown;
 }
 interface Model {
@@ -315,9 +316,7 @@ class TransformersModel implements LoadedModel {
   }
 
   private tokenText(id: number): string {
-    const model = this.main.tokenizer.model;
-    const fromModel = model.convert_ids_to_tokens?.([id])[0];
-    return fromModel ?? this.main.tokenizer.decode([id]);
+    return this.main.tokenizer._tokenizer?.id_to_token?.(id) ?? this.main.tokenizer.decode([id]);
   }
 
   private async embed(texts: string[], parameters: Record<string, unknown>): Promise<unknown[]> {
