@@ -1,7 +1,7 @@
 // `npm run bench:hub`: download throughput of a 1 GB LFS file through `resolve` next to nginx (sendfile),
 // the Hangar server's RSS while it streams, and the latency of `/api/models?search=` on a 10,000-repo
 // catalog next to the same listing done in-process. Prints tables, then one JSON line; exits 0 when it ran.
-// Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024), HANGAR_BENCH_ROUNDS (default 4),
+// Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024), HANGAR_BENCH_ROUNDS (default 5),
 // HANGAR_BENCH_REPOS (default 10000), HANGAR_BENCH_REQUESTS (search requests per term, default 100).
 import http from "node:http";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ import { startHangarProcess } from "./lib/hangar-process.ts";
 import { download, request } from "./lib/http-client.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { findNginx, NGINX_INSTALL_HINT, startNginx } from "./lib/nginx.ts";
-import { RssSampler, readProcessMemory } from "./lib/rss.ts";
+import { RssSampler, readProcessCpuSeconds, readProcessMemory } from "./lib/rss.ts";
 import { MB, median, megabytesPerSecond, percentile, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
@@ -28,7 +28,7 @@ function numberFromEnv(name: string, fallback: number): number {
 }
 
 const FILE_SIZE = numberFromEnv("HANGAR_BENCH_FILE_MB", 1024) * MB;
-const ROUNDS = numberFromEnv("HANGAR_BENCH_ROUNDS", 4);
+const ROUNDS = numberFromEnv("HANGAR_BENCH_ROUNDS", 5);
 const CATALOG_SIZE = numberFromEnv("HANGAR_BENCH_REPOS", 10_000);
 const REQUESTS_PER_TERM = numberFromEnv("HANGAR_BENCH_REQUESTS", 100);
 const FILE_NAME = "weights.bin";
@@ -118,13 +118,24 @@ async function run(nginxBinary: string): Promise<number> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const idle = readProcessMemory(server.pid);
 
-    const rounds: Array<{ round: number; nginx: number; hangar: number; ratio: number }> = [];
+    const rounds: Array<{
+      round: number;
+      nginx: number;
+      hangar: number;
+      ratio: number;
+      nginxCpu: number;
+      hangarCpu: number;
+    }> = [];
     let peakRss = 0;
     for (let index = 1; index <= ROUNDS; index++) {
+      const nginxCpuBefore = readProcessCpuSeconds(nginx.pid);
       const fromNginx = await download(nginxUrl);
+      const nginxCpu = readProcessCpuSeconds(nginx.pid) - nginxCpuBefore;
       const sampler = new RssSampler(server.pid);
       sampler.start();
+      const hangarCpuBefore = readProcessCpuSeconds(server.pid);
       const fromHangar = await download(hangarUrl);
+      const hangarCpu = readProcessCpuSeconds(server.pid) - hangarCpuBefore;
       peakRss = Math.max(peakRss, sampler.stop().peak);
       for (const [name, result] of [
         ["nginx", fromNginx],
@@ -141,6 +152,8 @@ async function run(nginxBinary: string): Promise<number> {
         nginx: round(nginxRate, 0),
         hangar: round(hangarRate, 0),
         ratio: round(hangarRate / nginxRate, 3),
+        nginxCpu: round(nginxCpu / (FILE_SIZE / 1024 ** 3), 2),
+        hangarCpu: round(hangarCpu / (FILE_SIZE / 1024 ** 3), 2),
       });
     }
     const afterStreaming = readProcessMemory(server.pid);
@@ -149,14 +162,16 @@ async function run(nginxBinary: string): Promise<number> {
     // Each round pairs the two servers back to back, so the median of the per-round ratios is the figure
     // least moved by other load on the machine.
     const throughputRatio = round(median(rounds.map((row) => row.ratio)), 3);
+    const nginxCpuMedian = round(median(rounds.map((row) => row.nginxCpu)), 2);
+    const hangarCpuMedian = round(median(rounds.map((row) => row.hangarCpu)), 2);
     const rssDelta = peakRss - idle.rss;
 
     printTable(
       `Download of a ${FILE_SIZE / MB} MB LFS file on 127.0.0.1 (http.get, body drained), MB/s`,
-      ["round", "nginx (sendfile)", "Hangar resolve", "Hangar/nginx"],
+      ["round", "nginx (sendfile)", "Hangar resolve", "Hangar/nginx", "server CPU s/GB: nginx", "Hangar"],
       [
-        ...rounds.map((row) => [row.round, row.nginx, row.hangar, row.ratio]),
-        ["median", nginxMedian, hangarMedian, throughputRatio],
+        ...rounds.map((row) => [row.round, row.nginx, row.hangar, row.ratio, row.nginxCpu, row.hangarCpu]),
+        ["median", nginxMedian, hangarMedian, throughputRatio, nginxCpuMedian, hangarCpuMedian],
       ],
     );
     printTable(
@@ -271,6 +286,7 @@ async function run(nginxBinary: string): Promise<number> {
         rounds,
         nginxMBps: nginxMedian,
         hangarMBps: hangarMedian,
+        serverCpuSecondsPerGB: { nginx: nginxCpuMedian, hangar: hangarCpuMedian },
         ratio: throughputRatio,
         target: THROUGHPUT_TARGET,
         met: throughputMet,

@@ -14,7 +14,7 @@ import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
 import { putFileRange, request } from "./lib/http-client.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
-import { RssSampler, readProcessMemory } from "./lib/rss.ts";
+import { RssSampler, readProcessCpuSeconds, readProcessMemory } from "./lib/rss.ts";
 import { MB, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
@@ -51,6 +51,8 @@ interface IngestResult {
   transfer: "basic" | "multipart" | "already stored";
   parts: number;
   phases: { batch: number; upload: number; verify: number; commit: number };
+  /** CPU seconds the server used for the whole ingest. */
+  serverCpuSeconds: number;
   commitOid: string;
 }
 
@@ -72,8 +74,10 @@ async function ingest(params: {
   oid: string;
   size: number;
   transfers: string[];
+  serverPid: number;
 }): Promise<IngestResult> {
   const { baseUrl, repoId, path, oid, size } = params;
+  const cpuBefore = readProcessCpuSeconds(params.serverPid);
   const start = process.hrtime.bigint();
   const batch = await request(`${baseUrl}/${repoId}.git/info/lfs/objects/batch`, {
     method: "POST",
@@ -172,6 +176,7 @@ async function ingest(params: {
     transfer,
     parts,
     phases: { batch: batchSeconds, upload: uploadSeconds, verify: verifySeconds, commit: commitSeconds },
+    serverCpuSeconds: readProcessCpuSeconds(params.serverPid) - cpuBefore,
     commitOid: (JSON.parse(committed.body) as { commitOid: string }).commitOid,
   };
 }
@@ -232,6 +237,7 @@ async function run(): Promise<number> {
     oid: hashed.sha256,
     size: FILE_SIZE,
     transfers: ["basic", "multipart"],
+    serverPid: server.pid,
   });
   const peakRss = sampler.stop().peak;
   await checkStored(server.url, REPO_ID, hashed.sha256, FILE_SIZE);
@@ -253,6 +259,7 @@ async function run(): Promise<number> {
       oid: basicHash.sha256,
       size: FILE_SIZE,
       transfers: ["basic"],
+      serverPid: server.pid,
     });
     const basicPeak = basicSampler.stop().peak;
     await checkStored(server.url, BASIC_REPO_ID, basicHash.sha256, FILE_SIZE);
@@ -321,6 +328,7 @@ async function run(): Promise<number> {
     ],
     ["  verify", round(ingested.phases.verify, 3), ""],
     ["  NDJSON commit", round(ingested.phases.commit, 3), ""],
+    ["  server CPU seconds (whole ingest)", round(ingested.serverCpuSeconds, 2), ""],
   ];
   printTable(
     `Ingest of a ${FILE_SIZE / MB} MB LFS object over HTTP on 127.0.0.1`,
@@ -386,6 +394,7 @@ async function run(): Promise<number> {
       transfer: result.transfer,
       parts: result.parts,
       phasesSeconds: roundPhases(result),
+      serverCpuSeconds: round(result.serverCpuSeconds, 2),
       ratio,
       ratioToDurableWrite: round(ingestRate / diskRate, 3),
       target: THROUGHPUT_TARGET,
@@ -406,6 +415,7 @@ async function run(): Promise<number> {
             seconds: round(basic.seconds, 3),
             transfer: basic.transfer,
             phasesSeconds: roundPhases(basic),
+            serverCpuSeconds: round(basic.serverCpuSeconds, 2),
             ratio: round(basic.MBps / hashRate, 3),
             peakRssMB: basic.peakRssMB,
           },
