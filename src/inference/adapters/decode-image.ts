@@ -1,5 +1,5 @@
-import sharp from "sharp";
 import { badRequest, HangarError } from "../../core/errors.ts";
+import { loadSharp } from "./lazy-modules.ts";
 
 /** An image as 8-bit RGB pixels, row by row. */
 export interface RgbImage {
@@ -32,6 +32,7 @@ function sharpReason(error: unknown): string {
  */
 export async function decodeImage(bytes: Buffer): Promise<RgbImage> {
   if (bytes.byteLength === 0) brokenImage("the file is empty");
+  const sharp = await loadSharp();
   let format: string | undefined;
   try {
     ({ format } = await sharp(bytes).metadata());
@@ -68,6 +69,7 @@ export async function resizeRegion(
   height: number,
   rotate = 0,
 ): Promise<Buffer> {
+  const sharp = await loadSharp();
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (
     region.left !== 0 ||

@@ -22,6 +22,17 @@ function brokenWav(reason: string): never {
   throw badRequest(`Invalid audio: ${reason}`);
 }
 
+/** Names the compressed formats people send by mistake, so the 400 says what the file is. */
+function otherAudioFormat(buffer: Buffer): string | undefined {
+  const head = buffer.toString("latin1", 0, 4);
+  if (head === "fLaC") return "it is FLAC";
+  if (head === "OggS") return "it is Ogg";
+  if (head.startsWith("ID3") || (buffer[0] === 0xff && (buffer[1]! & 0xe0) === 0xe0))
+    return "it looks like MP3";
+  if (buffer.toString("latin1", 4, 8) === "ftyp") return "it is MP4/M4A";
+  return undefined;
+}
+
 function readFormat(chunk: Buffer): WavFormat {
   if (chunk.byteLength < 16) brokenWav(`the "fmt " chunk is ${chunk.byteLength} bytes, expected at least 16`);
   let tag = chunk.readUInt16LE(0);
@@ -82,7 +93,7 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
     brokenWav(
       riff === "RF64" || riff === "RIFX"
         ? `${riff} WAV files are not supported; send little-endian RIFF WAV`
-        : "not a WAV file (no RIFF header)",
+        : `not a WAV file (${otherAudioFormat(buffer) ?? "no RIFF header"}); send WAV audio`,
     );
   }
   if (buffer.toString("latin1", 8, 12) !== "WAVE") brokenWav("a RIFF file, but not WAVE audio");

@@ -31,3 +31,31 @@ export function mediaBytes(inputs: unknown, kind: "image" | "audio"): Buffer {
     `inputs must be the ${kind} file: raw bytes as the request body, or a base64 string in a JSON body`,
   );
 }
+
+export type MediaKind = "wav" | "png" | "jpeg" | "webp" | "gif" | "tiff" | "avif" | "heif";
+
+/** What a file is, from its first bytes; null when it is none of the formats the audio and image tasks read. */
+export function sniffMedia(bytes: Uint8Array): MediaKind | null {
+  const ascii = (start: number, end: number) => Buffer.from(bytes.subarray(start, end)).toString("latin1");
+  if (bytes.byteLength >= 12 && ascii(0, 4) === "RIFF") {
+    const form = ascii(8, 12);
+    if (form === "WAVE") return "wav";
+    if (form === "WEBP") return "webp";
+  }
+  if (bytes.byteLength >= 8 && ascii(0, 8) === "\x89PNG\r\n\x1a\n") return "png";
+  if (bytes.byteLength >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
+  if (bytes.byteLength >= 6 && (ascii(0, 6) === "GIF87a" || ascii(0, 6) === "GIF89a")) return "gif";
+  if (bytes.byteLength >= 4 && (ascii(0, 4) === "II*\x00" || ascii(0, 4) === "MM\x00*")) return "tiff";
+  if (bytes.byteLength >= 12 && ascii(4, 8) === "ftyp") {
+    const brand = ascii(8, 12);
+    if (brand === "avif" || brand === "avis") return "avif";
+    if (["heic", "heix", "mif1", "msf1"].includes(brand)) return "heif";
+  }
+  return null;
+}
+
+/** The first bytes of a base64 string, decoded, for sniffing without decoding a whole file. */
+export function base64Head(text: string, bytes = 16): Uint8Array {
+  const body = text.startsWith("data:") ? text.slice(text.indexOf(",") + 1) : text;
+  return Buffer.from(body.slice(0, Math.ceil(bytes / 3) * 4), "base64");
+}

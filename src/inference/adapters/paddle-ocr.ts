@@ -1,4 +1,4 @@
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 import { badRequest } from "../../core/errors.ts";
 import type {
   InferenceCall,
@@ -16,6 +16,7 @@ import {
   readOcrParameters,
 } from "../tasks/image-to-text.ts";
 import { decodeImage, type RgbImage, resizeRegion } from "./decode-image.ts";
+import { loadOnnxRuntime, type OnnxRuntime } from "./lazy-modules.ts";
 import { configuredFile, filesSize, loadFailure, modelConfig, throwIfAborted } from "./onnx-files.ts";
 
 export const PADDLEOCR_MODEL_TYPE = "paddleocr";
@@ -190,8 +191,9 @@ class PaddleOcrModel implements LoadedModel {
   constructor(
     readonly key: string,
     readonly memoryBytes: number,
-    private readonly detection: ort.InferenceSession,
-    private readonly recognition: ort.InferenceSession,
+    private readonly ort: OnnxRuntime,
+    private readonly detection: Ort.InferenceSession,
+    private readonly recognition: Ort.InferenceSession,
     /** Class index → text: `blank`, the dictionary, then a space. */
     private readonly alphabet: readonly string[],
   ) {}
@@ -236,12 +238,11 @@ class PaddleOcrModel implements LoadedModel {
       size.width,
       size.height,
     );
-    const input = new ort.Tensor("float32", bgrTensor(pixels, size.width, size.height, DET_MEAN, DET_STD), [
-      1,
-      3,
-      size.height,
-      size.width,
-    ]);
+    const input = new this.ort.Tensor(
+      "float32",
+      bgrTensor(pixels, size.width, size.height, DET_MEAN, DET_STD),
+      [1, 3, size.height, size.width],
+    );
     const output = await this.detection.run({ [this.detection.inputNames[0]!]: input });
     const map = output[this.detection.outputNames[0]!]!;
     const [, , mapHeight, mapWidth] = map.dims as number[];
@@ -295,7 +296,7 @@ class PaddleOcrModel implements LoadedModel {
         );
         data.set(tensor, position * plane);
       }
-      const input = new ort.Tensor("float32", data, [batch.length, 3, REC_HEIGHT, paddedWidth]);
+      const input = new this.ort.Tensor("float32", data, [batch.length, 3, REC_HEIGHT, paddedWidth]);
       const output = await this.recognition.run({ [this.recognition.inputNames[0]!]: input });
       const scores = output[this.recognition.outputNames[0]!]!;
       const [, steps, classes] = scores.dims as number[];
@@ -323,7 +324,7 @@ export const paddleOcrLoader: ModelLoader = {
     return modelConfig(source).model_type === PADDLEOCR_MODEL_TYPE ? [IMAGE_TO_TEXT] : [];
   },
   async load(source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
-    const opened: ort.InferenceSession[] = [];
+    const opened: Ort.InferenceSession[] = [];
     try {
       const detectionPath = configuredFile(source, "detection_model", "ch_PP-OCRv4_det_infer.onnx");
       const recognitionPath = configuredFile(source, "recognition_model", "ch_PP-OCRv4_rec_infer.onnx");
@@ -333,14 +334,15 @@ export const paddleOcrLoader: ModelLoader = {
         .split("\n")
         .map((line) => line.replace(/\r$/, ""));
       if (keys.at(-1) === "") keys.pop();
-      const sessionOptions: ort.InferenceSession.SessionOptions = {
+      const ort = await loadOnnxRuntime();
+      const sessionOptions: Ort.InferenceSession.SessionOptions = {
         graphOptimizationLevel: "all",
         ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
       };
       for (const path of [detectionPath, recognitionPath]) {
         opened.push(await ort.InferenceSession.create(source.localPath(path), sessionOptions));
       }
-      const [detection, recognition] = opened as [ort.InferenceSession, ort.InferenceSession];
+      const [detection, recognition] = opened as [Ort.InferenceSession, Ort.InferenceSession];
       const classes = recognition.outputMetadata[0];
       const alphabet = ["blank", ...keys, " "];
       const declared = classes?.isTensor ? classes.shape.at(-1) : undefined;
@@ -351,7 +353,7 @@ export const paddleOcrLoader: ModelLoader = {
       }
       const key = `${source.repo.id}@${source.commit.oid}`;
       const memory = 4 * filesSize(source, [detectionPath, recognitionPath]) + 96 * 1024 * 1024;
-      return new PaddleOcrModel(key, memory, detection, recognition, alphabet);
+      return new PaddleOcrModel(key, memory, ort, detection, recognition, alphabet);
     } catch (error) {
       await Promise.all(opened.map((session) => session.release()));
       throw loadFailure(source, error);

@@ -1,4 +1,4 @@
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 import { badRequest } from "../../core/errors.ts";
 import type {
   InferenceCall,
@@ -15,6 +15,7 @@ import {
   type VoiceActivityParameters,
 } from "../tasks/voice-activity-detection.ts";
 import { resampleLinear } from "./decode-wav.ts";
+import { loadOnnxRuntime, type OnnxRuntime } from "./lazy-modules.ts";
 import { configuredFile, filesSize, loadFailure, modelConfig, throwIfAborted } from "./onnx-files.ts";
 
 export const SILERO_MODEL_TYPE = "silero_vad";
@@ -27,14 +28,15 @@ const STATE_SIZE = 2 * 1 * 128;
 
 /** Speech probability of every 512-sample window, the recurrent state carried from one window to the next. */
 async function windowProbabilities(
-  session: ort.InferenceSession,
+  ort: OnnxRuntime,
+  session: Ort.InferenceSession,
   samples: Float32Array,
   signal: AbortSignal,
 ): Promise<Float32Array> {
   const windows = Math.ceil(samples.length / WINDOW);
   const probabilities = new Float32Array(windows);
   const sr = new ort.Tensor("int64", BigInt64Array.from([BigInt(SAMPLING_RATE)]), []);
-  let state: ort.Tensor = new ort.Tensor("float32", new Float32Array(STATE_SIZE), [2, 1, 128]);
+  let state: Ort.Tensor = new ort.Tensor("float32", new Float32Array(STATE_SIZE), [2, 1, 128]);
   const frame = new Float32Array(CONTEXT + WINDOW);
   for (let w = 0; w < windows; w++) {
     if (w % 64 === 0) throwIfAborted(signal);
@@ -46,7 +48,7 @@ async function windowProbabilities(
     const input = new ort.Tensor("float32", frame.slice(), [1, CONTEXT + WINDOW]);
     const result = await session.run({ input, state, sr });
     probabilities[w] = (result.output!.data as Float32Array)[0]!;
-    state = result.stateN as ort.Tensor;
+    state = result.stateN as Ort.Tensor;
   }
   return probabilities;
 }
@@ -113,7 +115,8 @@ class SileroVadModel implements LoadedModel {
   constructor(
     readonly key: string,
     readonly memoryBytes: number,
-    private readonly session: ort.InferenceSession,
+    private readonly ort: OnnxRuntime,
+    private readonly session: Ort.InferenceSession,
   ) {}
 
   async run(call: InferenceCall): Promise<SpeechSegment[]> {
@@ -124,7 +127,7 @@ class SileroVadModel implements LoadedModel {
     const audio = resampleLinear(readVoiceActivityInputs(call.inputs, call.parameters), SAMPLING_RATE);
     throwIfAborted(call.signal);
     // Each call carries its own recurrent state, so concurrent calls may share the session.
-    const probabilities = await windowProbabilities(this.session, audio.samples, call.signal);
+    const probabilities = await windowProbabilities(this.ort, this.session, audio.samples, call.signal);
     return speechSegments(probabilities, audio.samples.length, parameters);
   }
 
@@ -141,6 +144,7 @@ export const sileroVadLoader: ModelLoader = {
   async load(source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
     try {
       const path = configuredFile(source, "model_file", "silero_vad.onnx");
+      const ort = await loadOnnxRuntime();
       const session = await ort.InferenceSession.create(source.localPath(path), {
         // The graph is tiny and runs window by window: one thread avoids thread wake-ups per window.
         intraOpNumThreads: options.threads ?? 1,
@@ -153,7 +157,7 @@ export const sileroVadLoader: ModelLoader = {
         throw new Error(`${path} is not a Silero VAD v5 graph (missing inputs ${missing.join(", ")})`);
       }
       const key = `${source.repo.id}@${source.commit.oid}`;
-      return new SileroVadModel(key, 4 * filesSize(source, [path]) + 8 * 1024 * 1024, session);
+      return new SileroVadModel(key, 4 * filesSize(source, [path]) + 8 * 1024 * 1024, ort, session);
     } catch (error) {
       throw loadFailure(source, error);
     }

@@ -1,5 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
-import { mediaBytes } from "../adapters/media-input.ts";
+import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
+import { definedOnly, type TaskDefinition } from "./task-definition.ts";
 
 /**
  * image-to-text: the text in an image (OCR models) or a caption of it.
@@ -83,20 +84,53 @@ export function readOcrParameters(parameters: Record<string, unknown>): OcrParam
   };
 }
 
-/** The image bytes of a call (not yet decoded: decoding is async and happens in the model's run). */
+const IMAGE_KINDS = new Set(["png", "jpeg", "webp", "gif", "tiff", "avif", "heif"]);
+
+/**
+ * The image bytes of a call, checked to be an image format (decoding is async and happens in the model's
+ * run, where a truncated or corrupt file is also a 400).
+ */
 export function readImageInputs(inputs: unknown): Buffer {
-  if (typeof inputs === "object" && inputs !== null && !ArrayBuffer.isView(inputs)) {
-    // The Hub's JSON form for image tasks nests the file: {"inputs": {"image": "<base64>"}}.
-    const image = (inputs as { image?: unknown }).image;
-    if (image !== undefined) return mediaBytes(image, "image");
+  let bytes: Buffer;
+  if (typeof inputs === "object" && inputs !== null && !ArrayBuffer.isView(inputs) && "image" in inputs) {
+    // The Hub's JSON form for image tasks may nest the file: {"inputs": {"image": "<base64>"}}.
+    bytes = mediaBytes((inputs as { image: unknown }).image, "image");
+  } else {
+    bytes = mediaBytes(inputs, "image");
   }
-  return mediaBytes(inputs, "image");
+  const kind = sniffMedia(bytes);
+  if (kind === null || !IMAGE_KINDS.has(kind)) {
+    throw badRequest(
+      `Invalid image: ${kind === "wav" ? "this is WAV audio" : "not a PNG, JPEG, WebP, GIF, TIFF or AVIF file"} (${bytes.byteLength} bytes)`,
+    );
+  }
+  return bytes;
 }
 
-/** Checks and normalises one call's inputs and parameters before a model is involved. */
-export function prepareImageToTextCall(
-  inputs: unknown,
-  parameters: Record<string, unknown>,
-): { inputs: Buffer; parameters: OcrParameters } {
-  return { parameters: readOcrParameters(parameters), inputs: readImageInputs(inputs) };
-}
+/** The task as the runtime serves it; the model receives the image bytes. */
+export const imageToTextTask: TaskDefinition = {
+  task: IMAGE_TO_TEXT,
+  summary: "Reads the text in an image (OCR)",
+  batchable: false,
+  truncates: false,
+  parse(inputs, parameters) {
+    readOcrParameters(parameters);
+    return {
+      inputs: readImageInputs(inputs),
+      parameters: definedOnly(
+        Object.fromEntries(Object.entries(parameters).filter(([, value]) => value !== null)),
+      ),
+    };
+  },
+  matchBody(body) {
+    const inputs = body.inputs;
+    const head =
+      inputs instanceof Uint8Array ? inputs : typeof inputs === "string" ? base64Head(inputs) : undefined;
+    if (!head) return 0;
+    const kind = sniffMedia(head);
+    return kind !== null && IMAGE_KINDS.has(kind) ? 2 : 1;
+  },
+  // An image has no characters to count: its requests are metered by their bytes.
+  inputText: () => [],
+  inputFromFile: (bytes) => bytes,
+};

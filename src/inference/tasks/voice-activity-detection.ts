@@ -1,6 +1,7 @@
 import { badRequest } from "../../core/errors.ts";
 import { type DecodedAudio, decodeWav } from "../adapters/decode-wav.ts";
-import { mediaBytes } from "../adapters/media-input.ts";
+import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
+import { definedOnly, isRecord, type TaskDefinition } from "./task-definition.ts";
 
 /**
  * voice-activity-detection: where in a recording someone speaks.
@@ -110,13 +111,38 @@ export function readVoiceActivityInputs(inputs: unknown, parameters: Record<stri
   return audio;
 }
 
-/** Checks and normalises one call's inputs and parameters before a model is involved. */
-export function prepareVoiceActivityCall(
-  inputs: unknown,
-  parameters: Record<string, unknown>,
-): { inputs: DecodedAudio; parameters: VoiceActivityParameters } {
-  return {
-    parameters: readVoiceActivityParameters(parameters),
-    inputs: readVoiceActivityInputs(inputs, parameters),
-  };
-}
+/**
+ * The task as the runtime serves it. `parse` decodes the audio up front, so a broken file is a 400 before any
+ * model is loaded; the model then receives `{samples, samplingRate}`.
+ */
+export const voiceActivityDetectionTask: TaskDefinition = {
+  task: VOICE_ACTIVITY_DETECTION,
+  summary: "Finds the segments of a recording where someone speaks",
+  batchable: false,
+  truncates: false,
+  parse(inputs, parameters) {
+    readVoiceActivityParameters(parameters);
+    return {
+      inputs: readVoiceActivityInputs(inputs, parameters),
+      parameters: definedOnly({
+        threshold: parameters.threshold ?? undefined,
+        min_speech_duration_ms: parameters.min_speech_duration_ms ?? undefined,
+        min_silence_duration_ms: parameters.min_silence_duration_ms ?? undefined,
+        speech_pad_ms: parameters.speech_pad_ms ?? undefined,
+      }),
+    };
+  },
+  matchBody(body) {
+    const inputs = body.inputs;
+    if (inputs instanceof Uint8Array) return sniffMedia(inputs) === "wav" ? 2 : 1;
+    if (typeof inputs === "string") return sniffMedia(base64Head(inputs)) === "wav" ? 2 : 1;
+    if (Array.isArray(inputs)) {
+      const parameters = isRecord(body.parameters) ? body.parameters : {};
+      return "sampling_rate" in parameters ? 2 : 1;
+    }
+    return 0;
+  },
+  // Audio has no characters to count: its requests are metered by their bytes.
+  inputText: () => [],
+  inputFromFile: (bytes) => bytes,
+};
