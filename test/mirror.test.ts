@@ -370,6 +370,16 @@ describe("mirroring from an upstream Hangar", () => {
       assert.equal(result.partial, true);
       assert.deepEqual(result.refs, ["main"], "a pinned pull into a new repo also becomes its main");
 
+      const synced = await run(["sync", "--home", home.path, "--json"]);
+      assert.equal(synced.code, 0, synced.stderr);
+      assert.deepEqual(
+        (JSON.parse(synced.stdout) as { repos: Array<{ repo: string; status: string }> }).repos.map(
+          ({ repo, status }) => ({ repo, status }),
+        ),
+        [{ repo: "alice/tiny", status: "current" }],
+        "a mirror pinned to a commit id is current",
+      );
+
       const refused = await run(["pull", "alice/secret", "--home", home.path]);
       assert.equal(refused.code, 1);
       assert.match(refused.stderr, /^hangar pull: .*alice\/secret does not exist or is private: .*HF_TOKEN/);
