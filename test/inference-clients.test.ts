@@ -159,7 +159,7 @@ describe("official inference clients against Hangar's local runtime", () => {
     const decoded = await openai.embeddings.create({ model: "tests/tiny-embedder", input: "good movie" });
     const vector = decoded.data[0]!.embedding;
     assert.equal(vector.length, 4);
-    vector.forEach((value, index) => assert.ok(Math.abs(value - first[index]!) < 1e-6));
+    for (const [index, value] of vector.entries()) assert.ok(Math.abs(value - first[index]!) < 1e-6);
   });
 
   it("openai client: models lists what Hangar can run, with tasks", async () => {
