@@ -2,7 +2,7 @@ import type { ServerResponse } from "node:http";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { isRecord } from "../../inference/tasks/task-definition.ts";
-import { decodeSegment, readJson, sendJson } from "../http.ts";
+import { decodeSegment, readBody, readJson, sendJson } from "../http.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { handleChatCompletion, handleCompletion } from "./openai.ts";
 
@@ -19,6 +19,26 @@ export async function readObject(context: RequestContext): Promise<Record<string
   const body = await readJson(context);
   if (!isRecord(body)) throw badRequest("The request body must be a JSON object");
   return body;
+}
+
+/**
+ * A Hub serverless body: JSON, or the raw file that `@huggingface/inference` sends for image and audio tasks
+ * (no JSON content type), which becomes `{inputs: <bytes>}`.
+ */
+async function readServerlessBody(context: RequestContext): Promise<Record<string, unknown>> {
+  const type = String(context.request.headers["content-type"] ?? "").toLowerCase();
+  if (type.includes("json")) return readObject(context);
+  const bytes = await readBody(context.request, context.hangar.config.limits.maxRequestBodySize);
+  // curl -d sends JSON as a form; files never start with "{".
+  if (bytes.subarray(0, 64).toString("latin1").trimStart().startsWith("{")) {
+    try {
+      const parsed: unknown = JSON.parse(bytes.toString("utf8"));
+      if (isRecord(parsed)) return parsed;
+    } catch {
+      // Not JSON after all: the bytes are the input.
+    }
+  }
+  return { inputs: bytes };
 }
 
 function startEventStream(response: ServerResponse): void {
@@ -111,7 +131,7 @@ async function runServerless(context: RequestContext): Promise<void> {
   if (extra[0] === "pipeline" && extra.length === 2) task = extra[1];
   else if (extra.length > 0)
     throw new HangarError("HANGAR_ERR_NOT_FOUND", `No route for POST ${context.rawPath}`);
-  const body = await readObject(context);
+  const body = await readServerlessBody(context);
   const parameters = body.parameters ?? {};
   const request: InferenceRequest = {
     caller: context.caller,
