@@ -178,7 +178,6 @@ export async function fetchUpstreamRepoInfo(
   const common = {
     name: `${ref.namespace}/${ref.name}`,
     hubUrl: upstream.endpoint,
-    additionalFields: ["sha"] as const,
     fetch: upstreamFetch(upstream, repoLabel(ref)),
     ...(revision ? { revision } : {}),
   };
