@@ -20,7 +20,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PIPELINE_TYPES, TASKS_DATA } from "@huggingface/tasks";
 import type { CatalogSnapshot, SnapshotModel } from "../src/hub/catalog/import-snapshot.ts";
-import type { BaseRelation, EvalResult } from "../src/store/facts-table.ts";
+import type { BaseRelation, EvalScore } from "../src/store/facts-table.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);
@@ -62,7 +62,7 @@ interface Facts {
   baseModels?: string[];
   baseRelation?: BaseRelation;
   description?: string;
-  evalResults?: EvalResult[];
+  evalResults?: EvalScore[];
   gated?: "auto" | "manual";
   sources: string[];
 }
@@ -108,7 +108,7 @@ interface FamilyItem {
   description?: string;
   languages?: string[];
   library?: string;
-  evalResults?: EvalResult[];
+  evalResults?: EvalScore[];
 }
 
 interface Family {

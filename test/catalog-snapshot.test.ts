@@ -114,7 +114,9 @@ describe("importCatalogSnapshot", () => {
     })!;
     assert.deepEqual(afterImport, before);
     assert.equal(afterImport.origin, "local");
-    assert.equal(hangar.catalog.facts.get(afterImport.pk), undefined);
+    // The local repo's facts are its commit's, untouched by the snapshot's.
+    assert.deepEqual(hangar.catalog.facts.get(afterImport.pk)?.sources, ["commit"]);
+    assert.equal(hangar.catalog.facts.get(afterImport.pk)?.description, null);
   });
 
   it("stores every other entry as an upstream-only model with its facts", () => {
@@ -274,6 +276,50 @@ describe("snapshot entries over the Hub API", () => {
     }
     assert.equal(count, fileModels.length);
     assert.equal(withTask, fileModels.length);
+  });
+
+  it("shows each entry's licence and size in the `hangar` field of full listings and repo info", async () => {
+    let url: string | undefined = `${hub.url}/api/models?full=true&limit=500`;
+    let withLicense = 0;
+    let withParameters = 0;
+    let entries = 0;
+    while (url) {
+      const response: Response = await fetch(url);
+      assert.equal(response.status, 200);
+      for (const entry of (await response.json()) as Array<{
+        hangar: { license: string | null; parameters: number | null };
+      }>) {
+        entries++;
+        if (entry.hangar.license) withLicense++;
+        if (entry.hangar.parameters) withParameters++;
+      }
+      url = /<([^>]+)>; rel="next"/.exec(response.headers.get("link") ?? "")?.[1];
+    }
+    assert.equal(entries, fileModels.length);
+    assert.equal(
+      withLicense,
+      fileCount((model) => Boolean(model.license)),
+    );
+    assert.equal(
+      withParameters,
+      fileCount((model) => Boolean(model.parameters)),
+    );
+
+    const info = (await (await fetch(`${hub.url}/api/models/google-bert/bert-base-uncased`)).json()) as {
+      sha?: string;
+      siblings: unknown[];
+      hangar: Record<string, unknown>;
+    };
+    assert.equal(info.sha, undefined);
+    assert.deepEqual(info.siblings, []);
+    assert.equal(info.hangar.origin, "upstream");
+    assert.equal(info.hangar.license, "apache-2.0");
+    assert.equal(info.hangar.commercialUse, "yes");
+    assert.equal(info.hangar.parameters, 110_000_000);
+    assert.equal(info.hangar.description, "BERT base uncased: masked-language-model pretrained encoder");
+    // 110M parameters × 4 bytes × 1.2 overhead in fp32.
+    assert.equal((info.hangar.memory as Record<string, number>).F32, 528_000_000);
+    assert.ok(((info.hangar.fitsOn as Record<string, string[]>).F32 ?? []).length > 0);
   });
 
   it("filters them by task as the Hub does", async () => {

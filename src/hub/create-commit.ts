@@ -6,6 +6,7 @@ import { nowIso } from "../store/catalog.ts";
 import { computeCommitOid } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
+import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
 import { deriveRepoFields, extractMetadata } from "./metadata/extract-metadata.ts";
 import { collectChangedMetadata, emptyChangedMetadata } from "./metadata/read-file-facts.ts";
 import { parseRefName, revisionNotFound } from "./resolve-revision.ts";
@@ -213,6 +214,7 @@ export function refreshRepoHead(
     ...derived,
     usedStorage: files.reduce((total, file) => total + file.size, 0),
   });
+  hub.catalog.facts.set(repo.pk, catalogFactsFromMetadata(metadata, hub.catalog.facts.get(repo.pk)));
 }
 
 function applyOperation(

@@ -6,7 +6,7 @@ export const BASE_RELATIONS = ["finetune", "adapter", "quantized", "merge"] as c
 export type BaseRelation = (typeof BASE_RELATIONS)[number];
 
 /** One reported evaluation result, flattened from a card's `model-index`. */
-export interface EvalResult {
+export interface EvalScore {
   /** Task type, e.g. `text-classification`. */
   task?: string;
   dataset: string;
@@ -17,7 +17,7 @@ export interface EvalResult {
 }
 
 /** What is known about a model apart from its files. Every field may be unknown (null / empty). */
-export interface ModelFacts {
+export interface CatalogFacts {
   description: string | null;
   /** SPDX-like licence id as the Hub writes it (`apache-2.0`, `llama3.1`, `other`...). */
   license: string | null;
@@ -29,7 +29,7 @@ export interface ModelFacts {
   baseRelation: BaseRelation | null;
   library: string | null;
   pipelineTag: string | null;
-  evalResults: EvalResult[];
+  evalResults: EvalScore[];
   /** When the popularity figures (the repo's downloads and likes) were taken, and from where; null when they are not a snapshot. */
   snapshotDate: string | null;
   snapshotSource: string | null;
@@ -38,7 +38,7 @@ export interface ModelFacts {
 }
 
 /** A model entry known without its files: what a catalog snapshot or a synthetic catalog holds. */
-export interface UpstreamModelEntry extends ModelFacts {
+export interface UpstreamModelEntry extends CatalogFacts {
   /** `namespace/name` */
   id: string;
   downloads: number;
@@ -65,7 +65,7 @@ interface RawFacts {
 }
 
 /** The tags the Hub would show for these facts, so tag filters work on catalog entries as on pushed repos. */
-export function tagsForFacts(facts: ModelFacts): string[] {
+export function tagsForFacts(facts: CatalogFacts): string[] {
   const tags = new Set<string>();
   if (facts.library) tags.add(facts.library);
   if (facts.pipelineTag) tags.add(facts.pipelineTag);
@@ -95,7 +95,7 @@ export interface UpstreamEntryWriter {
 export class FactsTable {
   constructor(private readonly db: SqliteDatabase) {}
 
-  get(repoPk: number): ModelFacts | undefined {
+  get(repoPk: number): CatalogFacts | undefined {
     const row = this.db.prepare("SELECT * FROM repo_facts WHERE repo_pk = ?").get(repoPk) as
       | RawFacts
       | undefined;
@@ -109,7 +109,7 @@ export class FactsTable {
       baseRelation: row.base_relation,
       library: row.library,
       pipelineTag: row.pipeline_tag,
-      evalResults: JSON.parse(row.eval_results) as EvalResult[],
+      evalResults: JSON.parse(row.eval_results) as EvalScore[],
       snapshotDate: row.snapshot_date,
       snapshotSource: row.snapshot_source,
       sources: JSON.parse(row.sources) as string[],
@@ -117,7 +117,7 @@ export class FactsTable {
   }
 
   /** Replaces the facts of one repo and its language and base-model rows. */
-  set(repoPk: number, facts: ModelFacts): void {
+  set(repoPk: number, facts: CatalogFacts): void {
     this.prepareFactsWriter()(repoPk, facts);
   }
 
@@ -125,7 +125,7 @@ export class FactsTable {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM repo_facts").get() as { n: number }).n;
   }
 
-  private prepareFactsWriter(): (repoPk: number, facts: ModelFacts) => void {
+  private prepareFactsWriter(): (repoPk: number, facts: CatalogFacts) => void {
     const upsert = this.db.prepare(
       `INSERT INTO repo_facts (repo_pk, description, license, languages, parameters, base_models, base_relation,
          library, pipeline_tag, eval_results, snapshot_date, snapshot_source, sources)

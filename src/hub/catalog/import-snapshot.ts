@@ -6,7 +6,7 @@ import type { Catalog } from "../../store/catalog.ts";
 import {
   BASE_RELATIONS,
   type BaseRelation,
-  type EvalResult,
+  type EvalScore,
   type UpstreamModelEntry,
 } from "../../store/facts-table.ts";
 
@@ -29,7 +29,7 @@ export interface SnapshotModel {
   baseModels?: string[];
   baseRelation?: BaseRelation;
   description?: string;
-  evalResults?: EvalResult[];
+  evalResults?: EvalScore[];
   gated?: "auto" | "manual";
   downloads?: number;
   likes?: number;

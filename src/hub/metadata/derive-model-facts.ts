@@ -77,6 +77,16 @@ const DEVICES: Device[] = (() => {
   return devices.sort((a, b) => a.memoryBytes - b.memoryBytes || (a.name < b.name ? -1 : 1));
 })();
 
+/** Estimated bytes to load a model of `parameters` parameters, by precision (empty when unknown). */
+export function memoryForParameters(parameters: number | null): Record<string, number> {
+  const memory: Record<string, number> = {};
+  if (parameters === null) return memory;
+  for (const [dtype, bytes] of Object.entries(BYTES_PER_PARAMETER)) {
+    memory[dtype] = Math.ceil(parameters * bytes * MEMORY_OVERHEAD);
+  }
+  return memory;
+}
+
 /** Devices whose memory holds `bytes`, smallest memory first. */
 export function devicesThatFit(bytes: number): string[] {
   return DEVICES.filter((device) => device.memoryBytes >= bytes).map((device) => device.name);
@@ -194,12 +204,7 @@ export function deriveModelFacts(metadata: CommitMetadata, files: readonly TreeE
   const modalities = [...new Set(tasks.map((task) => PIPELINE_DATA[task].modality))];
 
   const { count: parameters, source: parametersSource } = parametersOf(metadata, files);
-  const memory: Record<string, number> = {};
-  if (parameters !== null) {
-    for (const [dtype, bytes] of Object.entries(BYTES_PER_PARAMETER)) {
-      memory[dtype] = Math.ceil(parameters * bytes * MEMORY_OVERHEAD);
-    }
-  }
+  const memory = memoryForParameters(parameters);
   for (const file of metadata.gguf?.files ?? []) {
     const key = `gguf:${file.quantization ?? file.path}`;
     memory[key] = Math.max(memory[key] ?? 0, Math.ceil(file.size * MEMORY_OVERHEAD));

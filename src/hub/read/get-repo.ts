@@ -4,6 +4,7 @@ import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
+import { type ModelSummary, summarizeModel } from "./model-summary.ts";
 
 export interface GetRepoParams {
   ref: RepoRef;
@@ -17,6 +18,8 @@ export interface RepoDetails {
   commit?: StoredCommit;
   files: TreeFile[];
   metadata: CommitMetadata;
+  /** For models: what Hangar knows of the model (the `hangar` field). */
+  summary?: ModelSummary;
 }
 
 /**
@@ -29,8 +32,22 @@ export function getRepo(hub: HubContext, caller: Caller, params: GetRepoParams):
   const revision = params.revision ?? "HEAD";
   const isDefault = revision === "HEAD" || revision === "main";
   if (isDefault && !repo.sha && !hub.catalog.commits.getRef(repo.pk, "branch", "main")) {
-    return { repo, files: [], metadata: {} };
+    return { repo, files: [], metadata: {}, ...summaryOf(hub, repo, undefined) };
   }
   const { commit } = resolveRevision(hub, repo, revision);
-  return { repo, commit, files: hub.catalog.commits.listFiles(commit.pk), metadata: commit.metadata };
+  return {
+    repo,
+    commit,
+    files: hub.catalog.commits.listFiles(commit.pk),
+    metadata: commit.metadata,
+    ...summaryOf(hub, repo, commit.metadata),
+  };
+}
+
+function summaryOf(
+  hub: HubContext,
+  repo: Repo,
+  metadata: CommitMetadata | undefined,
+): { summary?: ModelSummary } {
+  return repo.type === "model" ? { summary: summarizeModel(hub, repo, metadata) } : {};
 }

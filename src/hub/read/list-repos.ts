@@ -4,6 +4,7 @@ import { REPO_SORT_COLUMNS, type RepoSortKey } from "../../store/repos-table.ts"
 import { visibleNamespaces } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
+import { type ModelSummary, summarizeModel } from "./model-summary.ts";
 import { decodeCursor, encodeCursor } from "./paging.ts";
 
 /** Sort names clients send that Hangar ranks by a close equivalent. */
@@ -40,6 +41,8 @@ export interface ListReposParams {
   withFiles?: boolean;
   /** Load each repo's head commit metadata (for `cardData`, `config`). */
   withMetadata?: boolean;
+  /** Summarise each model (the `hangar` field). */
+  withSummary?: boolean;
 }
 
 /** One repo of a listing, with what was asked to be loaded beside it. */
@@ -47,6 +50,7 @@ export interface RepoListing {
   repo: Repo;
   files?: TreeFile[];
   metadata?: CommitMetadata;
+  summary?: ModelSummary;
 }
 
 export interface ListReposResult {
@@ -96,14 +100,17 @@ export function listRepos(hub: HubContext, caller: Caller, params: ListReposPara
     ...(after ? { after } : {}),
   });
   const page = repos.slice(0, params.limit);
+  const withSummary = params.withSummary === true && params.type === "model";
   const items = page.map((repo): RepoListing => {
-    if (!repo.sha || (!params.withFiles && !params.withMetadata)) return { repo };
-    const commit = hub.catalog.commits.getCommit(repo.pk, repo.sha);
-    if (!commit) return { repo };
+    const commit =
+      repo.sha && (params.withFiles || params.withMetadata || withSummary)
+        ? hub.catalog.commits.getCommit(repo.pk, repo.sha)
+        : undefined;
     return {
       repo,
-      ...(params.withFiles ? { files: hub.catalog.commits.listFiles(commit.pk) } : {}),
-      ...(params.withMetadata ? { metadata: commit.metadata } : {}),
+      ...(commit && params.withFiles ? { files: hub.catalog.commits.listFiles(commit.pk) } : {}),
+      ...(commit && params.withMetadata ? { metadata: commit.metadata } : {}),
+      ...(withSummary ? { summary: summarizeModel(hub, repo, commit?.metadata) } : {}),
     };
   });
   const last = page[page.length - 1];

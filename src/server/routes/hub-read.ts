@@ -70,6 +70,7 @@ function listHandler(context: RequestContext): void {
     withMetadata: [...METADATA_FIELDS, ...(type === "space" ? ["sdk"] : [])].some((field) =>
       fields.has(field),
     ),
+    withSummary: fields.has("hangar"),
   });
   const body = result.items.map((item) => toApiRepoInfo(item, { fields }));
   sendJson(context.response, 200, body, result.nextCursor ? nextPageLink(context, result.nextCursor) : {});

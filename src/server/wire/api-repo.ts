@@ -28,7 +28,7 @@ const LIST_DEFAULT_FIELDS = [
   "sdk",
 ];
 /** Fields `full=true` adds to a listing entry. */
-const LIST_FULL_FIELDS = ["author", "sha", "lastModified", "gated", "disabled", "siblings"];
+const LIST_FULL_FIELDS = ["author", "sha", "lastModified", "gated", "disabled", "siblings", "hangar"];
 
 /** Fields only model repos have. */
 const MODEL_ONLY_FIELDS = new Set([
@@ -41,6 +41,7 @@ const MODEL_ONLY_FIELDS = new Set([
   "gguf",
   "widgetData",
   "model-index",
+  "hangar",
 ]);
 
 /** Keys of config.json the Hub repeats in repo info; the rest stays in the file. */
@@ -148,6 +149,8 @@ export function toApiRepoInfo(
         : undefined,
     widgetData: () => metadata?.card?.widget,
     "model-index": () => cardData?.["model-index"],
+    // Hangar's own field: what it knows of the model (licence, commercial use, size, memory, hardware fit...).
+    hangar: () => listing.summary,
     usedStorage: () => repo.usedStorage,
     sdk: () => (repo.type === "space" && typeof cardData?.sdk === "string" ? cardData.sdk : undefined),
   };

@@ -1,0 +1,72 @@
+import type { CommercialUse, CommitMetadata, Repo } from "../../core/types.ts";
+import type { BaseRelation, EvalScore } from "../../store/facts-table.ts";
+import type { HubContext } from "../hub.ts";
+import { devicesThatFit, memoryForParameters } from "../metadata/derive-model-facts.ts";
+import { commercialUseOf } from "../metadata/licenses.ts";
+
+/**
+ * What Hangar knows about a model, in one shape whether it has files (facts extracted at commit time) or is
+ * a catalog entry known only by its metadata. Served as the `hangar` field of repo info.
+ */
+export interface ModelSummary {
+  origin: "local" | "upstream";
+  description: string | null;
+  license: string | null;
+  commercialUse: CommercialUse | null;
+  languages: string[];
+  tasks: string[];
+  parameters: number | null;
+  baseModels: string[];
+  baseRelation: BaseRelation | null;
+  evalResults: EvalScore[];
+  /** Bytes of the files at the head; null for a catalog entry without files. */
+  storageBytes: number | null;
+  /** Estimated bytes to load the model, by precision. */
+  memory: Record<string, number>;
+  /** Devices that hold `memory[precision]`, by precision. */
+  fitsOn: Record<string, string[]>;
+  runsLocally: boolean;
+  /** When the popularity figures are a snapshot: its date and source. */
+  snapshot: { date: string; source: string | null } | null;
+  sources: string[];
+}
+
+function estimateMemory(parameters: number | null): {
+  memory: Record<string, number>;
+  fitsOn: Record<string, string[]>;
+} {
+  const memory = memoryForParameters(parameters);
+  const fitsOn: Record<string, string[]> = {};
+  for (const [precision, bytes] of Object.entries(memory)) fitsOn[precision] = devicesThatFit(bytes);
+  return { memory, fitsOn };
+}
+
+export function summarizeModel(
+  hub: HubContext,
+  repo: Repo,
+  metadata: CommitMetadata | undefined,
+): ModelSummary {
+  const facts = hub.catalog.facts.get(repo.pk);
+  const model = metadata?.model;
+  const parameters = model?.parameters ?? facts?.parameters ?? null;
+  const license = model?.license ?? facts?.license ?? null;
+  const estimate = model ? { memory: model.memory, fitsOn: model.fitsOn } : estimateMemory(parameters);
+  const pipelineTag = model?.pipelineTag ?? facts?.pipelineTag ?? repo.pipelineTag;
+  return {
+    origin: repo.origin,
+    description: facts?.description ?? null,
+    license,
+    commercialUse: model?.commercialUse ?? commercialUseOf(license),
+    languages: model?.languages ?? facts?.languages ?? [],
+    tasks: model?.tasks ?? (pipelineTag ? [pipelineTag] : []),
+    parameters,
+    baseModels: model?.lineage.baseModels ?? facts?.baseModels ?? [],
+    baseRelation: model?.lineage.relation ?? facts?.baseRelation ?? null,
+    evalResults: facts?.evalResults ?? [],
+    storageBytes: repo.sha ? repo.usedStorage : null,
+    ...estimate,
+    runsLocally: model?.runsLocally ?? false,
+    snapshot: facts?.snapshotDate ? { date: facts.snapshotDate, source: facts.snapshotSource } : null,
+    sources: facts?.sources ?? [],
+  };
+}
