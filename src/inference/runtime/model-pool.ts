@@ -21,6 +21,8 @@ export interface PoolStats {
   /** Keys of the loaded models, least recently used first. */
   loaded: string[];
   memoryBytes: number;
+  /** Estimated memory of each loaded model. */
+  memoryByModel: Record<string, number>;
 }
 
 /**
@@ -101,6 +103,9 @@ export class ModelPool {
       ...this.counters,
       loaded: [...this.models.entries()].sort(([, a], [, b]) => a.lastUsed - b.lastUsed).map(([key]) => key),
       memoryBytes: this.memoryBytes(),
+      memoryByModel: Object.fromEntries(
+        [...this.models.entries()].map(([key, entry]) => [key, entry.model.memoryBytes]),
+      ),
     };
   }
 

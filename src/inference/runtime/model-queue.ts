@@ -69,6 +69,7 @@ export class ModelQueue {
   }
 
   private enqueue(call: InferenceCall, batchKey: string | undefined, holdsSlot: boolean): Promise<unknown> {
+    if (call.signal.aborted) return Promise.reject(call.signal.reason);
     const hasRoom = this.running < this.settings.maxConcurrency && this.pending.length === 0;
     if (!hasRoom && this.pending.length >= this.settings.maxQueue) {
       this.stats.rejected++;

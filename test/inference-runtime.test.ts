@@ -1,0 +1,302 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import OpenAI from "openai";
+import type { InferenceSettings } from "../src/core/config.ts";
+import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+import { tinyClassifierExpectation } from "./helpers/tiny-models.ts";
+
+async function startWith(
+  settings: Partial<InferenceSettings>,
+  models?: Parameters<typeof importTinyModels>[1],
+) {
+  const hub = await startTestHangar({ inference: settings });
+  await importTinyModels(hub.hangar, models);
+  return hub;
+}
+
+function post(hub: TestHangar, path: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${hub.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Polls a condition on the in-process runtime (state, not time, decides). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.fail(`gave up waiting for ${what}`);
+}
+
+function queueOf(hub: TestHangar, model: string) {
+  const stats = hub.hangar.inference.stats();
+  const key = Object.keys(stats.queues).find((entry) => entry.startsWith(`${model}@`));
+  return key ? stats.queues[key] : undefined;
+}
+
+describe("dynamic batching", () => {
+  let hub: TestHangar;
+  before(async () => {
+    hub = await startWith({ maxBatchSize: 8, maxQueueDelayMs: 200 }, ["tests/tiny-sentiment"]);
+  });
+  after(() => hub.close());
+
+  it("coalesces concurrent requests into one model call and splits the answers back", async () => {
+    // One word each: the tiny classifier averages over padding too, so equal lengths keep scores exact.
+    const sentences = ["good", "bad", "love", "awful", "great", "boring"];
+    const answers = await Promise.all(
+      sentences.map(async (sentence) => {
+        const response = await post(hub, "/v1/inference/text-classification", {
+          model: "tests/tiny-sentiment",
+          inputs: sentence,
+          parameters: { top_k: 1 },
+        });
+        assert.equal(response.status, 200);
+        return (await response.json()) as { outputs: Array<{ label: string; score: number }>; task: string };
+      }),
+    );
+    sentences.forEach((sentence, index) => {
+      const expected = tinyClassifierExpectation(sentence);
+      assert.equal(answers[index]!.task, "text-classification");
+      assert.equal(answers[index]!.outputs[0]!.label, expected.label, sentence);
+      assert.ok(Math.abs(answers[index]!.outputs[0]!.score - expected.score) < 1e-5);
+    });
+    const batches = queueOf(hub, "tests/tiny-sentiment")!.batches;
+    assert.equal(
+      batches.reduce((sum, size) => sum + size, 0),
+      sentences.length,
+    );
+    assert.ok(Math.max(...batches) > 1, `batch sizes ${batches.join(", ")}`);
+  });
+
+  it("keeps requests with different parameters apart", async () => {
+    const before = queueOf(hub, "tests/tiny-sentiment")!.batches.length;
+    const [one, two] = await Promise.all([
+      hub.hangar.inference.run({
+        caller: null,
+        model: "tests/tiny-sentiment",
+        task: "text-classification",
+        inputs: "good",
+        parameters: { top_k: 1 },
+        api: "library",
+      }),
+      hub.hangar.inference.run({
+        caller: null,
+        model: "tests/tiny-sentiment",
+        task: "text-classification",
+        inputs: "good",
+        parameters: { top_k: 2 },
+        api: "library",
+      }),
+    ]);
+    assert.equal((one.outputs as unknown[]).length, 1);
+    assert.equal((two.outputs as unknown[]).length, 2);
+    assert.deepEqual(queueOf(hub, "tests/tiny-sentiment")!.batches.slice(before), [1, 1]);
+  });
+});
+
+describe("queue limits, cancellation and timeouts", () => {
+  let hub: TestHangar;
+  let openai: OpenAI;
+  before(async () => {
+    hub = await startWith({ maxQueue: 1, maxConcurrency: 1 }, ["tests/tiny-lm"]);
+    openai = new OpenAI({ apiKey: hub.adminToken, baseURL: `${hub.url}/v1`, maxRetries: 0 });
+  });
+  after(() => hub.close());
+
+  it("answers 429 with Retry-After when the model's queue is full", async () => {
+    const running = new AbortController();
+    const stream = await openai.completions.create(
+      { model: "tests/tiny-lm", prompt: "count", max_tokens: 2000, stream: true },
+      { signal: running.signal },
+    );
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    const waiting = post(hub, "/v1/inference/text-generation", {
+      model: "tests/tiny-lm",
+      inputs: "count",
+      parameters: { max_new_tokens: 2 },
+    });
+    await until(() => queueOf(hub, "tests/tiny-lm")?.waiting === 1, "the second request to queue");
+    const refused = await post(hub, "/v1/inference/text-generation", {
+      model: "tests/tiny-lm",
+      inputs: "count",
+    });
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+    assert.equal(refused.headers.get("x-error-code"), "RateLimited");
+    assert.match(((await refused.json()) as { error: string }).error, /busy/);
+    running.abort();
+    const served = await waiting;
+    assert.equal(served.status, 200);
+    assert.equal(
+      ((await served.json()) as { outputs: { generated_text: string } }).outputs.generated_text,
+      "one two",
+    );
+  });
+
+  it("stops generating when the client goes away", async () => {
+    const cancelledBefore = hub.hangar.inference
+      .usageEvents()
+      .filter((event) => event.outcome === "cancelled").length;
+    const controller = new AbortController();
+    const stream = await openai.completions.create(
+      { model: "tests/tiny-lm", prompt: "count", max_tokens: 2000, stream: true },
+      { signal: controller.signal },
+    );
+    let received = 0;
+    for await (const _chunk of stream) {
+      if (++received === 3) {
+        controller.abort();
+        break;
+      }
+    }
+    const cancelledEvents = () =>
+      hub.hangar.inference.usageEvents().filter((event) => event.outcome === "cancelled");
+    await until(() => cancelledEvents().length > cancelledBefore, "the cancelled request to be metered");
+    const cancelled = cancelledEvents()[0]!;
+    assert.equal(cancelled.api, "openai");
+    assert.equal(cancelled.status, 499);
+    assert.ok(cancelled.outputUnits >= 3 && cancelled.outputUnits < 2000, `${cancelled.outputUnits} tokens`);
+    assert.equal(queueOf(hub, "tests/tiny-lm")!.running, 0, "the model's slot is free again");
+  });
+
+  it("answers 504 when a request runs out of time, and frees the model", async () => {
+    const quick = await startWith({ timeoutMs: 50 }, ["tests/tiny-lm"]);
+    try {
+      const response = await post(quick, "/v1/inference/text-generation", {
+        model: "tests/tiny-lm",
+        inputs: "count",
+        parameters: { max_new_tokens: 5000 },
+      });
+      assert.equal(response.status, 504);
+      assert.equal(response.headers.get("x-error-code"), "Timeout");
+      await until(() => queueOf(quick, "tests/tiny-lm")?.running === 0, "generation to stop");
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
+describe("model pool", () => {
+  it("unloads the least recently used model past the memory budget and shares concurrent loads", async () => {
+    const measure = await startWith({}, ["tests/tiny-sentiment", "tests/tiny-ner", "tests/tiny-embedder"]);
+    const run = (hub: TestHangar, model: string, inputs = "good") =>
+      hub.hangar.inference.run({ caller: null, model, inputs, api: "library" });
+    let sizes: Record<string, number>;
+    try {
+      await run(measure, "tests/tiny-sentiment");
+      await run(measure, "tests/tiny-ner");
+      await run(measure, "tests/tiny-embedder");
+      sizes = Object.fromEntries(
+        Object.entries(measure.hangar.inference.stats().pool.memoryByModel).map(([key, bytes]) => [
+          key.split("@")[0]!,
+          bytes,
+        ]),
+      );
+    } finally {
+      await measure.close();
+    }
+    const total = Object.values(sizes).reduce((sum, bytes) => sum + bytes, 0);
+    const hub = await startWith({ memoryBudgetBytes: total - 1 }, [
+      "tests/tiny-sentiment",
+      "tests/tiny-ner",
+      "tests/tiny-embedder",
+    ]);
+    try {
+      // Two requests for a model that is not loaded yet share one load.
+      await Promise.all([run(hub, "tests/tiny-sentiment"), run(hub, "tests/tiny-sentiment")]);
+      assert.equal(hub.hangar.inference.stats().pool.loads, 1);
+      await run(hub, "tests/tiny-ner");
+      await run(hub, "tests/tiny-sentiment");
+      await run(hub, "tests/tiny-embedder");
+      const pool = hub.hangar.inference.stats().pool;
+      assert.equal(pool.unloads, 1);
+      assert.deepEqual(
+        pool.loaded.map((key) => key.split("@")[0]),
+        ["tests/tiny-sentiment", "tests/tiny-embedder"],
+        "the NER model, used least recently, was unloaded",
+      );
+      assert.ok(pool.memoryBytes <= total - 1);
+      await run(hub, "tests/tiny-ner");
+      assert.equal(hub.hangar.inference.stats().pool.loads, 4);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
+describe("metering", () => {
+  let hub: TestHangar;
+  before(async () => {
+    hub = await startWith({}, ["tests/tiny-sentiment", "tests/tiny-lm"]);
+  });
+  after(() => hub.close());
+
+  it("records every request with model, task, sizes, latency, outcome and caller", async () => {
+    const token = hub.addUser("metered", "read");
+    assert.equal(
+      (await post(hub, "/models/tests/tiny-sentiment", { inputs: "good film" }, token)).status,
+      200,
+    );
+    assert.equal(
+      (
+        await post(hub, "/v1/inference/text-generation", {
+          model: "tests/tiny-lm",
+          inputs: "count",
+          parameters: { max_new_tokens: 3 },
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (await post(hub, "/v1/inference/text-classification", { model: "tests/nothing", inputs: "x" }, token))
+        .status,
+      404,
+    );
+    const events = hub.hangar.inference.usageEvents().reverse();
+    assert.equal(events.length, 3);
+    const [classified, generated, missing] = events;
+    assert.deepEqual(
+      {
+        model: classified!.model,
+        task: classified!.task,
+        api: classified!.api,
+        caller: classified!.caller,
+        status: classified!.status,
+        outcome: classified!.outcome,
+        unit: classified!.unit,
+      },
+      {
+        model: "tests/tiny-sentiment",
+        task: "text-classification",
+        api: "hub",
+        caller: "metered",
+        status: 200,
+        outcome: "ok",
+        unit: "tokens",
+      },
+    );
+    assert.equal(classified!.inputUnits, 4, "[CLS] good film [SEP]");
+    assert.ok(classified!.inputBytes > 0 && classified!.outputBytes > 0);
+    assert.ok(classified!.latencyMs >= 0);
+    assert.match(classified!.revision ?? "", /^[0-9a-f]{40}$/);
+    assert.equal(generated!.caller, null);
+    assert.equal(generated!.outputUnits, 3, "generated tokens");
+    assert.deepEqual(
+      { status: missing!.status, outcome: missing!.outcome, errorCode: missing!.errorCode },
+      { status: 404, outcome: "error", errorCode: "HANGAR_ERR_REPO_NOT_FOUND" },
+    );
+    const totals = hub.hangar.inference.usageTotals({ model: "tests/tiny-lm" });
+    assert.deepEqual(
+      totals.map(({ model, task, requests, outputUnits }) => ({ model, task, requests, outputUnits })),
+      [{ model: "tests/tiny-lm", task: "text-generation", requests: 1, outputUnits: 3 }],
+    );
+    // The rows are in the catalog itself, for the usage and cost work.
+    assert.equal(hub.hangar.catalog.usage.list().length, 3);
+  });
+});
