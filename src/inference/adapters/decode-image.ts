@@ -18,11 +18,11 @@ function brokenImage(reason: string): never {
 }
 
 function sharpReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message
-    .replace(/^Input buffer /, "the file ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").trim();
+  if (/read error|premature end|truncated|corrupt|unexpected end|not enough data/i.test(message)) {
+    return `the file is truncated or corrupt (${message})`;
+  }
+  return message.replace(/^Input buffer /, "the file ");
 }
 
 /**

@@ -62,7 +62,7 @@ tags:
 - audio
 - voice-activity-detection
 - hangar
-source_package: ${pkg.name}@${pkg.version}
+source_package: "${pkg.name}@${pkg.version}"
 ---
 
 # Silero VAD v5 (ONNX)
@@ -121,7 +121,7 @@ tags:
 - text-detection
 - text-recognition
 - hangar
-source_package: ${pkg.name}@${pkg.version}
+source_package: "${pkg.name}@${pkg.version}"
 ---
 
 # PaddleOCR PP-OCRv4 (ONNX): text detection and recognition

@@ -141,13 +141,14 @@ export const sileroVadLoader: ModelLoader = {
   tasksFor(source: ModelSource): string[] {
     return modelConfig(source).model_type === SILERO_MODEL_TYPE ? [VOICE_ACTIVITY_DETECTION] : [];
   },
-  async load(source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
+  async load(source: ModelSource, _options: LoadOptions): Promise<LoadedModel> {
     try {
       const path = configuredFile(source, "model_file", "silero_vad.onnx");
       const ort = await loadOnnxRuntime();
       const session = await ort.InferenceSession.create(source.localPath(path), {
-        // The graph is tiny and runs window by window: one thread avoids thread wake-ups per window.
-        intraOpNumThreads: options.threads ?? 1,
+        // The graph is tiny and runs window by window: more threads only add wake-ups per window, so the
+        // runtime's thread setting is not used here.
+        intraOpNumThreads: 1,
         interOpNumThreads: 1,
         graphOptimizationLevel: "all",
       });

