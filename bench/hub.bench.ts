@@ -8,24 +8,18 @@ import { join } from "node:path";
 import { defaultConfig } from "../src/core/config.ts";
 import { createHangar } from "../src/hangar.ts";
 import { listRepos } from "../src/hub/read/list-repos.ts";
+import { BlobStore } from "../src/store/blob-store.ts";
 import { hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
+import { numberFromEnv } from "./lib/env.ts";
 import { buildHome } from "./lib/fixtures.ts";
-import { startHangarProcess } from "./lib/hangar-process.ts";
+import { type HangarProcess, startHangarProcess } from "./lib/hangar-process.ts";
 import { download, request } from "./lib/http-client.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
-import { findNginx, NGINX_INSTALL_HINT, startNginx } from "./lib/nginx.ts";
+import { findNginx, NGINX_INSTALL_HINT, type RunningNginx, startNginx } from "./lib/nginx.ts";
 import { RssSampler, readProcessCpuSeconds, readProcessMemory } from "./lib/rss.ts";
 import { MB, median, megabytesPerSecond, percentile, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
-
-function numberFromEnv(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed <= 0) throw new Error(`${name} must be a positive integer`);
-  return parsed;
-}
 
 const FILE_SIZE = numberFromEnv("HANGAR_BENCH_FILE_MB", 1024) * MB;
 const ROUNDS = numberFromEnv("HANGAR_BENCH_ROUNDS", 5);
@@ -46,6 +40,98 @@ const SEARCH_TERMS = [
 
 const THROUGHPUT_TARGET = 0.8;
 const RSS_TARGET = 100 * MB;
+const GB = 1024 ** 3;
+
+function mb(bytes: number): number {
+  return round(bytes / MB, 1);
+}
+
+interface DownloadRound {
+  round: number;
+  nginx: number;
+  hangar: number;
+  ratio: number;
+  /** Server CPU seconds per GB sent. */
+  nginxCpu: number;
+  hangarCpu: number;
+}
+
+interface DownloadFigures {
+  rounds: DownloadRound[];
+  nginxMBps: number;
+  hangarMBps: number;
+  ratio: number;
+  nginxCpu: number;
+  hangarCpu: number;
+  idleRss: number;
+  peakRss: number;
+  highWaterMark: number;
+}
+
+/** Downloads the file from nginx then from Hangar, `ROUNDS` times, sampling Hangar's RSS meanwhile. */
+async function measureDownloads(params: {
+  server: HangarProcess;
+  nginx: RunningNginx;
+  blobPath: string;
+  dataFile: string;
+}): Promise<DownloadFigures> {
+  const { server, nginx } = params;
+  const hangarUrl = `${server.url}/${REPO_ID}/resolve/main/${FILE_NAME}`;
+  const nginxUrl = `${nginx.url}/${FILE_NAME}`;
+  const probe = await request(hangarUrl, { headers: { Range: "bytes=0-0" } });
+  if (probe.status !== 206)
+    throw new Error(`resolve answered ${probe.status} to a range probe: ${probe.body}`);
+  // Both sides read from the page cache: the source file for nginx, the blob for Hangar.
+  await warmPageCache(params.dataFile);
+  await warmPageCache(params.blobPath);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const idle = readProcessMemory(server.pid);
+
+  const rounds: DownloadRound[] = [];
+  let peakRss = 0;
+  for (let index = 1; index <= ROUNDS; index++) {
+    const nginxCpuBefore = readProcessCpuSeconds(nginx.pid);
+    const fromNginx = await download(nginxUrl);
+    const nginxCpu = readProcessCpuSeconds(nginx.pid) - nginxCpuBefore;
+    const sampler = new RssSampler(server.pid);
+    sampler.start();
+    const hangarCpuBefore = readProcessCpuSeconds(server.pid);
+    const fromHangar = await download(hangarUrl);
+    const hangarCpu = readProcessCpuSeconds(server.pid) - hangarCpuBefore;
+    peakRss = Math.max(peakRss, sampler.stop().peak);
+    for (const [name, result] of [
+      ["nginx", fromNginx],
+      ["Hangar", fromHangar],
+    ] as const) {
+      if (result.status !== 200 || result.bytes !== FILE_SIZE) {
+        throw new Error(`${name} answered ${result.status} with ${result.bytes} of ${FILE_SIZE} bytes`);
+      }
+    }
+    const nginxRate = megabytesPerSecond(fromNginx.bytes, fromNginx.seconds);
+    const hangarRate = megabytesPerSecond(fromHangar.bytes, fromHangar.seconds);
+    rounds.push({
+      round: index,
+      nginx: round(nginxRate, 0),
+      hangar: round(hangarRate, 0),
+      ratio: round(hangarRate / nginxRate, 3),
+      nginxCpu: round(nginxCpu / (FILE_SIZE / GB), 2),
+      hangarCpu: round(hangarCpu / (FILE_SIZE / GB), 2),
+    });
+  }
+  return {
+    rounds,
+    nginxMBps: round(median(rounds.map((row) => row.nginx)), 0),
+    hangarMBps: round(median(rounds.map((row) => row.hangar)), 0),
+    // Each round pairs the two servers back to back, so the median of the per-round ratios is the figure
+    // least moved by other load on the machine.
+    ratio: round(median(rounds.map((row) => row.ratio)), 3),
+    nginxCpu: round(median(rounds.map((row) => row.nginxCpu)), 2),
+    hangarCpu: round(median(rounds.map((row) => row.hangarCpu)), 2),
+    idleRss: idle.rss,
+    peakRss,
+    highWaterMark: readProcessMemory(server.pid).highWaterMark,
+  };
+}
 
 interface LatencySummary {
   p50: number;
@@ -63,21 +149,69 @@ function summarise(samplesMs: number[], totalSeconds: number): LatencySummary {
   };
 }
 
-function mb(bytes: number): number {
-  return round(bytes / MB, 1);
+/** Runs `once` for every term, `REQUESTS_PER_TERM` rounds, timing each call. */
+async function timeTerms(
+  once: (term: string) => Promise<unknown>,
+): Promise<{ summary: LatencySummary; byTerm: Map<string, number[]>; count: number }> {
+  const samples: number[] = [];
+  const byTerm = new Map<string, number[]>(SEARCH_TERMS.map((term) => [term, []]));
+  const start = process.hrtime.bigint();
+  for (let index = 0; index < REQUESTS_PER_TERM; index++) {
+    for (const term of SEARCH_TERMS) {
+      const callStart = process.hrtime.bigint();
+      await once(term);
+      const elapsedMs = secondsSince(callStart) * 1000;
+      samples.push(elapsedMs);
+      byTerm.get(term)!.push(elapsedMs);
+    }
+  }
+  return { summary: summarise(samples, secondsSince(start)), byTerm, count: samples.length };
 }
 
-async function main(): Promise<number> {
-  const nginxBinary = findNginx();
-  if (!nginxBinary) {
-    process.stderr.write(`${NGINX_INSTALL_HINT}\n`);
-    return 1;
+/** `/api/models?search=` over one keep-alive connection, and the same hub call in this process. */
+async function measureSearch(server: HangarProcess, home: string) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const pageSizes = new Map<string, number>();
+  const search = async (term: string) => {
+    const answer = await request(`${server.url}/api/models?search=${encodeURIComponent(term)}`, { agent });
+    if (answer.status !== 200) throw new Error(`/api/models answered ${answer.status}: ${answer.body}`);
+    return answer;
+  };
+  for (const term of SEARCH_TERMS) {
+    pageSizes.set(term, (JSON.parse((await search(term)).body) as unknown[]).length);
   }
+  const overHttp = await timeTerms(search);
+  agent.destroy();
 
+  // The baseline: the hub call the route makes (same SQL, same page size), in this process, on the SQLite
+  // file the server has open.
+  const inProcess = await createHangar(defaultConfig(home));
   try {
-    return await run(nginxBinary);
+    const listOnce = async (term: string) =>
+      listRepos(inProcess, null, {
+        type: "model",
+        search: [term],
+        sort: "trendingScore",
+        descending: true,
+        limit: Math.max(1, pageSizes.get(term) ?? 1),
+      });
+    for (const term of SEARCH_TERMS) await listOnce(term);
+    const baseline = await timeTerms(listOnce);
+    const terms = SEARCH_TERMS.map((term) => ({
+      term,
+      items: pageSizes.get(term) ?? 0,
+      httpP50: round(median(overHttp.byTerm.get(term)!), 3),
+      baselineP50: round(median(baseline.byTerm.get(term)!), 3),
+    }));
+    return {
+      http: overHttp.summary,
+      baseline: baseline.summary,
+      ratio: round(overHttp.summary.p50 / baseline.summary.p50, 2),
+      requests: overHttp.count,
+      terms,
+    };
   } finally {
-    await runCleanups();
+    await inProcess.close();
   }
 }
 
@@ -103,212 +237,120 @@ async function run(nginxBinary: string): Promise<number> {
   onCleanup(server.stop);
   const nginx = await startNginx(nginxBinary, dataDir, await makeTempDir("nginx"));
   onCleanup(nginx.stop);
-  {
-    // ---- 1. Download throughput, alternating nginx and Hangar -------------------------------------------
-    const hangarUrl = `${server.url}/${REPO_ID}/resolve/main/${FILE_NAME}`;
-    const nginxUrl = `${nginx.url}/${FILE_NAME}`;
-    const probe = await request(hangarUrl, { headers: { Range: "bytes=0-0" } });
-    if (probe.status !== 206)
-      throw new Error(`resolve answered ${probe.status} to a range probe: ${probe.body}`);
-    // Both sides read from the page cache: the source file for nginx, the blob for Hangar.
-    await warmPageCache(dataFile);
-    await warmPageCache(
-      join(home, "blobs", expected.sha256.slice(0, 2), expected.sha256.slice(2, 4), expected.sha256),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const idle = readProcessMemory(server.pid);
+  const blobPath = (await BlobStore.open(join(home, "blobs"))).pathOf(expected.sha256);
 
-    const rounds: Array<{
-      round: number;
-      nginx: number;
-      hangar: number;
-      ratio: number;
-      nginxCpu: number;
-      hangarCpu: number;
-    }> = [];
-    let peakRss = 0;
-    for (let index = 1; index <= ROUNDS; index++) {
-      const nginxCpuBefore = readProcessCpuSeconds(nginx.pid);
-      const fromNginx = await download(nginxUrl);
-      const nginxCpu = readProcessCpuSeconds(nginx.pid) - nginxCpuBefore;
-      const sampler = new RssSampler(server.pid);
-      sampler.start();
-      const hangarCpuBefore = readProcessCpuSeconds(server.pid);
-      const fromHangar = await download(hangarUrl);
-      const hangarCpu = readProcessCpuSeconds(server.pid) - hangarCpuBefore;
-      peakRss = Math.max(peakRss, sampler.stop().peak);
-      for (const [name, result] of [
-        ["nginx", fromNginx],
-        ["Hangar", fromHangar],
-      ] as const) {
-        if (result.status !== 200 || result.bytes !== FILE_SIZE) {
-          throw new Error(`${name} answered ${result.status} with ${result.bytes} of ${FILE_SIZE} bytes`);
-        }
-      }
-      const nginxRate = megabytesPerSecond(fromNginx.bytes, fromNginx.seconds);
-      const hangarRate = megabytesPerSecond(fromHangar.bytes, fromHangar.seconds);
-      rounds.push({
-        round: index,
-        nginx: round(nginxRate, 0),
-        hangar: round(hangarRate, 0),
-        ratio: round(hangarRate / nginxRate, 3),
-        nginxCpu: round(nginxCpu / (FILE_SIZE / 1024 ** 3), 2),
-        hangarCpu: round(hangarCpu / (FILE_SIZE / 1024 ** 3), 2),
-      });
-    }
-    const afterStreaming = readProcessMemory(server.pid);
-    const nginxMedian = round(median(rounds.map((row) => row.nginx)), 0);
-    const hangarMedian = round(median(rounds.map((row) => row.hangar)), 0);
-    // Each round pairs the two servers back to back, so the median of the per-round ratios is the figure
-    // least moved by other load on the machine.
-    const throughputRatio = round(median(rounds.map((row) => row.ratio)), 3);
-    const nginxCpuMedian = round(median(rounds.map((row) => row.nginxCpu)), 2);
-    const hangarCpuMedian = round(median(rounds.map((row) => row.hangarCpu)), 2);
-    const rssDelta = peakRss - idle.rss;
-
-    printTable(
-      `Download of a ${FILE_SIZE / MB} MB LFS file on 127.0.0.1 (http.get, body drained), MB/s`,
-      ["round", "nginx (sendfile)", "Hangar resolve", "Hangar/nginx", "server CPU s/GB: nginx", "Hangar"],
+  const downloads = await measureDownloads({ server, nginx, blobPath, dataFile });
+  const rssDelta = downloads.peakRss - downloads.idleRss;
+  printTable(
+    `Download of a ${FILE_SIZE / MB} MB LFS file on 127.0.0.1 (http.get, body drained)`,
+    ["round", "nginx MB/s", "Hangar MB/s", "Hangar/nginx", "nginx CPU s/GB", "Hangar CPU s/GB"],
+    [
+      ...downloads.rounds.map((row) => [
+        row.round,
+        row.nginx,
+        row.hangar,
+        row.ratio,
+        row.nginxCpu,
+        row.hangarCpu,
+      ]),
       [
-        ...rounds.map((row) => [row.round, row.nginx, row.hangar, row.ratio, row.nginxCpu, row.hangarCpu]),
-        ["median", nginxMedian, hangarMedian, throughputRatio, nginxCpuMedian, hangarCpuMedian],
+        "median",
+        downloads.nginxMBps,
+        downloads.hangarMBps,
+        downloads.ratio,
+        downloads.nginxCpu,
+        downloads.hangarCpu,
       ],
-    );
-    printTable(
-      "Hangar server memory while streaming (sampled from /proc every 20 ms)",
-      ["measure", "MB"],
+    ],
+  );
+  printTable(
+    "Hangar server memory while streaming (sampled from /proc every 20 ms)",
+    ["measure", "MB"],
+    [
+      ["idle RSS (before downloads)", mb(downloads.idleRss)],
+      ["peak RSS while streaming", mb(downloads.peakRss)],
+      ["peak - idle", mb(rssDelta)],
+      ["VmHWM after downloads (since start)", mb(downloads.highWaterMark)],
+    ],
+  );
+
+  const search = await measureSearch(server, home);
+  printTable(
+    `GET /api/models?search=<term> on ${CATALOG_SIZE} repos (${REQUESTS_PER_TERM} rounds of ${SEARCH_TERMS.length} terms, one keep-alive connection), ms`,
+    ["measure", "p50", "p95", "p99", "qps"],
+    [
+      ["Hangar over HTTP", search.http.p50, search.http.p95, search.http.p99, search.http.qps],
       [
-        ["idle RSS (before downloads)", mb(idle.rss)],
-        ["peak RSS while streaming", mb(peakRss)],
-        ["peak - idle", mb(rssDelta)],
-        ["VmHWM after downloads (since start)", mb(afterStreaming.highWaterMark)],
+        "baseline: listRepos in-process",
+        search.baseline.p50,
+        search.baseline.p95,
+        search.baseline.p99,
+        search.baseline.qps,
       ],
-    );
+      ["ratio HTTP/baseline (p50)", search.ratio, "", "", ""],
+    ],
+  );
+  printTable(
+    "Per search term: items on the first page, p50 in ms",
+    ["term", "items", "Hangar HTTP", "baseline"],
+    search.terms.map((row) => [row.term, row.items, row.httpP50, row.baselineP50]),
+  );
 
-    // ---- 2. /api/models?search= latency --------------------------------------------------------------
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const pageSizes = new Map<string, number>();
-    for (const term of SEARCH_TERMS) {
-      const answer = await request(`${server.url}/api/models?search=${encodeURIComponent(term)}`, { agent });
-      if (answer.status !== 200) throw new Error(`/api/models answered ${answer.status}: ${answer.body}`);
-      pageSizes.set(term, (JSON.parse(answer.body) as unknown[]).length);
-    }
-    const httpSamples: number[] = [];
-    const httpByTerm = new Map<string, number[]>(SEARCH_TERMS.map((term) => [term, []]));
-    const httpStart = process.hrtime.bigint();
-    for (let index = 0; index < REQUESTS_PER_TERM; index++) {
-      for (const term of SEARCH_TERMS) {
-        const answer = await request(`${server.url}/api/models?search=${encodeURIComponent(term)}`, {
-          agent,
-        });
-        if (answer.status !== 200) throw new Error(`/api/models answered ${answer.status}`);
-        httpSamples.push(answer.seconds * 1000);
-        httpByTerm.get(term)!.push(answer.seconds * 1000);
-      }
-    }
-    const httpSummary = summarise(httpSamples, secondsSince(httpStart));
-    agent.destroy();
+  const throughputMet = downloads.ratio >= THROUGHPUT_TARGET;
+  const rssMet = rssDelta < RSS_TARGET;
+  printTable(
+    "Targets",
+    ["target", "measured", "status"],
+    [
+      [`resolve throughput >= ${THROUGHPUT_TARGET} x nginx`, `${downloads.ratio}`, verdict(throughputMet)],
+      ["peak RSS while streaming < idle + 100 MB", `+${mb(rssDelta)} MB`, verdict(rssMet)],
+    ],
+  );
+  const machineAtEnd = machineInfo();
+  process.stdout.write(`Load average at the end: ${machineAtEnd.loadAverage}\n`);
+  printJsonLine({
+    benchmark: "hub",
+    machine: { ...machineAtStart, loadAverageAtEnd: machineAtEnd.loadAverage },
+    fileBytes: FILE_SIZE,
+    download: {
+      rounds: downloads.rounds,
+      nginxMBps: downloads.nginxMBps,
+      hangarMBps: downloads.hangarMBps,
+      serverCpuSecondsPerGB: { nginx: downloads.nginxCpu, hangar: downloads.hangarCpu },
+      ratio: downloads.ratio,
+      target: THROUGHPUT_TARGET,
+      met: throughputMet,
+    },
+    rss: {
+      idleMB: mb(downloads.idleRss),
+      peakMB: mb(downloads.peakRss),
+      deltaMB: mb(rssDelta),
+      highWaterMarkMB: mb(downloads.highWaterMark),
+      targetDeltaMB: RSS_TARGET / MB,
+      met: rssMet,
+    },
+    search: {
+      repos: CATALOG_SIZE,
+      requests: search.requests,
+      terms: search.terms,
+      httpMs: search.http,
+      baselineMs: search.baseline,
+      ratioP50: search.ratio,
+    },
+  });
+  return 0;
+}
 
-    // The baseline: the same hub call the route makes (same SQL, same page size), in this process, on
-    // the same SQLite file the server has open.
-    const inProcess = await createHangar(defaultConfig(home));
-    const baselineSamples: number[] = [];
-    const baselineByTerm = new Map<string, number[]>(SEARCH_TERMS.map((term) => [term, []]));
-    let baselineSummary: LatencySummary;
-    try {
-      const runOnce = (term: string) =>
-        listRepos(inProcess, null, {
-          type: "model",
-          search: [term],
-          sort: "trendingScore",
-          descending: true,
-          limit: Math.max(1, pageSizes.get(term) ?? 1),
-        });
-      for (const term of SEARCH_TERMS) runOnce(term);
-      const baselineStart = process.hrtime.bigint();
-      for (let index = 0; index < REQUESTS_PER_TERM; index++) {
-        for (const term of SEARCH_TERMS) {
-          const start = process.hrtime.bigint();
-          runOnce(term);
-          const elapsedMs = secondsSince(start) * 1000;
-          baselineSamples.push(elapsedMs);
-          baselineByTerm.get(term)!.push(elapsedMs);
-        }
-      }
-      baselineSummary = summarise(baselineSamples, secondsSince(baselineStart));
-    } finally {
-      await inProcess.close();
-    }
-    const latencyRatio = round(httpSummary.p50 / baselineSummary.p50, 2);
-
-    printTable(
-      `GET /api/models?search=<term> on ${CATALOG_SIZE} repos (${REQUESTS_PER_TERM} rounds of ${SEARCH_TERMS.length} terms, one keep-alive connection), ms`,
-      ["measure", "p50", "p95", "p99", "qps"],
-      [
-        ["Hangar over HTTP", httpSummary.p50, httpSummary.p95, httpSummary.p99, httpSummary.qps],
-        [
-          "baseline: listRepos in-process",
-          baselineSummary.p50,
-          baselineSummary.p95,
-          baselineSummary.p99,
-          baselineSummary.qps,
-        ],
-        ["ratio HTTP/baseline (p50)", latencyRatio, "", "", ""],
-      ],
-    );
-    const termRows = SEARCH_TERMS.map((term) => ({
-      term,
-      items: pageSizes.get(term) ?? 0,
-      httpP50: round(median(httpByTerm.get(term)!), 3),
-      baselineP50: round(median(baselineByTerm.get(term)!), 3),
-    }));
-    printTable(
-      "Per search term: items on the first page, p50 in ms",
-      ["term", "items", "Hangar HTTP", "baseline"],
-      termRows.map((row) => [row.term, row.items, row.httpP50, row.baselineP50]),
-    );
-
-    const throughputMet = throughputRatio >= THROUGHPUT_TARGET;
-    const rssMet = rssDelta < RSS_TARGET;
-    printTable(
-      "Targets",
-      ["target", "measured", "status"],
-      [
-        [`resolve throughput >= ${THROUGHPUT_TARGET} x nginx`, `${throughputRatio}`, verdict(throughputMet)],
-        ["peak RSS while streaming < idle + 100 MB", `+${mb(rssDelta)} MB`, verdict(rssMet)],
-      ],
-    );
-    printJsonLine({
-      benchmark: "hub",
-      machine: { ...machineAtStart, loadAverageAtEnd: machineInfo().loadAverage },
-      fileBytes: FILE_SIZE,
-      download: {
-        rounds,
-        nginxMBps: nginxMedian,
-        hangarMBps: hangarMedian,
-        serverCpuSecondsPerGB: { nginx: nginxCpuMedian, hangar: hangarCpuMedian },
-        ratio: throughputRatio,
-        target: THROUGHPUT_TARGET,
-        met: throughputMet,
-      },
-      rss: {
-        idleMB: mb(idle.rss),
-        peakMB: mb(peakRss),
-        deltaMB: mb(rssDelta),
-        highWaterMarkMB: mb(afterStreaming.highWaterMark),
-        targetDeltaMB: RSS_TARGET / MB,
-        met: rssMet,
-      },
-      search: {
-        repos: CATALOG_SIZE,
-        requests: httpSamples.length,
-        terms: termRows,
-        httpMs: httpSummary,
-        baselineMs: baselineSummary,
-        ratioP50: latencyRatio,
-      },
-    });
-    return 0;
+async function main(): Promise<number> {
+  const nginxBinary = findNginx();
+  if (!nginxBinary) {
+    process.stderr.write(`${NGINX_INSTALL_HINT}\n`);
+    return 1;
+  }
+  try {
+    return await run(nginxBinary);
+  } finally {
+    await runCleanups();
   }
 }
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { uploadFilesWithProgress } from "@huggingface/hub";
 import { copyDurably, hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
+import { numberFromEnv, switchFromEnv } from "./lib/env.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
 import { putFileRange, request } from "./lib/http-client.ts";
@@ -19,12 +20,9 @@ import { MB, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
 
-const fileMb = Number(process.env.HANGAR_BENCH_FILE_MB ?? "1024");
-if (!Number.isSafeInteger(fileMb) || fileMb <= 0)
-  throw new Error("HANGAR_BENCH_FILE_MB must be a positive integer");
-const FILE_SIZE = fileMb * MB;
-const RUN_LIBRARY = process.env.HANGAR_BENCH_LIBRARY !== "0";
-const RUN_BASIC = process.env.HANGAR_BENCH_BASIC !== "0";
+const FILE_SIZE = numberFromEnv("HANGAR_BENCH_FILE_MB", 1024) * MB;
+const RUN_LIBRARY = switchFromEnv("HANGAR_BENCH_LIBRARY");
+const RUN_BASIC = switchFromEnv("HANGAR_BENCH_BASIC");
 const ADMIN_TOKEN = "hf_bench_admin_token_0123456789abcdef";
 const REPO_ID = "bench/upload-target";
 const BASIC_REPO_ID = "bench/basic-upload-target";
@@ -382,9 +380,11 @@ async function run(): Promise<number> {
   );
   const roundPhases = (ingested: IngestResult) =>
     Object.fromEntries(Object.entries(ingested.phases).map(([key, value]) => [key, round(value, 3)]));
+  const machineAtEnd = machineInfo();
+  process.stdout.write(`Load average at the end: ${machineAtEnd.loadAverage}\n`);
   printJsonLine({
     benchmark: "upload",
-    machine: { ...machineAtStart, loadAverageAtEnd: machineInfo().loadAverage },
+    machine: { ...machineAtStart, loadAverageAtEnd: machineAtEnd.loadAverage },
     fileBytes: FILE_SIZE,
     sha256MBps: round(hashRate, 0),
     durableWriteMBps: round(diskRate, 0),
