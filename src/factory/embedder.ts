@@ -12,6 +12,8 @@ const TRIGRAM_WEIGHT = 0.6;
 const CONTEXT_WEIGHT = 1;
 const SECOND_ORDER_WEIGHT = 1;
 const IDENTITY_WEIGHT = 0.5;
+/** The weight of a token that no shipped sentence uses as a word (letters, `##` pieces). */
+const UNSEEN_TOKEN_WEIGHT = 0.5;
 
 function randomVector(key: string): Float32Array {
   const random = new SeededRandom(hashString(key));
@@ -65,10 +67,16 @@ export async function buildTokenEmbeddings(): Promise<TokenEmbeddings> {
   const weights = new Float32Array(size);
   let maxWeight = 0;
   for (let id = 0; id < size; id++) {
-    weights[id] = informative(id) ? Math.log((sentences.length + 1) / (documentFrequency[id]! + 1)) : 0;
+    // Pieces and letters never seen as words mostly spell unknown words: they weigh little.
+    const seen = documentFrequency[id]! > 0;
+    weights[id] = !informative(id)
+      ? 0
+      : seen
+        ? Math.log((sentences.length + 1) / (documentFrequency[id]! + 1))
+        : UNSEEN_TOKEN_WEIGHT;
     maxWeight = Math.max(maxWeight, weights[id]!);
   }
-  for (let id = 0; id < size; id++) weights[id] = weights[id]! / maxWeight;
+  for (let id = 0; id < size; id++) weights[id] = Math.min(1, weights[id]! / maxWeight);
   const identity = vocabulary.tokens.map((token) => randomVector(`token:${token}`));
   const context = vocabulary.tokens.map(() => new Float32Array(EMBEDDING_DIMENSIONS));
   for (const ids of encoded) {

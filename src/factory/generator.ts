@@ -38,15 +38,20 @@ export interface BigramModel {
 }
 
 /**
- * A bigram language model with absolute discounting and a Kneser-Ney style back-off (how many distinct
+ * A bigram language model (or, with `reverse`, a model of the previous token given the next) with absolute discounting and a Kneser-Ney style back-off (how many distinct
  * tokens a word follows), over `[CLS] tokens [SEP]` sequences of the given sentences.
  */
-export function trainBigramModel(sentences: readonly string[], vocabulary: Vocabulary): BigramModel {
+export function trainBigramModel(
+  sentences: readonly string[],
+  vocabulary: Vocabulary,
+  options: { reverse?: boolean; forbidden?: readonly string[] } = {},
+): BigramModel {
   const size = vocabulary.tokens.length;
   const counts = new Map<number, Map<number, number>>();
   const followers = new Float64Array(size);
   for (const sentence of sentences) {
-    const { ids } = encode(sentence, vocabulary);
+    const { ids: forward } = encode(sentence, vocabulary);
+    const ids = options.reverse ? forward.reverse() : forward;
     for (let i = 0; i + 1 < ids.length; i++) {
       const row = counts.get(ids[i]!) ?? new Map<number, number>();
       const previous = row.get(ids[i + 1]!) ?? 0;
@@ -55,7 +60,9 @@ export function trainBigramModel(sentences: readonly string[], vocabulary: Vocab
       counts.set(ids[i]!, row);
     }
   }
-  const forbidden = new Set([PAD, UNK, MASK, CLS].map((token) => vocabulary.ids.get(token)!));
+  const forbidden = new Set(
+    (options.forbidden ?? [PAD, UNK, MASK, CLS]).map((token) => vocabulary.ids.get(token)!),
+  );
   // Punctuation and the end of text come only from seen pairs: backing off to them ends sentences early.
   const endsText = (id: number) => id === vocabulary.ids.get(SEP) || /^\p{P}$/u.test(vocabulary.tokens[id]!);
   const backOffWeights = Array.from(followers, (count, id) =>
