@@ -9,6 +9,7 @@ import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
 import { pullCommand } from "./pull.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
+import { runCommand } from "./run.ts";
 import { serveCommand } from "./serve.ts";
 import { syncCommand } from "./sync.ts";
 import { tagCreateCommand, tagDeleteCommand, tagListCommand } from "./tag.ts";
@@ -46,4 +47,5 @@ export const COMMANDS: Command[] = [
   pullCommand,
   syncCommand,
   devGenCatalogCommand,
+  runCommand,
 ];

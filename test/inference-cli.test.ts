@@ -1,0 +1,117 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { defaultConfig } from "../src/core/config.ts";
+import { createHangar } from "../src/hangar.ts";
+import { makeTempDir } from "./helpers/test-hangar.ts";
+import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+
+function hangarRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.HANGAR_HOME;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, "run", ...args], { env }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("hangar run: local inference on the home folder, no server", () => {
+  let home: { path: string; remove: () => Promise<void> };
+
+  before(async () => {
+    home = await makeTempDir();
+    const hangar = await createHangar(defaultConfig(home.path));
+    await importTinyModels(hangar);
+    await hangar.close();
+  });
+  after(() => home.remove());
+
+  it("prints readable results, JSON with --json, and takes parameters and files", async () => {
+    const [classified, tagged, generated, asJson, fromFile] = await Promise.all([
+      hangarRun(["text-classification", "tests/tiny-sentiment", "what a great film", "--home", home.path]),
+      hangarRun([
+        "token-classification",
+        "tests/tiny-ner",
+        "Alice Smith lives in Paris",
+        "--home",
+        home.path,
+      ]),
+      hangarRun([
+        "text-generation",
+        "tests/tiny-lm",
+        "count",
+        "--param",
+        "max_new_tokens=3",
+        "--home",
+        home.path,
+      ]),
+      hangarRun([
+        "sentence-similarity",
+        "tests/tiny-embedder",
+        '{"source_sentence":"a cat","sentences":["a dog","good movie"]}',
+        "--json",
+        "--home",
+        home.path,
+      ]),
+      (async () => {
+        const file = join(home.path, "review.txt");
+        await writeFile(file, "awful and boring\n");
+        return hangarRun([
+          "text-classification",
+          "tests/tiny-sentiment",
+          file,
+          "--param",
+          "top_k=1",
+          "--home",
+          home.path,
+        ]);
+      })(),
+    ]);
+    assert.equal(classified.code, 0, classified.stderr);
+    assert.match(classified.stdout, /^POSITIVE\t0\.\d{4}\nNEGATIVE\t0\.\d{4}\n$/);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.equal(
+      tagged.stdout.replace(/\t0\.\d{4}/g, ""),
+      "PER\tAlice Smith\t[0, 11]\nLOC\tParis\t[21, 26]\n",
+    );
+    assert.equal(generated.code, 0, generated.stderr);
+    assert.equal(generated.stdout, "one two three\n");
+    assert.equal(asJson.code, 0, asJson.stderr);
+    const result = JSON.parse(asJson.stdout) as { task: string; outputs: number[]; model: string };
+    assert.equal(result.task, "sentence-similarity");
+    assert.equal(result.model, "tests/tiny-embedder");
+    assert.ok(result.outputs[0]! > result.outputs[1]!);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.match(fromFile.stdout, /^NEGATIVE\t0\.\d{4}\n$/);
+  });
+
+  it("bad input: one readable line and a non-zero exit", async () => {
+    const [wrongTask, missing, badParam] = await Promise.all([
+      hangarRun(["token-classification", "tests/tiny-sentiment", "good", "--home", home.path]),
+      hangarRun(["text-classification", "tests/missing", "good", "--home", home.path]),
+      hangarRun([
+        "text-classification",
+        "tests/tiny-sentiment",
+        "good",
+        "--param",
+        "top_k",
+        "--home",
+        home.path,
+      ]),
+    ]);
+    assert.equal(wrongTask.code, 2);
+    assert.equal(
+      wrongTask.stderr,
+      "hangar run: Model tests/tiny-sentiment cannot do token-classification; it can do: text-classification\n",
+    );
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^hangar run: Repository Not Found for url: tests\/missing\./);
+    assert.equal(badParam.code, 2);
+    assert.equal(badParam.stderr, 'hangar run: --param must be key=value, got "top_k"\n');
+  });
+});
