@@ -20,6 +20,25 @@ import {
 export const NER_LABELS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"] as const;
 const CASED = { lowercase: false };
 const SEED = 7;
+/**
+ * Question words, as written mid-sentence and at the start, so the question-answering model (which shares
+ * this vocabulary) sees them as whole tokens.
+ */
+const QUESTION_TOKENS = [
+  "who",
+  "whom",
+  "whose",
+  "where",
+  "when",
+  "what",
+  "which",
+  "how",
+  "why",
+  "year",
+  "company",
+  "city",
+  "country",
+].flatMap((word) => [word, word[0]!.toUpperCase() + word.slice(1)]);
 
 export interface TaggedSentence {
   text: string;
@@ -130,7 +149,11 @@ export interface NerTraining {
 
 export async function trainNer(): Promise<NerTraining> {
   const corpus = await readNerCorpus();
-  const vocabulary = buildVocabulary({ texts: corpus.map((sentence) => sentence.text), options: CASED });
+  const vocabulary = buildVocabulary({
+    texts: corpus.map((sentence) => sentence.text),
+    options: CASED,
+    extraTokens: QUESTION_TOKENS,
+  });
   const size = vocabulary.tokens.length;
   const labelCount = NER_LABELS.length;
   const examples: SparseExample[] = [];
@@ -224,25 +247,31 @@ function carryIntoWordPieces(
   return current;
 }
 
-/** Gather(current, ids) + Gather(previous, ids shifted right) + Gather(next, ids shifted left) -> `logits`. */
-function buildGraph(training: NerTraining): Uint8Array {
+/**
+ * The tagger's scores inside a graph: Gather(current, ids) + Gather(previous, ids shifted right) +
+ * Gather(next, ids shifted left), then carried along word pieces -> [batch, seq, labels].
+ */
+export function nerLogits(graph: GraphBuilder, training: NerTraining, ids: string): string {
   const size = training.vocabulary.tokens.length;
   const labels = NER_LABELS.length;
   const padId = training.vocabulary.ids.get(PAD)!;
-  const graph = new GraphBuilder("ner_tagger");
-  const ids = graph.input("input_ids", ElementType.int64, ["batch", "sequence"]);
   const scores = (["current", "previous", "next"] as const).map((role) => {
     const table = graph.weight(`${role}_token_table`, [size, labels], training.tables[role]);
     const roleIds = role === "current" ? ids : neighbourIds(graph, ids, role, padId);
     return graph.op("Gather", [table, roleIds], { name: `${role}_scores` });
   });
   const tokenLogits = graph.op("Add", [graph.op("Add", [scores[0]!, scores[1]!]), scores[2]!]);
-  graph.output(
-    "logits",
-    carryIntoWordPieces(graph, training.vocabulary, ids, tokenLogits),
-    ElementType.float,
-    ["batch", "sequence", labels],
-  );
+  return carryIntoWordPieces(graph, training.vocabulary, ids, tokenLogits);
+}
+
+function buildGraph(training: NerTraining): Uint8Array {
+  const graph = new GraphBuilder("ner_tagger");
+  const ids = graph.input("input_ids", ElementType.int64, ["batch", "sequence"]);
+  graph.output("logits", nerLogits(graph, training, ids), ElementType.float, [
+    "batch",
+    "sequence",
+    NER_LABELS.length,
+  ]);
   return graph.encode({ docString: "Hangar factory: named-entity tagger trained on data/ner/train.tsv" });
 }
 
