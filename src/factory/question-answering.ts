@@ -41,11 +41,11 @@ const NEAR = 4;
 function vocabularyTable(
   vocabulary: Vocabulary,
   columns: number,
-  valueOf: (token: string) => number[] | undefined,
+  rowOf: (token: string) => number[] | undefined,
 ): Float32Array {
   const table = new Float32Array(vocabulary.tokens.length * columns);
   vocabulary.tokens.forEach((token, id) => {
-    const values = valueOf(token);
+    const values = rowOf(token);
     if (values) table.set(values, id * columns);
   });
   return table;
