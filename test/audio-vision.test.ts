@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InferenceClient } from "@huggingface/inference";
 import { HangarError } from "../src/core/errors.ts";
+import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
 import { paddleOcrLoader } from "../src/inference/adapters/paddle-ocr.ts";
 import { sileroVadLoader } from "../src/inference/adapters/silero-vad.ts";
@@ -14,12 +15,9 @@ import {
   speak,
   wavBytes,
 } from "./helpers/audio-fixtures.ts";
-import { modelSourceFromHub } from "./helpers/audio-vision-source.ts";
 import { renderTextPng } from "./helpers/image-fixtures.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
-const VAD = { type: "model", namespace: "hangar", name: "silero-vad" } as const;
-const OCR = { type: "model", namespace: "hangar", name: "paddleocr" } as const;
 /**
  * How far a detected segment edge may be from where the synthetic speech starts or ends. Silero judges 32 ms
  * windows and the segments are padded by 30 ms; the rest is the model deciding that a fading syllable is
@@ -120,7 +118,7 @@ describe("audio and vision models shipped by npm packages", () => {
   describe("Silero VAD through the loader contract", () => {
     let model: LoadedModel;
     before(async () => {
-      const source = modelSourceFromHub(hub.hangar, VAD);
+      const { source } = hub.hangar.inference.resolveModel(localAdministrator(), "hangar/silero-vad");
       assert.deepEqual(sileroVadLoader.tasksFor(source), ["voice-activity-detection"]);
       assert.deepEqual(paddleOcrLoader.tasksFor(source), []);
       model = await sileroVadLoader.load(source, {});
@@ -180,7 +178,7 @@ describe("audio and vision models shipped by npm packages", () => {
   describe("PaddleOCR through the loader contract", () => {
     let model: LoadedModel;
     before(async () => {
-      const source = modelSourceFromHub(hub.hangar, OCR);
+      const { source } = hub.hangar.inference.resolveModel(localAdministrator(), "hangar/paddleocr");
       assert.deepEqual(paddleOcrLoader.tasksFor(source), ["image-to-text"]);
       model = await paddleOcrLoader.load(source, {});
     });
@@ -212,6 +210,12 @@ describe("audio and vision models shipped by npm packages", () => {
       assert.equal(output.generated_text, "Hello Offline 2026\nInvoice total 42.50 EUR");
       const [first, second] = output.hangar.lines;
       assert.ok(first!.box.ymax! < second!.box.ymin!);
+    });
+
+    it("gives empty text for a page without any", async () => {
+      const output = await read(await renderTextPng([""]));
+      assert.equal(output.generated_text, "");
+      assert.deepEqual(output.hangar.lines, []);
     });
 
     it("refuses broken images with a 400 that says what is wrong", async () => {
