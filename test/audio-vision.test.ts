@@ -5,7 +5,7 @@ import { HangarError } from "../src/core/errors.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
 import { paddleOcrLoader } from "../src/inference/adapters/paddle-ocr.ts";
-import { sileroVadLoader } from "../src/inference/adapters/silero-vad.ts";
+import { sileroVadLoader, speechSegments } from "../src/inference/adapters/silero-vad.ts";
 import type { LoadedModel } from "../src/inference/runtime/model-loader.ts";
 import {
   type Pcm16,
@@ -160,6 +160,27 @@ describe("audio and vision models shipped by npm packages", () => {
     it("finds no speech in a quiet room", async () => {
       assert.deepEqual(await detect(wavBytes(roomTone(3, 16000))), []);
       assert.deepEqual(await detect(wavBytes({ samples: new Int16Array(16000 * 2), rate: 8000 })), []);
+    });
+
+    it("bridges short pauses, splits at long ones and drops blips (32 ms windows)", () => {
+      const windows = (pattern: string) => Float32Array.from(pattern, (c) => (c === "#" ? 0.9 : 0.05));
+      const parameters = {
+        threshold: 0.5,
+        minSpeechDurationMs: 250,
+        minSilenceDurationMs: 100,
+        speechPadMs: 0,
+      };
+      // 20 windows of speech (0.64 s), 2 of pause (64 ms < 100 ms), 20 of speech, 10 of pause, 20 of speech,
+      // 10 of pause, then a 3-window blip (96 ms < 250 ms) and silence.
+      const pattern = `${"#".repeat(20)}..${"#".repeat(20)}${".".repeat(10)}${"#".repeat(20)}${".".repeat(10)}###.....`;
+      const segments = speechSegments(windows(pattern), pattern.length * 512, parameters);
+      assert.deepEqual(
+        segments.map(({ start, end }) => [start, end]),
+        [
+          [0, 1.344],
+          [1.664, 2.304],
+        ],
+      );
     });
 
     it("refuses broken audio with a 400 that says what is wrong", async () => {
