@@ -205,6 +205,17 @@ export class InferenceRuntime {
     parsed: { inputs: unknown; parameters: Record<string, unknown> },
   ) {
     const texts = task.inputText?.(parsed.inputs) ?? [JSON.stringify(parsed.inputs)];
+    const limit = model.maxInputTokens;
+    const promptTokens = model.countPromptTokens?.(task.task, parsed.inputs);
+    if (promptTokens !== undefined && Number.isFinite(promptTokens)) {
+      if (limit !== undefined && promptTokens > limit && !task.truncates) {
+        throw new HangarError(
+          "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+          `The input has ${promptTokens} tokens; ${model.key.split("@")[0]} accepts at most ${limit} for ${task.task}`,
+        );
+      }
+      return { units: promptTokens, unit: "tokens" as const };
+    }
     if (!model.countTokens) {
       return { units: texts.reduce((sum, text) => sum + text.length, 0), unit: "characters" as const };
     }
@@ -212,7 +223,6 @@ export class InferenceRuntime {
     for (const text of texts) {
       const tokens = model.countTokens(text);
       total += tokens;
-      const limit = model.maxInputTokens;
       const mayCut = task.truncates && parsed.parameters.truncate !== false;
       if (limit !== undefined && tokens > limit && !mayCut) {
         throw new HangarError(

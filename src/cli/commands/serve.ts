@@ -1,3 +1,4 @@
+import { seedFactoryModels } from "../../factory/seed-factory-models.ts";
 import { createHangar } from "../../hangar.ts";
 import { listUsers } from "../../hub/accounts/list-accounts.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
@@ -28,7 +29,10 @@ export const serveCommand: Command = {
   async run({ config: resolved, values, stdout, json }) {
     const config = values["pull-through"] ? { ...resolved, pullThrough: true } : resolved;
     const hangar = await createHangar(config);
-    if (config.seedDemo) await seedDemoRepos(hangar);
+    if (config.seedDemo) {
+      await seedDemoRepos(hangar);
+      await seedFactoryModels(hangar);
+    }
     const server = createServer(hangar);
     const url = await listen(server, config.host, config.port);
     let message = json

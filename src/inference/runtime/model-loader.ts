@@ -51,6 +51,11 @@ export interface LoadedModel {
   readonly maxInputTokens?: number;
   /** Tokens in a text, for metering and length checks (text models). */
   countTokens?(text: string): number;
+  /**
+   * Tokens the model itself sees for a call's inputs (a chat template applied to messages), when that differs
+   * from counting the texts; used for length checks and usage.
+   */
+  countPromptTokens?(task: string, inputs: unknown): number;
   /** Token streaming, for generation tasks. */
   stream?(call: InferenceCall): AsyncIterable<StreamChunk>;
   dispose(): Promise<void>;

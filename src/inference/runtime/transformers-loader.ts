@@ -188,6 +188,12 @@ class TransformersModel implements LoadedModel {
     return this.main.tokenizer.encode(text).length;
   }
 
+  countPromptTokens(task: string, inputs: unknown): number {
+    if (task !== "text-generation") return Number.NaN;
+    const prompt = this.prompt(inputs);
+    return this.main.tokenizer.encode(prompt.text, { add_special_tokens: !prompt.chat }).length;
+  }
+
   private tokenize(texts: string[], extra: Record<string, unknown> = {}): TokenizerOutput {
     return this.main.tokenizer(texts, {
       padding: true,
@@ -391,7 +397,10 @@ class TransformersModel implements LoadedModel {
     return {
       generated_text: full ? prompt.text + text : text,
       finish_reason: finishReason,
-      usage: { prompt_tokens: this.countTokens(prompt.text), completion_tokens: completionTokens },
+      usage: {
+        prompt_tokens: this.countPromptTokens(call.task, call.inputs),
+        completion_tokens: completionTokens,
+      },
     };
   }
 
