@@ -145,49 +145,49 @@ function summarise(samplesMs: number[], totalSeconds: number): LatencySummary {
     p50: round(percentile(samplesMs, 50), 3),
     p95: round(percentile(samplesMs, 95), 3),
     p99: round(percentile(samplesMs, 99), 3),
+    // Calls are sequential, so this is one client's rate: 1000 / mean latency.
     qps: round(samplesMs.length / totalSeconds, 1),
   };
 }
 
-/** Runs `once` for every term, `REQUESTS_PER_TERM` rounds, timing each call. */
-async function timeTerms(
-  once: (term: string) => Promise<unknown>,
-): Promise<{ summary: LatencySummary; byTerm: Map<string, number[]>; count: number }> {
-  const samples: number[] = [];
-  const byTerm = new Map<string, number[]>(SEARCH_TERMS.map((term) => [term, []]));
-  const start = process.hrtime.bigint();
-  for (let index = 0; index < REQUESTS_PER_TERM; index++) {
-    for (const term of SEARCH_TERMS) {
-      const callStart = process.hrtime.bigint();
-      await once(term);
-      const elapsedMs = secondsSince(callStart) * 1000;
-      samples.push(elapsedMs);
-      byTerm.get(term)!.push(elapsedMs);
-    }
-  }
-  return { summary: summarise(samples, secondsSince(start)), byTerm, count: samples.length };
+interface TermTimings {
+  samples: number[];
+  byTerm: Map<string, number[]>;
+  seconds: number;
 }
 
-/** `/api/models?search=` over one keep-alive connection, and the same hub call in this process. */
+function emptyTimings(): TermTimings {
+  return { samples: [], byTerm: new Map(SEARCH_TERMS.map((term) => [term, []])), seconds: 0 };
+}
+
+async function timeCall(timings: TermTimings, term: string, call: () => Promise<unknown>): Promise<void> {
+  const start = process.hrtime.bigint();
+  await call();
+  const elapsed = secondsSince(start);
+  timings.samples.push(elapsed * 1000);
+  timings.byTerm.get(term)!.push(elapsed * 1000);
+  timings.seconds += elapsed;
+}
+
+/**
+ * `/api/models?search=` over one keep-alive connection, and as a baseline the hub call the route makes
+ * (same SQL, same page size) in this process on the SQLite file the server has open. Each HTTP request is
+ * followed by its baseline call, so both see the same load on the machine.
+ */
 async function measureSearch(server: HangarProcess, home: string) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const pageSizes = new Map<string, number>();
-  const search = async (term: string) => {
-    const answer = await request(`${server.url}/api/models?search=${encodeURIComponent(term)}`, { agent });
-    if (answer.status !== 200) throw new Error(`/api/models answered ${answer.status}: ${answer.body}`);
-    return answer;
-  };
-  for (const term of SEARCH_TERMS) {
-    pageSizes.set(term, (JSON.parse((await search(term)).body) as unknown[]).length);
-  }
-  const overHttp = await timeTerms(search);
-  agent.destroy();
-
-  // The baseline: the hub call the route makes (same SQL, same page size), in this process, on the SQLite
-  // file the server has open.
   const inProcess = await createHangar(defaultConfig(home));
   try {
-    const listOnce = async (term: string) =>
+    const search = async (term: string) => {
+      const answer = await request(`${server.url}/api/models?search=${encodeURIComponent(term)}`, { agent });
+      if (answer.status !== 200) throw new Error(`/api/models answered ${answer.status}: ${answer.body}`);
+      return answer;
+    };
+    const pageSizes = new Map<string, number>();
+    for (const term of SEARCH_TERMS) {
+      pageSizes.set(term, (JSON.parse((await search(term)).body) as unknown[]).length);
+    }
+    const listInProcess = async (term: string) =>
       listRepos(inProcess, null, {
         type: "model",
         search: [term],
@@ -195,22 +195,32 @@ async function measureSearch(server: HangarProcess, home: string) {
         descending: true,
         limit: Math.max(1, pageSizes.get(term) ?? 1),
       });
-    for (const term of SEARCH_TERMS) await listOnce(term);
-    const baseline = await timeTerms(listOnce);
-    const terms = SEARCH_TERMS.map((term) => ({
-      term,
-      items: pageSizes.get(term) ?? 0,
-      httpP50: round(median(overHttp.byTerm.get(term)!), 3),
-      baselineP50: round(median(baseline.byTerm.get(term)!), 3),
-    }));
+    for (const term of SEARCH_TERMS) await listInProcess(term);
+
+    const overHttp = emptyTimings();
+    const baseline = emptyTimings();
+    for (let index = 0; index < REQUESTS_PER_TERM; index++) {
+      for (const term of SEARCH_TERMS) {
+        await timeCall(overHttp, term, () => search(term));
+        await timeCall(baseline, term, () => listInProcess(term));
+      }
+    }
+    const httpSummary = summarise(overHttp.samples, overHttp.seconds);
+    const baselineSummary = summarise(baseline.samples, baseline.seconds);
     return {
-      http: overHttp.summary,
-      baseline: baseline.summary,
-      ratio: round(overHttp.summary.p50 / baseline.summary.p50, 2),
-      requests: overHttp.count,
-      terms,
+      http: httpSummary,
+      baseline: baselineSummary,
+      ratio: round(httpSummary.p50 / baselineSummary.p50, 2),
+      requests: overHttp.samples.length,
+      terms: SEARCH_TERMS.map((term) => ({
+        term,
+        items: pageSizes.get(term) ?? 0,
+        httpP50: round(median(overHttp.byTerm.get(term)!), 3),
+        baselineP50: round(median(baseline.byTerm.get(term)!), 3),
+      })),
     };
   } finally {
+    agent.destroy();
     await inProcess.close();
   }
 }
@@ -276,7 +286,7 @@ async function run(nginxBinary: string): Promise<number> {
 
   const search = await measureSearch(server, home);
   printTable(
-    `GET /api/models?search=<term> on ${CATALOG_SIZE} repos (${REQUESTS_PER_TERM} rounds of ${SEARCH_TERMS.length} terms, one keep-alive connection), ms`,
+    `GET /api/models?search=<term> on ${CATALOG_SIZE} repos (${REQUESTS_PER_TERM} rounds of ${SEARCH_TERMS.length} terms, one keep-alive connection, sequential), ms`,
     ["measure", "p50", "p95", "p99", "qps"],
     [
       ["Hangar over HTTP", search.http.p50, search.http.p95, search.http.p99, search.http.qps],
