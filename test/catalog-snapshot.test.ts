@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { listModels } from "@huggingface/hub";
+import { createRepo as createRepoOverHttp, listModels } from "@huggingface/hub";
 import { defaultConfig } from "../src/core/config.ts";
 import { createHangar, type Hangar } from "../src/hangar.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
@@ -320,6 +320,30 @@ describe("snapshot entries over the Hub API", () => {
     // 110M parameters × 4 bytes × 1.2 overhead in fp32.
     assert.equal((info.hangar.memory as Record<string, number>).F32, 528_000_000);
     assert.ok(((info.hangar.fitsOn as Record<string, string[]>).F32 ?? []).length > 0);
+  });
+
+  it("lets a writer take over a catalog-only id, keeping the snapshot's description", async () => {
+    const created = await createRepoOverHttp({
+      repo: "apple/mobilevit-small",
+      hubUrl: hub.url,
+      accessToken: hub.adminToken,
+    });
+    assert.equal(created.repoUrl, `${hub.url}/apple/mobilevit-small`);
+    const info = (await (await fetch(`${hub.url}/api/models/apple/mobilevit-small`)).json()) as {
+      pipeline_tag?: string;
+      sha?: string;
+      siblings: Array<{ rfilename: string }>;
+      hangar: Record<string, unknown>;
+    };
+    assert.match(info.sha ?? "", /^[0-9a-f]{40}$/);
+    assert.deepEqual(
+      info.siblings.map((sibling) => sibling.rfilename),
+      [".gitattributes"],
+    );
+    assert.equal(info.hangar.origin, "local");
+    assert.equal(info.hangar.description, "MobileViT light-weight vision transformer for mobile");
+    // Files that say nothing about the task leave the catalog's task in place.
+    assert.equal(info.pipeline_tag, "image-classification");
   });
 
   it("filters them by task as the Hub does", async () => {

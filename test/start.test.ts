@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { BUNDLED_SNAPSHOT_PATH, type CatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+const snapshotSize = (JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot).models
+  .length;
 
 /** What `npm start` runs, on a fresh temp home and a free port; resolves once the URL is printed. */
 async function startServe(
@@ -13,7 +17,13 @@ async function startServe(
   extraEnv: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const env: Record<string, string | undefined> = { ...process.env, HANGAR_HOME: home, HANGAR_PORT: "0" };
-  for (const name of ["HANGAR_ADMIN_TOKEN", "HANGAR_NO_DEMO", "HANGAR_PUBLIC_URL", "HANGAR_HOST"])
+  for (const name of [
+    "HANGAR_ADMIN_TOKEN",
+    "HANGAR_NO_DEMO",
+    "HANGAR_NO_CATALOG",
+    "HANGAR_PUBLIC_URL",
+    "HANGAR_HOST",
+  ])
     delete env[name];
   Object.assign(env, extraEnv);
   const child = spawn(process.execPath, [BIN, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -58,18 +68,50 @@ describe("npm start on a new instance", () => {
   });
 
   it("lists the demo repos through the Hub API and on its home page", async () => {
-    const models = (await (await fetch(`${server.url}/api/models`)).json()) as Array<{ id: string }>;
+    const models = (await (await fetch(`${server.url}/api/models?author=hangar`)).json()) as Array<{
+      id: string;
+    }>;
     assert.ok(
       models.some((model) => model.id === "hangar/welcome"),
       JSON.stringify(models),
     );
-    const datasets = (await (await fetch(`${server.url}/api/datasets`)).json()) as Array<{ id: string }>;
+    const datasets = (await (await fetch(`${server.url}/api/datasets?author=hangar`)).json()) as Array<{
+      id: string;
+    }>;
     assert.ok(
       datasets.some((dataset) => dataset.id === "hangar/demo-dataset"),
       JSON.stringify(datasets),
     );
     const info = await (await fetch(`${server.url}/`)).json();
-    assert.deepEqual(info, { name: "Hangar", version: "0.1.0", repos: 2 });
+    // Every repo a first start makes lives under hangar/; the catalog entries are counted apart.
+    assert.deepEqual(info, {
+      name: "Hangar",
+      version: "0.1.0",
+      repos: models.length + datasets.length,
+      catalogEntries: snapshotSize,
+    });
+  });
+
+  it("imports the bundled catalog: at least 1,000 real models with tasks, licences and sizes", async () => {
+    let url: string | undefined = `${server.url}/api/models?full=true&limit=1000`;
+    const entries: Array<{
+      id: string;
+      pipeline_tag?: string;
+      hangar: { license: string | null; parameters: number | null };
+    }> = [];
+    while (url) {
+      const response: Response = await fetch(url);
+      entries.push(...((await response.json()) as typeof entries));
+      url = /<([^>]+)>; rel="next"/.exec(response.headers.get("link") ?? "")?.[1];
+    }
+    const catalog = entries.filter((entry) => !entry.id.startsWith("hangar/"));
+    assert.equal(catalog.length, snapshotSize);
+    assert.ok(catalog.length >= 1000);
+    assert.equal(catalog.filter((entry) => entry.pipeline_tag).length, catalog.length);
+    // The snapshot leaves a licence or a size unknown where no public source gave one.
+    assert.ok(catalog.filter((entry) => entry.hangar.license).length >= 0.8 * catalog.length);
+    assert.ok(catalog.filter((entry) => entry.hangar.parameters).length >= 0.7 * catalog.length);
+    assert.ok(catalog.some((entry) => entry.id === "google-bert/bert-base-uncased"));
   });
 
   it("serves the demo model card's files", async () => {
@@ -101,17 +143,14 @@ describe("npm start on an instance that is not new", () => {
     const home = await makeTempDir("hangar-restart-");
     try {
       const first = await startServe(home.path);
+      const firstInfo = await (await fetch(`${first.url}/`)).json();
       await stopServe(first.child);
       const added = spawnSync(process.execPath, [BIN, "user", "add", "alice", "--home", home.path]);
       assert.equal(added.status, 0, added.stderr.toString());
       const second = await startServe(home.path);
       try {
         assert.equal(second.output(), `Hangar is serving ${home.path} at ${second.url}\n`);
-        assert.deepEqual(await (await fetch(`${second.url}/`)).json(), {
-          name: "Hangar",
-          version: "0.1.0",
-          repos: 2,
-        });
+        assert.deepEqual(await (await fetch(`${second.url}/`)).json(), firstInfo);
       } finally {
         await stopServe(second.child);
       }
@@ -120,10 +159,10 @@ describe("npm start on an instance that is not new", () => {
     }
   });
 
-  it("starts empty with HANGAR_NO_DEMO=1", async () => {
+  it("starts empty with HANGAR_NO_DEMO=1 and HANGAR_NO_CATALOG=1", async () => {
     const home = await makeTempDir("hangar-nodemo-");
     try {
-      const started = await startServe(home.path, { HANGAR_NO_DEMO: "1" });
+      const started = await startServe(home.path, { HANGAR_NO_DEMO: "1", HANGAR_NO_CATALOG: "1" });
       try {
         assert.deepEqual(await (await fetch(`${started.url}/api/models`)).json(), []);
       } finally {

@@ -17,6 +17,8 @@ export interface HangarConfig {
   adminToken?: string;
   /** Whether the demo repositories are created in an empty instance on first start. */
   seedDemo: boolean;
+  /** Whether the bundled catalog of real public models (metadata only) is imported on start. */
+  importCatalog: boolean;
   limits: HangarLimits;
   /** The upstream hub for mirroring (`HF_ENDPOINT`, `HF_TOKEN`). */
   upstream: { endpoint: string; token?: string };
@@ -158,6 +160,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, "") } : {}),
     ...(env.HANGAR_ADMIN_TOKEN ? { adminToken: env.HANGAR_ADMIN_TOKEN } : {}),
     seedDemo: env.HANGAR_NO_DEMO !== "1",
+    importCatalog: env.HANGAR_NO_CATALOG !== "1",
     limits: {
       maxFileSize: parseSize(env.HANGAR_MAX_FILE_SIZE, "HANGAR_MAX_FILE_SIZE", DEFAULT_LIMITS.maxFileSize),
       maxRequestBodySize: parseSize(
@@ -190,6 +193,7 @@ export function defaultConfig(
   return {
     ...resolveConfig({ flags: { home } }),
     seedDemo: false,
+    importCatalog: false,
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

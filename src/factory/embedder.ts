@@ -54,7 +54,15 @@ export interface TokenEmbeddings {
  * stems land close) and a token's own random vector, scaled by inverse document frequency so that content
  * words dominate a mean over the sentence.
  */
-export async function buildTokenEmbeddings(): Promise<TokenEmbeddings> {
+export function buildTokenEmbeddings(): Promise<TokenEmbeddings> {
+  // The embedder and the zero-shot model share the vectors: compute them once per process.
+  tokenEmbeddings ??= computeTokenEmbeddings();
+  return tokenEmbeddings;
+}
+
+let tokenEmbeddings: Promise<TokenEmbeddings> | undefined;
+
+async function computeTokenEmbeddings(): Promise<TokenEmbeddings> {
   const sentences = await readAllSentences();
   const vocabulary = buildVocabulary({ texts: sentences, options: { lowercase: true } });
   const size = vocabulary.tokens.length;

@@ -147,7 +147,15 @@ export interface NerTraining {
   sentences: number;
 }
 
-export async function trainNer(): Promise<NerTraining> {
+let nerTraining: Promise<NerTraining> | undefined;
+
+/** Trains the tagger once per process (the NER and question-answering models share it). */
+export function trainNer(): Promise<NerTraining> {
+  nerTraining ??= trainNerNow();
+  return nerTraining;
+}
+
+async function trainNerNow(): Promise<NerTraining> {
   const corpus = await readNerCorpus();
   const vocabulary = buildVocabulary({
     texts: corpus.map((sentence) => sentence.text),

@@ -3,6 +3,7 @@ import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../cor
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
 import { nowIso } from "../store/catalog.ts";
+import { tagsForFacts } from "../store/facts-table.ts";
 import { computeCommitOid } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
@@ -204,6 +205,7 @@ export function refreshRepoHead(
   metadata: CommitMetadata,
   files: readonly TreeFile[],
 ): void {
+  const facts = catalogFactsFromMetadata(metadata, hub.catalog.facts.get(repo.pk));
   const derived = deriveRepoFields(
     metadata,
     files.map((file) => file.path),
@@ -211,10 +213,13 @@ export function refreshRepoHead(
   hub.catalog.repos.updateHead(repo.pk, {
     sha: commit.oid,
     lastModified: commit.date,
-    ...derived,
+    // What the files leave unsaid, the catalog's facts (kept from a snapshot entry) may still tell.
+    pipelineTag: derived.pipelineTag ?? facts.pipelineTag,
+    libraryName: derived.libraryName ?? facts.library,
+    tags: [...new Set([...derived.tags, ...tagsForFacts(facts)])],
     usedStorage: files.reduce((total, file) => total + file.size, 0),
   });
-  hub.catalog.facts.set(repo.pk, catalogFactsFromMetadata(metadata, hub.catalog.facts.get(repo.pk)));
+  hub.catalog.facts.set(repo.pk, facts);
 }
 
 function applyOperation(

@@ -77,7 +77,10 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
     params.initialCommit === false ? undefined : await hub.blobs.put(blob, { expectedSize: blob.byteLength });
   return hub.catalog.transaction(() => {
     const existing = hub.catalog.repos.get(params);
-    if (existing) {
+    // A catalog entry known only from upstream metadata holds the id until someone puts files there.
+    const takeOver =
+      existing?.origin === "upstream" && hub.catalog.commits.listRefs(existing.pk).length === 0;
+    if (existing && !takeOver) {
       throw new HangarError("HANGAR_ERR_CONFLICT", `You already created this ${params.type} repo`, {
         details: { repoId: existing.id },
       });
@@ -93,7 +96,16 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
       });
     }
     const createdAt = nowIso();
-    const repo = hub.catalog.repos.insert({ ...params, private: params.private ?? false, createdAt });
+    let repo: Repo;
+    if (existing && takeOver) {
+      hub.catalog.repos.updateSettings(existing.pk, {
+        private: params.private ?? false,
+        gated: params.gated ?? false,
+      });
+      repo = existing;
+    } else {
+      repo = hub.catalog.repos.insert({ ...params, private: params.private ?? false, createdAt });
+    }
     if (stored) {
       const author = params.author ?? caller?.user ?? "hangar";
       const files: TreeFile[] = [

@@ -120,13 +120,20 @@ export class ReposTable {
     return row ? toRepo(row) : undefined;
   }
 
-  count(type?: RepoType): number {
-    const row = (
-      type
-        ? this.db.prepare("SELECT COUNT(*) AS n FROM repos WHERE type = ?").get(type)
-        : this.db.prepare("SELECT COUNT(*) AS n FROM repos").get()
-    ) as { n: number };
-    return row.n;
+  /** How many repos there are, of one type and one origin when given. */
+  count(type?: RepoType, origin?: "local" | "upstream"): number {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (type) {
+      where.push("type = ?");
+      params.push(type);
+    }
+    if (origin) {
+      where.push("origin = ?");
+      params.push(origin);
+    }
+    const sql = `SELECT COUNT(*) AS n FROM repos${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
+    return (this.db.prepare(sql).get(...params) as { n: number }).n;
   }
 
   updateSettings(pk: number, settings: { private?: boolean; gated?: GatedMode }): void {

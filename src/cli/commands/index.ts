@@ -5,6 +5,7 @@ import { downloadCommand } from "./download.ts";
 import { fsckCommand } from "./fsck.ts";
 import { gcCommand } from "./gc.ts";
 import { importCommand } from "./import.ts";
+import { makeModelCommand } from "./make-model.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
 import { pullCommand } from "./pull.ts";
@@ -48,4 +49,5 @@ export const COMMANDS: Command[] = [
   syncCommand,
   devGenCatalogCommand,
   runCommand,
+  makeModelCommand,
 ];

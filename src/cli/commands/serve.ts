@@ -1,6 +1,7 @@
 import { seedFactoryModels } from "../../factory/seed-factory-models.ts";
 import { createHangar } from "../../hangar.ts";
 import { listUsers } from "../../hub/accounts/list-accounts.ts";
+import { importCatalogSnapshot } from "../../hub/catalog/import-snapshot.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
 import { createServer, listen } from "../../server/create-server.ts";
 import type { Command } from "../command.ts";
@@ -33,6 +34,8 @@ export const serveCommand: Command = {
       await seedDemoRepos(hangar);
       await seedFactoryModels(hangar);
     }
+    // Idempotent: a snapshot version already imported is skipped at once.
+    if (config.importCatalog) importCatalogSnapshot(hangar.catalog);
     const server = createServer(hangar);
     const url = await listen(server, config.host, config.port);
     let message = json

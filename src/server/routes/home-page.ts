@@ -99,7 +99,12 @@ export function registerHomePageRoutes(router: Router): void {
   router.add("GET", "/", (context) => {
     const { request, response, hangar } = context;
     if (!wantsHtml(request.headers.accept)) {
-      sendJson(response, 200, { name: "Hangar", version: VERSION, repos: hangar.catalog.repos.count() });
+      sendJson(response, 200, {
+        name: "Hangar",
+        version: VERSION,
+        repos: hangar.catalog.repos.count(undefined, "local"),
+        catalogEntries: hangar.catalog.repos.count(undefined, "upstream"),
+      });
       return;
     }
     const html = homePage(context);
