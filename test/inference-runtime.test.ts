@@ -71,6 +71,12 @@ describe("dynamic batching", () => {
       sentences.length,
     );
     assert.ok(Math.max(...batches) > 1, `batch sizes ${batches.join(", ")}`);
+    const metered = hub.hangar.inference.usageEvents().map((event) => event.batchSize);
+    assert.equal(
+      Math.max(...metered),
+      Math.max(...batches),
+      "usage rows record the batch each request rode in",
+    );
   });
 
   it("keeps requests with different parameters apart", async () => {

@@ -256,7 +256,7 @@ export class InferenceRuntime {
       const measured = this.measureInputs(entry.model, task, parsed);
       const call: InferenceCall = { task: task.task, ...parsed, signal };
       const batchKey = task.batchable ? `${task.task}:${JSON.stringify(parsed.parameters)}` : undefined;
-      const outputs = await untilAborted(entry.queue.run(call, batchKey), signal);
+      const { output: outputs, batchSize } = await untilAborted(entry.queue.run(call, batchKey), signal);
       const text = JSON.stringify(outputs) ?? "";
       const generated =
         isRecord(outputs) && isRecord(outputs.usage) ? outputs.usage.completion_tokens : undefined;
@@ -271,6 +271,7 @@ export class InferenceRuntime {
         status: 200,
         inputBytes: inputBytes(request),
         outputBytes: text.length,
+        batchSize,
       });
       return {
         model: resolved.source.repo.id,
@@ -336,7 +337,11 @@ export class InferenceRuntime {
               if (chunk.tokenId !== undefined) completion++;
               yield chunk;
             }
-            if (signal.aborted) outcomeError = signal.reason;
+            if (signal.aborted) {
+              outcomeError = signal.reason;
+              // A timeout ends the stream with an error the client sees; a client that left sees nothing.
+              if (!request.signal?.aborted) throw asFailure(signal.reason, request.signal);
+            }
           } catch (error) {
             outcomeError = error;
             throw error;
@@ -443,6 +448,7 @@ export class InferenceRuntime {
       outputBytes: number;
       error?: HangarError;
       cancelled?: boolean;
+      batchSize?: number;
     },
   ): void {
     if (this.closed) return;
@@ -473,7 +479,7 @@ export class InferenceRuntime {
                 ? "cancelled"
                 : "error",
       errorCode: code ?? null,
-      batchSize: 1,
+      batchSize: values.batchSize ?? 1,
     });
     if (this.pendingUsage.length >= USAGE_FLUSH_COUNT) this.flushUsage();
     else if (!this.usageTimer) {

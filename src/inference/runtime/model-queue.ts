@@ -19,6 +19,12 @@ interface Job {
   reject(error: unknown): void;
 }
 
+/** A call's output and how many requests its model call carried. */
+export interface QueuedResult {
+  output: unknown;
+  batchSize: number;
+}
+
 /** Counters a test or a metrics endpoint can read (no timings). */
 export interface QueueStats {
   /** Model calls made, and how many requests each carried. */
@@ -51,8 +57,8 @@ export class ModelQueue {
   }
 
   /** Runs one call, possibly inside a batch with others. */
-  run(call: InferenceCall, batchKey: string | undefined): Promise<unknown> {
-    return this.enqueue(call, batchKey, false);
+  run(call: InferenceCall, batchKey: string | undefined): Promise<QueuedResult> {
+    return this.enqueue(call, batchKey, false) as Promise<QueuedResult>;
   }
 
   /** Waits for a slot and keeps it until the returned function is called (token streaming). */
@@ -154,10 +160,12 @@ export class ModelQueue {
     this.stats.batches.push(batch.length);
     try {
       if (batch.length === 1 && !batch[0]!.batchKey) {
-        batch[0]!.resolve(await this.model.run(batch[0]!.call));
+        batch[0]!.resolve({ output: await this.model.run(batch[0]!.call), batchSize: 1 });
       } else {
         const outputs = await this.model.runBatch!(batch.map((job) => job.call));
-        for (const [index, job] of batch.entries()) job.resolve(outputs[index]);
+        for (const [index, job] of batch.entries()) {
+          job.resolve({ output: outputs[index], batchSize: batch.length });
+        }
       }
     } catch (error) {
       for (const job of batch) job.reject(error);
