@@ -294,6 +294,18 @@ describe("audio and vision models shipped by npm packages", () => {
       assert.equal(output.generated_text, "Hello Offline 2026");
     });
 
+    it("the Hub route also takes JSON with the image base64-encoded, plain or as {image}", async () => {
+      const png = (await renderTextPng(["Hello Offline 2026"])).toString("base64");
+      for (const inputs of [png, { image: `data:image/png;base64,${png}` }]) {
+        const response = await post("/models/hangar/paddleocr", { inputs });
+        assert.equal(response.status, 200);
+        assert.equal(
+          ((await response.json()) as { generated_text: string }).generated_text,
+          "Hello Offline 2026",
+        );
+      }
+    });
+
     it("the Hub route takes a raw WAV body for voice activity", async () => {
       const response = await post("/models/hangar/silero-vad", paddedSpeech, { "Content-Type": "audio/wav" });
       assert.equal(response.status, 200);

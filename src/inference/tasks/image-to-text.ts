@@ -1,6 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
-import { definedOnly, type TaskDefinition } from "./task-definition.ts";
+import { definedOnly, isRecord, type TaskDefinition } from "./task-definition.ts";
 
 /**
  * image-to-text: the text in an image (OCR models) or a caption of it.
@@ -123,7 +123,7 @@ export const imageToTextTask: TaskDefinition = {
     };
   },
   matchBody(body) {
-    const inputs = body.inputs;
+    const inputs = isRecord(body.inputs) && "image" in body.inputs ? body.inputs.image : body.inputs;
     const head =
       inputs instanceof Uint8Array ? inputs : typeof inputs === "string" ? base64Head(inputs) : undefined;
     if (!head) return 0;
