@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { InferenceClient } from "@huggingface/inference";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { importFolder } from "../src/hub/import-folder.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
@@ -148,6 +149,28 @@ describe("inference API: task API, Hub route and bad input", () => {
       parameters: { max_new_tokens: 2 },
     });
     assert.deepEqual(await generated.json(), [{ generated_text: "one two" }]);
+  });
+
+  it("question answering: the answer with character offsets into the context, 413 for a long context", async () => {
+    const client = new InferenceClient(undefined, { endpointUrl: `${hub.url}/models/tests/tiny-qa` });
+    const context = "Alice lives in Paris";
+    const answer = await client.questionAnswering({ inputs: { question: "where does alice live", context } });
+    assert.equal(answer.answer, "Paris");
+    assert.deepEqual([answer.start, answer.end], [15, 20]);
+    assert.equal(context.slice(answer.start, answer.end), answer.answer);
+    assert.ok(answer.score > 0.5);
+    await expectError(
+      await post(hub, "/v1/inference/question-answering", {
+        model: "tests/tiny-qa",
+        inputs: {
+          question: "where",
+          context: Array.from({ length: 30 }, () => "bob lives in london").join(" "),
+        },
+      }),
+      413,
+      "PayloadTooLarge",
+      /accepts at most 24 for question-answering/,
+    );
   });
 
   it("a model that cannot do the task: 400 naming the tasks it can do", async () => {

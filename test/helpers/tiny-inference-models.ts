@@ -217,6 +217,63 @@ export function tinyEmbedderFiles(): Record<string, string | Uint8Array> {
   };
 }
 
+const QA_VOCAB = [
+  ...BERT_SPECIALS,
+  "where",
+  "does",
+  "who",
+  "live",
+  "lives",
+  "in",
+  "alice",
+  "bob",
+  "paris",
+  "london",
+];
+const QA_ANSWERS = ["paris", "london"];
+
+/** Extractive QA: city names score high as both start and end, so the answer is the city in the context. */
+export function tinyQaFiles(): Record<string, string | Uint8Array> {
+  const table = QA_VOCAB.flatMap((word) => (QA_ANSWERS.includes(word) ? [5, 5] : [0, 0]));
+  const model = encodeModel({
+    name: "tiny_qa",
+    node: [
+      { name: "score", opType: "Gather", input: ["table", "input_ids"], output: ["scores"] },
+      {
+        name: "split",
+        opType: "Split",
+        input: ["scores", "halves"],
+        output: ["start3", "end3"],
+        attribute: [{ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 2 }],
+      },
+      { name: "start", opType: "Squeeze", input: ["start3", "last_axis"], output: ["start_logits"] },
+      { name: "end", opType: "Squeeze", input: ["end3", "last_axis"], output: ["end_logits"] },
+    ],
+    initializer: [
+      floats("table", [QA_VOCAB.length, 2], table),
+      int64s("halves", [1, 1]),
+      int64s("last_axis", [2]),
+    ],
+    input: [info("input_ids", INT64, ["batch", "sequence"])],
+    output: [
+      info("start_logits", FLOAT, ["batch", "sequence"]),
+      info("end_logits", FLOAT, ["batch", "sequence"]),
+    ],
+  });
+  return {
+    "README.md": card("question-answering", "Tiny extractive QA"),
+    "config.json": JSON.stringify({
+      architectures: ["BertForQuestionAnswering"],
+      model_type: "bert",
+      vocab_size: QA_VOCAB.length,
+      max_position_embeddings: 24,
+    }),
+    "tokenizer.json": JSON.stringify(wordTokenizer(QA_VOCAB, BERT_SPECIALS, true)),
+    "tokenizer_config.json": bertTokenizerConfig(24),
+    "onnx/model.onnx": model,
+  };
+}
+
 const LM_SPECIALS = ["[PAD]", "[UNK]", "<eos>", "<user>", "<assistant>"] as const;
 const COUNTING = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
 const LM_VOCAB = [...LM_SPECIALS, "hello", "i", "am", "fine", ".", "say", "count", ...COUNTING];
@@ -327,6 +384,7 @@ export const TINY_MODELS = {
   "tests/tiny-ner": tinyNerFiles,
   "tests/tiny-embedder": tinyEmbedderFiles,
   "tests/tiny-lm": tinyLmFiles,
+  "tests/tiny-qa": tinyQaFiles,
 } as const;
 
 /** Imports the tiny models into a hub as `tests/<name>` repos. */
