@@ -1,9 +1,13 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { env } from "@huggingface/transformers";
-import onnxProto from "onnx-proto";
-
-const { onnx } = onnxProto;
+import { ElementType, GraphBuilder } from "../../src/factory/onnx-graph.ts";
+import {
+  BERT_SPECIAL_TOKENS,
+  tokenizerConfig,
+  tokenizerJson,
+  vocabularyOf,
+} from "../../src/factory/wordpiece.ts";
 
 /** Writes files (path -> text or bytes) under a folder, creating sub-folders. */
 export async function writeRepoFolder(
@@ -17,7 +21,7 @@ export async function writeRepoFolder(
   }
 }
 
-const SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] as const;
+const SPECIAL_TOKENS = BERT_SPECIAL_TOKENS;
 const POSITIVE_WORDS = ["good", "great", "love", "excellent", "wonderful"];
 const NEGATIVE_WORDS = ["bad", "awful", "hate", "terrible", "boring"];
 const NEUTRAL_WORDS = ["the", "a", "i", "it", "is", "was", "this", "movie", "film", "plot"];
@@ -51,123 +55,36 @@ export function tinyClassifierExpectation(text: string): { label: "POSITIVE" | "
     : { label: "NEGATIVE", score: 1 - positive };
 }
 
-function floatTensor(name: string, dims: number[], values: number[]): onnxProto.onnx.ITensorProto {
-  return {
-    name,
-    dims,
-    dataType: onnx.TensorProto.DataType.FLOAT,
-    rawData: Buffer.from(new Float32Array(values).buffer),
-  };
-}
-
-function tensorInfo(
-  name: string,
-  elemType: number,
-  dims: Array<string | number>,
-): onnxProto.onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((dim) => (typeof dim === "string" ? { dimParam: dim } : { dimValue: dim })) },
-      },
-    },
-  };
-}
-
 /**
- * The ONNX graph (IR 8, opset 17): Gather(embeddings, input_ids) -> ReduceMean over the sequence ->
- * MatMul -> Add -> `logits` [batch, 2]. Embeddings are one number per token, the sentiment.
+ * The ONNX graph, built with the model factory's graph builder: Gather(embeddings, input_ids) -> ReduceMean
+ * over the sequence -> MatMul -> Add -> `logits` [batch, 2]. Embeddings are one number per token, the sentiment.
  */
 export function buildTinyClassifierOnnx(): Uint8Array {
-  const embeddings = TINY_CLASSIFIER_VOCAB.map(sentimentOf);
-  const model: onnxProto.onnx.IModelProto = {
-    irVersion: 8,
-    producerName: "hangar-tests",
-    opsetImport: [{ domain: "", version: 17 }],
-    graph: {
-      name: "tiny_classifier",
-      node: [
-        { name: "embed", opType: "Gather", input: ["embeddings", "input_ids"], output: ["token_vectors"] },
-        {
-          name: "pool",
-          opType: "ReduceMean",
-          input: ["token_vectors"],
-          output: ["pooled"],
-          // Opset 17 takes ReduceMean's axes as an attribute (an input only from opset 18).
-          attribute: [
-            { name: "axes", type: onnx.AttributeProto.AttributeType.INTS, ints: [1] },
-            { name: "keepdims", type: onnx.AttributeProto.AttributeType.INT, i: 0 },
-          ],
-        },
-        { name: "project", opType: "MatMul", input: ["pooled", "weights"], output: ["projected"] },
-        { name: "bias", opType: "Add", input: ["projected", "bias_values"], output: ["logits"] },
-      ],
-      initializer: [
-        floatTensor("embeddings", [TINY_CLASSIFIER_VOCAB.length, 1], embeddings),
-        floatTensor("weights", [1, 2], [-LOGIT_SCALE, LOGIT_SCALE]),
-        floatTensor("bias_values", [2], [0, 0]),
-      ],
-      input: [tensorInfo("input_ids", onnx.TensorProto.DataType.INT64, ["batch", "sequence"])],
-      output: [tensorInfo("logits", onnx.TensorProto.DataType.FLOAT, ["batch", 2])],
-    },
-  };
-  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+  const graph = new GraphBuilder("tiny_classifier");
+  const ids = graph.input("input_ids", ElementType.int64, ["batch", "sequence"]);
+  const embeddings = graph.weight(
+    "embeddings",
+    [TINY_CLASSIFIER_VOCAB.length, 1],
+    TINY_CLASSIFIER_VOCAB.map(sentimentOf),
+  );
+  const tokens = graph.op("Gather", [embeddings, ids]);
+  // Opset 17 takes ReduceMean's axes as an attribute (an input only from opset 18).
+  const pooled = graph.op("ReduceMean", [tokens], { attributes: { axes: [1], keepdims: 0 } });
+  const projected = graph.op("MatMul", [
+    pooled,
+    graph.weight("weights", [1, 2], [-LOGIT_SCALE, LOGIT_SCALE]),
+  ]);
+  const logits = graph.op("Add", [projected, graph.weight("bias_values", [2], [0, 0])]);
+  graph.output("logits", logits, ElementType.float, ["batch", 2]);
+  return graph.encode({ producer: "hangar-tests" });
 }
 
-function tokenizerJson(): Record<string, unknown> {
-  const vocab = Object.fromEntries(TINY_CLASSIFIER_VOCAB.map((word, id) => [word, id]));
-  const special = (token: string) => ({ id: token, ids: [vocab[token]], tokens: [token] });
-  return {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: SPECIAL_TOKENS.map((content) => ({
-      id: vocab[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: {
-      type: "BertNormalizer",
-      clean_text: true,
-      handle_chinese_chars: true,
-      strip_accents: null,
-      lowercase: true,
-    },
-    pre_tokenizer: { type: "BertPreTokenizer" },
-    post_processor: {
-      type: "TemplateProcessing",
-      single: [
-        { SpecialToken: { id: "[CLS]", type_id: 0 } },
-        { Sequence: { id: "A", type_id: 0 } },
-        { SpecialToken: { id: "[SEP]", type_id: 0 } },
-      ],
-      pair: [
-        { SpecialToken: { id: "[CLS]", type_id: 0 } },
-        { Sequence: { id: "A", type_id: 0 } },
-        { SpecialToken: { id: "[SEP]", type_id: 0 } },
-        { Sequence: { id: "B", type_id: 1 } },
-        { SpecialToken: { id: "[SEP]", type_id: 1 } },
-      ],
-      special_tokens: { "[CLS]": special("[CLS]"), "[SEP]": special("[SEP]") },
-    },
-    decoder: { type: "WordPiece", prefix: "##", cleanup: true },
-    model: {
-      type: "WordPiece",
-      unk_token: "[UNK]",
-      continuing_subword_prefix: "##",
-      max_input_chars_per_word: 100,
-      vocab,
-    },
-  };
-}
+const TINY_VOCABULARY = vocabularyOf(TINY_CLASSIFIER_VOCAB, { lowercase: true });
 
 /**
+ * A tiny deterministic classifier for tests whose expected answers are computed exactly; the model factory
+ * (src/factory) builds its graph and tokenizer files, so there is one ONNX and tokenizer writer.
+ *
  * The files of a tiny BERT-type text-classification model that transformers.js runs: config.json (a known
  * model_type and id2label), a WordPiece tokenizer.json, tokenizer_config.json (required by
  * transformers.js v4) and onnx/model.onnx with deterministic weights, plus a model card.
@@ -188,17 +105,8 @@ export function tinyClassifierFiles(): Record<string, string | Uint8Array> {
       null,
       2,
     ),
-    "tokenizer.json": JSON.stringify(tokenizerJson()),
-    "tokenizer_config.json": JSON.stringify({
-      tokenizer_class: "BertTokenizer",
-      do_lower_case: true,
-      model_max_length: 512,
-      cls_token: "[CLS]",
-      sep_token: "[SEP]",
-      pad_token: "[PAD]",
-      unk_token: "[UNK]",
-      mask_token: "[MASK]",
-    }),
+    "tokenizer.json": JSON.stringify(tokenizerJson(TINY_VOCABULARY)),
+    "tokenizer_config.json": JSON.stringify(tokenizerConfig(TINY_VOCABULARY)),
     "onnx/model.onnx": buildTinyClassifierOnnx(),
   };
 }
