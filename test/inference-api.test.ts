@@ -122,6 +122,17 @@ describe("inference API: task API, Hub route and bad input", () => {
     });
     assert.equal(pinned.headers.get("x-hangar-task"), "feature-extraction");
     assert.equal(((await pinned.json()) as number[]).length, 4);
+    const tokens = await post(hub, "/v1/inference/feature-extraction", {
+      model: "tests/tiny-embedder",
+      inputs: ["a cat", "the good movie and a dog"],
+      parameters: { pooling: "none" },
+    });
+    const perToken = ((await tokens.json()) as { outputs: number[][][] }).outputs;
+    assert.deepEqual(
+      perToken.map((vectors) => vectors.length),
+      [4, 8],
+      "one vector per token of each text, [CLS] and [SEP] included, no padding",
+    );
 
     const stream = await post(hub, "/models/tests/tiny-lm", {
       inputs: "count",

@@ -330,7 +330,16 @@ class TransformersModel implements LoadedModel {
       pooling: (parameters.pooling as string | undefined) ?? "mean",
       normalize: (parameters.normalize as boolean | undefined) ?? false,
     })) as Tensor;
-    return output.tolist() as unknown[];
+    const vectors = output.tolist() as unknown[];
+    if (parameters.pooling !== "none") return vectors;
+    // Token vectors of a padded batch: each text keeps only its own tokens.
+    const mask = this.tokenize(texts).attention_mask.tolist() as Array<Array<number | bigint>>;
+    return vectors.map((tokens, row) =>
+      (tokens as unknown[]).slice(
+        0,
+        mask[row]!.reduce<number>((sum, value) => sum + Number(value), 0),
+      ),
+    );
   }
 
   private async fillMask(call: InferenceCall): Promise<unknown> {
