@@ -21,7 +21,7 @@ import type { QueueStats } from "./runtime/model-queue.ts";
 import { isRecord, type TaskDefinition } from "./tasks/task-definition.ts";
 
 /** Which API a request came through, for metering. */
-export type InferenceApi = "task" | "hub" | "openai" | "library";
+export type InferenceApi = "task" | "hub" | "openai" | "cli" | "library";
 
 export interface InferenceRequest {
   caller: Caller;
@@ -107,7 +107,11 @@ export class InferenceRuntime {
   ) {
     this.registry = registry;
     this.settings = inferenceSettings(hub.config);
-    this.pool = new ModelPool(this.settings);
+    // At least one call must be able to run, or every request would wait forever.
+    this.pool = new ModelPool({
+      ...this.settings,
+      maxConcurrency: Math.max(1, this.settings.maxConcurrency),
+    });
   }
 
   /** The model's commit, files and loader, after the caller's access is checked. */
@@ -236,6 +240,8 @@ export class InferenceRuntime {
 
   /** A signal that fires when the client goes away or the request runs out of time. */
   private deadline(signal: AbortSignal | undefined): AbortSignal {
+    // A timeout of 0 means none.
+    if (this.settings.timeoutMs <= 0) return signal ?? new AbortController().signal;
     const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     return signal ? AbortSignal.any([signal, timeout]) : timeout;
   }

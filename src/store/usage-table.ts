@@ -7,7 +7,7 @@ export interface UsageEvent {
   model: string;
   revision: string | null;
   task: string | null;
-  /** Which API served it: `task` (Hangar task API), `hub` (serverless route), `openai`, `library`. */
+  /** Which API served it: `task` (Hangar task API), `hub` (serverless route), `openai`, `cli`, `library`. */
   api: string;
   /** The caller's user name; null for anonymous callers. */
   caller: string | null;

@@ -113,7 +113,7 @@ export const runCommand: Command = {
         inputs: await readInput(input, definition?.inputFromFile),
         parameters: parseParameters((values.param as unknown[] | undefined) ?? []),
         ...(typeof values.revision === "string" ? { revision: values.revision } : {}),
-        api: "library",
+        api: "cli",
       };
       if (definition?.streams && !json) {
         // Text appears as it is generated.
