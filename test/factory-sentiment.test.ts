@@ -61,7 +61,16 @@ describe("factory: the sentiment classifier", () => {
       ["The charger broke after one day and support was useless.", "NEGATIVE"],
       ["Honestly the best series I have watched in ages.", "POSITIVE"],
       ["The hotel was dirty and the staff were rude.", "NEGATIVE"],
+      ["This product is good.", "POSITIVE"],
+      // Neighbouring-token pairs let "not" turn a word around.
+      ["The movie was not bad at all.", "POSITIVE"],
+      ["It was not boring, I liked it.", "POSITIVE"],
+      ["The food was not good.", "NEGATIVE"],
+      ["I would not recommend this phone.", "NEGATIVE"],
     ];
+    const train = new Set((await readSentimentSplit("train")).map((row) => row.text.toLowerCase()));
+    for (const [sentence] of cases)
+      assert.ok(!train.has(sentence.toLowerCase()), `${sentence} is not a training sentence`);
     for (const [sentence, label] of cases) {
       const [answer] = (await classify(sentence)) as Array<{ label: string; score: number }>;
       assert.equal(answer!.label, label, sentence);
