@@ -3,6 +3,7 @@ import { createHangar } from "../../hangar.ts";
 import { listUsers } from "../../hub/accounts/list-accounts.ts";
 import { importCatalogSnapshot } from "../../hub/catalog/import-snapshot.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
+import { importPackagedModels } from "../../inference/adapters/packaged-models.ts";
 import { createServer, listen } from "../../server/create-server.ts";
 import type { Command } from "../command.ts";
 
@@ -33,6 +34,7 @@ export const serveCommand: Command = {
     if (config.seedDemo) {
       await seedDemoRepos(hangar);
       await seedFactoryModels(hangar);
+      await importPackagedModels(hangar);
     }
     // Idempotent: a snapshot version already imported is skipped at once.
     if (config.importCatalog) importCatalogSnapshot(hangar.catalog);

@@ -1,4 +1,5 @@
 import { PIPELINE_DATA, type PipelineType, SKUS } from "@huggingface/tasks";
+import { LOCAL_TASKS } from "../../core/local-tasks.ts";
 import type { CommitMetadata, ModelFacts } from "../../core/types.ts";
 import { commercialUseOf } from "./licenses.ts";
 
@@ -11,17 +12,6 @@ export const MEMORY_OVERHEAD = 1.2;
 
 /** Bytes per parameter of the precisions memory is estimated for. */
 export const BYTES_PER_PARAMETER: Record<string, number> = { F32: 4, F16: 2, INT8: 1, INT4: 0.5 };
-
-/** Tasks Hangar's local runtime (transformers.js on ONNX) serves. */
-export const LOCAL_TASKS: ReadonlySet<string> = new Set([
-  "text-classification",
-  "token-classification",
-  "feature-extraction",
-  "sentence-similarity",
-  "fill-mask",
-  "question-answering",
-  "zero-shot-classification",
-]);
 
 const FORMAT_PATTERNS: Array<[format: string, pattern: RegExp]> = [
   ["safetensors", /\.safetensors$/],
