@@ -1,0 +1,130 @@
+import type { Repo } from "../../core/types.ts";
+import type { HubContext } from "../../hub/hub.ts";
+import { type ModelSummary, summarizeModel } from "../../hub/read/model-summary.ts";
+import { costPerThousand, estimatePerformance } from "./estimate-performance.ts";
+import type { HardwareSpec, HourlyPrice } from "./hardware.ts";
+
+/** Latency Hangar measured for a model: its own inference runtime's metered requests. */
+export interface MeasuredLatency {
+  requests: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+/** How many recent metered requests measured figures are computed over. */
+const MEASURED_WINDOW = 1000;
+
+/** Latency of the model's successful metered requests (`usage_events`), or null when it never ran here. */
+export function measuredLatency(hub: HubContext, modelId: string): MeasuredLatency | null {
+  const events = hub.catalog.usage
+    .list({ model: modelId }, MEASURED_WINDOW)
+    .filter((event) => event.outcome === "ok");
+  if (events.length === 0) return null;
+  const latencies = events.map((event) => event.latencyMs).sort((a, b) => a - b);
+  const at = (share: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(share * latencies.length))]!;
+  return {
+    requests: latencies.length,
+    meanMs: latencies.reduce((total, value) => total + value, 0) / latencies.length,
+    p50Ms: at(0.5),
+    p95Ms: at(0.95),
+  };
+}
+
+export function summaryForRepo(hub: HubContext, repo: Repo): ModelSummary {
+  const commit = repo.sha ? hub.catalog.commits.getCommit(repo.pk, repo.sha) : undefined;
+  return summarizeModel(hub, repo, commit?.metadata);
+}
+
+export interface HardwareFit {
+  hardware: string;
+  dtype: string;
+  /** Bytes to load the model at `dtype`; null when the parameter count is unknown. */
+  memoryBytes: number | null;
+  /** Null when either side is unknown (CPUs: system RAM is not in the SKUS table). */
+  fits: boolean | null;
+  /** Smallest devices of the SKUS table that hold the model at `dtype`. */
+  smallestDevices: string[];
+}
+
+export function hardwareFit(summary: ModelSummary, hardware: HardwareSpec, dtype: string): HardwareFit {
+  const memoryBytes = summary.memory[dtype] ?? null;
+  return {
+    hardware: hardware.name,
+    dtype,
+    memoryBytes,
+    fits: memoryBytes === null || hardware.memoryBytes === null ? null : memoryBytes <= hardware.memoryBytes,
+    smallestDevices: (summary.fitsOn[dtype] ?? []).slice(0, 3),
+  };
+}
+
+export interface SpeedFigures {
+  latencyMs: number | null;
+  requestsPerSecond: number | null;
+  tokensPerSecond: number | null;
+  /** `measured` by Hangar's runtime on this machine, or `estimated` from parameters and FLOPS. */
+  basis: "measured" | "estimated" | null;
+  note: string;
+}
+
+export function estimatedSpeed(
+  parameters: number | null,
+  hardware: HardwareSpec,
+  tokensPerRequest: number,
+): SpeedFigures {
+  if (parameters === null) {
+    return {
+      latencyMs: null,
+      requestsPerSecond: null,
+      tokensPerSecond: null,
+      basis: null,
+      note: "unknown: no parameter count to estimate from",
+    };
+  }
+  const estimate = estimatePerformance(parameters, hardware, tokensPerRequest);
+  return {
+    ...estimate,
+    basis: "estimated",
+    note: `estimated on ${hardware.name} for ${tokensPerRequest} tokens per request`,
+  };
+}
+
+export function measuredSpeed(measured: MeasuredLatency): SpeedFigures {
+  return {
+    latencyMs: measured.meanMs,
+    requestsPerSecond: 1000 / measured.meanMs,
+    tokensPerSecond: null,
+    basis: "measured",
+    note: `measured by Hangar: mean of ${measured.requests} requests on this machine`,
+  };
+}
+
+export interface CostFigures {
+  per1kRequestsUsd: number | null;
+  perMonthUsd: number | null;
+  basis: "estimated" | "user-price" | "provider-price" | null;
+  note: string;
+}
+
+export function costFromLatency(
+  latencyMs: number | null,
+  price: HourlyPrice | null,
+  requestsPerMonth: number | undefined,
+): CostFigures {
+  if (latencyMs === null || price === null) {
+    return {
+      per1kRequestsUsd: null,
+      perMonthUsd: null,
+      basis: null,
+      note: latencyMs === null ? "unknown: no latency to price" : "unknown: no price for this hardware",
+    };
+  }
+  const per1k = costPerThousand(latencyMs, price);
+  return {
+    per1kRequestsUsd: per1k,
+    perMonthUsd: requestsPerMonth === undefined ? null : (per1k * requestsPerMonth) / 1000,
+    basis: price.basis,
+    note: price.note,
+  };
+}
