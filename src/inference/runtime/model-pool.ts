@@ -1,6 +1,16 @@
 import type { LoadedModel, ModelLoader, ModelSource } from "./model-loader.ts";
 import { ModelQueue, type QueueSettings } from "./model-queue.ts";
 
+/** Loaded size before loading: ONNX weights (and external data) and the files every runtime reads. */
+function estimateBytes(source: ModelSource): number {
+  let bytes = 0;
+  for (const file of source.files) {
+    if (/\.onnx(_data(_\d+)?)?$/.test(file.path)) bytes += file.size * 1.5;
+    else if (file.path === "tokenizer.json") bytes += file.size;
+  }
+  return Math.round(bytes);
+}
+
 export interface PoolSettings extends QueueSettings {
   memoryBudgetBytes: number;
   threads: number;
@@ -60,6 +70,8 @@ export class ModelPool {
   }
 
   private async load(key: string, source: ModelSource, loader: ModelLoader): Promise<PooledModel> {
+    // Room is made before loading, from the weight files, so the peak stays near the budget.
+    await this.makeRoom(estimateBytes(source));
     let model: LoadedModel;
     try {
       model = await loader.load(source, this.settings.threads > 0 ? { threads: this.settings.threads } : {});
