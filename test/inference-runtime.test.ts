@@ -182,6 +182,17 @@ describe("queue limits, cancellation and timeouts", () => {
       assert.equal(response.status, 504);
       assert.equal(response.headers.get("x-error-code"), "Timeout");
       await until(() => queueOf(quick, "tests/tiny-lm")?.running === 0, "generation to stop");
+      const streamed = await post(quick, "/v1/inference/text-generation", {
+        model: "tests/tiny-lm",
+        inputs: "count",
+        parameters: { max_new_tokens: 5000 },
+        stream: true,
+      });
+      const last = (await streamed.text()).trim().split("\n\n").at(-1)!;
+      assert.deepEqual(JSON.parse(last.replace(/^data: /, "")), {
+        error: "The inference request took too long and was stopped",
+        error_type: "generation",
+      });
     } finally {
       await quick.close();
     }
