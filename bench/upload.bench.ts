@@ -29,6 +29,7 @@ const BASIC_REPO_ID = "bench/basic-upload-target";
 const LIBRARY_REPO_ID = "bench/library-upload-target";
 /** As many parts in flight as `@huggingface/hub` uses for multipart uploads. */
 const PARALLEL_PARTS = 5;
+const BASELINE_RUNS = 3;
 const THROUGHPUT_TARGET = 0.7;
 const RSS_TARGET = 100 * MB;
 
@@ -216,12 +217,19 @@ async function run(): Promise<number> {
 
   // Baseline: Node's sha256 over the same bytes, read the same way (1 MB reads from the page cache).
   const dataFile = await freshFile("weights.bin");
-  const hashed = await hashFile(dataFile);
+  // Each reference is the best of BASELINE_RUNS: the machine's capacity, not its worst moment.
+  const hashRuns = [];
+  for (let run = 0; run < BASELINE_RUNS; run++) hashRuns.push(await hashFile(dataFile));
+  const hashed = hashRuns.reduce((best, next) => (next.seconds < best.seconds ? next : best));
   const hashRate = megabytesPerSecond(hashed.bytes, hashed.seconds);
   // Second reference: a durable write of the same bytes on the filesystem of the blob store (both are
   // under the system temp dir), which bounds any server that fsyncs what it stores.
-  const copied = await copyDurably(dataFile, join(dataDir, "durable-copy.bin"));
-  await rm(join(dataDir, "durable-copy.bin"));
+  const copyRuns = [];
+  for (let run = 0; run < BASELINE_RUNS; run++) {
+    copyRuns.push(await copyDurably(dataFile, join(dataDir, "durable-copy.bin")));
+    await rm(join(dataDir, "durable-copy.bin"));
+  }
+  const copied = copyRuns.reduce((best, next) => (next.seconds < best.seconds ? next : best));
   const diskRate = megabytesPerSecond(copied.bytes, copied.seconds);
 
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -332,8 +340,16 @@ async function run(): Promise<number> {
     `Ingest of a ${FILE_SIZE / MB} MB LFS object over HTTP on 127.0.0.1`,
     ["measure", "seconds", "MB/s"],
     [
-      ["Node sha256 of the same bytes (baseline)", round(hashed.seconds, 2), round(hashRate, 0)],
-      ["write + fsync of the same bytes (disk ceiling)", round(copied.seconds, 2), round(diskRate, 0)],
+      [
+        `Node sha256 of the same bytes (baseline, best of ${BASELINE_RUNS})`,
+        round(hashed.seconds, 2),
+        round(hashRate, 0),
+      ],
+      [
+        `write + fsync of the same bytes (disk ceiling, best of ${BASELINE_RUNS})`,
+        round(copied.seconds, 2),
+        round(diskRate, 0),
+      ],
       ...phaseRows(
         `Hangar, transfers basic+multipart (as clients offer): ${result.transfer}`,
         result,
