@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { pipeline, TextStreamer } from "@huggingface/transformers";
+import { readTsv } from "../src/factory/data-files.ts";
+import { parseMarkup } from "../src/factory/ner.ts";
 import { decodeModel } from "../src/factory/onnx-graph.ts";
 import { FACTORY_SEED_MODELS, seedFactoryModels } from "../src/factory/seed-factory-models.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
@@ -98,6 +100,39 @@ describe("factory: the seeded models, loaded by transformers.js from Hangar over
         ["Paris", "B-LOC"],
       ],
     );
+  });
+
+  it("ner: entity F1 on the held-out sentences, through transformers.js, matches its card", async () => {
+    const tag = await pipeline("token-classification", "hangar/ner-tiny");
+    const rows = await readTsv("ner/test.tsv");
+    const training = new Set((await readTsv("ner/train.tsv")).map((row) => row.sentence));
+    assert.deepEqual(
+      rows.filter((row) => training.has(row.sentence)),
+      [],
+      "held-out sentences are not training sentences",
+    );
+    let predicted = 0;
+    let gold = 0;
+    let correct = 0;
+    for (const row of rows) {
+      const sentence = parseMarkup(row.sentence!);
+      const expected = [...(row.sentence!.matchAll(/\[(PER|LOC|ORG) ([^\]]+)\]/g) ?? [])].map(
+        (match) => `${match[1]}:${match[2]}`,
+      );
+      const found = ((await tag(sentence.text, { aggregation_strategy: "simple" })) as Entity[]).map(
+        (entity) => `${entity.entity_group}:${entity.word}`,
+      );
+      predicted += found.length;
+      gold += expected.length;
+      correct += found.filter((entity) => expected.includes(entity)).length;
+    }
+    const precision = correct / predicted;
+    const recall = correct / gold;
+    const f1 = (2 * precision * recall) / (precision + recall);
+    assert.ok(f1 >= 0.8, `held-out entity F1 ${f1}`);
+    const card = await (await fetch(`${hub.url}/hangar/ner-tiny/resolve/main/README.md`)).text();
+    const promised = Number(/value: ([0-9.]+)/.exec(card)?.[1]);
+    assert.ok(Math.abs(promised - f1) < 0.05, `card says ${promised}, measured ${f1}`);
   });
 
   it("embedder: similar sentences are closer than unrelated ones", async () => {
