@@ -168,6 +168,22 @@ const MIGRATIONS: string[] = [
   CREATE INDEX usage_events_model_at ON usage_events(model, at);
   CREATE INDEX usage_events_caller_at ON usage_events(caller, at);
   `,
+  `
+  -- Every write to a repo row or its facts appends the repo's pk here, in the writing transaction, so an
+  -- in-memory search index (src/discovery) can tell it is stale with one read and patch only what changed.
+  -- AUTOINCREMENT keeps sequence numbers from being reused after old rows are pruned.
+  CREATE TABLE catalog_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, repo_pk INTEGER NOT NULL);
+  CREATE TRIGGER catalog_changes_repo_insert AFTER INSERT ON repos
+    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.pk); END;
+  CREATE TRIGGER catalog_changes_repo_update AFTER UPDATE ON repos
+    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.pk); END;
+  CREATE TRIGGER catalog_changes_repo_delete AFTER DELETE ON repos
+    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (OLD.pk); END;
+  CREATE TRIGGER catalog_changes_facts_insert AFTER INSERT ON repo_facts
+    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.repo_pk); END;
+  CREATE TRIGGER catalog_changes_facts_update AFTER UPDATE ON repo_facts
+    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.repo_pk); END;
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;

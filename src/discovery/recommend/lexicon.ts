@@ -1,0 +1,288 @@
+/**
+ * The words a description is read with. Every entry is a regular expression over the lower-cased text
+ * (word-bounded), so what triggered a task or constraint can be quoted back to the user.
+ */
+
+export type Modality = "text" | "image" | "audio" | "video" | "tabular";
+
+/** Words that say what the input is; they pick the task a generic verb ("classify") means. */
+export const MODALITY_WORDS: Array<[Modality, RegExp]> = [
+  [
+    "image",
+    /\b(images?|photos?|photographs?|pictures?|pics|screenshots?|scans?|scanned|x-rays?|camera|jpe?g|png)\b/,
+  ],
+  [
+    "audio",
+    /\b(audio|speech|spoken|sounds?|recordings?|voices?|podcasts?|phone calls?|calls|mp3|wav|music clips?)\b/,
+  ],
+  ["video", /\b(videos?|clips|footage|movies)\b/],
+  ["tabular", /\b(tabular|spreadsheets?|csv|rows and columns)\b/],
+];
+
+export interface TaskRule {
+  pattern: RegExp;
+  /** A task id, or one per modality for generic verbs. */
+  task: string | Partial<Record<Modality, string>>;
+  /** Longer, more specific phrases weigh more than single generic words. */
+  weight: number;
+}
+
+export const TASK_RULES: TaskRule[] = [
+  // Text understanding.
+  {
+    pattern:
+      /\b(classif(y|ies|ying|ication)|categori[sz](e|es|ing|ation)|label(l?ing)?|sort (them |it )?into)\b/,
+    task: {
+      text: "text-classification",
+      image: "image-classification",
+      audio: "audio-classification",
+      video: "video-classification",
+      tabular: "tabular-classification",
+    },
+    weight: 2,
+  },
+  {
+    pattern:
+      /\b(sentiment|spam|toxic(ity)?|hate speech|intents?|urgency|topics?|emotions?|moderat(e|ion)|fake reviews?|language detection|detect (the )?languages?|identify (the )?languages?)\b/,
+    task: "text-classification",
+    weight: 3,
+  },
+  {
+    pattern:
+      /\b(zero[- ]shot|without (any )?training data|arbitrary labels|labels? (chosen|given) at run ?time)\b/,
+    task: { text: "zero-shot-classification", image: "zero-shot-image-classification" },
+    weight: 4,
+  },
+  {
+    pattern:
+      /\b(named entit(y|ies)|ner|extract (person |people'?s? |company |the )?(names|entities|people|organi[sz]ations|locations|dates|addresses)|entity (extraction|recognition)|pii|personal data|part[- ]of[- ]speech|pos tagging|tag (each )?(word|token)s?)\b/,
+    task: "token-classification",
+    weight: 4,
+  },
+  {
+    pattern:
+      /\b(question answering|answer (user |customer )?questions (about|from|on|using) (a |the |our )?(text|passages?|documents?|articles?|context|manuals?|wiki\w*|paragraphs?)|extractive (qa|answers?)|find (the )?answers? in)\b/,
+    task: "question-answering",
+    weight: 4,
+  },
+  {
+    pattern:
+      /\b(answer(ing)? questions about (the |an |our )?(images?|photos?|pictures?)|visual question answering|vqa)\b/,
+    task: "visual-question-answering",
+    weight: 5,
+  },
+  {
+    pattern:
+      /\b(questions? about (scanned |the |our )?(invoices?|receipts?|forms?|pdfs?|scanned documents?)|document question answering|docvqa)\b/,
+    task: "document-question-answering",
+    weight: 5,
+  },
+  {
+    pattern: /\b(questions? about (a |the |our )?tables?|table question answering)\b/,
+    task: "table-question-answering",
+    weight: 5,
+  },
+  {
+    pattern: /\b(summari[sz](e|es|ing|ation|er)|summary|summaries|tl;?dr|condense|digest of)\b/,
+    task: "summarization",
+    weight: 4,
+  },
+  { pattern: /\b(translat(e|es|ing|ion|or)|machine translation)\b/, task: "translation", weight: 4 },
+  {
+    pattern:
+      /\b(chat(bot)?s?|assistant|conversational|dialog(ue)?|write (emails?|stories|articles|copy|text|code|replies)|draft(ing)? (emails?|replies|text)|generate (text|code|replies|stories)|text generation|completions?|code (generation|completion|assistant)|autocomplete code|llm|language model|reason(ing)? about)\b/,
+    task: "text-generation",
+    weight: 3,
+  },
+  {
+    pattern:
+      /\b(embed(ding)?s?|vectors?|semantic search|similar (sentences|texts|documents|questions)|sentence similarity|similarity search|dedupl?icat(e|ion)|near[- ]duplicates?|retrieval|rag|cluster(ing)? (texts?|documents?|sentences))\b/,
+    task: { text: "sentence-similarity", image: "image-feature-extraction" },
+    weight: 4,
+  },
+  {
+    pattern: /\b(re-?rank(ing|er)?|rank (search )?results|relevance ranking)\b/,
+    task: "text-ranking",
+    weight: 5,
+  },
+  {
+    pattern: /\b(fill[- ]in[- ]the[- ]blanks?|masked (words?|tokens?)|fill[- ]mask|missing words?)\b/,
+    task: "fill-mask",
+    weight: 5,
+  },
+  // Speech and audio.
+  {
+    pattern:
+      /\b(transcri(be|bes|bing|ption|pts?)|speech[- ]to[- ]text|speech recognition|asr|dictation|subtitles?)\b/,
+    task: "automatic-speech-recognition",
+    weight: 5,
+  },
+  {
+    pattern:
+      /\b(text[- ]to[- ]speech|tts|read (it |them |text |articles )?(aloud|out loud)|voice ?overs?|synthesi[sz]e (speech|voices?)|speak (the |our )?text)\b/,
+    task: "text-to-speech",
+    weight: 5,
+  },
+  {
+    pattern:
+      /\b(generate (music|sound effects|sounds|jingles)|text[- ]to[- ](music|audio)|music generation)\b/,
+    task: "text-to-audio",
+    weight: 5,
+  },
+  {
+    pattern: /\b(voice activity|speaker diari[sz]ation|who speaks when|detect (when someone is )?speech)\b/,
+    task: "voice-activity-detection",
+    weight: 5,
+  },
+  // Vision.
+  {
+    pattern:
+      /\b(detect(ing|ion)? (the )?(objects?|cars?|people|persons|pedestrians|faces|animals|products|defects)|object detection|bounding box(es)?|locate objects|count (the )?(people|cars|objects))\b/,
+    task: "object-detection",
+    weight: 5,
+  },
+  {
+    pattern:
+      /\b(ocr|optical character recognition|read (the )?text (in|from|on) (images?|photos?|scans?|screenshots?|receipts?)|extract text from (images?|photos?|scans?|scanned)|handwriting( recognition)?)\b/,
+    task: "image-to-text",
+    weight: 5,
+  },
+  {
+    pattern:
+      /\b(caption(s|ing)? (for )?(images?|photos?|pictures?)|describe (the )?(images?|photos?|pictures?)|alt[- ]text)\b/,
+    task: "image-to-text",
+    weight: 4,
+  },
+  {
+    pattern:
+      /\b(generate (images?|pictures?|illustrations?|art|logos?)|text[- ]to[- ]image|image generation|draw(ing)? (pictures|images))\b/,
+    task: "text-to-image",
+    weight: 5,
+  },
+  {
+    pattern:
+      /\b(segment(ation|ing)?|masks? (of|for) objects|remove (the )?backgrounds?|background removal|cut out objects)\b/,
+    task: "image-segmentation",
+    weight: 4,
+  },
+  { pattern: /\b(depth (estimation|maps?)|how far away)\b/, task: "depth-estimation", weight: 5 },
+  {
+    pattern:
+      /\b(upscal(e|ing)|super[- ]resolution|enhance (the )?(images?|photos?)|restore (old )?photos?|image[- ]to[- ]image|style transfer)\b/,
+    task: "image-to-image",
+    weight: 5,
+  },
+  {
+    pattern: /\b(generate videos?|text[- ]to[- ]video|video generation|animate)\b/,
+    task: "text-to-video",
+    weight: 5,
+  },
+  {
+    pattern:
+      /\b(similar (images|photos|pictures|products)|image (search|similarity|embeddings?)|visual search|reverse image search)\b/,
+    task: "image-feature-extraction",
+    weight: 5,
+  },
+  // Numbers.
+  {
+    pattern: /\b(forecast(s|ing)?|time[- ]series|predict (future )?(sales|demand|prices|traffic|load))\b/,
+    task: "time-series-forecasting",
+    weight: 5,
+  },
+];
+
+/**
+ * Tasks that usually come with another: semantic search wants an embedding model, which the Hub files under
+ * either task.
+ */
+export const COMPANION_TASKS: Record<string, string> = { "sentence-similarity": "feature-extraction" };
+
+export const LANGUAGES: Record<string, string> = {
+  english: "en",
+  german: "de",
+  french: "fr",
+  spanish: "es",
+  italian: "it",
+  portuguese: "pt",
+  dutch: "nl",
+  russian: "ru",
+  chinese: "zh",
+  mandarin: "zh",
+  japanese: "ja",
+  korean: "ko",
+  arabic: "ar",
+  hindi: "hi",
+  turkish: "tr",
+  swedish: "sv",
+  danish: "da",
+  finnish: "fi",
+  norwegian: "no",
+  czech: "cs",
+  greek: "el",
+  hebrew: "he",
+  thai: "th",
+  vietnamese: "vi",
+  indonesian: "id",
+  ukrainian: "uk",
+  romanian: "ro",
+  hungarian: "hu",
+  persian: "fa",
+  farsi: "fa",
+  bengali: "bn",
+  urdu: "ur",
+  tamil: "ta",
+  catalan: "ca",
+  malay: "ms",
+  swahili: "sw",
+  bulgarian: "bg",
+  croatian: "hr",
+  serbian: "sr",
+  slovak: "sk",
+  slovenian: "sl",
+  lithuanian: "lt",
+  latvian: "lv",
+  estonian: "et",
+  // "polish" is also a verb: it counts only capitalised (see parse-description.ts).
+};
+
+export const MULTILINGUAL =
+  /\b(multilingual|multi-lingual|many languages|any language|all languages|100\+ languages)\b/;
+
+/** Domains a specialised fine-tune can serve, and the words that find such a model by id or description. */
+export const DOMAINS: Array<{ domain: string; pattern: RegExp; modelWords: RegExp }> = [
+  {
+    domain: "medical",
+    pattern: /\b(medical|clinical|biomedical|health ?care|patients?|doctors?|radiology|pharma\w*)\b/,
+    modelWords: /(med|bio|clinical|pubmed|radiology|health)/i,
+  },
+  {
+    domain: "legal",
+    pattern: /\b(legal|law|contracts?|court|lawyers?)\b/,
+    modelWords: /(legal|law|contract)/i,
+  },
+  {
+    domain: "finance",
+    pattern: /\b(financ(e|ial)|banks?|banking|stocks?|earnings|invoices?|fintech)\b/,
+    modelWords: /(fin|bank|stock)/i,
+  },
+  {
+    domain: "code",
+    pattern: /\b(code|coding|programming|source files?|developers?|sql)\b/,
+    modelWords: /(code|coder|starcoder|program)/i,
+  },
+  {
+    domain: "social-media",
+    pattern: /\b(tweets?|twitter|social media|reddit|posts)\b/,
+    modelWords: /(twitter|tweet|social)/i,
+  },
+  {
+    domain: "science",
+    pattern: /\b(scientific|research papers?|papers|arxiv|academic)\b/,
+    modelWords: /(sci|paper|arxiv|specter)/i,
+  },
+  {
+    domain: "customer-support",
+    pattern: /\b(support tickets?|customer (support|service)|help ?desk|tickets?)\b/,
+    modelWords: /(support|ticket|customer)/i,
+  },
+];

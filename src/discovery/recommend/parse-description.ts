@@ -1,0 +1,372 @@
+import { badRequest } from "../../core/errors.ts";
+import { listHardware } from "../compare/hardware.ts";
+import {
+  COMPANION_TASKS,
+  DOMAINS,
+  LANGUAGES,
+  MODALITY_WORDS,
+  type Modality,
+  MULTILINGUAL,
+  TASK_RULES,
+} from "./lexicon.ts";
+
+export const MAX_DESCRIPTION_LENGTH = 2000;
+
+/** Memory assumed for devices named by kind rather than by model (the model must fit, with room to spare). */
+export const DEVICE_MEMORY_BYTES = { laptop: 8e9, phone: 2e9, browser: 2e9 };
+/** RAM assumed for "CPU only": a common server or workstation size. */
+export const CPU_MEMORY_BYTES = 32e9;
+
+/** Which words of the description led to which reading: the parse explains itself. */
+export interface Trigger {
+  phrase: string;
+  means: string;
+}
+
+export interface Constraints {
+  /** ISO 639-1 codes, in the order named. */
+  languages: string[];
+  multilingual: boolean;
+  commercialUse: boolean;
+  /** Storage size limit in bytes (1 MB = 10^6 bytes, as the Hub counts). */
+  maxSizeBytes: number | null;
+  maxParameters: number | null;
+  cpuOnly: boolean;
+  /** Accelerator memory the model must fit in. */
+  gpuMemoryBytes: number | null;
+  /** Memory of the whole device (laptop, phone, browser, "16 GB of RAM"). */
+  maxMemoryBytes: number | null;
+  /** A device of the SKUS table named in the description. */
+  device: string | null;
+  runsLocally: boolean;
+  latency: "real-time" | "fast" | null;
+  licenseFamily: "open-source" | "permissive" | null;
+  /** Licence ids named explicitly. */
+  licenses: string[];
+  priority: "quality" | "speed" | "cost" | "size" | null;
+  domains: string[];
+}
+
+export interface ParsedDescription {
+  /** Task ids of @huggingface/tasks, best first. */
+  tasks: string[];
+  constraints: Constraints;
+  modality: Modality;
+  triggers: Trigger[];
+}
+
+const UNIT_BYTES: Record<string, number> = {
+  kb: 1e3,
+  kilobytes: 1e3,
+  mb: 1e6,
+  megabytes: 1e6,
+  megabyte: 1e6,
+  gb: 1e9,
+  gigabytes: 1e9,
+  gigabyte: 1e9,
+  tb: 1e12,
+};
+const UNIT_COUNT: Record<string, number> = { k: 1e3, m: 1e6, million: 1e6, b: 1e9, billion: 1e9 };
+
+const LIMIT_WORDS =
+  "(?:under|below|less than|smaller than|fewer than|lighter than|at most|max(?:imum)?|no (?:more|bigger|larger) than|not (?:more|bigger|larger) than|up to|within|<=?|≤)";
+const NUMBER = "(\\d+(?:[.,]\\d+)?)";
+const BYTE_UNIT = "(kb|mb|gb|tb|kilobytes?|megabytes?|gigabytes?)";
+
+const GPU_MEMORY_PATTERNS: RegExp[] = [
+  new RegExp(`\\b${NUMBER}\\s*${BYTE_UNIT}\\s*(?:of\\s+)?(?:vram|gpu memory|video memory)\\b`),
+  new RegExp(`\\b(?:gpu|graphics card|card)\\s+with\\s+${NUMBER}\\s*${BYTE_UNIT}\\b`),
+  new RegExp(`\\b${NUMBER}\\s*${BYTE_UNIT}\\s+(?:gpu|graphics card|card)\\b`),
+];
+const RAM_PATTERNS: RegExp[] = [
+  new RegExp(`\\b${NUMBER}\\s*${BYTE_UNIT}\\s*(?:of\\s+)?(?:ram|memory|system memory)\\b`),
+  new RegExp(`\\b(?:machine|server|computer|box|device)\\s+with\\s+${NUMBER}\\s*${BYTE_UNIT}\\b`),
+];
+const SIZE_PATTERNS: RegExp[] = [
+  new RegExp(`\\b${LIMIT_WORDS}\\s*${NUMBER}\\s*${BYTE_UNIT}(?![a-z])`),
+  new RegExp(`\\b${NUMBER}\\s*${BYTE_UNIT}\\s*(?:or (?:less|smaller)|max(?:imum)?|at most)\\b`),
+  new RegExp(
+    `\\b(?:size|download|footprint|weights?)\\s+(?:of\\s+)?${LIMIT_WORDS}?\\s*${NUMBER}\\s*${BYTE_UNIT}\\b`,
+  ),
+];
+const PARAMETER_PATTERNS: RegExp[] = [
+  new RegExp(`\\b${LIMIT_WORDS}\\s*${NUMBER}\\s*(k|m|b|million|billion)(?![a-z])\\s*(?:param(?:eter)?s?)?`),
+  new RegExp(
+    `\\b${NUMBER}\\s*(k|m|b|million|billion)(?![a-z])\\s*(?:param(?:eter)?s?\\s*)?(?:or (?:less|smaller|fewer)|max(?:imum)?|at most)\\b`,
+  ),
+];
+
+const number = (text: string) => Number(text.replace(",", "."));
+
+/** Finds the first pattern that matches; its span is blanked so later patterns do not read it again. */
+function takeFirst(
+  text: { value: string },
+  patterns: RegExp[],
+): { match: RegExpExecArray; phrase: string } | null {
+  for (const pattern of patterns) {
+    const match = pattern.exec(text.value);
+    if (match) {
+      text.value =
+        text.value.slice(0, match.index) +
+        " ".repeat(match[0].length) +
+        text.value.slice(match.index + match[0].length);
+      return { match, phrase: match[0].trim() };
+    }
+  }
+  return null;
+}
+
+function emptyConstraints(): Constraints {
+  return {
+    languages: [],
+    multilingual: false,
+    commercialUse: false,
+    maxSizeBytes: null,
+    maxParameters: null,
+    cpuOnly: false,
+    gpuMemoryBytes: null,
+    maxMemoryBytes: null,
+    device: null,
+    runsLocally: false,
+    latency: null,
+    licenseFamily: null,
+    licenses: [],
+    priority: null,
+    domains: [],
+  };
+}
+
+/** Devices of the SKUS table whose names carry a digit (T4, A100, RTX 4090): plain words would misfire. */
+const NAMED_DEVICES = listHardware()
+  .filter((spec) => /\d/.test(spec.name) && spec.name.length >= 2)
+  .sort((a, b) => b.name.length - a.name.length);
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Reads a plain-language description into tasks and constraints. Deterministic: the lexicon decides,
+ * and `triggers` quotes each phrase that mattered.
+ */
+export function parseDescription(description: string): ParsedDescription {
+  if (typeof description !== "string" || description.trim() === "") {
+    throw badRequest(
+      'description is empty: say what the model should do, e.g. "summarise English news articles"',
+    );
+  }
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    throw badRequest(
+      `description is ${description.length} characters, over the limit of ${MAX_DESCRIPTION_LENGTH}: describe the job in a few sentences`,
+    );
+  }
+  const original = description.replace(/\s+/g, " ").trim();
+  const lower = original.toLowerCase();
+  const triggers: Trigger[] = [];
+  const constraints = emptyConstraints();
+
+  // Modality: the first kind of input the description names decides what generic verbs mean.
+  let modality: Modality = "text";
+  let modalityAt = Number.POSITIVE_INFINITY;
+  for (const [kind, pattern] of MODALITY_WORDS) {
+    const match = pattern.exec(lower);
+    if (match && match.index < modalityAt) {
+      modality = kind;
+      modalityAt = match.index;
+    }
+  }
+  if (modalityAt !== Number.POSITIVE_INFINITY) {
+    triggers.push({
+      phrase: MODALITY_WORDS.find(([kind]) => kind === modality)![1].exec(lower)![0],
+      means: `input: ${modality}`,
+    });
+  }
+
+  // Tasks: weight of every rule that fires, first mention breaking ties.
+  const taskScores = new Map<string, { score: number; at: number }>();
+  for (const rule of TASK_RULES) {
+    const match = rule.pattern.exec(lower);
+    if (!match) continue;
+    const task = typeof rule.task === "string" ? rule.task : (rule.task[modality] ?? rule.task.text);
+    if (!task) continue;
+    const entry = taskScores.get(task) ?? { score: 0, at: match.index };
+    entry.score += rule.weight;
+    entry.at = Math.min(entry.at, match.index);
+    taskScores.set(task, entry);
+    triggers.push({ phrase: match[0], means: `task: ${task}` });
+  }
+  const tasks = [...taskScores.entries()]
+    .sort((a, b) => b[1].score - a[1].score || a[1].at - b[1].at)
+    .map(([task]) => task);
+  for (const task of [...tasks]) {
+    const companion = COMPANION_TASKS[task];
+    if (companion && !tasks.includes(companion)) tasks.splice(tasks.indexOf(task) + 1, 0, companion);
+  }
+
+  // Languages, in the order named.
+  const named: Array<{ code: string; at: number; phrase: string }> = [];
+  for (const [name, code] of Object.entries(LANGUAGES)) {
+    const match = new RegExp(`\\b${name}\\b`).exec(lower);
+    if (match) named.push({ code, at: match.index, phrase: match[0] });
+  }
+  const polish = /\bPolish\b/.exec(original);
+  if (polish) named.push({ code: "pl", at: polish.index, phrase: polish[0] });
+  for (const entry of named.sort((a, b) => a.at - b.at)) {
+    if (constraints.languages.includes(entry.code)) continue;
+    constraints.languages.push(entry.code);
+    triggers.push({ phrase: entry.phrase, means: `language: ${entry.code}` });
+  }
+  const multilingual = MULTILINGUAL.exec(lower);
+  if (multilingual) {
+    constraints.multilingual = true;
+    triggers.push({ phrase: multilingual[0], means: "multilingual" });
+  }
+
+  // Licence.
+  const nonCommercial = /\b(non-?commercial|research only|not for commercial|no commercial)\b/.exec(lower);
+  const commercial = /\b(commercial(ly)?|business use|for profit|paid product|sell it|in our product)\b/.exec(
+    nonCommercial ? lower.replace(nonCommercial[0], " ".repeat(nonCommercial[0].length)) : lower,
+  );
+  if (commercial) {
+    constraints.commercialUse = true;
+    triggers.push({ phrase: commercial[0], means: "licence must allow commercial use" });
+  }
+  const openSource = /\b(open[- ]source|osi[- ]approved|free software|foss)\b/.exec(lower);
+  const permissive = /\b(permissive(ly)?( licen[cs]ed?)?|apache or mit|mit or apache)\b/.exec(lower);
+  if (permissive) {
+    constraints.licenseFamily = "permissive";
+    triggers.push({ phrase: permissive[0], means: "licence: permissive" });
+  } else if (openSource) {
+    constraints.licenseFamily = "open-source";
+    triggers.push({ phrase: openSource[0], means: "licence: open source (OSI)" });
+  }
+  const apache = /\bapache(-| )?(2(\.0)?)?( licen[cs]e)?\b/.exec(lower);
+  if (apache && !permissive) {
+    constraints.licenses.push("apache-2.0");
+    triggers.push({ phrase: apache[0], means: "licence: apache-2.0" });
+  }
+  const mit = /\bMIT\b/.exec(original) ?? /\bmit licen[cs]e\b/.exec(lower);
+  if (mit && !permissive) {
+    constraints.licenses.push("mit");
+    triggers.push({ phrase: mit[0], means: "licence: mit" });
+  }
+
+  // Memory and size limits, most specific first: a "16 GB GPU" is not a model size.
+  const rest = { value: lower };
+  const gpu = takeFirst(rest, GPU_MEMORY_PATTERNS);
+  if (gpu) {
+    constraints.gpuMemoryBytes = number(gpu.match[1]!) * UNIT_BYTES[gpu.match[2]!]!;
+    triggers.push({
+      phrase: gpu.phrase,
+      means: `fits in ${gpu.match[1]} ${gpu.match[2]} of accelerator memory`,
+    });
+  }
+  const ram = takeFirst(rest, RAM_PATTERNS);
+  if (ram) {
+    constraints.maxMemoryBytes = number(ram.match[1]!) * UNIT_BYTES[ram.match[2]!]!;
+    triggers.push({ phrase: ram.phrase, means: `fits in ${ram.match[1]} ${ram.match[2]} of memory` });
+  }
+  const size = takeFirst(rest, SIZE_PATTERNS);
+  if (size) {
+    constraints.maxSizeBytes = number(size.match[1]!) * UNIT_BYTES[size.match[2]!]!;
+    triggers.push({ phrase: size.phrase, means: `model size at most ${size.match[1]} ${size.match[2]}` });
+  }
+  const parameters = takeFirst(rest, PARAMETER_PATTERNS);
+  if (parameters) {
+    constraints.maxParameters = number(parameters.match[1]!) * UNIT_COUNT[parameters.match[2]!]!;
+    triggers.push({
+      phrase: parameters.phrase,
+      means: `at most ${parameters.match[1]}${parameters.match[2]} parameters`,
+    });
+  }
+
+  // Hardware.
+  const cpu =
+    /\b(cpu[- ]only|only (a |on )?cpus?|on (a )?cpus?|no gpus?|without (a )?gpus?|cpu inference|cpus? only|commodity servers?)\b/.exec(
+      lower,
+    );
+  if (cpu) {
+    constraints.cpuOnly = true;
+    triggers.push({ phrase: cpu[0], means: "CPU only" });
+  }
+  for (const spec of NAMED_DEVICES) {
+    const match = new RegExp(`(^|[^a-z0-9])(${escapeRegExp(spec.name.toLowerCase())})(?![a-z0-9])`).exec(
+      lower,
+    );
+    if (!match) continue;
+    constraints.device = spec.name;
+    if (spec.memoryBytes !== null && constraints.gpuMemoryBytes === null) {
+      constraints.gpuMemoryBytes = spec.memoryBytes;
+    }
+    triggers.push({ phrase: match[2]!, means: `hardware: ${spec.name}` });
+    break;
+  }
+  const deviceKinds: Array<[RegExp, keyof typeof DEVICE_MEMORY_BYTES]> = [
+    [/\b(laptops?|notebooks?|macbooks?|desktops?|my pc)\b/, "laptop"],
+    [/\b(phones?|mobile|smartphones?|on[- ]device|edge devices?|raspberry pi|iot)\b/, "phone"],
+    [/\b(browsers?|in the web page|client[- ]side|transformers\.js)\b/, "browser"],
+  ];
+  for (const [pattern, kind] of deviceKinds) {
+    const match = pattern.exec(lower);
+    if (!match) continue;
+    const bytes = DEVICE_MEMORY_BYTES[kind];
+    constraints.maxMemoryBytes = Math.min(constraints.maxMemoryBytes ?? bytes, bytes);
+    constraints.runsLocally = true;
+    triggers.push({
+      phrase: match[0],
+      means: `runs locally on a ${kind} (assumed ${bytes / 1e9} GB for the model)`,
+    });
+  }
+  const local =
+    /\b(locally|local(ly)? hosted|offline|on[- ]prem(ise|ises)?|self[- ]hosted|air[- ]gapped|our own (servers?|hardware|machines?)|data (must|cannot|can't|may not) leave|private data)\b/.exec(
+      lower,
+    );
+  if (local) {
+    constraints.runsLocally = true;
+    triggers.push({ phrase: local[0], means: "runs locally" });
+  }
+
+  // Speed, quality, cost, size.
+  const realTime = /\b(real[- ]?time|live|low[- ]latency|instant(ly|aneous)?|streaming|interactive)\b/.exec(
+    lower,
+  );
+  const fast =
+    /\b(fast(est)?|quick(ly)?|speedy|high[- ]throughput|lots of requests|millions of (requests|documents|messages|texts))\b/.exec(
+      lower,
+    );
+  if (realTime) {
+    constraints.latency = "real-time";
+    triggers.push({ phrase: realTime[0], means: "latency: real-time" });
+  } else if (fast) {
+    constraints.latency = "fast";
+    triggers.push({ phrase: fast[0], means: "latency: fast" });
+  }
+  const quality =
+    /\b(best (possible )?(quality|accuracy|results?)|most accurate|highest accuracy|high(ly)? accura(te|cy)|accuracy (is|matters)|state[- ]of[- ]the[- ]art|sota|top quality|quality matters|as accurate as possible)\b/.exec(
+      lower,
+    );
+  const cost =
+    /\b(cheap(est|ly)?|low[- ]cost|inexpensive|budget|cost[- ]effective|affordable|as little as possible)\b/.exec(
+      lower,
+    );
+  const small = /\b(small(est)?|tiny|lightweight|light-weight|compact|minimal footprint)\b/.exec(lower);
+  if (quality) {
+    constraints.priority = "quality";
+    triggers.push({ phrase: quality[0], means: "priority: quality" });
+  } else if (cost) {
+    constraints.priority = "cost";
+    triggers.push({ phrase: cost[0], means: "priority: cost" });
+  } else if (constraints.latency) {
+    constraints.priority = "speed";
+  } else if (small) {
+    constraints.priority = "size";
+    triggers.push({ phrase: small[0], means: "priority: small size" });
+  }
+
+  for (const { domain, pattern } of DOMAINS) {
+    const match = pattern.exec(lower);
+    if (!match) continue;
+    constraints.domains.push(domain);
+    triggers.push({ phrase: match[0], means: `domain: ${domain}` });
+  }
+
+  return { tasks, constraints, modality, triggers };
+}

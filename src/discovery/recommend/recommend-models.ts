@@ -1,0 +1,697 @@
+import { badRequest } from "../../core/errors.ts";
+import type { Repo } from "../../core/types.ts";
+import { visibleNamespaces } from "../../hub/access.ts";
+import type { Caller } from "../../hub/accounts/principal.ts";
+import type { HubContext } from "../../hub/hub.ts";
+import type { ModelSummary } from "../../hub/read/model-summary.ts";
+import { defaultTokensPerRequest, estimatePerformance } from "../compare/estimate-performance.ts";
+import { formatBytes, formatCount, formatMs, formatUsd } from "../compare/format.ts";
+import {
+  DEFAULT_CPU,
+  DEFAULT_GPU,
+  findHardware,
+  type HardwareSpec,
+  hourlyPrice,
+} from "../compare/hardware.ts";
+import { costFromLatency, summaryForRepo } from "../compare/model-profile.ts";
+import { DOMAINS } from "./lexicon.ts";
+import {
+  type Constraints,
+  CPU_MEMORY_BYTES,
+  type ParsedDescription,
+  parseDescription,
+  type Trigger,
+} from "./parse-description.ts";
+
+export const DEFAULT_RECOMMEND_LIMIT = 5;
+export const MAX_RECOMMEND_LIMIT = 50;
+/** Models read per task, most downloaded first: the pool constraints filter and ranking orders. */
+const POOL_PER_TASK = 5000;
+
+/** Licences the OSI approves (as Hub ids). */
+const OPEN_SOURCE = new Set([
+  "apache-2.0",
+  "mit",
+  "bsd",
+  "bsd-2-clause",
+  "bsd-3-clause",
+  "bsd-3-clause-clear",
+  "isc",
+  "zlib",
+  "unlicense",
+  "mpl-2.0",
+  "epl-1.0",
+  "epl-2.0",
+  "gpl-2.0",
+  "gpl-3.0",
+  "lgpl-2.1",
+  "lgpl-3.0",
+  "agpl-3.0",
+  "artistic-2.0",
+  "bsl-1.0",
+  "postgresql",
+  "ecl-2.0",
+  "afl-3.0",
+  "osl-3.0",
+  "ms-pl",
+]);
+/** Licences that allow use, change and redistribution with attribution at most. */
+const PERMISSIVE = new Set([
+  "apache-2.0",
+  "mit",
+  "bsd",
+  "bsd-2-clause",
+  "bsd-3-clause",
+  "bsd-3-clause-clear",
+  "isc",
+  "zlib",
+  "unlicense",
+  "bsl-1.0",
+  "postgresql",
+  "cc0-1.0",
+  "cc-by-3.0",
+  "cc-by-4.0",
+  "wtfpl",
+]);
+
+export interface RecommendParams {
+  description: string;
+  limit?: number;
+}
+
+export interface Candidate {
+  id: string;
+  /** 0..100: task fit, constraint certainty, the stated priority, domain and popularity (see `scoring`). */
+  score: number;
+  task: string;
+  license: string | null;
+  parameters: number | null;
+  /** Why it fits, and what is unknown (lines starting with "unknown:"). */
+  reasons: string[];
+  unknowns: string[];
+}
+
+export interface Alternative {
+  kind: "higher-quality" | "lower-cost" | "faster" | "specialised";
+  /** Null when there is none; `reasons` says why. */
+  id: string | null;
+  reasons: string[];
+  /** Constraints this alternative does not meet, when it trades one away. */
+  relaxes: string[];
+}
+
+export interface Recommendation {
+  description: string;
+  tasks: string[];
+  constraints: Constraints;
+  /** Which words triggered which task or constraint. */
+  triggers: Trigger[];
+  hardware: { name: string; assumed: boolean };
+  candidates: Candidate[];
+  alternatives: Alternative[];
+  /** How many catalog models were considered, and why others were left out. */
+  considered: number;
+  excluded: Record<string, number>;
+  notes: string[];
+  scoring: string[];
+}
+
+type Outcome = "pass" | "fail" | "unknown";
+interface Check {
+  constraint: string;
+  outcome: Outcome;
+  text: string;
+}
+
+interface Assessed {
+  repo: Repo;
+  summary: ModelSummary;
+  task: string;
+  taskRank: number;
+  checks: Check[];
+  latencyMs: number | null;
+  costPer1k: number | null;
+  domainMatch: string | null;
+  score: number;
+}
+
+/** The smallest precision whose memory fits `limit`, or what is unknown. */
+function fitAt(
+  summary: ModelSummary,
+  limit: number,
+  constraint: "gpuMemoryBytes" | "maxMemoryBytes",
+  label: string,
+): Check {
+  if (summary.parameters === null) {
+    return { constraint, outcome: "unknown", text: `unknown: memory need (no parameter count) vs ${label}` };
+  }
+  for (const dtype of ["F16", "INT8", "INT4"]) {
+    const bytes = summary.memory[dtype];
+    if (bytes !== undefined && bytes <= limit) {
+      return {
+        constraint,
+        outcome: "pass",
+        text: `fits ${label} (${formatBytes(limit)}) at ${dtype}: about ${formatBytes(bytes)} to load${dtype === "F16" ? "" : ", quantised"}`,
+      };
+    }
+  }
+  return {
+    constraint,
+    outcome: "fail",
+    text: `needs ${formatBytes(summary.memory.INT4 ?? 0)} even at INT4, over ${label} (${formatBytes(limit)})`,
+  };
+}
+
+function checkConstraints(summary: ModelSummary, constraints: Constraints): Check[] {
+  const checks: Check[] = [];
+  if (constraints.commercialUse) {
+    const use = summary.commercialUse;
+    checks.push(
+      use === "yes"
+        ? {
+            constraint: "commercialUse",
+            outcome: "pass",
+            text: `licence ${summary.license} allows commercial use`,
+          }
+        : use === "conditional"
+          ? {
+              constraint: "commercialUse",
+              outcome: "fail",
+              text: `licence ${summary.license} allows commercial use only under its own terms`,
+            }
+          : use === "no"
+            ? {
+                constraint: "commercialUse",
+                outcome: "fail",
+                text: `licence ${summary.license} forbids commercial use`,
+              }
+            : {
+                constraint: "commercialUse",
+                outcome: "fail",
+                text: `licence ${summary.license ?? "unknown"}: commercial use cannot be confirmed`,
+              },
+    );
+  }
+  const license = summary.license?.toLowerCase() ?? null;
+  if (constraints.licenseFamily) {
+    const family = constraints.licenseFamily === "open-source" ? OPEN_SOURCE : PERMISSIVE;
+    const ok = license !== null && family.has(license);
+    checks.push({
+      constraint: "licenseFamily",
+      outcome: ok ? "pass" : "fail",
+      text: ok
+        ? `licence ${license} is ${constraints.licenseFamily}`
+        : `licence ${license ?? "unknown"} is not known to be ${constraints.licenseFamily}`,
+    });
+  }
+  if (constraints.licenses.length > 0) {
+    const ok = license !== null && constraints.licenses.includes(license);
+    checks.push({
+      constraint: "licenses",
+      outcome: ok ? "pass" : "fail",
+      text: ok
+        ? `licence ${license} as asked`
+        : `licence ${license ?? "unknown"}, not ${constraints.licenses.join(" or ")}`,
+    });
+  }
+  for (const language of constraints.languages) {
+    const languages = summary.languages;
+    if (languages.includes(language)) {
+      checks.push({
+        constraint: "languages",
+        outcome: "pass",
+        text: `lists ${language} among its languages`,
+      });
+    } else if (languages.includes("multilingual")) {
+      checks.push({
+        constraint: "languages",
+        outcome: "unknown",
+        text: `unknown: multilingual, but does not list ${language} by name`,
+      });
+    } else if (languages.length === 0) {
+      checks.push({
+        constraint: "languages",
+        outcome: "unknown",
+        text: `unknown: its card lists no languages (${language}?)`,
+      });
+    } else {
+      checks.push({
+        constraint: "languages",
+        outcome: "fail",
+        text: `languages ${languages.join(", ")} do not include ${language}`,
+      });
+    }
+  }
+  if (constraints.multilingual && constraints.languages.length === 0) {
+    const many = summary.languages.includes("multilingual") || summary.languages.length >= 3;
+    checks.push({
+      constraint: "multilingual",
+      outcome: many ? "pass" : summary.languages.length === 0 ? "unknown" : "fail",
+      text: many
+        ? `multilingual (${summary.languages.slice(0, 6).join(", ")})`
+        : summary.languages.length === 0
+          ? "unknown: its card lists no languages"
+          : `only ${summary.languages.join(", ")}`,
+    });
+  }
+  if (constraints.maxSizeBytes !== null) {
+    const limit = constraints.maxSizeBytes;
+    // Catalog entries have no files: their weights are estimated at the precision the target runs.
+    const bytesPerParameter = constraints.cpuOnly ? 4 : 2;
+    const size =
+      summary.storageBytes ?? (summary.parameters === null ? null : summary.parameters * bytesPerParameter);
+    const how =
+      summary.storageBytes !== null
+        ? "its files"
+        : `estimated at ${bytesPerParameter === 4 ? "F32" : "F16"} from ${summary.parameters === null ? "?" : formatCount(summary.parameters)} parameters`;
+    checks.push(
+      size === null
+        ? {
+            constraint: "maxSizeBytes",
+            outcome: "fail",
+            text: "size unknown: cannot confirm it is under the limit",
+          }
+        : size <= limit
+          ? {
+              constraint: "maxSizeBytes",
+              outcome: "pass",
+              text: `${formatBytes(size)} (${how}), under ${formatBytes(limit)}`,
+            }
+          : {
+              constraint: "maxSizeBytes",
+              outcome: "fail",
+              text: `${formatBytes(size)} (${how}), over ${formatBytes(limit)}`,
+            },
+    );
+  }
+  if (constraints.maxParameters !== null) {
+    const parameters = summary.parameters;
+    checks.push(
+      parameters === null
+        ? {
+            constraint: "maxParameters",
+            outcome: "fail",
+            text: "parameter count unknown: cannot confirm the limit",
+          }
+        : parameters <= constraints.maxParameters
+          ? {
+              constraint: "maxParameters",
+              outcome: "pass",
+              text: `${formatCount(parameters)} parameters, within ${formatCount(constraints.maxParameters)}`,
+            }
+          : {
+              constraint: "maxParameters",
+              outcome: "fail",
+              text: `${formatCount(parameters)} parameters, over ${formatCount(constraints.maxParameters)}`,
+            },
+    );
+  }
+  if (constraints.cpuOnly) {
+    const bytes = summary.memory.F32;
+    checks.push(
+      bytes === undefined
+        ? {
+            constraint: "cpuOnly",
+            outcome: "unknown",
+            text: "unknown: memory need on CPU (no parameter count)",
+          }
+        : bytes <= CPU_MEMORY_BYTES
+          ? {
+              constraint: "cpuOnly",
+              outcome: "pass",
+              text: `runs on CPU: about ${formatBytes(bytes)} of RAM at F32`,
+            }
+          : {
+              constraint: "cpuOnly",
+              outcome: "fail",
+              text: `needs ${formatBytes(bytes)} of RAM at F32, more than the ${formatBytes(CPU_MEMORY_BYTES)} assumed for a CPU machine`,
+            },
+    );
+  }
+  if (constraints.gpuMemoryBytes !== null) {
+    checks.push(
+      fitAt(
+        summary,
+        constraints.gpuMemoryBytes,
+        "gpuMemoryBytes",
+        constraints.device ? `the ${constraints.device}` : "the GPU",
+      ),
+    );
+  }
+  if (constraints.maxMemoryBytes !== null)
+    checks.push(fitAt(summary, constraints.maxMemoryBytes, "maxMemoryBytes", "the device memory"));
+  if (constraints.runsLocally) {
+    checks.push(
+      summary.runsLocally
+        ? {
+            constraint: "runsLocally",
+            outcome: "pass",
+            text: "Hangar's local runtime serves it now (ONNX files here)",
+          }
+        : {
+            constraint: "runsLocally",
+            outcome: "unknown",
+            text:
+              summary.origin === "upstream"
+                ? "unknown: open weights to run yourself; pull it to check Hangar's local runtime can serve it"
+                : "unknown: Hangar's local runtime does not serve it as is (no ONNX model for its task)",
+          },
+    );
+  }
+  return checks;
+}
+
+function targetHardware(constraints: Constraints): { spec: HardwareSpec; assumed: boolean } {
+  if (constraints.device) return { spec: findHardware(constraints.device), assumed: false };
+  if (constraints.cpuOnly) return { spec: findHardware(DEFAULT_CPU), assumed: false };
+  return { spec: findHardware(DEFAULT_GPU), assumed: true };
+}
+
+const log = (value: number) => Math.log10(Math.max(1, value));
+
+/**
+ * Ranks catalog models for a parsed description. Hard constraints (licence, size, parameters, languages a
+ * model's card rules out, memory) exclude; unknowns keep a model but cost it points and say so.
+ */
+export function recommendModels(hub: HubContext, caller: Caller, params: RecommendParams): Recommendation {
+  if (typeof params.description !== "string") throw badRequest('"description" must be a string');
+  const limit = params.limit ?? DEFAULT_RECOMMEND_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECOMMEND_LIMIT) {
+    throw badRequest(`limit must be an integer from 1 to ${MAX_RECOMMEND_LIMIT}`);
+  }
+  const parsed: ParsedDescription = parseDescription(params.description);
+  const { constraints } = parsed;
+  const { spec: hardware, assumed } = targetHardware(constraints);
+  const price = hourlyPrice(hardware);
+  const notes: string[] = [];
+  const excluded: Record<string, number> = {};
+
+  const assessed: Assessed[] = [];
+  const seen = new Set<number>();
+  parsed.tasks.slice(0, 3).forEach((task, taskRank) => {
+    const repos = hub.catalog.repos.list({
+      type: "model",
+      pipelineTag: task,
+      visibleNamespaces: visibleNamespaces(caller),
+      sort: "downloads",
+      descending: true,
+      limit: POOL_PER_TASK,
+    });
+    if (repos.length === POOL_PER_TASK) {
+      notes.push(`${task}: only the ${POOL_PER_TASK} most downloaded models were considered`);
+    }
+    for (const repo of repos) {
+      if (seen.has(repo.pk)) continue;
+      seen.add(repo.pk);
+      const summary = summaryForRepo(hub, repo);
+      const checks = checkConstraints(summary, constraints);
+      const speed =
+        summary.parameters === null
+          ? null
+          : estimatePerformance(summary.parameters, hardware, defaultTokensPerRequest(task));
+      const cost = costFromLatency(speed?.latencyMs ?? null, price, undefined);
+      const text = `${repo.id} ${summary.description ?? ""}`;
+      const domainMatch =
+        DOMAINS.find(
+          ({ domain, modelWords }) => constraints.domains.includes(domain) && modelWords.test(text),
+        )?.domain ?? null;
+      assessed.push({
+        repo,
+        summary,
+        task,
+        taskRank,
+        checks,
+        latencyMs: speed?.latencyMs ?? null,
+        costPer1k: cost.per1kRequestsUsd,
+        domainMatch,
+        score: 0,
+      });
+    }
+  });
+
+  const feasible = assessed.filter((entry) => entry.checks.every((check) => check.outcome !== "fail"));
+  for (const entry of assessed) {
+    for (const check of entry.checks) {
+      if (check.outcome === "fail") excluded[check.constraint] = (excluded[check.constraint] ?? 0) + 1;
+    }
+  }
+  scoreAll(feasible, constraints);
+  const ranked = [...feasible].sort((a, b) => b.score - a.score || a.repo.id.localeCompare(b.repo.id));
+  const candidates = ranked.slice(0, limit).map((entry) => toCandidate(entry, hardware));
+
+  if (parsed.tasks.length === 0) {
+    notes.push(
+      'No task recognised: say what the model should do (e.g. "classify", "transcribe", "summarise", "translate", "chat", "detect objects").',
+    );
+  } else if (candidates.length === 0) {
+    notes.push(
+      `No model in this Hangar's catalog meets every constraint for ${parsed.tasks.join(", ")}: see "excluded" for what ruled them out, and the alternatives.`,
+    );
+  }
+
+  return {
+    description: params.description,
+    tasks: parsed.tasks,
+    constraints,
+    triggers: parsed.triggers,
+    hardware: { name: hardware.name, assumed },
+    candidates,
+    alternatives: alternatives(assessed, ranked, constraints, hardware),
+    considered: assessed.length,
+    excluded,
+    notes,
+    scoring: [
+      "task: 40 for the first task, 30 the second, 20 the third",
+      "minus 6 for each constraint that is unknown for the model",
+      "priority (20): quality = reported evaluation and larger size; speed, cost, size = fewer parameters; none = both, half each",
+      "plus 10 for a model named for the domain, 5 per language listed by name, 5 when Hangar can run it locally",
+      "popularity: up to 10, log of downloads relative to the most downloaded considered",
+    ],
+  };
+}
+
+function scoreAll(entries: Assessed[], constraints: Constraints): void {
+  const sizes = entries
+    .map((entry) => entry.summary.parameters)
+    .filter((value): value is number => value !== null);
+  const minLog = sizes.length ? log(Math.min(...sizes)) : 0;
+  const maxLog = sizes.length ? log(Math.max(...sizes)) : 0;
+  const maxDownloads = log(Math.max(1, ...entries.map((entry) => entry.repo.downloads + 1)));
+  for (const entry of entries) {
+    const { summary, repo } = entry;
+    let score = [40, 30, 20][entry.taskRank] ?? 10;
+    score -= 6 * entry.checks.filter((check) => check.outcome === "unknown").length;
+    const largeness =
+      summary.parameters === null || maxLog === minLog
+        ? 0.5
+        : (log(summary.parameters) - minLog) / (maxLog - minLog);
+    const hasEval = summary.evalResults.some((result) => !result.task || result.task === entry.task) ? 1 : 0;
+    switch (constraints.priority) {
+      case "quality":
+        score += 10 * hasEval + 10 * largeness;
+        break;
+      case "speed":
+      case "cost":
+      case "size":
+        score += summary.parameters === null ? 0 : 20 * (1 - largeness);
+        break;
+      default:
+        score += 5 * hasEval + 5 * largeness + (summary.parameters === null ? 0 : 10 * (1 - largeness));
+    }
+    if (entry.domainMatch) score += 10;
+    score +=
+      5 * entry.checks.filter((check) => check.constraint === "languages" && check.outcome === "pass").length;
+    if (constraints.runsLocally && summary.runsLocally) score += 5;
+    score += maxDownloads > 0 ? (10 * log(repo.downloads + 1)) / maxDownloads : 0;
+    entry.score = Math.round(Math.max(0, score) * 10) / 10;
+  }
+}
+
+function toCandidate(entry: Assessed, hardware: HardwareSpec): Candidate {
+  const { summary } = entry;
+  const reasons: string[] = [
+    `does ${entry.task}${entry.taskRank > 0 ? " (the description's secondary task)" : ""}`,
+  ];
+  for (const check of entry.checks) if (check.outcome === "pass") reasons.push(check.text);
+  if (summary.parameters !== null) reasons.push(`${formatCount(summary.parameters)} parameters`);
+  if (entry.latencyMs !== null) {
+    reasons.push(
+      `about ${formatMs(entry.latencyMs)} per request, estimated on ${hardware.name}` +
+        (entry.costPer1k !== null ? ` (${formatUsd(entry.costPer1k)} per 1,000 requests)` : ""),
+    );
+  }
+  const evals = summary.evalResults
+    .filter((result) => !result.task || result.task === entry.task)
+    .slice(0, 2);
+  for (const result of evals)
+    reasons.push(`reports ${result.value} ${result.metric} on ${result.dataset} (model card)`);
+  if (entry.domainMatch) reasons.push(`named for the ${entry.domainMatch} domain`);
+  if (entry.repo.downloads > 0) reasons.push(`${formatCount(entry.repo.downloads)} downloads`);
+  const unknowns = entry.checks.filter((check) => check.outcome === "unknown").map((check) => check.text);
+  if (summary.parameters === null) unknowns.push("unknown: parameter count, so size, speed and cost");
+  if (summary.license === null) unknowns.push("unknown: licence");
+  return {
+    id: entry.repo.id,
+    score: entry.score,
+    task: entry.task,
+    license: summary.license,
+    parameters: summary.parameters,
+    reasons: [...reasons, ...unknowns],
+    unknowns,
+  };
+}
+
+/** Constraints an alternative may trade away to be larger; the rest still hold. */
+const SIZE_CONSTRAINTS = new Set([
+  "maxSizeBytes",
+  "maxParameters",
+  "cpuOnly",
+  "gpuMemoryBytes",
+  "maxMemoryBytes",
+]);
+
+function alternatives(
+  assessed: Assessed[],
+  ranked: Assessed[],
+  constraints: Constraints,
+  hardware: HardwareSpec,
+): Alternative[] {
+  const top = ranked[0];
+  const primary = assessed.filter((entry) => entry.taskRank === 0);
+  const feasiblePrimary = ranked.filter((entry) => entry.taskRank === 0);
+  const out: Alternative[] = [];
+  const none = (kind: Alternative["kind"], reason: string): Alternative => ({
+    kind,
+    id: null,
+    reasons: [reason],
+    relaxes: [],
+  });
+  if (!top) {
+    return (["higher-quality", "lower-cost", "faster", "specialised"] as const).map((kind) =>
+      none(kind, "no candidate to compare with"),
+    );
+  }
+
+  // Higher quality: may be larger than the limits allow, but keeps licence and language constraints.
+  const qualityOf = (entry: Assessed) => {
+    const evalValue = entry.summary.evalResults.find(
+      (result) => !result.task || result.task === entry.task,
+    )?.value;
+    return [evalValue === undefined ? 0 : 1, entry.summary.parameters ?? 0] as const;
+  };
+  const better = (a: Assessed, b: Assessed) => {
+    const [ea, pa] = qualityOf(a);
+    const [eb, pb] = qualityOf(b);
+    return ea - eb || pa - pb || b.repo.id.localeCompare(a.repo.id);
+  };
+  const relaxable = primary.filter(
+    (entry) =>
+      entry !== top &&
+      entry.checks.every((check) => check.outcome !== "fail" || SIZE_CONSTRAINTS.has(check.constraint)) &&
+      better(entry, top) > 0,
+  );
+  const quality = relaxable.sort((a, b) => better(b, a))[0];
+  if (quality) {
+    const relaxes = quality.checks
+      .filter((check) => check.outcome === "fail")
+      .map((check) => check.constraint);
+    out.push({
+      kind: "higher-quality",
+      id: quality.repo.id,
+      reasons: [
+        quality.summary.parameters !== null && top.summary.parameters !== null
+          ? `larger: ${formatCount(quality.summary.parameters)} vs ${formatCount(top.summary.parameters)} parameters for ${top.repo.id}`
+          : "larger or better evaluated than the top candidate",
+        ...quality.summary.evalResults
+          .slice(0, 1)
+          .map((r) => `reports ${r.value} ${r.metric} on ${r.dataset}`),
+        ...quality.checks
+          .filter((check) => check.outcome === "fail")
+          .map((check) => `trade-off: ${check.text}`),
+      ],
+      relaxes,
+    });
+  } else {
+    out.push(
+      none(
+        "higher-quality",
+        `${top.repo.id} is already the largest or best-evaluated model for the task that keeps the licence and language constraints`,
+      ),
+    );
+  }
+
+  const cheapest = (key: (entry: Assessed) => number | null) =>
+    feasiblePrimary
+      .filter((entry) => entry !== top && key(entry) !== null && key(top) !== null && key(entry)! < key(top)!)
+      .sort((a, b) => key(a)! - key(b)! || a.repo.id.localeCompare(b.repo.id))[0];
+  const lowerCost = cheapest((entry) => entry.costPer1k);
+  out.push(
+    lowerCost
+      ? {
+          kind: "lower-cost",
+          id: lowerCost.repo.id,
+          reasons: [
+            `${formatUsd(lowerCost.costPer1k!)} vs ${formatUsd(top.costPer1k!)} per 1,000 requests (estimated on ${hardware.name})`,
+            `meets every constraint; ${formatCount(lowerCost.summary.parameters!)} parameters`,
+          ],
+          relaxes: [],
+        }
+      : none(
+          "lower-cost",
+          `${top.repo.id} is already the cheapest model that meets every constraint (or costs are unknown)`,
+        ),
+  );
+  const faster = cheapest((entry) => entry.latencyMs);
+  out.push(
+    faster
+      ? {
+          kind: "faster",
+          id: faster.repo.id,
+          reasons: [
+            `about ${formatMs(faster.latencyMs!)} vs ${formatMs(top.latencyMs!)} per request (estimated on ${hardware.name})`,
+            "meets every constraint",
+          ],
+          relaxes: [],
+        }
+      : none(
+          "faster",
+          `${top.repo.id} is already the fastest model that meets every constraint (or speeds are unknown)`,
+        ),
+  );
+
+  // Specialised: a domain fine-tune, a fine-tune of the top candidate, or a single-language model.
+  const specialised =
+    ranked.find((entry) => entry !== top && entry.domainMatch) ??
+    ranked.find((entry) => entry !== top && entry.summary.baseModels.includes(top.repo.id)) ??
+    (constraints.languages.length === 1
+      ? ranked.find(
+          (entry) =>
+            entry !== top &&
+            entry.summary.languages.length === 1 &&
+            entry.summary.languages[0] === constraints.languages[0],
+        )
+      : undefined);
+  out.push(
+    specialised
+      ? {
+          kind: "specialised",
+          id: specialised.repo.id,
+          reasons: [
+            specialised.domainMatch
+              ? `named for the ${specialised.domainMatch} domain`
+              : specialised.summary.baseModels.includes(top.repo.id)
+                ? `a ${specialised.summary.baseRelation ?? "derivative"} of ${top.repo.id}`
+                : `made for ${constraints.languages[0]} only`,
+            "meets every constraint",
+          ],
+          relaxes: [],
+        }
+      : none(
+          "specialised",
+          constraints.domains.length
+            ? `no model named for ${constraints.domains.join(", ")} meets the constraints`
+            : "no domain named in the description, and no fine-tune of the top candidate meets the constraints",
+        ),
+  );
+  return out;
+}

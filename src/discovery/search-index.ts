@@ -1,0 +1,562 @@
+import { commercialUseOf } from "../hub/metadata/licenses.ts";
+import type { Catalog } from "../store/catalog.ts";
+import type { EvalScore } from "../store/facts-table.ts";
+import {
+  normalisedEvalMean,
+  popularityComponent,
+  qualityComponent,
+  recencyComponent,
+  staticScore,
+  trendComponent,
+} from "./ranking.ts";
+import {
+  type DocumentTerms,
+  FIELD_AUTHOR,
+  FIELD_NAME,
+  FIELD_PROSE,
+  FIELD_TAGS,
+  type TextIndex,
+  TextIndexBuilder,
+} from "./text-index.ts";
+import { PROSE_STOP_WORDS, tokenize } from "./tokenize.ts";
+import {
+  bucketOf,
+  COMMERCIAL_VALUES,
+  commercialValue,
+  MODALITIES,
+  modalityOfTask,
+  PARAMETER_BUCKETS,
+  STORAGE_BUCKETS,
+} from "./vocabulary.ts";
+
+/** Values of one dimension, numbered from 1 (0 stands for "none"). */
+export class Dictionary {
+  readonly values: string[] = [""];
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly caseInsensitive = false) {}
+
+  private key(value: string): string {
+    return this.caseInsensitive ? value.toLowerCase() : value;
+  }
+
+  intern(value: string | null | undefined): number {
+    if (value === null || value === undefined || value === "") return 0;
+    const key = this.key(value);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  find(value: string): number | undefined {
+    return this.ids.get(this.key(value));
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+/**
+ * A multi-valued dimension (languages, datasets, base models, tags): compressed rows for the documents of the
+ * build, and an override per document changed since.
+ */
+export class MultiValueColumn {
+  offsets: Uint32Array = new Uint32Array(1);
+  values: Uint32Array = new Uint32Array(0);
+  readonly overrides = new Map<number, Uint32Array>();
+  private building: number[] = [];
+  private buildingOffsets: number[] = [0];
+
+  constructor(readonly dictionary: Dictionary) {}
+
+  /** Appends the next build document's values. */
+  push(values: readonly string[]): void {
+    for (const value of values) this.building.push(this.dictionary.intern(value));
+    this.buildingOffsets.push(this.building.length);
+  }
+
+  freeze(): void {
+    this.offsets = Uint32Array.from(this.buildingOffsets);
+    this.values = Uint32Array.from(this.building);
+    this.building = [];
+    this.buildingOffsets = [0];
+  }
+
+  override(doc: number, values: readonly string[]): void {
+    this.overrides.set(doc, Uint32Array.from(values.map((value) => this.dictionary.intern(value))));
+  }
+
+  /** The value ids of a document (allocation-free for build documents: a view). */
+  of(doc: number, patched: boolean): Uint32Array {
+    if (patched) return this.overrides.get(doc) ?? new Uint32Array(0);
+    return this.values.subarray(this.offsets[doc]!, this.offsets[doc + 1]!);
+  }
+
+  get byteLength(): number {
+    return this.offsets.byteLength + this.values.byteLength;
+  }
+}
+
+/** One model as read from the catalog, before it is spread over the columns. */
+export interface IndexedModel {
+  pk: number;
+  namespace: string;
+  name: string;
+  private: boolean;
+  gated: number;
+  createdAt: number;
+  lastModified: number;
+  downloads: number;
+  likes: number;
+  trendingScore: number;
+  task: string | null;
+  library: string | null;
+  license: string | null;
+  languages: string[];
+  parameters: number | null;
+  storageBytes: number | null;
+  baseModels: string[];
+  datasets: string[];
+  tags: string[];
+  evalCount: number;
+  evalMean: number;
+  description: string;
+  cardText: string;
+  runsLocally: boolean;
+}
+
+/** Card text beyond this many characters adds little to matching and much to memory. */
+const CARD_TEXT_LIMIT = 4000;
+
+const GATED_CODES: Record<string, number> = { false: 0, auto: 1, manual: 2 };
+
+type RawRow = [
+  pk: number,
+  namespace: string,
+  name: string,
+  isPrivate: number,
+  gated: string,
+  createdAt: string,
+  lastModified: string,
+  sha: string | null,
+  downloads: number,
+  likes: number,
+  trendingScore: number,
+  pipelineTag: string | null,
+  libraryName: string | null,
+  tags: string,
+  usedStorage: number,
+  description: string | null,
+  license: string | null,
+  languages: string | null,
+  parameters: number | null,
+  baseModels: string | null,
+  evalResults: string | null,
+  factLibrary: string | null,
+  factPipelineTag: string | null,
+  type: string,
+];
+
+const SELECT_MODELS = `SELECT r.pk, r.namespace, r.name, r.private, r.gated, r.created_at, r.last_modified, r.sha,
+  r.downloads, r.likes, r.trending_score, r.pipeline_tag, r.library_name, r.tags, r.used_storage, f.description,
+  f.license, f.languages, f.parameters, f.base_models, f.eval_results, f.library, f.pipeline_tag, r.type
+  FROM repos r LEFT JOIN repo_facts f ON f.repo_pk = r.pk`;
+
+function parseList(json: string | null): string[] {
+  if (!json || json === "[]") return [];
+  const value = JSON.parse(json) as unknown;
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : [];
+}
+
+function modelFromRow(
+  row: RawRow,
+  local: { runsLocally: boolean; cardText: string } | undefined,
+): IndexedModel {
+  const tags = parseList(row[13]);
+  const datasets: string[] = [];
+  for (const tag of tags) if (tag.startsWith("dataset:")) datasets.push(tag.slice(8));
+  const evalResults = row[20] && row[20] !== "[]" ? (JSON.parse(row[20]) as EvalScore[]) : [];
+  return {
+    pk: row[0],
+    namespace: row[1],
+    name: row[2],
+    private: row[3] === 1,
+    gated: GATED_CODES[row[4]] ?? 0,
+    createdAt: Date.parse(row[5]),
+    lastModified: Date.parse(row[6]),
+    downloads: row[8],
+    likes: row[9],
+    trendingScore: row[10],
+    task: row[11] ?? row[22],
+    library: row[12] ?? row[21],
+    license: row[16],
+    languages: parseList(row[17]),
+    parameters: row[18],
+    // Only a repo with files has a measured size; a catalog entry's 0 means unknown.
+    storageBytes: row[7] !== null ? row[14] : null,
+    baseModels: parseList(row[19]),
+    datasets,
+    tags,
+    evalCount: evalResults.length,
+    evalMean: normalisedEvalMean(evalResults.map((result) => result.value)),
+    description: row[15] ?? "",
+    cardText: local?.cardText ?? "",
+    runsLocally: local?.runsLocally ?? false,
+  };
+}
+
+function addTerms(terms: DocumentTerms, text: string, field: number, skipStopWords: boolean): void {
+  for (const token of tokenize(text)) {
+    if (skipStopWords && PROSE_STOP_WORDS.has(token)) continue;
+    terms.set(token, (terms.get(token) ?? 0) | field);
+  }
+}
+
+/** The words a model is found by: its name, its author, its plain tags and datasets, its description and card. */
+export function documentTerms(model: IndexedModel): DocumentTerms {
+  const terms: DocumentTerms = new Map();
+  addTerms(terms, model.name, FIELD_NAME, false);
+  addTerms(terms, model.namespace, FIELD_AUTHOR, false);
+  for (const tag of model.tags) {
+    // Structured tags (license:, base_model:, arxiv:) are filters, not words; datasets are both.
+    if (tag.startsWith("dataset:")) addTerms(terms, tag.slice(8), FIELD_TAGS, false);
+    else if (!tag.includes(":")) addTerms(terms, tag, FIELD_TAGS, false);
+  }
+  addTerms(terms, model.description, FIELD_PROSE, true);
+  if (model.cardText) addTerms(terms, model.cardText, FIELD_PROSE, true);
+  return terms;
+}
+
+/** 32-bit FNV-1a of a lowercase string: a cheap first check for "the query is this model's id". */
+export function hashLower(text: string): number {
+  let hash = 0x811c9dc5;
+  const lower = text.toLowerCase();
+  for (let index = 0; index < lower.length; index++) {
+    hash ^= lower.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+export interface SearchIndexStats {
+  models: number;
+  terms: number;
+  postings: number;
+  buildMs: number;
+  /** Bytes held in typed arrays (strings and maps come on top: see `heapUsed` in the benchmark). */
+  arrayBytes: number;
+}
+
+/**
+ * An in-memory, column-per-dimension index over every model of the catalog (repos rows, their facts and
+ * tags). Documents are numbered densely; each dimension is a typed array indexed by document, so a query is
+ * a pass over candidate documents with array reads, and facet counts are increments into small arrays.
+ */
+export class SearchIndex {
+  /** Documents, including ones appended since the build (their slots up to `capacity`). */
+  size = 0;
+  readonly capacity: number;
+  builtCount = 0;
+  /** The catalog change sequence the index reflects. */
+  sequence = 0;
+  buildMs = 0;
+  /** "Now" for recency and trend estimates: the build time, so scores do not drift between queries. */
+  readonly referenceTime: number;
+
+  readonly ids: string[] = [];
+  readonly pk: Int32Array;
+  private docOfPk: Int32Array;
+  readonly idHash: Int32Array;
+  readonly nameHash: Int32Array;
+
+  readonly authors = new Dictionary(true);
+  readonly tasks = new Dictionary();
+  readonly libraries = new Dictionary();
+  readonly licenses = new Dictionary();
+  readonly author: Uint32Array;
+  readonly task: Uint16Array;
+  readonly library: Uint16Array;
+  readonly license: Uint16Array;
+
+  readonly isPrivate: Uint8Array;
+  readonly gated: Uint8Array;
+  readonly runsLocally: Uint8Array;
+  /** Index into SCAN_STATUSES; 0 (unscanned) until a scanner fills it in. */
+  readonly scanStatus: Uint8Array;
+  readonly removed: Uint8Array;
+  /** Changed since the build: multi-valued dimensions and text come from the overrides. */
+  readonly patched: Uint8Array;
+
+  readonly parameters: Float64Array;
+  readonly storageBytes: Float64Array;
+  readonly parameterBucket: Uint8Array;
+  readonly storageBucket: Uint8Array;
+  readonly downloads: Float64Array;
+  readonly likes: Float64Array;
+  readonly trendingScore: Float64Array;
+  readonly createdAt: Float64Array;
+  readonly lastModified: Float64Array;
+  readonly evalCount: Uint16Array;
+  readonly evalMean: Float64Array;
+
+  readonly popularity: Float64Array;
+  readonly trend: Float64Array;
+  readonly trendEstimated: Uint8Array;
+  readonly recency: Float64Array;
+  readonly quality: Float64Array;
+  readonly staticScore: Float64Array;
+
+  readonly languages = new MultiValueColumn(new Dictionary());
+  readonly datasets = new MultiValueColumn(new Dictionary(true));
+  readonly baseModels = new MultiValueColumn(new Dictionary(true));
+  readonly tags = new MultiValueColumn(new Dictionary());
+  text!: TextIndex;
+
+  /** Modality (index into MODALITIES, 255 for none) and commercial use (index into COMMERCIAL_VALUES), by id. */
+  modalityOfTaskId = new Uint8Array(0);
+  commercialOfLicenseId = new Uint8Array(0);
+
+  private constructor(capacity: number, maxPk: number, referenceTime: number) {
+    this.capacity = capacity;
+    this.referenceTime = referenceTime;
+    this.pk = new Int32Array(capacity);
+    this.docOfPk = new Int32Array(maxPk + 1).fill(-1);
+    this.idHash = new Int32Array(capacity);
+    this.nameHash = new Int32Array(capacity);
+    this.author = new Uint32Array(capacity);
+    this.task = new Uint16Array(capacity);
+    this.library = new Uint16Array(capacity);
+    this.license = new Uint16Array(capacity);
+    this.isPrivate = new Uint8Array(capacity);
+    this.gated = new Uint8Array(capacity);
+    this.runsLocally = new Uint8Array(capacity);
+    this.scanStatus = new Uint8Array(capacity);
+    this.removed = new Uint8Array(capacity);
+    this.patched = new Uint8Array(capacity);
+    this.parameters = new Float64Array(capacity);
+    this.storageBytes = new Float64Array(capacity);
+    this.parameterBucket = new Uint8Array(capacity);
+    this.storageBucket = new Uint8Array(capacity);
+    this.downloads = new Float64Array(capacity);
+    this.likes = new Float64Array(capacity);
+    this.trendingScore = new Float64Array(capacity);
+    this.createdAt = new Float64Array(capacity);
+    this.lastModified = new Float64Array(capacity);
+    this.evalCount = new Uint16Array(capacity);
+    this.evalMean = new Float64Array(capacity);
+    this.popularity = new Float64Array(capacity);
+    this.trend = new Float64Array(capacity);
+    this.trendEstimated = new Uint8Array(capacity);
+    this.recency = new Float64Array(capacity);
+    this.quality = new Float64Array(capacity);
+    this.staticScore = new Float64Array(capacity);
+  }
+
+  /** Reads every model of the catalog in one read transaction (a consistent snapshot) and indexes it. */
+  static build(catalog: Catalog, options: { referenceTime?: number; slack?: number } = {}): SearchIndex {
+    const started = performance.now();
+    return catalog.db.transaction(() => {
+      const sequence = currentChangeSequence(catalog);
+      const stats = catalog.db
+        .prepare("SELECT COUNT(*) AS n, COALESCE(MAX(pk), 0) AS maxPk FROM repos WHERE type = 'model'")
+        .get() as { n: number; maxPk: number };
+      const slack = options.slack ?? Math.max(1024, Math.ceil(stats.n * 0.02));
+      const index = new SearchIndex(
+        stats.n + slack,
+        stats.maxPk + slack,
+        options.referenceTime ?? Date.now(),
+      );
+      const local = readLocalFacts(catalog, "WHERE r.type = 'model' AND r.sha IS NOT NULL");
+      const text = new TextIndexBuilder();
+      const statement = catalog.db.prepare(`${SELECT_MODELS} WHERE r.type = 'model' ORDER BY r.pk`).raw(true);
+      for (const row of statement.iterate() as IterableIterator<RawRow>) {
+        const model = modelFromRow(row, local.get(row[0]));
+        const doc = index.size++;
+        index.writeColumns(doc, model);
+        index.languages.push(model.languages);
+        index.datasets.push(model.datasets);
+        index.baseModels.push(model.baseModels);
+        index.tags.push(model.tags);
+        text.add(doc, documentTerms(model));
+      }
+      index.languages.freeze();
+      index.datasets.freeze();
+      index.baseModels.freeze();
+      index.tags.freeze();
+      index.builtCount = index.size;
+      index.text = text.finish();
+      index.refreshDerivedTables();
+      index.sequence = sequence;
+      index.buildMs = performance.now() - started;
+      return index;
+    })();
+  }
+
+  private writeColumns(doc: number, model: IndexedModel): void {
+    this.ids[doc] = `${model.namespace}/${model.name}`;
+    this.pk[doc] = model.pk;
+    if (model.pk >= this.docOfPk.length) {
+      const grown = new Int32Array(Math.max(model.pk + 1, this.docOfPk.length * 2)).fill(-1);
+      grown.set(this.docOfPk);
+      this.docOfPk = grown;
+    }
+    this.docOfPk[model.pk] = doc;
+    this.idHash[doc] = hashLower(this.ids[doc]!);
+    this.nameHash[doc] = hashLower(model.name);
+    this.author[doc] = this.authors.intern(model.namespace);
+    this.task[doc] = this.tasks.intern(model.task);
+    this.library[doc] = this.libraries.intern(model.library);
+    this.license[doc] = this.licenses.intern(model.license);
+    this.isPrivate[doc] = model.private ? 1 : 0;
+    this.gated[doc] = model.gated;
+    this.runsLocally[doc] = model.runsLocally ? 1 : 0;
+    this.scanStatus[doc] = 0;
+    this.removed[doc] = 0;
+    const parameters = model.parameters ?? Number.NaN;
+    const storage = model.storageBytes ?? Number.NaN;
+    this.parameters[doc] = parameters;
+    this.storageBytes[doc] = storage;
+    this.parameterBucket[doc] = bucketOf(PARAMETER_BUCKETS, parameters);
+    this.storageBucket[doc] = bucketOf(STORAGE_BUCKETS, storage);
+    this.downloads[doc] = model.downloads;
+    this.likes[doc] = model.likes;
+    this.trendingScore[doc] = model.trendingScore;
+    this.createdAt[doc] = model.createdAt;
+    this.lastModified[doc] = model.lastModified;
+    this.evalCount[doc] = Math.min(65535, model.evalCount);
+    this.evalMean[doc] = model.evalMean;
+    const popularity = popularityComponent(model.downloads, model.likes);
+    const trend = trendComponent(model.trendingScore, popularity, model.lastModified, this.referenceTime);
+    const recency = recencyComponent(model.lastModified, this.referenceTime);
+    const quality = qualityComponent(model.evalCount, model.evalMean);
+    this.popularity[doc] = popularity;
+    this.trend[doc] = trend.value;
+    this.trendEstimated[doc] = trend.estimated ? 1 : 0;
+    this.recency[doc] = recency;
+    this.quality[doc] = quality;
+    this.staticScore[doc] = staticScore(popularity, trend.value, recency, quality);
+  }
+
+  /** Modality by task id and commercial use by licence id, for values interned since the last call. */
+  private refreshDerivedTables(): void {
+    const modalities = new Uint8Array(this.tasks.size).fill(255);
+    for (let id = 1; id < this.tasks.size; id++) {
+      const modality = modalityOfTask(this.tasks.values[id]!);
+      if (modality !== null) modalities[id] = MODALITIES.indexOf(modality);
+    }
+    this.modalityOfTaskId = modalities;
+    const commercial = new Uint8Array(this.licenses.size);
+    for (let id = 0; id < this.licenses.size; id++) {
+      const license = this.licenses.values[id] || null;
+      commercial[id] = COMMERCIAL_VALUES.indexOf(commercialValue(commercialUseOf(license)));
+    }
+    this.commercialOfLicenseId = commercial;
+  }
+
+  docOf(pk: number): number {
+    return pk < this.docOfPk.length ? this.docOfPk[pk]! : -1;
+  }
+
+  /**
+   * Re-reads the given repos and applies them: changed models in place, new ones appended, deleted or
+   * no-longer-model ones removed. Returns false when the index has no room left (the caller rebuilds).
+   */
+  applyChanges(catalog: Catalog, pks: readonly number[], sequence: number): boolean {
+    const rows = new Map<number, RawRow>();
+    const byPk = catalog.db.prepare(`${SELECT_MODELS} WHERE r.pk = ?`).raw(true);
+    for (const pk of pks) {
+      const row = byPk.get(pk) as RawRow | undefined;
+      if (row) rows.set(pk, row);
+    }
+    const appended = pks.filter((pk) => {
+      const row = rows.get(pk);
+      return row !== undefined && row[23] === "model" && this.docOf(pk) < 0;
+    }).length;
+    if (this.size + appended > this.capacity) return false;
+    const localPks = [...rows.values()]
+      .filter((row) => row[7] !== null && row[23] === "model")
+      .map((row) => row[0]);
+    const local =
+      localPks.length > 0 ? readLocalFacts(catalog, `WHERE r.pk IN (${localPks.join(",")})`) : new Map();
+    for (const pk of pks) {
+      const row = rows.get(pk);
+      let doc = this.docOf(pk);
+      if (row?.[23] !== "model") {
+        if (doc >= 0) {
+          this.removed[doc] = 1;
+          this.patched[doc] = 1;
+          this.text.setPatched(doc, null);
+          this.docOfPk[pk] = -1;
+        }
+        continue;
+      }
+      if (doc < 0) doc = this.size++;
+      const model = modelFromRow(row, local.get(pk));
+      this.writeColumns(doc, model);
+      this.patched[doc] = 1;
+      this.languages.override(doc, model.languages);
+      this.datasets.override(doc, model.datasets);
+      this.baseModels.override(doc, model.baseModels);
+      this.tags.override(doc, model.tags);
+      this.text.setPatched(doc, documentTerms(model));
+    }
+    this.refreshDerivedTables();
+    this.sequence = sequence;
+    return true;
+  }
+
+  /** How many documents changed since the build (a full rebuild folds them back in). */
+  get patchedCount(): number {
+    return this.languages.overrides.size;
+  }
+
+  stats(): SearchIndexStats {
+    let arrayBytes = this.text.arrayBytes + this.docOfPk.byteLength;
+    for (const value of Object.values(this)) {
+      if (ArrayBuffer.isView(value)) arrayBytes += value.byteLength;
+    }
+    for (const column of [this.languages, this.datasets, this.baseModels, this.tags])
+      arrayBytes += column.byteLength;
+    return {
+      models: this.size,
+      terms: this.text.termCount,
+      postings: this.text.postingCount,
+      buildMs: this.buildMs,
+      arrayBytes,
+    };
+  }
+}
+
+/** The last change sequence number written by the catalog's triggers (0 before any). */
+export function currentChangeSequence(catalog: Catalog): number {
+  const row = catalog.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'catalog_changes'").get() as
+    | { seq: number }
+    | undefined;
+  return row?.seq ?? 0;
+}
+
+/** What only a repo's files tell: whether it runs locally, and its card text. Few repos have files. */
+function readLocalFacts(
+  catalog: Catalog,
+  where: string,
+): Map<number, { runsLocally: boolean; cardText: string }> {
+  const facts = new Map<number, { runsLocally: boolean; cardText: string }>();
+  const rows = catalog.db
+    .prepare(
+      `SELECT r.pk, c.metadata FROM repos r JOIN commits c ON c.repo_pk = r.pk AND c.oid = r.sha ${where}`,
+    )
+    .all() as Array<{ pk: number; metadata: string }>;
+  for (const row of rows) {
+    const metadata = JSON.parse(row.metadata) as { cardText?: string; model?: { runsLocally?: boolean } };
+    facts.set(row.pk, {
+      runsLocally: metadata.model?.runsLocally === true,
+      cardText: (metadata.cardText ?? "").slice(0, CARD_TEXT_LIMIT),
+    });
+  }
+  return facts;
+}
