@@ -55,7 +55,7 @@ export const TASK_RULES: TaskRule[] = [
   },
   {
     pattern:
-      /\b(named entit(y|ies)|ner|extract (person |people'?s? |company |the )?(names|entities|people|organi[sz]ations|locations|dates|addresses)|entity (extraction|recognition)|pii|personal data|part[- ]of[- ]speech|pos tagging|tag (each )?(word|token)s?)\b/,
+      /\b(named entit(y|ies)|ner|extract (\w+ ){0,2}(names|entities|people|persons|organi[sz]ations|locations|places|dates|addresses|skills)|entit(y|ies)|pii|personal data|part[- ]of[- ]speech|pos tagging|tag (each )?(word|token)s?)\b/,
     task: "token-classification",
     weight: 4,
   },
@@ -193,9 +193,13 @@ export const TASK_RULES: TaskRule[] = [
 
 /**
  * Tasks that usually come with another: semantic search wants an embedding model, which the Hub files under
- * either task.
+ * either task; classifying into labels of one's own is also what zero-shot classifiers do.
  */
-export const COMPANION_TASKS: Record<string, string> = { "sentence-similarity": "feature-extraction" };
+export const COMPANION_TASKS: Record<string, string> = {
+  "sentence-similarity": "feature-extraction",
+  // Labels nobody trained a model for (urgency, a team's own categories) are the zero-shot case.
+  "text-classification": "zero-shot-classification",
+};
 
 export const LANGUAGES: Record<string, string> = {
   english: "en",
@@ -253,36 +257,41 @@ export const DOMAINS: Array<{ domain: string; pattern: RegExp; modelWords: RegEx
   {
     domain: "medical",
     pattern: /\b(medical|clinical|biomedical|health ?care|patients?|doctors?|radiology|pharma\w*)\b/,
-    modelWords: /(med|bio|clinical|pubmed|radiology|health)/i,
+    modelWords: /\b(med\w*|bio\w*|clinical\w*|pubmed\w*|radiology|health\w*)\b/i,
   },
   {
     domain: "legal",
     pattern: /\b(legal|law|contracts?|court|lawyers?)\b/,
-    modelWords: /(legal|law|contract)/i,
+    modelWords: /\b(legal\w*|law|contracts?)\b/i,
   },
   {
     domain: "finance",
     pattern: /\b(financ(e|ial)|banks?|banking|stocks?|earnings|invoices?|fintech)\b/,
-    modelWords: /(fin|bank|stock)/i,
+    modelWords: /\b(fin|finance|financial|finbert\w*|bank\w*|stocks?)\b/i,
   },
   {
     domain: "code",
     pattern: /\b(code|coding|programming|source files?|developers?|sql)\b/,
-    modelWords: /(code|coder|starcoder|program)/i,
+    modelWords: /\b(code\w*|coder|starcoder\w*|program\w*)\b/i,
   },
   {
     domain: "social-media",
     pattern: /\b(tweets?|twitter|social media|reddit|posts)\b/,
-    modelWords: /(twitter|tweet|social)/i,
+    modelWords: /\b(twitter\w*|tweets?|social)\b/i,
   },
   {
     domain: "science",
     pattern: /\b(scientific|research papers?|papers|arxiv|academic)\b/,
-    modelWords: /(sci|paper|arxiv|specter)/i,
+    modelWords: /\b(sci\w*|papers?|arxiv|specter\w*)\b/i,
   },
   {
     domain: "customer-support",
     pattern: /\b(support tickets?|customer (support|service)|help ?desk|tickets?)\b/,
-    modelWords: /(support|ticket|customer)/i,
+    modelWords: /\b(support|tickets?|customer\w*)\b/i,
   },
 ];
+
+/** Asking for a chat or an assistant means an instruction-tuned model, as the Hub's ids say. */
+export const INSTRUCTION_WORDS =
+  /\b(chat(bot)?s?|assistant|conversational|dialog(ue)?|instruction[- ]following|follow instructions)\b/;
+export const INSTRUCTION_TUNED_ID = /(instruct|chat|-it\b|-it-|zephyr|hermes|openchat|vicuna)/i;

@@ -3,6 +3,7 @@ import { listHardware } from "../compare/hardware.ts";
 import {
   COMPANION_TASKS,
   DOMAINS,
+  INSTRUCTION_WORDS,
   LANGUAGES,
   MODALITY_WORDS,
   type Modality,
@@ -45,6 +46,8 @@ export interface Constraints {
   licenses: string[];
   priority: "quality" | "speed" | "cost" | "size" | null;
   domains: string[];
+  /** A chat or assistant: instruction-tuned models fit better. */
+  instructionTuned: boolean;
 }
 
 export interface ParsedDescription {
@@ -133,6 +136,7 @@ function emptyConstraints(): Constraints {
     licenses: [],
     priority: null,
     domains: [],
+    instructionTuned: false,
   };
 }
 
@@ -366,6 +370,12 @@ export function parseDescription(description: string): ParsedDescription {
     if (!match) continue;
     constraints.domains.push(domain);
     triggers.push({ phrase: match[0], means: `domain: ${domain}` });
+  }
+
+  const instruction = INSTRUCTION_WORDS.exec(lower);
+  if (instruction && tasks.includes("text-generation")) {
+    constraints.instructionTuned = true;
+    triggers.push({ phrase: instruction[0], means: "instruction-tuned (chat) model preferred" });
   }
 
   return { tasks, constraints, modality, triggers };

@@ -14,7 +14,7 @@ import {
   hourlyPrice,
 } from "../compare/hardware.ts";
 import { costFromLatency, summaryForRepo } from "../compare/model-profile.ts";
-import { DOMAINS } from "./lexicon.ts";
+import { DOMAINS, INSTRUCTION_TUNED_ID } from "./lexicon.ts";
 import {
   type Constraints,
   CPU_MEMORY_BYTES,
@@ -92,7 +92,8 @@ export interface Candidate {
 }
 
 export interface Alternative {
-  kind: "higher-quality" | "lower-cost" | "faster" | "specialised";
+  /** `closest` appears only when nothing meets every constraint: the model that misses the fewest. */
+  kind: "higher-quality" | "lower-cost" | "faster" | "specialised" | "closest";
   /** Null when there is none; `reasons` says why. */
   id: string | null;
   reasons: string[];
@@ -435,7 +436,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
       if (check.outcome === "fail") excluded[check.constraint] = (excluded[check.constraint] ?? 0) + 1;
     }
   }
-  scoreAll(feasible, constraints);
+  scoreAll(feasible, constraints, hardware);
   const ranked = [...feasible].sort((a, b) => b.score - a.score || a.repo.id.localeCompare(b.repo.id));
   const candidates = ranked.slice(0, limit).map((entry) => toCandidate(entry, hardware));
 
@@ -463,20 +464,24 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
     scoring: [
       "task: 40 for the first task, 30 the second, 20 the third",
       "minus 6 for each constraint that is unknown for the model",
-      "priority (20): quality = reported evaluation and larger size; speed, cost, size = fewer parameters; none = both, half each",
-      "plus 10 for a model named for the domain, 5 per language listed by name, 5 when Hangar can run it locally",
+      "priority (20): quality = reported evaluation (10) and larger size (10); speed, cost, size = fewer parameters (20); none = reported evaluation (5) and, among models that fit the target hardware, 5 plus up to 10 for larger size",
+      "plus 10 for a model named for the domain, 8 for an instruction-tuned model when a chat is asked for, 5 per language listed by name, 5 when Hangar can run it locally",
       "popularity: up to 10, log of downloads relative to the most downloaded considered",
     ],
   };
 }
 
-function scoreAll(entries: Assessed[], constraints: Constraints): void {
+function scoreAll(entries: Assessed[], constraints: Constraints, hardware: HardwareSpec): void {
   const sizes = entries
     .map((entry) => entry.summary.parameters)
     .filter((value): value is number => value !== null);
   const minLog = sizes.length ? log(Math.min(...sizes)) : 0;
   const maxLog = sizes.length ? log(Math.max(...sizes)) : 0;
   const maxDownloads = log(Math.max(1, ...entries.map((entry) => entry.repo.downloads + 1)));
+  // With no priority stated, the largest model that fits the target hardware is the quality proxy.
+  const targetMemory =
+    hardware.kind === "CPU" ? CPU_MEMORY_BYTES : (hardware.memoryBytes ?? CPU_MEMORY_BYTES);
+  const targetDtype = hardware.kind === "CPU" ? "F32" : "F16";
   for (const entry of entries) {
     const { summary, repo } = entry;
     let score = [40, 30, 20][entry.taskRank] ?? 10;
@@ -495,10 +500,14 @@ function scoreAll(entries: Assessed[], constraints: Constraints): void {
       case "size":
         score += summary.parameters === null ? 0 : 20 * (1 - largeness);
         break;
-      default:
-        score += 5 * hasEval + 5 * largeness + (summary.parameters === null ? 0 : 10 * (1 - largeness));
+      default: {
+        const memory = summary.memory[targetDtype];
+        const fitsTarget = memory !== undefined && memory <= targetMemory;
+        score += 5 * hasEval + (fitsTarget ? 5 + 10 * largeness : 0);
+      }
     }
     if (entry.domainMatch) score += 10;
+    if (constraints.instructionTuned && INSTRUCTION_TUNED_ID.test(repo.id)) score += 8;
     score +=
       5 * entry.checks.filter((check) => check.constraint === "languages" && check.outcome === "pass").length;
     if (constraints.runsLocally && summary.runsLocally) score += 5;
@@ -567,9 +576,34 @@ function alternatives(
     relaxes: [],
   });
   if (!top) {
-    return (["higher-quality", "lower-cost", "faster", "specialised"] as const).map((kind) =>
-      none(kind, "no candidate to compare with"),
-    );
+    const failures = (entry: Assessed) => entry.checks.filter((check) => check.outcome === "fail");
+    const closest = [...primary].sort(
+      (a, b) =>
+        failures(a).length - failures(b).length ||
+        (a.summary.parameters ?? Number.POSITIVE_INFINITY) -
+          (b.summary.parameters ?? Number.POSITIVE_INFINITY) ||
+        a.repo.id.localeCompare(b.repo.id),
+    )[0];
+    return [
+      ...(closest
+        ? [
+            {
+              kind: "closest" as const,
+              id: closest.repo.id,
+              reasons: [
+                `misses ${failures(closest).length} constraint(s): ${failures(closest)
+                  .map((check) => check.text)
+                  .join("; ")}`,
+                ...closest.checks.filter((check) => check.outcome === "pass").map((check) => check.text),
+              ],
+              relaxes: [...new Set(failures(closest).map((check) => check.constraint))],
+            },
+          ]
+        : []),
+      ...(["higher-quality", "lower-cost", "faster", "specialised"] as const).map((kind) =>
+        none(kind, "no candidate meets every constraint to compare with"),
+      ),
+    ];
   }
 
   // Higher quality: may be larger than the limits allow, but keeps licence and language constraints.
@@ -584,9 +618,13 @@ function alternatives(
     const [eb, pb] = qualityOf(b);
     return ea - eb || pa - pb || b.repo.id.localeCompare(a.repo.id);
   };
+  // Without a stated memory limit the target hardware is one: a model it cannot load even at INT4 is no option.
+  const practicalMemory =
+    hardware.kind === "CPU" ? CPU_MEMORY_BYTES : (hardware.memoryBytes ?? CPU_MEMORY_BYTES);
   const relaxable = primary.filter(
     (entry) =>
       entry !== top &&
+      (entry.summary.memory.INT4 ?? Number.POSITIVE_INFINITY) <= practicalMemory &&
       entry.checks.every((check) => check.outcome !== "fail" || SIZE_CONSTRAINTS.has(check.constraint)) &&
       better(entry, top) > 0,
   );
@@ -615,7 +653,7 @@ function alternatives(
     out.push(
       none(
         "higher-quality",
-        `${top.repo.id} is already the largest or best-evaluated model for the task that keeps the licence and language constraints`,
+        `${top.repo.id} is already the largest or best-evaluated model for the task that keeps the licence, language and hardware constraints`,
       ),
     );
   }
