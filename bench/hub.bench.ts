@@ -7,7 +7,7 @@ import http from "node:http";
 import { join } from "node:path";
 import { defaultConfig } from "../src/core/config.ts";
 import { createHangar } from "../src/hangar.ts";
-import { listRepos } from "../src/hub/read/list-repos.ts";
+import { listRepos, parseRepoSort } from "../src/hub/read/list-repos.ts";
 import { BlobStore } from "../src/store/blob-store.ts";
 import { hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
 import { numberFromEnv } from "./lib/env.ts";
@@ -187,11 +187,12 @@ async function measureSearch(server: HangarProcess, home: string) {
     for (const term of SEARCH_TERMS) {
       pageSizes.set(term, (JSON.parse((await search(term)).body) as unknown[]).length);
     }
+    // The route's default sort and this page size make the same query the route runs.
     const listInProcess = async (term: string) =>
       listRepos(inProcess, null, {
         type: "model",
         search: [term],
-        sort: "trendingScore",
+        sort: parseRepoSort(null),
         descending: true,
         limit: Math.max(1, pageSizes.get(term) ?? 1),
       });

@@ -22,7 +22,8 @@ export function startHangarProcess(home: string, env: Record<string, string> = {
     [join(REPO_ROOT, "bin", "hangar.js"), "serve", "--home", home, "--port", "0", "--json"],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, HANGAR_NO_DEMO: "1", ...env },
+      // No demo repos and no bundled catalog snapshot: the benchmark builds exactly the catalog it measures.
+      env: { ...process.env, HANGAR_NO_DEMO: "1", HANGAR_NO_CATALOG: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -1,0 +1,581 @@
+/**
+ * `npm run bench:inference`: one feature-extraction request through Hangar's HTTP API
+ * (`POST /v1/inference/feature-extraction`, 128 tokens, BERT-base-shaped random-weight model made by the
+ * factory at benchmark time) next to a bare onnxruntime-node `InferenceSession.run` of the same ONNX file with
+ * the same token ids, in the same run and with the same thread count, measured in alternating rounds; then
+ * throughput at concurrency 32 with dynamic batching on and off, and the server's RSS.
+ *
+ * `--quick` runs only the MiniLM-shaped model (development). Knobs: HANGAR_BENCH_ROUNDS (12),
+ * HANGAR_BENCH_PER_ROUND (5), HANGAR_BENCH_CONCURRENCY (32), HANGAR_BENCH_THROUGHPUT_REQUESTS (96 per round),
+ * HANGAR_BENCH_THROUGHPUT_ROUNDS (3), HANGAR_BENCH_BATCH_SIZE (16), HANGAR_BENCH_THREADS (2),
+ * HANGAR_BENCH_EXTRAS=0 (skip the MiniLM and int8 rows).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import http from "node:http";
+import { dirname, join } from "node:path";
+import type { InferenceSession as OrtSession, Tensor as OrtTensor } from "onnxruntime-node";
+import { defaultConfig } from "../src/core/config.ts";
+import { makeModel } from "../src/factory/make-model.ts";
+import { createHangar } from "../src/hangar.ts";
+import { resolveRevision } from "../src/hub/resolve-revision.ts";
+import { numberFromEnv, switchFromEnv } from "./lib/env.ts";
+import { type HangarProcess, startHangarProcess } from "./lib/hangar-process.ts";
+import { request } from "./lib/http-client.ts";
+import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { RssSampler, readProcessMemory } from "./lib/rss.ts";
+import { MB, median, percentile, round, secondsSince } from "./lib/stats.ts";
+import { printJsonLine, printTable, verdict } from "./lib/table.ts";
+import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
+
+const QUICK = process.argv.includes("--quick");
+const ROUNDS = numberFromEnv("HANGAR_BENCH_ROUNDS", 12);
+const PER_ROUND = numberFromEnv("HANGAR_BENCH_PER_ROUND", 5);
+const CONCURRENCY = numberFromEnv("HANGAR_BENCH_CONCURRENCY", 32);
+const THROUGHPUT_REQUESTS = numberFromEnv("HANGAR_BENCH_THROUGHPUT_REQUESTS", 96);
+const THROUGHPUT_ROUNDS = numberFromEnv("HANGAR_BENCH_THROUGHPUT_ROUNDS", 3);
+const BATCH_SIZE = numberFromEnv("HANGAR_BENCH_BATCH_SIZE", 16);
+const THREADS = numberFromEnv("HANGAR_BENCH_THREADS", 2);
+const EXTRAS = switchFromEnv("HANGAR_BENCH_EXTRAS") && !QUICK;
+const TOKENS = 128;
+const TARGET_MS = 500;
+const RATIO_TARGET = 1.15;
+
+interface BenchModel {
+  label: string;
+  kind: "bert-base" | "minilm";
+  dtype: "fp32" | "int8";
+  repoId: string;
+}
+
+const BERT_BASE: BenchModel = {
+  label: "BERT-base fp32",
+  kind: "bert-base",
+  dtype: "fp32",
+  repoId: "bench/bert-base",
+};
+const MINILM: BenchModel = { label: "MiniLM-L6 fp32", kind: "minilm", dtype: "fp32", repoId: "bench/minilm" };
+const BERT_INT8: BenchModel = {
+  label: "BERT-base int8",
+  kind: "bert-base",
+  dtype: "int8",
+  repoId: "bench/bert-base-int8",
+};
+
+const PRIMARY = QUICK ? MINILM : BERT_BASE;
+const EXTRA_MODELS = EXTRAS ? [MINILM, BERT_INT8] : [];
+
+interface PreparedModel extends BenchModel {
+  onnxPath: string;
+  tokenizerDir: string;
+  bytes: number;
+  parameters: number;
+  buildSeconds: number;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Makes the models with the factory straight into the temp home, and finds each ONNX file in the blob store. */
+async function prepareModels(home: string, work: string, models: BenchModel[]): Promise<PreparedModel[]> {
+  const hangar = await createHangar(defaultConfig(home));
+  const prepared: PreparedModel[] = [];
+  try {
+    for (const model of models) {
+      const started = process.hrtime.bigint();
+      const [namespace, name] = model.repoId.split("/") as [string, string];
+      const repoRef = { type: "model" as const, namespace, name };
+      const made = await makeModel(hangar, { kind: model.kind, repo: repoRef, dtype: model.dtype });
+      const buildSeconds = secondsSince(started);
+      const repo = hangar.catalog.repos.get(repoRef)!;
+      const { commit } = resolveRevision(hangar, repo, "main");
+      const files = hangar.catalog.commits.listFiles(commit.pk);
+      const onnx = files.find((file) => file.path.endsWith(".onnx"));
+      if (!onnx) throw new Error(`The factory made no ONNX file for ${model.repoId}`);
+      // The tokenizer files, for crafting the input text and its token ids in this process.
+      const tokenizerDir = join(work, "tokenizers", name);
+      for (const path of ["config.json", "tokenizer.json", "tokenizer_config.json"]) {
+        const file = files.find((entry) => entry.path === path)!;
+        await writeFileDeep(join(tokenizerDir, path), await hangar.blobs.read(file.sha256));
+      }
+      prepared.push({
+        ...model,
+        onnxPath: hangar.blobs.pathOf(onnx.sha256),
+        tokenizerDir,
+        bytes: onnx.size,
+        parameters: Number(made.facts.parameters ?? 0),
+        buildSeconds,
+      });
+      log(`made ${model.repoId} (${(onnx.size / MB).toFixed(0)} MB) in ${buildSeconds.toFixed(1)} s`);
+    }
+  } finally {
+    await hangar.close();
+  }
+  return prepared;
+}
+
+async function writeFileDeep(path: string, content: Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, content);
+}
+
+interface TokenizedInput {
+  text: string;
+  ids: bigint[];
+  tokenizeMs: number;
+}
+
+/** A text the model's own tokenizer turns into exactly `TOKENS` ids ([CLS] and [SEP] included). */
+async function craftInput(tokenizerDir: string): Promise<TokenizedInput> {
+  const transformers = await import("@huggingface/transformers");
+  transformers.env.allowRemoteModels = false;
+  transformers.env.allowLocalModels = true;
+  transformers.env.localModelPath = "";
+  const tokenizer = await transformers.AutoTokenizer.from_pretrained(tokenizerDir);
+  const words = ["the", "model", "hub", "benchmark", "a"];
+  const textOf = (count: number) =>
+    Array.from({ length: count }, (_, i) => words[i % words.length]).join(" ");
+  let count = TOKENS - 2;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const length = tokenizer.encode(textOf(count)).length;
+    if (length === TOKENS) break;
+    count += length < TOKENS ? 1 : -1;
+  }
+  const text = textOf(count);
+  const ids = tokenizer.encode(text).map((id: number) => BigInt(id));
+  if (ids.length !== TOKENS) throw new Error(`Could not craft a ${TOKENS}-token input (got ${ids.length})`);
+  // What one tokenisation of this text costs (Hangar tokenises each request's text).
+  const times: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const started = process.hrtime.bigint();
+    tokenizer(text, { padding: true, truncation: true, max_length: 512 });
+    times.push(secondsSince(started) * 1000);
+  }
+  return { text, ids, tokenizeMs: median(times.slice(5)) };
+}
+
+/** A bare onnxruntime-node session on the same file, with the session options Hangar's loader passes. */
+async function openBareSession(
+  onnxPath: string,
+  ids: bigint[],
+): Promise<{ run(): Promise<number>; release(): Promise<void> }> {
+  const ort = await import("onnxruntime-node");
+  const session: OrtSession = await ort.InferenceSession.create(onnxPath, {
+    executionProviders: ["cpu"],
+    intraOpNumThreads: THREADS,
+  });
+  const dims = [1, ids.length];
+  return {
+    async run() {
+      const started = process.hrtime.bigint();
+      const feeds: Record<string, OrtTensor> = {
+        input_ids: new ort.Tensor("int64", BigInt64Array.from(ids), dims),
+        attention_mask: new ort.Tensor("int64", new BigInt64Array(ids.length).fill(1n), dims),
+        token_type_ids: new ort.Tensor("int64", new BigInt64Array(ids.length), dims),
+      };
+      const outputs = await session.run(feeds);
+      const hidden = outputs.last_hidden_state;
+      if (!hidden || hidden.dims[1] !== ids.length) throw new Error("Unexpected bare session output");
+      return secondsSince(started) * 1000;
+    },
+    release: () => session.release(),
+  };
+}
+
+interface HangarAnswer {
+  ms: number;
+  serverMs: number;
+  inputTokens: number;
+  vectorLength: number;
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+async function embedOnce(server: HangarProcess, model: string, text: string): Promise<HangarAnswer> {
+  const response = await request(`${server.url}/v1/inference/feature-extraction`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model, inputs: text }),
+    agent: keepAlive,
+  });
+  if (response.status !== 200) {
+    throw new Error(`feature-extraction answered ${response.status}: ${response.body.slice(0, 300)}`);
+  }
+  const answer = JSON.parse(response.body) as {
+    outputs: number[];
+    usage: { input_units: number; unit: string; latency_ms: number };
+  };
+  return {
+    ms: response.seconds * 1000,
+    serverMs: answer.usage.latency_ms,
+    inputTokens: answer.usage.unit === "tokens" ? answer.usage.input_units : Number.NaN,
+    vectorLength: answer.outputs.length,
+  };
+}
+
+interface LatencyResult {
+  bare: number[];
+  hangar: number[];
+  /** Hangar with batching off: a single request never waits for company. */
+  hangarNoBatch: number[];
+  /** `usage.latency_ms` the server reports (inside the runtime, without HTTP and JSON). */
+  server: number[];
+  roundRatios: number[];
+  firstRequestMs: number;
+  inputTokens: number;
+}
+
+/** Alternating rounds: each round runs `perRound` of each side, in an order that rotates every round. */
+async function measureLatency(
+  model: PreparedModel,
+  input: TokenizedInput,
+  batched: HangarProcess,
+  unbatched: HangarProcess | undefined,
+  rounds: number,
+): Promise<LatencyResult> {
+  const bare = await openBareSession(model.onnxPath, input.ids);
+  try {
+    for (let i = 0; i < 3; i++) await bare.run();
+    const first = await embedOnce(batched, model.repoId, input.text);
+    if (first.inputTokens !== TOKENS) {
+      throw new Error(`Hangar counted ${first.inputTokens} input tokens, not ${TOKENS}`);
+    }
+    for (let i = 0; i < 3; i++) await embedOnce(batched, model.repoId, input.text);
+    if (unbatched) for (let i = 0; i < 4; i++) await embedOnce(unbatched, model.repoId, input.text);
+    const result: LatencyResult = {
+      bare: [],
+      hangar: [],
+      hangarNoBatch: [],
+      server: [],
+      roundRatios: [],
+      firstRequestMs: first.ms,
+      inputTokens: first.inputTokens,
+    };
+    const sides: Array<() => Promise<void>> = [
+      async () => {
+        for (let i = 0; i < PER_ROUND; i++) result.bare.push(await bare.run());
+      },
+      async () => {
+        for (let i = 0; i < PER_ROUND; i++) {
+          const answer = await embedOnce(batched, model.repoId, input.text);
+          result.hangar.push(answer.ms);
+          result.server.push(answer.serverMs);
+        }
+      },
+      ...(unbatched
+        ? [
+            async () => {
+              for (let i = 0; i < PER_ROUND; i++) {
+                result.hangarNoBatch.push((await embedOnce(unbatched, model.repoId, input.text)).ms);
+              }
+            },
+          ]
+        : []),
+    ];
+    for (let roundIndex = 0; roundIndex < rounds; roundIndex++) {
+      const bareBefore = result.bare.length;
+      const hangarBefore = result.hangar.length;
+      for (let i = 0; i < sides.length; i++) await sides[(roundIndex + i) % sides.length]!();
+      result.roundRatios.push(
+        median(result.hangar.slice(hangarBefore)) / median(result.bare.slice(bareBefore)),
+      );
+      log(
+        `  ${model.label} round ${roundIndex + 1}/${rounds}: bare ${median(result.bare.slice(bareBefore)).toFixed(1)} ms, hangar ${median(result.hangar.slice(hangarBefore)).toFixed(1)} ms`,
+      );
+    }
+    return result;
+  } finally {
+    await bare.release();
+  }
+}
+
+/** `total` requests with `concurrency` in flight; returns requests per second. */
+async function measureThroughput(
+  server: HangarProcess,
+  model: string,
+  text: string,
+  total: number,
+): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < total) {
+      next++;
+      await embedOnce(server, model, text);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, total) }, worker));
+  return total / secondsSince(started);
+}
+
+interface ServerMemory {
+  idleBeforeLoad: number;
+  idleAfterLoad: number;
+  peak: number;
+  highWaterMark: number;
+}
+
+async function main(): Promise<void> {
+  const machine = machineInfo();
+  process.stdout.write(`${describeMachine(machine)}\n`);
+  const work = await makeTempDir("inference");
+  const home = join(work, "home");
+  const prepared = await prepareModels(home, work, [PRIMARY, ...EXTRA_MODELS]);
+  const primary = prepared[0]!;
+  const input = await craftInput(primary.tokenizerDir);
+  log(`input: ${input.ids.length} tokens (${input.text.split(" ").length} words)`);
+
+  const serverEnv = (batchSize: number): Record<string, string> => ({
+    HANGAR_NO_DEMO: "1",
+    HANGAR_NO_CATALOG: "1",
+    HANGAR_INFERENCE_THREADS: String(THREADS),
+    HANGAR_INFERENCE_MAX_BATCH_SIZE: String(batchSize),
+    HANGAR_INFERENCE_MAX_QUEUE: String(Math.max(1024, CONCURRENCY * 4)),
+    HANGAR_INFERENCE_TIMEOUT_MS: "0",
+  });
+  const batched = await startHangarProcess(home, serverEnv(BATCH_SIZE));
+  onCleanup(() => batched.stop());
+  const unbatched = await startHangarProcess(home, serverEnv(1));
+  onCleanup(() => unbatched.stop());
+  const memory: Record<"batched" | "unbatched", ServerMemory> = {
+    batched: {
+      idleBeforeLoad: readProcessMemory(batched.pid).rss,
+      idleAfterLoad: 0,
+      peak: 0,
+      highWaterMark: 0,
+    },
+    unbatched: {
+      idleBeforeLoad: readProcessMemory(unbatched.pid).rss,
+      idleAfterLoad: 0,
+      peak: 0,
+      highWaterMark: 0,
+    },
+  };
+  const batchedRss = new RssSampler(batched.pid);
+  const unbatchedRss = new RssSampler(unbatched.pid);
+  batchedRss.start();
+  unbatchedRss.start();
+
+  // Latency: bare session, Hangar (batching on), Hangar (batching off), alternating.
+  log(`latency: ${ROUNDS} rounds x ${PER_ROUND} requests per side, ${primary.label}`);
+  const latency = await measureLatency(primary, input, batched, unbatched, ROUNDS);
+
+  // Throughput at concurrency 32, batching on and off, alternating rounds after one warm-up burst each.
+  log(
+    `throughput: ${THROUGHPUT_ROUNDS} rounds x ${THROUGHPUT_REQUESTS} requests, concurrency ${CONCURRENCY}`,
+  );
+  await measureThroughput(batched, primary.repoId, input.text, CONCURRENCY);
+  await measureThroughput(unbatched, primary.repoId, input.text, CONCURRENCY);
+  const throughput = { batched: [] as number[], unbatched: [] as number[] };
+  for (let roundIndex = 0; roundIndex < THROUGHPUT_ROUNDS; roundIndex++) {
+    const order =
+      roundIndex % 2 === 0 ? (["batched", "unbatched"] as const) : (["unbatched", "batched"] as const);
+    for (const side of order) {
+      const server = side === "batched" ? batched : unbatched;
+      const rate = await measureThroughput(server, primary.repoId, input.text, THROUGHPUT_REQUESTS);
+      throughput[side].push(rate);
+      log(`  throughput round ${roundIndex + 1}/${THROUGHPUT_ROUNDS} ${side}: ${rate.toFixed(2)} req/s`);
+    }
+  }
+  memory.batched.peak = batchedRss.stop().peak;
+  memory.unbatched.peak = unbatchedRss.stop().peak;
+  // Idle after load: the model stays loaded; give the allocator a moment after the last burst.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  for (const [side, server] of [
+    ["batched", batched],
+    ["unbatched", unbatched],
+  ] as const) {
+    const now = readProcessMemory(server.pid);
+    memory[side].idleAfterLoad = now.rss;
+    memory[side].highWaterMark = now.highWaterMark;
+  }
+  await unbatched.stop();
+
+  // Extra models: latency only, on the batching server, fewer rounds.
+  const extras: Array<{ model: PreparedModel; latency: LatencyResult }> = [];
+  for (const model of prepared.slice(1)) {
+    const extraInput = await craftInput(model.tokenizerDir);
+    log(`latency: ${model.label}`);
+    extras.push({
+      model,
+      latency: await measureLatency(
+        model,
+        extraInput,
+        batched,
+        undefined,
+        Math.max(2, Math.ceil(ROUNDS / 2)),
+      ),
+    });
+  }
+  const finalMemory = readProcessMemory(batched.pid);
+
+  // Report.
+  const p50 = (samples: number[]) => round(percentile(samples, 50), 1);
+  const p95 = (samples: number[]) => round(percentile(samples, 95), 1);
+  const ratio = percentile(latency.hangar, 50) / percentile(latency.bare, 50);
+  const ratioNoBatch = percentile(latency.hangarNoBatch, 50) / percentile(latency.bare, 50);
+  printTable(
+    `Latency, one feature-extraction request, ${primary.label} (${(primary.parameters / 1e6).toFixed(0)}M parameters), ${TOKENS} tokens, ${THREADS} threads, ${ROUNDS} alternating rounds x ${PER_ROUND}`,
+    ["path", "p50 ms", "p95 ms", "min ms", "samples", "vs bare (p50)"],
+    [
+      [
+        "bare onnxruntime-node session.run",
+        p50(latency.bare),
+        p95(latency.bare),
+        round(Math.min(...latency.bare), 1),
+        latency.bare.length,
+        "1.00",
+      ],
+      [
+        `Hangar HTTP, batching on (max ${BATCH_SIZE})`,
+        p50(latency.hangar),
+        p95(latency.hangar),
+        round(Math.min(...latency.hangar), 1),
+        latency.hangar.length,
+        ratio.toFixed(2),
+      ],
+      [
+        "Hangar HTTP, batching off",
+        p50(latency.hangarNoBatch),
+        p95(latency.hangarNoBatch),
+        round(Math.min(...latency.hangarNoBatch), 1),
+        latency.hangarNoBatch.length,
+        ratioNoBatch.toFixed(2),
+      ],
+      [
+        "  of which inside the runtime (usage.latency_ms)",
+        p50(latency.server),
+        p95(latency.server),
+        round(Math.min(...latency.server), 1),
+        latency.server.length,
+        (percentile(latency.server, 50) / percentile(latency.bare, 50)).toFixed(2),
+      ],
+    ],
+  );
+  const roundRatio = median(latency.roundRatios);
+  process.stdout.write(
+    `Hangar/bare p50 ratio ${ratio.toFixed(3)} (median of per-round ratios ${roundRatio.toFixed(3)}), target <= ${RATIO_TARGET}: ${verdict(ratio <= RATIO_TARGET)}\n`,
+  );
+  process.stdout.write(
+    `Input: ${latency.inputTokens} tokens counted by Hangar (usage.input_units); one tokenisation of it takes ${input.tokenizeMs.toFixed(2)} ms. First request (model load + warm-up): ${(latency.firstRequestMs / 1000).toFixed(2)} s\n`,
+  );
+  const seedMet = percentile(latency.hangar, 95) < TARGET_MS;
+  process.stdout.write(
+    `Seed target < ${TARGET_MS} ms per request (${primary.label}, p95 ${p95(latency.hangar)} ms): ${verdict(seedMet)}\n`,
+  );
+
+  const rateOn = median(throughput.batched);
+  const rateOff = median(throughput.unbatched);
+  printTable(
+    `Throughput at concurrency ${CONCURRENCY}, ${primary.label}, ${TOKENS} tokens, ${THROUGHPUT_ROUNDS} alternating rounds x ${THROUGHPUT_REQUESTS} requests`,
+    ["server", "req/s (median)", "rounds"],
+    [
+      [
+        `dynamic batching on (max ${BATCH_SIZE})`,
+        round(rateOn, 2),
+        throughput.batched.map((r) => r.toFixed(2)).join(" "),
+      ],
+      [
+        "dynamic batching off (max 1)",
+        round(rateOff, 2),
+        throughput.unbatched.map((r) => r.toFixed(2)).join(" "),
+      ],
+    ],
+  );
+  process.stdout.write(`Batching on/off throughput ratio: ${(rateOn / rateOff).toFixed(2)}\n`);
+
+  const mb = (bytes: number) => Math.round(bytes / MB);
+  printTable(
+    `Server RSS (MB), ${primary.label} (${mb(primary.bytes)} MB ONNX file)`,
+    ["server", "idle before load", "peak during runs", "idle after load", "VmHWM"],
+    [
+      [
+        "batching on",
+        mb(memory.batched.idleBeforeLoad),
+        mb(memory.batched.peak),
+        mb(memory.batched.idleAfterLoad),
+        mb(memory.batched.highWaterMark),
+      ],
+      [
+        "batching off",
+        mb(memory.unbatched.idleBeforeLoad),
+        mb(memory.unbatched.peak),
+        mb(memory.unbatched.idleAfterLoad),
+        mb(memory.unbatched.highWaterMark),
+      ],
+    ],
+  );
+
+  if (extras.length > 0) {
+    printTable(
+      `Other models, ${TOKENS} tokens, ${THREADS} threads (latency only, batching on; all models loaded at the end: server RSS ${mb(finalMemory.rss)} MB)`,
+      ["model", "bare p50 ms", "Hangar p50 ms", "Hangar p95 ms", "ratio", `< ${TARGET_MS} ms`],
+      extras.map(({ model, latency: extra }) => [
+        model.label,
+        p50(extra.bare),
+        p50(extra.hangar),
+        p95(extra.hangar),
+        (percentile(extra.hangar, 50) / percentile(extra.bare, 50)).toFixed(2),
+        verdict(percentile(extra.hangar, 95) < TARGET_MS),
+      ]),
+    );
+  }
+  const endMachine = machineInfo();
+  process.stdout.write(`\nLoad average at end: ${endMachine.loadAverage}\n`);
+
+  printJsonLine({
+    benchmark: "inference",
+    machine,
+    loadAverageAtEnd: endMachine.loadAverage,
+    model: primary.label,
+    parameters: primary.parameters,
+    onnxBytes: primary.bytes,
+    tokens: latency.inputTokens,
+    threads: THREADS,
+    latencyMs: {
+      bare: { p50: p50(latency.bare), p95: p95(latency.bare) },
+      hangar: { p50: p50(latency.hangar), p95: p95(latency.hangar) },
+      hangarBatchingOff: { p50: p50(latency.hangarNoBatch), p95: p95(latency.hangarNoBatch) },
+      runtime: { p50: p50(latency.server), p95: p95(latency.server) },
+      firstRequest: round(latency.firstRequestMs, 0),
+      tokenize: round(input.tokenizeMs, 2),
+    },
+    ratio: round(ratio, 3),
+    ratioPerRoundMedian: round(roundRatio, 3),
+    ratioTarget: RATIO_TARGET,
+    ratioMet: ratio <= RATIO_TARGET,
+    seedTargetMs: TARGET_MS,
+    seedTargetMet: seedMet,
+    throughput: {
+      concurrency: CONCURRENCY,
+      batchSize: BATCH_SIZE,
+      batchingOn: round(rateOn, 2),
+      batchingOff: round(rateOff, 2),
+      ratio: round(rateOn / rateOff, 2),
+    },
+    rssMb: {
+      idleBeforeLoad: mb(memory.batched.idleBeforeLoad),
+      peak: mb(Math.max(memory.batched.peak, memory.unbatched.peak)),
+      peakBatchingOn: mb(memory.batched.peak),
+      peakBatchingOff: mb(memory.unbatched.peak),
+      idleAfterLoad: mb(memory.batched.idleAfterLoad),
+      allModelsLoaded: mb(finalMemory.rss),
+    },
+    extras: extras.map(({ model, latency: extra }) => ({
+      model: model.label,
+      bareP50: p50(extra.bare),
+      hangarP50: p50(extra.hangar),
+      hangarP95: p95(extra.hangar),
+      ratio: round(percentile(extra.hangar, 50) / percentile(extra.bare, 50), 3),
+      seedTargetMet: percentile(extra.hangar, 95) < TARGET_MS,
+    })),
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench:inference failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+} finally {
+  keepAlive.destroy();
+  await runCleanups();
+}

@@ -1,0 +1,274 @@
+/**
+ * `npm run bench:search`: search with facets over a 1,000,000-model synthetic catalog
+ * (`SEARCH_BENCH_MODELS`, `SEARCH_BENCH_SEED` to change it). The catalog is generated once and kept under
+ * /tmp/hangar-search-bench/<models>-<seed>/ for later runs. Prints the index build time and memory, then
+ * p50/p95/p99 and queries per second of a mixed set of queries (text, typos, prefixes, exact ids, filters,
+ * ranges, sorts and combinations, every one with facets and insights) through `searchModels`, next to a naive
+ * implementation of the same queries measured in the same run: one SQL statement with LIKE for the page and
+ * the total, and one GROUP BY per facet dimension. The naive path is slow, so it runs on every
+ * `SEARCH_BENCH_NAIVE_EVERY`-th query (default 8) and the ratio compares the engine on that same subset.
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { getSearchIndex, type SearchModelsParams, searchModels } from "../src/discovery/index.ts";
+import { generateCatalog, seededRandom } from "../src/hub/catalog/generate-catalog.ts";
+import { commercialUseOf } from "../src/hub/metadata/licenses.ts";
+import { Catalog } from "../src/store/catalog.ts";
+import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { MB, percentile, round } from "./lib/stats.ts";
+
+const MODELS = Number(process.env.SEARCH_BENCH_MODELS ?? 1_000_000);
+const SEED = Number(process.env.SEARCH_BENCH_SEED ?? 42);
+const NAIVE_EVERY = Math.max(1, Number(process.env.SEARCH_BENCH_NAIVE_EVERY ?? 8));
+const QUERY_COUNT = Math.max(200, Number(process.env.SEARCH_BENCH_QUERIES ?? 240));
+const CACHE = join("/tmp/hangar-search-bench", `${MODELS}-${SEED}`);
+
+function openCatalog(): Catalog {
+  const done = join(CACHE, "complete");
+  if (!existsSync(done)) {
+    rmSync(CACHE, { recursive: true, force: true });
+    mkdirSync(CACHE, { recursive: true });
+    const catalog = Catalog.open(join(CACHE, "hangar.db"));
+    const started = performance.now();
+    process.stderr.write(
+      `Generating ${MODELS.toLocaleString("en")} models (seed ${SEED}) into ${CACHE}...\n`,
+    );
+    generateCatalog(catalog, {
+      count: MODELS,
+      seed: SEED,
+      onProgress: (count, total) => {
+        if (count % 200_000 === 0 || count === total) process.stderr.write(`  ${count}/${total}\n`);
+      },
+    });
+    catalog.db.pragma("wal_checkpoint(TRUNCATE)");
+    process.stderr.write(`  generated in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    writeFileSync(done, new Date().toISOString());
+    return catalog;
+  }
+  return Catalog.open(join(CACHE, "hangar.db"));
+}
+
+const WORDS = ["llama", "qwen", "bert", "whisper", "sdxl", "mistral", "instruct", "chat", "gguf", "roberta"];
+const TYPOS = ["lamma", "qwn", "bret", "wisper", "mistrall", "instrcut", "robera"];
+const PREFIXES = ["lla", "qw", "whis", "inst", "deb", "mini", "tur"];
+const TASKS = [
+  "text-generation",
+  "text-classification",
+  "sentence-similarity",
+  "automatic-speech-recognition",
+  "text-to-image",
+  "image-classification",
+];
+const LIBRARIES = ["transformers", "gguf", "peft", "sentence-transformers", "diffusers", "timm"];
+const LICENSES = ["apache-2.0", "mit", "cc-by-nc-4.0", "llama3.1"];
+const LANGUAGES = ["en", "zh", "fr", "de"];
+const SORTS = ["relevance", "trending", "downloads", "likes", "updated", "created", "parameters"] as const;
+
+/** A deterministic mixed query set: about a third text, a third filters, a third both, with every sort. */
+function makeQueries(ids: string[]): SearchModelsParams[] {
+  const random = seededRandom(SEED + 1);
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+  const queries: SearchModelsParams[] = [];
+  for (let n = 0; n < QUERY_COUNT; n++) {
+    const query: SearchModelsParams = { sort: pick(SORTS), limit: 20 };
+    const kind = n % 12;
+    if (kind === 0) query.query = pick(WORDS);
+    else if (kind === 1) query.query = `${pick(WORDS)} ${pick(WORDS)}`;
+    else if (kind === 2) query.query = pick(TYPOS);
+    else if (kind === 3) query.query = pick(PREFIXES);
+    else if (kind === 4) query.query = ids[Math.floor(random() * ids.length)]!;
+    else if (kind === 5) query.tasks = [pick(TASKS)];
+    else if (kind === 6) {
+      query.tasks = [pick(TASKS)];
+      query.licenses = [pick(LICENSES)];
+    } else if (kind === 7) {
+      query.commercial = ["yes"];
+      query.parametersMin = 1e8;
+      query.parametersMax = 8e9;
+      query.languages = [pick(LANGUAGES)];
+    } else if (kind === 8) {
+      query.query = pick(WORDS);
+      query.libraries = [pick(LIBRARIES)];
+    } else if (kind === 9) {
+      query.query = pick(WORDS);
+      query.tasks = [pick(TASKS)];
+      query.commercial = ["yes"];
+    } else if (kind === 10) {
+      query.libraries = [pick(LIBRARIES)];
+      query.gated = false;
+    } else {
+      // The whole catalog: the broadest facet pass there is.
+      if (random() < 0.5) query.query = pick(WORDS);
+    }
+    if (query.sort === "relevance" && !query.query) query.sort = "downloads";
+    queries.push(query);
+  }
+  return queries;
+}
+
+const COMMERCIAL_LICENSES = (catalog: Catalog): string[] =>
+  (
+    catalog.db
+      .prepare("SELECT DISTINCT license FROM repo_facts WHERE license IS NOT NULL")
+      .pluck()
+      .all() as string[]
+  ).filter((license) => commercialUseOf(license) === "yes");
+
+const NAIVE_ORDER: Record<string, string> = {
+  relevance: "r.downloads DESC",
+  trending: "r.trending_score DESC, r.downloads DESC",
+  downloads: "r.downloads DESC",
+  likes: "r.likes DESC",
+  updated: "r.last_modified DESC",
+  created: "r.created_at DESC",
+  parameters: "f.parameters DESC",
+};
+
+/**
+ * The same query as plain SQL: LIKE on id and description per word (no prefix index, no typos), the filters
+ * as WHERE clauses, ORDER BY for the page, COUNT(*) for the total, and one GROUP BY per facet dimension over
+ * the result set.
+ */
+function naiveSearch(catalog: Catalog, query: SearchModelsParams, commercialLicenses: string[]): number {
+  const where: string[] = ["r.type = 'model'", "r.private = 0"];
+  const args: unknown[] = [];
+  for (const word of (query.query ?? "").split(/\s+/).filter(Boolean)) {
+    where.push("(lower(r.namespace || '/' || r.name) LIKE ? OR lower(f.description) LIKE ?)");
+    args.push(`%${word.toLowerCase()}%`, `%${word.toLowerCase()}%`);
+  }
+  const list = (column: string, values: string[] | undefined) => {
+    if (!values) return;
+    where.push(`${column} IN (${values.map(() => "?").join(", ")})`);
+    args.push(...values);
+  };
+  list("r.pipeline_tag", query.tasks);
+  list("r.library_name", query.libraries);
+  list("f.license", query.licenses);
+  if (query.commercial) list("f.license", commercialLicenses);
+  if (query.languages) {
+    where.push(
+      `r.pk IN (SELECT repo_pk FROM repo_languages WHERE language IN (${query.languages.map(() => "?").join(", ")}))`,
+    );
+    args.push(...query.languages);
+  }
+  if (query.parametersMin !== undefined) {
+    where.push("f.parameters >= ?");
+    args.push(query.parametersMin);
+  }
+  if (query.parametersMax !== undefined) {
+    where.push("f.parameters <= ?");
+    args.push(query.parametersMax);
+  }
+  if (query.gated !== undefined) where.push(query.gated ? "r.gated != 'false'" : "r.gated = 'false'");
+  const from = `FROM repos r LEFT JOIN repo_facts f ON f.repo_pk = r.pk WHERE ${where.join(" AND ")}`;
+  const db = catalog.db;
+  db.prepare(`SELECT r.pk ${from} ORDER BY ${NAIVE_ORDER[query.sort ?? "relevance"]} LIMIT 20`).all(...args);
+  const total = db
+    .prepare(`SELECT COUNT(*) ${from}`)
+    .pluck()
+    .get(...args) as number;
+  for (const column of [
+    "r.pipeline_tag",
+    "r.library_name",
+    "f.license",
+    "r.namespace",
+    "r.gated",
+    "CASE WHEN f.parameters IS NULL THEN -1 WHEN f.parameters < 1e8 THEN 0 WHEN f.parameters < 1e9 THEN 1 WHEN f.parameters < 7e9 THEN 2 ELSE 3 END",
+  ]) {
+    db.prepare(
+      `SELECT ${column} AS value, COUNT(*) AS n ${from} GROUP BY value ORDER BY n DESC LIMIT 30`,
+    ).all(...args);
+  }
+  db.prepare(
+    `SELECT l.language, COUNT(*) AS n FROM repo_languages l WHERE l.repo_pk IN (SELECT r.pk ${from}) GROUP BY l.language ORDER BY n DESC LIMIT 30`,
+  ).all(...args);
+  db.prepare(
+    `SELECT b.base_model, COUNT(*) AS n FROM repo_base_models b WHERE b.repo_pk IN (SELECT r.pk ${from}) GROUP BY b.base_model ORDER BY n DESC LIMIT 30`,
+  ).all(...args);
+  return total;
+}
+
+function summary(samples: number[]): { p50: number; p95: number; p99: number; qps: number; mean: number } {
+  const total = samples.reduce((sum, value) => sum + value, 0);
+  return {
+    p50: round(percentile(samples, 50)),
+    p95: round(percentile(samples, 95)),
+    p99: round(percentile(samples, 99)),
+    mean: round(total / samples.length),
+    qps: round((samples.length / total) * 1000, 1),
+  };
+}
+
+function main(): void {
+  console.log(describeMachine(machineInfo()));
+  const catalog = openCatalog();
+  const before = process.memoryUsage();
+  const started = performance.now();
+  const index = getSearchIndex({ catalog });
+  const buildSeconds = (performance.now() - started) / 1000;
+  (globalThis as { gc?: () => void }).gc?.();
+  const after = process.memoryUsage();
+  const stats = index.stats();
+  console.log(
+    `Index: ${stats.models.toLocaleString("en")} models, ${stats.terms.toLocaleString("en")} terms, ${stats.postings.toLocaleString("en")} postings; built in ${buildSeconds.toFixed(1)} s`,
+  );
+  console.log(
+    `Memory: typed arrays ${round(stats.arrayBytes / MB, 0)} MB; process heap +${round((after.heapUsed - before.heapUsed) / MB, 0)} MB, array buffers +${round((after.arrayBuffers - before.arrayBuffers) / MB, 0)} MB, RSS ${round(after.rss / MB, 0)} MB`,
+  );
+
+  const queries = makeQueries(index.ids);
+  // Warm-up: one pass so the JIT has compiled the hot loops before measuring.
+  for (const query of queries.slice(0, 40)) searchModels(index, query);
+  const engine: number[] = [];
+  let hits = 0;
+  for (const query of queries) {
+    const t0 = performance.now();
+    const result = searchModels({ catalog }, query);
+    engine.push(performance.now() - t0);
+    hits += result.total;
+  }
+  const commercialLicenses = COMMERCIAL_LICENSES(catalog);
+  const naive: number[] = [];
+  const engineSubset: number[] = [];
+  let mismatches = 0;
+  for (let n = 0; n < queries.length; n += NAIVE_EVERY) {
+    const query = queries[n]!;
+    const t0 = performance.now();
+    naiveSearch(catalog, query, commercialLicenses);
+    naive.push(performance.now() - t0);
+    engineSubset.push(engine[n]!);
+    // Filter-only queries mean the same thing in both: their totals must agree.
+    if (!query.query && !query.commercial) {
+      const total = naiveSearch(catalog, query, commercialLicenses);
+      if (total !== searchModels(index, { ...query, facets: false, insights: false }).total) mismatches++;
+    }
+  }
+  const engineSummary = summary(engine);
+  const naiveSummary = summary(naive);
+  const subsetSummary = summary(engineSubset);
+  console.log(
+    `\nQueries: ${queries.length} (text, typos, prefixes, exact ids, filters, ranges, sorts), each with facets over 14 dimensions and insights; ${hits.toLocaleString("en")} hits in total`,
+  );
+  console.log("| path | queries | p50 ms | p95 ms | p99 ms | mean ms | queries/s |");
+  console.log("|---|---|---|---|---|---|---|");
+  console.log(
+    `| searchModels (index) | ${engine.length} | ${engineSummary.p50} | ${engineSummary.p95} | ${engineSummary.p99} | ${engineSummary.mean} | ${engineSummary.qps} |`,
+  );
+  console.log(
+    `| searchModels, naive subset | ${engineSubset.length} | ${subsetSummary.p50} | ${subsetSummary.p95} | ${subsetSummary.p99} | ${subsetSummary.mean} | ${subsetSummary.qps} |`,
+  );
+  console.log(
+    `| naive SQL (LIKE + GROUP BY) | ${naive.length} | ${naiveSummary.p50} | ${naiveSummary.p95} | ${naiveSummary.p99} | ${naiveSummary.mean} | ${naiveSummary.qps} |`,
+  );
+  console.log(
+    `\nRatio naive / index on the same ${naive.length} queries: p50 ${round(naiveSummary.p50 / subsetSummary.p50, 1)}x, p95 ${round(naiveSummary.p95 / subsetSummary.p95, 1)}x, mean ${round(naiveSummary.mean / subsetSummary.mean, 1)}x`,
+  );
+  console.log(
+    `Target p95 <= 50 ms with facets: ${engineSummary.p95 <= 50 ? "met" : "NOT met"} (${engineSummary.p95} ms)`,
+  );
+  if (mismatches > 0)
+    console.log(`WARNING: ${mismatches} filter-only queries gave different totals in the naive path`);
+  catalog.close();
+}
+
+main();
