@@ -6,6 +6,7 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import { clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
 import { Router } from "./router.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
+import { registerDiscoverRoutes } from "./routes/discover.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
@@ -31,6 +32,7 @@ export function createRouter(): Router {
   registerHomePageRoutes(router);
   registerInferenceRoutes(router);
   registerOpenAiRoutes(router);
+  registerDiscoverRoutes(router);
   return router;
 }
 

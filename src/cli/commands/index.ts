@@ -11,6 +11,7 @@ import { orgListCommand } from "./org-list.ts";
 import { pullCommand } from "./pull.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
 import { runCommand } from "./run.ts";
+import { searchCommand } from "./search.ts";
 import { serveCommand } from "./serve.ts";
 import { syncCommand } from "./sync.ts";
 import { tagCreateCommand, tagDeleteCommand, tagListCommand } from "./tag.ts";
@@ -50,4 +51,5 @@ export const COMMANDS: Command[] = [
   devGenCatalogCommand,
   runCommand,
   makeModelCommand,
+  searchCommand,
 ];

@@ -550,14 +550,18 @@ function toCandidate(entry: Assessed, hardware: HardwareSpec): Candidate {
   };
 }
 
-/** Constraints an alternative may trade away to be larger; the rest still hold. */
-const SIZE_CONSTRAINTS = new Set([
-  "maxSizeBytes",
-  "maxParameters",
-  "cpuOnly",
-  "gpuMemoryBytes",
-  "maxMemoryBytes",
-]);
+/**
+ * Limits a higher-quality alternative may trade away to be larger. Hardware limits (memory, CPU only) and
+ * licence and language constraints still hold.
+ */
+const SIZE_CONSTRAINTS = new Set(["maxSizeBytes", "maxParameters"]);
+
+const RELATION_WORDS: Record<string, string> = {
+  finetune: "a fine-tune of",
+  adapter: "an adapter on",
+  quantized: "a quantised version of",
+  merge: "a merge including",
+};
 
 function alternatives(
   assessed: Assessed[],
@@ -658,8 +662,13 @@ function alternatives(
     );
   }
 
+  // A chat asked for stays a chat: cheaper or faster alternatives are instruction-tuned too when any are.
+  const chatPool = constraints.instructionTuned
+    ? feasiblePrimary.filter((entry) => INSTRUCTION_TUNED_ID.test(entry.repo.id))
+    : [];
+  const pool = chatPool.length > 0 ? chatPool : feasiblePrimary;
   const cheapest = (key: (entry: Assessed) => number | null) =>
-    feasiblePrimary
+    pool
       .filter((entry) => entry !== top && key(entry) !== null && key(top) !== null && key(entry)! < key(top)!)
       .sort((a, b) => key(a)! - key(b)! || a.repo.id.localeCompare(b.repo.id))[0];
   const lowerCost = cheapest((entry) => entry.costPer1k);
@@ -718,7 +727,7 @@ function alternatives(
             specialised.domainMatch
               ? `named for the ${specialised.domainMatch} domain`
               : specialised.summary.baseModels.includes(top.repo.id)
-                ? `a ${specialised.summary.baseRelation ?? "derivative"} of ${top.repo.id}`
+                ? `${RELATION_WORDS[specialised.summary.baseRelation ?? "finetune"]} ${top.repo.id}`
                 : `made for ${constraints.languages[0]} only`,
             "meets every constraint",
           ],
