@@ -13,6 +13,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { dirname, join } from "node:path";
+import Database from "better-sqlite3";
 import type { InferenceSession as OrtSession, Tensor as OrtTensor } from "onnxruntime-node";
 import { defaultConfig } from "../src/core/config.ts";
 import { makeModel } from "../src/factory/make-model.ts";
@@ -306,6 +307,25 @@ async function measureThroughput(
   return total / secondsSince(started);
 }
 
+/**
+ * Requests per model call in the usage rows written since `since` (both servers share the home; only one
+ * runs a throughput round at a time). The runtime flushes usage every 250 ms, so this waits a little first.
+ */
+async function meanBatchSize(home: string, model: string, since: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const db = new Database(join(home, "hangar.db"), { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare(
+        "SELECT AVG(batch_size) AS mean FROM usage_events WHERE model = ? AND at >= ? AND status = 200",
+      )
+      .get(model, since) as { mean: number | null };
+    return row.mean ?? Number.NaN;
+  } finally {
+    db.close();
+  }
+}
+
 interface ServerMemory {
   idleBeforeLoad: number;
   idleAfterLoad: number;
@@ -365,13 +385,16 @@ async function main(): Promise<void> {
   await measureThroughput(batched, primary.repoId, input.text, CONCURRENCY);
   await measureThroughput(unbatched, primary.repoId, input.text, CONCURRENCY);
   const throughput = { batched: [] as number[], unbatched: [] as number[] };
+  const batchSizes = { batched: [] as number[], unbatched: [] as number[] };
   for (let roundIndex = 0; roundIndex < THROUGHPUT_ROUNDS; roundIndex++) {
     const order =
       roundIndex % 2 === 0 ? (["batched", "unbatched"] as const) : (["unbatched", "batched"] as const);
     for (const side of order) {
       const server = side === "batched" ? batched : unbatched;
+      const since = new Date().toISOString();
       const rate = await measureThroughput(server, primary.repoId, input.text, THROUGHPUT_REQUESTS);
       throughput[side].push(rate);
+      batchSizes[side].push(await meanBatchSize(home, primary.repoId, since));
       log(`  throughput round ${roundIndex + 1}/${THROUGHPUT_ROUNDS} ${side}: ${rate.toFixed(2)} req/s`);
     }
   }
@@ -466,17 +489,19 @@ async function main(): Promise<void> {
   const rateOff = median(throughput.unbatched);
   printTable(
     `Throughput at concurrency ${CONCURRENCY}, ${primary.label}, ${TOKENS} tokens, ${THROUGHPUT_ROUNDS} alternating rounds x ${THROUGHPUT_REQUESTS} requests`,
-    ["server", "req/s (median)", "rounds"],
+    ["server", "req/s (median)", "rounds", "requests per model call"],
     [
       [
         `dynamic batching on (max ${BATCH_SIZE})`,
         round(rateOn, 2),
-        throughput.batched.map((r) => r.toFixed(2)).join(" "),
+        throughput.batched.map((rate) => rate.toFixed(2)).join(" "),
+        round(median(batchSizes.batched), 1),
       ],
       [
         "dynamic batching off (max 1)",
         round(rateOff, 2),
-        throughput.unbatched.map((r) => r.toFixed(2)).join(" "),
+        throughput.unbatched.map((rate) => rate.toFixed(2)).join(" "),
+        round(median(batchSizes.unbatched), 1),
       ],
     ],
   );
@@ -550,6 +575,7 @@ async function main(): Promise<void> {
       batchingOn: round(rateOn, 2),
       batchingOff: round(rateOff, 2),
       ratio: round(rateOn / rateOff, 2),
+      meanBatchOn: round(median(batchSizes.batched), 1),
     },
     rssMb: {
       idleBeforeLoad: mb(memory.batched.idleBeforeLoad),
