@@ -374,7 +374,7 @@ describe("discovery: search with facets and ranking", () => {
     }>;
     assert.equal(results.length, 1);
     assert.equal(results[0]!.id, "acme/zephyrine-popular");
-    assert.ok(results[0]!.explain.components.popularity > 0);
+    assert.ok((results[0]!.explain.components.popularity ?? 0) > 0);
     assert.ok("facets" in answer.body && "insights" in answer.body);
     const paged = await discover("sort=downloads&limit=5&page=2&params_min=100M&params_max=7B");
     assert.equal(paged.status, 200);
