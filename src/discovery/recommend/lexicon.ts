@@ -51,7 +51,8 @@ export const TASK_RULES: TaskRule[] = [
     pattern:
       /\b(zero[- ]shot|without (any )?training data|arbitrary labels|labels? (chosen|given) at run ?time)\b/,
     task: { text: "zero-shot-classification", image: "zero-shot-image-classification" },
-    weight: 4,
+    // Saying "without training data" outweighs any number of classification words.
+    weight: 6,
   },
   {
     pattern:
@@ -61,7 +62,7 @@ export const TASK_RULES: TaskRule[] = [
   },
   {
     pattern:
-      /\b(question answering|answer (user |customer )?questions (about|from|on|using) (a |the |our )?(text|passages?|documents?|articles?|context|manuals?|wiki\w*|paragraphs?)|extractive (qa|answers?)|find (the )?answers? in)\b/,
+      /\b(question answering|answer (user |customer )?questions (about|from|on|using) (a |the |our )?(\w+ )?(text|passages?|documents?|articles?|context|manuals?|wiki\w*|paragraphs?)|extractive (qa|answers?)|find(ing)? (the )?answers? in)\b/,
     task: "question-answering",
     weight: 4,
   },
@@ -90,7 +91,7 @@ export const TASK_RULES: TaskRule[] = [
   { pattern: /\b(translat(e|es|ing|ion|or)|machine translation)\b/, task: "translation", weight: 4 },
   {
     pattern:
-      /\b(chat(bot)?s?|assistant|conversational|dialog(ue)?|write (emails?|stories|articles|copy|text|code|replies)|draft(ing)? (emails?|replies|text)|generate (text|code|replies|stories)|text generation|completions?|code (generation|completion|assistant)|autocomplete code|llm|language model|reason(ing)? about)\b/,
+      /\b(chat(bot)?s?(?! (logs?|messages?|history|transcripts?))|assistant|conversational|dialog(ue)?|(write|draft)(ing)? (\w+ ){0,2}(emails?|stories|articles|copy|text|code|replies|posts)|generate (\w+ ){0,2}(text|code|replies|stories)|text generation|completions?|code (generation|completion|assistant)|autocomplete code|llm|language model|reason(ing)? about)\b/,
     task: "text-generation",
     weight: 3,
   },
@@ -113,7 +114,7 @@ export const TASK_RULES: TaskRule[] = [
   // Speech and audio.
   {
     pattern:
-      /\b(transcri(be|bes|bing|ption|pts?)|speech[- ]to[- ]text|speech recognition|asr|dictation|subtitles?)\b/,
+      /\b(transcri(be|bes|bed|bing|ption)|speech[- ]to[- ]text|speech recognition|asr|dictation|subtitles?)\b/,
     task: "automatic-speech-recognition",
     weight: 5,
   },
@@ -155,7 +156,7 @@ export const TASK_RULES: TaskRule[] = [
   },
   {
     pattern:
-      /\b(generate (images?|pictures?|illustrations?|art|logos?)|text[- ]to[- ]image|image generation|draw(ing)? (pictures|images))\b/,
+      /\b(generate (\w+ ){0,2}(images?|pictures?|illustrations?|art|logos?)|text[- ]to[- ]image|image generation|draw(ing)? (pictures|images))\b/,
     task: "text-to-image",
     weight: 5,
   },
@@ -173,7 +174,7 @@ export const TASK_RULES: TaskRule[] = [
     weight: 5,
   },
   {
-    pattern: /\b(generate videos?|text[- ]to[- ]video|video generation|animate)\b/,
+    pattern: /\b(generate (\w+ ){0,2}videos?|text[- ]to[- ]video|video generation|animate)\b/,
     task: "text-to-video",
     weight: 5,
   },
@@ -256,7 +257,8 @@ export const MULTILINGUAL =
 export const DOMAINS: Array<{ domain: string; pattern: RegExp; modelWords: RegExp }> = [
   {
     domain: "medical",
-    pattern: /\b(medical|clinical|biomedical|health ?care|patients?|doctors?|radiology|pharma\w*)\b/,
+    pattern:
+      /\b(medical|clinical|biomedical|health ?care|hospitals?|patients?|doctors?|radiology|x-rays?|pharma\w*)\b/,
     modelWords: /\b(med\w*|bio\w*|clinical\w*|pubmed\w*|radiology|health\w*)\b/i,
   },
   {
@@ -266,7 +268,7 @@ export const DOMAINS: Array<{ domain: string; pattern: RegExp; modelWords: RegEx
   },
   {
     domain: "finance",
-    pattern: /\b(financ(e|ial)|banks?|banking|stocks?|earnings|invoices?|fintech)\b/,
+    pattern: /\b(financ(e|ial)|banks?|banking|stocks?|earnings|invoices?|receipts?|fintech)\b/,
     modelWords: /\b(fin|finance|financial|finbert\w*|bank\w*|stocks?)\b/i,
   },
   {
@@ -286,12 +288,13 @@ export const DOMAINS: Array<{ domain: string; pattern: RegExp; modelWords: RegEx
   },
   {
     domain: "customer-support",
-    pattern: /\b(support tickets?|customer (support|service)|help ?desk|tickets?)\b/,
+    pattern:
+      /\b(support tickets?|customer (support|service|questions|queries|requests|emails)|help ?desk|tickets?)\b/,
     modelWords: /\b(support|tickets?|customer\w*)\b/i,
   },
 ];
 
 /** Asking for a chat or an assistant means an instruction-tuned model, as the Hub's ids say. */
 export const INSTRUCTION_WORDS =
-  /\b(chat(bot)?s?|assistant|conversational|dialog(ue)?|instruction[- ]following|follow instructions)\b/;
+  /\b(chat(bot)?s?(?! (logs?|messages?|history|transcripts?))|assistant|conversational|dialog(ue)?|instruction[- ]following|follow instructions)\b/;
 export const INSTRUCTION_TUNED_ID = /(instruct|chat|-it\b|-it-|zephyr|hermes|openchat|vicuna)/i;

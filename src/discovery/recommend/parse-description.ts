@@ -305,7 +305,10 @@ export function parseDescription(description: string): ParsedDescription {
   }
   const deviceKinds: Array<[RegExp, keyof typeof DEVICE_MEMORY_BYTES]> = [
     [/\b(laptops?|notebooks?|macbooks?|desktops?|my pc)\b/, "laptop"],
-    [/\b(phones?|mobile|smartphones?|on[- ]device|edge devices?|raspberry pi|iot)\b/, "phone"],
+    [
+      /\b(on (a |my |the |our )?(phones?|smartphones?|mobiles?)|smartphones?|mobile (apps?|devices?|phones?)|on[- ]device|edge devices?|raspberry pi|iot)\b/,
+      "phone",
+    ],
     [/\b(browsers?|in the web page|client[- ]side|transformers\.js)\b/, "browser"],
   ];
   for (const [pattern, kind] of deviceKinds) {

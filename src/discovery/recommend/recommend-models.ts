@@ -1,6 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import type { Repo } from "../../core/types.ts";
-import { visibleNamespaces } from "../../hub/access.ts";
+import { parseRepoId } from "../../core/validate.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import type { ModelSummary } from "../../hub/read/model-summary.ts";
@@ -14,6 +14,7 @@ import {
   hourlyPrice,
 } from "../compare/hardware.ts";
 import { costFromLatency, summaryForRepo } from "../compare/model-profile.ts";
+import { searchModels } from "../search-models.ts";
 import { DOMAINS, INSTRUCTION_TUNED_ID } from "./lexicon.ts";
 import {
   type Constraints,
@@ -26,7 +27,8 @@ import {
 export const DEFAULT_RECOMMEND_LIMIT = 5;
 export const MAX_RECOMMEND_LIMIT = 50;
 /** Models read per task, most downloaded first: the pool constraints filter and ranking orders. */
-const POOL_PER_TASK = 5000;
+const POOL_PER_TASK = 2000;
+const SEARCH_PAGE = 100;
 
 /** Licences the OSI approves (as Hub ids). */
 const OPEN_SOURCE = new Set([
@@ -133,6 +135,8 @@ interface Assessed {
   latencyMs: number | null;
   costPer1k: number | null;
   domainMatch: string | null;
+  /** Words of the description the model's id or card description shares. */
+  sharedWords: string[];
   score: number;
 }
 
@@ -265,6 +269,8 @@ function checkConstraints(summary: ModelSummary, constraints: Constraints): Chec
       summary.storageBytes !== null
         ? "its files"
         : `estimated at ${bytesPerParameter === 4 ? "F32" : "F16"} from ${summary.parameters === null ? "?" : formatCount(summary.parameters)} parameters`;
+    // A model just over the limit at full precision often ships (or converts to) 8-bit weights: say so.
+    const int8 = summary.storageBytes === null && summary.parameters !== null ? summary.parameters : null;
     checks.push(
       size === null
         ? {
@@ -278,11 +284,17 @@ function checkConstraints(summary: ModelSummary, constraints: Constraints): Chec
               outcome: "pass",
               text: `${formatBytes(size)} (${how}), under ${formatBytes(limit)}`,
             }
-          : {
-              constraint: "maxSizeBytes",
-              outcome: "fail",
-              text: `${formatBytes(size)} (${how}), over ${formatBytes(limit)}`,
-            },
+          : int8 !== null && int8 <= limit
+            ? {
+                constraint: "maxSizeBytes",
+                outcome: "pass",
+                text: `${formatBytes(int8)} quantised to INT8, under ${formatBytes(limit)} (${formatBytes(size)} ${how})`,
+              }
+            : {
+                constraint: "maxSizeBytes",
+                outcome: "fail",
+                text: `${formatBytes(size)} (${how}), over ${formatBytes(limit)}`,
+              },
     );
   }
   if (constraints.maxParameters !== null) {
@@ -368,6 +380,56 @@ function targetHardware(constraints: Constraints): { spec: HardwareSpec; assumed
   return { spec: findHardware(DEFAULT_GPU), assumed: true };
 }
 
+/**
+ * The models of one task, most downloaded first, through the discovery search index: the licence and
+ * parameter limits it can filter on narrow the pool before every constraint is checked one by one.
+ */
+function candidatePool(hub: HubContext, caller: Caller, task: string, constraints: Constraints): Repo[] {
+  const repos: Repo[] = [];
+  for (let page = 1; repos.length < POOL_PER_TASK; page++) {
+    const result = searchModels(hub, {
+      tasks: [task],
+      ...(constraints.commercialUse ? { commercial: ["yes"] } : {}),
+      ...(constraints.maxParameters !== null ? { parametersMax: constraints.maxParameters } : {}),
+      sort: "downloads",
+      page,
+      limit: SEARCH_PAGE,
+      facets: false,
+      insights: false,
+      caller,
+    });
+    for (const hit of result.results) {
+      const repo = hub.catalog.repos.get(parseRepoId(hit.id));
+      if (repo) repos.push(repo);
+    }
+    if (result.results.length < SEARCH_PAGE || page * SEARCH_PAGE >= result.total) break;
+  }
+  return repos;
+}
+
+/** Words too common in descriptions to say anything about a model. */
+const STOPWORDS = new Set(
+  (
+    "about above after again against allow allowed allows because before being below between cheap cheapest " +
+    "commercial commercially could every faster fewer from highest larger least licence license locally model " +
+    "models needs offline option other please possible quality running should small smaller their there these " +
+    "those under using where which while without would written accuracy accurate parameters"
+  ).split(" "),
+);
+
+function contentWords(text: string): string[] {
+  const words = text.toLowerCase().match(/[a-z][a-z0-9]+/g) ?? [];
+  return [...new Set(words.filter((word) => word.length >= 5 && !STOPWORDS.has(word)))];
+}
+
+/** Description words found in the model's text, as whole words or sharing a 5+ letter prefix (emotion/emotions). */
+function sharedWords(words: string[], modelText: string): string[] {
+  const modelWords = modelText.toLowerCase().match(/[a-z][a-z0-9]+/g) ?? [];
+  return words.filter((word) =>
+    modelWords.some((other) => other.length >= 5 && (other.startsWith(word) || word.startsWith(other))),
+  );
+}
+
 const log = (value: number) => Math.log10(Math.max(1, value));
 
 /**
@@ -388,17 +450,11 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
   const excluded: Record<string, number> = {};
 
   const assessed: Assessed[] = [];
+  const descriptionWords = contentWords(params.description);
   const seen = new Set<number>();
   parsed.tasks.slice(0, 3).forEach((task, taskRank) => {
-    const repos = hub.catalog.repos.list({
-      type: "model",
-      pipelineTag: task,
-      visibleNamespaces: visibleNamespaces(caller),
-      sort: "downloads",
-      descending: true,
-      limit: POOL_PER_TASK,
-    });
-    if (repos.length === POOL_PER_TASK) {
+    const repos = candidatePool(hub, caller, task, constraints);
+    if (repos.length >= POOL_PER_TASK) {
       notes.push(`${task}: only the ${POOL_PER_TASK} most downloaded models were considered`);
     }
     for (const repo of repos) {
@@ -425,6 +481,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
         latencyMs: speed?.latencyMs ?? null,
         costPer1k: cost.per1kRequestsUsd,
         domainMatch,
+        sharedWords: sharedWords(descriptionWords, text),
         score: 0,
       });
     }
@@ -465,6 +522,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
       "task: 40 for the first task, 30 the second, 20 the third",
       "minus 6 for each constraint that is unknown for the model",
       "priority (20): quality = reported evaluation (10) and larger size (10); speed, cost, size = fewer parameters (20); none = reported evaluation (5) and, among models that fit the target hardware, 5 plus up to 10 for larger size",
+      "plus 6 per word of the description (5+ letters, prefix match) its id or card description shares, at most 12",
       "plus 10 for a model named for the domain, 8 for an instruction-tuned model when a chat is asked for, 5 per language listed by name, 5 when Hangar can run it locally",
       "popularity: up to 10, log of downloads relative to the most downloaded considered",
     ],
@@ -507,6 +565,7 @@ function scoreAll(entries: Assessed[], constraints: Constraints, hardware: Hardw
       }
     }
     if (entry.domainMatch) score += 10;
+    score += Math.min(12, 6 * entry.sharedWords.length);
     if (constraints.instructionTuned && INSTRUCTION_TUNED_ID.test(repo.id)) score += 8;
     score +=
       5 * entry.checks.filter((check) => check.constraint === "languages" && check.outcome === "pass").length;
@@ -535,6 +594,9 @@ function toCandidate(entry: Assessed, hardware: HardwareSpec): Candidate {
   for (const result of evals)
     reasons.push(`reports ${result.value} ${result.metric} on ${result.dataset} (model card)`);
   if (entry.domainMatch) reasons.push(`named for the ${entry.domainMatch} domain`);
+  if (entry.sharedWords.length) {
+    reasons.push(`its name or card shares the description's words: ${entry.sharedWords.join(", ")}`);
+  }
   if (entry.repo.downloads > 0) reasons.push(`${formatCount(entry.repo.downloads)} downloads`);
   const unknowns = entry.checks.filter((check) => check.outcome === "unknown").map((check) => check.text);
   if (summary.parameters === null) unknowns.push("unknown: parameter count, so size, speed and cost");

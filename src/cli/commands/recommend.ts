@@ -1,0 +1,94 @@
+import { badRequest } from "../../core/errors.ts";
+import { formatBytes, formatCount } from "../../discovery/compare/format.ts";
+import type { Constraints } from "../../discovery/recommend/parse-description.ts";
+import {
+  DEFAULT_RECOMMEND_LIMIT,
+  type Recommendation,
+  recommendModels,
+} from "../../discovery/recommend/recommend-models.ts";
+import { localAdministrator } from "../../hub/accounts/principal.ts";
+import type { Command } from "../command.ts";
+import { withLocalHome, writeJson } from "./local-home.ts";
+
+/** The constraints that are set, one short phrase each. */
+export function describeConstraints(constraints: Constraints): string[] {
+  const parts: string[] = [];
+  if (constraints.languages.length) parts.push(`languages ${constraints.languages.join(", ")}`);
+  if (constraints.multilingual) parts.push("multilingual");
+  if (constraints.commercialUse) parts.push("commercial use allowed");
+  if (constraints.licenseFamily) parts.push(`${constraints.licenseFamily} licence`);
+  if (constraints.licenses.length) parts.push(`licence ${constraints.licenses.join(" or ")}`);
+  if (constraints.maxSizeBytes !== null) parts.push(`size ≤ ${formatBytes(constraints.maxSizeBytes)}`);
+  if (constraints.maxParameters !== null)
+    parts.push(`≤ ${formatCount(constraints.maxParameters)} parameters`);
+  if (constraints.cpuOnly) parts.push("CPU only");
+  if (constraints.gpuMemoryBytes !== null)
+    parts.push(`GPU memory ${formatBytes(constraints.gpuMemoryBytes)}`);
+  if (constraints.maxMemoryBytes !== null)
+    parts.push(`device memory ${formatBytes(constraints.maxMemoryBytes)}`);
+  if (constraints.device) parts.push(`on ${constraints.device}`);
+  if (constraints.runsLocally) parts.push("runs locally");
+  if (constraints.latency) parts.push(`latency ${constraints.latency}`);
+  if (constraints.priority) parts.push(`priority ${constraints.priority}`);
+  if (constraints.domains.length) parts.push(`domain ${constraints.domains.join(", ")}`);
+  if (constraints.instructionTuned) parts.push("instruction-tuned");
+  return parts;
+}
+
+export function writeRecommendation(stdout: NodeJS.WritableStream, result: Recommendation): void {
+  stdout.write(`Tasks:       ${result.tasks.join(", ") || "none recognised"}\n`);
+  stdout.write(`Constraints: ${describeConstraints(result.constraints).join("; ") || "none"}\n`);
+  if (result.triggers.length) {
+    stdout.write(
+      `Read from:   ${result.triggers.map((trigger) => `"${trigger.phrase}" → ${trigger.means}`).join("; ")}\n`,
+    );
+  }
+  stdout.write(
+    `Estimates on ${result.hardware.name}${result.hardware.assumed ? " (assumed)" : ""}; ${result.considered} models considered\n`,
+  );
+  stdout.write("\nCandidates\n");
+  if (result.candidates.length === 0) stdout.write("  none\n");
+  result.candidates.forEach((candidate, index) => {
+    stdout.write(`  ${index + 1}. ${candidate.id}  (score ${candidate.score})\n`);
+    for (const reason of candidate.reasons) stdout.write(`       - ${reason}\n`);
+  });
+  stdout.write("\nAlternatives\n");
+  for (const alternative of result.alternatives) {
+    stdout.write(`  ${alternative.kind}: ${alternative.id ?? "none"}\n`);
+    for (const reason of alternative.reasons) stdout.write(`       - ${reason}\n`);
+  }
+  for (const note of result.notes) stdout.write(`\nNote: ${note}\n`);
+}
+
+export const recommendCommand: Command = {
+  name: ["recommend"],
+  summary: "Recommend models from a plain-language description of the job and its constraints",
+  usage: '"<description>"',
+  usesHome: true,
+  options: {
+    limit: {
+      type: "string",
+      description: `How many candidates (default ${DEFAULT_RECOMMEND_LIMIT})`,
+      valueName: "N",
+    },
+  },
+  async run({ positionals, values, config, json, stdout }) {
+    const description = positionals.join(" ");
+    if (description.trim() === "") {
+      throw badRequest('Usage: hangar recommend "<description>" [--limit N] [--json]');
+    }
+    let limit: number | undefined;
+    if (values.limit !== undefined) {
+      limit = Number(values.limit);
+      if (!Number.isInteger(limit)) throw badRequest("--limit must be a whole number");
+    }
+    const result = await withLocalHome(config, (hangar) =>
+      recommendModels(hangar, localAdministrator(), {
+        description,
+        ...(limit !== undefined ? { limit } : {}),
+      }),
+    );
+    if (json) writeJson(stdout, result);
+    else writeRecommendation(stdout, result);
+  },
+};
