@@ -6,6 +6,7 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import { clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
 import { Router } from "./router.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
+import { registerCompareRecommendRoutes } from "./routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "./routes/discover.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerHomePageRoutes } from "./routes/home-page.ts";
@@ -33,6 +34,7 @@ export function createRouter(): Router {
   registerInferenceRoutes(router);
   registerOpenAiRoutes(router);
   registerDiscoverRoutes(router);
+  registerCompareRecommendRoutes(router);
   return router;
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
+import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
 import { downloadCommand } from "./download.ts";
 import { fsckCommand } from "./fsck.ts";
@@ -9,6 +10,7 @@ import { makeModelCommand } from "./make-model.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
 import { pullCommand } from "./pull.ts";
+import { recommendCommand } from "./recommend.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
 import { runCommand } from "./run.ts";
 import { searchCommand } from "./search.ts";
@@ -51,5 +53,7 @@ export const COMMANDS: Command[] = [
   devGenCatalogCommand,
   runCommand,
   makeModelCommand,
+  compareCommand,
+  recommendCommand,
   searchCommand,
 ];
