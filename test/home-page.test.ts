@@ -64,7 +64,12 @@ describe("GET /", () => {
     const response = await fetch(`${hub.url}/`, { headers: { accept: "application/json" } });
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
-    assert.deepEqual(await response.json(), { name: "Hangar", version: "0.1.0", repos: 4, catalogEntries: 0 });
+    assert.deepEqual(await response.json(), {
+      name: "Hangar",
+      version: "0.1.0",
+      repos: 4,
+      catalogEntries: 0,
+    });
   });
 
   it("answers HEAD with the headers and no body", async () => {
