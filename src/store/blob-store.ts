@@ -23,6 +23,9 @@ export interface PutOptions {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** Read size of blob streams: 1 MB reads cost far less CPU per GB than Node's 64 KB default. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
 /** fsyncs a folder so the names created in it are durable; a platform that cannot sync folders is skipped. */
 async function syncFolder(path: string): Promise<void> {
   const handle = await open(path, "r");
@@ -166,7 +169,10 @@ export class BlobStore {
 
   /** Streams a stored blob; `end` is inclusive, as in HTTP ranges. */
   createReadStream(sha256: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
+    return createReadStream(this.pathOf(sha256), {
+      highWaterMark: READ_CHUNK_BYTES,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    });
   }
 
   async read(sha256: string): Promise<Buffer> {
