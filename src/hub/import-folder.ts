@@ -80,8 +80,9 @@ export async function storeLocalFile(
         yield chunk as Buffer;
       }
     };
-    const stored = await hub.blobs.put(counted(), { expectedSize: size });
     const lfs = size >= hub.config.limits.lfsThreshold || looksBinary(sample);
+    // An LFS file's git id is its pointer's: the sha1 of its bytes is needed only for regular files.
+    const stored = await hub.blobs.put(counted(), { expectedSize: size, gitOid: !lfs });
     return {
       sha256: stored.sha256,
       size,

@@ -53,7 +53,10 @@ export async function commitNdjson(
     }
     switch (entry.key) {
       case "file": {
-        const stored = await hub.blobs.put(entry.content, { expectedSize: entry.content.byteLength });
+        const stored = await hub.blobs.put(entry.content, {
+          expectedSize: entry.content.byteLength,
+          gitOid: true,
+        });
         operations.push({
           kind: "put",
           path: entry.path,

@@ -31,7 +31,7 @@ export async function createRepoWithFiles(
   if (files.length === 0) return repo;
   const operations: CommitOperation[] = [];
   for (const file of files) {
-    const stored = await hub.blobs.put(file.content, { expectedSize: file.content.byteLength });
+    const stored = await hub.blobs.put(file.content, { expectedSize: file.content.byteLength, gitOid: true });
     operations.push({
       kind: "put",
       path: file.path,
