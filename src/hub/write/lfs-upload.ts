@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { constants, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { type FileHandle, mkdir, open, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { badRequest } from "../../core/errors.ts";
+import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { nowIso } from "../../store/catalog.ts";
 import type { HubContext } from "../hub.ts";
@@ -67,9 +67,22 @@ export async function uploadLfsObject(
   await recordUpload(hub, upload);
 }
 
+/**
+ * A multipart upload in progress is one folder in the blob store's temp folder: `data`, the object being
+ * assembled (each part written at its own offset, so completion has nothing to copy), and one empty marker
+ * `part-<n>.<etag>` per part received whole. The markers are the only state on disk; they survive a crash,
+ * and a part's marker is removed before its bytes are overwritten, so a marker always describes the bytes
+ * at its offset. Completion still hashes the whole file: the markers only tell which parts arrived.
+ */
 function partsFolder(hub: HubContext, upload: SignedUpload): string {
   return join(hub.blobs.tempDir, `multipart-${upload.oid}-${upload.size}-${upload.chunkSize}`);
 }
+
+const DATA_FILE = "data";
+/** Bytes gathered from the request before one positional write. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+/** Read size of the completion's hash pass. */
+const HASH_READ_BYTES = 4 * 1024 * 1024;
 
 function partLength(upload: SignedUpload, part: number): number {
   return Math.min(upload.chunkSize, upload.size - (part - 1) * upload.chunkSize);
@@ -87,12 +100,76 @@ function parsePartNumber(upload: SignedUpload, value: unknown): number {
   return part;
 }
 
-/** An ETag names the bytes of a part, so a completion can only name parts that were stored whole. */
-function partEtag(digest: string): string {
-  return `"${digest}"`;
+/**
+ * What this process knows of a multipart upload while requests on it are running. Parts of one object
+ * share one file, so a completion must not hash (and then move into the store) a file that a part request
+ * is still writing to: completion seals the session, waits for the writes already issued, and any part
+ * request still running stops before its next write. A retried part supersedes an older attempt at the
+ * same part the same way. (Like blob leases, this guards requests within one server process, the embedded
+ * default.)
+ */
+interface MultipartSession {
+  /** The newest attempt at each part; an older attempt still receiving stops at its next write. */
+  attempts: Map<number, string>;
+  /** Positional writes issued and not yet settled. */
+  writes: Set<Promise<unknown>>;
+  /** Part requests running. */
+  requests: number;
+  /** A completion is running: no new write may start. */
+  sealed: boolean;
 }
 
-/** One part of a multipart upload; returns the part's ETag, which the completion call sends back. */
+const sessionsByStore = new WeakMap<HubContext["blobs"], Map<string, MultipartSession>>();
+
+function sessionOf(hub: HubContext, folder: string): MultipartSession {
+  let sessions = sessionsByStore.get(hub.blobs);
+  if (!sessions) {
+    sessions = new Map();
+    sessionsByStore.set(hub.blobs, sessions);
+  }
+  let session = sessions.get(folder);
+  if (!session) {
+    session = { attempts: new Map(), writes: new Set(), requests: 0, sealed: false };
+    sessions.set(folder, session);
+  }
+  return session;
+}
+
+function releaseSession(hub: HubContext, folder: string, session: MultipartSession): void {
+  if (session.requests === 0 && !session.sealed) sessionsByStore.get(hub.blobs)?.delete(folder);
+}
+
+function completionRunning(upload: SignedUpload): HangarError {
+  return new HangarError(
+    "HANGAR_ERR_CONFLICT",
+    `The upload of ${upload.oid} is being completed; parts can no longer be sent to it`,
+  );
+}
+
+/**
+ * Marker changes are synchronous (empty files in a folder of a few dozen names): each one happens whole
+ * between two events, so concurrent attempts at one part cannot interleave their check and their change.
+ */
+function markersOf(folder: string, part: number): string[] {
+  const prefix = `part-${part}.`;
+  return readdirSync(folder).filter((name) => name.startsWith(prefix));
+}
+
+function forgetPart(folder: string, part: number): void {
+  for (const name of markersOf(folder, part)) rmSync(join(folder, name), { force: true });
+}
+
+function recordPart(folder: string, part: number, etag: string): void {
+  forgetPart(folder, part);
+  writeFileSync(join(folder, `part-${part}.${etag}`), "");
+}
+
+/**
+ * One part of a multipart upload, written at its offset in the upload's one file; returns the part's
+ * ETag, which the completion call sends back. The ETag names this attempt (random, recorded once the part
+ * is whole) rather than hashing the part: the object's sha256 is checked over the whole file at completion
+ * anyway, and a per-part hash would be a second hash pass over every byte.
+ */
 export async function uploadLfsPart(
   hub: HubContext,
   target: LfsUploadTarget & { body: Body; contentLength?: number },
@@ -103,30 +180,92 @@ export async function uploadLfsPart(
   const expected = partLength(upload, part);
   assertDeclaredLength(target.contentLength, expected, `Part ${part}`);
   const folder = partsFolder(hub, upload);
-  await mkdir(folder, { recursive: true });
-  const temp = hub.blobs.tempPath();
-  const handle = await open(temp, "w");
-  const hash = createHash("sha256");
-  let received = 0;
+  const session = sessionOf(hub, folder);
+  if (session.sealed) throw completionRunning(upload);
+  const attempt = randomBytes(16).toString("hex");
+  session.attempts.set(part, attempt);
+  session.requests++;
+  let handle: FileHandle | undefined;
   try {
-    for await (const chunk of target.body) {
-      received += chunk.byteLength;
-      if (received > expected) throw badRequest(`Part ${part} is larger than its ${expected} bytes`);
-      hash.update(chunk);
-      await handle.write(chunk);
+    await mkdir(folder, { recursive: true });
+    const current = () => {
+      if (session.sealed) throw completionRunning(upload);
+      if (session.attempts.get(part) !== attempt) {
+        throw new HangarError(
+          "HANGAR_ERR_CONFLICT",
+          `Part ${part} of ${upload.oid} is being uploaded again by a newer request`,
+        );
+      }
+    };
+    current();
+    // Its bytes are about to change: until this attempt is whole, the part counts as not uploaded.
+    forgetPart(folder, part);
+    handle = await open(join(folder, DATA_FILE), constants.O_RDWR | constants.O_CREAT);
+    const fileHandle = handle;
+    let position = (part - 1) * upload.chunkSize;
+    let received = 0;
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    let pending: Promise<unknown> | undefined;
+    const flush = async () => {
+      if (pending) await pending;
+      pending = undefined;
+      if (batchBytes === 0) return;
+      current();
+      const write = writeAllAt(fileHandle, batch, position);
+      position += batchBytes;
+      batch = [];
+      batchBytes = 0;
+      session.writes.add(write);
+      pending = write.finally(() => session.writes.delete(write));
+    };
+    try {
+      for await (const chunk of target.body) {
+        received += chunk.byteLength;
+        if (received > expected) throw badRequest(`Part ${part} is larger than its ${expected} bytes`);
+        batch.push(chunk);
+        batchBytes += chunk.byteLength;
+        if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+      }
+      await flush();
+      await pending;
+    } finally {
+      await pending?.catch(() => {});
     }
     if (received !== expected) {
       throw badRequest(`Part ${part} must be ${expected} bytes, but ${received} were received`);
     }
-    await handle.close();
-    const digest = hash.digest("hex");
-    // The part appears under its final name only once complete, so a completion never reads half a part.
-    await rename(temp, join(folder, `${part}.${digest}.part`));
-    return partEtag(digest);
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await unlink(temp).catch(() => {});
-    throw error;
+    current();
+    recordPart(folder, part, attempt);
+    return `"${attempt}"`;
+  } finally {
+    await handle?.close().catch(() => {});
+    session.requests--;
+    if (session.attempts.get(part) === attempt) session.attempts.delete(part);
+    releaseSession(hub, folder, session);
+  }
+}
+
+/** Writes buffers at `position`, looping over short writes. */
+async function writeAllAt(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+  let rest = buffers;
+  let at = position;
+  while (rest.length > 0) {
+    const total = rest.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    const { bytesWritten } = await handle.writev(rest, at);
+    if (bytesWritten >= total) return;
+    at += bytesWritten;
+    let skip = bytesWritten;
+    const remaining: Uint8Array[] = [];
+    for (const buffer of rest) {
+      if (skip >= buffer.byteLength) {
+        skip -= buffer.byteLength;
+        continue;
+      }
+      remaining.push(skip > 0 ? buffer.subarray(skip) : buffer);
+      skip = 0;
+    }
+    rest = remaining;
   }
 }
 
@@ -135,7 +274,35 @@ export interface CompletedPart {
   etag: unknown;
 }
 
-/** Joins the parts in order into the blob store, checking the whole object's sha256 and size. */
+/** The sha256 of a file, read in large positional reads into one buffer; fsyncs it meanwhile. */
+async function hashAndSync(path: string): Promise<{ sha256: string; size: number }> {
+  const handle = await open(path, "r");
+  try {
+    // The flush to disk runs in the thread pool while the bytes are hashed from the page cache.
+    const synced = handle.sync();
+    try {
+      const hash = createHash("sha256");
+      const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
+      let size = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, size);
+        if (bytesRead === 0) break;
+        hash.update(buffer.subarray(0, bytesRead));
+        size += bytesRead;
+      }
+      return { sha256: hash.digest("hex"), size };
+    } finally {
+      await synced;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Checks that every part arrived whole under the ETag the client names, hashes the assembled file once
+ * (sha256 and size must be the object's) and moves it into the blob store.
+ */
 export async function completeLfsMultipart(
   hub: HubContext,
   target: LfsUploadTarget & { parts: CompletedPart[] },
@@ -152,27 +319,47 @@ export async function completeLfsMultipart(
   for (const given of target.parts) {
     const part = parsePartNumber(upload, given.partNumber);
     const etag = typeof given.etag === "string" ? given.etag.replace(/^W\//, "").replace(/"/g, "") : "";
-    if (!/^[0-9a-f]{64}$/.test(etag)) throw badRequest(`Part ${part} has an unknown ETag`);
-    byNumber.set(part, join(folder, `${part}.${etag}.part`));
+    if (!/^[0-9a-f]{32}$/.test(etag)) throw badRequest(`Part ${part} has an unknown ETag`);
+    byNumber.set(part, etag);
   }
-  const files: string[] = [];
   for (let part = 1; part <= count; part++) {
-    const file = byNumber.get(part);
-    if (!file) throw badRequest(`Part ${part} of ${count} is missing from the completion request`);
-    const info = await stat(file).catch(() => null);
-    if (!info || info.size !== partLength(upload, part)) {
-      throw badRequest(`Part ${part} was not uploaded (or not with that ETag): upload it again`);
-    }
-    files.push(file);
+    if (!byNumber.has(part))
+      throw badRequest(`Part ${part} of ${count} is missing from the completion request`);
   }
-  async function* joined(): AsyncGenerator<Uint8Array> {
-    for (const file of files) yield* createReadStream(file);
+  const session = sessionOf(hub, folder);
+  if (session.sealed) {
+    throw new HangarError("HANGAR_ERR_CONFLICT", `The upload of ${upload.oid} is already being completed`);
   }
+  session.sealed = true;
+  let finished = false;
   try {
-    await hub.blobs.put(joined(), { expectedSha256: upload.oid, expectedSize: upload.size });
-    await recordUpload(hub, upload);
+    // Writes issued before the seal land before the file is read; no later one starts.
+    await Promise.allSettled([...session.writes]);
+    const recorded = new Set(await readdir(folder).catch(() => [] as string[]));
+    for (let part = 1; part <= count; part++) {
+      if (!recorded.has(`part-${part}.${byNumber.get(part)}`)) {
+        throw badRequest(`Part ${part} was not uploaded (or not with that ETag): upload it again`);
+      }
+    }
+    const data = join(folder, DATA_FILE);
+    finished = true;
+    try {
+      const { sha256, size } = await hashAndSync(data);
+      if (size !== upload.size) {
+        throw badRequest(`The parts hold ${size} bytes, but ${upload.size} were announced`);
+      }
+      if (sha256 !== upload.oid) {
+        throw badRequest(`Content sha256 is ${sha256}, but ${upload.oid} was announced`);
+      }
+      await hub.blobs.commitTemp(data, sha256);
+      await recordUpload(hub, upload);
+    } finally {
+      // Whether the object matched or not, its parts are of no further use: a retry starts with new parts.
+      await rm(folder, { recursive: true, force: true });
+    }
   } finally {
-    // Whether the object matched or not, its parts are of no further use: a retry starts with new parts.
-    await rm(folder, { recursive: true, force: true });
+    session.sealed = false;
+    if (finished) session.attempts.clear();
+    releaseSession(hub, folder, session);
   }
 }
