@@ -96,6 +96,71 @@ export function toApiSibling(file: TreeFile, withBlobs: boolean): ApiSibling {
 
 const TYPE_KIND: Record<RepoType, number> = { model: 1, dataset: 2, space: 3 };
 
+/** What a field's value is computed from: the listing entry and the options of the call. */
+interface ProducerInput {
+  listing: RepoListing | RepoDetails;
+  withBlobs: boolean;
+}
+
+function commitOf(listing: RepoListing | RepoDetails): RepoDetails["commit"] | undefined {
+  return "commit" in listing ? listing.commit : undefined;
+}
+
+/**
+ * One producer per field, in output order, built once: a listing page maps hundreds of repos, and
+ * rebuilding a table of closures per repo was most of the cost of a page.
+ */
+const PRODUCERS: ReadonlyArray<readonly [string, (input: ProducerInput) => unknown]> = Object.entries({
+  modelId: ({ listing }: ProducerInput) => listing.repo.id,
+  author: ({ listing }: ProducerInput) => listing.repo.namespace,
+  sha: ({ listing }: ProducerInput) => commitOf(listing)?.oid ?? listing.repo.sha ?? undefined,
+  lastModified: ({ listing }: ProducerInput) => commitOf(listing)?.date ?? listing.repo.lastModified,
+  createdAt: ({ listing }: ProducerInput) => listing.repo.createdAt,
+  private: ({ listing }: ProducerInput) => listing.repo.private,
+  gated: ({ listing }: ProducerInput) => listing.repo.gated,
+  disabled: ({ listing }: ProducerInput) => listing.repo.disabled,
+  downloads: ({ listing }: ProducerInput) => listing.repo.downloads,
+  downloadsAllTime: ({ listing }: ProducerInput) => listing.repo.downloads,
+  likes: ({ listing }: ProducerInput) => listing.repo.likes,
+  trendingScore: ({ listing }: ProducerInput) => listing.repo.trendingScore,
+  tags: ({ listing }: ProducerInput) => listing.repo.tags,
+  pipeline_tag: ({ listing }: ProducerInput) => listing.repo.pipelineTag ?? undefined,
+  library_name: ({ listing }: ProducerInput) => listing.repo.libraryName ?? undefined,
+  siblings: ({ listing, withBlobs }: ProducerInput) =>
+    listing.files?.map((file) => toApiSibling(file, withBlobs)),
+  cardData: ({ listing }: ProducerInput) => {
+    const cardData = listing.metadata?.cardData;
+    return cardData && Object.keys(cardData).length > 0 ? cardData : undefined;
+  },
+  config: ({ listing }: ProducerInput) => {
+    const config = listing.metadata?.config;
+    if (!config) return undefined;
+    const summary: Record<string, unknown> = {};
+    for (const key of CONFIG_SUMMARY_KEYS) if (config[key] !== undefined) summary[key] = config[key];
+    return summary;
+  },
+  transformersInfo: ({ listing }: ProducerInput) => listing.metadata?.transformersInfo,
+  safetensors: ({ listing }: ProducerInput) => {
+    const safetensors = listing.metadata?.safetensors;
+    return safetensors ? { parameters: safetensors.parameters, total: safetensors.total } : undefined;
+  },
+  gguf: ({ listing }: ProducerInput) => {
+    const gguf = listing.metadata?.gguf;
+    return gguf
+      ? { total: gguf.total, architecture: gguf.architecture, context_length: gguf.context_length }
+      : undefined;
+  },
+  widgetData: ({ listing }: ProducerInput) => listing.metadata?.card?.widget,
+  "model-index": ({ listing }: ProducerInput) => listing.metadata?.cardData?.["model-index"],
+  // Hangar's own field: what it knows of the model (licence, commercial use, size, memory, hardware fit...).
+  hangar: ({ listing }: ProducerInput) => listing.summary,
+  usedStorage: ({ listing }: ProducerInput) => listing.repo.usedStorage,
+  sdk: ({ listing }: ProducerInput) => {
+    const sdk = listing.metadata?.cardData?.sdk;
+    return listing.repo.type === "space" && typeof sdk === "string" ? sdk : undefined;
+  },
+});
+
 /**
  * Maps a repo (and what was loaded with it) to the Hub's JSON, keeping only `fields` when given. Values are
  * computed only for the fields kept, and fields without a value are left out rather than sent as null.
@@ -105,60 +170,13 @@ export function toApiRepoInfo(
   options: { fields?: Set<string>; withBlobs?: boolean } = {},
 ): ApiRepoInfo {
   const { repo } = listing;
-  const commit = "commit" in listing ? listing.commit : undefined;
-  const metadata = listing.metadata;
-  const files = listing.files;
-  const config = metadata?.config;
-  const cardData = metadata?.cardData;
-  const producers: Record<string, () => unknown> = {
-    modelId: () => repo.id,
-    author: () => repo.namespace,
-    sha: () => commit?.oid ?? repo.sha ?? undefined,
-    lastModified: () => commit?.date ?? repo.lastModified,
-    createdAt: () => repo.createdAt,
-    private: () => repo.private,
-    gated: () => repo.gated,
-    disabled: () => repo.disabled,
-    downloads: () => repo.downloads,
-    downloadsAllTime: () => repo.downloads,
-    likes: () => repo.likes,
-    trendingScore: () => repo.trendingScore,
-    tags: () => repo.tags,
-    pipeline_tag: () => repo.pipelineTag ?? undefined,
-    library_name: () => repo.libraryName ?? undefined,
-    siblings: () => files?.map((file) => toApiSibling(file, options.withBlobs ?? false)),
-    cardData: () => (cardData && Object.keys(cardData).length > 0 ? cardData : undefined),
-    config: () => {
-      if (!config) return undefined;
-      const summary: Record<string, unknown> = {};
-      for (const key of CONFIG_SUMMARY_KEYS) if (config[key] !== undefined) summary[key] = config[key];
-      return summary;
-    },
-    transformersInfo: () => metadata?.transformersInfo,
-    safetensors: () =>
-      metadata?.safetensors
-        ? { parameters: metadata.safetensors.parameters, total: metadata.safetensors.total }
-        : undefined,
-    gguf: () =>
-      metadata?.gguf
-        ? {
-            total: metadata.gguf.total,
-            architecture: metadata.gguf.architecture,
-            context_length: metadata.gguf.context_length,
-          }
-        : undefined,
-    widgetData: () => metadata?.card?.widget,
-    "model-index": () => cardData?.["model-index"],
-    // Hangar's own field: what it knows of the model (licence, commercial use, size, memory, hardware fit...).
-    hangar: () => listing.summary,
-    usedStorage: () => repo.usedStorage,
-    sdk: () => (repo.type === "space" && typeof cardData?.sdk === "string" ? cardData.sdk : undefined),
-  };
+  const input: ProducerInput = { listing, withBlobs: options.withBlobs ?? false };
+  const isModel = repo.type === "model";
   const info: ApiRepoInfo = { _id: apiObjectId(TYPE_KIND[repo.type], repo.pk), id: repo.id };
-  for (const [field, produce] of Object.entries(producers)) {
+  for (const [field, produce] of PRODUCERS) {
     if (options.fields && !options.fields.has(field)) continue;
-    if (repo.type !== "model" && MODEL_ONLY_FIELDS.has(field)) continue;
-    const value = produce();
+    if (!isModel && MODEL_ONLY_FIELDS.has(field)) continue;
+    const value = produce(input);
     if (value !== undefined) info[field] = value;
   }
   return info;
