@@ -9,6 +9,7 @@ import {
   staticScore,
   trendComponent,
 } from "./ranking.ts";
+import { emptyFacetArrays, type FacetArrays, type FilterPlan, scan } from "./scan.ts";
 import {
   type DocumentTerms,
   FIELD_AUTHOR,
@@ -317,6 +318,14 @@ export class SearchIndex {
   readonly tags = new MultiValueColumn(new Dictionary());
   text!: TextIndex;
 
+  /** Private documents (few): added to the cached whole-catalog counts for callers who may see them. */
+  readonly privateDocs = new Set<number>();
+  /** Documents changed since the build, in change order. */
+  patchedList: number[] = [];
+  private results: Uint32Array | null = null;
+  private readonly orders = new Map<string, Uint32Array>();
+  private base: { total: number; counts: FacetArrays } | null = null;
+
   /** Modality (index into MODALITIES, 255 for none) and commercial use (index into COMMERCIAL_VALUES), by id. */
   modalityOfTaskId = new Uint8Array(0);
   commercialOfLicenseId = new Uint8Array(0);
@@ -413,6 +422,8 @@ export class SearchIndex {
     this.library[doc] = this.libraries.intern(model.library);
     this.license[doc] = this.licenses.intern(model.license);
     this.isPrivate[doc] = model.private ? 1 : 0;
+    if (model.private) this.privateDocs.add(doc);
+    else this.privateDocs.delete(doc);
     this.gated[doc] = model.gated;
     this.runsLocally[doc] = model.runsLocally ? 1 : 0;
     this.scanStatus[doc] = 0;
@@ -458,6 +469,66 @@ export class SearchIndex {
     this.commercialOfLicenseId = commercial;
   }
 
+  /** A reusable buffer for a query's matching documents (queries run one at a time on a thread). */
+  resultBuffer(): Uint32Array {
+    if (!this.results || this.results.length < this.size) this.results = new Uint32Array(this.capacity);
+    return this.results;
+  }
+
+  /** Facet counts and total over every public model, computed once per index version. */
+  baseCounts(): { total: number; counts: FacetArrays } {
+    if (!this.base) {
+      const plan: FilterPlan = {
+        allowTask: null,
+        allowModality: null,
+        allowLibrary: null,
+        allowLicense: null,
+        allowCommercial: null,
+        allowAuthor: null,
+        allowLanguage: null,
+        allowDataset: null,
+        allowBase: null,
+        allowScan: null,
+        gated: -1,
+        runsLocally: -1,
+        parameterRange: null,
+        storageRange: null,
+        requiredTags: [],
+        impossibleTags: false,
+        seeAll: false,
+        visibleAuthors: new Uint8Array(0),
+      };
+      const scanned = scan(this, plan, null, this.size, true, this.resultBuffer());
+      this.base = { total: scanned.total, counts: scanned.counts ?? emptyFacetArrays(this) };
+    }
+    return this.base;
+  }
+
+  /**
+   * The built documents ordered best first by `keyOf` (ties: more downloads, then older row), computed once
+   * per sort and direction. Documents changed since the build keep their old place: callers skip them and
+   * rank them separately.
+   */
+  sortedDocs(name: string, keyOf: (doc: number) => number): Uint32Array {
+    let order = this.orders.get(name);
+    if (!order) {
+      const count = this.builtCount;
+      const keys = new Float64Array(count);
+      for (let doc = 0; doc < count; doc++) keys[doc] = keyOf(doc);
+      const downloads = this.downloads;
+      const pk = this.pk;
+      order = new Uint32Array(count);
+      for (let doc = 0; doc < count; doc++) order[doc] = doc;
+      order.sort((a, b) => {
+        const difference = keys[b]! - keys[a]!;
+        if (difference > 0 || difference < 0) return difference;
+        return downloads[b]! - downloads[a]! || pk[a]! - pk[b]!;
+      });
+      this.orders.set(name, order);
+    }
+    return order;
+  }
+
   docOf(pk: number): number {
     return pk < this.docOfPk.length ? this.docOfPk[pk]! : -1;
   }
@@ -489,6 +560,8 @@ export class SearchIndex {
       if (row?.[23] !== "model") {
         if (doc >= 0) {
           this.removed[doc] = 1;
+          this.privateDocs.delete(doc);
+          if (this.patched[doc] !== 1) this.patchedList.push(doc);
           this.patched[doc] = 1;
           this.text.setPatched(doc, null);
           this.docOfPk[pk] = -1;
@@ -498,6 +571,7 @@ export class SearchIndex {
       if (doc < 0) doc = this.size++;
       const model = modelFromRow(row, local.get(pk));
       this.writeColumns(doc, model);
+      if (this.patched[doc] !== 1) this.patchedList.push(doc);
       this.patched[doc] = 1;
       this.languages.override(doc, model.languages);
       this.datasets.override(doc, model.datasets);
@@ -507,12 +581,13 @@ export class SearchIndex {
     }
     this.refreshDerivedTables();
     this.sequence = sequence;
+    this.base = null;
     return true;
   }
 
   /** How many documents changed since the build (a full rebuild folds them back in). */
   get patchedCount(): number {
-    return this.languages.overrides.size;
+    return this.patchedList.length;
   }
 
   stats(): SearchIndexStats {

@@ -4,6 +4,15 @@ import type { HubContext } from "../hub/hub.ts";
 import { getSearchIndex } from "./get-search-index.ts";
 import { parseQuery } from "./parse-query.ts";
 import { explainScore, RANKING_WEIGHTS, type ScoreExplanation } from "./ranking.ts";
+import {
+  addFacetArrays,
+  classify,
+  emptyFacetArrays,
+  type FacetArrays,
+  type FilterPlan,
+  hasFacetFilter,
+  scan,
+} from "./scan.ts";
 import { hashLower, type MultiValueColumn, SearchIndex } from "./search-index.ts";
 import {
   DEFAULT_FACET_LIMIT,
@@ -91,23 +100,6 @@ export interface SearchModelsResult {
   tookMs: number;
 }
 
-const DIM = {
-  task: 0,
-  modality: 1,
-  library: 2,
-  language: 3,
-  license: 4,
-  commercial: 5,
-  author: 6,
-  parameters: 7,
-  storage: 8,
-  gated: 9,
-  runsLocally: 10,
-  scan: 11,
-  baseModel: 12,
-  dataset: 13,
-} as const;
-
 const LANGUAGE_CODE = /^([a-z]{2,3}(-[a-z0-9]+)?|multilingual)$/i;
 
 function unknownValue(kind: string, value: string, valid: readonly string[], listLimit = 40): never {
@@ -148,12 +140,6 @@ function rangeValue(name: string, value: number | undefined): number | undefined
   if (!Number.isFinite(value) || value < 0)
     throw badRequest(`${name} must be a non-negative number, got ${value}`);
   return value;
-}
-
-function hasMulti(column: MultiValueColumn, allowed: Uint8Array, doc: number, patched: boolean): boolean {
-  const values = column.of(doc, patched);
-  for (let at = 0; at < values.length; at++) if (allowed[values[at]!] === 1) return true;
-  return false;
 }
 
 /**
@@ -237,215 +223,145 @@ export function searchModels(
     throw badRequest(`storage_min (${storageMin}) is larger than storage_max (${storageMax})`);
   }
 
-  const allowTask = tasks
-    ? allowList(
-        index.tasks.size,
-        tasks.map((value) => index.tasks.find(value)),
-      )
-    : null;
-  const allowModality = modalities
-    ? allowList(
-        256,
-        modalities.map((value) => MODALITIES.indexOf(value)),
-      )
-    : null;
-  const allowLibrary = libraries
-    ? allowList(
-        index.libraries.size,
-        libraries.map((value) => index.libraries.find(value)),
-      )
-    : null;
-  const allowLicense = licenses
-    ? allowList(
-        index.licenses.size,
-        licenses.map((value) => index.licenses.find(value)),
-      )
-    : null;
-  const allowCommercial = commercial
-    ? allowList(
-        COMMERCIAL_VALUES.length,
-        commercial.map((value) => COMMERCIAL_VALUES.indexOf(value as never)),
-      )
-    : null;
-  const allowAuthor = authors
-    ? allowList(
-        index.authors.size,
-        authors.map((value) => index.authors.find(value)),
-      )
-    : null;
-  const allowLanguage = languages
-    ? allowList(
-        index.languages.dictionary.size,
-        languages.map((value) => index.languages.dictionary.find(value)),
-      )
-    : null;
-  const allowDataset = datasets
-    ? allowList(
-        index.datasets.dictionary.size,
-        datasets.map((value) => index.datasets.dictionary.find(value)),
-      )
-    : null;
-  const allowBase = baseModels
-    ? allowList(
-        index.baseModels.dictionary.size,
-        baseModels.map((value) => index.baseModels.dictionary.find(value)),
-      )
-    : null;
-  const allowScan = scanStatuses
-    ? allowList(
-        SCAN_STATUSES.length,
-        scanStatuses.map((value) => SCAN_STATUSES.indexOf(value as never)),
-      )
-    : null;
-  const gatedFilter = params.gated === undefined ? -1 : params.gated ? 1 : 0;
-  const localFilter = params.runsLocally === undefined ? -1 : params.runsLocally ? 1 : 0;
-  const hasParameterRange = parametersMin !== undefined || parametersMax !== undefined;
-  const parameterLow = parametersMin ?? 0;
-  const parameterHigh = parametersMax ?? Number.POSITIVE_INFINITY;
-  const hasStorageRange = storageMin !== undefined || storageMax !== undefined;
-  const storageLow = storageMin ?? 0;
-  const storageHigh = storageMax ?? Number.POSITIVE_INFINITY;
-  const requiredTags = params.tags?.filter(Boolean).map((tag) => index.tags.dictionary.find(tag)) ?? [];
-  const impossibleTags = requiredTags.some((id) => id === undefined);
-
-  // Visibility is applied here, at query time, from the index's current private flags.
   const visible = visibleNamespaces(params.caller ?? null);
-  const seeAll = visible === "all";
   const visibleAuthors = new Uint8Array(index.authors.size);
-  if (!seeAll)
+  if (visible !== "all") {
     for (const name of visible) {
       const id = index.authors.find(name);
       if (id !== undefined) visibleAuthors[id] = 1;
     }
+  }
+  const requiredTags = params.tags?.filter(Boolean).map((tag) => index.tags.dictionary.find(tag)) ?? [];
+  // Visibility is part of the plan: applied at query time from the index's current private flags.
+  const plan: FilterPlan = {
+    allowTask: tasks
+      ? allowList(
+          index.tasks.size,
+          tasks.map((value) => index.tasks.find(value)),
+        )
+      : null,
+    allowModality: modalities
+      ? allowList(
+          256,
+          modalities.map((value) => MODALITIES.indexOf(value)),
+        )
+      : null,
+    allowLibrary: libraries
+      ? allowList(
+          index.libraries.size,
+          libraries.map((value) => index.libraries.find(value)),
+        )
+      : null,
+    allowLicense: licenses
+      ? allowList(
+          index.licenses.size,
+          licenses.map((value) => index.licenses.find(value)),
+        )
+      : null,
+    allowCommercial: commercial
+      ? allowList(
+          COMMERCIAL_VALUES.length,
+          commercial.map((value) => COMMERCIAL_VALUES.indexOf(value as never)),
+        )
+      : null,
+    allowAuthor: authors
+      ? allowList(
+          index.authors.size,
+          authors.map((value) => index.authors.find(value)),
+        )
+      : null,
+    allowLanguage: languages
+      ? allowList(
+          index.languages.dictionary.size,
+          languages.map((value) => index.languages.dictionary.find(value)),
+        )
+      : null,
+    allowDataset: datasets
+      ? allowList(
+          index.datasets.dictionary.size,
+          datasets.map((value) => index.datasets.dictionary.find(value)),
+        )
+      : null,
+    allowBase: baseModels
+      ? allowList(
+          index.baseModels.dictionary.size,
+          baseModels.map((value) => index.baseModels.dictionary.find(value)),
+        )
+      : null,
+    allowScan: scanStatuses
+      ? allowList(
+          SCAN_STATUSES.length,
+          scanStatuses.map((value) => SCAN_STATUSES.indexOf(value as never)),
+        )
+      : null,
+    gated: params.gated === undefined ? -1 : params.gated ? 1 : 0,
+    runsLocally: params.runsLocally === undefined ? -1 : params.runsLocally ? 1 : 0,
+    parameterRange:
+      parametersMin !== undefined || parametersMax !== undefined
+        ? [parametersMin ?? 0, parametersMax ?? Number.POSITIVE_INFINITY]
+        : null,
+    storageRange:
+      storageMin !== undefined || storageMax !== undefined
+        ? [storageMin ?? 0, storageMax ?? Number.POSITIVE_INFINITY]
+        : null,
+    requiredTags: requiredTags.filter((id): id is number => id !== undefined),
+    impossibleTags: requiredTags.some((id) => id === undefined),
+    seeAll: visible === "all",
+    visibleAuthors,
+  };
 
-  // Text candidates.
   const textMatch =
     parsed.words.length > 0
       ? index.text.match(parsed.words, index.size, index.capacity, index.patched)
       : null;
   const queryHash = parsed.text ? hashLower(parsed.text) : 0;
   const queryLower = parsed.text.toLowerCase();
-
   const wantFacets = params.facets !== false;
   const wantInsights = params.insights !== false;
-  const counts = wantFacets || wantInsights ? new FacetCounts(index) : null;
-  const resultTasks = new Float64Array(index.tasks.size);
-  const qualityHistogram = new Uint32Array(10);
-  let withEvaluations = 0;
+  const withCounts = wantFacets || wantInsights;
+  const unfiltered =
+    textMatch === null && !hasFacetFilter(plan) && plan.requiredTags.length === 0 && !plan.impossibleTags;
 
-  const results = new Uint32Array(textMatch ? textMatch.count : index.size);
-  let total = 0;
-  const universe = textMatch ? textMatch.docs : null;
-  const universeSize = textMatch ? textMatch.count : index.size;
-  const { task, library, license, author, removed, isPrivate, gated, runsLocally, scanStatus, patched } =
-    index;
-  const modalityOf = index.modalityOfTaskId;
-  const commercialOf = index.commercialOfLicenseId;
-  const parameters = index.parameters;
-  const storage = index.storageBytes;
-
-  for (let at = 0; at < universeSize; at++) {
-    const doc = universe ? universe[at]! : at;
-    if (removed[doc] === 1) continue;
-    if (isPrivate[doc] === 1 && !seeAll && visibleAuthors[author[doc]!] === 0) continue;
-    const isPatched = patched[doc] === 1;
-    if (requiredTags.length > 0) {
-      if (impossibleTags) break;
-      const values = index.tags.of(doc, isPatched);
-      let all = true;
-      for (const id of requiredTags) {
-        let found = false;
-        for (let k = 0; k < values.length; k++)
-          if (values[k] === id) {
-            found = true;
-            break;
-          }
-        if (!found) {
-          all = false;
-          break;
-        }
-      }
-      if (!all) continue;
-    }
-    let fails = 0;
-    let failed = -1;
-    if (allowTask !== null && allowTask[task[doc]!] !== 1) {
-      fails++;
-      failed = DIM.task;
-    }
-    if (allowModality !== null && allowModality[modalityOf[task[doc]!]!] !== 1) {
-      if (++fails > 1) continue;
-      failed = DIM.modality;
-    }
-    if (allowLibrary !== null && allowLibrary[library[doc]!] !== 1) {
-      if (++fails > 1) continue;
-      failed = DIM.library;
-    }
-    if (allowLicense !== null && allowLicense[license[doc]!] !== 1) {
-      if (++fails > 1) continue;
-      failed = DIM.license;
-    }
-    if (allowCommercial !== null && allowCommercial[commercialOf[license[doc]!]!] !== 1) {
-      if (++fails > 1) continue;
-      failed = DIM.commercial;
-    }
-    if (allowAuthor !== null && allowAuthor[author[doc]!] !== 1) {
-      if (++fails > 1) continue;
-      failed = DIM.author;
-    }
-    if (hasParameterRange) {
-      const value = parameters[doc]!;
-      if (!(value >= parameterLow && value <= parameterHigh)) {
-        if (++fails > 1) continue;
-        failed = DIM.parameters;
+  let total: number;
+  let counts: FacetArrays | null = null;
+  let results: Uint32Array | null = null;
+  if (unfiltered) {
+    // The whole catalog: its counts are cached per index version; a caller's private repos are added.
+    const base = index.baseCounts();
+    total = base.total;
+    if (withCounts) counts = base.counts;
+    if (index.privateDocs.size > 0) {
+      const privateDocs = Uint32Array.from(index.privateDocs);
+      const own = scan(
+        index,
+        plan,
+        privateDocs,
+        privateDocs.length,
+        withCounts,
+        new Uint32Array(privateDocs.length),
+      );
+      total += own.total;
+      if (own.total > 0 && counts !== null && own.counts !== null) {
+        const merged = emptyFacetArrays(index);
+        addFacetArrays(merged, counts);
+        addFacetArrays(merged, own.counts);
+        counts = merged;
       }
     }
-    if (hasStorageRange) {
-      const value = storage[doc]!;
-      if (!(value >= storageLow && value <= storageHigh)) {
-        if (++fails > 1) continue;
-        failed = DIM.storage;
-      }
-    }
-    if (gatedFilter >= 0 && (gated[doc]! > 0 ? 1 : 0) !== gatedFilter) {
-      if (++fails > 1) continue;
-      failed = DIM.gated;
-    }
-    if (localFilter >= 0 && runsLocally[doc] !== localFilter) {
-      if (++fails > 1) continue;
-      failed = DIM.runsLocally;
-    }
-    if (allowScan !== null && allowScan[scanStatus[doc]!] !== 1) {
-      if (++fails > 1) continue;
-      failed = DIM.scan;
-    }
-    if (allowLanguage !== null && !hasMulti(index.languages, allowLanguage, doc, isPatched)) {
-      if (++fails > 1) continue;
-      failed = DIM.language;
-    }
-    if (allowBase !== null && !hasMulti(index.baseModels, allowBase, doc, isPatched)) {
-      if (++fails > 1) continue;
-      failed = DIM.baseModel;
-    }
-    if (allowDataset !== null && !hasMulti(index.datasets, allowDataset, doc, isPatched)) {
-      if (++fails > 1) continue;
-      failed = DIM.dataset;
-    }
-    if (fails === 0) {
-      results[total++] = doc;
-      if (counts !== null) {
-        counts.all(doc, isPatched);
-        resultTasks[task[doc]!]!++;
-        if (index.evalCount[doc]! > 0) {
-          withEvaluations++;
-          const mean = index.evalMean[doc]!;
-          if (!Number.isNaN(mean)) qualityHistogram[Math.min(9, Math.floor(mean * 10))]!++;
-        }
-      }
-    } else if (counts !== null) counts.one(failed, doc, isPatched);
+  } else {
+    const scanned = scan(
+      index,
+      plan,
+      textMatch ? textMatch.docs : null,
+      textMatch ? textMatch.count : index.size,
+      withCounts,
+      index.resultBuffer(),
+    );
+    total = scanned.total;
+    counts = scanned.counts;
+    results = scanned.results;
   }
 
-  // Ranking keys.
   const textScores = textMatch?.scores;
   const exactOf = (doc: number): number => {
     if (!parsed.text) return 0;
@@ -456,10 +372,15 @@ export function searchModels(
     }
     return 0;
   };
-  const keyOf = sortKey(index, sort, params.ascending === true, textScores, exactOf);
+  const ascending = params.ascending === true;
+  const keyOf = sortKey(index, sort, ascending, textScores, exactOf);
   const depth = Math.min(total, page * limit);
   const sampleSize = Math.min(total, Math.max(depth, 50));
-  const ranked = topK(index, results, total, sampleSize, keyOf);
+  // Few results: rank them directly. Many (and no text): walk the precomputed order until enough pass.
+  const ranked =
+    results !== null && (textMatch !== null || total * 20 < index.size)
+      ? topK(index, results, total, sampleSize, keyOf)
+      : walkTop(index, plan, index.sortedDocs(`${sort}:${ascending}`, keyOf), sampleSize, keyOf);
   const pageDocs = ranked.slice((page - 1) * limit, depth);
 
   const hits = pageDocs.map((doc) => hitOf(index, doc, params.explain === true, textScores, exactOf));
@@ -473,16 +394,20 @@ export function searchModels(
     tookMs: 0,
   };
   if (counts !== null && wantFacets) {
-    answer.facets = counts.toFacets(facetLimit);
+    answer.facets = toFacets(index, counts, facetLimit);
     answer.facetMode = "disjunctive";
   }
   if (counts !== null && wantInsights) {
+    const trendKey = (doc: number) => index.trend[doc]!;
+    const trending =
+      results !== null && (textMatch !== null || total * 20 < index.size)
+        ? topK(index, results, total, Math.min(5, total), trendKey)
+        : walkTop(index, plan, index.sortedDocs("trending:false", trendKey), Math.min(5, total), trendKey);
     answer.insights = buildInsights(index, {
-      results,
       total,
-      resultTasks,
-      qualityHistogram,
-      withEvaluations,
+      counts,
+      taskFilter: plan.allowTask,
+      trending,
       sample: ranked,
       query: parsed.text,
       params: { tasks, libraries, languages, baseModels },
@@ -607,6 +532,29 @@ function topK(
   return order.map((at) => heapDocs[at]!);
 }
 
+/**
+ * The best `k` documents in a precomputed order (built documents only), skipping ones that fail the plan;
+ * documents changed since the build are ranked separately and merged in.
+ */
+function walkTop(
+  index: SearchIndex,
+  plan: FilterPlan,
+  order: Uint32Array,
+  k: number,
+  keyOf: KeyFunction,
+): number[] {
+  const picked: number[] = [];
+  for (let at = 0; at < order.length && picked.length < k; at++) {
+    const doc = order[at]!;
+    if (index.patched[doc] === 1) continue;
+    if (classify(index, plan, doc) === -1) picked.push(doc);
+  }
+  if (index.patchedList.length === 0) return picked;
+  const merged = [...picked];
+  for (const doc of index.patchedList) if (classify(index, plan, doc) === -1) merged.push(doc);
+  return topK(index, Uint32Array.from(merged), merged.length, Math.min(k, merged.length), keyOf);
+}
+
 function valuesOf(column: MultiValueColumn, doc: number, patched: boolean): string[] {
   return Array.from(column.of(doc, patched), (id) => column.dictionary.values[id]!);
 }
@@ -665,201 +613,88 @@ function hitOf(
 }
 
 /**
- * Facet counts, disjunctive: a document that passes every filter counts in every dimension; one that fails
- * exactly one filter counts only in that filter's dimension. Each dimension's counts are therefore "what you
- * would get choosing this value instead", the usual faceted-search convention.
+ * Facet lists from counts. The counts are disjunctive (see `scan`): a document that passes every filter
+ * counts in every dimension; one that fails exactly one filter counts only in that filter's dimension, so a
+ * dimension's counts are "what you would get choosing this value instead", the usual faceted-search convention.
  */
-class FacetCounts {
-  readonly task: Float64Array;
-  readonly modality = new Float64Array(256);
-  readonly library: Float64Array;
-  readonly language: Float64Array;
-  readonly license: Float64Array;
-  readonly commercial = new Float64Array(COMMERCIAL_VALUES.length);
-  readonly author: Float64Array;
-  readonly parameters = new Float64Array(PARAMETER_BUCKETS.length + 1);
-  readonly storage = new Float64Array(STORAGE_BUCKETS.length + 1);
-  readonly gated = new Float64Array(3);
-  readonly runsLocally = new Float64Array(2);
-  readonly scan = new Float64Array(SCAN_STATUSES.length);
-  readonly baseModel: Float64Array;
-  readonly dataset: Float64Array;
-
-  constructor(private readonly index: SearchIndex) {
-    this.task = new Float64Array(index.tasks.size);
-    this.library = new Float64Array(index.libraries.size);
-    this.language = new Float64Array(index.languages.dictionary.size);
-    this.license = new Float64Array(index.licenses.size);
-    this.author = new Float64Array(index.authors.size);
-    this.baseModel = new Float64Array(index.baseModels.dictionary.size);
-    this.dataset = new Float64Array(index.datasets.dictionary.size);
-  }
-
-  all(doc: number, patched: boolean): void {
-    const index = this.index;
-    const task = index.task[doc]!;
-    this.task[task]!++;
-    this.modality[index.modalityOfTaskId[task]!]!++;
-    this.library[index.library[doc]!]!++;
-    const license = index.license[doc]!;
-    this.license[license]!++;
-    this.commercial[index.commercialOfLicenseId[license]!]!++;
-    this.author[index.author[doc]!]!++;
-    this.parameters[index.parameterBucket[doc]!]!++;
-    this.storage[index.storageBucket[doc]!]!++;
-    this.gated[index.gated[doc]!]!++;
-    this.runsLocally[index.runsLocally[doc]!]!++;
-    this.scan[index.scanStatus[doc]!]!++;
-    this.multi(index.languages, this.language, doc, patched);
-    this.multi(index.baseModels, this.baseModel, doc, patched);
-    this.multi(index.datasets, this.dataset, doc, patched);
-  }
-
-  private multi(column: MultiValueColumn, counts: Float64Array, doc: number, patched: boolean): void {
-    if (patched) {
-      for (const id of column.overrides.get(doc) ?? []) counts[id]!++;
-      return;
+function toFacets(
+  index: SearchIndex,
+  counts: FacetArrays,
+  limit: number,
+): Record<FacetDimension, FacetValue[]> {
+  const named = (values: Uint32Array, names: readonly string[], skipZeroId = true): FacetValue[] => {
+    const list: FacetValue[] = [];
+    for (let id = skipZeroId ? 1 : 0; id < values.length; id++) {
+      if (values[id]! > 0) list.push({ value: names[id]!, count: values[id]! });
     }
-    const end = column.offsets[doc + 1]!;
-    for (let at = column.offsets[doc]!; at < end; at++) counts[column.values[at]!]!++;
-  }
-
-  one(dimension: number, doc: number, patched: boolean): void {
-    const index = this.index;
-    switch (dimension) {
-      case DIM.task:
-        this.task[index.task[doc]!]!++;
-        return;
-      case DIM.modality:
-        this.modality[index.modalityOfTaskId[index.task[doc]!]!]!++;
-        return;
-      case DIM.library:
-        this.library[index.library[doc]!]!++;
-        return;
-      case DIM.license:
-        this.license[index.license[doc]!]!++;
-        return;
-      case DIM.commercial:
-        this.commercial[index.commercialOfLicenseId[index.license[doc]!]!]!++;
-        return;
-      case DIM.author:
-        this.author[index.author[doc]!]!++;
-        return;
-      case DIM.parameters:
-        this.parameters[index.parameterBucket[doc]!]!++;
-        return;
-      case DIM.storage:
-        this.storage[index.storageBucket[doc]!]!++;
-        return;
-      case DIM.gated:
-        this.gated[index.gated[doc]!]!++;
-        return;
-      case DIM.runsLocally:
-        this.runsLocally[index.runsLocally[doc]!]!++;
-        return;
-      case DIM.scan:
-        this.scan[index.scanStatus[doc]!]!++;
-        return;
-      case DIM.language:
-        this.multi(index.languages, this.language, doc, patched);
-        return;
-      case DIM.baseModel:
-        this.multi(index.baseModels, this.baseModel, doc, patched);
-        return;
-      case DIM.dataset:
-        this.multi(index.datasets, this.dataset, doc, patched);
-        return;
-    }
-  }
-
-  toFacets(limit: number): Record<FacetDimension, FacetValue[]> {
-    const index = this.index;
-    const named = (counts: Float64Array, names: readonly string[], skipZeroId = true): FacetValue[] => {
-      const values: FacetValue[] = [];
-      for (let id = skipZeroId ? 1 : 0; id < counts.length; id++) {
-        if (counts[id]! > 0) values.push({ value: names[id]!, count: counts[id]! });
-      }
-      values.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
-      return values.slice(0, limit);
-    };
-    const ranges = (counts: Float64Array, buckets: readonly RangeBucket[]): FacetValue[] => {
-      const values: FacetValue[] = buckets.map((bucket, at) => ({
-        value: bucket.label,
-        count: counts[at]!,
-        min: bucket.min,
-        max: bucket.max,
-      }));
-      values.push({ value: "unknown", count: counts[buckets.length]!, min: null, max: null });
-      return values.filter((value) => value.count > 0);
-    };
-    const gated = GATED_VALUES.map((value, at) => ({ value, count: this.gated[at]! })).filter(
-      (v) => v.count > 0,
-    );
-    return {
-      task: named(this.task, index.tasks.values),
-      modality: named(this.modality, MODALITIES, false),
-      library: named(this.library, index.libraries.values),
-      language: named(this.language, index.languages.dictionary.values),
-      license: named(this.license, index.licenses.values),
-      commercial: named(this.commercial, COMMERCIAL_VALUES, false),
-      author: named(this.author, index.authors.values),
-      parameters: ranges(this.parameters, PARAMETER_BUCKETS),
-      storage: ranges(this.storage, STORAGE_BUCKETS),
-      gated,
-      runs_locally: named(this.runsLocally, ["false", "true"], false),
-      scan_status: named(this.scan, SCAN_STATUSES, false),
-      base_model: named(this.baseModel, index.baseModels.dictionary.values),
-      dataset: named(this.dataset, index.datasets.dictionary.values),
-    };
-  }
+    list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    return list.slice(0, limit);
+  };
+  const ranges = (values: Uint32Array, buckets: readonly RangeBucket[]): FacetValue[] => {
+    const list: FacetValue[] = buckets.map((bucket, at) => ({
+      value: bucket.label,
+      count: values[at]!,
+      min: bucket.min,
+      max: bucket.max,
+    }));
+    list.push({ value: "unknown", count: values[buckets.length]!, min: null, max: null });
+    return list.filter((value) => value.count > 0);
+  };
+  return {
+    task: named(counts.task, index.tasks.values),
+    modality: named(counts.modality, MODALITIES, false),
+    library: named(counts.library, index.libraries.values),
+    language: named(counts.language, index.languages.dictionary.values),
+    license: named(counts.license, index.licenses.values),
+    commercial: named(counts.commercial, COMMERCIAL_VALUES, false),
+    author: named(counts.author, index.authors.values),
+    parameters: ranges(counts.parameters, PARAMETER_BUCKETS),
+    storage: ranges(counts.storage, STORAGE_BUCKETS),
+    gated: named(counts.gated, GATED_VALUES, false),
+    runs_locally: named(counts.runsLocally, ["false", "true"], false),
+    scan_status: named(counts.scan, SCAN_STATUSES, false),
+    base_model: named(counts.baseModel, index.baseModels.dictionary.values),
+    dataset: named(counts.dataset, index.datasets.dictionary.values),
+  };
 }
 
 function buildInsights(
   index: SearchIndex,
   input: {
-    results: Uint32Array;
     total: number;
-    resultTasks: Float64Array;
-    qualityHistogram: Uint32Array;
-    withEvaluations: number;
+    counts: FacetArrays;
+    taskFilter: Uint8Array | null;
+    trending: number[];
     sample: number[];
     query: string;
     params: { tasks?: string[]; libraries?: string[]; languages?: string[]; baseModels?: string[] };
   },
 ): SearchInsights {
+  // Task counts are disjunctive; within the result set only the chosen tasks (if any) remain.
   const popularTasks: SearchInsights["popularTasks"] = [];
-  for (let id = 1; id < input.resultTasks.length; id++) {
-    const count = input.resultTasks[id]!;
+  for (let id = 1; id < input.counts.task.length; id++) {
+    if (input.taskFilter !== null && input.taskFilter[id] !== 1) continue;
+    const count = input.counts.task[id]!;
     if (count > 0) popularTasks.push({ task: index.tasks.values[id]!, count, share: count / input.total });
   }
   popularTasks.sort((a, b) => b.count - a.count);
   popularTasks.splice(5);
-
-  const trending = topK(
-    index,
-    input.results,
-    input.total,
-    Math.min(5, input.total),
-    (doc) => index.trend[doc]!,
-  );
-  const trendingModels = trending.map((doc) => ({
+  const trendingModels = input.trending.map((doc) => ({
     id: index.ids[doc]!,
     trend: index.trend[doc]!,
     estimated: index.trendEstimated[doc] === 1,
   }));
-
-  const histogram = Array.from(input.qualityHistogram, (count, bin) => ({
+  const histogram = Array.from(input.counts.qualityHistogram, (count, bin) => ({
     from: bin / 10,
     to: (bin + 1) / 10,
     count,
   }));
-
   return {
     popularTasks,
     trendingModels,
     quality: {
-      withEvaluations: input.withEvaluations,
-      withoutEvaluations: input.total - input.withEvaluations,
+      withEvaluations: input.counts.withEvaluations,
+      withoutEvaluations: input.total - input.counts.withEvaluations,
       histogram,
     },
     relatedSearches: relatedSearches(index, input.sample.slice(0, 50), input.query, input.params),

@@ -72,11 +72,13 @@ export class TextIndexBuilder {
 
   finish(): TextIndex {
     const termCount = this.terms.length;
-    const order = Array.from({ length: termCount }, (_, index) => index);
     const terms = this.terms;
-    order.sort((a, b) => (terms[a]! < terms[b]! ? -1 : terms[a]! > terms[b]! ? 1 : 0));
+    // The built-in sort without a comparator orders strings by UTF-16 code units, as `<` does, in native code.
+    const sortedTerms = [...terms].sort();
+    const termIndex = new Map<string, number>();
+    for (let rank = 0; rank < termCount; rank++) termIndex.set(sortedTerms[rank]!, rank);
     const rankOf = new Uint32Array(termCount);
-    for (let rank = 0; rank < termCount; rank++) rankOf[order[rank]!] = rank;
+    for (let id = 0; id < termCount; id++) rankOf[id] = termIndex.get(terms[id]!)!;
     const pairCount = this.pairs.length / 2;
     const pairs = this.pairs.data;
     const offsets = new Uint32Array(termCount + 1);
@@ -92,9 +94,6 @@ export class TextIndexBuilder {
       docs[at] = packed >>> 4;
       fields[at] = packed & 15;
     }
-    const sortedTerms = order.map((id) => terms[id]!);
-    const termIndex = new Map<string, number>();
-    for (let rank = 0; rank < termCount; rank++) termIndex.set(sortedTerms[rank]!, rank);
     return new TextIndex(sortedTerms, termIndex, offsets, docs, fields);
   }
 }

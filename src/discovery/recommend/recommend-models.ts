@@ -148,7 +148,12 @@ function fitAt(
   label: string,
 ): Check {
   if (summary.parameters === null) {
-    return { constraint, outcome: "unknown", text: `unknown: memory need (no parameter count) vs ${label}` };
+    // A memory limit is a hard fact of the hardware: a model that may not load is not recommended.
+    return {
+      constraint,
+      outcome: "fail",
+      text: `memory need unknown (no parameter count): cannot confirm it fits ${label}`,
+    };
   }
   for (const dtype of ["F16", "INT8", "INT4"]) {
     const bytes = summary.memory[dtype];
@@ -690,6 +695,7 @@ function alternatives(
   const relaxable = primary.filter(
     (entry) =>
       entry !== top &&
+      (!constraints.instructionTuned || INSTRUCTION_TUNED_ID.test(entry.repo.id)) &&
       (entry.summary.memory.INT4 ?? Number.POSITIVE_INFINITY) <= practicalMemory &&
       entry.checks.every((check) => check.outcome !== "fail" || SIZE_CONSTRAINTS.has(check.constraint)) &&
       better(entry, top) > 0,
