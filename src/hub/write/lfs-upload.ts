@@ -200,6 +200,9 @@ export async function uploadLfsPart(
     current();
     // Its bytes are about to change: until this attempt is whole, the part counts as not uploaded.
     forgetPart(folder, part);
+    // A write an older attempt issued before this one began could still land after this attempt's own
+    // writes (the thread pool does not keep their order): let every write already issued settle first.
+    await Promise.allSettled([...session.writes]);
     handle = await open(join(folder, DATA_FILE), constants.O_RDWR | constants.O_CREAT);
     const fileHandle = handle;
     let position = (part - 1) * upload.chunkSize;
