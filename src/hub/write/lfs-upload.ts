@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, type Hash, randomBytes } from "node:crypto";
 import { constants, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -109,6 +109,7 @@ function parsePartNumber(upload: SignedUpload, value: unknown): number {
  * default.)
  */
 interface MultipartSession {
+  chunkSize: number;
   /** The newest attempt at each part; an older attempt still receiving stops at its next write. */
   attempts: Map<number, string>;
   /** Positional writes issued and not yet settled. */
@@ -117,26 +118,121 @@ interface MultipartSession {
   requests: number;
   /** A completion is running: no new write may start. */
   sealed: boolean;
+  /** Parts received whole by this process, with their attempt: what the running hash may read. */
+  whole: Map<number, string>;
+  prefix: PrefixHash;
+  lastUsed: number;
 }
+
+/**
+ * The sha256 of the object's leading parts, computed while later parts are still arriving, so completion
+ * hashes only what is left. `parts[k - 1]` is the attempt of part k whose bytes were hashed; completion uses
+ * the prefix only when those are the attempts it is asked to join, and a new attempt at a hashed part
+ * starts the prefix over (its bytes change).
+ */
+interface PrefixHash {
+  hash: Hash;
+  parts: string[];
+  /** Bumped whenever the prefix starts over, so a read in flight knows its bytes no longer count. */
+  generation: number;
+  running?: Promise<void>;
+}
+
+/** A session nobody has used for this long (an abandoned upload) is forgotten; its files stay for gc. */
+const SESSION_IDLE_MS = 60 * 60 * 1000;
 
 const sessionsByStore = new WeakMap<HubContext["blobs"], Map<string, MultipartSession>>();
 
-function sessionOf(hub: HubContext, folder: string): MultipartSession {
+function sessionOf(hub: HubContext, folder: string, upload: SignedUpload): MultipartSession {
   let sessions = sessionsByStore.get(hub.blobs);
   if (!sessions) {
     sessions = new Map();
     sessionsByStore.set(hub.blobs, sessions);
   }
+  const now = Date.now();
+  for (const [key, idle] of sessions) {
+    if (idle.requests === 0 && !idle.sealed && now - idle.lastUsed > SESSION_IDLE_MS) sessions.delete(key);
+  }
   let session = sessions.get(folder);
   if (!session) {
-    session = { attempts: new Map(), writes: new Set(), requests: 0, sealed: false };
+    session = {
+      chunkSize: upload.chunkSize,
+      attempts: new Map(),
+      writes: new Set(),
+      requests: 0,
+      sealed: false,
+      whole: new Map(),
+      prefix: { hash: createHash("sha256"), parts: [], generation: 0 },
+      lastUsed: now,
+    };
     sessions.set(folder, session);
   }
+  session.lastUsed = now;
   return session;
 }
 
 function releaseSession(hub: HubContext, folder: string, session: MultipartSession): void {
-  if (session.requests === 0 && !session.sealed) sessionsByStore.get(hub.blobs)?.delete(folder);
+  if (session.requests === 0 && !session.sealed && session.whole.size === 0) {
+    sessionsByStore.get(hub.blobs)?.delete(folder);
+  }
+}
+
+function restartPrefix(session: MultipartSession): void {
+  const { prefix } = session;
+  prefix.hash = createHash("sha256");
+  prefix.parts = [];
+  prefix.generation++;
+}
+
+/**
+ * Hashes bytes `start` to `end` of a file into `hash` in large reads; stops (false) as soon as `valid`
+ * says the bytes no longer count.
+ */
+async function hashRange(
+  handle: FileHandle,
+  hash: Hash,
+  range: { start: number; end: number },
+  valid: () => boolean,
+): Promise<boolean> {
+  const buffer = Buffer.allocUnsafe(Math.min(HASH_READ_BYTES, Math.max(1, range.end - range.start)));
+  for (let at = range.start; at < range.end; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.byteLength, range.end - at), at);
+    if (bytesRead === 0) throw new Error(`The upload's file ends at ${at} bytes, before ${range.end}`);
+    if (!valid()) return false;
+    hash.update(buffer.subarray(0, bytesRead));
+    at += bytesRead;
+  }
+  return true;
+}
+
+/** Extends the prefix hash over the parts that follow it and are whole, one part at a time. */
+function advancePrefix(folder: string, session: MultipartSession, size: number): void {
+  const { prefix } = session;
+  if (prefix.running || session.sealed) return;
+  prefix.running = (async () => {
+    let handle: FileHandle | undefined;
+    try {
+      // Completion, once sealed, finishes the hash itself from wherever this stops.
+      while (!session.sealed) {
+        const part = prefix.parts.length + 1;
+        const attempt = session.whole.get(part);
+        if (attempt === undefined) return;
+        handle ??= await open(join(folder, DATA_FILE), "r");
+        const generation = prefix.generation;
+        const start = (part - 1) * session.chunkSize;
+        const range = { start, end: Math.min(size, start + session.chunkSize) };
+        const hashed = await hashRange(handle, prefix.hash, range, () => prefix.generation === generation);
+        if (hashed && session.whole.get(part) === attempt) prefix.parts.push(attempt);
+        else if (prefix.generation === generation) restartPrefix(session);
+      }
+    } catch {
+      // Only an optimisation: completion hashes whatever the prefix does not cover.
+      restartPrefix(session);
+    } finally {
+      await handle?.close().catch(() => {});
+      prefix.running = undefined;
+    }
+  })();
 }
 
 function completionRunning(upload: SignedUpload): HangarError {
@@ -155,13 +251,21 @@ function markersOf(folder: string, part: number): string[] {
   return readdirSync(folder).filter((name) => name.startsWith(prefix));
 }
 
-function forgetPart(folder: string, part: number): void {
+function removeMarkers(folder: string, part: number): void {
   for (const name of markersOf(folder, part)) rmSync(join(folder, name), { force: true });
 }
 
-function recordPart(folder: string, part: number, etag: string): void {
-  forgetPart(folder, part);
+function forgetPart(folder: string, session: MultipartSession, part: number): void {
+  removeMarkers(folder, part);
+  session.whole.delete(part);
+  // A part already hashed (or being hashed) is about to change under the prefix hash.
+  if (part <= session.prefix.parts.length + 1) restartPrefix(session);
+}
+
+function recordPart(folder: string, session: MultipartSession, part: number, etag: string): void {
+  removeMarkers(folder, part);
   writeFileSync(join(folder, `part-${part}.${etag}`), "");
+  session.whole.set(part, etag);
 }
 
 /**
@@ -180,7 +284,7 @@ export async function uploadLfsPart(
   const expected = partLength(upload, part);
   assertDeclaredLength(target.contentLength, expected, `Part ${part}`);
   const folder = partsFolder(hub, upload);
-  const session = sessionOf(hub, folder);
+  const session = sessionOf(hub, folder, upload);
   if (session.sealed) throw completionRunning(upload);
   const attempt = randomBytes(16).toString("hex");
   session.attempts.set(part, attempt);
@@ -199,7 +303,7 @@ export async function uploadLfsPart(
     };
     current();
     // Its bytes are about to change: until this attempt is whole, the part counts as not uploaded.
-    forgetPart(folder, part);
+    forgetPart(folder, session, part);
     // A write an older attempt issued before this one began could still land after this attempt's own
     // writes (the thread pool does not keep their order): let every write already issued settle first.
     await Promise.allSettled([...session.writes]);
@@ -239,7 +343,8 @@ export async function uploadLfsPart(
       throw badRequest(`Part ${part} must be ${expected} bytes, but ${received} were received`);
     }
     current();
-    recordPart(folder, part, attempt);
+    recordPart(folder, session, part, attempt);
+    advancePrefix(folder, session, upload.size);
     return `"${attempt}"`;
   } finally {
     await handle?.close().catch(() => {});
@@ -277,31 +382,6 @@ export interface CompletedPart {
   etag: unknown;
 }
 
-/** The sha256 of a file, read in large positional reads into one buffer; fsyncs it meanwhile. */
-async function hashAndSync(path: string): Promise<{ sha256: string; size: number }> {
-  const handle = await open(path, "r");
-  try {
-    // The flush to disk runs in the thread pool while the bytes are hashed from the page cache.
-    const synced = handle.sync();
-    try {
-      const hash = createHash("sha256");
-      const buffer = Buffer.allocUnsafe(HASH_READ_BYTES);
-      let size = 0;
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, size);
-        if (bytesRead === 0) break;
-        hash.update(buffer.subarray(0, bytesRead));
-        size += bytesRead;
-      }
-      return { sha256: hash.digest("hex"), size };
-    } finally {
-      await synced;
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Checks that every part arrived whole under the ETag the client names, hashes the assembled file once
  * (sha256 and size must be the object's) and moves it into the blob store.
@@ -329,7 +409,7 @@ export async function completeLfsMultipart(
     if (!byNumber.has(part))
       throw badRequest(`Part ${part} of ${count} is missing from the completion request`);
   }
-  const session = sessionOf(hub, folder);
+  const session = sessionOf(hub, folder, upload);
   if (session.sealed) {
     throw new HangarError("HANGAR_ERR_CONFLICT", `The upload of ${upload.oid} is already being completed`);
   }
@@ -338,6 +418,7 @@ export async function completeLfsMultipart(
   try {
     // Writes issued before the seal land before the file is read; no later one starts.
     await Promise.allSettled([...session.writes]);
+    await session.prefix.running;
     const recorded = new Set(await readdir(folder).catch(() => [] as string[]));
     for (let part = 1; part <= count; part++) {
       if (!recorded.has(`part-${part}.${byNumber.get(part)}`)) {
@@ -347,10 +428,27 @@ export async function completeLfsMultipart(
     const data = join(folder, DATA_FILE);
     finished = true;
     try {
-      const { sha256, size } = await hashAndSync(data);
-      if (size !== upload.size) {
-        throw badRequest(`The parts hold ${size} bytes, but ${upload.size} were announced`);
+      const { prefix } = session;
+      const usable = prefix.parts.every((attempt, index) => byNumber.get(index + 1) === attempt);
+      const hash = usable ? prefix.hash : createHash("sha256");
+      const start = usable ? prefix.parts.length * upload.chunkSize : 0;
+      const handle = await open(data, "r");
+      try {
+        // The flush to disk runs in the thread pool while the rest is hashed from the page cache.
+        const synced = handle.sync();
+        try {
+          const size = (await handle.stat()).size;
+          if (size !== upload.size) {
+            throw badRequest(`The parts hold ${size} bytes, but ${upload.size} were announced`);
+          }
+          await hashRange(handle, hash, { start, end: size }, () => true);
+        } finally {
+          await synced;
+        }
+      } finally {
+        await handle.close();
       }
+      const sha256 = hash.digest("hex");
       if (sha256 !== upload.oid) {
         throw badRequest(`Content sha256 is ${sha256}, but ${upload.oid} was announced`);
       }
@@ -362,7 +460,7 @@ export async function completeLfsMultipart(
     }
   } finally {
     session.sealed = false;
-    if (finished) session.attempts.clear();
-    releaseSession(hub, folder, session);
+    if (finished) sessionsByStore.get(hub.blobs)?.delete(folder);
+    else releaseSession(hub, folder, session);
   }
 }
