@@ -623,9 +623,25 @@ function toFacets(
   limit: number,
 ): Record<FacetDimension, FacetValue[]> {
   const named = (values: Uint32Array, names: readonly string[], skipZeroId = true): FacetValue[] => {
+    // Authors and base models run to hundreds of thousands of values: keep only counts that can make the
+    // list (at least the limit-th largest) before building and sorting objects.
+    let threshold = 1;
+    if (values.length > limit * 8) {
+      const cap = 4096;
+      const histogram = new Uint32Array(cap + 1);
+      for (let id = skipZeroId ? 1 : 0; id < values.length; id++) histogram[Math.min(cap, values[id]!)]!++;
+      let seen = 0;
+      for (let count = cap; count >= 1; count--) {
+        seen += histogram[count]!;
+        if (seen >= limit) {
+          threshold = count;
+          break;
+        }
+      }
+    }
     const list: FacetValue[] = [];
     for (let id = skipZeroId ? 1 : 0; id < values.length; id++) {
-      if (values[id]! > 0) list.push({ value: names[id]!, count: values[id]! });
+      if (values[id]! >= threshold) list.push({ value: names[id]!, count: values[id]! });
     }
     list.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
     return list.slice(0, limit);

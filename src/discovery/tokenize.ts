@@ -1,7 +1,7 @@
 /** Splits text into lowercase words of letters and digits: `org-1/Llama-3-8B` → org, 1, llama, 3, 8b. */
 const WORD_SEPARATOR = /[^\p{L}\p{N}]+/u;
 /** Anything outside 7-bit ASCII sends the text to the Unicode path. */
-const NON_ASCII = /[^\u0001-\u007f]/;
+const NON_ASCII = /[^ -~\t\n\r]/;
 
 function tokenizeAscii(text: string): string[] {
   const tokens: string[] = [];
