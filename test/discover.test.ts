@@ -360,6 +360,29 @@ describe("discovery: search with facets and ranking", () => {
     );
     deleteRepo(hub.hangar, admin, { repo: { type: "model", namespace: "acme", name: "fresh-narwhal" } });
     assert.equal(searchModels(hub.hangar, { query: "narwhal" }).total, 0);
+
+    // A changed figure moves a model in the precomputed orders at once; a deleted model leaves them.
+    const catalog = hub.hangar.catalog;
+    const [obscure, leader] = catalog.db
+      .prepare(
+        "SELECT pk, namespace || '/' || name AS id FROM repos WHERE type = 'model' ORDER BY downloads ASC, pk LIMIT 1",
+      )
+      .all()
+      .concat(
+        catalog.db
+          .prepare(
+            "SELECT pk, namespace || '/' || name AS id FROM repos WHERE type = 'model' ORDER BY downloads DESC, pk LIMIT 1",
+          )
+          .all(),
+      ) as Array<{ pk: number; id: string }>;
+    catalog.repos.setUpstreamFigures(obscure!.pk, { downloads: 10_000_000_000 });
+    const top = () => searchModels(hub.hangar, { sort: "downloads", limit: 2 }).results.map((hit) => hit.id);
+    assert.equal(top()[0], obscure!.id);
+    assert.equal(top()[1], leader!.id);
+    catalog.db.prepare("DELETE FROM repos WHERE pk = ?").run(obscure!.pk);
+    assert.equal(top()[0], leader!.id);
+    const everything = searchModels(hub.hangar, {});
+    assert.equal(everything.total, publicEntries().length);
   });
 
   it("serves GET /v1/discover with results, facets and insights", async () => {

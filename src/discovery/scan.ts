@@ -1,4 +1,4 @@
-import type { SearchIndex } from "./search-index.ts";
+import type { MultiValueColumn, SearchIndex } from "./search-index.ts";
 import { COMMERCIAL_VALUES, PARAMETER_BUCKETS, SCAN_STATUSES, STORAGE_BUCKETS } from "./vocabulary.ts";
 
 /** Dimension numbers, as a failed filter reports them. */
@@ -128,105 +128,118 @@ function hasAnyOverride(allowed: Uint8Array, values: Uint32Array | undefined): b
 }
 
 /**
- * -2: the document is out (removed, not visible, missing a required tag); -1: it passes every filter;
- * 0..13: it fails exactly that dimension; 99: it fails two or more.
+ * Compiles a plan into a classifier over documents: -2 when the document is out (removed, not visible,
+ * missing a required tag); -1 when it passes every filter; 0..13 when it fails exactly that dimension; 99 when
+ * it fails two or more. Every array is captured once, so the per-document work is plain typed-array reads.
  */
-export function classify(index: SearchIndex, plan: FilterPlan, doc: number): number {
-  if (index.removed[doc] === 1) return -2;
-  if (index.isPrivate[doc] === 1 && !plan.seeAll && plan.visibleAuthors[index.author[doc]!] !== 1) return -2;
-  const patched = index.patched[doc] === 1;
-  if (plan.requiredTags.length > 0) {
-    if (plan.impossibleTags) return -2;
-    const values = index.tags.of(doc, patched);
-    for (const id of plan.requiredTags) if (!values.includes(id)) return -2;
-  }
-  let failed = -1;
-  let fails = 0;
-  const task = index.task[doc]!;
-  if (plan.allowTask !== null && plan.allowTask[task] !== 1) {
-    fails++;
-    failed = DIM.task;
-  }
-  if (plan.allowModality !== null && plan.allowModality[index.modalityOfTaskId[task]!] !== 1) {
-    if (++fails > 1) return 99;
-    failed = DIM.modality;
-  }
-  if (plan.allowLibrary !== null && plan.allowLibrary[index.library[doc]!] !== 1) {
-    if (++fails > 1) return 99;
-    failed = DIM.library;
-  }
-  const license = index.license[doc]!;
-  if (plan.allowLicense !== null && plan.allowLicense[license] !== 1) {
-    if (++fails > 1) return 99;
-    failed = DIM.license;
-  }
-  if (plan.allowCommercial !== null && plan.allowCommercial[index.commercialOfLicenseId[license]!] !== 1) {
-    if (++fails > 1) return 99;
-    failed = DIM.commercial;
-  }
-  if (plan.allowAuthor !== null && plan.allowAuthor[index.author[doc]!] !== 1) {
-    if (++fails > 1) return 99;
-    failed = DIM.author;
-  }
-  const parameterRange = plan.parameterRange;
-  if (parameterRange !== null) {
-    const value = index.parameters[doc]!;
-    if (!(value >= parameterRange[0] && value <= parameterRange[1])) {
-      if (++fails > 1) return 99;
-      failed = DIM.parameters;
+export function makeClassifier(index: SearchIndex, plan: FilterPlan): (doc: number) => number {
+  const { removed, isPrivate, patched, author, task, library, license, gated, runsLocally, scanStatus } =
+    index;
+  const parameters = index.parameters;
+  const storage = index.storageBytes;
+  const modalityOf = index.modalityOfTaskId;
+  const commercialOf = index.commercialOfLicenseId;
+  const { allowTask, allowModality, allowLibrary, allowLicense, allowCommercial, allowAuthor, allowScan } =
+    plan;
+  const { allowLanguage, allowBase, allowDataset, requiredTags, impossibleTags, seeAll, visibleAuthors } =
+    plan;
+  const gatedWanted = plan.gated;
+  const localWanted = plan.runsLocally;
+  const hasParameters = plan.parameterRange !== null;
+  const parameterLow = plan.parameterRange?.[0] ?? 0;
+  const parameterHigh = plan.parameterRange?.[1] ?? 0;
+  const hasStorage = plan.storageRange !== null;
+  const storageLow = plan.storageRange?.[0] ?? 0;
+  const storageHigh = plan.storageRange?.[1] ?? 0;
+  const languages = index.languages;
+  const baseModels = index.baseModels;
+  const datasets = index.datasets;
+  const multiPasses = (
+    column: MultiValueColumn,
+    allowed: Uint8Array,
+    doc: number,
+    isPatched: boolean,
+  ): boolean =>
+    isPatched
+      ? hasAnyOverride(allowed, column.overrides.get(doc))
+      : hasAny(allowed, column.values, column.offsets[doc]!, column.offsets[doc + 1]!);
+  return (doc: number): number => {
+    if (removed[doc] === 1) return -2;
+    if (isPrivate[doc] === 1 && !seeAll && visibleAuthors[author[doc]!] !== 1) return -2;
+    const isPatched = patched[doc] === 1;
+    if (requiredTags.length > 0 || impossibleTags) {
+      if (impossibleTags) return -2;
+      const values = index.tags.of(doc, isPatched);
+      for (const id of requiredTags) if (!values.includes(id)) return -2;
     }
-  }
-  const storageRange = plan.storageRange;
-  if (storageRange !== null) {
-    const value = index.storageBytes[doc]!;
-    if (!(value >= storageRange[0] && value <= storageRange[1])) {
-      if (++fails > 1) return 99;
-      failed = DIM.storage;
+    let failed = -1;
+    let fails = 0;
+    const taskId = task[doc]!;
+    if (allowTask !== null && allowTask[taskId] !== 1) {
+      fails++;
+      failed = DIM.task;
     }
-  }
-  if (plan.gated >= 0 && (index.gated[doc]! > 0 ? 1 : 0) !== plan.gated) {
-    if (++fails > 1) return 99;
-    failed = DIM.gated;
-  }
-  if (plan.runsLocally >= 0 && index.runsLocally[doc] !== plan.runsLocally) {
-    if (++fails > 1) return 99;
-    failed = DIM.runsLocally;
-  }
-  if (plan.allowScan !== null && plan.allowScan[index.scanStatus[doc]!] !== 1) {
-    if (++fails > 1) return 99;
-    failed = DIM.scan;
-  }
-  if (plan.allowLanguage !== null) {
-    const column = index.languages;
-    const ok = patched
-      ? hasAnyOverride(plan.allowLanguage, column.overrides.get(doc))
-      : hasAny(plan.allowLanguage, column.values, column.offsets[doc]!, column.offsets[doc + 1]!);
-    if (!ok) {
+    if (allowModality !== null && allowModality[modalityOf[taskId]!] !== 1) {
+      if (++fails > 1) return 99;
+      failed = DIM.modality;
+    }
+    if (allowLibrary !== null && allowLibrary[library[doc]!] !== 1) {
+      if (++fails > 1) return 99;
+      failed = DIM.library;
+    }
+    const licenseId = license[doc]!;
+    if (allowLicense !== null && allowLicense[licenseId] !== 1) {
+      if (++fails > 1) return 99;
+      failed = DIM.license;
+    }
+    if (allowCommercial !== null && allowCommercial[commercialOf[licenseId]!] !== 1) {
+      if (++fails > 1) return 99;
+      failed = DIM.commercial;
+    }
+    if (allowAuthor !== null && allowAuthor[author[doc]!] !== 1) {
+      if (++fails > 1) return 99;
+      failed = DIM.author;
+    }
+    if (hasParameters) {
+      const value = parameters[doc]!;
+      if (!(value >= parameterLow && value <= parameterHigh)) {
+        if (++fails > 1) return 99;
+        failed = DIM.parameters;
+      }
+    }
+    if (hasStorage) {
+      const value = storage[doc]!;
+      if (!(value >= storageLow && value <= storageHigh)) {
+        if (++fails > 1) return 99;
+        failed = DIM.storage;
+      }
+    }
+    if (gatedWanted >= 0 && (gated[doc]! > 0 ? 1 : 0) !== gatedWanted) {
+      if (++fails > 1) return 99;
+      failed = DIM.gated;
+    }
+    if (localWanted >= 0 && runsLocally[doc] !== localWanted) {
+      if (++fails > 1) return 99;
+      failed = DIM.runsLocally;
+    }
+    if (allowScan !== null && allowScan[scanStatus[doc]!] !== 1) {
+      if (++fails > 1) return 99;
+      failed = DIM.scan;
+    }
+    if (allowLanguage !== null && !multiPasses(languages, allowLanguage, doc, isPatched)) {
       if (++fails > 1) return 99;
       failed = DIM.language;
     }
-  }
-  if (plan.allowBase !== null) {
-    const column = index.baseModels;
-    const ok = patched
-      ? hasAnyOverride(plan.allowBase, column.overrides.get(doc))
-      : hasAny(plan.allowBase, column.values, column.offsets[doc]!, column.offsets[doc + 1]!);
-    if (!ok) {
+    if (allowBase !== null && !multiPasses(baseModels, allowBase, doc, isPatched)) {
       if (++fails > 1) return 99;
       failed = DIM.baseModel;
     }
-  }
-  if (plan.allowDataset !== null) {
-    const column = index.datasets;
-    const ok = patched
-      ? hasAnyOverride(plan.allowDataset, column.overrides.get(doc))
-      : hasAny(plan.allowDataset, column.values, column.offsets[doc]!, column.offsets[doc + 1]!);
-    if (!ok) {
+    if (allowDataset !== null && !multiPasses(datasets, allowDataset, doc, isPatched)) {
       if (++fails > 1) return 99;
       failed = DIM.dataset;
     }
-  }
-  return failed;
+    return failed;
+  };
 }
 
 /** One failed dimension's count for a document (disjunctive facets). */
@@ -299,7 +312,8 @@ export function scan(
   results: Uint32Array,
 ): ScanResult {
   const counts = withCounts ? emptyFacetArrays(index) : null;
-  const filtered = hasFacetFilter(plan) || plan.requiredTags.length > 0;
+  const filtered = hasFacetFilter(plan) || plan.requiredTags.length > 0 || plan.impossibleTags;
+  const classify = makeClassifier(index, plan);
   const { removed, isPrivate, patched, author } = index;
   const seeAll = plan.seeAll;
   const visibleAuthors = plan.visibleAuthors;
@@ -311,7 +325,7 @@ export function scan(
         if (removed[doc] === 1) continue;
         if (isPrivate[doc] === 1 && !seeAll && visibleAuthors[author[doc]!] !== 1) continue;
         results[total++] = doc;
-      } else if (classify(index, plan, doc) === -1) results[total++] = doc;
+      } else if (classify(doc) === -1) results[total++] = doc;
     }
     return { results, total, counts };
   }
@@ -354,7 +368,7 @@ export function scan(
   for (let at = 0; at < universeSize; at++) {
     const doc = universe === null ? at : universe[at]!;
     if (filtered) {
-      const verdict = classify(index, plan, doc);
+      const verdict = classify(doc);
       if (verdict === -2 || verdict === 99) continue;
       if (verdict >= 0) {
         countOne(index, counts, verdict, doc);

@@ -380,9 +380,13 @@ export class SearchIndex {
         stats.maxPk + slack,
         options.referenceTime ?? Date.now(),
       );
-      const local = readLocalFacts(catalog, "WHERE r.type = 'model' AND r.sha IS NOT NULL");
+      const local = readLocalFacts(catalog, "WHERE r.type = 'model'");
       const text = new TextIndexBuilder();
-      const statement = catalog.db.prepare(`${SELECT_MODELS} WHERE r.type = 'model' ORDER BY r.pk`).raw(true);
+      // `+r.type` keeps SQLite off the (type, ...) indexes: a scan in rowid order reads the table sequentially
+      // and needs no sort, where an index walk would fetch every row at random.
+      const statement = catalog.db
+        .prepare(`${SELECT_MODELS} WHERE +r.type = 'model' ORDER BY r.pk`)
+        .raw(true);
       for (const row of statement.iterate() as IterableIterator<RawRow>) {
         const model = modelFromRow(row, local.get(row[0]));
         const doc = index.size++;
@@ -622,8 +626,9 @@ function readLocalFacts(
 ): Map<number, { runsLocally: boolean; cardText: string }> {
   const facts = new Map<number, { runsLocally: boolean; cardText: string }>();
   const rows = catalog.db
+    // Driven from the commits (local repos only), so a catalog of upstream entries costs nothing here.
     .prepare(
-      `SELECT r.pk, c.metadata FROM repos r JOIN commits c ON c.repo_pk = r.pk AND c.oid = r.sha ${where}`,
+      `SELECT r.pk, c.metadata FROM commits c CROSS JOIN repos r ON r.pk = c.repo_pk AND r.sha = c.oid ${where}`,
     )
     .all() as Array<{ pk: number; metadata: string }>;
   for (const row of rows) {

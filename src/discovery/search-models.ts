@@ -6,11 +6,11 @@ import { parseQuery } from "./parse-query.ts";
 import { explainScore, RANKING_WEIGHTS, type ScoreExplanation } from "./ranking.ts";
 import {
   addFacetArrays,
-  classify,
   emptyFacetArrays,
   type FacetArrays,
   type FilterPlan,
   hasFacetFilter,
+  makeClassifier,
   scan,
 } from "./scan.ts";
 import { hashLower, type MultiValueColumn, SearchIndex } from "./search-index.ts";
@@ -543,15 +543,16 @@ function walkTop(
   k: number,
   keyOf: KeyFunction,
 ): number[] {
+  const classify = makeClassifier(index, plan);
   const picked: number[] = [];
   for (let at = 0; at < order.length && picked.length < k; at++) {
     const doc = order[at]!;
     if (index.patched[doc] === 1) continue;
-    if (classify(index, plan, doc) === -1) picked.push(doc);
+    if (classify(doc) === -1) picked.push(doc);
   }
   if (index.patchedList.length === 0) return picked;
   const merged = [...picked];
-  for (const doc of index.patchedList) if (classify(index, plan, doc) === -1) merged.push(doc);
+  for (const doc of index.patchedList) if (classify(doc) === -1) merged.push(doc);
   return topK(index, Uint32Array.from(merged), merged.length, Math.min(k, merged.length), keyOf);
 }
 
