@@ -103,6 +103,9 @@ export class MultiValueColumn {
   }
 }
 
+/** Dimensions with per-value document lists, so a selective filter can drive a query. */
+export type PostingDimension = "task" | "library" | "license" | "author" | "language";
+
 /** One model as read from the catalog, before it is spread over the columns. */
 export interface IndexedModel {
   pk: number;
@@ -323,6 +326,8 @@ export class SearchIndex {
   /** Documents changed since the build, in change order. */
   patchedList: number[] = [];
   private results: Uint32Array | null = null;
+  private scratch: Uint32Array | null = null;
+  private readonly valuePostings = new Map<PostingDimension, { offsets: Uint32Array; docs: Uint32Array }>();
   private readonly orders = new Map<string, Uint32Array>();
   private base: { total: number; counts: FacetArrays } | null = null;
 
@@ -477,6 +482,50 @@ export class SearchIndex {
   resultBuffer(): Uint32Array {
     if (!this.results || this.results.length < this.size) this.results = new Uint32Array(this.capacity);
     return this.results;
+  }
+
+  /** A second buffer, for the facet passes that only count. */
+  scratchBuffer(): Uint32Array {
+    if (!this.scratch || this.scratch.length < this.size) this.scratch = new Uint32Array(this.capacity);
+    return this.scratch;
+  }
+
+  /**
+   * Built documents by value of one dimension (compressed rows: the documents of value id v are
+   * `docs[offsets[v]..offsets[v+1])`), computed once per dimension. Documents changed since the build may
+   * have moved: callers add them separately.
+   */
+  postings(dimension: PostingDimension): { offsets: Uint32Array; docs: Uint32Array } {
+    let postings = this.valuePostings.get(dimension);
+    if (postings) return postings;
+    const count = this.builtCount;
+    let valueCount: number;
+    let valuesOf: (doc: number, visit: (value: number) => void) => void;
+    if (dimension === "language") {
+      const column = this.languages;
+      valueCount = column.dictionary.size;
+      valuesOf = (doc, visit) => {
+        for (let at = column.offsets[doc]!; at < column.offsets[doc + 1]!; at++) visit(column.values[at]!);
+      };
+    } else {
+      const values = this[dimension];
+      valueCount = {
+        task: this.tasks,
+        library: this.libraries,
+        license: this.licenses,
+        author: this.authors,
+      }[dimension].size;
+      valuesOf = (doc, visit) => visit(values[doc]!);
+    }
+    const offsets = new Uint32Array(valueCount + 1);
+    for (let doc = 0; doc < count; doc++) valuesOf(doc, (value) => offsets[value + 1]!++);
+    for (let value = 0; value < valueCount; value++) offsets[value + 1]! += offsets[value]!;
+    const docs = new Uint32Array(offsets[valueCount]!);
+    const cursor = offsets.slice(0, valueCount);
+    for (let doc = 0; doc < count; doc++) valuesOf(doc, (value) => (docs[cursor[value]!++] = doc));
+    postings = { offsets, docs };
+    this.valuePostings.set(dimension, postings);
+    return postings;
   }
 
   /** Facet counts and total over every public model, computed once per index version. */

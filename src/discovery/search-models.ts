@@ -1,18 +1,11 @@
 import { badRequest } from "../core/errors.ts";
 import { visibleNamespaces } from "../hub/access.ts";
 import type { HubContext } from "../hub/hub.ts";
+import { facetScan } from "./facet-scan.ts";
 import { getSearchIndex } from "./get-search-index.ts";
 import { parseQuery } from "./parse-query.ts";
 import { explainScore, RANKING_WEIGHTS, type ScoreExplanation } from "./ranking.ts";
-import {
-  addFacetArrays,
-  emptyFacetArrays,
-  type FacetArrays,
-  type FilterPlan,
-  hasFacetFilter,
-  makeClassifier,
-  scan,
-} from "./scan.ts";
+import { type FacetArrays, type FilterPlan, hasFacetFilter, makeClassifier, scan } from "./scan.ts";
 import { hashLower, type MultiValueColumn, SearchIndex } from "./search-index.ts";
 import {
   DEFAULT_FACET_LIMIT,
@@ -319,44 +312,17 @@ export function searchModels(
   const wantFacets = params.facets !== false;
   const wantInsights = params.insights !== false;
   const withCounts = wantFacets || wantInsights;
-  const unfiltered =
-    textMatch === null && !hasFacetFilter(plan) && plan.requiredTags.length === 0 && !plan.impossibleTags;
 
   let total: number;
   let counts: FacetArrays | null = null;
   let results: Uint32Array | null = null;
-  if (unfiltered) {
-    // The whole catalog: its counts are cached per index version; a caller's private repos are added.
-    const base = index.baseCounts();
-    total = base.total;
-    if (withCounts) counts = base.counts;
-    if (index.privateDocs.size > 0) {
-      const privateDocs = Uint32Array.from(index.privateDocs);
-      const own = scan(
-        index,
-        plan,
-        privateDocs,
-        privateDocs.length,
-        withCounts,
-        new Uint32Array(privateDocs.length),
-      );
-      total += own.total;
-      if (own.total > 0 && counts !== null && own.counts !== null) {
-        const merged = emptyFacetArrays(index);
-        addFacetArrays(merged, counts);
-        addFacetArrays(merged, own.counts);
-        counts = merged;
-      }
-    }
+  if (textMatch === null) {
+    const scanned = facetScan(index, plan, withCounts, index.resultBuffer());
+    total = scanned.total;
+    counts = scanned.counts;
+    results = scanned.results;
   } else {
-    const scanned = scan(
-      index,
-      plan,
-      textMatch ? textMatch.docs : null,
-      textMatch ? textMatch.count : index.size,
-      withCounts,
-      index.resultBuffer(),
-    );
+    const scanned = scan(index, plan, textMatch.docs, textMatch.count, withCounts, index.resultBuffer());
     total = scanned.total;
     counts = scanned.counts;
     results = scanned.results;
