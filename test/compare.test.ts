@@ -89,13 +89,25 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     }
     // Latency follows 2 × parameters × tokens / (TFLOPS × 0.3): the ratio between two models is their size ratio.
     const [base, tiny] = result.models;
-    assert.ok(Math.abs(base!.speed.latencyMs! / tiny!.speed.latencyMs! - sizes[0]! / sizes[1]!) < 1e-9);
+    assert.ok(
+      Math.abs(base!.speed.latencyMs! / tiny!.speed.latencyMs! - sizes[0]! / sizes[1]!) < 1e-9,
+      "Math.abs(base!.speed.latencyMs! / tiny!.speed.latencyMs! - sizes[0]! / sizes[1]!",
+    );
 
     const pair = result.pairwise.find((p) => p.a === BASE && p.b === TINY)!;
-    assert.ok(Math.abs(pair.parametersRatio! - sizes[0]! / sizes[1]!) < 1e-9);
+    assert.ok(
+      Math.abs(pair.parametersRatio! - sizes[0]! / sizes[1]!) < 1e-9,
+      "Math.abs(pair.parametersRatio! - sizes[0]! / sizes[1]!) < 1e-9",
+    );
     const delta = pair.metricDeltas.find((d) => d.dataset === "squad_v2" && d.metric === "f1")!;
-    assert.ok(Math.abs(delta.delta - (f1(BASE)! - f1(TINY)!)) < 1e-9);
-    assert.ok(pair.lines.some((line) => line.includes("points better") && line.startsWith(BASE)));
+    assert.ok(
+      Math.abs(delta.delta - (f1(BASE)! - f1(TINY)!)) < 1e-9,
+      "Math.abs(delta.delta - (f1(BASE)! - f1(TINY)!)) < 1e-9",
+    );
+    assert.ok(
+      pair.lines.some((line) => line.includes("points better") && line.startsWith(BASE)),
+      'pair.lines.some((line) => line.includes("points better") && line.startsWith(BASE',
+    );
 
     // The trade-off between the quality pick and the faster ones, in numbers.
     const tradeOff = result.decision.tradeOffs.find((line) => line.startsWith(TINY))!;
@@ -123,7 +135,10 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     assert.deepEqual(first, second);
     assert.equal(first.criteria.hardware.name, "A10");
     for (const model of first.models) {
-      assert.ok(Math.abs(model.cost.perMonthUsd! - model.cost.per1kRequestsUsd! * 1000) < 1e-12);
+      assert.ok(
+        Math.abs(model.cost.perMonthUsd! - model.cost.per1kRequestsUsd! * 1000) < 1e-12,
+        "Math.abs(model.cost.perMonthUsd! - model.cost.per1kRequestsUsd! * 1000) < 1e-12",
+      );
     }
   });
 
@@ -135,7 +150,10 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     const big = result.models[0]!;
     assert.equal(big.hardwareFit.fits, false);
     assert.equal(big.eligible, false);
-    assert.ok(big.notes.some((note) => note.includes("more than the")));
+    assert.ok(
+      big.notes.some((note) => note.includes("more than the")),
+      'big.notes.some((note) => note.includes("more than the"))',
+    );
     assert.equal(result.decision.bestOverall?.id, "HuggingFaceTB/SmolLM2-1.7B-Instruct");
     assert.equal(result.models[1]!.taskFit, true);
     // With INT4 on an A100 it fits.
@@ -184,7 +202,10 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     // One model without measurements: every model falls back to the same estimated basis.
     const mixed = compareModels(t.hangar, localAdministrator(), { models: [BASE, DISTIL] });
     assert.equal(mixed.speedBasis, "estimated");
-    assert.ok(mixed.models[0]!.evaluations.measured !== null);
+    assert.ok(
+      mixed.models[0]!.evaluations.measured !== null,
+      "mixed.models[0]!.evaluations.measured !== null",
+    );
   });
 
   it("prices requests at a provider's price when one is given", () => {

@@ -1,0 +1,360 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { PIPELINE_DATA } from "@huggingface/tasks";
+import { type Constraints, parseDescription } from "../src/discovery/recommend/parse-description.ts";
+import { type Recommendation, recommendModels } from "../src/discovery/recommend/recommend-models.ts";
+import { localAdministrator } from "../src/hub/accounts/principal.ts";
+import {
+  BUNDLED_SNAPSHOT_PATH,
+  type CatalogSnapshot,
+  importCatalogSnapshot,
+} from "../src/hub/catalog/import-snapshot.ts";
+import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+
+interface RecommendCase {
+  description: string;
+  /** The first tasks of the answer, in order. */
+  tasks: string[];
+  /** Constraints that are set; every other constraint must keep its empty value. */
+  constraints: Partial<Constraints>;
+}
+
+const cases = JSON.parse(
+  readFileSync(join(import.meta.dirname, "fixtures", "recommend-cases.json"), "utf8"),
+) as RecommendCase[];
+
+const EMPTY: Constraints = {
+  languages: [],
+  multilingual: false,
+  commercialUse: false,
+  maxSizeBytes: null,
+  maxParameters: null,
+  cpuOnly: false,
+  gpuMemoryBytes: null,
+  maxMemoryBytes: null,
+  device: null,
+  runsLocally: false,
+  latency: null,
+  licenseFamily: null,
+  licenses: [],
+  priority: null,
+  domains: [],
+  instructionTuned: false,
+};
+
+// Facts straight from the snapshot file, to check candidates independently of Hangar's reading of it.
+const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;
+const byId = new Map(snapshot.models.map((model) => [model.id, model]));
+const COMMERCIAL_OK = new Set([
+  "apache-2.0",
+  "mit",
+  "bsd-3-clause",
+  "cc-by-4.0",
+  "openrail",
+  "openrail++",
+  "creativeml-openrail-m",
+  "bigscience-openrail-m",
+  "bigscience-bloom-rail-1.0",
+  "bigcode-openrail-m",
+]);
+
+function hangarCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.HANGAR_HOME;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe("recommend: reading descriptions", () => {
+  it(`holds at least 40 varied described cases (${cases.length})`, () => {
+    assert.ok(cases.length >= 40, "cases.length >= 40");
+    assert.equal(new Set(cases.map((entry) => entry.description)).size, cases.length);
+    const firstTasks = new Set(cases.map((entry) => entry.tasks[0]));
+    assert.ok(firstTasks.size >= 20, `only ${firstTasks.size} different tasks`);
+    for (const entry of cases) {
+      for (const task of entry.tasks) assert.ok(Object.hasOwn(PIPELINE_DATA, task), `${task} is a task id`);
+    }
+  });
+
+  for (const entry of cases) {
+    it(`reads: ${entry.description}`, () => {
+      const parsed = parseDescription(entry.description);
+      assert.deepEqual(
+        parsed.tasks.slice(0, entry.tasks.length),
+        entry.tasks,
+        `tasks: ${parsed.tasks.join(", ")}`,
+      );
+      assert.deepEqual(parsed.constraints, { ...EMPTY, ...entry.constraints });
+      // Every task and every set constraint is explained by a phrase of the description.
+      for (const task of entry.tasks) {
+        const explained =
+          parsed.triggers.some((trigger) => trigger.means === `task: ${task}`) ||
+          // Companion tasks come with their partner (semantic search ↔ feature extraction).
+          task === "feature-extraction" ||
+          task === "zero-shot-classification";
+        assert.ok(explained, `no trigger for ${task}`);
+      }
+      for (const trigger of parsed.triggers) {
+        assert.ok(
+          entry.description.toLowerCase().includes(trigger.phrase.toLowerCase()),
+          `"${trigger.phrase}" is in the description`,
+        );
+      }
+    });
+  }
+
+  it("is deterministic", () => {
+    for (const entry of cases.slice(0, 10)) {
+      assert.deepEqual(parseDescription(entry.description), parseDescription(entry.description));
+    }
+  });
+});
+
+describe("recommend: candidates from the catalog snapshot", () => {
+  let t: TestHangar;
+  const answers = new Map<string, Recommendation>();
+  before(async () => {
+    t = await startTestHangar();
+    importCatalogSnapshot(t.hangar.catalog);
+    for (const entry of cases) {
+      answers.set(
+        entry.description,
+        recommendModels(t.hangar, localAdministrator(), { description: entry.description }),
+      );
+    }
+  });
+  after(() => t.close());
+
+  it("candidates meet the stated constraints, checked against the snapshot file", () => {
+    let withCandidates = 0;
+    for (const entry of cases) {
+      const answer = answers.get(entry.description)!;
+      const wanted = { ...EMPTY, ...entry.constraints };
+      if (answer.candidates.length > 0) withCandidates++;
+      const scores = answer.candidates.map((candidate) => candidate.score);
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+        "best first",
+      );
+      for (const candidate of answer.candidates) {
+        const facts = byId.get(candidate.id);
+        assert.ok(facts, `${candidate.id} comes from the catalog`);
+        const where = `${entry.description} → ${candidate.id}`;
+        assert.ok(answer.tasks.includes(facts.task!), `${where}: task ${facts.task}`);
+        assert.ok(candidate.reasons.length >= 2, `${where}: reasons`);
+        if (wanted.commercialUse) {
+          assert.ok(COMMERCIAL_OK.has(facts.license ?? ""), `${where}: licence ${facts.license}`);
+        }
+        if (wanted.licenses.length) assert.ok(wanted.licenses.includes(facts.license ?? ""), where);
+        if (wanted.licenseFamily === "open-source") {
+          assert.ok(
+            ["apache-2.0", "mit", "bsd-3-clause"].includes(facts.license ?? ""),
+            `${where}: ${facts.license}`,
+          );
+        }
+        if (wanted.maxParameters !== null) {
+          assert.ok(facts.parameters !== undefined && facts.parameters <= wanted.maxParameters, where);
+        }
+        if (wanted.maxSizeBytes !== null) {
+          // At most 8-bit weights (1 byte a parameter) must fit; the reasons say which precision does.
+          assert.ok(facts.parameters !== undefined && facts.parameters <= wanted.maxSizeBytes, where);
+          assert.ok(
+            candidate.reasons.some((reason) => reason.includes("under")),
+            where,
+          );
+        }
+        if (wanted.gpuMemoryBytes !== null) {
+          // INT4 weights with the 1.2 overhead must fit the GPU.
+          assert.ok(facts.parameters! * 0.5 * 1.2 <= wanted.gpuMemoryBytes, where);
+        }
+        for (const language of wanted.languages) {
+          const languages = facts.languages ?? [];
+          if (languages.includes(language)) continue;
+          assert.ok(
+            languages.length === 0 || languages.includes("multilingual"),
+            `${where}: languages ${languages.join(",")} rule out ${language}`,
+          );
+          assert.ok(
+            candidate.reasons.some((reason) => reason.startsWith("unknown:") && reason.includes(language)),
+            `${where}: says ${language} is unknown`,
+          );
+        }
+        for (const unknown of candidate.unknowns)
+          assert.ok(candidate.reasons.includes(unknown), "candidate.reasons.includes(unknown)");
+      }
+      assert.equal(answer.alternatives.length >= 4, true);
+      for (const alternative of answer.alternatives)
+        assert.ok(alternative.reasons.length > 0, "alternative.reasons.length > 0");
+    }
+    assert.ok(withCandidates >= 40, `only ${withCandidates} descriptions found candidates`);
+  });
+
+  it("known cases rank the model the words and constraints point to", () => {
+    const top = (description: string) => answers.get(description)?.candidates[0]?.id;
+    assert.equal(
+      top("Transcribe German podcasts, open source licence please"),
+      "jonatasgrosman/wav2vec2-large-xlsr-53-german",
+    );
+    assert.equal(
+      top("Sentiment analysis of product reviews in French"),
+      "nlptown/bert-base-multilingual-uncased-sentiment",
+    );
+    assert.equal(top("named entity recognition for clinical notes, runs on-premise"), "blaze999/Medical-NER");
+    const chat = answers.get(
+      "A chatbot for our online shop that answers customer questions, under 8B parameters, Apache licence",
+    )!;
+    for (const candidate of chat.candidates) assert.match(candidate.id, /instruct|chat|-it\b/i);
+  });
+
+  it("offers alternatives: higher quality, lower cost, faster, specialised, each explained", () => {
+    const answer = answers.get("Extract person names, companies and locations from English contracts")!;
+    const kinds = Object.fromEntries(
+      answer.alternatives.map((alternative) => [alternative.kind, alternative]),
+    );
+    const top = answer.candidates[0]!;
+    const size = (id: string) => byId.get(id)!.parameters!;
+    assert.ok(kinds["lower-cost"]?.id && size(kinds["lower-cost"].id) < size(top.id), "lower cost: smaller");
+    assert.ok(kinds.faster?.id && size(kinds.faster.id) < size(top.id), "faster: smaller");
+    assert.ok(
+      kinds["higher-quality"]?.id && size(kinds["higher-quality"].id) > size(top.id),
+      "higher quality: larger",
+    );
+    const chat = answers.get(
+      "A chatbot for our online shop that answers customer questions, under 8B parameters, Apache licence",
+    )!;
+    const quality = chat.alternatives.find((alternative) => alternative.kind === "higher-quality")!;
+    assert.ok(quality.id && size(quality.id) > size(chat.candidates[0]!.id), "larger than the top candidate");
+    assert.match(quality.id, /instruct|chat|-it\b/i, "still a chat model");
+    assert.equal(byId.get(quality.id)!.license, "apache-2.0", "keeps the licence asked for");
+    // Only the parameter limit may be traded away, and then the answer says so.
+    assert.ok(
+      quality.relaxes.every((constraint) => constraint === "maxParameters"),
+      "relaxes only the parameter limit",
+    );
+    assert.equal(quality.relaxes.length > 0, size(quality.id) > 8e9);
+    // Specialised: a fine-tune of the top candidate (its card names the top candidate as base model).
+    const summaries = answers.get("Summarise long financial reports into a short digest")!;
+    const specialised = summaries.alternatives.find((alternative) => alternative.kind === "specialised")!;
+    assert.ok(specialised.id, "a specialised alternative");
+    assert.ok(
+      byId.get(specialised.id)!.baseModels?.includes(summaries.candidates[0]!.id),
+      `${specialised.id} derives from ${summaries.candidates[0]!.id}`,
+    );
+    // When the top candidate is itself the domain model, the domain words put it first.
+    assert.equal(
+      answers.get("named entity recognition for clinical notes, runs on-premise")!.candidates[0]!.id,
+      "blaze999/Medical-NER",
+    );
+  });
+
+  it("says what is missing when nothing meets every constraint", () => {
+    const answer = recommendModels(t.hangar, localAdministrator(), {
+      description: "transcribe Swahili radio shows, under 10 MB, commercial use",
+    });
+    assert.equal(answer.candidates.length, 0);
+    assert.ok(
+      answer.notes.some((note) => note.includes("No model")),
+      'answer.notes.some((note) => note.includes("No model"))',
+    );
+    const closest = answer.alternatives.find((alternative) => alternative.kind === "closest");
+    assert.ok(closest?.id && closest.relaxes.length > 0, "closest?.id && closest.relaxes.length > 0");
+    assert.ok(Object.keys(answer.excluded).length > 0, "Object.keys(answer.excluded).length > 0");
+  });
+
+  it("POST /v1/recommend answers tasks, constraints, candidates and alternatives", async () => {
+    const response = await fetch(`${t.url}/v1/recommend`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ description: cases[0]!.description, limit: 3 }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as Recommendation;
+    assert.deepEqual(body.tasks.slice(0, 2), ["text-classification", "zero-shot-classification"]);
+    assert.deepEqual(body.constraints.languages, ["en", "de"]);
+    assert.equal(body.constraints.commercialUse, true);
+    assert.equal(body.constraints.maxSizeBytes, 500e6);
+    assert.equal(body.constraints.cpuOnly, true);
+    assert.ok(
+      body.candidates.length > 0 && body.candidates.length <= 3,
+      "body.candidates.length > 0 && body.candidates.length <= 3",
+    );
+    for (const candidate of body.candidates) {
+      assert.equal(typeof candidate.id, "string");
+      assert.equal(typeof candidate.score, "number");
+      assert.ok(candidate.reasons.length > 0, "candidate.reasons.length > 0");
+    }
+    assert.ok(Array.isArray(body.alternatives), "Array.isArray(body.alternatives)");
+    assert.ok(
+      body.triggers.some((trigger) => trigger.phrase === "cpu only" && trigger.means === "CPU only"),
+      'body.triggers.some((trigger) => trigger.phrase === "cpu only" && trigger.means =',
+    );
+  });
+
+  it("bad input: empty, too long, missing, wrong type, unknown field, bad limit", async () => {
+    const post = async (body: unknown) => {
+      const response = await fetch(`${t.url}/v1/recommend`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as { error: string; code: string } };
+    };
+    const cases: Array<[unknown, RegExp]> = [
+      [{ description: "" }, /description is empty/],
+      [{ description: "   \n " }, /description is empty/],
+      [{ description: "classify text ".repeat(200) }, /over the limit of 2000/],
+      [{}, /"description" is required/],
+      [{ description: 42 }, /"description" is required/],
+      [
+        { description: "summarise news", budget: 5 },
+        /Unknown field "budget".*valid fields are description, limit/,
+      ],
+      [{ description: "summarise news", limit: 0 }, /limit must be an integer from 1 to 50/],
+      [{ description: "summarise news", limit: "3" }, /"limit" must be a number/],
+      [["summarise news"], /must be a JSON object/],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await post(body);
+      assert.equal(answer.status, 400, JSON.stringify(body));
+      assert.equal(answer.body.code, "HANGAR_ERR_BAD_REQUEST");
+      assert.match(answer.body.error, message);
+    }
+  });
+
+  it("hangar recommend prints tasks, constraints, candidates with reasons and alternatives, or --json", async () => {
+    const description = "Transcribe German podcasts, open source licence please";
+    const [readable, json, empty] = await Promise.all([
+      hangarCli(["recommend", description, "--home", t.home, "--limit", "2"]),
+      hangarCli(["recommend", description, "--home", t.home, "--json"]),
+      hangarCli(["recommend", "", "--home", t.home]),
+    ]);
+    assert.equal(readable.code, 0, readable.stderr);
+    assert.match(readable.stdout, /^Tasks: {7}automatic-speech-recognition$/m);
+    assert.match(readable.stdout, /^Constraints: languages de; open-source licence$/m);
+    assert.match(readable.stdout, /"transcribe" → task: automatic-speech-recognition/);
+    assert.match(
+      readable.stdout,
+      /^ {2}1\. jonatasgrosman\/wav2vec2-large-xlsr-53-german {2}\(score [\d.]+\)$/m,
+    );
+    assert.match(readable.stdout, /^ {7}- lists de among its languages$/m);
+    assert.doesNotMatch(readable.stdout, /^ {2}3\. /m);
+    assert.match(readable.stdout, /^Alternatives\n {2}higher-quality: /m);
+
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as Recommendation;
+    assert.deepEqual(parsed.tasks, ["automatic-speech-recognition"]);
+    assert.equal(parsed.candidates[0]?.id, "jonatasgrosman/wav2vec2-large-xlsr-53-german");
+
+    assert.notEqual(empty.code, 0);
+    assert.match(empty.stderr, /Usage: hangar recommend/);
+  });
+});
