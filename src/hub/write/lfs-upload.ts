@@ -209,7 +209,7 @@ async function hashRange(
 function advancePrefix(folder: string, session: MultipartSession, size: number): void {
   const { prefix } = session;
   if (prefix.running || session.sealed) return;
-  prefix.running = (async () => {
+  const running: Promise<void> = (async () => {
     let handle: FileHandle | undefined;
     try {
       // Completion, once sealed, finishes the hash itself from wherever this stops.
@@ -230,9 +230,12 @@ function advancePrefix(folder: string, session: MultipartSession, size: number):
       restartPrefix(session);
     } finally {
       await handle?.close().catch(() => {});
-      prefix.running = undefined;
     }
-  })();
+  })().finally(() => {
+    // Cleared once settled (never before it is set: the loop may end without awaiting anything).
+    if (prefix.running === running) prefix.running = undefined;
+  });
+  prefix.running = running;
 }
 
 function completionRunning(upload: SignedUpload): HangarError {
@@ -257,9 +260,10 @@ function removeMarkers(folder: string, part: number): void {
 
 function forgetPart(folder: string, session: MultipartSession, part: number): void {
   removeMarkers(folder, part);
-  session.whole.delete(part);
-  // A part already hashed (or being hashed) is about to change under the prefix hash.
-  if (part <= session.prefix.parts.length + 1) restartPrefix(session);
+  const wasWhole = session.whole.delete(part);
+  // A part already hashed (or being hashed: the next one, once whole) is about to change under the prefix.
+  const hashed = session.prefix.parts.length;
+  if (part <= hashed || (wasWhole && part === hashed + 1)) restartPrefix(session);
 }
 
 function recordPart(folder: string, session: MultipartSession, part: number, etag: string): void {
