@@ -8,6 +8,7 @@ import { nowIso } from "../../store/catalog.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
 import { PENDING_COMMIT_LEASE_MS } from "./lfs-batch.ts";
+import { RangeHasher } from "./lfs-hasher.ts";
 import { type SignedUpload, verifyUploadQuery } from "./lfs-signing.ts";
 
 /**
@@ -131,7 +132,7 @@ interface MultipartSession {
  * starts the prefix over (its bytes change).
  */
 interface PrefixHash {
-  hash: Hash;
+  hash: RangeHasher;
   parts: string[];
   /** Bumped whenever the prefix starts over, so a read in flight knows its bytes no longer count. */
   generation: number;
@@ -151,7 +152,10 @@ function sessionOf(hub: HubContext, folder: string, upload: SignedUpload): Multi
   }
   const now = Date.now();
   for (const [key, idle] of sessions) {
-    if (idle.requests === 0 && !idle.sealed && now - idle.lastUsed > SESSION_IDLE_MS) sessions.delete(key);
+    if (idle.requests === 0 && !idle.sealed && now - idle.lastUsed > SESSION_IDLE_MS) {
+      idle.prefix.hash.dispose();
+      sessions.delete(key);
+    }
   }
   let session = sessions.get(folder);
   if (!session) {
@@ -162,7 +166,7 @@ function sessionOf(hub: HubContext, folder: string, upload: SignedUpload): Multi
       requests: 0,
       sealed: false,
       whole: new Map(),
-      prefix: { hash: createHash("sha256"), parts: [], generation: 0 },
+      prefix: { hash: new RangeHasher(), parts: [], generation: 0 },
       lastUsed: now,
     };
     sessions.set(folder, session);
@@ -179,7 +183,8 @@ function releaseSession(hub: HubContext, folder: string, session: MultipartSessi
 
 function restartPrefix(session: MultipartSession): void {
   const { prefix } = session;
-  prefix.hash = createHash("sha256");
+  prefix.hash.dispose();
+  prefix.hash = new RangeHasher();
   prefix.parts = [];
   prefix.generation++;
 }
@@ -210,26 +215,26 @@ function advancePrefix(folder: string, session: MultipartSession, size: number):
   const { prefix } = session;
   if (prefix.running || session.sealed) return;
   const running: Promise<void> = (async () => {
-    let handle: FileHandle | undefined;
     try {
       // Completion, once sealed, finishes the hash itself from wherever this stops.
       while (!session.sealed) {
         const part = prefix.parts.length + 1;
         const attempt = session.whole.get(part);
         if (attempt === undefined) return;
-        handle ??= await open(join(folder, DATA_FILE), "r");
         const generation = prefix.generation;
         const start = (part - 1) * session.chunkSize;
-        const range = { start, end: Math.min(size, start + session.chunkSize) };
-        const hashed = await hashRange(handle, prefix.hash, range, () => prefix.generation === generation);
-        if (hashed && session.whole.get(part) === attempt) prefix.parts.push(attempt);
-        else if (prefix.generation === generation) restartPrefix(session);
+        await prefix.hash.update(join(folder, DATA_FILE), {
+          start,
+          end: Math.min(size, start + session.chunkSize),
+        });
+        // A new attempt at a hashed part started the prefix over meanwhile: what was read no longer counts.
+        if (prefix.generation !== generation) continue;
+        if (session.whole.get(part) === attempt) prefix.parts.push(attempt);
+        else restartPrefix(session);
       }
     } catch {
       // Only an optimisation: completion hashes whatever the prefix does not cover.
       restartPrefix(session);
-    } finally {
-      await handle?.close().catch(() => {});
     }
   })().finally(() => {
     // Cleared once settled (never before it is set: the loop may end without awaiting anything).
@@ -387,6 +392,45 @@ export interface CompletedPart {
 }
 
 /**
+ * The sha256 of the assembled file, fsynced meanwhile. Continues the prefix hash when it covers exactly the
+ * attempts being joined; hashes on the main thread when the worker is not available.
+ */
+async function hashAssembled(
+  session: MultipartSession,
+  data: string,
+  upload: SignedUpload,
+  attempts: Map<number, string>,
+): Promise<string> {
+  const { prefix } = session;
+  const usable = prefix.parts.every((attempt, index) => attempts.get(index + 1) === attempt);
+  if (!usable) restartPrefix(session);
+  const handle = await open(data, "r");
+  try {
+    // The flush to disk runs in the thread pool while the rest is hashed from the page cache.
+    const synced = handle.sync();
+    try {
+      const size = (await handle.stat()).size;
+      if (size !== upload.size) {
+        throw badRequest(`The parts hold ${size} bytes, but ${upload.size} were announced`);
+      }
+      try {
+        await prefix.hash.update(data, { start: prefix.parts.length * upload.chunkSize, end: size });
+        return await prefix.hash.digest();
+      } catch {
+        prefix.hash.dispose();
+        const hash = createHash("sha256");
+        await hashRange(handle, hash, { start: 0, end: size }, () => true);
+        return hash.digest("hex");
+      }
+    } finally {
+      await synced;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Checks that every part arrived whole under the ETag the client names, hashes the assembled file once
  * (sha256 and size must be the object's) and moves it into the blob store.
  */
@@ -432,27 +476,7 @@ export async function completeLfsMultipart(
     const data = join(folder, DATA_FILE);
     finished = true;
     try {
-      const { prefix } = session;
-      const usable = prefix.parts.every((attempt, index) => byNumber.get(index + 1) === attempt);
-      const hash = usable ? prefix.hash : createHash("sha256");
-      const start = usable ? prefix.parts.length * upload.chunkSize : 0;
-      const handle = await open(data, "r");
-      try {
-        // The flush to disk runs in the thread pool while the rest is hashed from the page cache.
-        const synced = handle.sync();
-        try {
-          const size = (await handle.stat()).size;
-          if (size !== upload.size) {
-            throw badRequest(`The parts hold ${size} bytes, but ${upload.size} were announced`);
-          }
-          await hashRange(handle, hash, { start, end: size }, () => true);
-        } finally {
-          await synced;
-        }
-      } finally {
-        await handle.close();
-      }
-      const sha256 = hash.digest("hex");
+      const sha256 = await hashAssembled(session, data, upload, byNumber);
       if (sha256 !== upload.oid) {
         throw badRequest(`Content sha256 is ${sha256}, but ${upload.oid} was announced`);
       }
@@ -464,7 +488,9 @@ export async function completeLfsMultipart(
     }
   } finally {
     session.sealed = false;
-    if (finished) sessionsByStore.get(hub.blobs)?.delete(folder);
-    else releaseSession(hub, folder, session);
+    if (finished) {
+      session.prefix.hash.dispose();
+      sessionsByStore.get(hub.blobs)?.delete(folder);
+    } else releaseSession(hub, folder, session);
   }
 }
