@@ -56,7 +56,7 @@ export const TASK_RULES: TaskRule[] = [
   },
   {
     pattern:
-      /\b(named entit(y|ies)|ner|extract (\w+ ){0,2}(names|entities|people|persons|organi[sz]ations|locations|places|dates|addresses|skills)|entit(y|ies)|pii|personal data|part[- ]of[- ]speech|pos tagging|tag (each )?(word|token)s?)\b/,
+      /\b(named entit(y|ies)|ner|extract (\w+ ){0,2}(names|entities|people|persons|organi[sz]ations|locations|places|dates|addresses|skills)|entit(y|ies)|pii|personal data|parts?[- ]of[- ]speech|pos tagging|tag (each )?(word|token)s?)\b/,
     task: "token-classification",
     weight: 4,
   },
@@ -150,7 +150,7 @@ export const TASK_RULES: TaskRule[] = [
   },
   {
     pattern:
-      /\b(caption(s|ing)? (for )?(images?|photos?|pictures?)|describe (the )?(images?|photos?|pictures?)|alt[- ]text)\b/,
+      /\b(caption(s|ing)? (for )?(\w+ )?(images?|photos?|pictures?)|describe (the )?(images?|photos?|pictures?)|alt[- ]text)\b/,
     task: "image-to-text",
     weight: 4,
   },

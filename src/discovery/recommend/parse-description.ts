@@ -164,6 +164,8 @@ export function parseDescription(description: string): ParsedDescription {
   }
   const original = description.replace(/\s+/g, " ").trim();
   const lower = original.toLowerCase();
+  // "Parts of speech" are grammar, not audio.
+  const forModality = lower.replace(/\bparts?[- ]of[- ]speech\b/g, "");
   const triggers: Trigger[] = [];
   const constraints = emptyConstraints();
 
@@ -171,7 +173,7 @@ export function parseDescription(description: string): ParsedDescription {
   let modality: Modality = "text";
   let modalityAt = Number.POSITIVE_INFINITY;
   for (const [kind, pattern] of MODALITY_WORDS) {
-    const match = pattern.exec(lower);
+    const match = pattern.exec(forModality);
     if (match && match.index < modalityAt) {
       modality = kind;
       modalityAt = match.index;
@@ -179,7 +181,7 @@ export function parseDescription(description: string): ParsedDescription {
   }
   if (modalityAt !== Number.POSITIVE_INFINITY) {
     triggers.push({
-      phrase: MODALITY_WORDS.find(([kind]) => kind === modality)![1].exec(lower)![0],
+      phrase: MODALITY_WORDS.find(([kind]) => kind === modality)![1].exec(forModality)![0],
       means: `input: ${modality}`,
     });
   }
@@ -306,7 +308,7 @@ export function parseDescription(description: string): ParsedDescription {
   const deviceKinds: Array<[RegExp, keyof typeof DEVICE_MEMORY_BYTES]> = [
     [/\b(laptops?|notebooks?|macbooks?|desktops?|my pc)\b/, "laptop"],
     [
-      /\b(on (a |my |the |our )?(phones?|smartphones?|mobiles?)|smartphones?|mobile (apps?|devices?|phones?)|on[- ]device|edge devices?|raspberry pi|iot)\b/,
+      /\b(on (a |an |my |the |our )?(phones?|smartphones?|mobiles?)|smartphones?|iphones?|ipads?|android|mobile (apps?|devices?|phones?)|on[- ]device|edge devices?|raspberry pi|iot)\b/,
       "phone",
     ],
     [/\b(browsers?|in the web page|client[- ]side|transformers\.js)\b/, "browser"],
