@@ -223,6 +223,34 @@ describe("discovery: search with facets and ranking", () => {
     );
     assert.equal(commercial.total, expected.length);
 
+    // The same through the commercial dimension (driven by the licences it allows).
+    const commercialTask = searchModels(hub.hangar, { commercial: ["yes"], tasks: ["token-classification"] });
+    const isCommercial = (entry: Entry) => commercialUseOf(entry.license) === "yes";
+    assert.equal(
+      commercialTask.total,
+      entries.filter((entry) => isCommercial(entry) && entry.task === "token-classification").length,
+    );
+    assert.deepEqual(
+      facetMap(commercialTask, "task"),
+      tally(entries.filter(isCommercial).map((entry) => entry.task)),
+    );
+    assert.deepEqual(
+      facetMap(commercialTask, "commercial"),
+      tally(
+        entries
+          .filter((entry) => entry.task === "token-classification")
+          .map((entry) => commercialUseOf(entry.license) ?? "unknown"),
+      ),
+    );
+    assert.deepEqual(
+      facetMap(commercialTask, "language"),
+      tally(
+        entries
+          .filter((entry) => isCommercial(entry) && entry.task === "token-classification")
+          .flatMap((entry) => entry.languages),
+      ),
+    );
+
     const english = searchModels(hub.hangar, { languages: ["de"], tasks: ["text-classification"] });
     const german = entries.filter(
       (entry) => entry.languages.includes("de") && entry.task === "text-classification",

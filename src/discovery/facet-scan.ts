@@ -12,12 +12,12 @@ import type { PostingDimension, SearchIndex } from "./search-index.ts";
 interface Driver {
   dimension: PostingDimension;
   /** The plan field the driver's filter lives in. */
-  key: "allowTask" | "allowLibrary" | "allowLicense" | "allowAuthor" | "allowLanguage";
+  key: "allowTask" | "allowLibrary" | "allowLicense" | "allowAuthor" | "allowLanguage" | "allowCommercial";
   facet: number;
   allowed: Uint8Array;
 }
 
-function driversOf(plan: FilterPlan): Driver[] {
+function driversOf(index: SearchIndex, plan: FilterPlan): Driver[] {
   const drivers: Driver[] = [];
   const add = (dimension: PostingDimension, key: Driver["key"], facet: number): void => {
     const allowed = plan[key];
@@ -28,6 +28,14 @@ function driversOf(plan: FilterPlan): Driver[] {
   add("license", "allowLicense", DIM.license);
   add("author", "allowAuthor", DIM.author);
   add("language", "allowLanguage", DIM.language);
+  // Commercial use is a function of the licence: its documents are those of the licences it allows.
+  if (plan.allowCommercial !== null) {
+    const allowed = new Uint8Array(index.licenses.size);
+    for (let id = 0; id < allowed.length; id++) {
+      if (plan.allowCommercial[index.commercialOfLicenseId[id]!] === 1) allowed[id] = 1;
+    }
+    drivers.push({ dimension: "license", key: "allowCommercial", facet: DIM.commercial, allowed });
+  }
   return drivers;
 }
 
@@ -89,7 +97,7 @@ function cheapest(
   if (isUnfiltered(plan)) return { cost: 0, driver: null };
   let best: { cost: number; driver: Driver | null } = { cost: index.size, driver: null };
   if (depth > 4 || plan.requiredTags.length > 0 || plan.impossibleTags) return best;
-  for (const driver of driversOf(plan)) {
+  for (const driver of driversOf(index, plan)) {
     const cost = driverSize(index, driver) + cheapest(index, withoutDriver(plan, driver), depth + 1).cost;
     if (cost < best.cost) best = { cost, driver };
   }
@@ -132,6 +140,7 @@ const FACET_KEYS: Record<number, keyof FacetArrays> = {
   [DIM.license]: "license",
   [DIM.author]: "author",
   [DIM.language]: "language",
+  [DIM.commercial]: "commercial",
 };
 
 /**

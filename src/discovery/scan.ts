@@ -242,6 +242,18 @@ export function makeClassifier(index: SearchIndex, plan: FilterPlan): (doc: numb
   };
 }
 
+/** Counts a multi-valued dimension's values of one document (no views allocated for built documents). */
+function countValues(column: MultiValueColumn, counts: Uint32Array, doc: number, patched: boolean): void {
+  if (patched) {
+    const values = column.overrides.get(doc);
+    if (values) for (let at = 0; at < values.length; at++) counts[values[at]!]!++;
+    return;
+  }
+  const values = column.values;
+  const end = column.offsets[doc + 1]!;
+  for (let at = column.offsets[doc]!; at < end; at++) counts[values[at]!]!++;
+}
+
 /** One failed dimension's count for a document (disjunctive facets). */
 function countOne(index: SearchIndex, counts: FacetArrays, dimension: number, doc: number): void {
   const patched = index.patched[doc] === 1;
@@ -280,13 +292,13 @@ function countOne(index: SearchIndex, counts: FacetArrays, dimension: number, do
       counts.scan[index.scanStatus[doc]!]!++;
       return;
     case DIM.language:
-      for (const id of index.languages.of(doc, patched)) counts.language[id]!++;
+      countValues(index.languages, counts.language, doc, patched);
       return;
     case DIM.baseModel:
-      for (const id of index.baseModels.of(doc, patched)) counts.baseModel[id]!++;
+      countValues(index.baseModels, counts.baseModel, doc, patched);
       return;
     case DIM.dataset:
-      for (const id of index.datasets.of(doc, patched)) counts.dataset[id]!++;
+      countValues(index.datasets, counts.dataset, doc, patched);
       return;
   }
 }

@@ -551,7 +551,8 @@ export class SearchIndex {
         seeAll: false,
         visibleAuthors: new Uint8Array(0),
       };
-      const scanned = scan(this, plan, null, this.size, true, this.resultBuffer());
+      // Its own buffer: this can run in the middle of a query whose results sit in the result buffer.
+      const scanned = scan(this, plan, null, this.size, true, new Uint32Array(this.size));
       this.base = { total: scanned.total, counts: scanned.counts ?? emptyFacetArrays(this) };
     }
     return this.base;

@@ -5,7 +5,7 @@ import { facetScan } from "./facet-scan.ts";
 import { getSearchIndex } from "./get-search-index.ts";
 import { parseQuery } from "./parse-query.ts";
 import { explainScore, RANKING_WEIGHTS, type ScoreExplanation } from "./ranking.ts";
-import { type FacetArrays, type FilterPlan, hasFacetFilter, makeClassifier, scan } from "./scan.ts";
+import { type FacetArrays, type FilterPlan, makeClassifier, scan } from "./scan.ts";
 import { hashLower, type MultiValueColumn, SearchIndex } from "./search-index.ts";
 import {
   DEFAULT_FACET_LIMIT,

@@ -479,13 +479,21 @@ function decide(
   const excluded = models.filter((model) => !eligible.includes(model)).map((model) => model.id);
   const excludedNote = excluded.length ? ` (${excluded.join(", ")} left out: see notes)` : "";
   // Ties keep the order the models were given, so the answer is deterministic.
-  const bestBy = (value: (model: ModelComparison) => number | null, lowerIsBetter: boolean) => {
+  // Equal values fall to `tie` (lower wins), then to the order the models were given.
+  const bestBy = (
+    value: (model: ModelComparison) => number | null,
+    lowerIsBetter: boolean,
+    tie: (model: ModelComparison) => number | null = () => null,
+  ) => {
     let best: ModelComparison | null = null;
     for (const model of eligible) {
       const current = value(model);
       if (current === null) continue;
       const bestValue = best ? value(best)! : null;
-      if (bestValue === null || (lowerIsBetter ? current < bestValue : current > bestValue)) best = model;
+      const better = bestValue === null || (lowerIsBetter ? current < bestValue : current > bestValue);
+      const tied =
+        best !== null && current === bestValue && (tie(model) ?? Infinity) < (tie(best) ?? Infinity);
+      if (better || tied) best = model;
     }
     return best;
   };
@@ -533,7 +541,12 @@ function decide(
     }
   }
 
-  const costWinner = bestBy((model) => model.cost.per1kRequestsUsd, true);
+  // At a flat provider price every model costs the same: the faster one is then the better buy.
+  const costWinner = bestBy(
+    (model) => model.cost.per1kRequestsUsd,
+    true,
+    (model) => model.speed.latencyMs,
+  );
   let bestForCost: Pick | null = null;
   if (costWinner) {
     const next = runnerUp(costWinner, (model) => model.cost.per1kRequestsUsd)?.sort(
@@ -613,9 +626,19 @@ function tradeOffs(
       );
     }
   }
-  if (speedWinner && costWinner && speedWinner !== costWinner) {
+  const speedCost = speedWinner?.cost.per1kRequestsUsd ?? null;
+  const cheapest = costWinner?.cost.per1kRequestsUsd ?? null;
+  if (
+    speedWinner &&
+    costWinner &&
+    speedWinner !== costWinner &&
+    speedCost !== null &&
+    cheapest !== null &&
+    cheapest < speedCost &&
+    costWinner.speed.latencyMs !== null
+  ) {
     lines.push(
-      `${speedWinner.id} is the fastest, ${costWinner.id} the cheapest: ${formatMs(speedWinner.speed.latencyMs!)} vs ${formatMs(costWinner.speed.latencyMs ?? Number.NaN)} per request, ${formatUsd(speedWinner.cost.per1kRequestsUsd ?? 0)} vs ${formatUsd(costWinner.cost.per1kRequestsUsd!)} per 1,000.`,
+      `${speedWinner.id} is the fastest, ${costWinner.id} the cheapest: ${formatMs(speedWinner.speed.latencyMs!)} vs ${formatMs(costWinner.speed.latencyMs)} per request, ${formatUsd(speedCost)} vs ${formatUsd(cheapest)} per 1,000.`,
     );
   }
   if (lines.length === 0 && speedWinner && speedWinner === qualityWinner) {
