@@ -218,6 +218,8 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       assert.equal(model.cost.basis, "provider-price");
       assert.equal(model.cost.per1kRequestsUsd, 1);
     }
+    // Equal prices: the faster model is the better buy.
+    assert.equal(result.decision.bestForCost?.id, TINY);
   });
 
   it("POST /v1/compare answers the matrix over HTTP", async () => {
