@@ -112,7 +112,11 @@ export interface Recommendation {
   hardware: { name: string; assumed: boolean };
   candidates: Candidate[];
   alternatives: Alternative[];
-  /** How many catalog models were considered, and why others were left out. */
+  /**
+   * How many catalog models were considered, and how many each constraint ruled out. The search behind the
+   * pool already drops licences without commercial use and models over the parameter limit when those are
+   * asked for, so those counts cover only what the search could not decide.
+   */
   considered: number;
   excluded: Record<string, number>;
   notes: string[];
