@@ -268,6 +268,16 @@ describe("recommend: candidates from the catalog snapshot", () => {
     const closest = answer.alternatives.find((alternative) => alternative.kind === "closest");
     assert.ok(closest?.id && closest.relaxes.length > 0, "closest?.id && closest.relaxes.length > 0");
     assert.ok(Object.keys(answer.excluded).length > 0, "Object.keys(answer.excluded).length > 0");
+
+    const vague = recommendModels(t.hangar, localAdministrator(), {
+      description: "something nice for my team",
+    });
+    assert.deepEqual(vague.tasks, []);
+    assert.deepEqual(vague.candidates, []);
+    assert.ok(
+      vague.notes.some((note) => note.startsWith("No task recognised")),
+      "asks for what the model should do",
+    );
   });
 
   it("POST /v1/recommend answers tasks, constraints, candidates and alternatives", async () => {
