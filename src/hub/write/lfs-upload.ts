@@ -1,4 +1,4 @@
-import { createHash, type Hash, randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { constants, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -73,7 +73,8 @@ export async function uploadLfsObject(
  * assembled (each part written at its own offset, so completion has nothing to copy), and one empty marker
  * `part-<n>.<etag>` per part received whole. The markers are the only state on disk; they survive a crash,
  * and a part's marker is removed before its bytes are overwritten, so a marker always describes the bytes
- * at its offset. Completion still hashes the whole file: the markers only tell which parts arrived.
+ * at its offset. The markers only tell which parts arrived: the object's sha256 is always checked over the
+ * whole file before it enters the store.
  */
 function partsFolder(hub: HubContext, upload: SignedUpload): string {
   return join(hub.blobs.tempDir, `multipart-${upload.oid}-${upload.size}-${upload.chunkSize}`);
@@ -82,7 +83,7 @@ function partsFolder(hub: HubContext, upload: SignedUpload): string {
 const DATA_FILE = "data";
 /** Bytes gathered from the request before one positional write. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
-/** Read size of the completion's hash pass. */
+/** Read size of the fallback hash pass. */
 const HASH_READ_BYTES = 4 * 1024 * 1024;
 
 function partLength(upload: SignedUpload, part: number): number {
@@ -189,25 +190,17 @@ function restartPrefix(session: MultipartSession): void {
   prefix.generation++;
 }
 
-/**
- * Hashes bytes `start` to `end` of a file into `hash` in large reads; stops (false) as soon as `valid`
- * says the bytes no longer count.
- */
-async function hashRange(
-  handle: FileHandle,
-  hash: Hash,
-  range: { start: number; end: number },
-  valid: () => boolean,
-): Promise<boolean> {
-  const buffer = Buffer.allocUnsafe(Math.min(HASH_READ_BYTES, Math.max(1, range.end - range.start)));
-  for (let at = range.start; at < range.end; ) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.byteLength, range.end - at), at);
-    if (bytesRead === 0) throw new Error(`The upload's file ends at ${at} bytes, before ${range.end}`);
-    if (!valid()) return false;
+/** The sha256 of a file's first `size` bytes, read on this thread (when the hashing worker is unavailable). */
+async function hashOnThisThread(handle: FileHandle, size: number): Promise<string> {
+  const hash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(Math.min(HASH_READ_BYTES, Math.max(1, size)));
+  for (let at = 0; at < size; ) {
+    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.byteLength, size - at), at);
+    if (bytesRead === 0) throw new Error(`The upload's file ends at ${at} bytes, before ${size}`);
     hash.update(buffer.subarray(0, bytesRead));
     at += bytesRead;
   }
-  return true;
+  return hash.digest("hex");
 }
 
 /** Extends the prefix hash over the parts that follow it and are whole, one part at a time. */
@@ -418,9 +411,7 @@ async function hashAssembled(
         return await prefix.hash.digest();
       } catch {
         prefix.hash.dispose();
-        const hash = createHash("sha256");
-        await hashRange(handle, hash, { start: 0, end: size }, () => true);
-        return hash.digest("hex");
+        return await hashOnThisThread(handle, size);
       }
     } finally {
       await synced;
