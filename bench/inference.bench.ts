@@ -8,7 +8,8 @@
  * `--quick` runs only the MiniLM-shaped model (development). Knobs: HANGAR_BENCH_ROUNDS (12),
  * HANGAR_BENCH_PER_ROUND (5), HANGAR_BENCH_CONCURRENCY (32), HANGAR_BENCH_THROUGHPUT_REQUESTS (64 per round),
  * HANGAR_BENCH_THROUGHPUT_ROUNDS (3), HANGAR_BENCH_BATCH_SIZE (16), HANGAR_BENCH_THREADS (2),
- * HANGAR_BENCH_EXTRAS=0 (skip the MiniLM and int8 rows).
+ * HANGAR_BENCH_EXTRAS=0 (skip the MiniLM and int8 rows), HANGAR_BENCH_BARE_SPIN=1 (bare session with
+ * onnxruntime's default busy-waiting threads instead of Hangar's options).
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -37,6 +38,8 @@ const THROUGHPUT_ROUNDS = numberFromEnv("HANGAR_BENCH_THROUGHPUT_ROUNDS", 3);
 const BATCH_SIZE = numberFromEnv("HANGAR_BENCH_BATCH_SIZE", 16);
 const THREADS = numberFromEnv("HANGAR_BENCH_THREADS", 2);
 const EXTRAS = switchFromEnv("HANGAR_BENCH_EXTRAS") && !QUICK;
+/** The bare session uses Hangar's session options (no busy-waiting threads) unless this is 1. */
+const BARE_SPINNING = process.env.HANGAR_BENCH_BARE_SPIN === "1";
 const TOKENS = 128;
 const TARGET_MS = 500;
 const RATIO_TARGET = 1.15;
@@ -168,7 +171,10 @@ async function craftInput(tokenizerDir: string): Promise<TokenizedInput> {
   return { text, ids, tokenizeMs: median(times.slice(5)) };
 }
 
-/** A bare onnxruntime-node session on the same file, with the session options Hangar's loader passes. */
+/**
+ * A bare onnxruntime-node session on the same file, with the session options Hangar's loader passes
+ * (threads, intra-op spinning off); `HANGAR_BENCH_BARE_SPIN=1` leaves onnxruntime's default spinning on.
+ */
 async function openBareSession(
   onnxPath: string,
   ids: bigint[],
@@ -177,6 +183,7 @@ async function openBareSession(
   const session: OrtSession = await ort.InferenceSession.create(onnxPath, {
     executionProviders: ["cpu"],
     intraOpNumThreads: THREADS,
+    ...(BARE_SPINNING ? {} : { extra: { session: { intra_op: { allow_spinning: "0" } } } }),
   });
   const dims = [1, ids.length];
   return {
@@ -479,7 +486,11 @@ async function main(): Promise<void> {
     `Latency, one feature-extraction request (mean pooling), ${primary.label} (${(primary.parameters / 1e6).toFixed(0)}M parameters), ${TOKENS} tokens, ${THREADS} threads, ${ROUNDS} rounds x ${PER_ROUND} back-to-back measurements per side`,
     ["path", "p50 ms", "p95 ms", "min ms", "samples", "p50 vs bare"],
     [
-      row("bare onnxruntime-node session.run", latency.bare, "1.00"),
+      row(
+        `bare onnxruntime-node session.run (spinning ${BARE_SPINNING ? "on" : "off, as Hangar"})`,
+        latency.bare,
+        "1.00",
+      ),
       row(`Hangar HTTP, batching on (max ${BATCH_SIZE})`, latency.hangar, p50Ratio.toFixed(2)),
       row(
         "Hangar HTTP, batching off",
@@ -574,6 +585,7 @@ async function main(): Promise<void> {
     onnxBytes: primary.bytes,
     tokens: latency.inputTokens,
     threads: THREADS,
+    bareSpinning: BARE_SPINNING,
     latencyMs: {
       bare: { p50: p50(latency.bare), p95: p95(latency.bare) },
       hangar: { p50: p50(latency.hangar), p95: p95(latency.hangar) },
