@@ -197,7 +197,7 @@ function summary(samples: number[]): { p50: number; p95: number; p99: number; qp
     p95: round(percentile(samples, 95)),
     p99: round(percentile(samples, 99)),
     mean: round(total / samples.length),
-    qps: round((samples.length / total) * 1000, 1),
+    qps: round((samples.length / total) * 1000, 3),
   };
 }
 

@@ -303,6 +303,136 @@ function countOne(index: SearchIndex, counts: FacetArrays, dimension: number, do
   }
 }
 
+// Module-level loops (not closures made per query): V8 keeps one optimised copy of each, and each sees a
+// single typed-array type, so it stays monomorphic.
+function failSingle16(marks: Marks, allowed: Uint8Array, column: Uint16Array, dimension: number): void {
+  const { failCount, failedDim, size } = marks;
+  for (let doc = 0; doc < size; doc++) {
+    if (allowed[column[doc]!] !== 1) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
+}
+
+function failSingle32(marks: Marks, allowed: Uint8Array, column: Uint32Array, dimension: number): void {
+  const { failCount, failedDim, size } = marks;
+  for (let doc = 0; doc < size; doc++) {
+    if (allowed[column[doc]!] !== 1) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
+}
+
+function failSingle8(marks: Marks, allowed: Uint8Array, column: Uint8Array, dimension: number): void {
+  const { failCount, failedDim, size } = marks;
+  for (let doc = 0; doc < size; doc++) {
+    if (allowed[column[doc]!] !== 1) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
+}
+
+function failRange(marks: Marks, low: number, high: number, column: Float64Array, dimension: number): void {
+  const { failCount, failedDim, size } = marks;
+  for (let doc = 0; doc < size; doc++) {
+    const value = column[doc]!;
+    if (!(value >= low && value <= high)) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
+}
+
+function failMulti(
+  marks: Marks,
+  allowed: Uint8Array,
+  column: MultiValueColumn,
+  patched: Uint8Array,
+  dimension: number,
+): void {
+  const { failCount, failedDim, size } = marks;
+  const offsets = column.offsets;
+  const values = column.values;
+  const built = Math.min(size, offsets.length - 1);
+  for (let doc = 0; doc < size; doc++) {
+    let ok = false;
+    if (doc < built && patched[doc] !== 1) {
+      const end = offsets[doc + 1]!;
+      for (let at = offsets[doc]!; at < end; at++) {
+        if (allowed[values[at]!] === 1) {
+          ok = true;
+          break;
+        }
+      }
+    } else ok = hasAnyOverride(allowed, column.overrides.get(doc));
+    if (!ok) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
+}
+
+interface Marks {
+  failCount: Uint8Array;
+  failedDim: Uint8Array;
+  size: number;
+}
+
+/**
+ * Filters evaluated a column at a time over every document: one tight loop per active filter marks the
+ * documents it fails (how many filters, and the last one failed). Much faster than judging document by
+ * document when a query has to look at the whole catalog.
+ */
+export function columnarVerdicts(
+  index: SearchIndex,
+  plan: FilterPlan,
+): { failCount: Uint8Array; failedDim: Uint8Array } {
+  const size = index.size;
+  const marks: Marks = { failCount: new Uint8Array(size), failedDim: new Uint8Array(size), size };
+  if (plan.allowTask !== null) failSingle16(marks, plan.allowTask, index.task, DIM.task);
+  if (plan.allowLibrary !== null) failSingle16(marks, plan.allowLibrary, index.library, DIM.library);
+  if (plan.allowLicense !== null) failSingle16(marks, plan.allowLicense, index.license, DIM.license);
+  if (plan.allowAuthor !== null) failSingle32(marks, plan.allowAuthor, index.author, DIM.author);
+  if (plan.allowScan !== null) failSingle8(marks, plan.allowScan, index.scanStatus, DIM.scan);
+  if (plan.allowModality !== null) {
+    const byTask = new Uint8Array(index.modalityOfTaskId.length);
+    for (let id = 0; id < byTask.length; id++) byTask[id] = plan.allowModality[index.modalityOfTaskId[id]!]!;
+    failSingle16(marks, byTask, index.task, DIM.modality);
+  }
+  if (plan.allowCommercial !== null) {
+    const byLicense = new Uint8Array(index.commercialOfLicenseId.length);
+    for (let id = 0; id < byLicense.length; id++) {
+      byLicense[id] = plan.allowCommercial[index.commercialOfLicenseId[id]!]!;
+    }
+    failSingle16(marks, byLicense, index.license, DIM.commercial);
+  }
+  if (plan.parameterRange !== null) {
+    failRange(marks, plan.parameterRange[0], plan.parameterRange[1], index.parameters, DIM.parameters);
+  }
+  if (plan.storageRange !== null) {
+    failRange(marks, plan.storageRange[0], plan.storageRange[1], index.storageBytes, DIM.storage);
+  }
+  if (plan.gated >= 0) {
+    // gated holds 0 (not gated), 1 (auto), 2 (manual): allowed by value.
+    const allowed = plan.gated === 1 ? Uint8Array.of(0, 1, 1) : Uint8Array.of(1, 0, 0);
+    failSingle8(marks, allowed, index.gated, DIM.gated);
+  }
+  if (plan.runsLocally >= 0) {
+    const allowed = plan.runsLocally === 1 ? Uint8Array.of(0, 1) : Uint8Array.of(1, 0);
+    failSingle8(marks, allowed, index.runsLocally, DIM.runsLocally);
+  }
+  if (plan.allowLanguage !== null)
+    failMulti(marks, plan.allowLanguage, index.languages, index.patched, DIM.language);
+  if (plan.allowBase !== null)
+    failMulti(marks, plan.allowBase, index.baseModels, index.patched, DIM.baseModel);
+  if (plan.allowDataset !== null)
+    failMulti(marks, plan.allowDataset, index.datasets, index.patched, DIM.dataset);
+  return { failCount: marks.failCount, failedDim: marks.failedDim };
+}
+
 export interface ScanResult {
   /** Documents passing every filter, in universe order. */
   results: Uint32Array;
@@ -325,7 +455,23 @@ export function scan(
 ): ScanResult {
   const counts = withCounts ? emptyFacetArrays(index) : null;
   const filtered = hasFacetFilter(plan) || plan.requiredTags.length > 0 || plan.impossibleTags;
-  const classify = makeClassifier(index, plan);
+  const classifyOne = makeClassifier(index, plan);
+  // A whole-catalog pass judges the filters column by column first; a candidate list is judged per document.
+  const columnar =
+    filtered && universe === null && plan.requiredTags.length === 0 && !plan.impossibleTags
+      ? columnarVerdicts(index, plan)
+      : null;
+  const failCount = columnar?.failCount ?? null;
+  const failedDim = columnar?.failedDim ?? null;
+  const { isPrivate: privateFlags, removed: removedFlags, author: authors } = index;
+  const classify = (doc: number): number => {
+    if (columnar === null) return classifyOne(doc);
+    const fails = columnar.failCount[doc]!;
+    if (fails > 1) return 99;
+    if (removedFlags[doc] === 1) return -2;
+    if (privateFlags[doc] === 1 && !plan.seeAll && plan.visibleAuthors[authors[doc]!] !== 1) return -2;
+    return fails === 0 ? -1 : columnar.failedDim[doc]!;
+  };
   const { removed, isPrivate, patched, author } = index;
   const seeAll = plan.seeAll;
   const visibleAuthors = plan.visibleAuthors;
@@ -333,7 +479,11 @@ export function scan(
   if (counts === null) {
     for (let at = 0; at < universeSize; at++) {
       const doc = universe === null ? at : universe[at]!;
-      if (!filtered) {
+      if (failCount !== null) {
+        if (failCount[doc] !== 0 || removed[doc] === 1) continue;
+        if (isPrivate[doc] === 1 && !seeAll && visibleAuthors[author[doc]!] !== 1) continue;
+        results[total++] = doc;
+      } else if (!filtered) {
         if (removed[doc] === 1) continue;
         if (isPrivate[doc] === 1 && !seeAll && visibleAuthors[author[doc]!] !== 1) continue;
         results[total++] = doc;
@@ -379,7 +529,15 @@ export function scan(
   let withEvaluations = 0;
   for (let at = 0; at < universeSize; at++) {
     const doc = universe === null ? at : universe[at]!;
-    if (filtered) {
+    if (failCount !== null) {
+      const fails = failCount[doc]!;
+      if (fails > 1 || removed[doc] === 1) continue;
+      if (isPrivate[doc] === 1 && !seeAll && visibleAuthors[author[doc]!] !== 1) continue;
+      if (fails === 1) {
+        countOne(index, counts, failedDim![doc]!, doc);
+        continue;
+      }
+    } else if (filtered) {
       const verdict = classify(doc);
       if (verdict === -2 || verdict === 99) continue;
       if (verdict >= 0) {
