@@ -55,12 +55,15 @@ interface Reply {
 }
 
 let worker: Worker | undefined;
+/** Off: no worker is started and every hash call fails, as when worker threads cannot be used. */
+let workerEnabled = true;
 const waiting = new Map<number, { resolve: (digest?: string) => void; reject: (error: Error) => void }>();
 let lastSeq = 0;
 let lastId = 0;
 
 function hashWorker(): Worker {
   if (worker) return worker;
+  if (!workerEnabled) throw new Error("The hashing worker is turned off");
   const created = new Worker(WORKER_SOURCE, { eval: true });
   created.unref();
   created.on("message", (reply: Reply) => {
@@ -82,8 +85,10 @@ function hashWorker(): Worker {
   return created;
 }
 
-function call(message: { op: "update" | "digest"; id: number; path?: string; start?: number; end?: number }) {
-  const target = hashWorker();
+function call(
+  target: Worker,
+  message: { op: "update" | "digest"; id: number; path?: string; start?: number; end?: number },
+) {
   const seq = ++lastSeq;
   return new Promise<string | undefined>((resolve, reject) => {
     waiting.set(seq, { resolve, reject });
@@ -93,25 +98,53 @@ function call(message: { op: "update" | "digest"; id: number; path?: string; sta
   });
 }
 
+/**
+ * Turns the hashing worker off (stopping a running one, which loses the hashes it holds) or back on. With
+ * it off, uploads are hashed on the main thread at completion: the path taken when the worker fails. Tests
+ * use this to run that path; nothing else needs it.
+ */
+export async function setHashWorkerEnabled(enabled: boolean): Promise<void> {
+  workerEnabled = enabled;
+  const running = worker;
+  if (enabled || !running) return;
+  worker = undefined;
+  await running.terminate();
+}
+
 /** One sha256 on the worker, fed with file ranges in order. */
 export class RangeHasher {
   private readonly id = ++lastId;
   private finished = false;
+  /** The worker holding this hash's state. */
+  private home: Worker | undefined;
+
+  /**
+   * The worker to send the next call to. A worker that stopped took this hash's state with it; a new
+   * worker would silently start the hash over from nothing, so the hash fails instead.
+   */
+  private worker(): Worker {
+    const target = hashWorker();
+    if (this.home !== undefined && this.home !== target) {
+      throw new Error("The hashing worker was restarted: the bytes hashed so far are lost");
+    }
+    this.home = target;
+    return target;
+  }
 
   /** Adds bytes `start` (inclusive) to `end` (exclusive) of the file at `path`. */
   async update(path: string, range: { start: number; end: number }): Promise<void> {
-    if (range.end > range.start) await call({ op: "update", id: this.id, path, ...range });
+    if (range.end > range.start) await call(this.worker(), { op: "update", id: this.id, path, ...range });
   }
 
   async digest(): Promise<string> {
     this.finished = true;
-    return (await call({ op: "digest", id: this.id }))!;
+    return (await call(this.worker(), { op: "digest", id: this.id }))!;
   }
 
   /** Forgets the hash (the bytes it covered changed, or the upload was abandoned). */
   dispose(): void {
     if (this.finished) return;
     this.finished = true;
-    worker?.postMessage({ op: "drop", id: this.id });
+    if (this.home !== undefined && this.home === worker) this.home.postMessage({ op: "drop", id: this.id });
   }
 }

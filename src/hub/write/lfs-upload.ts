@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { constants, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { type FileHandle, mkdir, open, readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { nowIso } from "../../store/catalog.ts";
@@ -38,6 +38,13 @@ function assertDeclaredLength(declared: number | undefined, expected: number, wh
   }
 }
 
+/** A body cut short because the client went away is the client's failure (400), not an internal error. */
+function brokenOff(error: unknown, what: string): unknown {
+  const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+  if (code !== "ECONNRESET" && code !== "ERR_STREAM_PREMATURE_CLOSE") return error;
+  return badRequest(`${what} broke off before its last byte: send it again`);
+}
+
 async function alreadyStored(hub: HubContext, upload: SignedUpload): Promise<boolean> {
   return (await hub.blobs.sizeOf(upload.oid)) === upload.size;
 }
@@ -64,7 +71,11 @@ export async function uploadLfsObject(
     await drain(target.body);
     return;
   }
-  await hub.blobs.put(target.body, { expectedSha256: upload.oid, expectedSize: upload.size });
+  try {
+    await hub.blobs.put(target.body, { expectedSha256: upload.oid, expectedSize: upload.size });
+  } catch (error) {
+    throw brokenOff(error, `The upload of ${upload.oid}`);
+  }
   await recordUpload(hub, upload);
 }
 
@@ -236,6 +247,20 @@ function advancePrefix(folder: string, session: MultipartSession, size: number):
   prefix.running = running;
 }
 
+/**
+ * Waits until the early hash of the multipart upload of `oid` in progress (if any) has caught up with the
+ * parts received whole, and returns how many leading parts it covers. For tests and diagnostics: uploads
+ * never wait for it.
+ */
+export async function earlyHashedParts(hub: HubContext, oid: string): Promise<number> {
+  for (const [folder, session] of sessionsByStore.get(hub.blobs) ?? []) {
+    if (!basename(folder).startsWith(`multipart-${oid}-`)) continue;
+    while (session.prefix.running) await session.prefix.running;
+    return session.prefix.parts.length;
+  }
+  return 0;
+}
+
 function completionRunning(upload: SignedUpload): HangarError {
   return new HangarError(
     "HANGAR_ERR_CONFLICT",
@@ -338,6 +363,8 @@ export async function uploadLfsPart(
       }
       await flush();
       await pending;
+    } catch (error) {
+      throw brokenOff(error, `Part ${part}`);
     } finally {
       await pending?.catch(() => {});
     }
