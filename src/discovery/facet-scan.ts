@@ -88,20 +88,37 @@ function driverUniverse(index: SearchIndex, driver: Driver): Uint32Array {
   return merged;
 }
 
-/** The cheapest way to count a plan: a full pass (cost = documents), or a driver plus its dimension's own counts. */
-function cheapest(
-  index: SearchIndex,
-  plan: FilterPlan,
-  depth: number,
-): { cost: number; driver: Driver | null } {
+/**
+ * Relative cost of visiting a driver's documents one by one (a per-document check), against a whole-catalog
+ * pass that judges filters a column at a time (cost 1 per document): measured at roughly 2.5 to 1 on the synthetic catalog.
+ */
+const PER_DOCUMENT_COST = 2.5;
+
+/** The cost of a plan's cheapest single pass, and its driver (null: a whole-catalog pass). */
+function passCost(index: SearchIndex, plan: FilterPlan): { cost: number; driver: Driver | null } {
   if (isUnfiltered(plan)) return { cost: 0, driver: null };
   let best: { cost: number; driver: Driver | null } = { cost: index.size, driver: null };
-  if (depth > 4 || plan.requiredTags.length > 0 || plan.impossibleTags) return best;
+  if (plan.requiredTags.length > 0 || plan.impossibleTags) return best;
   for (const driver of driversOf(index, plan)) {
-    const cost = driverSize(index, driver) + cheapest(index, withoutDriver(plan, driver), depth + 1).cost;
+    const cost = driverSize(index, driver) * PER_DOCUMENT_COST;
     if (cost < best.cost) best = { cost, driver };
   }
   return best;
+}
+
+/**
+ * The cheapest way to answer a plan with all its facets: a whole-catalog pass, or a driver's documents plus
+ * one single-dimension pass for the driver's own facet over the other filters.
+ */
+function cheapest(index: SearchIndex, plan: FilterPlan, needOwnCounts: boolean): Driver | null {
+  if (isUnfiltered(plan) || plan.requiredTags.length > 0 || plan.impossibleTags) return null;
+  let best: { cost: number; driver: Driver | null } = { cost: index.size, driver: null };
+  for (const driver of driversOf(index, plan)) {
+    const own = needOwnCounts ? passCost(index, withoutDriver(plan, driver)).cost * 0.5 : 0;
+    const cost = driverSize(index, driver) * PER_DOCUMENT_COST + own;
+    if (cost < best.cost) best = { cost, driver };
+  }
+  return best.driver;
 }
 
 /** Counts over every visible document: the cached public counts plus the caller's visible private ones. */
@@ -155,21 +172,26 @@ export function facetScan(
   plan: FilterPlan,
   withCounts: boolean,
   buffer: Uint32Array,
-  depth = 0,
+  onlyDimension = -1,
 ): { results: Uint32Array | null; total: number; counts: FacetArrays | null } {
   if (isUnfiltered(plan)) {
     const whole = wholeCatalog(index, plan, withCounts);
     return { results: null, ...whole };
   }
-  const { driver } = cheapest(index, plan, depth);
-  if (driver === null) {
-    const scanned = scan(index, plan, null, index.size, withCounts, buffer);
-    return { results: scanned.results, total: scanned.total, counts: scanned.counts };
-  }
-  const universe = driverUniverse(index, driver);
-  const scanned = scan(index, plan, universe, universe.length, withCounts, buffer);
-  if (withCounts && scanned.counts !== null) {
-    const own = facetScan(index, withoutDriver(plan, driver), true, index.scratchBuffer(), depth + 1);
+  const single = onlyDimension >= 0;
+  const driver = single ? passCost(index, plan).driver : cheapest(index, plan, withCounts);
+  const universe = driver === null ? null : driverUniverse(index, driver);
+  const scanned = scan(
+    index,
+    plan,
+    universe,
+    universe ? universe.length : index.size,
+    withCounts,
+    buffer,
+    onlyDimension,
+  );
+  if (withCounts && !single && driver !== null && scanned.counts !== null) {
+    const own = facetScan(index, withoutDriver(plan, driver), true, index.scratchBuffer(), driver.facet);
     const key = FACET_KEYS[driver.facet]!;
     scanned.counts[key] = (own.counts ?? emptyFacetArrays(index))[key] as never;
   }

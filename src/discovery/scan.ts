@@ -433,6 +433,45 @@ export function columnarVerdicts(
   return { failCount: marks.failCount, failedDim: marks.failedDim };
 }
 
+/**
+ * A pass that counts one dimension over the documents passing every filter: what a driver's own
+ * (disjunctive) facet needs, without the cost of counting every dimension.
+ */
+function scanOneDimension(
+  index: SearchIndex,
+  plan: FilterPlan,
+  universe: Uint32Array | null,
+  universeSize: number,
+  counts: FacetArrays,
+  results: Uint32Array,
+  dimension: number,
+): ScanResult {
+  const filtered = hasFacetFilter(plan) || plan.requiredTags.length > 0 || plan.impossibleTags;
+  const columnar =
+    filtered && universe === null && plan.requiredTags.length === 0 && !plan.impossibleTags
+      ? columnarVerdicts(index, plan)
+      : null;
+  const classify = columnar === null && filtered ? makeClassifier(index, plan) : null;
+  const { removed, isPrivate, author } = index;
+  const failCount = columnar?.failCount ?? null;
+  let total = 0;
+  for (let at = 0; at < universeSize; at++) {
+    const doc = universe === null ? at : universe[at]!;
+    if (failCount !== null) {
+      if (failCount[doc] !== 0 || removed[doc] === 1) continue;
+      if (isPrivate[doc] === 1 && !plan.seeAll && plan.visibleAuthors[author[doc]!] !== 1) continue;
+    } else if (classify !== null) {
+      if (classify(doc) !== -1) continue;
+    } else {
+      if (removed[doc] === 1) continue;
+      if (isPrivate[doc] === 1 && !plan.seeAll && plan.visibleAuthors[author[doc]!] !== 1) continue;
+    }
+    results[total++] = doc;
+    countOne(index, counts, dimension, doc);
+  }
+  return { results, total, counts };
+}
+
 export interface ScanResult {
   /** Documents passing every filter, in universe order. */
   results: Uint32Array;
@@ -452,8 +491,12 @@ export function scan(
   universeSize: number,
   withCounts: boolean,
   results: Uint32Array,
+  onlyDimension = -1,
 ): ScanResult {
   const counts = withCounts ? emptyFacetArrays(index) : null;
+  if (counts !== null && onlyDimension >= 0) {
+    return scanOneDimension(index, plan, universe, universeSize, counts, results, onlyDimension);
+  }
   const filtered = hasFacetFilter(plan) || plan.requiredTags.length > 0 || plan.impossibleTags;
   const classifyOne = makeClassifier(index, plan);
   // A whole-catalog pass judges the filters column by column first; a candidate list is judged per document.
