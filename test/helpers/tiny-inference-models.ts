@@ -1,127 +1,36 @@
-import onnxProto from "onnx-proto";
+import { ElementType, GraphBuilder } from "../../src/factory/onnx-graph.ts";
+import {
+  BERT_SPECIAL_TOKENS,
+  tokenizerConfig,
+  tokenizerJson,
+  vocabularyOf,
+} from "../../src/factory/wordpiece.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import type { HubContext } from "../../src/hub/hub.ts";
 import { importFolder } from "../../src/hub/import-folder.ts";
 import { makeTempDir } from "./test-hangar.ts";
 import { tinyClassifierFiles, writeRepoFolder } from "./tiny-models.ts";
 
-const { onnx } = onnxProto;
-const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const INT64 = onnx.TensorProto.DataType.INT64;
-
-function floats(name: string, dims: number[], values: number[]): onnxProto.onnx.ITensorProto {
-  return { name, dims, dataType: FLOAT, rawData: Buffer.from(new Float32Array(values).buffer) };
-}
-
-function int64s(name: string, values: number[]): onnxProto.onnx.ITensorProto {
-  return {
-    name,
-    dims: [values.length],
-    dataType: INT64,
-    rawData: Buffer.from(new BigInt64Array(values.map(BigInt)).buffer),
-  };
-}
-
-function info(name: string, elemType: number, dims: Array<string | number>): onnxProto.onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((dim) => (typeof dim === "string" ? { dimParam: dim } : { dimValue: dim })) },
-      },
-    },
-  };
-}
-
-function encodeModel(graph: onnxProto.onnx.IGraphProto): Uint8Array {
-  return onnx.ModelProto.encode(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      producerName: "hangar-tests",
-      opsetImport: [{ domain: "", version: 17 }],
-      graph,
-    }),
-  ).finish();
-}
-
-/** A WordPiece tokenizer.json over whole words; `specials` are matched before splitting. */
-function wordTokenizer(vocab: readonly string[], specials: readonly string[], wrapWithClsSep: boolean) {
-  const ids = Object.fromEntries(vocab.map((word, id) => [word, id]));
-  const special = (token: string) => ({ id: token, ids: [ids[token]], tokens: [token] });
-  return {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: specials.map((content) => ({
-      id: ids[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: {
-      type: "BertNormalizer",
-      clean_text: true,
-      handle_chinese_chars: true,
-      strip_accents: null,
-      lowercase: true,
-    },
-    pre_tokenizer: { type: "BertPreTokenizer" },
-    post_processor: wrapWithClsSep
-      ? {
-          type: "TemplateProcessing",
-          single: [
-            { SpecialToken: { id: "[CLS]", type_id: 0 } },
-            { Sequence: { id: "A", type_id: 0 } },
-            { SpecialToken: { id: "[SEP]", type_id: 0 } },
-          ],
-          pair: [
-            { SpecialToken: { id: "[CLS]", type_id: 0 } },
-            { Sequence: { id: "A", type_id: 0 } },
-            { SpecialToken: { id: "[SEP]", type_id: 0 } },
-            { Sequence: { id: "B", type_id: 1 } },
-            { SpecialToken: { id: "[SEP]", type_id: 1 } },
-          ],
-          special_tokens: { "[CLS]": special("[CLS]"), "[SEP]": special("[SEP]") },
-        }
-      : null,
-    decoder: { type: "WordPiece", prefix: "##", cleanup: true },
-    model: {
-      type: "WordPiece",
-      unk_token: "[UNK]",
-      continuing_subword_prefix: "##",
-      max_input_chars_per_word: 100,
-      vocab: ids,
-    },
-  };
-}
-
-const BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] as const;
+const FLOAT = ElementType.float;
+const INT64 = ElementType.int64;
 
 function card(pipelineTag: string, title: string): string {
   return `---\npipeline_tag: ${pipelineTag}\nlibrary_name: transformers.js\nlicense: apache-2.0\n---\n# ${title}\n\nA tiny deterministic model for Hangar's tests.\n`;
 }
 
-function bertTokenizerConfig(maxLength: number): string {
-  return JSON.stringify({
-    tokenizer_class: "BertTokenizer",
-    do_lower_case: true,
-    model_max_length: maxLength,
-    cls_token: "[CLS]",
-    sep_token: "[SEP]",
-    pad_token: "[PAD]",
-    unk_token: "[UNK]",
-    mask_token: "[MASK]",
-  });
+/** A lower-cased whole-word BERT tokenizer (texts wrapped in [CLS] ... [SEP]) with inputs cut at `maxLength`. */
+function bertTokenizerFiles(vocab: readonly string[], maxLength: number): Record<string, string> {
+  const vocabulary = vocabularyOf(vocab, { lowercase: true });
+  return {
+    "tokenizer.json": JSON.stringify(tokenizerJson(vocabulary)),
+    "tokenizer_config.json": JSON.stringify(tokenizerConfig(vocabulary, {}, maxLength)),
+  };
 }
 
 const PEOPLE = ["alice", "bob", "carol"];
 const PLACES = ["paris", "london", "berlin"];
 const NER_VOCAB = [
-  ...BERT_SPECIALS,
+  ...BERT_SPECIAL_TOKENS,
   ...PEOPLE,
   "smith",
   ...PLACES,
@@ -144,13 +53,11 @@ export function tinyNerFiles(): Record<string, string | Uint8Array> {
     const label = PEOPLE.includes(word) ? 1 : word === "smith" ? 2 : PLACES.includes(word) ? 3 : 0;
     return NER_LABELS.map((_, index) => (index === label ? 4 : 0));
   });
-  const model = encodeModel({
-    name: "tiny_ner",
-    node: [{ name: "embed", opType: "Gather", input: ["table", "input_ids"], output: ["logits"] }],
-    initializer: [floats("table", [NER_VOCAB.length, NER_LABELS.length], rows.flat())],
-    input: [info("input_ids", INT64, ["batch", "sequence"])],
-    output: [info("logits", FLOAT, ["batch", "sequence", NER_LABELS.length])],
-  });
+  const graph = new GraphBuilder("tiny_ner");
+  const ids = graph.input("input_ids", INT64, ["batch", "sequence"]);
+  const table = graph.weight("table", [NER_VOCAB.length, NER_LABELS.length], rows.flat());
+  graph.op("Gather", [table, ids], { outputs: ["logits"] });
+  graph.output("logits", "logits", FLOAT, ["batch", "sequence", NER_LABELS.length]);
   return {
     "README.md": card("token-classification", "Tiny NER tagger"),
     "config.json": JSON.stringify({
@@ -161,14 +68,13 @@ export function tinyNerFiles(): Record<string, string | Uint8Array> {
       id2label: Object.fromEntries(NER_LABELS.map((label, index) => [index, label])),
       label2id: Object.fromEntries(NER_LABELS.map((label, index) => [label, index])),
     }),
-    "tokenizer.json": JSON.stringify(wordTokenizer(NER_VOCAB, BERT_SPECIALS, true)),
-    "tokenizer_config.json": bertTokenizerConfig(16),
-    "onnx/model.onnx": model,
+    ...bertTokenizerFiles(NER_VOCAB, 16),
+    "onnx/model.onnx": graph.encode({ producer: "hangar-tests" }),
   };
 }
 
 const EMBEDDER_VOCAB = [
-  ...BERT_SPECIALS,
+  ...BERT_SPECIAL_TOKENS,
   "good",
   "great",
   "bad",
@@ -195,13 +101,11 @@ const WORD_VECTORS: Record<string, number[]> = {
 /** A sentence embedder (feature extraction, sentence similarity): word vectors, mean-pooled by the pipeline. */
 export function tinyEmbedderFiles(): Record<string, string | Uint8Array> {
   const table = EMBEDDER_VOCAB.flatMap((word) => WORD_VECTORS[word] ?? [0.01, 0.01, 0.01, 0.01]);
-  const model = encodeModel({
-    name: "tiny_embedder",
-    node: [{ name: "embed", opType: "Gather", input: ["table", "input_ids"], output: ["last_hidden_state"] }],
-    initializer: [floats("table", [EMBEDDER_VOCAB.length, 4], table)],
-    input: [info("input_ids", INT64, ["batch", "sequence"])],
-    output: [info("last_hidden_state", FLOAT, ["batch", "sequence", 4])],
-  });
+  const graph = new GraphBuilder("tiny_embedder");
+  const ids = graph.input("input_ids", INT64, ["batch", "sequence"]);
+  const vectors = graph.weight("table", [EMBEDDER_VOCAB.length, 4], table);
+  graph.op("Gather", [vectors, ids], { outputs: ["last_hidden_state"] });
+  graph.output("last_hidden_state", "last_hidden_state", FLOAT, ["batch", "sequence", 4]);
   return {
     "README.md": card("feature-extraction", "Tiny sentence embedder"),
     "config.json": JSON.stringify({
@@ -211,14 +115,13 @@ export function tinyEmbedderFiles(): Record<string, string | Uint8Array> {
       hidden_size: 4,
       max_position_embeddings: 32,
     }),
-    "tokenizer.json": JSON.stringify(wordTokenizer(EMBEDDER_VOCAB, BERT_SPECIALS, true)),
-    "tokenizer_config.json": bertTokenizerConfig(32),
-    "onnx/model.onnx": model,
+    ...bertTokenizerFiles(EMBEDDER_VOCAB, 32),
+    "onnx/model.onnx": graph.encode({ producer: "hangar-tests" }),
   };
 }
 
 const QA_VOCAB = [
-  ...BERT_SPECIALS,
+  ...BERT_SPECIAL_TOKENS,
   "where",
   "does",
   "who",
@@ -235,31 +138,17 @@ const QA_ANSWERS = ["paris", "london"];
 /** Extractive QA: city names score high as both start and end, so the answer is the city in the context. */
 export function tinyQaFiles(): Record<string, string | Uint8Array> {
   const table = QA_VOCAB.flatMap((word) => (QA_ANSWERS.includes(word) ? [5, 5] : [0, 0]));
-  const model = encodeModel({
-    name: "tiny_qa",
-    node: [
-      { name: "score", opType: "Gather", input: ["table", "input_ids"], output: ["scores"] },
-      {
-        name: "split",
-        opType: "Split",
-        input: ["scores", "halves"],
-        output: ["start3", "end3"],
-        attribute: [{ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 2 }],
-      },
-      { name: "start", opType: "Squeeze", input: ["start3", "last_axis"], output: ["start_logits"] },
-      { name: "end", opType: "Squeeze", input: ["end3", "last_axis"], output: ["end_logits"] },
-    ],
-    initializer: [
-      floats("table", [QA_VOCAB.length, 2], table),
-      int64s("halves", [1, 1]),
-      int64s("last_axis", [2]),
-    ],
-    input: [info("input_ids", INT64, ["batch", "sequence"])],
-    output: [
-      info("start_logits", FLOAT, ["batch", "sequence"]),
-      info("end_logits", FLOAT, ["batch", "sequence"]),
-    ],
-  });
+  const graph = new GraphBuilder("tiny_qa");
+  const ids = graph.input("input_ids", INT64, ["batch", "sequence"]);
+  const scores = graph.op("Gather", [graph.weight("table", [QA_VOCAB.length, 2], table), ids]);
+  const [start, end] = graph.opOutputs("Split", [scores, graph.ints([1, 1])], {
+    attributes: { axis: 2 },
+    outputs: ["start3", "end3"],
+  }) as [string, string];
+  graph.op("Squeeze", [start, graph.ints([2])], { outputs: ["start_logits"] });
+  graph.op("Squeeze", [end, graph.ints([2])], { outputs: ["end_logits"] });
+  graph.output("start_logits", "start_logits", FLOAT, ["batch", "sequence"]);
+  graph.output("end_logits", "end_logits", FLOAT, ["batch", "sequence"]);
   return {
     "README.md": card("question-answering", "Tiny extractive QA"),
     "config.json": JSON.stringify({
@@ -268,9 +157,8 @@ export function tinyQaFiles(): Record<string, string | Uint8Array> {
       vocab_size: QA_VOCAB.length,
       max_position_embeddings: 24,
     }),
-    "tokenizer.json": JSON.stringify(wordTokenizer(QA_VOCAB, BERT_SPECIALS, true)),
-    "tokenizer_config.json": bertTokenizerConfig(24),
-    "onnx/model.onnx": model,
+    ...bertTokenizerFiles(QA_VOCAB, 24),
+    "onnx/model.onnx": graph.encode({ producer: "hangar-tests" }),
   };
 }
 
@@ -306,50 +194,30 @@ export function tinyLmFiles(): Record<string, string | Uint8Array> {
     const next = LM_VOCAB.indexOf(nextWord(word));
     for (let index = 0; index < size; index++) table.push(index === next ? 10 : 0);
   }
-  const past = (kind: string) =>
-    info(`past_key_values.0.${kind}`, FLOAT, ["batch_size", 1, "past_sequence_length", 1]);
-  const present = (kind: string) =>
-    info(`present.0.${kind}`, FLOAT, ["batch_size", 1, "total_sequence_length", 1]);
-  const model = encodeModel({
-    name: "tiny_lm",
-    node: [
-      { name: "next", opType: "Gather", input: ["table", "input_ids"], output: ["logits"] },
-      {
-        name: "as_float",
-        opType: "Cast",
-        input: ["input_ids"],
-        output: ["ids_float"],
-        attribute: [{ name: "to", type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }],
-      },
-      { name: "zeros", opType: "Mul", input: ["ids_float", "zero"], output: ["step_zeros"] },
-      { name: "shape", opType: "Unsqueeze", input: ["step_zeros", "cache_axes"], output: ["step_cache"] },
-      {
-        name: "keys",
-        opType: "Concat",
-        input: ["past_key_values.0.key", "step_cache"],
-        output: ["present.0.key"],
-        attribute: [{ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 2 }],
-      },
-      {
-        name: "values",
-        opType: "Concat",
-        input: ["past_key_values.0.value", "step_cache"],
-        output: ["present.0.value"],
-        attribute: [{ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: 2 }],
-      },
-    ],
-    initializer: [
-      floats("table", [size, size], table),
-      floats("zero", [], [0]),
-      int64s("cache_axes", [1, 3]),
-    ],
-    input: [info("input_ids", INT64, ["batch_size", "sequence_length"]), past("key"), past("value")],
-    output: [
-      info("logits", FLOAT, ["batch_size", "sequence_length", size]),
-      present("key"),
-      present("value"),
-    ],
-  });
+  const graph = new GraphBuilder("tiny_lm");
+  const ids = graph.input("input_ids", INT64, ["batch_size", "sequence_length"]);
+  const pastKeys = graph.input("past_key_values.0.key", FLOAT, ["batch_size", 1, "past_sequence_length", 1]);
+  const pastValues = graph.input("past_key_values.0.value", FLOAT, [
+    "batch_size",
+    1,
+    "past_sequence_length",
+    1,
+  ]);
+  graph.op("Gather", [graph.weight("table", [size, size], table), ids], { outputs: ["logits"] });
+  // The cache grows by one zero per new token, so transformers.js sees the key/value shapes it expects.
+  const idsFloat = graph.op("Cast", [ids], { attributes: { to: FLOAT } });
+  const stepZeros = graph.op("Mul", [idsFloat, graph.floats([0], [])]);
+  const stepCache = graph.op("Unsqueeze", [stepZeros, graph.ints([1, 3])]);
+  graph.op("Concat", [pastKeys, stepCache], { attributes: { axis: 2 }, outputs: ["present.0.key"] });
+  graph.op("Concat", [pastValues, stepCache], { attributes: { axis: 2 }, outputs: ["present.0.value"] });
+  graph.output("logits", "logits", FLOAT, ["batch_size", "sequence_length", size]);
+  for (const kind of ["key", "value"])
+    graph.output(`present.0.${kind}`, `present.0.${kind}`, FLOAT, [
+      "batch_size",
+      1,
+      "total_sequence_length",
+      1,
+    ]);
   return {
     "README.md": card("text-generation", "Tiny bigram LM"),
     "config.json": JSON.stringify({
@@ -364,7 +232,9 @@ export function tinyLmFiles(): Record<string, string | Uint8Array> {
       eos_token_id: 2,
       pad_token_id: 0,
     }),
-    "tokenizer.json": JSON.stringify(wordTokenizer(LM_VOCAB, LM_SPECIALS, false)),
+    "tokenizer.json": JSON.stringify(
+      tokenizerJson(vocabularyOf(LM_VOCAB, { lowercase: true }, LM_SPECIALS), { template: "none" }),
+    ),
     "tokenizer_config.json": JSON.stringify({
       tokenizer_class: "PreTrainedTokenizer",
       do_lower_case: true,
@@ -375,7 +245,7 @@ export function tinyLmFiles(): Record<string, string | Uint8Array> {
       chat_template:
         "{% for message in messages %}{% if message['role'] == 'user' %}<user> {{ message['content'] }} {% endif %}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}",
     }),
-    "onnx/model.onnx": model,
+    "onnx/model.onnx": graph.encode({ producer: "hangar-tests" }),
   };
 }
 
