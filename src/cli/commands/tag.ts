@@ -6,8 +6,9 @@ import {
   targetOf,
 } from "../client/cli-options.ts";
 import { withClientErrors } from "../client/hub-client.ts";
-import { createTagOnHub, deleteTagOnHub, listRefs } from "../client/repos-and-refs.ts";
+import { createTagOnHub } from "../client/repos-and-refs.ts";
 import type { Command } from "../command.ts";
+import { refDeleteCommand, refListCommand } from "./ref-commands.ts";
 
 export const tagCreateCommand: Command = {
   name: ["tag", "create"],
@@ -45,39 +46,6 @@ export const tagCreateCommand: Command = {
   },
 };
 
-export const tagDeleteCommand: Command = {
-  name: ["tag", "delete"],
-  summary: "Delete a tag of a repo",
-  usage: "<repo_id> <tag>",
-  options: REPO_OPTIONS,
-  async run(input) {
-    rejectExtraPositionals(input, 2);
-    const tag = requiredPositional(input, 1, "<tag>");
-    const target = targetOf(input);
-    await withClientErrors(target, () => deleteTagOnHub(target, tag));
-    input.stdout.write(
-      input.json
-        ? `${JSON.stringify({ id: target.id, tag, deleted: true })}\n`
-        : `Deleted tag ${tag} of ${target.id}\n`,
-    );
-  },
-};
+export const tagDeleteCommand: Command = refDeleteCommand("tag");
 
-export const tagListCommand: Command = {
-  name: ["tag", "list"],
-  summary: "List a repo's tags and the commit each points to",
-  usage: "<repo_id>",
-  options: REPO_OPTIONS,
-  async run(input) {
-    rejectExtraPositionals(input, 1);
-    const target = targetOf(input);
-    const { tags } = await withClientErrors(target, () => listRefs(target));
-    if (input.json) {
-      input.stdout.write(
-        `${JSON.stringify(tags.map(({ name, targetCommit }) => ({ name, targetCommit })))}\n`,
-      );
-      return;
-    }
-    for (const tag of tags) input.stdout.write(`${tag.targetCommit.slice(0, 12)}  ${tag.name}\n`);
-  },
-};
+export const tagListCommand: Command = refListCommand("tag");
