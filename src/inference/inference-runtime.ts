@@ -287,18 +287,7 @@ export class InferenceRuntime {
         usage,
       };
     } catch (error) {
-      const failure = asFailure(error, request.signal);
-      this.record(request, meter, {
-        input_units: 0,
-        output_units: 0,
-        unit: "characters",
-        latency_ms: Math.round(performance.now() - started),
-        status: failure.status,
-        inputBytes: inputBytes(request),
-        outputBytes: 0,
-        error: failure,
-      });
-      throw failure;
+      throw this.recordFailure(request, meter, started, error);
     } finally {
       if (entry) this.pool.release(entry);
     }
@@ -378,18 +367,7 @@ export class InferenceRuntime {
     } catch (error) {
       release?.();
       if (entry) this.pool.release(entry);
-      const failure = asFailure(error, request.signal);
-      this.record(request, meter, {
-        input_units: 0,
-        output_units: 0,
-        unit: "characters",
-        latency_ms: Math.round(performance.now() - started),
-        status: failure.status,
-        inputBytes: inputBytes(request),
-        outputBytes: 0,
-        error: failure,
-      });
-      throw failure;
+      throw this.recordFailure(request, meter, started, error);
     }
   }
 
@@ -443,6 +421,27 @@ export class InferenceRuntime {
   usageEvents(query: UsageQuery = {}, limit = 1000): UsageEvent[] {
     this.flushUsage();
     return this.hub.catalog.usage.list(query, limit);
+  }
+
+  /** Meters a call that failed before it produced anything, and returns the error to throw. */
+  private recordFailure(
+    request: InferenceRequest,
+    meter: Partial<UsageEvent>,
+    started: number,
+    error: unknown,
+  ): HangarError {
+    const failure = asFailure(error, request.signal);
+    this.record(request, meter, {
+      input_units: 0,
+      output_units: 0,
+      unit: "characters",
+      latency_ms: Math.round(performance.now() - started),
+      status: failure.status,
+      inputBytes: inputBytes(request),
+      outputBytes: 0,
+      error: failure,
+    });
+    return failure;
   }
 
   private record(

@@ -1,11 +1,12 @@
 import type * as Ort from "onnxruntime-node";
 import { badRequest } from "../../core/errors.ts";
-import type {
-  InferenceCall,
-  LoadedModel,
-  LoadOptions,
-  ModelLoader,
-  ModelSource,
+import {
+  type InferenceCall,
+  type LoadedModel,
+  type LoadOptions,
+  type ModelLoader,
+  type ModelSource,
+  modelKey,
 } from "../runtime/model-loader.ts";
 import {
   IMAGE_TO_TEXT,
@@ -351,9 +352,8 @@ export const paddleOcrLoader: ModelLoader = {
           `${recognitionPath} has ${declared} classes but ${dictionaryPath} gives ${alphabet.length} (blank, ${keys.length} characters, space)`,
         );
       }
-      const key = `${source.repo.id}@${source.commit.oid}`;
       const memory = 4 * filesSize(source, [detectionPath, recognitionPath]) + 96 * 1024 * 1024;
-      return new PaddleOcrModel(key, memory, ort, detection, recognition, alphabet);
+      return new PaddleOcrModel(modelKey(source), memory, ort, detection, recognition, alphabet);
     } catch (error) {
       await Promise.all(opened.map((session) => session.release()));
       throw loadFailure(source, error);

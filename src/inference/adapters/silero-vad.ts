@@ -1,11 +1,12 @@
 import type * as Ort from "onnxruntime-node";
 import { badRequest } from "../../core/errors.ts";
-import type {
-  InferenceCall,
-  LoadedModel,
-  LoadOptions,
-  ModelLoader,
-  ModelSource,
+import {
+  type InferenceCall,
+  type LoadedModel,
+  type LoadOptions,
+  type ModelLoader,
+  type ModelSource,
+  modelKey,
 } from "../runtime/model-loader.ts";
 import {
   readVoiceActivityInputs,
@@ -157,8 +158,12 @@ export const sileroVadLoader: ModelLoader = {
         await session.release();
         throw new Error(`${path} is not a Silero VAD v5 graph (missing inputs ${missing.join(", ")})`);
       }
-      const key = `${source.repo.id}@${source.commit.oid}`;
-      return new SileroVadModel(key, 4 * filesSize(source, [path]) + 8 * 1024 * 1024, ort, session);
+      return new SileroVadModel(
+        modelKey(source),
+        4 * filesSize(source, [path]) + 8 * 1024 * 1024,
+        ort,
+        session,
+      );
     } catch (error) {
       throw loadFailure(source, error);
     }

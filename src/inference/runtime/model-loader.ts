@@ -16,6 +16,11 @@ export interface ModelSource {
   localPath(path: string): string;
 }
 
+/** `namespace/name@commit`: a loaded model's key, the one the pool shares loads and unloads by. */
+export function modelKey(source: ModelSource): string {
+  return `${source.repo.id}@${source.commit.oid}`;
+}
+
 /** One call of a loaded model. */
 export interface InferenceCall {
   task: string;
@@ -35,7 +40,7 @@ export interface StreamChunk {
 
 /** A model loaded in memory, ready to run. */
 export interface LoadedModel {
-  /** `namespace/name@commit` */
+  /** `modelKey(source)`: `namespace/name@commit` */
   readonly key: string;
   /** Tasks (`@huggingface/tasks` ids) this model can do. */
   readonly tasks: readonly string[];

@@ -1,4 +1,4 @@
-import type { LoadedModel, ModelLoader, ModelSource } from "./model-loader.ts";
+import { type LoadedModel, type ModelLoader, type ModelSource, modelKey } from "./model-loader.ts";
 import { ModelQueue, type QueueSettings } from "./model-queue.ts";
 
 /** Loaded size before loading: ONNX weights (and external data) and the files every runtime reads. */
@@ -50,7 +50,7 @@ export class ModelPool {
 
   /** The model loaded and marked in use; call `release` when the request is done with it. */
   async acquire(source: ModelSource, loader: ModelLoader): Promise<PooledModel> {
-    const key = `${source.repo.id}@${source.commit.oid}`;
+    const key = modelKey(source);
     let entry = this.models.get(key);
     if (!entry) {
       let pending = this.loading.get(key);

@@ -2,13 +2,14 @@ import type { Tensor } from "@huggingface/transformers";
 import { HangarError } from "../../core/errors.ts";
 import type { ChatMessage } from "../tasks/text-generation.ts";
 import { configureTransformers, serveSource } from "./in-process-hub.ts";
-import type {
-  InferenceCall,
-  LoadedModel,
-  LoadOptions,
-  ModelLoader,
-  ModelSource,
-  StreamChunk,
+import {
+  type InferenceCall,
+  type LoadedModel,
+  type LoadOptions,
+  type ModelLoader,
+  type ModelSource,
+  modelKey,
+  type StreamChunk,
 } from "./model-loader.ts";
 
 type TransformersModule = typeof import("@huggingface/transformers");
@@ -172,7 +173,7 @@ class TransformersModel implements LoadedModel {
     main: AnyPipeline,
     memoryBytes: number,
   ) {
-    this.key = `${source.repo.id}@${source.commit.oid}`;
+    this.key = modelKey(source);
     this.tasks = tasks;
     this.main = main;
     this.memoryBytes = memoryBytes;

@@ -1,6 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
-import { definedOnly, isRecord, type TaskDefinition } from "./task-definition.ts";
+import { definedOnly, isRecord, numberOrDefault, type TaskDefinition } from "./task-definition.ts";
 
 /**
  * image-to-text: the text in an image (OCR models) or a caption of it.
@@ -46,20 +46,6 @@ const OCR_PARAMETERS = new Set([
   "min_confidence",
 ]);
 
-function numberParameter(
-  parameters: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  range: { min: number; max: number },
-): number {
-  const value = parameters[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < range.min || value > range.max) {
-    throw badRequest(`parameters.${name} must be a number from ${range.min} to ${range.max}`);
-  }
-  return value;
-}
-
 export function readOcrParameters(parameters: Record<string, unknown>): OcrParameters {
   for (const name of Object.keys(parameters)) {
     if (!HUB_PARAMETERS.has(name) && !OCR_PARAMETERS.has(name)) {
@@ -76,11 +62,11 @@ export function readOcrParameters(parameters: Record<string, unknown>): OcrParam
   if (typeof detect !== "boolean") throw badRequest("parameters.detect must be true or false");
   return {
     detect,
-    detThreshold: numberParameter(parameters, "det_threshold", 0.3, { min: 0.01, max: 0.99 }),
-    boxThreshold: numberParameter(parameters, "box_threshold", 0.6, { min: 0, max: 1 }),
-    unclipRatio: numberParameter(parameters, "unclip_ratio", 1.5, { min: 0, max: 5 }),
-    maxSideLen: Math.round(numberParameter(parameters, "max_side_len", 960, { min: 64, max: 4096 })),
-    minConfidence: numberParameter(parameters, "min_confidence", 0.5, { min: 0, max: 1 }),
+    detThreshold: numberOrDefault(parameters, "det_threshold", 0.3, { min: 0.01, max: 0.99 }),
+    boxThreshold: numberOrDefault(parameters, "box_threshold", 0.6, { min: 0, max: 1 }),
+    unclipRatio: numberOrDefault(parameters, "unclip_ratio", 1.5, { min: 0, max: 5 }),
+    maxSideLen: Math.round(numberOrDefault(parameters, "max_side_len", 960, { min: 64, max: 4096 })),
+    minConfidence: numberOrDefault(parameters, "min_confidence", 0.5, { min: 0, max: 1 }),
   };
 }
 

@@ -73,17 +73,33 @@ export function requireText(value: unknown, field: string): string {
   return value;
 }
 
+/** A number parameter within `range` (whole when `integer`), or undefined when absent; `shown` names it in the 400. */
+function numberInRange(
+  parameters: Record<string, unknown>,
+  name: string,
+  range: { min: number; max: number },
+  options: { integer: boolean; shown: string },
+): number | undefined {
+  const value = parameters[name];
+  if (value === undefined || value === null) return undefined;
+  if (
+    typeof value !== "number" ||
+    !(options.integer ? Number.isInteger(value) : Number.isFinite(value)) ||
+    value < range.min ||
+    value > range.max
+  ) {
+    const kind = options.integer ? "an integer" : "a number";
+    throw badRequest(`${options.shown} must be ${kind} from ${range.min} to ${range.max}`);
+  }
+  return value;
+}
+
 export function optionalInteger(
   parameters: Record<string, unknown>,
   name: string,
   range: { min: number; max: number },
 ): number | undefined {
-  const value = parameters[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
-    throw badRequest(`"parameters.${name}" must be an integer from ${range.min} to ${range.max}`);
-  }
-  return value;
+  return numberInRange(parameters, name, range, { integer: true, shown: `"parameters.${name}"` });
 }
 
 export function optionalNumber(
@@ -91,12 +107,17 @@ export function optionalNumber(
   name: string,
   range: { min: number; max: number },
 ): number | undefined {
-  const value = parameters[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < range.min || value > range.max) {
-    throw badRequest(`"parameters.${name}" must be a number from ${range.min} to ${range.max}`);
-  }
-  return value;
+  return numberInRange(parameters, name, range, { integer: false, shown: `"parameters.${name}"` });
+}
+
+/** A number parameter with a default, as the media tasks (image-to-text, voice activity) read theirs. */
+export function numberOrDefault(
+  parameters: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
+  return numberInRange(parameters, name, range, { integer: false, shown: `parameters.${name}` }) ?? fallback;
 }
 
 export function optionalBoolean(parameters: Record<string, unknown>, name: string): boolean | undefined {

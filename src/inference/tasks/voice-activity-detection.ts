@@ -1,7 +1,7 @@
 import { badRequest } from "../../core/errors.ts";
 import { type DecodedAudio, decodeWav } from "../adapters/decode-wav.ts";
 import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
-import { definedOnly, isRecord, type TaskDefinition } from "./task-definition.ts";
+import { definedOnly, isRecord, numberOrDefault, type TaskDefinition } from "./task-definition.ts";
 
 /**
  * voice-activity-detection: where in a recording someone speaks.
@@ -45,20 +45,6 @@ const KNOWN_PARAMETERS = new Set([
   "sampling_rate",
 ]);
 
-function numberParameter(
-  parameters: Record<string, unknown>,
-  name: string,
-  fallback: number,
-  range: { min: number; max: number },
-): number {
-  const value = parameters[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < range.min || value > range.max) {
-    throw badRequest(`parameters.${name} must be a number from ${range.min} to ${range.max}`);
-  }
-  return value;
-}
-
 export function readVoiceActivityParameters(parameters: Record<string, unknown>): VoiceActivityParameters {
   for (const name of Object.keys(parameters)) {
     if (!KNOWN_PARAMETERS.has(name)) {
@@ -68,10 +54,10 @@ export function readVoiceActivityParameters(parameters: Record<string, unknown>)
     }
   }
   return {
-    threshold: numberParameter(parameters, "threshold", 0.5, { min: 0.01, max: 0.99 }),
-    minSpeechDurationMs: numberParameter(parameters, "min_speech_duration_ms", 250, { min: 0, max: 60000 }),
-    minSilenceDurationMs: numberParameter(parameters, "min_silence_duration_ms", 100, { min: 0, max: 60000 }),
-    speechPadMs: numberParameter(parameters, "speech_pad_ms", 30, { min: 0, max: 10000 }),
+    threshold: numberOrDefault(parameters, "threshold", 0.5, { min: 0.01, max: 0.99 }),
+    minSpeechDurationMs: numberOrDefault(parameters, "min_speech_duration_ms", 250, { min: 0, max: 60000 }),
+    minSilenceDurationMs: numberOrDefault(parameters, "min_silence_duration_ms", 100, { min: 0, max: 60000 }),
+    speechPadMs: numberOrDefault(parameters, "speech_pad_ms", 30, { min: 0, max: 10000 }),
   };
 }
 
@@ -90,7 +76,7 @@ export function readVoiceActivityInputs(inputs: unknown, parameters: Record<stri
   if (isDecodedAudio(inputs)) {
     audio = inputs;
   } else if (Array.isArray(inputs)) {
-    const rate = numberParameter(parameters, "sampling_rate", 16000, { min: 1000, max: 384000 });
+    const rate = numberOrDefault(parameters, "sampling_rate", 16000, { min: 1000, max: 384000 });
     if (inputs.length === 0) throw badRequest("inputs is an empty array of samples");
     const samples = new Float32Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
