@@ -41,7 +41,7 @@ async function readServerlessBody(context: RequestContext): Promise<Record<strin
   return { inputs: bytes };
 }
 
-function startEventStream(response: ServerResponse): void {
+export function startEventStream(response: ServerResponse): void {
   response.writeHead(200, {
     "Content-Type": "text/event-stream; charset=utf-8",
     "Cache-Control": "no-cache",

@@ -6,7 +6,7 @@ import { isRecord } from "../../inference/tasks/task-definition.ts";
 import { parseMessages } from "../../inference/tasks/text-generation.ts";
 import { sendJson } from "../http.ts";
 import type { RequestContext, Router } from "../router.ts";
-import { clientGone, readObject, sendEvent } from "./inference.ts";
+import { clientGone, readObject, sendEvent, startEventStream } from "./inference.ts";
 
 /** OpenAI's error shape: `{error: {message, type, code, param}}`, with the HTTP status of the Hangar error. */
 function sendOpenAiError(response: ServerResponse, error: unknown): void {
@@ -85,18 +85,31 @@ interface GenerationOutput {
   usage: { prompt_tokens: number; completion_tokens: number };
 }
 
-function usageOf(output: GenerationOutput) {
-  const { prompt_tokens, completion_tokens } = output.usage;
-  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+function tokenUsage(promptTokens: number, completionTokens: number) {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
 }
 
-function startEventStream(response: ServerResponse): void {
-  response.writeHead(200, {
-    "Content-Type": "text/event-stream; charset=utf-8",
-    "Cache-Control": "no-cache",
-    Connection: "keep-alive",
-    "X-Accel-Buffering": "no",
-  });
+function usageOf(output: GenerationOutput) {
+  return tokenUsage(output.usage.prompt_tokens, output.usage.completion_tokens);
+}
+
+/** An inference call of the OpenAI API for the caller, stopped when the client goes away. */
+function openAiRequest(
+  context: RequestContext,
+  body: Record<string, unknown>,
+  call: Pick<InferenceRequest, "model" | "task" | "inputs" | "parameters">,
+): InferenceRequest {
+  return {
+    caller: context.caller,
+    ...call,
+    body,
+    signal: clientGone(context.response),
+    api: "openai",
+  };
 }
 
 /**
@@ -129,11 +142,7 @@ async function streamOpenAi(
       sendEvent(response, {
         ...make("", null),
         choices: [],
-        usage: {
-          prompt_tokens: stream.promptTokens,
-          completion_tokens: completion,
-          total_tokens: stream.promptTokens + completion,
-        },
+        usage: tokenUsage(stream.promptTokens, completion),
       });
     }
     sendEvent(response, "[DONE]");
@@ -153,16 +162,12 @@ export async function handleChatCompletion(context: RequestContext, modelId?: st
     if (body.tools !== undefined && Array.isArray(body.tools) && body.tools.length > 0) {
       throw badRequest('"tools" are not supported by local models');
     }
-    const request: InferenceRequest = {
-      caller: context.caller,
+    const request = openAiRequest(context, body, {
       model,
       task: "text-generation",
       inputs: messages,
       parameters: generationParameters(body),
-      body,
-      signal: clientGone(context.response),
-      api: "openai",
-    };
+    });
     const id = completionId("chatcmpl");
     const created = Math.floor(Date.now() / 1000);
     if (body.stream === true) {
@@ -215,8 +220,7 @@ export async function handleCompletion(context: RequestContext, modelId?: string
     if (typeof prompt !== "string" || prompt === "") {
       throw badRequest('"prompt" must be a non-empty string (one prompt per request)');
     }
-    const request: InferenceRequest = {
-      caller: context.caller,
+    const request = openAiRequest(context, body, {
       model,
       task: "text-generation",
       inputs: prompt,
@@ -224,10 +228,7 @@ export async function handleCompletion(context: RequestContext, modelId?: string
         ...generationParameters(body),
         ...(body.echo === true ? { return_full_text: true } : {}),
       },
-      body,
-      signal: clientGone(context.response),
-      api: "openai",
-    };
+    });
     const id = completionId("cmpl");
     const created = Math.floor(Date.now() / 1000);
     if (body.stream === true) {
@@ -269,16 +270,14 @@ async function handleEmbeddings(context: RequestContext): Promise<void> {
   if (format !== "float" && format !== "base64")
     throw badRequest('"encoding_format" must be float or base64');
   if (body.dimensions !== undefined) throw badRequest('"dimensions" is not supported by local models');
-  const result = await context.hangar.inference.run({
-    caller: context.caller,
-    model,
-    task: "feature-extraction",
-    inputs: texts,
-    parameters: { pooling: "mean", normalize: true },
-    body,
-    signal: clientGone(context.response),
-    api: "openai",
-  });
+  const result = await context.hangar.inference.run(
+    openAiRequest(context, body, {
+      model,
+      task: "feature-extraction",
+      inputs: texts,
+      parameters: { pooling: "mean", normalize: true },
+    }),
+  );
   const vectors = result.outputs as number[][];
   const tokens = result.usage.unit === "tokens" ? result.usage.input_units : 0;
   sendJson(context.response, 200, {
