@@ -45,13 +45,18 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Read size of blob streams: 1 MB reads cost far less CPU per GB than Node's 64 KB default. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
-/** Writes buffers at the file's current position, looping over short writes. */
-async function writeAll(handle: FileHandle, buffers: Uint8Array[]): Promise<void> {
+/**
+ * Writes buffers at `position` (by default at the file's current position), looping over short writes.
+ * Also used by LFS multipart uploads, whose parts land at their own offsets.
+ */
+export async function writeAll(handle: FileHandle, buffers: Uint8Array[], position?: number): Promise<void> {
   let rest = buffers;
+  let at = position;
   while (rest.length > 0) {
     const total = rest.reduce((sum, buffer) => sum + buffer.byteLength, 0);
-    const { bytesWritten } = await handle.writev(rest);
+    const { bytesWritten } = await handle.writev(rest, at);
     if (bytesWritten >= total) return;
+    if (at !== undefined) at += bytesWritten;
     let skip = bytesWritten;
     const remaining: Uint8Array[] = [];
     for (const buffer of rest) {

@@ -4,6 +4,7 @@ import { type FileHandle, mkdir, open, readdir, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
+import { writeAll } from "../../store/blob-store.ts";
 import { nowIso } from "../../store/catalog.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
@@ -346,7 +347,7 @@ export async function uploadLfsPart(
       pending = undefined;
       if (batchBytes === 0) return;
       current();
-      const write = writeAllAt(fileHandle, batch, position);
+      const write = writeAll(fileHandle, batch, position);
       position += batchBytes;
       batch = [];
       batchBytes = 0;
@@ -380,29 +381,6 @@ export async function uploadLfsPart(
     session.requests--;
     if (session.attempts.get(part) === attempt) session.attempts.delete(part);
     releaseSession(hub, folder, session);
-  }
-}
-
-/** Writes buffers at `position`, looping over short writes. */
-async function writeAllAt(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
-  let rest = buffers;
-  let at = position;
-  while (rest.length > 0) {
-    const total = rest.reduce((sum, buffer) => sum + buffer.byteLength, 0);
-    const { bytesWritten } = await handle.writev(rest, at);
-    if (bytesWritten >= total) return;
-    at += bytesWritten;
-    let skip = bytesWritten;
-    const remaining: Uint8Array[] = [];
-    for (const buffer of rest) {
-      if (skip >= buffer.byteLength) {
-        skip -= buffer.byteLength;
-        continue;
-      }
-      remaining.push(skip > 0 ? buffer.subarray(skip) : buffer);
-      skip = 0;
-    }
-    rest = remaining;
   }
 }
 
