@@ -23,6 +23,24 @@ export const REPO_OPTIONS: Record<string, OptionSpec> = {
   "repo-type": { type: "string", description: "model (default), dataset or space", valueName: "TYPE" },
 };
 
+/** `--include` / `--exclude` for commands that pick a repo's files by pattern (`*` crosses `/`). */
+export function fileFilterOptions(verb: string): Record<string, OptionSpec> {
+  return {
+    include: {
+      type: "string",
+      multiple: true,
+      description: `${verb} only files matching this pattern (repeatable; * ? [abc], * crosses /)`,
+      valueName: "PATTERN",
+    },
+    exclude: {
+      type: "string",
+      multiple: true,
+      description: "Skip files matching this pattern (repeatable)",
+      valueName: "PATTERN",
+    },
+  };
+}
+
 export function stringOption(input: CommandInput, name: string): string | undefined {
   const value = input.values[name];
   return typeof value === "string" ? value : undefined;

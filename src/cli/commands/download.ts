@@ -1,5 +1,11 @@
 import { join } from "node:path";
-import { listOption, REPO_OPTIONS, stringOption, targetOf } from "../client/cli-options.ts";
+import {
+  fileFilterOptions,
+  listOption,
+  REPO_OPTIONS,
+  stringOption,
+  targetOf,
+} from "../client/cli-options.ts";
 import { downloadRepoFiles, hubCacheDir } from "../client/download-to-cache.ts";
 import { withClientErrors } from "../client/hub-client.ts";
 import type { Command } from "../command.ts";
@@ -12,18 +18,7 @@ export const downloadCommand: Command = {
   options: {
     ...REPO_OPTIONS,
     revision: { type: "string", description: "Branch, tag or commit (default: main)", valueName: "REV" },
-    include: {
-      type: "string",
-      multiple: true,
-      description: "Download only files matching this pattern (repeatable; * ? [abc], * crosses /)",
-      valueName: "PATTERN",
-    },
-    exclude: {
-      type: "string",
-      multiple: true,
-      description: "Skip files matching this pattern (repeatable)",
-      valueName: "PATTERN",
-    },
+    ...fileFilterOptions("Download"),
     "local-dir": {
       type: "string",
       description: "Write plain files into this folder instead of the cache",

@@ -1,14 +1,10 @@
 import { badRequest } from "../../core/errors.ts";
 import { parseRepoType } from "../../core/validate.ts";
 import { pullRepo } from "../../hub/mirror/pull-repo.ts";
+import { fileFilterOptions, listOption } from "../client/cli-options.ts";
 import type { Command } from "../command.ts";
 import { formatBytes, ProgressBar } from "../progress.ts";
 import { expectPositionals, withLocalHome, writeJson } from "./local-home.ts";
-
-function patterns(value: unknown): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === "string");
-}
 
 /** `ns/name@rev`: the revision is what follows the last `@` (repo names cannot hold one). */
 export function splitRepoRevision(spec: string): { repo: string; revision?: string } {
@@ -26,25 +22,15 @@ export const pullCommand: Command = {
   usesHome: true,
   options: {
     type: { type: "string", description: "model, dataset or space (default model)", valueName: "TYPE" },
-    include: {
-      type: "string",
-      multiple: true,
-      description: "Pull only files matching this pattern (repeatable; * ? [abc], * crosses /)",
-      valueName: "PATTERN",
-    },
-    exclude: {
-      type: "string",
-      multiple: true,
-      description: "Skip files matching this pattern (repeatable)",
-      valueName: "PATTERN",
-    },
+    ...fileFilterOptions("Pull"),
   },
-  async run({ positionals, values, config, json, stdout, stderr }) {
+  async run(input) {
+    const { positionals, values, config, json, stdout, stderr } = input;
     const [spec] = expectPositionals(positionals, 1, "<repo_id>[@revision]");
     const { repo, revision } = splitRepoRevision(spec!);
     const type = parseRepoType(values.type as string | undefined);
-    const include = patterns(values.include);
-    const exclude = patterns(values.exclude);
+    const include = listOption(input, "include");
+    const exclude = listOption(input, "exclude");
     await withLocalHome(config, async (hangar) => {
       const bar = new ProgressBar(stderr, `Pulling ${repo}`);
       const result = await pullRepo(hangar, {
