@@ -91,3 +91,21 @@ export function parseBoolean(value: string | null | undefined): boolean | undefi
   if (lower === "false" || lower === "0" || lower === "no") return false;
   throw badRequest(`Invalid boolean "${value}": expected true or false`);
 }
+
+/**
+ * Whether a create or settings request asks for a private repo: `private` (older clients) or `visibility`
+ * (newer ones, which wins); undefined when neither is given.
+ */
+export function parseVisibility(body: { private?: unknown; visibility?: unknown }): boolean | undefined {
+  if (body.visibility !== undefined && body.visibility !== null) {
+    if (body.visibility === "public") return false;
+    // "protected" is a Space that shows its app but not its files; Hangar keeps such repos private.
+    if (body.visibility === "private" || body.visibility === "protected") return true;
+    throw badRequest(
+      `Invalid visibility "${String(body.visibility)}": expected public, private or protected`,
+    );
+  }
+  if (body.private === undefined || body.private === null) return undefined;
+  if (typeof body.private !== "boolean") throw badRequest(`"private" must be true or false`);
+  return body.private;
+}

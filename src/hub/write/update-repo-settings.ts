@@ -1,5 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import type { GatedMode, Repo, RepoRef } from "../../core/types.ts";
+import { parseVisibility } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
@@ -10,20 +11,6 @@ export interface UpdateRepoSettingsParams {
   private?: unknown;
   visibility?: unknown;
   gated?: unknown;
-}
-
-function parseVisibility(params: UpdateRepoSettingsParams): boolean | undefined {
-  if (params.visibility !== undefined && params.visibility !== null) {
-    if (params.visibility === "public") return false;
-    // "protected" is a Space that shows its app but not its files; Hangar keeps such repos private.
-    if (params.visibility === "private" || params.visibility === "protected") return true;
-    throw badRequest(
-      `Invalid visibility "${String(params.visibility)}": expected public, private or protected`,
-    );
-  }
-  if (params.private === undefined || params.private === null) return undefined;
-  if (typeof params.private !== "boolean") throw badRequest(`"private" must be true or false`);
-  return params.private;
 }
 
 function parseGated(value: unknown): GatedMode | undefined {

@@ -1,6 +1,6 @@
 import { HangarError } from "../../core/errors.ts";
 import type { RepoRef, RepoType } from "../../core/types.ts";
-import { parseBoolean, parseRepoType, repoUrlPrefix } from "../../core/validate.ts";
+import { parseBoolean, parseRepoType, parseVisibility, repoUrlPrefix } from "../../core/validate.ts";
 import { repoUrl } from "../../hub/create-repo.ts";
 import { commitNdjson } from "../../hub/write/commit-ndjson.ts";
 import { createBranch } from "../../hub/write/create-branch.ts";
@@ -82,19 +82,6 @@ function repoFromBody(
   return { type, namespace: requiredString(namespace, "organization"), name: fullName };
 }
 
-function parsePrivate(body: ApiCreateRepoRequest): boolean {
-  if (body.visibility !== undefined && body.visibility !== null) {
-    if (body.visibility === "public") return false;
-    if (body.visibility === "private" || body.visibility === "protected") return true;
-    throw badRequest(
-      `Invalid visibility "${String(body.visibility)}": expected public, private or protected`,
-    );
-  }
-  if (body.private === undefined || body.private === null) return false;
-  if (typeof body.private !== "boolean") throw badRequest(`"private" must be true or false`);
-  return body.private;
-}
-
 function parseInitialFiles(value: unknown): InitialFile[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw badRequest(`"files" must be a list of {path, content, encoding}`);
@@ -118,7 +105,7 @@ export function registerHubWriteRoutes(router: Router): void {
     try {
       const repo = await createRepoWithFiles(context.hangar, context.caller, {
         ...ref,
-        private: parsePrivate(body),
+        private: parseVisibility(body) ?? false,
         ...(files ? { files } : {}),
       });
       sendJson(context.response, 200, { url: repoUrl(context.baseUrl, repo), name: repo.id, id: repo.id });
