@@ -12,7 +12,7 @@ import {
   type StoredFile,
 } from "./create-commit.ts";
 import { createRepo } from "./create-repo.ts";
-import { lfsPointerOid, looksBinary } from "./git-objects.ts";
+import { gitBlobOid, lfsPointerOid, looksBinary } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
 
 export interface ImportProgress {
@@ -92,6 +92,13 @@ export async function storeLocalFile(
   } finally {
     await handle.close();
   }
+}
+
+/** Stores a text Hangar writes itself (a card, a config) as a regular, non-LFS file. */
+export async function storeTextFile(hub: HubContext, text: string): Promise<StoredFile> {
+  const bytes = Buffer.from(text);
+  const stored = await hub.blobs.put(bytes, { expectedSize: bytes.byteLength });
+  return { sha256: stored.sha256, size: stored.size, gitOid: gitBlobOid(bytes), lfs: false };
 }
 
 /**

@@ -3,8 +3,8 @@ import { DEFAULT_BRANCH } from "../core/types.ts";
 import { localAdministrator } from "./accounts/principal.ts";
 import { type CommitOperation, createCommit } from "./create-commit.ts";
 import { createRepo } from "./create-repo.ts";
-import { gitBlobOid } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
+import { storeTextFile } from "./import-folder.ts";
 
 /** The namespace demo repos live in (an organisation, created with the first repo). */
 export const DEMO_NAMESPACE = "hangar";
@@ -124,13 +124,7 @@ export async function seedDemoRepos(hub: HubContext): Promise<string[]> {
     const repo = await createRepo(hub, caller, { ...demo.ref, author: DEMO_NAMESPACE });
     const operations: CommitOperation[] = [];
     for (const [path, text] of Object.entries(demo.files)) {
-      const bytes = Buffer.from(text);
-      const stored = await hub.blobs.put(bytes, { expectedSize: bytes.byteLength });
-      operations.push({
-        kind: "put",
-        path,
-        file: { sha256: stored.sha256, size: stored.size, gitOid: gitBlobOid(bytes), lfs: false },
-      });
+      operations.push({ kind: "put", path, file: await storeTextFile(hub, text) });
     }
     await createCommit(hub, {
       repo,

@@ -7,9 +7,8 @@ import { DEFAULT_BRANCH } from "../../core/types.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import { type CommitOperation, createCommit } from "../../hub/create-commit.ts";
 import { createRepo } from "../../hub/create-repo.ts";
-import { gitBlobOid } from "../../hub/git-objects.ts";
 import type { HubContext } from "../../hub/hub.ts";
-import { storeLocalFile } from "../../hub/import-folder.ts";
+import { storeLocalFile, storeTextFile } from "../../hub/import-folder.ts";
 
 /** The organisation the imported models live in (shared with the demo repos). */
 export const PACKAGED_MODELS_NAMESPACE = "hangar";
@@ -307,13 +306,7 @@ export async function importPackagedModels(
     const license = await model.licenseText?.();
     if (license) texts.LICENSE = license;
     for (const [path, text] of Object.entries(texts)) {
-      const bytes = Buffer.from(text);
-      const stored = await hub.blobs.put(bytes, { expectedSize: bytes.byteLength });
-      operations.push({
-        kind: "put",
-        path,
-        file: { sha256: stored.sha256, size: stored.size, gitOid: gitBlobOid(bytes), lfs: false },
-      });
+      operations.push({ kind: "put", path, file: await storeTextFile(hub, text) });
     }
     const repo = exists
       ? hub.catalog.repos.get(model.repo)!
