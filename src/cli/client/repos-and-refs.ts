@@ -15,6 +15,11 @@ export interface CreateRepoResult {
   created: boolean;
 }
 
+/** The Hub's 409: the repo, branch or tag being created already exists. */
+function isConflict(error: unknown): error is HubApiError {
+  return error instanceof HubApiError && error.statusCode === 409;
+}
+
 export async function createRepoOnHub(
   target: HubTarget,
   options: { private?: boolean; existOk?: boolean },
@@ -29,7 +34,7 @@ export async function createRepoOnHub(
     });
     return { url: result.repoUrl, id: target.id, created: true };
   } catch (error) {
-    if (options.existOk && error instanceof HubApiError && error.statusCode === 409) {
+    if (options.existOk && isConflict(error)) {
       const url = typeof error.data?.url === "string" ? error.data.url : webRepoUrl(target);
       return { url, id: target.id, created: false };
     }
@@ -89,7 +94,7 @@ export async function createBranchOnHub(
       ...(options.revision ? { revision: options.revision } : {}),
     });
   } catch (error) {
-    if (options.existOk && error instanceof HubApiError && error.statusCode === 409) return;
+    if (options.existOk && isConflict(error)) return;
     throw error;
   }
 }
@@ -111,7 +116,7 @@ export async function createTagOnHub(
       ...(options.message ? { message: options.message } : {}),
     });
   } catch (error) {
-    if (options.existOk && error instanceof HubApiError && error.statusCode === 409) return;
+    if (options.existOk && isConflict(error)) return;
     throw error;
   }
 }
