@@ -53,19 +53,8 @@ function source(key: string, text: string): string {
   return key;
 }
 
-interface Facts {
-  task?: string;
-  library?: string;
-  license?: string;
-  languages?: string[];
-  parameters?: number;
-  baseModels?: string[];
-  baseRelation?: BaseRelation;
-  description?: string;
-  evalResults?: EvalScore[];
-  gated?: "auto" | "manual";
-  sources: string[];
-}
+/** What a source says about a model: a snapshot entry without its id and the Hub's counters. */
+type Facts = Omit<SnapshotModel, "id" | "downloads" | "likes">;
 
 const models = new Map<string, SnapshotModel>();
 const problems: string[] = [];
