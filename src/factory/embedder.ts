@@ -62,6 +62,28 @@ export function buildTokenEmbeddings(): Promise<TokenEmbeddings> {
 
 let tokenEmbeddings: Promise<TokenEmbeddings> | undefined;
 
+/**
+ * For every token, the sum of `vectors` of the tokens around each of its occurrences (within CONTEXT_WINDOW),
+ * each weighted by the neighbour's weight over its distance.
+ */
+function neighbourSums(
+  encoded: readonly number[][],
+  weights: Float32Array,
+  vectors: readonly Float32Array[],
+): Float32Array[] {
+  const sums = vectors.map(() => new Float32Array(EMBEDDING_DIMENSIONS));
+  for (const ids of encoded) {
+    ids.forEach((id, position) => {
+      for (let offset = -CONTEXT_WINDOW; offset <= CONTEXT_WINDOW; offset++) {
+        const neighbour = ids[position + offset];
+        if (offset === 0 || neighbour === undefined) continue;
+        addScaled(sums[id]!, vectors[neighbour]!, weights[neighbour]! / Math.abs(offset));
+      }
+    });
+  }
+  return sums;
+}
+
 async function computeTokenEmbeddings(): Promise<TokenEmbeddings> {
   const sentences = await readAllSentences();
   const vocabulary = buildVocabulary({ texts: sentences, options: { lowercase: true } });
@@ -86,28 +108,10 @@ async function computeTokenEmbeddings(): Promise<TokenEmbeddings> {
   }
   for (let id = 0; id < size; id++) weights[id] = Math.min(1, weights[id]! / maxWeight);
   const identity = vocabulary.tokens.map((token) => randomVector(`token:${token}`));
-  const context = vocabulary.tokens.map(() => new Float32Array(EMBEDDING_DIMENSIONS));
-  for (const ids of encoded) {
-    ids.forEach((id, position) => {
-      for (let offset = -CONTEXT_WINDOW; offset <= CONTEXT_WINDOW; offset++) {
-        const neighbour = ids[position + offset];
-        if (offset === 0 || neighbour === undefined) continue;
-        addScaled(context[id]!, identity[neighbour]!, weights[neighbour]! / Math.abs(offset));
-      }
-    });
-  }
+  const context = neighbourSums(encoded, weights, identity);
   // Second order: the contexts of a token's neighbours, so words that never meet but share company match.
-  const secondOrder = vocabulary.tokens.map(() => new Float32Array(EMBEDDING_DIMENSIONS));
   const contextUnit = context.map(normalized);
-  for (const ids of encoded) {
-    ids.forEach((id, position) => {
-      for (let offset = -CONTEXT_WINDOW; offset <= CONTEXT_WINDOW; offset++) {
-        const neighbour = ids[position + offset];
-        if (offset === 0 || neighbour === undefined) continue;
-        addScaled(secondOrder[id]!, contextUnit[neighbour]!, weights[neighbour]! / Math.abs(offset));
-      }
-    });
-  }
+  const secondOrder = neighbourSums(encoded, weights, contextUnit);
   const table = new Float32Array(size * EMBEDDING_DIMENSIONS);
   vocabulary.tokens.forEach((token, id) => {
     if (weights[id] === 0) return;
