@@ -9,6 +9,8 @@
  *   extracted from the published package (lib/index.js) with their VRAM needs.
  * - The family tables below: model families whose size variants are public repos, with the licence, task,
  *   library and languages their model cards declare, and the size their names state. Each table names its source.
+ * - The published-evaluation tables (section 4): scores that a model card, README or paper states for a named
+ *   model, transcribed as published (no rounding, no copying between variants), each table under its own source.
  *
  * Rules: an id goes in only if it names a public repo; a fact goes in only with a source; what is not known
  * stays out (the importer stores it as null). Parameter counts are the size the model's name or card states
@@ -3913,6 +3915,348 @@ for (const [id, facts] of Object.entries(TASK_PAGE_CARDS)) {
   }
   if (!model.sources.includes(taskPageCards)) model.sources.push(taskPageCards);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// 4. Published evaluation results: each table is one source (a card, a README or a paper table) and gives, per
+// model id, exactly the scores that source states for that model, unrounded and with its own metric names. A
+// score a source gives for one variant is never copied to a sibling; a model the catalog lacks is an error.
+const squadF1Em = (dataset: string, f1: number, em: number, split?: string): EvalScore[] => [
+  { task: "question-answering", dataset, split, metric: "f1", value: f1 },
+  { task: "question-answering", dataset, split, metric: "exact_match", value: em },
+];
+const accuracy = (task: string, dataset: string, value: number, split?: string): EvalScore => ({
+  task,
+  dataset,
+  split,
+  metric: "accuracy",
+  value,
+});
+
+function publishedEvals(key: string, text: string, table: Record<string, EvalScore[]>): void {
+  source(key, text);
+  for (const [id, results] of Object.entries(table)) {
+    const model = models.get(id);
+    if (!model) {
+      problems.push(`${id}: evaluation results (${key}) for a model the catalog lacks`);
+      continue;
+    }
+    const clean = results.map((result) =>
+      Object.fromEntries(Object.entries(result).filter(([, value]) => value !== undefined)),
+    ) as unknown as EvalScore[];
+    model.evalResults = [...(model.evalResults ?? []), ...clean];
+    if (!model.sources.includes(key)) model.sources.push(key);
+  }
+}
+
+/** The ALBERT README's v1/v2 table: SQuAD1.1 F1/EM, SQuAD2.0 F1/EM, MNLI, SST-2, RACE accuracy. */
+function albertRow(
+  squad11: [number, number],
+  squad20: [number, number],
+  mnli: number,
+  sst2: number,
+  race: number,
+) {
+  return [
+    ...squadF1Em("squad", ...squad11),
+    ...squadF1Em("squad_v2", ...squad20),
+    accuracy("text-classification", "mnli", mnli),
+    accuracy("text-classification", "sst2", sst2),
+    accuracy("multiple-choice", "race", race),
+  ];
+}
+publishedEvals(
+  "eval:albert-readme",
+  "ALBERT README (github.com/google-research/albert, also in the huggingface.co/albert cards): v1 and v2 comparison table, each checkpoint fine-tuned per task (SQuAD as F1/EM, MNLI, SST-2 and RACE accuracy)",
+  {
+    "albert/albert-base-v2": albertRow([90.2, 83.2], [82.1, 79.3], 84.6, 92.9, 66.8),
+    "albert/albert-large-v2": albertRow([91.8, 85.2], [84.9, 81.8], 86.5, 94.9, 75.2),
+    "albert/albert-xlarge-v2": albertRow([92.9, 86.4], [87.9, 84.1], 87.9, 95.4, 80.7),
+    "albert/albert-xxlarge-v2": albertRow([94.6, 89.1], [89.8, 86.9], 90.6, 96.8, 86.8),
+    "albert/albert-base-v1": albertRow([89.3, 82.3], [80.0, 77.1], 81.6, 90.3, 64.0),
+    "albert/albert-large-v1": albertRow([90.6, 83.9], [82.3, 79.4], 83.5, 91.7, 68.5),
+    "albert/albert-xlarge-v1": albertRow([92.5, 86.1], [86.1, 83.1], 86.4, 92.4, 74.8),
+    "albert/albert-xxlarge-v1": albertRow([94.8, 89.3], [90.2, 87.4], 90.8, 96.9, 86.5),
+  },
+);
+
+const mnliMatched = (matched: number, mismatched: number): EvalScore[] => [
+  accuracy("text-classification", "mnli", matched, "validation_matched"),
+  accuracy("text-classification", "mnli", mismatched, "validation_mismatched"),
+];
+publishedEvals(
+  "eval:deberta-v3-cards",
+  "DeBERTa-v3 model cards (huggingface.co/microsoft/deberta-v3-*): dev results after fine-tuning, each card's own row (SQuAD 2.0 F1/EM, MNLI-m/mm accuracy; the large card's MNLI figure changed between revisions and is left out)",
+  {
+    "microsoft/deberta-v3-base": [
+      ...squadF1Em("squad_v2", 88.4, 85.4, "validation"),
+      ...mnliMatched(90.6, 90.7),
+    ],
+    "microsoft/deberta-v3-large": squadF1Em("squad_v2", 91.5, 89.0, "validation"),
+    "microsoft/deberta-v3-small": [
+      ...squadF1Em("squad_v2", 82.8, 80.4, "validation"),
+      ...mnliMatched(88.3, 87.7),
+    ],
+    "microsoft/deberta-v3-xsmall": [
+      ...squadF1Em("squad_v2", 84.8, 82.0, "validation"),
+      ...mnliMatched(88.1, 88.3),
+    ],
+  },
+);
+
+publishedEvals(
+  "eval:deepset-cards",
+  "deepset model cards (huggingface.co/deepset): model-index results verified by the Hugging Face evaluator (squad_v2 and squad validation)",
+  {
+    "deepset/deberta-v3-large-squad2": [
+      ...squadF1Em("squad_v2", 91.1623, 88.0876, "validation"),
+      ...squadF1Em("squad", 95.0569, 89.2366, "validation"),
+    ],
+    "deepset/deberta-v3-base-squad2": squadF1Em("squad_v2", 87.41, 83.8248, "validation"),
+    "deepset/bert-large-uncased-whole-word-masking-squad2": squadF1Em(
+      "squad_v2",
+      83.8765,
+      80.8846,
+      "validation",
+    ),
+    "deepset/xlm-roberta-large-squad2": squadF1Em("squad_v2", 84.8886, 81.8281, "validation"),
+    "deepset/xlm-roberta-base-squad2": squadF1Em("squad_v2", 77.1833, 74.0354, "validation"),
+    "deepset/minilm-uncased-squad2": squadF1Em("squad_v2", 79.5483, 76.1921, "validation"),
+  },
+);
+
+publishedEvals(
+  "eval:distilbert-squad-card",
+  "distilbert/distilbert-base-cased-distilled-squad model card text: F1 87.1 on the SQuAD v1.1 dev set",
+  {
+    "distilbert/distilbert-base-cased-distilled-squad": [
+      { task: "question-answering", dataset: "squad", split: "validation", metric: "f1", value: 87.1 },
+    ],
+  },
+);
+
+const conll = (accuracyValue: number, precision: number, recall: number, f1: number): EvalScore[] =>
+  (
+    [
+      ["accuracy", accuracyValue],
+      ["precision", precision],
+      ["recall", recall],
+      ["f1", f1],
+    ] as const
+  ).map(([metric, value]) => ({
+    task: "token-classification",
+    dataset: "conll2003",
+    split: "test",
+    metric,
+    value,
+  }));
+publishedEvals(
+  "eval:dslim-ner-cards",
+  "dslim/bert-base-NER and dslim/bert-large-NER model cards: model-index results on conll2003 test, verified by the Hugging Face evaluator",
+  {
+    "dslim/bert-base-NER": conll(
+      0.9118041001560013,
+      0.9211550382257732,
+      0.9306415698281261,
+      0.9258740048459675,
+    ),
+    "dslim/bert-large-NER": conll(
+      0.9031688753722759,
+      0.920025068328604,
+      0.9193688678588825,
+      0.9196968510445761,
+    ),
+  },
+);
+
+const msmarco = (ndcg: number, mrr: number): EvalScore[] => [
+  { task: "text-ranking", dataset: "trec-dl-2019", metric: "ndcg@10", value: ndcg },
+  { task: "text-ranking", dataset: "ms_marco", split: "dev", metric: "mrr@10", value: mrr },
+];
+publishedEvals(
+  "eval:sbert-ce-msmarco",
+  "SBERT.net MS MARCO cross-encoder table (sbert.net/docs/pretrained-models/ce-msmarco.html, repeated in the cross-encoder cards): NDCG@10 on TREC DL 2019, MRR@10 on MS MARCO dev",
+  {
+    "cross-encoder/ms-marco-TinyBERT-L-2-v2": msmarco(69.84, 32.56),
+    "cross-encoder/ms-marco-MiniLM-L-2-v2": msmarco(71.01, 34.85),
+    "cross-encoder/ms-marco-MiniLM-L-4-v2": msmarco(73.04, 37.7),
+    "cross-encoder/ms-marco-MiniLM-L-6-v2": msmarco(74.3, 39.01),
+    "cross-encoder/ms-marco-MiniLM-L-12-v2": msmarco(74.31, 39.02),
+  },
+);
+
+const sbert = (sentence: number, search: number): EvalScore[] => [
+  {
+    task: "sentence-similarity",
+    dataset: "sbert-sentence-embeddings-14",
+    metric: "average",
+    value: sentence,
+  },
+  { task: "sentence-similarity", dataset: "sbert-semantic-search-6", metric: "average", value: search },
+];
+publishedEvals(
+  "eval:sbert-pretrained-table",
+  "SBERT.net pretrained-models overview table (sbert.net/docs/pretrained_models.html), as reproduced in a copy of the all-MiniLM-L6-v2 card (huggingface.co/danielpark/sentence-transformers-all-mini-lm-l6-v2): average performance over 14 sentence-embedding datasets and over 6 semantic-search datasets",
+  {
+    "sentence-transformers/all-mpnet-base-v2": sbert(69.57, 57.02),
+    "sentence-transformers/multi-qa-mpnet-base-dot-v1": sbert(66.76, 57.6),
+    "sentence-transformers/all-distilroberta-v1": sbert(68.73, 50.94),
+    "sentence-transformers/all-MiniLM-L12-v2": sbert(68.7, 50.82),
+    "sentence-transformers/multi-qa-distilbert-cos-v1": sbert(65.98, 52.83),
+    "sentence-transformers/all-MiniLM-L6-v2": sbert(68.06, 49.54),
+    "sentence-transformers/multi-qa-MiniLM-L6-cos-v1": sbert(64.33, 51.83),
+    "sentence-transformers/paraphrase-multilingual-mpnet-base-v2": sbert(65.83, 41.68),
+    "sentence-transformers/paraphrase-albert-small-v2": sbert(64.46, 40.04),
+  },
+);
+
+const mteb = (average: number, retrieval: number, sts: number): EvalScore[] => [
+  {
+    task: "feature-extraction",
+    dataset: "mteb",
+    split: "test",
+    metric: "average (56 datasets)",
+    value: average,
+  },
+  {
+    task: "feature-extraction",
+    dataset: "mteb",
+    split: "test",
+    metric: "retrieval (15 datasets)",
+    value: retrieval,
+  },
+  { task: "feature-extraction", dataset: "mteb", split: "test", metric: "sts (10 datasets)", value: sts },
+];
+publishedEvals(
+  "eval:gte-cards",
+  "thenlper/gte-* model cards, Metrics table (English MTEB averages; the other models' rows taken by the card from the MTEB leaderboard)",
+  {
+    "thenlper/gte-large": mteb(63.13, 52.22, 83.35),
+    "thenlper/gte-base": mteb(62.39, 51.14, 82.3),
+    "thenlper/gte-small": mteb(61.36, 49.46, 82.07),
+    "intfloat/e5-large-v2": mteb(62.25, 50.56, 82.05),
+    "intfloat/e5-base-v2": mteb(61.5, 50.29, 81.05),
+  },
+);
+
+const librispeech = (clean: number, other?: number): EvalScore[] => [
+  {
+    task: "automatic-speech-recognition",
+    dataset: "librispeech_asr",
+    split: "test.clean",
+    metric: "wer",
+    value: clean,
+  },
+  ...(other === undefined
+    ? []
+    : [
+        {
+          task: "automatic-speech-recognition",
+          dataset: "librispeech_asr",
+          split: "test.other",
+          metric: "wer",
+          value: other,
+        },
+      ]),
+];
+publishedEvals(
+  "eval:asr-cards",
+  "Speech model cards' model-index (huggingface.co): openai/whisper-tiny.en and facebook/wav2vec2-base-960h (LibriSpeech test clean/other WER), openai/whisper-small (test clean WER, as reproduced in Intel/whisper-small-openvino's card)",
+  {
+    "openai/whisper-tiny.en": librispeech(8.4372112320138, 14.857607503498356),
+    "openai/whisper-small": librispeech(3.432213777886737),
+    "facebook/wav2vec2-base-960h": librispeech(3.4, 8.6),
+  },
+);
+
+publishedEvals(
+  "eval:whisper-paper-base",
+  "Whisper paper (cdn.openai.com/papers/whisper.pdf) as quoted by a Hugging Face maintainer in huggingface.co/openai/whisper-base discussion #2: base reaches 12.4% WER on LibriSpeech test-other",
+  {
+    "openai/whisper-base": [
+      {
+        task: "automatic-speech-recognition",
+        dataset: "librispeech_asr",
+        split: "test.other",
+        metric: "wer",
+        value: 12.4,
+      },
+    ],
+  },
+);
+
+const distilWhisper = (shortForm: number, longForm: number): EvalScore[] => [
+  {
+    task: "automatic-speech-recognition",
+    dataset: "distil-whisper-ood-short-form",
+    metric: "wer",
+    value: shortForm,
+  },
+  {
+    task: "automatic-speech-recognition",
+    dataset: "distil-whisper-ood-long-form",
+    metric: "wer",
+    value: longForm,
+  },
+];
+publishedEvals(
+  "eval:distil-whisper-table",
+  "Distil-Whisper organisation card (huggingface.co/distil-whisper) and distil-medium.en / distil-small.en cards: WER averaged over the out-of-distribution short-form and long-form evaluation sets",
+  {
+    "openai/whisper-large-v3": distilWhisper(8.4, 11.0),
+    "openai/whisper-large-v2": distilWhisper(9.1, 11.7),
+    "distil-whisper/distil-large-v3": distilWhisper(9.7, 10.8),
+    "distil-whisper/distil-large-v2": distilWhisper(10.1, 11.6),
+    "distil-whisper/distil-medium.en": distilWhisper(11.1, 12.4),
+    "distil-whisper/distil-small.en": distilWhisper(12.1, 12.8),
+  },
+);
+
+const imagenetTop1 = (value: number): EvalScore[] => [
+  {
+    task: "image-classification",
+    dataset: "imagenet-1k",
+    split: "validation",
+    metric: "top1_accuracy",
+    value,
+  },
+];
+publishedEvals(
+  "eval:convnext-readme",
+  "ConvNeXt README (github.com/facebookresearch/ConvNeXt), ImageNet-1K trained models at 224x224: acc@1",
+  {
+    "facebook/convnext-tiny-224": imagenetTop1(82.1),
+    "facebook/convnext-small-224": imagenetTop1(83.1),
+    "facebook/convnext-base-224": imagenetTop1(83.8),
+    "facebook/convnext-large-224": imagenetTop1(84.3),
+  },
+);
+publishedEvals(
+  "eval:mobilevit-paper",
+  "MobileViT paper (arXiv:2110.02178), ImageNet-1k top-1 accuracy of MobileViT-S and MobileViT-XS as listed on paperswithcode.com",
+  {
+    "apple/mobilevit-small": imagenetTop1(78.4),
+    "apple/mobilevit-x-small": imagenetTop1(74.8),
+  },
+);
+publishedEvals("eval:detr-card", "facebook/detr-resnet-50 model card: AP 42.0 on COCO 2017 validation", {
+  "facebook/detr-resnet-50": [
+    { task: "object-detection", dataset: "coco", split: "val2017", metric: "AP", value: 42.0 },
+  ],
+});
+
+const llamaInstruct = (mmlu: number, gsm8k: number, ifeval: number): EvalScore[] => [
+  { task: "text-generation", dataset: "mmlu", metric: "macro_avg/acc (5-shot)", value: mmlu },
+  { task: "text-generation", dataset: "gsm8k", metric: "em_maj1@1 (8-shot, CoT)", value: gsm8k },
+  { task: "text-generation", dataset: "ifeval", metric: "average", value: ifeval },
+];
+publishedEvals(
+  "eval:llama-3.2-card",
+  "Llama 3.2 model card (huggingface.co/meta-llama/Llama-3.2-1B-Instruct), instruction-tuned benchmark table: MMLU 5-shot, GSM8K CoT, IFEval (as summarised at modelcards.net/documents/28)",
+  {
+    "meta-llama/Llama-3.2-1B-Instruct": llamaInstruct(49.3, 44.4, 59.5),
+    "meta-llama/Llama-3.2-3B-Instruct": llamaInstruct(63.4, 77.7, 77.4),
+  },
+);
 
 // Where no source gave a size, the size the name states (never for mixtures, whose names give active sizes).
 for (const model of models.values()) {

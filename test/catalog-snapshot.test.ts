@@ -66,6 +66,42 @@ describe("bundled catalog snapshot (the file)", () => {
     }
   });
 
+  it("carries published evaluation results for at least 60 models, each naming its dataset, metric and source", () => {
+    const evaluated = fileModels.filter((model) => (model.evalResults?.length ?? 0) > 0);
+    assert.ok(evaluated.length >= 60, `only ${evaluated.length} models carry evaluation results`);
+    for (const model of evaluated) {
+      for (const result of model.evalResults!) {
+        assert.ok(result.dataset.length > 0, `${model.id}: evaluation result without a dataset`);
+        assert.ok(result.metric.length > 0, `${model.id}: evaluation result without a metric`);
+        assert.ok(Number.isFinite(result.value), `${model.id}: ${result.metric} is not a number`);
+      }
+      assert.ok(
+        model.sources.some((key) => key === "card-eval" || key.startsWith("eval:")),
+        `${model.id}: evaluation results without an evaluation source`,
+      );
+    }
+    // Several kinds of benchmark, not one table repeated.
+    const tasks = new Set(evaluated.flatMap((model) => model.evalResults!.map((result) => result.task)));
+    for (const task of [
+      "question-answering",
+      "token-classification",
+      "automatic-speech-recognition",
+      "image-classification",
+    ]) {
+      assert.ok(tasks.has(task), `no evaluation result for ${task}`);
+    }
+    const whisper = fileModels.find((model) => model.id === "openai/whisper-small")!;
+    assert.deepEqual(whisper.evalResults, [
+      {
+        task: "automatic-speech-recognition",
+        dataset: "librispeech_asr",
+        split: "test.clean",
+        metric: "wer",
+        value: 3.432213777886737,
+      },
+    ]);
+  });
+
   it("carries no popularity figures it cannot date", () => {
     assert.equal(snapshot.popularitySource, null);
     assert.equal(
