@@ -45,6 +45,8 @@ const EMPTY: Constraints = {
   priority: null,
   domains: [],
   instructionTuned: false,
+  classifyBy: null,
+  labels: [],
 };
 
 // Facts straight from the snapshot file, to check candidates independently of Hangar's reading of it.
@@ -253,6 +255,95 @@ describe("recommend: candidates from the catalog snapshot", () => {
     assert.equal(
       answers.get("named entity recognition for clinical notes, runs on-premise")!.candidates[0]!.id,
       "blaze999/Medical-NER",
+    );
+  });
+
+  it("classifying by the user's own labels puts zero-shot models above fixed-purpose classifiers", () => {
+    // Purposes read straight from the snapshot's ids and descriptions, independently of the lexicon.
+    const fixedPurpose = (id: string) =>
+      /language[- ]detection|classify languages|sentiment|emotion|toxic|detector|stsb|quora|attacks/i.test(
+        `${id} ${byId.get(id)!.description}`,
+      );
+    const general = (id: string) =>
+      byId.get(id)!.task === "zero-shot-classification" ||
+      /\b(m|x)?nli\b|zero-shot/i.test(`${id} ${byId.get(id)!.description}`);
+
+    const issue = cases[0]!.description;
+    const parsed = parseDescription(issue);
+    assert.equal(parsed.constraints.classifyBy, "urgency");
+    assert.ok(parsed.tasks.includes("zero-shot-classification"), parsed.tasks.join(", "));
+    assert.ok(
+      parsed.triggers.some(
+        (trigger) => trigger.phrase === "by urgency" && /zero-shot-classification/.test(trigger.means),
+      ),
+      "the trigger says zero-shot takes the labels",
+    );
+    const answer = answers.get(issue)!;
+    const top = answer.candidates[0]!;
+    const facts = byId.get(top.id)!;
+    assert.equal(facts.task, "zero-shot-classification", `${top.id} is a zero-shot model`);
+    assert.ok(!fixedPurpose(top.id), `${top.id} has no fixed purpose`);
+    assert.ok(COMMERCIAL_OK.has(facts.license ?? ""), `licence ${facts.license}`);
+    assert.ok(facts.parameters !== undefined && facts.parameters <= 500e6, "fits 500 MB at 8 bits");
+    assert.ok(
+      (facts.languages ?? []).length === 0 ||
+        facts.languages!.includes("multilingual") ||
+        ["en", "de"].every((language) => facts.languages!.includes(language)),
+      `languages ${facts.languages}`,
+    );
+    assert.ok(
+      top.reasons.includes("zero-shot: takes your labels (urgency levels) at run time, no training needed"),
+      top.reasons.join(" / "),
+    );
+    // The language identifier still meets the constraints, but ranks below every general model and says why.
+    const ids = answer.candidates.map((candidate) => candidate.id);
+    const languageId = answer.candidates.find(
+      (candidate) => candidate.id === "papluca/xlm-roberta-base-language-detection",
+    );
+    assert.ok(languageId, `the language identifier is listed: ${ids.join(", ")}`);
+    assert.ok(languageId.reasons.includes("its labels are languages, not urgency levels"));
+    const lastGeneral = Math.max(...ids.map((id, at) => (general(id) ? at : -1)));
+    assert.ok(ids.indexOf(languageId.id) > lastGeneral, `order: ${ids.join(", ")}`);
+    // Cheaper and faster alternatives are general models too.
+    for (const alternative of answer.alternatives) {
+      if (alternative.id) assert.ok(general(alternative.id), `${alternative.kind}: ${alternative.id}`);
+    }
+    assert.ok(
+      answer.alternatives.some((alternative) => alternative.kind === "lower-cost" && alternative.id),
+      "a lower-cost alternative",
+    );
+
+    // Other labels of the user's own: a general model first, no fixed-purpose model above a general one.
+    for (const description of [
+      "sort incoming emails into billing/technical/other",
+      "triage bug reports by severity, Apache licence",
+      "Label news headlines by topic in French and Spanish, under 1 GB",
+      "Categorise news articles into our own topics without training data",
+    ]) {
+      const ranked = answers.get(description)!.candidates.map((candidate) => candidate.id);
+      assert.ok(ranked.length > 0 && general(ranked[0]!), `${description}: ${ranked.join(", ")}`);
+      const firstFixed = ranked.findIndex(fixedPurpose);
+      if (firstFixed >= 0) {
+        assert.ok(
+          ranked.slice(firstFixed).every((id) => !general(id)),
+          `${description}: ${ranked.join(", ")}`,
+        );
+      }
+    }
+
+    // When the criterion IS a fixed purpose, the model made for it comes first.
+    const sentiment = answers.get("classify product reviews by sentiment, German")!.candidates[0]!;
+    assert.equal(sentiment.id, "nlptown/bert-base-multilingual-uncased-sentiment");
+    assert.ok(sentiment.reasons.some((reason) => reason.startsWith("made for sentiment, as asked")));
+    const language = answers.get(
+      "identify the language of user messages, under 300M parameters, MIT licence",
+    )!.candidates[0]!;
+    assert.equal(language.id, "papluca/xlm-roberta-base-language-detection");
+    const spam = answers.get("label customer reviews as spam or not, commercial use")!;
+    assert.deepEqual(spam.constraints.labels, ["spam", "not spam"]);
+    assert.ok(
+      !fixedPurpose(spam.candidates[0]!.id),
+      `spam: ${spam.candidates[0]!.id} is not a sentiment model`,
     );
   });
 

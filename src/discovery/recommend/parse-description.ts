@@ -1,6 +1,8 @@
 import { badRequest } from "../../core/errors.ts";
 import { listHardware } from "../compare/hardware.ts";
 import {
+  askedPurpose,
+  CLASSIFY_VERB,
   COMPANION_TASKS,
   DOMAINS,
   INSTRUCTION_WORDS,
@@ -8,6 +10,7 @@ import {
   MODALITY_WORDS,
   type Modality,
   MULTILINGUAL,
+  NOT_A_CRITERION,
   TASK_RULES,
 } from "./lexicon.ts";
 
@@ -48,6 +51,10 @@ export interface Constraints {
   domains: string[];
   /** A chat or assistant: instruction-tuned models fit better. */
   instructionTuned: boolean;
+  /** What the user classifies by, in their words ("urgency", "topics"): the labels are theirs. */
+  classifyBy: string | null;
+  /** Labels named in the description ("billing", "technical", "other"), in order. */
+  labels: string[];
 }
 
 export interface ParsedDescription {
@@ -137,7 +144,54 @@ function emptyConstraints(): Constraints {
     priority: null,
     domains: [],
     instructionTuned: false,
+    classifyBy: null,
+    labels: [],
   };
+}
+
+// "a/b/c", or "a, b or c" (a comma alone ends the list: "spam or not, commercial use").
+const LABEL_LIST =
+  "([a-z][\\w-]*(?:\\s*/\\s*[a-z][\\w-]*)+|[a-z][\\w-]*(?:, [a-z][\\w-]*)*,? (?:or|and) [a-z][\\w-]*)";
+const LABELS_PATTERNS: RegExp[] = [
+  // "into billing/technical/other", "into billing, technical or other"
+  new RegExp(`\\b${CLASSIFY_VERB}\\b[^,.;:]{0,60}?\\binto\\s+${LABEL_LIST}`),
+  // "as spam or not", "as positive, negative or neutral"
+  new RegExp(`\\b${CLASSIFY_VERB}\\b[^,.;:]{0,60}?(?<!such )\\bas\\s+${LABEL_LIST}`),
+];
+const CRITERION_PATTERNS: RegExp[] = [
+  // "by urgency", "by their topic", "according to the department"
+  new RegExp(
+    `\\b${CLASSIFY_VERB}\\b[^,.;:]{0,60}?\\b(?:by|according to|based on)\\s+(?:their |its |the |his |her )?([a-z][a-z-]*)`,
+  ),
+  // "into our own topics", "into custom categories"
+  new RegExp(
+    `\\b${CLASSIFY_VERB}\\b[^,.;:]{0,60}?\\binto\\s+(?:our own|our|my own|my|custom|their own|the team's)\\s+([a-z][a-z-]*)`,
+  ),
+];
+
+/**
+ * The labels or criterion a "classify ..." clause names: what the model's labels must be. "X or not" reads as
+ * the labels X and "not X".
+ */
+function readCriterion(
+  lower: string,
+): { phrase: string; classifyBy: string | null; labels: string[] } | null {
+  for (const pattern of LABELS_PATTERNS) {
+    const match = pattern.exec(lower);
+    if (!match) continue;
+    const labels = match[1]!.split(/\s*\/\s*|,? or |,? and |, /).filter(Boolean);
+    const last = labels.length - 1;
+    if (labels[last] === "not" && last > 0) labels[last] = `not ${labels[0]}`;
+    const at = match[0].search(/\b(into|as)\s/);
+    return { phrase: match[0].slice(at).trim(), classifyBy: null, labels };
+  }
+  for (const pattern of CRITERION_PATTERNS) {
+    const match = pattern.exec(lower);
+    if (!match || NOT_A_CRITERION.has(match[1]!)) continue;
+    const at = match[0].search(/\b(by|according to|based on|into)\s/);
+    return { phrase: match[0].slice(at).trim(), classifyBy: match[1]!, labels: [] };
+  }
+  return null;
 }
 
 /** Devices of the SKUS table whose names carry a digit (T4, A100, RTX 4090): plain words would misfire. */
@@ -381,6 +435,28 @@ export function parseDescription(description: string): ParsedDescription {
   if (instruction && tasks.includes("text-generation")) {
     constraints.instructionTuned = true;
     triggers.push({ phrase: instruction[0], means: "instruction-tuned (chat) model preferred" });
+  }
+
+  const criterion = readCriterion(lower);
+  if (criterion && modality === "text" && !tasks.some((task) => task.endsWith("classification"))) {
+    // "sort emails into billing/technical/other" classifies without saying so.
+    tasks.push("text-classification", "zero-shot-classification");
+    triggers.push({ phrase: criterion.phrase, means: "task: text-classification" });
+  }
+  if (criterion) {
+    constraints.classifyBy = criterion.classifyBy;
+    constraints.labels = criterion.labels;
+    const what = criterion.classifyBy ?? criterion.labels.join(", ");
+    const purpose = askedPurpose(`${criterion.phrase} ${what}`);
+    const zeroShot = tasks.includes("zero-shot-classification")
+      ? "; zero-shot-classification takes such labels at run time, with no training"
+      : "";
+    triggers.push({
+      phrase: criterion.phrase,
+      means: purpose
+        ? `labels: ${what} (${purpose.purpose}: models trained for it fit)`
+        : `labels of your own: ${what}${zeroShot}`,
+    });
   }
 
   return { tasks, constraints, modality, triggers };

@@ -15,7 +15,14 @@ import {
 } from "../compare/hardware.ts";
 import { costFromLatency, summaryForRepo } from "../compare/model-profile.ts";
 import { searchModels } from "../search-models.ts";
-import { DOMAINS, INSTRUCTION_TUNED_ID } from "./lexicon.ts";
+import {
+  askedPurpose,
+  DOMAINS,
+  GENERAL_CLASSIFIER_WORDS,
+  INSTRUCTION_TUNED_ID,
+  PURPOSES,
+  type Purpose,
+} from "./lexicon.ts";
 import {
   type Constraints,
   CPU_MEMORY_BYTES,
@@ -141,7 +148,80 @@ interface Assessed {
   domainMatch: string | null;
   /** Words of the description the model's id or card description shares. */
   sharedWords: string[];
+  /** How a classifier's labels fit what the description classifies by; null when that does not apply. */
+  purpose: PurposeFit | null;
   score: number;
+}
+
+/**
+ * What the description classifies by: a fixed purpose models are trained for (sentiment, language), or a
+ * criterion of the user's own (urgency, their topics) that only general models can take.
+ */
+interface AskedCriterion {
+  purpose: Purpose | null;
+  /** The user's own labels, as the reasons name them ("urgency levels", "billing, technical or other"). */
+  own: string | null;
+}
+
+interface PurposeFit {
+  fit: "matches" | "differs" | "general" | "unknown";
+  reason: string;
+}
+
+const PURPOSE_POINTS: Record<PurposeFit["fit"], number> = {
+  matches: 12,
+  general: 8,
+  unknown: -10,
+  differs: -30,
+};
+
+/** "urgency" → "urgency levels"; a noun of degree reads better with "levels", anything else as written. */
+function ownLabelsName(constraints: Constraints): string {
+  if (constraints.labels.length > 0) {
+    const labels = constraints.labels;
+    return labels.length === 1
+      ? labels[0]!
+      : `${labels.slice(0, -1).join(", ")} or ${labels[labels.length - 1]}`;
+  }
+  const by = constraints.classifyBy ?? "";
+  return /(ency|ity|ance|ence|level)$/.test(by) ? `${by} levels` : by;
+}
+
+function askedCriterion(parsed: ParsedDescription, description: string): AskedCriterion | null {
+  const { constraints, tasks } = parsed;
+  if (parsed.modality !== "text") return null;
+  if (constraints.classifyBy !== null || constraints.labels.length > 0) {
+    const text =
+      constraints.classifyBy !== null ? `by ${constraints.classifyBy}` : constraints.labels.join(" ");
+    const purpose = askedPurpose(text);
+    return { purpose, own: purpose ? null : ownLabelsName(constraints) };
+  }
+  if (!tasks.includes("text-classification")) return null;
+  const purpose = askedPurpose(description.toLowerCase());
+  return purpose ? { purpose, own: null } : null;
+}
+
+/** Reads a classifier's purpose from its id, card description and tags, and weighs it against the ask. */
+function purposeFit(asked: AskedCriterion, task: string, modelText: string): PurposeFit | null {
+  if (task !== "text-classification" && task !== "zero-shot-classification") return null;
+  const wanted = asked.own ?? asked.purpose!.labelsAre;
+  if (task === "zero-shot-classification" || GENERAL_CLASSIFIER_WORDS.test(modelText)) {
+    return {
+      fit: "general",
+      reason: asked.own
+        ? `zero-shot: takes your labels (${wanted}) at run time, no training needed`
+        : `zero-shot: can take ${asked.purpose!.purpose} labels at run time`,
+    };
+  }
+  const own = PURPOSES.find(({ modelWords }) => modelWords.test(modelText));
+  if (own && asked.purpose && own.purpose === asked.purpose.purpose) {
+    return { fit: "matches", reason: `made for ${own.purpose}, as asked: its labels are ${own.labelsAre}` };
+  }
+  if (own) return { fit: "differs", reason: `its labels are ${own.labelsAre}, not ${wanted}` };
+  return {
+    fit: "unknown",
+    reason: `unknown: a fine-tuned classifier whose fixed labels are not known to be ${wanted}`,
+  };
 }
 
 /** The smallest precision whose memory fits `limit`, or what is unknown. */
@@ -460,6 +540,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
 
   const assessed: Assessed[] = [];
   const descriptionWords = contentWords(params.description);
+  const criterion = askedCriterion(parsed, params.description);
   const seen = new Set<number>();
   parsed.tasks.slice(0, 3).forEach((task, taskRank) => {
     const repos = candidatePool(hub, caller, task, constraints);
@@ -477,6 +558,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
           : estimatePerformance(summary.parameters, hardware, defaultTokensPerRequest(task));
       const cost = costFromLatency(speed?.latencyMs ?? null, price, undefined);
       const text = `${repo.id} ${summary.description ?? ""}`;
+      const purpose = criterion ? purposeFit(criterion, task, `${text} ${repo.tags.join(" ")}`) : null;
       const domainMatch =
         DOMAINS.find(
           ({ domain, modelWords }) => constraints.domains.includes(domain) && modelWords.test(text),
@@ -491,6 +573,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
         costPer1k: cost.per1kRequestsUsd,
         domainMatch,
         sharedWords: sharedWords(descriptionWords, text),
+        purpose,
         score: 0,
       });
     }
@@ -532,6 +615,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
       "minus 6 for each constraint that is unknown for the model",
       "priority (20): quality = reported evaluation (10) and larger size (10); speed, cost, size = fewer parameters (20); none = reported evaluation (5) and, among models that fit the target hardware, 5 plus up to 10 for larger size",
       "plus 6 per word of the description (5+ letters, prefix match) its id or card description shares, at most 12",
+      "classifiers, when the description says what to classify by: plus 12 for a model made for that purpose (sentiment, language...), plus 8 for a zero-shot (NLI) model, minus 10 for a fine-tune of unknown labels, minus 30 for a model made for another purpose",
       "plus 10 for a model named for the domain, 8 for an instruction-tuned model when a chat is asked for, 5 per language listed by name, 5 when Hangar can run it locally",
       "popularity: up to 10, log of downloads relative to the most downloaded considered",
     ],
@@ -574,6 +658,7 @@ function scoreAll(entries: Assessed[], constraints: Constraints, hardware: Hardw
       }
     }
     if (entry.domainMatch) score += 10;
+    if (entry.purpose) score += PURPOSE_POINTS[entry.purpose.fit];
     score += Math.min(12, 6 * entry.sharedWords.length);
     if (constraints.instructionTuned && INSTRUCTION_TUNED_ID.test(repo.id)) score += 8;
     score +=
@@ -603,11 +688,13 @@ function toCandidate(entry: Assessed, hardware: HardwareSpec): Candidate {
   for (const result of evals)
     reasons.push(`reports ${result.value} ${result.metric} on ${result.dataset} (model card)`);
   if (entry.domainMatch) reasons.push(`named for the ${entry.domainMatch} domain`);
+  if (entry.purpose && entry.purpose.fit !== "unknown") reasons.push(entry.purpose.reason);
   if (entry.sharedWords.length) {
     reasons.push(`its name or card shares the description's words: ${entry.sharedWords.join(", ")}`);
   }
   if (entry.repo.downloads > 0) reasons.push(`${formatCount(entry.repo.downloads)} downloads`);
   const unknowns = entry.checks.filter((check) => check.outcome === "unknown").map((check) => check.text);
+  if (entry.purpose?.fit === "unknown") unknowns.push(entry.purpose.reason);
   if (summary.parameters === null) unknowns.push("unknown: parameter count, so size, speed and cost");
   if (summary.license === null) unknowns.push("unknown: licence");
   return {
@@ -641,8 +728,15 @@ function alternatives(
   hardware: HardwareSpec,
 ): Alternative[] {
   const top = ranked[0];
-  const primary = assessed.filter((entry) => entry.taskRank === 0);
-  const feasiblePrimary = ranked.filter((entry) => entry.taskRank === 0);
+  // Alternatives do the same job as the top candidate: its task, the first one or (for a zero-shot top
+  // candidate) another zero-shot model, with labels that fit the ask.
+  const suits = (entry: Assessed) =>
+    (entry.taskRank === 0 ||
+      entry.task === top?.task ||
+      (top?.purpose?.fit === "general" && entry.purpose?.fit === "general")) &&
+    (entry.purpose === null || entry.purpose.fit === "matches" || entry.purpose.fit === "general");
+  const primary = top ? assessed.filter(suits) : assessed.filter((entry) => entry.taskRank === 0);
+  const feasiblePrimary = ranked.filter(suits);
   const out: Alternative[] = [];
   const none = (kind: Alternative["kind"], reason: string): Alternative => ({
     kind,
@@ -780,10 +874,11 @@ function alternatives(
 
   // Specialised: a domain fine-tune, a fine-tune of the top candidate, or a single-language model.
   const specialised =
-    ranked.find((entry) => entry !== top && entry.domainMatch) ??
-    ranked.find((entry) => entry !== top && entry.summary.baseModels.includes(top.repo.id)) ??
+    feasiblePrimary.find((entry) => entry !== top && entry.domainMatch) ??
+    feasiblePrimary.find((entry) => entry !== top && entry.summary.baseModels.includes(top.repo.id)) ??
+    feasiblePrimary.find((entry) => entry !== top && entry.purpose?.fit === "matches") ??
     (constraints.languages.length === 1
-      ? ranked.find(
+      ? feasiblePrimary.find(
           (entry) =>
             entry !== top &&
             entry.summary.languages.length === 1 &&
@@ -800,7 +895,9 @@ function alternatives(
               ? `named for the ${specialised.domainMatch} domain`
               : specialised.summary.baseModels.includes(top.repo.id)
                 ? `${RELATION_WORDS[specialised.summary.baseRelation ?? "finetune"]} ${top.repo.id}`
-                : `made for ${constraints.languages[0]} only`,
+                : specialised.purpose?.fit === "matches"
+                  ? specialised.purpose.reason
+                  : `made for ${constraints.languages[0]} only`,
             "meets every constraint",
           ],
           relaxes: [],
