@@ -187,7 +187,8 @@ function readCriterion(
   }
   for (const pattern of CRITERION_PATTERNS) {
     const match = pattern.exec(lower);
-    if (!match || NOT_A_CRITERION.has(match[1]!)) continue;
+    // "by hand", "by hand-written rules": a means, not a criterion.
+    if (!match || NOT_A_CRITERION.has(match[1]!.split("-")[0]!)) continue;
     const at = match[0].search(/\b(by|according to|based on|into)\s/);
     return { phrase: match[0].slice(at).trim(), classifyBy: match[1]!, labels: [] };
   }
