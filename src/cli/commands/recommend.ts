@@ -13,6 +13,8 @@ import { withLocalHome, writeJson } from "./local-home.ts";
 /** The constraints that are set, one short phrase each. */
 export function describeConstraints(constraints: Constraints): string[] {
   const parts: string[] = [];
+  if (constraints.classifyBy) parts.push(`classify by ${constraints.classifyBy}`);
+  if (constraints.labels.length) parts.push(`labels ${constraints.labels.join(", ")}`);
   if (constraints.languages.length) parts.push(`languages ${constraints.languages.join(", ")}`);
   if (constraints.multilingual) parts.push("multilingual");
   if (constraints.commercialUse) parts.push("commercial use allowed");
