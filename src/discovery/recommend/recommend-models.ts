@@ -616,7 +616,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
       "priority (20): quality = reported evaluation (10) and larger size (10); speed, cost, size = fewer parameters (20); none = reported evaluation (5) and, among models that fit the target hardware, 5 plus up to 10 for larger size",
       "plus 6 per word of the description (5+ letters, prefix match) its id or card description shares, at most 12",
       "classifiers, when the description says what to classify by: plus 12 for a model made for that purpose (sentiment, language...), plus 8 for a zero-shot (NLI) model, minus 10 for a fine-tune of unknown labels, minus 30 for a model made for another purpose",
-      "plus 10 for a model named for the domain, 8 for an instruction-tuned model when a chat is asked for, 5 per language listed by name, 5 when Hangar can run it locally",
+      "plus 20 for a model named for the domain, 8 for an instruction-tuned model when a chat is asked for, 5 per language listed by name, 5 when Hangar can run it locally",
       "popularity: up to 10, log of downloads relative to the most downloaded considered",
     ],
   };
@@ -657,7 +657,9 @@ function scoreAll(entries: Assessed[], constraints: Constraints, hardware: Hardw
         score += 5 * hasEval + (fitsTarget ? 5 + 10 * largeness : 0);
       }
     }
-    if (entry.domainMatch) score += 10;
+    // A model made for the domain the user names outweighs the generic quality proxies (reported scores and
+    // size, 15 at most), which favour general models that happen to publish benchmark numbers.
+    if (entry.domainMatch) score += 20;
     if (entry.purpose) score += PURPOSE_POINTS[entry.purpose.fit];
     score += Math.min(12, 6 * entry.sharedWords.length);
     if (constraints.instructionTuned && INSTRUCTION_TUNED_ID.test(repo.id)) score += 8;
