@@ -5,12 +5,10 @@ import { listModels } from "@huggingface/hub";
 import { type SearchModelsResult, searchModels } from "../src/discovery/index.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { generateCatalog } from "../src/hub/catalog/generate-catalog.ts";
-import { importFolder } from "../src/hub/import-folder.ts";
 import { commercialUseOf } from "../src/hub/metadata/licenses.ts";
 import { deleteRepo } from "../src/hub/write/delete-repo.ts";
 import { updateRepoSettings } from "../src/hub/write/update-repo-settings.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { writeRepoFolder } from "./helpers/tiny-models.ts";
+import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 const admin = localAdministrator();
 const SYNTHETIC_MODELS = 5000;
@@ -67,18 +65,6 @@ describe("discovery: search with facets and ranking", () => {
   let aliceToken: string;
   const cleanup: Array<() => Promise<void>> = [];
 
-  async function importModel(id: string, files: Record<string, string>, isPrivate = false) {
-    const dir = await makeTempDir();
-    cleanup.push(dir.remove);
-    await writeRepoFolder(dir.path, files);
-    const [namespace, name] = id.split("/") as [string, string];
-    return importFolder(hub.hangar, admin, {
-      folder: dir.path,
-      repo: { type: "model", namespace, name },
-      ...(isPrivate ? { private: true } : {}),
-    });
-  }
-
   /** Every public model, read straight from SQL: the independent side of the count checks. */
   function publicEntries(): Entry[] {
     const rows = hub.hangar.catalog.db
@@ -116,17 +102,21 @@ describe("discovery: search with facets and ranking", () => {
     hub = await startTestHangar();
     aliceToken = hub.addUser("alice", "read");
     generateCatalog(hub.hangar.catalog, { count: SYNTHETIC_MODELS, seed: 11, batchSize: 2500 });
-    await importModel("acme/sentiment-tiny", { "README.md": SENTIMENT_README, "config.json": BERT_CONFIG });
-    await importModel("acme/zephyrine-popular", {
+    await importFiles(hub.hangar, "acme/sentiment-tiny", {
+      "README.md": SENTIMENT_README,
+      "config.json": BERT_CONFIG,
+    });
+    await importFiles(hub.hangar, "acme/zephyrine-popular", {
       "README.md": card("text-generation", "apache-2.0", "A small generator."),
     });
-    await importModel("acme/zephyrine-obscure", {
+    await importFiles(hub.hangar, "acme/zephyrine-obscure", {
       "README.md": card("text-generation", "apache-2.0", "A small generator."),
     });
-    await importModel(
+    await importFiles(
+      hub.hangar,
       "alice/secret-quokka",
       { "README.md": card("fill-mask", "mit", "Internal only.") },
-      true,
+      { private: true },
     );
     const catalog = hub.hangar.catalog;
     for (const [id, downloads] of [
@@ -381,7 +371,9 @@ describe("discovery: search with facets and ranking", () => {
     updateRepoSettings(hub.hangar, admin, { repo: ref, private: true });
     assert.equal((await discover("q=quokka")).body.total, 0);
 
-    await importModel("acme/fresh-narwhal", { "README.md": card("fill-mask", "mit", "Brand new.") });
+    await importFiles(hub.hangar, "acme/fresh-narwhal", {
+      "README.md": card("fill-mask", "mit", "Brand new."),
+    });
     assert.deepEqual(
       searchModels(hub.hangar, { query: "narwhal" }).results.map((hit) => hit.id),
       ["acme/fresh-narwhal"],

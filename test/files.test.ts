@@ -4,13 +4,11 @@ import { lstat, readFile, realpath, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { downloadFile, downloadFileToCacheDir, fileExists, snapshotDownload } from "@huggingface/hub";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { createCommit } from "../src/hub/create-commit.ts";
-import { importFolder, storeLocalFile } from "../src/hub/import-folder.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { storeLocalFile } from "../src/hub/import-folder.ts";
+import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { writeRepoFolder } from "./helpers/tiny-models.ts";
 
-const admin = localAdministrator();
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 const gitSha1 = (bytes: Uint8Array): string =>
   createHash("sha1").update(`blob ${bytes.byteLength}\0`).update(bytes).digest("hex");
@@ -27,37 +25,20 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
   let mainSha: string;
   const temp: Array<() => Promise<void>> = [];
 
-  async function importFiles(
-    repo: string,
-    files: Record<string, string | Uint8Array>,
-    options: { private?: boolean; gated?: "auto"; type?: "model" | "dataset" } = {},
-  ) {
-    const dir = await makeTempDir();
-    temp.push(dir.remove);
-    await writeRepoFolder(dir.path, files);
-    const [namespace, name] = repo.split("/") as [string, string];
-    return importFolder(hub.hangar, admin, {
-      folder: dir.path,
-      repo: { type: options.type ?? "model", namespace, name },
-      ...(options.private ? { private: true } : {}),
-      ...(options.gated ? { gated: options.gated } : {}),
-    });
-  }
-
   before(async () => {
     hub = await startTestHangar();
     aliceToken = hub.addUser("alice", "read");
     bobToken = hub.addUser("bob", "read");
-    const result = await importFiles("acme/files", {
+    const result = await importFiles(hub.hangar, "acme/files", {
       "config.json": CONFIG,
       "big.bin": BIG,
       [SPACED_NAME]: SPACED_TEXT,
       "empty.txt": "",
     });
     mainSha = result.commit.oid;
-    await importFiles("alice/private-files", { "config.json": "{}" }, { private: true });
-    await importFiles("acme/gated", { "weights.txt": "gated bytes" }, { gated: "auto" });
-    await importFiles("acme/table", { "data.csv": "a,b\n1,2\n" }, { type: "dataset" });
+    await importFiles(hub.hangar, "alice/private-files", { "config.json": "{}" }, { private: true });
+    await importFiles(hub.hangar, "acme/gated", { "weights.txt": "gated bytes" }, { gated: "auto" });
+    await importFiles(hub.hangar, "acme/table", { "data.csv": "a,b\n1,2\n" }, { type: "dataset" });
   });
   after(async () => {
     await hub.close();
@@ -307,7 +288,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
   });
 
   it("refuses downloads from a disabled repo with the Hub's message", async () => {
-    await importFiles("acme/disabled", { "config.json": "{}" });
+    await importFiles(hub.hangar, "acme/disabled", { "config.json": "{}" });
     hub.hangar.catalog.db
       .prepare("UPDATE repos SET disabled = 1 WHERE namespace = 'acme' AND name = 'disabled'")
       .run();
@@ -333,7 +314,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
   it("reports a missing or damaged blob as a server error, never as an empty file", async () => {
     const damaged = randomBytes(5000);
     const missing = randomBytes(5000);
-    await importFiles("acme/damaged", { "damaged.bin": damaged, "missing.bin": missing });
+    await importFiles(hub.hangar, "acme/damaged", { "damaged.bin": damaged, "missing.bin": missing });
     await truncate(hub.hangar.blobs.pathOf(sha256(damaged)), 10);
     await rm(hub.hangar.blobs.pathOf(sha256(missing)));
 

@@ -5,8 +5,8 @@ import { DEFAULT_LIMITS } from "../src/core/config.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { createCommit } from "../src/hub/create-commit.ts";
 import { createRepo } from "../src/hub/create-repo.ts";
-import { importFolder, storeLocalFile } from "../src/hub/import-folder.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { storeLocalFile } from "../src/hub/import-folder.ts";
+import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { writeRepoFolder } from "./helpers/tiny-models.ts";
 
 const admin = localAdministrator();
@@ -54,33 +54,17 @@ describe("Hub read API with the real @huggingface/hub client", () => {
   let firstSha: string;
   const temp: Array<() => Promise<void>> = [];
 
-  async function importFiles(
-    repo: string,
-    files: Record<string, string | Uint8Array>,
-    options: { private?: boolean; type?: "model" | "dataset" | "space" } = {},
-  ) {
-    const dir = await makeTempDir();
-    temp.push(dir.remove);
-    await writeRepoFolder(dir.path, files);
-    const [namespace, name] = repo.split("/") as [string, string];
-    return importFolder(hub.hangar, admin, {
-      folder: dir.path,
-      repo: { type: options.type ?? "model", namespace, name },
-      ...(options.private ? { private: true } : {}),
-    });
-  }
-
   before(async () => {
     hub = await startTestHangar({ limits: { ...DEFAULT_LIMITS, maxPageSize: PAGE_SIZE } });
     aliceToken = hub.addUser("alice", "read");
     bobToken = hub.addUser("bob", "read");
-    const first = await importFiles("acme/tiny-classifier", {
+    const first = await importFiles(hub.hangar, "acme/tiny-classifier", {
       "README.md": CLASSIFIER_README,
       "config.json": CLASSIFIER_CONFIG,
       "tokenizer_config.json": "{}",
     });
     firstSha = first.commit.oid;
-    const second = await importFiles("acme/tiny-classifier", {
+    const second = await importFiles(hub.hangar, "acme/tiny-classifier", {
       "README.md": CLASSIFIER_README,
       "config.json": CLASSIFIER_CONFIG,
       "tokenizer_config.json": "{}",
@@ -93,10 +77,11 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       ),
     });
     classifierSha = second.commit.oid;
-    await importFiles("acme/other-model", { "README.md": "---\npipeline_tag: fill-mask\n---\n" });
-    await importFiles("alice/secret-model", { "README.md": "private" }, { private: true });
-    await importFiles("acme/some-data", { "data.csv": "a,b\n1,2\n" }, { type: "dataset" });
+    await importFiles(hub.hangar, "acme/other-model", { "README.md": "---\npipeline_tag: fill-mask\n---\n" });
+    await importFiles(hub.hangar, "alice/secret-model", { "README.md": "private" }, { private: true });
+    await importFiles(hub.hangar, "acme/some-data", { "data.csv": "a,b\n1,2\n" }, { type: "dataset" });
     await importFiles(
+      hub.hangar,
       "acme/demo-app",
       { "README.md": "---\nsdk: gradio\n---\n", "app.py": "print(1)\n" },
       { type: "space" },

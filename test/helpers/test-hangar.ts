@@ -3,10 +3,13 @@ import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
-import type { TokenRole } from "../../src/core/types.ts";
+import type { RepoType, TokenRole } from "../../src/core/types.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { type ImportFolderResult, importFolder } from "../../src/hub/import-folder.ts";
 import { createServer, listen } from "../../src/server/create-server.ts";
+import { writeRepoFolder } from "./tiny-models.ts";
 
 export interface TestHangar {
   hangar: Hangar;
@@ -55,4 +58,35 @@ export async function startTestHangar(
       await temp.remove();
     },
   };
+}
+
+export interface ImportFilesOptions {
+  type?: RepoType;
+  private?: boolean;
+  gated?: "auto" | "manual";
+}
+
+/**
+ * Commits files (path -> text or bytes) to a repo as the local administrator, through a temp folder that
+ * is removed again: `importFolder` has copied the bytes into the blob store by then.
+ */
+export async function importFiles(
+  hangar: Hangar,
+  repo: string,
+  files: Record<string, string | Uint8Array>,
+  options: ImportFilesOptions = {},
+): Promise<ImportFolderResult> {
+  const dir = await makeTempDir();
+  try {
+    await writeRepoFolder(dir.path, files);
+    const [namespace, name] = repo.split("/") as [string, string];
+    return await importFolder(hangar, localAdministrator(), {
+      folder: dir.path,
+      repo: { type: options.type ?? "model", namespace, name },
+      ...(options.private ? { private: true } : {}),
+      ...(options.gated ? { gated: options.gated } : {}),
+    });
+  } finally {
+    await dir.remove();
+  }
 }
