@@ -53,6 +53,23 @@ export interface TextResponse {
   seconds: number;
 }
 
+/** Reads a whole response as text, timed from `start`. */
+function readText(response: IncomingMessage, start: bigint): Promise<TextResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+    response.once("error", reject);
+    response.once("end", () =>
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: response.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        seconds: secondsSince(start),
+      }),
+    );
+  });
+}
+
 /** Sends a request with an optional small body and reads the whole answer as text. */
 export function request(
   url: string,
@@ -72,19 +89,7 @@ export function request(
         },
         agent: options.agent ?? false,
       },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.once("error", reject);
-        response.once("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
-            seconds: secondsSince(start),
-          }),
-        );
-      },
+      (response) => readText(response, start).then(resolve, reject),
     );
     outgoing.once("error", reject);
     outgoing.end(options.body);
@@ -112,19 +117,7 @@ export function putFileRange(
         },
         agent: false,
       },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.once("error", reject);
-        response.once("end", () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
-            seconds: secondsSince(start),
-          }),
-        );
-      },
+      (response) => readText(response, start).then(resolve, reject),
     );
     outgoing.once("error", reject);
     pipeline(
