@@ -3,6 +3,7 @@ import type { Repo } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
+import { OPEN_SOURCE_LICENSES, PERMISSIVE_LICENSES } from "../../hub/metadata/licenses.ts";
 import type { ModelSummary } from "../../hub/read/model-summary.ts";
 import { defaultTokensPerRequest, estimatePerformance } from "../compare/estimate-performance.ts";
 import { formatBytes, formatCount, formatMs, formatUsd } from "../compare/format.ts";
@@ -36,52 +37,6 @@ export const MAX_RECOMMEND_LIMIT = 50;
 /** Models read per task, most downloaded first: the pool constraints filter and ranking orders. */
 const POOL_PER_TASK = 2000;
 const SEARCH_PAGE = 100;
-
-/** Licences the OSI approves (as Hub ids). */
-const OPEN_SOURCE = new Set([
-  "apache-2.0",
-  "mit",
-  "bsd",
-  "bsd-2-clause",
-  "bsd-3-clause",
-  "bsd-3-clause-clear",
-  "isc",
-  "zlib",
-  "unlicense",
-  "mpl-2.0",
-  "epl-1.0",
-  "epl-2.0",
-  "gpl-2.0",
-  "gpl-3.0",
-  "lgpl-2.1",
-  "lgpl-3.0",
-  "agpl-3.0",
-  "artistic-2.0",
-  "bsl-1.0",
-  "postgresql",
-  "ecl-2.0",
-  "afl-3.0",
-  "osl-3.0",
-  "ms-pl",
-]);
-/** Licences that allow use, change and redistribution with attribution at most. */
-const PERMISSIVE = new Set([
-  "apache-2.0",
-  "mit",
-  "bsd",
-  "bsd-2-clause",
-  "bsd-3-clause",
-  "bsd-3-clause-clear",
-  "isc",
-  "zlib",
-  "unlicense",
-  "bsl-1.0",
-  "postgresql",
-  "cc0-1.0",
-  "cc-by-3.0",
-  "cc-by-4.0",
-  "wtfpl",
-]);
 
 export interface RecommendParams {
   description: string;
@@ -288,7 +243,7 @@ function checkConstraints(summary: ModelSummary, constraints: Constraints): Chec
   }
   const license = summary.license?.toLowerCase() ?? null;
   if (constraints.licenseFamily) {
-    const family = constraints.licenseFamily === "open-source" ? OPEN_SOURCE : PERMISSIVE;
+    const family = constraints.licenseFamily === "open-source" ? OPEN_SOURCE_LICENSES : PERMISSIVE_LICENSES;
     const ok = license !== null && family.has(license);
     checks.push({
       constraint: "licenseFamily",

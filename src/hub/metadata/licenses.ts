@@ -79,6 +79,52 @@ const COMMERCIAL_USE: Record<string, CommercialUse> = {
   "cc-by-nc-sa-4.0": "no",
 };
 
+/** Licences the OSI approves (as Hub ids). */
+export const OPEN_SOURCE_LICENSES: ReadonlySet<string> = new Set([
+  "apache-2.0",
+  "mit",
+  "bsd",
+  "bsd-2-clause",
+  "bsd-3-clause",
+  "bsd-3-clause-clear",
+  "isc",
+  "zlib",
+  "unlicense",
+  "mpl-2.0",
+  "epl-1.0",
+  "epl-2.0",
+  "gpl-2.0",
+  "gpl-3.0",
+  "lgpl-2.1",
+  "lgpl-3.0",
+  "agpl-3.0",
+  "artistic-2.0",
+  "bsl-1.0",
+  "postgresql",
+  "ecl-2.0",
+  "afl-3.0",
+  "osl-3.0",
+  "ms-pl",
+]);
+/** Licences that allow use, change and redistribution with attribution at most. */
+export const PERMISSIVE_LICENSES: ReadonlySet<string> = new Set([
+  "apache-2.0",
+  "mit",
+  "bsd",
+  "bsd-2-clause",
+  "bsd-3-clause",
+  "bsd-3-clause-clear",
+  "isc",
+  "zlib",
+  "unlicense",
+  "bsl-1.0",
+  "postgresql",
+  "cc0-1.0",
+  "cc-by-3.0",
+  "cc-by-4.0",
+  "wtfpl",
+]);
+
 export function commercialUseOf(license: string | null): CommercialUse | null {
   if (!license) return null;
   const id = license.toLowerCase();
