@@ -77,6 +77,13 @@ export function memoryForParameters(parameters: number | null): Record<string, n
   return memory;
 }
 
+/** For each precision of a memory estimate, the devices that hold it. */
+export function devicesThatFitEach(memory: Record<string, number>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(memory).map(([precision, bytes]) => [precision, devicesThatFit(bytes)]),
+  );
+}
+
 /** Devices whose memory holds `bytes`, smallest memory first. */
 export function devicesThatFit(bytes: number): string[] {
   return DEVICES.filter((device) => device.memoryBytes >= bytes).map((device) => device.name);
@@ -199,8 +206,7 @@ export function deriveModelFacts(metadata: CommitMetadata, files: readonly TreeE
     const key = `gguf:${file.quantization ?? file.path}`;
     memory[key] = Math.max(memory[key] ?? 0, Math.ceil(file.size * MEMORY_OVERHEAD));
   }
-  const fitsOn: Record<string, string[]> = {};
-  for (const [dtype, bytes] of Object.entries(memory)) fitsOn[dtype] = devicesThatFit(bytes);
+  const fitsOn = devicesThatFitEach(memory);
 
   const license = card?.license ?? null;
   const lineage = lineageOf(metadata, paths, formats);

@@ -1,7 +1,7 @@
 import type { CommercialUse, CommitMetadata, Repo } from "../../core/types.ts";
 import type { BaseRelation, EvalScore } from "../../store/facts-table.ts";
 import type { HubContext } from "../hub.ts";
-import { devicesThatFit, memoryForParameters } from "../metadata/derive-model-facts.ts";
+import { devicesThatFitEach, memoryForParameters } from "../metadata/derive-model-facts.ts";
 import { commercialUseOf } from "../metadata/licenses.ts";
 
 /**
@@ -31,16 +31,6 @@ export interface ModelSummary {
   sources: string[];
 }
 
-function estimateMemory(parameters: number | null): {
-  memory: Record<string, number>;
-  fitsOn: Record<string, string[]>;
-} {
-  const memory = memoryForParameters(parameters);
-  const fitsOn: Record<string, string[]> = {};
-  for (const [precision, bytes] of Object.entries(memory)) fitsOn[precision] = devicesThatFit(bytes);
-  return { memory, fitsOn };
-}
-
 export function summarizeModel(
   hub: HubContext,
   repo: Repo,
@@ -50,7 +40,8 @@ export function summarizeModel(
   const model = metadata?.model;
   const parameters = model?.parameters ?? facts?.parameters ?? null;
   const license = model?.license ?? facts?.license ?? null;
-  const estimate = model ? { memory: model.memory, fitsOn: model.fitsOn } : estimateMemory(parameters);
+  const memory = model?.memory ?? memoryForParameters(parameters);
+  const fitsOn = model?.fitsOn ?? devicesThatFitEach(memory);
   const pipelineTag = model?.pipelineTag ?? facts?.pipelineTag ?? repo.pipelineTag;
   return {
     origin: repo.origin,
@@ -64,7 +55,8 @@ export function summarizeModel(
     baseRelation: model?.lineage.relation ?? facts?.baseRelation ?? null,
     evalResults: facts?.evalResults ?? [],
     storageBytes: repo.sha ? repo.usedStorage : null,
-    ...estimate,
+    memory,
+    fitsOn,
     runsLocally: model?.runsLocally ?? false,
     snapshot: facts?.snapshotDate ? { date: facts.snapshotDate, source: facts.snapshotSource } : null,
     sources: facts?.sources ?? [],
