@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { constants, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { type FileHandle, mkdir, open, readdir, rm } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
@@ -273,9 +273,19 @@ function completionRunning(upload: SignedUpload): HangarError {
  * Marker changes are synchronous (empty files in a folder of a few dozen names): each one happens whole
  * between two events, so concurrent attempts at one part cannot interleave their check and their change.
  */
+function namesIn(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch (error) {
+    // No folder yet: no part of this upload has arrived.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
 function markersOf(folder: string, part: number): string[] {
   const prefix = `part-${part}.`;
-  return readdirSync(folder).filter((name) => name.startsWith(prefix));
+  return namesIn(folder).filter((name) => name.startsWith(prefix));
 }
 
 function removeMarkers(folder: string, part: number): void {
@@ -319,6 +329,10 @@ export async function uploadLfsPart(
   session.requests++;
   let handle: FileHandle | undefined;
   try {
+    // Its bytes are about to change: from the moment this attempt begins (before anything is awaited, so
+    // that a completion arriving on another connection meanwhile sees it) until it is whole, the part
+    // counts as not uploaded.
+    forgetPart(folder, session, part);
     await mkdir(folder, { recursive: true });
     const current = () => {
       if (session.sealed) throw completionRunning(upload);
@@ -330,8 +344,6 @@ export async function uploadLfsPart(
       }
     };
     current();
-    // Its bytes are about to change: until this attempt is whole, the part counts as not uploaded.
-    forgetPart(folder, session, part);
     // A write an older attempt issued before this one began could still land after this attempt's own
     // writes (the thread pool does not keep their order): let every write already issued settle first.
     await Promise.allSettled([...session.writes]);
@@ -457,18 +469,21 @@ export async function completeLfsMultipart(
   if (session.sealed) {
     throw new HangarError("HANGAR_ERR_CONFLICT", `The upload of ${upload.oid} is already being completed`);
   }
-  session.sealed = true;
   let finished = false;
   try {
-    // Writes issued before the seal land before the file is read; no later one starts.
-    await Promise.allSettled([...session.writes]);
-    await session.prefix.running;
-    const recorded = new Set(await readdir(folder).catch(() => [] as string[]));
+    // Checked synchronously, before sealing: a part attempt removes its part's marker the moment it
+    // begins, so a completion that finds every marker races no part request, and one that does not is
+    // refused without disturbing the attempts still running. Once sealed, no attempt starts or records.
+    const recorded = new Set(namesIn(folder));
     for (let part = 1; part <= count; part++) {
       if (!recorded.has(`part-${part}.${byNumber.get(part)}`)) {
         throw badRequest(`Part ${part} was not uploaded (or not with that ETag): upload it again`);
       }
     }
+    session.sealed = true;
+    // Writes issued before the seal (by attempts since superseded) land before the file is read.
+    await Promise.allSettled([...session.writes]);
+    await session.prefix.running;
     const data = join(folder, DATA_FILE);
     finished = true;
     try {
