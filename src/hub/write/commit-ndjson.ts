@@ -53,6 +53,13 @@ export async function commitNdjson(
     }
     switch (entry.key) {
       case "file": {
+        // Refused before its bytes reach the blob store, where they would wait for gc.
+        if (entry.content.byteLength > limits.maxFileSize) {
+          throw new HangarError(
+            "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+            `${entry.path} is ${entry.content.byteLength} bytes, over the limit of ${limits.maxFileSize} bytes`,
+          );
+        }
         const stored = await hub.blobs.put(entry.content, {
           expectedSize: entry.content.byteLength,
           gitOid: true,
