@@ -130,7 +130,8 @@ export interface ConfigSources {
 }
 
 function parsePort(value: string | number, source: string): number {
-  const port = typeof value === "number" ? value : Number(value);
+  // Number("") is 0, which would silently pick a random port.
+  const port = typeof value === "number" ? value : value.trim() === "" ? Number.NaN : Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw badRequest(`${source} must be an integer from 0 to 65535, got "${value}"`);
   }
@@ -145,18 +146,32 @@ function parseSize(value: string | undefined, name: string, fallback: number): n
   return size;
 }
 
+/**
+ * The address to listen on. An empty HANGAR_HOST counts as unset, like the other variables; left as it is,
+ * Node would listen on every interface instead of the loopback default.
+ */
+function parseHost(flag: string | undefined, env: string | undefined): string {
+  if (flag !== undefined) {
+    if (flag.trim() === "") throw badRequest('--host must be an address or host name, got ""');
+    return flag;
+  }
+  return env?.trim() ? env : DEFAULT_HOST;
+}
+
 /** The one place that reads the environment: the CLI calls it and passes the result down. */
 export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
   const home = resolve(flags.home ?? env.HANGAR_HOME ?? join(homedir(), ".hangar"));
-  const portValue = flags.port ?? env.HANGAR_PORT;
+  const portValue = flags.port ?? (env.HANGAR_PORT === "" ? undefined : env.HANGAR_PORT);
   const publicUrl = flags.publicUrl ?? env.HANGAR_PUBLIC_URL;
   return {
     home,
-    host: flags.host ?? env.HANGAR_HOST ?? DEFAULT_HOST,
+    host: parseHost(flags.host, env.HANGAR_HOST),
     port:
-      portValue === undefined ? DEFAULT_PORT : parsePort(portValue, flags.port ? "--port" : "HANGAR_PORT"),
+      portValue === undefined
+        ? DEFAULT_PORT
+        : parsePort(portValue, flags.port !== undefined ? "--port" : "HANGAR_PORT"),
     ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, "") } : {}),
     ...(env.HANGAR_ADMIN_TOKEN ? { adminToken: env.HANGAR_ADMIN_TOKEN } : {}),
     seedDemo: env.HANGAR_NO_DEMO !== "1",

@@ -39,7 +39,9 @@ export const serveCommand: Command = {
     // Idempotent: a snapshot version already imported is skipped at once.
     if (config.importCatalog) importCatalogSnapshot(hangar.catalog);
     const server = createServer(hangar);
-    const url = await listen(server, config.host, config.port);
+    const url = await listen(server, config.host, config.port).catch((error: Error) => {
+      throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
+    });
     let message = json
       ? `${JSON.stringify({ url, home: config.home })}\n`
       : `Hangar is serving ${config.home} at ${url}\n`;
