@@ -187,3 +187,82 @@ export function parseSearchRequest(
   assign("facetLimit", parseInteger("facet_limit", one("facet_limit"), 1));
   return params;
 }
+
+/**
+ * Parameters of `GET /api/models` that the Hub does not have and that ask for Hangar's search: with any of
+ * them (or `sort=relevance`) the listing is served by the search index, and the Hub's own parameters keep
+ * their meaning (`search` an id substring, `author`, `filter` tags, `pipeline_tag`, `gated`, `sort`).
+ */
+export const HANGAR_LISTING_PARAMETERS = [
+  "q",
+  "task",
+  "modality",
+  "library",
+  "language",
+  "license",
+  "commercial",
+  "dataset",
+  "base_model",
+  "scan_status",
+  "params_min",
+  "params_max",
+  "storage_min",
+  "storage_max",
+  "runs_locally",
+  "num_parameters",
+] as const;
+
+/** Sort names of the Hub's listing that Hangar's search ranks by a close equivalent. */
+const LISTING_SORT_ALIASES: Record<string, string> = { likes7d: "likes", likes30d: "likes" };
+
+/** The Hub's `num_parameters=min:1B,max:7B` (either end may be left out). */
+function parseParameterRange(value: string): { min?: number; max?: number } {
+  const range: { min?: number; max?: number } = {};
+  for (const part of value.split(",").map((entry) => entry.trim()).filter(Boolean)) {
+    const match = /^(min|max):(.+)$/.exec(part);
+    if (!match) {
+      throw badRequest(`num_parameters must look like min:1B,max:7B (either end may be left out), got "${value}"`);
+    }
+    range[match[1] as "min" | "max"] = parseParameterCount(`num_parameters ${match[1]}`, match[2]!);
+  }
+  return range;
+}
+
+/**
+ * The search a Hub listing request asks for, or null when it uses none of Hangar's parameters (the plain
+ * listing then serves it). `get(name)` returns every value given for a name.
+ */
+export function parseListingSearch(
+  names: Iterable<string>,
+  get: (name: string) => string[],
+): SearchModelsParams | null {
+  const present = new Set(names);
+  const hangarNames = HANGAR_LISTING_PARAMETERS.filter((name) => present.has(name));
+  const sort = get("sort")[0];
+  if (hangarNames.length === 0 && sort !== "relevance") return null;
+  const passed = new Set<string>([...hangarNames.filter((name) => name !== "num_parameters")]);
+  if (present.has("sort")) passed.add("sort");
+  if (present.has("direction")) passed.add("direction");
+  const params = parseSearchRequest(passed, (name) => {
+    if (name === "sort") return get(name).map((value) => LISTING_SORT_ALIASES[value] ?? value);
+    return passed.has(name) ? get(name) : [];
+  });
+  const ids = get("search").filter(Boolean);
+  if (ids.length > 0) params.idContains = ids;
+  const author = get("author").filter(Boolean);
+  if (author.length > 0) params.authors = [...(params.authors ?? []), ...author];
+  const tags = get("filter").filter(Boolean);
+  if (tags.length > 0) params.tags = tags;
+  const pipelineTag = get("pipeline_tag").filter(Boolean);
+  if (pipelineTag.length > 0) params.tasks = [...(params.tasks ?? []), ...pipelineTag];
+  const gated = parseFlag("gated", get("gated")[0]);
+  if (gated !== undefined) params.gated = gated;
+  for (const value of get("num_parameters")) {
+    const range = parseParameterRange(value);
+    if (range.min !== undefined) params.parametersMin = range.min;
+    if (range.max !== undefined) params.parametersMax = range.max;
+  }
+  // The Hub lists by trend when no sort is given; words asked for with `q` rank by relevance.
+  params.sort ??= params.query ? "relevance" : "trending";
+  return params;
+}

@@ -1,6 +1,7 @@
 import { badRequest } from "../core/errors.ts";
 import { visibleNamespaces } from "../hub/access.ts";
 import type { HubContext } from "../hub/hub.ts";
+import { KNOWN_LICENSES } from "../hub/metadata/licenses.ts";
 import { facetScan } from "./facet-scan.ts";
 import { getSearchIndex } from "./get-search-index.ts";
 import { parseQuery } from "./parse-query.ts";
@@ -181,8 +182,8 @@ export function searchModels(
   const licenses = checkValues(
     "license",
     mergeLists(params.licenses, inline.license),
-    (value) => index.licenses.find(value) !== undefined || /^[a-z0-9][a-z0-9.+-]*$/.test(value),
-    () => index.licenses.values.slice(1).sort(),
+    (value) => KNOWN_LICENSES.includes(value) || index.licenses.find(value) !== undefined,
+    () => [...new Set([...KNOWN_LICENSES, ...index.licenses.values.slice(1)])].sort(),
   );
   const languages = checkValues(
     "language",
@@ -307,6 +308,7 @@ export function searchModels(
     parsed.words.length > 0
       ? index.text.match(parsed.words, index.size, index.capacity, index.patched)
       : null;
+  const candidates = restrictToIds(index, textMatch, params.idContains);
   const queryHash = parsed.text ? hashLower(parsed.text) : 0;
   const queryLower = parsed.text.toLowerCase();
   const wantFacets = params.facets !== false;
@@ -316,13 +318,13 @@ export function searchModels(
   let total: number;
   let counts: FacetArrays | null = null;
   let results: Uint32Array | null = null;
-  if (textMatch === null) {
+  if (candidates === null) {
     const scanned = facetScan(index, plan, withCounts, index.resultBuffer());
     total = scanned.total;
     counts = scanned.counts;
     results = scanned.results;
   } else {
-    const scanned = scan(index, plan, textMatch.docs, textMatch.count, withCounts, index.resultBuffer());
+    const scanned = scan(index, plan, candidates.docs, candidates.count, withCounts, index.resultBuffer());
     total = scanned.total;
     counts = scanned.counts;
     results = scanned.results;
@@ -344,7 +346,7 @@ export function searchModels(
   const sampleSize = Math.min(total, Math.max(depth, 50));
   // Few results: rank them directly. Many (and no text): walk the precomputed order until enough pass.
   const ranked =
-    results !== null && (textMatch !== null || total * 20 < index.size)
+    results !== null && (candidates !== null || total * 20 < index.size)
       ? topK(index, results, total, sampleSize, keyOf)
       : walkTop(index, plan, index.sortedDocs(`${sort}:${ascending}`, keyOf), sampleSize, keyOf);
   const pageDocs = ranked.slice((page - 1) * limit, depth);
@@ -366,7 +368,7 @@ export function searchModels(
   if (counts !== null && wantInsights) {
     const trendKey = (doc: number) => index.trend[doc]!;
     const trending =
-      results !== null && (textMatch !== null || total * 20 < index.size)
+      results !== null && (candidates !== null || total * 20 < index.size)
         ? topK(index, results, total, Math.min(5, total), trendKey)
         : walkTop(index, plan, index.sortedDocs("trending:false", trendKey), Math.min(5, total), trendKey);
     answer.insights = buildInsights(index, {
@@ -381,6 +383,34 @@ export function searchModels(
   }
   answer.tookMs = Number((performance.now() - started).toFixed(2));
   return answer;
+}
+
+/**
+ * The documents a query may return when it is narrowed by words (`textMatch`) or by id substrings, or null
+ * for the whole catalog. Substrings are checked against the ids of the word matches, or of every document.
+ */
+function restrictToIds(
+  index: SearchIndex,
+  textMatch: { docs: Uint32Array; count: number } | null,
+  idContains: string[] | undefined,
+): { docs: Uint32Array; count: number } | null {
+  const needles = (idContains ?? []).map((value) => value.toLowerCase()).filter(Boolean);
+  if (needles.length === 0) return textMatch;
+  const matches = (doc: number): boolean => {
+    const id = index.ids[doc]!.toLowerCase();
+    return needles.every((needle) => id.includes(needle));
+  };
+  const docs = new Uint32Array(textMatch ? textMatch.count : index.size);
+  let count = 0;
+  if (textMatch) {
+    for (let at = 0; at < textMatch.count; at++) {
+      const doc = textMatch.docs[at]!;
+      if (matches(doc)) docs[count++] = doc;
+    }
+  } else {
+    for (let doc = 0; doc < index.size; doc++) if (matches(doc)) docs[count++] = doc;
+  }
+  return { docs, count };
 }
 
 type KeyFunction = (doc: number) => number;

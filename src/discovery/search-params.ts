@@ -35,6 +35,8 @@ export const DEFAULT_FACET_LIMIT = 30;
 export interface SearchModelsParams {
   /** Free text, with optional `"exact words"` and `field:value` filters. */
   query?: string;
+  /** Case-insensitive substrings that must all occur in the repo id (the Hub's `search`). */
+  idContains?: string[];
   tasks?: string[];
   modalities?: string[];
   libraries?: string[];

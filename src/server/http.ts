@@ -15,6 +15,7 @@ export const EXPOSED_HEADERS = [
   "X-Error-Code",
   "X-Error-Message",
   "X-Request-Id",
+  "X-Total-Count",
 ].join(", ");
 
 export function setCorsHeaders(response: ServerResponse, origin: string | undefined): void {

@@ -59,6 +59,24 @@ export interface ListReposResult {
   nextCursor?: string;
 }
 
+/** What a listing loads beside each repo. */
+export type ListingLoads = Pick<ListReposParams, "withFiles" | "withMetadata" | "withSummary">;
+
+/** One repo of a listing with what `loads` asks for, read at the repo's head commit. */
+export function toRepoListing(hub: HubContext, repo: Repo, loads: ListingLoads): RepoListing {
+  const withSummary = loads.withSummary === true && repo.type === "model";
+  const commit =
+    repo.sha && (loads.withFiles || loads.withMetadata || withSummary)
+      ? hub.catalog.commits.getCommit(repo.pk, repo.sha)
+      : undefined;
+  return {
+    repo,
+    ...(commit && loads.withFiles ? { files: hub.catalog.commits.listFiles(commit.pk) } : {}),
+    ...(commit && loads.withMetadata ? { metadata: commit.metadata } : {}),
+    ...(withSummary ? { summary: summarizeModel(hub, repo, commit?.metadata) } : {}),
+  };
+}
+
 interface ListCursor {
   s: RepoSortKey;
   v: string | number;
@@ -100,19 +118,7 @@ export function listRepos(hub: HubContext, caller: Caller, params: ListReposPara
     ...(after ? { after } : {}),
   });
   const page = repos.slice(0, params.limit);
-  const withSummary = params.withSummary === true && params.type === "model";
-  const items = page.map((repo): RepoListing => {
-    const commit =
-      repo.sha && (params.withFiles || params.withMetadata || withSummary)
-        ? hub.catalog.commits.getCommit(repo.pk, repo.sha)
-        : undefined;
-    return {
-      repo,
-      ...(commit && params.withFiles ? { files: hub.catalog.commits.listFiles(commit.pk) } : {}),
-      ...(commit && params.withMetadata ? { metadata: commit.metadata } : {}),
-      ...(withSummary ? { summary: summarizeModel(hub, repo, commit?.metadata) } : {}),
-    };
-  });
+  const items = page.map((repo) => toRepoListing(hub, repo, params));
   const last = page[page.length - 1];
   return {
     items,

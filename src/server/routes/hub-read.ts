@@ -1,4 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
+import { listModelsBySearch } from "../../discovery/list-models-by-search.ts";
+import { parseListingSearch } from "../../discovery/parse-search-request.ts";
 import { parseBoolean, parseRepoType } from "../../core/validate.ts";
 import { getPathsInfo } from "../../hub/read/get-paths-info.ts";
 import { getRepo } from "../../hub/read/get-repo.ts";
@@ -49,12 +51,36 @@ function listHandler(context: RequestContext): void {
     config: parseBoolean(query.get("config")) ?? false,
     cardData: parseBoolean(query.get("cardData")) ?? false,
   });
+  const loads = {
+    withFiles: fields.has("siblings") || fields.has("transformersInfo"),
+    withMetadata: [...METADATA_FIELDS, ...(type === "space" ? ["sdk"] : [])].some((field) =>
+      fields.has(field),
+    ),
+    withSummary: fields.has("hangar"),
+  };
+  const limit = parsePageLimit(query.get("limit"), context.hangar.config.limits.maxPageSize);
+  const cursor = query.get("cursor");
+  const indexSearch =
+    type === "model" ? parseListingSearch(new Set(query.keys()), (name) => queryList(query, name)) : null;
+  if (indexSearch) {
+    const result = listModelsBySearch(context.hangar, context.caller, {
+      search: indexSearch,
+      limit,
+      ...(cursor ? { cursor } : {}),
+      ...loads,
+    });
+    const body = result.items.map((item) => toApiRepoInfo(item, { fields }));
+    sendJson(context.response, 200, body, {
+      "X-Total-Count": String(result.total),
+      ...(result.nextCursor ? nextPageLink(context, result.nextCursor) : {}),
+    });
+    return;
+  }
   const search = queryList(query, "search").filter(Boolean);
   const tags = queryList(query, "filter").filter(Boolean);
   const author = query.get("author");
   const pipelineTag = query.get("pipeline_tag");
   const gated = parseBoolean(query.get("gated"));
-  const cursor = query.get("cursor");
   const result = listRepos(context.hangar, context.caller, {
     type,
     ...(search.length > 0 ? { search } : {}),
@@ -64,13 +90,9 @@ function listHandler(context: RequestContext): void {
     ...(gated !== undefined ? { gated } : {}),
     sort: parseRepoSort(query.get("sort")),
     descending: parseDirection(query.get("direction")),
-    limit: parsePageLimit(query.get("limit"), context.hangar.config.limits.maxPageSize),
+    limit,
     ...(cursor ? { cursor } : {}),
-    withFiles: fields.has("siblings") || fields.has("transformersInfo"),
-    withMetadata: [...METADATA_FIELDS, ...(type === "space" ? ["sdk"] : [])].some((field) =>
-      fields.has(field),
-    ),
-    withSummary: fields.has("hangar"),
+    ...loads,
   });
   const body = result.items.map((item) => toApiRepoInfo(item, { fields }));
   sendJson(context.response, 200, body, result.nextCursor ? nextPageLink(context, result.nextCursor) : {});
