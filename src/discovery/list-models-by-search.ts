@@ -2,8 +2,8 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import { type ListingLoads, type RepoListing, toRepoListing } from "../hub/read/list-repos.ts";
 import { decodeCursor, encodeCursor } from "../hub/read/paging.ts";
-import { MAX_RESULT_DEPTH, type SearchModelsParams, type SearchSort } from "./search-params.ts";
 import { searchModels } from "./search-models.ts";
+import { MAX_RESULT_DEPTH, type SearchModelsParams, type SearchSort } from "./search-params.ts";
 
 export interface ListModelsBySearchParams extends ListingLoads {
   search: SearchModelsParams;

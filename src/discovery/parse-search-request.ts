@@ -218,10 +218,15 @@ const LISTING_SORT_ALIASES: Record<string, string> = { likes7d: "likes", likes30
 /** The Hub's `num_parameters=min:1B,max:7B` (either end may be left out). */
 function parseParameterRange(value: string): { min?: number; max?: number } {
   const range: { min?: number; max?: number } = {};
-  for (const part of value.split(",").map((entry) => entry.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean)) {
     const match = /^(min|max):(.+)$/.exec(part);
     if (!match) {
-      throw badRequest(`num_parameters must look like min:1B,max:7B (either end may be left out), got "${value}"`);
+      throw badRequest(
+        `num_parameters must look like min:1B,max:7B (either end may be left out), got "${value}"`,
+      );
     }
     range[match[1] as "min" | "max"] = parseParameterCount(`num_parameters ${match[1]}`, match[2]!);
   }

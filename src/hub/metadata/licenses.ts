@@ -80,10 +80,23 @@ const COMMERCIAL_USE: Record<string, CommercialUse> = {
 };
 
 /** Hub licence ids whose commercial use Hangar does not judge (`other` points to a licence of the repo's own). */
-const UNJUDGED_LICENSES = ["other", "unknown", "cc", "gfdl", "lgpl", "eupl-1.1", "eupl-1.2", "ncsa", "lppl-1.3c"];
+const UNJUDGED_LICENSES = [
+  "other",
+  "unknown",
+  "cc",
+  "gfdl",
+  "lgpl",
+  "eupl-1.1",
+  "eupl-1.2",
+  "ncsa",
+  "lppl-1.3c",
+];
 
 /** Every licence id Hangar knows from the Hub's list, for validating filters. */
-export const KNOWN_LICENSES: readonly string[] = [...Object.keys(COMMERCIAL_USE), ...UNJUDGED_LICENSES].sort();
+export const KNOWN_LICENSES: readonly string[] = [
+  ...Object.keys(COMMERCIAL_USE),
+  ...UNJUDGED_LICENSES,
+].sort();
 
 /** Licences the OSI approves (as Hub ids). */
 export const OPEN_SOURCE_LICENSES: ReadonlySet<string> = new Set([
