@@ -245,7 +245,11 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     const encoder = entries.find((entry) => entry.id === "lab/base-encoder")!;
     assert.equal(encoder.modelId, "lab/base-encoder");
     assert.equal(encoder.pipeline_tag, "feature-extraction");
-    assert.deepEqual(encoder.siblings.map((file) => file.rfilename).sort(), [".gitattributes", "README.md", "weights.bin"]);
+    assert.deepEqual(encoder.siblings.map((file) => file.rfilename).sort(), [
+      ".gitattributes",
+      "README.md",
+      "weights.bin",
+    ]);
 
     // Without a Hangar parameter the Hub's plain listing answers, as before.
     const plain = await fetch(`${hub.url}/api/models?author=lab&limit=2`);

@@ -1,7 +1,7 @@
 import { badRequest } from "../../core/errors.ts";
+import { parseBoolean, parseRepoType } from "../../core/validate.ts";
 import { listModelsBySearch } from "../../discovery/list-models-by-search.ts";
 import { parseListingSearch } from "../../discovery/parse-search-request.ts";
-import { parseBoolean, parseRepoType } from "../../core/validate.ts";
 import { getPathsInfo } from "../../hub/read/get-paths-info.ts";
 import { getRepo } from "../../hub/read/get-repo.ts";
 import { listCommits } from "../../hub/read/list-commits.ts";
