@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { searchModels } from "../src/discovery/index.ts";
+import { type SearchModelsResult, searchModels } from "../src/discovery/index.ts";
 import { modalityOfTask } from "../src/discovery/vocabulary.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { generateCatalog } from "../src/hub/catalog/generate-catalog.ts";
@@ -276,5 +277,31 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     assert.match(answers[2]!.error, /^num_parameters must look like min:1B,max:7B/);
     assert.match(answers[3]!.error, /params_min .* is larger than params_max/);
     assert.match(answers[4]!.error, /^Unknown sort "id".*Valid: relevance, trending/);
+  });
+
+  it("hangar search takes a flag for every filter dimension", () => {
+    const search = (...args: string[]) => {
+      const run = spawnSync(
+        process.execPath,
+        ["bin/hangar.js", "search", ...args, "--home", hub.home, "--json"],
+        {
+          encoding: "utf8",
+          env: { ...process.env, HANGAR_ADMIN_TOKEN: "" },
+        },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      return ids(JSON.parse(run.stdout) as SearchModelsResult);
+    };
+    assert.deepEqual(search("--author", "lab", "--runs-locally"), ["lab/tiny-runner"]);
+    assert.deepEqual(search("--dataset", "imdb", "--dataset", "wikipedia", "--min-size", "200KB"), [
+      "lab/base-encoder",
+    ]);
+    assert.deepEqual(search("--author", "lab", "--modality", "cv", "--modality", "audio", "--gated"), [
+      "lab/vision-gated",
+    ]);
+    assert.deepEqual(
+      search("--base-model", "lab/base-encoder", "--max-size", "10KB", "--scan-status", "unscanned"),
+      ["lab/encoder-finetune"],
+    );
   });
 });

@@ -11,8 +11,14 @@ const FLAG_PARAMETERS: Record<string, string> = {
   library: "library",
   language: "language",
   author: "author",
+  modality: "modality",
+  dataset: "dataset",
+  "base-model": "base_model",
+  "scan-status": "scan_status",
   "min-params": "params_min",
   "max-params": "params_max",
+  "min-size": "storage_min",
+  "max-size": "storage_max",
   sort: "sort",
   limit: "limit",
   page: "page",
@@ -67,13 +73,36 @@ export const searchCommand: Command = {
       description: "Namespace (user or organisation)",
       valueName: "NAME",
     },
+    modality: {
+      type: "string",
+      multiple: true,
+      description: "Modality: nlp, cv, audio, multimodal, tabular, rl or other",
+      valueName: "NAME",
+    },
+    dataset: { type: "string", multiple: true, description: "Trained on this dataset id", valueName: "ID" },
+    "base-model": {
+      type: "string",
+      multiple: true,
+      description: "Fine-tuned, quantised or adapted from this model id",
+      valueName: "ID",
+    },
+    "scan-status": {
+      type: "string",
+      multiple: true,
+      description: "Security scan status: unscanned, clean, suspicious or unsafe",
+      valueName: "STATUS",
+    },
     commercial: { type: "boolean", description: "Only licences that allow commercial use" },
+    gated: { type: "boolean", description: "Only gated models" },
+    "runs-locally": { type: "boolean", description: "Only models Hangar's runtime can run" },
     "min-params": {
       type: "string",
       description: "At least this many parameters (e.g. 100M)",
       valueName: "N",
     },
     "max-params": { type: "string", description: "At most this many parameters (e.g. 7B)", valueName: "N" },
+    "min-size": { type: "string", description: "At least this much storage (e.g. 100MB)", valueName: "SIZE" },
+    "max-size": { type: "string", description: "At most this much storage (e.g. 2GB)", valueName: "SIZE" },
     sort: {
       type: "string",
       description: "relevance, trending, downloads, likes, updated, created or parameters",
@@ -92,6 +121,8 @@ export const searchCommand: Command = {
       request.set(parameter, (Array.isArray(value) ? value : [value]).map(String));
     }
     if (values.commercial === true) request.set("commercial", ["true"]);
+    if (values.gated === true) request.set("gated", ["true"]);
+    if (values["runs-locally"] === true) request.set("runs_locally", ["true"]);
     if (values.explain === true) request.set("explain", ["true"]);
     const params = parseSearchRequest(request.keys(), (name) => request.get(name) ?? []);
     await withLocalHome(config, (hangar) => {
