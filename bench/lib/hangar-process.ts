@@ -19,7 +19,17 @@ export interface HangarProcess {
 export function startHangarProcess(home: string, env: Record<string, string> = {}): Promise<HangarProcess> {
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, "bin", "hangar.js"), "serve", "--home", home, "--port", "0", "--json"],
+    [
+      // For profiling the server: e.g. HANGAR_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+      ...(process.env.HANGAR_BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      join(REPO_ROOT, "bin", "hangar.js"),
+      "serve",
+      "--home",
+      home,
+      "--port",
+      "0",
+      "--json",
+    ],
     {
       cwd: REPO_ROOT,
       // No demo repos and no bundled catalog snapshot: the benchmark builds exactly the catalog it measures.
