@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { AccountsTable } from "./accounts-table.ts";
 import { CommitsTable } from "./commits-table.ts";
+import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { ReposTable } from "./repos-table.ts";
 import { UsageTable } from "./usage-table.ts";
@@ -184,6 +185,37 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER catalog_changes_facts_update AFTER UPDATE ON repo_facts
     BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.repo_pk); END;
   `,
+  `
+  -- Evaluations Hangar ran itself (src/evaluation): a model at a commit on a labelled file of a dataset repo
+  -- at a commit, with one score row per metric. Ids are read through repos, so a moved repo keeps its runs.
+  CREATE TABLE evaluation_runs (
+    id INTEGER PRIMARY KEY,
+    model_repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    model_commit TEXT NOT NULL,
+    dataset_repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    dataset_commit TEXT NOT NULL,
+    dataset_file TEXT NOT NULL,
+    task TEXT NOT NULL,
+    text_column TEXT NOT NULL,
+    label_column TEXT NOT NULL,
+    examples INTEGER NOT NULL,
+    skipped_rows INTEGER NOT NULL DEFAULT 0,
+    example_limit INTEGER,
+    details TEXT NOT NULL DEFAULT '{}',
+    duration_ms REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    measured_by TEXT NOT NULL,
+    hangar_version TEXT NOT NULL
+  );
+  CREATE INDEX evaluation_runs_model ON evaluation_runs(model_repo_pk, created_at);
+  CREATE INDEX evaluation_runs_dataset ON evaluation_runs(dataset_repo_pk, created_at);
+  CREATE TABLE evaluation_scores (
+    run_id INTEGER NOT NULL REFERENCES evaluation_runs(id) ON DELETE CASCADE,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (run_id, metric)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;
@@ -196,6 +228,7 @@ export class Catalog {
   readonly commits: CommitsTable;
   readonly facts: FactsTable;
   readonly usage: UsageTable;
+  readonly evaluations: EvaluationsTable;
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
@@ -204,6 +237,7 @@ export class Catalog {
     this.commits = new CommitsTable(db);
     this.facts = new FactsTable(db);
     this.usage = new UsageTable(db);
+    this.evaluations = new EvaluationsTable(db);
   }
 
   static open(path: string): Catalog {

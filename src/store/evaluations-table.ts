@@ -1,0 +1,183 @@
+import type { SqliteDatabase } from "./catalog.ts";
+
+/** Per-label figures of a classification run, or per-entity-type figures of a tagging run. */
+export interface LabelScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** How many gold examples (or gold entities) carry the label. */
+  support: number;
+}
+
+/** What a run found beyond its headline metrics. */
+export interface EvaluationDetails {
+  /** Gold labels of the test set (classification) or entity types (tagging), sorted. */
+  labels?: string[];
+  perLabel?: Record<string, LabelScores>;
+  /** Sentences the explanation of a metric needs, e.g. how labels were matched. */
+  notes?: string[];
+}
+
+/** An evaluation Hangar ran itself: one model at one commit on one labelled file of a dataset at one commit. */
+export interface StoredEvaluation {
+  id: number;
+  modelRepoPk: number;
+  /** `namespace/name` of the model as it is named now. */
+  model: string;
+  modelCommit: string;
+  datasetRepoPk: number;
+  dataset: string;
+  datasetCommit: string;
+  /** Path of the labelled file inside the dataset repo. */
+  datasetFile: string;
+  task: string;
+  textColumn: string;
+  labelColumn: string;
+  /** Examples the metrics are computed over. */
+  examples: number;
+  /** Rows of the file left out because their text or label was empty. */
+  skippedRows: number;
+  /** The example limit asked for, or null for the whole file. */
+  exampleLimit: number | null;
+  /** metric name -> value, e.g. `{accuracy: 0.93, f1_macro: 0.92}`. */
+  metrics: Record<string, number>;
+  details: EvaluationDetails;
+  durationMs: number;
+  createdAt: string;
+  /** Always `hangar`: these are measurements, not figures copied from a card. */
+  measuredBy: string;
+  hangarVersion: string;
+}
+
+export type NewEvaluation = Omit<StoredEvaluation, "id" | "model" | "dataset">;
+
+export interface EvaluationQuery {
+  modelRepoPk?: number;
+  datasetRepoPk?: number;
+  task?: string;
+}
+
+interface RawEvaluation {
+  id: number;
+  model_repo_pk: number;
+  model: string;
+  model_commit: string;
+  dataset_repo_pk: number;
+  dataset: string;
+  dataset_commit: string;
+  dataset_file: string;
+  task: string;
+  text_column: string;
+  label_column: string;
+  examples: number;
+  skipped_rows: number;
+  example_limit: number | null;
+  details: string;
+  duration_ms: number;
+  created_at: string;
+  measured_by: string;
+  hangar_version: string;
+}
+
+/**
+ * The `evaluation_runs` and `evaluation_scores` tables. A run and its scores are written in one
+ * transaction, so a run is either there with every metric or not there at all. Runs go with their model's
+ * or dataset's repo when it is deleted; model and dataset ids are read from `repos`, so a moved repo keeps
+ * its measurements under its new name.
+ */
+export class EvaluationsTable {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  record(run: NewEvaluation): StoredEvaluation {
+    const insertRun = this.db.prepare(
+      `INSERT INTO evaluation_runs (model_repo_pk, model_commit, dataset_repo_pk, dataset_commit, dataset_file,
+        task, text_column, label_column, examples, skipped_rows, example_limit, details, duration_ms, created_at,
+        measured_by, hangar_version)
+       VALUES (@modelRepoPk, @modelCommit, @datasetRepoPk, @datasetCommit, @datasetFile, @task, @textColumn,
+        @labelColumn, @examples, @skippedRows, @exampleLimit, @details, @durationMs, @createdAt, @measuredBy,
+        @hangarVersion)`,
+    );
+    const insertScore = this.db.prepare(
+      "INSERT INTO evaluation_scores (run_id, metric, value) VALUES (?, ?, ?)",
+    );
+    const id = this.db
+      .transaction(() => {
+        const { metrics, details, ...fields } = run;
+        const runId = Number(insertRun.run({ ...fields, details: JSON.stringify(details) }).lastInsertRowid);
+        for (const [metric, value] of Object.entries(metrics)) insertScore.run(runId, metric, value);
+        return runId;
+      })
+      .immediate();
+    return this.get(id)!;
+  }
+
+  get(id: number): StoredEvaluation | undefined {
+    return this.select("WHERE r.id = ?", [id], 1)[0];
+  }
+
+  /** Runs newest first. */
+  list(query: EvaluationQuery = {}, limit = 100): StoredEvaluation[] {
+    const clauses: string[] = [];
+    const values: Array<string | number> = [];
+    if (query.modelRepoPk !== undefined) {
+      clauses.push("r.model_repo_pk = ?");
+      values.push(query.modelRepoPk);
+    }
+    if (query.datasetRepoPk !== undefined) {
+      clauses.push("r.dataset_repo_pk = ?");
+      values.push(query.datasetRepoPk);
+    }
+    if (query.task !== undefined) {
+      clauses.push("r.task = ?");
+      values.push(query.task);
+    }
+    return this.select(clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values, limit);
+  }
+
+  private select(where: string, values: Array<string | number>, limit: number): StoredEvaluation[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.*, m.namespace || '/' || m.name AS model, d.namespace || '/' || d.name AS dataset
+         FROM evaluation_runs r
+         JOIN repos m ON m.pk = r.model_repo_pk
+         JOIN repos d ON d.pk = r.dataset_repo_pk
+         ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
+      )
+      .all(...values, limit) as RawEvaluation[];
+    if (rows.length === 0) return [];
+    const scores = this.db
+      .prepare(
+        `SELECT run_id AS runId, metric, value FROM evaluation_scores
+         WHERE run_id IN (${rows.map(() => "?").join(", ")}) ORDER BY metric`,
+      )
+      .all(...rows.map((row) => row.id)) as Array<{ runId: number; metric: string; value: number }>;
+    const metricsOf = new Map<number, Record<string, number>>();
+    for (const score of scores) {
+      const metrics = metricsOf.get(score.runId) ?? {};
+      metrics[score.metric] = score.value;
+      metricsOf.set(score.runId, metrics);
+    }
+    return rows.map((row) => ({
+      id: row.id,
+      modelRepoPk: row.model_repo_pk,
+      model: row.model,
+      modelCommit: row.model_commit,
+      datasetRepoPk: row.dataset_repo_pk,
+      dataset: row.dataset,
+      datasetCommit: row.dataset_commit,
+      datasetFile: row.dataset_file,
+      task: row.task,
+      textColumn: row.text_column,
+      labelColumn: row.label_column,
+      examples: row.examples,
+      skippedRows: row.skipped_rows,
+      exampleLimit: row.example_limit,
+      metrics: metricsOf.get(row.id) ?? {},
+      details: JSON.parse(row.details) as EvaluationDetails,
+      durationMs: row.duration_ms,
+      createdAt: row.created_at,
+      measuredBy: row.measured_by,
+      hangarVersion: row.hangar_version,
+    }));
+  }
+}
