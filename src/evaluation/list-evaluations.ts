@@ -1,0 +1,60 @@
+import { badRequest } from "../core/errors.ts";
+import { canRead } from "../hub/access.ts";
+import type { Caller } from "../hub/accounts/principal.ts";
+import type { HubContext } from "../hub/hub.ts";
+import type { EvaluationQuery } from "../store/evaluations-table.ts";
+import { type Evaluation, toEvaluation } from "./evaluation-record.ts";
+import { findReadableRepo } from "./read-dataset-file.ts";
+
+export const DEFAULT_EVALUATIONS_LIMIT = 100;
+export const MAX_EVALUATIONS_LIMIT = 1000;
+
+export interface ListEvaluationsParams {
+  /** Only runs of this model. */
+  model?: string;
+  /** Only runs on this dataset. */
+  dataset?: string;
+  task?: string;
+  limit?: number;
+}
+
+export interface EvaluationList {
+  evaluations: Evaluation[];
+}
+
+/**
+ * The evaluations Hangar ran, newest first, of the models and datasets the caller may read. Naming a model
+ * or dataset the caller cannot read is a 404, as it is everywhere else.
+ */
+export function listEvaluations(
+  hub: HubContext,
+  caller: Caller,
+  params: ListEvaluationsParams,
+): EvaluationList {
+  const limit = params.limit ?? DEFAULT_EVALUATIONS_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_EVALUATIONS_LIMIT) {
+    throw badRequest(`limit must be a whole number from 1 to ${MAX_EVALUATIONS_LIMIT}`);
+  }
+  const query: EvaluationQuery = {};
+  if (params.model !== undefined) query.modelRepoPk = findReadableRepo(hub, caller, params.model, "model").pk;
+  if (params.dataset !== undefined) {
+    query.datasetRepoPk = findReadableRepo(hub, caller, params.dataset, "dataset").pk;
+  }
+  if (params.task !== undefined) query.task = params.task;
+  const readable = new Map<number, boolean>();
+  const mayRead = (pk: number) => {
+    let allowed = readable.get(pk);
+    if (allowed === undefined) {
+      const repo = hub.catalog.repos.getByPk(pk);
+      allowed = repo !== undefined && canRead(caller, repo);
+      readable.set(pk, allowed);
+    }
+    return allowed;
+  };
+  // Runs the caller may not see are dropped after the query, so fetch past the limit.
+  const runs = hub.catalog.evaluations
+    .list(query, MAX_EVALUATIONS_LIMIT * 10)
+    .filter((run) => mayRead(run.modelRepoPk) && mayRead(run.datasetRepoPk))
+    .slice(0, limit);
+  return { evaluations: runs.map(toEvaluation) };
+}

@@ -1,0 +1,114 @@
+import { badRequest } from "../core/errors.ts";
+
+/** File formats an evaluation reads, by file extension. */
+export const TABLE_FORMATS = { ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl" } as const;
+export type TableFormat = (typeof TABLE_FORMATS)[keyof typeof TABLE_FORMATS];
+
+/** A labelled file as rows of named cells: strings from CSV and TSV, any JSON value from JSON Lines. */
+export interface Table {
+  /** Column names in file order (JSON Lines: in order of first appearance). */
+  columns: string[];
+  rows: Array<Record<string, unknown>>;
+}
+
+export function tableFormatOf(path: string): TableFormat | undefined {
+  const lower = path.toLowerCase();
+  for (const [extension, format] of Object.entries(TABLE_FORMATS)) {
+    if (lower.endsWith(extension)) return format;
+  }
+  return undefined;
+}
+
+/** Parses a CSV (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes), TSV or JSON Lines file. */
+export function parseTable(text: string, format: TableFormat, path: string): Table {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return format === "jsonl"
+    ? parseJsonLines(body, path)
+    : parseDelimited(body, format === "tsv" ? "\t" : ",", path);
+}
+
+function parseJsonLines(text: string, path: string): Table {
+  const columns: string[] = [];
+  const seen = new Set<string>();
+  const rows: Array<Record<string, unknown>> = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw badRequest(`${path}, line ${index + 1}: not JSON (${(error as Error).message})`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw badRequest(`${path}, line ${index + 1}: each line of a JSON Lines file must be an object`);
+    }
+    for (const key of Object.keys(value)) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        columns.push(key);
+      }
+    }
+    rows.push(value as Record<string, unknown>);
+  });
+  return { columns, rows };
+}
+
+function parseDelimited(text: string, delimiter: string, path: string): Table {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  let line = 1;
+  let quoteStartLine = 1;
+  let index = 0;
+  const endField = () => {
+    record.push(field);
+    field = "";
+  };
+  const endRecord = () => {
+    endField();
+    // A blank line is not a row of one empty cell.
+    if (!(record.length === 1 && record[0] === "")) records.push(record);
+    record = [];
+  };
+  while (index < text.length) {
+    const character = text[index]!;
+    if (quoted) {
+      if (character === '"') {
+        if (text[index + 1] === '"') {
+          field += '"';
+          index += 2;
+          continue;
+        }
+        quoted = false;
+      } else {
+        if (character === "\n") line++;
+        field += character;
+      }
+      index++;
+      continue;
+    }
+    if (character === '"' && field === "") {
+      quoted = true;
+      quoteStartLine = line;
+    } else if (character === delimiter) {
+      endField();
+    } else if (character === "\n" || character === "\r") {
+      endRecord();
+      if (character === "\r" && text[index + 1] === "\n") index++;
+      line++;
+    } else {
+      field += character;
+    }
+    index++;
+  }
+  if (quoted) throw badRequest(`${path}: the quoted field opened on line ${quoteStartLine} is never closed`);
+  if (field !== "" || record.length > 0) endRecord();
+  const [header, ...rest] = records;
+  if (!header) return { columns: [], rows: [] };
+  const columns = header.map((name) => name.trim());
+  const rows = rest.map((cells) =>
+    Object.fromEntries(columns.map((name, column) => [name, cells[column] ?? ""])),
+  );
+  return { columns, rows };
+}
