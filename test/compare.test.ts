@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { SKUS } from "@huggingface/tasks";
 import { compareModels } from "../src/discovery/compare/compare-models.ts";
+import { identifyCpu, localCpu } from "../src/discovery/compare/hardware.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import {
   BUNDLED_SNAPSHOT_PATH,
@@ -197,16 +200,91 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     assert.equal(result.speedBasis, "measured");
     assert.equal(result.models[0]!.speed.latencyMs, 15);
     assert.equal(result.models[1]!.speed.latencyMs, 45);
-    assert.equal(result.models[0]!.evaluations.measured?.requests, 2);
+    assert.equal(result.models[0]!.measuredLatency?.requests, 2);
     assert.equal(result.decision.bestForSpeed?.id, BASE);
     assert.match(result.decision.bestForSpeed!.reason, /measured by Hangar/);
     // One model without measurements: every model falls back to the same estimated basis.
     const mixed = compareModels(t.hangar, localAdministrator(), { models: [BASE, DISTIL] });
     assert.equal(mixed.speedBasis, "estimated");
-    assert.ok(
-      mixed.models[0]!.evaluations.measured !== null,
-      "mixed.models[0]!.evaluations.measured !== null",
-    );
+    assert.ok(mixed.models[0]!.measuredLatency !== null, "mixed.models[0]!.measuredLatency !== null");
+  });
+
+  it("prices latency measured here at this machine's CPU, whatever hardware the criteria name", () => {
+    // BASE and TINY were measured by the test above; DISTIL never ran.
+    const machine = localCpu();
+    assert.equal(machine.model, cpus()[0]!.model.trim());
+    // The ownership price of the CPU it is priced as, from the SKUS table itself.
+    const devices = [...Object.values(SKUS.CPU), ...Object.values(SKUS["Apple Silicon"])] as Array<
+      Record<string, { msrp: number; power: number }>
+    >;
+    const sku = devices
+      .flatMap((models) => Object.entries(models))
+      .find(([name]) => name === machine.pricedAs.name)![1];
+    const usdPerHour = sku.msrp / (3 * 365 * 24) + (sku.power / 1000) * 0.15;
+    for (const hardware of [undefined, "T4", "A100"]) {
+      const result = compareModels(t.hangar, localAdministrator(), {
+        models: [BASE, TINY],
+        criteria: hardware ? { hardware } : {},
+      });
+      assert.equal(result.speedBasis, "measured");
+      for (const model of result.models) {
+        const expected = (usdPerHour * model.speed.latencyMs!) / 3600;
+        assert.ok(
+          Math.abs(model.cost.per1kRequestsUsd! - expected) < 1e-12,
+          `${model.id} on ${hardware}: ${model.cost.per1kRequestsUsd} vs ${expected}`,
+        );
+        assert.match(model.cost.note, /^latency measured on this machine \(/);
+      }
+      assert.deepEqual(result.criteria.measuredOn, {
+        cpu: machine.model,
+        cores: cpus().length,
+        pricedAs: machine.pricedAs.name,
+        identified: machine.identified !== null,
+      });
+      assert.match(result.criteria.price.note, /^latency measured on this machine/);
+      assert.ok(
+        result.assumptions.some((line) =>
+          line.startsWith(
+            `cost of measured latency = the hourly price of the machine that measured it, not of ${result.criteria.hardware.name}`,
+          ),
+        ),
+        result.assumptions.join("\n"),
+      );
+    }
+    // A price given is used for the machine that measured, and said so.
+    const given = compareModels(t.hangar, localAdministrator(), {
+      models: [BASE, TINY],
+      criteria: { pricePerHour: 3.6 },
+    });
+    for (const model of given.models) {
+      assert.ok(Math.abs(model.cost.per1kRequestsUsd! - model.speed.latencyMs! / 1000) < 1e-12);
+      assert.match(model.cost.note, /^latency measured on this machine .*: given: \$3\.6\/hour$/);
+    }
+    // Estimated latency is still priced at the hardware it is estimated on.
+    const estimated = compareModels(t.hangar, localAdministrator(), { models: [BASE, DISTIL] });
+    assert.equal(estimated.speedBasis, "estimated");
+    assert.equal(estimated.criteria.measuredOn, null);
+    assert.match(estimated.models[0]!.cost.note, /^owning a T4/);
+  });
+
+  it("identifies a CPU in the SKUS table from the name the OS reports, or says it cannot", () => {
+    const cases: Array<[string, string | null]> = [
+      ["AMD EPYC 7B13", "EPYC 3th Generation Zen 3 (Milan)"],
+      ["AMD EPYC 9654 96-Core Processor", "EPYC 4th Generation Zen 4 (Genoa)"],
+      ["Intel(R) Xeon(R) Platinum 8480+", "Xeon 4th Generation (Sapphire Rapids)"],
+      ["Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz", "Xeon 3th Generation (Ice Lake)"],
+      ["Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz", "Xeon E5v4 (Broadwell)"],
+      ["Intel(R) Core(TM) i7-10750H CPU @ 2.60GHz", "Intel Core 10th Generation (i7)"],
+      ["13th Gen Intel(R) Core(TM) i9-13900K", "Intel Core 13th Generation (i9)"],
+      ["AMD Ryzen 9 7950X 16-Core Processor", "Ryzen Zen 4 7000 (Ryzen 9)"],
+      ["AMD Ryzen Threadripper PRO 5995WX 64-Cores", "Ryzen Threadripper Zen 3 5000 (Chagall)"],
+      ["Apple M2 Max", "Apple M2 Max"],
+      // A virtual machine's generic name, a generation the table lacks, an emulator.
+      ["AMD EPYC", null],
+      ["Intel(R) Xeon(R) Platinum 8175M CPU @ 2.50GHz", null],
+      ["QEMU Virtual CPU version 2.5+", null],
+    ];
+    for (const [model, expected] of cases) assert.equal(identifyCpu(model)?.name ?? null, expected, model);
   });
 
   it("prices requests at a provider's price when one is given", () => {
@@ -371,10 +449,10 @@ describe("compare: local repos with files next to catalog entries, with latency 
     assert.equal(local!.origin, "local");
     assert.ok(local!.storageBytes !== null && local!.storageBytes > 0, "local storage is known");
     assert.equal(local!.taskFit, true);
-    assert.equal(local!.evaluations.measured?.requests, 3);
+    assert.equal(local!.measuredLatency?.requests, 3);
     assert.equal(catalog!.origin, "upstream");
     assert.equal(catalog!.storageBytes, null);
-    assert.equal(catalog!.evaluations.measured, null);
+    assert.equal(catalog!.measuredLatency, null);
     // Only one of them was measured: both are compared on estimates.
     assert.equal(result.speedBasis, "estimated");
   });

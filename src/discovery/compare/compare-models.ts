@@ -8,14 +8,25 @@ import type { HubContext } from "../../hub/hub.ts";
 import type { EvalScore } from "../../store/facts-table.ts";
 import { defaultTokensPerRequest, ESTIMATE_FORMULAS } from "./estimate-performance.ts";
 import { formatBytes, formatCount, formatMs, formatRatio, formatScore, formatUsd } from "./format.ts";
-import { DEFAULT_GPU, findHardware, type HardwareSpec, hourlyPrice } from "./hardware.ts";
+import {
+  DEFAULT_CPU,
+  DEFAULT_GPU,
+  findHardware,
+  type HardwareSpec,
+  type HourlyPrice,
+  hourlyPrice,
+  type LocalCpu,
+  localCpu,
+} from "./hardware.ts";
 import {
   type CostFigures,
   costFromLatency,
   estimatedSpeed,
   type HardwareFit,
   hardwareFit,
+  type MeasuredEvaluation,
   type MeasuredLatency,
+  measuredEvaluations,
   measuredLatency,
   measuredSpeed,
   type SpeedFigures,
@@ -70,7 +81,10 @@ export interface ModelComparison {
   license: string | null;
   commercialUse: CommercialUse | null;
   languages: string[];
-  evaluations: { reported: EvalScore[]; measured: MeasuredLatency | null };
+  /** Scores reported in the model card, and scores Hangar measured (`hangar evaluate`) with their test set. */
+  evaluations: { reported: EvalScore[]; measured: MeasuredEvaluation[] };
+  /** Latency of the model's requests metered by Hangar's runtime on this machine; null when it never ran here. */
+  measuredLatency: MeasuredLatency | null;
   /** Speed on the comparison's basis (the same for every model, so they compare). */
   speed: SpeedFigures;
   cost: CostFigures;
@@ -81,6 +95,7 @@ export interface ModelComparison {
   notes: string[];
 }
 
+/** The dataset and metric most of the models report in their cards. */
 export interface QualityBasis {
   dataset: string;
   metric: string;
@@ -90,14 +105,26 @@ export interface QualityBasis {
   models: string[];
 }
 
+/** A test set and metric Hangar measured every compared model on (at its head commit). */
+export interface MeasuredQualityBasis {
+  dataset: string;
+  datasetCommit: string;
+  file: string;
+  examples: number;
+  metric: string;
+  task: string;
+  higherIsBetter: boolean;
+  models: string[];
+}
+
 export interface Pairwise {
   a: string;
   b: string;
   parametersRatio: number | null;
   latencyRatio: number | null;
   costRatio: number | null;
-  /** a − b on every dataset/metric both report. */
-  metricDeltas: Array<{ dataset: string; metric: string; delta: number }>;
+  /** a − b on every dataset/metric both report, and on every test set/metric Hangar measured both on. */
+  metricDeltas: Array<{ dataset: string; metric: string; delta: number; source: "reported" | "measured" }>;
   lines: string[];
 }
 
@@ -122,12 +149,20 @@ export interface Comparison {
     weights: Record<WeightName, number>;
     tokensPerRequest: number;
     requestsPerMonth: number | null;
+    /** The hourly price costs are computed at: this machine's when speed is measured here. */
     price: { usdPerHour: number | null; basis: string | null; note: string };
     provider: ProviderPrice | null;
+    /** The machine measured latencies come from, when speed is compared on them. */
+    measuredOn: { cpu: string; cores: number; pricedAs: string; identified: boolean } | null;
   };
   /** How speed was compared: `measured` only when Hangar measured every model. */
   speedBasis: "measured" | "estimated" | null;
+  /** How quality was compared: `measured` when Hangar measured every model on one test set, else `reported`. */
+  qualityBasis: "measured" | "reported" | null;
+  /** The reported basis (cards): what quality falls back to. */
   quality: QualityBasis | null;
+  /** The measured basis, when there is one: it decides quality. */
+  measuredQuality: MeasuredQualityBasis | null;
   assumptions: string[];
   models: ModelComparison[];
   pairwise: Pairwise[];
@@ -233,14 +268,10 @@ function chooseQualityBasis(
       byKey.set(key, entry);
     }
   });
-  const preference = (metric: string) => {
-    const rank = METRIC_PREFERENCE.indexOf(metric);
-    return rank === -1 ? METRIC_PREFERENCE.length : rank;
-  };
   const ranked = [...byKey.values()].sort(
     (a, b) =>
       b.models.size - a.models.size ||
-      preference(a.score.metric) - preference(b.score.metric) ||
+      metricRank(a.score.metric) - metricRank(b.score.metric) ||
       `${a.score.dataset}/${a.score.metric}`.localeCompare(`${b.score.dataset}/${b.score.metric}`),
   );
   const best = ranked[0];
@@ -261,6 +292,142 @@ function scoreOn(scores: EvalScore[], basis: QualityBasis): number | null {
 }
 
 const metricLabel = (basis: { dataset: string; metric: string }) => `${basis.dataset} ${basis.metric}`;
+const metricRank = (metric: string) => {
+  const rank = METRIC_PREFERENCE.indexOf(metric);
+  return rank === -1 ? METRIC_PREFERENCE.length : rank;
+};
+const shortCommit = (commit: string) => commit.slice(0, 7);
+
+/**
+ * The test set and metric Hangar measured every model on at its head commit, or null. Several: the preferred
+ * metric, then the test set in name order, so the answer is deterministic.
+ */
+function chooseMeasuredBasis(
+  ids: string[],
+  measured: MeasuredEvaluation[][],
+  task: string | null,
+): MeasuredQualityBasis | null {
+  const shared = new Map<string, { score: MeasuredEvaluation; models: Set<string> }>();
+  measured.forEach((scores, index) => {
+    for (const score of scores) {
+      if (!score.atHead || (task && score.task !== task)) continue;
+      const key = `${score.testSet}\u0000${score.metric}`;
+      const entry = shared.get(key) ?? { score, models: new Set<string>() };
+      entry.models.add(ids[index]!);
+      shared.set(key, entry);
+    }
+  });
+  const complete = [...shared.values()]
+    .filter((entry) => entry.models.size === ids.length)
+    .sort(
+      (a, b) =>
+        metricRank(a.score.metric) - metricRank(b.score.metric) ||
+        a.score.testSet.localeCompare(b.score.testSet) ||
+        a.score.metric.localeCompare(b.score.metric),
+    );
+  const best = complete[0]?.score;
+  if (!best) return null;
+  return {
+    dataset: best.dataset,
+    datasetCommit: best.datasetCommit,
+    file: best.file,
+    examples: best.examples,
+    metric: best.metric,
+    task: best.task,
+    higherIsBetter: !LOWER_IS_BETTER.test(best.metric),
+    models: [...ids],
+  };
+}
+
+function measuredScoreOn(scores: MeasuredEvaluation[], basis: MeasuredQualityBasis): number | null {
+  return (
+    scores.find(
+      (score) =>
+        score.atHead &&
+        score.dataset === basis.dataset &&
+        score.datasetCommit === basis.datasetCommit &&
+        score.file === basis.file &&
+        score.examples === basis.examples &&
+        score.metric === basis.metric,
+    )?.value ?? null
+  );
+}
+
+/** The quality figures the decision uses, on whichever basis was chosen, with the words that say which. */
+interface QualityView {
+  source: "measured" | "reported";
+  dataset: string;
+  metric: string;
+  higherIsBetter: boolean;
+  /** One value per model, in the models' order; null when unknown. */
+  values: Array<number | null>;
+  /** Where a score comes from, for reasons. */
+  provenance: string;
+}
+
+function qualityView(
+  models: ModelComparison[],
+  measured: MeasuredQualityBasis | null,
+  reported: QualityBasis | null,
+): QualityView | null {
+  if (measured) {
+    return {
+      source: "measured",
+      dataset: measured.dataset,
+      metric: measured.metric,
+      higherIsBetter: measured.higherIsBetter,
+      values: models.map((model) => measuredScoreOn(model.evaluations.measured, measured)),
+      provenance:
+        `measured by Hangar on the same ${measured.examples} examples of ${measured.file}, ` +
+        `${measured.dataset}@${shortCommit(measured.datasetCommit)}`,
+    };
+  }
+  if (reported) {
+    return {
+      source: "reported",
+      dataset: reported.dataset,
+      metric: reported.metric,
+      higherIsBetter: reported.higherIsBetter,
+      values: models.map((model) => scoreOn(model.evaluations.reported, reported)),
+      provenance: "reported in its model card",
+    };
+  }
+  return null;
+}
+
+function qualityAssumption(
+  view: QualityView | null,
+  measured: MeasuredQualityBasis | null,
+  models: ModelComparison[],
+): string {
+  if (view?.source === "measured" && measured) {
+    return (
+      `quality = ${measured.metric} measured by Hangar's own inference runtime on ${measured.dataset}@${shortCommit(measured.datasetCommit)} ` +
+      `${measured.file} (${measured.examples} examples), the same test set for every model at its current commit; ` +
+      "scores reported in model cards are listed beside it but do not decide"
+    );
+  }
+  const someMeasured = models.some((model) => model.evaluations.measured.length > 0);
+  const measurements = someMeasured
+    ? "Hangar's own measurements (hangar evaluate) do not cover every one of these models on one test set"
+    : "Hangar has measured none of these models (hangar evaluate measures a model on a labelled dataset)";
+  return view
+    ? `quality = evaluation results reported in model cards, compared on the dataset and metric most of these models report; ${measurements}`
+    : `quality unknown: no evaluation reported on a shared dataset and metric, and ${measurements}`;
+}
+
+/**
+ * The hourly price measured latency is costed at. The latency was measured on this machine's CPU, so it is
+ * priced as that CPU (its SKUS entry, or DEFAULT_CPU when the OS name does not identify one), or at the
+ * price the user gave; never at the hardware of the criteria, which did not run the requests.
+ */
+function measuredMachinePrice(machine: LocalCpu, userPrice: number | undefined): HourlyPrice | null {
+  const where = machine.identified
+    ? `latency measured on this machine (${machine.model}, ${machine.cores} cores)`
+    : `latency measured on this machine (${machine.model}, ${machine.cores} cores; not identified in the SKUS table, so priced as ${DEFAULT_CPU}, Hangar's default CPU)`;
+  const price = hourlyPrice(machine.pricedAs, userPrice);
+  return price ? { ...price, note: `${where}: ${price.note}` } : null;
+}
 
 /**
  * Compares models side by side and picks the best for speed, quality, cost and overall under the weights.
@@ -297,6 +464,8 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
   const measured = repos.map((repo) => measuredLatency(hub, repo.id));
   // Measured and estimated latencies come from different machines: mix them and the ranking means nothing.
   const speedBasis = measured.every((entry) => entry !== null) ? "measured" : "estimated";
+  const machine = speedBasis === "measured" ? localCpu() : null;
+  const costPrice = machine ? measuredMachinePrice(machine, criteria.pricePerHour) : price;
 
   const models = repos.map((repo, index): ModelComparison => {
     const summary = summaries[index]!;
@@ -321,7 +490,7 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
         note: `${provider.name} at the price given`,
       };
     } else {
-      cost = costFromLatency(speed.latencyMs, price, criteria.requestsPerMonth);
+      cost = costFromLatency(speed.latencyMs, costPrice, criteria.requestsPerMonth);
     }
     if (taskFit === false) notes.push(`does not do ${task} (its tasks: ${summary.tasks.join(", ")})`);
     if (fit.fits === false) {
@@ -343,7 +512,8 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
       license: summary.license,
       commercialUse: summary.commercialUse,
       languages: summary.languages,
-      evaluations: { reported: summary.evalResults, measured: measurement },
+      evaluations: { reported: summary.evalResults, measured: measuredEvaluations(hub, repo) },
+      measuredLatency: measurement,
       speed,
       cost,
       scores: { speed: 0, quality: 0, cost: 0, size: 0, overall: 0 },
@@ -357,14 +527,18 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
     models.map((model) => model.evaluations.reported),
     task,
   );
-  const qualityValues = models.map((model) =>
-    quality ? scoreOn(model.evaluations.reported, quality) : null,
+  const measuredQuality = chooseMeasuredBasis(
+    models.map((model) => model.id),
+    models.map((model) => model.evaluations.measured),
+    task,
   );
+  const view = qualityView(models, measuredQuality, quality);
+  const qualityValues = view ? view.values : models.map(() => null);
   const speedScores = normalise(
     models.map((model) => model.speed.latencyMs),
     true,
   );
-  const qualityScores = quality ? normalise(qualityValues, !quality.higherIsBetter) : models.map(() => 0);
+  const qualityScores = view ? normalise(qualityValues, !view.higherIsBetter) : models.map(() => 0);
   const costScores = normalise(
     models.map((model) => model.cost.per1kRequestsUsd),
     true,
@@ -383,7 +557,7 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
       WEIGHT_NAMES.reduce((total, name) => total + weights[name] * model.scores[name], 0) / weightTotal;
   });
 
-  const decision = decide(models, quality, qualityValues, weights, hardware, speedBasis);
+  const decision = decide(models, view, weights, hardware, speedBasis);
   return {
     criteria: {
       task,
@@ -398,17 +572,32 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
       weights,
       tokensPerRequest,
       requestsPerMonth: criteria.requestsPerMonth ?? null,
-      price: price
-        ? { usdPerHour: price.usdPerHour, basis: price.basis, note: price.note }
+      price: costPrice
+        ? { usdPerHour: costPrice.usdPerHour, basis: costPrice.basis, note: costPrice.note }
         : { usdPerHour: null, basis: null, note: `no price known for ${hardware.name}` },
       provider: criteria.provider ?? null,
+      measuredOn: machine
+        ? {
+            cpu: machine.model,
+            cores: machine.cores,
+            pricedAs: machine.pricedAs.name,
+            identified: machine.identified !== null,
+          }
+        : null,
     },
     speedBasis: models.some((model) => model.speed.latencyMs !== null) ? speedBasis : null,
+    qualityBasis: view?.source ?? null,
     quality,
+    measuredQuality,
     assumptions: [
       ...ESTIMATE_FORMULAS,
+      ...(machine && !criteria.provider
+        ? [
+            `cost of measured latency = the hourly price of the machine that measured it, not of ${hardware.name}: ${costPrice?.note ?? "unknown"}`,
+          ]
+        : []),
       "memory = parameters × bytes per parameter (F32 4, F16 2, INT8 1, INT4 0.5) × 1.2 overhead",
-      "quality = evaluation results reported in model cards, compared on the dataset and metric most of these models report; Hangar does not measure quality",
+      qualityAssumption(view, measuredQuality, models),
       "scores: per criterion 1 = best of these models, 0 = worst or unknown, linear between; overall = weighted mean",
     ],
     models,
@@ -452,13 +641,27 @@ function pairwiseDeltas(models: ModelComparison[]): Pairwise[] {
         );
         if (!other) continue;
         const delta = score.value - other.value;
-        metricDeltas.push({ dataset: score.dataset, metric: score.metric, delta });
+        metricDeltas.push({ dataset: score.dataset, metric: score.metric, delta, source: "reported" });
         if (delta === 0) continue;
         const lowerBetter = LOWER_IS_BETTER.test(score.metric);
         const aBetter = lowerBetter ? delta < 0 : delta > 0;
         const [better, worse] = aBetter ? [a, b] : [b, a];
         lines.push(
           `${better.id} is ${formatScore(Math.abs(delta))} points better than ${worse.id} on ${metricLabel(score)} (reported)`,
+        );
+      }
+      for (const score of a.evaluations.measured) {
+        const other = b.evaluations.measured.find(
+          (candidate) => candidate.testSet === score.testSet && candidate.metric === score.metric,
+        );
+        if (!other) continue;
+        const delta = score.value - other.value;
+        metricDeltas.push({ dataset: score.dataset, metric: score.metric, delta, source: "measured" });
+        if (delta === 0) continue;
+        const aBetter = LOWER_IS_BETTER.test(score.metric) ? delta < 0 : delta > 0;
+        const [better, worse] = aBetter ? [a, b] : [b, a];
+        lines.push(
+          `${better.id} is ${formatScore(Math.abs(delta))} points better than ${worse.id} on ${metricLabel(score)} (measured by Hangar on ${score.examples} examples of ${score.file})`,
         );
       }
       pairs.push({ a: a.id, b: b.id, parametersRatio, latencyRatio, costRatio, metricDeltas, lines });
@@ -469,8 +672,7 @@ function pairwiseDeltas(models: ModelComparison[]): Pairwise[] {
 
 function decide(
   models: ModelComparison[],
-  quality: QualityBasis | null,
-  qualityValues: Array<number | null>,
+  quality: QualityView | null,
   weights: Record<WeightName, number>,
   hardware: HardwareSpec,
   speedBasis: "measured" | "estimated",
@@ -521,7 +723,7 @@ function decide(
 
   let bestForQuality: Pick | null = null;
   if (quality) {
-    const qualityOf = (model: ModelComparison) => qualityValues[models.indexOf(model)] ?? null;
+    const qualityOf = (model: ModelComparison) => quality.values[models.indexOf(model)] ?? null;
     const winner = bestBy(qualityOf, !quality.higherIsBetter);
     if (winner) {
       const next = runnerUp(winner, qualityOf)?.sort((x, y) =>
@@ -531,11 +733,11 @@ function decide(
       bestForQuality = {
         id: winner.id,
         reason:
-          `${winner.id} scores ${formatScore(qualityOf(winner)!)} ${quality.metric} on ${quality.dataset} (reported in its model card)` +
+          `${winner.id} scores ${formatScore(qualityOf(winner)!)} ${quality.metric} on ${quality.dataset} (${quality.provenance})` +
           (next
             ? `, ${formatScore(Math.abs(qualityOf(winner)! - qualityOf(next)!))} points ${quality.higherIsBetter ? "above" : "below"} ${next.id}`
             : "") +
-          (unknown.length ? `; no ${metricLabel(quality)} reported for ${unknown.join(", ")}` : "") +
+          (unknown.length ? `; no ${metricLabel(quality)} ${quality.source} for ${unknown.join(", ")}` : "") +
           excludedNote,
       };
     }
@@ -588,7 +790,7 @@ function decide(
     bestForQuality,
     bestForCost,
     bestOverall,
-    tradeOffs: tradeOffs(models, speedWinner, costWinner, bestForQuality, quality, qualityValues),
+    tradeOffs: tradeOffs(models, speedWinner, costWinner, bestForQuality, quality),
   };
 }
 
@@ -597,18 +799,18 @@ function tradeOffs(
   speedWinner: ModelComparison | null,
   costWinner: ModelComparison | null,
   qualityPick: Pick | null,
-  quality: QualityBasis | null,
-  qualityValues: Array<number | null>,
+  quality: QualityView | null,
 ): string[] {
   const lines: string[] = [];
   const qualityWinner = qualityPick ? (models.find((model) => model.id === qualityPick.id) ?? null) : null;
-  const qualityOf = (model: ModelComparison) => qualityValues[models.indexOf(model)] ?? null;
+  const qualityOf = (model: ModelComparison) => quality?.values[models.indexOf(model)] ?? null;
+  const basisNote = quality?.source === "measured" ? " (measured by Hangar)" : "";
   const describeQualityGap = (model: ModelComparison, winner: ModelComparison) => {
     if (!quality) return "";
     const value = qualityOf(model);
     if (value === null) return ` but reports no ${metricLabel(quality)} score`;
     const gap = Math.abs(qualityOf(winner)! - value);
-    return ` but scores ${formatScore(gap)} points ${quality.higherIsBetter ? "lower" : "higher (worse)"} on ${metricLabel(quality)}`;
+    return ` but scores ${formatScore(gap)} points ${quality.higherIsBetter ? "lower" : "higher (worse)"} on ${metricLabel(quality)}${basisNote}`;
   };
   if (qualityWinner) {
     // Every model faster than the quality pick buys its speed with quality (or with unknown quality).
@@ -648,7 +850,7 @@ function tradeOffs(
   }
   if (!quality) {
     lines.push(
-      "No evaluation is reported by these models on a shared dataset and metric: quality cannot be compared from their cards.",
+      "No evaluation is reported by these models on a shared dataset and metric, and Hangar has not measured all of them on one test set: quality cannot be compared (hangar evaluate measures a model on a labelled dataset).",
     );
   }
   return lines;

@@ -1,3 +1,4 @@
+import { cpus as listCpus } from "node:os";
 import { SKUS } from "@huggingface/tasks";
 import { badRequest } from "../../core/errors.ts";
 
@@ -107,4 +108,92 @@ export function hourlyPrice(hardware: HardwareSpec, userPrice?: number): HourlyP
       `owning a ${hardware.name}: $${hardware.msrpUsd} MSRP over ${OWNERSHIP_YEARS} years + ` +
       `${hardware.powerWatts} W at $${ELECTRICITY_USD_PER_KWH}/kWh (SKUS table of @huggingface/tasks)`,
   };
+}
+
+const byName = (name: string) => ALL_HARDWARE.find((spec) => spec.name === name) ?? null;
+const ordinal = (generation: number) => `${generation}th Generation`;
+
+/**
+ * The SKUS entry of a CPU, from the model name the operating system reports (`os.cpus()[0].model`), or null
+ * when the name does not say which entry it is (a virtual machine's "AMD EPYC", a model the table lacks).
+ * Server part numbers encode their generation: Xeon Scalable's second digit, EPYC's last digit.
+ */
+export function identifyCpu(model: string): HardwareSpec | null {
+  const text = model.replace(/\((R|TM)\)/gi, "").replace(/\s+/g, " ");
+  const apple = /Apple (M\d)(?: (Pro|Max|Ultra))?/.exec(text);
+  if (apple) return byName(`Apple ${apple[1]}${apple[2] ? ` ${apple[2]}` : ""}`);
+  const ultra = /Core Ultra (\d) (\d{3}[A-Z]*)/.exec(text);
+  if (ultra) return byName(`Intel Core Ultra ${ultra[1]} ${ultra[2]}`);
+  const core = /\bi([3579])-(1[0-4])\d{2,3}/.exec(text);
+  if (core) return byName(`Intel Core ${ordinal(Number(core[2]))} (i${core[1]})`);
+  const scalable = /Xeon (?:Platinum|Gold|Silver|Bronze) \d(\d)\d\d/.exec(text);
+  if (scalable) {
+    const names: Record<string, string> = {
+      "2": "Xeon 2th Generation (Cascade Lake)",
+      "3": "Xeon 3th Generation (Ice Lake)",
+      "4": "Xeon 4th Generation (Sapphire Rapids)",
+    };
+    return byName(names[scalable[1]!] ?? "");
+  }
+  const e5 = /Xeon (?:CPU )?E5-\d{4}[A-Z]* v([234])/.exec(text);
+  if (e5) {
+    const names: Record<string, string> = {
+      "2": "Xeon E5v2 (Ivy Bridge)",
+      "3": "Xeon E5v3 (Haswell)",
+      "4": "Xeon E5v4 (Broadwell)",
+    };
+    return byName(names[e5[1]!]!);
+  }
+  const epyc = /EPYC \d[0-9A-Z]{2}(\d)\b/.exec(text);
+  if (epyc) {
+    const names: Record<string, string> = {
+      "1": "EPYC 1st Generation Zen (Naples)",
+      "2": "EPYC 2th Generation Zen 2 (Rome)",
+      "3": "EPYC 3th Generation Zen 3 (Milan)",
+      "4": "EPYC 4th Generation Zen 4 (Genoa)",
+      "5": "EPYC 5th Generation Zen 5 (Turin)",
+    };
+    return byName(names[epyc[1]!] ?? "");
+  }
+  const threadripper = /Threadripper (?:PRO )?([3579])\d{3}/.exec(text);
+  if (threadripper) {
+    const names: Record<string, string> = {
+      "3": "Ryzen Threadripper Zen 2 3000 (Castle Peak)",
+      "5": "Ryzen Threadripper Zen 3 5000 (Chagall)",
+      "7": "Ryzen Threadripper Zen 4 7000 (Storm Peak)",
+      "9": "Ryzen Threadripper Zen 5 9000 (Shimada Peak)",
+    };
+    return byName(names[threadripper[1]!]!);
+  }
+  const ryzenAi = /Ryzen AI (\d)( HX)? 3\d\d/.exec(text);
+  if (ryzenAi) return byName(`Ryzen AI 300 (Ryzen AI ${ryzenAi[1]}${ryzenAi[2] ?? ""})`);
+  const ryzen = /Ryzen ([3579]) ([3579])\d{3}/.exec(text);
+  if (ryzen) {
+    const zen: Record<string, string> = {
+      "3": "Zen 2 3000",
+      "5": "Zen 3 5000",
+      "7": "Zen 4 7000",
+      "9": "Zen 5 9000",
+    };
+    return byName(`Ryzen ${zen[ryzen[2]!]} (Ryzen ${ryzen[1]})`);
+  }
+  return null;
+}
+
+/** The CPU of this machine, which Hangar's local runtime measures latency on (onnxruntime, CPU only). */
+export interface LocalCpu {
+  /** The model name the operating system reports. */
+  model: string;
+  cores: number;
+  /** Its SKUS entry, or null when the name does not identify one. */
+  identified: HardwareSpec | null;
+  /** The entry measured latency is priced at: the identified one, else DEFAULT_CPU. */
+  pricedAs: HardwareSpec;
+}
+
+export function localCpu(): LocalCpu {
+  const cpus = listCpus();
+  const model = cpus[0]?.model.trim() || "unknown CPU";
+  const identified = identifyCpu(model);
+  return { model, cores: cpus.length, identified, pricedAs: identified ?? findHardware(DEFAULT_CPU) };
 }

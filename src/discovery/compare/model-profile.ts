@@ -32,6 +32,74 @@ export function measuredLatency(hub: HubContext, modelId: string): MeasuredLaten
   };
 }
 
+/** A score Hangar measured for a model (`hangar evaluate`), with the test set it was measured on. */
+export interface MeasuredEvaluation {
+  evaluationId: number;
+  task: string;
+  dataset: string;
+  datasetCommit: string;
+  /** The labelled file of the dataset repo. */
+  file: string;
+  /** Examples the score is computed over. */
+  examples: number;
+  metric: string;
+  value: number;
+  /** The model commit that was measured. */
+  modelCommit: string;
+  /** Whether that commit is the model's current head; an older commit's score may not hold any more. */
+  atHead: boolean;
+  measuredAt: string;
+  measuredBy: string;
+  /**
+   * What makes two scores comparable: dataset, dataset commit, file, columns and number of examples. Two
+   * models' scores compare only on the same test set.
+   */
+  testSet: string;
+}
+
+/** How many recent evaluation runs of a model compare reads. */
+const EVALUATION_WINDOW = 200;
+
+/**
+ * The latest score per test set and metric that Hangar measured for the model, preferring a run at the
+ * model's current head commit; ordered by dataset, file and metric.
+ */
+export function measuredEvaluations(hub: HubContext, repo: Repo): MeasuredEvaluation[] {
+  const chosen = new Map<string, MeasuredEvaluation>();
+  for (const run of hub.catalog.evaluations.list({ modelRepoPk: repo.pk }, EVALUATION_WINDOW)) {
+    const testSet = `${run.dataset}@${run.datasetCommit}:${run.datasetFile}[${run.textColumn},${run.labelColumn}]#${run.examples}`;
+    const atHead = run.modelCommit === repo.sha;
+    for (const [metric, value] of Object.entries(run.metrics)) {
+      const key = `${testSet}\u0000${metric}`;
+      const current = chosen.get(key);
+      // Runs come newest first: keep the first, unless a later one is at the head and the first is not.
+      if (current && (current.atHead || !atHead)) continue;
+      chosen.set(key, {
+        evaluationId: run.id,
+        task: run.task,
+        dataset: run.dataset,
+        datasetCommit: run.datasetCommit,
+        file: run.datasetFile,
+        examples: run.examples,
+        metric,
+        value,
+        modelCommit: run.modelCommit,
+        atHead,
+        measuredAt: run.createdAt,
+        measuredBy: run.measuredBy,
+        testSet,
+      });
+    }
+  }
+  return [...chosen.values()].sort(
+    (a, b) =>
+      a.dataset.localeCompare(b.dataset) ||
+      a.file.localeCompare(b.file) ||
+      a.testSet.localeCompare(b.testSet) ||
+      a.metric.localeCompare(b.metric),
+  );
+}
+
 export function summaryForRepo(hub: HubContext, repo: Repo): ModelSummary {
   const commit = repo.sha ? hub.catalog.commits.getCommit(repo.pk, repo.sha) : undefined;
   return summarizeModel(hub, repo, commit?.metadata);
