@@ -8,6 +8,7 @@ import { Router } from "./router.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerCompareRecommendRoutes } from "./routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "./routes/discover.ts";
+import { registerEvaluationRoutes } from "./routes/evaluations.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
@@ -35,6 +36,7 @@ export function createRouter(): Router {
   registerOpenAiRoutes(router);
   registerDiscoverRoutes(router);
   registerCompareRecommendRoutes(router);
+  registerEvaluationRoutes(router);
   return router;
 }
 

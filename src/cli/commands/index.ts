@@ -3,6 +3,7 @@ import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./b
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
 import { downloadCommand } from "./download.ts";
+import { evaluateCommand } from "./evaluate.ts";
 import { fsckCommand } from "./fsck.ts";
 import { gcCommand } from "./gc.ts";
 import { importCommand } from "./import.ts";
@@ -54,6 +55,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   makeModelCommand,
   compareCommand,
+  evaluateCommand,
   recommendCommand,
   searchCommand,
 ];
