@@ -4,6 +4,7 @@ import { buildFillMaskModel } from "../../src/factory/fill-mask.ts";
 import { buildGeneratorModel } from "../../src/factory/generator.ts";
 import type { BuiltModel } from "../../src/factory/model-files.ts";
 import { buildNerModel } from "../../src/factory/ner.ts";
+import { buildQuestionAnsweringModel } from "../../src/factory/question-answering.ts";
 import { buildSentimentModel } from "../../src/factory/sentiment.ts";
 import { buildZeroShotModel } from "../../src/factory/zero-shot.ts";
 import type { HubContext } from "../../src/hub/hub.ts";
@@ -18,7 +19,15 @@ const BUILDERS: Record<string, (params: { name: string }) => Promise<BuiltModel>
   "zero-shot": buildZeroShotModel,
 };
 
+/** Built on request only (not by `commitFactoryModels()` with no names): it trains the NER tagger again. */
+const ON_REQUEST: Record<string, (params: { name: string }) => Promise<BuiltModel>> = {
+  qa: buildQuestionAnsweringModel,
+};
+
 export type FactoryModelName = keyof typeof BUILDERS;
+
+/** Builds are deterministic, so a test file that fills several hubs builds each model once. */
+const built = new Map<string, Promise<BuiltModel>>();
 
 /** Builds factory models (trained at build time, offline) and commits them as `factory/<name>`. */
 export async function commitFactoryModels(
@@ -26,12 +35,16 @@ export async function commitFactoryModels(
   names: readonly string[] = Object.keys(BUILDERS),
 ): Promise<void> {
   for (const name of names) {
-    const build = BUILDERS[name];
+    const build = BUILDERS[name] ?? ON_REQUEST[name];
     if (!build) throw new Error(`No factory model ${name}`);
-    const built = await build({ name });
+    let model = built.get(name);
+    if (!model) {
+      model = build({ name });
+      built.set(name, model);
+    }
     await commitModelFiles(hub, {
       repo: { type: "model", namespace: "factory", name },
-      files: built.files,
+      files: (await model).files,
       message: `Factory ${name} model for tests`,
     });
   }

@@ -1,3 +1,4 @@
+import type { InferenceSession } from "onnxruntime-node";
 import type { CommitMetadata, Repo, TreeFile } from "../../core/types.ts";
 import type { StoredCommit } from "../../store/commits-table.ts";
 
@@ -38,6 +39,14 @@ export interface StreamChunk {
   finishReason?: "stop" | "length";
 }
 
+/** How a loaded model's onnxruntime sessions were set up: what stats and tests can check. */
+export interface ModelRuntimeInfo {
+  /** The options the model's sessions were created with (`InferenceSession.create`), as the loader passed them. */
+  readonly sessionOptions: Readonly<InferenceSession.SessionOptions>;
+  /** Whether the loader made one short run at load, so the first request does not pay for lazy set-up. */
+  readonly warmedUp: boolean;
+}
+
 /** A model loaded in memory, ready to run. */
 export interface LoadedModel {
   /** `modelKey(source)`: `namespace/name@commit` */
@@ -49,9 +58,13 @@ export interface LoadedModel {
   run(call: InferenceCall): Promise<unknown>;
   /**
    * Runs several calls of one task with the same parameters as one batch (dynamic batching of encoder
-   * tasks); resolves with one output per call, in order. Models without it run calls one by one.
+   * tasks); resolves with one output per call, in order. An output that is an `Error` fails only its own
+   * call (one bad input does not fail the requests it shared a batch with). Models without it run calls
+   * one by one.
    */
   runBatch?(calls: readonly InferenceCall[]): Promise<unknown[]>;
+  /** Session options and warm-up, for stats. */
+  readonly runtime?: ModelRuntimeInfo;
   /** Longest input in tokens the model accepts, when it has a limit. */
   readonly maxInputTokens?: number;
   /** Tokens in a text, for metering and length checks (text models). */

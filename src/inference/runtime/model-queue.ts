@@ -164,7 +164,9 @@ export class ModelQueue {
       } else {
         const outputs = await this.model.runBatch!(batch.map((job) => job.call));
         for (const [index, job] of batch.entries()) {
-          job.resolve({ output: outputs[index], batchSize: batch.length });
+          const output = outputs[index];
+          if (output instanceof Error) job.reject(output);
+          else job.resolve({ output, batchSize: batch.length });
         }
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { Tensor } from "@huggingface/transformers";
+import type { InferenceSession } from "onnxruntime-node";
 import { HangarError } from "../../core/errors.ts";
 import type { ChatMessage } from "../tasks/text-generation.ts";
 import { configureTransformers, serveSource } from "./in-process-hub.ts";
@@ -7,6 +8,7 @@ import {
   type LoadedModel,
   type LoadOptions,
   type ModelLoader,
+  type ModelRuntimeInfo,
   type ModelSource,
   modelKey,
   type StreamChunk,
@@ -42,6 +44,7 @@ const DEFAULT_MAX_NEW_TOKENS = 64;
 interface TokenizerOutput {
   input_ids: Tensor;
   attention_mask: Tensor;
+  token_type_ids?: Tensor;
 }
 interface Tokenizer {
   (texts: string | string[], options?: Record<string, unknown>): TokenizerOutput;
@@ -49,6 +52,9 @@ interface Tokenizer {
   encode(text: string, options?: Record<string, unknown>): number[];
   apply_chat_template(messages: ChatMessage[], options: Record<string, unknown>): string;
   all_special_ids: number[];
+  mask_token?: string | null;
+  mask_token_id?: number | null;
+  sep_token_id?: number | null;
   model_max_length?: number;
   /** The tokenizers-library object underneath (transformers.js v4). */
   _tokenizer?: { id_to_token?(id: number): string | undefined };
@@ -113,7 +119,9 @@ function tasksOf(source: ModelSource): string[] {
 }
 
 function softmax(values: number[]): number[] {
-  const max = Math.max(...values);
+  // A loop rather than Math.max(...values): a fill-mask vocabulary has too many entries to spread.
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of values) if (value > max) max = value;
   const exps = values.map((value) => Math.exp(value - max));
   const total = exps.reduce((sum, value) => sum + value, 0);
   return exps.map((value) => value / total);
@@ -130,6 +138,7 @@ function unitLength(vector: Float32Array): Float32Array {
   return vector;
 }
 
+/** The rows of a [count, width] tensor (logits of classes, or of positions for QA). */
 function rows(tensor: Tensor): number[][] {
   const [count, width] = tensor.dims as [number, number];
   const data = tensor.data as Float32Array;
@@ -164,7 +173,10 @@ class TransformersModel implements LoadedModel {
   readonly memoryBytes: number;
   readonly maxInputTokens: number | undefined;
   private readonly main: AnyPipeline;
-  private zeroShot: AnyPipeline | undefined;
+  /** Logit indices of an NLI model's entailment and contradiction labels, for zero-shot classification. */
+  private readonly entailmentId: number;
+  private readonly contradictionId: number;
+  private warmedUp = false;
 
   constructor(
     private readonly library: TransformersModule,
@@ -172,6 +184,7 @@ class TransformersModel implements LoadedModel {
     tasks: string[],
     main: AnyPipeline,
     memoryBytes: number,
+    private readonly sessionOptions: Readonly<InferenceSession.SessionOptions>,
   ) {
     this.key = modelKey(source);
     this.tasks = tasks;
@@ -185,13 +198,42 @@ class TransformersModel implements LoadedModel {
       config.max_seq_len,
     ].filter((value): value is number => typeof value === "number" && value > 0 && value < 1_000_000);
     this.maxInputTokens = limits.length > 0 ? Math.min(...limits) : undefined;
-    if (tasks.includes("zero-shot-classification")) {
-      this.zeroShot = new library.ZeroShotClassificationPipeline({
-        task: "zero-shot-classification",
-        model: main.model,
-        tokenizer: main.tokenizer,
-      } as never) as unknown as AnyPipeline;
-    }
+    // As transformers.js's zero-shot pipeline reads them: label names in any case, these defaults otherwise.
+    const label2id = Object.fromEntries(
+      Object.entries((config.label2id as Record<string, number> | undefined) ?? {}).map(([label, id]) => [
+        label.toLowerCase(),
+        id,
+      ]),
+    );
+    this.entailmentId = label2id.entailment ?? 2;
+    this.contradictionId = label2id.contradiction ?? label2id.not_entailment ?? 0;
+  }
+
+  get runtime(): ModelRuntimeInfo {
+    return { sessionOptions: this.sessionOptions, warmedUp: this.warmedUp };
+  }
+
+  /** One short run, so the first request does not pay for the runtime's lazy initialisation. */
+  async warmUp(): Promise<void> {
+    const task = this.tasks[0]!;
+    const mask = this.main.tokenizer.mask_token ?? "[MASK]";
+    const inputs: Record<string, unknown> = {
+      "question-answering": { question: "what", context: "hello" },
+      "sentence-similarity": { source_sentence: "hello", sentences: ["hello"] },
+      "fill-mask": `hello ${mask}`,
+    };
+    const parameters: Record<string, Record<string, unknown>> = {
+      "text-generation": { max_new_tokens: 1 },
+      "zero-shot-classification": { candidate_labels: ["hello"] },
+      "fill-mask": { top_k: 1 },
+    };
+    await this.run({
+      task,
+      inputs: inputs[task] ?? "hello",
+      parameters: parameters[task] ?? {},
+      signal: new AbortController().signal,
+    });
+    this.warmedUp = true;
   }
 
   countTokens(text: string): number {
@@ -216,26 +258,22 @@ class TransformersModel implements LoadedModel {
   async run(call: InferenceCall): Promise<unknown> {
     if (this.tasks.includes(call.task) && isBatchable(call.task)) {
       const [output] = await this.runBatch([call]);
+      if (output instanceof Error) throw output;
       return output;
     }
-    switch (call.task) {
-      case "fill-mask":
-        return this.fillMask(call);
-      case "question-answering":
-        return this.answerQuestion(call);
-      case "zero-shot-classification":
-        return this.classifyZeroShot(call);
-      case "text-generation":
-        return this.generate(call);
-      default:
-        throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${this.key} cannot do ${call.task}`);
-    }
+    if (call.task === "text-generation" && this.tasks.includes(call.task)) return this.generate(call);
+    throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${this.key} cannot do ${call.task}`);
   }
 
-  /** Calls share one task and parameters; every text of every call goes through the model at once. */
+  /**
+   * Calls share one task and parameters; every text (or text pair) of every call goes through the model
+   * at once. A call whose input the model cannot take gets an Error as its output; the others still run.
+   */
   async runBatch(calls: readonly InferenceCall[]): Promise<unknown[]> {
     const first = calls[0];
     if (!first) return [];
+    if (first.task === "question-answering") return this.answerQuestions(calls);
+    if (first.task === "zero-shot-classification") return this.classifyZeroShot(calls);
     const texts: string[] = [];
     const spans = calls.map((call) => {
       const start = texts.length;
@@ -256,12 +294,17 @@ class TransformersModel implements LoadedModel {
       case "sentence-similarity":
         results = await this.embed(texts, { pooling: "mean", normalize: true });
         break;
+      case "fill-mask":
+        results = await this.fillMasks(texts, first.parameters);
+        break;
       default:
         throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${first.task} cannot be batched`);
     }
     return calls.map((call, index) => {
       const { start, end } = spans[index]!;
       const own = results.slice(start, end);
+      const failure = own.find((result) => result instanceof Error);
+      if (failure) return failure;
       if (call.task === "sentence-similarity") {
         const [source, ...others] = own as number[][];
         return others.map((vector) => vector.reduce((sum, value, i) => sum + value * source![i]!, 0));
@@ -374,37 +417,137 @@ class TransformersModel implements LoadedModel {
     });
   }
 
-  private async fillMask(call: InferenceCall): Promise<unknown> {
-    const output = await this.main(call.inputs, {
-      top_k: (call.parameters.top_k as number | undefined) ?? 5,
+  /**
+   * Fill-mask as transformers.js's pipeline does it (softmax over the vocabulary at the first mask token,
+   * the best `top_k` tokens, the text with each put in), for every text at once. A text without the mask
+   * token gets an Error, so it fails alone.
+   */
+  private async fillMasks(texts: string[], parameters: Record<string, unknown>): Promise<unknown[]> {
+    const tokenizer = this.main.tokenizer;
+    const maskId = tokenizer.mask_token_id;
+    if (maskId === undefined || maskId === null) {
+      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${this.key} has no mask token`);
+    }
+    const encoded = this.tokenize(texts);
+    const { logits } = await this.main.model(encoded);
+    const [, length, vocabulary] = logits!.dims as [number, number, number];
+    const data = logits!.data as Float32Array;
+    const ids = encoded.input_ids.tolist() as bigint[][];
+    const mask = encoded.attention_mask.tolist() as bigint[][];
+    const topK = (parameters.top_k as number | undefined) ?? 5;
+    return texts.map((_, row) => {
+      const rowIds = ids[row]!;
+      const position = rowIds.findIndex((id) => Number(id) === maskId);
+      if (position < 0) {
+        return new HangarError(
+          "HANGAR_ERR_BAD_REQUEST",
+          `"inputs" must contain the mask token ${tokenizer.mask_token ?? ""}`.trimEnd(),
+        );
+      }
+      const offset = (row * length + position) * vocabulary;
+      const scores = softmax(Array.from(data.subarray(offset, offset + vocabulary)));
+      return bestIndices(scores, topK).map((token) => {
+        const filled = rowIds.map((id, index) => (index === position ? BigInt(token) : id));
+        return {
+          score: scores[token]!,
+          token,
+          token_str: tokenizer.decode([token]),
+          sequence: tokenizer.decode(
+            filled.filter((_, index) => Number(mask[row]![index]) !== 0),
+            { skip_special_tokens: true },
+          ),
+        };
+      });
     });
-    return output;
   }
 
-  private async answerQuestion(call: InferenceCall): Promise<unknown> {
-    const { question, context } = call.inputs as { question: string; context: string };
-    const topK = (call.parameters.top_k as number | undefined) ?? 1;
-    const output = (await this.main(question, context, { top_k: topK })) as
-      | { answer: string; score: number }
-      | Array<{ answer: string; score: number }>;
-    const locate = ({ answer, score }: { answer: string; score: number }) => {
-      const found = context.toLowerCase().indexOf(answer.toLowerCase());
-      const start = Math.max(found, 0);
-      const end = found >= 0 ? found + answer.length : 0;
-      return { answer: found >= 0 ? context.slice(start, end) : answer, score, start, end };
-    };
-    return Array.isArray(output) ? output.map(locate) : locate(output);
+  /**
+   * Extractive QA for every (question, context) pair at once, ranked as transformers.js's pipeline ranks
+   * spans: softmax of start and end logits over the context tokens (plus the first token, which some models
+   * use for "no answer" and which is then scored 0), the product for every span with start <= end.
+   */
+  private async answerQuestions(calls: readonly InferenceCall[]): Promise<unknown[]> {
+    const pairs = calls.map((call) => call.inputs as { question: string; context: string });
+    const encoded = this.tokenize(
+      pairs.map((pair) => pair.question),
+      { text_pair: pairs.map((pair) => pair.context) },
+    );
+    const outputs = await this.main.model(encoded);
+    const startRows = rows(outputs.start_logits!);
+    const endRows = rows(outputs.end_logits!);
+    const ids = encoded.input_ids.tolist() as bigint[][];
+    const mask = encoded.attention_mask.tolist() as bigint[][];
+    const tokenizer = this.main.tokenizer;
+    const special = new Set(tokenizer.all_special_ids.map(Number));
+    return calls.map((call, row) => {
+      const rowIds = ids[row]!.map(Number);
+      const real = (index: number) => Number(mask[row]![index]) !== 0;
+      // Padding may sit on either side; the pipeline's "position 0" is the first real token.
+      const first = rowIds.findIndex((_, index) => real(index));
+      const separator = rowIds.findIndex((id, index) => real(index) && id === tokenizer.sep_token_id);
+      const inContext = (index: number) =>
+        index > first && real(index) && index > separator && !special.has(rowIds[index]!);
+      const valid = rowIds.map((_, index) => index).filter(inContext);
+      const scoresOf = (logits: number[]) => {
+        const kept = logits.map((value, index) => (index === first || inContext(index) ? value : -Infinity));
+        const scores = softmax(kept);
+        scores[first] = 0;
+        return scores;
+      };
+      const topK = (call.parameters.top_k as number | undefined) ?? 1;
+      const { context } = pairs[row]!;
+      const answers = bestSpans(scoresOf(startRows[row]!), scoresOf(endRows[row]!), valid, topK).map(
+        (span) => {
+          const answer = tokenizer.decode(rowIds.slice(span.start, span.end + 1), {
+            skip_special_tokens: true,
+          });
+          const found = context.toLowerCase().indexOf(answer.toLowerCase());
+          return found >= 0
+            ? {
+                answer: context.slice(found, found + answer.length),
+                score: span.score,
+                start: found,
+                end: found + answer.length,
+              }
+            : { answer, score: span.score, start: 0, end: 0 };
+        },
+      );
+      if (topK > 1) return answers;
+      return answers[0] ?? { answer: "", score: 0, start: 0, end: 0 };
+    });
   }
 
-  private async classifyZeroShot(call: InferenceCall): Promise<unknown> {
-    if (!this.zeroShot) throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${this.key} cannot do zero-shot`);
-    const output = (await this.zeroShot(call.inputs, call.parameters.candidate_labels, {
-      multi_label: call.parameters.multi_label ?? false,
-      ...(call.parameters.hypothesis_template
-        ? { hypothesis_template: call.parameters.hypothesis_template }
-        : {}),
-    })) as { labels: string[]; scores: number[] };
-    return output.labels.map((label, index) => ({ label, score: output.scores[index]! }));
+  /**
+   * Zero-shot classification as transformers.js's pipeline scores it (the entailment logit of each
+   * (text, "This example is {label}.") pair, softmaxed over the labels, or entailment against contradiction
+   * per label with `multi_label`), but with every pair of every call in one model call instead of one call
+   * per pair.
+   */
+  private async classifyZeroShot(calls: readonly InferenceCall[]): Promise<unknown[]> {
+    const premises: string[] = [];
+    const hypotheses: string[] = [];
+    const requests = calls.map((call) => {
+      const labels = call.parameters.candidate_labels as string[];
+      const template = (call.parameters.hypothesis_template as string | undefined) ?? "This example is {}.";
+      const start = premises.length;
+      for (const label of labels) {
+        premises.push(call.inputs as string);
+        hypotheses.push(template.replace("{}", label));
+      }
+      const eachOnItsOwn = call.parameters.multi_label === true || labels.length === 1;
+      return { labels, start, eachOnItsOwn };
+    });
+    const { logits } = await this.main.model(this.tokenize(premises, { text_pair: hypotheses }));
+    const pairLogits = rows(logits!);
+    return requests.map(({ labels, start, eachOnItsOwn }) => {
+      const own = pairLogits.slice(start, start + labels.length);
+      const scores = eachOnItsOwn
+        ? own.map((row) => softmax([row[this.contradictionId]!, row[this.entailmentId]!])[1]!)
+        : softmax(own.map((row) => row[this.entailmentId]!));
+      return scores
+        .map((score, index) => ({ label: labels[index]!, score }))
+        .sort((a, b) => b.score - a.score);
+    });
   }
 
   /** The prompt as the model sees it: the chat template applied to messages, or the text itself. */
@@ -562,7 +705,49 @@ function isBatchable(task: string): boolean {
     "token-classification",
     "feature-extraction",
     "sentence-similarity",
+    "fill-mask",
+    "question-answering",
+    "zero-shot-classification",
   ].includes(task);
+}
+
+/** Indices of the `count` highest scores, highest first; equal scores keep their order (lower index first). */
+function bestIndices(scores: readonly number[], count: number): number[] {
+  const best: number[] = [];
+  for (let index = 0; index < scores.length; index++) {
+    const score = scores[index]!;
+    if (best.length === count && score <= scores[best[count - 1]!]!) continue;
+    let at = best.length;
+    while (at > 0 && scores[best[at - 1]!]! < score) at--;
+    best.splice(at, 0, index);
+    if (best.length > count) best.pop();
+  }
+  return best;
+}
+
+/**
+ * The `count` best spans (start <= end, both among `positions`, ascending) by start score times end score,
+ * best first; equal scores keep the order start by start, end by end, as the pipeline's stable sort does.
+ */
+function bestSpans(
+  startScores: readonly number[],
+  endScores: readonly number[],
+  positions: readonly number[],
+  count: number,
+): Array<{ start: number; end: number; score: number }> {
+  const best: Array<{ start: number; end: number; score: number }> = [];
+  for (const [i, start] of positions.entries()) {
+    for (let j = i; j < positions.length; j++) {
+      const end = positions[j]!;
+      const score = startScores[start]! * endScores[end]!;
+      if (best.length === count && score <= best[count - 1]!.score) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.score < score) at--;
+      best.splice(at, 0, { start, end, score });
+      if (best.length > count) best.pop();
+    }
+  }
+  return best;
 }
 
 function callTexts(call: InferenceCall): string[] {
@@ -620,22 +805,24 @@ export const transformersLoader: ModelLoader = {
     configureTransformers(library);
     const withdraw = serveSource(source);
     let loaded: AnyPipeline | undefined;
+    // transformers.js hands these to onnxruntime's InferenceSession.create for each session of the model.
+    const sessionOptions: InferenceSession.SessionOptions = {
+      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      // onnxruntime's intra-op threads busy-wait between operators by default. In a server they spin on
+      // the cores that the event loop (JSON, HTTP, pooling) and other models need: on a loaded 2-core
+      // machine BERT-base took 346 ms per request with spinning, 235 ms without (bench:inference probes).
+      extra: { session: { intra_op: { allow_spinning: "0" } } },
+    };
     try {
       loaded = (await library.pipeline(PIPELINE_OF_TASK[tasks[0]!] as "text-classification", source.repo.id, {
         revision: source.commit.oid,
         dtype: weights.dtype,
-        session_options: {
-          ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-          // onnxruntime's intra-op threads busy-wait between operators by default. In a server they spin on
-          // the cores that the event loop (JSON, HTTP, pooling) and other models need: on a loaded 2-core
-          // machine BERT-base took 346 ms per request with spinning, 235 ms without (bench:inference probes).
-          extra: { session: { intra_op: { allow_spinning: "0" } } },
-        },
+        session_options: sessionOptions,
       })) as unknown as AnyPipeline;
       const size = (path: string) => source.files.find((file) => file.path === path)?.size ?? 0;
       const memory = Math.round(size(weights.path) * MEMORY_FACTOR + size("tokenizer.json"));
-      const model = new TransformersModel(library, source, tasks, loaded, memory);
-      await warmUp(model, tasks[0]!);
+      const model = new TransformersModel(library, source, tasks, loaded, memory, sessionOptions);
+      await model.warmUp();
       return model;
     } catch (error) {
       await loaded?.dispose().catch(() => {});
@@ -650,23 +837,3 @@ export const transformersLoader: ModelLoader = {
     }
   },
 };
-
-/** One short run, so the first request does not pay for the runtime's lazy initialisation. */
-async function warmUp(model: TransformersModel, task: string): Promise<void> {
-  const signal = new AbortController().signal;
-  const inputs =
-    task === "question-answering"
-      ? { question: "what", context: "hello" }
-      : task === "sentence-similarity"
-        ? { source_sentence: "hello", sentences: ["hello"] }
-        : task === "fill-mask" || task === "zero-shot-classification"
-          ? undefined
-          : "hello";
-  if (inputs === undefined) return;
-  await model.run({
-    task,
-    inputs,
-    parameters: task === "text-generation" ? { max_new_tokens: 1 } : {},
-    signal,
-  });
-}

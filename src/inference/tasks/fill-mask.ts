@@ -5,12 +5,12 @@ import { definedOnly, optionalInteger, type TaskDefinition, textOrTexts } from "
  * fill-mask. Inputs: a text holding the model's mask token (e.g. `[MASK]`), or a list of them. Parameters:
  * `top_k` (default 5). `targets` is not supported. Outputs: `[{score, token, token_str, sequence}]` best
  * first; for a list, one such list per text. Texts over the model's limit are refused (413): cutting them
- * could cut the mask.
+ * could cut the mask. A text without the mask token is a 400 (and fails only its own request in a batch).
  */
 export const fillMaskTask: TaskDefinition = {
   task: "fill-mask",
   summary: "Guesses the word hidden behind the mask token",
-  batchable: false,
+  batchable: true,
   truncates: false,
   parse(inputs, parameters) {
     if (parameters.targets !== undefined) throw badRequest('"parameters.targets" is not supported');

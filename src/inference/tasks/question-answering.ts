@@ -15,7 +15,7 @@ import {
 export const questionAnsweringTask: TaskDefinition = {
   task: "question-answering",
   summary: "Finds the answer to a question in a context text",
-  batchable: false,
+  batchable: true,
   truncates: false,
   parse(inputs, parameters) {
     if (!isRecord(inputs)) throw badRequest('"inputs" must be an object {question, context}');

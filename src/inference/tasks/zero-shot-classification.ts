@@ -10,12 +10,14 @@ import {
 /**
  * zero-shot-classification (an NLI model scores each label as a hypothesis). Inputs: a text. Parameters:
  * `candidate_labels` (required, a list of labels), `multi_label` (default false), `hypothesis_template`
- * (default `This example is {}.`). Outputs: `[{label, score}]` best first.
+ * (default `This example is {}.`). Outputs: `[{label, score}]` best first. Each label is one
+ * (text, hypothesis) pair; every pair of a request, and of the requests batched with it, goes through the
+ * model in one call.
  */
 export const zeroShotClassificationTask: TaskDefinition = {
   task: "zero-shot-classification",
   summary: "Scores a text against labels given with the request",
-  batchable: false,
+  batchable: true,
   truncates: true,
   parse(inputs, parameters) {
     const labels = parameters.candidate_labels;
