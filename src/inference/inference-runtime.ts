@@ -13,6 +13,7 @@ import type {
   InferenceCall,
   LoadedModel,
   ModelLoader,
+  ModelRuntimeInfo,
   ModelSource,
   StreamChunk,
 } from "./runtime/model-loader.ts";
@@ -73,10 +74,20 @@ export interface RunnableModel {
   owner: string;
 }
 
+/** A loaded model as stats show it. */
+export interface LoadedModelStats {
+  tasks: readonly string[];
+  memoryBytes: number;
+  /** The onnxruntime session options it was loaded with and whether it was warmed up (when its loader says). */
+  runtime: ModelRuntimeInfo | null;
+}
+
 export interface InferenceStats {
   pool: PoolStats;
-  /** Per loaded model: batch sizes of its model calls, rejections and queue depth. */
+  /** Per model loaded now or before: batch sizes of its model calls, rejections, cancellations, queue depth. */
   queues: Record<string, QueueStats>;
+  /** Per loaded model: its tasks, memory estimate, session options and warm-up. */
+  models: Record<string, LoadedModelStats>;
 }
 
 interface ResolvedModel {
@@ -402,14 +413,19 @@ export class InferenceRuntime {
   stats(): InferenceStats {
     const pool = this.pool.stats();
     const queues: Record<string, QueueStats> = Object.fromEntries(this.keptStats);
+    const models: Record<string, LoadedModelStats> = {};
     for (const key of pool.loaded) {
       const queue = this.pool.queueOf(key);
       if (queue) {
         queues[key] = queue.stats;
         this.keptStats.set(key, queue.stats);
       }
+      const model = this.pool.modelOf(key);
+      if (model) {
+        models[key] = { tasks: model.tasks, memoryBytes: model.memoryBytes, runtime: model.runtime ?? null };
+      }
     }
-    return { pool, queues };
+    return { pool, queues, models };
   }
 
   /** Usage totals by model and task (for usage and cost reports); pending events are written first. */

@@ -5,6 +5,7 @@ import {
   type LoadedModel,
   type LoadOptions,
   type ModelLoader,
+  type ModelRuntimeInfo,
   type ModelSource,
   modelKey,
 } from "../runtime/model-loader.ts";
@@ -110,8 +111,19 @@ function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
+/**
+ * The session options of every Silero session. The graph is tiny and runs window by window: more threads
+ * only add wake-ups per window, so the runtime's thread setting (HANGAR_INFERENCE_THREADS) is not used.
+ */
+const SESSION_OPTIONS: Ort.InferenceSession.SessionOptions = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: "all",
+};
+
 class SileroVadModel implements LoadedModel {
   readonly tasks = [VOICE_ACTIVITY_DETECTION];
+  readonly runtime: ModelRuntimeInfo = { sessionOptions: SESSION_OPTIONS, warmedUp: true };
 
   constructor(
     readonly key: string,
@@ -146,18 +158,20 @@ export const sileroVadLoader: ModelLoader = {
     try {
       const path = configuredFile(source, "model_file", "silero_vad.onnx");
       const ort = await loadOnnxRuntime();
-      const session = await ort.InferenceSession.create(source.localPath(path), {
-        // The graph is tiny and runs window by window: more threads only add wake-ups per window, so the
-        // runtime's thread setting is not used here.
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: "all",
-      });
+      const session = await ort.InferenceSession.create(source.localPath(path), SESSION_OPTIONS);
       const missing = ["input", "state", "sr"].filter((name) => !session.inputNames.includes(name));
       if (missing.length > 0) {
         await session.release();
         throw new Error(`${path} is not a Silero VAD v5 graph (missing inputs ${missing.join(", ")})`);
       }
+      // Warm-up: one window of silence (a fraction of a millisecond), so the first request does not pay
+      // for onnxruntime's first-run allocations; it also proves the graph runs before the model is listed.
+      await windowProbabilities(ort, session, new Float32Array(WINDOW), new AbortController().signal).catch(
+        async (error: unknown) => {
+          await session.release();
+          throw error;
+        },
+      );
       return new SileroVadModel(
         modelKey(source),
         4 * filesSize(source, [path]) + 8 * 1024 * 1024,

@@ -125,6 +125,10 @@ export class ModelPool {
     return this.models.get(key)?.queue;
   }
 
+  modelOf(key: string): LoadedModel | undefined {
+    return this.models.get(key)?.model;
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.loading.values()]);
     for (const [key, entry] of [...this.models.entries()]) await this.unload(key, entry);
