@@ -19,11 +19,18 @@ async function startWith(
   return hub;
 }
 
-function post(hub: TestHangar, path: string, body: unknown, token?: string): Promise<Response> {
+function post(
+  hub: TestHangar,
+  path: string,
+  body: unknown,
+  token?: string,
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(`${hub.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
   });
 }
 
@@ -325,6 +332,71 @@ describe("queue limits, cancellation and timeouts", () => {
     assert.equal(
       ((await served.json()) as { outputs: { generated_text: string } }).outputs.generated_text,
       "one two",
+    );
+  });
+
+  it("drops a queued request whose client goes away: it never runs, and is metered as cancelled", async () => {
+    const queue = () => queueOf(hub, "tests/tiny-lm")!;
+    const held = await holdSlot(openai);
+    const callsBefore = queue().batches.length;
+    const cancelledBefore = queue().cancelled;
+    const leaving = new AbortController();
+    const left = post(
+      hub,
+      "/v1/inference/text-generation",
+      { model: "tests/tiny-lm", inputs: "count", parameters: { max_new_tokens: 2 } },
+      undefined,
+      leaving.signal,
+    );
+    await until(() => queue().waiting === 1, "the second request to queue behind the stream");
+    leaving.abort();
+    await assert.rejects(left, { name: "AbortError" });
+    await until(() => queue().cancelled === cancelledBefore + 1, "the request to leave the queue");
+    assert.equal(queue().waiting, 0);
+    held.stop();
+    await until(() => queue().running === 0, "the stream to stop");
+
+    const served = await post(hub, "/v1/inference/text-generation", {
+      model: "tests/tiny-lm",
+      inputs: "count",
+      parameters: { max_new_tokens: 3 },
+    });
+    assert.equal(served.status, 200);
+    assert.equal(
+      ((await served.json()) as { outputs: { generated_text: string } }).outputs.generated_text,
+      "one two three",
+    );
+    assert.deepEqual(
+      queue().batches.slice(callsBefore),
+      [1],
+      "one model call: the request that left never ran",
+    );
+    const events = hub.hangar.inference
+      .usageEvents({ model: "tests/tiny-lm" })
+      .filter((e) => e.api === "task");
+    const [answered, cancelled] = events;
+    assert.deepEqual(
+      { outcome: answered!.outcome, status: answered!.status, outputUnits: answered!.outputUnits },
+      { outcome: "ok", status: 200, outputUnits: 3 },
+    );
+    assert.deepEqual(
+      {
+        task: cancelled!.task,
+        outcome: cancelled!.outcome,
+        status: cancelled!.status,
+        errorCode: cancelled!.errorCode,
+        inputUnits: cancelled!.inputUnits,
+        outputUnits: cancelled!.outputUnits,
+      },
+      {
+        task: "text-generation",
+        outcome: "cancelled",
+        status: 499,
+        errorCode: null,
+        inputUnits: 1,
+        outputUnits: 0,
+      },
+      "the request that left: its prompt's token, nothing generated",
     );
   });
 

@@ -96,6 +96,15 @@ interface ResolvedModel {
   tasks: string[];
 }
 
+/** Input units of a request, for metering. */
+interface MeasuredInputs {
+  units: number;
+  unit: "tokens" | "characters";
+}
+
+/** The status metered (and logged) for a request whose client went away, as nginx records it. */
+const CLIENT_CLOSED = 499;
+
 const USAGE_FLUSH_MS = 250;
 const USAGE_FLUSH_COUNT = 200;
 
@@ -218,7 +227,7 @@ export class InferenceRuntime {
     model: LoadedModel,
     task: TaskDefinition,
     parsed: { inputs: unknown; parameters: Record<string, unknown> },
-  ) {
+  ): MeasuredInputs {
     const texts = task.inputText?.(parsed.inputs) ?? [JSON.stringify(parsed.inputs)];
     const limit = model.maxInputTokens;
     const promptTokens = model.countPromptTokens?.(task.task, parsed.inputs);
@@ -261,6 +270,7 @@ export class InferenceRuntime {
     const started = performance.now();
     const meter: Partial<UsageEvent> = { model: request.model, task: request.task ?? null };
     let entry: PooledModel | undefined;
+    let measured: MeasuredInputs | undefined;
     try {
       const { resolved, task, parsed } = this.prepare(request);
       Object.assign(meter, {
@@ -270,7 +280,7 @@ export class InferenceRuntime {
       });
       const signal = this.deadline(request.signal);
       entry = await this.pool.acquire(resolved.source, resolved.loader);
-      const measured = this.measureInputs(entry.model, task, parsed);
+      measured = this.measureInputs(entry.model, task, parsed);
       const call: InferenceCall = { task: task.task, ...parsed, signal };
       const batchKey = task.batchable ? `${task.task}:${JSON.stringify(parsed.parameters)}` : undefined;
       const { output: outputs, batchSize } = await untilAborted(entry.queue.run(call, batchKey), signal);
@@ -298,7 +308,7 @@ export class InferenceRuntime {
         usage,
       };
     } catch (error) {
-      throw this.recordFailure(request, meter, started, error);
+      throw this.recordFailure(request, meter, started, error, measured);
     } finally {
       if (entry) this.pool.release(entry);
     }
@@ -313,6 +323,7 @@ export class InferenceRuntime {
     const meter: Partial<UsageEvent> = { model: request.model, task: request.task ?? null };
     let entry: PooledModel | undefined;
     let release: (() => void) | undefined;
+    let measured: MeasuredInputs | undefined;
     try {
       const { resolved, task, parsed } = this.prepare(request);
       Object.assign(meter, {
@@ -325,7 +336,8 @@ export class InferenceRuntime {
       if (!task.streams || !model.stream) {
         throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${task.task} does not stream`);
       }
-      const measured = this.measureInputs(model, task, parsed);
+      const inputs = this.measureInputs(model, task, parsed);
+      measured = inputs;
       const signal = this.deadline(request.signal);
       const call: InferenceCall = { task: task.task, ...parsed, signal };
       release = await entry.queue.hold(call);
@@ -355,15 +367,16 @@ export class InferenceRuntime {
             held.release();
             runtime.pool.release(held.entry);
             const failure = outcomeError === undefined ? undefined : asFailure(outcomeError, request.signal);
+            const cancelled = failure ? failure.status === CLIENT_CLOSED : request.signal?.aborted === true;
             runtime.record(request, meter, {
-              input_units: measured.units,
+              input_units: inputs.units,
               output_units: completion,
-              unit: measured.unit,
+              unit: inputs.unit,
               latency_ms: Math.round(performance.now() - started),
-              status: failure ? failure.status : request.signal?.aborted ? 499 : 200,
+              status: cancelled ? CLIENT_CLOSED : (failure?.status ?? 200),
               inputBytes: inputBytes(request),
               outputBytes: 0,
-              ...(failure ? { error: failure } : request.signal?.aborted ? { cancelled: true } : {}),
+              ...(cancelled ? { cancelled: true } : failure ? { error: failure } : {}),
             });
           }
         },
@@ -372,13 +385,13 @@ export class InferenceRuntime {
         model: resolved.source.repo.id,
         revision: resolved.source.commit.oid,
         task: task.task,
-        promptTokens: measured.units,
+        promptTokens: inputs.units,
         chunks,
       };
     } catch (error) {
       release?.();
       if (entry) this.pool.release(entry);
-      throw this.recordFailure(request, meter, started, error);
+      throw this.recordFailure(request, meter, started, error, measured);
     }
   }
 
@@ -439,23 +452,29 @@ export class InferenceRuntime {
     return this.hub.catalog.usage.list(query, limit);
   }
 
-  /** Meters a call that failed before it produced anything, and returns the error to throw. */
+  /**
+   * Meters a call that failed before it produced anything, and returns the error to throw. A client that
+   * went away (also while its request waited in the queue) is metered as cancelled, with no error code:
+   * nothing failed, nobody was answered.
+   */
   private recordFailure(
     request: InferenceRequest,
     meter: Partial<UsageEvent>,
     started: number,
     error: unknown,
+    measured: MeasuredInputs | undefined,
   ): HangarError {
     const failure = asFailure(error, request.signal);
+    const cancelled = failure.status === CLIENT_CLOSED;
     this.record(request, meter, {
-      input_units: 0,
+      input_units: measured?.units ?? 0,
       output_units: 0,
-      unit: "characters",
+      unit: measured?.unit ?? "characters",
       latency_ms: Math.round(performance.now() - started),
       status: failure.status,
       inputBytes: inputBytes(request),
       outputBytes: 0,
-      error: failure,
+      ...(cancelled ? { cancelled: true } : { error: failure }),
     });
     return failure;
   }
@@ -554,7 +573,9 @@ function asFailure(error: unknown, clientSignal: AbortSignal | undefined): Hanga
     return new HangarError("HANGAR_ERR_TIMEOUT", "The inference request took too long and was stopped");
   }
   if (clientSignal?.aborted) {
-    return new HangarError("HANGAR_ERR_BAD_REQUEST", "The client closed the request", { status: 499 });
+    return new HangarError("HANGAR_ERR_BAD_REQUEST", "The client closed the request", {
+      status: CLIENT_CLOSED,
+    });
   }
   return new HangarError("HANGAR_ERR_INTERNAL", `Inference failed: ${(error as Error)?.message ?? error}`, {
     cause: error,

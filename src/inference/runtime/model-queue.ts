@@ -30,6 +30,8 @@ export interface QueueStats {
   /** Model calls made, and how many requests each carried. */
   batches: number[];
   rejected: number;
+  /** Requests that left the queue before they ran: the client went away or the request timed out. */
+  cancelled: number;
   waiting: number;
   running: number;
 }
@@ -43,7 +45,7 @@ export class ModelQueue {
   private readonly pending: Job[] = [];
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
-  readonly stats: QueueStats = { batches: [], rejected: 0, waiting: 0, running: 0 };
+  readonly stats: QueueStats = { batches: [], rejected: 0, cancelled: 0, waiting: 0, running: 0 };
   /** Average milliseconds of one model call, for Retry-After. */
   private averageMs = 100;
 
@@ -98,6 +100,7 @@ export class ModelQueue {
         if (index < 0) return;
         this.pending.splice(index, 1);
         this.stats.waiting = this.pending.length;
+        this.stats.cancelled++;
         reject(call.signal.reason);
       };
       call.signal.addEventListener("abort", onAbort, { once: true });
