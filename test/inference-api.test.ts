@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InferenceClient } from "@huggingface/inference";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
+import { importCatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
 import { importFolder } from "../src/hub/import-folder.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { importTinyModels, TINY_LM_MAX_TOKENS } from "./helpers/tiny-inference-models.ts";
@@ -355,6 +356,26 @@ describe("inference API: task API, Hub route and bad input", () => {
       );
     } finally {
       await strict.close();
+    }
+  });
+});
+
+describe("GET /v1/models on an instance with the bundled catalog", () => {
+  it("lists every runnable local model, however many catalog entries sort before it", async () => {
+    const hub = await startTestHangar();
+    try {
+      // 1,452 metadata-only entries of real models; over 1,000 of them sort before "tests/".
+      importCatalogSnapshot(hub.hangar.catalog);
+      await importTinyModels(hub.hangar, ["tests/tiny-sentiment"]);
+      const listed = (await (await fetch(`${hub.url}/v1/models`)).json()) as {
+        data: Array<{ id: string; tasks: string[] }>;
+      };
+      assert.deepEqual(
+        listed.data.map((model) => [model.id, model.tasks]),
+        [["tests/tiny-sentiment", ["text-classification"]]],
+      );
+    } finally {
+      await hub.close();
     }
   });
 });

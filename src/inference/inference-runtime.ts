@@ -105,6 +105,9 @@ interface MeasuredInputs {
 /** The status metered (and logged) for a request whose client went away, as nginx records it. */
 const CLIENT_CLOSED = 499;
 
+/** Repos read per catalog query while listing runnable models. */
+const RUNNABLE_PAGE = 500;
+
 const USAGE_FLUSH_MS = 250;
 const USAGE_FLUSH_COUNT = 200;
 
@@ -395,30 +398,42 @@ export class InferenceRuntime {
     }
   }
 
-  /** Models the caller may read that a loader can run, at the head of their default branch. */
+  /**
+   * Models the caller may read that a loader can run, at the head of their default branch, by id. The
+   * catalog's metadata-only entries (not local) are skipped page by page, however many sort first: a
+   * fresh instance holds some 1,500 of them.
+   */
   listRunnableModels(caller: Caller, limit = 1000): RunnableModel[] {
-    const repos: Repo[] = this.hub.catalog.repos.list({
-      type: "model",
-      visibleNamespaces: visibleNamespaces(caller),
-      sort: "id",
-      descending: false,
-      limit,
-    });
     const runnable: RunnableModel[] = [];
-    for (const repo of repos) {
-      if (!repo.sha || repo.origin !== "local") continue;
-      try {
-        const resolved = this.resolveModel(caller, repo.id);
-        runnable.push({
-          id: repo.id,
-          revision: resolved.source.commit.oid,
-          tasks: resolved.tasks,
-          createdAt: repo.createdAt,
-          owner: repo.namespace,
-        });
-      } catch {
-        // Models no loader can run are simply not listed.
+    let after: { value: string | number; pk: number } | undefined;
+    while (runnable.length < limit) {
+      const repos: Repo[] = this.hub.catalog.repos.list({
+        type: "model",
+        visibleNamespaces: visibleNamespaces(caller),
+        sort: "id",
+        descending: false,
+        limit: RUNNABLE_PAGE,
+        ...(after ? { after } : {}),
+      });
+      for (const repo of repos) {
+        if (runnable.length >= limit) break;
+        if (!repo.sha || repo.origin !== "local") continue;
+        try {
+          const resolved = this.resolveModel(caller, repo.id);
+          runnable.push({
+            id: repo.id,
+            revision: resolved.source.commit.oid,
+            tasks: resolved.tasks,
+            createdAt: repo.createdAt,
+            owner: repo.namespace,
+          });
+        } catch {
+          // Models no loader can run are simply not listed.
+        }
       }
+      const last = repos.at(-1);
+      if (!last || repos.length < RUNNABLE_PAGE) break;
+      after = { value: this.hub.catalog.repos.sortValue(last, "id"), pk: last.pk };
     }
     return runnable;
   }
