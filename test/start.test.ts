@@ -114,6 +114,44 @@ describe("npm start on a new instance", () => {
     assert.ok(catalog.some((entry) => entry.id === "google-bert/bert-base-uncased"));
   });
 
+  it("has the factory's models and the imported Silero VAD and PaddleOCR ready to run", async () => {
+    const listed = (await (await fetch(`${server.url}/v1/models`)).json()) as {
+      data: Array<{ id: string; tasks: string[] }>;
+    };
+    const runnable = Object.fromEntries(
+      listed.data.filter((model) => model.id.startsWith("hangar/")).map((model) => [model.id, model.tasks]),
+    );
+    assert.deepEqual(runnable, {
+      "hangar/embedder-tiny": ["feature-extraction", "sentence-similarity"],
+      "hangar/fill-mask-tiny": ["fill-mask"],
+      "hangar/generator-tiny": ["text-generation"],
+      "hangar/ner-tiny": ["token-classification"],
+      "hangar/paddleocr": ["image-to-text"],
+      "hangar/qa-tiny": ["question-answering"],
+      "hangar/sentiment-tiny": ["text-classification"],
+      "hangar/silero-vad": ["voice-activity-detection"],
+      "hangar/zero-shot-tiny": ["zero-shot-classification", "text-classification"],
+    });
+    const response = await fetch(`${server.url}/v1/inference/text-classification`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "hangar/sentiment-tiny", inputs: "What a wonderful, lovely evening" }),
+    });
+    assert.equal(response.status, 200);
+    const answer = (await response.json()) as {
+      model: string;
+      revision: string;
+      outputs: Array<{ label: string; score: number }>;
+    };
+    assert.equal(answer.model, "hangar/sentiment-tiny");
+    assert.match(answer.revision, /^[0-9a-f]{40}$/);
+    assert.deepEqual(
+      answer.outputs.map((output) => output.label),
+      ["POSITIVE", "NEGATIVE"],
+    );
+    assert.ok(answer.outputs[0]!.score > 0.5);
+  });
+
   it("serves the demo model card's files", async () => {
     const response = await fetch(`${server.url}/hangar/welcome/resolve/main/config.json`);
     assert.equal(response.status, 200);
