@@ -5,6 +5,9 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../src/core/config.ts";
 import { createHangar } from "../src/hangar.ts";
+import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
+import { padWithSilence, soundBounds, speak, wavBytes } from "./helpers/audio-fixtures.ts";
+import { renderTextPng } from "./helpers/image-fixtures.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 import { importTinyModels } from "./helpers/tiny-inference-models.ts";
 
@@ -27,6 +30,7 @@ describe("hangar run: local inference on the home folder, no server", () => {
     home = await makeTempDir();
     const hangar = await createHangar(defaultConfig(home.path));
     await importTinyModels(hangar);
+    await importPackagedModels(hangar);
     await hangar.close();
   });
   after(() => home.remove());
@@ -88,6 +92,37 @@ describe("hangar run: local inference on the home folder, no server", () => {
     assert.ok(result.outputs[0]! > result.outputs[1]!);
     assert.equal(fromFile.code, 0, fromFile.stderr);
     assert.match(fromFile.stdout, /^NEGATIVE\t0\.\d{4}\n$/);
+  });
+
+  it("reads the text in a PNG file with PaddleOCR and finds the speech in a WAV file with Silero VAD", async () => {
+    const image = join(home.path, "invoice.png");
+    await writeFile(image, await renderTextPng(["Invoice total 42.50 EUR", "Hello Offline 2026"]));
+    const padded = padWithSilence(await speak("Hangar runs models offline, with no network at all."), 1);
+    const audio = join(home.path, "speech.wav");
+    await writeFile(audio, wavBytes(padded));
+    const expected = soundBounds(padded);
+    const [read, detected, detectedJson] = await Promise.all([
+      hangarRun(["image-to-text", "hangar/paddleocr", image, "--home", home.path]),
+      hangarRun(["voice-activity-detection", "hangar/silero-vad", audio, "--home", home.path]),
+      hangarRun(["voice-activity-detection", "hangar/silero-vad", audio, "--json", "--home", home.path]),
+    ]);
+    assert.equal(read.code, 0, read.stderr);
+    assert.equal(read.stdout, "Invoice total 42.50 EUR\nHello Offline 2026\n");
+    assert.equal(detected.code, 0, detected.stderr);
+    // One line per speech segment: {"start", "end", "score"}, in seconds.
+    const lines = detected.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 1, detected.stdout);
+    const segment = JSON.parse(lines[0]!) as { start: number; end: number; score: number };
+    assert.deepEqual(Object.keys(segment), ["start", "end", "score"]);
+    // Silero judges 32 ms windows and pads segments by 30 ms; 0.3 s is far below the 1 s of silence around.
+    assert.ok(Math.abs(segment.start - expected.start) <= 0.3, `${segment.start} vs ${expected.start}`);
+    assert.ok(Math.abs(segment.end - expected.end) <= 0.3, `${segment.end} vs ${expected.end}`);
+    assert.ok(segment.score > 0.5);
+    assert.equal(detectedJson.code, 0, detectedJson.stderr);
+    const result = JSON.parse(detectedJson.stdout) as { task: string; model: string; outputs: unknown };
+    assert.equal(result.task, "voice-activity-detection");
+    assert.equal(result.model, "hangar/silero-vad");
+    assert.deepEqual(result.outputs, [segment]);
   });
 
   it("bad input: one readable line and a non-zero exit", async () => {
