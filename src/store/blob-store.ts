@@ -42,6 +42,11 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Bytes gathered before one write: fewer syscalls and awaits than one write per 64 KB network chunk. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
+/**
+ * A large blob is flushed to disk every this many bytes while it is still arriving, so the fsync before
+ * its rename has little left to write (otherwise a 1 GB upload would wait for all its dirty pages at once).
+ */
+const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
 /** Read size of blob streams: 1 MB reads cost far less CPU per GB than Node's 64 KB default. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
@@ -149,11 +154,28 @@ export class BlobStore {
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
     let pending: Promise<unknown> | undefined;
+    let written = 0;
+    let syncedUpTo = 0;
+    // At most one early flush runs, beside the writes (it never holds up receiving).
+    let syncing: Promise<void> | undefined;
     const flush = async (): Promise<void> => {
       if (pending) await pending;
       pending = undefined;
+      if (written - syncedUpTo >= EARLY_SYNC_BYTES && syncing === undefined) {
+        syncedUpTo = written;
+        const started = handle.datasync();
+        syncing = started;
+        // A failure is reported by the final sync below; here it only clears the way for the next one.
+        started.then(
+          () => {
+            if (syncing === started) syncing = undefined;
+          },
+          () => {},
+        );
+      }
       if (batchBytes === 0) return;
       const buffers = batch;
+      written += batchBytes;
       batch = [];
       batchBytes = 0;
       pending = writeAll(handle, buffers);
@@ -194,12 +216,14 @@ export class BlobStore {
           `Content sha256 is ${digest}, but ${options.expectedSha256} was announced`,
         );
       }
+      await syncing?.catch(() => {});
       await handle.sync();
       await handle.close();
       await this.commitTemp(temp, digest);
       return { sha256: digest, size, ...(gitHash ? { gitOid: gitHash.digest("hex") } : {}) };
     } catch (error) {
       await pending?.catch(() => {});
+      await syncing?.catch(() => {});
       await handle.close().catch(() => {});
       await unlink(temp).catch(() => {});
       throw error;
