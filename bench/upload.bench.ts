@@ -13,6 +13,7 @@ import { copyDurably, hashFile, makeDataFile, warmPageCache } from "./lib/data-f
 import { numberFromEnv, switchFromEnv } from "./lib/env.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
+import { startHashingSink } from "./lib/hashing-sink.ts";
 import { putFileRange, request } from "./lib/http-client.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { RssSampler, readProcessCpuSeconds, readProcessMemory } from "./lib/rss.ts";
@@ -49,6 +50,7 @@ interface IngestResult {
   seconds: number;
   transfer: "basic" | "multipart" | "already stored";
   parts: number;
+  chunkSize: number;
   phases: { batch: number; upload: number; verify: number; commit: number };
   /** CPU seconds the server used for the whole ingest. */
   serverCpuSeconds: number;
@@ -63,6 +65,34 @@ function expectOk(what: string, answer: { status: number; body: string }): void 
   if (answer.status < 200 || answer.status >= 300) {
     throw new Error(`${what} answered ${answer.status}: ${answer.body.slice(0, 500)}`);
   }
+}
+
+/** PUTs a file in parts, PARALLEL_PARTS at a time as `@huggingface/hub` does; returns each part's ETag. */
+async function putParts(params: {
+  path: string;
+  size: number;
+  chunkSize: number;
+  urlOf: (part: number) => string;
+}): Promise<Map<number, string>> {
+  const { path, size, chunkSize } = params;
+  const count = Math.ceil(size / chunkSize);
+  const etags = new Map<number, string>();
+  let next = 1;
+  const worker = async () => {
+    for (let part = next++; part <= count; part = next++) {
+      const first = (part - 1) * chunkSize;
+      const answer = await putFileRange(params.urlOf(part), path, {
+        start: first,
+        end: Math.min(size, first + chunkSize) - 1,
+      });
+      expectOk(`PUT of part ${part}`, answer);
+      const etag = answer.headers.etag;
+      if (!etag) throw new Error(`PUT of part ${part} answered without an ETag`);
+      etags.set(part, etag);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, count) }, worker));
+  return etags;
 }
 
 /** Runs the upload protocol by hand (as `@huggingface/hub` does, minus its own hashing), timing each phase. */
@@ -101,6 +131,7 @@ async function ingest(params: {
   const upload = object.actions?.upload;
   let transfer: IngestResult["transfer"] = "already stored";
   let parts = 0;
+  let chunk = size;
   if (upload?.header?.chunk_size) {
     transfer = "multipart";
     const chunkSize = Number(upload.header.chunk_size);
@@ -109,23 +140,8 @@ async function ingest(params: {
     if (parts !== Math.ceil(size / chunkSize)) {
       throw new Error(`${parts} part URLs for ${size} bytes in chunks of ${chunkSize}`);
     }
-    const etags = new Map<number, string>();
-    const queue = [...partKeys];
-    const worker = async () => {
-      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-        const partNumber = Number(key);
-        const first = (partNumber - 1) * chunkSize;
-        const answer = await putFileRange(upload.header![key]!, path, {
-          start: first,
-          end: Math.min(size, first + chunkSize) - 1,
-        });
-        expectOk(`PUT of part ${partNumber}`, answer);
-        const etag = answer.headers.etag;
-        if (!etag) throw new Error(`PUT of part ${partNumber} answered without an ETag`);
-        etags.set(partNumber, etag);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, parts) }, worker));
+    chunk = chunkSize;
+    const etags = await putParts({ path, size, chunkSize, urlOf: (part) => upload.header![String(part)]! });
     const completion = await request(upload.href, {
       method: "POST",
       headers: { Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
@@ -174,6 +190,7 @@ async function ingest(params: {
     seconds: secondsSince(start),
     transfer,
     parts,
+    chunkSize: chunk,
     phases: { batch: batchSeconds, upload: uploadSeconds, verify: verifySeconds, commit: commitSeconds },
     serverCpuSeconds: readProcessCpuSeconds(params.serverPid) - cpuBefore,
     commitOid: (JSON.parse(committed.body) as { commitOid: string }).commitOid,
@@ -247,6 +264,19 @@ async function run(): Promise<number> {
   });
   const peakRss = sampler.stop().peak;
   await checkStored(server.url, REPO_ID, hashed.sha256, FILE_SIZE);
+  // Third reference: the same parts, client and loopback into a bare Node.js server that only hashes them.
+  const sink = await startHashingSink();
+  onCleanup(sink.stop);
+  const sinkStart = process.hrtime.bigint();
+  await putParts({
+    path: dataFile,
+    size: FILE_SIZE,
+    chunkSize: result.chunkSize,
+    urlOf: (part) => `${sink.url}/part/${part}`,
+  });
+  const sinkSeconds = secondsSince(sinkStart);
+  await sink.stop();
+  const sinkRate = megabytesPerSecond(FILE_SIZE, sinkSeconds);
   await rm(dataFile);
   const ingestRate = megabytesPerSecond(FILE_SIZE, result.seconds);
   const ratio = round(ingestRate / hashRate, 3);
@@ -350,6 +380,11 @@ async function run(): Promise<number> {
         round(copied.seconds, 2),
         round(diskRate, 0),
       ],
+      [
+        `bare Node.js http server hashing the same ${result.parts} parts (no disk)`,
+        round(sinkSeconds, 2),
+        round(sinkRate, 0),
+      ],
       ...phaseRows(
         `Hangar, transfers basic+multipart (as clients offer): ${result.transfer}`,
         result,
@@ -370,6 +405,12 @@ async function run(): Promise<number> {
         : []),
       ["ratio Hangar ingest / sha256", ratio, ""],
       ["ratio Hangar ingest / write + fsync", round(ingestRate / diskRate, 3), ""],
+      ["ratio Hangar ingest / bare Node.js server", round(ingestRate / sinkRate, 3), ""],
+      [
+        "ratio bare Node.js server / sha256 (what any Node.js server reaches)",
+        round(sinkRate / hashRate, 3),
+        "",
+      ],
     ],
   );
   printTable(
@@ -404,6 +445,7 @@ async function run(): Promise<number> {
     fileBytes: FILE_SIZE,
     sha256MBps: round(hashRate, 0),
     durableWriteMBps: round(diskRate, 0),
+    bareServerMBps: round(sinkRate, 0),
     ingest: {
       MBps: round(ingestRate, 0),
       seconds: round(result.seconds, 3),
@@ -413,6 +455,7 @@ async function run(): Promise<number> {
       serverCpuSeconds: round(result.serverCpuSeconds, 2),
       ratio,
       ratioToDurableWrite: round(ingestRate / diskRate, 3),
+      ratioToBareServer: round(ingestRate / sinkRate, 3),
       target: THROUGHPUT_TARGET,
       met: throughputMet,
     },
