@@ -315,6 +315,30 @@ describe("evaluate: the factory sentiment model on its held-out split, stored as
       (delta) => delta.source === "measured" && delta.metric === "accuracy",
     );
     assert.ok(measuredDelta && Math.abs(measuredDelta.delta - (wordList - sentiment)) < 1e-12);
+
+    // hangar compare prints the measured scores as a row of their own, beside the reported ones.
+    const cli = await hangarCli([
+      "compare",
+      WORD_LIST,
+      SENTIMENT,
+      "--task",
+      "text-classification",
+      "--home",
+      t.home,
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const measuredRow = cli.stdout
+      .split("\n")
+      .find((line) => line.startsWith(`${REVIEWS} accuracy (measured, ${heldOut.length} examples)`));
+    assert.ok(measuredRow, cli.stdout);
+    assert.deepEqual(
+      measuredRow
+        .trim()
+        .split(/\s{2,}/)
+        .slice(1),
+      [String(Number(wordList.toFixed(2))), String(Number(sentiment.toFixed(2)))],
+    );
+    assert.match(cli.stdout, new RegExp(`Best for quality: +${SENTIMENT.replace("/", "\\/")}`));
   });
 
   it("compare falls back to the reported scores when one model was not measured, and says so", async () => {

@@ -52,6 +52,7 @@ export function comparisonRows(result: Comparison): string[][] {
     ...models.map(cell),
   ];
   const quality = result.quality;
+  const measured = result.measuredQuality;
   const rows = [
     row("tasks", (model) => model.tasks.join(", ") || "?"),
     ...(result.criteria.task
@@ -81,6 +82,22 @@ export function comparisonRows(result: Comparison): string[][] {
           row(`${quality.dataset} ${quality.metric} (reported)`, (model) => {
             const score = model.evaluations.reported.find(
               (entry) => entry.dataset === quality.dataset && entry.metric === quality.metric,
+            );
+            return score ? formatScore(score.value) : "-";
+          }),
+        ]
+      : []),
+    ...(measured
+      ? [
+          row(`${measured.dataset} ${measured.metric} (measured, ${measured.examples} examples)`, (model) => {
+            const score = model.evaluations.measured.find(
+              (entry) =>
+                entry.atHead &&
+                entry.dataset === measured.dataset &&
+                entry.datasetCommit === measured.datasetCommit &&
+                entry.file === measured.file &&
+                entry.examples === measured.examples &&
+                entry.metric === measured.metric,
             );
             return score ? formatScore(score.value) : "-";
           }),
@@ -119,7 +136,7 @@ export function writeComparison(stdout: NodeJS.WritableStream, result: Compariso
   const line = (label: string, pick: { id: string; reason: string } | null, missing: string) =>
     stdout.write(`  ${label.padEnd(18)}${pick ? pick.reason : missing}\n`);
   line("Best for speed:", decision.bestForSpeed, "unknown (no parameter counts or measurements)");
-  line("Best for quality:", decision.bestForQuality, "unknown (no shared reported evaluation)");
+  line("Best for quality:", decision.bestForQuality, "unknown (no evaluation shared by every model)");
   line("Best for cost:", decision.bestForCost, "unknown (no latency or price)");
   line("Best overall:", decision.bestOverall, "unknown");
   if (decision.tradeOffs.length > 0) {
