@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SKUS } from "@huggingface/tasks";
 import { compareModels } from "../src/discovery/compare/compare-models.ts";
@@ -13,10 +11,9 @@ import {
   type CatalogSnapshot,
   importCatalogSnapshot,
 } from "../src/hub/catalog/import-snapshot.ts";
+import { hangarCli } from "./helpers/hangar-cli.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { importTinyModels } from "./helpers/tiny-inference-models.ts";
-
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
 
 // Expectations come from the snapshot file itself, not through Hangar.
 const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;
@@ -33,16 +30,6 @@ const TINY = "deepset/tinyroberta-squad2";
 const DISTIL = "distilbert/distilbert-base-cased-distilled-squad";
 const BERT_FAMILY = [BASE, TINY, DISTIL];
 const BIG_LLM = "meta-llama/Llama-3.1-70B-Instruct";
-
-function hangarCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.HANGAR_HOME;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 async function postCompare(url: string, body: unknown, token?: string) {
   const response = await fetch(`${url}/v1/compare`, {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -7,11 +6,11 @@ import { evaluateModel } from "../src/evaluation/evaluate-model.ts";
 import { makeModel } from "../src/factory/make-model.ts";
 import { type LabelledSentence, readSentimentSplit } from "../src/factory/sentiment.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
+import { hangarCli } from "./helpers/hangar-cli.ts";
 import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { tinyEmbedderFiles, tinyNerFiles } from "./helpers/tiny-inference-models.ts";
 import { tinyClassifierFiles } from "./helpers/tiny-models.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
 const VERSION = (
   JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { version: string }
 ).version;
@@ -23,16 +22,6 @@ const WORD_LIST = "tests/tiny-sentiment";
 const UNMEASURED = "tests/tiny-sentiment-unmeasured";
 const REVIEWS = "hangar/sentiment-reviews";
 const REPORTED_WORD_LIST_ACCURACY = 0.99;
-
-function hangarCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.HANGAR_HOME;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 async function post(url: string, path: string, body: unknown) {
   const response = await fetch(`${url}${path}`, {

@@ -8,9 +8,9 @@ import {
   deleteBranch,
   deleteFile,
   deleteRepo,
-  HubApiError,
   uploadFiles,
 } from "@huggingface/hub";
+import { apiError } from "./helpers/hub-errors.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 /** Posts a raw NDJSON commit, as Python's create_commit does. */
@@ -30,16 +30,6 @@ async function postCommit(
     },
     body: typeof lines === "string" ? lines : `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`,
   });
-}
-
-async function apiError(promise: Promise<unknown>): Promise<HubApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HubApiError) return error;
-    throw error;
-  }
-  assert.fail("expected the call to fail");
 }
 
 function header(summary: string, parentCommit?: string): unknown {

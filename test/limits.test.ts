@@ -1,22 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { createRepo, HubApiError, uploadFiles } from "@huggingface/hub";
+import { createRepo, uploadFiles } from "@huggingface/hub";
 import { DEFAULT_LIMITS, resolveConfig } from "../src/core/config.ts";
 import { HangarError } from "../src/core/errors.ts";
+import { apiError } from "./helpers/hub-errors.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 const MiB = 1024 ** 2;
-
-async function apiError(promise: Promise<unknown>): Promise<HubApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof HubApiError) return error;
-    throw error;
-  }
-  assert.fail("expected the call to fail");
-}
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 const base64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString("base64");

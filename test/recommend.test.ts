@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -12,9 +11,8 @@ import {
   type CatalogSnapshot,
   importCatalogSnapshot,
 } from "../src/hub/catalog/import-snapshot.ts";
+import { hangarCli } from "./helpers/hangar-cli.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
 
 interface RecommendCase {
   description: string;
@@ -64,16 +62,6 @@ const COMMERCIAL_OK = new Set([
   "bigscience-bloom-rail-1.0",
   "bigcode-openrail-m",
 ]);
-
-function hangarCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.HANGAR_HOME;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe("recommend: reading descriptions", () => {
   it(`holds at least 40 varied described cases (${cases.length})`, () => {
