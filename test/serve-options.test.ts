@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { resolveConfig } from "../src/core/config.ts";
+import { type ServeProcess, spawnServe, stopServe } from "./helpers/serve-process.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
@@ -14,38 +14,6 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string | u
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith("HANGAR_")) delete env[name];
   return { ...env, HANGAR_NO_DEMO: "1", HANGAR_NO_CATALOG: "1", ...extra };
-}
-
-interface Served {
-  child: ChildProcess;
-  url: string;
-  stdout: string;
-}
-
-/** Starts `hangar serve` and resolves with the URL it prints; rejects with its stderr if it exits first. */
-async function serve(args: string[], env: Record<string, string | undefined>): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = / at (http:\/\/[^\s]+)\n/.exec(stdout);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`hangar serve exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, stdout };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
 }
 
 interface CliResult {
@@ -81,21 +49,24 @@ describe("hangar serve --host and HANGAR_HOST", () => {
   after(() => home.remove());
 
   it("listens on --host 127.0.0.1 with --port 0 and prints the URL it serves", async () => {
-    const served = await serve(["--home", home.path, "--host", "127.0.0.1", "--port", "0"], cleanEnv());
+    const served = await spawnServe(["--home", home.path, "--host", "127.0.0.1", "--port", "0"], cleanEnv());
     try {
       assert.match(served.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.notEqual(served.url, "http://127.0.0.1:0");
-      assert.ok(served.stdout.startsWith(`Hangar is serving ${home.path} at ${served.url}\n`), served.stdout);
+      assert.ok(
+        served.output().startsWith(`Hangar is serving ${home.path} at ${served.url}\n`),
+        served.output(),
+      );
       const response = await fetch(`${served.url}/api/models`);
       assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), []);
     } finally {
-      await stop(served.child);
+      await stopServe(served.child);
     }
   });
 
   it("takes the address from HANGAR_HOST, and --host wins over it", async () => {
-    const fromEnv = await serve(
+    const fromEnv = await spawnServe(
       ["--home", home.path],
       cleanEnv({ HANGAR_HOST: "localhost", HANGAR_PORT: "0" }),
     );
@@ -103,27 +74,27 @@ describe("hangar serve --host and HANGAR_HOST", () => {
       assert.match(fromEnv.url, /^http:\/\/localhost:\d+$/);
       assert.equal((await fetch(`${fromEnv.url}/api/models`)).status, 200);
     } finally {
-      await stop(fromEnv.child);
+      await stopServe(fromEnv.child);
     }
-    const flagWins = await serve(
+    const flagWins = await spawnServe(
       ["--home", home.path, "--host", "127.0.0.1"],
       cleanEnv({ HANGAR_HOST: "host.invalid", HANGAR_PORT: "0" }),
     );
     try {
       assert.match(flagWins.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     } finally {
-      await stop(flagWins.child);
+      await stopServe(flagWins.child);
     }
   });
 
   it("treats an empty HANGAR_HOST as unset: the loopback default, not every interface", async () => {
     assert.equal(resolveConfig({ env: { HANGAR_HOST: "" } }).host, "127.0.0.1");
     assert.equal(resolveConfig({ env: { HANGAR_PORT: "" } }).port, 7860);
-    const served = await serve(["--home", home.path, "--port", "0"], cleanEnv({ HANGAR_HOST: "" }));
+    const served = await spawnServe(["--home", home.path, "--port", "0"], cleanEnv({ HANGAR_HOST: "" }));
     try {
       assert.match(served.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     } finally {
-      await stop(served.child);
+      await stopServe(served.child);
     }
   });
 
@@ -166,7 +137,7 @@ describe("hangar serve --host and HANGAR_HOST", () => {
   });
 
   it("refuses a port already in use with one line and exit code 1", async () => {
-    const first = await serve(["--home", home.path, "--host", "127.0.0.1", "--port", "0"], cleanEnv());
+    const first = await spawnServe(["--home", home.path, "--host", "127.0.0.1", "--port", "0"], cleanEnv());
     try {
       const port = new URL(first.url).port;
       const second = await serveFailing(
@@ -179,7 +150,7 @@ describe("hangar serve --host and HANGAR_HOST", () => {
         1,
       );
     } finally {
-      await stop(first.child);
+      await stopServe(first.child);
     }
   });
 });
@@ -187,12 +158,12 @@ describe("hangar serve --host and HANGAR_HOST", () => {
 describe("hangar serve with the limit variables", () => {
   const ADMIN = "hf_serve_limits_admin_token_0123456789";
   let home: { path: string; remove: () => Promise<void> };
-  let served: Served;
+  let served: ServeProcess;
   const auth = { authorization: `Bearer ${ADMIN}` };
 
   before(async () => {
     home = await makeTempDir("hangar-serve-limits-");
-    served = await serve(
+    served = await spawnServe(
       ["--home", home.path, "--host", "127.0.0.1", "--port", "0"],
       cleanEnv({
         HANGAR_ADMIN_TOKEN: ADMIN,
@@ -210,7 +181,7 @@ describe("hangar serve with the limit variables", () => {
     assert.equal(created.status, 200, await created.text());
   });
   after(async () => {
-    await stop(served.child);
+    await stopServe(served.child);
     await home.remove();
   });
 

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BUNDLED_SNAPSHOT_PATH, type CatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
+import { type ServeProcess, spawnServe, stopServe } from "./helpers/serve-process.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
@@ -12,10 +13,7 @@ const snapshotSize = (JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as
   .length;
 
 /** What `npm start` runs, on a fresh temp home and a free port; resolves once the URL is printed. */
-async function startServe(
-  home: string,
-  extraEnv: Record<string, string> = {},
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+async function startServe(home: string, extraEnv: Record<string, string> = {}): Promise<ServeProcess> {
   const env: Record<string, string | undefined> = { ...process.env, HANGAR_HOME: home, HANGAR_PORT: "0" };
   for (const name of [
     "HANGAR_ADMIN_TOKEN",
@@ -26,21 +24,10 @@ async function startServe(
   ])
     delete env[name];
   Object.assign(env, extraEnv);
-  const child = spawn(process.execPath, [BIN, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
-      if (match) resolve(match[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`hangar serve exited with ${code}: ${stderr}`)));
-  });
-  return { child, url, output: () => stdout };
+  const served = await spawnServe([], env);
+  // `npm start` listens on loopback by default.
+  assert.match(served.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  return served;
 }
 
 describe("npm start on a new instance", () => {
@@ -52,11 +39,7 @@ describe("npm start on a new instance", () => {
     server = await startServe(home.path);
   });
   after(async () => {
-    if (server.child.exitCode === null) {
-      const exited = once(server.child, "exit");
-      server.child.kill("SIGTERM");
-      await exited;
-    }
+    await stopServe(server.child);
     await home.remove();
   });
 
@@ -168,13 +151,6 @@ describe("npm start on a new instance", () => {
     assert.equal(code, 0);
   });
 });
-
-async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGTERM");
-  await exited;
-}
 
 describe("npm start on an instance that is not new", () => {
   it("seeds nothing a second time and gives no hint once a user exists", async () => {
