@@ -165,7 +165,8 @@ export class BlobStore {
         syncedUpTo = written;
         const started = handle.datasync();
         syncing = started;
-        // A failure is reported by the final sync below; here it only clears the way for the next one.
+        // A finished flush clears the way for the next one; after a failed one none starts early again,
+        // and the final sync below reports the error.
         started.then(
           () => {
             if (syncing === started) syncing = undefined;
