@@ -255,6 +255,26 @@ class TransformersModel implements LoadedModel {
     });
   }
 
+  /** One model call over padded texts, with the per-token logits and the token ids and mask of each row. */
+  private async tokenLogits(texts: string[]): Promise<{
+    length: number;
+    width: number;
+    data: Float32Array;
+    ids: bigint[][];
+    mask: bigint[][];
+  }> {
+    const encoded = this.tokenize(texts);
+    const { logits } = await this.main.model(encoded);
+    const [, length, width] = logits!.dims as [number, number, number];
+    return {
+      length,
+      width,
+      data: logits!.data as Float32Array,
+      ids: encoded.input_ids.tolist() as bigint[][],
+      mask: encoded.attention_mask.tolist() as bigint[][],
+    };
+  }
+
   async run(call: InferenceCall): Promise<unknown> {
     if (this.tasks.includes(call.task) && isBatchable(call.task)) {
       const [output] = await this.runBatch([call]);
@@ -330,12 +350,7 @@ class TransformersModel implements LoadedModel {
   }
 
   private async tagTokens(texts: string[], parameters: Record<string, unknown>): Promise<unknown[]> {
-    const encoded = this.tokenize(texts);
-    const { logits } = await this.main.model(encoded);
-    const [, length, labels] = logits!.dims as [number, number, number];
-    const data = logits!.data as Float32Array;
-    const ids = encoded.input_ids.tolist() as bigint[][];
-    const mask = encoded.attention_mask.tolist() as bigint[][];
+    const { length, width: labels, data, ids, mask } = await this.tokenLogits(texts);
     const special = new Set(this.main.tokenizer.all_special_ids.map(Number));
     const config = this.main.model.config;
     const ignore = (parameters.ignore_labels as string[] | undefined) ?? ["O"];
@@ -428,12 +443,7 @@ class TransformersModel implements LoadedModel {
     if (maskId === undefined || maskId === null) {
       throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${this.key} has no mask token`);
     }
-    const encoded = this.tokenize(texts);
-    const { logits } = await this.main.model(encoded);
-    const [, length, vocabulary] = logits!.dims as [number, number, number];
-    const data = logits!.data as Float32Array;
-    const ids = encoded.input_ids.tolist() as bigint[][];
-    const mask = encoded.attention_mask.tolist() as bigint[][];
+    const { length, width: vocabulary, data, ids, mask } = await this.tokenLogits(texts);
     const topK = (parameters.top_k as number | undefined) ?? 5;
     return texts.map((_, row) => {
       const rowIds = ids[row]!;
