@@ -257,3 +257,11 @@ describe("hangar serve with the limit variables", () => {
     assert.equal(fits.status, 200);
   });
 });
+
+describe("storage options", () => {
+  it("writes large uploads with direct I/O unless HANGAR_DIRECT_IO=0", () => {
+    assert.equal(resolveConfig({ env: {} }).directIo, true);
+    assert.equal(resolveConfig({ env: { HANGAR_DIRECT_IO: "1" } }).directIo, true);
+    assert.equal(resolveConfig({ env: { HANGAR_DIRECT_IO: "0" } }).directIo, false);
+  });
+});

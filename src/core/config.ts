@@ -27,6 +27,11 @@ export interface HangarConfig {
    * lacks is pulled from the upstream first, then served.
    */
   pullThrough: boolean;
+  /**
+   * Large uploads are written with O_DIRECT where the filesystem takes it (default); `HANGAR_DIRECT_IO=0`
+   * sends them through the page cache instead.
+   */
+  directIo?: boolean;
   /** Local inference settings (`HANGAR_INFERENCE_*`); defaults from `DEFAULT_INFERENCE` when unset. */
   inference?: Partial<InferenceSettings>;
 }
@@ -196,6 +201,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
       ...(env.HF_TOKEN ? { token: env.HF_TOKEN } : {}),
     },
     pullThrough: env.HANGAR_PULL_THROUGH === "1",
+    directIo: env.HANGAR_DIRECT_IO !== "0",
     inference: inferenceFromEnv(env),
   };
 }

@@ -1,20 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, type ReadStream } from "node:fs";
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  unlink,
-  utimes,
-} from "node:fs/promises";
+import { constants, createReadStream, type ReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { HangarError } from "../core/errors.ts";
+import { DirectIo } from "./direct-io.ts";
+import { FileWriter } from "./file-writer.ts";
 
 export interface StoredBlob {
   sha256: string;
@@ -38,43 +29,22 @@ export interface PutOptions {
   maxSize?: number;
 }
 
+export interface BlobStoreOptions {
+  /** Write large blobs with O_DIRECT where the filesystem takes it (default true; HANGAR_DIRECT_IO=0). */
+  directIo?: boolean;
+}
+
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/** Bytes gathered before one write: fewer syscalls and awaits than one write per 64 KB network chunk. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
 /**
  * A large blob is flushed to disk every this many bytes while it is still arriving, so the fsync before
  * its rename has little left to write (otherwise a 1 GB upload would wait for all its dirty pages at once).
  */
 const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
+/** Blobs announced at this size or more are written with direct I/O; smaller ones gain nothing from it. */
+const DIRECT_MIN_BYTES = 4 * 1024 * 1024;
 /** Read size of blob streams: 1 MB reads cost far less CPU per GB than Node's 64 KB default. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * Writes buffers at `position` (by default at the file's current position), looping over short writes.
- * Also used by LFS multipart uploads, whose parts land at their own offsets.
- */
-export async function writeAll(handle: FileHandle, buffers: Uint8Array[], position?: number): Promise<void> {
-  let rest = buffers;
-  let at = position;
-  while (rest.length > 0) {
-    const total = rest.reduce((sum, buffer) => sum + buffer.byteLength, 0);
-    const { bytesWritten } = await handle.writev(rest, at);
-    if (bytesWritten >= total) return;
-    if (at !== undefined) at += bytesWritten;
-    let skip = bytesWritten;
-    const remaining: Uint8Array[] = [];
-    for (const buffer of rest) {
-      if (skip >= buffer.byteLength) {
-        skip -= buffer.byteLength;
-        continue;
-      }
-      remaining.push(skip > 0 ? buffer.subarray(skip) : buffer);
-      skip = 0;
-    }
-    rest = remaining;
-  }
-}
 
 /** fsyncs a folder so the names created in it are durable; a platform that cannot sync folders is skipped. */
 async function syncFolder(path: string): Promise<void> {
@@ -95,14 +65,17 @@ async function syncFolder(path: string): Promise<void> {
 export class BlobStore {
   readonly root: string;
   readonly tempDir: string;
+  /** Direct I/O for large writes in the temp folder (where every blob is written before its rename). */
+  readonly direct: DirectIo;
 
-  private constructor(root: string) {
+  private constructor(root: string, options: BlobStoreOptions) {
     this.root = root;
     this.tempDir = join(root, "tmp");
+    this.direct = new DirectIo(this.tempDir, options.directIo ?? true);
   }
 
-  static async open(root: string): Promise<BlobStore> {
-    const store = new BlobStore(root);
+  static async open(root: string, options: BlobStoreOptions = {}): Promise<BlobStore> {
+    const store = new BlobStore(root, options);
     await mkdir(store.tempDir, { recursive: true });
     return store;
   }
@@ -136,50 +109,43 @@ export class BlobStore {
   }
 
   /**
-   * Stores bytes from a stream or buffers, checking hash and size as they arrive. Incoming chunks (64 KB
-   * from an HTTP request) are gathered into writes of about `WRITE_BATCH_BYTES`, and one write stays in
-   * flight while the next batch is hashed and gathered, so hashing, receiving and writing overlap.
+   * Stores bytes from a stream or buffers, checking hash and size as they arrive. Writing runs in the
+   * background of receiving and hashing (see FileWriter), and every `EARLY_SYNC_BYTES` a flush to disk
+   * starts beside it.
    */
   async put(
     source: Readable | AsyncIterable<Uint8Array> | Uint8Array,
     options: PutOptions = {},
   ): Promise<StoredBlob> {
     const temp = this.tempPath();
-    const handle = await open(temp, "w");
+    const large = options.expectedSize !== undefined && options.expectedSize >= DIRECT_MIN_BYTES;
+    const writer = await FileWriter.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, {
+      position: 0,
+      endsFile: true,
+      ...(large ? { direct: this.direct } : {}),
+    });
+    const { handle } = writer;
     const sha256 = createHash("sha256");
     const wantsGitOid = options.gitOid ?? options.expectedSha256 === undefined;
     const gitHash = wantsGitOid && options.expectedSize !== undefined ? createHash("sha1") : undefined;
     gitHash?.update(`blob ${options.expectedSize}\0`);
     let size = 0;
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
-    let pending: Promise<unknown> | undefined;
-    let written = 0;
     let syncedUpTo = 0;
     // At most one early flush runs, beside the writes (it never holds up receiving).
     let syncing: Promise<void> | undefined;
-    const flush = async (): Promise<void> => {
-      if (pending) await pending;
-      pending = undefined;
-      if (written - syncedUpTo >= EARLY_SYNC_BYTES && syncing === undefined) {
-        syncedUpTo = written;
-        const started = handle.datasync();
-        syncing = started;
-        // A finished flush clears the way for the next one; after a failed one none starts early again,
-        // and the final sync below reports the error.
-        started.then(
-          () => {
-            if (syncing === started) syncing = undefined;
-          },
-          () => {},
-        );
-      }
-      if (batchBytes === 0) return;
-      const buffers = batch;
-      written += batchBytes;
-      batch = [];
-      batchBytes = 0;
-      pending = writeAll(handle, buffers);
+    const syncEarly = () => {
+      if (writer.issued - syncedUpTo < EARLY_SYNC_BYTES || syncing !== undefined) return;
+      syncedUpTo = writer.issued;
+      const started = handle.datasync();
+      syncing = started;
+      // A finished flush clears the way for the next one; after a failed one none starts early again,
+      // and the final sync below reports the error.
+      started.then(
+        () => {
+          if (syncing === started) syncing = undefined;
+        },
+        () => {},
+      );
     };
     try {
       const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
@@ -197,13 +163,11 @@ export class BlobStore {
         }
         sha256.update(chunk);
         gitHash?.update(chunk);
-        batch.push(chunk);
-        batchBytes += chunk.byteLength;
-        if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+        const behind = writer.write(chunk);
+        if (behind) await behind;
+        syncEarly();
       }
-      await flush();
-      await pending;
-      pending = undefined;
+      await writer.end();
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new HangarError(
           "HANGAR_ERR_BAD_REQUEST",
@@ -219,13 +183,12 @@ export class BlobStore {
       }
       await syncing?.catch(() => {});
       await handle.sync();
-      await handle.close();
+      await writer.close();
       await this.commitTemp(temp, digest);
       return { sha256: digest, size, ...(gitHash ? { gitOid: gitHash.digest("hex") } : {}) };
     } catch (error) {
-      await pending?.catch(() => {});
       await syncing?.catch(() => {});
-      await handle.close().catch(() => {});
+      await writer.close().catch(() => {});
       await unlink(temp).catch(() => {});
       throw error;
     }

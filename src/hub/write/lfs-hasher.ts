@@ -1,18 +1,92 @@
 import { Worker } from "node:worker_threads";
+import { DIRECT_ALIGN } from "../../store/direct-io.ts";
+
+/** Bytes per read of the worker. */
+const HASH_READ_BYTES = 4 * 1024 * 1024;
 
 /**
- * sha256 of file ranges computed on a worker thread. A multipart upload's parts are hashed from the page
- * cache while later parts are still arriving; on the main thread that hashing would compete with receiving
- * them, on a worker it runs on another core. One worker serves every upload of the process, each hash
- * under its own id; the worker is created on first use and never keeps the process alive by itself.
+ * sha256 of file ranges computed on a worker thread. A multipart upload's parts are hashed while later parts
+ * are still arriving; on the main thread that hashing would compete with receiving them, on a worker it runs
+ * on another core. One worker serves every upload of the process, each hash under its own id, one message
+ * at a time; the worker is created on first use and never keeps the process alive by itself.
+ *
+ * Files written with direct I/O are not in the page cache, so they are read back the same way (O_DIRECT,
+ * into aligned buffers found as in store/direct-io.ts), two reads ahead of the hash so the disk and the hash
+ * overlap. A range that does not suit direct reads, or a filesystem that refuses them, is read normally.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
-const { openSync, readSync, closeSync } = require("node:fs");
+const { constants, openSync, read, readSync, closeSync } = require("node:fs");
+const BLOCK = ${HASH_READ_BYTES};
+const ALIGN = ${DIRECT_ALIGN};
 const hashes = new Map();
-const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-parentPort.on("message", (message) => {
+const plain = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
+// Aligned buffers for direct reads: undefined until first needed, null when none could be found.
+let aligned;
+function alignedBuffers(fd) {
+  if (aligned !== undefined) return aligned;
+  const raw = Buffer.allocUnsafeSlow(2 * BLOCK + ALIGN);
+  for (let offset = 0; offset < ALIGN; offset += 8) {
+    try {
+      readSync(fd, raw, offset, ALIGN, 0);
+      aligned = [raw.subarray(offset, offset + BLOCK), raw.subarray(offset + BLOCK, offset + 2 * BLOCK)];
+      return aligned;
+    } catch (error) {
+      if (error.code !== "EINVAL") break;
+    }
+  }
+  aligned = null;
+  return aligned;
+}
+function openForHash(message) {
+  const direct = message.direct && constants.O_DIRECT !== undefined && message.start % ALIGN === 0 &&
+    message.end >= ALIGN;
+  if (direct) {
+    try {
+      const fd = openSync(message.path, constants.O_RDONLY | constants.O_DIRECT);
+      const buffers = alignedBuffers(fd);
+      if (buffers) return { fd, buffers, direct: true };
+      closeSync(fd);
+    } catch {}
+  }
+  return { fd: openSync(message.path, "r"), buffers: plain, direct: false };
+}
+function readAt(fd, buffer, length, position) {
+  return new Promise((resolve, reject) =>
+    read(fd, buffer, 0, length, position, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+  );
+}
+async function hashRange(hash, message) {
+  const { fd, buffers, direct } = openForHash(message);
+  try {
+    const { start, end } = message;
+    let next = 0;
+    let issuedTo = start;
+    const issue = () => {
+      const wanted = Math.min(BLOCK, end - issuedTo);
+      // Direct reads ask for whole blocks: at the end of the file the kernel returns what there is.
+      const length = direct ? Math.ceil(wanted / ALIGN) * ALIGN : wanted;
+      const buffer = buffers[next];
+      next = 1 - next;
+      const at = issuedTo;
+      issuedTo += wanted;
+      return readAt(fd, buffer, length, at).then((bytes) => ({ buffer, bytes: Math.min(bytes, wanted), at, wanted }));
+    };
+    const queue = [];
+    while (queue.length < 2 && issuedTo < end) queue.push(issue());
+    while (queue.length > 0) {
+      const { buffer, bytes, at, wanted } = await queue.shift();
+      if (bytes < wanted) throw new Error("The file ends at " + (at + bytes) + " bytes, before " + end);
+      hash.update(buffer.subarray(0, bytes));
+      if (issuedTo < end) queue.push(issue());
+    }
+    return direct;
+  } finally {
+    closeSync(fd);
+  }
+}
+async function handle(message) {
   const { op, id, seq } = message;
   if (op === "drop") {
     hashes.delete(id);
@@ -29,35 +103,32 @@ parentPort.on("message", (message) => {
       parentPort.postMessage({ seq, digest: hash.digest("hex") });
       return;
     }
-    const fd = openSync(message.path, "r");
-    try {
-      for (let at = message.start; at < message.end; ) {
-        const read = readSync(fd, buffer, 0, Math.min(buffer.length, message.end - at), at);
-        if (read === 0) throw new Error("The file ends at " + at + " bytes, before " + message.end);
-        hash.update(buffer.subarray(0, read));
-        at += read;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    parentPort.postMessage({ seq });
+    const direct = await hashRange(hash, message);
+    parentPort.postMessage({ seq, direct });
   } catch (error) {
     hashes.delete(id);
     parentPort.postMessage({ seq, error: String((error && error.message) || error) });
   }
+}
+// One message at a time, in the order sent: a hash's ranges must be fed in order.
+let queue = Promise.resolve();
+parentPort.on("message", (message) => {
+  queue = queue.then(() => handle(message));
 });
 `;
 
 interface Reply {
   seq: number;
   digest?: string;
+  /** For an update: whether the range was read with O_DIRECT. */
+  direct?: boolean;
   error?: string;
 }
 
 let worker: Worker | undefined;
 /** Off: no worker is started and every hash call fails, as when worker threads cannot be used. */
 let workerEnabled = true;
-const waiting = new Map<number, { resolve: (digest?: string) => void; reject: (error: Error) => void }>();
+const waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
 let lastSeq = 0;
 let lastId = 0;
 
@@ -72,7 +143,7 @@ function hashWorker(): Worker {
     if (waiting.size === 0) created.unref();
     if (!waiter) return;
     if (reply.error !== undefined) waiter.reject(new Error(reply.error));
-    else waiter.resolve(reply.digest);
+    else waiter.resolve(reply);
   });
   const fail = (error: Error) => {
     if (worker === created) worker = undefined;
@@ -87,10 +158,17 @@ function hashWorker(): Worker {
 
 function call(
   target: Worker,
-  message: { op: "update" | "digest"; id: number; path?: string; start?: number; end?: number },
+  message: {
+    op: "update" | "digest";
+    id: number;
+    path?: string;
+    start?: number;
+    end?: number;
+    direct?: boolean;
+  },
 ) {
   const seq = ++lastSeq;
-  return new Promise<string | undefined>((resolve, reject) => {
+  return new Promise<Reply>((resolve, reject) => {
     waiting.set(seq, { resolve, reject });
     // While a reply is awaited the worker must keep the process alive, or the caller would never resume.
     target.ref();
@@ -131,14 +209,20 @@ export class RangeHasher {
     return target;
   }
 
-  /** Adds bytes `start` (inclusive) to `end` (exclusive) of the file at `path`. */
-  async update(path: string, range: { start: number; end: number }): Promise<void> {
-    if (range.end > range.start) await call(this.worker(), { op: "update", id: this.id, path, ...range });
+  /**
+   * Adds bytes `start` (inclusive) to `end` (exclusive) of the file at `path`; `direct` reads them with
+   * O_DIRECT (for a file written that way, which the page cache does not hold). Resolves to whether the
+   * range was in fact read with O_DIRECT (a range or filesystem that does not suit it is read normally).
+   */
+  async update(path: string, range: { start: number; end: number }, direct = false): Promise<boolean> {
+    if (range.end <= range.start) return false;
+    const reply = await call(this.worker(), { op: "update", id: this.id, path, ...range, direct });
+    return reply.direct === true;
   }
 
   async digest(): Promise<string> {
     this.finished = true;
-    return (await call(this.worker(), { op: "digest", id: this.id }))!;
+    return (await call(this.worker(), { op: "digest", id: this.id })).digest!;
   }
 
   /** Forgets the hash (the bytes it covered changed, or the upload was abandoned). */

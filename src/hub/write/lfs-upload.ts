@@ -4,8 +4,8 @@ import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
-import { writeAll } from "../../store/blob-store.ts";
 import { nowIso } from "../../store/catalog.ts";
+import { FileWriter } from "../../store/file-writer.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
 import { PENDING_COMMIT_LEASE_MS } from "./lfs-batch.ts";
@@ -93,8 +93,6 @@ function partsFolder(hub: HubContext, upload: SignedUpload): string {
 }
 
 const DATA_FILE = "data";
-/** Bytes gathered from the request before one positional write. */
-const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Read size of the fallback hash pass. */
 const HASH_READ_BYTES = 4 * 1024 * 1024;
 
@@ -216,7 +214,7 @@ async function hashOnThisThread(handle: FileHandle, size: number): Promise<strin
 }
 
 /** Extends the prefix hash over the parts that follow it and are whole, one part at a time. */
-function advancePrefix(folder: string, session: MultipartSession, size: number): void {
+function advancePrefix(hub: HubContext, folder: string, session: MultipartSession, size: number): void {
   const { prefix } = session;
   if (prefix.running || session.sealed) return;
   const running: Promise<void> = (async () => {
@@ -228,10 +226,11 @@ function advancePrefix(folder: string, session: MultipartSession, size: number):
         if (attempt === undefined) return;
         const generation = prefix.generation;
         const start = (part - 1) * session.chunkSize;
-        await prefix.hash.update(join(folder, DATA_FILE), {
-          start,
-          end: Math.min(size, start + session.chunkSize),
-        });
+        await prefix.hash.update(
+          join(folder, DATA_FILE),
+          { start, end: Math.min(size, start + session.chunkSize) },
+          hub.blobs.direct.active,
+        );
         // A new attempt at a hashed part started the prefix over meanwhile: what was read no longer counts.
         if (prefix.generation !== generation) continue;
         if (session.whole.get(part) === attempt) prefix.parts.push(attempt);
@@ -327,7 +326,7 @@ export async function uploadLfsPart(
   const attempt = randomBytes(16).toString("hex");
   session.attempts.set(part, attempt);
   session.requests++;
-  let handle: FileHandle | undefined;
+  let writer: FileWriter | undefined;
   try {
     // Its bytes are about to change: from the moment this attempt begins (before anything is awaited, so
     // that a completion arriving on another connection meanwhile sees it) until it is whole, the part
@@ -347,53 +346,45 @@ export async function uploadLfsPart(
     // A write an older attempt issued before this one began could still land after this attempt's own
     // writes (the thread pool does not keep their order): let every write already issued settle first.
     await Promise.allSettled([...session.writes]);
-    handle = await open(join(folder, DATA_FILE), constants.O_RDWR | constants.O_CREAT);
-    const fileHandle = handle;
-    let position = (part - 1) * upload.chunkSize;
-    let received = 0;
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
-    let pending: Promise<unknown> | undefined;
-    const flush = async () => {
-      if (pending) await pending;
-      pending = undefined;
-      if (batchBytes === 0) return;
-      current();
-      const write = writeAll(fileHandle, batch, position);
-      position += batchBytes;
-      batch = [];
-      batchBytes = 0;
-      session.writes.add(write);
-      pending = write.finally(() => session.writes.delete(write));
-    };
+    const start = (part - 1) * upload.chunkSize;
+    writer = await FileWriter.open(join(folder, DATA_FILE), constants.O_RDWR | constants.O_CREAT, {
+      position: start,
+      length: expected,
+      endsFile: start + expected === upload.size,
+      direct: hub.blobs.direct,
+      beforeWrite: current,
+      onWrite: (write) => {
+        session.writes.add(write);
+        const settled = () => session.writes.delete(write);
+        write.then(settled, settled);
+      },
+    });
     try {
       for await (const chunk of target.body) {
-        received += chunk.byteLength;
-        if (received > expected) throw badRequest(`Part ${part} is larger than its ${expected} bytes`);
-        batch.push(chunk);
-        batchBytes += chunk.byteLength;
-        if (batchBytes >= WRITE_BATCH_BYTES) await flush();
+        if (writer.received + chunk.byteLength > expected) {
+          throw badRequest(`Part ${part} is larger than its ${expected} bytes`);
+        }
+        const behind = writer.write(chunk);
+        if (behind) await behind;
       }
-      await flush();
-      await pending;
+      await writer.end();
     } catch (error) {
       throw brokenOff(error, `Part ${part}`);
-    } finally {
-      await pending?.catch(() => {});
     }
+    const received = writer.received;
     if (received !== expected) {
       throw badRequest(`Part ${part} must be ${expected} bytes, but ${received} were received`);
     }
     // A part is on disk before its ETag is given: the flush runs while other parts are still arriving,
     // instead of all at once in completion's fsync (bench:upload, 1 GB on a quiet machine: 15-30 % more
     // ingest throughput).
-    await fileHandle.datasync();
+    await writer.handle.datasync();
     current();
     recordPart(folder, session, part, attempt);
-    advancePrefix(folder, session, upload.size);
+    advancePrefix(hub, folder, session, upload.size);
     return `"${attempt}"`;
   } finally {
-    await handle?.close().catch(() => {});
+    await writer?.close().catch(() => {});
     session.requests--;
     if (session.attempts.get(part) === attempt) session.attempts.delete(part);
     releaseSession(hub, folder, session);
@@ -410,6 +401,7 @@ export interface CompletedPart {
  * attempts being joined; hashes on the main thread when the worker is not available.
  */
 async function hashAssembled(
+  direct: boolean,
   session: MultipartSession,
   data: string,
   upload: SignedUpload,
@@ -428,7 +420,7 @@ async function hashAssembled(
         throw badRequest(`The parts hold ${size} bytes, but ${upload.size} were announced`);
       }
       try {
-        await prefix.hash.update(data, { start: prefix.parts.length * upload.chunkSize, end: size });
+        await prefix.hash.update(data, { start: prefix.parts.length * upload.chunkSize, end: size }, direct);
         return await prefix.hash.digest();
       } catch {
         prefix.hash.dispose();
@@ -491,7 +483,7 @@ export async function completeLfsMultipart(
     const data = join(folder, DATA_FILE);
     finished = true;
     try {
-      const sha256 = await hashAssembled(session, data, upload, byNumber);
+      const sha256 = await hashAssembled(hub.blobs.direct.active, session, data, upload, byNumber);
       if (sha256 !== upload.oid) {
         throw badRequest(`Content sha256 is ${sha256}, but ${upload.oid} was announced`);
       }
