@@ -1,6 +1,7 @@
 // `npm run bench:upload`: ingest throughput of a 1 GB LFS upload over HTTP (LFS batch, signed PUT or
-// multipart parts + completion, NDJSON commit) next to Node's own sha256 over the same bytes and a durable
-// write of them, and the Hangar server's RSS while it ingests. Then, to locate costs, a single-PUT upload
+// multipart parts + completion, NDJSON commit) next to Node's own sha256 over the same bytes, durable
+// writes of them (Node through the page cache, dd with O_DIRECT) and a bare Node.js server that only hashes
+// them, and the Hangar server's RSS while it ingests. Then, to locate costs, a single-PUT upload
 // (the client offers only the basic transfer), and the real `@huggingface/hub` upload end to end.
 // Prints tables, then one JSON line; exits 0 when it ran.
 // Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024); HANGAR_BENCH_BASIC=0 and
@@ -9,7 +10,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { uploadFilesWithProgress } from "@huggingface/hub";
-import { copyDurably, hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
+import { copyDirectWithDd, copyDurably, hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
 import { numberFromEnv, switchFromEnv } from "./lib/env.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
@@ -239,15 +240,22 @@ async function run(): Promise<number> {
   for (let run = 0; run < BASELINE_RUNS; run++) hashRuns.push(await hashFile(dataFile));
   const hashed = hashRuns.reduce((best, next) => (next.seconds < best.seconds ? next : best));
   const hashRate = megabytesPerSecond(hashed.bytes, hashed.seconds);
-  // Second reference: a durable write of the same bytes on the filesystem of the blob store (both are
-  // under the system temp dir), which bounds any server that fsyncs what it stores.
+  // Second references: durable writes of the same bytes on the filesystem of the blob store (both are
+  // under the system temp dir), through the page cache (Node) and bypassing it as Hangar does (dd).
   const copyRuns = [];
+  const ddRuns: number[] = [];
+  const copyTarget = join(dataDir, "durable-copy.bin");
   for (let run = 0; run < BASELINE_RUNS; run++) {
-    copyRuns.push(await copyDurably(dataFile, join(dataDir, "durable-copy.bin")));
-    await rm(join(dataDir, "durable-copy.bin"));
+    copyRuns.push(await copyDurably(dataFile, copyTarget));
+    await rm(copyTarget);
+    const ddSeconds = await copyDirectWithDd(dataFile, copyTarget);
+    if (ddSeconds !== undefined) ddRuns.push(ddSeconds);
+    await rm(copyTarget, { force: true });
   }
   const copied = copyRuns.reduce((best, next) => (next.seconds < best.seconds ? next : best));
   const diskRate = megabytesPerSecond(copied.bytes, copied.seconds);
+  const ddSeconds = ddRuns.length > 0 ? Math.min(...ddRuns) : undefined;
+  const ddRate = ddSeconds === undefined ? undefined : megabytesPerSecond(FILE_SIZE, ddSeconds);
 
   await new Promise((resolve) => setTimeout(resolve, 500));
   const idle = readProcessMemory(server.pid);
@@ -376,10 +384,19 @@ async function run(): Promise<number> {
         round(hashRate, 0),
       ],
       [
-        `write + fsync of the same bytes (disk ceiling, best of ${BASELINE_RUNS})`,
+        `Node write + fsync of the same bytes through the page cache (best of ${BASELINE_RUNS})`,
         round(copied.seconds, 2),
         round(diskRate, 0),
       ],
+      ...(ddSeconds !== undefined && ddRate !== undefined
+        ? [
+            [
+              `dd oflag=direct conv=fsync of the same bytes (disk ceiling, best of ${BASELINE_RUNS})`,
+              round(ddSeconds, 2),
+              round(ddRate, 0),
+            ],
+          ]
+        : []),
       [
         `bare Node.js http server hashing the same ${result.parts} parts (no disk)`,
         round(sinkSeconds, 2),
@@ -404,7 +421,10 @@ async function run(): Promise<number> {
           ]
         : []),
       ["ratio Hangar ingest / sha256", ratio, ""],
-      ["ratio Hangar ingest / write + fsync", round(ingestRate / diskRate, 3), ""],
+      ["ratio Hangar ingest / Node write + fsync", round(ingestRate / diskRate, 3), ""],
+      ...(ddRate !== undefined
+        ? [["ratio Hangar ingest / dd direct write", round(ingestRate / ddRate, 3), ""]]
+        : []),
       ["ratio Hangar ingest / bare Node.js server", round(ingestRate / sinkRate, 3), ""],
       [
         "ratio bare Node.js server / sha256 (what any Node.js server reaches)",
@@ -445,6 +465,7 @@ async function run(): Promise<number> {
     fileBytes: FILE_SIZE,
     sha256MBps: round(hashRate, 0),
     durableWriteMBps: round(diskRate, 0),
+    ...(ddRate !== undefined ? { directWriteMBps: round(ddRate, 0) } : {}),
     bareServerMBps: round(sinkRate, 0),
     ingest: {
       MBps: round(ingestRate, 0),
@@ -455,6 +476,7 @@ async function run(): Promise<number> {
       serverCpuSeconds: round(result.serverCpuSeconds, 2),
       ratio,
       ratioToDurableWrite: round(ingestRate / diskRate, 3),
+      ...(ddRate !== undefined ? { ratioToDirectWrite: round(ingestRate / ddRate, 3) } : {}),
       ratioToBareServer: round(ingestRate / sinkRate, 3),
       target: THROUGHPUT_TARGET,
       met: throughputMet,
