@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import OpenAI from "openai";
 import { type InferenceSettings, resolveConfig } from "../src/core/config.ts";
 import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
@@ -424,6 +426,25 @@ describe("queue limits, cancellation and timeouts", () => {
     assert.equal(cancelled.status, 499);
     assert.ok(cancelled.outputUnits >= 3 && cancelled.outputUnits < 2000, `${cancelled.outputUnits} tokens`);
     assert.equal(queueOf(hub, "tests/tiny-lm")!.running, 0, "the model's slot is free again");
+  });
+
+  it("times out even when garbage is collected while the request runs", async () => {
+    const quick = await startWith({ timeoutMs: 300 }, ["tests/tiny-lm"]);
+    // Full collections while the model generates: a timeout nothing holds on to must still fire.
+    setFlagsFromString("--expose-gc");
+    const collect = runInNewContext("gc") as () => void;
+    const collecting = setInterval(collect, 20);
+    try {
+      const response = await post(quick, "/v1/inference/text-generation", {
+        model: "tests/tiny-lm",
+        inputs: "count",
+        parameters: { max_new_tokens: 5000 },
+      });
+      assert.equal(response.status, 504);
+    } finally {
+      clearInterval(collecting);
+      await quick.close();
+    }
   });
 
   it("answers 504 when a request runs out of time, and frees the model", async () => {

@@ -261,12 +261,25 @@ export class InferenceRuntime {
     return { units: total, unit: "tokens" as const };
   }
 
-  /** A signal that fires when the client goes away or the request runs out of time. */
-  private deadline(signal: AbortSignal | undefined): AbortSignal {
+  /**
+   * A signal that fires when the client goes away or the request runs out of time; `clear` stops the clock
+   * once the request is over. The timer is Hangar's own: an `AbortSignal.timeout` combined with
+   * `AbortSignal.any` has no listener of its own, so Node may collect it, and its timer with it, before it
+   * fires (seen under load: a request ran for seconds past its timeout).
+   */
+  private deadline(signal: AbortSignal | undefined): { signal: AbortSignal; clear: () => void } {
     // A timeout of 0 means none.
-    if (this.settings.timeoutMs <= 0) return signal ?? new AbortController().signal;
-    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
-    return signal ? AbortSignal.any([signal, timeout]) : timeout;
+    if (this.settings.timeoutMs <= 0) {
+      return { signal: signal ?? new AbortController().signal, clear: () => {} };
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException("The operation timed out", "TimeoutError")),
+      this.settings.timeoutMs,
+    );
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    return { signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal, clear };
   }
 
   async run(request: InferenceRequest): Promise<InferenceResult> {
@@ -274,6 +287,7 @@ export class InferenceRuntime {
     const meter: Partial<UsageEvent> = { model: request.model, task: request.task ?? null };
     let entry: PooledModel | undefined;
     let measured: MeasuredInputs | undefined;
+    let clearDeadline: (() => void) | undefined;
     try {
       const { resolved, task, parsed } = this.prepare(request);
       Object.assign(meter, {
@@ -281,7 +295,8 @@ export class InferenceRuntime {
         revision: resolved.source.commit.oid,
         task: task.task,
       });
-      const signal = this.deadline(request.signal);
+      const { signal, clear } = this.deadline(request.signal);
+      clearDeadline = clear;
       entry = await this.pool.acquire(resolved.source, resolved.loader);
       measured = this.measureInputs(entry.model, task, parsed);
       const call: InferenceCall = { task: task.task, ...parsed, signal };
@@ -313,6 +328,7 @@ export class InferenceRuntime {
     } catch (error) {
       throw this.recordFailure(request, meter, started, error, measured);
     } finally {
+      clearDeadline?.();
       if (entry) this.pool.release(entry);
     }
   }
@@ -327,6 +343,7 @@ export class InferenceRuntime {
     let entry: PooledModel | undefined;
     let release: (() => void) | undefined;
     let measured: MeasuredInputs | undefined;
+    let clearDeadline: (() => void) | undefined;
     try {
       const { resolved, task, parsed } = this.prepare(request);
       Object.assign(meter, {
@@ -341,13 +358,15 @@ export class InferenceRuntime {
       }
       const inputs = this.measureInputs(model, task, parsed);
       measured = inputs;
-      const signal = this.deadline(request.signal);
+      const { signal, clear } = this.deadline(request.signal);
+      clearDeadline = clear;
       const call: InferenceCall = { task: task.task, ...parsed, signal };
       release = await entry.queue.hold(call);
       const source = model.stream(call);
-      const held = { entry, release };
+      const held = { entry, release, clear };
       entry = undefined;
       release = undefined;
+      clearDeadline = undefined;
       const runtime = this;
       let completion = 0;
       let outcomeError: unknown;
@@ -367,6 +386,7 @@ export class InferenceRuntime {
             outcomeError = error;
             throw error;
           } finally {
+            held.clear();
             held.release();
             runtime.pool.release(held.entry);
             const failure = outcomeError === undefined ? undefined : asFailure(outcomeError, request.signal);
@@ -392,6 +412,7 @@ export class InferenceRuntime {
         chunks,
       };
     } catch (error) {
+      clearDeadline?.();
       release?.();
       if (entry) this.pool.release(entry);
       throw this.recordFailure(request, meter, started, error, measured);
