@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
@@ -66,6 +66,20 @@ describe("direct I/O", () => {
     assert.equal(written.direct, expectDirect);
     assert.equal((await stat(written.path)).size, bytes.byteLength);
     assert.equal(sha256(await readFile(written.path)), sha256(bytes));
+  });
+
+  it("keeps finding aligned memory after its probe file was removed", async () => {
+    const folder = join(temp.path, "probe-removed");
+    await mkdir(folder);
+    const direct = new DirectIo(folder, true);
+    assert.equal(await direct.available(), expectDirect);
+    if (!expectDirect) return;
+    await rm(join(folder, ".direct-io-probe"));
+    // More blocks than one allocation holds, so a second allocation (and probe) is needed.
+    const blocks = [];
+    for (let index = 0; index < 12; index++) blocks.push(await direct.take());
+    assert.ok(blocks.every((block) => block?.byteLength === DIRECT_BLOCK_BYTES));
+    assert.equal(direct.active, true);
   });
 
   it("writes a range in the middle of a file without touching the bytes around it", async () => {

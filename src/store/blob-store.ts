@@ -65,13 +65,16 @@ async function syncFolder(path: string): Promise<void> {
 export class BlobStore {
   readonly root: string;
   readonly tempDir: string;
-  /** Direct I/O for large writes in the temp folder (where every blob is written before its rename). */
+  /**
+   * Direct I/O for large writes in the temp folder (where every blob is written before its rename); its
+   * probe file sits in the root, where `list` sees only the two-letter folders.
+   */
   readonly direct: DirectIo;
 
   private constructor(root: string, options: BlobStoreOptions) {
     this.root = root;
     this.tempDir = join(root, "tmp");
-    this.direct = new DirectIo(this.tempDir, options.directIo ?? true);
+    this.direct = new DirectIo(root, options.directIo ?? true);
   }
 
   static async open(root: string, options: BlobStoreOptions = {}): Promise<BlobStore> {

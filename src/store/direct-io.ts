@@ -58,8 +58,9 @@ export function findAlignedOffset(fd: number, raw: Buffer): number | undefined {
 }
 
 /**
- * Aligned blocks for direct writes to files in one folder, and the flag that says whether that folder takes
- * O_DIRECT at all (found out once, on first use).
+ * Aligned blocks for direct writes to files on one filesystem, and the flag that says whether it takes
+ * O_DIRECT at all (found out once, on first use). The probe file lives in `folder`, which should be a
+ * folder that maintenance leaves alone (the blob store's root, not its temp folder).
  */
 export class DirectIo {
   private readonly folder: string;
@@ -104,7 +105,11 @@ export class DirectIo {
     const reused = this.free.pop();
     if (reused) return reused;
     const slab = await this.allocate(BLOCKS_PER_SLAB);
-    if (!slab) return undefined;
+    if (!slab) {
+      // Direct I/O worked here before and no longer does: later writers use the page cache.
+      this.disable();
+      return undefined;
+    }
     for (let index = 1; index < slab.length; index++) this.free.push(slab[index]!);
     return slab[0];
   }
@@ -119,7 +124,6 @@ export class DirectIo {
 
   private async probe(): Promise<boolean> {
     try {
-      writeFileSync(this.probePath(), Buffer.alloc(DIRECT_ALIGN));
       const slab = await this.allocate(BLOCKS_PER_SLAB);
       if (!slab) return false;
       this.free.push(...slab);
@@ -133,6 +137,8 @@ export class DirectIo {
   private async allocate(count: number): Promise<Buffer[] | undefined> {
     let handle: FileHandle | undefined;
     try {
+      // Written each time: cheap (slabs are few), and it comes back if someone removed it.
+      writeFileSync(this.probePath(), Buffer.alloc(DIRECT_ALIGN));
       handle = await open(this.probePath(), this.flags(constants.O_RDONLY));
       const raw = Buffer.allocUnsafeSlow(count * DIRECT_BLOCK_BYTES + DIRECT_ALIGN);
       const offset = findAlignedOffset(handle.fd, raw);
