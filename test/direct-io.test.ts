@@ -5,7 +5,7 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { RangeHasher } from "../src/hub/write/lfs-hasher.ts";
+import { RangeHasher, setHashWorkerEnabled } from "../src/hub/write/lfs-hasher.ts";
 import { BlobStore } from "../src/store/blob-store.ts";
 import { DIRECT_ALIGN, DIRECT_BLOCK_BYTES, DirectIo } from "../src/store/direct-io.ts";
 import { FileWriter, type FileWriterOptions } from "../src/store/file-writer.ts";
@@ -184,5 +184,24 @@ describe("direct I/O", () => {
       short.update(path, { start: 0, end: bytes.byteLength + DIRECT_ALIGN }, true),
       new RegExp(`The file ends at ${bytes.byteLength} bytes`),
     );
+  });
+
+  it("is not misled by an empty file when it looks for aligned memory", async () => {
+    // A new worker whose first direct read is of an empty file: the kernel answers at the end of a file
+    // before it checks alignment, so that read must not decide which memory is aligned.
+    await setHashWorkerEnabled(false);
+    await setHashWorkerEnabled(true);
+    const empty = join(temp.path, "empty.bin");
+    await writeFile(empty, Buffer.alloc(0));
+    await assert.rejects(
+      new RangeHasher().update(empty, { start: 0, end: 2 * DIRECT_ALIGN }, true),
+      /The file ends at 0 bytes/,
+    );
+    const bytes = randomBytes(DIRECT_BLOCK_BYTES + 1);
+    const path = join(temp.path, "after-tiny.bin");
+    await writeFile(path, bytes);
+    const hasher = new RangeHasher();
+    assert.equal(await hasher.update(path, { start: 0, end: bytes.byteLength }, true), expectDirect);
+    assert.equal(await hasher.digest(), sha256(bytes));
   });
 });

@@ -48,8 +48,8 @@ export function findAlignedOffset(fd: number, raw: Buffer): number | undefined {
     offset += PROBE_STEP
   ) {
     try {
-      readSync(fd, raw, offset, DIRECT_ALIGN, 0);
-      return offset;
+      // A short read proves nothing: at the end of a file the kernel answers before it checks alignment.
+      return readSync(fd, raw, offset, DIRECT_ALIGN, 0) === DIRECT_ALIGN ? offset : undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EINVAL") return undefined;
     }

@@ -22,19 +22,24 @@ const BLOCK = ${HASH_READ_BYTES};
 const ALIGN = ${DIRECT_ALIGN};
 const hashes = new Map();
 const plain = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
-// Aligned buffers for direct reads: undefined until first needed, null when none could be found.
+// Aligned buffers for direct reads: undefined until found, null when none can be.
 let aligned;
 function alignedBuffers(fd) {
   if (aligned !== undefined) return aligned;
   const raw = Buffer.allocUnsafeSlow(2 * BLOCK + ALIGN);
   for (let offset = 0; offset < ALIGN; offset += 8) {
+    let bytes;
     try {
-      readSync(fd, raw, offset, ALIGN, 0);
-      aligned = [raw.subarray(offset, offset + BLOCK), raw.subarray(offset + BLOCK, offset + 2 * BLOCK)];
-      return aligned;
+      bytes = readSync(fd, raw, offset, ALIGN, 0);
     } catch (error) {
-      if (error.code !== "EINVAL") break;
+      if (error.code === "EINVAL") continue;
+      break;
     }
+    // A short file proves nothing (the kernel answers at its end before it checks alignment): ask again
+    // with the next file.
+    if (bytes < ALIGN) return undefined;
+    aligned = [raw.subarray(offset, offset + BLOCK), raw.subarray(offset + BLOCK, offset + 2 * BLOCK)];
+    return aligned;
   }
   aligned = null;
   return aligned;
