@@ -7,6 +7,7 @@
 // Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024); HANGAR_BENCH_BASIC=0 and
 // HANGAR_BENCH_LIBRARY=0 skip the extra runs.
 import { mkdir, rm } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { uploadFilesWithProgress } from "@huggingface/hub";
@@ -36,6 +37,16 @@ const THROUGHPUT_TARGET = 0.7;
 const RSS_TARGET = 100 * MB;
 
 const LFS_TYPE = "application/vnd.git-lfs+json";
+const CORES = availableParallelism();
+
+function cpuSeconds(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
+}
+
+/** CPU seconds spent per second of wall time: how many of the machine's cores the run kept busy. */
+function busyCores(cpu: number, seconds: number): number {
+  return round(cpu / seconds, 2);
+}
 
 interface BatchObject {
   oid: string;
@@ -55,6 +66,8 @@ interface IngestResult {
   phases: { batch: number; upload: number; verify: number; commit: number };
   /** CPU seconds the server used for the whole ingest. */
   serverCpuSeconds: number;
+  /** CPU seconds this process (the client) used meanwhile. */
+  clientCpuSeconds: number;
   commitOid: string;
 }
 
@@ -108,6 +121,7 @@ async function ingest(params: {
 }): Promise<IngestResult> {
   const { baseUrl, repoId, path, oid, size } = params;
   const cpuBefore = readProcessCpuSeconds(params.serverPid);
+  const clientBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   const batch = await request(`${baseUrl}/${repoId}.git/info/lfs/objects/batch`, {
     method: "POST",
@@ -194,6 +208,7 @@ async function ingest(params: {
     chunkSize: chunk,
     phases: { batch: batchSeconds, upload: uploadSeconds, verify: verifySeconds, commit: commitSeconds },
     serverCpuSeconds: readProcessCpuSeconds(params.serverPid) - cpuBefore,
+    clientCpuSeconds: cpuSeconds(process.cpuUsage(clientBefore)),
     commitOid: (JSON.parse(committed.body) as { commitOid: string }).commitOid,
   };
 }
@@ -222,6 +237,9 @@ async function run(): Promise<number> {
   await buildHome({ home, repos: [REPO_ID, BASIC_REPO_ID, LIBRARY_REPO_ID] });
   const server = await startHangarProcess(home, { HANGAR_ADMIN_TOKEN: ADMIN_TOKEN });
   onCleanup(server.stop);
+  // Started with Hangar, so both servers have sat idle for the same time (V8 tidies an idle heap).
+  const sink = await startHashingSink();
+  onCleanup(sink.stop);
   const whoami = await request(`${server.url}/api/whoami-v2`, { headers: auth() });
   expectOk("whoami", whoami);
 
@@ -273,8 +291,8 @@ async function run(): Promise<number> {
   const peakRss = sampler.stop().peak;
   await checkStored(server.url, REPO_ID, hashed.sha256, FILE_SIZE);
   // Third reference: the same parts, client and loopback into a bare Node.js server that only hashes them.
-  const sink = await startHashingSink();
-  onCleanup(sink.stop);
+  const sinkCpuBefore = readProcessCpuSeconds(sink.pid);
+  const sinkClientBefore = process.cpuUsage();
   const sinkStart = process.hrtime.bigint();
   await putParts({
     path: dataFile,
@@ -283,6 +301,10 @@ async function run(): Promise<number> {
     urlOf: (part) => `${sink.url}/part/${part}`,
   });
   const sinkSeconds = secondsSince(sinkStart);
+  const sinkCpu = {
+    server: readProcessCpuSeconds(sink.pid) - sinkCpuBefore,
+    client: cpuSeconds(process.cpuUsage(sinkClientBefore)),
+  };
   await sink.stop();
   const sinkRate = megabytesPerSecond(FILE_SIZE, sinkSeconds);
   await rm(dataFile);
@@ -373,6 +395,12 @@ async function run(): Promise<number> {
     ["  verify", round(ingested.phases.verify, 3), ""],
     ["  NDJSON commit", round(ingested.phases.commit, 3), ""],
     ["  server CPU seconds (whole ingest)", round(ingested.serverCpuSeconds, 2), ""],
+    ["  client CPU seconds (this process)", round(ingested.clientCpuSeconds, 2), ""],
+    [
+      `  cores busy (of ${CORES})`,
+      busyCores(ingested.serverCpuSeconds + ingested.clientCpuSeconds, ingested.seconds),
+      "",
+    ],
   ];
   printTable(
     `Ingest of a ${FILE_SIZE / MB} MB LFS object over HTTP on 127.0.0.1`,
@@ -402,6 +430,8 @@ async function run(): Promise<number> {
         round(sinkSeconds, 2),
         round(sinkRate, 0),
       ],
+      ["  server + client CPU seconds", `${round(sinkCpu.server, 2)} + ${round(sinkCpu.client, 2)}`, ""],
+      [`  cores busy (of ${CORES})`, busyCores(sinkCpu.server + sinkCpu.client, sinkSeconds), ""],
       ...phaseRows(
         `Hangar, transfers basic+multipart (as clients offer): ${result.transfer}`,
         result,
@@ -467,6 +497,7 @@ async function run(): Promise<number> {
     durableWriteMBps: round(diskRate, 0),
     ...(ddRate !== undefined ? { directWriteMBps: round(ddRate, 0) } : {}),
     bareServerMBps: round(sinkRate, 0),
+    bareServerCpuSeconds: { server: round(sinkCpu.server, 2), client: round(sinkCpu.client, 2) },
     ingest: {
       MBps: round(ingestRate, 0),
       seconds: round(result.seconds, 3),
@@ -474,6 +505,7 @@ async function run(): Promise<number> {
       parts: result.parts,
       phasesSeconds: roundPhases(result),
       serverCpuSeconds: round(result.serverCpuSeconds, 2),
+      clientCpuSeconds: round(result.clientCpuSeconds, 2),
       ratio,
       ratioToDurableWrite: round(ingestRate / diskRate, 3),
       ...(ddRate !== undefined ? { ratioToDirectWrite: round(ingestRate / ddRate, 3) } : {}),
