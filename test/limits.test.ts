@@ -350,7 +350,8 @@ describe("limits from the environment", () => {
 
   it("refuses a malformed value with one line naming the variable and the value", () => {
     for (const name of NAMES) {
-      for (const value of ["10MB", "abc", "-1", "0", "1.5"]) {
+      // Number() would take the last four as 1000000, 16, 5 and 1.
+      for (const value of ["10MB", "abc", "-1", "0", "1.5", "1e6", "0x10", " 5", "1.0"]) {
         assert.throws(
           () => resolveConfig({ env: { [name]: value } }),
           (error: unknown) => {

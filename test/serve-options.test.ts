@@ -258,10 +258,21 @@ describe("hangar serve with the limit variables", () => {
   });
 });
 
-describe("storage options", () => {
+describe("settings from the environment", () => {
   it("writes large uploads with direct I/O unless HANGAR_DIRECT_IO=0", () => {
     assert.equal(resolveConfig({ env: {} }).directIo, true);
     assert.equal(resolveConfig({ env: { HANGAR_DIRECT_IO: "1" } }).directIo, true);
     assert.equal(resolveConfig({ env: { HANGAR_DIRECT_IO: "0" } }).directIo, false);
+  });
+
+  it("takes inference counts in decimal digits only, naming the variable of a bad one", () => {
+    assert.equal(resolveConfig({ env: { HANGAR_INFERENCE_MAX_QUEUE: "0" } }).inference?.maxQueue, 0);
+    for (const value of ["-1", "1.5", "1e3", "0x10", "ten"]) {
+      assert.throws(
+        () => resolveConfig({ env: { HANGAR_INFERENCE_MAX_QUEUE: value } }),
+        { message: `HANGAR_INFERENCE_MAX_QUEUE must be a non-negative integer, got "${value}"` },
+        value,
+      );
+    }
   });
 });

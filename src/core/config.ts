@@ -71,9 +71,12 @@ export function inferenceSettings(config: HangarConfig): InferenceSettings {
   return { ...DEFAULT_INFERENCE, ...config.inference };
 }
 
+/** Decimal digits only: `Number` would also take "1e6", "0x10", " 5" and "1.0" for whole numbers. */
+const DECIMAL_INTEGER = /^\d+$/;
+
 function parseCount(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
-  const count = Number(value);
+  const count = DECIMAL_INTEGER.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(count) || count < 0) {
     throw badRequest(`${name} must be a non-negative integer, got "${value}"`);
   }
@@ -145,7 +148,7 @@ function parsePort(value: string | number, source: string): number {
 
 function parseSize(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === "") return fallback;
-  const size = Number(value);
+  const size = DECIMAL_INTEGER.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(size) || size <= 0)
     throw badRequest(`${name} must be a positive integer, got "${value}"`);
   return size;
