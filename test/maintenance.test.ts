@@ -14,7 +14,7 @@ import { createRepo } from "../src/hub/create-repo.ts";
 import { lfsPointerOid } from "../src/hub/git-objects.ts";
 import { acquireBlobLeases } from "../src/hub/maintenance/blob-leases.ts";
 import { fsck } from "../src/hub/maintenance/fsck.ts";
-import { gc } from "../src/hub/maintenance/gc.ts";
+import { ACTIVE_TEMP_MS, gc } from "../src/hub/maintenance/gc.ts";
 import { readBody, sendError, sendJson } from "../src/server/http.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 
@@ -220,7 +220,7 @@ describe("gc", () => {
     await writeFile(freshTemp, Buffer.alloc(600));
     const old = new Date(Date.now() - 2 * HOUR_MS);
     await utimes(staleTemp, old, old);
-    const lease = await acquireBlobLeases(hangar.blobs, [leased.sha256]);
+    const lease = await acquireBlobLeases(hangar, [leased.sha256]);
     // Taking a lease refreshes the blob's age for gc in other processes; make it old again to test the lease.
     await age(hangar, leased.sha256, 2 * HOUR_MS);
 
@@ -258,13 +258,13 @@ describe("gc", () => {
   it("spares a blob leased with a time limit until the limit passes", async () => {
     const { hangar } = instance;
     const upload = await storeFile(hangar, Buffer.alloc(1500, 8), true);
-    const pending = await acquireBlobLeases(hangar.blobs, [upload.sha256], { ttlMs: 60_000 });
+    const pending = await acquireBlobLeases(hangar, [upload.sha256], { ttlMs: 60_000 });
     await age(hangar, upload.sha256, 2 * HOUR_MS);
     const kept = await gc(hangar, { graceMs: HOUR_MS });
     assert.equal(kept.keptLeased, 1);
     assert.equal(await hangar.blobs.has(upload.sha256), true);
     pending.release();
-    const expired = await acquireBlobLeases(hangar.blobs, [upload.sha256], { ttlMs: 0 });
+    const expired = await acquireBlobLeases(hangar, [upload.sha256], { ttlMs: 0 });
     await age(hangar, upload.sha256, 2 * HOUR_MS);
     assert.equal((await gc(hangar, { graceMs: HOUR_MS })).removedBlobs, 1);
     assert.equal(await hangar.blobs.has(upload.sha256), false);
@@ -492,5 +492,36 @@ describe("hangar fsck and hangar gc", () => {
     assert.equal(nowhere.status, 1);
     assert.match(nowhere.stderr, /There is no Hangar instance in/);
     assert.equal(await stat(join(hangar.config.home, "nope")).catch(() => null), null);
+  });
+
+  it("gc in another process spares what this one leases and the temp files its uploads are writing", async () => {
+    const { hangar } = instance;
+    const pending = await storeFile(hangar, Buffer.alloc(4096, 7), true);
+    await age(hangar, pending.sha256, 10_000);
+    // This process is the server: an uploaded object waiting for its commit, and an upload still arriving.
+    const lease = await acquireBlobLeases(hangar, [pending.sha256], { ttlMs: 60_000 });
+    const writing = join(hangar.blobs.tempDir, "1-arriving.part");
+    await writeFile(writing, Buffer.alloc(100));
+    try {
+      const spared = cli("gc", "--grace", "0");
+      assert.equal(spared.status, 0, spared.stderr);
+      assert.deepEqual(spared.stdout.split("\n").slice(0, 3), [
+        "Removed 0 unreferenced blob(s) (0 B) and 0 temp file(s) (0 B): 0 B freed",
+        "Kept 0 unreferenced blob(s) younger than 0 s and 1 in use",
+        "Kept 1 temp file(s) that uploads are still writing",
+      ]);
+      assert.equal(await hangar.blobs.has(pending.sha256), true);
+      assert.equal((await stat(writing)).size, 100);
+    } finally {
+      lease.release();
+    }
+    // Released, and the upload stopped writing long ago: both go.
+    const stopped = new Date(Date.now() - ACTIVE_TEMP_MS - 1000);
+    await utimes(writing, stopped, stopped);
+    const freed = cli("gc", "--grace", "0", "--json");
+    assert.equal(freed.status, 0, freed.stderr);
+    const report = JSON.parse(freed.stdout) as { removedBlobs: number; removedTempFiles: number };
+    assert.deepEqual([report.removedBlobs, report.removedTempFiles], [1, 1]);
+    assert.equal(await hangar.blobs.has(pending.sha256), false);
   });
 });

@@ -73,7 +73,7 @@ export async function createCommit(hub: HubContext, params: CreateCommitParams):
   // Held from before the blobs are checked until the transaction that references them has committed, so gc
   // cannot remove a blob in between.
   const lease = await acquireBlobLeases(
-    hub.blobs,
+    hub,
     params.operations.flatMap((operation) => (operation.kind === "put" ? [operation.file.sha256] : [])),
   );
   try {

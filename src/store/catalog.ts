@@ -5,6 +5,7 @@ import { AccountsTable } from "./accounts-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
+import { LeasesTable } from "./leases-table.ts";
 import { ReposTable } from "./repos-table.ts";
 import { UsageTable } from "./usage-table.ts";
 
@@ -216,6 +217,16 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, metric)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Blob leases: claims gc must respect, from any process on this instance (ms since the epoch).
+  CREATE TABLE blob_leases (
+    sha256 TEXT NOT NULL,
+    lease_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (sha256, lease_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX blob_leases_by_lease ON blob_leases(lease_id);
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;
@@ -229,6 +240,7 @@ export class Catalog {
   readonly facts: FactsTable;
   readonly usage: UsageTable;
   readonly evaluations: EvaluationsTable;
+  readonly leases: LeasesTable;
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
@@ -238,6 +250,7 @@ export class Catalog {
     this.facts = new FactsTable(db);
     this.usage = new UsageTable(db);
     this.evaluations = new EvaluationsTable(db);
+    this.leases = new LeasesTable(db);
   }
 
   static open(path: string): Catalog {

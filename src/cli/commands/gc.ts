@@ -46,5 +46,8 @@ export const gcCommand: Command = {
         `Kept ${report.keptYoung} unreferenced blob(s) younger than ${report.graceMs / 1000} s and ${report.keptLeased} in use\n`,
       );
     }
+    if (report.keptActiveTempFiles > 0) {
+      stdout.write(`Kept ${report.keptActiveTempFiles} temp file(s) that uploads are still writing\n`);
+    }
   },
 };

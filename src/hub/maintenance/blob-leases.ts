@@ -1,13 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import { utimes } from "node:fs/promises";
 import { HangarError } from "../../core/errors.ts";
 import type { BlobStore } from "../../store/blob-store.ts";
+import type { Catalog } from "../../store/catalog.ts";
 
 /**
  * A claim on blobs that gc must not remove: taken by whoever is about to reference them (a commit, an
- * upload waiting for its commit). Leases live in this process only; for gc running in another process
- * (`hangar gc` next to a server) taking a lease also refreshes each blob's mtime, so gc's grace period
- * protects it, and `assertStored` lets a catalog transaction confirm the blobs are still there.
+ * upload waiting for its commit). Leases are rows of the catalog, so gc in another process (`hangar gc` next
+ * to a server) respects them too; taking one also refreshes each blob's mtime, and `assertStored` lets a
+ * catalog transaction confirm the blobs are still there (gc may have removed one just before the lease).
  */
 export interface BlobLease {
   readonly sha256s: readonly string[];
@@ -29,23 +31,18 @@ export interface AcquireLeaseOptions {
   ttlMs?: number;
 }
 
+/** Where leases are kept and what they protect. */
+export interface LeaseScope {
+  blobs: BlobStore;
+  catalog: Catalog;
+}
+
 const TOUCH_CONCURRENCY = 32;
-
-interface LeaseRecord {
-  expiresAt: number;
-}
-
-/** Leases by blob, per blob store: tests run several instances in one process. */
-const registries = new WeakMap<BlobStore, Map<string, Set<LeaseRecord>>>();
-
-function registryOf(blobs: BlobStore): Map<string, Set<LeaseRecord>> {
-  let registry = registries.get(blobs);
-  if (!registry) {
-    registry = new Map();
-    registries.set(blobs, registry);
-  }
-  return registry;
-}
+/**
+ * How long a lease taken without a ttl lasts if its holder never releases it (the process was killed): long
+ * enough for the slowest holder (a mirror pull of a large repo), short enough that a crash's leases go.
+ */
+const UNRELEASED_LEASE_MS = 7 * 24 * 60 * 60 * 1000;
 
 function pathIfValid(blobs: BlobStore, sha256: string): string | undefined {
   try {
@@ -58,23 +55,14 @@ function pathIfValid(blobs: BlobStore, sha256: string): string | undefined {
 
 /** Leases blobs against gc and refreshes their age on disk. Blobs that are not stored yet may be leased too. */
 export async function acquireBlobLeases(
-  blobs: BlobStore,
+  scope: LeaseScope,
   sha256s: Iterable<string>,
   options: AcquireLeaseOptions = {},
 ): Promise<BlobLease> {
+  const { blobs, catalog } = scope;
   const unique = [...new Set(sha256s)];
-  const record: LeaseRecord = {
-    expiresAt: options.ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.ttlMs,
-  };
-  const registry = registryOf(blobs);
-  for (const sha256 of unique) {
-    let holders = registry.get(sha256);
-    if (!holders) {
-      holders = new Set();
-      registry.set(sha256, holders);
-    }
-    holders.add(record);
-  }
+  const leaseId = randomUUID();
+  catalog.leases.insert(leaseId, unique, Date.now() + (options.ttlMs ?? UNRELEASED_LEASE_MS));
   let released = false;
   const lease: BlobLease = {
     sha256s: unique,
@@ -95,11 +83,7 @@ export async function acquireBlobLeases(
     release() {
       if (released) return;
       released = true;
-      for (const sha256 of unique) {
-        const holders = registry.get(sha256);
-        holders?.delete(record);
-        if (holders?.size === 0) registry.delete(sha256);
-      }
+      catalog.leases.release(leaseId);
     },
   };
   const now = new Date();
@@ -116,15 +100,7 @@ export async function acquireBlobLeases(
   return lease;
 }
 
-/** Whether a live lease covers a blob. */
-export function isBlobLeased(blobs: BlobStore, sha256: string, now = Date.now()): boolean {
-  const registry = registryOf(blobs);
-  const holders = registry.get(sha256);
-  if (!holders) return false;
-  for (const record of holders) {
-    if (record.expiresAt > now) return true;
-    holders.delete(record);
-  }
-  if (holders.size === 0) registry.delete(sha256);
-  return false;
+/** Whether a live lease, from any process on the instance, covers a blob. */
+export function isBlobLeased(scope: LeaseScope, sha256: string, now = Date.now()): boolean {
+  return scope.catalog.leases.isLeased(sha256, now);
 }

@@ -13,6 +13,13 @@ import { listTempLeftovers } from "./fsck.ts";
  */
 export const DEFAULT_GC_GRACE_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Temp files written to this recently belong to an upload still running (its bytes keep arriving, and a
+ * multipart upload's folder changes with each part), whatever the grace period: even `--grace 0` spares
+ * them, so gc in another process never pulls a file from under a server's upload.
+ */
+export const ACTIVE_TEMP_MS = 10 * 60 * 1000;
+
 /** Candidates re-checked and removed per catalog transaction, so commits are never held up for long. */
 const BATCH_SIZE = 256;
 
@@ -34,8 +41,10 @@ export interface GcReport {
   removedBlobBytes: number;
   /** Unreferenced blobs kept because they are younger than the grace period. */
   keptYoung: number;
-  /** Unreferenced blobs kept because an upload or commit in this process holds a lease on them. */
+  /** Unreferenced blobs kept because an upload or commit (in any process) holds a lease on them. */
   keptLeased: number;
+  /** Temp files kept because an upload wrote to them within `ACTIVE_TEMP_MS`. */
+  keptActiveTempFiles: number;
   /** Registry rows of unreferenced blobs that were no longer on disk. */
   removedRegistryRows: number;
   removedTempFiles: number;
@@ -47,7 +56,8 @@ export interface GcReport {
 /**
  * Removes blobs no commit references, and temp files left by interrupted uploads. A blob is spared while it
  * is younger than the grace period (by mtime, which storing or leasing it refreshes, and registry date) or
- * leased. Each removal is re-checked inside a catalog transaction and the blob moved away within it; a
+ * leased (leases are catalog rows, seen by every process; temp files an upload is still writing are spared
+ * too). Each removal is re-checked inside a catalog transaction and the blob moved away within it; a
  * commit checks its blobs inside its own transaction, so whichever comes first wins cleanly, even when gc
  * runs in another process than the server.
  */
@@ -56,6 +66,8 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
   const dryRun = Boolean(options.dryRun);
   const table = new MaintenanceTable(hub.catalog.db);
   const now = Date.now();
+  // Leases whose holders never released them (a killed process) end here, once expired.
+  if (!dryRun) hub.catalog.leases.purgeExpired(now);
   const report: GcReport = {
     dryRun,
     graceMs,
@@ -65,6 +77,7 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     removedBlobBytes: 0,
     keptYoung: 0,
     keptLeased: 0,
+    keptActiveTempFiles: 0,
     removedRegistryRows: 0,
     removedTempFiles: 0,
     removedTempBytes: 0,
@@ -85,7 +98,7 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
       report.referencedBlobs++;
       continue;
     }
-    if (isBlobLeased(hub.blobs, sha256)) {
+    if (isBlobLeased(hub, sha256)) {
       report.keptLeased++;
       continue;
     }
@@ -109,7 +122,7 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
           report.referencedBlobs++;
           continue;
         }
-        if (isBlobLeased(hub.blobs, sha256)) {
+        if (isBlobLeased(hub, sha256)) {
           report.keptLeased++;
           continue;
         }
@@ -146,7 +159,7 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
   if (!dryRun) {
     const stale = table
       .registeredBlobs()
-      .filter((row) => !referenced.has(row.sha256) && !isBlobLeased(hub.blobs, row.sha256));
+      .filter((row) => !referenced.has(row.sha256) && !isBlobLeased(hub, row.sha256));
     for (let start = 0; start < stale.length; start += BATCH_SIZE) {
       const batch = stale.slice(start, start + BATCH_SIZE);
       hub.catalog.transaction(() => {
@@ -162,6 +175,10 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
 
   for (const leftover of await listTempLeftovers(hub, now)) {
     if (leftover.ageMs < graceMs) continue;
+    if (leftover.ageMs < ACTIVE_TEMP_MS) {
+      report.keptActiveTempFiles++;
+      continue;
+    }
     if (!dryRun) await rm(join(hub.blobs.tempDir, leftover.name), { recursive: true, force: true });
     report.removedTempFiles++;
     report.removedTempBytes += leftover.size;

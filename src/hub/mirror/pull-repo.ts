@@ -156,7 +156,7 @@ async function fetchFiles(
       throw new HangarError("HANGAR_ERR_UPSTREAM", `The upstream lists no git id for ${entry.path}`);
     }
     const candidate = lfs ? lfs.oid : known.get(gitOid)?.sha256;
-    if (candidate) leases.push(await acquireBlobLeases(hub.blobs, [candidate]));
+    if (candidate) leases.push(await acquireBlobLeases(hub, [candidate]));
     let sha256 = candidate && (await hub.blobs.sizeOf(candidate)) === entry.size ? candidate : undefined;
     if (sha256) {
       progress.bytesDone += entry.size;
@@ -178,7 +178,7 @@ async function fetchFiles(
         },
       );
       sha256 = downloaded.sha256;
-      if (sha256 !== candidate) leases.push(await acquireBlobLeases(hub.blobs, [sha256]));
+      if (sha256 !== candidate) leases.push(await acquireBlobLeases(hub, [sha256]));
       fetched.filesDownloaded++;
       fetched.bytesDownloaded += downloaded.fetchedBytes;
       // A resumed file's earlier bytes count as done now.

@@ -107,7 +107,7 @@ export async function recordMirroredCommit(
   const ordered = [...files.values()].sort(byPath);
 
   const lease = await acquireBlobLeases(
-    hub.blobs,
+    hub,
     ordered.map((file) => file.sha256),
   );
   try {

@@ -82,6 +82,8 @@ export async function lfsBatch(
   const verifyHref = `${params.baseUrl}/${repoUrlPrefix(repo.type)}${repo.namespace}/${repo.name}.git/info/lfs/objects/verify`;
 
   const objects: LfsBatchObject[] = [];
+  /** Objects the store already holds: the client skips them and commits them next. */
+  const stored: string[] = [];
   for (const requested of params.objects) {
     const oid = typeof requested.oid === "string" ? requested.oid : String(requested.oid);
     const size = typeof requested.size === "number" ? requested.size : Number.NaN;
@@ -113,9 +115,7 @@ export async function lfsBatch(
       continue;
     }
     if ((await hub.blobs.sizeOf(oid)) === size) {
-      // The client skips this object and commits it next: keep gc away from it until then, even when it is
-      // an old blob no commit references any more.
-      await acquireBlobLeases(hub.blobs, [oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
+      stored.push(oid);
       objects.push({ oid, size });
       continue;
     }
@@ -136,5 +136,8 @@ export async function lfsBatch(
       actions: { upload, verify: { href: verifyHref, expires_at: expiresAt } },
     });
   }
+  // Keep gc away from the stored objects until their commit, even from old blobs no commit references any
+  // more: one lease for all of them (one catalog write, however many objects the batch names).
+  if (stored.length > 0) await acquireBlobLeases(hub, stored, { ttlMs: PENDING_COMMIT_LEASE_MS });
   return { transfer: "basic", hash_algo: "sha256", objects };
 }

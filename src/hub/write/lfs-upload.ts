@@ -53,7 +53,7 @@ async function alreadyStored(hub: HubContext, upload: SignedUpload): Promise<boo
 /** Registers a finished upload and leases it against gc until its commit (which comes in a later request). */
 async function recordUpload(hub: HubContext, upload: SignedUpload): Promise<void> {
   hub.catalog.commits.registerBlob(upload.oid, upload.size, nowIso());
-  await acquireBlobLeases(hub.blobs, [upload.oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
+  await acquireBlobLeases(hub, [upload.oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
 }
 
 /** A single PUT of a whole object. */
