@@ -108,21 +108,28 @@ describe("hangar run: local inference on the home folder, no server", () => {
     ]);
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout, "Invoice total 42.50 EUR\nHello Offline 2026\n");
-    assert.equal(detected.code, 0, detected.stderr);
-    // One line per speech segment: {"start", "end", "score"}, in seconds.
-    const lines = detected.stdout.trimEnd().split("\n");
-    assert.equal(lines.length, 1, detected.stdout);
-    const segment = JSON.parse(lines[0]!) as { start: number; end: number; score: number };
+    assert.equal(detectedJson.code, 0, detectedJson.stderr);
+    const result = JSON.parse(detectedJson.stdout) as {
+      task: string;
+      model: string;
+      outputs: Array<{ start: number; end: number; score: number }>;
+    };
+    assert.equal(result.task, "voice-activity-detection");
+    assert.equal(result.model, "hangar/silero-vad");
+    // One speech segment {"start", "end", "score"}, in seconds.
+    assert.equal(result.outputs.length, 1, detectedJson.stdout);
+    const segment = result.outputs[0]!;
     assert.deepEqual(Object.keys(segment), ["start", "end", "score"]);
     // Silero judges 32 ms windows and pads segments by 30 ms; 0.3 s is far below the 1 s of silence around.
     assert.ok(Math.abs(segment.start - expected.start) <= 0.3, `${segment.start} vs ${expected.start}`);
     assert.ok(Math.abs(segment.end - expected.end) <= 0.3, `${segment.end} vs ${expected.end}`);
     assert.ok(segment.score > 0.5);
-    assert.equal(detectedJson.code, 0, detectedJson.stderr);
-    const result = JSON.parse(detectedJson.stdout) as { task: string; model: string; outputs: unknown };
-    assert.equal(result.task, "voice-activity-detection");
-    assert.equal(result.model, "hangar/silero-vad");
-    assert.deepEqual(result.outputs, [segment]);
+    // Without --json, one readable line per segment: its span and its score.
+    assert.equal(detected.code, 0, detected.stderr);
+    assert.equal(
+      detected.stdout,
+      `${segment.start.toFixed(2)} s - ${segment.end.toFixed(2)} s\t${segment.score.toFixed(4)}\n`,
+    );
   });
 
   it("bad input: one readable line and a non-zero exit", async () => {

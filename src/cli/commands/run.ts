@@ -68,6 +68,9 @@ function readable(task: string, outputs: unknown): string {
         lines.push(`${score(entry.score)}\t${entry.token_str}\t${entry.sequence}`);
       } else if ("label" in entry) {
         lines.push(`${entry.label}\t${score(entry.score)}`);
+      } else if (typeof entry.start === "number" && typeof entry.end === "number" && !("word" in entry)) {
+        // A span of time: voice-activity detection's speech segments, in seconds.
+        lines.push(`${entry.start.toFixed(2)} s - ${entry.end.toFixed(2)} s\t${score(entry.score)}`);
       } else if ("generated_text" in entry) {
         lines.push(String(entry.generated_text));
       } else {
