@@ -428,6 +428,15 @@ describe("queue limits, cancellation and timeouts", () => {
     assert.equal(queueOf(hub, "tests/tiny-lm")!.running, 0, "the model's slot is free again");
   });
 
+  /** A generation far longer than any timeout below (the tiny model counts for 5,000 tokens). */
+  const generateLong = (hub: TestHangar, extra: Record<string, unknown> = {}) =>
+    post(hub, "/v1/inference/text-generation", {
+      model: "tests/tiny-lm",
+      inputs: "count",
+      parameters: { max_new_tokens: 5000 },
+      ...extra,
+    });
+
   it("times out even when garbage is collected while the request runs", async () => {
     const quick = await startWith({ timeoutMs: 300 }, ["tests/tiny-lm"]);
     // Full collections while the model generates: a timeout nothing holds on to must still fire.
@@ -435,12 +444,7 @@ describe("queue limits, cancellation and timeouts", () => {
     const collect = runInNewContext("gc") as () => void;
     const collecting = setInterval(collect, 20);
     try {
-      const response = await post(quick, "/v1/inference/text-generation", {
-        model: "tests/tiny-lm",
-        inputs: "count",
-        parameters: { max_new_tokens: 5000 },
-      });
-      assert.equal(response.status, 504);
+      assert.equal((await generateLong(quick)).status, 504);
     } finally {
       clearInterval(collecting);
       await quick.close();
@@ -450,21 +454,12 @@ describe("queue limits, cancellation and timeouts", () => {
   it("answers 504 when a request runs out of time, and frees the model", async () => {
     const quick = await startWith({ timeoutMs: 50 }, ["tests/tiny-lm"]);
     try {
-      const response = await post(quick, "/v1/inference/text-generation", {
-        model: "tests/tiny-lm",
-        inputs: "count",
-        parameters: { max_new_tokens: 5000 },
-      });
+      const response = await generateLong(quick);
       assert.equal(response.status, 504);
       assert.equal(response.headers.get("x-error-code"), "Timeout");
       // Under load the 50 ms can run out while the model is still loading, before its queue exists.
       await until(() => (queueOf(quick, "tests/tiny-lm")?.running ?? 0) === 0, "generation to stop");
-      const streamed = await post(quick, "/v1/inference/text-generation", {
-        model: "tests/tiny-lm",
-        inputs: "count",
-        parameters: { max_new_tokens: 5000 },
-        stream: true,
-      });
+      const streamed = await generateLong(quick, { stream: true });
       const last = (await streamed.text()).trim().split("\n\n").at(-1)!;
       assert.deepEqual(JSON.parse(last.replace(/^data: /, "")), {
         error: "The inference request took too long and was stopped",
