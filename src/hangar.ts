@@ -16,7 +16,7 @@ export interface Hangar extends HubContext {
 /** Builds the application on `config.home`. Nothing listens on a port here: see `server/`. */
 export async function createHangar(config: HangarConfig): Promise<Hangar> {
   const catalog = Catalog.open(join(config.home, "hangar.db"));
-  const blobs = await BlobStore.open(join(config.home, "blobs"), { directIo: config.directIo ?? true });
+  const blobs = await BlobStore.open(join(config.home, "blobs"), { directIo: config.directIo });
   let inference: InferenceRuntime | undefined;
   const hangar: Hangar = {
     config,

@@ -123,14 +123,10 @@ export class DirectIo {
   }
 
   private async probe(): Promise<boolean> {
-    try {
-      const slab = await this.allocate(BLOCKS_PER_SLAB);
-      if (!slab) return false;
-      this.free.push(...slab);
-      return true;
-    } catch {
-      return false;
-    }
+    const slab = await this.allocate(BLOCKS_PER_SLAB);
+    if (!slab) return false;
+    this.free.push(...slab);
+    return true;
   }
 
   /** `count` aligned blocks carved from one allocation, or undefined. */

@@ -130,7 +130,7 @@ export class FileWriter {
       }
       this.issueBlock(padded);
     }
-    await this.drain();
+    await this.settle();
     if (this.failed !== undefined) throw this.failed;
     if (this.options.endsFile) {
       const end = this.options.position + this.received;
@@ -227,9 +227,5 @@ export class FileWriter {
   private async waitForOldest(): Promise<void> {
     await this.inFlight[0]?.catch(() => {});
     if (this.failed !== undefined) throw this.failed;
-  }
-
-  private async drain(): Promise<void> {
-    while (this.inFlight.length > 0) await this.inFlight[0]!.catch(() => {});
   }
 }
