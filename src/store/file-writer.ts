@@ -168,7 +168,7 @@ export class FileWriter {
   private copyIntoBlocks(chunk: Uint8Array, from: number): Promise<void> | undefined {
     let at = from;
     while (at < chunk.byteLength) {
-      if (!this.block) return this.nextBlock().then(() => this.copyIntoBlocks(chunk, at));
+      this.block ??= this.nextBlock();
       const length = Math.min(chunk.byteLength - at, DIRECT_BLOCK_BYTES - this.fill);
       this.block.set(chunk.subarray(at, at + length), this.fill);
       this.fill += length;
@@ -183,11 +183,11 @@ export class FileWriter {
     return undefined;
   }
 
-  private async nextBlock(): Promise<void> {
-    const block = await this.options.direct!.take();
+  private nextBlock(): Buffer {
+    const block = this.options.direct!.take();
     if (!block) throw new Error("No aligned memory for a direct write");
-    this.block = block;
     this.fill = 0;
+    return block;
   }
 
   private issueBlock(length: number): void {

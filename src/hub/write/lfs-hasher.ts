@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { DIRECT_ALIGN } from "../../store/direct-io.ts";
+import { DIRECT_ALIGN, pageAlignedMemory } from "../../store/direct-io.ts";
 
 /** Bytes per read of the worker. */
 const HASH_READ_BYTES = 4 * 1024 * 1024;
@@ -11,48 +11,27 @@ const HASH_READ_BYTES = 4 * 1024 * 1024;
  * at a time; the worker is created on first use and never keeps the process alive by itself.
  *
  * Files written with direct I/O are not in the page cache, so they are read back the same way (O_DIRECT,
- * into aligned buffers found as in store/direct-io.ts), two reads ahead of the hash so the disk and the hash
- * overlap. A range that does not suit direct reads, or a filesystem that refuses them, is read normally.
+ * into page-aligned buffers that the main thread allocates and shares), two reads ahead of the hash so the
+ * disk and the hash overlap. A range that does not suit direct reads, or a filesystem that refuses them, is read normally.
  */
 const WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
-const { constants, openSync, read, readSync, closeSync } = require("node:fs");
+const { constants, openSync, read, closeSync } = require("node:fs");
 const BLOCK = ${HASH_READ_BYTES};
 const ALIGN = ${DIRECT_ALIGN};
 const hashes = new Map();
 const plain = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
-// Aligned buffers for direct reads: undefined until found, null when none can be.
-let aligned;
-function alignedBuffers(fd) {
-  if (aligned !== undefined) return aligned;
-  const raw = Buffer.allocUnsafeSlow(2 * BLOCK + ALIGN);
-  for (let offset = 0; offset < ALIGN; offset += 8) {
-    let bytes;
-    try {
-      bytes = readSync(fd, raw, offset, ALIGN, 0);
-    } catch (error) {
-      if (error.code === "EINVAL") continue;
-      break;
-    }
-    // A short file proves nothing (the kernel answers at its end before it checks alignment): ask again
-    // with the next file.
-    if (bytes < ALIGN) return undefined;
-    aligned = [raw.subarray(offset, offset + BLOCK), raw.subarray(offset + BLOCK, offset + 2 * BLOCK)];
-    return aligned;
-  }
-  aligned = null;
-  return aligned;
-}
+// Page-aligned buffers for direct reads (see store/direct-io.ts), shared by the thread that started this
+// one; null when none could be had.
+const aligned = workerData.aligned &&
+  [Buffer.from(workerData.aligned, 0, BLOCK), Buffer.from(workerData.aligned, BLOCK, BLOCK)];
 function openForHash(message) {
-  const direct = message.direct && constants.O_DIRECT !== undefined && message.start % ALIGN === 0 &&
+  const direct = message.direct && aligned && constants.O_DIRECT !== undefined && message.start % ALIGN === 0 &&
     message.end >= ALIGN;
   if (direct) {
     try {
-      const fd = openSync(message.path, constants.O_RDONLY | constants.O_DIRECT);
-      const buffers = alignedBuffers(fd);
-      if (buffers) return { fd, buffers, direct: true };
-      closeSync(fd);
+      return { fd: openSync(message.path, constants.O_RDONLY | constants.O_DIRECT), buffers: aligned, direct: true };
     } catch {}
   }
   return { fd: openSync(message.path, "r"), buffers: plain, direct: false };
@@ -140,7 +119,8 @@ let lastId = 0;
 function hashWorker(): Worker {
   if (worker) return worker;
   if (!workerEnabled) throw new Error("The hashing worker is turned off");
-  const created = new Worker(WORKER_SOURCE, { eval: true });
+  const aligned = pageAlignedMemory(2 * HASH_READ_BYTES, true)?.buffer ?? null;
+  const created = new Worker(WORKER_SOURCE, { eval: true, workerData: { aligned } });
   created.unref();
   created.on("message", (reply: Reply) => {
     const waiter = waiting.get(reply.seq);
