@@ -4,6 +4,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
 import { HangarError } from "../core/errors.ts";
+import { ChunkRelease } from "./chunk-release.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
 
@@ -27,6 +28,11 @@ export interface PutOptions {
   gitOid?: boolean;
   /** Largest number of bytes accepted. */
   maxSize?: number;
+  /**
+   * The source's chunks belong to this call and nothing else reads them (a request body): each one is
+   * freed once hashed and copied into a direct write (see chunk-release.ts). Off by default.
+   */
+  releaseChunks?: boolean;
 }
 
 export interface BlobStoreOptions {
@@ -132,6 +138,7 @@ export class BlobStore {
     const wantsGitOid = options.gitOid ?? options.expectedSha256 === undefined;
     const gitHash = wantsGitOid && options.expectedSize !== undefined ? createHash("sha1") : undefined;
     gitHash?.update(`blob ${options.expectedSize}\0`);
+    const released = options.releaseChunks ? new ChunkRelease() : undefined;
     let size = 0;
     let syncedUpTo = 0;
     // At most one early flush runs, beside the writes (it never holds up receiving).
@@ -168,8 +175,10 @@ export class BlobStore {
         gitHash?.update(chunk);
         const behind = writer.write(chunk);
         if (behind) await behind;
+        if (released && writer.direct) released.add(chunk);
         syncEarly();
       }
+      released?.flush();
       await writer.end();
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new HangarError(
@@ -190,6 +199,7 @@ export class BlobStore {
       await this.commitTemp(temp, digest);
       return { sha256: digest, size, ...(gitHash ? { gitOid: gitHash.digest("hex") } : {}) };
     } catch (error) {
+      released?.flush();
       await syncing?.catch(() => {});
       await writer.close().catch(() => {});
       await unlink(temp).catch(() => {});

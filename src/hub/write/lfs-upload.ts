@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { nowIso } from "../../store/catalog.ts";
+import { ChunkRelease } from "../../store/chunk-release.ts";
 import { FileWriter } from "../../store/file-writer.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
@@ -73,7 +74,11 @@ export async function uploadLfsObject(
     return;
   }
   try {
-    await hub.blobs.put(target.body, { expectedSha256: upload.oid, expectedSize: upload.size });
+    await hub.blobs.put(target.body, {
+      expectedSha256: upload.oid,
+      expectedSize: upload.size,
+      releaseChunks: true,
+    });
   } catch (error) {
     throw brokenOff(error, `The upload of ${upload.oid}`);
   }
@@ -359,6 +364,7 @@ export async function uploadLfsPart(
         write.then(settled, settled);
       },
     });
+    const released = new ChunkRelease();
     try {
       for await (const chunk of target.body) {
         if (writer.received + chunk.byteLength > expected) {
@@ -366,10 +372,14 @@ export async function uploadLfsPart(
         }
         const behind = writer.write(chunk);
         if (behind) await behind;
+        // Direct writes copy each chunk into an aligned block: the request's chunk is no longer needed.
+        if (writer.direct) released.add(chunk);
       }
       await writer.end();
     } catch (error) {
       throw brokenOff(error, `Part ${part}`);
+    } finally {
+      released.flush();
     }
     const received = writer.received;
     if (received !== expected) {
