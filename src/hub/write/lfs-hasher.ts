@@ -12,7 +12,8 @@ const HASH_READ_BYTES = 4 * 1024 * 1024;
  *
  * Files written with direct I/O are not in the page cache, so they are read back the same way (O_DIRECT,
  * into page-aligned buffers that the main thread allocates and shares), two reads ahead of the hash so the
- * disk and the hash overlap. A range that does not suit direct reads, or a filesystem that refuses them, is read normally.
+ * disk and the hash overlap. A range that does not suit direct reads (an unaligned start, a range shorter
+ * than a block), or a filesystem that refuses them, is read normally.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
