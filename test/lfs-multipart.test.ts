@@ -266,6 +266,42 @@ for (const directIo of [true, false])
       await commitAndDownload(upload, "first-attempt-resent.bin");
     });
 
+    it("answers 400 to a part sent chunked with more bytes than it holds, then takes the part sent right", async () => {
+      const upload = await startUpload();
+      // No Content-Length, so only the bytes themselves show the part is too large.
+      const oversized = httpRequest(upload.partUrls[0]!, {
+        method: "PUT",
+        headers: { "transfer-encoding": "chunked" },
+      });
+      const answer = new Promise<PartResult>((resolve, reject) => {
+        oversized.on("response", (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (text: string) => {
+            body += text;
+          });
+          response.on("end", () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              etag: response.headers.etag,
+              error: (JSON.parse(body) as { error?: string }).error,
+            }),
+          );
+        });
+        oversized.on("error", reject);
+      });
+      oversized.write(partBytes(upload, 1));
+      oversized.end(randomBytes(256 * 1024));
+      const refused = await answer;
+      assert.equal(refused.status, 400);
+      assert.equal(refused.etag, undefined);
+      assert.equal(refused.error, `Part 1 is larger than its ${CHUNK} bytes`);
+
+      const parts = await putParts(upload);
+      await completeOk(upload, parts);
+      await commitAndDownload(upload, "after-oversized-part.bin");
+    });
+
     it("refuses a completion while a part attempt is still being written, and accepts it once written", async () => {
       const upload = await startUpload();
       const parts = await putParts(upload);

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { constants, createReadStream, type ReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { Readable } from "node:stream";
 import { HangarError } from "../core/errors.ts";
+import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
 import { ChunkRelease } from "./chunk-release.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
@@ -122,10 +122,7 @@ export class BlobStore {
    * background of receiving and hashing (see FileWriter), and every `EARLY_SYNC_BYTES` a flush to disk
    * starts beside it.
    */
-  async put(
-    source: Readable | AsyncIterable<Uint8Array> | Uint8Array,
-    options: PutOptions = {},
-  ): Promise<StoredBlob> {
+  async put(source: ChunkSource | Uint8Array, options: PutOptions = {}): Promise<StoredBlob> {
     const temp = this.tempPath();
     const large = options.expectedSize !== undefined && options.expectedSize >= DIRECT_MIN_BYTES;
     const writer = await FileWriter.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, {
@@ -158,9 +155,12 @@ export class BlobStore {
       );
     };
     try {
-      const chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
-        source instanceof Uint8Array ? [source] : source;
-      for await (const chunk of chunks) {
+      // Once written (copied into a direct write's block, or batched for the page cache).
+      const written = (chunk: Uint8Array) => {
+        if (released && writer.direct) released.add(chunk);
+        syncEarly();
+      };
+      await feedChunks(source instanceof Uint8Array ? [source] : source, (chunk) => {
         size += chunk.byteLength;
         const limit = options.expectedSize ?? options.maxSize;
         if (limit !== undefined && size > limit) {
@@ -174,10 +174,9 @@ export class BlobStore {
         sha256.update(chunk);
         gitHash?.update(chunk);
         const behind = writer.write(chunk);
-        if (behind) await behind;
-        if (released && writer.direct) released.add(chunk);
-        syncEarly();
-      }
+        if (!behind) return written(chunk);
+        return behind.then(() => written(chunk));
+      });
       released?.flush();
       await writer.end();
       if (options.expectedSize !== undefined && size !== options.expectedSize) {

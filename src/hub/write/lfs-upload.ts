@@ -3,6 +3,7 @@ import { constants, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { badRequest, HangarError } from "../../core/errors.ts";
+import { type ChunkSource, feedChunks } from "../../core/feed-chunks.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { nowIso } from "../../store/catalog.ts";
 import { ChunkRelease } from "../../store/chunk-release.ts";
@@ -26,12 +27,11 @@ export interface LfsUploadTarget {
   now?: number;
 }
 
-type Body = AsyncIterable<Uint8Array>;
+type Body = ChunkSource;
 
-async function drain(body: Body): Promise<void> {
-  for await (const _chunk of body) {
-    // Discarded: the object is already stored.
-  }
+/** Reads a body to its end, discarding it (the object is already stored). */
+function drain(body: Body): Promise<void> {
+  return feedChunks(body, () => undefined);
 }
 
 function assertDeclaredLength(declared: number | undefined, expected: number, what: string): void {
@@ -365,16 +365,18 @@ export async function uploadLfsPart(
       },
     });
     const released = new ChunkRelease();
+    const into = writer;
+    // Direct writes copy each chunk into an aligned block: the request's chunk is no longer needed.
+    const done = into.direct ? (chunk: Uint8Array) => released.add(chunk) : () => {};
     try {
-      for await (const chunk of target.body) {
-        if (writer.received + chunk.byteLength > expected) {
+      await feedChunks(target.body, (chunk) => {
+        if (into.received + chunk.byteLength > expected) {
           throw badRequest(`Part ${part} is larger than its ${expected} bytes`);
         }
-        const behind = writer.write(chunk);
-        if (behind) await behind;
-        // Direct writes copy each chunk into an aligned block: the request's chunk is no longer needed.
-        if (writer.direct) released.add(chunk);
-      }
+        const behind = into.write(chunk);
+        if (!behind) return done(chunk);
+        return behind.then(() => done(chunk));
+      });
       await writer.end();
     } catch (error) {
       throw brokenOff(error, `Part ${part}`);
