@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { className, classNamesOf } from "../src/evaluation/class-names.ts";
 import {
   entitiesOfTags,
   scoreClassification,
@@ -45,6 +46,65 @@ describe("evaluation: reading labelled files", () => {
       /x\.jsonl, line 2: not JSON/,
     );
     assert.throws(() => parseTable("[1, 2]\n", "jsonl", "x.jsonl"), /must be an object/);
+  });
+});
+
+describe("evaluation: class names from the dataset card", () => {
+  const tagNames = { "0": "O", "1": "B-PER", "2": "I-PER" };
+
+  it("reads class_label names of a label, of a sequence (datasets < 4) and of a list (datasets 4)", () => {
+    const card = {
+      dataset_info: {
+        features: [
+          { name: "text", dtype: "string" },
+          { name: "label", dtype: { class_label: { names: { "0": "neg", "1": "pos" } } } },
+          { name: "ner_tags", sequence: { class_label: { names: tagNames } } },
+          { name: "pos_tags", list: { class_label: { names: ["NOUN", "VERB"] } } },
+        ],
+      },
+    };
+    assert.deepEqual(classNamesOf(card, "label"), ["neg", "pos"]);
+    assert.deepEqual(classNamesOf(card, "ner_tags"), ["O", "B-PER", "I-PER"]);
+    assert.deepEqual(classNamesOf(card, "pos_tags"), ["NOUN", "VERB"]);
+    assert.equal(classNamesOf(card, "text"), undefined);
+    assert.equal(classNamesOf(card, "missing"), undefined);
+    assert.equal(classNamesOf(undefined, "label"), undefined);
+  });
+
+  it("reads a card of several configurations only through its default one", () => {
+    const config = (name: string, names: string[]) => ({
+      config_name: name,
+      features: [{ name: "label", dtype: { class_label: { names } } }],
+    });
+    assert.deepEqual(
+      classNamesOf({ dataset_info: [config("other", ["x", "y"]), config("default", ["a", "b"])] }, "label"),
+      ["a", "b"],
+    );
+    assert.equal(
+      classNamesOf({ dataset_info: [config("one", ["x"]), config("two", ["y"])] }, "label"),
+      undefined,
+    );
+    assert.deepEqual(classNamesOf({ dataset_info: [config("only", ["x", "y"])] }, "label"), ["x", "y"]);
+  });
+
+  it("refuses names with missing or malformed ids", () => {
+    const card = (names: unknown) => ({
+      dataset_info: { features: [{ name: "label", dtype: { class_label: { names } } }] },
+    });
+    assert.equal(classNamesOf(card({ "0": "a", "2": "c" }), "label"), undefined);
+    assert.equal(classNamesOf(card({ "0": "a", "01": "b" }), "label"), undefined);
+    assert.equal(classNamesOf(card({ "0": "a", one: "b" }), "label"), undefined);
+    assert.equal(classNamesOf(card(["a", 2]), "label"), undefined);
+  });
+
+  it("names a class id given as a number or as digits, and nothing else", () => {
+    const names = ["O", "B-PER"];
+    assert.equal(className(names, 1), "B-PER");
+    assert.equal(className(names, "0"), "O");
+    assert.equal(className(names, 2), undefined);
+    assert.equal(className(names, -1), undefined);
+    assert.equal(className(names, 0.5), undefined);
+    assert.equal(className(names, "B-PER"), undefined);
   });
 });
 

@@ -610,6 +610,45 @@ describe("evaluate: named entities and zero-shot classification", () => {
       { "test.jsonl": `${JSON.stringify({ tokens: ["Alice"], ner_tags: [1] })}\n` },
       { type: "dataset" },
     );
+    // The same sentences as the datasets library stores them: class ids, named in the card's dataset_info.
+    const tagNames = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"];
+    const card = [
+      "---",
+      "dataset_info:",
+      "  features:",
+      "  - name: tokens",
+      "    sequence: string",
+      "  - name: ner_tags",
+      "    sequence:",
+      "      class_label:",
+      "        names:",
+      ...tagNames.map((name, id) => `          '${id}': ${name}`),
+      "---",
+      "# People and places, tags as class ids",
+      "",
+    ].join("\n");
+    const asIds = sentences.map((sentence) => ({
+      tokens: sentence.tokens,
+      ner_tags: sentence.ner_tags.map((tag) => tagNames.indexOf(tag)),
+    }));
+    await importFiles(
+      t.hangar,
+      "tests/people-and-places-ids",
+      {
+        "README.md": card,
+        "test.jsonl": `${asIds.map((sentence) => JSON.stringify(sentence)).join("\n")}\n`,
+      },
+      { type: "dataset" },
+    );
+    await importFiles(
+      t.hangar,
+      "tests/ids-out-of-range",
+      {
+        "README.md": card,
+        "test.jsonl": `${JSON.stringify({ tokens: ["Alice", "sings"], ner_tags: [1, 7] })}\n`,
+      },
+      { type: "dataset" },
+    );
   });
   after(() => t.close());
 
@@ -641,7 +680,101 @@ describe("evaluate: named entities and zero-shot classification", () => {
     assert.equal(numbered.response.status, 400);
     assert.match(
       String(numbered.json.error),
-      /holds class ids \(numbers\); Hangar needs tag names such as B-PER/,
+      /holds class ids \(numbers\) and the dataset card names no classes for it \(dataset_info features\); Hangar needs tag names such as B-PER/,
+    );
+  });
+
+  it("reads class ids through the names the dataset card declares, scoring as with the names", async () => {
+    const named = await post(t.url, "/v1/evaluations", {
+      model: "tests/tiny-ner",
+      dataset: "tests/people-and-places",
+    });
+    const ids = await post(t.url, "/v1/evaluations", {
+      model: "tests/tiny-ner",
+      dataset: "tests/people-and-places-ids",
+    });
+    assert.equal(ids.response.status, 201, JSON.stringify(ids.json));
+    assert.deepEqual(ids.json.metrics, named.json.metrics);
+    assert.equal(ids.json.examples, 4);
+    const details = ids.json.details as { perLabel: unknown; notes: string[] };
+    assert.deepEqual(details.perLabel, (named.json.details as { perLabel: unknown }).perLabel);
+    assert.ok(
+      details.notes.includes(
+        "tag ids read as the class names of the dataset card: O, B-PER, I-PER, B-LOC, I-LOC",
+      ),
+      details.notes.join("; "),
+    );
+
+    const outOfRange = await post(t.url, "/v1/evaluations", {
+      model: "tests/tiny-ner",
+      dataset: "tests/ids-out-of-range",
+    });
+    assert.equal(outOfRange.response.status, 400);
+    assert.equal(
+      outOfRange.json.error,
+      "test.jsonl, row 1: 7 in ner_tags is not one of the 5 class ids the dataset card names",
+    );
+  });
+
+  it("reads a classification file's label ids through the card's class names, as with the names", async () => {
+    await makeModel(t.hangar, {
+      kind: "sentiment",
+      repo: { type: "model", namespace: "hangar", name: "sentiment-tiny" },
+    });
+    const heldOut = await readSentimentSplit("test");
+    const names = [...new Set(heldOut.map((row) => row.label))].sort();
+    const card = [
+      "---",
+      "dataset_info:",
+      "  features:",
+      "  - name: text",
+      "    dtype: string",
+      "  - name: label",
+      "    dtype:",
+      "      class_label:",
+      "        names:",
+      ...names.map((name, id) => `          '${id}': ${name}`),
+      "---",
+      "",
+    ].join("\n");
+    await importFiles(
+      t.hangar,
+      "tests/reviews-by-name",
+      {
+        "test.csv": csv(
+          ["text", "label"],
+          heldOut.map((row) => [row.text, row.label]),
+        ),
+      },
+      { type: "dataset" },
+    );
+    await importFiles(
+      t.hangar,
+      "tests/reviews-by-id",
+      {
+        "README.md": card,
+        "test.csv": csv(
+          ["text", "label"],
+          heldOut.map((row) => [row.text, String(names.indexOf(row.label))]),
+        ),
+      },
+      { type: "dataset" },
+    );
+    const byName = await post(t.url, "/v1/evaluations", {
+      model: "hangar/sentiment-tiny",
+      dataset: "tests/reviews-by-name",
+    });
+    const byId = await post(t.url, "/v1/evaluations", {
+      model: "hangar/sentiment-tiny",
+      dataset: "tests/reviews-by-id",
+    });
+    assert.equal(byId.response.status, 201, JSON.stringify(byId.json));
+    assert.deepEqual(byId.json.metrics, byName.json.metrics);
+    assert.ok((byId.json.metrics as { accuracy: number }).accuracy > 0.5, "the ids were read as names");
+    assert.ok(
+      (byId.json.details as { notes: string[] }).notes.includes(
+        `label ids read as the class names of the dataset card: ${names.join(", ")}`,
+      ),
     );
   });
 

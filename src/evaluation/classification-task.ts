@@ -1,4 +1,5 @@
 import { badRequest, HangarError } from "../core/errors.ts";
+import { className } from "./class-names.ts";
 import {
   cellText,
   type EvaluationTask,
@@ -16,12 +17,32 @@ interface LabelledText {
 const TEXT_COLUMNS = ["text", "sentence", "content", "review", "document"];
 const LABEL_COLUMNS = ["label", "labels", "class", "category", "sentiment"];
 
-function labelledTexts(input: TaskInput) {
-  return usableExamples<LabelledText>(input, (row) => {
+/**
+ * The usable rows as texts with label names; `notes` says when the labels were class ids that the dataset
+ * card names (see class-names.ts).
+ */
+function labelledTexts(input: TaskInput, notes: string[]) {
+  const names = input.classNames;
+  let idsNamed = false;
+  const usable = usableExamples<LabelledText>(input, (row, rowNumber) => {
     const text = cellText(row[input.textColumn]);
-    const label = cellText(row[input.labelColumn]);
-    return text === null || label === null ? null : { text, label: label.trim() };
+    const cell = cellText(row[input.labelColumn]);
+    if (text === null || cell === null) return null;
+    let label = cell.trim();
+    if (names && /^\d+$/.test(label)) {
+      const name = className(names, label);
+      if (name === undefined) {
+        throw badRequest(
+          `${input.path}, row ${rowNumber}: label ${label} in ${input.labelColumn} is not one of the ${names.length} class ids the dataset card names`,
+        );
+      }
+      label = name;
+      idsNamed = true;
+    }
+    return { text, label };
   });
+  if (idsNamed) notes.push(`label ids read as the class names of the dataset card: ${list(names!)}`);
+  return usable;
 }
 
 /** The best label of a classification answer, `[{label, score}, ...]` best first. */
@@ -109,8 +130,8 @@ export const textClassificationEvaluation: EvaluationTask = {
   labelColumns: LABEL_COLUMNS,
   columnsHelp: "a text column and a label column holding the model's label names",
   async run(input) {
-    const { examples, skippedRows } = labelledTexts(input);
     const notes: string[] = [];
+    const { examples, skippedRows } = labelledTexts(input, notes);
     const { gold, predicted } = await scoreTexts(input, examples, {}, notes);
     return outcome(gold, predicted, skippedRows, notes);
   },
@@ -126,14 +147,15 @@ export const zeroShotClassificationEvaluation: EvaluationTask = {
   labelColumns: LABEL_COLUMNS,
   columnsHelp: "a text column and a label column; the label names become the candidate labels",
   async run(input) {
-    const { examples, skippedRows } = labelledTexts(input);
+    const notes: string[] = [];
+    const { examples, skippedRows } = labelledTexts(input, notes);
     const candidates = [...new Set(examples.map((example) => example.label))].sort();
     if (candidates.length < 2) {
       throw badRequest(
         `Zero-shot evaluation needs at least 2 labels to choose from; ${input.path} has only ${list(candidates)}`,
       );
     }
-    const notes = [`candidate labels: ${list(candidates)}`];
+    notes.push(`candidate labels: ${list(candidates)}`);
     const { gold, predicted } = await scoreTexts(input, examples, { candidate_labels: candidates }, notes);
     return outcome(gold, predicted, skippedRows, notes);
   },

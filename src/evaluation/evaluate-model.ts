@@ -3,6 +3,7 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import type { InferenceRuntime } from "../inference/inference-runtime.ts";
 import { nowIso } from "../store/catalog.ts";
+import { classNamesOf } from "./class-names.ts";
 import { textClassificationEvaluation, zeroShotClassificationEvaluation } from "./classification-task.ts";
 import { type Evaluation, HANGAR_VERSION, toEvaluation } from "./evaluation-record.ts";
 import type { EvaluationTask } from "./evaluation-task.ts";
@@ -151,12 +152,14 @@ export async function evaluateModel(
   );
   if (textColumn === labelColumn) throw badRequest(`The text and label columns are both "${textColumn}"`);
 
+  const classNames = classNamesOf(dataset.cardData, labelColumn);
   const started = performance.now();
   const outcome = await task.run({
     rows: dataset.table.rows,
     textColumn,
     labelColumn,
     path: dataset.path,
+    ...(classNames ? { classNames } : {}),
     limit: params.limit,
     // Pinned to the resolved commit: a push to the model during the run does not mix two models.
     predict: async (inputs, parameters) => {

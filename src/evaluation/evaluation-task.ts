@@ -10,6 +10,8 @@ export interface TaskInput {
   labelColumn: string;
   /** The file's path, for errors that name a row. */
   path: string;
+  /** The label column's class names from the dataset card, when it stores class ids (see class-names.ts). */
+  classNames?: readonly string[];
   /** Evaluate the first `limit` usable examples only. */
   limit: number | undefined;
   predict: Predict;

@@ -13,6 +13,8 @@ export interface DatasetFile {
   commit: string;
   path: string;
   table: Table;
+  /** The YAML metadata of the dataset card at that commit (its `dataset_info` names class ids). */
+  cardData: Record<string, unknown> | undefined;
 }
 
 /** Held-out splits first: a file named for one of these is the one evaluated when the caller names none. */
@@ -91,5 +93,5 @@ export async function readDatasetFile(
   const chunks: Buffer[] = [];
   for await (const chunk of opened.read()) chunks.push(chunk as Buffer);
   const table = parseTable(Buffer.concat(chunks).toString("utf8"), tableFormatOf(path)!, path);
-  return { repo, commit: commit.oid, path, table };
+  return { repo, commit: commit.oid, path, table, cardData: commit.metadata.cardData };
 }

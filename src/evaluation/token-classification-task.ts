@@ -1,4 +1,5 @@
 import { badRequest, HangarError } from "../core/errors.ts";
+import { className } from "./class-names.ts";
 import { type EvaluationTask, type TaskInput, usableExamples } from "./evaluation-task.ts";
 import { type EntitySpan, entitiesOfTags, scoreEntities, wordsOfCharacterSpan } from "./metrics.ts";
 
@@ -14,20 +15,44 @@ function listCell(value: unknown): unknown[] | null {
   return null;
 }
 
+/** Whether a row's tags are class ids: numbers (JSON), or only digits (a CSV cell). */
+function areClassIds(tags: unknown[]): boolean {
+  return (
+    tags.some((tag) => typeof tag === "number") ||
+    (tags.length > 0 && tags.every((tag) => typeof tag === "string" && /^\d+$/.test(tag)))
+  );
+}
+
 function taggedWords(input: TaskInput) {
-  const { textColumn, labelColumn, path } = input;
-  return usableExamples<TaggedWords>(input, (row, rowNumber) => {
+  const { textColumn, labelColumn, path, classNames } = input;
+  let idsNamed = false;
+  const tagNames = (tags: unknown[], rowNumber: number): unknown[] => {
+    if (!areClassIds(tags)) return tags;
+    if (!classNames) {
+      if (tags.every((tag) => typeof tag === "string")) return tags;
+      throw badRequest(
+        `${path}, row ${rowNumber}: ${labelColumn} holds class ids (numbers) and the dataset card names no classes for it (dataset_info features); Hangar needs tag names such as B-PER, I-PER, O`,
+      );
+    }
+    idsNamed = true;
+    return tags.map((tag) => {
+      const name = className(classNames, tag);
+      if (name === undefined) {
+        throw badRequest(
+          `${path}, row ${rowNumber}: ${JSON.stringify(tag)} in ${labelColumn} is not one of the ${classNames.length} class ids the dataset card names`,
+        );
+      }
+      return name;
+    });
+  };
+  const usable = usableExamples<TaggedWords>(input, (row, rowNumber) => {
     const words = listCell(row[textColumn]);
-    const tags = listCell(row[labelColumn]);
-    if (words === null || tags === null || words.length === 0) return null;
+    const cell = listCell(row[labelColumn]);
+    if (words === null || cell === null || words.length === 0) return null;
     if (!words.every((word) => typeof word === "string" && word !== "")) {
       throw badRequest(`${path}, row ${rowNumber}: ${textColumn} must be a list of words (strings)`);
     }
-    if (tags.some((tag) => typeof tag === "number")) {
-      throw badRequest(
-        `${path}, row ${rowNumber}: ${labelColumn} holds class ids (numbers); Hangar needs tag names such as B-PER, I-PER, O`,
-      );
-    }
+    const tags = tagNames(cell, rowNumber);
     if (!tags.every((tag) => typeof tag === "string")) {
       throw badRequest(`${path}, row ${rowNumber}: ${labelColumn} must be a list of tag names`);
     }
@@ -38,6 +63,7 @@ function taggedWords(input: TaskInput) {
     }
     return { words: words as string[], tags: tags as string[] };
   });
+  return { ...usable, idsNamed };
 }
 
 /** The entities a model found, as word spans of the sentence it was given (the words joined by spaces). */
@@ -71,7 +97,7 @@ export const tokenClassificationEvaluation: EvaluationTask = {
   columnsHelp:
     "a column of word lists and a column of tag-name lists (IOB2 such as B-PER, I-PER, O), one tag per word; JSON Lines, or space-separated in CSV",
   async run(input) {
-    const { examples, skippedRows } = taggedWords(input);
+    const { examples, skippedRows, idsNamed } = taggedWords(input);
     const gold: EntitySpan[][] = [];
     const predicted: EntitySpan[][] = [];
     for (const [index, example] of examples.entries()) {
@@ -89,6 +115,9 @@ export const tokenClassificationEvaluation: EvaluationTask = {
         labels: scores.types,
         perLabel: scores.perType,
         notes: [
+          ...(idsNamed
+            ? [`tag ids read as the class names of the dataset card: ${input.classNames!.join(", ")}`]
+            : []),
           "entity-level precision, recall and F1 (micro over entities): a predicted entity counts only with the gold type and exactly the gold words",
           "each sentence is sent as its words joined by single spaces; entity groups are mapped back to the words they overlap",
         ],
