@@ -48,7 +48,8 @@ function namesOf(names: unknown): string[] | undefined {
   const entries = Object.entries(names);
   const byId: string[] = [];
   for (const [id, name] of entries) {
-    if (!/^(0|[1-9]\d*)$/.test(id) || typeof name !== "string" || Number(id) >= entries.length) return undefined;
+    if (!/^(0|[1-9]\d*)$/.test(id) || typeof name !== "string" || Number(id) >= entries.length)
+      return undefined;
     byId[Number(id)] = name;
   }
   for (let id = 0; id < entries.length; id++) if (byId[id] === undefined) return undefined;
