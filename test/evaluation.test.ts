@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { evaluateModel } from "../src/evaluation/evaluate-model.ts";
 import { makeModel } from "../src/factory/make-model.ts";
 import { type LabelledSentence, readSentimentSplit } from "../src/factory/sentiment.ts";
@@ -453,12 +454,12 @@ describe("evaluate: bad input is refused with the error that names the problem, 
       [
         { model: WORD_LIST, dataset: "tests/empty" },
         400,
-        /Dataset tests\/empty has no \.csv, \.tsv, \.jsonl, \.ndjson file to evaluate on \(its files: \.gitattributes\)/,
+        /Dataset tests\/empty has no \.csv, \.tsv, \.jsonl, \.ndjson, \.parquet file to evaluate on \(its files: \.gitattributes\)/,
       ],
       [
         { model: WORD_LIST, dataset: "tests/no-table" },
         400,
-        /has no \.csv, \.tsv, \.jsonl, \.ndjson file to evaluate on \(its files: .*README\.md/,
+        /has no \.csv, \.tsv, \.jsonl, \.ndjson, \.parquet file to evaluate on \(its files: .*README\.md/,
       ],
       [{ model: WORD_LIST, dataset: "tests/two-tables" }, 400, /several table files \(a\.csv, b\.csv\)/],
       [{ model: WORD_LIST, dataset: "tests/reviews", file: "missing.csv" }, 404, /has no file missing\.csv/],
@@ -640,6 +641,45 @@ describe("evaluate: named entities and zero-shot classification", () => {
       },
       { type: "dataset" },
     );
+    // As `datasets` pushes it to a hub: the card's dataset_info and configs, and a Parquet shard whose tag
+    // lists are 64-bit class ids.
+    const parquet = parquetWriteBuffer({
+      columnData: [
+        { name: "tokens", data: asIds.map((sentence) => sentence.tokens) },
+        { name: "ner_tags", data: asIds.map((sentence) => sentence.ner_tags.map(BigInt)) },
+      ],
+      schema: [
+        { name: "schema", num_children: 2 },
+        { name: "tokens", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+        { name: "list", repetition_type: "REPEATED", num_children: 1 },
+        { name: "element", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
+        { name: "ner_tags", repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
+        { name: "list", repetition_type: "REPEATED", num_children: 1 },
+        { name: "element", type: "INT64", repetition_type: "OPTIONAL" },
+      ],
+    });
+    const configs = [
+      "configs:",
+      "- config_name: default",
+      "  data_files:",
+      "  - split: test",
+      "    path: data/test-*",
+    ];
+    await importFiles(
+      t.hangar,
+      "tests/people-and-places-parquet",
+      {
+        "README.md": card.replace("---\n", `---\n${configs.join("\n")}\n`),
+        "data/test-00000-of-00001.parquet": Buffer.from(parquet),
+      },
+      { type: "dataset" },
+    );
+    await importFiles(
+      t.hangar,
+      "tests/not-parquet",
+      { "data/test-00000-of-00001.parquet": Buffer.from("tokens,ner_tags\nAlice,1\n") },
+      { type: "dataset" },
+    );
     await importFiles(
       t.hangar,
       "tests/ids-out-of-range",
@@ -703,6 +743,23 @@ describe("evaluate: named entities and zero-shot classification", () => {
         "tag ids read as the class names of the dataset card: O, B-PER, I-PER, B-LOC, I-LOC",
       ),
       details.notes.join("; "),
+    );
+
+    const fromParquet = await post(t.url, "/v1/evaluations", {
+      model: "tests/tiny-ner",
+      dataset: "tests/people-and-places-parquet",
+    });
+    assert.equal(fromParquet.response.status, 201, JSON.stringify(fromParquet.json));
+    assert.equal(fromParquet.json.file, "data/test-00000-of-00001.parquet");
+    assert.deepEqual(fromParquet.json.metrics, named.json.metrics);
+    const notParquet = await post(t.url, "/v1/evaluations", {
+      model: "tests/tiny-ner",
+      dataset: "tests/not-parquet",
+    });
+    assert.equal(notParquet.response.status, 400);
+    assert.match(
+      String(notParquet.json.error),
+      /^data\/test-00000-of-00001\.parquet: not a Parquet file Hangar can read \(/,
     );
 
     const outOfRange = await post(t.url, "/v1/evaluations", {

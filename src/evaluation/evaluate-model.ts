@@ -26,7 +26,7 @@ export const EVALUATION_TASK_NAMES = EVALUATION_TASKS.map((task) => task.task);
 export interface EvaluateModelParams {
   /** A model repo this Hangar can run locally, `namespace/name`. */
   model: string;
-  /** A dataset repo holding a labelled CSV, TSV or JSON Lines file. */
+  /** A dataset repo holding a labelled CSV, TSV, JSON Lines or Parquet file. */
   dataset: string;
   /** Branch, tag or commit of the model; `main` by default. */
   revision?: string;

@@ -1,10 +1,21 @@
+import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { badRequest } from "../core/errors.ts";
 
 /** File formats an evaluation reads, by file extension. */
-export const TABLE_FORMATS = { ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl" } as const;
+export const TABLE_FORMATS = {
+  ".csv": "csv",
+  ".tsv": "tsv",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".parquet": "parquet",
+} as const;
 export type TableFormat = (typeof TABLE_FORMATS)[keyof typeof TABLE_FORMATS];
+type TextFormat = Exclude<TableFormat, "parquet">;
 
-/** A labelled file as rows of named cells: strings from CSV and TSV, any JSON value from JSON Lines. */
+/**
+ * A labelled file as rows of named cells: strings from CSV and TSV, any JSON value from JSON Lines, and from
+ * Parquet strings, numbers (64-bit integers included, as the `datasets` library stores class ids) and lists.
+ */
 export interface Table {
   /** Column names in file order (JSON Lines: in order of first appearance). */
   columns: string[];
@@ -19,8 +30,43 @@ export function tableFormatOf(path: string): TableFormat | undefined {
   return undefined;
 }
 
+/** Reads a labelled file of any of the formats. */
+export async function readTable(bytes: Uint8Array, format: TableFormat, path: string): Promise<Table> {
+  if (format === "parquet") return readParquet(bytes, path);
+  return parseTable(new TextDecoder().decode(bytes), format, path);
+}
+
+/**
+ * Reads a Parquet file, as `datasets` writes them when a dataset is pushed to a hub (snappy or no
+ * compression). Whole 64-bit integers become numbers (strings when too large to be exact).
+ */
+async function readParquet(bytes: Uint8Array, path: string): Promise<Table> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const columns = parquetSchema(parquetMetadata(file)).children.map((child) => child.element.name);
+    const rows = await parquetReadObjects({ file });
+    return { columns, rows: rows.map((row) => plainValue(row) as Record<string, unknown>) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw badRequest(`${path}: not a Parquet file Hangar can read (${reason})`);
+  }
+}
+
+function plainValue(value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainValue(item)]));
+  }
+  return value;
+}
+
 /** Parses a CSV (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes), TSV or JSON Lines file. */
-export function parseTable(text: string, format: TableFormat, path: string): Table {
+export function parseTable(text: string, format: TextFormat, path: string): Table {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   return format === "jsonl"
     ? parseJsonLines(body, path)

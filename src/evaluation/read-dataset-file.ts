@@ -6,7 +6,7 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import { openFile } from "../hub/read/open-file.ts";
 import { resolveRevision } from "../hub/resolve-revision.ts";
-import { parseTable, TABLE_FORMATS, type Table, tableFormatOf } from "./parse-table.ts";
+import { readTable, TABLE_FORMATS, type Table, tableFormatOf } from "./parse-table.ts";
 
 export interface DatasetFile {
   repo: Repo;
@@ -92,6 +92,6 @@ export async function readDatasetFile(
   const opened = await openFile(hub, caller, { ref: repo, revision: commit.oid, path });
   const chunks: Buffer[] = [];
   for await (const chunk of opened.read()) chunks.push(chunk as Buffer);
-  const table = parseTable(Buffer.concat(chunks).toString("utf8"), tableFormatOf(path)!, path);
+  const table = await readTable(Buffer.concat(chunks), tableFormatOf(path)!, path);
   return { repo, commit: commit.oid, path, table, cardData: commit.metadata.cardData };
 }

@@ -70,7 +70,7 @@ export const evaluateCommand: Command = {
     file: {
       type: "string",
       description:
-        "CSV, TSV or JSON Lines file in the dataset repo (default: its only one, or its test file)",
+        "CSV, TSV, JSON Lines or Parquet file in the dataset repo (default: its only one, or its test file)",
       valueName: "PATH",
     },
     "text-column": {
