@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readdir } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
+import { type ClientRequest, request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo } from "@huggingface/hub";
 import { DEFAULT_LIMITS } from "../src/core/config.ts";
@@ -56,17 +56,9 @@ async function errorOf(response: Response): Promise<string> {
   return ((await response.json()) as { error: string }).error;
 }
 
-/**
- * A part PUT whose body is sent by the test at its own pace. It sends `Expect: 100-continue`, so `accepted`
- * resolves only once the server has handed the request to its handler.
- */
-function startPartPut(url: string, length: number) {
-  const request = httpRequest(url, {
-    method: "PUT",
-    headers: { "content-length": String(length), expect: "100-continue" },
-  });
-  const accepted = new Promise<void>((resolve) => request.once("continue", () => resolve()));
-  const result = new Promise<PartResult>((resolve, reject) => {
+/** The status, ETag and error message a part PUT is answered with. */
+function answerOf(request: ClientRequest): Promise<PartResult> {
+  return new Promise<PartResult>((resolve, reject) => {
     request.on("response", (response) => {
       let body = "";
       response.setEncoding("utf8");
@@ -82,6 +74,19 @@ function startPartPut(url: string, length: number) {
     });
     request.on("error", reject);
   });
+}
+
+/**
+ * A part PUT whose body is sent by the test at its own pace. It sends `Expect: 100-continue`, so `accepted`
+ * resolves only once the server has handed the request to its handler.
+ */
+function startPartPut(url: string, length: number) {
+  const request = httpRequest(url, {
+    method: "PUT",
+    headers: { "content-length": String(length), expect: "100-continue" },
+  });
+  const accepted = new Promise<void>((resolve) => request.once("continue", () => resolve()));
+  const result = answerOf(request);
   request.flushHeaders();
   const send = (bytes: Uint8Array) =>
     new Promise<void>((resolve, reject) =>
@@ -273,23 +278,7 @@ for (const directIo of [true, false])
         method: "PUT",
         headers: { "transfer-encoding": "chunked" },
       });
-      const answer = new Promise<PartResult>((resolve, reject) => {
-        oversized.on("response", (response) => {
-          let body = "";
-          response.setEncoding("utf8");
-          response.on("data", (text: string) => {
-            body += text;
-          });
-          response.on("end", () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              etag: response.headers.etag,
-              error: (JSON.parse(body) as { error?: string }).error,
-            }),
-          );
-        });
-        oversized.on("error", reject);
-      });
+      const answer = answerOf(oversized);
       oversized.write(partBytes(upload, 1));
       oversized.end(randomBytes(256 * 1024));
       const refused = await answer;
