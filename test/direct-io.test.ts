@@ -123,6 +123,46 @@ describe("direct I/O", () => {
     assert.ok((await readFile(written.path)).equals(bytes));
   });
 
+  it("frees the chunks it copied into direct writes when they are its own, and only then", async () => {
+    const bytes = randomBytes(2 * DIRECT_BLOCK_BYTES + 777);
+    // Each chunk in an ArrayBuffer of its own, as a request body delivers them (the short last one too).
+    const chunksOf = () => {
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.byteLength; at += 65536) {
+        const part = bytes.subarray(at, at + 65536);
+        const own = Buffer.allocUnsafeSlow(part.byteLength);
+        part.copy(own);
+        chunks.push(own);
+      }
+      return chunks;
+    };
+    for (const releaseChunks of [true, false]) {
+      const path = join(temp.path, `released-${releaseChunks}.bin`);
+      const writer = await FileWriter.open(path, constants.O_RDWR | constants.O_CREAT, {
+        position: 0,
+        endsFile: true,
+        direct: new DirectIo(temp.path, true),
+        releaseChunks,
+      });
+      const chunks = chunksOf();
+      try {
+        for (const chunk of chunks) {
+          const behind = writer.write(chunk);
+          if (behind) await behind;
+        }
+        await writer.end();
+      } finally {
+        await writer.close();
+      }
+      assert.equal(sha256(await readFile(path)), sha256(bytes));
+      assert.deepEqual(
+        [...new Set(chunks.map((chunk) => chunk.byteLength === 0))],
+        [releaseChunks && expectDirect],
+        "freed exactly when they are the writer's own and went direct",
+      );
+    }
+  });
+
   it("stops at the next write once the caller's check fails, leaving the bytes before it", async () => {
     const path = join(temp.path, "stopped.bin");
     let allowed = 2;

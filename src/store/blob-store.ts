@@ -4,7 +4,6 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from
 import { dirname, join } from "node:path";
 import { HangarError } from "../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
-import { ChunkRelease } from "./chunk-release.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
 
@@ -30,7 +29,7 @@ export interface PutOptions {
   maxSize?: number;
   /**
    * The source's chunks belong to this call and nothing else reads them (a request body): each one is
-   * freed once hashed and copied into a direct write (see chunk-release.ts). Off by default.
+   * freed once hashed and copied into a direct write (FileWriter's `releaseChunks`). Off by default.
    */
   releaseChunks?: boolean;
 }
@@ -129,13 +128,13 @@ export class BlobStore {
       position: 0,
       endsFile: true,
       ...(large ? { direct: this.direct } : {}),
+      ...(options.releaseChunks ? { releaseChunks: true } : {}),
     });
     const { handle } = writer;
     const sha256 = createHash("sha256");
     const wantsGitOid = options.gitOid ?? options.expectedSha256 === undefined;
     const gitHash = wantsGitOid && options.expectedSize !== undefined ? createHash("sha1") : undefined;
     gitHash?.update(`blob ${options.expectedSize}\0`);
-    const released = options.releaseChunks ? new ChunkRelease() : undefined;
     let size = 0;
     let syncedUpTo = 0;
     // At most one early flush runs, beside the writes (it never holds up receiving).
@@ -155,11 +154,6 @@ export class BlobStore {
       );
     };
     try {
-      // Once written (copied into a direct write's block, or batched for the page cache).
-      const written = (chunk: Uint8Array) => {
-        if (released && writer.direct) released.add(chunk);
-        syncEarly();
-      };
       await feedChunks(source instanceof Uint8Array ? [source] : source, (chunk) => {
         size += chunk.byteLength;
         const limit = options.expectedSize ?? options.maxSize;
@@ -174,10 +168,9 @@ export class BlobStore {
         sha256.update(chunk);
         gitHash?.update(chunk);
         const behind = writer.write(chunk);
-        if (!behind) return written(chunk);
-        return behind.then(() => written(chunk));
+        if (!behind) return syncEarly();
+        return behind.then(syncEarly);
       });
-      released?.flush();
       await writer.end();
       if (options.expectedSize !== undefined && size !== options.expectedSize) {
         throw new HangarError(
@@ -198,7 +191,6 @@ export class BlobStore {
       await this.commitTemp(temp, digest);
       return { sha256: digest, size, ...(gitHash ? { gitOid: gitHash.digest("hex") } : {}) };
     } catch (error) {
-      released?.flush();
       await syncing?.catch(() => {});
       await writer.close().catch(() => {});
       await unlink(temp).catch(() => {});

@@ -1,4 +1,5 @@
 import { type FileHandle, open } from "node:fs/promises";
+import { ChunkRelease } from "./chunk-release.ts";
 import { alignUp, DIRECT_BLOCK_BYTES, type DirectIo, isAligned } from "./direct-io.ts";
 
 /**
@@ -30,6 +31,11 @@ export interface FileWriterOptions {
   beforeWrite?: () => void;
   /** Sees each write issued, for callers that must wait for writes they did not issue themselves. */
   onWrite?: (write: Promise<unknown>) => void;
+  /**
+   * The chunks given to `write` belong to the writer and nobody reads them afterwards (a request body):
+   * a direct writer frees each one once it is copied into a block (see chunk-release.ts).
+   */
+  releaseChunks?: boolean;
 }
 
 /**
@@ -76,12 +82,15 @@ export class FileWriter {
   private fill = 0;
   private readonly inFlight: Promise<unknown>[] = [];
   private failed: unknown;
+  /** Direct mode with `releaseChunks`: the chunks copied so far, freed in batches. */
+  private readonly released: ChunkRelease | undefined;
 
   private constructor(handle: FileHandle, direct: boolean, options: FileWriterOptions) {
     this.handle = handle;
     this.direct = direct;
     this.options = options;
     this.position = options.position;
+    this.released = direct && options.releaseChunks ? new ChunkRelease() : undefined;
   }
 
   /**
@@ -110,7 +119,14 @@ export class FileWriter {
       this.batchBytes += chunk.byteLength;
       return this.batchBytes >= WRITE_BATCH_BYTES ? this.flushBatch() : undefined;
     }
-    return this.copyIntoBlocks(chunk, 0);
+    const copying = this.copyIntoBlocks(chunk, 0);
+    const released = this.released;
+    if (!released) return copying;
+    if (!copying) {
+      released.add(chunk);
+      return undefined;
+    }
+    return copying.then(() => released.add(chunk));
   }
 
   /** Writes what is left and waits for every write; a padded direct tail is truncated away. */
@@ -120,6 +136,7 @@ export class FileWriter {
       await this.pending;
       return;
     }
+    this.released?.flush();
     if (this.fill > 0) {
       const length = this.fill;
       const padded = alignUp(length);
@@ -145,6 +162,7 @@ export class FileWriter {
   }
 
   async close(): Promise<void> {
+    this.released?.flush();
     await this.settle();
     if (this.block) this.options.direct?.release(this.block);
     this.block = undefined;

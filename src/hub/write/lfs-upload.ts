@@ -6,7 +6,6 @@ import { badRequest, HangarError } from "../../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../../core/feed-chunks.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { nowIso } from "../../store/catalog.ts";
-import { ChunkRelease } from "../../store/chunk-release.ts";
 import { FileWriter } from "../../store/file-writer.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
@@ -357,6 +356,8 @@ export async function uploadLfsPart(
       length: expected,
       endsFile: start + expected === upload.size,
       direct: hub.blobs.direct,
+      // The request's chunks are read by nothing else.
+      releaseChunks: true,
       beforeWrite: current,
       onWrite: (write) => {
         session.writes.add(write);
@@ -364,24 +365,17 @@ export async function uploadLfsPart(
         write.then(settled, settled);
       },
     });
-    const released = new ChunkRelease();
     const into = writer;
-    // Direct writes copy each chunk into an aligned block: the request's chunk is no longer needed.
-    const done = into.direct ? (chunk: Uint8Array) => released.add(chunk) : () => {};
     try {
       await feedChunks(target.body, (chunk) => {
         if (into.received + chunk.byteLength > expected) {
           throw badRequest(`Part ${part} is larger than its ${expected} bytes`);
         }
-        const behind = into.write(chunk);
-        if (!behind) return done(chunk);
-        return behind.then(() => done(chunk));
+        return into.write(chunk);
       });
       await writer.end();
     } catch (error) {
       throw brokenOff(error, `Part ${part}`);
-    } finally {
-      released.flush();
     }
     const received = writer.received;
     if (received !== expected) {
