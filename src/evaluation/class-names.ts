@@ -1,3 +1,5 @@
+import { badRequest } from "../core/errors.ts";
+
 /**
  * The class names a dataset card declares for a column, as the `datasets` library writes them into the
  * card's `dataset_info`: a feature whose type is a `class_label` stores class ids (0, 1, ...) in the data
@@ -63,4 +65,18 @@ function namesOf(names: unknown): string[] | undefined {
 export function className(names: readonly string[], value: unknown): string | undefined {
   const id = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
   return typeof id === "number" && Number.isInteger(id) && id >= 0 ? names[id] : undefined;
+}
+
+/** The name of class id `value`; a 400 when `where` (a row's cell) holds an id the card does not name. */
+export function requireClassName(names: readonly string[], value: unknown, where: string): string {
+  const name = className(names, value);
+  if (name === undefined) {
+    throw badRequest(`${where} is not one of the ${names.length} class ids the dataset card names`);
+  }
+  return name;
+}
+
+/** What a run's notes say when its `what` ids were read as the card's class names. */
+export function classIdsNote(what: "tag" | "label", names: readonly string[]): string {
+  return `${what} ids read as the class names of the dataset card: ${names.join(", ")}`;
 }

@@ -1,5 +1,5 @@
 import { badRequest, HangarError } from "../core/errors.ts";
-import { className } from "./class-names.ts";
+import { classIdsNote, requireClassName } from "./class-names.ts";
 import {
   cellText,
   type EvaluationTask,
@@ -30,18 +30,16 @@ function labelledTexts(input: TaskInput, notes: string[]) {
     if (text === null || cell === null) return null;
     let label = cell.trim();
     if (names && /^\d+$/.test(label)) {
-      const name = className(names, label);
-      if (name === undefined) {
-        throw badRequest(
-          `${input.path}, row ${rowNumber}: label ${label} in ${input.labelColumn} is not one of the ${names.length} class ids the dataset card names`,
-        );
-      }
-      label = name;
+      label = requireClassName(
+        names,
+        label,
+        `${input.path}, row ${rowNumber}: label ${label} in ${input.labelColumn}`,
+      );
       idsNamed = true;
     }
     return { text, label };
   });
-  if (idsNamed) notes.push(`label ids read as the class names of the dataset card: ${list(names!)}`);
+  if (idsNamed) notes.push(classIdsNote("label", names!));
   return usable;
 }
 

@@ -1,5 +1,5 @@
 import { badRequest, HangarError } from "../core/errors.ts";
-import { className } from "./class-names.ts";
+import { classIdsNote, requireClassName } from "./class-names.ts";
 import { type EvaluationTask, type TaskInput, usableExamples } from "./evaluation-task.ts";
 import { type EntitySpan, entitiesOfTags, scoreEntities, wordsOfCharacterSpan } from "./metrics.ts";
 
@@ -35,15 +35,13 @@ function taggedWords(input: TaskInput) {
       );
     }
     idsNamed = true;
-    return tags.map((tag) => {
-      const name = className(classNames, tag);
-      if (name === undefined) {
-        throw badRequest(
-          `${path}, row ${rowNumber}: ${JSON.stringify(tag)} in ${labelColumn} is not one of the ${classNames.length} class ids the dataset card names`,
-        );
-      }
-      return name;
-    });
+    return tags.map((tag) =>
+      requireClassName(
+        classNames,
+        tag,
+        `${path}, row ${rowNumber}: ${JSON.stringify(tag)} in ${labelColumn}`,
+      ),
+    );
   };
   const usable = usableExamples<TaggedWords>(input, (row, rowNumber) => {
     const words = listCell(row[textColumn]);
@@ -115,9 +113,7 @@ export const tokenClassificationEvaluation: EvaluationTask = {
         labels: scores.types,
         perLabel: scores.perType,
         notes: [
-          ...(idsNamed
-            ? [`tag ids read as the class names of the dataset card: ${input.classNames!.join(", ")}`]
-            : []),
+          ...(idsNamed ? [classIdsNote("tag", input.classNames!)] : []),
           "entity-level precision, recall and F1 (micro over entities): a predicted entity counts only with the gold type and exactly the gold words",
           "each sentence is sent as its words joined by single spaces; entity groups are mapped back to the words they overlap",
         ],
