@@ -33,6 +33,10 @@ async function post(url: string, path: string, body: unknown) {
   return { response, json: (await response.json()) as Record<string, unknown> };
 }
 
+/** POST /v1/evaluations of `model` on `dataset`, with every other setting left to its default. */
+const evaluateOn = (url: string, model: string, dataset: string) =>
+  post(url, "/v1/evaluations", { model, dataset });
+
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
 const csv = (header: string[], rows: string[][]) =>
   `${[header, ...rows].map((row) => row.map(csvField).join(",")).join("\n")}\n`;
@@ -144,7 +148,7 @@ describe("evaluate: the factory sentiment model on its held-out split, stored as
   after(() => t.close());
 
   it("POST /v1/evaluations measures the accuracy the task API gives example by example, and records the run", async () => {
-    const { response, json } = await post(t.url, "/v1/evaluations", { model: SENTIMENT, dataset: REVIEWS });
+    const { response, json } = await evaluateOn(t.url, SENTIMENT, REVIEWS);
     assert.equal(response.status, 201, JSON.stringify(json));
     assert.equal(json.model, SENTIMENT);
     assert.equal(json.modelCommit, heads[SENTIMENT]);
@@ -486,15 +490,9 @@ describe("evaluate: bad input is refused with the error that names the problem, 
       assert.equal(response.status, status, `${JSON.stringify(body)}: ${JSON.stringify(json)}`);
       assert.match(String(json.error), message, JSON.stringify(body));
     }
-    const { json: embedder } = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-embedder",
-      dataset: "tests/reviews",
-    });
+    const { json: embedder } = await evaluateOn(t.url, "tests/tiny-embedder", "tests/reviews");
     assert.deepEqual(embedder.tasks, ["feature-extraction", "sentence-similarity"]);
-    const { json: columns } = await post(t.url, "/v1/evaluations", {
-      model: WORD_LIST,
-      dataset: "tests/odd-columns",
-    });
+    const { json: columns } = await evaluateOn(t.url, WORD_LIST, "tests/odd-columns");
     assert.deepEqual(columns.columns, ["sentence_text", "gold"]);
 
     const listed = await fetch(`${t.url}/v1/evaluations`);
@@ -502,7 +500,7 @@ describe("evaluate: bad input is refused with the error that names the problem, 
     assert.equal(t.hangar.catalog.evaluations.list().length, 0);
 
     // And a good request still works afterwards.
-    const good = await post(t.url, "/v1/evaluations", { model: WORD_LIST, dataset: "tests/reviews" });
+    const good = await evaluateOn(t.url, WORD_LIST, "tests/reviews");
     assert.equal(good.response.status, 201);
     assert.equal((good.json.metrics as Record<string, number>).accuracy, 1);
   });
@@ -528,7 +526,7 @@ describe("evaluate: bad input is refused with the error that names the problem, 
       { "test.csv": "text,label\ngood,POSITIVE\n" },
       { type: "dataset" },
     );
-    const copy = await post(t.url, "/v1/evaluations", { model: WORD_LIST, dataset: "tests/reviews-copy" });
+    const copy = await evaluateOn(t.url, WORD_LIST, "tests/reviews-copy");
     assert.equal(copy.response.status, 201);
     const before = t.hangar.catalog.evaluations.list().length;
     const deleted = await fetch(`${t.url}/api/repos/delete`, {
@@ -693,10 +691,7 @@ describe("evaluate: named entities and zero-shot classification", () => {
   after(() => t.close());
 
   it("scores entities as seqeval does: exact type and words, micro over entities", async () => {
-    const { response, json } = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-ner",
-      dataset: "tests/people-and-places",
-    });
+    const { response, json } = await evaluateOn(t.url, "tests/tiny-ner", "tests/people-and-places");
     assert.equal(response.status, 201, JSON.stringify(json));
     assert.equal(json.task, "token-classification");
     assert.deepEqual(json.columns, { text: "tokens", label: "ner_tags" });
@@ -713,10 +708,7 @@ describe("evaluate: named entities and zero-shot classification", () => {
     assert.deepEqual(perType.PER, { precision: 1, recall: 0.5, f1: 2 / 3, support: 4 });
     assert.deepEqual(perType.LOC, { precision: 0.75, recall: 1, f1: 6 / 7, support: 3 });
 
-    const numbered = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-ner",
-      dataset: "tests/numbered-tags",
-    });
+    const numbered = await evaluateOn(t.url, "tests/tiny-ner", "tests/numbered-tags");
     assert.equal(numbered.response.status, 400);
     assert.match(
       String(numbered.json.error),
@@ -725,14 +717,8 @@ describe("evaluate: named entities and zero-shot classification", () => {
   });
 
   it("reads class ids through the names the dataset card declares, scoring as with the names", async () => {
-    const named = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-ner",
-      dataset: "tests/people-and-places",
-    });
-    const ids = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-ner",
-      dataset: "tests/people-and-places-ids",
-    });
+    const named = await evaluateOn(t.url, "tests/tiny-ner", "tests/people-and-places");
+    const ids = await evaluateOn(t.url, "tests/tiny-ner", "tests/people-and-places-ids");
     assert.equal(ids.response.status, 201, JSON.stringify(ids.json));
     assert.deepEqual(ids.json.metrics, named.json.metrics);
     assert.equal(ids.json.examples, 4);
@@ -745,27 +731,18 @@ describe("evaluate: named entities and zero-shot classification", () => {
       details.notes.join("; "),
     );
 
-    const fromParquet = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-ner",
-      dataset: "tests/people-and-places-parquet",
-    });
+    const fromParquet = await evaluateOn(t.url, "tests/tiny-ner", "tests/people-and-places-parquet");
     assert.equal(fromParquet.response.status, 201, JSON.stringify(fromParquet.json));
     assert.equal(fromParquet.json.file, "data/test-00000-of-00001.parquet");
     assert.deepEqual(fromParquet.json.metrics, named.json.metrics);
-    const notParquet = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-ner",
-      dataset: "tests/not-parquet",
-    });
+    const notParquet = await evaluateOn(t.url, "tests/tiny-ner", "tests/not-parquet");
     assert.equal(notParquet.response.status, 400);
     assert.match(
       String(notParquet.json.error),
       /^data\/test-00000-of-00001\.parquet: not a Parquet file Hangar can read \(/,
     );
 
-    const outOfRange = await post(t.url, "/v1/evaluations", {
-      model: "tests/tiny-ner",
-      dataset: "tests/ids-out-of-range",
-    });
+    const outOfRange = await evaluateOn(t.url, "tests/tiny-ner", "tests/ids-out-of-range");
     assert.equal(outOfRange.response.status, 400);
     assert.equal(
       outOfRange.json.error,
@@ -817,14 +794,8 @@ describe("evaluate: named entities and zero-shot classification", () => {
       },
       { type: "dataset" },
     );
-    const byName = await post(t.url, "/v1/evaluations", {
-      model: "hangar/sentiment-tiny",
-      dataset: "tests/reviews-by-name",
-    });
-    const byId = await post(t.url, "/v1/evaluations", {
-      model: "hangar/sentiment-tiny",
-      dataset: "tests/reviews-by-id",
-    });
+    const byName = await evaluateOn(t.url, "hangar/sentiment-tiny", "tests/reviews-by-name");
+    const byId = await evaluateOn(t.url, "hangar/sentiment-tiny", "tests/reviews-by-id");
     assert.equal(byId.response.status, 201, JSON.stringify(byId.json));
     assert.deepEqual(byId.json.metrics, byName.json.metrics);
     assert.ok((byId.json.metrics as { accuracy: number }).accuracy > 0.5, "the ids were read as names");
@@ -860,10 +831,7 @@ describe("evaluate: named entities and zero-shot classification", () => {
       });
       if ((json.outputs as Array<{ label: string }>)[0]!.label === label) correct++;
     }
-    const { response, json } = await post(t.url, "/v1/evaluations", {
-      model: "hangar/zero-shot-tiny",
-      dataset: "tests/topics",
-    });
+    const { response, json } = await evaluateOn(t.url, "hangar/zero-shot-tiny", "tests/topics");
     assert.equal(response.status, 201, JSON.stringify(json));
     assert.equal(json.task, "zero-shot-classification");
     assert.equal((json.metrics as Record<string, number>).accuracy, correct / rows.length);
