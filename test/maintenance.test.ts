@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../src/core/config.ts";
 import { HangarError } from "../src/core/errors.ts";
+import { gitObjectOid, lfsPointerOid, parseGitCommit } from "../src/core/git-objects.ts";
 import type { Repo } from "../src/core/types.ts";
 import { createHangar, type Hangar } from "../src/hangar.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { createCommit, type StoredFile } from "../src/hub/create-commit.ts";
 import { createRepo } from "../src/hub/create-repo.ts";
-import { lfsPointerOid } from "../src/hub/git-objects.ts";
 import { acquireBlobLeases } from "../src/hub/maintenance/blob-leases.ts";
 import { fsck } from "../src/hub/maintenance/fsck.ts";
 import { ACTIVE_TEMP_MS, gc } from "../src/hub/maintenance/gc.ts";
@@ -170,7 +170,8 @@ describe("fsck", () => {
     try {
       const report = await fsck(instance.hangar);
       const kinds = report.problems.map((problem) => problem.kind).sort();
-      assert.deepEqual(kinds, ["git-oid-mismatch", "ref-missing-commit"]);
+      // The changed entry no longer makes the tree the commit object names either.
+      assert.deepEqual(kinds, ["commit-object-mismatch", "git-oid-mismatch", "ref-missing-commit"]);
       const dangling = report.problems.find((problem) => problem.kind === "ref-missing-commit");
       assert.equal(dangling?.ref, "refs/heads/ghost");
       assert.equal(dangling?.commit, ghost);
@@ -180,6 +181,54 @@ describe("fsck", () => {
       instance.hangar.catalog.db
         .prepare("UPDATE tree_entries SET git_oid = ? WHERE path = 'README.md'")
         .run(readme.gitOid);
+    }
+    assert.equal((await fsck(instance.hangar)).ok, true);
+  });
+
+  it("reports git objects that are corrupt or missing", async () => {
+    const db = instance.hangar.catalog.db;
+    const object = (oid: string) =>
+      db.prepare("SELECT * FROM git_objects WHERE repo_pk = ? AND oid = ?").get(instance.repo.pk, oid) as {
+        repo_pk: number;
+        oid: string;
+        type: string;
+        body: Buffer;
+      };
+    const commitObject = object(head);
+    const rootTree = object(parseGitCommit(commitObject.body).tree);
+    const restore = (row: typeof commitObject) =>
+      db
+        .prepare("INSERT OR REPLACE INTO git_objects (repo_pk, oid, type, body) VALUES (?, ?, ?, ?)")
+        .run(row.repo_pk, row.oid, row.type, row.body);
+    try {
+      db.prepare("UPDATE git_objects SET body = ? WHERE oid = ?").run(
+        Buffer.concat([commitObject.body, Buffer.from("tampered\n")]),
+        head,
+      );
+      db.prepare("DELETE FROM git_objects WHERE oid = ?").run(rootTree.oid);
+      const report = await fsck(instance.hangar);
+      assert.deepEqual(
+        report.problems.map((problem) => [problem.kind, problem.message]),
+        [
+          [
+            "git-object-corrupt",
+            `team/model: the commit object ${head} is corrupt: its bytes hash to ${gitObjectOid("commit", Buffer.concat([commitObject.body, Buffer.from("tampered\n")]))}`,
+          ],
+          [
+            "git-object-missing",
+            `team/model: commit ${head} lacks the tree object ${rootTree.oid} of its root`,
+          ],
+        ],
+      );
+      db.prepare("DELETE FROM git_objects WHERE oid = ?").run(head);
+      const withoutCommit = await fsck(instance.hangar);
+      assert.deepEqual(
+        withoutCommit.problems.map((problem) => [problem.kind, problem.message]),
+        [["git-object-missing", `team/model: commit ${head} has no git commit object`]],
+      );
+    } finally {
+      restore(commitObject);
+      restore(rootTree);
     }
     assert.equal((await fsck(instance.hangar)).ok, true);
   });

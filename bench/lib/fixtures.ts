@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import { defaultConfig } from "../../src/core/config.ts";
+import { buildHangarCommit, commitDate, gitBlobOid } from "../../src/core/git-objects.ts";
 import type { Repo, TreeFile } from "../../src/core/types.ts";
 import { createHangar } from "../../src/hangar.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { createRepo, DEFAULT_GITATTRIBUTES } from "../../src/hub/create-repo.ts";
-import { computeCommitOid, gitBlobOid } from "../../src/hub/git-objects.ts";
 import type { HubContext } from "../../src/hub/hub.ts";
 import { importFolder } from "../../src/hub/import-folder.ts";
 import { nowIso } from "../../src/store/catalog.ts";
@@ -80,7 +80,7 @@ export async function populateCatalog(hub: HubContext, count: number): Promise<v
   hub.catalog.transaction(() => {
     hub.catalog.commits.registerBlob(stored.sha256, stored.size, nowIso());
     for (const repo of repos) {
-      const date = new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * 300 * 86_400_000)).toISOString();
+      const date = commitDate(new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * 300 * 86_400_000)));
       const files: TreeFile[] = [
         {
           path: ".gitattributes",
@@ -92,7 +92,8 @@ export async function populateCatalog(hub: HubContext, count: number): Promise<v
         },
       ];
       const message = "initial commit";
-      const oid = computeCommitOid({ files, parents: [], author: "bench", date, message });
+      const built = buildHangarCommit({ files, parents: [], author: "bench", date, message });
+      const oid = built.oid;
       for (const file of files) file.lastCommit = oid;
       const commitPk = hub.catalog.commits.insertCommit(repo.pk, {
         oid,
@@ -104,6 +105,7 @@ export async function populateCatalog(hub: HubContext, count: number): Promise<v
         metadata: {},
       });
       hub.catalog.commits.insertTree(commitPk, files);
+      hub.catalog.commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
       hub.catalog.commits.setRef(repo.pk, "branch", "main", oid, date);
       const task = TASKS[Math.floor(random() * TASKS.length)]!;
       const license = LICENSES[Math.floor(random() * LICENSES.length)]!;

@@ -1,10 +1,11 @@
+import { gitBlobOid, lfsPointerOid } from "../core/git-objects.ts";
 import type { RepoRef } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { localAdministrator } from "../hub/accounts/principal.ts";
 import { type CommitOperation, type CreateCommitResult, createCommit } from "../hub/create-commit.ts";
 import { createRepo } from "../hub/create-repo.ts";
-import { gitBlobOid, lfsPointerOid, looksBinary } from "../hub/git-objects.ts";
 import type { HubContext } from "../hub/hub.ts";
+import { looksBinary } from "../hub/lfs-policy.ts";
 import type { ModelFiles } from "./model-files.ts";
 
 export interface CommitModelFilesParams {

@@ -1,10 +1,10 @@
 import { HangarError } from "../core/errors.ts";
+import { buildHangarCommit, commitDate } from "../core/git-objects.ts";
 import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
 import { nowIso } from "../store/catalog.ts";
 import { tagsForFacts } from "../store/facts-table.ts";
-import { computeCommitOid } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
@@ -39,9 +39,6 @@ export interface CreateCommitParams {
   createPr?: boolean;
   /** Whether a commit that changes nothing is recorded. */
   allowEmpty?: boolean;
-  /** Mirroring keeps the upstream's commit id and date. */
-  oid?: string;
-  date?: string;
 }
 
 export interface CreateCommitResult {
@@ -97,6 +94,8 @@ async function recordCommit(
     );
   }
   const ref = targetRef(params.revision);
+  assertNoNul("title", params.title);
+  assertNoNul("description", params.description ?? "");
   const changedMetadata = emptyChangedMetadata();
   for (const operation of params.operations) {
     validateRepoPath(operation.path);
@@ -123,7 +122,12 @@ async function recordCommit(
     const commits = hub.catalog.commits;
     const current = commits.getRef(repo.pk, ref.kind, ref.name);
     if (!current) throw revisionNotFound(repo, params.revision);
-    if (params.parentCommit !== undefined && params.parentCommit !== current.commitOid) {
+    // A parent named by an id the commit had before ids became git's is the same parent.
+    const parentCommit =
+      params.parentCommit === undefined
+        ? undefined
+        : (commits.resolveCommitAlias(repo.pk, params.parentCommit) ?? params.parentCommit);
+    if (parentCommit !== undefined && parentCommit !== current.commitOid) {
       throw new HangarError(
         "HANGAR_ERR_PRECONDITION_FAILED",
         `A commit has happened since ${params.parentCommit}: the head of ${ref.name} is now ${current.commitOid}. Please refresh and try again.`,
@@ -149,29 +153,37 @@ async function recordCommit(
     const ordered = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const title = params.title.trim() || "Update files";
     const message = params.description ? `${title}\n\n${params.description}` : title;
-    let date = params.date ?? nowIso();
-    let oid =
-      params.oid ??
-      computeCommitOid({ files: ordered, parents: [head.oid], author: params.author, date, message });
-    // Two identical commits in the same millisecond would share an id; move the second one by a millisecond.
-    while (!params.oid && commits.getCommit(repo.pk, oid)) {
-      date = new Date(Date.parse(date) + 1).toISOString();
-      oid = computeCommitOid({ files: ordered, parents: [head.oid], author: params.author, date, message });
-    }
+    const date = commitDate();
+    const built = buildHangarCommit({
+      files: ordered,
+      parents: [head.oid],
+      author: params.author,
+      date,
+      message,
+    });
+    const oid = built.oid;
+    // The same tree, parent, author, second and message make the same git commit (a second pull request of
+    // one change within a second, say): the ref then moves to the commit already recorded.
+    const recorded = commits.getCommit(repo.pk, oid);
     for (const path of changedPaths) {
       const file = files.get(path);
       if (file && commits.getFile(head.pk, path)?.gitOid !== file.gitOid) file.lastCommit = oid;
     }
 
-    const metadata: CommitMetadata = extractMetadata({
-      files,
-      changed: changedMetadata.documents,
-      fileFacts: changedMetadata.files,
-      parent: head.metadata,
-    });
+    const metadata: CommitMetadata =
+      recorded?.metadata ??
+      extractMetadata({
+        files,
+        changed: changedMetadata.documents,
+        fileFacts: changedMetadata.files,
+        parent: head.metadata,
+      });
     const commit: CommitInfo = { oid, parents: [head.oid], author: params.author, date, title, message };
-    const commitPk = commits.insertCommit(repo.pk, { ...commit, metadata });
-    commits.insertTree(commitPk, ordered);
+    if (!recorded) {
+      const commitPk = commits.insertCommit(repo.pk, { ...commit, metadata });
+      commits.insertTree(commitPk, ordered);
+      commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
+    }
     const at = nowIso();
     for (const file of ordered)
       if (changedPaths.has(file.path)) commits.registerBlob(file.sha256, file.size, at);
@@ -195,6 +207,13 @@ async function recordCommit(
     }
     return result;
   });
+}
+
+/** git refuses a commit message with a NUL byte, so a commit here refuses one too. */
+function assertNoNul(field: "title" | "description", text: string): void {
+  if (text.includes("\0")) {
+    throw new HangarError("HANGAR_ERR_BAD_REQUEST", `The commit ${field} may not contain a NUL character`);
+  }
 }
 
 /** Updates a repo's listing fields from the new head of its default branch. */

@@ -1,4 +1,5 @@
 import { HangarError } from "../core/errors.ts";
+import { buildHangarCommit, commitDate, gitBlobOid } from "../core/git-objects.ts";
 import type { GatedMode, Repo, RepoRef, TreeFile } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { repoUrlPrefix, validateName, validateNamespace } from "../core/validate.ts";
@@ -6,7 +7,6 @@ import { nowIso } from "../store/catalog.ts";
 import { assertCanWrite } from "./access.ts";
 import type { Caller } from "./accounts/principal.ts";
 import { refreshRepoHead } from "./create-commit.ts";
-import { computeCommitOid, gitBlobOid } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
 
 /** Binary formats a new repo stores through LFS, like the `.gitattributes` the Hub writes. */
@@ -119,11 +119,14 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
         },
       ];
       const message = "initial commit";
-      const oid = computeCommitOid({ files, parents: [], author, date: createdAt, message });
+      const date = commitDate(new Date(createdAt));
+      const built = buildHangarCommit({ files, parents: [], author, date, message });
+      const oid = built.oid;
       for (const file of files) file.lastCommit = oid;
-      const commit = { oid, parents: [], author, date: createdAt, title: message, message };
+      const commit = { oid, parents: [], author, date, title: message, message };
       const commitPk = hub.catalog.commits.insertCommit(repo.pk, { ...commit, metadata: {} });
       hub.catalog.commits.insertTree(commitPk, files);
+      hub.catalog.commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
       hub.catalog.commits.registerBlob(stored.sha256, stored.size, createdAt);
       hub.catalog.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, createdAt);
       refreshRepoHead(hub, repo, commit, {}, files);

@@ -1,6 +1,7 @@
 import { open, readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { HangarError } from "../core/errors.ts";
+import { gitBlobOid, lfsPointerOid } from "../core/git-objects.ts";
 import type { GatedMode, RepoRef } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { getWritableRepo } from "./access.ts";
@@ -12,8 +13,8 @@ import {
   type StoredFile,
 } from "./create-commit.ts";
 import { createRepo } from "./create-repo.ts";
-import { gitBlobOid, lfsPointerOid, looksBinary } from "./git-objects.ts";
 import type { HubContext } from "./hub.ts";
+import { looksBinary } from "./lfs-policy.ts";
 
 export interface ImportProgress {
   filesDone: number;

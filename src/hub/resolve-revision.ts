@@ -26,7 +26,8 @@ export function revisionNotFound(repo: Repo, revision: string): HangarError {
 
 /**
  * Resolves a revision as the Hub does: `HEAD` is the default branch, a 40-hex id is a commit, then a branch,
- * then a tag; `refs/heads/x`, `refs/tags/x` and `refs/pr/N` name a ref explicitly.
+ * then a tag; `refs/heads/x`, `refs/tags/x` and `refs/pr/N` name a ref explicitly. An id a commit had before
+ * Hangar's ids became git's still names it, and the commit resolved carries its id now.
  */
 export function resolveRevision(hub: HubContext, repo: Repo, revision: string): ResolvedRevision {
   const commits = hub.catalog.commits;
@@ -39,7 +40,11 @@ export function resolveRevision(hub: HubContext, repo: Repo, revision: string): 
     return { commit, ref: named };
   }
   if (isCommitId(revision)) {
-    const commit = commits.getCommit(repo.pk, revision);
+    const aliased = (): StoredCommit | undefined => {
+      const oid = commits.resolveCommitAlias(repo.pk, revision);
+      return oid === undefined ? undefined : commits.getCommit(repo.pk, oid);
+    };
+    const commit = commits.getCommit(repo.pk, revision) ?? aliased();
     if (commit) return { commit };
   }
   for (const kind of ["branch", "tag"] as const) {

@@ -7,13 +7,21 @@ import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
 import { ReposTable } from "./repos-table.ts";
+import { rewriteCommitIds } from "./rewrite-commit-ids.ts";
 import { UsageTable } from "./usage-table.ts";
+
+/**
+ * A schema migration: SQL, or a function for one that must compute (it runs in the same transaction, and
+ * must do its work through the database it is given, not through the table classes, which follow the latest
+ * schema).
+ */
+export type Migration = string | ((db: SqliteDatabase) => void);
 
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit a
  * migration that has shipped: add a new one.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
@@ -227,6 +235,8 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX blob_leases_by_lease ON blob_leases(lease_id);
   `,
+  // Commits made here get git's ids, with their tree and commit objects stored (issue 20).
+  rewriteCommitIds,
 ];
 
 export type SqliteDatabase = Database.Database;
@@ -294,11 +304,14 @@ export class Catalog {
   }
 }
 
-function migrate(db: SqliteDatabase): void {
+/** Applies the migrations a database lacks, up to `target` of them (all by default; tests build older catalogs). */
+export function migrate(db: SqliteDatabase, target = MIGRATIONS.length): void {
   const current = db.pragma("user_version", { simple: true }) as number;
-  for (let index = current; index < MIGRATIONS.length; index++) {
+  for (let index = current; index < target; index++) {
+    const migration = MIGRATIONS[index]!;
     db.transaction(() => {
-      db.exec(MIGRATIONS[index]!);
+      if (typeof migration === "string") db.exec(migration);
+      else migration(db);
       db.pragma(`user_version = ${index + 1}`);
     }).immediate();
   }

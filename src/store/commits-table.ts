@@ -1,3 +1,4 @@
+import type { GitObject, GitObjectType } from "../core/git-objects.ts";
 import type { CommitInfo, CommitMetadata, RefKind, TreeFile } from "../core/types.ts";
 import type { SqliteDatabase } from "./catalog.ts";
 
@@ -56,7 +57,10 @@ const toEntry = (row: RawEntry): TreeFile => ({
   lastCommit: row.last_commit,
 });
 
-/** Commits, their trees (one row per file), refs and the blob registry. */
+/**
+ * Commits, their trees (one row per file, for lookups by path), the git tree and commit objects of commits
+ * made here (to hand to git clients byte for byte), refs and the blob registry.
+ */
 export class CommitsTable {
   constructor(private readonly db: SqliteDatabase) {}
 
@@ -85,6 +89,29 @@ export class CommitsTable {
     for (const file of files) {
       insert.run(commitPk, file.path, file.gitOid, file.size, file.sha256, file.lfs ? 1 : 0, file.lastCommit);
     }
+  }
+
+  /** Stores git objects of a repo; an object already stored (the same id) is left as it is. */
+  insertGitObjects(repoPk: number, objects: Iterable<GitObject>): void {
+    const insert = this.db.prepare(
+      "INSERT OR IGNORE INTO git_objects (repo_pk, oid, type, body) VALUES (?, ?, ?, ?)",
+    );
+    for (const object of objects) insert.run(repoPk, object.oid, object.type, object.body);
+  }
+
+  getGitObject(repoPk: number, oid: string): GitObject | undefined {
+    const row = this.db
+      .prepare("SELECT type, body FROM git_objects WHERE repo_pk = ? AND oid = ?")
+      .get(repoPk, oid) as { type: GitObjectType; body: Buffer } | undefined;
+    return row ? { oid, type: row.type, body: row.body } : undefined;
+  }
+
+  /** The commit an old id of a rewritten commit now names (see the migration that made commits git's). */
+  resolveCommitAlias(repoPk: number, alias: string): string | undefined {
+    const row = this.db
+      .prepare("SELECT oid FROM commit_aliases WHERE repo_pk = ? AND alias = ?")
+      .get(repoPk, alias) as { oid: string } | undefined;
+    return row?.oid;
   }
 
   /** Replaces the files of a commit: a mirrored commit first pulled in part gets more of its files later. */

@@ -1,3 +1,4 @@
+import type { GitObjectType } from "../core/git-objects.ts";
 import type { RefKind, RepoType } from "../core/types.ts";
 import type { SqliteDatabase } from "./catalog.ts";
 
@@ -45,7 +46,27 @@ export interface CatalogCounts {
   refs: number;
   commits: number;
   treeEntries: number;
+  /** Tree and commit objects of commits made here. */
+  gitObjects: number;
   registeredBlobs: number;
+}
+
+/** A stored git object, with the repo it belongs to. */
+export interface StoredGitObject extends RepoLocation {
+  pk: number;
+  oid: string;
+  type: GitObjectType;
+  body: Buffer;
+}
+
+/** A commit as the git object check needs it. */
+export interface CommitToCheck extends RepoLocation {
+  pk: number;
+  repoPk: number;
+  oid: string;
+  parents: string[];
+  /** Pulled from an upstream: it keeps the upstream's id and has no objects here. */
+  mirrored: boolean;
 }
 
 /** Whole-catalog queries for fsck and gc: they scan every table, so nothing on a request path uses them. */
@@ -60,6 +81,7 @@ export class MaintenanceTable {
       refs: count("refs"),
       commits: count("commits"),
       treeEntries: count("tree_entries"),
+      gitObjects: count("git_objects"),
       registeredBlobs: count("blobs"),
     };
   }
@@ -123,6 +145,41 @@ export class MaintenanceTable {
          WHERE t.sha256 = ? AND t.size = ? AND t.lfs = ? AND t.git_oid = ? LIMIT 1`,
       )
       .get(blob.sha256, blob.size, blob.lfs ? 1 : 0, blob.gitOid) as TreeEntryLocation | undefined;
+  }
+
+  /** Up to `limit` git objects stored after row `afterPk`, in row order, for a check that pages through. */
+  gitObjectsAfter(afterPk: number, limit: number): StoredGitObject[] {
+    return this.db
+      .prepare(
+        `SELECT o.pk, r.type AS repoType, r.namespace, r.name, o.oid, o.type, o.body
+         FROM git_objects o JOIN repos r ON r.pk = o.repo_pk WHERE o.pk > ? ORDER BY o.pk LIMIT ?`,
+      )
+      .all(afterPk, limit) as StoredGitObject[];
+  }
+
+  /** Up to `limit` commits after row `afterPk`, in row order. */
+  commitsAfter(afterPk: number, limit: number): CommitToCheck[] {
+    const rows = this.db
+      .prepare(
+        `SELECT c.pk, c.repo_pk AS repoPk, r.type AS repoType, r.namespace, r.name, c.oid, c.parents,
+           json_extract(c.metadata, '$.mirror') IS NOT NULL AS mirrored
+         FROM commits c JOIN repos r ON r.pk = c.repo_pk WHERE c.pk > ? ORDER BY c.pk LIMIT ?`,
+      )
+      .all(afterPk, limit) as Array<
+      Omit<CommitToCheck, "parents" | "mirrored"> & { parents: string; mirrored: number }
+    >;
+    return rows.map((row) => ({
+      ...row,
+      parents: JSON.parse(row.parents) as string[],
+      mirrored: row.mirrored === 1,
+    }));
+  }
+
+  hasGitObject(repoPk: number, oid: string): boolean {
+    return (
+      this.db.prepare("SELECT 1 FROM git_objects WHERE repo_pk = ? AND oid = ?").get(repoPk, oid) !==
+      undefined
+    );
   }
 
   registeredBlobs(): RegisteredBlob[] {

@@ -1,37 +1,18 @@
 import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { repoUrlPrefix } from "../../core/validate.ts";
+import { lfsPointerOid } from "../../core/git-objects.ts";
 import {
   type CatalogCounts,
   MaintenanceTable,
   type ReferencedBlob,
   type RegisteredBlob,
-  type RepoLocation,
 } from "../../store/maintenance-table.ts";
-import { lfsPointerOid } from "../git-objects.ts";
 import type { HubContext } from "../hub.ts";
+import { checkGitObjects } from "./check-git-objects.ts";
+import { type FsckProblem, type FsckProblemKind, repoName } from "./fsck-problem.ts";
 
-export type FsckProblemKind =
-  | "ref-missing-commit"
-  | "commit-missing-parent"
-  | "blob-missing"
-  | "blob-unreadable"
-  | "blob-size-mismatch"
-  | "blob-corrupt"
-  | "git-oid-mismatch"
-  | "registry-size-mismatch";
-
-export interface FsckProblem {
-  kind: FsckProblemKind;
-  /** `ns/name` for models, `datasets/ns/name` and `spaces/ns/name` otherwise. */
-  repo?: string;
-  ref?: string;
-  commit?: string;
-  path?: string;
-  sha256?: string;
-  message: string;
-}
+export type { FsckProblem, FsckProblemKind } from "./fsck-problem.ts";
 
 export interface FsckCounts extends CatalogCounts {
   /** Distinct blobs that tree entries reference, and their bytes. */
@@ -65,7 +46,7 @@ export interface FsckReport {
 }
 
 export interface FsckProgress {
-  phase: "catalog" | "blobs" | "registry" | "disk";
+  phase: "catalog" | "objects" | "blobs" | "registry" | "disk";
   done: number;
   total: number;
   bytesDone: number;
@@ -76,10 +57,6 @@ export interface FsckOptions {
   /** Re-hash every referenced blob; without it only regular (non-LFS) files are read. */
   verifyHashes?: boolean;
   onProgress?: (progress: FsckProgress) => void;
-}
-
-function repoName(location: RepoLocation): string {
-  return `${repoUrlPrefix(location.repoType)}${location.namespace}/${location.name}`;
 }
 
 const REF_PREFIX = { branch: "refs/heads/", tag: "refs/tags/", pr: "refs/pr/" } as const;
@@ -125,7 +102,8 @@ export async function listTempLeftovers(hub: HubContext, now = Date.now()): Prom
 }
 
 /**
- * Checks an instance end to end: refs point at commits, commits' parents exist, every file of every commit
+ * Checks an instance end to end: refs point at commits, commits' parents exist, each commit made here has
+ * its git commit and tree objects, intact and agreeing with its files and parents, every file of every commit
  * has its blob with the recorded size and git id (and, with `verifyHashes`, its sha256), and the blob
  * registry agrees with the disk. Reads only; safe to run next to a live server.
  */
@@ -163,6 +141,19 @@ export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<
   }
   progress.done = 1;
   options.onProgress?.(progress);
+
+  Object.assign(progress, {
+    phase: "objects",
+    done: 0,
+    total: snapshot.counts.gitObjects + snapshot.counts.commits,
+  });
+  await checkGitObjects(hub, table, {
+    report: (problem) => problems.push(problem),
+    onChecked: (count) => {
+      progress.done += count;
+      options.onProgress?.(progress);
+    },
+  });
 
   const bySha = new Map<string, ReferencedBlob[]>();
   for (const blob of snapshot.referenced) {

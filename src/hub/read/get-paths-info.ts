@@ -1,8 +1,8 @@
+import { buildGitTrees } from "../../core/git-objects.ts";
 import type { RepoRef, TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import { folderOid } from "../git-objects.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { lastCommitFinder, type TreeEntry } from "./list-tree.ts";
@@ -37,7 +37,7 @@ export function getPathsInfo(hub: HubContext, caller: Caller, params: GetPathsIn
     }
     const members = hub.catalog.commits.listFilesUnder(commit.pk, path);
     if (members.length > 0) {
-      entries.push({ type: "directory", path, oid: folderOid(members) });
+      entries.push({ type: "directory", path, oid: buildGitTrees(members).folders.get(path)! });
       scanned.push(...members);
     }
   }

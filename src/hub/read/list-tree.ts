@@ -1,10 +1,10 @@
 import { HangarError } from "../../core/errors.ts";
+import { buildGitTrees } from "../../core/git-objects.ts";
 import type { RepoRef, TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import type { StoredCommit } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import { folderOid } from "../git-objects.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { decodeCursor, encodeCursor } from "./paging.ts";
@@ -54,7 +54,8 @@ export function entryNotFound(path: string, commitOid: string, repoId: string): 
 /**
  * Builds the entries of a folder from a commit's flat file list: files directly inside, and a directory
  * entry for each sub-folder (with every sub-folder and file below it when recursive). Entries are in path
- * order, so a folder comes before its contents and a path is a stable keyset cursor.
+ * order, so a folder comes before its contents and a path is a stable keyset cursor. A folder's `oid` is its
+ * git tree id, as the Hub reports it.
  */
 export function buildTreeEntries(
   files: readonly TreeFile[],
@@ -62,25 +63,21 @@ export function buildTreeEntries(
   recursive: boolean,
 ): TreeEntry[] {
   const prefix = folder === "" ? "" : `${folder}/`;
-  const folders = new Map<string, TreeFile[]>();
+  const folders = new Set<string>();
   const entries: TreeEntry[] = [];
   for (const file of files) {
     const relative = file.path.slice(prefix.length);
     const parts = relative.split("/");
     const depth = recursive ? parts.length - 1 : Math.min(parts.length - 1, 1);
     for (let index = 1; index <= depth; index++) {
-      const folderPath = prefix + parts.slice(0, index).join("/");
-      let members = folders.get(folderPath);
-      if (!members) {
-        members = [];
-        folders.set(folderPath, members);
-      }
-      members.push(file);
+      folders.add(prefix + parts.slice(0, index).join("/"));
     }
     if (recursive || parts.length === 1) entries.push({ type: "file", file });
   }
-  for (const [path, members] of folders) {
-    entries.push({ type: "directory", path, oid: folderOid(members) });
+  if (folders.size > 0) {
+    // Every file lies under `folder`, so the trees built from them are the real trees of its sub-folders.
+    const trees = buildGitTrees(files).folders;
+    for (const path of folders) entries.push({ type: "directory", path, oid: trees.get(path)! });
   }
   return entries.sort((a, b) => compareStrings(entryPath(a), entryPath(b)));
 }

@@ -1,9 +1,9 @@
 import { badRequest, HangarError } from "../../core/errors.ts";
+import { lfsPointerOid } from "../../core/git-objects.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { type CommitOperation, type CreateCommitResult, createCommit } from "../create-commit.ts";
-import { lfsPointerOid } from "../git-objects.ts";
 import type { HubContext } from "../hub.ts";
 import { parseCommitNdjson } from "./parse-commit-ndjson.ts";
 

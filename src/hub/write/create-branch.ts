@@ -1,9 +1,9 @@
 import { HangarError } from "../../core/errors.ts";
+import { buildHangarCommit, commitDate } from "../../core/git-objects.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { nowIso } from "../../store/catalog.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import { computeCommitOid } from "../git-objects.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
@@ -41,10 +41,13 @@ export function createBranch(
     if (params.empty) {
       const author = caller?.user ?? "hangar";
       const message = `Create empty branch ${params.branch}`;
-      commitOid = computeCommitOid({ files: [], parents: [], author, date: at, message });
+      const date = commitDate(new Date(at));
+      const built = buildHangarCommit({ files: [], parents: [], author, date, message });
+      commitOid = built.oid;
       if (!commits.getCommit(repo.pk, commitOid)) {
-        const commit = { oid: commitOid, parents: [], author, date: at, title: message, message };
+        const commit = { oid: commitOid, parents: [], author, date, title: message, message };
         commits.insertCommit(repo.pk, { ...commit, metadata: {} });
+        commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
       }
     } else {
       commitOid = resolveRevision(hub, repo, params.startingPoint ?? "HEAD").commit.oid;

@@ -3,8 +3,8 @@ import type { RepoRef } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import { looksBinary } from "../git-objects.ts";
 import type { HubContext } from "../hub.ts";
+import { looksBinary } from "../lfs-policy.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { ignoreRulesFromGitIgnore, lfsRulesFromGitAttributes } from "./git-patterns.ts";
 
