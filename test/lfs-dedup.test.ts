@@ -7,6 +7,8 @@ import { createRepo, deleteRepo, uploadFiles } from "@huggingface/hub";
 import { DEFAULT_LIMITS, defaultConfig } from "../src/core/config.ts";
 import { createHangar, type Hangar } from "../src/hangar.ts";
 import { createToken, createUser } from "../src/hub/accounts/manage-accounts.ts";
+import { fsck } from "../src/hub/maintenance/fsck.ts";
+import { gc } from "../src/hub/maintenance/gc.ts";
 import { createServer, listen } from "../src/server/create-server.ts";
 import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
@@ -536,5 +538,39 @@ describe("LFS uploads awaiting their commit survive a restart", () => {
     assert.equal(commit.status, 200, await commit.clone().text());
     const served = await download(second.url, "dave/pending", "w.bin");
     assert.ok(Buffer.from(await served.arrayBuffer()).equals(bytes), "dave/pending serves w.bin whole");
+  });
+});
+
+describe("gc and uploads never committed", () => {
+  let hub: TestHangar;
+  before(async () => {
+    hub = await startTestHangar({ limits: LIMITS });
+  });
+  after(() => hub.close());
+
+  it("forgets a repo's upload once gc removed its bytes: the repo must send them again", async () => {
+    const erin = hub.addUser("erin", "write");
+    const frank = hub.addUser("frank", "write");
+    await createRepo({ repo: "erin/abandoned", accessToken: erin, hubUrl: hub.url });
+    await createRepo({ repo: "frank/later", accessToken: frank, hubUrl: hub.url });
+    const bytes = randomBytes(20_000);
+    const object = objectOf(bytes);
+    const [action] = await batchObjects(hub.url, "erin/abandoned", erin, [object]);
+    assert.equal((await sendBytes(action!, bytes)).status, 200);
+    assert.deepEqual(await batchObjects(hub.url, "erin/abandoned", erin, [object]), [object]);
+
+    // Never committed: once its lease (an hour) has passed, gc takes it like any unreferenced blob.
+    hub.hangar.catalog.leases.purgeExpired(Date.now() + 2 * 60 * 60 * 1000);
+    const report = await gc(hub.hangar, { graceMs: 0 });
+    assert.equal(report.removedBlobs, 1);
+    assert.equal(await hub.hangar.blobs.sizeOf(object.oid), null);
+
+    // The same bytes stored again for another repo do not bring erin's upload back.
+    const [forFrank] = await batchObjects(hub.url, "frank/later", frank, [object]);
+    assert.equal((await sendBytes(forFrank!, bytes)).status, 200);
+    const [forErin] = await batchObjects(hub.url, "erin/abandoned", erin, [object]);
+    assert.ok(forErin?.actions?.upload.href, "erin's repo must send the bytes again");
+    assert.equal((await verify(hub.url, "erin/abandoned", erin, object)).status, 404);
+    assert.deepEqual((await fsck(hub.hangar)).problems, []);
   });
 });
