@@ -11,6 +11,7 @@ import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
 import { deriveRepoFields, extractMetadata } from "./metadata/extract-metadata.ts";
 import { collectChangedMetadata, emptyChangedMetadata } from "./metadata/read-file-facts.ts";
 import { parseRefName, revisionNotFound } from "./resolve-revision.ts";
+import { lfsObjectsMissing, repoHoldsLfsObject } from "./write/held-lfs-objects.ts";
 
 /** A file already in the blob store, ready to be placed in a tree. */
 export interface StoredFile {
@@ -21,7 +22,16 @@ export interface StoredFile {
 }
 
 export type CommitOperation =
-  | { kind: "put"; path: string; file: StoredFile }
+  | {
+      kind: "put";
+      path: string;
+      file: StoredFile;
+      /**
+       * The client named the content (an LFS pointer: sha256 and size) without sending it: the repo must
+       * already hold it (see repoHoldsLfsObject), whatever else the blob store holds.
+       */
+      pointerOnly?: boolean;
+    }
   | { kind: "delete"; path: string }
   | { kind: "deleteFolder"; path: string };
 
@@ -97,6 +107,7 @@ async function recordCommit(
   assertNoNul("title", params.title);
   assertNoNul("description", params.description ?? "");
   const changedMetadata = emptyChangedMetadata();
+  const missingPointers: string[] = [];
   for (const operation of params.operations) {
     validateRepoPath(operation.path);
     if (operation.kind !== "put") continue;
@@ -105,6 +116,11 @@ async function recordCommit(
         "HANGAR_ERR_PAYLOAD_TOO_LARGE",
         `${operation.path} is ${operation.file.size} bytes, over the limit of ${limits.maxFileSize} bytes`,
       );
+    }
+    const object = { oid: operation.file.sha256, size: operation.file.size };
+    if (operation.pointerOnly && !(await repoHoldsLfsObject(hub, { repoPk: repo.pk, object }))) {
+      missingPointers.push(operation.path);
+      continue;
     }
     const storedSize = await hub.blobs.sizeOf(operation.file.sha256);
     if (storedSize !== operation.file.size) {
@@ -116,6 +132,7 @@ async function recordCommit(
     // Card, config and model-file headers are read here, outside the transaction that uses them.
     await collectChangedMetadata(hub.blobs, operation.path, operation.file, changedMetadata);
   }
+  if (missingPointers.length > 0) throw lfsObjectsMissing(missingPointers);
 
   return hub.catalog.transaction(() => {
     lease.assertStored();

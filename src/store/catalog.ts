@@ -6,6 +6,7 @@ import { CommitsTable } from "./commits-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
+import { LfsUploadsTable } from "./lfs-uploads-table.ts";
 import { ReposTable } from "./repos-table.ts";
 import { rewriteCommitIds } from "./rewrite-commit-ids.ts";
 import { UsageTable } from "./usage-table.ts";
@@ -237,6 +238,19 @@ export const MIGRATIONS: readonly Migration[] = [
   `,
   // Commits made here get git's ids, with their tree and commit objects stored (issue 20).
   rewriteCommitIds,
+  `
+  -- LFS objects each repo received whole on its own upload URLs (bytes hashed against the sha256). With the
+  -- objects its commits reference, they are the only ones a client may name in that repo's commits without
+  -- sending the bytes: blobs are stored once for all repos, so knowing a sha256 must not be enough.
+  CREATE TABLE lfs_uploads (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    PRIMARY KEY (repo_pk, sha256)
+  ) WITHOUT ROWID;
+  CREATE INDEX lfs_uploads_sha256 ON lfs_uploads(sha256);
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;
@@ -251,6 +265,7 @@ export class Catalog {
   readonly usage: UsageTable;
   readonly evaluations: EvaluationsTable;
   readonly leases: LeasesTable;
+  readonly lfsUploads: LfsUploadsTable;
 
   private constructor(db: SqliteDatabase) {
     this.db = db;
@@ -261,6 +276,7 @@ export class Catalog {
     this.usage = new UsageTable(db);
     this.evaluations = new EvaluationsTable(db);
     this.leases = new LeasesTable(db);
+    this.lfsUploads = new LfsUploadsTable(db);
   }
 
   static open(path: string): Catalog {

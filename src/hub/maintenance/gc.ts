@@ -137,6 +137,8 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
           renameSync(path, trash);
           moved.push({ from: path, to: trash });
           table.deleteRegisteredBlob(sha256);
+          // Uploads never committed: once the bytes are gone, a repo holds the object only if sent again.
+          hub.catalog.lfsUploads.forgetBlob(sha256);
         }
         report.removedBlobs++;
         report.removedBlobBytes += info.size;

@@ -20,8 +20,9 @@ export interface CommitNdjsonParams {
 
 /**
  * Makes a commit from the Hub's NDJSON format. Inline file contents are stored in the blob store as their
- * lines arrive; LFS files must already be stored (uploaded through the LFS batch API). The commit itself is
- * one catalog transaction, so a malformed or refused request leaves the repo unchanged.
+ * lines arrive; LFS files must already be held by the repo (uploaded to it through the LFS batch API, or in
+ * one of its commits, which is how a copy names them). The commit itself is one catalog transaction, so a
+ * malformed or refused request leaves the repo unchanged.
  */
 export async function commitNdjson(
   hub: HubContext,
@@ -72,11 +73,7 @@ export async function commitNdjson(
         break;
       }
       case "lfsFile": {
-        if ((await hub.blobs.sizeOf(entry.oid)) !== entry.size) {
-          throw badRequest(
-            `Line ${line} of the commit: the LFS object of ${entry.path} (sha256 ${entry.oid}, ${entry.size} bytes) has not been uploaded; upload it through the LFS batch API first`,
-          );
-        }
+        // Only a pointer: createCommit checks that this repo holds the object (uploaded to it or committed).
         operations.push({
           kind: "put",
           path: entry.path,
@@ -86,6 +83,7 @@ export async function commitNdjson(
             gitOid: lfsPointerOid(entry.oid, entry.size),
             lfs: true,
           },
+          pointerOnly: true,
         });
         break;
       }

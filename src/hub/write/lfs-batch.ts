@@ -5,6 +5,7 @@ import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
+import { repoHoldsLfsObject } from "./held-lfs-objects.ts";
 import { signUploadQuery } from "./lfs-signing.ts";
 
 export interface LfsBatchParams {
@@ -53,8 +54,8 @@ export function uploadPath(repo: RepoRef, oid: string): string {
 }
 
 /**
- * Answers a Git LFS batch request for uploads: objects already stored need nothing, the others get a
- * signed upload URL (or one URL per part for large objects, the Hub's "multipart" convention).
+ * Answers a Git LFS batch request for uploads: objects the repo already holds need nothing, the others get
+ * a signed upload URL (or one URL per part for large objects, the Hub's "multipart" convention).
  */
 export async function lfsBatch(
   hub: HubContext,
@@ -82,7 +83,7 @@ export async function lfsBatch(
   const verifyHref = `${params.baseUrl}/${repoUrlPrefix(repo.type)}${repo.namespace}/${repo.name}.git/info/lfs/objects/verify`;
 
   const objects: LfsBatchObject[] = [];
-  /** Objects the store already holds: the client skips them and commits them next. */
+  /** Objects the repo already holds: the client skips them and commits them next. */
   const stored: string[] = [];
   for (const requested of params.objects) {
     const oid = typeof requested.oid === "string" ? requested.oid : String(requested.oid);
@@ -114,7 +115,9 @@ export async function lfsBatch(
       });
       continue;
     }
-    if ((await hub.blobs.sizeOf(oid)) === size) {
+    // Only objects this repo already holds are skipped: for any other, stored or not, the client sends the
+    // bytes, and the answer is the same whoever else may hold them.
+    if (await repoHoldsLfsObject(hub, { repoPk: repo.pk, object: { oid, size } })) {
       stored.push(oid);
       objects.push({ oid, size });
       continue;

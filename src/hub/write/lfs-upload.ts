@@ -4,11 +4,12 @@ import { type FileHandle, mkdir, open, rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../../core/feed-chunks.ts";
-import type { RepoRef } from "../../core/types.ts";
-import { nowIso } from "../../store/catalog.ts";
+import type { Repo, RepoRef } from "../../core/types.ts";
+import { repoUrlPrefix } from "../../core/validate.ts";
 import { FileWriter } from "../../store/file-writer.ts";
 import type { HubContext } from "../hub.ts";
-import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
+import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
+import { recordReceivedLfsObject, repoHoldsLfsObject } from "./held-lfs-objects.ts";
 import { PENDING_COMMIT_LEASE_MS } from "./lfs-batch.ts";
 import { RangeHasher } from "./lfs-hasher.ts";
 import { type SignedUpload, verifyUploadQuery } from "./lfs-signing.ts";
@@ -16,7 +17,9 @@ import { type SignedUpload, verifyUploadQuery } from "./lfs-signing.ts";
 /**
  * The upload side of LFS: bytes arrive on signed URLs (no Authorization header) and stream into the blob
  * store, which checks sha256 and size as they arrive and keeps nothing that does not match. Uploads in
- * flight exist only as files under the blob store's temp folder, where maintenance can see their age.
+ * flight exist only as files under the blob store's temp folder, where maintenance can see their age. Bytes
+ * of an object the store already holds for other repos are checked all the same, then dropped: only bytes
+ * that hash to the object make a repo hold it (see repoHoldsLfsObject).
  */
 export interface LfsUploadTarget {
   repo: RepoRef;
@@ -28,9 +31,28 @@ export interface LfsUploadTarget {
 
 type Body = ChunkSource;
 
-/** Reads a body to its end, discarding it (the object is already stored). */
+/** Reads a body to its end, discarding it (the repo already holds the object). */
 function drain(body: Body): Promise<void> {
   return feedChunks(body, () => undefined);
+}
+
+/**
+ * Reads a body to its end and checks that it is the object's bytes, keeping none of them: the store already
+ * has the object. Refuses a body that does not match with the blob store's own messages.
+ */
+async function checkWithoutStoring(body: Body, upload: SignedUpload): Promise<void> {
+  const hash = createHash("sha256");
+  let size = 0;
+  await feedChunks(body, (chunk) => {
+    size += chunk.byteLength;
+    if (size > upload.size) throw badRequest(`Received more than the announced ${upload.size} bytes`);
+    hash.update(chunk);
+  });
+  if (size !== upload.size) throw badRequest(`Received ${size} bytes, but ${upload.size} were announced`);
+  const digest = hash.digest("hex");
+  if (digest !== upload.oid) {
+    throw badRequest(`Content sha256 is ${digest}, but ${upload.oid} was announced`);
+  }
 }
 
 function assertDeclaredLength(declared: number | undefined, expected: number, what: string): void {
@@ -50,10 +72,42 @@ async function alreadyStored(hub: HubContext, upload: SignedUpload): Promise<boo
   return (await hub.blobs.sizeOf(upload.oid)) === upload.size;
 }
 
-/** Registers a finished upload and leases it against gc until its commit (which comes in a later request). */
-async function recordUpload(hub: HubContext, upload: SignedUpload): Promise<void> {
-  hub.catalog.commits.registerBlob(upload.oid, upload.size, nowIso());
-  await acquireBlobLeases(hub, [upload.oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
+/** Whether the repo holds the object already, so the upload (a client's retry) has nothing left to do. */
+function alreadyHeld(hub: HubContext, repo: Repo, upload: SignedUpload): Promise<boolean> {
+  return repoHoldsLfsObject(hub, { repoPk: repo.pk, object: { oid: upload.oid, size: upload.size } });
+}
+
+/**
+ * The repo the upload URL was signed for. It is looked up by name, as signed: after a move the URL no
+ * longer names the repo, and the client asks the batch API again.
+ */
+function uploadRepo(hub: HubContext, upload: SignedUpload): Repo {
+  const repo = hub.catalog.repos.get(upload.repo);
+  if (!repo) {
+    const id = `${repoUrlPrefix(upload.repo.type)}${upload.repo.namespace}/${upload.repo.name}`;
+    throw new HangarError(
+      "HANGAR_ERR_REPO_NOT_FOUND",
+      `The repository ${id} of this upload URL no longer exists (deleted or moved): ask the LFS batch API for a new URL`,
+    );
+  }
+  return repo;
+}
+
+/**
+ * Leases the object against gc, from before it is found stored (so the copy the bytes are checked against
+ * stays) until its commit, which comes in a later request, or never: the lease then ends by itself.
+ */
+function leaseUntilCommit(hub: HubContext, upload: SignedUpload): Promise<BlobLease> {
+  return acquireBlobLeases(hub, [upload.oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
+}
+
+/** Records that the repo received the object whole: its next commit may point at it. */
+function recordUpload(hub: HubContext, repo: Repo, upload: SignedUpload): void {
+  recordReceivedLfsObject(hub, {
+    repoPk: repo.pk,
+    repoId: repo.id,
+    object: { oid: upload.oid, size: upload.size },
+  });
 }
 
 /** A single PUT of a whole object. */
@@ -68,20 +122,25 @@ export async function uploadLfsObject(
     );
   }
   assertDeclaredLength(target.contentLength, upload.size, `Object ${upload.oid}`);
-  if (await alreadyStored(hub, upload)) {
+  const repo = uploadRepo(hub, upload);
+  await leaseUntilCommit(hub, upload);
+  if (await alreadyHeld(hub, repo, upload)) {
     await drain(target.body);
     return;
   }
   try {
-    await hub.blobs.put(target.body, {
-      expectedSha256: upload.oid,
-      expectedSize: upload.size,
-      releaseChunks: true,
-    });
+    if (await alreadyStored(hub, upload)) await checkWithoutStoring(target.body, upload);
+    else {
+      await hub.blobs.put(target.body, {
+        expectedSha256: upload.oid,
+        expectedSize: upload.size,
+        releaseChunks: true,
+      });
+    }
   } catch (error) {
     throw brokenOff(error, `The upload of ${upload.oid}`);
   }
-  await recordUpload(hub, upload);
+  recordUpload(hub, repo, upload);
 }
 
 /**
@@ -93,7 +152,12 @@ export async function uploadLfsObject(
  * whole file before it enters the store.
  */
 function partsFolder(hub: HubContext, upload: SignedUpload): string {
-  return join(hub.blobs.tempDir, `multipart-${upload.oid}-${upload.size}-${upload.chunkSize}`);
+  // One folder per repo: uploads of one object to two repos never touch each other's parts.
+  const repo = createHash("sha256")
+    .update([upload.repo.type, upload.repo.namespace, upload.repo.name].join("\n").toLowerCase())
+    .digest("hex")
+    .slice(0, 16);
+  return join(hub.blobs.tempDir, `multipart-${upload.oid}-${upload.size}-${upload.chunkSize}-${repo}`);
 }
 
 const DATA_FILE = "data";
@@ -451,7 +515,10 @@ export async function completeLfsMultipart(
   const upload = verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
   if (upload.chunkSize === 0) throw badRequest("This object is uploaded with a single PUT, not in parts");
   const folder = partsFolder(hub, upload);
-  if (await alreadyStored(hub, upload)) {
+  const repo = uploadRepo(hub, upload);
+  if (await alreadyHeld(hub, repo, upload)) {
+    // A completion retried after its answer was lost: the parts are gone, the object is there.
+    await leaseUntilCommit(hub, upload);
     await rm(folder, { recursive: true, force: true });
     return;
   }
@@ -483,6 +550,7 @@ export async function completeLfsMultipart(
       }
     }
     session.sealed = true;
+    await leaseUntilCommit(hub, upload);
     // Writes issued before the seal (by attempts since superseded) land before the file is read.
     await Promise.allSettled([...session.writes]);
     await session.prefix.running;
@@ -493,8 +561,9 @@ export async function completeLfsMultipart(
       if (sha256 !== upload.oid) {
         throw badRequest(`Content sha256 is ${sha256}, but ${upload.oid} was announced`);
       }
+      // When the store already holds the object, the assembled copy is dropped here.
       await hub.blobs.commitTemp(data, sha256);
-      await recordUpload(hub, upload);
+      recordUpload(hub, repo, upload);
     } finally {
       // Whether the object matched or not, its parts are of no further use: a retry starts with new parts.
       await rm(folder, { recursive: true, force: true });

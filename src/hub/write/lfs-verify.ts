@@ -10,25 +10,27 @@ export interface LfsVerifyParams {
   size: unknown;
 }
 
-/** The LFS verify action (Python calls it after an upload): succeeds only if the object is stored whole. */
+/** The LFS verify action (Python calls it after an upload): succeeds only if the repo holds the object whole. */
 export async function verifyLfsObject(
   hub: HubContext,
   caller: Caller,
   params: LfsVerifyParams,
 ): Promise<void> {
-  getWritableRepo(hub, caller, params.repo);
+  const repo = getWritableRepo(hub, caller, params.repo);
   const oid = typeof params.oid === "string" ? params.oid : "";
   if (!/^[0-9a-f]{64}$/.test(oid)) {
     throw new HangarError("HANGAR_ERR_BAD_REQUEST", `Invalid object id "${String(params.oid)}"`);
   }
-  const stored = await hub.blobs.sizeOf(oid);
-  if (stored === null) {
+  // Only this repo's objects count (see repoHoldsLfsObject): one stored for other repos only is answered
+  // as one never uploaded, and its size is not compared.
+  const held = hub.catalog.lfsUploads.heldSize(repo.pk, oid);
+  if (held === undefined || (await hub.blobs.sizeOf(oid)) !== held) {
     throw new HangarError("HANGAR_ERR_NOT_FOUND", `Object ${oid} has not been uploaded`);
   }
-  if (stored !== params.size) {
+  if (held !== params.size) {
     throw new HangarError(
       "HANGAR_ERR_BAD_REQUEST",
-      `Object ${oid} is stored with ${stored} bytes, not ${String(params.size)}`,
+      `Object ${oid} is stored with ${held} bytes, not ${String(params.size)}`,
     );
   }
 }
