@@ -10,9 +10,16 @@ export interface HangarConfig {
   port: number;
   /**
    * The base URL clients see (e.g. behind a reverse proxy). When unset, URLs are built from the request's
-   * Host / X-Forwarded-Host / X-Forwarded-Proto headers.
+   * Host header, or X-Forwarded-Host / X-Forwarded-Proto when `trustProxy` is set.
    */
   publicUrl?: string;
+  /**
+   * Whether Hangar sits behind a reverse proxy it believes (`HANGAR_TRUST_PROXY=1`, `serve --trust-proxy`):
+   * then X-Forwarded-Host and X-Forwarded-Proto name the URL clients use (unless `publicUrl` is set), and
+   * the last address of X-Forwarded-For is the client's. Otherwise anyone could send those headers, so they
+   * are ignored.
+   */
+  trustProxy: boolean;
   /** A token given admin rights on start (`HANGAR_ADMIN_TOKEN`), for bootstrapping a new instance. */
   adminToken?: string;
   /** Whether the demo repositories are created in an empty instance on first start. */
@@ -181,6 +188,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
         ? DEFAULT_PORT
         : parsePort(portValue, flags.port !== undefined ? "--port" : "HANGAR_PORT"),
     ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, "") } : {}),
+    trustProxy: env.HANGAR_TRUST_PROXY === "1",
     ...(env.HANGAR_ADMIN_TOKEN ? { adminToken: env.HANGAR_ADMIN_TOKEN } : {}),
     seedDemo: env.HANGAR_NO_DEMO !== "1",
     importCatalog: env.HANGAR_NO_CATALOG !== "1",

@@ -80,7 +80,7 @@ export function createServer(hangar: Hangar): Server {
         params: matched.params,
         rest: matched.rest,
         caller,
-        baseUrl: clientBaseUrl(request, hangar.config.publicUrl),
+        baseUrl: clientBaseUrl(request, hangar.config),
       });
     } catch (error) {
       sendError(response, error);
