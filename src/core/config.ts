@@ -41,6 +41,36 @@ export interface HangarConfig {
   directIo?: boolean;
   /** Local inference settings (`HANGAR_INFERENCE_*`); defaults from `DEFAULT_INFERENCE` when unset. */
   inference?: Partial<InferenceSettings>;
+  /** How long the server waits for a client's request; defaults from `DEFAULT_SERVER_TIMEOUTS` when unset. */
+  timeouts?: Partial<ServerTimeouts>;
+}
+
+/**
+ * Limits on how slowly a client may send a request, so that connections held open by sending nothing or a
+ * byte at a time (slowloris) are closed. A body has no total time limit: a multi-GB upload on a slow link
+ * takes as long as it takes, as long as its bytes keep coming.
+ */
+export interface ServerTimeouts {
+  /** Longest time from a connection's (or a request's) first byte to the end of the request's headers. */
+  headersMs: number;
+  /** The span over which a body's rate is measured: a client sending nothing is cut off after one to two. */
+  bodyWindowMs: number;
+  /**
+   * Fewest bytes per second a request body must bring over each window. Time in which the server itself is
+   * not reading (a full buffer while it writes to disk) does not count against the client.
+   */
+  minBodyBytesPerSecond: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
+  headersMs: 60_000,
+  bodyWindowMs: 60_000,
+  minBodyBytesPerSecond: 1024,
+};
+
+/** The server timeouts of a config, defaults filled in. */
+export function serverTimeouts(config: HangarConfig): ServerTimeouts {
+  return { ...DEFAULT_SERVER_TIMEOUTS, ...config.timeouts };
 }
 
 export interface InferenceSettings {

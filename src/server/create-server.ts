@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type Server } from "node:http";
+import { serverTimeouts } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
@@ -16,6 +17,7 @@ import { registerHubWriteRoutes } from "./routes/hub-write.ts";
 import { registerInferenceRoutes } from "./routes/inference.ts";
 import { registerLfsRoutes } from "./routes/lfs.ts";
 import { registerOpenAiRoutes } from "./routes/openai.ts";
+import { watchRequestBody } from "./watch-request-body.ts";
 
 function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -43,7 +45,17 @@ export function createRouter(): Router {
 /** Builds the HTTP server for an instance; listening is up to the caller (see `listen`). */
 export function createServer(hangar: Hangar): Server {
   const router = createRouter();
-  const server = createHttpServer(async (request, response) => {
+  const timeouts = serverTimeouts(hangar.config);
+  const options = {
+    headersTimeout: timeouts.headersMs,
+    // Node's whole-request limit would cut off a large upload on a slow link; `watchRequestBody` closes the
+    // connections whose bodies stall or trickle instead.
+    requestTimeout: 0,
+    // How often Node looks for connections past `headersTimeout` (its default, 30 s, would let one run 50 % over).
+    connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.round(timeouts.headersMs / 4))),
+  };
+  const server = createHttpServer(options, async (request, response) => {
+    watchRequestBody({ request, response, timeouts });
     try {
       setCorsHeaders(response, request.headers.origin);
       const method = request.method ?? "GET";
@@ -86,8 +98,6 @@ export function createServer(hangar: Hangar): Server {
       sendError(response, error);
     }
   });
-  // Large uploads and slow downloads are normal for a model hub; Node's default 5-minute request timeout is not.
-  server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
   return server;
 }
