@@ -43,6 +43,32 @@ export interface HangarConfig {
   inference?: Partial<InferenceSettings>;
   /** How long the server waits for a client's request; defaults from `DEFAULT_SERVER_TIMEOUTS` when unset. */
   timeouts?: Partial<ServerTimeouts>;
+  /** How failed authentications are throttled; defaults from `DEFAULT_AUTH_THROTTLE` when unset. */
+  authThrottle?: Partial<AuthThrottleSettings>;
+}
+
+/** Failed authentications are counted per client address; past a limit, the address gets 429 for a while. */
+export interface AuthThrottleSettings {
+  /** Failures from one address within a window after which it is refused until the window ends. */
+  maxFailures: number;
+  /** The window, from an address's first failure. */
+  windowMs: number;
+  /**
+   * How long after its last use from an address a token still works there while the address is refused, so
+   * that someone else's failures behind a shared address do not lock out its known users.
+   */
+  trustedForMs: number;
+}
+
+export const DEFAULT_AUTH_THROTTLE: AuthThrottleSettings = {
+  maxFailures: 10,
+  windowMs: 60_000,
+  trustedForMs: 24 * 60 * 60_000,
+};
+
+/** The authentication throttle of a config, defaults filled in. */
+export function authThrottleSettings(config: HangarConfig): AuthThrottleSettings {
+  return { ...DEFAULT_AUTH_THROTTLE, ...config.authThrottle };
 }
 
 /**

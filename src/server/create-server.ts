@@ -1,10 +1,12 @@
 import { createServer as createHttpServer, type Server } from "node:http";
-import { serverTimeouts } from "../core/config.ts";
+import { authThrottleSettings, serverTimeouts } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
-import { clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
+import { MemoryWindowCounter } from "../store/window-counter.ts";
+import { AuthThrottle } from "./auth-throttle.ts";
+import { clientAddress, clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
 import { Router } from "./router.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerCompareRecommendRoutes } from "./routes/compare-recommend.ts";
@@ -46,6 +48,10 @@ export function createRouter(): Router {
 export function createServer(hangar: Hangar): Server {
   const router = createRouter();
   const timeouts = serverTimeouts(hangar.config);
+  const authThrottle = new AuthThrottle({
+    counter: new MemoryWindowCounter(),
+    settings: authThrottleSettings(hangar.config),
+  });
   const options = {
     headersTimeout: timeouts.headersMs,
     // Node's whole-request limit would cut off a large upload on a slow link; `watchRequestBody` closes the
@@ -72,9 +78,15 @@ export function createServer(hangar: Hangar): Server {
       const url = new URL(target, "http://placeholder");
       const rawPath = target.split("?")[0] ?? "/";
       const segments = rawPath.split("/").filter(Boolean);
-      const token = bearerToken(request.headers.authorization);
-      const caller: Caller = token ? authenticate(hangar, token) : null;
       const matched = router.match(method, segments);
+      const token = bearerToken(request.headers.authorization);
+      const caller: Caller = token
+        ? await authThrottle.authenticate({
+            address: clientAddress(request, hangar.config),
+            token,
+            authenticate: () => authenticate(hangar, token),
+          })
+        : null;
       if ("allowed" in matched) {
         if (matched.allowed.length > 0) {
           response.setHeader("Allow", [...new Set(matched.allowed)].join(", "));
