@@ -4,6 +4,7 @@ import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
+import { isTokenShaped } from "../hub/accounts/tokens.ts";
 import { MemoryWindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { clientAddress, clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
@@ -79,7 +80,12 @@ export function createServer(hangar: Hangar): Server {
       const rawPath = target.split("?")[0] ?? "/";
       const segments = rawPath.split("/").filter(Boolean);
       const matched = router.match(method, segments);
-      const token = bearerToken(request.headers.authorization);
+      const bearer = bearerToken(request.headers.authorization);
+      const placeholderKey =
+        bearer !== undefined && !isTokenShaped(bearer) && "options" in matched
+          ? matched.options.acceptsPlaceholderKeys === true
+          : false;
+      const token = placeholderKey ? undefined : bearer;
       const caller: Caller = token
         ? await authThrottle.authenticate({
             address: clientAddress(request, hangar.config),
