@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readdir } from "node:fs/promises";
-import { connect } from "node:net";
 import { createServer as createHttpServer } from "node:http";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
