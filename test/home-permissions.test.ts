@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { chmodSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../src/core/config.ts";
@@ -86,6 +86,20 @@ describe("an instance's home, catalog and secrets are owner-only", () => {
     restrictToOwner(readOnly);
     assert.equal(modeOf(readOnly), "400");
     restrictToOwner(join(temp.path, "missing"));
+  });
+
+  it("leaves a folder shared by design (sticky, as /tmp) as it is, and still protects the catalog", async () => {
+    const shared = join(temp.path, "shared");
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const hangar = await createHangar(defaultConfig(shared));
+    try {
+      assert.equal((statSync(shared).mode & 0o7777).toString(8), "1777");
+      assert.equal(modeOf(join(shared, "hangar.db")), "600");
+      assert.equal(modeOf(join(shared, "blobs")), "700");
+    } finally {
+      await hangar.close();
+    }
   });
 
   it("the CLI creates a home owner-only too (hangar user add, token create)", async () => {

@@ -1,24 +1,28 @@
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, type Stats, statSync } from "node:fs";
 
 /** Rights of group and others: an instance's folder and catalog (which holds secrets) give them none. */
 const GROUP_AND_OTHERS = 0o077;
 
+/** The sticky bit: a folder anyone may add files to, such as /tmp. */
+const STICKY = 0o1000;
+
 /**
- * Takes the group's and others' rights off an existing file or folder; the owner's stay as they are. A path
- * this user does not own is left alone (chmod is refused): its owner chose its rights. Missing paths are
- * skipped.
+ * Takes the group's and others' rights off an existing file or folder; the owner's stay as they are. Left
+ * alone: a path this user does not own (its owner chose its rights; root too must not take them over), a
+ * folder shared by design (sticky, as /tmp is, should a home be pointed there), and a missing path.
  */
 export function restrictToOwner(path: string): void {
-  let mode: number;
+  let stats: Stats;
   try {
-    mode = statSync(path).mode;
+    stats = statSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
     throw error;
   }
-  if ((mode & GROUP_AND_OTHERS) === 0) return;
+  if ((stats.mode & GROUP_AND_OTHERS) === 0 || (stats.mode & STICKY) !== 0) return;
+  if (process.getuid !== undefined && stats.uid !== process.getuid()) return;
   try {
-    chmodSync(path, mode & 0o700);
+    chmodSync(path, stats.mode & 0o700);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") throw error;
   }
