@@ -81,11 +81,9 @@ export function createServer(hangar: Hangar): Server {
       const segments = rawPath.split("/").filter(Boolean);
       const matched = router.match(method, segments);
       const bearer = bearerToken(request.headers.authorization);
-      const placeholderKey =
-        bearer !== undefined && !isTokenShaped(bearer) && "options" in matched
-          ? matched.options.acceptsPlaceholderKeys === true
-          : false;
-      const token = placeholderKey ? undefined : bearer;
+      // On OpenAI's routes, a placeholder API key (not shaped like a Hangar token) is no key: see RouteOptions.
+      const takesPlaceholders = "options" in matched && matched.options.acceptsPlaceholderKeys === true;
+      const token = bearer && takesPlaceholders && !isTokenShaped(bearer) ? undefined : bearer;
       const caller: Caller = token
         ? await authThrottle.authenticate({
             address: clientAddress(request, hangar.config),
