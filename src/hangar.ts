@@ -5,6 +5,7 @@ import type { HubContext } from "./hub/hub.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";
 import { BlobStore } from "./store/blob-store.ts";
 import { Catalog } from "./store/catalog.ts";
+import { ensureOwnerOnlyFolder } from "./store/owner-only.ts";
 
 /** One Hangar instance: storage, then hub, then services. Interfaces receive it and never read the environment. */
 export interface Hangar extends HubContext {
@@ -15,6 +16,8 @@ export interface Hangar extends HubContext {
 
 /** Builds the application on `config.home`. Nothing listens on a port here: see `server/`. */
 export async function createHangar(config: HangarConfig): Promise<Hangar> {
+  // The home holds the catalog, its secrets and private repos' files: no one but its owner may look in.
+  ensureOwnerOnlyFolder(config.home);
   const catalog = Catalog.open(join(config.home, "hangar.db"));
   const blobs = await BlobStore.open(join(config.home, "blobs"), { directIo: config.directIo });
   let inference: InferenceRuntime | undefined;

@@ -10,9 +10,16 @@ export interface HangarConfig {
   port: number;
   /**
    * The base URL clients see (e.g. behind a reverse proxy). When unset, URLs are built from the request's
-   * Host / X-Forwarded-Host / X-Forwarded-Proto headers.
+   * Host header, or X-Forwarded-Host / X-Forwarded-Proto when `trustProxy` is set.
    */
   publicUrl?: string;
+  /**
+   * Whether Hangar sits behind a reverse proxy it believes (`HANGAR_TRUST_PROXY=1`, `serve --trust-proxy`):
+   * then X-Forwarded-Host and X-Forwarded-Proto name the URL clients use (unless `publicUrl` is set), and
+   * the last address of X-Forwarded-For is the client's. Otherwise anyone could send those headers, so they
+   * are ignored.
+   */
+  trustProxy: boolean;
   /** A token given admin rights on start (`HANGAR_ADMIN_TOKEN`), for bootstrapping a new instance. */
   adminToken?: string;
   /** Whether the demo repositories are created in an empty instance on first start. */
@@ -34,6 +41,62 @@ export interface HangarConfig {
   directIo?: boolean;
   /** Local inference settings (`HANGAR_INFERENCE_*`); defaults from `DEFAULT_INFERENCE` when unset. */
   inference?: Partial<InferenceSettings>;
+  /** How long the server waits for a client's request; defaults from `DEFAULT_SERVER_TIMEOUTS` when unset. */
+  timeouts?: Partial<ServerTimeouts>;
+  /** How failed authentications are throttled; defaults from `DEFAULT_AUTH_THROTTLE` when unset. */
+  authThrottle?: Partial<AuthThrottleSettings>;
+}
+
+/** Failed authentications are counted per client address; past a limit, the address gets 429 for a while. */
+export interface AuthThrottleSettings {
+  /** Failures from one address within a window after which it is refused until the window ends. */
+  maxFailures: number;
+  /** The window, from an address's first failure. */
+  windowMs: number;
+  /**
+   * How long after its last use from an address a token still works there while the address is refused, so
+   * that someone else's failures behind a shared address do not lock out its known users.
+   */
+  trustedForMs: number;
+}
+
+export const DEFAULT_AUTH_THROTTLE: AuthThrottleSettings = {
+  maxFailures: 10,
+  windowMs: 60_000,
+  trustedForMs: 24 * 60 * 60_000,
+};
+
+/** The authentication throttle of a config, defaults filled in. */
+export function authThrottleSettings(config: HangarConfig): AuthThrottleSettings {
+  return { ...DEFAULT_AUTH_THROTTLE, ...config.authThrottle };
+}
+
+/**
+ * Limits on how slowly a client may send a request, so that connections held open by sending nothing or a
+ * byte at a time (slowloris) are closed. A body has no total time limit: a multi-GB upload on a slow link
+ * takes as long as it takes, as long as its bytes keep coming.
+ */
+export interface ServerTimeouts {
+  /** Longest time from a connection's (or a request's) first byte to the end of the request's headers. */
+  headersMs: number;
+  /** The span over which a body's rate is measured: a client sending nothing is cut off after one to two. */
+  bodyWindowMs: number;
+  /**
+   * Fewest bytes per second a request body must bring over each window. Time in which the server itself is
+   * not reading (a full buffer while it writes to disk) does not count against the client.
+   */
+  minBodyBytesPerSecond: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = {
+  headersMs: 60_000,
+  bodyWindowMs: 60_000,
+  minBodyBytesPerSecond: 1024,
+};
+
+/** The server timeouts of a config, defaults filled in. */
+export function serverTimeouts(config: HangarConfig): ServerTimeouts {
+  return { ...DEFAULT_SERVER_TIMEOUTS, ...config.timeouts };
 }
 
 export interface InferenceSettings {
@@ -181,6 +244,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
         ? DEFAULT_PORT
         : parsePort(portValue, flags.port !== undefined ? "--port" : "HANGAR_PORT"),
     ...(publicUrl ? { publicUrl: publicUrl.replace(/\/+$/, "") } : {}),
+    trustProxy: env.HANGAR_TRUST_PROXY === "1",
     ...(env.HANGAR_ADMIN_TOKEN ? { adminToken: env.HANGAR_ADMIN_TOKEN } : {}),
     seedDemo: env.HANGAR_NO_DEMO !== "1",
     importCatalog: env.HANGAR_NO_CATALOG !== "1",

@@ -45,12 +45,32 @@ export function repoUrlPrefix(type: RepoType): string {
 }
 
 const MAX_PATH_LENGTH = 1024;
-const isControl = (code: number): boolean => code < 0x20 || code === 0x7f;
+/** Control characters: C0, DEL and C1. */
+const CONTROL = /\p{Cc}/u;
+/** Half of a UTF-16 pair without its other half (JSON can carry one): no UTF-8 name can hold it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Right-to-left overrides and the other bidirectional formatting marks: they make a name read as another. */
+const BIDI_CONTROL = /\p{Bidi_Control}/u;
+/** Characters Windows does not allow in a file name. */
+const WINDOWS_FORBIDDEN = /[<>:"|?*]/;
+/** `C:` at the start of a segment: a drive (absolute `C:/x`, or drive-relative `C:x`) once on Windows. */
+const DRIVE = /^[A-Za-z]:/;
+/**
+ * Device names Windows reserves in every folder, with or without an extension (`con`, `nul.txt`, `com1.json`):
+ * a client on Windows cannot create such a file, or writes to the device instead.
+ */
+const WINDOWS_RESERVED =
+  /^(?:con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3]|conin\$|conout\$)$/i;
+/** Folders the clients keep for themselves: git's, and the `huggingface_hub` download metadata. */
+const CLIENT_FOLDERS = new Set([".git", ".cache"]);
 
 /**
  * Checks a path inside a repository. Paths are relative, "/"-separated, with no empty, "." or ".." segment,
- * no backslash or control character, and not inside `.git/`. Anything else could escape the repo or
- * collide with another path once a client writes it to disk.
+ * not inside `.git/` or `.cache/` (folders clients keep their own files in; `huggingface_hub` refuses them
+ * too), and hold nothing that escapes a download folder or changes meaning on another system: no backslash,
+ * no leading `~` (a home folder to a shell), no drive (`C:`), no control or bidirectional formatting
+ * character, and no name Windows cannot create (`<>:"|?*`, a segment ending in a dot or space, or a device
+ * name such as `con` or `nul.txt`). Clients download into folders named like the path, on every system.
  */
 export function validateRepoPath(path: string): string {
   const fail = (reason: string): never => {
@@ -58,23 +78,39 @@ export function validateRepoPath(path: string): string {
   };
   if (path.length === 0) fail("it is empty");
   if (path.length > MAX_PATH_LENGTH) fail(`it is longer than ${MAX_PATH_LENGTH} characters`);
-  if ([...path].some((char) => isControl(char.charCodeAt(0)))) fail("it contains a control character");
+  if (LONE_SURROGATE.test(path)) fail("it is not valid Unicode (a lone surrogate)");
+  if (CONTROL.test(path)) fail("it contains a control character");
+  if (BIDI_CONTROL.test(path)) fail("it contains a bidirectional formatting character");
   if (path.includes("\\")) fail("it contains a backslash");
   if (path.startsWith("/")) fail("it is absolute");
+  if (path.startsWith("~")) fail('it starts with "~", a home folder to a shell');
+  if (DRIVE.test(path)) fail("it starts with a drive letter");
+  const forbidden = WINDOWS_FORBIDDEN.exec(path);
+  if (forbidden) fail(`it contains "${forbidden[0]}", which Windows does not allow in file names`);
   const segments = path.split("/");
   for (const segment of segments) {
     if (segment === "") fail("it has an empty segment");
     if (segment === "." || segment === "..") fail(`it has a "${segment}" segment`);
+    if (CLIENT_FOLDERS.has(segment.toLowerCase())) {
+      fail(`it has a "${segment}" segment, a folder clients keep their own files in`);
+    }
+    if (/[. ]$/.test(segment)) fail(`"${segment}" ends with a dot or a space, which Windows drops`);
+    const base = segment.split(".")[0]!.trimEnd();
+    if (WINDOWS_RESERVED.test(base)) fail(`"${segment}" is a device name on Windows`);
   }
-  if (segments[0] === ".git") fail("it is inside .git");
   return path;
 }
 
+/** The path with invisible and misleading characters shown as escapes, for error messages. */
 function printable(value: string): string {
   return [...value]
-    .map((char) =>
-      isControl(char.charCodeAt(0)) ? `\\x${char.charCodeAt(0).toString(16).padStart(2, "0")}` : char,
-    )
+    .map((char) => {
+      if (!CONTROL.test(char) && !BIDI_CONTROL.test(char) && !LONE_SURROGATE.test(char)) return char;
+      const code = char.charCodeAt(0);
+      return code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, "0")}`
+        : `\\u${code.toString(16).padStart(4, "0")}`;
+    })
     .join("");
 }
 

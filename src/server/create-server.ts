@@ -1,9 +1,13 @@
 import { createServer as createHttpServer, type Server } from "node:http";
+import { authThrottleSettings, serverTimeouts } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
-import { clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
+import { isTokenShaped } from "../hub/accounts/tokens.ts";
+import { MemoryWindowCounter } from "../store/window-counter.ts";
+import { AuthThrottle } from "./auth-throttle.ts";
+import { clientAddress, clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
 import { Router } from "./router.ts";
 import { registerAccountRoutes } from "./routes/accounts.ts";
 import { registerCompareRecommendRoutes } from "./routes/compare-recommend.ts";
@@ -16,6 +20,7 @@ import { registerHubWriteRoutes } from "./routes/hub-write.ts";
 import { registerInferenceRoutes } from "./routes/inference.ts";
 import { registerLfsRoutes } from "./routes/lfs.ts";
 import { registerOpenAiRoutes } from "./routes/openai.ts";
+import { watchRequestBody } from "./watch-request-body.ts";
 
 function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
@@ -43,7 +48,21 @@ export function createRouter(): Router {
 /** Builds the HTTP server for an instance; listening is up to the caller (see `listen`). */
 export function createServer(hangar: Hangar): Server {
   const router = createRouter();
-  const server = createHttpServer(async (request, response) => {
+  const timeouts = serverTimeouts(hangar.config);
+  const authThrottle = new AuthThrottle({
+    counter: new MemoryWindowCounter(),
+    settings: authThrottleSettings(hangar.config),
+  });
+  const options = {
+    headersTimeout: timeouts.headersMs,
+    // Node's whole-request limit would cut off a large upload on a slow link; `watchRequestBody` closes the
+    // connections whose bodies stall or trickle instead.
+    requestTimeout: 0,
+    // How often Node looks for connections past `headersTimeout` (its default, 30 s, would let one run 50 % over).
+    connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.round(timeouts.headersMs / 4))),
+  };
+  const server = createHttpServer(options, async (request, response) => {
+    watchRequestBody({ request, response, timeouts });
     try {
       setCorsHeaders(response, request.headers.origin);
       const method = request.method ?? "GET";
@@ -60,9 +79,18 @@ export function createServer(hangar: Hangar): Server {
       const url = new URL(target, "http://placeholder");
       const rawPath = target.split("?")[0] ?? "/";
       const segments = rawPath.split("/").filter(Boolean);
-      const token = bearerToken(request.headers.authorization);
-      const caller: Caller = token ? authenticate(hangar, token) : null;
       const matched = router.match(method, segments);
+      const bearer = bearerToken(request.headers.authorization);
+      // On OpenAI's routes, a placeholder API key (not shaped like a Hangar token) is no key: see RouteOptions.
+      const takesPlaceholders = "options" in matched && matched.options.acceptsPlaceholderKeys === true;
+      const token = bearer && takesPlaceholders && !isTokenShaped(bearer) ? undefined : bearer;
+      const caller: Caller = token
+        ? await authThrottle.authenticate({
+            address: clientAddress(request, hangar.config),
+            token,
+            authenticate: () => authenticate(hangar, token),
+          })
+        : null;
       if ("allowed" in matched) {
         if (matched.allowed.length > 0) {
           response.setHeader("Allow", [...new Set(matched.allowed)].join(", "));
@@ -80,14 +108,12 @@ export function createServer(hangar: Hangar): Server {
         params: matched.params,
         rest: matched.rest,
         caller,
-        baseUrl: clientBaseUrl(request, hangar.config.publicUrl),
+        baseUrl: clientBaseUrl(request, hangar.config),
       });
     } catch (error) {
       sendError(response, error);
     }
   });
-  // Large uploads and slow downloads are normal for a model hub; Node's default 5-minute request timeout is not.
-  server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
   return server;
 }

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIP } from "node:net";
+import type { HangarConfig } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import type { RequestContext } from "./router.ts";
 
@@ -105,12 +107,33 @@ export async function readJson<T = unknown>(context: RequestContext): Promise<T>
   }
 }
 
-/** The base URL the client used, from the configured public URL or the request's forwarding headers. */
-export function clientBaseUrl(request: IncomingMessage, publicUrl: string | undefined): string {
-  if (publicUrl) return publicUrl;
+/**
+ * The base URL the client used: the configured public URL, else the proxy's forwarding headers when the
+ * proxy is trusted, else the Host header. Believed from anyone, X-Forwarded-Host would let a caller choose
+ * the host of the upload and commit URLs the server hands out.
+ */
+export function clientBaseUrl(
+  request: IncomingMessage,
+  config: Pick<HangarConfig, "publicUrl" | "trustProxy">,
+): string {
+  if (config.publicUrl) return config.publicUrl;
   const first = (value: string | string[] | undefined): string | undefined =>
-    (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim();
-  const proto = first(request.headers["x-forwarded-proto"]) ?? "http";
-  const host = first(request.headers["x-forwarded-host"]) ?? request.headers.host ?? "127.0.0.1";
+    (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim() || undefined;
+  const forwarded = (name: string): string | undefined =>
+    config.trustProxy ? first(request.headers[name]) : undefined;
+  const proto = forwarded("x-forwarded-proto")?.toLowerCase() === "https" ? "https" : "http";
+  const host = forwarded("x-forwarded-host") ?? request.headers.host ?? "127.0.0.1";
   return `${proto}://${host}`;
+}
+
+/**
+ * The address of the client: the last entry of X-Forwarded-For (the one the trusted proxy added; earlier ones
+ * come from the client and can be anything) when the proxy is trusted, else the peer of the connection.
+ */
+export function clientAddress(request: IncomingMessage, config: Pick<HangarConfig, "trustProxy">): string {
+  const peer = request.socket.remoteAddress ?? "unknown";
+  if (!config.trustProxy) return peer;
+  const header = request.headers["x-forwarded-for"];
+  const last = (Array.isArray(header) ? header.join(",") : header)?.split(",").at(-1)?.trim();
+  return last && isIP(last) ? last : peer;
 }

@@ -23,10 +23,21 @@ export interface RequestContext {
 
 export type Handler = (context: RequestContext) => Promise<void> | void;
 
+/** How a route treats its requests before the handler runs. */
+export interface RouteOptions {
+  /**
+   * OpenAI's clients refuse to run without an API key, so users of local servers pass a placeholder ("none",
+   * "sk-no-key-required", "ollama"). On such a route a bearer not shaped like a Hangar token counts as none:
+   * the caller is anonymous, and nothing is counted as a failed authentication.
+   */
+  acceptsPlaceholderKeys?: boolean;
+}
+
 interface Route {
   methods: string[];
   segments: string[];
   handler: Handler;
+  options: RouteOptions;
 }
 
 /**
@@ -36,11 +47,12 @@ interface Route {
 export class Router {
   private readonly routes: Route[] = [];
 
-  add(methods: string | string[], pattern: string, handler: Handler): this {
+  add(methods: string | string[], pattern: string, handler: Handler, options: RouteOptions = {}): this {
     this.routes.push({
       methods: Array.isArray(methods) ? methods : [methods],
       segments: pattern.split("/").filter(Boolean),
       handler,
+      options,
     });
     return this;
   }
@@ -49,13 +61,15 @@ export class Router {
   match(
     method: string,
     segments: string[],
-  ): { handler: Handler; params: Record<string, string>; rest: string[] } | { allowed: string[] } {
+  ):
+    | { handler: Handler; options: RouteOptions; params: Record<string, string>; rest: string[] }
+    | { allowed: string[] } {
     const allowed: string[] = [];
     for (const route of this.routes) {
       const captured = matchSegments(route.segments, segments);
       if (!captured) continue;
       if (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET"))) {
-        return { handler: route.handler, ...captured };
+        return { handler: route.handler, options: route.options, ...captured };
       }
       allowed.push(...route.methods);
     }

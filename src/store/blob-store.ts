@@ -6,6 +6,7 @@ import { HangarError } from "../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
+import { ensureOwnerOnlyFolder } from "./owner-only.ts";
 
 export interface StoredBlob {
   sha256: string;
@@ -84,7 +85,9 @@ export class BlobStore {
 
   static async open(root: string, options: BlobStoreOptions = {}): Promise<BlobStore> {
     const store = new BlobStore(root, options);
-    await mkdir(store.tempDir, { recursive: true });
+    // Private repos' files are stored here too: owner-only, like the instance's home.
+    ensureOwnerOnlyFolder(root);
+    await mkdir(store.tempDir, { recursive: true, mode: 0o700 });
     return store;
   }
 

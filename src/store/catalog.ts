@@ -7,6 +7,7 @@ import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
 import { LfsUploadsTable } from "./lfs-uploads-table.ts";
+import { ensureOwnerOnlyFile, restrictToOwner } from "./owner-only.ts";
 import { ReposTable } from "./repos-table.ts";
 import { rewriteCommitIds } from "./rewrite-commit-ids.ts";
 import { UsageTable } from "./usage-table.ts";
@@ -280,7 +281,12 @@ export class Catalog {
   }
 
   static open(path: string): Catalog {
-    mkdirSync(dirname(path), { recursive: true });
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // The catalog holds secrets (the LFS signing key, token hashes): owner-only, and SQLite gives the -wal
+    // and -shm files it creates the database file's rights. Files from before are tightened.
+    ensureOwnerOnlyFile(path);
+    restrictToOwner(`${path}-wal`);
+    restrictToOwner(`${path}-shm`);
     const db = new Database(path);
     db.pragma("journal_mode = WAL");
     // FULL syncs the WAL at every commit: an acknowledged commit survives power loss, not only a killed

@@ -27,9 +27,18 @@ export const serveCommand: Command = {
       description:
         "Pull repos this instance lacks from the upstream (HF_ENDPOINT) on first read (HANGAR_PULL_THROUGH=1)",
     },
+    "trust-proxy": {
+      type: "boolean",
+      description:
+        "Believe X-Forwarded-Host, -Proto and -For from a reverse proxy in front (HANGAR_TRUST_PROXY=1)",
+    },
   },
   async run({ config: resolved, values, stdout, json }) {
-    const config = values["pull-through"] ? { ...resolved, pullThrough: true } : resolved;
+    const config = {
+      ...resolved,
+      ...(values["pull-through"] ? { pullThrough: true } : {}),
+      ...(values["trust-proxy"] ? { trustProxy: true } : {}),
+    };
     const hangar = await createHangar(config);
     if (config.seedDemo) {
       await seedDemoRepos(hangar);

@@ -2,12 +2,23 @@ import { createHash, randomBytes } from "node:crypto";
 
 const TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** A new secret token. The `hf_` prefix makes it look like what users and tools expect of a Hub token. */
+/** What every Hangar token starts with, as a Hub token does: users and tools expect it. */
+export const TOKEN_PREFIX = "hf_";
+
+/**
+ * Whether a bearer is shaped like a Hangar (or Hub) token. A placeholder key such as "none" or
+ * "sk-no-key-required", which OpenAI's clients make users send, is not.
+ */
+export function isTokenShaped(bearer: string): boolean {
+  return bearer.startsWith(TOKEN_PREFIX);
+}
+
+/** A new secret token. */
 export function generateToken(): string {
   const bytes = randomBytes(34);
   let body = "";
   for (const byte of bytes) body += TOKEN_ALPHABET[byte % TOKEN_ALPHABET.length];
-  return `hf_${body}`;
+  return `${TOKEN_PREFIX}${body}`;
 }
 
 /** Tokens are stored only as their sha256: they are long random secrets, so a slow hash buys nothing. */

@@ -310,12 +310,15 @@ function listModels(context: RequestContext): void {
 }
 
 export function registerOpenAiRoutes(router: Router): void {
-  router.add("POST", "/v1/chat/completions", (context) => handleChatCompletion(context));
-  router.add("POST", "/v1/completions", (context) => handleCompletion(context));
-  router.add("POST", "/v1/embeddings", withOpenAiErrors(handleEmbeddings));
+  // OpenAI's clients need some API key: a placeholder that is not a Hangar token means anonymous here.
+  const options = { acceptsPlaceholderKeys: true };
+  router.add("POST", "/v1/chat/completions", (context) => handleChatCompletion(context), options);
+  router.add("POST", "/v1/completions", (context) => handleCompletion(context), options);
+  router.add("POST", "/v1/embeddings", withOpenAiErrors(handleEmbeddings), options);
   router.add(
     "GET",
     "/v1/models",
     withOpenAiErrors(async (context) => listModels(context)),
+    options,
   );
 }
