@@ -142,7 +142,7 @@ export function registerHubWriteRoutes(router: Router): void {
 
   router.add("POST", "/api/validate-yaml", async (context) => {
     const body = await readJson<{ content?: unknown; repoType?: unknown }>(context);
-    const result = validateYaml({ content: typeof body.content === "string" ? body.content : "" });
+    const result = await validateYaml({ content: typeof body.content === "string" ? body.content : "" });
     sendJson(context.response, result.errors.length > 0 ? 400 : 200, result);
   });
 
