@@ -78,10 +78,14 @@ describe("model headers are read within bounds", () => {
     assert.ok(file.length > 4 * 1024 ** 2);
     let bytesRead = 0;
     const source = bufferSource(file);
-    const facts = await readGgufHeader(
-      { size: source.size, read: (start, end) => ((bytesRead += end - start), source.read(start, end)) },
-      "model.gguf",
-    );
+    const counting = {
+      size: source.size,
+      read: (start: number, end: number) => {
+        bytesRead += end - start;
+        return source.read(start, end);
+      },
+    };
+    const facts = await readGgufHeader(counting, "model.gguf");
     assert.equal(facts.architecture, "llama");
     assert.equal(facts.contextLength, 4096);
     assert.equal(facts.parameters, 32);
