@@ -25,6 +25,7 @@ export type Handler = (context: RequestContext) => Promise<void> | void;
 
 interface Route {
   methods: string[];
+  pattern: string;
   segments: string[];
   handler: Handler;
 }
@@ -39,10 +40,16 @@ export class Router {
   add(methods: string | string[], pattern: string, handler: Handler): this {
     this.routes.push({
       methods: Array.isArray(methods) ? methods : [methods],
+      pattern,
       segments: pattern.split("/").filter(Boolean),
       handler,
     });
     return this;
+  }
+
+  /** Every route, as registered: for documentation and for tests that go over all of them. */
+  list(): Array<{ methods: readonly string[]; pattern: string }> {
+    return this.routes.map(({ methods, pattern }) => ({ methods, pattern }));
   }
 
   /** Finds the route for a path; `allowed` lists the methods of routes that matched the path but not the method. */
