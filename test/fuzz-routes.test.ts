@@ -3,8 +3,8 @@ import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
 import fc from "fast-check";
+import type { JsonSchema, JsonTypeName } from "../src/core/json-schema.ts";
 import { createRouter } from "../src/server/create-server.ts";
-import type { JsonSchema } from "../src/core/json-schema.ts";
 import * as requestBodies from "../src/server/wire/request-bodies.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { importTinyModels } from "./helpers/tiny-inference-models.ts";
@@ -191,39 +191,28 @@ function fromSchema(schema: JsonSchema, depth = 0): fc.Arbitrary<unknown> {
   const types =
     schema.type === undefined ? [] : typeof schema.type === "string" ? [schema.type] : [...schema.type];
   if (types.length === 0 || depth > 3) return fc.jsonValue({ maxDepth: 2 });
-  return fc.oneof(
-    ...types.map((type): fc.Arbitrary<unknown> => {
-      switch (type) {
-        case "object": {
-          const properties = Object.entries(schema.properties ?? {});
-          if (properties.length === 0)
-            return fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }));
-          return fc.record(
-            Object.fromEntries(properties.map(([name, field]) => [name, fromSchema(field, depth + 1)])),
-            {
-              requiredKeys: [],
-            },
-          );
-        }
-        case "array":
-          return fc.array(
-            schema.items ? fromSchema(schema.items, depth + 1) : fc.jsonValue({ maxDepth: 2 }),
-            { maxLength: 4 },
-          );
-        case "string":
-          return schema.enum
-            ? fc.constantFrom(...schema.enum)
-            : fc.oneof(fc.constantFrom(...STRINGS), fc.string({ maxLength: 20 }));
-        case "integer":
-        case "number":
-          return fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constantFrom(2 ** 53, 1e300, 0.5, -1));
-        case "boolean":
-          return fc.boolean();
-        case "null":
-          return fc.constant(null);
-      }
-    }),
-  );
+  const byType: Record<JsonTypeName, () => fc.Arbitrary<unknown>> = {
+    object: () => {
+      const properties = Object.entries(schema.properties ?? {});
+      if (properties.length === 0)
+        return fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }));
+      const fields = properties.map(([name, field]) => [name, fromSchema(field, depth + 1)] as const);
+      return fc.record(Object.fromEntries(fields), { requiredKeys: [] });
+    },
+    array: () =>
+      fc.array(schema.items ? fromSchema(schema.items, depth + 1) : fc.jsonValue({ maxDepth: 2 }), {
+        maxLength: 4,
+      }),
+    string: () =>
+      schema.enum
+        ? fc.constantFrom(...schema.enum)
+        : fc.oneof(fc.constantFrom(...STRINGS), fc.string({ maxLength: 20 })),
+    integer: () => fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constantFrom(2 ** 53, 1e300, -1)),
+    number: () => fc.oneof(fc.integer({ min: -2, max: 100 }), fc.constantFrom(2 ** 53, 1e300, 0.5, -1)),
+    boolean: () => fc.boolean(),
+    null: () => fc.constant(null),
+  };
+  return fc.oneof(...types.map((type) => byType[type]()));
 }
 
 /** Every declared body shape. */
