@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRepo } from "@huggingface/hub";
+import { DEFAULT_LIMITS } from "../src/core/config.ts";
+import { maxCommitLineBytes } from "../src/hub/write/commit-ndjson.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { importTinyModels } from "./helpers/tiny-inference-models.ts";
 
@@ -295,5 +297,38 @@ describe("request bodies: shapes, content types and sizes", () => {
     });
     assert.equal(huge.status, 413);
     assert.match(huge.error, /over the limit of 1048576 bytes/);
+  });
+
+  it("bounds one line of an NDJSON commit by the LFS threshold, as well as the whole body", async () => {
+    const small = await startTestHangar({ limits: { ...DEFAULT_LIMITS, lfsThreshold: 64 * 1024 } });
+    try {
+      const smallToken = small.addUser("carol");
+      await createRepo({ repo: "carol/lines", accessToken: smallToken, hubUrl: small.url });
+      const limit = maxCommitLineBytes(64 * 1024);
+      const line = (bytes: number) =>
+        JSON.stringify({
+          key: "file",
+          value: { path: "a.txt", content: "A".repeat(bytes), encoding: "base64" },
+        });
+      const commit = (content: string) =>
+        send(small, {
+          method: "POST",
+          path: "/api/models/carol/lines/commit/main",
+          body: `${JSON.stringify({ key: "header", value: { summary: "lines" } })}\n${content}\n`,
+          contentType: "application/x-ndjson",
+          token: smallToken,
+        });
+      const over = await commit(line(limit));
+      assert.deepEqual(over, {
+        status: 413,
+        code: "PayloadTooLarge",
+        error: `Line 2 of the commit is over the limit of ${limit} bytes: upload large files through LFS`,
+      });
+      // Just under the threshold, base64-encoded: a file preupload sends inline.
+      const under = await commit(line(Math.ceil((64 * 1024 - 1) / 3) * 4));
+      assert.equal(under.status, 200, JSON.stringify(under));
+    } finally {
+      await small.close();
+    }
   });
 });
