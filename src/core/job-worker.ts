@@ -14,6 +14,8 @@ export interface JobWorkerOptions {
   timeoutMs?: number;
   /** Heap of the worker: an input that would need more stops the worker, not the server. Default 1 GiB. */
   maxHeapMb?: number;
+  /** Jobs waiting at most; more are refused (429) rather than held in memory. Default 64. */
+  maxQueue?: number;
 }
 
 interface JobError {
@@ -47,6 +49,7 @@ async function load() {
   }
 }
 const loading = load();
+loading.then(() => parentPort.postMessage({ ready: true }), () => {});
 parentPort.on("message", async ({ id, job, input }) => {
   try {
     const { jobs } = await loading;
@@ -91,8 +94,10 @@ function rebuildError(error: JobError): Error {
  */
 export class JobWorker<Jobs extends JobTable> {
   private worker: Worker | undefined;
+  /** Whether the worker has loaded its jobs module: a job's time starts then, not while it loads. */
+  private workerReady = false;
   private readonly queue: Pending[] = [];
-  private running: (Pending & { timer: NodeJS.Timeout }) | undefined;
+  private running: (Pending & { timer: NodeJS.Timeout | undefined }) | undefined;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: JobWorkerOptions) {
@@ -105,6 +110,17 @@ export class JobWorker<Jobs extends JobTable> {
     input: Parameters<Jobs[Name]>[0],
     transfer: ArrayBuffer[] = [],
   ): Promise<Awaited<ReturnType<Jobs[Name]>>> {
+    if (this.queue.length >= (this.options.maxQueue ?? 64)) {
+      return Promise.reject(
+        new HangarError(
+          "HANGAR_ERR_RATE_LIMITED",
+          `${this.options.name}: too many requests are waiting; retry shortly`,
+          {
+            headers: { "Retry-After": "1" },
+          },
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ job, input, transfer, resolve: resolve as (output: unknown) => void, reject });
       this.next();
@@ -119,9 +135,16 @@ export class JobWorker<Jobs extends JobTable> {
       resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb ?? 1024 },
     });
     worker.unref();
-    worker.on("message", (reply: { id: number; output?: unknown; error?: JobError }) => {
+    this.workerReady = false;
+    worker.on("message", (reply: { ready?: boolean; output?: unknown; error?: JobError }) => {
+      if (worker !== this.worker) return;
+      if (reply.ready) {
+        this.workerReady = true;
+        this.arm(worker);
+        return;
+      }
       const current = this.running;
-      if (!current || worker !== this.worker) return;
+      if (!current) return;
       this.finish();
       if (reply.error) current.reject(rebuildError(reply.error));
       else current.resolve(reply.output);
@@ -138,6 +161,25 @@ export class JobWorker<Jobs extends JobTable> {
     worker.on("error", (error) => stopped(error.message));
     worker.on("exit", (code) => stopped(`the worker stopped (exit code ${code})`));
     return worker;
+  }
+
+  /** Starts the running job's clock once its worker is ready; a stuck job is stopped with its worker. */
+  private arm(worker: Worker): void {
+    const current = this.running;
+    if (!current || !this.workerReady || current.timer) return;
+    current.timer = setTimeout(() => {
+      if (this.running !== current || this.worker !== worker) return;
+      this.worker = undefined;
+      this.finish();
+      current.reject(
+        new HangarError(
+          "HANGAR_ERR_TIMEOUT",
+          `${this.options.name}: the ${current.job} job took longer than ${this.timeoutMs} ms and was stopped`,
+        ),
+      );
+      void worker.terminate();
+    }, this.timeoutMs);
+    current.timer.unref();
   }
 
   private finish(): void {
@@ -160,21 +202,8 @@ export class JobWorker<Jobs extends JobTable> {
       return;
     }
     this.worker = worker;
-    const timer = setTimeout(() => {
-      const current = this.running;
-      if (!current || this.worker !== worker) return;
-      this.worker = undefined;
-      this.finish();
-      current.reject(
-        new HangarError(
-          "HANGAR_ERR_TIMEOUT",
-          `${this.options.name}: the ${current.job} job took longer than ${this.timeoutMs} ms and was stopped`,
-        ),
-      );
-      void worker.terminate();
-    }, this.timeoutMs);
-    timer.unref();
-    this.running = { ...pending, timer };
+    this.running = { ...pending, timer: undefined };
+    this.arm(worker);
     // While a job runs, the worker keeps the process alive, or its caller would never resume.
     worker.ref();
     try {
