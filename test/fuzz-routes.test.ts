@@ -343,9 +343,9 @@ function send(
 describe("every route, fuzzed: no 5xx, and the server keeps answering", () => {
   let hub: TestHangar;
   let token: string;
-  before(async () => {
-    hub = await startTestHangar();
-    token = hub.addUser("alice");
+  /** The repo the fuzzed paths name, made again when an earlier route deleted or moved it. */
+  async function ensureFuzzedRepo(): Promise<void> {
+    if (hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "fuzzed" })) return;
     await createRepo({ repo: "alice/fuzzed", accessToken: token, hubUrl: hub.url });
     await uploadFiles({
       repo: "alice/fuzzed",
@@ -356,6 +356,11 @@ describe("every route, fuzzed: no 5xx, and the server keeps answering", () => {
         { path: "config.json", content: new Blob(['{"model_type": "bert"}']) },
       ],
     });
+  }
+
+  before(async () => {
+    hub = await startTestHangar();
+    token = hub.addUser("alice");
     await importTinyModels(hub.hangar, ["tests/tiny-sentiment"]);
   });
   after(() => hub.close());
@@ -372,6 +377,7 @@ describe("every route, fuzzed: no 5xx, and the server keeps answering", () => {
 
   for (const route of createRouter().list()) {
     it(`${route.methods.join(",")} ${route.pattern}`, async () => {
+      await ensureFuzzedRepo();
       const base = new URL(hub.url);
       await fc.assert(
         fc.asyncProperty(
