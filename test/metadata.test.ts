@@ -499,7 +499,7 @@ describe("metadata extracted at commit time", () => {
     assert.equal(metadata.model?.library, "onnx");
 
     // A graph whose headers alone exceed the scan bound is measured, not read.
-    const bounded = await readOnnxModel(bufferSource(large), "model.onnx", 8192);
+    const bounded = await readOnnxModel(bufferSource(large), "model.onnx", { maxBytesRead: 8192 });
     assert.equal(bounded.decoded, false);
     assert.match(bounded.warnings[0] ?? "", /only its size was recorded/);
   });

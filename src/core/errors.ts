@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   HANGAR_ERR_CONFLICT: { status: 409, hubCode: "Conflict" },
   HANGAR_ERR_PRECONDITION_FAILED: { status: 412, hubCode: "PreconditionFailed" },
   HANGAR_ERR_PAYLOAD_TOO_LARGE: { status: 413, hubCode: "PayloadTooLarge" },
+  HANGAR_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, hubCode: "UnsupportedMediaType" },
   HANGAR_ERR_RANGE_NOT_SATISFIABLE: { status: 416, hubCode: "RangeNotSatisfiable" },
   HANGAR_ERR_RATE_LIMITED: { status: 429, hubCode: "RateLimited" },
   HANGAR_ERR_BLOB_CORRUPT: { status: 500, hubCode: "BlobCorrupt" },

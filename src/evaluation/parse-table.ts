@@ -1,5 +1,5 @@
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
-import { badRequest } from "../core/errors.ts";
+import { badRequest, HangarError } from "../core/errors.ts";
 
 /** File formats an evaluation reads, by file extension. */
 export const TABLE_FORMATS = {
@@ -30,6 +30,12 @@ export function tableFormatOf(path: string): TableFormat | undefined {
   return undefined;
 }
 
+/**
+ * Parquet pages are compressed: a small file can decode to gigabytes. A file whose row groups declare more
+ * uncompressed data than this is refused before any page is decoded.
+ */
+export const MAX_DECODED_PARQUET_BYTES = 512 * 1024 ** 2;
+
 /** Reads a labelled file of any of the formats. */
 export async function readTable(bytes: Uint8Array, format: TableFormat, path: string): Promise<Table> {
   if (format === "parquet") return readParquet(bytes, path);
@@ -42,9 +48,23 @@ export async function readTable(bytes: Uint8Array, format: TableFormat, path: st
  */
 async function readParquet(bytes: Uint8Array, path: string): Promise<Table> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let metadata: ReturnType<typeof parquetMetadata>;
   try {
-    const columns = parquetSchema(parquetMetadata(file)).children.map((child) => child.element.name);
-    const rows = await parquetReadObjects({ file });
+    metadata = parquetMetadata(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw badRequest(`${path}: not a Parquet file Hangar can read (${reason})`);
+  }
+  const decodedBytes = metadata.row_groups.reduce((sum, group) => sum + Number(group.total_byte_size), 0);
+  if (!(decodedBytes <= MAX_DECODED_PARQUET_BYTES)) {
+    throw new HangarError(
+      "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+      `${path} decodes to ${decodedBytes} bytes, over the ${MAX_DECODED_PARQUET_BYTES} an evaluation reads`,
+    );
+  }
+  try {
+    const columns = parquetSchema(metadata).children.map((child) => child.element.name);
+    const rows = await parquetReadObjects({ file, metadata });
     return { columns, rows: rows.map((row) => plainValue(row) as Record<string, unknown>) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -152,6 +172,13 @@ function parseDelimited(text: string, delimiter: string, path: string): Table {
   if (field !== "" || record.length > 0) endRecord();
   const [header, ...rest] = records;
   if (!header) return { columns: [], rows: [] };
+  // Short rows get empty cells: a wide header over many short rows would fill far more cells than the file
+  // holds bytes (rows times columns), so such a file is refused rather than expanded.
+  if (rest.length * header.length > 2 * text.length + 1024) {
+    throw badRequest(
+      `${path}: ${rest.length} rows of ${header.length} columns are more cells than its ${text.length} characters hold; its rows are far shorter than its header`,
+    );
+  }
   const columns = header.map((name) => name.trim());
   const rows = rest.map((cells) =>
     Object.fromEntries(columns.map((name, column) => [name, cells[column] ?? ""])),

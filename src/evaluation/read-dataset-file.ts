@@ -6,7 +6,8 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import { openFile } from "../hub/read/open-file.ts";
 import { resolveRevision } from "../hub/resolve-revision.ts";
-import { readTable, TABLE_FORMATS, type Table, tableFormatOf } from "./parse-table.ts";
+import { TABLE_FORMATS, type Table, type TableFormat, tableFormatOf } from "./parse-table.ts";
+import { tableWorker } from "./table-worker.ts";
 
 export interface DatasetFile {
   repo: Repo;
@@ -16,6 +17,12 @@ export interface DatasetFile {
   /** The YAML metadata of the dataset card at that commit (its `dataset_info` names class ids). */
   cardData: Record<string, unknown> | undefined;
 }
+
+/**
+ * Dataset files are read whole into memory and parsed on a worker, up to this size (the test split of a
+ * text dataset is far smaller); a larger file is refused (413).
+ */
+export const MAX_EVALUATION_FILE_BYTES = 64 * 1024 ** 2;
 
 /** Held-out splits first: a file named for one of these is the one evaluated when the caller names none. */
 const SPLIT_PREFERENCE = [/test/, /valid|validation|dev|eval/];
@@ -90,8 +97,25 @@ export async function readDatasetFile(
   const paths = hub.catalog.commits.listFiles(commit.pk).map((file) => file.path);
   const path = chooseFile(paths, repo.id, params.file);
   const opened = await openFile(hub, caller, { ref: repo, revision: commit.oid, path });
+  if (opened.size > MAX_EVALUATION_FILE_BYTES) {
+    throw new HangarError(
+      "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+      `${path} is ${opened.size} bytes, over the ${MAX_EVALUATION_FILE_BYTES} an evaluation reads: name a smaller file with "file"`,
+    );
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of opened.read()) chunks.push(chunk as Buffer);
-  const table = await readTable(Buffer.concat(chunks), tableFormatOf(path)!, path);
+  const table = await readTableOffThread(Buffer.concat(chunks), tableFormatOf(path)!, path);
   return { repo, commit: commit.oid, path, table, cardData: commit.metadata.cardData };
+}
+
+/** Parses a table on the table worker; its rows come back in chunks, each parsed in its own turn. */
+async function readTableOffThread(bytes: Buffer, format: TableFormat, path: string): Promise<Table> {
+  const { columns, rowChunks } = await tableWorker.run("parseTableFile", { bytes, format, path });
+  const rows: Table["rows"] = [];
+  for (const chunk of rowChunks) {
+    for (const row of JSON.parse(chunk) as Table["rows"]) rows.push(row);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { columns, rows };
 }

@@ -19,7 +19,7 @@ import type {
 } from "./runtime/model-loader.ts";
 import { ModelPool, type PooledModel, type PoolStats } from "./runtime/model-pool.ts";
 import type { QueueStats } from "./runtime/model-queue.ts";
-import { isRecord, type TaskDefinition } from "./tasks/task-definition.ts";
+import { isRecord, MAX_INPUT_CHARACTERS, type TaskDefinition } from "./tasks/task-definition.ts";
 
 /** Which API a request came through, for metering. */
 export type InferenceApi = "task" | "hub" | "openai" | "cli" | "library";
@@ -222,6 +222,13 @@ export class InferenceRuntime {
     }
     if (request.inputs === undefined) throw new HangarError("HANGAR_ERR_BAD_REQUEST", '"inputs" is required');
     const parsed = task.parse(request.inputs, (request.parameters as Record<string, unknown>) ?? {}, body);
+    const characters = (task.inputText?.(parsed.inputs) ?? []).reduce((sum, text) => sum + text.length, 0);
+    if (characters > MAX_INPUT_CHARACTERS) {
+      throw new HangarError(
+        "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+        `The input has ${characters} characters; ${task.task} takes at most ${MAX_INPUT_CHARACTERS} per request`,
+      );
+    }
     return { resolved, task, parsed };
   }
 

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import type { HangarConfig } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
-import type { RequestContext } from "./router.ts";
 
 /** Headers browser clients (huggingface.js in a page) must be able to read. */
 export const EXPOSED_HEADERS = [
@@ -92,19 +91,6 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
-}
-
-export async function readJson<T = unknown>(context: RequestContext): Promise<T> {
-  const body = await readBody(context.request, context.hangar.config.limits.maxRequestBodySize);
-  if (body.byteLength === 0) return {} as T;
-  try {
-    return JSON.parse(body.toString("utf8")) as T;
-  } catch (error) {
-    throw new HangarError(
-      "HANGAR_ERR_BAD_REQUEST",
-      `The request body is not valid JSON: ${(error as Error).message}`,
-    );
-  }
 }
 
 /**

@@ -35,6 +35,7 @@ export interface RouteOptions {
 
 interface Route {
   methods: string[];
+  pattern: string;
   segments: string[];
   handler: Handler;
   options: RouteOptions;
@@ -50,11 +51,17 @@ export class Router {
   add(methods: string | string[], pattern: string, handler: Handler, options: RouteOptions = {}): this {
     this.routes.push({
       methods: Array.isArray(methods) ? methods : [methods],
+      pattern,
       segments: pattern.split("/").filter(Boolean),
       handler,
       options,
     });
     return this;
+  }
+
+  /** Every route, as registered: for documentation and for tests that go over all of them. */
+  list(): Array<{ methods: readonly string[]; pattern: string }> {
+    return this.routes.map(({ methods, pattern }) => ({ methods, pattern }));
   }
 
   /** Finds the route for a path; `allowed` lists the methods of routes that matched the path but not the method. */

@@ -10,17 +10,16 @@ import type {
 import { deriveModelFacts } from "./derive-model-facts.ts";
 import { extractCardFacts } from "./extract-card-facts.ts";
 import { deriveTransformersInfo, extractConfigFacts } from "./extract-config-facts.ts";
-import { parseModelCard } from "./parse-model-card.ts";
-import { hasFileFacts } from "./read-file-facts.ts";
+import { hasFileFacts, type MetadataDocument } from "./read-file-facts.ts";
 
 /**
- * Metadata of a commit. `changed` holds the contents of the card and config when the commit added or
- * replaced them, `fileFacts` what was read from the model files it added or replaced; files it did not
- * touch keep the parent's metadata. Runs inside the commit transaction, so it reads no blobs itself.
+ * Metadata of a commit. `changed` holds the card and config, parsed, when the commit added or replaced
+ * them, `fileFacts` what was read from the model files it added or replaced; files it did not touch keep
+ * the parent's metadata. Runs inside the commit transaction, so it reads no blobs itself.
  */
 export function extractMetadata(params: {
   files: ReadonlyMap<string, TreeFile>;
-  changed: ReadonlyMap<string, Buffer>;
+  changed: ReadonlyMap<string, MetadataDocument>;
   fileFacts?: ReadonlyMap<string, ModelFileFacts>;
   parent: CommitMetadata;
 }): CommitMetadata {
@@ -30,10 +29,9 @@ export function extractMetadata(params: {
 
   const readme = changed.get("README.md");
   if (readme !== undefined) {
-    const card = parseModelCard(readme.toString("utf8"));
-    metadata.cardData = card.data;
-    metadata.cardText = card.text;
-    warnings.push(...card.warnings);
+    metadata.cardData = readme.data ?? {};
+    metadata.cardText = readme.text ?? "";
+    warnings.push(...readme.warnings);
   } else if (files.has("README.md")) {
     if (parent.cardData) metadata.cardData = parent.cardData;
     if (parent.cardText !== undefined) metadata.cardText = parent.cardText;
@@ -43,16 +41,8 @@ export function extractMetadata(params: {
 
   const config = changed.get("config.json");
   if (config !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(config.toString("utf8"));
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
-        metadata.config = parsed as Record<string, unknown>;
-      } else {
-        warnings.push("config.json is not a JSON object; it was ignored");
-      }
-    } catch (error) {
-      warnings.push(`config.json is not valid JSON and was ignored: ${(error as Error).message}`);
-    }
+    if (config.data) metadata.config = config.data;
+    warnings.push(...config.warnings);
   } else if (files.has("config.json")) {
     if (parent.config) metadata.config = parent.config;
     warnings.push(...(parent.warnings ?? []).filter((warning) => warning.startsWith("config.json")));

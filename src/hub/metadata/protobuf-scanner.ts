@@ -20,6 +20,24 @@ export interface WireField {
 const CHUNK_BYTES = 4096;
 
 /**
+ * Messages decoded whole (graph inputs and outputs, opsets, names) are small in any real model; a larger
+ * one would be decoded on the event loop in one go, so it is refused.
+ */
+export const MAX_DECODED_MESSAGE_BYTES = 1024 ** 2;
+
+/**
+ * How much a scan may read and walk: every field costs a little work on the event loop, and a file can be
+ * made of nothing but millions of tiny fields.
+ */
+export interface ScanBounds {
+  maxBytesRead: number;
+  maxFields: number;
+}
+
+/** How the error of a scan over its bounds starts. */
+export const SCAN_BOUND_EXCEEDED = "reading the graph needs more than";
+
+/**
  * Walks protobuf messages in a file by seeking: length-delimited fields nobody asks for (tensor data) are
  * skipped without being read, so only the few bytes around field headers come off the disk.
  */
@@ -28,10 +46,12 @@ export class ProtobufScanner {
   private chunkStart = 0;
   /** Bytes read from the source so far. */
   bytesRead = 0;
+  /** Fields walked so far. */
+  fieldsRead = 0;
 
   constructor(
     private readonly source: BlobSource,
-    private readonly maxBytesRead: number,
+    private readonly bounds: ScanBounds,
   ) {}
 
   get size(): number {
@@ -43,8 +63,8 @@ export class ProtobufScanner {
     if (position + length > this.source.size) throw new Error("a field runs past the end of the file");
     const size = Math.max(length, CHUNK_BYTES);
     this.bytesRead += size;
-    if (this.bytesRead > this.maxBytesRead) {
-      throw new Error(`reading the graph needs more than ${this.maxBytesRead} bytes`);
+    if (this.bytesRead > this.bounds.maxBytesRead) {
+      throw new Error(`${SCAN_BOUND_EXCEEDED} ${this.bounds.maxBytesRead} bytes`);
     }
     this.chunk = await this.source.read(position, Math.min(position + size, this.source.size));
     this.chunkStart = position;
@@ -52,6 +72,11 @@ export class ProtobufScanner {
 
   /** Bytes `[start, end)`, for small messages decoded whole. */
   async bytes(start: number, end: number): Promise<Buffer> {
+    if (end - start > MAX_DECODED_MESSAGE_BYTES) {
+      throw new Error(
+        `a message of ${end - start} bytes is over the ${MAX_DECODED_MESSAGE_BYTES} read whole`,
+      );
+    }
     await this.load(start, end - start);
     return Buffer.from(this.chunk.subarray(start - this.chunkStart, end - this.chunkStart));
   }
@@ -74,6 +99,9 @@ export class ProtobufScanner {
   async *fields(start: number, end: number): AsyncGenerator<WireField> {
     let position = start;
     while (position < end) {
+      if (++this.fieldsRead > this.bounds.maxFields) {
+        throw new Error(`${SCAN_BOUND_EXCEEDED} ${this.bounds.maxFields} fields`);
+      }
       const [key, afterKey] = await this.varint(position);
       const field = Math.floor(key / 8);
       const wireType = key % 8;
@@ -105,11 +133,12 @@ export class ProtobufScanner {
     }
   }
 
-  /** Packed varints in `[start, end)` (e.g. `repeated int64 dims`). */
-  async packedVarints(start: number, end: number): Promise<number[]> {
+  /** Packed varints in `[start, end)` (e.g. `repeated int64 dims`), at most `max` of them. */
+  async packedVarints(start: number, end: number, max: number): Promise<number[]> {
     const values: number[] = [];
     let position = start;
     while (position < end) {
+      if (values.length === max) throw new Error(`more than ${max} packed values`);
       const [value, next] = await this.varint(position);
       values.push(value);
       position = next;

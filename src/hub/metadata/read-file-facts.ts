@@ -1,15 +1,23 @@
 import type { ModelFileFacts } from "../../core/types.ts";
 import type { BlobStore } from "../../store/blob-store.ts";
 import { type BlobSource, storedBlobSource } from "./blob-source.ts";
+import { metadataWorker } from "./metadata-worker.ts";
+import { parseModelCard } from "./parse-model-card.ts";
 import { readGgufHeader } from "./read-gguf.ts";
 import { readOnnxModel } from "./read-onnx.ts";
-import { parseSafetensorsIndex, readSafetensorsHeader } from "./read-safetensors.ts";
+import { readSafetensorsHeader } from "./read-safetensors.ts";
 
-/** Text files read whole and parsed inside the commit (card and config). */
-export const METADATA_DOCUMENTS = ["README.md", "config.json"] as const;
-
-/** Documents are parsed only up to this size; larger ones are not cards or configs anyone writes. */
+/**
+ * A README is read up to this size (the Hub takes files of up to 10 MiB outside LFS); its metadata has its
+ * own, smaller limit (`MAX_CARD_METADATA_BYTES`).
+ */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 ** 2;
+
+/**
+ * config.json is read up to this size: label maps of 22,000 classes fit. It is parsed on the main thread and
+ * served with every repo read, so the limit also bounds the work of each of those.
+ */
+export const MAX_CONFIG_BYTES = 2 * 1024 ** 2;
 
 /** Index and adapter JSON files are read whole up to this size. */
 const MAX_SMALL_JSON_BYTES = 64 * 1024 ** 2;
@@ -49,7 +57,10 @@ export async function readFileFacts(
     if (path.endsWith(".safetensors")) {
       facts.safetensors = await readSafetensorsHeader(source);
     } else if (path.endsWith(".safetensors.index.json")) {
-      facts.safetensorsIndex = parseSafetensorsIndex(path, await readSmallJson(source));
+      facts.safetensorsIndex = await metadataWorker.run("parseSafetensorsIndex", {
+        indexPath: path,
+        bytes: await readSmallJson(source),
+      });
     } else if (path.endsWith(".gguf")) {
       facts.gguf = await readGgufHeader(source, name);
     } else if (path.endsWith(".onnx")) {
@@ -57,12 +68,7 @@ export async function readFileFacts(
       facts.onnx = onnx;
       if (warnings.length > 0) facts.warnings = warnings;
     } else if (path === "adapter_config.json") {
-      const adapter = JSON.parse((await readSmallJson(source)).toString("utf8")) as Record<string, unknown>;
-      facts.adapter = {
-        baseModel:
-          typeof adapter.base_model_name_or_path === "string" ? adapter.base_model_name_or_path : null,
-        peftType: typeof adapter.peft_type === "string" ? adapter.peft_type : null,
-      };
+      facts.adapter = await metadataWorker.run("readAdapterConfig", { bytes: await readSmallJson(source) });
     }
   } catch (error) {
     facts.warnings = [`${path} could not be read for metadata: ${reason(error)}`];
@@ -70,10 +76,18 @@ export async function readFileFacts(
   return facts;
 }
 
+/** A card or config as read for metadata: its data (null when unusable), the card's text, and problems. */
+export interface MetadataDocument {
+  data: Record<string, unknown> | null;
+  /** README.md: the text after the front matter. */
+  text?: string;
+  warnings: string[];
+}
+
 /** What a commit's new files contribute to its metadata, read before the commit's transaction. */
 export interface ChangedMetadata {
-  /** Card and config contents. */
-  documents: Map<string, Buffer>;
+  /** Card and config, parsed. */
+  documents: Map<string, MetadataDocument>;
   /** Facts of changed model files, by path. */
   files: Map<string, ModelFileFacts>;
 }
@@ -89,8 +103,8 @@ export async function collectChangedMetadata(
   file: { sha256: string; size: number },
   changed: ChangedMetadata,
 ): Promise<void> {
-  if ((METADATA_DOCUMENTS as readonly string[]).includes(path)) {
-    if (file.size <= MAX_DOCUMENT_BYTES) changed.documents.set(path, await blobs.read(file.sha256));
+  if (path === "README.md" || path === "config.json") {
+    changed.documents.set(path, await readMetadataDocument(blobs, path, file));
     return;
   }
   if (!hasFileFacts(path)) return;
@@ -98,4 +112,34 @@ export async function collectChangedMetadata(
     path,
     await readFileFacts(storedBlobSource(blobs, file.sha256, file.size), path, file.sha256),
   );
+}
+
+/** Parses a committed README (its card metadata on the metadata worker) or config.json, within their limits. */
+async function readMetadataDocument(
+  blobs: BlobStore,
+  path: "README.md" | "config.json",
+  file: { sha256: string; size: number },
+): Promise<MetadataDocument> {
+  const limit = path === "README.md" ? MAX_DOCUMENT_BYTES : MAX_CONFIG_BYTES;
+  if (file.size > limit) {
+    return {
+      data: null,
+      ...(path === "README.md" ? { text: "" } : {}),
+      warnings: [`${path} is ${file.size} bytes, over the limit of ${limit} bytes; it was not read`],
+    };
+  }
+  const text = (await blobs.read(file.sha256)).toString("utf8");
+  if (path === "README.md") return parseModelCard(text);
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return { data: parsed as Record<string, unknown>, warnings: [] };
+    }
+    return { data: null, warnings: ["config.json is not a JSON object; it was ignored"] };
+  } catch (error) {
+    return {
+      data: null,
+      warnings: [`config.json is not valid JSON and was ignored: ${(error as Error).message}`],
+    };
+  }
 }

@@ -1,6 +1,12 @@
 import type { OnnxFileFacts, OnnxTensorSpec } from "../../core/types.ts";
 import type { BlobSource } from "./blob-source.ts";
-import { ProtobufScanner, WIRE_LENGTH, WIRE_VARINT } from "./protobuf-scanner.ts";
+import {
+  ProtobufScanner,
+  SCAN_BOUND_EXCEEDED,
+  type ScanBounds,
+  WIRE_LENGTH,
+  WIRE_VARINT,
+} from "./protobuf-scanner.ts";
 
 /**
  * ONNX has no header, but its protobuf fields can be walked by seeking: the scanner reads field headers,
@@ -9,6 +15,15 @@ import { ProtobufScanner, WIRE_LENGTH, WIRE_VARINT } from "./protobuf-scanner.ts
  * of initializers) is only measured.
  */
 export const MAX_ONNX_SCAN_BYTES = 64 * 1024 ** 2;
+
+/** ONNX tensors have a handful of dimensions; more is not a tensor anyone exports. */
+const MAX_TENSOR_RANK = 64;
+
+/**
+ * Fields walked at most: a large language model's graph has tens of thousands of nodes and initializers; a
+ * file of millions of tiny fields would keep the scan (and memory, for initializers) busy for nothing.
+ */
+export const MAX_ONNX_SCAN_FIELDS = 500_000;
 
 type OnnxFacts = Omit<OnnxFileFacts, "path" | "size">;
 
@@ -114,7 +129,10 @@ async function readInitializer(
   for await (const field of scanner.fields(start, end)) {
     if (field.field === 1 && field.wireType === WIRE_VARINT) dims.push(field.varint);
     else if (field.field === 1 && field.wireType === WIRE_LENGTH)
-      dims.push(...(await scanner.packedVarints(field.start, field.end)));
+      for (const dimension of await scanner.packedVarints(field.start, field.end, MAX_TENSOR_RANK))
+        dims.push(dimension);
+    if (dims.length > MAX_TENSOR_RANK)
+      throw new Error(`an initializer has more than ${MAX_TENSOR_RANK} dimensions`);
     else if (field.field === 8 && field.wireType === WIRE_LENGTH)
       facts.name = (await scanner.bytes(field.start, field.end)).toString("utf8");
     else if (field.field === 14 && field.wireType === WIRE_VARINT) facts.external = field.varint === 1;
@@ -138,11 +156,14 @@ async function readInitializer(
 export async function readOnnxModel(
   source: BlobSource,
   path: string,
-  maxBytesRead = MAX_ONNX_SCAN_BYTES,
+  bounds: Partial<ScanBounds> = {},
 ): Promise<OnnxFacts & { warnings: string[] }> {
   const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
   const onnx = await loadOnnx();
-  const scanner = new ProtobufScanner(source, maxBytesRead);
+  const scanner = new ProtobufScanner(source, {
+    maxBytesRead: bounds.maxBytesRead ?? MAX_ONNX_SCAN_BYTES,
+    maxFields: bounds.maxFields ?? MAX_ONNX_SCAN_FIELDS,
+  });
   const opsets: Record<string, number> = {};
   let irVersion: number | null = null;
   let producer: string | null = null;
@@ -196,7 +217,7 @@ export async function readOnnxModel(
       warnings: [],
     };
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith("reading the graph needs more than")) {
+    if (error instanceof Error && error.message.startsWith(SCAN_BOUND_EXCEEDED)) {
       return unread(`${path}: ${error.message}; only its size was recorded`);
     }
     throw error;

@@ -1,5 +1,6 @@
 import type { ModelFileFacts } from "../../core/types.ts";
 import type { BlobSource } from "./blob-source.ts";
+import { metadataWorker } from "./metadata-worker.ts";
 
 /** safetensors caps its own header at 100 MB; anything larger is not a safetensors file. */
 const MAX_HEADER_BYTES = 100 * 1024 ** 2;
@@ -28,7 +29,8 @@ const DTYPE_BYTES: Record<string, number> = {
 
 /**
  * Counts the parameters of a safetensors file by dtype from its header alone: 8 bytes of little-endian
- * header length, then a JSON object `{tensor: {dtype, shape, data_offsets}}`. Tensor data is never read.
+ * header length, then a JSON object `{tensor: {dtype, shape, data_offsets}}`. Tensor data is never read;
+ * the header, up to 100 MB of JSON, is parsed on the metadata worker.
  */
 export async function readSafetensorsHeader(source: BlobSource): Promise<SafetensorsFacts> {
   if (source.size < 8) throw new Error("too short for a safetensors header");
@@ -37,10 +39,24 @@ export async function readSafetensorsHeader(source: BlobSource): Promise<Safeten
   if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > source.size) {
     throw new Error(`header length ${headerLength} does not fit the file`);
   }
-  const headerText = (await source.read(8, 8 + headerLength)).toString("utf8");
+  const header = await source.read(8, 8 + headerLength);
+  return metadataWorker.run("countSafetensorsParameters", {
+    header,
+    dataBytes: source.size - 8 - headerLength,
+  });
+}
+
+/** The parameter counts a safetensors header declares, checked against the `dataBytes` after it. */
+export function countSafetensorsParameters(input: {
+  header: Uint8Array;
+  dataBytes: number;
+}): SafetensorsFacts {
+  const { dataBytes } = input;
   let header: unknown;
   try {
-    header = JSON.parse(headerText);
+    header = JSON.parse(
+      Buffer.from(input.header.buffer, input.header.byteOffset, input.header.byteLength).toString("utf8"),
+    );
   } catch (error) {
     throw new Error(`header is not JSON: ${(error as Error).message}`);
   }
@@ -66,7 +82,6 @@ export async function readSafetensorsHeader(source: BlobSource): Promise<Safeten
     // Shapes are only believed when the bytes they need are in the file: a header cannot claim 70B
     // parameters in a few kilobytes.
     const offsets = tensor.data_offsets;
-    const dataBytes = source.size - 8 - headerLength;
     if (
       !Array.isArray(offsets) ||
       offsets.length !== 2 ||
@@ -92,11 +107,12 @@ export async function readSafetensorsHeader(source: BlobSource): Promise<Safeten
 }
 
 /** The shard files a `model.safetensors.index.json` maps tensors to, as repo paths. */
-export function parseSafetensorsIndex(
-  indexPath: string,
-  bytes: Buffer,
-): NonNullable<ModelFileFacts["safetensorsIndex"]> {
-  const index = JSON.parse(bytes.toString("utf8")) as {
+export function parseSafetensorsIndex(input: {
+  indexPath: string;
+  bytes: Uint8Array;
+}): NonNullable<ModelFileFacts["safetensorsIndex"]> {
+  const { indexPath, bytes } = input;
+  const index = JSON.parse(new TextDecoder().decode(bytes)) as {
     weight_map?: unknown;
     metadata?: { total_size?: unknown } | null;
   } | null;

@@ -19,6 +19,14 @@ export interface CommitNdjsonParams {
 }
 
 /**
+ * The longest NDJSON line a commit may send: a file sent inline is below the LFS threshold (preupload sends
+ * larger ones through LFS), base64-encoded, plus room for its path and the line's JSON.
+ */
+export function maxCommitLineBytes(lfsThreshold: number): number {
+  return Math.ceil(lfsThreshold / 3) * 4 + 1024 ** 2;
+}
+
+/**
  * Makes a commit from the Hub's NDJSON format. Inline file contents are stored in the blob store as their
  * lines arrive; LFS files must already be held by the repo (uploaded to it through the LFS batch API, or in
  * one of its commits, which is how a copy names them). The commit itself is one catalog transaction, so a
@@ -41,6 +49,7 @@ export async function commitNdjson(
   let header: { summary: string; description?: string; parentCommit?: string } | undefined;
   for await (const { line, entry } of parseCommitNdjson(params.body, {
     maxBytes: limits.maxRequestBodySize,
+    maxLineBytes: maxCommitLineBytes(limits.lfsThreshold),
   })) {
     if (entry.key === "header") {
       header = entry;

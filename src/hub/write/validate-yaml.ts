@@ -1,4 +1,10 @@
-import { parseModelCard } from "../metadata/parse-model-card.ts";
+import { HangarError } from "../../core/errors.ts";
+import {
+  MAX_CARD_METADATA_BYTES,
+  oversizedCardMetadata,
+  parseModelCard,
+  splitFrontMatter,
+} from "../metadata/parse-model-card.ts";
 
 export interface YamlValidation {
   errors: Array<{ message: string }>;
@@ -7,10 +13,16 @@ export interface YamlValidation {
 
 /**
  * Checks the metadata of a README before a commit (Python calls this for every README it uploads). Front
- * matter that does not parse is an error; anything else the card parser notices is a warning.
+ * matter that does not parse is an error; anything else the card parser notices is a warning. Metadata over
+ * the size Hangar reads is refused with 413, as the Hub refuses cards too large for it.
  */
-export function validateYaml(params: { content: string }): YamlValidation {
-  const card = parseModelCard(params.content);
+export async function validateYaml(params: { content: string }): Promise<YamlValidation> {
+  const yaml = splitFrontMatter(params.content)?.yaml ?? "";
+  const bytes = Buffer.byteLength(yaml);
+  if (bytes > MAX_CARD_METADATA_BYTES) {
+    throw new HangarError("HANGAR_ERR_PAYLOAD_TOO_LARGE", oversizedCardMetadata(bytes));
+  }
+  const card = await parseModelCard(params.content);
   const errors: YamlValidation["errors"] = [];
   const warnings: YamlValidation["warnings"] = [];
   for (const message of card.warnings) {

@@ -1,6 +1,12 @@
 import { badRequest } from "../../core/errors.ts";
 import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
-import { definedOnly, isRecord, numberOrDefault, type TaskDefinition } from "./task-definition.ts";
+import {
+  definedOnly,
+  isRecord,
+  MEDIA_REQUEST_BYTES,
+  numberOrDefault,
+  type TaskDefinition,
+} from "./task-definition.ts";
 
 /**
  * image-to-text: the text in an image (OCR models) or a caption of it.
@@ -99,6 +105,7 @@ export const imageToTextTask: TaskDefinition = {
   summary: "Reads the text in an image (OCR)",
   batchable: false,
   truncates: false,
+  maxRequestBytes: MEDIA_REQUEST_BYTES,
   parse(inputs, parameters) {
     readOcrParameters(parameters);
     return {

@@ -1,5 +1,17 @@
 import { badRequest } from "../../core/errors.ts";
 
+/** Request bodies of text tasks: inputs are bounded by characters (below); this leaves room for parameters. */
+export const TEXT_REQUEST_BYTES = 1024 ** 2;
+
+/** Request bodies of image and audio tasks: a 20 MiB file sent raw, or base64 inside JSON. */
+export const MEDIA_REQUEST_BYTES = 28 * 1024 ** 2;
+
+/**
+ * Characters of text one request may send, all inputs together. Text is tokenized on the event loop
+ * (about 0.15 s per MB); the models Hangar runs read a few thousand characters and cut the rest.
+ */
+export const MAX_INPUT_CHARACTERS = 100_000;
+
 /** A request for one task after validation: what a loaded model's `run` receives. */
 export interface ParsedTaskRequest {
   inputs: unknown;
@@ -43,6 +55,8 @@ export interface TaskDefinition {
   inputText?(inputs: unknown): string[];
   /** Whether inputs longer than the model's limit may be cut (classification, embeddings) or must be refused. */
   readonly truncates: boolean;
+  /** Largest request body for the task; `TEXT_REQUEST_BYTES` when not given. */
+  readonly maxRequestBytes?: number;
   /**
    * Fills a pipeline-specific file input (a file path given to `hangar run`) into `inputs`; by default the
    * file's text is the input.

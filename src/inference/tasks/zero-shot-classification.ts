@@ -1,7 +1,8 @@
-import { badRequest } from "../../core/errors.ts";
+import { badRequest, HangarError } from "../../core/errors.ts";
 import {
   definedOnly,
   isRecord,
+  MAX_INPUT_CHARACTERS,
   optionalBoolean,
   requireText,
   type TaskDefinition,
@@ -29,8 +30,17 @@ export const zeroShotClassificationTask: TaskDefinition = {
     if (template !== undefined && (typeof template !== "string" || !template.includes("{}"))) {
       throw badRequest('"parameters.hypothesis_template" must be a string holding "{}"');
     }
+    // The text is read once per label, so the characters to read grow with both.
+    const text = requireText(inputs, "inputs");
+    const characters = list.reduce((sum: number, label: string) => sum + text.length + label.length, 0);
+    if (characters > MAX_INPUT_CHARACTERS) {
+      throw new HangarError(
+        "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+        `The text is read once per candidate label: ${list.length} labels make ${characters} characters, over the ${MAX_INPUT_CHARACTERS} a request may send`,
+      );
+    }
     return {
-      inputs: requireText(inputs, "inputs"),
+      inputs: text,
       parameters: definedOnly({
         candidate_labels: list as string[],
         multi_label: optionalBoolean(parameters, "multi_label"),

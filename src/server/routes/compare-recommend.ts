@@ -1,8 +1,10 @@
 import { badRequest } from "../../core/errors.ts";
 import { type CompareCriteria, compareModels } from "../../discovery/compare/compare-models.ts";
 import { recommendModels } from "../../discovery/recommend/recommend-models.ts";
-import { readJson, sendJson } from "../http.ts";
+import { sendJson } from "../http.ts";
+import { readJsonBody } from "../read-json-body.ts";
 import type { Router } from "../router.ts";
+import { HANGAR_API_BODY } from "../wire/request-bodies.ts";
 
 const CRITERIA_FIELDS = [
   "task",
@@ -59,11 +61,11 @@ function compareParams(body: unknown): { models: string[]; criteria: CompareCrit
  */
 export function registerCompareRecommendRoutes(router: Router): void {
   router.add("POST", "/v1/compare", async (context) => {
-    const params = compareParams(await readJson(context));
+    const params = compareParams(await readJsonBody(context, HANGAR_API_BODY));
     sendJson(context.response, 200, compareModels(context.hangar, context.caller, params));
   });
   router.add("POST", "/v1/recommend", async (context) => {
-    const body = await readJson(context);
+    const body = await readJsonBody(context, HANGAR_API_BODY);
     if (!isObject(body)) throw badRequest('The request body must be a JSON object: {"description": "..."}');
     unknownFields("the body", body, ["description", "limit"]);
     if (typeof body.description !== "string") {

@@ -1,8 +1,10 @@
 import { badRequest } from "../../core/errors.ts";
 import { type EvaluateModelParams, evaluateModel } from "../../evaluation/evaluate-model.ts";
 import { type ListEvaluationsParams, listEvaluations } from "../../evaluation/list-evaluations.ts";
-import { readJson, sendJson } from "../http.ts";
+import { sendJson } from "../http.ts";
+import { readJsonBody } from "../read-json-body.ts";
 import type { Router } from "../router.ts";
+import { HANGAR_API_BODY } from "../wire/request-bodies.ts";
 import { clientGone } from "./inference.ts";
 
 const STRING_FIELDS = [
@@ -58,7 +60,7 @@ function evaluateParams(body: unknown): EvaluateModelParams {
  */
 export function registerEvaluationRoutes(router: Router): void {
   router.add("POST", "/v1/evaluations", async (context) => {
-    const params = evaluateParams(await readJson(context));
+    const params = evaluateParams(await readJsonBody(context, HANGAR_API_BODY));
     const evaluation = await evaluateModel(context.hangar, context.caller, {
       ...params,
       signal: clientGone(context.response),

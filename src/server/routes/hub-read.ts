@@ -11,6 +11,7 @@ import { listTree } from "../../hub/read/list-tree.ts";
 import { parsePageLimit } from "../../hub/read/paging.ts";
 import { readBody, sendJson } from "../http.ts";
 import { pullingThrough, revisionBeforePath, revisionInRest } from "../pull-through-hook.ts";
+import { assertJsonContentType, parseJsonBytes } from "../read-json-body.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { toApiCommits, toApiGitRefs } from "../wire/api-git.ts";
 import { listingFields, toApiRepoInfo } from "../wire/api-repo.ts";
@@ -22,8 +23,10 @@ import {
   revisionFromSegments,
   splitRevisionAndPath,
 } from "../wire/repo-path.ts";
+import { PATHS_INFO_BODY } from "../wire/request-bodies.ts";
 
 const TYPES = ":type(models|datasets|spaces)";
+const OPEN_BRACE = Buffer.from("{");
 const REPO = `/api/${TYPES}/:namespace/:name`;
 
 /** Listing fields that need each repo's head commit metadata. */
@@ -138,26 +141,20 @@ function treeHandler(context: RequestContext): void {
 
 /** `paths-info` takes JSON from JS and a form body (`paths=a&paths=b&expand=true`) from Python. */
 async function readPathsInfoBody(context: RequestContext): Promise<{ paths: string[]; expand: boolean }> {
-  const body = await readBody(context.request, context.hangar.config.limits.maxRequestBodySize);
-  const text = body.toString("utf8");
-  const contentType = context.request.headers["content-type"] ?? "";
-  if (contentType.includes("application/x-www-form-urlencoded")) {
-    const form = new URLSearchParams(text);
+  const contentType = context.request.headers["content-type"];
+  assertJsonContentType(contentType);
+  const limit = Math.min(PATHS_INFO_BODY.maxBytes, context.hangar.config.limits.maxRequestBodySize);
+  const bytes = await readBody(context.request, limit);
+  if (
+    contentType?.includes("application/x-www-form-urlencoded") &&
+    !bytes.subarray(0, 1).equals(OPEN_BRACE)
+  ) {
+    const form = new URLSearchParams(bytes.toString("utf8"));
     return { paths: queryList(form, "paths"), expand: parseBoolean(form.get("expand")) ?? false };
   }
-  let json: unknown;
-  try {
-    json = text.trim() === "" ? {} : JSON.parse(text);
-  } catch (error) {
-    throw badRequest(`The request body is not valid JSON: ${(error as Error).message}`);
-  }
-  const { paths, expand } = (json ?? {}) as { paths?: unknown; expand?: unknown };
-  const list = typeof paths === "string" ? [paths] : paths;
-  if (!Array.isArray(list) || !list.every((path) => typeof path === "string")) {
-    throw badRequest('Expected a body {"paths": ["file", ...], "expand": true|false}');
-  }
+  const { paths, expand } = await parseJsonBytes(bytes, PATHS_INFO_BODY.schema);
   return {
-    paths: list,
+    paths: typeof paths === "string" ? [paths] : paths,
     expand: typeof expand === "string" ? (parseBoolean(expand) ?? false) : expand === true,
   };
 }

@@ -1,4 +1,5 @@
 import { HangarError } from "../../core/errors.ts";
+import type { JsonOf } from "../../core/json-schema.ts";
 import type { RepoRef, RepoType } from "../../core/types.ts";
 import { parseBoolean, parseRepoType, parseVisibility, repoUrlPrefix } from "../../core/validate.ts";
 import { repoUrl } from "../../hub/create-repo.ts";
@@ -13,35 +14,24 @@ import { moveRepo } from "../../hub/write/move-repo.ts";
 import { preupload } from "../../hub/write/preupload.ts";
 import { updateRepoSettings } from "../../hub/write/update-repo-settings.ts";
 import { validateYaml } from "../../hub/write/validate-yaml.ts";
-import { decodeSegment, readJson, sendJson } from "../http.ts";
+import { decodeSegment, sendJson } from "../http.ts";
+import { readJsonBody } from "../read-json-body.ts";
 import type { RequestContext, Router } from "../router.ts";
-
-/** Wire shapes of the Hub's write API. */
-interface ApiCreateRepoRequest {
-  name?: unknown;
-  organization?: unknown;
-  type?: unknown;
-  private?: unknown;
-  visibility?: unknown;
-  files?: unknown;
-}
-
-interface ApiPreuploadRequest {
-  files?: unknown;
-  gitAttributes?: unknown;
-  gitIgnore?: unknown;
-}
+import {
+  CREATE_BRANCH_BODY,
+  CREATE_REPO_BODY,
+  CREATE_TAG_BODY,
+  DELETE_REPO_BODY,
+  MOVE_REPO_BODY,
+  PREUPLOAD_BODY,
+  REPO_SETTINGS_BODY,
+  VALIDATE_YAML_BODY,
+} from "../wire/request-bodies.ts";
 
 const REPO_API = "/api/:type(models|datasets|spaces)/:namespace/:name";
 
 function badRequest(message: string): HangarError {
   return new HangarError("HANGAR_ERR_BAD_REQUEST", message);
-}
-
-function requiredString(value: unknown, name: string): string {
-  if (typeof value !== "string" || value === "")
-    throw badRequest(`"${name}" is required and must be a string`);
-  return value;
 }
 
 /** The repo named by the route's `:type/:namespace/:name` segments. */
@@ -63,42 +53,34 @@ function restAsName(context: RequestContext, what: string): string {
 /** The repo a body names (`{name, organization, type}`); `name` may also be a full `namespace/name`. */
 function repoFromBody(
   context: RequestContext,
-  body: { name?: unknown; organization?: unknown; type?: unknown },
+  body: { name: string; organization?: string | null; type?: string | null },
 ): RepoRef {
-  const type: RepoType = parseRepoType(typeof body.type === "string" ? body.type : undefined);
-  const fullName = requiredString(body.name, "name");
-  const [first, second] = fullName.split("/");
+  const type: RepoType = parseRepoType(body.type);
+  const [first, second] = body.name.split("/");
   if (second !== undefined) return { type, namespace: first!, name: second };
-  let namespace = body.organization;
-  if (namespace === undefined || namespace === null || namespace === "") {
-    if (!context.caller) {
-      throw new HangarError(
-        "HANGAR_ERR_UNAUTHORIZED",
-        "Authentication required: send a write token as a Bearer token",
-      );
-    }
-    namespace = context.caller.user;
+  if (body.organization) return { type, namespace: body.organization, name: body.name };
+  if (!context.caller) {
+    throw new HangarError(
+      "HANGAR_ERR_UNAUTHORIZED",
+      "Authentication required: send a write token as a Bearer token",
+    );
   }
-  return { type, namespace: requiredString(namespace, "organization"), name: fullName };
+  return { type, namespace: context.caller.user, name: body.name };
 }
 
-function parseInitialFiles(value: unknown): InitialFile[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw badRequest(`"files" must be a list of {path, content, encoding}`);
-  return value.map((item: { path?: unknown; content?: unknown; encoding?: unknown }, index) => {
-    const path = requiredString(item?.path, `files[${index}].path`);
-    const content = typeof item?.content === "string" ? item.content : "";
-    const encoding = item?.encoding ?? "base64";
-    if (encoding !== "base64" && encoding !== "utf-8") {
-      throw badRequest(`files[${index}].encoding must be "base64" or "utf-8"`);
-    }
-    return { path, content: Buffer.from(content, encoding === "base64" ? "base64" : "utf8") };
-  });
+function parseInitialFiles(
+  files: JsonOf<typeof CREATE_REPO_BODY.schema>["files"],
+): InitialFile[] | undefined {
+  if (!files) return undefined;
+  return files.map((file) => ({
+    path: file.path,
+    content: Buffer.from(file.content ?? "", file.encoding === "utf-8" ? "utf8" : "base64"),
+  }));
 }
 
 export function registerHubWriteRoutes(router: Router): void {
   router.add("POST", "/api/repos/create", async (context) => {
-    const body = await readJson<ApiCreateRepoRequest>(context);
+    const body = await readJsonBody(context, CREATE_REPO_BODY);
     const ref = repoFromBody(context, body);
     const url = repoUrl(context.baseUrl, ref);
     const files = parseInitialFiles(body.files);
@@ -119,16 +101,16 @@ export function registerHubWriteRoutes(router: Router): void {
   });
 
   router.add("DELETE", "/api/repos/delete", async (context) => {
-    const body = await readJson<{ name?: unknown; organization?: unknown; type?: unknown }>(context);
+    const body = await readJsonBody(context, DELETE_REPO_BODY);
     deleteRepo(context.hangar, context.caller, { repo: repoFromBody(context, body) });
     sendJson(context.response, 200, {});
   });
 
   router.add("POST", "/api/repos/move", async (context) => {
-    const body = await readJson<{ fromRepo?: unknown; toRepo?: unknown; type?: unknown }>(context);
-    const type = parseRepoType(typeof body.type === "string" ? body.type : undefined);
-    const split = (value: unknown, name: string): RepoRef => {
-      const [namespace, repoName, extra] = requiredString(value, name).split("/");
+    const body = await readJsonBody(context, MOVE_REPO_BODY);
+    const type = parseRepoType(body.type);
+    const split = (value: string, name: string): RepoRef => {
+      const [namespace, repoName, extra] = value.split("/");
       if (!namespace || !repoName || extra !== undefined)
         throw badRequest(`"${name}" must be "namespace/name"`);
       return { type, namespace, name: repoName };
@@ -141,24 +123,28 @@ export function registerHubWriteRoutes(router: Router): void {
   });
 
   router.add("POST", "/api/validate-yaml", async (context) => {
-    const body = await readJson<{ content?: unknown; repoType?: unknown }>(context);
-    const result = validateYaml({ content: typeof body.content === "string" ? body.content : "" });
+    const body = await readJsonBody(context, VALIDATE_YAML_BODY);
+    const result = await validateYaml({ content: body.content });
     sendJson(context.response, result.errors.length > 0 ? 400 : 200, result);
   });
 
   router.add("PUT", `${REPO_API}/settings`, async (context) => {
-    const body = await readJson<{ private?: unknown; visibility?: unknown; gated?: unknown }>(context);
-    const repo = updateRepoSettings(context.hangar, context.caller, { repo: repoFromPath(context), ...body });
+    const body = await readJsonBody(context, REPO_SETTINGS_BODY);
+    const repo = updateRepoSettings(context.hangar, context.caller, {
+      repo: repoFromPath(context),
+      private: body.private,
+      visibility: body.visibility,
+      gated: body.gated,
+    });
     sendJson(context.response, 200, { private: repo.private, gated: repo.gated });
   });
 
   router.add("POST", `${REPO_API}/preupload/*revision`, async (context) => {
-    const body = await readJson<ApiPreuploadRequest>(context);
-    if (!Array.isArray(body.files)) throw badRequest(`"files" must be a list of {path, size, sample}`);
-    const files = body.files.map((item: { path?: unknown; size?: unknown; sample?: unknown }, index) => ({
-      path: requiredString(item?.path, `files[${index}].path`),
-      size: typeof item?.size === "number" ? item.size : Number.NaN,
-      sample: Buffer.from(typeof item?.sample === "string" ? item.sample : "", "base64"),
+    const body = await readJsonBody(context, PREUPLOAD_BODY);
+    const files = body.files.map((file) => ({
+      path: file.path,
+      size: file.size,
+      sample: Buffer.from(file.sample ?? "", "base64"),
     }));
     const decisions = await preupload(context.hangar, context.caller, {
       repo: repoFromPath(context),
@@ -193,15 +179,11 @@ export function registerHubWriteRoutes(router: Router): void {
   });
 
   router.add("POST", `${REPO_API}/branch/*branch`, async (context) => {
-    const body = await readJson<{ startingPoint?: unknown; emptyBranch?: unknown; overwrite?: unknown }>(
-      context,
-    );
+    const body = await readJsonBody(context, CREATE_BRANCH_BODY);
     createBranch(context.hangar, context.caller, {
       repo: repoFromPath(context),
       branch: restAsName(context, "branch"),
-      ...(typeof body.startingPoint === "string" && body.startingPoint
-        ? { startingPoint: body.startingPoint }
-        : {}),
+      ...(body.startingPoint ? { startingPoint: body.startingPoint } : {}),
       empty: body.emptyBranch === true,
       overwrite: body.overwrite === true,
     });
@@ -217,11 +199,11 @@ export function registerHubWriteRoutes(router: Router): void {
   });
 
   router.add("POST", `${REPO_API}/tag/*revision`, async (context) => {
-    const body = await readJson<{ tag?: unknown; message?: unknown }>(context);
+    const body = await readJsonBody(context, CREATE_TAG_BODY);
     createTag(context.hangar, context.caller, {
       repo: repoFromPath(context),
       revision: restAsName(context, "revision"),
-      tag: requiredString(body.tag, "tag"),
+      tag: body.tag,
     });
     sendJson(context.response, 200, {});
   });

@@ -1,9 +1,11 @@
 import type { ServerResponse } from "node:http";
-import { badRequest, HangarError } from "../../core/errors.ts";
+import { HangarError } from "../../core/errors.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
-import { isRecord } from "../../inference/tasks/task-definition.ts";
-import { decodeSegment, readBody, readJson, sendJson } from "../http.ts";
+import { TEXT_REQUEST_BYTES } from "../../inference/tasks/task-definition.ts";
+import { decodeSegment, readBody, sendJson } from "../http.ts";
+import { isJsonContentType, parseJsonBytes, readJsonBody } from "../read-json-body.ts";
 import type { RequestContext, Router } from "../router.ts";
+import { SERVERLESS_INFERENCE_SCHEMA, TASK_INFERENCE_SCHEMA } from "../wire/request-bodies.ts";
 import { handleChatCompletion, handleCompletion } from "./openai.ts";
 
 /** An AbortSignal that fires when the client goes away before the answer is complete. */
@@ -15,29 +17,29 @@ export function clientGone(response: ServerResponse): AbortSignal {
   return controller.signal;
 }
 
-export async function readObject(context: RequestContext): Promise<Record<string, unknown>> {
-  const body = await readJson(context);
-  if (!isRecord(body)) throw badRequest("The request body must be a JSON object");
-  return body;
+/** The largest body a task takes (`undefined`: the largest any task takes, for a route that names none). */
+function taskRequestBytes(context: RequestContext, task: string | undefined): number {
+  const registry = context.hangar.inference.registry;
+  const names = task === undefined ? registry.taskNames() : [task];
+  return Math.max(TEXT_REQUEST_BYTES, ...names.map((name) => registry.task(name)?.maxRequestBytes ?? 0));
 }
 
 /**
  * A Hub serverless body: JSON, or the raw file that `@huggingface/inference` sends for image and audio tasks
  * (no JSON content type), which becomes `{inputs: <bytes>}`.
  */
-async function readServerlessBody(context: RequestContext): Promise<Record<string, unknown>> {
-  const type = String(context.request.headers["content-type"] ?? "").toLowerCase();
-  if (type.includes("json")) return readObject(context);
-  const bytes = await readBody(context.request, context.hangar.config.limits.maxRequestBodySize);
-  // curl -d sends JSON as a form; files never start with "{".
-  if (bytes.subarray(0, 64).toString("latin1").trimStart().startsWith("{")) {
-    try {
-      const parsed: unknown = JSON.parse(bytes.toString("utf8"));
-      if (isRecord(parsed)) return parsed;
-    } catch {
-      // Not JSON after all: the bytes are the input.
-    }
-  }
+async function readServerlessBody(
+  context: RequestContext,
+  task: string | undefined,
+): Promise<Record<string, unknown>> {
+  const type = context.request.headers["content-type"];
+  const limit = Math.min(taskRequestBytes(context, task), context.hangar.config.limits.maxRequestBodySize);
+  const bytes = await readBody(context.request, limit);
+  // curl -d sends JSON as a form and fetch a string as text; files never start with "{".
+  const json =
+    type?.toLowerCase().includes("json") ||
+    (isJsonContentType(type) && bytes.subarray(0, 64).toString("latin1").trimStart().startsWith("{"));
+  if (json) return parseJsonBytes(bytes, SERVERLESS_INFERENCE_SCHEMA);
   return { inputs: bytes };
 }
 
@@ -90,17 +92,14 @@ async function streamGeneration(context: RequestContext, request: InferenceReque
 /** Hangar's task API: `POST /v1/inference/{task}` with `{model, inputs, parameters, revision?, stream?}`. */
 async function runTask(context: RequestContext): Promise<void> {
   const task = decodeSegment(context.params.task!);
-  const body = await readObject(context);
-  if (typeof body.model !== "string" || body.model === "") {
-    throw badRequest('"model" is required: a model repo id such as "namespace/name"');
-  }
-  if (body.revision !== undefined && typeof body.revision !== "string") {
-    throw badRequest('"revision" must be a branch, tag or commit id');
-  }
+  const body = await readJsonBody(context, {
+    schema: TASK_INFERENCE_SCHEMA,
+    maxBytes: taskRequestBytes(context, task),
+  });
   const request: InferenceRequest = {
     caller: context.caller,
     model: body.model,
-    ...(body.revision ? { revision: body.revision as string } : {}),
+    ...(body.revision ? { revision: body.revision } : {}),
     task,
     inputs: body.inputs,
     parameters: body.parameters ?? {},
@@ -131,7 +130,7 @@ async function runServerless(context: RequestContext): Promise<void> {
   if (extra[0] === "pipeline" && extra.length === 2) task = extra[1];
   else if (extra.length > 0)
     throw new HangarError("HANGAR_ERR_NOT_FOUND", `No route for POST ${context.rawPath}`);
-  const body = await readServerlessBody(context);
+  const body = await readServerlessBody(context, task);
   const parameters = body.parameters ?? {};
   const request: InferenceRequest = {
     caller: context.caller,

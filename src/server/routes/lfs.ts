@@ -4,18 +4,12 @@ import { parseRepoType } from "../../core/validate.ts";
 import { lfsBatch } from "../../hub/write/lfs-batch.ts";
 import { completeLfsMultipart, uploadLfsObject, uploadLfsPart } from "../../hub/write/lfs-upload.ts";
 import { verifyLfsObject } from "../../hub/write/lfs-verify.ts";
-import { decodeSegment, readJson, sendJson } from "../http.ts";
+import { decodeSegment, sendJson } from "../http.ts";
+import { readJsonBody } from "../read-json-body.ts";
 import type { Handler, RequestContext, Router } from "../router.ts";
+import { LFS_BATCH_BODY, LFS_COMPLETION_BODY, LFS_VERIFY_BODY } from "../wire/request-bodies.ts";
 
 const LFS_JSON = { "Content-Type": "application/vnd.git-lfs+json" };
-
-/** Wire shape of a Git LFS batch request. */
-interface ApiLfsBatchRequest {
-  operation?: unknown;
-  transfers?: unknown;
-  hash_algo?: unknown;
-  objects?: unknown;
-}
 
 /** The repo of a `/{prefix}{namespace}/{name}.git/info/lfs/...` URL. */
 function repoFromGitPath(context: RequestContext): RepoRef {
@@ -47,14 +41,11 @@ function declaredLength(context: RequestContext): number | undefined {
 }
 
 const batch: Handler = async (context) => {
-  const body = await readJson<ApiLfsBatchRequest>(context);
-  if (!Array.isArray(body.objects)) {
-    throw new HangarError("HANGAR_ERR_BAD_REQUEST", `"objects" must be a list of {oid, size}`);
-  }
+  const body = await readJsonBody(context, LFS_BATCH_BODY);
   const result = await lfsBatch(context.hangar, context.caller, {
     repo: repoFromGitPath(context),
-    operation: typeof body.operation === "string" ? body.operation : "",
-    ...(Array.isArray(body.transfers) ? { transfers: body.transfers.map(String) } : {}),
+    operation: body.operation,
+    ...(body.transfers ? { transfers: body.transfers } : {}),
     ...(typeof body.hash_algo === "string" ? { hashAlgo: body.hash_algo } : {}),
     objects: body.objects as Array<{ oid: unknown; size: unknown }>,
     baseUrl: context.baseUrl,
@@ -63,7 +54,7 @@ const batch: Handler = async (context) => {
 };
 
 const verify: Handler = async (context) => {
-  const body = await readJson<{ oid?: unknown; size?: unknown }>(context);
+  const body = await readJsonBody(context, LFS_VERIFY_BODY);
   await verifyLfsObject(context.hangar, context.caller, {
     repo: repoFromGitPath(context),
     oid: body.oid,
@@ -112,12 +103,9 @@ export function registerLfsRoutes(router: Router): void {
 
   router.add("POST", "/api/lfs-upload/:type/:namespace/:name/:oid", async (context) => {
     const { repo, oid } = repoFromUploadPath(context);
-    const body = await readJson<{ oid?: unknown; parts?: unknown }>(context);
-    if (body.oid !== undefined && body.oid !== oid) {
-      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `The completion names ${String(body.oid)}, not ${oid}`);
-    }
-    if (!Array.isArray(body.parts)) {
-      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `"parts" must be a list of {partNumber, etag}`);
+    const body = await readJsonBody(context, LFS_COMPLETION_BODY);
+    if (typeof body.oid === "string" && body.oid !== oid) {
+      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `The completion names ${body.oid}, not ${oid}`);
     }
     await completeLfsMultipart(context.hangar, {
       repo,

@@ -5,8 +5,10 @@ import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { isRecord } from "../../inference/tasks/task-definition.ts";
 import { parseMessages } from "../../inference/tasks/text-generation.ts";
 import { sendJson } from "../http.ts";
+import { readJsonBody } from "../read-json-body.ts";
 import type { RequestContext, Router } from "../router.ts";
-import { clientGone, readObject, sendEvent, startEventStream } from "./inference.ts";
+import { CHAT_COMPLETION_BODY, COMPLETION_BODY, EMBEDDINGS_BODY } from "../wire/request-bodies.ts";
+import { clientGone, sendEvent, startEventStream } from "./inference.ts";
 
 /** OpenAI's error shape: `{error: {message, type, code, param}}`, with the HTTP status of the Hangar error. */
 function sendOpenAiError(response: ServerResponse, error: unknown): void {
@@ -156,7 +158,7 @@ async function streamOpenAi(
 /** `POST /v1/chat/completions` (and `/models/{id}/v1/chat/completions`): the model's chat template applies. */
 export async function handleChatCompletion(context: RequestContext, modelId?: string): Promise<void> {
   return withOpenAiErrors(async () => {
-    const body = await readObject(context);
+    const body = await readJsonBody(context, CHAT_COMPLETION_BODY);
     const model = requireModel(body, modelId);
     const messages = parseMessages(body.messages);
     if (body.tools !== undefined && Array.isArray(body.tools) && body.tools.length > 0) {
@@ -214,7 +216,7 @@ export async function handleChatCompletion(context: RequestContext, modelId?: st
 /** `POST /v1/completions` (and `/models/{id}/v1/completions`): plain prompt continuation. */
 export async function handleCompletion(context: RequestContext, modelId?: string): Promise<void> {
   return withOpenAiErrors(async () => {
-    const body = await readObject(context);
+    const body = await readJsonBody(context, COMPLETION_BODY);
     const model = requireModel(body, modelId);
     const prompt = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
     if (typeof prompt !== "string" || prompt === "") {
@@ -257,7 +259,7 @@ export async function handleCompletion(context: RequestContext, modelId?: string
 
 /** `POST /v1/embeddings`: mean-pooled, normalised vectors, as floats or base64 little-endian float32. */
 async function handleEmbeddings(context: RequestContext): Promise<void> {
-  const body = await readObject(context);
+  const body = await readJsonBody(context, EMBEDDINGS_BODY);
   const model = requireModel(body);
   const input = body.input;
   const texts = typeof input === "string" ? [input] : input;
