@@ -144,6 +144,8 @@ export class InferenceRuntime {
     }
     const ref = parseRepoId(modelId, "model");
     const repo = getReadableRepo(this.hub, caller, ref);
+    // A catalog entry has facts but no commit: "Invalid rev id: main" would send the user looking for a typo.
+    if (repo.origin === "upstream") throw modelNotPulled(repo);
     const { commit } = resolveRevision(this.hub, repo, revision);
     const files = this.hub.catalog.commits.listFiles(commit.pk);
     const blobs = this.hub.blobs;
@@ -616,4 +618,14 @@ function asFailure(error: unknown, clientSignal: AbortSignal | undefined): Hanga
   return new HangarError("HANGAR_ERR_INTERNAL", `Inference failed: ${(error as Error)?.message ?? error}`, {
     cause: error,
   });
+}
+
+/** The error for a model known only from the catalog (metadata, no files), saying how to get its files. */
+export function modelNotPulled(repo: Repo): HangarError {
+  return new HangarError(
+    "HANGAR_ERR_MODEL_NOT_PULLED",
+    `${repo.id} is known from the catalog (metadata only): its files are not on this Hangar. ` +
+      `\`hangar pull ${repo.id}\` fetches them from the upstream hub when a network is there`,
+    { details: { repo: repo.id, pull: `hangar pull ${repo.id}` } },
+  );
 }
