@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import {
   type CompareCriteria,
@@ -89,18 +90,21 @@ export function comparisonRows(result: Comparison): string[][] {
       : []),
     ...(measured
       ? [
-          row(`${measured.dataset} ${measured.metric} (measured, ${measured.examples} examples)`, (model) => {
-            const score = model.evaluations.measured.find(
-              (entry) =>
-                entry.atHead &&
-                entry.dataset === measured.dataset &&
-                entry.datasetCommit === measured.datasetCommit &&
-                entry.file === measured.file &&
-                entry.examples === measured.examples &&
-                entry.metric === measured.metric,
-            );
-            return score ? formatScore(score.value) : "-";
-          }),
+          row(
+            `${measured.dataset} ${measured.metric} (measured, ${countNoun(measured.examples, "example")})`,
+            (model) => {
+              const score = model.evaluations.measured.find(
+                (entry) =>
+                  entry.atHead &&
+                  entry.dataset === measured.dataset &&
+                  entry.datasetCommit === measured.datasetCommit &&
+                  entry.file === measured.file &&
+                  entry.examples === measured.examples &&
+                  entry.metric === measured.metric,
+              );
+              return score ? formatScore(score.value) : "-";
+            },
+          ),
         ]
       : []),
     row(`latency (${result.speedBasis ?? "unknown"})`, (model) =>
@@ -129,7 +133,7 @@ export function writeComparison(stdout: NodeJS.WritableStream, result: Compariso
   const hardware = result.criteria.hardware;
   stdout.write(
     `\nHardware: ${hardware.name}${hardware.assumed ? " (assumed; choose with --hardware)" : ""}, ` +
-      `${result.criteria.tokensPerRequest} tokens per request; price: ${result.criteria.price.note}\n`,
+      `${countNoun(result.criteria.tokensPerRequest, "token")} per request; price: ${result.criteria.price.note}\n`,
   );
   const decision = result.decision;
   stdout.write("\nDecision\n");

@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { DEFAULT_BRANCH } from "../../core/types.ts";
 import { parseRepoId, parseRepoType } from "../../core/validate.ts";
@@ -56,7 +57,7 @@ export const importCommand: Command = {
           progress.update(
             state.bytesDone,
             state.bytesTotal,
-            `${state.filesDone}/${state.filesTotal} files, ${formatBytes(state.bytesDone)}`,
+            `${state.filesDone}/${countNoun(state.filesTotal, "file")}, ${formatBytes(state.bytesDone)}`,
           ),
       });
       progress.finish();
@@ -79,16 +80,14 @@ export const importCommand: Command = {
       const where = `${ref.type} ${ref.namespace}/${ref.name}@${result.ref.name}`;
       if (result.created) {
         stdout.write(
-          `Committed ${plural(result.files, "file")} (${formatBytes(result.bytes)}) to ${where}${repoCreated || result.repoCreated ? " (new repo)" : branchCreated ? " (new branch)" : ""}\n`,
+          `Committed ${countNoun(result.files, "file")} (${formatBytes(result.bytes)}) to ${where}${repoCreated || result.repoCreated ? " (new repo)" : branchCreated ? " (new branch)" : ""}\n`,
         );
       } else {
-        stdout.write(`Nothing changed: ${where} already holds these ${plural(result.files, "file")}\n`);
+        stdout.write(
+          `Nothing changed: ${where} already holds ${result.files === 1 ? "this file" : `these ${countNoun(result.files, "file")}`}\n`,
+        );
       }
       stdout.write(`commit ${result.commit.oid}\n${url}\n`);
     });
   },
 };
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}

@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { parseRepoId } from "../../core/validate.ts";
 import { MODEL_KINDS, makeModel } from "../../factory/make-model.ts";
 import { repoUrl } from "../../hub/create-repo.ts";
@@ -69,7 +70,7 @@ export const makeModelCommand: Command = {
         .join(", ");
       stdout.write(
         result.created
-          ? `Made ${result.kind} (${result.pipelineTag}) in model ${ref.namespace}/${ref.name}: ${Object.keys(result.files).length} files, ${formatBytes(bytes)}${result.repoCreated ? " (new repo)" : ""}\n`
+          ? `Made ${result.kind} (${result.pipelineTag}) in model ${ref.namespace}/${ref.name}: ${countNoun(Object.keys(result.files).length, "file")}, ${formatBytes(bytes)}${result.repoCreated ? " (new repo)" : ""}\n`
           : `Nothing changed: model ${ref.namespace}/${ref.name} already holds this ${result.kind} model\n`,
       );
       if (facts) stdout.write(`${facts}\n`);

@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import {
   listOption,
   REPO_OPTIONS,
@@ -90,7 +91,7 @@ export const uploadCommand: Command = {
           }
           const detail =
             progress.phase === "checking"
-              ? `${progress.doneBytes}/${progress.totalBytes} files`
+              ? `${progress.doneBytes}/${countNoun(progress.totalBytes, "file")}`
               : `${formatBytes(progress.doneBytes)}/${formatBytes(progress.totalBytes)}`;
           bar?.update(progress.doneBytes, progress.totalBytes, detail);
         },
@@ -119,11 +120,7 @@ export const uploadCommand: Command = {
     }
     const unchanged = result.unchangedFiles.length ? `, ${result.unchangedFiles.length} unchanged` : "";
     input.stdout.write(
-      `Uploaded ${plural(result.changedFiles.length, "file")} (${formatBytes(result.uploadedBytes)} sent${unchanged})\n${result.commitUrl}\n`,
+      `Uploaded ${countNoun(result.changedFiles.length, "file")} (${formatBytes(result.uploadedBytes)} sent${unchanged})\n${result.commitUrl}\n`,
     );
   },
 };
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
