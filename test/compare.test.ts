@@ -167,6 +167,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       inputUnits: 10,
       outputUnits: 2,
       unit: "tokens" as const,
+      outputUnit: "answers",
       inputBytes: 40,
       outputBytes: 20,
       latencyMs,

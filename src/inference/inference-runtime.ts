@@ -44,8 +44,12 @@ export interface InferenceRequest {
 export interface InferenceUsage {
   /** Tokens of the inputs when the model counts them, else characters. */
   input_units: number;
+  /** What the answer holds, in the task's own unit (`output_unit`). */
   output_units: number;
+  /** The unit of `input_units`. */
   unit: "tokens" | "characters";
+  /** The task's output unit: labels, entities, vectors, scores, predictions, answers, tokens, segments... */
+  output_unit: string;
   latency_ms: number;
 }
 
@@ -305,12 +309,11 @@ export class InferenceRuntime {
       const batchKey = task.batchable ? `${task.task}:${JSON.stringify(parsed.parameters)}` : undefined;
       const { output: outputs, batchSize } = await untilAborted(entry.queue.run(call, batchKey), signal);
       const text = JSON.stringify(outputs) ?? "";
-      const generated =
-        isRecord(outputs) && isRecord(outputs.usage) ? outputs.usage.completion_tokens : undefined;
       const usage: InferenceUsage = {
         input_units: measured.units,
-        output_units: typeof generated === "number" ? generated : text.length,
+        output_units: task.countOutput(outputs),
         unit: measured.unit,
+        output_unit: task.outputUnit,
         latency_ms: Math.round(performance.now() - started),
       };
       this.record(request, meter, {
@@ -397,6 +400,7 @@ export class InferenceRuntime {
               input_units: inputs.units,
               output_units: completion,
               unit: inputs.unit,
+              output_unit: task.outputUnit,
               latency_ms: Math.round(performance.now() - started),
               status: cancelled ? CLIENT_CLOSED : (failure?.status ?? 200),
               inputBytes: inputBytes(request),
@@ -508,6 +512,7 @@ export class InferenceRuntime {
       input_units: measured?.units ?? 0,
       output_units: 0,
       unit: measured?.unit ?? "characters",
+      output_unit: this.registry.task(meter.task ?? request.task ?? "")?.outputUnit ?? "characters",
       latency_ms: Math.round(performance.now() - started),
       status: failure.status,
       inputBytes: inputBytes(request),
@@ -541,6 +546,7 @@ export class InferenceRuntime {
       inputUnits: values.input_units,
       outputUnits: values.output_units,
       unit: values.unit,
+      outputUnit: values.output_unit,
       inputBytes: values.inputBytes,
       outputBytes: values.outputBytes,
       latencyMs: values.latency_ms,

@@ -227,6 +227,12 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX blob_leases_by_lease ON blob_leases(lease_id);
   `,
+  `
+  -- Output units in the task's own unit (labels, vectors, tokens...). Rows metered before counted generated
+  -- tokens for text generation and the characters of the JSON answer for every other task.
+  ALTER TABLE usage_events ADD COLUMN output_unit TEXT NOT NULL DEFAULT 'characters';
+  UPDATE usage_events SET output_unit = 'tokens' WHERE task = 'text-generation';
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;

@@ -99,6 +99,9 @@ export const imageToTextTask: TaskDefinition = {
   summary: "Reads the text in an image (OCR)",
   batchable: false,
   truncates: false,
+  outputUnit: "characters",
+  countOutput: (output) =>
+    isRecord(output) && typeof output.generated_text === "string" ? output.generated_text.length : 0,
   parse(inputs, parameters) {
     readOcrParameters(parameters);
     return {

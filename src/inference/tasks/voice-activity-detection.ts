@@ -1,7 +1,13 @@
 import { badRequest } from "../../core/errors.ts";
 import { type DecodedAudio, decodeWav } from "../adapters/decode-wav.ts";
 import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
-import { definedOnly, isRecord, numberOrDefault, type TaskDefinition } from "./task-definition.ts";
+import {
+  countRecords,
+  definedOnly,
+  isRecord,
+  numberOrDefault,
+  type TaskDefinition,
+} from "./task-definition.ts";
 
 /**
  * voice-activity-detection: where in a recording someone speaks.
@@ -106,6 +112,8 @@ export const voiceActivityDetectionTask: TaskDefinition = {
   summary: "Finds the segments of a recording where someone speaks",
   batchable: false,
   truncates: false,
+  outputUnit: "segments",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     readVoiceActivityParameters(parameters);
     return {

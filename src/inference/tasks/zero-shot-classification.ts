@@ -1,5 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import {
+  countRecords,
   definedOnly,
   isRecord,
   optionalBoolean,
@@ -19,6 +20,8 @@ export const zeroShotClassificationTask: TaskDefinition = {
   summary: "Scores a text against labels given with the request",
   batchable: true,
   truncates: true,
+  outputUnit: "labels",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     const labels = parameters.candidate_labels;
     const list = typeof labels === "string" ? labels.split(",").map((label) => label.trim()) : labels;
