@@ -19,7 +19,7 @@ import {
 } from "./comparison.ts";
 import { decide } from "./decide.ts";
 import { defaultTokensPerRequest, ESTIMATE_FORMULAS } from "./estimate-performance.ts";
-import { formatBytes, formatCount, formatRatio, formatScore, } from "./format.ts";
+import { formatBytes, formatCount, formatRatio, formatScore } from "./format.ts";
 import {
   DEFAULT_CPU,
   DEFAULT_GPU,
@@ -45,11 +45,16 @@ import {
   chooseQualityBasis,
   LOWER_IS_BETTER,
   metricLabel,
+  onOneScale,
+  type QualityView,
   qualityAssumption,
   qualityView,
 } from "./quality-basis.ts";
 
 export * from "./comparison.ts";
+
+/** The tag the model factory puts on the demonstration models it makes (`src/factory/model-card.ts`). */
+const FACTORY_TAG = "hangar-factory";
 
 function validateCriteria(criteria: CompareCriteria): void {
   if (criteria.task !== undefined && !Object.hasOwn(PIPELINE_DATA, criteria.task)) {
@@ -117,16 +122,61 @@ function resolveModels(hub: HubContext, caller: Caller, ids: string[]): Repo[] {
   return repos;
 }
 
-/** 1 for the best value, 0 for the worst, linear between; unknown values score 0. All equal: 1. */
-function normalise(values: Array<number | null>, lowerIsBetter: boolean): number[] {
+/** 1 for the best value, 0 for the worst, linear between; unknown values stay unknown. All equal: 1. */
+function normalise(values: Array<number | null>, lowerIsBetter: boolean): Array<number | null> {
   const known = values.filter((value): value is number => value !== null);
-  if (known.length === 0) return values.map(() => 0);
+  if (known.length === 0) return values.map(() => null);
   const min = Math.min(...known);
   const max = Math.max(...known);
   return values.map((value) => {
-    if (value === null) return 0;
+    if (value === null) return null;
     if (max === min) return 1;
     return lowerIsBetter ? (max - value) / (max - min) : (value - min) / (max - min);
+  });
+}
+
+/**
+ * Size as parameters when every model's count is known, else as stored bytes when every model has files
+ * here; never a mix of the two, which do not compare.
+ */
+function sizeValues(models: ModelComparison[]): Array<number | null> {
+  if (models.every((model) => model.parameters !== null)) return models.map((model) => model.parameters);
+  if (models.every((model) => model.storageBytes !== null)) return models.map((model) => model.storageBytes);
+  return models.map((model) => model.parameters);
+}
+
+/** Fills each model's 0..1 score per criterion and the weighted overall (null when a weighed one is unknown). */
+function scoreModels(
+  models: ModelComparison[],
+  quality: QualityView | null,
+  weights: Record<WeightName, number>,
+): void {
+  const eligible = models.some((model) => model.eligible) ? models.filter((model) => model.eligible) : models;
+  // A criterion unknown for one of the models it ranks among ranks none of them: a 1 that only means
+  // "the one we know" would read as "the best".
+  const ranked = (values: Array<number | null>, lowerIsBetter: boolean) =>
+    eligible.every((model) => values[models.indexOf(model)] !== null)
+      ? normalise(values, lowerIsBetter)
+      : values.map(() => null);
+  const scores: Record<WeightName, Array<number | null>> = {
+    speed: ranked(
+      models.map((model) => model.speed.latencyMs),
+      true,
+    ),
+    quality: quality ? ranked(quality.values, !quality.higherIsBetter) : models.map(() => null),
+    cost: ranked(
+      models.map((model) => model.cost.per1kRequestsUsd),
+      true,
+    ),
+    size: ranked(sizeValues(models), true),
+  };
+  const weighed = WEIGHT_NAMES.filter((name) => weights[name] > 0);
+  const weightTotal = weighed.reduce((total, name) => total + weights[name], 0);
+  models.forEach((model, index) => {
+    for (const name of WEIGHT_NAMES) model.scores[name] = scores[name][index]!;
+    model.scores.overall = weighed.every((name) => model.scores[name] !== null)
+      ? weighed.reduce((total, name) => total + weights[name] * model.scores[name]!, 0) / weightTotal
+      : null;
   });
 }
 
@@ -190,7 +240,7 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
     const speed =
       speedBasis === "measured" && measurement
         ? measuredSpeed(measurement)
-        : estimatedSpeed(summary.parameters, hardware, tokensPerRequest);
+        : estimatedSpeed({ parameters: summary.parameters, hardware, tokensPerRequest, task: firstTask });
     let cost: CostFigures;
     if (criteria.provider) {
       const provider = criteria.provider;
@@ -214,6 +264,12 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
     }
     if (summary.parameters === null) notes.push("parameter count unknown: size, speed and cost are unknown");
     if (summary.commercialUse === null) notes.push("licence unknown or not recognised: read it before use");
+    if (repo.tags.includes(FACTORY_TAG)) {
+      notes.push(
+        "a small demonstration model made by Hangar's model factory: its card says what it cannot do, and its " +
+          "scores are on the project's own test sentences",
+      );
+    }
     return {
       id: repo.id,
       origin: summary.origin,
@@ -230,7 +286,7 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
       measuredLatency: measurement,
       speed,
       cost,
-      scores: { speed: 0, quality: 0, cost: 0, size: 0, overall: 0 },
+      scores: { speed: null, quality: null, cost: null, size: null, overall: null },
       eligible: taskFit !== false && fit.fits !== false,
       notes,
     };
@@ -247,31 +303,8 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
     task,
   );
   const view = qualityView(models, measuredQuality, quality);
-  const qualityValues = view ? view.values : models.map(() => null);
-  const speedScores = normalise(
-    models.map((model) => model.speed.latencyMs),
-    true,
-  );
-  const qualityScores = view ? normalise(qualityValues, !view.higherIsBetter) : models.map(() => 0);
-  const costScores = normalise(
-    models.map((model) => model.cost.per1kRequestsUsd),
-    true,
-  );
-  const sizeScores = normalise(
-    models.map((model) => model.parameters ?? model.storageBytes),
-    true,
-  );
-  const weightTotal = WEIGHT_NAMES.reduce((total, name) => total + weights[name], 0);
-  models.forEach((model, index) => {
-    model.scores.speed = speedScores[index]!;
-    model.scores.quality = qualityScores[index]!;
-    model.scores.cost = costScores[index]!;
-    model.scores.size = sizeScores[index]!;
-    model.scores.overall =
-      WEIGHT_NAMES.reduce((total, name) => total + weights[name] * model.scores[name], 0) / weightTotal;
-  });
-
-  const decision = decide(models, view, weights, hardware, speedBasis);
+  scoreModels(models, view, weights);
+  const decision = decide({ models, quality: view, weights, hardware, speedBasis });
   return {
     criteria: {
       task,
@@ -312,7 +345,9 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
         : []),
       "memory = parameters × bytes per parameter (F32 4, F16 2, INT8 1, INT4 0.5) × 1.2 overhead",
       qualityAssumption(view, measuredQuality, models),
-      "scores: per criterion 1 = best of these models, 0 = worst or unknown, linear between; overall = weighted mean",
+      "scores: per criterion 1 = best of these models, 0 = worst, linear between, null where unknown; overall = mean " +
+        "weighted by the weights, null when a criterion it weighs is unknown for the model; a best pick needs " +
+        "the value of every model it is chosen among",
     ],
     models,
     pairwise: pairwiseDeltas(models),
@@ -354,7 +389,8 @@ function pairwiseDeltas(models: ModelComparison[]): Pairwise[] {
           (candidate) => candidate.dataset === score.dataset && candidate.metric === score.metric,
         );
         if (!other) continue;
-        const delta = score.value - other.value;
+        const [aValue, bValue] = onOneScale(score.metric, [score.value, other.value]) as [number, number];
+        const delta = aValue - bValue;
         metricDeltas.push({ dataset: score.dataset, metric: score.metric, delta, source: "reported" });
         if (delta === 0) continue;
         const lowerBetter = LOWER_IS_BETTER.test(score.metric);

@@ -63,8 +63,11 @@ export interface ModelComparison {
   /** Speed on the comparison's basis (the same for every model, so they compare). */
   speed: SpeedFigures;
   cost: CostFigures;
-  /** 0..1 per criterion (1 = best of these models, 0 = worst or unknown), and the weighted overall. */
-  scores: Record<WeightName | "overall", number>;
+  /**
+   * 0..1 per criterion (1 = best of these models, 0 = worst), null where the model's value is unknown; the
+   * weighted overall is null when a criterion it weighs is unknown for the model.
+   */
+  scores: Record<WeightName | "overall", number | null>;
   /** False when the model does not do the task or does not fit the hardware: it is not picked as best. */
   eligible: boolean;
   notes: string[];
@@ -108,11 +111,19 @@ export interface Pick {
   reason: string;
 }
 
+/** What a pick is about: one criterion, or the weighted overall. */
+export type PickName = "speed" | "quality" | "cost" | "overall";
+
 export interface Decision {
   bestForSpeed: Pick | null;
   bestForQuality: Pick | null;
   bestForCost: Pick | null;
   bestOverall: Pick | null;
+  /**
+   * Why a pick is null: the evidence it would need and which models lack it. A pick is made only when every
+   * model it is chosen among has a known value: a model is never best over one that is unknown.
+   */
+  undecided: Partial<Record<PickName, string>>;
   tradeOffs: string[];
 }
 

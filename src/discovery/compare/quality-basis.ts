@@ -5,6 +5,26 @@ import type { MeasuredEvaluation } from "./model-profile.ts";
 /** Metrics where a lower value is better; every other metric counts as higher-is-better. */
 export const LOWER_IS_BETTER =
   /^(wer|cer|loss|perplexity|ppl|mae|mse|rmse|mape|smape|fid|ter|eer|der|latency)$/i;
+/** Metrics that are shares of a whole: model cards give them as fractions (0.91) or in percent (91.3). */
+const PROPORTION = /accuracy|^(f1|precision|recall|exact_match|em)$/i;
+
+/**
+ * One metric's scores on one scale: when some model reports a proportion in percent (a value above 1), the
+ * fractions of the others are read in percent too, so 0.935 and 91.3 accuracy compare as 93.5 and 91.3.
+ */
+export function onOneScale(metric: string, values: Array<number | null>): Array<number | null> {
+  if (!PROPORTION.test(metric)) return values;
+  const known = values.filter((value): value is number => value !== null);
+  const inPercent = known.some((value) => value > 1) && known.every((value) => value >= 0 && value <= 100);
+  return inPercent ? values.map((value) => (value !== null && value <= 1 ? value * 100 : value)) : values;
+}
+
+/** A model's reported scores in a few words, for reasons: "accuracy 91.3 on sst2". */
+export function describeReported(scores: EvalScore[], limit = 2): string {
+  const shown = scores.slice(0, limit).map((score) => `${score.metric} ${score.value} on ${score.dataset}`);
+  return `${shown.join(", ")}${scores.length > limit ? ` and ${scores.length - limit} more` : ""}`;
+}
+
 /** When several shared metrics cover as many models, the first of these wins, then alphabetical order. */
 const METRIC_PREFERENCE = ["f1", "accuracy", "exact_match", "bleu", "rouge1", "rougeL", "wer", "spearman"];
 
@@ -143,7 +163,10 @@ export function qualityView(
       dataset: reported.dataset,
       metric: reported.metric,
       higherIsBetter: reported.higherIsBetter,
-      values: models.map((model) => scoreOn(model.evaluations.reported, reported)),
+      values: onOneScale(
+        reported.metric,
+        models.map((model) => scoreOn(model.evaluations.reported, reported)),
+      ),
       provenance: "reported in its model card",
     };
   }
@@ -167,6 +190,8 @@ export function qualityAssumption(
     ? "Hangar's own measurements (hangar evaluate) do not cover every one of these models on one test set"
     : "Hangar has measured none of these models (hangar evaluate measures a model on a labelled dataset)";
   return view
-    ? `quality = evaluation results reported in model cards, compared on the dataset and metric most of these models report; ${measurements}`
+    ? "quality = evaluation results reported in model cards, compared on the dataset and metric most of these " +
+        "models report (a proportion reported in percent by one card and as a fraction by another is read in " +
+        `percent), and decided only when every model has a score on it; ${measurements}`
     : `quality unknown: no evaluation reported on a shared dataset and metric, and ${measurements}`;
 }

@@ -510,7 +510,12 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
       const speed =
         summary.parameters === null
           ? null
-          : estimatePerformance(summary.parameters, hardware, defaultTokensPerRequest(task));
+          : estimatePerformance({
+              parameters: summary.parameters,
+              hardware,
+              tokensPerRequest: defaultTokensPerRequest(task),
+              task,
+            });
       const cost = costFromLatency(speed?.latencyMs ?? null, price, undefined);
       const text = `${repo.id} ${summary.description ?? ""}`;
       const purpose = criterion ? purposeFit(criterion, task, `${text} ${repo.tags.join(" ")}`) : null;
