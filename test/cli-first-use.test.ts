@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { importCatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
 import { hangarCli } from "./helpers/hangar-cli.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { spawnServe, stopServe } from "./helpers/serve-process.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 const CLASSIFIER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english";
 
@@ -93,5 +95,71 @@ describe("the CLI as a first-time user meets it, on a home with the bundled cata
     assert.match(one.stdout, /^1 model matches \(showing 1-1, sorted by relevance\)/m);
     assert.equal(two.code, 0, two.stderr);
     assert.match(two.stdout, /^2 models match \(showing 1-2, sorted by relevance\)/m);
+  });
+});
+
+describe("links the CLI prints open something, on the port the server really listens on", () => {
+  let home: { path: string; remove: () => Promise<void> };
+  let folder: { path: string; remove: () => Promise<void> };
+  before(async () => {
+    home = await makeTempDir("hangar-links-");
+    folder = await makeTempDir("hangar-links-folder-");
+    await writeFile(join(folder.path, "config.json"), '{"model_type": "bert"}\n');
+  });
+  after(async () => {
+    await home.remove();
+    await folder.remove();
+  });
+
+  const env = () => {
+    const clean: NodeJS.ProcessEnv = { ...process.env, HANGAR_NO_DEMO: "1", HANGAR_NO_CATALOG: "1" };
+    for (const name of ["HANGAR_HOME", "HANGAR_PORT", "HANGAR_PUBLIC_URL", "HF_TOKEN"]) delete clean[name];
+    return clean;
+  };
+
+  it("hangar import links to the running server's API (any port), or says no server runs", async () => {
+    const served = await spawnServe(["--home", home.path, "--port", "0"], env());
+    try {
+      assert.doesNotMatch(served.url, /:7860$/);
+      const imported = await hangarCli(["import", folder.path, "alice/my-model", "--home", home.path]);
+      assert.equal(imported.code, 0, imported.stderr);
+      const [, commitLine, link] = imported.stdout.trimEnd().split("\n");
+      const commit = commitLine!.replace(/^commit /, "");
+      assert.equal(link, `${served.url}/api/models/alice/my-model/revision/${commit}`);
+      const info = await fetch(link!);
+      assert.equal(info.status, 200);
+      assert.equal(((await info.json()) as { sha: string }).sha, commit);
+      const asJson = await hangarCli([
+        "import",
+        folder.path,
+        "alice/my-model",
+        "--home",
+        home.path,
+        "--json",
+      ]);
+      assert.equal((JSON.parse(asJson.stdout) as { url: string }).url, link);
+
+      // Client commands print links that open, too: repo create and upload.
+      assert.equal((await hangarCli(["user", "add", "carol", "--home", home.path])).code, 0);
+      const token = (
+        await hangarCli(["token", "create", "--user", "carol", "--role", "write", "--home", home.path])
+      ).stdout.trim();
+      const connection = ["--endpoint", served.url, "--token", token];
+      const created = await hangarCli(["repo", "create", "carol/second", ...connection]);
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal(created.stdout, `Created model carol/second (${served.url}/api/models/carol/second)\n`);
+      assert.equal((await fetch(`${served.url}/api/models/carol/second`)).status, 200);
+      const uploaded = await hangarCli(["upload", "carol/second", folder.path, ...connection]);
+      assert.equal(uploaded.code, 0, uploaded.stderr);
+      const uploadLink = uploaded.stdout.trimEnd().split("\n").at(-1)!;
+      assert.match(uploadLink, new RegExp(`^${served.url}/api/models/carol/second/revision/[0-9a-f]{40}$`));
+      assert.equal((await fetch(uploadLink)).status, 200);
+    } finally {
+      await stopServe(served.child);
+    }
+    // The server is gone: no link to a port nothing listens on.
+    const offline = await hangarCli(["import", folder.path, "alice/my-model", "--home", home.path]);
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.match(offline.stdout, /\nNo server runs on this home: `hangar serve` serves it over HTTP\n$/);
   });
 });

@@ -5,11 +5,18 @@ import { DEFAULT_BRANCH } from "../../core/types.ts";
 import { parseRepoId, parseRepoType } from "../../core/validate.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import { branchNameOf, createBranchIfMissing } from "../../hub/create-branch-if-missing.ts";
-import { createRepo, repoUrl } from "../../hub/create-repo.ts";
+import { createRepo } from "../../hub/create-repo.ts";
 import { importFolder } from "../../hub/import-folder.ts";
+import { repoInfoUrl } from "../client/hub-client.ts";
 import type { Command } from "../command.ts";
 import { formatBytes, ProgressBar } from "../progress.ts";
-import { expectPositionals, localBaseUrl, withLocalHome, writeJson } from "./local-home.ts";
+import {
+  expectPositionals,
+  NO_SERVER_HINT,
+  runningServerUrl,
+  withLocalHome,
+  writeJson,
+} from "./local-home.ts";
 
 export const importCommand: Command = {
   name: ["import"],
@@ -61,7 +68,13 @@ export const importCommand: Command = {
           ),
       });
       progress.finish();
-      const url = repoUrl(localBaseUrl(config), ref);
+      const server = runningServerUrl(config);
+      const url = server
+        ? repoInfoUrl(
+            { hubUrl: server, type: ref.type, id: `${ref.namespace}/${ref.name}` },
+            result.commit.oid,
+          )
+        : null;
       if (json) {
         writeJson(stdout, {
           repo: `${ref.namespace}/${ref.name}`,
@@ -87,7 +100,7 @@ export const importCommand: Command = {
           `Nothing changed: ${where} already holds ${result.files === 1 ? "this file" : `these ${countNoun(result.files, "file")}`}\n`,
         );
       }
-      stdout.write(`commit ${result.commit.oid}\n${url}\n`);
+      stdout.write(`commit ${result.commit.oid}\n${url ?? NO_SERVER_HINT}\n`);
     });
   },
 };

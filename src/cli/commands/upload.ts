@@ -7,7 +7,7 @@ import {
   stringOption,
   targetOf,
 } from "../client/cli-options.ts";
-import { webRepoUrl, withClientErrors } from "../client/hub-client.ts";
+import { repoInfoUrl, withClientErrors } from "../client/hub-client.ts";
 import { ensureRepoAndBranch } from "../client/repos-and-refs.ts";
 import { collectLocalFiles, type UploadProgress, uploadFiles } from "../client/upload-files.ts";
 import type { Command } from "../command.ts";
@@ -69,7 +69,9 @@ export const uploadCommand: Command = {
         ...(input.values.private ? { private: true } : {}),
       }),
     );
-    if (createdRepo && !input.json) input.stdout.write(`Created repo ${webRepoUrl(target)}\n`);
+    if (createdRepo && !input.json) {
+      input.stdout.write(`Created ${target.type} ${target.id} (${repoInfoUrl(target)})\n`);
+    }
 
     let bar: ProgressBar | undefined;
     let phase: UploadProgress["phase"] | undefined;
@@ -120,7 +122,8 @@ export const uploadCommand: Command = {
     }
     const unchanged = result.unchangedFiles.length ? `, ${result.unchangedFiles.length} unchanged` : "";
     input.stdout.write(
-      `Uploaded ${countNoun(result.changedFiles.length, "file")} (${formatBytes(result.uploadedBytes)} sent${unchanged})\n${result.commitUrl}\n`,
+      `Uploaded ${countNoun(result.changedFiles.length, "file")} (${formatBytes(result.uploadedBytes)} sent${unchanged})\n` +
+        `commit ${result.commitOid}\n${repoInfoUrl(target, result.commitOid)}\n`,
     );
   },
 };
