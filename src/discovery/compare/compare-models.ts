@@ -1,4 +1,5 @@
 import { PIPELINE_DATA } from "@huggingface/tasks";
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { Repo } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
@@ -411,7 +412,7 @@ function pairwiseDeltas(models: ModelComparison[]): Pairwise[] {
         const aBetter = LOWER_IS_BETTER.test(score.metric) ? delta < 0 : delta > 0;
         const [better, worse] = aBetter ? [a, b] : [b, a];
         lines.push(
-          `${better.id} is ${formatScore(Math.abs(delta))} points better than ${worse.id} on ${metricLabel(score)} (measured by Hangar on ${score.examples} examples of ${score.file})`,
+          `${better.id} is ${formatScore(Math.abs(delta))} points better than ${worse.id} on ${metricLabel(score)} (measured by Hangar on ${countNoun(score.examples, "example")} of ${score.file})`,
         );
       }
       pairs.push({ a: a.id, b: b.id, parametersRatio, latencyRatio, costRatio, metricDeltas, lines });

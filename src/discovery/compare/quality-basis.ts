@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import type { EvalScore } from "../../store/facts-table.ts";
 import type { MeasuredQualityBasis, ModelComparison, QualityBasis } from "./comparison.ts";
 import type { MeasuredEvaluation } from "./model-profile.ts";
@@ -153,7 +154,7 @@ export function qualityView(
       higherIsBetter: measured.higherIsBetter,
       values: models.map((model) => measuredScoreOn(model.evaluations.measured, measured)),
       provenance:
-        `measured by Hangar on the same ${measured.examples} examples of ${measured.file}, ` +
+        `measured by Hangar on the same ${countNoun(measured.examples, "example")} of ${measured.file}, ` +
         `${measured.dataset}@${shortCommit(measured.datasetCommit)}`,
     };
   }
@@ -181,7 +182,7 @@ export function qualityAssumption(
   if (view?.source === "measured" && measured) {
     return (
       `quality = ${measured.metric} measured by Hangar's own inference runtime on ${measured.dataset}@${shortCommit(measured.datasetCommit)} ` +
-      `${measured.file} (${measured.examples} examples), the same test set for every model at its current commit; ` +
+      `${measured.file} (${countNoun(measured.examples, "example")}), the same test set for every model at its current commit; ` +
       "scores reported in model cards are listed beside it but do not decide"
     );
   }

@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import type { Repo } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
@@ -722,7 +723,7 @@ function alternatives(
               kind: "closest" as const,
               id: closest.repo.id,
               reasons: [
-                `misses ${failures(closest).length} constraint(s): ${failures(closest)
+                `misses ${countNoun(failures(closest).length, "constraint")}: ${failures(closest)
                   .map((check) => check.text)
                   .join("; ")}`,
                 ...closest.checks.filter((check) => check.outcome === "pass").map((check) => check.text),
