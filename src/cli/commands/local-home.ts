@@ -30,7 +30,12 @@ const SERVER_RECORD = "server.json";
  */
 export function recordServer(home: string, url: string): () => void {
   const path = join(home, SERVER_RECORD);
-  writeFileSync(path, `${JSON.stringify({ url, pid: process.pid })}\n`);
+  try {
+    writeFileSync(path, `${JSON.stringify({ url, pid: process.pid })}\n`);
+  } catch {
+    // Only links depend on it: a home the server cannot write this file to still serves.
+    return () => {};
+  }
   return () => {
     if (readServerRecord(home)?.pid === process.pid) rmSync(path, { force: true });
   };
