@@ -4,6 +4,7 @@ import { cpus } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { SKUS } from "@huggingface/tasks";
 import { compareModels } from "../src/discovery/compare/compare-models.ts";
+import { REQUEST_OVERHEAD } from "../src/discovery/compare/estimate-performance.ts";
 import { identifyCpu, localCpu } from "../src/discovery/compare/hardware.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import {
@@ -11,8 +12,9 @@ import {
   type CatalogSnapshot,
   importCatalogSnapshot,
 } from "../src/hub/catalog/import-snapshot.ts";
+import { commitFactoryModels } from "./helpers/factory-models.ts";
 import { hangarCli } from "./helpers/hangar-cli.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { importTinyModels } from "./helpers/tiny-inference-models.ts";
 
 // Expectations come from the snapshot file itself, not through Hangar.
@@ -48,20 +50,36 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
   });
   after(() => t.close());
 
-  it("the smallest is best for speed and cost, the best reported score best for quality", () => {
+  it("the smallest is best for speed and cost; quality is undecided while one model has no score on the basis", () => {
     const sizes = BERT_FAMILY.map((id) => entry(id).parameters!);
     const smallest = BERT_FAMILY[sizes.indexOf(Math.min(...sizes))]!;
     assert.equal(smallest, DISTIL);
     const scored = BERT_FAMILY.filter((id) => f1(id) !== undefined);
+    assert.deepEqual(scored, [BASE, TINY], "DISTIL reports f1 on squad (v1), not on squad_v2");
     const bestScore = scored.reduce((best, id) => (f1(id)! > f1(best)! ? id : best));
 
     const result = compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY });
     assert.equal(result.decision.bestForSpeed?.id, smallest);
     assert.equal(result.decision.bestForCost?.id, smallest);
-    assert.equal(result.decision.bestForQuality?.id, bestScore);
     assert.deepEqual(result.quality && [result.quality.dataset, result.quality.metric], ["squad_v2", "f1"]);
+    // No model is best over one whose score is unknown: the leader among the scored ones is named, no pick made.
+    assert.equal(result.decision.bestForQuality, null);
+    assert.equal(
+      result.decision.undecided.quality,
+      `unknown: among the models scored on squad_v2 f1, ${bestScore} leads with ${f1(bestScore)!.toFixed(2)}; ` +
+        `${DISTIL} reports no squad_v2 f1 (its card reports f1 87.1 on squad), and scores on different test sets do not compare`,
+    );
+    assert.equal(result.decision.bestOverall, null);
+    assert.equal(
+      result.decision.undecided.overall,
+      `unknown: quality (weight 1) for ${DISTIL} is not known; to decide on speed and cost alone, weigh only them (weights speed=1,cost=1)`,
+    );
+    assert.ok(result.models.every((model) => model.scores.overall === null && model.scores.quality === null));
+    // Between the two models scored on squad_v2, the better score is best for quality.
+    const pair = compareModels(t.hangar, localAdministrator(), { models: [BASE, TINY] });
+    assert.equal(pair.decision.bestForQuality?.id, bestScore);
     assert.match(
-      result.decision.bestForQuality!.reason,
+      pair.decision.bestForQuality!.reason,
       new RegExp(`${f1(bestScore)!.toFixed(2)} f1 on squad_v2`),
     );
     assert.match(result.decision.bestForSpeed!.reason, /estimated on T4/);
@@ -78,30 +96,42 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       assert.equal(model.hardwareFit.fits, true);
       assert.equal(model.speed.basis, "estimated");
     }
-    // Latency follows 2 × parameters × tokens / (TFLOPS × 0.3): the ratio between two models is their size ratio.
+    // Latency = the fixed costs of a request + 2 × parameters × tokens / (TFLOPS × 0.3), from the constants.
+    const t4 = SKUS.GPU.NVIDIA.T4!.tflops;
+    const fixedMs =
+      REQUEST_OVERHEAD.httpMs +
+      REQUEST_OVERHEAD.tokenizeMsPerToken * 128 +
+      REQUEST_OVERHEAD.forwardPassMs.GPU;
+    for (const model of result.models) {
+      const computeMs = ((2 * model.parameters! * 128) / (t4 * 1e12 * 0.3)) * 1000;
+      assert.ok(Math.abs(model.speed.latencyMs! - (fixedMs + computeMs)) < 1e-9, model.id);
+      assert.equal(model.speed.overheadMs, fixedMs);
+    }
     const [base, tiny] = result.models;
     assert.ok(
-      Math.abs(base!.speed.latencyMs! / tiny!.speed.latencyMs! - sizes[0]! / sizes[1]!) < 1e-9,
-      "Math.abs(base!.speed.latencyMs! / tiny!.speed.latencyMs! - sizes[0]! / sizes[1]!",
+      Math.abs(
+        (base!.speed.latencyMs! - fixedMs) / (tiny!.speed.latencyMs! - fixedMs) - sizes[0]! / sizes[1]!,
+      ) < 1e-9,
+      "the model-dependent part scales with the size",
     );
 
-    const pair = result.pairwise.find((p) => p.a === BASE && p.b === TINY)!;
+    const deltas = result.pairwise.find((p) => p.a === BASE && p.b === TINY)!;
     assert.ok(
-      Math.abs(pair.parametersRatio! - sizes[0]! / sizes[1]!) < 1e-9,
-      "Math.abs(pair.parametersRatio! - sizes[0]! / sizes[1]!) < 1e-9",
+      Math.abs(deltas.parametersRatio! - sizes[0]! / sizes[1]!) < 1e-9,
+      "Math.abs(deltas.parametersRatio! - sizes[0]! / sizes[1]!) < 1e-9",
     );
-    const delta = pair.metricDeltas.find((d) => d.dataset === "squad_v2" && d.metric === "f1")!;
+    const delta = deltas.metricDeltas.find((d) => d.dataset === "squad_v2" && d.metric === "f1")!;
     assert.ok(
       Math.abs(delta.delta - (f1(BASE)! - f1(TINY)!)) < 1e-9,
       "Math.abs(delta.delta - (f1(BASE)! - f1(TINY)!)) < 1e-9",
     );
     assert.ok(
-      pair.lines.some((line) => line.includes("points better") && line.startsWith(BASE)),
-      'pair.lines.some((line) => line.includes("points better") && line.startsWith(BASE',
+      deltas.lines.some((line) => line.includes("points better") && line.startsWith(BASE)),
+      'deltas.lines.some((line) => line.includes("points better") && line.startsWith(BASE',
     );
 
-    // The trade-off between the quality pick and the faster ones, in numbers.
-    const tradeOff = result.decision.tradeOffs.find((line) => line.startsWith(TINY))!;
+    // The trade-off between the quality pick and the faster one, in numbers.
+    const tradeOff = pair.decision.tradeOffs.find((line) => line.startsWith(TINY))!;
     assert.match(tradeOff, /faster/);
     assert.match(
       tradeOff,
@@ -109,14 +139,17 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     );
   });
 
-  it("weights flip the overall winner", () => {
-    const compare = (weights: Record<string, number>) =>
-      compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY, criteria: { weights } }).decision
-        .bestOverall?.id;
-    assert.equal(compare({ quality: 5, speed: 1 }), BASE);
-    assert.equal(compare({ speed: 5, quality: 1 }), DISTIL);
-    assert.equal(compare({ cost: 1 }), DISTIL);
-    assert.equal(compare({ quality: 1 }), BASE);
+  it("weights flip the overall winner; a weighed criterion unknown for one model leaves it undecided", () => {
+    const compare = (models: string[], weights: Record<string, number>) =>
+      compareModels(t.hangar, localAdministrator(), { models, criteria: { weights } }).decision.bestOverall
+        ?.id ?? null;
+    assert.equal(compare([BASE, TINY], { quality: 5, speed: 1 }), BASE);
+    assert.equal(compare([BASE, TINY], { speed: 5, quality: 1 }), TINY);
+    assert.equal(compare([BASE, TINY], { cost: 1 }), TINY);
+    assert.equal(compare([BASE, TINY], { quality: 1 }), BASE);
+    // DISTIL has no squad_v2 score: any weight on quality leaves the three undecided; without, they rank.
+    assert.equal(compare(BERT_FAMILY, { quality: 5, speed: 1 }), null);
+    assert.equal(compare(BERT_FAMILY, { speed: 5, cost: 1 }), DISTIL);
   });
 
   it("is deterministic: the same question gives the same answer", () => {
@@ -167,6 +200,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       inputUnits: 10,
       outputUnits: 2,
       unit: "tokens" as const,
+      outputUnit: "answers",
       inputBytes: 40,
       outputBytes: 20,
       latencyMs,
@@ -294,9 +328,19 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       criteria: { task: "question-answering", hardware: "cpu", weights: { quality: 3, speed: 1 } },
     });
     assert.equal(response.status, 200);
-    const decision = json.decision as Record<string, { id: string; reason: string }>;
-    assert.equal(decision.bestForQuality?.id, BASE);
-    assert.equal(decision.bestOverall?.id, BASE);
+    const decision = json.decision as Record<string, { id: string; reason: string } | null> & {
+      undecided: Record<string, string>;
+    };
+    assert.equal(decision.bestForQuality, null);
+    assert.equal(decision.bestOverall, null);
+    assert.match(decision.undecided.overall!, /^unknown: quality \(weight 3\) for distilbert/);
+    const pair = await postCompare(t.url, {
+      models: [BASE, TINY],
+      criteria: { task: "question-answering", hardware: "cpu", weights: { quality: 3, speed: 1 } },
+    });
+    const pairDecision = pair.json.decision as Record<string, { id: string } | null>;
+    assert.equal(pairDecision.bestForQuality?.id, BASE);
+    assert.equal(pairDecision.bestOverall?.id, BASE);
     assert.equal((json.criteria as { dtype: string }).dtype, "F32");
     const models = json.models as Array<{ id: string; taskFit: boolean }>;
     assert.deepEqual(
@@ -381,8 +425,12 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       table.stdout,
       /Best for speed: {3}distilbert\/distilbert-base-cased-distilled-squad has the lowest latency/,
     );
-    assert.match(table.stdout, /Best overall: {5}deepset\/roberta-base-squad2/);
-    assert.match(table.stdout, /Trade-offs\n {2}- deepset\/tinyroberta-squad2 is/);
+    assert.match(
+      table.stdout,
+      /Best for quality: unknown: among the models scored on squad_v2 f1, deepset\/roberta-base-squad2 leads/,
+    );
+    assert.match(table.stdout, /Best overall: {5}unknown: quality \(weight 5\) for distilbert\//);
+    assert.match(table.stdout, /^Assumptions\n {2}- latency = 1 ms per request \(HTTP, routing, JSON\)/m);
 
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { criteria: { hardware: { name: string } }; models: unknown[] };
@@ -455,5 +503,180 @@ describe("compare: local repos with files next to catalog entries, with latency 
     assert.equal(ner.speed.basis, "measured");
     assert.ok(Math.abs(ner.speed.latencyMs! - mean) < 1e-9, "mean of the metered requests");
     assert.match(result.decision.bestForSpeed!.reason, /measured by Hangar/);
+  });
+});
+
+describe("compare: picks need evidence, estimates have floors, one vocabulary for the CLI and the API", () => {
+  const SST2 = "distilbert/distilbert-base-uncased-finetuned-sst-2-english";
+  const DEMO = "factory/sentiment"; // the model hangar/sentiment-tiny is: 10k parameters, a score on its own test set
+  let t: TestHangar;
+  before(async () => {
+    t = await startTestHangar();
+    importCatalogSnapshot(t.hangar.catalog);
+    await commitFactoryModels(t.hangar, ["sentiment"]);
+    const card = (name: string, value: number) =>
+      `---\nlicense: mit\npipeline_tag: text-classification\nmodel-index:\n- name: ${name}\n  results:\n  - task: {type: text-classification}\n    dataset: {name: SST-2, type: sst2, split: validation}\n    metrics: [{type: accuracy, value: ${value}}]\n---\n# ${name}\n`;
+    await importFiles(t.hangar, "tests/as-fraction", { "README.md": card("as-fraction", 0.935) });
+    await importFiles(t.hangar, "tests/in-percent", { "README.md": card("in-percent", 91.3) });
+  });
+  after(() => t.close());
+
+  const t4Floor =
+    REQUEST_OVERHEAD.httpMs + REQUEST_OVERHEAD.tokenizeMsPerToken * 128 + REQUEST_OVERHEAD.forwardPassMs.GPU;
+
+  it("a demo model with a score on its own test set is not best for quality, nor overall, over a real one", () => {
+    const result = compareModels(t.hangar, localAdministrator(), { models: [DEMO, SST2] });
+    const [demo, real] = result.models;
+    assert.ok(demo!.parameters! < 20_000, "the demo model is tiny");
+    assert.equal(result.decision.bestForQuality, null);
+    assert.match(
+      result.decision.undecided.quality!,
+      new RegExp(
+        `^unknown: only ${DEMO} \\(0\\.9\\d\\) is scored on hangar/sentiment-reviews accuracy; ${SST2} reports no hangar/sentiment-reviews accuracy \\(its card reports accuracy 91\\.3 on sst2\\)`,
+      ),
+    );
+    assert.equal(result.decision.bestOverall, null);
+    assert.match(result.decision.undecided.overall!, /weigh only them \(weights speed=1,cost=1\)$/);
+    assert.ok(demo!.notes.some((note) => note.startsWith("a small demonstration model")));
+    // Speed and cost have floors: a request is never 0 ms, millions a second or free.
+    assert.ok(Math.abs(demo!.speed.latencyMs! - t4Floor) < 0.01, `${demo!.speed.latencyMs} ms`);
+    assert.ok(demo!.speed.requestsPerSecond! < 1000 / t4Floor + 1e-9);
+    const price = result.criteria.price.usdPerHour!;
+    assert.ok(demo!.cost.per1kRequestsUsd! >= (price * t4Floor) / 3600 - 1e-15);
+    assert.ok(real!.speed.latencyMs! > demo!.speed.latencyMs!);
+    assert.ok(real!.speed.latencyMs! / demo!.speed.latencyMs! < 2, "not thousands of times faster");
+    assert.match(result.decision.bestForSpeed!.reason, /1\.\d+× faster than/);
+    assert.ok(
+      result.assumptions[0]!.startsWith("latency = 1 ms per request (HTTP, routing, JSON) + 0.002 ms"),
+    );
+    // Weighing only what is known decides, and says on what.
+    const known = compareModels(t.hangar, localAdministrator(), {
+      models: [DEMO, SST2],
+      criteria: { weights: { speed: 1, cost: 1 } },
+    });
+    assert.equal(known.decision.bestOverall?.id, DEMO);
+    assert.match(known.decision.bestOverall!.reason, /\(speed 1×1 \+ cost 1×1, over the weights' sum\)/);
+  });
+
+  it("two models without scores, a tiny and a huge one, two scales of one metric", () => {
+    const unscored = compareModels(t.hangar, localAdministrator(), {
+      models: ["HuggingFaceTB/SmolLM2-135M-Instruct", "HuggingFaceTB/SmolLM2-1.7B-Instruct"],
+    });
+    assert.equal(unscored.decision.bestForQuality, null);
+    assert.match(
+      unscored.decision.undecided.quality!,
+      /^unknown: none of these models reports an evaluation/,
+    );
+    assert.equal(unscored.decision.bestOverall, null);
+    assert.equal(unscored.decision.bestForSpeed?.id, "HuggingFaceTB/SmolLM2-135M-Instruct");
+    // Generation pays one forward pass per generated token (128 of the default 384 tokens) on top of compute.
+    const small = unscored.models[0]!;
+    assert.equal(unscored.criteria.tokensPerRequest, 384);
+    assert.ok(
+      Math.abs(
+        small.speed.overheadMs! -
+          (REQUEST_OVERHEAD.httpMs +
+            REQUEST_OVERHEAD.tokenizeMsPerToken * 384 +
+            129 * REQUEST_OVERHEAD.forwardPassMs.GPU),
+      ) < 1e-9,
+    );
+
+    // 70B does not fit a T4: the demo model is the only one left, best for nothing it was compared on.
+    const huge = compareModels(t.hangar, localAdministrator(), { models: [DEMO, BIG_LLM] });
+    assert.equal(huge.decision.bestForQuality, null);
+    assert.match(huge.decision.undecided.quality!, /^not compared: factory\/sentiment is the only one/);
+    assert.match(
+      huge.decision.bestOverall!.reason,
+      /is the only one of these models that does the task and fits T4/,
+    );
+    // On an A100 at INT4 it fits, and then nothing is known of its quality next to the demo's own test set.
+    const fits = compareModels(t.hangar, localAdministrator(), {
+      models: [DEMO, BIG_LLM],
+      criteria: { hardware: "A100", dtype: "INT4" },
+    });
+    assert.equal(fits.decision.bestForQuality, null);
+    assert.equal(fits.decision.bestOverall, null);
+
+    // 0.935 and 91.3 accuracy on sst2 compare in percent: 93.5 is the better score.
+    const scales = compareModels(t.hangar, localAdministrator(), {
+      models: ["tests/in-percent", "tests/as-fraction"],
+    });
+    assert.equal(scales.decision.bestForQuality?.id, "tests/as-fraction");
+    assert.match(
+      scales.decision.bestForQuality!.reason,
+      /scores 93\.5 accuracy on sst2 .*, 2\.2 points above tests\/in-percent/,
+    );
+    const delta = scales.pairwise[0]!.metricDeltas[0]!;
+    assert.ok(Math.abs(delta.delta - (91.3 - 93.5)) < 1e-9);
+  });
+
+  it("POST /v1/compare takes the CLI's options by the same names, at the top level or in criteria", async () => {
+    const flat = await postCompare(t.url, {
+      models: [DEMO, SST2],
+      weights: "speed=1,cost=1",
+      hardware: "A10",
+    });
+    assert.equal(flat.response.status, 200, JSON.stringify(flat.json));
+    const decision = flat.json.decision as { bestOverall: { id: string } | null };
+    assert.equal(decision.bestOverall?.id, DEMO);
+    assert.deepEqual((flat.json.criteria as { weights: unknown }).weights, {
+      speed: 1,
+      quality: 0,
+      cost: 1,
+      size: 0,
+    });
+    const nested = await postCompare(t.url, {
+      models: [DEMO, SST2],
+      criteria: { weights: { speed: 1, cost: 1 } },
+    });
+    assert.equal(nested.response.status, 200);
+    assert.equal((nested.json.decision as { bestOverall: { id: string } | null }).bestOverall?.id, DEMO);
+    const provider = await postCompare(t.url, {
+      models: [DEMO, SST2],
+      provider: { name: "acme", pricePer1kRequests: 0.5 },
+    });
+    assert.equal(provider.response.status, 200);
+    assert.equal(
+      (provider.json.models as Array<{ cost: { basis: string } }>)[0]!.cost.basis,
+      "provider-price",
+    );
+    const twice = await postCompare(t.url, {
+      models: [DEMO, SST2],
+      weights: { speed: 1 },
+      criteria: { weights: { cost: 1 } },
+    });
+    assert.equal(twice.response.status, 400);
+    assert.equal(twice.json.error, '"weights" is given twice, in the body and in criteria: give it once');
+    const unknown = await postCompare(t.url, { models: [DEMO, SST2], budget: 3 });
+    assert.equal(unknown.response.status, 400);
+    assert.match(
+      String(unknown.json.error),
+      /"budget" in the body: valid fields are models, criteria, task, hardware/,
+    );
+
+    // The CLI, with the same names as flags, answers the same decision.
+    const cli = await hangarCli([
+      "compare",
+      DEMO,
+      SST2,
+      "--home",
+      t.home,
+      "--weights",
+      "speed=1,cost=1",
+      "--hardware",
+      "A10",
+      "--json",
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual((JSON.parse(cli.stdout) as { decision: unknown }).decision, flat.json.decision);
+    const table = await hangarCli(["compare", DEMO, SST2, "--home", t.home]);
+    assert.match(table.stdout, /^ {2}Best for quality: unknown: only factory\/sentiment/m);
+    assert.match(table.stdout, /^ {2}Best overall: {5}unknown: quality \(weight 1\)/m);
+    assert.match(
+      table.stdout,
+      /^scores in card\s+accuracy 0\.9\d+ on hangar\/sentiment-reviews\s+accuracy 91\.3 on sst2$/m,
+    );
+    assert.doesNotMatch(table.stdout, /\b0 ms\b/);
+    assert.match(table.stdout, /^requests\/s\s+\d{3}\s+\d{3}$/m);
   });
 });

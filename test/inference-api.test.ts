@@ -90,6 +90,7 @@ describe("inference API: task API, Hub route and bad input", () => {
     assert.deepEqual(Object.keys(body.usage as object).sort(), [
       "input_units",
       "latency_ms",
+      "output_unit",
       "output_units",
       "unit",
     ]);

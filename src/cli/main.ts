@@ -3,6 +3,7 @@ import { resolveConfig } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import type { Command, OptionSpec } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { commandFailure, reportFailure, usageFailure } from "./report-error.ts";
 
 const COMMON_OPTIONS: Record<string, OptionSpec> = {
   json: { type: "boolean", description: "Print machine-readable JSON" },
@@ -59,8 +60,12 @@ function generalHelp(prefix: string[] = []): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Exit codes: 1 for a failed operation, 2 for a usage error. */
+/**
+ * Exit codes: 1 for a failed operation, 2 for a usage error. Errors go to stderr as one line, or under
+ * `--json` as one JSON object with the error's code, whatever failed (also options that do not parse).
+ */
 export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+  const wantsJson = argv.includes("--json");
   const found = findCommand(argv);
   if (!found) {
     if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
@@ -72,16 +77,21 @@ export async function main(argv: string[], env: Record<string, string | undefine
       process.stdout.write(generalHelp([argv[0]!]));
       return argv.length === 1 ? 2 : 0;
     }
-    process.stderr.write(`hangar: unknown command "${argv.join(" ")}"; run \`hangar --help\` for the list\n`);
-    return 2;
+    return reportFailure({
+      failure: usageFailure(`unknown command "${argv.join(" ")}"; run \`hangar --help\` for the list`),
+      json: wantsJson,
+      prefix: "hangar",
+      stderr: process.stderr,
+    });
   }
   const { command, rest } = found;
+  const prefix = `hangar ${command.name.join(" ")}`;
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: rest, options: optionsOf(command), allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`hangar ${command.name.join(" ")}: ${(error as Error).message.split("\n")[0]}\n`);
-    return 2;
+    const failure = usageFailure((error as Error).message);
+    return reportFailure({ failure, json: wantsJson, prefix, stderr: process.stderr });
   }
   if (parsed.values.help) {
     process.stdout.write(commandHelp(command));
@@ -108,10 +118,9 @@ export async function main(argv: string[], env: Record<string, string | undefine
     });
     return 0;
   } catch (error) {
-    const message = HangarError.isInstance(error) || error instanceof Error ? error.message : String(error);
-    process.stderr.write(`hangar ${command.name.join(" ")}: ${message.split("\n")[0]}\n`);
     if (!HangarError.isInstance(error) && env.HANGAR_DEBUG) console.error(error);
-    return HangarError.isInstance(error) && error.status === 400 ? 2 : 1;
+    const json = Boolean(parsed.values.json);
+    return reportFailure({ failure: commandFailure(error), json, prefix, stderr: process.stderr });
   }
 }
 

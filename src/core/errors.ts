@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   HANGAR_ERR_REVISION_NOT_FOUND: { status: 404, hubCode: "RevisionNotFound" },
   HANGAR_ERR_ENTRY_NOT_FOUND: { status: 404, hubCode: "EntryNotFound" },
   HANGAR_ERR_NOT_FOUND: { status: 404, hubCode: "NotFound" },
+  HANGAR_ERR_MODEL_NOT_PULLED: { status: 404, hubCode: "ModelNotPulled" },
   HANGAR_ERR_METHOD_NOT_ALLOWED: { status: 405, hubCode: "MethodNotAllowed" },
   HANGAR_ERR_REQUEST_TIMEOUT: { status: 408, hubCode: "RequestTimeout" },
   HANGAR_ERR_CONFLICT: { status: 409, hubCode: "Conflict" },

@@ -21,7 +21,8 @@ import {
 } from "./search-params.ts";
 import {
   COMMERCIAL_VALUES,
-  closestValue,
+  closestValues,
+  didYouMean,
   GATED_VALUES,
   KNOWN_LIBRARIES,
   MODALITIES,
@@ -97,12 +98,11 @@ export interface SearchModelsResult {
 const LANGUAGE_CODE = /^([a-z]{2,3}(-[a-z0-9]+)?|multilingual)$/i;
 
 function unknownValue(kind: string, value: string, valid: readonly string[], listLimit = 40): never {
-  const suggestion = closestValue(value, valid);
+  const suggestions = closestValues(value, valid);
   const listed = valid.length > listLimit ? `${valid.slice(0, listLimit).join(", ")}, ...` : valid.join(", ");
-  throw badRequest(
-    `Unknown ${kind} "${value}"${suggestion ? `; did you mean ${suggestion}?` : "."} Valid: ${listed}`,
-    { details: { parameter: kind, valid: valid.slice(0, 500) } },
-  );
+  throw badRequest(`Unknown ${kind} "${value}"${didYouMean(suggestions) || "."} Valid: ${listed}`, {
+    details: { parameter: kind, didYouMean: suggestions, valid: valid.slice(0, 500) },
+  });
 }
 
 /** A filter over one dictionary dimension: which value ids pass. Unknown-but-valid values match nothing. */

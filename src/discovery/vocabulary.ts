@@ -97,6 +97,34 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
+/**
+ * Values to suggest for an unknown one: the values it is the first part of ("apache" -> apache-2.0; "gpl" ->
+ * gpl-2.0, gpl-3.0), shortest first, at most `limit`; else the closest within a third of its length.
+ */
+export function closestValues(value: string, candidates: readonly string[], limit = 3): string[] {
+  const lower = value.toLowerCase();
+  // The value must end where the candidate's next part begins: "apache" names apache-2.0, "apa" does not.
+  const extendsValue = (candidate: string) => {
+    const text = candidate.toLowerCase();
+    return lower.length >= 2 && text.startsWith(lower) && /^[-._ 0-9]/.test(text.slice(lower.length));
+  };
+  const extensions = candidates
+    .filter(extendsValue)
+    .sort((a, b) => a.length - b.length || a.localeCompare(b))
+    .slice(0, limit);
+  if (extensions.length > 0) return extensions;
+  const closest = closestValue(value, candidates);
+  return closest === null ? [] : [closest];
+}
+
+/** `; did you mean x?` or `; did you mean x, y or z?` for the suggestions of {@link closestValues}, else "". */
+export function didYouMean(suggestions: readonly string[]): string {
+  if (suggestions.length === 0) return "";
+  const last = suggestions.at(-1)!;
+  const listed = suggestions.length === 1 ? last : `${suggestions.slice(0, -1).join(", ")} or ${last}`;
+  return `; did you mean ${listed}?`;
+}
+
 /** The closest value within a third of its length, for "did you mean ...?". */
 export function closestValue(value: string, candidates: Iterable<string>): string | null {
   let best: string | null = null;

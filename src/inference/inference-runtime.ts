@@ -44,8 +44,12 @@ export interface InferenceRequest {
 export interface InferenceUsage {
   /** Tokens of the inputs when the model counts them, else characters. */
   input_units: number;
+  /** What the answer holds, in the task's own unit (`output_unit`). */
   output_units: number;
+  /** The unit of `input_units`. */
   unit: "tokens" | "characters";
+  /** The task's output unit: labels, entities, vectors, scores, predictions, answers, tokens, segments... */
+  output_unit: string;
   latency_ms: number;
 }
 
@@ -144,6 +148,8 @@ export class InferenceRuntime {
     }
     const ref = parseRepoId(modelId, "model");
     const repo = getReadableRepo(this.hub, caller, ref);
+    // A catalog entry has facts but no commit: "Invalid rev id: main" would send the user looking for a typo.
+    if (repo.origin === "upstream") throw modelNotPulled(repo);
     const { commit } = resolveRevision(this.hub, repo, revision);
     const files = this.hub.catalog.commits.listFiles(commit.pk);
     const blobs = this.hub.blobs;
@@ -310,12 +316,11 @@ export class InferenceRuntime {
       const batchKey = task.batchable ? `${task.task}:${JSON.stringify(parsed.parameters)}` : undefined;
       const { output: outputs, batchSize } = await untilAborted(entry.queue.run(call, batchKey), signal);
       const text = JSON.stringify(outputs) ?? "";
-      const generated =
-        isRecord(outputs) && isRecord(outputs.usage) ? outputs.usage.completion_tokens : undefined;
       const usage: InferenceUsage = {
         input_units: measured.units,
-        output_units: typeof generated === "number" ? generated : text.length,
+        output_units: task.countOutput(outputs),
         unit: measured.unit,
+        output_unit: task.outputUnit,
         latency_ms: Math.round(performance.now() - started),
       };
       this.record(request, meter, {
@@ -402,6 +407,7 @@ export class InferenceRuntime {
               input_units: inputs.units,
               output_units: completion,
               unit: inputs.unit,
+              output_unit: task.outputUnit,
               latency_ms: Math.round(performance.now() - started),
               status: cancelled ? CLIENT_CLOSED : (failure?.status ?? 200),
               inputBytes: inputBytes(request),
@@ -513,6 +519,7 @@ export class InferenceRuntime {
       input_units: measured?.units ?? 0,
       output_units: 0,
       unit: measured?.unit ?? "characters",
+      output_unit: this.registry.task(meter.task ?? request.task ?? "")?.outputUnit ?? "characters",
       latency_ms: Math.round(performance.now() - started),
       status: failure.status,
       inputBytes: inputBytes(request),
@@ -546,6 +553,7 @@ export class InferenceRuntime {
       inputUnits: values.input_units,
       outputUnits: values.output_units,
       unit: values.unit,
+      outputUnit: values.output_unit,
       inputBytes: values.inputBytes,
       outputBytes: values.outputBytes,
       latencyMs: values.latency_ms,
@@ -623,4 +631,14 @@ function asFailure(error: unknown, clientSignal: AbortSignal | undefined): Hanga
   return new HangarError("HANGAR_ERR_INTERNAL", `Inference failed: ${(error as Error)?.message ?? error}`, {
     cause: error,
   });
+}
+
+/** The error for a model known only from the catalog (metadata, no files), saying how to get its files. */
+export function modelNotPulled(repo: Repo): HangarError {
+  return new HangarError(
+    "HANGAR_ERR_MODEL_NOT_PULLED",
+    `${repo.id} is known from the catalog (metadata only): its files are not on this Hangar. ` +
+      `\`hangar pull ${repo.id}\` fetches them from the upstream hub when a network is there`,
+    { details: { repo: repo.id, pull: `hangar pull ${repo.id}` } },
+  );
 }

@@ -252,6 +252,12 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX lfs_uploads_sha256 ON lfs_uploads(sha256);
   `,
+  `
+  -- Output units in the task's own unit (labels, vectors, tokens...). Rows metered before counted generated
+  -- tokens for text generation and the characters of the JSON answer for every other task.
+  ALTER TABLE usage_events ADD COLUMN output_unit TEXT NOT NULL DEFAULT 'characters';
+  UPDATE usage_events SET output_unit = 'tokens' WHERE task = 'text-generation';
+  `,
 ];
 
 export type SqliteDatabase = Database.Database;

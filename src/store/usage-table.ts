@@ -13,8 +13,12 @@ export interface UsageEvent {
   caller: string | null;
   /** Tokens when the model counts them, otherwise characters. */
   inputUnits: number;
+  /** What the answer held, in `outputUnit`s. */
   outputUnits: number;
+  /** The unit of `inputUnits`. */
   unit: "tokens" | "characters";
+  /** The task's output unit: labels, entities, vectors, scores, predictions, answers, tokens, segments... */
+  outputUnit: string;
   inputBytes: number;
   outputBytes: number;
   latencyMs: number;
@@ -51,9 +55,9 @@ export class UsageTable {
   constructor(private readonly db: SqliteDatabase) {
     this.insert = db.prepare(
       `INSERT INTO usage_events (at, model, revision, task, api, caller, input_units, output_units, unit,
-        input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size)
+        output_unit, input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size)
        VALUES (@at, @model, @revision, @task, @api, @caller, @inputUnits, @outputUnits, @unit,
-        @inputBytes, @outputBytes, @latencyMs, @status, @outcome, @errorCode, @batchSize)`,
+        @outputUnit, @inputBytes, @outputBytes, @latencyMs, @status, @outcome, @errorCode, @batchSize)`,
     );
   }
 
@@ -70,7 +74,7 @@ export class UsageTable {
     return this.db
       .prepare(
         `SELECT at, model, revision, task, api, caller, input_units AS inputUnits, output_units AS outputUnits,
-          unit, input_bytes AS inputBytes, output_bytes AS outputBytes, latency_ms AS latencyMs, status,
+          unit, output_unit AS outputUnit, input_bytes AS inputBytes, output_bytes AS outputBytes, latency_ms AS latencyMs, status,
           outcome, error_code AS errorCode, batch_size AS batchSize
          FROM usage_events ${where} ORDER BY id DESC LIMIT ?`,
       )

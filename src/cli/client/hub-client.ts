@@ -54,8 +54,17 @@ export function designation(target: HubTarget): RepoDesignation {
 }
 
 /** `https://host/api/models/ns/name` */
-export function apiRepoUrl(target: HubTarget): string {
+export function apiRepoUrl(target: Pick<HubTarget, "hubUrl" | "type" | "id">): string {
   return `${target.hubUrl}/api/${target.type}s/${target.id}`;
+}
+
+/**
+ * The link the CLI prints for a repo, or for it at a revision: the Hub API's repo info (files, commit,
+ * card data), which a browser or curl opens. The web pages at the Hub's own URLs (`/ns/name`,
+ * `/ns/name/commit/sha`) come with the web UI; until then those answer 404.
+ */
+export function repoInfoUrl(target: Pick<HubTarget, "hubUrl" | "type" | "id">, revision?: string): string {
+  return `${apiRepoUrl(target)}${revision ? `/revision/${encodeURIComponent(revision)}` : ""}`;
 }
 
 /** `https://host/datasets/ns/name` (no prefix for models) */

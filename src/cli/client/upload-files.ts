@@ -2,6 +2,7 @@ import { openAsBlob } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { type CommitOperation, commitIter } from "@huggingface/hub";
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import { hashFile } from "./file-hash.ts";
@@ -297,5 +298,5 @@ function sentBytes(url: string, init: RequestInit): number {
 }
 
 function defaultTitle(files: LocalFile[]): string {
-  return files.length === 1 ? `Upload ${files[0]!.pathInRepo}` : `Upload ${files.length} files`;
+  return files.length === 1 ? `Upload ${files[0]!.pathInRepo}` : `Upload ${countNoun(files.length, "file")}`;
 }

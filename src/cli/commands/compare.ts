@@ -1,46 +1,19 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
-import {
-  type CompareCriteria,
-  type Comparison,
-  compareModels,
-  WEIGHT_NAMES,
-} from "../../discovery/compare/compare-models.ts";
+import { type Comparison, compareModels } from "../../discovery/compare/compare-models.ts";
+import { COMPARE_OPTIONS, criteriaFromOptions } from "../../discovery/compare/compare-options.ts";
 import {
   formatBytes,
   formatCount,
   formatMs,
+  formatRate,
   formatScore,
   formatUsd,
 } from "../../discovery/compare/format.ts";
+import { describeReported } from "../../discovery/compare/quality-basis.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import type { Command } from "../command.ts";
 import { withLocalHome, writeJson, writeTable } from "./local-home.ts";
-
-/** `speed=1,quality=2,cost=1` → weights; names are checked by compare itself (400 naming the valid ones). */
-export function parseWeights(text: string): Record<string, number> {
-  const weights: Record<string, number> = {};
-  for (const pair of text.split(",").filter((part) => part.trim() !== "")) {
-    const [name, value, ...extra] = pair.split("=").map((part) => part.trim());
-    const number = Number(value);
-    if (!name || value === undefined || value === "" || extra.length > 0 || !Number.isFinite(number)) {
-      throw badRequest(
-        `--weights takes name=number pairs separated by commas (names: ${WEIGHT_NAMES.join(", ")}), got "${pair}"`,
-      );
-    }
-    weights[name] = number;
-  }
-  return weights;
-}
-
-function positiveNumber(values: Record<string, unknown>, flag: string): number | undefined {
-  const value = values[flag];
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (typeof value !== "string" || !Number.isFinite(number) || number <= 0) {
-    throw badRequest(`--${flag} must be a number above 0`);
-  }
-  return number;
-}
 
 const or = (value: string | null | undefined) => value ?? "?";
 
@@ -77,6 +50,10 @@ export function comparisonRows(result: Comparison): string[][] {
     row("licence", (model) => or(model.license)),
     row("commercial use", (model) => or(model.commercialUse)),
     row("languages", (model) => model.languages.slice(0, 6).join(", ") || "?"),
+    // When no dataset is scored for every model, each model's own card scores show why quality is unknown.
+    ...(quality && quality.models.length < models.length
+      ? [row("scores in card", (model) => describeReported(model.evaluations.reported, 1) || "-")]
+      : []),
     ...(quality
       ? [
           row(`${quality.dataset} ${quality.metric} (reported)`, (model) => {
@@ -89,25 +66,28 @@ export function comparisonRows(result: Comparison): string[][] {
       : []),
     ...(measured
       ? [
-          row(`${measured.dataset} ${measured.metric} (measured, ${measured.examples} examples)`, (model) => {
-            const score = model.evaluations.measured.find(
-              (entry) =>
-                entry.atHead &&
-                entry.dataset === measured.dataset &&
-                entry.datasetCommit === measured.datasetCommit &&
-                entry.file === measured.file &&
-                entry.examples === measured.examples &&
-                entry.metric === measured.metric,
-            );
-            return score ? formatScore(score.value) : "-";
-          }),
+          row(
+            `${measured.dataset} ${measured.metric} (measured, ${countNoun(measured.examples, "example")})`,
+            (model) => {
+              const score = model.evaluations.measured.find(
+                (entry) =>
+                  entry.atHead &&
+                  entry.dataset === measured.dataset &&
+                  entry.datasetCommit === measured.datasetCommit &&
+                  entry.file === measured.file &&
+                  entry.examples === measured.examples &&
+                  entry.metric === measured.metric,
+              );
+              return score ? formatScore(score.value) : "-";
+            },
+          ),
         ]
       : []),
     row(`latency (${result.speedBasis ?? "unknown"})`, (model) =>
       model.speed.latencyMs === null ? "?" : formatMs(model.speed.latencyMs),
     ),
     row("requests/s", (model) =>
-      model.speed.requestsPerSecond === null ? "?" : formatScore(model.speed.requestsPerSecond),
+      model.speed.requestsPerSecond === null ? "?" : formatRate(model.speed.requestsPerSecond),
     ),
     row("cost / 1,000 req", (model) =>
       model.cost.per1kRequestsUsd === null ? "?" : formatUsd(model.cost.per1kRequestsUsd),
@@ -119,7 +99,9 @@ export function comparisonRows(result: Comparison): string[][] {
           ),
         ]
       : []),
-    row("overall score", (model) => formatScore(model.scores.overall)),
+    row("overall score", (model) =>
+      model.scores.overall === null ? "?" : formatScore(model.scores.overall),
+    ),
   ];
   return rows;
 }
@@ -129,16 +111,16 @@ export function writeComparison(stdout: NodeJS.WritableStream, result: Compariso
   const hardware = result.criteria.hardware;
   stdout.write(
     `\nHardware: ${hardware.name}${hardware.assumed ? " (assumed; choose with --hardware)" : ""}, ` +
-      `${result.criteria.tokensPerRequest} tokens per request; price: ${result.criteria.price.note}\n`,
+      `${countNoun(result.criteria.tokensPerRequest, "token")} per request; price: ${result.criteria.price.note}\n`,
   );
   const decision = result.decision;
   stdout.write("\nDecision\n");
-  const line = (label: string, pick: { id: string; reason: string } | null, missing: string) =>
-    stdout.write(`  ${label.padEnd(18)}${pick ? pick.reason : missing}\n`);
-  line("Best for speed:", decision.bestForSpeed, "unknown (no parameter counts or measurements)");
-  line("Best for quality:", decision.bestForQuality, "unknown (no evaluation shared by every model)");
-  line("Best for cost:", decision.bestForCost, "unknown (no latency or price)");
-  line("Best overall:", decision.bestOverall, "unknown");
+  const line = (label: string, pick: { id: string; reason: string } | null, missing: string | undefined) =>
+    stdout.write(`  ${label.padEnd(18)}${pick ? pick.reason : (missing ?? "unknown")}\n`);
+  line("Best for speed:", decision.bestForSpeed, decision.undecided.speed);
+  line("Best for quality:", decision.bestForQuality, decision.undecided.quality);
+  line("Best for cost:", decision.bestForCost, decision.undecided.cost);
+  line("Best overall:", decision.bestOverall, decision.undecided.overall);
   if (decision.tradeOffs.length > 0) {
     stdout.write("\nTrade-offs\n");
     for (const tradeOff of decision.tradeOffs) stdout.write(`  - ${tradeOff}\n`);
@@ -148,6 +130,8 @@ export function writeComparison(stdout: NodeJS.WritableStream, result: Compariso
     stdout.write("\nNotes\n");
     for (const note of notes) stdout.write(`  - ${note}\n`);
   }
+  stdout.write("\nAssumptions\n");
+  for (const assumption of result.assumptions) stdout.write(`  - ${assumption}\n`);
 }
 
 export const compareCommand: Command = {
@@ -156,57 +140,23 @@ export const compareCommand: Command = {
     "Compare models side by side: size, memory, fit, licence, quality, speed and cost, with the best picks",
   usage: "<model> <model> [model...]",
   usesHome: true,
-  options: {
-    task: {
-      type: "string",
-      description: "Task every model should do, e.g. text-classification",
-      valueName: "TASK",
-    },
-    hardware: {
-      type: "string",
-      description:
-        "Device for fit, speed and cost (SKUS of @huggingface/tasks: T4, A10, A100, RTX 4090, cpu...)",
-      valueName: "NAME",
-    },
-    dtype: {
-      type: "string",
-      description: "Precision for memory and fit: F32, F16, INT8, INT4",
-      valueName: "DTYPE",
-    },
-    weights: {
-      type: "string",
-      description: `Weights of the overall score, e.g. speed=1,quality=2 (names: ${WEIGHT_NAMES.join(", ")}; unnamed count 0; default speed=1,quality=1,cost=1)`,
-      valueName: "LIST",
-    },
-    "price-per-hour": {
-      type: "string",
-      description: "Hardware price in USD per hour (default: an ownership estimate)",
-      valueName: "USD",
-    },
-    "requests-per-month": {
-      type: "string",
-      description: "Requests a month, for a monthly cost",
-      valueName: "N",
-    },
-    "tokens-per-request": { type: "string", description: "Tokens per request for estimates", valueName: "N" },
-  },
+  // The options of POST /v1/compare, under the same names (vocabulary as data).
+  options: Object.fromEntries(
+    COMPARE_OPTIONS.map((option) => [
+      option.flag,
+      { type: "string", description: option.description, valueName: option.valueName },
+    ]),
+  ),
   async run({ positionals, values, config, json, stdout }) {
     if (positionals.length < 2) {
       throw badRequest(
         `Compare needs at least 2 models, got ${positionals.length}: hangar compare <model> <model> [model...]`,
       );
     }
-    const criteria: CompareCriteria = {};
-    if (typeof values.task === "string") criteria.task = values.task;
-    if (typeof values.hardware === "string") criteria.hardware = values.hardware;
-    if (typeof values.dtype === "string") criteria.dtype = values.dtype;
-    if (typeof values.weights === "string") criteria.weights = parseWeights(values.weights);
-    const price = positiveNumber(values, "price-per-hour");
-    if (price !== undefined) criteria.pricePerHour = price;
-    const requests = positiveNumber(values, "requests-per-month");
-    if (requests !== undefined) criteria.requestsPerMonth = requests;
-    const tokens = positiveNumber(values, "tokens-per-request");
-    if (tokens !== undefined) criteria.tokensPerRequest = tokens;
+    const criteria = criteriaFromOptions(
+      (option) => values[option.flag],
+      (option) => `--${option.flag}`,
+    );
     const result = await withLocalHome(config, (hangar) =>
       compareModels(hangar, localAdministrator(), { models: positionals, criteria }),
     );

@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { DEFAULT_CATALOG_SEED, generateCatalog } from "../../hub/catalog/generate-catalog.ts";
 import type { Command } from "../command.ts";
@@ -37,7 +38,7 @@ export const devGenCatalogCommand: Command = {
       const result = generateCatalog(hangar.catalog, {
         count,
         seed,
-        onProgress: (done, total) => progress.update(done, total, `${done.toLocaleString("en")} models`),
+        onProgress: (done, total) => progress.update(done, total, countNoun(done, "model")),
       });
       progress.finish();
       const seconds = (performance.now() - started) / 1000;
@@ -47,9 +48,9 @@ export const devGenCatalogCommand: Command = {
         return;
       }
       stdout.write(
-        `Generated ${result.inserted.toLocaleString("en")} synthetic models (seed ${seed}) in ${seconds.toFixed(1)} s` +
-          `${result.skipped ? `; kept ${result.skipped} existing repos with the same ids` : ""}\n` +
-          `${config.home} now lists ${models.toLocaleString("en")} models\n`,
+        `Generated ${countNoun(result.inserted, "synthetic model")} (seed ${seed}) in ${seconds.toFixed(1)} s` +
+          `${result.skipped ? `; kept ${countNoun(result.skipped, "existing repo")} with the same ids` : ""}\n` +
+          `${config.home} now lists ${countNoun(models, "model")}\n`,
       );
     });
   },

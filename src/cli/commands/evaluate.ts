@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import {
   EVALUATION_TASK_NAMES,
@@ -39,7 +40,7 @@ export function writeEvaluation(stdout: NodeJS.WritableStream, evaluation: Evalu
     );
   }
   const skipped = evaluation.skippedRows
-    ? `, ${evaluation.skippedRows} rows without text or label skipped`
+    ? `, ${countNoun(evaluation.skippedRows, "row")} without text or label skipped`
     : "";
   stdout.write(
     `\nExamples: ${evaluation.examples}${evaluation.limit !== null ? ` (limit ${evaluation.limit})` : ""}${skipped}\n` +
@@ -123,7 +124,7 @@ export const evaluateCommand: Command = {
       try {
         return await evaluateModel(hangar, localAdministrator(), {
           ...params,
-          onProgress: (done, total) => progress.update(done, total, `${done}/${total} examples`),
+          onProgress: (done, total) => progress.update(done, total, `${done}/${countNoun(total, "example")}`),
         });
       } finally {
         progress.finish();

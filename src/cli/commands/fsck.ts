@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { HangarConfig } from "../../core/config.ts";
+import { countNoun } from "../../core/count-noun.ts";
 import { HangarError } from "../../core/errors.ts";
 import { fsck } from "../../hub/maintenance/fsck.ts";
 import type { Command } from "../command.ts";
@@ -33,7 +34,7 @@ export const fsckCommand: Command = {
           if (state.bytesTotal > 0) {
             progress.update(state.bytesDone, state.bytesTotal, `${formatBytes(state.bytesDone)} read`);
           } else {
-            progress.update(state.done, state.total, `${state.done}/${state.total} blobs`);
+            progress.update(state.done, state.total, `${state.done}/${countNoun(state.total, "blob")}`);
           }
         },
       }),
@@ -45,14 +46,15 @@ export const fsckCommand: Command = {
       for (const problem of report.problems) stdout.write(`${problem.kind}: ${problem.message}\n`);
       const { counts } = report;
       stdout.write(
-        `${report.ok ? "OK" : `${report.problems.length} problem(s)`}: ${counts.repos} repos, ${counts.refs} refs, ${counts.commits} commits, ${counts.referencedBlobs} blobs referenced (${formatBytes(counts.referencedBytes)}), ${counts.hashedBlobs} re-hashed\n`,
+        `${report.ok ? "OK" : countNoun(report.problems.length, "problem")}: ${countNoun(counts.repos, "repo")}, ${countNoun(counts.refs, "ref")}, ${countNoun(counts.commits, "commit")}, ${countNoun(counts.referencedBlobs, "blob")} referenced (${formatBytes(counts.referencedBytes)}), ${counts.hashedBlobs} re-hashed\n`,
       );
       if (counts.unreferencedBlobs > 0 || counts.tempFiles > 0) {
         stdout.write(
-          `Not problems: ${counts.unreferencedBlobs} unreferenced blob(s) and ${counts.tempFiles} temp file(s) (${formatBytes(counts.tempBytes)}); \`hangar gc\` removes old ones\n`,
+          `Not problems: ${countNoun(counts.unreferencedBlobs, "unreferenced blob")} and ${countNoun(counts.tempFiles, "temp file")} (${formatBytes(counts.tempBytes)}); \`hangar gc\` removes old ones\n`,
         );
       }
     }
-    if (!report.ok) throw new Error(`${report.problems.length} problem(s) found in ${config.home}`);
+    if (!report.ok)
+      throw new Error(`${countNoun(report.problems.length, "problem")} found in ${config.home}`);
   },
 };

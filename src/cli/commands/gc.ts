@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { DEFAULT_GC_GRACE_MS, gc } from "../../hub/maintenance/gc.ts";
 import type { Command } from "../command.ts";
@@ -39,15 +40,17 @@ export const gcCommand: Command = {
     }
     const verb = report.dryRun ? "Would remove" : "Removed";
     stdout.write(
-      `${verb} ${report.removedBlobs} unreferenced blob(s) (${formatBytes(report.removedBlobBytes)}) and ${report.removedTempFiles} temp file(s) (${formatBytes(report.removedTempBytes)}): ${formatBytes(report.freedBytes)} ${report.dryRun ? "would be " : ""}freed\n`,
+      `${verb} ${countNoun(report.removedBlobs, "unreferenced blob")} (${formatBytes(report.removedBlobBytes)}) and ${countNoun(report.removedTempFiles, "temp file")} (${formatBytes(report.removedTempBytes)}): ${formatBytes(report.freedBytes)} ${report.dryRun ? "would be " : ""}freed\n`,
     );
     if (report.keptYoung > 0 || report.keptLeased > 0) {
       stdout.write(
-        `Kept ${report.keptYoung} unreferenced blob(s) younger than ${report.graceMs / 1000} s and ${report.keptLeased} in use\n`,
+        `Kept ${countNoun(report.keptYoung, "unreferenced blob")} younger than ${report.graceMs / 1000} s and ${report.keptLeased} in use\n`,
       );
     }
     if (report.keptActiveTempFiles > 0) {
-      stdout.write(`Kept ${report.keptActiveTempFiles} temp file(s) that uploads are still writing\n`);
+      stdout.write(
+        `Kept ${countNoun(report.keptActiveTempFiles, "temp file")} that uploads are still writing\n`,
+      );
     }
   },
 };

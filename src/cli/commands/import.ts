@@ -1,14 +1,22 @@
 import { stat } from "node:fs/promises";
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { DEFAULT_BRANCH } from "../../core/types.ts";
 import { parseRepoId, parseRepoType } from "../../core/validate.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import { branchNameOf, createBranchIfMissing } from "../../hub/create-branch-if-missing.ts";
-import { createRepo, repoUrl } from "../../hub/create-repo.ts";
+import { createRepo } from "../../hub/create-repo.ts";
 import { importFolder } from "../../hub/import-folder.ts";
+import { repoInfoUrl } from "../client/hub-client.ts";
 import type { Command } from "../command.ts";
 import { formatBytes, ProgressBar } from "../progress.ts";
-import { expectPositionals, localBaseUrl, withLocalHome, writeJson } from "./local-home.ts";
+import {
+  expectPositionals,
+  NO_SERVER_HINT,
+  runningServerUrl,
+  withLocalHome,
+  writeJson,
+} from "./local-home.ts";
 
 export const importCommand: Command = {
   name: ["import"],
@@ -56,11 +64,17 @@ export const importCommand: Command = {
           progress.update(
             state.bytesDone,
             state.bytesTotal,
-            `${state.filesDone}/${state.filesTotal} files, ${formatBytes(state.bytesDone)}`,
+            `${state.filesDone}/${countNoun(state.filesTotal, "file")}, ${formatBytes(state.bytesDone)}`,
           ),
       });
       progress.finish();
-      const url = repoUrl(localBaseUrl(config), ref);
+      const server = runningServerUrl(config);
+      const url = server
+        ? repoInfoUrl(
+            { hubUrl: server, type: ref.type, id: `${ref.namespace}/${ref.name}` },
+            result.commit.oid,
+          )
+        : null;
       if (json) {
         writeJson(stdout, {
           repo: `${ref.namespace}/${ref.name}`,
@@ -79,16 +93,14 @@ export const importCommand: Command = {
       const where = `${ref.type} ${ref.namespace}/${ref.name}@${result.ref.name}`;
       if (result.created) {
         stdout.write(
-          `Committed ${plural(result.files, "file")} (${formatBytes(result.bytes)}) to ${where}${repoCreated || result.repoCreated ? " (new repo)" : branchCreated ? " (new branch)" : ""}\n`,
+          `Committed ${countNoun(result.files, "file")} (${formatBytes(result.bytes)}) to ${where}${repoCreated || result.repoCreated ? " (new repo)" : branchCreated ? " (new branch)" : ""}\n`,
         );
       } else {
-        stdout.write(`Nothing changed: ${where} already holds these ${plural(result.files, "file")}\n`);
+        stdout.write(
+          `Nothing changed: ${where} already holds ${result.files === 1 ? "this file" : `these ${countNoun(result.files, "file")}`}\n`,
+        );
       }
-      stdout.write(`commit ${result.commit.oid}\n${url}\n`);
+      stdout.write(`commit ${result.commit.oid}\n${url ?? NO_SERVER_HINT}\n`);
     });
   },
 };
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}

@@ -1,3 +1,5 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { HangarConfig } from "../../core/config.ts";
 import { badRequest } from "../../core/errors.ts";
 import { createHangar, type Hangar } from "../../hangar.ts";
@@ -18,12 +20,64 @@ export async function withLocalHome<T>(
   }
 }
 
-/** The URL a server on this home would answer on, for printing links from offline commands. */
-export function localBaseUrl(config: HangarConfig): string {
-  if (config.publicUrl) return config.publicUrl;
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
+/** The file in which `hangar serve` records where it listens, for the commands that work on its home. */
+const SERVER_RECORD = "server.json";
+
+/**
+ * Records that this process serves the home at `url`; the returned function removes the record (if it is
+ * still this process's) when the server stops. A server killed without stopping leaves a record whose
+ * process is gone, which readers ignore.
+ */
+export function recordServer(home: string, url: string): () => void {
+  const path = join(home, SERVER_RECORD);
+  try {
+    writeFileSync(path, `${JSON.stringify({ url, pid: process.pid })}\n`);
+  } catch {
+    // Only links depend on it: a home the server cannot write this file to still serves.
+    return () => {};
+  }
+  return () => {
+    if (readServerRecord(home)?.pid === process.pid) rmSync(path, { force: true });
+  };
 }
+
+function readServerRecord(home: string): { url: string; pid: number } | undefined {
+  try {
+    const record = JSON.parse(readFileSync(join(home, SERVER_RECORD), "utf8")) as {
+      url?: unknown;
+      pid?: unknown;
+    };
+    return typeof record.url === "string" && typeof record.pid === "number"
+      ? { url: record.url, pid: record.pid }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The URL clients reach this home's server at, for the links offline commands print: `HANGAR_PUBLIC_URL`
+ * when set, else the URL the `hangar serve` running on the home recorded; null when no server runs there
+ * (a link to the default port would lead nowhere, or to another instance).
+ */
+export function runningServerUrl(config: HangarConfig): string | null {
+  if (config.publicUrl) return config.publicUrl;
+  const record = readServerRecord(config.home);
+  return record && processRuns(record.pid) ? record.url : null;
+}
+
+/** What an offline command prints instead of a link when no server runs on the home. */
+export const NO_SERVER_HINT = "No server runs on this home: `hangar serve` serves it over HTTP";
 
 export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {
   stream.write(`${JSON.stringify(value, null, 2)}\n`);

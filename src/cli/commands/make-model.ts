@@ -1,9 +1,16 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { parseRepoId } from "../../core/validate.ts";
 import { MODEL_KINDS, makeModel } from "../../factory/make-model.ts";
-import { repoUrl } from "../../hub/create-repo.ts";
+import { repoInfoUrl } from "../client/hub-client.ts";
 import type { Command } from "../command.ts";
 import { formatBytes, ProgressBar } from "../progress.ts";
-import { expectPositionals, localBaseUrl, withLocalHome, writeJson } from "./local-home.ts";
+import {
+  expectPositionals,
+  NO_SERVER_HINT,
+  runningServerUrl,
+  withLocalHome,
+  writeJson,
+} from "./local-home.ts";
 
 export const makeModelCommand: Command = {
   name: ["make-model"],
@@ -44,7 +51,13 @@ export const makeModelCommand: Command = {
       });
       progress.finish();
       if (stderr.isTTY && !json) stderr.write("\r\x1b[K");
-      const url = repoUrl(localBaseUrl(config), ref);
+      const server = runningServerUrl(config);
+      const url = server
+        ? repoInfoUrl(
+            { hubUrl: server, type: ref.type, id: `${ref.namespace}/${ref.name}` },
+            result.commit.oid,
+          )
+        : null;
       const bytes = Object.values(result.files).reduce((total, size) => total + size, 0);
       if (json) {
         writeJson(stdout, {
@@ -69,11 +82,11 @@ export const makeModelCommand: Command = {
         .join(", ");
       stdout.write(
         result.created
-          ? `Made ${result.kind} (${result.pipelineTag}) in model ${ref.namespace}/${ref.name}: ${Object.keys(result.files).length} files, ${formatBytes(bytes)}${result.repoCreated ? " (new repo)" : ""}\n`
+          ? `Made ${result.kind} (${result.pipelineTag}) in model ${ref.namespace}/${ref.name}: ${countNoun(Object.keys(result.files).length, "file")}, ${formatBytes(bytes)}${result.repoCreated ? " (new repo)" : ""}\n`
           : `Nothing changed: model ${ref.namespace}/${ref.name} already holds this ${result.kind} model\n`,
       );
       if (facts) stdout.write(`${facts}\n`);
-      stdout.write(`commit ${result.commit.oid}\n${url}\n`);
+      stdout.write(`commit ${result.commit.oid}\n${url ?? NO_SERVER_HINT}\n`);
     });
   },
 };

@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { parseRepoType } from "../../core/validate.ts";
 import { pullRepo } from "../../hub/mirror/pull-repo.ts";
@@ -43,7 +44,7 @@ export const pullCommand: Command = {
           bar.update(
             state.bytesDone,
             state.bytesTotal,
-            `${state.filesDone}/${state.filesTotal} files, ${formatBytes(state.bytesDone)}/${formatBytes(state.bytesTotal)}`,
+            `${state.filesDone}/${countNoun(state.filesTotal, "file")}, ${formatBytes(state.bytesDone)}/${formatBytes(state.bytesTotal)}`,
           ),
       }).finally(() => bar.finish());
       if (json) {
@@ -54,14 +55,14 @@ export const pullCommand: Command = {
       const fetched =
         result.filesDownloaded === 0
           ? "nothing downloaded, every file was already here"
-          : `downloaded ${result.filesDownloaded} files (${formatBytes(result.bytesDownloaded)})`;
+          : `downloaded ${countNoun(result.filesDownloaded, "file")} (${formatBytes(result.bytesDownloaded)})`;
       stdout.write(
-        `Pulled ${where} from ${config.upstream.endpoint}: ${result.files} files, ${formatBytes(result.bytes)}; ${fetched}\n`,
+        `Pulled ${where} from ${config.upstream.endpoint}: ${countNoun(result.files, "file")}, ${formatBytes(result.bytes)}; ${fetched}\n`,
       );
       if (result.refs.length > 0) stdout.write(`Refs: ${result.refs.join(", ")}\n`);
       if (result.partial) {
         stdout.write(
-          `Partial mirror: ${result.files} of the upstream's ${result.upstreamFiles} files (pull again without --include/--exclude for all)\n`,
+          `Partial mirror: ${result.files} of the upstream's ${countNoun(result.upstreamFiles, "file")} (pull again without --include/--exclude for all)\n`,
         );
       }
     });

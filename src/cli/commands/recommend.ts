@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { formatBytes, formatCount } from "../../discovery/compare/format.ts";
 import type { Constraints } from "../../discovery/recommend/parse-description.ts";
@@ -46,7 +47,7 @@ export function writeRecommendation(stdout: NodeJS.WritableStream, result: Recom
     );
   }
   stdout.write(
-    `Estimates on ${result.hardware.name}${result.hardware.assumed ? " (assumed)" : ""}; ${result.considered} models considered\n`,
+    `Estimates on ${result.hardware.name}${result.hardware.assumed ? " (assumed)" : ""}; ${countNoun(result.considered, "model")} considered\n`,
   );
   stdout.write("\nCandidates\n");
   if (result.candidates.length === 0) stdout.write("  none\n");

@@ -1,7 +1,7 @@
 import { badRequest } from "../../core/errors.ts";
 import type { GatedMode } from "../../core/types.ts";
 import { REPO_OPTIONS, rejectExtraPositionals, stringOption, targetOf } from "../client/cli-options.ts";
-import { withClientErrors } from "../client/hub-client.ts";
+import { repoInfoUrl, withClientErrors } from "../client/hub-client.ts";
 import {
   createRepoOnHub,
   deleteRepoOnHub,
@@ -31,7 +31,7 @@ export const repoCreateCommand: Command = {
     input.stdout.write(
       input.json
         ? `${JSON.stringify(result)}\n`
-        : `${result.created ? "Created" : "Already exists:"} ${result.url}\n`,
+        : `${result.created ? "Created" : "Already exists:"} ${target.type} ${target.id} (${repoInfoUrl(target)})\n`,
     );
   },
 };

@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import { createHangar } from "../../hangar.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
@@ -51,7 +52,7 @@ function readable(task: string, outputs: unknown): string {
   for (const item of list) {
     if (Array.isArray(item) && item.every((value) => typeof value === "number")) {
       const shown = item.slice(0, 8).map((value) => (value as number).toFixed(4));
-      lines.push(`[${item.length} numbers] ${shown.join(" ")}${item.length > 8 ? " ..." : ""}`);
+      lines.push(`[${countNoun(item.length, "number")}] ${shown.join(" ")}${item.length > 8 ? " ..." : ""}`);
     } else if (Array.isArray(item)) {
       lines.push(readable(task, item), "");
     } else if (typeof item === "number") {

@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { parseSearchRequest } from "../../discovery/parse-search-request.ts";
 import { type SearchHit, searchModels } from "../../discovery/search-models.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
@@ -143,7 +144,7 @@ export const searchCommand: Command = {
       const shown = result.results.length;
       const first = shown > 0 ? (result.page - 1) * result.limit + 1 : 0;
       stdout.write(
-        `\n${result.total.toLocaleString("en")} models match${shown > 0 ? ` (showing ${first}-${first + shown - 1}, sorted by ${result.sort})` : ""}; ${result.tookMs} ms\n`,
+        `\n${countNoun(result.total, "model")} ${result.total === 1 ? "matches" : "match"}${shown > 0 ? ` (showing ${first}-${first + shown - 1}, sorted by ${result.sort})` : ""}; ${result.tookMs} ms\n`,
       );
       const facets = result.facets;
       if (facets && result.total > 0) {

@@ -6,6 +6,7 @@ import { seedDemoRepos } from "../../hub/seed-demo.ts";
 import { importPackagedModels } from "../../inference/adapters/packaged-models.ts";
 import { createServer, listen } from "../../server/create-server.ts";
 import type { Command } from "../command.ts";
+import { recordServer } from "./local-home.ts";
 
 export const serveCommand: Command = {
   name: ["serve"],
@@ -58,9 +59,12 @@ export const serveCommand: Command = {
       const home = `--home ${JSON.stringify(config.home)}`;
       message += `No users yet. To get a token for writing, run:\n  hangar user add NAME ${home}\n  hangar token create --user NAME --role write ${home}\n`;
     }
+    // Commands working on this home (import, make-model) link to this server rather than to a guessed port.
+    const forgetServer = recordServer(config.home, url);
     // One write, so whoever reads the URL from the first chunk also gets the hint.
     stdout.write(message);
     const stop = () => {
+      forgetServer();
       server.close();
       server.closeAllConnections();
       void hangar.close().then(() => process.exit(0));

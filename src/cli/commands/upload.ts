@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import {
   listOption,
   REPO_OPTIONS,
@@ -6,7 +7,7 @@ import {
   stringOption,
   targetOf,
 } from "../client/cli-options.ts";
-import { webRepoUrl, withClientErrors } from "../client/hub-client.ts";
+import { repoInfoUrl, withClientErrors } from "../client/hub-client.ts";
 import { ensureRepoAndBranch } from "../client/repos-and-refs.ts";
 import { collectLocalFiles, type UploadProgress, uploadFiles } from "../client/upload-files.ts";
 import type { Command } from "../command.ts";
@@ -68,7 +69,9 @@ export const uploadCommand: Command = {
         ...(input.values.private ? { private: true } : {}),
       }),
     );
-    if (createdRepo && !input.json) input.stdout.write(`Created repo ${webRepoUrl(target)}\n`);
+    if (createdRepo && !input.json) {
+      input.stdout.write(`Created ${target.type} ${target.id} (${repoInfoUrl(target)})\n`);
+    }
 
     let bar: ProgressBar | undefined;
     let phase: UploadProgress["phase"] | undefined;
@@ -90,7 +93,7 @@ export const uploadCommand: Command = {
           }
           const detail =
             progress.phase === "checking"
-              ? `${progress.doneBytes}/${progress.totalBytes} files`
+              ? `${progress.doneBytes}/${countNoun(progress.totalBytes, "file")}`
               : `${formatBytes(progress.doneBytes)}/${formatBytes(progress.totalBytes)}`;
           bar?.update(progress.doneBytes, progress.totalBytes, detail);
         },
@@ -119,11 +122,8 @@ export const uploadCommand: Command = {
     }
     const unchanged = result.unchangedFiles.length ? `, ${result.unchangedFiles.length} unchanged` : "";
     input.stdout.write(
-      `Uploaded ${plural(result.changedFiles.length, "file")} (${formatBytes(result.uploadedBytes)} sent${unchanged})\n${result.commitUrl}\n`,
+      `Uploaded ${countNoun(result.changedFiles.length, "file")} (${formatBytes(result.uploadedBytes)} sent${unchanged})\n` +
+        `commit ${result.commitOid}\n${repoInfoUrl(target, result.commitOid)}\n`,
     );
   },
 };
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}

@@ -1,13 +1,26 @@
 import { PIPELINE_DATA } from "@huggingface/tasks";
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest, HangarError } from "../../core/errors.ts";
-import type { CommercialUse, Repo } from "../../core/types.ts";
+import type { Repo } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
 import { canRead } from "../../hub/access.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
-import type { EvalScore } from "../../store/facts-table.ts";
+import {
+  type CompareCriteria,
+  type CompareParams,
+  type Comparison,
+  DEFAULT_WEIGHTS,
+  DTYPES,
+  MAX_COMPARED_MODELS,
+  type ModelComparison,
+  type Pairwise,
+  WEIGHT_NAMES,
+  type WeightName,
+} from "./comparison.ts";
+import { decide } from "./decide.ts";
 import { defaultTokensPerRequest, ESTIMATE_FORMULAS } from "./estimate-performance.ts";
-import { formatBytes, formatCount, formatMs, formatRatio, formatScore, formatUsd } from "./format.ts";
+import { formatBytes, formatCount, formatRatio, formatScore } from "./format.ts";
 import {
   DEFAULT_CPU,
   DEFAULT_GPU,
@@ -22,157 +35,27 @@ import {
   type CostFigures,
   costFromLatency,
   estimatedSpeed,
-  type HardwareFit,
   hardwareFit,
-  type MeasuredEvaluation,
-  type MeasuredLatency,
   measuredEvaluations,
   measuredLatency,
   measuredSpeed,
-  type SpeedFigures,
   summaryForRepo,
 } from "./model-profile.ts";
+import {
+  chooseMeasuredBasis,
+  chooseQualityBasis,
+  LOWER_IS_BETTER,
+  metricLabel,
+  onOneScale,
+  type QualityView,
+  qualityAssumption,
+  qualityView,
+} from "./quality-basis.ts";
 
-/** Criteria the overall score can weigh. `size` favours fewer parameters (or bytes when those are unknown). */
-export const WEIGHT_NAMES = ["speed", "quality", "cost", "size"] as const;
-export type WeightName = (typeof WEIGHT_NAMES)[number];
-export const DEFAULT_WEIGHTS: Record<WeightName, number> = { speed: 1, quality: 1, cost: 1, size: 0 };
+export * from "./comparison.ts";
 
-export const DTYPES = ["F32", "F16", "INT8", "INT4"] as const;
-export const MAX_COMPARED_MODELS = 20;
-
-/** A hosted provider's price, when the comparison is about buying requests rather than running hardware. */
-export interface ProviderPrice {
-  name: string;
-  pricePer1kRequests?: number;
-  pricePerMillionTokens?: number;
-}
-
-export interface CompareCriteria {
-  /** Task id of `@huggingface/tasks` every model should do. */
-  task?: string;
-  /** A device of the SKUS table (`T4`, `A100`, `RTX 4090`, `Apple M2`, `cpu`). */
-  hardware?: string;
-  /** Precision memory and fit are judged at; F16 on accelerators and F32 on CPUs by default. */
-  dtype?: string;
-  weights?: Partial<Record<string, number>>;
-  tokensPerRequest?: number;
-  requestsPerMonth?: number;
-  /** USD per hour of the hardware; replaces the ownership estimate. */
-  pricePerHour?: number;
-  provider?: ProviderPrice;
-}
-
-export interface CompareParams {
-  models: string[];
-  criteria?: CompareCriteria;
-}
-
-export interface ModelComparison {
-  id: string;
-  origin: "local" | "upstream";
-  tasks: string[];
-  /** Whether the model does the task asked; null without a task, or when its tasks are unknown. */
-  taskFit: boolean | null;
-  parameters: number | null;
-  storageBytes: number | null;
-  memory: Record<string, number>;
-  hardwareFit: HardwareFit;
-  license: string | null;
-  commercialUse: CommercialUse | null;
-  languages: string[];
-  /** Scores reported in the model card, and scores Hangar measured (`hangar evaluate`) with their test set. */
-  evaluations: { reported: EvalScore[]; measured: MeasuredEvaluation[] };
-  /** Latency of the model's requests metered by Hangar's runtime on this machine; null when it never ran here. */
-  measuredLatency: MeasuredLatency | null;
-  /** Speed on the comparison's basis (the same for every model, so they compare). */
-  speed: SpeedFigures;
-  cost: CostFigures;
-  /** 0..1 per criterion (1 = best of these models, 0 = worst or unknown), and the weighted overall. */
-  scores: Record<WeightName | "overall", number>;
-  /** False when the model does not do the task or does not fit the hardware: it is not picked as best. */
-  eligible: boolean;
-  notes: string[];
-}
-
-/** The dataset and metric most of the models report in their cards. */
-export interface QualityBasis {
-  dataset: string;
-  metric: string;
-  task: string | null;
-  higherIsBetter: boolean;
-  /** Models that report it. */
-  models: string[];
-}
-
-/** A test set and metric Hangar measured every compared model on (at its head commit). */
-export interface MeasuredQualityBasis {
-  dataset: string;
-  datasetCommit: string;
-  file: string;
-  examples: number;
-  metric: string;
-  task: string;
-  higherIsBetter: boolean;
-  models: string[];
-}
-
-export interface Pairwise {
-  a: string;
-  b: string;
-  parametersRatio: number | null;
-  latencyRatio: number | null;
-  costRatio: number | null;
-  /** a − b on every dataset/metric both report, and on every test set/metric Hangar measured both on. */
-  metricDeltas: Array<{ dataset: string; metric: string; delta: number; source: "reported" | "measured" }>;
-  lines: string[];
-}
-
-export interface Pick {
-  id: string;
-  reason: string;
-}
-
-export interface Decision {
-  bestForSpeed: Pick | null;
-  bestForQuality: Pick | null;
-  bestForCost: Pick | null;
-  bestOverall: Pick | null;
-  tradeOffs: string[];
-}
-
-export interface Comparison {
-  criteria: {
-    task: string | null;
-    hardware: { name: string; kind: string; tflops: number; memoryBytes: number | null; assumed: boolean };
-    dtype: string;
-    weights: Record<WeightName, number>;
-    tokensPerRequest: number;
-    requestsPerMonth: number | null;
-    /** The hourly price costs are computed at: this machine's when speed is measured here. */
-    price: { usdPerHour: number | null; basis: string | null; note: string };
-    provider: ProviderPrice | null;
-    /** The machine measured latencies come from, when speed is compared on them. */
-    measuredOn: { cpu: string; cores: number; pricedAs: string; identified: boolean } | null;
-  };
-  /** How speed was compared: `measured` only when Hangar measured every model. */
-  speedBasis: "measured" | "estimated" | null;
-  /** How quality was compared: `measured` when Hangar measured every model on one test set, else `reported`. */
-  qualityBasis: "measured" | "reported" | null;
-  /** The reported basis (cards): what quality falls back to. */
-  quality: QualityBasis | null;
-  /** The measured basis, when there is one: it decides quality. */
-  measuredQuality: MeasuredQualityBasis | null;
-  assumptions: string[];
-  models: ModelComparison[];
-  pairwise: Pairwise[];
-  decision: Decision;
-}
-
-/** Metrics where a lower value is better; every other metric counts as higher-is-better. */
-const LOWER_IS_BETTER = /^(wer|cer|loss|perplexity|ppl|mae|mse|rmse|mape|smape|fid|ter|eer|der|latency)$/i;
-/** When several shared metrics cover as many models, the first of these wins, then alphabetical order. */
-const METRIC_PREFERENCE = ["f1", "accuracy", "exact_match", "bleu", "rouge1", "rougeL", "wer", "spearman"];
+/** The tag the model factory puts on the demonstration models it makes (`src/factory/model-card.ts`). */
+const FACTORY_TAG = "hangar-factory";
 
 function validateCriteria(criteria: CompareCriteria): void {
   if (criteria.task !== undefined && !Object.hasOwn(PIPELINE_DATA, criteria.task)) {
@@ -240,180 +123,62 @@ function resolveModels(hub: HubContext, caller: Caller, ids: string[]): Repo[] {
   return repos;
 }
 
-/** 1 for the best value, 0 for the worst, linear between; unknown values score 0. All equal: 1. */
-function normalise(values: Array<number | null>, lowerIsBetter: boolean): number[] {
+/** 1 for the best value, 0 for the worst, linear between; unknown values stay unknown. All equal: 1. */
+function normalise(values: Array<number | null>, lowerIsBetter: boolean): Array<number | null> {
   const known = values.filter((value): value is number => value !== null);
-  if (known.length === 0) return values.map(() => 0);
+  if (known.length === 0) return values.map(() => null);
   const min = Math.min(...known);
   const max = Math.max(...known);
   return values.map((value) => {
-    if (value === null) return 0;
+    if (value === null) return null;
     if (max === min) return 1;
     return lowerIsBetter ? (max - value) / (max - min) : (value - min) / (max - min);
   });
 }
 
-function chooseQualityBasis(
-  ids: string[],
-  evaluations: EvalScore[][],
-  task: string | null,
-): QualityBasis | null {
-  const byKey = new Map<string, { score: EvalScore; models: Set<string> }>();
-  evaluations.forEach((scores, index) => {
-    for (const score of scores) {
-      if (task && score.task && score.task !== task) continue;
-      const key = `${score.dataset}\u0000${score.metric}`;
-      const entry = byKey.get(key) ?? { score, models: new Set<string>() };
-      entry.models.add(ids[index]!);
-      byKey.set(key, entry);
-    }
-  });
-  const ranked = [...byKey.values()].sort(
-    (a, b) =>
-      b.models.size - a.models.size ||
-      metricRank(a.score.metric) - metricRank(b.score.metric) ||
-      `${a.score.dataset}/${a.score.metric}`.localeCompare(`${b.score.dataset}/${b.score.metric}`),
-  );
-  const best = ranked[0];
-  if (!best) return null;
-  return {
-    dataset: best.score.dataset,
-    metric: best.score.metric,
-    task: best.score.task ?? null,
-    higherIsBetter: !LOWER_IS_BETTER.test(best.score.metric),
-    models: ids.filter((id) => best.models.has(id)),
-  };
-}
-
-function scoreOn(scores: EvalScore[], basis: QualityBasis): number | null {
-  return (
-    scores.find((score) => score.dataset === basis.dataset && score.metric === basis.metric)?.value ?? null
-  );
-}
-
-const metricLabel = (basis: { dataset: string; metric: string }) => `${basis.dataset} ${basis.metric}`;
-const metricRank = (metric: string) => {
-  const rank = METRIC_PREFERENCE.indexOf(metric);
-  return rank === -1 ? METRIC_PREFERENCE.length : rank;
-};
-const shortCommit = (commit: string) => commit.slice(0, 7);
-
 /**
- * The test set and metric Hangar measured every model on at its head commit, or null. Several: the preferred
- * metric, then the test set in name order, so the answer is deterministic.
+ * Size as parameters when every model's count is known, else as stored bytes when every model has files
+ * here; never a mix of the two, which do not compare.
  */
-function chooseMeasuredBasis(
-  ids: string[],
-  measured: MeasuredEvaluation[][],
-  task: string | null,
-): MeasuredQualityBasis | null {
-  const shared = new Map<string, { score: MeasuredEvaluation; models: Set<string> }>();
-  measured.forEach((scores, index) => {
-    for (const score of scores) {
-      if (!score.atHead || (task && score.task !== task)) continue;
-      const key = `${score.testSet}\u0000${score.metric}`;
-      const entry = shared.get(key) ?? { score, models: new Set<string>() };
-      entry.models.add(ids[index]!);
-      shared.set(key, entry);
-    }
-  });
-  const complete = [...shared.values()]
-    .filter((entry) => entry.models.size === ids.length)
-    .sort(
-      (a, b) =>
-        metricRank(a.score.metric) - metricRank(b.score.metric) ||
-        a.score.testSet.localeCompare(b.score.testSet) ||
-        a.score.metric.localeCompare(b.score.metric),
-    );
-  const best = complete[0]?.score;
-  if (!best) return null;
-  return {
-    dataset: best.dataset,
-    datasetCommit: best.datasetCommit,
-    file: best.file,
-    examples: best.examples,
-    metric: best.metric,
-    task: best.task,
-    higherIsBetter: !LOWER_IS_BETTER.test(best.metric),
-    models: [...ids],
+function sizeValues(models: ModelComparison[]): Array<number | null> {
+  if (models.every((model) => model.parameters !== null)) return models.map((model) => model.parameters);
+  if (models.every((model) => model.storageBytes !== null)) return models.map((model) => model.storageBytes);
+  return models.map((model) => model.parameters);
+}
+
+/** Fills each model's 0..1 score per criterion and the weighted overall (null when a weighed one is unknown). */
+function scoreModels(
+  models: ModelComparison[],
+  quality: QualityView | null,
+  weights: Record<WeightName, number>,
+): void {
+  const eligible = models.some((model) => model.eligible) ? models.filter((model) => model.eligible) : models;
+  // A criterion unknown for one of the models it ranks among ranks none of them: a 1 that only means
+  // "the one we know" would read as "the best".
+  const ranked = (values: Array<number | null>, lowerIsBetter: boolean) =>
+    eligible.every((model) => values[models.indexOf(model)] !== null)
+      ? normalise(values, lowerIsBetter)
+      : values.map(() => null);
+  const scores: Record<WeightName, Array<number | null>> = {
+    speed: ranked(
+      models.map((model) => model.speed.latencyMs),
+      true,
+    ),
+    quality: quality ? ranked(quality.values, !quality.higherIsBetter) : models.map(() => null),
+    cost: ranked(
+      models.map((model) => model.cost.per1kRequestsUsd),
+      true,
+    ),
+    size: ranked(sizeValues(models), true),
   };
-}
-
-function measuredScoreOn(scores: MeasuredEvaluation[], basis: MeasuredQualityBasis): number | null {
-  return (
-    scores.find(
-      (score) =>
-        score.atHead &&
-        score.dataset === basis.dataset &&
-        score.datasetCommit === basis.datasetCommit &&
-        score.file === basis.file &&
-        score.examples === basis.examples &&
-        score.metric === basis.metric,
-    )?.value ?? null
-  );
-}
-
-/** The quality figures the decision uses, on whichever basis was chosen, with the words that say which. */
-interface QualityView {
-  source: "measured" | "reported";
-  dataset: string;
-  metric: string;
-  higherIsBetter: boolean;
-  /** One value per model, in the models' order; null when unknown. */
-  values: Array<number | null>;
-  /** Where a score comes from, for reasons. */
-  provenance: string;
-}
-
-function qualityView(
-  models: ModelComparison[],
-  measured: MeasuredQualityBasis | null,
-  reported: QualityBasis | null,
-): QualityView | null {
-  if (measured) {
-    return {
-      source: "measured",
-      dataset: measured.dataset,
-      metric: measured.metric,
-      higherIsBetter: measured.higherIsBetter,
-      values: models.map((model) => measuredScoreOn(model.evaluations.measured, measured)),
-      provenance:
-        `measured by Hangar on the same ${measured.examples} examples of ${measured.file}, ` +
-        `${measured.dataset}@${shortCommit(measured.datasetCommit)}`,
-    };
-  }
-  if (reported) {
-    return {
-      source: "reported",
-      dataset: reported.dataset,
-      metric: reported.metric,
-      higherIsBetter: reported.higherIsBetter,
-      values: models.map((model) => scoreOn(model.evaluations.reported, reported)),
-      provenance: "reported in its model card",
-    };
-  }
-  return null;
-}
-
-function qualityAssumption(
-  view: QualityView | null,
-  measured: MeasuredQualityBasis | null,
-  models: ModelComparison[],
-): string {
-  if (view?.source === "measured" && measured) {
-    return (
-      `quality = ${measured.metric} measured by Hangar's own inference runtime on ${measured.dataset}@${shortCommit(measured.datasetCommit)} ` +
-      `${measured.file} (${measured.examples} examples), the same test set for every model at its current commit; ` +
-      "scores reported in model cards are listed beside it but do not decide"
-    );
-  }
-  const someMeasured = models.some((model) => model.evaluations.measured.length > 0);
-  const measurements = someMeasured
-    ? "Hangar's own measurements (hangar evaluate) do not cover every one of these models on one test set"
-    : "Hangar has measured none of these models (hangar evaluate measures a model on a labelled dataset)";
-  return view
-    ? `quality = evaluation results reported in model cards, compared on the dataset and metric most of these models report; ${measurements}`
-    : `quality unknown: no evaluation reported on a shared dataset and metric, and ${measurements}`;
+  const weighed = WEIGHT_NAMES.filter((name) => weights[name] > 0);
+  const weightTotal = weighed.reduce((total, name) => total + weights[name], 0);
+  models.forEach((model, index) => {
+    for (const name of WEIGHT_NAMES) model.scores[name] = scores[name][index]!;
+    model.scores.overall = weighed.every((name) => model.scores[name] !== null)
+      ? weighed.reduce((total, name) => total + weights[name] * model.scores[name]!, 0) / weightTotal
+      : null;
+  });
 }
 
 /**
@@ -476,7 +241,7 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
     const speed =
       speedBasis === "measured" && measurement
         ? measuredSpeed(measurement)
-        : estimatedSpeed(summary.parameters, hardware, tokensPerRequest);
+        : estimatedSpeed({ parameters: summary.parameters, hardware, tokensPerRequest, task: firstTask });
     let cost: CostFigures;
     if (criteria.provider) {
       const provider = criteria.provider;
@@ -500,6 +265,12 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
     }
     if (summary.parameters === null) notes.push("parameter count unknown: size, speed and cost are unknown");
     if (summary.commercialUse === null) notes.push("licence unknown or not recognised: read it before use");
+    if (repo.tags.includes(FACTORY_TAG)) {
+      notes.push(
+        "a small demonstration model made by Hangar's model factory: its card says what it cannot do, and its " +
+          "scores are on the project's own test sentences",
+      );
+    }
     return {
       id: repo.id,
       origin: summary.origin,
@@ -516,7 +287,7 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
       measuredLatency: measurement,
       speed,
       cost,
-      scores: { speed: 0, quality: 0, cost: 0, size: 0, overall: 0 },
+      scores: { speed: null, quality: null, cost: null, size: null, overall: null },
       eligible: taskFit !== false && fit.fits !== false,
       notes,
     };
@@ -533,31 +304,8 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
     task,
   );
   const view = qualityView(models, measuredQuality, quality);
-  const qualityValues = view ? view.values : models.map(() => null);
-  const speedScores = normalise(
-    models.map((model) => model.speed.latencyMs),
-    true,
-  );
-  const qualityScores = view ? normalise(qualityValues, !view.higherIsBetter) : models.map(() => 0);
-  const costScores = normalise(
-    models.map((model) => model.cost.per1kRequestsUsd),
-    true,
-  );
-  const sizeScores = normalise(
-    models.map((model) => model.parameters ?? model.storageBytes),
-    true,
-  );
-  const weightTotal = WEIGHT_NAMES.reduce((total, name) => total + weights[name], 0);
-  models.forEach((model, index) => {
-    model.scores.speed = speedScores[index]!;
-    model.scores.quality = qualityScores[index]!;
-    model.scores.cost = costScores[index]!;
-    model.scores.size = sizeScores[index]!;
-    model.scores.overall =
-      WEIGHT_NAMES.reduce((total, name) => total + weights[name] * model.scores[name], 0) / weightTotal;
-  });
-
-  const decision = decide(models, view, weights, hardware, speedBasis);
+  scoreModels(models, view, weights);
+  const decision = decide({ models, quality: view, weights, hardware, speedBasis });
   return {
     criteria: {
       task,
@@ -598,7 +346,9 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
         : []),
       "memory = parameters × bytes per parameter (F32 4, F16 2, INT8 1, INT4 0.5) × 1.2 overhead",
       qualityAssumption(view, measuredQuality, models),
-      "scores: per criterion 1 = best of these models, 0 = worst or unknown, linear between; overall = weighted mean",
+      "scores: per criterion 1 = best of these models, 0 = worst, linear between, null where unknown; overall = mean " +
+        "weighted by the weights, null when a criterion it weighs is unknown for the model; a best pick needs " +
+        "the value of every model it is chosen among",
     ],
     models,
     pairwise: pairwiseDeltas(models),
@@ -640,7 +390,8 @@ function pairwiseDeltas(models: ModelComparison[]): Pairwise[] {
           (candidate) => candidate.dataset === score.dataset && candidate.metric === score.metric,
         );
         if (!other) continue;
-        const delta = score.value - other.value;
+        const [aValue, bValue] = onOneScale(score.metric, [score.value, other.value]) as [number, number];
+        const delta = aValue - bValue;
         metricDeltas.push({ dataset: score.dataset, metric: score.metric, delta, source: "reported" });
         if (delta === 0) continue;
         const lowerBetter = LOWER_IS_BETTER.test(score.metric);
@@ -661,197 +412,11 @@ function pairwiseDeltas(models: ModelComparison[]): Pairwise[] {
         const aBetter = LOWER_IS_BETTER.test(score.metric) ? delta < 0 : delta > 0;
         const [better, worse] = aBetter ? [a, b] : [b, a];
         lines.push(
-          `${better.id} is ${formatScore(Math.abs(delta))} points better than ${worse.id} on ${metricLabel(score)} (measured by Hangar on ${score.examples} examples of ${score.file})`,
+          `${better.id} is ${formatScore(Math.abs(delta))} points better than ${worse.id} on ${metricLabel(score)} (measured by Hangar on ${countNoun(score.examples, "example")} of ${score.file})`,
         );
       }
       pairs.push({ a: a.id, b: b.id, parametersRatio, latencyRatio, costRatio, metricDeltas, lines });
     }
   }
   return pairs;
-}
-
-function decide(
-  models: ModelComparison[],
-  quality: QualityView | null,
-  weights: Record<WeightName, number>,
-  hardware: HardwareSpec,
-  speedBasis: "measured" | "estimated",
-): Decision {
-  const eligible = models.some((model) => model.eligible) ? models.filter((model) => model.eligible) : models;
-  const excluded = models.filter((model) => !eligible.includes(model)).map((model) => model.id);
-  const excludedNote = excluded.length ? ` (${excluded.join(", ")} left out: see notes)` : "";
-  // Ties keep the order the models were given, so the answer is deterministic.
-  // Equal values fall to `tie` (lower wins), then to the order the models were given.
-  const bestBy = (
-    value: (model: ModelComparison) => number | null,
-    lowerIsBetter: boolean,
-    tie: (model: ModelComparison) => number | null = () => null,
-  ) => {
-    let best: ModelComparison | null = null;
-    for (const model of eligible) {
-      const current = value(model);
-      if (current === null) continue;
-      const bestValue = best ? value(best)! : null;
-      const better = bestValue === null || (lowerIsBetter ? current < bestValue : current > bestValue);
-      const tied =
-        best !== null && current === bestValue && (tie(model) ?? Infinity) < (tie(best) ?? Infinity);
-      if (better || tied) best = model;
-    }
-    return best;
-  };
-  const runnerUp = (winner: ModelComparison, value: (model: ModelComparison) => number | null) => {
-    const others = eligible.filter((model) => model !== winner && value(model) !== null);
-    return others.length ? others : null;
-  };
-
-  const speedWinner = bestBy((model) => model.speed.latencyMs, true);
-  let bestForSpeed: Pick | null = null;
-  if (speedWinner) {
-    const others = runnerUp(speedWinner, (model) => model.speed.latencyMs);
-    const where = speedBasis === "measured" ? "measured by Hangar" : `estimated on ${hardware.name}`;
-    const nextFastest = others?.sort((x, y) => x.speed.latencyMs! - y.speed.latencyMs!)[0];
-    bestForSpeed = {
-      id: speedWinner.id,
-      reason:
-        `${speedWinner.id} has the lowest latency: ${formatMs(speedWinner.speed.latencyMs!)} per request (${where})` +
-        (nextFastest
-          ? `, ${formatRatio(nextFastest.speed.latencyMs! / speedWinner.speed.latencyMs!)} faster than ${nextFastest.id} (${formatMs(nextFastest.speed.latencyMs!)})`
-          : "") +
-        excludedNote,
-    };
-  }
-
-  let bestForQuality: Pick | null = null;
-  if (quality) {
-    const qualityOf = (model: ModelComparison) => quality.values[models.indexOf(model)] ?? null;
-    const winner = bestBy(qualityOf, !quality.higherIsBetter);
-    if (winner) {
-      const next = runnerUp(winner, qualityOf)?.sort((x, y) =>
-        quality.higherIsBetter ? qualityOf(y)! - qualityOf(x)! : qualityOf(x)! - qualityOf(y)!,
-      )[0];
-      const unknown = eligible.filter((model) => qualityOf(model) === null).map((model) => model.id);
-      bestForQuality = {
-        id: winner.id,
-        reason:
-          `${winner.id} scores ${formatScore(qualityOf(winner)!)} ${quality.metric} on ${quality.dataset} (${quality.provenance})` +
-          (next
-            ? `, ${formatScore(Math.abs(qualityOf(winner)! - qualityOf(next)!))} points ${quality.higherIsBetter ? "above" : "below"} ${next.id}`
-            : "") +
-          (unknown.length ? `; no ${metricLabel(quality)} ${quality.source} for ${unknown.join(", ")}` : "") +
-          excludedNote,
-      };
-    }
-  }
-
-  // At a flat provider price every model costs the same: the faster one is then the better buy.
-  const costWinner = bestBy(
-    (model) => model.cost.per1kRequestsUsd,
-    true,
-    (model) => model.speed.latencyMs,
-  );
-  let bestForCost: Pick | null = null;
-  if (costWinner) {
-    const next = runnerUp(costWinner, (model) => model.cost.per1kRequestsUsd)?.sort(
-      (x, y) => x.cost.per1kRequestsUsd! - y.cost.per1kRequestsUsd!,
-    )[0];
-    const monthly =
-      costWinner.cost.perMonthUsd !== null ? ` (${formatUsd(costWinner.cost.perMonthUsd)} a month)` : "";
-    bestForCost = {
-      id: costWinner.id,
-      reason:
-        `${costWinner.id} costs the least: ${formatUsd(costWinner.cost.per1kRequestsUsd!)} per 1,000 requests${monthly}, ${costWinner.cost.basis}: ${costWinner.cost.note}` +
-        (next && next.cost.per1kRequestsUsd! > costWinner.cost.per1kRequestsUsd!
-          ? `; ${formatRatio(next.cost.per1kRequestsUsd! / costWinner.cost.per1kRequestsUsd!)} less than ${next.id}`
-          : "") +
-        excludedNote,
-    };
-  }
-
-  const overallWinner = bestBy((model) => model.scores.overall, false);
-  let bestOverall: Pick | null = null;
-  if (overallWinner) {
-    const parts = WEIGHT_NAMES.filter((name) => weights[name] > 0).map(
-      (name) => `${name} ${formatScore(overallWinner.scores[name])}×${formatScore(weights[name])}`,
-    );
-    const next = eligible
-      .filter((model) => model !== overallWinner)
-      .sort((x, y) => y.scores.overall - x.scores.overall)[0];
-    bestOverall = {
-      id: overallWinner.id,
-      reason:
-        `${overallWinner.id} has the best weighted score, ${formatScore(overallWinner.scores.overall)} (${parts.join(" + ")}, over the weights' sum)` +
-        (next ? `, ahead of ${next.id} at ${formatScore(next.scores.overall)}` : "") +
-        excludedNote,
-    };
-  }
-
-  return {
-    bestForSpeed,
-    bestForQuality,
-    bestForCost,
-    bestOverall,
-    tradeOffs: tradeOffs(models, speedWinner, costWinner, bestForQuality, quality),
-  };
-}
-
-function tradeOffs(
-  models: ModelComparison[],
-  speedWinner: ModelComparison | null,
-  costWinner: ModelComparison | null,
-  qualityPick: Pick | null,
-  quality: QualityView | null,
-): string[] {
-  const lines: string[] = [];
-  const qualityWinner = qualityPick ? (models.find((model) => model.id === qualityPick.id) ?? null) : null;
-  const qualityOf = (model: ModelComparison) => quality?.values[models.indexOf(model)] ?? null;
-  const basisNote = quality?.source === "measured" ? " (measured by Hangar)" : "";
-  const describeQualityGap = (model: ModelComparison, winner: ModelComparison) => {
-    if (!quality) return "";
-    const value = qualityOf(model);
-    if (value === null) return ` but reports no ${metricLabel(quality)} score`;
-    const gap = Math.abs(qualityOf(winner)! - value);
-    return ` but scores ${formatScore(gap)} points ${quality.higherIsBetter ? "lower" : "higher (worse)"} on ${metricLabel(quality)}${basisNote}`;
-  };
-  if (qualityWinner) {
-    // Every model faster than the quality pick buys its speed with quality (or with unknown quality).
-    for (const model of models) {
-      if (model === qualityWinner || !model.eligible) continue;
-      const latency = model.speed.latencyMs;
-      const winnerLatency = qualityWinner.speed.latencyMs;
-      if (latency === null || winnerLatency === null || latency >= winnerLatency) continue;
-      const cheaper =
-        model.cost.per1kRequestsUsd !== null && qualityWinner.cost.per1kRequestsUsd !== null
-          ? ` and costs ${formatRatio(qualityWinner.cost.per1kRequestsUsd / model.cost.per1kRequestsUsd)} less`
-          : "";
-      lines.push(
-        `${model.id} is ${formatRatio(winnerLatency / latency)} faster (${model.speed.basis})${cheaper} than ${qualityWinner.id}${describeQualityGap(model, qualityWinner)}.`,
-      );
-    }
-  }
-  const speedCost = speedWinner?.cost.per1kRequestsUsd ?? null;
-  const cheapest = costWinner?.cost.per1kRequestsUsd ?? null;
-  if (
-    speedWinner &&
-    costWinner &&
-    speedWinner !== costWinner &&
-    speedCost !== null &&
-    cheapest !== null &&
-    cheapest < speedCost &&
-    costWinner.speed.latencyMs !== null
-  ) {
-    lines.push(
-      `${speedWinner.id} is the fastest, ${costWinner.id} the cheapest: ${formatMs(speedWinner.speed.latencyMs!)} vs ${formatMs(costWinner.speed.latencyMs)} per request, ${formatUsd(speedCost)} vs ${formatUsd(cheapest)} per 1,000.`,
-    );
-  }
-  if (lines.length === 0 && speedWinner && speedWinner === qualityWinner) {
-    lines.push(
-      `${speedWinner.id} is both the fastest and the best on ${metricLabel(quality!)}: no trade-off.`,
-    );
-  }
-  if (!quality) {
-    lines.push(
-      "No evaluation is reported by these models on a shared dataset and metric, and Hangar has not measured all of them on one test set: quality cannot be compared (hangar evaluate measures a model on a labelled dataset).",
-    );
-  }
-  return lines;
 }

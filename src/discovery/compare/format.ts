@@ -40,6 +40,12 @@ export function formatUsd(value: number): string {
   return `$${value.toPrecision(2)}`;
 }
 
+/** Requests (or tokens) per second: whole and grouped from 100 on ("1,139"), else three digits ("8.52"). */
+export function formatRate(perSecond: number): string {
+  if (perSecond >= 100) return Math.round(perSecond).toLocaleString("en");
+  return String(Number(perSecond.toPrecision(3)));
+}
+
 /** A ratio ≥ 1 as "1.5×". */
 export function formatRatio(ratio: number): string {
   return `${trim(ratio, ratio >= 10 ? 0 : ratio >= 1.995 ? 1 : 2)}×`;

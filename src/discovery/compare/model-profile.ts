@@ -1,7 +1,9 @@
+import { countNoun } from "../../core/count-noun.ts";
 import type { Repo } from "../../core/types.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import { type ModelSummary, summarizeModel } from "../../hub/read/model-summary.ts";
 import { costPerThousand, estimatePerformance } from "./estimate-performance.ts";
+import { formatMs } from "./format.ts";
 import type { HardwareSpec, HourlyPrice } from "./hardware.ts";
 
 /** Latency Hangar measured for a model: its own inference runtime's metered requests. */
@@ -129,6 +131,8 @@ export function hardwareFit(summary: ModelSummary, hardware: HardwareSpec, dtype
 
 export interface SpeedFigures {
   latencyMs: number | null;
+  /** The part of an estimated latency any model pays (HTTP, tokenisation, dispatch); null when measured. */
+  overheadMs: number | null;
   requestsPerSecond: number | null;
   tokensPerSecond: number | null;
   /** `measured` by Hangar's runtime on this machine, or `estimated` from parameters and FLOPS. */
@@ -136,32 +140,41 @@ export interface SpeedFigures {
   note: string;
 }
 
-export function estimatedSpeed(
-  parameters: number | null,
-  hardware: HardwareSpec,
-  tokensPerRequest: number,
-): SpeedFigures {
+export interface EstimatedSpeedParams {
+  parameters: number | null;
+  hardware: HardwareSpec;
+  tokensPerRequest: number;
+  task: string | null;
+}
+
+export function estimatedSpeed(params: EstimatedSpeedParams): SpeedFigures {
+  const { parameters, hardware, tokensPerRequest, task } = params;
   if (parameters === null) {
     return {
       latencyMs: null,
+      overheadMs: null,
       requestsPerSecond: null,
       tokensPerSecond: null,
       basis: null,
       note: "unknown: no parameter count to estimate from",
     };
   }
-  const estimate = estimatePerformance(parameters, hardware, tokensPerRequest);
+  const estimate = estimatePerformance({ parameters, hardware, tokensPerRequest, task });
   return {
     ...estimate,
     basis: "estimated",
-    note: `estimated on ${hardware.name} for ${tokensPerRequest} tokens per request`,
+    note:
+      `estimated on ${hardware.name} for ${countNoun(tokensPerRequest, "token")} per request, ` +
+      `${formatMs(estimate.overheadMs)} of it fixed costs of serving a request`,
   };
 }
 
 export function measuredSpeed(measured: MeasuredLatency): SpeedFigures {
   return {
     latencyMs: measured.meanMs,
-    requestsPerSecond: 1000 / measured.meanMs,
+    overheadMs: null,
+    // Metering rounds to whole milliseconds: a mean of 0 is "under a millisecond", not infinitely fast.
+    requestsPerSecond: measured.meanMs > 0 ? 1000 / measured.meanMs : null,
     tokensPerSecond: null,
     basis: "measured",
     note: `measured by Hangar: mean of ${measured.requests} requests on this machine`,

@@ -1,3 +1,4 @@
+import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import type { Repo } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
@@ -510,7 +511,12 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
       const speed =
         summary.parameters === null
           ? null
-          : estimatePerformance(summary.parameters, hardware, defaultTokensPerRequest(task));
+          : estimatePerformance({
+              parameters: summary.parameters,
+              hardware,
+              tokensPerRequest: defaultTokensPerRequest(task),
+              task,
+            });
       const cost = costFromLatency(speed?.latencyMs ?? null, price, undefined);
       const text = `${repo.id} ${summary.description ?? ""}`;
       const purpose = criterion ? purposeFit(criterion, task, `${text} ${repo.tags.join(" ")}`) : null;
@@ -717,7 +723,7 @@ function alternatives(
               kind: "closest" as const,
               id: closest.repo.id,
               reasons: [
-                `misses ${failures(closest).length} constraint(s): ${failures(closest)
+                `misses ${countNoun(failures(closest).length, "constraint")}: ${failures(closest)
                   .map((check) => check.text)
                   .join("; ")}`,
                 ...closest.checks.filter((check) => check.outcome === "pass").map((check) => check.text),

@@ -2,6 +2,7 @@ import type { Tensor } from "@huggingface/transformers";
 import type { InferenceSession } from "onnxruntime-node";
 import { HangarError } from "../../core/errors.ts";
 import type { ChatMessage } from "../tasks/text-generation.ts";
+import { bestAnswers } from "./answer-spans.ts";
 import { configureTransformers, serveSource } from "./in-process-hub.ts";
 import {
   type InferenceCall,
@@ -13,6 +14,7 @@ import {
   modelKey,
   type StreamChunk,
 } from "./model-loader.ts";
+import { startsWord, type TokenMarkers, tokenMarkers, tokenOffsets } from "./token-offsets.ts";
 
 type TransformersModule = typeof import("@huggingface/transformers");
 
@@ -58,6 +60,8 @@ interface Tokenizer {
   model_max_length?: number;
   /** The tokenizers-library object underneath (transformers.js v4). */
   _tokenizer?: { id_to_token?(id: number): string | undefined };
+  /** The parsed tokenizer.json, for the word-piece and space markers of its vocabulary. */
+  _tokenizerJSON?: unknown;
   chat_template?: unknown;
 }
 interface Model {
@@ -145,13 +149,6 @@ function rows(tensor: Tensor): number[][] {
   return Array.from({ length: count }, (_, row) => Array.from(data.subarray(row * width, (row + 1) * width)));
 }
 
-/** Token markers of WordPiece, byte-level BPE and SentencePiece vocabularies. */
-function tokenSurface(token: string): { text: string; continues: boolean } {
-  if (token.startsWith("##")) return { text: token.slice(2), continues: true };
-  if (token.startsWith("Ġ") || token.startsWith("▁")) return { text: token.slice(1), continues: false };
-  return { text: token, continues: false };
-}
-
 function entityTag(label: string): { prefix: string; tag: string } {
   const match = /^([BIES])-(.+)$/.exec(label);
   return match ? { prefix: match[1]!, tag: match[2]! } : { prefix: "I", tag: label };
@@ -176,6 +173,8 @@ class TransformersModel implements LoadedModel {
   /** Logit indices of an NLI model's entailment and contradiction labels, for zero-shot classification. */
   private readonly entailmentId: number;
   private readonly contradictionId: number;
+  /** How the tokenizer marks word pieces and spaces, to place tokens in the text (QA, token classification). */
+  private readonly markers: TokenMarkers;
   private warmedUp = false;
 
   constructor(
@@ -207,6 +206,7 @@ class TransformersModel implements LoadedModel {
     );
     this.entailmentId = label2id.entailment ?? 2;
     this.contradictionId = label2id.contradiction ?? label2id.not_entailment ?? 0;
+    this.markers = tokenMarkers(main.tokenizer._tokenizerJSON);
   }
 
   get runtime(): ModelRuntimeInfo {
@@ -356,30 +356,34 @@ class TransformersModel implements LoadedModel {
     const ignore = (parameters.ignore_labels as string[] | undefined) ?? ["O"];
     const aggregate = (parameters.aggregation_strategy as string | undefined) !== "none";
     return texts.map((text, row) => {
-      const lower = text.toLowerCase();
-      let cursor = 0;
-      const tokens: TokenEntity[] = [];
+      const positions: number[] = [];
       for (let position = 0; position < length; position++) {
         const id = Number(ids[row]![position]);
-        if (!mask[row]![position] || special.has(id)) continue;
-        const surface = tokenSurface(this.tokenText(id));
-        const found = surface.text ? lower.indexOf(surface.text.toLowerCase(), cursor) : -1;
-        const start = found >= 0 ? found : cursor;
-        const end = found >= 0 ? found + surface.text.length : cursor;
-        cursor = end;
+        if (mask[row]![position] && !special.has(id)) positions.push(position);
+      }
+      const spans = tokenOffsets(
+        text,
+        positions.map((position) => this.tokenText(Number(ids[row]![position]))),
+        this.markers,
+      );
+      let cursor = 0;
+      const tokens: TokenEntity[] = positions.map((position, index) => {
+        // A token that cannot be placed takes no characters, where the previous one ended.
+        const span = spans[index] ?? { start: cursor, end: cursor };
+        cursor = span.end;
         const offset = (row * length + position) * labels;
         const scores = softmax(Array.from(data.subarray(offset, offset + labels)));
         const best = scores.indexOf(Math.max(...scores));
-        tokens.push({
+        return {
           entity: config.id2label?.[best] ?? `LABEL_${best}`,
           score: scores[best]!,
           index: position,
-          word: text.slice(start, end),
-          start,
-          end,
-          continues: surface.continues,
-        });
-      }
+          word: text.slice(span.start, span.end),
+          start: span.start,
+          end: span.end,
+          continues: spans[index] !== null && !startsWord(text, span.start),
+        };
+      });
       if (!aggregate) {
         return tokens
           .filter((token) => !ignore.includes(token.entity))
@@ -472,9 +476,8 @@ class TransformersModel implements LoadedModel {
   }
 
   /**
-   * Extractive QA for every (question, context) pair at once, ranked as transformers.js's pipeline ranks
-   * spans: softmax of start and end logits over the context tokens (plus the first token, which some models
-   * use for "no answer" and which is then scored 0), the product for every span with start <= end.
+   * Extractive QA for every (question, context) pair at once: one model call, then the best spans of each
+   * row's context tokens (see `bestAnswers`), cut from the context at the tokens' character offsets.
    */
   private async answerQuestions(calls: readonly InferenceCall[]): Promise<unknown[]> {
     const pairs = calls.map((call) => call.inputs as { question: string; context: string });
@@ -495,33 +498,24 @@ class TransformersModel implements LoadedModel {
       // Padding may sit on either side; the pipeline's "position 0" is the first real token.
       const first = rowIds.findIndex((_, index) => real(index));
       const separator = rowIds.findIndex((id, index) => real(index) && id === tokenizer.sep_token_id);
-      const inContext = (index: number) =>
-        index > first && real(index) && index > separator && !special.has(rowIds[index]!);
-      const valid = rowIds.map((_, index) => index).filter(inContext);
-      const scoresOf = (logits: number[]) => {
-        const kept = logits.map((value, index) => (index === first || inContext(index) ? value : -Infinity));
-        const scores = softmax(kept);
-        scores[first] = 0;
-        return scores;
-      };
-      const topK = (call.parameters.top_k as number | undefined) ?? 1;
+      const positions = rowIds
+        .map((_, index) => index)
+        .filter((index) => index > first && real(index) && index > separator && !special.has(rowIds[index]!));
       const { context } = pairs[row]!;
-      const answers = bestSpans(scoresOf(startRows[row]!), scoresOf(endRows[row]!), valid, topK).map(
-        (span) => {
-          const answer = tokenizer.decode(rowIds.slice(span.start, span.end + 1), {
-            skip_special_tokens: true,
-          });
-          const found = context.toLowerCase().indexOf(answer.toLowerCase());
-          return found >= 0
-            ? {
-                answer: context.slice(found, found + answer.length),
-                score: span.score,
-                start: found,
-                end: found + answer.length,
-              }
-            : { answer, score: span.score, start: 0, end: 0 };
-        },
+      const spans = tokenOffsets(
+        context,
+        positions.map((position) => this.tokenText(rowIds[position]!)),
+        this.markers,
       );
+      const topK = (call.parameters.top_k as number | undefined) ?? 1;
+      const answers = bestAnswers({
+        context,
+        startLogits: startRows[row]!,
+        endLogits: endRows[row]!,
+        contextTokens: positions.map((position, index) => ({ position, span: spans[index]! })),
+        noAnswerPosition: first,
+        count: topK,
+      });
       if (topK > 1) return answers;
       return answers[0] ?? { answer: "", score: 0, start: 0, end: 0 };
     });
@@ -739,27 +733,6 @@ function bestIndices(scores: readonly number[], count: number): number[] {
  * The `count` best spans (start <= end, both among `positions`, ascending) by start score times end score,
  * best first; equal scores keep the order start by start, end by end, as the pipeline's stable sort does.
  */
-function bestSpans(
-  startScores: readonly number[],
-  endScores: readonly number[],
-  positions: readonly number[],
-  count: number,
-): Array<{ start: number; end: number; score: number }> {
-  const best: Array<{ start: number; end: number; score: number }> = [];
-  for (const [i, start] of positions.entries()) {
-    for (let j = i; j < positions.length; j++) {
-      const end = positions[j]!;
-      const score = startScores[start]! * endScores[end]!;
-      if (best.length === count && score <= best[count - 1]!.score) continue;
-      let at = best.length;
-      while (at > 0 && best[at - 1]!.score < score) at--;
-      best.splice(at, 0, { start, end, score });
-      if (best.length > count) best.pop();
-    }
-  }
-  return best;
-}
-
 function callTexts(call: InferenceCall): string[] {
   if (call.task === "sentence-similarity") {
     const inputs = call.inputs as { source_sentence: string; sentences: string[] };

@@ -1,5 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import {
+  countVectors,
   definedOnly,
   optionalBoolean,
   optionalChoice,
@@ -21,6 +22,8 @@ export const featureExtractionTask: TaskDefinition = {
   summary: "Turns texts into embedding vectors",
   batchable: true,
   truncates: true,
+  outputUnit: "vectors",
+  countOutput: countVectors,
   parse(inputs, parameters, body) {
     const merged = { ...pick(body, ["normalize", "truncate", "pooling"]), ...parameters };
     if (merged.dimensions !== undefined || body.dimensions !== undefined) {

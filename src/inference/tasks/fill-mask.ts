@@ -1,5 +1,11 @@
 import { badRequest } from "../../core/errors.ts";
-import { definedOnly, optionalInteger, type TaskDefinition, textOrTexts } from "./task-definition.ts";
+import {
+  countRecords,
+  definedOnly,
+  optionalInteger,
+  type TaskDefinition,
+  textOrTexts,
+} from "./task-definition.ts";
 
 /**
  * fill-mask. Inputs: a text holding the model's mask token (e.g. `[MASK]`), or a list of them. Parameters:
@@ -12,6 +18,8 @@ export const fillMaskTask: TaskDefinition = {
   summary: "Guesses the word hidden behind the mask token",
   batchable: true,
   truncates: false,
+  outputUnit: "predictions",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     if (parameters.targets !== undefined) throw badRequest('"parameters.targets" is not supported');
     return {

@@ -106,6 +106,9 @@ export const imageToTextTask: TaskDefinition = {
   batchable: false,
   truncates: false,
   maxRequestBytes: MEDIA_REQUEST_BYTES,
+  outputUnit: "characters",
+  countOutput: (output) =>
+    isRecord(output) && typeof output.generated_text === "string" ? output.generated_text.length : 0,
   parse(inputs, parameters) {
     readOcrParameters(parameters);
     return {

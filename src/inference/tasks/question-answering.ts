@@ -1,5 +1,6 @@
 import { badRequest } from "../../core/errors.ts";
 import {
+  countRecords,
   definedOnly,
   isRecord,
   optionalInteger,
@@ -17,6 +18,8 @@ export const questionAnsweringTask: TaskDefinition = {
   summary: "Finds the answer to a question in a context text",
   batchable: true,
   truncates: false,
+  outputUnit: "answers",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     if (!isRecord(inputs)) throw badRequest('"inputs" must be an object {question, context}');
     return {

@@ -10,6 +10,8 @@ export const sentenceSimilarityTask: TaskDefinition = {
   summary: "Scores how close sentences are to a source sentence",
   batchable: true,
   truncates: true,
+  outputUnit: "scores",
+  countOutput: (output) => (Array.isArray(output) ? output.length : 0),
   parse(inputs) {
     if (!isRecord(inputs)) {
       throw badRequest('"inputs" must be an object {source_sentence, sentences}');

@@ -58,6 +58,14 @@ export interface TaskDefinition {
   /** Largest request body for the task; `TEXT_REQUEST_BYTES` when not given. */
   readonly maxRequestBytes?: number;
   /**
+   * What an answer of this task is metered in (`usage.output_units`, `usage_events.output_unit`): something
+   * a person would count in it, such as labels for classification, vectors for embeddings or generated
+   * tokens, never the size of its JSON.
+   */
+  readonly outputUnit: string;
+  /** How many `outputUnit`s an answer holds. */
+  countOutput(output: unknown): number;
+  /**
    * Fills a pipeline-specific file input (a file path given to `hangar run`) into `inputs`; by default the
    * file's text is the input.
    */
@@ -68,16 +76,36 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** A non-empty string or a non-empty list of them. */
+/** The objects in an answer, at any depth of lists: labels, entities, answers, predictions, segments. */
+export function countRecords(output: unknown): number {
+  if (Array.isArray(output)) return output.reduce((total: number, item) => total + countRecords(item), 0);
+  return isRecord(output) ? 1 : 0;
+}
+
+/** The vectors in an answer: a list of numbers is one; lists of them (per text, per token) hold several. */
+export function countVectors(output: unknown): number {
+  if (!Array.isArray(output) || output.length === 0) return 0;
+  if (output.every((item) => typeof item === "number")) return 1;
+  return output.reduce((total: number, item) => total + countVectors(item), 0);
+}
+
+/** A non-empty string or a non-empty list of them; an empty text has nothing to run on, alone or in a list. */
 export function textOrTexts(value: unknown, field = "inputs"): string | string[] {
   if (typeof value === "string") {
-    if (value.length === 0) throw badRequest(`"${field}" must not be empty`);
+    if (value.length === 0) throw badRequest(`"${field}" must not be empty`, { details: { param: field } });
     return value;
   }
   if (Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === "string")) {
+    const empty = value.findIndex((item) => item.length === 0);
+    if (empty >= 0) {
+      const param = `${field}[${empty}]`;
+      throw badRequest(`"${param}" must not be empty`, { details: { param } });
+    }
     return value as string[];
   }
-  throw badRequest(`"${field}" must be a string or a non-empty list of strings`);
+  throw badRequest(`"${field}" must be a string or a non-empty list of strings`, {
+    details: { param: field },
+  });
 }
 
 export function requireText(value: unknown, field: string): string {

@@ -1,4 +1,5 @@
 import {
+  countRecords,
   definedOnly,
   isRecord,
   optionalChoice,
@@ -17,6 +18,8 @@ export const textClassificationTask: TaskDefinition = {
   summary: "Labels a text with classes and their probabilities",
   batchable: true,
   truncates: true,
+  outputUnit: "labels",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     return {
       inputs: textOrTexts(inputs),

@@ -14,6 +14,9 @@ export interface ChatMessage {
   content: string;
 }
 
+/** The roles a chat message may have, as OpenAI's chat API accepts them. */
+export const CHAT_ROLES = ["system", "developer", "user", "assistant", "tool"] as const;
+
 /** Validates OpenAI-style chat messages; content parts of type text are joined. */
 export function parseMessages(value: unknown, field = "messages"): ChatMessage[] {
   if (!Array.isArray(value) || value.length === 0) {
@@ -21,7 +24,18 @@ export function parseMessages(value: unknown, field = "messages"): ChatMessage[]
   }
   return value.map((message, index) => {
     if (!isRecord(message) || typeof message.role !== "string") {
-      throw badRequest(`"${field}[${index}]" must be an object with a string "role"`);
+      throw badRequest(`"${field}[${index}]" must be an object with a string "role"`, {
+        details: { param: `${field}[${index}]` },
+      });
+    }
+    if (!(CHAT_ROLES as readonly string[]).includes(message.role)) {
+      const param = `${field}[${index}].role`;
+      throw badRequest(
+        `"${param}" must be one of ${CHAT_ROLES.join(", ")}; got ${JSON.stringify(message.role)}`,
+        {
+          details: { param },
+        },
+      );
     }
     const content = message.content;
     if (typeof content === "string") return { role: message.role, content };
@@ -67,6 +81,11 @@ export const textGenerationTask: TaskDefinition = {
   summary: "Continues a prompt or answers chat messages",
   batchable: false,
   truncates: false,
+  outputUnit: "tokens",
+  countOutput: (output) =>
+    isRecord(output) && isRecord(output.usage) && typeof output.usage.completion_tokens === "number"
+      ? output.usage.completion_tokens
+      : 0,
   streams: true,
   parse(inputs, parameters) {
     const parsed =

@@ -1,4 +1,5 @@
 import {
+  countRecords,
   definedOnly,
   isRecord,
   optionalChoice,
@@ -21,6 +22,8 @@ export const tokenClassificationTask: TaskDefinition = {
   summary: "Finds named entities (people, places...) in a text",
   batchable: true,
   truncates: true,
+  outputUnit: "entities",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     return {
       inputs: textOrTexts(inputs),

@@ -2,6 +2,7 @@ import { badRequest } from "../../core/errors.ts";
 import { type DecodedAudio, decodeWav } from "../adapters/decode-wav.ts";
 import { base64Head, mediaBytes, sniffMedia } from "../adapters/media-input.ts";
 import {
+  countRecords,
   definedOnly,
   isRecord,
   MEDIA_REQUEST_BYTES,
@@ -113,6 +114,8 @@ export const voiceActivityDetectionTask: TaskDefinition = {
   batchable: false,
   truncates: false,
   maxRequestBytes: MEDIA_REQUEST_BYTES,
+  outputUnit: "segments",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     readVoiceActivityParameters(parameters);
     return {

@@ -1,5 +1,6 @@
 import { badRequest, HangarError } from "../../core/errors.ts";
 import {
+  countRecords,
   definedOnly,
   isRecord,
   MAX_INPUT_CHARACTERS,
@@ -20,6 +21,8 @@ export const zeroShotClassificationTask: TaskDefinition = {
   summary: "Scores a text against labels given with the request",
   batchable: true,
   truncates: true,
+  outputUnit: "labels",
+  countOutput: countRecords,
   parse(inputs, parameters) {
     const labels = parameters.candidate_labels;
     const list = typeof labels === "string" ? labels.split(",").map((label) => label.trim()) : labels;

@@ -1,21 +1,16 @@
 import { badRequest } from "../../core/errors.ts";
-import { type CompareCriteria, compareModels } from "../../discovery/compare/compare-models.ts";
+import { type CompareParams, compareModels } from "../../discovery/compare/compare-models.ts";
+import {
+  type CompareOption,
+  CRITERIA_FIELDS,
+  criteriaFromOptions,
+  subFields,
+} from "../../discovery/compare/compare-options.ts";
 import { recommendModels } from "../../discovery/recommend/recommend-models.ts";
 import { sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
 import type { Router } from "../router.ts";
 import { HANGAR_API_BODY } from "../wire/request-bodies.ts";
-
-const CRITERIA_FIELDS = [
-  "task",
-  "hardware",
-  "dtype",
-  "weights",
-  "tokensPerRequest",
-  "requestsPerMonth",
-  "pricePerHour",
-  "provider",
-] as const;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -29,29 +24,47 @@ function unknownFields(where: string, value: Record<string, unknown>, valid: rea
   }
 }
 
-/** The wire body of `POST /v1/compare` as compare's params, with every type checked. */
-function compareParams(body: unknown): { models: string[]; criteria: CompareCriteria } {
+/** The value at a dotted path of an object (`provider.name`), or undefined. */
+function valueAt(object: Record<string, unknown>, path: string): unknown {
+  return path.split(".").reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), object);
+}
+
+/**
+ * The wire body of `POST /v1/compare` as compare's params: `{models, ...criteria}` with the options of
+ * `hangar compare` under the same names (`weights`, `hardware`, `tokensPerRequest`...), or the same options in
+ * `criteria`; every type checked.
+ */
+function compareParams(body: unknown): CompareParams {
   if (!isObject(body)) throw badRequest("The request body must be a JSON object: {models, criteria}");
-  unknownFields("the body", body, ["models", "criteria"]);
+  unknownFields("the body", body, ["models", "criteria", ...CRITERIA_FIELDS]);
   const { models, criteria = {} } = body;
   if (!Array.isArray(models) || models.some((id) => typeof id !== "string")) {
     throw badRequest('"models" must be a list of model ids, e.g. ["org/model-a", "org/model-b"]');
   }
   if (!isObject(criteria)) throw badRequest('"criteria" must be an object');
   unknownFields("criteria", criteria, CRITERIA_FIELDS);
-  for (const key of ["task", "hardware", "dtype"] as const) {
-    if (criteria[key] !== undefined && typeof criteria[key] !== "string")
-      throw badRequest(`criteria.${key} must be a string`);
+  for (const field of CRITERIA_FIELDS) {
+    if (body[field] !== undefined && criteria[field] !== undefined) {
+      throw badRequest(`"${field}" is given twice, in the body and in criteria: give it once`);
+    }
+    const fields = subFields(field);
+    for (const [where, value] of [
+      [field, body[field]],
+      [`criteria.${field}`, criteria[field]],
+    ] as const) {
+      if (fields.length === 0 || value === undefined) continue;
+      if (!isObject(value)) throw badRequest(`${where} must be an object: {${fields.join(", ")}}`);
+      unknownFields(where, value, fields);
+    }
   }
-  if (criteria.weights !== undefined && !isObject(criteria.weights)) {
-    throw badRequest('criteria.weights must be an object such as {"speed": 1, "quality": 2, "cost": 1}');
-  }
-  if (criteria.provider !== undefined && !isObject(criteria.provider)) {
-    throw badRequest(
-      'criteria.provider must be an object: {"name", "pricePer1kRequests" or "pricePerMillionTokens"}',
-    );
-  }
-  return { models: models as string[], criteria: criteria as CompareCriteria };
+  const inCriteria = (option: CompareOption) => valueAt(criteria, option.field) !== undefined;
+  return {
+    models: models as string[],
+    criteria: criteriaFromOptions(
+      (option) => valueAt(body, option.field) ?? valueAt(criteria, option.field),
+      (option) => (inCriteria(option) ? `criteria.${option.field}` : option.field),
+    ),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
-import { isRecord } from "../../inference/tasks/task-definition.ts";
+import { isRecord, textOrTexts } from "../../inference/tasks/task-definition.ts";
 import { parseMessages } from "../../inference/tasks/text-generation.ts";
 import { sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
@@ -34,10 +34,11 @@ function sendOpenAiError(response: ServerResponse, error: unknown): void {
             ? "server_error"
             : "invalid_request_error";
   const code = known.code === "HANGAR_ERR_REPO_NOT_FOUND" ? "model_not_found" : known.hubCode;
+  const param = typeof known.details.param === "string" ? known.details.param : null;
   sendJson(
     response,
     known.status,
-    { error: { message: known.message, type, code, param: null } },
+    { error: { message: known.message, type, code, param } },
     { "X-Error-Code": known.hubCode, ...known.headers },
   );
 }
@@ -262,12 +263,14 @@ async function handleEmbeddings(context: RequestContext): Promise<void> {
   const body = await readJsonBody(context, EMBEDDINGS_BODY);
   const model = requireModel(body);
   const input = body.input;
-  const texts = typeof input === "string" ? [input] : input;
-  if (!Array.isArray(texts) || texts.length === 0 || !texts.every((text) => typeof text === "string")) {
-    throw badRequest(
-      '"input" must be a string or a non-empty list of strings (token arrays are not supported)',
-    );
+  if (Array.isArray(input) && !input.every((text) => typeof text === "string")) {
+    throw badRequest('"input" must be a string or a list of strings (token arrays are not supported)', {
+      details: { param: "input" },
+    });
   }
+  // An empty text is refused here as on /v1/inference (and by OpenAI): a vector of nothing means nothing.
+  const given = textOrTexts(input, "input");
+  const texts = typeof given === "string" ? [given] : given;
   const format = body.encoding_format ?? "float";
   if (format !== "float" && format !== "base64")
     throw badRequest('"encoding_format" must be float or base64');
