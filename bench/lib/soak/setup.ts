@@ -44,8 +44,8 @@ export async function createAccounts(home: string, count: number): Promise<Omit<
     });
     return { name, token: created.token };
   };
-  // The first command creates the home alone: commands started together on a new home race to create its
-  // catalog (one of them fails with "table ... already exists"). On an existing home they run side by side.
+  // The first command creates the home alone (as a user's first command does); the others then run side by
+  // side. Commands started together on a new home used to race to create its catalog's schema.
   const first = await addUser(0);
   const others = await Promise.all(Array.from({ length: count - 1 }, (_, index) => addUser(index + 1)));
   const users = [first, ...others];
