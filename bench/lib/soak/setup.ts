@@ -47,8 +47,16 @@ export async function createAccounts(home: string, count: number): Promise<Omit<
   // The first command creates the home alone (as a user's first command does); the others then run side by
   // side. Commands started together on a new home used to race to create its catalog's schema.
   const first = await addUser(0);
-  const others = await Promise.all(Array.from({ length: count - 1 }, (_, index) => addUser(index + 1)));
-  const users = [first, ...others];
+  // Settled, not raced: on a failure the other commands must end before the home is removed.
+  const settled = await Promise.allSettled(
+    Array.from({ length: count - 1 }, (_, index) => addUser(index + 1)),
+  );
+  const failed = settled.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+  const users = [
+    first,
+    ...settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : [])),
+  ];
   await hangarCliJson({
     home,
     args: ["org", "add", ORG, ...users.flatMap((user) => ["--member", user.name])],
