@@ -334,10 +334,14 @@ export class Catalog {
 
 /** Applies the migrations a database lacks, up to `target` of them (all by default; tests build older catalogs). */
 export function migrate(db: SqliteDatabase, target = MIGRATIONS.length): void {
-  const current = db.pragma("user_version", { simple: true }) as number;
-  for (let index = current; index < target; index++) {
-    const migration = MIGRATIONS[index]!;
+  const version = () => db.pragma("user_version", { simple: true }) as number;
+  while (version() < target) {
     db.transaction(() => {
+      // Read again under the write lock: another process opening the same new home may have applied this
+      // migration while this one waited for the lock.
+      const index = version();
+      if (index >= target) return;
+      const migration = MIGRATIONS[index]!;
       if (typeof migration === "string") db.exec(migration);
       else migration(db);
       db.pragma(`user_version = ${index + 1}`);
