@@ -57,13 +57,11 @@ function modalityOf(task: string): Modality {
 function choiceOf({ task, confidence }: TaskConfidence): TaskChoice {
   const data = TASKS_DATA[task as keyof typeof TASKS_DATA];
   const name = PIPELINE_DATA[task as keyof typeof PIPELINE_DATA]?.name ?? task;
-  return { task, confidence, name, summary: data && !data.isPlaceholder ? data.summary : name };
+  // The first sentence of the task's summary says what it does; the rest lists use cases.
+  const summary = data && !data.isPlaceholder ? data.summary.split(/(?<=\.)\s/)[0]! : name;
+  return { task, confidence, name, summary };
 }
 
-/**
- * Which tasks a description asks for, by the learned task model: never an empty answer. The words that
- * weighed most are quoted back (character pieces of a word count for the word).
- */
 export interface RecogniseTasksParams {
   text: string;
   /** The text phrases are quoted from, at the same offsets (by default `text`). */
@@ -71,6 +69,10 @@ export interface RecogniseTasksParams {
   model?: TaskModel;
 }
 
+/**
+ * Which tasks a description asks for, by the learned task model: never an empty answer. The words that
+ * weighed most are quoted back (character pieces of a word count for the word).
+ */
 export function recogniseTasks(params: RecogniseTasksParams): RecognisedTasks {
   const { text } = params;
   const model = params.model ?? getTaskModel();
