@@ -6,13 +6,22 @@
  * only), accuracy per writing style, calibration of the first task's confidence by bins (expected calibration
  * error), how often the answer says it is unsure and how right it is then, the per-task confusion of the test
  * split, the time to train the task model and to read one description. Every figure goes through
- * `parseDescription`, the same path `POST /v1/recommend` takes.
+ * `parseDescription`, the same path `POST /v1/recommend` takes. With `RECOMMEND_BENCH_FIT=1` it also fits
+ * the confidence temperature again: 5-fold out-of-fold predictions over the training descriptions (never
+ * the evaluation splits), and the temperature with the lowest log-loss on them.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDescription } from "../src/discovery/recommend/parse-description.ts";
 import { LOW_CONFIDENCE } from "../src/discovery/recommend/recognise-tasks.ts";
-import { getTaskModel } from "../src/discovery/recommend/task-model.ts";
+import { readTaskCorpus } from "../src/discovery/recommend/task-corpus.ts";
+import {
+  DEFAULT_TASK_MODEL_SETTINGS,
+  getTaskModel,
+  trainTaskModel,
+} from "../src/discovery/recommend/task-model.ts";
+import { shuffle } from "../src/discovery/recommend/train-sparse-softmax.ts";
+import { seededRandom } from "../src/hub/catalog/generate-catalog.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { percentile, round } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
@@ -165,6 +174,61 @@ function printConfusion(outcomes: Outcome[]): void {
   );
 }
 
+const FOLDS = 5;
+
+/** The temperature that makes out-of-fold confidences over the training descriptions most likely. */
+function fitTemperature(): void {
+  const corpus = readTaskCorpus();
+  const paraphrases = corpus.examples.filter((example) => example.source === "paraphrase");
+  const order = shuffle(
+    paraphrases.map((_, index) => index),
+    seededRandom(5),
+  );
+  // Log-probabilities at temperature 1, so any temperature is a rescaling of them.
+  const predictions: Array<{ task: string; logits: Map<string, number> }> = [];
+  const settings = { ...DEFAULT_TASK_MODEL_SETTINGS, temperature: 1 };
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const held = new Set(order.filter((_, at) => at % FOLDS === fold).map((index) => paraphrases[index]!));
+    const model = trainTaskModel({
+      corpus: { tasks: corpus.tasks, examples: corpus.examples.filter((example) => !held.has(example)) },
+      settings,
+    });
+    for (const example of held) {
+      const scores = model.classify(example.text);
+      predictions.push({
+        task: example.task,
+        logits: new Map(scores.map((score) => [score.task, Math.log(Math.max(score.confidence, 1e-300))])),
+      });
+    }
+  }
+  const rows: Array<[number, number, number]> = [];
+  for (let temperature = 0.3; temperature <= 1.5001; temperature += 0.05) {
+    let loss = 0;
+    const bins = Array.from({ length: BINS }, () => ({ confidence: 0, right: 0 }));
+    for (const { task, logits } of predictions) {
+      const scaled = [...logits].map(([name, logit]) => [name, logit / temperature] as const);
+      const max = Math.max(...scaled.map(([, logit]) => logit));
+      const total = scaled.reduce((sum, [, logit]) => sum + Math.exp(logit - max), 0);
+      const best = scaled.reduce((a, b) => (b[1] > a[1] ? b : a));
+      const confidence = Math.exp(best[1] - max) / total;
+      loss -= logits.get(task)! / temperature - max - Math.log(total);
+      const bin = bins[Math.min(BINS - 1, Math.floor(confidence * BINS))]!;
+      bin.confidence += confidence;
+      bin.right += best[0] === task ? 1 : 0;
+    }
+    const error =
+      bins.reduce((sum, bin) => sum + Math.abs(bin.confidence - bin.right), 0) / predictions.length;
+    rows.push([round(temperature, 2), round(loss / predictions.length, 4), round(error, 4)]);
+  }
+  const best = rows.reduce((a, b) => (b[1] < a[1] ? b : a));
+  printTable(
+    `Temperature, ${FOLDS}-fold out-of-fold over ${predictions.length} training descriptions`,
+    ["temperature", "log-loss", "ECE"],
+    rows,
+  );
+  process.stdout.write(`Best temperature ${best[0]} (in use: ${DEFAULT_TASK_MODEL_SETTINGS.temperature})\n`);
+}
+
 function main(): void {
   const machine = machineInfo();
   process.stdout.write(`${describeMachine(machine)}\n`);
@@ -232,6 +296,7 @@ function main(): void {
   process.stdout.write(
     `\n"unsure": the first task's confidence is under ${LOW_CONFIDENCE}; the answer then offers choices.\n`,
   );
+  if (process.env.RECOMMEND_BENCH_FIT === "1") fitTemperature();
   printJsonLine({ benchmark: "recommend", machine, trainMs: Math.round(trainMs), tune, test, latency });
 }
 

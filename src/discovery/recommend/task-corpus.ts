@@ -37,7 +37,7 @@ function tasksPackageDirectory(): string {
 }
 
 /** Prose of an about.md: code, links, images and reference sections removed, one example per sentence. */
-export function aboutSentences(markdown: string): string[] {
+function aboutSentences(markdown: string): string[] {
   const sentences: string[] = [];
   let skipping = false;
   const text = markdown.replace(/```[\s\S]*?```/g, " ").replace(/<[^>]+>/g, " ");

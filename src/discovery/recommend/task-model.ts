@@ -1,12 +1,12 @@
-import { SeededRandom } from "../../factory/random.ts";
+import { seededRandom } from "../../hub/catalog/generate-catalog.ts";
 import { type CorpusExample, type CorpusSource, readTaskCorpus, type TaskCorpus } from "./task-corpus.ts";
 import { DEFAULT_FEATURE_WEIGHTS, type FeatureWeights, textFeatures } from "./task-features.ts";
-import { trainSparseSoftmax, type WeightedSparseExample } from "./train-sparse-softmax.ts";
+import { shuffle, trainSparseSoftmax, type WeightedSparseExample } from "./train-sparse-softmax.ts";
 
 /**
  * Which task a description asks for, learned from labelled text (see task-corpus.ts): multinomial logistic
- * regression over word, word-pair, direction and character features. Built deterministically on first use
- * (about a second), then kept for the process.
+ * regression over the features of task-features.ts. Built deterministically on first use (about a second on
+ * a busy 2-core machine), then kept for the process.
  */
 
 export interface TaskModelSettings {
@@ -25,7 +25,11 @@ export interface TaskModelSettings {
   epochs: number;
   learningRate: number;
   l2: number;
-  /** Divides the logits before the softmax; fitted on the tuning set so confidences are calibrated. */
+  /**
+   * Divides the logits before the softmax so confidences are calibrated: the value with the lowest
+   * log-loss on out-of-fold predictions over the training descriptions (`RECOMMEND_BENCH_FIT=1 npm run
+   * bench:recommend` fits it again).
+   */
   temperature: number;
   seed: number;
 }
@@ -72,19 +76,24 @@ function sample(examples: CorpusExample[], settings: TaskModelSettings): CorpusE
     group.push(example);
     groups.set(key, group);
   }
-  const random = new SeededRandom(settings.seed);
+  const random = seededRandom(settings.seed);
   const kept: CorpusExample[] = [];
   for (const group of groups.values()) {
     const limit = settings.perTaskLimit[group[0]!.source];
-    kept.push(...(group.length <= limit ? group : random.shuffle([...group]).slice(0, limit)));
+    kept.push(...(group.length <= limit ? group : shuffle([...group], random).slice(0, limit)));
   }
   return kept;
 }
 
-export function trainTaskModel(
-  corpus: TaskCorpus = readTaskCorpus(),
-  settings: TaskModelSettings = DEFAULT_TASK_MODEL_SETTINGS,
-): TaskModel {
+export interface TrainTaskModelParams {
+  /** By default every source read by readTaskCorpus. */
+  corpus?: TaskCorpus;
+  settings?: TaskModelSettings;
+}
+
+export function trainTaskModel(params: TrainTaskModelParams = {}): TaskModel {
+  const corpus = params.corpus ?? readTaskCorpus();
+  const settings = params.settings ?? DEFAULT_TASK_MODEL_SETTINGS;
   const taskIndex = new Map(corpus.tasks.map((task, index) => [task, index]));
   const featureIndex = new Map<string, number>();
   const examples: WeightedSparseExample[] = [];

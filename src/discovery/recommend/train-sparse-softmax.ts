@@ -1,4 +1,4 @@
-import { SeededRandom } from "../../factory/random.ts";
+import { seededRandom } from "../../hub/catalog/generate-catalog.ts";
 
 /**
  * Multinomial logistic regression over sparse features, trained by stochastic gradient descent with AdaGrad
@@ -16,6 +16,15 @@ export interface WeightedSparseExample {
   values: Float32Array;
   label: number;
   weight: number;
+}
+
+/** An in-place Fisher-Yates shuffle driven by a seeded generator. */
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 export interface TrainSparseSoftmaxParams {
@@ -44,9 +53,9 @@ export function trainSparseSoftmax(params: TrainSparseSoftmaxParams): SparseSoft
   const probabilities = new Float64Array(labelCount);
   const movingLabels = new Int32Array(labelCount);
   const order = Array.from(examples, (_, index) => index);
-  const random = new SeededRandom(params.seed);
+  const random = seededRandom(params.seed);
   for (let epoch = 0; epoch < params.epochs; epoch++) {
-    random.shuffle(order);
+    shuffle(order, random);
     for (const exampleIndex of order) {
       const { indices, values, label, weight } = examples[exampleIndex]!;
       for (let k = 0; k < labelCount; k++) probabilities[k] = bias[k]!;
