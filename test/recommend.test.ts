@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PIPELINE_DATA } from "@huggingface/tasks";
+import { COMPANION_TASKS } from "../src/discovery/recommend/lexicon.ts";
 import { type Constraints, parseDescription } from "../src/discovery/recommend/parse-description.ts";
+import { LOW_CONFIDENCE } from "../src/discovery/recommend/recognise-tasks.ts";
 import { type Recommendation, recommendModels } from "../src/discovery/recommend/recommend-models.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import {
@@ -84,14 +86,21 @@ describe("recommend: reading descriptions", () => {
       );
       assert.deepEqual(parsed.constraints, { ...EMPTY, ...entry.constraints });
       // Every task and every set constraint is explained by a phrase of the description.
-      for (const task of entry.tasks) {
+      entry.tasks.forEach((task, index) => {
         const explained =
           parsed.triggers.some((trigger) => trigger.means === `task: ${task}`) ||
           // Companion tasks come with their partner (semantic search ↔ feature extraction).
-          task === "feature-extraction" ||
-          task === "zero-shot-classification";
+          entry.tasks.slice(0, index).some((earlier) => COMPANION_TASKS[earlier] === task);
         assert.ok(explained, `no trigger for ${task}`);
-      }
+      });
+      // Confidences are probabilities, best first, and the first task is the most likely one.
+      const confidences = parsed.taskConfidences.map((score) => score.confidence);
+      assert.deepEqual(
+        confidences,
+        [...confidences].sort((a, b) => b - a),
+      );
+      assert.ok(confidences.every((value) => value >= 0 && value <= 1));
+      assert.equal(parsed.taskConfidences[0]!.task, parsed.tasks[0]);
       for (const trigger of parsed.triggers) {
         assert.ok(
           entry.description.toLowerCase().includes(trigger.phrase.toLowerCase()),
@@ -348,14 +357,22 @@ describe("recommend: candidates from the catalog snapshot", () => {
     assert.ok(closest?.id && closest.relaxes.length > 0, "closest?.id && closest.relaxes.length > 0");
     assert.ok(Object.keys(answer.excluded).length > 0, "Object.keys(answer.excluded).length > 0");
 
+    // A description that names no job is answered, with the closest tasks to choose from and a warning.
     const vague = recommendModels(t.hangar, localAdministrator(), {
       description: "something nice for my team",
     });
-    assert.deepEqual(vague.tasks, []);
-    assert.deepEqual(vague.candidates, []);
+    assert.equal(vague.lowConfidence, true);
+    assert.ok(vague.taskConfidences[0]!.confidence < LOW_CONFIDENCE);
+    assert.ok(vague.choices.length >= 3, `${vague.choices.length} choices`);
+    for (const choice of vague.choices) {
+      assert.ok(Object.hasOwn(PIPELINE_DATA, choice.task), choice.task);
+      assert.ok(choice.summary.length > 10 && choice.name.length > 0, choice.summary);
+    }
+    for (const choice of vague.choices.slice(0, 3)) assert.ok(vague.tasks.includes(choice.task));
+    assert.ok(vague.candidates.length > 0, "candidates for the closest tasks");
     assert.ok(
-      vague.notes.some((note) => note.startsWith("No task recognised")),
-      "asks for what the model should do",
+      vague.notes.some((note) => note.startsWith("Not sure which task this is")),
+      vague.notes.join(" / "),
     );
   });
 
@@ -427,7 +444,8 @@ describe("recommend: candidates from the catalog snapshot", () => {
       hangarCli(["recommend", "", "--home", t.home]),
     ]);
     assert.equal(readable.code, 0, readable.stderr);
-    assert.match(readable.stdout, /^Tasks: {7}automatic-speech-recognition$/m);
+    assert.match(readable.stdout, /^Tasks: {7}automatic-speech-recognition \((0\.9\d*|1)\)$/m);
+    assert.doesNotMatch(readable.stdout, /^Not sure:/m);
     assert.match(readable.stdout, /^Constraints: languages de; open-source licence$/m);
     assert.match(readable.stdout, /"transcribe" → task: automatic-speech-recognition/);
     assert.match(

@@ -38,8 +38,20 @@ export function describeConstraints(constraints: Constraints): string[] {
   return parts;
 }
 
+/** "automatic-speech-recognition (0.97)": a task with its confidence when the model ranked it. */
+function taskWithConfidence(result: Recommendation, task: string): string {
+  const confidence = result.taskConfidences.find((entry) => entry.task === task)?.confidence;
+  return confidence === undefined ? task : `${task} (${confidence})`;
+}
+
 export function writeRecommendation(stdout: NodeJS.WritableStream, result: Recommendation): void {
-  stdout.write(`Tasks:       ${result.tasks.join(", ") || "none recognised"}\n`);
+  stdout.write(`Tasks:       ${result.tasks.map((task) => taskWithConfidence(result, task)).join(", ")}\n`);
+  if (result.lowConfidence) {
+    stdout.write("Not sure:    the description could mean any of these tasks; name the one you mean:\n");
+    for (const choice of result.choices) {
+      stdout.write(`  - ${choice.task} (${choice.confidence}): ${choice.summary}\n`);
+    }
+  }
   stdout.write(`Constraints: ${describeConstraints(result.constraints).join("; ") || "none"}\n`);
   if (result.triggers.length) {
     stdout.write(

@@ -3,16 +3,14 @@ import { listHardware } from "../compare/hardware.ts";
 import {
   askedPurpose,
   CLASSIFY_VERB,
-  COMPANION_TASKS,
   DOMAINS,
   INSTRUCTION_WORDS,
   LANGUAGES,
-  MODALITY_WORDS,
   type Modality,
   MULTILINGUAL,
   NOT_A_CRITERION,
-  TASK_RULES,
 } from "./lexicon.ts";
+import { recogniseTasks, type TaskChoice, type TaskConfidence } from "./recognise-tasks.ts";
 
 export const MAX_DESCRIPTION_LENGTH = 2000;
 
@@ -58,8 +56,13 @@ export interface Constraints {
 }
 
 export interface ParsedDescription {
-  /** Task ids of @huggingface/tasks, best first. */
+  /** Task ids of @huggingface/tasks to search, best first; never empty. */
   tasks: string[];
+  /** The most likely tasks with calibrated confidences, best first. */
+  taskConfidences: TaskConfidence[];
+  /** The first task is uncertain: `taskChoices` are the closest tasks for the user to pick from. */
+  lowConfidence: boolean;
+  taskChoices: TaskChoice[];
   constraints: Constraints;
   modality: Modality;
   triggers: Trigger[];
@@ -203,8 +206,9 @@ const NAMED_DEVICES = listHardware()
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /**
- * Reads a plain-language description into tasks and constraints. Deterministic: the lexicon decides,
- * and `triggers` quotes each phrase that mattered.
+ * Reads a plain-language description into tasks and constraints. Deterministic: the task model (trained
+ * once per process, seeded) picks the tasks, the lexicon reads the constraints, and `triggers` quotes each
+ * phrase that mattered.
  */
 export function parseDescription(description: string): ParsedDescription {
   if (typeof description !== "string" || description.trim() === "") {
@@ -219,48 +223,8 @@ export function parseDescription(description: string): ParsedDescription {
   }
   const original = description.replace(/\s+/g, " ").trim();
   const lower = original.toLowerCase();
-  // "Parts of speech" are grammar, not audio.
-  const forModality = lower.replace(/\bparts?[- ]of[- ]speech\b/g, "");
-  const triggers: Trigger[] = [];
   const constraints = emptyConstraints();
-
-  // Modality: the first kind of input the description names decides what generic verbs mean.
-  let modality: Modality = "text";
-  let modalityAt = Number.POSITIVE_INFINITY;
-  for (const [kind, pattern] of MODALITY_WORDS) {
-    const match = pattern.exec(forModality);
-    if (match && match.index < modalityAt) {
-      modality = kind;
-      modalityAt = match.index;
-    }
-  }
-  if (modalityAt !== Number.POSITIVE_INFINITY) {
-    triggers.push({
-      phrase: MODALITY_WORDS.find(([kind]) => kind === modality)![1].exec(forModality)![0],
-      means: `input: ${modality}`,
-    });
-  }
-
-  // Tasks: weight of every rule that fires, first mention breaking ties.
-  const taskScores = new Map<string, { score: number; at: number }>();
-  for (const rule of TASK_RULES) {
-    const match = rule.pattern.exec(lower);
-    if (!match) continue;
-    const task = typeof rule.task === "string" ? rule.task : (rule.task[modality] ?? rule.task.text);
-    if (!task) continue;
-    const entry = taskScores.get(task) ?? { score: 0, at: match.index };
-    entry.score += rule.weight;
-    entry.at = Math.min(entry.at, match.index);
-    taskScores.set(task, entry);
-    triggers.push({ phrase: match[0], means: `task: ${task}` });
-  }
-  const tasks = [...taskScores.entries()]
-    .sort((a, b) => b[1].score - a[1].score || a[1].at - b[1].at)
-    .map(([task]) => task);
-  for (const task of [...tasks]) {
-    const companion = COMPANION_TASKS[task];
-    if (companion && !tasks.includes(companion)) tasks.splice(tasks.indexOf(task) + 1, 0, companion);
-  }
+  const triggers: Trigger[] = [];
 
   // Languages, in the order named.
   const named: Array<{ code: string; at: number; phrase: string }> = [];
@@ -432,18 +396,26 @@ export function parseDescription(description: string): ParsedDescription {
     triggers.push({ phrase: match[0], means: `domain: ${domain}` });
   }
 
+  // The task is learned from labelled descriptions; what the constraints above read (licences, sizes,
+  // hardware, speed) says nothing about it, so the model reads the description without those phrases.
+  // Languages and domains stay: "English to Japanese" is what a translation request looks like.
+  let forTasks = lower;
+  for (const trigger of triggers) {
+    if (/^(language|multilingual|domain)/.test(trigger.means)) continue;
+    forTasks = forTasks.replace(trigger.phrase, " ".repeat(trigger.phrase.length));
+  }
+  const recognised = recogniseTasks({ text: forTasks, quoteFrom: lower });
+  const { tasks, modality } = recognised;
+  triggers.unshift(...recognised.triggers);
+
   const instruction = INSTRUCTION_WORDS.exec(lower);
   if (instruction && tasks.includes("text-generation")) {
     constraints.instructionTuned = true;
     triggers.push({ phrase: instruction[0], means: "instruction-tuned (chat) model preferred" });
   }
 
-  const criterion = readCriterion(lower);
-  if (criterion && modality === "text" && !tasks.some((task) => task.endsWith("classification"))) {
-    // "sort emails into billing/technical/other" classifies without saying so.
-    tasks.push("text-classification", "zero-shot-classification");
-    triggers.push({ phrase: criterion.phrase, means: "task: text-classification" });
-  }
+  // "sort results by relevance" names no labels: only a classifier's criterion is one.
+  const criterion = tasks.some((task) => task.endsWith("classification")) ? readCriterion(lower) : null;
   if (criterion) {
     constraints.classifyBy = criterion.classifyBy;
     constraints.labels = criterion.labels;
@@ -460,5 +432,13 @@ export function parseDescription(description: string): ParsedDescription {
     });
   }
 
-  return { tasks, constraints, modality, triggers };
+  return {
+    tasks,
+    taskConfidences: recognised.confidences,
+    lowConfidence: recognised.lowConfidence,
+    taskChoices: recognised.choices,
+    constraints,
+    modality,
+    triggers,
+  };
 }

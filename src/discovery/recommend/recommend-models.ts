@@ -32,6 +32,7 @@ import {
   parseDescription,
   type Trigger,
 } from "./parse-description.ts";
+import { LOW_CONFIDENCE, type TaskChoice, type TaskConfidence } from "./recognise-tasks.ts";
 
 export const DEFAULT_RECOMMEND_LIMIT = 5;
 export const MAX_RECOMMEND_LIMIT = 50;
@@ -68,7 +69,14 @@ export interface Alternative {
 
 export interface Recommendation {
   description: string;
+  /** Tasks whose models were considered, best first; never empty. */
   tasks: string[];
+  /** The most likely tasks with calibrated confidences (0..1), best first. */
+  taskConfidences: TaskConfidence[];
+  /** The first task's confidence is under LOW_CONFIDENCE: the description may mean one of `choices`. */
+  lowConfidence: boolean;
+  /** When unsure, the closest tasks to pick from, with what each does; empty otherwise. */
+  choices: TaskChoice[];
   constraints: Constraints;
   /** Which words triggered which task or constraint. */
   triggers: Trigger[];
@@ -98,6 +106,8 @@ interface Assessed {
   summary: ModelSummary;
   task: string;
   taskRank: number;
+  /** How likely the description asks for this task; null for a companion task the model did not rank high. */
+  taskConfidence: number | null;
   checks: Check[];
   latencyMs: number | null;
   costPer1k: number | null;
@@ -529,6 +539,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
         summary,
         task,
         taskRank,
+        taskConfidence: parsed.taskConfidences.find((entry) => entry.task === task)?.confidence ?? null,
         checks,
         latencyMs: speed?.latencyMs ?? null,
         costPer1k: cost.per1kRequestsUsd,
@@ -550,11 +561,13 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
   const ranked = [...feasible].sort((a, b) => b.score - a.score || a.repo.id.localeCompare(b.repo.id));
   const candidates = ranked.slice(0, limit).map((entry) => toCandidate(entry, hardware));
 
-  if (parsed.tasks.length === 0) {
+  if (parsed.lowConfidence) {
+    const [first] = parsed.taskConfidences;
     notes.push(
-      'No task recognised: say what the model should do (e.g. "classify", "transcribe", "summarise", "translate", "chat", "detect objects").',
+      `Not sure which task this is: the closest is ${first!.task} (confidence ${first!.confidence}, under ${LOW_CONFIDENCE}). Candidates cover ${parsed.tasks.join(", ")}; if you meant another of the choices, name it or say what goes in and what comes out (e.g. "turn recorded calls into text").`,
     );
-  } else if (candidates.length === 0) {
+  }
+  if (candidates.length === 0) {
     notes.push(
       `No model in this Hangar's catalog meets every constraint for ${parsed.tasks.join(", ")}: see "excluded" for what ruled them out, and the alternatives.`,
     );
@@ -563,6 +576,9 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
   return {
     description: params.description,
     tasks: parsed.tasks,
+    taskConfidences: parsed.taskConfidences,
+    lowConfidence: parsed.lowConfidence,
+    choices: parsed.taskChoices,
     constraints,
     triggers: parsed.triggers,
     hardware: { name: hardware.name, assumed },
@@ -634,8 +650,9 @@ function scoreAll(entries: Assessed[], constraints: Constraints, hardware: Hardw
 
 function toCandidate(entry: Assessed, hardware: HardwareSpec): Candidate {
   const { summary } = entry;
+  const confidence = entry.taskConfidence === null ? "" : `, confidence ${entry.taskConfidence}`;
   const reasons: string[] = [
-    `does ${entry.task}${entry.taskRank > 0 ? " (the description's secondary task)" : ""}`,
+    `does ${entry.task} (${entry.taskRank > 0 ? "another task that fits" : "the task asked for"}${confidence})`,
   ];
   for (const check of entry.checks) if (check.outcome === "pass") reasons.push(check.text);
   if (summary.parameters !== null) reasons.push(`${formatCount(summary.parameters)} parameters`);
