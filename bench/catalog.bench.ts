@@ -12,6 +12,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { generateCatalog, syntheticCatalogEntries } from "../src/hub/catalog/generate-catalog.ts";
 import { Catalog } from "../src/store/catalog.ts";
+import { rawDb } from "../test/helpers/raw-store.ts";
 
 const MODELS = Number(process.env.CATALOG_BENCH_MODELS ?? 1_000_000);
 const SEED = 42;
@@ -30,20 +31,20 @@ function folderBytes(folder: string): number {
   return total;
 }
 
-function runGenerate(folder: string): PhaseResult {
-  const catalog = Catalog.open(join(folder, "hangar.db"));
+async function runGenerate(folder: string): Promise<PhaseResult> {
+  const catalog = await Catalog.open(join(folder, "hangar.db"));
   const started = performance.now();
-  generateCatalog(catalog, {
+  await generateCatalog(catalog, {
     count: MODELS,
     seed: SEED,
     onProgress: (done, total) => {
       if (done % 100_000 === 0 || done === total) process.stderr.write(`  generated ${done}/${total}\n`);
     },
   });
-  catalog.db.pragma("wal_checkpoint(TRUNCATE)");
+  rawDb(catalog).pragma("wal_checkpoint(TRUNCATE)");
   const seconds = (performance.now() - started) / 1000;
-  const rows = catalog.repos.count("model");
-  catalog.close();
+  const rows = await catalog.repos.count("model");
+  await catalog.close();
   return {
     phase: "generate",
     seconds,

@@ -104,9 +104,9 @@ async function prepareModels(home: string, work: string, models: BenchModel[]): 
         ...(model.size ? { size: model.size } : {}),
       });
       const buildSeconds = secondsSince(started);
-      const repo = hangar.catalog.repos.get(repoRef)!;
-      const { commit } = resolveRevision(hangar, repo, "main");
-      const files = hangar.catalog.commits.listFiles(commit.pk);
+      const repo = (await hangar.catalog.repos.get(repoRef))!;
+      const { commit } = await resolveRevision(hangar, repo, "main");
+      const files = await hangar.catalog.commits.listFiles(commit.pk);
       const onnx = files.find((file) => file.path.endsWith(".onnx"));
       if (!onnx) throw new Error(`The factory made no ONNX file for ${model.repoId}`);
       // The tokenizer files, for crafting the input text and its token ids in this process.

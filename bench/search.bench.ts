@@ -15,6 +15,7 @@ import { getSearchIndex, type SearchModelsParams, searchModels } from "../src/di
 import { generateCatalog, seededRandom } from "../src/hub/catalog/generate-catalog.ts";
 import { commercialUseOf } from "../src/hub/metadata/licenses.ts";
 import { Catalog } from "../src/store/catalog.ts";
+import { rawDb } from "../test/helpers/raw-store.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
 import { MB, percentile, round } from "./lib/stats.ts";
 
@@ -25,24 +26,24 @@ const NAIVE_BUDGET_MS = Number(process.env.SEARCH_BENCH_NAIVE_SECONDS ?? 180) * 
 const QUERY_COUNT = Math.max(200, Number(process.env.SEARCH_BENCH_QUERIES ?? 240));
 const CACHE = join("/tmp/hangar-search-bench", `${MODELS}-${SEED}`);
 
-function openCatalog(): Catalog {
+async function openCatalog(): Promise<Catalog> {
   const done = join(CACHE, "complete");
   if (!existsSync(done)) {
     rmSync(CACHE, { recursive: true, force: true });
     mkdirSync(CACHE, { recursive: true });
-    const catalog = Catalog.open(join(CACHE, "hangar.db"));
+    const catalog = await Catalog.open(join(CACHE, "hangar.db"));
     const started = performance.now();
     process.stderr.write(
       `Generating ${MODELS.toLocaleString("en")} models (seed ${SEED}) into ${CACHE}...\n`,
     );
-    generateCatalog(catalog, {
+    await generateCatalog(catalog, {
       count: MODELS,
       seed: SEED,
       onProgress: (count, total) => {
         if (count % 200_000 === 0 || count === total) process.stderr.write(`  ${count}/${total}\n`);
       },
     });
-    catalog.db.pragma("wal_checkpoint(TRUNCATE)");
+    rawDb(catalog).pragma("wal_checkpoint(TRUNCATE)");
     process.stderr.write(`  generated in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     writeFileSync(done, new Date().toISOString());
     return catalog;
@@ -110,7 +111,7 @@ function makeQueries(ids: string[]): SearchModelsParams[] {
 
 const COMMERCIAL_LICENSES = (catalog: Catalog): string[] =>
   (
-    catalog.db
+    rawDb(catalog)
       .prepare("SELECT DISTINCT license FROM repo_facts WHERE license IS NOT NULL")
       .pluck()
       .all() as string[]
@@ -163,7 +164,7 @@ function naiveSearch(catalog: Catalog, query: SearchModelsParams, commercialLice
   }
   if (query.gated !== undefined) where.push(query.gated ? "r.gated != 'false'" : "r.gated = 'false'");
   const from = `FROM repos r LEFT JOIN repo_facts f ON f.repo_pk = r.pk WHERE ${where.join(" AND ")}`;
-  const db = catalog.db;
+  const db = rawDb(catalog);
   db.prepare(`SELECT r.pk ${from} ORDER BY ${NAIVE_ORDER[query.sort ?? "relevance"]} LIMIT 20`).all(...args);
   const total = db
     .prepare(`SELECT COUNT(*) ${from}`)
@@ -201,12 +202,12 @@ function summary(samples: number[]): { p50: number; p95: number; p99: number; qp
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   console.log(describeMachine(machineInfo()));
-  const catalog = openCatalog();
+  const catalog = await openCatalog();
   const before = process.memoryUsage();
   const started = performance.now();
-  const index = getSearchIndex({ catalog });
+  const index = await getSearchIndex({ catalog });
   const buildSeconds = (performance.now() - started) / 1000;
   (globalThis as { gc?: () => void }).gc?.();
   const after = process.memoryUsage();
@@ -221,14 +222,14 @@ function main(): void {
   // Each sort's order over the catalog is computed on its first use; time that apart from the queries.
   const ordersStarted = performance.now();
   for (const sort of SORTS) {
-    for (const ascending of [false, true]) searchModels(index, { sort, ascending, limit: 1 });
+    for (const ascending of [false, true]) await searchModels(index, { sort, ascending, limit: 1 });
   }
   console.log(
     `Sort orders (${SORTS.length} sorts x 2 directions), built on first use: ${((performance.now() - ordersStarted) / 1000).toFixed(1)} s; RSS now ${round(process.memoryUsage().rss / MB, 0)} MB`,
   );
   const queries = makeQueries(index.ids);
   // Warm-up: one pass so the JIT has compiled the hot loops before measuring.
-  for (const query of queries.slice(0, 40)) searchModels(index, query);
+  for (const query of queries.slice(0, 40)) await searchModels(index, query);
   const engine: number[] = [];
   // CPU time of this process per query: on a machine shared with other work, wall time includes waiting
   // for a core; CPU time is what the query itself costs.
@@ -237,7 +238,7 @@ function main(): void {
   for (const query of queries) {
     const t0 = performance.now();
     const cpu = process.cpuUsage();
-    const result = searchModels({ catalog }, query);
+    const result = await searchModels({ catalog }, query);
     const used = process.cpuUsage(cpu);
     engine.push(performance.now() - t0);
     engineCpu.push((used.user + used.system) / 1000);
@@ -269,7 +270,10 @@ function main(): void {
     naive.push(performance.now() - t0);
     engineSubset.push(engine[n]!);
     // Filter-only queries mean the same thing in both: their totals must agree.
-    if (!query.query && total !== searchModels(index, { ...query, facets: false, insights: false }).total) {
+    if (
+      !query.query &&
+      total !== (await searchModels(index, { ...query, facets: false, insights: false })).total
+    ) {
       mismatches++;
     }
   }
@@ -285,7 +289,7 @@ function main(): void {
   );
   if (mismatches > 0)
     console.log(`WARNING: ${mismatches} filter-only queries gave different totals in the naive path`);
-  catalog.close();
+  await catalog.close();
 }
 
 main();

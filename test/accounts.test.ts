@@ -11,7 +11,7 @@ describe("whoami-v2", () => {
   after(() => hub.close());
 
   it("answers the real client with the user, its orgs and its token role", async () => {
-    const token = hub.addUser("alice", "read");
+    const token = await hub.addUser("alice", "read");
     const info = await whoAmI({ hubUrl: hub.url, accessToken: token });
     assert.equal(info.name, "alice");
     assert.equal(info.type, "user");

@@ -181,7 +181,7 @@ describe("audio and vision models shipped by npm packages", () => {
   describe("Silero VAD through the loader contract", () => {
     let model: LoadedModel;
     before(async () => {
-      const { source } = hub.hangar.inference.resolveModel(localAdministrator(), "hangar/silero-vad");
+      const { source } = await hub.hangar.inference.resolveModel(localAdministrator(), "hangar/silero-vad");
       assert.deepEqual(sileroVadLoader.tasksFor(source), ["voice-activity-detection"]);
       assert.deepEqual(paddleOcrLoader.tasksFor(source), []);
       model = await sileroVadLoader.load(source, {});
@@ -262,7 +262,7 @@ describe("audio and vision models shipped by npm packages", () => {
   describe("PaddleOCR through the loader contract", () => {
     let model: LoadedModel;
     before(async () => {
-      const { source } = hub.hangar.inference.resolveModel(localAdministrator(), "hangar/paddleocr");
+      const { source } = await hub.hangar.inference.resolveModel(localAdministrator(), "hangar/paddleocr");
       assert.deepEqual(paddleOcrLoader.tasksFor(source), ["image-to-text"]);
       model = await paddleOcrLoader.load(source, {});
     });

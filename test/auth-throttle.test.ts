@@ -56,8 +56,8 @@ describe("failed authentication is throttled per client address", () => {
     const settings = { maxFailures: 3, windowMs: 3000 };
     before(async () => {
       hub = await startTestHangar({ authThrottle: settings });
-      known = hub.addUser("alice", "write");
-      fresh = hub.addUser("bob", "write");
+      known = await hub.addUser("alice", "write");
+      fresh = await hub.addUser("bob", "write");
     });
     after(() => hub.close());
 

@@ -53,7 +53,7 @@ describe("card metadata: checked in time linear in its size, off the event loop"
   let token: string;
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice");
+    token = await hub.addUser("alice");
     await createRepo({ repo: "alice/big-card", accessToken: token, hubUrl: hub.url });
   });
   after(() => hub.close());
@@ -127,8 +127,8 @@ describe("card metadata: checked in time linear in its size, off the event loop"
       hubUrl: hub.url,
       files: [{ path: "README.md", content: new Blob([card]) }],
     });
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "big-card" });
-    const head = hub.hangar.catalog.commits.getCommit(repo!.pk, repo!.sha!);
+    const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "big-card" });
+    const head = await hub.hangar.catalog.commits.getCommit(repo!.pk, repo!.sha!);
     assert.deepEqual(head?.metadata.cardData, {});
     assert.equal(head?.metadata.cardText, "# A card\n");
     assert.ok(

@@ -19,7 +19,7 @@ describe("running a catalog entry (metadata only) says its files are not here an
   let hub: TestHangar;
   before(async () => {
     hub = await startTestHangar();
-    importCatalogSnapshot(hub.hangar.catalog);
+    await importCatalogSnapshot(hub.hangar.catalog);
   });
   after(() => hub.close());
 

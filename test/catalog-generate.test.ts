@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateCatalog, syntheticCatalogEntries } from "../src/hub/catalog/generate-catalog.ts";
 import { Catalog } from "../src/store/catalog.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 
 const COUNT = 6000;
@@ -14,23 +15,23 @@ describe("synthetic catalog generator", () => {
   before(async () => {
     const temp = await makeTempDir();
     remove = temp.remove;
-    catalog = Catalog.open(join(temp.path, "hangar.db"));
+    catalog = await Catalog.open(join(temp.path, "hangar.db"));
     const result = generateCatalog(catalog, { count: COUNT, seed: 7, batchSize: 1000 });
     assert.deepEqual(result, { inserted: COUNT, seed: 7, skipped: 0 });
   });
   after(async () => {
-    catalog.close();
+    await catalog.close();
     await remove();
   });
 
-  it("writes N upstream-only models, each with facts and tags", () => {
-    const db = catalog.db;
-    assert.equal(catalog.repos.count("model"), COUNT);
+  it("writes N upstream-only models, each with facts and tags", async () => {
+    const db = rawDb(catalog);
+    assert.equal(await catalog.repos.count("model"), COUNT);
     assert.equal(
       db.prepare("SELECT COUNT(*) FROM repos WHERE origin = 'upstream' AND sha IS NULL").pluck().get(),
       COUNT,
     );
-    assert.equal(catalog.facts.count(), COUNT);
+    assert.equal(await catalog.facts.count(), COUNT);
     assert.equal(db.prepare("SELECT COUNT(DISTINCT repo_pk) FROM repo_tags").pluck().get(), COUNT);
     // The synchronous setting the bulk load lowered is back.
     assert.notEqual(db.pragma("synchronous", { simple: true }), 0);
@@ -46,7 +47,7 @@ describe("synthetic catalog generator", () => {
       other.map((entry) => entry.id),
     );
     // The same seed gives the same rows in the database.
-    const stored = catalog.db
+    const stored = rawDb(catalog)
       .prepare("SELECT namespace || '/' || name FROM repos ORDER BY pk LIMIT 200")
       .pluck()
       .all();
@@ -57,7 +58,7 @@ describe("synthetic catalog generator", () => {
   });
 
   it("has heavy-tailed downloads: the top 1% of models hold most of them", () => {
-    const downloads = catalog.db
+    const downloads = rawDb(catalog)
       .prepare("SELECT downloads FROM repos ORDER BY downloads DESC")
       .pluck()
       .all() as number[];
@@ -66,12 +67,15 @@ describe("synthetic catalog generator", () => {
     assert.ok(top / total > 0.4, `top 1% hold ${((100 * top) / total).toFixed(1)}%`);
     const median = downloads[Math.floor(downloads.length / 2)]!;
     assert.ok(downloads[0]! > 1000 * Math.max(1, median));
-    const likes = catalog.db.prepare("SELECT likes FROM repos ORDER BY likes DESC").pluck().all() as number[];
+    const likes = rawDb(catalog)
+      .prepare("SELECT likes FROM repos ORDER BY likes DESC")
+      .pluck()
+      .all() as number[];
     assert.ok(likes[0]! > 0 && likes[Math.floor(likes.length / 2)]! < likes[0]! / 10);
   });
 
   it("points every base model at an earlier entry, forming trees", () => {
-    const db = catalog.db;
+    const db = rawDb(catalog);
     const dangling = db
       .prepare(
         `SELECT COUNT(*) FROM repo_base_models b JOIN repos child ON child.pk = b.repo_pk
@@ -102,7 +106,7 @@ describe("synthetic catalog generator", () => {
   });
 
   it("mixes tasks, libraries, licences and languages", () => {
-    const db = catalog.db;
+    const db = rawDb(catalog);
     const distinct = (sql: string) =>
       (db.prepare(sql).pluck().all() as Array<string | null>).filter(Boolean).length;
     assert.ok(distinct("SELECT DISTINCT pipeline_tag FROM repos") >= 15);
@@ -142,14 +146,14 @@ describe("hangar dev gen-catalog", () => {
       assert.equal(report.inserted, 300);
       assert.equal(report.seed, 5);
       assert.equal(report.models, 300);
-      const catalog = Catalog.open(join(temp.path, "hangar.db"));
+      const catalog = await Catalog.open(join(temp.path, "hangar.db"));
       try {
         assert.deepEqual(
-          catalog.db.prepare("SELECT namespace || '/' || name FROM repos ORDER BY pk").pluck().all(),
+          rawDb(catalog).prepare("SELECT namespace || '/' || name FROM repos ORDER BY pk").pluck().all(),
           [...syntheticCatalogEntries(300, 5)].map((entry) => entry.id),
         );
       } finally {
-        catalog.close();
+        await catalog.close();
       }
     } finally {
       await temp.remove();

@@ -13,6 +13,7 @@ import {
   SNAPSHOT_META_KEY,
 } from "../src/hub/catalog/import-snapshot.ts";
 import { createRepo } from "../src/hub/create-repo.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 // Counts computed from the file itself, not through the importer.
@@ -139,24 +140,24 @@ describe("importCatalogSnapshot", () => {
       name: "bert-base-uncased",
     })!;
 
-    const result = importCatalogSnapshot(hangar.catalog);
+    const result = await importCatalogSnapshot(hangar.catalog);
 
     assert.deepEqual(result.keptLocal, ["google-bert/bert-base-uncased"]);
     assert.equal(result.inserted, fileModels.length - 1);
-    const afterImport = hangar.catalog.repos.get({
+    const afterImport = (await hangar.catalog.repos.get({
       type: "model",
       namespace: "google-bert",
       name: "bert-base-uncased",
-    })!;
+    }))!;
     assert.deepEqual(afterImport, before);
     assert.equal(afterImport.origin, "local");
     // The local repo's facts are its commit's, untouched by the snapshot's.
-    assert.deepEqual(hangar.catalog.facts.get(afterImport.pk)?.sources, ["commit"]);
-    assert.equal(hangar.catalog.facts.get(afterImport.pk)?.description, null);
+    assert.deepEqual((await hangar.catalog.facts.get(afterImport.pk))?.sources, ["commit"]);
+    assert.equal((await hangar.catalog.facts.get(afterImport.pk))?.description, null);
   });
 
-  it("stores every other entry as an upstream-only model with its facts", () => {
-    const db = hangar.catalog.db;
+  it("stores every other entry as an upstream-only model with its facts", async () => {
+    const db = rawDb(hangar.catalog);
     const upstream = db
       .prepare("SELECT COUNT(*) FROM repos WHERE type = 'model' AND origin = 'upstream' AND sha IS NULL")
       .pluck()
@@ -185,25 +186,25 @@ describe("importCatalogSnapshot", () => {
       fileModels.length - 1,
     );
 
-    const whisper = hangar.catalog.repos.get({
+    const whisper = (await hangar.catalog.repos.get({
       type: "model",
       namespace: "openai",
       name: "whisper-large-v3",
-    })!;
+    }))!;
     assert.equal(whisper.pipelineTag, "automatic-speech-recognition");
     assert.equal(whisper.libraryName, "transformers");
     assert.ok(whisper.tags.includes("license:apache-2.0"));
-    const facts = hangar.catalog.facts.get(whisper.pk)!;
+    const facts = (await hangar.catalog.facts.get(whisper.pk))!;
     assert.equal(facts.license, "apache-2.0");
     assert.equal(facts.parameters, 1_550_000_000);
     assert.equal(facts.snapshotDate, null);
 
-    const quant = hangar.catalog.repos.get({
+    const quant = (await hangar.catalog.repos.get({
       type: "model",
       namespace: "bartowski",
       name: "Qwen2.5-7B-Instruct-GGUF",
-    })!;
-    const quantFacts = hangar.catalog.facts.get(quant.pk)!;
+    }))!;
+    const quantFacts = (await hangar.catalog.facts.get(quant.pk))!;
     assert.deepEqual(quantFacts.baseModels, ["Qwen/Qwen2.5-7B-Instruct"]);
     assert.equal(quantFacts.baseRelation, "quantized");
     assert.ok(quant.tags.includes("base_model:quantized:Qwen/Qwen2.5-7B-Instruct"));
@@ -222,13 +223,13 @@ describe("importCatalogSnapshot", () => {
       ),
     );
 
-    const squad = hangar.catalog.repos.get({
+    const squad = (await hangar.catalog.repos.get({
       type: "model",
       namespace: "deepset",
       name: "roberta-base-squad2",
-    })!;
+    }))!;
     assert.deepEqual(
-      hangar.catalog.facts.get(squad.pk)!.evalResults.map((result) => [result.metric, result.value]),
+      (await hangar.catalog.facts.get(squad.pk))!.evalResults.map((result) => [result.metric, result.value]),
       [
         ["exact_match", 79.9309],
         ["f1", 82.9501],
@@ -236,8 +237,8 @@ describe("importCatalogSnapshot", () => {
     );
   });
 
-  it("records the version and writes nothing on a second import", () => {
-    assert.equal(hangar.catalog.getMeta(SNAPSHOT_META_KEY), snapshot.version);
+  it("records the version and writes nothing on a second import", async () => {
+    assert.equal(await hangar.catalog.getMeta(SNAPSHOT_META_KEY), snapshot.version);
     const rows = hangar.catalog.repos.count("model");
     const again = importCatalogSnapshot(hangar.catalog);
     assert.deepEqual(again, {
@@ -247,10 +248,10 @@ describe("importCatalogSnapshot", () => {
       updated: 0,
       keptLocal: [],
     });
-    assert.equal(hangar.catalog.repos.count("model"), rows);
+    assert.equal(await hangar.catalog.repos.count("model"), rows);
   });
 
-  it("refreshes upstream-only entries from a newer snapshot, still sparing local repos", () => {
+  it("refreshes upstream-only entries from a newer snapshot, still sparing local repos", async () => {
     const first = fileModels.find((model) => model.id === "openai/whisper-large-v3")!;
     const newer: CatalogSnapshot = {
       ...snapshot,
@@ -261,22 +262,22 @@ describe("importCatalogSnapshot", () => {
         { id: "google-bert/bert-base-uncased", task: "fill-mask", sources: ["hf-tasks"] },
       ],
     };
-    const result = importCatalogSnapshot(hangar.catalog, { snapshot: newer });
+    const result = await importCatalogSnapshot(hangar.catalog, { snapshot: newer });
     assert.equal(result.updated, 1);
     assert.deepEqual(result.keptLocal, ["google-bert/bert-base-uncased"]);
-    const whisper = hangar.catalog.repos.get({
+    const whisper = (await hangar.catalog.repos.get({
       type: "model",
       namespace: "openai",
       name: "whisper-large-v3",
-    })!;
+    }))!;
     assert.equal(whisper.downloads, 12);
-    const facts = hangar.catalog.facts.get(whisper.pk)!;
+    const facts = (await hangar.catalog.facts.get(whisper.pk))!;
     assert.equal(facts.description, "refreshed");
     assert.equal(facts.snapshotSource, "test figures");
     assert.equal(facts.snapshotDate, snapshot.date);
   });
 
-  it("refuses a snapshot with a bad id without writing any of it", () => {
+  it("refuses a snapshot with a bad id without writing any of it", async () => {
     const rows = hangar.catalog.repos.count("model");
     const broken: CatalogSnapshot = {
       ...snapshot,
@@ -290,8 +291,8 @@ describe("importCatalogSnapshot", () => {
       () => importCatalogSnapshot(hangar.catalog, { snapshot: broken }),
       /Invalid repo id "not-a-repo-id"/,
     );
-    assert.equal(hangar.catalog.repos.count("model"), rows);
-    assert.notEqual(hangar.catalog.getMeta(SNAPSHOT_META_KEY), "broken");
+    assert.equal(await hangar.catalog.repos.count("model"), rows);
+    assert.notEqual(await hangar.catalog.getMeta(SNAPSHOT_META_KEY), "broken");
   });
 });
 
@@ -299,7 +300,7 @@ describe("snapshot entries over the Hub API", () => {
   let hub: TestHangar;
   before(async () => {
     hub = await startTestHangar();
-    importCatalogSnapshot(hub.hangar.catalog);
+    await importCatalogSnapshot(hub.hangar.catalog);
   });
   after(() => hub.close());
 

@@ -67,7 +67,7 @@ describe("hangar client commands against a running Hangar", () => {
 
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice", "write");
+    token = await hub.addUser("alice", "write");
     temp = await makeTempDir("hangar-cli-client-");
     folder = join(temp.path, "model");
     await mkdir(join(folder, "sub"), { recursive: true });

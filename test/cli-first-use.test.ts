@@ -26,7 +26,7 @@ describe("the CLI as a first-time user meets it, on a home with the bundled cata
   let hub: TestHangar;
   before(async () => {
     hub = await startTestHangar();
-    importCatalogSnapshot(hub.hangar.catalog);
+    await importCatalogSnapshot(hub.hangar.catalog);
   });
   after(() => hub.close());
 

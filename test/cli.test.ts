@@ -361,12 +361,12 @@ describe("hangar import", () => {
 
     const hangar = await createHangar(defaultConfig(home.path));
     try {
-      const repo = hangar.catalog.repos.get({ type: "model", namespace: "team", name: "tiny" })!;
-      const dev = hangar.catalog.commits.getRef(repo.pk, "branch", "dev")!;
-      const main = hangar.catalog.commits.getRef(repo.pk, "branch", "main")!;
+      const repo = (await hangar.catalog.repos.get({ type: "model", namespace: "team", name: "tiny" }))!;
+      const dev = (await hangar.catalog.commits.getRef(repo.pk, "branch", "dev"))!;
+      const main = (await hangar.catalog.commits.getRef(repo.pk, "branch", "main"))!;
       assert.equal(dev.commitOid, onDev.commit);
       assert.notEqual(main.commitOid, onDev.commit);
-      const devCommit = hangar.catalog.commits.getCommit(repo.pk, dev.commitOid)!;
+      const devCommit = (await hangar.catalog.commits.getCommit(repo.pk, dev.commitOid))!;
       assert.equal(devCommit.title, "Add notes");
       assert.deepEqual(devCommit.parents, [main.commitOid]);
     } finally {
@@ -389,7 +389,7 @@ describe("hangar import", () => {
     assert.equal(result.url, null);
     const hangar = await createHangar(defaultConfig(home.path));
     try {
-      const repo = hangar.catalog.repos.get({ type: "dataset", namespace: "team", name: "tiny-data" });
+      const repo = await hangar.catalog.repos.get({ type: "dataset", namespace: "team", name: "tiny-data" });
       assert.equal(repo?.private, true);
     } finally {
       await hangar.close();
@@ -421,8 +421,14 @@ describe("hangar import", () => {
     for (const [index, [, pattern]] of cases.entries()) assertOneLineError(results[index]!, pattern);
     const hangar = await createHangar(defaultConfig(home.path));
     try {
-      assert.equal(hangar.catalog.repos.get({ type: "model", namespace: "team", name: "other" }), undefined);
-      assert.equal(hangar.catalog.repos.get({ type: "model", namespace: "team", name: "x" }), undefined);
+      assert.equal(
+        await hangar.catalog.repos.get({ type: "model", namespace: "team", name: "other" }),
+        undefined,
+      );
+      assert.equal(
+        await hangar.catalog.repos.get({ type: "model", namespace: "team", name: "x" }),
+        undefined,
+      );
     } finally {
       await hangar.close();
     }

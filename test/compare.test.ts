@@ -46,11 +46,11 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
   let t: TestHangar;
   before(async () => {
     t = await startTestHangar();
-    importCatalogSnapshot(t.hangar.catalog);
+    await importCatalogSnapshot(t.hangar.catalog);
   });
   after(() => t.close());
 
-  it("the smallest is best for speed and cost; quality is undecided while one model has no score on the basis", () => {
+  it("the smallest is best for speed and cost; quality is undecided while one model has no score on the basis", async () => {
     const sizes = BERT_FAMILY.map((id) => entry(id).parameters!);
     const smallest = BERT_FAMILY[sizes.indexOf(Math.min(...sizes))]!;
     assert.equal(smallest, DISTIL);
@@ -58,7 +58,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     assert.deepEqual(scored, [BASE, TINY], "DISTIL reports f1 on squad (v1), not on squad_v2");
     const bestScore = scored.reduce((best, id) => (f1(id)! > f1(best)! ? id : best));
 
-    const result = compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY });
+    const result = await compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY });
     assert.equal(result.decision.bestForSpeed?.id, smallest);
     assert.equal(result.decision.bestForCost?.id, smallest);
     assert.deepEqual(result.quality && [result.quality.dataset, result.quality.metric], ["squad_v2", "f1"]);
@@ -76,7 +76,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     );
     assert.ok(result.models.every((model) => model.scores.overall === null && model.scores.quality === null));
     // Between the two models scored on squad_v2, the better score is best for quality.
-    const pair = compareModels(t.hangar, localAdministrator(), { models: [BASE, TINY] });
+    const pair = await compareModels(t.hangar, localAdministrator(), { models: [BASE, TINY] });
     assert.equal(pair.decision.bestForQuality?.id, bestScore);
     assert.match(
       pair.decision.bestForQuality!.reason,
@@ -139,22 +139,22 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     );
   });
 
-  it("weights flip the overall winner; a weighed criterion unknown for one model leaves it undecided", () => {
-    const compare = (models: string[], weights: Record<string, number>) =>
-      compareModels(t.hangar, localAdministrator(), { models, criteria: { weights } }).decision.bestOverall
-        ?.id ?? null;
-    assert.equal(compare([BASE, TINY], { quality: 5, speed: 1 }), BASE);
-    assert.equal(compare([BASE, TINY], { speed: 5, quality: 1 }), TINY);
-    assert.equal(compare([BASE, TINY], { cost: 1 }), TINY);
-    assert.equal(compare([BASE, TINY], { quality: 1 }), BASE);
+  it("weights flip the overall winner; a weighed criterion unknown for one model leaves it undecided", async () => {
+    const compare = async (models: string[], weights: Record<string, number>) =>
+      (await compareModels(t.hangar, localAdministrator(), { models, criteria: { weights } })).decision
+        .bestOverall?.id ?? null;
+    assert.equal(await compare([BASE, TINY], { quality: 5, speed: 1 }), BASE);
+    assert.equal(await compare([BASE, TINY], { speed: 5, quality: 1 }), TINY);
+    assert.equal(await compare([BASE, TINY], { cost: 1 }), TINY);
+    assert.equal(await compare([BASE, TINY], { quality: 1 }), BASE);
     // DISTIL has no squad_v2 score: any weight on quality leaves the three undecided; without, they rank.
-    assert.equal(compare(BERT_FAMILY, { quality: 5, speed: 1 }), null);
-    assert.equal(compare(BERT_FAMILY, { speed: 5, cost: 1 }), DISTIL);
+    assert.equal(await compare(BERT_FAMILY, { quality: 5, speed: 1 }), null);
+    assert.equal(await compare(BERT_FAMILY, { speed: 5, cost: 1 }), DISTIL);
   });
 
-  it("is deterministic: the same question gives the same answer", () => {
+  it("is deterministic: the same question gives the same answer", async () => {
     const criteria = { hardware: "A10", weights: { speed: 1, quality: 2, cost: 1 }, requestsPerMonth: 1e6 };
-    const first = compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY, criteria });
+    const first = await compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY, criteria });
     const second = compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY, criteria });
     assert.deepEqual(first, second);
     assert.equal(first.criteria.hardware.name, "A10");
@@ -166,8 +166,8 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     }
   });
 
-  it("judges hardware fit: a 70B model does not fit a T4 at F16 and is not picked", () => {
-    const result = compareModels(t.hangar, localAdministrator(), {
+  it("judges hardware fit: a 70B model does not fit a T4 at F16 and is not picked", async () => {
+    const result = await compareModels(t.hangar, localAdministrator(), {
       models: [BIG_LLM, "HuggingFaceTB/SmolLM2-1.7B-Instruct"],
       criteria: { task: "text-generation" },
     });
@@ -181,14 +181,14 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     assert.equal(result.decision.bestOverall?.id, "HuggingFaceTB/SmolLM2-1.7B-Instruct");
     assert.equal(result.models[1]!.taskFit, true);
     // With INT4 on an A100 it fits.
-    const quantised = compareModels(t.hangar, localAdministrator(), {
+    const quantised = await compareModels(t.hangar, localAdministrator(), {
       models: [BIG_LLM, "HuggingFaceTB/SmolLM2-1.7B-Instruct"],
       criteria: { hardware: "A100", dtype: "INT4" },
     });
     assert.equal(quantised.models[0]!.hardwareFit.fits, true);
   });
 
-  it("uses latency Hangar measured, labelled so, when it measured every model", () => {
+  it("uses latency Hangar measured, labelled so, when it measured every model", async () => {
     const at = new Date().toISOString();
     const event = (model: string, latencyMs: number) => ({
       at,
@@ -210,14 +210,14 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       batchSize: 1,
     });
     // The larger model measured faster: the measurement, not the estimate, must decide.
-    t.hangar.catalog.usage.recordMany([
+    await t.hangar.catalog.usage.recordMany([
       event(BASE, 10),
       event(BASE, 20),
       event(TINY, 40),
       event(TINY, 50),
       { ...event(TINY, 1), outcome: "error", status: 500 },
     ]);
-    const result = compareModels(t.hangar, localAdministrator(), { models: [BASE, TINY] });
+    const result = await compareModels(t.hangar, localAdministrator(), { models: [BASE, TINY] });
     assert.equal(result.speedBasis, "measured");
     assert.equal(result.models[0]!.speed.latencyMs, 15);
     assert.equal(result.models[1]!.speed.latencyMs, 45);
@@ -225,12 +225,12 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     assert.equal(result.decision.bestForSpeed?.id, BASE);
     assert.match(result.decision.bestForSpeed!.reason, /measured by Hangar/);
     // One model without measurements: every model falls back to the same estimated basis.
-    const mixed = compareModels(t.hangar, localAdministrator(), { models: [BASE, DISTIL] });
+    const mixed = await compareModels(t.hangar, localAdministrator(), { models: [BASE, DISTIL] });
     assert.equal(mixed.speedBasis, "estimated");
     assert.ok(mixed.models[0]!.measuredLatency !== null, "mixed.models[0]!.measuredLatency !== null");
   });
 
-  it("prices latency measured here at this machine's CPU, whatever hardware the criteria name", () => {
+  it("prices latency measured here at this machine's CPU, whatever hardware the criteria name", async () => {
     // BASE and TINY were measured by the test above; DISTIL never ran.
     const machine = localCpu();
     assert.equal(machine.model, cpus()[0]!.model.trim());
@@ -243,7 +243,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       .find(([name]) => name === machine.pricedAs.name)![1];
     const usdPerHour = sku.msrp / (3 * 365 * 24) + (sku.power / 1000) * 0.15;
     for (const hardware of [undefined, "T4", "A100"]) {
-      const result = compareModels(t.hangar, localAdministrator(), {
+      const result = await compareModels(t.hangar, localAdministrator(), {
         models: [BASE, TINY],
         criteria: hardware ? { hardware } : {},
       });
@@ -273,7 +273,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       );
     }
     // A price given is used for the machine that measured, and said so.
-    const given = compareModels(t.hangar, localAdministrator(), {
+    const given = await compareModels(t.hangar, localAdministrator(), {
       models: [BASE, TINY],
       criteria: { pricePerHour: 3.6 },
     });
@@ -282,7 +282,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
       assert.match(model.cost.note, /^latency measured on this machine .*: given: \$3\.6\/hour$/);
     }
     // Estimated latency is still priced at the hardware it is estimated on.
-    const estimated = compareModels(t.hangar, localAdministrator(), { models: [BASE, DISTIL] });
+    const estimated = await compareModels(t.hangar, localAdministrator(), { models: [BASE, DISTIL] });
     assert.equal(estimated.speedBasis, "estimated");
     assert.equal(estimated.criteria.measuredOn, null);
     assert.match(estimated.models[0]!.cost.note, /^owning a T4/);
@@ -308,8 +308,8 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
     for (const [model, expected] of cases) assert.equal(identifyCpu(model)?.name ?? null, expected, model);
   });
 
-  it("prices requests at a provider's price when one is given", () => {
-    const result = compareModels(t.hangar, localAdministrator(), {
+  it("prices requests at a provider's price when one is given", async () => {
+    const result = await compareModels(t.hangar, localAdministrator(), {
       // DISTIL has no measurements, so both are compared on estimates (the test above measured TINY).
       models: [TINY, DISTIL],
       criteria: { provider: { name: "acme", pricePerMillionTokens: 2 }, tokensPerRequest: 500 },
@@ -393,7 +393,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
   });
 
   it("hides private models from callers who cannot read them, and names them as unknown", async () => {
-    const token = t.addUser("alice");
+    const token = await t.addUser("alice");
     const created = await fetch(`${t.url}/api/repos/create`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
@@ -450,7 +450,7 @@ describe("compare: local repos with files next to catalog entries, with latency 
   let t: TestHangar;
   before(async () => {
     t = await startTestHangar();
-    importCatalogSnapshot(t.hangar.catalog);
+    await importCatalogSnapshot(t.hangar.catalog);
     await importTinyModels(t.hangar, ["tests/tiny-sentiment", "tests/tiny-ner"]);
     // Real requests through the local runtime: its metering is what compare reads as "measured".
     for (const text of ["a great film", "an awful film", "good"]) {
@@ -471,12 +471,12 @@ describe("compare: local repos with files next to catalog entries, with latency 
         api: "library",
       });
     }
-    t.hangar.inference.flushUsage();
+    await t.hangar.inference.flushUsage();
   });
   after(() => t.close());
 
-  it("reads files, storage and measured latency for local repos, and facts for catalog entries", () => {
-    const result = compareModels(t.hangar, localAdministrator(), {
+  it("reads files, storage and measured latency for local repos, and facts for catalog entries", async () => {
+    const result = await compareModels(t.hangar, localAdministrator(), {
       models: ["tests/tiny-sentiment", "distilbert/distilbert-base-uncased-finetuned-sst-2-english"],
       criteria: { task: "text-classification" },
     });
@@ -492,10 +492,10 @@ describe("compare: local repos with files next to catalog entries, with latency 
     assert.equal(result.speedBasis, "estimated");
   });
 
-  it("compares on measured latency when every model ran here", () => {
-    const usage = t.hangar.catalog.usage.list({ model: "tests/tiny-ner" });
+  it("compares on measured latency when every model ran here", async () => {
+    const usage = await t.hangar.catalog.usage.list({ model: "tests/tiny-ner" });
     const mean = usage.reduce((total, event) => total + event.latencyMs, 0) / usage.length;
-    const result = compareModels(t.hangar, localAdministrator(), {
+    const result = await compareModels(t.hangar, localAdministrator(), {
       models: ["tests/tiny-sentiment", "tests/tiny-ner"],
     });
     assert.equal(result.speedBasis, "measured");
@@ -512,7 +512,7 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
   let t: TestHangar;
   before(async () => {
     t = await startTestHangar();
-    importCatalogSnapshot(t.hangar.catalog);
+    await importCatalogSnapshot(t.hangar.catalog);
     await commitFactoryModels(t.hangar, ["sentiment"]);
     const card = (name: string, value: number) =>
       `---\nlicense: mit\npipeline_tag: text-classification\nmodel-index:\n- name: ${name}\n  results:\n  - task: {type: text-classification}\n    dataset: {name: SST-2, type: sst2, split: validation}\n    metrics: [{type: accuracy, value: ${value}}]\n---\n# ${name}\n`;
@@ -524,8 +524,8 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
   const t4Floor =
     REQUEST_OVERHEAD.httpMs + REQUEST_OVERHEAD.tokenizeMsPerToken * 128 + REQUEST_OVERHEAD.forwardPassMs.GPU;
 
-  it("a demo model with a score on its own test set is not best for quality, nor overall, over a real one", () => {
-    const result = compareModels(t.hangar, localAdministrator(), { models: [DEMO, SST2] });
+  it("a demo model with a score on its own test set is not best for quality, nor overall, over a real one", async () => {
+    const result = await compareModels(t.hangar, localAdministrator(), { models: [DEMO, SST2] });
     const [demo, real] = result.models;
     assert.ok(demo!.parameters! < 20_000, "the demo model is tiny");
     assert.equal(result.decision.bestForQuality, null);
@@ -550,7 +550,7 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
       result.assumptions[0]!.startsWith("latency = 1 ms per request (HTTP, routing, JSON) + 0.002 ms"),
     );
     // Weighing only what is known decides, and says on what.
-    const known = compareModels(t.hangar, localAdministrator(), {
+    const known = await compareModels(t.hangar, localAdministrator(), {
       models: [DEMO, SST2],
       criteria: { weights: { speed: 1, cost: 1 } },
     });
@@ -558,8 +558,8 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
     assert.match(known.decision.bestOverall!.reason, /\(speed 1×1 \+ cost 1×1, over the weights' sum\)/);
   });
 
-  it("two models without scores, a tiny and a huge one, two scales of one metric", () => {
-    const unscored = compareModels(t.hangar, localAdministrator(), {
+  it("two models without scores, a tiny and a huge one, two scales of one metric", async () => {
+    const unscored = await compareModels(t.hangar, localAdministrator(), {
       models: ["HuggingFaceTB/SmolLM2-135M-Instruct", "HuggingFaceTB/SmolLM2-1.7B-Instruct"],
     });
     assert.equal(unscored.decision.bestForQuality, null);
@@ -582,7 +582,7 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
     );
 
     // 70B does not fit a T4: the demo model is the only one left, best for nothing it was compared on.
-    const huge = compareModels(t.hangar, localAdministrator(), { models: [DEMO, BIG_LLM] });
+    const huge = await compareModels(t.hangar, localAdministrator(), { models: [DEMO, BIG_LLM] });
     assert.equal(huge.decision.bestForQuality, null);
     assert.match(huge.decision.undecided.quality!, /^not compared: factory\/sentiment is the only one/);
     assert.match(
@@ -590,7 +590,7 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
       /is the only one of these models that does the task and fits T4/,
     );
     // On an A100 at INT4 it fits, and then nothing is known of its quality next to the demo's own test set.
-    const fits = compareModels(t.hangar, localAdministrator(), {
+    const fits = await compareModels(t.hangar, localAdministrator(), {
       models: [DEMO, BIG_LLM],
       criteria: { hardware: "A100", dtype: "INT4" },
     });
@@ -598,7 +598,7 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
     assert.equal(fits.decision.bestOverall, null);
 
     // 0.935 and 91.3 accuracy on sst2 compare in percent: 93.5 is the better score.
-    const scales = compareModels(t.hangar, localAdministrator(), {
+    const scales = await compareModels(t.hangar, localAdministrator(), {
       models: ["tests/in-percent", "tests/as-fraction"],
     });
     assert.equal(scales.decision.bestForQuality?.id, "tests/as-fraction");

@@ -16,14 +16,16 @@ const COMMITTERS = 20;
 const admin = localAdministrator();
 
 /** The first-parent history of a branch, newest first, as commit ids. */
-function history(hangar: Hangar, repo: Repo, branch = "main"): string[] {
-  const head = resolveRevision(hangar, repo, branch).commit;
-  return [...walkHistory(hangar, repo, head)].map((commit) => commit.oid);
+async function history(hangar: Hangar, repo: Repo, branch = "main"): Promise<string[]> {
+  const head = (await resolveRevision(hangar, repo, branch)).commit;
+  const oids: string[] = [];
+  for await (const commit of walkHistory(hangar, repo, head)) oids.push(commit.oid);
+  return oids;
 }
 
-function headFiles(hangar: Hangar, repo: Repo): Map<string, string> {
-  const head = resolveRevision(hangar, repo, "main").commit;
-  return new Map(hangar.catalog.commits.listFiles(head.pk).map((file) => [file.path, file.sha256]));
+async function headFiles(hangar: Hangar, repo: Repo): Promise<Map<string, string>> {
+  const head = (await resolveRevision(hangar, repo, "main")).commit;
+  return new Map((await hangar.catalog.commits.listFiles(head.pk)).map((file) => [file.path, file.sha256]));
 }
 
 async function commitText(hangar: Hangar, repo: Repo, path: string, text: string, parentCommit?: string) {
@@ -63,7 +65,7 @@ describe("concurrent commits through the hub layer, from several connections to 
   });
 
   it("lands every commit made without parentCommit, in one linear history", async () => {
-    const initial = history(instances[0]!, repo);
+    const initial = await history(instances[0]!, repo);
     assert.equal(initial.length, 1);
     const results = await Promise.all(
       Array.from({ length: COMMITTERS }, (_, index) =>
@@ -73,7 +75,7 @@ describe("concurrent commits through the hub layer, from several connections to 
     const oids = results.map((result) => result.commit.oid);
     assert.equal(new Set(oids).size, COMMITTERS, "20 distinct commits");
 
-    const walked = history(instances[0]!, repo);
+    const walked = await history(instances[0]!, repo);
     assert.equal(walked.length, COMMITTERS + 1, "head back to the initial commit by first parents");
     assert.equal(walked.at(-1), initial[0]);
     assert.deepEqual(
@@ -82,13 +84,13 @@ describe("concurrent commits through the hub layer, from several connections to 
       "every acknowledged commit is in it",
     );
 
-    const files = headFiles(instances[0]!, repo);
+    const files = await headFiles(instances[0]!, repo);
     for (let index = 0; index < COMMITTERS; index++) assert.ok(files.has(`notes/${index}.txt`));
-    assert.equal(instances[0]!.catalog.repos.getByPk(repo.pk)?.sha, walked[0]);
+    assert.equal((await instances[0]!.catalog.repos.getByPk(repo.pk))?.sha, walked[0]);
   });
 
   it("lets exactly one of many commits based on the same parent through; the rest get 412", async () => {
-    const parent = history(instances[0]!, repo)[0]!;
+    const parent = (await history(instances[0]!, repo))[0]!;
     const outcomes = await Promise.allSettled(
       Array.from({ length: COMMITTERS }, (_, index) =>
         commitText(
@@ -110,14 +112,14 @@ describe("concurrent commits through the hub layer, from several connections to 
       assert.equal(error.status, 412);
       assert.equal(error.code, "HANGAR_ERR_PRECONDITION_FAILED");
     }
-    const walked = history(instances[0]!, repo);
+    const walked = await history(instances[0]!, repo);
     assert.equal(
       walked[0],
       (landed[0] as PromiseFulfilledResult<{ commit: { oid: string } }>).value.commit.oid,
     );
     assert.equal(walked[1], parent);
     assert.equal(
-      [...headFiles(instances[0]!, repo).keys()].filter((path) => path.startsWith("race/")).length,
+      [...(await headFiles(instances[0]!, repo)).keys()].filter((path) => path.startsWith("race/")).length,
       1,
     );
     assert.deepEqual((await fsck(instances[0]!, { verifyHashes: true })).problems, []);
@@ -129,12 +131,13 @@ describe("concurrent commits over HTTP with the real @huggingface/hub client", (
   let token: string;
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice", "write");
+    token = await hub.addUser("alice", "write");
     await createRepoOverHttp({ repo: "alice/busy", accessToken: token, hubUrl: hub.url });
   });
   after(() => hub.close());
 
-  const repoRow = () => hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "busy" })!;
+  const repoRow = async () =>
+    (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "busy" }))!;
   const commitOver = (index: number, prefix: string, parentCommit?: string) =>
     commit({
       repo: "alice/busy",
@@ -155,14 +158,14 @@ describe("concurrent commits over HTTP with the real @huggingface/hub client", (
     });
 
   it("lands all 20 commits, with every file at the head and a linear history", async () => {
-    const initial = history(hub.hangar, repoRow());
+    const initial = await history(hub.hangar, await repoRow());
     const results = await Promise.all(
       Array.from({ length: COMMITTERS }, (_, index) => commitOver(index, "data")),
     );
     const oids = results.map((result) => result!.commit.oid);
     assert.equal(new Set(oids).size, COMMITTERS);
 
-    const walked = history(hub.hangar, repoRow());
+    const walked = await history(hub.hangar, await repoRow());
     assert.equal(walked.length, initial.length + COMMITTERS);
     assert.equal(walked.at(-1), initial.at(-1));
     assert.deepEqual(new Set(walked.slice(0, COMMITTERS)), new Set(oids));
@@ -183,7 +186,7 @@ describe("concurrent commits over HTTP with the real @huggingface/hub client", (
   });
 
   it("answers 412 to all but one of 20 commits sharing a stale parentCommit", async () => {
-    const parent = repoRow().sha!;
+    const parent = (await repoRow()).sha!;
     const outcomes = await Promise.allSettled(
       Array.from({ length: COMMITTERS }, (_, index) => commitOver(index, "race", parent)),
     );
@@ -195,10 +198,11 @@ describe("concurrent commits over HTTP with the real @huggingface/hub client", (
       assert.ok(error instanceof HubApiError, String(error));
       assert.equal(error.statusCode, 412);
     }
-    const walked = history(hub.hangar, repoRow());
+    const walked = await history(hub.hangar, await repoRow());
     assert.equal(walked[1], parent);
     assert.equal(
-      [...headFiles(hub.hangar, repoRow()).keys()].filter((path) => path.startsWith("race/")).length,
+      [...(await headFiles(hub.hangar, await repoRow())).keys()].filter((path) => path.startsWith("race/"))
+        .length,
       2,
     );
     assert.deepEqual((await fsck(hub.hangar, { verifyHashes: true })).problems, []);

@@ -7,6 +7,7 @@ import { modalityOfTask } from "../src/discovery/vocabulary.ts";
 import { localAdministrator } from "../src/hub/accounts/principal.ts";
 import { generateCatalog } from "../src/hub/catalog/generate-catalog.ts";
 import { updateRepoSettings } from "../src/hub/write/update-repo-settings.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { tinyClassifierFiles } from "./helpers/tiny-models.ts";
 
@@ -45,7 +46,7 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
   let hub: TestHangar;
 
   function publicRows(): Row[] {
-    return hub.hangar.catalog.db
+    return rawDb(hub.hangar.catalog)
       .prepare(
         `SELECT r.pk, r.namespace || '/' || r.name AS id, COALESCE(r.pipeline_tag, f.pipeline_tag) AS task,
            f.license, f.parameters, r.gated, r.downloads, r.last_modified AS lastModified
@@ -75,7 +76,7 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
 
   before(async () => {
     hub = await startTestHangar();
-    generateCatalog(hub.hangar.catalog, { count: SYNTHETIC_MODELS, seed: 5, batchSize: 1500 });
+    await generateCatalog(hub.hangar.catalog, { count: SYNTHETIC_MODELS, seed: 5, batchSize: 1500 });
     await importFiles(hub.hangar, "lab/tiny-runner", tinyClassifierFiles());
     await importFiles(hub.hangar, "lab/base-encoder", {
       "README.md": card({
@@ -96,7 +97,7 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     await importFiles(hub.hangar, "lab/vision-gated", {
       "README.md": card({ pipeline_tag: "image-classification", license: "mit" }),
     });
-    updateRepoSettings(hub.hangar, localAdministrator(), {
+    await updateRepoSettings(hub.hangar, localAdministrator(), {
       repo: { type: "model", namespace: "lab", name: "vision-gated" },
       gated: "auto",
     });
@@ -106,21 +107,21 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
   });
   after(() => hub.close());
 
-  it("filters by modality, against the task table over every public model", () => {
+  it("filters by modality, against the task table over every public model", async () => {
     const rows = publicRows();
     for (const modality of ["cv", "audio", "nlp"]) {
       const expected = rows.filter((row) => row.task && modalityOfTask(row.task) === modality);
-      const result = searchModels(hub.hangar, { modalities: [modality], facets: false, limit: 100 });
+      const result = await searchModels(hub.hangar, { modalities: [modality], facets: false, limit: 100 });
       assert.equal(result.total, expected.length, modality);
       assert.ok(result.results.every((hit) => hit.modality === modality));
     }
-    const lab = searchModels(hub.hangar, { authors: ["lab"], modalities: ["cv", "audio"] });
+    const lab = await searchModels(hub.hangar, { authors: ["lab"], modalities: ["cv", "audio"] });
     assert.deepEqual(ids(lab), ["lab/speech-listener", "lab/vision-gated"]);
   });
 
-  it("filters by author, base model and dataset", () => {
+  it("filters by author, base model and dataset", async () => {
     const rows = publicRows();
-    const author = searchModels(hub.hangar, { authors: ["lab"], limit: 100 });
+    const author = await searchModels(hub.hangar, { authors: ["lab"], limit: 100 });
     assert.deepEqual(ids(author), [
       "lab/base-encoder",
       "lab/encoder-finetune",
@@ -130,43 +131,46 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     ]);
     const someAuthor = rows.find((row) => !row.id.startsWith("lab/"))!.id.split("/")[0]!;
     assert.equal(
-      searchModels(hub.hangar, { authors: [someAuthor], facets: false }).total,
+      (await searchModels(hub.hangar, { authors: [someAuthor], facets: false })).total,
       rows.filter((row) => row.id.startsWith(`${someAuthor}/`)).length,
     );
-    assert.deepEqual(ids(searchModels(hub.hangar, { baseModels: ["lab/base-encoder"] })), [
+    assert.deepEqual(ids(await searchModels(hub.hangar, { baseModels: ["lab/base-encoder"] })), [
       "lab/encoder-finetune",
     ]);
-    assert.deepEqual(ids(searchModels(hub.hangar, { datasets: ["sst2"] })), ["lab/encoder-finetune"]);
-    assert.deepEqual(ids(searchModels(hub.hangar, { datasets: ["wikipedia", "imdb"], authors: ["lab"] })), [
-      "lab/base-encoder",
-      "lab/encoder-finetune",
-    ]);
+    assert.deepEqual(ids(await searchModels(hub.hangar, { datasets: ["sst2"] })), ["lab/encoder-finetune"]);
+    assert.deepEqual(
+      ids(await searchModels(hub.hangar, { datasets: ["wikipedia", "imdb"], authors: ["lab"] })),
+      ["lab/base-encoder", "lab/encoder-finetune"],
+    );
   });
 
-  it("filters by gated, runs-locally and storage size", () => {
+  it("filters by gated, runs-locally and storage size", async () => {
     const rows = publicRows();
-    const gated = searchModels(hub.hangar, { gated: true, facets: false, limit: 100 });
+    const gated = await searchModels(hub.hangar, { gated: true, facets: false, limit: 100 });
     assert.equal(gated.total, rows.filter((row) => row.gated !== "false").length);
     assert.ok(ids(gated).includes("lab/vision-gated"));
     assert.equal(
-      searchModels(hub.hangar, { gated: false, facets: false }).total,
+      (await searchModels(hub.hangar, { gated: false, facets: false })).total,
       rows.filter((row) => row.gated === "false").length,
     );
-    assert.deepEqual(ids(searchModels(hub.hangar, { runsLocally: true })), ["lab/tiny-runner"]);
+    assert.deepEqual(ids(await searchModels(hub.hangar, { runsLocally: true })), ["lab/tiny-runner"]);
 
     // Only repos with files have a measured size; catalog entries have none and match no size range.
-    const sizes = hub.hangar.catalog.db
+    const sizes = rawDb(hub.hangar.catalog)
       .prepare(
         "SELECT namespace || '/' || name AS id, used_storage AS size FROM repos WHERE type = 'model' AND sha IS NOT NULL",
       )
       .all() as Array<{ id: string; size: number }>;
     const big = sizes.filter((entry) => entry.size >= 200 * 1024).map((entry) => entry.id);
     assert.deepEqual(big, ["lab/base-encoder"]);
-    assert.deepEqual(ids(searchModels(hub.hangar, { storageMin: 200 * 1024 })), big);
+    assert.deepEqual(ids(await searchModels(hub.hangar, { storageMin: 200 * 1024 })), big);
     const small = sizes.filter((entry) => entry.size <= 10 * 1024).map((entry) => entry.id);
     assert.ok(small.length >= 3);
-    assert.deepEqual(ids(searchModels(hub.hangar, { storageMax: 10 * 1024, limit: 100 })), small.sort());
-    const storage = searchModels(hub.hangar, { authors: ["lab"] }).facets!.storage;
+    assert.deepEqual(
+      ids(await searchModels(hub.hangar, { storageMax: 10 * 1024, limit: 100 })),
+      small.sort(),
+    );
+    const storage = (await searchModels(hub.hangar, { authors: ["lab"] })).facets!.storage;
     assert.equal(
       storage.reduce((sum, bucket) => sum + bucket.count, 0),
       5,
@@ -174,7 +178,7 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     );
   });
 
-  it("sorts by last update as SQL does, and by trend with insights that agree", () => {
+  it("sorts by last update as SQL does, and by trend with insights that agree", async () => {
     const rows = publicRows();
     const expected = [...rows]
       .sort(
@@ -183,13 +187,18 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
       )
       .slice(0, 20)
       .map((row) => row.id);
-    const updated = searchModels(hub.hangar, { sort: "updated", limit: 20, facets: false, insights: false });
+    const updated = await searchModels(hub.hangar, {
+      sort: "updated",
+      limit: 20,
+      facets: false,
+      insights: false,
+    });
     assert.deepEqual(
       updated.results.map((hit) => hit.id),
       expected,
     );
 
-    const trending = searchModels(hub.hangar, { sort: "trending", limit: 40, explain: true });
+    const trending = await searchModels(hub.hangar, { sort: "trending", limit: 40, explain: true });
     const trends = trending.results.map((hit) => hit.explain!.signals.trend);
     assert.ok(trends[0]! > 0);
     for (let at = 1; at < trends.length; at++)

@@ -8,6 +8,7 @@ import { generateCatalog } from "../src/hub/catalog/generate-catalog.ts";
 import { commercialUseOf } from "../src/hub/metadata/licenses.ts";
 import { deleteRepo } from "../src/hub/write/delete-repo.ts";
 import { updateRepoSettings } from "../src/hub/write/update-repo-settings.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 const admin = localAdministrator();
@@ -67,7 +68,7 @@ describe("discovery: search with facets and ranking", () => {
 
   /** Every public model, read straight from SQL: the independent side of the count checks. */
   function publicEntries(): Entry[] {
-    const rows = hub.hangar.catalog.db
+    const rows = rawDb(hub.hangar.catalog)
       .prepare(
         `SELECT r.pk, r.namespace || '/' || r.name AS id, r.private, COALESCE(r.pipeline_tag, f.pipeline_tag) AS task,
            COALESCE(r.library_name, f.library) AS library, f.license, f.parameters, r.downloads, r.likes,
@@ -100,8 +101,8 @@ describe("discovery: search with facets and ranking", () => {
 
   before(async () => {
     hub = await startTestHangar();
-    aliceToken = hub.addUser("alice", "read");
-    generateCatalog(hub.hangar.catalog, { count: SYNTHETIC_MODELS, seed: 11, batchSize: 2500 });
+    aliceToken = await hub.addUser("alice", "read");
+    await generateCatalog(hub.hangar.catalog, { count: SYNTHETIC_MODELS, seed: 11, batchSize: 2500 });
     await importFiles(hub.hangar, "acme/sentiment-tiny", {
       "README.md": SENTIMENT_README,
       "config.json": BERT_CONFIG,
@@ -123,8 +124,8 @@ describe("discovery: search with facets and ranking", () => {
       ["zephyrine-popular", 50_000],
       ["zephyrine-obscure", 3],
     ] as const) {
-      const repo = catalog.repos.get({ type: "model", namespace: "acme", name: id })!;
-      catalog.repos.setUpstreamFigures(repo.pk, { downloads, likes: Math.floor(downloads / 100) });
+      const repo = (await catalog.repos.get({ type: "model", namespace: "acme", name: id }))!;
+      await catalog.repos.setUpstreamFigures(repo.pk, { downloads, likes: Math.floor(downloads / 100) });
     }
   });
 
@@ -133,9 +134,9 @@ describe("discovery: search with facets and ranking", () => {
     for (const remove of cleanup) await remove();
   });
 
-  it("counts every public model, with facets matching straight SQL counts", () => {
+  it("counts every public model, with facets matching straight SQL counts", async () => {
     const entries = publicEntries();
-    const result = searchModels(hub.hangar, { limit: 5, sort: "downloads" });
+    const result = await searchModels(hub.hangar, { limit: 5, sort: "downloads" });
     assert.equal(result.total, entries.length);
     assert.equal(result.total, SYNTHETIC_MODELS + 3);
     assert.deepEqual(facetMap(result, "task"), tally(entries.map((entry) => entry.task)));
@@ -168,9 +169,9 @@ describe("discovery: search with facets and ranking", () => {
     assert.equal(parameterBuckets, entries.length);
   });
 
-  it("filters by task, licence, commercial use and parameter range, with disjunctive facet counts", () => {
+  it("filters by task, licence, commercial use and parameter range, with disjunctive facet counts", async () => {
     const entries = publicEntries();
-    const result = searchModels(hub.hangar, {
+    const result = await searchModels(hub.hangar, {
       tasks: ["text-classification"],
       licenses: ["apache-2.0"],
       limit: 100,
@@ -198,7 +199,7 @@ describe("discovery: search with facets and ranking", () => {
       new Map([...licences].sort((a, b) => b[1] - a[1]).slice(0, 30)),
     );
 
-    const commercial = searchModels(hub.hangar, {
+    const commercial = await searchModels(hub.hangar, {
       commercial: ["yes"],
       parametersMin: 1e8,
       parametersMax: 2e9,
@@ -214,7 +215,10 @@ describe("discovery: search with facets and ranking", () => {
     assert.equal(commercial.total, expected.length);
 
     // The same through the commercial dimension (driven by the licences it allows).
-    const commercialTask = searchModels(hub.hangar, { commercial: ["yes"], tasks: ["token-classification"] });
+    const commercialTask = await searchModels(hub.hangar, {
+      commercial: ["yes"],
+      tasks: ["token-classification"],
+    });
     const isCommercial = (entry: Entry) => commercialUseOf(entry.license) === "yes";
     assert.equal(
       commercialTask.total,
@@ -241,7 +245,7 @@ describe("discovery: search with facets and ranking", () => {
       ),
     );
 
-    const english = searchModels(hub.hangar, { languages: ["de"], tasks: ["text-classification"] });
+    const english = await searchModels(hub.hangar, { languages: ["de"], tasks: ["text-classification"] });
     const german = entries.filter(
       (entry) => entry.languages.includes("de") && entry.task === "text-classification",
     );
@@ -249,7 +253,7 @@ describe("discovery: search with facets and ranking", () => {
     assert.ok(english.results.some((hit) => hit.id === "acme/sentiment-tiny"));
   });
 
-  it("sorts by downloads, likes, creation and parameters as SQL does, ties by more downloads then row", () => {
+  it("sorts by downloads, likes, creation and parameters as SQL does, ties by more downloads then row", async () => {
     const entries = publicEntries();
     const byKey = (key: (entry: Entry) => number, ascending = false) =>
       [...entries]
@@ -259,67 +263,67 @@ describe("discovery: search with facets and ranking", () => {
         )
         .slice(0, 15)
         .map((entry) => entry.id);
-    const ids = (sort: "downloads" | "likes" | "created" | "parameters", ascending = false) =>
-      searchModels(hub.hangar, { sort, ascending, limit: 15, facets: false, insights: false }).results.map(
-        (hit) => hit.id,
-      );
+    const ids = async (sort: "downloads" | "likes" | "created" | "parameters", ascending = false) =>
+      (
+        await searchModels(hub.hangar, { sort, ascending, limit: 15, facets: false, insights: false })
+      ).results.map((hit) => hit.id);
     assert.deepEqual(
-      ids("downloads"),
+      await ids("downloads"),
       byKey((entry) => entry.downloads),
     );
     assert.deepEqual(
-      ids("downloads", true),
+      await ids("downloads", true),
       byKey((entry) => entry.downloads, true),
     );
     assert.deepEqual(
-      ids("likes"),
+      await ids("likes"),
       byKey((entry) => entry.likes),
     );
     assert.deepEqual(
-      ids("created"),
+      await ids("created"),
       byKey((entry) => Date.parse(entry.created)),
     );
     assert.deepEqual(
-      ids("parameters"),
+      await ids("parameters"),
       byKey((entry) => entry.parameters ?? Number.NEGATIVE_INFINITY),
     );
     // Pages follow on from each other.
-    const first = searchModels(hub.hangar, { sort: "downloads", limit: 10, page: 1 }).results.map(
+    const first = (await searchModels(hub.hangar, { sort: "downloads", limit: 10, page: 1 })).results.map(
       (hit) => hit.id,
     );
-    const second = searchModels(hub.hangar, { sort: "downloads", limit: 10, page: 2 }).results.map(
+    const second = (await searchModels(hub.hangar, { sort: "downloads", limit: 10, page: 2 })).results.map(
       (hit) => hit.id,
     );
     assert.deepEqual(
       [...first, ...second],
-      searchModels(hub.hangar, { sort: "downloads", limit: 20 }).results.map((hit) => hit.id),
+      (await searchModels(hub.hangar, { sort: "downloads", limit: 20 })).results.map((hit) => hit.id),
     );
   });
 
-  it("ranks an exact id first, popular before obscure on equal text, and finds typos and prefixes", () => {
+  it("ranks an exact id first, popular before obscure on equal text, and finds typos and prefixes", async () => {
     const entries = publicEntries();
     const target = entries.find((entry) => entry.id.startsWith("user-") && entry.downloads === 0)!;
-    const exact = searchModels(hub.hangar, { query: target.id, explain: true });
+    const exact = await searchModels(hub.hangar, { query: target.id, explain: true });
     assert.equal(exact.results[0]!.id, target.id);
     assert.equal(exact.results[0]!.explain!.signals.exactMatch, 1);
 
-    const equal = searchModels(hub.hangar, { query: "zephyrine" });
+    const equal = await searchModels(hub.hangar, { query: "zephyrine" });
     assert.deepEqual(
       equal.results.map((hit) => hit.id),
       ["acme/zephyrine-popular", "acme/zephyrine-obscure"],
     );
-    const typo = searchModels(hub.hangar, { query: "zephyrnie" });
+    const typo = await searchModels(hub.hangar, { query: "zephyrnie" });
     assert.deepEqual(
       new Set(typo.results.map((hit) => hit.id)),
       new Set(["acme/zephyrine-popular", "acme/zephyrine-obscure"]),
     );
     assert.equal(typo.query.words[0]!.typos > 0, true);
-    const prefix = searchModels(hub.hangar, { query: "zephy" });
+    const prefix = await searchModels(hub.hangar, { query: "zephy" });
     assert.equal(prefix.total, 2);
     // A quoted word matches exactly: no prefix expansion.
-    assert.equal(searchModels(hub.hangar, { query: '"zephy"' }).total, 0);
+    assert.equal((await searchModels(hub.hangar, { query: '"zephy"' })).total, 0);
     // Card text and tags are searched too.
-    const sarcasm = searchModels(hub.hangar, { query: "sarcasm" });
+    const sarcasm = await searchModels(hub.hangar, { query: "sarcasm" });
     assert.deepEqual(
       sarcasm.results.map((hit) => hit.id),
       ["acme/sentiment-tiny"],
@@ -327,12 +331,14 @@ describe("discovery: search with facets and ranking", () => {
     assert.equal(sarcasm.results[0]!.evalResults, 1);
     assert.ok(sarcasm.results[0]!.quality > 0.9);
     // Inline field filters.
-    const inline = searchModels(hub.hangar, { query: "zephyrine task:text-generation license:apache-2.0" });
+    const inline = await searchModels(hub.hangar, {
+      query: "zephyrine task:text-generation license:apache-2.0",
+    });
     assert.equal(inline.total, 2);
   });
 
-  it("explains scores: the components add up to the score, and relevance order follows the score", () => {
-    const result = searchModels(hub.hangar, { query: "llama instruct", explain: true, limit: 30 });
+  it("explains scores: the components add up to the score, and relevance order follows the score", async () => {
+    const result = await searchModels(hub.hangar, { query: "llama instruct", explain: true, limit: 30 });
     assert.ok(result.results.length > 5);
     let previous = Number.POSITIVE_INFINITY;
     for (const hit of result.results) {
@@ -343,8 +349,8 @@ describe("discovery: search with facets and ranking", () => {
     }
   });
 
-  it("gives insights: popular tasks, trending models, quality distribution and related searches", () => {
-    const result = searchModels(hub.hangar, { query: "bert" });
+  it("gives insights: popular tasks, trending models, quality distribution and related searches", async () => {
+    const result = await searchModels(hub.hangar, { query: "bert" });
     const insights = result.insights!;
     assert.ok(insights.popularTasks.length > 0);
     const top = insights.popularTasks[0]!;
@@ -354,54 +360,57 @@ describe("discovery: search with facets and ranking", () => {
     assert.ok(insights.relatedSearches.length > 0);
     for (const related of insights.relatedSearches) {
       assert.equal(related.params.q, "bert");
-      const narrowed = searchModels(hub.hangar, { query: "bert", ...paramsOf(related.params) });
+      const narrowed = await searchModels(hub.hangar, { query: "bert", ...paramsOf(related.params) });
       assert.ok(narrowed.total > 0 && narrowed.total < result.total, related.label);
     }
   });
 
   it("keeps private repos to their owners, and follows visibility, new and deleted repos at once", async () => {
-    assert.equal(searchModels(hub.hangar, { query: "quokka" }).total, 0);
+    assert.equal((await searchModels(hub.hangar, { query: "quokka" })).total, 0);
     let answer = await discover("q=quokka");
     assert.equal(answer.body.total, 0);
     answer = await discover("q=quokka", aliceToken);
     assert.equal(answer.body.total, 1);
     const ref = { type: "model" as const, namespace: "alice", name: "secret-quokka" };
-    updateRepoSettings(hub.hangar, admin, { repo: ref, private: false });
+    await updateRepoSettings(hub.hangar, admin, { repo: ref, private: false });
     assert.equal((await discover("q=quokka")).body.total, 1);
-    updateRepoSettings(hub.hangar, admin, { repo: ref, private: true });
+    await updateRepoSettings(hub.hangar, admin, { repo: ref, private: true });
     assert.equal((await discover("q=quokka")).body.total, 0);
 
     await importFiles(hub.hangar, "acme/fresh-narwhal", {
       "README.md": card("fill-mask", "mit", "Brand new."),
     });
     assert.deepEqual(
-      searchModels(hub.hangar, { query: "narwhal" }).results.map((hit) => hit.id),
+      (await searchModels(hub.hangar, { query: "narwhal" })).results.map((hit) => hit.id),
       ["acme/fresh-narwhal"],
     );
-    deleteRepo(hub.hangar, admin, { repo: { type: "model", namespace: "acme", name: "fresh-narwhal" } });
-    assert.equal(searchModels(hub.hangar, { query: "narwhal" }).total, 0);
+    await deleteRepo(hub.hangar, admin, {
+      repo: { type: "model", namespace: "acme", name: "fresh-narwhal" },
+    });
+    assert.equal((await searchModels(hub.hangar, { query: "narwhal" })).total, 0);
 
     // A changed figure moves a model in the precomputed orders at once; a deleted model leaves them.
     const catalog = hub.hangar.catalog;
-    const [obscure, leader] = catalog.db
+    const [obscure, leader] = rawDb(catalog)
       .prepare(
         "SELECT pk, namespace || '/' || name AS id FROM repos WHERE type = 'model' ORDER BY downloads ASC, pk LIMIT 1",
       )
       .all()
       .concat(
-        catalog.db
+        rawDb(catalog)
           .prepare(
             "SELECT pk, namespace || '/' || name AS id FROM repos WHERE type = 'model' ORDER BY downloads DESC, pk LIMIT 1",
           )
           .all(),
       ) as Array<{ pk: number; id: string }>;
-    catalog.repos.setUpstreamFigures(obscure!.pk, { downloads: 10_000_000_000 });
-    const top = () => searchModels(hub.hangar, { sort: "downloads", limit: 2 }).results.map((hit) => hit.id);
-    assert.equal(top()[0], obscure!.id);
-    assert.equal(top()[1], leader!.id);
-    catalog.db.prepare("DELETE FROM repos WHERE pk = ?").run(obscure!.pk);
-    assert.equal(top()[0], leader!.id);
-    const everything = searchModels(hub.hangar, {});
+    await catalog.repos.setUpstreamFigures(obscure!.pk, { downloads: 10_000_000_000 });
+    const top = async () =>
+      (await searchModels(hub.hangar, { sort: "downloads", limit: 2 })).results.map((hit) => hit.id);
+    assert.equal((await top())[0], obscure!.id);
+    assert.equal((await top())[1], leader!.id);
+    rawDb(catalog).prepare("DELETE FROM repos WHERE pk = ?").run(obscure!.pk);
+    assert.equal((await top())[0], leader!.id);
+    const everything = await searchModels(hub.hangar, {});
     assert.equal(everything.total, publicEntries().length);
   });
 

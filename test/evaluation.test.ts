@@ -130,16 +130,16 @@ describe("evaluate: the factory sentiment model on its held-out split, stored as
       { type: "dataset" },
     );
     for (const id of [SENTIMENT, WORD_LIST])
-      heads[id] = t.hangar.catalog.repos.get({
+      heads[id] = (await t.hangar.catalog.repos.get({
         type: "model",
         namespace: id.split("/")[0]!,
         name: id.split("/")[1]!,
-      })!.sha!;
-    heads[REVIEWS] = t.hangar.catalog.repos.get({
+      }))!.sha!;
+    heads[REVIEWS] = (await t.hangar.catalog.repos.get({
       type: "dataset",
       namespace: "hangar",
       name: "sentiment-reviews",
-    })!.sha!;
+    }))!.sha!;
     expected = {
       [SENTIMENT]: await scoresThroughInferenceApi(t.url, SENTIMENT, heldOut),
       [WORD_LIST]: await scoresThroughInferenceApi(t.url, WORD_LIST, heldOut),
@@ -497,7 +497,7 @@ describe("evaluate: bad input is refused with the error that names the problem, 
 
     const listed = await fetch(`${t.url}/v1/evaluations`);
     assert.deepEqual(await listed.json(), { evaluations: [] });
-    assert.equal(t.hangar.catalog.evaluations.list().length, 0);
+    assert.equal((await t.hangar.catalog.evaluations.list()).length, 0);
 
     // And a good request still works afterwards.
     const good = await evaluateOn(t.url, WORD_LIST, "tests/reviews");
@@ -528,7 +528,7 @@ describe("evaluate: bad input is refused with the error that names the problem, 
     );
     const copy = await evaluateOn(t.url, WORD_LIST, "tests/reviews-copy");
     assert.equal(copy.response.status, 201);
-    const before = t.hangar.catalog.evaluations.list().length;
+    const before = (await t.hangar.catalog.evaluations.list()).length;
     const deleted = await fetch(`${t.url}/api/repos/delete`, {
       method: "DELETE",
       headers: { "content-type": "application/json", authorization: `Bearer ${t.adminToken}` },

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { downloadFile, downloadFileToCacheDir, fileExists, snapshotDownload } from "@huggingface/hub";
 import { createCommit } from "../src/hub/create-commit.ts";
 import { storeLocalFile } from "../src/hub/import-folder.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 import { writeRepoFolder } from "./helpers/tiny-models.ts";
 
@@ -27,8 +28,8 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
 
   before(async () => {
     hub = await startTestHangar();
-    aliceToken = hub.addUser("alice", "read");
-    bobToken = hub.addUser("bob", "read");
+    aliceToken = await hub.addUser("alice", "read");
+    bobToken = await hub.addUser("bob", "read");
     const result = await importFiles(hub.hangar, "acme/files", {
       "config.json": CONFIG,
       "big.bin": BIG,
@@ -216,8 +217,8 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
   });
 
   it("downloads by tag, commit id, HEAD and encoded refs/pr/N", async () => {
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "files" })!;
-    hub.hangar.catalog.commits.setRef(repo.pk, "tag", "v1.0", mainSha, new Date().toISOString());
+    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "files" }))!;
+    await hub.hangar.catalog.commits.setRef(repo.pk, "tag", "v1.0", mainSha, new Date().toISOString());
     const dir = await makeTempDir();
     temp.push(dir.remove);
     await writeRepoFolder(dir.path, { "config.json": '{"model_type":"bert","proposed":true}' });
@@ -289,7 +290,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
 
   it("refuses downloads from a disabled repo with the Hub's message", async () => {
     await importFiles(hub.hangar, "acme/disabled", { "config.json": "{}" });
-    hub.hangar.catalog.db
+    rawDb(hub.hangar.catalog)
       .prepare("UPDATE repos SET disabled = 1 WHERE namespace = 'acme' AND name = 'disabled'")
       .run();
     const response = await fetch(`${hub.url}/acme/disabled/resolve/main/config.json`);
@@ -299,16 +300,16 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
   });
 
   it("counts whole downloads of config.json, not probes", async () => {
-    const read = () =>
-      hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "files" })!.downloads;
-    const before = read();
+    const read = async () =>
+      (await hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "files" }))!.downloads;
+    const before = await read();
     await (await fetch(`${hub.url}/acme/files/resolve/main/config.json`)).text();
     await (await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD" })).text();
     await (
       await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: { range: "bytes=0-0" } })
     ).text();
     await (await fetch(`${hub.url}/acme/files/resolve/main/empty.txt`)).text();
-    assert.equal(read(), before + 1);
+    assert.equal(await read(), before + 1);
   });
 
   it("reports a missing or damaged blob as a server error, never as an empty file", async () => {

@@ -345,7 +345,7 @@ describe("every route, fuzzed: no 5xx, and the server keeps answering", () => {
   let token: string;
   /** The repo the fuzzed paths name, made again when an earlier route deleted or moved it. */
   async function ensureFuzzedRepo(): Promise<void> {
-    if (hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "fuzzed" })) return;
+    if (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "fuzzed" })) return;
     await createRepo({ repo: "alice/fuzzed", accessToken: token, hubUrl: hub.url });
     await uploadFiles({
       repo: "alice/fuzzed",
@@ -360,7 +360,7 @@ describe("every route, fuzzed: no 5xx, and the server keeps answering", () => {
 
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice");
+    token = await hub.addUser("alice");
     await importTinyModels(hub.hangar, ["tests/tiny-sentiment"]);
   });
   after(() => hub.close());

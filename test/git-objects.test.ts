@@ -19,6 +19,7 @@ import {
 } from "../src/core/git-objects.ts";
 import { lfsPointer } from "../src/core/types.ts";
 import { GitBinary, type GitFile } from "./helpers/git-binary.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 const text = (value: string) => Buffer.from(value);
@@ -200,7 +201,7 @@ describe("commits made over the Hub API are git commits", () => {
   });
 
   it("reports the id git gives the same files, parent, author, time and message, everywhere it reports one", async () => {
-    const token = hub.addUser("alice", "write");
+    const token = await hub.addUser("alice", "write");
     const repo = "alice/git-ids";
     await createRepo({ repo, accessToken: token, hubUrl: hub.url });
     const weights = Buffer.concat([Buffer.from([0, 0, 0]), randomBytes(5000)]);
@@ -279,13 +280,17 @@ describe("commits made over the Hub API are git commits", () => {
 
     // The stored objects are the ones git wrote, and git finds the whole graph sound.
     const stored = hub.hangar.catalog.commits;
-    const repoPk = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "git-ids" })!.pk;
+    const repoPk = (await hub.hangar.catalog.repos.get({
+      type: "model",
+      namespace: "alice",
+      name: "git-ids",
+    }))!.pk;
     for (const oid of [initialOid, latestOid]) {
-      assert.deepEqual(stored.getGitObject(repoPk, oid)?.body, git.catFile("commit", oid));
+      assert.deepEqual((await stored.getGitObject(repoPk, oid))?.body, git.catFile("commit", oid));
     }
     for (const folder of ["", "a", "nested", "nested/deep", "日本"]) {
       const oid = git.revParse(folder === "" ? `${latestOid}^{tree}` : `${latestOid}:${folder}`);
-      const object = stored.getGitObject(repoPk, oid);
+      const object = await stored.getGitObject(repoPk, oid);
       assert.ok(object, `the tree of "${folder}" is stored`);
       assert.equal(git.writeObject("tree", object.body), oid);
     }
@@ -314,7 +319,7 @@ describe("commits made over the Hub API are git commits", () => {
   });
 
   it("refuses a commit message git would refuse: one with a NUL character", async () => {
-    const token = hub.addUser("carol", "write");
+    const token = await hub.addUser("carol", "write");
     await createRepo({ repo: "carol/nul", accessToken: token, hubUrl: hub.url });
     const post = (value: Record<string, string>) =>
       fetch(`${hub.url}/api/models/carol/nul/commit/main`, {
@@ -345,10 +350,10 @@ describe("commits made over the Hub API are git commits", () => {
   });
 
   it("makes the same change twice within a second one commit, as git would", async () => {
-    const token = hub.addUser("bob", "write");
+    const token = await hub.addUser("bob", "write");
     await createRepo({ repo: "bob/twice", accessToken: token, hubUrl: hub.url });
-    const propose = () =>
-      commit({
+    const propose = async () =>
+      await commit({
         repo: "bob/twice",
         accessToken: token,
         hubUrl: hub.url,
@@ -362,7 +367,7 @@ describe("commits made over the Hub API are git commits", () => {
       const dates = [first, second].map(
         (result) =>
           (
-            hub.hangar.catalog.db
+            rawDb(hub.hangar.catalog)
               .prepare("SELECT date FROM commits WHERE oid = ?")
               .get(result?.commit.oid) as {
               date: string;

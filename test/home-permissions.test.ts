@@ -32,10 +32,10 @@ describe("an instance's home, catalog and secrets are owner-only", () => {
     const home = join(temp.path, "new", "home");
     const hangar = await createHangar(defaultConfig(home));
     try {
-      createUser(hangar, { name: "alice" });
-      createToken(hangar, { user: "alice", role: "write" });
+      await createUser(hangar, { name: "alice" });
+      await createToken(hangar, { user: "alice", role: "write" });
       // The LFS signing secret is written into the catalog on first use.
-      signUploadQuery(hangar, {
+      await signUploadQuery(hangar, {
         repo: { type: "model", namespace: "alice", name: "x" },
         oid: "a".repeat(64),
         size: 1,
@@ -55,7 +55,7 @@ describe("an instance's home, catalog and secrets are owner-only", () => {
   it("tightens a home and catalog files that others could read, keeping the owner's rights", async () => {
     const home = join(temp.path, "old");
     const first = await createHangar(defaultConfig(home));
-    createUser(first, { name: "bob" });
+    await createUser(first, { name: "bob" });
     await first.close();
     // As an older Hangar left them, plus the -wal and -shm a killed process leaves behind.
     chmodSync(home, 0o755);
@@ -68,7 +68,7 @@ describe("an instance's home, catalog and secrets are owner-only", () => {
 
     const reopened = await createHangar(defaultConfig(home));
     try {
-      assert.equal(reopened.catalog.accounts.getNamespace("bob")?.name, "bob");
+      assert.equal((await reopened.catalog.accounts.getNamespace("bob"))?.name, "bob");
       assert.equal(modeOf(home), "700");
       assert.equal(modeOf(join(home, "hangar.db")), "600");
       assert.equal(modeOf(join(home, "hangar.db-wal")), "600");

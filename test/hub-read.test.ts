@@ -56,8 +56,8 @@ describe("Hub read API with the real @huggingface/hub client", () => {
 
   before(async () => {
     hub = await startTestHangar({ limits: { ...DEFAULT_LIMITS, maxPageSize: PAGE_SIZE } });
-    aliceToken = hub.addUser("alice", "read");
-    bobToken = hub.addUser("bob", "read");
+    aliceToken = await hub.addUser("alice", "read");
+    bobToken = await hub.addUser("bob", "read");
     const first = await importFiles(hub.hangar, "acme/tiny-classifier", {
       "README.md": CLASSIFIER_README,
       "config.json": CLASSIFIER_CONFIG,
@@ -320,8 +320,12 @@ describe("Hub read API with the real @huggingface/hub client", () => {
   });
 
   it("resolves revisions by tag, sha, HEAD and encoded refs/pr/N", async () => {
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "tiny-classifier" })!;
-    hub.hangar.catalog.commits.setRef(repo.pk, "tag", "v1", firstSha, new Date().toISOString());
+    const repo = (await hub.hangar.catalog.repos.get({
+      type: "model",
+      namespace: "acme",
+      name: "tiny-classifier",
+    }))!;
+    await hub.hangar.catalog.commits.setRef(repo.pk, "tag", "v1", firstSha, new Date().toISOString());
     const dir = await makeTempDir();
     temp.push(dir.remove);
     await writeRepoFolder(dir.path, { "proposal.txt": "please merge" });

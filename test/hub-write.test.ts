@@ -46,13 +46,13 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   let readToken: string;
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice", "write");
-    readToken = hub.addUser("alice", "read");
+    token = await hub.addUser("alice", "write");
+    readToken = await hub.addUser("alice", "read");
   });
   after(() => hub.close());
 
-  const headSha = (name: string): string => {
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name });
+  const headSha = async (name: string): Promise<string> => {
+    const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name });
     assert.ok(repo?.sha, `alice/${name} has a head`);
     return repo.sha;
   };
@@ -84,7 +84,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       hubUrl: hub.url,
     });
     assert.equal(created.repoUrl, `${hub.url}/datasets/alice/data`);
-    const stored = hub.hangar.catalog.repos.get({ type: "dataset", namespace: "alice", name: "data" });
+    const stored = await hub.hangar.catalog.repos.get({ type: "dataset", namespace: "alice", name: "data" });
     assert.equal(stored?.private, true);
   });
 
@@ -118,14 +118,14 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.ok(result);
     assert.match(result.commit.oid, /^[0-9a-f]{40}$/);
     assert.equal(result.commit.url, `${hub.url}/alice/upload/commit/${result.commit.oid}`);
-    assert.equal(headSha("upload"), result.commit.oid);
+    assert.equal(await headSha("upload"), result.commit.oid);
 
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" })!;
-    const head = hub.hangar.catalog.commits.getCommit(repo.pk, result.commit.oid)!;
-    const big = hub.hangar.catalog.commits.getFile(head.pk, "model.safetensors")!;
+    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" }))!;
+    const head = (await hub.hangar.catalog.commits.getCommit(repo.pk, result.commit.oid))!;
+    const big = (await hub.hangar.catalog.commits.getFile(head.pk, "model.safetensors"))!;
     assert.equal(big.lfs, true);
     assert.equal(big.sha256, createHash("sha256").update(weights).digest("hex"));
-    assert.equal(hub.hangar.catalog.commits.getFile(head.pk, "README.md")?.lfs, false);
+    assert.equal((await hub.hangar.catalog.commits.getFile(head.pk, "README.md"))?.lfs, false);
 
     const download = await fetch(`${hub.url}/alice/upload/resolve/main/model.safetensors`);
     assert.equal(download.status, 200);
@@ -205,7 +205,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   });
 
   it("refuses a commit whose parentCommit is no longer the head (412)", async () => {
-    const stale = headSha("upload");
+    const stale = await headSha("upload");
     await uploadFiles({
       repo: "alice/upload",
       accessToken: token,
@@ -228,17 +228,17 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       accessToken: token,
       hubUrl: hub.url,
       title: "Based on the head",
-      parentCommit: headSha("upload"),
+      parentCommit: await headSha("upload"),
       operations: [{ operation: "addOrUpdate", path: "b.txt", content: new Blob(["two"]) }],
     });
-    assert.equal(fresh?.commit.oid, headSha("upload"));
+    assert.equal(fresh?.commit.oid, await headSha("upload"));
   });
 
   it("creates and deletes branches (409 when the branch exists)", async () => {
     const main = headSha("upload");
     await createBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url });
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" })!;
-    assert.equal(hub.hangar.catalog.commits.getRef(repo.pk, "branch", "feature/x")?.commitOid, main);
+    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" }))!;
+    assert.equal((await hub.hangar.catalog.commits.getRef(repo.pk, "branch", "feature/x"))?.commitOid, main);
 
     const again = await apiError(
       createBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url }),
@@ -252,13 +252,13 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       hubUrl: hub.url,
       files: [{ path: "branch.txt", content: new Blob(["on a branch"]) }],
     });
-    assert.equal(headSha("upload"), main, "main did not move");
+    assert.equal(await headSha("upload"), main, "main did not move");
     const fromBranch = await fetch(`${hub.url}/alice/upload/resolve/feature%2Fx/branch.txt`);
     assert.equal(await fromBranch.text(), "on a branch");
     assert.equal(fromBranch.headers.get("x-repo-commit"), onBranch?.commit.oid);
 
     await deleteBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url });
-    assert.equal(hub.hangar.catalog.commits.getRef(repo.pk, "branch", "feature/x"), undefined);
+    assert.equal(await hub.hangar.catalog.commits.getRef(repo.pk, "branch", "feature/x"), undefined);
     const gone = await apiError(
       deleteBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url }),
     );
@@ -297,9 +297,12 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       files: [{ path: "pr.txt", content: new Blob(["proposed"]) }],
     });
     assert.equal(opened?.pullRequestUrl, `${hub.url}/alice/upload/discussions/1`);
-    assert.equal(headSha("upload"), main, "main did not move");
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" })!;
-    assert.equal(hub.hangar.catalog.commits.getRef(repo.pk, "pr", "1")?.commitOid, opened?.commit.oid);
+    assert.equal(await headSha("upload"), main, "main did not move");
+    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" }))!;
+    assert.equal(
+      (await hub.hangar.catalog.commits.getRef(repo.pk, "pr", "1"))?.commitOid,
+      opened?.commit.oid,
+    );
 
     const onPr = await postCommit(hub, token, "alice/upload", "refs/pr/1", [
       header("More on the PR"),
@@ -308,7 +311,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(onPr.status, 200);
     const body = (await onPr.json()) as { commitOid: string; pullRequestUrl: string | null };
     assert.equal(body.pullRequestUrl, null);
-    assert.equal(hub.hangar.catalog.commits.getRef(repo.pk, "pr", "1")?.commitOid, body.commitOid);
+    assert.equal((await hub.hangar.catalog.commits.getRef(repo.pk, "pr", "1"))?.commitOid, body.commitOid);
     const fromPr = await fetch(`${hub.url}/alice/upload/resolve/refs%2Fpr%2F1/pr.txt`);
     assert.equal(await fromPr.text(), "revised");
   });
@@ -348,7 +351,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(readCommit.status, 403);
 
     // Another user's private repo is indistinguishable from a missing one.
-    const bob = hub.addUser("bob", "write");
+    const bob = await hub.addUser("bob", "write");
     const hidden = await postCommit(hub, bob, "alice/data", "main", [header("x")]);
     assert.equal(hidden.status, 404);
     const hiddenDataset = await fetch(`${hub.url}/api/datasets/alice/data/commit/main`, {
@@ -372,7 +375,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(response.status, 400);
     const body = (await response.json()) as { error: string };
     assert.match(body.error, /^Line 4 of the commit is not valid JSON/);
-    assert.equal(headSha("upload"), before);
+    assert.equal(await headSha("upload"), before);
 
     const noHeader = await postCommit(hub, token, "alice/upload", "main", [inlineFile("ok.txt", "ok")]);
     assert.equal(noHeader.status, 400);
@@ -436,7 +439,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       limits: { ...hub.hangar.config.limits, maxRequestBodySize: 1024 },
     });
     try {
-      const smallToken = small.addUser("carol");
+      const smallToken = await small.addUser("carol");
       await createRepo({ repo: "carol/r", accessToken: smallToken, hubUrl: small.url });
       const response = await postCommit(small, smallToken, "carol/r", "main", [
         header("Too big"),
@@ -483,7 +486,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       body: JSON.stringify({ visibility: "private", gated: "manual" }),
     });
     assert.equal(response.status, 200);
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "first" });
+    const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "first" });
     assert.equal(repo?.private, true);
     assert.equal(repo?.gated, "manual");
     const invalid = await fetch(`${hub.url}/api/models/alice/first/settings`, {
@@ -502,16 +505,16 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     });
     assert.equal(response.status, 200);
     assert.equal(
-      hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "first" }),
+      await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "first" }),
       undefined,
     );
-    assert.ok(hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "renamed" }));
+    assert.ok(await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "renamed" }));
   });
 
   it("deletes a repo, then answers 404 RepoNotFound", async () => {
     await deleteRepo({ repo: "alice/renamed", accessToken: token, hubUrl: hub.url });
     assert.equal(
-      hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "renamed" }),
+      await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "renamed" }),
       undefined,
     );
     const again = await fetch(`${hub.url}/api/repos/delete`, {
@@ -556,9 +559,12 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     });
     assert.equal(empty.status, 200);
     const refs = hub.hangar.catalog.commits;
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "python" })!;
-    const emptyHead = refs.getCommit(repo.pk, refs.getRef(repo.pk, "branch", "empty")!.commitOid)!;
-    assert.deepEqual(refs.listFiles(emptyHead.pk), []);
+    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "python" }))!;
+    const emptyHead = (await refs.getCommit(
+      repo.pk,
+      (await refs.getRef(repo.pk, "branch", "empty"))!.commitOid,
+    ))!;
+    assert.deepEqual(await refs.listFiles(emptyHead.pk), []);
     const invalid = await fetch(`${hub.url}/api/models/alice/python/branch/${encodeURIComponent("a..b")}`, {
       method: "POST",
       headers,
@@ -578,7 +584,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       body: [header("Proxied"), inlineFile("w.txt", "3")].map((line) => JSON.stringify(line)).join("\n"),
     });
     const body = (await proxied.json()) as { commitUrl: string };
-    assert.equal(body.commitUrl, `${hub.url}/alice/python/commit/${headSha("python")}`);
+    assert.equal(body.commitUrl, `${hub.url}/alice/python/commit/${await headSha("python")}`);
   });
 
   it("answers discussions with 501 NotImplemented", async () => {

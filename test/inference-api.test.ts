@@ -51,12 +51,12 @@ describe("inference API: task API, Hub route and bad input", () => {
     broken["onnx/model.onnx"] = new TextEncoder().encode("this is not an ONNX graph");
     await importFiles(hub, "tests/broken", broken);
     await importFiles(hub, "tests/private-sentiment", tinyClassifierFiles());
-    const repo = hub.hangar.catalog.repos.get({
+    const repo = (await hub.hangar.catalog.repos.get({
       type: "model",
       namespace: "tests",
       name: "private-sentiment",
-    })!;
-    hub.hangar.catalog.repos.updateSettings(repo.pk, { private: true });
+    }))!;
+    await hub.hangar.catalog.repos.updateSettings(repo.pk, { private: true });
     await importFiles(hub, "tests/card-only", { "README.md": "# Just a card\n" });
   });
   after(() => hub.close());
@@ -248,7 +248,7 @@ describe("inference API: task API, Hub route and bad input", () => {
   });
 
   it("unknown and private models: 404 (401 when anonymous), as the Hub answers", async () => {
-    const outsider = hub.addUser("outsider", "read");
+    const outsider = await hub.addUser("outsider", "read");
     await expectError(
       await post(hub, "/v1/inference/text-classification", { model: "tests/nope", inputs: "good" }, outsider),
       404,
@@ -366,7 +366,7 @@ describe("GET /v1/models on an instance with the bundled catalog", () => {
     const hub = await startTestHangar();
     try {
       // 1,452 metadata-only entries of real models; over 1,000 of them sort before "tests/".
-      importCatalogSnapshot(hub.hangar.catalog);
+      await importCatalogSnapshot(hub.hangar.catalog);
       await importTinyModels(hub.hangar, ["tests/tiny-sentiment"]);
       const listed = (await (await fetch(`${hub.url}/v1/models`)).json()) as {
         data: Array<{ id: string; tasks: string[] }>;

@@ -156,10 +156,12 @@ describe("inference: empty texts and chat roles refused alike on every route; us
     });
     assert.deepEqual([generated.usage.output_units, generated.usage.output_unit], [3, "tokens"]);
 
-    hub.hangar.inference.flushUsage();
-    const recorded = hub.hangar.catalog.usage
-      .list({}, 3)
-      .map((event) => [event.task, event.outputUnits, event.outputUnit]);
+    await hub.hangar.inference.flushUsage();
+    const recorded = (await hub.hangar.catalog.usage.list({}, 3)).map((event) => [
+      event.task,
+      event.outputUnits,
+      event.outputUnit,
+    ]);
     assert.deepEqual(recorded, [
       ["text-generation", 3, "tokens"],
       ["question-answering", answers.usage.output_units, "answers"],

@@ -55,9 +55,9 @@ async function holdSlot(openai: OpenAI): Promise<{ next(): Promise<unknown>; sto
 }
 
 /** Polls a condition on the in-process runtime (state, not time, decides). */
-async function until(condition: () => boolean, what: string): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let attempt = 0; attempt < 500; attempt++) {
-    if (condition()) return;
+    if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   assert.fail(`gave up waiting for ${what}`);
@@ -102,7 +102,7 @@ describe("dynamic batching", () => {
       sentences.length,
     );
     assert.ok(Math.max(...batches) > 1, `batch sizes ${batches.join(", ")}`);
-    const metered = hub.hangar.inference.usageEvents().map((event) => event.batchSize);
+    const metered = (await hub.hangar.inference.usageEvents()).map((event) => event.batchSize);
     assert.equal(
       Math.max(...metered),
       Math.max(...batches),
@@ -243,7 +243,9 @@ describe("dynamic batching of fill-mask, question answering and zero-shot classi
         batches.length < bodies.length,
         `${bodies.length} requests in model calls of ${batches.join(", ")}`,
       );
-      const metered = batching.hangar.inference.usageEvents({ model }).map((event) => event.batchSize);
+      const metered = (await batching.hangar.inference.usageEvents({ model })).map(
+        (event) => event.batchSize,
+      );
       assert.equal(Math.max(...metered), Math.max(...batches));
     });
   }
@@ -373,9 +375,9 @@ describe("queue limits, cancellation and timeouts", () => {
       [1],
       "one model call: the request that left never ran",
     );
-    const events = hub.hangar.inference
-      .usageEvents({ model: "tests/tiny-lm" })
-      .filter((e) => e.api === "task");
+    const events = (await hub.hangar.inference.usageEvents({ model: "tests/tiny-lm" })).filter(
+      (e) => e.api === "task",
+    );
     const [answered, cancelled] = events;
     assert.deepEqual(
       { outcome: answered!.outcome, status: answered!.status, outputUnits: answered!.outputUnits },
@@ -403,9 +405,9 @@ describe("queue limits, cancellation and timeouts", () => {
   });
 
   it("stops generating when the client goes away", async () => {
-    const cancelledBefore = hub.hangar.inference
-      .usageEvents()
-      .filter((event) => event.outcome === "cancelled").length;
+    const cancelledBefore = (await hub.hangar.inference.usageEvents()).filter(
+      (event) => event.outcome === "cancelled",
+    ).length;
     const controller = new AbortController();
     const stream = await openai.completions.create(
       { model: "tests/tiny-lm", prompt: "count", max_tokens: 2000, stream: true },
@@ -418,10 +420,13 @@ describe("queue limits, cancellation and timeouts", () => {
         break;
       }
     }
-    const cancelledEvents = () =>
-      hub.hangar.inference.usageEvents().filter((event) => event.outcome === "cancelled");
-    await until(() => cancelledEvents().length > cancelledBefore, "the cancelled request to be metered");
-    const cancelled = cancelledEvents()[0]!;
+    const cancelledEvents = async () =>
+      (await hub.hangar.inference.usageEvents()).filter((event) => event.outcome === "cancelled");
+    await until(
+      async () => (await cancelledEvents()).length > cancelledBefore,
+      "the cancelled request to be metered",
+    );
+    const cancelled = (await cancelledEvents())[0]!;
     assert.equal(cancelled.api, "openai");
     assert.equal(cancelled.status, 499);
     assert.ok(cancelled.outputUnits >= 3 && cancelled.outputUnits < 2000, `${cancelled.outputUnits} tokens`);
@@ -592,7 +597,11 @@ describe("runtime settings", () => {
         assert.equal(models[id]!.runtime!.warmedUp, true, id);
         assert.deepEqual(queues[id]!.batches, [1], `${id}: the request is the model's only queued call`);
       }
-      assert.equal(hub.hangar.inference.usageEvents().length, ids.length, "only the requests are metered");
+      assert.equal(
+        (await hub.hangar.inference.usageEvents()).length,
+        ids.length,
+        "only the requests are metered",
+      );
     } finally {
       await hub.close();
     }
@@ -655,7 +664,7 @@ describe("metering", () => {
   after(() => hub.close());
 
   it("records every request with model, task, sizes, latency, outcome and caller", async () => {
-    const token = hub.addUser("metered", "read");
+    const token = await hub.addUser("metered", "read");
     assert.equal(
       (await post(hub, "/models/tests/tiny-sentiment", { inputs: "good film" }, token)).status,
       200,
@@ -675,7 +684,7 @@ describe("metering", () => {
         .status,
       404,
     );
-    const events = hub.hangar.inference.usageEvents().reverse();
+    const events = (await hub.hangar.inference.usageEvents()).reverse();
     assert.equal(events.length, 3);
     const [classified, generated, missing] = events;
     assert.deepEqual(
@@ -708,12 +717,12 @@ describe("metering", () => {
       { status: missing!.status, outcome: missing!.outcome, errorCode: missing!.errorCode },
       { status: 404, outcome: "error", errorCode: "HANGAR_ERR_REPO_NOT_FOUND" },
     );
-    const totals = hub.hangar.inference.usageTotals({ model: "tests/tiny-lm" });
+    const totals = await hub.hangar.inference.usageTotals({ model: "tests/tiny-lm" });
     assert.deepEqual(
       totals.map(({ model, task, requests, outputUnits }) => ({ model, task, requests, outputUnits })),
       [{ model: "tests/tiny-lm", task: "text-generation", requests: 1, outputUnits: 3 }],
     );
     // The rows are in the catalog itself, for the usage and cost work.
-    assert.equal(hub.hangar.catalog.usage.list().length, 3);
+    assert.equal((await hub.hangar.catalog.usage.list()).length, 3);
   });
 });

@@ -186,8 +186,8 @@ describe("LFS objects belong to the repos that received them", () => {
 
   before(async () => {
     hub = await startTestHangar({ limits: LIMITS });
-    alice = hub.addUser("alice", "write");
-    bob = hub.addUser("bob", "write");
+    alice = await hub.addUser("alice", "write");
+    bob = await hub.addUser("bob", "write");
     await createRepo({ repo: "alice/secret", private: true, accessToken: alice, hubUrl: hub.url });
     await uploadFiles({
       repo: "alice/secret",
@@ -203,10 +203,10 @@ describe("LFS objects belong to the repos that received them", () => {
   after(() => hub.close());
 
   it("stored alice's files as LFS objects of her private repo", async () => {
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "secret" })!;
+    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "secret" }))!;
     assert.equal(repo.private, true);
-    const head = hub.hangar.catalog.commits.getCommit(repo.pk, repo.sha!)!;
-    const files = hub.hangar.catalog.commits.listFiles(head.pk).filter((file) => file.lfs);
+    const head = (await hub.hangar.catalog.commits.getCommit(repo.pk, repo.sha!))!;
+    const files = (await hub.hangar.catalog.commits.listFiles(head.pk)).filter((file) => file.lfs);
     assert.deepEqual(
       files.map((file) => [file.path, file.sha256, file.size]),
       [
@@ -277,7 +277,8 @@ describe("LFS objects belong to the repos that received them", () => {
   });
 
   it("refuses bob's commit pointing at alice's objects with the Hub's error, and changes nothing", async () => {
-    const before = hub.hangar.catalog.repos.get({ type: "model", namespace: "bob", name: "pub" })!.sha;
+    const before = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "bob", name: "pub" }))!
+      .sha;
     const response = await postCommit(hub.url, "bob/pub", bob, [
       { path: "README.md", text: "stolen goods\n" },
       { path: "stolen.bin", object: secret },
@@ -288,7 +289,10 @@ describe("LFS objects belong to the repos that received them", () => {
     const error = await errorOf(response);
     assert.match(error, HUB_MISSING_OBJECT);
     assert.match(error, /Offending file: - stolen\.bin - stolen\.safetensors$/);
-    assert.equal(hub.hangar.catalog.repos.get({ type: "model", namespace: "bob", name: "pub" })!.sha, before);
+    assert.equal(
+      (await hub.hangar.catalog.repos.get({ type: "model", namespace: "bob", name: "pub" }))!.sha,
+      before,
+    );
     for (const path of ["stolen.bin", "README.md"]) {
       const served = await download(hub.url, "bob/pub", path);
       assert.equal(served.status, 404);
@@ -419,7 +423,7 @@ describe("LFS objects belong to the repos that received them", () => {
   });
 
   it("lets a repo copy its own objects, from any of its commits, but not another repo's public ones", async () => {
-    const carol = hub.addUser("carol", "write");
+    const carol = await hub.addUser("carol", "write");
     // Imported from a folder (the bytes hashed by Hangar itself): no upload was ever recorded for the repo.
     const model = randomBytes(50_000);
     const imported = objectOf(model);
@@ -517,8 +521,8 @@ describe("LFS uploads awaiting their commit survive a restart", () => {
 
   it("counts an upload recorded before the restart for the repo's next commit, and for no other repo", async () => {
     const first = await start();
-    createUser(first.hangar, { name: "dave" });
-    const dave = createToken(first.hangar, { user: "dave", role: "write" }).token;
+    await createUser(first.hangar, { name: "dave" });
+    const dave = (await createToken(first.hangar, { user: "dave", role: "write" })).token;
     await createRepo({ repo: "dave/pending", accessToken: dave, hubUrl: first.url });
     await createRepo({ repo: "dave/other", accessToken: dave, hubUrl: first.url });
     const bytes = randomBytes(1024 * 1024 + 99);
@@ -549,8 +553,8 @@ describe("gc and uploads never committed", () => {
   after(() => hub.close());
 
   it("forgets a repo's upload once gc removed its bytes: the repo must send them again", async () => {
-    const erin = hub.addUser("erin", "write");
-    const frank = hub.addUser("frank", "write");
+    const erin = await hub.addUser("erin", "write");
+    const frank = await hub.addUser("frank", "write");
     await createRepo({ repo: "erin/abandoned", accessToken: erin, hubUrl: hub.url });
     await createRepo({ repo: "frank/later", accessToken: frank, hubUrl: hub.url });
     const bytes = randomBytes(20_000);
@@ -560,7 +564,7 @@ describe("gc and uploads never committed", () => {
     assert.deepEqual(await batchObjects(hub.url, "erin/abandoned", erin, [object]), [object]);
 
     // Never committed: once its lease (an hour) has passed, gc takes it like any unreferenced blob.
-    hub.hangar.catalog.leases.purgeExpired(Date.now() + 2 * 60 * 60 * 1000);
+    await hub.hangar.catalog.leases.purgeExpired(Date.now() + 2 * 60 * 60 * 1000);
     const report = await gc(hub.hangar, { graceMs: 0 });
     assert.equal(report.removedBlobs, 1);
     assert.equal(await hub.hangar.blobs.sizeOf(object.oid), null);

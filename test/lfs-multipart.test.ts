@@ -106,7 +106,7 @@ for (const directIo of [true, false])
         directIo,
         limits: { ...DEFAULT_LIMITS, lfsMultipartThreshold: 2 * CHUNK, lfsMultipartChunkSize: CHUNK },
       });
-      token = hub.addUser("alice", "write");
+      token = await hub.addUser("alice", "write");
       await createRepo({ repo: "alice/parts", accessToken: token, hubUrl: hub.url });
     });
     after(() => hub.close());

@@ -30,7 +30,7 @@ describe("LFS uploads", () => {
     hub = await startTestHangar({
       limits: { ...DEFAULT_LIMITS, lfsMultipartThreshold: 1024 * 1024, lfsMultipartChunkSize: 256 * 1024 },
     });
-    token = hub.addUser("alice", "write");
+    token = await hub.addUser("alice", "write");
     await createRepo({ repo: "alice/weights", accessToken: token, hubUrl: hub.url });
   });
   after(() => hub.close());
@@ -91,10 +91,10 @@ describe("LFS uploads", () => {
   it("needs a write token for the batch", async () => {
     const object = { oid: "00".repeat(32), size: 1 };
     assert.equal((await batch([object])).status, 401);
-    const readToken = hub.addUser("alice", "read");
+    const readToken = await hub.addUser("alice", "read");
     const readOnly = await batch([object], readToken);
     assert.equal(readOnly.status, 403);
-    const bob = hub.addUser("bob", "write");
+    const bob = await hub.addUser("bob", "write");
     assert.equal((await batch([object], bob)).status, 403);
   });
 

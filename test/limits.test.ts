@@ -65,7 +65,7 @@ describe("preupload: the size rule on its own", () => {
   let token: string;
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice");
+    token = await hub.addUser("alice");
     // A new repo holds the Hub's default .gitattributes; none of the names below match its patterns.
     await createRepo({ repo: "alice/sizes", accessToken: token, hubUrl: hub.url });
   });
@@ -100,7 +100,7 @@ describe("preupload: the size rule on its own", () => {
   it("follows a lowered threshold, and the real client then stores a text file through LFS", async () => {
     const small = await startTestHangar({ limits: { ...DEFAULT_LIMITS, lfsThreshold: 64 * 1024 } });
     try {
-      const smallToken = small.addUser("alice");
+      const smallToken = await small.addUser("alice");
       await createRepo({ repo: "alice/low", accessToken: smallToken, hubUrl: small.url });
       const text = base64("text");
       const answer = await preupload(small, smallToken, "alice/low", [
@@ -154,13 +154,14 @@ describe("limits enforced over HTTP", () => {
     hub = await startTestHangar({
       limits: { ...DEFAULT_LIMITS, maxFileSize: MAX_FILE, lfsThreshold: 16 * 1024, maxFilesPerCommit: 3 },
     });
-    token = hub.addUser("carol");
+    token = await hub.addUser("carol");
     await createRepo({ repo: "carol/limits", accessToken: token, hubUrl: hub.url });
   });
   after(() => hub.close());
 
-  const head = (): string => {
-    const sha = hub.hangar.catalog.repos.get({ type: "model", namespace: "carol", name: "limits" })?.sha;
+  const head = async (): Promise<string> => {
+    const sha = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "carol", name: "limits" }))
+      ?.sha;
     assert.ok(sha);
     return sha;
   };
@@ -212,7 +213,7 @@ describe("limits enforced over HTTP", () => {
       error.message,
       `Error while doing LFS batch call for weights.bin: ${oid} is 65537 bytes, over the limit of 65536 bytes`,
     );
-    assert.equal(head(), before);
+    assert.equal(await head(), before);
     assert.equal(await hub.hangar.blobs.sizeOf(oid), null);
   });
 
@@ -295,7 +296,7 @@ describe("limits enforced over HTTP", () => {
   it("refuses JSON bodies over the request-body limit with 413 before reading them", async () => {
     const small = await startTestHangar({ limits: { ...DEFAULT_LIMITS, maxRequestBodySize: 1024 } });
     try {
-      const smallToken = small.addUser("dora");
+      const smallToken = await small.addUser("dora");
       await createRepo({ repo: "dora/r", accessToken: smallToken, hubUrl: small.url });
       const files = Array.from({ length: 40 }, (_, index) => ({
         path: `file-${index}.txt`,

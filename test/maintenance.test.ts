@@ -16,6 +16,7 @@ import { acquireBlobLeases } from "../src/hub/maintenance/blob-leases.ts";
 import { fsck } from "../src/hub/maintenance/fsck.ts";
 import { ACTIVE_TEMP_MS, gc } from "../src/hub/maintenance/gc.ts";
 import { readBody, sendError, sendJson } from "../src/server/http.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { makeTempDir } from "./helpers/test-hangar.ts";
 
 const admin = localAdministrator();
@@ -47,7 +48,7 @@ async function commitFiles(hangar: Hangar, repo: Repo, files: Record<string, Sto
 async function age(hangar: Hangar, sha256: string, ageMs: number): Promise<void> {
   const when = new Date(Date.now() - ageMs);
   await utimes(hangar.blobs.pathOf(sha256), when, when);
-  hangar.catalog.db
+  rawDb(hangar.catalog)
     .prepare("UPDATE blobs SET created_at = ? WHERE sha256 = ?")
     .run(when.toISOString(), sha256);
 }
@@ -163,8 +164,8 @@ describe("fsck", () => {
   it("reports a ref to a commit that does not exist, and a recorded git id that does not match", async () => {
     const commits = instance.hangar.catalog.commits;
     const ghost = "0123456789abcdef0123456789abcdef01234567";
-    commits.setRef(instance.repo.pk, "branch", "ghost", ghost, new Date().toISOString());
-    instance.hangar.catalog.db
+    await commits.setRef(instance.repo.pk, "branch", "ghost", ghost, new Date().toISOString());
+    rawDb(instance.hangar.catalog)
       .prepare("UPDATE tree_entries SET git_oid = ? WHERE path = 'README.md'")
       .run("f".repeat(40));
     try {
@@ -177,8 +178,8 @@ describe("fsck", () => {
       assert.equal(dangling?.commit, ghost);
       assert.equal(dangling?.repo, "team/model");
     } finally {
-      commits.deleteRef(instance.repo.pk, "branch", "ghost");
-      instance.hangar.catalog.db
+      await commits.deleteRef(instance.repo.pk, "branch", "ghost");
+      rawDb(instance.hangar.catalog)
         .prepare("UPDATE tree_entries SET git_oid = ? WHERE path = 'README.md'")
         .run(readme.gitOid);
     }
@@ -186,7 +187,7 @@ describe("fsck", () => {
   });
 
   it("reports git objects that are corrupt or missing", async () => {
-    const db = instance.hangar.catalog.db;
+    const db = rawDb(instance.hangar.catalog);
     const object = (oid: string) =>
       db.prepare("SELECT * FROM git_objects WHERE repo_pk = ? AND oid = ?").get(instance.repo.pk, oid) as {
         repo_pk: number;
@@ -335,12 +336,12 @@ describe("gc", () => {
     await age(hangar, first.sha256, 2 * HOUR_MS);
     assert.equal((await gc(hangar, { graceMs: HOUR_MS })).removedBlobs, 0, "history still references it");
 
-    hangar.catalog.db.prepare("DELETE FROM repos WHERE pk = ?").run(other.pk);
+    rawDb(hangar.catalog).prepare("DELETE FROM repos WHERE pk = ?").run(other.pk);
     const freed = await gc(hangar, { graceMs: HOUR_MS });
     assert.equal(freed.removedBlobs, 1);
     assert.equal(freed.removedBlobBytes, 700);
     assert.equal(await hangar.blobs.has(first.sha256), false);
-    assert.equal(hangar.catalog.commits.hasBlob(first.sha256), false, "its registry row goes too");
+    assert.equal(await hangar.catalog.commits.hasBlob(first.sha256), false, "its registry row goes too");
     assert.equal((await fsck(hangar)).ok, true);
   });
 
@@ -358,14 +359,14 @@ describe("gc", () => {
     const file = await storeFile(hangar, Buffer.alloc(800, 6), true);
     await age(hangar, file.sha256, 2 * HOUR_MS);
     assert.equal((await gc(hangar, { graceMs: HOUR_MS })).removedBlobs, 1);
-    const headBefore = hangar.catalog.commits.getRef(repo.pk, "branch", "main")?.commitOid;
+    const headBefore = (await hangar.catalog.commits.getRef(repo.pk, "branch", "main"))?.commitOid;
     await assert.rejects(commitFiles(hangar, repo, { "late.bin": file }), (error: unknown) => {
       assert.ok(HangarError.isInstance(error));
       assert.equal(error.code, "HANGAR_ERR_BAD_REQUEST");
       assert.match(error.message, /has not been uploaded|no longer stored/);
       return true;
     });
-    assert.equal(hangar.catalog.commits.getRef(repo.pk, "branch", "main")?.commitOid, headBefore);
+    assert.equal((await hangar.catalog.commits.getRef(repo.pk, "branch", "main"))?.commitOid, headBefore);
     assert.equal((await fsck(hangar)).ok, true);
   });
 
@@ -417,7 +418,7 @@ describe("limits", () => {
   it("refuses a commit with more files than allowed, with 413 and nothing written", async () => {
     const files: Record<string, StoredFile> = {};
     for (let index = 0; index < 4; index++) files[`f${index}.txt`] = await storeFile(hangar, `file ${index}`);
-    const before = hangar.catalog.repos.getByPk(repo.pk)!.sha;
+    const before = (await hangar.catalog.repos.getByPk(repo.pk))!.sha;
     await assert.rejects(commitFiles(hangar, repo, files), (error: unknown) => {
       assert.ok(HangarError.isInstance(error));
       assert.equal(error.code, "HANGAR_ERR_PAYLOAD_TOO_LARGE");
@@ -425,7 +426,7 @@ describe("limits", () => {
       assert.equal(error.message, "A commit may hold at most 3 operations; this one has 4");
       return true;
     });
-    assert.equal(hangar.catalog.repos.getByPk(repo.pk)!.sha, before);
+    assert.equal((await hangar.catalog.repos.getByPk(repo.pk))!.sha, before);
   });
 
   it("refuses a file over the size limit, with 413 naming the file", async () => {

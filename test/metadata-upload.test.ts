@@ -10,7 +10,7 @@ describe("metadata of files uploaded with the real client", () => {
 
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice", "write");
+    token = await hub.addUser("alice", "write");
   });
   after(() => hub.close());
 
@@ -73,9 +73,9 @@ describe("metadata of files uploaded with the real client", () => {
       ],
     });
 
-    const repo = hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "uploaded" });
+    const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "uploaded" });
     assert.ok(repo);
-    const stored = hub.hangar.catalog.commits.getCommit(repo.pk, result?.commit.oid ?? "");
+    const stored = await hub.hangar.catalog.commits.getCommit(repo.pk, result?.commit.oid ?? "");
     assert.ok(stored);
     const metadata = stored.metadata;
     assert.equal(metadata.warnings, undefined);

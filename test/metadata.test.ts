@@ -111,8 +111,8 @@ describe("metadata extracted at commit time", () => {
       folder,
       repo: { type: "model", namespace: "acme", name },
     });
-    const repo = hangar.catalog.repos.get({ type: "model", namespace: "acme", name }) as Repo;
-    const stored = hangar.catalog.commits.getCommit(repo.pk, result.commit.oid);
+    const repo = (await hangar.catalog.repos.get({ type: "model", namespace: "acme", name })) as Repo;
+    const stored = await hangar.catalog.commits.getCommit(repo.pk, result.commit.oid);
     assert.ok(stored);
     return { repo, metadata: stored.metadata, oid: result.commit.oid };
   }
@@ -332,7 +332,8 @@ describe("metadata extracted at commit time", () => {
       author: "hangar",
       parentCommit: oid,
     });
-    const metadata = hangar.catalog.commits.getCommit(repo.pk, result.commit.oid)?.metadata as CommitMetadata;
+    const metadata = (await hangar.catalog.commits.getCommit(repo.pk, result.commit.oid))
+      ?.metadata as CommitMetadata;
     assert.deepEqual(metadata.safetensors, {
       parameters: { F16: 32 },
       total: 32,

@@ -17,7 +17,7 @@ import { resolveRevision } from "../src/hub/resolve-revision.ts";
 import { createBranch } from "../src/hub/write/create-branch.ts";
 import { createTag } from "../src/hub/write/create-tag.ts";
 import { createServer, listen } from "../src/server/create-server.ts";
-import { MIGRATIONS } from "../src/store/catalog.ts";
+import { SQLITE_MIGRATIONS as MIGRATIONS } from "../src/store/sqlite-migrations.ts";
 import {
   copyIntoLegacyCatalog,
   LEGACY_MILLISECONDS,
@@ -25,6 +25,7 @@ import {
   legacyCommitOid,
   rewriteToLegacyIds,
 } from "./helpers/legacy-catalog.ts";
+import { rawDb } from "./helpers/raw-store.ts";
 import { importFiles, makeTempDir } from "./helpers/test-hangar.ts";
 
 const admin = localAdministrator();
@@ -82,11 +83,11 @@ describe("the migration to git commit ids, on a catalog written before it", () =
       "a/b/c.txt": "deep\n",
       "onnx/model.onnx": randomBytes(2048),
     });
-    model = original.catalog.repos.get({ type: "model", namespace: "team", name: "model" })!;
+    model = (await original.catalog.repos.get({ type: "model", namespace: "team", name: "model" }))!;
     await commitText(original, model, "main", { "README.md": "# model, second\n" });
-    createBranch(original, admin, { repo: model, branch: "dev" });
+    await createBranch(original, admin, { repo: model, branch: "dev" });
     await commitText(original, model, "dev", { "a/b/d.txt": "on dev\n" });
-    createTag(original, admin, { repo: model, tag: "v1", revision: "main" });
+    await createTag(original, admin, { repo: model, tag: "v1", revision: "main" });
     await createCommit(original, {
       repo: model,
       revision: "main",
@@ -96,7 +97,7 @@ describe("the migration to git commit ids, on a catalog written before it", () =
       author: "bob",
       operations: [{ kind: "put", path: "proposal.md", file: await storeTextFile(original, "idea\n") }],
     });
-    createBranch(original, admin, { repo: model, branch: "orphan", empty: true });
+    await createBranch(original, admin, { repo: model, branch: "orphan", empty: true });
 
     // A mirrored repo: upstream commits keep their ids, one of them on top of a commit made here.
     const mirror = await createRepo(original, admin, {
@@ -124,12 +125,12 @@ describe("the migration to git commit ids, on a catalog written before it", () =
     await mirrorCommit(UPSTREAM_SECOND, "upstream two\n");
 
     const heads = (
-      original.catalog.db.prepare("SELECT pk, sha FROM repos ORDER BY pk").all() as Array<{
+      rawDb(original.catalog).prepare("SELECT pk, sha FROM repos ORDER BY pk").all() as Array<{
         pk: number;
         sha: string;
       }>
     ).map((row) => row.sha);
-    original.catalog.db
+    rawDb(original.catalog)
       .prepare(
         `INSERT INTO evaluation_runs (model_repo_pk, model_commit, dataset_repo_pk, dataset_commit, dataset_file,
            task, text_column, label_column, examples, duration_ms, created_at, measured_by, hangar_version)
@@ -139,15 +140,15 @@ describe("the migration to git commit ids, on a catalog written before it", () =
         model.pk,
         heads[0],
         mirror.pk,
-        original.catalog.commits.getRef(mirror.pk, "branch", "main")!.commitOid,
+        (await original.catalog.commits.getRef(mirror.pk, "branch", "main"))!.commitOid,
       );
-    original.catalog.db
+    rawDb(original.catalog)
       .prepare(
         "INSERT INTO usage_events (at, model, revision, api, status, outcome) VALUES (?, ?, ?, 'task', 200, 'ok')",
       )
       .run("2024-01-01T00:00:00.000Z", "team/model", heads[0]);
     assert.ok((await fsck(original)).ok, "the instance starts clean");
-    before_ = commitState(original.catalog.db);
+    before_ = commitState(rawDb(original.catalog));
     await original.close();
 
     // The same rows in a catalog of the schema before the migration, with the ids and dates of then.
@@ -218,8 +219,8 @@ describe("the migration to git commit ids, on a catalog written before it", () =
   });
 
   it("rewrites commits made here to their git ids, and every place that names them", () => {
-    assert.equal(hangar.catalog.db.pragma("user_version", { simple: true }), MIGRATIONS.length);
-    const after_ = commitState(hangar.catalog.db);
+    assert.equal(rawDb(hangar.catalog).pragma("user_version", { simple: true }), MIGRATIONS.length);
+    const after_ = commitState(rawDb(hangar.catalog));
     assert.deepEqual(
       after_.commits,
       before_.commits,
@@ -242,11 +243,11 @@ describe("the migration to git commit ids, on a catalog written before it", () =
     );
   });
 
-  it("keeps mirrored commits' upstream ids, with a parent made here rewritten", () => {
-    const mirror = hangar.catalog.repos.get({ type: "model", namespace: "team", name: "mirror" })!;
-    const second = hangar.catalog.commits.getCommit(mirror.pk, UPSTREAM_SECOND);
+  it("keeps mirrored commits' upstream ids, with a parent made here rewritten", async () => {
+    const mirror = (await hangar.catalog.repos.get({ type: "model", namespace: "team", name: "mirror" }))!;
+    const second = await hangar.catalog.commits.getCommit(mirror.pk, UPSTREAM_SECOND);
     assert.ok(second, "the upstream id is kept");
-    const local = hangar.catalog.commits.getCommit(mirror.pk, second.parents[0]!);
+    const local = await hangar.catalog.commits.getCommit(mirror.pk, second.parents[0]!);
     assert.ok(local, "its parent, made here, is found under its git id");
     assert.deepEqual(local.parents, [UPSTREAM_FIRST]);
     assert.ok(legacy.has(local.oid));
@@ -255,17 +256,17 @@ describe("the migration to git commit ids, on a catalog written before it", () =
   it("resolves every old id to its commit, which reports its git id, over the Hub API too", async () => {
     for (const [gitOid, legacyOid] of [...legacy, [duplicate.gitOid, duplicate.legacyOid] as const]) {
       const repoPk = (
-        hangar.catalog.db.prepare("SELECT repo_pk FROM commits WHERE oid = ?").get(gitOid) as {
+        rawDb(hangar.catalog).prepare("SELECT repo_pk FROM commits WHERE oid = ?").get(gitOid) as {
           repo_pk: number;
         }
       ).repo_pk;
-      const repo = hangar.catalog.repos.getByPk(repoPk)!;
-      assert.equal(resolveRevision(hangar, repo, legacyOid).commit.oid, gitOid);
+      const repo = (await hangar.catalog.repos.getByPk(repoPk))!;
+      assert.equal((await resolveRevision(hangar, repo, legacyOid)).commit.oid, gitOid);
     }
     const server = createServer(hangar);
     const url = await listen(server, "127.0.0.1", 0);
     try {
-      const head = hangar.catalog.repos.getByPk(model.pk)!.sha!;
+      const head = (await hangar.catalog.repos.getByPk(model.pk))!.sha!;
       const oldHead = legacy.get(head)!;
       const info = await fetch(`${url}/api/models/team/model/revision/${oldHead}`);
       assert.equal(info.status, 200);
@@ -285,7 +286,7 @@ describe("the migration to git commit ids, on a catalog written before it", () =
     assert.deepEqual(report.problems, []);
     assert.ok(report.counts.gitObjects > legacy.size, "a commit object per commit, and trees");
     // A client that read the head before the upgrade may name it as the parent of its next commit.
-    const head = hangar.catalog.repos.getByPk(model.pk)!.sha!;
+    const head = (await hangar.catalog.repos.getByPk(model.pk))!.sha!;
     const next = await createCommit(hangar, {
       repo: model,
       revision: "main",

@@ -84,7 +84,7 @@ describe("mirroring from an upstream Hangar", () => {
 
   before(async () => {
     upstream = await startTestHangar();
-    token = upstream.addUser("alice", "write");
+    token = await upstream.addUser("alice", "write");
     await createRepo({ repo: "alice/tiny", accessToken: token, hubUrl: upstream.url });
     await uploadFiles({
       repo: "alice/tiny",
@@ -224,7 +224,7 @@ describe("mirroring from an upstream Hangar", () => {
     assert.match(refused.message, new RegExp(`model\\.safetensors .*do not match its sha256 ${bigSha256}`));
     assert.equal(await down.hangar.blobs.has(bigSha256), false);
     assert.equal(
-      down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "tiny" }),
+      await down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "tiny" }),
       undefined,
     );
     await assert.rejects(stat(partial), "the bad partial file is gone");
@@ -236,7 +236,7 @@ describe("mirroring from an upstream Hangar", () => {
 
   it("turns an upstream-only catalog entry into a local repo", async () => {
     const down = await downstream();
-    down.hangar.catalog.repos.insert({
+    await down.hangar.catalog.repos.insert({
       type: "model",
       namespace: "alice",
       name: "other",
@@ -246,7 +246,7 @@ describe("mirroring from an upstream Hangar", () => {
     });
     const result = await pullRepo(down.hangar, { repo: "alice/other" });
     assert.equal(result.repoCreated, false);
-    const repo = down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" });
+    const repo = await down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" });
     assert.equal(repo?.origin, "local");
     assert.equal(repo?.sha, result.commit);
     assert.equal((await bytesOf(down.url, "alice/other", "a.txt")).toString(), "other\n");
@@ -283,7 +283,7 @@ describe("mirroring from an upstream Hangar", () => {
     assert.equal(refused.code, "HANGAR_ERR_UNAUTHORIZED");
     assert.match(refused.message, /alice\/secret does not exist or is private: .*set HF_TOKEN/);
     assert.equal(
-      down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "secret" }),
+      await down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "secret" }),
       undefined,
     );
 
@@ -331,7 +331,7 @@ describe("mirroring from an upstream Hangar", () => {
     const result = await pullRepo(down.hangar, { repo: "alice/gated", token });
     assert.equal(result.files, 2);
     assert.equal(
-      down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "gated" })?.gated,
+      (await down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "gated" }))?.gated,
       "auto",
     );
   });
@@ -391,7 +391,7 @@ describe("mirroring from an upstream Hangar", () => {
   it("hangar sync refreshes an entry and re-pulls a mirror whose upstream moved", async () => {
     const down = await downstream();
     await pullRepo(down.hangar, { repo: "alice/later" });
-    down.hangar.catalog.repos.insert({
+    await down.hangar.catalog.repos.insert({
       type: "model",
       namespace: "alice",
       name: "other",
@@ -405,8 +405,8 @@ describe("mirroring from an upstream Hangar", () => {
       hubUrl: upstream.url,
       files: [{ path: "b.txt", content: new Blob(["b\n"]) }],
     });
-    down.hangar.catalog.facts.set(
-      down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" })!.pk,
+    await down.hangar.catalog.facts.set(
+      (await down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" }))!.pk,
       {
         description: "An entry of the bundled snapshot",
         license: "mit",
@@ -435,10 +435,10 @@ describe("mirroring from an upstream Hangar", () => {
     const info = await modelInfo({ name: "alice/later", hubUrl: down.url, additionalFields: ["sha"] });
     assert.equal(info.sha, moved);
     assert.equal((await bytesOf(down.url, "alice/later", "b.txt")).toString(), "b\n");
-    const entry = down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" });
+    const entry = await down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" });
     assert.equal(entry?.origin, "upstream");
     assert.notEqual(entry?.lastModified, "2020-01-01T00:00:00.000Z");
-    const facts = down.hangar.catalog.facts.get(entry!.pk);
+    const facts = await down.hangar.catalog.facts.get(entry!.pk);
     assert.equal(facts?.snapshotSource, upstream.url, "the figures are now the upstream's");
     assert.equal(facts?.license, "mit");
   });
@@ -461,10 +461,14 @@ describe("mirroring from an upstream Hangar", () => {
     assert.ok((await bytesOf(down.url, "alice/tiny", "model.safetensors")).equals(big));
     // A file request for a repo not asked for before pulls that file; a listing then pulls the rest.
     assert.equal((await bytesOf(down.url, "alice/other", "a.txt")).toString(), "other\n");
-    const other = down.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "other" })!;
-    const head = down.hangar.catalog.commits.getCommit(other.pk, other.sha!)!;
+    const other = (await down.hangar.catalog.repos.get({
+      type: "model",
+      namespace: "alice",
+      name: "other",
+    }))!;
+    const head = (await down.hangar.catalog.commits.getCommit(other.pk, other.sha!))!;
     assert.deepEqual(
-      down.hangar.catalog.commits.listFiles(head.pk).map((file) => file.path),
+      (await down.hangar.catalog.commits.listFiles(head.pk)).map((file) => file.path),
       ["a.txt"],
     );
     assert.equal(mirrorInfoOf(head)?.partial, true);
@@ -496,7 +500,7 @@ describe("mirroring from an upstream Hangar", () => {
     assert.equal(neverPulledFile.headers.get("x-error-code"), "RepoNotFound");
 
     // An upstream-only catalog entry is still described offline; its files are as missing as the repo.
-    down.hangar.catalog.repos.insert({
+    await down.hangar.catalog.repos.insert({
       type: "model",
       namespace: "acme",
       name: "catalogued",

@@ -31,10 +31,10 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
 
   before(async () => {
     hub = await startTestHangar();
-    memberWrite = hub.addUser("alice", "write");
-    memberRead = hub.addUser("alice", "read");
-    outsider = hub.addUser("bob", "write");
-    createOrg(hub.hangar, { name: "acme", members: ["alice"] });
+    memberWrite = await hub.addUser("alice", "write");
+    memberRead = await hub.addUser("alice", "read");
+    outsider = await hub.addUser("bob", "write");
+    await createOrg(hub.hangar, { name: "acme", members: ["alice"] });
     await importFiles(
       hub.hangar,
       "acme/secret",
@@ -45,8 +45,8 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
   });
   after(() => hub.close());
 
-  const headOf = (name: string): string | null | undefined =>
-    hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name })?.sha;
+  const headOf = async (name: string): Promise<string | null | undefined> =>
+    (await hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name }))?.sha;
 
   it("lists the org among the member's orgs in whoami", async () => {
     const info = await whoAmI({ hubUrl: hub.url, accessToken: memberRead });
@@ -68,7 +68,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     });
     assert.equal(info.name, "acme/secret");
     assert.equal(info.private, true);
-    assert.equal(info.sha, headOf("secret"));
+    assert.equal(info.sha, await headOf("secret"));
     assert.deepEqual([...info.filePaths].sort(), [".gitattributes", "README.md", "config.json"]);
 
     const listed = await collect(
@@ -183,7 +183,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
       hubUrl: hub.url,
       files: [{ path: "added.txt", content: new Blob(["by a member\n"]) }],
     });
-    assert.notEqual(headOf("secret"), before);
+    assert.notEqual(await headOf("secret"), before);
     const added = await fetch(`${hub.url}/acme/secret/resolve/main/added.txt`, {
       headers: { authorization: `Bearer ${memberRead}` },
     });
@@ -198,7 +198,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     assert.equal(create.statusCode, 403);
     assert.deepEqual(create.data, { error: WRITE_REFUSED, code: "HANGAR_ERR_FORBIDDEN" });
     assert.equal(
-      hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "by-bob" }),
+      await hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "by-bob" }),
       undefined,
     );
 
@@ -222,7 +222,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     );
     assert.equal(upload.statusCode, 403);
     assert.equal(upload.data?.error, WRITE_REFUSED);
-    assert.equal(headOf("open"), openHead);
+    assert.equal(await headOf("open"), openHead);
 
     // A private repo stays invisible: writing to it fails like writing to a repo that does not exist.
     const secretHead = headOf("secret");
@@ -239,7 +239,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
       error: notFoundMessage("acme/secret"),
       code: "HANGAR_ERR_REPO_NOT_FOUND",
     });
-    assert.equal(headOf("secret"), secretHead);
+    assert.equal(await headOf("secret"), secretHead);
   });
 
   it("refuses a member's read token on writes with 403", async () => {
@@ -249,7 +249,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     assert.equal(create.statusCode, 403);
     assert.deepEqual(create.data, { error: READ_TOKEN_REFUSED, code: "HANGAR_ERR_FORBIDDEN" });
     assert.equal(
-      hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "by-read" }),
+      await hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "by-read" }),
       undefined,
     );
 
@@ -264,7 +264,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     );
     assert.equal(upload.statusCode, 403);
     assert.equal(upload.data?.error, READ_TOKEN_REFUSED);
-    assert.equal(headOf("secret"), secretHead);
+    assert.equal(await headOf("secret"), secretHead);
   });
 
   it("asks an anonymous writer to authenticate (401)", async () => {

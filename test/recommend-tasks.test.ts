@@ -62,7 +62,7 @@ describe("recommend: which task a description asks for", () => {
   };
   before(async () => {
     t = await startTestHangar();
-    importCatalogSnapshot(t.hangar.catalog);
+    await importCatalogSnapshot(t.hangar.catalog);
     for (const { description } of ORDINARY_REQUESTS) answers.set(description, await post(description));
     answers.set(VAGUE, await post(VAGUE));
   });

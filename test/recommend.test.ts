@@ -122,11 +122,11 @@ describe("recommend: candidates from the catalog snapshot", () => {
   const answers = new Map<string, Recommendation>();
   before(async () => {
     t = await startTestHangar();
-    importCatalogSnapshot(t.hangar.catalog);
+    await importCatalogSnapshot(t.hangar.catalog);
     for (const entry of cases) {
       answers.set(
         entry.description,
-        recommendModels(t.hangar, localAdministrator(), { description: entry.description }),
+        await recommendModels(t.hangar, localAdministrator(), { description: entry.description }),
       );
     }
   });
@@ -344,8 +344,8 @@ describe("recommend: candidates from the catalog snapshot", () => {
     );
   });
 
-  it("says what is missing when nothing meets every constraint", () => {
-    const answer = recommendModels(t.hangar, localAdministrator(), {
+  it("says what is missing when nothing meets every constraint", async () => {
+    const answer = await recommendModels(t.hangar, localAdministrator(), {
       description: "transcribe Swahili radio shows, under 10 MB, commercial use",
     });
     assert.equal(answer.candidates.length, 0);
@@ -358,7 +358,7 @@ describe("recommend: candidates from the catalog snapshot", () => {
     assert.ok(Object.keys(answer.excluded).length > 0, "Object.keys(answer.excluded).length > 0");
 
     // A description that names no job is answered, with the closest tasks to choose from and a warning.
-    const vague = recommendModels(t.hangar, localAdministrator(), {
+    const vague = await recommendModels(t.hangar, localAdministrator(), {
       description: "something nice for my team",
     });
     assert.equal(vague.lowConfidence, true);

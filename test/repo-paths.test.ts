@@ -84,7 +84,7 @@ describe("paths in commits", () => {
   let token: string;
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice", "write");
+    token = await hub.addUser("alice", "write");
     const created = await fetch(`${hub.url}/api/repos/create`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

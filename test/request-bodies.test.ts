@@ -39,7 +39,7 @@ describe("request bodies: shapes, content types and sizes", () => {
   const oid = "a".repeat(64);
   before(async () => {
     hub = await startTestHangar();
-    token = hub.addUser("alice");
+    token = await hub.addUser("alice");
     await createRepo({ repo: "alice/shapes", accessToken: token, hubUrl: hub.url });
     await importTinyModels(hub.hangar, ["tests/tiny-sentiment"]);
   });
@@ -231,7 +231,7 @@ describe("request bodies: shapes, content types and sizes", () => {
       );
     }
     assert.equal(
-      hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "typed" }),
+      await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "typed" }),
       undefined,
     );
   });
@@ -302,7 +302,7 @@ describe("request bodies: shapes, content types and sizes", () => {
   it("bounds one line of an NDJSON commit by the LFS threshold, as well as the whole body", async () => {
     const small = await startTestHangar({ limits: { ...DEFAULT_LIMITS, lfsThreshold: 64 * 1024 } });
     try {
-      const smallToken = small.addUser("carol");
+      const smallToken = await small.addUser("carol");
       await createRepo({ repo: "carol/lines", accessToken: smallToken, hubUrl: small.url });
       const limit = maxCommitLineBytes(64 * 1024);
       const line = (bytes: number) =>
@@ -310,8 +310,8 @@ describe("request bodies: shapes, content types and sizes", () => {
           key: "file",
           value: { path: "a.txt", content: "A".repeat(bytes), encoding: "base64" },
         });
-      const commit = (content: string) =>
-        send(small, {
+      const commit = async (content: string) =>
+        await send(small, {
           method: "POST",
           path: "/api/models/carol/lines/commit/main",
           body: `${JSON.stringify({ key: "header", value: { summary: "lines" } })}\n${content}\n`,

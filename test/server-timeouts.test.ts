@@ -83,7 +83,7 @@ describe("slow clients are disconnected; uploads that keep coming are not", () =
   let token: string;
   before(async () => {
     hub = await startTestHangar({ timeouts: TIMEOUTS });
-    token = hub.addUser("alice", "write");
+    token = await hub.addUser("alice", "write");
     await createRepo({ repo: "alice/weights", accessToken: token, hubUrl: hub.url });
   });
   after(() => hub.close());

@@ -29,7 +29,7 @@ async function startWithRepo(
   overrides: Parameters<typeof startTestHangar>[0],
 ): Promise<{ hub: TestHangar; token: string }> {
   const hub = await startTestHangar(overrides);
-  const token = hub.addUser("alice", "write");
+  const token = await hub.addUser("alice", "write");
   const created = await fetch(`${hub.url}/api/repos/create`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

@@ -8,6 +8,7 @@ import { createRepo, DEFAULT_GITATTRIBUTES } from "../../src/hub/create-repo.ts"
 import type { HubContext } from "../../src/hub/hub.ts";
 import { importFolder } from "../../src/hub/import-folder.ts";
 import { nowIso } from "../../src/store/catalog.ts";
+import { rawDb } from "../../test/helpers/raw-store.ts";
 
 const FAMILIES = [
   "bert",
@@ -77,8 +78,8 @@ export async function populateCatalog(hub: HubContext, count: number): Promise<v
       await createRepo(hub, admin, { type: "model", ...catalogRepoId(index), initialCommit: false }),
     );
   }
-  hub.catalog.transaction(() => {
-    hub.catalog.commits.registerBlob(stored.sha256, stored.size, nowIso());
+  await hub.catalog.transaction(async (tx) => {
+    await tx.commits.registerBlob(stored.sha256, stored.size, nowIso());
     for (const repo of repos) {
       const date = commitDate(new Date(Date.UTC(2025, 0, 1) + Math.floor(random() * 300 * 86_400_000)));
       const files: TreeFile[] = [
@@ -95,7 +96,7 @@ export async function populateCatalog(hub: HubContext, count: number): Promise<v
       const built = buildHangarCommit({ files, parents: [], author: "bench", date, message });
       const oid = built.oid;
       for (const file of files) file.lastCommit = oid;
-      const commitPk = hub.catalog.commits.insertCommit(repo.pk, {
+      const commitPk = await tx.commits.insertCommit(repo.pk, {
         oid,
         parents: [],
         author: "bench",
@@ -104,12 +105,12 @@ export async function populateCatalog(hub: HubContext, count: number): Promise<v
         message,
         metadata: {},
       });
-      hub.catalog.commits.insertTree(commitPk, files);
-      hub.catalog.commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
-      hub.catalog.commits.setRef(repo.pk, "branch", "main", oid, date);
+      await tx.commits.insertTree(commitPk, files);
+      await tx.commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
+      await tx.commits.setRef(repo.pk, "branch", "main", oid, date);
       const task = TASKS[Math.floor(random() * TASKS.length)]!;
       const license = LICENSES[Math.floor(random() * LICENSES.length)]!;
-      hub.catalog.repos.updateHead(repo.pk, {
+      await tx.repos.updateHead(repo.pk, {
         sha: oid,
         lastModified: date,
         pipelineTag: task,
@@ -117,7 +118,7 @@ export async function populateCatalog(hub: HubContext, count: number): Promise<v
         tags: ["transformers", "safetensors", task, "en", `license:${license}`],
         usedStorage: blob.byteLength,
       });
-      hub.catalog.repos.addDownloads(repo.pk, Math.floor(random() ** 4 * 1_000_000));
+      await tx.repos.addDownloads(repo.pk, Math.floor(random() ** 4 * 1_000_000));
     }
   });
 }
@@ -154,8 +155,8 @@ export async function buildHome(params: {
       repo: { type: "model", namespace, name },
       message: "Import benchmark weights",
     });
-    const repo = hangar.catalog.repos.get({ type: "model", namespace, name })!;
-    const row = hangar.catalog.db
+    const repo = (await hangar.catalog.repos.get({ type: "model", namespace, name }))!;
+    const row = rawDb(hangar.catalog)
       .prepare(
         "SELECT t.sha256 AS sha256 FROM tree_entries t JOIN commits c ON c.pk = t.commit_pk WHERE c.repo_pk = ? AND c.oid = ? AND t.path = ?",
       )

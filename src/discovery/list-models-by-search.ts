@@ -37,11 +37,11 @@ function isSearchCursor(value: unknown): value is SearchCursor {
  * per cursor. Pages are numbered, so a listing that changes while it is walked may repeat or skip a model;
  * the walk ends after the first MAX_RESULT_DEPTH results, as on /v1/discover.
  */
-export function listModelsBySearch(
+export async function listModelsBySearch(
   hub: HubContext,
   caller: Caller,
   params: ListModelsBySearchParams,
-): ListModelsBySearchResult {
+): Promise<ListModelsBySearchResult> {
   const sort = params.search.sort ?? "relevance";
   let page = 1;
   if (params.cursor) {
@@ -49,7 +49,7 @@ export function listModelsBySearch(
     // A cursor made for another order would skip models arbitrarily: start over instead.
     if (cursor.s === sort) page = cursor.p;
   }
-  const result = searchModels(hub, {
+  const result = await searchModels(hub, {
     ...params.search,
     sort,
     caller,
@@ -61,13 +61,13 @@ export function listModelsBySearch(
   const items: RepoListing[] = [];
   for (const hit of result.results) {
     const slash = hit.id.indexOf("/");
-    const repo = hub.catalog.repos.get({
+    const repo = await hub.catalog.repos.get({
       type: "model",
       namespace: hit.id.slice(0, slash),
       name: hit.id.slice(slash + 1),
     });
     // Deleted since the index last saw it: the next search no longer finds it either.
-    if (repo) items.push(toRepoListing(hub, repo, params));
+    if (repo) items.push(await toRepoListing(hub, repo, params));
   }
   const more = page * result.limit < result.total && (page + 1) * result.limit <= MAX_RESULT_DEPTH;
   return {

@@ -1,5 +1,5 @@
 import { commercialUseOf } from "../hub/metadata/licenses.ts";
-import type { Catalog } from "../store/catalog.ts";
+import type { Catalog, CatalogTables } from "../store/catalog.ts";
 import type { EvalScore } from "../store/facts-table.ts";
 import {
   normalisedEvalMean,
@@ -165,11 +165,6 @@ type RawRow = [
   factPipelineTag: string | null,
   type: string,
 ];
-
-const SELECT_MODELS = `SELECT r.pk, r.namespace, r.name, r.private, r.gated, r.created_at, r.last_modified, r.sha,
-  r.downloads, r.likes, r.trending_score, r.pipeline_tag, r.library_name, r.tags, r.used_storage, f.description,
-  f.license, f.languages, f.parameters, f.base_models, f.eval_results, f.library, f.pipeline_tag, r.type
-  FROM repos r LEFT JOIN repo_facts f ON f.repo_pk = r.pk`;
 
 function parseList(json: string | null): string[] {
   if (!json || json === "[]") return [];
@@ -372,47 +367,50 @@ export class SearchIndex {
   }
 
   /** Reads every model of the catalog in one read transaction (a consistent snapshot) and indexes it. */
-  static build(catalog: Catalog, options: { referenceTime?: number; slack?: number } = {}): SearchIndex {
+  static async build(
+    catalog: Catalog,
+    options: { referenceTime?: number; slack?: number } = {},
+  ): Promise<SearchIndex> {
     const started = performance.now();
-    return catalog.db.transaction(() => {
-      const sequence = currentChangeSequence(catalog);
-      const stats = catalog.db
-        .prepare("SELECT COUNT(*) AS n, COALESCE(MAX(pk), 0) AS maxPk FROM repos WHERE type = 'model'")
-        .get() as { n: number; maxPk: number };
-      const slack = options.slack ?? Math.max(1024, Math.ceil(stats.n * 0.02));
-      const index = new SearchIndex(
-        stats.n + slack,
-        stats.maxPk + slack,
-        options.referenceTime ?? Date.now(),
-      );
-      const local = readLocalFacts(catalog, "WHERE r.type = 'model'");
-      const text = new TextIndexBuilder();
-      // `+r.type` keeps SQLite off the (type, ...) indexes: a scan in rowid order reads the table sequentially
-      // and needs no sort, where an index walk would fetch every row at random.
-      const statement = catalog.db
-        .prepare(`${SELECT_MODELS} WHERE +r.type = 'model' ORDER BY r.pk`)
-        .raw(true);
-      for (const row of statement.iterate() as IterableIterator<RawRow>) {
-        const model = modelFromRow(row, local.get(row[0]));
-        const doc = index.size++;
-        index.writeColumns(doc, model);
-        index.languages.push(model.languages);
-        index.datasets.push(model.datasets);
-        index.baseModels.push(model.baseModels);
-        index.tags.push(model.tags);
-        text.add(doc, documentTerms(model));
-      }
-      index.languages.freeze();
-      index.datasets.freeze();
-      index.baseModels.freeze();
-      index.tags.freeze();
-      index.builtCount = index.size;
-      index.text = text.finish();
-      index.refreshDerivedTables();
-      index.sequence = sequence;
-      index.buildMs = performance.now() - started;
-      return index;
-    })();
+    return catalog.transaction(
+      async (tx) => {
+        const sequence = await tx.searchFeed.currentSequence();
+        const stats = await tx.searchFeed.modelStats();
+        const slack = options.slack ?? Math.max(1024, Math.ceil(stats.count * 0.02));
+        const index = new SearchIndex(
+          stats.count + slack,
+          stats.maxPk + slack,
+          options.referenceTime ?? Date.now(),
+        );
+        const local = localFacts(await tx.searchFeed.headMetadata());
+        const text = new TextIndexBuilder();
+        for await (const page of tx.searchFeed.allModels()) {
+          for (const row of page as unknown as RawRow[]) {
+            const model = modelFromRow(row, local.get(row[0]));
+            const doc = index.size++;
+            index.writeColumns(doc, model);
+            index.languages.push(model.languages);
+            index.datasets.push(model.datasets);
+            index.baseModels.push(model.baseModels);
+            index.tags.push(model.tags);
+            text.add(doc, documentTerms(model));
+          }
+          // Let requests in between pages: a large catalog takes seconds to read.
+          await new Promise((resume) => setImmediate(resume));
+        }
+        index.languages.freeze();
+        index.datasets.freeze();
+        index.baseModels.freeze();
+        index.tags.freeze();
+        index.builtCount = index.size;
+        index.text = text.finish();
+        index.refreshDerivedTables();
+        index.sequence = sequence;
+        index.buildMs = performance.now() - started;
+        return index;
+      },
+      { readOnly: true },
+    );
   }
 
   private writeColumns(doc: number, model: IndexedModel): void {
@@ -591,13 +589,8 @@ export class SearchIndex {
    * Re-reads the given repos and applies them: changed models in place, new ones appended, deleted or
    * no-longer-model ones removed. Returns false when the index has no room left (the caller rebuilds).
    */
-  applyChanges(catalog: Catalog, pks: readonly number[], sequence: number): boolean {
-    const rows = new Map<number, RawRow>();
-    const byPk = catalog.db.prepare(`${SELECT_MODELS} WHERE r.pk = ?`).raw(true);
-    for (const pk of pks) {
-      const row = byPk.get(pk) as RawRow | undefined;
-      if (row) rows.set(pk, row);
-    }
+  async applyChanges(catalog: CatalogTables, pks: readonly number[], sequence: number): Promise<boolean> {
+    const rows = (await catalog.searchFeed.rowsOf(pks)) as unknown as Map<number, RawRow>;
     const appended = pks.filter((pk) => {
       const row = rows.get(pk);
       return row !== undefined && row[23] === "model" && this.docOf(pk) < 0;
@@ -606,8 +599,7 @@ export class SearchIndex {
     const localPks = [...rows.values()]
       .filter((row) => row[7] !== null && row[23] === "model")
       .map((row) => row[0]);
-    const local =
-      localPks.length > 0 ? readLocalFacts(catalog, `WHERE r.pk IN (${localPks.join(",")})`) : new Map();
+    const local = localFacts(await catalog.searchFeed.headMetadata(localPks));
     for (const pk of pks) {
       const row = rows.get(pk);
       let doc = this.docOf(pk);
@@ -661,26 +653,11 @@ export class SearchIndex {
   }
 }
 
-/** The last change sequence number written by the catalog's triggers (0 before any). */
-export function currentChangeSequence(catalog: Catalog): number {
-  const row = catalog.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'catalog_changes'").get() as
-    | { seq: number }
-    | undefined;
-  return row?.seq ?? 0;
-}
-
 /** What only a repo's files tell: whether it runs locally, and its card text. Few repos have files. */
-function readLocalFacts(
-  catalog: Catalog,
-  where: string,
+function localFacts(
+  rows: ReadonlyArray<{ pk: number; metadata: string }>,
 ): Map<number, { runsLocally: boolean; cardText: string }> {
   const facts = new Map<number, { runsLocally: boolean; cardText: string }>();
-  const rows = catalog.db
-    // Driven from the commits (local repos only), so a catalog of upstream entries costs nothing here.
-    .prepare(
-      `SELECT r.pk, c.metadata FROM commits c CROSS JOIN repos r ON r.pk = c.repo_pk AND r.sha = c.oid ${where}`,
-    )
-    .all() as Array<{ pk: number; metadata: string }>;
   for (const row of rows) {
     const metadata = JSON.parse(row.metadata) as { cardText?: string; model?: { runsLocally?: boolean } };
     facts.set(row.pk, {

@@ -140,12 +140,16 @@ function rangeValue(name: string, value: number | undefined): number | undefined
  * Searches the catalog's models: text, filters, sorts, facet counts over the whole result set and insights,
  * in one pass over the candidates. `source` is a hub (its index is built or refreshed as needed) or an index.
  */
-export function searchModels(
+export async function searchModels(
   source: Pick<HubContext, "catalog"> | SearchIndex,
   params: SearchModelsParams = {},
-): SearchModelsResult {
+): Promise<SearchModelsResult> {
+  return searchInIndex(source instanceof SearchIndex ? source : await getSearchIndex(source), params);
+}
+
+/** `searchModels` on an index already at hand: synchronous, CPU only. */
+export function searchInIndex(index: SearchIndex, params: SearchModelsParams = {}): SearchModelsResult {
   const started = performance.now();
-  const index = source instanceof SearchIndex ? source : getSearchIndex(source);
   const parsed = parseQuery(params.query ?? "");
   const inline = parsed.filters;
 

@@ -115,13 +115,13 @@ export async function evaluateModel(
   ) {
     throw badRequest("limit must be a whole number of examples, at least 1");
   }
-  const modelRepo = findReadableRepo(context, caller, params.model, "model");
+  const modelRepo = await findReadableRepo(context, caller, params.model, "model");
   if (!modelRepo.sha && params.revision === undefined) {
     throw badRequest(
       `Model ${modelRepo.id} has no files on this Hangar${modelRepo.origin === "upstream" ? ` (a catalog entry only: hangar pull ${modelRepo.id})` : ""}`,
     );
   }
-  const resolved = context.inference.resolveModel(caller, modelRepo.id, params.revision ?? "main");
+  const resolved = await context.inference.resolveModel(caller, modelRepo.id, params.revision ?? "main");
   const task = chooseTask(modelRepo.id, resolved.tasks, modelRepo.pipelineTag, params.task);
   const modelCommit = resolved.source.commit.oid;
 
@@ -180,7 +180,7 @@ export async function evaluateModel(
   if (params.signal?.aborted) {
     throw new HangarError("HANGAR_ERR_BAD_REQUEST", "The evaluation was cancelled", { status: 499 });
   }
-  const stored = context.catalog.evaluations.record({
+  const stored = await context.catalog.evaluations.record({
     modelRepoPk: modelRepo.pk,
     modelCommit,
     datasetRepoPk: dataset.repo.pk,

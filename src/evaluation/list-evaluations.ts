@@ -2,7 +2,7 @@ import { badRequest } from "../core/errors.ts";
 import { canRead } from "../hub/access.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
-import type { EvaluationQuery } from "../store/evaluations-table.ts";
+import type { EvaluationQuery, StoredEvaluation } from "../store/evaluations-table.ts";
 import { type Evaluation, toEvaluation } from "./evaluation-record.ts";
 import { findReadableRepo } from "./read-dataset-file.ts";
 
@@ -26,35 +26,37 @@ export interface EvaluationList {
  * The evaluations Hangar ran, newest first, of the models and datasets the caller may read. Naming a model
  * or dataset the caller cannot read is a 404, as it is everywhere else.
  */
-export function listEvaluations(
+export async function listEvaluations(
   hub: HubContext,
   caller: Caller,
   params: ListEvaluationsParams,
-): EvaluationList {
+): Promise<EvaluationList> {
   const limit = params.limit ?? DEFAULT_EVALUATIONS_LIMIT;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_EVALUATIONS_LIMIT) {
     throw badRequest(`limit must be a whole number from 1 to ${MAX_EVALUATIONS_LIMIT}`);
   }
   const query: EvaluationQuery = {};
-  if (params.model !== undefined) query.modelRepoPk = findReadableRepo(hub, caller, params.model, "model").pk;
+  if (params.model !== undefined)
+    query.modelRepoPk = (await findReadableRepo(hub, caller, params.model, "model")).pk;
   if (params.dataset !== undefined) {
-    query.datasetRepoPk = findReadableRepo(hub, caller, params.dataset, "dataset").pk;
+    query.datasetRepoPk = (await findReadableRepo(hub, caller, params.dataset, "dataset")).pk;
   }
   if (params.task !== undefined) query.task = params.task;
   const readable = new Map<number, boolean>();
-  const mayRead = (pk: number) => {
+  const mayRead = async (pk: number) => {
     let allowed = readable.get(pk);
     if (allowed === undefined) {
-      const repo = hub.catalog.repos.getByPk(pk);
+      const repo = await hub.catalog.repos.getByPk(pk);
       allowed = repo !== undefined && canRead(caller, repo);
       readable.set(pk, allowed);
     }
     return allowed;
   };
   // Runs the caller may not see are dropped after the query, so fetch past the limit.
-  const runs = hub.catalog.evaluations
-    .list(query, MAX_EVALUATIONS_LIMIT * 10)
-    .filter((run) => mayRead(run.modelRepoPk) && mayRead(run.datasetRepoPk))
-    .slice(0, limit);
+  const runs: StoredEvaluation[] = [];
+  for (const run of await hub.catalog.evaluations.list(query, MAX_EVALUATIONS_LIMIT * 10)) {
+    if (runs.length >= limit) break;
+    if ((await mayRead(run.modelRepoPk)) && (await mayRead(run.datasetRepoPk))) runs.push(run);
+  }
   return { evaluations: runs.map(toEvaluation) };
 }

@@ -32,16 +32,16 @@ const EXTENSIONS = Object.keys(TABLE_FORMATS).join(", ");
  * A repo the caller may read, by id; anything else (missing, private to others) is one 404 naming it, so a
  * private repo cannot be told apart from a missing one. `datasets/` before a dataset id is accepted.
  */
-export function findReadableRepo(
+export async function findReadableRepo(
   hub: HubContext,
   caller: Caller,
   id: string,
   type: "model" | "dataset",
-): Repo {
+): Promise<Repo> {
   if (typeof id !== "string" || id === "")
     throw badRequest(`"${type}" is required: a repo id "namespace/name"`);
   const bare = type === "dataset" ? id.replace(/^datasets\//, "") : id;
-  const repo = hub.catalog.repos.get(parseRepoId(bare, type));
+  const repo = await hub.catalog.repos.get(parseRepoId(bare, type));
   if (!repo || !canRead(caller, repo)) {
     throw new HangarError(
       "HANGAR_ERR_REPO_NOT_FOUND",
@@ -89,12 +89,12 @@ export async function readDatasetFile(
   caller: Caller,
   params: { dataset: string; revision?: string; file?: string },
 ): Promise<DatasetFile> {
-  const repo = findReadableRepo(hub, caller, params.dataset, "dataset");
+  const repo = await findReadableRepo(hub, caller, params.dataset, "dataset");
   if (!repo.sha && params.revision === undefined) {
     throw badRequest(`Dataset ${repo.id} is empty: it has no commit with files`);
   }
-  const { commit } = resolveRevision(hub, repo, params.revision ?? "main");
-  const paths = hub.catalog.commits.listFiles(commit.pk).map((file) => file.path);
+  const { commit } = await resolveRevision(hub, repo, params.revision ?? "main");
+  const paths = (await hub.catalog.commits.listFiles(commit.pk)).map((file) => file.path);
   const path = chooseFile(paths, repo.id, params.file);
   const opened = await openFile(hub, caller, { ref: repo, revision: commit.oid, path });
   if (opened.size > MAX_EVALUATION_FILE_BYTES) {

@@ -29,7 +29,7 @@ export async function commitModelFiles(
   params: CommitModelFilesParams,
 ): Promise<CommitModelFilesResult> {
   const caller = localAdministrator(params.repo.namespace);
-  let repo = hub.catalog.repos.get(params.repo);
+  let repo = await hub.catalog.repos.get(params.repo);
   let repoCreated = false;
   if (!repo) {
     repo = await createRepo(hub, caller, { ...params.repo, author: params.repo.namespace });

@@ -26,7 +26,7 @@ export async function seedFactoryModels(hub: HubContext): Promise<string[]> {
   const created: string[] = [];
   for (const model of FACTORY_SEED_MODELS) {
     const repo: RepoRef = { type: "model", namespace: FACTORY_NAMESPACE, name: model.name };
-    if (hub.catalog.repos.get(repo)) continue;
+    if (await hub.catalog.repos.get(repo)) continue;
     const built = await buildModel(model.kind, { name: model.name });
     await commitModelFiles(hub, {
       repo,

@@ -2,7 +2,7 @@ import { HangarError } from "../core/errors.ts";
 import type { Repo, RepoRef } from "../core/types.ts";
 import { repoUrlPrefix } from "../core/validate.ts";
 import type { Caller } from "./accounts/principal.ts";
-import type { HubContext } from "./hub.ts";
+import type { HubScope } from "./hub.ts";
 
 /** Namespaces whose private repos a caller may see ("all" for an admin). */
 export function visibleNamespaces(caller: Caller): string[] | "all" {
@@ -42,15 +42,15 @@ export function repoNotFound(caller: Caller, ref: RepoRef): HangarError {
 }
 
 /** The repo if the caller may read it; otherwise the same error as for a repo that does not exist. */
-export function getReadableRepo(hub: HubContext, caller: Caller, ref: RepoRef): Repo {
-  const repo = hub.catalog.repos.get(ref);
+export async function getReadableRepo(hub: HubScope, caller: Caller, ref: RepoRef): Promise<Repo> {
+  const repo = await hub.catalog.repos.get(ref);
   if (!repo || !canRead(caller, repo)) throw repoNotFound(caller, ref);
   return repo;
 }
 
 /** The repo if the caller may write to it: 401 without a token, 403 with a read token or no rights. */
-export function getWritableRepo(hub: HubContext, caller: Caller, ref: RepoRef): Repo {
-  const repo = getReadableRepo(hub, caller, ref);
+export async function getWritableRepo(hub: HubScope, caller: Caller, ref: RepoRef): Promise<Repo> {
+  const repo = await getReadableRepo(hub, caller, ref);
   assertCanWrite(caller, repo.namespace);
   return repo;
 }

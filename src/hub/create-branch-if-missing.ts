@@ -31,19 +31,19 @@ export function branchNameOf(revision: string): string | undefined {
  * missing. Returns whether a branch was created. A plain name that is already a tag is left for the commit
  * to refuse rather than shadowed by a new branch.
  */
-export function createBranchIfMissing(
+export async function createBranchIfMissing(
   hub: HubContext,
   caller: Caller,
   params: CreateBranchIfMissingParams,
-): boolean {
+): Promise<boolean> {
   const name = branchNameOf(params.revision);
   if (name === undefined) return false;
-  const repo = getWritableRepo(hub, caller, params.repo);
+  const repo = await getWritableRepo(hub, caller, params.repo);
   const commits = hub.catalog.commits;
-  if (commits.getRef(repo.pk, "branch", name)) return false;
-  if (!parseRefName(params.revision) && commits.getRef(repo.pk, "tag", name)) return false;
+  if (await commits.getRef(repo.pk, "branch", name)) return false;
+  if (!parseRefName(params.revision) && (await commits.getRef(repo.pk, "tag", name))) return false;
   try {
-    createBranch(hub, caller, { repo: params.repo, branch: name });
+    await createBranch(hub, caller, { repo: params.repo, branch: name });
     return true;
   } catch (error) {
     // Another writer created it in the meantime: it exists, which is all the caller needs.

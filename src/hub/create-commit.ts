@@ -5,11 +5,15 @@ import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
 import { nowIso } from "../store/catalog.ts";
 import { tagsForFacts } from "../store/facts-table.ts";
-import type { HubContext } from "./hub.ts";
+import type { HubContext, HubScope } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
 import { deriveRepoFields, extractMetadata } from "./metadata/extract-metadata.ts";
-import { collectChangedMetadata, emptyChangedMetadata } from "./metadata/read-file-facts.ts";
+import {
+  type ChangedMetadata,
+  collectChangedMetadata,
+  emptyChangedMetadata,
+} from "./metadata/read-file-facts.ts";
 import { parseRefName, revisionNotFound } from "./resolve-revision.ts";
 import { lfsObjectsMissing, repoHoldsLfsObject } from "./write/held-lfs-objects.ts";
 
@@ -134,96 +138,130 @@ async function recordCommit(
   }
   if (missingPointers.length > 0) throw lfsObjectsMissing(missingPointers);
 
-  return hub.catalog.transaction(() => {
-    lease.assertStored();
-    const commits = hub.catalog.commits;
-    const current = commits.getRef(repo.pk, ref.kind, ref.name);
-    if (!current) throw revisionNotFound(repo, params.revision);
-    // A parent named by an id the commit had before ids became git's is the same parent.
-    const parentCommit =
-      params.parentCommit === undefined
-        ? undefined
-        : (commits.resolveCommitAlias(repo.pk, params.parentCommit) ?? params.parentCommit);
-    if (parentCommit !== undefined && parentCommit !== current.commitOid) {
-      throw new HangarError(
-        "HANGAR_ERR_PRECONDITION_FAILED",
-        `A commit has happened since ${params.parentCommit}: the head of ${ref.name} is now ${current.commitOid}. Please refresh and try again.`,
+  // On PostgreSQL two nodes may build on one head at once: the ref moves by compare-and-swap, and the loser
+  // builds again on the new head (or answers 412 when the client named the parent it expects).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await hub.catalog.transaction((tx) =>
+        writeCommit({ ...hub, catalog: tx }, repo, params, ref, changedMetadata, lease),
       );
+    } catch (error) {
+      if (!(error instanceof RefMoved) || attempt >= 8) throw error;
     }
-    const head = commits.getCommit(repo.pk, current.commitOid);
-    if (!head) throw revisionNotFound(repo, params.revision);
+  }
+}
 
-    const files = new Map<string, TreeFile>(commits.listFiles(head.pk).map((file) => [file.path, file]));
-    const changedPaths = new Set<string>();
-    for (const operation of params.operations) applyOperation(files, changedPaths, operation);
-    assertNoFolderCollision(files, changedPaths);
+/** The ref moved between reading it and moving it (another node committed first). */
+class RefMoved extends Error {}
 
-    const changed = [...changedPaths].some((path) => {
-      const before = commits.getFile(head.pk, path);
-      const after = files.get(path);
-      return before?.gitOid !== after?.gitOid;
-    });
-    if (!changed && params.allowEmpty === false) {
-      return { commit: head, ref: { kind: current.kind, name: current.name }, created: false };
-    }
+async function writeCommit(
+  hub: HubScope,
+  repo: Repo,
+  params: CreateCommitParams,
+  ref: { kind: RefKind; name: string },
+  changedMetadata: ChangedMetadata,
+  lease: { assertStored(): void },
+): Promise<CreateCommitResult> {
+  await hub.catalog.maintenance.holdOffGc();
+  lease.assertStored();
+  const commits = hub.catalog.commits;
+  const current = await commits.getRef(repo.pk, ref.kind, ref.name);
+  if (!current) throw revisionNotFound(repo, params.revision);
+  // A parent named by an id the commit had before ids became git's is the same parent.
+  const parentCommit =
+    params.parentCommit === undefined
+      ? undefined
+      : ((await commits.resolveCommitAlias(repo.pk, params.parentCommit)) ?? params.parentCommit);
+  if (parentCommit !== undefined && parentCommit !== current.commitOid) {
+    throw new HangarError(
+      "HANGAR_ERR_PRECONDITION_FAILED",
+      `A commit has happened since ${params.parentCommit}: the head of ${ref.name} is now ${current.commitOid}. Please refresh and try again.`,
+    );
+  }
+  const head = await commits.getCommit(repo.pk, current.commitOid);
+  if (!head) throw revisionNotFound(repo, params.revision);
 
-    const ordered = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const title = params.title.trim() || "Update files";
-    const message = params.description ? `${title}\n\n${params.description}` : title;
-    const date = commitDate();
-    const built = buildHangarCommit({
-      files: ordered,
-      parents: [head.oid],
-      author: params.author,
-      date,
-      message,
-    });
-    const oid = built.oid;
-    // The same tree, parent, author, second and message make the same git commit (a second pull request of
-    // one change within a second, say): the ref then moves to the commit already recorded.
-    const recorded = commits.getCommit(repo.pk, oid);
-    for (const path of changedPaths) {
-      const file = files.get(path);
-      if (file && commits.getFile(head.pk, path)?.gitOid !== file.gitOid) file.lastCommit = oid;
-    }
+  const before = new Map<string, TreeFile>(
+    (await commits.listFiles(head.pk)).map((file) => [file.path, file]),
+  );
+  const files = new Map(before);
+  const changedPaths = new Set<string>();
+  for (const operation of params.operations) applyOperation(files, changedPaths, operation);
+  assertNoFolderCollision(files, changedPaths);
 
-    const metadata: CommitMetadata =
-      recorded?.metadata ??
-      extractMetadata({
-        files,
-        changed: changedMetadata.documents,
-        fileFacts: changedMetadata.files,
-        parent: head.metadata,
-      });
-    const commit: CommitInfo = { oid, parents: [head.oid], author: params.author, date, title, message };
-    if (!recorded) {
-      const commitPk = commits.insertCommit(repo.pk, { ...commit, metadata });
-      commits.insertTree(commitPk, ordered);
-      commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
-    }
-    const at = nowIso();
-    for (const file of ordered)
-      if (changedPaths.has(file.path)) commits.registerBlob(file.sha256, file.size, at);
+  const changed = [...changedPaths].some((path) => before.get(path)?.gitOid !== files.get(path)?.gitOid);
+  if (!changed && params.allowEmpty === false) {
+    return { commit: head, ref: { kind: current.kind, name: current.name }, created: false };
+  }
 
-    let result: CreateCommitResult;
-    if (params.createPr) {
-      const number = commits.nextPullRequestNumber(repo.pk);
-      commits.setRef(repo.pk, "pr", String(number), oid, at);
-      result = {
-        commit,
-        ref: { kind: "pr", name: String(number) },
-        pullRequestNumber: number,
-        created: true,
-      };
-    } else {
-      commits.setRef(repo.pk, current.kind, current.name, oid, at);
-      result = { commit, ref: { kind: current.kind, name: current.name }, created: true };
-    }
-    if (result.ref.kind === "branch" && result.ref.name === DEFAULT_BRANCH) {
-      refreshRepoHead(hub, repo, commit, metadata, ordered);
-    }
-    return result;
+  const ordered = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const title = params.title.trim() || "Update files";
+  const message = params.description ? `${title}\n\n${params.description}` : title;
+  const date = commitDate();
+  const built = buildHangarCommit({
+    files: ordered,
+    parents: [head.oid],
+    author: params.author,
+    date,
+    message,
   });
+  const oid = built.oid;
+  // The same tree, parent, author, second and message make the same git commit (a second pull request of
+  // one change within a second, say): the ref then moves to the commit already recorded.
+  const recorded = await commits.getCommit(repo.pk, oid);
+  for (const path of changedPaths) {
+    const file = files.get(path);
+    if (file && before.get(path)?.gitOid !== file.gitOid) file.lastCommit = oid;
+  }
+
+  const metadata: CommitMetadata =
+    recorded?.metadata ??
+    extractMetadata({
+      files,
+      changed: changedMetadata.documents,
+      fileFacts: changedMetadata.files,
+      parent: head.metadata,
+    });
+  const commit: CommitInfo = { oid, parents: [head.oid], author: params.author, date, title, message };
+  if (!recorded) {
+    const commitPk = await commits.insertCommit(repo.pk, { ...commit, metadata });
+    await commits.insertTree(commitPk, ordered);
+    await commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
+  }
+  const at = nowIso();
+  await commits.registerBlobs(
+    ordered
+      .filter((file) => changedPaths.has(file.path))
+      .map((file) => ({ sha256: file.sha256, size: file.size })),
+    at,
+  );
+
+  let result: CreateCommitResult;
+  if (params.createPr) {
+    const number = await commits.nextPullRequestNumber(repo.pk);
+    if (!(await commits.insertRef(repo.pk, "pr", String(number), oid, at))) throw new RefMoved();
+    result = {
+      commit,
+      ref: { kind: "pr", name: String(number) },
+      pullRequestNumber: number,
+      created: true,
+    };
+  } else {
+    if (!(await commits.moveRef(repo.pk, current.kind, current.name, current.commitOid, oid, at))) {
+      if (params.parentCommit !== undefined) {
+        throw new HangarError(
+          "HANGAR_ERR_PRECONDITION_FAILED",
+          `A commit has happened since ${params.parentCommit}: the head of ${ref.name} moved. Please refresh and try again.`,
+        );
+      }
+      throw new RefMoved();
+    }
+    result = { commit, ref: { kind: current.kind, name: current.name }, created: true };
+  }
+  if (result.ref.kind === "branch" && result.ref.name === DEFAULT_BRANCH) {
+    await refreshRepoHead(hub, repo, commit, metadata, ordered);
+  }
+  return result;
 }
 
 /** git refuses a commit message with a NUL byte, so a commit here refuses one too. */
@@ -234,19 +272,19 @@ function assertNoNul(field: "title" | "description", text: string): void {
 }
 
 /** Updates a repo's listing fields from the new head of its default branch. */
-export function refreshRepoHead(
-  hub: HubContext,
+export async function refreshRepoHead(
+  hub: HubScope,
   repo: Repo,
   commit: CommitInfo,
   metadata: CommitMetadata,
   files: readonly TreeFile[],
-): void {
-  const facts = catalogFactsFromMetadata(metadata, hub.catalog.facts.get(repo.pk));
+): Promise<void> {
+  const facts = catalogFactsFromMetadata(metadata, await hub.catalog.facts.get(repo.pk));
   const derived = deriveRepoFields(
     metadata,
     files.map((file) => file.path),
   );
-  hub.catalog.repos.updateHead(repo.pk, {
+  await hub.catalog.repos.updateHead(repo.pk, {
     sha: commit.oid,
     lastModified: commit.date,
     // What the files leave unsaid, the catalog's facts (kept from a snapshot entry) may still tell.
@@ -255,7 +293,7 @@ export function refreshRepoHead(
     tags: [...new Set([...derived.tags, ...tagsForFacts(facts)])],
     usedStorage: files.reduce((total, file) => total + file.size, 0),
   });
-  hub.catalog.facts.set(repo.pk, facts);
+  await hub.catalog.facts.set(repo.pk, facts);
 }
 
 function applyOperation(

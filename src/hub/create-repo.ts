@@ -75,18 +75,17 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
   const blob = Buffer.from(DEFAULT_GITATTRIBUTES);
   const stored =
     params.initialCommit === false ? undefined : await hub.blobs.put(blob, { expectedSize: blob.byteLength });
-  return hub.catalog.transaction(() => {
-    const existing = hub.catalog.repos.get(params);
+  return await hub.catalog.transaction(async (tx) => {
+    const existing = await tx.repos.get(params);
     // A catalog entry known only from upstream metadata holds the id until someone puts files there.
-    const takeOver =
-      existing?.origin === "upstream" && hub.catalog.commits.listRefs(existing.pk).length === 0;
+    const takeOver = existing?.origin === "upstream" && (await tx.commits.listRefs(existing.pk)).length === 0;
     if (existing && !takeOver) {
       throw new HangarError("HANGAR_ERR_CONFLICT", `You already created this ${params.type} repo`, {
         details: { repoId: existing.id },
       });
     }
-    if (!hub.catalog.accounts.getNamespace(params.namespace)) {
-      hub.catalog.accounts.insertNamespace({
+    if (!(await tx.accounts.getNamespace(params.namespace))) {
+      await tx.accounts.insertNamespace({
         name: params.namespace,
         kind: "org",
         fullname: params.namespace,
@@ -98,13 +97,13 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
     const createdAt = nowIso();
     let repo: Repo;
     if (existing && takeOver) {
-      hub.catalog.repos.updateSettings(existing.pk, {
+      await tx.repos.updateSettings(existing.pk, {
         private: params.private ?? false,
         gated: params.gated ?? false,
       });
       repo = existing;
     } else {
-      repo = hub.catalog.repos.insert({ ...params, private: params.private ?? false, createdAt });
+      repo = await tx.repos.insert({ ...params, private: params.private ?? false, createdAt });
     }
     if (stored) {
       const author = params.author ?? caller?.user ?? "hangar";
@@ -124,13 +123,13 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
       const oid = built.oid;
       for (const file of files) file.lastCommit = oid;
       const commit = { oid, parents: [], author, date, title: message, message };
-      const commitPk = hub.catalog.commits.insertCommit(repo.pk, { ...commit, metadata: {} });
-      hub.catalog.commits.insertTree(commitPk, files);
-      hub.catalog.commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
-      hub.catalog.commits.registerBlob(stored.sha256, stored.size, createdAt);
-      hub.catalog.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, createdAt);
-      refreshRepoHead(hub, repo, commit, {}, files);
+      const commitPk = await tx.commits.insertCommit(repo.pk, { ...commit, metadata: {} });
+      await tx.commits.insertTree(commitPk, files);
+      await tx.commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
+      await tx.commits.registerBlob(stored.sha256, stored.size, createdAt);
+      await tx.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, createdAt);
+      await refreshRepoHead({ ...hub, catalog: tx }, repo, commit, {}, files);
     }
-    return hub.catalog.repos.getByPk(repo.pk)!;
+    return (await tx.repos.getByPk(repo.pk))!;
   });
 }

@@ -1,6 +1,6 @@
 import type { HangarConfig } from "../core/config.ts";
 import type { BlobStore } from "../store/blob-store.ts";
-import type { Catalog } from "../store/catalog.ts";
+import type { Catalog, CatalogTables } from "../store/catalog.ts";
 
 /** What every hub operation works on: the instance's storage and its config. */
 export interface HubContext {
@@ -8,3 +8,9 @@ export interface HubContext {
   catalog: Catalog;
   blobs: BlobStore;
 }
+
+/**
+ * A hub whose catalog may be one transaction's tables: what operations that run inside a transaction take
+ * (`{ ...hub, catalog: tx }`), so every statement they make lands in it.
+ */
+export type HubScope = Omit<HubContext, "catalog"> & { catalog: CatalogTables };

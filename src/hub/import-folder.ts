@@ -13,7 +13,7 @@ import {
   type StoredFile,
 } from "./create-commit.ts";
 import { createRepo } from "./create-repo.ts";
-import type { HubContext } from "./hub.ts";
+import type { HubContext, HubScope } from "./hub.ts";
 import { looksBinary } from "./lfs-policy.ts";
 
 export interface ImportProgress {
@@ -63,7 +63,7 @@ async function listFolder(root: string): Promise<Array<{ absolute: string; path:
 
 /** Stores one local file in the blob store and decides whether it is an LFS file. */
 export async function storeLocalFile(
-  hub: HubContext,
+  hub: HubScope,
   absolute: string,
   size: number,
   onBytes?: (n: number) => void,
@@ -96,7 +96,7 @@ export async function storeLocalFile(
 }
 
 /** Stores a text Hangar writes itself (a card, a config) as a regular, non-LFS file. */
-export async function storeTextFile(hub: HubContext, text: string): Promise<StoredFile> {
+export async function storeTextFile(hub: HubScope, text: string): Promise<StoredFile> {
   const bytes = Buffer.from(text);
   const stored = await hub.blobs.put(bytes, { expectedSize: bytes.byteLength });
   return { sha256: stored.sha256, size: stored.size, gitOid: gitBlobOid(bytes), lfs: false };
@@ -122,7 +122,7 @@ export async function importFolder(
     bytesTotal: files.reduce((total, file) => total + file.size, 0),
   };
   let repoCreated = false;
-  if (!hub.catalog.repos.get(params.repo)) {
+  if (!(await hub.catalog.repos.get(params.repo))) {
     await createRepo(hub, caller, {
       ...params.repo,
       private: params.private ?? false,
@@ -130,7 +130,7 @@ export async function importFolder(
     });
     repoCreated = true;
   }
-  const repo = getWritableRepo(hub, caller, params.repo);
+  const repo = await getWritableRepo(hub, caller, params.repo);
   const operations: CommitOperation[] = [];
   for (const file of files) {
     const stored = await storeLocalFile(hub, file.absolute, file.size, (bytes) => {

@@ -2,7 +2,7 @@ import { HangarError } from "../core/errors.ts";
 import { DEFAULT_BRANCH, type RefKind, type Repo } from "../core/types.ts";
 import { isCommitId } from "../core/validate.ts";
 import type { StoredCommit } from "../store/commits-table.ts";
-import type { HubContext } from "./hub.ts";
+import type { HubScope } from "./hub.ts";
 
 export interface ResolvedRevision {
   commit: StoredCommit;
@@ -29,38 +29,46 @@ export function revisionNotFound(repo: Repo, revision: string): HangarError {
  * then a tag; `refs/heads/x`, `refs/tags/x` and `refs/pr/N` name a ref explicitly. An id a commit had before
  * Hangar's ids became git's still names it, and the commit resolved carries its id now.
  */
-export function resolveRevision(hub: HubContext, repo: Repo, revision: string): ResolvedRevision {
+export async function resolveRevision(
+  hub: HubScope,
+  repo: Repo,
+  revision: string,
+): Promise<ResolvedRevision> {
   const commits = hub.catalog.commits;
   const named =
     revision === "HEAD" ? { kind: "branch" as const, name: DEFAULT_BRANCH } : parseRefName(revision);
   if (named) {
-    const ref = commits.getRef(repo.pk, named.kind, named.name);
-    const commit = ref && commits.getCommit(repo.pk, ref.commitOid);
+    const ref = await commits.getRef(repo.pk, named.kind, named.name);
+    const commit = ref && (await commits.getCommit(repo.pk, ref.commitOid));
     if (!commit) throw revisionNotFound(repo, revision);
     return { commit, ref: named };
   }
   if (isCommitId(revision)) {
-    const aliased = (): StoredCommit | undefined => {
-      const oid = commits.resolveCommitAlias(repo.pk, revision);
-      return oid === undefined ? undefined : commits.getCommit(repo.pk, oid);
+    const aliased = async (): Promise<StoredCommit | undefined> => {
+      const oid = await commits.resolveCommitAlias(repo.pk, revision);
+      return oid === undefined ? undefined : await commits.getCommit(repo.pk, oid);
     };
-    const commit = commits.getCommit(repo.pk, revision) ?? aliased();
+    const commit = (await commits.getCommit(repo.pk, revision)) ?? (await aliased());
     if (commit) return { commit };
   }
   for (const kind of ["branch", "tag"] as const) {
-    const ref = commits.getRef(repo.pk, kind, revision);
-    const commit = ref && commits.getCommit(repo.pk, ref.commitOid);
+    const ref = await commits.getRef(repo.pk, kind, revision);
+    const commit = ref && (await commits.getCommit(repo.pk, ref.commitOid));
     if (commit) return { commit, ref: { kind, name: revision } };
   }
   throw revisionNotFound(repo, revision);
 }
 
 /** The commits reachable from a commit by first parents, newest first. */
-export function* walkHistory(hub: HubContext, repo: Repo, start: StoredCommit): Generator<StoredCommit> {
+export async function* walkHistory(
+  hub: HubScope,
+  repo: Repo,
+  start: StoredCommit,
+): AsyncGenerator<StoredCommit> {
   let current: StoredCommit | undefined = start;
   while (current) {
     yield current;
     const parent: string | undefined = current.parents[0];
-    current = parent ? hub.catalog.commits.getCommit(repo.pk, parent) : undefined;
+    current = parent ? await hub.catalog.commits.getCommit(repo.pk, parent) : undefined;
   }
 }

@@ -117,7 +117,7 @@ function csvField(value: string): string {
  * show. Does nothing once the instance holds any repo. Returns the ids of the repos it created.
  */
 export async function seedDemoRepos(hub: HubContext): Promise<string[]> {
-  if (hub.catalog.repos.count() > 0) return [];
+  if ((await hub.catalog.repos.count()) > 0) return [];
   const caller = localAdministrator(DEMO_NAMESPACE);
   const created: string[] = [];
   for (const demo of demoRepos()) {

@@ -142,16 +142,16 @@ export class InferenceRuntime {
   }
 
   /** The model's commit, files and loader, after the caller's access is checked. */
-  resolveModel(caller: Caller, modelId: string, revision = "main"): ResolvedModel {
+  async resolveModel(caller: Caller, modelId: string, revision = "main"): Promise<ResolvedModel> {
     if (this.settings.requireToken && !caller) {
       throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "This Hangar requires a token for inference");
     }
     const ref = parseRepoId(modelId, "model");
-    const repo = getReadableRepo(this.hub, caller, ref);
+    const repo = await getReadableRepo(this.hub, caller, ref);
     // A catalog entry has facts but no commit: "Invalid rev id: main" would send the user looking for a typo.
     if (repo.origin === "upstream") throw modelNotPulled(repo);
-    const { commit } = resolveRevision(this.hub, repo, revision);
-    const files = this.hub.catalog.commits.listFiles(commit.pk);
+    const { commit } = await resolveRevision(this.hub, repo, revision);
+    const files = await this.hub.catalog.commits.listFiles(commit.pk);
     const blobs = this.hub.blobs;
     const source: ModelSource = {
       repo,
@@ -219,8 +219,8 @@ export class InferenceRuntime {
     return best.task;
   }
 
-  private prepare(request: InferenceRequest) {
-    const resolved = this.resolveModel(request.caller, request.model, request.revision);
+  private async prepare(request: InferenceRequest) {
+    const resolved = await this.resolveModel(request.caller, request.model, request.revision);
     const body = request.body ?? { inputs: request.inputs, parameters: request.parameters };
     const task = this.chooseTask(resolved, request.task, body);
     if (request.parameters !== undefined && request.parameters !== null && !isRecord(request.parameters)) {
@@ -302,7 +302,7 @@ export class InferenceRuntime {
     let measured: MeasuredInputs | undefined;
     let clearDeadline: (() => void) | undefined;
     try {
-      const { resolved, task, parsed } = this.prepare(request);
+      const { resolved, task, parsed } = await this.prepare(request);
       Object.assign(meter, {
         model: resolved.source.repo.id,
         revision: resolved.source.commit.oid,
@@ -323,7 +323,7 @@ export class InferenceRuntime {
         output_unit: task.outputUnit,
         latency_ms: Math.round(performance.now() - started),
       };
-      this.record(request, meter, {
+      await this.record(request, meter, {
         ...usage,
         status: 200,
         inputBytes: inputBytes(request),
@@ -357,7 +357,7 @@ export class InferenceRuntime {
     let measured: MeasuredInputs | undefined;
     let clearDeadline: (() => void) | undefined;
     try {
-      const { resolved, task, parsed } = this.prepare(request);
+      const { resolved, task, parsed } = await this.prepare(request);
       Object.assign(meter, {
         model: resolved.source.repo.id,
         revision: resolved.source.commit.oid,
@@ -403,7 +403,7 @@ export class InferenceRuntime {
             runtime.pool.release(held.entry);
             const failure = outcomeError === undefined ? undefined : asFailure(outcomeError, request.signal);
             const cancelled = failure ? failure.status === CLIENT_CLOSED : request.signal?.aborted === true;
-            runtime.record(request, meter, {
+            await runtime.record(request, meter, {
               input_units: inputs.units,
               output_units: completion,
               unit: inputs.unit,
@@ -437,11 +437,11 @@ export class InferenceRuntime {
    * catalog's metadata-only entries (not local) are skipped page by page, however many sort first: a
    * fresh instance holds some 1,500 of them.
    */
-  listRunnableModels(caller: Caller, limit = 1000): RunnableModel[] {
+  async listRunnableModels(caller: Caller, limit = 1000): Promise<RunnableModel[]> {
     const runnable: RunnableModel[] = [];
     let after: { value: string | number; pk: number } | undefined;
     while (runnable.length < limit) {
-      const repos: Repo[] = this.hub.catalog.repos.list({
+      const repos: Repo[] = await this.hub.catalog.repos.list({
         type: "model",
         visibleNamespaces: visibleNamespaces(caller),
         sort: "id",
@@ -453,7 +453,7 @@ export class InferenceRuntime {
         if (runnable.length >= limit) break;
         if (!repo.sha || repo.origin !== "local") continue;
         try {
-          const resolved = this.resolveModel(caller, repo.id);
+          const resolved = await this.resolveModel(caller, repo.id);
           runnable.push({
             id: repo.id,
             revision: resolved.source.commit.oid,
@@ -491,13 +491,13 @@ export class InferenceRuntime {
   }
 
   /** Usage totals by model and task (for usage and cost reports); pending events are written first. */
-  usageTotals(query: UsageQuery = {}): UsageTotals[] {
-    this.flushUsage();
+  async usageTotals(query: UsageQuery = {}): Promise<UsageTotals[]> {
+    await this.flushUsage();
     return this.hub.catalog.usage.totals(query);
   }
 
-  usageEvents(query: UsageQuery = {}, limit = 1000): UsageEvent[] {
-    this.flushUsage();
+  async usageEvents(query: UsageQuery = {}, limit = 1000): Promise<UsageEvent[]> {
+    await this.flushUsage();
     return this.hub.catalog.usage.list(query, limit);
   }
 
@@ -506,16 +506,16 @@ export class InferenceRuntime {
    * went away (also while its request waited in the queue) is metered as cancelled, with no error code:
    * nothing failed, nobody was answered.
    */
-  private recordFailure(
+  private async recordFailure(
     request: InferenceRequest,
     meter: Partial<UsageEvent>,
     started: number,
     error: unknown,
     measured: MeasuredInputs | undefined,
-  ): HangarError {
+  ): Promise<HangarError> {
     const failure = asFailure(error, request.signal);
     const cancelled = failure.status === CLIENT_CLOSED;
-    this.record(request, meter, {
+    await this.record(request, meter, {
       input_units: measured?.units ?? 0,
       output_units: 0,
       unit: measured?.unit ?? "characters",
@@ -529,7 +529,7 @@ export class InferenceRuntime {
     return failure;
   }
 
-  private record(
+  private async record(
     request: InferenceRequest,
     meter: Partial<UsageEvent>,
     values: InferenceUsage & {
@@ -540,7 +540,7 @@ export class InferenceRuntime {
       cancelled?: boolean;
       batchSize?: number;
     },
-  ): void {
+  ): Promise<void> {
     if (this.closed) return;
     const code = values.error?.code;
     this.pendingUsage.push({
@@ -572,7 +572,7 @@ export class InferenceRuntime {
       errorCode: code ?? null,
       batchSize: values.batchSize ?? 1,
     });
-    if (this.pendingUsage.length >= USAGE_FLUSH_COUNT) this.flushUsage();
+    if (this.pendingUsage.length >= USAGE_FLUSH_COUNT) await this.flushUsage();
     else if (!this.usageTimer) {
       this.usageTimer = setTimeout(() => this.flushUsage(), USAGE_FLUSH_MS);
       this.usageTimer.unref();
@@ -580,15 +580,15 @@ export class InferenceRuntime {
   }
 
   /** Writes buffered usage events in one transaction. */
-  flushUsage(): void {
+  async flushUsage(): Promise<void> {
     if (this.usageTimer) clearTimeout(this.usageTimer);
     this.usageTimer = undefined;
     const events = this.pendingUsage.splice(0);
-    if (events.length > 0) this.hub.catalog.usage.recordMany(events);
+    if (events.length > 0) await this.hub.catalog.usage.recordMany(events);
   }
 
   async close(): Promise<void> {
-    this.flushUsage();
+    await this.flushUsage();
     this.closed = true;
     await this.pool.close();
   }

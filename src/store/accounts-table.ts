@@ -1,5 +1,5 @@
 import type { TokenRole } from "../core/types.ts";
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 export interface NamespaceRow {
   name: string;
@@ -57,97 +57,97 @@ const toToken = (row: RawToken): TokenRow => ({
 
 /** Users, organisations, memberships and (hashed) tokens. */
 export class AccountsTable {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
-  insertNamespace(row: NamespaceRow): void {
-    this.db
-      .prepare(
-        "INSERT INTO namespaces (name, kind, fullname, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      )
-      .run(row.name, row.kind, row.fullname, row.email, row.isAdmin ? 1 : 0, row.createdAt);
+  async insertNamespace(row: NamespaceRow): Promise<void> {
+    await this.db.run(
+      "INSERT INTO namespaces (name, kind, fullname, email, is_admin, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      [row.name, row.kind, row.fullname, row.email, row.isAdmin ? 1 : 0, row.createdAt],
+    );
   }
 
-  getNamespace(name: string): NamespaceRow | undefined {
-    const row = this.db.prepare("SELECT * FROM namespaces WHERE name = ?").get(name) as
+  async getNamespace(name: string): Promise<NamespaceRow | undefined> {
+    const row = (await this.db.get("SELECT * FROM namespaces WHERE name = ?", [name])) as
       | RawNamespace
       | undefined;
     return row ? toNamespace(row) : undefined;
   }
 
-  listNamespaces(kind?: "user" | "org"): NamespaceRow[] {
+  async listNamespaces(kind?: "user" | "org"): Promise<NamespaceRow[]> {
     const rows = kind
-      ? this.db.prepare("SELECT * FROM namespaces WHERE kind = ? ORDER BY name").all(kind)
-      : this.db.prepare("SELECT * FROM namespaces ORDER BY name").all();
+      ? await this.db.all("SELECT * FROM namespaces WHERE kind = ? ORDER BY name", [kind])
+      : await this.db.all("SELECT * FROM namespaces ORDER BY name");
     return (rows as RawNamespace[]).map(toNamespace);
   }
 
-  setMember(org: string, user: string, role: TokenRole): void {
-    this.db
-      .prepare(
-        "INSERT INTO org_members (org, user, role) VALUES (?, ?, ?) ON CONFLICT (org, user) DO UPDATE SET role = excluded.role",
-      )
-      .run(org, user, role);
+  async setMember(org: string, user: string, role: TokenRole): Promise<void> {
+    await this.db.run(
+      'INSERT INTO org_members (org, "user", role) VALUES (?, ?, ?) ON CONFLICT (org, "user") DO UPDATE SET role = excluded.role',
+      [org, user, role],
+    );
   }
 
-  removeMember(org: string, user: string): boolean {
-    return this.db.prepare("DELETE FROM org_members WHERE org = ? AND user = ?").run(org, user).changes > 0;
+  async removeMember(org: string, user: string): Promise<boolean> {
+    return (
+      (await this.db.run('DELETE FROM org_members WHERE org = ? AND "user" = ?', [org, user])).changes > 0
+    );
   }
 
   /** The organisations a user belongs to, with the user's role in each. */
-  orgsOf(user: string): Array<NamespaceRow & { role: TokenRole }> {
-    const rows = this.db
-      .prepare(
-        "SELECT n.*, m.role AS member_role FROM org_members m JOIN namespaces n ON n.name = m.org WHERE m.user = ? ORDER BY n.name",
-      )
-      .all(user) as Array<RawNamespace & { member_role: TokenRole }>;
+  async orgsOf(user: string): Promise<Array<NamespaceRow & { role: TokenRole }>> {
+    const rows = (await this.db.all(
+      'SELECT n.*, m.role AS member_role FROM org_members m JOIN namespaces n ON n.name = m.org WHERE m."user" = ? ORDER BY n.name',
+      [user],
+    )) as Array<RawNamespace & { member_role: TokenRole }>;
     return rows.map((row) => ({ ...toNamespace(row), role: row.member_role }));
   }
 
-  membersOf(org: string): Array<{ user: string; role: TokenRole }> {
-    return this.db
-      .prepare("SELECT user, role FROM org_members WHERE org = ? ORDER BY user")
-      .all(org) as Array<{
+  async membersOf(org: string): Promise<Array<{ user: string; role: TokenRole }>> {
+    return (await this.db.all('SELECT "user", role FROM org_members WHERE org = ? ORDER BY "user"', [
+      org,
+    ])) as Array<{
       user: string;
       role: TokenRole;
     }>;
   }
 
-  insertToken(token: {
+  async insertToken(token: {
     user: string;
     displayName: string;
     role: TokenRole;
     tokenHash: string;
     createdAt: string;
-  }): number {
-    const result = this.db
-      .prepare("INSERT INTO tokens (user, display_name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(token.user, token.displayName, token.role, token.tokenHash, token.createdAt);
-    return Number(result.lastInsertRowid);
+  }): Promise<number> {
+    const row = await this.db.get<{ id: number }>(
+      'INSERT INTO tokens ("user", display_name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+      [token.user, token.displayName, token.role, token.tokenHash, token.createdAt],
+    );
+    return row!.id;
   }
 
-  findTokenByHash(tokenHash: string): TokenRow | undefined {
-    const row = this.db.prepare("SELECT * FROM tokens WHERE token_hash = ?").get(tokenHash) as
+  async findTokenByHash(tokenHash: string): Promise<TokenRow | undefined> {
+    const row = (await this.db.get("SELECT * FROM tokens WHERE token_hash = ?", [tokenHash])) as
       | RawToken
       | undefined;
     return row ? toToken(row) : undefined;
   }
 
-  getToken(id: number): TokenRow | undefined {
-    const row = this.db.prepare("SELECT * FROM tokens WHERE id = ?").get(id) as RawToken | undefined;
+  async getToken(id: number): Promise<TokenRow | undefined> {
+    const row = (await this.db.get("SELECT * FROM tokens WHERE id = ?", [id])) as RawToken | undefined;
     return row ? toToken(row) : undefined;
   }
 
-  listTokens(user: string): TokenRow[] {
-    return (this.db.prepare("SELECT * FROM tokens WHERE user = ? ORDER BY id").all(user) as RawToken[]).map(
-      toToken,
-    );
+  async listTokens(user: string): Promise<TokenRow[]> {
+    return (
+      (await this.db.all('SELECT * FROM tokens WHERE "user" = ? ORDER BY id', [user])) as RawToken[]
+    ).map(toToken);
   }
 
-  deleteToken(id: number): boolean {
-    return this.db.prepare("DELETE FROM tokens WHERE id = ?").run(id).changes > 0;
+  async deleteToken(id: number): Promise<boolean> {
+    return (await this.db.run("DELETE FROM tokens WHERE id = ?", [id])).changes > 0;
   }
 
-  touchToken(id: number, at: string): void {
-    this.db.prepare("UPDATE tokens SET last_used_at = ? WHERE id = ?").run(at, id);
+  async touchToken(id: number, at: string): Promise<void> {
+    await this.db.run("UPDATE tokens SET last_used_at = ? WHERE id = ?", [at, id]);
   }
 }

@@ -1,270 +1,22 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import { AccountsTable } from "./accounts-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
 import { LfsUploadsTable } from "./lfs-uploads-table.ts";
-import { ensureOwnerOnlyFile, restrictToOwner } from "./owner-only.ts";
+import { MaintenanceTable } from "./maintenance-table.ts";
 import { ReposTable } from "./repos-table.ts";
-import { rewriteCommitIds } from "./rewrite-commit-ids.ts";
+import { SearchFeedTable } from "./search-feed-table.ts";
+import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/sql-database.ts";
+import { SqliteDatabase } from "./sql/sqlite-database.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { UsageTable } from "./usage-table.ts";
 
 /**
- * A schema migration: SQL, or a function for one that must compute (it runs in the same transaction, and
- * must do its work through the database it is given, not through the table classes, which follow the latest
- * schema).
+ * The catalog's tables over one SQL executor: the catalog itself (each statement on its own) or a
+ * transaction's handle (every statement in that transaction).
  */
-export type Migration = string | ((db: SqliteDatabase) => void);
-
-/**
- * Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Never edit a
- * migration that has shipped: add a new one.
- */
-export const MIGRATIONS: readonly Migration[] = [
-  `
-  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-
-  CREATE TABLE namespaces (
-    name TEXT PRIMARY KEY COLLATE NOCASE,
-    kind TEXT NOT NULL CHECK (kind IN ('user', 'org')),
-    fullname TEXT NOT NULL DEFAULT '',
-    email TEXT,
-    is_admin INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-  );
-  CREATE TABLE org_members (
-    org TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
-    user TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
-    role TEXT NOT NULL DEFAULT 'write' CHECK (role IN ('read', 'write', 'admin')),
-    PRIMARY KEY (org, user)
-  ) WITHOUT ROWID;
-  CREATE TABLE tokens (
-    id INTEGER PRIMARY KEY,
-    user TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
-    display_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('read', 'write', 'admin')),
-    token_hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    last_used_at TEXT
-  );
-
-  CREATE TABLE repos (
-    pk INTEGER PRIMARY KEY,
-    type TEXT NOT NULL CHECK (type IN ('model', 'dataset', 'space')),
-    namespace TEXT NOT NULL COLLATE NOCASE,
-    name TEXT NOT NULL COLLATE NOCASE,
-    private INTEGER NOT NULL DEFAULT 0,
-    gated TEXT NOT NULL DEFAULT 'false' CHECK (gated IN ('false', 'auto', 'manual')),
-    disabled INTEGER NOT NULL DEFAULT 0,
-    origin TEXT NOT NULL DEFAULT 'local' CHECK (origin IN ('local', 'upstream')),
-    created_at TEXT NOT NULL,
-    last_modified TEXT NOT NULL,
-    sha TEXT,
-    downloads INTEGER NOT NULL DEFAULT 0,
-    likes INTEGER NOT NULL DEFAULT 0,
-    trending_score REAL NOT NULL DEFAULT 0,
-    pipeline_tag TEXT,
-    library_name TEXT,
-    tags TEXT NOT NULL DEFAULT '[]',
-    used_storage INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (type, namespace, name)
-  );
-  CREATE INDEX repos_type_namespace ON repos(type, namespace);
-  CREATE INDEX repos_type_downloads ON repos(type, downloads);
-  CREATE INDEX repos_type_modified ON repos(type, last_modified);
-  CREATE TABLE repo_tags (
-    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    tag TEXT NOT NULL,
-    PRIMARY KEY (repo_pk, tag)
-  ) WITHOUT ROWID;
-  CREATE INDEX repo_tags_tag ON repo_tags(tag, repo_pk);
-
-  CREATE TABLE commits (
-    pk INTEGER PRIMARY KEY,
-    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    oid TEXT NOT NULL,
-    parents TEXT NOT NULL DEFAULT '[]',
-    author TEXT NOT NULL,
-    date TEXT NOT NULL,
-    title TEXT NOT NULL,
-    message TEXT NOT NULL,
-    metadata TEXT NOT NULL DEFAULT '{}',
-    UNIQUE (repo_pk, oid)
-  );
-  CREATE TABLE tree_entries (
-    commit_pk INTEGER NOT NULL REFERENCES commits(pk) ON DELETE CASCADE,
-    path TEXT NOT NULL,
-    git_oid TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    lfs INTEGER NOT NULL,
-    last_commit TEXT NOT NULL,
-    PRIMARY KEY (commit_pk, path)
-  ) WITHOUT ROWID;
-  CREATE INDEX tree_entries_sha256 ON tree_entries(sha256);
-  CREATE TABLE refs (
-    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('branch', 'tag', 'pr')),
-    name TEXT NOT NULL,
-    commit_oid TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (repo_pk, kind, name)
-  ) WITHOUT ROWID;
-
-  CREATE TABLE blobs (
-    sha256 TEXT PRIMARY KEY,
-    size INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-  ) WITHOUT ROWID;
-  `,
-  `
-  -- Facts about a model that do not come from one of its commits: the offline catalog snapshot, synthetic
-  -- catalogs and upstream metadata. Lists live in side tables so search can filter on them by index.
-  CREATE TABLE repo_facts (
-    repo_pk INTEGER PRIMARY KEY REFERENCES repos(pk) ON DELETE CASCADE,
-    description TEXT,
-    license TEXT,
-    languages TEXT NOT NULL DEFAULT '[]',
-    parameters INTEGER,
-    base_models TEXT NOT NULL DEFAULT '[]',
-    base_relation TEXT CHECK (base_relation IN ('finetune', 'adapter', 'quantized', 'merge')),
-    library TEXT,
-    pipeline_tag TEXT,
-    eval_results TEXT NOT NULL DEFAULT '[]',
-    snapshot_date TEXT,
-    snapshot_source TEXT,
-    sources TEXT NOT NULL DEFAULT '[]'
-  );
-  CREATE INDEX repo_facts_license ON repo_facts(license);
-  CREATE INDEX repo_facts_library ON repo_facts(library);
-  CREATE INDEX repo_facts_pipeline_tag ON repo_facts(pipeline_tag);
-  CREATE INDEX repo_facts_parameters ON repo_facts(parameters);
-  CREATE TABLE repo_languages (
-    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    language TEXT NOT NULL,
-    PRIMARY KEY (language, repo_pk)
-  ) WITHOUT ROWID;
-  CREATE INDEX repo_languages_repo ON repo_languages(repo_pk);
-  CREATE TABLE repo_base_models (
-    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    base_model TEXT NOT NULL COLLATE NOCASE,
-    PRIMARY KEY (base_model, repo_pk)
-  ) WITHOUT ROWID;
-  CREATE INDEX repo_base_models_repo ON repo_base_models(repo_pk);
-  `,
-  `
-  -- Metering: one row per inference request (local runtime), for usage, budgets and cost.
-  CREATE TABLE usage_events (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    model TEXT NOT NULL,
-    revision TEXT,
-    task TEXT,
-    api TEXT NOT NULL,
-    caller TEXT,
-    input_units INTEGER NOT NULL DEFAULT 0,
-    output_units INTEGER NOT NULL DEFAULT 0,
-    unit TEXT NOT NULL DEFAULT 'characters',
-    input_bytes INTEGER NOT NULL DEFAULT 0,
-    output_bytes INTEGER NOT NULL DEFAULT 0,
-    latency_ms REAL NOT NULL DEFAULT 0,
-    status INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    error_code TEXT,
-    batch_size INTEGER NOT NULL DEFAULT 1
-  );
-  CREATE INDEX usage_events_at ON usage_events(at);
-  CREATE INDEX usage_events_model_at ON usage_events(model, at);
-  CREATE INDEX usage_events_caller_at ON usage_events(caller, at);
-  `,
-  `
-  -- Every write to a repo row or its facts appends the repo's pk here, in the writing transaction, so an
-  -- in-memory search index (src/discovery) can tell it is stale with one read and patch only what changed.
-  -- AUTOINCREMENT keeps sequence numbers from being reused after old rows are pruned.
-  CREATE TABLE catalog_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, repo_pk INTEGER NOT NULL);
-  CREATE TRIGGER catalog_changes_repo_insert AFTER INSERT ON repos
-    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.pk); END;
-  CREATE TRIGGER catalog_changes_repo_update AFTER UPDATE ON repos
-    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.pk); END;
-  CREATE TRIGGER catalog_changes_repo_delete AFTER DELETE ON repos
-    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (OLD.pk); END;
-  CREATE TRIGGER catalog_changes_facts_insert AFTER INSERT ON repo_facts
-    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.repo_pk); END;
-  CREATE TRIGGER catalog_changes_facts_update AFTER UPDATE ON repo_facts
-    BEGIN INSERT INTO catalog_changes (repo_pk) VALUES (NEW.repo_pk); END;
-  `,
-  `
-  -- Evaluations Hangar ran itself (src/evaluation): a model at a commit on a labelled file of a dataset repo
-  -- at a commit, with one score row per metric. Ids are read through repos, so a moved repo keeps its runs.
-  CREATE TABLE evaluation_runs (
-    id INTEGER PRIMARY KEY,
-    model_repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    model_commit TEXT NOT NULL,
-    dataset_repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    dataset_commit TEXT NOT NULL,
-    dataset_file TEXT NOT NULL,
-    task TEXT NOT NULL,
-    text_column TEXT NOT NULL,
-    label_column TEXT NOT NULL,
-    examples INTEGER NOT NULL,
-    skipped_rows INTEGER NOT NULL DEFAULT 0,
-    example_limit INTEGER,
-    details TEXT NOT NULL DEFAULT '{}',
-    duration_ms REAL NOT NULL,
-    created_at TEXT NOT NULL,
-    measured_by TEXT NOT NULL,
-    hangar_version TEXT NOT NULL
-  );
-  CREATE INDEX evaluation_runs_model ON evaluation_runs(model_repo_pk, created_at);
-  CREATE INDEX evaluation_runs_dataset ON evaluation_runs(dataset_repo_pk, created_at);
-  CREATE TABLE evaluation_scores (
-    run_id INTEGER NOT NULL REFERENCES evaluation_runs(id) ON DELETE CASCADE,
-    metric TEXT NOT NULL,
-    value REAL NOT NULL,
-    PRIMARY KEY (run_id, metric)
-  ) WITHOUT ROWID;
-  `,
-  `
-  -- Blob leases: claims gc must respect, from any process on this instance (ms since the epoch).
-  CREATE TABLE blob_leases (
-    sha256 TEXT NOT NULL,
-    lease_id TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,
-    PRIMARY KEY (sha256, lease_id)
-  ) WITHOUT ROWID;
-  CREATE INDEX blob_leases_by_lease ON blob_leases(lease_id);
-  `,
-  // Commits made here get git's ids, with their tree and commit objects stored (issue 20).
-  rewriteCommitIds,
-  `
-  -- LFS objects each repo received whole on its own upload URLs (bytes hashed against the sha256). With the
-  -- objects its commits reference, they are the only ones a client may name in that repo's commits without
-  -- sending the bytes: blobs are stored once for all repos, so knowing a sha256 must not be enough.
-  CREATE TABLE lfs_uploads (
-    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    uploaded_at TEXT NOT NULL,
-    PRIMARY KEY (repo_pk, sha256)
-  ) WITHOUT ROWID;
-  CREATE INDEX lfs_uploads_sha256 ON lfs_uploads(sha256);
-  `,
-  `
-  -- Output units in the task's own unit (labels, vectors, tokens...). Rows metered before counted generated
-  -- tokens for text generation and the characters of the JSON answer for every other task.
-  ALTER TABLE usage_events ADD COLUMN output_unit TEXT NOT NULL DEFAULT 'characters';
-  UPDATE usage_events SET output_unit = 'tokens' WHERE task = 'text-generation';
-  `,
-];
-
-export type SqliteDatabase = Database.Database;
-
-/** The SQLite catalog of one instance (WAL mode), with one accessor per group of tables. */
-export class Catalog {
-  readonly db: SqliteDatabase;
+export class CatalogTables {
   readonly accounts: AccountsTable;
   readonly repos: ReposTable;
   readonly commits: CommitsTable;
@@ -273,79 +25,84 @@ export class Catalog {
   readonly evaluations: EvaluationsTable;
   readonly leases: LeasesTable;
   readonly lfsUploads: LfsUploadsTable;
+  readonly maintenance: MaintenanceTable;
+  readonly searchFeed: SearchFeedTable;
 
-  private constructor(db: SqliteDatabase) {
-    this.db = db;
-    this.accounts = new AccountsTable(db);
-    this.repos = new ReposTable(db);
-    this.commits = new CommitsTable(db);
-    this.facts = new FactsTable(db);
-    this.usage = new UsageTable(db);
-    this.evaluations = new EvaluationsTable(db);
-    this.leases = new LeasesTable(db);
-    this.lfsUploads = new LfsUploadsTable(db);
+  constructor(protected readonly sql: SqlExecutor) {
+    this.accounts = new AccountsTable(sql);
+    this.repos = new ReposTable(sql);
+    this.commits = new CommitsTable(sql);
+    this.facts = new FactsTable(sql);
+    this.usage = new UsageTable(sql);
+    this.evaluations = new EvaluationsTable(sql);
+    this.leases = new LeasesTable(sql);
+    this.lfsUploads = new LfsUploadsTable(sql);
+    this.maintenance = new MaintenanceTable(sql);
+    this.searchFeed = new SearchFeedTable(sql);
   }
 
-  static open(path: string): Catalog {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    // The catalog holds secrets (the LFS signing key, token hashes): owner-only, and SQLite gives the -wal
-    // and -shm files it creates the database file's rights. Files from before are tightened.
-    ensureOwnerOnlyFile(path);
-    restrictToOwner(`${path}-wal`);
-    restrictToOwner(`${path}-shm`);
-    const db = new Database(path);
-    db.pragma("journal_mode = WAL");
-    // FULL syncs the WAL at every commit: an acknowledged commit survives power loss, not only a killed
-    // process. It costs one fsync per write transaction, which is small next to the blob fsyncs of an upload.
-    db.pragma("synchronous = FULL");
-    db.pragma("foreign_keys = ON");
-    db.pragma("busy_timeout = 10000");
-    migrate(db);
-    return new Catalog(db);
+  get dialect(): "sqlite" | "postgres" {
+    return this.sql.dialect;
   }
 
-  /**
-   * Runs `work` in one IMMEDIATE transaction: the write lock is taken at the start, so two processes on one
-   * file serialise instead of failing on upgrade.
-   */
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.sql.get<{ value: string }>("SELECT value FROM meta WHERE key = ?", [key]))?.value;
   }
 
-  getMeta(key: string): string | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
-      | { value: string }
-      | undefined;
-    return row?.value;
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.sql.run(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      [key, value],
+    );
   }
 
-  setMeta(key: string, value: string): void {
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(key, value);
-  }
-
-  close(): void {
-    this.db.close();
+  /** Stores `value` unless the key has one; returns the value the key holds afterwards. */
+  async setMetaIfAbsent(key: string, value: string): Promise<string> {
+    await this.sql.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", [
+      key,
+      value,
+    ]);
+    return (await this.getMeta(key))!;
   }
 }
 
-/** Applies the migrations a database lacks, up to `target` of them (all by default; tests build older catalogs). */
-export function migrate(db: SqliteDatabase, target = MIGRATIONS.length): void {
-  const version = () => db.pragma("user_version", { simple: true }) as number;
-  while (version() < target) {
-    db.transaction(() => {
-      // Read again under the write lock: another process opening the same new home may have applied this
-      // migration while this one waited for the lock.
-      const index = version();
-      if (index >= target) return;
-      const migration = MIGRATIONS[index]!;
-      if (typeof migration === "string") db.exec(migration);
-      else migration(db);
-      db.pragma(`user_version = ${index + 1}`);
-    }).immediate();
+/** The catalog of one instance, on SQLite (the embedded default) or PostgreSQL. */
+export class Catalog extends CatalogTables {
+  private constructor(
+    private readonly database: SqlDatabase,
+    /** Where the catalog lives: a SQLite file's path or a PostgreSQL URL (password included). */
+    readonly location: string,
+  ) {
+    super(database);
+  }
+
+  /** Opens (creating and migrating when needed) the SQLite catalog at `path`. */
+  static async open(path: string): Promise<Catalog> {
+    const database = SqliteDatabase.open(path);
+    try {
+      await database.migrate(SQLITE_MIGRATIONS);
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+    return new Catalog(database, database.path);
+  }
+
+  /**
+   * Runs `work` in one transaction with the tables bound to it: use `tx`, never this catalog, inside. On
+   * PostgreSQL `work` may run again after a serialization failure, so it must not act outside the catalog.
+   */
+  transaction<T>(work: (tx: CatalogTables) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.database.transaction((sql) => work(new CatalogTables(sql)), options);
+  }
+
+  /** Bulk loads on SQLite skip the per-commit fsync (the result can be rebuilt if the machine dies midway). */
+  bulkLoad<T>(work: () => Promise<T>): Promise<T> {
+    return this.database instanceof SqliteDatabase ? this.database.withoutSync(work) : work();
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
   }
 }
 

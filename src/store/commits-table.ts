@@ -1,6 +1,6 @@
 import type { GitObject, GitObjectType } from "../core/git-objects.ts";
 import type { CommitInfo, CommitMetadata, RefKind, TreeFile } from "../core/types.ts";
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 export interface StoredCommit extends CommitInfo {
   pk: number;
@@ -62,14 +62,12 @@ const toEntry = (row: RawEntry): TreeFile => ({
  * made here (to hand to git clients byte for byte), refs and the blob registry.
  */
 export class CommitsTable {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
-  insertCommit(repoPk: number, commit: CommitInfo & { metadata: CommitMetadata }): number {
-    const result = this.db
-      .prepare(
-        "INSERT INTO commits (repo_pk, oid, parents, author, date, title, message, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(
+  async insertCommit(repoPk: number, commit: CommitInfo & { metadata: CommitMetadata }): Promise<number> {
+    const row = await this.db.get<{ pk: number }>(
+      "INSERT INTO commits (repo_pk, oid, parents, author, date, title, message, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk",
+      [
         repoPk,
         commit.oid,
         JSON.stringify(commit.parents),
@@ -78,132 +76,139 @@ export class CommitsTable {
         commit.title,
         commit.message,
         JSON.stringify(commit.metadata),
-      );
-    return Number(result.lastInsertRowid);
+      ],
+    );
+    return row!.pk;
   }
 
-  insertTree(commitPk: number, files: Iterable<TreeFile>): void {
-    const insert = this.db.prepare(
+  async insertTree(commitPk: number, files: Iterable<TreeFile>): Promise<void> {
+    const rows = [...files].map((file) => [
+      commitPk,
+      file.path,
+      file.gitOid,
+      file.size,
+      file.sha256,
+      file.lfs ? 1 : 0,
+      file.lastCommit,
+    ]);
+    await this.db.runMany(
       "INSERT INTO tree_entries (commit_pk, path, git_oid, size, sha256, lfs, last_commit) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      rows,
     );
-    for (const file of files) {
-      insert.run(commitPk, file.path, file.gitOid, file.size, file.sha256, file.lfs ? 1 : 0, file.lastCommit);
-    }
   }
 
   /** Stores git objects of a repo; an object already stored (the same id) is left as it is. */
-  insertGitObjects(repoPk: number, objects: Iterable<GitObject>): void {
-    const insert = this.db.prepare(
-      "INSERT OR IGNORE INTO git_objects (repo_pk, oid, type, body) VALUES (?, ?, ?, ?)",
+  async insertGitObjects(repoPk: number, objects: Iterable<GitObject>): Promise<void> {
+    const rows = [...objects].map((object) => [repoPk, object.oid, object.type, object.body]);
+    await this.db.runMany(
+      "INSERT INTO git_objects (repo_pk, oid, type, body) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      rows,
     );
-    for (const object of objects) insert.run(repoPk, object.oid, object.type, object.body);
   }
 
-  getGitObject(repoPk: number, oid: string): GitObject | undefined {
-    const row = this.db
-      .prepare("SELECT type, body FROM git_objects WHERE repo_pk = ? AND oid = ?")
-      .get(repoPk, oid) as { type: GitObjectType; body: Buffer } | undefined;
+  async getGitObject(repoPk: number, oid: string): Promise<GitObject | undefined> {
+    const row = (await this.db.get("SELECT type, body FROM git_objects WHERE repo_pk = ? AND oid = ?", [
+      repoPk,
+      oid,
+    ])) as { type: GitObjectType; body: Buffer } | undefined;
     return row ? { oid, type: row.type, body: row.body } : undefined;
   }
 
   /** The commit an old id of a rewritten commit now names (see the migration that made commits git's). */
-  resolveCommitAlias(repoPk: number, alias: string): string | undefined {
-    const row = this.db
-      .prepare("SELECT oid FROM commit_aliases WHERE repo_pk = ? AND alias = ?")
-      .get(repoPk, alias) as { oid: string } | undefined;
+  async resolveCommitAlias(repoPk: number, alias: string): Promise<string | undefined> {
+    const row = (await this.db.get("SELECT oid FROM commit_aliases WHERE repo_pk = ? AND alias = ?", [
+      repoPk,
+      alias,
+    ])) as { oid: string } | undefined;
     return row?.oid;
   }
 
   /** Replaces the files of a commit: a mirrored commit first pulled in part gets more of its files later. */
-  replaceTree(commitPk: number, files: Iterable<TreeFile>): void {
-    this.db.prepare("DELETE FROM tree_entries WHERE commit_pk = ?").run(commitPk);
-    this.insertTree(commitPk, files);
+  async replaceTree(commitPk: number, files: Iterable<TreeFile>): Promise<void> {
+    await this.db.run("DELETE FROM tree_entries WHERE commit_pk = ?", [commitPk]);
+    await this.insertTree(commitPk, files);
   }
 
-  setMetadata(commitPk: number, metadata: CommitMetadata): void {
-    this.db.prepare("UPDATE commits SET metadata = ? WHERE pk = ?").run(JSON.stringify(metadata), commitPk);
+  async setMetadata(commitPk: number, metadata: CommitMetadata): Promise<void> {
+    await this.db.run("UPDATE commits SET metadata = ? WHERE pk = ?", [JSON.stringify(metadata), commitPk]);
   }
 
-  getCommit(repoPk: number, oid: string): StoredCommit | undefined {
-    const row = this.db.prepare("SELECT * FROM commits WHERE repo_pk = ? AND oid = ?").get(repoPk, oid) as
+  async getCommit(repoPk: number, oid: string): Promise<StoredCommit | undefined> {
+    const row = (await this.db.get("SELECT * FROM commits WHERE repo_pk = ? AND oid = ?", [repoPk, oid])) as
       | RawCommit
       | undefined;
     return row ? toCommit(row) : undefined;
   }
 
-  getCommitByPk(pk: number): StoredCommit | undefined {
-    const row = this.db.prepare("SELECT * FROM commits WHERE pk = ?").get(pk) as RawCommit | undefined;
+  async getCommitByPk(pk: number): Promise<StoredCommit | undefined> {
+    const row = (await this.db.get("SELECT * FROM commits WHERE pk = ?", [pk])) as RawCommit | undefined;
     return row ? toCommit(row) : undefined;
   }
 
   /** Every file of a commit, in path order. */
-  listFiles(commitPk: number): TreeFile[] {
+  async listFiles(commitPk: number): Promise<TreeFile[]> {
     return (
-      this.db
-        .prepare(
-          "SELECT path, git_oid, size, sha256, lfs, last_commit FROM tree_entries WHERE commit_pk = ? ORDER BY path",
-        )
-        .all(commitPk) as RawEntry[]
+      (await this.db.all(
+        "SELECT path, git_oid, size, sha256, lfs, last_commit FROM tree_entries WHERE commit_pk = ? ORDER BY path",
+        [commitPk],
+      )) as RawEntry[]
     ).map(toEntry);
   }
 
   /** Files under a folder (any depth), in path order. */
-  listFilesUnder(commitPk: number, folder: string): TreeFile[] {
+  async listFilesUnder(commitPk: number, folder: string): Promise<TreeFile[]> {
     const prefix = `${folder}/`;
     // Paths under `prefix` sort between the prefix and the prefix with its last character "/" bumped to "0".
     const upper = `${folder}0`;
     return (
-      this.db
-        .prepare(
-          "SELECT path, git_oid, size, sha256, lfs, last_commit FROM tree_entries WHERE commit_pk = ? AND path > ? AND path < ? ORDER BY path",
-        )
-        .all(commitPk, prefix, upper) as RawEntry[]
+      (await this.db.all(
+        "SELECT path, git_oid, size, sha256, lfs, last_commit FROM tree_entries WHERE commit_pk = ? AND path > ? AND path < ? ORDER BY path",
+        [commitPk, prefix, upper],
+      )) as RawEntry[]
     ).map(toEntry);
   }
 
-  getFile(commitPk: number, path: string): TreeFile | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT path, git_oid, size, sha256, lfs, last_commit FROM tree_entries WHERE commit_pk = ? AND path = ?",
-      )
-      .get(commitPk, path) as RawEntry | undefined;
+  async getFile(commitPk: number, path: string): Promise<TreeFile | undefined> {
+    const row = (await this.db.get(
+      "SELECT path, git_oid, size, sha256, lfs, last_commit FROM tree_entries WHERE commit_pk = ? AND path = ?",
+      [commitPk, path],
+    )) as RawEntry | undefined;
     return row ? toEntry(row) : undefined;
   }
 
-  hasFolder(commitPk: number, folder: string): boolean {
+  async hasFolder(commitPk: number, folder: string): Promise<boolean> {
     return (
-      this.db
-        .prepare("SELECT 1 FROM tree_entries WHERE commit_pk = ? AND path > ? AND path < ? LIMIT 1")
-        .get(commitPk, `${folder}/`, `${folder}0`) !== undefined
+      (await this.db.get("SELECT 1 FROM tree_entries WHERE commit_pk = ? AND path > ? AND path < ? LIMIT 1", [
+        commitPk,
+        `${folder}/`,
+        `${folder}0`,
+      ])) !== undefined
     );
   }
 
-  countFiles(commitPk: number): { files: number; bytes: number } {
-    const row = this.db
-      .prepare(
-        "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM tree_entries WHERE commit_pk = ?",
-      )
-      .get(commitPk) as { files: number; bytes: number };
+  async countFiles(commitPk: number): Promise<{ files: number; bytes: number }> {
+    const row = (await this.db.get(
+      "SELECT COUNT(*) AS files, COALESCE(SUM(size), 0) AS bytes FROM tree_entries WHERE commit_pk = ?",
+      [commitPk],
+    )) as { files: number; bytes: number };
     return row;
   }
 
-  getRef(repoPk: number, kind: RefKind, name: string): RefRow | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT kind, name, commit_oid, updated_at FROM refs WHERE repo_pk = ? AND kind = ? AND name = ?",
-      )
-      .get(repoPk, kind, name) as
-      | { kind: RefKind; name: string; commit_oid: string; updated_at: string }
-      | undefined;
+  async getRef(repoPk: number, kind: RefKind, name: string): Promise<RefRow | undefined> {
+    const row = (await this.db.get(
+      "SELECT kind, name, commit_oid, updated_at FROM refs WHERE repo_pk = ? AND kind = ? AND name = ?",
+      [repoPk, kind, name],
+    )) as { kind: RefKind; name: string; commit_oid: string; updated_at: string } | undefined;
     return row
       ? { kind: row.kind, name: row.name, commitOid: row.commit_oid, updatedAt: row.updated_at }
       : undefined;
   }
 
-  listRefs(repoPk: number): RefRow[] {
-    const rows = this.db
-      .prepare("SELECT kind, name, commit_oid, updated_at FROM refs WHERE repo_pk = ? ORDER BY kind, name")
-      .all(repoPk) as Array<{ kind: RefKind; name: string; commit_oid: string; updated_at: string }>;
+  async listRefs(repoPk: number): Promise<RefRow[]> {
+    const rows = (await this.db.all(
+      "SELECT kind, name, commit_oid, updated_at FROM refs WHERE repo_pk = ? ORDER BY kind, name",
+      [repoPk],
+    )) as Array<{ kind: RefKind; name: string; commit_oid: string; updated_at: string }>;
     return rows.map((row) => ({
       kind: row.kind,
       name: row.name,
@@ -212,41 +217,90 @@ export class CommitsTable {
     }));
   }
 
-  setRef(repoPk: number, kind: RefKind, name: string, commitOid: string, at: string): void {
-    this.db
-      .prepare(
-        "INSERT INTO refs (repo_pk, kind, name, commit_oid, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo_pk, kind, name) DO UPDATE SET commit_oid = excluded.commit_oid, updated_at = excluded.updated_at",
-      )
-      .run(repoPk, kind, name, commitOid, at);
+  async setRef(repoPk: number, kind: RefKind, name: string, commitOid: string, at: string): Promise<void> {
+    await this.db.run(
+      "INSERT INTO refs (repo_pk, kind, name, commit_oid, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (repo_pk, kind, name) DO UPDATE SET commit_oid = excluded.commit_oid, updated_at = excluded.updated_at",
+      [repoPk, kind, name, commitOid, at],
+    );
   }
 
-  deleteRef(repoPk: number, kind: RefKind, name: string): boolean {
+  /**
+   * Moves a ref from `from` to `to` only if it still points at `from` (compare-and-swap): false when another
+   * writer moved it first, so two nodes building on one head never lose an update.
+   */
+  async moveRef(
+    repoPk: number,
+    kind: RefKind,
+    name: string,
+    from: string,
+    to: string,
+    at: string,
+  ): Promise<boolean> {
+    const result = await this.db.run(
+      "UPDATE refs SET commit_oid = ?, updated_at = ? WHERE repo_pk = ? AND kind = ? AND name = ? AND commit_oid = ?",
+      [to, at, repoPk, kind, name, from],
+    );
+    return result.changes === 1;
+  }
+
+  /** Creates a ref that must not exist yet; false when it does (another writer created it first). */
+  async insertRef(
+    repoPk: number,
+    kind: RefKind,
+    name: string,
+    commitOid: string,
+    at: string,
+  ): Promise<boolean> {
+    const result = await this.db.run(
+      "INSERT INTO refs (repo_pk, kind, name, commit_oid, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      [repoPk, kind, name, commitOid, at],
+    );
+    return result.changes === 1;
+  }
+
+  async deleteRef(repoPk: number, kind: RefKind, name: string): Promise<boolean> {
     return (
-      this.db.prepare("DELETE FROM refs WHERE repo_pk = ? AND kind = ? AND name = ?").run(repoPk, kind, name)
-        .changes > 0
+      (
+        await this.db.run("DELETE FROM refs WHERE repo_pk = ? AND kind = ? AND name = ?", [
+          repoPk,
+          kind,
+          name,
+        ])
+      ).changes > 0
     );
   }
 
   /** The next free pull-request number of a repo. */
-  nextPullRequestNumber(repoPk: number): number {
-    const row = this.db
-      .prepare("SELECT MAX(CAST(name AS INTEGER)) AS n FROM refs WHERE repo_pk = ? AND kind = 'pr'")
-      .get(repoPk) as { n: number | null };
+  async nextPullRequestNumber(repoPk: number): Promise<number> {
+    const row = (await this.db.get(
+      "SELECT MAX(CAST(name AS INTEGER)) AS n FROM refs WHERE repo_pk = ? AND kind = 'pr'",
+      [repoPk],
+    )) as { n: number | null };
     return (row.n ?? 0) + 1;
   }
 
   /** Records a stored blob; a no-op when it is already known. */
-  registerBlob(sha256: string, size: number, at: string): void {
-    this.db
-      .prepare("INSERT OR IGNORE INTO blobs (sha256, size, created_at) VALUES (?, ?, ?)")
-      .run(sha256, size, at);
+  async registerBlob(sha256: string, size: number, at: string): Promise<void> {
+    await this.db.run(
+      "INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      [sha256, size, at],
+    );
   }
 
-  hasBlob(sha256: string): boolean {
-    return this.db.prepare("SELECT 1 FROM blobs WHERE sha256 = ?").get(sha256) !== undefined;
+  /** Records stored blobs; those already known are left as they are. */
+  async registerBlobs(blobs: readonly { sha256: string; size: number }[], at: string): Promise<void> {
+    const unique = new Map(blobs.map((blob) => [blob.sha256, blob.size]));
+    await this.db.runMany(
+      "INSERT INTO blobs (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      [...unique].map(([sha256, size]) => [sha256, size, at]),
+    );
   }
 
-  isBlobReferenced(sha256: string): boolean {
-    return this.db.prepare("SELECT 1 FROM tree_entries WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined;
+  async hasBlob(sha256: string): Promise<boolean> {
+    return (await this.db.get("SELECT 1 FROM blobs WHERE sha256 = ?", [sha256])) !== undefined;
+  }
+
+  async isBlobReferenced(sha256: string): Promise<boolean> {
+    return (await this.db.get("SELECT 1 FROM tree_entries WHERE sha256 = ? LIMIT 1", [sha256])) !== undefined;
   }
 }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 /** Per-label figures of a classification run, or per-entity-type figures of a tagging run. */
 export interface LabelScores {
@@ -86,37 +86,48 @@ interface RawEvaluation {
  * its measurements under its new name.
  */
 export class EvaluationsTable {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
-  record(run: NewEvaluation): StoredEvaluation {
-    const insertRun = this.db.prepare(
+  /** Records a run and its scores; call it inside a transaction so both land together. */
+  async record(run: NewEvaluation): Promise<StoredEvaluation> {
+    const row = await this.db.get<{ id: number }>(
       `INSERT INTO evaluation_runs (model_repo_pk, model_commit, dataset_repo_pk, dataset_commit, dataset_file,
         task, text_column, label_column, examples, skipped_rows, example_limit, details, duration_ms, created_at,
         measured_by, hangar_version)
-       VALUES (@modelRepoPk, @modelCommit, @datasetRepoPk, @datasetCommit, @datasetFile, @task, @textColumn,
-        @labelColumn, @examples, @skippedRows, @exampleLimit, @details, @durationMs, @createdAt, @measuredBy,
-        @hangarVersion)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
+        run.modelRepoPk,
+        run.modelCommit,
+        run.datasetRepoPk,
+        run.datasetCommit,
+        run.datasetFile,
+        run.task,
+        run.textColumn,
+        run.labelColumn,
+        run.examples,
+        run.skippedRows,
+        run.exampleLimit,
+        JSON.stringify(run.details),
+        run.durationMs,
+        run.createdAt,
+        run.measuredBy,
+        run.hangarVersion,
+      ],
     );
-    const insertScore = this.db.prepare(
+    const id = row!.id;
+    await this.db.runMany(
       "INSERT INTO evaluation_scores (run_id, metric, value) VALUES (?, ?, ?)",
+      Object.entries(run.metrics).map(([metric, value]) => [id, metric, value]),
     );
-    const id = this.db
-      .transaction(() => {
-        const { metrics, details, ...fields } = run;
-        const runId = Number(insertRun.run({ ...fields, details: JSON.stringify(details) }).lastInsertRowid);
-        for (const [metric, value] of Object.entries(metrics)) insertScore.run(runId, metric, value);
-        return runId;
-      })
-      .immediate();
-    return this.get(id)!;
+    return (await this.get(id))!;
   }
 
-  get(id: number): StoredEvaluation | undefined {
-    return this.select("WHERE r.id = ?", [id], 1)[0];
+  async get(id: number): Promise<StoredEvaluation | undefined> {
+    return (await this.select("WHERE r.id = ?", [id], 1))[0];
   }
 
   /** Runs newest first. */
-  list(query: EvaluationQuery = {}, limit = 100): StoredEvaluation[] {
+  list(query: EvaluationQuery = {}, limit = 100): Promise<StoredEvaluation[]> {
     const clauses: string[] = [];
     const values: Array<string | number> = [];
     if (query.modelRepoPk !== undefined) {
@@ -134,23 +145,25 @@ export class EvaluationsTable {
     return this.select(clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values, limit);
   }
 
-  private select(where: string, values: Array<string | number>, limit: number): StoredEvaluation[] {
-    const rows = this.db
-      .prepare(
-        `SELECT r.*, m.namespace || '/' || m.name AS model, d.namespace || '/' || d.name AS dataset
+  private async select(
+    where: string,
+    values: Array<string | number>,
+    limit: number,
+  ): Promise<StoredEvaluation[]> {
+    const rows = (await this.db.all(
+      `SELECT r.*, m.namespace || '/' || m.name AS model, d.namespace || '/' || d.name AS dataset
          FROM evaluation_runs r
          JOIN repos m ON m.pk = r.model_repo_pk
          JOIN repos d ON d.pk = r.dataset_repo_pk
          ${where} ORDER BY r.created_at DESC, r.id DESC LIMIT ?`,
-      )
-      .all(...values, limit) as RawEvaluation[];
+      [...values, limit],
+    )) as RawEvaluation[];
     if (rows.length === 0) return [];
-    const scores = this.db
-      .prepare(
-        `SELECT run_id AS runId, metric, value FROM evaluation_scores
+    const scores = (await this.db.all(
+      `SELECT run_id AS "runId", metric, value FROM evaluation_scores
          WHERE run_id IN (${rows.map(() => "?").join(", ")}) ORDER BY metric`,
-      )
-      .all(...rows.map((row) => row.id)) as Array<{ runId: number; metric: string; value: number }>;
+      rows.map((row) => row.id),
+    )) as Array<{ runId: number; metric: string; value: number }>;
     const metricsOf = new Map<number, Record<string, number>>();
     for (const score of scores) {
       const metrics = metricsOf.get(score.runId) ?? {};

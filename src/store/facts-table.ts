@@ -1,5 +1,5 @@
 import { badRequest } from "../core/errors.ts";
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 /** How a model derives from its base model(s), as the Hub's `base_model:<relation>:<id>` tags say. */
 export const BASE_RELATIONS = ["finetune", "adapter", "quantized", "merge"] as const;
@@ -86,19 +86,33 @@ export type EntryWriteOutcome = "inserted" | "updated" | "kept-local";
  */
 export interface UpstreamEntryWriter {
   /** Inserts a new entry; refreshes an existing upstream-only one; never touches a repo with local content. */
-  write(entry: UpstreamModelEntry): EntryWriteOutcome;
+  write(entry: UpstreamModelEntry): Promise<EntryWriteOutcome>;
   /** Inserts without looking for an existing row first: the caller guarantees the id is new. */
-  insertNew(entry: UpstreamModelEntry): number;
+  insertNew(entry: UpstreamModelEntry): Promise<number>;
 }
+
+const UPSERT_FACTS = `INSERT INTO repo_facts (repo_pk, description, license, languages, parameters, base_models, base_relation,
+     library, pipeline_tag, eval_results, snapshot_date, snapshot_source, sources)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (repo_pk) DO UPDATE SET description = excluded.description, license = excluded.license,
+     languages = excluded.languages, parameters = excluded.parameters, base_models = excluded.base_models,
+     base_relation = excluded.base_relation, library = excluded.library, pipeline_tag = excluded.pipeline_tag,
+     eval_results = excluded.eval_results, snapshot_date = excluded.snapshot_date,
+     snapshot_source = excluded.snapshot_source, sources = excluded.sources`;
+
+const INSERT_UPSTREAM_REPO = `INSERT INTO repos (type, namespace, name, private, gated, origin, created_at, last_modified, sha,
+     downloads, likes, pipeline_tag, library_name, tags)
+   VALUES ('model', ?, ?, 0, ?, 'upstream', ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING pk`;
+
+const UPDATE_UPSTREAM_REPO = `UPDATE repos SET gated = ?, last_modified = ?, downloads = ?, likes = ?, pipeline_tag = ?,
+     library_name = ?, tags = ? WHERE pk = ?`;
 
 /** Model facts that do not come from a commit (see migration 2), and the side tables search filters on. */
 export class FactsTable {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
-  get(repoPk: number): CatalogFacts | undefined {
-    const row = this.db.prepare("SELECT * FROM repo_facts WHERE repo_pk = ?").get(repoPk) as
-      | RawFacts
-      | undefined;
+  async get(repoPk: number): Promise<CatalogFacts | undefined> {
+    const row = await this.db.get<RawFacts>("SELECT * FROM repo_facts WHERE repo_pk = ?", [repoPk]);
     if (!row) return undefined;
     return {
       description: row.description,
@@ -117,77 +131,52 @@ export class FactsTable {
   }
 
   /** Replaces the facts of one repo and its language and base-model rows. */
-  set(repoPk: number, facts: CatalogFacts): void {
-    this.prepareFactsWriter()(repoPk, facts);
+  async set(repoPk: number, facts: CatalogFacts): Promise<void> {
+    await this.db.run(UPSERT_FACTS, [
+      repoPk,
+      facts.description,
+      facts.license,
+      JSON.stringify(facts.languages),
+      facts.parameters,
+      JSON.stringify(facts.baseModels),
+      facts.baseRelation,
+      facts.library,
+      facts.pipelineTag,
+      JSON.stringify(facts.evalResults),
+      facts.snapshotDate,
+      facts.snapshotSource,
+      JSON.stringify(facts.sources),
+    ]);
+    await this.db.run("DELETE FROM repo_languages WHERE repo_pk = ?", [repoPk]);
+    await this.db.run("DELETE FROM repo_base_models WHERE repo_pk = ?", [repoPk]);
+    await this.db.runMany(
+      "INSERT INTO repo_languages (repo_pk, language) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      [...new Set(facts.languages)].map((language) => [repoPk, language]),
+    );
+    await this.db.runMany(
+      "INSERT INTO repo_base_models (repo_pk, base_model) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      [...new Set(facts.baseModels)].map((base) => [repoPk, base]),
+    );
   }
 
-  count(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM repo_facts").get() as { n: number }).n;
+  async count(): Promise<number> {
+    return (await this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM repo_facts"))!.n;
   }
 
-  private prepareFactsWriter(): (repoPk: number, facts: CatalogFacts) => void {
-    const upsert = this.db.prepare(
-      `INSERT INTO repo_facts (repo_pk, description, license, languages, parameters, base_models, base_relation,
-         library, pipeline_tag, eval_results, snapshot_date, snapshot_source, sources)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (repo_pk) DO UPDATE SET description = excluded.description, license = excluded.license,
-         languages = excluded.languages, parameters = excluded.parameters, base_models = excluded.base_models,
-         base_relation = excluded.base_relation, library = excluded.library, pipeline_tag = excluded.pipeline_tag,
-         eval_results = excluded.eval_results, snapshot_date = excluded.snapshot_date,
-         snapshot_source = excluded.snapshot_source, sources = excluded.sources`,
+  private async setTags(pk: number, tags: string[]): Promise<void> {
+    await this.db.run("DELETE FROM repo_tags WHERE repo_pk = ?", [pk]);
+    await this.db.runMany(
+      "INSERT INTO repo_tags (repo_pk, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      [...new Set(tags)].map((tag) => [pk, tag]),
     );
-    const clearLanguages = this.db.prepare("DELETE FROM repo_languages WHERE repo_pk = ?");
-    const clearBases = this.db.prepare("DELETE FROM repo_base_models WHERE repo_pk = ?");
-    const insertLanguage = this.db.prepare(
-      "INSERT OR IGNORE INTO repo_languages (repo_pk, language) VALUES (?, ?)",
-    );
-    const insertBase = this.db.prepare(
-      "INSERT OR IGNORE INTO repo_base_models (repo_pk, base_model) VALUES (?, ?)",
-    );
-    return (repoPk, facts) => {
-      upsert.run(
-        repoPk,
-        facts.description,
-        facts.license,
-        JSON.stringify(facts.languages),
-        facts.parameters,
-        JSON.stringify(facts.baseModels),
-        facts.baseRelation,
-        facts.library,
-        facts.pipelineTag,
-        JSON.stringify(facts.evalResults),
-        facts.snapshotDate,
-        facts.snapshotSource,
-        JSON.stringify(facts.sources),
-      );
-      clearLanguages.run(repoPk);
-      clearBases.run(repoPk);
-      for (const language of facts.languages) insertLanguage.run(repoPk, language);
-      for (const base of facts.baseModels) insertBase.run(repoPk, base);
-    };
   }
 
+  /** Writes upstream-only entries; the caller owns the transaction. */
   prepareUpstreamWriter(): UpstreamEntryWriter {
-    const writeFacts = this.prepareFactsWriter();
-    const find = this.db.prepare(
-      "SELECT pk, origin, sha FROM repos WHERE type = 'model' AND namespace = ? AND name = ?",
-    );
-    const insertRepo = this.db.prepare(
-      `INSERT INTO repos (type, namespace, name, private, gated, origin, created_at, last_modified, sha, downloads,
-         likes, pipeline_tag, library_name, tags)
-       VALUES ('model', ?, ?, 0, ?, 'upstream', ?, ?, NULL, ?, ?, ?, ?, ?)`,
-    );
-    const updateRepo = this.db.prepare(
-      `UPDATE repos SET gated = ?, last_modified = ?, downloads = ?, likes = ?, pipeline_tag = ?, library_name = ?,
-         tags = ? WHERE pk = ?`,
-    );
-    const clearTags = this.db.prepare("DELETE FROM repo_tags WHERE repo_pk = ?");
-    const insertTag = this.db.prepare("INSERT OR IGNORE INTO repo_tags (repo_pk, tag) VALUES (?, ?)");
-
-    const insertNew = (entry: UpstreamModelEntry): number => {
+    const insertNew = async (entry: UpstreamModelEntry): Promise<number> => {
       const [namespace, name] = splitId(entry.id);
       const tags = tagsForFacts(entry);
-      const result = insertRepo.run(
+      const row = await this.db.get<{ pk: number }>(INSERT_UPSTREAM_REPO, [
         namespace,
         name,
         String(entry.gated),
@@ -198,28 +187,29 @@ export class FactsTable {
         entry.pipelineTag,
         entry.library,
         JSON.stringify(tags),
-      );
-      const pk = Number(result.lastInsertRowid);
-      for (const tag of tags) insertTag.run(pk, tag);
-      writeFacts(pk, entry);
+      ]);
+      const pk = row!.pk;
+      await this.setTags(pk, tags);
+      await this.set(pk, entry);
       return pk;
     };
 
     return {
       insertNew,
-      write(entry) {
+      write: async (entry) => {
         const [namespace, name] = splitId(entry.id);
-        const existing = find.get(namespace, name) as
-          | { pk: number; origin: string; sha: string | null }
-          | undefined;
+        const existing = await this.db.get<{ pk: number; origin: string; sha: string | null }>(
+          "SELECT pk, origin, sha FROM repos WHERE type = 'model' AND namespace = ? AND name = ?",
+          [namespace, name],
+        );
         if (!existing) {
-          insertNew(entry);
+          await insertNew(entry);
           return "inserted";
         }
         // A repo with commits (pushed here, or pulled) is the source of truth for itself.
         if (existing.origin !== "upstream" || existing.sha !== null) return "kept-local";
         const tags = tagsForFacts(entry);
-        updateRepo.run(
+        await this.db.run(UPDATE_UPSTREAM_REPO, [
           String(entry.gated),
           entry.lastModified,
           entry.downloads,
@@ -228,10 +218,9 @@ export class FactsTable {
           entry.library,
           JSON.stringify(tags),
           existing.pk,
-        );
-        clearTags.run(existing.pk);
-        for (const tag of tags) insertTag.run(existing.pk, tag);
-        writeFacts(existing.pk, entry);
+        ]);
+        await this.setTags(existing.pk, tags);
+        await this.set(existing.pk, entry);
         return "updated";
       },
     };

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 /**
  * Which LFS objects each repo has received whole: the bytes arrived on one of its upload URLs and hashed
@@ -7,21 +7,20 @@ import type { SqliteDatabase } from "./catalog.ts";
  * references it (see `heldSize`).
  */
 export class LfsUploadsTable {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
   /**
    * Records that a repo received verified bytes of an object; a no-op when already recorded. False when the
    * repo no longer exists (deleted while the bytes were arriving).
    */
-  record(params: { repoPk: number; sha256: string; size: number; at: string }): boolean {
-    const result = this.db
-      .prepare(
-        `INSERT INTO lfs_uploads (repo_pk, sha256, size, uploaded_at)
+  async record(params: { repoPk: number; sha256: string; size: number; at: string }): Promise<boolean> {
+    const result = await this.db.run(
+      `INSERT INTO lfs_uploads (repo_pk, sha256, size, uploaded_at)
          SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM repos WHERE pk = ?)
          ON CONFLICT (repo_pk, sha256) DO NOTHING`,
-      )
-      .run(params.repoPk, params.sha256, params.size, params.at, params.repoPk);
-    return result.changes > 0 || this.wasRecorded(params.repoPk, params.sha256);
+      [params.repoPk, params.sha256, params.size, params.at, params.repoPk],
+    );
+    return result.changes > 0 || (await this.wasRecorded(params.repoPk, params.sha256));
   }
 
   /**
@@ -29,27 +28,26 @@ export class LfsUploadsTable {
    * upload, then commit) or referenced by any commit of the repo (any branch, tag or pull request, which is
    * also how a copy within the repo names it); undefined when the repo does not hold it.
    */
-  heldSize(repoPk: number, sha256: string): number | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT size FROM lfs_uploads WHERE repo_pk = ? AND sha256 = ?
+  async heldSize(repoPk: number, sha256: string): Promise<number | undefined> {
+    const row = (await this.db.get(
+      `SELECT size FROM lfs_uploads WHERE repo_pk = ? AND sha256 = ?
          UNION ALL
          SELECT t.size FROM tree_entries t JOIN commits c ON c.pk = t.commit_pk
          WHERE t.sha256 = ? AND c.repo_pk = ?
          LIMIT 1`,
-      )
-      .get(repoPk, sha256, sha256, repoPk) as { size: number } | undefined;
+      [repoPk, sha256, sha256, repoPk],
+    )) as { size: number } | undefined;
     return row?.size;
   }
 
   /** Forgets every upload of a blob that gc removed from the store; returns how many. */
-  forgetBlob(sha256: string): number {
-    return this.db.prepare("DELETE FROM lfs_uploads WHERE sha256 = ?").run(sha256).changes;
+  async forgetBlob(sha256: string): Promise<number> {
+    return (await this.db.run("DELETE FROM lfs_uploads WHERE sha256 = ?", [sha256])).changes;
   }
 
-  private wasRecorded(repoPk: number, sha256: string): boolean {
+  private async wasRecorded(repoPk: number, sha256: string): Promise<boolean> {
     return (
-      this.db.prepare("SELECT 1 FROM lfs_uploads WHERE repo_pk = ? AND sha256 = ?").get(repoPk, sha256) !==
+      (await this.db.get("SELECT 1 FROM lfs_uploads WHERE repo_pk = ? AND sha256 = ?", [repoPk, sha256])) !==
       undefined
     );
   }

@@ -1,6 +1,6 @@
 import type { GitObjectType } from "../core/git-objects.ts";
 import type { RefKind, RepoType } from "../core/types.ts";
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 /** Where a repo, ref or file lives, for maintenance reports. */
 export interface RepoLocation {
@@ -69,132 +69,157 @@ export interface CommitToCheck extends RepoLocation {
   mirrored: boolean;
 }
 
+/** The advisory lock gc and commits share on PostgreSQL (any fixed number; this one spells "hgc" in ASCII). */
+const GC_LOCK = 0x686763;
+
 /** Whole-catalog queries for fsck and gc: they scan every table, so nothing on a request path uses them. */
 export class MaintenanceTable {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
-  counts(): CatalogCounts {
-    const count = (table: string) =>
-      (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  /**
+   * Inside a gc transaction: waits for commits checking their blobs, and holds new ones off until it ends.
+   * SQLite needs nothing: its write lock already serialises the two.
+   */
+  async lockForGc(): Promise<void> {
+    if (this.db.dialect === "postgres") await this.db.get("SELECT pg_advisory_xact_lock(?)", [GC_LOCK]);
+  }
+
+  /** Inside a commit's transaction, before it checks its blobs: gc cannot remove them until it ends. */
+  async holdOffGc(): Promise<void> {
+    if (this.db.dialect === "postgres")
+      await this.db.get("SELECT pg_advisory_xact_lock_shared(?)", [GC_LOCK]);
+  }
+
+  async counts(): Promise<CatalogCounts> {
+    const count = async (table: string) =>
+      ((await this.db.get(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number }).n;
     return {
-      repos: count("repos"),
-      refs: count("refs"),
-      commits: count("commits"),
-      treeEntries: count("tree_entries"),
-      gitObjects: count("git_objects"),
-      registeredBlobs: count("blobs"),
+      repos: await count("repos"),
+      refs: await count("refs"),
+      commits: await count("commits"),
+      treeEntries: await count("tree_entries"),
+      gitObjects: await count("git_objects"),
+      registeredBlobs: await count("blobs"),
     };
   }
 
   /** Refs whose commit is not in the catalog. */
-  danglingRefs(): DanglingRef[] {
-    return this.db
-      .prepare(
-        `SELECT r.type AS repoType, r.namespace, r.name, f.kind, f.name AS ref, f.commit_oid AS commitOid
+  async danglingRefs(): Promise<DanglingRef[]> {
+    return (await this.db.all(`SELECT r.type AS "repoType", r.namespace, r.name, f.kind, f.name AS ref, f.commit_oid AS "commitOid"
          FROM refs f JOIN repos r ON r.pk = f.repo_pk
          LEFT JOIN commits c ON c.repo_pk = f.repo_pk AND c.oid = f.commit_oid
-         WHERE c.pk IS NULL ORDER BY r.type, r.namespace, r.name, f.kind, f.name`,
-      )
-      .all() as DanglingRef[];
+         WHERE c.pk IS NULL ORDER BY r.type, r.namespace, r.name, f.kind, f.name`)) as DanglingRef[];
   }
 
   /** Parents that commits name but the catalog does not hold. */
-  missingParents(): MissingParent[] {
-    return this.db
-      .prepare(
-        `SELECT r.type AS repoType, r.namespace, r.name, c.oid AS commitOid, p.value AS parentOid
-         FROM commits c JOIN repos r ON r.pk = c.repo_pk, json_each(c.parents) p
-         LEFT JOIN commits q ON q.repo_pk = c.repo_pk AND q.oid = p.value
-         WHERE q.pk IS NULL ORDER BY r.type, r.namespace, r.name, c.oid`,
-      )
-      .all() as MissingParent[];
+  async missingParents(): Promise<MissingParent[]> {
+    const rows = await this.db.all<{
+      repoPk: number;
+      repoType: MissingParent["repoType"];
+      namespace: string;
+      name: string;
+      oid: string;
+      parents: string;
+    }>(
+      `SELECT c.repo_pk AS "repoPk", r.type AS "repoType", r.namespace, r.name, c.oid, c.parents
+         FROM commits c JOIN repos r ON r.pk = c.repo_pk ORDER BY r.type, r.namespace, r.name, c.oid`,
+    );
+    const known = new Set(rows.map((row) => `${row.repoPk}:${row.oid}`));
+    const missing: MissingParent[] = [];
+    for (const row of rows) {
+      for (const parent of JSON.parse(row.parents) as string[]) {
+        if (known.has(`${row.repoPk}:${parent}`)) continue;
+        missing.push({
+          repoType: row.repoType,
+          namespace: row.namespace,
+          name: row.name,
+          commitOid: row.oid,
+          parentOid: parent,
+        });
+      }
+    }
+    return missing;
   }
 
   /** Every distinct blob that tree entries record, with how many entries record it. */
-  referencedBlobs(): ReferencedBlob[] {
-    const rows = this.db
-      .prepare(
-        `SELECT sha256, size, lfs, git_oid AS gitOid, COUNT(*) AS entries FROM tree_entries
-         GROUP BY sha256, size, lfs, git_oid ORDER BY sha256`,
-      )
-      .all() as Array<Omit<ReferencedBlob, "lfs"> & { lfs: number }>;
+  async referencedBlobs(): Promise<ReferencedBlob[]> {
+    const rows =
+      (await this.db.all(`SELECT sha256, size, lfs, git_oid AS "gitOid", COUNT(*) AS entries FROM tree_entries
+         GROUP BY sha256, size, lfs, git_oid ORDER BY sha256`)) as Array<
+        Omit<ReferencedBlob, "lfs"> & { lfs: number }
+      >;
     return rows.map((row) => ({ ...row, lfs: row.lfs === 1 }));
   }
 
   /** The sha256 of every blob some tree entry references. */
-  referencedSha256s(): Set<string> {
+  async referencedSha256s(): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const row of this.db.prepare("SELECT DISTINCT sha256 FROM tree_entries").iterate()) {
+    for (const row of await this.db.all("SELECT DISTINCT sha256 FROM tree_entries")) {
       found.add((row as { sha256: string }).sha256);
     }
     return found;
   }
 
-  isReferenced(sha256: string): boolean {
-    return this.db.prepare("SELECT 1 FROM tree_entries WHERE sha256 = ? LIMIT 1").get(sha256) !== undefined;
+  async isReferenced(sha256: string): Promise<boolean> {
+    return (await this.db.get("SELECT 1 FROM tree_entries WHERE sha256 = ? LIMIT 1", [sha256])) !== undefined;
   }
 
   /** One tree entry that records a blob, to point a report at. */
-  exampleEntry(
+  async exampleEntry(
     blob: Pick<ReferencedBlob, "sha256" | "size" | "lfs" | "gitOid">,
-  ): TreeEntryLocation | undefined {
-    return this.db
-      .prepare(
-        `SELECT r.type AS repoType, r.namespace, r.name, c.oid AS commitOid, t.path
+  ): Promise<TreeEntryLocation | undefined> {
+    return (await this.db.get(
+      `SELECT r.type AS "repoType", r.namespace, r.name, c.oid AS "commitOid", t.path
          FROM tree_entries t JOIN commits c ON c.pk = t.commit_pk JOIN repos r ON r.pk = c.repo_pk
          WHERE t.sha256 = ? AND t.size = ? AND t.lfs = ? AND t.git_oid = ? LIMIT 1`,
-      )
-      .get(blob.sha256, blob.size, blob.lfs ? 1 : 0, blob.gitOid) as TreeEntryLocation | undefined;
+      [blob.sha256, blob.size, blob.lfs ? 1 : 0, blob.gitOid],
+    )) as TreeEntryLocation | undefined;
   }
 
   /** Up to `limit` git objects stored after row `afterPk`, in row order, for a check that pages through. */
-  gitObjectsAfter(afterPk: number, limit: number): StoredGitObject[] {
-    return this.db
-      .prepare(
-        `SELECT o.pk, r.type AS repoType, r.namespace, r.name, o.oid, o.type, o.body
+  async gitObjectsAfter(afterPk: number, limit: number): Promise<StoredGitObject[]> {
+    return (await this.db.all(
+      `SELECT o.pk, r.type AS "repoType", r.namespace, r.name, o.oid, o.type, o.body
          FROM git_objects o JOIN repos r ON r.pk = o.repo_pk WHERE o.pk > ? ORDER BY o.pk LIMIT ?`,
-      )
-      .all(afterPk, limit) as StoredGitObject[];
+      [afterPk, limit],
+    )) as StoredGitObject[];
   }
 
   /** Up to `limit` commits after row `afterPk`, in row order. */
-  commitsAfter(afterPk: number, limit: number): CommitToCheck[] {
-    const rows = this.db
-      .prepare(
-        `SELECT c.pk, c.repo_pk AS repoPk, r.type AS repoType, r.namespace, r.name, c.oid, c.parents,
-           json_extract(c.metadata, '$.mirror') IS NOT NULL AS mirrored
+  async commitsAfter(afterPk: number, limit: number): Promise<CommitToCheck[]> {
+    const rows = (await this.db.all(
+      `SELECT c.pk, c.repo_pk AS "repoPk", r.type AS "repoType", r.namespace, r.name, c.oid, c.parents,
+           c.metadata
          FROM commits c JOIN repos r ON r.pk = c.repo_pk WHERE c.pk > ? ORDER BY c.pk LIMIT ?`,
-      )
-      .all(afterPk, limit) as Array<
-      Omit<CommitToCheck, "parents" | "mirrored"> & { parents: string; mirrored: number }
-    >;
-    return rows.map((row) => ({
+      [afterPk, limit],
+    )) as Array<Omit<CommitToCheck, "parents" | "mirrored"> & { parents: string; metadata: string }>;
+    return rows.map(({ metadata, ...row }) => ({
       ...row,
       parents: JSON.parse(row.parents) as string[],
-      mirrored: row.mirrored === 1,
+      mirrored: (JSON.parse(metadata) as { mirror?: unknown }).mirror != null,
     }));
   }
 
-  hasGitObject(repoPk: number, oid: string): boolean {
+  async hasGitObject(repoPk: number, oid: string): Promise<boolean> {
     return (
-      this.db.prepare("SELECT 1 FROM git_objects WHERE repo_pk = ? AND oid = ?").get(repoPk, oid) !==
+      (await this.db.get("SELECT 1 FROM git_objects WHERE repo_pk = ? AND oid = ?", [repoPk, oid])) !==
       undefined
     );
   }
 
-  registeredBlobs(): RegisteredBlob[] {
-    return this.db
-      .prepare("SELECT sha256, size, created_at AS createdAt FROM blobs ORDER BY sha256")
-      .all() as RegisteredBlob[];
+  async registeredBlobs(): Promise<RegisteredBlob[]> {
+    return (await this.db.all(
+      'SELECT sha256, size, created_at AS "createdAt" FROM blobs ORDER BY sha256',
+    )) as RegisteredBlob[];
   }
 
-  getRegisteredBlob(sha256: string): RegisteredBlob | undefined {
-    return this.db
-      .prepare("SELECT sha256, size, created_at AS createdAt FROM blobs WHERE sha256 = ?")
-      .get(sha256) as RegisteredBlob | undefined;
+  async getRegisteredBlob(sha256: string): Promise<RegisteredBlob | undefined> {
+    return (await this.db.get('SELECT sha256, size, created_at AS "createdAt" FROM blobs WHERE sha256 = ?', [
+      sha256,
+    ])) as RegisteredBlob | undefined;
   }
 
-  deleteRegisteredBlob(sha256: string): void {
-    this.db.prepare("DELETE FROM blobs WHERE sha256 = ?").run(sha256);
+  async deleteRegisteredBlob(sha256: string): Promise<void> {
+    await this.db.run("DELETE FROM blobs WHERE sha256 = ?", [sha256]);
   }
 }

@@ -1,5 +1,5 @@
 import type { GatedMode, Repo, RepoRef, RepoType } from "../core/types.ts";
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor, SqlValue } from "./sql/sql-database.ts";
 
 interface RawRepo {
   pk: number;
@@ -86,16 +86,14 @@ export interface RepoHeadUpdate {
 
 /** Repositories and their listing fields. Names compare case-insensitively, as on the Hub. */
 export class ReposTable {
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
-  insert(
+  async insert(
     repo: RepoRef & { private: boolean; gated?: GatedMode; origin?: "local" | "upstream"; createdAt: string },
-  ): Repo {
-    const result = this.db
-      .prepare(
-        "INSERT INTO repos (type, namespace, name, private, gated, origin, created_at, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      )
-      .run(
+  ): Promise<Repo> {
+    const row = await this.db.get<RawRepo>(
+      "INSERT INTO repos (type, namespace, name, private, gated, origin, created_at, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+      [
         repo.type,
         repo.namespace,
         repo.name,
@@ -104,24 +102,27 @@ export class ReposTable {
         repo.origin ?? "local",
         repo.createdAt,
         repo.createdAt,
-      );
-    return this.getByPk(Number(result.lastInsertRowid))!;
+      ],
+    );
+    return toRepo(row!);
   }
 
-  get(ref: RepoRef): Repo | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM repos WHERE type = ? AND namespace = ? AND name = ?")
-      .get(ref.type, ref.namespace, ref.name) as RawRepo | undefined;
+  async get(ref: RepoRef): Promise<Repo | undefined> {
+    const row = (await this.db.get("SELECT * FROM repos WHERE type = ? AND namespace = ? AND name = ?", [
+      ref.type,
+      ref.namespace,
+      ref.name,
+    ])) as RawRepo | undefined;
     return row ? toRepo(row) : undefined;
   }
 
-  getByPk(pk: number): Repo | undefined {
-    const row = this.db.prepare("SELECT * FROM repos WHERE pk = ?").get(pk) as RawRepo | undefined;
+  async getByPk(pk: number): Promise<Repo | undefined> {
+    const row = (await this.db.get("SELECT * FROM repos WHERE pk = ?", [pk])) as RawRepo | undefined;
     return row ? toRepo(row) : undefined;
   }
 
   /** How many repos there are, of one type and one origin when given. */
-  count(type?: RepoType, origin?: "local" | "upstream"): number {
+  async count(type?: RepoType, origin?: "local" | "upstream"): Promise<number> {
     const where: string[] = [];
     const params: string[] = [];
     if (type) {
@@ -133,33 +134,31 @@ export class ReposTable {
       params.push(origin);
     }
     const sql = `SELECT COUNT(*) AS n FROM repos${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
-    return (this.db.prepare(sql).get(...params) as { n: number }).n;
+    return ((await this.db.get(sql, params)) as { n: number }).n;
   }
 
-  updateSettings(pk: number, settings: { private?: boolean; gated?: GatedMode }): void {
+  async updateSettings(pk: number, settings: { private?: boolean; gated?: GatedMode }): Promise<void> {
     if (settings.private !== undefined) {
-      this.db.prepare("UPDATE repos SET private = ? WHERE pk = ?").run(settings.private ? 1 : 0, pk);
+      await this.db.run("UPDATE repos SET private = ? WHERE pk = ?", [settings.private ? 1 : 0, pk]);
     }
     if (settings.gated !== undefined) {
-      this.db.prepare("UPDATE repos SET gated = ? WHERE pk = ?").run(String(settings.gated), pk);
+      await this.db.run("UPDATE repos SET gated = ? WHERE pk = ?", [String(settings.gated), pk]);
     }
   }
 
-  rename(pk: number, namespace: string, name: string): void {
-    this.db.prepare("UPDATE repos SET namespace = ?, name = ? WHERE pk = ?").run(namespace, name, pk);
+  async rename(pk: number, namespace: string, name: string): Promise<void> {
+    await this.db.run("UPDATE repos SET namespace = ?, name = ? WHERE pk = ?", [namespace, name, pk]);
   }
 
-  delete(pk: number): void {
-    this.db.prepare("DELETE FROM repos WHERE pk = ?").run(pk);
+  async delete(pk: number): Promise<void> {
+    await this.db.run("DELETE FROM repos WHERE pk = ?", [pk]);
   }
 
   /** Records the new head of the default branch and the listing fields derived from it. */
-  updateHead(pk: number, head: RepoHeadUpdate): void {
-    this.db
-      .prepare(
-        "UPDATE repos SET sha = ?, last_modified = ?, pipeline_tag = ?, library_name = ?, tags = ?, used_storage = ?, origin = 'local' WHERE pk = ?",
-      )
-      .run(
+  async updateHead(pk: number, head: RepoHeadUpdate): Promise<void> {
+    await this.db.run(
+      "UPDATE repos SET sha = ?, last_modified = ?, pipeline_tag = ?, library_name = ?, tags = ?, used_storage = ?, origin = 'local' WHERE pk = ?",
+      [
         head.sha,
         head.lastModified,
         head.pipelineTag,
@@ -167,34 +166,37 @@ export class ReposTable {
         JSON.stringify(head.tags),
         head.usedStorage,
         pk,
-      );
-    this.db.prepare("DELETE FROM repo_tags WHERE repo_pk = ?").run(pk);
-    const insertTag = this.db.prepare("INSERT OR IGNORE INTO repo_tags (repo_pk, tag) VALUES (?, ?)");
-    for (const tag of head.tags) insertTag.run(pk, tag);
+      ],
+    );
+    await this.db.run("DELETE FROM repo_tags WHERE repo_pk = ?", [pk]);
+    await this.db.runMany(
+      "INSERT INTO repo_tags (repo_pk, tag) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      [...new Set(head.tags)].map((tag) => [pk, tag]),
+    );
   }
 
   /** Figures an upstream hub reports for a mirrored repo or an upstream-only entry (`hangar sync`). */
-  setUpstreamFigures(
+  async setUpstreamFigures(
     pk: number,
     figures: { downloads?: number; likes?: number; lastModified?: string; gated?: GatedMode },
-  ): void {
+  ): Promise<void> {
     if (figures.downloads !== undefined)
-      this.db.prepare("UPDATE repos SET downloads = ? WHERE pk = ?").run(figures.downloads, pk);
+      await this.db.run("UPDATE repos SET downloads = ? WHERE pk = ?", [figures.downloads, pk]);
     if (figures.likes !== undefined)
-      this.db.prepare("UPDATE repos SET likes = ? WHERE pk = ?").run(figures.likes, pk);
+      await this.db.run("UPDATE repos SET likes = ? WHERE pk = ?", [figures.likes, pk]);
     if (figures.lastModified !== undefined)
-      this.db.prepare("UPDATE repos SET last_modified = ? WHERE pk = ?").run(figures.lastModified, pk);
+      await this.db.run("UPDATE repos SET last_modified = ? WHERE pk = ?", [figures.lastModified, pk]);
     if (figures.gated !== undefined)
-      this.db.prepare("UPDATE repos SET gated = ? WHERE pk = ?").run(String(figures.gated), pk);
+      await this.db.run("UPDATE repos SET gated = ? WHERE pk = ?", [String(figures.gated), pk]);
   }
 
-  addDownloads(pk: number, count: number): void {
-    this.db.prepare("UPDATE repos SET downloads = downloads + ? WHERE pk = ?").run(count, pk);
+  async addDownloads(pk: number, count: number): Promise<void> {
+    await this.db.run("UPDATE repos SET downloads = downloads + ? WHERE pk = ?", [count, pk]);
   }
 
-  list(query: RepoListQuery): Repo[] {
+  async list(query: RepoListQuery): Promise<Repo[]> {
     const where: string[] = ["type = ?"];
-    const params: unknown[] = [query.type];
+    const params: SqlValue[] = [query.type];
     for (const term of query.search ?? []) {
       where.push("instr(lower(namespace || '/' || name), ?) > 0");
       params.push(term.toLowerCase());
@@ -226,7 +228,7 @@ export class ReposTable {
     }
     const sql = `SELECT * FROM repos WHERE ${where.join(" AND ")} ORDER BY ${column} ${direction}, pk ${direction} LIMIT ?`;
     params.push(query.limit);
-    return (this.db.prepare(sql).all(...params) as RawRepo[]).map(toRepo);
+    return ((await this.db.all(sql, params)) as RawRepo[]).map(toRepo);
   }
 
   /** The value a repo sorts by, for keyset cursors. */

@@ -1,5 +1,5 @@
 import { buildHangarCommit, commitDate } from "../core/git-objects.ts";
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 /**
  * The tables of git objects, and the migration that gives every commit made here its git id.
@@ -49,16 +49,18 @@ interface CommitRow {
  * refs, the commits files last changed in, repo heads, evaluation runs and usage events. Two old commits
  * that differed only below the second become one commit, as they are one to git; both old ids name it.
  */
-export function rewriteCommitIds(db: SqliteDatabase): void {
-  db.exec(SCHEMA);
-  db.exec("CREATE TEMP TABLE renamed_commits (alias TEXT PRIMARY KEY, oid TEXT NOT NULL) WITHOUT ROWID");
-  const repoPks = (
-    db.prepare("SELECT DISTINCT repo_pk FROM commits").all() as Array<{ repo_pk: number }>
-  ).map((row) => row.repo_pk);
-  for (const repoPk of repoPks) rewriteRepo(db, repoPk);
+export async function rewriteCommitIds(db: SqlExecutor): Promise<void> {
+  await db.exec(SCHEMA);
+  await db.exec(
+    "CREATE TEMP TABLE renamed_commits (alias TEXT PRIMARY KEY, oid TEXT NOT NULL) WITHOUT ROWID",
+  );
+  const repoPks = (await db.all<{ repo_pk: number }>("SELECT DISTINCT repo_pk FROM commits")).map(
+    (row) => row.repo_pk,
+  );
+  for (const repoPk of repoPks) await rewriteRepo(db, repoPk);
 
   const renamed = "SELECT oid FROM renamed_commits WHERE alias =";
-  db.exec(`
+  await db.exec(`
     UPDATE refs SET commit_oid = (${renamed} refs.commit_oid)
       WHERE commit_oid IN (SELECT alias FROM renamed_commits);
     UPDATE tree_entries SET last_commit = (${renamed} tree_entries.last_commit)
@@ -74,45 +76,53 @@ export function rewriteCommitIds(db: SqliteDatabase): void {
   `);
 }
 
-function rewriteRepo(db: SqliteDatabase, repoPk: number): void {
-  const rows = db
-    .prepare(
-      `SELECT pk, oid, parents, author, date, message, json_extract(metadata, '$.mirror') IS NOT NULL AS mirrored
+async function rewriteRepo(db: SqlExecutor, repoPk: number): Promise<void> {
+  const rows = await db.all<CommitRow>(
+    `SELECT pk, oid, parents, author, date, message, json_extract(metadata, '$.mirror') IS NOT NULL AS mirrored
        FROM commits WHERE repo_pk = ? ORDER BY pk`,
-    )
-    .all(repoPk) as CommitRow[];
+    [repoPk],
+  );
   const byOid = new Map(rows.map((row) => [row.oid, row]));
   const renamed = new Map<string, string>();
   const newDates = new Map<string, string>();
-  const listFiles = db.prepare("SELECT path, git_oid AS gitOid FROM tree_entries WHERE commit_pk = ?");
-  const findOther = db.prepare("SELECT pk FROM commits WHERE repo_pk = ? AND oid = ? AND pk != ?");
-  const update = db.prepare("UPDATE commits SET oid = ?, parents = ?, date = ? WHERE pk = ?");
-  const remove = db.prepare("DELETE FROM commits WHERE pk = ?");
-  const insertObject = db.prepare(
-    "INSERT OR IGNORE INTO git_objects (repo_pk, oid, type, body) VALUES (?, ?, ?, ?)",
-  );
-  const insertAlias = db.prepare(
-    "INSERT OR IGNORE INTO commit_aliases (repo_pk, alias, oid) VALUES (?, ?, ?)",
-  );
-  const recordRename = db.prepare("INSERT OR IGNORE INTO renamed_commits (alias, oid) VALUES (?, ?)");
   const mapParents = (row: CommitRow) =>
     (JSON.parse(row.parents) as string[]).map((parent) => renamed.get(parent) ?? parent);
 
-  const rewrite = (row: CommitRow): void => {
+  const rewrite = async (row: CommitRow): Promise<void> => {
     const parents = mapParents(row);
     const date = commitDate(new Date(row.date));
-    const files = listFiles.all(row.pk) as Array<{ path: string; gitOid: string }>;
+    const files = await db.all<{ path: string; gitOid: string }>(
+      'SELECT path, git_oid AS "gitOid" FROM tree_entries WHERE commit_pk = ?',
+      [row.pk],
+    );
     const built = buildHangarCommit({ files, parents, author: row.author, date, message: row.message });
-    for (const object of [...built.trees.objects, built.commit]) {
-      insertObject.run(repoPk, object.oid, object.type, object.body);
+    await db.runMany(
+      "INSERT OR IGNORE INTO git_objects (repo_pk, oid, type, body) VALUES (?, ?, ?, ?)",
+      [...built.trees.objects, built.commit].map((object) => [repoPk, object.oid, object.type, object.body]),
+    );
+    const other = await db.get("SELECT pk FROM commits WHERE repo_pk = ? AND oid = ? AND pk != ?", [
+      repoPk,
+      built.oid,
+      row.pk,
+    ]);
+    if (other) await db.run("DELETE FROM commits WHERE pk = ?", [row.pk]);
+    else {
+      await db.run("UPDATE commits SET oid = ?, parents = ?, date = ? WHERE pk = ?", [
+        built.oid,
+        JSON.stringify(parents),
+        date,
+        row.pk,
+      ]);
     }
-    if (findOther.get(repoPk, built.oid, row.pk)) remove.run(row.pk);
-    else update.run(built.oid, JSON.stringify(parents), date, row.pk);
     newDates.set(row.oid, date);
     if (built.oid !== row.oid) {
       renamed.set(row.oid, built.oid);
-      insertAlias.run(repoPk, row.oid, built.oid);
-      recordRename.run(row.oid, built.oid);
+      await db.run("INSERT OR IGNORE INTO commit_aliases (repo_pk, alias, oid) VALUES (?, ?, ?)", [
+        repoPk,
+        row.oid,
+        built.oid,
+      ]);
+      await db.run("INSERT OR IGNORE INTO renamed_commits (alias, oid) VALUES (?, ?)", [row.oid, built.oid]);
     }
   };
 
@@ -134,26 +144,28 @@ function rewriteRepo(db: SqliteDatabase, repoPk: number): void {
       }
       stack.pop();
       if (done.has(row.oid)) continue;
-      rewrite(row);
+      await rewrite(row);
       done.add(row.oid);
     }
   }
 
   // A mirrored commit keeps its id, but one pulled onto a branch moved here has a parent made here.
-  const setParents = db.prepare("UPDATE commits SET parents = ? WHERE pk = ?");
   for (const row of rows) {
     if (!row.mirrored) continue;
     const parents = mapParents(row);
-    if (JSON.stringify(parents) !== row.parents) setParents.run(JSON.stringify(parents), row.pk);
+    if (JSON.stringify(parents) !== row.parents) {
+      await db.run("UPDATE commits SET parents = ? WHERE pk = ?", [JSON.stringify(parents), row.pk]);
+    }
   }
 
   // The listing date of a repo is its head's date: keep the two equal.
-  const repo = db.prepare("SELECT sha, last_modified FROM repos WHERE pk = ?").get(repoPk) as
-    | { sha: string | null; last_modified: string }
-    | undefined;
+  const repo = await db.get<{ sha: string | null; last_modified: string }>(
+    "SELECT sha, last_modified FROM repos WHERE pk = ?",
+    [repoPk],
+  );
   const head = repo?.sha ? byOid.get(repo.sha) : undefined;
   const headDate = repo?.sha ? newDates.get(repo.sha) : undefined;
   if (head && headDate && repo?.last_modified === head.date) {
-    db.prepare("UPDATE repos SET last_modified = ? WHERE pk = ?").run(headDate, repoPk);
+    await db.run("UPDATE repos SET last_modified = ? WHERE pk = ?", [headDate, repoPk]);
   }
 }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "./catalog.ts";
+import type { SqlExecutor } from "./sql/sql-database.ts";
 
 /** One metered inference request. */
 export interface UsageEvent {
@@ -50,46 +50,56 @@ export interface UsageQuery {
 
 /** The `usage_events` table: one row per inference request, written in batches. */
 export class UsageTable {
-  private readonly insert;
+  constructor(private readonly db: SqlExecutor) {}
 
-  constructor(private readonly db: SqliteDatabase) {
-    this.insert = db.prepare(
+  /** Writes events in one statement batch (one fsync for all of them). */
+  async recordMany(events: readonly UsageEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.runMany(
       `INSERT INTO usage_events (at, model, revision, task, api, caller, input_units, output_units, unit,
         output_unit, input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size)
-       VALUES (@at, @model, @revision, @task, @api, @caller, @inputUnits, @outputUnits, @unit,
-        @outputUnit, @inputBytes, @outputBytes, @latencyMs, @status, @outcome, @errorCode, @batchSize)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      events.map((event) => [
+        event.at,
+        event.model,
+        event.revision,
+        event.task,
+        event.api,
+        event.caller,
+        event.inputUnits,
+        event.outputUnits,
+        event.unit,
+        event.outputUnit,
+        event.inputBytes,
+        event.outputBytes,
+        event.latencyMs,
+        event.status,
+        event.outcome,
+        event.errorCode,
+        event.batchSize,
+      ]),
     );
   }
 
-  /** Writes events in one transaction (one fsync for all of them). */
-  recordMany(events: readonly UsageEvent[]): void {
-    if (events.length === 0) return;
-    this.db.transaction(() => {
-      for (const event of events) this.insert.run(event);
-    })();
-  }
-
-  list(query: UsageQuery = {}, limit = 1000): UsageEvent[] {
+  async list(query: UsageQuery = {}, limit = 1000): Promise<UsageEvent[]> {
     const { where, values } = filters(query);
-    return this.db
-      .prepare(
-        `SELECT at, model, revision, task, api, caller, input_units AS inputUnits, output_units AS outputUnits,
-          unit, output_unit AS outputUnit, input_bytes AS inputBytes, output_bytes AS outputBytes, latency_ms AS latencyMs, status,
-          outcome, error_code AS errorCode, batch_size AS batchSize
+    return (await this.db.all(
+      `SELECT at, model, revision, task, api, caller, input_units AS "inputUnits", output_units AS "outputUnits",
+          unit, output_unit AS "outputUnit", input_bytes AS "inputBytes", output_bytes AS "outputBytes", latency_ms AS "latencyMs", status,
+          outcome, error_code AS "errorCode", batch_size AS "batchSize"
          FROM usage_events ${where} ORDER BY id DESC LIMIT ?`,
-      )
-      .all(...values, limit) as UsageEvent[];
+      [...values, limit],
+    )) as UsageEvent[];
   }
 
-  totals(query: UsageQuery = {}): UsageTotals[] {
+  async totals(query: UsageQuery = {}): Promise<UsageTotals[]> {
     const { where, values } = filters(query);
-    return this.db
-      .prepare(
-        `SELECT model, task, COUNT(*) AS requests, SUM(outcome != 'ok') AS errors,
-          SUM(input_units) AS inputUnits, SUM(output_units) AS outputUnits, SUM(latency_ms) AS latencyMs
+    return (await this.db.all(
+      `SELECT model, task, COUNT(*) AS requests, SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END) AS errors,
+          SUM(input_units) AS "inputUnits", SUM(output_units) AS "outputUnits", SUM(latency_ms) AS "latencyMs"
          FROM usage_events ${where} GROUP BY model, task ORDER BY requests DESC`,
-      )
-      .all(...values) as UsageTotals[];
+      values,
+    )) as UsageTotals[];
   }
 }
 
@@ -103,7 +113,7 @@ function filters(query: UsageQuery): { where: string; values: string[] } {
   };
   add("at >= ?", query.since);
   add("at < ?", query.until);
-  add("model = ? COLLATE NOCASE", query.model);
-  add("caller = ? COLLATE NOCASE", query.caller);
+  add("lower(model) = lower(?)", query.model);
+  add("lower(caller) = lower(?)", query.caller);
   return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values };
 }

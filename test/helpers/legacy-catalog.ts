@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
-import { MIGRATIONS, migrate, type SqliteDatabase } from "../../src/store/catalog.ts";
 import { rewriteCommitIds } from "../../src/store/rewrite-commit-ids.ts";
+import { SQLITE_MIGRATIONS } from "../../src/store/sqlite-migrations.ts";
+import { migrateRaw } from "./raw-store.ts";
+
+type SqliteDatabase = Database.Database;
 
 /**
  * Catalogs as Hangar wrote them before commit ids became git's (issue 20), to test the migration that
@@ -35,7 +38,7 @@ export function legacyCommitOid(commit: {
 }
 
 /** How many migrations a catalog had before the one that made commit ids git's. */
-export const LEGACY_SCHEMA_VERSION = MIGRATIONS.indexOf(rewriteCommitIds);
+export const LEGACY_SCHEMA_VERSION = SQLITE_MIGRATIONS.indexOf(rewriteCommitIds);
 
 /**
  * Writes a catalog at the legacy schema version holding the rows of a current one: the legacy tables, with
@@ -44,7 +47,7 @@ export const LEGACY_SCHEMA_VERSION = MIGRATIONS.indexOf(rewriteCommitIds);
 export function copyIntoLegacyCatalog(currentPath: string, legacyPath: string): void {
   const legacy = new Database(legacyPath);
   try {
-    migrate(legacy, LEGACY_SCHEMA_VERSION);
+    migrateRaw(legacy, LEGACY_SCHEMA_VERSION);
     legacy.pragma("foreign_keys = OFF");
     legacy.prepare("ATTACH DATABASE ? AS current").run(currentPath);
     const tables = legacy

@@ -20,7 +20,7 @@ export interface TestHangar {
   /** An admin token (from HANGAR_ADMIN_TOKEN). */
   adminToken: string;
   /** Creates a user and returns a token of the given role for it. */
-  addUser(name: string, role?: TokenRole): string;
+  addUser(name: string, role?: TokenRole): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -47,9 +47,9 @@ export async function startTestHangar(
     url,
     home: temp.path,
     adminToken,
-    addUser(name, role = "write") {
-      if (!hangar.catalog.accounts.getNamespace(name)) createUser(hangar, { name });
-      return createToken(hangar, { user: name, role }).token;
+    async addUser(name, role = "write") {
+      if (!(await hangar.catalog.accounts.getNamespace(name))) await createUser(hangar, { name });
+      return (await createToken(hangar, { user: name, role })).token;
     },
     async close() {
       server.closeAllConnections();

@@ -32,17 +32,17 @@ export const devGenCatalogCommand: Command = {
     if (values.models === undefined) throw badRequest("--models is required");
     const count = positiveInteger(values.models, "models");
     const seed = positiveInteger(values.seed, "seed", DEFAULT_CATALOG_SEED);
-    await withLocalHome(config, (hangar) => {
+    await withLocalHome(config, async (hangar) => {
       const progress = new ProgressBar(stderr, "Generating catalog");
       const started = performance.now();
-      const result = generateCatalog(hangar.catalog, {
+      const result = await generateCatalog(hangar.catalog, {
         count,
         seed,
         onProgress: (done, total) => progress.update(done, total, countNoun(done, "model")),
       });
       progress.finish();
       const seconds = (performance.now() - started) / 1000;
-      const models = hangar.catalog.repos.count("model");
+      const models = await hangar.catalog.repos.count("model");
       if (json) {
         writeJson(stdout, { ...result, seconds: Number(seconds.toFixed(2)), models, home: config.home });
         return;

@@ -47,11 +47,11 @@ export const importCommand: Command = {
       let branchCreated = false;
       if (revision !== DEFAULT_BRANCH) {
         // The branch must exist before the commit, and a branch needs a repo.
-        if (!hangar.catalog.repos.get(ref)) {
+        if (!(await hangar.catalog.repos.get(ref))) {
           await createRepo(hangar, caller, { ...ref, private: Boolean(values.private) });
           repoCreated = true;
         }
-        branchCreated = createBranchIfMissing(hangar, caller, { repo: ref, revision });
+        branchCreated = await createBranchIfMissing(hangar, caller, { repo: ref, revision });
       }
       const progress = new ProgressBar(stderr, `Importing ${repoId}`);
       const result = await importFolder(hangar, caller, {

@@ -22,14 +22,14 @@ export const orgAddCommand: Command = {
     const members = (Array.isArray(values.member) ? values.member : []).filter(
       (member): member is string => typeof member === "string",
     );
-    const { org, created } = await withLocalHome(config, (hangar) => {
-      const existed = getOrg(hangar, name!) !== undefined;
-      createOrg(hangar, {
+    const { org, created } = await withLocalHome(config, async (hangar) => {
+      const existed = (await getOrg(hangar, name!)) !== undefined;
+      await createOrg(hangar, {
         name: name!,
         members,
         ...(typeof values.fullname === "string" ? { fullname: values.fullname } : {}),
       });
-      return { org: getOrg(hangar, name!)!, created: !existed };
+      return { org: (await getOrg(hangar, name!))!, created: !existed };
     });
     if (json) {
       writeJson(stdout, { ...org, created });

@@ -126,9 +126,9 @@ export const searchCommand: Command = {
     if (values["runs-locally"] === true) request.set("runs_locally", ["true"]);
     if (values.explain === true) request.set("explain", ["true"]);
     const params = parseSearchRequest(request.keys(), (name) => request.get(name) ?? []);
-    await withLocalHome(config, (hangar) => {
+    await withLocalHome(config, async (hangar) => {
       // The CLI works on the home folder directly, as its owner: private repos are included.
-      const result = searchModels(hangar, { ...params, caller: localAdministrator() });
+      const result = await searchModels(hangar, { ...params, caller: localAdministrator() });
       if (json) {
         writeJson(stdout, result);
         return;

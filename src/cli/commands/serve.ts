@@ -47,7 +47,7 @@ export const serveCommand: Command = {
       await importPackagedModels(hangar);
     }
     // Idempotent: a snapshot version already imported is skipped at once.
-    if (config.importCatalog) importCatalogSnapshot(hangar.catalog);
+    if (config.importCatalog) await importCatalogSnapshot(hangar.catalog);
     const server = createServer(hangar);
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
@@ -55,7 +55,7 @@ export const serveCommand: Command = {
     let message = json
       ? `${JSON.stringify({ url, home: config.home })}\n`
       : `Hangar is serving ${config.home} at ${url}\n`;
-    if (!json && !config.adminToken && listUsers(hangar).length === 0) {
+    if (!json && !config.adminToken && (await listUsers(hangar)).length === 0) {
       const home = `--home ${JSON.stringify(config.home)}`;
       message += `No users yet. To get a token for writing, run:\n  hangar user add NAME ${home}\n  hangar token create --user NAME --role write ${home}\n`;
     }

@@ -104,12 +104,12 @@ function validateCriteria(criteria: CompareCriteria): void {
 }
 
 /** The repos named, or one error naming every id Hangar does not know (or the caller may not read). */
-function resolveModels(hub: HubContext, caller: Caller, ids: string[]): Repo[] {
+async function resolveModels(hub: HubContext, caller: Caller, ids: string[]): Promise<Repo[]> {
   const unknown: string[] = [];
   const repos: Repo[] = [];
   for (const id of ids) {
     const ref = parseRepoId(id);
-    const repo = hub.catalog.repos.get(ref);
+    const repo = await hub.catalog.repos.get(ref);
     if (!repo || !canRead(caller, repo)) unknown.push(id);
     else repos.push(repo);
   }
@@ -198,7 +198,11 @@ function measuredMachinePrice(machine: LocalCpu, userPrice: number | undefined):
  * Compares models side by side and picks the best for speed, quality, cost and overall under the weights.
  * Deterministic: the same catalog and criteria give the same answer. Every estimated figure says so.
  */
-export function compareModels(hub: HubContext, caller: Caller, params: CompareParams): Comparison {
+export async function compareModels(
+  hub: HubContext,
+  caller: Caller,
+  params: CompareParams,
+): Promise<Comparison> {
   const ids = params.models;
   if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string")) {
     throw badRequest("models must be a list of model ids");
@@ -213,7 +217,7 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
   const criteria = params.criteria ?? {};
   validateCriteria(criteria);
 
-  const repos = resolveModels(hub, caller, ids);
+  const repos = await resolveModels(hub, caller, ids);
   const hardware: HardwareSpec = findHardware(criteria.hardware ?? DEFAULT_GPU);
   const dtype = criteria.dtype?.toUpperCase() ?? (hardware.kind === "CPU" ? "F32" : "F16");
   const weights: Record<WeightName, number> = { ...DEFAULT_WEIGHTS };
@@ -223,75 +227,78 @@ export function compareModels(hub: HubContext, caller: Caller, params: ComparePa
   const task = criteria.task ?? null;
   const price = hourlyPrice(hardware, criteria.pricePerHour);
 
-  const summaries = repos.map((repo) => summaryForRepo(hub, repo));
+  const summaries = await Promise.all(repos.map((repo) => summaryForRepo(hub, repo)));
   const firstTask = task ?? summaries.find((summary) => summary.tasks[0])?.tasks[0] ?? null;
   const tokensPerRequest = criteria.tokensPerRequest ?? defaultTokensPerRequest(firstTask);
-  const measured = repos.map((repo) => measuredLatency(hub, repo.id));
+  const measured = await Promise.all(repos.map((repo) => measuredLatency(hub, repo.id)));
   // Measured and estimated latencies come from different machines: mix them and the ranking means nothing.
   const speedBasis = measured.every((entry) => entry !== null) ? "measured" : "estimated";
   const machine = speedBasis === "measured" ? localCpu() : null;
   const costPrice = machine ? measuredMachinePrice(machine, criteria.pricePerHour) : price;
 
-  const models = repos.map((repo, index): ModelComparison => {
-    const summary = summaries[index]!;
-    const notes: string[] = [];
-    const taskFit = task === null || summary.tasks.length === 0 ? null : summary.tasks.includes(task);
-    const fit = hardwareFit(summary, hardware, dtype);
-    const measurement = measured[index]!;
-    const speed =
-      speedBasis === "measured" && measurement
-        ? measuredSpeed(measurement)
-        : estimatedSpeed({ parameters: summary.parameters, hardware, tokensPerRequest, task: firstTask });
-    let cost: CostFigures;
-    if (criteria.provider) {
-      const provider = criteria.provider;
-      const per1k =
-        provider.pricePer1kRequests ??
-        ((provider.pricePerMillionTokens ?? 0) * tokensPerRequest * 1000) / 1_000_000;
-      cost = {
-        per1kRequestsUsd: per1k,
-        perMonthUsd: criteria.requestsPerMonth ? (per1k * criteria.requestsPerMonth) / 1000 : null,
-        basis: "provider-price",
-        note: `${provider.name} at the price given`,
+  const models = await Promise.all(
+    repos.map(async (repo, index): Promise<ModelComparison> => {
+      const summary = summaries[index]!;
+      const notes: string[] = [];
+      const taskFit = task === null || summary.tasks.length === 0 ? null : summary.tasks.includes(task);
+      const fit = hardwareFit(summary, hardware, dtype);
+      const measurement = measured[index]!;
+      const speed =
+        speedBasis === "measured" && measurement
+          ? measuredSpeed(measurement)
+          : estimatedSpeed({ parameters: summary.parameters, hardware, tokensPerRequest, task: firstTask });
+      let cost: CostFigures;
+      if (criteria.provider) {
+        const provider = criteria.provider;
+        const per1k =
+          provider.pricePer1kRequests ??
+          ((provider.pricePerMillionTokens ?? 0) * tokensPerRequest * 1000) / 1_000_000;
+        cost = {
+          per1kRequestsUsd: per1k,
+          perMonthUsd: criteria.requestsPerMonth ? (per1k * criteria.requestsPerMonth) / 1000 : null,
+          basis: "provider-price",
+          note: `${provider.name} at the price given`,
+        };
+      } else {
+        cost = costFromLatency(speed.latencyMs, costPrice, criteria.requestsPerMonth);
+      }
+      if (taskFit === false) notes.push(`does not do ${task} (its tasks: ${summary.tasks.join(", ")})`);
+      if (fit.fits === false) {
+        notes.push(
+          `needs ${formatBytes(fit.memoryBytes!)} at ${dtype}, more than the ${formatBytes(hardware.memoryBytes!)} of a ${hardware.name}`,
+        );
+      }
+      if (summary.parameters === null)
+        notes.push("parameter count unknown: size, speed and cost are unknown");
+      if (summary.commercialUse === null) notes.push("licence unknown or not recognised: read it before use");
+      if (repo.tags.includes(FACTORY_TAG)) {
+        notes.push(
+          "a small demonstration model made by Hangar's model factory: its card says what it cannot do, and its " +
+            "scores are on the project's own test sentences",
+        );
+      }
+      return {
+        id: repo.id,
+        origin: summary.origin,
+        tasks: summary.tasks,
+        taskFit,
+        parameters: summary.parameters,
+        storageBytes: summary.storageBytes,
+        memory: summary.memory,
+        hardwareFit: fit,
+        license: summary.license,
+        commercialUse: summary.commercialUse,
+        languages: summary.languages,
+        evaluations: { reported: summary.evalResults, measured: await measuredEvaluations(hub, repo) },
+        measuredLatency: measurement,
+        speed,
+        cost,
+        scores: { speed: null, quality: null, cost: null, size: null, overall: null },
+        eligible: taskFit !== false && fit.fits !== false,
+        notes,
       };
-    } else {
-      cost = costFromLatency(speed.latencyMs, costPrice, criteria.requestsPerMonth);
-    }
-    if (taskFit === false) notes.push(`does not do ${task} (its tasks: ${summary.tasks.join(", ")})`);
-    if (fit.fits === false) {
-      notes.push(
-        `needs ${formatBytes(fit.memoryBytes!)} at ${dtype}, more than the ${formatBytes(hardware.memoryBytes!)} of a ${hardware.name}`,
-      );
-    }
-    if (summary.parameters === null) notes.push("parameter count unknown: size, speed and cost are unknown");
-    if (summary.commercialUse === null) notes.push("licence unknown or not recognised: read it before use");
-    if (repo.tags.includes(FACTORY_TAG)) {
-      notes.push(
-        "a small demonstration model made by Hangar's model factory: its card says what it cannot do, and its " +
-          "scores are on the project's own test sentences",
-      );
-    }
-    return {
-      id: repo.id,
-      origin: summary.origin,
-      tasks: summary.tasks,
-      taskFit,
-      parameters: summary.parameters,
-      storageBytes: summary.storageBytes,
-      memory: summary.memory,
-      hardwareFit: fit,
-      license: summary.license,
-      commercialUse: summary.commercialUse,
-      languages: summary.languages,
-      evaluations: { reported: summary.evalResults, measured: measuredEvaluations(hub, repo) },
-      measuredLatency: measurement,
-      speed,
-      cost,
-      scores: { speed: null, quality: null, cost: null, size: null, overall: null },
-      eligible: taskFit !== false && fit.fits !== false,
-      notes,
-    };
-  });
+    }),
+  );
 
   const quality = chooseQualityBasis(
     models.map((model) => model.id),

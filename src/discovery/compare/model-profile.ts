@@ -18,10 +18,10 @@ export interface MeasuredLatency {
 const MEASURED_WINDOW = 1000;
 
 /** Latency of the model's successful metered requests (`usage_events`), or null when it never ran here. */
-export function measuredLatency(hub: HubContext, modelId: string): MeasuredLatency | null {
-  const events = hub.catalog.usage
-    .list({ model: modelId }, MEASURED_WINDOW)
-    .filter((event) => event.outcome === "ok");
+export async function measuredLatency(hub: HubContext, modelId: string): Promise<MeasuredLatency | null> {
+  const events = (await hub.catalog.usage.list({ model: modelId }, MEASURED_WINDOW)).filter(
+    (event) => event.outcome === "ok",
+  );
   if (events.length === 0) return null;
   const latencies = events.map((event) => event.latencyMs).sort((a, b) => a - b);
   const at = (share: number) =>
@@ -66,9 +66,9 @@ const EVALUATION_WINDOW = 200;
  * The latest score per test set and metric that Hangar measured for the model, preferring a run at the
  * model's current head commit; ordered by dataset, file and metric.
  */
-export function measuredEvaluations(hub: HubContext, repo: Repo): MeasuredEvaluation[] {
+export async function measuredEvaluations(hub: HubContext, repo: Repo): Promise<MeasuredEvaluation[]> {
   const chosen = new Map<string, MeasuredEvaluation>();
-  for (const run of hub.catalog.evaluations.list({ modelRepoPk: repo.pk }, EVALUATION_WINDOW)) {
+  for (const run of await hub.catalog.evaluations.list({ modelRepoPk: repo.pk }, EVALUATION_WINDOW)) {
     const testSet = `${run.dataset}@${run.datasetCommit}:${run.datasetFile}[${run.textColumn},${run.labelColumn}]#${run.examples}`;
     const atHead = run.modelCommit === repo.sha;
     for (const [metric, value] of Object.entries(run.metrics)) {
@@ -102,9 +102,9 @@ export function measuredEvaluations(hub: HubContext, repo: Repo): MeasuredEvalua
   );
 }
 
-export function summaryForRepo(hub: HubContext, repo: Repo): ModelSummary {
-  const commit = repo.sha ? hub.catalog.commits.getCommit(repo.pk, repo.sha) : undefined;
-  return summarizeModel(hub, repo, commit?.metadata);
+export async function summaryForRepo(hub: HubContext, repo: Repo): Promise<ModelSummary> {
+  const commit = repo.sha ? await hub.catalog.commits.getCommit(repo.pk, repo.sha) : undefined;
+  return await summarizeModel(hub, repo, commit?.metadata);
 }
 
 export interface HardwareFit {

@@ -439,10 +439,15 @@ function targetHardware(constraints: Constraints): { spec: HardwareSpec; assumed
  * The models of one task, most downloaded first, through the discovery search index: the licence and
  * parameter limits it can filter on narrow the pool before every constraint is checked one by one.
  */
-function candidatePool(hub: HubContext, caller: Caller, task: string, constraints: Constraints): Repo[] {
+async function candidatePool(
+  hub: HubContext,
+  caller: Caller,
+  task: string,
+  constraints: Constraints,
+): Promise<Repo[]> {
   const repos: Repo[] = [];
   for (let page = 1; repos.length < POOL_PER_TASK; page++) {
-    const result = searchModels(hub, {
+    const result = await searchModels(hub, {
       tasks: [task],
       ...(constraints.commercialUse ? { commercial: ["yes"] } : {}),
       ...(constraints.maxParameters !== null ? { parametersMax: constraints.maxParameters } : {}),
@@ -454,7 +459,7 @@ function candidatePool(hub: HubContext, caller: Caller, task: string, constraint
       caller,
     });
     for (const hit of result.results) {
-      const repo = hub.catalog.repos.get(parseRepoId(hit.id));
+      const repo = await hub.catalog.repos.get(parseRepoId(hit.id));
       if (repo) repos.push(repo);
     }
     if (result.results.length < SEARCH_PAGE || page * SEARCH_PAGE >= result.total) break;
@@ -491,7 +496,11 @@ const log = (value: number) => Math.log10(Math.max(1, value));
  * Ranks catalog models for a parsed description. Hard constraints (licence, size, parameters, languages a
  * model's card rules out, memory) exclude; unknowns keep a model but cost it points and say so.
  */
-export function recommendModels(hub: HubContext, caller: Caller, params: RecommendParams): Recommendation {
+export async function recommendModels(
+  hub: HubContext,
+  caller: Caller,
+  params: RecommendParams,
+): Promise<Recommendation> {
   if (typeof params.description !== "string") throw badRequest('"description" must be a string');
   const limit = params.limit ?? DEFAULT_RECOMMEND_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECOMMEND_LIMIT) {
@@ -508,15 +517,15 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
   const descriptionWords = contentWords(params.description);
   const criterion = askedCriterion(parsed, params.description);
   const seen = new Set<number>();
-  parsed.tasks.slice(0, 3).forEach((task, taskRank) => {
-    const repos = candidatePool(hub, caller, task, constraints);
+  for (const [taskRank, task] of parsed.tasks.slice(0, 3).entries()) {
+    const repos = await candidatePool(hub, caller, task, constraints);
     if (repos.length >= POOL_PER_TASK) {
       notes.push(`${task}: only the ${POOL_PER_TASK} most downloaded models were considered`);
     }
     for (const repo of repos) {
       if (seen.has(repo.pk)) continue;
       seen.add(repo.pk);
-      const summary = summaryForRepo(hub, repo);
+      const summary = await summaryForRepo(hub, repo);
       const checks = checkConstraints(summary, constraints);
       const speed =
         summary.parameters === null
@@ -549,7 +558,7 @@ export function recommendModels(hub: HubContext, caller: Caller, params: Recomme
         score: 0,
       });
     }
-  });
+  }
 
   const feasible = assessed.filter((entry) => entry.checks.every((check) => check.outcome !== "fail"));
   for (const entry of assessed) {

@@ -1,6 +1,6 @@
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../store/catalog.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import type { Principal } from "./principal.ts";
 import { hashToken } from "./tokens.ts";
 
@@ -8,21 +8,23 @@ import { hashToken } from "./tokens.ts";
 export const INVALID_CREDENTIALS = "Invalid credentials in Authorization header";
 
 /** Resolves a bearer token to its principal; an unknown token is an error, not anonymity. */
-export function authenticate(hub: HubContext, token: string): Principal {
-  const row = hub.catalog.accounts.findTokenByHash(hashToken(token));
-  const user = row ? hub.catalog.accounts.getNamespace(row.user) : undefined;
+export async function authenticate(hub: HubScope, token: string): Promise<Principal> {
+  const row = await hub.catalog.accounts.findTokenByHash(hashToken(token));
+  const user = row ? await hub.catalog.accounts.getNamespace(row.user) : undefined;
   if (!row || !user) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", INVALID_CREDENTIALS);
   // Recording every use would turn each read into a write; once a minute is enough to show activity.
   if (!row.lastUsedAt || Date.now() - Date.parse(row.lastUsedAt) > 60_000)
-    hub.catalog.accounts.touchToken(row.id, nowIso());
+    await hub.catalog.accounts.touchToken(row.id, nowIso());
   return {
     user: user.name,
     fullname: user.fullname,
     email: user.email,
     isAdmin: user.isAdmin && row.role === "admin",
     token: { id: row.id, displayName: row.displayName, role: row.role, createdAt: row.createdAt },
-    orgs: hub.catalog.accounts
-      .orgsOf(user.name)
-      .map((org) => ({ name: org.name, fullname: org.fullname, role: org.role })),
+    orgs: (await hub.catalog.accounts.orgsOf(user.name)).map((org) => ({
+      name: org.name,
+      fullname: org.fullname,
+      role: org.role,
+    })),
   };
 }

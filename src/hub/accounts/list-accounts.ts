@@ -1,7 +1,7 @@
 import { HangarError } from "../../core/errors.ts";
 import type { TokenRole } from "../../core/types.ts";
 import type { NamespaceRow, TokenRow } from "../../store/accounts-table.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 
 export interface UserSummary extends NamespaceRow {
   orgs: Array<{ name: string; role: TokenRole }>;
@@ -12,30 +12,34 @@ export interface OrgSummary extends NamespaceRow {
 }
 
 /** Every user, with the organisations each belongs to. */
-export function listUsers(hub: HubContext): UserSummary[] {
-  return hub.catalog.accounts.listNamespaces("user").map((user) => ({
-    ...user,
-    orgs: hub.catalog.accounts.orgsOf(user.name).map((org) => ({ name: org.name, role: org.role })),
-  }));
+export async function listUsers(hub: HubScope): Promise<UserSummary[]> {
+  const users: UserSummary[] = [];
+  for (const user of await hub.catalog.accounts.listNamespaces("user")) {
+    const orgs = await hub.catalog.accounts.orgsOf(user.name);
+    users.push({ ...user, orgs: orgs.map((org) => ({ name: org.name, role: org.role })) });
+  }
+  return users;
 }
 
 /** Every organisation, with its members. */
-export function listOrgs(hub: HubContext): OrgSummary[] {
-  return hub.catalog.accounts
-    .listNamespaces("org")
-    .map((org) => ({ ...org, members: hub.catalog.accounts.membersOf(org.name) }));
+export async function listOrgs(hub: HubScope): Promise<OrgSummary[]> {
+  const orgs: OrgSummary[] = [];
+  for (const org of await hub.catalog.accounts.listNamespaces("org")) {
+    orgs.push({ ...org, members: await hub.catalog.accounts.membersOf(org.name) });
+  }
+  return orgs;
 }
 
 /** One organisation with its members, or undefined when there is no organisation of that name. */
-export function getOrg(hub: HubContext, name: string): OrgSummary | undefined {
-  const org = hub.catalog.accounts.getNamespace(name);
+export async function getOrg(hub: HubScope, name: string): Promise<OrgSummary | undefined> {
+  const org = await hub.catalog.accounts.getNamespace(name);
   if (org?.kind !== "org") return undefined;
-  return { ...org, members: hub.catalog.accounts.membersOf(org.name) };
+  return { ...org, members: await hub.catalog.accounts.membersOf(org.name) };
 }
 
 /** A user's tokens (never their secrets, which are not stored). */
-export function listTokens(hub: HubContext, user: string): TokenRow[] {
-  if (hub.catalog.accounts.getNamespace(user)?.kind !== "user") {
+export async function listTokens(hub: HubScope, user: string): Promise<TokenRow[]> {
+  if ((await hub.catalog.accounts.getNamespace(user))?.kind !== "user") {
     throw new HangarError("HANGAR_ERR_NOT_FOUND", `No user "${user}"`);
   }
   return hub.catalog.accounts.listTokens(user);

@@ -3,7 +3,7 @@ import type { TokenRole } from "../../core/types.ts";
 import { validateNamespace } from "../../core/validate.ts";
 import type { NamespaceRow } from "../../store/accounts-table.ts";
 import { nowIso } from "../../store/catalog.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 
 const TOKEN_ROLES: readonly TokenRole[] = ["read", "write", "admin"];
@@ -15,8 +15,8 @@ export interface CreateUserParams {
   isAdmin?: boolean;
 }
 
-export function createUser(hub: HubContext, params: CreateUserParams): NamespaceRow {
-  return createNamespace(hub, { ...params, kind: "user" });
+export async function createUser(hub: HubScope, params: CreateUserParams): Promise<NamespaceRow> {
+  return await createNamespace(hub, { ...params, kind: "user" });
 }
 
 export interface CreateOrgParams {
@@ -26,22 +26,30 @@ export interface CreateOrgParams {
 }
 
 /** Creates an organisation, or adds members to an existing one. */
-export function createOrg(hub: HubContext, params: CreateOrgParams): NamespaceRow {
-  return hub.catalog.transaction(() => {
-    const existing = hub.catalog.accounts.getNamespace(params.name);
+export async function createOrg(hub: HubContext, params: CreateOrgParams): Promise<NamespaceRow> {
+  return await hub.catalog.transaction(async (tx) => {
+    const existing = await tx.accounts.getNamespace(params.name);
     if (existing && existing.kind !== "org") {
       throw new HangarError("HANGAR_ERR_CONFLICT", `"${params.name}" is a user, not an organisation`);
     }
     const org =
-      existing ?? createNamespace(hub, { name: params.name, fullname: params.fullname, kind: "org" });
-    for (const member of params.members ?? []) addOrgMember(hub, { org: org.name, user: member });
+      existing ??
+      (await createNamespace(
+        { ...hub, catalog: tx },
+        { name: params.name, fullname: params.fullname, kind: "org" },
+      ));
+    for (const member of params.members ?? [])
+      await addOrgMember({ ...hub, catalog: tx }, { org: org.name, user: member });
     return org;
   });
 }
 
-function createNamespace(hub: HubContext, params: CreateUserParams & { kind: "user" | "org" }): NamespaceRow {
+async function createNamespace(
+  hub: HubScope,
+  params: CreateUserParams & { kind: "user" | "org" },
+): Promise<NamespaceRow> {
   validateNamespace(params.name);
-  if (hub.catalog.accounts.getNamespace(params.name)) {
+  if (await hub.catalog.accounts.getNamespace(params.name)) {
     throw new HangarError("HANGAR_ERR_CONFLICT", `The name "${params.name}" is already taken`);
   }
   const row: NamespaceRow = {
@@ -52,16 +60,19 @@ function createNamespace(hub: HubContext, params: CreateUserParams & { kind: "us
     isAdmin: params.isAdmin ?? false,
     createdAt: nowIso(),
   };
-  hub.catalog.accounts.insertNamespace(row);
+  await hub.catalog.accounts.insertNamespace(row);
   return row;
 }
 
-export function addOrgMember(hub: HubContext, params: { org: string; user: string; role?: TokenRole }): void {
-  const org = hub.catalog.accounts.getNamespace(params.org);
+export async function addOrgMember(
+  hub: HubScope,
+  params: { org: string; user: string; role?: TokenRole },
+): Promise<void> {
+  const org = await hub.catalog.accounts.getNamespace(params.org);
   if (org?.kind !== "org") throw new HangarError("HANGAR_ERR_NOT_FOUND", `No organisation "${params.org}"`);
-  const user = hub.catalog.accounts.getNamespace(params.user);
+  const user = await hub.catalog.accounts.getNamespace(params.user);
   if (user?.kind !== "user") throw new HangarError("HANGAR_ERR_NOT_FOUND", `No user "${params.user}"`);
-  hub.catalog.accounts.setMember(org.name, user.name, params.role ?? "write");
+  await hub.catalog.accounts.setMember(org.name, user.name, params.role ?? "write");
 }
 
 export interface CreateTokenParams {
@@ -79,14 +90,14 @@ export interface CreatedToken {
 }
 
 /** Makes a token for a user. The secret is returned once; only its hash is stored. */
-export function createToken(hub: HubContext, params: CreateTokenParams): CreatedToken {
+export async function createToken(hub: HubScope, params: CreateTokenParams): Promise<CreatedToken> {
   if (!TOKEN_ROLES.includes(params.role)) {
     throw new HangarError(
       "HANGAR_ERR_BAD_REQUEST",
       `Invalid token role "${params.role}": expected one of ${TOKEN_ROLES.join(", ")}`,
     );
   }
-  const user = hub.catalog.accounts.getNamespace(params.user);
+  const user = await hub.catalog.accounts.getNamespace(params.user);
   if (user?.kind !== "user") throw new HangarError("HANGAR_ERR_NOT_FOUND", `No user "${params.user}"`);
   if (params.role === "admin" && !user.isAdmin) {
     throw new HangarError(
@@ -96,7 +107,7 @@ export function createToken(hub: HubContext, params: CreateTokenParams): Created
   }
   const token = generateToken();
   const displayName = params.displayName ?? `${params.role}-token-${Date.now().toString(36)}`;
-  const id = hub.catalog.accounts.insertToken({
+  const id = await hub.catalog.accounts.insertToken({
     user: user.name,
     displayName,
     role: params.role,
@@ -113,14 +124,17 @@ export const BOOTSTRAP_ADMIN = "admin";
  * Gives the token from `HANGAR_ADMIN_TOKEN` admin rights, creating the `admin` user if needed. Idempotent,
  * so it can run on every start.
  */
-export function ensureBootstrapAdmin(hub: HubContext, token: string): void {
-  hub.catalog.transaction(() => {
-    if (!hub.catalog.accounts.getNamespace(BOOTSTRAP_ADMIN)) {
-      createUser(hub, { name: BOOTSTRAP_ADMIN, fullname: "Hangar administrator", isAdmin: true });
+export async function ensureBootstrapAdmin(hub: HubContext, token: string): Promise<void> {
+  await hub.catalog.transaction(async (tx) => {
+    if (!(await tx.accounts.getNamespace(BOOTSTRAP_ADMIN))) {
+      await createUser(
+        { ...hub, catalog: tx },
+        { name: BOOTSTRAP_ADMIN, fullname: "Hangar administrator", isAdmin: true },
+      );
     }
     const tokenHash = hashToken(token);
-    if (!hub.catalog.accounts.findTokenByHash(tokenHash)) {
-      hub.catalog.accounts.insertToken({
+    if (!(await tx.accounts.findTokenByHash(tokenHash))) {
+      await tx.accounts.insertToken({
         user: BOOTSTRAP_ADMIN,
         displayName: "HANGAR_ADMIN_TOKEN",
         role: "admin",

@@ -497,34 +497,38 @@ export function* syntheticCatalogEntries(
  * Writes a synthetic catalog into `catalog` in batched transactions with prepared statements. Entries go in as
  * upstream-only models, exactly as snapshot entries do, so search and listings see the same shapes.
  */
-export function generateCatalog(catalog: Catalog, params: GenerateCatalogParams): GenerateCatalogResult {
+export async function generateCatalog(
+  catalog: Catalog,
+  params: GenerateCatalogParams,
+): Promise<GenerateCatalogResult> {
   const seed = params.seed ?? DEFAULT_CATALOG_SEED;
   const batchSize = params.batchSize ?? 20_000;
-  const writer = catalog.facts.prepareUpstreamWriter();
   const entries = syntheticCatalogEntries(params.count, seed);
   let inserted = 0;
   let skipped = 0;
   let done = 0;
   // The bulk load is rebuildable test data: skipping fsyncs while it runs is worth the speed. The normal
   // setting comes back as soon as it ends, whatever happens.
-  const previousSync = catalog.db.pragma("synchronous", { simple: true }) as number;
-  catalog.db.pragma("synchronous = OFF");
-  try {
+  await catalog.bulkLoad(async () => {
     while (done < params.count) {
-      catalog.transaction(() => {
-        const end = Math.min(params.count, done + batchSize);
-        for (; done < end; done++) {
-          const next = entries.next();
-          if (next.done) break;
-          // A fresh home has none of these ids; on a home that already holds a catalog, write() keeps local repos.
-          if (writer.write(next.value) === "kept-local") skipped++;
-          else inserted++;
-        }
+      const batch: UpstreamModelEntry[] = [];
+      for (const end = Math.min(params.count, done + batchSize); done < end; done++) {
+        const next = entries.next();
+        if (next.done) break;
+        batch.push(next.value);
+      }
+      if (batch.length === 0) break;
+      const counts = await catalog.transaction(async (tx) => {
+        const writer = tx.facts.prepareUpstreamWriter();
+        let kept = 0;
+        // A fresh home has none of these ids; on a home that already holds a catalog, write() keeps local repos.
+        for (const entry of batch) if ((await writer.write(entry)) === "kept-local") kept++;
+        return { kept, written: batch.length - kept };
       });
+      skipped += counts.kept;
+      inserted += counts.written;
       params.onProgress?.(done, params.count);
     }
-  } finally {
-    catalog.db.pragma(`synchronous = ${previousSync}`);
-  }
+  });
   return { inserted, seed, skipped };
 }

@@ -104,12 +104,12 @@ function toEntry(model: SnapshotModel, snapshot: CatalogSnapshot): UpstreamModel
  * has local content under the same id is never touched; upstream-only entries of an earlier snapshot are
  * refreshed.
  */
-export function importCatalogSnapshot(
+export async function importCatalogSnapshot(
   catalog: Catalog,
   params: { snapshot?: CatalogSnapshot; path?: string } = {},
-): ImportSnapshotResult {
+): Promise<ImportSnapshotResult> {
   const snapshot = params.snapshot ?? readSnapshot(params.path);
-  if (catalog.getMeta(SNAPSHOT_META_KEY) === snapshot.version) {
+  if ((await catalog.getMeta(SNAPSHOT_META_KEY)) === snapshot.version) {
     return { version: snapshot.version, alreadyImported: true, inserted: 0, updated: 0, keptLocal: [] };
   }
   // Validate everything before writing anything: a bad file leaves the instance as it was.
@@ -122,14 +122,14 @@ export function importCatalogSnapshot(
     updated: 0,
     keptLocal: [],
   };
-  catalog.transaction(() => {
+  await catalog.transaction(async (tx) => {
     for (const entry of entries) {
-      const outcome = writer.write(entry);
+      const outcome = await writer.write(entry);
       if (outcome === "inserted") result.inserted++;
       else if (outcome === "updated") result.updated++;
       else result.keptLocal.push(entry.id);
     }
-    catalog.setMeta(SNAPSHOT_META_KEY, snapshot.version);
+    await tx.setMeta(SNAPSHOT_META_KEY, snapshot.version);
   });
   return result;
 }

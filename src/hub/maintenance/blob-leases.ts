@@ -3,7 +3,7 @@ import { statSync } from "node:fs";
 import { utimes } from "node:fs/promises";
 import { HangarError } from "../../core/errors.ts";
 import type { BlobStore } from "../../store/blob-store.ts";
-import type { Catalog } from "../../store/catalog.ts";
+import type { CatalogTables } from "../../store/catalog.ts";
 
 /**
  * A claim on blobs that gc must not remove: taken by whoever is about to reference them (a commit, an
@@ -34,7 +34,7 @@ export interface AcquireLeaseOptions {
 /** Where leases are kept and what they protect. */
 export interface LeaseScope {
   blobs: BlobStore;
-  catalog: Catalog;
+  catalog: CatalogTables;
 }
 
 const TOUCH_CONCURRENCY = 32;
@@ -62,7 +62,7 @@ export async function acquireBlobLeases(
   const { blobs, catalog } = scope;
   const unique = [...new Set(sha256s)];
   const leaseId = randomUUID();
-  catalog.leases.insert(leaseId, unique, Date.now() + (options.ttlMs ?? UNRELEASED_LEASE_MS));
+  await catalog.leases.insert(leaseId, unique, Date.now() + (options.ttlMs ?? UNRELEASED_LEASE_MS));
   let released = false;
   const lease: BlobLease = {
     sha256s: unique,
@@ -80,10 +80,10 @@ export async function acquireBlobLeases(
         }
       }
     },
-    release() {
+    async release() {
       if (released) return;
       released = true;
-      catalog.leases.release(leaseId);
+      await catalog.leases.release(leaseId);
     },
   };
   const now = new Date();
@@ -101,6 +101,6 @@ export async function acquireBlobLeases(
 }
 
 /** Whether a live lease, from any process on the instance, covers a blob. */
-export function isBlobLeased(scope: LeaseScope, sha256: string, now = Date.now()): boolean {
-  return scope.catalog.leases.isLeased(sha256, now);
+export async function isBlobLeased(scope: LeaseScope, sha256: string, now = Date.now()): Promise<boolean> {
+  return await scope.catalog.leases.isLeased(sha256, now);
 }

@@ -1,6 +1,6 @@
 import { buildGitTrees, type GitCommitFields, gitObjectOid, parseGitCommit } from "../../core/git-objects.ts";
 import type { CommitToCheck, MaintenanceTable } from "../../store/maintenance-table.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { type FsckProblem, repoName } from "./fsck-problem.ts";
 
 export interface GitObjectCheck {
@@ -27,7 +27,7 @@ export async function checkGitObjects(
   check: GitObjectCheck,
 ): Promise<void> {
   for (let after = 0; ; ) {
-    const page = table.gitObjectsAfter(after, OBJECT_PAGE);
+    const page = await table.gitObjectsAfter(after, OBJECT_PAGE);
     if (page.length === 0) break;
     for (const object of page) {
       const actual = gitObjectOid(object.type, object.body);
@@ -46,12 +46,18 @@ export async function checkGitObjects(
 
   for (let after = 0; ; ) {
     // One read transaction per page: a commit, its files and its objects are seen as one state.
-    const page = hub.catalog.db.transaction(() => {
-      const commits = table.commitsAfter(after, COMMIT_PAGE);
-      for (const commit of commits)
-        for (const problem of checkCommit(hub, table, commit)) check.report(problem);
-      return commits;
-    })();
+    const page = await hub.catalog.transaction(
+      async (tx) => {
+        const commits = await tx.maintenance.commitsAfter(after, COMMIT_PAGE);
+        for (const commit of commits) {
+          for (const problem of await checkCommit({ ...hub, catalog: tx }, tx.maintenance, commit)) {
+            check.report(problem);
+          }
+        }
+        return commits;
+      },
+      { readOnly: true },
+    );
     if (page.length === 0) break;
     after = page[page.length - 1]!.pk;
     check.onChecked(page.length);
@@ -59,7 +65,11 @@ export async function checkGitObjects(
   }
 }
 
-function checkCommit(hub: HubContext, table: MaintenanceTable, commit: CommitToCheck): FsckProblem[] {
+async function checkCommit(
+  hub: HubScope,
+  table: MaintenanceTable,
+  commit: CommitToCheck,
+): Promise<FsckProblem[]> {
   const repo = repoName(commit);
   const problem = (kind: FsckProblem["kind"], what: string): FsckProblem => ({
     kind,
@@ -67,7 +77,7 @@ function checkCommit(hub: HubContext, table: MaintenanceTable, commit: CommitToC
     commit: commit.oid,
     message: `${repo}: commit ${commit.oid} ${what}`,
   });
-  const object = hub.catalog.commits.getGitObject(commit.repoPk, commit.oid);
+  const object = await hub.catalog.commits.getGitObject(commit.repoPk, commit.oid);
   if (!object) return commit.mirrored ? [] : [problem("git-object-missing", "has no git commit object")];
   if (object.type !== "commit")
     return [problem("commit-object-mismatch", `is stored as a ${object.type} object`)];
@@ -88,7 +98,7 @@ function checkCommit(hub: HubContext, table: MaintenanceTable, commit: CommitToC
       ),
     );
   }
-  const trees = buildGitTrees(hub.catalog.commits.listFiles(commit.pk));
+  const trees = buildGitTrees(await hub.catalog.commits.listFiles(commit.pk));
   if (trees.root !== fields.tree) {
     problems.push(
       problem(
@@ -99,7 +109,7 @@ function checkCommit(hub: HubContext, table: MaintenanceTable, commit: CommitToC
     return problems;
   }
   for (const [path, oid] of trees.folders) {
-    if (!table.hasGitObject(commit.repoPk, oid)) {
+    if (!(await table.hasGitObject(commit.repoPk, oid))) {
       problems.push(
         problem(
           "git-object-missing",

@@ -2,13 +2,8 @@ import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { lfsPointerOid } from "../../core/git-objects.ts";
-import {
-  type CatalogCounts,
-  MaintenanceTable,
-  type ReferencedBlob,
-  type RegisteredBlob,
-} from "../../store/maintenance-table.ts";
-import type { HubContext } from "../hub.ts";
+import type { CatalogCounts, ReferencedBlob, RegisteredBlob } from "../../store/maintenance-table.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { checkGitObjects } from "./check-git-objects.ts";
 import { type FsckProblem, type FsckProblemKind, repoName } from "./fsck-problem.ts";
 
@@ -66,7 +61,7 @@ interface BlobHashes {
   gitOid: string;
 }
 
-async function hashBlob(hub: HubContext, sha256: string, size: number): Promise<BlobHashes> {
+async function hashBlob(hub: HubScope, sha256: string, size: number): Promise<BlobHashes> {
   const content = createHash("sha256");
   const git = createHash("sha1").update(`blob ${size}\0`);
   for await (const chunk of hub.blobs.createReadStream(sha256)) {
@@ -91,7 +86,7 @@ async function measure(path: string): Promise<{ size: number; newestMs: number }
 }
 
 /** What `blobs/tmp` holds, with sizes and ages (a folder counts as old as its newest file). */
-export async function listTempLeftovers(hub: HubContext, now = Date.now()): Promise<TempLeftover[]> {
+export async function listTempLeftovers(hub: HubScope, now = Date.now()): Promise<TempLeftover[]> {
   const leftovers: TempLeftover[] = [];
   for (const name of await readdir(hub.blobs.tempDir).catch(() => [] as string[])) {
     const measured = await measure(join(hub.blobs.tempDir, name)).catch(() => undefined);
@@ -108,19 +103,22 @@ export async function listTempLeftovers(hub: HubContext, now = Date.now()): Prom
  * registry agrees with the disk. Reads only; safe to run next to a live server.
  */
 export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<FsckReport> {
-  const table = new MaintenanceTable(hub.catalog.db);
+  const table = hub.catalog.maintenance;
   const problems: FsckProblem[] = [];
   const progress: FsckProgress = { phase: "catalog", done: 0, total: 1, bytesDone: 0, bytesTotal: 0 };
   options.onProgress?.(progress);
 
   // One read transaction, so the checks see one consistent state even while commits land.
-  const snapshot = hub.catalog.db.transaction(() => ({
-    counts: table.counts(),
-    danglingRefs: table.danglingRefs(),
-    missingParents: table.missingParents(),
-    referenced: table.referencedBlobs(),
-    registered: table.registeredBlobs(),
-  }))();
+  const snapshot = await hub.catalog.transaction(
+    async (tx) => ({
+      counts: await tx.maintenance.counts(),
+      danglingRefs: await tx.maintenance.danglingRefs(),
+      missingParents: await tx.maintenance.missingParents(),
+      referenced: await tx.maintenance.referencedBlobs(),
+      registered: await tx.maintenance.registeredBlobs(),
+    }),
+    { readOnly: true },
+  );
 
   for (const ref of snapshot.danglingRefs) {
     problems.push({
@@ -172,8 +170,8 @@ export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<
     if (mustRead(group)) progress.bytesTotal += group[0]!.size;
   }
 
-  const report = (blob: ReferencedBlob, kind: FsckProblemKind, what: string) => {
-    const where = table.exampleEntry(blob);
+  const report = async (blob: ReferencedBlob, kind: FsckProblemKind, what: string) => {
+    const where = await table.exampleEntry(blob);
     const others = blob.entries > 1 ? ` (and ${blob.entries - 1} more tree entries)` : "";
     problems.push({
       kind,
@@ -200,11 +198,15 @@ export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<
     }
     for (const blob of group) {
       if (!onDisk) {
-        report(blob, "blob-missing", `blob ${sha256} (${blob.size} bytes) is missing from the blob store`);
+        await report(
+          blob,
+          "blob-missing",
+          `blob ${sha256} (${blob.size} bytes) is missing from the blob store`,
+        );
         continue;
       }
       if (onDisk.size !== blob.size) {
-        report(
+        await report(
           blob,
           "blob-size-mismatch",
           `blob ${sha256} is ${onDisk.size} bytes on disk, but ${blob.size} bytes are recorded`,
@@ -212,16 +214,16 @@ export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<
         continue;
       }
       if (unreadable !== undefined) {
-        report(blob, "blob-unreadable", `blob ${sha256} cannot be read: ${unreadable}`);
+        await report(blob, "blob-unreadable", `blob ${sha256} cannot be read: ${unreadable}`);
         continue;
       }
       if (hashes && hashes.sha256 !== sha256) {
-        report(blob, "blob-corrupt", `blob ${sha256} is corrupt: its bytes hash to ${hashes.sha256}`);
+        await report(blob, "blob-corrupt", `blob ${sha256} is corrupt: its bytes hash to ${hashes.sha256}`);
         continue;
       }
       const expectedGitOid = blob.lfs ? lfsPointerOid(sha256, blob.size) : hashes?.gitOid;
       if (expectedGitOid !== undefined && expectedGitOid !== blob.gitOid) {
-        report(
+        await report(
           blob,
           "git-oid-mismatch",
           `the recorded git id ${blob.gitOid} does not match the ${blob.lfs ? "LFS pointer" : "bytes"} (${expectedGitOid})`,

@@ -1,7 +1,8 @@
 import { renameSync, statSync } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { MaintenanceTable } from "../../store/maintenance-table.ts";
+import type { CatalogTables } from "../../store/catalog.ts";
+import type { RegisteredBlob } from "../../store/maintenance-table.ts";
 import type { HubContext } from "../hub.ts";
 import { isBlobLeased } from "./blob-leases.ts";
 import { listTempLeftovers } from "./fsck.ts";
@@ -64,10 +65,10 @@ export interface GcReport {
 export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcReport> {
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
   const dryRun = Boolean(options.dryRun);
-  const table = new MaintenanceTable(hub.catalog.db);
+  const table = hub.catalog.maintenance;
   const now = Date.now();
   // Leases whose holders never released them (a killed process) end here, once expired.
-  if (!dryRun) hub.catalog.leases.purgeExpired(now);
+  if (!dryRun) await hub.catalog.leases.purgeExpired(now);
   const report: GcReport = {
     dryRun,
     graceMs,
@@ -83,13 +84,13 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     removedTempBytes: 0,
     freedBytes: 0,
   };
-  const isYoung = (sha256: string, mtimeMs: number): boolean => {
-    const registered = table.getRegisteredBlob(sha256);
+  const isYoung = async (sha256: string, mtimeMs: number): Promise<boolean> => {
+    const registered = await table.getRegisteredBlob(sha256);
     const registeredMs = registered ? Date.parse(registered.createdAt) : 0;
     return now - Math.max(mtimeMs, Number.isNaN(registeredMs) ? 0 : registeredMs) < graceMs;
   };
 
-  const referenced = table.referencedSha256s();
+  const referenced = await table.referencedSha256s();
   const candidates: string[] = [];
   for await (const sha256 of hub.blobs.list()) {
     report.scannedBlobs++;
@@ -98,13 +99,13 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
       report.referencedBlobs++;
       continue;
     }
-    if (isBlobLeased(hub, sha256)) {
+    if (await isBlobLeased(hub, sha256)) {
       report.keptLeased++;
       continue;
     }
     const info = await stat(hub.blobs.pathOf(sha256)).catch(() => undefined);
     if (!info) continue;
-    if (isYoung(sha256, info.mtimeMs)) {
+    if (await isYoung(sha256, info.mtimeMs)) {
       report.keptYoung++;
       continue;
     }
@@ -115,20 +116,22 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     const batch = candidates.slice(start, start + BATCH_SIZE);
     const moved: Array<{ from: string; to: string }> = [];
     // Synchronous, so that inside the transaction no commit can reference a blob between check and move.
-    const sweep = () => {
+    const sweep = async (tx: CatalogTables) => {
+      // No commit may check its blobs between this transaction's checks and its moves (see holdOffGc).
+      await tx.maintenance.lockForGc();
       for (const sha256 of batch) {
         const path = hub.blobs.pathOf(sha256);
-        if (table.isReferenced(sha256)) {
+        if (await tx.maintenance.isReferenced(sha256)) {
           report.referencedBlobs++;
           continue;
         }
-        if (isBlobLeased(hub, sha256)) {
+        if (await isBlobLeased({ ...hub, catalog: tx }, sha256)) {
           report.keptLeased++;
           continue;
         }
         const info = statSync(path, { throwIfNoEntry: false });
         if (!info) continue;
-        if (isYoung(sha256, info.mtimeMs)) {
+        if (await isYoung(sha256, info.mtimeMs)) {
           report.keptYoung++;
           continue;
         }
@@ -136,20 +139,20 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
           const trash = join(hub.blobs.tempDir, `gc-${sha256}.trash`);
           renameSync(path, trash);
           moved.push({ from: path, to: trash });
-          table.deleteRegisteredBlob(sha256);
+          await tx.maintenance.deleteRegisteredBlob(sha256);
           // Uploads never committed: once the bytes are gone, a repo holds the object only if sent again.
-          hub.catalog.lfsUploads.forgetBlob(sha256);
+          await tx.lfsUploads.forgetBlob(sha256);
         }
         report.removedBlobs++;
         report.removedBlobBytes += info.size;
       }
     };
     if (dryRun) {
-      sweep();
+      await hub.catalog.transaction(sweep, { readOnly: true });
       continue;
     }
     try {
-      hub.catalog.transaction(sweep);
+      await hub.catalog.transaction(sweep);
     } catch (error) {
       // The registry rows are back; put the blobs back too.
       for (const { from, to } of moved) await rename(to, from).catch(() => {});
@@ -159,16 +162,18 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
   }
 
   if (!dryRun) {
-    const stale = table
-      .registeredBlobs()
-      .filter((row) => !referenced.has(row.sha256) && !isBlobLeased(hub, row.sha256));
+    const stale: RegisteredBlob[] = [];
+    for (const row of await table.registeredBlobs()) {
+      if (!referenced.has(row.sha256) && !(await isBlobLeased(hub, row.sha256))) stale.push(row);
+    }
     for (let start = 0; start < stale.length; start += BATCH_SIZE) {
       const batch = stale.slice(start, start + BATCH_SIZE);
-      hub.catalog.transaction(() => {
+      await hub.catalog.transaction(async (tx) => {
         for (const row of batch) {
           const path = hub.blobs.pathOf(row.sha256);
-          if (table.isReferenced(row.sha256) || statSync(path, { throwIfNoEntry: false })) continue;
-          table.deleteRegisteredBlob(row.sha256);
+          if ((await tx.maintenance.isReferenced(row.sha256)) || statSync(path, { throwIfNoEntry: false }))
+            continue;
+          await tx.maintenance.deleteRegisteredBlob(row.sha256);
           report.removedRegistryRows++;
         }
       });

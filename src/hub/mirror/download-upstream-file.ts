@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HangarError } from "../../core/errors.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 
 export interface UpstreamFileSpec {
   url: string;
@@ -22,7 +22,7 @@ export interface DownloadedFile {
 }
 
 /** Partial downloads live outside the blob store's temp folder, which gc empties; same filesystem, so adopting one is a rename. */
-export function partialDownloadsFolder(hub: HubContext): string {
+export function partialDownloadsFolder(hub: HubScope): string {
   return join(hub.config.home, "mirror", "partial");
 }
 
@@ -35,7 +35,7 @@ const inFlight = new Map<string, Promise<DownloadedFile>>();
  * partial file's size with a Range request (a 200 answer restarts it), and only verified bytes are adopted.
  */
 export function downloadUpstreamFile(
-  hub: HubContext,
+  hub: HubScope,
   fetchImpl: typeof fetch,
   spec: UpstreamFileSpec,
   onBytes?: (bytes: number) => void,
@@ -50,7 +50,7 @@ export function downloadUpstreamFile(
 }
 
 async function download(
-  hub: HubContext,
+  hub: HubScope,
   fetchImpl: typeof fetch,
   spec: UpstreamFileSpec,
   partial: string,

@@ -2,7 +2,7 @@ import type { PathFilter } from "../../core/glob.ts";
 import type { CommitMetadata, Repo, RepoType } from "../../core/types.ts";
 import { DEFAULT_BRANCH } from "../../core/types.ts";
 import type { StoredCommit } from "../../store/commits-table.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 
 /**
  * Where a mirrored commit comes from, kept in the commit's metadata under `mirror`. A filtered pull records
@@ -34,12 +34,12 @@ export function mirrorInfoOf(commit: { metadata: CommitMetadata } | undefined): 
 }
 
 /** The head of a repo's default branch, if it has one. */
-export function defaultBranchHead(hub: HubContext, repo: Repo): StoredCommit | undefined {
-  const ref = hub.catalog.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH);
-  return ref ? hub.catalog.commits.getCommit(repo.pk, ref.commitOid) : undefined;
+export async function defaultBranchHead(hub: HubScope, repo: Repo): Promise<StoredCommit | undefined> {
+  const ref = await hub.catalog.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH);
+  return ref ? await hub.catalog.commits.getCommit(repo.pk, ref.commitOid) : undefined;
 }
 
 /** Whether a repo has any commit (an upstream-only catalog entry, or a repo made without one, has none). */
-export function hasCommits(hub: HubContext, repo: Repo): boolean {
-  return repo.sha !== null || hub.catalog.commits.listRefs(repo.pk).length > 0;
+export async function hasCommits(hub: HubScope, repo: Repo): Promise<boolean> {
+  return repo.sha !== null || (await hub.catalog.commits.listRefs(repo.pk)).length > 0;
 }

@@ -7,7 +7,7 @@ import { isCommitId, parseRepoId } from "../../core/validate.ts";
 import { localAdministrator } from "../accounts/principal.ts";
 import type { StoredFile } from "../create-commit.ts";
 import { createRepo } from "../create-repo.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
 import { downloadUpstreamFile } from "./download-upstream-file.ts";
 import { hasCommits, mirrorInfoOf } from "./mirror-info.ts";
@@ -75,11 +75,14 @@ export interface PullRepoResult {
 const DOWNLOAD_CONCURRENCY = 4;
 
 /** The local repo a pull writes into: a new one, an upstream-only catalog entry, or an earlier mirror. */
-function mirrorTarget(hub: HubContext, ref: RepoRef): Repo | undefined {
-  const repo = hub.catalog.repos.get(ref);
-  if (!repo || repo.origin === "upstream" || !hasCommits(hub, repo)) return repo;
-  const refs = hub.catalog.commits.listRefs(repo.pk);
-  const mirrored = refs.some((row) => mirrorInfoOf(hub.catalog.commits.getCommit(repo.pk, row.commitOid)));
+async function mirrorTarget(hub: HubScope, ref: RepoRef): Promise<Repo | undefined> {
+  const repo = await hub.catalog.repos.get(ref);
+  if (!repo || repo.origin === "upstream" || !(await hasCommits(hub, repo))) return repo;
+  const refs = await hub.catalog.commits.listRefs(repo.pk);
+  let mirrored = false;
+  for (const row of refs) {
+    if (mirrorInfoOf(await hub.catalog.commits.getCommit(repo.pk, row.commitOid))) mirrored = true;
+  }
   if (!mirrored) {
     throw new HangarError(
       "HANGAR_ERR_CONFLICT",
@@ -90,14 +93,14 @@ function mirrorTarget(hub: HubContext, ref: RepoRef): Repo | undefined {
 }
 
 /** Files of this repo's commits by git blob id, so unchanged regular files are not downloaded again. */
-function knownFiles(hub: HubContext, repo: Repo | undefined): Map<string, TreeFile> {
+async function knownFiles(hub: HubScope, repo: Repo | undefined): Promise<Map<string, TreeFile>> {
   const known = new Map<string, TreeFile>();
   if (!repo) return known;
   const commits = hub.catalog.commits;
-  for (const row of commits.listRefs(repo.pk)) {
-    const commit = commits.getCommit(repo.pk, row.commitOid);
+  for (const row of await commits.listRefs(repo.pk)) {
+    const commit = await commits.getCommit(repo.pk, row.commitOid);
     if (!commit) continue;
-    for (const file of commits.listFiles(commit.pk)) known.set(file.gitOid, file);
+    for (const file of await commits.listFiles(commit.pk)) known.set(file.gitOid, file);
   }
   return known;
 }
@@ -146,7 +149,7 @@ async function fetchFiles(
     bytesTotal: selected.reduce((total, entry) => total + entry.size, 0),
   };
   onProgress?.(progress);
-  const known = knownFiles(hub, hub.catalog.repos.get(ref));
+  const known = await knownFiles(hub, await hub.catalog.repos.get(ref));
   const fetchImpl = upstreamFetch(upstream, repoLabel(ref));
   const fetched: FetchedFiles = { files: [], filesDownloaded: 0, bytesDownloaded: 0 };
   await mapLimit(selected, DOWNLOAD_CONCURRENCY, async (entry) => {
@@ -233,7 +236,7 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
     ...(token ? { token } : {}),
   };
   const revision = params.revision && params.revision !== "HEAD" ? params.revision : undefined;
-  mirrorTarget(hub, ref);
+  await mirrorTarget(hub, ref);
 
   const info = await fetchUpstreamRepoInfo(upstream, ref, revision);
   const listed = await listUpstreamFiles(upstream, ref, info.sha);
@@ -256,7 +259,7 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
     const fetched = await fetchFiles(hub, upstream, ref, info.sha, selected, leases, params.onProgress);
 
     // The repo row is made only once every byte is here, so a failed pull leaves no empty repo behind.
-    let repo = mirrorTarget(hub, ref);
+    let repo = await mirrorTarget(hub, ref);
     let repoCreated = false;
     if (!repo) {
       repo = await createRepo(hub, localAdministrator(), {
@@ -266,9 +269,9 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
         initialCommit: false,
       });
       repoCreated = true;
-    } else if (!hasCommits(hub, repo)) {
+    } else if (!(await hasCommits(hub, repo))) {
       // A catalog entry takes the upstream's visibility; an earlier mirror keeps whatever was set here.
-      hub.catalog.repos.updateSettings(repo.pk, { private: info.private, gated: info.gated });
+      await hub.catalog.repos.updateSettings(repo.pk, { private: info.private, gated: info.gated });
     }
 
     const recorded = await recordMirroredCommit(hub, {
@@ -293,12 +296,13 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
         upstreamFiles: listed.length,
       },
     });
-    hub.catalog.repos.setUpstreamFigures(repo.pk, {
+    await hub.catalog.repos.setUpstreamFigures(repo.pk, {
       ...(info.downloads !== undefined ? { downloads: info.downloads } : {}),
       ...(info.likes !== undefined ? { likes: info.likes } : {}),
     });
     const refs = [
-      ...(!branch && hub.catalog.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH)?.commitOid === info.sha
+      ...(!branch &&
+      (await hub.catalog.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))?.commitOid === info.sha
         ? [DEFAULT_BRANCH]
         : []),
       ...(branch ? [branch] : []),

@@ -1,7 +1,7 @@
 import type { RepoRef } from "../../core/types.ts";
 import { repoNotFound } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { defaultBranchHead, hasCommits, mirrorInfoOf } from "./mirror-info.ts";
 import { type PullRepoParams, pullRepo } from "./pull-repo.ts";
@@ -31,33 +31,35 @@ function exactPattern(path: string): string {
 }
 
 /** What to pull so that a read can be answered here, or undefined when nothing is needed (or allowed). */
-function planPull(
-  hub: HubContext,
+async function planPull(
+  hub: HubScope,
   ref: RepoRef,
   revision: string,
   path: string | undefined,
-): Omit<PullRepoParams, "repo" | "type"> | undefined {
+): Promise<Omit<PullRepoParams, "repo" | "type"> | undefined> {
   const upstreamRevision = revision === "HEAD" ? {} : { revision };
   const onlyPath = path === undefined ? {} : { include: [exactPattern(path)] };
-  const repo = hub.catalog.repos.get(ref);
-  if (!repo || repo.origin === "upstream" || !hasCommits(hub, repo)) {
+  const repo = await hub.catalog.repos.get(ref);
+  if (!repo || repo.origin === "upstream" || !(await hasCommits(hub, repo))) {
     // A repo with no commit of its own is pulled; an empty local repo is the owner's, not the mirror's.
     return repo && repo.origin === "local" ? undefined : { ...upstreamRevision, ...onlyPath };
   }
-  let commit: ReturnType<typeof resolveRevision>["commit"] | undefined;
+  let commit: Awaited<ReturnType<typeof resolveRevision>>["commit"] | undefined;
   try {
-    commit = resolveRevision(hub, repo, revision).commit;
+    commit = (await resolveRevision(hub, repo, revision)).commit;
   } catch {
     commit = undefined;
   }
   if (!commit) {
     // A mirror asked for a revision it lacks pulls it; a local repo answers RevisionNotFound.
-    return mirrorInfoOf(defaultBranchHead(hub, repo)) ? { ...upstreamRevision, ...onlyPath } : undefined;
+    return mirrorInfoOf(await defaultBranchHead(hub, repo))
+      ? { ...upstreamRevision, ...onlyPath }
+      : undefined;
   }
   const mirror = mirrorInfoOf(commit);
   if (!mirror?.partial) return undefined;
   // A partial mirror gets the file asked for, or all of its files for a listing, of the same commit.
-  if (path !== undefined && hub.catalog.commits.getFile(commit.pk, path)) return undefined;
+  if (path !== undefined && (await hub.catalog.commits.getFile(commit.pk, path))) return undefined;
   return { revision: commit.oid, ...onlyPath };
 }
 
@@ -110,8 +112,8 @@ export async function ensureRepoAvailable(
     } catch (error) {
       // A mirror keeps serving what it has, and an upstream-only entry is still described from the catalog;
       // its files, which are not here, are as missing as the repo would be.
-      const local = hub.catalog.repos.get(ref);
-      if (local && (hasCommits(hub, local) || path === undefined)) return;
+      const local = await hub.catalog.repos.get(ref);
+      if (local && ((await hasCommits(hub, local)) || path === undefined)) return;
       const failure = upstreamFailure(error);
       if (failure === "gated") throw error;
       if (failure !== undefined) throw repoNotFound(caller, ref);

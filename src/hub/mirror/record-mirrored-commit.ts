@@ -55,12 +55,18 @@ export async function recordMirroredCommit(
   const commits = hub.catalog.commits;
   for (const { path } of params.files) validateRepoPath(path);
 
-  const stored = commits.getCommit(repo.pk, oid);
-  const branchHead = params.branch ? commits.getRef(repo.pk, "branch", params.branch)?.commitOid : undefined;
+  const stored = await commits.getCommit(repo.pk, oid);
+  const branchHead = params.branch
+    ? (await commits.getRef(repo.pk, "branch", params.branch))?.commitOid
+    : undefined;
   const parentOid = stored ? stored.parents[0] : branchHead !== oid ? branchHead : undefined;
-  const parent = parentOid ? commits.getCommit(repo.pk, parentOid) : undefined;
-  const parentFiles = new Map((parent ? commits.listFiles(parent.pk) : []).map((file) => [file.path, file]));
-  const existing = new Map((stored ? commits.listFiles(stored.pk) : []).map((file) => [file.path, file]));
+  const parent = parentOid ? await commits.getCommit(repo.pk, parentOid) : undefined;
+  const parentFiles = new Map(
+    (parent ? await commits.listFiles(parent.pk) : []).map((file) => [file.path, file]),
+  );
+  const existing = new Map(
+    (stored ? await commits.listFiles(stored.pk) : []).map((file) => [file.path, file]),
+  );
 
   // The metadata of a grown commit builds on its own; a new commit's on its parent's.
   const base = stored ? existing : parentFiles;
@@ -111,7 +117,7 @@ export async function recordMirroredCommit(
     ordered.map((file) => file.sha256),
   );
   try {
-    return hub.catalog.transaction(() => {
+    return hub.catalog.transaction(async (tx) => {
       lease.assertStored();
       const at = nowIso();
       let commit: CommitInfo;
@@ -124,27 +130,30 @@ export async function recordMirroredCommit(
           title: stored.title,
           message: stored.message,
         };
-        if (added > 0) commits.replaceTree(stored.pk, ordered);
-        commits.setMetadata(stored.pk, metadata);
+        if (added > 0) await commits.replaceTree(stored.pk, ordered);
+        await commits.setMetadata(stored.pk, metadata);
       } else {
-        if (params.branch && commits.getRef(repo.pk, "branch", params.branch)?.commitOid !== branchHead) {
+        if (
+          params.branch &&
+          (await commits.getRef(repo.pk, "branch", params.branch))?.commitOid !== branchHead
+        ) {
           throw new HangarError(
             "HANGAR_ERR_PRECONDITION_FAILED",
             `${params.branch} of ${repo.id} moved while the pull ran; run the pull again`,
           );
         }
         commit = { oid, parents: parentOid ? [parentOid] : [], ...params.commit };
-        const commitPk = commits.insertCommit(repo.pk, { ...commit, metadata });
-        commits.insertTree(commitPk, ordered);
+        const commitPk = await commits.insertCommit(repo.pk, { ...commit, metadata });
+        await commits.insertTree(commitPk, ordered);
       }
-      for (const file of ordered) commits.registerBlob(file.sha256, file.size, at);
-      if (params.branch) commits.setRef(repo.pk, "branch", params.branch, oid, at);
-      if (params.tag) commits.setRef(repo.pk, "tag", params.tag, oid, at);
-      if (params.defaultBranchIfMissing && !commits.getRef(repo.pk, "branch", DEFAULT_BRANCH)) {
-        commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, at);
+      for (const file of ordered) await commits.registerBlob(file.sha256, file.size, at);
+      if (params.branch) await commits.setRef(repo.pk, "branch", params.branch, oid, at);
+      if (params.tag) await commits.setRef(repo.pk, "tag", params.tag, oid, at);
+      if (params.defaultBranchIfMissing && !(await commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))) {
+        await commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, at);
       }
-      if (commits.getRef(repo.pk, "branch", DEFAULT_BRANCH)?.commitOid === oid) {
-        refreshRepoHead(hub, repo, commit, metadata, ordered);
+      if ((await commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))?.commitOid === oid) {
+        await refreshRepoHead({ ...hub, catalog: tx }, repo, commit, metadata, ordered);
       }
       return { commit, created: !stored, added, mirror };
     });

@@ -1,7 +1,7 @@
 import { REPO_TYPES, type Repo, type RepoRef } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
 import { nowIso } from "../../store/catalog.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { defaultBranchHead, type MirrorInfo, mirrorInfoOf } from "./mirror-info.ts";
 import { pullRepo } from "./pull-repo.ts";
 import { fetchUpstreamRepoInfo, type Upstream, upstreamFailure } from "./upstream-client.ts";
@@ -43,16 +43,19 @@ const PAGE = 500;
 const CONCURRENCY = 4;
 
 /** Upstream-only entries and mirrored repos, found by paging through every repo in id order. */
-function* syncCandidates(hub: HubContext, only?: RepoRef[]): Generator<{ repo: Repo; mirror?: MirrorInfo }> {
-  const consider = (repo: Repo) => {
+async function* syncCandidates(
+  hub: HubScope,
+  only?: RepoRef[],
+): AsyncGenerator<{ repo: Repo; mirror?: MirrorInfo }> {
+  const consider = async (repo: Repo) => {
     if (repo.origin === "upstream") return { repo };
-    const mirror = mirrorInfoOf(defaultBranchHead(hub, repo));
+    const mirror = mirrorInfoOf(await defaultBranchHead(hub, repo));
     return mirror ? { repo, mirror } : undefined;
   };
   if (only) {
     for (const ref of only) {
-      const repo = hub.catalog.repos.get(ref);
-      const candidate = repo && consider(repo);
+      const repo = await hub.catalog.repos.get(ref);
+      const candidate = repo && (await consider(repo));
       if (candidate) yield candidate;
     }
     return;
@@ -60,7 +63,7 @@ function* syncCandidates(hub: HubContext, only?: RepoRef[]): Generator<{ repo: R
   for (const type of REPO_TYPES) {
     let after: { value: string | number; pk: number } | undefined;
     for (;;) {
-      const page = hub.catalog.repos.list({
+      const page = await hub.catalog.repos.list({
         type,
         visibleNamespaces: "all",
         sort: "id",
@@ -69,7 +72,7 @@ function* syncCandidates(hub: HubContext, only?: RepoRef[]): Generator<{ repo: R
         ...(after ? { after } : {}),
       });
       for (const repo of page) {
-        const candidate = consider(repo);
+        const candidate = await consider(repo);
         if (candidate) yield candidate;
       }
       if (page.length < PAGE) break;
@@ -94,7 +97,11 @@ export async function syncFromUpstream(hub: HubContext, params: SyncParams = {})
   const candidates = syncCandidates(hub, params.repos);
   let stop: unknown;
   const worker = async () => {
-    for (let next = candidates.next(); !next.done && stop === undefined; next = candidates.next()) {
+    for (
+      let next = await candidates.next();
+      !next.done && stop === undefined;
+      next = await candidates.next()
+    ) {
       const entry = await syncOne(
         hub,
         upstream,
@@ -138,7 +145,7 @@ async function syncOne(
       message: (error as Error).message,
     };
   }
-  hub.catalog.repos.setUpstreamFigures(repo.pk, {
+  await hub.catalog.repos.setUpstreamFigures(repo.pk, {
     ...(info.downloads !== undefined ? { downloads: info.downloads } : {}),
     ...(info.likes !== undefined ? { likes: info.likes } : {}),
     // A mirror's last change is its own head commit's date; an entry's is the upstream's.
@@ -147,9 +154,13 @@ async function syncOne(
   });
   if (!mirror) {
     // The entry's popularity figures are now the upstream's of today, no longer the bundled snapshot's.
-    const facts = hub.catalog.facts.get(repo.pk);
+    const facts = await hub.catalog.facts.get(repo.pk);
     if (facts) {
-      hub.catalog.facts.set(repo.pk, { ...facts, snapshotDate: nowIso(), snapshotSource: upstream.endpoint });
+      await hub.catalog.facts.set(repo.pk, {
+        ...facts,
+        snapshotDate: nowIso(),
+        snapshotSource: upstream.endpoint,
+      });
     }
     return { ...base, status: "refreshed", upstreamSha: info.sha };
   }

@@ -3,7 +3,7 @@ import type { RepoRef, TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { lastCommitFinder, type TreeEntry } from "./list-tree.ts";
 
@@ -22,20 +22,24 @@ export interface PathsInfoResult {
 }
 
 /** Describes a set of paths at a revision, as `paths-info` does. */
-export function getPathsInfo(hub: HubContext, caller: Caller, params: GetPathsInfoParams): PathsInfoResult {
+export async function getPathsInfo(
+  hub: HubScope,
+  caller: Caller,
+  params: GetPathsInfoParams,
+): Promise<PathsInfoResult> {
   const paths = [...new Set(params.paths.map((path) => validateRepoPath(path.replace(/\/+$/, ""))))];
-  const repo = getReadableRepo(hub, caller, params.ref);
-  const { commit } = resolveRevision(hub, repo, params.revision);
+  const repo = await getReadableRepo(hub, caller, params.ref);
+  const { commit } = await resolveRevision(hub, repo, params.revision);
   const entries: TreeEntry[] = [];
   const scanned: TreeFile[] = [];
   for (const path of paths) {
-    const file = hub.catalog.commits.getFile(commit.pk, path);
+    const file = await hub.catalog.commits.getFile(commit.pk, path);
     if (file) {
       entries.push({ type: "file", file });
       scanned.push(file);
       continue;
     }
-    const members = hub.catalog.commits.listFilesUnder(commit.pk, path);
+    const members = await hub.catalog.commits.listFilesUnder(commit.pk, path);
     if (members.length > 0) {
       entries.push({ type: "directory", path, oid: buildGitTrees(members).folders.get(path)! });
       scanned.push(...members);
@@ -44,7 +48,7 @@ export function getPathsInfo(hub: HubContext, caller: Caller, params: GetPathsIn
   if (params.expand) {
     const find = lastCommitFinder(hub, repo.pk, scanned);
     for (const entry of entries) {
-      const lastCommit = find(entry);
+      const lastCommit = await find(entry);
       if (lastCommit) entry.lastCommit = lastCommit;
     }
   }

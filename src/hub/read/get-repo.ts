@@ -2,7 +2,7 @@ import type { CommitMetadata, Repo, RepoRef, TreeFile } from "../../core/types.t
 import type { StoredCommit } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { type ModelSummary, summarizeModel } from "./model-summary.ts";
 
@@ -27,27 +27,27 @@ export interface RepoDetails {
  * without any commit (a catalog entry not mirrored yet) is described without files when no explicit revision
  * other than the default is asked for.
  */
-export function getRepo(hub: HubContext, caller: Caller, params: GetRepoParams): RepoDetails {
-  const repo = getReadableRepo(hub, caller, params.ref);
+export async function getRepo(hub: HubScope, caller: Caller, params: GetRepoParams): Promise<RepoDetails> {
+  const repo = await getReadableRepo(hub, caller, params.ref);
   const revision = params.revision ?? "HEAD";
   const isDefault = revision === "HEAD" || revision === "main";
-  if (isDefault && !repo.sha && !hub.catalog.commits.getRef(repo.pk, "branch", "main")) {
-    return { repo, files: [], metadata: {}, ...summaryOf(hub, repo, undefined) };
+  if (isDefault && !repo.sha && !(await hub.catalog.commits.getRef(repo.pk, "branch", "main"))) {
+    return { repo, files: [], metadata: {}, ...(await summaryOf(hub, repo, undefined)) };
   }
-  const { commit } = resolveRevision(hub, repo, revision);
+  const { commit } = await resolveRevision(hub, repo, revision);
   return {
     repo,
     commit,
-    files: hub.catalog.commits.listFiles(commit.pk),
+    files: await hub.catalog.commits.listFiles(commit.pk),
     metadata: commit.metadata,
-    ...summaryOf(hub, repo, commit.metadata),
+    ...(await summaryOf(hub, repo, commit.metadata)),
   };
 }
 
-function summaryOf(
-  hub: HubContext,
+async function summaryOf(
+  hub: HubScope,
   repo: Repo,
   metadata: CommitMetadata | undefined,
-): { summary?: ModelSummary } {
-  return repo.type === "model" ? { summary: summarizeModel(hub, repo, metadata) } : {};
+): Promise<{ summary?: ModelSummary }> {
+  return repo.type === "model" ? { summary: await summarizeModel(hub, repo, metadata) } : {};
 }

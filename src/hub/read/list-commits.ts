@@ -3,7 +3,7 @@ import { isCommitId } from "../../core/validate.ts";
 import type { StoredCommit } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { resolveRevision, walkHistory } from "../resolve-revision.ts";
 import { decodeCursor, encodeCursor } from "./paging.ts";
 
@@ -28,16 +28,20 @@ function isCommitCursor(value: unknown): value is { from: string } {
  * The history of a revision, newest first, by first parents. The cursor names the next commit to show, so
  * a page costs the same however deep it is and stays right when the branch moves meanwhile.
  */
-export function listCommits(hub: HubContext, caller: Caller, params: ListCommitsParams): ListCommitsResult {
-  const repo = getReadableRepo(hub, caller, params.ref);
-  let start = resolveRevision(hub, repo, params.revision).commit;
+export async function listCommits(
+  hub: HubScope,
+  caller: Caller,
+  params: ListCommitsParams,
+): Promise<ListCommitsResult> {
+  const repo = await getReadableRepo(hub, caller, params.ref);
+  let start = (await resolveRevision(hub, repo, params.revision)).commit;
   if (params.cursor) {
     const { from } = decodeCursor(params.cursor, isCommitCursor);
-    start = resolveRevision(hub, repo, from).commit;
+    start = (await resolveRevision(hub, repo, from)).commit;
   }
   const commits: StoredCommit[] = [];
   let next: StoredCommit | undefined;
-  for (const commit of walkHistory(hub, repo, start)) {
+  for await (const commit of walkHistory(hub, repo, start)) {
     if (commits.length === params.limit) {
       next = commit;
       break;

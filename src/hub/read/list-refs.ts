@@ -2,7 +2,7 @@ import type { RepoRef } from "../../core/types.ts";
 import type { RefRow } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 
 export interface ListRefsParams {
   ref: RepoRef;
@@ -17,9 +17,9 @@ export interface RepoRefs {
   pullRequests?: RefRow[];
 }
 
-export function listRefs(hub: HubContext, caller: Caller, params: ListRefsParams): RepoRefs {
-  const repo = getReadableRepo(hub, caller, params.ref);
-  const refs = hub.catalog.commits.listRefs(repo.pk);
+export async function listRefs(hub: HubScope, caller: Caller, params: ListRefsParams): Promise<RepoRefs> {
+  const repo = await getReadableRepo(hub, caller, params.ref);
+  const refs = await hub.catalog.commits.listRefs(repo.pk);
   const byNumber = (a: RefRow, b: RefRow): number => Number(a.name) - Number(b.name);
   return {
     branches: refs.filter((ref) => ref.kind === "branch"),

@@ -3,7 +3,7 @@ import type { CommitMetadata, Repo, RepoType, TreeFile } from "../../core/types.
 import { REPO_SORT_COLUMNS, type RepoSortKey } from "../../store/repos-table.ts";
 import { visibleNamespaces } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { type ModelSummary, summarizeModel } from "./model-summary.ts";
 import { decodeCursor, encodeCursor } from "./paging.ts";
 
@@ -63,17 +63,17 @@ export interface ListReposResult {
 export type ListingLoads = Pick<ListReposParams, "withFiles" | "withMetadata" | "withSummary">;
 
 /** One repo of a listing with what `loads` asks for, read at the repo's head commit. */
-export function toRepoListing(hub: HubContext, repo: Repo, loads: ListingLoads): RepoListing {
+export async function toRepoListing(hub: HubScope, repo: Repo, loads: ListingLoads): Promise<RepoListing> {
   const withSummary = loads.withSummary === true && repo.type === "model";
   const commit =
     repo.sha && (loads.withFiles || loads.withMetadata || withSummary)
-      ? hub.catalog.commits.getCommit(repo.pk, repo.sha)
+      ? await hub.catalog.commits.getCommit(repo.pk, repo.sha)
       : undefined;
   return {
     repo,
-    ...(commit && loads.withFiles ? { files: hub.catalog.commits.listFiles(commit.pk) } : {}),
+    ...(commit && loads.withFiles ? { files: await hub.catalog.commits.listFiles(commit.pk) } : {}),
     ...(commit && loads.withMetadata ? { metadata: commit.metadata } : {}),
-    ...(withSummary ? { summary: summarizeModel(hub, repo, commit?.metadata) } : {}),
+    ...(withSummary ? { summary: await summarizeModel(hub, repo, commit?.metadata) } : {}),
   };
 }
 
@@ -97,14 +97,18 @@ function isListCursor(value: unknown): value is ListCursor {
  * Lists repositories the caller may see, one keyset page at a time: the cursor holds the last row's sort
  * value and row id, so pages stay consistent while repos are added and cost the same however deep.
  */
-export function listRepos(hub: HubContext, caller: Caller, params: ListReposParams): ListReposResult {
+export async function listRepos(
+  hub: HubScope,
+  caller: Caller,
+  params: ListReposParams,
+): Promise<ListReposResult> {
   let after: { value: string | number; pk: number } | undefined;
   if (params.cursor) {
     const cursor = decodeCursor(params.cursor, isListCursor);
     // A cursor made for another sort order would skip rows arbitrarily: start over instead.
     if (cursor.s === params.sort) after = { value: cursor.v, pk: cursor.k };
   }
-  const repos = hub.catalog.repos.list({
+  const repos = await hub.catalog.repos.list({
     type: params.type,
     ...(params.search ? { search: params.search } : {}),
     ...(params.author ? { author: params.author } : {}),
@@ -118,7 +122,7 @@ export function listRepos(hub: HubContext, caller: Caller, params: ListReposPara
     ...(after ? { after } : {}),
   });
   const page = repos.slice(0, params.limit);
-  const items = page.map((repo) => toRepoListing(hub, repo, params));
+  const items = await Promise.all(page.map((repo) => toRepoListing(hub, repo, params)));
   const last = page[page.length - 1];
   return {
     items,

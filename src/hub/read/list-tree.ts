@@ -5,7 +5,7 @@ import { validateRepoPath } from "../../core/validate.ts";
 import type { StoredCommit } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { decodeCursor, encodeCursor } from "./paging.ts";
 
@@ -84,35 +84,40 @@ export function buildTreeEntries(
 
 /** Looks up the commits that last changed entries, once per commit. */
 export function lastCommitFinder(
-  hub: HubContext,
+  hub: HubScope,
   repoPk: number,
   files: readonly TreeFile[],
-): (entry: TreeEntry) => LastCommit | undefined {
-  const cache = new Map<string, LastCommit | undefined>();
-  const lookup = (oid: string): LastCommit | undefined => {
-    if (!cache.has(oid)) {
-      const commit = hub.catalog.commits.getCommit(repoPk, oid);
-      cache.set(oid, commit ? { id: commit.oid, title: commit.title, date: commit.date } : undefined);
+): (entry: TreeEntry) => Promise<LastCommit | undefined> {
+  const cache = new Map<string, Promise<LastCommit | undefined>>();
+  const lookup = (oid: string): Promise<LastCommit | undefined> => {
+    let found = cache.get(oid);
+    if (!found) {
+      found = hub.catalog.commits
+        .getCommit(repoPk, oid)
+        .then((commit) => (commit ? { id: commit.oid, title: commit.title, date: commit.date } : undefined));
+      cache.set(oid, found);
     }
-    return cache.get(oid);
+    return found;
   };
   // A folder last changed when the newest of its files did; one pass over the files finds that for all
   // folders at once, and only when a folder entry asks.
-  let newestInFolder: Map<string, LastCommit> | undefined;
-  const folderNewest = (folder: string): LastCommit | undefined => {
-    if (!newestInFolder) {
-      newestInFolder = new Map();
-      for (const file of files) {
-        const candidate = lookup(file.lastCommit);
-        if (!candidate) continue;
-        for (let slash = file.path.indexOf("/"); slash !== -1; slash = file.path.indexOf("/", slash + 1)) {
-          const ancestor = file.path.slice(0, slash);
-          const current = newestInFolder.get(ancestor);
-          if (!current || candidate.date > current.date) newestInFolder.set(ancestor, candidate);
-        }
+  let newestInFolder: Promise<Map<string, LastCommit>> | undefined;
+  const findNewest = async (): Promise<Map<string, LastCommit>> => {
+    const newest = new Map<string, LastCommit>();
+    for (const file of files) {
+      const candidate = await lookup(file.lastCommit);
+      if (!candidate) continue;
+      for (let slash = file.path.indexOf("/"); slash !== -1; slash = file.path.indexOf("/", slash + 1)) {
+        const ancestor = file.path.slice(0, slash);
+        const current = newest.get(ancestor);
+        if (!current || candidate.date > current.date) newest.set(ancestor, candidate);
       }
     }
-    return newestInFolder.get(folder);
+    return newest;
+  };
+  const folderNewest = async (folder: string): Promise<LastCommit | undefined> => {
+    newestInFolder ??= findNewest();
+    return (await newestInFolder).get(folder);
   };
   return (entry) => (entry.type === "file" ? lookup(entry.file.lastCommit) : folderNewest(entry.path));
 }
@@ -123,21 +128,25 @@ function isPathCursor(value: unknown): value is { after: string } {
   );
 }
 
-function listFolderFiles(hub: HubContext, commit: StoredCommit, folder: string): TreeFile[] {
+async function listFolderFiles(hub: HubScope, commit: StoredCommit, folder: string): Promise<TreeFile[]> {
   return folder === ""
-    ? hub.catalog.commits.listFiles(commit.pk)
-    : hub.catalog.commits.listFilesUnder(commit.pk, folder);
+    ? await hub.catalog.commits.listFiles(commit.pk)
+    : await hub.catalog.commits.listFilesUnder(commit.pk, folder);
 }
 
 /** Lists a folder of a repo at a revision, one page at a time. */
-export function listTree(hub: HubContext, caller: Caller, params: ListTreeParams): ListTreeResult {
+export async function listTree(
+  hub: HubScope,
+  caller: Caller,
+  params: ListTreeParams,
+): Promise<ListTreeResult> {
   const folder = params.path ? validateRepoPath(params.path.replace(/\/+$/, "")) : "";
-  const repo = getReadableRepo(hub, caller, params.ref);
-  const { commit } = resolveRevision(hub, repo, params.revision);
-  const files = listFolderFiles(hub, commit, folder);
+  const repo = await getReadableRepo(hub, caller, params.ref);
+  const { commit } = await resolveRevision(hub, repo, params.revision);
+  const files = await listFolderFiles(hub, commit, folder);
   let entries: TreeEntry[];
   if (folder !== "" && files.length === 0) {
-    const file = hub.catalog.commits.getFile(commit.pk, folder);
+    const file = await hub.catalog.commits.getFile(commit.pk, folder);
     if (!file) throw entryNotFound(folder, commit.oid, repo.id);
     entries = [{ type: "file", file }];
   } else {
@@ -151,7 +160,7 @@ export function listTree(hub: HubContext, caller: Caller, params: ListTreeParams
   if (params.expand) {
     const find = lastCommitFinder(hub, repo.pk, files);
     for (const entry of page) {
-      const lastCommit = find(entry);
+      const lastCommit = await find(entry);
       if (lastCommit) entry.lastCommit = lastCommit;
     }
   }

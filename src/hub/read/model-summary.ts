@@ -1,6 +1,6 @@
 import type { CommercialUse, CommitMetadata, Repo } from "../../core/types.ts";
 import type { BaseRelation, EvalScore } from "../../store/facts-table.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { devicesThatFitEach, memoryForParameters } from "../metadata/derive-model-facts.ts";
 import { commercialUseOf } from "../metadata/licenses.ts";
 
@@ -31,12 +31,12 @@ export interface ModelSummary {
   sources: string[];
 }
 
-export function summarizeModel(
-  hub: HubContext,
+export async function summarizeModel(
+  hub: HubScope,
   repo: Repo,
   metadata: CommitMetadata | undefined,
-): ModelSummary {
-  const facts = hub.catalog.facts.get(repo.pk);
+): Promise<ModelSummary> {
+  const facts = await hub.catalog.facts.get(repo.pk);
   const model = metadata?.model;
   const parameters = model?.parameters ?? facts?.parameters ?? null;
   const license = model?.license ?? facts?.license ?? null;

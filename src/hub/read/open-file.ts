@@ -4,7 +4,7 @@ import { lfsPointer, type RepoRef, type TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import { assertCanDownload, getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { entryNotFound } from "./list-tree.ts";
 
@@ -35,15 +35,15 @@ export interface OpenedFile {
  * Opens a file of a repo at a revision for download. The blob is checked to exist with the recorded size
  * before anything is sent, so a damaged store shows as an error rather than as a short or empty file.
  */
-export async function openFile(hub: HubContext, caller: Caller, params: OpenFileParams): Promise<OpenedFile> {
+export async function openFile(hub: HubScope, caller: Caller, params: OpenFileParams): Promise<OpenedFile> {
   const path = validateRepoPath(params.path);
-  const repo = getReadableRepo(hub, caller, params.ref);
+  const repo = await getReadableRepo(hub, caller, params.ref);
   if (repo.disabled) {
     throw new HangarError("HANGAR_ERR_FORBIDDEN", "Access to this resource is disabled.");
   }
   assertCanDownload(caller, repo);
-  const { commit } = resolveRevision(hub, repo, params.revision);
-  const file = hub.catalog.commits.getFile(commit.pk, path);
+  const { commit } = await resolveRevision(hub, repo, params.revision);
+  const file = await hub.catalog.commits.getFile(commit.pk, path);
   if (!file) throw entryNotFound(path, commit.oid, repo.id);
 
   const base = { repoId: repo.id, commitOid: commit.oid, file };
@@ -71,10 +71,10 @@ export async function openFile(hub: HubContext, caller: Caller, params: OpenFile
   }
   if (
     params.countDownload &&
-    (path === "config.json" || !hub.catalog.commits.getFile(commit.pk, "config.json"))
+    (path === "config.json" || !(await hub.catalog.commits.getFile(commit.pk, "config.json")))
   ) {
     // The Hub counts a model download once per config.json fetch; repos without one count every full GET.
-    hub.catalog.repos.addDownloads(repo.pk, 1);
+    await hub.catalog.repos.addDownloads(repo.pk, 1);
   }
   return {
     ...base,

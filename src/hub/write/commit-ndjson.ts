@@ -37,7 +37,7 @@ export async function commitNdjson(
   caller: Caller,
   params: CommitNdjsonParams,
 ): Promise<CreateCommitResult> {
-  const repo = getWritableRepo(hub, caller, params.repo);
+  const repo = await getWritableRepo(hub, caller, params.repo);
   const limits = hub.config.limits;
   if (params.declaredSize !== undefined && params.declaredSize > limits.maxRequestBodySize) {
     throw new HangarError(
@@ -105,7 +105,7 @@ export async function commitNdjson(
     }
   }
   if (!header) throw badRequest("The commit is empty: the first line must be the header");
-  return createCommit(hub, {
+  return await createCommit(hub, {
     repo,
     revision: params.revision,
     operations,

@@ -20,16 +20,16 @@ export interface CreateBranchParams {
 }
 
 /** Creates a branch at a revision (409 when it exists, unless `overwrite`). */
-export function createBranch(
+export async function createBranch(
   hub: HubContext,
   caller: Caller,
   params: CreateBranchParams,
-): { commitOid: string } {
-  const repo = getWritableRepo(hub, caller, params.repo);
+): Promise<{ commitOid: string }> {
+  const repo = await getWritableRepo(hub, caller, params.repo);
   validateRefName(params.branch, "branch");
-  return hub.catalog.transaction(() => {
-    const commits = hub.catalog.commits;
-    const existing = commits.getRef(repo.pk, "branch", params.branch);
+  return hub.catalog.transaction(async (tx) => {
+    const commits = tx.commits;
+    const existing = await commits.getRef(repo.pk, "branch", params.branch);
     if (existing && !params.overwrite) {
       throw new HangarError("HANGAR_ERR_CONFLICT", `Reference already exists: refs/heads/${params.branch}`);
     }
@@ -44,15 +44,16 @@ export function createBranch(
       const date = commitDate(new Date(at));
       const built = buildHangarCommit({ files: [], parents: [], author, date, message });
       commitOid = built.oid;
-      if (!commits.getCommit(repo.pk, commitOid)) {
+      if (!(await commits.getCommit(repo.pk, commitOid))) {
         const commit = { oid: commitOid, parents: [], author, date, title: message, message };
-        commits.insertCommit(repo.pk, { ...commit, metadata: {} });
-        commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
+        await commits.insertCommit(repo.pk, { ...commit, metadata: {} });
+        await commits.insertGitObjects(repo.pk, [...built.trees.objects, built.commit]);
       }
     } else {
-      commitOid = resolveRevision(hub, repo, params.startingPoint ?? "HEAD").commit.oid;
+      commitOid = (await resolveRevision({ ...hub, catalog: tx }, repo, params.startingPoint ?? "HEAD"))
+        .commit.oid;
     }
-    commits.setRef(repo.pk, "branch", params.branch, commitOid, at);
+    await commits.setRef(repo.pk, "branch", params.branch, commitOid, at);
     return { commitOid };
   });
 }

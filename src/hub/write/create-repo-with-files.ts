@@ -45,5 +45,5 @@ export async function createRepoWithFiles(
     title: "Add files at creation",
     author: caller?.user ?? "hangar",
   });
-  return hub.catalog.repos.getByPk(repo.pk) ?? repo;
+  return (await hub.catalog.repos.getByPk(repo.pk)) ?? repo;
 }

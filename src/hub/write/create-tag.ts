@@ -18,15 +18,19 @@ export interface CreateTagParams {
  * Tags a revision (409 when the tag exists). Tags are lightweight: a tag message sent by a client is
  * accepted but not stored.
  */
-export function createTag(hub: HubContext, caller: Caller, params: CreateTagParams): { commitOid: string } {
-  const repo = getWritableRepo(hub, caller, params.repo);
+export async function createTag(
+  hub: HubContext,
+  caller: Caller,
+  params: CreateTagParams,
+): Promise<{ commitOid: string }> {
+  const repo = await getWritableRepo(hub, caller, params.repo);
   validateRefName(params.tag, "tag");
-  return hub.catalog.transaction(() => {
-    if (hub.catalog.commits.getRef(repo.pk, "tag", params.tag)) {
+  return hub.catalog.transaction(async (tx) => {
+    if (await tx.commits.getRef(repo.pk, "tag", params.tag)) {
       throw new HangarError("HANGAR_ERR_CONFLICT", `Tag already exists: refs/tags/${params.tag}`);
     }
-    const commitOid = resolveRevision(hub, repo, params.revision).commit.oid;
-    hub.catalog.commits.setRef(repo.pk, "tag", params.tag, commitOid, nowIso());
+    const commitOid = (await resolveRevision({ ...hub, catalog: tx }, repo, params.revision)).commit.oid;
+    await tx.commits.setRef(repo.pk, "tag", params.tag, commitOid, nowIso());
     return { commitOid };
   });
 }

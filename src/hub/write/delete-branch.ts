@@ -2,7 +2,7 @@ import { HangarError } from "../../core/errors.ts";
 import { DEFAULT_BRANCH, type RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
 
 export interface DeleteBranchParams {
@@ -11,11 +11,11 @@ export interface DeleteBranchParams {
 }
 
 /** Deletes a branch. The default branch cannot be deleted: every repo read starts from it. */
-export function deleteBranch(hub: HubContext, caller: Caller, params: DeleteBranchParams): void {
-  const repo = getWritableRepo(hub, caller, params.repo);
+export async function deleteBranch(hub: HubScope, caller: Caller, params: DeleteBranchParams): Promise<void> {
+  const repo = await getWritableRepo(hub, caller, params.repo);
   const branch = params.branch.replace(/^refs\/heads\//, "");
   if (branch === DEFAULT_BRANCH) {
     throw new HangarError("HANGAR_ERR_FORBIDDEN", `Cannot delete the default branch "${DEFAULT_BRANCH}"`);
   }
-  if (!hub.catalog.commits.deleteRef(repo.pk, "branch", branch)) throw revisionNotFound(repo, branch);
+  if (!(await hub.catalog.commits.deleteRef(repo.pk, "branch", branch))) throw revisionNotFound(repo, branch);
 }

@@ -7,9 +7,9 @@ import type { HubContext } from "../hub.ts";
  * Deletes a repository with its commits and refs (one transaction). Its blobs stay in the blob store until
  * garbage collection, since other repos may share them.
  */
-export function deleteRepo(hub: HubContext, caller: Caller, params: { repo: RepoRef }): void {
-  hub.catalog.transaction(() => {
-    const repo = getWritableRepo(hub, caller, params.repo);
-    hub.catalog.repos.delete(repo.pk);
+export async function deleteRepo(hub: HubContext, caller: Caller, params: { repo: RepoRef }): Promise<void> {
+  await hub.catalog.transaction(async (tx) => {
+    const repo = await getWritableRepo({ ...hub, catalog: tx }, caller, params.repo);
+    await tx.repos.delete(repo.pk);
   });
 }

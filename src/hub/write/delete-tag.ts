@@ -1,7 +1,7 @@
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
 
 export interface DeleteTagParams {
@@ -10,8 +10,8 @@ export interface DeleteTagParams {
 }
 
 /** Deletes a tag; 404 RevisionNotFound when there is none of that name. */
-export function deleteTag(hub: HubContext, caller: Caller, params: DeleteTagParams): void {
-  const repo = getWritableRepo(hub, caller, params.repo);
+export async function deleteTag(hub: HubScope, caller: Caller, params: DeleteTagParams): Promise<void> {
+  const repo = await getWritableRepo(hub, caller, params.repo);
   const tag = params.tag.replace(/^refs\/tags\//, "");
-  if (!hub.catalog.commits.deleteRef(repo.pk, "tag", tag)) throw revisionNotFound(repo, tag);
+  if (!(await hub.catalog.commits.deleteRef(repo.pk, "tag", tag))) throw revisionNotFound(repo, tag);
 }

@@ -1,6 +1,6 @@
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../store/catalog.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 
 /** An LFS object as clients name it. */
 export interface LfsObjectId {
@@ -17,11 +17,11 @@ export interface LfsObjectId {
  * the object exists. Storage stays deduplicated: bytes sent again to another repo are hashed, not stored twice.
  */
 export async function repoHoldsLfsObject(
-  hub: HubContext,
+  hub: HubScope,
   params: { repoPk: number; object: LfsObjectId },
 ): Promise<boolean> {
   const { object } = params;
-  if (hub.catalog.lfsUploads.heldSize(params.repoPk, object.oid) !== object.size) return false;
+  if ((await hub.catalog.lfsUploads.heldSize(params.repoPk, object.oid)) !== object.size) return false;
   return (await hub.blobs.sizeOf(object.oid)) === object.size;
 }
 
@@ -35,9 +35,9 @@ export function recordReceivedLfsObject(
 ): void {
   const { oid, size } = params.object;
   const at = nowIso();
-  const recorded = hub.catalog.transaction(() => {
-    hub.catalog.commits.registerBlob(oid, size, at);
-    return hub.catalog.lfsUploads.record({ repoPk: params.repoPk, sha256: oid, size, at });
+  const recorded = hub.catalog.transaction(async (tx) => {
+    await tx.commits.registerBlob(oid, size, at);
+    return tx.lfsUploads.record({ repoPk: params.repoPk, sha256: oid, size, at });
   });
   if (!recorded) {
     throw new HangarError(

@@ -62,7 +62,7 @@ export async function lfsBatch(
   caller: Caller,
   params: LfsBatchParams,
 ): Promise<LfsBatchResult> {
-  const repo = getWritableRepo(hub, caller, params.repo);
+  const repo = await getWritableRepo(hub, caller, params.repo);
   if (params.operation !== "upload") {
     throw new HangarError(
       "HANGAR_ERR_NOT_IMPLEMENTED",
@@ -124,7 +124,7 @@ export async function lfsBatch(
     }
     const multipart = multipartOffered && size >= multipartThreshold && size > chunkSize;
     const signed = { repo, oid, size, expires, chunkSize: multipart ? chunkSize : 0 };
-    const href = `${params.baseUrl}${uploadPath(repo, oid)}?${signUploadQuery(hub, signed)}`;
+    const href = `${params.baseUrl}${uploadPath(repo, oid)}?${await signUploadQuery(hub, signed)}`;
     const upload: LfsAction = { href, expires_at: expiresAt };
     if (multipart) {
       const header: Record<string, string> = { chunk_size: String(chunkSize) };

@@ -21,22 +21,17 @@ export interface SignedUpload {
 const SECRET_KEY = "lfs_upload_signing_secret";
 const secrets = new WeakMap<HubContext, Buffer>();
 
-function signingSecret(hub: HubContext): Buffer {
+async function signingSecret(hub: HubContext): Promise<Buffer> {
   const cached = secrets.get(hub);
   if (cached) return cached;
-  const hex = hub.catalog.transaction(() => {
-    const existing = hub.catalog.getMeta(SECRET_KEY);
-    if (existing) return existing;
-    const created = randomBytes(32).toString("hex");
-    hub.catalog.setMeta(SECRET_KEY, created);
-    return created;
-  });
+  // Every node of an instance must sign alike: the first to start stores the key, the others read it.
+  const hex = await hub.catalog.setMetaIfAbsent(SECRET_KEY, randomBytes(32).toString("hex"));
   const secret = Buffer.from(hex, "hex");
   secrets.set(hub, secret);
   return secret;
 }
 
-function signature(hub: HubContext, upload: SignedUpload): string {
+async function signature(hub: HubContext, upload: SignedUpload): Promise<string> {
   const message = [
     upload.repo.type,
     upload.repo.namespace,
@@ -46,28 +41,30 @@ function signature(hub: HubContext, upload: SignedUpload): string {
     upload.expires,
     upload.chunkSize,
   ].join("\n");
-  return createHmac("sha256", signingSecret(hub)).update(message).digest("hex");
+  return createHmac("sha256", await signingSecret(hub))
+    .update(message)
+    .digest("hex");
 }
 
 /** The query string (without `?`) that authorises one upload. */
-export function signUploadQuery(hub: HubContext, upload: SignedUpload): string {
+export async function signUploadQuery(hub: HubContext, upload: SignedUpload): Promise<string> {
   const query = new URLSearchParams({
     size: String(upload.size),
     expires: String(upload.expires),
     chunk: String(upload.chunkSize),
-    signature: signature(hub, upload),
+    signature: await signature(hub, upload),
   });
   return query.toString();
 }
 
 /** Reads and checks the signed fields of an upload URL; 403 when tampered with or expired. */
-export function verifyUploadQuery(
+export async function verifyUploadQuery(
   hub: HubContext,
   repo: RepoRef,
   oid: string,
   query: URLSearchParams,
   now = Date.now(),
-): SignedUpload {
+): Promise<SignedUpload> {
   const denied = (reason: string): HangarError =>
     new HangarError("HANGAR_ERR_FORBIDDEN", `This upload URL is not valid: ${reason}. Ask for a new one.`);
   const integer = (name: string): number => {
@@ -84,7 +81,7 @@ export function verifyUploadQuery(
     chunkSize: integer("chunk"),
   };
   const given = Buffer.from(query.get("signature") ?? "", "utf8");
-  const expected = Buffer.from(signature(hub, upload), "utf8");
+  const expected = Buffer.from(await signature(hub, upload), "utf8");
   if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {
     throw denied("the signature does not match");
   }

@@ -7,7 +7,7 @@ import { type ChunkSource, feedChunks } from "../../core/feed-chunks.ts";
 import type { Repo, RepoRef } from "../../core/types.ts";
 import { repoUrlPrefix } from "../../core/validate.ts";
 import { FileWriter } from "../../store/file-writer.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
 import { recordReceivedLfsObject, repoHoldsLfsObject } from "./held-lfs-objects.ts";
 import { PENDING_COMMIT_LEASE_MS } from "./lfs-batch.ts";
@@ -68,12 +68,12 @@ function brokenOff(error: unknown, what: string): unknown {
   return badRequest(`${what} broke off before its last byte: send it again`);
 }
 
-async function alreadyStored(hub: HubContext, upload: SignedUpload): Promise<boolean> {
+async function alreadyStored(hub: HubScope, upload: SignedUpload): Promise<boolean> {
   return (await hub.blobs.sizeOf(upload.oid)) === upload.size;
 }
 
 /** Whether the repo holds the object already, so the upload (a client's retry) has nothing left to do. */
-function alreadyHeld(hub: HubContext, repo: Repo, upload: SignedUpload): Promise<boolean> {
+function alreadyHeld(hub: HubScope, repo: Repo, upload: SignedUpload): Promise<boolean> {
   return repoHoldsLfsObject(hub, { repoPk: repo.pk, object: { oid: upload.oid, size: upload.size } });
 }
 
@@ -81,8 +81,8 @@ function alreadyHeld(hub: HubContext, repo: Repo, upload: SignedUpload): Promise
  * The repo the upload URL was signed for. It is looked up by name, as signed: after a move the URL no
  * longer names the repo, and the client asks the batch API again.
  */
-function uploadRepo(hub: HubContext, upload: SignedUpload): Repo {
-  const repo = hub.catalog.repos.get(upload.repo);
+async function uploadRepo(hub: HubScope, upload: SignedUpload): Promise<Repo> {
+  const repo = await hub.catalog.repos.get(upload.repo);
   if (!repo) {
     const id = `${repoUrlPrefix(upload.repo.type)}${upload.repo.namespace}/${upload.repo.name}`;
     throw new HangarError(
@@ -115,14 +115,14 @@ export async function uploadLfsObject(
   hub: HubContext,
   target: LfsUploadTarget & { body: Body; contentLength?: number },
 ): Promise<void> {
-  const upload = verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
+  const upload = await verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
   if (upload.chunkSize !== 0) {
     throw badRequest(
       "This object is uploaded in parts: PUT each part to its own URL, then POST the completion",
     );
   }
   assertDeclaredLength(target.contentLength, upload.size, `Object ${upload.oid}`);
-  const repo = uploadRepo(hub, upload);
+  const repo = await uploadRepo(hub, upload);
   await leaseUntilCommit(hub, upload);
   if (await alreadyHeld(hub, repo, upload)) {
     await drain(target.body);
@@ -151,7 +151,7 @@ export async function uploadLfsObject(
  * at its offset. The markers only tell which parts arrived: the object's sha256 is always checked over the
  * whole file before it enters the store.
  */
-function partsFolder(hub: HubContext, upload: SignedUpload): string {
+function partsFolder(hub: HubScope, upload: SignedUpload): string {
   // One folder per repo: uploads of one object to two repos never touch each other's parts.
   const repo = createHash("sha256")
     .update([upload.repo.type, upload.repo.namespace, upload.repo.name].join("\n").toLowerCase())
@@ -223,7 +223,7 @@ const SESSION_IDLE_MS = 60 * 60 * 1000;
 
 const sessionsByStore = new WeakMap<HubContext["blobs"], Map<string, MultipartSession>>();
 
-function sessionOf(hub: HubContext, folder: string, upload: SignedUpload): MultipartSession {
+function sessionOf(hub: HubScope, folder: string, upload: SignedUpload): MultipartSession {
   let sessions = sessionsByStore.get(hub.blobs);
   if (!sessions) {
     sessions = new Map();
@@ -254,7 +254,7 @@ function sessionOf(hub: HubContext, folder: string, upload: SignedUpload): Multi
   return session;
 }
 
-function releaseSession(hub: HubContext, folder: string, session: MultipartSession): void {
+function releaseSession(hub: HubScope, folder: string, session: MultipartSession): void {
   if (session.requests === 0 && !session.sealed && session.whole.size === 0) {
     sessionsByStore.get(hub.blobs)?.delete(folder);
   }
@@ -282,7 +282,7 @@ async function hashOnThisThread(handle: FileHandle, size: number): Promise<strin
 }
 
 /** Extends the prefix hash over the parts that follow it and are whole, one part at a time. */
-function advancePrefix(hub: HubContext, folder: string, session: MultipartSession, size: number): void {
+function advancePrefix(hub: HubScope, folder: string, session: MultipartSession, size: number): void {
   const { prefix } = session;
   if (prefix.running || session.sealed) return;
   const running: Promise<void> = (async () => {
@@ -320,7 +320,7 @@ function advancePrefix(hub: HubContext, folder: string, session: MultipartSessio
  * parts received whole, and returns how many leading parts it covers. For tests and diagnostics: uploads
  * never wait for it.
  */
-export async function earlyHashedParts(hub: HubContext, oid: string): Promise<number> {
+export async function earlyHashedParts(hub: HubScope, oid: string): Promise<number> {
   for (const [folder, session] of sessionsByStore.get(hub.blobs) ?? []) {
     if (!basename(folder).startsWith(`multipart-${oid}-`)) continue;
     while (session.prefix.running) await session.prefix.running;
@@ -383,7 +383,7 @@ export async function uploadLfsPart(
   hub: HubContext,
   target: LfsUploadTarget & { body: Body; contentLength?: number },
 ): Promise<string> {
-  const upload = verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
+  const upload = await verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
   if (upload.chunkSize === 0) throw badRequest("This object is uploaded with a single PUT, not in parts");
   const part = parsePartNumber(upload, target.query.get("part"));
   const expected = partLength(upload, part);
@@ -512,10 +512,10 @@ export async function completeLfsMultipart(
   hub: HubContext,
   target: LfsUploadTarget & { parts: CompletedPart[] },
 ): Promise<void> {
-  const upload = verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
+  const upload = await verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
   if (upload.chunkSize === 0) throw badRequest("This object is uploaded with a single PUT, not in parts");
   const folder = partsFolder(hub, upload);
-  const repo = uploadRepo(hub, upload);
+  const repo = await uploadRepo(hub, upload);
   if (await alreadyHeld(hub, repo, upload)) {
     // A completion retried after its answer was lost: the parts are gone, the object is there.
     await leaseUntilCommit(hub, upload);

@@ -16,25 +16,25 @@ export interface MoveRepoParams {
  * Renames a repo or moves it to another namespace the caller can write to. Commit ids stay the same; URLs
  * under the old name stop working (the Hub redirects them, Hangar does not yet).
  */
-export function moveRepo(hub: HubContext, caller: Caller, params: MoveRepoParams): Repo {
+export async function moveRepo(hub: HubContext, caller: Caller, params: MoveRepoParams): Promise<Repo> {
   validateNamespace(params.to.namespace);
   validateName(params.to.name, "repo name");
   if (params.to.type !== params.from.type) {
     throw new HangarError("HANGAR_ERR_BAD_REQUEST", "A repo cannot change its type when it moves");
   }
-  return hub.catalog.transaction(() => {
-    const repo = getWritableRepo(hub, caller, params.from);
+  return await hub.catalog.transaction(async (tx) => {
+    const repo = await getWritableRepo({ ...hub, catalog: tx }, caller, params.from);
     assertCanWrite(caller, params.to.namespace);
-    const existing = hub.catalog.repos.get(params.to);
+    const existing = await tx.repos.get(params.to);
     if (existing && existing.pk !== repo.pk) {
       throw new HangarError(
         "HANGAR_ERR_CONFLICT",
         `You already have a ${params.to.type} repo named ${existing.id}`,
       );
     }
-    if (!hub.catalog.accounts.getNamespace(params.to.namespace)) {
+    if (!(await tx.accounts.getNamespace(params.to.namespace))) {
       // Only an admin gets here (assertCanWrite): as in createRepo, a new namespace becomes an organisation.
-      hub.catalog.accounts.insertNamespace({
+      await tx.accounts.insertNamespace({
         name: params.to.namespace,
         kind: "org",
         fullname: params.to.namespace,
@@ -43,7 +43,7 @@ export function moveRepo(hub: HubContext, caller: Caller, params: MoveRepoParams
         createdAt: nowIso(),
       });
     }
-    hub.catalog.repos.rename(repo.pk, params.to.namespace, params.to.name);
-    return hub.catalog.repos.getByPk(repo.pk)!;
+    await tx.repos.rename(repo.pk, params.to.namespace, params.to.name);
+    return (await tx.repos.getByPk(repo.pk))!;
   });
 }

@@ -3,7 +3,7 @@ import type { RepoRef } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
+import type { HubScope } from "../hub.ts";
 import { looksBinary } from "../lfs-policy.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { ignoreRulesFromGitIgnore, lfsRulesFromGitAttributes } from "./git-patterns.ts";
@@ -42,14 +42,14 @@ const MAX_RULES_FILE_SIZE = 1024 ** 2;
  * The oid of the stored file lets clients skip unchanged files.
  */
 export async function preupload(
-  hub: HubContext,
+  hub: HubScope,
   caller: Caller,
   params: PreuploadParams,
 ): Promise<PreuploadDecision[]> {
-  const repo = getWritableRepo(hub, caller, params.repo);
-  const { commit } = resolveRevision(hub, repo, params.revision);
+  const repo = await getWritableRepo(hub, caller, params.repo);
+  const { commit } = await resolveRevision(hub, repo, params.revision);
   const readSmallFile = async (path: string): Promise<string | undefined> => {
-    const stored = hub.catalog.commits.getFile(commit.pk, path);
+    const stored = await hub.catalog.commits.getFile(commit.pk, path);
     if (!stored || stored.lfs || stored.size > MAX_RULES_FILE_SIZE) return undefined;
     return (await hub.blobs.read(stored.sha256)).toString("utf8");
   };
@@ -60,7 +60,8 @@ export async function preupload(
   const ignored = ignoreText ? ignoreRulesFromGitIgnore(ignoreText) : () => false;
   const threshold = hub.config.limits.lfsThreshold;
 
-  return params.files.map((file) => {
+  const decisions: PreuploadDecision[] = [];
+  for (const file of params.files) {
     validateRepoPath(file.path);
     if (!Number.isSafeInteger(file.size) || file.size < 0) {
       throw badRequest(`Invalid size for ${file.path}: expected a non-negative integer`);
@@ -73,8 +74,9 @@ export async function preupload(
       uploadMode: lfs ? "lfs" : "regular",
       shouldIgnore: ignored(file.path),
     };
-    const existing = hub.catalog.commits.getFile(commit.pk, file.path);
+    const existing = await hub.catalog.commits.getFile(commit.pk, file.path);
     if (existing && existing.lfs === lfs) decision.oid = lfs ? existing.sha256 : existing.gitOid;
-    return decision;
-  });
+    decisions.push(decision);
+  }
+  return decisions;
 }

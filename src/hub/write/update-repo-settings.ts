@@ -21,15 +21,19 @@ function parseGated(value: unknown): GatedMode | undefined {
 }
 
 /** Changes a repo's visibility and gating. */
-export function updateRepoSettings(hub: HubContext, caller: Caller, params: UpdateRepoSettingsParams): Repo {
+export async function updateRepoSettings(
+  hub: HubContext,
+  caller: Caller,
+  params: UpdateRepoSettingsParams,
+): Promise<Repo> {
   const isPrivate = parseVisibility(params);
   const gated = parseGated(params.gated);
-  return hub.catalog.transaction(() => {
-    const repo = getWritableRepo(hub, caller, params.repo);
-    hub.catalog.repos.updateSettings(repo.pk, {
+  return await hub.catalog.transaction(async (tx) => {
+    const repo = await getWritableRepo({ ...hub, catalog: tx }, caller, params.repo);
+    await tx.repos.updateSettings(repo.pk, {
       ...(isPrivate === undefined ? {} : { private: isPrivate }),
       ...(gated === undefined ? {} : { gated }),
     });
-    return hub.catalog.repos.getByPk(repo.pk)!;
+    return (await tx.repos.getByPk(repo.pk))!;
   });
 }

@@ -279,7 +279,7 @@ export async function importPackagedModels(
   const results: PackagedModelImport[] = [];
   for (const model of packagedModels()) {
     const id = `${model.repo.namespace}/${model.repo.name}`;
-    const exists = hub.catalog.repos.get(model.repo) !== undefined;
+    const exists = (await hub.catalog.repos.get(model.repo)) !== undefined;
     if (exists && !params.update) {
       results.push({ repo: id, status: "unchanged" });
       continue;
@@ -309,7 +309,7 @@ export async function importPackagedModels(
       operations.push({ kind: "put", path, file: await storeTextFile(hub, text) });
     }
     const repo = exists
-      ? hub.catalog.repos.get(model.repo)!
+      ? (await hub.catalog.repos.get(model.repo))!
       : await createRepo(hub, caller, { ...model.repo, author: PACKAGED_MODELS_NAMESPACE });
     const commit = await createCommit(hub, {
       repo,

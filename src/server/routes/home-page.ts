@@ -54,23 +54,26 @@ env.allowLocalModels = false;</pre>
 <code>hangar token create --user NAME --role write</code>, <code>hangar import DIR NAMESPACE/NAME</code>.</p>`;
 }
 
-function homePage(context: RequestContext): string {
+async function homePage(context: RequestContext): Promise<string> {
   const { hangar, caller, baseUrl } = context;
   let exampleRepo = "namespace/name";
-  const sections = REPO_TYPES.map((type) => {
-    const { items, nextCursor } = listRepos(hangar, caller, {
+  const sections: string[] = [];
+  for (const type of REPO_TYPES) {
+    const { items, nextCursor } = await listRepos(hangar, caller, {
       type,
       sort: "lastModified",
       descending: true,
       limit: REPOS_SHOWN,
     });
-    if (items.length === 0) return "";
+    if (items.length === 0) continue;
     if (type === "model" && items[0]) exampleRepo = items[0].repo.id;
     const more = nextCursor
       ? `<p>Only the ${REPOS_SHOWN} most recently updated are listed here; see <a href="${escapeHtml(`${baseUrl}/api/${type}s`)}">/api/${type}s</a>.</p>`
       : "";
-    return `<h2>${TYPE_TITLES[type]}</h2>\n<ul>\n${items.map((item) => repoItem(baseUrl, item.repo)).join("\n")}\n</ul>${more}`;
-  }).filter(Boolean);
+    sections.push(
+      `<h2>${TYPE_TITLES[type]}</h2>\n<ul>\n${items.map((item) => repoItem(baseUrl, item.repo)).join("\n")}\n</ul>${more}`,
+    );
+  }
   const title = `Hangar at ${baseUrl}`;
   return `<!doctype html>
 <html lang="en">
@@ -96,18 +99,18 @@ ${quickStart(baseUrl, exampleRepo)}
 }
 
 export function registerHomePageRoutes(router: Router): void {
-  router.add("GET", "/", (context) => {
+  router.add("GET", "/", async (context) => {
     const { request, response, hangar } = context;
     if (!wantsHtml(request.headers.accept)) {
       sendJson(response, 200, {
         name: "Hangar",
         version: VERSION,
-        repos: hangar.catalog.repos.count(undefined, "local"),
-        catalogEntries: hangar.catalog.repos.count(undefined, "upstream"),
+        repos: await hangar.catalog.repos.count(undefined, "local"),
+        catalogEntries: await hangar.catalog.repos.count(undefined, "upstream"),
       });
       return;
     }
-    const html = homePage(context);
+    const html = await homePage(context);
     response.writeHead(200, {
       "Content-Type": "text/html; charset=utf-8",
       "Content-Length": Buffer.byteLength(html),

@@ -45,7 +45,7 @@ function repoRef(context: RequestContext) {
   return repoRefFromSegments(context.params.type, context.params.namespace!, context.params.name!);
 }
 
-function listHandler(context: RequestContext): void {
+async function listHandler(context: RequestContext): Promise<void> {
   const query = context.url.searchParams;
   const type = parseRepoType(context.params.type);
   const fields = listingFields({
@@ -66,7 +66,7 @@ function listHandler(context: RequestContext): void {
   const indexSearch =
     type === "model" ? parseListingSearch(new Set(query.keys()), (name) => queryList(query, name)) : null;
   if (indexSearch) {
-    const result = listModelsBySearch(context.hangar, context.caller, {
+    const result = await listModelsBySearch(context.hangar, context.caller, {
       search: indexSearch,
       limit,
       ...(cursor ? { cursor } : {}),
@@ -84,7 +84,7 @@ function listHandler(context: RequestContext): void {
   const author = query.get("author");
   const pipelineTag = query.get("pipeline_tag");
   const gated = parseBoolean(query.get("gated"));
-  const result = listRepos(context.hangar, context.caller, {
+  const result = await listRepos(context.hangar, context.caller, {
     type,
     ...(search.length > 0 ? { search } : {}),
     ...(tags.length > 0 ? { tags } : {}),
@@ -101,10 +101,10 @@ function listHandler(context: RequestContext): void {
   sendJson(context.response, 200, body, result.nextCursor ? nextPageLink(context, result.nextCursor) : {});
 }
 
-function infoHandler(context: RequestContext): void {
+async function infoHandler(context: RequestContext): Promise<void> {
   const query = context.url.searchParams;
   const expand = queryList(query, "expand");
-  const details = getRepo(context.hangar, context.caller, {
+  const details = await getRepo(context.hangar, context.caller, {
     ref: repoRef(context),
     ...(context.rest.length > 0 ? { revision: revisionFromSegments(context.rest) } : {}),
   });
@@ -118,11 +118,11 @@ function infoHandler(context: RequestContext): void {
   );
 }
 
-function treeHandler(context: RequestContext): void {
+async function treeHandler(context: RequestContext): Promise<void> {
   const query = context.url.searchParams;
   const { revision, path } = splitRevisionAndPath(context.rest);
   const cursor = query.get("cursor");
-  const result = listTree(context.hangar, context.caller, {
+  const result = await listTree(context.hangar, context.caller, {
     ref: repoRef(context),
     revision,
     path: path.join("/"),
@@ -161,7 +161,7 @@ async function readPathsInfoBody(context: RequestContext): Promise<{ paths: stri
 
 async function pathsInfoHandler(context: RequestContext): Promise<void> {
   const body = await readPathsInfoBody(context);
-  const result = getPathsInfo(context.hangar, context.caller, {
+  const result = await getPathsInfo(context.hangar, context.caller, {
     ref: repoRef(context),
     revision: revisionFromSegments(context.rest),
     paths: body.paths,
@@ -170,19 +170,19 @@ async function pathsInfoHandler(context: RequestContext): Promise<void> {
   sendJson(context.response, 200, result.entries.map(toApiTreeEntry));
 }
 
-function refsHandler(context: RequestContext): void {
-  const refs = listRefs(context.hangar, context.caller, {
+async function refsHandler(context: RequestContext): Promise<void> {
+  const refs = await listRefs(context.hangar, context.caller, {
     ref: repoRef(context),
     includePullRequests: parseBoolean(context.url.searchParams.get("include_prs")) ?? false,
   });
   sendJson(context.response, 200, toApiGitRefs(refs));
 }
 
-function commitsHandler(context: RequestContext): void {
+async function commitsHandler(context: RequestContext): Promise<void> {
   const query = context.url.searchParams;
   const cursor = query.get("cursor");
   const maxPageSize = context.hangar.config.limits.maxPageSize;
-  const result = listCommits(context.hangar, context.caller, {
+  const result = await listCommits(context.hangar, context.caller, {
     ref: repoRef(context),
     revision: revisionFromSegments(context.rest, "main"),
     limit: parsePageLimit(query.get("limit"), maxPageSize, COMMITS_PAGE_SIZE),

@@ -102,7 +102,7 @@ export function registerHubWriteRoutes(router: Router): void {
 
   router.add("DELETE", "/api/repos/delete", async (context) => {
     const body = await readJsonBody(context, DELETE_REPO_BODY);
-    deleteRepo(context.hangar, context.caller, { repo: repoFromBody(context, body) });
+    await deleteRepo(context.hangar, context.caller, { repo: repoFromBody(context, body) });
     sendJson(context.response, 200, {});
   });
 
@@ -115,7 +115,7 @@ export function registerHubWriteRoutes(router: Router): void {
         throw badRequest(`"${name}" must be "namespace/name"`);
       return { type, namespace, name: repoName };
     };
-    const repo = moveRepo(context.hangar, context.caller, {
+    const repo = await moveRepo(context.hangar, context.caller, {
       from: split(body.fromRepo, "fromRepo"),
       to: split(body.toRepo, "toRepo"),
     });
@@ -130,7 +130,7 @@ export function registerHubWriteRoutes(router: Router): void {
 
   router.add("PUT", `${REPO_API}/settings`, async (context) => {
     const body = await readJsonBody(context, REPO_SETTINGS_BODY);
-    const repo = updateRepoSettings(context.hangar, context.caller, {
+    const repo = await updateRepoSettings(context.hangar, context.caller, {
       repo: repoFromPath(context),
       private: body.private,
       visibility: body.visibility,
@@ -180,7 +180,7 @@ export function registerHubWriteRoutes(router: Router): void {
 
   router.add("POST", `${REPO_API}/branch/*branch`, async (context) => {
     const body = await readJsonBody(context, CREATE_BRANCH_BODY);
-    createBranch(context.hangar, context.caller, {
+    await createBranch(context.hangar, context.caller, {
       repo: repoFromPath(context),
       branch: restAsName(context, "branch"),
       ...(body.startingPoint ? { startingPoint: body.startingPoint } : {}),
@@ -190,8 +190,8 @@ export function registerHubWriteRoutes(router: Router): void {
     sendJson(context.response, 200, {});
   });
 
-  router.add("DELETE", `${REPO_API}/branch/*branch`, (context) => {
-    deleteBranch(context.hangar, context.caller, {
+  router.add("DELETE", `${REPO_API}/branch/*branch`, async (context) => {
+    await deleteBranch(context.hangar, context.caller, {
       repo: repoFromPath(context),
       branch: restAsName(context, "branch"),
     });
@@ -200,7 +200,7 @@ export function registerHubWriteRoutes(router: Router): void {
 
   router.add("POST", `${REPO_API}/tag/*revision`, async (context) => {
     const body = await readJsonBody(context, CREATE_TAG_BODY);
-    createTag(context.hangar, context.caller, {
+    await createTag(context.hangar, context.caller, {
       repo: repoFromPath(context),
       revision: restAsName(context, "revision"),
       tag: body.tag,
@@ -208,8 +208,8 @@ export function registerHubWriteRoutes(router: Router): void {
     sendJson(context.response, 200, {});
   });
 
-  router.add("DELETE", `${REPO_API}/tag/*tag`, (context) => {
-    deleteTag(context.hangar, context.caller, {
+  router.add("DELETE", `${REPO_API}/tag/*tag`, async (context) => {
+    await deleteTag(context.hangar, context.caller, {
       repo: repoFromPath(context),
       tag: restAsName(context, "tag"),
     });

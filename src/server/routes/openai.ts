@@ -299,8 +299,8 @@ async function handleEmbeddings(context: RequestContext): Promise<void> {
 }
 
 /** `GET /v1/models`: the models the caller may read that Hangar can run here. */
-function listModels(context: RequestContext): void {
-  const models = context.hangar.inference.listRunnableModels(context.caller);
+async function listModels(context: RequestContext): Promise<void> {
+  const models = await context.hangar.inference.listRunnableModels(context.caller);
   sendJson(context.response, 200, {
     object: "list",
     data: models.map((model) => ({

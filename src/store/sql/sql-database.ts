@@ -4,7 +4,8 @@
  * Rows come back with plain JavaScript values: integers as numbers, booleans as 0/1, text as strings.
  */
 export type SqlValue = string | number | bigint | null | Uint8Array;
-export type SqlRow = Record<string, unknown>;
+// biome-ignore lint/suspicious/noExplicitAny: rows are cast to each table's raw row type where they are read
+export type SqlRow = Record<string, any>;
 
 export interface RunResult {
   /** Rows the statement inserted, updated or deleted. */

@@ -88,7 +88,10 @@ class ConnectionExecutor implements SqlExecutor {
 
   async arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
     this.guard();
-    return this.statements.get(sql).raw(true).all(...bind(params)) as unknown[][];
+    return this.statements
+      .get(sql)
+      .raw(true)
+      .all(...bind(params)) as unknown[][];
   }
 
   async get<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
@@ -234,9 +237,7 @@ export class SqliteDatabase implements SqlDatabase {
     const connection = await this.takeSnapshotConnection();
     try {
       connection.exec("BEGIN");
-      const iterator = connection
-        .prepare(sql)
-        .iterate(...bind(params)) as IterableIterator<T>;
+      const iterator = connection.prepare(sql).iterate(...bind(params)) as IterableIterator<T>;
       let page: T[] = [];
       for (const row of iterator) {
         page.push(row);
@@ -259,7 +260,11 @@ export class SqliteDatabase implements SqlDatabase {
     const connection = this.writer.connection;
     try {
       await whileBusy(() => connection.exec("BEGIN IMMEDIATE"));
-      const tx = new ConnectionExecutor(this.writer, () => this.assertOpen(), async (write) => write());
+      const tx = new ConnectionExecutor(
+        this.writer,
+        () => this.assertOpen(),
+        async (write) => write(),
+      );
       try {
         const result = await this.inside.run(true, () => work(tx));
         connection.exec("COMMIT");
