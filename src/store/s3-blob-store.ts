@@ -1,17 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   type S3Client,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { badRequest, HangarError } from "../core/errors.ts";
@@ -27,17 +23,14 @@ import {
   type StoredBlob,
   type UploadedPart,
 } from "./blob-store-types.ts";
-import { checkMultipartShape, partCountOf } from "./fs-multipart.ts";
-import { checkFailure, errorName, isHarmlessAbortFailure, isMissing, statusOf } from "./s3-errors.ts";
+import { checkFailure, isMissing, statusOf } from "./s3-errors.ts";
+import { MAX_PARTS, MIN_PART_BYTES, S3Multipart } from "./s3-multipart.ts";
 import { createS3Client, describeS3, type S3Settings } from "./s3-settings.ts";
 import { receiveIntoBucket } from "./s3-upload.ts";
 
-/** S3's limits: a single CopyObject copies up to 5 GiB; parts are 5 MiB or more (but the last), 10,000 at most. */
+/** A single CopyObject copies up to 5 GiB; larger objects are read back and uploaded again. */
 const COPY_LIMIT_BYTES = 5 * 1024 ** 3;
-const MIN_PART_BYTES = 5 * 1024 * 1024;
-const MAX_PARTS = 10_000;
 const DEFAULT_PART_BYTES = 16 * 1024 * 1024;
-const DEFAULT_PART_URL_SECONDS = 24 * 60 * 60;
 
 function missing(sha256: string, cause: unknown): HangarError {
   return new HangarError("HANGAR_ERR_BLOB_MISSING", `Blob ${sha256} is missing from the blob store`, {
@@ -62,11 +55,23 @@ export class S3BlobStore implements BlobStorage {
   readonly settings: S3Settings;
   readonly client: S3Client;
   private readonly partSize: number;
+  private readonly multipart: S3Multipart;
 
   constructor(settings: S3Settings, client: S3Client = createS3Client(settings)) {
     this.settings = settings;
     this.client = client;
     this.partSize = settings.partSize ?? DEFAULT_PART_BYTES;
+    if (this.partSize < MIN_PART_BYTES) {
+      throw new Error(`S3 parts must be at least ${MIN_PART_BYTES} bytes, not ${this.partSize}`);
+    }
+    this.multipart = new S3Multipart({
+      client,
+      bucket: settings.bucket,
+      keyOf: (sha256) => this.keyOf(sha256),
+      stagingKey: (token) => this.stagingKey(token),
+      sizeOf: (sha256) => this.sizeOf(sha256),
+      promote: (staged, sha256, size) => this.promote(staged, sha256, size, true),
+    });
   }
 
   private get bucket(): string {
@@ -272,150 +277,29 @@ export class S3BlobStore implements BlobStorage {
     return getSignedUrl(this.client, command, { expiresIn: options.expiresInSeconds });
   }
 
-  /**
-   * Multipart uploads go to a staging key named by a random token; the upload id handed out is
-   * `<token>.<S3 upload id, base64url>`, so any node can find the S3 upload from it alone.
-   */
-  private parseUploadId(uploadId: string): { key: string; s3UploadId: string } {
-    const match = /^([0-9a-f]{32})\.([A-Za-z0-9_-]+)$/.exec(uploadId);
-    if (!match) throw badRequest(`Invalid multipart upload id "${uploadId}"`);
-    return {
-      key: this.stagingKey(`mpu-${match[1]}`),
-      s3UploadId: Buffer.from(match[2]!, "base64url").toString("utf8"),
-    };
-  }
-
-  async beginMultipart(
+  beginMultipart(
     sha256: string,
     size: number,
     partSize: number,
     options: BeginMultipartOptions = {},
   ): Promise<MultipartSession> {
-    checkMultipartShape(sha256, size, partSize);
-    const count = partCountOf(size, partSize);
-    if (count > MAX_PARTS)
-      throw badRequest(`${count} parts is more than S3's ${MAX_PARTS}: use larger parts`);
-    if (count > 1 && partSize < MIN_PART_BYTES) {
-      throw badRequest(`Parts of ${partSize} bytes are smaller than S3's minimum of ${MIN_PART_BYTES}`);
-    }
-    const token = randomBytes(16).toString("hex");
-    const key = this.stagingKey(`mpu-${token}`);
-    const created = await this.client.send(
-      new CreateMultipartUploadCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Metadata: { sha256, size: String(size) },
-      }),
-    );
-    if (!created.UploadId) throw new Error(`The store started no multipart upload for ${key}`);
-    const uploadId = `${token}.${Buffer.from(created.UploadId, "utf8").toString("base64url")}`;
-    const expiresIn = options.expiresInSeconds ?? DEFAULT_PART_URL_SECONDS;
-    const partUrls: string[] = [];
-    for (let PartNumber = 1; PartNumber <= count; PartNumber++) {
-      const command = new UploadPartCommand({
-        Bucket: this.bucket,
-        Key: key,
-        UploadId: created.UploadId,
-        PartNumber,
-      });
-      partUrls.push(await getSignedUrl(this.client, command, { expiresIn }));
-    }
-    return { uploadId, partUrls };
+    return this.multipart.begin(sha256, size, partSize, options);
   }
 
-  async putPart(
-    uploadId: string,
-    partNumber: number,
-    source: ChunkSource | Uint8Array,
-  ): Promise<UploadedPart> {
-    const { key, s3UploadId } = this.parseUploadId(uploadId);
-    const chunks: Uint8Array[] = [];
-    await feedChunks(source instanceof Uint8Array ? [source] : source, (chunk) => {
-      chunks.push(Buffer.from(chunk));
-    });
-    const body = Buffer.concat(chunks);
-    try {
-      const answer = await this.client.send(
-        new UploadPartCommand({
-          Bucket: this.bucket,
-          Key: key,
-          UploadId: s3UploadId,
-          PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.byteLength,
-        }),
-      );
-      return { partNumber, etag: answer.ETag ?? "" };
-    } catch (error) {
-      if (errorName(error) === "NoSuchUpload") throw this.uploadGone(uploadId, error);
-      throw error;
-    }
+  putPart(uploadId: string, partNumber: number, source: ChunkSource | Uint8Array): Promise<UploadedPart> {
+    return this.multipart.putPart(uploadId, partNumber, source);
   }
 
-  private uploadGone(uploadId: string, cause: unknown): HangarError {
-    return new HangarError(
-      "HANGAR_ERR_NOT_FOUND",
-      `Multipart upload ${uploadId} does not exist (completed, aborted or never begun)`,
-      { cause },
-    );
-  }
-
-  async completeMultipart(
+  completeMultipart(
     uploadId: string,
     sha256: string,
     size: number,
     parts: UploadedPart[],
   ): Promise<StoredBlob> {
-    const { key, s3UploadId } = this.parseUploadId(uploadId);
-    this.keyOf(sha256);
-    const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-    try {
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: this.bucket,
-          Key: key,
-          UploadId: s3UploadId,
-          MultipartUpload: {
-            Parts: sorted.map((part) => ({
-              PartNumber: part.partNumber,
-              ETag: part.etag.startsWith('"') ? part.etag : `"${part.etag}"`,
-            })),
-          },
-        }),
-      );
-    } catch (error) {
-      const name = errorName(error);
-      if (name === "NoSuchUpload") {
-        // Completed already, maybe by another node answering a retry.
-        if ((await this.sizeOf(sha256)) === size) return { sha256, size };
-        throw this.uploadGone(uploadId, error);
-      }
-      if (name === "InvalidPart" || name === "InvalidPartOrder" || name === "EntityTooSmall") {
-        throw badRequest(`The parts of upload ${uploadId} cannot be assembled: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-    const assembled = head.ContentLength ?? 0;
-    if (assembled !== size) {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => {});
-      throw badRequest(`The uploaded parts are ${assembled} bytes, but ${size} were announced`);
-    }
-    await this.promote(key, sha256, size, true);
-    return { sha256, size };
+    return this.multipart.complete(uploadId, sha256, size, parts);
   }
 
-  async abortMultipart(uploadId: string): Promise<void> {
-    const { key, s3UploadId } = this.parseUploadId(uploadId);
-    await this.client
-      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: s3UploadId }))
-      .catch((error: unknown) => {
-        // Gone already, or a store that cannot abort (its parts are left to the bucket's lifecycle rule).
-        if (!isHarmlessAbortFailure(error)) throw error;
-      });
-    // A completion that stopped between assembling and checking leaves the staged object.
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => {});
+  abortMultipart(uploadId: string): Promise<void> {
+    return this.multipart.abort(uploadId);
   }
 }
