@@ -29,6 +29,12 @@ export interface BlobPutOptions {
   gitOid?: boolean;
   /** Largest number of bytes accepted. */
   maxSize?: number;
+  /**
+   * The source's chunks belong to this call and nothing else reads them (a request body): the filesystem
+   * store frees each one once hashed and copied into a direct write (FileWriter's `releaseChunks`); engines
+   * that copy chunks anyway ignore it. Off by default.
+   */
+  releaseChunks?: boolean;
 }
 
 /** Bytes `start` to `end` of a blob, both inclusive, as in HTTP ranges. */

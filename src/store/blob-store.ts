@@ -21,13 +21,8 @@ import { ensureOwnerOnlyFolder } from "./owner-only.ts";
 
 export type { StoredBlob } from "./blob-store-types.ts";
 
-export interface PutOptions extends BlobPutOptions {
-  /**
-   * The source's chunks belong to this call and nothing else reads them (a request body): each one is
-   * freed once hashed and copied into a direct write (FileWriter's `releaseChunks`). Off by default.
-   */
-  releaseChunks?: boolean;
-}
+/** The filesystem store's put options (`releaseChunks` is the part it acts on). */
+export type PutOptions = BlobPutOptions;
 
 export interface BlobStoreOptions {
   /** Write large blobs with O_DIRECT where the filesystem takes it (default true; HANGAR_DIRECT_IO=0). */
