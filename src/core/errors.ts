@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   HANGAR_ERR_INTERNAL: { status: 500, hubCode: "InternalError" },
   HANGAR_ERR_NOT_IMPLEMENTED: { status: 501, hubCode: "NotImplemented" },
   HANGAR_ERR_UPSTREAM: { status: 502, hubCode: "UpstreamError" },
+  HANGAR_ERR_UNAVAILABLE: { status: 503, hubCode: "ServiceUnavailable" },
   HANGAR_ERR_MODEL_LOAD_FAILED: { status: 500, hubCode: "ModelLoadError" },
   HANGAR_ERR_TIMEOUT: { status: 504, hubCode: "Timeout" },
 } as const satisfies Record<string, { status: number; hubCode: string }>;

@@ -1,39 +1,28 @@
 import { createHash, randomBytes } from "node:crypto";
 import { constants, createReadStream, type ReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
+import { access, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { HangarError } from "../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
+import type {
+  BeginMultipartOptions,
+  BlobPutOptions,
+  BlobStorage,
+  ByteRange,
+  DownloadUrlOptions,
+  MultipartSession,
+  StoredBlob,
+  UploadedPart,
+} from "./blob-store-types.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
+import { FsMultipart } from "./fs-multipart.ts";
 import { ensureOwnerOnlyFolder } from "./owner-only.ts";
 
-export interface StoredBlob {
-  sha256: string;
-  size: number;
-  /** git blob id of the content, when the size was known before writing (see `put`). */
-  gitOid?: string;
-}
+export type { StoredBlob } from "./blob-store-types.ts";
 
-export interface PutOptions {
-  /** The sha256 the bytes must have; a mismatch discards them. */
-  expectedSha256?: string;
-  /** The size the bytes must have. Also lets the git blob id be computed in the same pass. */
-  expectedSize?: number;
-  /**
-   * Whether to compute the git blob id (a sha1 pass) along the way; needs `expectedSize`. Defaults to
-   * true unless `expectedSha256` is given: LFS objects are named by sha256 and their git id is the
-   * pointer's, so the sha1 of their bytes would be thrown away.
-   */
-  gitOid?: boolean;
-  /** Largest number of bytes accepted. */
-  maxSize?: number;
-  /**
-   * The source's chunks belong to this call and nothing else reads them (a request body): each one is
-   * freed once hashed and copied into a direct write (FileWriter's `releaseChunks`). Off by default.
-   */
-  releaseChunks?: boolean;
-}
+/** The filesystem store's put options (`releaseChunks` is the part it acts on). */
+export type PutOptions = BlobPutOptions;
 
 export interface BlobStoreOptions {
   /** Write large blobs with O_DIRECT where the filesystem takes it (default true; HANGAR_DIRECT_IO=0). */
@@ -68,7 +57,7 @@ async function syncFolder(path: string): Promise<void> {
  * Content-addressed blobs on the filesystem, named by sha256 under `blobs/ab/cd/`. A blob is written to a
  * temp file, fsynced and renamed into place, so a crash never leaves a partial blob visible under its name.
  */
-export class BlobStore {
+export class BlobStore implements BlobStorage {
   readonly root: string;
   readonly tempDir: string;
   /**
@@ -76,11 +65,14 @@ export class BlobStore {
    * probe file sits in the root, where `list` sees only the two-letter folders.
    */
   readonly direct: DirectIo;
+  /** Multipart sessions: folders in the temp folder, so any process on the same disk may continue one. */
+  private readonly multipart: FsMultipart;
 
   private constructor(root: string, options: BlobStoreOptions) {
     this.root = root;
     this.tempDir = join(root, "tmp");
     this.direct = new DirectIo(root, options.directIo ?? true);
+    this.multipart = new FsMultipart(this.tempDir, (source, putOptions) => this.put(source, putOptions));
   }
 
   static async open(root: string, options: BlobStoreOptions = {}): Promise<BlobStore> {
@@ -112,6 +104,11 @@ export class BlobStore {
     } catch {
       return null;
     }
+  }
+
+  async stat(sha256: string): Promise<{ size: number } | undefined> {
+    const size = await this.sizeOf(sha256);
+    return size === null ? undefined : { size };
   }
 
   /** A fresh temp file path inside the store (same filesystem, so a rename is atomic). */
@@ -238,6 +235,28 @@ export class BlobStore {
     });
   }
 
+  /** Streams a stored blob once it is found open; HANGAR_ERR_BLOB_MISSING when it is not stored. */
+  async openRead(sha256: string, range?: ByteRange): Promise<ReadStream> {
+    const stream = this.createReadStream(sha256, range);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => {
+        stream.off("open", onOpen);
+        reject(
+          new HangarError("HANGAR_ERR_BLOB_MISSING", `Blob ${sha256} is missing from the blob store`, {
+            cause: error,
+          }),
+        );
+      };
+      const onOpen = () => {
+        stream.off("error", onError);
+        resolve();
+      };
+      stream.once("error", onError);
+      stream.once("open", onOpen);
+    });
+    return stream;
+  }
+
   async read(sha256: string): Promise<Buffer> {
     try {
       return await readFile(this.pathOf(sha256));
@@ -275,8 +294,9 @@ export class BlobStore {
     }
   }
 
-  /** Re-hashes a stored blob; false when its bytes no longer match its name. */
+  /** Re-hashes a stored blob; false when its bytes no longer match its name or it is missing. */
   async verify(sha256: string): Promise<boolean> {
+    if (!(await this.has(sha256))) return false;
     const hash = createHash("sha256");
     for await (const chunk of this.createReadStream(sha256)) hash.update(chunk as Buffer);
     return hash.digest("hex") === sha256;
@@ -312,4 +332,53 @@ export class BlobStore {
     }
     return removed;
   }
+
+  /** The filesystem has no URL of its own: the server sends the bytes. */
+  async downloadUrl(sha256: string, _options: DownloadUrlOptions): Promise<string | undefined> {
+    this.pathOf(sha256);
+    return undefined;
+  }
+
+  /** Parts are relayed by the server (`putPart`): there are no part URLs. */
+  beginMultipart(
+    sha256: string,
+    size: number,
+    partSize: number,
+    _options?: BeginMultipartOptions,
+  ): Promise<MultipartSession> {
+    return this.multipart.begin(sha256, size, partSize);
+  }
+
+  putPart(uploadId: string, partNumber: number, source: ChunkSource | Uint8Array): Promise<UploadedPart> {
+    return this.multipart.putPart(uploadId, partNumber, source);
+  }
+
+  completeMultipart(
+    uploadId: string,
+    sha256: string,
+    size: number,
+    parts: UploadedPart[],
+  ): Promise<StoredBlob> {
+    return this.multipart.complete(uploadId, sha256, size, parts);
+  }
+
+  abortMultipart(uploadId: string): Promise<void> {
+    return this.multipart.abort(uploadId);
+  }
+
+  /** Whether the store's folders exist and can be written. */
+  async check(): Promise<void> {
+    try {
+      await access(this.tempDir, constants.W_OK);
+      await access(this.root, constants.W_OK);
+    } catch (error) {
+      throw new HangarError(
+        "HANGAR_ERR_UNAVAILABLE",
+        `The blob store folder ${this.root} cannot be written: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+
+  async close(): Promise<void> {}
 }

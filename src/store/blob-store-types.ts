@@ -1,0 +1,135 @@
+import type { Readable } from "node:stream";
+import type { ChunkSource } from "../core/feed-chunks.ts";
+
+/**
+ * The blob store contract every engine implements (the filesystem `BlobStore`, the S3-compatible
+ * `S3BlobStore`). Blobs are content-addressed by sha256: a blob is visible under its name only once its bytes
+ * were hashed and found to match, whatever the engine. Multipart upload sessions live in the store itself
+ * (part files on the shared disk, S3 multipart uploads in the bucket), never in one process's memory, so any
+ * node may receive a session's parts or complete it.
+ */
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** git blob id of the content, when the size was known before writing (see `BlobPutOptions.gitOid`). */
+  gitOid?: string;
+}
+
+export interface BlobPutOptions {
+  /** The sha256 the bytes must have; a mismatch discards them. */
+  expectedSha256?: string;
+  /** The size the bytes must have. Also lets the git blob id be computed in the same pass. */
+  expectedSize?: number;
+  /**
+   * Whether to compute the git blob id (a sha1 pass) along the way; needs `expectedSize`. Defaults to
+   * true unless `expectedSha256` is given: LFS objects are named by sha256 and their git id is the
+   * pointer's, so the sha1 of their bytes would be thrown away.
+   */
+  gitOid?: boolean;
+  /** Largest number of bytes accepted. */
+  maxSize?: number;
+  /**
+   * The source's chunks belong to this call and nothing else reads them (a request body): the filesystem
+   * store frees each one once hashed and copied into a direct write (FileWriter's `releaseChunks`); engines
+   * that copy chunks anyway ignore it. Off by default.
+   */
+  releaseChunks?: boolean;
+}
+
+/** Bytes `start` to `end` of a blob, both inclusive, as in HTTP ranges. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export interface DownloadUrlOptions {
+  /** The name a browser saves the file under (`Content-Disposition: attachment`). */
+  filename?: string;
+  /** How long the URL works. */
+  expiresInSeconds: number;
+}
+
+export interface MultipartSession {
+  /** Names the session in every later call, on any node. */
+  uploadId: string;
+  /**
+   * One presigned PUT URL per part (part n at index n - 1), when clients send the parts straight to the
+   * store; undefined when the caller relays each part with `putPart`.
+   */
+  partUrls: string[] | undefined;
+}
+
+export interface UploadedPart {
+  /** 1-based. */
+  partNumber: number;
+  /** What the store answered for the part (the `ETag` header of a part PUT, or `putPart`'s result). */
+  etag: string;
+}
+
+export interface BeginMultipartOptions {
+  /** How long the part URLs work (engines with part URLs; default one day). */
+  expiresInSeconds?: number;
+}
+
+export interface BlobStorage {
+  /**
+   * Stores bytes from a stream or buffers, checking sha256 and size as they arrive; on any mismatch nothing
+   * is kept and a HangarError (400) says what differed.
+   */
+  put(source: ChunkSource | Uint8Array, options?: BlobPutOptions): Promise<StoredBlob>;
+  has(sha256: string): Promise<boolean>;
+  /** Size of a stored blob, or null when it is missing. */
+  sizeOf(sha256: string): Promise<number | null>;
+  stat(sha256: string): Promise<{ size: number } | undefined>;
+  /** The whole blob; HANGAR_ERR_BLOB_MISSING when it is not stored. */
+  read(sha256: string): Promise<Buffer>;
+  /** Bytes `start` (inclusive) to `end` (exclusive), fewer when the blob ends first. */
+  readRange(sha256: string, start: number, end: number): Promise<Buffer>;
+  /** Streams a blob, or the inclusive `range` of it. HANGAR_ERR_BLOB_MISSING when it is not stored. */
+  openRead(sha256: string, range?: ByteRange): Promise<Readable>;
+  /** Re-hashes a stored blob; false when its bytes no longer match its name or it is missing. */
+  verify(sha256: string): Promise<boolean>;
+  /** Removes a blob; nothing happens when it is not stored. */
+  delete(sha256: string): Promise<void>;
+  /** Every stored blob's sha256, for gc and fsck. */
+  list(): AsyncIterable<string>;
+  /**
+   * A URL a client can GET the blob from directly (a presigned URL), or undefined when the store has none
+   * and the server must send the bytes itself.
+   */
+  downloadUrl(sha256: string, options: DownloadUrlOptions): Promise<string | undefined>;
+
+  /**
+   * Starts a multipart upload of a blob of `size` bytes in parts of `partSize` bytes (the last one shorter),
+   * numbered from 1.
+   */
+  beginMultipart(
+    sha256: string,
+    size: number,
+    partSize: number,
+    options?: BeginMultipartOptions,
+  ): Promise<MultipartSession>;
+  /** Stores one part through the server (engines without part URLs, or a proxying server); returns its etag. */
+  putPart(uploadId: string, partNumber: number, source: ChunkSource | Uint8Array): Promise<UploadedPart>;
+  /**
+   * Assembles the parts, checks the whole object's sha256 and size, and only then makes it visible under its
+   * sha256. On a mismatch the assembled bytes are deleted, the session ends, and a HangarError badRequest
+   * says what differed. A part list that names a part the store does not have is refused the same way, but
+   * the session stays (the client may still send the part).
+   */
+  completeMultipart(
+    uploadId: string,
+    sha256: string,
+    size: number,
+    parts: UploadedPart[],
+  ): Promise<StoredBlob>;
+  /** Drops a session and its parts; nothing happens when it is already gone. */
+  abortMultipart(uploadId: string): Promise<void>;
+
+  /** Throws a HangarError (HANGAR_ERR_UNAVAILABLE) with one clear sentence when the store cannot be used. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
