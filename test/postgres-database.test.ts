@@ -4,6 +4,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { POSTGRES_MIGRATIONS } from "../src/store/postgres-migrations.ts";
 import { CatalogUnavailableError, PostgresDatabase, redactUrl } from "../src/store/sql/postgres-database.ts";
+import {
+  multiRowInsertText,
+  parseMultiRowInsert,
+  rowsPerInsert,
+  translatePlaceholders,
+} from "../src/store/sql/postgres-sql.ts";
 import type { SqlExecutor } from "../src/store/sql/sql-database.ts";
 import { createTestDatabase, POSTGRES_SERVER_URL, type TestDatabase } from "./helpers/postgres.ts";
 
@@ -43,6 +49,42 @@ describe("PostgreSQL engine", () => {
   after(async () => {
     await db.close();
     await database.drop();
+  });
+
+  it("translates placeholders, LIKE and camelCase names outside literals, identifiers and comments", () => {
+    const sql = `SELECT "odd?Name", 'it''s ? LIKE' AS t, c.git_oid AS gitOid -- why? LIKE\n FROM c
+      WHERE c.name NOT LIKE ? AND c.likes > ? /* ? */ AND c.unlike = ?`;
+    assert.deepEqual(translatePlaceholders(sql), {
+      text: `SELECT "odd?Name", 'it''s ? LIKE' AS t, c.git_oid AS "gitOid" -- why? LIKE\n FROM c
+      WHERE c.name NOT ILIKE $1 AND c.likes > $2 /* ? */ AND c.unlike = $3`,
+      parameters: 3,
+    });
+  });
+
+  it("rewrites single-row INSERTs of placeholders into chunks of multi-row INSERTs", () => {
+    const insert = parseMultiRowInsert(
+      'INSERT INTO org_members (org, "user", role) VALUES (?, ?, ?) ON CONFLICT (org, "user") DO NOTHING',
+    );
+    assert.deepEqual(insert, {
+      head: 'INSERT INTO org_members (org, "user", role) VALUES',
+      tail: ' ON CONFLICT (org, "user") DO NOTHING',
+      columns: 3,
+    });
+    assert.equal(
+      multiRowInsertText(insert!, 2),
+      'INSERT INTO org_members (org, "user", role) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT (org, "user") DO NOTHING',
+    );
+    assert.equal(rowsPerInsert(3), 1000);
+    assert.equal(rowsPerInsert(100), 655);
+    for (const loopOnly of [
+      "INSERT INTO t (a, b) VALUES (?, 'x')",
+      "INSERT INTO t (a) VALUES (?) RETURNING a",
+      "INSERT INTO t (a, b) VALUES (?, ?) ON CONFLICT (a) DO UPDATE SET b = excluded.b",
+      "UPDATE t SET a = ? WHERE b = ?",
+      "INSERT INTO t (a) SELECT ? WHERE true",
+    ]) {
+      assert.equal(parseMultiRowInsert(loopOnly), undefined, loopOnly);
+    }
   });
 
   it("redacts passwords from URLs", () => {

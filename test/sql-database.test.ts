@@ -165,6 +165,12 @@ for (const makeEngine of [sqliteEngine, postgresEngine]) {
       await db.run("INSERT INTO notes (id, text) VALUES (?, ?)", [3, "Mixed CASE Text"]);
       const liked = await db.all("SELECT id FROM notes WHERE text LIKE ? ORDER BY id", ["mixed case%"]);
       assert.deepEqual(liked, [{ id: 3 }]);
+      // camelCase result names keep their case, in the select list and where they are used again.
+      const renamed = await db.all(
+        'SELECT id AS noteId, text AS "noteText" FROM notes WHERE id >= ? ORDER BY noteId DESC LIMIT 1',
+        [2],
+      );
+      assert.deepEqual(renamed, [{ noteId: 3, noteText: "Mixed CASE Text" }]);
     });
 
     it("runMany: many rows at once, conflicts ignored or updated row by row, all or nothing", async () => {

@@ -1,12 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
-import {
-  multiRowInsertText,
-  parseMultiRowInsert,
-  redactUrl,
-  rowsPerInsert,
-  TranslationCache,
-} from "./postgres-sql.ts";
+import { multiRowInsertText, redactUrl, rowsPerInsert, TranslationCache } from "./postgres-sql.ts";
 import {
   type Migration,
   OutsideTransactionError,
@@ -120,7 +114,7 @@ class PostgresExecutor implements SqlExecutor {
 
   async runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
     this.guard();
-    const insert = parseMultiRowInsert(sql);
+    const insert = this.translations.insert(sql);
     let changes = 0;
     if (insert === undefined) {
       for (const row of rows) changes += (await this.query(sql, row)).rowCount ?? 0;

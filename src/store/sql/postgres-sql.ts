@@ -1,13 +1,17 @@
 /**
  * What the PostgreSQL engine changes in the catalog's SQL before sending it: `?` placeholders become
- * `$1..$n`, `LIKE` becomes `ILIKE` (SQLite's LIKE ignores ASCII case), and `INSERT … VALUES (?, …)` run
- * for many rows becomes one multi-row INSERT per chunk. Everything else is sent as written.
+ * `$1..$n`, `LIKE` becomes `ILIKE` (SQLite's LIKE ignores ASCII case), camelCase names are double-quoted
+ * (PostgreSQL would fold them to lower case), and `INSERT … VALUES (?, …)` run for many rows becomes one
+ * multi-row INSERT per chunk. Everything else is sent as written.
  */
 
 /** PostgreSQL's limit on the parameters of one statement (an unsigned 16-bit count). */
 export const MAX_PARAMETERS = 65_535;
 /** Rows per multi-row INSERT at most, whatever the column count: keeps statements and plans small. */
 const MAX_ROWS_PER_INSERT = 1000;
+
+/** A camelCase name (the catalog's result aliases); SQL keywords and snake_case names never match. */
+const CAMEL_CASE = /^[a-z][a-z0-9_]*[A-Z][A-Za-z0-9_]*$/;
 
 const isWordChar = (char: string | undefined) => char !== undefined && /[A-Za-z0-9_$]/.test(char);
 
@@ -43,8 +47,8 @@ export interface Translated {
 }
 
 /**
- * Numbers the `?` placeholders and turns `LIKE` into `ILIKE`, leaving string literals ('…'), quoted
- * identifiers ("…") and comments alone.
+ * Numbers the `?` placeholders, turns `LIKE` into `ILIKE` and double-quotes camelCase names (so
+ * `AS repoType` keeps its case), leaving string literals ('…'), quoted identifiers ("…") and comments alone.
  */
 export function translatePlaceholders(sql: string): Translated {
   let text = "";
@@ -70,14 +74,15 @@ export function translatePlaceholders(sql: string): Translated {
       index++;
       continue;
     }
-    if (
-      (char === "L" || char === "l") &&
-      !isWordChar(sql[index - 1]) &&
-      sql.slice(index, index + 4).toUpperCase() === "LIKE" &&
-      !isWordChar(sql[index + 4])
-    ) {
-      text += "ILIKE";
-      index += 4;
+    if (/[A-Za-z_]/.test(char) && !isWordChar(sql[index - 1])) {
+      let end = index + 1;
+      while (isWordChar(sql[end])) end++;
+      const word = sql.slice(index, end);
+      if (word.toUpperCase() === "LIKE") text += "ILIKE";
+      // PostgreSQL folds unquoted names to lower case: `AS gitOid` would come back as `gitoid`.
+      else if (CAMEL_CASE.test(word)) text += `"${word}"`;
+      else text += word;
+      index = end;
       continue;
     }
     text += char;
@@ -89,7 +94,19 @@ export function translatePlaceholders(sql: string): Translated {
 /** Translations by statement: the catalog runs a few hundred distinct statements, over and over. */
 export class TranslationCache {
   private readonly cache = new Map<string, Translated>();
+  private readonly inserts = new Map<string, MultiRowInsert | null>();
   constructor(private readonly limit = 2000) {}
+
+  /** The statement as a multi-row INSERT, or undefined when it cannot be one. */
+  insert(sql: string): MultiRowInsert | undefined {
+    let insert = this.inserts.get(sql);
+    if (insert === undefined) {
+      insert = parseMultiRowInsert(sql) ?? null;
+      if (this.inserts.size >= this.limit) this.inserts.clear();
+      this.inserts.set(sql, insert);
+    }
+    return insert ?? undefined;
+  }
 
   get(sql: string): Translated {
     let translated = this.cache.get(sql);
@@ -126,7 +143,7 @@ export function parseMultiRowInsert(sql: string): MultiRowInsert | undefined {
   const tail = match[3] ?? "";
   if (/\bDO\s+UPDATE\b|\bRETURNING\b/i.test(tail)) return undefined;
   const columns = 1 + (match[2]?.match(/\?/g)?.length ?? 0);
-  return { head: match[1]!, tail, columns };
+  return { head: translatePlaceholders(match[1]!).text, tail: translatePlaceholders(tail).text, columns };
 }
 
 /** Rows per statement for an INSERT of `columns` columns. */
