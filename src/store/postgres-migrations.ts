@@ -1,4 +1,4 @@
-import type { Migration } from "./sql/sql-database.ts";
+import type { Migration, SqlExecutor } from "./sql/sql-database.ts";
 
 /**
  * The catalog's schema on PostgreSQL: the tables SQLite has after all of MIGRATIONS (src/store/catalog.ts,
@@ -291,3 +291,24 @@ CREATE TRIGGER catalog_changes_facts_notify AFTER INSERT OR UPDATE ON repo_facts
 
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [SCHEMA + CHANGE_FEED];
+
+/**
+ * Moves every identity column's sequence past the largest value in its table. Rows copied in with their
+ * own pk/id (`hangar migrate` keeps them, so links and references stay valid) do not advance an identity:
+ * without this, the next row inserted without one would collide. Run it in the copy's transaction, at the end.
+ */
+export async function syncIdentitySequences(tx: SqlExecutor): Promise<void> {
+  const columns = await tx.all<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns
+     WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name`,
+  );
+  for (const { table_name: table, column_name: column } of columns) {
+    const quotedTable = `"${table.replaceAll('"', '""')}"`;
+    const quotedColumn = `"${column.replaceAll('"', '""')}"`;
+    await tx.get(
+      `SELECT setval(pg_get_serial_sequence(?, ?), COALESCE(max(${quotedColumn}), 0) + 1, false) AS next
+       FROM ${quotedTable}`,
+      [quotedTable, column],
+    );
+  }
+}
