@@ -5,8 +5,10 @@ import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
 import { LfsUploadsTable } from "./lfs-uploads-table.ts";
 import { MaintenanceTable } from "./maintenance-table.ts";
+import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { ReposTable } from "./repos-table.ts";
 import { SearchFeedTable } from "./search-feed-table.ts";
+import { PostgresDatabase } from "./sql/postgres-database.ts";
 import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/sql-database.ts";
 import { SqliteDatabase } from "./sql/sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
@@ -76,16 +78,20 @@ export class Catalog extends CatalogTables {
     super(database);
   }
 
-  /** Opens (creating and migrating when needed) the SQLite catalog at `path`. */
-  static async open(path: string): Promise<Catalog> {
-    const database = SqliteDatabase.open(path);
+  /**
+   * Opens (creating and migrating when needed) a catalog: a `postgres://` or `postgresql://` URL names a
+   * PostgreSQL database (which must exist), anything else the path of a SQLite file.
+   */
+  static async open(location: string): Promise<Catalog> {
+    const postgres = isPostgresUrl(location);
+    const database = postgres ? await PostgresDatabase.open(location) : SqliteDatabase.open(location);
     try {
-      await database.migrate(SQLITE_MIGRATIONS);
+      await database.migrate(postgres ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS);
     } catch (error) {
       await database.close();
       throw error;
     }
-    return new Catalog(database, database.path);
+    return new Catalog(database, postgres ? location : (database as SqliteDatabase).path);
   }
 
   /**
@@ -104,6 +110,10 @@ export class Catalog extends CatalogTables {
   close(): Promise<void> {
     return this.database.close();
   }
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
 }
 
 export function nowIso(): string {

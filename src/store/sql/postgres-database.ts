@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
+import { HangarError } from "../../core/errors.ts";
 import { multiRowInsertText, redactUrl, rowsPerInsert, TranslationCache } from "./postgres-sql.ts";
 import {
   type Migration,
@@ -24,10 +25,9 @@ const MIGRATION_LOCK = "hangar.migrate";
  * The catalog server cannot be used: unreachable, no such database, or refused credentials. The message
  * names the server with its password redacted.
  */
-export class CatalogUnavailableError extends Error {
-  readonly code = "HANGAR_ERR_UNAVAILABLE";
+export class CatalogUnavailableError extends HangarError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super("HANGAR_ERR_UNAVAILABLE", message, options);
     this.name = "CatalogUnavailableError";
   }
 }
