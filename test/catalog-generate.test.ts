@@ -16,7 +16,7 @@ describe("synthetic catalog generator", () => {
     const temp = await makeTempDir();
     remove = temp.remove;
     catalog = await Catalog.open(join(temp.path, "hangar.db"));
-    const result = generateCatalog(catalog, { count: COUNT, seed: 7, batchSize: 1000 });
+    const result = await generateCatalog(catalog, { count: COUNT, seed: 7, batchSize: 1000 });
     assert.deepEqual(result, { inserted: COUNT, seed: 7, skipped: 0 });
   });
   after(async () => {

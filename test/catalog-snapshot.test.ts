@@ -134,7 +134,7 @@ describe("importCatalogSnapshot", () => {
       name: "bert-base-uncased",
       private: true,
     });
-    const before = hangar.catalog.repos.get({
+    const before = await hangar.catalog.repos.get({
       type: "model",
       namespace: "google-bert",
       name: "bert-base-uncased",
@@ -239,8 +239,8 @@ describe("importCatalogSnapshot", () => {
 
   it("records the version and writes nothing on a second import", async () => {
     assert.equal(await hangar.catalog.getMeta(SNAPSHOT_META_KEY), snapshot.version);
-    const rows = hangar.catalog.repos.count("model");
-    const again = importCatalogSnapshot(hangar.catalog);
+    const rows = await hangar.catalog.repos.count("model");
+    const again = await importCatalogSnapshot(hangar.catalog);
     assert.deepEqual(again, {
       version: snapshot.version,
       alreadyImported: true,
@@ -278,7 +278,7 @@ describe("importCatalogSnapshot", () => {
   });
 
   it("refuses a snapshot with a bad id without writing any of it", async () => {
-    const rows = hangar.catalog.repos.count("model");
+    const rows = await hangar.catalog.repos.count("model");
     const broken: CatalogSnapshot = {
       ...snapshot,
       version: "broken",

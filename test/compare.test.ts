@@ -155,7 +155,7 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
   it("is deterministic: the same question gives the same answer", async () => {
     const criteria = { hardware: "A10", weights: { speed: 1, quality: 2, cost: 1 }, requestsPerMonth: 1e6 };
     const first = await compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY, criteria });
-    const second = compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY, criteria });
+    const second = await compareModels(t.hangar, localAdministrator(), { models: BERT_FAMILY, criteria });
     assert.deepEqual(first, second);
     assert.equal(first.criteria.hardware.name, "A10");
     for (const model of first.models) {

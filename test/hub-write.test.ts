@@ -235,7 +235,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   });
 
   it("creates and deletes branches (409 when the branch exists)", async () => {
-    const main = headSha("upload");
+    const main = await headSha("upload");
     await createBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url });
     const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" }))!;
     assert.equal((await hub.hangar.catalog.commits.getRef(repo.pk, "branch", "feature/x"))?.commitOid, main);
@@ -288,7 +288,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   });
 
   it("opens a pull request with create_pr and commits to refs/pr/1", async () => {
-    const main = headSha("upload");
+    const main = await headSha("upload");
     const opened = await uploadFiles({
       repo: "alice/upload",
       isPullRequest: true,
@@ -364,7 +364,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   });
 
   it("rejects malformed NDJSON with 400 naming the line, and changes nothing", async () => {
-    const before = headSha("upload");
+    const before = await headSha("upload");
     const response = await postCommit(
       hub,
       token,

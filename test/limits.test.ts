@@ -198,7 +198,7 @@ describe("limits enforced over HTTP", () => {
   });
 
   it("makes the real client's upload of a too-large file fail with that message, and commits nothing", async () => {
-    const before = head();
+    const before = await head();
     const error = await apiError(
       uploadFiles({
         repo: "carol/limits",

@@ -176,7 +176,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     assert.ok(Buffer.from(await back.arrayBuffer()).equals(weights));
 
     // The org's private repo takes commits from members too.
-    const before = headOf("secret");
+    const before = await headOf("secret");
     await uploadFiles({
       repo: "acme/secret",
       accessToken: memberWrite,
@@ -211,7 +211,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     assert.equal(raw.headers.get("x-error-code"), "Forbidden");
     assert.equal(raw.headers.get("x-error-message"), WRITE_REFUSED);
 
-    const openHead = headOf("open");
+    const openHead = await headOf("open");
     const upload = await apiError(
       uploadFiles({
         repo: "acme/open",
@@ -225,7 +225,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
     assert.equal(await headOf("open"), openHead);
 
     // A private repo stays invisible: writing to it fails like writing to a repo that does not exist.
-    const secretHead = headOf("secret");
+    const secretHead = await headOf("secret");
     const hidden = await apiError(
       uploadFiles({
         repo: "acme/secret",
@@ -253,7 +253,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
       undefined,
     );
 
-    const secretHead = headOf("secret");
+    const secretHead = await headOf("secret");
     const upload = await apiError(
       uploadFiles({
         repo: "acme/secret",

@@ -338,7 +338,7 @@ export class InferenceRuntime {
         usage,
       };
     } catch (error) {
-      throw this.recordFailure(request, meter, started, error, measured);
+      throw await this.recordFailure(request, meter, started, error, measured);
     } finally {
       clearDeadline?.();
       if (entry) this.pool.release(entry);
@@ -428,7 +428,7 @@ export class InferenceRuntime {
       clearDeadline?.();
       release?.();
       if (entry) this.pool.release(entry);
-      throw this.recordFailure(request, meter, started, error, measured);
+      throw await this.recordFailure(request, meter, started, error, measured);
     }
   }
 

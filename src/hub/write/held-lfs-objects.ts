@@ -29,13 +29,13 @@ export async function repoHoldsLfsObject(
  * Records that a repo received bytes hashed to an object (now in the blob store), in one catalog
  * transaction with the blob registry. Throws RepoNotFound when the repo was deleted meanwhile.
  */
-export function recordReceivedLfsObject(
+export async function recordReceivedLfsObject(
   hub: HubContext,
   params: { repoPk: number; repoId: string; object: LfsObjectId },
-): void {
+): Promise<void> {
   const { oid, size } = params.object;
   const at = nowIso();
-  const recorded = hub.catalog.transaction(async (tx) => {
+  const recorded = await hub.catalog.transaction(async (tx) => {
     await tx.commits.registerBlob(oid, size, at);
     return tx.lfsUploads.record({ repoPk: params.repoPk, sha256: oid, size, at });
   });
