@@ -228,12 +228,14 @@ for (const engine of ENGINES) {
     });
 
     it("repos: every sort key in both directions, and keyset pages give every row once", async () => {
-      const names = ["Zed", "alpha", "Beta", "gamma-2", "gamma_1", "Delta.x", "b"];
+      // One namespace written in two cases: the author filter takes both, and ids sort by their bytes.
+      const names = ["Zed", "alpha", "Beta", "gamma-2", "gamma_1", "Delta.x", "b", "sorter/abc", "sorter/Zz"];
       const made: Repo[] = [];
-      for (const [index, name] of names.entries()) {
+      for (const [index, id] of names.entries()) {
+        const [namespace, name] = id.includes("/") ? id.split("/") : ["Sorter", id];
         const created = `2026-01-0${1 + (index % 3)}T00:00:00.000Z`;
         const row = await catalog.repos.insert({
-          ...{ type: "space", namespace: "Sorter", name, private: false, createdAt: created },
+          ...{ type: "space", namespace: namespace!, name: name!, private: false, createdAt: created },
         });
         await catalog.repos.setUpstreamFigures(row.pk, {
           ...{
