@@ -197,8 +197,10 @@ export class ReposTable {
   async list(query: RepoListQuery): Promise<Repo[]> {
     const where: string[] = ["type = ?"];
     const params: SqlValue[] = [query.type];
+    // Substring test without LIKE (no escaping of % and _); instr is SQLite's name for strpos.
+    const position = this.db.dialect === "postgres" ? "strpos" : "instr";
     for (const term of query.search ?? []) {
-      where.push("instr(lower(namespace || '/' || name), ?) > 0");
+      where.push(`${position}(lower(namespace || '/' || name), ?) > 0`);
       params.push(term.toLowerCase());
     }
     if (query.author) {
