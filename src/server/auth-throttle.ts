@@ -16,7 +16,7 @@ export interface ThrottledAuthenticationParams<T> {
   /** The bearer token the client sent. */
   token: string;
   /** Resolves the token; fails with HANGAR_ERR_UNAUTHORIZED when it is unknown. */
-  authenticate: () => T;
+  authenticate: () => T | Promise<T>;
 }
 
 /**
@@ -46,7 +46,7 @@ export class AuthThrottle {
     }
     let principal: T;
     try {
-      principal = params.authenticate();
+      principal = await params.authenticate();
     } catch (error) {
       if (HangarError.isInstance(error) && error.code === "HANGAR_ERR_UNAUTHORIZED") {
         await this.counter.increment(failuresKey, this.settings.windowMs);
