@@ -18,7 +18,7 @@ export interface Hangar extends HubContext {
 export async function createHangar(config: HangarConfig): Promise<Hangar> {
   // The home holds the catalog, its secrets and private repos' files: no one but its owner may look in.
   ensureOwnerOnlyFolder(config.home);
-  const catalog = await Catalog.open(join(config.home, "hangar.db"));
+  const catalog = await Catalog.open(config.database ?? join(config.home, "hangar.db"));
   const blobs = await BlobStore.open(join(config.home, "blobs"), { directIo: config.directIo });
   let inference: InferenceRuntime | undefined;
   const hangar: Hangar = {

@@ -11,6 +11,16 @@ const COMMON_OPTIONS: Record<string, OptionSpec> = {
 };
 const HOME_OPTION: Record<string, OptionSpec> = {
   home: { type: "string", description: "Instance folder (HANGAR_HOME, default ~/.hangar)", valueName: "DIR" },
+  database: {
+    type: "string",
+    description: "Catalog on PostgreSQL (HANGAR_DATABASE_URL; default the SQLite file in the home)",
+    valueName: "postgres://…",
+  },
+  blobs: {
+    type: "string",
+    description: "Blobs in an S3-compatible store (HANGAR_BLOB_STORE; default HOME/blobs)",
+    valueName: "s3://BUCKET/PREFIX",
+  },
 };
 
 function findCommand(args: string[]): { command: Command; rest: string[] } | undefined {
@@ -103,6 +113,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
       env,
       flags: {
         ...(typeof values.home === "string" ? { home: values.home } : {}),
+        ...(typeof values.database === "string" ? { database: values.database } : {}),
+        ...(typeof values.blobs === "string" ? { blobs: values.blobs } : {}),
         ...(typeof values.host === "string" ? { host: values.host } : {}),
         ...(typeof values.port === "string" ? { port: values.port } : {}),
       },

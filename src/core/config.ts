@@ -4,8 +4,17 @@ import { badRequest } from "./errors.ts";
 
 /** Everything one Hangar instance needs; built once by an interface and passed down. */
 export interface HangarConfig {
-  /** Folder holding the instance: `hangar.db` and `blobs/`. */
+  /** Folder holding the instance: `hangar.db` and `blobs/` by default. */
   home: string;
+  /**
+   * The catalog (`--database`, `HANGAR_DATABASE_URL`): a `postgres://` URL for several nodes on one
+   * database; unset, the SQLite file `hangar.db` in the home.
+   */
+  database?: string;
+  /** The blob store (`--blobs`, `HANGAR_BLOB_STORE`): `s3://BUCKET/PREFIX`; unset, `blobs/` in the home. */
+  blobStore?: string;
+  /** How an S3-compatible blob store is reached (`HANGAR_S3_*` and the standard `AWS_*` variables). */
+  s3: S3Access;
   host: string;
   port: number;
   /**
@@ -45,6 +54,21 @@ export interface HangarConfig {
   timeouts?: Partial<ServerTimeouts>;
   /** How failed authentications are throttled; defaults from `DEFAULT_AUTH_THROTTLE` when unset. */
   authThrottle?: Partial<AuthThrottleSettings>;
+}
+
+export interface S3Access {
+  /** For stores other than AWS (MinIO, R2, Ceph RGW, Garage...): `http(s)://host:port`. */
+  endpoint?: string;
+  /** `endpoint/bucket/key` URLs instead of `bucket.endpoint/key` (most non-AWS stores want this). */
+  forcePathStyle: boolean;
+  region: string;
+  /** Explicit credentials; without them the AWS SDK's default chain (profiles, instance roles) is used. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * Downloads of LFS files: `redirect` answers 302 to a presigned URL of the store, as the Hub does with its
+   * CDN (bytes skip Hangar); `proxy` streams them through Hangar (clients that cannot reach the store).
+   */
+  downloads: "redirect" | "proxy";
 }
 
 /** Failed authentications are counted per client address; past a limit, the address gets 429 for a while. */
@@ -197,7 +221,54 @@ export const DEFAULT_UPSTREAM = "https://huggingface.co";
 export interface ConfigSources {
   env?: Record<string, string | undefined>;
   /** Command-line values, which win over the environment. */
-  flags?: { home?: string; host?: string; port?: string | number; publicUrl?: string };
+  flags?: {
+    home?: string;
+    host?: string;
+    port?: string | number;
+    publicUrl?: string;
+    database?: string;
+    blobs?: string;
+  };
+}
+
+function s3AccessFromEnv(env: Record<string, string | undefined>): S3Access {
+  const endpoint = env.HANGAR_S3_ENDPOINT?.trim();
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim();
+  const downloads = env.HANGAR_S3_DOWNLOADS?.trim() || "redirect";
+  if (downloads !== "redirect" && downloads !== "proxy") {
+    throw badRequest(`HANGAR_S3_DOWNLOADS must be "redirect" or "proxy", got "${downloads}"`);
+  }
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    forcePathStyle: ["1", "true", "yes"].includes(
+      (env.HANGAR_S3_FORCE_PATH_STYLE ?? "").trim().toLowerCase(),
+    ),
+    region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || "us-east-1",
+    ...(accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+      : {}),
+    downloads,
+  };
+}
+
+/** A catalog location: a PostgreSQL URL. (The SQLite default needs no setting.) */
+function parseDatabase(value: string | undefined, source: string): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (!/^postgres(ql)?:\/\/[^/]/i.test(value.trim())) {
+    throw badRequest(`${source} must be a postgres:// URL, got "${value.replace(/:[^:@/]*@/, ":***@")}"`);
+  }
+  return value.trim();
+}
+
+/** A blob store location: `s3://BUCKET/PREFIX`. (The filesystem default needs no setting.) */
+function parseBlobStore(value: string | undefined, source: string): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(value.trim())) {
+    throw badRequest(`${source} must be s3://BUCKET or s3://BUCKET/PREFIX, got "${value}"`);
+  }
+  return value.trim();
 }
 
 function parsePort(value: string | number, source: string): number {
@@ -236,8 +307,19 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
   const home = resolve(flags.home ?? env.HANGAR_HOME ?? join(homedir(), ".hangar"));
   const portValue = flags.port ?? (env.HANGAR_PORT === "" ? undefined : env.HANGAR_PORT);
   const publicUrl = flags.publicUrl ?? env.HANGAR_PUBLIC_URL;
+  const database = parseDatabase(
+    flags.database ?? env.HANGAR_DATABASE_URL,
+    flags.database !== undefined ? "--database" : "HANGAR_DATABASE_URL",
+  );
+  const blobStore = parseBlobStore(
+    flags.blobs ?? env.HANGAR_BLOB_STORE,
+    flags.blobs !== undefined ? "--blobs" : "HANGAR_BLOB_STORE",
+  );
   return {
     home,
+    ...(database ? { database } : {}),
+    ...(blobStore ? { blobStore } : {}),
+    s3: s3AccessFromEnv(env),
     host: parseHost(flags.host, env.HANGAR_HOST),
     port:
       portValue === undefined
