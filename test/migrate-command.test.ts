@@ -17,6 +17,7 @@ import { createBranch } from "../src/hub/write/create-branch.ts";
 import { createTag } from "../src/hub/write/create-tag.ts";
 import { BlobStore } from "../src/store/blob-store.ts";
 import { Catalog } from "../src/store/catalog.ts";
+import { compareCatalogs, copyCatalog } from "../src/store/copy-catalog.ts";
 import type { S3BlobStore } from "../src/store/s3-blob-store.ts";
 import { HANGAR_BIN } from "./helpers/hangar-cli.ts";
 import { createTestDatabase, type TestDatabase } from "./helpers/postgres.ts";
@@ -188,6 +189,37 @@ describe("hangar migrate", () => {
     assert.deepEqual(report.blobs!.failed, []);
     assert.equal(report.missingBlobs, 0);
     assert.ok(report.registeredBlobs >= 8);
+  });
+
+  it("a copy stopped in the middle of a table completes when run again; the rows already copied are skipped", async () => {
+    const fresh = await createTestDatabase();
+    const source = await Catalog.open(join(home.path, "hangar.db"));
+    const target = await Catalog.open(fresh.url);
+    try {
+      const stopped = new Error("stopped mid-table");
+      await assert.rejects(
+        copyCatalog(source, target, {
+          batchRows: 2,
+          onProgress: (progress) => {
+            if (progress.table === "tree_entries" && progress.done === 4) throw stopped;
+          },
+        }),
+        stopped,
+      );
+      assert.equal(await target.bulk.countRows("tree_entries"), 4);
+      assert.equal(await target.bulk.countRows("refs"), 0);
+      const report = await copyCatalog(source, target, { batchRows: 3 });
+      const entries = report.tables.find((table) => table.table === "tree_entries")!;
+      assert.ok(entries.sourceRows > 4);
+      assert.equal(entries.inserted, entries.sourceRows - 4);
+      const { counts, differentMeta } = await compareCatalogs(source, target);
+      for (const count of counts) assert.equal(count.target, count.source, count.table);
+      assert.deepEqual(differentMeta, []);
+    } finally {
+      await target.close();
+      await source.close();
+      await fresh.drop();
+    }
   });
 
   it("the PostgreSQL catalog has the same refs, commit ids, files, tokens and meta, and S3 every blob's bytes", async () => {
