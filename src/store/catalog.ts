@@ -1,4 +1,5 @@
 import { AccountsTable } from "./accounts-table.ts";
+import { BulkTable } from "./bulk-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
@@ -29,6 +30,8 @@ export class CatalogTables {
   readonly lfsUploads: LfsUploadsTable;
   readonly maintenance: MaintenanceTable;
   readonly searchFeed: SearchFeedTable;
+  /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
+  readonly bulk: BulkTable;
 
   constructor(protected readonly sql: SqlExecutor) {
     this.accounts = new AccountsTable(sql);
@@ -41,6 +44,7 @@ export class CatalogTables {
     this.lfsUploads = new LfsUploadsTable(sql);
     this.maintenance = new MaintenanceTable(sql);
     this.searchFeed = new SearchFeedTable(sql);
+    this.bulk = new BulkTable(sql);
   }
 
   get dialect(): "sqlite" | "postgres" {

@@ -8,6 +8,7 @@ import { fsckCommand } from "./fsck.ts";
 import { gcCommand } from "./gc.ts";
 import { importCommand } from "./import.ts";
 import { makeModelCommand } from "./make-model.ts";
+import { migrateCommand } from "./migrate.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
 import { pullCommand } from "./pull.ts";
@@ -38,6 +39,7 @@ export const COMMANDS: Command[] = [
   orgListCommand,
   fsckCommand,
   gcCommand,
+  migrateCommand,
   repoCreateCommand,
   repoDeleteCommand,
   repoSettingsCommand,
