@@ -125,6 +125,19 @@ export const BOOTSTRAP_ADMIN = "admin";
  * so it can run on every start.
  */
 export async function ensureBootstrapAdmin(hub: HubContext, token: string): Promise<void> {
+  // Several nodes starting at once on one database may all find the admin missing; all but one then fail on
+  // the unique name and find it there when they try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await bootstrapAdmin(hub, token);
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function bootstrapAdmin(hub: HubContext, token: string): Promise<void> {
   await hub.catalog.transaction(async (tx) => {
     if (!(await tx.accounts.getNamespace(BOOTSTRAP_ADMIN))) {
       await createUser(

@@ -114,7 +114,6 @@ export async function importCatalogSnapshot(
   }
   // Validate everything before writing anything: a bad file leaves the instance as it was.
   const entries = snapshot.models.map((model) => toEntry(model, snapshot));
-  const writer = catalog.facts.prepareUpstreamWriter();
   const result: ImportSnapshotResult = {
     version: snapshot.version,
     alreadyImported: false,
@@ -123,6 +122,7 @@ export async function importCatalogSnapshot(
     keptLocal: [],
   };
   await catalog.transaction(async (tx) => {
+    const writer = tx.facts.prepareUpstreamWriter();
     for (const entry of entries) {
       const outcome = await writer.write(entry);
       if (outcome === "inserted") result.inserted++;
