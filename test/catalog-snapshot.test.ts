@@ -287,7 +287,7 @@ describe("importCatalogSnapshot", () => {
         { id: "not-a-repo-id", task: "fill-mask", sources: ["hf-tasks"] },
       ],
     };
-    assert.throws(
+    await assert.rejects(
       () => importCatalogSnapshot(hangar.catalog, { snapshot: broken }),
       /Invalid repo id "not-a-repo-id"/,
     );

@@ -10,7 +10,8 @@ import { expectPositionals, withLocalHome, writeJson } from "./local-home.ts";
 
 /** Maintenance commands inspect an existing instance; opening a missing one would create an empty one. */
 export function assertInstanceExists(config: HangarConfig): void {
-  if (!existsSync(join(config.home, "hangar.db"))) {
+  // A catalog on PostgreSQL is the instance; the home then holds only caches.
+  if (config.database === undefined && !existsSync(join(config.home, "hangar.db"))) {
     throw new HangarError("HANGAR_ERR_NOT_FOUND", `There is no Hangar instance in ${config.home}`);
   }
 }
