@@ -75,7 +75,7 @@ function compareParams(body: unknown): CompareParams {
 export function registerCompareRecommendRoutes(router: Router): void {
   router.add("POST", "/v1/compare", async (context) => {
     const params = compareParams(await readJsonBody(context, HANGAR_API_BODY));
-    sendJson(context.response, 200, compareModels(context.hangar, context.caller, params));
+    sendJson(context.response, 200, await compareModels(context.hangar, context.caller, params));
   });
   router.add("POST", "/v1/recommend", async (context) => {
     const body = await readJsonBody(context, HANGAR_API_BODY);
@@ -89,7 +89,7 @@ export function registerCompareRecommendRoutes(router: Router): void {
     sendJson(
       context.response,
       200,
-      recommendModels(context.hangar, context.caller, {
+      await recommendModels(context.hangar, context.caller, {
         description: body.description,
         ...(body.limit !== undefined ? { limit: body.limit as number } : {}),
       }),

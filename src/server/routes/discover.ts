@@ -9,9 +9,9 @@ import type { Router } from "../router.ts";
  * included when their token allows.
  */
 export function registerDiscoverRoutes(router: Router): void {
-  router.add("GET", "/v1/discover", ({ hangar, caller, url, response }) => {
+  router.add("GET", "/v1/discover", async ({ hangar, caller, url, response }) => {
     const query = url.searchParams;
     const params = parseSearchRequest(new Set(query.keys()), (name) => query.getAll(name));
-    sendJson(response, 200, searchModels(hangar, { ...params, caller }));
+    sendJson(response, 200, await searchModels(hangar, { ...params, caller }));
   });
 }

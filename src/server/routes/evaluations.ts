@@ -67,7 +67,7 @@ export function registerEvaluationRoutes(router: Router): void {
     });
     sendJson(context.response, 201, evaluation);
   });
-  router.add("GET", "/v1/evaluations", ({ hangar, caller, url, response }) => {
+  router.add("GET", "/v1/evaluations", async ({ hangar, caller, url, response }) => {
     const query = url.searchParams;
     rejectUnknown("parameter", new Set(query.keys()), QUERY_FIELDS);
     const params: ListEvaluationsParams = {};
@@ -80,6 +80,6 @@ export function registerEvaluationRoutes(router: Router): void {
       if (!/^\d+$/.test(limit)) throw badRequest(`limit must be a whole number, got "${limit}"`);
       params.limit = Number(limit);
     }
-    sendJson(response, 200, listEvaluations(hangar, caller, params));
+    sendJson(response, 200, await listEvaluations(hangar, caller, params));
   });
 }
