@@ -528,7 +528,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
 
   it("speaks Python's protocol: branch from a startingPoint, commit URLs on the forwarded host", async () => {
     await createRepo({ repo: "alice/python", accessToken: token, hubUrl: hub.url });
-    const first = headSha("python");
+    const first = await headSha("python");
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
     const added = await postCommit(hub, token, "alice/python", "main", [
       header("Add"),
