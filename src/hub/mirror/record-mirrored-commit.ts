@@ -118,7 +118,7 @@ export async function recordMirroredCommit(
   );
   try {
     return hub.catalog.transaction(async (tx) => {
-      lease.assertStored();
+      await lease.assertStored();
       const at = nowIso();
       let commit: CommitInfo;
       if (stored) {
