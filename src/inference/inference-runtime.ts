@@ -9,6 +9,7 @@ import { resolveRevision } from "../hub/resolve-revision.ts";
 import { nowIso } from "../store/catalog.ts";
 import type { UsageEvent, UsageQuery, UsageTotals } from "../store/usage-table.ts";
 import { InferenceRegistry } from "./registry.ts";
+import { localBlobPath } from "./runtime/local-blob-path.ts";
 import type {
   InferenceCall,
   LoadedModel,
@@ -18,7 +19,6 @@ import type {
   StreamChunk,
 } from "./runtime/model-loader.ts";
 import { ModelPool, type PooledModel, type PoolStats } from "./runtime/model-pool.ts";
-import { localBlobPath } from "./runtime/local-blob-path.ts";
 import type { QueueStats } from "./runtime/model-queue.ts";
 import { isRecord, MAX_INPUT_CHARACTERS, type TaskDefinition } from "./tasks/task-definition.ts";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { utimes } from "node:fs/promises";
 import { HangarError } from "../../core/errors.ts";
 import { BlobStore } from "../../store/blob-store.ts";
-import { SHA256_PATTERN, type BlobStorage } from "../../store/blob-store-types.ts";
+import { type BlobStorage, SHA256_PATTERN } from "../../store/blob-store-types.ts";
 import type { CatalogTables } from "../../store/catalog.ts";
 
 /**

@@ -90,7 +90,10 @@ async function measure(path: string): Promise<{ size: number; newestMs: number }
  * What `blobs/tmp` of the filesystem store holds, with sizes and ages (a folder counts as old as its newest
  * file). Other engines keep no temp files of their own: none.
  */
-export async function listTempLeftovers(hub: Pick<HubScope, "blobs">, now = Date.now()): Promise<TempLeftover[]> {
+export async function listTempLeftovers(
+  hub: Pick<HubScope, "blobs">,
+  now = Date.now(),
+): Promise<TempLeftover[]> {
   const leftovers: TempLeftover[] = [];
   if (!(hub.blobs instanceof BlobStore)) return leftovers;
   const tempDir = hub.blobs.tempDir;

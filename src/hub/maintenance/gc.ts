@@ -136,7 +136,9 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
         const path = fs?.pathOf(sha256);
         const info = path
           ? statSync(path, { throwIfNoEntry: false })
-          : await hub.blobs.stat(sha256).then((found) => found && { size: found.size, mtimeMs: found.lastModified });
+          : await hub.blobs
+              .stat(sha256)
+              .then((found) => found && { size: found.size, mtimeMs: found.lastModified });
         if (!info) continue;
         if (await isYoung(sha256, info.mtimeMs)) {
           report.keptYoung++;

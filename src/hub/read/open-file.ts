@@ -2,8 +2,8 @@ import { Readable } from "node:stream";
 import { HangarError } from "../../core/errors.ts";
 import { lfsPointer, type RepoRef, type TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
-import { assertCanDownload, getReadableRepo } from "../access.ts";
 import { BlobStore } from "../../store/blob-store.ts";
+import { assertCanDownload, getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
@@ -100,7 +100,9 @@ export async function openFile(hub: HubScope, caller: Caller, params: OpenFilePa
     size: file.size,
     etag: file.lfs ? file.sha256 : file.gitOid,
     read: async (range) =>
-      blobs instanceof BlobStore ? blobs.createReadStream(file.sha256, range) : blobs.openRead(file.sha256, range),
+      blobs instanceof BlobStore
+        ? blobs.createReadStream(file.sha256, range)
+        : blobs.openRead(file.sha256, range),
     ...(redirectUrl ? { redirectUrl } : {}),
   };
 }
