@@ -88,8 +88,8 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     removedTempBytes: 0,
     freedBytes: 0,
   };
-  const isYoung = async (sha256: string, mtimeMs: number): Promise<boolean> => {
-    const registered = await table.getRegisteredBlob(sha256);
+  const isYoung = async (sha256: string, mtimeMs: number, tables = table): Promise<boolean> => {
+    const registered = await tables.getRegisteredBlob(sha256);
     const registeredMs = registered ? Date.parse(registered.createdAt) : 0;
     return now - Math.max(mtimeMs, Number.isNaN(registeredMs) ? 0 : registeredMs) < graceMs;
   };
@@ -140,7 +140,7 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
               .stat(sha256)
               .then((found) => found && { size: found.size, mtimeMs: found.lastModified });
         if (!info) continue;
-        if (await isYoung(sha256, info.mtimeMs)) {
+        if (await isYoung(sha256, info.mtimeMs, tx.maintenance)) {
           report.keptYoung++;
           continue;
         }
