@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
 import { DEFAULT_LIMITS, defaultConfig, type S3Access } from "../src/core/config.ts";
@@ -7,6 +9,7 @@ import { HangarError } from "../src/core/errors.ts";
 import { createHangar } from "../src/hangar.ts";
 import { fsck } from "../src/hub/maintenance/fsck.ts";
 import { gc } from "../src/hub/maintenance/gc.ts";
+import { localBlobPath } from "../src/inference/runtime/local-blob-path.ts";
 import { createServer, listen } from "../src/server/create-server.ts";
 import { S3BlobStore } from "../src/store/s3-blob-store.ts";
 import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "./helpers/s3.ts";
@@ -170,6 +173,19 @@ describe("a Hangar on S3 blobs", () => {
     });
     assert.equal(response.status, 206);
     assert.deepEqual(Buffer.from(await response.arrayBuffer()), weights.subarray(100, 200));
+  });
+
+  it("gives runtimes a verified local copy of a blob, made once", async () => {
+    const path = await localBlobPath(hub.hangar.blobs, hub.home, sha256(weights));
+    assert.equal(path, join(hub.home, "cache", "blobs", sha256(weights)));
+    assert.equal(sha256(await readFile(path)), sha256(weights));
+    const made = (await stat(path)).mtimeMs;
+    assert.equal(await localBlobPath(hub.hangar.blobs, hub.home, sha256(weights)), path);
+    assert.equal((await stat(path)).mtimeMs, made);
+    assert.deepEqual(
+      (await readdir(join(hub.home, "cache", "blobs"))).filter((name) => name.endsWith(".part")),
+      [],
+    );
   });
 
   it("finds the instance intact, and gc removes an unreferenced blob from the bucket", async () => {
