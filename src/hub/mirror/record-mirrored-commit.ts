@@ -117,7 +117,8 @@ export async function recordMirroredCommit(
     ordered.map((file) => file.sha256),
   );
   try {
-    return hub.catalog.transaction(async (tx) => {
+    return await hub.catalog.transaction(async (tx) => {
+      await tx.maintenance.holdOffGc();
       await lease.assertStored();
       const at = nowIso();
       let commit: CommitInfo;
@@ -130,12 +131,12 @@ export async function recordMirroredCommit(
           title: stored.title,
           message: stored.message,
         };
-        if (added > 0) await commits.replaceTree(stored.pk, ordered);
-        await commits.setMetadata(stored.pk, metadata);
+        if (added > 0) await tx.commits.replaceTree(stored.pk, ordered);
+        await tx.commits.setMetadata(stored.pk, metadata);
       } else {
         if (
           params.branch &&
-          (await commits.getRef(repo.pk, "branch", params.branch))?.commitOid !== branchHead
+          (await tx.commits.getRef(repo.pk, "branch", params.branch))?.commitOid !== branchHead
         ) {
           throw new HangarError(
             "HANGAR_ERR_PRECONDITION_FAILED",
@@ -143,16 +144,16 @@ export async function recordMirroredCommit(
           );
         }
         commit = { oid, parents: parentOid ? [parentOid] : [], ...params.commit };
-        const commitPk = await commits.insertCommit(repo.pk, { ...commit, metadata });
-        await commits.insertTree(commitPk, ordered);
+        const commitPk = await tx.commits.insertCommit(repo.pk, { ...commit, metadata });
+        await tx.commits.insertTree(commitPk, ordered);
       }
-      for (const file of ordered) await commits.registerBlob(file.sha256, file.size, at);
-      if (params.branch) await commits.setRef(repo.pk, "branch", params.branch, oid, at);
-      if (params.tag) await commits.setRef(repo.pk, "tag", params.tag, oid, at);
-      if (params.defaultBranchIfMissing && !(await commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))) {
-        await commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, at);
+      for (const file of ordered) await tx.commits.registerBlob(file.sha256, file.size, at);
+      if (params.branch) await tx.commits.setRef(repo.pk, "branch", params.branch, oid, at);
+      if (params.tag) await tx.commits.setRef(repo.pk, "tag", params.tag, oid, at);
+      if (params.defaultBranchIfMissing && !(await tx.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))) {
+        await tx.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, at);
       }
-      if ((await commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))?.commitOid === oid) {
+      if ((await tx.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))?.commitOid === oid) {
         await refreshRepoHead({ ...hub, catalog: tx }, repo, commit, metadata, ordered);
       }
       return { commit, created: !stored, added, mirror };
