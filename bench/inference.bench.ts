@@ -20,6 +20,7 @@ import { defaultConfig } from "../src/core/config.ts";
 import { makeModel } from "../src/factory/make-model.ts";
 import { createHangar } from "../src/hangar.ts";
 import { resolveRevision } from "../src/hub/resolve-revision.ts";
+import { localBlobPath } from "../src/inference/runtime/local-blob-path.ts";
 import { numberFromEnv, switchFromEnv } from "./lib/env.ts";
 import { type HangarProcess, startHangarProcess } from "./lib/hangar-process.ts";
 import { request } from "./lib/http-client.ts";
@@ -117,7 +118,7 @@ async function prepareModels(home: string, work: string, models: BenchModel[]): 
       }
       prepared.push({
         ...model,
-        onnxPath: hangar.blobs.pathOf(onnx.sha256),
+        onnxPath: await localBlobPath(hangar.blobs, hangar.config.home, onnx.sha256),
         tokenizerDir,
         bytes: onnx.size,
         parameters: Number(made.facts.parameters ?? 0),

@@ -4,8 +4,11 @@ import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";
 import { BlobStore } from "./store/blob-store.ts";
+import type { BlobStorage } from "./store/blob-store-types.ts";
 import { Catalog } from "./store/catalog.ts";
 import { ensureOwnerOnlyFolder } from "./store/owner-only.ts";
+import { S3BlobStore } from "./store/s3-blob-store.ts";
+import { parseS3Location } from "./store/s3-settings.ts";
 
 /** One Hangar instance: storage, then hub, then services. Interfaces receive it and never read the environment. */
 export interface Hangar extends HubContext {
@@ -14,12 +17,41 @@ export interface Hangar extends HubContext {
   close(): Promise<void>;
 }
 
+/**
+ * The blob store the config names: an S3-compatible bucket (`config.blobStore`), checked before use so a
+ * missing bucket or refused credentials stop the start with one sentence; else `blobs/` in the home.
+ */
+async function openBlobs(config: HangarConfig): Promise<BlobStorage> {
+  if (!config.blobStore) return BlobStore.open(join(config.home, "blobs"), { directIo: config.directIo });
+  const { endpoint, forcePathStyle, region, credentials } = config.s3;
+  const store = new S3BlobStore({
+    ...parseS3Location(config.blobStore),
+    ...(endpoint ? { endpoint } : {}),
+    forcePathStyle,
+    region,
+    ...(credentials ? { credentials } : {}),
+  });
+  try {
+    await store.check();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
 /** Builds the application on `config.home`. Nothing listens on a port here: see `server/`. */
 export async function createHangar(config: HangarConfig): Promise<Hangar> {
   // The home holds the catalog, its secrets and private repos' files: no one but its owner may look in.
   ensureOwnerOnlyFolder(config.home);
-  const catalog = await Catalog.open(config.database ?? join(config.home, "hangar.db"));
-  const blobs = await BlobStore.open(join(config.home, "blobs"), { directIo: config.directIo });
+  const blobs = await openBlobs(config);
+  let catalog: Catalog;
+  try {
+    catalog = await Catalog.open(config.database ?? join(config.home, "hangar.db"));
+  } catch (error) {
+    await blobs.close();
+    throw error;
+  }
   let inference: InferenceRuntime | undefined;
   const hangar: Hangar = {
     config,
@@ -32,6 +64,7 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     async close() {
       await inference?.close();
       await catalog.close();
+      await blobs.close();
     },
   };
   if (config.adminToken) await ensureBootstrapAdmin(hangar, config.adminToken);

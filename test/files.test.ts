@@ -7,7 +7,13 @@ import { downloadFile, downloadFileToCacheDir, fileExists, snapshotDownload } fr
 import { createCommit } from "../src/hub/create-commit.ts";
 import { storeLocalFile } from "../src/hub/import-folder.ts";
 import { rawDb } from "./helpers/raw-store.ts";
-import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import {
+  fsBlobs,
+  importFiles,
+  makeTempDir,
+  startTestHangar,
+  type TestHangar,
+} from "./helpers/test-hangar.ts";
 import { writeRepoFolder } from "./helpers/tiny-models.ts";
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
@@ -316,8 +322,8 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     const damaged = randomBytes(5000);
     const missing = randomBytes(5000);
     await importFiles(hub.hangar, "acme/damaged", { "damaged.bin": damaged, "missing.bin": missing });
-    await truncate(hub.hangar.blobs.pathOf(sha256(damaged)), 10);
-    await rm(hub.hangar.blobs.pathOf(sha256(missing)));
+    await truncate(fsBlobs(hub.hangar).pathOf(sha256(damaged)), 10);
+    await rm(fsBlobs(hub.hangar).pathOf(sha256(missing)));
 
     const gone = await fetch(`${hub.url}/acme/damaged/resolve/main/missing.bin`);
     assert.equal(gone.status, 500);

@@ -10,7 +10,13 @@ import { createToken, createUser } from "../src/hub/accounts/manage-accounts.ts"
 import { fsck } from "../src/hub/maintenance/fsck.ts";
 import { gc } from "../src/hub/maintenance/gc.ts";
 import { createServer, listen } from "../src/server/create-server.ts";
-import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import {
+  fsBlobs,
+  importFiles,
+  makeTempDir,
+  startTestHangar,
+  type TestHangar,
+} from "./helpers/test-hangar.ts";
 
 /**
  * LFS objects are stored once for all repos, but a repo may point at one only once it holds it: its client
@@ -164,7 +170,7 @@ async function blobNames(hangar: Hangar): Promise<string[]> {
 }
 
 async function inodeOf(hangar: Hangar, oid: string): Promise<number> {
-  return (await stat(hangar.blobs.pathOf(oid))).ino;
+  return (await stat(fsBlobs(hangar).pathOf(oid))).ino;
 }
 
 async function download(url: string, repo: string, path: string, token?: string): Promise<Response> {
@@ -387,7 +393,7 @@ describe("LFS objects belong to the repos that received them", () => {
       [await inodeOf(hub.hangar, secret.oid), await inodeOf(hub.hangar, secretShards.oid)],
       inodes,
     );
-    const leftovers = (await readdir(hub.hangar.blobs.tempDir)).filter(
+    const leftovers = (await readdir(fsBlobs(hub.hangar).tempDir)).filter(
       (name) => name.startsWith("multipart-") || name.endsWith(".part"),
     );
     assert.deepEqual(leftovers, []);

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from "../src/core/config.ts";
 import { setHashWorkerEnabled } from "../src/hub/write/lfs-hasher.ts";
 import { earlyHashedParts } from "../src/hub/write/lfs-upload.ts";
 import { takesDirectIo } from "./helpers/direct-io.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { fsBlobs, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 /**
  * Edge cases of multipart LFS uploads, driven over raw HTTP exactly as the clients do it: batch, a PUT of
@@ -170,8 +170,8 @@ for (const directIo of [true, false])
       assert.equal(response.status, 200, response.ok ? "" : await errorOf(response));
       assert.equal(await hub.hangar.blobs.has(upload.oid), true);
       assert.equal(
-        hub.hangar.blobs.direct.active,
-        directIo && (await takesDirectIo(hub.hangar.blobs.tempDir)),
+        fsBlobs(hub.hangar).direct.active,
+        directIo && (await takesDirectIo(fsBlobs(hub.hangar).tempDir)),
         "the parts went direct exactly when direct I/O is on and the filesystem takes it",
       );
     }
@@ -199,7 +199,7 @@ for (const directIo of [true, false])
     }
 
     async function multipartFolders(): Promise<string[]> {
-      return (await readdir(hub.hangar.blobs.tempDir)).filter((name) => name.startsWith("multipart-"));
+      return (await readdir(fsBlobs(hub.hangar).tempDir)).filter((name) => name.startsWith("multipart-"));
     }
 
     it("refuses a completion naming a retried part's first (stale) ETag, and accepts the latest", async () => {

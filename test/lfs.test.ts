@@ -6,7 +6,7 @@ import { createRepo, uploadFiles } from "@huggingface/hub";
 import { DEFAULT_LIMITS } from "../src/core/config.ts";
 import type { Principal } from "../src/hub/accounts/principal.ts";
 import { lfsBatch } from "../src/hub/write/lfs-batch.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { fsBlobs, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 const LFS_HEADERS = {
   accept: "application/vnd.git-lfs+json",
@@ -184,7 +184,7 @@ describe("LFS uploads", () => {
     assert.ok(result);
     assert.equal(await hub.hangar.blobs.sizeOf(sha256(weights)), weights.byteLength);
     assert.deepEqual(
-      (await readdir(hub.hangar.blobs.tempDir)).filter((name) => name.startsWith("multipart-")),
+      (await readdir(fsBlobs(hub.hangar).tempDir)).filter((name) => name.startsWith("multipart-")),
       [],
       "the parts are removed once joined",
     );

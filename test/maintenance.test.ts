@@ -17,7 +17,7 @@ import { fsck } from "../src/hub/maintenance/fsck.ts";
 import { ACTIVE_TEMP_MS, gc } from "../src/hub/maintenance/gc.ts";
 import { readBody, sendError, sendJson } from "../src/server/http.ts";
 import { rawDb } from "./helpers/raw-store.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { fsBlobs, makeTempDir } from "./helpers/test-hangar.ts";
 
 const admin = localAdministrator();
 const HOUR_MS = 60 * 60 * 1000;
@@ -47,7 +47,7 @@ async function commitFiles(hangar: Hangar, repo: Repo, files: Record<string, Sto
 /** Makes a blob look as if it was stored (and registered) `ageMs` ago. */
 async function age(hangar: Hangar, sha256: string, ageMs: number): Promise<void> {
   const when = new Date(Date.now() - ageMs);
-  await utimes(hangar.blobs.pathOf(sha256), when, when);
+  await utimes(fsBlobs(hangar).pathOf(sha256), when, when);
   rawDb(hangar.catalog)
     .prepare("UPDATE blobs SET created_at = ? WHERE sha256 = ?")
     .run(when.toISOString(), sha256);
@@ -102,7 +102,7 @@ describe("fsck", () => {
   });
 
   it("reports a corrupted LFS blob only when asked to re-hash, naming the repo, commit and path", async () => {
-    const path = instance.hangar.blobs.pathOf(weights.sha256);
+    const path = fsBlobs(instance.hangar).pathOf(weights.sha256);
     const original = await readFile(path);
     const damaged = Buffer.from(original);
     damaged[100] = 8;
@@ -125,7 +125,7 @@ describe("fsck", () => {
   });
 
   it("reports a changed regular file even without verifyHashes", async () => {
-    const path = instance.hangar.blobs.pathOf(readme.sha256);
+    const path = fsBlobs(instance.hangar).pathOf(readme.sha256);
     const original = await readFile(path);
     await writeFile(path, "# A modeL\n");
     try {
@@ -140,7 +140,7 @@ describe("fsck", () => {
   });
 
   it("reports a blob whose size changed, and a deleted blob", async () => {
-    const path = instance.hangar.blobs.pathOf(readme.sha256);
+    const path = fsBlobs(instance.hangar).pathOf(readme.sha256);
     const original = await readFile(path);
     await writeFile(path, "# A model, longer\n");
     const truncated = await fsck(instance.hangar);
@@ -235,7 +235,7 @@ describe("fsck", () => {
   });
 
   it("lists temp files as harmless leftovers, not problems", async () => {
-    const leftover = join(instance.hangar.blobs.tempDir, "1-interrupted.part");
+    const leftover = join(fsBlobs(instance.hangar).tempDir, "1-interrupted.part");
     await writeFile(leftover, "half an upload");
     try {
       const report = await fsck(instance.hangar);
@@ -264,8 +264,8 @@ describe("gc", () => {
     const young = await storeFile(hangar, Buffer.alloc(2000, 2), true);
     const leased = await storeFile(hangar, Buffer.alloc(3000, 3), true);
     for (const file of [kept, orphan, leased]) await age(hangar, file.sha256, 2 * HOUR_MS);
-    const staleTemp = join(hangar.blobs.tempDir, "1-stale.part");
-    const freshTemp = join(hangar.blobs.tempDir, "2-fresh.part");
+    const staleTemp = join(fsBlobs(hangar).tempDir, "1-stale.part");
+    const freshTemp = join(fsBlobs(hangar).tempDir, "2-fresh.part");
     await writeFile(staleTemp, Buffer.alloc(500));
     await writeFile(freshTemp, Buffer.alloc(600));
     const old = new Date(Date.now() - 2 * HOUR_MS);
@@ -281,7 +281,7 @@ describe("gc", () => {
     assert.equal(planned.removedTempFiles, 1);
     assert.equal(planned.freedBytes, 1500);
     for (const file of [kept, orphan, young, leased]) assert.equal(await hangar.blobs.has(file.sha256), true);
-    assert.deepEqual((await readdir(hangar.blobs.tempDir)).sort(), ["1-stale.part", "2-fresh.part"]);
+    assert.deepEqual((await readdir(fsBlobs(hangar).tempDir)).sort(), ["1-stale.part", "2-fresh.part"]);
 
     const done = await gc(hangar, { graceMs: HOUR_MS });
     assert.equal(done.removedBlobs, 1);
@@ -292,7 +292,7 @@ describe("gc", () => {
     assert.equal(done.keptLeased, 1);
     assert.equal(await hangar.blobs.has(orphan.sha256), false);
     for (const file of [kept, young, leased]) assert.equal(await hangar.blobs.has(file.sha256), true);
-    assert.deepEqual(await readdir(hangar.blobs.tempDir), ["2-fresh.part"]);
+    assert.deepEqual(await readdir(fsBlobs(hangar).tempDir), ["2-fresh.part"]);
 
     lease.release();
     const afterRelease = await gc(hangar, { graceMs: HOUR_MS });
@@ -450,7 +450,7 @@ describe("limits", () => {
       assert.equal(error.code, "HANGAR_ERR_PAYLOAD_TOO_LARGE");
       return true;
     });
-    assert.deepEqual(await readdir(hangar.blobs.tempDir), []);
+    assert.deepEqual(await readdir(fsBlobs(hangar).tempDir), []);
   });
 
   it("answers an oversized request body with 413 in the Hub's error shape", async () => {
@@ -501,7 +501,7 @@ describe("hangar fsck and hangar gc", () => {
     assert.equal(report.ok, true);
     assert.equal(report.counts.commits, 2);
 
-    await unlink(hangar.blobs.pathOf(file.sha256));
+    await unlink(fsBlobs(hangar).pathOf(file.sha256));
     const broken = cli("fsck");
     assert.equal(broken.status, 1);
     const lines = broken.stdout.trim().split("\n");
@@ -511,7 +511,7 @@ describe("hangar fsck and hangar gc", () => {
     );
     assert.match(lines[1] ?? "", /^1 problem: /);
     assert.equal(broken.stderr, `hangar fsck: 1 problem found in ${hangar.config.home}\n`);
-    await writeFile(hangar.blobs.pathOf(file.sha256), "hello\n");
+    await writeFile(fsBlobs(hangar).pathOf(file.sha256), "hello\n");
   });
 
   it("gc reports what it freed, honours --dry-run and --grace, and rejects a bad --grace", async () => {
@@ -550,7 +550,7 @@ describe("hangar fsck and hangar gc", () => {
     await age(hangar, pending.sha256, 10_000);
     // This process is the server: an uploaded object waiting for its commit, and an upload still arriving.
     const lease = await acquireBlobLeases(hangar, [pending.sha256], { ttlMs: 60_000 });
-    const writing = join(hangar.blobs.tempDir, "1-arriving.part");
+    const writing = join(fsBlobs(hangar).tempDir, "1-arriving.part");
     await writeFile(writing, Buffer.alloc(100));
     try {
       const spared = cli("gc", "--grace", "0");

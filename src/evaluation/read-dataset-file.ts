@@ -104,7 +104,7 @@ export async function readDatasetFile(
     );
   }
   const chunks: Buffer[] = [];
-  for await (const chunk of opened.read()) chunks.push(chunk as Buffer);
+  for await (const chunk of await opened.read()) chunks.push(chunk as Buffer);
   const table = await readTableOffThread(Buffer.concat(chunks), tableFormatOf(path)!, path);
   return { repo, commit: commit.oid, path, table, cardData: commit.metadata.cardData };
 }

@@ -160,10 +160,10 @@ async function writeCommit(
   params: CreateCommitParams,
   ref: { kind: RefKind; name: string },
   changedMetadata: ChangedMetadata,
-  lease: { assertStored(): void },
+  lease: { assertStored(): Promise<void> },
 ): Promise<CreateCommitResult> {
   await hub.catalog.maintenance.holdOffGc();
-  lease.assertStored();
+  await lease.assertStored();
   const commits = hub.catalog.commits;
   const current = await commits.getRef(repo.pk, ref.kind, ref.name);
   if (!current) throw revisionNotFound(repo, params.revision);

@@ -1,12 +1,13 @@
 import type { HangarConfig } from "../core/config.ts";
-import type { BlobStore } from "../store/blob-store.ts";
+import type { BlobStorage } from "../store/blob-store-types.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
 
 /** What every hub operation works on: the instance's storage and its config. */
 export interface HubContext {
   config: HangarConfig;
   catalog: Catalog;
-  blobs: BlobStore;
+  /** The filesystem `BlobStore` or an S3-compatible `S3BlobStore`; FS-only fast paths test `instanceof BlobStore`. */
+  blobs: BlobStorage;
 }
 
 /**

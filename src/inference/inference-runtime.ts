@@ -9,6 +9,7 @@ import { resolveRevision } from "../hub/resolve-revision.ts";
 import { nowIso } from "../store/catalog.ts";
 import type { UsageEvent, UsageQuery, UsageTotals } from "../store/usage-table.ts";
 import { InferenceRegistry } from "./registry.ts";
+import { localBlobPath } from "./runtime/local-blob-path.ts";
 import type {
   InferenceCall,
   LoadedModel,
@@ -153,6 +154,7 @@ export class InferenceRuntime {
     const { commit } = await resolveRevision(this.hub, repo, revision);
     const files = await this.hub.catalog.commits.listFiles(commit.pk);
     const blobs = this.hub.blobs;
+    const home = this.hub.config.home;
     const source: ModelSource = {
       repo,
       commit,
@@ -163,10 +165,10 @@ export class InferenceRuntime {
         if (!file) throw new HangarError("HANGAR_ERR_ENTRY_NOT_FOUND", `${repo.id} has no file ${path}`);
         return blobs.read(file.sha256);
       },
-      localPath(path) {
+      async localPath(path) {
         const file = files.find((entry) => entry.path === path);
         if (!file) throw new HangarError("HANGAR_ERR_ENTRY_NOT_FOUND", `${repo.id} has no file ${path}`);
-        return blobs.pathOf(file.sha256);
+        return localBlobPath(blobs, home, file.sha256);
       },
     };
     for (const loader of this.registry.loaders) {

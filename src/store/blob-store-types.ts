@@ -37,6 +37,12 @@ export interface BlobPutOptions {
   releaseChunks?: boolean;
 }
 
+export interface BlobStat {
+  size: number;
+  /** When the blob was last written (ms since the epoch): gc's grace period counts from it. */
+  lastModified: number;
+}
+
 /** Bytes `start` to `end` of a blob, both inclusive, as in HTTP ranges. */
 export interface ByteRange {
   start: number;
@@ -81,7 +87,8 @@ export interface BlobStorage {
   has(sha256: string): Promise<boolean>;
   /** Size of a stored blob, or null when it is missing. */
   sizeOf(sha256: string): Promise<number | null>;
-  stat(sha256: string): Promise<{ size: number } | undefined>;
+  /** Size and last modification time (ms since the epoch) of a stored blob, or undefined when it is missing. */
+  stat(sha256: string): Promise<BlobStat | undefined>;
   /** The whole blob; HANGAR_ERR_BLOB_MISSING when it is not stored. */
   read(sha256: string): Promise<Buffer>;
   /** Bytes `start` (inclusive) to `end` (exclusive), fewer when the blob ends first. */

@@ -7,6 +7,7 @@ import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
 import type {
   BeginMultipartOptions,
   BlobPutOptions,
+  BlobStat,
   BlobStorage,
   ByteRange,
   DownloadUrlOptions,
@@ -106,9 +107,13 @@ export class BlobStore implements BlobStorage {
     }
   }
 
-  async stat(sha256: string): Promise<{ size: number } | undefined> {
-    const size = await this.sizeOf(sha256);
-    return size === null ? undefined : { size };
+  async stat(sha256: string): Promise<BlobStat | undefined> {
+    try {
+      const info = await stat(this.pathOf(sha256));
+      return { size: info.size, lastModified: info.mtimeMs };
+    } catch {
+      return undefined;
+    }
   }
 
   /** A fresh temp file path inside the store (same filesystem, so a rename is atomic). */

@@ -15,6 +15,7 @@ import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
 import {
   type BeginMultipartOptions,
   type BlobPutOptions,
+  type BlobStat,
   type BlobStorage,
   type ByteRange,
   type DownloadUrlOptions,
@@ -172,11 +173,11 @@ export class S3BlobStore implements BlobStorage {
     return hash.digest("hex");
   }
 
-  async stat(sha256: string): Promise<{ size: number } | undefined> {
+  async stat(sha256: string): Promise<BlobStat | undefined> {
     const key = this.keyOf(sha256);
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: head.ContentLength ?? 0 };
+      return { size: head.ContentLength ?? 0, lastModified: head.LastModified?.getTime() ?? Date.now() };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -9,6 +10,8 @@ import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { type ImportFolderResult, importFolder } from "../../src/hub/import-folder.ts";
 import { createServer, listen } from "../../src/server/create-server.ts";
+import { BlobStore } from "../../src/store/blob-store.ts";
+import type { BlobStorage } from "../../src/store/blob-store-types.ts";
 import { writeRepoFolder } from "./tiny-models.ts";
 
 export interface TestHangar {
@@ -89,4 +92,10 @@ export async function importFiles(
   } finally {
     await dir.remove();
   }
+}
+
+/** The instance's filesystem blob store, for tests that look at its files (test instances keep blobs on disk). */
+export function fsBlobs(hub: { blobs: BlobStorage }): BlobStore {
+  assert.ok(hub.blobs instanceof BlobStore, "this test needs the filesystem blob store");
+  return hub.blobs;
 }

@@ -1,24 +1,25 @@
 import { randomUUID } from "node:crypto";
-import { statSync } from "node:fs";
 import { utimes } from "node:fs/promises";
 import { HangarError } from "../../core/errors.ts";
-import type { BlobStore } from "../../store/blob-store.ts";
+import { BlobStore } from "../../store/blob-store.ts";
+import { type BlobStorage, SHA256_PATTERN } from "../../store/blob-store-types.ts";
 import type { CatalogTables } from "../../store/catalog.ts";
 
 /**
  * A claim on blobs that gc must not remove: taken by whoever is about to reference them (a commit, an
  * upload waiting for its commit). Leases are rows of the catalog, so gc in another process (`hangar gc` next
- * to a server) respects them too; taking one also refreshes each blob's mtime, and `assertStored` lets a
- * catalog transaction confirm the blobs are still there (gc may have removed one just before the lease).
+ * to a server) respects them too; on the filesystem store taking one also refreshes each blob's mtime (S3
+ * objects have no settable age: the lease rows alone protect them), and `assertStored` lets a catalog
+ * transaction confirm the blobs are still there (gc may have removed one just before the lease).
  */
 export interface BlobLease {
   readonly sha256s: readonly string[];
   /**
-   * Throws when a leased blob is no longer in the store. Synchronous, so it can run inside the catalog
-   * transaction that references the blobs: gc removes blobs only inside a transaction of its own, so a blob
-   * seen here stays until this transaction has recorded its reference.
+   * Throws when a leased blob is no longer in the store. Runs inside the catalog transaction that references
+   * the blobs: gc removes blobs only inside a transaction of its own, so a blob seen here stays until this
+   * transaction has recorded its reference.
    */
-  assertStored(): void;
+  assertStored(): Promise<void>;
   /** Ends the lease; calling it again does nothing. */
   release(): void;
 }
@@ -33,7 +34,7 @@ export interface AcquireLeaseOptions {
 
 /** Where leases are kept and what they protect. */
 export interface LeaseScope {
-  blobs: BlobStore;
+  blobs: BlobStorage;
   catalog: CatalogTables;
 }
 
@@ -44,13 +45,9 @@ const TOUCH_CONCURRENCY = 32;
  */
 const UNRELEASED_LEASE_MS = 7 * 24 * 60 * 60 * 1000;
 
-function pathIfValid(blobs: BlobStore, sha256: string): string | undefined {
-  try {
-    return blobs.pathOf(sha256);
-  } catch {
-    // An invalid id names no blob; the caller's own validation reports it.
-    return undefined;
-  }
+/** Stat/touch only valid ids: an invalid one names no blob, and the caller's own validation reports it. */
+function isValid(sha256: string): boolean {
+  return SHA256_PATTERN.test(sha256);
 }
 
 /** Leases blobs against gc and refreshes their age on disk. Blobs that are not stored yet may be leased too. */
@@ -66,16 +63,16 @@ export async function acquireBlobLeases(
   let released = false;
   const lease: BlobLease = {
     sha256s: unique,
-    assertStored() {
-      for (const sha256 of unique) {
-        const path = pathIfValid(blobs, sha256);
-        if (path === undefined) continue;
-        try {
-          statSync(path);
-        } catch {
+    async assertStored() {
+      const valid = unique.filter(isValid);
+      for (let start = 0; start < valid.length; start += TOUCH_CONCURRENCY) {
+        const batch = valid.slice(start, start + TOUCH_CONCURRENCY);
+        const stored = await Promise.all(batch.map((sha256) => blobs.has(sha256)));
+        const gone = batch.find((_, index) => !stored[index]);
+        if (gone !== undefined) {
           throw new HangarError(
             "HANGAR_ERR_BAD_REQUEST",
-            `The content with sha256 ${sha256} is no longer stored (it was uploaded too long ago and garbage-collected); upload it again`,
+            `The content with sha256 ${gone} is no longer stored (it was uploaded too long ago and garbage-collected); upload it again`,
           );
         }
       }
@@ -86,14 +83,14 @@ export async function acquireBlobLeases(
       await catalog.leases.release(leaseId);
     },
   };
+  if (!(blobs instanceof BlobStore)) return lease;
   const now = new Date();
   // A few at a time: a commit may place tens of thousands of files.
   for (let start = 0; start < unique.length; start += TOUCH_CONCURRENCY) {
     await Promise.all(
       unique.slice(start, start + TOUCH_CONCURRENCY).map(async (sha256) => {
-        const path = pathIfValid(blobs, sha256);
         // A missing blob is fine here: the holder checks presence itself.
-        if (path !== undefined) await utimes(path, now, now).catch(() => {});
+        if (isValid(sha256)) await utimes(blobs.pathOf(sha256), now, now).catch(() => {});
       }),
     );
   }

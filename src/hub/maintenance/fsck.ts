@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { lfsPointerOid } from "../../core/git-objects.ts";
+import { BlobStore } from "../../store/blob-store.ts";
 import type { CatalogCounts, ReferencedBlob, RegisteredBlob } from "../../store/maintenance-table.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { checkGitObjects } from "./check-git-objects.ts";
@@ -64,7 +65,7 @@ interface BlobHashes {
 async function hashBlob(hub: HubScope, sha256: string, size: number): Promise<BlobHashes> {
   const content = createHash("sha256");
   const git = createHash("sha1").update(`blob ${size}\0`);
-  for await (const chunk of hub.blobs.createReadStream(sha256)) {
+  for await (const chunk of await hub.blobs.openRead(sha256)) {
     content.update(chunk as Buffer);
     git.update(chunk as Buffer);
   }
@@ -85,11 +86,19 @@ async function measure(path: string): Promise<{ size: number; newestMs: number }
   return { size, newestMs };
 }
 
-/** What `blobs/tmp` holds, with sizes and ages (a folder counts as old as its newest file). */
-export async function listTempLeftovers(hub: HubScope, now = Date.now()): Promise<TempLeftover[]> {
+/**
+ * What `blobs/tmp` of the filesystem store holds, with sizes and ages (a folder counts as old as its newest
+ * file). Other engines keep no temp files of their own: none.
+ */
+export async function listTempLeftovers(
+  hub: Pick<HubScope, "blobs">,
+  now = Date.now(),
+): Promise<TempLeftover[]> {
   const leftovers: TempLeftover[] = [];
-  for (const name of await readdir(hub.blobs.tempDir).catch(() => [] as string[])) {
-    const measured = await measure(join(hub.blobs.tempDir, name)).catch(() => undefined);
+  if (!(hub.blobs instanceof BlobStore)) return leftovers;
+  const tempDir = hub.blobs.tempDir;
+  for (const name of await readdir(tempDir).catch(() => [] as string[])) {
+    const measured = await measure(join(tempDir, name)).catch(() => undefined);
     // Gone between listing and measuring: an upload finished meanwhile.
     if (measured) leftovers.push({ name, size: measured.size, ageMs: now - measured.newestMs });
   }
@@ -184,7 +193,7 @@ export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<
   };
 
   for (const [sha256, group] of bySha) {
-    const onDisk = await stat(hub.blobs.pathOf(sha256)).catch(() => undefined);
+    const onDisk = await hub.blobs.stat(sha256).catch(() => undefined);
     let hashes: BlobHashes | undefined;
     let unreadable: string | undefined;
     if (onDisk && mustRead(group) && group.some((blob) => blob.size === onDisk.size)) {
@@ -246,7 +255,7 @@ export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<
   const registeredSha256s = new Set<string>();
   for (const row of snapshot.registered) {
     registeredSha256s.add(row.sha256);
-    const onDisk = await stat(hub.blobs.pathOf(row.sha256)).catch(() => undefined);
+    const onDisk = await hub.blobs.stat(row.sha256).catch(() => undefined);
     if (!onDisk) {
       // A referenced blob that is missing is already reported above, with where it is used.
       if (!bySha.has(row.sha256)) registryRowsWithoutBlob++;

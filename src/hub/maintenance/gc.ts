@@ -1,6 +1,7 @@
 import { renameSync, statSync } from "node:fs";
-import { rename, rm, stat } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { BlobStore } from "../../store/blob-store.ts";
 import type { CatalogTables } from "../../store/catalog.ts";
 import type { RegisteredBlob } from "../../store/maintenance-table.ts";
 import type { HubContext } from "../hub.ts";
@@ -58,9 +59,12 @@ export interface GcReport {
  * Removes blobs no commit references, and temp files left by interrupted uploads. A blob is spared while it
  * is younger than the grace period (by mtime, which storing or leasing it refreshes, and registry date) or
  * leased (leases are catalog rows, seen by every process; temp files an upload is still writing are spared
- * too). Each removal is re-checked inside a catalog transaction and the blob moved away within it; a
- * commit checks its blobs inside its own transaction, so whichever comes first wins cleanly, even when gc
- * runs in another process than the server.
+ * too). Each removal is re-checked inside a catalog transaction and the blob moved away within it (on the
+ * filesystem store, to a trash file put back if the transaction fails; on S3, deleted: a blob nothing
+ * references or leases loses nothing if the transaction then fails); a commit checks its blobs inside its
+ * own transaction, so whichever comes first wins cleanly, even when gc runs in another process than the
+ * server. Temp leftovers exist only on the filesystem store (S3 staging keys and multipart uploads are
+ * cleaned by the bucket's lifecycle rules).
  */
 export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcReport> {
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
@@ -103,9 +107,9 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
       report.keptLeased++;
       continue;
     }
-    const info = await stat(hub.blobs.pathOf(sha256)).catch(() => undefined);
+    const info = await hub.blobs.stat(sha256).catch(() => undefined);
     if (!info) continue;
-    if (await isYoung(sha256, info.mtimeMs)) {
+    if (await isYoung(sha256, info.lastModified)) {
       report.keptYoung++;
       continue;
     }
@@ -120,7 +124,6 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
       // No commit may check its blobs between this transaction's checks and its moves (see holdOffGc).
       await tx.maintenance.lockForGc();
       for (const sha256 of batch) {
-        const path = hub.blobs.pathOf(sha256);
         if (await tx.maintenance.isReferenced(sha256)) {
           report.referencedBlobs++;
           continue;
@@ -129,16 +132,26 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
           report.keptLeased++;
           continue;
         }
-        const info = statSync(path, { throwIfNoEntry: false });
+        const fs = hub.blobs instanceof BlobStore ? hub.blobs : undefined;
+        const path = fs?.pathOf(sha256);
+        const info = path
+          ? statSync(path, { throwIfNoEntry: false })
+          : await hub.blobs
+              .stat(sha256)
+              .then((found) => found && { size: found.size, mtimeMs: found.lastModified });
         if (!info) continue;
         if (await isYoung(sha256, info.mtimeMs, tx.maintenance)) {
           report.keptYoung++;
           continue;
         }
         if (!dryRun) {
-          const trash = join(hub.blobs.tempDir, `gc-${sha256}.trash`);
-          renameSync(path, trash);
-          moved.push({ from: path, to: trash });
+          if (fs && path) {
+            const trash = join(fs.tempDir, `gc-${sha256}.trash`);
+            renameSync(path, trash);
+            moved.push({ from: path, to: trash });
+          } else {
+            await hub.blobs.delete(sha256);
+          }
           await tx.maintenance.deleteRegisteredBlob(sha256);
           // Uploads never committed: once the bytes are gone, a repo holds the object only if sent again.
           await tx.lfsUploads.forgetBlob(sha256);
@@ -170,9 +183,7 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
       const batch = stale.slice(start, start + BATCH_SIZE);
       await hub.catalog.transaction(async (tx) => {
         for (const row of batch) {
-          const path = hub.blobs.pathOf(row.sha256);
-          if ((await tx.maintenance.isReferenced(row.sha256)) || statSync(path, { throwIfNoEntry: false }))
-            continue;
+          if ((await tx.maintenance.isReferenced(row.sha256)) || (await hub.blobs.has(row.sha256))) continue;
           await tx.maintenance.deleteRegisteredBlob(row.sha256);
           report.removedRegistryRows++;
         }
@@ -180,13 +191,14 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     }
   }
 
+  const fsStore = hub.blobs instanceof BlobStore ? hub.blobs : undefined;
   for (const leftover of await listTempLeftovers(hub, now)) {
     if (leftover.ageMs < graceMs) continue;
     if (leftover.ageMs < ACTIVE_TEMP_MS) {
       report.keptActiveTempFiles++;
       continue;
     }
-    if (!dryRun) await rm(join(hub.blobs.tempDir, leftover.name), { recursive: true, force: true });
+    if (!dryRun && fsStore) await rm(join(fsStore.tempDir, leftover.name), { recursive: true, force: true });
     report.removedTempFiles++;
     report.removedTempBytes += leftover.size;
   }

@@ -1,4 +1,4 @@
-import type { BlobStore } from "../../store/blob-store.ts";
+import type { BlobStorage } from "../../store/blob-store-types.ts";
 
 /** Random access to one file's bytes, so extractors read headers without loading whole model files. */
 export interface BlobSource {
@@ -7,7 +7,7 @@ export interface BlobSource {
   read(start: number, end: number): Promise<Buffer>;
 }
 
-export function storedBlobSource(blobs: BlobStore, sha256: string, size: number): BlobSource {
+export function storedBlobSource(blobs: BlobStorage, sha256: string, size: number): BlobSource {
   return { size, read: (start, end) => blobs.readRange(sha256, start, Math.min(end, size)) };
 }
 

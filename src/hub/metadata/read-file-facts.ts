@@ -1,5 +1,5 @@
 import type { ModelFileFacts } from "../../core/types.ts";
-import type { BlobStore } from "../../store/blob-store.ts";
+import type { BlobStorage } from "../../store/blob-store-types.ts";
 import { type BlobSource, storedBlobSource } from "./blob-source.ts";
 import { metadataWorker } from "./metadata-worker.ts";
 import { parseModelCard } from "./parse-model-card.ts";
@@ -98,7 +98,7 @@ export function emptyChangedMetadata(): ChangedMetadata {
 
 /** Reads the metadata one put file carries into `changed` (nothing for files that carry none). */
 export async function collectChangedMetadata(
-  blobs: BlobStore,
+  blobs: BlobStorage,
   path: string,
   file: { sha256: string; size: number },
   changed: ChangedMetadata,
@@ -116,7 +116,7 @@ export async function collectChangedMetadata(
 
 /** Parses a committed README (its card metadata on the metadata worker) or config.json, within their limits. */
 async function readMetadataDocument(
-  blobs: BlobStore,
+  blobs: BlobStorage,
   path: "README.md" | "config.json",
   file: { sha256: string; size: number },
 ): Promise<MetadataDocument> {

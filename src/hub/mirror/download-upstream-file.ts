@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HangarError } from "../../core/errors.ts";
+import { BlobStore } from "../../store/blob-store.ts";
 import type { HubScope } from "../hub.ts";
 
 export interface UpstreamFileSpec {
@@ -21,7 +22,10 @@ export interface DownloadedFile {
   fetchedBytes: number;
 }
 
-/** Partial downloads live outside the blob store's temp folder, which gc empties; same filesystem, so adopting one is a rename. */
+/**
+ * Partial downloads live outside the blob store's temp folder, which gc empties; same filesystem, so adopting
+ * one into the filesystem store is a rename (another engine receives the verified file with `put`).
+ */
 export function partialDownloadsFolder(hub: HubScope): string {
   return join(hub.config.home, "mirror", "partial");
 }
@@ -130,7 +134,17 @@ async function download(
       `The bytes of ${spec.path} from the upstream do not match its ${spec.sha256 !== undefined ? `sha256 ${spec.sha256}` : `git oid ${spec.gitOid}`}; nothing was stored`,
     );
   }
-  await hub.blobs.commitTemp(partial, digest);
+  if (hub.blobs instanceof BlobStore) {
+    await hub.blobs.commitTemp(partial, digest);
+  } else {
+    // Another engine (S3): the verified partial file is sent into it, checked again on the way, then dropped.
+    await hub.blobs.put(createReadStream(partial), {
+      expectedSha256: digest,
+      expectedSize: spec.size,
+      gitOid: false,
+    });
+    await rm(partial, { force: true });
+  }
   return { sha256: digest, fetchedBytes };
 }
 

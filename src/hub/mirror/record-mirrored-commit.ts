@@ -119,7 +119,7 @@ export async function recordMirroredCommit(
   try {
     return await hub.catalog.transaction(async (tx) => {
       await tx.maintenance.holdOffGc();
-      lease.assertStored();
+      await lease.assertStored();
       const at = nowIso();
       let commit: CommitInfo;
       if (stored) {

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { HangarError } from "../../core/errors.ts";
 import { lfsPointer, type RepoRef, type TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
+import { BlobStore } from "../../store/blob-store.ts";
 import { assertCanDownload, getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
@@ -16,7 +17,15 @@ export interface OpenFileParams {
   raw?: boolean;
   /** Counts the read as a download of the repo (a whole-file GET, not a probe). */
   countDownload?: boolean;
+  /**
+   * The caller may send the client elsewhere for an LFS file's bytes (`/resolve/` GET and HEAD): with a blob
+   * store that has download URLs (S3) and `downloads: "redirect"`, `redirectUrl` is set.
+   */
+  allowRedirect?: boolean;
 }
+
+/** How long a download URL handed to a client works: long enough to start a large download, as the Hub's CDN links. */
+export const DOWNLOAD_URL_SECONDS = 60 * 60;
 
 /** A file ready to be sent: what identifies it, and a way to read all or part of it. */
 export interface OpenedFile {
@@ -28,7 +37,9 @@ export interface OpenedFile {
   /** Content address of the bytes sent: git blob id for regular files and pointers, sha256 for LFS. */
   etag: string;
   /** Reads bytes `start` to `end` inclusive, or everything. */
-  read(range?: { start: number; end: number }): Readable;
+  read(range?: { start: number; end: number }): Promise<Readable>;
+  /** Where the client may GET the bytes itself (a presigned blob store URL), when `allowRedirect` allowed it. */
+  redirectUrl?: string;
 }
 
 /**
@@ -53,7 +64,7 @@ export async function openFile(hub: HubScope, caller: Caller, params: OpenFilePa
       ...base,
       size: pointer.byteLength,
       etag: file.gitOid,
-      read: (range) => Readable.from([range ? pointer.subarray(range.start, range.end + 1) : pointer]),
+      read: async (range) => Readable.from([range ? pointer.subarray(range.start, range.end + 1) : pointer]),
     };
   }
   const storedSize = await hub.blobs.sizeOf(file.sha256);
@@ -76,10 +87,22 @@ export async function openFile(hub: HubScope, caller: Caller, params: OpenFilePa
     // The Hub counts a model download once per config.json fetch; repos without one count every full GET.
     await hub.catalog.repos.addDownloads(repo.pk, 1);
   }
+  const blobs = hub.blobs;
+  const redirectUrl =
+    params.allowRedirect && file.lfs && hub.config.s3.downloads === "redirect"
+      ? await blobs.downloadUrl(file.sha256, {
+          filename: path.slice(path.lastIndexOf("/") + 1),
+          expiresInSeconds: DOWNLOAD_URL_SECONDS,
+        })
+      : undefined;
   return {
     ...base,
     size: file.size,
     etag: file.lfs ? file.sha256 : file.gitOid,
-    read: (range) => hub.blobs.createReadStream(file.sha256, range),
+    read: async (range) =>
+      blobs instanceof BlobStore
+        ? blobs.createReadStream(file.sha256, range)
+        : blobs.openRead(file.sha256, range),
+    ...(redirectUrl ? { redirectUrl } : {}),
   };
 }

@@ -1,6 +1,8 @@
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { repoUrlPrefix } from "../../core/validate.ts";
+import { BlobStore } from "../../store/blob-store.ts";
+import { MAX_PARTS, MIN_PART_BYTES } from "../../store/s3-multipart.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
@@ -123,6 +125,19 @@ export async function lfsBatch(
       continue;
     }
     const multipart = multipartOffered && size >= multipartThreshold && size > chunkSize;
+    if (multipart && !(hub.blobs instanceof BlobStore)) {
+      const upload = await storeMultipartAction(hub, { repo, oid, size, expires, chunkSize }, params.baseUrl);
+      objects.push({
+        oid,
+        size,
+        authenticated: true,
+        actions: {
+          upload: { ...upload, expires_at: expiresAt },
+          verify: { href: verifyHref, expires_at: expiresAt },
+        },
+      });
+      continue;
+    }
     const signed = { repo, oid, size, expires, chunkSize: multipart ? chunkSize : 0 };
     const href = `${params.baseUrl}${uploadPath(repo, oid)}?${await signUploadQuery(hub, signed)}`;
     const upload: LfsAction = { href, expires_at: expiresAt };
@@ -143,4 +158,30 @@ export async function lfsBatch(
   // more: one lease for all of them (one catalog write, however many objects the batch names).
   if (stored.length > 0) await acquireBlobLeases(hub, stored, { ttlMs: PENDING_COMMIT_LEASE_MS });
   return { transfer: "basic", hash_algo: "sha256", objects };
+}
+
+/**
+ * The upload action of a large object on a store whose clients send parts straight to it (S3): a session
+ * begun in the store, its presigned part URLs as the Hub's numbered `header` entries, and as `href` the
+ * completion URL on Hangar, signed with the session's id so whichever node receives the completion can
+ * finish it. Parts are at least S3's minimum and few enough for its part limit.
+ */
+async function storeMultipartAction(
+  hub: HubContext,
+  object: { repo: RepoRef; oid: string; size: number; expires: number; chunkSize: number },
+  baseUrl: string,
+): Promise<LfsAction> {
+  const chunkSize = Math.max(object.chunkSize, MIN_PART_BYTES, Math.ceil(object.size / MAX_PARTS));
+  const session = await hub.blobs.beginMultipart(object.oid, object.size, chunkSize, {
+    expiresInSeconds: Math.max(1, object.expires - Math.floor(Date.now() / 1000)),
+  });
+  const signed = { ...object, chunkSize, uploadId: session.uploadId };
+  const href = `${baseUrl}${uploadPath(object.repo, object.oid)}?${await signUploadQuery(hub, signed)}`;
+  const header: Record<string, string> = { chunk_size: String(chunkSize) };
+  const parts = Math.ceil(object.size / chunkSize);
+  for (let part = 1; part <= parts; part++) {
+    // A store without part URLs takes the parts through Hangar, on the same signed URL.
+    header[String(part)] = session.partUrls?.[part - 1] ?? `${href}&part=${part}`;
+  }
+  return { href, header };
 }

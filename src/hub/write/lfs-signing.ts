@@ -16,6 +16,11 @@ export interface SignedUpload {
   expires: number;
   /** Part size of a multipart upload; 0 for a single PUT. */
   chunkSize: number;
+  /**
+   * The blob store's multipart session (engines whose clients send parts straight to the store, S3): signed
+   * with the rest, so any node that receives the completion knows which session to complete.
+   */
+  uploadId?: string;
 }
 
 const SECRET_KEY = "lfs_upload_signing_secret";
@@ -40,6 +45,8 @@ async function signature(hub: HubContext, upload: SignedUpload): Promise<string>
     upload.size,
     upload.expires,
     upload.chunkSize,
+    // Absent from URLs without a store session, whose signatures stay what they were.
+    ...(upload.uploadId !== undefined ? [upload.uploadId] : []),
   ].join("\n");
   return createHmac("sha256", await signingSecret(hub))
     .update(message)
@@ -52,6 +59,7 @@ export async function signUploadQuery(hub: HubContext, upload: SignedUpload): Pr
     size: String(upload.size),
     expires: String(upload.expires),
     chunk: String(upload.chunkSize),
+    ...(upload.uploadId !== undefined ? { upload: upload.uploadId } : {}),
     signature: await signature(hub, upload),
   });
   return query.toString();
@@ -80,6 +88,8 @@ export async function verifyUploadQuery(
     expires: integer("expires"),
     chunkSize: integer("chunk"),
   };
+  const uploadId = query.get("upload");
+  if (uploadId !== null) upload.uploadId = uploadId;
   const given = Buffer.from(query.get("signature") ?? "", "utf8");
   const expected = Buffer.from(await signature(hub, upload), "utf8");
   if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {

@@ -6,6 +6,7 @@ import { badRequest, HangarError } from "../../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../../core/feed-chunks.ts";
 import type { Repo, RepoRef } from "../../core/types.ts";
 import { repoUrlPrefix } from "../../core/validate.ts";
+import { BlobStore } from "../../store/blob-store.ts";
 import { FileWriter } from "../../store/file-writer.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
@@ -13,6 +14,7 @@ import { recordReceivedLfsObject, repoHoldsLfsObject } from "./held-lfs-objects.
 import { PENDING_COMMIT_LEASE_MS } from "./lfs-batch.ts";
 import { RangeHasher } from "./lfs-hasher.ts";
 import { type SignedUpload, verifyUploadQuery } from "./lfs-signing.ts";
+import { completeStoreMultipart, type StoreUpload, uploadStorePart } from "./lfs-store-multipart.ts";
 
 /**
  * The upload side of LFS: bytes arrive on signed URLs (no Authorization header) and stream into the blob
@@ -55,14 +57,14 @@ async function checkWithoutStoring(body: Body, upload: SignedUpload): Promise<vo
   }
 }
 
-function assertDeclaredLength(declared: number | undefined, expected: number, what: string): void {
+export function assertDeclaredLength(declared: number | undefined, expected: number, what: string): void {
   if (declared !== undefined && declared !== expected) {
     throw badRequest(`${what} must be ${expected} bytes, but the request announces ${declared} bytes`);
   }
 }
 
 /** A body cut short because the client went away is the client's failure (400), not an internal error. */
-function brokenOff(error: unknown, what: string): unknown {
+export function brokenOff(error: unknown, what: string): unknown {
   const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
   if (code !== "ECONNRESET" && code !== "ERR_STREAM_PREMATURE_CLOSE") return error;
   return badRequest(`${what} broke off before its last byte: send it again`);
@@ -73,7 +75,7 @@ async function alreadyStored(hub: HubScope, upload: SignedUpload): Promise<boole
 }
 
 /** Whether the repo holds the object already, so the upload (a client's retry) has nothing left to do. */
-function alreadyHeld(hub: HubScope, repo: Repo, upload: SignedUpload): Promise<boolean> {
+export function alreadyHeld(hub: HubScope, repo: Repo, upload: SignedUpload): Promise<boolean> {
   return repoHoldsLfsObject(hub, { repoPk: repo.pk, object: { oid: upload.oid, size: upload.size } });
 }
 
@@ -81,7 +83,7 @@ function alreadyHeld(hub: HubScope, repo: Repo, upload: SignedUpload): Promise<b
  * The repo the upload URL was signed for. It is looked up by name, as signed: after a move the URL no
  * longer names the repo, and the client asks the batch API again.
  */
-async function uploadRepo(hub: HubScope, upload: SignedUpload): Promise<Repo> {
+export async function uploadRepo(hub: HubScope, upload: SignedUpload): Promise<Repo> {
   const repo = await hub.catalog.repos.get(upload.repo);
   if (!repo) {
     const id = `${repoUrlPrefix(upload.repo.type)}${upload.repo.namespace}/${upload.repo.name}`;
@@ -97,12 +99,12 @@ async function uploadRepo(hub: HubScope, upload: SignedUpload): Promise<Repo> {
  * Leases the object against gc, from before it is found stored (so the copy the bytes are checked against
  * stays) until its commit, which comes in a later request, or never: the lease then ends by itself.
  */
-function leaseUntilCommit(hub: HubContext, upload: SignedUpload): Promise<BlobLease> {
+export function leaseUntilCommit(hub: HubContext, upload: SignedUpload): Promise<BlobLease> {
   return acquireBlobLeases(hub, [upload.oid], { ttlMs: PENDING_COMMIT_LEASE_MS });
 }
 
 /** Records that the repo received the object whole: its next commit may point at it. */
-function recordUpload(hub: HubContext, repo: Repo, upload: SignedUpload): void {
+export function recordUpload(hub: HubContext, repo: Repo, upload: SignedUpload): void {
   recordReceivedLfsObject(hub, {
     repoPk: repo.pk,
     repoId: repo.id,
@@ -144,6 +146,22 @@ export async function uploadLfsObject(
 }
 
 /**
+ * The filesystem store, which multipart uploads without a store session assemble in. Such a URL reaching
+ * another engine was handed out before the instance moved its blobs: the client asks the batch API again.
+ */
+function fsBlobs(hub: HubScope): BlobStore {
+  if (hub.blobs instanceof BlobStore) return hub.blobs;
+  throw new HangarError(
+    "HANGAR_ERR_FORBIDDEN",
+    "This upload URL is not valid: it was made for another blob store. Ask for a new one.",
+  );
+}
+
+function hasStoreSession(upload: SignedUpload): upload is StoreUpload {
+  return upload.uploadId !== undefined;
+}
+
+/**
  * A multipart upload in progress is one folder in the blob store's temp folder: `data`, the object being
  * assembled (each part written at its own offset, so completion has nothing to copy), and one empty marker
  * `part-<n>.<etag>` per part received whole. The markers are the only state on disk; they survive a crash,
@@ -157,22 +175,22 @@ function partsFolder(hub: HubScope, upload: SignedUpload): string {
     .update([upload.repo.type, upload.repo.namespace, upload.repo.name].join("\n").toLowerCase())
     .digest("hex")
     .slice(0, 16);
-  return join(hub.blobs.tempDir, `multipart-${upload.oid}-${upload.size}-${upload.chunkSize}-${repo}`);
+  return join(fsBlobs(hub).tempDir, `multipart-${upload.oid}-${upload.size}-${upload.chunkSize}-${repo}`);
 }
 
 const DATA_FILE = "data";
 /** Read size of the fallback hash pass. */
 const HASH_READ_BYTES = 4 * 1024 * 1024;
 
-function partLength(upload: SignedUpload, part: number): number {
+export function partLength(upload: SignedUpload, part: number): number {
   return Math.min(upload.chunkSize, upload.size - (part - 1) * upload.chunkSize);
 }
 
-function partCount(upload: SignedUpload): number {
+export function partCount(upload: SignedUpload): number {
   return Math.ceil(upload.size / upload.chunkSize);
 }
 
-function parsePartNumber(upload: SignedUpload, value: unknown): number {
+export function parsePartNumber(upload: SignedUpload, value: unknown): number {
   const part = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
   if (typeof part !== "number" || !Number.isSafeInteger(part) || part < 1 || part > partCount(upload)) {
     throw badRequest(`Invalid part number "${String(value)}": expected 1 to ${partCount(upload)}`);
@@ -297,7 +315,7 @@ function advancePrefix(hub: HubScope, folder: string, session: MultipartSession,
         await prefix.hash.update(
           join(folder, DATA_FILE),
           { start, end: Math.min(size, start + session.chunkSize) },
-          hub.blobs.direct.active,
+          fsBlobs(hub).direct.active,
         );
         // A new attempt at a hashed part started the prefix over meanwhile: what was read no longer counts.
         if (prefix.generation !== generation) continue;
@@ -385,6 +403,7 @@ export async function uploadLfsPart(
 ): Promise<string> {
   const upload = await verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
   if (upload.chunkSize === 0) throw badRequest("This object is uploaded with a single PUT, not in parts");
+  if (hasStoreSession(upload)) return uploadStorePart(hub, upload, target);
   const part = parsePartNumber(upload, target.query.get("part"));
   const expected = partLength(upload, part);
   assertDeclaredLength(target.contentLength, expected, `Part ${part}`);
@@ -419,7 +438,7 @@ export async function uploadLfsPart(
       position: start,
       length: expected,
       endsFile: start + expected === upload.size,
-      direct: hub.blobs.direct,
+      direct: fsBlobs(hub).direct,
       // The request's chunks are read by nothing else.
       releaseChunks: true,
       beforeWrite: current,
@@ -514,6 +533,8 @@ export async function completeLfsMultipart(
 ): Promise<void> {
   const upload = await verifyUploadQuery(hub, target.repo, target.oid, target.query, target.now);
   if (upload.chunkSize === 0) throw badRequest("This object is uploaded with a single PUT, not in parts");
+  if (hasStoreSession(upload)) return completeStoreMultipart(hub, upload, target.parts);
+  const fs = fsBlobs(hub);
   const folder = partsFolder(hub, upload);
   const repo = await uploadRepo(hub, upload);
   if (await alreadyHeld(hub, repo, upload)) {
@@ -557,12 +578,12 @@ export async function completeLfsMultipart(
     const data = join(folder, DATA_FILE);
     finished = true;
     try {
-      const sha256 = await hashAssembled(hub.blobs.direct.active, session, data, upload, byNumber);
+      const sha256 = await hashAssembled(fs.direct.active, session, data, upload, byNumber);
       if (sha256 !== upload.oid) {
         throw badRequest(`Content sha256 is ${sha256}, but ${upload.oid} was announced`);
       }
       // When the store already holds the object, the assembled copy is dropped here.
-      await hub.blobs.commitTemp(data, sha256);
+      await fs.commitTemp(data, sha256);
       recordUpload(hub, repo, upload);
     } finally {
       // Whether the object matched or not, its parts are of no further use: a retry starts with new parts.

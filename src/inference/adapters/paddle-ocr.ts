@@ -366,7 +366,7 @@ export const paddleOcrLoader: ModelLoader = {
         ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
       };
       for (const path of [detectionPath, recognitionPath]) {
-        opened.push(await ort.InferenceSession.create(source.localPath(path), sessionOptions));
+        opened.push(await ort.InferenceSession.create(await source.localPath(path), sessionOptions));
       }
       const [detection, recognition] = opened as [Ort.InferenceSession, Ort.InferenceSession];
       const classes = recognition.outputMetadata[0];

@@ -158,7 +158,7 @@ export const sileroVadLoader: ModelLoader = {
     try {
       const path = configuredFile(source, "model_file", "silero_vad.onnx");
       const ort = await loadOnnxRuntime();
-      const session = await ort.InferenceSession.create(source.localPath(path), SESSION_OPTIONS);
+      const session = await ort.InferenceSession.create(await source.localPath(path), SESSION_OPTIONS);
       const missing = ["input", "state", "sr"].filter((name) => !session.inputNames.includes(name));
       if (missing.length > 0) {
         await session.release();

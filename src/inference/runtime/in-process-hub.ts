@@ -110,7 +110,7 @@ async function inProcessFetch(input: unknown, init?: unknown): Promise<Response>
  * BERT-base file in `npm run bench:inference`) and seconds of copying. Graphs with external data files keep the
  * bytes path: onnxruntime looks for those next to the graph's own file name, which a blob path is not.
  */
-function onnxFilePath(resolved: ResolvedUrl): string | undefined {
+async function onnxFilePath(resolved: ResolvedUrl): Promise<string | undefined> {
   if (!resolved.path.endsWith(".onnx")) return undefined;
   if (resolved.source.files.some((file) => /\.onnx_data(_\d+)?$/.test(file.path))) return undefined;
   if (!resolved.source.files.some((file) => file.path === resolved.path)) return undefined;
@@ -127,7 +127,7 @@ const blobStoreCache = {
   async match(request: unknown): Promise<Response | string | undefined> {
     const resolved = resolveUrl(urlOf(request));
     if (typeof resolved === "string") return undefined;
-    const path = onnxFilePath(resolved);
+    const path = await onnxFilePath(resolved);
     if (path) return path;
     const response = fileResponse(resolved, null);
     return response.status === 200 ? response : undefined;

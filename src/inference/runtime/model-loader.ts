@@ -13,8 +13,11 @@ export interface ModelSource {
   metadata: CommitMetadata;
   /** The bytes of a file of the commit. */
   readFile(path: string): Promise<Buffer>;
-  /** A local filesystem path holding the file's bytes (the blob), for runtimes that open files themselves. */
-  localPath(path: string): string;
+  /**
+   * A local filesystem path holding the file's bytes (the blob, or a verified local copy of it when blobs
+   * are not on this filesystem), for runtimes that open files themselves.
+   */
+  localPath(path: string): Promise<string>;
 }
 
 /** `namespace/name@commit`: a loaded model's key, the one the pool shares loads and unloads by. */

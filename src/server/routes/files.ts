@@ -68,6 +68,16 @@ async function sendFile(context: RequestContext, file: OpenedFile): Promise<void
     );
   }
   const isHead = context.method === "HEAD";
+  if (file.redirectUrl) {
+    // As the Hub does with its CDN: the bytes come from the blob store, and the 302 itself carries what
+    // clients read from a HEAD (huggingface_hub does not follow it, and takes size and etag from here).
+    for (const name of ["Content-Type", "Accept-Ranges", "Content-Range"]) delete headers[name];
+    headers.Location = file.redirectUrl;
+    headers["Content-Length"] = 0;
+    response.writeHead(302, headers);
+    response.end();
+    return;
+  }
   if (range.kind === "partial") {
     headers["Content-Range"] = `bytes ${range.start}-${range.end}/${file.size}`;
     headers["Content-Length"] = range.end - range.start + 1;
@@ -81,7 +91,7 @@ async function sendFile(context: RequestContext, file: OpenedFile): Promise<void
     return;
   }
   try {
-    await pipeline(file.read(range.kind === "partial" ? range : undefined), response);
+    await pipeline(await file.read(range.kind === "partial" ? range : undefined), response);
   } catch (error) {
     // A client that hangs up mid-download (a probe, a cancelled resume) is normal, not a server error.
     if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE") return;
@@ -105,14 +115,17 @@ async function fileHandler(context: RequestContext): Promise<void> {
     path: path.join("/"),
     raw: context.params.kind === "raw",
     countDownload: wholeGet,
+    allowRedirect: context.params.kind === "resolve",
   });
   await sendFile(context, file);
 }
 
 /**
- * File downloads: `/{prefix}{namespace}/{name}/resolve|raw/{revision}/{path}`. LFS files are streamed
- * directly with 200 (HEAD answers the real size) instead of redirecting to a blob URL: one hop fewer, and
- * `X-Linked-*` headers still tell clients the LFS identity.
+ * File downloads: `/{prefix}{namespace}/{name}/resolve|raw/{revision}/{path}`. On the filesystem store (or
+ * an S3 store with `downloads: "proxy"`), LFS files are streamed directly with 200 (HEAD answers the real
+ * size): one hop fewer, and `X-Linked-*` headers still tell clients the LFS identity. On an S3 store with
+ * `downloads: "redirect"`, `/resolve/` of an LFS file answers 302 to a presigned URL of the blob, as the Hub
+ * does; regular files are always sent by Hangar.
  */
 export function registerFileRoutes(router: Router): void {
   const handler = pullingThrough(fileHandler, revisionAndFile);
