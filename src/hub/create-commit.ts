@@ -147,6 +147,7 @@ async function recordCommit(
       );
     } catch (error) {
       if (!(error instanceof RefMoved) || attempt >= 8) throw error;
+      await new Promise((resume) => setTimeout(resume, Math.random() * 10 * attempt));
     }
   }
 }
@@ -165,7 +166,7 @@ async function writeCommit(
   await hub.catalog.maintenance.holdOffGc();
   await lease.assertStored();
   const commits = hub.catalog.commits;
-  const current = await commits.getRef(repo.pk, ref.kind, ref.name);
+  const current = await commits.getRef(repo.pk, ref.kind, ref.name, { forUpdate: true });
   if (!current) throw revisionNotFound(repo, params.revision);
   // A parent named by an id the commit had before ids became git's is the same parent.
   const parentCommit =

@@ -194,9 +194,17 @@ export class CommitsTable {
     return row;
   }
 
-  async getRef(repoPk: number, kind: RefKind, name: string): Promise<RefRow | undefined> {
+  async getRef(
+    repoPk: number,
+    kind: RefKind,
+    name: string,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<RefRow | undefined> {
+    // Inside a transaction, `forUpdate` makes writers of one ref queue on PostgreSQL (a row lock) instead
+    // of all building on the same head and all but one starting over; SQLite's write lock already does.
+    const lock = options.forUpdate && this.db.dialect === "postgres" ? " FOR UPDATE" : "";
     const row = (await this.db.get(
-      "SELECT kind, name, commit_oid, updated_at FROM refs WHERE repo_pk = ? AND kind = ? AND name = ?",
+      `SELECT kind, name, commit_oid, updated_at FROM refs WHERE repo_pk = ? AND kind = ? AND name = ?${lock}`,
       [repoPk, kind, name],
     )) as { kind: RefKind; name: string; commit_oid: string; updated_at: string } | undefined;
     return row

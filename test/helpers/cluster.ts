@@ -29,13 +29,17 @@ export async function startRoundRobin(
       },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.on("error", () => outgoing.destroy());
         answer.pipe(outgoing);
       },
     );
+    // A node that dies mid-request: the client sees a broken answer (502 if nothing was sent yet).
     forwarded.on("error", () => {
-      if (!outgoing.headersSent) outgoing.writeHead(502);
-      outgoing.end();
+      incoming.unpipe(forwarded);
+      if (outgoing.headersSent) outgoing.destroy();
+      else outgoing.writeHead(502).end();
     });
+    incoming.on("error", () => forwarded.destroy());
     incoming.pipe(forwarded);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
