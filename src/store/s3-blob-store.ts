@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Readable } from "node:stream";
+import { type Readable, Transform } from "node:stream";
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -158,11 +158,23 @@ export class S3BlobStore implements BlobStorage {
     }
   }
 
-  private async getBody(key: string, range?: string): Promise<Readable> {
+  private async getBody(key: string, range?: ByteRange): Promise<Readable> {
     const answer = await this.client.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: range } : {}) }),
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+      }),
     );
-    return answer.Body as Readable;
+    const body = answer.Body as Readable;
+    // Some S3-compatible stores answer a range such as bytes=0-0 with the whole object (200, no
+    // Content-Range, or a Content-Range wider than asked): cut the asked bytes out here, so a reader never gets more than it asked for.
+    if (!range) return body;
+    const delivered = /^bytes (\d+)-(\d+)\//.exec(answer.ContentRange ?? "");
+    const first = delivered ? Number(delivered[1]) : 0;
+    const last = delivered ? Number(delivered[2]) : Number.POSITIVE_INFINITY;
+    if (first === range.start && last <= range.end) return body;
+    return sliceStream(body, range.start - first, range.end - first);
   }
 
   private async hashKey(key: string): Promise<string> {
@@ -195,7 +207,7 @@ export class S3BlobStore implements BlobStorage {
   async openRead(sha256: string, range?: ByteRange): Promise<Readable> {
     const key = this.keyOf(sha256);
     try {
-      return await this.getBody(key, range ? `bytes=${range.start}-${range.end}` : undefined);
+      return await this.getBody(key, range);
     } catch (error) {
       if (isMissing(error)) throw missing(sha256, error);
       if (statusOf(error) === 416) {
@@ -303,4 +315,19 @@ export class S3BlobStore implements BlobStorage {
   abortMultipart(uploadId: string): Promise<void> {
     return this.multipart.abort(uploadId);
   }
+}
+
+/** The bytes `start..end` (inclusive) of a stream of a whole object. */
+function sliceStream(source: Readable, start: number, end: number): Readable {
+  let offset = 0;
+  return source.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        const from = Math.max(0, start - offset);
+        const to = Math.min(chunk.byteLength, end + 1 - offset);
+        offset += chunk.byteLength;
+        done(null, from < to ? chunk.subarray(from, to) : undefined);
+      },
+    }),
+  );
 }

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { Agent, createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { createS3Client } from "../../src/store/s3-settings.ts";
@@ -16,25 +16,31 @@ export async function startRoundRobin(
   targets: () => string[],
 ): Promise<{ url: string; close(): Promise<void> }> {
   let next = 0;
+  const agent = new Agent({ keepAlive: true });
   const server: Server = createServer((incoming, outgoing) => {
     const live = targets();
     const target = new URL(live[next++ % live.length]!);
+    const { connection: _c, "keep-alive": _k, ...requestHeaders } = incoming.headers;
     const forwarded = httpRequest(
       {
         host: target.hostname,
         port: target.port,
         method: incoming.method,
         path: incoming.url,
-        headers: incoming.headers,
+        headers: requestHeaders,
+        agent,
       },
       (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        // Hop-by-hop headers are the proxy's own: the node's keep-alive promise is not the proxy's.
+        const { connection: _connection, "keep-alive": _keepAlive, ...headers } = answer.headers;
+        outgoing.writeHead(answer.statusCode ?? 502, headers);
         answer.on("error", () => outgoing.destroy());
         answer.pipe(outgoing);
       },
     );
     // A node that dies mid-request: the client sees a broken answer (502 if nothing was sent yet).
-    forwarded.on("error", () => {
+    forwarded.on("error", (error) => {
+      if (process.env.PROXY_DEBUG) console.error("proxy", incoming.method, incoming.url, error);
       incoming.unpipe(forwarded);
       if (outgoing.headersSent) outgoing.destroy();
       else outgoing.writeHead(502).end();
@@ -42,12 +48,14 @@ export async function startRoundRobin(
     incoming.on("error", () => forwarded.destroy());
     incoming.pipe(forwarded);
   });
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise((resolve) => {
+        agent.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
