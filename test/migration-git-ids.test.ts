@@ -25,7 +25,7 @@ import {
   legacyCommitOid,
   rewriteToLegacyIds,
 } from "./helpers/legacy-catalog.ts";
-import { rawDb } from "./helpers/raw-store.ts";
+import { closeRawDbs, rawDb } from "./helpers/raw-store.ts";
 import { importFiles, makeTempDir } from "./helpers/test-hangar.ts";
 
 const admin = localAdministrator();
@@ -150,6 +150,7 @@ describe("the migration to git commit ids, on a catalog written before it", () =
     assert.ok((await fsck(original)).ok, "the instance starts clean");
     before_ = commitState(rawDb(original.catalog));
     await original.close();
+    closeRawDbs();
 
     // The same rows in a catalog of the schema before the migration, with the ids and dates of then.
     const path = join(temp.path, "hangar.db");
