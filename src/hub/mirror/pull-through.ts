@@ -88,7 +88,7 @@ export async function ensureRepoAvailable(
   const pulls = pullsOf(hub);
   const repoKey = `${ref.type}/${ref.namespace}/${ref.name}`.toLowerCase();
   for (;;) {
-    const plan = planPull(hub, ref, revision, path);
+    const plan = await planPull(hub, ref, revision, path);
     if (!plan) return;
     const key = JSON.stringify(plan);
     const current = pulls.get(repoKey);
