@@ -106,7 +106,10 @@ function contract(name: string, open: () => Promise<Engine>): void {
       const stat = await store.stat(sha(bytes));
       assert.equal(stat?.size, 100_000);
       // When it was stored, for gc's grace period (S3 keeps whole seconds).
-      assert.ok(Math.abs((stat?.lastModified ?? 0) - Date.now()) < 60_000, `lastModified ${stat?.lastModified}`);
+      assert.ok(
+        Math.abs((stat?.lastModified ?? 0) - Date.now()) < 60_000,
+        `lastModified ${stat?.lastModified}`,
+      );
       assert.equal(await store.sizeOf(sha(bytes)), 100_000);
       assert.deepEqual(await store.read(sha(bytes)), bytes);
       assert.deepEqual(await store.readRange(sha(bytes), 10, 1010), bytes.subarray(10, 1010));
