@@ -21,8 +21,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PIPELINE_TYPES, TASKS_DATA } from "@huggingface/tasks";
+import type { BaseRelation, EvalScore } from "../src/core/catalog-types.ts";
 import type { CatalogSnapshot, SnapshotModel } from "../src/hub/catalog/import-snapshot.ts";
-import type { BaseRelation, EvalScore } from "../src/store/facts-table.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const args = process.argv.slice(2);

@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { defaultConfig } from "../../src/core/config.ts";
 import { buildHangarCommit, commitDate, gitBlobOid } from "../../src/core/git-objects.ts";
+import { nowIso } from "../../src/core/time.ts";
 import type { Repo, TreeFile } from "../../src/core/types.ts";
 import { createHangar } from "../../src/hangar.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { createRepo, DEFAULT_GITATTRIBUTES } from "../../src/hub/create-repo.ts";
 import type { HubContext } from "../../src/hub/hub.ts";
 import { importFolder } from "../../src/hub/import-folder.ts";
-import { nowIso } from "../../src/store/catalog.ts";
 import { rawDb } from "../../test/helpers/raw-store.ts";
 
 const FAMILIES = [

@@ -1,6 +1,6 @@
+import type { EvalScore } from "../core/catalog-types.ts";
 import { commercialUseOf } from "../hub/metadata/licenses.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
-import type { EvalScore } from "../store/facts-table.ts";
 import {
   normalisedEvalMean,
   popularityComponent,

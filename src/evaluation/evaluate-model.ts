@@ -1,8 +1,8 @@
 import { badRequest, HangarError } from "../core/errors.ts";
+import { nowIso } from "../core/time.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import type { InferenceRuntime } from "../inference/inference-runtime.ts";
-import { nowIso } from "../store/catalog.ts";
 import { classNamesOf } from "./class-names.ts";
 import { textClassificationEvaluation, zeroShotClassificationEvaluation } from "./classification-task.ts";
 import { type Evaluation, HANGAR_VERSION, toEvaluation } from "./evaluation-record.ts";

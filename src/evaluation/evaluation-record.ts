@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { EvaluationDetails, StoredEvaluation } from "../store/evaluations-table.ts";
+import type { EvaluationDetails, StoredEvaluation } from "../core/catalog-types.ts";
 
 /** The version of Hangar that measures, recorded with every run. */
 export const HANGAR_VERSION = (

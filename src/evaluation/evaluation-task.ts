@@ -1,5 +1,5 @@
+import type { EvaluationDetails } from "../core/catalog-types.ts";
 import { badRequest } from "../core/errors.ts";
-import type { EvaluationDetails } from "../store/evaluations-table.ts";
 
 /** Runs the model under evaluation on one input (one request to the local inference runtime). */
 export type Predict = (inputs: unknown, parameters: Record<string, unknown>) => Promise<unknown>;

@@ -1,8 +1,8 @@
+import type { EvaluationQuery, StoredEvaluation } from "../core/catalog-types.ts";
 import { badRequest } from "../core/errors.ts";
 import { canRead } from "../hub/access.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
-import type { EvaluationQuery, StoredEvaluation } from "../store/evaluations-table.ts";
 import { type Evaluation, toEvaluation } from "./evaluation-record.ts";
 import { findReadableRepo } from "./read-dataset-file.ts";
 

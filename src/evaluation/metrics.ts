@@ -1,4 +1,4 @@
-import type { LabelScores } from "../store/evaluations-table.ts";
+import type { LabelScores } from "../core/catalog-types.ts";
 
 export interface ClassificationScores {
   accuracy: number;

@@ -1,10 +1,10 @@
+import { tagsForFacts } from "../core/catalog-types.ts";
 import { HangarError } from "../core/errors.ts";
 import { buildHangarCommit, commitDate } from "../core/git-objects.ts";
+import { nowIso } from "../core/time.ts";
 import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
-import { nowIso } from "../store/catalog.ts";
-import { tagsForFacts } from "../store/facts-table.ts";
 import type { HubContext, HubScope } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";

@@ -1,9 +1,9 @@
 import { HangarError } from "../core/errors.ts";
 import { buildHangarCommit, commitDate, gitBlobOid } from "../core/git-objects.ts";
+import { nowIso } from "../core/time.ts";
 import type { GatedMode, Repo, RepoRef, TreeFile } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { repoUrlPrefix, validateName, validateNamespace } from "../core/validate.ts";
-import { nowIso } from "../store/catalog.ts";
 import { assertCanWrite } from "./access.ts";
 import type { Caller } from "./accounts/principal.ts";
 import { refreshRepoHead } from "./create-commit.ts";

@@ -1,7 +1,7 @@
+import type { StoredCommit } from "../core/catalog-types.ts";
 import { HangarError } from "../core/errors.ts";
 import { DEFAULT_BRANCH, type RefKind, type Repo } from "../core/types.ts";
 import { isCommitId } from "../core/validate.ts";
-import type { StoredCommit } from "../store/commits-table.ts";
 import type { HubScope } from "./hub.ts";
 
 export interface ResolvedRevision {

@@ -1,13 +1,13 @@
+import type { UsageEvent, UsageQuery, UsageTotals } from "../core/catalog-types.ts";
 import { type InferenceSettings, inferenceSettings } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import { nowIso } from "../core/time.ts";
 import type { Repo } from "../core/types.ts";
 import { parseRepoId } from "../core/validate.ts";
 import { getReadableRepo, visibleNamespaces } from "../hub/access.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import { resolveRevision } from "../hub/resolve-revision.ts";
-import { nowIso } from "../store/catalog.ts";
-import type { UsageEvent, UsageQuery, UsageTotals } from "../store/usage-table.ts";
 import { InferenceRegistry } from "./registry.ts";
 import { localBlobPath } from "./runtime/local-blob-path.ts";
 import type {

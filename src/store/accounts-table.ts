@@ -1,23 +1,6 @@
+import type { NamespaceRow, TokenRow } from "../core/catalog-types.ts";
 import type { TokenRole } from "../core/types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
-
-export interface NamespaceRow {
-  name: string;
-  kind: "user" | "org";
-  fullname: string;
-  email: string | null;
-  isAdmin: boolean;
-  createdAt: string;
-}
-
-export interface TokenRow {
-  id: number;
-  user: string;
-  displayName: string;
-  role: TokenRole;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
 
 interface RawNamespace {
   name: string;

@@ -119,7 +119,3 @@ export class Catalog extends CatalogTables {
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
-
-export function nowIso(): string {
-  return new Date().toISOString();
-}

@@ -1,19 +1,7 @@
+import type { RefRow, StoredCommit } from "../core/catalog-types.ts";
 import type { GitObject, GitObjectType } from "../core/git-objects.ts";
 import type { CommitInfo, CommitMetadata, RefKind, TreeFile } from "../core/types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
-
-export interface StoredCommit extends CommitInfo {
-  pk: number;
-  repoPk: number;
-  metadata: CommitMetadata;
-}
-
-export interface RefRow {
-  kind: RefKind;
-  name: string;
-  commitOid: string;
-  updatedAt: string;
-}
 
 interface RawCommit {
   pk: number;

@@ -1,61 +1,10 @@
+import type {
+  EvaluationDetails,
+  EvaluationQuery,
+  NewEvaluation,
+  StoredEvaluation,
+} from "../core/catalog-types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
-
-/** Per-label figures of a classification run, or per-entity-type figures of a tagging run. */
-export interface LabelScores {
-  precision: number;
-  recall: number;
-  f1: number;
-  /** How many gold examples (or gold entities) carry the label. */
-  support: number;
-}
-
-/** What a run found beyond its headline metrics. */
-export interface EvaluationDetails {
-  /** Gold labels of the test set (classification) or entity types (tagging), sorted. */
-  labels?: string[];
-  perLabel?: Record<string, LabelScores>;
-  /** Sentences the explanation of a metric needs, e.g. how labels were matched. */
-  notes?: string[];
-}
-
-/** An evaluation Hangar ran itself: one model at one commit on one labelled file of a dataset at one commit. */
-export interface StoredEvaluation {
-  id: number;
-  modelRepoPk: number;
-  /** `namespace/name` of the model as it is named now. */
-  model: string;
-  modelCommit: string;
-  datasetRepoPk: number;
-  dataset: string;
-  datasetCommit: string;
-  /** Path of the labelled file inside the dataset repo. */
-  datasetFile: string;
-  task: string;
-  textColumn: string;
-  labelColumn: string;
-  /** Examples the metrics are computed over. */
-  examples: number;
-  /** Rows of the file left out because their text or label was empty. */
-  skippedRows: number;
-  /** The example limit asked for, or null for the whole file. */
-  exampleLimit: number | null;
-  /** metric name -> value, e.g. `{accuracy: 0.93, f1_macro: 0.92}`. */
-  metrics: Record<string, number>;
-  details: EvaluationDetails;
-  durationMs: number;
-  createdAt: string;
-  /** Always `hangar`: these are measurements, not figures copied from a card. */
-  measuredBy: string;
-  hangarVersion: string;
-}
-
-export type NewEvaluation = Omit<StoredEvaluation, "id" | "model" | "dataset">;
-
-export interface EvaluationQuery {
-  modelRepoPk?: number;
-  datasetRepoPk?: number;
-  task?: string;
-}
 
 interface RawEvaluation {
   id: number;

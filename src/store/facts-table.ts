@@ -1,53 +1,13 @@
+import {
+  type BaseRelation,
+  type CatalogFacts,
+  type EntryWriteOutcome,
+  type EvalScore,
+  tagsForFacts,
+  type UpstreamModelEntry,
+} from "../core/catalog-types.ts";
 import { badRequest } from "../core/errors.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
-
-/** How a model derives from its base model(s), as the Hub's `base_model:<relation>:<id>` tags say. */
-export const BASE_RELATIONS = ["finetune", "adapter", "quantized", "merge"] as const;
-export type BaseRelation = (typeof BASE_RELATIONS)[number];
-
-/** One reported evaluation result, flattened from a card's `model-index`. */
-export interface EvalScore {
-  /** Task type, e.g. `text-classification`. */
-  task?: string;
-  dataset: string;
-  /** Dataset split or config, when the card names one. */
-  split?: string;
-  metric: string;
-  value: number;
-}
-
-/** What is known about a model apart from its files. Every field may be unknown (null / empty). */
-export interface CatalogFacts {
-  description: string | null;
-  /** SPDX-like licence id as the Hub writes it (`apache-2.0`, `llama3.1`, `other`...). */
-  license: string | null;
-  /** ISO 639 codes. */
-  languages: string[];
-  /** Total parameter count. */
-  parameters: number | null;
-  baseModels: string[];
-  baseRelation: BaseRelation | null;
-  library: string | null;
-  pipelineTag: string | null;
-  evalResults: EvalScore[];
-  /** When the popularity figures (the repo's downloads and likes) were taken, and from where; null when they are not a snapshot. */
-  snapshotDate: string | null;
-  snapshotSource: string | null;
-  /** Where these facts come from (keys of the snapshot's `sources`, or a URL). */
-  sources: string[];
-}
-
-/** A model entry known without its files: what a catalog snapshot or a synthetic catalog holds. */
-export interface UpstreamModelEntry extends CatalogFacts {
-  /** `namespace/name` */
-  id: string;
-  downloads: number;
-  likes: number;
-  gated: false | "auto" | "manual";
-  /** ISO dates for the repo row. */
-  createdAt: string;
-  lastModified: string;
-}
 
 interface RawFacts {
   description: string | null;
@@ -63,22 +23,6 @@ interface RawFacts {
   snapshot_source: string | null;
   sources: string;
 }
-
-/** The tags the Hub would show for these facts, so tag filters work on catalog entries as on pushed repos. */
-export function tagsForFacts(facts: CatalogFacts): string[] {
-  const tags = new Set<string>();
-  if (facts.library) tags.add(facts.library);
-  if (facts.pipelineTag) tags.add(facts.pipelineTag);
-  for (const language of facts.languages) tags.add(language);
-  if (facts.license) tags.add(`license:${facts.license}`);
-  for (const base of facts.baseModels) {
-    tags.add(`base_model:${base}`);
-    if (facts.baseRelation) tags.add(`base_model:${facts.baseRelation}:${base}`);
-  }
-  return [...tags];
-}
-
-export type EntryWriteOutcome = "inserted" | "updated" | "kept-local";
 
 /**
  * Writes upstream-only entries (a repos row with `origin = 'upstream'` and no commit, its tags and its facts)

@@ -1,13 +1,13 @@
+import type {
+  CatalogCounts,
+  CommitToCheck,
+  ReferencedBlob,
+  RegisteredBlob,
+  RepoLocation,
+} from "../core/catalog-types.ts";
 import type { GitObjectType } from "../core/git-objects.ts";
-import type { RefKind, RepoType } from "../core/types.ts";
+import type { RefKind } from "../core/types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
-
-/** Where a repo, ref or file lives, for maintenance reports. */
-export interface RepoLocation {
-  repoType: RepoType;
-  namespace: string;
-  name: string;
-}
 
 export interface DanglingRef extends RepoLocation {
   kind: RefKind;
@@ -20,35 +20,9 @@ export interface MissingParent extends RepoLocation {
   parentOid: string;
 }
 
-/** One distinct (content, size, kind, git id) combination that tree entries record. */
-export interface ReferencedBlob {
-  sha256: string;
-  size: number;
-  lfs: boolean;
-  gitOid: string;
-  /** How many tree entries record it. */
-  entries: number;
-}
-
 export interface TreeEntryLocation extends RepoLocation {
   commitOid: string;
   path: string;
-}
-
-export interface RegisteredBlob {
-  sha256: string;
-  size: number;
-  createdAt: string;
-}
-
-export interface CatalogCounts {
-  repos: number;
-  refs: number;
-  commits: number;
-  treeEntries: number;
-  /** Tree and commit objects of commits made here. */
-  gitObjects: number;
-  registeredBlobs: number;
 }
 
 /** A stored git object, with the repo it belongs to. */
@@ -57,16 +31,6 @@ export interface StoredGitObject extends RepoLocation {
   oid: string;
   type: GitObjectType;
   body: Buffer;
-}
-
-/** A commit as the git object check needs it. */
-export interface CommitToCheck extends RepoLocation {
-  pk: number;
-  repoPk: number;
-  oid: string;
-  parents: string[];
-  /** Pulled from an upstream: it keeps the upstream's id and has no objects here. */
-  mirrored: boolean;
 }
 
 /** The advisory lock gc and commits share on PostgreSQL (any fixed number; this one spells "hgc" in ASCII). */

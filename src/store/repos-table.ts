@@ -1,3 +1,4 @@
+import type { RepoListQuery, RepoSortKey } from "../core/catalog-types.ts";
 import type { GatedMode, Repo, RepoRef, RepoType } from "../core/types.ts";
 import type { SqlExecutor, SqlValue } from "./sql/sql-database.ts";
 
@@ -46,34 +47,15 @@ function toRepo(row: RawRepo): Repo {
   };
 }
 
-/** Sort keys of repo listings, mapped to their columns. */
-export const REPO_SORT_COLUMNS = {
+/** The column each sort key of repo listings orders by. */
+const REPO_SORT_COLUMNS: Record<RepoSortKey, string> = {
   downloads: "downloads",
   likes: "likes",
   lastModified: "last_modified",
   createdAt: "created_at",
   trendingScore: "trending_score",
   id: "namespace || '/' || name",
-} as const;
-export type RepoSortKey = keyof typeof REPO_SORT_COLUMNS;
-
-export interface RepoListQuery {
-  type: RepoType;
-  /** Substrings of the id, all of which must match (case-insensitive). */
-  search?: string[];
-  author?: string;
-  /** Tags that must all be present. */
-  tags?: string[];
-  pipelineTag?: string;
-  gated?: boolean;
-  /** Namespaces whose private repos the caller may see; "all" for an admin. */
-  visibleNamespaces: string[] | "all";
-  sort: RepoSortKey;
-  descending: boolean;
-  limit: number;
-  /** Keyset position after which to continue: the last row's sort value and pk. */
-  after?: { value: string | number; pk: number };
-}
+};
 
 export interface RepoHeadUpdate {
   sha: string | null;

@@ -1,52 +1,5 @@
+import type { UsageEvent, UsageQuery, UsageTotals } from "../core/catalog-types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
-
-/** One metered inference request. */
-export interface UsageEvent {
-  at: string;
-  /** `namespace/name` of the model, or what the caller asked for when it did not resolve. */
-  model: string;
-  revision: string | null;
-  task: string | null;
-  /** Which API served it: `task` (Hangar task API), `hub` (serverless route), `openai`, `cli`, `library`. */
-  api: string;
-  /** The caller's user name; null for anonymous callers. */
-  caller: string | null;
-  /** Tokens when the model counts them, otherwise characters. */
-  inputUnits: number;
-  /** What the answer held, in `outputUnit`s. */
-  outputUnits: number;
-  /** The unit of `inputUnits`. */
-  unit: "tokens" | "characters";
-  /** The task's output unit: labels, entities, vectors, scores, predictions, answers, tokens, segments... */
-  outputUnit: string;
-  inputBytes: number;
-  outputBytes: number;
-  latencyMs: number;
-  /** HTTP status of the answer. */
-  status: number;
-  /** ok, error, cancelled, rate_limited, timeout. */
-  outcome: string;
-  errorCode: string | null;
-  /** Requests the model call carried (dynamic batching). */
-  batchSize: number;
-}
-
-export interface UsageTotals {
-  model: string;
-  task: string | null;
-  requests: number;
-  errors: number;
-  inputUnits: number;
-  outputUnits: number;
-  latencyMs: number;
-}
-
-export interface UsageQuery {
-  since?: string;
-  until?: string;
-  model?: string;
-  caller?: string;
-}
 
 /** The `usage_events` table: one row per inference request, written in batches. */
 export class UsageTable {

@@ -1,5 +1,5 @@
+import type { EvalScore } from "../../core/catalog-types.ts";
 import type { CommercialUse } from "../../core/types.ts";
-import type { EvalScore } from "../../store/facts-table.ts";
 import type {
   CostFigures,
   HardwareFit,

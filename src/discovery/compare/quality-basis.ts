@@ -1,5 +1,5 @@
+import type { EvalScore } from "../../core/catalog-types.ts";
 import { countNoun } from "../../core/count-noun.ts";
-import type { EvalScore } from "../../store/facts-table.ts";
 import type { MeasuredQualityBasis, ModelComparison, QualityBasis } from "./comparison.ts";
 import type { MeasuredEvaluation } from "./model-profile.ts";
 

@@ -1,5 +1,5 @@
 import { HangarError } from "../../core/errors.ts";
-import { nowIso } from "../../store/catalog.ts";
+import { nowIso } from "../../core/time.ts";
 import type { HubScope } from "../hub.ts";
 import type { Principal } from "./principal.ts";
 import { hashToken } from "./tokens.ts";

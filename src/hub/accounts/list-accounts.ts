@@ -1,6 +1,6 @@
+import type { NamespaceRow, TokenRow } from "../../core/catalog-types.ts";
 import { HangarError } from "../../core/errors.ts";
 import type { TokenRole } from "../../core/types.ts";
-import type { NamespaceRow, TokenRow } from "../../store/accounts-table.ts";
 import type { HubScope } from "../hub.ts";
 
 export interface UserSummary extends NamespaceRow {

@@ -1,8 +1,8 @@
+import type { NamespaceRow } from "../../core/catalog-types.ts";
 import { HangarError } from "../../core/errors.ts";
+import { nowIso } from "../../core/time.ts";
 import type { TokenRole } from "../../core/types.ts";
 import { validateNamespace } from "../../core/validate.ts";
-import type { NamespaceRow } from "../../store/accounts-table.ts";
-import { nowIso } from "../../store/catalog.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 

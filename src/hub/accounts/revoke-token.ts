@@ -1,5 +1,5 @@
+import type { TokenRow } from "../../core/catalog-types.ts";
 import { HangarError } from "../../core/errors.ts";
-import type { TokenRow } from "../../store/accounts-table.ts";
 import type { HubContext } from "../hub.ts";
 
 /** Deletes a token by id; it stops working at once. Returns the token as it was. */

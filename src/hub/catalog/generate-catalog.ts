@@ -1,5 +1,5 @@
+import type { BaseRelation, UpstreamModelEntry } from "../../core/catalog-types.ts";
 import type { Catalog } from "../../store/catalog.ts";
-import type { BaseRelation, UpstreamModelEntry } from "../../store/facts-table.ts";
 
 /**
  * Synthetic model catalogs for scale tests. The shapes follow what the public Hub looks like: a few models

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { badRequest } from "../../core/errors.ts";
-import { parseRepoId } from "../../core/validate.ts";
-import type { Catalog } from "../../store/catalog.ts";
 import {
   BASE_RELATIONS,
   type BaseRelation,
   type EvalScore,
   type UpstreamModelEntry,
-} from "../../store/facts-table.ts";
+} from "../../core/catalog-types.ts";
+import { badRequest } from "../../core/errors.ts";
+import { parseRepoId } from "../../core/validate.ts";
+import type { Catalog } from "../../store/catalog.ts";
 
 /** The bundled snapshot of real public models, built by scripts/build-catalog-snapshot.ts. */
 export const BUNDLED_SNAPSHOT_PATH = fileURLToPath(

@@ -1,5 +1,6 @@
+import type { CommitToCheck } from "../../core/catalog-types.ts";
 import { buildGitTrees, type GitCommitFields, gitObjectOid, parseGitCommit } from "../../core/git-objects.ts";
-import type { CommitToCheck, MaintenanceTable } from "../../store/maintenance-table.ts";
+import type { MaintenanceTable } from "../../store/maintenance-table.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { type FsckProblem, repoName } from "./fsck-problem.ts";
 

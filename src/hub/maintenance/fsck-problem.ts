@@ -1,5 +1,5 @@
+import type { RepoLocation } from "../../core/catalog-types.ts";
 import { repoUrlPrefix } from "../../core/validate.ts";
-import type { RepoLocation } from "../../store/maintenance-table.ts";
 
 export type FsckProblemKind =
   | "ref-missing-commit"

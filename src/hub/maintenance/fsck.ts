@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { CatalogCounts, ReferencedBlob, RegisteredBlob } from "../../core/catalog-types.ts";
 import { lfsPointerOid } from "../../core/git-objects.ts";
 import { BlobStore } from "../../store/blob-store.ts";
-import type { CatalogCounts, ReferencedBlob, RegisteredBlob } from "../../store/maintenance-table.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { checkGitObjects } from "./check-git-objects.ts";
 import { type FsckProblem, type FsckProblemKind, repoName } from "./fsck-problem.ts";

@@ -1,9 +1,9 @@
 import { renameSync, statSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import type { RegisteredBlob } from "../../core/catalog-types.ts";
 import { BlobStore } from "../../store/blob-store.ts";
 import type { CatalogTables } from "../../store/catalog.ts";
-import type { RegisteredBlob } from "../../store/maintenance-table.ts";
 import type { HubContext } from "../hub.ts";
 import { isBlobLeased } from "./blob-leases.ts";
 import { listTempLeftovers } from "./fsck.ts";

@@ -1,5 +1,5 @@
+import type { CatalogFacts, EvalScore } from "../../core/catalog-types.ts";
 import type { CommitMetadata } from "../../core/types.ts";
-import type { CatalogFacts, EvalScore } from "../../store/facts-table.ts";
 
 const DESCRIPTION_LENGTH = 300;
 

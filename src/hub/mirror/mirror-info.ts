@@ -1,7 +1,7 @@
+import type { StoredCommit } from "../../core/catalog-types.ts";
 import type { PathFilter } from "../../core/glob.ts";
 import type { CommitMetadata, Repo, RepoType } from "../../core/types.ts";
 import { DEFAULT_BRANCH } from "../../core/types.ts";
-import type { StoredCommit } from "../../store/commits-table.ts";
 import type { HubScope } from "../hub.ts";
 
 /**

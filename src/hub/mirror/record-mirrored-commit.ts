@@ -1,9 +1,9 @@
 import { HangarError } from "../../core/errors.ts";
 import type { PathFilter } from "../../core/glob.ts";
+import { nowIso } from "../../core/time.ts";
 import type { CommitInfo, Repo, TreeFile } from "../../core/types.ts";
 import { DEFAULT_BRANCH } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
-import { nowIso } from "../../store/catalog.ts";
 import { refreshRepoHead, type StoredFile } from "../create-commit.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";

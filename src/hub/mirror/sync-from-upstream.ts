@@ -1,6 +1,6 @@
+import { nowIso } from "../../core/time.ts";
 import { REPO_TYPES, type Repo, type RepoRef } from "../../core/types.ts";
 import { parseRepoId } from "../../core/validate.ts";
-import { nowIso } from "../../store/catalog.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { defaultBranchHead, type MirrorInfo, mirrorInfoOf } from "./mirror-info.ts";
 import { pullRepo } from "./pull-repo.ts";

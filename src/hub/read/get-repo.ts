@@ -1,5 +1,5 @@
+import type { StoredCommit } from "../../core/catalog-types.ts";
 import type { CommitMetadata, Repo, RepoRef, TreeFile } from "../../core/types.ts";
-import type { StoredCommit } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";

@@ -1,6 +1,6 @@
+import type { StoredCommit } from "../../core/catalog-types.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { isCommitId } from "../../core/validate.ts";
-import type { StoredCommit } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";

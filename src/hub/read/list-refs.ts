@@ -1,5 +1,5 @@
+import type { RefRow } from "../../core/catalog-types.ts";
 import type { RepoRef } from "../../core/types.ts";
-import type { RefRow } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";

@@ -1,6 +1,6 @@
+import { REPO_SORT_KEYS, type RepoSortKey } from "../../core/catalog-types.ts";
 import { badRequest } from "../../core/errors.ts";
 import type { CommitMetadata, Repo, RepoType, TreeFile } from "../../core/types.ts";
-import { REPO_SORT_COLUMNS, type RepoSortKey } from "../../store/repos-table.ts";
 import { visibleNamespaces } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
@@ -17,10 +17,10 @@ const SORT_ALIASES: Record<string, RepoSortKey> = {
 /** A listing's sort key from the `sort` parameter; trending first when none is given, as on the Hub. */
 export function parseRepoSort(value: string | null | undefined): RepoSortKey {
   if (value === null || value === undefined || value === "") return "trendingScore";
-  if (Object.hasOwn(REPO_SORT_COLUMNS, value)) return value as RepoSortKey;
+  if ((REPO_SORT_KEYS as readonly string[]).includes(value)) return value as RepoSortKey;
   const alias = SORT_ALIASES[value];
   if (alias) return alias;
-  throw badRequest(`Invalid sort "${value}": expected one of ${Object.keys(REPO_SORT_COLUMNS).join(", ")}`);
+  throw badRequest(`Invalid sort "${value}": expected one of ${REPO_SORT_KEYS.join(", ")}`);
 }
 
 export interface ListReposParams {

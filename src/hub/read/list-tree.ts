@@ -1,8 +1,8 @@
+import type { StoredCommit } from "../../core/catalog-types.ts";
 import { HangarError } from "../../core/errors.ts";
 import { buildGitTrees } from "../../core/git-objects.ts";
 import type { RepoRef, TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
-import type { StoredCommit } from "../../store/commits-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";

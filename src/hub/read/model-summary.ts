@@ -1,5 +1,5 @@
+import type { BaseRelation, EvalScore } from "../../core/catalog-types.ts";
 import type { CommercialUse, CommitMetadata, Repo } from "../../core/types.ts";
-import type { BaseRelation, EvalScore } from "../../store/facts-table.ts";
 import type { HubScope } from "../hub.ts";
 import { devicesThatFitEach, memoryForParameters } from "../metadata/derive-model-facts.ts";
 import { commercialUseOf } from "../metadata/licenses.ts";

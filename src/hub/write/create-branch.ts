@@ -1,7 +1,7 @@
 import { HangarError } from "../../core/errors.ts";
 import { buildHangarCommit, commitDate } from "../../core/git-objects.ts";
+import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
-import { nowIso } from "../../store/catalog.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";

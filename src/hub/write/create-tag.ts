@@ -1,6 +1,6 @@
 import { HangarError } from "../../core/errors.ts";
+import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
-import { nowIso } from "../../store/catalog.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";

@@ -1,5 +1,5 @@
 import { HangarError } from "../../core/errors.ts";
-import { nowIso } from "../../store/catalog.ts";
+import { nowIso } from "../../core/time.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 
 /** An LFS object as clients name it. */

@@ -1,7 +1,7 @@
 import { HangarError } from "../../core/errors.ts";
+import { nowIso } from "../../core/time.ts";
 import type { Repo, RepoRef } from "../../core/types.ts";
 import { validateName, validateNamespace } from "../../core/validate.ts";
-import { nowIso } from "../../store/catalog.ts";
 import { assertCanWrite, getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";

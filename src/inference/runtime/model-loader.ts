@@ -1,6 +1,6 @@
 import type { InferenceSession } from "onnxruntime-node";
+import type { StoredCommit } from "../../core/catalog-types.ts";
 import type { CommitMetadata, Repo, TreeFile } from "../../core/types.ts";
-import type { StoredCommit } from "../../store/commits-table.ts";
 
 /**
  * A model as the runtime sees it: one repo at one commit, with its files and the metadata extracted at commit

@@ -1,6 +1,6 @@
+import type { RefRow } from "../../core/catalog-types.ts";
 import type { ListCommitsResult } from "../../hub/read/list-commits.ts";
 import type { RepoRefs } from "../../hub/read/list-refs.ts";
-import type { RefRow } from "../../store/commits-table.ts";
 
 export interface ApiGitRef {
   name: string;
