@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { HangarError } from "../core/errors.ts";
 import type { ChunkSource } from "../core/feed-chunks.ts";
 
 /**
@@ -35,6 +36,18 @@ export interface BlobPutOptions {
    * that copy chunks anyway ignore it. Off by default.
    */
   releaseChunks?: boolean;
+}
+
+/** Refuses a put once `size` bytes exceed what its options allow (the announced size, else the limit). */
+export function assertWithinPutSize(size: number, options: BlobPutOptions): void {
+  const limit = options.expectedSize ?? options.maxSize;
+  if (limit === undefined || size <= limit) return;
+  throw new HangarError(
+    options.expectedSize !== undefined ? "HANGAR_ERR_BAD_REQUEST" : "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+    options.expectedSize !== undefined
+      ? `Received more than the announced ${options.expectedSize} bytes`
+      : `Content is larger than the limit of ${limit} bytes`,
+  );
 }
 
 export interface BlobStat {

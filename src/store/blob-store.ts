@@ -15,6 +15,7 @@ import type {
   StoredBlob,
   UploadedPart,
 } from "./blob-store-types.ts";
+import { assertWithinPutSize } from "./blob-store-types.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
 import { FsMultipart } from "./fs-multipart.ts";
@@ -161,15 +162,7 @@ export class BlobStore implements BlobStorage {
     try {
       await feedChunks(source instanceof Uint8Array ? [source] : source, (chunk) => {
         size += chunk.byteLength;
-        const limit = options.expectedSize ?? options.maxSize;
-        if (limit !== undefined && size > limit) {
-          throw new HangarError(
-            options.expectedSize !== undefined ? "HANGAR_ERR_BAD_REQUEST" : "HANGAR_ERR_PAYLOAD_TOO_LARGE",
-            options.expectedSize !== undefined
-              ? `Received more than the announced ${options.expectedSize} bytes`
-              : `Content is larger than the limit of ${limit} bytes`,
-          );
-        }
+        assertWithinPutSize(size, options);
         sha256.update(chunk);
         gitHash?.update(chunk);
         const behind = writer.write(chunk);

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { HangarError } from "../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
-import type { BlobPutOptions, StoredBlob } from "./blob-store-types.ts";
+import { assertWithinPutSize, type BlobPutOptions, type StoredBlob } from "./blob-store-types.ts";
 
 /**
  * Receiving a stream into an S3-compatible bucket while hashing it. Bytes are gathered into parts; a body
@@ -105,15 +105,7 @@ export async function receiveIntoBucket(
   try {
     await feedChunks(source instanceof Uint8Array ? [source] : source, (chunk) => {
       size += chunk.byteLength;
-      const limit = options.expectedSize ?? options.maxSize;
-      if (limit !== undefined && size > limit) {
-        throw new HangarError(
-          options.expectedSize !== undefined ? "HANGAR_ERR_BAD_REQUEST" : "HANGAR_ERR_PAYLOAD_TOO_LARGE",
-          options.expectedSize !== undefined
-            ? `Received more than the announced ${options.expectedSize} bytes`
-            : `Content is larger than the limit of ${limit} bytes`,
-        );
-      }
+      assertWithinPutSize(size, options);
       sha256.update(chunk);
       gitHash?.update(chunk);
       // The chunk may be reused by its producer once handled: keep a copy.
