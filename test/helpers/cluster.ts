@@ -39,8 +39,7 @@ export async function startRoundRobin(
       },
     );
     // A node that dies mid-request: the client sees a broken answer (502 if nothing was sent yet).
-    forwarded.on("error", (error) => {
-      if (process.env.PROXY_DEBUG) console.error("proxy", incoming.method, incoming.url, error);
+    forwarded.on("error", () => {
       incoming.unpipe(forwarded);
       if (outgoing.headersSent) outgoing.destroy();
       else outgoing.writeHead(502).end();
