@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { defaultConfig } from "../../core/config.ts";
 import { badRequest } from "../../core/errors.ts";
 import { BlobStore } from "../../store/blob-store.ts";
 import type { BlobStorage } from "../../store/blob-store-types.ts";
@@ -11,6 +12,7 @@ import {
 } from "../../store/copy-blobs.ts";
 import { compareCatalogs, copyCatalog, type TableProgress } from "../../store/copy-catalog.ts";
 import { redactUrl } from "../../store/sql/postgres-sql.ts";
+import { fsck } from "./fsck.ts";
 
 export type MigrateProgress =
   | ({ phase: "tables" } & TableProgress)
@@ -114,6 +116,9 @@ export async function migrateInstance(params: MigrateParams): Promise<MigrateRep
           `${missing.length} registered blob(s) missing from the target store, e.g. ${missing.slice(0, 3).join(", ")}`,
         );
       }
+      // Last, the check a user would run on the target: refs, commits, git objects and blobs all agree.
+      const checked = await fsck({ config: defaultConfig(params.home), catalog: target, blobs: targetBlobs });
+      for (const problem of checked.problems) problems.push(`fsck on the target: ${problem.message}`);
       return {
         ok: problems.length === 0,
         problems,
