@@ -38,6 +38,22 @@ export interface BlobPutOptions {
   releaseChunks?: boolean;
 }
 
+/** Refuses a finished put whose size or sha256 is not the one announced. */
+export function assertPutMatches(size: number, sha256: string, options: BlobPutOptions): void {
+  if (options.expectedSize !== undefined && size !== options.expectedSize) {
+    throw new HangarError(
+      "HANGAR_ERR_BAD_REQUEST",
+      `Received ${size} bytes, but ${options.expectedSize} were announced`,
+    );
+  }
+  if (options.expectedSha256 !== undefined && sha256 !== options.expectedSha256) {
+    throw new HangarError(
+      "HANGAR_ERR_BAD_REQUEST",
+      `Content sha256 is ${sha256}, but ${options.expectedSha256} was announced`,
+    );
+  }
+}
+
 /** Refuses a put once `size` bytes exceed what its options allow (the announced size, else the limit). */
 export function assertWithinPutSize(size: number, options: BlobPutOptions): void {
   const limit = options.expectedSize ?? options.maxSize;

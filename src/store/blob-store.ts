@@ -15,7 +15,7 @@ import type {
   StoredBlob,
   UploadedPart,
 } from "./blob-store-types.ts";
-import { assertWithinPutSize } from "./blob-store-types.ts";
+import { assertPutMatches, assertWithinPutSize } from "./blob-store-types.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
 import { FsMultipart } from "./fs-multipart.ts";
@@ -170,19 +170,8 @@ export class BlobStore implements BlobStorage {
         return behind.then(syncEarly);
       });
       await writer.end();
-      if (options.expectedSize !== undefined && size !== options.expectedSize) {
-        throw new HangarError(
-          "HANGAR_ERR_BAD_REQUEST",
-          `Received ${size} bytes, but ${options.expectedSize} were announced`,
-        );
-      }
       const digest = sha256.digest("hex");
-      if (options.expectedSha256 !== undefined && digest !== options.expectedSha256) {
-        throw new HangarError(
-          "HANGAR_ERR_BAD_REQUEST",
-          `Content sha256 is ${digest}, but ${options.expectedSha256} was announced`,
-        );
-      }
+      assertPutMatches(size, digest, options);
       await syncing?.catch(() => {});
       await handle.sync();
       await writer.close();

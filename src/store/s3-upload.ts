@@ -7,9 +7,13 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
-import { HangarError } from "../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
-import { assertWithinPutSize, type BlobPutOptions, type StoredBlob } from "./blob-store-types.ts";
+import {
+  assertPutMatches,
+  assertWithinPutSize,
+  type BlobPutOptions,
+  type StoredBlob,
+} from "./blob-store-types.ts";
 
 /**
  * Receiving a stream into an S3-compatible bucket while hashing it. Bytes are gathered into parts; a body
@@ -113,19 +117,8 @@ export async function receiveIntoBucket(
       gatheredBytes += chunk.byteLength;
       return gatheredBytes >= target.partSize ? flushParts() : undefined;
     });
-    if (options.expectedSize !== undefined && size !== options.expectedSize) {
-      throw new HangarError(
-        "HANGAR_ERR_BAD_REQUEST",
-        `Received ${size} bytes, but ${options.expectedSize} were announced`,
-      );
-    }
     const digest = sha256.digest("hex");
-    if (options.expectedSha256 !== undefined && digest !== options.expectedSha256) {
-      throw new HangarError(
-        "HANGAR_ERR_BAD_REQUEST",
-        `Content sha256 is ${digest}, but ${options.expectedSha256} was announced`,
-      );
-    }
+    assertPutMatches(size, digest, options);
     const blob: StoredBlob = { sha256: digest, size, ...(gitHash ? { gitOid: gitHash.digest("hex") } : {}) };
     if (!multipart) {
       const key = target.keyOf(digest);
