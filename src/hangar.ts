@@ -8,7 +8,7 @@ import type { BlobStorage } from "./store/blob-store-types.ts";
 import { Catalog } from "./store/catalog.ts";
 import { ensureOwnerOnlyFolder } from "./store/owner-only.ts";
 import { S3BlobStore } from "./store/s3-blob-store.ts";
-import { parseS3Location } from "./store/s3-settings.ts";
+import { s3Settings } from "./store/s3-settings.ts";
 
 /** One Hangar instance: storage, then hub, then services. Interfaces receive it and never read the environment. */
 export interface Hangar extends HubContext {
@@ -23,14 +23,7 @@ export interface Hangar extends HubContext {
  */
 async function openBlobs(config: HangarConfig): Promise<BlobStorage> {
   if (!config.blobStore) return BlobStore.open(join(config.home, "blobs"), { directIo: config.directIo });
-  const { endpoint, forcePathStyle, region, credentials } = config.s3;
-  const store = new S3BlobStore({
-    ...parseS3Location(config.blobStore),
-    ...(endpoint ? { endpoint } : {}),
-    forcePathStyle,
-    region,
-    ...(credentials ? { credentials } : {}),
-  });
+  const store = new S3BlobStore(s3Settings(config.blobStore, config.s3));
   try {
     await store.check();
   } catch (error) {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { resolveConfig } from "../src/core/config.ts";
 import { HangarError } from "../src/core/errors.ts";
 import { S3BlobStore } from "../src/store/s3-blob-store.ts";
-import { parseS3Location, s3SettingsFromEnv } from "../src/store/s3-settings.ts";
+import { parseS3Location, s3Settings } from "../src/store/s3-settings.ts";
 import { startTestS3, type TestS3 } from "./helpers/s3.ts";
 
 /** What only the S3 engine has: its location and settings, and the messages of its start-up check. */
@@ -43,13 +44,18 @@ describe("S3 blob store settings", () => {
   });
 
   it("reads the endpoint, path style, region and credentials from the environment", () => {
-    const settings = s3SettingsFromEnv("s3://models/hub", {
-      HANGAR_S3_ENDPOINT: "http://minio:9000",
-      HANGAR_S3_FORCE_PATH_STYLE: "true",
-      AWS_ACCESS_KEY_ID: "id",
-      AWS_SECRET_ACCESS_KEY: "secret",
-      AWS_REGION: "eu-west-3",
-    });
+    const fromEnv = (env: Record<string, string>) =>
+      resolveConfig({ env: { HANGAR_HOME: "/tmp/hangar-s3-settings", ...env } }).s3;
+    const settings = s3Settings(
+      "s3://models/hub",
+      fromEnv({
+        HANGAR_S3_ENDPOINT: "http://minio:9000",
+        HANGAR_S3_FORCE_PATH_STYLE: "true",
+        AWS_ACCESS_KEY_ID: "id",
+        AWS_SECRET_ACCESS_KEY: "secret",
+        AWS_REGION: "eu-west-3",
+      }),
+    );
     assert.deepEqual(settings, {
       bucket: "models",
       prefix: "hub/",
@@ -58,7 +64,7 @@ describe("S3 blob store settings", () => {
       region: "eu-west-3",
       credentials: { accessKeyId: "id", secretAccessKey: "secret" },
     });
-    const aws = s3SettingsFromEnv("s3://models", { AWS_DEFAULT_REGION: "us-west-2" });
+    const aws = s3Settings("s3://models", fromEnv({ AWS_DEFAULT_REGION: "us-west-2" }));
     assert.deepEqual(aws, { bucket: "models", prefix: "", forcePathStyle: false, region: "us-west-2" });
   });
 });

@@ -1,4 +1,5 @@
 import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Access } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 
 /** Where and how to reach an S3-compatible bucket (AWS S3, MinIO, R2, Ceph RGW, Garage, ...). */
@@ -31,29 +32,15 @@ export function parseS3Location(location: string): { bucket: string; prefix: str
   return { bucket, prefix: trimmed === "" ? "" : `${trimmed}/` };
 }
 
-function truthy(value: string | undefined): boolean {
-  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
-}
-
-/**
- * Settings for `location` from the environment: HANGAR_S3_ENDPOINT, HANGAR_S3_FORCE_PATH_STYLE and the
- * standard AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION (or AWS_DEFAULT_REGION).
- */
-export function s3SettingsFromEnv(location: string, env: NodeJS.ProcessEnv = process.env): S3Settings {
-  const { bucket, prefix } = parseS3Location(location);
-  const endpoint = env.HANGAR_S3_ENDPOINT?.trim() || undefined;
-  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
-  const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined;
+/** Settings for the bucket at `location` (`s3://BUCKET/PREFIX`), reached as the config says (`config.s3`). */
+export function s3Settings(location: string, access: S3Access): S3Settings {
+  const { endpoint, forcePathStyle, region, credentials } = access;
   return {
-    bucket,
-    prefix,
+    ...parseS3Location(location),
     ...(endpoint ? { endpoint } : {}),
-    forcePathStyle: truthy(env.HANGAR_S3_FORCE_PATH_STYLE),
-    region: env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || "us-east-1",
-    ...(accessKeyId && secretAccessKey
-      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
-      : {}),
+    forcePathStyle,
+    region,
+    ...(credentials ? { credentials } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { countNoun } from "../../core/count-noun.ts";
 import { migrateInstance } from "../../hub/maintenance/migrate-instance.ts";
 import { S3BlobStore } from "../../store/s3-blob-store.ts";
-import { s3SettingsFromEnv } from "../../store/s3-settings.ts";
+import { s3Settings } from "../../store/s3-settings.ts";
 import type { Command } from "../command.ts";
 import { formatBytes, ProgressBar } from "../progress.ts";
 import { assertInstanceExists } from "./fsck.ts";
@@ -24,13 +24,13 @@ export const migrateCommand: Command = {
       valueName: "s3://BUCKET/PREFIX",
     },
   },
-  async run({ positionals, values, config, env, json, stdout, stderr }) {
+  async run({ positionals, values, config, json, stdout, stderr }) {
     expectPositionals(positionals, 0, "no arguments");
     const to = requiredOption(values, "to");
     const blobsLocation = typeof values.blobs === "string" ? values.blobs : undefined;
     assertInstanceExists(config);
     const blobs = blobsLocation
-      ? { store: new S3BlobStore(s3SettingsFromEnv(blobsLocation, env)), location: blobsLocation }
+      ? { store: new S3BlobStore(s3Settings(blobsLocation, config.s3)), location: blobsLocation }
       : undefined;
     const tableBar = new ProgressBar(stderr, "Copying tables");
     const blobBar = new ProgressBar(stderr, "Copying files");
