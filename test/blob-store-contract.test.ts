@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { HangarError } from "../src/core/errors.ts";
 import { BlobStore } from "../src/store/blob-store.ts";
 import type { BlobStorage, UploadedPart } from "../src/store/blob-store-types.ts";
@@ -27,6 +27,10 @@ interface Engine {
   reopen(): Promise<BlobStorage>;
   /** Whatever the storage holds besides blobs (temp files, staging keys). */
   leftovers(): Promise<string[]>;
+  /** Leaves what a write killed mid-way would leave in the temp area, under `name`. */
+  plantLeftover(name: string, bytes: Uint8Array): Promise<void>;
+  /** Whether a detached blob can be put back (S3 deletes it). */
+  restoresDetached: boolean;
   /** A store of this engine that cannot work, and what its check must say. */
   unusable(): Promise<{ store: BlobStorage; message: RegExp }>;
   close(): Promise<void>;
@@ -283,6 +287,44 @@ function contract(name: string, open: () => Promise<Engine>): void {
       assert.deepEqual(await engine.leftovers(), []);
     });
 
+    it("lists and removes what interrupted writes left, and nothing else", async () => {
+      const kept = randomBytes(10);
+      await store.put(kept);
+      await engine.plantLeftover("crash-1", randomBytes(100));
+      const listed = await store.listLeftovers();
+      assert.deepEqual(
+        listed.map(({ name, size }) => ({ name, size })),
+        [{ name: "crash-1", size: 100 }],
+      );
+      assert.ok(listed[0]!.ageMs >= -1000 && listed[0]!.ageMs < 60_000, `age ${listed[0]!.ageMs}`);
+      await store.removeLeftover("crash-1");
+      await store.removeLeftover("crash-1");
+      assert.deepEqual(await engine.leftovers(), []);
+      assert.equal(await store.has(sha(kept)), true);
+      await rejectsWith(
+        store.removeLeftover("../blobs"),
+        "HANGAR_ERR_BAD_REQUEST",
+        /Invalid temp leftover name/,
+      );
+    });
+
+    it("detaches a blob for gc: gone at once, put back or dropped after", async () => {
+      const bytes = randomBytes(3000);
+      await store.put(bytes);
+      assert.equal(await store.detach(sha(randomBytes(4))), undefined);
+      let detached = await store.detach(sha(bytes));
+      assert.equal(detached?.size, 3000);
+      assert.equal(await store.has(sha(bytes)), false);
+      if (engine.restoresDetached) {
+        await detached!.restore();
+        assert.equal(await store.verify(sha(bytes)), true);
+        detached = await store.detach(sha(bytes));
+      }
+      await detached!.discard();
+      assert.equal(await store.has(sha(bytes)), false);
+      assert.deepEqual(await engine.leftovers(), []);
+    });
+
     it("says clearly when its storage cannot be used", async () => {
       const { store: broken, message } = await engine.unusable();
       try {
@@ -301,6 +343,8 @@ contract("filesystem", async () => {
     store,
     reopen: () => BlobStore.open(join(root, "blobs")),
     leftovers: () => readdir(store.tempDir),
+    plantLeftover: (name, bytes) => writeFile(join(store.tempDir, name), bytes),
+    restoresDetached: true,
     async unusable() {
       const gone = await BlobStore.open(join(root, "gone"));
       await rm(join(root, "gone"), { recursive: true });
@@ -321,6 +365,10 @@ contract("S3 (s3rver)", async () => {
       const page = await store.client.send(new ListObjectsV2Command({ Bucket: bucket }));
       return (page.Contents ?? []).map((o) => o.Key ?? "").filter((key) => !key.startsWith("hub/blobs/"));
     },
+    async plantLeftover(name, bytes) {
+      await store.client.send(new PutObjectCommand({ Bucket: bucket, Key: `hub/tmp/${name}`, Body: bytes }));
+    },
+    restoresDetached: false,
     unusable: async () => ({
       store: new S3BlobStore(server.settings("no-such-bucket")),
       message: /bucket "no-such-bucket" at http:\/\/127\.0\.0\.1:\d+ does not exist: create the bucket first/,

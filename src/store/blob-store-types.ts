@@ -163,9 +163,40 @@ export interface BlobStorage {
   /** Drops a session and its parts; nothing happens when it is already gone. */
   abortMultipart(uploadId: string): Promise<void>;
 
+  /** What interrupted writes left in the temp area, with sizes and ages, for fsck and gc. */
+  listLeftovers(now?: number): Promise<TempLeftover[]>;
+  /** Removes one leftover named by `listLeftovers`; nothing happens when it is already gone. */
+  removeLeftover(name: string): Promise<void>;
+  /**
+   * Marks blobs as just used, so gc's grace period starts again for them. Engines whose objects cannot be
+   * touched cheaply (S3) do nothing: gc also counts the catalog's registry date and leases.
+   */
+  touch(sha256s: readonly string[]): Promise<void>;
+  /** Takes a blob out of the store for gc (see DetachedBlob); undefined when it is not there. */
+  detach(sha256: string): Promise<DetachedBlob | undefined>;
+
   /** Throws a HangarError (HANGAR_ERR_UNAVAILABLE) with one clear sentence when the store cannot be used. */
   check(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Something an interrupted write left in the store's temp area (a file, a folder of parts, a staged object). */
+export interface TempLeftover {
+  /** The leftover's name inside the temp area, as `removeLeftover` takes it. */
+  name: string;
+  size: number;
+  /** Time since it was last written to. */
+  ageMs: number;
+}
+
+/** A blob gc took out of the store inside a catalog transaction: put back if the transaction fails. */
+export interface DetachedBlob {
+  size: number;
+  lastModified: number;
+  /** Puts the blob back (where the engine can: a deleted S3 object is gone, which loses nothing gc keeps). */
+  restore(): Promise<void>;
+  /** Drops it for good once the transaction has committed. */
+  discard(): Promise<void>;
 }
 
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;

@@ -18,10 +18,12 @@ import {
   type BlobStat,
   type BlobStorage,
   type ByteRange,
+  type DetachedBlob,
   type DownloadUrlOptions,
   type MultipartSession,
   SHA256_PATTERN,
   type StoredBlob,
+  type TempLeftover,
   type UploadedPart,
 } from "./blob-store-types.ts";
 import { checkFailure, isMissing, statusOf } from "./s3-errors.ts";
@@ -279,6 +281,46 @@ export class S3BlobStore implements BlobStorage {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** Staged objects under `PREFIX/tmp/` that no put or multipart completion removed (a process died). */
+  async listLeftovers(now = Date.now()): Promise<TempLeftover[]> {
+    const prefix = this.stagingKey("");
+    const leftovers: TempLeftover[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        const name = object.Key?.slice(prefix.length) ?? "";
+        if (name === "" || name.includes("/")) continue;
+        const modified = object.LastModified?.getTime() ?? now;
+        leftovers.push({ name, size: object.Size ?? 0, ageMs: now - modified });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return leftovers;
+  }
+
+  async removeLeftover(name: string): Promise<void> {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw badRequest(`Invalid temp leftover name "${name}"`);
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.stagingKey(name) }));
+  }
+
+  /** Objects cannot be touched without copying them: gc goes by the registry date and leases instead. */
+  async touch(_sha256s: readonly string[]): Promise<void> {}
+
+  /** Deletes the object: an S3 store cannot hide one and bring it back cheaply (see DetachedBlob). */
+  async detach(sha256: string): Promise<DetachedBlob | undefined> {
+    const info = await this.stat(sha256);
+    if (!info) return undefined;
+    await this.delete(sha256);
+    return { ...info, restore: async () => {}, discard: async () => {} };
   }
 
   async downloadUrl(sha256: string, options: DownloadUrlOptions): Promise<string | undefined> {

@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { utimes } from "node:fs/promises";
 import { HangarError } from "../../core/errors.ts";
-import { BlobStore } from "../../store/blob-store.ts";
 import { type BlobStorage, SHA256_PATTERN } from "../../store/blob-store-types.ts";
 import type { CatalogTables } from "../../store/catalog.ts";
 
@@ -38,7 +36,8 @@ export interface LeaseScope {
   catalog: CatalogTables;
 }
 
-const TOUCH_CONCURRENCY = 32;
+/** Blobs checked at once. */
+const CHECK_CONCURRENCY = 32;
 /**
  * How long a lease taken without a ttl lasts if its holder never releases it (the process was killed): long
  * enough for the slowest holder (a mirror pull of a large repo), short enough that a crash's leases go.
@@ -65,8 +64,8 @@ export async function acquireBlobLeases(
     sha256s: unique,
     async assertStored() {
       const valid = unique.filter(isValid);
-      for (let start = 0; start < valid.length; start += TOUCH_CONCURRENCY) {
-        const batch = valid.slice(start, start + TOUCH_CONCURRENCY);
+      for (let start = 0; start < valid.length; start += CHECK_CONCURRENCY) {
+        const batch = valid.slice(start, start + CHECK_CONCURRENCY);
         const stored = await Promise.all(batch.map((sha256) => blobs.has(sha256)));
         const gone = batch.find((_, index) => !stored[index]);
         if (gone !== undefined) {
@@ -83,17 +82,7 @@ export async function acquireBlobLeases(
       await catalog.leases.release(leaseId);
     },
   };
-  if (!(blobs instanceof BlobStore)) return lease;
-  const now = new Date();
-  // A few at a time: a commit may place tens of thousands of files.
-  for (let start = 0; start < unique.length; start += TOUCH_CONCURRENCY) {
-    await Promise.all(
-      unique.slice(start, start + TOUCH_CONCURRENCY).map(async (sha256) => {
-        // A missing blob is fine here: the holder checks presence itself.
-        if (isValid(sha256)) await utimes(blobs.pathOf(sha256), now, now).catch(() => {});
-      }),
-    );
-  }
+  await blobs.touch(unique.filter(isValid));
   return lease;
 }
 

@@ -1,9 +1,7 @@
 import { createHash } from "node:crypto";
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
 import type { CatalogCounts, ReferencedBlob, RegisteredBlob } from "../../core/catalog-types.ts";
 import { lfsPointerOid } from "../../core/git-objects.ts";
-import { BlobStore } from "../../store/blob-store.ts";
+import type { TempLeftover } from "../../store/blob-store-types.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { checkGitObjects } from "./check-git-objects.ts";
 import { type FsckProblem, type FsckProblemKind, repoName } from "./fsck-problem.ts";
@@ -27,17 +25,11 @@ export interface FsckCounts extends CatalogCounts {
   tempBytes: number;
 }
 
-export interface TempLeftover {
-  name: string;
-  size: number;
-  ageMs: number;
-}
-
 export interface FsckReport {
   ok: boolean;
   problems: FsckProblem[];
   counts: FsckCounts;
-  /** Harmless leftovers of interrupted writes in `blobs/tmp`; `hangar gc` removes them. */
+  /** Harmless leftovers of interrupted writes in the blob store's temp area; `hangar gc` removes them. */
   tempLeftovers: TempLeftover[];
 }
 
@@ -70,39 +62,6 @@ async function hashBlob(hub: HubScope, sha256: string, size: number): Promise<Bl
     git.update(chunk as Buffer);
   }
   return { sha256: content.digest("hex"), gitOid: git.digest("hex") };
-}
-
-/** Sizes of a folder's files, any depth, and the newest mtime among them and the folder itself. */
-async function measure(path: string): Promise<{ size: number; newestMs: number }> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return { size: info.size, newestMs: info.mtimeMs };
-  let size = 0;
-  let newestMs = info.mtimeMs;
-  for (const name of await readdir(path)) {
-    const inner = await measure(join(path, name)).catch(() => ({ size: 0, newestMs: 0 }));
-    size += inner.size;
-    newestMs = Math.max(newestMs, inner.newestMs);
-  }
-  return { size, newestMs };
-}
-
-/**
- * What `blobs/tmp` of the filesystem store holds, with sizes and ages (a folder counts as old as its newest
- * file). Other engines keep no temp files of their own: none.
- */
-export async function listTempLeftovers(
-  hub: Pick<HubScope, "blobs">,
-  now = Date.now(),
-): Promise<TempLeftover[]> {
-  const leftovers: TempLeftover[] = [];
-  if (!(hub.blobs instanceof BlobStore)) return leftovers;
-  const tempDir = hub.blobs.tempDir;
-  for (const name of await readdir(tempDir).catch(() => [] as string[])) {
-    const measured = await measure(join(tempDir, name)).catch(() => undefined);
-    // Gone between listing and measuring: an upload finished meanwhile.
-    if (measured) leftovers.push({ name, size: measured.size, ageMs: now - measured.newestMs });
-  }
-  return leftovers;
 }
 
 /**
@@ -277,7 +236,7 @@ export async function fsck(hub: HubContext, options: FsckOptions = {}): Promise<
     progress.done = blobsOnDisk;
     options.onProgress?.(progress);
   }
-  const tempLeftovers = await listTempLeftovers(hub);
+  const tempLeftovers = await hub.blobs.listLeftovers();
 
   return {
     ok: problems.length === 0,

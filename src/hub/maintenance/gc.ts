@@ -1,12 +1,8 @@
-import { renameSync, statSync } from "node:fs";
-import { rename, rm } from "node:fs/promises";
-import { join } from "node:path";
 import type { RegisteredBlob } from "../../core/catalog-types.ts";
-import { BlobStore } from "../../store/blob-store.ts";
+import type { DetachedBlob } from "../../store/blob-store-types.ts";
 import type { CatalogTables } from "../../store/catalog.ts";
 import type { HubContext } from "../hub.ts";
 import { isBlobLeased } from "./blob-leases.ts";
-import { listTempLeftovers } from "./fsck.ts";
 
 /**
  * How old an unreferenced blob or temp file must be before gc removes it. An LFS object is uploaded before
@@ -63,8 +59,7 @@ export interface GcReport {
  * filesystem store, to a trash file put back if the transaction fails; on S3, deleted: a blob nothing
  * references or leases loses nothing if the transaction then fails); a commit checks its blobs inside its
  * own transaction, so whichever comes first wins cleanly, even when gc runs in another process than the
- * server. Temp leftovers exist only on the filesystem store (S3 staging keys and multipart uploads are
- * cleaned by the bucket's lifecycle rules).
+ * server. Temp leftovers are the store's own (files in `blobs/tmp`, staged objects under `tmp/` in a bucket).
  */
 export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcReport> {
   const graceMs = options.graceMs ?? DEFAULT_GC_GRACE_MS;
@@ -118,10 +113,9 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
 
   for (let start = 0; start < candidates.length; start += BATCH_SIZE) {
     const batch = candidates.slice(start, start + BATCH_SIZE);
-    const moved: Array<{ from: string; to: string }> = [];
-    // Synchronous, so that inside the transaction no commit can reference a blob between check and move.
+    const detached: DetachedBlob[] = [];
     const sweep = async (tx: CatalogTables) => {
-      // No commit may check its blobs between this transaction's checks and its moves (see holdOffGc).
+      // No commit may check its blobs between this transaction's checks and its removals (see holdOffGc).
       await tx.maintenance.lockForGc();
       for (const sha256 of batch) {
         if (await tx.maintenance.isReferenced(sha256)) {
@@ -132,26 +126,16 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
           report.keptLeased++;
           continue;
         }
-        const fs = hub.blobs instanceof BlobStore ? hub.blobs : undefined;
-        const path = fs?.pathOf(sha256);
-        const info = path
-          ? statSync(path, { throwIfNoEntry: false })
-          : await hub.blobs
-              .stat(sha256)
-              .then((found) => found && { size: found.size, mtimeMs: found.lastModified });
+        const info = await hub.blobs.stat(sha256);
         if (!info) continue;
-        if (await isYoung(sha256, info.mtimeMs, tx.maintenance)) {
+        if (await isYoung(sha256, info.lastModified, tx.maintenance)) {
           report.keptYoung++;
           continue;
         }
         if (!dryRun) {
-          if (fs && path) {
-            const trash = join(fs.tempDir, `gc-${sha256}.trash`);
-            renameSync(path, trash);
-            moved.push({ from: path, to: trash });
-          } else {
-            await hub.blobs.delete(sha256);
-          }
+          const blob = await hub.blobs.detach(sha256);
+          if (!blob) continue;
+          detached.push(blob);
           await tx.maintenance.deleteRegisteredBlob(sha256);
           // Uploads never committed: once the bytes are gone, a repo holds the object only if sent again.
           await tx.lfsUploads.forgetBlob(sha256);
@@ -168,10 +152,10 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
       await hub.catalog.transaction(sweep);
     } catch (error) {
       // The registry rows are back; put the blobs back too.
-      for (const { from, to } of moved) await rename(to, from).catch(() => {});
+      for (const blob of detached) await blob.restore();
       throw error;
     }
-    for (const { to } of moved) await rm(to, { force: true });
+    for (const blob of detached) await blob.discard();
   }
 
   if (!dryRun) {
@@ -191,14 +175,13 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     }
   }
 
-  const fsStore = hub.blobs instanceof BlobStore ? hub.blobs : undefined;
-  for (const leftover of await listTempLeftovers(hub, now)) {
+  for (const leftover of await hub.blobs.listLeftovers(now)) {
     if (leftover.ageMs < graceMs) continue;
     if (leftover.ageMs < ACTIVE_TEMP_MS) {
       report.keptActiveTempFiles++;
       continue;
     }
-    if (!dryRun && fsStore) await rm(join(fsStore.tempDir, leftover.name), { recursive: true, force: true });
+    if (!dryRun) await hub.blobs.removeLeftover(leftover.name);
     report.removedTempFiles++;
     report.removedTempBytes += leftover.size;
   }
