@@ -163,6 +163,14 @@ export interface BlobStorage {
   /** Drops a session and its parts; nothing happens when it is already gone. */
   abortMultipart(uploadId: string): Promise<void>;
 
+  /**
+   * Takes in a local, synced file whose bytes the caller has hashed to `sha256` (a verified download): the
+   * filesystem store renames it into place, another engine sends it (checking the hash again) and removes it.
+   */
+  adoptFile(path: string, sha256: string, size: number): Promise<void>;
+  /** The blob as a file on this machine, where the engine keeps one (for runtimes that open files); else undefined. */
+  localPath(sha256: string): string | undefined;
+
   /** What interrupted writes left in the temp area, with sizes and ages, for fsck and gc. */
   listLeftovers(now?: number): Promise<TempLeftover[]>;
   /** Removes one leftover named by `listLeftovers`; nothing happens when it is already gone. */

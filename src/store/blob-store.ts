@@ -311,6 +311,14 @@ export class BlobStore implements BlobStorage {
     }
   }
 
+  adoptFile(path: string, sha256: string, _size: number): Promise<void> {
+    return this.commitTemp(path, sha256);
+  }
+
+  localPath(sha256: string): string {
+    return this.pathOf(sha256);
+  }
+
   listLeftovers(now = Date.now()): Promise<TempLeftover[]> {
     return listFsLeftovers(this.tempDir, now);
   }

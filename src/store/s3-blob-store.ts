@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { rm } from "node:fs/promises";
 import { type Readable, Transform } from "node:stream";
 import {
   CopyObjectCommand,
@@ -281,6 +283,15 @@ export class S3BlobStore implements BlobStorage {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async adoptFile(path: string, sha256: string, size: number): Promise<void> {
+    await this.put(createReadStream(path), { expectedSha256: sha256, expectedSize: size, gitOid: false });
+    await rm(path, { force: true });
+  }
+
+  localPath(_sha256: string): undefined {
+    return undefined;
   }
 
   /** Staged objects under `PREFIX/tmp/` that no put or multipart completion removed (a process died). */

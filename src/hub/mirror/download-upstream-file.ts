@@ -3,7 +3,6 @@ import { createReadStream } from "node:fs";
 import { mkdir, open, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HangarError } from "../../core/errors.ts";
-import { BlobStore } from "../../store/blob-store.ts";
 import type { HubScope } from "../hub.ts";
 
 export interface UpstreamFileSpec {
@@ -134,17 +133,7 @@ async function download(
       `The bytes of ${spec.path} from the upstream do not match its ${spec.sha256 !== undefined ? `sha256 ${spec.sha256}` : `git oid ${spec.gitOid}`}; nothing was stored`,
     );
   }
-  if (hub.blobs instanceof BlobStore) {
-    await hub.blobs.commitTemp(partial, digest);
-  } else {
-    // Another engine (S3): the verified partial file is sent into it, checked again on the way, then dropped.
-    await hub.blobs.put(createReadStream(partial), {
-      expectedSha256: digest,
-      expectedSize: spec.size,
-      gitOid: false,
-    });
-    await rm(partial, { force: true });
-  }
+  await hub.blobs.adoptFile(partial, digest, spec.size);
   return { sha256: digest, fetchedBytes };
 }
 

@@ -3,7 +3,6 @@ import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { HangarError } from "../../core/errors.ts";
 import { feedChunks } from "../../core/feed-chunks.ts";
-import { BlobStore } from "../../store/blob-store.ts";
 import type { BlobStorage } from "../../store/blob-store-types.ts";
 
 /** One copy at a time per blob in this process: two loads of the same model share it. */
@@ -16,7 +15,8 @@ const copying = new Map<string, Promise<string>>();
  * so a file under that name always holds the right bytes.
  */
 export function localBlobPath(blobs: BlobStorage, home: string, sha256: string): Promise<string> {
-  if (blobs instanceof BlobStore) return Promise.resolve(blobs.pathOf(sha256));
+  const local = blobs.localPath(sha256);
+  if (local !== undefined) return Promise.resolve(local);
   const running = copying.get(sha256);
   if (running) return running;
   const work = copyToCache(blobs, join(home, "cache", "blobs"), sha256).finally(() => copying.delete(sha256));
