@@ -236,9 +236,6 @@ CREATE INDEX lfs_uploads_sha256 ON lfs_uploads(sha256);
  * after this one committed (or rolled back), and seqs become visible in increasing order. The price is that
  * writers of repos and repo_facts serialise from their first such write to their commit (a deadlock this
  * can cause is retried by the engine's transactions). A rolled-back transaction returns its numbers.
- *
- * After each statement, NOTIFY hangar_catalog_changes with the highest seq so far (delivered at COMMIT),
- * so followers can LISTEN and wake early instead of polling; one notification per statement, not per row.
  */
 const CHANGE_FEED = `
 CREATE TABLE catalog_changes (seq bigint PRIMARY KEY, repo_pk bigint NOT NULL);
@@ -289,8 +286,19 @@ CREATE TRIGGER catalog_changes_facts_notify AFTER INSERT OR UPDATE ON repo_facts
   FOR EACH STATEMENT EXECUTE FUNCTION catalog_changes_notify();
 `;
 
+/**
+ * The first schema also sent NOTIFY hangar_catalog_changes after each statement, for followers to LISTEN.
+ * None does: the search index reads the change sequence before every query (one indexed read), which is what
+ * keeps a query from ever seeing a repo's old visibility, so the notifications were work for nobody.
+ */
+const DROP_CHANGE_NOTIFY = `
+DROP TRIGGER catalog_changes_repo_notify ON repos;
+DROP TRIGGER catalog_changes_facts_notify ON repo_facts;
+DROP FUNCTION catalog_changes_notify();
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [SCHEMA + CHANGE_FEED];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [SCHEMA + CHANGE_FEED, DROP_CHANGE_NOTIFY];
 
 /**
  * Moves every identity column's sequence past the largest value in its table. Rows copied in with their
