@@ -501,7 +501,7 @@ for (const engine of ENGINES) {
       assert.deepEqual(await ids({ modelRepoPk: dataset.pk }), []);
     });
 
-    it("leases and LFS uploads", async () => {
+    it("leases, LFS uploads and multipart sessions", async () => {
       const now = 1_700_000_000_000;
       await catalog.leases.insert("lease-1", [sha(1), sha(2), sha(1)], now + 1000);
       await catalog.leases.insert("lease-2", [sha(3)], now - 1);
@@ -533,6 +533,16 @@ for (const engine of ENGINES) {
       assert.equal(await catalog.lfsUploads.heldSize(r.pk, sha(11)), 4096);
       assert.equal(await catalog.lfsUploads.forgetBlob(sha(10)), 1);
       assert.equal(await catalog.lfsUploads.heldSize(r.pk, sha(10)), undefined);
+
+      await catalog.multipartSessions.open("upload-a", now + 10);
+      await catalog.multipartSessions.open("upload-b", now - 10);
+      await catalog.multipartSessions.open("upload-c", now - 20);
+      assert.deepEqual(await catalog.multipartSessions.expiredBefore(now), ["upload-c", "upload-b"]);
+      assert.deepEqual(await catalog.multipartSessions.expiredBefore(now, 1), ["upload-c"]);
+      await catalog.multipartSessions.close("upload-c");
+      await catalog.multipartSessions.close("upload-c");
+      await catalog.multipartSessions.open("upload-b", now + 20);
+      assert.deepEqual(await catalog.multipartSessions.expiredBefore(now + 15), ["upload-a"]);
     });
 
     it("meta: set, overwrite, and set only when absent", async () => {

@@ -6,6 +6,7 @@ import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
 import { LfsUploadsTable } from "./lfs-uploads-table.ts";
 import { MaintenanceTable } from "./maintenance-table.ts";
+import { MultipartSessionsTable } from "./multipart-sessions-table.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { ReposTable } from "./repos-table.ts";
 import { SearchFeedTable } from "./search-feed-table.ts";
@@ -29,6 +30,7 @@ export class CatalogTables {
   readonly leases: LeasesTable;
   readonly lfsUploads: LfsUploadsTable;
   readonly maintenance: MaintenanceTable;
+  readonly multipartSessions: MultipartSessionsTable;
   readonly searchFeed: SearchFeedTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
@@ -43,6 +45,7 @@ export class CatalogTables {
     this.leases = new LeasesTable(sql);
     this.lfsUploads = new LfsUploadsTable(sql);
     this.maintenance = new MaintenanceTable(sql);
+    this.multipartSessions = new MultipartSessionsTable(sql);
     this.searchFeed = new SearchFeedTable(sql);
     this.bulk = new BulkTable(sql);
   }

@@ -37,10 +37,15 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
 
 /**
  * Tables left behind: the change feed (the target's triggers fill its own while rows arrive, and its
- * counter is moved past the source's afterwards) and blob leases (claims of running processes, which end
- * with them).
+ * counter is moved past the source's afterwards), blob leases (claims of running processes, which end
+ * with them) and multipart sessions (uploads in flight into the source's blob store).
  */
-export const SKIPPED_TABLES: readonly string[] = ["catalog_changes", "catalog_change_counter", "blob_leases"];
+export const SKIPPED_TABLES: readonly string[] = [
+  "catalog_changes",
+  "catalog_change_counter",
+  "blob_leases",
+  "multipart_sessions",
+];
 
 export const DEFAULT_COPY_BATCH_ROWS = 1000;
 

@@ -297,8 +297,21 @@ DROP TRIGGER catalog_changes_facts_notify ON repo_facts;
 DROP FUNCTION catalog_changes_notify();
 `;
 
+/** Multipart upload sessions begun in the blob store and not yet completed or aborted (gc aborts expired ones). */
+const MULTIPART_SESSIONS = `
+CREATE TABLE multipart_sessions (
+  upload_id text PRIMARY KEY,
+  expires_at bigint NOT NULL
+);
+CREATE INDEX multipart_sessions_expiry ON multipart_sessions(expires_at);
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
-export const POSTGRES_MIGRATIONS: readonly Migration[] = [SCHEMA + CHANGE_FEED, DROP_CHANGE_NOTIFY];
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  SCHEMA + CHANGE_FEED,
+  DROP_CHANGE_NOTIFY,
+  MULTIPART_SESSIONS,
+];
 
 /**
  * Moves every identity column's sequence past the largest value in its table. Rows copied in with their

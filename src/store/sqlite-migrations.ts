@@ -241,4 +241,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ALTER TABLE usage_events ADD COLUMN output_unit TEXT NOT NULL DEFAULT 'characters';
   UPDATE usage_events SET output_unit = 'tokens' WHERE task = 'text-generation';
   `,
+  `
+  -- Multipart upload sessions begun in the blob store and not yet completed or aborted (gc aborts expired ones).
+  CREATE TABLE multipart_sessions (
+    upload_id TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX multipart_sessions_expiry ON multipart_sessions(expires_at);
+  `,
 ];

@@ -47,6 +47,11 @@ export const gcCommand: Command = {
         `Kept ${countNoun(report.keptYoung, "unreferenced blob")} younger than ${report.graceMs / 1000} s and ${report.keptLeased} in use\n`,
       );
     }
+    if (report.abortedUploads > 0) {
+      stdout.write(
+        `${report.dryRun ? "Would abort" : "Aborted"} ${countNoun(report.abortedUploads, "unfinished multipart upload")} whose upload URLs had expired\n`,
+      );
+    }
     if (report.keptActiveTempFiles > 0) {
       stdout.write(
         `Kept ${countNoun(report.keptActiveTempFiles, "temp file")} that uploads are still writing\n`,

@@ -47,6 +47,8 @@ export interface GcReport {
   removedRegistryRows: number;
   removedTempFiles: number;
   removedTempBytes: number;
+  /** Multipart uploads aborted (or, in a dry run, that would be) because their upload URLs had expired. */
+  abortedUploads: number;
   /** Everything freed: blobs and temp files. */
   freedBytes: number;
 }
@@ -81,6 +83,7 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     removedRegistryRows: 0,
     removedTempFiles: 0,
     removedTempBytes: 0,
+    abortedUploads: 0,
     freedBytes: 0,
   };
   const isYoung = async (sha256: string, mtimeMs: number, tables = table): Promise<boolean> => {
@@ -184,6 +187,14 @@ export async function gc(hub: HubContext, options: GcOptions = {}): Promise<GcRe
     if (!dryRun) await hub.blobs.removeLeftover(leftover.name);
     report.removedTempFiles++;
     report.removedTempBytes += leftover.size;
+  }
+  // Sessions no client can finish any more: the store (S3 bills them) keeps their parts until aborted.
+  for (const uploadId of await hub.catalog.multipartSessions.expiredBefore(now)) {
+    if (!dryRun) {
+      await hub.blobs.abortMultipart(uploadId);
+      await hub.catalog.multipartSessions.close(uploadId);
+    }
+    report.abortedUploads++;
   }
   report.freedBytes = report.removedBlobBytes + report.removedTempBytes;
   return report;

@@ -175,6 +175,8 @@ async function storeMultipartAction(
   const session = await hub.blobs.beginMultipart(object.oid, object.size, chunkSize, {
     expiresInSeconds: Math.max(1, object.expires - Math.floor(Date.now() / 1000)),
   });
+  // Until completed or aborted; gc aborts it once its URLs have expired.
+  await hub.catalog.multipartSessions.open(session.uploadId, object.expires * 1000);
   const signed = { ...object, chunkSize, uploadId: session.uploadId };
   const href = `${baseUrl}${uploadPath(object.repo, object.oid)}?${await signUploadQuery(hub, signed)}`;
   const header: Record<string, string> = { chunk_size: String(chunkSize) };

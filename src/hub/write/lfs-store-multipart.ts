@@ -51,6 +51,7 @@ export async function completeStoreMultipart(
     // A completion retried after its answer was lost, or an object another upload brought meanwhile.
     await leaseUntilCommit(hub, upload);
     await hub.blobs.abortMultipart(upload.uploadId).catch(() => {});
+    await hub.catalog.multipartSessions.close(upload.uploadId);
     return;
   }
   const count = partCount(upload);
@@ -68,5 +69,6 @@ export async function completeStoreMultipart(
   }
   await leaseUntilCommit(hub, upload);
   await hub.blobs.completeMultipart(upload.uploadId, upload.oid, upload.size, [...byNumber.values()]);
-  recordUpload(hub, repo, upload);
+  await hub.catalog.multipartSessions.close(upload.uploadId);
+  await recordUpload(hub, repo, upload);
 }
