@@ -68,5 +68,5 @@ export async function completeStoreMultipart(
   }
   await leaseUntilCommit(hub, upload);
   await hub.blobs.completeMultipart(upload.uploadId, upload.oid, upload.size, [...byNumber.values()]);
-  recordUpload(hub, repo, upload);
+  await recordUpload(hub, repo, upload);
 }

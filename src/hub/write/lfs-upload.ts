@@ -104,8 +104,8 @@ export function leaseUntilCommit(hub: HubContext, upload: SignedUpload): Promise
 }
 
 /** Records that the repo received the object whole: its next commit may point at it. */
-export function recordUpload(hub: HubContext, repo: Repo, upload: SignedUpload): void {
-  recordReceivedLfsObject(hub, {
+export function recordUpload(hub: HubContext, repo: Repo, upload: SignedUpload): Promise<void> {
+  return recordReceivedLfsObject(hub, {
     repoPk: repo.pk,
     repoId: repo.id,
     object: { oid: upload.oid, size: upload.size },
@@ -142,7 +142,7 @@ export async function uploadLfsObject(
   } catch (error) {
     throw brokenOff(error, `The upload of ${upload.oid}`);
   }
-  recordUpload(hub, repo, upload);
+  await recordUpload(hub, repo, upload);
 }
 
 /**
@@ -584,7 +584,7 @@ export async function completeLfsMultipart(
       }
       // When the store already holds the object, the assembled copy is dropped here.
       await fs.commitTemp(data, sha256);
-      recordUpload(hub, repo, upload);
+      await recordUpload(hub, repo, upload);
     } finally {
       // Whether the object matched or not, its parts are of no further use: a retry starts with new parts.
       await rm(folder, { recursive: true, force: true });
