@@ -87,6 +87,7 @@ export async function startOperationsApp(options: OperationsAppOptions = {}): Pr
   }));
   app.get("/api/models", async () => []);
   app.post("/api/repos/create", async () => ({ url: "created" }));
+  app.post("/v1/compare", async () => ({ compared: true }));
   // Like the Hub's download route: the raw response, written by hand.
   app.get("/:namespace/:name/resolve/*", (request, reply) => {
     reply.hijack();
