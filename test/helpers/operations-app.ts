@@ -108,8 +108,13 @@ export async function startOperationsApp(options: OperationsAppOptions = {}): Pr
       reply.raw.end(JSON.stringify({ received }));
     });
   });
-  app.get("/slow", async (request) => {
-    await sleep(Number((request.query as { ms?: string }).ms ?? 500));
+  app.get("/slow", async (request, reply) => {
+    // Stops waiting when the connection goes (a shutdown cutting it off), so no timer outlives the test.
+    const gone = new AbortController();
+    reply.raw.once("close", () => gone.abort());
+    await sleep(Number((request.query as { ms?: string }).ms ?? 500), undefined, {
+      signal: gone.signal,
+    }).catch(() => undefined);
     return { slow: true };
   });
   await app.ready();
