@@ -90,6 +90,8 @@ describe("GET /metrics", () => {
       sampleValue(after, "hangar_http_request_duration_seconds_bucket", { ...durations, le: "+Inf" }),
       sampleValue(after, "hangar_http_request_duration_seconds_count", durations),
     );
+    // Only the scrape itself is in flight.
+    assert.equal(sampleValue(after, "hangar_http_requests_in_flight"), 1);
     // A path no route matches is one series, whatever the path.
     assert.ok(sampleValue(after, "hangar_http_requests_total", { route: "unmatched", status: "404" }) >= 1);
     assert.ok(!after.samples.some((sample) => sample.labels.route?.includes("no/such")));

@@ -29,6 +29,7 @@ export interface FinishedRequest {
  * through `telemetry`, which the instance's `TelemetryHub` is given.
  */
 export class HangarMetrics {
+  /** The instance's own metrics (Node's process metrics live on a registry shared by the process). */
   readonly registry = new Registry();
   private readonly httpRequests: Counter<"method" | "route" | "status">;
   private readonly httpDuration: Histogram<"method" | "route">;
@@ -49,7 +50,6 @@ export class HangarMetrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: "hangar_" });
     this.httpRequests = new Counter({
       name: "hangar_http_requests_total",
       help: "HTTP requests answered, by method, route pattern and status (499: the client went away first)",
@@ -177,14 +177,31 @@ export class HangarMetrics {
     if (request.sentBytes > 0) this.httpSent.inc(labels, request.sentBytes);
   }
 
-  /** The Prometheus text exposition of every metric. */
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** The Prometheus text exposition of every metric: the process's, then the instance's. */
+  async render(): Promise<string> {
+    const [process, instance] = await Promise.all([processRegistry().metrics(), this.registry.metrics()]);
+    return `${process.trimEnd()}\n\n${instance}`;
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+let processMetrics: Registry | undefined;
+
+/**
+ * Node's process metrics (CPU, memory, event loop lag, GC, handles), collected once per process on a registry
+ * of this module's (not prom-client's global one): they describe the process, whatever instances it runs,
+ * and collecting them per instance would start an event-loop monitor and a GC observer per instance that
+ * nothing ever stops.
+ */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: "hangar_" });
+  }
+  return processMetrics;
 }
 
 /** `namespace/name@commit` as labels. */
