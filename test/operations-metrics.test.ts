@@ -125,6 +125,19 @@ describe("GET /metrics", () => {
     );
   });
 
+  it("counts a request whose client went away before the answer as 499", async () => {
+    const labels = { method: "GET", route: "/slow", status: "499" };
+    const before = await scrape();
+    await assert.rejects(fetch(`${ops.url}/slow?ms=5000`, { signal: AbortSignal.timeout(150) }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = await scrape();
+    assert.equal(
+      sampleValue(after, "hangar_http_requests_total", labels) -
+        sampleValue(before, "hangar_http_requests_total", labels),
+      1,
+    );
+  });
+
   it("counts commits and stored LFS objects as the hub records them", async () => {
     const before = await scrape();
     await importFiles(ops.hangar, "org/data", { "README.md": "# data" }, { type: "dataset" });
