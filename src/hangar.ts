@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
+import { TelemetryHub } from "./core/telemetry.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";
@@ -14,6 +15,8 @@ import { s3Settings } from "./store/s3-settings.ts";
 export interface Hangar extends HubContext {
   /** Local inference: model pool, queues, batching and metering (models load on first use). */
   inference: InferenceRuntime;
+  /** Domain events (commits, LFS objects, inference) for observers such as the metrics: `attach` one. */
+  telemetry: TelemetryHub;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     config,
     catalog,
     blobs,
+    telemetry: new TelemetryHub(),
     get inference() {
       inference ??= new InferenceRuntime(hangar);
       return inference;

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { badRequest } from "./errors.ts";
+import { parseRateLimits, parseRedisUrl, type RateLimits } from "./operations-config.ts";
 
 /** Everything one Hangar instance needs; built once by an interface and passed down. */
 export interface HangarConfig {
@@ -54,6 +55,20 @@ export interface HangarConfig {
   timeouts?: Partial<ServerTimeouts>;
   /** How failed authentications are throttled; defaults from `DEFAULT_AUTH_THROTTLE` when unset. */
   authThrottle?: Partial<AuthThrottleSettings>;
+  /**
+   * Where rate-limit and authentication-throttle counters live (`HANGAR_REDIS_URL`, `redis://` or
+   * `rediss://`), shared by every node; unset, in this process's memory.
+   */
+  redisUrl?: string;
+  /**
+   * A second port serving only `GET /metrics`, without authentication (`serve --metrics-port`,
+   * `HANGAR_METRICS_PORT`), for a scraper on a private network; `/metrics` on the main port stays admin-only.
+   */
+  metricsPort?: number;
+  /** Request rate limits per route group (`HANGAR_RATE_LIMITS`); defaults from `DEFAULT_RATE_LIMITS`. */
+  rateLimits?: Partial<RateLimits>;
+  /** How long a shutdown lets in-flight requests finish (`HANGAR_SHUTDOWN_TIMEOUT`, in seconds; default 30 s). */
+  shutdownTimeoutMs?: number;
 }
 
 export interface S3Access {
@@ -288,6 +303,12 @@ function parseSize(value: string | undefined, name: string, fallback: number): n
   return size;
 }
 
+/** The metrics port from `--metrics-port` or `HANGAR_METRICS_PORT`. */
+export function parseMetricsPort(value: string | undefined, source: string): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  return parsePort(value, source);
+}
+
 /**
  * The address to listen on. An empty HANGAR_HOST counts as unset, like the other variables; left as it is,
  * Node would listen on every interface instead of the loopback default.
@@ -352,7 +373,21 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     pullThrough: env.HANGAR_PULL_THROUGH === "1",
     directIo: env.HANGAR_DIRECT_IO !== "0",
     inference: inferenceFromEnv(env),
+    ...optional("redisUrl", parseRedisUrl(env.HANGAR_REDIS_URL, "HANGAR_REDIS_URL")),
+    ...optional("metricsPort", parseMetricsPort(env.HANGAR_METRICS_PORT, "HANGAR_METRICS_PORT")),
+    ...optional("rateLimits", parseRateLimits(env.HANGAR_RATE_LIMITS, "HANGAR_RATE_LIMITS")),
+    ...optional("shutdownTimeoutMs", shutdownTimeoutFromEnv(env.HANGAR_SHUTDOWN_TIMEOUT)),
   };
+}
+
+/** `{ [key]: value }` when the value is set, else nothing, for spreading into a config. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function shutdownTimeoutFromEnv(value: string | undefined): number | undefined {
+  const seconds = parseCount(value, "HANGAR_SHUTDOWN_TIMEOUT");
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** A config for tests and embedding: defaults everywhere but the home folder. */

@@ -88,7 +88,15 @@ export async function createCommit(hub: HubContext, params: CreateCommitParams):
     params.operations.flatMap((operation) => (operation.kind === "put" ? [operation.file.sha256] : [])),
   );
   try {
-    return await recordCommit(hub, params, lease);
+    const result = await recordCommit(hub, params, lease);
+    if (result.created) {
+      hub.telemetry?.commitCreated({
+        repoType: params.repo.type,
+        operations: params.operations.length,
+        pullRequest: result.ref.kind === "pr",
+      });
+    }
+    return result;
   } finally {
     lease.release();
   }

@@ -1,4 +1,5 @@
 import type { HangarConfig } from "../core/config.ts";
+import type { Telemetry } from "../core/telemetry.ts";
 import type { BlobStorage } from "../store/blob-store-types.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
 
@@ -8,6 +9,8 @@ export interface HubContext {
   catalog: Catalog;
   /** The filesystem `BlobStore` or an S3-compatible `S3BlobStore`; FS-only fast paths test `instanceof BlobStore`. */
   blobs: BlobStorage;
+  /** Where commits, stored LFS objects and inference events are reported (none when absent). */
+  telemetry?: Telemetry;
 }
 
 /**

@@ -136,10 +136,10 @@ export class InferenceRuntime {
     this.registry = registry;
     this.settings = inferenceSettings(hub.config);
     // At least one call must be able to run, or every request would wait forever.
-    this.pool = new ModelPool({
-      ...this.settings,
-      maxConcurrency: Math.max(1, this.settings.maxConcurrency),
-    });
+    this.pool = new ModelPool(
+      { ...this.settings, maxConcurrency: Math.max(1, this.settings.maxConcurrency) },
+      hub.telemetry,
+    );
   }
 
   /** The model's commit, files and loader, after the caller's access is checked. */
@@ -543,6 +543,13 @@ export class InferenceRuntime {
       batchSize?: number;
     },
   ): Promise<void> {
+    this.hub.telemetry?.inferenceRun({
+      model: meter.model ?? request.model,
+      task: meter.task ?? "unknown",
+      ms: values.latency_ms,
+      status: values.cancelled ? CLIENT_CLOSED : values.status,
+      batchSize: values.batchSize ?? 1,
+    });
     if (this.closed) return;
     const code = values.error?.code;
     this.pendingUsage.push({

@@ -1,3 +1,4 @@
+import { HangarError } from "../core/errors.ts";
 import { AccountsTable } from "./accounts-table.ts";
 import { BulkTable } from "./bulk-table.ts";
 import { CommitsTable } from "./commits-table.ts";
@@ -112,6 +113,31 @@ export class Catalog extends CatalogTables {
   /** Bulk loads on SQLite skip the per-commit fsync (the result can be rebuilt if the machine dies midway). */
   bulkLoad<T>(work: () => Promise<T>): Promise<T> {
     return this.database instanceof SqliteDatabase ? this.database.withoutSync(work) : work();
+  }
+
+  /**
+   * Whether the catalog can serve (for `/ready`): it answers a trivial query and has every migration this
+   * version knows. Throws HANGAR_ERR_UNAVAILABLE with one sentence otherwise.
+   */
+  async check(): Promise<void> {
+    let version: number;
+    try {
+      await this.database.get("SELECT 1 AS one");
+      version = await this.database.schemaVersion();
+    } catch (error) {
+      throw new HangarError(
+        "HANGAR_ERR_UNAVAILABLE",
+        `The catalog does not answer: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const expected = (this.dialect === "postgres" ? POSTGRES_MIGRATIONS : SQLITE_MIGRATIONS).length;
+    if (version < expected) {
+      throw new HangarError(
+        "HANGAR_ERR_UNAVAILABLE",
+        `The catalog's migrations are not done: ${version} of ${expected} applied`,
+      );
+    }
   }
 
   close(): Promise<void> {

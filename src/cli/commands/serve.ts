@@ -1,3 +1,4 @@
+import { parseMetricsPort } from "../../core/config.ts";
 import { seedFactoryModels } from "../../factory/seed-factory-models.ts";
 import { createHangar } from "../../hangar.ts";
 import { listUsers } from "../../hub/accounts/list-accounts.ts";
@@ -28,6 +29,12 @@ export const serveCommand: Command = {
       description:
         "Pull repos this instance lacks from the upstream (HF_ENDPOINT) on first read (HANGAR_PULL_THROUGH=1)",
     },
+    "metrics-port": {
+      type: "string",
+      description:
+        "Also serve GET /metrics without authentication on this port, for a scraper (HANGAR_METRICS_PORT)",
+      valueName: "PORT",
+    },
     "trust-proxy": {
       type: "boolean",
       description:
@@ -39,6 +46,9 @@ export const serveCommand: Command = {
       ...resolved,
       ...(values["pull-through"] ? { pullThrough: true } : {}),
       ...(values["trust-proxy"] ? { trustProxy: true } : {}),
+      ...(typeof values["metrics-port"] === "string"
+        ? { metricsPort: parseMetricsPort(values["metrics-port"], "--metrics-port") }
+        : {}),
     };
     const hangar = await createHangar(config);
     if (config.seedDemo) {

@@ -45,6 +45,7 @@ export async function recordReceivedLfsObject(
       `The repository ${params.repoId} was deleted while ${oid} was being uploaded to it`,
     );
   }
+  hub.telemetry?.lfsObjectStored(size);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { NO_TELEMETRY, type Telemetry } from "../../core/telemetry.ts";
 import { type LoadedModel, type ModelLoader, type ModelSource, modelKey } from "./model-loader.ts";
 import { ModelQueue, type QueueSettings } from "./model-queue.ts";
 
@@ -46,7 +47,10 @@ export class ModelPool {
   private readonly counters = { loads: 0, unloads: 0, loadFailures: 0 };
   private useClock = 0;
 
-  constructor(private readonly settings: PoolSettings) {}
+  constructor(
+    private readonly settings: PoolSettings,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
+  ) {}
 
   /** The model loaded and marked in use; call `release` when the request is done with it. */
   async acquire(source: ModelSource, loader: ModelLoader): Promise<PooledModel> {
@@ -81,8 +85,10 @@ export class ModelPool {
     }
     this.counters.loads++;
     await this.makeRoom(model.memoryBytes);
-    const entry: PooledModel = { model, queue: new ModelQueue(model, this.settings), lastUsed: 0, users: 0 };
+    const queue = new ModelQueue(model, this.settings, this.telemetry);
+    const entry: PooledModel = { model, queue, lastUsed: 0, users: 0 };
     this.models.set(key, entry);
+    this.telemetry.modelLoaded({ model: key, memoryBytes: model.memoryBytes });
     return entry;
   }
 
@@ -100,6 +106,7 @@ export class ModelPool {
   private async unload(key: string, entry: PooledModel): Promise<void> {
     this.models.delete(key);
     this.counters.unloads++;
+    this.telemetry.modelUnloaded({ model: key });
     entry.queue.drain(new Error(`Model ${key} was unloaded`));
     await entry.model.dispose().catch(() => {});
   }

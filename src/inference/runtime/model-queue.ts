@@ -1,4 +1,5 @@
 import { HangarError } from "../../core/errors.ts";
+import { NO_TELEMETRY, type Telemetry } from "../../core/telemetry.ts";
 import type { InferenceCall, LoadedModel } from "./model-loader.ts";
 
 export interface QueueSettings {
@@ -52,7 +53,17 @@ export class ModelQueue {
   constructor(
     private readonly model: LoadedModel,
     private readonly settings: QueueSettings,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
+
+  /** Reports how many requests of each of `tasks` wait now. */
+  private reportDepth(tasks: Iterable<string>): void {
+    for (const task of new Set(tasks)) {
+      let waiting = 0;
+      for (const job of this.pending) if (job.call.task === task) waiting++;
+      this.telemetry.queueDepth({ model: this.model.key.split("@")[0]!, task, waiting });
+    }
+  }
 
   get busy(): boolean {
     return this.running > 0 || this.pending.length > 0;
@@ -95,12 +106,14 @@ export class ModelQueue {
       const job: Job = { call, batchKey, enqueuedAt: Date.now(), holdsSlot, resolve, reject };
       this.pending.push(job);
       this.stats.waiting = this.pending.length;
+      this.reportDepth([call.task]);
       const onAbort = () => {
         const index = this.pending.indexOf(job);
         if (index < 0) return;
         this.pending.splice(index, 1);
         this.stats.waiting = this.pending.length;
         this.stats.cancelled++;
+        this.reportDepth([call.task]);
         reject(call.signal.reason);
       };
       call.signal.addEventListener("abort", onAbort, { once: true });
@@ -119,12 +132,14 @@ export class ModelQueue {
       const first = this.pending[0]!;
       if (first.holdsSlot) {
         this.pending.shift();
+        this.reportDepth([first.call.task]);
         this.start();
         first.resolve(undefined);
         continue;
       }
       const batch = this.takeBatch(first);
       if (!batch) return;
+      this.reportDepth(batch.map((job) => job.call.task));
       this.start();
       void this.execute(batch);
     }
@@ -186,7 +201,9 @@ export class ModelQueue {
   drain(error: unknown): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const job of this.pending.splice(0)) job.reject(error);
+    const drained = this.pending.splice(0);
+    for (const job of drained) job.reject(error);
     this.stats.waiting = 0;
+    this.reportDepth(drained.map((job) => job.call.task));
   }
 }
