@@ -142,7 +142,8 @@ export async function main(
     });
     return 0;
   } catch (error) {
-    if (!HangarError.isInstance(error) && env.HANGAR_DEBUG) stderr.write(`${(error as Error)?.stack ?? error}\n`);
+    if (!HangarError.isInstance(error) && env.HANGAR_DEBUG)
+      stderr.write(`${(error as Error)?.stack ?? error}\n`);
     const json = Boolean(parsed.values.json);
     return reportFailure({ failure: commandFailure(error), json, prefix, stderr });
   }
