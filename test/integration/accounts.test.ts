@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { whoAmI } from "@huggingface/hub";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 describe("whoami-v2", () => {
   let hub: TestHangar;

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InferenceClient } from "@huggingface/inference";
-import { HangarError } from "../src/core/errors.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { decodeWav, resampleLinear } from "../src/inference/adapters/decode-wav.ts";
-import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
-import { paddleOcrLoader } from "../src/inference/adapters/paddle-ocr.ts";
-import { sileroVadLoader, speechSegments } from "../src/inference/adapters/silero-vad.ts";
-import type { LoadedModel } from "../src/inference/runtime/model-loader.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { decodeWav, resampleLinear } from "../../src/inference/adapters/decode-wav.ts";
+import { importPackagedModels } from "../../src/inference/adapters/packaged-models.ts";
+import { paddleOcrLoader } from "../../src/inference/adapters/paddle-ocr.ts";
+import { sileroVadLoader, speechSegments } from "../../src/inference/adapters/silero-vad.ts";
+import type { LoadedModel } from "../../src/inference/runtime/model-loader.ts";
 import {
   type Pcm16,
   padWithSilence,
@@ -15,9 +15,9 @@ import {
   soundBounds,
   speak,
   wavBytes,
-} from "./helpers/audio-fixtures.ts";
-import { renderTextPng } from "./helpers/image-fixtures.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+} from "../helpers/audio-fixtures.ts";
+import { renderTextPng } from "../helpers/image-fixtures.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /**
  * How far a detected segment edge may be from where the synthetic speech starts or ends. Silero judges 32 ms

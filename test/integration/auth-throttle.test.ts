@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { whoAmI } from "@huggingface/hub";
-import { DEFAULT_AUTH_THROTTLE } from "../src/core/config.ts";
-import { addressKey } from "../src/server/auth-throttle.ts";
-import { MemoryWindowCounter } from "../src/store/window-counter.ts";
-import { apiError } from "./helpers/hub-errors.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { DEFAULT_AUTH_THROTTLE } from "../../src/core/config.ts";
+import { addressKey } from "../../src/server/auth-throttle.ts";
+import { MemoryWindowCounter } from "../../src/store/window-counter.ts";
+import { apiError } from "../helpers/hub-errors.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const WRONG = "hf_WrongWrongWrongWrongWrongWrongWrong";
 

@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { HangarError } from "../src/core/errors.ts";
-import { BlobStore } from "../src/store/blob-store.ts";
-import type { BlobStorage, UploadedPart } from "../src/store/blob-store-types.ts";
-import { S3BlobStore } from "../src/store/s3-blob-store.ts";
-import { startTestS3 } from "./helpers/s3.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import { BlobStore } from "../../src/store/blob-store.ts";
+import type { BlobStorage, UploadedPart } from "../../src/store/blob-store-types.ts";
+import { S3BlobStore } from "../../src/store/s3-blob-store.ts";
+import { startTestS3 } from "../helpers/s3.ts";
 
 /**
  * One contract, two engines: the filesystem blob store and the S3-compatible one (against s3rver started

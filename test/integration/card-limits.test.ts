@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import { MAX_CARD_METADATA_BYTES } from "../src/hub/metadata/parse-model-card.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { MAX_CARD_METADATA_BYTES } from "../../src/hub/metadata/parse-model-card.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** A README whose metadata is `keys` top-level keys (`key0: value0` ...), then `extra` lines. */
 function cardWithKeys(keys: number, extra = ""): string {

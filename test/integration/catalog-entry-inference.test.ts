@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InferenceClient } from "@huggingface/inference";
 import OpenAI from "openai";
-import { importCatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { importCatalogSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 // Catalog entries of the bundled snapshot: real models Hangar knows the facts of, but holds no files of.
 const CLASSIFIER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english";

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { generateCatalog, syntheticCatalogEntries } from "../src/hub/catalog/generate-catalog.ts";
-import { Catalog } from "../src/store/catalog.ts";
-import { rawDb } from "./helpers/raw-store.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { generateCatalog, syntheticCatalogEntries } from "../../src/hub/catalog/generate-catalog.ts";
+import { Catalog } from "../../src/store/catalog.ts";
+import { rawDb } from "../helpers/raw-store.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const COUNT = 6000;
 

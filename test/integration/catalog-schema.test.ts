@@ -2,12 +2,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { POSTGRES_MIGRATIONS } from "../src/store/postgres-migrations.ts";
-import { PostgresDatabase } from "../src/store/sql/postgres-database.ts";
-import { SqliteDatabase } from "../src/store/sql/sqlite-database.ts";
-import { SQLITE_MIGRATIONS } from "../src/store/sqlite-migrations.ts";
-import { createTestDatabase, type TestDatabase } from "./helpers/postgres.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { POSTGRES_MIGRATIONS } from "../../src/store/postgres-migrations.ts";
+import { PostgresDatabase } from "../../src/store/sql/postgres-database.ts";
+import { SqliteDatabase } from "../../src/store/sql/sqlite-database.ts";
+import { SQLITE_MIGRATIONS } from "../../src/store/sqlite-migrations.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 /** Tables PostgreSQL needs and SQLite does not: the migration record and the change feed's counter. */
 const POSTGRES_ONLY = new Set(["hangar_schema", "catalog_change_counter"]);

@@ -3,18 +3,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo as createRepoOverHttp, listModels } from "@huggingface/hub";
-import { defaultConfig } from "../src/core/config.ts";
-import { createHangar, type Hangar } from "../src/hangar.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
+import { defaultConfig } from "../../src/core/config.ts";
+import { createHangar, type Hangar } from "../../src/hangar.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import {
   BUNDLED_SNAPSHOT_PATH,
   type CatalogSnapshot,
   importCatalogSnapshot,
   SNAPSHOT_META_KEY,
-} from "../src/hub/catalog/import-snapshot.ts";
-import { createRepo } from "../src/hub/create-repo.ts";
-import { rawDb } from "./helpers/raw-store.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+} from "../../src/hub/catalog/import-snapshot.ts";
+import { createRepo } from "../../src/hub/create-repo.ts";
+import { rawDb } from "../helpers/raw-store.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 // Counts computed from the file itself, not through the importer.
 const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;

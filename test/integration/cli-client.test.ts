@@ -6,7 +6,7 @@ import { lstat, mkdir, readdir, readFile, readlink, writeFile } from "node:fs/pr
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { commitIter, downloadFileToCacheDir, listFiles, scanCacheDir } from "@huggingface/hub";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 interface CliRun {
   code: number;

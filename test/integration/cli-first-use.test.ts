@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { importCatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { spawnServe, stopServe } from "./helpers/serve-process.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { importCatalogSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { spawnServe, stopServe } from "../helpers/serve-process.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const CLASSIFIER = "distilbert/distilbert-base-uncased-finetuned-sst-2-english";
 

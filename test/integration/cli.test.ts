@@ -5,12 +5,12 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { whoAmI } from "@huggingface/hub";
-import { defaultConfig } from "../src/core/config.ts";
-import { createHangar, type Hangar } from "../src/hangar.ts";
-import { createServer, listen } from "../src/server/create-server.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { defaultConfig } from "../../src/core/config.ts";
+import { createHangar, type Hangar } from "../../src/hangar.ts";
+import { createServer, listen } from "../../src/server/create-server.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 
 interface CliResult {
   code: number;

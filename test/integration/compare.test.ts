@@ -3,19 +3,19 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { SKUS } from "@huggingface/tasks";
-import { compareModels } from "../src/discovery/compare/compare-models.ts";
-import { REQUEST_OVERHEAD } from "../src/discovery/compare/estimate-performance.ts";
-import { identifyCpu, localCpu } from "../src/discovery/compare/hardware.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
+import { compareModels } from "../../src/discovery/compare/compare-models.ts";
+import { REQUEST_OVERHEAD } from "../../src/discovery/compare/estimate-performance.ts";
+import { identifyCpu, localCpu } from "../../src/discovery/compare/hardware.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import {
   BUNDLED_SNAPSHOT_PATH,
   type CatalogSnapshot,
   importCatalogSnapshot,
-} from "../src/hub/catalog/import-snapshot.ts";
-import { commitFactoryModels } from "./helpers/factory-models.ts";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+} from "../../src/hub/catalog/import-snapshot.ts";
+import { commitFactoryModels } from "../helpers/factory-models.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
 // Expectations come from the snapshot file itself, not through Hangar.
 const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { commit, createRepo as createRepoOverHttp, HubApiError, listFiles } from "@huggingface/hub";
-import { defaultConfig } from "../src/core/config.ts";
-import { HangarError } from "../src/core/errors.ts";
-import type { Repo } from "../src/core/types.ts";
-import { createHangar, type Hangar } from "../src/hangar.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { createCommit } from "../src/hub/create-commit.ts";
-import { createRepo } from "../src/hub/create-repo.ts";
-import { fsck } from "../src/hub/maintenance/fsck.ts";
-import { resolveRevision, walkHistory } from "../src/hub/resolve-revision.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { defaultConfig } from "../../src/core/config.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import type { Repo } from "../../src/core/types.ts";
+import { createHangar, type Hangar } from "../../src/hangar.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { createCommit } from "../../src/hub/create-commit.ts";
+import { createRepo } from "../../src/hub/create-repo.ts";
+import { fsck } from "../../src/hub/maintenance/fsck.ts";
+import { resolveRevision, walkHistory } from "../../src/hub/resolve-revision.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const COMMITTERS = 20;
 const admin = localAdministrator();

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const ADMIN_TOKEN = "hf_crash_admin_token_0123456789abcdef";
 const REPO = "team/crash";

@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type SearchModelsResult, searchModels } from "../src/discovery/index.ts";
-import { modalityOfTask } from "../src/discovery/vocabulary.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { generateCatalog } from "../src/hub/catalog/generate-catalog.ts";
-import { updateRepoSettings } from "../src/hub/write/update-repo-settings.ts";
-import { rawDb } from "./helpers/raw-store.ts";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { tinyClassifierFiles } from "./helpers/tiny-models.ts";
+import { type SearchModelsResult, searchModels } from "../../src/discovery/index.ts";
+import { modalityOfTask } from "../../src/discovery/vocabulary.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
+import { updateRepoSettings } from "../../src/hub/write/update-repo-settings.ts";
+import { rawDb } from "../helpers/raw-store.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { tinyClassifierFiles } from "../helpers/tiny-models.ts";
 
 /**
  * The filter dimensions and sorts not covered by discover.test.ts, on a synthetic catalog plus a few repos

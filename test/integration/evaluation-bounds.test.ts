@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { MAX_EVALUATION_FILE_BYTES } from "../src/evaluation/read-dataset-file.ts";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+import { MAX_EVALUATION_FILE_BYTES } from "../../src/evaluation/read-dataset-file.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
 async function evaluate(hub: TestHangar, dataset: string) {
   const response = await fetch(`${hub.url}/v1/evaluations`, {

@@ -3,17 +3,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { evaluateModel } from "../src/evaluation/evaluate-model.ts";
-import { makeModel } from "../src/factory/make-model.ts";
-import { type LabelledSentence, readSentimentSplit } from "../src/factory/sentiment.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { tinyEmbedderFiles, tinyNerFiles } from "./helpers/tiny-inference-models.ts";
-import { tinyClassifierFiles } from "./helpers/tiny-models.ts";
+import { evaluateModel } from "../../src/evaluation/evaluate-model.ts";
+import { makeModel } from "../../src/factory/make-model.ts";
+import { type LabelledSentence, readSentimentSplit } from "../../src/factory/sentiment.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { tinyEmbedderFiles, tinyNerFiles } from "../helpers/tiny-inference-models.ts";
+import { tinyClassifierFiles } from "../helpers/tiny-models.ts";
 
 const VERSION = (
-  JSON.parse(readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8")) as { version: string }
+  JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as { version: string }
 ).version;
 
 const SENTIMENT = "hangar/sentiment-tiny";

@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pipeline } from "@huggingface/transformers";
 import * as ort from "onnxruntime-node";
-import { buildEncoderGraph, ENCODER_SIZES, encoderParameterCount } from "../src/factory/encoder-benchmark.ts";
-import { makeModel } from "../src/factory/make-model.ts";
-import { decodeModel } from "../src/factory/onnx-graph.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { pointTransformersAt } from "./helpers/tiny-models.ts";
+import { buildEncoderGraph, ENCODER_SIZES, encoderParameterCount } from "../../src/factory/encoder-benchmark.ts";
+import { makeModel } from "../../src/factory/make-model.ts";
+import { decodeModel } from "../../src/factory/onnx-graph.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { pointTransformersAt } from "../helpers/tiny-models.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 
 function ids(values: number[]): ort.Tensor {
   return new ort.Tensor(

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { pipeline, TextStreamer } from "@huggingface/transformers";
-import { readTsv } from "../src/factory/data-files.ts";
-import { parseMarkup } from "../src/factory/ner.ts";
-import { decodeModel } from "../src/factory/onnx-graph.ts";
-import { FACTORY_SEED_MODELS, seedFactoryModels } from "../src/factory/seed-factory-models.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { pointTransformersAt } from "./helpers/tiny-models.ts";
+import { readTsv } from "../../src/factory/data-files.ts";
+import { parseMarkup } from "../../src/factory/ner.ts";
+import { decodeModel } from "../../src/factory/onnx-graph.ts";
+import { FACTORY_SEED_MODELS, seedFactoryModels } from "../../src/factory/seed-factory-models.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { pointTransformersAt } from "../helpers/tiny-models.ts";
 
 interface Entity {
   entity_group: string;

@@ -4,17 +4,17 @@ import { lstat, readFile, realpath, rm, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { downloadFile, downloadFileToCacheDir, fileExists, snapshotDownload } from "@huggingface/hub";
-import { createCommit } from "../src/hub/create-commit.ts";
-import { storeLocalFile } from "../src/hub/import-folder.ts";
-import { rawDb } from "./helpers/raw-store.ts";
+import { createCommit } from "../../src/hub/create-commit.ts";
+import { storeLocalFile } from "../../src/hub/import-folder.ts";
+import { rawDb } from "../helpers/raw-store.ts";
 import {
   fsBlobs,
   importFiles,
   makeTempDir,
   startTestHangar,
   type TestHangar,
-} from "./helpers/test-hangar.ts";
-import { writeRepoFolder } from "./helpers/tiny-models.ts";
+} from "../helpers/test-hangar.ts";
+import { writeRepoFolder } from "../helpers/tiny-models.ts";
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 const gitSha1 = (bytes: Uint8Array): string =>

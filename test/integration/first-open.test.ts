@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const PROCESSES = 8;
-const SOURCE = join(import.meta.dirname, "..", "src");
+const SOURCE = join(import.meta.dirname, "..", "..", "src");
 
 /**
  * A process that loads Hangar, says "ready", and opens the home when told "go" on stdin: the parent tells

@@ -3,11 +3,11 @@ import { request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
 import fc from "fast-check";
-import type { JsonSchema, JsonTypeName } from "../src/core/json-schema.ts";
-import { createRouter } from "../src/server/create-server.ts";
-import * as requestBodies from "../src/server/wire/request-bodies.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+import type { JsonSchema, JsonTypeName } from "../../src/core/json-schema.ts";
+import { createRouter } from "../../src/server/create-server.ts";
+import * as requestBodies from "../../src/server/wire/request-bodies.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
 /**
  * Property: whatever a client sends to any registered route (method, path, headers, body), the server

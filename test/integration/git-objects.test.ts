@@ -16,11 +16,11 @@ import {
   NOREPLY_EMAIL_DOMAIN,
   parseGitCommit,
   parseGitTree,
-} from "../src/core/git-objects.ts";
-import { lfsPointer } from "../src/core/types.ts";
-import { GitBinary, type GitFile } from "./helpers/git-binary.ts";
-import { rawDb } from "./helpers/raw-store.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+} from "../../src/core/git-objects.ts";
+import { lfsPointer } from "../../src/core/types.ts";
+import { GitBinary, type GitFile } from "../helpers/git-binary.ts";
+import { rawDb } from "../helpers/raw-store.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const text = (value: string) => Buffer.from(value);
 

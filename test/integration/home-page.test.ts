@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { gitBlobOid } from "../src/core/git-objects.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { createCommit } from "../src/hub/create-commit.ts";
-import { createRepo } from "../src/hub/create-repo.ts";
-import { seedDemoRepos } from "../src/hub/seed-demo.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { gitBlobOid } from "../../src/core/git-objects.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { createCommit } from "../../src/hub/create-commit.ts";
+import { createRepo } from "../../src/hub/create-repo.ts";
+import { seedDemoRepos } from "../../src/hub/seed-demo.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 describe("GET /", () => {
   let hub: TestHangar;

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { defaultConfig } from "../src/core/config.ts";
-import { createHangar } from "../src/hangar.ts";
-import { createToken, createUser } from "../src/hub/accounts/manage-accounts.ts";
-import { signUploadQuery } from "../src/hub/write/lfs-signing.ts";
-import { restrictToOwner } from "../src/store/owner-only.ts";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { defaultConfig } from "../../src/core/config.ts";
+import { createHangar } from "../../src/hangar.ts";
+import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
+import { signUploadQuery } from "../../src/hub/write/lfs-signing.ts";
+import { restrictToOwner } from "../../src/store/owner-only.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 /** The permission bits of a path, as `ls -l` shows them in octal. */
 function modeOf(path: string): string {

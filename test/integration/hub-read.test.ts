@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { listCommits, listFiles, listModels, modelInfo, pathsInfo } from "@huggingface/hub";
-import { DEFAULT_LIMITS } from "../src/core/config.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { createCommit } from "../src/hub/create-commit.ts";
-import { createRepo } from "../src/hub/create-repo.ts";
-import { storeLocalFile } from "../src/hub/import-folder.ts";
-import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { writeRepoFolder } from "./helpers/tiny-models.ts";
+import { DEFAULT_LIMITS } from "../../src/core/config.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { createCommit } from "../../src/hub/create-commit.ts";
+import { createRepo } from "../../src/hub/create-repo.ts";
+import { storeLocalFile } from "../../src/hub/import-folder.ts";
+import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { writeRepoFolder } from "../helpers/tiny-models.ts";
 
 const admin = localAdministrator();
 const PAGE_SIZE = 10;

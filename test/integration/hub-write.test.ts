@@ -10,8 +10,8 @@ import {
   deleteRepo,
   uploadFiles,
 } from "@huggingface/hub";
-import { apiError } from "./helpers/hub-errors.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { apiError } from "../helpers/hub-errors.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** Posts a raw NDJSON commit, as Python's create_commit does. */
 async function postCommit(

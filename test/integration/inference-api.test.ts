@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InferenceClient } from "@huggingface/inference";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { importCatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
-import { importFolder } from "../src/hub/import-folder.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels, TINY_LM_MAX_TOKENS } from "./helpers/tiny-inference-models.ts";
-import { tinyClassifierFiles, writeRepoFolder } from "./helpers/tiny-models.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { importCatalogSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
+import { importFolder } from "../../src/hub/import-folder.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels, TINY_LM_MAX_TOKENS } from "../helpers/tiny-inference-models.ts";
+import { tinyClassifierFiles, writeRepoFolder } from "../helpers/tiny-models.ts";
 
 async function importFiles(
   hub: TestHangar,

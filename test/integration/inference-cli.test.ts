@@ -3,15 +3,15 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { defaultConfig } from "../src/core/config.ts";
-import { createHangar } from "../src/hangar.ts";
-import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
-import { padWithSilence, soundBounds, speak, wavBytes } from "./helpers/audio-fixtures.ts";
-import { renderTextPng } from "./helpers/image-fixtures.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+import { defaultConfig } from "../../src/core/config.ts";
+import { createHangar } from "../../src/hangar.ts";
+import { importPackagedModels } from "../../src/inference/adapters/packaged-models.ts";
+import { padWithSilence, soundBounds, speak, wavBytes } from "../helpers/audio-fixtures.ts";
+import { renderTextPng } from "../helpers/image-fixtures.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 
 function hangarRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { ...process.env };

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { InferenceClient } from "@huggingface/inference";
 import OpenAI from "openai";
-import { commitFactoryModels } from "./helpers/factory-models.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { commitFactoryModels } from "../helpers/factory-models.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 describe("official inference clients against Hangar's local runtime, on the factory's models", () => {
   let hub: TestHangar;

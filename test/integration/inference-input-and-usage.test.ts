@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
 describe("inference: empty texts and chat roles refused alike on every route; usage in each task's unit", () => {
   let hub: TestHangar;

@@ -3,14 +3,14 @@ import { after, before, describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import OpenAI from "openai";
-import { type InferenceSettings, resolveConfig } from "../src/core/config.ts";
-import { importPackagedModels } from "../src/inference/adapters/packaged-models.ts";
-import { roomTone, wavBytes } from "./helpers/audio-fixtures.ts";
-import { commitFactoryModels } from "./helpers/factory-models.ts";
-import { renderTextPng } from "./helpers/image-fixtures.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
-import { tinyClassifierExpectation } from "./helpers/tiny-models.ts";
+import { type InferenceSettings, resolveConfig } from "../../src/core/config.ts";
+import { importPackagedModels } from "../../src/inference/adapters/packaged-models.ts";
+import { roomTone, wavBytes } from "../helpers/audio-fixtures.ts";
+import { commitFactoryModels } from "../helpers/factory-models.ts";
+import { renderTextPng } from "../helpers/image-fixtures.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
+import { tinyClassifierExpectation } from "../helpers/tiny-models.ts";
 
 async function startWith(
   settings: Partial<InferenceSettings>,

@@ -4,19 +4,19 @@ import { readdir, stat } from "node:fs/promises";
 import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, deleteRepo, uploadFiles } from "@huggingface/hub";
-import { DEFAULT_LIMITS, defaultConfig } from "../src/core/config.ts";
-import { createHangar, type Hangar } from "../src/hangar.ts";
-import { createToken, createUser } from "../src/hub/accounts/manage-accounts.ts";
-import { fsck } from "../src/hub/maintenance/fsck.ts";
-import { gc } from "../src/hub/maintenance/gc.ts";
-import { createServer, listen } from "../src/server/create-server.ts";
+import { DEFAULT_LIMITS, defaultConfig } from "../../src/core/config.ts";
+import { createHangar, type Hangar } from "../../src/hangar.ts";
+import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
+import { fsck } from "../../src/hub/maintenance/fsck.ts";
+import { gc } from "../../src/hub/maintenance/gc.ts";
+import { createServer, listen } from "../../src/server/create-server.ts";
 import {
   fsBlobs,
   importFiles,
   makeTempDir,
   startTestHangar,
   type TestHangar,
-} from "./helpers/test-hangar.ts";
+} from "../helpers/test-hangar.ts";
 
 /**
  * LFS objects are stored once for all repos, but a repo may point at one only once it holds it: its client

@@ -4,11 +4,11 @@ import { readdir } from "node:fs/promises";
 import { type ClientRequest, request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo } from "@huggingface/hub";
-import { DEFAULT_LIMITS } from "../src/core/config.ts";
-import { setHashWorkerEnabled } from "../src/hub/write/lfs-hasher.ts";
-import { earlyHashedParts } from "../src/hub/write/lfs-upload.ts";
-import { takesDirectIo } from "./helpers/direct-io.ts";
-import { fsBlobs, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { DEFAULT_LIMITS } from "../../src/core/config.ts";
+import { setHashWorkerEnabled } from "../../src/hub/write/lfs-hasher.ts";
+import { earlyHashedParts } from "../../src/hub/write/lfs-upload.ts";
+import { takesDirectIo } from "../helpers/direct-io.ts";
+import { fsBlobs, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /**
  * Edge cases of multipart LFS uploads, driven over raw HTTP exactly as the clients do it: batch, a PUT of

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import { DEFAULT_LIMITS, resolveConfig } from "../src/core/config.ts";
-import { HangarError } from "../src/core/errors.ts";
-import { apiError } from "./helpers/hub-errors.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { DEFAULT_LIMITS, resolveConfig } from "../../src/core/config.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import { apiError } from "../helpers/hub-errors.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const MiB = 1024 ** 2;
 

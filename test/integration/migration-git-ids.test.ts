@@ -4,29 +4,29 @@ import { renameSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { defaultConfig } from "../src/core/config.ts";
-import type { Repo } from "../src/core/types.ts";
-import { createHangar, type Hangar } from "../src/hangar.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { createCommit } from "../src/hub/create-commit.ts";
-import { createRepo } from "../src/hub/create-repo.ts";
-import { storeTextFile } from "../src/hub/import-folder.ts";
-import { fsck } from "../src/hub/maintenance/fsck.ts";
-import { recordMirroredCommit } from "../src/hub/mirror/record-mirrored-commit.ts";
-import { resolveRevision } from "../src/hub/resolve-revision.ts";
-import { createBranch } from "../src/hub/write/create-branch.ts";
-import { createTag } from "../src/hub/write/create-tag.ts";
-import { createServer, listen } from "../src/server/create-server.ts";
-import { SQLITE_MIGRATIONS as MIGRATIONS } from "../src/store/sqlite-migrations.ts";
+import { defaultConfig } from "../../src/core/config.ts";
+import type { Repo } from "../../src/core/types.ts";
+import { createHangar, type Hangar } from "../../src/hangar.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { createCommit } from "../../src/hub/create-commit.ts";
+import { createRepo } from "../../src/hub/create-repo.ts";
+import { storeTextFile } from "../../src/hub/import-folder.ts";
+import { fsck } from "../../src/hub/maintenance/fsck.ts";
+import { recordMirroredCommit } from "../../src/hub/mirror/record-mirrored-commit.ts";
+import { resolveRevision } from "../../src/hub/resolve-revision.ts";
+import { createBranch } from "../../src/hub/write/create-branch.ts";
+import { createTag } from "../../src/hub/write/create-tag.ts";
+import { createServer, listen } from "../../src/server/create-server.ts";
+import { SQLITE_MIGRATIONS as MIGRATIONS } from "../../src/store/sqlite-migrations.ts";
 import {
   copyIntoLegacyCatalog,
   LEGACY_MILLISECONDS,
   LEGACY_SCHEMA_VERSION,
   legacyCommitOid,
   rewriteToLegacyIds,
-} from "./helpers/legacy-catalog.ts";
-import { closeRawDbs, rawDb } from "./helpers/raw-store.ts";
-import { importFiles, makeTempDir } from "./helpers/test-hangar.ts";
+} from "../helpers/legacy-catalog.ts";
+import { closeRawDbs, rawDb } from "../helpers/raw-store.ts";
+import { importFiles, makeTempDir } from "../helpers/test-hangar.ts";
 
 const admin = localAdministrator();
 

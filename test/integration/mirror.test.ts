@@ -16,12 +16,12 @@ import {
   modelInfo,
   uploadFiles,
 } from "@huggingface/hub";
-import { HangarError } from "../src/core/errors.ts";
-import { partialDownloadsFolder } from "../src/hub/mirror/download-upstream-file.ts";
-import { mirrorInfoOf } from "../src/hub/mirror/mirror-info.ts";
-import { pullRepo } from "../src/hub/mirror/pull-repo.ts";
-import { syncFromUpstream } from "../src/hub/mirror/sync-from-upstream.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import { partialDownloadsFolder } from "../../src/hub/mirror/download-upstream-file.ts";
+import { mirrorInfoOf } from "../../src/hub/mirror/mirror-info.ts";
+import { pullRepo } from "../../src/hub/mirror/pull-repo.ts";
+import { syncFromUpstream } from "../../src/hub/mirror/sync-from-upstream.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const BIG_SIZE = 10 * 1024 * 1024 + 12_345;
 const big = randomBytes(BIG_SIZE);
@@ -339,7 +339,7 @@ describe("mirroring from an upstream Hangar", () => {
   it("hangar pull in a child process pulls into its home and prints the result", async () => {
     const home = await makeTempDir();
     try {
-      const bin = join(import.meta.dirname, "..", "bin", "hangar.js");
+      const bin = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
       const env: Record<string, string | undefined> = { ...process.env, HF_ENDPOINT: upstream.url };
       delete env.HF_TOKEN;
       delete env.HANGAR_HOME;

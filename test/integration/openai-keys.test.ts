@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels, tinyEmbedderFiles } from "./helpers/tiny-inference-models.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels, tinyEmbedderFiles } from "../helpers/tiny-inference-models.ts";
 
 /** What users of local OpenAI-compatible servers (vLLM, Ollama, LM Studio) put where the SDK wants a key. */
 const PLACEHOLDER_KEYS = ["none", "sk-no-key-required", "ollama", "EMPTY", "lm-studio", "sk-1234"];

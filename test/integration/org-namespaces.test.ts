@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRepo, downloadFile, listModels, modelInfo, uploadFiles, whoAmI } from "@huggingface/hub";
-import { createOrg } from "../src/hub/accounts/manage-accounts.ts";
-import { apiError } from "./helpers/hub-errors.ts";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { createOrg } from "../../src/hub/accounts/manage-accounts.ts";
+import { apiError } from "../helpers/hub-errors.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];

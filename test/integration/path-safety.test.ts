@@ -3,10 +3,10 @@ import { rm, writeFile } from "node:fs/promises";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { importFolder } from "../src/hub/import-folder.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { writeRepoFolder } from "./helpers/tiny-models.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { importFolder } from "../../src/hub/import-folder.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { writeRepoFolder } from "../helpers/tiny-models.ts";
 
 const SECRET = "TOP-SECRET-OUTSIDE-THE-BLOB-STORE";
 

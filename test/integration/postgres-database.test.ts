@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { POSTGRES_MIGRATIONS, syncIdentitySequences } from "../src/store/postgres-migrations.ts";
-import { CatalogUnavailableError, PostgresDatabase, redactUrl } from "../src/store/sql/postgres-database.ts";
-import { PostgresListener } from "../src/store/sql/postgres-listen.ts";
+import { POSTGRES_MIGRATIONS, syncIdentitySequences } from "../../src/store/postgres-migrations.ts";
+import { CatalogUnavailableError, PostgresDatabase, redactUrl } from "../../src/store/sql/postgres-database.ts";
+import { PostgresListener } from "../../src/store/sql/postgres-listen.ts";
 import {
   multiRowInsertText,
   parseMultiRowInsert,
   rowsPerInsert,
   translatePlaceholders,
-} from "../src/store/sql/postgres-sql.ts";
-import type { SqlExecutor } from "../src/store/sql/sql-database.ts";
-import { createTestDatabase, POSTGRES_SERVER_URL, type TestDatabase } from "./helpers/postgres.ts";
+} from "../../src/store/sql/postgres-sql.ts";
+import type { SqlExecutor } from "../../src/store/sql/sql-database.ts";
+import { createTestDatabase, POSTGRES_SERVER_URL, type TestDatabase } from "../helpers/postgres.ts";
 
 /** The error `work` rejects with. */
 async function failure(work: () => Promise<unknown>): Promise<unknown> {

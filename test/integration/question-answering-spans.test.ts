@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { bestAnswers } from "../src/inference/runtime/answer-spans.ts";
-import { type TokenMarkers, tokenMarkers, tokenOffsets } from "../src/inference/runtime/token-offsets.ts";
-import { commitFactoryModels } from "./helpers/factory-models.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { bestAnswers } from "../../src/inference/runtime/answer-spans.ts";
+import { type TokenMarkers, tokenMarkers, tokenOffsets } from "../../src/inference/runtime/token-offsets.ts";
+import { commitFactoryModels } from "../helpers/factory-models.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 interface Answer {
   answer: string;

@@ -3,16 +3,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PIPELINE_DATA } from "@huggingface/tasks";
-import type { Recommendation } from "../src/discovery/recommend/recommend-models.ts";
-import { readParaphrases } from "../src/discovery/recommend/task-corpus.ts";
-import { trainTaskModel } from "../src/discovery/recommend/task-model.ts";
+import type { Recommendation } from "../../src/discovery/recommend/recommend-models.ts";
+import { readParaphrases } from "../../src/discovery/recommend/task-corpus.ts";
+import { trainTaskModel } from "../../src/discovery/recommend/task-model.ts";
 import {
   BUNDLED_SNAPSHOT_PATH,
   type CatalogSnapshot,
   importCatalogSnapshot,
-} from "../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+} from "../../src/hub/catalog/import-snapshot.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;
 const taskOf = new Map(snapshot.models.map((model) => [model.id, model.task]));
@@ -147,7 +147,7 @@ describe("recommend: the task model and its held-out evaluation", () => {
     description: string;
   }
   const readSplit = (name: string) =>
-    readFileSync(join(import.meta.dirname, "..", "data", "recommend-eval", `${name}.jsonl`), "utf8")
+    readFileSync(join(import.meta.dirname, "..", "..", "data", "recommend-eval", `${name}.jsonl`), "utf8")
       .split("\n")
       .filter((line) => line.trim() !== "")
       .map((line) => JSON.parse(line) as EvalItem);

@@ -3,18 +3,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PIPELINE_DATA } from "@huggingface/tasks";
-import { COMPANION_TASKS } from "../src/discovery/recommend/lexicon.ts";
-import { type Constraints, parseDescription } from "../src/discovery/recommend/parse-description.ts";
-import { LOW_CONFIDENCE } from "../src/discovery/recommend/recognise-tasks.ts";
-import { type Recommendation, recommendModels } from "../src/discovery/recommend/recommend-models.ts";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
+import { COMPANION_TASKS } from "../../src/discovery/recommend/lexicon.ts";
+import { type Constraints, parseDescription } from "../../src/discovery/recommend/parse-description.ts";
+import { LOW_CONFIDENCE } from "../../src/discovery/recommend/recognise-tasks.ts";
+import { type Recommendation, recommendModels } from "../../src/discovery/recommend/recommend-models.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import {
   BUNDLED_SNAPSHOT_PATH,
   type CatalogSnapshot,
   importCatalogSnapshot,
-} from "../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+} from "../../src/hub/catalog/import-snapshot.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 interface RecommendCase {
   description: string;
@@ -25,7 +25,7 @@ interface RecommendCase {
 }
 
 const cases = JSON.parse(
-  readFileSync(join(import.meta.dirname, "fixtures", "recommend-cases.json"), "utf8"),
+  readFileSync(join(import.meta.dirname, "..", "fixtures", "recommend-cases.json"), "utf8"),
 ) as RecommendCase[];
 
 const EMPTY: Constraints = {

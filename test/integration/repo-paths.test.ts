@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { listFiles, uploadFiles } from "@huggingface/hub";
-import { apiError } from "./helpers/hub-errors.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { apiError } from "../helpers/hub-errors.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** Paths real repos use, in several scripts and shapes: every one must be accepted. */
 const ACCEPTED = [

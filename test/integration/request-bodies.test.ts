@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRepo } from "@huggingface/hub";
-import { DEFAULT_LIMITS } from "../src/core/config.ts";
-import { maxCommitLineBytes } from "../src/hub/write/commit-ndjson.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+import { DEFAULT_LIMITS } from "../../src/core/config.ts";
+import { maxCommitLineBytes } from "../../src/hub/write/commit-ndjson.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
 interface Sent {
   method: string;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { HangarError } from "../src/core/errors.ts";
-import { S3BlobStore } from "../src/store/s3-blob-store.ts";
-import { parseS3Location, s3SettingsFromEnv } from "../src/store/s3-settings.ts";
-import { startTestS3, type TestS3 } from "./helpers/s3.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import { S3BlobStore } from "../../src/store/s3-blob-store.ts";
+import { parseS3Location, s3SettingsFromEnv } from "../../src/store/s3-settings.ts";
+import { startTestS3, type TestS3 } from "../helpers/s3.ts";
 
 /** What only the S3 engine has: its location and settings, and the messages of its start-up check. */
 

@@ -4,16 +4,16 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
-import { DEFAULT_LIMITS, defaultConfig, type S3Access } from "../src/core/config.ts";
-import { HangarError } from "../src/core/errors.ts";
-import { createHangar } from "../src/hangar.ts";
-import { fsck } from "../src/hub/maintenance/fsck.ts";
-import { gc } from "../src/hub/maintenance/gc.ts";
-import { localBlobPath } from "../src/inference/runtime/local-blob-path.ts";
-import { createServer, listen } from "../src/server/create-server.ts";
-import { S3BlobStore } from "../src/store/s3-blob-store.ts";
-import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "./helpers/s3.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { DEFAULT_LIMITS, defaultConfig, type S3Access } from "../../src/core/config.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import { createHangar } from "../../src/hangar.ts";
+import { fsck } from "../../src/hub/maintenance/fsck.ts";
+import { gc } from "../../src/hub/maintenance/gc.ts";
+import { localBlobPath } from "../../src/inference/runtime/local-blob-path.ts";
+import { createServer, listen } from "../../src/server/create-server.ts";
+import { S3BlobStore } from "../../src/store/s3-blob-store.ts";
+import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "../helpers/s3.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /**
  * A Hangar whose blobs live in an S3-compatible bucket (s3rver), driven by the real @huggingface/hub client:

@@ -4,9 +4,9 @@ import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { commit, createBranch, createRepo, downloadFile, listCommits, uploadFiles } from "@huggingface/hub";
-import { startCluster, type TestCluster } from "./helpers/cluster.ts";
-import { HANGAR_BIN } from "./helpers/hangar-cli.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+import { HANGAR_BIN } from "../helpers/hangar-cli.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 /**
  * Several `hangar serve` processes on one PostgreSQL database and one S3 bucket (s3rver here; a real store

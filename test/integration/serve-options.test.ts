@@ -3,11 +3,11 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { resolveConfig } from "../src/core/config.ts";
-import { type ServeProcess, spawnServe, stopServe } from "./helpers/serve-process.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { resolveConfig } from "../../src/core/config.ts";
+import { type ServeProcess, spawnServe, stopServe } from "../helpers/serve-process.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 
 /** An environment that cannot point the CLI at another instance, on an empty instance (no demo, no catalog). */
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {

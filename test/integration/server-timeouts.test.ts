@@ -6,10 +6,10 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
-import { DEFAULT_SERVER_TIMEOUTS } from "../src/core/config.ts";
-import { listen } from "../src/server/create-server.ts";
-import { watchRequestBody } from "../src/server/watch-request-body.ts";
-import { startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { DEFAULT_SERVER_TIMEOUTS } from "../../src/core/config.ts";
+import { listen } from "../../src/server/create-server.ts";
+import { watchRequestBody } from "../../src/server/watch-request-body.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** Small enough for a test; the defaults are a minute (see README). */
 const TIMEOUTS = { headersMs: 500, bodyWindowMs: 300, minBodyBytesPerSecond: 1024 };

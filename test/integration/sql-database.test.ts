@@ -4,14 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PostgresDatabase } from "../src/store/sql/postgres-database.ts";
+import { PostgresDatabase } from "../../src/store/sql/postgres-database.ts";
 import {
   OutsideTransactionError,
   type SqlDatabase,
   type SqlExecutor,
-} from "../src/store/sql/sql-database.ts";
-import { SqliteDatabase } from "../src/store/sql/sqlite-database.ts";
-import { createTestDatabase } from "./helpers/postgres.ts";
+} from "../../src/store/sql/sql-database.ts";
+import { SqliteDatabase } from "../../src/store/sql/sqlite-database.ts";
+import { createTestDatabase } from "../helpers/postgres.ts";
 
 /** One engine under the contract: how to open another handle on its test database, and its column types. */
 interface Engine {

@@ -4,11 +4,11 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { BUNDLED_SNAPSHOT_PATH, type CatalogSnapshot } from "../src/hub/catalog/import-snapshot.ts";
-import { type ServeProcess, spawnServe, stopServe } from "./helpers/serve-process.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { BUNDLED_SNAPSHOT_PATH, type CatalogSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
+import { type ServeProcess, spawnServe, stopServe } from "../helpers/serve-process.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 const snapshotSize = (JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot).models
   .length;
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { env, pipeline } from "@huggingface/transformers";
-import { localAdministrator } from "../src/hub/accounts/principal.ts";
-import { importFolder } from "../src/hub/import-folder.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-import { tinyClassifierExpectation, writeTinyClassifier } from "./helpers/tiny-models.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { importFolder } from "../../src/hub/import-folder.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { tinyClassifierExpectation, writeTinyClassifier } from "../helpers/tiny-models.ts";
 
 describe("transformers.js loads a model from Hangar's Hub API", () => {
   let hub: TestHangar;

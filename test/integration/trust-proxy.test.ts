@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { resolveConfig } from "../src/core/config.ts";
-import { type ServeProcess, spawnServe, stopServe } from "./helpers/serve-process.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { resolveConfig } from "../../src/core/config.ts";
+import { type ServeProcess, spawnServe, stopServe } from "../helpers/serve-process.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const FORWARDED = { "x-forwarded-host": "hub.example.test", "x-forwarded-proto": "https" };
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ChunkRelease } from "../src/store/chunk-release.ts";
+import { ChunkRelease } from "../../src/store/chunk-release.ts";
 
 /** Bytes of ArrayBuffer memory this process holds (Node's own count, outside the V8 heap). */
 const arrayBufferBytes = () => process.memoryUsage().arrayBuffers;

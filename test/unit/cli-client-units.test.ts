@@ -3,10 +3,10 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { hubCacheDir, repoCacheFolderName } from "../src/cli/client/download-to-cache.ts";
-import { createPathFilter, globToRegExp } from "../src/cli/client/glob.ts";
-import { collectLocalFiles } from "../src/cli/client/upload-files.ts";
-import { makeTempDir } from "./helpers/test-hangar.ts";
+import { hubCacheDir, repoCacheFolderName } from "../../src/cli/client/download-to-cache.ts";
+import { createPathFilter, globToRegExp } from "../../src/cli/client/glob.ts";
+import { collectLocalFiles } from "../../src/cli/client/upload-files.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const matches = (pattern: string, path: string) => globToRegExp(pattern).test(path);
 

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { className, classNamesOf } from "../src/evaluation/class-names.ts";
+import { className, classNamesOf } from "../../src/evaluation/class-names.ts";
 import {
   entitiesOfTags,
   scoreClassification,
   scoreEntities,
   wordsOfCharacterSpan,
-} from "../src/evaluation/metrics.ts";
-import { parseTable } from "../src/evaluation/parse-table.ts";
+} from "../../src/evaluation/metrics.ts";
+import { parseTable } from "../../src/evaluation/parse-table.ts";
 
 describe("evaluation: reading labelled files", () => {
   it("reads CSV as RFC 4180 writes it: quotes, doubled quotes, commas and line breaks inside quotes, CRLF, BOM", () => {

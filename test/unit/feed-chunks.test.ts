@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { PassThrough, Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { feedChunks } from "../src/core/feed-chunks.ts";
+import { feedChunks } from "../../src/core/feed-chunks.ts";
 
 const chunk = (index: number) => Buffer.from(`chunk ${index};`);
 

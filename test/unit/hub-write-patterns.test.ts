@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_GITATTRIBUTES } from "../src/hub/create-repo.ts";
-import { ignoreRulesFromGitIgnore, lfsRulesFromGitAttributes } from "../src/hub/write/git-patterns.ts";
+import { DEFAULT_GITATTRIBUTES } from "../../src/hub/create-repo.ts";
+import { ignoreRulesFromGitIgnore, lfsRulesFromGitAttributes } from "../../src/hub/write/git-patterns.ts";
 
 describe("git patterns for preupload", () => {
   it("applies the Hub's default .gitattributes LFS rules at any depth", () => {

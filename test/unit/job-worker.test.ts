@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HangarError } from "../src/core/errors.ts";
-import { JobWorker } from "../src/core/job-worker.ts";
-import type { jobs } from "./fixtures/test-jobs.ts";
+import { HangarError } from "../../src/core/errors.ts";
+import { JobWorker } from "../../src/core/job-worker.ts";
+import type { jobs } from "../fixtures/test-jobs.ts";
 
 function testWorker(options: { timeoutMs?: number; maxQueue?: number } = {}) {
   return new JobWorker<typeof jobs>({
-    moduleUrl: new URL("./fixtures/test-jobs.ts", import.meta.url).href,
+    moduleUrl: new URL("../fixtures/test-jobs.ts", import.meta.url).href,
     name: "test jobs",
     ...options,
   });

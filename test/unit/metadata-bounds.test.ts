@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { bufferSource } from "../src/hub/metadata/blob-source.ts";
-import { MAX_DECODED_MESSAGE_BYTES } from "../src/hub/metadata/protobuf-scanner.ts";
-import { readGgufHeader } from "../src/hub/metadata/read-gguf.ts";
-import { MAX_ONNX_SCAN_FIELDS, readOnnxModel } from "../src/hub/metadata/read-onnx.ts";
-import { ggufFile } from "./metadata-fixtures.ts";
+import { bufferSource } from "../../src/hub/metadata/blob-source.ts";
+import { MAX_DECODED_MESSAGE_BYTES } from "../../src/hub/metadata/protobuf-scanner.ts";
+import { readGgufHeader } from "../../src/hub/metadata/read-gguf.ts";
+import { MAX_ONNX_SCAN_FIELDS, readOnnxModel } from "../../src/hub/metadata/read-onnx.ts";
+import { ggufFile } from "../helpers/metadata-fixtures.ts";
 
 /** A protobuf varint. */
 function varint(value: number): Buffer {
