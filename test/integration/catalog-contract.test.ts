@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { CatalogFacts, RepoSortKey, UpstreamModelEntry, UsageEvent } from "../../src/core/catalog-types.ts";
+import type {
+  CatalogFacts,
+  RepoSortKey,
+  UpstreamModelEntry,
+  UsageEvent,
+} from "../../src/core/catalog-types.ts";
 import type { CommitMetadata, Repo, RepoType, TreeFile } from "../../src/core/types.ts";
 import { Catalog, type CatalogTables } from "../../src/store/catalog.ts";
 import { OutsideTransactionError } from "../../src/store/sql/sql-database.ts";

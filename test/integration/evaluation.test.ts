@@ -13,7 +13,9 @@ import { tinyEmbedderFiles, tinyNerFiles } from "../helpers/tiny-inference-model
 import { tinyClassifierFiles } from "../helpers/tiny-models.ts";
 
 const VERSION = (
-  JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as { version: string }
+  JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "package.json"), "utf8")) as {
+    version: string;
+  }
 ).version;
 
 const SENTIMENT = "hangar/sentiment-tiny";

@@ -4,7 +4,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pipeline } from "@huggingface/transformers";
 import * as ort from "onnxruntime-node";
-import { buildEncoderGraph, ENCODER_SIZES, encoderParameterCount } from "../../src/factory/encoder-benchmark.ts";
+import {
+  buildEncoderGraph,
+  ENCODER_SIZES,
+  encoderParameterCount,
+} from "../../src/factory/encoder-benchmark.ts";
 import { makeModel } from "../../src/factory/make-model.ts";
 import { decodeModel } from "../../src/factory/onnx-graph.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";

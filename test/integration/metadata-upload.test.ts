@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRepo, modelInfo, uploadFiles } from "@huggingface/hub";
-import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { ggufFile, onnxFile, safetensorsFile } from "../helpers/metadata-fixtures.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 describe("metadata of files uploaded with the real client", () => {
   let hub: TestHangar;

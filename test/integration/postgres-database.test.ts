@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { POSTGRES_MIGRATIONS, syncIdentitySequences } from "../../src/store/postgres-migrations.ts";
-import { CatalogUnavailableError, PostgresDatabase, redactUrl } from "../../src/store/sql/postgres-database.ts";
+import {
+  CatalogUnavailableError,
+  PostgresDatabase,
+  redactUrl,
+} from "../../src/store/sql/postgres-database.ts";
 import { PostgresListener } from "../../src/store/sql/postgres-listen.ts";
 import {
   multiRowInsertText,

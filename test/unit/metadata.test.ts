@@ -12,8 +12,8 @@ import { bufferSource } from "../../src/hub/metadata/blob-source.ts";
 import { devicesThatFit, MEMORY_OVERHEAD } from "../../src/hub/metadata/derive-model-facts.ts";
 import { commercialUseOf } from "../../src/hub/metadata/licenses.ts";
 import { MAX_ONNX_SCAN_BYTES, readOnnxModel } from "../../src/hub/metadata/read-onnx.ts";
-import { makeTempDir } from "../helpers/test-hangar.ts";
 import { ggufFile, onnxFile, safetensorsFile } from "../helpers/metadata-fixtures.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const admin = localAdministrator();
 
