@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { InferenceClient } from "@huggingface/inference";
 import OpenAI from "openai";
 import { importCatalogSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 // Catalog entries of the bundled snapshot: real models Hangar knows the facts of, but holds no files of.
@@ -96,7 +96,7 @@ describe("running a catalog entry (metadata only) says its files are not here an
   });
 
   it("hangar run: the same one line, exit 1", async () => {
-    const run = await hangarCli(["run", "text-classification", CLASSIFIER, "hi", "--home", hub.home]);
+    const run = await runCli(["run", "text-classification", CLASSIFIER, "hi", "--home", hub.home]);
     assert.equal(run.code, 1);
     assert.equal(run.stdout, "");
     assert.equal(run.stderr, `hangar run: ${notPulled(CLASSIFIER)}\n`);

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { importCatalogSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { spawnServe, stopServe } from "../helpers/serve-process.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
@@ -33,13 +33,13 @@ describe("the CLI as a first-time user meets it, on a home with the bundled cata
   it("--json: every failure is one JSON object with code and message on stderr, and a non-zero exit", async () => {
     const home = ["--home", hub.home];
     const [notPulled, oneModel, badOption, badCommand, noHub, noInstance, badLicence] = await Promise.all([
-      hangarCli(["run", "text-classification", CLASSIFIER, "hi", ...home, "--json"]),
-      hangarCli(["compare", CLASSIFIER, ...home, "--json"]),
-      hangarCli(["search", "--bogus", ...home, "--json"]),
-      hangarCli(["fly", "--json"]),
-      hangarCli(["download", "hangar/welcome", "--endpoint", "http://127.0.0.1:9", "--json"]),
-      hangarCli(["fsck", "--home", join(hub.home, "nowhere"), "--json"]),
-      hangarCli(["search", "--license", "apache", ...home, "--json"]),
+      runCli(["run", "text-classification", CLASSIFIER, "hi", ...home, "--json"]),
+      runCli(["compare", CLASSIFIER, ...home, "--json"]),
+      runCli(["search", "--bogus", ...home, "--json"]),
+      runCli(["fly", "--json"]),
+      runCli(["download", "hangar/welcome", "--endpoint", "http://127.0.0.1:9", "--json"]),
+      runCli(["fsck", "--home", join(hub.home, "nowhere"), "--json"]),
+      runCli(["search", "--license", "apache", ...home, "--json"]),
     ]);
     const modelError = jsonError(notPulled);
     assert.equal(notPulled.code, 1);
@@ -71,7 +71,7 @@ describe("the CLI as a first-time user meets it, on a home with the bundled cata
   });
 
   it("search --license apache says: did you mean apache-2.0? (the CLI and the API alike)", async () => {
-    const cli = await hangarCli(["search", "--license", "apache", "--home", hub.home]);
+    const cli = await runCli(["search", "--license", "apache", "--home", hub.home]);
     assert.equal(cli.code, 2);
     assert.match(cli.stderr, /^hangar search: Unknown license "apache"; did you mean apache-2\.0\? Valid: /);
     const api = await fetch(`${hub.url}/v1/discover?license=apache`);
@@ -80,16 +80,16 @@ describe("the CLI as a first-time user meets it, on a home with the bundled cata
     assert.match(body.error, /^Unknown license "apache"; did you mean apache-2\.0\?/);
     assert.deepEqual(body.didYouMean, ["apache-2.0"]);
     // A family of versions is named in full; a typo still finds its value.
-    const gpl = await hangarCli(["search", "--license", "gpl", "--home", hub.home]);
+    const gpl = await runCli(["search", "--license", "gpl", "--home", hub.home]);
     assert.match(gpl.stderr, /Unknown license "gpl"; did you mean gpl-2\.0 or gpl-3\.0\?/);
-    const typo = await hangarCli(["search", "--license", "apach-2.0", "--home", hub.home]);
+    const typo = await runCli(["search", "--license", "apach-2.0", "--home", hub.home]);
     assert.match(typo.stderr, /Unknown license "apach-2\.0"; did you mean apache-2\.0\?/);
   });
 
   it("counts are pluralised: 1 model matches, 2 models match", async () => {
     const [one, two] = await Promise.all([
-      hangarCli(["search", "--author", "distilbert", "--task", "text-classification", "--home", hub.home]),
-      hangarCli(["search", "--author", "distilbert", "--task", "question-answering", "--home", hub.home]),
+      runCli(["search", "--author", "distilbert", "--task", "text-classification", "--home", hub.home]),
+      runCli(["search", "--author", "distilbert", "--task", "question-answering", "--home", hub.home]),
     ]);
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /^1 model matches \(showing 1-1, sorted by relevance\)/m);
@@ -121,7 +121,7 @@ describe("links the CLI prints open something, on the port the server really lis
     const served = await spawnServe(["--home", home.path, "--port", "0"], env());
     try {
       assert.doesNotMatch(served.url, /:7860$/);
-      const imported = await hangarCli(["import", folder.path, "alice/my-model", "--home", home.path]);
+      const imported = await runCli(["import", folder.path, "alice/my-model", "--home", home.path]);
       assert.equal(imported.code, 0, imported.stderr);
       const [, commitLine, link] = imported.stdout.trimEnd().split("\n");
       const commit = commitLine!.replace(/^commit /, "");
@@ -129,7 +129,7 @@ describe("links the CLI prints open something, on the port the server really lis
       const info = await fetch(link!);
       assert.equal(info.status, 200);
       assert.equal(((await info.json()) as { sha: string }).sha, commit);
-      const asJson = await hangarCli([
+      const asJson = await runCli([
         "import",
         folder.path,
         "alice/my-model",
@@ -140,16 +140,16 @@ describe("links the CLI prints open something, on the port the server really lis
       assert.equal((JSON.parse(asJson.stdout) as { url: string }).url, link);
 
       // Client commands print links that open, too: repo create and upload.
-      assert.equal((await hangarCli(["user", "add", "carol", "--home", home.path])).code, 0);
+      assert.equal((await runCli(["user", "add", "carol", "--home", home.path])).code, 0);
       const token = (
-        await hangarCli(["token", "create", "--user", "carol", "--role", "write", "--home", home.path])
+        await runCli(["token", "create", "--user", "carol", "--role", "write", "--home", home.path])
       ).stdout.trim();
       const connection = ["--endpoint", served.url, "--token", token];
-      const created = await hangarCli(["repo", "create", "carol/second", ...connection]);
+      const created = await runCli(["repo", "create", "carol/second", ...connection]);
       assert.equal(created.code, 0, created.stderr);
       assert.equal(created.stdout, `Created model carol/second (${served.url}/api/models/carol/second)\n`);
       assert.equal((await fetch(`${served.url}/api/models/carol/second`)).status, 200);
-      const uploaded = await hangarCli(["upload", "carol/second", folder.path, ...connection]);
+      const uploaded = await runCli(["upload", "carol/second", folder.path, ...connection]);
       assert.equal(uploaded.code, 0, uploaded.stderr);
       const uploadLink = uploaded.stdout.trimEnd().split("\n").at(-1)!;
       assert.match(uploadLink, new RegExp(`^${served.url}/api/models/carol/second/revision/[0-9a-f]{40}$`));
@@ -158,7 +158,7 @@ describe("links the CLI prints open something, on the port the server really lis
       await stopServe(served.child);
     }
     // The server is gone: no link to a port nothing listens on.
-    const offline = await hangarCli(["import", folder.path, "alice/my-model", "--home", home.path]);
+    const offline = await runCli(["import", folder.path, "alice/my-model", "--home", home.path]);
     assert.equal(offline.code, 0, offline.stderr);
     assert.match(offline.stdout, /\nNo server runs on this home: `hangar serve` serves it over HTTP\n$/);
   });

@@ -13,7 +13,7 @@ import {
   importCatalogSnapshot,
 } from "../../src/hub/catalog/import-snapshot.ts";
 import { commitFactoryModels } from "../helpers/factory-models.ts";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
@@ -410,11 +410,11 @@ describe("compare: three BERT-family QA models from the catalog snapshot", () =>
   it("hangar compare prints a table with a column per model and the decision lines, or --json", async () => {
     // Separate processes on the same home, run side by side.
     const [table, json, badWeight, missing, single] = await Promise.all([
-      hangarCli(["compare", ...BERT_FAMILY, "--home", t.home, "--weights", "quality=5,speed=1"]),
-      hangarCli(["compare", BASE, TINY, "--home", t.home, "--json", "--hardware", "RTX 4090"]),
-      hangarCli(["compare", BASE, TINY, "--home", t.home, "--weights", "fast=2"]),
-      hangarCli(["compare", BASE, "nobody/nothing", "--home", t.home]),
-      hangarCli(["compare", BASE, "--home", t.home]),
+      runCli(["compare", ...BERT_FAMILY, "--home", t.home, "--weights", "quality=5,speed=1"]),
+      runCli(["compare", BASE, TINY, "--home", t.home, "--json", "--hardware", "RTX 4090"]),
+      runCli(["compare", BASE, TINY, "--home", t.home, "--weights", "fast=2"]),
+      runCli(["compare", BASE, "nobody/nothing", "--home", t.home]),
+      runCli(["compare", BASE, "--home", t.home]),
     ]);
     assert.equal(table.code, 0, table.stderr);
     const header = table.stdout.split("\n")[0]!;
@@ -655,7 +655,7 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
     );
 
     // The CLI, with the same names as flags, answers the same decision.
-    const cli = await hangarCli([
+    const cli = await runCli([
       "compare",
       DEMO,
       SST2,
@@ -669,7 +669,7 @@ describe("compare: picks need evidence, estimates have floors, one vocabulary fo
     ]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual((JSON.parse(cli.stdout) as { decision: unknown }).decision, flat.json.decision);
-    const table = await hangarCli(["compare", DEMO, SST2, "--home", t.home]);
+    const table = await runCli(["compare", DEMO, SST2, "--home", t.home]);
     assert.match(table.stdout, /^ {2}Best for quality: unknown: only factory\/sentiment/m);
     assert.match(table.stdout, /^ {2}Best overall: {5}unknown: quality \(weight 1\)/m);
     assert.match(

@@ -7,7 +7,7 @@ import { evaluateModel } from "../../src/evaluation/evaluate-model.ts";
 import { makeModel } from "../../src/factory/make-model.ts";
 import { type LabelledSentence, readSentimentSplit } from "../../src/factory/sentiment.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { tinyEmbedderFiles, tinyNerFiles } from "../helpers/tiny-inference-models.ts";
 import { tinyClassifierFiles } from "../helpers/tiny-models.ts";
@@ -186,9 +186,9 @@ describe("evaluate: the factory sentiment model on its held-out split, stored as
 
   it("hangar evaluate runs the same measurement on the home folder, with --json or a readable report", async () => {
     const [asJson, readable, help] = await Promise.all([
-      hangarCli(["evaluate", SENTIMENT, REVIEWS, "--home", t.home, "--json"]),
-      hangarCli(["evaluate", WORD_LIST, `datasets/${REVIEWS}`, "--home", t.home, "--file", "data/test.csv"]),
-      hangarCli(["evaluate", "--help"]),
+      runCli(["evaluate", SENTIMENT, REVIEWS, "--home", t.home, "--json"]),
+      runCli(["evaluate", WORD_LIST, `datasets/${REVIEWS}`, "--home", t.home, "--file", "data/test.csv"]),
+      runCli(["evaluate", "--help"]),
     ]);
     assert.equal(asJson.code, 0, asJson.stderr);
     const run = JSON.parse(asJson.stdout) as {
@@ -313,7 +313,7 @@ describe("evaluate: the factory sentiment model on its held-out split, stored as
     assert.ok(measuredDelta && Math.abs(measuredDelta.delta - (wordList - sentiment)) < 1e-12);
 
     // hangar compare prints the measured scores as a row of their own, beside the reported ones.
-    const cli = await hangarCli([
+    const cli = await runCli([
       "compare",
       WORD_LIST,
       SENTIMENT,
@@ -559,10 +559,10 @@ describe("evaluate: bad input is refused with the error that names the problem, 
 
   it("hangar evaluate: usage errors exit 2, failed operations 1, with one line on stderr", async () => {
     const [missingArgument, unknownModel, badLimit, wrongTask] = await Promise.all([
-      hangarCli(["evaluate", WORD_LIST, "--home", t.home]),
-      hangarCli(["evaluate", "nobody/nothing", "tests/reviews", "--home", t.home]),
-      hangarCli(["evaluate", WORD_LIST, "tests/reviews", "--home", t.home, "--limit", "ten"]),
-      hangarCli(["evaluate", "tests/tiny-embedder", "tests/reviews", "--home", t.home]),
+      runCli(["evaluate", WORD_LIST, "--home", t.home]),
+      runCli(["evaluate", "nobody/nothing", "tests/reviews", "--home", t.home]),
+      runCli(["evaluate", WORD_LIST, "tests/reviews", "--home", t.home, "--limit", "ten"]),
+      runCli(["evaluate", "tests/tiny-embedder", "tests/reviews", "--home", t.home]),
     ]);
     assert.equal(missingArgument.code, 2);
     assert.match(

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const PROCESSES = 8;
@@ -61,9 +61,9 @@ describe("a new home opened by several processes at once", () => {
       assert.deepEqual(await Promise.all(results), Array(PROCESSES).fill("opened"));
 
       // The home works afterwards: a command writes to it and reads back.
-      const added = await hangarCli(["user", "add", "ada", "--home", home, "--json"]);
+      const added = await runCli(["user", "add", "ada", "--home", home, "--json"]);
       assert.equal(added.code, 0, added.stderr);
-      const listed = await hangarCli(["user", "list", "--home", home, "--json"]);
+      const listed = await runCli(["user", "list", "--home", home, "--json"]);
       assert.deepEqual(
         (JSON.parse(listed.stdout) as Array<{ name: string }>).map((user) => user.name),
         ["ada"],

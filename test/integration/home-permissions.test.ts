@@ -7,7 +7,7 @@ import { createHangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
 import { signUploadQuery } from "../../src/hub/write/lfs-signing.ts";
 import { restrictToOwner } from "../../src/store/owner-only.ts";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
 /** The permission bits of a path, as `ls -l` shows them in octal. */
@@ -104,9 +104,9 @@ describe("an instance's home, catalog and secrets are owner-only", () => {
 
   it("the CLI creates a home owner-only too (hangar user add, token create)", async () => {
     const home = join(temp.path, "cli-home");
-    const user = await hangarCli(["user", "add", "carol", "--home", home]);
+    const user = await runCli(["user", "add", "carol", "--home", home]);
     assert.equal(user.code, 0, user.stderr);
-    const token = await hangarCli(["token", "create", "--user", "carol", "--role", "write", "--home", home]);
+    const token = await runCli(["token", "create", "--user", "carol", "--role", "write", "--home", home]);
     assert.equal(token.code, 0, token.stderr);
     assert.equal(modeOf(home), "700");
     assert.equal(modeOf(join(home, "hangar.db")), "600");

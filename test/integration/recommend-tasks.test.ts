@@ -11,7 +11,7 @@ import {
   type CatalogSnapshot,
   importCatalogSnapshot,
 } from "../../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;
@@ -122,7 +122,7 @@ describe("recommend: which task a description asks for", () => {
   });
 
   it("hangar recommend says when it is unsure and lists the choices with what each task does", async () => {
-    const result = await hangarCli(["recommend", VAGUE, "--home", t.home, "--limit", "1"]);
+    const result = await runCli(["recommend", VAGUE, "--home", t.home, "--limit", "1"]);
     assert.equal(result.code, 0, result.stderr);
     const choices = answers.get(VAGUE)!.choices;
     assert.match(

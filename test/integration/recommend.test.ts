@@ -13,7 +13,7 @@ import {
   type CatalogSnapshot,
   importCatalogSnapshot,
 } from "../../src/hub/catalog/import-snapshot.ts";
-import { hangarCli } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 interface RecommendCase {
@@ -439,9 +439,9 @@ describe("recommend: candidates from the catalog snapshot", () => {
   it("hangar recommend prints tasks, constraints, candidates with reasons and alternatives, or --json", async () => {
     const description = "Transcribe German podcasts, open source licence please";
     const [readable, json, empty] = await Promise.all([
-      hangarCli(["recommend", description, "--home", t.home, "--limit", "2"]),
-      hangarCli(["recommend", description, "--home", t.home, "--json"]),
-      hangarCli(["recommend", "", "--home", t.home]),
+      runCli(["recommend", description, "--home", t.home, "--limit", "2"]),
+      runCli(["recommend", description, "--home", t.home, "--json"]),
+      runCli(["recommend", "", "--home", t.home]),
     ]);
     assert.equal(readable.code, 0, readable.stderr);
     assert.match(readable.stdout, /^Tasks: {7}automatic-speech-recognition \((0\.9\d*|1)\)$/m);
