@@ -1,23 +1,18 @@
 import { Writable } from "node:stream";
 import { main } from "../../src/cli/main.ts";
-import type { HangarCliRun } from "./hangar-cli.ts";
+
+/** One CLI run: its exit code and everything it wrote. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /**
- * Variables that would point the CLI at another instance than the one a test names with `--home` or
- * `--endpoint`, or change how it reports: left out of the environment `runCli` gives `main`.
+ * Hangar's and the Hub client's variables (`HANGAR_*`, `HF_*`) could point the CLI at another instance, hub,
+ * token or cache than the ones a test names: `runCli` leaves them out of the environment it gives `main`.
  */
-const UNSET = [
-  "HANGAR_HOME",
-  "HANGAR_ADMIN_TOKEN",
-  "HANGAR_PUBLIC_URL",
-  "HANGAR_PORT",
-  "HANGAR_HOST",
-  "HANGAR_DATABASE_URL",
-  "HANGAR_BLOB_STORE",
-  "HANGAR_DEBUG",
-  "HF_TOKEN",
-  "HF_ENDPOINT",
-];
+const INHERITED = (name: string) => !/^(HANGAR_|HF_)/.test(name);
 
 /** Collects what the CLI writes; not a terminal, so progress bars stay off as they do when piped. */
 class Captured extends Writable {
@@ -39,12 +34,8 @@ class Captured extends Writable {
  * exit code and output. The environment is this process's without the variables above, plus `env`; nothing
  * global is changed. Commands that serve, exit the process or listen for signals still need `hangarCli`.
  */
-export async function runCli(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-): Promise<HangarCliRun> {
-  const base: Record<string, string | undefined> = { ...process.env };
-  for (const name of UNSET) delete base[name];
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => INHERITED(name)));
   const stdout = new Captured();
   const stderr = new Captured();
   const code = await main(args, { ...base, ...env }, { stdout, stderr });

@@ -1,37 +1,12 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { commitIter, downloadFileToCacheDir, listFiles, scanCacheDir } from "@huggingface/hub";
+import { type CliRun, runCli } from "../helpers/cli-in-process.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `bin/hangar.js` as a child process; async so the in-process server keeps answering meanwhile. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const base: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(HF_|HANGAR_)/.test(key)) base[key] = value;
-  }
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["bin/hangar.js", ...args],
-      { env: { ...base, ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 function parseJson<T>(run: CliRun): T {
   assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}`);

@@ -129,14 +129,7 @@ describe("links the CLI prints open something, on the port the server really lis
       const info = await fetch(link!);
       assert.equal(info.status, 200);
       assert.equal(((await info.json()) as { sha: string }).sha, commit);
-      const asJson = await runCli([
-        "import",
-        folder.path,
-        "alice/my-model",
-        "--home",
-        home.path,
-        "--json",
-      ]);
+      const asJson = await runCli(["import", folder.path, "alice/my-model", "--home", home.path, "--json"]);
       assert.equal((JSON.parse(asJson.stdout) as { url: string }).url, link);
 
       // Client commands print links that open, too: repo create and upload.

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { join } from "node:path";
@@ -8,38 +7,11 @@ import { whoAmI } from "@huggingface/hub";
 import { defaultConfig } from "../../src/core/config.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { createServer, listen } from "../../src/server/create-server.ts";
+import { type CliRun, runCli } from "../helpers/cli-in-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
-const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process, with an environment that cannot point it at another instance. */
-function hangarCli(args: string[]): Promise<CliResult> {
-  const env = { ...process.env };
-  for (const name of [
-    "HANGAR_HOME",
-    "HANGAR_ADMIN_TOKEN",
-    "HANGAR_PUBLIC_URL",
-    "HANGAR_PORT",
-    "HANGAR_HOST",
-  ]) {
-    delete env[name];
-  }
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 async function json<T>(args: string[]): Promise<T> {
-  const result = await hangarCli([...args, "--json"]);
+  const result = await runCli([...args, "--json"]);
   assert.equal(result.code, 0, result.stderr);
   return JSON.parse(result.stdout) as T;
 }
@@ -50,7 +22,7 @@ async function countBlobs(home: string): Promise<number> {
   return entries.filter((entry) => entry.isFile() && !entry.parentPath.includes(join("blobs", "tmp"))).length;
 }
 
-function assertOneLineError(result: CliResult, pattern: RegExp): void {
+function assertOneLineError(result: CliRun, pattern: RegExp): void {
   assert.notEqual(result.code, 0);
   assert.equal(result.stdout, "");
   const lines = result.stderr.trimEnd().split("\n");
@@ -113,7 +85,7 @@ describe("hangar user, token and org commands", () => {
       { user: "alice", role: "write", name: "laptop" },
     );
 
-    const org = await hangarCli(["org", "add", "acme", "--member", "alice", "--home", home.path]);
+    const org = await runCli(["org", "add", "acme", "--member", "alice", "--home", home.path]);
     assert.equal(org.code, 0, org.stderr);
     assert.equal(org.stdout, "Created organisation acme; members: alice\n");
 
@@ -129,17 +101,8 @@ describe("hangar user, token and org commands", () => {
   });
 
   it("prints the bare token without --json, and lists users, orgs and tokens", async () => {
-    assert.equal((await hangarCli(["user", "add", "bob", "--admin", "--home", home.path])).code, 0);
-    const plain = await hangarCli([
-      "token",
-      "create",
-      "--user",
-      "bob",
-      "--role",
-      "read",
-      "--home",
-      home.path,
-    ]);
+    assert.equal((await runCli(["user", "add", "bob", "--admin", "--home", home.path])).code, 0);
+    const plain = await runCli(["token", "create", "--user", "bob", "--role", "read", "--home", home.path]);
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stdout, /^hf_[A-Za-z]+\n$/);
     assert.match(plain.stderr, /Created read token .* for bob/);
@@ -183,7 +146,7 @@ describe("hangar user, token and org commands", () => {
       [["acme", ["alice", "bob"]]],
     );
 
-    const table = await hangarCli(["user", "list", "--home", home.path]);
+    const table = await runCli(["user", "list", "--home", home.path]);
     assert.match(table.stdout, /^NAME\s+FULLNAME\s+EMAIL\s+ADMIN\s+ORGS\n/);
     assert.match(table.stdout, /\nbob\s+bob\s+yes\s+acme\n/);
   });
@@ -218,12 +181,12 @@ describe("hangar user, token and org commands", () => {
     assert.equal(listed[1]!.id, created.id);
     assert.ok(!JSON.stringify(listed).includes(created.token), "token list must not show secrets");
 
-    const revoked = await hangarCli(["token", "revoke", String(created.id), "--home", home.path]);
+    const revoked = await runCli(["token", "revoke", String(created.id), "--home", home.path]);
     assert.equal(revoked.code, 0, revoked.stderr);
     assert.match(revoked.stdout, new RegExp(`^Revoked token ${created.id} .* of alice\\n$`));
     await assert.rejects(whoAmI({ hubUrl: url, accessToken: created.token }), /Invalid credentials/);
     assertOneLineError(
-      await hangarCli(["token", "revoke", String(created.id), "--home", home.path]),
+      await runCli(["token", "revoke", String(created.id), "--home", home.path]),
       /^hangar token revoke: No token with id \d+$/,
     );
   });
@@ -251,7 +214,7 @@ describe("hangar user, token and org commands", () => {
       ],
     ];
     // The cases are independent, so they run side by side.
-    const results = await Promise.all(cases.map(([args]) => hangarCli(args)));
+    const results = await Promise.all(cases.map(([args]) => runCli(args)));
     for (const [index, [, pattern]] of cases.entries()) assertOneLineError(results[index]!, pattern);
     // The failed `org add` created nothing.
     const orgs = await json<Array<{ name: string }>>(["org", "list", "--home", home.path]);
@@ -262,12 +225,12 @@ describe("hangar user, token and org commands", () => {
   });
 
   it("shows each command's options with --help", async () => {
-    const help = await hangarCli(["token", "create", "--help"]);
+    const help = await runCli(["token", "create", "--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: hangar token create \[options\]/);
     assert.match(help.stdout, /--role ROLE\s+read, write, or admin/);
     assert.match(help.stdout, /--home DIR/);
-    const general = await hangarCli(["--help"]);
+    const general = await runCli(["--help"]);
     for (const command of ["import <dir> <repo_id>", "user add", "token revoke <id>", "org list"]) {
       assert.ok(general.stdout.includes(command), `general help lists ${command}`);
     }
@@ -330,7 +293,7 @@ describe("hangar import", () => {
     // Three files plus the .gitattributes of the initial commit.
     assert.equal(blobsAfterFirst, 4);
 
-    const second = await hangarCli(["import", folder.path, "team/tiny", "--home", home.path]);
+    const second = await runCli(["import", folder.path, "team/tiny", "--home", home.path]);
     assert.equal(second.code, 0, second.stderr);
     assert.equal(
       second.stdout,
@@ -417,7 +380,7 @@ describe("hangar import", () => {
       ],
       [["import", folder.path, "--home", home.path], /missing arguments/],
     ];
-    const results = await Promise.all(cases.map(([args]) => hangarCli(args)));
+    const results = await Promise.all(cases.map(([args]) => runCli(args)));
     for (const [index, [, pattern]] of cases.entries()) assertOneLineError(results[index]!, pattern);
     const hangar = await createHangar(defaultConfig(home.path));
     try {

@@ -12,8 +12,8 @@ import {
   type CatalogSnapshot,
   importCatalogSnapshot,
 } from "../../src/hub/catalog/import-snapshot.ts";
-import { commitFactoryModels } from "../helpers/factory-models.ts";
 import { runCli } from "../helpers/cli-in-process.ts";
+import { commitFactoryModels } from "../helpers/factory-models.ts";
 import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 

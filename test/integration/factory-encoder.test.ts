@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pipeline } from "@huggingface/transformers";
@@ -11,10 +10,9 @@ import {
 } from "../../src/factory/encoder-benchmark.ts";
 import { makeModel } from "../../src/factory/make-model.ts";
 import { decodeModel } from "../../src/factory/onnx-graph.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { pointTransformersAt } from "../helpers/tiny-models.ts";
-
-const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 
 function ids(values: number[]): ort.Tensor {
   return new ort.Tensor(
@@ -22,17 +20,6 @@ function ids(values: number[]): ort.Tensor {
     BigInt64Array.from(values, (value) => BigInt(value)),
     [1, values.length],
   );
-}
-
-function hangarCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, HANGAR_TEST: "1" } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
 }
 
 describe("factory: random-weight BERT-style encoders for benchmarks", () => {
@@ -105,7 +92,7 @@ describe("factory: random-weight BERT-style encoders for benchmarks", () => {
   it("hangar make-model writes a model from the command line and refuses bad options", async () => {
     const home = await makeTempDir();
     try {
-      const made = await hangarCli([
+      const made = await runCli([
         "make-model",
         "minilm",
         "bench/minilm-tiny",
@@ -129,10 +116,10 @@ describe("factory: random-weight BERT-style encoders for benchmarks", () => {
       assert.ok("onnx/model_quantized.onnx" in report.files);
       assert.equal(report.facts.parameters, encoderParameterCount(ENCODER_SIZES.tiny));
 
-      const unknown = await hangarCli(["make-model", "llama", "bench/x", "--home", home.path]);
+      const unknown = await runCli(["make-model", "llama", "bench/x", "--home", home.path]);
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /Unknown model kind "llama": expected one of sentiment, ner/);
-      const wrongSize = await hangarCli([
+      const wrongSize = await runCli([
         "make-model",
         "sentiment",
         "bench/y",

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -7,21 +6,10 @@ import { defaultConfig } from "../../src/core/config.ts";
 import { createHangar } from "../../src/hangar.ts";
 import { importPackagedModels } from "../../src/inference/adapters/packaged-models.ts";
 import { padWithSilence, soundBounds, speak, wavBytes } from "../helpers/audio-fixtures.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { renderTextPng } from "../helpers/image-fixtures.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 import { importTinyModels } from "../helpers/tiny-inference-models.ts";
-
-const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
-
-function hangarRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  delete env.HANGAR_HOME;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, "run", ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe("hangar run: local inference on the home folder, no server", () => {
   let home: { path: string; remove: () => Promise<void> };
@@ -37,15 +25,24 @@ describe("hangar run: local inference on the home folder, no server", () => {
 
   it("prints readable results, JSON with --json, and takes parameters and files", async () => {
     const [classified, tagged, generated, asJson, fromFile] = await Promise.all([
-      hangarRun(["text-classification", "tests/tiny-sentiment", "what a great film", "--home", home.path]),
-      hangarRun([
+      runCli([
+        "run",
+        "text-classification",
+        "tests/tiny-sentiment",
+        "what a great film",
+        "--home",
+        home.path,
+      ]),
+      runCli([
+        "run",
         "token-classification",
         "tests/tiny-ner",
         "Alice Smith lives in Paris",
         "--home",
         home.path,
       ]),
-      hangarRun([
+      runCli([
+        "run",
         "text-generation",
         "tests/tiny-lm",
         "count",
@@ -54,7 +51,8 @@ describe("hangar run: local inference on the home folder, no server", () => {
         "--home",
         home.path,
       ]),
-      hangarRun([
+      runCli([
+        "run",
         "sentence-similarity",
         "tests/tiny-embedder",
         '{"source_sentence":"a cat","sentences":["a dog","good movie"]}',
@@ -65,7 +63,8 @@ describe("hangar run: local inference on the home folder, no server", () => {
       (async () => {
         const file = join(home.path, "review.txt");
         await writeFile(file, "awful and boring\n");
-        return hangarRun([
+        return runCli([
+          "run",
           "text-classification",
           "tests/tiny-sentiment",
           file,
@@ -102,9 +101,9 @@ describe("hangar run: local inference on the home folder, no server", () => {
     await writeFile(audio, wavBytes(padded));
     const expected = soundBounds(padded);
     const [read, detected, detectedJson] = await Promise.all([
-      hangarRun(["image-to-text", "hangar/paddleocr", image, "--home", home.path]),
-      hangarRun(["voice-activity-detection", "hangar/silero-vad", audio, "--home", home.path]),
-      hangarRun(["voice-activity-detection", "hangar/silero-vad", audio, "--json", "--home", home.path]),
+      runCli(["run", "image-to-text", "hangar/paddleocr", image, "--home", home.path]),
+      runCli(["run", "voice-activity-detection", "hangar/silero-vad", audio, "--home", home.path]),
+      runCli(["run", "voice-activity-detection", "hangar/silero-vad", audio, "--json", "--home", home.path]),
     ]);
     assert.equal(read.code, 0, read.stderr);
     assert.equal(read.stdout, "Invoice total 42.50 EUR\nHello Offline 2026\n");
@@ -134,9 +133,10 @@ describe("hangar run: local inference on the home folder, no server", () => {
 
   it("bad input: one readable line and a non-zero exit", async () => {
     const [wrongTask, missing, badParam] = await Promise.all([
-      hangarRun(["token-classification", "tests/tiny-sentiment", "good", "--home", home.path]),
-      hangarRun(["text-classification", "tests/missing", "good", "--home", home.path]),
-      hangarRun([
+      runCli(["run", "token-classification", "tests/tiny-sentiment", "good", "--home", home.path]),
+      runCli(["run", "text-classification", "tests/missing", "good", "--home", home.path]),
+      runCli([
+        "run",
         "text-classification",
         "tests/tiny-sentiment",
         "good",

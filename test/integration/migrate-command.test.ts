@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,7 +18,7 @@ import { BlobStore } from "../../src/store/blob-store.ts";
 import { Catalog } from "../../src/store/catalog.ts";
 import { compareCatalogs, copyCatalog } from "../../src/store/copy-catalog.ts";
 import type { S3BlobStore } from "../../src/store/s3-blob-store.ts";
-import { HANGAR_BIN } from "../helpers/hangar-cli.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "../helpers/s3.ts";
 import { importFiles, makeTempDir } from "../helpers/test-hangar.ts";
@@ -96,19 +95,6 @@ function ownLines(stderr: string): string[] {
     if (inWarning && line.includes("--trace-warnings")) inWarning = false;
   }
   return lines;
-}
-
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  delete childEnv.HANGAR_HOME;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [HANGAR_BIN, ...args], { env: childEnv }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
 }
 
 describe("hangar migrate", () => {

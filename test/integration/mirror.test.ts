@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
@@ -21,6 +20,7 @@ import { partialDownloadsFolder } from "../../src/hub/mirror/download-upstream-f
 import { mirrorInfoOf } from "../../src/hub/mirror/mirror-info.ts";
 import { pullRepo } from "../../src/hub/mirror/pull-repo.ts";
 import { syncFromUpstream } from "../../src/hub/mirror/sync-from-upstream.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const BIG_SIZE = 10 * 1024 * 1024 + 12_345;
@@ -336,19 +336,10 @@ describe("mirroring from an upstream Hangar", () => {
     );
   });
 
-  it("hangar pull in a child process pulls into its home and prints the result", async () => {
+  it("hangar pull (the CLI) pulls into its home and prints the result", async () => {
     const home = await makeTempDir();
     try {
-      const bin = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
-      const env: Record<string, string | undefined> = { ...process.env, HF_ENDPOINT: upstream.url };
-      delete env.HF_TOKEN;
-      delete env.HANGAR_HOME;
-      const run = (args: string[]) =>
-        new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-          execFile(process.execPath, [bin, ...args], { env }, (error, stdout, stderr) => {
-            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-          });
-        });
+      const run = (args: string[]) => runCli(args, { HF_ENDPOINT: upstream.url });
       const pulled = await run([
         "pull",
         `alice/tiny@${upstreamSha}`,
