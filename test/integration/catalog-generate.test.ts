@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateCatalog, syntheticCatalogEntries } from "../../src/hub/catalog/generate-catalog.ts";
 import { Catalog } from "../../src/store/catalog.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { rawDb } from "../helpers/raw-store.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
@@ -125,23 +125,18 @@ describe("hangar dev gen-catalog", () => {
   it("fills a home and reports what it made as JSON", async () => {
     const temp = await makeTempDir();
     try {
-      const run = spawnSync(
-        process.execPath,
-        [
-          "bin/hangar.js",
-          "dev",
-          "gen-catalog",
-          "--models",
-          "300",
-          "--seed",
-          "5",
-          "--home",
-          temp.path,
-          "--json",
-        ],
-        { encoding: "utf8", env: { ...process.env, HANGAR_ADMIN_TOKEN: "" } },
-      );
-      assert.equal(run.status, 0, run.stderr);
+      const run = await runCli([
+        "dev",
+        "gen-catalog",
+        "--models",
+        "300",
+        "--seed",
+        "5",
+        "--home",
+        temp.path,
+        "--json",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
       const report = JSON.parse(run.stdout) as { inserted: number; seed: number; models: number };
       assert.equal(report.inserted, 300);
       assert.equal(report.seed, 5);
@@ -160,16 +155,10 @@ describe("hangar dev gen-catalog", () => {
     }
   });
 
-  it("refuses a missing or bad --models with a usage error", () => {
+  it("refuses a missing or bad --models with a usage error", async () => {
     for (const args of [[], ["--models", "0"], ["--models", "lots"]]) {
-      const run = spawnSync(
-        process.execPath,
-        ["bin/hangar.js", "dev", "gen-catalog", ...args, "--home", "/nonexistent/x"],
-        {
-          encoding: "utf8",
-        },
-      );
-      assert.equal(run.status, 2, run.stderr);
+      const run = await runCli(["dev", "gen-catalog", ...args, "--home", "/nonexistent/x"]);
+      assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, /^hangar dev gen-catalog: --models (is required|must be a positive integer)/);
     }
   });

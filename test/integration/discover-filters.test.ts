@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type SearchModelsResult, searchModels } from "../../src/discovery/index.ts";
@@ -7,6 +6,7 @@ import { modalityOfTask } from "../../src/discovery/vocabulary.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
 import { updateRepoSettings } from "../../src/hub/write/update-repo-settings.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { rawDb } from "../helpers/raw-store.ts";
 import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { tinyClassifierFiles } from "../helpers/tiny-models.ts";
@@ -288,28 +288,21 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     assert.match(answers[4]!.error, /^Unknown sort "id".*Valid: relevance, trending/);
   });
 
-  it("hangar search takes a flag for every filter dimension", () => {
-    const search = (...args: string[]) => {
-      const run = spawnSync(
-        process.execPath,
-        ["bin/hangar.js", "search", ...args, "--home", hub.home, "--json"],
-        {
-          encoding: "utf8",
-          env: { ...process.env, HANGAR_ADMIN_TOKEN: "" },
-        },
-      );
-      assert.equal(run.status, 0, run.stderr);
+  it("hangar search takes a flag for every filter dimension", async () => {
+    const search = async (...args: string[]) => {
+      const run = await runCli(["search", ...args, "--home", hub.home, "--json"]);
+      assert.equal(run.code, 0, run.stderr);
       return ids(JSON.parse(run.stdout) as SearchModelsResult);
     };
-    assert.deepEqual(search("--author", "lab", "--runs-locally"), ["lab/tiny-runner"]);
-    assert.deepEqual(search("--dataset", "imdb", "--dataset", "wikipedia", "--min-size", "200KB"), [
+    assert.deepEqual(await search("--author", "lab", "--runs-locally"), ["lab/tiny-runner"]);
+    assert.deepEqual(await search("--dataset", "imdb", "--dataset", "wikipedia", "--min-size", "200KB"), [
       "lab/base-encoder",
     ]);
-    assert.deepEqual(search("--author", "lab", "--modality", "cv", "--modality", "audio", "--gated"), [
+    assert.deepEqual(await search("--author", "lab", "--modality", "cv", "--modality", "audio", "--gated"), [
       "lab/vision-gated",
     ]);
     assert.deepEqual(
-      search("--base-model", "lab/base-encoder", "--max-size", "10KB", "--scan-status", "unscanned"),
+      await search("--base-model", "lab/base-encoder", "--max-size", "10KB", "--scan-status", "unscanned"),
       ["lab/encoder-finetune"],
     );
   });

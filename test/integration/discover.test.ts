@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { listModels } from "@huggingface/hub";
 import { type SearchModelsResult, searchModels } from "../../src/discovery/index.ts";
@@ -8,6 +7,7 @@ import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
 import { commercialUseOf } from "../../src/hub/metadata/licenses.ts";
 import { deleteRepo } from "../../src/hub/write/delete-repo.ts";
 import { updateRepoSettings } from "../../src/hub/write/update-repo-settings.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { rawDb } from "../helpers/raw-store.ts";
 import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
@@ -479,14 +479,10 @@ describe("discovery: search with facets and ranking", () => {
     assert.match(String(deep.body.error), /past the first 10000 results/);
   });
 
-  it("hangar search prints a table and parses as --json", () => {
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["bin/hangar.js", "search", ...args, "--home", hub.home], {
-        encoding: "utf8",
-        env: { ...process.env, HANGAR_ADMIN_TOKEN: "" },
-      });
-    const table = run("zephyrine", "--sort", "downloads", "--explain");
-    assert.equal(table.status, 0, table.stderr);
+  it("hangar search prints a table and parses as --json", async () => {
+    const run = (...args: string[]) => runCli(["search", ...args, "--home", hub.home]);
+    const table = await run("zephyrine", "--sort", "downloads", "--explain");
+    assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.split("\n");
     assert.match(
       lines[0]!,
@@ -494,7 +490,7 @@ describe("discovery: search with facets and ranking", () => {
     );
     assert.match(lines[1]!, /^acme\/zephyrine-popular\s/);
     assert.match(table.stdout, /2 models match/);
-    const json = run(
+    const json = await run(
       "--task",
       "text-classification",
       "--license",
@@ -504,12 +500,12 @@ describe("discovery: search with facets and ranking", () => {
       "3",
       "--json",
     );
-    assert.equal(json.status, 0, json.stderr);
+    assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as SearchModelsResult;
     assert.equal(parsed.results.length, 3);
     assert.ok(parsed.results.every((hit) => hit.task === "text-classification" && hit.license === "mit"));
-    const bad = run("--task", "text-clasification");
-    assert.equal(bad.status, 2);
+    const bad = await run("--task", "text-clasification");
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /did you mean text-classification\?/);
   });
 });

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readdir, readFile, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { join } from "node:path";
@@ -16,6 +15,8 @@ import { acquireBlobLeases } from "../../src/hub/maintenance/blob-leases.ts";
 import { fsck } from "../../src/hub/maintenance/fsck.ts";
 import { ACTIVE_TEMP_MS, gc } from "../../src/hub/maintenance/gc.ts";
 import { readBody, sendError, sendJson } from "../../src/server/http.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
 import { rawDb } from "../helpers/raw-store.ts";
 import { fsBlobs, makeTempDir } from "../helpers/test-hangar.ts";
 
@@ -481,11 +482,8 @@ describe("limits", () => {
 
 describe("hangar fsck and hangar gc", () => {
   let instance: Awaited<ReturnType<typeof openInstance>>;
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["bin/hangar.js", ...args, "--home", instance.hangar.config.home], {
-      encoding: "utf8",
-      env: { ...process.env, HANGAR_HOME: "" },
-    });
+  const cli = (...args: string[]) => runCli([...args, "--home", instance.hangar.config.home]);
+  const cliProcess = (...args: string[]) => hangarCli([...args, "--home", instance.hangar.config.home]);
   before(async () => {
     instance = await openInstance();
   });
@@ -495,15 +493,15 @@ describe("hangar fsck and hangar gc", () => {
     const { hangar, repo } = instance;
     const file = await storeFile(hangar, "hello\n");
     await commitFiles(hangar, repo, { "hello.txt": file });
-    const clean = cli("fsck", "--verify", "--json");
-    assert.equal(clean.status, 0, clean.stderr);
+    const clean = await cli("fsck", "--verify", "--json");
+    assert.equal(clean.code, 0, clean.stderr);
     const report = JSON.parse(clean.stdout) as { ok: boolean; counts: { commits: number } };
     assert.equal(report.ok, true);
     assert.equal(report.counts.commits, 2);
 
     await unlink(fsBlobs(hangar).pathOf(file.sha256));
-    const broken = cli("fsck");
-    assert.equal(broken.status, 1);
+    const broken = await cli("fsck");
+    assert.equal(broken.code, 1);
     const lines = broken.stdout.trim().split("\n");
     assert.match(
       lines[0] ?? "",
@@ -518,28 +516,22 @@ describe("hangar fsck and hangar gc", () => {
     const { hangar } = instance;
     const orphan = await storeFile(hangar, Buffer.alloc(2048, 9), true);
     await age(hangar, orphan.sha256, 10_000);
-    const dry = cli("gc", "--dry-run", "--grace", "5", "--json");
-    assert.equal(dry.status, 0, dry.stderr);
+    const dry = await cli("gc", "--dry-run", "--grace", "5", "--json");
+    assert.equal(dry.code, 0, dry.stderr);
     assert.equal((JSON.parse(dry.stdout) as { freedBytes: number }).freedBytes, 2048);
     assert.equal(await hangar.blobs.has(orphan.sha256), true);
-    const done = cli("gc", "--grace", "5");
-    assert.equal(done.status, 0, done.stderr);
+    const done = await cli("gc", "--grace", "5");
+    assert.equal(done.code, 0, done.stderr);
     assert.equal(
       done.stdout.split("\n")[0],
       "Removed 1 unreferenced blob (2.0 KB) and 0 temp files (0 B): 2.0 KB freed",
     );
     assert.equal(await hangar.blobs.has(orphan.sha256), false);
-    const bad = cli("gc", "--grace", "soon");
-    assert.equal(bad.status, 2);
+    const bad = await cli("gc", "--grace", "soon");
+    assert.equal(bad.code, 2);
     assert.equal(bad.stderr, 'hangar gc: --grace must be a number of seconds (0 or more), got "soon"\n');
-    const nowhere = spawnSync(
-      process.execPath,
-      ["bin/hangar.js", "fsck", "--home", join(hangar.config.home, "nope")],
-      {
-        encoding: "utf8",
-      },
-    );
-    assert.equal(nowhere.status, 1);
+    const nowhere = await runCli(["fsck", "--home", join(hangar.config.home, "nope")]);
+    assert.equal(nowhere.code, 1);
     assert.match(nowhere.stderr, /There is no Hangar instance in/);
     assert.equal(await stat(join(hangar.config.home, "nope")).catch(() => null), null);
   });
@@ -553,8 +545,8 @@ describe("hangar fsck and hangar gc", () => {
     const writing = join(fsBlobs(hangar).tempDir, "1-arriving.part");
     await writeFile(writing, Buffer.alloc(100));
     try {
-      const spared = cli("gc", "--grace", "0");
-      assert.equal(spared.status, 0, spared.stderr);
+      const spared = await cliProcess("gc", "--grace", "0");
+      assert.equal(spared.code, 0, spared.stderr);
       assert.deepEqual(spared.stdout.split("\n").slice(0, 3), [
         "Removed 0 unreferenced blobs (0 B) and 0 temp files (0 B): 0 B freed",
         "Kept 0 unreferenced blobs younger than 0 s and 1 in use",
@@ -568,8 +560,8 @@ describe("hangar fsck and hangar gc", () => {
     // Released, and the upload stopped writing long ago: both go.
     const stopped = new Date(Date.now() - ACTIVE_TEMP_MS - 1000);
     await utimes(writing, stopped, stopped);
-    const freed = cli("gc", "--grace", "0", "--json");
-    assert.equal(freed.status, 0, freed.stderr);
+    const freed = await cliProcess("gc", "--grace", "0", "--json");
+    assert.equal(freed.code, 0, freed.stderr);
     const report = JSON.parse(freed.stdout) as { removedBlobs: number; removedTempFiles: number };
     assert.deepEqual([report.removedBlobs, report.removedTempFiles], [1, 1]);
     assert.equal(await hangar.blobs.has(pending.sha256), false);
