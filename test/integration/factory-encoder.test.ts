@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pipeline } from "@huggingface/transformers";
 import * as ort from "onnxruntime-node";

@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { BUNDLED_SNAPSHOT_PATH, type CatalogSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { type ServeProcess, spawnServe, stopServe } from "../helpers/serve-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
-const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 const snapshotSize = (JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot).models
   .length;
 
@@ -159,8 +157,8 @@ describe("npm start on an instance that is not new", () => {
       const first = await startServe(home.path);
       const firstInfo = await (await fetch(`${first.url}/`)).json();
       await stopServe(first.child);
-      const added = spawnSync(process.execPath, [BIN, "user", "add", "alice", "--home", home.path]);
-      assert.equal(added.status, 0, added.stderr.toString());
+      const added = await runCli(["user", "add", "alice", "--home", home.path]);
+      assert.equal(added.code, 0, added.stderr);
       const second = await startServe(home.path);
       try {
         assert.equal(second.output(), `Hangar is serving ${home.path} at ${second.url}\n`);
