@@ -139,7 +139,8 @@ function runFile(file) {
         output,
         tests: count("tests"),
         pass: count("pass"),
-        fail: count("fail"),
+        // A test cancelled because its suite's hook failed counts as failed.
+        fail: count("fail") + count("cancelled"),
       });
     });
   });
@@ -163,7 +164,7 @@ async function runPool(queue, jobs) {
 
 const startedAt = Date.now();
 console.log(
-  `Running ${files.length} test file(s), ${Math.min(options.jobs, shared.length)} at a time` +
+  `Running ${files.length} test file(s): ${shared.length} ${Math.min(options.jobs, shared.length)} at a time` +
     (exclusive.length > 0 ? `, then ${exclusive.length} alone (${exclusive.join(", ")})` : ""),
 );
 await runPool([...shared], options.jobs);

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { resolveConfig } from "../../src/core/config.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { type ServeProcess, spawnServe, stopServe } from "../helpers/serve-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
@@ -115,7 +116,8 @@ describe("hangar serve --host and HANGAR_HOST", () => {
     );
     assertOneLine(fromEnv, /^hangar serve: Cannot listen on host\.invalid port 0: /, 1);
 
-    const empty = await serveFailing(["--home", home.path, "--host", "", "--port", "0"], cleanEnv());
+    // A usage error stops `hangar serve` before it opens anything, so the CLI's main() runs in-process.
+    const empty = await runCli(["serve", "--home", home.path, "--host", "", "--port", "0"], cleanEnv());
     assertOneLine(empty, 'hangar serve: --host must be an address or host name, got ""', 2);
   });
 
@@ -131,7 +133,7 @@ describe("hangar serve --host and HANGAR_HOST", () => {
         'hangar serve: HANGAR_PORT must be an integer from 0 to 65535, got "80.5"',
       ],
     ] as const) {
-      const result = await serveFailing(["--home", home.path, ...args], cleanEnv(env));
+      const result = await runCli(["serve", "--home", home.path, ...args], cleanEnv(env));
       assertOneLine(result, expected, 2);
     }
   });
