@@ -163,9 +163,11 @@ async function runPool(queue, jobs) {
 }
 
 const startedAt = Date.now();
+const jobs = Math.min(options.jobs, shared.length);
 console.log(
-  `Running ${files.length} test file(s): ${shared.length} ${Math.min(options.jobs, shared.length)} at a time` +
-    (exclusive.length > 0 ? `, then ${exclusive.length} alone (${exclusive.join(", ")})` : ""),
+  exclusive.length === 0
+    ? `Running ${files.length} test file(s), ${jobs} at a time`
+    : `Running ${files.length} test file(s): ${shared.length} ${jobs} at a time, then ${exclusive.length} alone (${exclusive.join(", ")})`,
 );
 await runPool([...shared], options.jobs);
 await runPool([...exclusive], 1);
