@@ -167,7 +167,7 @@ const jobs = Math.min(options.jobs, shared.length);
 console.log(
   exclusive.length === 0
     ? `Running ${files.length} test file(s), ${jobs} at a time`
-    : `Running ${files.length} test file(s): ${shared.length} ${jobs} at a time, then ${exclusive.length} alone (${exclusive.join(", ")})`,
+    : `Running ${files.length} test file(s): ${shared.length} side by side (${jobs} at a time), then ${exclusive.length} alone (${exclusive.join(", ")})`,
 );
 await runPool([...shared], options.jobs);
 await runPool([...exclusive], 1);
