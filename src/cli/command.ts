@@ -19,6 +19,9 @@ export interface Command {
   run(input: CommandInput): Promise<void>;
 }
 
+/** An output stream the CLI writes to; `isTTY` is set on a terminal (progress bars draw only there). */
+export type CliOutput = NodeJS.WritableStream & { isTTY?: boolean };
+
 export interface CommandInput {
   positionals: string[];
   values: Record<string, string | boolean | Array<string | boolean> | undefined>;
@@ -27,6 +30,6 @@ export interface CommandInput {
   env: Record<string, string | undefined>;
   /** Whether `--json` was given: print machine-readable output only. */
   json: boolean;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WriteStream;
+  stdout: CliOutput;
+  stderr: CliOutput;
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { resolveConfig } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
-import type { Command, OptionSpec } from "./command.ts";
+import type { CliOutput, Command, OptionSpec } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { commandFailure, reportFailure, usageFailure } from "./report-error.ts";
 
@@ -70,28 +70,40 @@ function generalHelp(prefix: string[] = []): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** Where `main` and the commands write; the process's own streams unless a caller (a test) passes others. */
+export interface CliIo {
+  stdout: CliOutput;
+  stderr: CliOutput;
+}
+
 /**
+ * Runs one CLI invocation and resolves to its exit code, without exiting: `bin/hangar.js` sets the exit code.
  * Exit codes: 1 for a failed operation, 2 for a usage error. Errors go to stderr as one line, or under
  * `--json` as one JSON object with the error's code, whatever failed (also options that do not parse).
  */
-export async function main(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const { stdout, stderr } = io;
   const wantsJson = argv.includes("--json");
   const found = findCommand(argv);
   if (!found) {
     if (argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
-      process.stdout.write(generalHelp());
+      stdout.write(generalHelp());
       return 0;
     }
     const prefixMatches = COMMANDS.some((command) => command.name[0] === argv[0]);
     if (prefixMatches && (argv.includes("--help") || argv.includes("-h") || argv.length === 1)) {
-      process.stdout.write(generalHelp([argv[0]!]));
+      stdout.write(generalHelp([argv[0]!]));
       return argv.length === 1 ? 2 : 0;
     }
     return reportFailure({
       failure: usageFailure(`unknown command "${argv.join(" ")}"; run \`hangar --help\` for the list`),
       json: wantsJson,
       prefix: "hangar",
-      stderr: process.stderr,
+      stderr,
     });
   }
   const { command, rest } = found;
@@ -101,10 +113,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
     parsed = parseArgs({ args: rest, options: optionsOf(command), allowPositionals: true, strict: true });
   } catch (error) {
     const failure = usageFailure((error as Error).message);
-    return reportFailure({ failure, json: wantsJson, prefix, stderr: process.stderr });
+    return reportFailure({ failure, json: wantsJson, prefix, stderr });
   }
   if (parsed.values.help) {
-    process.stdout.write(commandHelp(command));
+    stdout.write(commandHelp(command));
     return 0;
   }
   try {
@@ -125,15 +137,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
       config,
       env,
       json: Boolean(parsed.values.json),
-      stdout: process.stdout,
-      stderr: process.stderr,
+      stdout,
+      stderr,
     });
     return 0;
   } catch (error) {
-    if (!HangarError.isInstance(error) && env.HANGAR_DEBUG) console.error(error);
+    if (!HangarError.isInstance(error) && env.HANGAR_DEBUG)
+      stderr.write(`${(error as Error)?.stack ?? error}\n`);
     const json = Boolean(parsed.values.json);
-    return reportFailure({ failure: commandFailure(error), json, prefix, stderr: process.stderr });
+    return reportFailure({ failure: commandFailure(error), json, prefix, stderr });
   }
 }
-
-process.exitCode = await main(process.argv.slice(2), process.env);

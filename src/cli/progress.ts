@@ -1,3 +1,5 @@
+import type { CliOutput } from "./command.ts";
+
 /**
  * A one-line progress bar on stderr. It draws only on a terminal, at most ten times a second, so piped
  * output and CI logs stay clean.
@@ -7,7 +9,7 @@ export class ProgressBar {
   private readonly enabled: boolean;
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: CliOutput,
     private readonly label: string,
   ) {
     this.enabled = Boolean(stream.isTTY);

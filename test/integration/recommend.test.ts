@@ -1,0 +1,467 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { PIPELINE_DATA } from "@huggingface/tasks";
+import { COMPANION_TASKS } from "../../src/discovery/recommend/lexicon.ts";
+import { type Constraints, parseDescription } from "../../src/discovery/recommend/parse-description.ts";
+import { LOW_CONFIDENCE } from "../../src/discovery/recommend/recognise-tasks.ts";
+import { type Recommendation, recommendModels } from "../../src/discovery/recommend/recommend-models.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import {
+  BUNDLED_SNAPSHOT_PATH,
+  type CatalogSnapshot,
+  importCatalogSnapshot,
+} from "../../src/hub/catalog/import-snapshot.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+
+interface RecommendCase {
+  description: string;
+  /** The first tasks of the answer, in order. */
+  tasks: string[];
+  /** Constraints that are set; every other constraint must keep its empty value. */
+  constraints: Partial<Constraints>;
+}
+
+const cases = JSON.parse(
+  readFileSync(join(import.meta.dirname, "..", "fixtures", "recommend-cases.json"), "utf8"),
+) as RecommendCase[];
+
+const EMPTY: Constraints = {
+  languages: [],
+  multilingual: false,
+  commercialUse: false,
+  maxSizeBytes: null,
+  maxParameters: null,
+  cpuOnly: false,
+  gpuMemoryBytes: null,
+  maxMemoryBytes: null,
+  device: null,
+  runsLocally: false,
+  latency: null,
+  licenseFamily: null,
+  licenses: [],
+  priority: null,
+  domains: [],
+  instructionTuned: false,
+  classifyBy: null,
+  labels: [],
+};
+
+// Facts straight from the snapshot file, to check candidates independently of Hangar's reading of it.
+const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;
+const byId = new Map(snapshot.models.map((model) => [model.id, model]));
+const COMMERCIAL_OK = new Set([
+  "apache-2.0",
+  "mit",
+  "bsd-3-clause",
+  "cc-by-4.0",
+  "openrail",
+  "openrail++",
+  "creativeml-openrail-m",
+  "bigscience-openrail-m",
+  "bigscience-bloom-rail-1.0",
+  "bigcode-openrail-m",
+]);
+
+describe("recommend: reading descriptions", () => {
+  it(`holds at least 40 varied described cases (${cases.length})`, () => {
+    assert.ok(cases.length >= 40, "cases.length >= 40");
+    assert.equal(new Set(cases.map((entry) => entry.description)).size, cases.length);
+    const firstTasks = new Set(cases.map((entry) => entry.tasks[0]));
+    assert.ok(firstTasks.size >= 20, `only ${firstTasks.size} different tasks`);
+    for (const entry of cases) {
+      for (const task of entry.tasks) assert.ok(Object.hasOwn(PIPELINE_DATA, task), `${task} is a task id`);
+    }
+  });
+
+  for (const entry of cases) {
+    it(`reads: ${entry.description}`, () => {
+      const parsed = parseDescription(entry.description);
+      assert.deepEqual(
+        parsed.tasks.slice(0, entry.tasks.length),
+        entry.tasks,
+        `tasks: ${parsed.tasks.join(", ")}`,
+      );
+      assert.deepEqual(parsed.constraints, { ...EMPTY, ...entry.constraints });
+      // Every task and every set constraint is explained by a phrase of the description.
+      entry.tasks.forEach((task, index) => {
+        const explained =
+          parsed.triggers.some((trigger) => trigger.means === `task: ${task}`) ||
+          // Companion tasks come with their partner (semantic search ↔ feature extraction).
+          entry.tasks.slice(0, index).some((earlier) => COMPANION_TASKS[earlier] === task);
+        assert.ok(explained, `no trigger for ${task}`);
+      });
+      // Confidences are probabilities, best first, and the first task is the most likely one.
+      const confidences = parsed.taskConfidences.map((score) => score.confidence);
+      assert.deepEqual(
+        confidences,
+        [...confidences].sort((a, b) => b - a),
+      );
+      assert.ok(confidences.every((value) => value >= 0 && value <= 1));
+      assert.equal(parsed.taskConfidences[0]!.task, parsed.tasks[0]);
+      for (const trigger of parsed.triggers) {
+        assert.ok(
+          entry.description.toLowerCase().includes(trigger.phrase.toLowerCase()),
+          `"${trigger.phrase}" is in the description`,
+        );
+      }
+    });
+  }
+
+  it("is deterministic", () => {
+    for (const entry of cases.slice(0, 10)) {
+      assert.deepEqual(parseDescription(entry.description), parseDescription(entry.description));
+    }
+  });
+});
+
+describe("recommend: candidates from the catalog snapshot", () => {
+  let t: TestHangar;
+  const answers = new Map<string, Recommendation>();
+  before(async () => {
+    t = await startTestHangar();
+    await importCatalogSnapshot(t.hangar.catalog);
+    for (const entry of cases) {
+      answers.set(
+        entry.description,
+        await recommendModels(t.hangar, localAdministrator(), { description: entry.description }),
+      );
+    }
+  });
+  after(() => t.close());
+
+  it("candidates meet the stated constraints, checked against the snapshot file", () => {
+    let withCandidates = 0;
+    for (const entry of cases) {
+      const answer = answers.get(entry.description)!;
+      const wanted = { ...EMPTY, ...entry.constraints };
+      if (answer.candidates.length > 0) withCandidates++;
+      const scores = answer.candidates.map((candidate) => candidate.score);
+      assert.deepEqual(
+        scores,
+        [...scores].sort((a, b) => b - a),
+        "best first",
+      );
+      for (const candidate of answer.candidates) {
+        const facts = byId.get(candidate.id);
+        assert.ok(facts, `${candidate.id} comes from the catalog`);
+        const where = `${entry.description} → ${candidate.id}`;
+        assert.ok(answer.tasks.includes(facts.task!), `${where}: task ${facts.task}`);
+        assert.ok(candidate.reasons.length >= 2, `${where}: reasons`);
+        if (wanted.commercialUse) {
+          assert.ok(COMMERCIAL_OK.has(facts.license ?? ""), `${where}: licence ${facts.license}`);
+        }
+        if (wanted.licenses.length) assert.ok(wanted.licenses.includes(facts.license ?? ""), where);
+        if (wanted.licenseFamily === "open-source") {
+          assert.ok(
+            ["apache-2.0", "mit", "bsd-3-clause"].includes(facts.license ?? ""),
+            `${where}: ${facts.license}`,
+          );
+        }
+        if (wanted.maxParameters !== null) {
+          assert.ok(facts.parameters !== undefined && facts.parameters <= wanted.maxParameters, where);
+        }
+        if (wanted.maxSizeBytes !== null) {
+          // At most 8-bit weights (1 byte a parameter) must fit; the reasons say which precision does.
+          assert.ok(facts.parameters !== undefined && facts.parameters <= wanted.maxSizeBytes, where);
+          assert.ok(
+            candidate.reasons.some((reason) => reason.includes("under")),
+            where,
+          );
+        }
+        if (wanted.gpuMemoryBytes !== null) {
+          // INT4 weights with the 1.2 overhead must fit the GPU.
+          assert.ok(facts.parameters! * 0.5 * 1.2 <= wanted.gpuMemoryBytes, where);
+        }
+        for (const language of wanted.languages) {
+          const languages = facts.languages ?? [];
+          if (languages.includes(language)) continue;
+          assert.ok(
+            languages.length === 0 || languages.includes("multilingual"),
+            `${where}: languages ${languages.join(",")} rule out ${language}`,
+          );
+          assert.ok(
+            candidate.reasons.some((reason) => reason.startsWith("unknown:") && reason.includes(language)),
+            `${where}: says ${language} is unknown`,
+          );
+        }
+        for (const unknown of candidate.unknowns)
+          assert.ok(candidate.reasons.includes(unknown), "candidate.reasons.includes(unknown)");
+      }
+      assert.equal(answer.alternatives.length >= 4, true);
+      for (const alternative of answer.alternatives)
+        assert.ok(alternative.reasons.length > 0, "alternative.reasons.length > 0");
+    }
+    assert.ok(withCandidates >= 40, `only ${withCandidates} descriptions found candidates`);
+  });
+
+  it("known cases rank the model the words and constraints point to", () => {
+    const top = (description: string) => answers.get(description)?.candidates[0]?.id;
+    assert.equal(
+      top("Transcribe German podcasts, open source licence please"),
+      "jonatasgrosman/wav2vec2-large-xlsr-53-german",
+    );
+    assert.equal(
+      top("Sentiment analysis of product reviews in French"),
+      "nlptown/bert-base-multilingual-uncased-sentiment",
+    );
+    assert.equal(top("named entity recognition for clinical notes, runs on-premise"), "blaze999/Medical-NER");
+    const chat = answers.get(
+      "A chatbot for our online shop that answers customer questions, under 8B parameters, Apache licence",
+    )!;
+    for (const candidate of chat.candidates) assert.match(candidate.id, /instruct|chat|-it\b/i);
+  });
+
+  it("offers alternatives: higher quality, lower cost, faster, specialised, each explained", () => {
+    const answer = answers.get("Extract person names, companies and locations from English contracts")!;
+    const kinds = Object.fromEntries(
+      answer.alternatives.map((alternative) => [alternative.kind, alternative]),
+    );
+    const top = answer.candidates[0]!;
+    const size = (id: string) => byId.get(id)!.parameters!;
+    assert.ok(kinds["lower-cost"]?.id && size(kinds["lower-cost"].id) < size(top.id), "lower cost: smaller");
+    assert.ok(kinds.faster?.id && size(kinds.faster.id) < size(top.id), "faster: smaller");
+    assert.ok(
+      kinds["higher-quality"]?.id && size(kinds["higher-quality"].id) > size(top.id),
+      "higher quality: larger",
+    );
+    const chat = answers.get(
+      "A chatbot for our online shop that answers customer questions, under 8B parameters, Apache licence",
+    )!;
+    const quality = chat.alternatives.find((alternative) => alternative.kind === "higher-quality")!;
+    assert.ok(quality.id && size(quality.id) > size(chat.candidates[0]!.id), "larger than the top candidate");
+    assert.match(quality.id, /instruct|chat|-it\b/i, "still a chat model");
+    assert.equal(byId.get(quality.id)!.license, "apache-2.0", "keeps the licence asked for");
+    // Only the parameter limit may be traded away, and then the answer says so.
+    assert.ok(
+      quality.relaxes.every((constraint) => constraint === "maxParameters"),
+      "relaxes only the parameter limit",
+    );
+    assert.equal(quality.relaxes.length > 0, size(quality.id) > 8e9);
+    // Specialised: a fine-tune of the top candidate (its card names the top candidate as base model).
+    const summaries = answers.get("Summarise long financial reports into a short digest")!;
+    const specialised = summaries.alternatives.find((alternative) => alternative.kind === "specialised")!;
+    assert.ok(specialised.id, "a specialised alternative");
+    assert.ok(
+      byId.get(specialised.id)!.baseModels?.includes(summaries.candidates[0]!.id),
+      `${specialised.id} derives from ${summaries.candidates[0]!.id}`,
+    );
+    // When the top candidate is itself the domain model, the domain words put it first.
+    assert.equal(
+      answers.get("named entity recognition for clinical notes, runs on-premise")!.candidates[0]!.id,
+      "blaze999/Medical-NER",
+    );
+  });
+
+  it("classifying by the user's own labels puts zero-shot models above fixed-purpose classifiers", () => {
+    // Purposes read straight from the snapshot's ids and descriptions, independently of the lexicon.
+    const fixedPurpose = (id: string) =>
+      /language[- ]detection|classify languages|sentiment|emotion|toxic|detector|stsb|quora|attacks/i.test(
+        `${id} ${byId.get(id)!.description}`,
+      );
+    const general = (id: string) =>
+      byId.get(id)!.task === "zero-shot-classification" ||
+      /\b(m|x)?nli\b|zero-shot/i.test(`${id} ${byId.get(id)!.description}`);
+
+    const issue = cases[0]!.description;
+    const parsed = parseDescription(issue);
+    assert.equal(parsed.constraints.classifyBy, "urgency");
+    assert.ok(parsed.tasks.includes("zero-shot-classification"), parsed.tasks.join(", "));
+    assert.ok(
+      parsed.triggers.some(
+        (trigger) => trigger.phrase === "by urgency" && /zero-shot-classification/.test(trigger.means),
+      ),
+      "the trigger says zero-shot takes the labels",
+    );
+    const answer = answers.get(issue)!;
+    const top = answer.candidates[0]!;
+    const facts = byId.get(top.id)!;
+    assert.equal(facts.task, "zero-shot-classification", `${top.id} is a zero-shot model`);
+    assert.ok(!fixedPurpose(top.id), `${top.id} has no fixed purpose`);
+    assert.ok(COMMERCIAL_OK.has(facts.license ?? ""), `licence ${facts.license}`);
+    assert.ok(facts.parameters !== undefined && facts.parameters <= 500e6, "fits 500 MB at 8 bits");
+    assert.ok(
+      (facts.languages ?? []).length === 0 ||
+        facts.languages!.includes("multilingual") ||
+        ["en", "de"].every((language) => facts.languages!.includes(language)),
+      `languages ${facts.languages}`,
+    );
+    assert.ok(
+      top.reasons.includes("zero-shot: takes your labels (urgency levels) at run time, no training needed"),
+      top.reasons.join(" / "),
+    );
+    // The language identifier still meets the constraints, but ranks below every general model and says why.
+    const ids = answer.candidates.map((candidate) => candidate.id);
+    const languageId = answer.candidates.find(
+      (candidate) => candidate.id === "papluca/xlm-roberta-base-language-detection",
+    );
+    assert.ok(languageId, `the language identifier is listed: ${ids.join(", ")}`);
+    assert.ok(languageId.reasons.includes("its labels are languages, not urgency levels"));
+    const lastGeneral = Math.max(...ids.map((id, at) => (general(id) ? at : -1)));
+    assert.ok(ids.indexOf(languageId.id) > lastGeneral, `order: ${ids.join(", ")}`);
+    // Cheaper and faster alternatives are general models too.
+    for (const alternative of answer.alternatives) {
+      if (alternative.id) assert.ok(general(alternative.id), `${alternative.kind}: ${alternative.id}`);
+    }
+    assert.ok(
+      answer.alternatives.some((alternative) => alternative.kind === "lower-cost" && alternative.id),
+      "a lower-cost alternative",
+    );
+
+    // Other labels of the user's own: a general model first, no fixed-purpose model above a general one.
+    for (const description of [
+      "sort incoming emails into billing/technical/other",
+      "triage bug reports by severity, Apache licence",
+      "Label news headlines by topic in French and Spanish, under 1 GB",
+      "Categorise news articles into our own topics without training data",
+    ]) {
+      const ranked = answers.get(description)!.candidates.map((candidate) => candidate.id);
+      assert.ok(ranked.length > 0 && general(ranked[0]!), `${description}: ${ranked.join(", ")}`);
+      const firstFixed = ranked.findIndex(fixedPurpose);
+      if (firstFixed >= 0) {
+        assert.ok(
+          ranked.slice(firstFixed).every((id) => !general(id)),
+          `${description}: ${ranked.join(", ")}`,
+        );
+      }
+    }
+
+    // When the criterion IS a fixed purpose, the model made for it comes first.
+    const sentiment = answers.get("classify product reviews by sentiment, German")!.candidates[0]!;
+    assert.equal(sentiment.id, "nlptown/bert-base-multilingual-uncased-sentiment");
+    assert.ok(sentiment.reasons.some((reason) => reason.startsWith("made for sentiment, as asked")));
+    const language = answers.get(
+      "identify the language of user messages, under 300M parameters, MIT licence",
+    )!.candidates[0]!;
+    assert.equal(language.id, "papluca/xlm-roberta-base-language-detection");
+    const spam = answers.get("label customer reviews as spam or not, commercial use")!;
+    assert.deepEqual(spam.constraints.labels, ["spam", "not spam"]);
+    assert.ok(
+      !fixedPurpose(spam.candidates[0]!.id),
+      `spam: ${spam.candidates[0]!.id} is not a sentiment model`,
+    );
+  });
+
+  it("says what is missing when nothing meets every constraint", async () => {
+    const answer = await recommendModels(t.hangar, localAdministrator(), {
+      description: "transcribe Swahili radio shows, under 10 MB, commercial use",
+    });
+    assert.equal(answer.candidates.length, 0);
+    assert.ok(
+      answer.notes.some((note) => note.includes("No model")),
+      'answer.notes.some((note) => note.includes("No model"))',
+    );
+    const closest = answer.alternatives.find((alternative) => alternative.kind === "closest");
+    assert.ok(closest?.id && closest.relaxes.length > 0, "closest?.id && closest.relaxes.length > 0");
+    assert.ok(Object.keys(answer.excluded).length > 0, "Object.keys(answer.excluded).length > 0");
+
+    // A description that names no job is answered, with the closest tasks to choose from and a warning.
+    const vague = await recommendModels(t.hangar, localAdministrator(), {
+      description: "something nice for my team",
+    });
+    assert.equal(vague.lowConfidence, true);
+    assert.ok(vague.taskConfidences[0]!.confidence < LOW_CONFIDENCE);
+    assert.ok(vague.choices.length >= 3, `${vague.choices.length} choices`);
+    for (const choice of vague.choices) {
+      assert.ok(Object.hasOwn(PIPELINE_DATA, choice.task), choice.task);
+      assert.ok(choice.summary.length > 10 && choice.name.length > 0, choice.summary);
+    }
+    for (const choice of vague.choices.slice(0, 3)) assert.ok(vague.tasks.includes(choice.task));
+    assert.ok(vague.candidates.length > 0, "candidates for the closest tasks");
+    assert.ok(
+      vague.notes.some((note) => note.startsWith("Not sure which task this is")),
+      vague.notes.join(" / "),
+    );
+  });
+
+  it("POST /v1/recommend answers tasks, constraints, candidates and alternatives", async () => {
+    const response = await fetch(`${t.url}/v1/recommend`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ description: cases[0]!.description, limit: 3 }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as Recommendation;
+    assert.deepEqual(body.tasks.slice(0, 2), ["text-classification", "zero-shot-classification"]);
+    assert.deepEqual(body.constraints.languages, ["en", "de"]);
+    assert.equal(body.constraints.commercialUse, true);
+    assert.equal(body.constraints.maxSizeBytes, 500e6);
+    assert.equal(body.constraints.cpuOnly, true);
+    assert.ok(
+      body.candidates.length > 0 && body.candidates.length <= 3,
+      "body.candidates.length > 0 && body.candidates.length <= 3",
+    );
+    for (const candidate of body.candidates) {
+      assert.equal(typeof candidate.id, "string");
+      assert.equal(typeof candidate.score, "number");
+      assert.ok(candidate.reasons.length > 0, "candidate.reasons.length > 0");
+    }
+    assert.ok(Array.isArray(body.alternatives), "Array.isArray(body.alternatives)");
+    assert.ok(
+      body.triggers.some((trigger) => trigger.phrase === "cpu only" && trigger.means === "CPU only"),
+      'body.triggers.some((trigger) => trigger.phrase === "cpu only" && trigger.means =',
+    );
+  });
+
+  it("bad input: empty, too long, missing, wrong type, unknown field, bad limit", async () => {
+    const post = async (body: unknown) => {
+      const response = await fetch(`${t.url}/v1/recommend`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as { error: string; code: string } };
+    };
+    const cases: Array<[unknown, RegExp]> = [
+      [{ description: "" }, /description is empty/],
+      [{ description: "   \n " }, /description is empty/],
+      [{ description: "classify text ".repeat(200) }, /over the limit of 2000/],
+      [{}, /"description" is required/],
+      [{ description: 42 }, /"description" is required/],
+      [
+        { description: "summarise news", budget: 5 },
+        /Unknown field "budget".*valid fields are description, limit/,
+      ],
+      [{ description: "summarise news", limit: 0 }, /limit must be an integer from 1 to 50/],
+      [{ description: "summarise news", limit: "3" }, /"limit" must be a number/],
+      [["summarise news"], /must be a JSON object/],
+    ];
+    for (const [body, message] of cases) {
+      const answer = await post(body);
+      assert.equal(answer.status, 400, JSON.stringify(body));
+      assert.equal(answer.body.code, "HANGAR_ERR_BAD_REQUEST");
+      assert.match(answer.body.error, message);
+    }
+  });
+
+  it("hangar recommend prints tasks, constraints, candidates with reasons and alternatives, or --json", async () => {
+    const description = "Transcribe German podcasts, open source licence please";
+    const [readable, json, empty] = await Promise.all([
+      runCli(["recommend", description, "--home", t.home, "--limit", "2"]),
+      runCli(["recommend", description, "--home", t.home, "--json"]),
+      runCli(["recommend", "", "--home", t.home]),
+    ]);
+    assert.equal(readable.code, 0, readable.stderr);
+    assert.match(readable.stdout, /^Tasks: {7}automatic-speech-recognition \((0\.9\d*|1)\)$/m);
+    assert.doesNotMatch(readable.stdout, /^Not sure:/m);
+    assert.match(readable.stdout, /^Constraints: languages de; open-source licence$/m);
+    assert.match(readable.stdout, /"transcribe" → task: automatic-speech-recognition/);
+    assert.match(
+      readable.stdout,
+      /^ {2}1\. jonatasgrosman\/wav2vec2-large-xlsr-53-german {2}\(score [\d.]+\)$/m,
+    );
+    assert.match(readable.stdout, /^ {7}- lists de among its languages$/m);
+    assert.doesNotMatch(readable.stdout, /^ {2}3\. /m);
+    assert.match(readable.stdout, /^Alternatives\n {2}higher-quality: /m);
+
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as Recommendation;
+    assert.deepEqual(parsed.tasks, ["automatic-speech-recognition"]);
+    assert.equal(parsed.candidates[0]?.id, "jonatasgrosman/wav2vec2-large-xlsr-53-german");
+
+    assert.notEqual(empty.code, 0);
+    assert.match(empty.stderr, /Usage: hangar recommend/);
+  });
+});
