@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { resolveConfig } from "../src/core/config.ts";
-import { HangarError } from "../src/core/errors.ts";
+import { resolveConfig } from "../../src/core/config.ts";
+import { HangarError } from "../../src/core/errors.ts";
 import {
   type ClosableWindowCounter,
   createWindowCounter,
   RedisWindowCounter,
-} from "../src/store/redis-window-counter.ts";
+} from "../../src/store/redis-window-counter.ts";
 
 const REDIS_URL = process.env.HANGAR_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 /** One prefix per run: runs in parallel (and other engineers' tests) never see each other's keys. */

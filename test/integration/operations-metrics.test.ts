@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { recordReceivedLfsObject } from "../src/hub/write/held-lfs-objects.ts";
-import { HangarMetrics } from "../src/server/operations/metrics.ts";
-import { startMetricsListener } from "../src/server/operations/metrics-listener.ts";
-import { ADMIN_TOKEN, type OperationsApp, startOperationsApp } from "./helpers/operations-app.ts";
-import { type Exposition, parsePrometheusText, sampleValue } from "./helpers/prometheus-text.ts";
-import { importFiles } from "./helpers/test-hangar.ts";
-import { importTinyModels } from "./helpers/tiny-inference-models.ts";
+import { recordReceivedLfsObject } from "../../src/hub/write/held-lfs-objects.ts";
+import { HangarMetrics } from "../../src/server/operations/metrics.ts";
+import { startMetricsListener } from "../../src/server/operations/metrics-listener.ts";
+import { ADMIN_TOKEN, type OperationsApp, startOperationsApp } from "../helpers/operations-app.ts";
+import { type Exposition, parsePrometheusText, sampleValue } from "../helpers/prometheus-text.ts";
+import { importFiles } from "../helpers/test-hangar.ts";
+import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 

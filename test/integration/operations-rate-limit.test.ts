@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, describe, it } from "node:test";
 import { Redis } from "ioredis";
-import { resolveConfig } from "../src/core/config.ts";
-import { DEFAULT_RATE_LIMITS, parseRateLimits } from "../src/core/operations-config.ts";
-import { routeGroup } from "../src/server/operations/rate-limit.ts";
-import { ADMIN_TOKEN, type OperationsApp, startOperationsApp } from "./helpers/operations-app.ts";
-import { parsePrometheusText, sampleValue } from "./helpers/prometheus-text.ts";
+import { resolveConfig } from "../../src/core/config.ts";
+import { DEFAULT_RATE_LIMITS, parseRateLimits } from "../../src/core/operations-config.ts";
+import { routeGroup } from "../../src/server/operations/rate-limit.ts";
+import { ADMIN_TOKEN, type OperationsApp, startOperationsApp } from "../helpers/operations-app.ts";
+import { parsePrometheusText, sampleValue } from "../helpers/prometheus-text.ts";
 
 const REDIS_URL = process.env.HANGAR_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const PREFIX = `hangar-test:${randomBytes(6).toString("hex")}:`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { startOperationsApp } from "./helpers/operations-app.ts";
-import { createTestDatabase } from "./helpers/postgres.ts";
+import { startOperationsApp } from "../helpers/operations-app.ts";
+import { createTestDatabase } from "../helpers/postgres.ts";
 
 interface ErrorBody {
   error: string;

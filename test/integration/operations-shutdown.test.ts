@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { gracefulShutdown } from "../src/server/operations/shutdown.ts";
-import { startOperationsApp } from "./helpers/operations-app.ts";
+import { gracefulShutdown } from "../../src/server/operations/shutdown.ts";
+import { startOperationsApp } from "../helpers/operations-app.ts";
 
 /** A GET on a connection of its own; resolves with the status and body, rejects when the connection breaks. */
 function get(url: string): Promise<{ status: number; body: string }> {
