@@ -19,6 +19,11 @@ export interface FetchRequest {
   done: boolean;
   sideband: boolean;
   noProgress: boolean;
+  /**
+   * Protocol v0: the request goes on past its wants (haves, a flush or `done`). A stateless request of wants
+   * alone (how git opens a shallow fetch) is answered with the shallow list only.
+   */
+  negotiates: boolean;
 }
 
 /** Bounds on what one request may name. */
@@ -58,6 +63,7 @@ class FetchBuilder {
     done: false,
     sideband: false,
     noProgress: false,
+    negotiates: false,
   };
 
   /** Reads one argument line shared by both versions; false when the line is not one of them. */
@@ -102,7 +108,10 @@ class FetchBuilder {
 export function parseV0Fetch(packets: readonly Packet[]): FetchRequest {
   const builder = new FetchBuilder();
   let first = true;
+  let wantsEnded = false;
   for (const packet of packets) {
+    if (wantsEnded) builder.request.negotiates = true;
+    if (packet.kind === "flush") wantsEnded = true;
     if (packet.kind !== "data") continue;
     let line = packet.text;
     if (first && line.startsWith("want ")) {

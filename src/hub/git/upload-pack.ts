@@ -80,6 +80,11 @@ async function fetchV0(objects: RepoObjects, request: FetchRequest, sink: Sink):
   const head: Buffer[] = [];
   if (deepening) head.push(...shallowLines(plan!), FLUSH);
   const common = await commonCommits(objects, request.haves);
+  if (!request.done && !request.negotiates) {
+    // git's upload-pack stops here too: the client reads the shallow list, then asks again with its haves.
+    await sink(Buffer.concat(head));
+    return;
+  }
   if (!request.done) {
     for (const oid of common) head.push(pktLine(`ACK ${oid} common\n`));
     head.push(pktLine("NAK\n"));
