@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { uploadFiles } from "@huggingface/hub";
 import { lfsPointer } from "../src/core/types.ts";
-import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
-
-interface GitResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { GitClient, type GitRunOptions } from "./helpers/git-client.ts";
+import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
 
 /** Bytes with a NUL in them, so Hangar stores them through LFS. */
 function binaryBytes(size: number, seed: number): Buffer {
@@ -26,57 +20,19 @@ const FILES = {
   "config.json": '{"model_type": "bert"}\n',
   "nested/deep/notes.txt": "deep inside\n",
   "nested/top.txt": "one level down\n",
+  // Large enough to be deflated as a stream, small and plain enough to stay a regular git file.
+  "data/big.txt": "line of text\n".repeat(100_000),
   "weights.bin": binaryBytes(200_000, 7),
 };
 
 describe("git clone and fetch over smart HTTP, with Git LFS", () => {
   let hub: TestHangar;
   let token: string;
-  let temp: { path: string; remove: () => Promise<void> };
-  let home: string;
-  let work = 0;
-
-  /** The real git, with no user or system configuration but git-lfs's filters, never prompting. */
-  function git(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<GitResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("git", args, {
-        cwd: options.cwd ?? temp.path,
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: home,
-          GIT_CONFIG_NOSYSTEM: "1",
-          GIT_TERMINAL_PROMPT: "0",
-          GIT_ASKPASS: "",
-          LC_ALL: "C",
-          ...options.env,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
-
-  async function ok(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<string> {
-    const result = await git(args, options);
-    assert.equal(result.code, 0, `git ${args.join(" ")} failed:\n${result.stderr}`);
-    return result.stdout.trim();
-  }
-
-  /** A fresh folder name to clone into. */
-  const dest = (): string => join(temp.path, `clone-${++work}`);
+  let client: GitClient;
+  let removeClient: () => Promise<void>;
+  const git = (args: string[], options?: GitRunOptions) => client.run(args, options);
+  const ok = (args: string[], options?: GitRunOptions) => client.ok(args, options);
+  const dest = () => client.folder();
 
   async function assertSameFiles(folder: string, files: Record<string, string | Uint8Array>): Promise<void> {
     for (const [path, content] of Object.entries(files)) {
@@ -95,17 +51,14 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
 
   before(async () => {
     hub = await startTestHangar();
-    temp = await makeTempDir("hangar-git-clone-");
-    home = join(temp.path, "home");
-    await ok(["init", "-q", home]);
-    await ok(["lfs", "install", "--skip-repo"]);
+    ({ client, remove: removeClient } = await GitClient.create());
     token = await hub.addUser("alice");
     await importFiles(hub.hangar, "alice/clone-me", FILES);
   });
 
   after(async () => {
     await hub?.close();
-    await temp?.remove();
+    await removeClient?.();
   });
 
   for (const version of [2, 0] as const) {
@@ -127,7 +80,10 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
     const weights = FILES["weights.bin"];
     const sha256 = createHash("sha256").update(weights).digest("hex");
     assert.equal(await readFile(join(folder, "weights.bin"), "utf8"), lfsPointer(sha256, weights.byteLength));
-    assert.equal(await readFile(join(folder, "nested/deep/notes.txt"), "utf8"), FILES["nested/deep/notes.txt"]);
+    assert.equal(
+      await readFile(join(folder, "nested/deep/notes.txt"), "utf8"),
+      FILES["nested/deep/notes.txt"],
+    );
   });
 
   it("fetches a commit uploaded after the clone, with both protocols, and clones shallow and partial", async () => {
@@ -157,7 +113,15 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
 
     for (const version of [2, 0]) {
       const shallow = dest();
-      await ok(["-c", `protocol.version=${version}`, "clone", "--depth", "1", `${hub.url}/alice/moving`, shallow]);
+      await ok([
+        "-c",
+        `protocol.version=${version}`,
+        "clone",
+        "--depth",
+        "1",
+        `${hub.url}/alice/moving`,
+        shallow,
+      ]);
       assert.equal(await ok(["rev-parse", "--is-shallow-repository"], { cwd: shallow }), "true");
       assert.equal(await ok(["rev-list", "--count", "HEAD"], { cwd: shallow }), "1");
       assert.equal(await ok(["rev-parse", "HEAD"], { cwd: shallow }), sha);
@@ -183,14 +147,21 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
     const anonymous = await git(["clone", `${hub.url}/alice/secret`, dest()]);
     assert.notEqual(anonymous.code, 0);
     assert.match(anonymous.stderr, /could not read Username|Authentication failed/);
-    const wrong = await git(["clone", `${hub.url.replace("://", "://alice:hf_wrongtoken123456789@")}/alice/secret`, dest()]);
+    const wrong = await git([
+      "clone",
+      `${hub.url.replace("://", "://alice:hf_wrongtoken123456789@")}/alice/secret`,
+      dest(),
+    ]);
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /Authentication failed/);
 
     const folder = dest();
     await ok(["clone", `${hub.url.replace("://", `://alice:${token}@`)}/alice/secret`, folder]);
     await assertSameFiles(folder, FILES);
-    assert.equal(await ok(["rev-parse", "HEAD"], { cwd: folder }), await apiSha("models/alice/secret", token));
+    assert.equal(
+      await ok(["rev-parse", "HEAD"], { cwd: folder }),
+      await apiSha("models/alice/secret", token),
+    );
     assert.doesNotMatch(await ok(["remote", "-v"], { cwd: folder }), /secret_never_logged/);
   });
 
@@ -206,7 +177,12 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
     });
     assert.equal(tag.status, 200, await tag.text());
     for (const version of [2, 0]) {
-      const refs = await ok(["-c", `protocol.version=${version}`, "ls-remote", `${hub.url}/datasets/alice/data`]);
+      const refs = await ok([
+        "-c",
+        `protocol.version=${version}`,
+        "ls-remote",
+        `${hub.url}/datasets/alice/data`,
+      ]);
       assert.match(refs, /^[0-9a-f]{40}\tHEAD$/m);
       assert.match(refs, /^[0-9a-f]{40}\trefs\/heads\/main$/m);
       assert.match(refs, /^[0-9a-f]{40}\trefs\/tags\/v1$/m);

@@ -49,7 +49,9 @@ export function parseFilter(spec: string): ObjectFilter {
   if (spec === "blob:none") return { kind: "blob:none" };
   const limit = /^blob:limit=(\d+)([kmg]?)$/i.exec(spec);
   if (limit) {
-    const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[limit[2]!.toLowerCase() as "" | "k" | "m" | "g"];
+    const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
+      limit[2]!.toLowerCase() as "" | "k" | "m" | "g"
+    ];
     return { kind: "blob:limit", bytes: Number(limit[1]) * unit };
   }
   throw unsupported(`the filter "${spec.slice(0, 60)}" is not supported (blob:none and blob:limit=<n> are)`);

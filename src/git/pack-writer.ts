@@ -133,7 +133,9 @@ export class PackWriter {
       for await (const chunk of deflated) await this.emit(chunk);
     });
     if (seen !== size) {
-      throw new Error(`the stored bytes of a ${type} are ${seen > size ? "longer" : "shorter"} than its ${size} bytes`);
+      throw new Error(
+        `the stored bytes of a ${type} are ${seen > size ? "longer" : "shorter"} than its ${size} bytes`,
+      );
     }
     this.written++;
   }

@@ -1,5 +1,5 @@
 import type { StoredCommit } from "../../core/catalog-types.ts";
-import { parseGitTree } from "../../core/git-objects.ts";
+import { type GitObject, parseGitTree } from "../../core/git-objects.ts";
 import { lfsPointer } from "../../core/types.ts";
 import type { FetchRequest } from "../../git/fetch-request.ts";
 import { commitTree, gitServeError, type RepoObjects } from "./repo-objects.ts";
@@ -50,7 +50,7 @@ export async function planPack(objects: RepoObjects, request: FetchRequest): Pro
   }
 
   const plan: PackPlan = { objects: [], shallow: [], unshallow: [] };
-  const sent: StoredCommit[] = [];
+  const sent: Array<{ commit: StoredCommit; object: GitObject }> = [];
   /** Commits the client has next to those sent: what they hold is left out of the pack. */
   const boundary = new Set(common.slice(0, MAX_EXCLUDED_COMMITS));
   const queue: Array<{ oid: string; depth: number }> = commitWants.map((oid) => ({ oid, depth: 0 }));
@@ -71,7 +71,8 @@ export async function planPack(objects: RepoObjects, request: FetchRequest): Pro
       // The client has this commit and its history, unless its history stops here and it asks for more.
       if (!(deepening && clientShallow.has(oid))) continue;
     } else {
-      sent.push(commit);
+      // Read now, so a commit without objects (a mirrored one) is named before its missing parents are.
+      sent.push({ commit, object: await objects.commitObject(commit) });
     }
     if (commit.parents.length === 0) continue;
     let stopHere = request.depth !== undefined && depth + 1 >= request.depth;
@@ -138,8 +139,7 @@ export async function planPack(objects: RepoObjects, request: FetchRequest): Pro
     return true;
   };
 
-  for (const commit of sent) {
-    const object = await objects.commitObject(commit);
+  for (const { commit, object } of sent) {
     plan.objects.push({ type: "commit", oid: commit.oid, body: object.body });
     await addTree(commitTree(object), "", commit);
   }

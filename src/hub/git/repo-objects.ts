@@ -3,8 +3,8 @@ import type { StoredCommit } from "../../core/catalog-types.ts";
 import { HangarError } from "../../core/errors.ts";
 import type { GitObject } from "../../core/git-objects.ts";
 import type { Repo, TreeFile } from "../../core/types.ts";
-import { mirrorInfoOf } from "../mirror/mirror-info.ts";
 import type { HubScope } from "../hub.ts";
+import { mirrorInfoOf } from "../mirror/mirror-info.ts";
 
 /** Commits looked through for the file behind a blob that a partial clone asks for by id. */
 const MAX_BLOB_SEARCH_COMMITS = 5_000;

@@ -45,7 +45,10 @@ function assertUploadPack(service: string | null): void {
   );
 }
 
-const NO_CACHE = { "Cache-Control": "no-cache, max-age=0, must-revalidate", Expires: "Fri, 01 Jan 1980 00:00:00 GMT" };
+const NO_CACHE = {
+  "Cache-Control": "no-cache, max-age=0, must-revalidate",
+  Expires: "Fri, 01 Jan 1980 00:00:00 GMT",
+};
 
 const infoRefs: Handler = async (context) => {
   assertUploadPack(context.url.searchParams.get("service"));

@@ -2,10 +2,10 @@ import { pipeline } from "node:stream/promises";
 import { HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { parseRepoType } from "../../core/validate.ts";
+import { lfsDownloadBatch, openSignedLfsDownload } from "../../hub/read/lfs-download.ts";
 import { lfsBatch } from "../../hub/write/lfs-batch.ts";
 import { completeLfsMultipart, uploadLfsObject, uploadLfsPart } from "../../hub/write/lfs-upload.ts";
 import { verifyLfsObject } from "../../hub/write/lfs-verify.ts";
-import { lfsDownloadBatch, openSignedLfsDownload } from "../../hub/read/lfs-download.ts";
 import { gitCaller, withChallenge } from "../basic-auth.ts";
 import { decodeSegment, sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
@@ -49,17 +49,16 @@ const batch: Handler = async (context) => {
   const caller = await gitCaller(context);
   const repo = repoFromGitPath(context);
   const objects = body.objects as Array<{ oid: unknown; size: unknown }>;
-  const result = await (
-    body.operation === "download"
-      ? lfsDownloadBatch(context.hangar, caller, { repo, objects, baseUrl: context.baseUrl })
-      : lfsBatch(context.hangar, caller, {
-          repo,
-          operation: body.operation,
-          ...(body.transfers ? { transfers: body.transfers } : {}),
-          ...(typeof body.hash_algo === "string" ? { hashAlgo: body.hash_algo } : {}),
-          objects,
-          baseUrl: context.baseUrl,
-        })
+  const result = await (body.operation === "download"
+    ? lfsDownloadBatch(context.hangar, caller, { repo, objects, baseUrl: context.baseUrl })
+    : lfsBatch(context.hangar, caller, {
+        repo,
+        operation: body.operation,
+        ...(body.transfers ? { transfers: body.transfers } : {}),
+        ...(typeof body.hash_algo === "string" ? { hashAlgo: body.hash_algo } : {}),
+        objects,
+        baseUrl: context.baseUrl,
+      })
   ).catch((error: unknown) => {
     throw withChallenge(error);
   });
@@ -85,7 +84,11 @@ export function registerLfsRoutes(router: Router): void {
   // Signed URLs from the batch reply: clients call them without an Authorization header.
   router.add("GET", "/api/lfs-download/:type/:namespace/:name/:oid", async (context) => {
     const { repo, oid } = repoFromUploadPath(context);
-    const download = await openSignedLfsDownload(context.hangar, { repo, oid, query: context.url.searchParams });
+    const download = await openSignedLfsDownload(context.hangar, {
+      repo,
+      oid,
+      query: context.url.searchParams,
+    });
     context.response.writeHead(200, {
       "Content-Type": "application/octet-stream",
       "Content-Length": download.size,
