@@ -65,7 +65,16 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
     it(`clones with protocol v${version}: the same bytes, LFS files included, and the Hub's commit id`, async () => {
       const folder = dest();
       const suffix = version === 0 ? ".git" : "";
-      await ok(["-c", `protocol.version=${version}`, "clone", `${hub.url}/alice/clone-me${suffix}`, folder]);
+      const clone = await git([
+        "-c",
+        `protocol.version=${version}`,
+        "clone",
+        "--progress",
+        `${hub.url}/alice/clone-me${suffix}`,
+        folder,
+      ]);
+      assert.equal(clone.code, 0, clone.stderr);
+      assert.match(clone.stderr, /remote: Sending objects: 100% \(\d+\/\d+\), done\./);
       await assertSameFiles(folder, FILES);
       const head = await ok(["log", "-1", "--format=%H"], { cwd: folder });
       assert.equal(head, await apiSha("models/alice/clone-me"));
@@ -101,6 +110,23 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
       files: Object.entries(changed).map(([path, content]) => ({ path, content: new Blob([content]) })),
     });
     const before = Number(await ok(["rev-list", "--count", "HEAD"], { cwd: clones[2]! }));
+    // Local commits the server does not know: the fetches negotiate over several rounds (gzipped requests).
+    for (const version of [2, 0]) {
+      const options = {
+        cwd: clones[version]!,
+        env: {
+          GIT_AUTHOR_NAME: "a",
+          GIT_AUTHOR_EMAIL: "a@b",
+          GIT_COMMITTER_NAME: "a",
+          GIT_COMMITTER_EMAIL: "a@b",
+        },
+      };
+      await ok(["checkout", "-q", "-b", "local"], options);
+      for (let index = 0; index < 40; index++) {
+        await ok(["commit", "-q", "--allow-empty", "-m", `local ${index}`], options);
+      }
+      await ok(["checkout", "-q", "main"], options);
+    }
     const sha = await apiSha("models/alice/moving");
     const expected = { ...FILES, ...changed };
     for (const version of [2, 0]) {

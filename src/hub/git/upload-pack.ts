@@ -12,6 +12,10 @@ import { RepoObjects } from "./repo-objects.ts";
 const MAX_PACKETS = 250_000;
 /** How often progress is reported while a pack goes out. */
 const PROGRESS_INTERVAL_MS = 500;
+/** Objects written between turns of the event loop: small ones are deflated on it, at once. */
+const OBJECTS_PER_TURN = 256;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface UploadPackParams {
   version: 0 | 2;
@@ -113,6 +117,7 @@ async function sendPack(objects: RepoObjects, plan: PackPlan, out: SidebandWrite
     await pack.begin(total);
     let lastReport = Date.now();
     for (const [index, object] of plan.objects.entries()) {
+      if (index % OBJECTS_PER_TURN === OBJECTS_PER_TURN - 1) await nextTurn();
       if (object.type !== "blob") await pack.object(object.type, object.body);
       else if ("inline" in object) await pack.object("blob", object.inline);
       else {
