@@ -67,7 +67,7 @@ const batch: Handler = async (context) => {
 
 const verify: Handler = async (context) => {
   const body = await readJsonBody(context, LFS_VERIFY_BODY);
-  await verifyLfsObject(context.hangar, context.caller, {
+  await verifyLfsObject(context.hangar, await gitCaller(context), {
     repo: repoFromGitPath(context),
     oid: body.oid,
     size: body.size,
