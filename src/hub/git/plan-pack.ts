@@ -55,8 +55,8 @@ export async function planPack(objects: RepoObjects, request: FetchRequest): Pro
   const boundary = new Set(common.slice(0, MAX_EXCLUDED_COMMITS));
   const queue: Array<{ oid: string; depth: number }> = commitWants.map((oid) => ({ oid, depth: 0 }));
   const visited = new Set<string>();
-  while (queue.length > 0) {
-    const { oid, depth } = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    const { oid, depth } = queue[next]!;
     if (visited.has(oid)) continue;
     visited.add(oid);
     const commit = await objects.commit(oid);

@@ -114,7 +114,7 @@ export class RepoObjects {
     }
     const queue = this.searchQueue;
     while (!this.searched.has(oid) && queue.length > 0 && this.searchVisited.size < MAX_BLOB_SEARCH_COMMITS) {
-      const next = queue.shift()!;
+      const next = queue.pop()!;
       if (this.searchVisited.has(next)) continue;
       this.searchVisited.add(next);
       const stored = await this.commit(next);
