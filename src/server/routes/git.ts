@@ -5,6 +5,7 @@ import { HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { parseRepoType } from "../../core/validate.ts";
 import { v0Advertisement, v2Advertisement } from "../../git/advertise.ts";
+import { FLUSH, pktLine } from "../../git/pkt-line.ts";
 import { listGitRefs } from "../../hub/git/git-refs.ts";
 import { errLine, serveUploadPack } from "../../hub/git/upload-pack.ts";
 import { cloneableRepo, gitCaller } from "../basic-auth.ts";
@@ -31,19 +32,17 @@ function protocolVersion(context: RequestContext): 0 | 2 {
   return value.split(":").includes("version=2") ? 2 : 0;
 }
 
-function assertUploadPack(service: string | null): void {
-  if (service === "git-upload-pack") return;
-  if (service === "git-receive-pack") {
-    throw new HangarError(
-      "HANGAR_ERR_FORBIDDEN",
-      "Pushing with git is not supported yet: upload files with the Hub API (huggingface_hub, hangar push)",
-    );
-  }
+function assertSmartHttp(service: string | null): void {
+  if (service === "git-upload-pack" || service === "git-receive-pack") return;
   throw new HangarError(
     "HANGAR_ERR_NOT_FOUND",
     "Hangar serves git over smart HTTP only: use git 1.6.6 or later (info/refs?service=git-upload-pack)",
   );
 }
+
+/** What `git push` shows (`remote error: ...`) until Hangar takes pushes. */
+const NO_PUSH =
+  "Pushing with git is not supported yet: upload files with the Hub API (huggingface_hub's upload_folder, hangar push)";
 
 const NO_CACHE = {
   "Cache-Control": "no-cache, max-age=0, must-revalidate",
@@ -51,9 +50,21 @@ const NO_CACHE = {
 };
 
 const infoRefs: Handler = async (context) => {
-  assertUploadPack(context.url.searchParams.get("service"));
+  const service = context.url.searchParams.get("service");
+  assertSmartHttp(service);
   const caller = await gitCaller(context);
   const repo = await cloneableRepo(context, caller, gitRepoRef(context));
+  if (service === "git-receive-pack") {
+    // A well-formed advertisement holding only an ERR line: git prints its reason rather than an HTTP status.
+    const body = Buffer.concat([pktLine("# service=git-receive-pack\n"), FLUSH, errLine(NO_PUSH)]);
+    context.response.writeHead(200, {
+      "Content-Type": "application/x-git-receive-pack-advertisement",
+      "Content-Length": body.byteLength,
+      ...NO_CACHE,
+    });
+    context.response.end(body);
+    return;
+  }
   const version = protocolVersion(context);
   const body = version === 2 ? v2Advertisement() : v0Advertisement(await listGitRefs(context.hangar, repo));
   context.response.writeHead(200, {
