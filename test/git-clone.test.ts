@@ -122,7 +122,7 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
         },
       };
       await ok(["checkout", "-q", "-b", "local"], options);
-      for (let index = 0; index < 40; index++) {
+      for (let index = 0; index < 20; index++) {
         await ok(["commit", "-q", "--allow-empty", "-m", `local ${index}`], options);
       }
       await ok(["checkout", "-q", "main"], options);
@@ -190,7 +190,7 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
     );
   });
 
-  it("clones datasets and lists branches, tags and pull requests", async () => {
+  it("clones datasets, lists branches, tags and pull requests, and fetches a pull request", async () => {
     await importFiles(hub.hangar, "alice/data", { "data/train.csv": "a,b\n1,2\n" }, { type: "dataset" });
     const folder = dest();
     await ok(["clone", `${hub.url}/datasets/alice/data.git`, folder]);
@@ -201,6 +201,13 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
       body: JSON.stringify({ tag: "v1" }),
     });
     assert.equal(tag.status, 200, await tag.text());
+    const opened = await uploadFiles({
+      repo: { type: "dataset", name: "alice/data" },
+      isPullRequest: true,
+      accessToken: token,
+      hubUrl: hub.url,
+      files: [{ path: "data/test.csv", content: new Blob(["a,b\n3,4\n"]) }],
+    });
     for (const version of [2, 0]) {
       const refs = await ok([
         "-c",
@@ -211,6 +218,10 @@ describe("git clone and fetch over smart HTTP, with Git LFS", () => {
       assert.match(refs, /^[0-9a-f]{40}\tHEAD$/m);
       assert.match(refs, /^[0-9a-f]{40}\trefs\/heads\/main$/m);
       assert.match(refs, /^[0-9a-f]{40}\trefs\/tags\/v1$/m);
+      assert.match(refs, new RegExp(`^${opened?.commit.oid}\trefs/pr/1$`, "m"));
     }
+    await ok(["fetch", "origin", "refs/pr/1:pr-1"], { cwd: folder });
+    await ok(["checkout", "-q", "pr-1"], { cwd: folder });
+    assert.equal(await readFile(join(folder, "data/test.csv"), "utf8"), "a,b\n3,4\n");
   });
 });
