@@ -14,6 +14,7 @@ import { registerCompareRecommendRoutes } from "./routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "./routes/discover.ts";
 import { registerEvaluationRoutes } from "./routes/evaluations.ts";
 import { registerFileRoutes } from "./routes/files.ts";
+import { registerGitRoutes } from "./routes/git.ts";
 import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
 import { registerHubWriteRoutes } from "./routes/hub-write.ts";
@@ -34,6 +35,7 @@ export function createRouter(): Router {
   registerAccountRoutes(router);
   registerHubWriteRoutes(router);
   registerLfsRoutes(router);
+  registerGitRoutes(router);
   registerHubReadRoutes(router);
   registerFileRoutes(router);
   registerHomePageRoutes(router);

@@ -56,7 +56,7 @@ export function uploadPath(repo: RepoRef, oid: string): string {
 }
 
 /**
- * Answers a Git LFS batch request for uploads: objects the repo already holds need nothing, the others get
+ * Answers a Git LFS batch request for uploads (downloads: `lfsDownloadBatch`): objects the repo already holds need nothing, the others get
  * a signed upload URL (or one URL per part for large objects, the Hub's "multipart" convention).
  */
 export async function lfsBatch(
@@ -68,7 +68,7 @@ export async function lfsBatch(
   if (params.operation !== "upload") {
     throw new HangarError(
       "HANGAR_ERR_NOT_IMPLEMENTED",
-      `The LFS "${params.operation}" operation is not supported: download files through /resolve/`,
+      `The LFS "${params.operation}" operation is not supported: "upload" and "download" are`,
     );
   }
   if (params.hashAlgo !== undefined && params.hashAlgo !== "sha256" && params.hashAlgo !== "sha_256") {

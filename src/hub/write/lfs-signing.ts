@@ -98,3 +98,63 @@ export async function verifyUploadQuery(
   if (upload.expires * 1000 < now) throw denied("it has expired");
   return upload;
 }
+
+/** A download URL's permission: one object of one repo until an expiry. */
+export interface SignedDownload {
+  repo: RepoRef;
+  oid: string;
+  size: number;
+  expires: number;
+}
+
+async function downloadSignature(hub: HubContext, download: SignedDownload): Promise<string> {
+  // "download" first: no upload message starts with it (those start with a repo type), so neither kind of
+  // URL can pass for the other.
+  const message = [
+    "download",
+    download.repo.type,
+    download.repo.namespace,
+    download.repo.name,
+    download.oid,
+    download.size,
+    download.expires,
+  ].join("\n");
+  return createHmac("sha256", await signingSecret(hub))
+    .update(message)
+    .digest("hex");
+}
+
+/** The query string (without `?`) that authorises one download. */
+export async function signDownloadQuery(hub: HubContext, download: SignedDownload): Promise<string> {
+  return new URLSearchParams({
+    size: String(download.size),
+    expires: String(download.expires),
+    signature: await downloadSignature(hub, download),
+  }).toString();
+}
+
+/** Reads and checks a download URL's signed fields; 403 when tampered with or expired. */
+export async function verifyDownloadQuery(
+  hub: HubContext,
+  repo: RepoRef,
+  oid: string,
+  query: URLSearchParams,
+  now = Date.now(),
+): Promise<SignedDownload> {
+  const denied = (reason: string): HangarError =>
+    new HangarError("HANGAR_ERR_FORBIDDEN", `This download URL is not valid: ${reason}. Ask for a new one.`);
+  const integer = (name: string): number => {
+    const value = query.get(name);
+    const parsed = value === null || !/^\d+$/.test(value) ? Number.NaN : Number(value);
+    if (!Number.isSafeInteger(parsed)) throw denied(`missing or malformed "${name}"`);
+    return parsed;
+  };
+  const download: SignedDownload = { repo, oid, size: integer("size"), expires: integer("expires") };
+  const given = Buffer.from(query.get("signature") ?? "", "utf8");
+  const expected = Buffer.from(await downloadSignature(hub, download), "utf8");
+  if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {
+    throw denied("the signature does not match");
+  }
+  if (download.expires * 1000 < now) throw denied("it has expired");
+  return download;
+}

@@ -1,9 +1,12 @@
+import { pipeline } from "node:stream/promises";
 import { HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { parseRepoType } from "../../core/validate.ts";
+import { lfsDownloadBatch, openSignedLfsDownload } from "../../hub/read/lfs-download.ts";
 import { lfsBatch } from "../../hub/write/lfs-batch.ts";
 import { completeLfsMultipart, uploadLfsObject, uploadLfsPart } from "../../hub/write/lfs-upload.ts";
 import { verifyLfsObject } from "../../hub/write/lfs-verify.ts";
+import { gitCaller, withChallenge } from "../basic-auth.ts";
 import { decodeSegment, sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
 import type { Handler, RequestContext, Router } from "../router.ts";
@@ -42,20 +45,29 @@ function declaredLength(context: RequestContext): number | undefined {
 
 const batch: Handler = async (context) => {
   const body = await readJsonBody(context, LFS_BATCH_BODY);
-  const result = await lfsBatch(context.hangar, context.caller, {
-    repo: repoFromGitPath(context),
-    operation: body.operation,
-    ...(body.transfers ? { transfers: body.transfers } : {}),
-    ...(typeof body.hash_algo === "string" ? { hashAlgo: body.hash_algo } : {}),
-    objects: body.objects as Array<{ oid: unknown; size: unknown }>,
-    baseUrl: context.baseUrl,
+  // git-lfs sends the credentials git has for the remote (HTTP Basic, a token as the password).
+  const caller = await gitCaller(context);
+  const repo = repoFromGitPath(context);
+  const objects = body.objects as Array<{ oid: unknown; size: unknown }>;
+  const result = await (body.operation === "download"
+    ? lfsDownloadBatch(context.hangar, caller, { repo, objects, baseUrl: context.baseUrl })
+    : lfsBatch(context.hangar, caller, {
+        repo,
+        operation: body.operation,
+        ...(body.transfers ? { transfers: body.transfers } : {}),
+        ...(typeof body.hash_algo === "string" ? { hashAlgo: body.hash_algo } : {}),
+        objects,
+        baseUrl: context.baseUrl,
+      })
+  ).catch((error: unknown) => {
+    throw withChallenge(error);
   });
   sendJson(context.response, 200, result, LFS_JSON);
 };
 
 const verify: Handler = async (context) => {
   const body = await readJsonBody(context, LFS_VERIFY_BODY);
-  await verifyLfsObject(context.hangar, context.caller, {
+  await verifyLfsObject(context.hangar, await gitCaller(context), {
     repo: repoFromGitPath(context),
     oid: body.oid,
     size: body.size,
@@ -70,6 +82,25 @@ export function registerLfsRoutes(router: Router): void {
   router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/verify", verify);
 
   // Signed URLs from the batch reply: clients call them without an Authorization header.
+  router.add("GET", "/api/lfs-download/:type/:namespace/:name/:oid", async (context) => {
+    const { repo, oid } = repoFromUploadPath(context);
+    const download = await openSignedLfsDownload(context.hangar, {
+      repo,
+      oid,
+      query: context.url.searchParams,
+    });
+    context.response.writeHead(200, {
+      "Content-Type": "application/octet-stream",
+      "Content-Length": download.size,
+      "Cache-Control": "private, max-age=3600",
+    });
+    if (context.method === "HEAD" || download.size === 0) {
+      context.response.end();
+      return;
+    }
+    await pipeline(await download.read(), context.response);
+  });
+
   router.add("PUT", "/api/lfs-upload/:type/:namespace/:name/:oid", async (context) => {
     const { repo, oid } = repoFromUploadPath(context);
     const query = context.url.searchParams;

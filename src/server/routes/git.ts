@@ -1,0 +1,142 @@
+import type { ServerResponse } from "node:http";
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+import { HangarError } from "../../core/errors.ts";
+import type { RepoRef } from "../../core/types.ts";
+import { parseRepoType } from "../../core/validate.ts";
+import { v0Advertisement, v2Advertisement } from "../../git/advertise.ts";
+import { FLUSH, pktLine } from "../../git/pkt-line.ts";
+import { listGitRefs } from "../../hub/git/git-refs.ts";
+import { errLine, serveUploadPack } from "../../hub/git/upload-pack.ts";
+import { cloneableRepo, gitCaller } from "../basic-auth.ts";
+import { decodeSegment, readBody } from "../http.ts";
+import type { Handler, RequestContext, Router } from "../router.ts";
+
+/** A fetch request names wants and haves: a few MB at most, even for a partial clone asking for every blob. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const inflate = promisify(gunzip);
+
+/** The repo of `/{prefix}{namespace}/{name}[.git]/...`. */
+function gitRepoRef(context: RequestContext): RepoRef {
+  const name = decodeSegment(context.params.repo!);
+  return {
+    type: context.params.type ? parseRepoType(context.params.type) : "model",
+    namespace: decodeSegment(context.params.namespace!),
+    name: name.endsWith(".git") ? name.slice(0, -".git".length) : name,
+  };
+}
+
+function protocolVersion(context: RequestContext): 0 | 2 {
+  const header = context.request.headers["git-protocol"];
+  const value = Array.isArray(header) ? header.join(":") : (header ?? "");
+  return value.split(":").includes("version=2") ? 2 : 0;
+}
+
+function assertSmartHttp(service: string | null): void {
+  if (service === "git-upload-pack" || service === "git-receive-pack") return;
+  throw new HangarError(
+    "HANGAR_ERR_NOT_FOUND",
+    "Hangar serves git over smart HTTP only: use git 1.6.6 or later (info/refs?service=git-upload-pack)",
+  );
+}
+
+/** What `git push` shows (`remote error: ...`) until Hangar takes pushes. */
+const NO_PUSH =
+  "Pushing with git is not supported yet: upload files with the Hub API (huggingface_hub's upload_folder, hangar push)";
+
+const NO_CACHE = {
+  "Cache-Control": "no-cache, max-age=0, must-revalidate",
+  Expires: "Fri, 01 Jan 1980 00:00:00 GMT",
+};
+
+const infoRefs: Handler = async (context) => {
+  const service = context.url.searchParams.get("service");
+  assertSmartHttp(service);
+  const caller = await gitCaller(context);
+  const repo = await cloneableRepo(context, caller, gitRepoRef(context));
+  if (service === "git-receive-pack") {
+    // A well-formed advertisement holding only an ERR line: git prints its reason rather than an HTTP status.
+    const body = Buffer.concat([pktLine("# service=git-receive-pack\n"), FLUSH, errLine(NO_PUSH)]);
+    context.response.writeHead(200, {
+      "Content-Type": "application/x-git-receive-pack-advertisement",
+      "Content-Length": body.byteLength,
+      ...NO_CACHE,
+    });
+    context.response.end(body);
+    return;
+  }
+  const version = protocolVersion(context);
+  const body = version === 2 ? v2Advertisement() : v0Advertisement(await listGitRefs(context.hangar, repo));
+  context.response.writeHead(200, {
+    "Content-Type": "application/x-git-upload-pack-advertisement",
+    "Content-Length": body.byteLength,
+    ...NO_CACHE,
+  });
+  context.response.end(body);
+};
+
+/** Writes to the response, waiting while its buffer is full; fails once the client has gone. */
+function responseSink(response: ServerResponse): (chunk: Buffer) => Promise<void> {
+  return async (chunk) => {
+    if (!response.headersSent) {
+      response.writeHead(200, { "Content-Type": "application/x-git-upload-pack-result", ...NO_CACHE });
+    }
+    if (response.destroyed) throw new Error("the client closed the connection");
+    if (response.write(chunk)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        response.off("drain", done);
+        response.off("close", closed);
+        if (error) reject(error);
+        else resolve();
+      };
+      const closed = () => done(new Error("the client closed the connection"));
+      response.on("drain", done);
+      response.on("close", closed);
+    });
+  };
+}
+
+const uploadPack: Handler = async (context) => {
+  const caller = await gitCaller(context);
+  const repo = await cloneableRepo(context, caller, gitRepoRef(context));
+  const raw = await readBody(context.request, MAX_REQUEST_BYTES);
+  const encoding = (context.request.headers["content-encoding"] ?? "").toLowerCase();
+  const body =
+    encoding === "gzip" || encoding === "x-gzip"
+      ? await inflate(raw, { maxOutputLength: MAX_REQUEST_BYTES }).catch(() => {
+          throw new HangarError(
+            "HANGAR_ERR_BAD_REQUEST",
+            `The gzipped request body is malformed or inflates past ${MAX_REQUEST_BYTES} bytes`,
+          );
+        })
+      : raw;
+  const { response } = context;
+  const sink = responseSink(response);
+  try {
+    await serveUploadPack(context.hangar, repo, { version: protocolVersion(context), body, sink });
+  } catch (error) {
+    if (response.headersSent) {
+      // The pack had started: the client has been told on band 3 (or sees a short pack).
+      if (!HangarError.isInstance(error) && !response.destroyed) console.error(error);
+      response.end();
+      return;
+    }
+    if (!HangarError.isInstance(error)) console.error(error);
+    // git reads the reason from an ERR line, not from the HTTP status.
+    const message = HangarError.isInstance(error) ? error.message : "internal server error";
+    await sink(errLine(message)).catch(() => {});
+  }
+  response.end();
+};
+
+/**
+ * Git smart HTTP (clone and fetch) at `/{prefix}{namespace}/{name}[.git]`: the ref advertisement and
+ * `git-upload-pack`, protocol v2 when the client asks for it and v0 otherwise.
+ */
+export function registerGitRoutes(router: Router): void {
+  router.add("GET", "/:namespace/:repo/info/refs", infoRefs);
+  router.add("GET", "/:type(datasets|spaces)/:namespace/:repo/info/refs", infoRefs);
+  router.add("POST", "/:namespace/:repo/git-upload-pack", uploadPack);
+  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/git-upload-pack", uploadPack);
+}
