@@ -4,9 +4,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { uploadFiles } from "@huggingface/hub";
-import { lfsPointer } from "../src/core/types.ts";
-import { GitClient, type GitRunOptions } from "./helpers/git-client.ts";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { lfsPointer } from "../../src/core/types.ts";
+import { GitClient, type GitRunOptions } from "../helpers/git-client.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** Bytes with a NUL in them, so Hangar stores them through LFS. */
 function binaryBytes(size: number, seed: number): Buffer {

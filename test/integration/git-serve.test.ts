@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { pktLine } from "../src/git/pkt-line.ts";
-import { pullRepo } from "../src/hub/mirror/pull-repo.ts";
-import { GitClient } from "./helpers/git-client.ts";
-import { importFiles, startTestHangar, type TestHangar } from "./helpers/test-hangar.ts";
+import { pktLine } from "../../src/git/pkt-line.ts";
+import { pullRepo } from "../../src/hub/mirror/pull-repo.ts";
+import { GitClient } from "../helpers/git-client.ts";
+import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const WEIGHTS = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7, 0, 9]);
 const WEIGHTS_OID = createHash("sha256").update(WEIGHTS).digest("hex");

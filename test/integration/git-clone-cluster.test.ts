@@ -3,8 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import { startCluster, type TestCluster } from "./helpers/cluster.ts";
-import { GitClient } from "./helpers/git-client.ts";
+import { startCluster, type TestCluster } from "../helpers/cluster.ts";
+import { GitClient } from "../helpers/git-client.ts";
 
 /** Bytes with a NUL in them, so they are stored through LFS. */
 function binaryBytes(size: number, seed: number): Buffer {
