@@ -119,7 +119,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         ...(typeof values.port === "string" ? { port: values.port } : {}),
       },
     });
-    await command.run({
+    const code = await command.run({
       positionals: parsed.positionals,
       values: parsed.values,
       config,
@@ -128,7 +128,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       stdout: process.stdout,
       stderr: process.stderr,
     });
-    return 0;
+    return typeof code === "number" ? code : 0;
   } catch (error) {
     if (!HangarError.isInstance(error) && env.HANGAR_DEBUG) console.error(error);
     const json = Boolean(parsed.values.json);

@@ -42,9 +42,6 @@ export async function scanZip(source: ByteSource, ctx: ScanContext, dispatch: Di
     if (entry.name.endsWith("/") && entry.size === 0) continue;
     const member = ctx.member ? `${ctx.member}!${entry.name}` : entry.name;
     const at = (finding: Parameters<typeof addFinding>[1]) => addFinding(ctx, { ...finding, member });
-    if (entry.localName !== undefined) {
-      at({ rule: "zip.name-mismatch", severity: "suspicious", message: `the local header names this member ${JSON.stringify(entry.localName)}` });
-    }
     if (entry.flags & 0x1) at({ rule: "zip.encrypted-flag", severity: "suspicious", message: "the member is marked encrypted (PyTorch reads it anyway)" });
     let memberSource: ByteSource;
     try {
@@ -54,6 +51,9 @@ export async function scanZip(source: ByteSource, ctx: ScanContext, dispatch: Di
       else if (error instanceof ZipError) at({ rule: "zip.member", severity: "invalid", message: error.message });
       else throw error;
       continue;
+    }
+    if (entry.localName !== undefined) {
+      at({ rule: "zip.name-mismatch", severity: "suspicious", message: `the local header names this member ${JSON.stringify(entry.localName)}` });
     }
     const child: ScanContext = { ...ctx, name: entry.name, member, depth: ctx.depth + 1, torch: torch || ctx.torch };
     if (format === "keras" && entry.name === "config.json") {

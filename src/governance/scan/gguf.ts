@@ -41,7 +41,8 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<st
     throw new GgufError(message);
   };
   try {
-    await c.skip(4);
+    const magic = await c.take(4);
+    if (new TextDecoder().decode(magic) !== "GGUF") fail("no GGUF magic");
     const version = await c.u32();
     if (version < 1 || version > 3) fail(`unsupported GGUF version ${version}`);
     const count = async () => (version === 1 ? BigInt(await c.u32()) : await c.u64());

@@ -54,6 +54,7 @@ export async function scanPickleCursor(cursor: Cursor, ctx: ScanContext, options
   let format = "pickle";
   let legacy = false;
   const values: Value[] = [];
+  const findingsBefore = ctx.findings.length;
   for (let index = 0; ; index++) {
     const start = cursor.offset;
     try {
@@ -93,7 +94,9 @@ export async function scanPickleCursor(cursor: Cursor, ctx: ScanContext, options
           message: `stopped at a resource limit (${error.message}); the rest of the file was not inspected`,
           offset: error.offset,
         });
-      } else if (index === 0 && options.lenient && state.imports.length === 0 && state.calls === 0 && state.persistentIds.length === 0) {
+      } else if (index === 0 && options.lenient && state.imports.length === 0 && state.calls === 0) {
+        // Bytes that merely start like a pickle: what the failed walk noted about them is noise.
+        ctx.findings.length = findingsBefore;
         addFinding(ctx, {
           rule: "pickle.not-a-pickle",
           severity: "info",

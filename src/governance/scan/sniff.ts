@@ -53,6 +53,7 @@ export function sniff(head: Uint8Array, name: string, size: number): SniffedForm
     if (headerLength >= 2 && headerLength + 8 <= size && head[8] === 0x7b) return "safetensors";
   }
   if (ext === "onnx" || ext === "ort") return "onnx";
+  if (ext === "gguf") return "gguf";
   if (PICKLE_EXTENSIONS.has(ext) || base.endsWith(".pkl.z")) {
     return compressionOf(head) ? "compressed-pickle" : "pickle";
   }
