@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { parquetWriteBuffer } from "hyparquet-writer";
+import { scanFile } from "../src/governance/scan/index.ts";
+import { escapeDecode } from "../src/governance/scan/pickle-vm.ts";
+import { op, pickle } from "./helpers/pickle-asm.ts";
+import { rawSafetensors } from "./helpers/scan-builders.ts";
+import { OS_SYSTEM } from "./helpers/scan-corpus-pickle.ts";
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hangar-scan-units-"));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+describe("scanner findings", () => {
+  test("a pickle import finding names the rule, the import and the opcode's byte offset", async () => {
+    const result = await scanFile(OS_SYSTEM, { name: "model.pkl" });
+    assert.equal(result.verdict, "unsafe");
+    assert.deepEqual(
+      result.findings.map(({ rule, import: imported, offset }) => ({ rule, imported, offset })),
+      [{ rule: "pickle.import.denied", imported: "os.system", offset: 14 }],
+    );
+  });
+
+  test("bytes need a name only for extension-based formats; magic bytes decide first", async () => {
+    assert.equal((await scanFile(OS_SYSTEM)).verdict, "unsafe");
+    assert.equal((await scanFile(Buffer.from("plain words\n"))).format, "unknown");
+  });
+
+  test("payloads larger than the read window are skipped across chunks and the import after them is found", async () => {
+    const big = pickle(op.proto(4), op.binbytes(Buffer.alloc(3 * 1024 * 1024 + 5, 0x61)), op.pop, op.unicode(`${"x".repeat(200_000)}`), op.pop);
+    const path = join(dir, "big.pkl");
+    await writeFile(path, Buffer.concat([big, OS_SYSTEM.subarray(2)]));
+    const result = await scanFile(path);
+    assert.equal(result.verdict, "unsafe");
+    assert.equal(result.findings[0]!.import, "os.system");
+    assert.equal(result.findings[0]!.offset, big.length + 12);
+  });
+
+  test("STRING operands decode Python escapes", () => {
+    assert.equal(escapeDecode(Buffer.from("o\\x73\\163\\n\\'")), "oss\n'");
+  });
+
+  test("a 2 GB safetensors file is validated from its header and size (sparse file, never read)", async () => {
+    const path = join(dir, "huge.safetensors");
+    const size = 2 * 1024 ** 3;
+    const header = rawSafetensors(`{"w":{"dtype":"F32","shape":[${size / 4}],"data_offsets":[0,${size}]}}`, 0);
+    await writeFile(path, header);
+    const handle = await open(path, "r+");
+    await handle.truncate(header.length + size);
+    await handle.close();
+    const started = performance.now();
+    const result = await scanFile(path);
+    assert.equal(result.verdict, "safe", JSON.stringify(result.findings));
+    assert.ok(performance.now() - started < 2000, "header-only validation is fast");
+  });
+
+  test("data files: secrets and personal data are counted with masked samples", async () => {
+    const path = join(dir, "users.csv");
+    await writeFile(path, "email,card\njane.doe@example.com,4111111111111111\njohn@example.org,4012888888881881\njane.doe@example.com,1\n");
+    const result = await scanFile(path);
+    assert.equal(result.verdict, "suspicious");
+    const email = result.findings.find((finding) => finding.rule === "data.personal.email")!;
+    assert.equal(email.count, 3);
+    assert.deepEqual(email.samples, ["j***@example.com", "j***@example.org"]);
+    const card = result.findings.find((finding) => finding.rule === "data.personal.card")!;
+    assert.equal(card.count, 2);
+    assert.deepEqual(card.samples, ["**** 1111", "**** 1881"]);
+    assert.ok(!JSON.stringify(result).includes("jane.doe"), "no sample shows the whole value");
+  });
+
+  test("personal data in a model card is noted, not flagged; a secret anywhere is flagged", async () => {
+    const card = await scanFile(Buffer.from("Contact: maintainer@example.com\n"), { name: "README.md" });
+    assert.equal(card.verdict, "safe");
+    assert.equal(card.findings[0]!.severity, "info");
+    const script = await scanFile(Buffer.from("AWS_KEY = 'AKIAIOSFODNN7EXAMPLE'\n"), { name: "train.sh" });
+    assert.equal(script.verdict, "suspicious");
+  });
+
+  test("Parquet string cells are scanned", async () => {
+    const flagged = parquetWriteBuffer({
+      columnData: [
+        { name: "text", data: ["hello", "write to ann@example.com", `token hf_${"Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z"}`], type: "STRING" },
+        { name: "n", data: [1, 2, 3], type: "INT32" },
+      ],
+    });
+    const result = await scanFile(new Uint8Array(flagged), { name: "train.parquet" });
+    assert.equal(result.format, "parquet");
+    assert.equal(result.verdict, "suspicious");
+    assert.deepEqual(result.findings.map((finding) => finding.rule).sort(), ["data.personal.email", "data.secret.huggingface"]);
+    const clean = parquetWriteBuffer({ columnData: [{ name: "text", data: ["a", "b"], type: "STRING" }] });
+    assert.equal((await scanFile(new Uint8Array(clean), { name: "ok.parquet" })).verdict, "safe");
+  });
+
+  test("a truncated zip is invalid, never safe", async () => {
+    const result = await scanFile(Buffer.from("PK\x03\x04 truncated"), { name: "model.pt" });
+    assert.equal(result.verdict, "invalid");
+  });
+});
