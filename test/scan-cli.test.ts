@@ -11,7 +11,10 @@ let root: string;
 before(async () => {
   root = await mkdtemp(join(tmpdir(), "hangar-scan-cli-"));
   await mkdir(join(root, "clean", "sub"), { recursive: true });
-  await writeFile(join(root, "clean", "model.safetensors"), rawSafetensors('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', 8));
+  await writeFile(
+    join(root, "clean", "model.safetensors"),
+    rawSafetensors('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', 8),
+  );
   await writeFile(join(root, "clean", "sub", "pytorch_model.bin"), torchZip());
   await mkdir(join(root, "remote"));
   await writeFile(join(root, "remote", "modeling.py"), "class Model: pass\n");
@@ -40,7 +43,8 @@ describe("hangar scan", () => {
     assert.equal(run.code, 2, run.stderr);
     const results = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
     assert.equal(results.length, 4);
-    for (const result of results) assert.deepEqual(Object.keys(result).sort(), ["findings", "format", "path", "verdict"]);
+    for (const result of results)
+      assert.deepEqual(Object.keys(result).sort(), ["findings", "format", "path", "verdict"]);
     const evil = results.find((result) => String(result.path).endsWith("evil.pkl"))!;
     assert.equal(evil.verdict, "unsafe");
     assert.equal(evil.format, "pickle");

@@ -33,7 +33,23 @@ describe("scanner corpus", () => {
     assert.ok(flagged.length >= 40, `${flagged.length} flagged files`);
     assert.ok(benign.length >= 30, `${benign.length} benign files`);
     const formats = new Set([...results.values()].map((result) => result.format.replace(/\+.*/, "")));
-    for (const format of ["pickle", "pytorch-zip", "pytorch-legacy", "npy", "npz", "zip", "keras", "safetensors", "gguf", "onnx", "config", "python", "hdf5", "text", "json"]) {
+    for (const format of [
+      "pickle",
+      "pytorch-zip",
+      "pytorch-legacy",
+      "npy",
+      "npz",
+      "zip",
+      "keras",
+      "safetensors",
+      "gguf",
+      "onnx",
+      "config",
+      "python",
+      "hdf5",
+      "text",
+      "json",
+    ]) {
       assert.ok(formats.has(format), `no corpus file of format ${format}`);
     }
     const table = new Map<string, number>();
@@ -50,10 +66,17 @@ describe("scanner corpus", () => {
       const result = results.get(file)!;
       const detail = JSON.stringify(result.findings, null, 1);
       assert.equal(result.verdict, file.expect, `${file.name}: ${detail}`);
-      if (file.rule) assert.ok(result.findings.some((finding) => finding.rule === file.rule), `${file.name} lacks ${file.rule}: ${detail}`);
+      if (file.rule)
+        assert.ok(
+          result.findings.some((finding) => finding.rule === file.rule),
+          `${file.name} lacks ${file.rule}: ${detail}`,
+        );
       if (file.format) assert.equal(result.format, file.format);
       for (const finding of result.findings) {
-        assert.ok(finding.rule && finding.message && finding.severity, "every finding names its rule, severity and message");
+        assert.ok(
+          finding.rule && finding.message && finding.severity,
+          "every finding names its rule, severity and message",
+        );
       }
     });
   }

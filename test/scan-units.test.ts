@@ -32,7 +32,13 @@ describe("scanner findings", () => {
   });
 
   test("payloads larger than the read window are skipped across chunks and the import after them is found", async () => {
-    const big = pickle(op.proto(4), op.binbytes(Buffer.alloc(3 * 1024 * 1024 + 5, 0x61)), op.pop, op.unicode(`${"x".repeat(200_000)}`), op.pop);
+    const big = pickle(
+      op.proto(4),
+      op.binbytes(Buffer.alloc(3 * 1024 * 1024 + 5, 0x61)),
+      op.pop,
+      op.unicode(`${"x".repeat(200_000)}`),
+      op.pop,
+    );
     const path = join(dir, "big.pkl");
     await writeFile(path, Buffer.concat([big, OS_SYSTEM.subarray(2)]));
     const result = await scanFile(path);
@@ -48,7 +54,10 @@ describe("scanner findings", () => {
   test("a 2 GB safetensors file is validated from its header and size (sparse file, never read)", async () => {
     const path = join(dir, "huge.safetensors");
     const size = 2 * 1024 ** 3;
-    const header = rawSafetensors(`{"w":{"dtype":"F32","shape":[${size / 4}],"data_offsets":[0,${size}]}}`, 0);
+    const header = rawSafetensors(
+      `{"w":{"dtype":"F32","shape":[${size / 4}],"data_offsets":[0,${size}]}}`,
+      0,
+    );
     await writeFile(path, header);
     const handle = await open(path, "r+");
     await handle.truncate(header.length + size);
@@ -61,7 +70,10 @@ describe("scanner findings", () => {
 
   test("data files: secrets and personal data are counted with masked samples", async () => {
     const path = join(dir, "users.csv");
-    await writeFile(path, "email,card\njane.doe@example.com,4111111111111111\njohn@example.org,4012888888881881\njane.doe@example.com,1\n");
+    await writeFile(
+      path,
+      "email,card\njane.doe@example.com,4111111111111111\njohn@example.org,4012888888881881\njane.doe@example.com,1\n",
+    );
     const result = await scanFile(path);
     assert.equal(result.verdict, "suspicious");
     const email = result.findings.find((finding) => finding.rule === "data.personal.email")!;
@@ -84,14 +96,21 @@ describe("scanner findings", () => {
   test("Parquet string cells are scanned", async () => {
     const flagged = parquetWriteBuffer({
       columnData: [
-        { name: "text", data: ["hello", "write to ann@example.com", `token hf_${"Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z"}`], type: "STRING" },
+        {
+          name: "text",
+          data: ["hello", "write to ann@example.com", `token hf_${"Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z"}`],
+          type: "STRING",
+        },
         { name: "n", data: [1, 2, 3], type: "INT32" },
       ],
     });
     const result = await scanFile(new Uint8Array(flagged), { name: "train.parquet" });
     assert.equal(result.format, "parquet");
     assert.equal(result.verdict, "suspicious");
-    assert.deepEqual(result.findings.map((finding) => finding.rule).sort(), ["data.personal.email", "data.secret.huggingface"]);
+    assert.deepEqual(result.findings.map((finding) => finding.rule).sort(), [
+      "data.personal.email",
+      "data.secret.huggingface",
+    ]);
     const clean = parquetWriteBuffer({ columnData: [{ name: "text", data: ["a", "b"], type: "STRING" }] });
     assert.equal((await scanFile(new Uint8Array(clean), { name: "ok.parquet" })).verdict, "safe");
   });

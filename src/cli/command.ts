@@ -17,7 +17,7 @@ export interface Command {
   /** Whether the command works on an instance's home folder (adds `--home`). */
   usesHome?: boolean;
   /** A number is the exit code of a run that did not fail (`hangar scan` exits 1 or 2 on findings). */
-  run(input: CommandInput): Promise<void | number>;
+  run(input: CommandInput): Promise<void> | Promise<number>;
 }
 
 export interface CommandInput {

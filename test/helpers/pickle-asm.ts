@@ -92,4 +92,8 @@ export function call4(module: string, name: string, ...args: Part[]): Uint8Array
 }
 
 /** The legacy `torch.save` magic number, as pickle 1 of a legacy file. */
-export const LEGACY_MAGIC = pickle(op.proto(2), op.long1([0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]), op.stop);
+export const LEGACY_MAGIC = pickle(
+  op.proto(2),
+  op.long1([0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]),
+  op.stop,
+);

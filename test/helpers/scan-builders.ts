@@ -118,20 +118,30 @@ export function torchDataPickle(): Uint8Array {
 }
 
 /** A zip checkpoint laid out like `torch.save`: stored members, 64-byte aligned, under one folder. */
-export function torchZip(prefix = "archive", dataPkl: Uint8Array = torchDataPickle(), extra: ZipMember[] = []): Uint8Array {
+export function torchZip(
+  prefix = "archive",
+  dataPkl: Uint8Array = torchDataPickle(),
+  extra: ZipMember[] = [],
+): Uint8Array {
   return zip([
     { name: `${prefix}/data.pkl`, data: dataPkl, alignTo: 64 },
     { name: `${prefix}/byteorder`, data: "little", alignTo: 64 },
     { name: `${prefix}/data/0`, data: new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer), alignTo: 64 },
     { name: `${prefix}/version`, data: "3\n", alignTo: 64 },
-    { name: `${prefix}/.data/serialization_id`, data: "1234567890123456789012345678901234567890", alignTo: 64 },
+    {
+      name: `${prefix}/.data/serialization_id`,
+      data: "1234567890123456789012345678901234567890",
+      alignTo: 64,
+    },
     ...extra,
   ]);
 }
 
 /** A legacy (pre-1.6) `torch.save` file: magic, protocol, sys info, object, storage keys, then storages. */
 export function legacyTorch(objectPickle?: Uint8Array, magic?: Uint8Array): Uint8Array {
-  const magicPickle = magic ?? pickle(op.proto(2), op.long1([0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]), op.stop);
+  const magicPickle =
+    magic ??
+    pickle(op.proto(2), op.long1([0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]), op.stop);
   const object =
     objectPickle ??
     pickle(
@@ -185,7 +195,10 @@ export interface TensorSpec {
 }
 
 /** A safetensors file: header JSON padded with spaces to 8 bytes, then the tensors back to back. */
-export function safetensors(tensors: Record<string, TensorSpec>, metadata?: Record<string, unknown>): Uint8Array {
+export function safetensors(
+  tensors: Record<string, TensorSpec>,
+  metadata?: Record<string, unknown>,
+): Uint8Array {
   const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
   for (const [name, spec] of Object.entries(tensors)) {
@@ -214,10 +227,17 @@ export function npy(header: string, payload: Uint8Array): Uint8Array {
   return Buffer.concat([head, Buffer.from(text, "latin1"), payload]);
 }
 
-export type GgufValue = { type: "u32"; value: number } | { type: "string"; value: string } | { type: "strings"; value: string[] };
+export type GgufValue =
+  | { type: "u32"; value: number }
+  | { type: "string"; value: string }
+  | { type: "strings"; value: string[] };
 
 /** A GGUF v3 file with metadata and F32 tensors (data aligned to 32). */
-export function gguf(kv: Record<string, GgufValue>, tensors: Array<{ name: string; dims: number[]; offset?: number }> = [], counts?: { kv?: bigint; tensors?: bigint }): Uint8Array {
+export function gguf(
+  kv: Record<string, GgufValue>,
+  tensors: Array<{ name: string; dims: number[]; offset?: number }> = [],
+  counts?: { kv?: bigint; tensors?: bigint },
+): Uint8Array {
   const parts: Buffer[] = [];
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
@@ -293,7 +313,13 @@ export function onnxModel(options: {
   functions?: Array<{ name: string; domain: string }>;
 }): Uint8Array {
   const nodes = (options.nodes ?? [{ op: "Identity" }]).map((node) =>
-    pb.message(1, pb.bytes(1, "x"), pb.bytes(2, "y"), pb.bytes(4, node.op), ...(node.domain === undefined ? [] : [pb.bytes(7, node.domain)])),
+    pb.message(
+      1,
+      pb.bytes(1, "x"),
+      pb.bytes(2, "y"),
+      pb.bytes(4, node.op),
+      ...(node.domain === undefined ? [] : [pb.bytes(7, node.domain)]),
+    ),
   );
   const initializers = (options.initializers ?? []).map((init) =>
     pb.message(
@@ -302,13 +328,23 @@ export function onnxModel(options: {
       pb.int(2, 1),
       pb.bytes(8, init.name),
       ...(init.raw ? [pb.bytes(9, init.raw)] : []),
-      ...Object.entries(init.external ?? {}).map(([key, value]) => pb.message(13, pb.bytes(1, key), pb.bytes(2, value))),
+      ...Object.entries(init.external ?? {}).map(([key, value]) =>
+        pb.message(13, pb.bytes(1, key), pb.bytes(2, value)),
+      ),
       ...(init.external ? [pb.int(14, 1)] : []),
     ),
   );
   const graph = pb.message(7, ...nodes, pb.bytes(2, "g"), ...initializers);
-  const functions = (options.functions ?? []).map((fn) => pb.message(14, pb.bytes(1, fn.name), pb.bytes(10, fn.domain)));
-  return Buffer.concat([pb.int(1, 8), pb.bytes(2, "test"), graph, pb.message(8, pb.bytes(1, ""), pb.int(2, 17)), ...functions]);
+  const functions = (options.functions ?? []).map((fn) =>
+    pb.message(14, pb.bytes(1, fn.name), pb.bytes(10, fn.domain)),
+  );
+  return Buffer.concat([
+    pb.int(1, 8),
+    pb.bytes(2, "test"),
+    graph,
+    pb.message(8, pb.bytes(1, ""), pb.int(2, 17)),
+    ...functions,
+  ]);
 }
 
 /** A joblib-style pickle: a numpy array wrapper whose raw data follows its BUILD inside the stream. */
@@ -316,7 +352,9 @@ export function joblibArray(options: { estimator?: [string, string]; after?: Uin
   const data = Buffer.from(new Float64Array([1, 2, 3]).buffer);
   const head = pickle(
     op.proto(4),
-    ...(options.estimator ? [op.global(...options.estimator), op.emptyTuple, op.newobj, op.emptyDict, op.su("coef_")] : [op.emptyDict, op.su("coef_")]),
+    ...(options.estimator
+      ? [op.global(...options.estimator), op.emptyTuple, op.newobj, op.emptyDict, op.su("coef_")]
+      : [op.emptyDict, op.su("coef_")]),
     op.global("joblib.numpy_pickle", "NumpyArrayWrapper"),
     op.emptyTuple,
     op.newobj,
@@ -356,7 +394,14 @@ export function joblibArray(options: { estimator?: [string, string]; after?: Uin
   );
   const padding = 16 - ((head.length + 1) % 16);
   const tail = options.estimator ? pickle(op.setitem, op.build, op.stop) : pickle(op.setitem, op.stop);
-  return Buffer.concat([head, Buffer.from([padding]), Buffer.alloc(padding, 0xff), data, tail, options.after ?? Buffer.alloc(0)]);
+  return Buffer.concat([
+    head,
+    Buffer.from([padding]),
+    Buffer.alloc(padding, 0xff),
+    data,
+    tail,
+    options.after ?? Buffer.alloc(0),
+  ]);
 }
 
 export const gzip = (bytes: Uint8Array) => gzipSync(bytes);

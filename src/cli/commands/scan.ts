@@ -17,7 +17,8 @@ export const scanCommand: Command = {
   usage: "<path>...",
   async run({ positionals, json, stdout, stderr }) {
     if (positionals.length === 0) throw badRequest("missing arguments: expected <path>...");
-    for (const path of positionals) if (!existsSync(path)) throw badRequest(`no such file or folder: ${path}`);
+    for (const path of positionals)
+      if (!existsSync(path)) throw badRequest(`no such file or folder: ${path}`);
     const files = await listFiles(positionals);
     const results: ScanResult[] = [];
     for (const file of files) {
@@ -28,7 +29,13 @@ export const scanCommand: Command = {
           path: file,
           format: "unknown",
           verdict: "invalid",
-          findings: [{ rule: "scan.error", severity: "invalid", message: `could not be scanned: ${(error as Error).message}` }],
+          findings: [
+            {
+              rule: "scan.error",
+              severity: "invalid",
+              message: `could not be scanned: ${(error as Error).message}`,
+            },
+          ],
         });
       }
     }
@@ -49,13 +56,19 @@ export const scanCommand: Command = {
         if (flagged.length === 0) continue;
         stdout.write(`\n${result.path}:\n`);
         for (const finding of flagged) {
-          const where = [finding.member, finding.offset === undefined ? undefined : `byte ${finding.offset}`].filter(Boolean).join(" ");
-          stdout.write(`  ${finding.severity.padEnd(10)} ${finding.rule}${where ? ` (${where})` : ""}: ${finding.message}${finding.samples ? ` [${finding.samples.join(", ")}]` : ""}\n`);
+          const where = [finding.member, finding.offset === undefined ? undefined : `byte ${finding.offset}`]
+            .filter(Boolean)
+            .join(" ");
+          stdout.write(
+            `  ${finding.severity.padEnd(10)} ${finding.rule}${where ? ` (${where})` : ""}: ${finding.message}${finding.samples ? ` [${finding.samples.join(", ")}]` : ""}\n`,
+          );
         }
       }
       const counts = new Map<string, number>();
       for (const result of results) counts.set(result.verdict, (counts.get(result.verdict) ?? 0) + 1);
-      stderr.write(`${countNoun(results.length, "file")} scanned: ${[...counts].map(([verdict, count]) => `${count} ${verdict}`).join(", ") || "none"}\n`);
+      stderr.write(
+        `${countNoun(results.length, "file")} scanned: ${[...counts].map(([verdict, count]) => `${count} ${verdict}`).join(", ") || "none"}\n`,
+      );
     }
     return scanExitCode(results);
   },

@@ -30,32 +30,60 @@ export async function scanZip(source: ByteSource, ctx: ScanContext, dispatch: Di
   const lower = ctx.name.toLowerCase();
   const format = torch
     ? "pytorch-zip"
-    : lower.endsWith(".keras") || (names.includes("config.json") && names.some((n) => n.endsWith(".weights.h5") || n === "metadata.json"))
+    : lower.endsWith(".keras") ||
+        (names.includes("config.json") &&
+          names.some((n) => n.endsWith(".weights.h5") || n === "metadata.json"))
       ? "keras"
       : lower.endsWith(".npz") || (names.length > 0 && names.every((n) => n.endsWith(".npy")))
         ? "npz"
         : "zip";
   if (format === "pytorch-zip" && names.some((n) => n.startsWith(`${prefix}code/`) && n.endsWith(".py"))) {
-    addFinding(ctx, { rule: "torch.torchscript", severity: "suspicious", message: "a TorchScript archive: its code/ folder is a program torch.jit.load runs", member: `${prefix}code/` });
+    addFinding(ctx, {
+      rule: "torch.torchscript",
+      severity: "suspicious",
+      message: "a TorchScript archive: its code/ folder is a program torch.jit.load runs",
+      member: `${prefix}code/`,
+    });
   }
   for (const entry of entries) {
     if (entry.name.endsWith("/") && entry.size === 0) continue;
     const member = ctx.member ? `${ctx.member}!${entry.name}` : entry.name;
     const at = (finding: Parameters<typeof addFinding>[1]) => addFinding(ctx, { ...finding, member });
-    if (entry.flags & 0x1) at({ rule: "zip.encrypted-flag", severity: "suspicious", message: "the member is marked encrypted (PyTorch reads it anyway)" });
+    if (entry.flags & 0x1)
+      at({
+        rule: "zip.encrypted-flag",
+        severity: "suspicious",
+        message: "the member is marked encrypted (PyTorch reads it anyway)",
+      });
     let memberSource: ByteSource;
     try {
       memberSource = await openZipEntry(source, entry, ctx.budget);
     } catch (error) {
-      if (error instanceof ZipBomb) at({ rule: "archive.bomb", severity: "suspicious", message: `${error.message} (a compression bomb?); not inspected` });
-      else if (error instanceof ZipError) at({ rule: "zip.member", severity: "invalid", message: error.message });
+      if (error instanceof ZipBomb)
+        at({
+          rule: "archive.bomb",
+          severity: "suspicious",
+          message: `${error.message} (a compression bomb?); not inspected`,
+        });
+      else if (error instanceof ZipError)
+        at({ rule: "zip.member", severity: "invalid", message: error.message });
       else throw error;
       continue;
     }
     if (entry.localName !== undefined) {
-      at({ rule: "zip.name-mismatch", severity: "suspicious", message: `the local header names this member ${JSON.stringify(entry.localName)}` });
+      at({
+        rule: "zip.name-mismatch",
+        severity: "suspicious",
+        message: `the local header names this member ${JSON.stringify(entry.localName)}`,
+      });
     }
-    const child: ScanContext = { ...ctx, name: entry.name, member, depth: ctx.depth + 1, torch: torch || ctx.torch };
+    const child: ScanContext = {
+      ...ctx,
+      name: entry.name,
+      member,
+      depth: ctx.depth + 1,
+      torch: torch || ctx.torch,
+    };
     if (format === "keras" && entry.name === "config.json") {
       await scanKerasConfig(memberSource, child);
       continue;
@@ -63,7 +91,11 @@ export async function scanZip(source: ByteSource, ctx: ScanContext, dispatch: Di
     const head = await memberSource.read(0, 16);
     const kind = sniff(head, entry.name, memberSource.size);
     if (kind === "zip" && ctx.depth + 1 >= ctx.limits.maxDepth) {
-      at({ rule: "archive.too-deep", severity: "suspicious", message: `an archive nested deeper than ${ctx.limits.maxDepth} levels is not inspected` });
+      at({
+        rule: "archive.too-deep",
+        severity: "suspicious",
+        message: `an archive nested deeper than ${ctx.limits.maxDepth} levels is not inspected`,
+      });
       continue;
     }
     // Tensor storages of a checkpoint are raw numbers: a pickle-looking one is walked, but a failed walk

@@ -1,5 +1,5 @@
-import { type ByteSource, Cursor } from "./source.ts";
 import { baseName } from "./sniff.ts";
+import { type ByteSource, Cursor } from "./source.ts";
 import { templateInternals } from "./template-check.ts";
 import { addFinding, type ScanContext } from "./types.ts";
 
@@ -7,13 +7,21 @@ const MAX_CONFIG = 64 * 1024 ** 2;
 
 async function readJson(source: ByteSource, ctx: ScanContext): Promise<unknown> {
   if (source.size > MAX_CONFIG) {
-    addFinding(ctx, { rule: "config.too-large", severity: "suspicious", message: `a ${source.size}-byte config is not inspected` });
+    addFinding(ctx, {
+      rule: "config.too-large",
+      severity: "suspicious",
+      message: `a ${source.size}-byte config is not inspected`,
+    });
     return undefined;
   }
   try {
     return JSON.parse(new TextDecoder().decode(await source.read(0, source.size)));
   } catch (error) {
-    addFinding(ctx, { rule: "config.json", severity: "invalid", message: `not valid JSON: ${(error as Error).message}` });
+    addFinding(ctx, {
+      rule: "config.json",
+      severity: "invalid",
+      message: `not valid JSON: ${(error as Error).message}`,
+    });
     return undefined;
   }
 }
@@ -58,8 +66,18 @@ export async function scanConfig(source: ByteSource, ctx: ScanContext): Promise<
   if ("chat_template" in value) checkTemplates(value.chat_template, ctx, "chat_template");
   if (baseName(ctx.name).endsWith(".safetensors.index.json")) {
     const map = value.weight_map as Record<string, unknown> | undefined;
-    if (typeof map !== "object" || map === null || Object.values(map).some((shard) => typeof shard !== "string" || shard.includes("/") || shard.includes(".."))) {
-      addFinding(ctx, { rule: "safetensors.index", severity: "invalid", message: "weight_map must map tensor names to shard files next to the index" });
+    if (
+      typeof map !== "object" ||
+      map === null ||
+      Object.values(map).some(
+        (shard) => typeof shard !== "string" || shard.includes("/") || shard.includes(".."),
+      )
+    ) {
+      addFinding(ctx, {
+        rule: "safetensors.index",
+        severity: "invalid",
+        message: "weight_map must map tensor names to shard files next to the index",
+      });
     }
   }
   // A Keras config saved as config.json of a .keras archive.
@@ -86,15 +104,35 @@ function scanKerasValue(root: unknown, ctx: ScanContext): void {
     if (className === "Lambda" || className === "TFOpLambda" || className === "__lambda__") {
       if (!seen.has(className)) {
         seen.add(className);
-        addFinding(ctx, { rule: "keras.lambda", severity: "unsafe", message: `a ${className} layer carries serialised Python code`, construct: className });
+        addFinding(ctx, {
+          rule: "keras.lambda",
+          severity: "unsafe",
+          message: `a ${className} layer carries serialised Python code`,
+          construct: className,
+        });
       }
     } else if (typeof object.function_type === "string" && object.function_type === "lambda") {
-      addFinding(ctx, { rule: "keras.lambda", severity: "unsafe", message: "a serialised lambda function", construct: "lambda" });
+      addFinding(ctx, {
+        rule: "keras.lambda",
+        severity: "unsafe",
+        message: "a serialised lambda function",
+        construct: "lambda",
+      });
     }
     const module = typeof object.module === "string" ? object.module : undefined;
-    if (module && className && !/^(keras|tensorflow|tf_keras|builtins|numpy)(\.|$)/.test(module) && !seen.has(module)) {
+    if (
+      module &&
+      className &&
+      !/^(keras|tensorflow|tf_keras|builtins|numpy)(\.|$)/.test(module) &&
+      !seen.has(module)
+    ) {
       seen.add(module);
-      addFinding(ctx, { rule: "keras.custom-object", severity: "suspicious", message: `custom object ${className} from module ${module} imports code`, construct: `${module}.${className}` });
+      addFinding(ctx, {
+        rule: "keras.custom-object",
+        severity: "suspicious",
+        message: `custom object ${className} from module ${module} imports code`,
+        construct: `${module}.${className}`,
+      });
     }
     for (const child of Object.values(object)) walk(child, depth + 1);
   };
@@ -113,16 +151,26 @@ export async function scanHdf5(source: ByteSource, ctx: ScanContext): Promise<st
     const window = carry + chunk;
     const match = needle.exec(window);
     if (match) {
-      addFinding(ctx, { rule: "keras.lambda", severity: "unsafe", message: `the HDF5 model config has a ${match[1]} layer (serialised Python code)`, construct: match[1]! });
+      addFinding(ctx, {
+        rule: "keras.lambda",
+        severity: "unsafe",
+        message: `the HDF5 model config has a ${match[1]} layer (serialised Python code)`,
+        construct: match[1]!,
+      });
       return "hdf5";
     }
     carry = window.slice(-64);
   }
-  addFinding(ctx, { rule: "hdf5.not-parsed", severity: "info", message: "HDF5 is not parsed; its bytes were searched for Lambda layers only" });
+  addFinding(ctx, {
+    rule: "hdf5.not-parsed",
+    severity: "info",
+    message: "HDF5 is not parsed; its bytes were searched for Lambda layers only",
+  });
   return "hdf5";
 }
 
-const RISKY_IMPORTS = /^\s*(?:import|from)\s+(os|subprocess|socket|ctypes|shutil|requests|urllib|pickle|marshal|importlib)\b/m;
+const RISKY_IMPORTS =
+  /^\s*(?:import|from)\s+(os|subprocess|socket|ctypes|shutil|requests|urllib|pickle|marshal|importlib)\b/m;
 
 /** Python in a model repo is code `trust_remote_code` runs. */
 export async function scanPython(source: ByteSource, ctx: ScanContext): Promise<string> {

@@ -1,5 +1,5 @@
-import { type ByteSource, Cursor } from "./source.ts";
 import { extensionOf } from "./sniff.ts";
+import { type ByteSource, Cursor } from "./source.ts";
 import { addFinding, type ScanContext, type Severity } from "./types.ts";
 
 interface Detector {
@@ -11,7 +11,8 @@ interface Detector {
   mask: (match: string) => string;
 }
 
-const maskSecret = (value: string) => `${value.slice(0, value.startsWith("github_pat_") ? 11 : 4)}…${value.slice(-2)} (${value.length} chars)`;
+const maskSecret = (value: string) =>
+  `${value.slice(0, value.startsWith("github_pat_") ? 11 : 4)}…${value.slice(-2)} (${value.length} chars)`;
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -27,9 +28,27 @@ function luhn(digits: string): boolean {
 }
 
 const DETECTORS: Detector[] = [
-  { rule: "data.secret.huggingface", label: "Hugging Face token", kind: "secret", pattern: /\bhf_[A-Za-z0-9]{30,40}\b/g, mask: maskSecret },
-  { rule: "data.secret.aws", label: "AWS access key id", kind: "secret", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, mask: maskSecret },
-  { rule: "data.secret.github", label: "GitHub token", kind: "secret", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b/g, mask: maskSecret },
+  {
+    rule: "data.secret.huggingface",
+    label: "Hugging Face token",
+    kind: "secret",
+    pattern: /\bhf_[A-Za-z0-9]{30,40}\b/g,
+    mask: maskSecret,
+  },
+  {
+    rule: "data.secret.aws",
+    label: "AWS access key id",
+    kind: "secret",
+    pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+    mask: maskSecret,
+  },
+  {
+    rule: "data.secret.github",
+    label: "GitHub token",
+    kind: "secret",
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,255})\b/g,
+    mask: maskSecret,
+  },
   {
     rule: "data.secret.openai",
     label: "OpenAI-style API key",
@@ -38,7 +57,13 @@ const DETECTORS: Detector[] = [
     accept: (match) => /\d/.test(match) && /[A-Za-z]/.test(match.slice(3)),
     mask: maskSecret,
   },
-  { rule: "data.secret.private-key", label: "private key block", kind: "secret", pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g, mask: (m) => m },
+  {
+    rule: "data.secret.private-key",
+    label: "private key block",
+    kind: "secret",
+    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g,
+    mask: (m) => m,
+  },
   {
     rule: "data.personal.email",
     label: "e-mail address",
@@ -50,7 +75,8 @@ const DETECTORS: Detector[] = [
     rule: "data.personal.phone",
     label: "phone number",
     kind: "personal",
-    pattern: /(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}|\(\d{3}\) ?\d{3}-\d{4}|\b\d{3}-\d{3}-\d{4})\b/g,
+    pattern:
+      /(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}|\(\d{3}\) ?\d{3}-\d{4}|\b\d{3}-\d{3}-\d{4})\b/g,
     accept: (m) => {
       const digits = m.replace(/\D/g, "").length;
       return digits >= 9 && digits <= 15;

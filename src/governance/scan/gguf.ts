@@ -25,7 +25,19 @@ const GGML_BLOCKS: Record<number, [number, number]> = {
   28: [8, 1],
   30: [2, 1],
 };
-const SCALAR_SIZE: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+const SCALAR_SIZE: Record<number, number> = {
+  0: 1,
+  1: 1,
+  2: 2,
+  3: 2,
+  4: 4,
+  5: 4,
+  6: 4,
+  7: 1,
+  10: 8,
+  11: 8,
+  12: 8,
+};
 const MAX_STRING = 64 * 1024 ** 2;
 
 class GgufError extends Error {}
@@ -53,7 +65,8 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<st
     if (tensorCount * 32n > BigInt(left())) fail(`${tensorCount} tensors cannot fit in the file`);
     const str = async (keep: boolean): Promise<string | undefined> => {
       const length = await count();
-      if (length > BigInt(left()) || length > BigInt(MAX_STRING)) fail(`a string of ${length} bytes runs past the end of the file`);
+      if (length > BigInt(left()) || length > BigInt(MAX_STRING))
+        fail(`a string of ${length} bytes runs past the end of the file`);
       if (!keep) {
         await c.skip(Number(length));
         return undefined;
@@ -68,7 +81,8 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<st
         const elementType = await c.u32();
         const n = await count();
         const minSize = elementType === 8 ? (version === 1 ? 4 : 8) : (SCALAR_SIZE[elementType] ?? 1);
-        if (n * BigInt(minSize) > BigInt(left())) fail(`array ${key} of ${n} elements runs past the end of the file`);
+        if (n * BigInt(minSize) > BigInt(left()))
+          fail(`array ${key} of ${n} elements runs past the end of the file`);
         if (elementType !== 8 && elementType !== 9) {
           const size = SCALAR_SIZE[elementType];
           if (size === undefined) fail(`array ${key} has unknown element type ${elementType}`);
@@ -89,7 +103,8 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<st
       const type = await c.u32();
       const v = await value(type, key, 0);
       if (key === "general.alignment") {
-        if (typeof v !== "number" || v === 0 || (v & (v - 1)) !== 0) fail(`general.alignment ${String(v)} is not a power of two`);
+        if (typeof v !== "number" || v === 0 || (v & (v - 1)) !== 0)
+          fail(`general.alignment ${String(v)} is not a power of two`);
         alignment = v as number;
       }
       if (key.startsWith("tokenizer.chat_template") && typeof v === "string") {
@@ -114,13 +129,19 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<st
       const type = await c.u32();
       const offset = await c.u64();
       const block = GGML_BLOCKS[type];
-      tensors.push({ name, offset, bytes: block ? (elements / BigInt(block[1])) * BigInt(block[0]) : undefined });
+      tensors.push({
+        name,
+        offset,
+        bytes: block ? (elements / BigInt(block[1])) * BigInt(block[0]) : undefined,
+      });
     }
     const dataStart = BigInt(Math.ceil(c.offset / alignment) * alignment);
     const dataBytes = BigInt(source.size) - dataStart;
     for (const tensor of tensors) {
-      if (tensor.offset % BigInt(alignment) !== 0n) fail(`tensor ${tensor.name} offset ${tensor.offset} is not aligned to ${alignment}`);
-      if (tensor.offset + (tensor.bytes ?? 0n) > dataBytes) fail(`tensor ${tensor.name} lies beyond the end of the file`);
+      if (tensor.offset % BigInt(alignment) !== 0n)
+        fail(`tensor ${tensor.name} offset ${tensor.offset} is not aligned to ${alignment}`);
+      if (tensor.offset + (tensor.bytes ?? 0n) > dataBytes)
+        fail(`tensor ${tensor.name} lies beyond the end of the file`);
     }
   } catch (error) {
     if (!(error instanceof GgufError) && !(error instanceof EndOfData)) throw error;

@@ -11,13 +11,24 @@ import { compressionOf, scanCompressedPickle, scanPickle } from "./pickle-scan.t
 import { scanSafetensors } from "./safetensors.ts";
 import { sniff } from "./sniff.ts";
 import { type ByteSource, bytesSource, openFileSource } from "./source.ts";
-import { DEFAULT_LIMITS, type Finding, type ScanContext, type ScanLimits, type ScanResult, verdictOf } from "./types.ts";
+import {
+  DEFAULT_LIMITS,
+  type Finding,
+  type ScanContext,
+  type ScanLimits,
+  type ScanResult,
+  verdictOf,
+} from "./types.ts";
 
 export type { Finding, ScanResult, Severity, Verdict } from "./types.ts";
 export { SCANNER_RULES_VERSION, worstVerdict } from "./types.ts";
 
 /** Scans one source (a file, or an archive member) with the scanner its format calls for. */
-async function dispatch(source: ByteSource, ctx: ScanContext, options: { lenient?: boolean } = {}): Promise<string> {
+async function dispatch(
+  source: ByteSource,
+  ctx: ScanContext,
+  options: { lenient?: boolean } = {},
+): Promise<string> {
   const head = await source.read(0, 16);
   const kind = sniff(head, ctx.name, source.size);
   switch (kind) {
@@ -61,7 +72,10 @@ export interface ScanOptions {
 }
 
 /** Scans a ByteSource: what `scanFile` does once the file is open; a worker can host it as is. */
-export async function scanSource(source: ByteSource, options: { name: string; dir?: string; limits?: Partial<ScanLimits> }): Promise<ScanResult> {
+export async function scanSource(
+  source: ByteSource,
+  options: { name: string; dir?: string; limits?: Partial<ScanLimits> },
+): Promise<ScanResult> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const findings: Finding[] = [];
   const ctx: ScanContext = {
@@ -82,7 +96,10 @@ export async function scanSource(source: ByteSource, options: { name: string; di
  */
 export async function scanFile(input: string | Uint8Array, options: ScanOptions = {}): Promise<ScanResult> {
   if (typeof input !== "string") {
-    return scanSource(bytesSource(input), { name: options.name ?? "", ...(options.limits ? { limits: options.limits } : {}) });
+    return scanSource(bytesSource(input), {
+      name: options.name ?? "",
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
   }
   const source = await openFileSource(input);
   try {

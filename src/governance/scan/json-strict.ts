@@ -4,7 +4,8 @@ export class JsonError extends Error {}
 export function parseJsonStrict(text: string, maxDepth = 64): unknown {
   let p = 0;
   const ws = () => {
-    while (p < text.length && (text[p] === " " || text[p] === "\n" || text[p] === "\r" || text[p] === "\t")) p++;
+    while (p < text.length && (text[p] === " " || text[p] === "\n" || text[p] === "\r" || text[p] === "\t"))
+      p++;
   };
   const fail = (what: string): never => {
     throw new JsonError(`${what} at character ${p}`);
@@ -34,7 +35,10 @@ export function parseJsonStrict(text: string, maxDepth = 64): unknown {
       p++;
       const object: Record<string, unknown> = Object.create(null);
       ws();
-      if (text[p] === "}") return p++, object;
+      if (text[p] === "}") {
+        p++;
+        return object;
+      }
       for (;;) {
         ws();
         if (text[p] !== '"') fail("expected a key");
@@ -45,25 +49,34 @@ export function parseJsonStrict(text: string, maxDepth = 64): unknown {
         object[key] = value(depth + 1);
         ws();
         if (text[p] === ",") p++;
-        else if (text[p] === "}") return p++, object;
-        else fail("expected ',' or '}'");
+        else if (text[p] === "}") {
+          p++;
+          return object;
+        } else fail("expected ',' or '}'");
       }
     }
     if (ch === "[") {
       p++;
       const array: unknown[] = [];
       ws();
-      if (text[p] === "]") return p++, array;
+      if (text[p] === "]") {
+        p++;
+        return array;
+      }
       for (;;) {
         array.push(value(depth + 1));
         ws();
         if (text[p] === ",") p++;
-        else if (text[p] === "]") return p++, array;
-        else fail("expected ',' or ']'");
+        else if (text[p] === "]") {
+          p++;
+          return array;
+        } else fail("expected ',' or ']'");
       }
     }
     if (ch === '"') return string();
-    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(p, p + 400));
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+      text.slice(p, p + 400),
+    );
     if (!literal) return fail("unexpected character");
     p += literal[0].length;
     return JSON.parse(literal[0]);

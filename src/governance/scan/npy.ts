@@ -1,5 +1,5 @@
-import { numpyItemSize } from "./pickle-vm.ts";
 import { scanPickle } from "./pickle-scan.ts";
+import { numpyItemSize } from "./pickle-vm.ts";
 import type { ByteSource } from "./source.ts";
 import { addFinding, type ScanContext } from "./types.ts";
 
@@ -15,9 +15,13 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<str
     return "npy";
   };
   if (head.length < 10 || major < 1 || major > 3) return invalid(`unknown .npy version ${major}`);
-  const headerLength = major === 1 ? head[8]! | (head[9]! << 8) : (head[8]! | (head[9]! << 8) | (head[10]! << 16)) + head[11]! * 0x1000000;
+  const headerLength =
+    major === 1
+      ? head[8]! | (head[9]! << 8)
+      : (head[8]! | (head[9]! << 8) | (head[10]! << 16)) + head[11]! * 0x1000000;
   const dataStart = (major === 1 ? 10 : 12) + headerLength;
-  if (headerLength > 1024 * 1024 || dataStart > source.size) return invalid("the header length does not fit the file");
+  if (headerLength > 1024 * 1024 || dataStart > source.size)
+    return invalid("the header length does not fit the file");
   const header = new TextDecoder("latin1").decode(await source.read(major === 1 ? 10 : 12, headerLength));
   const descrMatch = /['"]descr['"]\s*:\s*(\[.*\]|'[^']*'|"[^"]*")/s.exec(header);
   const shapeMatch = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header);
@@ -29,7 +33,10 @@ export async function scanNpy(source: ByteSource, ctx: ScanContext): Promise<str
   }
   if (!descr.startsWith("[")) {
     const itemSize = numpyItemSize(descr.slice(1, -1));
-    const dims = shapeMatch[1]!.split(",").map((part) => part.trim()).filter((part) => part !== "");
+    const dims = shapeMatch[1]!
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== "");
     if (itemSize !== undefined && dims.every((dim) => /^\d+$/.test(dim))) {
       const expected = dims.reduce((product, dim) => product * BigInt(dim), 1n) * BigInt(itemSize);
       if (BigInt(source.size - dataStart) !== expected) {

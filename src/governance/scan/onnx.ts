@@ -116,26 +116,30 @@ export async function scanOnnx(source: ByteSource, ctx: ScanContext): Promise<st
       return true;
     };
   };
-  const attribute = (depth: number): Handler => async (field, wire, end) => {
-    if (wire !== 2) return false;
-    if (field === 6 || field === 11) await sub(end, depth + 1, graph(depth + 1));
-    else if (field === 5 || field === 10) await sub(end, depth + 1, tensor(depth + 1));
-    else return false;
-    return true;
-  };
-  const graph = (depth: number): Handler => async (field, wire, end) => {
-    if (wire !== 2) return false;
-    if (field === 1) await nodeMessage(end, depth);
-    else if (field === 5) await sub(end, depth + 1, tensor(depth + 1));
-    else if (field === 15) {
-      await sub(end, depth + 1, async (f, w, e) => {
-        if (w !== 2 || (f !== 1 && f !== 2)) return false;
-        await sub(e, depth + 2, tensor(depth + 2));
-        return true;
-      });
-    } else return false;
-    return true;
-  };
+  const attribute =
+    (depth: number): Handler =>
+    async (field, wire, end) => {
+      if (wire !== 2) return false;
+      if (field === 6 || field === 11) await sub(end, depth + 1, graph(depth + 1));
+      else if (field === 5 || field === 10) await sub(end, depth + 1, tensor(depth + 1));
+      else return false;
+      return true;
+    };
+  const graph =
+    (depth: number): Handler =>
+    async (field, wire, end) => {
+      if (wire !== 2) return false;
+      if (field === 1) await nodeMessage(end, depth);
+      else if (field === 5) await sub(end, depth + 1, tensor(depth + 1));
+      else if (field === 15) {
+        await sub(end, depth + 1, async (f, w, e) => {
+          if (w !== 2 || (f !== 1 && f !== 2)) return false;
+          await sub(e, depth + 2, tensor(depth + 2));
+          return true;
+        });
+      } else return false;
+      return true;
+    };
   const nodeMessage = async (end: number, depth: number) => {
     const length = await lengthWithin(end);
     const start = c.offset;
@@ -173,7 +177,12 @@ export async function scanOnnx(source: ByteSource, ctx: ScanContext): Promise<st
     });
   } catch (error) {
     if (!(error instanceof OnnxError) && !(error instanceof EndOfData)) throw error;
-    addFinding(ctx, { rule: "onnx.structure", severity: "invalid", message: `not a valid ONNX protobuf: ${error.message}`, offset: c.offset });
+    addFinding(ctx, {
+      rule: "onnx.structure",
+      severity: "invalid",
+      message: `not a valid ONNX protobuf: ${error.message}`,
+      offset: c.offset,
+    });
   }
   const reported = new Set<string>();
   for (const { domain, op, offset } of nodes) {
@@ -196,28 +205,64 @@ async function checkExternal(external: External, ctx: ScanContext): Promise<void
   const base = { offset: external.offset, construct: location };
   const unknown = [...external.entries.keys()].filter((key) => !EXTERNAL_KEYS.has(key));
   if (unknown.length > 0) {
-    addFinding(ctx, { rule: "onnx.external-data.keys", severity: "suspicious", message: `tensor ${external.tensor}: unknown external-data keys ${unknown.join(", ")}`, ...base });
+    addFinding(ctx, {
+      rule: "onnx.external-data.keys",
+      severity: "suspicious",
+      message: `tensor ${external.tensor}: unknown external-data keys ${unknown.join(", ")}`,
+      ...base,
+    });
   }
   if (external.entries.has("basepath")) {
-    addFinding(ctx, { rule: "onnx.external-data.basepath", severity: "unsafe", message: `tensor ${external.tensor}: external data sets basepath, which moves where files are read`, ...base });
+    addFinding(ctx, {
+      rule: "onnx.external-data.basepath",
+      severity: "unsafe",
+      message: `tensor ${external.tensor}: external data sets basepath, which moves where files are read`,
+      ...base,
+    });
   }
   const problem = externalLocationProblem(location);
   if (problem) {
-    addFinding(ctx, { rule: "onnx.external-data.location", severity: "unsafe", message: `tensor ${external.tensor}: external data location ${JSON.stringify(location)} ${problem}`, ...base });
+    addFinding(ctx, {
+      rule: "onnx.external-data.location",
+      severity: "unsafe",
+      message: `tensor ${external.tensor}: external data location ${JSON.stringify(location)} ${problem}`,
+      ...base,
+    });
     return;
   }
   if (ctx.dir === undefined || ctx.member !== undefined) return;
   const path = join(ctx.dir, location);
   const stat = await lstat(path).catch(() => undefined);
   if (!stat) {
-    addFinding(ctx, { rule: "onnx.external-data.missing", severity: "suspicious", message: `tensor ${external.tensor}: external data file ${location} is not next to the model`, ...base });
+    addFinding(ctx, {
+      rule: "onnx.external-data.missing",
+      severity: "suspicious",
+      message: `tensor ${external.tensor}: external data file ${location} is not next to the model`,
+      ...base,
+    });
   } else if (!stat.isFile()) {
-    addFinding(ctx, { rule: "onnx.external-data.location", severity: "unsafe", message: `tensor ${external.tensor}: external data ${location} is a ${stat.isSymbolicLink() ? "symbolic link" : "non-regular file"}`, ...base });
+    addFinding(ctx, {
+      rule: "onnx.external-data.location",
+      severity: "unsafe",
+      message: `tensor ${external.tensor}: external data ${location} is a ${stat.isSymbolicLink() ? "symbolic link" : "non-regular file"}`,
+      ...base,
+    });
   } else {
     const offset = Number(external.entries.get("offset") ?? 0);
     const length = external.entries.has("length") ? Number(external.entries.get("length")) : 0;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > stat.size) {
-      addFinding(ctx, { rule: "onnx.external-data.range", severity: "invalid", message: `tensor ${external.tensor}: offset ${offset} + length ${length} is outside ${location} (${stat.size} bytes)`, ...base });
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > stat.size
+    ) {
+      addFinding(ctx, {
+        rule: "onnx.external-data.range",
+        severity: "invalid",
+        message: `tensor ${external.tensor}: offset ${offset} + length ${length} is outside ${location} (${stat.size} bytes)`,
+        ...base,
+      });
     }
   }
 }

@@ -42,9 +42,18 @@ export async function scanParquet(source: ByteSource, ctx: ScanContext): Promise
       });
     }
     reportTallies(tallies, ctx);
-    if (rows > limit) addFinding(ctx, { rule: "data.partial", severity: "info", message: `only the first ${limit} of ${rows} rows were scanned` });
+    if (rows > limit)
+      addFinding(ctx, {
+        rule: "data.partial",
+        severity: "info",
+        message: `only the first ${limit} of ${rows} rows were scanned`,
+      });
   } catch (error) {
-    addFinding(ctx, { rule: "parquet.structure", severity: "invalid", message: `not a readable Parquet file: ${(error as Error).message}` });
+    addFinding(ctx, {
+      rule: "parquet.structure",
+      severity: "invalid",
+      message: `not a readable Parquet file: ${(error as Error).message}`,
+    });
   }
   return "parquet";
 }

@@ -261,7 +261,7 @@ const PY2_MODULES: Record<string, string> = {
   exceptions: "builtins",
   cPickle: "pickle",
   commands: "subprocess",
-  "urllib2": "urllib.request",
+  urllib2: "urllib.request",
   httplib: "http.client",
   Queue: "queue",
 };
@@ -290,14 +290,33 @@ export function classifyImport(rawModule: string, name: string): ImportClass {
     return { severity: "unsafe", rule: "pickle.import.dotted", why: "a dotted name walks attributes" };
   }
   if (hasDunder(name) || module.split(".").some(hasDunder)) {
-    return { severity: "unsafe", rule: "pickle.import.dunder", why: "a dunder name reaches Python internals" };
+    return {
+      severity: "unsafe",
+      rule: "pickle.import.dunder",
+      why: "a dunder name reaches Python internals",
+    };
   }
   if (ALLOWED_IMPORTS.has(full)) return { severity: "info", rule: "pickle.import.allowed", why: "data-only" };
-  if (DENIED_NAMES.has(full) || DENIED_MODULES.some((denied) => module === denied || module.startsWith(`${denied}.`))) {
-    return { severity: "unsafe", rule: "pickle.import.denied", why: "can run code, touch files or the network" };
+  if (
+    DENIED_NAMES.has(full) ||
+    DENIED_MODULES.some((denied) => module === denied || module.startsWith(`${denied}.`))
+  ) {
+    return {
+      severity: "unsafe",
+      rule: "pickle.import.denied",
+      why: "can run code, touch files or the network",
+    };
   }
   if (module === "builtins") {
-    return { severity: "suspicious", rule: "pickle.import.unknown", why: "a builtin not known to be data-only" };
+    return {
+      severity: "suspicious",
+      rule: "pickle.import.unknown",
+      why: "a builtin not known to be data-only",
+    };
   }
-  return { severity: "suspicious", rule: "pickle.import.unknown", why: "not on the allow-list of data-only imports" };
+  return {
+    severity: "suspicious",
+    rule: "pickle.import.unknown",
+    why: "not on the allow-list of data-only imports",
+  };
 }

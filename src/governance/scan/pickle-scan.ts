@@ -45,11 +45,19 @@ export interface PickleScanOutcome {
 }
 
 /** Walks every pickle stream of `source` (from `offset`) until its end, with legacy PyTorch framing. */
-export async function scanPickle(source: ByteSource, ctx: ScanContext, options: PickleScanOptions = {}): Promise<PickleScanOutcome> {
+export async function scanPickle(
+  source: ByteSource,
+  ctx: ScanContext,
+  options: PickleScanOptions = {},
+): Promise<PickleScanOutcome> {
   return scanPickleCursor(Cursor.over(source, options.offset ?? 0), ctx, options);
 }
 
-export async function scanPickleCursor(cursor: Cursor, ctx: ScanContext, options: PickleScanOptions = {}): Promise<PickleScanOutcome> {
+export async function scanPickleCursor(
+  cursor: Cursor,
+  ctx: ScanContext,
+  options: PickleScanOptions = {},
+): Promise<PickleScanOutcome> {
   const state = newPickleState(ctx);
   let format = "pickle";
   let legacy = false;
@@ -67,7 +75,8 @@ export async function scanPickleCursor(cursor: Cursor, ctx: ScanContext, options
       values.push(value);
       if (legacy && index === 4) {
         await skipLegacyStorages(cursor, state, value, start);
-        if (!(await cursor.atEnd())) trailing(ctx, cursor.offset, "after the storages of a legacy PyTorch file");
+        if (!(await cursor.atEnd()))
+          trailing(ctx, cursor.offset, "after the storages of a legacy PyTorch file");
         break;
       }
       if (await cursor.atEnd()) {
@@ -108,7 +117,12 @@ export async function scanPickleCursor(cursor: Cursor, ctx: ScanContext, options
         const after = state.calls > 0 ? ` after ${state.calls} call(s) a loader would already have run` : "";
         const what = error instanceof EndOfData ? "ends without STOP" : `is malformed: ${error.message}`;
         addFinding(ctx, {
-          rule: index > 0 ? "pickle.trailing-data" : error instanceof EndOfData ? "pickle.no-stop" : "pickle.malformed",
+          rule:
+            index > 0
+              ? "pickle.trailing-data"
+              : error instanceof EndOfData
+                ? "pickle.no-stop"
+                : "pickle.malformed",
           severity: "unsafe",
           message:
             index > 0
@@ -133,7 +147,12 @@ function trailing(ctx: ScanContext, offset: number, where: string): void {
 }
 
 /** After the 5th pickle of a legacy file: for each storage key, a u64 element count and the raw data. */
-async function skipLegacyStorages(cursor: Cursor, state: PickleState, keysValue: Value, at: number): Promise<void> {
+async function skipLegacyStorages(
+  cursor: Cursor,
+  state: PickleState,
+  keysValue: Value,
+  at: number,
+): Promise<void> {
   const sizes = new Map<string, number>();
   for (const id of state.persistentIds) {
     if (id.k !== "tuple") continue;
@@ -142,20 +161,25 @@ async function skipLegacyStorages(cursor: Cursor, state: PickleState, keysValue:
     const storage = type?.k === "global" ? /^torch\.(\w+)Storage$/.exec(type.full ?? "")?.[1] : undefined;
     sizes.set(key.v, STORAGE_ELEMENT_SIZE[storage ?? ""] ?? 1);
   }
-  if (keysValue.k !== "list") throw new PickleError("the storage key list of a legacy PyTorch file is not a list", at);
+  if (keysValue.k !== "list")
+    throw new PickleError("the storage key list of a legacy PyTorch file is not a list", at);
   for (const key of keysValue.items) {
     const name = key.k === "str" ? key.v : undefined;
     const elementSize = name === undefined ? undefined : sizes.get(name);
-    if (elementSize === undefined) throw new PickleError(`storage key ${name ?? "?"} was never declared`, cursor.offset);
+    if (elementSize === undefined)
+      throw new PickleError(`storage key ${name ?? "?"} was never declared`, cursor.offset);
     const count = await cursor.u64();
     const bytes = count * BigInt(elementSize);
-    if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) throw new PickleError("storage larger than 2^53 bytes", cursor.offset);
+    if (bytes > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new PickleError("storage larger than 2^53 bytes", cursor.offset);
     await cursor.skip(Number(bytes));
   }
 }
 
 /** Compression joblib (and people) wrap pickles in, by magic bytes. */
-export function compressionOf(head: Uint8Array): "gzip" | "zlib" | "joblib-zf" | "bz2" | "xz" | "lz4" | undefined {
+export function compressionOf(
+  head: Uint8Array,
+): "gzip" | "zlib" | "joblib-zf" | "bz2" | "xz" | "lz4" | undefined {
   if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
   if (head[0] === 0x5a && head[1] === 0x46) return "joblib-zf";
   if (head[0] === 0x78 && [0x01, 0x5e, 0x9c, 0xda].includes(head[1] ?? -1)) return "zlib";
@@ -168,7 +192,12 @@ export function compressionOf(head: Uint8Array): "gzip" | "zlib" | "joblib-zf" |
 class InflateLimit extends Error {}
 
 /** Inflated chunks of a gzip or zlib stream, charged to the scan's inflation budget. */
-async function* inflated(source: ByteSource, offset: number, kind: "gzip" | "zlib", budget: { inflated: number }) {
+async function* inflated(
+  source: ByteSource,
+  offset: number,
+  kind: "gzip" | "zlib",
+  budget: { inflated: number },
+) {
   const inflater = kind === "gzip" ? createGunzip() : createInflate();
   const out = pipeline(Readable.from(source.chunks(offset)), inflater, () => {});
   for await (const chunk of out as AsyncIterable<Buffer>) {
@@ -182,7 +211,11 @@ async function* inflated(source: ByteSource, offset: number, kind: "gzip" | "zli
 }
 
 /** A compressed pickle (joblib's compressors): gzip and zlib are inflated with a cap; others are flagged. */
-export async function scanCompressedPickle(source: ByteSource, ctx: ScanContext, kind: NonNullable<ReturnType<typeof compressionOf>>): Promise<PickleScanOutcome> {
+export async function scanCompressedPickle(
+  source: ByteSource,
+  ctx: ScanContext,
+  kind: NonNullable<ReturnType<typeof compressionOf>>,
+): Promise<PickleScanOutcome> {
   if (kind !== "gzip" && kind !== "zlib" && kind !== "joblib-zf") {
     addFinding(ctx, {
       rule: "pickle.compressed-unsupported",
@@ -199,7 +232,10 @@ export async function scanCompressedPickle(source: ByteSource, ctx: ScanContext,
     const outcome = await scanPickleCursor(cursor, ctx, {});
     return { ...outcome, format: `${outcome.format}+${kind}` };
   } catch (error) {
-    const message = error instanceof InflateLimit ? "inflates past the scan's limit (a compression bomb?)" : `does not inflate (${(error as Error).message})`;
+    const message =
+      error instanceof InflateLimit
+        ? "inflates past the scan's limit (a compression bomb?)"
+        : `does not inflate (${(error as Error).message})`;
     addFinding(ctx, {
       rule: error instanceof InflateLimit ? "archive.bomb" : "pickle.compressed-corrupt",
       severity: error instanceof InflateLimit ? "suspicious" : "invalid",

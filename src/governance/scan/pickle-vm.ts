@@ -27,6 +27,8 @@ const MAX_NAME_STRING = 64 * 1024;
 const MAX_LINE = 1024 * 1024;
 
 const SCALAR: Value = { k: "scalar" };
+/** BININT1 values, shared (they are never mutated). */
+const SMALL_INTS: Value[] = Array.from({ length: 256 }, (_, n) => ({ k: "int", v: BigInt(n) }));
 
 /** Everything the walk of one file's pickles shares. */
 export interface PickleState {
@@ -68,7 +70,13 @@ function report(state: PickleState, key: string, finding: Parameters<typeof addF
   addFinding(state.ctx, finding);
 }
 
-function recordImport(state: PickleState, module: string | undefined, name: string | undefined, offset: number, opcode: string): Value {
+function recordImport(
+  state: PickleState,
+  module: string | undefined,
+  name: string | undefined,
+  offset: number,
+  opcode: string,
+): Value {
   if (module === undefined || name === undefined) {
     report(state, `unresolved@${offset}`, {
       rule: "pickle.import.unresolved",
@@ -135,9 +143,11 @@ export function escapeDecode(bytes: Uint8Array): string {
 
 /** Python's `raw-unicode-escape` decoding of a UNICODE operand. */
 export function rawUnicodeDecode(bytes: Uint8Array): string {
-  return latin1.decode(bytes).replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, four, eight) =>
-    String.fromCodePoint(Number.parseInt(four ?? eight, 16)),
-  );
+  return latin1
+    .decode(bytes)
+    .replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, four, eight) =>
+      String.fromCodePoint(Number.parseInt(four ?? eight, 16)),
+    );
 }
 
 function littleEndianSigned(bytes: Uint8Array): bigint {
@@ -161,7 +171,25 @@ function dictGet(value: Value | undefined, key: string): Value | undefined {
 export function numpyItemSize(descr: string): number | undefined {
   const match = /^[<>|=]?([a-zA-Z])(\d+)/.exec(descr);
   if (!match) {
-    const fixed: Record<string, number> = { "?": 1, b: 1, B: 1, h: 2, H: 2, i: 4, I: 4, l: 8, L: 8, q: 8, Q: 8, e: 2, f: 4, d: 8, g: 16, F: 8, D: 16 };
+    const fixed: Record<string, number> = {
+      "?": 1,
+      b: 1,
+      B: 1,
+      h: 2,
+      H: 2,
+      i: 4,
+      I: 4,
+      l: 8,
+      L: 8,
+      q: 8,
+      Q: 8,
+      e: 2,
+      f: 4,
+      d: 8,
+      g: 16,
+      F: 8,
+      D: 16,
+    };
     return fixed[descr.replace(/^[<>|=]/, "")];
   }
   const size = Number(match[2]);
@@ -294,6 +322,16 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
       fail(`more than ${limits.maxOpcodes} opcodes`);
     }
     const op = c.buf[c.pos++]!;
+    // Fast path for the opcodes that dominate large pickles (floats and small ints in long lists).
+    if (op === 0x47 || op === 0x4b) {
+      const width = op === 0x47 ? 8 : 1;
+      if (c.buf.length - c.pos < width) throw new EndOfData(c.offset);
+      const value = op === 0x47 ? SCALAR : SMALL_INTS[c.buf[c.pos]!]!;
+      c.pos += width;
+      if (stack.length >= limits.maxStack) push(value);
+      else stack.push(value);
+      continue;
+    }
     switch (op) {
       case 0x80: {
         // PROTO
@@ -326,22 +364,23 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
       case 0x49: {
         // INT (and TRUE/FALSE as I01/I00)
         const digits = latin1.decode(await line()).trim();
-        if (!/^[+-]?\d+$/.test(digits)) fail(`INT operand ${JSON.stringify(digits.slice(0, 40))} is not a number`, at);
+        if (!/^[+-]?\d+$/.test(digits))
+          fail(`INT operand ${JSON.stringify(digits.slice(0, 40))} is not a number`, at);
         push({ k: "int", v: BigInt(digits) });
         break;
       }
       case 0x4c: {
         // LONG
-        const digits = latin1.decode(await line()).trim().replace(/L$/, "");
+        const digits = latin1
+          .decode(await line())
+          .trim()
+          .replace(/L$/, "");
         if (!/^[+-]?\d+$/.test(digits)) fail("LONG operand is not a number", at);
         push({ k: "int", v: BigInt(digits) });
         break;
       }
       case 0x4a: // BININT
         push({ k: "int", v: BigInt(u32() | 0) });
-        break;
-      case 0x4b: // BININT1
-        push({ k: "int", v: BigInt(c.buf[fixed(1)]!) });
         break;
       case 0x4d: {
         // BININT2
@@ -642,7 +681,12 @@ function persistent(state: PickleState, id: Value, at: number): void {
  * joblib writes each numpy array's bytes right after the wrapper's BUILD, inside the pickle stream: an
  * alignment byte and padding, then the raw data (or, for object arrays, a nested pickle).
  */
-async function skipJoblibArray(c: Cursor, state: PickleState, wrapperState: Value, at: number): Promise<void> {
+async function skipJoblibArray(
+  c: Cursor,
+  state: PickleState,
+  wrapperState: Value,
+  at: number,
+): Promise<void> {
   const dtype = dictGet(wrapperState, "dtype");
   const shape = dictGet(wrapperState, "shape");
   const descr = dtype?.k === "obj" && dtype.args.k === "tuple" ? strOf(dtype.args.items[0]) : undefined;
@@ -656,12 +700,14 @@ async function skipJoblibArray(c: Cursor, state: PickleState, wrapperState: Valu
   const itemSize = numpyItemSize(descr);
   let count = 1n;
   for (const dim of shape.items) {
-    if (dim.k !== "int" || dim.v < 0n) throw new PickleError("joblib array shape is not a tuple of sizes", at);
+    if (dim.k !== "int" || dim.v < 0n)
+      throw new PickleError("joblib array shape is not a tuple of sizes", at);
     count *= dim.v;
   }
   if (itemSize === undefined) throw new PickleError(`joblib array dtype ${descr} has no known size`, at);
   const total = count * BigInt(itemSize);
-  if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw new PickleError("joblib array larger than 2^53 bytes", at);
+  if (total > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new PickleError("joblib array larger than 2^53 bytes", at);
   if (dictGet(wrapperState, "numpy_array_alignment_bytes")?.k === "int") {
     const padding = await c.u8();
     await c.skip(padding);

@@ -16,8 +16,36 @@ export type SniffedFormat =
   | "text"
   | "unknown";
 
-const PICKLE_EXTENSIONS = new Set(["pkl", "pickle", "bin", "pt", "pth", "ckpt", "joblib", "dat", "data", "dill", "sav", "pkl.z"]);
-const TEXT_EXTENSIONS = new Set(["txt", "md", "csv", "tsv", "jsonl", "ndjson", "yaml", "yml", "cfg", "ini", "env", "toml", "sh", "rst"]);
+const PICKLE_EXTENSIONS = new Set([
+  "pkl",
+  "pickle",
+  "bin",
+  "pt",
+  "pth",
+  "ckpt",
+  "joblib",
+  "dat",
+  "data",
+  "dill",
+  "sav",
+  "pkl.z",
+]);
+const TEXT_EXTENSIONS = new Set([
+  "txt",
+  "md",
+  "csv",
+  "tsv",
+  "jsonl",
+  "ndjson",
+  "yaml",
+  "yml",
+  "cfg",
+  "ini",
+  "env",
+  "toml",
+  "sh",
+  "rst",
+]);
 
 export function extensionOf(name: string): string {
   const base = name.slice(name.lastIndexOf("/") + 1).toLowerCase();
@@ -58,7 +86,8 @@ export function sniff(head: Uint8Array, name: string, size: number): SniffedForm
     return compressionOf(head) ? "compressed-pickle" : "pickle";
   }
   if (ext === "h5" || ext === "hdf5" || ext === "keras") return ext === "keras" ? "zip" : "hdf5";
-  if (base === "config.json" || base === "tokenizer_config.json" || base.endsWith(".safetensors.index.json")) return "config";
+  if (base === "config.json" || base === "tokenizer_config.json" || base.endsWith(".safetensors.index.json"))
+    return "config";
   if (ext === "json") return "json";
   if (ext === "py") return "python";
   if (TEXT_EXTENSIONS.has(ext)) return "text";

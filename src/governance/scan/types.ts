@@ -89,6 +89,7 @@ export interface ScanContext {
 }
 
 export function addFinding(ctx: ScanContext, finding: Finding): void {
-  const withMember = ctx.member !== undefined && finding.member === undefined ? { ...finding, member: ctx.member } : finding;
+  const withMember =
+    ctx.member !== undefined && finding.member === undefined ? { ...finding, member: ctx.member } : finding;
   ctx.findings.push(withMember);
 }

@@ -17,7 +17,8 @@ export interface ZipEntry {
 }
 
 const readU16 = (b: Uint8Array, p: number) => b[p]! | (b[p + 1]! << 8);
-const readU32 = (b: Uint8Array, p: number) => (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
+const readU32 = (b: Uint8Array, p: number) =>
+  (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
 const readU64 = (b: Uint8Array, p: number) => readU32(b, p) + readU32(b, p + 4) * 0x100000000;
 const utf8 = new TextDecoder();
 
@@ -57,7 +58,8 @@ export async function readZipDirectory(source: ByteSource, maxEntries: number): 
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > dir.length || readU32(dir, p) !== 0x02014b50) throw new ZipError(`central directory entry ${i} is malformed`);
+    if (p + 46 > dir.length || readU32(dir, p) !== 0x02014b50)
+      throw new ZipError(`central directory entry ${i} is malformed`);
     const nameLength = readU16(dir, p + 28);
     const extraLength = readU16(dir, p + 30);
     const commentLength = readU16(dir, p + 32);
@@ -73,13 +75,26 @@ export async function readZipDirectory(source: ByteSource, maxEntries: number): 
       const length = readU16(dir, e + 2);
       if (id === 0x0001) {
         let q = e + 4;
-        if (size === 0xffffffff) (size = readU64(dir, q)), (q += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = readU64(dir, q)), (q += 8);
+        if (size === 0xffffffff) {
+          size = readU64(dir, q);
+          q += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = readU64(dir, q);
+          q += 8;
+        }
         if (localOffset === 0xffffffff) localOffset = readU64(dir, q);
       }
       e += 4 + length;
     }
-    entries.push({ name, method: readU16(dir, p + 10), flags: readU16(dir, p + 8), compressedSize, size, localOffset });
+    entries.push({
+      name,
+      method: readU16(dir, p + 10),
+      flags: readU16(dir, p + 8),
+      compressedSize,
+      size,
+      localOffset,
+    });
     p = extraEnd + commentLength;
   }
   return entries;
@@ -88,7 +103,8 @@ export async function readZipDirectory(source: ByteSource, maxEntries: number): 
 /** Where an entry's data starts, from its local header; also fills `localName`. */
 async function dataStart(source: ByteSource, entry: ZipEntry): Promise<number> {
   const header = await source.read(entry.localOffset, 30);
-  if (header.length < 30 || readU32(header, 0) !== 0x04034b50) throw new ZipError(`${entry.name}: no local header at ${entry.localOffset}`);
+  if (header.length < 30 || readU32(header, 0) !== 0x04034b50)
+    throw new ZipError(`${entry.name}: no local header at ${entry.localOffset}`);
   const nameLength = readU16(header, 26);
   const extraLength = readU16(header, 28);
   const localName = utf8.decode(await source.read(entry.localOffset + 30, nameLength));
@@ -100,19 +116,27 @@ async function dataStart(source: ByteSource, entry: ZipEntry): Promise<number> {
  * An entry's bytes: stored entries are a slice of the archive (never copied); deflated ones are inflated up
  * to `budget.inflated` bytes. Other methods throw.
  */
-export async function openZipEntry(source: ByteSource, entry: ZipEntry, budget: { inflated: number }): Promise<ByteSource> {
+export async function openZipEntry(
+  source: ByteSource,
+  entry: ZipEntry,
+  budget: { inflated: number },
+): Promise<ByteSource> {
   const start = await dataStart(source, entry);
-  if (start + entry.compressedSize > source.size) throw new ZipError(`${entry.name}: data runs past the end of the archive`);
+  if (start + entry.compressedSize > source.size)
+    throw new ZipError(`${entry.name}: data runs past the end of the archive`);
   if (entry.method === 0) return sliceSource(source, start, entry.compressedSize);
-  if (entry.method !== 8) throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
-  if (entry.compressedSize > 512 * 1024 ** 2) throw new ZipError(`${entry.name}: compressed member too large to inspect`);
+  if (entry.method !== 8)
+    throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
+  if (entry.compressedSize > 512 * 1024 ** 2)
+    throw new ZipError(`${entry.name}: compressed member too large to inspect`);
   const compressed = await source.read(start, entry.compressedSize);
   const cap = Math.max(0, budget.inflated);
   let out: Buffer;
   try {
     out = await inflateRawAsync(compressed, { maxOutputLength: Math.max(1, cap) });
   } catch (error) {
-    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw new ZipBomb(`${entry.name}: inflates past the scan's limit`);
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      throw new ZipBomb(`${entry.name}: inflates past the scan's limit`);
     throw new ZipError(`${entry.name}: does not inflate (${(error as Error).message})`);
   }
   budget.inflated -= out.length;
