@@ -1,24 +1,19 @@
-import { classifyImport } from "./pickle-rules.ts";
+import { skipJoblibArray } from "./joblib-frame.ts";
+import {
+  PickleError,
+  type PickleState,
+  persistent,
+  recordImport,
+  report,
+  type StreamResult,
+  strOf,
+  type Value,
+} from "./pickle-state.ts";
+import { escapeDecode, littleEndianSigned, rawUnicodeDecode } from "./pickle-strings.ts";
 import { type Cursor, EndOfData } from "./source.ts";
-import { addFinding, type ScanContext } from "./types.ts";
 
-/**
- * A model of the pickle machine: enough of every value to resolve what GLOBAL, STACK_GLOBAL and INST import
- * (strings however they were built, memo entries however they were stored) and to follow joblib's framing.
- * Nothing is ever executed or imported.
- */
-export type Value =
-  | { k: "str"; v: string | undefined }
-  | { k: "bytes"; n: number }
-  | { k: "int"; v: bigint }
-  | { k: "scalar" }
-  | { k: "tuple"; items: Value[] }
-  | { k: "list"; items: Value[] }
-  | { k: "dict"; entries: Array<[Value, Value]> }
-  | { k: "set"; items: Value[] }
-  | { k: "global"; full: string | undefined }
-  | { k: "obj"; cls: Value; args: Value; state?: Value }
-  | { k: "pid"; id: Value };
+export { newPickleState, PickleError, type PickleState, type Value } from "./pickle-state.ts";
+export { escapeDecode, numpyItemSize } from "./pickle-strings.ts";
 
 /** Items kept per container; more are counted by the stack but not remembered. */
 const KEEP_ITEMS = 4096;
@@ -30,171 +25,8 @@ const SCALAR: Value = { k: "scalar" };
 /** BININT1 values, shared (they are never mutated). */
 const SMALL_INTS: Value[] = Array.from({ length: 256 }, (_, n) => ({ k: "int", v: BigInt(n) }));
 
-/** Everything the walk of one file's pickles shares. */
-export interface PickleState {
-  ctx: ScanContext;
-  /** Findings already reported (rule + import), so a repeated import is one finding. */
-  seen: Set<string>;
-  /** `module.name` of every import, in order of first use. */
-  imports: string[];
-  opcodes: number;
-  calls: number;
-  persistentIds: Value[];
-  /** Set once a resource limit stopped the walk. */
-  limited: boolean;
-}
-
-export function newPickleState(ctx: ScanContext): PickleState {
-  return { ctx, seen: new Set(), imports: [], opcodes: 0, calls: 0, persistentIds: [], limited: false };
-}
-
-export class PickleError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface StreamResult {
-  /** The value STOP returned. */
-  value: Value;
-  /** Imports found in this stream. */
-  imports: number;
-}
-
-function report(state: PickleState, key: string, finding: Parameters<typeof addFinding>[1]): void {
-  if (state.seen.has(key)) return;
-  state.seen.add(key);
-  addFinding(state.ctx, finding);
-}
-
-function recordImport(
-  state: PickleState,
-  module: string | undefined,
-  name: string | undefined,
-  offset: number,
-  opcode: string,
-): Value {
-  if (module === undefined || name === undefined) {
-    report(state, `unresolved@${offset}`, {
-      rule: "pickle.import.unresolved",
-      severity: "unsafe",
-      message: `${opcode} imports a name that is not a literal string (built by another call, a missing memo entry or bytes)`,
-      offset,
-    });
-    return { k: "global", full: undefined };
-  }
-  const full = `${module}.${name}`;
-  const verdict = classifyImport(module, name);
-  if (!state.imports.includes(full) && state.imports.length < 10_000) state.imports.push(full);
-  if (verdict.severity !== "info") {
-    report(state, `${verdict.rule}|${full}`, {
-      rule: verdict.rule,
-      severity: verdict.severity,
-      message: `${opcode} imports ${module} ${name}: ${verdict.why}`,
-      import: full,
-      offset,
-    });
-  }
-  return { k: "global", full };
-}
-
 const utf8 = new TextDecoder("utf-8");
 const latin1 = new TextDecoder("latin1");
-
-/** Python's `codecs.escape_decode` over the bytes of a STRING operand. */
-export function escapeDecode(bytes: Uint8Array): string {
-  const text = latin1.decode(bytes);
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch !== "\\" || i + 1 >= text.length) {
-      out += ch;
-      continue;
-    }
-    const next = text[++i]!;
-    const simple: Record<string, string> = {
-      "\\": "\\",
-      "'": "'",
-      '"': '"',
-      a: "\x07",
-      b: "\b",
-      f: "\f",
-      n: "\n",
-      r: "\r",
-      t: "\t",
-      v: "\v",
-      "\n": "",
-    };
-    if (next in simple) out += simple[next];
-    else if (next === "x" && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
-      out += String.fromCharCode(Number.parseInt(text.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else if (/[0-7]/.test(next)) {
-      let digits = next;
-      while (digits.length < 3 && /[0-7]/.test(text[i + 1] ?? "")) digits += text[++i];
-      out += String.fromCharCode(Number.parseInt(digits, 8) & 0xff);
-    } else out += `\\${next}`;
-  }
-  return out;
-}
-
-/** Python's `raw-unicode-escape` decoding of a UNICODE operand. */
-export function rawUnicodeDecode(bytes: Uint8Array): string {
-  return latin1
-    .decode(bytes)
-    .replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, four, eight) =>
-      String.fromCodePoint(Number.parseInt(four ?? eight, 16)),
-    );
-}
-
-function littleEndianSigned(bytes: Uint8Array): bigint {
-  if (bytes.length === 0) return 0n;
-  let value = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[i]!);
-  if (bytes[bytes.length - 1]! & 0x80) value -= 1n << BigInt(bytes.length * 8);
-  return value;
-}
-
-const strOf = (value: Value | undefined): string | undefined => (value?.k === "str" ? value.v : undefined);
-
-/** The string form of a dict's key, for joblib's array wrapper state. */
-function dictGet(value: Value | undefined, key: string): Value | undefined {
-  if (value?.k !== "dict") return undefined;
-  for (const [k, v] of value.entries) if (strOf(k) === key) return v;
-  return undefined;
-}
-
-/** Bytes per item of a numpy dtype string (`<f8`, `|b1`, `<U10`); undefined for structured types. */
-export function numpyItemSize(descr: string): number | undefined {
-  const match = /^[<>|=]?([a-zA-Z])(\d+)/.exec(descr);
-  if (!match) {
-    const fixed: Record<string, number> = {
-      "?": 1,
-      b: 1,
-      B: 1,
-      h: 2,
-      H: 2,
-      i: 4,
-      I: 4,
-      l: 8,
-      L: 8,
-      q: 8,
-      Q: 8,
-      e: 2,
-      f: 4,
-      d: 8,
-      g: 16,
-      F: 8,
-      D: 16,
-    };
-    return fixed[descr.replace(/^[<>|=]/, "")];
-  }
-  const size = Number(match[2]);
-  return match[1] === "U" ? size * 4 : size;
-}
 
 /**
  * Walks one pickle stream from the cursor to its STOP. Throws PickleError (malformed stream), EndOfData (no
@@ -624,7 +456,7 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
         if (target.k === "obj") {
           target.state = buildState;
           if (target.cls.k === "global" && target.cls.full?.endsWith("numpy_pickle.NumpyArrayWrapper")) {
-            await skipJoblibArray(c, state, buildState, at);
+            await skipJoblibArray(c, state, buildState, at, walkPickleStream);
           }
         }
         break;
@@ -663,54 +495,4 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
         fail(`invalid opcode 0x${op.toString(16).padStart(2, "0")}`, at);
     }
   }
-}
-
-function persistent(state: PickleState, id: Value, at: number): void {
-  if (state.persistentIds.length < 1_000_000) state.persistentIds.push(id);
-  if (!state.ctx.torch) {
-    report(state, "persid", {
-      rule: "pickle.persistent-id",
-      severity: "suspicious",
-      message: "persistent ids outside a PyTorch archive are resolved by whatever loader reads the file",
-      offset: at,
-    });
-  }
-}
-
-/**
- * joblib writes each numpy array's bytes right after the wrapper's BUILD, inside the pickle stream: an
- * alignment byte and padding, then the raw data (or, for object arrays, a nested pickle).
- */
-async function skipJoblibArray(
-  c: Cursor,
-  state: PickleState,
-  wrapperState: Value,
-  at: number,
-): Promise<void> {
-  const dtype = dictGet(wrapperState, "dtype");
-  const shape = dictGet(wrapperState, "shape");
-  const descr = dtype?.k === "obj" && dtype.args.k === "tuple" ? strOf(dtype.args.items[0]) : undefined;
-  if (descr === undefined || shape?.k !== "tuple") {
-    throw new PickleError("joblib array wrapper without a readable dtype and shape", at);
-  }
-  if (descr.includes("O")) {
-    await walkPickleStream(c, state);
-    return;
-  }
-  const itemSize = numpyItemSize(descr);
-  let count = 1n;
-  for (const dim of shape.items) {
-    if (dim.k !== "int" || dim.v < 0n)
-      throw new PickleError("joblib array shape is not a tuple of sizes", at);
-    count *= dim.v;
-  }
-  if (itemSize === undefined) throw new PickleError(`joblib array dtype ${descr} has no known size`, at);
-  const total = count * BigInt(itemSize);
-  if (total > BigInt(Number.MAX_SAFE_INTEGER))
-    throw new PickleError("joblib array larger than 2^53 bytes", at);
-  if (dictGet(wrapperState, "numpy_array_alignment_bytes")?.k === "int") {
-    const padding = await c.u8();
-    await c.skip(padding);
-  }
-  await c.skip(Number(total));
 }
