@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { buildModel } from "../src/factory/make-model.ts";
 import { scanFile } from "../src/governance/scan/index.ts";
 import { escapeDecode } from "../src/governance/scan/pickle-vm.ts";
 import { op, pickle } from "./helpers/pickle-asm.ts";
@@ -113,6 +114,22 @@ describe("scanner findings", () => {
     ]);
     const clean = parquetWriteBuffer({ columnData: [{ name: "text", data: ["a", "b"], type: "STRING" }] });
     assert.equal((await scanFile(new Uint8Array(clean), { name: "ok.parquet" })).verdict, "safe");
+  });
+
+  test("every file of real factory models (ONNX graphs, tokenizers, configs, cards) is safe", async () => {
+    for (const kind of ["sentiment", "minilm"] as const) {
+      const model = await buildModel(kind, { name: `scan-${kind}`, size: "tiny" });
+      const formats = new Set<string>();
+      for (const [path, content] of Object.entries(model.files)) {
+        const result = await scanFile(typeof content === "string" ? Buffer.from(content) : content, {
+          name: path,
+        });
+        assert.equal(result.verdict, "safe", `${kind} ${path}: ${JSON.stringify(result.findings)}`);
+        assert.deepEqual(result.findings, []);
+        formats.add(result.format);
+      }
+      assert.ok(formats.has("onnx") && formats.has("config"), [...formats].join(", "));
+    }
   });
 
   test("a truncated zip is invalid, never safe", async () => {

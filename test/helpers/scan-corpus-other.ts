@@ -224,6 +224,26 @@ export const OTHER_MALICIOUS: CorpusFile[] = [
     why: "auto_map remote code",
   },
   {
+    name: "model.safetensors.index.json",
+    bytes: Buffer.from(
+      JSON.stringify({
+        metadata: { total_size: 8 },
+        weight_map: { a: "model-00001-of-00002.safetensors", b: "model-00002-of-00002.safetensors" },
+      }),
+    ),
+    siblings: { "model-00001-of-00002.safetensors": new Uint8Array(0) },
+    expect: "suspicious",
+    rule: "safetensors.index.missing-shard",
+    why: "S13 index naming a missing shard",
+  },
+  {
+    name: "escape.safetensors.index.json",
+    bytes: Buffer.from(JSON.stringify({ weight_map: { a: "../../secret.safetensors" } })),
+    expect: "invalid",
+    rule: "safetensors.index",
+    why: "index pointing outside its folder",
+  },
+  {
     name: "modeling_x.py",
     bytes: Buffer.from("import os\nclass XModel:\n    pass\n"),
     expect: "suspicious",
@@ -417,6 +437,15 @@ export const OTHER_BENIGN: CorpusFile[] = [
     bytes: Buffer.from(JSON.stringify({ model_type: "bert", hidden_size: 8 })),
     expect: "safe",
     why: "plain config",
+  },
+  {
+    name: "model.safetensors.index.json",
+    bytes: Buffer.from(
+      JSON.stringify({ metadata: { total_size: 8 }, weight_map: { a: "model-00001-of-00001.safetensors" } }),
+    ),
+    siblings: { "model-00001-of-00001.safetensors": new Uint8Array(0) },
+    expect: "safe",
+    why: "index whose shards are present",
   },
   {
     name: "tokenizer_config.json",

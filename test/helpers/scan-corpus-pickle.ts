@@ -439,6 +439,13 @@ export const PICKLE_MALICIOUS: CorpusFile[] = [
     rule: "pickle.import.denied",
     why: "numpy framing parsed, the pickle after it walked",
   },
+  {
+    name: "torch-data.pkl",
+    bytes: torchDataPickle(),
+    expect: "suspicious",
+    rule: "pickle.persistent-id",
+    why: "a data.pkl outside its archive: persistent ids need review",
+  },
 ];
 
 export const PICKLE_BENIGN: CorpusFile[] = [
@@ -567,12 +574,5 @@ export const PICKLE_BENIGN: CorpusFile[] = [
     ]),
     expect: "safe",
     why: "a benign checkpoint inside a zip",
-  },
-  {
-    name: "torch-data.pkl",
-    bytes: torchDataPickle(),
-    expect: "suspicious",
-    rule: "pickle.persistent-id",
-    why: "a data.pkl outside its archive: persistent ids need review",
   },
 ];

@@ -1,3 +1,5 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { baseName } from "./sniff.ts";
 import { type ByteSource, Cursor } from "./source.ts";
 import { templateInternals } from "./template-check.ts";
@@ -64,25 +66,38 @@ export async function scanConfig(source: ByteSource, ctx: ScanContext): Promise<
     });
   }
   if ("chat_template" in value) checkTemplates(value.chat_template, ctx, "chat_template");
-  if (baseName(ctx.name).endsWith(".safetensors.index.json")) {
-    const map = value.weight_map as Record<string, unknown> | undefined;
-    if (
-      typeof map !== "object" ||
-      map === null ||
-      Object.values(map).some(
-        (shard) => typeof shard !== "string" || shard.includes("/") || shard.includes(".."),
-      )
-    ) {
-      addFinding(ctx, {
-        rule: "safetensors.index",
-        severity: "invalid",
-        message: "weight_map must map tensor names to shard files next to the index",
-      });
-    }
-  }
+  if (baseName(ctx.name).endsWith(".safetensors.index.json")) await checkShardIndex(value, ctx);
   // A Keras config saved as config.json of a .keras archive.
   if (typeof value.class_name === "string" && typeof value.config === "object") scanKerasValue(value, ctx);
   return "config";
+}
+
+/** A sharded safetensors index: shard names stay next to the index and, on disk, exist. */
+async function checkShardIndex(value: Record<string, unknown>, ctx: ScanContext): Promise<void> {
+  const map = value.weight_map as Record<string, unknown> | undefined;
+  const shards = typeof map === "object" && map !== null ? Object.values(map) : [];
+  if (
+    shards.length === 0 ||
+    shards.some((shard) => typeof shard !== "string" || /[\\/]|^\.\.?$/.test(shard))
+  ) {
+    addFinding(ctx, {
+      rule: "safetensors.index",
+      severity: "invalid",
+      message: "weight_map must map tensor names to shard files next to the index",
+    });
+    return;
+  }
+  if (ctx.dir === undefined || ctx.member !== undefined) return;
+  for (const shard of new Set(shards as string[])) {
+    if (!(await stat(join(ctx.dir, shard)).catch(() => undefined))?.isFile()) {
+      addFinding(ctx, {
+        rule: "safetensors.index.missing-shard",
+        severity: "suspicious",
+        message: `weight_map names shard ${shard}, which is not next to the index`,
+        construct: shard,
+      });
+    }
+  }
 }
 
 /** Keras `config.json`: Lambda layers and serialised functions are code; custom modules load code. */
