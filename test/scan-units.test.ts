@@ -32,20 +32,26 @@ describe("scanner findings", () => {
     assert.equal((await scanFile(Buffer.from("plain words\n"))).format, "unknown");
   });
 
-  test("payloads larger than the read window are skipped across chunks and the import after them is found", async () => {
-    const big = pickle(
-      op.proto(4),
-      op.binbytes(Buffer.alloc(3 * 1024 * 1024 + 5, 0x61)),
-      op.pop,
-      op.unicode(`${"x".repeat(200_000)}`),
-      op.pop,
-    );
-    const path = join(dir, "big.pkl");
-    await writeFile(path, Buffer.concat([big, OS_SYSTEM.subarray(2)]));
-    const result = await scanFile(path);
-    assert.equal(result.verdict, "unsafe");
-    assert.equal(result.findings[0]!.import, "os.system");
-    assert.equal(result.findings[0]!.offset, big.length + 12);
+  test("payloads larger than the read window are skipped (read past, or seeked over) and the import after them is found", async () => {
+    for (const payload of [3 * 1024 * 1024 + 5, 9 * 1024 * 1024 + 3]) {
+      const big = pickle(
+        op.proto(4),
+        op.binbytes(Buffer.alloc(payload, 0x61)),
+        op.pop,
+        op.unicode("x".repeat(200_000)),
+        op.pop,
+      );
+      const path = join(dir, `big-${payload}.pkl`);
+      await writeFile(path, Buffer.concat([big, OS_SYSTEM.subarray(2)]));
+      const result = await scanFile(path);
+      assert.equal(result.verdict, "unsafe");
+      assert.equal(result.findings[0]!.import, "os.system");
+      assert.equal(result.findings[0]!.offset, big.length + 12);
+      await writeFile(path, big.subarray(0, 1024 * 1024));
+      const truncated = await scanFile(path);
+      assert.equal(truncated.verdict, "unsafe");
+      assert.equal(truncated.findings[0]!.rule, "pickle.no-stop");
+    }
   });
 
   test("STRING operands decode Python escapes", () => {

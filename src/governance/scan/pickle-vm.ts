@@ -109,8 +109,24 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
   };
   const appendTo = (container: Value, items: Value[]) => {
     if (container.k === "list" || container.k === "set") {
-      for (const item of items) if (container.items.length < KEEP_ITEMS) container.items.push(item);
+      for (const item of items)
+        if (item !== SCALAR && container.items.length < KEEP_ITEMS) container.items.push(item);
     }
+  };
+  /** APPENDS and ADDITEMS: the items above the mark go into the container below it, without copying them. */
+  const appendMarked = () => {
+    const mark = marks.pop();
+    if (mark === undefined) fail("no MARK to pop to");
+    if (mark! === 0 || stack.length < mark!) fail("stack underflow");
+    const container = stack[mark! - 1]!;
+    if (mark! - 1 < (marks.at(-1) ?? 0)) fail("stack underflow");
+    if (container.k === "list" || container.k === "set") {
+      for (let i = mark!; i < stack.length && container.items.length < KEEP_ITEMS; i++) {
+        const item = stack[i]!;
+        if (item !== SCALAR) container.items.push(item);
+      }
+    }
+    stack.length = mark!;
   };
   const setItems = (container: Value, items: Value[]) => {
     if (items.length % 2 !== 0) fail("odd number of items for SETITEMS");
@@ -340,18 +356,10 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
         appendTo(top(), [item]);
         break;
       }
-      case 0x65: {
-        // APPENDS
-        const items = popMark();
-        appendTo(top(), items);
+      case 0x65: // APPENDS
+      case 0x90: // ADDITEMS
+        appendMarked();
         break;
-      }
-      case 0x90: {
-        // ADDITEMS
-        const items = popMark();
-        appendTo(top(), items);
-        break;
-      }
       case 0x73: {
         // SETITEM
         const value = pop();

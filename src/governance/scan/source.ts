@@ -76,16 +76,20 @@ export class Cursor {
   pos = 0;
   /** Absolute offset of `buf[0]`. */
   private base: number;
-  private readonly iterator: AsyncIterator<Uint8Array>;
+  private iterator: AsyncIterator<Uint8Array>;
   private ended = false;
+  /** Set for random-access sources: long skips seek instead of reading. */
+  private seekable?: { source: ByteSource; end: number };
 
   constructor(chunks: AsyncIterable<Uint8Array>, start = 0) {
     this.iterator = chunks[Symbol.asyncIterator]();
     this.base = start;
   }
 
-  static over(source: ByteSource, offset = 0, end?: number): Cursor {
-    return new Cursor(source.chunks(offset, end), offset);
+  static over(source: ByteSource, offset = 0, end = source.size): Cursor {
+    const cursor = new Cursor(source.chunks(offset, end), offset);
+    cursor.seekable = { source, end };
+    return cursor;
   }
 
   /** Absolute offset of the next unread byte. */
@@ -160,6 +164,17 @@ export class Cursor {
 
   /** Skips `n` bytes without keeping them; throws EndOfData when fewer are left. */
   async skip(n: number): Promise<void> {
+    if (this.seekable && n - this.available > 4 * CHUNK) {
+      const target = this.offset + n;
+      if (target > this.seekable.end) throw new EndOfData(this.seekable.end);
+      await this.iterator.return?.();
+      this.iterator = this.seekable.source.chunks(target, this.seekable.end)[Symbol.asyncIterator]();
+      this.buf = new Uint8Array(0);
+      this.pos = 0;
+      this.base = target;
+      this.ended = false;
+      return;
+    }
     let left = n;
     while (left > 0) {
       if (this.available === 0 && !(await this.ensure(1))) throw new EndOfData(this.offset);
