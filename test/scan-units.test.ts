@@ -54,6 +54,21 @@ describe("scanner findings", () => {
     }
   });
 
+  test("long text operands are skipped, not held: a 2 MB protocol-0 string is data, a 100 KB module name is not", async () => {
+    const text = pickle(
+      op.mark,
+      op.unicode("y".repeat(2 * 1024 * 1024)),
+      op.string(`'${"z".repeat(100_000)}'`),
+      op.list,
+      op.stop,
+    );
+    assert.equal((await scanFile(text, { name: "text.pkl" })).verdict, "safe");
+    const longName = pickle(op.global(`os${" ".repeat(0)}${"x".repeat(100_000)}`, "system"), op.stop);
+    const result = await scanFile(longName, { name: "long.pkl" });
+    assert.equal(result.verdict, "unsafe");
+    assert.equal(result.findings[0]!.rule, "pickle.import.unresolved");
+  });
+
   test("STRING operands decode Python escapes", () => {
     assert.equal(escapeDecode(Buffer.from("o\\x73\\163\\n\\'")), "oss\n'");
   });

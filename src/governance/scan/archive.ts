@@ -63,7 +63,7 @@ export async function scanZip(source: ByteSource, ctx: ScanContext, dispatch: Di
         at({
           rule: "archive.bomb",
           severity: "suspicious",
-          message: `${error.message} (a compression bomb?); not inspected`,
+          message: `${error.message} (a compression bomb, or too large to inspect); not inspected`,
         });
       else if (error instanceof ZipError)
         at({ rule: "zip.member", severity: "invalid", message: error.message });

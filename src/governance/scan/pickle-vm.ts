@@ -19,7 +19,6 @@ export { escapeDecode, numpyItemSize } from "./pickle-strings.ts";
 const KEEP_ITEMS = 4096;
 /** Strings longer than this are never module or class names and are not decoded. */
 const MAX_NAME_STRING = 64 * 1024;
-const MAX_LINE = 1024 * 1024;
 
 const SCALAR: Value = { k: "scalar" };
 /** BININT1 values, shared (they are never mutated). */
@@ -91,10 +90,17 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
     if (high >= 0x200000) fail("length beyond 2^53");
     return high * 0x100000000 + low;
   };
-  const line = async (): Promise<Uint8Array> => {
-    const bytes = await c.line(MAX_LINE);
-    if (bytes === undefined) fail("line operand without newline or longer than 1 MB");
-    return bytes!;
+  /** A text operand; undefined (skipped, never held) when longer than any name or number needs. */
+  const line = async (): Promise<Uint8Array | undefined> => {
+    const bytes = await c.line(MAX_NAME_STRING);
+    if (bytes !== null) return bytes;
+    await c.skipLine();
+    return undefined;
+  };
+  const shortLine = async (what: string, at: number): Promise<string> => {
+    const bytes = await line();
+    if (bytes === undefined) fail(`${what} operand longer than ${MAX_NAME_STRING} bytes`, at);
+    return latin1.decode(bytes!);
   };
   const text = async (length: number): Promise<Value> => {
     if (length > MAX_NAME_STRING) {
@@ -155,10 +161,11 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
     return { k: "obj", cls, args };
   };
   const importLines = async (opcode: string, at: number): Promise<Value> => {
-    const module = utf8.decode(await line());
-    const name = utf8.decode(await line());
+    const moduleBytes = await line();
+    const nameBytes = await line();
     importsHere++;
-    return recordImport(state, module, name, at, opcode);
+    const decode = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : utf8.decode(bytes));
+    return recordImport(state, decode(moduleBytes), decode(nameBytes), at, opcode);
   };
 
   for (;;) {
@@ -211,7 +218,7 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
         break;
       case 0x49: {
         // INT (and TRUE/FALSE as I01/I00)
-        const digits = latin1.decode(await line()).trim();
+        const digits = (await shortLine("INT", at)).trim();
         if (!/^[+-]?\d+$/.test(digits))
           fail(`INT operand ${JSON.stringify(digits.slice(0, 40))} is not a number`, at);
         push({ k: "int", v: BigInt(digits) });
@@ -219,10 +226,7 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
       }
       case 0x4c: {
         // LONG
-        const digits = latin1
-          .decode(await line())
-          .trim()
-          .replace(/L$/, "");
+        const digits = (await shortLine("LONG", at)).trim().replace(/L$/, "");
         if (!/^[+-]?\d+$/.test(digits)) fail("LONG operand is not a number", at);
         push({ k: "int", v: BigInt(digits) });
         break;
@@ -264,6 +268,10 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
       case 0x53: {
         // STRING: a quoted, backslash-escaped literal
         const raw = await line();
+        if (raw === undefined) {
+          push({ k: "str", v: undefined });
+          break;
+        }
         const quote = raw[0];
         if (raw.length < 2 || (quote !== 0x27 && quote !== 0x22) || raw[raw.length - 1] !== quote) {
           fail("STRING operand is not quoted", at);
@@ -281,9 +289,12 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
       case 0x55: // SHORT_BINSTRING
         push(await text(c.buf[fixed(1)]!));
         break;
-      case 0x56: // UNICODE
-        push({ k: "str", v: rawUnicodeDecode(await line()) });
+      case 0x56: {
+        // UNICODE
+        const raw = await line();
+        push({ k: "str", v: raw === undefined ? undefined : rawUnicodeDecode(raw) });
         break;
+      }
       case 0x58: // BINUNICODE
         push(await text(u32()));
         break;
@@ -375,7 +386,7 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
       }
       case 0x70: {
         // PUT
-        const digits = latin1.decode(await line());
+        const digits = await shortLine("PUT", at);
         if (!/^\d+$/.test(digits)) fail("PUT operand is not a number", at);
         putMemo(Number(digits));
         break;
@@ -391,7 +402,7 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
         break;
       case 0x67: {
         // GET
-        const digits = latin1.decode(await line());
+        const digits = await shortLine("GET", at);
         if (!/^\d+$/.test(digits)) fail("GET operand is not a number", at);
         getMemo(Number(digits));
         break;
@@ -471,9 +482,10 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
       }
       case 0x50: {
         // PERSID
-        const id = await line();
-        persistent(state, { k: "str", v: latin1.decode(id) }, at);
-        push({ k: "pid", id: { k: "str", v: latin1.decode(id) } });
+        const raw = await line();
+        const id: Value = { k: "str", v: raw === undefined ? undefined : latin1.decode(raw) };
+        persistent(state, id, at);
+        push({ k: "pid", id });
         break;
       }
       case 0x51: {

@@ -184,19 +184,36 @@ export class Cursor {
     }
   }
 
-  /** Bytes up to (not including) the next `\n`, which is consumed; undefined past `max` bytes or at the end. */
-  async line(max: number): Promise<Uint8Array | undefined> {
+  /**
+   * Bytes up to (not including) the next `\n`, which is consumed; null (nothing consumed) when the line is
+   * longer than `max`. Throws EndOfData when the data ends before a newline.
+   */
+  async line(max: number): Promise<Uint8Array | null> {
     let searched = 0;
     for (;;) {
       const index = this.buf.indexOf(0x0a, this.pos + searched);
       if (index >= 0) {
+        if (index - this.pos > max) return null;
         const out = this.buf.slice(this.pos, index);
         this.pos = index + 1;
-        return out.length > max ? undefined : out;
+        return out;
       }
       searched = this.available;
-      if (searched > max) return undefined;
-      if (!(await this.ensure(searched + 1))) return undefined;
+      if (searched > max) return null;
+      if (!(await this.ensure(searched + 1))) throw new EndOfData(this.offset + this.available);
+    }
+  }
+
+  /** Consumes through the next `\n` without keeping the bytes. Throws EndOfData when there is none. */
+  async skipLine(): Promise<void> {
+    for (;;) {
+      const index = this.buf.indexOf(0x0a, this.pos);
+      if (index >= 0) {
+        this.pos = index + 1;
+        return;
+      }
+      this.pos = this.buf.length;
+      if (!(await this.ensure(1))) throw new EndOfData(this.offset);
     }
   }
 }
