@@ -8,7 +8,7 @@ import { buildModel } from "../src/factory/make-model.ts";
 import { scanFile } from "../src/governance/scan/index.ts";
 import { escapeDecode } from "../src/governance/scan/pickle-vm.ts";
 import { op, pickle } from "./helpers/pickle-asm.ts";
-import { rawSafetensors } from "./helpers/scan-builders.ts";
+import { pb, rawSafetensors } from "./helpers/scan-builders.ts";
 import { OS_SYSTEM } from "./helpers/scan-corpus-pickle.ts";
 
 let dir: string;
@@ -151,6 +151,35 @@ describe("scanner findings", () => {
       }
       assert.ok(formats.has("onnx") && formats.has("config"), [...formats].join(", "));
     }
+  });
+
+  test("a real ONNX model with a custom-domain node and an escaping initializer merged into its graph is flagged", async () => {
+    const model = await buildModel("sentiment", { name: "scan-onnx" });
+    const onnx = model.files["onnx/model.onnx"] as Uint8Array;
+    // Protobuf merges a repeated `graph` field into the first: its nodes and initializers are appended.
+    const injected = Buffer.concat([
+      onnx,
+      pb.message(
+        7,
+        pb.message(1, pb.bytes(4, "Exec"), pb.bytes(7, "com.attacker")),
+        pb.message(
+          5,
+          pb.bytes(8, "w2"),
+          pb.message(13, pb.bytes(1, "location"), pb.bytes(2, "../../../root/.ssh/id_rsa")),
+          pb.int(14, 1),
+        ),
+      ),
+    ]);
+    const result = await scanFile(injected, { name: "model.onnx" });
+    assert.equal(result.verdict, "unsafe");
+    assert.deepEqual(result.findings.map((finding) => finding.rule).sort(), [
+      "onnx.custom-domain",
+      "onnx.external-data.location",
+    ]);
+    assert.equal(
+      result.findings.find((finding) => finding.rule === "onnx.custom-domain")!.construct,
+      "com.attacker.Exec",
+    );
   });
 
   test("a truncated zip is invalid, never safe", async () => {

@@ -446,6 +446,22 @@ export const PICKLE_MALICIOUS: CorpusFile[] = [
     rule: "pickle.persistent-id",
     why: "a data.pkl outside its archive: persistent ids need review",
   },
+  {
+    name: "storage-slot.pt",
+    bytes: torchZip("archive", undefined, [{ name: "archive/data/1", data: OS_SYSTEM }]),
+    expect: "unsafe",
+    rule: "pickle.import.denied",
+    why: "a pickle hidden in a tensor storage slot",
+  },
+  {
+    name: "scripted.pt",
+    bytes: torchZip("archive", undefined, [
+      { name: "archive/code/__torch__/model.py", data: "def forward(self, x):\n  return x\n" },
+    ]),
+    expect: "suspicious",
+    rule: "torch.torchscript",
+    why: "a TorchScript program",
+  },
 ];
 
 export const PICKLE_BENIGN: CorpusFile[] = [
