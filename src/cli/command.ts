@@ -16,7 +16,8 @@ export interface Command {
   options?: Record<string, OptionSpec>;
   /** Whether the command works on an instance's home folder (adds `--home`). */
   usesHome?: boolean;
-  run(input: CommandInput): Promise<void>;
+  /** A number is the exit code of a run that did not fail (`hangar scan` exits 1 or 2 on findings). */
+  run(input: CommandInput): Promise<void> | Promise<number>;
 }
 
 /** An output stream the CLI writes to; `isTTY` is set on a terminal (progress bars draw only there). */

@@ -131,7 +131,7 @@ export async function main(
         ...(typeof values.port === "string" ? { port: values.port } : {}),
       },
     });
-    await command.run({
+    const code = await command.run({
       positionals: parsed.positionals,
       values: parsed.values,
       config,
@@ -140,7 +140,7 @@ export async function main(
       stdout,
       stderr,
     });
-    return 0;
+    return typeof code === "number" ? code : 0;
   } catch (error) {
     if (!HangarError.isInstance(error) && env.HANGAR_DEBUG)
       stderr.write(`${(error as Error)?.stack ?? error}\n`);

@@ -15,6 +15,7 @@ import { pullCommand } from "./pull.ts";
 import { recommendCommand } from "./recommend.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
 import { runCommand } from "./run.ts";
+import { scanCommand } from "./scan.ts";
 import { searchCommand } from "./search.ts";
 import { serveCommand } from "./serve.ts";
 import { syncCommand } from "./sync.ts";
@@ -60,4 +61,5 @@ export const COMMANDS: Command[] = [
   evaluateCommand,
   recommendCommand,
   searchCommand,
+  scanCommand,
 ];

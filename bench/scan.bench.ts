@@ -1,0 +1,214 @@
+// `npm run bench:scan`: scanner throughput next to plainly reading the same bytes in the same run.
+// - a safetensors file (default 1 GB): validated from its header and size, so its time should not grow with
+//   the data; the read baseline reads every byte;
+// - two pickles (default 200 MB each) the scanner walks opcode by opcode (aim: at least 0.5 of read speed):
+//   "mixed", half opcode-dense (lists of floats, keys, memo) and half byte payloads; "tensor-like", 1 MB
+//   byte payloads with a little structure, as legacy checkpoints and joblib files are (payloads over 4 MB
+//   are seeked over, not read; these are 1 MB so they are read).
+// Rounds alternate scan and read; medians are reported. Prints tables, then one JSON line; exits 0 when it ran.
+// Knobs: SCAN_BENCH_SAFETENSORS_MB (1024), SCAN_BENCH_PICKLE_MB (200), SCAN_BENCH_ROUNDS (3).
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+import { scanFile } from "../src/governance/scan/index.ts";
+import { numberFromEnv } from "./lib/env.ts";
+import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { MB, median, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
+import { printJsonLine, printTable, verdict } from "./lib/table.ts";
+import { makeTempDir, runCleanups } from "./lib/temp.ts";
+
+const SAFETENSORS_BYTES = numberFromEnv("SCAN_BENCH_SAFETENSORS_MB", 1024) * MB;
+const PICKLE_BYTES = numberFromEnv("SCAN_BENCH_PICKLE_MB", 200) * MB;
+const ROUNDS = numberFromEnv("SCAN_BENCH_ROUNDS", 3);
+const PICKLE_TARGET = 0.5;
+
+/** Writes `total` bytes produced block by block, without holding the file in memory. */
+async function writeBlocks(
+  path: string,
+  head: Uint8Array,
+  block: (index: number) => Uint8Array,
+  total: number,
+  tail: Uint8Array,
+): Promise<number> {
+  const handle = await open(path, "w");
+  let written = 0;
+  await handle.write(head);
+  written += head.length;
+  for (let index = 0; written + tail.length < total; index++) {
+    const bytes = block(index);
+    await handle.write(bytes);
+    written += bytes.length;
+  }
+  await handle.write(tail);
+  written += tail.length;
+  await handle.close();
+  return written;
+}
+
+async function makeSafetensors(path: string): Promise<number> {
+  const tensors = 64;
+  const per = Math.floor(SAFETENSORS_BYTES / tensors / 4) * 4;
+  const header: Record<string, unknown> = { __metadata__: { format: "pt" } };
+  for (let i = 0; i < tensors; i++)
+    header[`layer.${i}.weight`] = { dtype: "F32", shape: [per / 4], data_offsets: [i * per, (i + 1) * per] };
+  let json = Buffer.from(JSON.stringify(header));
+  json = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, 0x20)]);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  const chunk = Buffer.alloc(MB, 0x3f);
+  const dataBytes = per * tensors;
+  let left = dataBytes;
+  return writeBlocks(
+    path,
+    Buffer.concat([length, json]),
+    () => {
+      const size = Math.min(MB, left);
+      left -= size;
+      return chunk.subarray(0, size);
+    },
+    8 + json.length + dataBytes,
+    new Uint8Array(0),
+  );
+}
+
+/** One block of a model-like pickle: a key, a list of 2,000 floats (dense opcodes), then 16 KB of bytes. */
+function pickleBlock(index: number): Uint8Array {
+  const key = Buffer.from(`layer.${index}.weight`);
+  const floats = Buffer.alloc(2000 * 9);
+  for (let i = 0; i < 2000; i++) {
+    floats[i * 9] = 0x47;
+    floats.writeDoubleBE(i / 7, i * 9 + 1);
+  }
+  const bytes = Buffer.alloc(5 + 16 * 1024, 0x11);
+  bytes[0] = 0x42;
+  bytes.writeUInt32LE(16 * 1024, 1);
+  return Buffer.concat([
+    Buffer.from([0x8c, key.length]),
+    key,
+    Buffer.from([0x94, 0x5d, 0x94, 0x28]),
+    floats,
+    Buffer.from([0x65]),
+    bytes,
+    Buffer.from([0x86, 0x73]),
+  ]);
+}
+
+async function makePickle(path: string): Promise<number> {
+  const head = Buffer.from([0x80, 0x04, 0x7d, 0x94]);
+  return writeBlocks(path, head, pickleBlock, PICKLE_BYTES, Buffer.from([0x2e]));
+}
+
+/** One entry of a tensor-like pickle (legacy checkpoints, joblib arrays): a key, a dtype call, 1 MB of bytes. */
+function tensorBlock(index: number): Uint8Array {
+  const key = Buffer.from(`layer.${index}.weight`);
+  const data = Buffer.alloc(5 + MB, 0x22);
+  data[0] = 0x42;
+  data.writeUInt32LE(MB, 1);
+  const dtype = Buffer.from("\x63numpy\ndtype\n\x8c\x02f4\x85\x52", "latin1");
+  return Buffer.concat([Buffer.from([0x8c, key.length]), key, dtype, data, Buffer.from([0x86, 0x73])]);
+}
+
+async function makeTensorPickle(path: string): Promise<number> {
+  const head = Buffer.from([0x80, 0x04, 0x7d, 0x94]);
+  return writeBlocks(path, head, tensorBlock, PICKLE_BYTES, Buffer.from([0x2e]));
+}
+
+async function readAll(path: string): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: MB })) bytes += (chunk as Buffer).length;
+  return bytes;
+}
+
+async function time(work: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await work();
+  return secondsSince(start);
+}
+
+async function compare(path: string, size: number) {
+  const scans: number[] = [];
+  const reads: number[] = [];
+  let result: Awaited<ReturnType<typeof scanFile>> | undefined;
+  await readAll(path);
+  for (let round = 0; round < ROUNDS; round++) {
+    reads.push(await time(() => readAll(path)));
+    scans.push(
+      await time(async () => {
+        result = await scanFile(path);
+      }),
+    );
+  }
+  const scanSeconds = median(scans);
+  const readSeconds = median(reads);
+  return {
+    sizeMB: round(size / MB, 1),
+    verdict: result!.verdict,
+    scanSeconds: round(scanSeconds, 4),
+    readSeconds: round(readSeconds, 4),
+    scanMBps: round(megabytesPerSecond(size, scanSeconds), 1),
+    readMBps: round(megabytesPerSecond(size, readSeconds), 1),
+    ratio: round(readSeconds / scanSeconds, 3),
+  };
+}
+
+function pickleRow(name: string, row: Awaited<ReturnType<typeof compare>>): Array<string | number> {
+  const { sizeMB, scanSeconds, readSeconds, scanMBps, readMBps, ratio } = row;
+  const target = `>= ${PICKLE_TARGET}: ${verdict(ratio >= PICKLE_TARGET)}`;
+  return [name, sizeMB, row.verdict, scanSeconds, readSeconds, scanMBps, readMBps, ratio, target];
+}
+
+async function run(): Promise<number> {
+  const machine = machineInfo();
+  process.stdout.write(`${describeMachine(machine)}\n`);
+  const dir = await makeTempDir("scan");
+  const safetensorsPath = join(dir, "model.safetensors");
+  const picklePath = join(dir, "model.pkl");
+  const tensorPath = join(dir, "tensors.pkl");
+  const safetensorsSize = await makeSafetensors(safetensorsPath);
+  const pickleSize = await makePickle(picklePath);
+  const tensorSize = await makeTensorPickle(tensorPath);
+  const safetensors = await compare(safetensorsPath, safetensorsSize);
+  const pickle = await compare(picklePath, pickleSize);
+  const tensors = await compare(tensorPath, tensorSize);
+  printTable(
+    "Scan next to a plain read of the same bytes (medians; ratio = read time / scan time, higher is better)",
+    ["file", "MB", "verdict", "scan s", "read s", "scan MB/s", "read MB/s", "ratio", "target"],
+    [
+      [
+        "safetensors",
+        safetensors.sizeMB,
+        safetensors.verdict,
+        safetensors.scanSeconds,
+        safetensors.readSeconds,
+        safetensors.scanMBps,
+        safetensors.readMBps,
+        safetensors.ratio,
+        `header only: ${verdict(safetensors.scanSeconds < 0.05)}`,
+      ],
+      pickleRow("pickle (mixed)", pickle),
+      pickleRow("pickle (tensor-like)", tensors),
+    ],
+  );
+  process.stdout.write(
+    `\nLoad average after the run: ${machineInfo().loadAverage} (before: ${machine.loadAverage})\n`,
+  );
+  printJsonLine({
+    bench: "scan",
+    machine,
+    safetensors,
+    pickle,
+    tensorPickle: tensors,
+    loadAverageAfter: machineInfo().loadAverage,
+  });
+  return 0;
+}
+
+async function main(): Promise<number> {
+  try {
+    return await run();
+  } finally {
+    await runCleanups();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,219 @@
+import { type FileHandle, open } from "node:fs/promises";
+
+/** Random-access bytes of a file or a part of one: the scanner reads bounded ranges, never a whole model. */
+export interface ByteSource {
+  readonly size: number;
+  /** Bytes `[offset, offset + length)`, shorter only at the end of the source. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Sequential chunks of `[offset, end)`. */
+  chunks(offset: number, end?: number): AsyncIterable<Uint8Array>;
+}
+
+const CHUNK = 1024 * 1024;
+
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+    async *chunks(offset, end = bytes.length) {
+      for (let at = offset; at < end; at += CHUNK) yield bytes.subarray(at, Math.min(end, at + CHUNK));
+    },
+  };
+}
+
+/** A file opened for bounded reads; `close` when done. */
+export async function openFileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
+  const handle: FileHandle = await open(path, "r");
+  const { size } = await handle.stat();
+  const read = async (offset: number, length: number): Promise<Uint8Array> => {
+    const wanted = Math.max(0, Math.min(length, size - offset));
+    const buffer = Buffer.allocUnsafe(wanted);
+    let done = 0;
+    while (done < wanted) {
+      const { bytesRead } = await handle.read(buffer, done, wanted - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return buffer.subarray(0, done);
+  };
+  return {
+    size,
+    read,
+    async *chunks(offset, end = size) {
+      for (let at = offset; at < end; at += CHUNK) {
+        const chunk = await read(at, Math.min(CHUNK, end - at));
+        if (chunk.length === 0) return;
+        yield chunk;
+      }
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** `[start, start + length)` of another source. */
+export function sliceSource(source: ByteSource, start: number, length: number): ByteSource {
+  const size = Math.max(0, Math.min(length, source.size - start));
+  return {
+    size,
+    read: (offset, len) => source.read(start + offset, Math.max(0, Math.min(len, size - offset))),
+    chunks: (offset, end = size) => source.chunks(start + offset, start + Math.min(end, size)),
+  };
+}
+
+/** Thrown by a Cursor read past the end of its bytes. */
+export class EndOfData extends Error {
+  constructor(readonly offset: number) {
+    super(`unexpected end of data at byte ${offset}`);
+  }
+}
+
+/**
+ * A forward-only reader over chunks with a small window: parsers call `ensure(n)` before reading `n` bytes
+ * synchronously from `buf` at `pos`, and `skip` large payloads without keeping them.
+ */
+export class Cursor {
+  buf: Uint8Array = new Uint8Array(0);
+  pos = 0;
+  /** Absolute offset of `buf[0]`. */
+  private base: number;
+  private iterator: AsyncIterator<Uint8Array>;
+  private ended = false;
+  /** Set for random-access sources: long skips seek instead of reading. */
+  private seekable?: { source: ByteSource; end: number };
+
+  constructor(chunks: AsyncIterable<Uint8Array>, start = 0) {
+    this.iterator = chunks[Symbol.asyncIterator]();
+    this.base = start;
+  }
+
+  static over(source: ByteSource, offset = 0, end = source.size): Cursor {
+    const cursor = new Cursor(source.chunks(offset, end), offset);
+    cursor.seekable = { source, end };
+    return cursor;
+  }
+
+  /** Absolute offset of the next unread byte. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  get available(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Makes `n` bytes readable at `pos`; false when the data ends first. */
+  async ensure(n: number): Promise<boolean> {
+    while (this.buf.length - this.pos < n) {
+      if (this.ended) return false;
+      const next = await this.iterator.next();
+      if (next.done) {
+        this.ended = true;
+        return false;
+      }
+      const rest = this.buf.subarray(this.pos);
+      this.base += this.pos;
+      this.pos = 0;
+      if (rest.length === 0) {
+        this.buf = next.value;
+      } else {
+        const joined = new Uint8Array(rest.length + next.value.length);
+        joined.set(rest, 0);
+        joined.set(next.value, rest.length);
+        this.buf = joined;
+      }
+    }
+    return true;
+  }
+
+  async need(n: number): Promise<void> {
+    if (!(await this.ensure(n))) throw new EndOfData(this.offset + this.available);
+  }
+
+  /** Whether any byte is left. */
+  async atEnd(): Promise<boolean> {
+    return !(await this.ensure(1));
+  }
+
+  /** Consumes `n` bytes and returns them (copied out of the window). */
+  async take(n: number): Promise<Uint8Array> {
+    await this.need(n);
+    const out = this.buf.slice(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  async u8(): Promise<number> {
+    await this.need(1);
+    return this.buf[this.pos++]!;
+  }
+
+  async u32(): Promise<number> {
+    await this.need(4);
+    const b = this.buf;
+    const p = this.pos;
+    this.pos += 4;
+    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
+  }
+
+  /** A little-endian u64 as a bigint. */
+  async u64(): Promise<bigint> {
+    const lo = await this.u32();
+    const hi = await this.u32();
+    return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  /** Skips `n` bytes without keeping them; throws EndOfData when fewer are left. */
+  async skip(n: number): Promise<void> {
+    if (this.seekable && n - this.available > 4 * CHUNK) {
+      const target = this.offset + n;
+      if (target > this.seekable.end) throw new EndOfData(this.seekable.end);
+      await this.iterator.return?.();
+      this.iterator = this.seekable.source.chunks(target, this.seekable.end)[Symbol.asyncIterator]();
+      this.buf = new Uint8Array(0);
+      this.pos = 0;
+      this.base = target;
+      this.ended = false;
+      return;
+    }
+    let left = n;
+    while (left > 0) {
+      if (this.available === 0 && !(await this.ensure(1))) throw new EndOfData(this.offset);
+      const step = Math.min(left, this.available);
+      this.pos += step;
+      left -= step;
+    }
+  }
+
+  /**
+   * Bytes up to (not including) the next `\n`, which is consumed; null (nothing consumed) when the line is
+   * longer than `max`. Throws EndOfData when the data ends before a newline.
+   */
+  async line(max: number): Promise<Uint8Array | null> {
+    let searched = 0;
+    for (;;) {
+      const index = this.buf.indexOf(0x0a, this.pos + searched);
+      if (index >= 0) {
+        if (index - this.pos > max) return null;
+        const out = this.buf.slice(this.pos, index);
+        this.pos = index + 1;
+        return out;
+      }
+      searched = this.available;
+      if (searched > max) return null;
+      if (!(await this.ensure(searched + 1))) throw new EndOfData(this.offset + this.available);
+    }
+  }
+
+  /** Consumes through the next `\n` without keeping the bytes. Throws EndOfData when there is none. */
+  async skipLine(): Promise<void> {
+    for (;;) {
+      const index = this.buf.indexOf(0x0a, this.pos);
+      if (index >= 0) {
+        this.pos = index + 1;
+        return;
+      }
+      this.pos = this.buf.length;
+      if (!(await this.ensure(1))) throw new EndOfData(this.offset);
+    }
+  }
+}

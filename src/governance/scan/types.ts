@@ -1,0 +1,95 @@
+/**
+ * What the scanner says about one file. Verdicts, worst last: `safe` (nothing flagged), `suspicious` (needs a
+ * human look: unknown imports, remote code, secrets), `invalid` (the file breaks its format's rules), `unsafe`
+ * (loading it can run code or reach outside the repo).
+ */
+export type Verdict = "safe" | "suspicious" | "invalid" | "unsafe";
+
+/** A finding's severity: `info` never flags a file; the others set the verdict of the same name. */
+export type Severity = "info" | "suspicious" | "invalid" | "unsafe";
+
+export interface Finding {
+  /** Stable rule id, e.g. `pickle.import.denied`, `safetensors.offsets`. */
+  rule: string;
+  severity: Severity;
+  message: string;
+  /** `module.name` of a pickle import (GLOBAL, STACK_GLOBAL, INST). */
+  import?: string;
+  /** The offending construct of a non-pickle format (a Jinja attribute, an ONNX domain, a layer class). */
+  construct?: string;
+  /** Byte offset in the file (or in `member` when set). */
+  offset?: number;
+  /** Archive member the finding is in (`archive/data.pkl`; nested members joined with `!`). */
+  member?: string;
+  /** How many times the finding occurred (data governance counts). */
+  count?: number;
+  /** Masked samples (data governance). */
+  samples?: string[];
+}
+
+export interface ScanResult {
+  path: string;
+  format: string;
+  verdict: Verdict;
+  findings: Finding[];
+}
+
+const RANK: Record<Verdict, number> = { safe: 0, suspicious: 1, invalid: 2, unsafe: 3 };
+
+export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
+  let worst: Verdict = "safe";
+  for (const verdict of verdicts) if (RANK[verdict] > RANK[worst]) worst = verdict;
+  return worst;
+}
+
+export function verdictOf(findings: readonly Finding[]): Verdict {
+  return worstVerdict(findings.map((finding) => (finding.severity === "info" ? "safe" : finding.severity)));
+}
+
+/** Bumped whenever a rule changes: stored verdicts with another version must be rescanned. */
+export const SCANNER_RULES_VERSION = "2026-12-06.1";
+
+/** Limits that keep a hostile file from exhausting the scanner. */
+export interface ScanLimits {
+  maxOpcodes: number;
+  maxStack: number;
+  maxMemo: number;
+  /** Bytes a scan may inflate from compressed members and streams, all nesting levels together. */
+  maxInflatedBytes: number;
+  /** Archives inside archives. */
+  maxDepth: number;
+  /** Archive members per archive. */
+  maxMembers: number;
+}
+
+export const DEFAULT_LIMITS: ScanLimits = {
+  maxOpcodes: 50_000_000,
+  maxStack: 1_000_000,
+  maxMemo: 1_000_000,
+  maxInflatedBytes: 256 * 1024 ** 2,
+  maxDepth: 3,
+  maxMembers: 100_000,
+};
+
+/** State shared by every format scanner while one top-level file is scanned. */
+export interface ScanContext {
+  /** File name as given (a path or an archive member name); used for extension-based decisions. */
+  name: string;
+  /** Folder of the top-level file on disk, when there is one (ONNX external data is looked up there). */
+  dir?: string;
+  /** Archive member path prefix for findings. */
+  member?: string;
+  depth: number;
+  limits: ScanLimits;
+  /** Bytes still allowed to be inflated (shared by the whole scan). */
+  budget: { inflated: number };
+  findings: Finding[];
+  /** Allow persistent ids (BINPERSID) in pickles: inside PyTorch archives and legacy files. */
+  torch?: boolean;
+}
+
+export function addFinding(ctx: ScanContext, finding: Finding): void {
+  const withMember =
+    ctx.member !== undefined && finding.member === undefined ? { ...finding, member: ctx.member } : finding;
+  ctx.findings.push(withMember);
+}
