@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { buildModel } from "../src/factory/make-model.ts";
-import { scanFile } from "../src/governance/scan/index.ts";
-import { escapeDecode } from "../src/governance/scan/pickle-vm.ts";
-import { op, pickle } from "./helpers/pickle-asm.ts";
-import { pb, rawSafetensors } from "./helpers/scan-builders.ts";
-import { OS_SYSTEM } from "./helpers/scan-corpus-pickle.ts";
+import { buildModel } from "../../src/factory/make-model.ts";
+import { scanFile } from "../../src/governance/scan/index.ts";
+import { escapeDecode } from "../../src/governance/scan/pickle-vm.ts";
+import { op, pickle } from "../helpers/pickle-asm.ts";
+import { pb, rawSafetensors } from "../helpers/scan-builders.ts";
+import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 
 let dir: string;
 before(async () => {

@@ -3,9 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { hangarCli } from "./helpers/hangar-cli.ts";
-import { rawSafetensors, torchZip } from "./helpers/scan-builders.ts";
-import { OS_SYSTEM } from "./helpers/scan-corpus-pickle.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
+import { rawSafetensors, torchZip } from "../helpers/scan-builders.ts";
+import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 
 let root: string;
 before(async () => {
