@@ -604,6 +604,22 @@ for (const engine of ENGINES) {
       assert.deepEqual(await catalog.searchFeed.modelStats(), { count: stats.count + 1, maxPk: r.pk });
     });
 
+    it("search feed: the head commit's metadata of local models, all of them or by pk", async () => {
+      const r = await repo("Heads", "model");
+      const metadata = { card: { license: "mit" } } as unknown as CommitMetadata;
+      await catalog.commits.insertCommit(r.pk, commit(1));
+      await catalog.commits.insertCommit(r.pk, commit(2, [oid(1)], metadata));
+      await catalog.repos.updateHead(r.pk, {
+        ...{ sha: oid(2), lastModified: AT, usedStorage: 0 },
+        ...{ pipelineTag: null, libraryName: null, tags: [] },
+      });
+      const mine = (rows: Array<{ pk: number; metadata: string }>) =>
+        rows.filter((row) => Number(row.pk) === r.pk).map((row) => JSON.parse(row.metadata) as unknown);
+      assert.deepEqual(mine(await catalog.searchFeed.headMetadata()), [metadata]);
+      assert.deepEqual(mine(await catalog.searchFeed.headMetadata([r.pk])), [metadata]);
+      assert.deepEqual(await catalog.searchFeed.headMetadata([]), []);
+    });
+
     it("maintenance: counts, dangling refs, missing parents, blobs and pages of commits and objects", async () => {
       const before = await catalog.maintenance.counts();
       const r = await repo("Fsck", "repo");
