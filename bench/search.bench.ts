@@ -7,6 +7,9 @@
  * implementation of the same queries measured in the same run: one SQL statement with LIKE for the page and
  * the total, and one GROUP BY per facet dimension. The naive path is slow, so it runs on every
  * `SEARCH_BENCH_NAIVE_EVERY`-th query (default 8) and the ratio compares the engine on that same subset.
+ * Then the PostgreSQL row (`SEARCH_BENCH_POSTGRES=0` skips it): the same catalog bulk loaded into a fresh
+ * database (`SEARCH_BENCH_POSTGRES_MODELS`, default the SQLite size), its index build and query latencies.
+ * The load average is printed after each row; the last line is one JSON object.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
