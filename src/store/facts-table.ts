@@ -51,8 +51,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return parts;
 }
 
-const placeholders = (count: number) => Array.from({ length: count }, () => "?").join(", ");
-
 const UPSERT_FACTS = `INSERT INTO repo_facts (repo_pk, description, license, languages, parameters, base_models, base_relation,
      library, pipeline_tag, eval_results, snapshot_date, snapshot_source, sources)
    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -167,36 +165,13 @@ export class FactsTable {
     };
 
     const writeMany = async (entries: readonly UpstreamModelEntry[]): Promise<EntryWriteOutcome[]> => {
-      const ids = entries.map((entry) => splitId(entry.id));
-      const existing = new Set<string>();
-      for (const part of chunks(ids, ROWS_PER_STATEMENT)) {
-        // Both lists narrow the unique (type, namespace, name) index; the pairs are matched here.
-        const namespaces = [...new Set(part.map(([namespace]) => namespace))];
-        const names = part.map(([, name]) => name);
-        const rows = await this.db.all<{ namespace: string; name: string }>(
-          `SELECT namespace, name FROM repos WHERE type = 'model' AND namespace IN (${placeholders(namespaces.length)}) AND name IN (${placeholders(names.length)})`,
-          [...namespaces, ...names],
-        );
-        for (const row of rows) existing.add(`${row.namespace}/${row.name}`.toLowerCase());
-      }
-      // Ids match without regard to case, as in the catalog (ids are ASCII).
+      // New ids are inserted in bulk; an id already in the catalog (or twice in `entries`) is skipped by the
+      // unique index, and `write` then refreshes that row or keeps it, as for one entry.
+      const inserted = await this.insertMany(entries);
       const outcomes: EntryWriteOutcome[] = [];
-      const fresh: UpstreamModelEntry[] = [];
-      const seen = new Set<string>();
-      const later: number[] = [];
       for (const [index, entry] of entries.entries()) {
-        const key = entry.id.toLowerCase();
-        if (existing.has(key)) outcomes[index] = await write(entry);
-        else if (seen.has(key)) later.push(index);
-        else {
-          seen.add(key);
-          fresh.push(entry);
-          outcomes[index] = "inserted";
-        }
+        outcomes[index] = inserted.has(entry) ? "inserted" : await write(entry);
       }
-      await this.insertMany(fresh);
-      // An id given twice in one call: the second refreshes the row the first inserted.
-      for (const index of later) outcomes[index] = await write(entries[index]!);
       return outcomes;
     };
 
@@ -231,8 +206,14 @@ export class FactsTable {
     return { insertNew, write, writeMany };
   }
 
-  /** New upstream-only entries (no id of theirs is in the catalog) with one multi-row INSERT per table. */
-  private async insertMany(entries: readonly UpstreamModelEntry[]): Promise<void> {
+  /**
+   * Inserts upstream-only entries with one multi-row INSERT per table and chunk; an id already in the
+   * catalog, or given earlier in `entries`, is skipped (ON CONFLICT on the unique, case-insensitive id:
+   * precise on the index, whatever the catalog's size). Returns the entries inserted.
+   */
+  private async insertMany(entries: readonly UpstreamModelEntry[]): Promise<Set<UpstreamModelEntry>> {
+    const inserted = new Set<UpstreamModelEntry>();
+    const claimed = new Set<string>();
     for (const part of chunks(entries, ROWS_PER_STATEMENT)) {
       const values: SqlValue[] = [];
       const tagsById = new Map<string, string[]>();
@@ -253,19 +234,23 @@ export class FactsTable {
           JSON.stringify(tags),
         );
       }
-      // RETURNING gives no order: rows are matched to entries by id.
+      // RETURNING lists the rows inserted, in no set order: they are matched to entries by id (ids are ASCII,
+      // compared without case as the catalog does); the first entry of an id is the one inserted.
       const rows = await this.db.all<{ pk: number; namespace: string; name: string }>(
-        `${INSERT_UPSTREAM_REPOS} ${part.map(() => UPSTREAM_REPO_ROW).join(", ")} RETURNING pk, namespace, name`,
+        `${INSERT_UPSTREAM_REPOS} ${part.map(() => UPSTREAM_REPO_ROW).join(", ")} ON CONFLICT DO NOTHING RETURNING pk, namespace, name`,
         values,
       );
-      const pkOf = new Map(rows.map((row) => [`${row.namespace}/${row.name}`, Number(row.pk)]));
+      const pkOf = new Map(rows.map((row) => [`${row.namespace}/${row.name}`.toLowerCase(), Number(row.pk)]));
       const tagRows: SqlValue[][] = [];
       const factRows: SqlValue[][] = [];
       const languageRows: SqlValue[][] = [];
       const baseRows: SqlValue[][] = [];
       for (const entry of part) {
-        const pk = pkOf.get(entry.id);
-        if (pk === undefined) throw new Error(`The insert of ${entry.id} returned no row`);
+        const key = entry.id.toLowerCase();
+        const pk = pkOf.get(key);
+        if (pk === undefined || claimed.has(key)) continue;
+        claimed.add(key);
+        inserted.add(entry);
         for (const tag of new Set(tagsById.get(entry.id))) tagRows.push([pk, tag]);
         factRows.push(factsRow(pk, entry));
         for (const language of new Set(entry.languages)) languageRows.push([pk, language]);
@@ -285,6 +270,7 @@ export class FactsTable {
         baseRows,
       );
     }
+    return inserted;
   }
 }
 

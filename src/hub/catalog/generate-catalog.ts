@@ -530,6 +530,7 @@ export async function generateCatalog(
         const kept = outcomes.filter((outcome) => outcome === "kept-local").length;
         return { kept, written: batch.length - kept };
       });
+      await catalog.bulk.tidyChangeFeed();
       skipped += counts.kept;
       inserted += counts.written;
       params.onProgress?.(done, params.count);
