@@ -64,6 +64,7 @@ function downloadJson(figures: DownloadFigures) {
       name,
       mbps: figures.medians[column]!.mbps,
       cpuSecondsPerGB: figures.medians[column]!.cpu,
+      firstProcessCpuSecondsPerGB: figures.medians[column]!.ownCpu,
       toNginx: figures.ratioToFirst[column]!,
       toBareNode: figures.ratioToSecond[column]!,
     })),

@@ -19,8 +19,10 @@ export interface DownloadTarget {
 
 interface TargetRound {
   mbps: number;
-  /** Server CPU seconds per GB sent. */
+  /** Server CPU seconds per GB sent (every process of `pids`). */
   cpu: number;
+  /** The same for the first process of `pids` alone (Hangar, without the S3 server). */
+  ownCpu: number;
 }
 
 export interface DownloadFigures {
@@ -59,8 +61,10 @@ export async function measureDownloads(
       const sampler = target.sampleRss ? new RssSampler(rssPid) : undefined;
       sampler?.start();
       const cpuBefore = cpuOf(target.pids);
+      const ownBefore = cpuOf(target.pids.slice(0, 1));
       const result = await download(target.url);
       const cpu = cpuOf(target.pids) - cpuBefore;
+      const ownCpu = cpuOf(target.pids.slice(0, 1)) - ownBefore;
       if (sampler) peakRss = Math.max(peakRss, sampler.stop().peak);
       if (result.status !== 200 || result.bytes !== FILE_SIZE) {
         throw new Error(
@@ -70,6 +74,7 @@ export async function measureDownloads(
       row.push({
         mbps: round(megabytesPerSecond(result.bytes, result.seconds), 0),
         cpu: round(cpu / (FILE_SIZE / GB), 2),
+        ownCpu: round(ownCpu / (FILE_SIZE / GB), 2),
       });
     }
     rounds.push(row);
@@ -82,6 +87,7 @@ export async function measureDownloads(
     medians: targets.map((_, column) => ({
       mbps: round(median(rounds.map((row) => row[column]!.mbps)), 0),
       cpu: round(median(rounds.map((row) => row[column]!.cpu)), 2),
+      ownCpu: round(median(rounds.map((row) => row[column]!.ownCpu)), 2),
     })),
     // Each round pairs the servers back to back, so the median of the per-round ratios is the figure least
     // moved by other load on the machine.
@@ -104,11 +110,12 @@ export function printDownloads(title: string, figures: DownloadFigures): void {
   );
   printTable(
     `${title}: medians`,
-    ["server", "MB/s", "CPU s/GB", "/nginx", `/${figures.names[1]}`],
+    ["server", "MB/s", "CPU s/GB", "first process", "/nginx", `/${figures.names[1]}`],
     figures.names.map((name, column) => [
       name,
       figures.medians[column]!.mbps,
       figures.medians[column]!.cpu,
+      figures.medians[column]!.ownCpu,
       figures.ratioToFirst[column]!,
       figures.ratioToSecond[column]!,
     ]),
