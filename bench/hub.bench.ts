@@ -1,23 +1,32 @@
-// `npm run bench:hub`: download throughput of a 1 GB LFS file through `resolve` next to nginx (sendfile),
-// the Hangar server's RSS while it streams, and the latency of `/api/models?search=` on a 10,000-repo
+// `npm run bench:hub`: download throughput of a 1 GB LFS file through `resolve` next to nginx (sendfile) and a
+// bare Node.js file server (the ceiling of any Node server), the Hangar server's RSS while it streams, the
+// same download on PostgreSQL + S3 (redirect and proxy), and the latency of `/api/models?search=` on a 10,000-repo
 // catalog next to the same listing done in-process. Prints tables, then one JSON line; exits 0 when it ran.
 // Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024), HANGAR_BENCH_ROUNDS (default 5),
-// HANGAR_BENCH_REPOS (default 10000), HANGAR_BENCH_REQUESTS (search requests per term, default 100).
+// HANGAR_BENCH_REPOS (default 10000), HANGAR_BENCH_REQUESTS (search requests per term, default 100),
+// HANGAR_BENCH_SCALE_OUT=0 (no PostgreSQL + S3 row).
 import http from "node:http";
 import { join } from "node:path";
 import { defaultConfig } from "../src/core/config.ts";
 import { createHangar } from "../src/hangar.ts";
 import { listRepos, parseRepoSort } from "../src/hub/read/list-repos.ts";
 import { BlobStore } from "../src/store/blob-store.ts";
+import { startBareFileServer } from "./lib/bare-file-server.ts";
 import { hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
+import {
+  type DownloadFigures,
+  type DownloadTarget,
+  measureDownloads,
+  printDownloads,
+} from "./lib/downloads.ts";
 import { numberFromEnv } from "./lib/env.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { type HangarProcess, startHangarProcess } from "./lib/hangar-process.ts";
-import { download, request } from "./lib/http-client.ts";
-import { describeMachine, machineInfo } from "./lib/machine.ts";
-import { findNginx, NGINX_INSTALL_HINT, type RunningNginx, startNginx } from "./lib/nginx.ts";
-import { RssSampler, readProcessCpuSeconds, readProcessMemory } from "./lib/rss.ts";
-import { MB, median, megabytesPerSecond, percentile, round, secondsSince } from "./lib/stats.ts";
+import { request } from "./lib/http-client.ts";
+import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
+import { findNginx, NGINX_INSTALL_HINT, startNginx } from "./lib/nginx.ts";
+import { POSTGRES_SERVER_URL, postgresAvailable, startScaleOut } from "./lib/scale-out.ts";
+import { MB, median, percentile, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
 
@@ -39,97 +48,27 @@ const SEARCH_TERMS = [
 ];
 
 const THROUGHPUT_TARGET = 0.8;
+const BARE_TARGET = 0.95;
+/** HANGAR_BENCH_SCALE_OUT=0 skips the PostgreSQL + S3 row. */
+const SCALE_OUT = process.env.HANGAR_BENCH_SCALE_OUT !== "0";
 const RSS_TARGET = 100 * MB;
-const GB = 1024 ** 3;
 
 function mb(bytes: number): number {
   return round(bytes / MB, 1);
 }
 
-interface DownloadRound {
-  round: number;
-  nginx: number;
-  hangar: number;
-  ratio: number;
-  /** Server CPU seconds per GB sent. */
-  nginxCpu: number;
-  hangarCpu: number;
-}
-
-interface DownloadFigures {
-  rounds: DownloadRound[];
-  nginxMBps: number;
-  hangarMBps: number;
-  ratio: number;
-  nginxCpu: number;
-  hangarCpu: number;
-  idleRss: number;
-  peakRss: number;
-  highWaterMark: number;
-}
-
-/** Downloads the file from nginx then from Hangar, `ROUNDS` times, sampling Hangar's RSS meanwhile. */
-async function measureDownloads(params: {
-  server: HangarProcess;
-  nginx: RunningNginx;
-  blobPath: string;
-  dataFile: string;
-}): Promise<DownloadFigures> {
-  const { server, nginx } = params;
-  const hangarUrl = `${server.url}/${REPO_ID}/resolve/main/${FILE_NAME}`;
-  const nginxUrl = `${nginx.url}/${FILE_NAME}`;
-  const probe = await request(hangarUrl, { headers: { Range: "bytes=0-0" } });
-  if (probe.status !== 206)
-    throw new Error(`resolve answered ${probe.status} to a range probe: ${probe.body}`);
-  // Both sides read from the page cache: the source file for nginx, the blob for Hangar.
-  await warmPageCache(params.dataFile);
-  await warmPageCache(params.blobPath);
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const idle = readProcessMemory(server.pid);
-
-  const rounds: DownloadRound[] = [];
-  let peakRss = 0;
-  for (let index = 1; index <= ROUNDS; index++) {
-    const nginxCpuBefore = readProcessCpuSeconds(nginx.pid);
-    const fromNginx = await download(nginxUrl);
-    const nginxCpu = readProcessCpuSeconds(nginx.pid) - nginxCpuBefore;
-    const sampler = new RssSampler(server.pid);
-    sampler.start();
-    const hangarCpuBefore = readProcessCpuSeconds(server.pid);
-    const fromHangar = await download(hangarUrl);
-    const hangarCpu = readProcessCpuSeconds(server.pid) - hangarCpuBefore;
-    peakRss = Math.max(peakRss, sampler.stop().peak);
-    for (const [name, result] of [
-      ["nginx", fromNginx],
-      ["Hangar", fromHangar],
-    ] as const) {
-      if (result.status !== 200 || result.bytes !== FILE_SIZE) {
-        throw new Error(`${name} answered ${result.status} with ${result.bytes} of ${FILE_SIZE} bytes`);
-      }
-    }
-    const nginxRate = megabytesPerSecond(fromNginx.bytes, fromNginx.seconds);
-    const hangarRate = megabytesPerSecond(fromHangar.bytes, fromHangar.seconds);
-    rounds.push({
-      round: index,
-      nginx: round(nginxRate, 0),
-      hangar: round(hangarRate, 0),
-      ratio: round(hangarRate / nginxRate, 3),
-      nginxCpu: round(nginxCpu / (FILE_SIZE / GB), 2),
-      hangarCpu: round(hangarCpu / (FILE_SIZE / GB), 2),
-    });
-  }
+/** Figures of one download run for the JSON line. */
+function downloadJson(figures: DownloadFigures) {
   return {
-    rounds,
-    nginxMBps: round(median(rounds.map((row) => row.nginx)), 0),
-    hangarMBps: round(median(rounds.map((row) => row.hangar)), 0),
-    // Each round pairs the two servers back to back, so the median of the per-round ratios is the figure
-    // least moved by other load on the machine.
-    ratio: round(median(rounds.map((row) => row.ratio)), 3),
-    nginxCpu: round(median(rounds.map((row) => row.nginxCpu)), 2),
-    hangarCpu: round(median(rounds.map((row) => row.hangarCpu)), 2),
-    idleRss: idle.rss,
-    peakRss,
-    highWaterMark: readProcessMemory(server.pid).highWaterMark,
+    servers: figures.names.map((name, column) => ({
+      name,
+      mbps: figures.medians[column]!.mbps,
+      cpuSecondsPerGB: figures.medians[column]!.cpu,
+      firstProcessCpuSecondsPerGB: figures.medians[column]!.ownCpu,
+      toNginx: figures.ratioToFirst[column]!,
+      toBareNode: figures.ratioToSecond[column]!,
+    })),
+    rounds: figures.rounds,
   };
 }
 
@@ -248,31 +187,32 @@ async function run(nginxBinary: string): Promise<number> {
   onCleanup(server.stop);
   const nginx = await startNginx(nginxBinary, dataDir, await makeTempDir("nginx"));
   onCleanup(nginx.stop);
+  const bare = await startBareFileServer(dataDir);
+  onCleanup(bare.stop);
   const blobPath = (await BlobStore.open(join(home, "blobs"))).pathOf(expected.sha256);
-
-  const downloads = await measureDownloads({ server, nginx, blobPath, dataFile });
+  const hangarUrl = `${server.url}/${REPO_ID}/resolve/main/${FILE_NAME}`;
+  const probe = await request(hangarUrl, { headers: { Range: "bytes=0-0" } });
+  if (probe.status !== 206)
+    throw new Error(`resolve answered ${probe.status} to a range probe: ${probe.body}`);
+  // Every server reads from the page cache: the source file for nginx and the bare server, the blob for Hangar.
+  await warmPageCache(dataFile);
+  await warmPageCache(blobPath);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const baselines: DownloadTarget[] = [
+    { name: "nginx", url: `${nginx.url}/${FILE_NAME}`, pids: [nginx.pid] },
+    { name: "bare Node.js", url: `${bare.url}/${FILE_NAME}`, pids: [bare.pid] },
+  ];
+  const downloads = await measureDownloads(
+    [...baselines, { name: "Hangar", url: hangarUrl, pids: [server.pid], sampleRss: true }],
+    { rounds: ROUNDS, fileSize: FILE_SIZE, rssPid: server.pid },
+  );
+  const hangarColumn = 2;
+  const ratio = downloads.ratioToFirst[hangarColumn]!;
+  const ratioToBare = downloads.ratioToSecond[hangarColumn]!;
   const rssDelta = downloads.peakRss - downloads.idleRss;
-  printTable(
-    `Download of a ${FILE_SIZE / MB} MB LFS file on 127.0.0.1 (http.get, body drained)`,
-    ["round", "nginx MB/s", "Hangar MB/s", "Hangar/nginx", "nginx CPU s/GB", "Hangar CPU s/GB"],
-    [
-      ...downloads.rounds.map((row) => [
-        row.round,
-        row.nginx,
-        row.hangar,
-        row.ratio,
-        row.nginxCpu,
-        row.hangarCpu,
-      ]),
-      [
-        "median",
-        downloads.nginxMBps,
-        downloads.hangarMBps,
-        downloads.ratio,
-        downloads.nginxCpu,
-        downloads.hangarCpu,
-      ],
-    ],
+  printDownloads(
+    `Download of a ${FILE_SIZE / MB} MB LFS file on 127.0.0.1 (http.get, body drained), SQLite + filesystem`,
+    downloads,
   );
   printTable(
     "Hangar server memory while streaming (sampled from /proc every 20 ms)",
@@ -284,6 +224,7 @@ async function run(nginxBinary: string): Promise<number> {
       ["VmHWM after downloads (since start)", mb(downloads.highWaterMark)],
     ],
   );
+  printLoad("after the downloads");
 
   const search = await measureSearch(server, home);
   printTable(
@@ -306,14 +247,23 @@ async function run(nginxBinary: string): Promise<number> {
     ["term", "items", "Hangar HTTP", "baseline"],
     search.terms.map((row) => [row.term, row.items, row.httpP50, row.baselineP50]),
   );
+  printLoad("after the searches");
 
-  const throughputMet = downloads.ratio >= THROUGHPUT_TARGET;
+  const scaleOut = SCALE_OUT ? await measureScaleOut(baselines, dataDir, expected.sha256) : undefined;
+
+  // The aim of issue 13: 0.8 of nginx, or within 5 % of the bare Node.js server when that is lower.
+  const bareCeiling = downloads.ratioToFirst[1]!;
+  const throughputMet = ratio >= THROUGHPUT_TARGET || ratioToBare >= BARE_TARGET;
   const rssMet = rssDelta < RSS_TARGET;
   printTable(
     "Targets",
     ["target", "measured", "status"],
     [
-      [`resolve throughput >= ${THROUGHPUT_TARGET} x nginx`, `${downloads.ratio}`, verdict(throughputMet)],
+      [
+        `resolve throughput >= ${THROUGHPUT_TARGET} x nginx, or >= ${BARE_TARGET} x bare Node.js (which reaches ${bareCeiling} x nginx)`,
+        `${ratio} x nginx, ${ratioToBare} x bare Node.js`,
+        verdict(throughputMet),
+      ],
       ["peak RSS while streaming < idle + 100 MB", `+${mb(rssDelta)} MB`, verdict(rssMet)],
     ],
   );
@@ -324,12 +274,11 @@ async function run(nginxBinary: string): Promise<number> {
     machine: { ...machineAtStart, loadAverageAtEnd: machineAtEnd.loadAverage },
     fileBytes: FILE_SIZE,
     download: {
-      rounds: downloads.rounds,
-      nginxMBps: downloads.nginxMBps,
-      hangarMBps: downloads.hangarMBps,
-      serverCpuSecondsPerGB: { nginx: downloads.nginxCpu, hangar: downloads.hangarCpu },
-      ratio: downloads.ratio,
-      target: THROUGHPUT_TARGET,
+      ...downloadJson(downloads),
+      ratio,
+      ratioToBareNode: ratioToBare,
+      bareNodeToNginx: bareCeiling,
+      target: { nginx: THROUGHPUT_TARGET, bareNode: BARE_TARGET },
       met: throughputMet,
     },
     rss: {
@@ -348,10 +297,67 @@ async function run(nginxBinary: string): Promise<number> {
       baselineMs: search.baseline,
       ratioP50: search.ratio,
     },
+    ...(scaleOut ? { postgresS3: scaleOut } : {}),
   });
   return 0;
 }
 
+/**
+ * The PostgreSQL + S3 row (issue 12): the same file imported into a fresh database and bucket, downloaded
+ * through one Hangar node that answers `302` to a presigned URL (the default) and one that proxies the bytes
+ * (`HANGAR_S3_DOWNLOADS=proxy`), in rounds with nginx and the bare Node.js server. CPU counts Hangar and
+ * s3rver together: with a redirect s3rver sends the bytes, with the proxy both handle them.
+ */
+async function measureScaleOut(baselines: DownloadTarget[], dataDir: string, sha256: string) {
+  if (!(await postgresAvailable())) {
+    process.stdout.write(`\nPostgreSQL + S3 row skipped: no PostgreSQL at ${POSTGRES_SERVER_URL}\n`);
+    return undefined;
+  }
+  const engines = await startScaleOut();
+  const home = await makeTempDir("home-pg");
+  const setupStart = process.hrtime.bigint();
+  const built = await buildHome({
+    home,
+    config: engines.config(home),
+    importFrom: { folder: dataDir, repoId: REPO_ID, path: FILE_NAME },
+  });
+  if (built.largeFile?.sha256 !== sha256)
+    throw new Error("The imported file's sha256 differs on PostgreSQL + S3");
+  process.stdout.write(`\nPostgreSQL + S3 home built in ${round(secondsSince(setupStart), 1)} s\n`);
+  const redirecting = await startHangarProcess(home, engines.env);
+  onCleanup(redirecting.stop);
+  const proxyHome = await makeTempDir("home-pg-proxy");
+  const proxying = await startHangarProcess(proxyHome, { ...engines.env, HANGAR_S3_DOWNLOADS: "proxy" });
+  onCleanup(proxying.stop);
+  const path = `/${REPO_ID}/resolve/main/${FILE_NAME}`;
+  const head = await request(`${redirecting.url}${path}`, { method: "HEAD" });
+  if (head.status !== 302) throw new Error(`resolve on S3 answered ${head.status} instead of a redirect`);
+  const figures = await measureDownloads(
+    [
+      ...baselines,
+      {
+        name: "Hangar PG+S3 redirect",
+        url: `${redirecting.url}${path}`,
+        pids: [redirecting.pid, engines.s3.pid],
+      },
+      {
+        name: "Hangar PG+S3 proxy",
+        url: `${proxying.url}${path}`,
+        pids: [proxying.pid, engines.s3.pid],
+        sampleRss: true,
+      },
+      // The presigned URL the redirect hands out, fetched directly: what s3rver itself reaches.
+      { name: "s3rver direct", url: head.headers.location!, pids: [engines.s3.pid] },
+    ],
+    { rounds: ROUNDS, fileSize: FILE_SIZE, rssPid: proxying.pid },
+  );
+  printDownloads(`PostgreSQL + S3 (s3rver): download of the same file (CPU: Hangar + s3rver)`, figures);
+  printLoad("after the PostgreSQL + S3 downloads");
+  return {
+    ...downloadJson(figures),
+    proxyPeakRssDeltaMB: mb(figures.peakRss - figures.idleRss),
+  };
+}
 async function main(): Promise<number> {
   const nginxBinary = findNginx();
   if (!nginxBinary) {

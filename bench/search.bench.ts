@@ -7,6 +7,9 @@
  * implementation of the same queries measured in the same run: one SQL statement with LIKE for the page and
  * the total, and one GROUP BY per facet dimension. The naive path is slow, so it runs on every
  * `SEARCH_BENCH_NAIVE_EVERY`-th query (default 8) and the ratio compares the engine on that same subset.
+ * Then the PostgreSQL row (`SEARCH_BENCH_POSTGRES=0` skips it): the same catalog bulk loaded into a fresh
+ * database (`SEARCH_BENCH_POSTGRES_MODELS`, default the SQLite size), its index build and query latencies.
+ * The load average is printed after each row; the last line is one JSON object.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -16,14 +19,19 @@ import { generateCatalog, seededRandom } from "../src/hub/catalog/generate-catal
 import { commercialUseOf } from "../src/hub/metadata/licenses.ts";
 import { Catalog } from "../src/store/catalog.ts";
 import { rawDb } from "../test/helpers/raw-store.ts";
-import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
+import { createBenchDatabase, POSTGRES_SERVER_URL, postgresAvailable } from "./lib/scale-out.ts";
 import { MB, percentile, round } from "./lib/stats.ts";
+import { runCleanups } from "./lib/temp.ts";
 
 const MODELS = Number(process.env.SEARCH_BENCH_MODELS ?? 1_000_000);
 const SEED = Number(process.env.SEARCH_BENCH_SEED ?? 42);
 const NAIVE_EVERY = Math.max(1, Number(process.env.SEARCH_BENCH_NAIVE_EVERY ?? 8));
 const NAIVE_BUDGET_MS = Number(process.env.SEARCH_BENCH_NAIVE_SECONDS ?? 180) * 1000;
 const QUERY_COUNT = Math.max(200, Number(process.env.SEARCH_BENCH_QUERIES ?? 240));
+/** SEARCH_BENCH_POSTGRES=0 skips the PostgreSQL row; SEARCH_BENCH_POSTGRES_MODELS sets its size. */
+const POSTGRES = process.env.SEARCH_BENCH_POSTGRES !== "0";
+const POSTGRES_MODELS = Number(process.env.SEARCH_BENCH_POSTGRES_MODELS ?? MODELS);
 const CACHE = join("/tmp/hangar-search-bench", `${MODELS}-${SEED}`);
 
 async function openCatalog(): Promise<Catalog> {
@@ -203,7 +211,8 @@ function summary(samples: number[]): { p50: number; p95: number; p99: number; qp
 }
 
 async function main(): Promise<void> {
-  console.log(describeMachine(machineInfo()));
+  const machineAtStart = machineInfo();
+  console.log(describeMachine(machineAtStart));
   const catalog = await openCatalog();
   const before = process.memoryUsage();
   const started = performance.now();
@@ -289,7 +298,87 @@ async function main(): Promise<void> {
   );
   if (mismatches > 0)
     console.log(`WARNING: ${mismatches} filter-only queries gave different totals in the naive path`);
+  printLoad("after the SQLite row");
   await catalog.close();
+  const postgres = POSTGRES ? await postgresRow(engineSummary, buildSeconds) : undefined;
+  console.log(
+    JSON.stringify({
+      benchmark: "search",
+      machine: { ...machineAtStart, loadAverageAtEnd: machineInfo().loadAverage },
+      sqlite: { models: stats.models, buildSeconds: round(buildSeconds, 1), queriesMs: engineSummary },
+      ...(postgres ? { postgres } : {}),
+    }),
+  );
 }
 
-main();
+/**
+ * The PostgreSQL row (issue 12): the same synthetic catalog (seed, `SEARCH_BENCH_POSTGRES_MODELS`, default
+ * the SQLite row's size) bulk loaded into a fresh database, the index built from it, and the same kind of
+ * query mix through `searchModels` as a node serves it (each query first asks the catalog's change feed
+ * whether the index is current: one round trip). The load is timed too: it is the ceiling on the size.
+ */
+async function postgresRow(sqlite: ReturnType<typeof summary>, sqliteBuildSeconds: number) {
+  if (!(await postgresAvailable())) {
+    console.log(`\nPostgreSQL row skipped: no PostgreSQL at ${POSTGRES_SERVER_URL}`);
+    return undefined;
+  }
+  const catalog = await Catalog.open(await createBenchDatabase());
+  try {
+    process.stderr.write(
+      `Loading ${POSTGRES_MODELS.toLocaleString("en")} models (seed ${SEED}) into PostgreSQL...\n`,
+    );
+    const loadStarted = performance.now();
+    await generateCatalog(catalog, {
+      count: POSTGRES_MODELS,
+      seed: SEED,
+      onProgress: (count, total) => {
+        if (count % 100_000 === 0 || count === total)
+          process.stderr.write(
+            `  ${count}/${total} (${((performance.now() - loadStarted) / 1000).toFixed(0)} s)\n`,
+          );
+      },
+    });
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const started = performance.now();
+    const index = await getSearchIndex({ catalog });
+    const buildSeconds = (performance.now() - started) / 1000;
+    for (const sort of SORTS) {
+      for (const ascending of [false, true]) await searchModels(index, { sort, ascending, limit: 1 });
+    }
+    const queries = makeQueries(index.ids);
+    for (const query of queries.slice(0, 40)) await searchModels({ catalog }, query);
+    const samples: number[] = [];
+    for (const query of queries) {
+      const t0 = performance.now();
+      await searchModels({ catalog }, query);
+      samples.push(performance.now() - t0);
+    }
+    const result = summary(samples);
+    console.log(
+      `\nPostgreSQL: ${index.stats().models.toLocaleString("en")} models bulk loaded in ${loadSeconds.toFixed(1)} s (${round(POSTGRES_MODELS / loadSeconds, 0)} models/s); index built in ${buildSeconds.toFixed(1)} s (SQLite: ${sqliteBuildSeconds.toFixed(1)} s)`,
+    );
+    console.log("| catalog | queries | p50 ms | p95 ms | p99 ms | mean ms | queries/s |");
+    console.log("|---|---|---|---|---|---|---|");
+    console.log(
+      `| SQLite | ${QUERY_COUNT} | ${sqlite.p50} | ${sqlite.p95} | ${sqlite.p99} | ${sqlite.mean} | ${sqlite.qps} |`,
+    );
+    console.log(
+      `| PostgreSQL | ${samples.length} | ${result.p50} | ${result.p95} | ${result.p99} | ${result.mean} | ${result.qps} |`,
+    );
+    printLoad("after the PostgreSQL row");
+    return {
+      models: index.stats().models,
+      loadSeconds: round(loadSeconds, 1),
+      buildSeconds: round(buildSeconds, 1),
+      queriesMs: result,
+    };
+  } finally {
+    await catalog.close();
+  }
+}
+
+try {
+  await main();
+} finally {
+  await runCleanups();
+}

@@ -5,7 +5,8 @@
 // (the client offers only the basic transfer), and the real `@huggingface/hub` upload end to end.
 // Prints tables, then one JSON line; exits 0 when it ran.
 // Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024); HANGAR_BENCH_BASIC=0 and
-// HANGAR_BENCH_LIBRARY=0 skip the extra runs.
+// HANGAR_BENCH_LIBRARY=0 skip the extra runs; HANGAR_BENCH_SCALE_OUT=0 skips the PostgreSQL + S3 row (the
+// same upload into a node on PostgreSQL and an s3rver bucket, parts PUT straight to the bucket).
 import { mkdir, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -16,9 +17,19 @@ import { numberFromEnv, switchFromEnv } from "./lib/env.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
 import { startHashingSink } from "./lib/hashing-sink.ts";
-import { putFileRange, request } from "./lib/http-client.ts";
-import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { request } from "./lib/http-client.ts";
+import {
+  auth,
+  checkStored,
+  cpuSeconds,
+  expectOk,
+  type IngestResult,
+  ingest,
+  putParts,
+} from "./lib/lfs-ingest.ts";
+import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
 import { RssSampler, readProcessCpuSeconds, readProcessMemory } from "./lib/rss.ts";
+import { POSTGRES_SERVER_URL, postgresAvailable, startScaleOut } from "./lib/scale-out.ts";
 import { MB, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
@@ -26,206 +37,58 @@ import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
 const FILE_SIZE = numberFromEnv("HANGAR_BENCH_FILE_MB", 1024) * MB;
 const RUN_LIBRARY = switchFromEnv("HANGAR_BENCH_LIBRARY");
 const RUN_BASIC = switchFromEnv("HANGAR_BENCH_BASIC");
+/** HANGAR_BENCH_SCALE_OUT=0 skips the PostgreSQL + S3 row. */
+const SCALE_OUT = switchFromEnv("HANGAR_BENCH_SCALE_OUT");
 const ADMIN_TOKEN = "hf_bench_admin_token_0123456789abcdef";
 const REPO_ID = "bench/upload-target";
 const BASIC_REPO_ID = "bench/basic-upload-target";
 const LIBRARY_REPO_ID = "bench/library-upload-target";
-/** As many parts in flight as `@huggingface/hub` uses for multipart uploads. */
-const PARALLEL_PARTS = 5;
 const BASELINE_RUNS = 3;
 const THROUGHPUT_TARGET = 0.7;
 const RSS_TARGET = 100 * MB;
 
-const LFS_TYPE = "application/vnd.git-lfs+json";
 const CORES = availableParallelism();
-
-function cpuSeconds(usage: NodeJS.CpuUsage): number {
-  return (usage.user + usage.system) / 1e6;
-}
 
 /** CPU seconds spent per second of wall time: how many of the machine's cores the run kept busy. */
 function busyCores(cpu: number, seconds: number): number {
   return round(cpu / seconds, 2);
 }
 
-interface BatchObject {
-  oid: string;
-  size: number;
-  actions?: {
-    upload?: { href: string; header?: Record<string, string> };
-    verify?: { href: string };
-  };
-  error?: { code: number; message: string };
-}
-
-interface IngestResult {
-  seconds: number;
-  transfer: "basic" | "multipart" | "already stored";
-  parts: number;
-  chunkSize: number;
-  phases: { batch: number; upload: number; verify: number; commit: number };
-  /** CPU seconds the server used for the whole ingest. */
-  serverCpuSeconds: number;
-  /** CPU seconds this process (the client) used meanwhile. */
-  clientCpuSeconds: number;
-  commitOid: string;
-}
-
-function auth(): Record<string, string> {
-  return { Authorization: `Bearer ${ADMIN_TOKEN}` };
-}
-
-function expectOk(what: string, answer: { status: number; body: string }): void {
-  if (answer.status < 200 || answer.status >= 300) {
-    throw new Error(`${what} answered ${answer.status}: ${answer.body.slice(0, 500)}`);
-  }
-}
-
-/** PUTs a file in parts, PARALLEL_PARTS at a time as `@huggingface/hub` does; returns each part's ETag. */
-async function putParts(params: {
-  path: string;
-  size: number;
-  chunkSize: number;
-  urlOf: (part: number) => string;
-}): Promise<Map<number, string>> {
-  const { path, size, chunkSize } = params;
-  const count = Math.ceil(size / chunkSize);
-  const etags = new Map<number, string>();
-  let next = 1;
-  const worker = async () => {
-    for (let part = next++; part <= count; part = next++) {
-      const first = (part - 1) * chunkSize;
-      const answer = await putFileRange(params.urlOf(part), path, {
-        start: first,
-        end: Math.min(size, first + chunkSize) - 1,
-      });
-      expectOk(`PUT of part ${part}`, answer);
-      const etag = answer.headers.etag;
-      if (!etag) throw new Error(`PUT of part ${part} answered without an ETag`);
-      etags.set(part, etag);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, count) }, worker));
-  return etags;
-}
-
-/** Runs the upload protocol by hand (as `@huggingface/hub` does, minus its own hashing), timing each phase. */
-async function ingest(params: {
-  baseUrl: string;
-  repoId: string;
-  path: string;
-  oid: string;
-  size: number;
-  transfers: string[];
-  serverPid: number;
-}): Promise<IngestResult> {
-  const { baseUrl, repoId, path, oid, size } = params;
-  const cpuBefore = readProcessCpuSeconds(params.serverPid);
-  const clientBefore = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  const batch = await request(`${baseUrl}/${repoId}.git/info/lfs/objects/batch`, {
-    method: "POST",
-    headers: { ...auth(), Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
-    body: JSON.stringify({
-      operation: "upload",
-      transfers: params.transfers,
-      hash_algo: "sha_256",
-      ref: { name: "main" },
-      objects: [{ oid, size }],
-    }),
-  });
-  expectOk("LFS batch", batch);
-  const batchSeconds = secondsSince(start);
-  const object = (JSON.parse(batch.body) as { objects: BatchObject[] }).objects.find(
-    (item) => item.oid === oid,
-  );
-  if (!object) throw new Error(`The batch reply does not list ${oid}`);
-  if (object.error) throw new Error(`The batch reply refused the object: ${object.error.message}`);
-
-  const uploadStart = process.hrtime.bigint();
-  const upload = object.actions?.upload;
-  let transfer: IngestResult["transfer"] = "already stored";
-  let parts = 0;
-  let chunk = size;
-  if (upload?.header?.chunk_size) {
-    transfer = "multipart";
-    const chunkSize = Number(upload.header.chunk_size);
-    const partKeys = Object.keys(upload.header).filter((key) => /^\d+$/.test(key));
-    parts = partKeys.length;
-    if (parts !== Math.ceil(size / chunkSize)) {
-      throw new Error(`${parts} part URLs for ${size} bytes in chunks of ${chunkSize}`);
-    }
-    chunk = chunkSize;
-    const etags = await putParts({ path, size, chunkSize, urlOf: (part) => upload.header![String(part)]! });
-    const completion = await request(upload.href, {
-      method: "POST",
-      headers: { Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
-      body: JSON.stringify({
-        oid,
-        parts: [...etags.entries()]
-          .sort(([a], [b]) => a - b)
-          .map(([partNumber, etag]) => ({ partNumber, etag })),
-      }),
-    });
-    expectOk("multipart completion", completion);
-  } else if (upload) {
-    transfer = "basic";
-    parts = 1;
-    expectOk("PUT of the object", await putFileRange(upload.href, path, { start: 0, end: size - 1 }));
-  }
-  const uploadSeconds = secondsSince(uploadStart);
-
-  const verifyStart = process.hrtime.bigint();
-  const verifyHref = object.actions?.verify?.href;
-  if (verifyHref) {
-    const verified = await request(verifyHref, {
-      method: "POST",
-      headers: { ...auth(), Accept: LFS_TYPE, "Content-Type": LFS_TYPE },
-      body: JSON.stringify({ oid, size }),
-    });
-    expectOk("LFS verify", verified);
-  }
-  const verifySeconds = secondsSince(verifyStart);
-
-  const commitStart = process.hrtime.bigint();
-  const ndjson = [
-    { key: "header", value: { summary: "Upload benchmark weights", description: "" } },
-    { key: "lfsFile", value: { path: "weights.bin", algo: "sha256", oid, size } },
-  ]
-    .map((line) => JSON.stringify(line))
-    .join("\n");
-  const committed = await request(`${baseUrl}/api/models/${repoId}/commit/main`, {
-    method: "POST",
-    headers: { ...auth(), "Content-Type": "application/x-ndjson" },
-    body: ndjson,
-  });
-  expectOk("commit", committed);
-  const commitSeconds = secondsSince(commitStart);
-  return {
-    seconds: secondsSince(start),
-    transfer,
-    parts,
-    chunkSize: chunk,
-    phases: { batch: batchSeconds, upload: uploadSeconds, verify: verifySeconds, commit: commitSeconds },
-    serverCpuSeconds: readProcessCpuSeconds(params.serverPid) - cpuBefore,
-    clientCpuSeconds: cpuSeconds(process.cpuUsage(clientBefore)),
-    commitOid: (JSON.parse(committed.body) as { commitOid: string }).commitOid,
-  };
-}
-
-/** Checks that the committed file is what was sent: its LFS sha256 and size, through `resolve`. */
-async function checkStored(baseUrl: string, repoId: string, oid: string, size: number): Promise<void> {
-  const head = await request(`${baseUrl}/${repoId}/resolve/main/weights.bin`, { method: "HEAD" });
-  const etag = String(head.headers["x-linked-etag"] ?? head.headers.etag ?? "").replace(/^W\//, "");
-  if (head.status !== 200 || etag.replaceAll('"', "") !== oid) {
-    throw new Error(`resolve answered ${head.status} with etag ${etag} after the upload, expected ${oid}`);
-  }
-  const linkedSize = Number(head.headers["x-linked-size"] ?? head.headers["content-length"]);
-  if (linkedSize !== size) throw new Error(`resolve reports ${linkedSize} bytes, expected ${size}`);
-}
-
 function mb(bytes: number): number {
   return round(bytes / MB, 1);
+}
+
+/**
+ * The PostgreSQL + S3 row (issue 12): the same upload into a Hangar node on a fresh database and an s3rver
+ * bucket. The LFS batch hands out presigned part URLs, so the parts go straight to s3rver; Hangar completes
+ * the S3 multipart upload and commits. CPU counts Hangar and s3rver together (Hangar alone is also kept).
+ */
+async function ingestOnScaleOut(path: string, oid: string) {
+  if (!(await postgresAvailable())) {
+    process.stdout.write(`\nPostgreSQL + S3 row skipped: no PostgreSQL at ${POSTGRES_SERVER_URL}\n`);
+    return undefined;
+  }
+  const engines = await startScaleOut();
+  const home = await makeTempDir("upload-home-pg");
+  await buildHome({ home, config: engines.config(home), repos: [REPO_ID] });
+  const server = await startHangarProcess(home, { ...engines.env, HANGAR_ADMIN_TOKEN: ADMIN_TOKEN });
+  onCleanup(server.stop);
+  const hangarBefore = readProcessCpuSeconds(server.pid);
+  const result = await ingest({
+    baseUrl: server.url,
+    repoId: REPO_ID,
+    path,
+    oid,
+    size: FILE_SIZE,
+    transfers: ["basic", "multipart"],
+    serverPids: [server.pid, engines.s3.pid],
+    token: ADMIN_TOKEN,
+  });
+  const hangarCpuSeconds = readProcessCpuSeconds(server.pid) - hangarBefore;
+  await checkStored(server.url, REPO_ID, oid, FILE_SIZE);
+  await server.stop();
+  printLoad("after the PostgreSQL + S3 ingest");
+  return { ...result, hangarCpuSeconds, MBps: megabytesPerSecond(FILE_SIZE, result.seconds) };
 }
 
 async function run(): Promise<number> {
@@ -240,7 +103,7 @@ async function run(): Promise<number> {
   // Started with Hangar, so both servers have sat idle for the same time (V8 tidies an idle heap).
   const sink = await startHashingSink();
   onCleanup(sink.stop);
-  const whoami = await request(`${server.url}/api/whoami-v2`, { headers: auth() });
+  const whoami = await request(`${server.url}/api/whoami-v2`, { headers: auth(ADMIN_TOKEN) });
   expectOk("whoami", whoami);
 
   /** A new file of other bytes than the last (or the server would answer "already stored"). */
@@ -286,7 +149,8 @@ async function run(): Promise<number> {
     oid: hashed.sha256,
     size: FILE_SIZE,
     transfers: ["basic", "multipart"],
-    serverPid: server.pid,
+    serverPids: [server.pid],
+    token: ADMIN_TOKEN,
   });
   const peakRss = sampler.stop().peak;
   await checkStored(server.url, REPO_ID, hashed.sha256, FILE_SIZE);
@@ -307,6 +171,8 @@ async function run(): Promise<number> {
   };
   await sink.stop();
   const sinkRate = megabytesPerSecond(FILE_SIZE, sinkSeconds);
+  printLoad("after the embedded ingest and its baselines");
+  const scaleOut = SCALE_OUT ? await ingestOnScaleOut(dataFile, hashed.sha256) : undefined;
   await rm(dataFile);
   const ingestRate = megabytesPerSecond(FILE_SIZE, result.seconds);
   const ratio = round(ingestRate / hashRate, 3);
@@ -325,7 +191,8 @@ async function run(): Promise<number> {
       oid: basicHash.sha256,
       size: FILE_SIZE,
       transfers: ["basic"],
-      serverPid: server.pid,
+      serverPids: [server.pid],
+      token: ADMIN_TOKEN,
     });
     const basicPeak = basicSampler.stop().peak;
     await checkStored(server.url, BASIC_REPO_ID, basicHash.sha256, FILE_SIZE);
@@ -456,6 +323,17 @@ async function run(): Promise<number> {
         ? [["ratio Hangar ingest / dd direct write", round(ingestRate / ddRate, 3), ""]]
         : []),
       ["ratio Hangar ingest / bare Node.js server", round(ingestRate / sinkRate, 3), ""],
+      ...(scaleOut
+        ? [
+            ...phaseRows(
+              `Hangar on PostgreSQL + S3 (s3rver), ${scaleOut.transfer}, parts PUT to s3rver (CPU: Hangar + s3rver)`,
+              scaleOut,
+              scaleOut.MBps,
+            ),
+            ["ratio PostgreSQL + S3 ingest / sha256", round(scaleOut.MBps / hashRate, 3), ""],
+            ["ratio PostgreSQL + S3 ingest / embedded ingest", round(scaleOut.MBps / ingestRate, 3), ""],
+          ]
+        : []),
       [
         "ratio bare Node.js server / sha256 (what any Node.js server reaches)",
         round(sinkRate / hashRate, 3),
@@ -563,6 +441,21 @@ async function run(): Promise<number> {
         }
       : {}),
     ...(library ? { library } : {}),
+    ...(scaleOut
+      ? {
+          postgresS3: {
+            MBps: round(scaleOut.MBps, 0),
+            seconds: round(scaleOut.seconds, 3),
+            transfer: scaleOut.transfer,
+            parts: scaleOut.parts,
+            phasesSeconds: roundPhases(scaleOut),
+            serverCpuSeconds: round(scaleOut.serverCpuSeconds, 2),
+            hangarCpuSeconds: round(scaleOut.hangarCpuSeconds, 2),
+            ratio: round(scaleOut.MBps / hashRate, 3),
+            ratioToEmbedded: round(scaleOut.MBps / ingestRate, 3),
+          },
+        }
+      : {}),
   });
   return 0;
 }

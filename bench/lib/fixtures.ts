@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { defaultConfig } from "../../src/core/config.ts";
+import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
 import { buildHangarCommit, commitDate, gitBlobOid } from "../../src/core/git-objects.ts";
 import { nowIso } from "../../src/core/time.ts";
 import type { Repo, TreeFile } from "../../src/core/types.ts";
@@ -8,7 +8,6 @@ import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { createRepo, DEFAULT_GITATTRIBUTES } from "../../src/hub/create-repo.ts";
 import type { HubContext } from "../../src/hub/hub.ts";
 import { importFolder } from "../../src/hub/import-folder.ts";
-import { rawDb } from "../../test/helpers/raw-store.ts";
 
 const FAMILIES = [
   "bert",
@@ -140,8 +139,10 @@ export async function buildHome(params: {
   importFrom?: { folder: string; repoId: string; path: string };
   /** Model repos to create with the Hub's initial commit, e.g. as upload targets. */
   repos?: string[];
+  /** The engines (default: the embedded SQLite + filesystem of `home`); see `scale-out.ts`. */
+  config?: HangarConfig;
 }): Promise<BenchHome> {
-  const hangar = await createHangar(defaultConfig(params.home));
+  const hangar = await createHangar(params.config ?? defaultConfig(params.home));
   try {
     if (params.catalogSize) await populateCatalog(hangar, params.catalogSize);
     for (const repoId of params.repos ?? []) {
@@ -156,11 +157,8 @@ export async function buildHome(params: {
       message: "Import benchmark weights",
     });
     const repo = (await hangar.catalog.repos.get({ type: "model", namespace, name }))!;
-    const row = rawDb(hangar.catalog)
-      .prepare(
-        "SELECT t.sha256 AS sha256 FROM tree_entries t JOIN commits c ON c.pk = t.commit_pk WHERE c.repo_pk = ? AND c.oid = ? AND t.path = ?",
-      )
-      .get(repo.pk, repo.sha, params.importFrom.path) as { sha256: string } | undefined;
+    const commit = repo.sha ? await hangar.catalog.commits.getCommit(repo.pk, repo.sha) : undefined;
+    const row = commit ? await hangar.catalog.commits.getFile(commit.pk, params.importFrom.path) : undefined;
     if (!row)
       throw new Error(`Import of ${join(params.importFrom.folder, params.importFrom.path)} made no file`);
     return {

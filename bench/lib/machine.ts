@@ -25,3 +25,8 @@ export function describeMachine(info: MachineInfo): string {
     info.loadAverage > info.cores ? " (busy: other work competes for the CPU, figures are noisy)" : ""
   }`;
 }
+
+/** One line with the 1-minute load average now, printed beside a benchmark's figures. */
+export function printLoad(when: string): void {
+  process.stdout.write(`Load average ${when}: ${machineInfo().loadAverage}\n`);
+}

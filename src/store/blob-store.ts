@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { constants, createReadStream, type ReadStream } from "node:fs";
 import { access, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { Writable } from "node:stream";
 import { HangarError } from "../core/errors.ts";
 import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
 import type {
@@ -22,6 +23,7 @@ import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
 import { listFsLeftovers, removeFsLeftover } from "./fs-leftovers.ts";
 import { FsMultipart } from "./fs-multipart.ts";
+import { sendFileRange } from "./fs-send.ts";
 import { ensureOwnerOnlyFolder } from "./owner-only.ts";
 
 export type { StoredBlob } from "./blob-store-types.ts";
@@ -226,6 +228,22 @@ export class BlobStore implements BlobStorage {
       highWaterMark: READ_CHUNK_BYTES,
       ...(range ? { start: range.start, end: range.end } : {}),
     });
+  }
+
+  /**
+   * Writes a stored blob (or bytes `start` to `end` inclusive of it) to `target` and ends it, through a few
+   * reused buffers (see `sendFileRange`): the download path. HANGAR_ERR_BLOB_MISSING when it is not stored.
+   */
+  async sendTo(sha256: string, target: Writable, range: ByteRange): Promise<void> {
+    try {
+      await sendFileRange(this.pathOf(sha256), range, target);
+    } catch (error) {
+      // Only opening the file fails with ENOENT, before any byte is written.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      throw new HangarError("HANGAR_ERR_BLOB_MISSING", `Blob ${sha256} is missing from the blob store`, {
+        cause: error,
+      });
+    }
   }
 
   /** Streams a stored blob once it is found open; HANGAR_ERR_BLOB_MISSING when it is not stored. */

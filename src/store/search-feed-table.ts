@@ -108,10 +108,12 @@ export class SearchFeedTable {
 
   /** The metadata of the head commit of local models: all of them, or those of some repos. */
   async headMetadata(pks?: readonly number[]): Promise<Array<{ pk: number; metadata: string }>> {
-    // Driven from the commits (local repos only), so a catalog of upstream entries costs nothing here.
-    const sql = `SELECT r.pk, c.metadata FROM commits c CROSS JOIN repos r ON r.pk = c.repo_pk AND r.sha = c.oid`;
-    if (pks === undefined) return this.db.all(`${sql} WHERE r.type = 'model'`);
+    // Driven from the commits (local repos only), so a catalog of upstream entries costs nothing here:
+    // SQLite keeps a CROSS JOIN's order. The join condition is in WHERE, as PostgreSQL takes no ON after
+    // CROSS JOIN.
+    const sql = `SELECT r.pk, c.metadata FROM commits c CROSS JOIN repos r WHERE r.pk = c.repo_pk AND r.sha = c.oid`;
+    if (pks === undefined) return this.db.all(`${sql} AND r.type = 'model'`);
     if (pks.length === 0) return [];
-    return this.db.all(`${sql} WHERE r.pk IN (${pks.map(() => "?").join(", ")})`, pks);
+    return this.db.all(`${sql} AND r.pk IN (${pks.map(() => "?").join(", ")})`, pks);
   }
 }

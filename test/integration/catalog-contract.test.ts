@@ -458,6 +458,34 @@ for (const engine of ENGINES) {
       assert.deepEqual(await catalog.facts.get(r.pk), changed);
     });
 
+    it("facts: the upstream writer's writeMany inserts in bulk, updates, keeps local repos, as write does", async () => {
+      await repo("Bulk", "model");
+      const entry = (id: string, downloads: number): UpstreamModelEntry => ({
+        ...facts({ pipelineTag: "fill-mask", languages: ["en", "fr"], baseModels: ["a/b"] }),
+        ...{ id, downloads, likes: 0, gated: false, createdAt: AT, lastModified: AT },
+      });
+      // More entries than one multi-row statement takes, so the bulk path crosses its chunks.
+      const many = Array.from({ length: 1203 }, (_, index) => entry(`many/m-${index}`, index));
+      await catalog.transaction((tx) => tx.facts.prepareUpstreamWriter().write(entry("Old/one", 1)));
+      const outcomes = await catalog.transaction((tx) =>
+        tx.facts
+          .prepareUpstreamWriter()
+          .writeMany([...many, entry("old/ONE", 7), entry("bulk/MODEL", 9), entry("MANY/m-0", 70)]),
+      );
+      assert.deepEqual(outcomes.slice(-3), ["updated", "kept-local", "updated"]);
+      assert.ok(outcomes.slice(0, -3).every((outcome) => outcome === "inserted"));
+      const last = (await catalog.repos.get({ type: "model", namespace: "many", name: "m-1202" }))!;
+      assert.deepEqual([last.origin, last.downloads, last.pipelineTag], ["upstream", 1202, "fill-mask"]);
+      assert.ok(last.tags.includes("base_model:a/b") && last.tags.includes("fr"));
+      assert.deepEqual((await catalog.facts.get(last.pk))?.languages, ["en", "fr"]);
+      const first = (await catalog.repos.get({ type: "model", namespace: "many", name: "m-0" }))!;
+      assert.equal(first.downloads, 70);
+      const old = (await catalog.repos.get({ type: "model", namespace: "old", name: "one" }))!;
+      assert.deepEqual([old.id, old.downloads], ["Old/one", 7]);
+      const local = (await catalog.repos.get({ type: "model", namespace: "bulk", name: "model" }))!;
+      assert.equal(local.origin === "upstream" && local.sha === null, false);
+    });
+
     it("usage: events are listed newest first and totalled, with errors counted", async () => {
       await catalog.usage.recordMany([
         usage("Org/Model", "ok", 1),
@@ -589,6 +617,22 @@ for (const engine of ENGINES) {
         ["Feed", "model", 3, "apache-2.0", JSON.stringify(["en", "fr"]), "model"],
       );
       assert.deepEqual(await catalog.searchFeed.modelStats(), { count: stats.count + 1, maxPk: r.pk });
+    });
+
+    it("search feed: the head commit's metadata of local models, all of them or by pk", async () => {
+      const r = await repo("Heads", "model");
+      const metadata = { card: { license: "mit" } } as unknown as CommitMetadata;
+      await catalog.commits.insertCommit(r.pk, commit(1));
+      await catalog.commits.insertCommit(r.pk, commit(2, [oid(1)], metadata));
+      await catalog.repos.updateHead(r.pk, {
+        ...{ sha: oid(2), lastModified: AT, usedStorage: 0 },
+        ...{ pipelineTag: null, libraryName: null, tags: [] },
+      });
+      const mine = (rows: Array<{ pk: number; metadata: string }>) =>
+        rows.filter((row) => Number(row.pk) === r.pk).map((row) => JSON.parse(row.metadata) as unknown);
+      assert.deepEqual(mine(await catalog.searchFeed.headMetadata()), [metadata]);
+      assert.deepEqual(mine(await catalog.searchFeed.headMetadata([r.pk])), [metadata]);
+      assert.deepEqual(await catalog.searchFeed.headMetadata([]), []);
     });
 
     it("maintenance: counts, dangling refs, missing parents, blobs and pages of commits and objects", async () => {

@@ -1,4 +1,5 @@
-import { Readable } from "node:stream";
+import { Readable, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { HangarError } from "../../core/errors.ts";
 import { lfsPointer, type RepoRef, type TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
@@ -38,6 +39,11 @@ export interface OpenedFile {
   etag: string;
   /** Reads bytes `start` to `end` inclusive, or everything. */
   read(range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * Writes bytes `start` to `end` inclusive (or everything) to `target` and ends it: the download path, which
+   * on the filesystem store reuses a few buffers instead of allocating one per read.
+   */
+  sendTo(target: Writable, range?: { start: number; end: number }): Promise<void>;
   /** Where the client may GET the bytes itself (a presigned blob store URL), when `allowRedirect` allowed it. */
   redirectUrl?: string;
 }
@@ -60,11 +66,16 @@ export async function openFile(hub: HubScope, caller: Caller, params: OpenFilePa
   const base = { repoId: repo.id, commitOid: commit.oid, file };
   if (params.raw && file.lfs) {
     const pointer = Buffer.from(lfsPointer(file.sha256, file.size));
+    const slice = (range?: { start: number; end: number }) =>
+      range ? pointer.subarray(range.start, range.end + 1) : pointer;
     return {
       ...base,
       size: pointer.byteLength,
       etag: file.gitOid,
-      read: async (range) => Readable.from([range ? pointer.subarray(range.start, range.end + 1) : pointer]),
+      read: async (range) => Readable.from([slice(range)]),
+      sendTo: async (target, range) => {
+        target.end(slice(range));
+      },
     };
   }
   const storedSize = await hub.blobs.sizeOf(file.sha256);
@@ -103,6 +114,13 @@ export async function openFile(hub: HubScope, caller: Caller, params: OpenFilePa
       blobs instanceof BlobStore
         ? blobs.createReadStream(file.sha256, range)
         : blobs.openRead(file.sha256, range),
+    sendTo: async (target, range) => {
+      if (blobs instanceof BlobStore) {
+        await blobs.sendTo(file.sha256, target, range ?? { start: 0, end: file.size - 1 });
+        return;
+      }
+      await pipeline(await blobs.openRead(file.sha256, range), target);
+    },
     ...(redirectUrl ? { redirectUrl } : {}),
   };
 }

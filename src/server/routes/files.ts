@@ -1,4 +1,3 @@
-import { pipeline } from "node:stream/promises";
 import { HangarError } from "../../core/errors.ts";
 import { type OpenedFile, openFile } from "../../hub/read/open-file.ts";
 import { pullingThrough, revisionAndFile } from "../pull-through-hook.ts";
@@ -91,7 +90,7 @@ async function sendFile(context: RequestContext, file: OpenedFile): Promise<void
     return;
   }
   try {
-    await pipeline(await file.read(range.kind === "partial" ? range : undefined), response);
+    await file.sendTo(response, range.kind === "partial" ? range : undefined);
   } catch (error) {
     // A client that hangs up mid-download (a probe, a cancelled resume) is normal, not a server error.
     if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE") return;
