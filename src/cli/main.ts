@@ -117,6 +117,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
         ...(typeof values.blobs === "string" ? { blobs: values.blobs } : {}),
         ...(typeof values.host === "string" ? { host: values.host } : {}),
         ...(typeof values.port === "string" ? { port: values.port } : {}),
+        ...(typeof values["log-level"] === "string" ? { logLevel: values["log-level"] } : {}),
       },
     });
     await command.run({

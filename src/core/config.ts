@@ -54,6 +54,23 @@ export interface HangarConfig {
   timeouts?: Partial<ServerTimeouts>;
   /** How failed authentications are throttled; defaults from `DEFAULT_AUTH_THROTTLE` when unset. */
   authThrottle?: Partial<AuthThrottleSettings>;
+  /**
+   * The server's request log level (`--log-level`, `HANGAR_LOG_LEVEL`): fatal, error, warn, info (default),
+   * debug, trace or silent. Silent by default under the test runner (`HANGAR_TEST=1`) and in `defaultConfig`.
+   */
+  logLevel?: LogLevel;
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function parseLogLevel(value: string | undefined, source: string, fallback: LogLevel): LogLevel {
+  if (value === undefined || value.trim() === "") return fallback;
+  const level = value.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw badRequest(`${source} must be one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  }
+  return level as LogLevel;
 }
 
 export interface S3Access {
@@ -228,6 +245,7 @@ export interface ConfigSources {
     publicUrl?: string;
     database?: string;
     blobs?: string;
+    logLevel?: string;
   };
 }
 
@@ -352,6 +370,11 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     pullThrough: env.HANGAR_PULL_THROUGH === "1",
     directIo: env.HANGAR_DIRECT_IO !== "0",
     inference: inferenceFromEnv(env),
+    logLevel: parseLogLevel(
+      flags.logLevel ?? env.HANGAR_LOG_LEVEL,
+      flags.logLevel !== undefined ? "--log-level" : "HANGAR_LOG_LEVEL",
+      env.HANGAR_TEST === "1" ? "silent" : "info",
+    ),
   };
 }
 
@@ -364,6 +387,7 @@ export function defaultConfig(
     ...resolveConfig({ flags: { home } }),
     seedDemo: false,
     importCatalog: false,
+    logLevel: "silent",
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

@@ -4,7 +4,7 @@ import { listUsers } from "../../hub/accounts/list-accounts.ts";
 import { importCatalogSnapshot } from "../../hub/catalog/import-snapshot.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
 import { importPackagedModels } from "../../inference/adapters/packaged-models.ts";
-import { createServer, listen } from "../../server/create-server.ts";
+import { createApp, listen } from "../../server/create-server.ts";
 import type { Command } from "../command.ts";
 import { recordServer } from "./local-home.ts";
 
@@ -28,6 +28,12 @@ export const serveCommand: Command = {
       description:
         "Pull repos this instance lacks from the upstream (HF_ENDPOINT) on first read (HANGAR_PULL_THROUGH=1)",
     },
+    "log-level": {
+      type: "string",
+      description:
+        "Request log level: fatal, error, warn, info, debug, trace or silent (HANGAR_LOG_LEVEL, default info)",
+      valueName: "LEVEL",
+    },
     "trust-proxy": {
       type: "boolean",
       description:
@@ -48,7 +54,8 @@ export const serveCommand: Command = {
     }
     // Idempotent: a snapshot version already imported is skipped at once.
     if (config.importCatalog) await importCatalogSnapshot(hangar.catalog);
-    const server = createServer(hangar);
+    const app = await createApp(hangar);
+    const server = app.server;
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });
@@ -67,7 +74,10 @@ export const serveCommand: Command = {
       forgetServer();
       server.close();
       server.closeAllConnections();
-      void hangar.close().then(() => process.exit(0));
+      void app
+        .close()
+        .then(() => hangar.close())
+        .then(() => process.exit(0));
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
