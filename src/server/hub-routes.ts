@@ -55,6 +55,9 @@ async function dispatch(hangar: Hangar, router: Router, request: FastifyRequest,
     }
     if (matched.options.native)
       throw new HangarError("HANGAR_ERR_NOT_FOUND", `No route for ${method} ${rawPath}`);
+    if (matched.options.requestIdOnlyWhenSent && request.headers["x-request-id"] === undefined) {
+      response.removeHeader("X-Request-Id");
+    }
     await matched.handler({
       hangar,
       request: request.raw,

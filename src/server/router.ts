@@ -39,6 +39,11 @@ export interface RouteOptions {
    * still answers 405 with `Allow` for its other methods, and lists it with the rest.
    */
   native?: boolean;
+  /**
+   * `X-Request-Id` is returned only when the client sent one (a generated id is still logged). For answers
+   * whose text a client shows with the id appended (huggingface.js's LFS batch errors).
+   */
+  requestIdOnlyWhenSent?: boolean;
   /** One line for the API reference (`/openapi.json`). */
   summary?: string;
 }
