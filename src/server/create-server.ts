@@ -75,8 +75,8 @@ function serverFactory(hangar: Hangar, gate: () => Promise<void> | undefined) {
 /**
  * Builds the Fastify app for an instance, ready to serve; listening is up to the caller
  * (`listen(app.server, host, port)`, or `startServer`). Order: Hangar's request hooks (`onRequest`: log line,
- * CORS preflight, route name, caller), `options.plugins`, the native routes (`/v1/...`, whoami), the OpenAPI
- * document and `/docs`, then the catch-all that hands the Hub's routes to `Router`.
+ * CORS preflight, route name, caller), `options.plugins`, the OpenAPI document and `/docs`, the native routes
+ * (`/v1/...`, whoami), then the catch-all that hands the Hub's routes to `Router`.
  */
 export async function createApp(hangar: Hangar, options: CreateAppOptions = {}): Promise<FastifyInstance> {
   const app = buildApp(hangar, options, () => undefined);
@@ -116,8 +116,8 @@ function buildApp(
   app.setNotFoundHandler(hubNotFoundHandler(hangar, router));
   registerRequestHooks(app, hangar, router);
   for (const plugin of options.plugins ?? []) app.register(plugin);
+  registerOpenApi(app, router);
   app.register(async (scope) => registerNativeRoutes(scope as unknown as NativeApp, hangar));
-  app.register(async (scope) => registerOpenApi(scope, router));
   app.register(async (scope) => registerHubRoutes(scope, hangar, router));
   return app;
 }

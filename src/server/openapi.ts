@@ -119,10 +119,11 @@ export function hubPaths(router: Router): Record<string, Record<string, unknown>
 /**
  * `GET /openapi.json` (OpenAPI 3.1, from the native routes' schemas and the Hub's route table) and
  * `GET /docs`, the API reference rendered from it by Swagger UI, whose assets are served from the package
- * (nothing is fetched from a CDN).
+ * (nothing is fetched from a CDN). Registered on the root before the routes: the document lists the routes
+ * registered after it, and `app.swagger()` is the root's.
  */
-export async function registerOpenApi(app: FastifyInstance, router: Router): Promise<void> {
-  await app.register(fastifySwagger, {
+export function registerOpenApi(app: FastifyInstance, router: Router): void {
+  app.register(fastifySwagger, {
     openapi: {
       openapi: "3.1.0",
       info: {
@@ -146,7 +147,7 @@ export async function registerOpenApi(app: FastifyInstance, router: Router): Pro
       paths: hubPaths(router),
     },
   });
-  await app.register(fastifySwaggerUi, {
+  app.register(fastifySwaggerUi, {
     routePrefix: "/docs",
     uiConfig: { validatorUrl: null },
     theme: { title: "Hangar API reference" },
