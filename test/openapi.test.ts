@@ -47,7 +47,10 @@ describe("GET /openapi.json and /docs", () => {
       for (const method of route.methods) {
         const operation = document.paths[path]?.[method.toLowerCase()];
         assert.ok(operation, `${method} ${route.pattern} is documented as ${path}`);
-        assert.ok(operation.summary && !operation.summary.startsWith(method), `${route.pattern} has a summary`);
+        assert.ok(
+          operation.summary && !operation.summary.startsWith(method),
+          `${route.pattern} has a summary`,
+        );
         assert.deepEqual(
           operation.parameters?.map((parameter) => parameter.name) ?? [],
           parameters.map((parameter) => parameter.name),
