@@ -21,7 +21,7 @@ import { registerNativeRoutes } from "./native/native-routes.ts";
 import type { NativeApp } from "./native/schemas.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { registerRequestHooks, usesOpenAiErrors } from "./request-hooks.ts";
-import { type LogLevel, loggerOptions, requestIdOf } from "./request-log.ts";
+import { type LogLevel, loggerOptions, logRequest, requestIdOf } from "./request-log.ts";
 import { openAiErrorResponse } from "./routes/openai.ts";
 import { formatValidationErrors } from "./validation-errors.ts";
 import { watchRequestBody } from "./watch-request-body.ts";
@@ -103,6 +103,7 @@ function buildApp(
     schemaErrorFormatter: formatValidationErrors,
     // Errors Fastify's router answers before any hook (a malformed URL): the Hub's shape too.
     frameworkErrors: (error, request, reply) => {
+      logRequest(request, reply);
       const answer = errorResponse(error, request.log);
       void (reply as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
     },

@@ -111,6 +111,9 @@ export function whenResponseDone(reply: FastifyReply, done: () => void): void {
  * caller and request id (a binding of `request.log`). Never the token or the query's secrets.
  */
 export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  // pino's loggers have isLevelEnabled; nothing to measure when neither info nor error lines are written.
+  const enabled = (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
+  if (enabled && !enabled.call(request.log, "error")) return;
   const started = process.hrtime.bigint();
   const socket = request.raw.socket;
   const readAtStart = socket.bytesRead;

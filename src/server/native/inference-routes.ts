@@ -118,6 +118,7 @@ function registerOpenAiRoutes(app: NativeApp, hangar: Hangar): void {
     caller: request.caller,
     body: request.body as Record<string, unknown>,
     response: reply.raw,
+    log: request.log,
   });
   const generation = (
     url: string,

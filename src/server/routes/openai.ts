@@ -108,6 +108,8 @@ export interface OpenAiCall {
   body: Record<string, unknown>;
   /** Where a stream goes; its closing before the answer is complete stops the inference. */
   response: ServerResponse;
+  /** Where an unexpected error in a stream under way is reported. */
+  log?: ErrorLog;
 }
 
 /** What a call answers: a JSON value, or `STREAMED` when it streamed on the response. */
@@ -161,7 +163,7 @@ async function streamOpenAi(
     }
     sendEvent(response, "[DONE]");
   } catch (error) {
-    sendOpenAiError(response, error);
+    sendOpenAiError(response, error, call.log);
     return STREAMED;
   }
   response.end();
@@ -340,7 +342,13 @@ export async function handleServerlessOpenAi(
       kind === "chat"
         ? await readJsonBody(context, CHAT_COMPLETION_BODY)
         : await readJsonBody(context, COMPLETION_BODY);
-    const call = { hangar: context.hangar, caller: context.caller, body, response: context.response };
+    const call = {
+      hangar: context.hangar,
+      caller: context.caller,
+      body,
+      response: context.response,
+      log: context.log,
+    };
     const answer = kind === "chat" ? await chatCompletion(call, model) : await completion(call, model);
     if (answer !== STREAMED) sendJson(context.response, 200, answer);
   } catch (error) {
