@@ -148,6 +148,17 @@ describe("request ids, request logs and the hooks plugins see", () => {
     assert.ok(seenByPlugin.some((seen) => seen.route === "/api/:type(models|datasets|spaces)"));
   });
 
+  it("answers app.inject() as it answers over a socket: request id, CORS, Hub and native routes", async () => {
+    for (const url of ["/api/models", "/v1/models", "/no/such/route/at/all"]) {
+      const injected = await hub.app.inject({ url, headers: { origin: "https://app.example" } });
+      const fetched = await fetch(`${hub.url}${url}`);
+      assert.equal(injected.statusCode, fetched.status, url);
+      assert.match(String(injected.headers["x-request-id"]), UUID, url);
+      assert.equal(injected.headers["access-control-allow-origin"], "https://app.example", url);
+      assert.deepEqual(injected.json(), await fetched.json(), url);
+    }
+  });
+
   it("keeps secret query values out of logged URLs", () => {
     assert.equal(
       loggableUrl("/x?a=1&X-Amz-Signature=abc&x-amz-security-token=t&sig=s&b=2"),

@@ -15,13 +15,13 @@ import Fastify, {
 } from "fastify";
 import { serverTimeouts } from "../core/config.ts";
 import type { Hangar } from "../hangar.ts";
-import { errorResponse, setCorsHeaders } from "./http.ts";
+import { errorResponse } from "./http.ts";
 import { createRouter, hubNotFoundHandler, registerHubRoutes } from "./hub-routes.ts";
 import { registerNativeRoutes } from "./native/native-routes.ts";
 import type { NativeApp } from "./native/schemas.ts";
 import { registerOpenApi } from "./openapi.ts";
 import { registerRequestHooks, usesOpenAiErrors } from "./request-hooks.ts";
-import { type LogLevel, loggerOptions, logRequest, requestIdOf } from "./request-log.ts";
+import { type LogLevel, loggerOptions, logRequest, requestIdOf, stampResponse } from "./request-log.ts";
 import { openAiErrorResponse } from "./routes/openai.ts";
 import { formatValidationErrors } from "./validation-errors.ts";
 import { watchRequestBody } from "./watch-request-body.ts";
@@ -60,8 +60,7 @@ function serverFactory(hangar: Hangar, gate: () => Promise<void> | undefined) {
       },
       (request, response) => {
         watchRequestBody({ request, response, timeouts });
-        response.setHeader("X-Request-Id", requestIdOf(request));
-        setCorsHeaders(response, request.headers.origin);
+        stampResponse(request, response);
         const waiting = gate();
         if (waiting) void waiting.then(() => handler(request, response));
         else handler(request, response);
@@ -103,6 +102,7 @@ function buildApp(
     schemaErrorFormatter: formatValidationErrors,
     // Errors Fastify's router answers before any hook (a malformed URL): the Hub's shape too.
     frameworkErrors: (error, request, reply) => {
+      stampResponse(request.raw, reply.raw);
       logRequest(request, reply);
       const answer = errorResponse(error, request.log);
       void (reply as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);

@@ -6,7 +6,7 @@ import { isTokenShaped } from "../hub/accounts/tokens.ts";
 import { MemoryWindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { clientAddress } from "./http.ts";
-import { logRequest } from "./request-log.ts";
+import { logRequest, stampResponse } from "./request-log.ts";
 import type { Router } from "./router.ts";
 
 type HubMatch = ReturnType<Router["match"]>;
@@ -47,7 +47,8 @@ function bearerToken(header: string | undefined): string | undefined {
  * audit) and before any route: it starts the request's log line, answers CORS preflights, names the route
  * (`request.hangarRoute`) and resolves the caller (`request.caller`) from the bearer token, throttling
  * token guessing per client address (`AuthThrottle`). CORS headers and `X-Request-Id` are already set on
- * the raw response by the server itself (see `createApp`), so they are on every answer.
+ * the raw response by the server itself (see `createApp`), so they are on every answer; here only for
+ * `app.inject()`, which has no server.
  */
 export function registerRequestHooks(app: FastifyInstance, hangar: Hangar, router: Router): void {
   const authThrottle = new AuthThrottle({
@@ -57,6 +58,7 @@ export function registerRequestHooks(app: FastifyInstance, hangar: Hangar, route
   app.decorateRequest("caller", null);
   app.decorateRequest("hangarRoute", "unmatched");
   app.addHook("onRequest", async (request, reply) => {
+    if (!reply.raw.hasHeader("X-Request-Id")) stampResponse(request.raw, reply.raw);
     logRequest(request, reply);
     const config = request.routeOptions.config ?? {};
     let acceptsPlaceholderKeys = false;

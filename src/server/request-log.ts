@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Writable } from "node:stream";
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify";
-
 import type { LogLevel } from "../core/config.ts";
+import { setCorsHeaders } from "./http.ts";
 
 export type { LogLevel } from "../core/config.ts";
 
@@ -25,6 +25,16 @@ export function requestIdOf(request: IncomingMessage): string {
     requestIds.set(request, id);
   }
   return id;
+}
+
+/**
+ * Stamps the headers every answer carries, before any handler runs: `X-Request-Id` and CORS. Done by the
+ * server as a request arrives, and again by the `onRequest` hook for requests that come without a socket
+ * (`app.inject()`); setting them twice is harmless.
+ */
+export function stampResponse(request: IncomingMessage, response: ServerResponse): void {
+  response.setHeader("X-Request-Id", requestIdOf(request));
+  setCorsHeaders(response, request.headers.origin);
 }
 
 /** Query parameters whose values are secrets: signatures of presigned URLs, tokens, keys. */
@@ -115,9 +125,12 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   const enabled = (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
   if (enabled && !enabled.call(request.log, "error")) return;
   const started = process.hrtime.bigint();
-  const socket = request.raw.socket;
-  const readAtStart = socket.bytesRead;
-  const writtenAtStart = socket.bytesWritten;
+  // Bytes are counted on the socket (an injected request has none that counts): body and answer as sent.
+  const socket = request.raw.socket as { bytesRead?: number; bytesWritten?: number } | undefined;
+  const read = () => socket?.bytesRead ?? 0;
+  const written = () => socket?.bytesWritten ?? 0;
+  const readAtStart = read();
+  const writtenAtStart = written();
   whenResponseDone(reply, () => {
     const response = reply.raw;
     const line = {
@@ -126,8 +139,8 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
       url: loggableUrl(request.raw.url),
       status: response.statusCode,
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-      bytesIn: socket.bytesRead - readAtStart,
-      bytesOut: socket.bytesWritten - writtenAtStart,
+      bytesIn: read() - readAtStart,
+      bytesOut: written() - writtenAtStart,
       caller: request.caller?.user ?? null,
       ...(response.writableFinished ? {} : { aborted: true }),
     };
