@@ -14,8 +14,9 @@ import Fastify, {
   LogController,
 } from "fastify";
 import { serverTimeouts } from "../core/config.ts";
+import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
-import { errorResponse } from "./http.ts";
+import { errorResponse, sendError } from "./http.ts";
 import { createRouter, hubNotFoundHandler, registerHubRoutes } from "./hub-routes.ts";
 import { registerNativeRoutes } from "./native/native-routes.ts";
 import type { NativeApp } from "./native/schemas.ts";
@@ -62,8 +63,13 @@ function serverFactory(hangar: Hangar, gate: () => Promise<void> | undefined) {
         watchRequestBody({ request, response, timeouts });
         stampResponse(request, response);
         const waiting = gate();
-        if (waiting) void waiting.then(() => handler(request, response));
-        else handler(request, response);
+        if (!waiting) handler(request, response);
+        else {
+          void waiting.then(
+            () => handler(request, response),
+            (error: unknown) => sendError(response, error),
+          );
+        }
       },
     );
     server.keepAliveTimeout = 65_000;
@@ -136,7 +142,12 @@ export function createServer(hangar: Hangar, options: CreateAppOptions = {}): Se
     },
     (error: unknown) => {
       app.log.error({ err: error }, "the server failed to start");
-      throw error;
+      // Requests answer 503 from now on; nothing else awaits this promise, so it does not reject.
+      const failed = Promise.reject(
+        new HangarError("HANGAR_ERR_UNAVAILABLE", "The server failed to start", { cause: error }),
+      );
+      failed.catch(() => {});
+      ready = failed;
     },
   );
   return app.server;
