@@ -32,9 +32,12 @@ export { createRouter } from "./hub-routes.ts";
 export interface CreateAppOptions {
   /**
    * Plugins registered after Hangar's `onRequest` hook (so `request.caller` and `request.hangarRoute` are
-   * set when theirs run) and before any route (so their hooks apply to every route): metrics, rate limits,
-   * audit. Registered in this order, without encapsulation being broken for them: wrap a plugin with
-   * `fastify-plugin` if its hooks must reach the routes.
+   * set when theirs run) and before any route: metrics, rate limits, audit. Registered in this order. A
+   * plugin's hooks reach the routes only if it is not encapsulated (wrap it with `fastify-plugin`, or set
+   * `Symbol.for("skip-override")` on it). The Hub's routes run in their route's `preParsing` hook on a
+   * hijacked reply, so for them only `onRequest` and `preParsing` hooks run, never `onSend` or
+   * `onResponse`: to act when any answer is over, use `whenResponseDone` (`request-log.ts`), as the request
+   * log does.
    */
   plugins?: FastifyPluginAsync[];
   /** Overrides `config.logLevel`. */
