@@ -129,6 +129,7 @@ export async function main(
         ...(typeof values.blobs === "string" ? { blobs: values.blobs } : {}),
         ...(typeof values.host === "string" ? { host: values.host } : {}),
         ...(typeof values.port === "string" ? { port: values.port } : {}),
+        ...(typeof values["log-level"] === "string" ? { logLevel: values["log-level"] } : {}),
       },
     });
     const code = await command.run({

@@ -69,6 +69,23 @@ export interface HangarConfig {
   rateLimits?: Partial<RateLimits>;
   /** How long a shutdown lets in-flight requests finish (`HANGAR_SHUTDOWN_TIMEOUT`, in seconds; default 30 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * The server's request log level (`--log-level`, `HANGAR_LOG_LEVEL`): fatal, error, warn, info (default),
+   * debug, trace or silent. Silent by default under the test runner (`HANGAR_TEST=1`) and in `defaultConfig`.
+   */
+  logLevel?: LogLevel;
+}
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function parseLogLevel(value: string | undefined, source: string, fallback: LogLevel): LogLevel {
+  if (value === undefined || value.trim() === "") return fallback;
+  const level = value.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw badRequest(`${source} must be one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  }
+  return level as LogLevel;
 }
 
 export interface S3Access {
@@ -243,6 +260,7 @@ export interface ConfigSources {
     publicUrl?: string;
     database?: string;
     blobs?: string;
+    logLevel?: string;
   };
 }
 
@@ -377,6 +395,11 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     ...optional("metricsPort", parseMetricsPort(env.HANGAR_METRICS_PORT, "HANGAR_METRICS_PORT")),
     ...optional("rateLimits", parseRateLimits(env.HANGAR_RATE_LIMITS, "HANGAR_RATE_LIMITS")),
     ...optional("shutdownTimeoutMs", shutdownTimeoutFromEnv(env.HANGAR_SHUTDOWN_TIMEOUT)),
+    logLevel: parseLogLevel(
+      flags.logLevel ?? env.HANGAR_LOG_LEVEL,
+      flags.logLevel !== undefined ? "--log-level" : "HANGAR_LOG_LEVEL",
+      env.HANGAR_TEST === "1" ? "silent" : "info",
+    ),
   };
 }
 
@@ -399,6 +422,7 @@ export function defaultConfig(
     ...resolveConfig({ flags: { home } }),
     seedDemo: false,
     importCatalog: false,
+    logLevel: "silent",
     ...overrides,
     limits: { ...DEFAULT_LIMITS, ...overrides.limits },
   };

@@ -76,3 +76,8 @@ export class HangarError extends Error {
 export function badRequest(message: string, options?: HangarErrorOptions): HangarError {
   return new HangarError("HANGAR_ERR_BAD_REQUEST", message, options);
 }
+
+/** The first code with this HTTP status: for errors that arrive as a status only (the HTTP framework's). */
+export function codeForStatus(status: number): ErrorCode | undefined {
+  return (Object.keys(ERROR_CODES) as ErrorCode[]).find((code) => ERROR_CODES[code].status === status);
+}

@@ -1,123 +1,159 @@
-import { createServer as createHttpServer, type Server } from "node:http";
-import { authThrottleSettings, serverTimeouts } from "../core/config.ts";
+import "./fastify-types.ts";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { Writable } from "node:stream";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  LogController,
+} from "fastify";
+import { serverTimeouts } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
-import { authenticate } from "../hub/accounts/authenticate.ts";
-import type { Caller } from "../hub/accounts/principal.ts";
-import { isTokenShaped } from "../hub/accounts/tokens.ts";
-import { MemoryWindowCounter } from "../store/window-counter.ts";
-import { AuthThrottle } from "./auth-throttle.ts";
-import { clientAddress, clientBaseUrl, sendError, setCorsHeaders } from "./http.ts";
-import { Router } from "./router.ts";
-import { registerAccountRoutes } from "./routes/accounts.ts";
-import { registerCompareRecommendRoutes } from "./routes/compare-recommend.ts";
-import { registerDiscoverRoutes } from "./routes/discover.ts";
-import { registerEvaluationRoutes } from "./routes/evaluations.ts";
-import { registerFileRoutes } from "./routes/files.ts";
-import { registerGitRoutes } from "./routes/git.ts";
-import { registerHomePageRoutes } from "./routes/home-page.ts";
-import { registerHubReadRoutes } from "./routes/hub-read.ts";
-import { registerHubWriteRoutes } from "./routes/hub-write.ts";
-import { registerInferenceRoutes } from "./routes/inference.ts";
-import { registerLfsRoutes } from "./routes/lfs.ts";
-import { registerOpenAiRoutes } from "./routes/openai.ts";
+import { errorResponse, sendError } from "./http.ts";
+import { createRouter, hubNotFoundHandler, registerHubRoutes } from "./hub-routes.ts";
+import { registerNativeRoutes } from "./native/native-routes.ts";
+import type { NativeApp } from "./native/schemas.ts";
+import { registerOpenApi } from "./openapi.ts";
+import { registerRequestHooks, usesOpenAiErrors } from "./request-hooks.ts";
+import { type LogLevel, loggerOptions, logRequest, requestIdOf, stampResponse } from "./request-log.ts";
+import { openAiErrorResponse } from "./routes/openai.ts";
+import { formatValidationErrors } from "./validation-errors.ts";
 import { watchRequestBody } from "./watch-request-body.ts";
 
-function bearerToken(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-  return match?.[1]?.trim() || undefined;
+export { createRouter } from "./hub-routes.ts";
+
+export interface CreateAppOptions {
+  /**
+   * Plugins registered after Hangar's `onRequest` hook (so `request.caller` and `request.hangarRoute` are
+   * set when theirs run) and before any route: metrics, rate limits, audit. Registered in this order. A
+   * plugin's hooks reach the routes only if it is not encapsulated (wrap it with `fastify-plugin`, or set
+   * `Symbol.for("skip-override")` on it). The Hub's routes run in their route's `preParsing` hook on a
+   * hijacked reply, so for them only `onRequest` and `preParsing` hooks run, never `onSend` or
+   * `onResponse`: to act when any answer is over, use `whenResponseDone` (`request-log.ts`), as the request
+   * log does.
+   */
+  plugins?: FastifyPluginAsync[];
+  /** Overrides `config.logLevel`. */
+  logLevel?: LogLevel;
+  /** Where log lines go (JSON lines); stdout when unset. */
+  logStream?: Writable;
 }
 
-/** Every route of the server, in one table. */
-export function createRouter(): Router {
-  const router = new Router();
-  registerAccountRoutes(router);
-  registerHubWriteRoutes(router);
-  registerLfsRoutes(router);
-  registerGitRoutes(router);
-  registerHubReadRoutes(router);
-  registerFileRoutes(router);
-  registerHomePageRoutes(router);
-  registerInferenceRoutes(router);
-  registerOpenAiRoutes(router);
-  registerDiscoverRoutes(router);
-  registerCompareRecommendRoutes(router);
-  registerEvaluationRoutes(router);
-  return router;
-}
-
-/** Builds the HTTP server for an instance; listening is up to the caller (see `listen`). */
-export function createServer(hangar: Hangar): Server {
-  const router = createRouter();
+/**
+ * The node HTTP server the app runs on, with Hangar's timeouts: Node's whole-request limit would cut off a
+ * large upload on a slow link, so `requestTimeout` is off and `watchRequestBody` closes the connections
+ * whose bodies stall or trickle instead. Every response gets CORS headers and `X-Request-Id` here, before
+ * Fastify sees the request, so errors Fastify answers itself and hijacked replies carry them too.
+ */
+function serverFactory(hangar: Hangar, gate: () => Promise<void> | undefined) {
   const timeouts = serverTimeouts(hangar.config);
-  const authThrottle = new AuthThrottle({
-    counter: new MemoryWindowCounter(),
-    settings: authThrottleSettings(hangar.config),
-  });
-  const options = {
-    headersTimeout: timeouts.headersMs,
-    // Node's whole-request limit would cut off a large upload on a slow link; `watchRequestBody` closes the
-    // connections whose bodies stall or trickle instead.
-    requestTimeout: 0,
-    // How often Node looks for connections past `headersTimeout` (its default, 30 s, would let one run 50 % over).
-    connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.round(timeouts.headersMs / 4))),
-  };
-  const server = createHttpServer(options, async (request, response) => {
-    watchRequestBody({ request, response, timeouts });
-    try {
-      setCorsHeaders(response, request.headers.origin);
-      const method = request.method ?? "GET";
-      if (method === "OPTIONS") {
-        response.writeHead(204, {
-          "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
-          "Access-Control-Allow-Headers": "authorization, range, content-type, x-request-id",
-          "Access-Control-Max-Age": "86400",
-        });
-        response.end();
-        return;
-      }
-      const target = request.url ?? "/";
-      const url = new URL(target, "http://placeholder");
-      const rawPath = target.split("?")[0] ?? "/";
-      const segments = rawPath.split("/").filter(Boolean);
-      const matched = router.match(method, segments);
-      const bearer = bearerToken(request.headers.authorization);
-      // On OpenAI's routes, a placeholder API key (not shaped like a Hangar token) is no key: see RouteOptions.
-      const takesPlaceholders = "options" in matched && matched.options.acceptsPlaceholderKeys === true;
-      const token = bearer && takesPlaceholders && !isTokenShaped(bearer) ? undefined : bearer;
-      const caller: Caller = token
-        ? await authThrottle.authenticate({
-            address: clientAddress(request, hangar.config),
-            token,
-            authenticate: () => authenticate(hangar, token),
-          })
-        : null;
-      if ("allowed" in matched) {
-        if (matched.allowed.length > 0) {
-          response.setHeader("Allow", [...new Set(matched.allowed)].join(", "));
-          throw new HangarError("HANGAR_ERR_METHOD_NOT_ALLOWED", `${method} is not allowed on ${rawPath}`);
+  return (handler: (request: IncomingMessage, response: ServerResponse) => void): Server => {
+    const server = createHttpServer(
+      {
+        headersTimeout: timeouts.headersMs,
+        requestTimeout: 0,
+        // How often Node looks for connections past `headersTimeout` (its default, 30 s, would let one run 50 % over).
+        connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.round(timeouts.headersMs / 4))),
+      },
+      (request, response) => {
+        watchRequestBody({ request, response, timeouts });
+        stampResponse(request, response);
+        const waiting = gate();
+        if (!waiting) handler(request, response);
+        else {
+          void waiting.then(
+            () => handler(request, response),
+            (error: unknown) => sendError(response, error),
+          );
         }
-        throw new HangarError("HANGAR_ERR_NOT_FOUND", `No route for ${method} ${rawPath}`);
-      }
-      await matched.handler({
-        hangar,
-        request,
-        response,
-        method,
-        rawPath,
-        url,
-        params: matched.params,
-        rest: matched.rest,
-        caller,
-        baseUrl: clientBaseUrl(request, hangar.config),
-      });
-    } catch (error) {
-      sendError(response, error);
-    }
+      },
+    );
+    server.keepAliveTimeout = 65_000;
+    return server;
+  };
+}
+
+/**
+ * Builds the Fastify app for an instance, ready to serve; listening is up to the caller
+ * (`listen(app.server, host, port)`, or `startServer`). Order: Hangar's request hooks (`onRequest`: log line,
+ * CORS preflight, route name, caller), `options.plugins`, the OpenAPI document and `/docs`, the native routes
+ * (`/v1/...`, whoami), then the catch-all that hands the Hub's routes to `Router`.
+ */
+export async function createApp(hangar: Hangar, options: CreateAppOptions = {}): Promise<FastifyInstance> {
+  const app = buildApp(hangar, options, () => undefined);
+  await app.ready();
+  return app;
+}
+
+function buildApp(
+  hangar: Hangar,
+  options: CreateAppOptions,
+  gate: () => Promise<void> | undefined,
+): FastifyInstance {
+  const router = createRouter();
+  const app = Fastify({
+    serverFactory: serverFactory(hangar, gate),
+    logger: loggerOptions({
+      level: options.logLevel ?? hangar.config.logLevel ?? "info",
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    }),
+    genReqId: (request) => requestIdOf(request),
+    // One line per request, from `logRequest`, which also covers hijacked replies; the id as `requestId`.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 1000 },
+    schemaErrorFormatter: formatValidationErrors,
+    // Errors Fastify's router answers before any hook (a malformed URL): the Hub's shape too.
+    frameworkErrors: (error, request, reply) => {
+      stampResponse(request.raw, reply.raw);
+      logRequest(request, reply);
+      const answer = errorResponse(error, request.log);
+      void (reply as FastifyReply).code(answer.status).headers(answer.headers).send(answer.body);
+    },
   });
-  server.keepAliveTimeout = 65_000;
-  return server;
+  app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
+    const answer = usesOpenAiErrors(request)
+      ? openAiErrorResponse(error, request.log)
+      : errorResponse(error, request.log);
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  });
+  app.setNotFoundHandler(hubNotFoundHandler(hangar, router));
+  registerRequestHooks(app, hangar, router);
+  for (const plugin of options.plugins ?? []) app.register(plugin);
+  registerOpenApi(app, router);
+  app.register(async (scope) => registerNativeRoutes(scope as unknown as NativeApp, hangar));
+  app.register(async (scope) => registerHubRoutes(scope, hangar, router));
+  return app;
+}
+
+/**
+ * The app's node server, for callers that want a `Server` at once (tests, embedding): requests that arrive
+ * before the app is ready wait for it. Prefer `createApp` (or `startServer`), which also gives the app.
+ */
+export function createServer(hangar: Hangar, options: CreateAppOptions = {}): Server {
+  let ready: Promise<void> | undefined;
+  const app = buildApp(hangar, options, () => ready);
+  ready = Promise.resolve(app.ready()).then(
+    () => {
+      ready = undefined;
+    },
+    (error: unknown) => {
+      app.log.error({ err: error }, "the server failed to start");
+      // Requests answer 503 from now on; nothing else awaits this promise, so it does not reject.
+      const failed = Promise.reject(
+        new HangarError("HANGAR_ERR_UNAVAILABLE", "The server failed to start", { cause: error }),
+      );
+      failed.catch(() => {});
+      ready = failed;
+    },
+  );
+  return app.server;
 }
 
 /** Starts listening; resolves with the URL the server answers on. */
@@ -132,4 +168,35 @@ export function listen(server: Server, host: string, port: number): Promise<stri
       resolve(`http://${shownHost === "0.0.0.0" ? "127.0.0.1" : shownHost}:${actualPort}`);
     });
   });
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** The node server the app listens on. */
+  server: Server;
+  /** The URL the server answers on, without a trailing slash. */
+  url: string;
+  /** Stops listening, cuts open connections and closes the app (its `onClose` hooks run). */
+  close(): Promise<void>;
+}
+
+/** `createApp` and `listen` in one: the app, listening on `host` and `port`. */
+export async function startServer(
+  hangar: Hangar,
+  address: { host: string; port: number },
+  options: CreateAppOptions = {},
+): Promise<RunningServer> {
+  const app = await createApp(hangar, options);
+  const url = await listen(app.server, address.host, address.port);
+  return {
+    app,
+    server: app.server,
+    url,
+    async close() {
+      const closed = new Promise<void>((resolve) => app.server.close(() => resolve()));
+      app.server.closeAllConnections();
+      await closed;
+      await app.close();
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import type { HangarConfig } from "../core/config.ts";
-import { HangarError } from "../core/errors.ts";
+import { codeForStatus, HangarError } from "../core/errors.ts";
 
 /** Headers browser clients (huggingface.js in a page) must be able to read. */
 export const EXPOSED_HEADERS = [
@@ -40,24 +40,72 @@ export function sendJson(
   response.end(response.req.method === "HEAD" ? undefined : text);
 }
 
-/** Maps an error to the Hub's error shape: status, X-Error-Code, X-Error-Message and a JSON `{error}` body. */
-export function sendError(response: ServerResponse, error: unknown): void {
-  const known = HangarError.isInstance(error)
-    ? error
-    : new HangarError("HANGAR_ERR_INTERNAL", "Internal server error", { cause: error });
-  if (!HangarError.isInstance(error)) console.error(error);
+/** Where unexpected errors (not HangarErrors) are reported: the request's logger. */
+export interface ErrorLog {
+  error(object: unknown, message?: string): void;
+}
+
+/** An error as the response the Hub's clients expect: status, headers and the JSON body text. */
+export interface ErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  error: HangarError;
+}
+
+/**
+ * Any thrown value as a HangarError. The HTTP framework's own client errors (a body too large, a media type
+ * it cannot read, a malformed URL; they carry a 4xx `statusCode`) keep their status and message under the
+ * code of that status; anything else is an internal error, reported to `log`.
+ */
+export function asHangarError(error: unknown, log?: ErrorLog): HangarError {
+  if (HangarError.isInstance(error)) return error;
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500 && error instanceof Error) {
+    const code = codeForStatus(status) ?? "HANGAR_ERR_BAD_REQUEST";
+    return new HangarError(code, error.message, { status, cause: error });
+  }
+  log?.error({ err: error }, "unexpected error");
+  return new HangarError("HANGAR_ERR_INTERNAL", "Internal server error", { cause: error });
+}
+
+/** Header values must be one line of Latin-1; messages can hold user input. */
+export function headerSafe(message: string): string {
+  return message.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
+}
+
+/**
+ * The one mapping from an error to the Hub's error shape: status, X-Error-Code, X-Error-Message and a JSON
+ * `{error, code, ...details}` body. Every route's errors go through it (`sendError` for raw responses, the
+ * Fastify error handler for the others).
+ */
+export function errorResponse(error: unknown, log?: ErrorLog): ErrorResponse {
+  const known = asHangarError(error, log);
+  return {
+    status: known.status,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "X-Error-Code": known.hubCode,
+      "X-Error-Message": headerSafe(known.message),
+      ...known.headers,
+    },
+    body: JSON.stringify({ error: known.message, code: known.code, ...known.details }),
+    error: known,
+  };
+}
+
+/** Sends `errorResponse(error)` on a raw response (or cuts the connection when an answer was under way). */
+export function sendError(response: ServerResponse, error: unknown, log?: ErrorLog): void {
+  const answer = errorResponse(error, log);
   if (response.headersSent) {
     response.destroy();
     return;
   }
-  // Header values must be one line of Latin-1; messages can hold user input.
-  const headerMessage = known.message.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
-  sendJson(
-    response,
-    known.status,
-    { error: known.message, code: known.code, ...known.details },
-    { "X-Error-Code": known.hubCode, "X-Error-Message": headerMessage, ...known.headers },
-  );
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    "Content-Length": Buffer.byteLength(answer.body),
+  });
+  response.end(response.req.method === "HEAD" ? undefined : answer.body);
 }
 
 /** Decodes one percent-encoded path segment; malformed escapes are a client error, not a crash. */
@@ -69,8 +117,15 @@ export function decodeSegment(segment: string): string {
   }
 }
 
-/** Reads a whole request body, refusing more than `limit` bytes. */
-export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads a whole request body, refusing more than `limit` bytes. `body` is where the bytes come from when
+ * not straight from the request (a Fastify content-type parser gets the stream its hooks left).
+ */
+export async function readBody(
+  request: IncomingMessage,
+  limit: number,
+  body: AsyncIterable<unknown> = request,
+): Promise<Buffer> {
   const declared = Number(request.headers["content-length"] ?? Number.NaN);
   if (declared > limit) {
     throw new HangarError(
@@ -80,7 +135,7 @@ export async function readBody(request: IncomingMessage, limit: number): Promise
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request) {
+  for await (const chunk of body) {
     size += (chunk as Buffer).byteLength;
     if (size > limit) {
       throw new HangarError(

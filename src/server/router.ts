@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Hangar } from "../hangar.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
+import type { ErrorLog } from "./http.ts";
 
 /** What a handler gets for one request. */
 export interface RequestContext {
@@ -19,6 +20,8 @@ export interface RequestContext {
   caller: Caller;
   /** The base URL clients see, without a trailing slash. */
   baseUrl: string;
+  /** The request's logger (unexpected errors go there). */
+  log: ErrorLog;
 }
 
 export type Handler = (context: RequestContext) => Promise<void> | void;
@@ -31,6 +34,18 @@ export interface RouteOptions {
    * the caller is anonymous, and nothing is counted as a failed authentication.
    */
   acceptsPlaceholderKeys?: boolean;
+  /**
+   * The route is served by a native Fastify route (`src/server/native/`); it is listed here so the Router
+   * still answers 405 with `Allow` for its other methods, and lists it with the rest.
+   */
+  native?: boolean;
+  /**
+   * `X-Request-Id` is returned only when the client sent one (a generated id is still logged). For answers
+   * whose text a client shows with the id appended (huggingface.js's LFS batch errors).
+   */
+  requestIdOnlyWhenSent?: boolean;
+  /** One line for the API reference (`/openapi.json`). */
+  summary?: string;
 }
 
 interface Route {
@@ -60,8 +75,8 @@ export class Router {
   }
 
   /** Every route, as registered: for documentation and for tests that go over all of them. */
-  list(): Array<{ methods: readonly string[]; pattern: string }> {
-    return this.routes.map(({ methods, pattern }) => ({ methods, pattern }));
+  list(): Array<{ methods: readonly string[]; pattern: string; options: RouteOptions }> {
+    return this.routes.map(({ methods, pattern, options }) => ({ methods, pattern, options }));
   }
 
   /** Finds the route for a path; `allowed` lists the methods of routes that matched the path but not the method. */
@@ -69,14 +84,20 @@ export class Router {
     method: string,
     segments: string[],
   ):
-    | { handler: Handler; options: RouteOptions; params: Record<string, string>; rest: string[] }
+    | {
+        handler: Handler;
+        options: RouteOptions;
+        pattern: string;
+        params: Record<string, string>;
+        rest: string[];
+      }
     | { allowed: string[] } {
     const allowed: string[] = [];
     for (const route of this.routes) {
       const captured = matchSegments(route.segments, segments);
       if (!captured) continue;
       if (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET"))) {
-        return { handler: route.handler, options: route.options, ...captured };
+        return { handler: route.handler, options: route.options, pattern: route.pattern, ...captured };
       }
       allowed.push(...route.methods);
     }

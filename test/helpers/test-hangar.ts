@@ -3,19 +3,23 @@ import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
 import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
 import type { RepoType, TokenRole } from "../../src/core/types.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { type ImportFolderResult, importFolder } from "../../src/hub/import-folder.ts";
-import { createServer, listen } from "../../src/server/create-server.ts";
+import { startServer } from "../../src/server/create-server.ts";
 import { BlobStore } from "../../src/store/blob-store.ts";
 import type { BlobStorage } from "../../src/store/blob-store-types.ts";
 import { writeRepoFolder } from "./tiny-models.ts";
 
 export interface TestHangar {
   hangar: Hangar;
+  /** The Fastify app (for `inject`, hooks, `app.swagger()`). */
+  app: FastifyInstance;
+  /** The node server the app listens on. */
   server: Server;
   /** Base URL on 127.0.0.1, without a trailing slash. */
   url: string;
@@ -41,13 +45,16 @@ export async function startTestHangar(
 ): Promise<TestHangar> {
   const temp = await makeTempDir();
   const adminToken = "hf_test_admin_token_0123456789abcdef";
-  const hangar = await createHangar(defaultConfig(temp.path, { adminToken, ...overrides }));
-  const server = createServer(hangar);
-  const url = await listen(server, "127.0.0.1", 0);
+  const logLevel = overrides.logLevel ?? (process.env.HANGAR_LOG_LEVEL as HangarConfig["logLevel"]);
+  const hangar = await createHangar(
+    defaultConfig(temp.path, { adminToken, ...overrides, ...(logLevel ? { logLevel } : {}) }),
+  );
+  const running = await startServer(hangar, { host: "127.0.0.1", port: 0 });
   return {
     hangar,
-    server,
-    url,
+    app: running.app,
+    server: running.server,
+    url: running.url,
     home: temp.path,
     adminToken,
     async addUser(name, role = "write") {
@@ -55,8 +62,7 @@ export async function startTestHangar(
       return (await createToken(hangar, { user: name, role })).token;
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await running.close();
       await hangar.close();
       await temp.remove();
     },

@@ -5,7 +5,7 @@ import { listUsers } from "../../hub/accounts/list-accounts.ts";
 import { importCatalogSnapshot } from "../../hub/catalog/import-snapshot.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
 import { importPackagedModels } from "../../inference/adapters/packaged-models.ts";
-import { createServer, listen } from "../../server/create-server.ts";
+import { createApp, listen } from "../../server/create-server.ts";
 import type { Command } from "../command.ts";
 import { recordServer } from "./local-home.ts";
 
@@ -35,6 +35,12 @@ export const serveCommand: Command = {
         "Also serve GET /metrics without authentication on this port, for a scraper (HANGAR_METRICS_PORT)",
       valueName: "PORT",
     },
+    "log-level": {
+      type: "string",
+      description:
+        "Request log level: fatal, error, warn, info, debug, trace or silent (HANGAR_LOG_LEVEL, default info)",
+      valueName: "LEVEL",
+    },
     "trust-proxy": {
       type: "boolean",
       description:
@@ -58,7 +64,8 @@ export const serveCommand: Command = {
     }
     // Idempotent: a snapshot version already imported is skipped at once.
     if (config.importCatalog) await importCatalogSnapshot(hangar.catalog);
-    const server = createServer(hangar);
+    const app = await createApp(hangar);
+    const server = app.server;
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });
@@ -77,7 +84,10 @@ export const serveCommand: Command = {
       forgetServer();
       server.close();
       server.closeAllConnections();
-      void hangar.close().then(() => process.exit(0));
+      void app
+        .close()
+        .then(() => hangar.close())
+        .then(() => process.exit(0));
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

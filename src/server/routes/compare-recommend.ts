@@ -1,3 +1,4 @@
+import { Type } from "typebox";
 import { badRequest } from "../../core/errors.ts";
 import { type CompareParams, compareModels } from "../../discovery/compare/compare-models.ts";
 import {
@@ -7,9 +8,8 @@ import {
   subFields,
 } from "../../discovery/compare/compare-options.ts";
 import { recommendModels } from "../../discovery/recommend/recommend-models.ts";
-import { sendJson } from "../http.ts";
-import { readJsonBody } from "../read-json-body.ts";
-import type { Router } from "../router.ts";
+import type { Hangar } from "../../hangar.ts";
+import { HANGAR_ERRORS, type NativeApp, OPTIONAL_TOKEN, openObject } from "../native/schemas.ts";
 import { HANGAR_API_BODY } from "../wire/request-bodies.ts";
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -67,32 +67,86 @@ function compareParams(body: unknown): CompareParams {
   };
 }
 
+const COMPARE_BODY = Type.Object(
+  {
+    models: Type.Array(Type.String(), { description: 'model ids, e.g. ["org/model-a", "org/model-b"]' }),
+    criteria: Type.Optional(
+      openObject(
+        {},
+        `the options of hangar compare: ${CRITERIA_FIELDS.join(", ")} (also accepted at the top level)`,
+      ),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+const RECOMMEND_BODY = Type.Object({
+  description: Type.String({ description: "a plain-language description of the job" }),
+  limit: Type.Optional(Type.Number({ description: "how many candidates" })),
+});
+
+const COMPARISON = openObject(
+  { criteria: openObject({}), models: Type.Array(openObject({})) },
+  "the comparison matrix, the best model per goal and the reasons",
+);
+
+const RECOMMENDATION = openObject(
+  {
+    description: Type.String(),
+    tasks: Type.Array(Type.String()),
+    lowConfidence: Type.Boolean(),
+    candidates: Type.Array(openObject({})),
+    alternatives: Type.Array(openObject({})),
+  },
+  "tasks, constraints, ranked candidates and alternatives",
+);
+
 /**
  * `POST /v1/compare` with `{models, criteria}`: the comparison matrix and decision support.
  * `POST /v1/recommend` with `{description, limit?}`: tasks, constraints, ranked candidates and alternatives.
- * Both see the caller's private models when the token allows.
+ * Both see the caller's private models when the token allows. Their bodies are checked field by field here
+ * (with messages that name the option as `hangar compare` does); the schemas document them.
  */
-export function registerCompareRecommendRoutes(router: Router): void {
-  router.add("POST", "/v1/compare", async (context) => {
-    const params = compareParams(await readJsonBody(context, HANGAR_API_BODY));
-    sendJson(context.response, 200, await compareModels(context.hangar, context.caller, params));
-  });
-  router.add("POST", "/v1/recommend", async (context) => {
-    const body = await readJsonBody(context, HANGAR_API_BODY);
-    if (!isObject(body)) throw badRequest('The request body must be a JSON object: {"description": "..."}');
-    unknownFields("the body", body, ["description", "limit"]);
-    if (typeof body.description !== "string") {
-      throw badRequest('"description" is required: a plain-language description of the job, as a string');
-    }
-    if (body.limit !== undefined && typeof body.limit !== "number")
-      throw badRequest('"limit" must be a number');
-    sendJson(
-      context.response,
-      200,
-      await recommendModels(context.hangar, context.caller, {
+export function registerCompareRecommendRoutes(app: NativeApp, hangar: Hangar): void {
+  app.post(
+    "/v1/compare",
+    {
+      schema: {
+        summary: "Compare models side by side on speed, quality and cost",
+        tags: ["discovery"],
+        security: OPTIONAL_TOKEN,
+        body: COMPARE_BODY,
+        response: { 200: COMPARISON, ...HANGAR_ERRORS },
+      },
+      config: { jsonBody: HANGAR_API_BODY },
+    },
+    async (request) => compareModels(hangar, request.caller, compareParams(request.body)),
+  );
+  app.post(
+    "/v1/recommend",
+    {
+      schema: {
+        summary: "Recommend models for a job described in plain language",
+        tags: ["discovery"],
+        security: OPTIONAL_TOKEN,
+        body: RECOMMEND_BODY,
+        response: { 200: RECOMMENDATION, ...HANGAR_ERRORS },
+      },
+      config: { jsonBody: HANGAR_API_BODY },
+    },
+    async (request) => {
+      const body: unknown = request.body;
+      if (!isObject(body)) throw badRequest('The request body must be a JSON object: {"description": "..."}');
+      unknownFields("the body", body, ["description", "limit"]);
+      if (typeof body.description !== "string") {
+        throw badRequest('"description" is required: a plain-language description of the job, as a string');
+      }
+      if (body.limit !== undefined && typeof body.limit !== "number")
+        throw badRequest('"limit" must be a number');
+      return recommendModels(hangar, request.caller, {
         description: body.description,
         ...(body.limit !== undefined ? { limit: body.limit as number } : {}),
-      }),
-    );
-  });
+      });
+    },
+  );
 }

@@ -1,9 +1,10 @@
+import { Type } from "typebox";
 import { badRequest } from "../../core/errors.ts";
 import { type EvaluateModelParams, evaluateModel } from "../../evaluation/evaluate-model.ts";
 import { type ListEvaluationsParams, listEvaluations } from "../../evaluation/list-evaluations.ts";
-import { sendJson } from "../http.ts";
-import { readJsonBody } from "../read-json-body.ts";
-import type { Router } from "../router.ts";
+import type { Hangar } from "../../hangar.ts";
+import { requestUrl } from "../native/request-url.ts";
+import { HANGAR_ERRORS, type NativeApp, OPTIONAL_TOKEN, openObject, queryValue } from "../native/schemas.ts";
 import { HANGAR_API_BODY } from "../wire/request-bodies.ts";
 import { clientGone } from "./inference.ts";
 
@@ -53,33 +54,91 @@ function evaluateParams(body: unknown): EvaluateModelParams {
   return body as unknown as EvaluateModelParams;
 }
 
+const EVALUATE_BODY = Type.Object({
+  model: Type.String({ description: 'a model repo id such as "namespace/name"' }),
+  dataset: Type.String({ description: 'a dataset repo id such as "namespace/name"' }),
+  revision: Type.Optional(Type.String()),
+  datasetRevision: Type.Optional(Type.String()),
+  file: Type.Optional(Type.String({ description: "the labelled file of the dataset repo" })),
+  task: Type.Optional(Type.String()),
+  textColumn: Type.Optional(Type.String()),
+  labelColumn: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Number({ description: "evaluate at most this many examples" })),
+});
+
+const EVALUATIONS_QUERY = Type.Object({
+  model: Type.Optional(queryValue("only runs of this model")),
+  dataset: Type.Optional(queryValue("only runs on this dataset")),
+  task: Type.Optional(queryValue("only runs of this task")),
+  limit: Type.Optional(queryValue("at most this many runs (a whole number)")),
+});
+
+const EVALUATION = openObject(
+  {
+    id: Type.Integer(),
+    model: Type.String(),
+    modelCommit: Type.String(),
+    dataset: Type.String(),
+    datasetCommit: Type.String(),
+    task: Type.String(),
+    examples: Type.Integer(),
+  },
+  "one recorded evaluation run with its metrics",
+);
+
 /**
  * `POST /v1/evaluations` with `{model, dataset, file?, task?, textColumn?, labelColumn?, limit?, revision?,
  * datasetRevision?}`: runs one evaluation with the local runtime and answers the recorded run (201).
  * `GET /v1/evaluations?model=&dataset=&task=&limit=`: the runs of models and datasets the caller may read.
+ * Bodies and queries are checked here with the CLI's messages; the schemas document them.
  */
-export function registerEvaluationRoutes(router: Router): void {
-  router.add("POST", "/v1/evaluations", async (context) => {
-    const params = evaluateParams(await readJsonBody(context, HANGAR_API_BODY));
-    const evaluation = await evaluateModel(context.hangar, context.caller, {
-      ...params,
-      signal: clientGone(context.response),
-    });
-    sendJson(context.response, 201, evaluation);
-  });
-  router.add("GET", "/v1/evaluations", async ({ hangar, caller, url, response }) => {
-    const query = url.searchParams;
-    rejectUnknown("parameter", new Set(query.keys()), QUERY_FIELDS);
-    const params: ListEvaluationsParams = {};
-    for (const name of ["model", "dataset", "task"] as const) {
-      const value = query.get(name);
-      if (value !== null) params[name] = value;
-    }
-    const limit = query.get("limit");
-    if (limit !== null) {
-      if (!/^\d+$/.test(limit)) throw badRequest(`limit must be a whole number, got "${limit}"`);
-      params.limit = Number(limit);
-    }
-    sendJson(response, 200, await listEvaluations(hangar, caller, params));
-  });
+export function registerEvaluationRoutes(app: NativeApp, hangar: Hangar): void {
+  app.post(
+    "/v1/evaluations",
+    {
+      schema: {
+        summary: "Evaluate a model on a labelled dataset with the local runtime",
+        tags: ["evaluations"],
+        security: OPTIONAL_TOKEN,
+        body: EVALUATE_BODY,
+        response: { 201: EVALUATION, ...HANGAR_ERRORS },
+      },
+      config: { jsonBody: HANGAR_API_BODY },
+    },
+    async (request, reply) => {
+      const params = evaluateParams(request.body);
+      const evaluation = await evaluateModel(hangar, request.caller, {
+        ...params,
+        signal: clientGone(reply.raw),
+      });
+      return reply.code(201).send(evaluation);
+    },
+  );
+  app.get(
+    "/v1/evaluations",
+    {
+      schema: {
+        summary: "List evaluation runs",
+        tags: ["evaluations"],
+        security: OPTIONAL_TOKEN,
+        querystring: EVALUATIONS_QUERY,
+        response: { 200: Type.Object({ evaluations: Type.Array(EVALUATION) }), ...HANGAR_ERRORS },
+      },
+    },
+    async (request) => {
+      const query = requestUrl(request).searchParams;
+      rejectUnknown("parameter", new Set(query.keys()), QUERY_FIELDS);
+      const params: ListEvaluationsParams = {};
+      for (const name of ["model", "dataset", "task"] as const) {
+        const value = query.get(name);
+        if (value !== null) params[name] = value;
+      }
+      const limit = query.get("limit");
+      if (limit !== null) {
+        if (!/^\d+$/.test(limit)) throw badRequest(`limit must be a whole number, got "${limit}"`);
+        params.limit = Number(limit);
+      }
+      return listEvaluations(hangar, request.caller, params);
+    },
+  );
 }

@@ -1,12 +1,13 @@
 import type { ServerResponse } from "node:http";
 import { HangarError } from "../../core/errors.ts";
+import type { Hangar } from "../../hangar.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { TEXT_REQUEST_BYTES } from "../../inference/tasks/task-definition.ts";
 import { decodeSegment, readBody, sendJson } from "../http.ts";
-import { isJsonContentType, parseJsonBytes, readJsonBody } from "../read-json-body.ts";
+import { isJsonContentType, parseJsonBytes } from "../read-json-body.ts";
 import type { RequestContext, Router } from "../router.ts";
-import { SERVERLESS_INFERENCE_SCHEMA, TASK_INFERENCE_SCHEMA } from "../wire/request-bodies.ts";
-import { handleChatCompletion, handleCompletion } from "./openai.ts";
+import { SERVERLESS_INFERENCE_SCHEMA } from "../wire/request-bodies.ts";
+import { handleServerlessOpenAi } from "./openai.ts";
 
 /** An AbortSignal that fires when the client goes away before the answer is complete. */
 export function clientGone(response: ServerResponse): AbortSignal {
@@ -18,8 +19,8 @@ export function clientGone(response: ServerResponse): AbortSignal {
 }
 
 /** The largest body a task takes (`undefined`: the largest any task takes, for a route that names none). */
-function taskRequestBytes(context: RequestContext, task: string | undefined): number {
-  const registry = context.hangar.inference.registry;
+export function taskRequestBytes(hangar: Hangar, task: string | undefined): number {
+  const registry = hangar.inference.registry;
   const names = task === undefined ? registry.taskNames() : [task];
   return Math.max(TEXT_REQUEST_BYTES, ...names.map((name) => registry.task(name)?.maxRequestBytes ?? 0));
 }
@@ -33,7 +34,10 @@ async function readServerlessBody(
   task: string | undefined,
 ): Promise<Record<string, unknown>> {
   const type = context.request.headers["content-type"];
-  const limit = Math.min(taskRequestBytes(context, task), context.hangar.config.limits.maxRequestBodySize);
+  const limit = Math.min(
+    taskRequestBytes(context.hangar, task),
+    context.hangar.config.limits.maxRequestBodySize,
+  );
   const bytes = await readBody(context.request, limit);
   // curl -d sends JSON as a form and fetch a string as text; files never start with "{".
   const json =
@@ -57,9 +61,12 @@ export function sendEvent(response: ServerResponse, data: unknown): void {
 }
 
 /** Streams text generation as server-sent events: one `{token, generated_text: null}` per token, then the text. */
-async function streamGeneration(context: RequestContext, request: InferenceRequest): Promise<void> {
-  const { response } = context;
-  const stream = await context.hangar.inference.stream(request);
+export async function streamGeneration(
+  hangar: Hangar,
+  response: ServerResponse,
+  request: InferenceRequest,
+): Promise<void> {
+  const stream = await hangar.inference.stream(request);
   startEventStream(response);
   let text = "";
   let tokens = 0;
@@ -89,29 +96,6 @@ async function streamGeneration(context: RequestContext, request: InferenceReque
   response.end();
 }
 
-/** Hangar's task API: `POST /v1/inference/{task}` with `{model, inputs, parameters, revision?, stream?}`. */
-async function runTask(context: RequestContext): Promise<void> {
-  const task = decodeSegment(context.params.task!);
-  const body = await readJsonBody(context, {
-    schema: TASK_INFERENCE_SCHEMA,
-    maxBytes: taskRequestBytes(context, task),
-  });
-  const request: InferenceRequest = {
-    caller: context.caller,
-    model: body.model,
-    ...(body.revision ? { revision: body.revision } : {}),
-    task,
-    inputs: body.inputs,
-    parameters: body.parameters ?? {},
-    body,
-    signal: clientGone(context.response),
-    api: "task",
-  };
-  if (body.stream === true) return streamGeneration(context, request);
-  const result = await context.hangar.inference.run(request);
-  sendJson(context.response, 200, result);
-}
-
 /**
  * The Hub's serverless route, `POST /models/{namespace}/{name}`: the task comes from the body's shape and
  * the model's tasks, and outputs have the Hub's shapes, so `@huggingface/inference` works with
@@ -124,8 +108,8 @@ async function runServerless(context: RequestContext): Promise<void> {
     throw new HangarError("HANGAR_ERR_NOT_FOUND", "Expected /models/{namespace}/{name}");
   const model = `${namespace}/${name}`;
   const suffix = extra.join("/");
-  if (suffix === "v1/chat/completions") return handleChatCompletion(context, model);
-  if (suffix === "v1/completions") return handleCompletion(context, model);
+  if (suffix === "v1/chat/completions") return handleServerlessOpenAi(context, model, "chat");
+  if (suffix === "v1/completions") return handleServerlessOpenAi(context, model, "completion");
   let task: string | undefined;
   if (extra[0] === "pipeline" && extra.length === 2) task = extra[1];
   else if (extra.length > 0)
@@ -142,7 +126,12 @@ async function runServerless(context: RequestContext): Promise<void> {
     signal: clientGone(context.response),
     api: "hub",
   };
-  if (body.stream === true) return streamGeneration(context, { ...request, task: task ?? "text-generation" });
+  if (body.stream === true) {
+    return streamGeneration(context.hangar, context.response, {
+      ...request,
+      task: task ?? "text-generation",
+    });
+  }
   const result = await context.hangar.inference.run(request);
   const definition = context.hangar.inference.registry.task(result.task);
   const output = definition?.toHubOutput ? definition.toHubOutput(result.outputs) : result.outputs;
@@ -152,7 +141,9 @@ async function runServerless(context: RequestContext): Promise<void> {
   });
 }
 
-export function registerInferenceRoutes(router: Router): void {
-  router.add("POST", "/v1/inference/:task", runTask);
-  router.add("POST", "/models/*model", runServerless);
+export function registerServerlessRoutes(router: Router): void {
+  router.add("POST", "/models/*model", runServerless, {
+    summary:
+      "Run a model (the Hub's serverless inference API); also /pipeline/{task} and /v1/chat/completions",
+  });
 }

@@ -76,8 +76,11 @@ const verify: Handler = async (context) => {
 };
 
 export function registerLfsRoutes(router: Router): void {
-  router.add("POST", "/:namespace/:repo/info/lfs/objects/batch", batch);
-  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/batch", batch);
+  // huggingface.js appends the batch's X-Request-Id to each per-object error it shows: only an id the client
+  // chose comes back here, so the messages users see stay the server's own.
+  const batchOptions = { requestIdOnlyWhenSent: true };
+  router.add("POST", "/:namespace/:repo/info/lfs/objects/batch", batch, batchOptions);
+  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/batch", batch, batchOptions);
   router.add("POST", "/:namespace/:repo/info/lfs/objects/verify", verify);
   router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/verify", verify);
 

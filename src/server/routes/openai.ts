@@ -1,28 +1,20 @@
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { badRequest, HangarError } from "../../core/errors.ts";
+import { badRequest } from "../../core/errors.ts";
+import type { Hangar } from "../../hangar.ts";
+import type { Caller } from "../../hub/accounts/principal.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { isRecord, textOrTexts } from "../../inference/tasks/task-definition.ts";
 import { parseMessages } from "../../inference/tasks/text-generation.ts";
-import { sendJson } from "../http.ts";
+import { asHangarError, type ErrorLog, type ErrorResponse, sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
-import type { RequestContext, Router } from "../router.ts";
-import { CHAT_COMPLETION_BODY, COMPLETION_BODY, EMBEDDINGS_BODY } from "../wire/request-bodies.ts";
+import type { RequestContext } from "../router.ts";
+import { CHAT_COMPLETION_BODY, COMPLETION_BODY } from "../wire/request-bodies.ts";
 import { clientGone, sendEvent, startEventStream } from "./inference.ts";
 
 /** OpenAI's error shape: `{error: {message, type, code, param}}`, with the HTTP status of the Hangar error. */
-function sendOpenAiError(response: ServerResponse, error: unknown): void {
-  const known = HangarError.isInstance(error)
-    ? error
-    : new HangarError("HANGAR_ERR_INTERNAL", "Internal server error", { cause: error });
-  if (!HangarError.isInstance(error)) console.error(error);
-  if (response.headersSent) {
-    if (!response.writableEnded) {
-      sendEvent(response, { error: { message: known.message, type: "server_error", code: known.hubCode } });
-      response.end();
-    }
-    return;
-  }
+export function openAiErrorResponse(error: unknown, log?: ErrorLog): ErrorResponse {
+  const known = asHangarError(error, log);
   const type =
     known.status === 401
       ? "authentication_error"
@@ -35,22 +27,31 @@ function sendOpenAiError(response: ServerResponse, error: unknown): void {
             : "invalid_request_error";
   const code = known.code === "HANGAR_ERR_REPO_NOT_FOUND" ? "model_not_found" : known.hubCode;
   const param = typeof known.details.param === "string" ? known.details.param : null;
-  sendJson(
-    response,
-    known.status,
-    { error: { message: known.message, type, code, param } },
-    { "X-Error-Code": known.hubCode, ...known.headers },
-  );
+  return {
+    status: known.status,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "X-Error-Code": known.hubCode,
+      ...known.headers,
+    },
+    body: JSON.stringify({ error: { message: known.message, type, code, param } }),
+    error: known,
+  };
 }
 
-function withOpenAiErrors(handler: (context: RequestContext) => Promise<void>) {
-  return async (context: RequestContext) => {
-    try {
-      await handler(context);
-    } catch (error) {
-      sendOpenAiError(context.response, error);
+/** Sends OpenAI's error shape on a raw response; in a stream already under way, as a last event. */
+export function sendOpenAiError(response: ServerResponse, error: unknown, log?: ErrorLog): void {
+  const answer = openAiErrorResponse(error, log);
+  if (response.headersSent) {
+    if (!response.writableEnded) {
+      const known = answer.error;
+      sendEvent(response, { error: { message: known.message, type: "server_error", code: known.hubCode } });
+      response.end();
     }
-  };
+    return;
+  }
+  response.writeHead(answer.status, { ...answer.headers, "Content-Length": Buffer.byteLength(answer.body) });
+  response.end(response.req.method === "HEAD" ? undefined : answer.body);
 }
 
 function requireModel(body: Record<string, unknown>, fallback?: string): string {
@@ -100,17 +101,30 @@ function usageOf(output: GenerationOutput) {
   return tokenUsage(output.usage.prompt_tokens, output.usage.completion_tokens);
 }
 
+/** One call of the OpenAI API: the body read, the caller, and the response it streams on when asked to. */
+export interface OpenAiCall {
+  hangar: Hangar;
+  caller: Caller;
+  body: Record<string, unknown>;
+  /** Where a stream goes; its closing before the answer is complete stops the inference. */
+  response: ServerResponse;
+  /** Where an unexpected error in a stream under way is reported. */
+  log?: ErrorLog;
+}
+
+/** What a call answers: a JSON value, or `STREAMED` when it streamed on the response. */
+export const STREAMED = Symbol("streamed");
+
 /** An inference call of the OpenAI API for the caller, stopped when the client goes away. */
 function openAiRequest(
-  context: RequestContext,
-  body: Record<string, unknown>,
-  call: Pick<InferenceRequest, "model" | "task" | "inputs" | "parameters">,
+  call: OpenAiCall,
+  request: Pick<InferenceRequest, "model" | "task" | "inputs" | "parameters">,
 ): InferenceRequest {
   return {
-    caller: context.caller,
-    ...call,
-    body,
-    signal: clientGone(context.response),
+    caller: call.caller,
+    ...request,
+    body: call.body,
+    signal: clientGone(call.response),
     api: "openai",
   };
 }
@@ -120,13 +134,12 @@ function openAiRequest(
  * A usage chunk comes last when the client asks for it (`stream_options.include_usage`).
  */
 async function streamOpenAi(
-  context: RequestContext,
+  call: OpenAiCall,
   request: InferenceRequest,
-  body: Record<string, unknown>,
   make: (text: string | undefined, finishReason: string | null) => Record<string, unknown>,
-): Promise<void> {
-  const { response } = context;
-  const stream = await context.hangar.inference.stream(request);
+): Promise<typeof STREAMED> {
+  const { response, body } = call;
+  const stream = await call.hangar.inference.stream(request);
   startEventStream(response);
   let completion = 0;
   let finishReason = "length";
@@ -138,7 +151,7 @@ async function streamOpenAi(
       if (chunk.finishReason) finishReason = chunk.finishReason;
       if (chunk.text) sendEvent(response, make(chunk.text, null));
     }
-    if (response.destroyed) return;
+    if (response.destroyed) return STREAMED;
     sendEvent(response, make("", finishReason));
     const options = isRecord(body.stream_options) ? body.stream_options : {};
     if (options.include_usage === true) {
@@ -150,117 +163,118 @@ async function streamOpenAi(
     }
     sendEvent(response, "[DONE]");
   } catch (error) {
-    sendOpenAiError(response, error);
-    return;
+    sendOpenAiError(response, error, call.log);
+    return STREAMED;
   }
   response.end();
+  return STREAMED;
 }
 
 /** `POST /v1/chat/completions` (and `/models/{id}/v1/chat/completions`): the model's chat template applies. */
-export async function handleChatCompletion(context: RequestContext, modelId?: string): Promise<void> {
-  return withOpenAiErrors(async () => {
-    const body = await readJsonBody(context, CHAT_COMPLETION_BODY);
-    const model = requireModel(body, modelId);
-    const messages = parseMessages(body.messages);
-    if (body.tools !== undefined && Array.isArray(body.tools) && body.tools.length > 0) {
-      throw badRequest('"tools" are not supported by local models');
-    }
-    const request = openAiRequest(context, body, {
-      model,
-      task: "text-generation",
-      inputs: messages,
-      parameters: generationParameters(body),
+export async function chatCompletion(
+  call: OpenAiCall,
+  modelId?: string,
+): Promise<Record<string, unknown> | typeof STREAMED> {
+  const { body } = call;
+  const model = requireModel(body, modelId);
+  const messages = parseMessages(body.messages);
+  if (body.tools !== undefined && Array.isArray(body.tools) && body.tools.length > 0) {
+    throw badRequest('"tools" are not supported by local models');
+  }
+  const request = openAiRequest(call, {
+    model,
+    task: "text-generation",
+    inputs: messages,
+    parameters: generationParameters(body),
+  });
+  const id = completionId("chatcmpl");
+  const created = Math.floor(Date.now() / 1000);
+  if (body.stream === true) {
+    let first = true;
+    return streamOpenAi(call, request, (text, finishReason) => {
+      const delta: Record<string, unknown> = {};
+      if (first) {
+        delta.role = "assistant";
+        first = false;
+      }
+      if (text !== undefined) delta.content = text;
+      else delta.content = "";
+      return {
+        id,
+        object: "chat.completion.chunk",
+        created,
+        model,
+        system_fingerprint: null,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      };
     });
-    const id = completionId("chatcmpl");
-    const created = Math.floor(Date.now() / 1000);
-    if (body.stream === true) {
-      let first = true;
-      return streamOpenAi(context, request, body, (text, finishReason) => {
-        const delta: Record<string, unknown> = {};
-        if (first) {
-          delta.role = "assistant";
-          first = false;
-        }
-        if (text !== undefined) delta.content = text;
-        else delta.content = "";
-        return {
-          id,
-          object: "chat.completion.chunk",
-          created,
-          model,
-          system_fingerprint: null,
-          choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-        };
-      });
-    }
-    const result = await context.hangar.inference.run(request);
-    const output = result.outputs as GenerationOutput;
-    sendJson(context.response, 200, {
-      id,
-      object: "chat.completion",
-      created,
-      model,
-      system_fingerprint: null,
-      choices: [
-        {
-          index: 0,
-          message: { role: "assistant", content: output.generated_text },
-          logprobs: null,
-          finish_reason: output.finish_reason,
-        },
-      ],
-      usage: usageOf(output),
-    });
-  })(context);
+  }
+  const result = await call.hangar.inference.run(request);
+  const output = result.outputs as GenerationOutput;
+  return {
+    id,
+    object: "chat.completion",
+    created,
+    model,
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: output.generated_text },
+        logprobs: null,
+        finish_reason: output.finish_reason,
+      },
+    ],
+    usage: usageOf(output),
+  };
 }
 
 /** `POST /v1/completions` (and `/models/{id}/v1/completions`): plain prompt continuation. */
-export async function handleCompletion(context: RequestContext, modelId?: string): Promise<void> {
-  return withOpenAiErrors(async () => {
-    const body = await readJsonBody(context, COMPLETION_BODY);
-    const model = requireModel(body, modelId);
-    const prompt = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
-    if (typeof prompt !== "string" || prompt === "") {
-      throw badRequest('"prompt" must be a non-empty string (one prompt per request)');
-    }
-    const request = openAiRequest(context, body, {
-      model,
-      task: "text-generation",
-      inputs: prompt,
-      parameters: {
-        ...generationParameters(body),
-        ...(body.echo === true ? { return_full_text: true } : {}),
-      },
-    });
-    const id = completionId("cmpl");
-    const created = Math.floor(Date.now() / 1000);
-    if (body.stream === true) {
-      return streamOpenAi(context, request, body, (text, finishReason) => ({
-        id,
-        object: "text_completion",
-        created,
-        model,
-        choices: [{ index: 0, text: text ?? "", logprobs: null, finish_reason: finishReason }],
-      }));
-    }
-    const result = await context.hangar.inference.run(request);
-    const output = result.outputs as GenerationOutput;
-    sendJson(context.response, 200, {
+export async function completion(
+  call: OpenAiCall,
+  modelId?: string,
+): Promise<Record<string, unknown> | typeof STREAMED> {
+  const { body } = call;
+  const model = requireModel(body, modelId);
+  const prompt = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
+  if (typeof prompt !== "string" || prompt === "") {
+    throw badRequest('"prompt" must be a non-empty string (one prompt per request)');
+  }
+  const request = openAiRequest(call, {
+    model,
+    task: "text-generation",
+    inputs: prompt,
+    parameters: {
+      ...generationParameters(body),
+      ...(body.echo === true ? { return_full_text: true } : {}),
+    },
+  });
+  const id = completionId("cmpl");
+  const created = Math.floor(Date.now() / 1000);
+  if (body.stream === true) {
+    return streamOpenAi(call, request, (text, finishReason) => ({
       id,
       object: "text_completion",
       created,
       model,
-      choices: [
-        { index: 0, text: output.generated_text, logprobs: null, finish_reason: output.finish_reason },
-      ],
-      usage: usageOf(output),
-    });
-  })(context);
+      choices: [{ index: 0, text: text ?? "", logprobs: null, finish_reason: finishReason }],
+    }));
+  }
+  const result = await call.hangar.inference.run(request);
+  const output = result.outputs as GenerationOutput;
+  return {
+    id,
+    object: "text_completion",
+    created,
+    model,
+    choices: [{ index: 0, text: output.generated_text, logprobs: null, finish_reason: output.finish_reason }],
+    usage: usageOf(output),
+  };
 }
 
 /** `POST /v1/embeddings`: mean-pooled, normalised vectors, as floats or base64 little-endian float32. */
-async function handleEmbeddings(context: RequestContext): Promise<void> {
-  const body = await readJsonBody(context, EMBEDDINGS_BODY);
+export async function embeddings(call: OpenAiCall) {
+  const { body } = call;
   const model = requireModel(body);
   const input = body.input;
   if (Array.isArray(input) && !input.every((text) => typeof text === "string")) {
@@ -275,8 +289,8 @@ async function handleEmbeddings(context: RequestContext): Promise<void> {
   if (format !== "float" && format !== "base64")
     throw badRequest('"encoding_format" must be float or base64');
   if (body.dimensions !== undefined) throw badRequest('"dimensions" is not supported by local models');
-  const result = await context.hangar.inference.run(
-    openAiRequest(context, body, {
+  const result = await call.hangar.inference.run(
+    openAiRequest(call, {
       model,
       task: "feature-extraction",
       inputs: texts,
@@ -285,7 +299,7 @@ async function handleEmbeddings(context: RequestContext): Promise<void> {
   );
   const vectors = result.outputs as number[][];
   const tokens = result.usage.unit === "tokens" ? result.usage.input_units : 0;
-  sendJson(context.response, 200, {
+  return {
     object: "list",
     data: vectors.map((vector, index) => ({
       object: "embedding",
@@ -295,35 +309,49 @@ async function handleEmbeddings(context: RequestContext): Promise<void> {
     })),
     model,
     usage: { prompt_tokens: tokens, total_tokens: tokens },
-  });
+  };
 }
 
 /** `GET /v1/models`: the models the caller may read that Hangar can run here. */
-async function listModels(context: RequestContext): Promise<void> {
-  const models = await context.hangar.inference.listRunnableModels(context.caller);
-  sendJson(context.response, 200, {
-    object: "list",
+export async function listModels(hangar: Hangar, caller: Caller) {
+  const models = await hangar.inference.listRunnableModels(caller);
+  return {
+    object: "list" as const,
     data: models.map((model) => ({
       id: model.id,
-      object: "model",
+      object: "model" as const,
       created: Math.floor(Date.parse(model.createdAt) / 1000),
       owned_by: model.owner,
       tasks: model.tasks,
       revision: model.revision,
     })),
-  });
+  };
 }
 
-export function registerOpenAiRoutes(router: Router): void {
-  // OpenAI's clients need some API key: a placeholder that is not a Hangar token means anonymous here.
-  const options = { acceptsPlaceholderKeys: true };
-  router.add("POST", "/v1/chat/completions", (context) => handleChatCompletion(context), options);
-  router.add("POST", "/v1/completions", (context) => handleCompletion(context), options);
-  router.add("POST", "/v1/embeddings", withOpenAiErrors(handleEmbeddings), options);
-  router.add(
-    "GET",
-    "/v1/models",
-    withOpenAiErrors(async (context) => listModels(context)),
-    options,
-  );
+/**
+ * The chat and completion routes under a model of the Hub's serverless API
+ * (`/models/{namespace}/{name}/v1/...`, served through `Router`): the body read here, errors in OpenAI's shape.
+ */
+export async function handleServerlessOpenAi(
+  context: RequestContext,
+  model: string,
+  kind: "chat" | "completion",
+): Promise<void> {
+  try {
+    const body =
+      kind === "chat"
+        ? await readJsonBody(context, CHAT_COMPLETION_BODY)
+        : await readJsonBody(context, COMPLETION_BODY);
+    const call = {
+      hangar: context.hangar,
+      caller: context.caller,
+      body,
+      response: context.response,
+      log: context.log,
+    };
+    const answer = kind === "chat" ? await chatCompletion(call, model) : await completion(call, model);
+    if (answer !== STREAMED) sendJson(context.response, 200, answer);
+  } catch (error) {
+    sendOpenAiError(context.response, error, context.log);
+  }
 }

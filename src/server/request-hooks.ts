@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { authThrottleSettings } from "../core/config.ts";
+import type { Hangar } from "../hangar.ts";
+import { authenticate } from "../hub/accounts/authenticate.ts";
+import { isTokenShaped } from "../hub/accounts/tokens.ts";
+import { MemoryWindowCounter } from "../store/window-counter.ts";
+import { AuthThrottle } from "./auth-throttle.ts";
+import { clientAddress } from "./http.ts";
+import { logRequest, stampResponse } from "./request-log.ts";
+import type { Router } from "./router.ts";
+
+type HubMatch = ReturnType<Router["match"]>;
+
+/** The Router's match of a request handed to the Hub routes, made once in `onRequest`. */
+const hubMatches = new WeakMap<FastifyRequest, HubMatch>();
+
+/** Requests whose errors take OpenAI's shape: on OpenAI's routes, once the caller is known. */
+const openAiShaped = new WeakSet<FastifyRequest>();
+
+export function usesOpenAiErrors(request: FastifyRequest): boolean {
+  return openAiShaped.has(request);
+}
+
+/** The raw path (still percent-encoded) and its segments, as `Router` matches them. */
+export function rawPathOf(request: FastifyRequest): { rawPath: string; segments: string[] } {
+  const rawPath = (request.raw.url ?? "/").split("?")[0] ?? "/";
+  return { rawPath, segments: rawPath.split("/").filter(Boolean) };
+}
+
+export function hubMatchOf(request: FastifyRequest, router: Router): HubMatch {
+  let match = hubMatches.get(request);
+  if (!match) {
+    match = router.match(request.method, rawPathOf(request).segments);
+    hubMatches.set(request, match);
+  }
+  return match;
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1]?.trim() || undefined;
+}
+
+/**
+ * The one `onRequest` hook every request passes, before any plugin registered later (metrics, rate limits,
+ * audit) and before any route: it starts the request's log line, answers CORS preflights, names the route
+ * (`request.hangarRoute`) and resolves the caller (`request.caller`) from the bearer token, throttling
+ * token guessing per client address (`AuthThrottle`). CORS headers and `X-Request-Id` are already set on
+ * the raw response by the server itself (see `createApp`), so they are on every answer; here only for
+ * `app.inject()`, which has no server.
+ */
+export function registerRequestHooks(app: FastifyInstance, hangar: Hangar, router: Router): void {
+  const authThrottle = new AuthThrottle({
+    counter: new MemoryWindowCounter(),
+    settings: authThrottleSettings(hangar.config),
+  });
+  app.decorateRequest("caller", null);
+  app.decorateRequest("hangarRoute", "unmatched");
+  app.addHook("onRequest", async (request, reply) => {
+    if (!reply.raw.hasHeader("X-Request-Id")) stampResponse(request.raw, reply.raw);
+    logRequest(request, reply);
+    const config = request.routeOptions.config ?? {};
+    let acceptsPlaceholderKeys = false;
+    if (config.hubRoutes || request.is404) {
+      const match = hubMatchOf(request, router);
+      if ("pattern" in match) {
+        request.hangarRoute = match.pattern;
+        acceptsPlaceholderKeys = match.options.acceptsPlaceholderKeys === true;
+      }
+    } else {
+      request.hangarRoute = request.routeOptions.url ?? "unmatched";
+      acceptsPlaceholderKeys = config.openAi === true;
+    }
+    if (request.method === "OPTIONS") {
+      return reply
+        .code(204)
+        .headers({
+          "Access-Control-Allow-Methods": "GET, HEAD, POST, PUT, DELETE, OPTIONS",
+          "Access-Control-Allow-Headers": "authorization, range, content-type, x-request-id",
+          "Access-Control-Max-Age": "86400",
+        })
+        .send();
+    }
+    const bearer = bearerToken(request.headers.authorization);
+    // On OpenAI's routes, a placeholder API key (not shaped like a Hangar token) is no key: see RouteOptions.
+    const token = bearer && acceptsPlaceholderKeys && !isTokenShaped(bearer) ? undefined : bearer;
+    if (token) {
+      request.caller = await authThrottle.authenticate({
+        address: clientAddress(request.raw, hangar.config),
+        token,
+        authenticate: () => authenticate(hangar, token),
+      });
+    }
+    if (config.openAi) openAiShaped.add(request);
+  });
+}
