@@ -16,11 +16,13 @@ import Fastify, {
 import { serverTimeouts } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
+import { MemoryWindowCounter, type WindowCounter } from "../store/window-counter.ts";
 import { errorResponse, sendError } from "./http.ts";
 import { createRouter, hubNotFoundHandler, registerHubRoutes } from "./hub-routes.ts";
 import { registerNativeRoutes } from "./native/native-routes.ts";
 import type { NativeApp } from "./native/schemas.ts";
 import { registerOpenApi } from "./openapi.ts";
+import { type OperationsOptions, registerOperations } from "./operations/register-operations.ts";
 import { registerRequestHooks, usesOpenAiErrors } from "./request-hooks.ts";
 import { type LogLevel, loggerOptions, logRequest, requestIdOf, stampResponse } from "./request-log.ts";
 import { openAiErrorResponse } from "./routes/openai.ts";
@@ -40,6 +42,13 @@ export interface CreateAppOptions {
    * log does.
    */
   plugins?: FastifyPluginAsync[];
+  /**
+   * Where rate-limit and authentication-throttle counts live (see `createWindowCounter`: Redis when
+   * HANGAR_REDIS_URL is set); one in this process's memory when unset.
+   */
+  counter?: WindowCounter & { check?(): Promise<void> };
+  /** Health, readiness, metrics and rate limits (`registerOperations`); `app.hangarOperations` holds them. */
+  operations?: Omit<OperationsOptions, "counter">;
   /** Overrides `config.logLevel`. */
   logLevel?: LogLevel;
   /** Where log lines go (JSON lines); stdout when unset. */
@@ -83,7 +92,8 @@ function serverFactory(hangar: Hangar, gate: () => Promise<void> | undefined) {
 /**
  * Builds the Fastify app for an instance, ready to serve; listening is up to the caller
  * (`listen(app.server, host, port)`, or `startServer`). Order: Hangar's request hooks (`onRequest`: log line,
- * CORS preflight, route name, caller), `options.plugins`, the OpenAPI document and `/docs`, the native routes
+ * CORS preflight, route name, caller), the operations (metrics, rate limits, `/health`, `/ready`,
+ * `/metrics`), `options.plugins`, the OpenAPI document and `/docs`, the native routes
  * (`/v1/...`, whoami), then the catch-all that hands the Hub's routes to `Router`.
  */
 export async function createApp(hangar: Hangar, options: CreateAppOptions = {}): Promise<FastifyInstance> {
@@ -124,7 +134,9 @@ function buildApp(
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
   app.setNotFoundHandler(hubNotFoundHandler(hangar, router));
-  registerRequestHooks(app, hangar, router);
+  const counter = options.counter ?? new MemoryWindowCounter();
+  registerRequestHooks(app, hangar, router, counter);
+  app.decorate("hangarOperations", registerOperations(app, hangar, { ...options.operations, counter }));
   for (const plugin of options.plugins ?? []) app.register(plugin);
   registerOpenApi(app, router);
   app.register(async (scope) => registerNativeRoutes(scope as unknown as NativeApp, hangar));

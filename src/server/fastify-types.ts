@@ -1,4 +1,5 @@
 import type { Caller } from "../hub/accounts/principal.ts";
+import type { Operations } from "./operations/register-operations.ts";
 import type { JsonBodyRule } from "./read-json-body.ts";
 
 /**
@@ -14,6 +15,11 @@ declare module "fastify" {
      * Fastify route url for a native route (`/v1/inference/:task`), "unmatched" otherwise. Set by `onRequest`.
      */
     hangarRoute: string;
+  }
+
+  interface FastifyInstance {
+    /** Metrics and the readiness switch of this app (see `registerOperations`). */
+    hangarOperations: Operations;
   }
 
   interface FastifyContextConfig {

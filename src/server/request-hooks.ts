@@ -3,7 +3,7 @@ import { authThrottleSettings } from "../core/config.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import { isTokenShaped } from "../hub/accounts/tokens.ts";
-import { MemoryWindowCounter } from "../store/window-counter.ts";
+import type { WindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { clientAddress } from "./http.ts";
 import { logRequest, stampResponse } from "./request-log.ts";
@@ -50,9 +50,14 @@ function bearerToken(header: string | undefined): string | undefined {
  * the raw response by the server itself (see `createApp`), so they are on every answer; here only for
  * `app.inject()`, which has no server.
  */
-export function registerRequestHooks(app: FastifyInstance, hangar: Hangar, router: Router): void {
+export function registerRequestHooks(
+  app: FastifyInstance,
+  hangar: Hangar,
+  router: Router,
+  counter: WindowCounter,
+): void {
   const authThrottle = new AuthThrottle({
-    counter: new MemoryWindowCounter(),
+    counter,
     settings: authThrottleSettings(hangar.config),
   });
   app.decorateRequest("caller", null);
