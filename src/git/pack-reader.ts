@@ -89,7 +89,8 @@ export async function readPack(pack: Buffer, limits: PackLimits, lookup: BaseLoo
       byte = pack[offset++]!;
       let distance = byte & 0x7f;
       while (byte & 0x80) {
-        if (offset >= end || distance > 2 ** 45) throw badPack(`object ${index} has a malformed delta offset`);
+        if (offset >= end || distance > 2 ** 45)
+          throw badPack(`object ${index} has a malformed delta offset`);
         byte = pack[offset++]!;
         distance = (distance + 1) * 128 + (byte & 0x7f);
       }
@@ -140,7 +141,11 @@ function inflateAt(
   }
 }
 
-async function resolveEntries(entries: Entry[], limits: PackLimits, lookup: BaseLookup): Promise<PackObject[]> {
+async function resolveEntries(
+  entries: Entry[],
+  limits: PackLimits,
+  lookup: BaseLookup,
+): Promise<PackObject[]> {
   const byOffset = new Map<number, PackObject>();
   const byOid = new Map<string, PackObject>();
   const record = (offset: number, object: PackObject) => {
@@ -227,7 +232,11 @@ export function applyDelta(base: Buffer, delta: Buffer, maxSize: number): Buffer
         if (op & (0x10 << bit)) copySize += delta[state.at++]! * 2 ** (8 * bit);
       }
       if (copySize === 0) copySize = 0x10000;
-      if (state.at > delta.byteLength || copyOffset + copySize > base.byteLength || written + copySize > size) {
+      if (
+        state.at > delta.byteLength ||
+        copyOffset + copySize > base.byteLength ||
+        written + copySize > size
+      ) {
         throw badPack("a delta copies from outside its base");
       }
       base.copy(out, written, copyOffset, copyOffset + copySize);

@@ -98,7 +98,11 @@ export interface RefResult {
  * The `report-status` answer: `unpack ok` (or the unpack error), then `ok <ref>` / `ng <ref> <reason>`,
  * wrapped in side-band packets on band 1 when the client asked for side-band-64k.
  */
-export function reportStatus(unpackError: string | undefined, results: RefResult[], sideband: boolean): Buffer {
+export function reportStatus(
+  unpackError: string | undefined,
+  results: RefResult[],
+  sideband: boolean,
+): Buffer {
   const oneLine = (text: string) => text.replace(/[\r\n]+/g, " ").slice(0, 2000);
   const lines = [pktLine(`unpack ${unpackError ? oneLine(unpackError) : "ok"}\n`)];
   for (const result of results) {

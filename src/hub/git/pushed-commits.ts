@@ -14,6 +14,7 @@ import type { CommitInfo, CommitMetadata, Repo, TreeFile } from "../../core/type
 import { lfsPointer } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
 import type { PackObject } from "../../git/pack-reader.ts";
+import type { CommitsTable } from "../../store/commits-table.ts";
 import type { HubScope } from "../hub.ts";
 import { extractMetadata } from "../metadata/extract-metadata.ts";
 import { collectChangedMetadata, emptyChangedMetadata } from "../metadata/read-file-facts.ts";
@@ -32,7 +33,8 @@ export interface PreparedCommit {
 /** A ref update refused for a reason git shows as `! [remote rejected] <ref> (<reason>)`. */
 export class PushRejected extends Error {}
 
-const LFS_POINTER = /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n$/;
+const LFS_POINTER =
+  /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:([0-9a-f]{64})\nsize (\d+)\n$/;
 /** Commits of one push looked through for the history of its tips. */
 const MAX_NEW_COMMITS = 10_000;
 
@@ -99,8 +101,8 @@ export class PushedCommits {
     return [...new Set([...order])].map((oid) => this.prepared.get(oid)!);
   }
 
-  /** Whether `ancestor` is `oid` or reachable from it through parents. */
-  async isAncestor(ancestor: string, oid: string): Promise<boolean> {
+  /** Whether `ancestor` is `oid` or reachable from it through parents (read through `commits`, a transaction's). */
+  async isAncestor(commits: CommitsTable, ancestor: string, oid: string): Promise<boolean> {
     const queue = [oid];
     const visited = new Set<string>();
     while (queue.length > 0) {
@@ -109,9 +111,7 @@ export class PushedCommits {
       if (visited.has(next) || visited.size > 100_000) continue;
       visited.add(next);
       const parents =
-        this.prepared.get(next)?.info.parents ??
-        (await this.hub.catalog.commits.getCommit(this.repo.pk, next))?.parents ??
-        [];
+        this.prepared.get(next)?.info.parents ?? (await commits.getCommit(this.repo.pk, next))?.parents ?? [];
       queue.push(...parents);
     }
     return false;
@@ -135,10 +135,14 @@ export class PushedCommits {
     if (pushed?.type === "tree") return { oid, type: "tree", body: pushed.body };
     const stored = await this.hub.catalog.commits.getGitObject(this.repo.pk, oid);
     if (stored?.type === "tree") return stored;
-    throw new PushRejected(`missing necessary objects: the tree ${oid} of ${path || "the root"} was not sent`);
+    throw new PushRejected(
+      `missing necessary objects: the tree ${oid} of ${path || "the root"} was not sent`,
+    );
   }
 
-  private async parentState(oid: string): Promise<{ files: TreeFile[]; metadata: CommitMetadata } | undefined> {
+  private async parentState(
+    oid: string,
+  ): Promise<{ files: TreeFile[]; metadata: CommitMetadata } | undefined> {
     const prepared = this.prepared.get(oid);
     if (prepared) return prepared;
     const stored: StoredCommit | undefined = await this.hub.catalog.commits.getCommit(this.repo.pk, oid);
@@ -188,7 +192,12 @@ export class PushedCommits {
       }
       const before = first.get(entry.path);
       const same = before?.gitOid === entry.oid;
-      files.push({ path: entry.path, gitOid: entry.oid, ...blob, lastCommit: same ? before.lastCommit : oid });
+      files.push({
+        path: entry.path,
+        gitOid: entry.oid,
+        ...blob,
+        lastCommit: same ? before.lastCommit : oid,
+      });
       this.referencedBlobs.set(blob.sha256, blob.size);
       if (!same) await collectChangedMetadata(this.hub.blobs, entry.path, blob, changed);
     }
@@ -222,7 +231,12 @@ export class PushedCommits {
       parent: parents[0]?.metadata ?? {},
     });
     const unique = new Map(trees.map((tree) => [tree.oid, tree]));
-    return { info, files, metadata, objects: [{ oid, type: "commit", body: object.body }, ...unique.values()] };
+    return {
+      info,
+      files,
+      metadata,
+      objects: [{ oid, type: "commit", body: object.body }, ...unique.values()],
+    };
   }
 
   /** A blob's content as a file: known already, an LFS pointer the repo holds, or pushed bytes now stored. */

@@ -42,7 +42,8 @@ export async function serveReceivePack(hub: HubContext, repo: Repo, body: Buffer
   const atomic = request.capabilities.has("atomic");
   let objects: PackObject[] = [];
   try {
-    if (request.pack.byteLength > 0) objects = await readPack(request.pack, packLimits(hub), baseLookup(hub, repo));
+    if (request.pack.byteLength > 0)
+      objects = await readPack(request.pack, packLimits(hub), baseLookup(hub, repo));
   } catch (error) {
     if (!HangarError.isInstance(error)) throw error;
     const results = request.commands.map((command) => ({ ref: command.ref, error: "unpacker error" }));
@@ -98,7 +99,9 @@ function baseLookup(hub: HubScope, repo: Repo) {
     if (stored) return stored;
     const file = await objects.blobFile(oid);
     if (!file) return undefined;
-    const body = file.lfs ? Buffer.from(lfsPointer(file.sha256, file.size)) : await hub.blobs.read(file.sha256);
+    const body = file.lfs
+      ? Buffer.from(lfsPointer(file.sha256, file.size))
+      : await hub.blobs.read(file.sha256);
     return { oid, type: "blob", body };
   };
 }
@@ -193,7 +196,7 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
     );
   }
   if (kind === "tag" && !creating) throw new PushRejected("already exists (delete the tag to move it)");
-  if (!creating && !(await pushed.isAncestor(command.oldOid, command.newOid))) {
+  if (!creating && !(await pushed.isAncestor(commits, command.oldOid, command.newOid))) {
     throw new PushRejected("non-fast-forward");
   }
 
@@ -206,7 +209,11 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
       commit.files.filter((file) => file.lastCommit === commit.info.oid),
       at,
     );
-    hub.telemetry?.commitCreated({ repoType: repo.type, operations: commit.files.length, pullRequest: false });
+    hub.telemetry?.commitCreated({
+      repoType: repo.type,
+      operations: commit.files.length,
+      pullRequest: false,
+    });
   }
   const moved = creating
     ? await commits.insertRef(repo.pk, kind, name, command.newOid, at)

@@ -124,7 +124,10 @@ const receivePack: Handler = async (context) => {
   const { repo, refusal } = await pushableRepo(context);
   if (!repo) throw new HangarError("HANGAR_ERR_FORBIDDEN", refusal!);
   // The commands and the pack; the pack within the request size limit (large files go through Git LFS).
-  const body = await readGitBody(context, context.hangar.config.limits.maxRequestBodySize + PUSH_COMMANDS_BYTES);
+  const body = await readGitBody(
+    context,
+    context.hangar.config.limits.maxRequestBodySize + PUSH_COMMANDS_BYTES,
+  );
   const answer = await serveReceivePack(context.hangar, repo, body);
   context.response.writeHead(200, {
     "Content-Type": "application/x-git-receive-pack-result",
