@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -224,6 +225,46 @@ describe("git push over smart HTTP, with Git LFS", () => {
       push.stderr,
       /remote rejected\] main -> main \(commit [0-9a-f]{40}: link is a symbolic link/,
     );
+  });
+
+  it("refuses every ref of an atomic push when one is refused", async () => {
+    const folder = await cloneForPush("alice/push-me");
+    await ok(["reset", "-q", "--hard", "HEAD~1"], { cwd: folder });
+    await commitFile(folder, "diverged.txt", "diverged\n", "Diverged");
+    const push = await git(["push", "--atomic", "--force", "origin", "main", "main:refs/heads/side"], {
+      cwd: folder,
+    });
+    assert.notEqual(push.code, 0);
+    assert.match(push.stderr, /! \[remote rejected\] main -> main \(non-fast-forward\)/);
+    assert.match(push.stderr, /! \[remote rejected\] main -> side \(atomic transaction failed\)/);
+    type Ref = { name: string };
+    const refs = await api<{ branches: Ref[] }>("models/alice/push-me/refs");
+    assert.equal(
+      refs.branches.some((branch) => branch.name === "side"),
+      false,
+    );
+  });
+
+  it("takes a push larger than git's post buffer to a dataset at its .git URL", async () => {
+    await importFiles(hub.hangar, "alice/big-push", { "README.md": "# Data\n" }, { type: "dataset" });
+    const folder = client.folder();
+    await ok(["clone", `${withToken(token)}/datasets/alice/big-push.git`, folder]);
+    await ok(["config", "user.name", "Alice Pusher"], { cwd: folder });
+    await ok(["config", "user.email", "alice@example.com"], { cwd: folder });
+    // Random text compresses little: the pack is past git's 1 MiB post buffer, so git probes, then streams.
+    const text = randomBytes(3 * 1024 * 1024).toString("base64");
+    await commitFile(folder, "data.txt", text, "Add data");
+    const push = await git(["push", "origin", "main"], { cwd: folder });
+    assert.equal(push.code, 0, push.stderr);
+    const head = await ok(["rev-parse", "HEAD"], { cwd: folder });
+    assert.equal((await api<{ sha: string }>("datasets/alice/big-push")).sha, head);
+    const blob = await downloadFile({
+      repo: { type: "dataset", name: "alice/big-push" },
+      path: "data.txt",
+      hubUrl: hub.url,
+      accessToken: token,
+    });
+    assert.equal(await blob?.text(), text);
   });
 
   it("leaves fsck clean", async () => {
