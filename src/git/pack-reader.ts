@@ -25,6 +25,8 @@ export type BaseLookup = (oid: string) => Promise<PackObject | undefined>;
 
 const TYPES: Record<number, PackObjectType> = { 1: "commit", 2: "tree", 3: "blob", 4: "tag" };
 const OFS_DELTA = 6;
+const OBJECTS_PER_TURN = 256;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const REF_DELTA = 7;
 
 type DeltaEntry =
@@ -65,6 +67,8 @@ export async function readPack(pack: Buffer, limits: PackLimits, lookup: BaseLoo
   let total = 0;
   let offset = 12;
   for (let index = 0; index < count; index++) {
+    // Objects are inflated on the event loop: let other requests in between batches.
+    if (index % OBJECTS_PER_TURN === OBJECTS_PER_TURN - 1) await nextTurn();
     const start = offset;
     if (offset >= end) throw badPack(`it ends after ${index} of its ${count} objects`);
     let byte = pack[offset++]!;
@@ -163,7 +167,8 @@ async function resolveEntries(
   let external = false;
   while (pending.length > 0) {
     const left: DeltaEntry[] = [];
-    for (const entry of pending) {
+    for (const [index, entry] of pending.entries()) {
+      if (index % OBJECTS_PER_TURN === OBJECTS_PER_TURN - 1) await nextTurn();
       let base: PackObject | undefined;
       if (entry.kind === "ofs") base = byOffset.get(entry.baseOffset);
       else if (entry.kind === "ref") {

@@ -225,6 +225,43 @@ describe("git push over smart HTTP, with Git LFS", () => {
       push.stderr,
       /remote rejected\] main -> main \(commit [0-9a-f]{40}: link is a symbolic link/,
     );
+
+    await ok(["reset", "-q", "--hard", "origin/main"], { cwd: folder });
+    await ok(["update-index", "--chmod=+x", "README.md"], { cwd: folder });
+    await ok(["commit", "-q", "-m", "Executable"], { cwd: folder });
+    const executable = await git(["push", "origin", "main"], { cwd: folder });
+    assert.notEqual(executable.code, 0);
+    assert.match(executable.stderr, /\(commit [0-9a-f]{40}: README.md is an executable file/);
+  });
+
+  it("updates an open pull request's refs/pr/N, and opens none", async () => {
+    await uploadFiles({
+      repo: "alice/push-me",
+      accessToken: token,
+      hubUrl: hub.url,
+      isPullRequest: true,
+      files: [{ path: "proposal.txt", content: new Blob(["a proposal\n"]) }],
+    });
+    const folder = await cloneForPush("alice/push-me");
+    await ok(["fetch", "-q", "origin", "refs/pr/1:pr-1"], { cwd: folder });
+    await ok(["checkout", "-q", "pr-1"], { cwd: folder });
+    await commitFile(folder, "proposal.txt", "a better proposal\n", "Improve the proposal");
+    const update = await git(["push", "origin", "HEAD:refs/pr/1"], { cwd: folder });
+    assert.equal(update.code, 0, update.stderr);
+    assert.equal(
+      (await download("alice/push-me", "proposal.txt", "refs/pr/1")).toString(),
+      "a better proposal\n",
+    );
+
+    const open = await git(["push", "origin", "HEAD:refs/pr/99"], { cwd: folder });
+    assert.notEqual(open.code, 0);
+    assert.match(
+      open.stderr,
+      /! \[remote rejected\] HEAD -> refs\/pr\/99 \(pull requests are opened through the Hub API/,
+    );
+    const other = await git(["push", "origin", "HEAD:refs/notes/x"], { cwd: folder });
+    assert.notEqual(other.code, 0);
+    assert.match(other.stderr, /\(Hangar keeps only branches/);
   });
 
   it("refuses every ref of an atomic push when one is refused", async () => {

@@ -74,7 +74,7 @@ export class PushedCommits {
     return (await this.hub.catalog.commits.getCommit(this.repo.pk, oid)) ? "commit" : "missing";
   }
 
-  /** The commits from `tip` back to what the catalog holds, parents first, each prepared once. */
+  /** The commits from `tip` back to what the catalog holds, parents first (each prepared once per push). */
   async prepare(tip: string): Promise<PreparedCommit[]> {
     const order: string[] = [];
     const seen = new Set<string>();
@@ -85,7 +85,8 @@ export class PushedCommits {
         order.push(top.oid);
         continue;
       }
-      if (seen.has(top.oid) || this.prepared.has(top.oid)) continue;
+      // Commits another update of this push prepared are listed again: that update may fail and leave them out.
+      if (seen.has(top.oid)) continue;
       seen.add(top.oid);
       if (await this.hub.catalog.commits.getCommit(this.repo.pk, top.oid)) continue;
       if (seen.size > MAX_NEW_COMMITS) {
@@ -98,7 +99,7 @@ export class PushedCommits {
     for (const oid of order) {
       if (!this.prepared.has(oid)) this.prepared.set(oid, await this.prepareOne(oid));
     }
-    return [...new Set([...order])].map((oid) => this.prepared.get(oid)!);
+    return order.map((oid) => this.prepared.get(oid)!);
   }
 
   /** Whether `ancestor` is `oid` or reachable from it through parents (read through `commits`, a transaction's). */
