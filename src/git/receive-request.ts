@@ -81,11 +81,11 @@ export function parseReceiveRequest(body: Buffer, maxCommands: number): ReceiveR
     if (commands.length >= maxCommands) throw malformed(`more than ${maxCommands} ref updates in one push`);
     commands.push({ oldOid: match[1]!, newOid: match[2]!, ref: match[3]! });
   }
-  if (capabilities.has("push-cert") || body.toString("latin1", offset, offset + 4) !== "PACK") {
-    const needsPack = commands.some((command) => command.newOid !== ZERO_OID);
-    if (needsPack && offset < body.byteLength) throw malformed("the data after the commands is not a pack");
+  const pack = body.subarray(offset);
+  if (pack.byteLength > 0 && pack.toString("latin1", 0, 4) !== "PACK") {
+    throw malformed("the data after the commands is not a pack");
   }
-  return { commands, capabilities, pack: body.subarray(offset) };
+  return { commands, capabilities, pack };
 }
 
 /** The outcome of one ref update: `ok`, or the reason git shows as `! [remote rejected] ... (reason)`. */
