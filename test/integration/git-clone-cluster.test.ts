@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
@@ -18,7 +18,7 @@ function binaryBytes(size: number, seed: number): Buffer {
  * proxy: the ref advertisement, each upload-pack round and the LFS batch land on different nodes, and LFS
  * files come from presigned bucket URLs.
  */
-describe("git clone and fetch across nodes on PostgreSQL and S3", () => {
+describe("git clone, fetch and push across nodes on PostgreSQL and S3", () => {
   let cluster: TestCluster;
   let client: GitClient;
   let removeClient: () => Promise<void>;
@@ -78,5 +78,27 @@ describe("git clone and fetch across nodes on PostgreSQL and S3", () => {
     assert.ok(
       (await readFile(join(shallow, "sub/dir/weights.bin"))).equals(files["sub/dir/weights.bin"] as Buffer),
     );
+  });
+
+  it("pushes a commit with an LFS file through the nodes, and a fresh clone has it", async () => {
+    const folder = client.folder();
+    await client.ok(["clone", remote(), folder]);
+    await client.ok(["config", "user.name", "Admin"], { cwd: folder });
+    await client.ok(["config", "user.email", "admin@example.com"], { cwd: folder });
+    await client.ok(["lfs", "track", "*.bin"], { cwd: folder });
+    const pushed = binaryBytes(90_000, 11);
+    await writeFile(join(folder, "sub/pushed.bin"), pushed);
+    await writeFile(join(folder, "sub/notes.txt"), "notes, edited through git\n");
+    await client.ok(["add", "-A"], { cwd: folder });
+    await client.ok(["commit", "-q", "-m", "Push across nodes"], { cwd: folder });
+    await client.ok(["push", "origin", "main"], { cwd: folder });
+    const head = await client.ok(["rev-parse", "HEAD"], { cwd: folder });
+    assert.equal(await sha(), head);
+
+    const again = client.folder();
+    await client.ok(["clone", remote(), again]);
+    assert.equal(await client.ok(["rev-parse", "HEAD"], { cwd: again }), head);
+    assert.ok((await readFile(join(again, "sub/pushed.bin"))).equals(pushed));
+    assert.equal(await readFile(join(again, "sub/notes.txt"), "utf8"), "notes, edited through git\n");
   });
 });

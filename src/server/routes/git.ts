@@ -2,19 +2,24 @@ import type { ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 import { HangarError } from "../../core/errors.ts";
-import type { RepoRef } from "../../core/types.ts";
+import type { Repo, RepoRef } from "../../core/types.ts";
 import { parseRepoType } from "../../core/validate.ts";
 import { v0Advertisement, v2Advertisement } from "../../git/advertise.ts";
 import { FLUSH, pktLine } from "../../git/pkt-line.ts";
+import { receiveAdvertisement } from "../../git/receive-request.ts";
+import { assertCanWrite } from "../../hub/access.ts";
 import { listGitRefs } from "../../hub/git/git-refs.ts";
+import { serveReceivePack } from "../../hub/git/receive-pack.ts";
 import { errLine, serveUploadPack } from "../../hub/git/upload-pack.ts";
-import { cloneableRepo, gitCaller } from "../basic-auth.ts";
+import { cloneableRepo, gitCaller, withChallenge } from "../basic-auth.ts";
 import { decodeSegment, readBody } from "../http.ts";
 import type { Handler, RequestContext, Router } from "../router.ts";
 
 /** A fetch request names wants and haves: a few MB at most, even for a partial clone asking for every blob. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const inflate = promisify(gunzip);
+/** Room for a push's ref updates in front of its pack. */
+const PUSH_COMMANDS_BYTES = 1024 * 1024;
 
 /** The repo of `/{prefix}{namespace}/{name}[.git]/...`. */
 function gitRepoRef(context: RequestContext): RepoRef {
@@ -40,10 +45,6 @@ function assertSmartHttp(service: string | null): void {
   );
 }
 
-/** What `git push` shows (`remote error: ...`) until Hangar takes pushes. */
-const NO_PUSH =
-  "Pushing with git is not supported yet: upload files with the Hub API (huggingface_hub's upload_folder, hangar push)";
-
 const NO_CACHE = {
   "Cache-Control": "no-cache, max-age=0, must-revalidate",
   Expires: "Fri, 01 Jan 1980 00:00:00 GMT",
@@ -52,19 +53,12 @@ const NO_CACHE = {
 const infoRefs: Handler = async (context) => {
   const service = context.url.searchParams.get("service");
   assertSmartHttp(service);
-  const caller = await gitCaller(context);
-  const repo = await cloneableRepo(context, caller, gitRepoRef(context));
   if (service === "git-receive-pack") {
-    // A well-formed advertisement holding only an ERR line: git prints its reason rather than an HTTP status.
-    const body = Buffer.concat([pktLine("# service=git-receive-pack\n"), FLUSH, errLine(NO_PUSH)]);
-    context.response.writeHead(200, {
-      "Content-Type": "application/x-git-receive-pack-advertisement",
-      "Content-Length": body.byteLength,
-      ...NO_CACHE,
-    });
-    context.response.end(body);
+    await receiveInfoRefs(context);
     return;
   }
+  const caller = await gitCaller(context);
+  const repo = await cloneableRepo(context, caller, gitRepoRef(context));
   const version = protocolVersion(context);
   const body = version === 2 ? v2Advertisement() : v0Advertisement(await listGitRefs(context.hangar, repo));
   context.response.writeHead(200, {
@@ -73,6 +67,74 @@ const infoRefs: Handler = async (context) => {
     ...NO_CACHE,
   });
   context.response.end(body);
+};
+
+/**
+ * The repo a push goes to: 401 with the Basic challenge for an anonymous caller (git then sends
+ * credentials), the write check's reason for a caller who may not write.
+ */
+async function pushableRepo(context: RequestContext): Promise<{ repo?: Repo; refusal?: string }> {
+  const caller = await gitCaller(context);
+  if (!caller) {
+    throw withChallenge(
+      new HangarError(
+        "HANGAR_ERR_UNAUTHORIZED",
+        "Authentication required to push: use a write token as the password",
+      ),
+    );
+  }
+  const repo = await cloneableRepo(context, caller, gitRepoRef(context));
+  try {
+    assertCanWrite(caller, repo.namespace);
+  } catch (error) {
+    if (HangarError.isInstance(error)) return { refusal: error.message };
+    throw error;
+  }
+  return { repo };
+}
+
+async function receiveInfoRefs(context: RequestContext): Promise<void> {
+  const { repo, refusal } = await pushableRepo(context);
+  // A refusal is a well-formed advertisement holding only an ERR line: git prints the reason
+  // (`remote error: ...`) rather than an HTTP status.
+  const body = repo
+    ? receiveAdvertisement(await listGitRefs(context.hangar, repo))
+    : Buffer.concat([pktLine("# service=git-receive-pack\n"), FLUSH, errLine(refusal!)]);
+  context.response.writeHead(200, {
+    "Content-Type": "application/x-git-receive-pack-advertisement",
+    "Content-Length": body.byteLength,
+    ...NO_CACHE,
+  });
+  context.response.end(body);
+}
+
+async function readGitBody(context: RequestContext, limit: number): Promise<Buffer> {
+  const raw = await readBody(context.request, limit);
+  const encoding = (context.request.headers["content-encoding"] ?? "").toLowerCase();
+  if (encoding !== "gzip" && encoding !== "x-gzip") return raw;
+  return inflate(raw, { maxOutputLength: limit }).catch(() => {
+    throw new HangarError(
+      "HANGAR_ERR_BAD_REQUEST",
+      `The gzipped request body is malformed or inflates past ${limit} bytes`,
+    );
+  });
+}
+
+const receivePack: Handler = async (context) => {
+  const { repo, refusal } = await pushableRepo(context);
+  if (!repo) throw new HangarError("HANGAR_ERR_FORBIDDEN", refusal!);
+  // The commands and the pack; the pack within the request size limit (large files go through Git LFS).
+  const body = await readGitBody(
+    context,
+    context.hangar.config.limits.maxRequestBodySize + PUSH_COMMANDS_BYTES,
+  );
+  const answer = await serveReceivePack(context.hangar, repo, body);
+  context.response.writeHead(200, {
+    "Content-Type": "application/x-git-receive-pack-result",
+    "Content-Length": answer.byteLength,
+    ...NO_CACHE,
+  });
+  context.response.end(answer);
 };
 
 /** Writes to the response, waiting while its buffer is full; fails once the client has gone. */
@@ -100,17 +162,7 @@ function responseSink(response: ServerResponse): (chunk: Buffer) => Promise<void
 const uploadPack: Handler = async (context) => {
   const caller = await gitCaller(context);
   const repo = await cloneableRepo(context, caller, gitRepoRef(context));
-  const raw = await readBody(context.request, MAX_REQUEST_BYTES);
-  const encoding = (context.request.headers["content-encoding"] ?? "").toLowerCase();
-  const body =
-    encoding === "gzip" || encoding === "x-gzip"
-      ? await inflate(raw, { maxOutputLength: MAX_REQUEST_BYTES }).catch(() => {
-          throw new HangarError(
-            "HANGAR_ERR_BAD_REQUEST",
-            `The gzipped request body is malformed or inflates past ${MAX_REQUEST_BYTES} bytes`,
-          );
-        })
-      : raw;
+  const body = await readGitBody(context, MAX_REQUEST_BYTES);
   const { response } = context;
   const sink = responseSink(response);
   try {
@@ -131,12 +183,14 @@ const uploadPack: Handler = async (context) => {
 };
 
 /**
- * Git smart HTTP (clone and fetch) at `/{prefix}{namespace}/{name}[.git]`: the ref advertisement and
- * `git-upload-pack`, protocol v2 when the client asks for it and v0 otherwise.
+ * Git smart HTTP at `/{prefix}{namespace}/{name}[.git]`: the ref advertisements, `git-upload-pack` (clone
+ * and fetch; protocol v2 when the client asks for it and v0 otherwise) and `git-receive-pack` (push, v0).
  */
 export function registerGitRoutes(router: Router): void {
   router.add("GET", "/:namespace/:repo/info/refs", infoRefs);
   router.add("GET", "/:type(datasets|spaces)/:namespace/:repo/info/refs", infoRefs);
   router.add("POST", "/:namespace/:repo/git-upload-pack", uploadPack);
   router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/git-upload-pack", uploadPack);
+  router.add("POST", "/:namespace/:repo/git-receive-pack", receivePack);
+  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/git-receive-pack", receivePack);
 }

@@ -62,6 +62,16 @@ const batch: Handler = async (context) => {
   ).catch((error: unknown) => {
     throw withChallenge(error);
   });
+  // git-lfs sends a verify call with the action's headers only, never with git's credentials: the
+  // caller's own Authorization goes back to it on each verify action (as git LFS servers do).
+  const authorization = context.request.headers.authorization;
+  if (authorization) {
+    for (const object of result.objects) {
+      const actions = "actions" in object ? object.actions : undefined;
+      const verify = actions && "verify" in actions ? actions.verify : undefined;
+      if (verify) verify.header = { ...verify.header, Authorization: authorization };
+    }
+  }
   sendJson(context.response, 200, result, LFS_JSON);
 };
 
@@ -71,6 +81,8 @@ const verify: Handler = async (context) => {
     repo: repoFromGitPath(context),
     oid: body.oid,
     size: body.size,
+  }).catch((error: unknown) => {
+    throw withChallenge(error);
   });
   sendJson(context.response, 200, {}, LFS_JSON);
 };
