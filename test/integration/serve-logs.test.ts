@@ -6,7 +6,7 @@ import { resolveConfig } from "../../src/core/config.ts";
 import { spawnServe, stopServe } from "../helpers/serve-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
-const BIN = join(import.meta.dirname, "..", "bin", "hangar.js");
+const BIN = join(import.meta.dirname, "..", "..", "bin", "hangar.js");
 
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };

@@ -6,6 +6,9 @@ import { importCatalogSnapshot } from "../../hub/catalog/import-snapshot.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
 import { importPackagedModels } from "../../inference/adapters/packaged-models.ts";
 import { createApp, listen } from "../../server/create-server.ts";
+import { startMetricsListener } from "../../server/operations/metrics-listener.ts";
+import { gracefulShutdown } from "../../server/operations/shutdown.ts";
+import { createWindowCounter } from "../../store/redis-window-counter.ts";
 import type { Command } from "../command.ts";
 import { recordServer } from "./local-home.ts";
 
@@ -64,7 +67,8 @@ export const serveCommand: Command = {
     }
     // Idempotent: a snapshot version already imported is skipped at once.
     if (config.importCatalog) await importCatalogSnapshot(hangar.catalog);
-    const app = await createApp(hangar);
+    const counter = await createWindowCounter(config);
+    const app = await createApp(hangar, { counter });
     const server = app.server;
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
@@ -78,16 +82,24 @@ export const serveCommand: Command = {
     }
     // Commands working on this home (import, make-model) link to this server rather than to a guessed port.
     const forgetServer = recordServer(config.home, url);
+    const metricsListener =
+      config.metricsPort !== undefined
+        ? await startMetricsListener(app.hangarOperations.metrics, {
+            host: config.host,
+            port: config.metricsPort,
+          })
+        : undefined;
+    if (metricsListener && !json) message += `Metrics for scrapers at ${metricsListener.url}/metrics\n`;
     // One write, so whoever reads the URL from the first chunk also gets the hint.
     stdout.write(message);
+    // SIGTERM (and SIGINT): /ready turns 503, no new connections, requests in flight finish (up to
+    // HANGAR_SHUTDOWN_TIMEOUT), then everything closes.
     const stop = () => {
       forgetServer();
-      server.close();
-      server.closeAllConnections();
-      void app
-        .close()
-        .then(() => hangar.close())
-        .then(() => process.exit(0));
+      void gracefulShutdown(server, hangar, {
+        onDrain: () => app.hangarOperations.drain(),
+        closeAlso: [async () => metricsListener?.close(), () => app.close(), () => counter.close()],
+      }).then(() => process.exit(0));
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
