@@ -92,8 +92,9 @@ function serverFactory(hangar: Hangar, gate: () => Promise<void> | undefined) {
 /**
  * Builds the Fastify app for an instance, ready to serve; listening is up to the caller
  * (`listen(app.server, host, port)`, or `startServer`). Order: Hangar's request hooks (`onRequest`: log line,
- * CORS preflight, route name, caller), the operations (metrics, rate limits, `/health`, `/ready`,
- * `/metrics`), `options.plugins`, the OpenAPI document and `/docs`, the native routes
+ * CORS preflight, route name, caller), the OpenAPI document and `/docs` (which list every route registered
+ * after them), the operations (metrics, rate limits, `/health`, `/ready`, `/metrics`), `options.plugins`,
+ * the native routes
  * (`/v1/...`, whoami), then the catch-all that hands the Hub's routes to `Router`.
  */
 export async function createApp(hangar: Hangar, options: CreateAppOptions = {}): Promise<FastifyInstance> {
@@ -136,9 +137,9 @@ function buildApp(
   app.setNotFoundHandler(hubNotFoundHandler(hangar, router));
   const counter = options.counter ?? new MemoryWindowCounter();
   registerRequestHooks(app, hangar, router, counter);
+  registerOpenApi(app, router);
   app.decorate("hangarOperations", registerOperations(app, hangar, { ...options.operations, counter }));
   for (const plugin of options.plugins ?? []) app.register(plugin);
-  registerOpenApi(app, router);
   app.register(async (scope) => registerNativeRoutes(scope as unknown as NativeApp, hangar));
   app.register(async (scope) => registerHubRoutes(scope, hangar, router));
   return app;

@@ -36,6 +36,11 @@ export interface Operations {
   drain(): void;
 }
 
+/** OpenAPI facts of the operations routes. */
+function docs(summary: string) {
+  return { summary, tags: ["operations"], security: [{}] };
+}
+
 /** The route pattern the Hangar server names for a request (see the contract with `create-server`). */
 export function routeOf(request: FastifyRequest): string {
   return (request as { hangarRoute?: string }).hangarRoute ?? request.routeOptions.url ?? "unmatched";
@@ -148,49 +153,68 @@ export function registerOperations(
     replyError(reply, rateLimitedError(decision, caller === null));
   });
 
-  app.get("/health", async () => ({ status: "ok" }));
+  // In a plugin, so that the OpenAPI document (registered before it, see createApp) lists these routes.
+  app.register(async (scope) => {
+    scope.get("/health", { schema: docs("The process answers (no authentication)") }, async () => ({
+      status: "ok",
+    }));
 
-  app.get("/ready", async (_request, reply) => {
-    if (draining) {
-      return replyError(
-        reply,
-        new HangarError("HANGAR_ERR_UNAVAILABLE", "Not ready: the server is shutting down", {
-          details: { checks: {} },
-        }),
+    scope.get(
+      "/ready",
+      { schema: docs("The catalog, the blob store and the counters answer; 503 with the reason otherwise") },
+      async (_request, reply) => {
+        if (draining) {
+          return replyError(
+            reply,
+            new HangarError("HANGAR_ERR_UNAVAILABLE", "Not ready: the server is shutting down", {
+              details: { checks: {} },
+            }),
+          );
+        }
+        const report = await checkReadiness(checks, options.readyTimeoutMs ?? 2_000);
+        if (report.ready) return { status: "ready", checks: report.checks };
+        return replyError(
+          reply,
+          new HangarError("HANGAR_ERR_UNAVAILABLE", `Not ready: ${report.reason}`, {
+            details: { checks: report.checks },
+          }),
+        );
+      },
+    );
+
+    const access = options.metricsAccess ?? "admin";
+    if (access !== "off") {
+      scope.get(
+        "/metrics",
+        { schema: docs("Prometheus metrics (admins only unless served on --metrics-port)") },
+        async (request, reply) => {
+          if (access === "admin") {
+            const caller = callerOf(request);
+            if (!caller) {
+              return replyError(
+                reply,
+                new HangarError("HANGAR_ERR_UNAUTHORIZED", "GET /metrics needs an admin token"),
+              );
+            }
+            if (!caller.isAdmin) {
+              return replyError(
+                reply,
+                new HangarError(
+                  "HANGAR_ERR_FORBIDDEN",
+                  `GET /metrics is for admins; ${caller.user} is not one`,
+                ),
+              );
+            }
+          }
+          const text = await metrics.render();
+          return reply
+            .header("Content-Type", metrics.contentType)
+            .header("Cache-Control", "no-store")
+            .send(text);
+        },
       );
     }
-    const report = await checkReadiness(checks, options.readyTimeoutMs ?? 2_000);
-    if (report.ready) return { status: "ready", checks: report.checks };
-    return replyError(
-      reply,
-      new HangarError("HANGAR_ERR_UNAVAILABLE", `Not ready: ${report.reason}`, {
-        details: { checks: report.checks },
-      }),
-    );
   });
-
-  const access = options.metricsAccess ?? "admin";
-  if (access !== "off") {
-    app.get("/metrics", async (request, reply) => {
-      if (access === "admin") {
-        const caller = callerOf(request);
-        if (!caller) {
-          return replyError(
-            reply,
-            new HangarError("HANGAR_ERR_UNAUTHORIZED", "GET /metrics needs an admin token"),
-          );
-        }
-        if (!caller.isAdmin) {
-          return replyError(
-            reply,
-            new HangarError("HANGAR_ERR_FORBIDDEN", `GET /metrics is for admins; ${caller.user} is not one`),
-          );
-        }
-      }
-      const text = await metrics.render();
-      return reply.header("Content-Type", metrics.contentType).header("Cache-Control", "no-store").send(text);
-    });
-  }
 
   return {
     metrics,
