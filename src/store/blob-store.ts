@@ -21,7 +21,7 @@ import type {
 import { assertPutMatches, assertWithinPutSize } from "./blob-store-types.ts";
 import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
-import { listFsLeftovers, removeFsLeftover } from "./fs-leftovers.ts";
+import { detachFile, listFsLeftovers, removeFsLeftover, touchFiles } from "./fs-maintenance.ts";
 import { FsMultipart } from "./fs-multipart.ts";
 import { sendFileRange } from "./fs-send.ts";
 import { ensureOwnerOnlyFolder } from "./owner-only.ts";
@@ -46,9 +46,6 @@ const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
 /** Blobs announced at this size or more are written with direct I/O; smaller ones gain nothing from it. */
 const DIRECT_MIN_BYTES = 4 * 1024 * 1024;
 /** Read size of blob streams: 1 MB reads cost far less CPU per GB than Node's 64 KB default. */
-/** Blobs touched at once. */
-const TOUCH_CONCURRENCY = 32;
-
 export const READ_CHUNK_BYTES = 1024 * 1024;
 
 /** fsyncs a folder so the names created in it are durable; a platform that cannot sync folders is skipped. */
@@ -345,32 +342,13 @@ export class BlobStore implements BlobStorage {
     return removeFsLeftover(this.tempDir, name);
   }
 
-  async touch(sha256s: readonly string[]): Promise<void> {
-    const now = new Date();
-    // A few at a time: a commit may place tens of thousands of files.
-    for (let start = 0; start < sha256s.length; start += TOUCH_CONCURRENCY) {
-      await Promise.all(
-        sha256s.slice(start, start + TOUCH_CONCURRENCY).map(async (sha256) => {
-          // A missing blob is fine here: whoever touches checks presence itself.
-          if (SHA256.test(sha256)) await utimes(this.pathOf(sha256), now, now).catch(() => {});
-        }),
-      );
-    }
+  touch(sha256s: readonly string[]): Promise<void> {
+    // A missing blob is fine here: whoever touches checks presence itself.
+    return touchFiles(sha256s.filter((sha256) => SHA256.test(sha256)).map((sha256) => this.pathOf(sha256)));
   }
 
-  /** Renames the blob into the temp folder, so that putting it back is one rename too. */
-  async detach(sha256: string): Promise<DetachedBlob | undefined> {
-    const path = this.pathOf(sha256);
-    const info = await stat(path).catch(() => undefined);
-    if (!info) return undefined;
-    const trash = join(this.tempDir, `gc-${sha256}.trash`);
-    await rename(path, trash);
-    return {
-      size: info.size,
-      lastModified: info.mtimeMs,
-      restore: () => rename(trash, path).catch(() => {}),
-      discard: () => rm(trash, { force: true }),
-    };
+  detach(sha256: string): Promise<DetachedBlob | undefined> {
+    return detachFile(this.pathOf(sha256), join(this.tempDir, `gc-${sha256}.trash`));
   }
 
   /** The filesystem has no URL of its own: the server sends the bytes. */
