@@ -3,6 +3,7 @@ import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { type Readable, Transform } from "node:stream";
 import {
+  type _Object,
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -266,8 +267,8 @@ export class S3BlobStore implements BlobStorage {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
   }
 
-  async *list(): AsyncGenerator<string> {
-    const prefix = `${this.settings.prefix}blobs/`;
+  /** Every object under `prefix`, page by page. */
+  private async *objectsUnder(prefix: string): AsyncGenerator<_Object> {
     let token: string | undefined;
     do {
       const page = await this.client.send(
@@ -277,12 +278,16 @@ export class S3BlobStore implements BlobStorage {
           ...(token ? { ContinuationToken: token } : {}),
         }),
       );
-      for (const object of page.Contents ?? []) {
-        const name = object.Key?.slice(object.Key.lastIndexOf("/") + 1) ?? "";
-        if (SHA256_PATTERN.test(name) && object.Key === this.keyOf(name)) yield name;
-      }
+      yield* page.Contents ?? [];
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  async *list(): AsyncGenerator<string> {
+    for await (const object of this.objectsUnder(`${this.settings.prefix}blobs/`)) {
+      const name = object.Key?.slice(object.Key.lastIndexOf("/") + 1) ?? "";
+      if (SHA256_PATTERN.test(name) && object.Key === this.keyOf(name)) yield name;
+    }
   }
 
   async adoptFile(path: string, sha256: string, size: number): Promise<void> {
@@ -298,23 +303,12 @@ export class S3BlobStore implements BlobStorage {
   async listLeftovers(now = Date.now()): Promise<TempLeftover[]> {
     const prefix = this.stagingKey("");
     const leftovers: TempLeftover[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: prefix,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      for (const object of page.Contents ?? []) {
-        const name = object.Key?.slice(prefix.length) ?? "";
-        if (name === "" || name.includes("/")) continue;
-        const modified = object.LastModified?.getTime() ?? now;
-        leftovers.push({ name, size: object.Size ?? 0, ageMs: now - modified });
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    for await (const object of this.objectsUnder(prefix)) {
+      const name = object.Key?.slice(prefix.length) ?? "";
+      if (name === "" || name.includes("/")) continue;
+      const modified = object.LastModified?.getTime() ?? now;
+      leftovers.push({ name, size: object.Size ?? 0, ageMs: now - modified });
+    }
     return leftovers;
   }
 
