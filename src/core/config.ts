@@ -69,6 +69,11 @@ export interface HangarConfig {
   rateLimits?: Partial<RateLimits>;
   /** How long a shutdown lets in-flight requests finish (`HANGAR_SHUTDOWN_TIMEOUT`, in seconds; default 30 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * Scan verdicts that refuse a commit (`HANGAR_SCAN_BLOCK=unsafe` or `unsafe,invalid`): such a file is
+   * scanned before the ref moves and the commit answered 422. Unset or empty: every verdict is only flagged.
+   */
+  scanBlock?: readonly BlockableVerdict[];
 }
 
 export interface S3Access {
@@ -377,7 +382,27 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     ...optional("metricsPort", parseMetricsPort(env.HANGAR_METRICS_PORT, "HANGAR_METRICS_PORT")),
     ...optional("rateLimits", parseRateLimits(env.HANGAR_RATE_LIMITS, "HANGAR_RATE_LIMITS")),
     ...optional("shutdownTimeoutMs", shutdownTimeoutFromEnv(env.HANGAR_SHUTDOWN_TIMEOUT)),
+    ...optional("scanBlock", parseScanBlock(env.HANGAR_SCAN_BLOCK, "HANGAR_SCAN_BLOCK")),
   };
+}
+
+/** A scan verdict an instance may refuse commits for. */
+export type BlockableVerdict = "suspicious" | "invalid" | "unsafe";
+const BLOCKABLE: readonly string[] = ["suspicious", "invalid", "unsafe"];
+
+/** `unsafe`, `unsafe,invalid`...: the verdicts that refuse a commit; `off`, `flag` or empty: none. */
+export function parseScanBlock(value: string | undefined, source: string): BlockableVerdict[] | undefined {
+  if (value === undefined) return undefined;
+  const verdicts = value
+    .split(",")
+    .map((part) => part.trim().toLowerCase())
+    .filter((part) => part !== "" && part !== "off" && part !== "flag");
+  for (const verdict of verdicts) {
+    if (!BLOCKABLE.includes(verdict)) {
+      throw badRequest(`${source} must list verdicts among ${BLOCKABLE.join(", ")} (or be off); got ${JSON.stringify(value)}`);
+    }
+  }
+  return [...new Set(verdicts)] as BlockableVerdict[];
 }
 
 /** `{ [key]: value }` when the value is set, else nothing, for spreading into a config. */

@@ -150,6 +150,14 @@ export class ScanResultsTable {
     );
   }
 
+  /** The head commit of a repo with one (a local repo whose default branch has a commit). */
+  async headOf(repoPk: number): Promise<{ commitPk: number } | undefined> {
+    return this.db.get(
+      `SELECT c.pk AS "commitPk" FROM repos r JOIN commits c ON c.repo_pk = r.pk AND c.oid = r.sha WHERE r.pk = ?`,
+      [repoPk],
+    );
+  }
+
   /** Sets a repo's search-facing status (NULL: not every file scanned); a no-op when it holds that value. */
   async setRepoStatus(repoPk: number, status: string | null): Promise<void> {
     await this.db.run(

@@ -59,6 +59,8 @@ export const serveCommand: Command = {
     // Idempotent: a snapshot version already imported is skipped at once.
     if (config.importCatalog) await importCatalogSnapshot(hangar.catalog);
     const server = createServer(hangar);
+    // Committed files are scanned in the background from now on (and what a restart left unscanned).
+    hangar.scans.start();
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });
