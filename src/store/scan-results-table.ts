@@ -124,7 +124,18 @@ export class ScanResultsTable {
     return rows.map((row) => ({
       path: row.path,
       sha256: row.tsha,
-      ...(row.sha256 === null ? {} : { result: fromRow(row as Row) }),
+      ...(row.sha256 === null
+        ? {}
+        : {
+            result: fromRow({
+              sha256: row.sha256,
+              rulesVersion: row.rulesVersion!,
+              format: row.format!,
+              verdict: row.verdict!,
+              findings: row.findings!,
+              scannedAt: row.scannedAt!,
+            }),
+          }),
     }));
   }
 
