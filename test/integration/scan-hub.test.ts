@@ -11,9 +11,10 @@ import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
 import { createServer, listen } from "../../src/server/create-server.ts";
 import { hangarCli } from "../helpers/hangar-cli.ts";
-import { safetensors } from "../helpers/scan-builders.ts";
+import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "../helpers/s3.ts";
+import { onnxModel, safetensors } from "../helpers/scan-builders.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
-import { makeTempDir } from "../helpers/test-hangar.ts";
+import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 const ADMIN_TOKEN = "hf_test_admin_token_0123456789abcdef";
 const SAFE = safetensors({ weight: { dtype: "F32", shape: [2, 2], bytes: 16 } });
@@ -278,5 +279,67 @@ describe("scanning in the hub", () => {
     });
     const landed = await getJson<{ sha: string }>(`${hub.url}/api/models/alice/good`, token);
     assert.notEqual(landed.sha, before.sha);
+  });
+});
+
+describe("scanning in the hub on S3 blobs", () => {
+  let s3: TestS3;
+  let hub: TestHangar;
+  let token: string;
+
+  before(async () => {
+    s3 = await startTestS3();
+    await (await s3.createStore("scan-blobs")).close();
+    hub = await startTestHangar({
+      blobStore: "s3://scan-blobs/instance",
+      s3: {
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        region: "us-east-1",
+        credentials: S3RVER_CREDENTIALS,
+        downloads: "redirect",
+      },
+    });
+    hub.hangar.scans.start();
+    token = await hub.addUser("alice", "write");
+    await createRepo({ repo: "alice/onnx", accessToken: token, hubUrl: hub.url });
+  });
+  after(async () => {
+    await hub?.close();
+    await s3?.stop();
+  });
+
+  it("reads blobs from the bucket and checks ONNX external data against the files committed next to it", async () => {
+    await uploadFiles({
+      repo: "alice/onnx",
+      accessToken: token,
+      hubUrl: hub.url,
+      files: [
+        {
+          path: "onnx/model.onnx",
+          content: new Blob([
+            onnxModel({ initializers: [{ name: "w", external: { location: "model.data", length: "16" } }] }),
+          ]),
+        },
+        { path: "onnx/model.data", content: new Blob([new Uint8Array(16)]) },
+        {
+          path: "onnx/other.onnx",
+          content: new Blob([onnxModel({ initializers: [{ name: "w", external: { location: "absent.data" } }] })]),
+        },
+        {
+          path: "onnx/escape.onnx",
+          content: new Blob([onnxModel({ initializers: [{ name: "w", external: { location: "../../x" } }] })]),
+        },
+      ],
+    });
+    const status = await waitForScans(hub.url, "alice/onnx", token);
+    assert.deepEqual(
+      status.filesWithIssues.map((file) => [file.path, file.level]),
+      [
+        ["onnx/escape.onnx", "unsafe"],
+        ["onnx/other.onnx", "suspicious"],
+      ],
+    );
+    assert.match(status.filesWithIssues[1]!.findings.join("\n"), /onnx\.external-data\.missing/);
   });
 });
