@@ -399,7 +399,9 @@ export function parseScanBlock(value: string | undefined, source: string): Block
     .filter((part) => part !== "" && part !== "off" && part !== "flag");
   for (const verdict of verdicts) {
     if (!BLOCKABLE.includes(verdict)) {
-      throw badRequest(`${source} must list verdicts among ${BLOCKABLE.join(", ")} (or be off); got ${JSON.stringify(value)}`);
+      throw badRequest(
+        `${source} must list verdicts among ${BLOCKABLE.join(", ")} (or be off); got ${JSON.stringify(value)}`,
+      );
     }
   }
   return [...new Set(verdicts)] as BlockableVerdict[];

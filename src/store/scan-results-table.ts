@@ -152,7 +152,10 @@ export class ScanResultsTable {
   }
 
   /** Repos with a head commit, in pk order after `after`, with their stored status (for a full refresh). */
-  async repoHeads(after: number, limit: number): Promise<Array<{ repoPk: number; commitPk: number; status: string | null }>> {
+  async repoHeads(
+    after: number,
+    limit: number,
+  ): Promise<Array<{ repoPk: number; commitPk: number; status: string | null }>> {
     return this.db.all(
       `SELECT r.pk AS "repoPk", c.pk AS "commitPk", r.scan_status AS status
          FROM repos r JOIN commits c ON c.repo_pk = r.pk AND c.oid = r.sha
@@ -178,9 +181,10 @@ export class ScanResultsTable {
   }
 
   async repoStatus(repoPk: number): Promise<string | null> {
-    const row = await this.db.get<{ status: string | null }>("SELECT scan_status AS status FROM repos WHERE pk = ?", [
-      repoPk,
-    ]);
+    const row = await this.db.get<{ status: string | null }>(
+      "SELECT scan_status AS status FROM repos WHERE pk = ?",
+      [repoPk],
+    );
     return row?.status ?? null;
   }
 

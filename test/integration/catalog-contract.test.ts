@@ -575,7 +575,8 @@ for (const engine of ENGINES) {
         tags: [],
         usedStorage: 3,
       });
-      const ours = <T extends { sha256: string }>(rows: T[]) => rows.filter((row) => [a, b, c].includes(row.sha256));
+      const ours = <T extends { sha256: string }>(rows: T[]) =>
+        rows.filter((row) => [a, b, c].includes(row.sha256));
       assert.deepEqual(
         ours(await catalog.scanResults.pending("v1")).map((row) => [row.sha256, row.path, row.commitPk]),
         [
@@ -583,7 +584,9 @@ for (const engine of ENGINES) {
           [b, "sub/x.onnx", pk],
         ],
       );
-      const findings = [{ rule: "pickle.import.denied", severity: "unsafe", message: "os.system", offset: 3 }];
+      const findings = [
+        { rule: "pickle.import.denied", severity: "unsafe", message: "os.system", offset: 3 },
+      ];
       await catalog.scanResults.put({
         sha256: a,
         rulesVersion: "v1",
@@ -592,12 +595,22 @@ for (const engine of ENGINES) {
         findings: [],
         scannedAt: AT,
       });
-      const stored = { sha256: a, rulesVersion: "v1", format: "pickle", verdict: "unsafe" as const, findings, scannedAt: AT };
+      const stored = {
+        sha256: a,
+        rulesVersion: "v1",
+        format: "pickle",
+        verdict: "unsafe" as const,
+        findings,
+        scannedAt: AT,
+      };
       await catalog.scanResults.put(stored);
       assert.deepEqual(await catalog.scanResults.get(a, "v1"), stored);
       assert.equal(await catalog.scanResults.get(a, "v2"), undefined);
       assert.deepEqual([...(await catalog.scanResults.getMany([a, b, a], "v1")).keys()], [a]);
-      assert.deepEqual(ours(await catalog.scanResults.pending("v1")).map((row) => row.sha256), [b]);
+      assert.deepEqual(
+        ours(await catalog.scanResults.pending("v1")).map((row) => row.sha256),
+        [b],
+      );
       assert.deepEqual(ours(await catalog.scanResults.pending("v1", { after: b })), []);
       assert.deepEqual(
         ours(await catalog.scanResults.pending("v2")).map((row) => row.sha256),
@@ -616,7 +629,11 @@ for (const engine of ENGINES) {
       const afterSet = await catalog.searchFeed.currentSequence();
       assert.ok(afterSet > before, "a status change reaches the search feed");
       await catalog.scanResults.setRepoStatus(r.pk, "unsafe");
-      assert.equal(await catalog.searchFeed.currentSequence(), afterSet, "an unchanged status writes nothing");
+      assert.equal(
+        await catalog.searchFeed.currentSequence(),
+        afterSet,
+        "an unchanged status writes nothing",
+      );
       assert.equal(await catalog.scanResults.repoStatus(r.pk), "unsafe");
       assert.ok((await catalog.scanResults.repoHeads(0, 10_000)).some((head) => head.repoPk === r.pk));
       await catalog.scanResults.put({ ...stored, rulesVersion: "v2" });

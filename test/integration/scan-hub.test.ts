@@ -128,7 +128,9 @@ describe("scanning in the hub", () => {
       status.filesWithIssues.map((file) => [file.path, file.level]),
       [["pytorch_model.bin", "unsafe"]],
     );
-    assert.ok(status.filesWithIssues[0]!.findings.some((finding) => finding.includes("pickle.import.denied")));
+    assert.ok(
+      status.filesWithIssues[0]!.findings.some((finding) => finding.includes("pickle.import.denied")),
+    );
     // Without asking, model info does not carry it (as on the Hub).
     const plain = await getJson<Record<string, unknown>>(`${hub.url}/api/models/alice/evil`, token);
     assert.equal(plain.securityRepoStatus, undefined);
@@ -149,8 +151,14 @@ describe("scanning in the hub", () => {
     assert.equal(unsafe.status, "unsafe");
     assert.equal(unsafe.avScan, null);
     assert.equal(unsafe.pickleImportScan?.highestSafetyLevel, "dangerous");
-    assert.deepEqual(unsafe.pickleImportScan?.imports, [{ module: "os", name: "system", safety: "dangerous" }]);
-    assert.deepEqual(byPath.get("model.safetensors"), { status: "safe", avScan: null, pickleImportScan: null });
+    assert.deepEqual(unsafe.pickleImportScan?.imports, [
+      { module: "os", name: "system", safety: "dangerous" },
+    ]);
+    assert.deepEqual(byPath.get("model.safetensors"), {
+      status: "safe",
+      avScan: null,
+      pickleImportScan: null,
+    });
     const plain = await getJson<TreeEntry[]>(`${hub.url}/api/models/alice/evil/tree/main`, token);
     assert.ok(plain.every((entry) => entry.securityFileStatus === undefined));
 
@@ -180,17 +188,22 @@ describe("scanning in the hub", () => {
     // A catalog entry without files has nothing scanned.
     assert.equal(facet.get("unscanned"), 1);
     const unscanned = await searchModels(hub.hangar, { scanStatuses: ["unscanned"], authors: ["alice"] });
-    assert.deepEqual(unscanned.results.map((hit) => hit.id), ["alice/listed-only"]);
+    assert.deepEqual(
+      unscanned.results.map((hit) => hit.id),
+      ["alice/listed-only"],
+    );
   });
 
   it("scans a blob shared by two repos once", async () => {
     await waitForScans(hub.url, "alice/good", token);
-    const sha = (await hub.hangar.catalog.scanResults.filesOf(
-      (await hub.hangar.catalog.scanResults.headOf(
-        (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "good" }))!.pk,
-      ))!.commitPk,
-      SCANNER_RULES_VERSION,
-    )).find((file) => file.path === "model.safetensors")!;
+    const sha = (
+      await hub.hangar.catalog.scanResults.filesOf(
+        (await hub.hangar.catalog.scanResults.headOf(
+          (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "good" }))!.pk,
+        ))!.commitPk,
+        SCANNER_RULES_VERSION,
+      )
+    ).find((file) => file.path === "model.safetensors")!;
     const first = sha.result!.scannedAt;
     await uploadFiles({
       repo: "alice/good-copy",
@@ -229,7 +242,10 @@ describe("scanning in the hub", () => {
       ["pytorch_model.bin"],
     );
     const unsafe = await searchModels(hub.hangar, { scanStatuses: ["unsafe"], authors: ["alice"] });
-    assert.deepEqual(unsafe.results.map((hit) => hit.id), ["alice/evil"]);
+    assert.deepEqual(
+      unsafe.results.map((hit) => hit.id),
+      ["alice/evil"],
+    );
 
     const run = await hangarCli(["scan", "alice/evil@main", "--json", "--home", temp.path]);
     assert.equal(run.code, 2, run.stderr);
@@ -324,11 +340,15 @@ describe("scanning in the hub on S3 blobs", () => {
         { path: "onnx/model.data", content: new Blob([new Uint8Array(16)]) },
         {
           path: "onnx/other.onnx",
-          content: new Blob([onnxModel({ initializers: [{ name: "w", external: { location: "absent.data" } }] })]),
+          content: new Blob([
+            onnxModel({ initializers: [{ name: "w", external: { location: "absent.data" } }] }),
+          ]),
         },
         {
           path: "onnx/escape.onnx",
-          content: new Blob([onnxModel({ initializers: [{ name: "w", external: { location: "../../x" } }] })]),
+          content: new Blob([
+            onnxModel({ initializers: [{ name: "w", external: { location: "../../x" } }] }),
+          ]),
         },
       ],
     });

@@ -54,7 +54,9 @@ export const scanCommand: Command = {
       await withLocalHome(config, async (hangar) => {
         for (const repo of repos) {
           const files = await scanRepoFiles(hangar, repo);
-          results.push(...(repos.length > 1 ? files.map((file) => ({ ...file, path: `${repo}:${file.path}` })) : files));
+          results.push(
+            ...(repos.length > 1 ? files.map((file) => ({ ...file, path: `${repo}:${file.path}` })) : files),
+          );
         }
       });
     }

@@ -112,7 +112,10 @@ export interface SiblingStat {
  * A file next to the scanned one (`relative` already checked not to leave its folder), from `siblings` when
  * the scanned file is a stored blob; `undefined` when there is no such file.
  */
-export function storedSibling(siblings: Readonly<Record<string, number>>, relative: string): SiblingStat | undefined {
+export function storedSibling(
+  siblings: Readonly<Record<string, number>>,
+  relative: string,
+): SiblingStat | undefined {
   const key = posix.normalize(relative.replaceAll("\\", "/")).replace(/^\.\//, "");
   if (!Object.hasOwn(siblings, key)) return undefined;
   return { size: siblings[key]!, isFile: () => true, isSymbolicLink: () => false };

@@ -58,7 +58,10 @@ const SAFETY: Record<string, string> = { info: "innocuous", suspicious: "suspici
 export function securityFileStatus(result: StoredScanResult | undefined): {
   status: string;
   avScan: null;
-  pickleImportScan: { highestSafetyLevel: string; imports: Array<{ module: string; name: string; safety: string }> } | null;
+  pickleImportScan: {
+    highestSafetyLevel: string;
+    imports: Array<{ module: string; name: string; safety: string }>;
+  } | null;
 } {
   if (!result) return { status: "unscanned", avScan: null, pickleImportScan: null };
   const imports = new Map<string, { module: string; name: string; safety: string }>();
@@ -68,7 +71,11 @@ export function securityFileStatus(result: StoredScanResult | undefined): {
     if (typeof finding.import !== "string" || !String(finding.rule).startsWith("pickle.import")) continue;
     const safety = SAFETY[String(finding.severity)] ?? "suspicious";
     const dot = finding.import.lastIndexOf(".");
-    const entry = { module: finding.import.slice(0, Math.max(0, dot)), name: finding.import.slice(dot + 1), safety };
+    const entry = {
+      module: finding.import.slice(0, Math.max(0, dot)),
+      name: finding.import.slice(dot + 1),
+      safety,
+    };
     const previous = imports.get(finding.import);
     if (!previous || rank.indexOf(safety) > rank.indexOf(previous.safety)) imports.set(finding.import, entry);
     highest = Math.max(highest, rank.indexOf(safety));

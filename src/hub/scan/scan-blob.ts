@@ -48,7 +48,11 @@ export async function scanStoredBlob(hub: HubScope, blob: BlobToScan): Promise<S
       format: "unknown",
       verdict: "invalid",
       findings: [
-        { rule: "scan.error", severity: "invalid", message: `could not be scanned: ${(error as Error).message}` },
+        {
+          rule: "scan.error",
+          severity: "invalid",
+          message: `could not be scanned: ${(error as Error).message}`,
+        },
       ],
     };
   }
@@ -70,7 +74,10 @@ export async function scanAndStore(hub: HubScope, blob: BlobToScan): Promise<Sto
 }
 
 /** The files of a commit next to `path`, by path relative to its folder, with sizes. */
-export function siblingsOf(path: string, files: ReadonlyArray<{ path: string; size: number }>): Record<string, number> {
+export function siblingsOf(
+  path: string,
+  files: ReadonlyArray<{ path: string; size: number }>,
+): Record<string, number> {
   const slash = path.lastIndexOf("/");
   const folder = slash === -1 ? "" : path.slice(0, slash + 1);
   const siblings: Record<string, number> = {};

@@ -1,5 +1,5 @@
-import { openFileSource } from "../../governance/scan/source.ts";
 import { type ScanResult, scanSource } from "../../governance/scan/index.ts";
+import { openFileSource } from "../../governance/scan/source.ts";
 
 export interface ScanFileJob {
   /** The blob as a file on this machine. */

@@ -116,7 +116,9 @@ async function infoHandler(context: RequestContext): Promise<void> {
     context.response,
     200,
     toApiRepoInfo(details, {
-      ...(expand.length > 0 ? { fields: new Set([...expand, ...(securityFlag ? ["securityRepoStatus"] : [])]) } : {}),
+      ...(expand.length > 0
+        ? { fields: new Set([...expand, ...(securityFlag ? ["securityRepoStatus"] : [])]) }
+        : {}),
       withBlobs: parseBoolean(query.get("blobs")) ?? false,
     }),
   );

@@ -1,8 +1,8 @@
 import type { RepoType, TreeFile } from "../../core/types.ts";
 import { lfsPointer } from "../../core/types.ts";
 import type { RepoDetails } from "../../hub/read/get-repo.ts";
-import { securityRepoStatus } from "../../hub/scan/repo-scan-status.ts";
 import type { RepoListing } from "../../hub/read/list-repos.ts";
+import { securityRepoStatus } from "../../hub/scan/repo-scan-status.ts";
 
 /** A sibling as the Hub lists it in repo info; size, blobId and lfs only with `blobs=true`. */
 export interface ApiSibling {

@@ -35,6 +35,8 @@ export function toApiTreeEntry(entry: TreeEntry): ApiTreeEntry {
         }
       : {}),
     ...lastCommit,
-    ...(entry.security === undefined ? {} : { securityFileStatus: securityFileStatus(entry.security ?? undefined) }),
+    ...(entry.security === undefined
+      ? {}
+      : { securityFileStatus: securityFileStatus(entry.security ?? undefined) }),
   };
 }
