@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
+import { defaultConfig, type HangarConfig, resolveConfig } from "../../src/core/config.ts";
 import { searchModels } from "../../src/discovery/index.ts";
 import { SCANNER_RULES_VERSION } from "../../src/governance/scan/index.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
@@ -361,5 +361,20 @@ describe("scanning in the hub on S3 blobs", () => {
       ],
     );
     assert.match(status.filesWithIssues[1]!.findings.join("\n"), /onnx\.external-data\.missing/);
+  });
+});
+
+describe("the scan block policy setting", () => {
+  it("reads HANGAR_SCAN_BLOCK as a list of verdicts, off or empty meaning flag only, and names it when wrong", () => {
+    const block = (value: string) => resolveConfig({ env: { HANGAR_SCAN_BLOCK: value } }).scanBlock;
+    assert.deepEqual(block("unsafe"), ["unsafe"]);
+    assert.deepEqual(block(" Unsafe, invalid ,unsafe"), ["unsafe", "invalid"]);
+    assert.deepEqual(block("off"), []);
+    assert.deepEqual(block(""), []);
+    assert.equal(resolveConfig({ env: {} }).scanBlock, undefined);
+    assert.throws(
+      () => block("unsafe,evil"),
+      /HANGAR_SCAN_BLOCK must list verdicts among suspicious, invalid, unsafe/,
+    );
   });
 });
