@@ -219,6 +219,42 @@ describe("scanning in the hub", () => {
     assert.deepEqual(hits.results.map((hit) => hit.id).sort(), ["alice/good", "alice/good-copy"]);
   });
 
+  it("leaves a committed blob whose bytes are not stored yet without a verdict, to be tried again", async () => {
+    const catalog = hub.hangar.catalog;
+    const repo = await catalog.repos.insert({
+      type: "model",
+      namespace: "alice",
+      name: "bytes-later",
+      private: false,
+      createdAt: new Date().toISOString(),
+    });
+    const absent = "ab".repeat(32);
+    const commitPk = await catalog.commits.insertCommit(repo.pk, {
+      oid: "cd".repeat(20),
+      parents: [],
+      author: "alice",
+      date: new Date().toISOString(),
+      title: "mirrored",
+      message: "mirrored",
+      metadata: {},
+    });
+    await catalog.commits.insertTree(commitPk, [
+      {
+        path: "model.bin",
+        gitOid: "ef".repeat(20),
+        size: 10,
+        sha256: absent,
+        lfs: true,
+        lastCommit: "cd".repeat(20),
+      },
+    ]);
+    await catalog.commits.registerBlob(absent, 10, new Date().toISOString());
+    await hub.hangar.scans.idle();
+    const report = await hub.hangar.scans.pass();
+    assert.equal(report.missing, 1);
+    assert.equal(await catalog.scanResults.get(absent, SCANNER_RULES_VERSION), undefined);
+  });
+
   it("keeps the verdicts across a restart on the same home, and hangar scan REPO_ID prints them", async () => {
     await waitForScans(hub.url, "alice/evil", token);
     const scannedAt = async () => {
@@ -256,7 +292,10 @@ describe("scanning in the hub", () => {
 
     const rescan = await hangarCli(["scan", "--rescan", "--json", "--home", temp.path]);
     assert.equal(rescan.code, 0, rescan.stderr);
-    assert.deepEqual(JSON.parse(rescan.stdout), { scanned: 0, missing: 0, dropped: 0 });
+    // Everything has its verdict but the blob of bytes-later, whose bytes never came.
+    assert.deepEqual(JSON.parse(rescan.stdout), { scanned: 0, missing: 1, dropped: 0 });
+    const text = await hangarCli(["scan", "--rescan", "--home", temp.path]);
+    assert.match(text.stdout, /^0 files scanned under rules \S+; 0 older verdicts dropped; 1 file not in the blob store yet\n$/);
   });
 
   it("with HANGAR_SCAN_BLOCK=unsafe refuses a commit with an unsafe file (422, file named) and the head stays", async () => {

@@ -1,3 +1,4 @@
+import { HangarError } from "../../core/errors.ts";
 import { JobWorker } from "../../core/job-worker.ts";
 import { nowIso } from "../../core/time.ts";
 import { SCANNER_RULES_VERSION, type ScanResult, scanSource } from "../../governance/scan/index.ts";
@@ -26,6 +27,10 @@ export interface BlobToScan {
 
 /** Scans a stored blob: on the worker thread when the blob is a local file, else through bounded range reads. */
 export async function scanStoredBlob(hub: HubScope, blob: BlobToScan): Promise<ScanResult> {
+  // A blob not (yet) in the store (a mirror whose bytes come later) is no verdict: the caller tries again.
+  if ((await hub.blobs.sizeOf(blob.sha256)) === null) {
+    throw new HangarError("HANGAR_ERR_BLOB_MISSING", `Blob ${blob.sha256} is not in the blob store`);
+  }
   const local = hub.blobs.localPath(blob.sha256);
   try {
     if (local !== undefined) {
@@ -41,7 +46,6 @@ export async function scanStoredBlob(hub: HubScope, blob: BlobToScan): Promise<S
     });
   } catch (error) {
     if ((error as { code?: string }).code === "HANGAR_ERR_BLOB_MISSING") throw error;
-    if ((error as { code?: string }).code === "ENOENT") throw error;
     // A scanner that fails on a file cannot vouch for it.
     return {
       path: blob.name,

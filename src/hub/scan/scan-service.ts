@@ -128,7 +128,7 @@ export class ScanService implements CommitScanGate {
           });
         } catch (error) {
           const code = (error as { code?: string }).code;
-          if (code === "HANGAR_ERR_BLOB_MISSING" || code === "ENOENT") {
+          if (code === "HANGAR_ERR_BLOB_MISSING") {
             report.missing++;
             continue;
           }
