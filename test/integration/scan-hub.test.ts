@@ -4,17 +4,17 @@ import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import { defaultConfig, type HangarConfig, resolveConfig } from "../../src/core/config.ts";
+import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
 import { searchModels } from "../../src/discovery/index.ts";
 import { SCANNER_RULES_VERSION } from "../../src/governance/scan/index.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
 import { createServer, listen } from "../../src/server/create-server.ts";
 import { hangarCli } from "../helpers/hangar-cli.ts";
-import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "../helpers/s3.ts";
-import { onnxModel, safetensors } from "../helpers/scan-builders.ts";
+import { safetensors } from "../helpers/scan-builders.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
-import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { getJson, type SecurityRepoStatus, type TreeEntry, waitForScans } from "../helpers/scan-hub.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const ADMIN_TOKEN = "hf_test_admin_token_0123456789abcdef";
 const SAFE = safetensors({ weight: { dtype: "F32", shape: [2, 2], bytes: 16 } });
@@ -42,43 +42,6 @@ async function serve(home: string, overrides: Partial<HangarConfig> = {}): Promi
       await hangar.close();
     },
   };
-}
-
-async function getJson<T>(url: string, token: string): Promise<T> {
-  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
-  assert.equal(response.status, 200, `${url}: ${response.status}`);
-  return (await response.json()) as T;
-}
-
-interface SecurityRepoStatus {
-  scansDone: boolean;
-  filesWithIssues: Array<{ path: string; level: string; findings: string[] }>;
-}
-interface TreeEntry {
-  path: string;
-  type: string;
-  securityFileStatus?: {
-    status: string;
-    avScan: unknown;
-    pickleImportScan: {
-      highestSafetyLevel: string;
-      imports: Array<{ module: string; name: string; safety: string }>;
-    } | null;
-  };
-}
-
-/** Waits until the repo's model info says every file is scanned (the scanner works in the background). */
-async function waitForScans(url: string, repo: string, token: string): Promise<SecurityRepoStatus> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const info = await getJson<{ securityRepoStatus: SecurityRepoStatus }>(
-      `${url}/api/models/${repo}?expand[]=securityRepoStatus&expand[]=sha`,
-      token,
-    );
-    if (info.securityRepoStatus.scansDone) return info.securityRepoStatus;
-    assert.ok(Date.now() < deadline, `${repo} was not scanned within 30 s`);
-    await new Promise((resume) => setTimeout(resume, 50));
-  }
 }
 
 describe("scanning in the hub", () => {
@@ -295,7 +258,10 @@ describe("scanning in the hub", () => {
     // Everything has its verdict but the blob of bytes-later, whose bytes never came.
     assert.deepEqual(JSON.parse(rescan.stdout), { scanned: 0, missing: 1, dropped: 0 });
     const text = await hangarCli(["scan", "--rescan", "--home", temp.path]);
-    assert.match(text.stdout, /^0 files scanned under rules \S+; 0 older verdicts dropped; 1 file not in the blob store yet\n$/);
+    assert.match(
+      text.stdout,
+      /^0 files scanned under rules \S+; 0 older verdicts dropped; 1 file not in the blob store yet\n$/,
+    );
   });
 
   it("with HANGAR_SCAN_BLOCK=unsafe refuses a commit with an unsafe file (422, file named) and the head stays", async () => {
@@ -334,86 +300,5 @@ describe("scanning in the hub", () => {
     });
     const landed = await getJson<{ sha: string }>(`${hub.url}/api/models/alice/good`, token);
     assert.notEqual(landed.sha, before.sha);
-  });
-});
-
-describe("scanning in the hub on S3 blobs", () => {
-  let s3: TestS3;
-  let hub: TestHangar;
-  let token: string;
-
-  before(async () => {
-    s3 = await startTestS3();
-    await (await s3.createStore("scan-blobs")).close();
-    hub = await startTestHangar({
-      blobStore: "s3://scan-blobs/instance",
-      s3: {
-        endpoint: s3.endpoint,
-        forcePathStyle: true,
-        region: "us-east-1",
-        credentials: S3RVER_CREDENTIALS,
-        downloads: "redirect",
-      },
-    });
-    hub.hangar.scans.start();
-    token = await hub.addUser("alice", "write");
-    await createRepo({ repo: "alice/onnx", accessToken: token, hubUrl: hub.url });
-  });
-  after(async () => {
-    await hub?.close();
-    await s3?.stop();
-  });
-
-  it("reads blobs from the bucket and checks ONNX external data against the files committed next to it", async () => {
-    await uploadFiles({
-      repo: "alice/onnx",
-      accessToken: token,
-      hubUrl: hub.url,
-      files: [
-        {
-          path: "onnx/model.onnx",
-          content: new Blob([
-            onnxModel({ initializers: [{ name: "w", external: { location: "model.data", length: "16" } }] }),
-          ]),
-        },
-        { path: "onnx/model.data", content: new Blob([new Uint8Array(16)]) },
-        {
-          path: "onnx/other.onnx",
-          content: new Blob([
-            onnxModel({ initializers: [{ name: "w", external: { location: "absent.data" } }] }),
-          ]),
-        },
-        {
-          path: "onnx/escape.onnx",
-          content: new Blob([
-            onnxModel({ initializers: [{ name: "w", external: { location: "../../x" } }] }),
-          ]),
-        },
-      ],
-    });
-    const status = await waitForScans(hub.url, "alice/onnx", token);
-    assert.deepEqual(
-      status.filesWithIssues.map((file) => [file.path, file.level]),
-      [
-        ["onnx/escape.onnx", "unsafe"],
-        ["onnx/other.onnx", "suspicious"],
-      ],
-    );
-    assert.match(status.filesWithIssues[1]!.findings.join("\n"), /onnx\.external-data\.missing/);
-  });
-});
-
-describe("the scan block policy setting", () => {
-  it("reads HANGAR_SCAN_BLOCK as a list of verdicts, off or empty meaning flag only, and names it when wrong", () => {
-    const block = (value: string) => resolveConfig({ env: { HANGAR_SCAN_BLOCK: value } }).scanBlock;
-    assert.deepEqual(block("unsafe"), ["unsafe"]);
-    assert.deepEqual(block(" Unsafe, invalid ,unsafe"), ["unsafe", "invalid"]);
-    assert.deepEqual(block("off"), []);
-    assert.deepEqual(block(""), []);
-    assert.equal(resolveConfig({ env: {} }).scanBlock, undefined);
-    assert.throws(
-      () => block("unsafe,evil"),
-      /HANGAR_SCAN_BLOCK must list verdicts among suspicious, invalid, unsafe/,
-    );
   });
 });
