@@ -18,6 +18,8 @@ export interface HubContext {
 
 /** What the commit path asks of the scanner: refuse (422) files whose verdict the instance blocks. */
 export interface CommitScanGate {
+  /** Files were recorded outside createCommit (a mirror pull): look for unscanned blobs soon. */
+  notify?(): void;
   beforeCommit(hub: HubScope, operations: readonly CommitOperation[]): Promise<void>;
 }
 

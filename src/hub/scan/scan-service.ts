@@ -150,7 +150,8 @@ export class ScanService implements CommitScanGate {
    */
   private async refreshMovedHeads(refreshAll: boolean, sequence: number): Promise<void> {
     const hub = this.hub;
-    if (refreshAll) {
+    // Before a first full refresh, the change feed since 0 is every write ever made: refresh all instead.
+    if (refreshAll || this.seenSequence === 0) {
       for (let after = 0; ; ) {
         const heads = await hub.catalog.scanResults.repoHeads(after, 500);
         if (heads.length === 0) break;
