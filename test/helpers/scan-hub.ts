@@ -37,3 +37,30 @@ export async function waitForScans(url: string, repo: string, token: string): Pr
     await new Promise((resume) => setTimeout(resume, 50));
   }
 }
+
+/** The slowest of the `whoami` answers a client got, asking again and again while `work` ran. */
+export async function slowestAnswerDuring(
+  url: string,
+  token: string,
+  work: () => Promise<unknown>,
+): Promise<number> {
+  let running = true;
+  let slowest = 0;
+  const probe = async () => {
+    while (running) {
+      const started = performance.now();
+      const response = await fetch(`${url}/api/whoami-v2`, { headers: { Authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      slowest = Math.max(slowest, performance.now() - started);
+      await new Promise((resume) => setTimeout(resume, 10));
+    }
+  };
+  const probing = probe();
+  try {
+    await work();
+  } finally {
+    running = false;
+    await probing;
+  }
+  return slowest;
+}

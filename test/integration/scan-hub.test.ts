@@ -13,7 +13,13 @@ import { createServer, listen } from "../../src/server/create-server.ts";
 import { hangarCli } from "../helpers/hangar-cli.ts";
 import { safetensors } from "../helpers/scan-builders.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
-import { getJson, type SecurityRepoStatus, type TreeEntry, waitForScans } from "../helpers/scan-hub.ts";
+import {
+  getJson,
+  type SecurityRepoStatus,
+  slowestAnswerDuring,
+  type TreeEntry,
+  waitForScans,
+} from "../helpers/scan-hub.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
 const ADMIN_TOKEN = "hf_test_admin_token_0123456789abcdef";
@@ -216,6 +222,28 @@ describe("scanning in the hub", () => {
     const report = await hub.hangar.scans.pass();
     assert.equal(report.missing, 1);
     assert.equal(await catalog.scanResults.get(absent, SCANNER_RULES_VERSION), undefined);
+  });
+
+  it("scans an 18 MB pickle of 6 million opcodes in the background while the server keeps answering", async () => {
+    // 6 million opcodes (BININT1 n, POP), walked on the scanner's worker thread.
+    const count = 6_000_000;
+    const big = new Uint8Array(2 + count * 3 + 3);
+    big.set([0x80, 4]);
+    for (let at = 2, i = 0; i < count; i++, at += 3) big.set([0x4b, i & 0xff, 0x30], at);
+    big.set([0x4b, 1, 0x2e], big.length - 3);
+    await createRepo({ repo: "alice/big", accessToken: token, hubUrl: hub.url });
+    await uploadFiles({
+      repo: "alice/big",
+      accessToken: token,
+      hubUrl: hub.url,
+      files: [{ path: "big.pkl", content: new Blob([big]) }],
+    });
+    let status: SecurityRepoStatus | undefined;
+    const slowest = await slowestAnswerDuring(hub.url, token, async () => {
+      status = await waitForScans(hub.url, "alice/big", token);
+    });
+    assert.deepEqual(status?.filesWithIssues, []);
+    assert.ok(slowest < 1500, `another request waited ${Math.round(slowest)} ms`);
   });
 
   it("keeps the verdicts across a restart on the same home, and hangar scan REPO_ID prints them", async () => {
