@@ -11,7 +11,7 @@ import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
 import { createServer, listen } from "../../src/server/create-server.ts";
 import { hangarCli } from "../helpers/hangar-cli.ts";
-import { safetensors } from "../helpers/scan-builders.ts";
+import { onnxModel, safetensors } from "../helpers/scan-builders.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 import {
   getJson,
@@ -319,6 +319,27 @@ describe("scanning in the hub", () => {
     );
     assert.equal(afterRefusal.sha, before.sha);
     assert.ok(!afterRefusal.siblings.some((file) => file.rfilename === "README.md"));
+    // An ONNX model whose external data leaves the repo is unsafe whatever lies next to it.
+    await assert.rejects(
+      uploadFiles({
+        repo: "alice/good",
+        accessToken: token,
+        hubUrl: hub.url,
+        files: [
+          {
+            path: "onnx/model.onnx",
+            content: new Blob([
+              onnxModel({ initializers: [{ name: "w", external: { location: "/etc/shadow" } }] }),
+            ]),
+          },
+        ],
+      }),
+      (error: Error & { statusCode?: number }) => {
+        assert.equal(error.statusCode, 422);
+        assert.match(error.message, /onnx\/model\.onnx is unsafe.*onnx\.external-data\.location/);
+        return true;
+      },
+    );
     // A safe commit still lands.
     await uploadFiles({
       repo: "alice/good",

@@ -3,7 +3,7 @@ import { HangarError } from "../../core/errors.ts";
 import { SCANNER_RULES_VERSION } from "../../governance/scan/index.ts";
 import type { CommitOperation } from "../create-commit.ts";
 import type { HubScope } from "../hub.ts";
-import { scanAndStore } from "./scan-blob.ts";
+import { needsSiblings, scanAndStore, scanStoredBlob } from "./scan-blob.ts";
 
 /**
  * With a block policy, scans (or looks up) every file a commit puts before its ref moves, and refuses the
@@ -21,9 +21,13 @@ export async function refuseBlockedFiles(
     if (operation.kind !== "put" || seen.has(operation.file.sha256)) continue;
     seen.add(operation.file.sha256);
     const { sha256, size } = operation.file;
+    // A file checked against its neighbours (ONNX external data, shard indexes) is judged here without them
+    // and its verdict not kept: the background scanner stores the one made with the committed tree.
     const result =
       (await hub.catalog.scanResults.get(sha256, SCANNER_RULES_VERSION)) ??
-      (await scanAndStore(hub, { sha256, size, name: operation.path }));
+      (needsSiblings(operation.path)
+        ? await scanStoredBlob(hub, { sha256, size, name: operation.path })
+        : await scanAndStore(hub, { sha256, size, name: operation.path }));
     if (!(block as readonly string[]).includes(result.verdict)) continue;
     const finding = result.findings.find((candidate) => candidate.severity === result.verdict);
     const what = finding
