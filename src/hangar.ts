@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
-import { TelemetryHub } from "./core/telemetry.ts";
+import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
+import { ScanService } from "./hub/scan/scan-service.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";
 import { BlobStore } from "./store/blob-store.ts";
 import type { BlobStorage } from "./store/blob-store-types.ts";
@@ -17,6 +18,11 @@ export interface Hangar extends HubContext {
   inference: InferenceRuntime;
   /** Domain events (commits, LFS objects, inference) for observers such as the metrics: `attach` one. */
   telemetry: TelemetryHub;
+  /**
+   * The security scanner: verdicts of every committed blob, found in the catalog and scanned off the request
+   * path once `start`ed (`hangar serve` starts it), and the commit gate of `HANGAR_SCAN_BLOCK`.
+   */
+  scans: ScanService;
   close(): Promise<void>;
 }
 
@@ -49,21 +55,29 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     throw error;
   }
   let inference: InferenceRuntime | undefined;
+  const telemetry = new TelemetryHub();
   const hangar: Hangar = {
     config,
     catalog,
     blobs,
-    telemetry: new TelemetryHub(),
+    telemetry,
+    get scans() {
+      return scans;
+    },
     get inference() {
       inference ??= new InferenceRuntime(hangar);
       return inference;
     },
     async close() {
+      await scans.close();
       await inference?.close();
       await catalog.close();
       await blobs.close();
     },
   };
+  const scans = new ScanService(hangar);
+  // A commit made here wakes the scanner (one from another node is found on its next look).
+  telemetry.attach({ ...NO_TELEMETRY, commitCreated: () => scans.notify() });
   if (config.adminToken) await ensureBootstrapAdmin(hangar, config.adminToken);
   return hangar;
 }

@@ -74,6 +74,11 @@ export interface HangarConfig {
    * debug, trace or silent. Silent by default under the test runner (`HANGAR_TEST=1`) and in `defaultConfig`.
    */
   logLevel?: LogLevel;
+  /**
+   * Scan verdicts that refuse a commit (`HANGAR_SCAN_BLOCK=unsafe` or `unsafe,invalid`): such a file is
+   * scanned before the ref moves and the commit answered 422. Unset or empty: every verdict is only flagged.
+   */
+  scanBlock?: readonly BlockableVerdict[];
 }
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -400,7 +405,29 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
       flags.logLevel !== undefined ? "--log-level" : "HANGAR_LOG_LEVEL",
       env.HANGAR_TEST === "1" ? "silent" : "info",
     ),
+    ...optional("scanBlock", parseScanBlock(env.HANGAR_SCAN_BLOCK, "HANGAR_SCAN_BLOCK")),
   };
+}
+
+/** A scan verdict an instance may refuse commits for. */
+export type BlockableVerdict = "suspicious" | "invalid" | "unsafe";
+const BLOCKABLE: readonly string[] = ["suspicious", "invalid", "unsafe"];
+
+/** `unsafe`, `unsafe,invalid`...: the verdicts that refuse a commit; `off`, `flag` or empty: none. */
+export function parseScanBlock(value: string | undefined, source: string): BlockableVerdict[] | undefined {
+  if (value === undefined) return undefined;
+  const verdicts = value
+    .split(",")
+    .map((part) => part.trim().toLowerCase())
+    .filter((part) => part !== "" && part !== "off" && part !== "flag");
+  for (const verdict of verdicts) {
+    if (!BLOCKABLE.includes(verdict)) {
+      throw badRequest(
+        `${source} must list verdicts among ${BLOCKABLE.join(", ")} (or be off); got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return [...new Set(verdicts)] as BlockableVerdict[];
 }
 
 /** `{ [key]: value }` when the value is set, else nothing, for spreading into a config. */

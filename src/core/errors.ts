@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   HANGAR_ERR_PAYLOAD_TOO_LARGE: { status: 413, hubCode: "PayloadTooLarge" },
   HANGAR_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, hubCode: "UnsupportedMediaType" },
   HANGAR_ERR_RANGE_NOT_SATISFIABLE: { status: 416, hubCode: "RangeNotSatisfiable" },
+  HANGAR_ERR_SCAN_BLOCKED: { status: 422, hubCode: "ScanBlocked" },
   HANGAR_ERR_RATE_LIMITED: { status: 429, hubCode: "RateLimited" },
   HANGAR_ERR_BLOB_CORRUPT: { status: 500, hubCode: "BlobCorrupt" },
   HANGAR_ERR_BLOB_MISSING: { status: 500, hubCode: "BlobMissing" },

@@ -27,6 +27,7 @@ import {
   MODALITIES,
   modalityOfTask,
   PARAMETER_BUCKETS,
+  SCAN_STATUSES,
   STORAGE_BUCKETS,
 } from "./vocabulary.ts";
 
@@ -132,6 +133,8 @@ export interface IndexedModel {
   description: string;
   cardText: string;
   runsLocally: boolean;
+  /** The head's scan status (`safe`, `suspicious`, `unsafe`), null until every file has a verdict. */
+  scanStatus: string | null;
 }
 
 /** Card text beyond this many characters adds little to matching and much to memory. */
@@ -164,6 +167,7 @@ type RawRow = [
   factLibrary: string | null,
   factPipelineTag: string | null,
   type: string,
+  scanStatus: string | null,
 ];
 
 function parseList(json: string | null): string[] {
@@ -206,6 +210,7 @@ function modelFromRow(
     description: row[15] ?? "",
     cardText: local?.cardText ?? "",
     runsLocally: local?.runsLocally ?? false,
+    scanStatus: row[24] ?? null,
   };
 }
 
@@ -285,7 +290,7 @@ export class SearchIndex {
   readonly isPrivate: Uint8Array;
   readonly gated: Uint8Array;
   readonly runsLocally: Uint8Array;
-  /** Index into SCAN_STATUSES; 0 (unscanned) until a scanner fills it in. */
+  /** Index into SCAN_STATUSES: the repo's `scan_status` (0, unscanned, until every head file has a verdict). */
   readonly scanStatus: Uint8Array;
   readonly removed: Uint8Array;
   /** Changed since the build: multi-valued dimensions and text come from the overrides. */
@@ -433,7 +438,7 @@ export class SearchIndex {
     else this.privateDocs.delete(doc);
     this.gated[doc] = model.gated;
     this.runsLocally[doc] = model.runsLocally ? 1 : 0;
-    this.scanStatus[doc] = 0;
+    this.scanStatus[doc] = Math.max(0, SCAN_STATUSES.indexOf((model.scanStatus ?? "unscanned") as never));
     this.removed[doc] = 0;
     const parameters = model.parameters ?? Number.NaN;
     const storage = model.storageBytes ?? Number.NaN;

@@ -31,8 +31,11 @@ export function commercialValue(use: CommercialUse | null): CommercialValue {
   return use ?? "unknown";
 }
 
-/** Security scan verdicts. No scanner runs yet: every model is "unscanned" until governance fills it in. */
-export const SCAN_STATUSES = ["unscanned", "clean", "suspicious", "unsafe"] as const;
+/**
+ * A model's security scan status: its head's worst verdict once every file is scanned (src/hub/scan;
+ * invalid files count as suspicious), "unscanned" before.
+ */
+export const SCAN_STATUSES = ["unscanned", "safe", "suspicious", "unsafe"] as const;
 
 export const GATED_VALUES = ["false", "auto", "manual"] as const;
 

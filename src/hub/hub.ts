@@ -2,6 +2,7 @@ import type { HangarConfig } from "../core/config.ts";
 import type { Telemetry } from "../core/telemetry.ts";
 import type { BlobStorage } from "../store/blob-store-types.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
+import type { CommitOperation } from "./create-commit.ts";
 
 /** What every hub operation works on: the instance's storage and its config. */
 export interface HubContext {
@@ -11,6 +12,15 @@ export interface HubContext {
   blobs: BlobStorage;
   /** Where commits, stored LFS objects and inference events are reported (none when absent). */
   telemetry?: Telemetry;
+  /** The security scanner of the instance (src/hub/scan): checks a commit's files against a block policy. */
+  scans?: CommitScanGate;
+}
+
+/** What the commit path asks of the scanner: refuse (422) files whose verdict the instance blocks. */
+export interface CommitScanGate {
+  /** Files were recorded outside createCommit (a mirror pull): look for unscanned blobs soon. */
+  notify?(): void;
+  beforeCommit(hub: HubScope, operations: readonly CommitOperation[]): Promise<void>;
 }
 
 /**

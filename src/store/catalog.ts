@@ -10,6 +10,7 @@ import { MaintenanceTable } from "./maintenance-table.ts";
 import { MultipartSessionsTable } from "./multipart-sessions-table.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { ReposTable } from "./repos-table.ts";
+import { ScanResultsTable } from "./scan-results-table.ts";
 import { SearchFeedTable } from "./search-feed-table.ts";
 import { PostgresDatabase } from "./sql/postgres-database.ts";
 import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/sql-database.ts";
@@ -33,6 +34,8 @@ export class CatalogTables {
   readonly maintenance: MaintenanceTable;
   readonly multipartSessions: MultipartSessionsTable;
   readonly searchFeed: SearchFeedTable;
+  /** Scan verdicts per blob and rules version, and repos' search-facing scan status. */
+  readonly scanResults: ScanResultsTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
 
@@ -48,6 +51,7 @@ export class CatalogTables {
     this.maintenance = new MaintenanceTable(sql);
     this.multipartSessions = new MultipartSessionsTable(sql);
     this.searchFeed = new SearchFeedTable(sql);
+    this.scanResults = new ScanResultsTable(sql);
     this.bulk = new BulkTable(sql);
   }
 

@@ -306,11 +306,27 @@ CREATE TABLE multipart_sessions (
 CREATE INDEX multipart_sessions_expiry ON multipart_sessions(expires_at);
 `;
 
+/** Scan verdicts per blob and scanner rules version, and the repo-level status search filters on. */
+const SCAN_RESULTS = `
+CREATE TABLE scan_results (
+  sha256 text COLLATE "C" NOT NULL,
+  rules_version text COLLATE "C" NOT NULL,
+  format text COLLATE "C" NOT NULL,
+  verdict text COLLATE "C" NOT NULL CHECK (verdict IN ('safe', 'suspicious', 'invalid', 'unsafe')),
+  findings text COLLATE "C" NOT NULL DEFAULT '[]',
+  scanned_at text COLLATE "C" NOT NULL,
+  PRIMARY KEY (sha256, rules_version)
+);
+CREATE INDEX scan_results_version ON scan_results(rules_version, sha256);
+ALTER TABLE repos ADD COLUMN scan_status text COLLATE "C";
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
   DROP_CHANGE_NOTIFY,
   MULTIPART_SESSIONS,
+  SCAN_RESULTS,
 ];
 
 /**

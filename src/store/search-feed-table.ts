@@ -4,7 +4,7 @@ import type { SqlExecutor } from "./sql/sql-database.ts";
  * A model row as the search index reads it, columns in this order: pk, namespace, name, private, gated,
  * created_at, last_modified, sha, downloads, likes, trending_score, pipeline_tag, library_name, tags,
  * used_storage, description, license, languages, parameters, base_models, eval_results, library,
- * facts pipeline_tag, type.
+ * facts pipeline_tag, type, scan_status.
  */
 export type SearchRow = [
   number,
@@ -31,12 +31,13 @@ export type SearchRow = [
   string | null,
   string | null,
   string,
+  string | null,
 ];
 
 const SELECT_MODELS = `SELECT r.pk, r.namespace, r.name, r.private, r.gated, r.created_at, r.last_modified, r.sha,
   r.downloads, r.likes, r.trending_score, r.pipeline_tag, r.library_name, r.tags, r.used_storage, f.description,
-  f.license, f.languages, f.parameters, f.base_models, f.eval_results, f.library, f.pipeline_tag, r.type
-  FROM repos r LEFT JOIN repo_facts f ON f.repo_pk = r.pk`;
+  f.license, f.languages, f.parameters, f.base_models, f.eval_results, f.library, f.pipeline_tag, r.type,
+  r.scan_status FROM repos r LEFT JOIN repo_facts f ON f.repo_pk = r.pk`;
 
 /**
  * What the in-memory search index (src/discovery) reads: every model in one pass, the change feed the

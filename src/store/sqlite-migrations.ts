@@ -249,4 +249,20 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX multipart_sessions_expiry ON multipart_sessions(expires_at);
   `,
+  `
+  -- Scan verdicts per blob and scanner rules version (src/governance/scan): a blob shared by many repos is
+  -- scanned once; a new rules version leaves the old rows behind and every blob is scanned again.
+  CREATE TABLE scan_results (
+    sha256 TEXT NOT NULL,
+    rules_version TEXT NOT NULL,
+    format TEXT NOT NULL,
+    verdict TEXT NOT NULL CHECK (verdict IN ('safe', 'suspicious', 'invalid', 'unsafe')),
+    findings TEXT NOT NULL DEFAULT '[]',
+    scanned_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, rules_version)
+  ) WITHOUT ROWID;
+  CREATE INDEX scan_results_version ON scan_results(rules_version, sha256);
+  -- A repo's head as search sees it: safe, suspicious or unsafe once every file has a verdict (NULL before).
+  ALTER TABLE repos ADD COLUMN scan_status TEXT;
+  `,
 ];

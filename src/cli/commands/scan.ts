@@ -1,9 +1,17 @@
 import { existsSync } from "node:fs";
 import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
-import { listFiles, type ScanResult, scanFile, worstVerdict } from "../../governance/scan/index.ts";
+import {
+  listFiles,
+  SCANNER_RULES_VERSION,
+  type ScanResult,
+  scanFile,
+  worstVerdict,
+} from "../../governance/scan/index.ts";
 import type { Command } from "../command.ts";
-import { writeJson, writeTable } from "./local-home.ts";
+import { assertInstanceExists } from "./fsck.ts";
+import { expectPositionals, withLocalHome, writeJson, writeTable } from "./local-home.ts";
+import { looksLikeRepoId, rescanAll, scanRepoFiles } from "./scan-hub.ts";
 
 /** Exit code for the worst verdict: 0 nothing flagged, 1 suspicious, 2 unsafe or invalid. */
 export function scanExitCode(results: ScanResult[]): number {
@@ -14,13 +22,45 @@ export function scanExitCode(results: ScanResult[]): number {
 export const scanCommand: Command = {
   name: ["scan"],
   summary: "Scan model and data files for code that runs on load, broken formats, secrets and personal data",
-  usage: "<path>...",
-  async run({ positionals, json, stdout, stderr }) {
-    if (positionals.length === 0) throw badRequest("missing arguments: expected <path>...");
+  usage: "<path>... | <repo_id>[@<revision>]... | --rescan",
+  usesHome: true,
+  options: {
+    rescan: {
+      type: "boolean",
+      description:
+        "Scan every committed file of the instance without a verdict under the current scanner rules, now",
+    },
+  },
+  async run({ positionals, values, config, json, stdout, stderr }) {
+    if (values.rescan) {
+      expectPositionals(positionals, 0, "no arguments with --rescan");
+      assertInstanceExists(config);
+      const report = await withLocalHome(config, rescanAll);
+      if (json) writeJson(stdout, report);
+      else {
+        stdout.write(
+          `${countNoun(report.scanned, "file")} scanned under rules ${SCANNER_RULES_VERSION}; ${countNoun(report.dropped, "older verdict")} dropped${report.missing > 0 ? `; ${countNoun(report.missing, "file")} not in the blob store yet` : ""}\n`,
+        );
+      }
+      return 0;
+    }
+    if (positionals.length === 0) throw badRequest("missing arguments: expected <path>... or <repo_id>");
+    const repos = positionals.filter((argument) => !existsSync(argument) && looksLikeRepoId(argument));
     for (const path of positionals)
-      if (!existsSync(path)) throw badRequest(`no such file or folder: ${path}`);
-    const files = await listFiles(positionals);
+      if (!repos.includes(path) && !existsSync(path)) throw badRequest(`no such file or folder: ${path}`);
     const results: ScanResult[] = [];
+    if (repos.length > 0) {
+      assertInstanceExists(config);
+      await withLocalHome(config, async (hangar) => {
+        for (const repo of repos) {
+          const files = await scanRepoFiles(hangar, repo);
+          results.push(
+            ...(repos.length > 1 ? files.map((file) => ({ ...file, path: `${repo}:${file.path}` })) : files),
+          );
+        }
+      });
+    }
+    const files = await listFiles(positionals.filter((argument) => !repos.includes(argument)));
     for (const file of files) {
       try {
         results.push(await scanFile(file));

@@ -90,7 +90,7 @@ export const searchCommand: Command = {
     "scan-status": {
       type: "string",
       multiple: true,
-      description: "Security scan status: unscanned, clean, suspicious or unsafe",
+      description: "Security scan status: unscanned, safe, suspicious or unsafe",
       valueName: "STATUS",
     },
     commercial: { type: "boolean", description: "Only licences that allow commercial use" },

@@ -70,6 +70,8 @@ export const serveCommand: Command = {
     const counter = await createWindowCounter(config);
     const app = await createApp(hangar, { counter });
     const server = app.server;
+    // Committed files are scanned in the background from now on (and what a restart left unscanned).
+    hangar.scans.start();
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });

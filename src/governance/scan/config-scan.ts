@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { baseName } from "./sniff.ts";
 import { type ByteSource, Cursor } from "./source.ts";
 import { templateInternals } from "./template-check.ts";
-import { addFinding, type ScanContext } from "./types.ts";
+import { addFinding, type ScanContext, storedSibling } from "./types.ts";
 
 const MAX_CONFIG = 64 * 1024 ** 2;
 
@@ -87,9 +87,13 @@ async function checkShardIndex(value: Record<string, unknown>, ctx: ScanContext)
     });
     return;
   }
-  if (ctx.dir === undefined || ctx.member !== undefined) return;
+  if (ctx.member !== undefined || (ctx.dir === undefined && ctx.siblings === undefined)) return;
   for (const shard of new Set(shards as string[])) {
-    if (!(await stat(join(ctx.dir, shard)).catch(() => undefined))?.isFile()) {
+    const found =
+      ctx.dir !== undefined
+        ? await stat(join(ctx.dir, shard)).catch(() => undefined)
+        : storedSibling(ctx.siblings!, shard);
+    if (!found?.isFile()) {
       addFinding(ctx, {
         rule: "safetensors.index.missing-shard",
         severity: "suspicious",

@@ -74,13 +74,20 @@ export interface ScanOptions {
 /** Scans a ByteSource: what `scanFile` does once the file is open; a worker can host it as is. */
 export async function scanSource(
   source: ByteSource,
-  options: { name: string; dir?: string; limits?: Partial<ScanLimits> },
+  options: {
+    name: string;
+    dir?: string;
+    /** Files next to this one by relative path, with sizes, when it is not on disk (see ScanContext). */
+    siblings?: Readonly<Record<string, number>>;
+    limits?: Partial<ScanLimits>;
+  },
 ): Promise<ScanResult> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const findings: Finding[] = [];
   const ctx: ScanContext = {
     name: options.name,
     ...(options.dir === undefined ? {} : { dir: options.dir }),
+    ...(options.siblings === undefined ? {} : { siblings: options.siblings }),
     depth: 0,
     limits,
     budget: { inflated: limits.maxInflatedBytes },

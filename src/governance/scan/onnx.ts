@@ -1,7 +1,7 @@
 import { lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { type ByteSource, Cursor, EndOfData } from "./source.ts";
-import { addFinding, type ScanContext } from "./types.ts";
+import { addFinding, type ScanContext, type SiblingStat, storedSibling } from "./types.ts";
 
 /** Operator domains onnxruntime implements itself; any other needs a custom-op library. */
 const KNOWN_DOMAINS = new Set([
@@ -230,9 +230,11 @@ async function checkExternal(external: External, ctx: ScanContext): Promise<void
     });
     return;
   }
-  if (ctx.dir === undefined || ctx.member !== undefined) return;
-  const path = join(ctx.dir, location);
-  const stat = await lstat(path).catch(() => undefined);
+  if (ctx.member !== undefined) return;
+  let stat: SiblingStat | undefined;
+  if (ctx.dir !== undefined) stat = await lstat(join(ctx.dir, location)).catch(() => undefined);
+  else if (ctx.siblings !== undefined) stat = storedSibling(ctx.siblings, location);
+  else return;
   if (!stat) {
     addFinding(ctx, {
       rule: "onnx.external-data.missing",

@@ -1,3 +1,5 @@
+import { posix } from "node:path";
+
 /**
  * What the scanner says about one file. Verdicts, worst last: `safe` (nothing flagged), `suspicious` (needs a
  * human look: unknown imports, remote code, secrets), `invalid` (the file breaks its format's rules), `unsafe`
@@ -77,6 +79,11 @@ export interface ScanContext {
   name: string;
   /** Folder of the top-level file on disk, when there is one (ONNX external data is looked up there). */
   dir?: string;
+  /**
+   * Files next to the top-level file when it is not on disk (a blob in a hub's store): sizes by path relative
+   * to the file's folder (`data.bin`, `sub/x.bin`). ONNX external data and shard indexes are checked against it.
+   */
+  siblings?: Readonly<Record<string, number>>;
   /** Archive member path prefix for findings. */
   member?: string;
   depth: number;
@@ -92,4 +99,24 @@ export function addFinding(ctx: ScanContext, finding: Finding): void {
   const withMember =
     ctx.member !== undefined && finding.member === undefined ? { ...finding, member: ctx.member } : finding;
   ctx.findings.push(withMember);
+}
+
+/** What the sibling checks need to know of a file next to the scanned one. */
+export interface SiblingStat {
+  size: number;
+  isFile(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/**
+ * A file next to the scanned one (`relative` already checked not to leave its folder), from `siblings` when
+ * the scanned file is a stored blob; `undefined` when there is no such file.
+ */
+export function storedSibling(
+  siblings: Readonly<Record<string, number>>,
+  relative: string,
+): SiblingStat | undefined {
+  const key = posix.normalize(relative.replaceAll("\\", "/")).replace(/^\.\//, "");
+  if (!Object.hasOwn(siblings, key)) return undefined;
+  return { size: siblings[key]!, isFile: () => true, isSymbolicLink: () => false };
 }

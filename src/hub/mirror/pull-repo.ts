@@ -300,6 +300,8 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
       ...(info.downloads !== undefined ? { downloads: info.downloads } : {}),
       ...(info.likes !== undefined ? { likes: info.likes } : {}),
     });
+    // The mirrored files are scanned in the background like committed ones.
+    if (recorded.created) hub.scans?.notify?.();
     const refs = [
       ...(!branch &&
       (await hub.catalog.commits.getRef(repo.pk, "branch", DEFAULT_BRANCH))?.commitOid === info.sha

@@ -5,7 +5,7 @@ import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
-import { lastCommitFinder, type TreeEntry } from "./list-tree.ts";
+import { attachScanResults, lastCommitFinder, type TreeEntry } from "./list-tree.ts";
 
 export interface GetPathsInfoParams {
   ref: RepoRef;
@@ -51,6 +51,7 @@ export async function getPathsInfo(
       const lastCommit = await find(entry);
       if (lastCommit) entry.lastCommit = lastCommit;
     }
+    await attachScanResults(hub, entries);
   }
   return { commitOid: commit.oid, entries };
 }

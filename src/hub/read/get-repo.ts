@@ -1,5 +1,7 @@
 import type { StoredCommit } from "../../core/catalog-types.ts";
 import type { CommitMetadata, Repo, RepoRef, TreeFile } from "../../core/types.ts";
+import { SCANNER_RULES_VERSION } from "../../governance/scan/types.ts";
+import type { FileScan } from "../../store/scan-results-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
@@ -10,6 +12,8 @@ export interface GetRepoParams {
   ref: RepoRef;
   /** Branch, tag, commit id, `HEAD` or `refs/...`; the default branch when absent. */
   revision?: string;
+  /** Loads each file's scan verdict (for `securityRepoStatus`). */
+  security?: boolean;
 }
 
 export interface RepoDetails {
@@ -20,6 +24,8 @@ export interface RepoDetails {
   metadata: CommitMetadata;
   /** For models: what Hangar knows of the model (the `hangar` field). */
   summary?: ModelSummary;
+  /** The files with their scan verdicts under the current rules, when asked for. */
+  security?: FileScan[];
 }
 
 /**
@@ -41,6 +47,9 @@ export async function getRepo(hub: HubScope, caller: Caller, params: GetRepoPara
     files: await hub.catalog.commits.listFiles(commit.pk),
     metadata: commit.metadata,
     ...(await summaryOf(hub, repo, commit.metadata)),
+    ...(params.security
+      ? { security: await hub.catalog.scanResults.filesOf(commit.pk, SCANNER_RULES_VERSION) }
+      : {}),
   };
 }
 

@@ -3,6 +3,8 @@ import { HangarError } from "../../core/errors.ts";
 import { buildGitTrees } from "../../core/git-objects.ts";
 import type { RepoRef, TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
+import { SCANNER_RULES_VERSION } from "../../governance/scan/types.ts";
+import type { StoredScanResult } from "../../store/scan-results-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
@@ -17,7 +19,13 @@ export interface LastCommit {
 }
 
 export type TreeEntry =
-  | { type: "file"; file: TreeFile; lastCommit?: LastCommit }
+  | {
+      type: "file";
+      file: TreeFile;
+      lastCommit?: LastCommit;
+      /** With `expand`: the file's scan verdict under the current rules (null: not scanned yet). */
+      security?: StoredScanResult | null;
+    }
   | { type: "directory"; path: string; oid: string; lastCommit?: LastCommit };
 
 export interface ListTreeParams {
@@ -26,7 +34,7 @@ export interface ListTreeParams {
   /** Folder to list; the repo root when empty. */
   path?: string;
   recursive?: boolean;
-  /** Adds `lastCommit` to each entry. */
+  /** Adds `lastCommit` to each entry, and the scan verdict to each file. */
   expand?: boolean;
   limit: number;
   cursor?: string;
@@ -163,6 +171,7 @@ export async function listTree(
       const lastCommit = await find(entry);
       if (lastCommit) entry.lastCommit = lastCommit;
     }
+    await attachScanResults(hub, page);
   }
   const last = page[page.length - 1];
   return {
@@ -172,4 +181,15 @@ export async function listTree(
       ? { nextCursor: encodeCursor({ after: entryPath(last) }) }
       : {}),
   };
+}
+
+/** Sets each file entry's scan verdict under the current rules (null when not scanned yet), in one query. */
+export async function attachScanResults(hub: HubScope, entries: TreeEntry[]): Promise<void> {
+  const files = entries.flatMap((entry) => (entry.type === "file" ? [entry] : []));
+  if (files.length === 0) return;
+  const results = await hub.catalog.scanResults.getMany(
+    files.map((entry) => entry.file.sha256),
+    SCANNER_RULES_VERSION,
+  );
+  for (const entry of files) entry.security = results.get(entry.file.sha256) ?? null;
 }

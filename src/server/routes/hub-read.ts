@@ -104,15 +104,21 @@ async function listHandler(context: RequestContext): Promise<void> {
 async function infoHandler(context: RequestContext): Promise<void> {
   const query = context.url.searchParams;
   const expand = queryList(query, "expand");
+  // Python's `model_info(securityStatus=True)` asks with a flag, the Hub's own clients with `expand`.
+  const securityFlag = parseBoolean(query.get("securityStatus")) ?? false;
+  const security = securityFlag || expand.includes("securityRepoStatus");
   const details = await getRepo(context.hangar, context.caller, {
     ref: repoRef(context),
     ...(context.rest.length > 0 ? { revision: revisionFromSegments(context.rest) } : {}),
+    ...(security ? { security } : {}),
   });
   sendJson(
     context.response,
     200,
     toApiRepoInfo(details, {
-      ...(expand.length > 0 ? { fields: new Set(expand) } : {}),
+      ...(expand.length > 0
+        ? { fields: new Set([...expand, ...(securityFlag ? ["securityRepoStatus"] : [])]) }
+        : {}),
       withBlobs: parseBoolean(query.get("blobs")) ?? false,
     }),
   );

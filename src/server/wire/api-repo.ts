@@ -2,6 +2,7 @@ import type { RepoType, TreeFile } from "../../core/types.ts";
 import { lfsPointer } from "../../core/types.ts";
 import type { RepoDetails } from "../../hub/read/get-repo.ts";
 import type { RepoListing } from "../../hub/read/list-repos.ts";
+import { securityRepoStatus } from "../../hub/scan/repo-scan-status.ts";
 
 /** A sibling as the Hub lists it in repo info; size, blobId and lfs only with `blobs=true`. */
 export interface ApiSibling {
@@ -155,6 +156,9 @@ const PRODUCERS: ReadonlyArray<readonly [string, (input: ProducerInput) => unkno
   // Hangar's own field: what it knows of the model (licence, commercial use, size, memory, hardware fit...).
   hangar: ({ listing }: ProducerInput) => listing.summary,
   usedStorage: ({ listing }: ProducerInput) => listing.repo.usedStorage,
+  // The Hub's scan summary: only when asked for (`expand[]=securityRepoStatus`, `securityStatus=true`).
+  securityRepoStatus: ({ listing }: ProducerInput) =>
+    "security" in listing && listing.security ? securityRepoStatus(listing.security) : undefined,
   sdk: ({ listing }: ProducerInput) => {
     const sdk = listing.metadata?.cardData?.sdk;
     return listing.repo.type === "space" && typeof sdk === "string" ? sdk : undefined;

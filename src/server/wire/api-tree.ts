@@ -1,5 +1,6 @@
 import { lfsPointer } from "../../core/types.ts";
 import type { TreeEntry } from "../../hub/read/list-tree.ts";
+import { securityFileStatus } from "../../hub/scan/repo-scan-status.ts";
 
 /** A tree entry as `tree` and `paths-info` return it. Never carries `xetHash`: Hangar serves plain LFS. */
 export interface ApiTreeEntry {
@@ -9,6 +10,8 @@ export interface ApiTreeEntry {
   path: string;
   lfs?: { oid: string; size: number; pointerSize: number };
   lastCommit?: { id: string; title: string; date: string };
+  /** With `expand`: the Hub's per-file scan status (`status`, `avScan`, `pickleImportScan`). */
+  securityFileStatus?: ReturnType<typeof securityFileStatus>;
 }
 
 export function toApiTreeEntry(entry: TreeEntry): ApiTreeEntry {
@@ -32,5 +35,8 @@ export function toApiTreeEntry(entry: TreeEntry): ApiTreeEntry {
         }
       : {}),
     ...lastCommit,
+    ...(entry.security === undefined
+      ? {}
+      : { securityFileStatus: securityFileStatus(entry.security ?? undefined) }),
   };
 }
