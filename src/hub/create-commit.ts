@@ -146,7 +146,12 @@ async function recordCommit(
   }
   if (missingPointers.length > 0) throw lfsObjectsMissing(missingPointers);
   // A block policy scans the files now, before the ref moves (src/hub/scan/commit-gate.ts).
-  await hub.scans?.beforeCommit(hub, params.operations);
+  await hub.scans?.beforeCommit(
+    hub,
+    params.operations.flatMap((operation) =>
+      operation.kind === "put" ? [{ path: operation.path, ...operation.file }] : [],
+    ),
+  );
 
   // On PostgreSQL two nodes may build on one head at once: the ref moves by compare-and-swap, and the loser
   // builds again on the new head (or answers 412 when the client named the parent it expects).

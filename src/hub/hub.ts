@@ -2,13 +2,12 @@ import type { HangarConfig } from "../core/config.ts";
 import type { Telemetry } from "../core/telemetry.ts";
 import type { BlobStorage } from "../store/blob-store-types.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
-import type { CommitOperation } from "./create-commit.ts";
 
 /** What every hub operation works on: the instance's storage and its config. */
 export interface HubContext {
   config: HangarConfig;
   catalog: Catalog;
-  /** The filesystem `BlobStore` or an S3-compatible `S3BlobStore`; FS-only fast paths test `instanceof BlobStore`. */
+  /** The blob store: the filesystem `BlobStore` or an S3-compatible `S3BlobStore`. */
   blobs: BlobStorage;
   /** Where commits, stored LFS objects and inference events are reported (none when absent). */
   telemetry?: Telemetry;
@@ -16,11 +15,19 @@ export interface HubContext {
   scans?: CommitScanGate;
 }
 
+/** A file a commit or push adds, whose bytes are in the blob store. */
+export interface AddedFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
 /** What the commit path asks of the scanner: refuse (422) files whose verdict the instance blocks. */
 export interface CommitScanGate {
   /** Files were recorded outside createCommit (a mirror pull): look for unscanned blobs soon. */
   notify?(): void;
-  beforeCommit(hub: HubScope, operations: readonly CommitOperation[]): Promise<void>;
+  /** Refuses (422) when one of the files a commit or push adds has a verdict the instance blocks. */
+  beforeCommit(hub: HubScope, files: readonly AddedFile[]): Promise<void>;
 }
 
 /**

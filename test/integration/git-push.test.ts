@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { downloadFile, uploadFiles } from "@huggingface/hub";
 import { fsck } from "../../src/hub/maintenance/fsck.ts";
 import { GitClient, type GitRunOptions } from "../helpers/git-client.ts";
+import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** Bytes with a NUL in them: binary, and tracked by LFS in these tests. */
@@ -314,4 +315,44 @@ describe("git push over smart HTTP, with Git LFS", () => {
     const oid = await ok(["hash-object", "-w", ".link-target"], { cwd: folder });
     return oid;
   }
+});
+
+describe("git push under a scan block policy (HANGAR_SCAN_BLOCK=unsafe)", () => {
+  let hub: TestHangar;
+  let client: GitClient;
+  let removeClient: () => Promise<void>;
+  before(async () => {
+    hub = await startTestHangar({ scanBlock: ["unsafe"] });
+    ({ client, remove: removeClient } = await GitClient.create());
+    await importFiles(hub.hangar, "alice/guarded", { "README.md": "# Guarded\n" });
+  });
+  after(async () => {
+    await hub?.close();
+    await removeClient?.();
+  });
+
+  it("refuses a push adding an unsafe pickle, naming the file, and takes a safe one", async () => {
+    const token = await hub.addUser("alice");
+    const folder = client.folder();
+    await client.ok(["clone", `${hub.url.replace("://", `://alice:${token}@`)}/alice/guarded`, folder]);
+    await client.ok(["config", "user.name", "Alice"], { cwd: folder });
+    await client.ok(["config", "user.email", "alice@example.com"], { cwd: folder });
+    const head = ((await (await fetch(`${hub.url}/api/models/alice/guarded`)).json()) as { sha: string }).sha;
+    await writeFile(join(folder, "model.pkl"), OS_SYSTEM);
+    await client.ok(["add", "model.pkl"], { cwd: folder });
+    await client.ok(["commit", "-q", "-m", "Add a pickle"], { cwd: folder });
+    const refused = await client.run(["push", "origin", "main"], { cwd: folder });
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /! \[remote rejected\]\s+main -> main \(model\.pkl is unsafe/);
+    const after = ((await (await fetch(`${hub.url}/api/models/alice/guarded`)).json()) as { sha: string })
+      .sha;
+    assert.equal(after, head, "the branch did not move");
+
+    await client.ok(["rm", "-q", "model.pkl"], { cwd: folder });
+    await writeFile(join(folder, "notes.txt"), "safe\n");
+    await client.ok(["add", "notes.txt"], { cwd: folder });
+    await client.ok(["commit", "-q", "-m", "Notes instead"], { cwd: folder });
+    const pushed = await client.run(["push", "origin", "main"], { cwd: folder });
+    assert.equal(pushed.code, 0, pushed.stderr);
+  });
 });

@@ -52,7 +52,7 @@ export async function serveReceivePack(hub: HubContext, repo: Repo, body: Buffer
 
   const pushed = new PushedCommits(hub, repo, objects);
   const updates: Update[] = [];
-  for (const command of request.commands) updates.push(await prepareUpdate(pushed, command));
+  for (const command of request.commands) updates.push(await prepareUpdate(hub, pushed, command));
   const lease = await acquireBlobLeases(hub, pushed.referencedBlobs.keys());
   try {
     const ready = updates.filter((update) => !update.error);
@@ -134,7 +134,7 @@ function parseTarget(ref: string): { kind: RefKind; name: string } {
   return { kind, name };
 }
 
-async function prepareUpdate(pushed: PushedCommits, command: RefCommand): Promise<Update> {
+async function prepareUpdate(hub: HubContext, pushed: PushedCommits, command: RefCommand): Promise<Update> {
   const update: Update = { command, commits: [] };
   try {
     update.target = parseTarget(command.ref);
@@ -145,6 +145,13 @@ async function prepareUpdate(pushed: PushedCommits, command: RefCommand): Promis
       }
       if (kind === "missing") throw new PushRejected(`missing necessary objects: ${command.newOid}`);
       update.commits = await pushed.prepare(command.newOid);
+      // A block policy (HANGAR_SCAN_BLOCK) judges the files the push adds before any ref moves.
+      await hub.scans?.beforeCommit(
+        hub,
+        update.commits.flatMap((commit) =>
+          commit.files.filter((file) => file.lastCommit === commit.info.oid),
+        ),
+      );
     }
   } catch (error) {
     update.error = rejection(error);

@@ -1,6 +1,5 @@
 import { SCANNER_RULES_VERSION } from "../../governance/scan/index.ts";
-import type { CommitOperation } from "../create-commit.ts";
-import type { CommitScanGate, HubContext, HubScope } from "../hub.ts";
+import type { AddedFile, CommitScanGate, HubContext, HubScope } from "../hub.ts";
 import { refuseBlockedFiles } from "./commit-gate.ts";
 import { refreshRepoScanStatus } from "./repo-scan-status.ts";
 import { needsSiblings, scanAndStore, siblingsOf } from "./scan-blob.ts";
@@ -170,8 +169,8 @@ export class ScanService implements CommitScanGate {
   }
 
   /** With a block policy (`HANGAR_SCAN_BLOCK`), refuses a commit putting a file of a blocked verdict. */
-  beforeCommit(hub: HubScope, operations: readonly CommitOperation[]): Promise<void> {
-    return refuseBlockedFiles(hub, operations, this.hub.config.scanBlock ?? []);
+  beforeCommit(hub: HubScope, files: readonly AddedFile[]): Promise<void> {
+    return refuseBlockedFiles(hub, files, this.hub.config.scanBlock ?? []);
   }
 
   /** Stops the loop after the blob being scanned. */
