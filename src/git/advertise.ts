@@ -1,5 +1,5 @@
-import type { GitRefs } from "../hub/git/git-refs.ts";
 import { FLUSH, pktLine } from "./pkt-line.ts";
+import type { GitRefs } from "./refs.ts";
 
 export const AGENT = "agent=hangar";
 const ZERO_OID = "0".repeat(40);

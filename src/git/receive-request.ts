@@ -1,7 +1,7 @@
 import { HangarError } from "../core/errors.ts";
-import type { GitRefs } from "../hub/git/git-refs.ts";
 import { AGENT } from "./advertise.ts";
 import { FLUSH, MAX_SIDEBAND_DATA, pktLine, sidebandLine } from "./pkt-line.ts";
+import type { GitRefs } from "./refs.ts";
 
 export const ZERO_OID = "0".repeat(40);
 

@@ -1,17 +1,6 @@
 import { DEFAULT_BRANCH, type RefKind, type Repo } from "../../core/types.ts";
+import type { GitRefs } from "../../git/refs.ts";
 import type { HubScope } from "../hub.ts";
-
-export interface GitRef {
-  name: string;
-  oid: string;
-}
-
-export interface GitRefs {
-  /** HEAD: the default branch, by the ref it points at (set even when the branch does not exist yet). */
-  head: { target: string; oid?: string };
-  /** Branches, tags and pull requests, by full ref name in byte order (as git lists them). */
-  refs: GitRef[];
-}
 
 const PREFIX: Record<RefKind, string> = { branch: "refs/heads/", tag: "refs/tags/", pr: "refs/pr/" };
 
