@@ -321,9 +321,11 @@ describe("git push under a scan block policy (HANGAR_SCAN_BLOCK=unsafe)", () => 
   let hub: TestHangar;
   let client: GitClient;
   let removeClient: () => Promise<void>;
+  let token: string;
   before(async () => {
     hub = await startTestHangar({ scanBlock: ["unsafe"] });
     ({ client, remove: removeClient } = await GitClient.create());
+    token = await hub.addUser("alice");
     await importFiles(hub.hangar, "alice/guarded", { "README.md": "# Guarded\n" });
   });
   after(async () => {
@@ -332,7 +334,6 @@ describe("git push under a scan block policy (HANGAR_SCAN_BLOCK=unsafe)", () => 
   });
 
   it("refuses a push adding an unsafe pickle, naming the file, and takes a safe one", async () => {
-    const token = await hub.addUser("alice");
     const folder = client.folder();
     await client.ok(["clone", `${hub.url.replace("://", `://alice:${token}@`)}/alice/guarded`, folder]);
     await client.ok(["config", "user.name", "Alice"], { cwd: folder });
@@ -348,7 +349,9 @@ describe("git push under a scan block policy (HANGAR_SCAN_BLOCK=unsafe)", () => 
       .sha;
     assert.equal(after, head, "the branch did not move");
 
-    await client.ok(["rm", "-q", "model.pkl"], { cwd: folder });
+    // The refused commit stays in the history until it is dropped: a later commit removing the file would
+    // still bring it.
+    await client.ok(["reset", "-q", "--hard", "origin/main"], { cwd: folder });
     await writeFile(join(folder, "notes.txt"), "safe\n");
     await client.ok(["add", "notes.txt"], { cwd: folder });
     await client.ok(["commit", "-q", "-m", "Notes instead"], { cwd: folder });
