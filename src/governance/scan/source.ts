@@ -36,6 +36,14 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
     }
     return buffer.subarray(0, done);
   };
+  return { ...readerSource(size, read), close: () => handle.close() };
+}
+
+/** A source of `size` bytes over a bounded-read function; chunks are reads of 1 MB. */
+export function readerSource(
+  size: number,
+  read: (offset: number, length: number) => Promise<Uint8Array>,
+): ByteSource {
   return {
     size,
     read,
@@ -46,7 +54,6 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
         yield chunk;
       }
     },
-    close: () => handle.close(),
   };
 }
 
