@@ -7,10 +7,10 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
+import { S3RVER_CREDENTIALS } from "../../test/helpers/s3.ts";
 import { stopChild } from "./child.ts";
 
-/** The credentials s3rver accepts (its built-in account). */
-export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
+export { S3RVER_CREDENTIALS };
 
 export interface RunningS3 {
   endpoint: string;

@@ -2,9 +2,8 @@
 // run on 127.0.0.1:5432, trust auth, dropped at the end) and an S3 bucket on s3rver (a child process). Every
 // benchmark that adds a "PostgreSQL + S3" row starts them here, and passes `env` to the Hangar processes and
 // `config()` to in-process setup, exactly as an operator would configure Hangar.
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { type HangarConfig, resolveConfig } from "../../src/core/config.ts";
+import { createTestDatabase, postgresAnswers } from "../../test/helpers/postgres.ts";
 import { type RunningS3, S3RVER_CREDENTIALS, startS3rverProcess } from "./s3rver-process.ts";
 import { makeTempDir, onCleanup } from "./temp.ts";
 
@@ -21,31 +20,16 @@ export interface ScaleOut {
   config(home: string, extraEnv?: Record<string, string>): HangarConfig;
 }
 
-async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_SERVER_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Creates a database `hangar_bench_<random>` that `runCleanups` drops (connections still open included). */
 export async function createBenchDatabase(): Promise<string> {
-  const name = `hangar_bench_${randomBytes(6).toString("hex")}`;
-  await onServer((client) => client.query(`CREATE DATABASE ${name}`));
-  onCleanup(() =>
-    onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
-  );
-  const url = new URL(POSTGRES_SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await createTestDatabase({ serverUrl: POSTGRES_SERVER_URL, prefix: "hangar_bench" });
+  onCleanup(database.drop);
+  return database.url;
 }
 
 /** Whether PostgreSQL answers at POSTGRES_SERVER_URL (a row is skipped with one line when it does not). */
-export async function postgresAvailable(): Promise<boolean> {
-  return onServer(async () => true).catch(() => false);
+export function postgresAvailable(): Promise<boolean> {
+  return postgresAnswers(POSTGRES_SERVER_URL);
 }
 
 /** Starts both engines; both go away with `runCleanups`. */

@@ -13,8 +13,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: POSTGRES_SERVER_URL });
+async function onServer<T>(
+  work: (client: pg.Client) => Promise<T>,
+  serverUrl = POSTGRES_SERVER_URL,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
     return await work(client);
@@ -23,11 +26,22 @@ async function onServer<T>(work: (client: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-/** A database of its own with a random name, for one test file or test. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `hangar_test_${randomBytes(6).toString("hex")}`;
-  await onServer((client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(POSTGRES_SERVER_URL);
+/** Whether a PostgreSQL server answers at `serverUrl`. */
+export function postgresAnswers(serverUrl = POSTGRES_SERVER_URL): Promise<boolean> {
+  return onServer(async () => true, serverUrl).catch(() => false);
+}
+
+/**
+ * A database of its own with a random name (`<prefix>_<hex>`), for one test file or test, or a benchmark run
+ * (which names its own server and prefix).
+ */
+export async function createTestDatabase(
+  options: { serverUrl?: string; prefix?: string } = {},
+): Promise<TestDatabase> {
+  const serverUrl = options.serverUrl ?? POSTGRES_SERVER_URL;
+  const name = `${options.prefix ?? "hangar_test"}_${randomBytes(6).toString("hex")}`;
+  await onServer((client) => client.query(`CREATE DATABASE ${name}`), serverUrl);
+  const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   let dropped = false;
   return {
@@ -36,7 +50,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       if (dropped) return;
       dropped = true;
-      await onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`), serverUrl);
     },
   };
 }
