@@ -6,6 +6,7 @@ import {
   SCANNER_RULES_VERSION,
   type ScanResult,
   scanFile,
+  unscannable,
   worstVerdict,
 } from "../../governance/scan/index.ts";
 import type { Command } from "../command.ts";
@@ -65,18 +66,7 @@ export const scanCommand: Command = {
       try {
         results.push(await scanFile(file));
       } catch (error) {
-        results.push({
-          path: file,
-          format: "unknown",
-          verdict: "invalid",
-          findings: [
-            {
-              rule: "scan.error",
-              severity: "invalid",
-              message: `could not be scanned: ${(error as Error).message}`,
-            },
-          ],
-        });
+        results.push(unscannable(file, error));
       }
     }
     if (json) {

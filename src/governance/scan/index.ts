@@ -21,7 +21,7 @@ import {
 } from "./types.ts";
 
 export type { Finding, ScanResult, Severity, Verdict } from "./types.ts";
-export { SCANNER_RULES_VERSION, worstVerdict } from "./types.ts";
+export { SCANNER_RULES_VERSION, unscannable, worstVerdict } from "./types.ts";
 
 /** Scans one source (a file, or an archive member) with the scanner its format calls for. */
 async function dispatch(

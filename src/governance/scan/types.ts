@@ -36,6 +36,17 @@ export interface ScanResult {
   findings: Finding[];
 }
 
+/** The result for a file the scanner failed on: it cannot vouch for it, so the file is `invalid`. */
+export function unscannable(path: string, error: unknown): ScanResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    path,
+    format: "unknown",
+    verdict: "invalid",
+    findings: [{ rule: "scan.error", severity: "invalid", message: `could not be scanned: ${message}` }],
+  };
+}
+
 const RANK: Record<Verdict, number> = { safe: 0, suspicious: 1, invalid: 2, unsafe: 3 };
 
 export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {

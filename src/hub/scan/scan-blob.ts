@@ -1,7 +1,12 @@
 import { HangarError } from "../../core/errors.ts";
 import { JobWorker } from "../../core/job-worker.ts";
 import { nowIso } from "../../core/time.ts";
-import { SCANNER_RULES_VERSION, type ScanResult, scanSource } from "../../governance/scan/index.ts";
+import {
+  SCANNER_RULES_VERSION,
+  type ScanResult,
+  scanSource,
+  unscannable,
+} from "../../governance/scan/index.ts";
 import type { StoredScanResult } from "../../store/scan-results-table.ts";
 import type { HubScope } from "../hub.ts";
 import { blobSource } from "./blob-source.ts";
@@ -46,19 +51,7 @@ export async function scanStoredBlob(hub: HubScope, blob: BlobToScan): Promise<S
     });
   } catch (error) {
     if ((error as { code?: string }).code === "HANGAR_ERR_BLOB_MISSING") throw error;
-    // A scanner that fails on a file cannot vouch for it.
-    return {
-      path: blob.name,
-      format: "unknown",
-      verdict: "invalid",
-      findings: [
-        {
-          rule: "scan.error",
-          severity: "invalid",
-          message: `could not be scanned: ${(error as Error).message}`,
-        },
-      ],
-    };
+    return unscannable(blob.name, error);
   }
 }
 
