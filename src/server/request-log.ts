@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify";
 import type { LogLevel } from "../core/config.ts";
@@ -116,6 +117,31 @@ export function whenResponseDone(reply: FastifyReply, done: () => void): void {
   reply.raw.once("close", done);
 }
 
+/** Byte counts of a socket already attributed to earlier requests on it (keep-alive connections). */
+const counted = new WeakMap<Socket, { read: number; written: number }>();
+/** Each request's bytes, measured once when its response is over, for every reader (log, metrics). */
+const measured = new WeakMap<IncomingMessage, { read: number; written: number } | undefined>();
+
+/**
+ * The bytes a request moved on its connection since the previous request on it ended: headers and body
+ * both ways, whatever wrote them (Fastify, or a route that took the raw response). Measured at the first
+ * call once the response is over, the same for every caller. Undefined when the socket keeps no counts (an
+ * injected request).
+ */
+export function requestBytes(request: IncomingMessage): { read: number; written: number } | undefined {
+  if (measured.has(request)) return measured.get(request);
+  const socket = request.socket as Socket | undefined;
+  let bytes: { read: number; written: number } | undefined;
+  if (socket && typeof socket.bytesRead === "number" && typeof socket.bytesWritten === "number") {
+    const before = counted.get(socket) ?? { read: 0, written: 0 };
+    const now = { read: socket.bytesRead, written: socket.bytesWritten };
+    counted.set(socket, now);
+    bytes = { read: Math.max(0, now.read - before.read), written: Math.max(0, now.written - before.written) };
+  }
+  measured.set(request, bytes);
+  return bytes;
+}
+
 /**
  * Logs one line per request when its response is over: method, route, status, duration, bytes in and out,
  * caller and request id (a binding of `request.log`). Never the token or the query's secrets.
@@ -125,22 +151,18 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
   const enabled = (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
   if (enabled && !enabled.call(request.log, "error")) return;
   const started = process.hrtime.bigint();
-  // Bytes are counted on the socket (an injected request has none that counts): body and answer as sent.
-  const socket = request.raw.socket as { bytesRead?: number; bytesWritten?: number } | undefined;
-  const read = () => socket?.bytesRead ?? 0;
-  const written = () => socket?.bytesWritten ?? 0;
-  const readAtStart = read();
-  const writtenAtStart = written();
   whenResponseDone(reply, () => {
     const response = reply.raw;
+    // Counted on the socket (an injected request has none that counts): headers and bodies as sent.
+    const bytes = requestBytes(request.raw);
     const line = {
       method: request.method,
       route: request.hangarRoute,
       url: loggableUrl(request.raw.url),
       status: response.statusCode,
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-      bytesIn: read() - readAtStart,
-      bytesOut: written() - writtenAtStart,
+      bytesIn: bytes?.read ?? 0,
+      bytesOut: bytes?.written ?? 0,
       caller: request.caller?.user ?? null,
       ...(response.writableFinished ? {} : { aborted: true }),
     };

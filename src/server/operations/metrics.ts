@@ -1,4 +1,3 @@
-import type { Socket } from "node:net";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type {
   CommitEvent,
@@ -208,22 +207,4 @@ function processRegistry(): Registry {
 function modelLabels(key: string): { model: string; revision: string } {
   const at = key.lastIndexOf("@");
   return at < 0 ? { model: key, revision: "" } : { model: key.slice(0, at), revision: key.slice(at + 1) };
-}
-
-/** Byte counts of a socket already attributed to earlier requests on it (keep-alive connections). */
-const counted = new WeakMap<Socket, { read: number; written: number }>();
-
-/**
- * The bytes a request moved on its connection since the previous request on it ended: headers and body
- * both ways, whatever wrote them (Fastify, or a route that took the raw response). Undefined when the
- * socket keeps no counts (an injected request).
- */
-export function socketBytes(socket: Socket | undefined): { read: number; written: number } | undefined {
-  if (!socket || typeof socket.bytesRead !== "number" || typeof socket.bytesWritten !== "number") {
-    return undefined;
-  }
-  const before = counted.get(socket) ?? { read: 0, written: 0 };
-  const now = { read: socket.bytesRead, written: socket.bytesWritten };
-  counted.set(socket, now);
-  return { read: Math.max(0, now.read - before.read), written: Math.max(0, now.written - before.written) };
 }

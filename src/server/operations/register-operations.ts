@@ -5,7 +5,8 @@ import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { MemoryWindowCounter, type WindowCounter } from "../../store/window-counter.ts";
 import { sendError } from "../http.ts";
-import { HangarMetrics, socketBytes } from "./metrics.ts";
+import { requestBytes } from "../request-log.ts";
+import { HangarMetrics } from "./metrics.ts";
 import { RateLimiter, rateLimitedError, setRateLimitHeaders } from "./rate-limit.ts";
 import { checkReadiness, instanceChecks, type ReadinessCheck } from "./readiness.ts";
 
@@ -73,7 +74,7 @@ function watchRequest(metrics: HangarMetrics, request: FastifyRequest, reply: Fa
     if (ended) return;
     ended = true;
     metrics.inFlight.dec();
-    const bytes = socketBytes(request.raw.socket);
+    const bytes = requestBytes(request.raw);
     metrics.observeRequest({
       method: request.method,
       route: routeOf(request),
@@ -119,7 +120,7 @@ export function registerOperations(
   // A request refused by an earlier hook (an unknown token) never reached the watcher above.
   app.addHook("onResponse", (request, reply, done) => {
     if (!(request as unknown as Record<symbol, boolean>)[WATCHED]) {
-      const bytes = socketBytes(request.raw.socket);
+      const bytes = requestBytes(request.raw);
       metrics.observeRequest({
         method: request.method,
         route: routeOf(request),
