@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { baseName } from "./sniff.ts";
 import { type ByteSource, Cursor } from "./source.ts";
-import { templateInternals } from "./template-check.ts";
+import { checkTemplate } from "./template-check.ts";
 import { addFinding, type ScanContext, storedSibling } from "./types.ts";
 
 const MAX_CONFIG = 64 * 1024 ** 2;
@@ -37,17 +37,7 @@ function checkTemplates(value: unknown, ctx: ScanContext, where: string): void {
       if (typeof t?.template === "string") templates.push([`${where}[${String(t.name)}]`, t.template]);
     }
   }
-  for (const [name, template] of templates) {
-    const found = templateInternals(template);
-    if (found.length > 0) {
-      addFinding(ctx, {
-        rule: "template.python-internals",
-        severity: "unsafe",
-        message: `${name} uses ${found.join(", ")}: a Jinja template that reaches Python internals can run code when rendered`,
-        construct: found[0]!,
-      });
-    }
-  }
+  for (const [name, template] of templates) checkTemplate(ctx, name, template);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { type ByteSource, Cursor, EndOfData } from "./source.ts";
-import { templateInternals } from "./template-check.ts";
+import { checkTemplate } from "./template-check.ts";
 import { addFinding, type ScanContext } from "./types.ts";
 
 /** Bytes per block and elements per block of the GGML types whose sizes are fixed and well known. */
@@ -107,17 +107,7 @@ export async function scanGguf(source: ByteSource, ctx: ScanContext): Promise<st
           fail(`general.alignment ${String(v)} is not a power of two`);
         alignment = v as number;
       }
-      if (key.startsWith("tokenizer.chat_template") && typeof v === "string") {
-        const found = templateInternals(v);
-        if (found.length > 0) {
-          addFinding(ctx, {
-            rule: "template.python-internals",
-            severity: "unsafe",
-            message: `${key} uses ${found.join(", ")}: a Jinja template that reaches Python internals can run code when rendered`,
-            construct: found[0]!,
-          });
-        }
-      }
+      if (key.startsWith("tokenizer.chat_template") && typeof v === "string") checkTemplate(ctx, key, v);
     }
     const tensors: Array<{ name: string; offset: bigint; bytes: bigint | undefined }> = [];
     for (let i = 0n; i < tensorCount; i++) {

@@ -1,3 +1,5 @@
+import { addFinding, type ScanContext } from "./types.ts";
+
 /** Constructs in a Jinja chat template that reach Python internals (the SSTI escapes of CVE-2024-34359). */
 const PATTERNS: Array<[RegExp, string]> = [
   [/__class__/, "__class__"],
@@ -23,4 +25,16 @@ const PATTERNS: Array<[RegExp, string]> = [
 /** The Python-internals constructs a template uses (empty when none). */
 export function templateInternals(template: string): string[] {
   return PATTERNS.filter(([pattern]) => pattern.test(template)).map(([, name]) => name);
+}
+
+/** Flags a chat template (named `name` in findings) that reaches Python internals as unsafe. */
+export function checkTemplate(ctx: ScanContext, name: string, template: string): void {
+  const found = templateInternals(template);
+  if (found.length === 0) return;
+  addFinding(ctx, {
+    rule: "template.python-internals",
+    severity: "unsafe",
+    message: `${name} uses ${found.join(", ")}: a Jinja template that reaches Python internals can run code when rendered`,
+    construct: found[0]!,
+  });
 }
