@@ -278,9 +278,10 @@ export class InferenceRuntime {
 
   /**
    * A signal that fires when the client goes away or the request runs out of time; `clear` stops the clock
-   * once the request is over. The timer is Hangar's own: an `AbortSignal.timeout` combined with
-   * `AbortSignal.any` has no listener of its own, so Node may collect it, and its timer with it, before it
-   * fires (seen under load: a request ran for seconds past its timeout).
+   * once the request is over. One controller of Hangar's own, held by its timer and by the listener on the
+   * caller's signal: neither `AbortSignal.timeout` nor `AbortSignal.any` is used, because Node may collect
+   * such a derived signal, and its timer with it, before it fires (seen under load: a request ran for seconds
+   * past its timeout while full collections ran).
    */
   private deadline(signal: AbortSignal | undefined): { signal: AbortSignal; clear: () => void } {
     // A timeout of 0 means none.
@@ -293,8 +294,14 @@ export class InferenceRuntime {
       this.settings.timeoutMs,
     );
     timer.unref();
-    const clear = () => clearTimeout(timer);
-    return { signal: signal ? AbortSignal.any([signal, controller.signal]) : controller.signal, clear };
+    const forward = () => controller.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener("abort", forward, { once: true });
+    const clear = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", forward);
+    };
+    return { signal: controller.signal, clear };
   }
 
   async run(request: InferenceRequest): Promise<InferenceResult> {
