@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { HangarError } from "../core/errors.ts";
 import type { ChunkSource } from "../core/feed-chunks.ts";
 
@@ -124,6 +124,12 @@ export interface BlobStorage {
   readRange(sha256: string, start: number, end: number): Promise<Buffer>;
   /** Streams a blob, or the inclusive `range` of it. HANGAR_ERR_BLOB_MISSING when it is not stored. */
   openRead(sha256: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Writes a blob (or the inclusive `range` of it) to `target` and ends it: the download path, where each
+   * engine uses its fastest way (the filesystem's reused buffers, S3's response stream).
+   * HANGAR_ERR_BLOB_MISSING when it is not stored, before any byte is written.
+   */
+  sendTo(sha256: string, target: Writable, range: ByteRange): Promise<void>;
   /** Re-hashes a stored blob; false when its bytes no longer match its name or it is missing. */
   verify(sha256: string): Promise<boolean>;
   /** Removes a blob; nothing happens when it is not stored. */

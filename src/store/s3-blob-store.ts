@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
-import { type Readable, Transform } from "node:stream";
+import { type Readable, Transform, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import {
   type _Object,
   CopyObjectCommand,
@@ -207,6 +208,10 @@ export class S3BlobStore implements BlobStorage {
 
   async has(sha256: string): Promise<boolean> {
     return (await this.stat(sha256)) !== undefined;
+  }
+
+  async sendTo(sha256: string, target: Writable, range: ByteRange): Promise<void> {
+    await pipeline(await this.openRead(sha256, range), target);
   }
 
   async openRead(sha256: string, range?: ByteRange): Promise<Readable> {

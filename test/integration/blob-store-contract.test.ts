@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { HangarError } from "../../src/core/errors.ts";
@@ -127,6 +127,30 @@ function contract(name: string, open: () => Promise<Engine>): void {
         await collect(await store.openRead(sha(bytes), { start: 0, end: 0 })),
         bytes.subarray(0, 1),
       );
+    });
+
+    it("sends a blob, or a range of it, to a stream and ends it; a missing blob fails before any byte", async () => {
+      const bytes = randomBytes(300_000);
+      await store.put(bytes, { expectedSha256: sha(bytes), expectedSize: bytes.byteLength });
+      const sent = async (range: { start: number; end: number }) => {
+        const target = new PassThrough();
+        const received = collect(target);
+        await store.sendTo(sha(bytes), target, range);
+        return received;
+      };
+      assert.deepEqual(await sent({ start: 0, end: bytes.byteLength - 1 }), bytes);
+      assert.deepEqual(await sent({ start: 1000, end: 250_999 }), bytes.subarray(1000, 251_000));
+      const untouched = new PassThrough();
+      let written = 0;
+      untouched.on("data", (chunk: Buffer) => {
+        written += chunk.byteLength;
+      });
+      await rejectsWith(
+        store.sendTo(sha(randomBytes(10)), untouched, { start: 0, end: 9 }),
+        "HANGAR_ERR_BLOB_MISSING",
+        /missing/,
+      );
+      assert.equal(written, 0);
     });
 
     it("computes the sha256 (and git blob id) of bytes it was not told about", async () => {

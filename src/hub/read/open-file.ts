@@ -1,9 +1,7 @@
 import { Readable, type Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { HangarError } from "../../core/errors.ts";
 import { lfsPointer, type RepoRef, type TreeFile } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
-import { BlobStore } from "../../store/blob-store.ts";
 import { assertCanDownload, getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
@@ -110,17 +108,8 @@ export async function openFile(hub: HubScope, caller: Caller, params: OpenFilePa
     ...base,
     size: file.size,
     etag: file.lfs ? file.sha256 : file.gitOid,
-    read: async (range) =>
-      blobs instanceof BlobStore
-        ? blobs.createReadStream(file.sha256, range)
-        : blobs.openRead(file.sha256, range),
-    sendTo: async (target, range) => {
-      if (blobs instanceof BlobStore) {
-        await blobs.sendTo(file.sha256, target, range ?? { start: 0, end: file.size - 1 });
-        return;
-      }
-      await pipeline(await blobs.openRead(file.sha256, range), target);
-    },
+    read: (range) => blobs.openRead(file.sha256, range),
+    sendTo: (target, range) => blobs.sendTo(file.sha256, target, range ?? { start: 0, end: file.size - 1 }),
     ...(redirectUrl ? { redirectUrl } : {}),
   };
 }
