@@ -107,6 +107,40 @@ export interface BeginMultipartOptions {
   expiresInSeconds?: number;
 }
 
+/** A multipart upload whose parts the server receives, as a store that assembles parts in place knows it. */
+export interface AssemblyUpload {
+  /** The object's sha256. */
+  oid: string;
+  size: number;
+  /** Bytes per part (the last one shorter). */
+  chunkSize: number;
+  /** Whose upload it is (e.g. the repo): uploads of one object in two scopes never share parts. */
+  scope: string;
+}
+
+/**
+ * Multipart uploads assembled in place by the store itself, for engines where the server receives the parts
+ * (the filesystem store: each part written at its offset of one file, the object hashed while parts arrive).
+ * Engines whose clients send parts straight to the store use `beginMultipart` and part URLs instead.
+ */
+export interface PartAssembly {
+  /** Stores part `part` (1-based) from the body; returns its ETag, quoted, for the completion. */
+  writePart(upload: AssemblyUpload, part: number, body: ChunkSource): Promise<string>;
+  /**
+   * Checks that every part arrived whole under the ETag given (unquoted, by part number), hashes the
+   * assembled object once and makes it visible under its sha256; a mismatch is a HangarError badRequest and
+   * leaves nothing. The parts are gone afterwards either way.
+   */
+  complete(upload: AssemblyUpload, etags: ReadonlyMap<number, string>): Promise<void>;
+  /** Drops whatever parts of the upload arrived (a completion retried after its object was stored). */
+  discard(upload: AssemblyUpload): Promise<void>;
+  /**
+   * Waits until the early hash of the upload of `oid` in progress (if any) has caught up with the parts
+   * received whole, and returns how many leading parts it covers. For tests and diagnostics.
+   */
+  earlyHashedParts(oid: string): Promise<number>;
+}
+
 export interface BlobStorage {
   /**
    * Stores bytes from a stream or buffers, checking sha256 and size as they arrive; on any mismatch nothing
@@ -168,6 +202,8 @@ export interface BlobStorage {
   ): Promise<StoredBlob>;
   /** Drops a session and its parts; nothing happens when it is already gone. */
   abortMultipart(uploadId: string): Promise<void>;
+  /** Set on engines that assemble parts the server receives in place (see PartAssembly). */
+  readonly partAssembly?: PartAssembly;
 
   /**
    * Takes in a local, synced file whose bytes the caller has hashed to `sha256` (a verified download): the

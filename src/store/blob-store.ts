@@ -23,6 +23,7 @@ import { DirectIo } from "./direct-io.ts";
 import { FileWriter } from "./file-writer.ts";
 import { detachFile, listFsLeftovers, removeFsLeftover, touchFiles } from "./fs-maintenance.ts";
 import { FsMultipart } from "./fs-multipart.ts";
+import { FsPartAssembly } from "./fs-part-assembly.ts";
 import { sendFileRange } from "./fs-send.ts";
 import { ensureOwnerOnlyFolder } from "./owner-only.ts";
 
@@ -74,12 +75,17 @@ export class BlobStore implements BlobStorage {
   readonly direct: DirectIo;
   /** Multipart sessions: folders in the temp folder, so any process on the same disk may continue one. */
   private readonly multipart: FsMultipart;
+  /** Multipart uploads whose parts this server receives, written in place with direct I/O. */
+  readonly partAssembly: FsPartAssembly;
 
   private constructor(root: string, options: BlobStoreOptions) {
     this.root = root;
     this.tempDir = join(root, "tmp");
     this.direct = new DirectIo(root, options.directIo ?? true);
     this.multipart = new FsMultipart(this.tempDir, (source, putOptions) => this.put(source, putOptions));
+    this.partAssembly = new FsPartAssembly(this.tempDir, this.direct, (path, sha256) =>
+      this.commitTemp(path, sha256),
+    );
   }
 
   static async open(root: string, options: BlobStoreOptions = {}): Promise<BlobStore> {

@@ -1,7 +1,6 @@
 import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { repoUrlPrefix } from "../../core/validate.ts";
-import { BlobStore } from "../../store/blob-store.ts";
 import { MAX_PARTS, MIN_PART_BYTES } from "../../store/s3-multipart.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
@@ -125,7 +124,7 @@ export async function lfsBatch(
       continue;
     }
     const multipart = multipartOffered && size >= multipartThreshold && size > chunkSize;
-    if (multipart && !(hub.blobs instanceof BlobStore)) {
+    if (multipart && !hub.blobs.partAssembly) {
       const upload = await storeMultipartAction(hub, { repo, oid, size, expires, chunkSize }, params.baseUrl);
       objects.push({
         oid,

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { DIRECT_ALIGN, pageAlignedMemory } from "../../store/direct-io.ts";
+import { DIRECT_ALIGN, pageAlignedMemory } from "./direct-io.ts";
 
 /** Bytes per read of the worker. */
 const HASH_READ_BYTES = 4 * 1024 * 1024;
