@@ -13,6 +13,7 @@ import { type ImportFolderResult, importFolder } from "../../src/hub/import-fold
 import { startServer } from "../../src/server/create-server.ts";
 import { BlobStore } from "../../src/store/blob-store.ts";
 import type { BlobStorage } from "../../src/store/blob-store-types.ts";
+import { injectFetch } from "./inject-fetch.ts";
 import { writeRepoFolder } from "./tiny-models.ts";
 
 export interface TestHangar {
@@ -23,6 +24,11 @@ export interface TestHangar {
   server: Server;
   /** Base URL on 127.0.0.1, without a trailing slash. */
   url: string;
+  /**
+   * `fetch` for tests that only check what a route answers: URLs under `url` go to the app in-process through
+   * Fastify's `inject()` (no socket); real clients use `url` and the port.
+   */
+  fetch: typeof fetch;
   home: string;
   /** An admin token (from HANGAR_ADMIN_TOKEN). */
   adminToken: string;
@@ -55,6 +61,7 @@ export async function startTestHangar(
     app: running.app,
     server: running.server,
     url: running.url,
+    fetch: injectFetch(running.app, running.url),
     home: temp.path,
     adminToken,
     async addUser(name, role = "write") {

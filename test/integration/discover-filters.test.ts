@@ -210,13 +210,13 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
   });
 
   it("refuses a licence it does not know, naming the closest one", async () => {
-    const response = await fetch(`${hub.url}/v1/discover?license=mitt`);
+    const response = await hub.fetch(`${hub.url}/v1/discover?license=mitt`);
     assert.equal(response.status, 400);
     assert.equal(response.headers.get("x-error-code"), "BadRequest");
     const body = (await response.json()) as { error: string };
     assert.match(body.error, /^Unknown license "mitt"; did you mean mit\? Valid: /);
     // Known licences no model uses are valid and match nothing.
-    const unused = await fetch(`${hub.url}/v1/discover?license=eupl-1.2`);
+    const unused = await hub.fetch(`${hub.url}/v1/discover?license=eupl-1.2`);
     assert.equal(unused.status, 200);
     assert.equal(((await unused.json()) as { total: number }).total, 0);
   });
@@ -244,7 +244,7 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     const ranged = await listAll("num_parameters=min:100M,max:2B&limit=100");
     assert.equal(ranged.ids.length, sized.length);
     // Words with `q` rank by relevance; the entries carry the fields the Hub's clients read.
-    const ranked = await fetch(`${hub.url}/api/models?q=encoder&author=lab&full=true`);
+    const ranked = await hub.fetch(`${hub.url}/api/models?q=encoder&author=lab&full=true`);
     const entries = (await ranked.json()) as Array<{
       id: string;
       modelId: string;
@@ -262,7 +262,7 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
     ]);
 
     // Without a Hangar parameter the Hub's plain listing answers, as before.
-    const plain = await fetch(`${hub.url}/api/models?author=lab&limit=2`);
+    const plain = await hub.fetch(`${hub.url}/api/models?author=lab&limit=2`);
     assert.equal(plain.headers.get("x-total-count"), null);
     assert.equal(((await plain.json()) as unknown[]).length, 2);
   });
@@ -276,7 +276,7 @@ describe("discovery: every filter dimension, the remaining sorts, and Hangar's f
         "params_min=7B&params_max=1B",
         "sort=id&q=bert",
       ].map(async (query) => {
-        const response = await fetch(`${hub.url}/api/models?${query}`);
+        const response = await hub.fetch(`${hub.url}/api/models?${query}`);
         return { status: response.status, error: ((await response.json()) as { error: string }).error };
       }),
     );

@@ -125,7 +125,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
   });
 
   it("sends the headers Python and JS rely on, for regular and LFS files", async () => {
-    const regular = await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD" });
+    const regular = await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD" });
     assert.equal(regular.status, 200);
     assert.equal(regular.headers.get("etag"), `"${gitSha1(Buffer.from(CONFIG))}"`);
     assert.equal(regular.headers.get("x-repo-commit"), mainSha);
@@ -133,7 +133,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     assert.equal(regular.headers.get("accept-ranges"), "bytes");
     assert.equal(regular.headers.get("content-encoding"), null);
 
-    const lfs = await fetch(`${hub.url}/acme/files/resolve/main/big.bin`, {
+    const lfs = await hub.fetch(`${hub.url}/acme/files/resolve/main/big.bin`, {
       method: "HEAD",
       headers: { "accept-encoding": "gzip" },
     });
@@ -145,14 +145,14 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     assert.equal(lfs.headers.get("content-encoding"), null);
     assert.equal(lfs.headers.get("x-repo-commit"), mainSha);
 
-    const pointer = await fetch(`${hub.url}/acme/files/raw/main/big.bin`);
+    const pointer = await hub.fetch(`${hub.url}/acme/files/raw/main/big.bin`);
     const pointerText = await pointer.text();
     assert.equal(
       pointerText,
       `version https://git-lfs.github.com/spec/v1\noid sha256:${sha256(BIG)}\nsize ${BIG.byteLength}\n`,
     );
     assert.equal(pointer.headers.get("etag"), `"${gitSha1(Buffer.from(pointerText))}"`);
-    const rawRegular = await fetch(`${hub.url}/acme/files/raw/main/config.json`);
+    const rawRegular = await hub.fetch(`${hub.url}/acme/files/raw/main/config.json`);
     assert.equal(await rawRegular.text(), CONFIG);
   });
 
@@ -174,7 +174,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     assert.equal(tail.headers.get("content-range"), `bytes ${size - 10}-${size - 1}/${size}`);
     assert.deepEqual(Buffer.from(await tail.arrayBuffer()), BIG.subarray(size - 10));
 
-    const suffix = await fetch(`${hub.url}/acme/files/resolve/main/config.json`, {
+    const suffix = await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, {
       headers: { range: "bytes=-7" },
     });
     assert.equal(suffix.status, 206);
@@ -188,12 +188,12 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
 
     // Several ranges, or a reversed one, are ignored (HTTP allows it): the whole file comes back with 200.
     for (const range of ["bytes=0-1,5-6", "bytes=9-3", "items=0-1"]) {
-      const whole = await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: { range } });
+      const whole = await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: { range } });
       assert.equal(whole.status, 200, range);
       assert.equal(await whole.text(), CONFIG);
     }
 
-    const pointerPart = await fetch(`${hub.url}/acme/files/raw/main/big.bin`, {
+    const pointerPart = await hub.fetch(`${hub.url}/acme/files/raw/main/big.bin`, {
       headers: { range: "bytes=0-6" },
     });
     assert.equal(pointerPart.status, 206);
@@ -201,22 +201,22 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
   });
 
   it("reports missing files and revisions with the Hub's codes", async () => {
-    const missing = await fetch(`${hub.url}/acme/files/resolve/main/generation_config.json`, {
+    const missing = await hub.fetch(`${hub.url}/acme/files/resolve/main/generation_config.json`, {
       method: "HEAD",
     });
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get("x-error-code"), "EntryNotFound");
     assert.equal(missing.headers.get("x-repo-commit"), mainSha);
-    const folder = await fetch(`${hub.url}/acme/files/resolve/main/docs`);
+    const folder = await hub.fetch(`${hub.url}/acme/files/resolve/main/docs`);
     assert.equal(folder.status, 404);
     assert.equal(folder.headers.get("x-error-code"), "EntryNotFound");
     assert.match(((await folder.json()) as { error: string }).error, /docs/);
 
-    const badRevision = await fetch(`${hub.url}/acme/files/resolve/nope/config.json`);
+    const badRevision = await hub.fetch(`${hub.url}/acme/files/resolve/nope/config.json`);
     assert.equal(badRevision.status, 404);
     assert.equal(badRevision.headers.get("x-error-code"), "RevisionNotFound");
     await badRevision.body?.cancel();
-    const badRepo = await fetch(`${hub.url}/acme/nothing/resolve/main/config.json`);
+    const badRepo = await hub.fetch(`${hub.url}/acme/nothing/resolve/main/config.json`);
     assert.equal(badRepo.status, 401);
     assert.equal(badRepo.headers.get("x-error-code"), "RepoNotFound");
     await badRepo.body?.cancel();
@@ -248,7 +248,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
       revision: `refs/pr/${pr.pullRequestNumber}`,
     });
     assert.equal(await proposed!.text(), '{"model_type":"bert","proposed":true}');
-    const response = await fetch(`${hub.url}/acme/files/resolve/refs%2Fpr%2F1/config.json`, {
+    const response = await hub.fetch(`${hub.url}/acme/files/resolve/refs%2Fpr%2F1/config.json`, {
       method: "HEAD",
     });
     assert.equal(response.headers.get("x-repo-commit"), pr.commit.oid);
@@ -281,7 +281,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
       false,
     );
 
-    const gated = await fetch(`${hub.url}/acme/gated/resolve/main/weights.txt`);
+    const gated = await hub.fetch(`${hub.url}/acme/gated/resolve/main/weights.txt`);
     assert.equal(gated.status, 401);
     assert.equal(gated.headers.get("x-error-code"), "GatedRepo");
     await gated.body?.cancel();
@@ -299,7 +299,7 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     rawDb(hub.hangar.catalog)
       .prepare("UPDATE repos SET disabled = 1 WHERE namespace = 'acme' AND name = 'disabled'")
       .run();
-    const response = await fetch(`${hub.url}/acme/disabled/resolve/main/config.json`);
+    const response = await hub.fetch(`${hub.url}/acme/disabled/resolve/main/config.json`);
     assert.equal(response.status, 403);
     assert.equal(response.headers.get("x-error-message"), "Access to this resource is disabled.");
     await response.body?.cancel();
@@ -309,12 +309,12 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     const read = async () =>
       (await hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "files" }))!.downloads;
     const before = await read();
-    await (await fetch(`${hub.url}/acme/files/resolve/main/config.json`)).text();
-    await (await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD" })).text();
+    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`)).text();
+    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD" })).text();
     await (
-      await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: { range: "bytes=0-0" } })
+      await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: { range: "bytes=0-0" } })
     ).text();
-    await (await fetch(`${hub.url}/acme/files/resolve/main/empty.txt`)).text();
+    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/empty.txt`)).text();
     assert.equal(await read(), before + 1);
   });
 
@@ -325,11 +325,11 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     await truncate(fsBlobs(hub.hangar).pathOf(sha256(damaged)), 10);
     await rm(fsBlobs(hub.hangar).pathOf(sha256(missing)));
 
-    const gone = await fetch(`${hub.url}/acme/damaged/resolve/main/missing.bin`);
+    const gone = await hub.fetch(`${hub.url}/acme/damaged/resolve/main/missing.bin`);
     assert.equal(gone.status, 500);
     assert.equal(gone.headers.get("x-error-code"), "BlobMissing");
     assert.match(((await gone.json()) as { error: string }).error, /missing\.bin/);
-    const short = await fetch(`${hub.url}/acme/damaged/resolve/main/damaged.bin`, { method: "HEAD" });
+    const short = await hub.fetch(`${hub.url}/acme/damaged/resolve/main/damaged.bin`, { method: "HEAD" });
     assert.equal(short.status, 500);
     assert.equal(short.headers.get("x-error-code"), "BlobCorrupt");
   });

@@ -146,14 +146,14 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       assert.ok(secondUrl!.searchParams.getAll(name).includes(value), `${name}=${value} is kept`);
     }
 
-    const ascending = await fetch(`${hub.url}/api/models?author=bulk&sort=id&direction=1&limit=3`);
+    const ascending = await hub.fetch(`${hub.url}/api/models?author=bulk&sort=id&direction=1&limit=3`);
     assert.deepEqual(
       ((await ascending.json()) as Array<{ id: string }>).map((model) => model.id),
       ["bulk/model-00", "bulk/model-01", "bulk/model-02"],
     );
     const link = ascending.headers.get("link")!;
     assert.match(link, /^<http:\/\/127\.0\.0\.1:\d+\/api\/models\?.*cursor=[^>]+>; rel="next"$/);
-    const next = await fetch(/<([^>]+)>/.exec(link)![1]!);
+    const next = await hub.fetch(/<([^>]+)>/.exec(link)![1]!);
     assert.deepEqual(
       ((await next.json()) as Array<{ id: string }>).map((model) => model.id),
       ["bulk/model-03", "bulk/model-04", "bulk/model-05"],
@@ -162,7 +162,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
 
   it("filters by raw query parameters: pipeline_tag, repeated filter and search, gated", async () => {
     const ids = async (query: string) =>
-      ((await (await fetch(`${hub.url}/api/models?${query}`)).json()) as Array<{ id: string }>).map(
+      ((await (await hub.fetch(`${hub.url}/api/models?${query}`)).json()) as Array<{ id: string }>).map(
         (model) => model.id,
       );
     assert.deepEqual(await ids("pipeline_tag=fill-mask"), ["acme/other-model"]);
@@ -171,21 +171,21 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     assert.deepEqual(await ids("search=acme&search=other"), ["acme/other-model"]);
     assert.deepEqual(await ids("gated=true"), []);
     const expanded = (await (
-      await fetch(`${hub.url}/api/models?search=tiny-classifier&expand=transformersInfo`)
+      await hub.fetch(`${hub.url}/api/models?search=tiny-classifier&expand=transformersInfo`)
     ).json()) as Array<{ transformersInfo: { processor: string } }>;
     assert.equal(expanded[0]!.transformersInfo.processor, "AutoTokenizer");
   });
 
   it("answers 400 naming the valid range for a bad limit, and caps large ones", async () => {
     for (const limit of ["-1", "abc", "0"]) {
-      const response = await fetch(`${hub.url}/api/models?limit=${limit}`);
+      const response = await hub.fetch(`${hub.url}/api/models?limit=${limit}`);
       assert.equal(response.status, 400);
       assert.equal(response.headers.get("x-error-code"), "BadRequest");
       assert.match(((await response.json()) as { error: string }).error, /from 1 to 10/);
     }
-    const capped = await fetch(`${hub.url}/api/models?limit=100000`);
+    const capped = await hub.fetch(`${hub.url}/api/models?limit=100000`);
     assert.equal(((await capped.json()) as unknown[]).length, PAGE_SIZE);
-    const badSort = await fetch(`${hub.url}/api/models?sort=size`);
+    const badSort = await hub.fetch(`${hub.url}/api/models?sort=size`);
     assert.equal(badSort.status, 400);
     await badSort.body?.cancel();
     for (const path of [
@@ -193,14 +193,14 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       "/api/models/acme/tiny-classifier/tree/main",
       "/api/models/acme/tiny-classifier/commits/main",
     ]) {
-      const badCursor = await fetch(`${hub.url}${path}?cursor=not-a-cursor`);
+      const badCursor = await hub.fetch(`${hub.url}${path}?cursor=not-a-cursor`);
       assert.equal(badCursor.status, 400, path);
       assert.match(((await badCursor.json()) as { error: string }).error, /Invalid cursor/);
     }
   });
 
   it("returns the Hub's default, full and expanded listing fields", async () => {
-    const plain = (await (await fetch(`${hub.url}/api/models?search=tiny-classifier`)).json()) as Array<
+    const plain = (await (await hub.fetch(`${hub.url}/api/models?search=tiny-classifier`)).json()) as Array<
       Record<string, unknown>
     >;
     assert.deepEqual(Object.keys(plain[0]!).sort(), [
@@ -217,7 +217,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       "trendingScore",
     ]);
     const full = (await (
-      await fetch(`${hub.url}/api/models?search=tiny-classifier&full=true&config=true&cardData=true`)
+      await hub.fetch(`${hub.url}/api/models?search=tiny-classifier&full=true&config=true&cardData=true`)
     ).json()) as Array<Record<string, unknown>>;
     assert.equal(full[0]!.sha, classifierSha);
     assert.equal(full[0]!.author, "acme");
@@ -227,7 +227,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       (full[0]!.siblings as Array<{ rfilename: string }>).some((file) => file.rfilename === "config.json"),
     );
     const expanded = (await (
-      await fetch(
+      await hub.fetch(
         `${hub.url}/api/models?search=tiny-classifier&expand[]=sha&expand=likes&expand=unknownField`,
       )
     ).json()) as Array<Record<string, unknown>>;
@@ -235,14 +235,14 @@ describe("Hub read API with the real @huggingface/hub client", () => {
   });
 
   it("lists datasets separately from models", async () => {
-    const response = await fetch(`${hub.url}/api/datasets`);
+    const response = await hub.fetch(`${hub.url}/api/datasets`);
     const datasets = (await response.json()) as Array<Record<string, unknown>>;
     assert.deepEqual(
       datasets.map((dataset) => dataset.id),
       ["acme/some-data"],
     );
     assert.equal(datasets[0]!.modelId, undefined);
-    const info = (await (await fetch(`${hub.url}/api/datasets/acme/some-data`)).json()) as Record<
+    const info = (await (await hub.fetch(`${hub.url}/api/datasets/acme/some-data`)).json()) as Record<
       string,
       unknown
     >;
@@ -250,14 +250,16 @@ describe("Hub read API with the real @huggingface/hub client", () => {
   });
 
   it("lists spaces with their sdk and serves their files under /spaces/", async () => {
-    const spaces = (await (await fetch(`${hub.url}/api/spaces`)).json()) as Array<Record<string, unknown>>;
+    const spaces = (await (await hub.fetch(`${hub.url}/api/spaces`)).json()) as Array<
+      Record<string, unknown>
+    >;
     assert.deepEqual(
       spaces.map((space) => [space.id, space.sdk]),
       [["acme/demo-app", "gradio"]],
     );
-    const file = await fetch(`${hub.url}/spaces/acme/demo-app/resolve/main/app.py`);
+    const file = await hub.fetch(`${hub.url}/spaces/acme/demo-app/resolve/main/app.py`);
     assert.equal(await file.text(), "print(1)\n");
-    const wrongPrefix = await fetch(`${hub.url}/acme/demo-app/resolve/main/app.py`);
+    const wrongPrefix = await hub.fetch(`${hub.url}/acme/demo-app/resolve/main/app.py`);
     assert.equal(wrongPrefix.headers.get("x-error-code"), "RepoNotFound");
     await wrongPrefix.body?.cancel();
   });
@@ -292,7 +294,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
   });
 
   it("returns every field with Hub types, and blob details with blobs=true", async () => {
-    const response = await fetch(`${hub.url}/api/models/acme/tiny-classifier?blobs=true`);
+    const response = await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier?blobs=true`);
     assert.equal(response.status, 200);
     const info = (await response.json()) as Record<string, unknown>;
     assert.equal(info.id, "acme/tiny-classifier");
@@ -374,7 +376,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       listFiles({ hubUrl: hub.url, repo: "acme/tiny-classifier", revision: "refs/pr/1" }),
     );
     assert.ok(prFiles.some((file) => file.path === "proposal.txt"));
-    const encoded = await fetch(`${hub.url}/api/models/acme/tiny-classifier/tree/refs%2Fpr%2F1`);
+    const encoded = await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/tree/refs%2Fpr%2F1`);
     assert.ok(
       ((await encoded.json()) as Array<{ path: string }>).some((file) => file.path === "proposal.txt"),
     );
@@ -383,7 +385,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     );
     assert.ok(!tagFiles.some((file) => file.path === "onnx"));
 
-    const missing = await fetch(`${hub.url}/api/models/acme/tiny-classifier/revision/nope`);
+    const missing = await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/revision/nope`);
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get("x-error-code"), "RevisionNotFound");
     await assert.rejects(
@@ -430,12 +432,12 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     assert.equal(expanded[0]!.lastCommit!.id, classifierSha);
     assert.equal(typeof expanded[0]!.lastCommit!.title, "string");
 
-    const nested = await fetch(`${hub.url}/api/models/acme/tiny-classifier/tree/main/data%2Fpart-00.txt`);
+    const nested = await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/tree/main/data%2Fpart-00.txt`);
     assert.deepEqual(
       ((await nested.json()) as Array<{ path: string }>).map((entry) => entry.path),
       ["data/part-00.txt"],
     );
-    const absent = await fetch(`${hub.url}/api/models/acme/tiny-classifier/tree/main/no-such-folder`);
+    const absent = await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/tree/main/no-such-folder`);
     assert.equal(absent.status, 404);
     assert.equal(absent.headers.get("x-error-code"), "EntryNotFound");
     assert.equal(absent.headers.get("x-repo-commit"), classifierSha);
@@ -457,7 +459,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     assert.equal(info[1]!.lastCommit!.id, classifierSha);
     assert.ok(info[2]!.lfs);
 
-    const form = await fetch(`${hub.url}/api/models/acme/tiny-classifier/paths-info/main`, {
+    const form = await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/paths-info/main`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: "paths=README.md&paths=tokenizer_config.json&expand=false",
@@ -468,7 +470,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
       ["README.md", "tokenizer_config.json"],
     );
     assert.equal(entries[0]!.lastCommit, undefined);
-    const traversal = await fetch(`${hub.url}/api/models/acme/tiny-classifier/paths-info/main`, {
+    const traversal = await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/paths-info/main`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ paths: ["../../etc/passwd"] }),
@@ -478,16 +480,15 @@ describe("Hub read API with the real @huggingface/hub client", () => {
   });
 
   it("lists refs and paginated commits", async () => {
-    const refs = (await (await fetch(`${hub.url}/api/models/acme/tiny-classifier/refs`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const refs = (await (
+      await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/refs`)
+    ).json()) as Record<string, unknown>;
     assert.deepEqual(refs.branches, [{ name: "main", ref: "refs/heads/main", targetCommit: classifierSha }]);
     assert.deepEqual(refs.tags, [{ name: "v1", ref: "refs/tags/v1", targetCommit: firstSha }]);
     assert.deepEqual(refs.converts, []);
     assert.equal(refs.pullRequests, undefined);
     const withPrs = (await (
-      await fetch(`${hub.url}/api/models/acme/tiny-classifier/refs?include_prs=1`)
+      await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/refs?include_prs=1`)
     ).json()) as { pullRequests: Array<{ name: string; ref: string }> };
     assert.deepEqual(
       withPrs.pullRequests.map((ref) => [ref.name, ref.ref]),
@@ -508,7 +509,7 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     );
     assert.ok(commits[0]!.date instanceof Date && !Number.isNaN(commits[0]!.date.getTime()));
     const raw = (await (
-      await fetch(`${hub.url}/api/models/acme/tiny-classifier/commits/refs%2Fpr%2F1`)
+      await hub.fetch(`${hub.url}/api/models/acme/tiny-classifier/commits/refs%2Fpr%2F1`)
     ).json()) as Array<Record<string, unknown>>;
     assert.deepEqual(Object.keys(raw[0]!).sort(), ["authors", "date", "id", "message", "title"]);
     assert.equal(raw[0]!.title, "Propose a file");
@@ -538,19 +539,19 @@ describe("Hub read API with the real @huggingface/hub client", () => {
     assert.equal(info.private, true);
 
     for (const path of ["", "/tree/main", "/refs", "/commits/main", "/revision/main"]) {
-      const noToken = await fetch(`${hub.url}/api/models/alice/secret-model${path}`);
+      const noToken = await hub.fetch(`${hub.url}/api/models/alice/secret-model${path}`);
       assert.equal(noToken.status, 401, path);
       assert.equal(noToken.headers.get("x-error-code"), "RepoNotFound");
-      const wrongUser = await fetch(`${hub.url}/api/models/alice/secret-model${path}`, {
+      const wrongUser = await hub.fetch(`${hub.url}/api/models/alice/secret-model${path}`, {
         headers: { authorization: `Bearer ${bobToken}` },
       });
       assert.equal(wrongUser.status, 404, path);
       assert.equal(wrongUser.headers.get("x-error-code"), "RepoNotFound");
     }
-    const missing = await fetch(`${hub.url}/api/models/alice/does-not-exist`, {
+    const missing = await hub.fetch(`${hub.url}/api/models/alice/does-not-exist`, {
       headers: { authorization: `Bearer ${bobToken}` },
     });
-    const hidden = await fetch(`${hub.url}/api/models/alice/secret-model`, {
+    const hidden = await hub.fetch(`${hub.url}/api/models/alice/secret-model`, {
       headers: { authorization: `Bearer ${bobToken}` },
     });
     assert.equal(missing.status, hidden.status);

@@ -22,7 +22,7 @@ async function postCommit(
   lines: unknown[] | string,
   query = "",
 ): Promise<Response> {
-  return fetch(`${hub.url}/api/models/${repo}/commit/${encodeURIComponent(revision)}${query}`, {
+  return hub.fetch(`${hub.url}/api/models/${repo}/commit/${encodeURIComponent(revision)}${query}`, {
     method: "POST",
     headers: {
       "content-type": "application/x-ndjson",
@@ -66,7 +66,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(again.statusCode, 409);
 
     // Python's create_repo(exist_ok=True) sends no organization and reads `url` from the 409 body.
-    const raw = await fetch(`${hub.url}/api/repos/create`, {
+    const raw = await hub.fetch(`${hub.url}/api/repos/create`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "first", organization: null, private: false }),
@@ -95,9 +95,9 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       accessToken: token,
       hubUrl: hub.url,
     });
-    const readme = await fetch(`${hub.url}/alice/seeded/resolve/main/README.md`);
+    const readme = await hub.fetch(`${hub.url}/alice/seeded/resolve/main/README.md`);
     assert.equal(await readme.text(), "# Seeded\n");
-    const attributes = await fetch(`${hub.url}/alice/seeded/resolve/main/.gitattributes`);
+    const attributes = await hub.fetch(`${hub.url}/alice/seeded/resolve/main/.gitattributes`);
     assert.equal(attributes.status, 200);
   });
 
@@ -127,15 +127,15 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(big.sha256, createHash("sha256").update(weights).digest("hex"));
     assert.equal((await hub.hangar.catalog.commits.getFile(head.pk, "README.md"))?.lfs, false);
 
-    const download = await fetch(`${hub.url}/alice/upload/resolve/main/model.safetensors`);
+    const download = await hub.fetch(`${hub.url}/alice/upload/resolve/main/model.safetensors`);
     assert.equal(download.status, 200);
     assert.ok(Buffer.from(await download.arrayBuffer()).equals(weights), "the LFS file round-trips");
-    const card = await fetch(`${hub.url}/alice/upload/resolve/main/README.md`);
+    const card = await hub.fetch(`${hub.url}/alice/upload/resolve/main/README.md`);
     assert.equal(await card.text(), readme);
   });
 
   it("tells clients which files are unchanged through the preupload oid", async () => {
-    const response = await fetch(`${hub.url}/api/models/alice/upload/preupload/main`, {
+    const response = await hub.fetch(`${hub.url}/api/models/alice/upload/preupload/main`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({
@@ -169,7 +169,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       hubUrl: hub.url,
       files: [{ path: ".gitignore", content: new Blob(["*.log\n"]) }],
     });
-    const response = await fetch(`${hub.url}/api/models/alice/upload/preupload/main`, {
+    const response = await hub.fetch(`${hub.url}/api/models/alice/upload/preupload/main`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({
@@ -197,10 +197,10 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       hubUrl: hub.url,
     });
     assert.ok(result);
-    const missing = await fetch(`${hub.url}/alice/upload/resolve/main/config.json`);
+    const missing = await hub.fetch(`${hub.url}/alice/upload/resolve/main/config.json`);
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get("x-error-code"), "EntryNotFound");
-    const still = await fetch(`${hub.url}/alice/upload/resolve/main/README.md`);
+    const still = await hub.fetch(`${hub.url}/alice/upload/resolve/main/README.md`);
     assert.equal(still.status, 200);
   });
 
@@ -253,7 +253,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       files: [{ path: "branch.txt", content: new Blob(["on a branch"]) }],
     });
     assert.equal(await headSha("upload"), main, "main did not move");
-    const fromBranch = await fetch(`${hub.url}/alice/upload/resolve/feature%2Fx/branch.txt`);
+    const fromBranch = await hub.fetch(`${hub.url}/alice/upload/resolve/feature%2Fx/branch.txt`);
     assert.equal(await fromBranch.text(), "on a branch");
     assert.equal(fromBranch.headers.get("x-repo-commit"), onBranch?.commit.oid);
 
@@ -274,15 +274,21 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       body: JSON.stringify({ tag: "v1.0", message: "First release" }),
     });
     assert.equal(created.status, 200);
-    const byTag = await fetch(`${hub.url}/alice/upload/resolve/v1.0/a.txt`);
+    const byTag = await hub.fetch(`${hub.url}/alice/upload/resolve/v1.0/a.txt`);
     assert.equal(await byTag.text(), "one");
 
     const again = await fetch(tagUrl, { method: "POST", headers, body: JSON.stringify({ tag: "v1.0" }) });
     assert.equal(again.status, 409);
 
-    const deleted = await fetch(`${hub.url}/api/models/alice/upload/tag/v1.0`, { method: "DELETE", headers });
+    const deleted = await hub.fetch(`${hub.url}/api/models/alice/upload/tag/v1.0`, {
+      method: "DELETE",
+      headers,
+    });
     assert.equal(deleted.status, 200);
-    const missing = await fetch(`${hub.url}/api/models/alice/upload/tag/v1.0`, { method: "DELETE", headers });
+    const missing = await hub.fetch(`${hub.url}/api/models/alice/upload/tag/v1.0`, {
+      method: "DELETE",
+      headers,
+    });
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get("x-error-code"), "RevisionNotFound");
   });
@@ -312,12 +318,12 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     const body = (await onPr.json()) as { commitOid: string; pullRequestUrl: string | null };
     assert.equal(body.pullRequestUrl, null);
     assert.equal((await hub.hangar.catalog.commits.getRef(repo.pk, "pr", "1"))?.commitOid, body.commitOid);
-    const fromPr = await fetch(`${hub.url}/alice/upload/resolve/refs%2Fpr%2F1/pr.txt`);
+    const fromPr = await hub.fetch(`${hub.url}/alice/upload/resolve/refs%2Fpr%2F1/pr.txt`);
     assert.equal(await fromPr.text(), "revised");
   });
 
   it("refuses writes without a token (401) and with a read token (403)", async () => {
-    const anonymous = await fetch(`${hub.url}/api/repos/create`, {
+    const anonymous = await hub.fetch(`${hub.url}/api/repos/create`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "nope", organization: "alice", type: "model" }),
@@ -354,7 +360,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     const bob = await hub.addUser("bob", "write");
     const hidden = await postCommit(hub, bob, "alice/data", "main", [header("x")]);
     assert.equal(hidden.status, 404);
-    const hiddenDataset = await fetch(`${hub.url}/api/datasets/alice/data/commit/main`, {
+    const hiddenDataset = await hub.fetch(`${hub.url}/api/datasets/alice/data/commit/main`, {
       method: "POST",
       headers: { authorization: `Bearer ${bob}`, "content-type": "application/x-ndjson" },
       body: JSON.stringify(header("x")),
@@ -464,7 +470,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
 
   it("validates README metadata", async () => {
     const post = (content: string) =>
-      fetch(`${hub.url}/api/validate-yaml`, {
+      hub.fetch(`${hub.url}/api/validate-yaml`, {
         method: "POST",
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify({ content, repoType: "model" }),
@@ -480,7 +486,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   });
 
   it("updates visibility and gating through settings", async () => {
-    const response = await fetch(`${hub.url}/api/models/alice/first/settings`, {
+    const response = await hub.fetch(`${hub.url}/api/models/alice/first/settings`, {
       method: "PUT",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ visibility: "private", gated: "manual" }),
@@ -489,7 +495,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "first" });
     assert.equal(repo?.private, true);
     assert.equal(repo?.gated, "manual");
-    const invalid = await fetch(`${hub.url}/api/models/alice/first/settings`, {
+    const invalid = await hub.fetch(`${hub.url}/api/models/alice/first/settings`, {
       method: "PUT",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ gated: "sometimes" }),
@@ -498,7 +504,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   });
 
   it("moves a repo", async () => {
-    const response = await fetch(`${hub.url}/api/repos/move`, {
+    const response = await hub.fetch(`${hub.url}/api/repos/move`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ fromRepo: "alice/first", toRepo: "alice/renamed", type: "model" }),
@@ -517,7 +523,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "renamed" }),
       undefined,
     );
-    const again = await fetch(`${hub.url}/api/repos/delete`, {
+    const again = await hub.fetch(`${hub.url}/api/repos/delete`, {
       method: "DELETE",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "renamed", organization: "alice", type: "model" }),
@@ -537,22 +543,22 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(added.status, 200);
 
     // create_branch(revision=...) sends {"startingPoint": revision}; exist_ok relies on the 409.
-    const branch = await fetch(`${hub.url}/api/models/alice/python/branch/old`, {
+    const branch = await hub.fetch(`${hub.url}/api/models/alice/python/branch/old`, {
       method: "POST",
       headers,
       body: JSON.stringify({ startingPoint: first }),
     });
     assert.equal(branch.status, 200);
-    const old = await fetch(`${hub.url}/alice/python/resolve/old/v.txt`);
+    const old = await hub.fetch(`${hub.url}/alice/python/resolve/old/v.txt`);
     assert.equal(old.status, 404, "the branch starts before v.txt was added");
-    const moved = await fetch(`${hub.url}/api/models/alice/python/branch/old`, {
+    const moved = await hub.fetch(`${hub.url}/api/models/alice/python/branch/old`, {
       method: "POST",
       headers,
       body: JSON.stringify({ startingPoint: "main", overwrite: true }),
     });
     assert.equal(moved.status, 200);
-    assert.equal(await (await fetch(`${hub.url}/alice/python/resolve/old/v.txt`)).text(), "2");
-    const empty = await fetch(`${hub.url}/api/models/alice/python/branch/empty`, {
+    assert.equal(await (await hub.fetch(`${hub.url}/alice/python/resolve/old/v.txt`)).text(), "2");
+    const empty = await hub.fetch(`${hub.url}/api/models/alice/python/branch/empty`, {
       method: "POST",
       headers,
       body: JSON.stringify({ emptyBranch: true }),
@@ -565,15 +571,18 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       (await refs.getRef(repo.pk, "branch", "empty"))!.commitOid,
     ))!;
     assert.deepEqual(await refs.listFiles(emptyHead.pk), []);
-    const invalid = await fetch(`${hub.url}/api/models/alice/python/branch/${encodeURIComponent("a..b")}`, {
-      method: "POST",
-      headers,
-      body: "{}",
-    });
+    const invalid = await hub.fetch(
+      `${hub.url}/api/models/alice/python/branch/${encodeURIComponent("a..b")}`,
+      {
+        method: "POST",
+        headers,
+        body: "{}",
+      },
+    );
     assert.equal(invalid.status, 400);
 
     // Forwarding headers from a client that is not a trusted proxy change nothing (see trust-proxy.test.ts).
-    const proxied = await fetch(`${hub.url}/api/models/alice/python/commit/main`, {
+    const proxied = await hub.fetch(`${hub.url}/api/models/alice/python/commit/main`, {
       method: "POST",
       headers: {
         authorization: `Bearer ${token}`,
@@ -588,7 +597,7 @@ describe("Hub write API with the real @huggingface/hub client", () => {
   });
 
   it("answers discussions with 501 NotImplemented", async () => {
-    const response = await fetch(`${hub.url}/api/models/alice/upload/discussions`);
+    const response = await hub.fetch(`${hub.url}/api/models/alice/upload/discussions`);
     assert.equal(response.status, 501);
     assert.equal(response.headers.get("x-error-code"), "NotImplemented");
   });

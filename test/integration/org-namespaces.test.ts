@@ -112,7 +112,9 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
       ["/acme/nothing/resolve/main/config.json", "acme/nothing"],
       ["/api/models/acme/secret/tree/main", "acme/secret"],
     ] as const) {
-      const response = await fetch(`${hub.url}${path}`, { headers: { authorization: `Bearer ${outsider}` } });
+      const response = await hub.fetch(`${hub.url}${path}`, {
+        headers: { authorization: `Bearer ${outsider}` },
+      });
       assert.equal(response.status, 404, path);
       assert.equal(response.headers.get("x-error-code"), "RepoNotFound", path);
       assert.equal(response.headers.get("x-error-message"), notFoundMessage(id), path);
@@ -139,7 +141,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
   });
 
   it("answers an anonymous caller 401 RepoNotFound for the private repo", async () => {
-    const response = await fetch(`${hub.url}/api/models/acme/secret`);
+    const response = await hub.fetch(`${hub.url}/api/models/acme/secret`);
     assert.equal(response.status, 401);
     assert.equal(response.headers.get("x-error-code"), "RepoNotFound");
     const listed = await collect(listModels({ hubUrl: hub.url, search: { owner: "acme" } }));
@@ -184,7 +186,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
       files: [{ path: "added.txt", content: new Blob(["by a member\n"]) }],
     });
     assert.notEqual(await headOf("secret"), before);
-    const added = await fetch(`${hub.url}/acme/secret/resolve/main/added.txt`, {
+    const added = await hub.fetch(`${hub.url}/acme/secret/resolve/main/added.txt`, {
       headers: { authorization: `Bearer ${memberRead}` },
     });
     assert.equal(added.status, 200);
@@ -202,7 +204,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
       undefined,
     );
 
-    const raw = await fetch(`${hub.url}/api/repos/create`, {
+    const raw = await hub.fetch(`${hub.url}/api/repos/create`, {
       method: "POST",
       headers: { authorization: `Bearer ${outsider}`, "content-type": "application/json" },
       body: JSON.stringify({ name: "by-bob", organization: "acme", type: "model" }),
@@ -268,7 +270,7 @@ describe("organisation namespaces over HTTP with the real @huggingface/hub clien
   });
 
   it("asks an anonymous writer to authenticate (401)", async () => {
-    const response = await fetch(`${hub.url}/api/repos/create`, {
+    const response = await hub.fetch(`${hub.url}/api/repos/create`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name: "anonymous", organization: "acme", type: "model" }),
