@@ -15,11 +15,8 @@ import { join } from "node:path";
 import { parseDescription } from "../src/discovery/recommend/parse-description.ts";
 import { LOW_CONFIDENCE } from "../src/discovery/recommend/recognise-tasks.ts";
 import { readTaskCorpus } from "../src/discovery/recommend/task-corpus.ts";
-import {
-  DEFAULT_TASK_MODEL_SETTINGS,
-  getTaskModel,
-  trainTaskModel,
-} from "../src/discovery/recommend/task-model.ts";
+import { DEFAULT_TASK_MODEL_SETTINGS, trainTaskModel } from "../src/discovery/recommend/task-model.ts";
+import { getTaskModel } from "../src/discovery/recommend/task-model-cache.ts";
 import { shuffle } from "../src/discovery/recommend/train-sparse-softmax.ts";
 import { seededRandom } from "../src/hub/catalog/generate-catalog.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
