@@ -179,7 +179,7 @@ describe("MCP: Hangar's tools for agents over Streamable HTTP and stdio", () => 
     }
   });
 
-  it("over HTTP, an unknown token is refused with 401 as on every route", async () => {
+  it("over HTTP, an unknown token is refused with 401 as on every route; GET is 405 (no sessions)", async () => {
     const response = await fetch(`${t.url}/mcp`, {
       method: "POST",
       headers: {
@@ -195,6 +195,10 @@ describe("MCP: Hangar's tools for agents over Streamable HTTP and stdio", () => 
       code: "HANGAR_ERR_UNAUTHORIZED",
     });
     await assert.rejects(httpClient(t.url, "hf_not_a_real_token_000000000000"));
+    // Stateless: no session stream to open, no session to end.
+    const stream = await fetch(`${t.url}/mcp`, { headers: { accept: "text/event-stream" } });
+    assert.equal(stream.status, 405);
+    assert.match(stream.headers.get("allow") ?? "", /POST/);
   });
 
   it("over HTTP, tool arguments are checked against the input schema", async () => {

@@ -1,5 +1,6 @@
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Hangar } from "../../hangar.ts";
+import { sendError } from "../http.ts";
 import { HANGAR_ERRORS, type NativeApp, OPTIONAL_TOKEN, openObject } from "../native/schemas.ts";
 import { taskRequestBytes } from "../routes/inference.ts";
 import { createMcpServer } from "./mcp-tools.ts";
@@ -41,8 +42,14 @@ export function registerMcpRoute(app: NativeApp, hangar: Hangar): void {
         void transport.close();
         void server.close();
       });
-      await server.connect(transport);
-      await transport.handleRequest(request.raw, reply.raw, request.body);
+      try {
+        await server.connect(transport);
+        await transport.handleRequest(request.raw, reply.raw, request.body);
+      } catch (error) {
+        // The transport answers protocol errors itself; anything else, before an answer began, in Hangar's shape.
+        if (!reply.raw.headersSent) sendError(reply.raw, error, request.log);
+        else reply.raw.destroy();
+      }
     },
   );
 }
