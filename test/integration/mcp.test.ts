@@ -215,21 +215,44 @@ describe("MCP: Hangar's tools for agents over Streamable HTTP and stdio", () => 
     }
   });
 
-  it("over stdio: `hangar mcp` in a child process lists the tools and calls each one", async () => {
+  /** An SDK client of `hangar mcp` in a child process on the test hangar's home. */
+  async function stdioClient(extraArgs: string[] = []): Promise<Client> {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) {
       if (value !== undefined && name !== "HANGAR_HOME") env[name] = value;
     }
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [HANGAR_BIN, "mcp", "--home", t.home],
+      args: [HANGAR_BIN, "mcp", "--home", t.home, ...extraArgs],
       env,
       stderr: "pipe",
     });
     const client = new Client({ name: "hangar-test", version: "1.0.0" });
     await client.connect(transport);
+    return client;
+  }
+
+  it("over stdio: `hangar mcp` in a child process lists the tools and calls each one", async () => {
+    const client = await stdioClient();
     try {
       await exerciseEveryTool(client);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("over stdio with --token: the tools see what that token's user may read", async () => {
+    const carolToken = await t.addUser("carol", "read");
+    const client = await stdioClient(["--token", carolToken]);
+    try {
+      assert.match(
+        errorText(await client.callTool({ name: "get_model", arguments: { id: PRIVATE_MODEL } })),
+        /^HANGAR_ERR_REPO_NOT_FOUND: /,
+      );
+      const searched = json(
+        await client.callTool({ name: "search_models", arguments: { author: ["alice"] } }),
+      );
+      assert.equal(searched.total, 0);
     } finally {
       await client.close();
     }
