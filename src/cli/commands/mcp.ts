@@ -3,6 +3,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { authenticate } from "../../hub/accounts/authenticate.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import { createMcpServer } from "../../server/mcp/mcp-tools.ts";
+import { NATIVE_ROUTES } from "../../server/native/native-routes.ts";
 import type { Command } from "../command.ts";
 import { withLocalHome } from "./local-home.ts";
 
@@ -26,7 +27,7 @@ export const mcpCommand: Command = {
     await withLocalHome(config, async (hangar) => {
       const token = typeof values.token === "string" ? values.token : undefined;
       const caller = token ? await authenticate(hangar, token) : localAdministrator();
-      const server = createMcpServer({ hangar, caller });
+      const server = createMcpServer({ hangar, caller, routes: NATIVE_ROUTES });
       const stdin = process.stdin;
       const ended = new Promise<void>((resolve) => {
         stdin.once("end", resolve);

@@ -16,7 +16,11 @@ const MCP_BODY_SCHEMA = { type: ["object", "array"] } as const;
  * body is read and size-checked by the native routes' parser; tool calls may carry inference inputs, so the
  * limit is the largest a task takes. GET and DELETE (a session's stream and end) get 405 from the router.
  */
-export function registerMcpRoute(app: NativeApp, hangar: Hangar): void {
+export function registerMcpRoute(
+  app: NativeApp,
+  hangar: Hangar,
+  routes: ReadonlyArray<{ method: string; url: string }>,
+): void {
   app.post(
     "/mcp",
     {
@@ -32,7 +36,7 @@ export function registerMcpRoute(app: NativeApp, hangar: Hangar): void {
       },
     },
     async (request, reply) => {
-      const server = createMcpServer({ hangar, caller: request.caller });
+      const server = createMcpServer({ hangar, caller: request.caller, routes });
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,

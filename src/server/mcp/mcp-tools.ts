@@ -12,7 +12,6 @@ import { MAX_PAGE_SIZE, SEARCH_SORTS } from "../../discovery/search-params.ts";
 import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { getRepo } from "../../hub/read/get-repo.ts";
-import { NATIVE_ROUTES } from "../native/native-routes.ts";
 
 /**
  * Hangar's tools for agents (the Model Context Protocol), one server per caller: over stdio (`hangar mcp`)
@@ -37,6 +36,8 @@ export interface CreateMcpServerParams {
   hangar: Hangar;
   /** Whose view of the hub the tools have: null is anonymous (public repos only). */
   caller: Caller;
+  /** The HTTP routes list_endpoints lists (`NATIVE_ROUTES`, passed in: that module registers this server's route). */
+  routes: ReadonlyArray<{ method: string; url: string }>;
 }
 
 /** The answer of a tool: its JSON as text, which every client shows and every agent can read. */
@@ -92,7 +93,7 @@ const COMPARE_INPUT = {
 };
 
 export function createMcpServer(params: CreateMcpServerParams): McpServer {
-  const { hangar, caller } = params;
+  const { hangar, caller, routes } = params;
   const server = new McpServer(
     { name: "hangar", version: "0.1.0" },
     {
@@ -253,7 +254,7 @@ export function createMcpServer(params: CreateMcpServerParams): McpServer {
     () =>
       run(async () => ({
         runnableModels: await hangar.inference.listRunnableModels(caller),
-        routes: NATIVE_ROUTES,
+        routes,
         openApi: "/openapi.json",
       })),
   );

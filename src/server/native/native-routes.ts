@@ -94,5 +94,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerDiscoverRoutes(app, hangar);
   registerCompareRecommendRoutes(app, hangar);
   registerEvaluationRoutes(app, hangar);
-  registerMcpRoute(app, hangar);
+  registerMcpRoute(app, hangar, NATIVE_ROUTES);
 }
