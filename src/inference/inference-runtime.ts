@@ -23,7 +23,7 @@ import type { QueueStats } from "./runtime/model-queue.ts";
 import { isRecord, MAX_INPUT_CHARACTERS, type TaskDefinition } from "./tasks/task-definition.ts";
 
 /** Which API a request came through, for metering. */
-export type InferenceApi = "task" | "hub" | "openai" | "cli" | "library";
+export type InferenceApi = "task" | "hub" | "openai" | "cli" | "library" | "mcp";
 
 export interface InferenceRequest {
   caller: Caller;

@@ -8,6 +8,7 @@ import { fsckCommand } from "./fsck.ts";
 import { gcCommand } from "./gc.ts";
 import { importCommand } from "./import.ts";
 import { makeModelCommand } from "./make-model.ts";
+import { mcpCommand } from "./mcp.ts";
 import { migrateCommand } from "./migrate.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
@@ -58,6 +59,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   makeModelCommand,
   compareCommand,
+  mcpCommand,
   evaluateCommand,
   recommendCommand,
   searchCommand,

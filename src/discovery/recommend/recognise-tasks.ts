@@ -1,7 +1,8 @@
 import { PIPELINE_DATA, TASKS_DATA } from "@huggingface/tasks";
 import { COMPANION_TASKS, type Modality } from "./lexicon.ts";
 import { featurePhrases } from "./task-features.ts";
-import { getTaskModel, type TaskModel } from "./task-model.ts";
+import type { TaskModel } from "./task-model.ts";
+import { getTaskModel } from "./task-model-cache.ts";
 
 /** Below this confidence in the first task the answer says it is unsure and offers choices. */
 export const LOW_CONFIDENCE = 0.6;

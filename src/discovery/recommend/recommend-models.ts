@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { countNoun } from "../../core/count-noun.ts";
 import { badRequest } from "../../core/errors.ts";
 import type { Repo } from "../../core/types.ts";
@@ -33,6 +34,7 @@ import {
   type Trigger,
 } from "./parse-description.ts";
 import { LOW_CONFIDENCE, type TaskChoice, type TaskConfidence } from "./recognise-tasks.ts";
+import { getTaskModel } from "./task-model-cache.ts";
 
 export const DEFAULT_RECOMMEND_LIMIT = 5;
 export const MAX_RECOMMEND_LIMIT = 50;
@@ -506,6 +508,8 @@ export async function recommendModels(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECOMMEND_LIMIT) {
     throw badRequest(`limit must be an integer from 1 to ${MAX_RECOMMEND_LIMIT}`);
   }
+  // The task model's weights are kept in the home, so a CLI command or a new server need not train it.
+  getTaskModel({ cacheDirectory: join(hub.config.home, "cache") });
   const parsed: ParsedDescription = parseDescription(params.description);
   const { constraints } = parsed;
   const { spec: hardware, assumed } = targetHardware(constraints);

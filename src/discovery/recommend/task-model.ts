@@ -1,7 +1,12 @@
 import { seededRandom } from "../../hub/catalog/generate-catalog.ts";
 import { type CorpusExample, type CorpusSource, readTaskCorpus, type TaskCorpus } from "./task-corpus.ts";
 import { DEFAULT_FEATURE_WEIGHTS, type FeatureWeights, textFeatures } from "./task-features.ts";
-import { shuffle, trainSparseSoftmax, type WeightedSparseExample } from "./train-sparse-softmax.ts";
+import {
+  type SparseSoftmax,
+  shuffle,
+  trainSparseSoftmax,
+  type WeightedSparseExample,
+} from "./train-sparse-softmax.ts";
 
 /**
  * Which task a description asks for, learned from labelled text (see task-corpus.ts): multinomial logistic
@@ -91,9 +96,16 @@ export interface TrainTaskModelParams {
   settings?: TaskModelSettings;
 }
 
-export function trainTaskModel(params: TrainTaskModelParams = {}): TaskModel {
-  const corpus = params.corpus ?? readTaskCorpus();
-  const settings = params.settings ?? DEFAULT_TASK_MODEL_SETTINGS;
+/** The weights a task model learned, and the feature each row of them belongs to. */
+export interface FittedTaskModel {
+  tasks: string[];
+  /** Feature names, in the order of the weights' rows. */
+  features: string[];
+  trained: SparseSoftmax;
+}
+
+/** Learns the weights of a task model from a corpus: deterministic (seeded), about a second. */
+export function fitTaskModel(corpus: TaskCorpus, settings: TaskModelSettings): FittedTaskModel {
   const taskIndex = new Map(corpus.tasks.map((task, index) => [task, index]));
   const featureIndex = new Map<string, number>();
   const examples: WeightedSparseExample[] = [];
@@ -130,6 +142,21 @@ export function trainTaskModel(params: TrainTaskModelParams = {}): TaskModel {
     l2: settings.l2,
     seed: settings.seed,
   });
+  return { tasks: corpus.tasks, features: [...featureIndex.keys()], trained };
+}
+
+export function trainTaskModel(params: TrainTaskModelParams = {}): TaskModel {
+  const corpus = params.corpus ?? readTaskCorpus();
+  const settings = params.settings ?? DEFAULT_TASK_MODEL_SETTINGS;
+  return taskModelFrom(fitTaskModel(corpus, settings), settings);
+}
+
+/** A task model from its weights (fitted now, or read from a cache). */
+export function taskModelFrom(fitted: FittedTaskModel, settings: TaskModelSettings): TaskModel {
+  const { trained } = fitted;
+  const corpus = { tasks: fitted.tasks };
+  const taskIndex = new Map(corpus.tasks.map((task, index) => [task, index]));
+  const featureIndex = new Map(fitted.features.map((name, index) => [name, index]));
   const labelCount = corpus.tasks.length;
 
   const logitsOf = (text: string): { logits: Float64Array; features: Array<[number, number, string]> } => {
@@ -181,12 +208,4 @@ export function trainTaskModel(params: TrainTaskModelParams = {}): TaskModel {
         .slice(0, count);
     },
   };
-}
-
-let shared: TaskModel | undefined;
-
-/** The task model of this process, trained on first use. */
-export function getTaskModel(): TaskModel {
-  shared ??= trainTaskModel();
-  return shared;
 }

@@ -3,6 +3,7 @@ import { HangarError } from "../../core/errors.ts";
 import { checkJson, type JsonSchema } from "../../core/json-schema.ts";
 import type { Hangar } from "../../hangar.ts";
 import { readBody } from "../http.ts";
+import { registerMcpRoute } from "../mcp/mcp-route.ts";
 import { assertJsonContentType, type JsonBodyRule, parseJsonBytes } from "../read-json-body.ts";
 import { registerAccountRoutes } from "../routes/accounts.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
@@ -28,6 +29,7 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/recommend" },
   { method: "POST", url: "/v1/evaluations" },
   { method: "GET", url: "/v1/evaluations" },
+  { method: "POST", url: "/mcp" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -36,7 +38,7 @@ function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
 }
 
 /**
- * Hangar's own API (`/v1/...`, `/api/whoami-v2`) as native Fastify routes, in a scope of their own:
+ * Hangar's own API (`/v1/...`, `/api/whoami-v2`, `/mcp`) as native Fastify routes, in a scope of their own:
  * - JSON bodies are read by one content-type parser for every type: 415 for a type that is not JSON, 413
  *   over the route's size (`config.jsonBody.maxBytes`) or `maxRequestBodySize`, and the body checked
  *   against the route's shape as it is parsed, on the JSON body worker when large (`parseJsonBytes`), with
@@ -92,4 +94,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerDiscoverRoutes(app, hangar);
   registerCompareRecommendRoutes(app, hangar);
   registerEvaluationRoutes(app, hangar);
+  registerMcpRoute(app, hangar, NATIVE_ROUTES);
 }
