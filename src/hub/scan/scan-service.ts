@@ -112,6 +112,9 @@ export class ScanService implements CommitScanGate {
     while (!this.closed) {
       const batch = await hub.catalog.scanResults.pending(SCANNER_RULES_VERSION, { after, limit: 50 });
       if (batch.length === 0) break;
+      // The heads holding the blobs of this batch: each repo's status is refreshed once per batch, not once
+      // per blob (a repo of a thousand files read its whole head a thousand times).
+      const heads = new Map<number, number>();
       for (const blob of batch) {
         if (this.closed) break;
         after = blob.sha256;
@@ -135,9 +138,10 @@ export class ScanService implements CommitScanGate {
         }
         report.scanned++;
         for (const { repoPk, commitPk } of await hub.catalog.scanResults.reposWithHeadBlob(blob.sha256)) {
-          await refreshRepoScanStatus(hub, repoPk, commitPk);
+          heads.set(repoPk, commitPk);
         }
       }
+      for (const [repoPk, commitPk] of heads) await refreshRepoScanStatus(hub, repoPk, commitPk);
     }
     await this.refreshMovedHeads(refreshAll, sequence);
     return report;
