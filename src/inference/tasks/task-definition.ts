@@ -28,8 +28,6 @@ export interface TaskDefinition {
   readonly task: string;
   /** One line for docs, `hangar run --help` and errors. */
   readonly summary: string;
-  /** Encoder tasks whose calls with equal parameters can run as one batch. */
-  readonly batchable: boolean;
   /** Whether the task can stream tokens (text generation). */
   readonly streams?: boolean;
   /**

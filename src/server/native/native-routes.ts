@@ -9,6 +9,7 @@ import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
+import { registerRouterRoutes } from "./router-routes.ts";
 import type { NativeApp } from "./schemas.ts";
 
 /**
@@ -28,6 +29,9 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/recommend" },
   { method: "POST", url: "/v1/evaluations" },
   { method: "GET", url: "/v1/evaluations" },
+  { method: "GET", url: "/v1/routes" },
+  { method: "PUT", url: "/v1/routes" },
+  { method: "GET", url: "/v1/health" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -92,4 +96,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerDiscoverRoutes(app, hangar);
   registerCompareRecommendRoutes(app, hangar);
   registerEvaluationRoutes(app, hangar);
+  registerRouterRoutes(app, hangar);
 }
