@@ -148,7 +148,14 @@ export class RouteBackend implements InferenceBackend {
     return JSON.stringify([this.config.name, task, call.inputs, parameters]);
   }
 
-  async run(call: BackendCall): Promise<BackendResult> {
+  /** The call with its task named: the route's own task when the request named none. */
+  private withTask(call: BackendCall): BackendCall {
+    if (call.task !== undefined) return call;
+    return Object.assign(call, { task: this.config.task ?? "text-generation" });
+  }
+
+  async run(given: BackendCall): Promise<BackendResult> {
+    const call = this.withTask(given);
     const key = this.cacheKey(call);
     const cached = key === undefined ? undefined : this.cache!.get(key);
     if (cached) {
@@ -169,7 +176,8 @@ export class RouteBackend implements InferenceBackend {
     }
   }
 
-  async stream(call: BackendCall): Promise<InferenceStream> {
+  async stream(given: BackendCall): Promise<InferenceStream> {
+    const call = this.withTask(given);
     const total = limitedSignal(call.deadline(), this.config.timeout_ms);
     let attempt: Attempt<{
       stream: InferenceStream;

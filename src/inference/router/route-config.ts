@@ -41,6 +41,8 @@ export interface RouteConfig {
   circuit: { failures: number; cooldown_ms: number };
   /** Exact-match response cache for deterministic requests (embeddings, classification; see `cache`). */
   cache: boolean;
+  /** The task of requests that name none (the Hub's serverless route); text-generation when absent. */
+  task?: string;
   deployments: DeploymentConfig[];
 }
 
@@ -167,6 +169,7 @@ const DEPLOYMENT_FIELDS = [
 ];
 const ROUTE_FIELDS = [
   "name",
+  "task",
   "policy",
   "retries",
   "timeout_ms",
@@ -225,8 +228,10 @@ function checkRoute(check: Checker, value: unknown, path: Path): RouteConfig {
   check.known(circuit, [...path, "circuit"], ["failures", "cooldown_ms"]);
   if (value.cache !== undefined && typeof value.cache !== "boolean")
     check.fail([...path, "cache"], "must be true or false");
+  const task = check.text(value.task, [...path, "task"], false);
   return {
     name,
+    ...(task !== undefined ? { task } : {}),
     policy: check.choice(value.policy, [...path, "policy"], ROUTE_POLICIES, ROUTE_DEFAULTS.policy),
     retries: check.count(value.retries, [...path, "retries"], ROUTE_DEFAULTS.retries),
     timeout_ms: check.count(value.timeout_ms, [...path, "timeout_ms"], ROUTE_DEFAULTS.timeout_ms, 1),

@@ -40,7 +40,8 @@ const DEPLOYMENT_HEALTH = openObject({
 
 function requireAdmin(caller: Caller, what: string): void {
   if (!caller) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", `${what} needs an admin token`);
-  if (!caller.isAdmin) throw new HangarError("HANGAR_ERR_FORBIDDEN", `${what} is for admins; ${caller.user} is not one`);
+  if (!caller.isAdmin)
+    throw new HangarError("HANGAR_ERR_FORBIDDEN", `${what} is for admins; ${caller.user} is not one`);
 }
 
 /** The router's admin API (`/v1/routes`) and health (`/v1/health`). */
@@ -67,7 +68,9 @@ export function registerRouterRoutes(app: NativeApp, hangar: Hangar): void {
         summary: "Replace the inference routes (admins); with a route file, the file is rewritten",
         tags: ["router"],
         security: TOKEN,
-        body: Type.Unsafe<Record<string, unknown>>(structuredClone(ROUTES_BODY.schema) as Record<string, unknown>),
+        body: Type.Unsafe<Record<string, unknown>>(
+          structuredClone(ROUTES_BODY.schema) as Record<string, unknown>,
+        ),
         response: { 200: ROUTES_RESPONSE, ...HANGAR_ERRORS },
       },
       config: { jsonBody: ROUTES_BODY },
@@ -88,7 +91,11 @@ export function registerRouterRoutes(app: NativeApp, hangar: Hangar): void {
           200: openObject({
             status: Type.String({ description: "healthy, degraded (some deployments down) or unhealthy" }),
             routes: Type.Array(
-              openObject({ name: Type.String(), state: Type.String(), deployments: Type.Array(DEPLOYMENT_HEALTH) }),
+              openObject({
+                name: Type.String(),
+                state: Type.String(),
+                deployments: Type.Array(DEPLOYMENT_HEALTH),
+              }),
             ),
           }),
           ...HANGAR_ERRORS,
@@ -110,7 +117,9 @@ export function registerRouterRoutes(app: NativeApp, hangar: Hangar): void {
         routes: report.routes.map((route) => ({
           ...route,
           deployments: route.deployments.map((deployment) =>
-            admin ? deployment : { ...deployment, url: null, last_error: deployment.last_error ? "hidden" : null },
+            admin
+              ? deployment
+              : { ...deployment, url: null, last_error: deployment.last_error ? "hidden" : null },
           ),
         })),
         cache: report.cache,

@@ -4,8 +4,8 @@ import type {
   InferenceEvent,
   ModelLoadEvent,
   QueueDepthEvent,
-  Telemetry,
   RouterEvent,
+  Telemetry,
 } from "../../core/telemetry.ts";
 
 /** Methods kept as labels; anything else is `other`, so a client cannot invent label values. */

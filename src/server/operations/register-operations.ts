@@ -106,9 +106,12 @@ export function registerOperations(
   const detachLog = hangar.telemetry.attach({
     ...NO_TELEMETRY,
     routerEvent: (event) => {
-      if (event.kind === "deployment-state") app.log.warn({ router: event }, event.message ?? "deployment state changed");
-      else if (event.kind === "routes-refused") app.log.error({ router: event }, event.message ?? "route file refused");
-      else if (event.kind === "routes-loaded") app.log.info({ router: event }, event.message ?? "route file loaded");
+      if (event.kind === "deployment-state")
+        app.log.warn({ router: event }, event.message ?? "deployment state changed");
+      else if (event.kind === "routes-refused")
+        app.log.error({ router: event }, event.message ?? "route file refused");
+      else if (event.kind === "routes-loaded")
+        app.log.info({ router: event }, event.message ?? "route file loaded");
     },
   });
   app.addHook("onClose", async () => {
