@@ -299,13 +299,13 @@ export function checkRoutesConfig(value: unknown, origin: Origin): RoutesConfig 
 /** Parses and checks route file text; a YAML error or a wrong field names `file`, the line and the field. */
 export function parseRoutesYaml(text: string, file: string): RoutesConfig {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const document = parseDocument(text, { lineCounter });
   const syntax = document.errors[0];
   if (syntax) {
     const line = syntax.linePos?.[0]?.line;
     throw new HangarError(
       "HANGAR_ERR_BAD_REQUEST",
-      `${file}${line ? `:${line}` : ""}: not valid YAML: ${syntax.message.split("\n")[0]}`,
+      `${file}${line ? `:${line}` : ""}: not valid YAML: ${syntax.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
       { details: { file, line: line ?? null, field: null } },
     );
   }
