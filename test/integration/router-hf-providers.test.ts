@@ -24,17 +24,24 @@ function providersStandIn(): OpenAiUpstream {
       }),
     );
   });
-  standIn.extra.set("/hf-inference/models/org/embedder/pipeline/feature-extraction", (request, response, body) => {
-    if (request.headers.authorization !== "Bearer hf_provider_token_for_tests") {
-      response.writeHead(401, { "Content-Type": "application/json" });
-      response.end(JSON.stringify({ error: "Invalid credentials in Authorization header" }));
-      return;
-    }
-    const inputs = body?.inputs;
-    const vector = (text: string) => [text.length, 0.5, -1];
-    response.writeHead(200, { "Content-Type": "application/json" });
-    response.end(JSON.stringify(Array.isArray(inputs) ? inputs.map((text) => vector(String(text))) : vector(String(inputs))));
-  });
+  standIn.extra.set(
+    "/hf-inference/models/org/embedder/pipeline/feature-extraction",
+    (request, response, body) => {
+      if (request.headers.authorization !== "Bearer hf_provider_token_for_tests") {
+        response.writeHead(401, { "Content-Type": "application/json" });
+        response.end(JSON.stringify({ error: "Invalid credentials in Authorization header" }));
+        return;
+      }
+      const inputs = body?.inputs;
+      const vector = (text: string) => [text.length, 0.5, -1];
+      response.writeHead(200, { "Content-Type": "application/json" });
+      response.end(
+        JSON.stringify(
+          Array.isArray(inputs) ? inputs.map((text) => vector(String(text))) : vector(String(inputs)),
+        ),
+      );
+    },
+  );
   return standIn;
 }
 
