@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
@@ -202,6 +203,14 @@ routes:
     assert.ok(route.deployments[0]!.error_rate > 0);
     assert.equal(route.deployments[1]!.state, "healthy");
     assert.equal(down.status, "degraded");
+    // `hangar status` shows the same, as a table and as JSON.
+    const table = await runCli(["status", "--endpoint", hub.url, "--token", hub.adminToken]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^Routes: degraded$/m);
+    assert.match(table.stdout, /chat-default\s+chat-default\/0\s+openai\s+first-model\s+unhealthy/);
+    assert.match(table.stdout, /chat-default\s+chat-default\/1\s+openai\s+second-model\s+healthy/);
+    const json = await runCli(["status", "--endpoint", hub.url, "--token", hub.adminToken, "--json"]);
+    assert.equal((JSON.parse(json.stdout) as HealthReport).routes[0]!.deployments[0]!.circuit, "open");
     // While open, requests go straight to the backup: no failed attempt on the dead one first.
     const metrics = await fetch(`${hub.url}/metrics`, {
       headers: { Authorization: `Bearer ${hub.adminToken}` },
