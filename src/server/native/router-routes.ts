@@ -103,6 +103,9 @@ export function registerRouterRoutes(app: NativeApp, hangar: Hangar): void {
       },
     },
     async (request) => {
+      if (hangar.inference.settings.requireToken && !request.caller) {
+        throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "This Hangar requires a token for inference");
+      }
       const report = hangar.inference.router.health();
       const admin = request.caller?.isAdmin === true;
       const states = report.routes.map((route) => route.state);
