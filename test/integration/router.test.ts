@@ -268,6 +268,16 @@ routes:
     assert.ok(answered!.at - refused!.at >= 950, `retried after ${answered!.at - refused!.at} ms`);
   });
 
+  it("answers the upstream's 429 and its Retry-After at once when the wait would outlast the route's time", async () => {
+    limited.mode = { kind: "rate-limit", seconds: 120, times: 1 };
+    const started = Date.now();
+    const response = await chat(hub, "limited");
+    assert.equal(response.status, 429);
+    assert.equal(response.headers.get("retry-after"), "120");
+    assert.ok(Date.now() - started < 2_000);
+    limited.mode = { kind: "ok" };
+  });
+
   it("passes the upstream's status and message to the caller when retrying cannot help", async () => {
     limited.mode = { kind: "fail", status: 422 };
     const seen = limited.requests("/v1/chat/completions").length;

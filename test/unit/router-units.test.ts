@@ -82,6 +82,14 @@ describe("route files", () => {
     assert.throws(
       () =>
         parseRoutesYaml(
+          "routes:\n  - name: a\n    deployments:\n      - backend: openai\n        model: m\n        url: http://h/v1?key=sk-1\n",
+          "r.yaml",
+        ),
+      { message: /^r\.yaml:6: routes\[0\]\.deployments\[0\]\.url must not have a query string/ },
+    );
+    assert.throws(
+      () =>
+        parseRoutesYaml(
           "routes:\n  - name: a\n    deployments: [{backend: local, model: a/b}]\n  - name: a\n    deployments: [{backend: local, model: a/b}]\n",
           "r.yaml",
         ),

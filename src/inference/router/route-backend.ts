@@ -267,6 +267,7 @@ export class RouteBackend implements InferenceBackend {
       );
     }
     const tried = new Map<Deployment, number>();
+    const endsAt = Date.now() + this.config.timeout_ms;
     let lastError: unknown;
     for (let attempt = 0; attempt <= this.config.retries; attempt++) {
       const order = orderDeployments(this.config, able);
@@ -291,6 +292,11 @@ export class RouteBackend implements InferenceBackend {
       if (times > 0) {
         const jittered = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (times - 1));
         const wait = Math.max(requestedWait(lastError) ?? 0, jittered);
+        // A wait past the route's time would only end in a timeout: the upstream's answer is more useful.
+        if (Date.now() + wait >= endsAt) {
+          deployment.breaker.neutral();
+          break;
+        }
         try {
           await sleep(wait, total.signal);
         } catch {

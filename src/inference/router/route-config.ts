@@ -149,6 +149,12 @@ class Checker {
     }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
       this.fail(path, "must be an http(s) URL");
+    if (parsed.search || parsed.hash) {
+      this.fail(
+        path,
+        "must not have a query string or fragment: name the key's environment variable in api_key_env",
+      );
+    }
     if (parsed.username || parsed.password) {
       this.fail(path, "must not hold credentials: name an environment variable in api_key_env");
     }
