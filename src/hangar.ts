@@ -78,6 +78,16 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
   const scans = new ScanService(hangar);
   // A commit made here wakes the scanner (one from another node is found on its next look).
   telemetry.attach({ ...NO_TELEMETRY, commitCreated: () => scans.notify() });
+  // A route file is read at start, so that one with an error stops the start with its line named, and its
+  // deployments are probed from the start.
+  if (config.routes) {
+    try {
+      void hangar.inference;
+    } catch (error) {
+      await hangar.close();
+      throw error;
+    }
+  }
   if (config.adminToken) await ensureBootstrapAdmin(hangar, config.adminToken);
   return hangar;
 }

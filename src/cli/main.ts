@@ -130,6 +130,7 @@ export async function main(
         ...(typeof values.host === "string" ? { host: values.host } : {}),
         ...(typeof values.port === "string" ? { port: values.port } : {}),
         ...(typeof values["log-level"] === "string" ? { logLevel: values["log-level"] } : {}),
+        ...(typeof values.routes === "string" ? { routes: values.routes } : {}),
       },
     });
     const code = await command.run({

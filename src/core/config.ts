@@ -79,6 +79,16 @@ export interface HangarConfig {
    * scanned before the ref moves and the commit answered 422. Unset or empty: every verdict is only flagged.
    */
   scanBlock?: readonly BlockableVerdict[];
+  /**
+   * The inference route file (`--routes`, `HANGAR_ROUTES`): YAML mapping model names to deployments, looked
+   * at for changes while Hangar runs. Unset: no routes, every model name is a local repo.
+   */
+  routes?: string;
+  /**
+   * Reads an environment variable that a route names for its API key (`api_key_env`). A function, not the
+   * values, so the config can be shown or logged without secrets in it.
+   */
+  environment?: (name: string) => string | undefined;
 }
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -266,6 +276,7 @@ export interface ConfigSources {
     database?: string;
     blobs?: string;
     logLevel?: string;
+    routes?: string;
   };
 }
 
@@ -406,7 +417,15 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
       env.HANGAR_TEST === "1" ? "silent" : "info",
     ),
     ...optional("scanBlock", parseScanBlock(env.HANGAR_SCAN_BLOCK, "HANGAR_SCAN_BLOCK")),
+    ...optional("routes", routesFile(flags.routes ?? env.HANGAR_ROUTES, home)),
+    environment: (name) => env[name],
   };
+}
+
+/** The route file, resolved against the working directory; empty means none. */
+function routesFile(value: string | undefined, _home: string): string | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  return resolve(value.trim());
 }
 
 /** A scan verdict an instance may refuse commits for. */

@@ -35,6 +35,18 @@ export interface ModelLoadEvent {
   memoryBytes: number;
 }
 
+/** What the inference router reports: circuit changes, retries, fallbacks, route files taken or refused. */
+export interface RouterEvent {
+  kind: "deployment-state" | "retry" | "fallback" | "routes-loaded" | "routes-refused";
+  route?: string;
+  /** `route/index` of the deployment whose circuit changed. */
+  deployment?: string;
+  from?: string;
+  to?: string;
+  /** One readable line for the log (no secrets: keys are never in the route configuration). */
+  message?: string;
+}
+
 /**
  * What the domain reports as it works, for metrics and anything else that watches: the hub where commits are
  * recorded and LFS objects land, the inference runtime as requests end, queues move and models load. The
@@ -48,6 +60,8 @@ export interface Telemetry {
   queueDepth(event: QueueDepthEvent): void;
   modelLoaded(event: ModelLoadEvent): void;
   modelUnloaded(event: { model: string }): void;
+  /** Router events (optional: observers written before the router need not know them). */
+  routerEvent?(event: RouterEvent): void;
 }
 
 /** Telemetry that goes nowhere: the default when nothing watches. */
@@ -75,7 +89,10 @@ export class TelemetryHub implements Telemetry {
     };
   }
 
-  private emit<K extends keyof Telemetry>(method: K, ...args: Parameters<Telemetry[K]>): void {
+  private emit<K extends Exclude<keyof Telemetry, "routerEvent">>(
+    method: K,
+    ...args: Parameters<Telemetry[K]>
+  ): void {
     for (const observer of this.observers) {
       try {
         (observer[method] as (...values: Parameters<Telemetry[K]>) => void)(...args);
@@ -102,5 +119,14 @@ export class TelemetryHub implements Telemetry {
   }
   modelUnloaded(event: { model: string }): void {
     this.emit("modelUnloaded", event);
+  }
+  routerEvent(event: RouterEvent): void {
+    for (const observer of this.observers) {
+      try {
+        observer.routerEvent?.(event);
+      } catch {
+        // As for every event: an observer's failure is its own.
+      }
+    }
   }
 }

@@ -19,6 +19,7 @@ import { runCommand } from "./run.ts";
 import { scanCommand } from "./scan.ts";
 import { searchCommand } from "./search.ts";
 import { serveCommand } from "./serve.ts";
+import { statusCommand } from "./status.ts";
 import { syncCommand } from "./sync.ts";
 import { tagCreateCommand, tagDeleteCommand, tagListCommand } from "./tag.ts";
 import { tokenCreateCommand } from "./token-create.ts";
@@ -31,6 +32,7 @@ import { userListCommand } from "./user-list.ts";
 /** Every CLI command. Add new ones here. */
 export const COMMANDS: Command[] = [
   serveCommand,
+  statusCommand,
   importCommand,
   userAddCommand,
   userListCommand,

@@ -44,6 +44,12 @@ export const serveCommand: Command = {
         "Request log level: fatal, error, warn, info, debug, trace or silent (HANGAR_LOG_LEVEL, default info)",
       valueName: "LEVEL",
     },
+    routes: {
+      type: "string",
+      description:
+        "Inference route file: model names to deployments elsewhere, reloaded on change (HANGAR_ROUTES)",
+      valueName: "FILE",
+    },
     "trust-proxy": {
       type: "boolean",
       description:

@@ -40,7 +40,8 @@ export interface QueueStats {
 /**
  * The requests of one loaded model: at most `maxConcurrency` model calls at once, at most `maxQueue`
  * requests waiting (429 with Retry-After beyond), and encoder calls with equal parameters coalesced into
- * batches of up to `maxBatchSize`, waiting at most `maxQueueDelayMs` for company.
+ * batches of up to `maxBatchSize`. An idle model takes a call at once; while it is busy, calls wait at most
+ * `maxQueueDelayMs` for company.
  */
 export class ModelQueue {
   private readonly pending: Job[] = [];
@@ -159,7 +160,10 @@ export class ModelQueue {
     }
     const same = this.pending.filter((job) => job.batchKey === first.batchKey && !job.holdsSlot);
     const waited = Date.now() - first.enqueuedAt;
-    if (same.length < this.settings.maxBatchSize && waited < this.settings.maxQueueDelayMs) {
+    // An idle model runs what is there at once: waiting for company only pays while a call is running,
+    // and the requests that arrive meanwhile form the next batch.
+    const idle = this.running === 0;
+    if (!idle && same.length < this.settings.maxBatchSize && waited < this.settings.maxQueueDelayMs) {
       if (!this.timer) {
         this.timer = setTimeout(() => {
           this.timer = undefined;

@@ -1,6 +1,7 @@
 import type { Tensor } from "@huggingface/transformers";
 import type { InferenceSession } from "onnxruntime-node";
 import { HangarError } from "../../core/errors.ts";
+import { isBatchableTask, PIPELINE_OF_TASK } from "../../core/local-tasks.ts";
 import type { ChatMessage } from "../tasks/text-generation.ts";
 import { bestAnswers } from "./answer-spans.ts";
 import { configureTransformers, serveSource } from "./in-process-hub.ts";
@@ -25,18 +26,6 @@ function loadTransformers(): Promise<TransformersModule> {
   transformersModule ??= import("@huggingface/transformers");
   return transformersModule;
 }
-
-/** Which transformers.js pipeline serves each task. */
-const PIPELINE_OF_TASK: Record<string, string> = {
-  "text-classification": "text-classification",
-  "zero-shot-classification": "text-classification",
-  "token-classification": "token-classification",
-  "question-answering": "question-answering",
-  "fill-mask": "fill-mask",
-  "feature-extraction": "feature-extraction",
-  "sentence-similarity": "feature-extraction",
-  "text-generation": "text-generation",
-};
 
 /** Memory a session takes beyond its weight bytes (graph, arenas, tokenizer), as a factor. */
 const MEMORY_FACTOR = 1.5;
@@ -276,7 +265,7 @@ class TransformersModel implements LoadedModel {
   }
 
   async run(call: InferenceCall): Promise<unknown> {
-    if (this.tasks.includes(call.task) && isBatchable(call.task)) {
+    if (this.tasks.includes(call.task) && isBatchableTask(call.task)) {
       const [output] = await this.runBatch([call]);
       if (output instanceof Error) throw output;
       return output;
@@ -701,18 +690,6 @@ class TransformersModel implements LoadedModel {
 
 function pickDefined(values: Record<string, unknown>, names: string[]): Record<string, unknown> {
   return Object.fromEntries(names.filter((name) => values[name] !== undefined).map((n) => [n, values[n]]));
-}
-
-function isBatchable(task: string): boolean {
-  return [
-    "text-classification",
-    "token-classification",
-    "feature-extraction",
-    "sentence-similarity",
-    "fill-mask",
-    "question-answering",
-    "zero-shot-classification",
-  ].includes(task);
 }
 
 /** Indices of the `count` highest scores, highest first; equal scores keep their order (lower index first). */

@@ -20,7 +20,6 @@ export const POOLING_METHODS = ["mean", "cls", "none"] as const;
 export const featureExtractionTask: TaskDefinition = {
   task: "feature-extraction",
   summary: "Turns texts into embedding vectors",
-  batchable: true,
   truncates: true,
   outputUnit: "vectors",
   countOutput: countVectors,

@@ -16,7 +16,6 @@ import {
 export const fillMaskTask: TaskDefinition = {
   task: "fill-mask",
   summary: "Guesses the word hidden behind the mask token",
-  batchable: true,
   truncates: false,
   outputUnit: "predictions",
   countOutput: countRecords,

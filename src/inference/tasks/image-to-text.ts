@@ -103,7 +103,6 @@ export function readImageInputs(inputs: unknown): Buffer {
 export const imageToTextTask: TaskDefinition = {
   task: IMAGE_TO_TEXT,
   summary: "Reads the text in an image (OCR)",
-  batchable: false,
   truncates: false,
   maxRequestBytes: MEDIA_REQUEST_BYTES,
   outputUnit: "characters",

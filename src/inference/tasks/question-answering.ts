@@ -16,7 +16,6 @@ import {
 export const questionAnsweringTask: TaskDefinition = {
   task: "question-answering",
   summary: "Finds the answer to a question in a context text",
-  batchable: true,
   truncates: false,
   outputUnit: "answers",
   countOutput: countRecords,

@@ -8,7 +8,6 @@ import { isRecord, requireText, type TaskDefinition } from "./task-definition.ts
 export const sentenceSimilarityTask: TaskDefinition = {
   task: "sentence-similarity",
   summary: "Scores how close sentences are to a source sentence",
-  batchable: true,
   truncates: true,
   outputUnit: "scores",
   countOutput: (output) => (Array.isArray(output) ? output.length : 0),

@@ -20,16 +20,15 @@ export interface ParsedTaskRequest {
 
 /**
  * One task of the inference API: its input and parameter schema (validated with clear 400s), how its output
- * is shaped on the Hub serverless route, and whether requests can be batched together. Loaders run the task;
- * a task file only describes it, so a loader added later (Silero VAD, PaddleOCR...) serves it too.
+ * is shaped on the Hub serverless route (whether its requests batch is in `core/local-tasks.ts`). Loaders
+ * run the task; a task file only describes it, so a loader added later (Silero VAD, PaddleOCR...) serves it
+ * too.
  */
 export interface TaskDefinition {
   /** The `@huggingface/tasks` id, e.g. `text-classification`. */
   readonly task: string;
   /** One line for docs, `hangar run --help` and errors. */
   readonly summary: string;
-  /** Encoder tasks whose calls with equal parameters can run as one batch. */
-  readonly batchable: boolean;
   /** Whether the task can stream tokens (text generation). */
   readonly streams?: boolean;
   /**

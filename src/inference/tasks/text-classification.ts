@@ -16,7 +16,6 @@ import {
 export const textClassificationTask: TaskDefinition = {
   task: "text-classification",
   summary: "Labels a text with classes and their probabilities",
-  batchable: true,
   truncates: true,
   outputUnit: "labels",
   countOutput: countRecords,

@@ -79,7 +79,6 @@ export function parseGenerationParameters(parameters: Record<string, unknown>): 
 export const textGenerationTask: TaskDefinition = {
   task: "text-generation",
   summary: "Continues a prompt or answers chat messages",
-  batchable: false,
   truncates: false,
   outputUnit: "tokens",
   countOutput: (output) =>

@@ -20,7 +20,6 @@ export const AGGREGATION_STRATEGIES = ["none", "simple", "first", "average", "ma
 export const tokenClassificationTask: TaskDefinition = {
   task: "token-classification",
   summary: "Finds named entities (people, places...) in a text",
-  batchable: true,
   truncates: true,
   outputUnit: "entities",
   countOutput: countRecords,

@@ -111,7 +111,6 @@ export function readVoiceActivityInputs(inputs: unknown, parameters: Record<stri
 export const voiceActivityDetectionTask: TaskDefinition = {
   task: VOICE_ACTIVITY_DETECTION,
   summary: "Finds the segments of a recording where someone speaks",
-  batchable: false,
   truncates: false,
   maxRequestBytes: MEDIA_REQUEST_BYTES,
   outputUnit: "segments",

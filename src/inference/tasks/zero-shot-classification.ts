@@ -19,7 +19,6 @@ import {
 export const zeroShotClassificationTask: TaskDefinition = {
   task: "zero-shot-classification",
   summary: "Scores a text against labels given with the request",
-  batchable: true,
   truncates: true,
   outputUnit: "labels",
   countOutput: countRecords,

@@ -10,6 +10,7 @@ import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
+import { registerRouterRoutes } from "./router-routes.ts";
 import type { NativeApp } from "./schemas.ts";
 
 /**
@@ -30,6 +31,9 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/evaluations" },
   { method: "GET", url: "/v1/evaluations" },
   { method: "POST", url: "/mcp" },
+  { method: "GET", url: "/v1/routes" },
+  { method: "PUT", url: "/v1/routes" },
+  { method: "GET", url: "/v1/health" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -95,4 +99,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerCompareRecommendRoutes(app, hangar);
   registerEvaluationRoutes(app, hangar);
   registerMcpRoute(app, hangar, NATIVE_ROUTES);
+  registerRouterRoutes(app, hangar);
 }

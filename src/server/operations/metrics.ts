@@ -4,6 +4,7 @@ import type {
   InferenceEvent,
   ModelLoadEvent,
   QueueDepthEvent,
+  RouterEvent,
   Telemetry,
 } from "../../core/telemetry.ts";
 
@@ -46,6 +47,9 @@ export class HangarMetrics {
   private readonly modelsLoaded: Gauge;
   private readonly modelMemory: Gauge<"model" | "revision">;
   private readonly loadedModels = new Map<string, number>();
+  private readonly routerCircuitOpen: Gauge<"route" | "deployment">;
+  private readonly routerStateChanges: Counter<"route" | "deployment" | "to">;
+  private readonly routerRetries: Counter<"route" | "kind">;
 
   constructor() {
     const registers = [this.registry];
@@ -138,6 +142,24 @@ export class HangarMetrics {
       labelNames: ["model", "revision"],
       registers,
     });
+    this.routerCircuitOpen = new Gauge({
+      name: "hangar_router_circuit_open",
+      help: "Whether a route deployment's circuit is open (1) or not (0); half-open counts as open",
+      labelNames: ["route", "deployment"],
+      registers,
+    });
+    this.routerStateChanges = new Counter({
+      name: "hangar_router_state_changes_total",
+      help: "Circuit state changes of route deployments, by the state entered",
+      labelNames: ["route", "deployment", "to"],
+      registers,
+    });
+    this.routerRetries = new Counter({
+      name: "hangar_router_retries_total",
+      help: "Further attempts of routed requests: retry (same deployment) or fallback (another one)",
+      labelNames: ["route", "kind"],
+      registers,
+    });
   }
 
   /** What the domain reports, recorded here: give it to `hangar.telemetry.attach`. */
@@ -164,6 +186,15 @@ export class HangarMetrics {
       this.loadedModels.delete(event.model);
       this.modelsLoaded.set(this.loadedModels.size);
       this.modelMemory.remove(modelLabels(event.model));
+    },
+    routerEvent: (event: RouterEvent) => {
+      const route = event.route ?? "";
+      if (event.kind === "deployment-state" && event.deployment && event.to) {
+        this.routerCircuitOpen.set({ route, deployment: event.deployment }, event.to === "closed" ? 0 : 1);
+        this.routerStateChanges.inc({ route, deployment: event.deployment, to: event.to });
+      } else if (event.kind === "retry" || event.kind === "fallback") {
+        this.routerRetries.inc({ route, kind: event.kind });
+      }
     },
   };
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { HangarError } from "../../core/errors.ts";
 import { type RateLimits, rateLimitSettings } from "../../core/operations-config.ts";
+import { NO_TELEMETRY } from "../../core/telemetry.ts";
 import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { MemoryWindowCounter, type WindowCounter } from "../../store/window-counter.ts";
@@ -101,7 +102,22 @@ export function registerOperations(
 ): Operations {
   const metrics = options.metrics ?? new HangarMetrics();
   const detach = hangar.telemetry.attach(metrics.telemetry);
-  app.addHook("onClose", async () => detach());
+  // Circuits opening and closing and route files refused go to the log as they happen.
+  const detachLog = hangar.telemetry.attach({
+    ...NO_TELEMETRY,
+    routerEvent: (event) => {
+      if (event.kind === "deployment-state")
+        app.log.warn({ router: event }, event.message ?? "deployment state changed");
+      else if (event.kind === "routes-refused")
+        app.log.error({ router: event }, event.message ?? "route file refused");
+      else if (event.kind === "routes-loaded")
+        app.log.info({ router: event }, event.message ?? "route file loaded");
+    },
+  });
+  app.addHook("onClose", async () => {
+    detach();
+    detachLog();
+  });
   const counter: NonNullable<OperationsOptions["counter"]> = options.counter ?? new MemoryWindowCounter();
   const limiter = new RateLimiter(
     counter,

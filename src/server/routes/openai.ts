@@ -178,7 +178,8 @@ export async function chatCompletion(
   const { body } = call;
   const model = requireModel(body, modelId);
   const messages = parseMessages(body.messages);
-  if (body.tools !== undefined && Array.isArray(body.tools) && body.tools.length > 0) {
+  const routed = call.hangar.inference.router.backendFor(model) !== undefined;
+  if (!routed && body.tools !== undefined && Array.isArray(body.tools) && body.tools.length > 0) {
     throw badRequest('"tools" are not supported by local models');
   }
   const request = openAiRequest(call, {
@@ -315,16 +316,31 @@ export async function embeddings(call: OpenAiCall) {
 /** `GET /v1/models`: the models the caller may read that Hangar can run here. */
 export async function listModels(hangar: Hangar, caller: Caller) {
   const models = await hangar.inference.listRunnableModels(caller);
+  // Routes come first: a route may bear the name of a local model, and then it is what the name runs.
+  const routes = hangar.inference.router.current().routes;
+  const routeNames = new Set(routes.map((route) => route.name));
   return {
     object: "list" as const,
-    data: models.map((model) => ({
-      id: model.id,
-      object: "model" as const,
-      created: Math.floor(Date.parse(model.createdAt) / 1000),
-      owned_by: model.owner,
-      tasks: model.tasks,
-      revision: model.revision,
-    })),
+    data: [
+      ...routes.map((route) => ({
+        id: route.name,
+        object: "model" as const,
+        created: 0,
+        owned_by: "route",
+        tasks: [],
+        revision: route.deployments.map((deployment) => deployment.model).join(","),
+      })),
+      ...models
+        .filter((model) => !routeNames.has(model.id))
+        .map((model) => ({
+          id: model.id,
+          object: "model" as const,
+          created: Math.floor(Date.parse(model.createdAt) / 1000),
+          owned_by: model.owner,
+          tasks: model.tasks,
+          revision: model.revision,
+        })),
+    ],
   };
 }
 
