@@ -1,3 +1,4 @@
+import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import { HangarError } from "../core/errors.ts";
 import { buildHangarCommit, commitDate, gitBlobOid } from "../core/git-objects.ts";
 import { nowIso } from "../core/time.ts";
@@ -130,6 +131,12 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
       await tx.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, createdAt);
       await refreshRepoHead({ ...hub, catalog: tx }, repo, commit, {}, files);
     }
+    await recordAudit(tx, {
+      caller,
+      action: "repo.create",
+      target: repoTarget(params),
+      details: { private: params.private ?? false },
+    });
     return (await tx.repos.getByPk(repo.pk))!;
   });
 }

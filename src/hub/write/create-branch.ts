@@ -1,3 +1,4 @@
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { HangarError } from "../../core/errors.ts";
 import { buildHangarCommit, commitDate } from "../../core/git-objects.ts";
 import { nowIso } from "../../core/time.ts";
@@ -54,6 +55,12 @@ export async function createBranch(
         .commit.oid;
     }
     await commits.setRef(repo.pk, "branch", params.branch, commitOid, at);
+    await recordAudit(tx, {
+      caller,
+      action: existing ? "ref.update" : "ref.create",
+      target: repoTarget(repo),
+      details: { ref: `refs/heads/${params.branch}`, from: existing?.commitOid ?? null, to: commitOid },
+    });
     return { commitOid };
   });
 }

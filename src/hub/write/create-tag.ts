@@ -1,3 +1,4 @@
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
@@ -31,6 +32,12 @@ export async function createTag(
     }
     const commitOid = (await resolveRevision({ ...hub, catalog: tx }, repo, params.revision)).commit.oid;
     await tx.commits.setRef(repo.pk, "tag", params.tag, commitOid, nowIso());
+    await recordAudit(tx, {
+      caller,
+      action: "ref.create",
+      target: repoTarget(repo),
+      details: { ref: `refs/tags/${params.tag}`, to: commitOid },
+    });
     return { commitOid };
   });
 }

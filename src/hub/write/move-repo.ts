@@ -1,4 +1,5 @@
 import { HangarError } from "../../core/errors.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { nowIso } from "../../core/time.ts";
 import type { Repo, RepoRef } from "../../core/types.ts";
 import { validateName, validateNamespace } from "../../core/validate.ts";
@@ -44,6 +45,12 @@ export async function moveRepo(hub: HubContext, caller: Caller, params: MoveRepo
       });
     }
     await tx.repos.rename(repo.pk, params.to.namespace, params.to.name);
+    await recordAudit(tx, {
+      caller,
+      action: "repo.move",
+      target: repoTarget(repo),
+      details: { to: `${params.to.namespace}/${params.to.name}` },
+    });
     return (await tx.repos.getByPk(repo.pk))!;
   });
 }

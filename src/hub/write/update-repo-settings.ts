@@ -1,3 +1,4 @@
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { badRequest } from "../../core/errors.ts";
 import type { GatedMode, Repo, RepoRef } from "../../core/types.ts";
 import { parseVisibility } from "../../core/validate.ts";
@@ -33,6 +34,15 @@ export async function updateRepoSettings(
     await tx.repos.updateSettings(repo.pk, {
       ...(isPrivate === undefined ? {} : { private: isPrivate }),
       ...(gated === undefined ? {} : { gated }),
+    });
+    await recordAudit(tx, {
+      caller,
+      action: "repo.settings",
+      target: repoTarget(repo),
+      details: {
+        ...(isPrivate === undefined ? {} : { private: isPrivate, wasPrivate: repo.private }),
+        ...(gated === undefined ? {} : { gated, wasGated: repo.gated }),
+      },
     });
     return (await tx.repos.getByPk(repo.pk))!;
   });
