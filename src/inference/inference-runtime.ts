@@ -4,6 +4,7 @@ import { HangarError } from "../core/errors.ts";
 import { nowIso } from "../core/time.ts";
 import type { Repo } from "../core/types.ts";
 import { parseRepoId } from "../core/validate.ts";
+import { resolveModelReference } from "../governance/registry/resolve-model-reference.ts";
 import { getReadableRepo, visibleNamespaces } from "../hub/access.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
@@ -147,11 +148,13 @@ export class InferenceRuntime {
     if (this.settings.requireToken && !caller) {
       throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "This Hangar requires a token for inference");
     }
-    const ref = parseRepoId(modelId, "model");
+    // `namespace/name@alias` names a registered model: the version its alias points at now (src/governance/registry).
+    const target = await resolveModelReference(this.hub, caller, modelId, revision);
+    const ref = parseRepoId(target.repo, "model");
     const repo = await getReadableRepo(this.hub, caller, ref);
     // A catalog entry has facts but no commit: "Invalid rev id: main" would send the user looking for a typo.
     if (repo.origin === "upstream") throw modelNotPulled(repo);
-    const { commit } = await resolveRevision(this.hub, repo, revision);
+    const { commit } = await resolveRevision(this.hub, repo, target.revision ?? revision);
     const files = await this.hub.catalog.commits.listFiles(commit.pk);
     const blobs = this.hub.blobs;
     const home = this.hub.config.home;
