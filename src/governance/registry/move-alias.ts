@@ -101,6 +101,20 @@ export interface RollbackParams {
 }
 
 /**
+ * The version an alias returns to on rollback: its history replayed as a stack, where each promotion that
+ * changed the version pushes the one it replaced and each rollback pops one, so successive rollbacks keep
+ * going back through the releases. Null when there is nothing before.
+ */
+export function versionBefore(history: readonly AliasEventRow[]): number | null {
+  const stack: Array<number | null> = [];
+  for (const event of history) {
+    if (event.action === "rollback") stack.pop();
+    else if (event.fromVersion !== event.toVersion) stack.push(event.fromVersion);
+  }
+  return stack.at(-1) ?? null;
+}
+
+/**
  * Moves an alias back to the version it pointed at before its current version was promoted, in one call and without the
  * gates (that version passed them, or was promoted before they existed): the way out of a bad release.
  */
@@ -112,14 +126,11 @@ export async function rollbackAlias(hub: RegistryContext, caller: Caller, params
     await tx.registry.lockModel(model.id);
     const current = await tx.registry.getAlias(model.id, alias);
     if (!current) throw new HangarError("HANGAR_ERR_NOT_FOUND", `${modelId(model)} has no alias "${alias}"`);
-    // The promotion that brought the current version: rolling back returns to what it replaced, so a
-    // second rollback keeps going back instead of undoing the first.
-    const history = await tx.registry.history(model.id, alias);
-    const last = history.findLast((event) => event.action === "promote" && event.toVersion === current.version);
-    if (!last || last.fromVersion === null) {
+    const back = versionBefore(await tx.registry.history(model.id, alias));
+    if (back === null) {
       throw new HangarError(
         "HANGAR_ERR_CONFLICT",
-        `The alias "${alias}" of ${modelId(model)} has pointed only at version ${current.version}: there is nothing to roll back to`,
+        `The alias "${alias}" of ${modelId(model)} has no earlier version to roll back to (it is at version ${current.version})`,
       );
     }
     const event = await tx.registry.moveAlias({
@@ -127,7 +138,7 @@ export async function rollbackAlias(hub: RegistryContext, caller: Caller, params
       alias,
       action: "rollback",
       fromVersion: current.version,
-      toVersion: last.fromVersion,
+      toVersion: back,
       actor: caller!.user,
       reason,
       createdAt: nowIso(),
@@ -136,7 +147,7 @@ export async function rollbackAlias(hub: RegistryContext, caller: Caller, params
       caller,
       action: "registry.rollback",
       target: `registry:${modelId(model)}@${alias}`,
-      details: { from: current.version, to: last.fromVersion, reason },
+      details: { from: current.version, to: back, reason },
     });
     return event;
   });
