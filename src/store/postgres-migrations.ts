@@ -335,7 +335,7 @@ CREATE TABLE registered_models (
 CREATE UNIQUE INDEX registered_models_name ON registered_models(lower(namespace), lower(name));
 CREATE TABLE model_versions (
   model_id bigint NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
-  version integer NOT NULL,
+  version bigint NOT NULL,
   repo_pk bigint NOT NULL,
   repo_id text COLLATE "C" NOT NULL,
   commit_oid text COLLATE "C" NOT NULL,
@@ -349,7 +349,7 @@ CREATE TABLE model_versions (
 );
 CREATE TABLE model_version_approvals (
   model_id bigint NOT NULL,
-  version integer NOT NULL,
+  version bigint NOT NULL,
   approver text COLLATE "C" NOT NULL,
   role text COLLATE "C" NOT NULL,
   comment text NOT NULL DEFAULT '',
@@ -360,7 +360,7 @@ CREATE TABLE model_version_approvals (
 CREATE TABLE model_aliases (
   model_id bigint NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
   alias text COLLATE "C" NOT NULL,
-  version integer NOT NULL,
+  version bigint NOT NULL,
   updated_at text COLLATE "C" NOT NULL,
   PRIMARY KEY (model_id, alias)
 );
@@ -369,8 +369,8 @@ CREATE TABLE model_alias_events (
   model_id bigint NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
   alias text COLLATE "C" NOT NULL,
   action text COLLATE "C" NOT NULL,
-  from_version integer,
-  to_version integer NOT NULL,
+  from_version bigint,
+  to_version bigint NOT NULL,
   actor text COLLATE "C" NOT NULL,
   reason text NOT NULL DEFAULT '',
   created_at text COLLATE "C" NOT NULL
@@ -394,7 +394,7 @@ CREATE INDEX audit_log_time ON audit_log(time);
 CREATE INDEX audit_log_actor ON audit_log(actor_user, seq);
 CREATE INDEX audit_log_target ON audit_log(target, seq);
 CREATE TABLE audit_head (
-  id integer PRIMARY KEY CHECK (id = 1),
+  id bigint PRIMARY KEY CHECK (id = 1),
   seq bigint NOT NULL,
   hash text COLLATE "C" NOT NULL
 );
