@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
-import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { LicenceDecider } from "./governance/registry/registry-context.ts";
+import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { ScanService } from "./hub/scan/scan-service.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";

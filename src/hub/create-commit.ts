@@ -1,12 +1,12 @@
 import { tagsForFacts } from "../core/catalog-types.ts";
-import type { Caller } from "./accounts/principal.ts";
-import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import { HangarError } from "../core/errors.ts";
 import { buildHangarCommit, commitDate } from "../core/git-objects.ts";
 import { nowIso } from "../core/time.ts";
 import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
+import type { Caller } from "./accounts/principal.ts";
+import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import type { HubContext, HubScope } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";

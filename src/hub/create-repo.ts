@@ -1,4 +1,3 @@
-import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import { HangarError } from "../core/errors.ts";
 import { buildHangarCommit, commitDate, gitBlobOid } from "../core/git-objects.ts";
 import { nowIso } from "../core/time.ts";
@@ -7,6 +6,7 @@ import { DEFAULT_BRANCH } from "../core/types.ts";
 import { repoUrlPrefix, validateName, validateNamespace } from "../core/validate.ts";
 import { assertCanWrite } from "./access.ts";
 import type { Caller } from "./accounts/principal.ts";
+import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import { refreshRepoHead } from "./create-commit.ts";
 import type { HubContext } from "./hub.ts";
 

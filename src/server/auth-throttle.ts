@@ -40,7 +40,9 @@ export class AuthThrottle {
    * The principal, and whether this is a sign-in: the first success of this token from this address within
    * the trust window (every request authenticates; only these are worth an audit entry).
    */
-  async authenticate<T>(params: ThrottledAuthenticationParams<T>): Promise<{ principal: T; signedIn: boolean }> {
+  async authenticate<T>(
+    params: ThrottledAuthenticationParams<T>,
+  ): Promise<{ principal: T; signedIn: boolean }> {
     const source = addressKey(params.address);
     const failuresKey = `auth-failures:${source}`;
     const trustedKey = `auth-trusted:${source}:${hashToken(params.token)}`;

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authThrottleSettings } from "../core/config.ts";
-import type { Hangar } from "../hangar.ts";
 import { HangarError } from "../core/errors.ts";
+import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Principal, RequestContext } from "../hub/accounts/principal.ts";
-import { recordAudit } from "../hub/audit/record-audit.ts";
 import { isTokenShaped } from "../hub/accounts/tokens.ts";
+import { recordAudit } from "../hub/audit/record-audit.ts";
 import type { WindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { logRequest, requestContextOf, stampResponse } from "./request-log.ts";

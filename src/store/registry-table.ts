@@ -113,7 +113,8 @@ export class RegistryTable {
    * database's lock already): version numbers and alias moves of one model then never race.
    */
   async lockModel(id: number): Promise<void> {
-    if (this.db.dialect === "postgres") await this.db.get("SELECT id FROM registered_models WHERE id = ? FOR UPDATE", [id]);
+    if (this.db.dialect === "postgres")
+      await this.db.get("SELECT id FROM registered_models WHERE id = ? FOR UPDATE", [id]);
   }
 
   async insertModel(row: Omit<RegisteredModelRow, "id">): Promise<RegisteredModelRow> {
@@ -125,11 +126,20 @@ export class RegistryTable {
     return inserted ? { ...row, id: Number(inserted.id) } : (await this.getModel(row.namespace, row.name))!;
   }
 
-  async updateModel(id: number, changes: { description?: string; gates?: Record<string, unknown> }): Promise<void> {
+  async updateModel(
+    id: number,
+    changes: { description?: string; gates?: Record<string, unknown> },
+  ): Promise<void> {
     if (changes.description !== undefined)
-      await this.db.run("UPDATE registered_models SET description = ? WHERE id = ?", [changes.description, id]);
+      await this.db.run("UPDATE registered_models SET description = ? WHERE id = ?", [
+        changes.description,
+        id,
+      ]);
     if (changes.gates !== undefined)
-      await this.db.run("UPDATE registered_models SET gates = ? WHERE id = ?", [JSON.stringify(changes.gates), id]);
+      await this.db.run("UPDATE registered_models SET gates = ? WHERE id = ?", [
+        JSON.stringify(changes.gates),
+        id,
+      ]);
   }
 
   async insertVersion(row: Omit<ModelVersionRow, "version">): Promise<ModelVersionRow> {
@@ -159,17 +169,18 @@ export class RegistryTable {
   }
 
   async getVersion(modelId: number, version: number): Promise<ModelVersionRow | undefined> {
-    const row = await this.db.get(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE model_id = ? AND version = ?`, [
-      modelId,
-      version,
-    ]);
+    const row = await this.db.get(
+      `SELECT ${VERSION_COLUMNS} FROM model_versions WHERE model_id = ? AND version = ?`,
+      [modelId, version],
+    );
     return row ? versionOf(row as Json<ModelVersionRow, "tags" | "evidence">) : undefined;
   }
 
   async listVersions(modelId: number): Promise<ModelVersionRow[]> {
-    const rows = await this.db.all(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE model_id = ? ORDER BY version`, [
-      modelId,
-    ]);
+    const rows = await this.db.all(
+      `SELECT ${VERSION_COLUMNS} FROM model_versions WHERE model_id = ? ORDER BY version`,
+      [modelId],
+    );
     return rows.map((row) => versionOf(row as Json<ModelVersionRow, "tags" | "evidence">));
   }
 

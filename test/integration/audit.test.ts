@@ -6,13 +6,13 @@ import { createRepo, deleteRepo, uploadFiles } from "@huggingface/hub";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { defaultConfig } from "../../src/core/config.ts";
+import type { AuditEntry } from "../../src/governance/audit/index.ts";
 import { listAudit, verifyAuditChain } from "../../src/governance/audit/index.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { createCommit } from "../../src/hub/create-commit.ts";
-import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
-import type { AuditEntry } from "../../src/governance/audit/index.ts";
 import { runCli } from "../helpers/cli-in-process.ts";
+import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { importFiles, makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { tinyClassifierFiles } from "../helpers/tiny-models.ts";
 
@@ -38,7 +38,13 @@ describe("audit log", () => {
   let database: string;
   const home = () => ["--home", test.home];
 
-  const call = async (method: string, path: string, token: string | undefined, body?: unknown, requestId?: string) => {
+  const call = async (
+    method: string,
+    path: string,
+    token: string | undefined,
+    body?: unknown,
+    requestId?: string,
+  ) => {
     const response = await fetch(`${test.url}${path}`, {
       method,
       headers: {
@@ -48,7 +54,10 @@ describe("audit log", () => {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+    return {
+      status: response.status,
+      body: (await response.json().catch(() => ({}))) as Record<string, unknown>,
+    };
   };
   const entries = async (query = ""): Promise<AuditEntry[]> => {
     const answer = await call("GET", `/v1/audit${query}`, test.adminToken);
@@ -66,7 +75,16 @@ describe("audit log", () => {
   it("records account, token and sign-in actions with who, from where and which request", async () => {
     assert.equal((await runCli(["user", "add", "alice", ...home()])).code, 0);
     assert.equal((await runCli(["org", "add", "acme", "--member", "alice", ...home()])).code, 0);
-    const created = await runCli(["token", "create", "--user", "alice", "--role", "write", "--json", ...home()]);
+    const created = await runCli([
+      "token",
+      "create",
+      "--user",
+      "alice",
+      "--role",
+      "write",
+      "--json",
+      ...home(),
+    ]);
     assert.equal(created.code, 0, created.stderr);
     const token = JSON.parse(created.stdout) as { id: number; token: string };
     alice = token.token;
@@ -75,10 +93,20 @@ describe("audit log", () => {
     ) as { id: number; token: string };
     assert.equal((await runCli(["token", "revoke", String(spare.id), ...home()])).code, 0);
 
-    const failed = await call("GET", "/api/whoami-v2", "hf_not_a_token_0123456789abcdefghij", undefined, "req-failed-1");
+    const failed = await call(
+      "GET",
+      "/api/whoami-v2",
+      "hf_not_a_token_0123456789abcdefghij",
+      undefined,
+      "req-failed-1",
+    );
     assert.equal(failed.status, 401);
     assert.equal((await call("GET", "/api/whoami-v2", alice, undefined, "req-sign-in-1")).status, 200);
-    assert.equal((await call("GET", "/api/whoami-v2", alice)).status, 200, "a second request is no new sign-in");
+    assert.equal(
+      (await call("GET", "/api/whoami-v2", alice)).status,
+      200,
+      "a second request is no new sign-in",
+    );
 
     const log = await entries();
     const summary = log.map((entry) => [entry.action, entry.target, entry.actor.user, entry.outcome]);
@@ -95,7 +123,10 @@ describe("audit log", () => {
     ]);
     const [failedEntry, signIn] = log.slice(-3) as [AuditEntry, AuditEntry];
     assert.deepEqual([failedEntry.requestId, failedEntry.clientAddress], ["req-failed-1", "127.0.0.1"]);
-    assert.deepEqual([signIn.requestId, signIn.clientAddress, signIn.actor.tokenId], ["req-sign-in-1", "127.0.0.1", token.id]);
+    assert.deepEqual(
+      [signIn.requestId, signIn.clientAddress, signIn.actor.tokenId],
+      ["req-sign-in-1", "127.0.0.1", token.id],
+    );
     // The token's secret is nowhere in the log.
     assert.ok(!JSON.stringify(log).includes(alice));
     assert.ok(!JSON.stringify(log).includes(spare.token));
@@ -104,19 +135,39 @@ describe("audit log", () => {
   it("records repo create, settings, move, delete, commits and ref moves in the change's transaction", async () => {
     const hubUrl = test.url;
     await createRepo({ repo: "alice/audited", accessToken: alice, hubUrl });
-    assert.equal((await call("PUT", "/api/models/alice/audited/settings", alice, { private: true })).status, 200);
-    await uploadFiles({ repo: "alice/audited", accessToken: alice, hubUrl, files: [{ path: "a.txt", content: new Blob(["a"]) }] });
+    assert.equal(
+      (await call("PUT", "/api/models/alice/audited/settings", alice, { private: true })).status,
+      200,
+    );
+    await uploadFiles({
+      repo: "alice/audited",
+      accessToken: alice,
+      hubUrl,
+      files: [{ path: "a.txt", content: new Blob(["a"]) }],
+    });
     assert.equal((await call("POST", "/api/models/alice/audited/branch/dev", alice, {})).status, 200);
     assert.equal((await call("DELETE", "/api/models/alice/audited/branch/dev", alice)).status, 200);
-    assert.equal((await call("POST", "/api/models/alice/audited/tag/main", alice, { tag: "v1" })).status, 200);
     assert.equal(
-      (await call("POST", "/api/repos/move", alice, { fromRepo: "alice/audited", toRepo: "acme/audited", type: "model" })).status,
+      (await call("POST", "/api/models/alice/audited/tag/main", alice, { tag: "v1" })).status,
+      200,
+    );
+    assert.equal(
+      (
+        await call("POST", "/api/repos/move", alice, {
+          fromRepo: "alice/audited",
+          toRepo: "acme/audited",
+          type: "model",
+        })
+      ).status,
       200,
     );
     await deleteRepo({ repo: "acme/audited", accessToken: alice, hubUrl });
     // A refused change leaves no entry: the settings of a repo alice cannot write.
     await importFiles(test.hangar, "someone/else", { "b.txt": "b" });
-    assert.equal((await call("PUT", "/api/models/someone/else/settings", alice, { private: true })).status, 403);
+    assert.equal(
+      (await call("PUT", "/api/models/someone/else/settings", alice, { private: true })).status,
+      403,
+    );
 
     const log = await entries("?actor=alice&action=repo.");
     assert.deepEqual(
@@ -147,7 +198,10 @@ describe("audit log", () => {
         ["ref.create", "refs/tags/v1"],
       ],
     );
-    assert.deepEqual((await entries("?target=model:someone/else")).map((entry) => entry.action), ["repo.create", "repo.commit"]);
+    assert.deepEqual(
+      (await entries("?target=model:someone/else")).map((entry) => entry.action),
+      ["repo.create", "repo.commit"],
+    );
   });
 
   it("records registry approvals, promotions (also blocked ones) and rollbacks", async () => {
@@ -155,13 +209,22 @@ describe("audit log", () => {
     const base = "/v1/registry/models/acme/classifier";
     assert.equal((await call("POST", `${base}/versions`, alice, { repo: "acme/weights" })).status, 201);
     assert.equal((await call("POST", `${base}/versions`, alice, { repo: "acme/weights" })).status, 201);
-    assert.equal((await call("PUT", base, test.adminToken, { gates: { approvals: { count: 1 } } })).status, 200);
+    assert.equal(
+      (await call("PUT", base, test.adminToken, { gates: { approvals: { count: 1 } } })).status,
+      200,
+    );
     assert.equal((await call("POST", `${base}/aliases/production`, alice, { version: 1 })).status, 409);
     assert.equal((await call("POST", `${base}/versions/1/approvals`, alice, {})).status, 201);
     assert.equal((await call("POST", `${base}/versions/2/approvals`, alice, {})).status, 201);
     assert.equal((await call("POST", `${base}/aliases/production`, alice, { version: 1 })).status, 200);
-    assert.equal((await call("POST", `${base}/aliases/production`, alice, { version: 2, reason: "v2" })).status, 200);
-    assert.equal((await call("POST", `${base}/aliases/production/rollback`, alice, { reason: "oops" })).status, 200);
+    assert.equal(
+      (await call("POST", `${base}/aliases/production`, alice, { version: 2, reason: "v2" })).status,
+      200,
+    );
+    assert.equal(
+      (await call("POST", `${base}/aliases/production/rollback`, alice, { reason: "oops" })).status,
+      200,
+    );
     const log = await entries("?action=registry.");
     assert.deepEqual(
       log.map((entry) => [entry.action, entry.target, entry.outcome, entry.actor.user]),
@@ -187,31 +250,46 @@ describe("audit log", () => {
     assert.equal((await call("GET", "/v1/audit?since=yesterday", test.adminToken)).status, 400);
     assert.equal((await call("GET", "/v1/audit?colour=red", test.adminToken)).status, 400);
     const all = await entries("?limit=1000");
-    assert.deepEqual(all.map((entry) => entry.seq), all.map((_, index) => index + 1));
+    assert.deepEqual(
+      all.map((entry) => entry.seq),
+      all.map((_, index) => index + 1),
+    );
     const first = await call("GET", "/v1/audit?limit=3", test.adminToken);
     assert.equal(first.body.next, 3);
     const second = await entries("?limit=3&after=3");
-    assert.deepEqual(second.map((entry) => entry.seq), [4, 5, 6]);
+    assert.deepEqual(
+      second.map((entry) => entry.seq),
+      [4, 5, 6],
+    );
     const middle = all[5]!.time;
     assert.ok((await entries(`?until=${encodeURIComponent(middle)}`)).every((entry) => entry.time <= middle));
     assert.ok((await entries(`?since=${encodeURIComponent(middle)}`)).every((entry) => entry.time >= middle));
     assert.deepEqual(await entries("?since=2999-01-01T00:00:00Z"), []);
     const listed = await runCli(["audit", "list", "--action", "token.", ...home()]);
     assert.equal(listed.code, 0, listed.stderr);
-    assert.match(listed.stdout, /^seq +time +actor +action +target +outcome +address\n3 +\S+ +hangar \(token 0\) +token\.create/);
+    assert.match(
+      listed.stdout,
+      /^seq +time +actor +action +target +outcome +address\n3 +\S+ +hangar \(token 0\) +token\.create/,
+    );
   });
 
   it("exports JSON Lines and verifies an intact chain", async () => {
     const exported = await runCli(["audit", "export", ...home()]);
     assert.equal(exported.code, 0, exported.stderr);
-    const lines = exported.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as AuditEntry);
+    const lines = exported.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as AuditEntry);
     assert.deepEqual(lines, await entries("?limit=1000"));
     const file = join(test.home, "audit.jsonl");
     assert.equal((await runCli(["audit", "export", "--output", file, ...home()])).code, 0);
     assert.equal(await readFile(file, "utf8"), exported.stdout);
     const verified = await verify();
     assert.equal(verified.code, 0, verified.stdout);
-    assert.match(verified.stdout, new RegExp(`^The audit log is intact: ${lines.length} entries, head [0-9a-f]{64}\\n$`));
+    assert.match(
+      verified.stdout,
+      new RegExp(`^The audit log is intact: ${lines.length} entries, head [0-9a-f]{64}\\n$`),
+    );
   });
 
   it("refuses UPDATE and DELETE on the log", () => {
@@ -230,10 +308,15 @@ describe("audit log", () => {
     const count = (original.prepare("SELECT COUNT(*) AS n FROM audit_log").get() as { n: number }).n;
     original.close();
 
-    tamper(database, ["UPDATE audit_log SET details = '{\"user\":\"mallory\",\"role\":\"read\",\"name\":\"x\"}' WHERE seq = 4"]);
+    tamper(database, [
+      'UPDATE audit_log SET details = \'{"user":"mallory","role":"read","name":"x"}\' WHERE seq = 4',
+    ]);
     let result = await verify();
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /^The audit log is broken at entry 4: entry 4 \(token\.create on token:\d+ at .+\) was altered/);
+    assert.match(
+      result.stdout,
+      /^The audit log is broken at entry 4: entry 4 \(token\.create on token:\d+ at .+\) was altered/,
+    );
     tamper(database, [`UPDATE audit_log SET details = '${String(row.details)}' WHERE seq = 4`]);
     assert.equal((await verify()).code, 0);
 
@@ -241,17 +324,25 @@ describe("audit log", () => {
     tamper(database, ["DELETE FROM audit_log WHERE seq = 4"]);
     result = await verify();
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /broken at entry 4: entry 4 was removed: the chain goes from entry 3 to entry 5/);
+    assert.match(
+      result.stdout,
+      /broken at entry 4: entry 4 was removed: the chain goes from entry 3 to entry 5/,
+    );
     const columns = Object.keys(row);
     tamper(database, [
       `INSERT INTO audit_log (${columns.join(", ")}) VALUES (${columns.map((column) => (row[column] === null ? "NULL" : typeof row[column] === "number" ? row[column] : `'${String(row[column]).replaceAll("'", "''")}'`)).join(", ")})`,
     ]);
     assert.equal((await verify()).code, 0);
-    const lastRow = new Database(database, { readonly: true }).prepare("SELECT * FROM audit_log WHERE seq = ?").get(count) as Record<string, unknown>;
+    const lastRow = new Database(database, { readonly: true })
+      .prepare("SELECT * FROM audit_log WHERE seq = ?")
+      .get(count) as Record<string, unknown>;
     tamper(database, [`DELETE FROM audit_log WHERE seq = ${count}`]);
     result = await verify();
     assert.equal(result.code, 1);
-    assert.match(result.stdout, new RegExp(`entries ${count} to ${count} were removed from the end of the chain`));
+    assert.match(
+      result.stdout,
+      new RegExp(`entries ${count} to ${count} were removed from the end of the chain`),
+    );
     tamper(database, [
       `INSERT INTO audit_log (${columns.join(", ")}) VALUES (${columns.map((column) => (lastRow[column] === null ? "NULL" : typeof lastRow[column] === "number" ? lastRow[column] : `'${String(lastRow[column]).replaceAll("'", "''")}'`)).join(", ")})`,
     ]);
@@ -266,11 +357,15 @@ describe("audit log", () => {
     tamper(database, swap(5, 6));
     result = await verify();
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /broken at entry 5: entry 5 \(auth\.failed on auth:token at .+\) does not follow entry 4/);
+    assert.match(
+      result.stdout,
+      /broken at entry 5: entry 5 \(auth\.failed on auth:token at .+\) does not follow entry 4/,
+    );
     const json = await runCli(["audit", "verify", "--json", ...home()]);
     assert.equal(json.code, 1);
     assert.deepEqual(
-      (JSON.parse(json.stdout) as { ok: boolean; firstBreak: { seq: number; problem: string } }).firstBreak.problem,
+      (JSON.parse(json.stdout) as { ok: boolean; firstBreak: { seq: number; problem: string } }).firstBreak
+        .problem,
       "reordered",
     );
     tamper(database, swap(5, 6));
@@ -310,7 +405,11 @@ describe("audit log on PostgreSQL with two nodes", () => {
           repo,
           revision: "main",
           operations: [
-            { kind: "put", path: `f${n}.txt`, file: { sha256: stored.sha256, size: stored.size, gitOid: stored.gitOid!, lfs: false } },
+            {
+              kind: "put",
+              path: `f${n}.txt`,
+              file: { sha256: stored.sha256, size: stored.size, gitOid: stored.gitOid!, lfs: false },
+            },
           ],
           title: `commit ${n}`,
           author: "alice",
@@ -319,9 +418,16 @@ describe("audit log on PostgreSQL with two nodes", () => {
         return result.commit.oid;
       }),
     );
-    const page = await listAudit(first.catalog, localAdministrator(), { action: "repo.commit", actor: "alice", limit: 100 });
+    const page = await listAudit(first.catalog, localAdministrator(), {
+      action: "repo.commit",
+      actor: "alice",
+      limit: 100,
+    });
     assert.deepEqual(new Set(page.entries.map((entry) => entry.details.commit)), new Set(commits));
-    assert.deepEqual(new Set(page.entries.map((entry) => entry.requestId)), new Set(commits.map((_, n) => `req-${n}`)));
+    assert.deepEqual(
+      new Set(page.entries.map((entry) => entry.requestId)),
+      new Set(commits.map((_, n) => `req-${n}`)),
+    );
     const verified = await verifyAuditChain(second.catalog);
     assert.equal(verified.ok, true, JSON.stringify(verified.firstBreak));
     assert.equal(verified.entries, verified.head.seq);
@@ -336,6 +442,9 @@ describe("audit log on PostgreSQL with two nodes", () => {
     }
     const cli = await runCli(["audit", "verify", "--database", database.url, "--home", homes[0]!.path]);
     assert.equal(cli.code, 1);
-    assert.match(cli.stdout, /^The audit log is broken at entry 5: entry 5 \(repo\.commit on model:acme\/busy at .+\) was altered/);
+    assert.match(
+      cli.stdout,
+      /^The audit log is broken at entry 5: entry 5 \(repo\.commit on model:acme\/busy at .+\) was altered/,
+    );
   });
 });

@@ -14,7 +14,11 @@ import { makeTempDir } from "../helpers/test-hangar.ts";
 const AT = "2026-01-02T03:04:05.000Z";
 
 function caller(user: string, tokenId: number): Principal {
-  return { ...localAdministrator(user), token: { id: tokenId, displayName: "t", role: "write", createdAt: AT }, request: { id: `req-${user}`, address: "10.0.0.1" } };
+  return {
+    ...localAdministrator(user),
+    token: { id: tokenId, displayName: "t", role: "write", createdAt: AT },
+    request: { id: `req-${user}`, address: "10.0.0.1" },
+  };
 }
 
 /** A statement on the catalog behind Hangar's back (the append-only triggers disabled for it). */
@@ -72,49 +76,139 @@ for (const engine of CATALOG_ENGINES) {
 
     it("numbers versions per model, upserts approvals, and keeps alias moves in order", async () => {
       const model = await catalog.transaction((tx) =>
-        tx.registry.insertModel({ namespace: "acme", name: "Clf", description: "", gates: {}, createdAt: AT, createdBy: "alice" }),
+        tx.registry.insertModel({
+          namespace: "acme",
+          name: "Clf",
+          description: "",
+          gates: {},
+          createdAt: AT,
+          createdBy: "alice",
+        }),
       );
-      const again = await catalog.registry.insertModel({ namespace: "ACME", name: "clf", description: "x", gates: { scans: {} }, createdAt: AT, createdBy: "bob" });
+      const again = await catalog.registry.insertModel({
+        namespace: "ACME",
+        name: "clf",
+        description: "x",
+        gates: { scans: {} },
+        createdAt: AT,
+        createdBy: "bob",
+      });
       assert.equal(again.id, model.id, "names are matched without case");
       assert.deepEqual((await catalog.registry.getModel("Acme", "CLF"))!.gates, {});
-      const base = { modelId: model.id, repoPk: 7, repoId: "acme/weights", revision: "main", description: "", tags: { k: "v" }, evidence: { scans: { scansDone: true } }, createdAt: AT, createdBy: "alice" };
-      const one = await catalog.transaction((tx) => tx.registry.insertVersion({ ...base, commitOid: "a".repeat(40) }));
-      const two = await catalog.transaction((tx) => tx.registry.insertVersion({ ...base, commitOid: "b".repeat(40) }));
+      const base = {
+        modelId: model.id,
+        repoPk: 7,
+        repoId: "acme/weights",
+        revision: "main",
+        description: "",
+        tags: { k: "v" },
+        evidence: { scans: { scansDone: true } },
+        createdAt: AT,
+        createdBy: "alice",
+      };
+      const one = await catalog.transaction((tx) =>
+        tx.registry.insertVersion({ ...base, commitOid: "a".repeat(40) }),
+      );
+      const two = await catalog.transaction((tx) =>
+        tx.registry.insertVersion({ ...base, commitOid: "b".repeat(40) }),
+      );
       assert.deepEqual([one.version, two.version], [1, 2]);
-      assert.deepEqual(await catalog.registry.getVersion(model.id, 2), { ...base, commitOid: "b".repeat(40), version: 2 });
-      await catalog.registry.putApproval({ modelId: model.id, version: 2, user: "bob", role: "read", comment: "", createdAt: AT });
-      await catalog.registry.putApproval({ modelId: model.id, version: 2, user: "bob", role: "write", comment: "ok", createdAt: AT });
+      assert.deepEqual(await catalog.registry.getVersion(model.id, 2), {
+        ...base,
+        commitOid: "b".repeat(40),
+        version: 2,
+      });
+      await catalog.registry.putApproval({
+        modelId: model.id,
+        version: 2,
+        user: "bob",
+        role: "read",
+        comment: "",
+        createdAt: AT,
+      });
+      await catalog.registry.putApproval({
+        modelId: model.id,
+        version: 2,
+        user: "bob",
+        role: "write",
+        comment: "ok",
+        createdAt: AT,
+      });
       assert.deepEqual(
-        (await catalog.registry.listApprovals(model.id, 2)).map((approval) => [approval.user, approval.role, approval.comment]),
+        (await catalog.registry.listApprovals(model.id, 2)).map((approval) => [
+          approval.user,
+          approval.role,
+          approval.comment,
+        ]),
         [["bob", "write", "ok"]],
       );
-      for (const [from, to] of [[null, 1], [1, 2]] as const) {
+      for (const [from, to] of [
+        [null, 1],
+        [1, 2],
+      ] as const) {
         await catalog.transaction((tx) =>
-          tx.registry.moveAlias({ modelId: model.id, alias: "production", action: "promote", fromVersion: from, toVersion: to, actor: "alice", reason: `to ${to}`, createdAt: AT }),
+          tx.registry.moveAlias({
+            modelId: model.id,
+            alias: "production",
+            action: "promote",
+            fromVersion: from,
+            toVersion: to,
+            actor: "alice",
+            reason: `to ${to}`,
+            createdAt: AT,
+          }),
         );
       }
       assert.equal((await catalog.registry.getAlias(model.id, "production"))!.version, 2);
       assert.deepEqual(
-        (await catalog.registry.history(model.id, "production")).map((event) => [event.fromVersion, event.toVersion, event.reason]),
-        [[null, 1, "to 1"], [1, 2, "to 2"]],
+        (await catalog.registry.history(model.id, "production")).map((event) => [
+          event.fromVersion,
+          event.toVersion,
+          event.reason,
+        ]),
+        [
+          [null, 1, "to 1"],
+          [1, 2, "to 2"],
+        ],
       );
       assert.deepEqual(await catalog.registry.history(model.id, "staging"), []);
     });
 
     it("appends a hash chain from the genesis hash and lists it with filters", async () => {
       assert.deepEqual(await catalog.audit.head(), { seq: 0, hash: AUDIT_GENESIS_HASH });
-      for (const [user, action] of [["alice", "repo.create"], ["bob", "repo.delete"], ["alice", "token.create"]] as const) {
-        await catalog.transaction((tx) => recordAudit(tx, { caller: caller(user, 3), action, target: "model:acme/x", details: { n: 1 } }));
+      for (const [user, action] of [
+        ["alice", "repo.create"],
+        ["bob", "repo.delete"],
+        ["alice", "token.create"],
+      ] as const) {
+        await catalog.transaction((tx) =>
+          recordAudit(tx, { caller: caller(user, 3), action, target: "model:acme/x", details: { n: 1 } }),
+        );
       }
       const all = await catalog.audit.list();
-      assert.deepEqual(all.map((entry) => entry.seq), [1, 2, 3]);
+      assert.deepEqual(
+        all.map((entry) => entry.seq),
+        [1, 2, 3],
+      );
       assert.equal(all[0]!.prevHash, AUDIT_GENESIS_HASH);
       assert.equal(all[1]!.prevHash, all[0]!.hash);
-      assert.deepEqual([all[0]!.requestId, all[0]!.clientAddress, all[0]!.actor], ["req-alice", "10.0.0.1", { user: "alice", tokenId: 3 }]);
+      assert.deepEqual(
+        [all[0]!.requestId, all[0]!.clientAddress, all[0]!.actor],
+        ["req-alice", "10.0.0.1", { user: "alice", tokenId: 3 }],
+      );
       assert.deepEqual((await catalog.audit.head()).seq, 3);
-      assert.deepEqual((await catalog.audit.list({ actor: "alice" })).map((entry) => entry.seq), [1, 3]);
-      assert.deepEqual((await catalog.audit.list({ action: "repo." })).map((entry) => entry.seq), [1, 2]);
-      assert.deepEqual((await catalog.audit.list({ after: 1 }, 1)).map((entry) => entry.seq), [2]);
+      assert.deepEqual(
+        (await catalog.audit.list({ actor: "alice" })).map((entry) => entry.seq),
+        [1, 3],
+      );
+      assert.deepEqual(
+        (await catalog.audit.list({ action: "repo." })).map((entry) => entry.seq),
+        [1, 2],
+      );
+      assert.deepEqual(
+        (await catalog.audit.list({ after: 1 }, 1)).map((entry) => entry.seq),
+        [2],
+      );
       // An entry rolled back with its change is not in the chain.
       await catalog
         .transaction(async (tx) => {
@@ -123,7 +217,11 @@ for (const engine of CATALOG_ENGINES) {
         })
         .catch(() => undefined);
       assert.equal((await catalog.audit.head()).seq, 3);
-      assert.deepEqual(await verifyAuditChain(catalog), { ok: true, entries: 3, head: await catalog.audit.head() });
+      assert.deepEqual(await verifyAuditChain(catalog), {
+        ok: true,
+        entries: 3,
+        head: await catalog.audit.head(),
+      });
     });
 
     it("keeps one linear chain under concurrent writers on two connections", async () => {
@@ -131,7 +229,13 @@ for (const engine of CATALOG_ENGINES) {
       try {
         const writers = [catalog, second].flatMap((node, index) =>
           Array.from({ length: 15 }, (_, n) =>
-            node.transaction((tx) => recordAudit(tx, { caller: caller(`node${index}`, n), action: "repo.commit", target: `model:acme/m${n}` })),
+            node.transaction((tx) =>
+              recordAudit(tx, {
+                caller: caller(`node${index}`, n),
+                action: "repo.commit",
+                target: `model:acme/m${n}`,
+              }),
+            ),
           ),
         );
         await Promise.all(writers);
@@ -139,16 +243,28 @@ for (const engine of CATALOG_ENGINES) {
         await second.close();
       }
       const all = await catalog.audit.list({}, 1000);
-      assert.deepEqual(all.map((entry) => entry.seq), Array.from({ length: 33 }, (_, index) => index + 1));
+      assert.deepEqual(
+        all.map((entry) => entry.seq),
+        Array.from({ length: 33 }, (_, index) => index + 1),
+      );
       assert.equal((await verifyAuditChain(catalog)).ok, true);
     });
 
     it("refuses UPDATE and DELETE, and verify names an entry changed behind its back", async () => {
-      await assert.rejects(rawStatement(engine.name, location, "UPDATE audit_log SET outcome = 'denied' WHERE seq = 2"), /append-only/);
-      await assert.rejects(rawStatement(engine.name, location, "DELETE FROM audit_log WHERE seq = 2"), /append-only/);
+      await assert.rejects(
+        rawStatement(engine.name, location, "UPDATE audit_log SET outcome = 'denied' WHERE seq = 2"),
+        /append-only/,
+      );
+      await assert.rejects(
+        rawStatement(engine.name, location, "DELETE FROM audit_log WHERE seq = 2"),
+        /append-only/,
+      );
       await tamper(engine.name, location, "UPDATE audit_log SET target = 'model:acme/other' WHERE seq = 2");
       const altered = await verifyAuditChain(catalog);
-      assert.deepEqual([altered.ok, altered.firstBreak?.seq, altered.firstBreak?.problem], [false, 2, "altered"]);
+      assert.deepEqual(
+        [altered.ok, altered.firstBreak?.seq, altered.firstBreak?.problem],
+        [false, 2, "altered"],
+      );
       await tamper(engine.name, location, "UPDATE audit_log SET target = 'model:acme/x' WHERE seq = 2");
       await tamper(engine.name, location, "DELETE FROM audit_log WHERE seq = 7");
       const removed = await verifyAuditChain(catalog);

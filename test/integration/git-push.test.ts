@@ -177,7 +177,13 @@ describe("git push over smart HTTP, with Git LFS", () => {
       ["refs/heads/feature", "refs/tags/v1"].includes(entry.details.ref ?? ""),
     );
     assert.deepEqual(
-      entries.map((entry) => [entry.action, entry.details.ref, entry.details.to, entry.actor.user, entry.clientAddress]),
+      entries.map((entry) => [
+        entry.action,
+        entry.details.ref,
+        entry.details.to,
+        entry.actor.user,
+        entry.clientAddress,
+      ]),
       [
         ["repo.push", "refs/heads/feature", head, "alice", "127.0.0.1"],
         ["repo.push", "refs/tags/v1", head, "alice", "127.0.0.1"],

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { evaluateModel } from "../../src/evaluation/evaluate-model.ts";
 import { createOrg } from "../../src/hub/accounts/manage-accounts.ts";
-import { createCommit } from "../../src/hub/create-commit.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { createCommit } from "../../src/hub/create-commit.ts";
 import { createTag } from "../../src/hub/write/create-tag.ts";
 import { runCli } from "../helpers/cli-in-process.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
@@ -23,7 +23,14 @@ function relabelledClassifier(): Record<string, string | Uint8Array> {
   return { ...files, "config.json": JSON.stringify(config) };
 }
 
-const TEXTS = ["good great movie", "bad awful plot", "i love this film", "terrible boring", "excellent", "hate it"];
+const TEXTS = [
+  "good great movie",
+  "bad awful plot",
+  "i love this film",
+  "terrible boring",
+  "excellent",
+  "hate it",
+];
 const labelled = (flip: boolean) =>
   `text,label\n${TEXTS.map((text) => {
     const label = tinyClassifierExpectation(text).label;
@@ -74,9 +81,22 @@ describe("model registry", () => {
     await createOrg(test.hangar, { name: "acme", members: ["alice", "bob", "carol"] });
     await test.hangar.catalog.accounts.setMember("acme", "reader", "read");
     // Three commits of one repo: an unsafe pickle beside the model, then the model alone, then relabelled.
-    const unsafe = pickle(op.proto(2), op.global("posix", "system"), op.su("id"), op.tuple1, op.reduce, op.stop);
-    commits.unsafe = (await importFiles(test.hangar, REPO, { ...tinyClassifierFiles(), "extra.pkl": unsafe })).commit.oid;
-    const cleaned = await test.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "support-classifier-weights" });
+    const unsafe = pickle(
+      op.proto(2),
+      op.global("posix", "system"),
+      op.su("id"),
+      op.tuple1,
+      op.reduce,
+      op.stop,
+    );
+    commits.unsafe = (
+      await importFiles(test.hangar, REPO, { ...tinyClassifierFiles(), "extra.pkl": unsafe })
+    ).commit.oid;
+    const cleaned = await test.hangar.catalog.repos.get({
+      type: "model",
+      namespace: "acme",
+      name: "support-classifier-weights",
+    });
     commits.clean = (
       await createCommit(test.hangar, {
         repo: cleaned!,
@@ -98,7 +118,11 @@ describe("model registry", () => {
   after(() => test.close());
 
   it("registers versions pinned to the commit a revision names, numbered from 1, with their evidence", async () => {
-    const first = await call("POST", registry("/versions"), alice, { repo: REPO, revision: commits.unsafe, description: "first" });
+    const first = await call("POST", registry("/versions"), alice, {
+      repo: REPO,
+      revision: commits.unsafe,
+      description: "first",
+    });
     assert.equal(first.status, 201, JSON.stringify(first.body));
     assert.equal(first.body.version, 1);
     assert.equal(first.body.commitOid, commits.unsafe);
@@ -108,8 +132,16 @@ describe("model registry", () => {
     assert.equal(second.stdout, "2\n");
     const third = await cli(["register", MODEL, "--repo", REPO, "--json"]);
     assert.equal(third.code, 0, third.stderr);
-    const version3 = JSON.parse(third.stdout) as { version: number; commitOid: string; revision: string; evidence: { evaluations: unknown[] } };
-    assert.deepEqual([version3.version, version3.commitOid, version3.revision], [3, commits.relabelled, "main"]);
+    const version3 = JSON.parse(third.stdout) as {
+      version: number;
+      commitOid: string;
+      revision: string;
+      evidence: { evaluations: unknown[] };
+    };
+    assert.deepEqual(
+      [version3.version, version3.commitOid, version3.revision],
+      [3, commits.relabelled, "main"],
+    );
     assert.deepEqual(version3.evidence.evaluations, []);
 
     const refused = await call("POST", registry("/versions"), outsider, { repo: REPO });
@@ -140,7 +172,10 @@ describe("model registry", () => {
     assert.equal(blocked.status, 409);
     assert.equal(blocked.body.code, "HANGAR_ERR_PROMOTION_BLOCKED");
     assert.equal(blocked.body.gate, "scans");
-    assert.match(String(blocked.body.error), /blocked by the scans gate: files scanned as unsafe: extra\.pkl \(unsafe\)/);
+    assert.match(
+      String(blocked.body.error),
+      /blocked by the scans gate: files scanned as unsafe: extra\.pkl \(unsafe\)/,
+    );
     // An alias the gates do not guard moves freely.
     assert.equal((await promote(1, "staging")).status, 200);
     const passed = await promote(2, "production", alice, "first release");
@@ -166,14 +201,23 @@ describe("model registry", () => {
 
   it("the evaluation gate blocks without an evaluation and below the threshold, and passes on the named dataset revision", async () => {
     const gate = (revision: string) =>
-      configure({ aliases: ["production"], scans: {}, evaluations: [{ dataset: `${DATASET}@${revision}`, metric: "accuracy", min: 0.9 }] });
+      configure({
+        aliases: ["production"],
+        scans: {},
+        evaluations: [{ dataset: `${DATASET}@${revision}`, metric: "accuracy", min: 0.9 }],
+      });
     await gate("v2");
     const none = await promote(2, "production");
     assert.equal(none.status, 409);
     assert.equal(none.body.gate, "evaluation");
     assert.match(String(none.body.reason), /no evaluation of commit/);
     // At v2 the dataset's labels are flipped: the model scores 0 there.
-    await evaluateModel(test.hangar, localAdministrator(), { model: REPO, revision: commits.clean!, dataset: DATASET, datasetRevision: "v2" });
+    await evaluateModel(test.hangar, localAdministrator(), {
+      model: REPO,
+      revision: commits.clean!,
+      dataset: DATASET,
+      datasetRevision: "v2",
+    });
     const low = await promote(2, "production");
     assert.equal(low.status, 409);
     assert.match(String(low.body.reason), /accuracy is 0 \(evaluation \d+\), below 0\.9/);
@@ -182,11 +226,18 @@ describe("model registry", () => {
     const other = await promote(2, "production");
     assert.equal(other.status, 409);
     assert.match(String(other.body.reason), /no evaluation of commit/);
-    await evaluateModel(test.hangar, localAdministrator(), { model: REPO, revision: commits.clean!, dataset: DATASET, datasetRevision: "v3" });
+    await evaluateModel(test.hangar, localAdministrator(), {
+      model: REPO,
+      revision: commits.clean!,
+      dataset: DATASET,
+      datasetRevision: "v3",
+    });
     const passed = await promote(2, "production", alice, "measured");
     assert.equal(passed.status, 200, JSON.stringify(passed.body));
     assert.match(
-      (passed.body.gates as Array<{ gate: string; reason: string }>).find((result) => result.gate === "evaluation")!.reason,
+      (passed.body.gates as Array<{ gate: string; reason: string }>).find(
+        (result) => result.gate === "evaluation",
+      )!.reason,
       /accuracy is 1 /,
     );
   });
@@ -205,10 +256,25 @@ describe("model registry", () => {
     const one = await promote(3, "production");
     assert.equal(one.status, 409);
     assert.match(String(one.body.reason), /1 of 2 approvals .*\(bob\)/);
-    assert.equal((await call("POST", registry("/versions/3/approvals"), carol, { comment: "looks right" })).status, 201);
-    const promoted = await cli(["promote", MODEL, "--version", "3", "--alias", "production", "--reason", "relabelled"]);
+    assert.equal(
+      (await call("POST", registry("/versions/3/approvals"), carol, { comment: "looks right" })).status,
+      201,
+    );
+    const promoted = await cli([
+      "promote",
+      MODEL,
+      "--version",
+      "3",
+      "--alias",
+      "production",
+      "--reason",
+      "relabelled",
+    ]);
     assert.equal(promoted.code, 0, promoted.stderr);
-    assert.match(promoted.stdout, /^production: version 2 -> version 3\n {2}passed approvals: 2 of 2 approvals/);
+    assert.match(
+      promoted.stdout,
+      /^production: version 2 -> version 3\n {2}passed approvals: 2 of 2 approvals/,
+    );
     const after = await classify(bob);
     assert.equal(after.body.revision, commits.relabelled);
     assert.equal((after.body.outputs as Array<{ label: string }>)[0]!.label, "GOOD");
@@ -301,7 +367,10 @@ describe("model registry", () => {
     const show = await cli(["show", MODEL], reader);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /^acme\/support-classifier\nGates: none\n\nversion +repo +commit/);
-    assert.match(show.stdout, /\n2 +acme\/support-classifier-weights +[0-9a-f]{12} +[0-9a-f]{40} +production/);
+    assert.match(
+      show.stdout,
+      /\n2 +acme\/support-classifier-weights +[0-9a-f]{12} +[0-9a-f]{40} +production/,
+    );
     assert.match(show.stdout, /\n3 +.* bob, carol /);
     const help = await runCli(["registry", "promote", "--help"]);
     assert.equal(help.code, 0);

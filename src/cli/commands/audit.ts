@@ -1,7 +1,12 @@
-import { createWriteStream } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { badRequest } from "../../core/errors.ts";
-import { type AuditEntry, type ListAuditParams, listAudit, verifyAuditChain } from "../../governance/audit/index.ts";
+import {
+  type AuditEntry,
+  type ListAuditParams,
+  listAudit,
+  verifyAuditChain,
+} from "../../governance/audit/index.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import { stringOption } from "../client/cli-options.ts";
 import type { Command, CommandInput } from "../command.ts";
@@ -9,8 +14,16 @@ import { expectPositionals, withLocalHome, writeJson, writeTable } from "./local
 
 const FILTER_OPTIONS = {
   actor: { type: "string", description: "Only entries by this user", valueName: "USER" },
-  action: { type: "string", description: 'Only this action (repo.create), or a scope ending in "." (repo.)', valueName: "ACTION" },
-  target: { type: "string", description: "Only entries on this target (model:acme/classifier, token:12...)", valueName: "TARGET" },
+  action: {
+    type: "string",
+    description: 'Only this action (repo.create), or a scope ending in "." (repo.)',
+    valueName: "ACTION",
+  },
+  target: {
+    type: "string",
+    description: "Only entries on this target (model:acme/classifier, token:12...)",
+    valueName: "TARGET",
+  },
   since: { type: "string", description: "Only entries at or after this ISO time", valueName: "TIME" },
   until: { type: "string", description: "Only entries at or before this ISO time", valueName: "TIME" },
 } as const;
@@ -33,7 +46,9 @@ function wholeNumber(input: CommandInput, name: string): number | undefined {
 
 function actorOf(entry: AuditEntry): string {
   if (!entry.actor.user) return "-";
-  return entry.actor.tokenId === null ? entry.actor.user : `${entry.actor.user} (token ${entry.actor.tokenId})`;
+  return entry.actor.tokenId === null
+    ? entry.actor.user
+    : `${entry.actor.user} (token ${entry.actor.tokenId})`;
 }
 
 export const auditListCommand: Command = {
@@ -42,7 +57,11 @@ export const auditListCommand: Command = {
   usesHome: true,
   options: {
     ...FILTER_OPTIONS,
-    limit: { type: "string", description: "At most this many entries (default 100, at most 1000)", valueName: "N" },
+    limit: {
+      type: "string",
+      description: "At most this many entries (default 100, at most 1000)",
+      valueName: "N",
+    },
     after: { type: "string", description: "Entries after this sequence number (paging)", valueName: "SEQ" },
   },
   async run(input) {
@@ -77,10 +96,16 @@ export const auditListCommand: Command = {
 
 export const auditExportCommand: Command = {
   name: ["audit", "export"],
-  summary: "Write the whole audit log as JSON Lines, one entry per line in chain order (to stdout or --output)",
+  summary:
+    "Write the whole audit log as JSON Lines, one entry per line in chain order (to stdout or --output)",
   usesHome: true,
   options: {
-    output: { type: "string", short: "o", description: "Write to this file instead of stdout", valueName: "FILE" },
+    output: {
+      type: "string",
+      short: "o",
+      description: "Write to this file instead of stdout",
+      valueName: "FILE",
+    },
   },
   async run(input) {
     expectPositionals(input.positionals, 0, "no arguments");
@@ -110,14 +135,19 @@ export const auditExportCommand: Command = {
 
 export const auditVerifyCommand: Command = {
   name: ["audit", "verify"],
-  summary: "Recompute the audit log's hash chain; names the first entry altered, removed or reordered (exit 1)",
+  summary:
+    "Recompute the audit log's hash chain; names the first entry altered, removed or reordered (exit 1)",
   usesHome: true,
   async run(input) {
     expectPositionals(input.positionals, 0, "no arguments");
     const result = await withLocalHome(input.config, (hangar) => verifyAuditChain(hangar.catalog));
     if (input.json) writeJson(input.stdout, result);
-    else if (result.ok) input.stdout.write(`The audit log is intact: ${result.entries} entries, head ${result.head.hash}\n`);
-    else input.stdout.write(`The audit log is broken at entry ${result.firstBreak!.seq}: ${result.firstBreak!.message}\n`);
+    else if (result.ok)
+      input.stdout.write(`The audit log is intact: ${result.entries} entries, head ${result.head.hash}\n`);
+    else
+      input.stdout.write(
+        `The audit log is broken at entry ${result.firstBreak!.seq}: ${result.firstBreak!.message}\n`,
+      );
     return result.ok ? 0 : 1;
   },
 };

@@ -46,16 +46,21 @@ function target(input: CommandInput): { connection: Connection; name: string; ur
 
 function versionOption(input: CommandInput): number {
   const text = requiredOption(input.values, "version");
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw badRequest(`--version must be a whole number from 1, got "${text}"`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw badRequest(`--version must be a whole number from 1, got "${text}"`);
   return Number(text);
 }
 
 function call<T>(input: CommandInput, method: string, path: string, body?: unknown): Promise<T> {
   const { connection, name, url } = target(input);
-  return withClientErrors({ ...connection, id: name }, () => hubRequest<T>(connection, method, `${url}${path}`, body));
+  return withClientErrors({ ...connection, id: name }, () =>
+    hubRequest<T>(connection, method, `${url}${path}`, body),
+  );
 }
 
-const REASON = { reason: { type: "string", description: "Why (kept in the alias history)", valueName: "TEXT" } } as const;
+const REASON = {
+  reason: { type: "string", description: "Why (kept in the alias history)", valueName: "TEXT" },
+} as const;
 
 export const registryRegisterCommand: Command = {
   name: ["registry", "register"],
@@ -63,7 +68,11 @@ export const registryRegisterCommand: Command = {
   usage: "<name>",
   options: {
     ...CONNECTION_OPTIONS,
-    repo: { type: "string", description: "Model repo the version pins (namespace/name)", valueName: "REPO_ID" },
+    repo: {
+      type: "string",
+      description: "Model repo the version pins (namespace/name)",
+      valueName: "REPO_ID",
+    },
     revision: { type: "string", description: "Branch, tag or commit id (default: main)", valueName: "REV" },
     description: { type: "string", description: "What this version is", valueName: "TEXT" },
   },
@@ -89,7 +98,8 @@ export const registryConfigureCommand: Command = {
     description: { type: "string", description: "What the model is for", valueName: "TEXT" },
     gates: {
       type: "string",
-      description: 'Gates as JSON, e.g. {"scans":{},"approvals":{"count":2},"evaluations":[{"dataset":"acme/tickets@v3","metric":"accuracy","min":0.9}]}',
+      description:
+        'Gates as JSON, e.g. {"scans":{},"approvals":{"count":2},"evaluations":[{"dataset":"acme/tickets@v3","metric":"accuracy","min":0.9}]}',
       valueName: "JSON",
     },
   },
@@ -101,7 +111,7 @@ export const registryConfigureCommand: Command = {
       try {
         gates = JSON.parse(gatesText);
       } catch {
-        throw badRequest("--gates must be JSON, e.g. '{\"scans\": {\"allowSuspicious\": false}}'");
+        throw badRequest('--gates must be JSON, e.g. \'{"scans": {"allowSuspicious": false}}\'');
       }
     }
     const model = await call<ModelView>(input, "PUT", "", {
@@ -134,7 +144,9 @@ export const registryPromoteCommand: Command = {
     );
     if (input.json) return writeJson(input.stdout, result);
     const { event } = result;
-    input.stdout.write(`${alias}: ${event.fromVersion === null ? "new" : `version ${event.fromVersion}`} -> version ${event.toVersion}\n`);
+    input.stdout.write(
+      `${alias}: ${event.fromVersion === null ? "new" : `version ${event.fromVersion}`} -> version ${event.toVersion}\n`,
+    );
     for (const gate of result.gates) input.stdout.write(`  passed ${gate.gate}: ${gate.reason}\n`);
   },
 };
@@ -174,9 +186,15 @@ export const registryRollbackCommand: Command = {
   async run(input) {
     const alias = requiredOption(input.values, "alias");
     const reason = stringOption(input, "reason");
-    const event = await call<AliasEvent>(input, "POST", `/aliases/${encodeURIComponent(alias)}/rollback`, reason ? { reason } : {});
+    const event = await call<AliasEvent>(
+      input,
+      "POST",
+      `/aliases/${encodeURIComponent(alias)}/rollback`,
+      reason ? { reason } : {},
+    );
     if (input.json) writeJson(input.stdout, event);
-    else input.stdout.write(`${alias}: version ${event.fromVersion} -> version ${event.toVersion} (rollback)\n`);
+    else
+      input.stdout.write(`${alias}: version ${event.fromVersion} -> version ${event.toVersion} (rollback)\n`);
   },
 };
 
@@ -192,7 +210,10 @@ export const registryShowCommand: Command = {
     stdout.write(`${model.name}${model.description ? ` — ${model.description}` : ""}\n`);
     stdout.write(`Gates: ${Object.keys(model.gates).length ? JSON.stringify(model.gates) : "none"}\n\n`);
     const aliasesOf = (version: number) =>
-      model.aliases.filter((alias) => alias.version === version).map((alias) => alias.alias).join(", ");
+      model.aliases
+        .filter((alias) => alias.version === version)
+        .map((alias) => alias.alias)
+        .join(", ");
     writeTable(
       stdout,
       ["version", "repo", "commit", "revision", "aliases", "approvals", "registered"],
@@ -212,7 +233,8 @@ export const registryShowCommand: Command = {
 
 export const registryHistoryCommand: Command = {
   name: ["registry", "history"],
-  summary: "Every move of a registered model's aliases: who moved which alias from which version to which, when, why",
+  summary:
+    "Every move of a registered model's aliases: who moved which alias from which version to which, when, why",
   usage: "<name>",
   options: {
     ...CONNECTION_OPTIONS,

@@ -5,4 +5,9 @@
 export { type AuditRecord, recordAudit, repoTarget } from "../../hub/audit/record-audit.ts";
 export type { AuditEntry, AuditOutcome, AuditQuery } from "../../store/audit-table.ts";
 export { type AuditPage, assertAuditReader, type ListAuditParams, listAudit } from "./list-audit.ts";
-export { type AuditBreak, type AuditVerification, checkAuditEntry, verifyAuditChain } from "./verify-audit.ts";
+export {
+  type AuditBreak,
+  type AuditVerification,
+  checkAuditEntry,
+  verifyAuditChain,
+} from "./verify-audit.ts";

@@ -19,7 +19,8 @@ export interface AuditPage {
 /** Only instance administrators read the audit log. */
 export function assertAuditReader(caller: Caller): void {
   if (!caller) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Reading the audit log needs an admin token");
-  if (!caller.isAdmin) throw new HangarError("HANGAR_ERR_FORBIDDEN", "Only administrators may read the audit log");
+  if (!caller.isAdmin)
+    throw new HangarError("HANGAR_ERR_FORBIDDEN", "Only administrators may read the audit log");
 }
 
 function checkTime(name: string, value: string | undefined): void {

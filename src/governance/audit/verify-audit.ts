@@ -47,7 +47,11 @@ export function checkAuditEntry(
     };
   }
   if (auditEntryHash(entry) !== entry.hash) {
-    return { seq: entry.seq, problem: "altered", message: `${describe(entry)} was altered: its content no longer gives its hash` };
+    return {
+      seq: entry.seq,
+      problem: "altered",
+      message: `${describe(entry)} was altered: its content no longer gives its hash`,
+    };
   }
   if (entry.prevHash !== previous.hash) {
     return {

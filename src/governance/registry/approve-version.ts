@@ -23,7 +23,11 @@ export interface ApproveParams {
  * Records the caller's approval of a version, with the role they hold in the model's namespace now (the
  * approvals gate counts those with the role it asks for). Needs at least that role (write by default).
  */
-export async function approveVersion(hub: RegistryContext, caller: Caller, params: ApproveParams): Promise<ApprovalRow> {
+export async function approveVersion(
+  hub: RegistryContext,
+  caller: Caller,
+  params: ApproveParams,
+): Promise<ApprovalRow> {
   const number = validateVersion(params.version);
   if (params.comment !== undefined && (typeof params.comment !== "string" || params.comment.length > 1000))
     throw badRequest('"comment" must be a string of at most 1000 characters');

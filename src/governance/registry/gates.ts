@@ -4,8 +4,8 @@ import { parseRepoId } from "../../core/validate.ts";
 import { resolveRevision } from "../../hub/resolve-revision.ts";
 import { repoScanStatus } from "../../hub/scan/repo-scan-status.ts";
 import { needsSiblings, scanAndStore, siblingsOf } from "../../hub/scan/scan-blob.ts";
-import { SCANNER_RULES_VERSION } from "../scan/index.ts";
 import type { ModelVersionRow } from "../../store/registry-table.ts";
+import { SCANNER_RULES_VERSION } from "../scan/index.ts";
 import { hasRole, type RegistryContext, validateAlias } from "./registry-context.ts";
 
 /** A metric a version must reach on a dataset, from the evaluations recorded with `hangar evaluate`. */
@@ -45,12 +45,15 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 function rejectUnknown(where: string, value: Record<string, unknown>, valid: readonly string[]): void {
   const unknown = Object.keys(value).filter((key) => !valid.includes(key));
   if (unknown.length > 0)
-    throw badRequest(`Unknown ${where} ${unknown.map((key) => `"${key}"`).join(", ")}: valid ones are ${valid.join(", ")}`);
+    throw badRequest(
+      `Unknown ${where} ${unknown.map((key) => `"${key}"`).join(", ")}: valid ones are ${valid.join(", ")}`,
+    );
 }
 
 /** Checks a gates object as a user sends it; the messages name the field. */
 export function parseGates(value: unknown): PromotionGates {
-  if (!isObject(value)) throw badRequest('"gates" must be an object such as {"scans": {"allowSuspicious": false}}');
+  if (!isObject(value))
+    throw badRequest('"gates" must be an object such as {"scans": {"allowSuspicious": false}}');
   rejectUnknown("gate", value, ["aliases", "scans", "evaluations", "approvals", "licence"]);
   const gates: PromotionGates = {};
   if (value.aliases !== undefined) {
@@ -58,7 +61,8 @@ export function parseGates(value: unknown): PromotionGates {
     gates.aliases = value.aliases.map((alias) => validateAlias(alias));
   }
   if (value.scans !== undefined) {
-    if (!isObject(value.scans)) throw badRequest('"gates.scans" must be an object: {"allowSuspicious": false}');
+    if (!isObject(value.scans))
+      throw badRequest('"gates.scans" must be an object: {"allowSuspicious": false}');
     rejectUnknown("field of gates.scans:", value.scans, ["allowSuspicious"]);
     if (value.scans.allowSuspicious !== undefined && typeof value.scans.allowSuspicious !== "boolean")
       throw badRequest('"gates.scans.allowSuspicious" must be true or false');
@@ -70,16 +74,20 @@ export function parseGates(value: unknown): PromotionGates {
       const where = `gates.evaluations[${index}]`;
       if (!isObject(entry)) throw badRequest(`"${where}" must be an object: {"dataset", "metric", "min"}`);
       rejectUnknown(`field of ${where}:`, entry, ["dataset", "metric", "min"]);
-      if (typeof entry.dataset !== "string") throw badRequest(`"${where}.dataset" must be a dataset id such as "acme/tickets@v3"`);
+      if (typeof entry.dataset !== "string")
+        throw badRequest(`"${where}.dataset" must be a dataset id such as "acme/tickets@v3"`);
       parseDatasetReference(entry.dataset);
-      if (typeof entry.metric !== "string" || entry.metric === "") throw badRequest(`"${where}.metric" must be a metric name such as "accuracy"`);
-      if (typeof entry.min !== "number" || !Number.isFinite(entry.min)) throw badRequest(`"${where}.min" must be a number`);
+      if (typeof entry.metric !== "string" || entry.metric === "")
+        throw badRequest(`"${where}.metric" must be a metric name such as "accuracy"`);
+      if (typeof entry.min !== "number" || !Number.isFinite(entry.min))
+        throw badRequest(`"${where}.min" must be a number`);
       return { dataset: entry.dataset, metric: entry.metric, min: entry.min };
     });
   }
   if (value.approvals !== undefined) {
     const approvals = value.approvals;
-    if (!isObject(approvals)) throw badRequest('"gates.approvals" must be an object: {"count": 2, "role": "write"}');
+    if (!isObject(approvals))
+      throw badRequest('"gates.approvals" must be an object: {"count": 2, "role": "write"}');
     rejectUnknown("field of gates.approvals:", approvals, ["count", "role"]);
     if (typeof approvals.count !== "number" || !Number.isSafeInteger(approvals.count) || approvals.count < 1)
       throw badRequest('"gates.approvals.count" must be a whole number from 1');
@@ -100,7 +108,11 @@ export function parseGates(value: unknown): PromotionGates {
 }
 
 /** `acme/tickets@v3` as a dataset ref and an optional revision. */
-export function parseDatasetReference(reference: string): { namespace: string; name: string; revision?: string } {
+export function parseDatasetReference(reference: string): {
+  namespace: string;
+  name: string;
+  revision?: string;
+} {
   const at = reference.indexOf("@");
   const id = at === -1 ? reference : reference.slice(0, at);
   const revision = at === -1 ? undefined : reference.slice(at + 1);
@@ -125,16 +137,29 @@ export async function checkGates(
   const commit = repo && (await hub.catalog.commits.getCommit(repo.pk, version.commitOid));
   if (!repo || !commit) {
     const reason = `the repo ${version.repoId} or its commit ${version.commitOid} is gone`;
-    for (const gate of ["scans", "licence", "evaluation", "approvals"] as const) results.push({ gate, passed: false, reason });
+    for (const gate of ["scans", "licence", "evaluation", "approvals"] as const)
+      results.push({ gate, passed: false, reason });
     return results;
   }
   if (gates.scans) results.push(await scanGate(hub, commit.pk, gates.scans.allowSuspicious === true));
   if (gates.licence) {
     if (!hub.licence) {
-      results.push({ gate: "licence", passed: false, reason: "no licence policy is configured on this Hangar, so no licence can be allowed" });
+      results.push({
+        gate: "licence",
+        passed: false,
+        reason: "no licence policy is configured on this Hangar, so no licence can be allowed",
+      });
     } else {
-      const answer = await hub.licence({ repo, commit, ...(gates.licence.use ? { use: gates.licence.use } : {}) });
-      results.push({ gate: "licence", passed: answer.decision === "allow", reason: `licence ${answer.decision}: ${answer.reason}` });
+      const answer = await hub.licence({
+        repo,
+        commit,
+        ...(gates.licence.use ? { use: gates.licence.use } : {}),
+      });
+      results.push({
+        gate: "licence",
+        passed: answer.decision === "allow",
+        reason: `licence ${answer.decision}: ${answer.reason}`,
+      });
     }
   }
   for (const gate of gates.evaluations ?? []) results.push(await evaluationGate(hub, gate, version));
@@ -153,7 +178,11 @@ export async function checkGates(
 }
 
 /** Every file of the commit scanned (unscanned ones now), then the worst verdict against the gate. */
-async function scanGate(hub: RegistryContext, commitPk: number, allowSuspicious: boolean): Promise<GateResult> {
+async function scanGate(
+  hub: RegistryContext,
+  commitPk: number,
+  allowSuspicious: boolean,
+): Promise<GateResult> {
   let files = await hub.catalog.scanResults.filesOf(commitPk, SCANNER_RULES_VERSION);
   const missing = files.filter((file) => file.result === undefined);
   if (missing.length > 0) {
@@ -174,28 +203,57 @@ async function scanGate(hub: RegistryContext, commitPk: number, allowSuspicious:
   const flagged = files.filter((file) => file.result && file.result.verdict !== "safe");
   const list = flagged.map((file) => `${file.path} (${file.result!.verdict})`).join(", ");
   if (status === null)
-    return { gate: "scans", passed: false, reason: `${files.filter((file) => !file.result).length} file(s) are not scanned yet` };
-  if (status === "unsafe") return { gate: "scans", passed: false, reason: `files scanned as unsafe: ${list}` };
+    return {
+      gate: "scans",
+      passed: false,
+      reason: `${files.filter((file) => !file.result).length} file(s) are not scanned yet`,
+    };
+  if (status === "unsafe")
+    return { gate: "scans", passed: false, reason: `files scanned as unsafe: ${list}` };
   if (status === "suspicious" && !allowSuspicious)
-    return { gate: "scans", passed: false, reason: `files scanned as suspicious, which this gate does not allow: ${list}` };
-  return { gate: "scans", passed: true, reason: status === "safe" ? "every file scanned safe" : `suspicious files allowed: ${list}` };
+    return {
+      gate: "scans",
+      passed: false,
+      reason: `files scanned as suspicious, which this gate does not allow: ${list}`,
+    };
+  return {
+    gate: "scans",
+    passed: true,
+    reason: status === "safe" ? "every file scanned safe" : `suspicious files allowed: ${list}`,
+  };
 }
 
-async function evaluationGate(hub: RegistryContext, gate: EvaluationGate, version: ModelVersionRow): Promise<GateResult> {
+async function evaluationGate(
+  hub: RegistryContext,
+  gate: EvaluationGate,
+  version: ModelVersionRow,
+): Promise<GateResult> {
   const what = `${gate.metric} ≥ ${gate.min} on ${gate.dataset}`;
   const reference = parseDatasetReference(gate.dataset);
-  const dataset = await hub.catalog.repos.get({ type: "dataset", namespace: reference.namespace, name: reference.name });
+  const dataset = await hub.catalog.repos.get({
+    type: "dataset",
+    namespace: reference.namespace,
+    name: reference.name,
+  });
   if (!dataset) return { gate: "evaluation", passed: false, reason: `${what}: the dataset does not exist` };
   let datasetCommit: string | undefined;
   if (reference.revision) {
     try {
       datasetCommit = (await resolveRevision(hub, dataset, reference.revision)).commit.oid;
     } catch {
-      return { gate: "evaluation", passed: false, reason: `${what}: the dataset has no revision ${reference.revision}` };
+      return {
+        gate: "evaluation",
+        passed: false,
+        reason: `${what}: the dataset has no revision ${reference.revision}`,
+      };
     }
   }
-  const runs = (await hub.catalog.evaluations.list({ modelRepoPk: version.repoPk, datasetRepoPk: dataset.pk }, 1000)).filter(
-    (run) => run.modelCommit === version.commitOid && (datasetCommit === undefined || run.datasetCommit === datasetCommit),
+  const runs = (
+    await hub.catalog.evaluations.list({ modelRepoPk: version.repoPk, datasetRepoPk: dataset.pk }, 1000)
+  ).filter(
+    (run) =>
+      run.modelCommit === version.commitOid &&
+      (datasetCommit === undefined || run.datasetCommit === datasetCommit),
   );
   const run = runs.find((candidate) => candidate.metrics[gate.metric] !== undefined);
   if (!run)

@@ -28,11 +28,17 @@ export interface Promotion {
 
 function checkReason(reason: unknown): string {
   if (reason === undefined) return "";
-  if (typeof reason !== "string" || reason.length > 1000) throw badRequest('"reason" must be a string of at most 1000 characters');
+  if (typeof reason !== "string" || reason.length > 1000)
+    throw badRequest('"reason" must be a string of at most 1000 characters');
   return reason;
 }
 
-async function writableModel(hub: RegistryContext, caller: Caller, name: string, doing: string): Promise<RegisteredModelRow> {
+async function writableModel(
+  hub: RegistryContext,
+  caller: Caller,
+  name: string,
+  doing: string,
+): Promise<RegisteredModelRow> {
   const model = await getReadableModel(hub, caller, name);
   assertRole(caller, model.namespace, "write", doing);
   return model;
@@ -43,7 +49,11 @@ async function writableModel(hub: RegistryContext, caller: Caller, name: string,
  * refused with 409 HANGAR_ERR_PROMOTION_BLOCKED naming the first gate that failed and why (all results in
  * `details.gates`), and is audited as denied. Needs write rights in the model's namespace.
  */
-export async function promoteVersion(hub: RegistryContext, caller: Caller, params: PromoteParams): Promise<Promotion> {
+export async function promoteVersion(
+  hub: RegistryContext,
+  caller: Caller,
+  params: PromoteParams,
+): Promise<Promotion> {
   const alias = validateAlias(params.alias);
   const number = validateVersion(params.version);
   const reason = checkReason(params.reason);
@@ -118,7 +128,11 @@ export function versionBefore(history: readonly AliasEventRow[]): number | null 
  * Moves an alias back to the version it pointed at before its current version was promoted, in one call and without the
  * gates (that version passed them, or was promoted before they existed): the way out of a bad release.
  */
-export async function rollbackAlias(hub: RegistryContext, caller: Caller, params: RollbackParams): Promise<AliasEventRow> {
+export async function rollbackAlias(
+  hub: RegistryContext,
+  caller: Caller,
+  params: RollbackParams,
+): Promise<AliasEventRow> {
   const alias = validateAlias(params.alias);
   const reason = checkReason(params.reason);
   const model = await writableModel(hub, caller, params.name, "roll back aliases");

@@ -23,10 +23,13 @@ export interface RegisterVersionParams {
 
 function checkTags(tags: unknown): Record<string, string> {
   if (tags === undefined) return {};
-  if (typeof tags !== "object" || tags === null || Array.isArray(tags)) throw badRequest('"tags" must be an object of strings');
+  if (typeof tags !== "object" || tags === null || Array.isArray(tags))
+    throw badRequest('"tags" must be an object of strings');
   for (const [key, value] of Object.entries(tags)) {
-    if (key.length === 0 || key.length > 250) throw badRequest(`tag names must have 1 to 250 characters: "${key.slice(0, 40)}"`);
-    if (typeof value !== "string" || value.length > 5000) throw badRequest(`the tag "${key}" must be a string of at most 5000 characters`);
+    if (key.length === 0 || key.length > 250)
+      throw badRequest(`tag names must have 1 to 250 characters: "${key.slice(0, 40)}"`);
+    if (typeof value !== "string" || value.length > 5000)
+      throw badRequest(`the tag "${key}" must be a string of at most 5000 characters`);
   }
   return tags as Record<string, string>;
 }
@@ -44,8 +47,10 @@ export async function registerVersion(
 ): Promise<ModelVersionRow> {
   const name = parseModelName(params.name);
   assertRole(caller, name.namespace, "write", "register model versions");
-  if (typeof params.repo !== "string" || params.repo === "") throw badRequest('"repo" is required: a model repo id such as "acme/classifier"');
-  if (params.description !== undefined && typeof params.description !== "string") throw badRequest('"description" must be a string');
+  if (typeof params.repo !== "string" || params.repo === "")
+    throw badRequest('"repo" is required: a model repo id such as "acme/classifier"');
+  if (params.description !== undefined && typeof params.description !== "string")
+    throw badRequest('"description" must be a string');
   const tags = checkTags(params.tags);
   const repo = await getReadableRepo(hub, caller, parseRepoId(params.repo, "model"));
   const revision = params.revision ?? "main";
@@ -53,8 +58,17 @@ export async function registerVersion(
   const files = await hub.catalog.scanResults.filesOf(commit.pk, SCANNER_RULES_VERSION);
   const evaluations = (await hub.catalog.evaluations.list({ modelRepoPk: repo.pk }, 1000))
     .filter((run) => run.modelCommit === commit.oid)
-    .map((run) => ({ id: run.id, dataset: run.dataset, datasetCommit: run.datasetCommit, task: run.task, metrics: run.metrics }));
-  const evidence = { scans: { rulesVersion: SCANNER_RULES_VERSION, ...securityRepoStatus(files) }, evaluations };
+    .map((run) => ({
+      id: run.id,
+      dataset: run.dataset,
+      datasetCommit: run.datasetCommit,
+      task: run.task,
+      metrics: run.metrics,
+    }));
+  const evidence = {
+    scans: { rulesVersion: SCANNER_RULES_VERSION, ...securityRepoStatus(files) },
+    evaluations,
+  };
   return await hub.catalog.transaction(async (tx) => {
     const at = nowIso();
     const model = await tx.registry.insertModel({

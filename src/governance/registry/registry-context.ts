@@ -30,7 +30,8 @@ export type RegistryContext = HubContext & { licence?: LicenceDecider };
 
 /** `namespace/name` of a registered model, checked like a repo id. */
 export function parseModelName(name: string): { namespace: string; name: string } {
-  if (typeof name !== "string" || name === "") throw badRequest('"name" is required: a name such as "acme/classifier"');
+  if (typeof name !== "string" || name === "")
+    throw badRequest('"name" is required: a name such as "acme/classifier"');
   const ref = parseRepoId(name, "model");
   return { namespace: ref.namespace, name: ref.name };
 }
@@ -80,7 +81,8 @@ export function hasRole(role: TokenRole | null, needed: TokenRole): boolean {
 
 /** 401 without a token, 403 without the role in the model's namespace. */
 export function assertRole(caller: Caller, namespace: string, needed: TokenRole, doing: string): void {
-  if (!caller) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", `Authentication required to ${doing}: send a token`);
+  if (!caller)
+    throw new HangarError("HANGAR_ERR_UNAUTHORIZED", `Authentication required to ${doing}: send a token`);
   if (!hasRole(roleInNamespace(caller, namespace), needed)) {
     throw new HangarError(
       "HANGAR_ERR_FORBIDDEN",
@@ -97,12 +99,19 @@ export function modelNotFound(name: string): HangarError {
  * The registered model if the caller may see it: a member of its namespace (or an admin) always; anyone
  * else when every version's repo is one they may read. Otherwise the same 404 as for a missing one.
  */
-export async function getReadableModel(hub: HubScope, caller: Caller, name: string): Promise<RegisteredModelRow> {
+export async function getReadableModel(
+  hub: HubScope,
+  caller: Caller,
+  name: string,
+): Promise<RegisteredModelRow> {
   const parsed = parseModelName(name);
   const model = await hub.catalog.registry.getModel(parsed.namespace, parsed.name);
   if (!model) throw modelNotFound(name);
   const namespaces = visibleNamespaces(caller);
-  if (namespaces === "all" || namespaces.some((entry) => entry.toLowerCase() === model.namespace.toLowerCase()))
+  if (
+    namespaces === "all" ||
+    namespaces.some((entry) => entry.toLowerCase() === model.namespace.toLowerCase())
+  )
     return model;
   const versions = await hub.catalog.registry.listVersions(model.id);
   for (const version of versions) {

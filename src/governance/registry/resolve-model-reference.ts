@@ -38,11 +38,13 @@ export async function resolveModelReference(
   if (versionMatch) number = Number(versionMatch[1]);
   else {
     const alias = await hub.catalog.registry.getAlias(registered.id, pointer);
-    if (!alias) throw new HangarError("HANGAR_ERR_NOT_FOUND", `${modelId(registered)} has no alias "${pointer}"`);
+    if (!alias)
+      throw new HangarError("HANGAR_ERR_NOT_FOUND", `${modelId(registered)} has no alias "${pointer}"`);
     number = alias.version;
   }
   const version = await hub.catalog.registry.getVersion(registered.id, number);
-  if (!version) throw new HangarError("HANGAR_ERR_NOT_FOUND", `${modelId(registered)} has no version ${number}`);
+  if (!version)
+    throw new HangarError("HANGAR_ERR_NOT_FOUND", `${modelId(registered)} has no version ${number}`);
   const repo = await hub.catalog.repos.getByPk(version.repoPk);
   if (!repo) {
     throw new HangarError(

@@ -4,7 +4,13 @@ import type { Caller } from "../../hub/accounts/principal.ts";
 import { recordAudit } from "../../hub/audit/record-audit.ts";
 import type { AliasEventRow, AliasRow, ApprovalRow, ModelVersionRow } from "../../store/registry-table.ts";
 import { type PromotionGates, parseGates } from "./gates.ts";
-import { assertRole, getReadableModel, modelId, parseModelName, type RegistryContext } from "./registry-context.ts";
+import {
+  assertRole,
+  getReadableModel,
+  modelId,
+  parseModelName,
+  type RegistryContext,
+} from "./registry-context.ts";
 
 export interface RegisteredModelView {
   name: string;
@@ -18,7 +24,11 @@ export interface RegisteredModelView {
 }
 
 /** A registered model with its versions (and their approvals and evidence), aliases and gates. */
-export async function showModel(hub: RegistryContext, caller: Caller, name: string): Promise<RegisteredModelView> {
+export async function showModel(
+  hub: RegistryContext,
+  caller: Caller,
+  name: string,
+): Promise<RegisteredModelView> {
   const model = await getReadableModel(hub, caller, name);
   const approvals = await hub.catalog.registry.listApprovals(model.id);
   const versions = await hub.catalog.registry.listVersions(model.id);

@@ -3,8 +3,8 @@ import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
 import type { TokenRole } from "../../core/types.ts";
 import { validateNamespace } from "../../core/validate.ts";
-import type { HubContext, HubScope } from "../hub.ts";
 import { recordAudit, withinTransaction } from "../audit/record-audit.ts";
+import type { HubContext, HubScope } from "../hub.ts";
 import { type Caller, localAdministrator } from "./principal.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 

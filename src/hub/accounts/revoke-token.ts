@@ -5,7 +5,10 @@ import type { HubContext } from "../hub.ts";
 import { type Caller, localAdministrator } from "./principal.ts";
 
 /** Deletes a token by id; it stops working at once. Returns the token as it was. */
-export async function revokeToken(hub: HubContext, params: { id: number; caller?: Caller }): Promise<TokenRow> {
+export async function revokeToken(
+  hub: HubContext,
+  params: { id: number; caller?: Caller },
+): Promise<TokenRow> {
   return await hub.catalog.transaction(async (tx) => {
     const token = await tx.accounts.getToken(params.id);
     if (!token) throw new HangarError("HANGAR_ERR_NOT_FOUND", `No token with id ${params.id}`);

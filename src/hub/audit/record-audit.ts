@@ -50,6 +50,8 @@ export function withinTransaction<T>(
   catalog: CatalogTables,
   work: (tx: CatalogTables) => Promise<T>,
 ): Promise<T> {
-  const own = catalog as CatalogTables & { transaction?: (work: (tx: CatalogTables) => Promise<T>) => Promise<T> };
+  const own = catalog as CatalogTables & {
+    transaction?: (work: (tx: CatalogTables) => Promise<T>) => Promise<T>;
+  };
   return typeof own.transaction === "function" ? own.transaction(work) : work(catalog);
 }

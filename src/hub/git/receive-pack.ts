@@ -1,6 +1,4 @@
 import { HangarError } from "../../core/errors.ts";
-import type { Caller } from "../accounts/principal.ts";
-import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { nowIso } from "../../core/time.ts";
 import { DEFAULT_BRANCH, lfsPointer, type RefKind, type Repo } from "../../core/types.ts";
 import { type PackObject, readPack } from "../../git/pack-reader.ts";
@@ -11,6 +9,8 @@ import {
   reportStatus,
   ZERO_OID,
 } from "../../git/receive-request.ts";
+import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { refreshRepoHead } from "../create-commit.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";

@@ -1,10 +1,10 @@
-import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { HangarError } from "../../core/errors.ts";
 import { buildHangarCommit, commitDate } from "../../core/git-objects.ts";
 import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";

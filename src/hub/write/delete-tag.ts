@@ -16,6 +16,11 @@ export async function deleteTag(hub: HubScope, caller: Caller, params: DeleteTag
   const tag = params.tag.replace(/^refs\/tags\//, "");
   await withinTransaction(hub.catalog, async (tx) => {
     if (!(await tx.commits.deleteRef(repo.pk, "tag", tag))) throw revisionNotFound(repo, tag);
-    await recordAudit(tx, { caller, action: "ref.delete", target: repoTarget(repo), details: { ref: `refs/tags/${tag}` } });
+    await recordAudit(tx, {
+      caller,
+      action: "ref.delete",
+      target: repoTarget(repo),
+      details: { ref: `refs/tags/${tag}` },
+    });
   });
 }

@@ -1,10 +1,10 @@
 import { HangarError } from "../../core/errors.ts";
-import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { nowIso } from "../../core/time.ts";
 import type { Repo, RepoRef } from "../../core/types.ts";
 import { validateName, validateNamespace } from "../../core/validate.ts";
 import { assertCanWrite, getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 
 export interface MoveRepoParams {

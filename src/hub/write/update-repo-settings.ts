@@ -1,9 +1,9 @@
-import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { badRequest } from "../../core/errors.ts";
 import type { GatedMode, Repo, RepoRef } from "../../core/types.ts";
 import { parseVisibility } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 
 export interface UpdateRepoSettingsParams {

@@ -22,7 +22,10 @@ const ENTRY = openObject(
   {
     seq: Type.Integer(),
     time: Type.String(),
-    actor: Type.Object({ user: Type.Union([Type.String(), Type.Null()]), tokenId: Type.Union([Type.Integer(), Type.Null()]) }),
+    actor: Type.Object({
+      user: Type.Union([Type.String(), Type.Null()]),
+      tokenId: Type.Union([Type.Integer(), Type.Null()]),
+    }),
     action: Type.String(),
     target: Type.String(),
     outcome: Type.String({ description: "success, denied or failure" }),
@@ -59,7 +62,8 @@ export function registerAuditRoutes(app: NativeApp, hangar: Hangar): void {
     async (request) => {
       const query = requestUrl(request).searchParams;
       const unknown = [...new Set(query.keys())].filter((name) => !QUERY_FIELDS.includes(name));
-      if (unknown.length) throw badRequest(`Unknown parameter "${unknown[0]}": valid ones are ${QUERY_FIELDS.join(", ")}`);
+      if (unknown.length)
+        throw badRequest(`Unknown parameter "${unknown[0]}": valid ones are ${QUERY_FIELDS.join(", ")}`);
       const params: ListAuditParams = {};
       for (const name of FILTERS) {
         const value = query.get(name);

@@ -8,11 +8,11 @@ import { v0Advertisement, v2Advertisement } from "../../git/advertise.ts";
 import { FLUSH, pktLine } from "../../git/pkt-line.ts";
 import { receiveAdvertisement } from "../../git/receive-request.ts";
 import { assertCanWrite } from "../../hub/access.ts";
+import type { Caller } from "../../hub/accounts/principal.ts";
 import { listGitRefs } from "../../hub/git/git-refs.ts";
 import { serveReceivePack } from "../../hub/git/receive-pack.ts";
 import { errLine, serveUploadPack } from "../../hub/git/upload-pack.ts";
 import { cloneableRepo, gitCaller, withChallenge } from "../basic-auth.ts";
-import type { Caller } from "../../hub/accounts/principal.ts";
 import { decodeSegment, readBody } from "../http.ts";
 import type { Handler, RequestContext, Router } from "../router.ts";
 

@@ -18,12 +18,20 @@ const MODEL_PARAMS = Type.Object({
   namespace: Type.String({ description: "the registered model's namespace (a user or an organisation)" }),
   name: Type.String({ description: "the registered model's name" }),
 });
-const VERSION_PARAMS = Type.Object({ ...MODEL_PARAMS.properties, version: Type.String({ description: "a version number" }) });
-const ALIAS_PARAMS = Type.Object({ ...MODEL_PARAMS.properties, alias: Type.String({ description: "an alias, e.g. production" }) });
+const VERSION_PARAMS = Type.Object({
+  ...MODEL_PARAMS.properties,
+  version: Type.String({ description: "a version number" }),
+});
+const ALIAS_PARAMS = Type.Object({
+  ...MODEL_PARAMS.properties,
+  alias: Type.String({ description: "an alias, e.g. production" }),
+});
 
 const GATES = Type.Object(
   {
-    aliases: Type.Optional(Type.Array(Type.String(), { description: "the aliases the gates guard (all when absent)" })),
+    aliases: Type.Optional(
+      Type.Array(Type.String(), { description: "the aliases the gates guard (all when absent)" }),
+    ),
     scans: Type.Optional(Type.Object({ allowSuspicious: Type.Optional(Type.Boolean()) })),
     evaluations: Type.Optional(
       Type.Array(
@@ -35,9 +43,14 @@ const GATES = Type.Object(
       ),
     ),
     approvals: Type.Optional(
-      Type.Object({ count: Type.Integer({ minimum: 1 }), role: Type.Optional(Type.Union([Type.Literal("write"), Type.Literal("admin")])) }),
+      Type.Object({
+        count: Type.Integer({ minimum: 1 }),
+        role: Type.Optional(Type.Union([Type.Literal("write"), Type.Literal("admin")])),
+      }),
     ),
-    licence: Type.Optional(Type.Union([Type.Literal(true), Type.Object({ use: Type.Optional(Type.String()) })])),
+    licence: Type.Optional(
+      Type.Union([Type.Literal(true), Type.Object({ use: Type.Optional(Type.String()) })]),
+    ),
   },
   { description: "promotion gates: every gate given must pass before an alias it guards moves" },
 );
@@ -47,13 +60,22 @@ const REGISTERED_MODEL = openObject(
     name: Type.String(),
     description: Type.String(),
     gates: Type.Unsafe<object>(GATES),
-    versions: Type.Array(openObject({ version: Type.Integer(), repoId: Type.String(), commitOid: Type.String() })),
-    aliases: Type.Array(Type.Object({ alias: Type.String(), version: Type.Integer(), updatedAt: Type.String() })),
+    versions: Type.Array(
+      openObject({ version: Type.Integer(), repoId: Type.String(), commitOid: Type.String() }),
+    ),
+    aliases: Type.Array(
+      Type.Object({ alias: Type.String(), version: Type.Integer(), updatedAt: Type.String() }),
+    ),
   },
   "a registered model with its versions, aliases and gates",
 );
 const VERSION = openObject(
-  { version: Type.Integer(), repoId: Type.String(), commitOid: Type.String(), evidence: Type.Unsafe<object>(Type.Object({})) },
+  {
+    version: Type.Integer(),
+    repoId: Type.String(),
+    commitOid: Type.String(),
+    evidence: Type.Unsafe<object>(Type.Object({})),
+  },
   "a model version pinned to a repo commit, with the evidence known when it was registered",
 );
 const ALIAS_EVENT = openObject(
@@ -107,7 +129,8 @@ export function registerRegistryRoutes(app: NativeApp, hangar: Hangar): void {
     async (request) => {
       const body = request.body as Record<string, unknown>;
       const unknown = Object.keys(body).filter((key) => key !== "description" && key !== "gates");
-      if (unknown.length) throw badRequest(`Unknown field "${unknown[0]}": valid ones are description, gates`);
+      if (unknown.length)
+        throw badRequest(`Unknown field "${unknown[0]}": valid ones are description, gates`);
       return configureModel(hangar, request.caller, {
         name: modelName(request.params),
         ...(body.description === undefined ? {} : { description: body.description as string }),
@@ -137,8 +160,10 @@ export function registerRegistryRoutes(app: NativeApp, hangar: Hangar): void {
       const body = request.body as Record<string, unknown>;
       const valid = ["repo", "revision", "description", "tags"];
       const unknown = Object.keys(body).filter((key) => !valid.includes(key));
-      if (unknown.length) throw badRequest(`Unknown field "${unknown[0]}": valid ones are ${valid.join(", ")}`);
-      if (body.revision !== undefined && typeof body.revision !== "string") throw badRequest('"revision" must be a string');
+      if (unknown.length)
+        throw badRequest(`Unknown field "${unknown[0]}": valid ones are ${valid.join(", ")}`);
+      if (body.revision !== undefined && typeof body.revision !== "string")
+        throw badRequest('"revision" must be a string');
       const version = await registerVersion(hangar, request.caller, {
         name: modelName(request.params),
         repo: body.repo as string,
@@ -158,7 +183,10 @@ export function registerRegistryRoutes(app: NativeApp, hangar: Hangar): void {
         security: TOKEN,
         params: VERSION_PARAMS,
         body: Type.Object({ comment: Type.Optional(Type.String()) }),
-        response: { 201: openObject({ version: Type.Integer(), user: Type.String(), role: Type.String() }), ...HANGAR_ERRORS },
+        response: {
+          201: openObject({ version: Type.Integer(), user: Type.String(), role: Type.String() }),
+          ...HANGAR_ERRORS,
+        },
       },
       config: { jsonBody: HANGAR_API_BODY },
     },
@@ -176,13 +204,19 @@ export function registerRegistryRoutes(app: NativeApp, hangar: Hangar): void {
     `${base}/aliases/:alias`,
     {
       schema: {
-        summary: "Promote a version to an alias, once every gate guarding the alias passes (409 names the gate that failed)",
+        summary:
+          "Promote a version to an alias, once every gate guarding the alias passes (409 names the gate that failed)",
         tags: ["registry"],
         security: TOKEN,
         params: ALIAS_PARAMS,
         body: Type.Object({ version: Type.Integer({ minimum: 1 }), reason: Type.Optional(Type.String()) }),
         response: {
-          200: Type.Object({ event: ALIAS_EVENT, gates: Type.Array(Type.Object({ gate: Type.String(), passed: Type.Boolean(), reason: Type.String() })) }),
+          200: Type.Object({
+            event: ALIAS_EVENT,
+            gates: Type.Array(
+              Type.Object({ gate: Type.String(), passed: Type.Boolean(), reason: Type.String() }),
+            ),
+          }),
           ...HANGAR_ERRORS,
         },
       },
