@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
+import type { LicenceDecider } from "./governance/registry/registry-context.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { ScanService } from "./hub/scan/scan-service.ts";
@@ -23,6 +24,11 @@ export interface Hangar extends HubContext {
    * path once `start`ed (`hangar serve` starts it), and the commit gate of `HANGAR_SCAN_BLOCK`.
    */
   scans: ScanService;
+  /**
+   * The licence policy the registry's licence gate asks (src/governance/registry/registry-context.ts); a
+   * registered model whose gates include `licence` cannot be promoted while this is absent.
+   */
+  licence?: LicenceDecider;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   HANGAR_ERR_METHOD_NOT_ALLOWED: { status: 405, hubCode: "MethodNotAllowed" },
   HANGAR_ERR_REQUEST_TIMEOUT: { status: 408, hubCode: "RequestTimeout" },
   HANGAR_ERR_CONFLICT: { status: 409, hubCode: "Conflict" },
+  HANGAR_ERR_PROMOTION_BLOCKED: { status: 409, hubCode: "PromotionBlocked" },
   HANGAR_ERR_PRECONDITION_FAILED: { status: 412, hubCode: "PreconditionFailed" },
   HANGAR_ERR_PAYLOAD_TOO_LARGE: { status: 413, hubCode: "PayloadTooLarge" },
   HANGAR_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, hubCode: "UnsupportedMediaType" },

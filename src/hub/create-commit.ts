@@ -5,6 +5,8 @@ import { nowIso } from "../core/time.ts";
 import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
+import type { Caller } from "./accounts/principal.ts";
+import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import type { HubContext, HubScope } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
@@ -53,6 +55,8 @@ export interface CreateCommitParams {
   createPr?: boolean;
   /** Whether a commit that changes nothing is recorded. */
   allowEmpty?: boolean;
+  /** Who commits, for the audit log (the author is only a name); absent for the instance's own commits. */
+  caller?: Caller;
 }
 
 export interface CreateCommitResult {
@@ -277,6 +281,18 @@ async function writeCommit(
   if (result.ref.kind === "branch" && result.ref.name === DEFAULT_BRANCH) {
     await refreshRepoHead(hub, repo, commit, metadata, ordered);
   }
+  await recordAudit(hub.catalog, {
+    caller: params.caller ?? null,
+    action: "repo.commit",
+    target: repoTarget(repo),
+    details: {
+      commit: oid,
+      ref: `refs/${result.ref.kind === "branch" ? "heads" : result.ref.kind}/${result.ref.name}`,
+      from: params.createPr ? null : current.commitOid,
+      author: params.author,
+      operations: params.operations.length,
+    },
+  });
   return result;
 }
 

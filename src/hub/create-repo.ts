@@ -6,6 +6,7 @@ import { DEFAULT_BRANCH } from "../core/types.ts";
 import { repoUrlPrefix, validateName, validateNamespace } from "../core/validate.ts";
 import { assertCanWrite } from "./access.ts";
 import type { Caller } from "./accounts/principal.ts";
+import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import { refreshRepoHead } from "./create-commit.ts";
 import type { HubContext } from "./hub.ts";
 
@@ -130,6 +131,12 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
       await tx.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, createdAt);
       await refreshRepoHead({ ...hub, catalog: tx }, repo, commit, {}, files);
     }
+    await recordAudit(tx, {
+      caller,
+      action: "repo.create",
+      target: repoTarget(params),
+      details: { private: params.private ?? false },
+    });
     return (await tx.repos.getByPk(repo.pk))!;
   });
 }

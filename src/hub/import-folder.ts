@@ -148,6 +148,7 @@ export async function importFolder(
     title: params.message ?? `Import ${files.length} files`,
     author: caller?.user ?? "hangar",
     allowEmpty: false,
+    caller,
   });
   return { ...result, repoCreated, files: files.length, bytes: progress.bytesTotal };
 }

@@ -1,6 +1,7 @@
 import { HangarError } from "../core/errors.ts";
 import type { Repo } from "../core/types.ts";
 import { parseRepoId } from "../core/validate.ts";
+import { resolveModelReference } from "../governance/registry/resolve-model-reference.ts";
 import { getReadableRepo } from "../hub/access.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
@@ -32,12 +33,14 @@ export interface ResolveModelParams {
  * registry aliases) belong here, so every API and the evaluations pass through them.
  */
 export async function resolveModelForInference(params: ResolveModelParams): Promise<ResolvedModel> {
-  const { hub, registry, caller, modelId } = params;
-  const ref = parseRepoId(modelId, "model");
+  const { hub, registry, caller } = params;
+  // `namespace/name@alias` names a registered model: the commit its alias pins now.
+  const target = await resolveModelReference(hub, caller, params.modelId, params.revision);
+  const ref = parseRepoId(target.repo, "model");
   const repo = await getReadableRepo(hub, caller, ref);
   // A catalog entry has facts but no commit: "Invalid rev id: main" would send the user looking for a typo.
   if (repo.origin === "upstream") throw modelNotPulled(repo);
-  const { commit } = await resolveRevision(hub, repo, params.revision ?? "main");
+  const { commit } = await resolveRevision(hub, repo, target.revision ?? "main");
   const files = await hub.catalog.commits.listFiles(commit.pk);
   const blobs = hub.blobs;
   const home = hub.config.home;

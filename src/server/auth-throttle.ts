@@ -36,7 +36,13 @@ export class AuthThrottle {
     this.settings = params.settings;
   }
 
-  async authenticate<T>(params: ThrottledAuthenticationParams<T>): Promise<T> {
+  /**
+   * The principal, and whether this is a sign-in: the first success of this token from this address within
+   * the trust window (every request authenticates; only these are worth an audit entry).
+   */
+  async authenticate<T>(
+    params: ThrottledAuthenticationParams<T>,
+  ): Promise<{ principal: T; signedIn: boolean }> {
     const source = addressKey(params.address);
     const failuresKey = `auth-failures:${source}`;
     const trustedKey = `auth-trusted:${source}:${hashToken(params.token)}`;
@@ -53,8 +59,9 @@ export class AuthThrottle {
       }
       throw error;
     }
+    const signedIn = !(await this.counter.peek(trustedKey));
     await this.counter.touch(trustedKey, this.settings.trustedForMs);
-    return principal;
+    return { principal, signedIn };
   }
 }
 

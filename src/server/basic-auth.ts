@@ -3,6 +3,7 @@ import type { Repo, RepoRef } from "../core/types.ts";
 import { assertCanDownload, getReadableRepo } from "../hub/access.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
+import { requestContextOf } from "./request-log.ts";
 import type { RequestContext } from "./router.ts";
 
 /** What git and git-lfs need to ask for credentials (or use the ones they were given). */
@@ -23,7 +24,8 @@ export async function gitCaller(context: RequestContext): Promise<Caller> {
   const token = colon === -1 ? decoded : decoded.slice(colon + 1) || decoded.slice(0, colon);
   if (!token) return null;
   try {
-    return await authenticate(context.hangar, token);
+    const principal = await authenticate(context.hangar, token);
+    return { ...principal, request: requestContextOf(context.request, context.hangar.config) };
   } catch (error) {
     throw withChallenge(error);
   }

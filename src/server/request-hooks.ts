@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authThrottleSettings } from "../core/config.ts";
+import { HangarError } from "../core/errors.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
+import type { Principal, RequestContext } from "../hub/accounts/principal.ts";
 import { isTokenShaped } from "../hub/accounts/tokens.ts";
+import { recordAudit } from "../hub/audit/record-audit.ts";
 import type { WindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
-import { clientAddress } from "./http.ts";
-import { logRequest, stampResponse } from "./request-log.ts";
+import { logRequest, requestContextOf, stampResponse } from "./request-log.ts";
 import type { Router } from "./router.ts";
 
 type HubMatch = ReturnType<Router["match"]>;
@@ -91,12 +93,43 @@ export function registerRequestHooks(
     // On OpenAI's routes, a placeholder API key (not shaped like a Hangar token) is no key: see RouteOptions.
     const token = bearer && acceptsPlaceholderKeys && !isTokenShaped(bearer) ? undefined : bearer;
     if (token) {
-      request.caller = await authThrottle.authenticate({
-        address: clientAddress(request.raw, hangar.config),
-        token,
-        authenticate: () => authenticate(hangar, token),
-      });
+      const context = requestContextOf(request.raw, hangar.config);
+      try {
+        const { principal, signedIn } = await authThrottle.authenticate({
+          address: context.address,
+          token,
+          authenticate: () => authenticate(hangar, token),
+        });
+        request.caller = { ...principal, request: context };
+        if (signedIn) await recordSignIn(hangar, request.caller, "success");
+      } catch (error) {
+        if (HangarError.isInstance(error) && error.code === "HANGAR_ERR_UNAUTHORIZED") {
+          await recordSignIn(hangar, null, "failure", context);
+        }
+        throw error;
+      }
     }
     if (config.openAi) openAiShaped.add(request);
   });
+}
+
+/**
+ * Audits a token's first authentication from an address (a sign-in: the throttle had not seen the token
+ * there within its trust window) and every failed one, each in a transaction of its own.
+ */
+async function recordSignIn(
+  hangar: Hangar,
+  caller: Principal | null,
+  outcome: "success" | "failure",
+  request?: RequestContext,
+): Promise<void> {
+  await hangar.catalog.transaction((tx) =>
+    recordAudit(tx, {
+      caller,
+      action: outcome === "success" ? "auth.sign_in" : "auth.failed",
+      target: caller ? `user:${caller.user}` : "auth:token",
+      outcome,
+      ...(request ? { request } : {}),
+    }),
+  );
 }

@@ -3,8 +3,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify";
-import type { LogLevel } from "../core/config.ts";
-import { setCorsHeaders } from "./http.ts";
+import type { HangarConfig, LogLevel } from "../core/config.ts";
+import type { RequestContext } from "../hub/accounts/principal.ts";
+import { clientAddress, setCorsHeaders } from "./http.ts";
 
 export type { LogLevel } from "../core/config.ts";
 
@@ -26,6 +27,14 @@ export function requestIdOf(request: IncomingMessage): string {
     requestIds.set(request, id);
   }
   return id;
+}
+
+/** The request's id and client address, as the caller carries them to whatever records the request. */
+export function requestContextOf(
+  request: IncomingMessage,
+  config: Pick<HangarConfig, "trustProxy">,
+): RequestContext {
+  return { id: requestIdOf(request), address: clientAddress(request, config) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { HangarError } from "../core/errors.ts";
 import { AccountsTable } from "./accounts-table.ts";
+import { AuditTable } from "./audit-table.ts";
 import { BulkTable } from "./bulk-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
@@ -9,6 +10,7 @@ import { LfsUploadsTable } from "./lfs-uploads-table.ts";
 import { MaintenanceTable } from "./maintenance-table.ts";
 import { MultipartSessionsTable } from "./multipart-sessions-table.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
+import { RegistryTable } from "./registry-table.ts";
 import { ReposTable } from "./repos-table.ts";
 import { ScanResultsTable } from "./scan-results-table.ts";
 import { SearchFeedTable } from "./search-feed-table.ts";
@@ -38,6 +40,10 @@ export class CatalogTables {
   readonly scanResults: ScanResultsTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
+  /** Registered models, their versions, approvals and aliases (src/governance/registry). */
+  readonly registry: RegistryTable;
+  /** The audit log's hash chain (src/governance/audit): append inside the change's own transaction. */
+  readonly audit: AuditTable;
 
   constructor(protected readonly sql: SqlExecutor) {
     this.accounts = new AccountsTable(sql);
@@ -53,6 +59,8 @@ export class CatalogTables {
     this.searchFeed = new SearchFeedTable(sql);
     this.scanResults = new ScanResultsTable(sql);
     this.bulk = new BulkTable(sql);
+    this.registry = new RegistryTable(sql);
+    this.audit = new AuditTable(sql);
   }
 
   get dialect(): "sqlite" | "postgres" {

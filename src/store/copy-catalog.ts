@@ -34,6 +34,13 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "commit_aliases", key: ["repo_pk", "alias"] },
   { name: "lfs_uploads", key: ["repo_pk", "sha256"] },
   { name: "scan_results", key: ["sha256", "rules_version"] },
+  { name: "registered_models", key: ["id"] },
+  { name: "model_versions", key: ["model_id", "version"] },
+  { name: "model_version_approvals", key: ["model_id", "version", "approver"] },
+  { name: "model_aliases", key: ["model_id", "alias"] },
+  { name: "model_alias_events", key: ["id"] },
+  { name: "audit_log", key: ["seq"] },
+  { name: "audit_head", key: ["id"], replace: true },
 ];
 
 /**

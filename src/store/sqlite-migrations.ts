@@ -265,4 +265,89 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   -- A repo's head as search sees it: safe, suspicious or unsafe once every file has a verdict (NULL before).
   ALTER TABLE repos ADD COLUMN scan_status TEXT;
   `,
+  `
+  -- The model registry (src/governance/registry): registered models named like repos, their versions pinned to
+  -- a repo and a commit, approvals, aliases and every alias move.
+  CREATE TABLE registered_models (
+    id INTEGER PRIMARY KEY,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    gates TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX registered_models_name ON registered_models(lower(namespace), lower(name));
+  CREATE TABLE model_versions (
+    model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    repo_pk INTEGER NOT NULL,
+    repo_id TEXT NOT NULL,
+    commit_oid TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '{}',
+    evidence TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    PRIMARY KEY (model_id, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE model_version_approvals (
+    model_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    approver TEXT NOT NULL,
+    role TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (model_id, version, approver),
+    FOREIGN KEY (model_id, version) REFERENCES model_versions(model_id, version) ON DELETE CASCADE
+  ) WITHOUT ROWID;
+  CREATE TABLE model_aliases (
+    model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+    alias TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (model_id, alias)
+  ) WITHOUT ROWID;
+  CREATE TABLE model_alias_events (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES registered_models(id) ON DELETE CASCADE,
+    alias TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_version INTEGER,
+    to_version INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX model_alias_events_model ON model_alias_events(model_id, alias, id);
+  -- The audit log (src/governance/audit): one hash chain, appended after the head row, never changed.
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    actor_user TEXT,
+    actor_token_id INTEGER,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    request_id TEXT,
+    client_address TEXT,
+    details TEXT NOT NULL DEFAULT '{}',
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_time ON audit_log(time);
+  CREATE INDEX audit_log_actor ON audit_log(actor_user, seq);
+  CREATE INDEX audit_log_target ON audit_log(target, seq);
+  CREATE TABLE audit_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+  );
+  INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '${"0".repeat(64)}');
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];

@@ -73,11 +73,13 @@ export async function startOperationsApp(options: OperationsAppOptions = {}): Pr
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "");
     const token = match?.[1]?.trim();
     mutable.caller = token
-      ? await throttle.authenticate({
-          address: clientAddress(request.raw, hangar.config),
-          token,
-          authenticate: () => authenticate(hangar, token),
-        })
+      ? (
+          await throttle.authenticate({
+            address: clientAddress(request.raw, hangar.config),
+            token,
+            authenticate: () => authenticate(hangar, token),
+          })
+        ).principal
       : null;
   });
   const operations = registerOperations(app, hangar, { counter, ...options.operations });

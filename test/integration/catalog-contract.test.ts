@@ -1,6 +1,5 @@
 // One contract for the catalog: the same cases, through the table methods only, on SQLite and PostgreSQL.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type {
   CatalogFacts,
@@ -9,42 +8,9 @@ import type {
   UsageEvent,
 } from "../../src/core/catalog-types.ts";
 import type { CommitMetadata, Repo, RepoType, TreeFile } from "../../src/core/types.ts";
-import { Catalog, type CatalogTables } from "../../src/store/catalog.ts";
+import type { Catalog, CatalogTables } from "../../src/store/catalog.ts";
 import { OutsideTransactionError } from "../../src/store/sql/sql-database.ts";
-import { createTestDatabase } from "../helpers/postgres.ts";
-import { makeTempDir } from "../helpers/test-hangar.ts";
-
-interface Engine {
-  name: string;
-  open(): Promise<{ catalog: Catalog; dispose(): Promise<void> }>;
-}
-
-const ENGINES: Engine[] = [
-  {
-    name: "SQLite",
-    async open() {
-      const temp = await makeTempDir("hangar-contract-");
-      const catalog = await Catalog.open(join(temp.path, "catalog.db"));
-      const dispose = async () => {
-        await catalog.close();
-        await temp.remove();
-      };
-      return { catalog, dispose };
-    },
-  },
-  {
-    name: "PostgreSQL",
-    async open() {
-      const database = await createTestDatabase();
-      const catalog = await Catalog.open(database.url);
-      const dispose = async () => {
-        await catalog.close();
-        await database.drop();
-      };
-      return { catalog, dispose };
-    },
-  },
-];
+import { CATALOG_ENGINES as ENGINES } from "../helpers/catalog-engines.ts";
 
 const AT = "2026-01-02T03:04:05.000Z";
 const SORT_KEYS: RepoSortKey[] = ["downloads", "likes", "lastModified", "createdAt", "trendingScore", "id"];

@@ -163,6 +163,33 @@ describe("git push over smart HTTP, with Git LFS", () => {
       main.stderr,
       /! \[remote rejected\] main \(deletion of the default branch refs\/heads\/main prohibited\)/,
     );
+    // Each ref a push moved has its audit entry, with the pusher and where the push came from.
+    const audit = await fetch(`${hub.url}/v1/audit?target=model:alice/push-me&limit=1000`, {
+      headers: { Authorization: `Bearer ${hub.adminToken}` },
+    });
+    type Entry = {
+      action: string;
+      details: { ref?: string; to?: string | null };
+      actor: { user: string | null };
+      clientAddress: string | null;
+    };
+    const entries = ((await audit.json()) as { entries: Entry[] }).entries.filter((entry) =>
+      ["refs/heads/feature", "refs/tags/v1"].includes(entry.details.ref ?? ""),
+    );
+    assert.deepEqual(
+      entries.map((entry) => [
+        entry.action,
+        entry.details.ref,
+        entry.details.to,
+        entry.actor.user,
+        entry.clientAddress,
+      ]),
+      [
+        ["repo.push", "refs/heads/feature", head, "alice", "127.0.0.1"],
+        ["repo.push", "refs/tags/v1", head, "alice", "127.0.0.1"],
+        ["ref.delete", "refs/heads/feature", null, "alice", "127.0.0.1"],
+      ],
+    );
   });
 
   it("refuses a push without a token, with a read token and an LFS pointer to an object never uploaded", async () => {

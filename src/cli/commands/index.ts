@@ -1,4 +1,5 @@
 import type { Command } from "../command.ts";
+import { AUDIT_COMMANDS } from "./audit.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
@@ -14,6 +15,7 @@ import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
 import { pullCommand } from "./pull.ts";
 import { recommendCommand } from "./recommend.ts";
+import { REGISTRY_COMMANDS } from "./registry.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
 import { runCommand } from "./run.ts";
 import { scanCommand } from "./scan.ts";
@@ -66,4 +68,6 @@ export const COMMANDS: Command[] = [
   recommendCommand,
   searchCommand,
   scanCommand,
+  ...REGISTRY_COMMANDS,
+  ...AUDIT_COMMANDS,
 ];

@@ -3,12 +3,20 @@ import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
 import type { TokenRole } from "../../core/types.ts";
 import { validateNamespace } from "../../core/validate.ts";
+import { recordAudit, withinTransaction } from "../audit/record-audit.ts";
 import type { HubContext, HubScope } from "../hub.ts";
+import { type Caller, localAdministrator } from "./principal.ts";
 import { generateToken, hashToken } from "./tokens.ts";
 
 const TOKEN_ROLES: readonly TokenRole[] = ["read", "write", "admin"];
 
-export interface CreateUserParams {
+/** Accounts change through local administration (the CLI on its home) unless a caller is given. */
+interface AuditedParams {
+  /** Who makes the change, for the audit log; the local administrator when absent. */
+  caller?: Caller;
+}
+
+export interface CreateUserParams extends AuditedParams {
   name: string;
   fullname?: string;
   email?: string;
@@ -16,10 +24,19 @@ export interface CreateUserParams {
 }
 
 export async function createUser(hub: HubScope, params: CreateUserParams): Promise<NamespaceRow> {
-  return await createNamespace(hub, { ...params, kind: "user" });
+  return await withinTransaction(hub.catalog, async (tx) => {
+    const user = await createNamespace({ ...hub, catalog: tx }, { ...params, kind: "user" });
+    await recordAudit(tx, {
+      caller: params.caller ?? localAdministrator(),
+      action: "user.create",
+      target: `user:${user.name}`,
+      details: { isAdmin: user.isAdmin },
+    });
+    return user;
+  });
 }
 
-export interface CreateOrgParams {
+export interface CreateOrgParams extends AuditedParams {
   name: string;
   fullname?: string;
   members?: string[];
@@ -40,6 +57,12 @@ export async function createOrg(hub: HubContext, params: CreateOrgParams): Promi
       ));
     for (const member of params.members ?? [])
       await addOrgMember({ ...hub, catalog: tx }, { org: org.name, user: member });
+    await recordAudit(tx, {
+      caller: params.caller ?? localAdministrator(),
+      action: existing ? "org.update" : "org.create",
+      target: `org:${org.name}`,
+      details: { addedMembers: params.members ?? [] },
+    });
     return org;
   });
 }
@@ -75,7 +98,7 @@ export async function addOrgMember(
   await hub.catalog.accounts.setMember(org.name, user.name, params.role ?? "write");
 }
 
-export interface CreateTokenParams {
+export interface CreateTokenParams extends AuditedParams {
   user: string;
   role: TokenRole;
   displayName?: string;
@@ -107,12 +130,21 @@ export async function createToken(hub: HubScope, params: CreateTokenParams): Pro
   }
   const token = generateToken();
   const displayName = params.displayName ?? `${params.role}-token-${Date.now().toString(36)}`;
-  const id = await hub.catalog.accounts.insertToken({
-    user: user.name,
-    displayName,
-    role: params.role,
-    tokenHash: hashToken(token),
-    createdAt: nowIso(),
+  const id = await withinTransaction(hub.catalog, async (tx) => {
+    const inserted = await tx.accounts.insertToken({
+      user: user.name,
+      displayName,
+      role: params.role,
+      tokenHash: hashToken(token),
+      createdAt: nowIso(),
+    });
+    await recordAudit(tx, {
+      caller: params.caller ?? localAdministrator(),
+      action: "token.create",
+      target: `token:${inserted}`,
+      details: { user: user.name, role: params.role, name: displayName },
+    });
+    return inserted;
   });
   return { id, token, user: user.name, role: params.role, displayName };
 }
@@ -140,9 +172,10 @@ export async function ensureBootstrapAdmin(hub: HubContext, token: string): Prom
 async function bootstrapAdmin(hub: HubContext, token: string): Promise<void> {
   await hub.catalog.transaction(async (tx) => {
     if (!(await tx.accounts.getNamespace(BOOTSTRAP_ADMIN))) {
-      await createUser(
+      // Configuration applied at start, not an action anyone took: not audited.
+      await createNamespace(
         { ...hub, catalog: tx },
-        { name: BOOTSTRAP_ADMIN, fullname: "Hangar administrator", isAdmin: true },
+        { name: BOOTSTRAP_ADMIN, fullname: "Hangar administrator", isAdmin: true, kind: "user" },
       );
     }
     const tokenHash = hashToken(token);

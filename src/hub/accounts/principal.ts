@@ -8,6 +8,16 @@ export interface Principal {
   isAdmin: boolean;
   token: { id: number; displayName: string; role: TokenRole; createdAt: string };
   orgs: Array<{ name: string; fullname: string; role: TokenRole }>;
+  /** The HTTP request the caller sent, for the audit log (absent outside HTTP: the CLI, tests). */
+  request?: RequestContext;
+}
+
+/** Where a request came from: set by the HTTP layer on the caller, read by whatever records the request. */
+export interface RequestContext {
+  /** The request's `X-Request-Id`. */
+  id: string;
+  /** The client's address (`clientAddress`: the socket's, or a trusted proxy's forwarded one). */
+  address: string;
 }
 
 /** Anonymous callers are `null`. */

@@ -9,6 +9,8 @@ import {
   reportStatus,
   ZERO_OID,
 } from "../../git/receive-request.ts";
+import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { refreshRepoHead } from "../create-commit.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
@@ -35,7 +37,12 @@ interface Update {
  * the same ids, and moves each ref by compare-and-swap, fast-forward only. Returns the `report-status`
  * answer (empty when the request asked for nothing, as git's probe before a large push does).
  */
-export async function serveReceivePack(hub: HubContext, repo: Repo, body: Buffer): Promise<Buffer> {
+export async function serveReceivePack(
+  hub: HubContext,
+  repo: Repo,
+  body: Buffer,
+  caller: Caller = null,
+): Promise<Buffer> {
   const request = parseReceiveRequest(body, MAX_COMMANDS);
   if (request.commands.length === 0) return Buffer.alloc(0);
   const sideband = request.capabilities.has("side-band-64k");
@@ -60,7 +67,7 @@ export async function serveReceivePack(hub: HubContext, repo: Repo, body: Buffer
       for (const update of ready) update.error = "atomic transaction failed";
     } else if (atomic) {
       await hub.catalog
-        .transaction((tx) => applyAll({ ...hub, catalog: tx }, repo, pushed, ready, lease))
+        .transaction((tx) => applyAll({ ...hub, catalog: tx }, caller, repo, pushed, ready, lease))
         .catch((error) => {
           const reason = rejection(error);
           for (const update of ready) update.error ??= "atomic transaction failed";
@@ -69,7 +76,7 @@ export async function serveReceivePack(hub: HubContext, repo: Repo, body: Buffer
     } else {
       for (const update of ready) {
         await hub.catalog
-          .transaction((tx) => applyAll({ ...hub, catalog: tx }, repo, pushed, [update], lease))
+          .transaction((tx) => applyAll({ ...hub, catalog: tx }, caller, repo, pushed, [update], lease))
           .catch((error) => {
             update.error = rejection(error);
           });
@@ -162,6 +169,7 @@ async function prepareUpdate(hub: HubContext, pushed: PushedCommits, command: Re
 /** Records the updates' commits and moves their refs, in the caller's transaction. */
 async function applyAll(
   hub: HubScope,
+  caller: Caller,
   repo: Repo,
   pushed: PushedCommits,
   updates: Update[],
@@ -172,6 +180,16 @@ async function applyAll(
   for (const update of updates) {
     try {
       await applyUpdate(hub, repo, pushed, update);
+      await recordAudit(hub.catalog, {
+        caller,
+        action: update.command.newOid === ZERO_OID ? "ref.delete" : "repo.push",
+        target: repoTarget(repo),
+        details: {
+          ref: update.command.ref,
+          from: update.command.oldOid === ZERO_OID ? null : update.command.oldOid,
+          to: update.command.newOid === ZERO_OID ? null : update.command.newOid,
+        },
+      });
     } catch (error) {
       update.error = rejection(error);
       throw error;

@@ -114,5 +114,6 @@ export async function commitNdjson(
     author: caller?.user ?? "hangar",
     ...(header.parentCommit ? { parentCommit: header.parentCommit } : {}),
     createPr: params.createPr,
+    caller,
   });
 }

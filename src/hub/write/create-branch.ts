@@ -4,6 +4,7 @@ import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
@@ -54,6 +55,12 @@ export async function createBranch(
         .commit.oid;
     }
     await commits.setRef(repo.pk, "branch", params.branch, commitOid, at);
+    await recordAudit(tx, {
+      caller,
+      action: existing ? "ref.update" : "ref.create",
+      target: repoTarget(repo),
+      details: { ref: `refs/heads/${params.branch}`, from: existing?.commitOid ?? null, to: commitOid },
+    });
     return { commitOid };
   });
 }

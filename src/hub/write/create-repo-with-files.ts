@@ -44,6 +44,7 @@ export async function createRepoWithFiles(
     operations,
     title: "Add files at creation",
     author: caller?.user ?? "hangar",
+    caller,
   });
   return (await hub.catalog.repos.getByPk(repo.pk)) ?? repo;
 }

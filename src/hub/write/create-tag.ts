@@ -3,6 +3,7 @@ import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
@@ -31,6 +32,12 @@ export async function createTag(
     }
     const commitOid = (await resolveRevision({ ...hub, catalog: tx }, repo, params.revision)).commit.oid;
     await tx.commits.setRef(repo.pk, "tag", params.tag, commitOid, nowIso());
+    await recordAudit(tx, {
+      caller,
+      action: "ref.create",
+      target: repoTarget(repo),
+      details: { ref: `refs/tags/${params.tag}`, to: commitOid },
+    });
     return { commitOid };
   });
 }

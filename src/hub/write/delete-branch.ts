@@ -2,6 +2,7 @@ import { HangarError } from "../../core/errors.ts";
 import { DEFAULT_BRANCH, type RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget, withinTransaction } from "../audit/record-audit.ts";
 import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
 
@@ -17,5 +18,13 @@ export async function deleteBranch(hub: HubScope, caller: Caller, params: Delete
   if (branch === DEFAULT_BRANCH) {
     throw new HangarError("HANGAR_ERR_FORBIDDEN", `Cannot delete the default branch "${DEFAULT_BRANCH}"`);
   }
-  if (!(await hub.catalog.commits.deleteRef(repo.pk, "branch", branch))) throw revisionNotFound(repo, branch);
+  await withinTransaction(hub.catalog, async (tx) => {
+    if (!(await tx.commits.deleteRef(repo.pk, "branch", branch))) throw revisionNotFound(repo, branch);
+    await recordAudit(tx, {
+      caller,
+      action: "ref.delete",
+      target: repoTarget(repo),
+      details: { ref: `refs/heads/${branch}` },
+    });
+  });
 }

@@ -1,6 +1,7 @@
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 
 /**
@@ -11,5 +12,6 @@ export async function deleteRepo(hub: HubContext, caller: Caller, params: { repo
   await hub.catalog.transaction(async (tx) => {
     const repo = await getWritableRepo({ ...hub, catalog: tx }, caller, params.repo);
     await tx.repos.delete(repo.pk);
+    await recordAudit(tx, { caller, action: "repo.delete", target: repoTarget(repo) });
   });
 }

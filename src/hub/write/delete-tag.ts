@@ -1,6 +1,7 @@
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget, withinTransaction } from "../audit/record-audit.ts";
 import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
 
@@ -13,5 +14,13 @@ export interface DeleteTagParams {
 export async function deleteTag(hub: HubScope, caller: Caller, params: DeleteTagParams): Promise<void> {
   const repo = await getWritableRepo(hub, caller, params.repo);
   const tag = params.tag.replace(/^refs\/tags\//, "");
-  if (!(await hub.catalog.commits.deleteRef(repo.pk, "tag", tag))) throw revisionNotFound(repo, tag);
+  await withinTransaction(hub.catalog, async (tx) => {
+    if (!(await tx.commits.deleteRef(repo.pk, "tag", tag))) throw revisionNotFound(repo, tag);
+    await recordAudit(tx, {
+      caller,
+      action: "ref.delete",
+      target: repoTarget(repo),
+      details: { ref: `refs/tags/${tag}` },
+    });
+  });
 }

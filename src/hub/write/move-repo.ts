@@ -4,6 +4,7 @@ import type { Repo, RepoRef } from "../../core/types.ts";
 import { validateName, validateNamespace } from "../../core/validate.ts";
 import { assertCanWrite, getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 
 export interface MoveRepoParams {
@@ -44,6 +45,12 @@ export async function moveRepo(hub: HubContext, caller: Caller, params: MoveRepo
       });
     }
     await tx.repos.rename(repo.pk, params.to.namespace, params.to.name);
+    await recordAudit(tx, {
+      caller,
+      action: "repo.move",
+      target: repoTarget(repo),
+      details: { to: `${params.to.namespace}/${params.to.name}` },
+    });
     return (await tx.repos.getByPk(repo.pk))!;
   });
 }

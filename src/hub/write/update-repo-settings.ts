@@ -3,6 +3,7 @@ import type { GatedMode, Repo, RepoRef } from "../../core/types.ts";
 import { parseVisibility } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import type { HubContext } from "../hub.ts";
 
 export interface UpdateRepoSettingsParams {
@@ -33,6 +34,15 @@ export async function updateRepoSettings(
     await tx.repos.updateSettings(repo.pk, {
       ...(isPrivate === undefined ? {} : { private: isPrivate }),
       ...(gated === undefined ? {} : { gated }),
+    });
+    await recordAudit(tx, {
+      caller,
+      action: "repo.settings",
+      target: repoTarget(repo),
+      details: {
+        ...(isPrivate === undefined ? {} : { private: isPrivate, wasPrivate: repo.private }),
+        ...(gated === undefined ? {} : { gated, wasGated: repo.gated }),
+      },
     });
     return (await tx.repos.getByPk(repo.pk))!;
   });

@@ -6,9 +6,11 @@ import { readBody } from "../http.ts";
 import { registerMcpRoute } from "../mcp/mcp-route.ts";
 import { assertJsonContentType, type JsonBodyRule, parseJsonBytes } from "../read-json-body.ts";
 import { registerAccountRoutes } from "../routes/accounts.ts";
+import { registerAuditRoutes } from "../routes/audit.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
+import { registerRegistryRoutes } from "../routes/registry.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
 import { registerRouterRoutes } from "./router-routes.ts";
 import type { NativeApp } from "./schemas.ts";
@@ -34,6 +36,14 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "GET", url: "/v1/routes" },
   { method: "PUT", url: "/v1/routes" },
   { method: "GET", url: "/v1/health" },
+  { method: "GET", url: "/v1/audit" },
+  { method: "GET", url: "/v1/registry/models/:namespace/:name" },
+  { method: "PUT", url: "/v1/registry/models/:namespace/:name" },
+  { method: "POST", url: "/v1/registry/models/:namespace/:name/versions" },
+  { method: "POST", url: "/v1/registry/models/:namespace/:name/versions/:version/approvals" },
+  { method: "POST", url: "/v1/registry/models/:namespace/:name/aliases/:alias" },
+  { method: "POST", url: "/v1/registry/models/:namespace/:name/aliases/:alias/rollback" },
+  { method: "GET", url: "/v1/registry/models/:namespace/:name/history" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -100,4 +110,6 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerEvaluationRoutes(app, hangar);
   registerMcpRoute(app, hangar, NATIVE_ROUTES);
   registerRouterRoutes(app, hangar);
+  registerRegistryRoutes(app, hangar);
+  registerAuditRoutes(app, hangar);
 }

@@ -8,6 +8,7 @@ import { v0Advertisement, v2Advertisement } from "../../git/advertise.ts";
 import { FLUSH, pktLine } from "../../git/pkt-line.ts";
 import { receiveAdvertisement } from "../../git/receive-request.ts";
 import { assertCanWrite } from "../../hub/access.ts";
+import type { Caller } from "../../hub/accounts/principal.ts";
 import { listGitRefs } from "../../hub/git/git-refs.ts";
 import { serveReceivePack } from "../../hub/git/receive-pack.ts";
 import { errLine, serveUploadPack } from "../../hub/git/upload-pack.ts";
@@ -73,7 +74,9 @@ const infoRefs: Handler = async (context) => {
  * The repo a push goes to: 401 with the Basic challenge for an anonymous caller (git then sends
  * credentials), the write check's reason for a caller who may not write.
  */
-async function pushableRepo(context: RequestContext): Promise<{ repo?: Repo; refusal?: string }> {
+async function pushableRepo(
+  context: RequestContext,
+): Promise<{ repo?: Repo; refusal?: string; caller?: Caller }> {
   const caller = await gitCaller(context);
   if (!caller) {
     throw withChallenge(
@@ -90,7 +93,7 @@ async function pushableRepo(context: RequestContext): Promise<{ repo?: Repo; ref
     if (HangarError.isInstance(error)) return { refusal: error.message };
     throw error;
   }
-  return { repo };
+  return { repo, caller };
 }
 
 async function receiveInfoRefs(context: RequestContext): Promise<void> {
@@ -121,14 +124,14 @@ async function readGitBody(context: RequestContext, limit: number): Promise<Buff
 }
 
 const receivePack: Handler = async (context) => {
-  const { repo, refusal } = await pushableRepo(context);
+  const { repo, refusal, caller } = await pushableRepo(context);
   if (!repo) throw new HangarError("HANGAR_ERR_FORBIDDEN", refusal!);
   // The commands and the pack; the pack within the request size limit (large files go through Git LFS).
   const body = await readGitBody(
     context,
     context.hangar.config.limits.maxRequestBodySize + PUSH_COMMANDS_BYTES,
   );
-  const answer = await serveReceivePack(context.hangar, repo, body);
+  const answer = await serveReceivePack(context.hangar, repo, body, caller);
   context.response.writeHead(200, {
     "Content-Type": "application/x-git-receive-pack-result",
     "Content-Length": answer.byteLength,
