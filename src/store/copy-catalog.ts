@@ -34,6 +34,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "commit_aliases", key: ["repo_pk", "alias"] },
   { name: "lfs_uploads", key: ["repo_pk", "sha256"] },
   { name: "scan_results", key: ["sha256", "rules_version"] },
+  { name: "license_policies", key: ["kind", "name"], replace: true },
 ];
 
 /**

@@ -321,12 +321,25 @@ CREATE INDEX scan_results_version ON scan_results(rules_version, sha256);
 ALTER TABLE repos ADD COLUMN scan_status text COLLATE "C";
 `;
 
+/** Licence policies of the instance (kind 'instance', name '') and of organisations; rules as JSON. */
+const LICENSE_POLICIES = `
+CREATE TABLE license_policies (
+  kind text COLLATE "C" NOT NULL CHECK (kind IN ('instance', 'org')),
+  name citext NOT NULL,
+  rules text COLLATE "C" NOT NULL,
+  updated_at text COLLATE "C" NOT NULL,
+  updated_by text COLLATE "C" NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
   DROP_CHANGE_NOTIFY,
   MULTIPART_SESSIONS,
   SCAN_RESULTS,
+  LICENSE_POLICIES,
 ];
 
 /**

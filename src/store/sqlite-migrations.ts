@@ -265,4 +265,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   -- A repo's head as search sees it: safe, suspicious or unsafe once every file has a verdict (NULL before).
   ALTER TABLE repos ADD COLUMN scan_status TEXT;
   `,
+  `
+  -- Licence policies (src/governance/licences): the instance's (kind 'instance', name '') and each
+  -- organisation's (kind 'org', name = the organisation); rules as JSON, validated by the service.
+  CREATE TABLE license_policies (
+    kind TEXT NOT NULL CHECK (kind IN ('instance', 'org')),
+    name TEXT NOT NULL COLLATE NOCASE,
+    rules TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (kind, name)
+  ) WITHOUT ROWID;
+  `,
 ];
