@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
+import { LICENCE_PULL_GATE } from "./governance/licences/licence-gates.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { ScanService } from "./hub/scan/scan-service.ts";
@@ -61,6 +62,7 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     catalog,
     blobs,
     telemetry,
+    licences: LICENCE_PULL_GATE,
     get scans() {
       return scans;
     },

@@ -4,6 +4,7 @@ import { HangarError } from "../core/errors.ts";
 import { nowIso } from "../core/time.ts";
 import type { Repo } from "../core/types.ts";
 import { parseRepoId } from "../core/validate.ts";
+import { enforceInferenceLicence } from "../governance/licences/licence-gates.ts";
 import { getReadableRepo, visibleNamespaces } from "../hub/access.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
@@ -152,6 +153,7 @@ export class InferenceRuntime {
     // A catalog entry has facts but no commit: "Invalid rev id: main" would send the user looking for a typo.
     if (repo.origin === "upstream") throw modelNotPulled(repo);
     const { commit } = await resolveRevision(this.hub, repo, revision);
+    await enforceInferenceLicence(this.hub, caller, repo, commit.metadata);
     const files = await this.hub.catalog.commits.listFiles(commit.pk);
     const blobs = this.hub.blobs;
     const home = this.hub.config.home;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authThrottleSettings } from "../core/config.ts";
+import { collectWarnings, warningHeaderValue } from "../core/response-warnings.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import { isTokenShaped } from "../hub/accounts/tokens.ts";
@@ -99,4 +100,19 @@ export function registerRequestHooks(
     }
     if (config.openAi) openAiShaped.add(request);
   });
+  // Warnings the operation gives while succeeding (a licence under review) become `X-Hangar-Warning`
+  // headers: set on the raw response, so answers Hangar writes itself (streams) carry them too. The rest
+  // of the request runs inside `collectWarnings` because `done` is called in it.
+  app.addHook("onRequest", (_request, reply, done) => {
+    const given = new Set<string>();
+    collectWarnings((warning) => {
+      const value = warningHeaderValue(warning);
+      if (given.has(value) || given.size >= MAX_WARNING_HEADERS || reply.raw.headersSent) return;
+      given.add(value);
+      reply.raw.appendHeader("X-Hangar-Warning", value);
+    }, done);
+  });
 }
+
+/** Warnings of one response beyond this are dropped (a listing could otherwise warn once per model). */
+const MAX_WARNING_HEADERS = 5;

@@ -1,0 +1,47 @@
+import type { CommitMetadata, Repo } from "../../core/types.ts";
+import type { Caller } from "../../hub/accounts/principal.ts";
+import type { HubScope, PullLicenceGate } from "../../hub/hub.ts";
+import { enforceLicence, type LicenceDecision } from "./decide-licence.ts";
+
+/**
+ * The pull and mirror gate the hub asks before fetching (`HubContext.licences`): the repo's upstream card
+ * and its ancestors in this hub. Private ancestors are never named, as pull-through runs for any reader.
+ */
+export const LICENCE_PULL_GATE: PullLicenceGate = {
+  async beforePull(hub, repo) {
+    const decision = await enforceLicence(hub, {
+      point: "pull",
+      model: {
+        repo: repo.repo,
+        license: repo.license,
+        baseModels: repo.type === "model" ? repo.baseModels : [],
+      },
+      caller: null,
+    });
+    return { warning: decision.action === "review" ? decision.message : null };
+  },
+};
+
+/**
+ * The inference gate: called once where the inference service has resolved a model and checked the
+ * caller's access. The licence and base models are the resolved commit's (a revision asked for is judged
+ * by its own card); ancestors come from this hub. Throws HANGAR_ERR_LICENCE_DENIED where the policy denies
+ * inference; a licence under review becomes a warning (the `X-Hangar-Warning` header).
+ */
+export function enforceInferenceLicence(
+  hub: HubScope,
+  caller: Caller,
+  repo: Repo,
+  metadata: CommitMetadata,
+): Promise<LicenceDecision> {
+  const model = metadata.model;
+  return enforceLicence(hub, {
+    point: "inference",
+    model: {
+      repo: repo.id,
+      license: model?.license ?? metadata.card?.license ?? null,
+      baseModels: model?.lineage.baseModels ?? metadata.card?.baseModels ?? [],
+    },
+    caller,
+  });
+}
