@@ -11,6 +11,7 @@ import { makeModelCommand } from "./make-model.ts";
 import { migrateCommand } from "./migrate.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
+import { policySetCommand, policyShowCommand } from "./policy.ts";
 import { pullCommand } from "./pull.ts";
 import { recommendCommand } from "./recommend.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
@@ -62,4 +63,6 @@ export const COMMANDS: Command[] = [
   recommendCommand,
   searchCommand,
   scanCommand,
+  policyShowCommand,
+  policySetCommand,
 ];

@@ -8,6 +8,7 @@ import { registerAccountRoutes } from "../routes/accounts.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
+import { registerPolicyRoutes } from "../routes/policy.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
 import type { NativeApp } from "./schemas.ts";
 
@@ -28,6 +29,10 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/recommend" },
   { method: "POST", url: "/v1/evaluations" },
   { method: "GET", url: "/v1/evaluations" },
+  { method: "GET", url: "/v1/policy" },
+  { method: "PUT", url: "/v1/policy" },
+  { method: "GET", url: "/v1/licenses" },
+  { method: "GET", url: "/v1/licenses/:namespace/:name" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -92,4 +97,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerDiscoverRoutes(app, hangar);
   registerCompareRecommendRoutes(app, hangar);
   registerEvaluationRoutes(app, hangar);
+  registerPolicyRoutes(app, hangar);
 }
