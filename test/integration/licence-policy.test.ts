@@ -315,8 +315,10 @@ describe("licence policy on pulls from an upstream Hangar", () => {
       await runCli(["policy", "set", "--home", home.path, "--license", "llama3=deny"], env);
       const refused = await runCli(["pull", "up/llama", "--home", home.path, "--json"], env);
       assert.equal(refused.code, 1);
-      const body = JSON.parse(refused.stdout || refused.stderr);
-      assert.equal(body.code ?? body.error?.code, "HANGAR_ERR_LICENCE_DENIED");
+      const body = JSON.parse(refused.stderr) as Record<string, unknown>;
+      assert.equal(body.code, "HANGAR_ERR_LICENCE_DENIED");
+      assert.match(String(body.error), /^The licence policy denies pulling up\/llama: .*rule: instance policy, licence llama3 = deny$/);
+      assert.equal((body.licence as { source: string }).source, "up/llama");
     } finally {
       await home.remove();
     }
