@@ -19,6 +19,24 @@ function classifier(license: string, baseModels: string[] = []): Record<string, 
   return { ...tinyClassifierFiles(), "README.md": card(license, baseModels) };
 }
 
+/** The fields the tests read of the API's answers (policies, licences, errors, the OpenAPI document). */
+interface ApiBody {
+  code?: string;
+  error: string;
+  licence?: Record<string, unknown>;
+  org?: string;
+  model?: string;
+  updatedBy?: string | null;
+  policy: { enforce: string[]; categories: Record<string, string>; licenses: Record<string, string> };
+  effective: { license: string | null; source: string; path: string[] };
+  decisions: Record<
+    "pull" | "inference" | "promotion",
+    { action: string; ruleAction: string; enforced: boolean }
+  >;
+  licenses: Array<{ id: string }>;
+  paths: Record<string, Record<string, unknown> | undefined>;
+}
+
 async function failure(promise: Promise<unknown>): Promise<HangarError> {
   try {
     await promise;
@@ -45,7 +63,7 @@ describe("licence policy", () => {
     return {
       status: response.status,
       headers: response.headers,
-      body: (await response.json()) as Record<string, any>,
+      body: (await response.json()) as ApiBody,
     };
   };
   const setPolicy = async (policy: unknown, org?: string) => {
@@ -103,8 +121,8 @@ describe("licence policy", () => {
     assert.equal(set.body.updatedBy, "admin");
     assert.deepEqual((await api("GET", "/v1/policy", tokens.bob)).body.policy, set.body.policy);
     const openapi = await api("GET", "/openapi.json");
-    assert.ok(openapi.body.paths["/v1/policy"].put, "PUT /v1/policy is documented");
-    assert.ok(openapi.body.paths["/v1/licenses/{namespace}/{name}"].get);
+    assert.ok(openapi.body.paths["/v1/policy"]?.put, "PUT /v1/policy is documented");
+    assert.ok(openapi.body.paths["/v1/licenses/{namespace}/{name}"]?.get);
   });
 
   it("inference: a licence inherited through a two-level base_model chain is denied with 403 naming it", async () => {
@@ -317,7 +335,10 @@ describe("licence policy on pulls from an upstream Hangar", () => {
       assert.equal(refused.code, 1);
       const body = JSON.parse(refused.stderr) as Record<string, unknown>;
       assert.equal(body.code, "HANGAR_ERR_LICENCE_DENIED");
-      assert.match(String(body.error), /^The licence policy denies pulling up\/llama: .*rule: instance policy, licence llama3 = deny$/);
+      assert.match(
+        String(body.error),
+        /^The licence policy denies pulling up\/llama: .*rule: instance policy, licence llama3 = deny$/,
+      );
       assert.equal((body.licence as { source: string }).source, "up/llama");
     } finally {
       await home.remove();

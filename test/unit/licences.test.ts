@@ -216,9 +216,18 @@ describe("licence policies", () => {
       assert.fail("accepted");
     };
     assert.match(refusal({ enforce: ["download"] }), /"enforce" holds "download"/);
-    assert.match(refusal({ categories: { viral: "deny" } }), /"categories\.viral": "viral" is not a licence category/);
-    assert.match(refusal({ licenses: { "made-up": "deny" } }), /"licenses\.made-up": "made-up" is not a licence id/);
-    assert.match(refusal({ licenses: { mit: "block" } }), /"licenses\.mit" must be one of allow, review, deny/);
+    assert.match(
+      refusal({ categories: { viral: "deny" } }),
+      /"categories\.viral": "viral" is not a licence category/,
+    );
+    assert.match(
+      refusal({ licenses: { "made-up": "deny" } }),
+      /"licenses\.made-up": "made-up" is not a licence id/,
+    );
+    assert.match(
+      refusal({ licenses: { mit: "block" } }),
+      /"licenses\.mit" must be one of allow, review, deny/,
+    );
     assert.match(refusal({ rules: {} }), /Unknown policy field "rules"/);
     assert.match(refusal([]), /must be a JSON object/);
   });
