@@ -47,7 +47,6 @@ export const pullCommand: Command = {
             `${state.filesDone}/${countNoun(state.filesTotal, "file")}, ${formatBytes(state.bytesDone)}/${formatBytes(state.bytesTotal)}`,
           ),
       }).finally(() => bar.finish());
-      if (result.licenceWarning) stderr.write(`Warning: ${result.licenceWarning}\n`);
       if (json) {
         writeJson(stdout, { ...result, upstream: config.upstream.endpoint });
         return;

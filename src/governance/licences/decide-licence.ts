@@ -117,8 +117,24 @@ function decisionMessage(
  * This is the function the registry's promotion gate calls (with `point: "promotion"`).
  */
 export async function decideLicence(hub: HubScope, params: DecideLicenceParams): Promise<LicenceDecision> {
-  const namespace = params.model.repo.split("/")[0];
-  const policies = await loadPolicies(hub, params.org ?? namespace);
+  return decideUnder(hub, params, await policiesFor(hub, params));
+}
+
+type Policies = Awaited<ReturnType<typeof loadPolicies>>;
+
+function policiesFor(hub: HubScope, params: DecideLicenceParams): Promise<Policies> {
+  return loadPolicies(hub, params.org ?? params.model.repo.split("/")[0]);
+}
+
+function enforcedAt(policies: Policies, point: EnforcementPoint): boolean {
+  return policies.instance.enforce.includes(point) || (policies.org?.policy.enforce.includes(point) ?? false);
+}
+
+async function decideUnder(
+  hub: HubScope,
+  params: DecideLicenceParams,
+  policies: Policies,
+): Promise<LicenceDecision> {
   const effective = await resolveEffectiveLicence(params.model, catalogLookup(hub, params.caller));
   const visible = visibleLicence(effective);
   let decided: { entry: ChainEntry; rule: LicenceRule } | undefined;
@@ -128,9 +144,7 @@ export async function decideLicence(hub: HubScope, params: DecideLicenceParams):
       decided = { entry: visible.chain[index]!, rule };
     }
   });
-  const enforced =
-    policies.instance.enforce.includes(params.point) ||
-    (policies.org?.policy.enforce.includes(params.point) ?? false);
+  const enforced = enforcedAt(policies, params.point);
   const ruleAction = decided?.rule.action ?? "allow";
   const entry = decided?.entry ?? strictestOf(visible.chain);
   return {
@@ -148,10 +162,17 @@ export async function decideLicence(hub: HubScope, params: DecideLicenceParams):
 /**
  * `decideLicence` where the policy is enforced: a `deny` throws HANGAR_ERR_LICENCE_DENIED (403) with the
  * message and the decision in the error's details; a `review` lets the action through and gives the
- * message as a warning (the `X-Hangar-Warning` header of an HTTP response). Returns the decision.
+ * message as a warning (the `X-Hangar-Warning` header of an HTTP response). Returns the decision, or null
+ * where the policy is not enforced at this point (nothing was checked).
  */
-export async function enforceLicence(hub: HubScope, params: DecideLicenceParams): Promise<LicenceDecision> {
-  const decision = await decideLicence(hub, params);
+export async function enforceLicence(
+  hub: HubScope,
+  params: DecideLicenceParams,
+): Promise<LicenceDecision | null> {
+  const policies = await policiesFor(hub, params);
+  // Where nothing is enforced (the default) an action costs one indexed read, not a walk of the chain.
+  if (!enforcedAt(policies, params.point)) return null;
+  const decision = await decideUnder(hub, params, policies);
   if (decision.action === "deny") {
     throw new HangarError("HANGAR_ERR_LICENCE_DENIED", decision.message!, {
       details: {

@@ -18,7 +18,7 @@ export const LICENCE_PULL_GATE: PullLicenceGate = {
       },
       caller: null,
     });
-    return { warning: decision.action === "review" ? decision.message : null };
+    return { warning: decision?.action === "review" ? decision.message : null };
   },
 };
 
@@ -33,7 +33,7 @@ export function enforceInferenceLicence(
   caller: Caller,
   repo: Repo,
   metadata: CommitMetadata,
-): Promise<LicenceDecision> {
+): Promise<LicenceDecision | null> {
   const model = metadata.model;
   return enforceLicence(hub, {
     point: "inference",
