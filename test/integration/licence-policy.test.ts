@@ -157,6 +157,37 @@ describe("licence policy", () => {
     assert.ok(Array.isArray(reviewed.body) || typeof reviewed.body === "object");
   });
 
+  it("hangar run: review prints a warning, deny fails with the licence, its source and the rule", async () => {
+    const reviewed = await runCli([
+      "run",
+      "text-classification",
+      "team/gpl",
+      "a good film",
+      "--home",
+      hub.home,
+    ]);
+    assert.equal(reviewed.code, 0, reviewed.stderr);
+    assert.match(reviewed.stdout, /POSITIVE/);
+    assert.equal(
+      reviewed.stderr,
+      "Warning: The licence policy asks for a review before inference with team/gpl: its own licence is gpl-3.0 (copyleft); rule: instance policy, licence gpl-3.0 = review\n",
+    );
+    const denied = await runCli([
+      "run",
+      "text-classification",
+      "team/tuned",
+      "a good film",
+      "--home",
+      hub.home,
+    ]);
+    assert.equal(denied.code, 1);
+    assert.equal(denied.stdout, "");
+    assert.equal(
+      denied.stderr,
+      "hangar run: The licence policy denies inference with team/tuned: it inherits cc-by-nc-4.0 (non-commercial) from base model team/root (team/tuned → team/mid → team/root); rule: instance policy, category non-commercial = deny\n",
+    );
+  });
+
   it("the effective licence and its source are shown per model, with each enforcement point's decision", async () => {
     const shown = await api("GET", "/v1/licenses/team/tuned");
     assert.equal(shown.status, 200);
