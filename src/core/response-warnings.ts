@@ -17,9 +17,10 @@ export function addWarning(warning: string): void {
   listeners.getStore()?.(warning);
 }
 
-/** A warning as one header value: printable ASCII only (header values cannot carry line breaks). */
+/** A warning as one header value: printable ASCII only (arrows as `->`; no line breaks in a header). */
 export function warningHeaderValue(warning: string): string {
   return warning
+    .replaceAll("→", "->")
     .replace(/[^\x20-\x7e]+/g, " ")
     .trim()
     .slice(0, 1000);

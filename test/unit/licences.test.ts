@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { HangarError } from "../../src/core/errors.ts";
+import { addWarning, collectWarnings, warningHeaderValue } from "../../src/core/response-warnings.ts";
 import {
   type LicenceLookup,
   type LicenceNode,
@@ -230,5 +231,21 @@ describe("licence policies", () => {
     );
     assert.match(refusal({ rules: {} }), /Unknown policy field "rules"/);
     assert.match(refusal([]), /must be a JSON object/);
+  });
+});
+
+describe("warnings of succeeding operations", () => {
+  test("reach the collector of the work they run in, across awaits, and become one ASCII header value", async () => {
+    const seen: string[] = [];
+    await collectWarnings(
+      (warning) => seen.push(warning),
+      async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        addWarning("a → b");
+      },
+    );
+    addWarning("outside: nobody listens");
+    assert.deepEqual(seen, ["a → b"]);
+    assert.equal(warningHeaderValue("x/a → x/b\nnext line é"), "x/a -> x/b next line");
   });
 });
