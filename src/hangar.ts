@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
+import { decidePromotionLicence, LICENCE_PULL_GATE } from "./governance/licences/licence-gates.ts";
 import type { LicenceDecider } from "./governance/registry/registry-context.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
@@ -67,6 +68,8 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     catalog,
     blobs,
     telemetry,
+    licences: LICENCE_PULL_GATE,
+    licence: (question) => decidePromotionLicence(hangar, question),
     get scans() {
       return scans;
     },

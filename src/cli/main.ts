@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { resolveConfig } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import { collectWarnings } from "../core/response-warnings.ts";
 import type { CliOutput, Command, OptionSpec } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { commandFailure, reportFailure, usageFailure } from "./report-error.ts";
@@ -133,15 +134,26 @@ export async function main(
         ...(typeof values.routes === "string" ? { routes: values.routes } : {}),
       },
     });
-    const code = await command.run({
-      positionals: parsed.positionals,
-      values: parsed.values,
-      config,
-      env,
-      json: Boolean(parsed.values.json),
-      stdout,
-      stderr,
-    });
+    // Warnings of operations that succeed (a licence under review) go to stderr, once each; under
+    // `hangar serve` each request collects its own into a response header instead.
+    const warned = new Set<string>();
+    const code = await collectWarnings(
+      (warning) => {
+        if (warned.has(warning)) return;
+        warned.add(warning);
+        stderr.write(`Warning: ${warning}\n`);
+      },
+      () =>
+        command.run({
+          positionals: parsed.positionals,
+          values: parsed.values,
+          config,
+          env,
+          json: Boolean(parsed.values.json),
+          stdout,
+          stderr,
+        }),
+    );
     return typeof code === "number" ? code : 0;
   } catch (error) {
     if (!HangarError.isInstance(error) && env.HANGAR_DEBUG)

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   HANGAR_ERR_UNAUTHORIZED: { status: 401, hubCode: "Unauthorized" },
   HANGAR_ERR_FORBIDDEN: { status: 403, hubCode: "Forbidden" },
   HANGAR_ERR_GATED_REPO: { status: 403, hubCode: "GatedRepo" },
+  // 403, not 451: the Hub answers no licence refusal with 451, and its clients read 403 as "not allowed".
+  HANGAR_ERR_LICENCE_DENIED: { status: 403, hubCode: "LicenceDenied" },
   HANGAR_ERR_REPO_NOT_FOUND: { status: 404, hubCode: "RepoNotFound" },
   HANGAR_ERR_REVISION_NOT_FOUND: { status: 404, hubCode: "RevisionNotFound" },
   HANGAR_ERR_ENTRY_NOT_FOUND: { status: 404, hubCode: "EntryNotFound" },

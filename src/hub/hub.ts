@@ -1,5 +1,6 @@
 import type { HangarConfig } from "../core/config.ts";
 import type { Telemetry } from "../core/telemetry.ts";
+import type { RepoType } from "../core/types.ts";
 import type { BlobStorage } from "../store/blob-store-types.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
 
@@ -13,6 +14,28 @@ export interface HubContext {
   telemetry?: Telemetry;
   /** The security scanner of the instance (src/hub/scan): checks a commit's files against a block policy. */
   scans?: CommitScanGate;
+  /** The licence policy (src/governance/licences): asked before a pull or mirror fetches anything. */
+  licences?: PullLicenceGate;
+}
+
+/** A repo about to be pulled from the upstream, as its upstream card describes it. */
+export interface PulledRepoLicence {
+  /** `namespace/name` */
+  repo: string;
+  type: RepoType;
+  /** The card's `license`, null when it names none. */
+  license: string | null;
+  /** The card's `base_model` (one or several). */
+  baseModels: string[];
+}
+
+/** What a pull asks of the licence policy before it fetches a byte. */
+export interface PullLicenceGate {
+  /**
+   * Throws HANGAR_ERR_LICENCE_DENIED (403) when the policy denies pulling the repo; otherwise returns the
+   * warning of a licence under review (null when none).
+   */
+  beforePull(hub: HubScope, repo: PulledRepoLicence): Promise<{ warning: string | null }>;
 }
 
 /** A file a commit or push adds, whose bytes are in the blob store. */

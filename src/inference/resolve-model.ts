@@ -1,6 +1,7 @@
 import { HangarError } from "../core/errors.ts";
 import type { Repo } from "../core/types.ts";
 import { parseRepoId } from "../core/validate.ts";
+import { enforceInferenceLicence } from "../governance/licences/licence-gates.ts";
 import { resolveModelReference } from "../governance/registry/resolve-model-reference.ts";
 import { getReadableRepo } from "../hub/access.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
@@ -41,6 +42,7 @@ export async function resolveModelForInference(params: ResolveModelParams): Prom
   // A catalog entry has facts but no commit: "Invalid rev id: main" would send the user looking for a typo.
   if (repo.origin === "upstream") throw modelNotPulled(repo);
   const { commit } = await resolveRevision(hub, repo, target.revision ?? "main");
+  await enforceInferenceLicence(hub, caller, repo, commit.metadata);
   const files = await hub.catalog.commits.listFiles(commit.pk);
   const blobs = hub.blobs;
   const home = hub.config.home;

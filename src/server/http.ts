@@ -17,6 +17,7 @@ export const EXPOSED_HEADERS = [
   "X-Error-Message",
   "X-Request-Id",
   "X-Total-Count",
+  "X-Hangar-Warning",
 ].join(", ");
 
 export function setCorsHeaders(response: ServerResponse, origin: string | undefined): void {

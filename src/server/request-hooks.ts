@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authThrottleSettings } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import { collectWarnings, warningHeaderValue } from "../core/response-warnings.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Principal, RequestContext } from "../hub/accounts/principal.ts";
@@ -111,6 +112,18 @@ export function registerRequestHooks(
     }
     if (config.openAi) openAiShaped.add(request);
   });
+  // Warnings the operation gives while succeeding (a licence under review) become `X-Hangar-Warning`
+  // headers: set on the raw response, so answers Hangar writes itself (streams) carry them too. The rest
+  // of the request runs inside `collectWarnings` because `done` is called in it.
+  app.addHook("onRequest", (_request, reply, done) => {
+    const given = new Set<string>();
+    collectWarnings((warning) => {
+      const value = warningHeaderValue(warning);
+      if (given.has(value) || given.size >= MAX_WARNING_HEADERS || reply.raw.headersSent) return;
+      given.add(value);
+      reply.raw.appendHeader("X-Hangar-Warning", value);
+    }, done);
+  });
 }
 
 /**
@@ -133,3 +146,5 @@ async function recordSignIn(
     }),
   );
 }
+/** Warnings of one response beyond this are dropped (a listing could otherwise warn once per model). */
+const MAX_WARNING_HEADERS = 5;

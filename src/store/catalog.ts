@@ -7,6 +7,7 @@ import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
 import { LfsUploadsTable } from "./lfs-uploads-table.ts";
+import { LicensePoliciesTable } from "./license-policies-table.ts";
 import { MaintenanceTable } from "./maintenance-table.ts";
 import { MultipartSessionsTable } from "./multipart-sessions-table.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
@@ -38,6 +39,8 @@ export class CatalogTables {
   readonly searchFeed: SearchFeedTable;
   /** Scan verdicts per blob and rules version, and repos' search-facing scan status. */
   readonly scanResults: ScanResultsTable;
+  /** Licence policies of the instance and of organisations. */
+  readonly licensePolicies: LicensePoliciesTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
   /** Registered models, their versions, approvals and aliases (src/governance/registry). */
@@ -58,6 +61,7 @@ export class CatalogTables {
     this.multipartSessions = new MultipartSessionsTable(sql);
     this.searchFeed = new SearchFeedTable(sql);
     this.scanResults = new ScanResultsTable(sql);
+    this.licensePolicies = new LicensePoliciesTable(sql);
     this.bulk = new BulkTable(sql);
     this.registry = new RegistryTable(sql);
     this.audit = new AuditTable(sql);

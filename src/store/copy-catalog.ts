@@ -41,6 +41,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "model_alias_events", key: ["id"] },
   { name: "audit_log", key: ["seq"] },
   { name: "audit_head", key: ["id"], replace: true },
+  { name: "license_policies", key: ["kind", "name"], replace: true },
 ];
 
 /**

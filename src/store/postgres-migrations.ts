@@ -409,6 +409,18 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 `;
 
+/** Licence policies of the instance (kind 'instance', name '') and of organisations; rules as JSON. */
+const LICENSE_POLICIES = `
+CREATE TABLE license_policies (
+  kind text COLLATE "C" NOT NULL CHECK (kind IN ('instance', 'org')),
+  name citext NOT NULL,
+  rules text COLLATE "C" NOT NULL,
+  updated_at text COLLATE "C" NOT NULL,
+  updated_by text COLLATE "C" NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
@@ -416,6 +428,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   MULTIPART_SESSIONS,
   SCAN_RESULTS,
   REGISTRY_AND_AUDIT,
+  LICENSE_POLICIES,
 ];
 
 /**

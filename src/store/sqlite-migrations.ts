@@ -350,4 +350,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  `
+  -- Licence policies (src/governance/licences): the instance's (kind 'instance', name '') and each
+  -- organisation's (kind 'org', name = the organisation); rules as JSON, validated by the service.
+  CREATE TABLE license_policies (
+    kind TEXT NOT NULL CHECK (kind IN ('instance', 'org')),
+    name TEXT NOT NULL COLLATE NOCASE,
+    rules TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (kind, name)
+  ) WITHOUT ROWID;
+  `,
 ];

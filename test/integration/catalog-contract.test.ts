@@ -743,6 +743,41 @@ for (const engine of ENGINES) {
       assert.deepEqual(await catalog.maintenance.gitObjectsAfter(objects[0]!.pk, 1000), []);
     });
 
+    it("licence policies: the instance's and an organisation's are stored, read in one call and replaced", async () => {
+      const table = catalog.licensePolicies;
+      assert.equal(await table.get({ kind: "instance" }), undefined);
+      assert.deepEqual(await table.getInstanceAndOrg("Acme"), {});
+      const instance = {
+        scope: { kind: "instance" as const },
+        rules: { enforce: ["pull"], categories: { "non-commercial": "deny" }, licenses: {} },
+        updatedAt: AT,
+        updatedBy: "admin",
+      };
+      await table.put(instance);
+      const org = {
+        scope: { kind: "org" as const, org: "Acme" },
+        rules: { enforce: [], categories: {}, licenses: { "gpl-3.0": "review" } },
+        updatedAt: AT,
+        updatedBy: "alice",
+      };
+      await table.put(org);
+      assert.deepEqual(await table.get({ kind: "instance" }), instance);
+      // Organisation names are found whatever the case, as namespaces are.
+      assert.deepEqual(await table.getInstanceAndOrg("acme"), { instance, org });
+      assert.deepEqual(await table.getInstanceAndOrg("other"), { instance });
+      assert.deepEqual(await table.getInstanceAndOrg(undefined), { instance });
+      const replaced = {
+        ...org,
+        rules: { enforce: ["inference"], categories: {}, licenses: {} },
+        updatedBy: "bob",
+      };
+      await table.put(replaced);
+      assert.deepEqual(await table.get({ kind: "org", org: "ACME" }), replaced);
+      assert.equal(await table.delete({ kind: "org", org: "acme" }), true);
+      assert.equal(await table.delete({ kind: "org", org: "acme" }), false);
+      assert.deepEqual(await table.getInstanceAndOrg("Acme"), { instance });
+    });
+
     it("transactions: a throw rolls everything back; the catalog's own handle is refused inside", async () => {
       const failure = new Error("boom");
       await assert.rejects(

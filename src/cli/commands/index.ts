@@ -13,6 +13,7 @@ import { mcpCommand } from "./mcp.ts";
 import { migrateCommand } from "./migrate.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
+import { policySetCommand, policyShowCommand } from "./policy.ts";
 import { pullCommand } from "./pull.ts";
 import { recommendCommand } from "./recommend.ts";
 import { REGISTRY_COMMANDS } from "./registry.ts";
@@ -70,4 +71,6 @@ export const COMMANDS: Command[] = [
   scanCommand,
   ...REGISTRY_COMMANDS,
   ...AUDIT_COMMANDS,
+  policyShowCommand,
+  policySetCommand,
 ];

@@ -70,6 +70,8 @@ export interface PullRepoResult {
   /** A filtered pull records the upstream commit with only the selected files. */
   partial: boolean;
   upstreamFiles: number;
+  /** The licence policy's warning for a licence under review (absent when there is none). */
+  licenceWarning?: string;
 }
 
 const DOWNLOAD_CONCURRENCY = 4;
@@ -239,6 +241,13 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
   await mirrorTarget(hub, ref);
 
   const info = await fetchUpstreamRepoInfo(upstream, ref, revision);
+  // Before a byte is fetched: a licence the policy denies stops the pull here (403), nothing stored.
+  const licence = await hub.licences?.beforePull(hub, {
+    repo: `${ref.namespace}/${ref.name}`,
+    type: ref.type,
+    license: info.license,
+    baseModels: info.baseModels,
+  });
   const listed = await listUpstreamFiles(upstream, ref, info.sha);
   const filter: Required<PathFilter> = { include: params.include ?? [], exclude: params.exclude ?? [] };
   const selections = [
@@ -324,6 +333,7 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
       filesReused: selected.length - fetched.filesDownloaded,
       partial: recorded.mirror.partial,
       upstreamFiles: listed.length,
+      ...(licence?.warning ? { licenceWarning: licence.warning } : {}),
     };
   } finally {
     for (const lease of leases) lease.release();

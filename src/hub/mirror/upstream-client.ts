@@ -9,6 +9,7 @@ import {
 import { HangarError } from "../../core/errors.ts";
 import type { GatedMode, RepoRef, RepoType } from "../../core/types.ts";
 import { repoUrlPrefix } from "../../core/validate.ts";
+import { extractCardFacts } from "../metadata/extract-card-facts.ts";
 
 /** The hub a mirror pulls from: `HF_ENDPOINT` and `HF_TOKEN` unless a caller names another. */
 export interface Upstream {
@@ -158,6 +159,10 @@ export interface UpstreamRepoInfo {
   downloads?: number;
   likes?: number;
   lastModified?: string;
+  /** The card's `license` (lower case), null when none. */
+  license: string | null;
+  /** The card's `base_model` list. */
+  baseModels: string[];
 }
 
 function repoLabel(ref: RepoRef): string {
@@ -183,10 +188,10 @@ export async function fetchUpstreamRepoInfo(
   };
   const info =
     ref.type === "model"
-      ? await modelInfo({ ...common, additionalFields: ["sha"] })
+      ? await modelInfo({ ...common, additionalFields: ["sha", "cardData"] })
       : ref.type === "dataset"
-        ? await datasetInfo({ ...common, additionalFields: ["sha"] })
-        : await spaceInfo({ ...common, additionalFields: ["sha"] });
+        ? await datasetInfo({ ...common, additionalFields: ["sha", "cardData"] })
+        : await spaceInfo({ ...common, additionalFields: ["sha", "cardData"] });
   const sha = (info as { sha?: unknown }).sha;
   if (typeof sha !== "string" || !/^[0-9a-f]{40}$/.test(sha)) {
     throw failed(
@@ -201,9 +206,17 @@ export async function fetchUpstreamRepoInfo(
     downloads?: number;
     likes?: number;
     updatedAt?: Date;
+    cardData?: unknown;
   };
+  // The licence policy decides on the card before any file is fetched.
+  const card =
+    typeof fields.cardData === "object" && fields.cardData !== null && !Array.isArray(fields.cardData)
+      ? extractCardFacts(fields.cardData as Record<string, unknown>, [])
+      : undefined;
   return {
     sha,
+    license: card?.license ?? null,
+    baseModels: card?.baseModels ?? [],
     private: fields.private === true,
     gated: fields.gated === "auto" || fields.gated === "manual" ? fields.gated : false,
     ...(typeof fields.downloads === "number" ? { downloads: fields.downloads } : {}),

@@ -10,6 +10,7 @@ import { registerAuditRoutes } from "../routes/audit.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
+import { registerPolicyRoutes } from "../routes/policy.ts";
 import { registerRegistryRoutes } from "../routes/registry.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
 import { registerRouterRoutes } from "./router-routes.ts";
@@ -44,6 +45,10 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/registry/models/:namespace/:name/aliases/:alias" },
   { method: "POST", url: "/v1/registry/models/:namespace/:name/aliases/:alias/rollback" },
   { method: "GET", url: "/v1/registry/models/:namespace/:name/history" },
+  { method: "GET", url: "/v1/policy" },
+  { method: "PUT", url: "/v1/policy" },
+  { method: "GET", url: "/v1/licenses" },
+  { method: "GET", url: "/v1/licenses/:namespace/:name" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -112,4 +117,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerRouterRoutes(app, hangar);
   registerRegistryRoutes(app, hangar);
   registerAuditRoutes(app, hangar);
+  registerPolicyRoutes(app, hangar);
 }
