@@ -280,34 +280,32 @@ describe("model registry", () => {
     assert.equal((after.body.outputs as Array<{ label: string }>)[0]!.label, "GOOD");
   });
 
-  it("the licence gate fails closed without a policy, and follows the policy's decision", async () => {
-    await configure({ aliases: ["production"], licence: { use: "commercial" } });
-    const unwired = await promote(2, "production");
-    assert.equal(unwired.status, 409);
-    assert.equal(unwired.body.gate, "licence");
-    assert.match(String(unwired.body.reason), /no licence policy is configured/);
-    const asked: string[] = [];
-    test.hangar.licence = ({ repo, commit, use }) => {
-      asked.push(`${repo.id}@${commit.oid}:${use}`);
-      return commit.oid === commits.clean
-        ? { decision: "review", reason: "apache-2.0 needs review for commercial use here" }
-        : { decision: "allow", reason: "apache-2.0 allowed" };
+  it("the licence gate follows the instance's licence policy for the pinned commit", async () => {
+    const setPolicy = async (policy: unknown) => {
+      const answer = await call("PUT", "/v1/policy", test.adminToken, policy);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
     };
+    await configure({ aliases: ["production"], licence: true });
     try {
+      // The tiny classifier's card says apache-2.0.
+      await setPolicy({ licenses: { "apache-2.0": "review" } });
       const review = await promote(2, "production");
       assert.equal(review.status, 409);
-      assert.equal(review.body.reason, "licence review: apache-2.0 needs review for commercial use here");
+      assert.equal(review.body.gate, "licence");
+      assert.match(String(review.body.reason), /review/);
+      assert.match(String(review.body.reason), /apache-2\.0/);
+      assert.match(String(review.body.reason), /rule: instance policy, licence apache-2\.0 = review/);
       const allowed = await promote(1, "production-eu");
       assert.equal(allowed.status, 200, "an alias the gates do not guard");
-      await configure({ licence: true });
+      await setPolicy({ categories: { permissive: "deny" } });
+      const denied = await promote(3, "production");
+      assert.equal(denied.status, 409);
+      assert.match(String(denied.body.reason), /rule: instance policy, category permissive = deny/);
+      await setPolicy({});
       const passed = await promote(3, "production");
       assert.equal(passed.status, 200, JSON.stringify(passed.body));
-      assert.deepEqual(asked, [
-        `${REPO}@${commits.clean}:commercial`,
-        `${REPO}@${commits.relabelled}:undefined`,
-      ]);
     } finally {
-      delete test.hangar.licence;
+      await setPolicy({});
       await configure({});
     }
   });
