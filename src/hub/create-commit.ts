@@ -6,6 +6,7 @@ import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../cor
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
 import type { HubContext, HubScope } from "./hub.ts";
+import { recordPullRequestCommit, recordPullRequestOpened } from "./discussions/record-pull-request.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
 import { deriveRepoFields, extractMetadata } from "./metadata/extract-metadata.ts";
@@ -53,6 +54,11 @@ export interface CreateCommitParams {
   createPr?: boolean;
   /** Whether a commit that changes nothing is recorded. */
   allowEmpty?: boolean;
+  /**
+   * Runs in the commit's transaction once the ref has moved (a merged pull request is marked merged in it),
+   * so the commit and what it stands for land together or not at all.
+   */
+  inTransaction?: (hub: HubScope, result: CreateCommitResult) => Promise<void>;
 }
 
 export interface CreateCommitResult {
@@ -254,8 +260,21 @@ async function writeCommit(
 
   let result: CreateCommitResult;
   if (params.createPr) {
-    const number = await commits.nextPullRequestNumber(repo.pk);
+    // Pull requests share their numbers with discussions (src/hub/discussions), and get a row of their own.
+    const number = await hub.catalog.discussions.nextNumber(repo.pk);
     if (!(await commits.insertRef(repo.pk, "pr", String(number), oid, at))) throw new RefMoved();
+    const opened = await recordPullRequestOpened(hub, {
+      repo,
+      num: number,
+      title,
+      ...(params.description ? { description: params.description } : {}),
+      author: params.author,
+      targetBranch: current.kind === "branch" ? current.name : DEFAULT_BRANCH,
+      status: "open",
+      createdAt: at,
+    });
+    if (!opened) throw new RefMoved();
+    await recordPullRequestCommit(hub, { repo, num: number, commit, author: params.author });
     result = {
       commit,
       ref: { kind: "pr", name: String(number) },
@@ -273,10 +292,14 @@ async function writeCommit(
       throw new RefMoved();
     }
     result = { commit, ref: { kind: current.kind, name: current.name }, created: true };
+    if (current.kind === "pr") {
+      await recordPullRequestCommit(hub, { repo, num: Number(current.name), commit, author: params.author });
+    }
   }
   if (result.ref.kind === "branch" && result.ref.name === DEFAULT_BRANCH) {
     await refreshRepoHead(hub, repo, commit, metadata, ordered);
   }
+  await params.inTransaction?.(hub, result);
   return result;
 }
 

@@ -2,6 +2,7 @@ import { HangarError } from "../core/errors.ts";
 import { AccountsTable } from "./accounts-table.ts";
 import { BulkTable } from "./bulk-table.ts";
 import { CommitsTable } from "./commits-table.ts";
+import { DiscussionsTable } from "./discussions-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
@@ -36,6 +37,8 @@ export class CatalogTables {
   readonly searchFeed: SearchFeedTable;
   /** Scan verdicts per blob and rules version, and repos' search-facing scan status. */
   readonly scanResults: ScanResultsTable;
+  /** Discussions and pull requests, and their timelines. */
+  readonly discussions: DiscussionsTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
 
@@ -52,6 +55,7 @@ export class CatalogTables {
     this.multipartSessions = new MultipartSessionsTable(sql);
     this.searchFeed = new SearchFeedTable(sql);
     this.scanResults = new ScanResultsTable(sql);
+    this.discussions = new DiscussionsTable(sql);
     this.bulk = new BulkTable(sql);
   }
 

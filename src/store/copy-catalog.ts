@@ -34,6 +34,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "commit_aliases", key: ["repo_pk", "alias"] },
   { name: "lfs_uploads", key: ["repo_pk", "sha256"] },
   { name: "scan_results", key: ["sha256", "rules_version"] },
+  { name: "discussions", key: ["pk"] },
+  { name: "discussion_events", key: ["pk"] },
 ];
 
 /**
