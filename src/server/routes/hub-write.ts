@@ -149,6 +149,7 @@ export function registerHubWriteRoutes(router: Router): void {
     const decisions = await preupload(context.hangar, context.caller, {
       repo: repoFromPath(context),
       revision: restAsName(context, "revision"),
+      createPr: parseBoolean(context.url.searchParams.get("create_pr")) ?? false,
       files,
       ...(typeof body.gitAttributes === "string" ? { gitAttributes: body.gitAttributes } : {}),
       ...(typeof body.gitIgnore === "string" ? { gitIgnore: body.gitIgnore } : {}),
