@@ -63,7 +63,10 @@ export async function getWritableRepo(hub: HubScope, caller: Caller, ref: RepoRe
 export async function getContributableRepo(hub: HubScope, caller: Caller, ref: RepoRef): Promise<Repo> {
   const repo = await getReadableRepo(hub, caller, ref);
   if (!caller) {
-    throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Authentication required: send a token as a Bearer token");
+    throw new HangarError(
+      "HANGAR_ERR_UNAUTHORIZED",
+      "Authentication required: send a token as a Bearer token",
+    );
   }
   if (caller.token.role === "read") {
     throw new HangarError(

@@ -304,7 +304,10 @@ export class CommitsTable {
    * Repos whose commits hold an LFS object, with its size (at most `limit`): where a copy that names the
    * object by its sha256 alone may have read it.
    */
-  async reposHoldingLfsObject(sha256: string, limit: number): Promise<Array<{ repoPk: number; size: number }>> {
+  async reposHoldingLfsObject(
+    sha256: string,
+    limit: number,
+  ): Promise<Array<{ repoPk: number; size: number }>> {
     const rows = await this.db.all<{ repo_pk: number; size: number }>(
       `SELECT c.repo_pk, MIN(t.size) AS size FROM tree_entries t JOIN commits c ON c.pk = t.commit_pk
        WHERE t.sha256 = ? AND t.lfs = 1 GROUP BY c.repo_pk ORDER BY c.repo_pk LIMIT ?`,

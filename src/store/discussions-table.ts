@@ -124,7 +124,11 @@ export class DiscussionsTable {
     return inserted ? toDiscussion(inserted) : undefined;
   }
 
-  async get(repoPk: number, num: number, options: { forUpdate?: boolean } = {}): Promise<DiscussionRow | undefined> {
+  async get(
+    repoPk: number,
+    num: number,
+    options: { forUpdate?: boolean } = {},
+  ): Promise<DiscussionRow | undefined> {
     const lock = options.forUpdate && this.db.dialect === "postgres" ? " FOR UPDATE" : "";
     const row = await this.db.get<RawDiscussion>(
       `SELECT ${DISCUSSION_COLUMNS} FROM discussions WHERE repo_pk = ? AND num = ?${lock}`,

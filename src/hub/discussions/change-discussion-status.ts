@@ -32,11 +32,17 @@ export async function changeDiscussionStatus(
       throw forbidden("Only the author of a discussion or a writer of the repo may change its status");
     }
     if (discussion.status === "merged") {
-      throw new HangarError("HANGAR_ERR_CONFLICT", `Pull request #${discussion.num} is merged: its status cannot change`);
+      throw new HangarError(
+        "HANGAR_ERR_CONFLICT",
+        `Pull request #${discussion.num} is merged: its status cannot change`,
+      );
     }
     const current = discussion.status === "draft" ? "open" : discussion.status;
     if (current === params.status) {
-      throw new HangarError("HANGAR_ERR_CONFLICT", `Discussion #${discussion.num} is already ${params.status}`);
+      throw new HangarError(
+        "HANGAR_ERR_CONFLICT",
+        `Discussion #${discussion.num} is already ${params.status}`,
+      );
     }
     if (comment) await addComment(scope, discussion, caller!.user, comment);
     await tx.discussions.setStatus(discussion.pk, params.status);

@@ -70,7 +70,8 @@ export function checkTitle(title: string): string {
 }
 
 export function checkComment(field: string, text: string): string {
-  if (text.trim().length === 0) throw new HangarError("HANGAR_ERR_BAD_REQUEST", `"${field}" may not be empty`);
+  if (text.trim().length === 0)
+    throw new HangarError("HANGAR_ERR_BAD_REQUEST", `"${field}" may not be empty`);
   if (text.length > MAX_COMMENT_LENGTH) {
     throw new HangarError(
       "HANGAR_ERR_PAYLOAD_TOO_LARGE",

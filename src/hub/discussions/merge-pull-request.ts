@@ -66,7 +66,10 @@ export async function mergePullRequest(
     if (state.conflicts.length > 0) throw mergeConflict(discussion, state.conflicts);
     const operations = mergeOperations(state);
     if (state.changes.length === 0) {
-      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `Pull request #${discussion.num} has no changes to merge`);
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `Pull request #${discussion.num} has no changes to merge`,
+      );
     }
     try {
       const result = await createCommit(hub, {

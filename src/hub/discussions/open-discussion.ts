@@ -29,7 +29,9 @@ export async function openDiscussion(
   const repo = await getContributableRepo(hub, caller, params.repo);
   const author = caller!.user;
   const title = checkTitle(params.title);
-  const description = params.description?.trim() ? checkComment("description", params.description) : undefined;
+  const description = params.description?.trim()
+    ? checkComment("description", params.description)
+    : undefined;
   // Two callers may take the same number at once; the loser tries the next one.
   for (let attempt = 1; attempt <= 8; attempt++) {
     const opened = await hub.catalog.transaction(async (tx) => {

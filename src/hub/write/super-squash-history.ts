@@ -1,5 +1,5 @@
-import { buildHangarCommit, commitDate } from "../../core/git-objects.ts";
 import { HangarError } from "../../core/errors.ts";
+import { buildHangarCommit, commitDate } from "../../core/git-objects.ts";
 import { nowIso } from "../../core/time.ts";
 import { type CommitInfo, DEFAULT_BRANCH, type RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";

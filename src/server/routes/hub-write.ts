@@ -216,11 +216,4 @@ export function registerHubWriteRoutes(router: Router): void {
     });
     sendJson(context.response, 200, {});
   });
-
-  router.add("GET", `${REPO_API}/discussions`, () => {
-    throw new HangarError(
-      "HANGAR_ERR_NOT_IMPLEMENTED",
-      "Discussions are not implemented in Hangar; pull requests exist only as refs/pr/N",
-    );
-  });
 }
