@@ -1,0 +1,389 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { commit, createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
+import { apiError } from "../helpers/hub-errors.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+
+interface ApiEvent {
+  id: string;
+  type: string;
+  createdAt: string;
+  author: { name: string };
+  data: Record<string, unknown> & {
+    latest?: { raw: string; updatedAt: string };
+    edited?: boolean;
+    hidden?: boolean;
+    numEdits?: number;
+  };
+}
+
+interface ApiDetails {
+  num: number;
+  title: string;
+  status: string;
+  isPullRequest: boolean;
+  author: { name: string };
+  createdAt: string;
+  repo: { name: string; type: string };
+  events: ApiEvent[];
+  changes?: { base: string; mergeCommitId?: string };
+  filesWithConflicts?: string[];
+  diff?: string;
+}
+
+/** A call shaped as huggingface_hub's HfApi sends it: JSON body (or none), bearer token. */
+async function hfApi(
+  hub: TestHangar,
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<Response> {
+  return fetch(`${hub.url}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body === undefined ? { "content-length": "0" } : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** git's id of a blob, computed here rather than by the code under test. */
+function gitBlobId(content: string): string {
+  return createHash("sha1").update(`blob ${Buffer.byteLength(content)}\0${content}`).digest("hex");
+}
+
+async function json<T>(response: Response, status = 200): Promise<T> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  return JSON.parse(text) as T;
+}
+
+describe("discussions and pull requests (huggingface_hub's routes, @huggingface/hub for commits)", () => {
+  let hub: TestHangar;
+  let alice: string;
+  let bob: string;
+  let carol: string;
+  let bobRead: string;
+  before(async () => {
+    hub = await startTestHangar();
+    alice = await hub.addUser("alice", "write");
+    bob = await hub.addUser("bob", "write");
+    carol = await hub.addUser("carol", "write");
+    bobRead = await hub.addUser("bob", "read");
+  });
+  after(() => hub.close());
+
+  const text = (content: string) => new Blob([content]);
+  const details = async (repo: string, num: number, token?: string) =>
+    json<ApiDetails>(await hfApi(hub, "GET", `/api/models/${repo}/discussions/${num}?diff=1`, token));
+  const mainFile = async (repo: string, path: string): Promise<string | undefined> => {
+    const blob = await downloadFile({ repo, path, hubUrl: hub.url, accessToken: alice });
+    return blob ? await blob.text() : undefined;
+  };
+  const makeRepo = async (name: string, files: Record<string, string>) => {
+    await createRepo({ repo: `alice/${name}`, accessToken: alice, hubUrl: hub.url });
+    await uploadFiles({
+      repo: `alice/${name}`,
+      accessToken: alice,
+      hubUrl: hub.url,
+      files: Object.entries(files).map(([path, content]) => ({ path, content: text(content) })),
+    });
+  };
+
+  it("takes a pull request opened by one user, commented on by another, merged by a writer onto main", async () => {
+    await makeRepo("collab", { "README.md": "# collab\n", "notes.txt": "one\n" });
+    // bob cannot write to alice's repo, but may propose a change, as on the Hub.
+    const opened = await commit({
+      repo: "alice/collab",
+      accessToken: bob,
+      hubUrl: hub.url,
+      title: "Add a proposal",
+      description: "Here is what I propose.",
+      isPullRequest: true,
+      operations: [{ operation: "addOrUpdate", path: "proposal.txt", content: text("draft 1\n") }],
+    });
+    assert.equal(opened?.pullRequestUrl, `${hub.url}/alice/collab/discussions/1`);
+    const pushed = await commit({
+      repo: "alice/collab",
+      accessToken: bob,
+      hubUrl: hub.url,
+      branch: "refs/pr/1",
+      title: "Second draft",
+      operations: [{ operation: "addOrUpdate", path: "proposal.txt", content: text("draft 2\n") }],
+    });
+    // carol is not the author: the pull request's ref is not hers to move.
+    const intruder = await apiError(
+      commit({
+        repo: "alice/collab",
+        accessToken: carol,
+        hubUrl: hub.url,
+        branch: "refs/pr/1",
+        title: "Not mine",
+        operations: [{ operation: "addOrUpdate", path: "proposal.txt", content: text("carol\n") }],
+      }),
+    );
+    assert.equal(intruder.statusCode, 403);
+
+    const comment = await json<{ newMessage: ApiEvent }>(
+      await hfApi(hub, "POST", "/api/models/alice/collab/discussions/1/comment", carol, {
+        comment: "Looks good to me",
+      }),
+    );
+    assert.equal(comment.newMessage.type, "comment");
+    assert.equal(comment.newMessage.author.name, "carol");
+    assert.equal(comment.newMessage.data.latest?.raw, "Looks good to me");
+    assert.match(comment.newMessage.id, /^[0-9a-f]{24}$/);
+
+    const before = await details("alice/collab", 1);
+    assert.equal(before.isPullRequest, true);
+    assert.equal(before.status, "open");
+    assert.equal(before.title, "Add a proposal");
+    assert.equal(before.author.name, "bob");
+    assert.deepEqual(before.repo, { name: "alice/collab", type: "model" });
+    assert.deepEqual(before.changes, { base: "refs/heads/main" });
+    assert.deepEqual(before.filesWithConflicts, []);
+    assert.deepEqual(
+      before.events.map((event) => [event.type, event.author.name]),
+      [
+        ["comment", "bob"],
+        ["commit", "bob"],
+        ["commit", "bob"],
+        ["comment", "carol"],
+      ],
+    );
+    assert.equal(before.events[0]!.data.latest?.raw, "Here is what I propose.");
+    assert.deepEqual(before.events[2]!.data, { subject: "Second draft", oid: pushed.commit.oid });
+    assert.equal(
+      before.diff,
+      [
+        "diff --git a/proposal.txt b/proposal.txt",
+        "new file mode 100644",
+        `index 0000000..${gitBlobId("draft 2\n").slice(0, 7)}`,
+        "--- /dev/null",
+        "+++ b/proposal.txt",
+        "@@ -0,0 +1,1 @@",
+        "+draft 2",
+        "",
+      ].join("\n"),
+    );
+
+    // A reader of the public repo may not merge; the repo's owner may.
+    const refused = await hfApi(hub, "POST", "/api/models/alice/collab/discussions/1/merge", bob);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.headers.get("x-error-code"), "Forbidden");
+    assert.equal(await mainFile("alice/collab", "proposal.txt"), undefined);
+
+    await json(await hfApi(hub, "POST", "/api/models/alice/collab/discussions/1/merge", alice));
+    assert.equal(await mainFile("alice/collab", "proposal.txt"), "draft 2\n");
+    assert.equal(await mainFile("alice/collab", "notes.txt"), "one\n");
+    const merged = await details("alice/collab", 1);
+    const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "collab" });
+    assert.equal(merged.status, "merged");
+    assert.equal(merged.changes?.mergeCommitId, repo?.sha);
+    assert.deepEqual(merged.events.at(-1)?.data, { status: "merged" });
+    assert.equal(merged.events.at(-1)?.author.name, "alice");
+
+    const again = await hfApi(hub, "POST", "/api/models/alice/collab/discussions/1/merge", alice, {
+      comment: "once more",
+    });
+    assert.equal(again.status, 409);
+  });
+
+  it("refuses a merge whose files main has changed differently since, and merges one that touches others", async () => {
+    await makeRepo("conflicts", { "README.md": "# start\n", "a.txt": "a\n", "b.txt": "b\n" });
+    const propose = async (title: string, path: string, content: string) =>
+      commit({
+        repo: "alice/conflicts",
+        accessToken: bob,
+        hubUrl: hub.url,
+        title,
+        isPullRequest: true,
+        operations: [{ operation: "addOrUpdate", path, content: text(content) }],
+      });
+    await propose("Change a", "a.txt", "a by bob\n");
+    await propose("Change b", "b.txt", "b by bob\n");
+    await uploadFiles({
+      repo: "alice/conflicts",
+      accessToken: alice,
+      hubUrl: hub.url,
+      files: [{ path: "a.txt", content: text("a by alice\n") }],
+    });
+
+    const conflicting = await details("alice/conflicts", 1);
+    assert.deepEqual(conflicting.filesWithConflicts, ["a.txt"]);
+    const refused = await hfApi(hub, "POST", "/api/models/alice/conflicts/discussions/1/merge", alice);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.headers.get("x-error-code"), "Conflict");
+    assert.match(refused.headers.get("x-error-message") ?? "", /conflicts with main.*a\.txt/);
+    assert.equal(await mainFile("alice/conflicts", "a.txt"), "a by alice\n");
+    assert.equal((await details("alice/conflicts", 1)).status, "open");
+
+    // The other pull request changed only b.txt: main's change to a.txt stays, bob's b.txt arrives.
+    assert.deepEqual((await details("alice/conflicts", 2)).filesWithConflicts, []);
+    await json(
+      await hfApi(hub, "POST", "/api/models/alice/conflicts/discussions/2/merge", alice, { comment: "Thanks!" }),
+    );
+    assert.equal(await mainFile("alice/conflicts", "a.txt"), "a by alice\n");
+    assert.equal(await mainFile("alice/conflicts", "b.txt"), "b by bob\n");
+    const merged = await details("alice/conflicts", 2);
+    assert.deepEqual(
+      merged.events.slice(-2).map((event) => [event.type, event.data.latest?.raw ?? event.data.status]),
+      [
+        ["comment", "Thanks!"],
+        ["status-change", "merged"],
+      ],
+    );
+  });
+
+  it("opens discussions and draft pull requests, and lists them with filters and pages", async () => {
+    await makeRepo("board", { "README.md": "# board\n" });
+    const open = async (token: string, title: string, pullRequest: boolean) =>
+      json<{ num: number; url: string }>(
+        await hfApi(hub, "POST", "/api/models/alice/board/discussions", token, {
+          title,
+          description: `${title}, opened with the huggingface_hub Python library`,
+          pullRequest,
+        }),
+      );
+    const question = await open(bob, "A question", false);
+    assert.deepEqual(question, { num: 1, url: `${hub.url}/alice/board/discussions/1` });
+    const draft = await open(alice, "A draft", true);
+    assert.equal(draft.num, 2);
+    const draftDetails = await details("alice/board", 2);
+    assert.equal(draftDetails.status, "draft");
+    assert.equal(draftDetails.diff, "");
+    const refs = await json<{ pullRequests: Array<{ ref: string }> }>(
+      await hfApi(hub, "GET", "/api/models/alice/board/refs?include_prs=1", undefined),
+    );
+    assert.deepEqual(
+      refs.pullRequests.map((ref) => ref.ref),
+      ["refs/pr/2"],
+    );
+    for (let index = 0; index < 50; index++) await open(carol, `Idea ${index}`, false);
+    await json(
+      await hfApi(hub, "POST", "/api/models/alice/board/discussions/1/status", bob, { status: "closed" }),
+    );
+
+    type Page = {
+      discussions: Array<{ num: number; isPullRequest: boolean; status: string; author: { name: string } }>;
+      count: number;
+      start: number;
+    };
+    const list = async (query: string) =>
+      json<Page>(await hfApi(hub, "GET", `/api/models/alice/board/discussions${query}`, undefined));
+    const first = await list("");
+    assert.equal(first.count, 52);
+    assert.equal(first.start, 0);
+    assert.equal(first.discussions.length, 50);
+    assert.equal(first.discussions[0]!.num, 52);
+    const second = await list("?p=1");
+    assert.deepEqual(
+      second.discussions.map((entry) => entry.num),
+      [2, 1],
+    );
+    assert.equal(second.start, 50);
+    const pulls = await list("?type=pull_request");
+    assert.deepEqual(
+      pulls.discussions.map((entry) => [entry.num, entry.status]),
+      [[2, "draft"]],
+    );
+    const closed = await list("?type=discussion&status=closed");
+    assert.deepEqual(
+      closed.discussions.map((entry) => [entry.num, entry.author.name]),
+      [[1, "bob"]],
+    );
+    assert.equal((await list("?status=open")).count, 51);
+    assert.deepEqual(
+      (await list("?author=alice")).discussions.map((entry) => entry.num),
+      [2],
+    );
+    const badFilter = await hfApi(hub, "GET", "/api/models/alice/board/discussions?type=issues", undefined);
+    assert.equal(badFilter.status, 400);
+  });
+
+  it("lets authors edit their comments and close their discussions; writers hide comments and close any", async () => {
+    await makeRepo("talk", { "README.md": "# talk\n" });
+    const opened = await json<{ num: number }>(
+      await hfApi(hub, "POST", "/api/models/alice/talk/discussions", bob, { title: "Typo", pullRequest: false }),
+    );
+    const base = `/api/models/alice/talk/discussions/${opened.num}`;
+    const posted = await json<{ newMessage: ApiEvent }>(
+      await hfApi(hub, "POST", `${base}/comment`, bob, { comment: "There is a typo" }),
+    );
+    const commentId = posted.newMessage.id;
+
+    const othersEdit = await hfApi(hub, "POST", `${base}/comment/${commentId}/edit`, alice, { content: "no" });
+    assert.equal(othersEdit.status, 403);
+    const edited = await json<{ updatedComment: ApiEvent }>(
+      await hfApi(hub, "POST", `${base}/comment/${commentId.toUpperCase()}/edit`, bob, {
+        content: "There is a typo in the README",
+      }),
+    );
+    assert.equal(edited.updatedComment.data.edited, true);
+    assert.equal(edited.updatedComment.data.numEdits, 1);
+    assert.equal(edited.updatedComment.data.latest?.raw, "There is a typo in the README");
+
+    const carolHides = await hfApi(hub, "POST", `${base}/comment/${commentId}/hide`, carol);
+    assert.equal(carolHides.status, 403);
+    const hidden = await json<{ updatedComment: ApiEvent }>(
+      await hfApi(hub, "POST", `${base}/comment/${commentId}/hide`, alice),
+    );
+    assert.equal(hidden.updatedComment.data.hidden, true);
+    assert.equal(hidden.updatedComment.data.latest?.raw, "");
+    const stored = (await details("alice/talk", opened.num)).events.find((event) => event.id === commentId);
+    assert.equal(stored?.data.latest?.raw, "");
+    assert.equal(JSON.stringify(stored).includes("typo"), false, "nothing of the hidden text is served");
+
+    const carolRenames = await hfApi(hub, "POST", `${base}/title`, carol, { title: "Mine now" });
+    assert.equal(carolRenames.status, 403);
+    const renamed = await json<{ newTitle: ApiEvent }>(
+      await hfApi(hub, "POST", `${base}/title`, bob, { title: "Typo in the README" }),
+    );
+    assert.deepEqual(renamed.newTitle.data, { from: "Typo", to: "Typo in the README" });
+
+    const carolCloses = await hfApi(hub, "POST", `${base}/status`, carol, { status: "closed" });
+    assert.equal(carolCloses.status, 403);
+    const closed = await json<{ newStatus: ApiEvent }>(
+      await hfApi(hub, "POST", `${base}/status`, bob, { status: "closed", comment: "Fixed elsewhere" }),
+    );
+    assert.deepEqual(closed.newStatus.data, { status: "closed" });
+    const reopened = await json<{ newStatus: ApiEvent }>(
+      await hfApi(hub, "POST", `${base}/status`, alice, { status: "open" }),
+    );
+    assert.equal(reopened.newStatus.author.name, "alice");
+    const after = await details("alice/talk", opened.num);
+    assert.equal(after.title, "Typo in the README");
+    assert.equal(after.status, "open");
+    assert.deepEqual(
+      after.events.map((event) => event.type),
+      ["comment", "title-change", "comment", "status-change", "status-change"],
+    );
+
+    // A read token reads but does not take part; nobody anonymous does either; a missing number is 404.
+    assert.equal((await hfApi(hub, "GET", base, bobRead)).status, 200);
+    assert.equal((await hfApi(hub, "POST", `${base}/comment`, bobRead, { comment: "hi" })).status, 403);
+    assert.equal((await hfApi(hub, "POST", `${base}/comment`, undefined, { comment: "hi" })).status, 401);
+    const missing = await hfApi(hub, "GET", "/api/models/alice/talk/discussions/99", undefined);
+    assert.equal(missing.status, 404);
+    const merge = await hfApi(hub, "POST", `${base}/merge`, alice);
+    assert.equal(merge.status, 400, "a discussion is not a pull request");
+  });
+
+  it("keeps private repos' discussions to those who may read them", async () => {
+    await createRepo({ repo: "alice/hidden", accessToken: alice, hubUrl: hub.url, private: true });
+    await json(
+      await hfApi(hub, "POST", "/api/models/alice/hidden/discussions", alice, { title: "Internal", pullRequest: false }),
+    );
+    const list = await hfApi(hub, "GET", "/api/models/alice/hidden/discussions", bob);
+    assert.equal(list.status, 404);
+    assert.equal(list.headers.get("x-error-code"), "RepoNotFound");
+    assert.equal((await hfApi(hub, "GET", "/api/models/alice/hidden/discussions/1", undefined)).status, 401);
+    const comment = await hfApi(hub, "POST", "/api/models/alice/hidden/discussions/1/comment", bob, {
+      comment: "let me in",
+    });
+    assert.equal(comment.status, 404);
+  });
+});
