@@ -52,7 +52,9 @@ async function hfApi(
 
 /** git's id of a blob, computed here rather than by the code under test. */
 function gitBlobId(content: string): string {
-  return createHash("sha1").update(`blob ${Buffer.byteLength(content)}\0${content}`).digest("hex");
+  return createHash("sha1")
+    .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+    .digest("hex");
 }
 
 async function json<T>(response: Response, status = 200): Promise<T> {
@@ -224,7 +226,9 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
     // The other pull request changed only b.txt: main's change to a.txt stays, bob's b.txt arrives.
     assert.deepEqual((await details("alice/conflicts", 2)).filesWithConflicts, []);
     await json(
-      await hfApi(hub, "POST", "/api/models/alice/conflicts/discussions/2/merge", alice, { comment: "Thanks!" }),
+      await hfApi(hub, "POST", "/api/models/alice/conflicts/discussions/2/merge", alice, {
+        comment: "Thanks!",
+      }),
     );
     assert.equal(await mainFile("alice/conflicts", "a.txt"), "a by alice\n");
     assert.equal(await mainFile("alice/conflicts", "b.txt"), "b by bob\n");
@@ -307,7 +311,10 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
   it("lets authors edit their comments and close their discussions; writers hide comments and close any", async () => {
     await makeRepo("talk", { "README.md": "# talk\n" });
     const opened = await json<{ num: number }>(
-      await hfApi(hub, "POST", "/api/models/alice/talk/discussions", bob, { title: "Typo", pullRequest: false }),
+      await hfApi(hub, "POST", "/api/models/alice/talk/discussions", bob, {
+        title: "Typo",
+        pullRequest: false,
+      }),
     );
     const base = `/api/models/alice/talk/discussions/${opened.num}`;
     const posted = await json<{ newMessage: ApiEvent }>(
@@ -315,7 +322,9 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
     );
     const commentId = posted.newMessage.id;
 
-    const othersEdit = await hfApi(hub, "POST", `${base}/comment/${commentId}/edit`, alice, { content: "no" });
+    const othersEdit = await hfApi(hub, "POST", `${base}/comment/${commentId}/edit`, alice, {
+      content: "no",
+    });
     assert.equal(othersEdit.status, 403);
     const edited = await json<{ updatedComment: ApiEvent }>(
       await hfApi(hub, "POST", `${base}/comment/${commentId.toUpperCase()}/edit`, bob, {
@@ -375,7 +384,10 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
   it("keeps private repos' discussions to those who may read them", async () => {
     await createRepo({ repo: "alice/hidden", accessToken: alice, hubUrl: hub.url, private: true });
     await json(
-      await hfApi(hub, "POST", "/api/models/alice/hidden/discussions", alice, { title: "Internal", pullRequest: false }),
+      await hfApi(hub, "POST", "/api/models/alice/hidden/discussions", alice, {
+        title: "Internal",
+        pullRequest: false,
+      }),
     );
     const list = await hfApi(hub, "GET", "/api/models/alice/hidden/discussions", bob);
     assert.equal(list.status, 404);
