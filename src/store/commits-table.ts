@@ -266,15 +266,6 @@ export class CommitsTable {
     );
   }
 
-  /** The next free pull-request number of a repo. */
-  async nextPullRequestNumber(repoPk: number): Promise<number> {
-    const row = (await this.db.get(
-      "SELECT MAX(CAST(name AS INTEGER)) AS n FROM refs WHERE repo_pk = ? AND kind = 'pr'",
-      [repoPk],
-    )) as { n: number | null };
-    return (row.n ?? 0) + 1;
-  }
-
   /** Records a stored blob; a no-op when it is already known. */
   async registerBlob(sha256: string, size: number, at: string): Promise<void> {
     await this.db.run(

@@ -157,7 +157,7 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
       ],
     );
     assert.equal(before.events[0]!.data.latest?.raw, "Here is what I propose.");
-    assert.deepEqual(before.events[2]!.data, { subject: "Second draft", oid: pushed.commit.oid });
+    assert.deepEqual(before.events[2]!.data, { subject: "Second draft", oid: pushed?.commit.oid });
     assert.equal(
       before.diff,
       [
