@@ -70,63 +70,48 @@ function pageIndex(value: string | null): number {
 
 /** The Hub's discussions and pull requests (`/api/{type}s/{repo}/discussions…`) and super-squash. */
 export function registerDiscussionRoutes(router: Router): void {
-  router.add(
-    "GET",
-    `${REPO_API}/discussions`,
-    async (context) => {
-      const query = context.url.searchParams;
-      const ref = repoFromPath(context);
-      const result = await listDiscussions(context.hangar, context.caller, {
-        repo: ref,
-        ...optional("type", oneOf("type", query.get("type"), ["all", "discussion", "pull_request"] as const)),
-        ...optional("status", oneOf("status", query.get("status"), ["all", "open", "closed"] as const)),
-        ...optional("author", query.get("author") || undefined),
-        page: pageIndex(query.get("p")),
-      });
-      const repo = await context.hangar.catalog.repos.get(ref);
-      sendJson(context.response, 200, {
-        discussions: result.discussions.map((row) => apiDiscussion(repo!, row)),
-        count: result.count,
-        start: result.start,
-      });
-    },
-    { summary: "List a repo's discussions and pull requests (filters: type, status, author; page p)" },
-  );
+  router.add("GET", `${REPO_API}/discussions`, async (context) => {
+    const query = context.url.searchParams;
+    const ref = repoFromPath(context);
+    const result = await listDiscussions(context.hangar, context.caller, {
+      repo: ref,
+      ...optional("type", oneOf("type", query.get("type"), ["all", "discussion", "pull_request"] as const)),
+      ...optional("status", oneOf("status", query.get("status"), ["all", "open", "closed"] as const)),
+      ...optional("author", query.get("author") || undefined),
+      page: pageIndex(query.get("p")),
+    });
+    const repo = await context.hangar.catalog.repos.get(ref);
+    sendJson(context.response, 200, {
+      discussions: result.discussions.map((row) => apiDiscussion(repo!, row)),
+      count: result.count,
+      start: result.start,
+    });
+  });
 
-  router.add(
-    "POST",
-    `${REPO_API}/discussions`,
-    async (context) => {
-      const body = await readJsonBody(context, CREATE_DISCUSSION_BODY);
-      const ref = repoFromPath(context);
-      const discussion = await openDiscussion(context.hangar, context.caller, {
-        repo: ref,
-        title: body.title,
-        ...(body.description ? { description: body.description } : {}),
-        pullRequest: body.pullRequest === true,
-      });
-      const repo = (await context.hangar.catalog.repos.getByPk(discussion.repoPk))!;
-      sendJson(context.response, 200, {
-        num: discussion.num,
-        url: discussionUrl(context.baseUrl, repo, discussion.num),
-        ...(discussion.isPullRequest ? { pullRequest: { ref: `refs/pr/${discussion.num}` } } : {}),
-      });
-    },
-    { summary: "Open a discussion or a pull request (refs/pr/N)" },
-  );
+  router.add("POST", `${REPO_API}/discussions`, async (context) => {
+    const body = await readJsonBody(context, CREATE_DISCUSSION_BODY);
+    const ref = repoFromPath(context);
+    const discussion = await openDiscussion(context.hangar, context.caller, {
+      repo: ref,
+      title: body.title,
+      ...(body.description ? { description: body.description } : {}),
+      pullRequest: body.pullRequest === true,
+    });
+    const repo = (await context.hangar.catalog.repos.getByPk(discussion.repoPk))!;
+    sendJson(context.response, 200, {
+      num: discussion.num,
+      url: discussionUrl(context.baseUrl, repo, discussion.num),
+      ...(discussion.isPullRequest ? { pullRequest: { ref: `refs/pr/${discussion.num}` } } : {}),
+    });
+  });
 
-  router.add(
-    "GET",
-    DISCUSSION,
-    async (context) => {
-      const details = await getDiscussionDetails(context.hangar, context.caller, {
-        ...discussionFromPath(context),
-        diff: parseBoolean(context.url.searchParams.get("diff")) ?? false,
-      });
-      sendJson(context.response, 200, apiDiscussionDetails(details));
-    },
-    { summary: "A discussion with its events; a pull request with its conflicts and, with diff=1, its diff" },
-  );
+  router.add("GET", DISCUSSION, async (context) => {
+    const details = await getDiscussionDetails(context.hangar, context.caller, {
+      ...discussionFromPath(context),
+      diff: parseBoolean(context.url.searchParams.get("diff")) ?? false,
+    });
+    sendJson(context.response, 200, apiDiscussionDetails(details));
+  });
 
   router.add("POST", `${DISCUSSION}/comment`, async (context) => {
     const body = await readJsonBody(context, DISCUSSION_COMMENT_BODY);
@@ -175,37 +160,27 @@ export function registerDiscussionRoutes(router: Router): void {
     sendJson(context.response, 200, { newStatus: apiDiscussionEvent(event) });
   });
 
-  router.add(
-    "POST",
-    `${DISCUSSION}/merge`,
-    async (context) => {
-      const body = await readOptionalJsonBody(context, DISCUSSION_OPTIONAL_COMMENT_BODY);
-      const result = await mergePullRequest(context.hangar, context.caller, {
-        ...discussionFromPath(context),
-        ...(body.comment ? { comment: body.comment } : {}),
-      });
-      sendJson(context.response, 200, { status: "merged", mergeCommitId: result.mergeCommitOid });
-    },
-    { summary: "Merge a pull request into its target branch (writers only; 409 on conflicts)" },
-  );
+  router.add("POST", `${DISCUSSION}/merge`, async (context) => {
+    const body = await readOptionalJsonBody(context, DISCUSSION_OPTIONAL_COMMENT_BODY);
+    const result = await mergePullRequest(context.hangar, context.caller, {
+      ...discussionFromPath(context),
+      ...(body.comment ? { comment: body.comment } : {}),
+    });
+    sendJson(context.response, 200, { status: "merged", mergeCommitId: result.mergeCommitOid });
+  });
 
-  router.add(
-    "POST",
-    `${REPO_API}/super-squash/*branch`,
-    async (context) => {
-      const body = await readOptionalJsonBody(context, SUPER_SQUASH_BODY);
-      const branch = context.rest.map(decodeSegment).join("/");
-      if (!branch) throw new HangarError("HANGAR_ERR_BAD_REQUEST", "The branch is missing from the URL");
-      const commit = await superSquashHistory(context.hangar, context.caller, {
-        repo: repoFromPath(context),
-        branch,
-        message: body.message ?? "",
-        author: context.caller?.user ?? "hangar",
-      });
-      sendJson(context.response, 200, { commitId: commit.oid });
-    },
-    { summary: "Squash a branch's history into one commit with its current files" },
-  );
+  router.add("POST", `${REPO_API}/super-squash/*branch`, async (context) => {
+    const body = await readOptionalJsonBody(context, SUPER_SQUASH_BODY);
+    const branch = context.rest.map(decodeSegment).join("/");
+    if (!branch) throw new HangarError("HANGAR_ERR_BAD_REQUEST", "The branch is missing from the URL");
+    const commit = await superSquashHistory(context.hangar, context.caller, {
+      repo: repoFromPath(context),
+      branch,
+      message: body.message ?? "",
+      author: context.caller?.user ?? "hangar",
+    });
+    sendJson(context.response, 200, { commitId: commit.oid });
+  });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
