@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { commit, createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
 import { apiError } from "../helpers/hub-errors.ts";
@@ -240,6 +240,26 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
         ["status-change", "merged"],
       ],
     );
+  });
+
+  it("takes a large file in a pull request from someone who cannot write to the repo, through LFS", async () => {
+    await makeRepo("weights", { "README.md": "# weights\n" });
+    const weights = randomBytes(64 * 1024);
+    weights[0] = 0; // binary: preupload sends it through LFS
+    const opened = await commit({
+      repo: "alice/weights",
+      accessToken: bob,
+      hubUrl: hub.url,
+      title: "Add weights",
+      isPullRequest: true,
+      operations: [{ operation: "addOrUpdate", path: "model.bin", content: new Blob([weights]) }],
+    });
+    assert.equal(opened?.pullRequestUrl, `${hub.url}/alice/weights/discussions/1`);
+    const diff = (await details("alice/weights", 1)).diff ?? "";
+    assert.match(diff, new RegExp(`\\+oid sha256:${createHash("sha256").update(weights).digest("hex")}`));
+    await json(await hfApi(hub, "POST", "/api/models/alice/weights/discussions/1/merge", alice));
+    const merged = await downloadFile({ repo: "alice/weights", path: "model.bin", hubUrl: hub.url });
+    assert.deepEqual(Buffer.from(await merged!.arrayBuffer()), weights);
   });
 
   it("opens discussions and draft pull requests, and lists them with filters and pages", async () => {
