@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { commit, createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
+import { commit, createBranch, createRepo, deleteBranch, downloadFile, uploadFiles } from "@huggingface/hub";
 import { apiError } from "../helpers/hub-errors.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
@@ -260,6 +260,31 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
     await json(await hfApi(hub, "POST", "/api/models/alice/weights/discussions/1/merge", alice));
     const merged = await downloadFile({ repo: "alice/weights", path: "model.bin", hubUrl: hub.url });
     assert.deepEqual(Buffer.from(await merged!.arrayBuffer()), weights);
+  });
+
+  it("targets the branch create_pr started from, and still shows the pull request once that branch is gone", async () => {
+    await makeRepo("branches", { "README.md": "# branches\n" });
+    await createBranch({ repo: "alice/branches", branch: "dev", accessToken: alice, hubUrl: hub.url });
+    await commit({
+      repo: "alice/branches",
+      accessToken: bob,
+      hubUrl: hub.url,
+      branch: "dev",
+      title: "For dev",
+      isPullRequest: true,
+      operations: [{ operation: "addOrUpdate", path: "dev.txt", content: text("dev\n") }],
+    });
+    const open = await details("alice/branches", 1);
+    assert.deepEqual(open.changes, { base: "refs/heads/dev" });
+    assert.match(open.diff ?? "", /\+\+\+ b\/dev\.txt/);
+    await deleteBranch({ repo: "alice/branches", branch: "dev", accessToken: alice, hubUrl: hub.url });
+    const orphan = await details("alice/branches", 1);
+    assert.equal(orphan.title, "For dev");
+    assert.deepEqual(orphan.filesWithConflicts, []);
+    assert.equal(orphan.diff, undefined);
+    const merge = await hfApi(hub, "POST", "/api/models/alice/branches/discussions/1/merge", alice);
+    assert.equal(merge.status, 404);
+    assert.equal(merge.headers.get("x-error-code"), "RevisionNotFound");
   });
 
   it("opens discussions and draft pull requests, and lists them with filters and pages", async () => {

@@ -9,7 +9,7 @@ export async function getComment(
   commentId: string,
 ): Promise<DiscussionEventRow> {
   const event = await hub.catalog.discussions.getEvent(discussion.pk, commentId.toLowerCase());
-  if (!event || event.type !== "comment") {
+  if (event?.type !== "comment") {
     throw new HangarError(
       "HANGAR_ERR_NOT_FOUND",
       `Comment ${commentId} not found in discussion #${discussion.num}`,

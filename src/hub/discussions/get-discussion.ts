@@ -1,3 +1,4 @@
+import { HangarError } from "../../core/errors.ts";
 import type { Repo } from "../../core/types.ts";
 import type { DiscussionEventRow, DiscussionRow } from "../../store/discussions-table.ts";
 import { getReadableRepo } from "../access.ts";
@@ -28,12 +29,16 @@ export async function getDiscussionDetails(
   const events = await hub.catalog.discussions.listEvents(discussion.pk);
   const details: DiscussionDetails = { repo, discussion, events };
   const pending = discussion.status === "open" || discussion.status === "draft";
-  if (discussion.isPullRequest && (pending || params.diff)) {
+  if (!discussion.isPullRequest) return details;
+  details.filesWithConflicts = [];
+  if (!pending && !params.diff) return details;
+  try {
     const state = await pullRequestState(hub, repo, discussion);
-    details.filesWithConflicts = pending ? state.conflicts : [];
+    if (pending) details.filesWithConflicts = state.conflicts;
     if (params.diff) details.diff = await pullRequestDiff(hub.blobs, state.changes);
-  } else if (discussion.isPullRequest) {
-    details.filesWithConflicts = [];
+  } catch (error) {
+    // The target branch was deleted: the discussion is still there to read, without conflicts or diff.
+    if (!HangarError.isInstance(error) || error.code !== "HANGAR_ERR_REVISION_NOT_FOUND") throw error;
   }
   return details;
 }

@@ -1,4 +1,4 @@
-import type { RepoRef } from "../../core/types.ts";
+import type { Repo, RepoRef } from "../../core/types.ts";
 import type { DiscussionFilter, DiscussionRow } from "../../store/discussions-table.ts";
 import { getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
@@ -19,6 +19,7 @@ export interface ListDiscussionsParams {
 }
 
 export interface ListDiscussionsResult {
+  repo: Repo;
   discussions: Array<DiscussionRow & { numComments: number }>;
   count: number;
   start: number;
@@ -45,6 +46,7 @@ export async function listDiscussions(
   });
   const comments = await hub.catalog.discussions.countComments(rows.map((row) => row.pk));
   return {
+    repo,
     discussions: rows.map((row) => ({ ...row, numComments: comments.get(row.pk) ?? 0 })),
     count,
     start,

@@ -1,6 +1,6 @@
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
-import { DEFAULT_BRANCH, type RepoRef } from "../../core/types.ts";
+import { DEFAULT_BRANCH, type Repo, type RepoRef } from "../../core/types.ts";
 import type { DiscussionRow } from "../../store/discussions-table.ts";
 import { getContributableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
@@ -25,7 +25,7 @@ export async function openDiscussion(
   hub: HubContext,
   caller: Caller,
   params: OpenDiscussionParams,
-): Promise<DiscussionRow> {
+): Promise<{ repo: Repo; discussion: DiscussionRow }> {
   const repo = await getContributableRepo(hub, caller, params.repo);
   const author = caller!.user;
   const title = checkTitle(params.title);
@@ -66,7 +66,7 @@ export async function openDiscussion(
       if (discussion && description) await addComment(scope, discussion, author, description);
       return discussion;
     });
-    if (opened) return opened;
+    if (opened) return { repo, discussion: opened };
   }
   throw new HangarError("HANGAR_ERR_CONFLICT", "Too many discussions were opened at once: please try again");
 }

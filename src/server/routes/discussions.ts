@@ -72,17 +72,15 @@ function pageIndex(value: string | null): number {
 export function registerDiscussionRoutes(router: Router): void {
   router.add("GET", `${REPO_API}/discussions`, async (context) => {
     const query = context.url.searchParams;
-    const ref = repoFromPath(context);
     const result = await listDiscussions(context.hangar, context.caller, {
-      repo: ref,
+      repo: repoFromPath(context),
       ...optional("type", oneOf("type", query.get("type"), ["all", "discussion", "pull_request"] as const)),
       ...optional("status", oneOf("status", query.get("status"), ["all", "open", "closed"] as const)),
       ...optional("author", query.get("author") || undefined),
       page: pageIndex(query.get("p")),
     });
-    const repo = await context.hangar.catalog.repos.get(ref);
     sendJson(context.response, 200, {
-      discussions: result.discussions.map((row) => apiDiscussion(repo!, row)),
+      discussions: result.discussions.map((row) => apiDiscussion(result.repo, row)),
       count: result.count,
       start: result.start,
     });
@@ -90,18 +88,15 @@ export function registerDiscussionRoutes(router: Router): void {
 
   router.add("POST", `${REPO_API}/discussions`, async (context) => {
     const body = await readJsonBody(context, CREATE_DISCUSSION_BODY);
-    const ref = repoFromPath(context);
-    const discussion = await openDiscussion(context.hangar, context.caller, {
-      repo: ref,
+    const { repo, discussion } = await openDiscussion(context.hangar, context.caller, {
+      repo: repoFromPath(context),
       title: body.title,
       ...(body.description ? { description: body.description } : {}),
       pullRequest: body.pullRequest === true,
     });
-    const repo = (await context.hangar.catalog.repos.getByPk(discussion.repoPk))!;
     sendJson(context.response, 200, {
       num: discussion.num,
       url: discussionUrl(context.baseUrl, repo, discussion.num),
-      ...(discussion.isPullRequest ? { pullRequest: { ref: `refs/pr/${discussion.num}` } } : {}),
     });
   });
 
