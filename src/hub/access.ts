@@ -55,6 +55,28 @@ export async function getWritableRepo(hub: HubScope, caller: Caller, ref: RepoRe
   return repo;
 }
 
+/**
+ * The repo if the caller may take part in it without writing to it, as on the Hub: open discussions and
+ * pull requests, comment, upload the files of a pull request. A readable repo and a token that may write
+ * (a read token only reads); 401 without a token.
+ */
+export async function getContributableRepo(hub: HubScope, caller: Caller, ref: RepoRef): Promise<Repo> {
+  const repo = await getReadableRepo(hub, caller, ref);
+  if (!caller) {
+    throw new HangarError(
+      "HANGAR_ERR_UNAUTHORIZED",
+      "Authentication required: send a token as a Bearer token",
+    );
+  }
+  if (caller.token.role === "read") {
+    throw new HangarError(
+      "HANGAR_ERR_FORBIDDEN",
+      "You have read access but not the required permissions for this operation: use a write token",
+    );
+  }
+  return repo;
+}
+
 export function assertCanWrite(caller: Caller, namespace: string): void {
   if (!caller) {
     throw new HangarError(

@@ -7,6 +7,7 @@ import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
 import type { Caller } from "./accounts/principal.ts";
 import { recordAudit, repoTarget } from "./audit/record-audit.ts";
+import { recordPullRequestCommit, recordPullRequestOpened } from "./discussions/record-pull-request.ts";
 import type { HubContext, HubScope } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
@@ -57,6 +58,11 @@ export interface CreateCommitParams {
   allowEmpty?: boolean;
   /** Who commits, for the audit log (the author is only a name); absent for the instance's own commits. */
   caller?: Caller;
+  /**
+   * Runs in the commit's transaction once the ref has moved (a merged pull request is marked merged in it),
+   * so the commit and what it stands for land together or not at all.
+   */
+  inTransaction?: (hub: HubScope, result: CreateCommitResult) => Promise<void>;
 }
 
 export interface CreateCommitResult {
@@ -258,8 +264,21 @@ async function writeCommit(
 
   let result: CreateCommitResult;
   if (params.createPr) {
-    const number = await commits.nextPullRequestNumber(repo.pk);
+    // Pull requests share their numbers with discussions (src/hub/discussions), and get a row of their own.
+    const number = await hub.catalog.discussions.nextNumber(repo.pk);
     if (!(await commits.insertRef(repo.pk, "pr", String(number), oid, at))) throw new RefMoved();
+    const opened = await recordPullRequestOpened(hub, {
+      repo,
+      num: number,
+      title,
+      ...(params.description ? { description: params.description } : {}),
+      author: params.author,
+      targetBranch: current.kind === "branch" ? current.name : DEFAULT_BRANCH,
+      status: "open",
+      createdAt: at,
+    });
+    if (!opened) throw new RefMoved();
+    await recordPullRequestCommit(hub, { repo, num: number, commit, author: params.author });
     result = {
       commit,
       ref: { kind: "pr", name: String(number) },
@@ -277,6 +296,9 @@ async function writeCommit(
       throw new RefMoved();
     }
     result = { commit, ref: { kind: current.kind, name: current.name }, created: true };
+    if (current.kind === "pr") {
+      await recordPullRequestCommit(hub, { repo, num: Number(current.name), commit, author: params.author });
+    }
   }
   if (result.ref.kind === "branch" && result.ref.name === DEFAULT_BRANCH) {
     await refreshRepoHead(hub, repo, commit, metadata, ordered);
@@ -293,6 +315,7 @@ async function writeCommit(
       operations: params.operations.length,
     },
   });
+  await params.inTransaction?.(hub, result);
   return result;
 }
 

@@ -5,6 +5,7 @@ import { clientBaseUrl, sendError } from "./http.ts";
 import { NATIVE_ROUTES } from "./native/native-routes.ts";
 import { hubMatchOf, rawPathOf } from "./request-hooks.ts";
 import { Router } from "./router.ts";
+import { registerDiscussionRoutes } from "./routes/discussions.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerGitRoutes } from "./routes/git.ts";
 import { registerHomePageRoutes } from "./routes/home-page.ts";
@@ -17,6 +18,7 @@ import { registerLfsRoutes } from "./routes/lfs.ts";
 export function createHubRouter(): Router {
   const router = new Router();
   registerHubWriteRoutes(router);
+  registerDiscussionRoutes(router);
   registerLfsRoutes(router);
   registerGitRoutes(router);
   registerHubReadRoutes(router);

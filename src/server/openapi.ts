@@ -22,7 +22,25 @@ const HUB_SUMMARIES: Record<string, string> = {
   "DELETE /api/:type(models|datasets|spaces)/:namespace/:name/branch/*branch": "Delete a branch",
   "POST /api/:type(models|datasets|spaces)/:namespace/:name/tag/*revision": "Create a tag",
   "DELETE /api/:type(models|datasets|spaces)/:namespace/:name/tag/*tag": "Delete a tag",
-  "GET /api/:type(models|datasets|spaces)/:namespace/:name/discussions": "Discussions (always empty)",
+  "GET /api/:type(models|datasets|spaces)/:namespace/:name/discussions":
+    "List a repo's discussions and pull requests (type, status, author; page p)",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/discussions":
+    "Open a discussion or a pull request (refs/pr/N)",
+  "GET /api/:type(models|datasets|spaces)/:namespace/:name/discussions/:num":
+    "A discussion and its events; a pull request's conflicts and, with diff=1, its diff",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/discussions/:num/comment":
+    "Comment on a discussion",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/discussions/:num/comment/:comment/edit":
+    "Edit one's own comment",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/discussions/:num/comment/:comment/hide":
+    "Hide a comment for good (its author or a writer)",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/discussions/:num/title": "Rename a discussion",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/discussions/:num/status":
+    "Close or reopen a discussion",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/discussions/:num/merge":
+    "Merge a pull request into its target branch (writers; 409 on conflicts)",
+  "POST /api/:type(models|datasets|spaces)/:namespace/:name/super-squash/*branch":
+    "Squash a branch's history into one commit with its current files",
   "POST /:namespace/:repo/info/lfs/objects/batch": "Git LFS batch API (model repos)",
   "POST /:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/batch": "Git LFS batch API",
   "POST /:namespace/:repo/info/lfs/objects/verify": "Git LFS verify (model repos)",

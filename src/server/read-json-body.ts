@@ -64,3 +64,19 @@ export async function readJsonBody<const S extends JsonSchema>(
   const limit = Math.min(rule.maxBytes, context.hangar.config.limits.maxRequestBodySize);
   return parseJsonBytes(await readBody(context.request, limit), rule.schema);
 }
+
+/**
+ * As readJsonBody, for routes whose body is optional: a request without one (Python's `json=None` sends
+ * `Content-Length: 0`) reads as `{}`, checked against the shape like any other body.
+ */
+export async function readOptionalJsonBody<const S extends JsonSchema>(
+  context: RequestContext,
+  rule: JsonBodyRule<S>,
+): Promise<JsonOf<S>> {
+  const headers = context.request.headers;
+  const empty =
+    headers["content-length"] === "0" ||
+    (headers["content-length"] === undefined && headers["transfer-encoding"] === undefined);
+  if (empty) return parseJsonBytes(Buffer.from("{}"), rule.schema);
+  return readJsonBody(context, rule);
+}

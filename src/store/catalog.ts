@@ -3,6 +3,7 @@ import { AccountsTable } from "./accounts-table.ts";
 import { AuditTable } from "./audit-table.ts";
 import { BulkTable } from "./bulk-table.ts";
 import { CommitsTable } from "./commits-table.ts";
+import { DiscussionsTable } from "./discussions-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
@@ -41,6 +42,8 @@ export class CatalogTables {
   readonly scanResults: ScanResultsTable;
   /** Licence policies of the instance and of organisations. */
   readonly licensePolicies: LicensePoliciesTable;
+  /** Discussions and pull requests, and their timelines. */
+  readonly discussions: DiscussionsTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
   /** Registered models, their versions, approvals and aliases (src/governance/registry). */
@@ -62,6 +65,7 @@ export class CatalogTables {
     this.searchFeed = new SearchFeedTable(sql);
     this.scanResults = new ScanResultsTable(sql);
     this.licensePolicies = new LicensePoliciesTable(sql);
+    this.discussions = new DiscussionsTable(sql);
     this.bulk = new BulkTable(sql);
     this.registry = new RegistryTable(sql);
     this.audit = new AuditTable(sql);

@@ -266,15 +266,6 @@ export class CommitsTable {
     );
   }
 
-  /** The next free pull-request number of a repo. */
-  async nextPullRequestNumber(repoPk: number): Promise<number> {
-    const row = (await this.db.get(
-      "SELECT MAX(CAST(name AS INTEGER)) AS n FROM refs WHERE repo_pk = ? AND kind = 'pr'",
-      [repoPk],
-    )) as { n: number | null };
-    return (row.n ?? 0) + 1;
-  }
-
   /** Records a stored blob; a no-op when it is already known. */
   async registerBlob(sha256: string, size: number, at: string): Promise<void> {
     await this.db.run(
@@ -298,5 +289,21 @@ export class CommitsTable {
 
   async isBlobReferenced(sha256: string): Promise<boolean> {
     return (await this.db.get("SELECT 1 FROM tree_entries WHERE sha256 = ? LIMIT 1", [sha256])) !== undefined;
+  }
+
+  /**
+   * Repos whose commits hold an LFS object, with its size (at most `limit`): where a copy that names the
+   * object by its sha256 alone may have read it.
+   */
+  async reposHoldingLfsObject(
+    sha256: string,
+    limit: number,
+  ): Promise<Array<{ repoPk: number; size: number }>> {
+    const rows = await this.db.all<{ repo_pk: number; size: number }>(
+      `SELECT c.repo_pk, MIN(t.size) AS size FROM tree_entries t JOIN commits c ON c.pk = t.commit_pk
+       WHERE t.sha256 = ? AND t.lfs = 1 GROUP BY c.repo_pk ORDER BY c.repo_pk LIMIT ?`,
+      [sha256, limit],
+    );
+    return rows.map((row) => ({ repoPk: Number(row.repo_pk), size: Number(row.size) }));
   }
 }

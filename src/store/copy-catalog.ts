@@ -42,6 +42,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "audit_log", key: ["seq"] },
   { name: "audit_head", key: ["id"], replace: true },
   { name: "license_policies", key: ["kind", "name"], replace: true },
+  { name: "discussions", key: ["pk"] },
+  { name: "discussion_events", key: ["pk"] },
 ];
 
 /**

@@ -362,4 +362,37 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (kind, name)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Discussions and pull requests (issue 21): one numbering per repo, shared with refs/pr/N. Events are the
+  -- timeline (comments, commits pushed to a pull request, status and title changes); data is their JSON.
+  CREATE TABLE discussions (
+    pk INTEGER PRIMARY KEY,
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    num INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    author TEXT NOT NULL,
+    is_pull_request INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'merged', 'draft')),
+    target_branch TEXT,
+    merge_commit_oid TEXT,
+    created_at TEXT NOT NULL,
+    UNIQUE (repo_pk, num)
+  );
+  CREATE TABLE discussion_events (
+    pk INTEGER PRIMARY KEY,
+    discussion_pk INTEGER NOT NULL REFERENCES discussions(pk) ON DELETE CASCADE,
+    event_id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('comment', 'status-change', 'commit', 'title-change')),
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX discussion_events_discussion ON discussion_events(discussion_pk, pk);
+  -- Pull requests opened before discussions existed (create_commit with create_pr) get their row.
+  INSERT INTO discussions (repo_pk, num, title, author, is_pull_request, status, target_branch, created_at)
+    SELECT r.repo_pk, CAST(r.name AS INTEGER), COALESCE(c.title, 'Pull request ' || r.name),
+           COALESCE(c.author, 'deleted'), 1, 'open', 'main', r.updated_at
+    FROM refs r LEFT JOIN commits c ON c.repo_pk = r.repo_pk AND c.oid = r.commit_oid
+    WHERE r.kind = 'pr';
+  `,
 ];

@@ -280,6 +280,13 @@ describe("git push over smart HTTP, with Git LFS", () => {
       (await download("alice/push-me", "proposal.txt", "refs/pr/1")).toString(),
       "a better proposal\n",
     );
+    const details = (await (await fetch(`${hub.url}/api/models/alice/push-me/discussions/1`)).json()) as {
+      events: Array<{ type: string; data: { subject?: string; oid?: string } }>;
+    };
+    assert.deepEqual(
+      details.events.filter((event) => event.type === "commit").map((event) => event.data.subject),
+      ["Add 1 files", "Improve the proposal"],
+    );
 
     const open = await git(["push", "origin", "HEAD:refs/pr/99"], { cwd: folder });
     assert.notEqual(open.code, 0);

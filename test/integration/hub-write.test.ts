@@ -596,9 +596,16 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     assert.equal(body.commitUrl, `${hub.url}/alice/python/commit/${await headSha("python")}`);
   });
 
-  it("answers discussions with 501 NotImplemented", async () => {
-    const response = await hub.fetch(`${hub.url}/api/models/alice/upload/discussions`);
-    assert.equal(response.status, 501);
-    assert.equal(response.headers.get("x-error-code"), "NotImplemented");
+  it("lists the pull request create_pr opened among the repo's discussions", async () => {
+    const response = await hub.fetch(`${hub.url}/api/models/alice/upload/discussions?type=pull_request`);
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as {
+      discussions: Array<{ num: number; isPullRequest: boolean; author: { name: string } }>;
+    };
+    const first = body.discussions.find((entry) => entry.num === 1);
+    assert.deepEqual(first && { isPullRequest: first.isPullRequest, author: first.author.name }, {
+      isPullRequest: true,
+      author: "alice",
+    });
   });
 });

@@ -88,14 +88,27 @@ describe("LFS uploads", () => {
     assert.deepEqual(again.objects, [{ oid: sha256(bytes), size: bytes.byteLength }]);
   });
 
-  it("needs a write token for the batch", async () => {
+  it("needs a write token for the batch; one without write access to the repo uploads blind", async () => {
     const object = { oid: "00".repeat(32), size: 1 };
     assert.equal((await batch([object])).status, 401);
     const readToken = await hub.addUser("alice", "read");
     const readOnly = await batch([object], readToken);
     assert.equal(readOnly.status, 403);
+    // bob may open a pull request on alice's public repo, so he may upload its files; he learns nothing of
+    // the objects the repo holds (an upload URL for each, even one alice uploaded) and gets no verify action.
+    const bytes = randomBytes(100);
+    const held = { oid: sha256(bytes), size: bytes.byteLength };
+    const ownUpload = (await uploadAction(bytes)).actions!.upload.href;
+    assert.equal((await fetch(ownUpload, { method: "PUT", body: bytes })).status, 200);
+    assert.deepEqual(((await (await batch([held], token)).json()) as { objects: BatchObject[] }).objects, [
+      held,
+    ]);
     const bob = await hub.addUser("bob", "write");
-    assert.equal((await batch([object], bob)).status, 403);
+    const blind = await batch([held], bob);
+    assert.equal(blind.status, 200);
+    const [answer] = ((await blind.json()) as { objects: BatchObject[] }).objects;
+    assert.ok(answer?.actions?.upload.href.startsWith(`${hub.url}/`));
+    assert.equal(answer?.actions?.verify, undefined);
   });
 
   it("reports malformed objects per object", async () => {

@@ -12,6 +12,7 @@ import {
 import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { refreshRepoHead } from "../create-commit.ts";
+import { recordPullRequestCommit } from "../discussions/record-pull-request.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
 import { validateRefName } from "../write/validate-ref-name.ts";
@@ -244,6 +245,17 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
     ? await commits.insertRef(repo.pk, kind, name, command.newOid, at)
     : await commits.moveRef(repo.pk, kind, name, command.oldOid, command.newOid, at);
   if (!moved) throw new PushRejected(creating ? "already exists" : "fetch first");
+  if (kind === "pr") {
+    // The pushed commits join the pull request's timeline, as commits made through the Hub API do.
+    for (const commit of update.commits) {
+      await recordPullRequestCommit(hub, {
+        repo,
+        num: Number(name),
+        commit: commit.info,
+        author: commit.info.author,
+      });
+    }
+  }
 
   if (kind === "branch" && name === DEFAULT_BRANCH) {
     const tip = await commits.getCommit(repo.pk, command.newOid);

@@ -1,10 +1,11 @@
 import { badRequest, HangarError } from "../../core/errors.ts";
 import { lfsPointerOid } from "../../core/git-objects.ts";
 import type { RepoRef } from "../../core/types.ts";
-import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { type CommitOperation, type CreateCommitResult, createCommit } from "../create-commit.ts";
+import { getRepoForCommit } from "../discussions/pull-request-access.ts";
 import type { HubContext } from "../hub.ts";
+import { lfsCopySize } from "./lfs-copy-source.ts";
 import { parseCommitNdjson } from "./parse-commit-ndjson.ts";
 
 export interface CommitNdjsonParams {
@@ -37,7 +38,10 @@ export async function commitNdjson(
   caller: Caller,
   params: CommitNdjsonParams,
 ): Promise<CreateCommitResult> {
-  const repo = await getWritableRepo(hub, caller, params.repo);
+  const repo = await getRepoForCommit(hub, caller, params.repo, {
+    revision: params.revision,
+    createPr: params.createPr,
+  });
   const limits = hub.config.limits;
   if (params.declaredSize !== undefined && params.declaredSize > limits.maxRequestBodySize) {
     throw new HangarError(
@@ -82,6 +86,16 @@ export async function commitNdjson(
         break;
       }
       case "lfsFile": {
+        if (entry.size === undefined) {
+          // A copy: the object's size comes from where the caller may read it (this repo or the source).
+          const size = await lfsCopySize(hub, caller, { repo, oid: entry.oid, path: entry.path });
+          operations.push({
+            kind: "put",
+            path: entry.path,
+            file: { sha256: entry.oid, size, gitOid: lfsPointerOid(entry.oid, size), lfs: true },
+          });
+          break;
+        }
         // Only a pointer: createCommit checks that this repo holds the object (uploaded to it or committed).
         operations.push({
           kind: "put",

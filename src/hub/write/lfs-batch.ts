@@ -2,7 +2,7 @@ import { badRequest, HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { repoUrlPrefix } from "../../core/validate.ts";
 import { MAX_PARTS, MIN_PART_BYTES } from "../../store/s3-multipart.ts";
-import { getWritableRepo } from "../access.ts";
+import { canWriteNamespace, getContributableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { acquireBlobLeases } from "../maintenance/blob-leases.ts";
@@ -63,7 +63,11 @@ export async function lfsBatch(
   caller: Caller,
   params: LfsBatchParams,
 ): Promise<LfsBatchResult> {
-  const repo = await getWritableRepo(hub, caller, params.repo);
+  // As on the Hub, someone who may not write to the repo may still upload the files of a pull request. They
+  // are told nothing about the repo's objects: every object gets an upload URL (bytes the store has are
+  // hashed and dropped), and no verify action, which would answer for objects the repo holds.
+  const repo = await getContributableRepo(hub, caller, params.repo);
+  const writer = canWriteNamespace(caller, repo.namespace);
   if (params.operation !== "upload") {
     throw new HangarError(
       "HANGAR_ERR_NOT_IMPLEMENTED",
@@ -118,7 +122,7 @@ export async function lfsBatch(
     }
     // Only objects this repo already holds are skipped: for any other, stored or not, the client sends the
     // bytes, and the answer is the same whoever else may hold them.
-    if (await repoHoldsLfsObject(hub, { repoPk: repo.pk, object: { oid, size } })) {
+    if (writer && (await repoHoldsLfsObject(hub, { repoPk: repo.pk, object: { oid, size } }))) {
       stored.push(oid);
       objects.push({ oid, size });
       continue;
@@ -132,7 +136,7 @@ export async function lfsBatch(
         authenticated: true,
         actions: {
           upload: { ...upload, expires_at: expiresAt },
-          verify: { href: verifyHref, expires_at: expiresAt },
+          ...(writer ? { verify: { href: verifyHref, expires_at: expiresAt } } : {}),
         },
       });
       continue;
@@ -150,7 +154,7 @@ export async function lfsBatch(
       oid,
       size,
       authenticated: true,
-      actions: { upload, verify: { href: verifyHref, expires_at: expiresAt } },
+      actions: { upload, ...(writer ? { verify: { href: verifyHref, expires_at: expiresAt } } : {}) },
     });
   }
   // Keep gc away from the stored objects until their commit, even from old blobs no commit references any

@@ -5,7 +5,8 @@ import { validateRepoPath } from "../../core/validate.ts";
 export type NdjsonCommitEntry =
   | { key: "header"; summary: string; description?: string; parentCommit?: string }
   | { key: "file"; path: string; content: Buffer }
-  | { key: "lfsFile"; path: string; oid: string; size: number }
+  /** `size` is absent when a copy names an object by its oid alone (Python's CommitOperationCopy). */
+  | { key: "lfsFile"; path: string; oid: string; size?: number }
   | { key: "deletedFile"; path: string }
   | { key: "deletedFolder"; path: string };
 
@@ -151,6 +152,7 @@ function parseEntry(text: string, line: number): NdjsonCommitEntry {
         throw badRequest(`Line ${line} of the commit: the oid of ${filePath} must be a sha256 in hex`);
       }
       const size = fields.size;
+      if (size === undefined || size === null) return { key, path: filePath, oid };
       if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) {
         throw badRequest(`Line ${line} of the commit: the size of ${filePath} must be an integer >= 0`);
       }

@@ -1,8 +1,8 @@
 import { badRequest } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { validateRepoPath } from "../../core/validate.ts";
-import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { getRepoForCommit } from "../discussions/pull-request-access.ts";
 import type { HubScope } from "../hub.ts";
 import { looksBinary } from "../lfs-policy.ts";
 import { resolveRevision } from "../resolve-revision.ts";
@@ -18,6 +18,8 @@ export interface PreuploadFile {
 export interface PreuploadParams {
   repo: RepoRef;
   revision: string;
+  /** The files go to a new pull request (`?create_pr=1`): anyone who may contribute may ask. */
+  createPr?: boolean;
   files: PreuploadFile[];
   /** `.gitattributes` content to use instead of the revision's (JS sends it when it uploads one). */
   gitAttributes?: string;
@@ -46,7 +48,10 @@ export async function preupload(
   caller: Caller,
   params: PreuploadParams,
 ): Promise<PreuploadDecision[]> {
-  const repo = await getWritableRepo(hub, caller, params.repo);
+  const repo = await getRepoForCommit(hub, caller, params.repo, {
+    revision: params.revision,
+    createPr: params.createPr ?? false,
+  });
   const { commit } = await resolveRevision(hub, repo, params.revision);
   const readSmallFile = async (path: string): Promise<string | undefined> => {
     const stored = await hub.catalog.commits.getFile(commit.pk, path);

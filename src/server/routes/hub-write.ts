@@ -149,6 +149,7 @@ export function registerHubWriteRoutes(router: Router): void {
     const decisions = await preupload(context.hangar, context.caller, {
       repo: repoFromPath(context),
       revision: restAsName(context, "revision"),
+      createPr: parseBoolean(context.url.searchParams.get("create_pr")) ?? false,
       files,
       ...(typeof body.gitAttributes === "string" ? { gitAttributes: body.gitAttributes } : {}),
       ...(typeof body.gitIgnore === "string" ? { gitIgnore: body.gitIgnore } : {}),
@@ -214,12 +215,5 @@ export function registerHubWriteRoutes(router: Router): void {
       tag: restAsName(context, "tag"),
     });
     sendJson(context.response, 200, {});
-  });
-
-  router.add("GET", `${REPO_API}/discussions`, () => {
-    throw new HangarError(
-      "HANGAR_ERR_NOT_IMPLEMENTED",
-      "Discussions are not implemented in Hangar; pull requests exist only as refs/pr/N",
-    );
   });
 }

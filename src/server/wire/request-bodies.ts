@@ -254,3 +254,50 @@ export const EMBEDDINGS_BODY = {
     },
   },
 } as const satisfies BodyRule;
+
+/** Discussion and comment texts: the Hub's limit is far below this. */
+const DISCUSSION_TEXT = 256 * KiB;
+
+export const CREATE_DISCUSSION_BODY = {
+  maxBytes: DISCUSSION_TEXT,
+  schema: {
+    type: "object",
+    properties: { title: { type: "string" }, description: OPTIONAL_STRING, pullRequest: OPTIONAL_BOOLEAN },
+    required: ["title"],
+  },
+} as const satisfies BodyRule;
+
+export const DISCUSSION_COMMENT_BODY = {
+  maxBytes: DISCUSSION_TEXT,
+  schema: { type: "object", properties: { comment: { type: "string" } }, required: ["comment"] },
+} as const satisfies BodyRule;
+
+export const DISCUSSION_TITLE_BODY = {
+  maxBytes: SMALL,
+  schema: { type: "object", properties: { title: { type: "string" } }, required: ["title"] },
+} as const satisfies BodyRule;
+
+export const DISCUSSION_STATUS_BODY = {
+  maxBytes: DISCUSSION_TEXT,
+  schema: {
+    type: "object",
+    properties: { status: { type: "string", enum: ["open", "closed"] }, comment: OPTIONAL_STRING },
+    required: ["status"],
+  },
+} as const satisfies BodyRule;
+
+/** Merge and hide take no body, or an optional comment (merge). */
+export const DISCUSSION_OPTIONAL_COMMENT_BODY = {
+  maxBytes: DISCUSSION_TEXT,
+  schema: { type: "object", properties: { comment: OPTIONAL_STRING } },
+} as const satisfies BodyRule;
+
+export const EDIT_COMMENT_BODY = {
+  maxBytes: DISCUSSION_TEXT,
+  schema: { type: "object", properties: { content: { type: "string" } }, required: ["content"] },
+} as const satisfies BodyRule;
+
+export const SUPER_SQUASH_BODY = {
+  maxBytes: SMALL,
+  schema: { type: "object", properties: { message: OPTIONAL_STRING } },
+} as const satisfies BodyRule;
