@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import preact from "@preact/preset-vite";
+import { defineConfig } from "vite";
+
+/** The web UI: built into web/dist (git-ignored), which `hangar serve` serves at `/`. */
+export default defineConfig({
+  root: fileURLToPath(new URL(".", import.meta.url)),
+  base: "/",
+  plugins: [preact()],
+  logLevel: "warn",
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    assetsDir: "assets",
+    target: "es2022",
+    chunkSizeWarningLimit: 400,
+  },
+});
