@@ -14,5 +14,10 @@ export default defineConfig({
     assetsDir: "assets",
     target: "es2022",
     chunkSizeWarningLimit: 400,
+    rolldownOptions: {
+      // @huggingface/tasks does not declare itself free of side effects, so without this every table it has
+      // (snippets, local apps, hardware) would ship for the two the Explorer reads (tasks and modalities).
+      treeshake: { moduleSideEffects: (id: string) => !id.includes("/@huggingface/tasks/") },
+    },
   },
 });

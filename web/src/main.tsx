@@ -1,9 +1,5 @@
 import { render } from "preact";
-import { useState } from "preact/hooks";
-
-function App() {
-  const [count, setCount] = useState(0);
-  return <button type="button" onClick={() => setCount(count + 1)}>{count}</button>;
-}
+import { App } from "./app.tsx";
+import "./styles.css";
 
 render(<App />, document.getElementById("app")!);
