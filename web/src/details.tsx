@@ -200,7 +200,9 @@ function MetadataTable({ info }: { info: RepoInfo }) {
   ];
   return (
     <aside class="metadata" aria-labelledby="metadata-heading">
-      <h2 id="metadata-heading">Metadata</h2>
+      <h2 id="metadata-heading" class="metadata-title">
+        Metadata
+      </h2>
       <table>
         <tbody>
           {rows.map(([name, value]) => (

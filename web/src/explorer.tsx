@@ -19,6 +19,8 @@ const PAGE_SIZE = 20;
 const TYPING_DEBOUNCE_MS = 120;
 const FACET_VALUES_SHOWN = 8;
 
+const narrowScreen = () => window.matchMedia("(max-width: 760px)").matches;
+
 /** The `/v1/discover` query for the Explorer's URL. */
 function discoverQuery(query: URLSearchParams): string {
   const search = new URLSearchParams();
@@ -58,6 +60,7 @@ export function Explorer({ url }: { url: URL }) {
   }, [requestKey]);
 
   const compare = query.getAll("compare");
+  const active = FACETS.filter((facet) => query.has(facet.param)).length;
   const pages = answer ? Math.max(1, Math.ceil(Math.min(answer.total, 10_000) / PAGE_SIZE)) : 1;
   const page = answer?.page ?? Number(query.get("page") ?? 1);
 
@@ -68,18 +71,28 @@ export function Explorer({ url }: { url: URL }) {
       <Recommender url={url} />
       <div class="explorer-body">
         <aside class="filters" aria-label="Filters">
-          <h2>Filters</h2>
-          {answer?.facets ? (
-            FACETS.map((facet) => (
-              <FacetGroup key={facet.key} facet={facet} url={url} values={answer.facets?.[facet.key] ?? []} />
-            ))
-          ) : (
-            <p class="muted">{error ? "Filters appear once the search answers." : "Loading filters…"}</p>
-          )}
+          {/* Open beside the results on a wide screen; folded above them on a phone. */}
+          <details open={!narrowScreen()}>
+            <summary>
+              <h2 class="filters-title">Filters{active > 0 ? ` (${active} active)` : ""}</h2>
+            </summary>
+            {answer?.facets ? (
+              FACETS.map((facet) => (
+                <FacetGroup
+                  key={facet.key}
+                  facet={facet}
+                  url={url}
+                  values={answer.facets?.[facet.key] ?? []}
+                />
+              ))
+            ) : (
+              <p class="muted">{error ? "Filters appear once the search answers." : "Loading filters…"}</p>
+            )}
+          </details>
         </aside>
         <section class="results" aria-labelledby="results-heading" aria-busy={loading}>
           <div class="results-bar">
-            <h2 id="results-heading" aria-live="polite">
+            <h2 id="results-heading" class="results-title" aria-live="polite">
               {answer
                 ? `${answer.total.toLocaleString("en")} model${answer.total === 1 ? "" : "s"}`
                 : "Models"}
@@ -355,7 +368,9 @@ function Recommender({ url }: { url: URL }) {
     <section class="recommender" aria-labelledby="recommend-heading">
       <details open={Boolean(need)}>
         <summary>
-          <h2 id="recommend-heading">Describe what you need</h2>
+          <h2 id="recommend-heading" class="recommender-title">
+            Describe what you need
+          </h2>
         </summary>
         <form
           onSubmit={(event) => {

@@ -36,7 +36,9 @@ export function FilesPanel({ type, id, view }: { type: RepoType; id: string; vie
   return (
     <section aria-labelledby="files-heading" class="files">
       <div class="files-bar">
-        <h2 id="files-heading">Files and versions</h2>
+        <h2 id="files-heading" class="files-title">
+          Files and versions
+        </h2>
         <label>
           Revision{" "}
           <select
