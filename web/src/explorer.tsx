@@ -16,7 +16,7 @@ import type { DiscoverAnswer, DiscoverResult, FacetValue, RecommendAnswer } from
 
 const PAGE_SIZE = 20;
 /** Typing waits this long for the next key before the URL (and so the search) changes. */
-const TYPING_DEBOUNCE_MS = 120;
+const TYPING_DEBOUNCE_MS = 60;
 const FACET_VALUES_SHOWN = 8;
 
 const narrowScreen = () => window.matchMedia("(max-width: 760px)").matches;
@@ -37,6 +37,8 @@ export function Explorer({ url }: { url: URL }) {
   const query = url.searchParams;
   const requestKey = discoverQuery(query);
   const [answer, setAnswer] = useState<DiscoverAnswer | null>(null);
+  /** The query the results on screen answer (`data-answered`: what a benchmark or a test waits for). */
+  const [answered, setAnswered] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
@@ -47,6 +49,7 @@ export function Explorer({ url }: { url: URL }) {
     getJson<DiscoverAnswer>(`/v1/discover?${requestKey}`, controller.signal).then(
       (result) => {
         setAnswer(result);
+        setAnswered(requestKey);
         setError(null);
         setLoading(false);
       },
@@ -90,7 +93,12 @@ export function Explorer({ url }: { url: URL }) {
             )}
           </details>
         </aside>
-        <section class="results" aria-labelledby="results-heading" aria-busy={loading}>
+        <section
+          class="results"
+          aria-labelledby="results-heading"
+          aria-busy={loading}
+          data-answered={answered}
+        >
           <div class="results-bar">
             <h2 id="results-heading" class="results-title" aria-live="polite">
               {answer
