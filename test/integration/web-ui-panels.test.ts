@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { importPackagedModels } from "../../src/inference/adapters/packaged-models.ts";
+import { renderTextPng } from "../helpers/image-fixtures.ts";
 import type { TestHangar } from "../helpers/test-hangar.ts";
 import { collectPageErrors, ensureWebUiBuilt, launchChromium, screenshot } from "../helpers/web-ui.ts";
 import { startWebUiHangar } from "../helpers/web-ui-hub.ts";
@@ -17,6 +19,7 @@ describe("web UI: Performance and Integration in a browser", () => {
   before(async () => {
     await ensureWebUiBuilt();
     hub = await startWebUiHangar();
+    await importPackagedModels(hub.hangar);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: hub.url });
     context.setDefaultTimeout(TIMEOUT);
@@ -55,6 +58,24 @@ describe("web UI: Performance and Integration in a browser", () => {
       .waitFor();
     assert.match((await labels.first().textContent()) ?? "", /^NEGATIVE/, "the best label comes first");
     await screenshot(page, "integration-try-it");
+    assert.deepEqual(errors, []);
+  });
+
+  it("reads an uploaded image with the OCR model", async () => {
+    await open("/hangar/paddleocr?tab=integration");
+    await page.getByLabel("Upload an image").setInputFiles({
+      name: "invoice.png",
+      mimeType: "image/png",
+      buffer: await renderTextPng(["Invoice total 42.50 EUR"]),
+    });
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.locator(".try-output .generated").waitFor();
+    assert.equal(await page.locator(".try-output .generated").textContent(), "Invoice total 42.50 EUR");
+    assert.match(
+      (await page.locator(".latency").textContent()) ?? "",
+      /^Latency [\d.]+ (ms|s) in the browser$/,
+    );
+    await screenshot(page, "integration-ocr");
     assert.deepEqual(errors, []);
   });
 

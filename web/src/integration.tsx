@@ -210,7 +210,22 @@ function Output({ value }: { value: unknown }) {
       </ul>
     );
   }
-  return <pre class="json">{JSON.stringify(value, null, 2).slice(0, 20_000)}</pre>;
+  const single = Array.isArray(list) && list.length === 1 ? list[0] : list;
+  const text =
+    single && typeof single === "object"
+      ? (single as { generated_text?: unknown }).generated_text
+      : undefined;
+  const json = <pre class="json">{JSON.stringify(value, null, 2).slice(0, 20_000)}</pre>;
+  if (typeof text !== "string") return json;
+  return (
+    <>
+      <p class="generated">{text || "(no text)"}</p>
+      <details>
+        <summary>Whole answer (JSON)</summary>
+        {json}
+      </details>
+    </>
+  );
 }
 
 function Snippets({ id, task }: { id: string; task: string | undefined }) {
