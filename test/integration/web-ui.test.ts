@@ -160,6 +160,20 @@ describe("web UI: Explorer and Details in a browser", () => {
     const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
     await screenshot(page, "explorer-390px");
+    for (const path of [
+      "/hangar/sentiment-tiny",
+      "/hangar/sentiment-tiny/tree/main",
+      "/hangar/sentiment-tiny?tab=performance&compare=acme/translator-mini",
+      "/hangar/sentiment-tiny?tab=integration",
+    ]) {
+      await page.goto(path);
+      await page.getByRole("tabpanel").locator("h2, h1, article").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      const wider = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+      assert.ok(wider <= 0, `${path} is ${wider}px wider than the screen`);
+    }
+    await page.goto("/?q=sentiment");
+    await page.getByRole("link", { name: "hangar/sentiment-tiny" }).waitFor();
     await page.emulateMedia({ colorScheme: "dark" });
     const background = await page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
     const [red, green, blue] = (background.match(/\d+/g) ?? []).map(Number);

@@ -151,59 +151,63 @@ export function PerformancePanel({ id, url, info }: { id: string; url: URL; info
       )}
       <h3>Evaluation results</h3>
       {info?.hangar?.evalResults.length ? (
-        <table class="data">
-          <caption>Reported in the model card</caption>
-          <thead>
-            <tr>
-              <th scope="col">Dataset</th>
-              <th scope="col">Metric</th>
-              <th scope="col">Value</th>
-              <th scope="col">Source</th>
-            </tr>
-          </thead>
-          <tbody>
-            {info.hangar.evalResults.map((result) => (
-              <tr key={`${result.dataset}-${result.metric}-${result.split}`}>
-                <td>
-                  {result.dataset}
-                  {result.split ? ` (${result.split})` : ""}
-                </td>
-                <td>{result.metric}</td>
-                <td>{result.value}</td>
-                <td>model card (self-reported)</td>
+        <div class="table-scroll">
+          <table class="data">
+            <caption>Reported in the model card</caption>
+            <thead>
+              <tr>
+                <th scope="col">Dataset</th>
+                <th scope="col">Metric</th>
+                <th scope="col">Value</th>
+                <th scope="col">Source</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {info.hangar.evalResults.map((result) => (
+                <tr key={`${result.dataset}-${result.metric}-${result.split}`}>
+                  <td>
+                    {result.dataset}
+                    {result.split ? ` (${result.split})` : ""}
+                  </td>
+                  <td>{result.metric}</td>
+                  <td>{result.value}</td>
+                  <td>model card (self-reported)</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : (
         <p class="muted">The model card reports no evaluation results.</p>
       )}
       {evaluations.error ? <p class="error">{evaluations.error}</p> : null}
       {evaluations.data?.evaluations.length ? (
-        <table class="data">
-          <caption>Measured by this Hangar (hangar evaluate)</caption>
-          <thead>
-            <tr>
-              <th scope="col">Dataset</th>
-              <th scope="col">Examples</th>
-              <th scope="col">Metrics</th>
-            </tr>
-          </thead>
-          <tbody>
-            {evaluations.data.evaluations.map((run) => (
-              <tr key={run.id}>
-                <td>{run.dataset}</td>
-                <td>{run.examples}</td>
-                <td>
-                  {Object.entries(run.metrics ?? {})
-                    .filter(([, value]) => typeof value === "number")
-                    .map(([name, value]) => `${name} ${(value as number).toFixed(3)}`)
-                    .join(", ")}
-                </td>
+        <div class="table-scroll">
+          <table class="data">
+            <caption>Measured by this Hangar (hangar evaluate)</caption>
+            <thead>
+              <tr>
+                <th scope="col">Dataset</th>
+                <th scope="col">Examples</th>
+                <th scope="col">Metrics</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {evaluations.data.evaluations.map((run) => (
+                <tr key={run.id}>
+                  <td>{run.dataset}</td>
+                  <td>{run.examples}</td>
+                  <td>
+                    {Object.entries(run.metrics ?? {})
+                      .filter(([, value]) => typeof value === "number")
+                      .map(([name, value]) => `${name} ${(value as number).toFixed(3)}`)
+                      .join(", ")}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : (
         <p class="muted">
           Hangar has not evaluated this model yet: <code>hangar evaluate {"MODEL"} --dataset DATASET</code>.
