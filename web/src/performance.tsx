@@ -324,7 +324,7 @@ function Comparison({ answer, perDay }: { answer: CompareAnswer; perDay: number 
             ))}
         </ul>
       ) : null}
-      <LatencyChart models={models} />
+      <LatencyChart models={models} basis={answer.speedBasis} />
       <details>
         <summary>How these numbers are made</summary>
         <ul>
@@ -337,10 +337,10 @@ function Comparison({ answer, perDay }: { answer: CompareAnswer; perDay: number 
   );
 }
 
-/** Latency per model as bars (uPlot): measured p50 where Hangar has it, else the estimate. */
-function LatencyChart({ models }: { models: CompareModel[] }) {
+/** Latency per model as bars (uPlot), on one basis for all (mixing measured and estimated would mislead). */
+function LatencyChart({ models, basis }: { models: CompareModel[]; basis: string | null }) {
   const container = useRef<HTMLDivElement>(null);
-  const values = models.map((model) => model.measuredLatency?.p50Ms ?? model.speed.latencyMs ?? null);
+  const values = models.map((model) => model.speed.latencyMs ?? null);
   useEffect(() => {
     const element = container.current;
     if (!element || values.every((value) => value === null)) return;
@@ -390,7 +390,8 @@ function LatencyChart({ models }: { models: CompareModel[] }) {
         aria-label={`Latency per request: ${models.map((model, index) => `${model.id} ${formatMs(values[index])}`).join(", ")}`}
       />
       <figcaption class="muted">
-        Measured p50 where this server has served the model, otherwise the estimate.
+        Latency per request as the comparison rates it ({basis ?? "unknown"}), the same basis for every model;
+        the table has the latencies this server measured.
       </figcaption>
     </figure>
   );
