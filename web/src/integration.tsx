@@ -49,7 +49,15 @@ export function IntegrationPanel({ id, info }: { id: string; info: RepoInfo | nu
 
 function TryIt({ id, task }: { id: string; task: string }) {
   const example = exampleInput(task);
-  const [text, setText] = useState(typeof example === "string" ? example : "");
+  const fields = (typeof example === "object" && example ? example : {}) as {
+    context?: string;
+    source_sentence?: string;
+    sentences?: string[];
+  };
+  const [text, setText] = useState(
+    typeof example === "string" ? example : (fields.context ?? fields.source_sentence ?? ""),
+  );
+  const [others, setOthers] = useState((fields.sentences ?? []).join("\n"));
   const [question, setQuestion] = useState("Where does Ada live?");
   const [labels, setLabels] = useState("positive, negative, neutral");
   const [output, setOutput] = useState<unknown>(null);
@@ -96,7 +104,12 @@ function TryIt({ id, task }: { id: string; task: string }) {
         );
         setLatency({ total: performance.now() - started, ...(first !== undefined ? { first } : {}) });
       } else {
-        const inputs = task === "question-answering" ? { question, context: text } : text;
+        const inputs =
+          task === "question-answering"
+            ? { question, context: text }
+            : task === "sentence-similarity"
+              ? { source_sentence: text, sentences: others.split("\n").filter((line) => line.trim()) }
+              : text;
         const parameters =
           task === "zero-shot-classification"
             ? {
@@ -156,6 +169,17 @@ function TryIt({ id, task }: { id: string; task: string }) {
             value={text}
             onInput={(event) => setText(event.currentTarget.value)}
           />
+          {task === "sentence-similarity" ? (
+            <>
+              <label for="try-others">Sentences to compare with (one per line)</label>
+              <textarea
+                id="try-others"
+                rows={3}
+                value={others}
+                onInput={(event) => setOthers(event.currentTarget.value)}
+              />
+            </>
+          ) : null}
           {task === "zero-shot-classification" ? (
             <>
               <label for="try-labels">Candidate labels (comma-separated)</label>

@@ -44,6 +44,8 @@ export function exampleInput(task: string | undefined): unknown {
       };
     case "text-generation":
       return "Once upon a time";
+    case "token-classification":
+      return "Ada Lovelace lives in London and works for Acme.";
     default:
       return "I love this product, it works perfectly.";
   }
