@@ -33,6 +33,12 @@ export async function startWebUiHangar(): Promise<TestHangar> {
   });
   await importFiles(
     hub.hangar,
+    "acme/reviews",
+    { "README.md": card("license: mit", "# Reviews"), "reviews.csv": "text,label\ngood,1\n" },
+    { type: "dataset" },
+  );
+  await importFiles(
+    hub.hangar,
     "acme/secret-sentiment",
     { "README.md": card("license: apache-2.0\npipeline_tag: text-classification", "# Secret") },
     { private: true },

@@ -129,6 +129,18 @@ describe("web UI: Explorer and Details in a browser", () => {
     assert.deepEqual(errors, []);
   });
 
+  it("shows the Hub's error for a repo that does not exist, and a dataset's card under its own name", async () => {
+    await open("/nobody/nothing");
+    assert.match(
+      (await page.getByRole("alert").textContent()) ?? "",
+      /Repository Not Found.*\(RepoNotFound\)$/,
+    );
+    assert.equal(await page.getByRole("tablist").count(), 0);
+    await open("/datasets/acme/reviews/tree/main");
+    await page.getByRole("row", { name: /^reviews\.csv/ }).waitFor();
+    assert.deepEqual(await page.getByRole("tab").allTextContents(), ["Dataset card", "Files and versions"]);
+  });
+
   it("moves between tabs with the arrow keys and shows the focus", async () => {
     await open("/hangar/sentiment-tiny");
     const cardTab = page.getByRole("tab", { name: "Model card" });

@@ -94,39 +94,49 @@ export function Details({ view, url }: { view: Extract<View, { kind: "repo" }>; 
         ) : null}
         {hangar?.description ? <p class="description">{hangar.description}</p> : null}
       </header>
-      <div class="tabs" role="tablist" aria-label="Model sections">
-        {tabs.map((tab, index) => (
-          <a
-            key={tab}
-            ref={(element) => {
-              tabRefs.current[tab] = element;
-            }}
-            role="tab"
-            id={`tab-${tab}`}
-            aria-selected={view.tab === tab}
-            aria-controls="tab-panel"
-            tabIndex={view.tab === tab ? 0 : -1}
-            href={tabHref(tab)}
-            onKeyDown={(event) => onKey(event, index)}
-          >
-            {TAB_TITLES[tab]}
-          </a>
-        ))}
-      </div>
-      <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${view.tab}`} class="tab-panel">
-        {view.tab === "card" ? (
-          <div class="card-layout">
-            <ModelCard base={repoPath(type, id)} revision="main" />
-            {info.data ? <MetadataTable info={info.data} /> : null}
+      {info.error ? null : (
+        <>
+          <div class="tabs" role="tablist" aria-label="Repository sections">
+            {tabs.map((tab, index) => (
+              <a
+                key={tab}
+                ref={(element) => {
+                  tabRefs.current[tab] = element;
+                }}
+                role="tab"
+                id={`tab-${tab}`}
+                aria-selected={view.tab === tab}
+                aria-controls="tab-panel"
+                tabIndex={view.tab === tab ? 0 : -1}
+                href={tabHref(tab)}
+                onKeyDown={(event) => onKey(event, index)}
+              >
+                {tab === "card" && type !== "model"
+                  ? `${type === "dataset" ? "Dataset" : "Space"} card`
+                  : TAB_TITLES[tab]}
+              </a>
+            ))}
           </div>
-        ) : view.tab === "files" ? (
-          <FilesPanel type={type} id={id} view={view.files ?? { mode: "tree", revision: "main", path: "" }} />
-        ) : view.tab === "performance" ? (
-          <PerformancePanel id={id} url={url} info={info.data} />
-        ) : (
-          <IntegrationPanel id={id} info={info.data} />
-        )}
-      </div>
+          <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${view.tab}`} class="tab-panel">
+            {view.tab === "card" ? (
+              <div class="card-layout">
+                <ModelCard base={repoPath(type, id)} revision="main" />
+                {info.data ? <MetadataTable info={info.data} /> : null}
+              </div>
+            ) : view.tab === "files" ? (
+              <FilesPanel
+                type={type}
+                id={id}
+                view={view.files ?? { mode: "tree", revision: "main", path: "" }}
+              />
+            ) : view.tab === "performance" ? (
+              <PerformancePanel id={id} url={url} info={info.data} />
+            ) : (
+              <IntegrationPanel id={id} info={info.data} />
+            )}
+          </div>
+        </>
+      )}
     </div>
   );
 }
