@@ -53,6 +53,8 @@ export interface CreateAppOptions {
   logLevel?: LogLevel;
   /** Where log lines go (JSON lines); stdout when unset. */
   logStream?: Writable;
+  /** Where the built web UI is; `web/dist` in Hangar's folder when unset (see `registerWebUiRoutes`). */
+  webRoot?: string;
 }
 
 /**
@@ -108,7 +110,7 @@ function buildApp(
   options: CreateAppOptions,
   gate: () => Promise<void> | undefined,
 ): FastifyInstance {
-  const router = createRouter();
+  const router = createRouter(options.webRoot ? { webRoot: options.webRoot } : {});
   const app = Fastify({
     serverFactory: serverFactory(hangar, gate),
     logger: loggerOptions({

@@ -8,14 +8,19 @@ import { Router } from "./router.ts";
 import { registerDiscussionRoutes } from "./routes/discussions.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerGitRoutes } from "./routes/git.ts";
-import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
 import { registerHubWriteRoutes } from "./routes/hub-write.ts";
 import { registerServerlessRoutes } from "./routes/inference.ts";
 import { registerLfsRoutes } from "./routes/lfs.ts";
+import { registerWebUiRoutes } from "./routes/web-ui.ts";
+
+export interface RouterOptions {
+  /** Where the built web UI is (default: `web/dist` in Hangar's folder, where `npm install` builds it). */
+  webRoot?: string;
+}
 
 /** The Hub's routes (served through `Router`), in matching order. */
-export function createHubRouter(): Router {
+export function createHubRouter(options: RouterOptions = {}): Router {
   const router = new Router();
   registerHubWriteRoutes(router);
   registerDiscussionRoutes(router);
@@ -23,8 +28,9 @@ export function createHubRouter(): Router {
   registerGitRoutes(router);
   registerHubReadRoutes(router);
   registerFileRoutes(router);
-  registerHomePageRoutes(router);
   registerServerlessRoutes(router);
+  // Last: `/{namespace}/{name}` and the other page URLs must not shadow any of the routes above.
+  registerWebUiRoutes(router, options.webRoot);
   return router;
 }
 
@@ -36,8 +42,8 @@ const nativeMarker = (): never => {
  * Every route of the server, in one table: the Hub's, then the native routes (which Fastify serves; here
  * so that their paths answer 405 with `Allow` for other methods, and so tests can go over all routes).
  */
-export function createRouter(): Router {
-  const router = createHubRouter();
+export function createRouter(options: RouterOptions = {}): Router {
+  const router = createHubRouter(options);
   for (const { method, url } of NATIVE_ROUTES) router.add(method, url, nativeMarker, { native: true });
   return router;
 }

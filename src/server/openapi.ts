@@ -63,7 +63,7 @@ const HUB_SUMMARIES: Record<string, string> = {
   "GET /api/:type(models|datasets|spaces)/:namespace/:name/commits/*revision": "Commit history",
   "GET /:type(datasets|spaces)/:namespace/:name/:kind(resolve|raw)/*rest": "Download a file (ranges, HEAD)",
   "GET /:namespace/:name/:kind(resolve|raw)/*rest": "Download a model's file (ranges, HEAD)",
-  "GET /": "Home page (HTML) or instance summary (JSON)",
+  "GET /": "The web UI (for a browser) or the instance summary (JSON)",
 };
 
 interface Parameter {

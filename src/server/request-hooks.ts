@@ -11,6 +11,7 @@ import type { WindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { logRequest, requestContextOf, stampResponse } from "./request-log.ts";
 import type { Router } from "./router.ts";
+import { wantsHtml } from "./routes/web-ui.ts";
 
 type HubMatch = ReturnType<Router["match"]>;
 
@@ -33,7 +34,7 @@ export function rawPathOf(request: FastifyRequest): { rawPath: string; segments:
 export function hubMatchOf(request: FastifyRequest, router: Router): HubMatch {
   let match = hubMatches.get(request);
   if (!match) {
-    match = router.match(request.method, rawPathOf(request).segments);
+    match = router.match(request.method, rawPathOf(request).segments, wantsHtml(request.headers.accept));
     hubMatches.set(request, match);
   }
   return match;

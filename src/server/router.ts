@@ -46,6 +46,12 @@ export interface RouteOptions {
   requestIdOnlyWhenSent?: boolean;
   /** One line for the API reference (`/openapi.json`). */
   summary?: string;
+  /**
+   * The route answers only requests that ask for a page (`Accept: text/html`, a browser): the web UI's
+   * copies of the Hub's page URLs. Any other request passes over it as if it were not there, so git, the
+   * Hub's clients and the API answer exactly as without it.
+   */
+  pageOnly?: boolean;
 }
 
 interface Route {
@@ -79,10 +85,14 @@ export class Router {
     return this.routes.map(({ methods, pattern, options }) => ({ methods, pattern, options }));
   }
 
-  /** Finds the route for a path; `allowed` lists the methods of routes that matched the path but not the method. */
+  /**
+   * Finds the route for a path; `allowed` lists the methods of routes that matched the path but not the
+   * method. `wantsPage`: the request asks for HTML (see `RouteOptions.pageOnly`).
+   */
   match(
     method: string,
     segments: string[],
+    wantsPage = false,
   ):
     | {
         handler: Handler;
@@ -94,6 +104,7 @@ export class Router {
     | { allowed: string[] } {
     const allowed: string[] = [];
     for (const route of this.routes) {
+      if (route.options.pageOnly && !wantsPage) continue;
       const captured = matchSegments(route.segments, segments);
       if (!captured) continue;
       if (route.methods.includes(method) || (method === "HEAD" && route.methods.includes("GET"))) {

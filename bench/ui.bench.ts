@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:ui`: the web UI's Explorer in headless Chromium over a large catalog (`UI_BENCH_MODELS`,
+ * default 1,000,000 synthetic models, `UI_BENCH_SEED`; generated once into
+ * /tmp/hangar-ui-bench/<models>-<seed>/ and reused). A real `hangar serve`-shaped server (createApp +
+ * listen on 127.0.0.1) serves the built UI and the API; the search index is warmed by one query first, and
+ * its cold build time is printed apart.
+ *
+ * - first render: a fresh page at `/` until the first result card is on screen, in the page's own clock
+ *   (ms since navigation start), `UI_BENCH_LOADS` times (default 10);
+ * - keystroke to results: a key typed into the search box until the results for the text so far are on
+ *   screen (the Explorer marks the query its results answer), debounce included, over
+ *   `UI_BENCH_QUERIES` words typed letter by letter (default 12).
+ *
+ * Targets (issue 17): first render under 1 s, keystroke to results under 150 ms. The last line is JSON.
+ */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultConfig } from "../src/core/config.ts";
+import { createHangar } from "../src/hangar.ts";
+import { generateCatalog } from "../src/hub/catalog/generate-catalog.ts";
+import { startServer } from "../src/server/create-server.ts";
+import { Catalog } from "../src/store/catalog.ts";
+import { ensureWebUiBuilt, launchChromium } from "../test/helpers/web-ui.ts";
+import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
+import { percentile, round } from "./lib/stats.ts";
+
+const MODELS = Number(process.env.UI_BENCH_MODELS ?? 1_000_000);
+const SEED = Number(process.env.UI_BENCH_SEED ?? 42);
+const LOADS = Math.max(1, Number(process.env.UI_BENCH_LOADS ?? 10));
+const QUERIES = Math.max(1, Number(process.env.UI_BENCH_QUERIES ?? 12));
+const HOME = join("/tmp/hangar-ui-bench", `${MODELS}-${SEED}`);
+const WORDS = [
+  "bert",
+  "llama",
+  "sentiment",
+  "whisper",
+  "vision",
+  "german",
+  "code",
+  "embed",
+  "tiny",
+  "chat",
+  "ocr",
+  "qwen",
+];
+
+async function prepareHome(): Promise<void> {
+  const done = join(HOME, "complete");
+  if (existsSync(done)) return;
+  rmSync(HOME, { recursive: true, force: true });
+  mkdirSync(HOME, { recursive: true });
+  const catalog = await Catalog.open(join(HOME, "hangar.db"));
+  const started = performance.now();
+  process.stderr.write(`Generating ${MODELS.toLocaleString("en")} models into ${HOME}...\n`);
+  await generateCatalog(catalog, { count: MODELS, seed: SEED });
+  await catalog.close();
+  process.stderr.write(`  generated in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  writeFileSync(done, new Date().toISOString());
+}
+
+function summary(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    max: round(sorted.at(-1) ?? 0),
+  };
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`${describeMachine(machineInfo())}\n`);
+  await ensureWebUiBuilt();
+  await prepareHome();
+  const hangar = await createHangar(defaultConfig(HOME, { logLevel: "silent" }));
+  const server = await startServer(hangar, { host: "127.0.0.1", port: 0 });
+  const browser = await launchChromium();
+  try {
+    let started = performance.now();
+    const warm = await fetch(`${server.url}/v1/discover?limit=20&facets=true&insights=false`);
+    const { total } = (await warm.json()) as { total: number };
+    const indexMs = performance.now() - started;
+    process.stdout.write(
+      `Catalog: ${total.toLocaleString("en")} models; first query (index build) ${round(indexMs)} ms\n`,
+    );
+
+    const firstRender: number[] = [];
+    for (let load = 0; load < LOADS; load++) {
+      // The page's CSP forbids evaluated strings; the measuring code is the benchmark's, not the app's.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+      const page = await context.newPage();
+      await page.goto(`${server.url}/`);
+      await page.locator(".cards .model-id").first().waitFor({ timeout: 30_000 });
+      firstRender.push((await page.evaluate("performance.now()")) as number);
+      await context.close();
+    }
+
+    const keystroke: number[] = [];
+    // The page's CSP forbids evaluated strings; the measuring code is the benchmark's, not the app's.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.locator(".cards .model-id").first().waitFor({ timeout: 30_000 });
+    await page.evaluate(
+      "document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, { capture: true })",
+    );
+    const search = page.getByRole("searchbox", { name: "Search models" });
+    started = performance.now();
+    for (const word of WORDS.slice(0, QUERIES)) {
+      await search.fill("");
+      await page.waitForFunction("!new URLSearchParams(location.search).has('q')");
+      for (let length = 1; length <= word.length; length++) {
+        await search.press(word[length - 1]!);
+        const expected = new URLSearchParams({ q: word.slice(0, length) }).toString();
+        await page.waitForFunction(
+          `(document.querySelector('.results')?.dataset.answered ?? '').split('&').includes(${JSON.stringify(expected)})`,
+          undefined,
+          { timeout: 30_000 },
+        );
+        keystroke.push((await page.evaluate("performance.now() - window.__keyAt")) as number);
+      }
+    }
+    await context.close();
+
+    const render = summary(firstRender);
+    const typing = summary(keystroke);
+    process.stdout.write(
+      `First render (${LOADS} loads):     p50 ${render.p50} ms, p95 ${render.p95} ms (target < 1000 ms)\n`,
+    );
+    process.stdout.write(
+      `Keystroke to results (${keystroke.length} keys): p50 ${typing.p50} ms, p95 ${typing.p95} ms (target < 150 ms, 60 ms debounce included)\n`,
+    );
+    printLoad("after the run");
+    process.stdout.write(
+      `${JSON.stringify({ models: total, indexBuildMs: round(indexMs), firstRenderMs: render, keystrokeToResultsMs: typing })}\n`,
+    );
+  } finally {
+    await browser.close();
+    await server.close();
+    await hangar.close();
+  }
+}
+
+await main();

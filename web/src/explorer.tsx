@@ -1,0 +1,346 @@
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { errorText, getJson, isAbort } from "./api.ts";
+import { CommercialBadge, ScanBadge, TaskChip } from "./badges.tsx";
+import {
+  FACETS,
+  type FacetSpec,
+  groupTasks,
+  modalityLabel,
+  SEARCH_PARAMS,
+  SORTS,
+  valueLabel,
+} from "./facets.ts";
+import { formatAge, formatBytes, formatCount } from "./format.ts";
+import { navigate, repoPath, withQuery } from "./location.ts";
+import { Recommender } from "./recommender.tsx";
+import type { DiscoverAnswer, DiscoverResult, FacetValue } from "./types.ts";
+
+const PAGE_SIZE = 20;
+/** Typing waits this long for the next key before the URL (and so the search) changes. */
+const TYPING_DEBOUNCE_MS = 60;
+const FACET_VALUES_SHOWN = 8;
+
+const narrowScreen = () => window.matchMedia("(max-width: 760px)").matches;
+
+/** The `/v1/discover` query for the Explorer's URL. */
+function discoverQuery(query: URLSearchParams): string {
+  const search = new URLSearchParams();
+  for (const name of SEARCH_PARAMS)
+    for (const value of query.getAll(name)) if (value) search.append(name, value);
+  search.set("limit", String(PAGE_SIZE));
+  search.set("facets", "true");
+  search.set("insights", "false");
+  search.set("facet_limit", "50");
+  return search.toString();
+}
+
+export function Explorer({ url }: { url: URL }) {
+  const query = url.searchParams;
+  const requestKey = discoverQuery(query);
+  const [answer, setAnswer] = useState<DiscoverAnswer | null>(null);
+  /** The query the results on screen answer (`data-answered`: what a benchmark or a test waits for). */
+  const [answered, setAnswered] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  useEffect(() => {
+    // Each new query aborts the one before: a slow answer to an older query never replaces a newer one.
+    const controller = new AbortController();
+    setLoading(true);
+    getJson<DiscoverAnswer>(`/v1/discover?${requestKey}`, controller.signal).then(
+      (result) => {
+        setAnswer(result);
+        setAnswered(requestKey);
+        setError(null);
+        setLoading(false);
+      },
+      (failure: unknown) => {
+        if (isAbort(failure)) return;
+        setError(errorText(failure));
+        setLoading(false);
+      },
+    );
+    return () => controller.abort();
+  }, [requestKey]);
+
+  const compare = query.getAll("compare");
+  const active = FACETS.filter((facet) => query.has(facet.param)).length;
+  const pages = answer ? Math.max(1, Math.ceil(Math.min(answer.total, 10_000) / PAGE_SIZE)) : 1;
+  const page = answer?.page ?? Number(query.get("page") ?? 1);
+
+  return (
+    <div class="explorer">
+      <h1 class="visually-hidden">Model Explorer</h1>
+      <SearchBox url={url} />
+      <Recommender url={url} />
+      <div class="explorer-body">
+        <aside class="filters" aria-label="Filters">
+          {/* Open beside the results on a wide screen; folded above them on a phone. */}
+          <details open={!narrowScreen()}>
+            <summary>
+              <h2 class="filters-title">Filters{active > 0 ? ` (${active} active)` : ""}</h2>
+            </summary>
+            {answer?.facets ? (
+              FACETS.map((facet) => (
+                <FacetGroup
+                  key={facet.key}
+                  facet={facet}
+                  url={url}
+                  values={answer.facets?.[facet.key] ?? []}
+                />
+              ))
+            ) : (
+              <p class="muted">{error ? "Filters appear once the search answers." : "Loading filters…"}</p>
+            )}
+          </details>
+        </aside>
+        <section
+          class="results"
+          aria-labelledby="results-heading"
+          aria-busy={loading}
+          data-answered={answered}
+        >
+          <div class="results-bar">
+            <h2 id="results-heading" class="results-title" aria-live="polite">
+              {answer
+                ? `${answer.total.toLocaleString("en")} model${answer.total === 1 ? "" : "s"}`
+                : "Models"}
+            </h2>
+            <label class="sort">
+              Sort by{" "}
+              <select
+                value={query.get("sort") ?? answer?.sort ?? "relevance"}
+                onChange={(event) =>
+                  navigate(withQuery(url, { sort: event.currentTarget.value, page: undefined }))
+                }
+              >
+                {SORTS.map((sort) => (
+                  <option key={sort.value} value={sort.value}>
+                    {sort.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {error ? (
+            <p class="error" role="alert">
+              The search failed: {error}
+            </p>
+          ) : null}
+          <ul class="cards">
+            {answer?.results.map((result) => (
+              <ResultCard key={result.id} result={result} url={url} compared={compare.includes(result.id)} />
+            ))}
+          </ul>
+          {answer && answer.results.length === 0 ? (
+            <p class="muted">No model matches. Remove a filter or change the words.</p>
+          ) : null}
+          {answer && pages > 1 ? (
+            <nav class="pagination" aria-label="Pages">
+              <a
+                href={withQuery(url, { page: String(page - 1) })}
+                aria-disabled={page <= 1}
+                class={page <= 1 ? "disabled" : ""}
+                rel="prev"
+              >
+                Previous
+              </a>
+              <span>
+                Page {page} of {pages.toLocaleString("en")}
+              </span>
+              <a
+                href={withQuery(url, { page: String(page + 1) })}
+                aria-disabled={page >= pages}
+                class={page >= pages ? "disabled" : ""}
+                rel="next"
+              >
+                Next
+              </a>
+            </nav>
+          ) : null}
+        </section>
+      </div>
+      {compare.length > 0 ? <CompareBar url={url} models={compare} /> : null}
+    </div>
+  );
+}
+
+function SearchBox({ url }: { url: URL }) {
+  const fromUrl = url.searchParams.get("q") ?? "";
+  const [text, setText] = useState(fromUrl);
+  const timer = useRef<number | undefined>(undefined);
+  const typed = useRef(fromUrl);
+  // The back button changes the URL under the box: show what the URL says, unless the user is typing.
+  useEffect(() => {
+    if (fromUrl !== typed.current) {
+      typed.current = fromUrl;
+      setText(fromUrl);
+    }
+  }, [fromUrl]);
+  const onInput = (value: string) => {
+    setText(value);
+    typed.current = value;
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => {
+      navigate(withQuery(new URL(location.href), { q: value.trim() || undefined, page: undefined }), {
+        replace: true,
+      });
+    }, TYPING_DEBOUNCE_MS);
+  };
+  return (
+    <search class="search">
+      <label for="model-search">Search models</label>
+      <input
+        id="model-search"
+        type="search"
+        placeholder="Name, task, language, licence… e.g. sentiment english"
+        value={text}
+        autocomplete="off"
+        spellcheck={false}
+        onInput={(event) => onInput(event.currentTarget.value)}
+      />
+    </search>
+  );
+}
+
+function FacetGroup({ facet, url, values }: { facet: FacetSpec; url: URL; values: FacetValue[] }) {
+  const [expanded, setExpanded] = useState(false);
+  const query = url.searchParams;
+  const selected =
+    facet.kind === "list" ? query.getAll(facet.param).flatMap((value) => value.split(",")) : [];
+  const shown = useMemo(() => {
+    let list =
+      facet.kind === "range" ? values.filter((value) => value.min != null || value.max != null) : values;
+    // A value chosen in the URL stays in the list (with no count) so it can be unchecked.
+    for (const value of selected)
+      if (!list.some((item) => item.value === value)) list = [...list, { value, count: 0 }];
+    return list;
+  }, [values, selected.join(",")]);
+  if (shown.length === 0) return null;
+
+  const isChecked = (value: FacetValue): boolean => {
+    if (facet.kind === "list") return selected.includes(value.value);
+    if (facet.kind === "flag") return query.get(facet.param) === value.value;
+    return (
+      (query.get(facet.param) ?? "") === String(value.min ?? "") &&
+      (query.get(facet.maxParam!) ?? "") === String(value.max ?? "")
+    );
+  };
+  const toggle = (value: FacetValue) => {
+    const checked = isChecked(value);
+    let changes: Record<string, string | string[] | undefined>;
+    if (facet.kind === "list") {
+      changes = {
+        [facet.param]: checked ? selected.filter((item) => item !== value.value) : [...selected, value.value],
+      };
+    } else if (facet.kind === "flag") {
+      changes = { [facet.param]: checked ? undefined : value.value };
+    } else {
+      changes = {
+        [facet.param]: checked || value.min == null ? undefined : String(value.min),
+        [facet.maxParam!]: checked || value.max == null ? undefined : String(value.max),
+      };
+    }
+    navigate(withQuery(url, { ...changes, page: undefined }));
+  };
+  const option = (value: FacetValue) => (
+    <li key={value.value}>
+      <label>
+        <input type="checkbox" checked={isChecked(value)} onChange={() => toggle(value)} />
+        <span class="facet-name">{valueLabel(facet.key, value.value)}</span>
+        <span class="count">{value.count.toLocaleString("en")}</span>
+      </label>
+    </li>
+  );
+  const limited = expanded ? shown : shown.slice(0, FACET_VALUES_SHOWN);
+  return (
+    <fieldset class="facet">
+      <legend>{facet.title}</legend>
+      {facet.key === "task" ? (
+        groupTasks(limited).map((group) => (
+          <div key={group.modality} class="facet-group">
+            <p class="facet-subhead">{modalityLabel(group.modality)}</p>
+            <ul>{group.values.map(option)}</ul>
+          </div>
+        ))
+      ) : (
+        <ul>{limited.map(option)}</ul>
+      )}
+      {shown.length > FACET_VALUES_SHOWN ? (
+        <button type="button" class="link" onClick={() => setExpanded(!expanded)} aria-expanded={expanded}>
+          {expanded ? "Show fewer" : `Show all ${shown.length}`}
+        </button>
+      ) : null}
+    </fieldset>
+  );
+}
+
+function ResultCard({ result, url, compared }: { result: DiscoverResult; url: URL; compared: boolean }) {
+  const compare = url.searchParams.getAll("compare");
+  const toggleCompare = () => {
+    const next = compared ? compare.filter((id) => id !== result.id) : [...compare, result.id].slice(-4);
+    navigate(withQuery(url, { compare: next }), { replace: true });
+  };
+  return (
+    <li class="card">
+      <div class="card-head">
+        <a class="model-id" href={repoPath("model", result.id)}>
+          {result.id}
+        </a>
+        {result.gated && result.gated !== "false" ? (
+          <span class="badge warn" title="Gated: access must be requested">
+            🔒 Gated
+          </span>
+        ) : null}
+        {result.private ? <span class="badge muted">Private</span> : null}
+      </div>
+      <div class="chips">
+        <TaskChip task={result.task} />
+        {result.parameters ? <span class="chip">{formatCount(result.parameters)} params</span> : null}
+        {result.storageBytes ? <span class="chip">{formatBytes(result.storageBytes)}</span> : null}
+        {result.license ? <span class="chip">{result.license}</span> : null}
+        {result.library ? <span class="chip">{result.library}</span> : null}
+        {result.runsLocally ? <span class="badge good">Runs locally</span> : null}
+        <ScanBadge status={result.scanStatus} />
+        {result.commercialUse === "no" ? <CommercialBadge value="no" /> : null}
+      </div>
+      <div class="card-foot muted">
+        <span>Updated {formatAge(result.lastModified)}</span>
+        <span>↓ {formatCount(result.downloads)}</span>
+        <span>♥ {formatCount(result.likes)}</span>
+        <label class="compare-toggle">
+          <input type="checkbox" checked={compared} onChange={toggleCompare} /> Compare
+          <span class="visually-hidden"> {result.id}</span>
+        </label>
+      </div>
+    </li>
+  );
+}
+
+function CompareBar({ url, models }: { url: URL; models: string[] }) {
+  const [first] = models;
+  return (
+    <section class="compare-bar" aria-label="Models to compare">
+      <span>
+        {models.length} selected: {models.join(", ")}
+      </span>
+      {models.length >= 2 && first ? (
+        <a
+          class="button primary"
+          href={`${repoPath("model", first)}?tab=performance&compare=${models.slice(1).map(encodeURIComponent).join(",")}`}
+        >
+          Compare {models.length} models
+        </a>
+      ) : (
+        <span class="muted">Pick at least two</span>
+      )}
+      <button
+        type="button"
+        class="link"
+        onClick={() => navigate(withQuery(url, { compare: undefined }), { replace: true })}
+      >
+        Clear
+      </button>
+    </section>
+  );
+}
