@@ -1,5 +1,7 @@
 import { HangarError } from "../core/errors.ts";
 import { AccountsTable } from "./accounts-table.ts";
+import { BatchFilesTable } from "./batch-files-table.ts";
+import { BatchesTable } from "./batches-table.ts";
 import { BulkTable } from "./bulk-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
@@ -8,6 +10,7 @@ import { LeasesTable } from "./leases-table.ts";
 import { LfsUploadsTable } from "./lfs-uploads-table.ts";
 import { MaintenanceTable } from "./maintenance-table.ts";
 import { MultipartSessionsTable } from "./multipart-sessions-table.ts";
+import { PipelinesTable } from "./pipelines-table.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { ReposTable } from "./repos-table.ts";
 import { ScanResultsTable } from "./scan-results-table.ts";
@@ -36,6 +39,11 @@ export class CatalogTables {
   readonly searchFeed: SearchFeedTable;
   /** Scan verdicts per blob and rules version, and repos' search-facing scan status. */
   readonly scanResults: ScanResultsTable;
+  /** Files of the OpenAI-compatible Files API, batch jobs and their per-line results (src/workflows/batch). */
+  readonly batchFiles: BatchFilesTable;
+  readonly batches: BatchesTable;
+  /** Registered pipelines, their runs and cached step results (src/workflows/pipelines). */
+  readonly pipelines: PipelinesTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
 
@@ -52,6 +60,9 @@ export class CatalogTables {
     this.multipartSessions = new MultipartSessionsTable(sql);
     this.searchFeed = new SearchFeedTable(sql);
     this.scanResults = new ScanResultsTable(sql);
+    this.batchFiles = new BatchFilesTable(sql);
+    this.batches = new BatchesTable(sql);
+    this.pipelines = new PipelinesTable(sql);
     this.bulk = new BulkTable(sql);
   }
 

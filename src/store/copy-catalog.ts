@@ -34,6 +34,12 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "commit_aliases", key: ["repo_pk", "alias"] },
   { name: "lfs_uploads", key: ["repo_pk", "sha256"] },
   { name: "scan_results", key: ["sha256", "rules_version"] },
+  { name: "batch_files", key: ["id"] },
+  { name: "batches", key: ["id"] },
+  { name: "batch_results", key: ["batch_id", "line"] },
+  { name: "pipelines", key: ["owner", "name"] },
+  { name: "pipeline_runs", key: ["id"] },
+  { name: "pipeline_step_cache", key: ["key"] },
 ];
 
 /**
