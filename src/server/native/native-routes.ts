@@ -8,6 +8,7 @@ import { registerAccountRoutes } from "../routes/accounts.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
+import { registerBatchRoutes } from "./batch-routes.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
 import type { NativeApp } from "./schemas.ts";
 
@@ -28,6 +29,15 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/recommend" },
   { method: "POST", url: "/v1/evaluations" },
   { method: "GET", url: "/v1/evaluations" },
+  { method: "POST", url: "/v1/files" },
+  { method: "GET", url: "/v1/files" },
+  { method: "GET", url: "/v1/files/:file_id" },
+  { method: "GET", url: "/v1/files/:file_id/content" },
+  { method: "DELETE", url: "/v1/files/:file_id" },
+  { method: "POST", url: "/v1/batches" },
+  { method: "GET", url: "/v1/batches" },
+  { method: "GET", url: "/v1/batches/:batch_id" },
+  { method: "POST", url: "/v1/batches/:batch_id/cancel" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -50,6 +60,11 @@ function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
 export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", async (request: FastifyRequest, payload: AsyncIterable<unknown>) => {
+    const raw = request.routeOptions.config.rawBody;
+    if (raw) {
+      const limit = Math.min(raw.maxBytes, hangar.config.limits.maxRequestBodySize);
+      return readBody(request.raw, limit, payload);
+    }
     const rule = bodyRule(request);
     if (!rule) {
       throw new HangarError(
@@ -92,4 +107,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerDiscoverRoutes(app, hangar);
   registerCompareRecommendRoutes(app, hangar);
   registerEvaluationRoutes(app, hangar);
+  registerBatchRoutes(app, hangar);
 }
