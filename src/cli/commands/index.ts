@@ -1,4 +1,5 @@
 import type { Command } from "../command.ts";
+import { batchRunCommand } from "./batch.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
@@ -56,6 +57,7 @@ export const COMMANDS: Command[] = [
   syncCommand,
   devGenCatalogCommand,
   runCommand,
+  batchRunCommand,
   makeModelCommand,
   compareCommand,
   evaluateCommand,
