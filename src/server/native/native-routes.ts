@@ -10,6 +10,7 @@ import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
 import { registerBatchRoutes } from "./batch-routes.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
+import { registerPipelineRoutes } from "./pipeline-routes.ts";
 import type { NativeApp } from "./schemas.ts";
 
 /**
@@ -38,6 +39,10 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "GET", url: "/v1/batches" },
   { method: "GET", url: "/v1/batches/:batch_id" },
   { method: "POST", url: "/v1/batches/:batch_id/cancel" },
+  { method: "POST", url: "/v1/pipelines" },
+  { method: "GET", url: "/v1/pipelines/:name" },
+  { method: "POST", url: "/v1/pipelines/:name/run" },
+  { method: "GET", url: "/v1/pipelines/:name/runs/:run_id" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -108,4 +113,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerCompareRecommendRoutes(app, hangar);
   registerEvaluationRoutes(app, hangar);
   registerBatchRoutes(app, hangar);
+  registerPipelineRoutes(app, hangar);
 }
