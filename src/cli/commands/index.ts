@@ -12,6 +12,7 @@ import { makeModelCommand } from "./make-model.ts";
 import { migrateCommand } from "./migrate.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
+import { pipelineRunCommand, pipelineValidateCommand } from "./pipeline.ts";
 import { pullCommand } from "./pull.ts";
 import { recommendCommand } from "./recommend.ts";
 import { repoCreateCommand, repoDeleteCommand, repoSettingsCommand } from "./repo.ts";
@@ -58,6 +59,8 @@ export const COMMANDS: Command[] = [
   devGenCatalogCommand,
   runCommand,
   batchRunCommand,
+  pipelineValidateCommand,
+  pipelineRunCommand,
   makeModelCommand,
   compareCommand,
   evaluateCommand,
