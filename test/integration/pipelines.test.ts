@@ -203,7 +203,10 @@ describe("pipelines: the examples on a fresh instance's models, validation, trac
       refused.body.error,
       /steps\.entities\.inputs: \$\{steps\.sentiment\.output\.0\.labl\}: no field "labl" \(there are: label, score\)/,
     );
-    assert.match(refused.body.error, /steps\.ocr\.inputs: image-to-text takes image; this gives a list of object \{label, score\}/);
+    assert.match(
+      refused.body.error,
+      /steps\.ocr\.inputs: image-to-text takes image; this gives a list of object \{label, score\}/,
+    );
     const validate = await runCli(["pipeline", "validate", join(EXAMPLES, "page-sentiment.yaml")]);
     assert.equal(validate.code, 0, validate.stderr);
     assert.match(validate.stdout, /pipeline page-sentiment is valid \(steps: ocr, sentiment, entities\)/);
