@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { HangarError } from "../../core/errors.ts";
+import { ENSEMBLE_METHODS, type EnsembleDefinition } from "./ensemble.ts";
 
 /** A condition on a value (a label, a score): the step (or the fan-out item) runs only when it holds. */
 export interface StepCondition {
@@ -12,8 +13,10 @@ export interface StepCondition {
 
 export interface StepDefinition {
   task: string;
-  /** A model repo id (`namespace/name`) the inference API can reach. */
-  model: string;
+  /** A model repo id (`namespace/name`) the inference API can reach; or `ensemble` instead. */
+  model?: string;
+  /** Several models combined (majority vote, weighted average, cascade): see ensemble.ts. */
+  ensemble?: EnsembleDefinition;
   revision?: string;
   /** A literal, a reference (`${steps.ocr.output.hangar.lines}`), or an object or text holding references. */
   inputs: unknown;
@@ -82,8 +85,28 @@ export function checkPipelineShape(value: unknown): PipelineDefinition {
     if (!NAME.test(id)) fail(at, "a step name is 1 to 64 letters, digits, - or _");
     if (!isRecord(step)) fail(at, "must be an object with task, model and inputs");
     if (typeof step.task !== "string") fail(`${at}.task`, "is required: a task name");
-    if (typeof step.model !== "string" || !step.model.includes("/")) {
-      fail(`${at}.model`, 'is required: a model repo id "namespace/name"');
+    if (step.ensemble !== undefined) {
+      if (step.model !== undefined) fail(`${at}`, "takes model or ensemble, not both");
+      const ensemble = step.ensemble;
+      if (!isRecord(ensemble) || !ENSEMBLE_METHODS.includes(ensemble.method as never)) {
+        fail(`${at}.ensemble.method`, `must be one of ${ENSEMBLE_METHODS.join(", ")}`);
+      }
+      if (!Array.isArray(ensemble.models) || ensemble.models.length < 2) {
+        fail(`${at}.ensemble.models`, "must list at least two {model, weight?}");
+      }
+      ensemble.models.forEach((member: unknown, index: number) => {
+        if (!isRecord(member) || typeof member.model !== "string" || !member.model.includes("/")) {
+          fail(`${at}.ensemble.models.${index}.model`, 'is required: a model repo id "namespace/name"');
+        }
+        if (member.weight !== undefined && !(typeof member.weight === "number" && member.weight > 0)) {
+          fail(`${at}.ensemble.models.${index}.weight`, "must be a number above 0");
+        }
+      });
+      if (ensemble.threshold !== undefined && typeof ensemble.threshold !== "number") {
+        fail(`${at}.ensemble.threshold`, "must be a number");
+      }
+    } else if (typeof step.model !== "string" || !step.model.includes("/")) {
+      fail(`${at}.model`, 'is required: a model repo id "namespace/name" (or an ensemble)');
     }
     if (step.inputs === undefined) fail(`${at}.inputs`, "is required");
     if (step.revision !== undefined && typeof step.revision !== "string")

@@ -7,6 +7,7 @@ import type { HubContext } from "../../hub/hub.ts";
 import { resolveRevision } from "../../hub/resolve-revision.ts";
 import type { InferenceRuntime } from "../../inference/inference-runtime.ts";
 import type { StepCondition, StepDefinition } from "./definition.ts";
+import { cascadeStops, combineAnswers } from "./ensemble.ts";
 import { fillTemplate, parseReference, walk, wholeReference } from "./references.ts";
 import type { ValidatedPipeline } from "./validate-pipeline.ts";
 
@@ -167,7 +168,9 @@ export async function runPipeline(params: RunPipelineParams): Promise<PipelineRu
     const trace: StepTrace = {
       step: id,
       task: step.task,
-      model: step.model,
+      model: step.ensemble
+        ? `${step.ensemble.method}(${step.ensemble.models.map((m) => m.model).join(", ")})`
+        : step.model!,
       revision: null,
       status: "ok",
       started_ms: clock(),
@@ -190,9 +193,52 @@ export async function runPipeline(params: RunPipelineParams): Promise<PipelineRu
           `Not run: step ${failedNeed}, which it reads, failed`,
         );
       }
-      const repo = await getReadableRepo(hub, caller, parseRepoId(step.model, "model"));
-      const { commit } = await resolveRevision(hub, repo, step.revision ?? "main");
-      trace.revision = commit.oid;
+      // Every model the step calls, resolved once with the caller's access and pinned to its commit.
+      const members = step.ensemble
+        ? step.ensemble.models
+        : [{ model: step.model!, ...(step.revision ? { revision: step.revision } : {}) }];
+      const commits = new Map<string, string>();
+      for (const member of members) {
+        const repo = await getReadableRepo(hub, caller, parseRepoId(member.model, "model"));
+        commits.set(member.model, (await resolveRevision(hub, repo, member.revision ?? "main")).commit.oid);
+      }
+      trace.revision = [...commits.values()].join(",");
+      const callModel = async (model: string, inputs: unknown, parameters: Record<string, unknown>) => {
+        trace.calls++;
+        const key =
+          step.cache === false
+            ? undefined
+            : cacheKey([step.task, model, commits.get(model), inputs, parameters]);
+        const cached = key ? await hub.catalog.pipelines.cachedOutput(key) : undefined;
+        if (cached !== undefined) {
+          trace.cache_hits++;
+          return JSON.parse(cached) as unknown;
+        }
+        const output = await callWithRetries(step, model, inputs, parameters, commits.get(model)!, trace);
+        if (key) await hub.catalog.pipelines.cacheOutput(key, JSON.stringify(output) ?? "null", Date.now());
+        return output;
+      };
+      const answer = async (inputs: unknown, parameters: Record<string, unknown>) => {
+        const ensemble = step.ensemble;
+        if (!ensemble) return callModel(step.model!, inputs, parameters);
+        const answers: Array<{ model: string; output: unknown }> = [];
+        if (ensemble.method === "cascade") {
+          for (const [index, { model }] of ensemble.models.entries()) {
+            const output = await callModel(model, inputs, parameters);
+            answers.push({ model, output });
+            const last = index === ensemble.models.length - 1;
+            if (last || cascadeStops(output, model, ensemble.threshold ?? 0.9)) break;
+          }
+        } else {
+          const outputs = await Promise.all(
+            ensemble.models.map(({ model }) => callModel(model, inputs, parameters)),
+          );
+          for (const [index, output] of outputs.entries()) {
+            answers.push({ model: ensemble.models[index]!.model, output });
+          }
+        }
+        return combineAnswers(ensemble, answers);
+      };
       const fanOut = step.for_each !== undefined;
       const items = fanOut ? lookup(undefined)(wholeReference(step.for_each!)!) : [undefined];
       if (!Array.isArray(items)) {
@@ -213,20 +259,8 @@ export async function runPipeline(params: RunPipelineParams): Promise<PipelineRu
           const inputs = fillTemplate(step.inputs, read);
           const parameters = (fillTemplate(step.parameters ?? {}, read) ?? {}) as Record<string, unknown>;
           trace.input_bytes += sizeOf(inputs);
-          trace.calls++;
-          const key =
-            step.cache === false ? undefined : cacheKey([step.task, repo.id, commit.oid, inputs, parameters]);
-          const cached = key ? await hub.catalog.pipelines.cachedOutput(key) : undefined;
-          if (cached !== undefined) {
-            trace.cache_hits++;
-            results[index] = JSON.parse(cached);
-            trace.output_bytes += Buffer.byteLength(cached);
-            continue;
-          }
-          results[index] = await callWithRetries(step, inputs, parameters, commit.oid, trace);
-          const text = JSON.stringify(results[index]) ?? "null";
-          trace.output_bytes += Buffer.byteLength(text);
-          if (key) await hub.catalog.pipelines.cacheOutput(key, text, Date.now());
+          results[index] = await answer(inputs, parameters);
+          trace.output_bytes += Buffer.byteLength(JSON.stringify(results[index]) ?? "null");
         }
       };
       await Promise.all(Array.from({ length: fanOut ? Math.max(1, params.concurrency ?? 8) : 1 }, worker));
@@ -245,6 +279,7 @@ export async function runPipeline(params: RunPipelineParams): Promise<PipelineRu
 
   const callWithRetries = async (
     step: StepDefinition,
+    model: string,
     inputs: unknown,
     parameters: Record<string, unknown>,
     revision: string,
@@ -267,7 +302,7 @@ export async function runPipeline(params: RunPipelineParams): Promise<PipelineRu
       try {
         const result = await hub.inference.run({
           caller,
-          model: step.model,
+          model,
           revision,
           task: step.task,
           inputs,

@@ -3,6 +3,24 @@ import type { PipelineDefinition } from "./definition.ts";
 import { parseReference, referencesIn, wholeReference } from "./references.ts";
 import { describeType, fits, INPUT_TYPES, list, TASK_TYPES, type ValueType } from "./value-types.ts";
 
+/** Tasks an ensemble step combines: those that answer a list of `{label, score}`. */
+const ENSEMBLE_TASKS = new Set(["text-classification"]);
+
+const LABEL_SCORES = list({ kind: "object", fields: { label: { kind: "text" }, score: { kind: "number" } } });
+const ENSEMBLE_OUTPUT: ValueType = {
+  kind: "object",
+  fields: {
+    labels: LABEL_SCORES,
+    agreement: { kind: "number" },
+    answered_by: { kind: "text" },
+    stage: { kind: "any" },
+    members: list({
+      kind: "object",
+      fields: { model: { kind: "text" }, label: { kind: "text" }, score: { kind: "number" } },
+    }),
+  },
+};
+
 export interface PipelineProblem {
   /** Where: `steps.sentiment.inputs`, `outputs.lines`... */
   field: string;
@@ -192,7 +210,13 @@ export function validatePipeline(definition: PipelineDefinition): ValidatedPipel
       );
       continue;
     }
-    const output = task.output(inputType.kind === "any" ? accepted : inputType);
+    if (step.ensemble && !ENSEMBLE_TASKS.has(step.task)) {
+      problem(`${at}.ensemble`, `combines labelled answers: tasks ${[...ENSEMBLE_TASKS].join(", ")}`);
+      continue;
+    }
+    const output = step.ensemble
+      ? ENSEMBLE_OUTPUT
+      : task.output(inputType.kind === "any" ? accepted : inputType);
     outputTypes[id] = step.for_each !== undefined ? list(output) : output;
   }
   for (const [name, value] of Object.entries(definition.outputs))
