@@ -232,8 +232,11 @@ export class BatchRunner {
       });
       return writing;
     };
+    // A write that fails (the lease moved on, the catalog is gone) stops the workers; the final flush rethrows.
     const timer = setInterval(() => {
-      flush().catch(() => {});
+      flush().catch(() => {
+        stopReason ??= "failed";
+      });
     }, this.settings.flushMs);
     timer.unref();
     const context = { runtime: this.hub.inference, caller, endpoint: job.endpoint, signal };
@@ -242,7 +245,12 @@ export class BatchRunner {
         const line = pending[next++]!;
         const result = await runBatchLine(context, line);
         buffer.push(result);
-        if (buffer.length >= this.settings.flushRows) await flush();
+        if (buffer.length >= this.settings.flushRows) {
+          await flush().catch((error) => {
+            stopReason ??= "failed";
+            throw error;
+          });
+        }
       }
     };
     try {
