@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI, { NotFoundError, toFile } from "openai";
 import { readJsonl, uploadBatchInput, waitForBatch } from "../helpers/batch-jobs.ts";
+import { runCli } from "../helpers/cli-in-process.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { importTinyModels } from "../helpers/tiny-inference-models.ts";
 import { tinyClassifierExpectation } from "../helpers/tiny-models.ts";
@@ -17,12 +18,14 @@ describe("batch jobs through the openai client (Files and Batch APIs)", () => {
   let hub: TestHangar;
   let alice: OpenAI;
   let bob: OpenAI;
+  let aliceToken: string;
 
   before(async () => {
     hub = await startTestHangar();
     await importTinyModels(hub.hangar, ["tests/tiny-sentiment", "tests/tiny-embedder", "tests/tiny-lm"]);
     hub.hangar.batches.start();
-    alice = new OpenAI({ apiKey: await hub.addUser("alice"), baseURL: `${hub.url}/v1`, maxRetries: 0 });
+    aliceToken = await hub.addUser("alice");
+    alice = new OpenAI({ apiKey: aliceToken, baseURL: `${hub.url}/v1`, maxRetries: 0 });
     bob = new OpenAI({ apiKey: await hub.addUser("bob"), baseURL: `${hub.url}/v1`, maxRetries: 0 });
   });
   after(async () => {
@@ -279,5 +282,32 @@ describe("batch jobs through the openai client (Files and Batch APIs)", () => {
       (error: Error & { status?: number; param?: string }) =>
         error.status === 400 && error.param === "completion_window",
     );
+  });
+
+  it("hangar batch list|show|cancel against the running server", async () => {
+    const connection = ["--endpoint", hub.url, "--token", aliceToken];
+    const listed = await runCli(["batch", "list", ...connection, "--json"]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const page = JSON.parse(listed.stdout);
+    assert.ok(page.data.length >= 5);
+    const newest = page.data[0];
+    const shown = await runCli(["batch", "show", newest.id, ...connection]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, new RegExp(`^${newest.id}\t${newest.status}\t`));
+    assert.match(shown.stdout, /estimate: \{"requests":/);
+    const refused = await runCli(["batch", "cancel", newest.id, ...connection]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /only a validating or in_progress batch can be cancelled/);
+    const stranger = await runCli([
+      "batch",
+      "show",
+      newest.id,
+      "--endpoint",
+      hub.url,
+      "--token",
+      await hub.addUser("mallory"),
+    ]);
+    assert.equal(stranger.code, 1);
+    assert.match(stranger.stderr, /No batch with id/);
   });
 });

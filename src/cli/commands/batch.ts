@@ -10,6 +10,8 @@ import {
   runTable,
   type TableRowResult,
 } from "../../workflows/batch/run-table.ts";
+import { CONNECTION_OPTIONS, connectionOf, requiredPositional, stringOption } from "../client/cli-options.ts";
+import { hubRequest } from "../client/hub-client.ts";
 import type { Command } from "../command.ts";
 import { ProgressBar } from "../progress.ts";
 
@@ -147,5 +149,96 @@ export const batchRunCommand: Command = {
     } finally {
       await hangar.close();
     }
+  },
+};
+
+interface ApiBatchSummary {
+  id: string;
+  status: string;
+  endpoint: string;
+  created_at: number;
+  request_counts: { total: number; completed: number; failed: number };
+  output_file_id: string | null;
+  error_file_id: string | null;
+}
+
+/** A Batch API call on a running Hangar; OpenAI-shaped errors become their message. */
+async function batchApi<T>(input: Parameters<Command["run"]>[0], method: string, path: string): Promise<T> {
+  const connection = connectionOf(input);
+  try {
+    return await hubRequest<T>(
+      connection,
+      method,
+      `${connection.hubUrl}${path}`,
+      method === "POST" ? {} : undefined,
+    );
+  } catch (error) {
+    const data = (error as { data?: { error?: { message?: unknown } } }).data;
+    if (typeof data?.error?.message === "string") (error as Error).message = data.error.message;
+    throw error;
+  }
+}
+
+function batchLine(batch: ApiBatchSummary): string {
+  const counts = batch.request_counts;
+  return `${batch.id}\t${batch.status}\t${batch.endpoint}\t${counts.completed + counts.failed}/${counts.total} done, ${counts.failed} failed\t${new Date(batch.created_at * 1000).toISOString()}`;
+}
+
+export const batchListCommand: Command = {
+  name: ["batch", "list"],
+  summary: "List your batch jobs on a running Hangar, newest first",
+  options: {
+    ...CONNECTION_OPTIONS,
+    limit: { type: "string", description: "At most this many (1-100, default 20)", valueName: "N" },
+  },
+  async run(input) {
+    const limit = stringOption(input, "limit");
+    const page = await batchApi<{ data: ApiBatchSummary[] }>(
+      input,
+      "GET",
+      `/v1/batches${limit ? `?limit=${encodeURIComponent(limit)}` : ""}`,
+    );
+    if (input.json) input.stdout.write(`${JSON.stringify(page)}\n`);
+    else for (const batch of page.data) input.stdout.write(`${batchLine(batch)}\n`);
+  },
+};
+
+export const batchShowCommand: Command = {
+  name: ["batch", "show"],
+  summary: "Show one of your batch jobs on a running Hangar",
+  usage: "<batch_id>",
+  options: CONNECTION_OPTIONS,
+  async run(input) {
+    const id = requiredPositional(input, 0, "batch_id");
+    const batch = await batchApi<ApiBatchSummary & Record<string, unknown>>(
+      input,
+      "GET",
+      `/v1/batches/${encodeURIComponent(id)}`,
+    );
+    if (input.json) input.stdout.write(`${JSON.stringify(batch)}\n`);
+    else {
+      input.stdout.write(`${batchLine(batch)}\n`);
+      if (batch.output_file_id) input.stdout.write(`output file: ${batch.output_file_id}\n`);
+      if (batch.error_file_id) input.stdout.write(`error file: ${batch.error_file_id}\n`);
+      input.stdout.write(
+        `estimate: ${JSON.stringify(batch.estimate)}\nmetered: ${JSON.stringify(batch.metered)}\n`,
+      );
+    }
+  },
+};
+
+export const batchCancelCommand: Command = {
+  name: ["batch", "cancel"],
+  summary: "Cancel one of your batch jobs on a running Hangar",
+  usage: "<batch_id>",
+  options: CONNECTION_OPTIONS,
+  async run(input) {
+    const id = requiredPositional(input, 0, "batch_id");
+    const batch = await batchApi<ApiBatchSummary>(
+      input,
+      "POST",
+      `/v1/batches/${encodeURIComponent(id)}/cancel`,
+    );
+    input.stdout.write(input.json ? `${JSON.stringify(batch)}\n` : `${batchLine(batch)}\n`);
   },
 };

@@ -1,5 +1,5 @@
 import type { Command } from "../command.ts";
-import { batchRunCommand } from "./batch.ts";
+import { batchCancelCommand, batchListCommand, batchRunCommand, batchShowCommand } from "./batch.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
@@ -59,6 +59,9 @@ export const COMMANDS: Command[] = [
   devGenCatalogCommand,
   runCommand,
   batchRunCommand,
+  batchListCommand,
+  batchShowCommand,
+  batchCancelCommand,
   pipelineValidateCommand,
   pipelineRunCommand,
   makeModelCommand,
