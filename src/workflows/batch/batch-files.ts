@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
-import type { Caller, Principal } from "../../hub/accounts/principal.ts";
+import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import type { BatchFileRow } from "../../store/batch-files-table.ts";
+import { requireUser } from "../require-user.ts";
 
 /** The largest file the Files API takes (OpenAI's limit for batch inputs); `maxRequestBodySize` may lower it. */
 export const MAX_BATCH_FILE_BYTES = 200 * 1024 ** 2;
@@ -33,14 +34,6 @@ export function apiFile(row: BatchFileRow): ApiFile {
     status: "processed",
     ...(row.expiresMs !== null ? { expires_at: Math.floor(row.expiresMs / 1000) } : {}),
   };
-}
-
-/** The caller, who must have a token: files and jobs belong to a user. */
-export function requireUser(caller: Caller): Principal {
-  if (!caller) {
-    throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Files and batches need a token: they belong to a user");
-  }
-  return caller;
 }
 
 export function newId(prefix: string): string {

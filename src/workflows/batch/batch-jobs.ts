@@ -2,7 +2,8 @@ import { HangarError } from "../../core/errors.ts";
 import type { Caller, Principal } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import type { BatchCounts, BatchRow } from "../../store/batches-table.ts";
-import { type ApiList, getOwnFile, listPage, newId, pageLimit, requireUser } from "./batch-files.ts";
+import { requireUser } from "../require-user.ts";
+import { type ApiList, getOwnFile, listPage, newId, pageLimit } from "./batch-files.ts";
 import { isBatchEndpoint, OPENAI_BATCH_ENDPOINTS } from "./batch-rows.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -2,7 +2,7 @@ import { HangarError } from "../../core/errors.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import type { InferenceRuntime } from "../../inference/inference-runtime.ts";
-import { requireUser } from "../batch/batch-files.ts";
+import { requireUser } from "../require-user.ts";
 import { checkPipelineShape, type PipelineDefinition, parsePipelineText } from "./definition.ts";
 import { type PipelineRunRecord, runPipeline } from "./run-pipeline.ts";
 import { validatePipeline } from "./validate-pipeline.ts";
