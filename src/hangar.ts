@@ -13,6 +13,7 @@ import { Catalog } from "./store/catalog.ts";
 import { ensureOwnerOnlyFolder } from "./store/owner-only.ts";
 import { S3BlobStore } from "./store/s3-blob-store.ts";
 import { s3Settings } from "./store/s3-settings.ts";
+import { BatchRunner } from "./workflows/batch/batch-runner.ts";
 
 /** One Hangar instance: storage, then hub, then services. Interfaces receive it and never read the environment. */
 export interface Hangar extends HubContext {
@@ -30,6 +31,8 @@ export interface Hangar extends HubContext {
    * registered model whose gates include `licence` cannot be promoted while this is absent.
    */
   licence?: LicenceDecider;
+  /** Batch jobs (OpenAI Batch API): run in the background once `start`ed (`hangar serve` starts it). */
+  batches: BatchRunner;
   close(): Promise<void>;
 }
 
@@ -73,18 +76,23 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     get scans() {
       return scans;
     },
+    get batches() {
+      return batches;
+    },
     get inference() {
       inference ??= new InferenceRuntime(hangar);
       return inference;
     },
     async close() {
       await scans.close();
+      await batches.close();
       await inference?.close();
       await catalog.close();
       await blobs.close();
     },
   };
   const scans = new ScanService(hangar);
+  const batches = new BatchRunner(hangar);
   // A commit made here wakes the scanner (one from another node is found on its next look).
   telemetry.attach({ ...NO_TELEMETRY, commitCreated: () => scans.notify() });
   // A route file is read at start, so that one with an error stops the start with its line named, and its

@@ -25,6 +25,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** The native route's JSON body: its shape (checked as it is parsed) and its size limit. */
     jsonBody?: JsonBodyRule | ((request: FastifyRequest) => JsonBodyRule);
+    /** A native route that takes its body as bytes (a multipart upload), read up to `maxBytes`. */
+    rawBody?: { maxBytes: number };
     /** OpenAI's routes: placeholder API keys count as none, and errors have OpenAI's shape. */
     openAi?: boolean;
     /** The catch-all that hands Hub routes to `Router`. */

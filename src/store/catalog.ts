@@ -1,6 +1,8 @@
 import { HangarError } from "../core/errors.ts";
 import { AccountsTable } from "./accounts-table.ts";
 import { AuditTable } from "./audit-table.ts";
+import { BatchFilesTable } from "./batch-files-table.ts";
+import { BatchesTable } from "./batches-table.ts";
 import { BulkTable } from "./bulk-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { DiscussionsTable } from "./discussions-table.ts";
@@ -11,6 +13,7 @@ import { LfsUploadsTable } from "./lfs-uploads-table.ts";
 import { LicensePoliciesTable } from "./license-policies-table.ts";
 import { MaintenanceTable } from "./maintenance-table.ts";
 import { MultipartSessionsTable } from "./multipart-sessions-table.ts";
+import { PipelinesTable } from "./pipelines-table.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { RegistryTable } from "./registry-table.ts";
 import { ReposTable } from "./repos-table.ts";
@@ -44,6 +47,11 @@ export class CatalogTables {
   readonly licensePolicies: LicensePoliciesTable;
   /** Discussions and pull requests, and their timelines. */
   readonly discussions: DiscussionsTable;
+  /** Files of the OpenAI-compatible Files API, batch jobs and their per-line results (src/workflows/batch). */
+  readonly batchFiles: BatchFilesTable;
+  readonly batches: BatchesTable;
+  /** Registered pipelines, their runs and cached step results (src/workflows/pipelines). */
+  readonly pipelines: PipelinesTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
   /** Registered models, their versions, approvals and aliases (src/governance/registry). */
@@ -66,6 +74,9 @@ export class CatalogTables {
     this.scanResults = new ScanResultsTable(sql);
     this.licensePolicies = new LicensePoliciesTable(sql);
     this.discussions = new DiscussionsTable(sql);
+    this.batchFiles = new BatchFilesTable(sql);
+    this.batches = new BatchesTable(sql);
+    this.pipelines = new PipelinesTable(sql);
     this.bulk = new BulkTable(sql);
     this.registry = new RegistryTable(sql);
     this.audit = new AuditTable(sql);

@@ -44,6 +44,12 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "license_policies", key: ["kind", "name"], replace: true },
   { name: "discussions", key: ["pk"] },
   { name: "discussion_events", key: ["pk"] },
+  { name: "batch_files", key: ["id"] },
+  { name: "batches", key: ["id"] },
+  { name: "batch_results", key: ["batch_id", "line"] },
+  { name: "pipelines", key: ["owner", "name"] },
+  { name: "pipeline_runs", key: ["id"] },
+  { name: "pipeline_step_cache", key: ["key"] },
 ];
 
 /**

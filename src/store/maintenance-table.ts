@@ -115,17 +115,24 @@ export class MaintenanceTable {
     return rows.map((row) => ({ ...row, lfs: row.lfs === 1 }));
   }
 
-  /** The sha256 of every blob some tree entry references. */
+  /** The sha256 of every blob some tree entry or file of the Files API (batch inputs and outputs) references. */
   async referencedSha256s(): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const row of await this.db.all("SELECT DISTINCT sha256 FROM tree_entries")) {
+    for (const row of await this.db.all(
+      "SELECT sha256 FROM tree_entries UNION SELECT sha256 FROM batch_files",
+    )) {
       found.add((row as { sha256: string }).sha256);
     }
     return found;
   }
 
   async isReferenced(sha256: string): Promise<boolean> {
-    return (await this.db.get("SELECT 1 FROM tree_entries WHERE sha256 = ? LIMIT 1", [sha256])) !== undefined;
+    return (
+      (await this.db.get(
+        "SELECT 1 FROM tree_entries WHERE sha256 = ? UNION ALL SELECT 1 FROM batch_files WHERE sha256 = ? LIMIT 1",
+        [sha256, sha256],
+      )) !== undefined
+    );
   }
 
   /** One tree entry that records a blob, to point a report at. */

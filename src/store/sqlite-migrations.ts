@@ -395,4 +395,84 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     FROM refs r LEFT JOIN commits c ON c.repo_pk = r.repo_pk AND c.oid = r.commit_oid
     WHERE r.kind = 'pr';
   `,
+  `
+  -- Workflows (issue 18). Files of the OpenAI-compatible Files API: bytes in the blob store (gc keeps the
+  -- blobs these rows name), readable by their owner only. Times are ms since the epoch.
+  CREATE TABLE batch_files (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX batch_files_owner ON batch_files(owner, created_ms, id);
+  CREATE INDEX batch_files_sha256 ON batch_files(sha256);
+  -- Batch jobs: one row each, with its lifecycle times, the node holding it (lease) and its estimate.
+  CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    token_id INTEGER,
+    endpoint TEXT NOT NULL,
+    input_file_id TEXT NOT NULL,
+    completion_window TEXT NOT NULL,
+    status TEXT NOT NULL,
+    metadata TEXT,
+    created_ms INTEGER NOT NULL,
+    in_progress_ms INTEGER,
+    finalizing_ms INTEGER,
+    completed_ms INTEGER,
+    failed_ms INTEGER,
+    cancelling_ms INTEGER,
+    cancelled_ms INTEGER,
+    expires_ms INTEGER NOT NULL,
+    expired_ms INTEGER,
+    output_file_id TEXT,
+    error_file_id TEXT,
+    errors TEXT,
+    total INTEGER NOT NULL DEFAULT 0,
+    estimate TEXT,
+    lease_owner TEXT,
+    lease_expires_ms INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  CREATE INDEX batches_owner ON batches(owner, created_ms, id);
+  CREATE INDEX batches_status ON batches(status);
+  -- Each input line's result, recorded once (the key) in the transaction that counts it: the checkpoint a
+  -- restarted job resumes from. The record is the line of the output or error file.
+  CREATE TABLE batch_results (
+    batch_id TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    input_units INTEGER NOT NULL DEFAULT 0,
+    output_units INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (batch_id, line)
+  ) WITHOUT ROWID;
+  -- Pipelines registered over the API, per owner; their runs with each step's trace; step results by input hash.
+  CREATE TABLE pipelines (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    PRIMARY KEY (owner, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE pipeline_runs (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    pipeline TEXT NOT NULL,
+    status TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    finished_ms INTEGER,
+    record TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX pipeline_runs_owner ON pipeline_runs(owner, pipeline, started_ms);
+  CREATE TABLE pipeline_step_cache (
+    key TEXT PRIMARY KEY,
+    output TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

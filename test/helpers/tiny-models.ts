@@ -42,6 +42,12 @@ function sentimentOf(word: string): number {
 const LOGIT_SCALE = 3;
 
 /**
+ * A word's sentiment as the tiny classifier's lexicon has it: +1, -1 or 0. A classifier built with a
+ * `sentiment` of its own (`tinyClassifierFiles(word => ...)`) knows only the words that function scores.
+ */
+export { sentimentOf as tinySentimentOf };
+
+/**
  * The answer the tiny classifier gives a text, computed the way the graph does: the tokenizer splits words
  * and single punctuation marks, every token has a sentiment (+1 positive word, -1 negative, 0 otherwise,
  * including [CLS] and [SEP]), their mean scales two opposite logits, and softmax makes them probabilities.
@@ -59,13 +65,13 @@ export function tinyClassifierExpectation(text: string): { label: "POSITIVE" | "
  * The ONNX graph, built with the model factory's graph builder: Gather(embeddings, input_ids) -> ReduceMean
  * over the sequence -> MatMul -> Add -> `logits` [batch, 2]. Embeddings are one number per token, the sentiment.
  */
-export function buildTinyClassifierOnnx(): Uint8Array {
+export function buildTinyClassifierOnnx(sentiment: (word: string) => number = sentimentOf): Uint8Array {
   const graph = new GraphBuilder("tiny_classifier");
   const ids = graph.input("input_ids", ElementType.int64, ["batch", "sequence"]);
   const embeddings = graph.weight(
     "embeddings",
     [TINY_CLASSIFIER_VOCAB.length, 1],
-    TINY_CLASSIFIER_VOCAB.map(sentimentOf),
+    TINY_CLASSIFIER_VOCAB.map(sentiment),
   );
   const tokens = graph.op("Gather", [embeddings, ids]);
   // Opset 17 takes ReduceMean's axes as an attribute (an input only from opset 18).
@@ -89,7 +95,9 @@ const TINY_VOCABULARY = vocabularyOf(TINY_CLASSIFIER_VOCAB, { lowercase: true })
  * model_type and id2label), a WordPiece tokenizer.json, tokenizer_config.json (required by
  * transformers.js v4) and onnx/model.onnx with deterministic weights, plus a model card.
  */
-export function tinyClassifierFiles(): Record<string, string | Uint8Array> {
+export function tinyClassifierFiles(
+  sentiment: (word: string) => number = sentimentOf,
+): Record<string, string | Uint8Array> {
   return {
     "README.md":
       "---\npipeline_tag: text-classification\nlibrary_name: transformers.js\nlicense: apache-2.0\n---\n# Tiny sentiment classifier\n\nWords like good and great push towards POSITIVE, bad and awful towards NEGATIVE.\n",
@@ -107,7 +115,7 @@ export function tinyClassifierFiles(): Record<string, string | Uint8Array> {
     ),
     "tokenizer.json": JSON.stringify(tokenizerJson(TINY_VOCABULARY)),
     "tokenizer_config.json": JSON.stringify(tokenizerConfig(TINY_VOCABULARY)),
-    "onnx/model.onnx": buildTinyClassifierOnnx(),
+    "onnx/model.onnx": buildTinyClassifierOnnx(sentiment),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { AUDIT_COMMANDS } from "./audit.ts";
+import { batchCancelCommand, batchListCommand, batchRunCommand, batchShowCommand } from "./batch.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
@@ -13,6 +14,7 @@ import { mcpCommand } from "./mcp.ts";
 import { migrateCommand } from "./migrate.ts";
 import { orgAddCommand } from "./org-add.ts";
 import { orgListCommand } from "./org-list.ts";
+import { pipelineRunCommand, pipelineValidateCommand } from "./pipeline.ts";
 import { policySetCommand, policyShowCommand } from "./policy.ts";
 import { pullCommand } from "./pull.ts";
 import { recommendCommand } from "./recommend.ts";
@@ -62,6 +64,12 @@ export const COMMANDS: Command[] = [
   syncCommand,
   devGenCatalogCommand,
   runCommand,
+  batchRunCommand,
+  batchListCommand,
+  batchShowCommand,
+  batchCancelCommand,
+  pipelineValidateCommand,
+  pipelineRunCommand,
   makeModelCommand,
   compareCommand,
   mcpCommand,

@@ -78,6 +78,8 @@ export const serveCommand: Command = {
     const server = app.server;
     // Committed files are scanned in the background from now on (and what a restart left unscanned).
     hangar.scans.start();
+    // Batch jobs run in the background, resuming what a stop or crash left (src/workflows/batch).
+    hangar.batches.start();
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Hangar } from "../../hangar.ts";
-import type { InferenceRequest } from "../../inference/inference-runtime.ts";
+import { taskInferenceRequest } from "../../inference/task-request.ts";
 import { sendError } from "../http.ts";
 import { clientGone, streamGeneration, taskRequestBytes } from "../routes/inference.ts";
 import {
@@ -77,17 +77,13 @@ function registerTaskRoute(app: NativeApp, hangar: Hangar): void {
     },
     async (request, reply) => {
       const body = request.body;
-      const inference: InferenceRequest = {
+      const inference = taskInferenceRequest({
         caller: request.caller,
-        model: body.model,
-        ...(body.revision ? { revision: body.revision } : {}),
         task: request.params.task,
-        inputs: body.inputs,
-        parameters: body.parameters ?? {},
         body,
         signal: clientGone(reply.raw),
         api: "task",
-      };
+      });
       if (body.stream === true) {
         return streamed(request, reply, () => streamGeneration(hangar, reply.raw, inference), "hangar");
       }

@@ -12,7 +12,9 @@ import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
 import { registerPolicyRoutes } from "../routes/policy.ts";
 import { registerRegistryRoutes } from "../routes/registry.ts";
+import { registerBatchRoutes } from "./batch-routes.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
+import { registerPipelineRoutes } from "./pipeline-routes.ts";
 import { registerRouterRoutes } from "./router-routes.ts";
 import type { NativeApp } from "./schemas.ts";
 
@@ -49,6 +51,19 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "PUT", url: "/v1/policy" },
   { method: "GET", url: "/v1/licenses" },
   { method: "GET", url: "/v1/licenses/:namespace/:name" },
+  { method: "POST", url: "/v1/files" },
+  { method: "GET", url: "/v1/files" },
+  { method: "GET", url: "/v1/files/:file_id" },
+  { method: "GET", url: "/v1/files/:file_id/content" },
+  { method: "DELETE", url: "/v1/files/:file_id" },
+  { method: "POST", url: "/v1/batches" },
+  { method: "GET", url: "/v1/batches" },
+  { method: "GET", url: "/v1/batches/:batch_id" },
+  { method: "POST", url: "/v1/batches/:batch_id/cancel" },
+  { method: "POST", url: "/v1/pipelines" },
+  { method: "GET", url: "/v1/pipelines/:name" },
+  { method: "POST", url: "/v1/pipelines/:name/run" },
+  { method: "GET", url: "/v1/pipelines/:name/runs/:run_id" },
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -71,6 +86,11 @@ function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
 export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", async (request: FastifyRequest, payload: AsyncIterable<unknown>) => {
+    const raw = request.routeOptions.config.rawBody;
+    if (raw) {
+      const limit = Math.min(raw.maxBytes, hangar.config.limits.maxRequestBodySize);
+      return readBody(request.raw, limit, payload);
+    }
     const rule = bodyRule(request);
     if (!rule) {
       throw new HangarError(
@@ -118,4 +138,6 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerRegistryRoutes(app, hangar);
   registerAuditRoutes(app, hangar);
   registerPolicyRoutes(app, hangar);
+  registerBatchRoutes(app, hangar);
+  registerPipelineRoutes(app, hangar);
 }

@@ -1,11 +1,18 @@
-import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { badRequest } from "../../core/errors.ts";
 import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
-import { isRecord, textOrTexts } from "../../inference/tasks/task-definition.ts";
-import { parseMessages } from "../../inference/tasks/text-generation.ts";
+import {
+  chatCompletionFields,
+  completionFields,
+  completionId,
+  type OpenAiServiceCall,
+  runChatCompletion,
+  runCompletion,
+  runEmbeddings,
+  tokenUsage,
+} from "../../inference/openai-requests.ts";
+import { isRecord } from "../../inference/tasks/task-definition.ts";
 import { asHangarError, type ErrorLog, type ErrorResponse, sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
 import type { RequestContext } from "../router.ts";
@@ -54,53 +61,6 @@ export function sendOpenAiError(response: ServerResponse, error: unknown, log?: 
   response.end(response.req.method === "HEAD" ? undefined : answer.body);
 }
 
-function requireModel(body: Record<string, unknown>, fallback?: string): string {
-  if (fallback) return fallback;
-  if (typeof body.model !== "string" || body.model === "") {
-    throw badRequest('"model" is required: a model repo id such as "namespace/name"');
-  }
-  return body.model;
-}
-
-/** OpenAI sampling fields as text-generation parameters. Without a temperature, decoding is greedy. */
-function generationParameters(body: Record<string, unknown>): Record<string, unknown> {
-  if (body.n !== undefined && body.n !== 1) throw badRequest('"n" must be 1: one choice per request');
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  const temperature = body.temperature;
-  return Object.fromEntries(
-    Object.entries({
-      max_new_tokens: maxTokens ?? undefined,
-      temperature: temperature ?? undefined,
-      do_sample: typeof temperature === "number" ? temperature > 0 : undefined,
-      top_p: body.top_p ?? undefined,
-      seed: body.seed ?? undefined,
-      stop: body.stop ?? undefined,
-    }).filter(([, value]) => value !== undefined),
-  );
-}
-
-function completionId(prefix: string): string {
-  return `${prefix}-${randomBytes(12).toString("hex")}`;
-}
-
-interface GenerationOutput {
-  generated_text: string;
-  finish_reason: string;
-  usage: { prompt_tokens: number; completion_tokens: number };
-}
-
-function tokenUsage(promptTokens: number, completionTokens: number) {
-  return {
-    prompt_tokens: promptTokens,
-    completion_tokens: completionTokens,
-    total_tokens: promptTokens + completionTokens,
-  };
-}
-
-function usageOf(output: GenerationOutput) {
-  return tokenUsage(output.usage.prompt_tokens, output.usage.completion_tokens);
-}
-
 /** One call of the OpenAI API: the body read, the caller, and the response it streams on when asked to. */
 export interface OpenAiCall {
   hangar: Hangar;
@@ -114,6 +74,17 @@ export interface OpenAiCall {
 
 /** What a call answers: a JSON value, or `STREAMED` when it streamed on the response. */
 export const STREAMED = Symbol("streamed");
+
+/** The call as the inference service takes it, stopped when the client goes away. */
+function serviceCall(call: OpenAiCall): OpenAiServiceCall {
+  return {
+    runtime: call.hangar.inference,
+    caller: call.caller,
+    body: call.body,
+    signal: clientGone(call.response),
+    api: "openai",
+  };
+}
 
 /** An inference call of the OpenAI API for the caller, stopped when the client goes away. */
 function openAiRequest(
@@ -176,58 +147,36 @@ export async function chatCompletion(
   modelId?: string,
 ): Promise<Record<string, unknown> | typeof STREAMED> {
   const { body } = call;
-  const model = requireModel(body, modelId);
-  const messages = parseMessages(body.messages);
-  const routed = call.hangar.inference.router.backendFor(model) !== undefined;
-  if (!routed && body.tools !== undefined && Array.isArray(body.tools) && body.tools.length > 0) {
-    throw badRequest('"tools" are not supported by local models');
-  }
-  const request = openAiRequest(call, {
-    model,
-    task: "text-generation",
-    inputs: messages,
-    parameters: generationParameters(body),
-  });
+  if (body.stream !== true) return (await runChatCompletion(serviceCall(call), modelId)).answer;
+  const request = openAiRequest(
+    call,
+    chatCompletionFields(
+      body,
+      modelId,
+      (model) => call.hangar.inference.router.backendFor(model) !== undefined,
+    ),
+  );
+  const model = request.model;
   const id = completionId("chatcmpl");
   const created = Math.floor(Date.now() / 1000);
-  if (body.stream === true) {
-    let first = true;
-    return streamOpenAi(call, request, (text, finishReason) => {
-      const delta: Record<string, unknown> = {};
-      if (first) {
-        delta.role = "assistant";
-        first = false;
-      }
-      if (text !== undefined) delta.content = text;
-      else delta.content = "";
-      return {
-        id,
-        object: "chat.completion.chunk",
-        created,
-        model,
-        system_fingerprint: null,
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-      };
-    });
-  }
-  const result = await call.hangar.inference.run(request);
-  const output = result.outputs as GenerationOutput;
-  return {
-    id,
-    object: "chat.completion",
-    created,
-    model,
-    system_fingerprint: null,
-    choices: [
-      {
-        index: 0,
-        message: { role: "assistant", content: output.generated_text },
-        logprobs: null,
-        finish_reason: output.finish_reason,
-      },
-    ],
-    usage: usageOf(output),
-  };
+  let first = true;
+  return streamOpenAi(call, request, (text, finishReason) => {
+    const delta: Record<string, unknown> = {};
+    if (first) {
+      delta.role = "assistant";
+      first = false;
+    }
+    if (text !== undefined) delta.content = text;
+    else delta.content = "";
+    return {
+      id,
+      object: "chat.completion.chunk",
+      created,
+      model,
+      system_fingerprint: null,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    };
+  });
 }
 
 /** `POST /v1/completions` (and `/models/{id}/v1/completions`): plain prompt continuation. */
@@ -236,81 +185,23 @@ export async function completion(
   modelId?: string,
 ): Promise<Record<string, unknown> | typeof STREAMED> {
   const { body } = call;
-  const model = requireModel(body, modelId);
-  const prompt = Array.isArray(body.prompt) && body.prompt.length === 1 ? body.prompt[0] : body.prompt;
-  if (typeof prompt !== "string" || prompt === "") {
-    throw badRequest('"prompt" must be a non-empty string (one prompt per request)');
-  }
-  const request = openAiRequest(call, {
-    model,
-    task: "text-generation",
-    inputs: prompt,
-    parameters: {
-      ...generationParameters(body),
-      ...(body.echo === true ? { return_full_text: true } : {}),
-    },
-  });
+  if (body.stream !== true) return (await runCompletion(serviceCall(call), modelId)).answer;
+  const request = openAiRequest(call, completionFields(body, modelId));
+  const model = request.model;
   const id = completionId("cmpl");
   const created = Math.floor(Date.now() / 1000);
-  if (body.stream === true) {
-    return streamOpenAi(call, request, (text, finishReason) => ({
-      id,
-      object: "text_completion",
-      created,
-      model,
-      choices: [{ index: 0, text: text ?? "", logprobs: null, finish_reason: finishReason }],
-    }));
-  }
-  const result = await call.hangar.inference.run(request);
-  const output = result.outputs as GenerationOutput;
-  return {
+  return streamOpenAi(call, request, (text, finishReason) => ({
     id,
     object: "text_completion",
     created,
     model,
-    choices: [{ index: 0, text: output.generated_text, logprobs: null, finish_reason: output.finish_reason }],
-    usage: usageOf(output),
-  };
+    choices: [{ index: 0, text: text ?? "", logprobs: null, finish_reason: finishReason }],
+  }));
 }
 
 /** `POST /v1/embeddings`: mean-pooled, normalised vectors, as floats or base64 little-endian float32. */
 export async function embeddings(call: OpenAiCall) {
-  const { body } = call;
-  const model = requireModel(body);
-  const input = body.input;
-  if (Array.isArray(input) && !input.every((text) => typeof text === "string")) {
-    throw badRequest('"input" must be a string or a list of strings (token arrays are not supported)', {
-      details: { param: "input" },
-    });
-  }
-  // An empty text is refused here as on /v1/inference (and by OpenAI): a vector of nothing means nothing.
-  const given = textOrTexts(input, "input");
-  const texts = typeof given === "string" ? [given] : given;
-  const format = body.encoding_format ?? "float";
-  if (format !== "float" && format !== "base64")
-    throw badRequest('"encoding_format" must be float or base64');
-  if (body.dimensions !== undefined) throw badRequest('"dimensions" is not supported by local models');
-  const result = await call.hangar.inference.run(
-    openAiRequest(call, {
-      model,
-      task: "feature-extraction",
-      inputs: texts,
-      parameters: { pooling: "mean", normalize: true },
-    }),
-  );
-  const vectors = result.outputs as number[][];
-  const tokens = result.usage.unit === "tokens" ? result.usage.input_units : 0;
-  return {
-    object: "list",
-    data: vectors.map((vector, index) => ({
-      object: "embedding",
-      index,
-      embedding:
-        format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector,
-    })),
-    model,
-    usage: { prompt_tokens: tokens, total_tokens: tokens },
-  };
+  return (await runEmbeddings(serviceCall(call))).answer;
 }
 
 /** `GET /v1/models`: the models the caller may read that Hangar can run here. */
