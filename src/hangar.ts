@@ -4,6 +4,7 @@ import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { ScanService } from "./hub/scan/scan-service.ts";
+import { WebhookDeliverer } from "./hub/webhooks/webhook-deliverer.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";
 import { BlobStore } from "./store/blob-store.ts";
 import type { BlobStorage } from "./store/blob-store-types.ts";
@@ -23,6 +24,8 @@ export interface Hangar extends HubContext {
    * path once `start`ed (`hangar serve` starts it), and the commit gate of `HANGAR_SCAN_BLOCK`.
    */
   scans: ScanService;
+  /** Sends queued webhook deliveries off the request path once `start`ed (`hangar serve` starts it). */
+  webhooks: WebhookDeliverer;
   close(): Promise<void>;
 }
 
@@ -64,20 +67,32 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     get scans() {
       return scans;
     },
+    get webhooks() {
+      return webhooks;
+    },
     get inference() {
       inference ??= new InferenceRuntime(hangar);
       return inference;
     },
     async close() {
       await scans.close();
+      await webhooks.close();
       await inference?.close();
       await catalog.close();
       await blobs.close();
     },
   };
   const scans = new ScanService(hangar);
-  // A commit made here wakes the scanner (one from another node is found on its next look).
-  telemetry.attach({ ...NO_TELEMETRY, commitCreated: () => scans.notify() });
+  const webhooks = new WebhookDeliverer(hangar);
+  // A commit made here wakes the scanner and the webhook deliverer (one from another node is found on their
+  // next look).
+  telemetry.attach({
+    ...NO_TELEMETRY,
+    commitCreated: () => {
+      scans.notify();
+      webhooks.notify();
+    },
+  });
   if (config.adminToken) await ensureBootstrapAdmin(hangar, config.adminToken);
   return hangar;
 }

@@ -16,6 +16,7 @@ import {
 } from "./metadata/read-file-facts.ts";
 import { parseRefName, revisionNotFound } from "./resolve-revision.ts";
 import { lfsObjectsMissing, repoHoldsLfsObject } from "./write/held-lfs-objects.ts";
+import { emitRefMoved } from "./events/emit-ref-moved.ts";
 
 /** A file already in the blob store, ready to be placed in a tree. */
 export interface StoredFile {
@@ -277,6 +278,11 @@ async function writeCommit(
   if (result.ref.kind === "branch" && result.ref.name === DEFAULT_BRANCH) {
     await refreshRepoHead(hub, repo, commit, metadata, ordered);
   }
+  await emitRefMoved(hub, repo, {
+    ...result.ref,
+    oldSha: params.createPr ? null : current.commitOid,
+    newSha: oid,
+  });
   return result;
 }
 

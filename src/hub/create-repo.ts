@@ -8,6 +8,7 @@ import { assertCanWrite } from "./access.ts";
 import type { Caller } from "./accounts/principal.ts";
 import { refreshRepoHead } from "./create-commit.ts";
 import type { HubContext } from "./hub.ts";
+import { emitHubEvent } from "./events/emit-hub-event.ts";
 
 /** Binary formats a new repo stores through LFS, like the `.gitattributes` the Hub writes. */
 const LFS_PATTERNS = [
@@ -130,6 +131,8 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
       await tx.commits.setRef(repo.pk, "branch", DEFAULT_BRANCH, oid, createdAt);
       await refreshRepoHead({ ...hub, catalog: tx }, repo, commit, {}, files);
     }
-    return (await tx.repos.getByPk(repo.pk))!;
+    const created = (await tx.repos.getByPk(repo.pk))!;
+    await emitHubEvent({ ...hub, catalog: tx }, { scope: "repo", action: "create", repo: created });
+    return created;
   });
 }

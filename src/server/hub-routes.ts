@@ -11,18 +11,27 @@ import { registerHomePageRoutes } from "./routes/home-page.ts";
 import { registerHubReadRoutes } from "./routes/hub-read.ts";
 import { registerHubWriteRoutes } from "./routes/hub-write.ts";
 import { registerServerlessRoutes } from "./routes/inference.ts";
+import { registerCollectionRoutes } from "./routes/collections.ts";
 import { registerLfsRoutes } from "./routes/lfs.ts";
+import { registerNotImplementedRoutes } from "./routes/not-implemented.ts";
+import { registerSocialRoutes } from "./routes/social.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
 
 /** The Hub's routes (served through `Router`), in matching order. */
 export function createHubRouter(): Router {
   const router = new Router();
   registerHubWriteRoutes(router);
+  registerWebhookRoutes(router);
+  registerCollectionRoutes(router);
+  registerSocialRoutes(router);
   registerLfsRoutes(router);
   registerGitRoutes(router);
   registerHubReadRoutes(router);
   registerFileRoutes(router);
   registerHomePageRoutes(router);
   registerServerlessRoutes(router);
+  // Last: routes the Hub's clients call that nothing above serves answer 501 (data/hub-client-routes.json).
+  registerNotImplementedRoutes(router);
   return router;
 }
 

@@ -1,6 +1,7 @@
 import { HangarError } from "../core/errors.ts";
 import { AccountsTable } from "./accounts-table.ts";
 import { BulkTable } from "./bulk-table.ts";
+import { CollectionsTable } from "./collections-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
@@ -12,11 +13,13 @@ import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
 import { ReposTable } from "./repos-table.ts";
 import { ScanResultsTable } from "./scan-results-table.ts";
 import { SearchFeedTable } from "./search-feed-table.ts";
+import { SocialTable } from "./social-table.ts";
 import { PostgresDatabase } from "./sql/postgres-database.ts";
 import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/sql-database.ts";
 import { SqliteDatabase } from "./sql/sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { UsageTable } from "./usage-table.ts";
+import { WebhooksTable } from "./webhooks-table.ts";
 
 /**
  * The catalog's tables over one SQL executor: the catalog itself (each statement on its own) or a
@@ -36,6 +39,11 @@ export class CatalogTables {
   readonly searchFeed: SearchFeedTable;
   /** Scan verdicts per blob and rules version, and repos' search-facing scan status. */
   readonly scanResults: ScanResultsTable;
+  /** Webhooks and their delivery queue and log. */
+  readonly webhooks: WebhooksTable;
+  readonly collections: CollectionsTable;
+  /** Likes, follows, dated popularity figures and download sessions. */
+  readonly social: SocialTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
 
@@ -52,6 +60,9 @@ export class CatalogTables {
     this.multipartSessions = new MultipartSessionsTable(sql);
     this.searchFeed = new SearchFeedTable(sql);
     this.scanResults = new ScanResultsTable(sql);
+    this.webhooks = new WebhooksTable(sql);
+    this.collections = new CollectionsTable(sql);
+    this.social = new SocialTable(sql);
     this.bulk = new BulkTable(sql);
   }
 

@@ -34,6 +34,13 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "commit_aliases", key: ["repo_pk", "alias"] },
   { name: "lfs_uploads", key: ["repo_pk", "sha256"] },
   { name: "scan_results", key: ["sha256", "rules_version"] },
+  { name: "webhooks", key: ["id"] },
+  { name: "webhook_deliveries", key: ["id"] },
+  { name: "collections", key: ["slug"] },
+  { name: "collection_items", key: ["object_id"] },
+  { name: "repo_likes", key: ["repo_pk", "user"] },
+  { name: "repo_daily_stats", key: ["repo_pk", "day"] },
+  { name: "follows", key: ["follower", "followee"] },
 ];
 
 /**
@@ -46,6 +53,7 @@ export const SKIPPED_TABLES: readonly string[] = [
   "catalog_change_counter",
   "blob_leases",
   "multipart_sessions",
+  "download_sessions",
 ];
 
 export const DEFAULT_COPY_BATCH_ROWS = 1000;

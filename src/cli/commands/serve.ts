@@ -75,6 +75,8 @@ export const serveCommand: Command = {
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });
+    // Webhook deliveries queued in the catalog (by this node, another one, or before a restart) go out from now on.
+    hangar.webhooks.start({ baseUrl: config.publicUrl ?? url });
     let message = json
       ? `${JSON.stringify({ url, home: config.home })}\n`
       : `Hangar is serving ${config.home} at ${url}\n`;

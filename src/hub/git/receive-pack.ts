@@ -15,6 +15,7 @@ import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts
 import { validateRefName } from "../write/validate-ref-name.ts";
 import { type PreparedCommit, PushedCommits, PushRejected } from "./pushed-commits.ts";
 import { RepoObjects } from "./repo-objects.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 /** Ref updates one push may ask for. */
 const MAX_COMMANDS = 1000;
@@ -195,6 +196,7 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
     }
     if (kind === "pr") throw new PushRejected("pull request refs are not deleted by a push");
     if (!current || !(await commits.deleteRef(repo.pk, kind, name))) throw new PushRejected("fetch first");
+    await emitRefMoved(hub, repo, { kind, name, oldSha: current.commitOid, newSha: null });
     return;
   }
   if (kind === "pr" && creating) {
@@ -231,4 +233,5 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
     const tip = await commits.getCommit(repo.pk, command.newOid);
     if (tip) await refreshRepoHead(hub, repo, tip, tip.metadata, await commits.listFiles(tip.pk));
   }
+  await emitRefMoved(hub, repo, { kind, name, oldSha: creating ? null : command.oldOid, newSha: command.newOid });
 }

@@ -7,6 +7,7 @@ import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface CreateBranchParams {
   repo: RepoRef;
@@ -54,6 +55,12 @@ export async function createBranch(
         .commit.oid;
     }
     await commits.setRef(repo.pk, "branch", params.branch, commitOid, at);
+    await emitRefMoved({ ...hub, catalog: tx }, repo, {
+      kind: "branch",
+      name: params.branch,
+      oldSha: existing?.commitOid ?? null,
+      newSha: commitOid,
+    });
     return { commitOid };
   });
 }

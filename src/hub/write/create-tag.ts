@@ -6,6 +6,7 @@ import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface CreateTagParams {
   repo: RepoRef;
@@ -31,6 +32,7 @@ export async function createTag(
     }
     const commitOid = (await resolveRevision({ ...hub, catalog: tx }, repo, params.revision)).commit.oid;
     await tx.commits.setRef(repo.pk, "tag", params.tag, commitOid, nowIso());
+    await emitRefMoved({ ...hub, catalog: tx }, repo, { kind: "tag", name: params.tag, oldSha: null, newSha: commitOid });
     return { commitOid };
   });
 }

@@ -4,6 +4,7 @@ import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface DeleteBranchParams {
   repo: RepoRef;
@@ -17,5 +18,8 @@ export async function deleteBranch(hub: HubScope, caller: Caller, params: Delete
   if (branch === DEFAULT_BRANCH) {
     throw new HangarError("HANGAR_ERR_FORBIDDEN", `Cannot delete the default branch "${DEFAULT_BRANCH}"`);
   }
-  if (!(await hub.catalog.commits.deleteRef(repo.pk, "branch", branch))) throw revisionNotFound(repo, branch);
+  const current = await hub.catalog.commits.getRef(repo.pk, "branch", branch);
+  if (!current || !(await hub.catalog.commits.deleteRef(repo.pk, "branch", branch)))
+    throw revisionNotFound(repo, branch);
+  await emitRefMoved(hub, repo, { kind: "branch", name: branch, oldSha: current.commitOid, newSha: null });
 }

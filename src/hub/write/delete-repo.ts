@@ -2,6 +2,7 @@ import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
+import { emitHubEvent } from "../events/emit-hub-event.ts";
 
 /**
  * Deletes a repository with its commits and refs (one transaction). Its blobs stay in the blob store until
@@ -10,6 +11,7 @@ import type { HubContext } from "../hub.ts";
 export async function deleteRepo(hub: HubContext, caller: Caller, params: { repo: RepoRef }): Promise<void> {
   await hub.catalog.transaction(async (tx) => {
     const repo = await getWritableRepo({ ...hub, catalog: tx }, caller, params.repo);
+    await emitHubEvent({ ...hub, catalog: tx }, { scope: "repo", action: "delete", repo });
     await tx.repos.delete(repo.pk);
   });
 }

@@ -3,6 +3,7 @@ import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface DeleteTagParams {
   repo: RepoRef;
@@ -13,5 +14,7 @@ export interface DeleteTagParams {
 export async function deleteTag(hub: HubScope, caller: Caller, params: DeleteTagParams): Promise<void> {
   const repo = await getWritableRepo(hub, caller, params.repo);
   const tag = params.tag.replace(/^refs\/tags\//, "");
-  if (!(await hub.catalog.commits.deleteRef(repo.pk, "tag", tag))) throw revisionNotFound(repo, tag);
+  const current = await hub.catalog.commits.getRef(repo.pk, "tag", tag);
+  if (!current || !(await hub.catalog.commits.deleteRef(repo.pk, "tag", tag))) throw revisionNotFound(repo, tag);
+  await emitRefMoved(hub, repo, { kind: "tag", name: tag, oldSha: current.commitOid, newSha: null });
 }

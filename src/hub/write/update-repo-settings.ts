@@ -4,6 +4,7 @@ import { parseVisibility } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
+import { emitHubEvent } from "../events/emit-hub-event.ts";
 
 export interface UpdateRepoSettingsParams {
   repo: RepoRef;
@@ -34,6 +35,9 @@ export async function updateRepoSettings(
       ...(isPrivate === undefined ? {} : { private: isPrivate }),
       ...(gated === undefined ? {} : { gated }),
     });
-    return (await tx.repos.getByPk(repo.pk))!;
+    const updated = (await tx.repos.getByPk(repo.pk))!;
+    // Turning private is recorded before anyone who may no longer read the repo could be told (see emitHubEvent).
+    await emitHubEvent({ ...hub, catalog: tx }, { scope: "repo.config", action: "update", repo: updated });
+    return updated;
   });
 }
