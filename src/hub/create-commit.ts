@@ -5,6 +5,7 @@ import { nowIso } from "../core/time.ts";
 import type { CommitInfo, CommitMetadata, RefKind, Repo, TreeFile } from "../core/types.ts";
 import { DEFAULT_BRANCH } from "../core/types.ts";
 import { validateRepoPath } from "../core/validate.ts";
+import { emitRefMoved } from "./events/emit-ref-moved.ts";
 import type { HubContext, HubScope } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
@@ -16,7 +17,6 @@ import {
 } from "./metadata/read-file-facts.ts";
 import { parseRefName, revisionNotFound } from "./resolve-revision.ts";
 import { lfsObjectsMissing, repoHoldsLfsObject } from "./write/held-lfs-objects.ts";
-import { emitRefMoved } from "./events/emit-ref-moved.ts";
 
 /** A file already in the blob store, ready to be placed in a tree. */
 export interface StoredFile {

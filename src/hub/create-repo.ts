@@ -7,8 +7,8 @@ import { repoUrlPrefix, validateName, validateNamespace } from "../core/validate
 import { assertCanWrite } from "./access.ts";
 import type { Caller } from "./accounts/principal.ts";
 import { refreshRepoHead } from "./create-commit.ts";
-import type { HubContext } from "./hub.ts";
 import { emitHubEvent } from "./events/emit-hub-event.ts";
+import type { HubContext } from "./hub.ts";
 
 /** Binary formats a new repo stores through LFS, like the `.gitattributes` the Hub writes. */
 const LFS_PATTERNS = [

@@ -121,9 +121,10 @@ export class CollectionsTable {
   }
 
   async nextPosition(owner: string): Promise<number> {
-    const row = await this.db.get<{ n: number | null }>("SELECT MAX(position) AS n FROM collections WHERE owner = ?", [
-      owner,
-    ]);
+    const row = await this.db.get<{ n: number | null }>(
+      "SELECT MAX(position) AS n FROM collections WHERE owner = ?",
+      [owner],
+    );
     return row?.n === null || row?.n === undefined ? 0 : Number(row.n) + 1;
   }
 
@@ -213,7 +214,11 @@ export class CollectionsTable {
     return row ? toItem(row) : undefined;
   }
 
-  async findItem(slug: string, type: CollectionItemType, itemId: string): Promise<CollectionItemRow | undefined> {
+  async findItem(
+    slug: string,
+    type: CollectionItemType,
+    itemId: string,
+  ): Promise<CollectionItemRow | undefined> {
     const row = await this.db.get<RawItem>(
       "SELECT * FROM collection_items WHERE collection_slug = ? AND item_type = ? AND item_id = ?",
       [slug, type, itemId],
@@ -233,7 +238,10 @@ export class CollectionsTable {
     if (change.note !== undefined)
       await this.db.run("UPDATE collection_items SET note = ? WHERE object_id = ?", [change.note, objectId]);
     if (change.position !== undefined)
-      await this.db.run("UPDATE collection_items SET position = ? WHERE object_id = ?", [change.position, objectId]);
+      await this.db.run("UPDATE collection_items SET position = ? WHERE object_id = ?", [
+        change.position,
+        objectId,
+      ]);
   }
 
   async deleteItem(objectId: string): Promise<boolean> {

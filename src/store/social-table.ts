@@ -26,11 +26,16 @@ export class SocialTable {
   }
 
   async removeLike(repoPk: number, user: string): Promise<boolean> {
-    return (await this.db.run(`DELETE FROM repo_likes WHERE repo_pk = ? AND "user" = ?`, [repoPk, user])).changes > 0;
+    return (
+      (await this.db.run(`DELETE FROM repo_likes WHERE repo_pk = ? AND "user" = ?`, [repoPk, user])).changes >
+      0
+    );
   }
 
   async countLikes(repoPk: number): Promise<number> {
-    const row = await this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM repo_likes WHERE repo_pk = ?", [repoPk]);
+    const row = await this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM repo_likes WHERE repo_pk = ?", [
+      repoPk,
+    ]);
     return Number(row?.n ?? 0);
   }
 
@@ -70,7 +75,9 @@ export class SocialTable {
   }
 
   async countLikesBy(user: string): Promise<number> {
-    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM repo_likes WHERE "user" = ?`, [user]);
+    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM repo_likes WHERE "user" = ?`, [
+      user,
+    ]);
     return Number(row?.n ?? 0);
   }
 
@@ -78,7 +85,12 @@ export class SocialTable {
    * Opens a download session of a client for a repo unless one is open at `now`: true when this request
    * starts a new session (and so counts as a download).
    */
-  async openDownloadSession(repoPk: number, session: string, now: number, windowMs: number): Promise<boolean> {
+  async openDownloadSession(
+    repoPk: number,
+    session: string,
+    now: number,
+    windowMs: number,
+  ): Promise<boolean> {
     const result = await this.db.run(
       `INSERT INTO download_sessions (repo_pk, session, expires_at) VALUES (?, ?, ?)
        ON CONFLICT (repo_pk, session) DO UPDATE SET expires_at = excluded.expires_at
@@ -93,7 +105,11 @@ export class SocialTable {
   }
 
   /** Adds to a repo's figures of one day (`YYYY-MM-DD`). */
-  async addDailyFigures(repoPk: number, day: string, figures: { downloads?: number; likes?: number }): Promise<void> {
+  async addDailyFigures(
+    repoPk: number,
+    day: string,
+    figures: { downloads?: number; likes?: number },
+  ): Promise<void> {
     await this.db.run(
       `INSERT INTO repo_daily_stats (repo_pk, day, downloads, likes) VALUES (?, ?, ?, ?)
        ON CONFLICT (repo_pk, day) DO UPDATE SET downloads = repo_daily_stats.downloads + excluded.downloads,
@@ -134,17 +150,19 @@ export class SocialTable {
   async follow(follower: string, followee: string, at: string): Promise<boolean> {
     return (
       (
-        await this.db.run("INSERT INTO follows (follower, followee, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [
-          follower,
-          followee,
-          at,
-        ])
+        await this.db.run(
+          "INSERT INTO follows (follower, followee, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+          [follower, followee, at],
+        )
       ).changes > 0
     );
   }
 
   async unfollow(follower: string, followee: string): Promise<boolean> {
-    return (await this.db.run("DELETE FROM follows WHERE follower = ? AND followee = ?", [follower, followee])).changes > 0;
+    return (
+      (await this.db.run("DELETE FROM follows WHERE follower = ? AND followee = ?", [follower, followee]))
+        .changes > 0
+    );
   }
 
   /** Who follows `name` (direction "followers") or whom `name` follows ("following"), by name. */
@@ -162,14 +180,18 @@ export class SocialTable {
 
   async countFollows(name: string, direction: "followers" | "following"): Promise<number> {
     const column = direction === "followers" ? "followee" : "follower";
-    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM follows WHERE ${column} = ?`, [name]);
+    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM follows WHERE ${column} = ?`, [
+      name,
+    ]);
     return Number(row?.n ?? 0);
   }
 
   async isFollowing(follower: string, followee: string): Promise<boolean> {
     return (
-      (await this.db.get("SELECT 1 AS one FROM follows WHERE follower = ? AND followee = ?", [follower, followee])) !==
-      undefined
+      (await this.db.get("SELECT 1 AS one FROM follows WHERE follower = ? AND followee = ?", [
+        follower,
+        followee,
+      ])) !== undefined
     );
   }
 

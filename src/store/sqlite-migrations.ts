@@ -264,7 +264,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   CREATE INDEX scan_results_version ON scan_results(rules_version, sha256);
   -- A repo's head as search sees it: safe, suspicious or unsafe once every file has a verdict (NULL before).
   ALTER TABLE repos ADD COLUMN scan_status TEXT;
-  `,  `
+  `,
+  `
   -- Webhooks (src/hub/webhooks): what a namespace watches and where it is told; deliveries are queued here so
   -- a restart or another node still delivers them, and each attempt's outcome is kept as the webhook's log.
   CREATE TABLE webhooks (

@@ -233,7 +233,10 @@ export class WebhooksTable {
       [now, now, limit],
     );
     for (const row of rows) {
-      await this.db.run("UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ?", [now + leaseMs, row.id]);
+      await this.db.run("UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ?", [
+        now + leaseMs,
+        row.id,
+      ]);
     }
     return rows.map(toDelivery);
   }

@@ -11,7 +11,10 @@ export const MAX_NOTE = 500;
 
 export function validNote(note: string | null | undefined): string | null | undefined {
   if (typeof note === "string" && note.length > MAX_NOTE)
-    throw new HangarError("HANGAR_ERR_BAD_REQUEST", `note: at most ${MAX_NOTE} characters (this one has ${note.length})`);
+    throw new HangarError(
+      "HANGAR_ERR_BAD_REQUEST",
+      `note: at most ${MAX_NOTE} characters (this one has ${note.length})`,
+    );
   return note;
 }
 
@@ -27,7 +30,10 @@ export async function addCollectionItem(
   const note = validNote(params.note) ?? null;
   await hub.catalog.transaction(async (tx) => {
     if (await tx.collections.findItem(collection.slug, item.type, item.id))
-      throw new HangarError("HANGAR_ERR_CONFLICT", `The ${item.type} ${item.id} is already in this collection`);
+      throw new HangarError(
+        "HANGAR_ERR_CONFLICT",
+        `The ${item.type} ${item.id} is already in this collection`,
+      );
     const items = await tx.collections.items(collection.slug);
     const at = nowIso();
     await tx.collections.insertItem({

@@ -1,8 +1,8 @@
 import { HangarError } from "../../core/errors.ts";
 import type { Repo } from "../../core/types.ts";
 import type { CollectionItemRow, CollectionItemType, CollectionRow } from "../../store/collections-table.ts";
-import type { Caller } from "../accounts/principal.ts";
 import { canRead, canWriteNamespace } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 
 export const ITEM_TYPES: readonly CollectionItemType[] = ["model", "dataset", "space", "paper", "collection"];
@@ -33,7 +33,11 @@ export function canReadCollection(caller: Caller, collection: CollectionRow): bo
  * owner namespace). A slug whose title part is stale still finds the collection by its trailing id, as on
  * the Hub.
  */
-export async function getReadableCollection(hub: HubScope, caller: Caller, slug: string): Promise<CollectionRow> {
+export async function getReadableCollection(
+  hub: HubScope,
+  caller: Caller,
+  slug: string,
+): Promise<CollectionRow> {
   const objectId = /-?([0-9a-f]{24})$/.exec(slug)?.[1];
   const collection =
     (await hub.catalog.collections.get(slug)) ??
@@ -43,9 +47,14 @@ export async function getReadableCollection(hub: HubScope, caller: Caller, slug:
 }
 
 /** The collection if the caller may change it: a write token for the owner namespace. */
-export async function getWritableCollection(hub: HubScope, caller: Caller, slug: string): Promise<CollectionRow> {
+export async function getWritableCollection(
+  hub: HubScope,
+  caller: Caller,
+  slug: string,
+): Promise<CollectionRow> {
   const collection = await getReadableCollection(hub, caller, slug);
-  if (!caller) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Authentication required to change a collection");
+  if (!caller)
+    throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Authentication required to change a collection");
   if (!canWriteNamespace(caller, collection.owner))
     throw new HangarError("HANGAR_ERR_FORBIDDEN", `You cannot change the collections of ${collection.owner}`);
   return collection;
@@ -62,7 +71,11 @@ export interface ResolvedItem {
  * A collection's items for one viewer, in order: items whose repo or collection the viewer cannot read
  * (or which no longer exist) are left out, so a private repo in a public collection is not revealed.
  */
-export async function visibleItems(hub: HubScope, caller: Caller, collection: CollectionRow): Promise<ResolvedItem[]> {
+export async function visibleItems(
+  hub: HubScope,
+  caller: Caller,
+  collection: CollectionRow,
+): Promise<ResolvedItem[]> {
   const result: ResolvedItem[] = [];
   for (const item of await hub.catalog.collections.items(collection.slug)) {
     if (item.type === "paper") {
@@ -100,15 +113,22 @@ export async function validItem(
   const id = item.id.replace(/^(models|datasets|spaces|papers|collections)\//, "");
   if (type === "paper") {
     if (!/^\d{4}\.\d{4,5}(v\d+)?$/.test(id))
-      throw new HangarError("HANGAR_ERR_BAD_REQUEST", `item.id: "${id}" is not an arXiv paper id such as 2307.09288`);
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `item.id: "${id}" is not an arXiv paper id such as 2307.09288`,
+      );
     return { type, id };
   }
   if (type === "collection") return { type, id: (await getReadableCollection(hub, caller, id)).slug };
   const [namespace, name, extra] = id.split("/");
   const repo =
-    namespace && name && extra === undefined ? await hub.catalog.repos.get({ type, namespace, name }) : undefined;
+    namespace && name && extra === undefined
+      ? await hub.catalog.repos.get({ type, namespace, name })
+      : undefined;
   if (!repo || !canRead(caller, repo))
-    throw new HangarError("HANGAR_ERR_NOT_FOUND", `item.id: the ${type} ${id} does not exist or is not visible to you`);
+    throw new HangarError(
+      "HANGAR_ERR_NOT_FOUND",
+      `item.id: the ${type} ${id} does not exist or is not visible to you`,
+    );
   return { type, id: repo.id };
 }
-

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
 import type { CollectionRow } from "../../store/collections-table.ts";
-import type { Caller } from "../accounts/principal.ts";
 import { assertCanWrite } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { collectionSlug, validItem } from "./collection-access.ts";
 
@@ -30,14 +30,20 @@ export async function createCollection(
   const title = params.title.trim();
   if (!title) throw new HangarError("HANGAR_ERR_BAD_REQUEST", "title: a collection needs a title");
   const owner = params.namespace || caller?.user;
-  if (!owner) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Authentication required to create a collection");
+  if (!owner)
+    throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Authentication required to create a collection");
   assertCanWrite(caller, owner);
   const account = await hub.catalog.accounts.getNamespace(owner);
   if (!account) throw new HangarError("HANGAR_ERR_NOT_FOUND", `namespace: ${owner} does not exist`);
   const item = params.item ? await validItem(hub, caller, params.item) : undefined;
   return hub.catalog.transaction(async (tx) => {
     const same = (
-      await tx.collections.list({ owners: [account.name], visibleNamespaces: "all", sort: "lastModified", limit: 10_000 })
+      await tx.collections.list({
+        owners: [account.name],
+        visibleNamespaces: "all",
+        sort: "lastModified",
+        limit: 10_000,
+      })
     ).find((collection) => collection.title.toLowerCase() === title.toLowerCase());
     if (same) {
       throw new HangarError("HANGAR_ERR_CONFLICT", `You already have a collection named "${title}"`, {

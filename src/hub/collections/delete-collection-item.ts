@@ -13,7 +13,8 @@ export async function deleteCollectionItem(
 ): Promise<void> {
   const collection = await getWritableCollection(hub, caller, slug);
   const item = await hub.catalog.collections.getItem(collection.slug, itemObjectId);
-  if (!item) throw new HangarError("HANGAR_ERR_NOT_FOUND", `Item ${itemObjectId} is not in collection ${slug}`);
+  if (!item)
+    throw new HangarError("HANGAR_ERR_NOT_FOUND", `Item ${itemObjectId} is not in collection ${slug}`);
   await hub.catalog.collections.deleteItem(item.objectId);
   await hub.catalog.collections.touch(collection.slug, nowIso());
 }

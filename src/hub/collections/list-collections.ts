@@ -1,7 +1,7 @@
 import { HangarError } from "../../core/errors.ts";
 import type { CollectionItemType } from "../../store/collections-table.ts";
-import type { Caller } from "../accounts/principal.ts";
 import { visibleNamespaces } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 import { visibleItems } from "./collection-access.ts";
 import type { CollectionView } from "./get-collection.ts";

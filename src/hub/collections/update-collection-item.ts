@@ -20,7 +20,8 @@ export async function updateCollectionItem(
   await hub.catalog.transaction(async (tx) => {
     const items = await tx.collections.items(collection.slug);
     const item = items.find((entry) => entry.objectId === itemObjectId);
-    if (!item) throw new HangarError("HANGAR_ERR_NOT_FOUND", `Item ${itemObjectId} is not in collection ${slug}`);
+    if (!item)
+      throw new HangarError("HANGAR_ERR_NOT_FOUND", `Item ${itemObjectId} is not in collection ${slug}`);
     if (note !== undefined && note !== null) await tx.collections.updateItem(item.objectId, { note });
     if (params.position != null) {
       const others = items.filter((entry) => entry.objectId !== item.objectId);

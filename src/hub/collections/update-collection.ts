@@ -24,7 +24,8 @@ export async function updateCollection(
   if (params.theme != null && !(THEMES as readonly string[]).includes(params.theme))
     throw new HangarError("HANGAR_ERR_BAD_REQUEST", `theme: must be one of ${THEMES.join(", ")}`);
   const title = params.title?.trim();
-  if (params.title != null && !title) throw new HangarError("HANGAR_ERR_BAD_REQUEST", "title: may not be empty");
+  if (params.title != null && !title)
+    throw new HangarError("HANGAR_ERR_BAD_REQUEST", "title: may not be empty");
   const newSlug = title ? collectionSlug(collection.owner, title, collection.objectId) : undefined;
   await hub.catalog.collections.update(
     collection.slug,

@@ -62,7 +62,12 @@ export function eventPayload(event: HubEvent, webhookId: string): Record<string,
     ...(event.comment ? { comment: event.comment } : {}),
     ...(event.updatedRefs ? { updatedRefs: event.updatedRefs } : {}),
     ...(event.movedTo
-      ? { movedTo: { name: `${event.movedTo.namespace}/${event.movedTo.name}`, owner: { id: event.movedTo.namespace } } }
+      ? {
+          movedTo: {
+            name: `${event.movedTo.namespace}/${event.movedTo.name}`,
+            owner: { id: event.movedTo.namespace },
+          },
+        }
       : {}),
     webhook: { id: webhookId, version: 3 },
   };

@@ -10,12 +10,12 @@ import {
   ZERO_OID,
 } from "../../git/receive-request.ts";
 import { refreshRepoHead } from "../create-commit.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
 import { validateRefName } from "../write/validate-ref-name.ts";
 import { type PreparedCommit, PushedCommits, PushRejected } from "./pushed-commits.ts";
 import { RepoObjects } from "./repo-objects.ts";
-import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 /** Ref updates one push may ask for. */
 const MAX_COMMANDS = 1000;
@@ -233,5 +233,10 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
     const tip = await commits.getCommit(repo.pk, command.newOid);
     if (tip) await refreshRepoHead(hub, repo, tip, tip.metadata, await commits.listFiles(tip.pk));
   }
-  await emitRefMoved(hub, repo, { kind, name, oldSha: creating ? null : command.oldOid, newSha: command.newOid });
+  await emitRefMoved(hub, repo, {
+    kind,
+    name,
+    oldSha: creating ? null : command.oldOid,
+    newSha: command.newOid,
+  });
 }

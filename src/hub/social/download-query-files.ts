@@ -60,7 +60,10 @@ export function isDownloadQueryFile(path: string, libraryName: string | null): b
   if (libraryName) {
     if (!byLibrary.has(libraryName)) {
       const entry = (MODEL_LIBRARIES_UI_ELEMENTS as Record<string, { countDownloads?: string }>)[libraryName];
-      byLibrary.set(libraryName, entry?.countDownloads ? parseCountDownloads(entry.countDownloads) : undefined);
+      byLibrary.set(
+        libraryName,
+        entry?.countDownloads ? parseCountDownloads(entry.countDownloads) : undefined,
+      );
     }
     const test = byLibrary.get(libraryName);
     if (test) return test(path);

@@ -32,7 +32,10 @@ export interface OrganizationOverview {
 }
 
 export function namespaceNotFound(kind: "user" | "org", name: string): HangarError {
-  return new HangarError("HANGAR_ERR_NOT_FOUND", `${kind === "user" ? "User" : "Organization"} ${name} not found`);
+  return new HangarError(
+    "HANGAR_ERR_NOT_FOUND",
+    `${kind === "user" ? "User" : "Organization"} ${name} not found`,
+  );
 }
 
 /** A namespace of the given kind, or 404 naming it. */
@@ -97,11 +100,16 @@ export interface NamespaceMember {
 }
 
 /** An organisation's members; their roles only for callers who are members themselves (or admins). */
-export async function listOrganizationMembers(hub: HubScope, caller: Caller, org: string): Promise<NamespaceMember[]> {
+export async function listOrganizationMembers(
+  hub: HubScope,
+  caller: Caller,
+  org: string,
+): Promise<NamespaceMember[]> {
   const account = await getNamespaceOf(hub, "org", org);
   const members = await hub.catalog.accounts.membersOf(account.name);
   const insider =
-    !!caller && (caller.isAdmin || members.some((member) => member.user.toLowerCase() === caller.user.toLowerCase()));
+    !!caller &&
+    (caller.isAdmin || members.some((member) => member.user.toLowerCase() === caller.user.toLowerCase()));
   const result: NamespaceMember[] = [];
   for (const member of members) {
     const user = await hub.catalog.accounts.getNamespace(member.user);

@@ -1,13 +1,14 @@
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
-import type { Caller, Principal } from "../accounts/principal.ts";
 import { getReadableRepo } from "../access.ts";
+import type { Caller, Principal } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { dayOf, rescoreRepo } from "./trending-score.ts";
 
 export function requireUser(caller: Caller, what: string): Principal {
-  if (!caller) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", `Authentication required: sign in to ${what}`);
+  if (!caller)
+    throw new HangarError("HANGAR_ERR_UNAUTHORIZED", `Authentication required: sign in to ${what}`);
   return caller;
 }
 

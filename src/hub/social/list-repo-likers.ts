@@ -1,6 +1,6 @@
 import type { RepoRef } from "../../core/types.ts";
-import type { Caller } from "../accounts/principal.ts";
 import { getReadableRepo } from "../access.ts";
+import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 
 export interface Liker {

@@ -20,7 +20,12 @@ export async function recordDownload(
   const { repo, path } = params;
   if (!isDownloadQueryFile(path, repo.libraryName) && (await params.hasQueryFile())) return false;
   const now = Date.now();
-  const counted = await hub.catalog.social.openDownloadSession(repo.pk, params.session, now, DOWNLOAD_SESSION_MS);
+  const counted = await hub.catalog.social.openDownloadSession(
+    repo.pk,
+    params.session,
+    now,
+    DOWNLOAD_SESSION_MS,
+  );
   if (!counted) return false;
   await hub.catalog.repos.addDownloads(repo.pk, 1);
   await hub.catalog.social.addDailyFigures(repo.pk, dayOf(now), { downloads: 1 });

@@ -16,7 +16,10 @@ export function dayOf(time: number): string {
  * LIKE_WEIGHT downloads) of the last TRENDING_DAYS days, each day weighed by how recent it is (today fully,
  * a week ago by 1/7), rounded to an integer as the Hub's `trendingScore` is. Unlikes count negatively.
  */
-export function trendingScore(figures: ReadonlyArray<{ day: string; downloads: number; likes: number }>, now: number): number {
+export function trendingScore(
+  figures: ReadonlyArray<{ day: string; downloads: number; likes: number }>,
+  now: number,
+): number {
   const today = Date.parse(`${dayOf(now)}T00:00:00Z`);
   let score = 0;
   for (const { day, downloads, likes } of figures) {

@@ -28,7 +28,9 @@ export async function updateWebhook(
     id,
     {
       ...(input.url !== undefined ? { url: validUrl(input.url) } : {}),
-      ...(input.watched !== undefined && input.watched.length > 0 ? { watched: validWatched(input.watched) } : {}),
+      ...(input.watched !== undefined && input.watched.length > 0
+        ? { watched: validWatched(input.watched) }
+        : {}),
       ...(input.domains !== undefined ? { domains: validDomains(input.domains) } : {}),
       ...(input.secret !== undefined ? { secret: input.secret } : {}),
     },

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
-import type { HubContext } from "../hub.ts";
-import { absolutePayloadUrls } from "../events/hub-event.ts";
 import type { DeliveryRow } from "../../store/webhooks-table.ts";
+import { absolutePayloadUrls } from "../events/hub-event.ts";
+import type { HubContext } from "../hub.ts";
 import { ownerCanRead } from "./owner-can-read.ts";
 
 export interface WebhookDelivererOptions {
@@ -128,7 +128,8 @@ export class WebhookDeliverer {
     };
     if (webhook.secret) {
       headers["x-webhook-secret"] = webhook.secret;
-      headers["x-hangar-signature"] = `sha256=${createHmac("sha256", webhook.secret).update(body).digest("hex")}`;
+      headers["x-hangar-signature"] =
+        `sha256=${createHmac("sha256", webhook.secret).update(body).digest("hex")}`;
     }
     let responseStatus: number | null = null;
     let error: string | null = null;

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
+import type { WatchedItem, WebhookDomain, WebhookRow } from "../../store/webhooks-table.ts";
 import type { Caller, Principal } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
-import type { WatchedItem, WebhookDomain, WebhookRow } from "../../store/webhooks-table.ts";
 
 const WATCHED_TYPES = new Set(["user", "org", "model", "dataset", "space"]);
 const DOMAINS = new Set(["repo", "discussion"]);
@@ -35,7 +35,10 @@ export function validWatched(watched: Array<{ type: string; name: string }>): Wa
   if (watched.length === 0) throw badField("watched", "a webhook must watch at least one user, org or repo");
   return watched.map((item, index) => {
     if (!WATCHED_TYPES.has(item.type))
-      throw badField(`watched[${index}].type`, `must be one of user, org, model, dataset, space, not "${item.type}"`);
+      throw badField(
+        `watched[${index}].type`,
+        `must be one of user, org, model, dataset, space, not "${item.type}"`,
+      );
     if (!item.name || item.name.length > 200) throw badField(`watched[${index}].name`, "a name is required");
     if (item.type !== "user" && item.type !== "org" && !/^[^/]+\/[^/]+$/.test(item.name))
       throw badField(`watched[${index}].name`, `a repo is named "namespace/name", not "${item.name}"`);
@@ -52,7 +55,10 @@ export function validDomains(domains: string[]): WebhookDomain[] {
 
 export function requireSignedIn(caller: Caller): Principal {
   if (!caller)
-    throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Authentication required: webhooks belong to a signed-in user");
+    throw new HangarError(
+      "HANGAR_ERR_UNAUTHORIZED",
+      "Authentication required: webhooks belong to a signed-in user",
+    );
   return caller;
 }
 

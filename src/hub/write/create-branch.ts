@@ -4,10 +4,10 @@ import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
-import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface CreateBranchParams {
   repo: RepoRef;

@@ -3,10 +3,10 @@ import { nowIso } from "../../core/time.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
-import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface CreateTagParams {
   repo: RepoRef;
@@ -32,7 +32,12 @@ export async function createTag(
     }
     const commitOid = (await resolveRevision({ ...hub, catalog: tx }, repo, params.revision)).commit.oid;
     await tx.commits.setRef(repo.pk, "tag", params.tag, commitOid, nowIso());
-    await emitRefMoved({ ...hub, catalog: tx }, repo, { kind: "tag", name: params.tag, oldSha: null, newSha: commitOid });
+    await emitRefMoved({ ...hub, catalog: tx }, repo, {
+      kind: "tag",
+      name: params.tag,
+      oldSha: null,
+      newSha: commitOid,
+    });
     return { commitOid };
   });
 }

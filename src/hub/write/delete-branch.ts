@@ -2,9 +2,9 @@ import { HangarError } from "../../core/errors.ts";
 import { DEFAULT_BRANCH, type RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
-import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface DeleteBranchParams {
   repo: RepoRef;

@@ -1,8 +1,8 @@
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
 import { emitHubEvent } from "../events/emit-hub-event.ts";
+import type { HubContext } from "../hub.ts";
 
 /**
  * Deletes a repository with its commits and refs (one transaction). Its blobs stay in the blob store until

@@ -1,9 +1,9 @@
 import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
-import { emitRefMoved } from "../events/emit-ref-moved.ts";
 
 export interface DeleteTagParams {
   repo: RepoRef;
@@ -15,6 +15,7 @@ export async function deleteTag(hub: HubScope, caller: Caller, params: DeleteTag
   const repo = await getWritableRepo(hub, caller, params.repo);
   const tag = params.tag.replace(/^refs\/tags\//, "");
   const current = await hub.catalog.commits.getRef(repo.pk, "tag", tag);
-  if (!current || !(await hub.catalog.commits.deleteRef(repo.pk, "tag", tag))) throw revisionNotFound(repo, tag);
+  if (!current || !(await hub.catalog.commits.deleteRef(repo.pk, "tag", tag)))
+    throw revisionNotFound(repo, tag);
   await emitRefMoved(hub, repo, { kind: "tag", name: tag, oldSha: current.commitOid, newSha: null });
 }

@@ -4,8 +4,8 @@ import type { Repo, RepoRef } from "../../core/types.ts";
 import { validateName, validateNamespace } from "../../core/validate.ts";
 import { assertCanWrite, getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
 import { emitHubEvent } from "../events/emit-hub-event.ts";
+import type { HubContext } from "../hub.ts";
 
 export interface MoveRepoParams {
   from: RepoRef;
@@ -47,7 +47,12 @@ export async function moveRepo(hub: HubContext, caller: Caller, params: MoveRepo
     await tx.repos.rename(repo.pk, params.to.namespace, params.to.name);
     await emitHubEvent(
       { ...hub, catalog: tx },
-      { scope: "repo", action: "move", repo, movedTo: { namespace: params.to.namespace, name: params.to.name } },
+      {
+        scope: "repo",
+        action: "move",
+        repo,
+        movedTo: { namespace: params.to.namespace, name: params.to.name },
+      },
     );
     return (await tx.repos.getByPk(repo.pk))!;
   });

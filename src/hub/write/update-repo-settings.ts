@@ -3,8 +3,8 @@ import type { GatedMode, Repo, RepoRef } from "../../core/types.ts";
 import { parseVisibility } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
-import type { HubContext } from "../hub.ts";
 import { emitHubEvent } from "../events/emit-hub-event.ts";
+import type { HubContext } from "../hub.ts";
 
 export interface UpdateRepoSettingsParams {
   repo: RepoRef;

@@ -52,7 +52,11 @@ export function registerCollectionRoutes(router: Router): void {
   });
 
   router.add("GET", SLUG, async (context) => {
-    sendJson(context.response, 200, await toApi(context, await getCollection(context.hangar, context.caller, slugOf(context))));
+    sendJson(
+      context.response,
+      200,
+      await toApi(context, await getCollection(context.hangar, context.caller, slugOf(context))),
+    );
   });
 
   router.add("PATCH", SLUG, async (context) => {
@@ -75,12 +79,23 @@ export function registerCollectionRoutes(router: Router): void {
 
   router.add("PATCH", `${SLUG}/items/:itemId`, async (context) => {
     const body = await readJsonBody(context, UPDATE_COLLECTION_ITEM_BODY);
-    await updateCollectionItem(context.hangar, context.caller, slugOf(context), decodeSegment(context.params.itemId!), body);
+    await updateCollectionItem(
+      context.hangar,
+      context.caller,
+      slugOf(context),
+      decodeSegment(context.params.itemId!),
+      body,
+    );
     sendJson(context.response, 200, { success: true });
   });
 
   router.add("DELETE", `${SLUG}/items/:itemId`, async (context) => {
-    await deleteCollectionItem(context.hangar, context.caller, slugOf(context), decodeSegment(context.params.itemId!));
+    await deleteCollectionItem(
+      context.hangar,
+      context.caller,
+      slugOf(context),
+      decodeSegment(context.params.itemId!),
+    );
     sendJson(context.response, 200, { success: true });
   });
 }

@@ -1,3 +1,4 @@
+import { HangarError } from "../../core/errors.ts";
 import { createWebhook } from "../../hub/webhooks/create-webhook.ts";
 import { deleteWebhook } from "../../hub/webhooks/delete-webhook.ts";
 import { disableWebhook } from "../../hub/webhooks/disable-webhook.ts";
@@ -6,7 +7,6 @@ import { getWebhook } from "../../hub/webhooks/get-webhook.ts";
 import { listWebhookDeliveries } from "../../hub/webhooks/list-webhook-deliveries.ts";
 import { listWebhooks } from "../../hub/webhooks/list-webhooks.ts";
 import { updateWebhook } from "../../hub/webhooks/update-webhook.ts";
-import { HangarError } from "../../core/errors.ts";
 import { decodeSegment, sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
 import type { Router } from "../router.ts";

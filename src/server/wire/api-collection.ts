@@ -1,5 +1,5 @@
-import type { CollectionView } from "../../hub/collections/get-collection.ts";
 import type { ResolvedItem } from "../../hub/collections/collection-access.ts";
+import type { CollectionView } from "../../hub/collections/get-collection.ts";
 
 function avatar(baseUrl: string, name: string): string {
   return `${baseUrl}/avatars/${encodeURIComponent(name)}`;
@@ -28,7 +28,12 @@ function toApiItem(resolved: ResolvedItem, baseUrl: string) {
     };
   }
   if (collection) {
-    return { ...base, slug: collection.slug, title: collection.title, owner: { name: collection.owner, avatarUrl: avatar(baseUrl, collection.owner) } };
+    return {
+      ...base,
+      slug: collection.slug,
+      title: collection.title,
+      owner: { name: collection.owner, avatarUrl: avatar(baseUrl, collection.owner) },
+    };
   }
   return base;
 }
@@ -38,7 +43,12 @@ function escapeHtml(text: string): string {
 }
 
 /** A collection as the Hub's API shows it (`huggingface_hub`'s Collection, `@huggingface/hub`'s ApiCollectionInfo). */
-export function toApiCollection(view: CollectionView, baseUrl: string, ownerKind: "user" | "org", ownerFullname: string) {
+export function toApiCollection(
+  view: CollectionView,
+  baseUrl: string,
+  ownerKind: "user" | "org",
+  ownerFullname: string,
+) {
   const { collection } = view;
   return {
     _id: collection.objectId,

@@ -1,4 +1,8 @@
-import type { NamespaceMember, OrganizationOverview, UserOverview } from "../../hub/social/get-namespace-overview.ts";
+import type {
+  NamespaceMember,
+  OrganizationOverview,
+  UserOverview,
+} from "../../hub/social/get-namespace-overview.ts";
 import type { Follow } from "../../hub/social/list-follows.ts";
 
 function avatar(baseUrl: string, name: string): string {
