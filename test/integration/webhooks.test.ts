@@ -36,8 +36,31 @@ async function until(what: string, test: () => boolean | Promise<boolean>, ms = 
   }
 }
 
+interface ApiWebhook {
+  id: string;
+  url: string;
+  watched: Array<{ type: string; name: string }>;
+  domains: string[];
+  secret: string | null;
+  disabled: boolean;
+  disabledReason: string | null;
+}
+
+interface ApiDelivery {
+  event: string;
+  status: string;
+  attempts: number;
+  responseStatus: number | null;
+}
+
 /** The JSON `huggingface_hub` sends to the webhook routes (requests' `json=`), with its token. */
-async function hubJson(hub: TestHangar, token: string, method: string, path: string, body?: unknown) {
+async function hubJson<T = { webhook: ApiWebhook; error: string }>(
+  hub: TestHangar,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; headers: Headers; json: T }> {
   const response = await fetch(`${hub.url}${path}`, {
     method,
     headers: {
@@ -50,7 +73,7 @@ async function hubJson(hub: TestHangar, token: string, method: string, path: str
   return {
     status: response.status,
     headers: response.headers,
-    json: text ? (JSON.parse(text) as any) : undefined,
+    json: (text ? JSON.parse(text) : undefined) as T,
   };
 }
 
@@ -122,13 +145,13 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
         .disabled,
       false,
     );
-    const listed = await hubJson(hub, alice, "GET", "/api/settings/webhooks");
+    const listed = await hubJson<ApiWebhook[]>(hub, alice, "GET", "/api/settings/webhooks");
     assert.deepEqual(
-      listed.json.map((entry: { id: string }) => entry.id),
+      listed.json.map((entry) => entry.id),
       [webhook.id],
     );
     // Another user neither sees nor changes it.
-    assert.deepEqual((await hubJson(hub, bob, "GET", "/api/settings/webhooks")).json, []);
+    assert.deepEqual((await hubJson<ApiWebhook[]>(hub, bob, "GET", "/api/settings/webhooks")).json, []);
     const foreign = await hubJson(hub, bob, "GET", `/api/settings/webhooks/${webhook.id}`);
     assert.equal(foreign.status, 404);
     assert.equal(foreign.headers.get("x-error-code"), "NotFound");
@@ -182,12 +205,17 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
     assert.equal(payload.updatedRefs[0].newSha, repo.sha);
     assert.deepEqual(payload.webhook, { id: webhookId, version: 3 });
 
-    const log = await hubJson(hub, alice, "GET", `/api/settings/webhooks/${webhookId}/deliveries`);
+    const log = await hubJson<ApiDelivery[]>(
+      hub,
+      alice,
+      "GET",
+      `/api/settings/webhooks/${webhookId}/deliveries`,
+    );
     assert.equal(log.status, 200);
     assert.equal(log.json.length, 1);
     assert.deepEqual(
-      [log.json[0].event, log.json[0].status, log.json[0].attempts, log.json[0].responseStatus],
-      ["repo.content.update", "delivered", 2, 200],
+      log.json.map((entry) => [entry.event, entry.status, entry.attempts, entry.responseStatus]),
+      [["repo.content.update", "delivered", 2, 200]],
     );
   });
 
@@ -247,7 +275,11 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
     const webhook = (await hubJson(hub, alice, "GET", `/api/settings/webhooks/${id}`)).json.webhook;
     assert.equal(webhook.disabledReason, "failures");
     assert.equal(receiver.received.length, 3);
-    const log = (await hubJson(hub, alice, "GET", `/api/settings/webhooks/${id}/deliveries`)).json;
-    assert.deepEqual([log[0].status, log[0].attempts, log[0].responseStatus], ["failed", 3, 500]);
+    const log = (await hubJson<ApiDelivery[]>(hub, alice, "GET", `/api/settings/webhooks/${id}/deliveries`))
+      .json;
+    assert.deepEqual(
+      log.map((entry) => [entry.status, entry.attempts, entry.responseStatus]),
+      [["failed", 3, 500]],
+    );
   });
 });
