@@ -288,7 +288,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     event TEXT NOT NULL,
     payload TEXT NOT NULL,
     repo_pk INTEGER,
-    repo_namespace TEXT NOT NULL,
+    repo_namespace TEXT NOT NULL COLLATE NOCASE,
     repo_private INTEGER NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'skipped')),
     attempts INTEGER NOT NULL DEFAULT 0,
