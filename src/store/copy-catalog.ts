@@ -46,7 +46,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
 /**
  * Tables left behind: the change feed (the target's triggers fill its own while rows arrive, and its
  * counter is moved past the source's afterwards), blob leases (claims of running processes, which end
- * with them) and multipart sessions (uploads in flight into the source's blob store).
+ * with them), multipart sessions (uploads in flight into the source's blob store) and download sessions
+ * (minutes-long windows in which a client's requests count as one download).
  */
 export const SKIPPED_TABLES: readonly string[] = [
   "catalog_changes",

@@ -12,7 +12,11 @@ const ENGINES = [
     async open() {
       const temp = await makeTempDir("hangar-social-");
       const catalog = await Catalog.open(join(temp.path, "catalog.db"));
-      return { catalog, dispose: async () => (await catalog.close(), await temp.remove()) };
+      const dispose = async () => {
+        await catalog.close();
+        await temp.remove();
+      };
+      return { catalog, dispose };
     },
   },
   {
@@ -20,7 +24,11 @@ const ENGINES = [
     async open() {
       const database = await createTestDatabase();
       const catalog = await Catalog.open(database.url);
-      return { catalog, dispose: async () => (await catalog.close(), await database.drop()) };
+      const dispose = async () => {
+        await catalog.close();
+        await database.drop();
+      };
+      return { catalog, dispose };
     },
   },
 ];
