@@ -29,11 +29,16 @@ export function loadClientRoutes(): ClientRoute[] {
 export function registerNotImplementedRoutes(router: Router): void {
   for (const route of loadClientRoutes()) {
     if (route.status !== "not-implemented") continue;
-    router.add(route.method, route.path, (context) => {
-      throw new HangarError(
-        "HANGAR_ERR_ROUTE_NOT_IMPLEMENTED",
-        `${context.method} ${context.rawPath} is not implemented in Hangar: ${route.reason}`,
-      );
-    });
+    router.add(
+      route.method,
+      route.path,
+      (context) => {
+        throw new HangarError(
+          "HANGAR_ERR_ROUTE_NOT_IMPLEMENTED",
+          `${context.method} ${context.rawPath} is not implemented in Hangar: ${route.reason}`,
+        );
+      },
+      { summary: `Not implemented in Hangar (501): ${route.reason}` },
+    );
   }
 }

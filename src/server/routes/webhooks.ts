@@ -49,36 +49,61 @@ export function registerWebhookRoutes(router: Router): void {
     { summary: "Creates a webhook" },
   );
 
-  router.add("GET", `${WEBHOOKS}/:id`, async (context) => {
-    const webhook = await getWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
-    sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
-  });
+  router.add(
+    "GET",
+    `${WEBHOOKS}/:id`,
+    async (context) => {
+      const webhook = await getWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
+      sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
+    },
+    { summary: "One of the caller's webhooks (get_webhook)" },
+  );
 
-  router.add("POST", `${WEBHOOKS}/:id`, async (context) => {
-    const body = await readJsonBody(context, UPDATE_WEBHOOK_BODY);
-    const webhook = await updateWebhook(context.hangar, context.caller, decodeSegment(context.params.id!), {
-      url: body.url ?? undefined,
-      watched: body.watched,
-      domains: body.domains,
-      secret: body.secret,
-    });
-    sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
-  });
+  router.add(
+    "POST",
+    `${WEBHOOKS}/:id`,
+    async (context) => {
+      const body = await readJsonBody(context, UPDATE_WEBHOOK_BODY);
+      const webhook = await updateWebhook(context.hangar, context.caller, decodeSegment(context.params.id!), {
+        url: body.url ?? undefined,
+        watched: body.watched,
+        domains: body.domains,
+        secret: body.secret,
+      });
+      sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
+    },
+    { summary: "Updates a webhook (update_webhook)" },
+  );
 
-  router.add("DELETE", `${WEBHOOKS}/:id`, async (context) => {
-    await deleteWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
-    sendJson(context.response, 200, {});
-  });
+  router.add(
+    "DELETE",
+    `${WEBHOOKS}/:id`,
+    async (context) => {
+      await deleteWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
+      sendJson(context.response, 200, {});
+    },
+    { summary: "Deletes a webhook and its delivery log" },
+  );
 
-  router.add("POST", `${WEBHOOKS}/:id/enable`, async (context) => {
-    const webhook = await enableWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
-    sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
-  });
+  router.add(
+    "POST",
+    `${WEBHOOKS}/:id/enable`,
+    async (context) => {
+      const webhook = await enableWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
+      sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
+    },
+    { summary: "Enables a webhook" },
+  );
 
-  router.add("POST", `${WEBHOOKS}/:id/disable`, async (context) => {
-    const webhook = await disableWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
-    sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
-  });
+  router.add(
+    "POST",
+    `${WEBHOOKS}/:id/disable`,
+    async (context) => {
+      const webhook = await disableWebhook(context.hangar, context.caller, decodeSegment(context.params.id!));
+      sendJson(context.response, 200, { webhook: toApiWebhook(webhook) });
+    },
+    { summary: "Disables a webhook" },
+  );
 
   router.add(
     "GET",
