@@ -283,3 +283,62 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
     );
   });
 });
+
+describe("webhook deliveries checked again when they are sent", () => {
+  let hub: TestHangar;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  before(async () => {
+    hub = await startTestHangar();
+    receiver = await startReceiver();
+  });
+  after(async () => {
+    receiver.server.close();
+    await hub.close();
+  });
+
+  it("drops a queued event of a repo that turned private before it was sent", async () => {
+    // The deliverer is not started: events wait in the catalog's queue, as after a restart.
+    const alice = await hub.addUser("alice", "write");
+    const bob = await hub.addUser("bob", "write");
+    await hubJson(hub, bob, "POST", "/api/settings/webhooks", {
+      watched: [{ type: "user", name: "alice" }],
+      domains: ["repo"],
+      url: receiver.url,
+    });
+    await createRepo({ repo: "alice/turning", accessToken: alice, hubUrl: hub.url });
+    await uploadFile({
+      repo: "alice/turning",
+      file: { path: "a.txt", content: new Blob(["a"]) },
+      accessToken: alice,
+      hubUrl: hub.url,
+    });
+    const settings = await fetch(`${hub.url}/api/models/alice/turning/settings`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/json" },
+      body: JSON.stringify({ private: true }),
+    });
+    assert.equal(settings.status, 200);
+    const [webhook] = (await hubJson<ApiWebhook[]>(hub, bob, "GET", "/api/settings/webhooks")).json;
+    const queued = await hubJson<ApiDelivery[]>(
+      hub,
+      bob,
+      "GET",
+      `/api/settings/webhooks/${webhook!.id}/deliveries`,
+    );
+    assert.deepEqual(
+      queued.json.map((entry) => [entry.event, entry.status]),
+      [
+        ["repo.content.update", "pending"],
+        ["repo.create", "pending"],
+      ],
+      "queued while the repo was public; the settings change (private) is not queued for bob",
+    );
+    assert.equal(await hub.hangar.webhooks.deliverDue(), 2);
+    assert.deepEqual(receiver.received, [], "nothing is sent once bob can no longer read the repo");
+    assert.deepEqual(
+      (await hubJson<ApiDelivery[]>(hub, bob, "GET", `/api/settings/webhooks/${webhook!.id}/deliveries`))
+        .json,
+      [],
+    );
+  });
+});
