@@ -6,6 +6,7 @@ import type { LicenceDecider } from "./governance/registry/registry-context.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { ScanService } from "./hub/scan/scan-service.ts";
+import { WebhookDeliverer } from "./hub/webhooks/webhook-deliverer.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";
 import { BlobStore } from "./store/blob-store.ts";
 import type { BlobStorage } from "./store/blob-store-types.ts";
@@ -33,6 +34,8 @@ export interface Hangar extends HubContext {
   licence?: LicenceDecider;
   /** Batch jobs (OpenAI Batch API): run in the background once `start`ed (`hangar serve` starts it). */
   batches: BatchRunner;
+  /** Sends queued webhook deliveries off the request path once `start`ed (`hangar serve` starts it). */
+  webhooks: WebhookDeliverer;
   close(): Promise<void>;
 }
 
@@ -79,6 +82,9 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     get batches() {
       return batches;
     },
+    get webhooks() {
+      return webhooks;
+    },
     get inference() {
       inference ??= new InferenceRuntime(hangar);
       return inference;
@@ -86,6 +92,7 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     async close() {
       await scans.close();
       await batches.close();
+      await webhooks.close();
       await inference?.close();
       await catalog.close();
       await blobs.close();
@@ -93,8 +100,16 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
   };
   const scans = new ScanService(hangar);
   const batches = new BatchRunner(hangar);
-  // A commit made here wakes the scanner (one from another node is found on its next look).
-  telemetry.attach({ ...NO_TELEMETRY, commitCreated: () => scans.notify() });
+  const webhooks = new WebhookDeliverer(hangar);
+  // A commit made here wakes the scanner and the webhook deliverer (one from another node is found on their
+  // next look).
+  telemetry.attach({
+    ...NO_TELEMETRY,
+    commitCreated: () => {
+      scans.notify();
+      webhooks.notify();
+    },
+  });
   // A route file is read at start, so that one with an error stops the start with its line named, and its
   // deployments are probed from the start.
   if (config.routes) {

@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   HANGAR_ERR_BLOB_MISSING: { status: 500, hubCode: "BlobMissing" },
   HANGAR_ERR_INTERNAL: { status: 500, hubCode: "InternalError" },
   HANGAR_ERR_NOT_IMPLEMENTED: { status: 501, hubCode: "NotImplemented" },
+  /** A route the Hub's clients call that Hangar does not serve (data/hub-client-routes.json). */
+  HANGAR_ERR_ROUTE_NOT_IMPLEMENTED: { status: 501, hubCode: "NotImplemented" },
   HANGAR_ERR_UPSTREAM: { status: 502, hubCode: "UpstreamError" },
   HANGAR_ERR_UNAVAILABLE: { status: 503, hubCode: "ServiceUnavailable" },
   HANGAR_ERR_MODEL_LOAD_FAILED: { status: 500, hubCode: "ModelLoadError" },

@@ -37,9 +37,10 @@ function decay(ageMs: number, halfLifeDays: number): number {
 }
 
 /**
- * The Hub's trendingScore is a recent-likes figure (tens to thousands for trending models): log-scaled so
- * 1,000 reaches 1. Catalogs without it (synthetic, snapshots) get popularity faded by the time since the
- * last update, flagged as an estimate.
+ * The trendingScore is the Hub's recent-likes figure for upstream entries, or Hangar's own from its recent
+ * downloads and likes (src/hub/social/trending-score.ts): tens to thousands for trending models, log-scaled
+ * so 1,000 reaches 1. Entries without one (synthetic, snapshots, no recent traffic) get popularity faded by
+ * the time since the last update, flagged as an estimate.
  */
 export function trendComponent(
   trendingScore: number,

@@ -11,7 +11,7 @@ export function visibleNamespaces(caller: Caller): string[] | "all" {
   return [caller.user, ...caller.orgs.map((org) => org.name)];
 }
 
-export function canRead(caller: Caller, repo: Repo): boolean {
+export function canRead(caller: Caller, repo: Pick<Repo, "private" | "namespace">): boolean {
   if (!repo.private) return true;
   const namespaces = visibleNamespaces(caller);
   return (

@@ -8,6 +8,7 @@ import { validateRepoPath } from "../core/validate.ts";
 import type { Caller } from "./accounts/principal.ts";
 import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import { recordPullRequestCommit, recordPullRequestOpened } from "./discussions/record-pull-request.ts";
+import { emitRefMoved } from "./events/emit-ref-moved.ts";
 import type { HubContext, HubScope } from "./hub.ts";
 import { acquireBlobLeases, type BlobLease } from "./maintenance/blob-leases.ts";
 import { catalogFactsFromMetadata } from "./metadata/catalog-facts.ts";
@@ -316,6 +317,11 @@ async function writeCommit(
     },
   });
   await params.inTransaction?.(hub, result);
+  await emitRefMoved(hub, repo, {
+    ...result.ref,
+    oldSha: params.createPr ? null : current.commitOid,
+    newSha: oid,
+  });
   return result;
 }
 

@@ -8,6 +8,7 @@ import { assertCanWrite } from "./access.ts";
 import type { Caller } from "./accounts/principal.ts";
 import { recordAudit, repoTarget } from "./audit/record-audit.ts";
 import { refreshRepoHead } from "./create-commit.ts";
+import { emitHubEvent } from "./events/emit-hub-event.ts";
 import type { HubContext } from "./hub.ts";
 
 /** Binary formats a new repo stores through LFS, like the `.gitattributes` the Hub writes. */
@@ -137,6 +138,8 @@ export async function createRepo(hub: HubContext, caller: Caller, params: Create
       target: repoTarget(params),
       details: { private: params.private ?? false },
     });
-    return (await tx.repos.getByPk(repo.pk))!;
+    const created = (await tx.repos.getByPk(repo.pk))!;
+    await emitHubEvent({ ...hub, catalog: tx }, { scope: "repo", action: "create", repo: created });
+    return created;
   });
 }

@@ -5,6 +5,7 @@ import { clientBaseUrl, sendError } from "./http.ts";
 import { NATIVE_ROUTES } from "./native/native-routes.ts";
 import { hubMatchOf, rawPathOf } from "./request-hooks.ts";
 import { Router } from "./router.ts";
+import { registerCollectionRoutes } from "./routes/collections.ts";
 import { registerDiscussionRoutes } from "./routes/discussions.ts";
 import { registerFileRoutes } from "./routes/files.ts";
 import { registerGitRoutes } from "./routes/git.ts";
@@ -19,16 +20,25 @@ export interface RouterOptions {
   webRoot?: string;
 }
 
+import { registerNotImplementedRoutes } from "./routes/not-implemented.ts";
+import { registerSocialRoutes } from "./routes/social.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
+
 /** The Hub's routes (served through `Router`), in matching order. */
 export function createHubRouter(options: RouterOptions = {}): Router {
   const router = new Router();
   registerHubWriteRoutes(router);
   registerDiscussionRoutes(router);
+  registerWebhookRoutes(router);
+  registerCollectionRoutes(router);
+  registerSocialRoutes(router);
   registerLfsRoutes(router);
   registerGitRoutes(router);
   registerHubReadRoutes(router);
   registerFileRoutes(router);
   registerServerlessRoutes(router);
+  // Last: routes the Hub's clients call that nothing above serves answer 501 (data/hub-client-routes.json).
+  registerNotImplementedRoutes(router);
   // Last: `/{namespace}/{name}` and the other page URLs must not shadow any of the routes above.
   registerWebUiRoutes(router, options.webRoot);
   return router;

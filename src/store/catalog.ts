@@ -4,6 +4,7 @@ import { AuditTable } from "./audit-table.ts";
 import { BatchFilesTable } from "./batch-files-table.ts";
 import { BatchesTable } from "./batches-table.ts";
 import { BulkTable } from "./bulk-table.ts";
+import { CollectionsTable } from "./collections-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { DiscussionsTable } from "./discussions-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
@@ -19,11 +20,13 @@ import { RegistryTable } from "./registry-table.ts";
 import { ReposTable } from "./repos-table.ts";
 import { ScanResultsTable } from "./scan-results-table.ts";
 import { SearchFeedTable } from "./search-feed-table.ts";
+import { SocialTable } from "./social-table.ts";
 import { PostgresDatabase } from "./sql/postgres-database.ts";
 import type { SqlDatabase, SqlExecutor, TransactionOptions } from "./sql/sql-database.ts";
 import { SqliteDatabase } from "./sql/sqlite-database.ts";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations.ts";
 import { UsageTable } from "./usage-table.ts";
+import { WebhooksTable } from "./webhooks-table.ts";
 
 /**
  * The catalog's tables over one SQL executor: the catalog itself (each statement on its own) or a
@@ -52,6 +55,11 @@ export class CatalogTables {
   readonly batches: BatchesTable;
   /** Registered pipelines, their runs and cached step results (src/workflows/pipelines). */
   readonly pipelines: PipelinesTable;
+  /** Webhooks and their delivery queue and log. */
+  readonly webhooks: WebhooksTable;
+  readonly collections: CollectionsTable;
+  /** Likes, follows, dated popularity figures and download sessions. */
+  readonly social: SocialTable;
   /** Whole tables by name, for `hangar migrate` (src/store/copy-catalog.ts). */
   readonly bulk: BulkTable;
   /** Registered models, their versions, approvals and aliases (src/governance/registry). */
@@ -77,6 +85,9 @@ export class CatalogTables {
     this.batchFiles = new BatchFilesTable(sql);
     this.batches = new BatchesTable(sql);
     this.pipelines = new PipelinesTable(sql);
+    this.webhooks = new WebhooksTable(sql);
+    this.collections = new CollectionsTable(sql);
+    this.social = new SocialTable(sql);
     this.bulk = new BulkTable(sql);
     this.registry = new RegistryTable(sql);
     this.audit = new AuditTable(sql);

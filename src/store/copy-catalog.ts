@@ -50,18 +50,27 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "pipelines", key: ["owner", "name"] },
   { name: "pipeline_runs", key: ["id"] },
   { name: "pipeline_step_cache", key: ["key"] },
+  { name: "webhooks", key: ["id"] },
+  { name: "webhook_deliveries", key: ["id"] },
+  { name: "collections", key: ["slug"] },
+  { name: "collection_items", key: ["object_id"] },
+  { name: "repo_likes", key: ["repo_pk", "user"] },
+  { name: "repo_daily_stats", key: ["repo_pk", "day"] },
+  { name: "follows", key: ["follower", "followee"] },
 ];
 
 /**
  * Tables left behind: the change feed (the target's triggers fill its own while rows arrive, and its
  * counter is moved past the source's afterwards), blob leases (claims of running processes, which end
- * with them) and multipart sessions (uploads in flight into the source's blob store).
+ * with them), multipart sessions (uploads in flight into the source's blob store) and download sessions
+ * (minutes-long windows in which a client's requests count as one download).
  */
 export const SKIPPED_TABLES: readonly string[] = [
   "catalog_changes",
   "catalog_change_counter",
   "blob_leases",
   "multipart_sessions",
+  "download_sessions",
 ];
 
 export const DEFAULT_COPY_BATCH_ROWS = 1000;

@@ -475,4 +475,98 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     created_ms INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- Webhooks (src/hub/webhooks): what a namespace watches and where it is told; deliveries are queued here so
+  -- a restart or another node still delivers them, and each attempt's outcome is kept as the webhook's log.
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    secret TEXT,
+    domains TEXT NOT NULL,
+    watched TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    disabled_reason TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX webhooks_owner ON webhooks(owner);
+  CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    repo_pk INTEGER,
+    repo_namespace TEXT NOT NULL COLLATE NOCASE,
+    repo_private INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_until INTEGER NOT NULL DEFAULT 0,
+    response_status INTEGER,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+  CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id);
+
+  -- Collections (src/hub/collections) and their items, in their owner's order.
+  CREATE TABLE collections (
+    slug TEXT PRIMARY KEY,
+    object_id TEXT NOT NULL UNIQUE,
+    owner TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    description TEXT,
+    private INTEGER NOT NULL DEFAULT 0,
+    theme TEXT NOT NULL DEFAULT 'orange',
+    position INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    last_updated TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX collections_owner ON collections(owner, position);
+  CREATE TABLE collection_items (
+    object_id TEXT PRIMARY KEY,
+    collection_slug TEXT NOT NULL REFERENCES collections(slug) ON DELETE CASCADE ON UPDATE CASCADE,
+    item_type TEXT NOT NULL CHECK (item_type IN ('model', 'dataset', 'space', 'paper', 'collection')),
+    item_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    note TEXT,
+    added_at TEXT NOT NULL,
+    UNIQUE (collection_slug, item_type, item_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX collection_items_order ON collection_items(collection_slug, position);
+  CREATE INDEX collection_items_item ON collection_items(item_type, item_id);
+
+  -- Likes, followers and the dated popularity figures trending scores are computed from (src/hub/social).
+  CREATE TABLE repo_likes (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    user TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (repo_pk, user)
+  ) WITHOUT ROWID;
+  CREATE INDEX repo_likes_user ON repo_likes(user, created_at);
+  CREATE TABLE repo_daily_stats (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    downloads INTEGER NOT NULL DEFAULT 0,
+    likes INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (repo_pk, day)
+  ) WITHOUT ROWID;
+  CREATE TABLE download_sessions (
+    repo_pk INTEGER NOT NULL REFERENCES repos(pk) ON DELETE CASCADE,
+    session TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (repo_pk, session)
+  ) WITHOUT ROWID;
+  CREATE INDEX download_sessions_expiry ON download_sessions(expires_at);
+  CREATE TABLE follows (
+    follower TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    followee TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (follower, followee)
+  ) WITHOUT ROWID;
+  CREATE INDEX follows_followee ON follows(followee, follower);
+  `,
 ];

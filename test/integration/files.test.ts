@@ -305,17 +305,31 @@ describe("file downloads (resolve and raw) with the real @huggingface/hub client
     await response.body?.cancel();
   });
 
-  it("counts whole downloads of config.json, not probes", async () => {
+  it("counts a client session's requests of config.json as one download, probes included", async () => {
     const read = async () =>
       (await hub.hangar.catalog.repos.get({ type: "model", namespace: "acme", name: "files" }))!.downloads;
     const before = await read();
-    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`)).text();
-    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD" })).text();
+    // A client this repo has not seen yet (downloads count once per client session: src/hub/social).
+    const client = { "user-agent": "files-test/1.0 (one session)" };
+    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: client })).text();
     await (
-      await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { headers: { range: "bytes=0-0" } })
+      await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD", headers: client })
     ).text();
-    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/empty.txt`)).text();
+    await (
+      await hub.fetch(`${hub.url}/acme/files/resolve/main/config.json`, {
+        headers: { ...client, range: "bytes=0-0" },
+      })
+    ).text();
+    await (await hub.fetch(`${hub.url}/acme/files/resolve/main/empty.txt`, { headers: client })).text();
     assert.equal(await read(), before + 1);
+    // Another client's probe alone (a HEAD, as huggingface_hub sends first) counts for that client.
+    const other = { "user-agent": "files-test/1.0 (another session)" };
+    await (await fetch(`${hub.url}/acme/files/resolve/main/empty.txt`, { headers: other })).text();
+    assert.equal(await read(), before + 1, "files other than config.json do not count");
+    await (
+      await fetch(`${hub.url}/acme/files/resolve/main/config.json`, { method: "HEAD", headers: other })
+    ).text();
+    assert.equal(await read(), before + 2);
   });
 
   it("reports a missing or damaged blob as a server error, never as an empty file", async () => {

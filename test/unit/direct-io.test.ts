@@ -5,10 +5,10 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { after, before, describe, it } from "node:test";
-import { RangeHasher } from "../../src/store/range-hasher.ts";
 import { BlobStore } from "../../src/store/blob-store.ts";
 import { DIRECT_ALIGN, DIRECT_BLOCK_BYTES, DirectIo } from "../../src/store/direct-io.ts";
 import { FileWriter, type FileWriterOptions } from "../../src/store/file-writer.ts";
+import { RangeHasher } from "../../src/store/range-hasher.ts";
 import { takesDirectIo } from "../helpers/direct-io.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 

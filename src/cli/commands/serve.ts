@@ -4,6 +4,7 @@ import { createHangar } from "../../hangar.ts";
 import { listUsers } from "../../hub/accounts/list-accounts.ts";
 import { importCatalogSnapshot } from "../../hub/catalog/import-snapshot.ts";
 import { seedDemoRepos } from "../../hub/seed-demo.ts";
+import { refreshTrendingScores } from "../../hub/social/refresh-trending-scores.ts";
 import { importPackagedModels } from "../../inference/adapters/packaged-models.ts";
 import { createApp, listen } from "../../server/create-server.ts";
 import { startMetricsListener } from "../../server/operations/metrics-listener.ts";
@@ -83,6 +84,15 @@ export const serveCommand: Command = {
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });
+    // Webhook deliveries queued in the catalog (by this node, another one, or before a restart) go out from now on.
+    hangar.webhooks.start({ baseUrl: config.publicUrl ?? url });
+    // Trending scores fade as days pass without traffic: recomputed every hour (and once now).
+    const rescore = () =>
+      void refreshTrendingScores(hangar).catch((error: Error) =>
+        process.emitWarning(`hangar trending: ${error.message}`),
+      );
+    rescore();
+    setInterval(rescore, 3_600_000).unref();
     let message = json
       ? `${JSON.stringify({ url, home: config.home })}\n`
       : `Hangar is serving ${config.home} at ${url}\n`;

@@ -13,6 +13,7 @@ import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget } from "../audit/record-audit.ts";
 import { refreshRepoHead } from "../create-commit.ts";
 import { recordPullRequestCommit } from "../discussions/record-pull-request.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubContext, HubScope } from "../hub.ts";
 import { acquireBlobLeases, type BlobLease } from "../maintenance/blob-leases.ts";
 import { validateRefName } from "../write/validate-ref-name.ts";
@@ -214,6 +215,7 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
     }
     if (kind === "pr") throw new PushRejected("pull request refs are not deleted by a push");
     if (!current || !(await commits.deleteRef(repo.pk, kind, name))) throw new PushRejected("fetch first");
+    await emitRefMoved(hub, repo, { kind, name, oldSha: current.commitOid, newSha: null });
     return;
   }
   if (kind === "pr" && creating) {
@@ -261,4 +263,10 @@ async function applyUpdate(hub: HubScope, repo: Repo, pushed: PushedCommits, upd
     const tip = await commits.getCommit(repo.pk, command.newOid);
     if (tip) await refreshRepoHead(hub, repo, tip, tip.metadata, await commits.listFiles(tip.pk));
   }
+  await emitRefMoved(hub, repo, {
+    kind,
+    name,
+    oldSha: creating ? null : command.oldOid,
+    newSha: command.newOid,
+  });
 }

@@ -6,6 +6,7 @@ import { assertCanDownload, getReadableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
+import { recordDownload } from "../social/record-download.ts";
 import { entryNotFound } from "./list-tree.ts";
 
 export interface OpenFileParams {
@@ -14,8 +15,11 @@ export interface OpenFileParams {
   path: string;
   /** The git blob as stored in the repo: the pointer text for an LFS file (`/raw/`). */
   raw?: boolean;
-  /** Counts the read as a download of the repo (a whole-file GET, not a probe). */
-  countDownload?: boolean;
+  /**
+   * Counts the read as a download of the repo, once per client session (src/hub/social/record-download.ts):
+   * the client's session key (its token, or its address and user agent).
+   */
+  downloadSession?: string;
   /**
    * The caller may send the client elsewhere for an LFS file's bytes (`/resolve/` GET and HEAD): with a blob
    * store that has download URLs (S3) and `downloads: "redirect"`, `redirectUrl` is set.
@@ -89,12 +93,17 @@ export async function openFile(hub: HubScope, caller: Caller, params: OpenFilePa
       `The content of ${path} (sha256 ${file.sha256}) has ${storedSize} bytes in the blob store instead of ${file.size}; run an integrity check`,
     );
   }
-  if (
-    params.countDownload &&
-    (path === "config.json" || !(await hub.catalog.commits.getFile(commit.pk, "config.json")))
-  ) {
-    // The Hub counts a model download once per config.json fetch; repos without one count every full GET.
-    await hub.catalog.repos.addDownloads(repo.pk, 1);
+  if (params.downloadSession !== undefined) {
+    await recordDownload(hub, {
+      repo,
+      path,
+      session: params.downloadSession,
+      hasQueryFile: async () => {
+        for (const name of ["config.json", "config.yaml", "hyperparams.yaml", "meta.yaml"])
+          if (await hub.catalog.commits.getFile(commit.pk, name)) return true;
+        return false;
+      },
+    });
   }
   const blobs = hub.blobs;
   const redirectUrl =

@@ -5,6 +5,7 @@ import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget } from "../audit/record-audit.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
@@ -60,6 +61,12 @@ export async function createBranch(
       action: existing ? "ref.update" : "ref.create",
       target: repoTarget(repo),
       details: { ref: `refs/heads/${params.branch}`, from: existing?.commitOid ?? null, to: commitOid },
+    });
+    await emitRefMoved({ ...hub, catalog: tx }, repo, {
+      kind: "branch",
+      name: params.branch,
+      oldSha: existing?.commitOid ?? null,
+      newSha: commitOid,
     });
     return { commitOid };
   });

@@ -4,6 +4,7 @@ import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget } from "../audit/record-audit.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubContext } from "../hub.ts";
 import { resolveRevision } from "../resolve-revision.ts";
 import { validateRefName } from "./validate-ref-name.ts";
@@ -37,6 +38,12 @@ export async function createTag(
       action: "ref.create",
       target: repoTarget(repo),
       details: { ref: `refs/tags/${params.tag}`, to: commitOid },
+    });
+    await emitRefMoved({ ...hub, catalog: tx }, repo, {
+      kind: "tag",
+      name: params.tag,
+      oldSha: null,
+      newSha: commitOid,
     });
     return { commitOid };
   });

@@ -3,6 +3,7 @@ import { DEFAULT_BRANCH, type RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget, withinTransaction } from "../audit/record-audit.ts";
+import { emitRefMoved } from "../events/emit-ref-moved.ts";
 import type { HubScope } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
 
@@ -19,12 +20,20 @@ export async function deleteBranch(hub: HubScope, caller: Caller, params: Delete
     throw new HangarError("HANGAR_ERR_FORBIDDEN", `Cannot delete the default branch "${DEFAULT_BRANCH}"`);
   }
   await withinTransaction(hub.catalog, async (tx) => {
-    if (!(await tx.commits.deleteRef(repo.pk, "branch", branch))) throw revisionNotFound(repo, branch);
+    const current = await tx.commits.getRef(repo.pk, "branch", branch);
+    if (!current || !(await tx.commits.deleteRef(repo.pk, "branch", branch)))
+      throw revisionNotFound(repo, branch);
     await recordAudit(tx, {
       caller,
       action: "ref.delete",
       target: repoTarget(repo),
       details: { ref: `refs/heads/${branch}` },
+    });
+    await emitRefMoved({ ...hub, catalog: tx }, repo, {
+      kind: "branch",
+      name: branch,
+      oldSha: current.commitOid,
+      newSha: null,
     });
   });
 }

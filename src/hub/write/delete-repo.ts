@@ -2,6 +2,7 @@ import type { RepoRef } from "../../core/types.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget } from "../audit/record-audit.ts";
+import { emitHubEvent } from "../events/emit-hub-event.ts";
 import type { HubContext } from "../hub.ts";
 
 /**
@@ -11,6 +12,7 @@ import type { HubContext } from "../hub.ts";
 export async function deleteRepo(hub: HubContext, caller: Caller, params: { repo: RepoRef }): Promise<void> {
   await hub.catalog.transaction(async (tx) => {
     const repo = await getWritableRepo({ ...hub, catalog: tx }, caller, params.repo);
+    await emitHubEvent({ ...hub, catalog: tx }, { scope: "repo", action: "delete", repo });
     await tx.repos.delete(repo.pk);
     await recordAudit(tx, { caller, action: "repo.delete", target: repoTarget(repo) });
   });

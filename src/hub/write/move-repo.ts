@@ -5,6 +5,7 @@ import { validateName, validateNamespace } from "../../core/validate.ts";
 import { assertCanWrite, getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget } from "../audit/record-audit.ts";
+import { emitHubEvent } from "../events/emit-hub-event.ts";
 import type { HubContext } from "../hub.ts";
 
 export interface MoveRepoParams {
@@ -51,6 +52,15 @@ export async function moveRepo(hub: HubContext, caller: Caller, params: MoveRepo
       target: repoTarget(repo),
       details: { to: `${params.to.namespace}/${params.to.name}` },
     });
+    await emitHubEvent(
+      { ...hub, catalog: tx },
+      {
+        scope: "repo",
+        action: "move",
+        repo,
+        movedTo: { namespace: params.to.namespace, name: params.to.name },
+      },
+    );
     return (await tx.repos.getByPk(repo.pk))!;
   });
 }

@@ -4,6 +4,7 @@ import { parseVisibility } from "../../core/validate.ts";
 import { getWritableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import { recordAudit, repoTarget } from "../audit/record-audit.ts";
+import { emitHubEvent } from "../events/emit-hub-event.ts";
 import type { HubContext } from "../hub.ts";
 
 export interface UpdateRepoSettingsParams {
@@ -44,6 +45,9 @@ export async function updateRepoSettings(
         ...(gated === undefined ? {} : { gated, wasGated: repo.gated }),
       },
     });
-    return (await tx.repos.getByPk(repo.pk))!;
+    const updated = (await tx.repos.getByPk(repo.pk))!;
+    // Turning private is recorded before anyone who may no longer read the repo could be told (see emitHubEvent).
+    await emitHubEvent({ ...hub, catalog: tx }, { scope: "repo.config", action: "update", repo: updated });
+    return updated;
   });
 }

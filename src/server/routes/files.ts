@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
 import { type OpenedFile, openFile } from "../../hub/read/open-file.ts";
+import { clientAddress } from "../http.ts";
 import { pullingThrough, revisionAndFile } from "../pull-through-hook.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { repoRefFromSegments, splitRevisionAndPath } from "../wire/repo-path.ts";
@@ -102,18 +104,26 @@ function stringHeaders(headers: Record<string, string | number>): Record<string,
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)]));
 }
 
+/** The client a download is counted for: its token, or (anonymous) its address and user agent. */
+function downloadSessionOf(context: RequestContext): string {
+  const identity = context.caller
+    ? `token:${context.caller.token.id}:${context.caller.user}`
+    : `anonymous:${clientAddress(context.request, context.hangar.config)}:${context.request.headers["user-agent"] ?? ""}`;
+  return createHash("sha256").update(identity).digest("hex").slice(0, 32);
+}
+
 async function fileHandler(context: RequestContext): Promise<void> {
   const { revision, path } = splitRevisionAndPath(context.rest);
   if (path.length === 0) {
     throw new HangarError("HANGAR_ERR_INVALID_PATH", "The URL names no file after the revision");
   }
-  const wholeGet = context.method === "GET" && !context.request.headers.range;
   const file = await openFile(context.hangar, context.caller, {
     ref: repoRefFromSegments(context.params.type, context.params.namespace!, context.params.name!),
     revision,
     path: path.join("/"),
     raw: context.params.kind === "raw",
-    countDownload: wholeGet,
+    // Every GET and HEAD of /resolve/ may count (as on the Hub); a client's session counts once.
+    ...(context.params.kind === "resolve" ? { downloadSession: downloadSessionOf(context) } : {}),
     allowRedirect: context.params.kind === "resolve",
   });
   await sendFile(context, file);
