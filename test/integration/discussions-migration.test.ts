@@ -58,13 +58,22 @@ async function assertBackfilled(catalog: Catalog, repoPk: number): Promise<void>
   assert.equal(await catalog.discussions.nextNumber(repoPk), 3);
 }
 
+/** The migrations that ran before the one that made the discussions tables. */
+function beforeDiscussions<T>(migrations: readonly T[]): T[] {
+  const index = migrations.findIndex(
+    (migration) => typeof migration === "string" && migration.includes("CREATE TABLE discussions"),
+  );
+  assert.ok(index > 0, "a migration creates the discussions table");
+  return migrations.slice(0, index);
+}
+
 describe("discussions migration", () => {
   it("backfills old pull requests on SQLite", async () => {
     const temp = await makeTempDir("hangar-discussions-");
     try {
       const path = join(temp.path, "catalog.db");
       const old = SqliteDatabase.open(path);
-      await old.migrate(SQLITE_MIGRATIONS.slice(0, -1));
+      await old.migrate(beforeDiscussions(SQLITE_MIGRATIONS));
       const repoPk = await writeOldPullRequests(old);
       await old.close();
       const catalog = await Catalog.open(path);
@@ -82,7 +91,7 @@ describe("discussions migration", () => {
     const database = await createTestDatabase();
     try {
       const old = await PostgresDatabase.open(database.url);
-      await old.migrate(POSTGRES_MIGRATIONS.slice(0, -1));
+      await old.migrate(beforeDiscussions(POSTGRES_MIGRATIONS));
       const repoPk = await writeOldPullRequests(old);
       await old.close();
       const catalog = await Catalog.open(database.url);
