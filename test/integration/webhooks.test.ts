@@ -219,6 +219,54 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
     );
   });
 
+  it("delivers discussion events: a discussion opened, then a comment on it", async () => {
+    const receiver = await startReceiver();
+    receivers.push(receiver.server);
+    await createRepo({ repo: "alice/talked-about", accessToken: alice, hubUrl: hub.url });
+    await hubJson(hub, alice, "POST", "/api/settings/webhooks", {
+      watched: [{ type: "model", name: "alice/talked-about" }],
+      domains: ["discussion"],
+      url: receiver.url,
+    });
+    // As huggingface_hub's create_discussion and comment_discussion send them, by another user.
+    const opened = await hubJson<{ num: number }>(
+      hub,
+      bob,
+      "POST",
+      "/api/models/alice/talked-about/discussions",
+      { title: "Which dataset?", description: "", pullRequest: false },
+    );
+    assert.equal(opened.status, 200, JSON.stringify(opened.json));
+    const commented = await hubJson(
+      hub,
+      bob,
+      "POST",
+      `/api/models/alice/talked-about/discussions/${opened.json.num}/comment`,
+      { comment: "The card does not say." },
+    );
+    assert.equal(commented.status, 200, JSON.stringify(commented.json));
+    await until("both discussion events", () => receiver.received.length >= 2);
+    const payloads = receiver.received.map((entry) => JSON.parse(entry.body));
+    assert.deepEqual(
+      payloads.map((payload) => payload.event),
+      [
+        { action: "create", scope: "discussion" },
+        { action: "create", scope: "discussion.comment" },
+      ],
+    );
+    assert.equal(payloads[0].discussion.title, "Which dataset?");
+    assert.equal(payloads[0].discussion.num, opened.json.num);
+    assert.equal(payloads[0].discussion.isPullRequest, false);
+    assert.equal(
+      payloads[1].discussion.url.web,
+      `${hub.url}/alice/talked-about/discussions/${opened.json.num}`,
+    );
+    assert.equal(payloads[1].comment.content, "The card does not say.");
+    assert.equal(payloads[1].comment.author.id, "bob");
+    // The repo domain was not asked for: the repo's creation and commits are not sent.
+    assert.ok(payloads.every((payload) => payload.event.scope.startsWith("discussion")));
+  });
+
   it("never delivers an event of a repo the webhook's owner cannot read", async () => {
     const receiver = await startReceiver();
     receivers.push(receiver.server);

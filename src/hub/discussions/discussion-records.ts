@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
 import type { Repo, RepoRef } from "../../core/types.ts";
+import { repoUrlPrefix } from "../../core/validate.ts";
 import type { DiscussionEventRow, DiscussionRow } from "../../store/discussions-table.ts";
 import { canWriteNamespace } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
+import { emitHubEvent } from "../events/emit-hub-event.ts";
 import type { HubScope } from "../hub.ts";
 
 /** What every discussion operation names: the repo and the discussion's number. */
@@ -81,8 +83,55 @@ export function checkComment(field: string, text: string): string {
   return text;
 }
 
+/**
+ * Tells the webhooks watching the repo (domain `discussion`) about a discussion or pull request that was
+ * opened or changed, or a comment added to it, in the transaction of the change (see emitHubEvent).
+ */
+export async function emitDiscussionEvent(
+  hub: HubScope,
+  discussion: DiscussionRow,
+  what: { action: "create" | "update"; comment?: DiscussionEventRow },
+): Promise<void> {
+  const repo = await hub.catalog.repos.getByPk(discussion.repoPk);
+  if (!repo) return;
+  const page = `/${repoUrlPrefix(repo.type)}${repo.id}/discussions/${discussion.num}`;
+  const api = `/api/${repo.type}s/${repo.id}/discussions/${discussion.num}`;
+  await emitHubEvent(hub, {
+    scope: what.comment ? "discussion.comment" : "discussion",
+    action: what.action,
+    repo,
+    discussion: {
+      num: discussion.num,
+      title: discussion.title,
+      status: discussion.status,
+      isPullRequest: discussion.isPullRequest,
+      author: { id: discussion.author },
+      createdAt: discussion.createdAt,
+      url: { web: page, api },
+      ...(discussion.isPullRequest ? { pullRequest: { ref: `refs/pr/${discussion.num}` } } : {}),
+    },
+    ...(what.comment
+      ? {
+          comment: {
+            id: what.comment.eventId,
+            author: { id: what.comment.author },
+            content: commentText(what.comment),
+            hidden: false,
+            url: { web: `${page}#${what.comment.eventId}` },
+          },
+        }
+      : {}),
+  });
+}
+
+/** The text of a comment event as it reads now. */
+function commentText(event: DiscussionEventRow): string {
+  const history = (event.data as { history?: Array<{ raw?: string }> }).history;
+  return history?.at(-1)?.raw ?? "";
+}
+
 /** Appends a comment to a discussion's timeline. */
-export function addComment(
+export async function addComment(
   hub: HubScope,
   discussion: DiscussionRow,
   author: string,
@@ -90,7 +139,7 @@ export function addComment(
 ): Promise<DiscussionEventRow> {
   const at = nowIso();
   const data: CommentData = { edited: false, hidden: false, history: [{ raw: text, updatedAt: at, author }] };
-  return hub.catalog.discussions.addEvent({
+  const comment = await hub.catalog.discussions.addEvent({
     discussionPk: discussion.pk,
     eventId: newEventId(),
     type: "comment",
@@ -98,17 +147,19 @@ export function addComment(
     createdAt: at,
     data: { ...data },
   });
+  await emitDiscussionEvent(hub, discussion, { action: "create", comment });
+  return comment;
 }
 
 /** Appends any other event (status change, commit, title change) to a discussion's timeline. */
-export function addEvent(
+export async function addEvent(
   hub: HubScope,
   discussion: DiscussionRow,
   type: "status-change" | "commit" | "title-change",
   author: string,
   data: Record<string, unknown>,
 ): Promise<DiscussionEventRow> {
-  return hub.catalog.discussions.addEvent({
+  const event = await hub.catalog.discussions.addEvent({
     discussionPk: discussion.pk,
     eventId: newEventId(),
     type,
@@ -116,4 +167,6 @@ export function addEvent(
     createdAt: nowIso(),
     data,
   });
+  await emitDiscussionEvent(hub, discussion, { action: "update" });
+  return event;
 }

@@ -6,7 +6,7 @@ import { getContributableRepo } from "../access.ts";
 import type { Caller } from "../accounts/principal.ts";
 import type { HubContext } from "../hub.ts";
 import { revisionNotFound } from "../resolve-revision.ts";
-import { addComment, checkComment, checkTitle } from "./discussion-records.ts";
+import { addComment, checkComment, checkTitle, emitDiscussionEvent } from "./discussion-records.ts";
 import { recordPullRequestOpened } from "./record-pull-request.ts";
 
 export interface OpenDiscussionParams {
@@ -63,6 +63,7 @@ export async function openDiscussion(
         targetBranch: null,
         createdAt: at,
       });
+      if (discussion) await emitDiscussionEvent(scope, discussion, { action: "create" });
       if (discussion && description) await addComment(scope, discussion, author, description);
       return discussion;
     });

@@ -1,7 +1,7 @@
 import type { CommitInfo, Repo } from "../../core/types.ts";
 import type { DiscussionRow } from "../../store/discussions-table.ts";
 import type { HubScope } from "../hub.ts";
-import { addComment, addEvent } from "./discussion-records.ts";
+import { addComment, addEvent, emitDiscussionEvent } from "./discussion-records.ts";
 
 export interface PullRequestOpened {
   repo: Repo;
@@ -32,6 +32,7 @@ export async function recordPullRequestOpened(
     targetBranch: opened.targetBranch,
     createdAt: opened.createdAt,
   });
+  if (discussion) await emitDiscussionEvent(hub, discussion, { action: "create" });
   if (discussion && opened.description?.trim()) {
     await addComment(hub, discussion, opened.author, opened.description);
   }
