@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
+import { settleSearchIndex } from "./discovery/get-search-index.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { ScanService } from "./hub/scan/scan-service.ts";
@@ -71,6 +72,8 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     async close() {
       await scans.close();
       await inference?.close();
+      // A search index snapshot being written finishes, so the next process finds it.
+      await settleSearchIndex(catalog);
       await catalog.close();
       await blobs.close();
     },
