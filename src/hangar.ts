@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
+import { settleSearchIndex } from "./discovery/get-search-index.ts";
 import { decidePromotionLicence, LICENCE_PULL_GATE } from "./governance/licences/licence-gates.ts";
 import type { LicenceDecider } from "./governance/registry/registry-context.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
@@ -94,6 +95,8 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
       await batches.close();
       await webhooks.close();
       await inference?.close();
+      // A search index snapshot being written finishes, so the next process finds it.
+      await settleSearchIndex(catalog);
       await catalog.close();
       await blobs.close();
     },

@@ -12,6 +12,11 @@ export interface HangarConfig {
    * database; unset, the SQLite file `hangar.db` in the home.
    */
   database?: string;
+  /**
+   * Folder of caches that can be rebuilt from the catalog: the search index's snapshot, so a process starts
+   * searching without reading the whole catalog first. `cache/` in the home; unset, nothing is kept.
+   */
+  cacheFolder?: string;
   /** The blob store (`--blobs`, `HANGAR_BLOB_STORE`): `s3://BUCKET/PREFIX`; unset, `blobs/` in the home. */
   blobStore?: string;
   /** How an S3-compatible blob store is reached (`HANGAR_S3_*` and the standard `AWS_*` variables). */
@@ -372,6 +377,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
   );
   return {
     home,
+    cacheFolder: join(home, "cache"),
     ...(database ? { database } : {}),
     ...(blobStore ? { blobStore } : {}),
     s3: s3AccessFromEnv(env),

@@ -16,7 +16,7 @@ import {
   FIELD_NAME,
   FIELD_PROSE,
   FIELD_TAGS,
-  type TextIndex,
+  TextIndex,
   TextIndexBuilder,
 } from "./text-index.ts";
 import { PROSE_STOP_WORDS, tokenize } from "./tokenize.ts";
@@ -34,12 +34,29 @@ import {
 /** Values of one dimension, numbered from 1 (0 stands for "none"). */
 export class Dictionary {
   readonly values: string[] = [""];
-  private readonly ids = new Map<string, number>();
+  /** Value to id, built on first need: an index read from a snapshot may never look a value up. */
+  private idsByKey: Map<string, number> | undefined;
 
   constructor(private readonly caseInsensitive = false) {}
 
+  /** A dictionary holding `values` (from a snapshot; `values[0]` is ""). */
+  static of(values: string[], caseInsensitive: boolean): Dictionary {
+    const dictionary = new Dictionary(caseInsensitive);
+    dictionary.values.length = 0;
+    for (const value of values) dictionary.values.push(value);
+    return dictionary;
+  }
+
   private key(value: string): string {
     return this.caseInsensitive ? value.toLowerCase() : value;
+  }
+
+  private get ids(): Map<string, number> {
+    if (!this.idsByKey) {
+      this.idsByKey = new Map();
+      for (let id = 1; id < this.values.length; id++) this.idsByKey.set(this.key(this.values[id]!), id);
+    }
+    return this.idsByKey;
   }
 
   intern(value: string | null | undefined): number {
@@ -60,6 +77,10 @@ export class Dictionary {
 
   get size(): number {
     return this.values.length;
+  }
+
+  get isCaseInsensitive(): boolean {
+    return this.caseInsensitive;
   }
 }
 
@@ -251,7 +272,11 @@ export interface SearchIndexStats {
   models: number;
   terms: number;
   postings: number;
+  /** How long the build took (for an index read from a snapshot: the build that wrote the snapshot). */
   buildMs: number;
+  /** Whether this process read the index from a snapshot instead of building it, and how long that took. */
+  loadedFromSnapshot: boolean;
+  loadMs: number | null;
   /** Bytes held in typed arrays (strings and maps come on top: see `heapUsed` in the benchmark). */
   arrayBytes: number;
 }
@@ -269,6 +294,8 @@ export class SearchIndex {
   /** The catalog change sequence the index reflects. */
   sequence = 0;
   buildMs = 0;
+  /** How long reading it from a snapshot took, when it was (see search-index-snapshot.ts). */
+  loadMs: number | null = null;
   /** "Now" for recency and trend estimates: the build time, so scores do not drift between queries. */
   readonly referenceTime: number;
 
@@ -641,6 +668,104 @@ export class SearchIndex {
     return this.patchedList.length;
   }
 
+  /**
+   * Everything a build computed, for a snapshot: views of the index's own arrays (not copies), so the index
+   * must not be patched until the snapshot is written. Only a freshly built index (nothing patched) has one.
+   */
+  snapshotState(): SearchIndexState {
+    if (this.patchedList.length > 0) throw new Error("Only a freshly built search index is snapshotted");
+    const columns = this.typedColumns();
+    const multi = (column: MultiValueColumn) => ({
+      dictionary: column.dictionary.values,
+      offsets: column.offsets,
+      values: column.values,
+    });
+    return {
+      size: this.size,
+      capacity: this.capacity,
+      builtCount: this.builtCount,
+      sequence: this.sequence,
+      buildMs: this.buildMs,
+      referenceTime: this.referenceTime,
+      ids: this.ids,
+      columns,
+      dictionaries: {
+        authors: this.authors.values,
+        tasks: this.tasks.values,
+        libraries: this.libraries.values,
+        licenses: this.licenses.values,
+      },
+      multiValues: {
+        languages: multi(this.languages),
+        datasets: multi(this.datasets),
+        baseModels: multi(this.baseModels),
+        tags: multi(this.tags),
+      },
+      text: {
+        sortedTerms: this.text.sortedTerms,
+        offsets: this.text.offsets,
+        docs: this.text.docs,
+        fields: this.text.fields,
+      },
+    };
+  }
+
+  private typedColumns(): Map<string, ArrayBufferView> {
+    const columns = new Map<string, ArrayBufferView>();
+    for (const [name, value] of Object.entries(this)) {
+      if (ArrayBuffer.isView(value) && !NOT_SNAPSHOTTED.has(name)) columns.set(name, value);
+    }
+    return columns;
+  }
+
+  /** The typed columns a snapshot must hold, with their array types (a file that differs is stale). */
+  static snapshotColumnKinds(): Map<string, string> {
+    const columns = new SearchIndex(0, 0, 0).typedColumns();
+    return new Map([...columns].map(([name, view]) => [name, view.constructor.name]));
+  }
+
+  /** An index from a snapshot's state; the caller checked its columns against `snapshotColumnKinds`. */
+  static restore(state: SearchIndexState, loadMs: number): SearchIndex {
+    const index = new SearchIndex(0, 0, state.referenceTime);
+    Object.assign(index, Object.fromEntries(state.columns), { capacity: state.capacity });
+    index.size = state.size;
+    index.builtCount = state.builtCount;
+    index.sequence = state.sequence;
+    index.buildMs = state.buildMs;
+    index.loadMs = loadMs;
+    (index as { ids: string[] }).ids = state.ids;
+    const caseInsensitive = {
+      authors: index.authors.isCaseInsensitive,
+      tasks: index.tasks.isCaseInsensitive,
+      libraries: index.libraries.isCaseInsensitive,
+      licenses: index.licenses.isCaseInsensitive,
+    };
+    for (const name of ["authors", "tasks", "libraries", "licenses"] as const) {
+      (index as Record<typeof name, Dictionary>)[name] = Dictionary.of(
+        state.dictionaries[name],
+        caseInsensitive[name],
+      );
+    }
+    for (const name of ["languages", "datasets", "baseModels", "tags"] as const) {
+      const saved = state.multiValues[name];
+      const column = new MultiValueColumn(
+        Dictionary.of(saved.dictionary, index[name].dictionary.isCaseInsensitive),
+      );
+      column.offsets = saved.offsets;
+      column.values = saved.values;
+      (index as Record<typeof name, MultiValueColumn>)[name] = column;
+    }
+    index.text = new TextIndex(
+      state.text.sortedTerms,
+      state.text.offsets,
+      state.text.docs,
+      state.text.fields,
+    );
+    for (let doc = 0; doc < index.size; doc++) if (index.isPrivate[doc] === 1) index.privateDocs.add(doc);
+    index.refreshDerivedTables();
+    return index;
+  }
+
   stats(): SearchIndexStats {
     let arrayBytes = this.text.arrayBytes + this.docOfPk.byteLength;
     for (const value of Object.values(this)) {
@@ -653,9 +778,33 @@ export class SearchIndex {
       terms: this.text.termCount,
       postings: this.text.postingCount,
       buildMs: this.buildMs,
+      loadedFromSnapshot: this.loadMs !== null,
+      loadMs: this.loadMs,
       arrayBytes,
     };
   }
+}
+
+/** Typed arrays of an index that are scratch space or derived on load, not part of a snapshot. */
+const NOT_SNAPSHOTTED = new Set(["results", "scratch", "modalityOfTaskId", "commercialOfLicenseId"]);
+
+/** What a snapshot holds of an index (see `SearchIndex.snapshotState`). */
+export interface SearchIndexState {
+  size: number;
+  capacity: number;
+  builtCount: number;
+  sequence: number;
+  buildMs: number;
+  referenceTime: number;
+  ids: string[];
+  /** Every typed column by field name. */
+  columns: Map<string, ArrayBufferView>;
+  dictionaries: Record<"authors" | "tasks" | "libraries" | "licenses", string[]>;
+  multiValues: Record<
+    "languages" | "datasets" | "baseModels" | "tags",
+    { dictionary: string[]; offsets: Uint32Array; values: Uint32Array }
+  >;
+  text: { sortedTerms: string[]; offsets: Uint32Array; docs: Uint32Array; fields: Uint8Array };
 }
 
 /** What only a repo's files tell: whether it runs locally, and its card text. Few repos have files. */

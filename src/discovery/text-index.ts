@@ -75,10 +75,8 @@ export class TextIndexBuilder {
     const terms = this.terms;
     // The built-in sort without a comparator orders strings by UTF-16 code units, as `<` does, in native code.
     const sortedTerms = [...terms].sort();
-    const termIndex = new Map<string, number>();
-    for (let rank = 0; rank < termCount; rank++) termIndex.set(sortedTerms[rank]!, rank);
     const rankOf = new Uint32Array(termCount);
-    for (let id = 0; id < termCount; id++) rankOf[id] = termIndex.get(terms[id]!)!;
+    for (let rank = 0; rank < termCount; rank++) rankOf[this.termIds.get(sortedTerms[rank]!)!] = rank;
     const pairCount = this.pairs.length / 2;
     const pairs = this.pairs.data;
     const offsets = new Uint32Array(termCount + 1);
@@ -94,7 +92,7 @@ export class TextIndexBuilder {
       docs[at] = packed >>> 4;
       fields[at] = packed & 15;
     }
-    return new TextIndex(sortedTerms, termIndex, offsets, docs, fields);
+    return new TextIndex(sortedTerms, offsets, docs, fields);
   }
 }
 
@@ -142,13 +140,22 @@ export class TextIndex {
   } | null = null;
   private stamp = 0;
 
+  /**
+   * No term-to-rank map: a binary search over the sorted terms finds a term, so an index read back from a
+   * snapshot needs no map of millions of strings rebuilt before its first query.
+   */
   constructor(
     readonly sortedTerms: string[],
-    private readonly termIndex: Map<string, number>,
-    private readonly offsets: Uint32Array,
-    private readonly docs: Uint32Array,
-    private readonly fields: Uint8Array,
+    readonly offsets: Uint32Array,
+    readonly docs: Uint32Array,
+    readonly fields: Uint8Array,
   ) {}
+
+  /** The rank of a term in the sorted dictionary, or -1. */
+  private rankOf(term: string): number {
+    const rank = this.lowerBound(term);
+    return rank < this.sortedTerms.length && this.sortedTerms[rank] === term ? rank : -1;
+  }
 
   get termCount(): number {
     return this.sortedTerms.length;
@@ -205,7 +212,7 @@ export class TextIndex {
     const seen = new Set<string>();
     const add = (term: string, factor: number): void => {
       if (seen.has(term)) return;
-      const rank = this.termIndex.get(term) ?? -1;
+      const rank = this.rankOf(term);
       if (rank < 0 && !this.deltaTerms.has(term)) return;
       seen.add(term);
       expansions.push({ rank, term, factor });

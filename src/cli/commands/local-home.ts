@@ -1,8 +1,11 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { HubApiError } from "@huggingface/hub";
 import type { HangarConfig } from "../../core/config.ts";
-import { badRequest } from "../../core/errors.ts";
+import { badRequest, ERROR_CODES, type ErrorCode, HangarError } from "../../core/errors.ts";
+import { getSearchIndex } from "../../discovery/get-search-index.ts";
 import { createHangar, type Hangar } from "../../hangar.ts";
+import { type Connection, hubRequest } from "../client/hub-client.ts";
 
 /**
  * Opens the instance in `config.home` for one command and closes it afterwards. SQLite's WAL mode and busy
@@ -74,6 +77,60 @@ export function runningServerUrl(config: HangarConfig): string | null {
   if (config.publicUrl) return config.publicUrl;
   const record = readServerRecord(config.home);
   return record && processRuns(record.pid) ? record.url : null;
+}
+
+/**
+ * The `hangar serve` running on this home, when the CLI can ask it as the home's owner would see it: with
+ * the instance's admin token (`HANGAR_ADMIN_TOKEN`). Without one the server would answer as an anonymous
+ * caller and leave private repos out, so the command works on the home itself instead.
+ */
+export function homeServer(config: HangarConfig): Connection | null {
+  if (!config.adminToken) return null;
+  const record = readServerRecord(config.home);
+  return record && processRuns(record.pid) ? { hubUrl: record.url, accessToken: config.adminToken } : null;
+}
+
+/** Where a discovery command's answer came from (in its `--json` output as `served`). */
+export type Served =
+  | { by: "server"; url: string }
+  | { by: "home"; index: { loadedFromSnapshot: boolean; buildMs: number; loadMs: number | null } };
+
+/** `Served` for an answer worked out on the home: whether its search index was read from a snapshot or built. */
+export async function servedByHome(hangar: Hangar): Promise<Served> {
+  const stats = (await getSearchIndex(hangar)).stats();
+  return {
+    by: "home",
+    index: { loadedFromSnapshot: stats.loadedFromSnapshot, buildMs: stats.buildMs, loadMs: stats.loadMs },
+  };
+}
+
+/**
+ * Asks the server running on the home (see `homeServer`), whose index is warm; undefined when none runs or
+ * it cannot be reached (the caller then works on the home). An answer with an error status is thrown as the
+ * server's error, as the same request on the home would be.
+ */
+export async function askHomeServer<T>(
+  config: HangarConfig,
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+): Promise<{ result: T; served: Served } | undefined> {
+  const server = homeServer(config);
+  if (!server) return undefined;
+  let result: T;
+  try {
+    result = await hubRequest<T>(server, method, `${server.hubUrl}${path}`, body);
+  } catch (error) {
+    // fetch's own failure (refused, reset): the record outlived its server, or it is stopping.
+    if (error instanceof TypeError) return undefined;
+    // The server's error as the home would have thrown it: same code, same message, same exit code.
+    const code = (error as HubApiError).data?.code;
+    if (error instanceof HubApiError && typeof code === "string" && code in ERROR_CODES) {
+      throw new HangarError(code as ErrorCode, error.message, { cause: error });
+    }
+    throw error;
+  }
+  return { result, served: { by: "server", url: server.hubUrl } };
 }
 
 /** What an offline command prints instead of a link when no server runs on the home. */

@@ -9,7 +9,7 @@ import {
 } from "../../discovery/recommend/recommend-models.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import type { Command } from "../command.ts";
-import { withLocalHome, writeJson } from "./local-home.ts";
+import { askHomeServer, servedByHome, withLocalHome, writeJson } from "./local-home.ts";
 
 /** The constraints that are set, one short phrase each. */
 export function describeConstraints(constraints: Constraints): string[] {
@@ -97,13 +97,16 @@ export const recommendCommand: Command = {
       limit = Number(values.limit);
       if (!Number.isInteger(limit)) throw badRequest("--limit must be a whole number");
     }
-    const result = await withLocalHome(config, (hangar) =>
-      recommendModels(hangar, localAdministrator(), {
-        description,
-        ...(limit !== undefined ? { limit } : {}),
-      }),
-    );
-    if (json) writeJson(stdout, result);
+    const body = { description, ...(limit !== undefined ? { limit } : {}) };
+    // A server on this home has its index warm; otherwise the home's index (its snapshot, or a build).
+    const answer =
+      (await askHomeServer<Recommendation>(config, "POST", "/v1/recommend", body)) ??
+      (await withLocalHome(config, async (hangar) => ({
+        result: await recommendModels(hangar, localAdministrator(), body),
+        served: await servedByHome(hangar),
+      })));
+    const result = answer.result;
+    if (json) writeJson(stdout, { ...result, served: answer.served });
     else writeRecommendation(stdout, result);
   },
 };

@@ -1,9 +1,9 @@
 import { countNoun } from "../../core/count-noun.ts";
 import { parseSearchRequest } from "../../discovery/parse-search-request.ts";
-import { type SearchHit, searchModels } from "../../discovery/search-models.ts";
+import { type SearchHit, type SearchModelsResult, searchModels } from "../../discovery/search-models.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import type { Command } from "../command.ts";
-import { withLocalHome, writeJson, writeTable } from "./local-home.ts";
+import { askHomeServer, servedByHome, withLocalHome, writeJson, writeTable } from "./local-home.ts";
 
 /** CLI flags and the search request parameters they stand for. */
 const FLAG_PARAMETERS: Record<string, string> = {
@@ -126,37 +126,44 @@ export const searchCommand: Command = {
     if (values["runs-locally"] === true) request.set("runs_locally", ["true"]);
     if (values.explain === true) request.set("explain", ["true"]);
     const params = parseSearchRequest(request.keys(), (name) => request.get(name) ?? []);
-    await withLocalHome(config, async (hangar) => {
-      // The CLI works on the home folder directly, as its owner: private repos are included.
-      const result = await searchModels(hangar, { ...params, caller: localAdministrator() });
-      if (json) {
-        writeJson(stdout, result);
-        return;
-      }
-      const header = ["MODEL", "TASK", "LIBRARY", "LICENSE", "PARAMS", "DOWNLOADS", "LIKES", "UPDATED"];
-      if (params.explain) header.push("SCORE");
-      writeTable(
-        stdout,
-        header,
-        result.results.map((hit) => row(hit, params.explain === true)),
-        "No models match.",
-      );
-      const shown = result.results.length;
-      const first = shown > 0 ? (result.page - 1) * result.limit + 1 : 0;
-      stdout.write(
-        `\n${countNoun(result.total, "model")} ${result.total === 1 ? "matches" : "match"}${shown > 0 ? ` (showing ${first}-${first + shown - 1}, sorted by ${result.sort})` : ""}; ${result.tookMs} ms\n`,
-      );
-      const facets = result.facets;
-      if (facets && result.total > 0) {
-        const top = (name: keyof typeof facets) =>
-          facets[name]
-            .slice(0, 5)
-            .map((value) => `${value.value} (${value.count.toLocaleString("en")})`)
-            .join(", ");
-        stdout.write(`Tasks: ${top("task")}\nLibraries: ${top("library")}\nLicences: ${top("license")}\n`);
-      }
-      const related = result.insights?.relatedSearches ?? [];
-      if (related.length > 0) stdout.write(`Related: ${related.map((entry) => entry.label).join(" | ")}\n`);
-    });
+    const query = new URLSearchParams();
+    for (const [name, list] of request) for (const value of list) query.append(name, value);
+    // A server on this home has its index warm; otherwise the home's index (its snapshot, or a build).
+    const answer =
+      (await askHomeServer<SearchModelsResult>(config, "GET", `/v1/discover?${query}`)) ??
+      (await withLocalHome(config, async (hangar) => ({
+        // The CLI works on the home folder directly, as its owner: private repos are included.
+        result: await searchModels(hangar, { ...params, caller: localAdministrator() }),
+        served: await servedByHome(hangar),
+      })));
+    const result = answer.result;
+    if (json) {
+      writeJson(stdout, { ...result, served: answer.served });
+      return;
+    }
+    const header = ["MODEL", "TASK", "LIBRARY", "LICENSE", "PARAMS", "DOWNLOADS", "LIKES", "UPDATED"];
+    if (params.explain) header.push("SCORE");
+    writeTable(
+      stdout,
+      header,
+      result.results.map((hit) => row(hit, params.explain === true)),
+      "No models match.",
+    );
+    const shown = result.results.length;
+    const first = shown > 0 ? (result.page - 1) * result.limit + 1 : 0;
+    stdout.write(
+      `\n${countNoun(result.total, "model")} ${result.total === 1 ? "matches" : "match"}${shown > 0 ? ` (showing ${first}-${first + shown - 1}, sorted by ${result.sort})` : ""}; ${result.tookMs} ms\n`,
+    );
+    const facets = result.facets;
+    if (facets && result.total > 0) {
+      const top = (name: keyof typeof facets) =>
+        facets[name]
+          .slice(0, 5)
+          .map((value) => `${value.value} (${value.count.toLocaleString("en")})`)
+          .join(", ");
+      stdout.write(`Tasks: ${top("task")}\nLibraries: ${top("library")}\nLicences: ${top("license")}\n`);
+    }
+    const related = result.insights?.relatedSearches ?? [];
+    if (related.length > 0) stdout.write(`Related: ${related.map((entry) => entry.label).join(" | ")}\n`);
   },
 };

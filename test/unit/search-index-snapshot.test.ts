@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import { after, before, describe, it } from "node:test";
+import { defaultConfig } from "../../src/core/config.ts";
+import {
+  forgetSearchIndex,
+  getSearchIndex,
+  settleSearchIndex,
+} from "../../src/discovery/get-search-index.ts";
+import { SearchIndex } from "../../src/discovery/search-index.ts";
+import {
+  loadSnapshot,
+  SNAPSHOT_FORMAT_VERSION,
+  type SnapshotFile,
+  saveSnapshot,
+  snapshotFileOf,
+} from "../../src/discovery/search-index-snapshot.ts";
+import { type SearchModelsResult, searchInIndex } from "../../src/discovery/search-models.ts";
+import type { SearchModelsParams } from "../../src/discovery/search-params.ts";
+import { createHangar, type Hangar } from "../../src/hangar.ts";
+import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
+import { createRepo } from "../../src/hub/create-repo.ts";
+import { makeTempDir } from "../helpers/test-hangar.ts";
+
+const admin = localAdministrator();
+
+/** Requests covering text (exact, prefix, typo), filters, every sort, facets and insights, as two callers. */
+const REQUESTS: SearchModelsParams[] = [
+  {},
+  { query: "bert" },
+  { query: "berd classifier" },
+  { query: "sentim", sort: "downloads" },
+  { query: "llama", tasks: ["text-generation"], limit: 50 },
+  { licenses: ["apache-2.0"], sort: "likes", explain: true },
+  { languages: ["fr"], sort: "updated", page: 2 },
+  { authors: ["secret-org"] },
+  { query: "secret" },
+  { sort: "parameters", parametersMax: 1e9 },
+  { sort: "trending", commercial: ["yes"] },
+];
+
+/** A result without its timing, which differs from run to run. */
+function comparable(result: SearchModelsResult): Omit<SearchModelsResult, "tookMs"> {
+  const { tookMs: _tookMs, ...rest } = result;
+  return rest;
+}
+
+function assertSameAnswers(expected: SearchIndex, actual: SearchIndex): void {
+  for (const request of REQUESTS) {
+    for (const caller of [null, admin]) {
+      assert.deepEqual(
+        comparable(searchInIndex(actual, { ...request, caller })),
+        comparable(searchInIndex(expected, { ...request, caller })),
+        `${JSON.stringify(request)} as ${caller ? "admin" : "anonymous"}`,
+      );
+    }
+  }
+}
+
+describe("search index snapshot", () => {
+  let temp: { path: string; remove: () => Promise<void> };
+  let hangar: Hangar;
+  let file: SnapshotFile;
+
+  before(async () => {
+    temp = await makeTempDir();
+    hangar = await createHangar(defaultConfig(temp.path));
+    await generateCatalog(hangar.catalog, { count: 3000, seed: 7 });
+    // A private repo: its visibility must survive the round trip.
+    await createRepo(hangar, admin, {
+      type: "model",
+      namespace: "secret-org",
+      name: "secret-bert",
+      private: true,
+    });
+    file = await snapshotFileOf(hangar.catalog, hangar.config.cacheFolder!);
+  });
+
+  after(async () => {
+    await hangar.close();
+    await temp.remove();
+  });
+
+  it("gives the same hits, facet counts and insights as the build it was written from", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const sequence = await hangar.catalog.searchFeed.currentSequence();
+    const loaded = await loadSnapshot(file, sequence);
+    assert.ok(loaded, "the snapshot loads");
+    assert.equal(loaded.stats().loadedFromSnapshot, true);
+    assert.equal(built.stats().loadedFromSnapshot, false);
+    assert.deepEqual(
+      { ...loaded.stats(), loadMs: null, loadedFromSnapshot: false },
+      { ...built.stats(), loadMs: null, loadedFromSnapshot: false },
+    );
+    // The fixtures find something: an all-empty comparison would prove nothing.
+    assert.ok(searchInIndex(built, { query: "bert" }).total > 0);
+    assert.equal(searchInIndex(built, { query: "secret", caller: admin }).total, 1);
+    assert.equal(searchInIndex(built, { query: "secret", caller: null }).total, 0);
+    assertSameAnswers(built, loaded);
+  });
+
+  it("is written owner-only, holding at least the index's arrays", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const stats = await stat(file.path);
+    assert.equal(stats.mode & 0o077, 0, "no rights for group or others");
+    assert.ok(stats.size >= built.stats().arrayBytes, `${stats.size} bytes`);
+  });
+
+  it("ignores a truncated, damaged, other-version, other-catalog or too-new file", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const good = await readFile(file.path);
+    const sequence = built.sequence;
+    const variants: Record<string, Buffer> = {
+      truncated: good.subarray(0, Math.floor(good.byteLength * 0.7)),
+      "cut after the prefix": good.subarray(0, 30),
+      empty: Buffer.alloc(0),
+      "a flipped byte in the arrays": Buffer.from(good),
+      "a flipped byte in the header": Buffer.from(good),
+      "another format version": Buffer.from(good),
+      "not a snapshot": Buffer.from("hello, this is not an index\n".repeat(10)),
+    };
+    const damaged = variants["a flipped byte in the arrays"]!;
+    damaged[damaged.byteLength - 100] = damaged[damaged.byteLength - 100]! ^ 0xff;
+    variants["a flipped byte in the header"]![40] = variants["a flipped byte in the header"]![40]! ^ 0x01;
+    variants["another format version"]!.writeUInt32LE(SNAPSHOT_FORMAT_VERSION + 1, 8);
+    for (const [what, bytes] of Object.entries(variants)) {
+      await writeFile(file.path, bytes);
+      assert.equal(await loadSnapshot(file, sequence), undefined, what);
+    }
+    await writeFile(file.path, good);
+    assert.ok(await loadSnapshot(file, sequence), "the intact file loads");
+    assert.equal(
+      await loadSnapshot({ ...file, identity: "0".repeat(64) }, sequence),
+      undefined,
+      "another catalog",
+    );
+    assert.equal(await loadSnapshot(file, sequence - 1), undefined, "written after the catalog's sequence");
+
+    // Through getSearchIndex: a damaged file is rebuilt (no error) and replaced by a good one.
+    await writeFile(file.path, variants.truncated!);
+    forgetSearchIndex(hangar.catalog);
+    const index = await getSearchIndex(hangar);
+    assert.equal(index.stats().loadedFromSnapshot, false);
+    assert.ok(searchInIndex(index, { query: "bert" }).total > 0);
+    await settleSearchIndex(hangar.catalog);
+    const rewritten = await loadSnapshot(file, index.sequence);
+    assert.ok(rewritten, "the rebuild wrote a new snapshot");
+    assertSameAnswers(index, rewritten);
+  });
+
+  it("is loaded on first use and patched up to the catalog when it is older", async () => {
+    forgetSearchIndex(hangar.catalog);
+    const first = await getSearchIndex(hangar);
+    await settleSearchIndex(hangar.catalog);
+    // A new process (here: a forgotten index) after a commit the snapshot does not know of.
+    await createRepo(hangar, admin, { type: "model", namespace: "late-org", name: "zebrafish-segmenter" });
+    forgetSearchIndex(hangar.catalog);
+    const index = await getSearchIndex(hangar);
+    assert.equal(index.stats().loadedFromSnapshot, true, "read from the snapshot, not rebuilt");
+    assert.ok(index.sequence > first.sequence, "patched to the catalog's sequence");
+    assert.equal(index.sequence, await hangar.catalog.searchFeed.currentSequence());
+    assert.equal(index.patchedCount, 1);
+    const found = searchInIndex(index, { query: "zebrafish" });
+    assert.deepEqual(
+      found.results.map((hit) => hit.id),
+      ["late-org/zebrafish-segmenter"],
+    );
+    const byAuthor = searchInIndex(index, { authors: ["late-org"] });
+    assert.equal(byAuthor.total, 1);
+  });
+});
