@@ -314,7 +314,12 @@ function measure(
 
 /** Rejects when the signal fires first; the model call itself may still finish in the background. */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) {
+    // The work was started with the same signal and fails with it too: nobody awaits it any more (under load
+    // the deadline can pass before this point, and its rejection went unhandled and ended the process).
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason);
     signal.addEventListener("abort", onAbort, { once: true });
