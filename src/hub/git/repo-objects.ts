@@ -80,6 +80,16 @@ export class RepoObjects {
     );
   }
 
+  /** The whole bytes of a small regular file's blob, from the blob store. */
+  async blobBytes(sha256: string, path: string): Promise<Buffer> {
+    try {
+      return await this.hub.blobs.read(sha256);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "HANGAR_ERR_BLOB_MISSING") throw error;
+      throw gitServeError(`the content of ${path} (sha256 ${sha256}) is missing from the blob store`);
+    }
+  }
+
   /** The bytes of a regular file's blob, from the blob store. */
   async blobStream(sha256: string, path: string): Promise<Readable> {
     if ((await this.hub.blobs.sizeOf(sha256)) === null) {

@@ -14,6 +14,8 @@ const MAX_PACKETS = 250_000;
 const PROGRESS_INTERVAL_MS = 500;
 /** Objects written between turns of the event loop: small ones are deflated on it, at once. */
 const OBJECTS_PER_TURN = 256;
+/** Blobs up to this size are read whole rather than streamed. */
+const SMALL_BLOB_BYTES = 256 * 1024;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -122,7 +124,21 @@ async function sendPack(objects: RepoObjects, plan: PackPlan, out: SidebandWrite
       else if ("inline" in object) await pack.object("blob", object.inline);
       else {
         current = object.path;
-        await pack.streamedObject("blob", object.size, await objects.blobStream(object.sha256, object.path));
+        // Small files (most of a repo) are read whole and deflated at once: a stream per file costs more
+        // thread-pool round trips than its bytes.
+        if (object.size <= SMALL_BLOB_BYTES) {
+          const bytes = await objects.blobBytes(object.sha256, object.path);
+          if (bytes.byteLength !== object.size) {
+            throw new Error(`the stored bytes of ${object.path} are not its ${object.size} bytes`);
+          }
+          await pack.object("blob", bytes);
+        } else {
+          await pack.streamedObject(
+            "blob",
+            object.size,
+            await objects.blobStream(object.sha256, object.path),
+          );
+        }
         current = "";
       }
       if (Date.now() - lastReport >= PROGRESS_INTERVAL_MS) {
