@@ -188,6 +188,9 @@ export class SqliteDatabase implements SqlDatabase {
 
   private static connect(path: string, readonly: boolean): Connection {
     const connection = new Database(path, { fileMustExist: true });
+    // Turning a new file to WAL takes its lock: when several processes open a new home at once, one may be
+    // creating the schema meanwhile. SQLite's own wait, only here at open, once per connection.
+    connection.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
     if (!readonly) connection.pragma("journal_mode = WAL");
     // FULL syncs the WAL at every commit: an acknowledged commit survives power loss, not only a killed
     // process. It costs one fsync per write transaction, small next to the blob fsyncs of an upload.
@@ -325,7 +328,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async schemaVersion(): Promise<number> {
-    return this.writer.connection.pragma("user_version", { simple: true }) as number;
+    return whileBusy(() => this.writer.connection.pragma("user_version", { simple: true }) as number);
   }
 
   async migrate(migrations: readonly Migration[]): Promise<void> {
