@@ -120,6 +120,13 @@ describe("licence policy", () => {
     });
     assert.equal(set.body.updatedBy, "admin");
     assert.deepEqual((await api("GET", "/v1/policy", tokens.bob)).body.policy, set.body.policy);
+    // The change is in the audit log, with who made it and the rules.
+    const audited = await api("GET", "/v1/audit?action=policy.set", hub.adminToken);
+    assert.equal(audited.status, 200);
+    const entries = audited.body.entries as Array<Record<string, unknown>>;
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]!.target, "policy:instance");
+    assert.deepEqual((entries[0]!.details as { policy: unknown }).policy, set.body.policy);
     const openapi = await api("GET", "/openapi.json");
     assert.ok(openapi.body.paths["/v1/policy"]?.put, "PUT /v1/policy is documented");
     assert.ok(openapi.body.paths["/v1/licenses/{namespace}/{name}"]?.get);

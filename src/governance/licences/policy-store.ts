@@ -3,6 +3,7 @@ import { nowIso } from "../../core/time.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubScope } from "../../hub/hub.ts";
 import type { StoredLicensePolicy } from "../../store/license-policies-table.ts";
+import { recordAudit, withinTransaction } from "../audit/index.ts";
 import { EMPTY_POLICY, type LicencePolicy, parsePolicy } from "./policy.ts";
 
 /** A stored policy that no longer validates (a vocabulary change) keeps its valid rules. */
@@ -141,6 +142,14 @@ export async function setLicencePolicy(
     updatedAt: nowIso(),
     updatedBy: who.user,
   };
-  await hub.catalog.licensePolicies.put(stored);
+  await withinTransaction(hub.catalog, async (tx) => {
+    await tx.licensePolicies.put(stored);
+    await recordAudit(tx, {
+      caller,
+      action: "policy.set",
+      target: org === undefined ? "policy:instance" : `policy:org/${org}`,
+      details: { policy: stored.rules },
+    });
+  });
   return view(org === undefined ? {} : { org }, stored);
 }
