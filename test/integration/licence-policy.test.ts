@@ -123,7 +123,7 @@ describe("licence policy", () => {
     // The change is in the audit log, with who made it and the rules.
     const audited = await api("GET", "/v1/audit?action=policy.set", hub.adminToken);
     assert.equal(audited.status, 200);
-    const entries = audited.body.entries as Array<Record<string, unknown>>;
+    const { entries } = audited.body as unknown as { entries: Array<Record<string, unknown>> };
     assert.equal(entries.length, 1);
     assert.equal(entries[0]!.target, "policy:instance");
     assert.deepEqual((entries[0]!.details as { policy: unknown }).policy, set.body.policy);
