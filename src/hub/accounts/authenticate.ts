@@ -1,3 +1,4 @@
+import type { NamespaceRow, TokenRow } from "../../core/catalog-types.ts";
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
 import type { HubScope } from "../hub.ts";
@@ -15,12 +16,17 @@ export async function authenticate(hub: HubScope, token: string): Promise<Princi
   // Recording every use would turn each read into a write; once a minute is enough to show activity.
   if (!row.lastUsedAt || Date.now() - Date.parse(row.lastUsedAt) > 60_000)
     await hub.catalog.accounts.touchToken(row.id, nowIso());
+  return principalOf(hub, user, row);
+}
+
+/** The principal of a user acting with one of their tokens: the user's admin right, token and organisations. */
+export async function principalOf(hub: HubScope, user: NamespaceRow, token: TokenRow): Promise<Principal> {
   return {
     user: user.name,
     fullname: user.fullname,
     email: user.email,
-    isAdmin: user.isAdmin && row.role === "admin",
-    token: { id: row.id, displayName: row.displayName, role: row.role, createdAt: row.createdAt },
+    isAdmin: user.isAdmin && token.role === "admin",
+    token: { id: token.id, displayName: token.displayName, role: token.role, createdAt: token.createdAt },
     orgs: (await hub.catalog.accounts.orgsOf(user.name)).map((org) => ({
       name: org.name,
       fullname: org.fullname,

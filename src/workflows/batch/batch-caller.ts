@@ -1,3 +1,4 @@
+import { principalOf } from "../../hub/accounts/authenticate.ts";
 import type { Principal } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 
@@ -14,16 +15,5 @@ export async function batchPrincipal(
   const token = await hub.catalog.accounts.getToken(tokenId);
   const user = await hub.catalog.accounts.getNamespace(owner);
   if (!token || !user || token.user.toLowerCase() !== owner.toLowerCase()) return undefined;
-  return {
-    user: user.name,
-    fullname: user.fullname,
-    email: user.email,
-    isAdmin: user.isAdmin && token.role === "admin",
-    token: { id: token.id, displayName: token.displayName, role: token.role, createdAt: token.createdAt },
-    orgs: (await hub.catalog.accounts.orgsOf(user.name)).map((org) => ({
-      name: org.name,
-      fullname: org.fullname,
-      role: org.role,
-    })),
-  };
+  return principalOf(hub, user, token);
 }
