@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { badRequest } from "./errors.ts";
 import { parseRateLimits, parseRedisUrl, type RateLimits } from "./operations-config.ts";
+import { type OutboundPolicy, parseOutboundAllow } from "./outbound-url.ts";
 
 /** Everything one Hangar instance needs; built once by an interface and passed down. */
 export interface HangarConfig {
@@ -89,6 +90,11 @@ export interface HangarConfig {
    * at for changes while Hangar runs. Unset: no routes, every model name is a local repo.
    */
   routes?: string;
+  /**
+   * Which non-global addresses requests to user-given URLs (webhooks, alerts) may reach
+   * (`HANGAR_OUTBOUND_ALLOW`: `private`, host names, addresses, networks). Unset: global addresses only.
+   */
+  outbound?: OutboundPolicy;
   /**
    * Reads an environment variable that a route names for its API key (`api_key_env`). A function, not the
    * values, so the config can be shown or logged without secrets in it.
@@ -424,6 +430,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     ),
     ...optional("scanBlock", parseScanBlock(env.HANGAR_SCAN_BLOCK, "HANGAR_SCAN_BLOCK")),
     ...optional("routes", routesFile(flags.routes ?? env.HANGAR_ROUTES, home)),
+    ...optional("outbound", parseOutboundAllow(env.HANGAR_OUTBOUND_ALLOW, "HANGAR_OUTBOUND_ALLOW")),
     environment: (name) => env[name],
   };
 }

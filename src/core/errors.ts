@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   HANGAR_ERR_BAD_REQUEST: { status: 400, hubCode: "BadRequest" },
   HANGAR_ERR_INVALID_PATH: { status: 400, hubCode: "InvalidPath" },
   HANGAR_ERR_INVALID_REPO_ID: { status: 400, hubCode: "InvalidRepoId" },
+  /** A URL the server would send requests to names a private, loopback or link-local address (SSRF guard). */
+  HANGAR_ERR_URL_NOT_ALLOWED: { status: 400, hubCode: "UrlNotAllowed" },
   HANGAR_ERR_UNAUTHORIZED: { status: 401, hubCode: "Unauthorized" },
   HANGAR_ERR_FORBIDDEN: { status: 403, hubCode: "Forbidden" },
   HANGAR_ERR_GATED_REPO: { status: 403, hubCode: "GatedRepo" },

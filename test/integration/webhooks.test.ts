@@ -1,81 +1,18 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFile } from "@huggingface/hub";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver on 127.0.0.1 that answers each request with the next status of `statuses` (then 200). */
-async function startReceiver(
-  statuses: number[] = [],
-): Promise<{ url: string; received: Received[]; server: Server }> {
-  const received: Received[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
-      response.writeHead(statuses.shift() ?? 200).end("ok");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, server };
-}
-
-async function until(what: string, test: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-interface ApiWebhook {
-  id: string;
-  url: string;
-  watched: Array<{ type: string; name: string }>;
-  domains: string[];
-  secret: string | null;
-  disabled: boolean;
-  disabledReason: string | null;
-}
-
-interface ApiDelivery {
-  event: string;
-  status: string;
-  attempts: number;
-  responseStatus: number | null;
-}
-
-/** The JSON `huggingface_hub` sends to the webhook routes (requests' `json=`), with its token. */
-async function hubJson<T = { webhook: ApiWebhook; error: string }>(
-  hub: TestHangar,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; headers: Headers; json: T }> {
-  const response = await fetch(`${hub.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    json: (text ? JSON.parse(text) : undefined) as T,
-  };
-}
+import {
+  type ApiDelivery,
+  type ApiWebhook,
+  hubJson,
+  PRIVATE_TARGETS_ALLOWED,
+  type Received,
+  startReceiver,
+  until,
+} from "../helpers/webhook-receiver.ts";
 
 describe("webhooks (/api/settings/webhooks) with deliveries off the request path", () => {
   let hub: TestHangar;
@@ -83,7 +20,7 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
   let bob: string;
   const receivers: Server[] = [];
   before(async () => {
-    hub = await startTestHangar();
+    hub = await startTestHangar({ outbound: PRIVATE_TARGETS_ALLOWED });
     alice = await hub.addUser("alice", "write");
     bob = await hub.addUser("bob", "write");
     hub.hangar.webhooks.start({
@@ -336,7 +273,7 @@ describe("webhook deliveries checked again when they are sent", () => {
   let hub: TestHangar;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   before(async () => {
-    hub = await startTestHangar();
+    hub = await startTestHangar({ outbound: PRIVATE_TARGETS_ALLOWED });
     receiver = await startReceiver();
   });
   after(async () => {

@@ -22,7 +22,7 @@ export async function createWebhook(hub: HubScope, caller: Caller, input: Webhoo
   const webhook = {
     id: newObjectId(),
     owner: owner.user,
-    url: validUrl(input.url),
+    url: validUrl(input.url, hub.config),
     secret: input.secret ?? null,
     domains: validDomains(input.domains ?? ["repo", "discussion"]),
     watched: validWatched(input.watched ?? []),

@@ -27,7 +27,7 @@ export async function updateWebhook(
   await hub.catalog.webhooks.update(
     id,
     {
-      ...(input.url !== undefined ? { url: validUrl(input.url) } : {}),
+      ...(input.url !== undefined ? { url: validUrl(input.url, hub.config) } : {}),
       ...(input.watched !== undefined && input.watched.length > 0
         ? { watched: validWatched(input.watched) }
         : {}),

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { OutboundRefusedError, outboundPolicy, postOutbound } from "../../core/outbound-url.ts";
 import type { DeliveryRow } from "../../store/webhooks-table.ts";
 import { absolutePayloadUrls } from "../events/hub-event.ts";
 import type { HubContext } from "../hub.ts";
@@ -28,7 +29,9 @@ const BATCH = 16;
  * catalog (so any node of an instance, and a restarted one, delivers what is queued), POSTs the payload
  * with the webhook's secret in `X-Webhook-Secret` (and an HMAC-SHA256 of the body under the secret in
  * `X-Hangar-Signature`), retries failures with exponential backoff, and disables a webhook whose
- * deliveries keep failing. A delivery whose repo its owner can no longer read is dropped unsent.
+ * deliveries keep failing. A delivery whose repo its owner can no longer read is dropped unsent. A receiver
+ * whose host resolves to a private, loopback or link-local address is not sent anything unless the instance's
+ * outbound policy (`HANGAR_OUTBOUND_ALLOW`) permits it (src/core/outbound-url.ts).
  */
 export class WebhookDeliverer {
   private options: Required<WebhookDelivererOptions> = {
@@ -134,18 +137,20 @@ export class WebhookDeliverer {
     let responseStatus: number | null = null;
     let error: string | null = null;
     try {
-      const response = await fetch(webhook.url, {
-        method: "POST",
+      // Resolved, checked against the instance's outbound policy, and sent to the address checked.
+      const response = await postOutbound(webhook.url, {
         headers,
         body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        timeoutMs: this.options.timeoutMs,
+        policy: outboundPolicy(this.hub.config),
       });
       responseStatus = response.status;
-      await response.body?.cancel().catch(() => undefined);
       if (response.status < 200 || response.status >= 300) error = `The receiver answered ${response.status}`;
     } catch (caught) {
-      error = `The receiver could not be reached: ${(caught as Error).message}`;
+      error =
+        caught instanceof OutboundRefusedError
+          ? `The receiver's address is refused: ${caught.message}`
+          : `The receiver could not be reached: ${(caught as Error).message}`;
     }
     const at = new Date().toISOString();
     if (error === null) {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
+import { checkOutboundUrl, outboundPolicy } from "../../core/outbound-url.ts";
 import type { WatchedItem, WebhookDomain, WebhookRow } from "../../store/webhooks-table.ts";
 import type { Caller, Principal } from "../accounts/principal.ts";
 import type { HubScope } from "../hub.ts";
@@ -19,15 +20,12 @@ export function badField(field: string, message: string): HangarError {
   return new HangarError("HANGAR_ERR_BAD_REQUEST", `${field}: ${message}`);
 }
 
-export function validUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw badField("url", `"${url}" is not an absolute URL`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    throw badField("url", "a webhook URL must use http or https");
+/**
+ * An absolute http(s) URL that is not a literal private address the instance refuses (400
+ * HANGAR_ERR_URL_NOT_ALLOWED); a host name is checked after resolution at each delivery.
+ */
+export function validUrl(url: string, config: HubScope["config"]): string {
+  checkOutboundUrl(url, outboundPolicy(config));
   return url;
 }
 
