@@ -1,34 +1,26 @@
 import { HangarError } from "../core/errors.ts";
 import type { Repo, RepoRef } from "../core/types.ts";
 import { assertCanDownload, getReadableRepo } from "../hub/access.ts";
-import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
-import { requestContextOf } from "./request-log.ts";
 import type { RequestContext } from "./router.ts";
 
 /** What git and git-lfs need to ask for credentials (or use the ones they were given). */
 export const BASIC_CHALLENGE = { "WWW-Authenticate": 'Basic realm="Hangar"' };
 
 /**
- * The caller of a git or Git LFS request. git sends credentials as HTTP Basic: any user name, a Hangar token
- * as the password, as on the Hub (a bearer token, resolved by the server, works too). A token that is not
- * known answers 401 with the challenge, so git asks again or says authentication failed.
+ * The token of HTTP Basic credentials, as git sends them: any user name, a Hangar token as the password, as
+ * on the Hub. Some tools put the token in the user name and leave the password empty. The request hook
+ * resolves it on routes marked `acceptsBasicAuth` (git and Git LFS), with the bearer token's throttle and
+ * audit; a token that is not known answers 401 with the challenge, so git asks again or says authentication
+ * failed.
  */
-export async function gitCaller(context: RequestContext): Promise<Caller> {
-  if (context.caller) return context.caller;
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(context.request.headers.authorization ?? "");
-  if (!match) return null;
+export function basicAuthToken(header: string | undefined): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");
+  if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
-  // Some tools put the token in the user name and leave the password empty.
   const token = colon === -1 ? decoded : decoded.slice(colon + 1) || decoded.slice(0, colon);
-  if (!token) return null;
-  try {
-    const principal = await authenticate(context.hangar, token);
-    return { ...principal, request: requestContextOf(context.request, context.hangar.config) };
-  } catch (error) {
-    throw withChallenge(error);
-  }
+  return token || undefined;
 }
 
 /** A 401 that git understands as "send credentials"; other errors unchanged. */

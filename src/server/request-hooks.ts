@@ -9,6 +9,7 @@ import { isTokenShaped } from "../hub/accounts/tokens.ts";
 import { recordAudit } from "../hub/audit/record-audit.ts";
 import type { WindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
+import { basicAuthToken, withChallenge } from "./basic-auth.ts";
 import { logRequest, requestContextOf, stampResponse } from "./request-log.ts";
 import type { Router } from "./router.ts";
 import { wantsHtml } from "./routes/web-ui.ts";
@@ -49,7 +50,8 @@ function bearerToken(header: string | undefined): string | undefined {
 /**
  * The one `onRequest` hook every request passes, before any plugin registered later (metrics, rate limits,
  * audit) and before any route: it starts the request's log line, answers CORS preflights, names the route
- * (`request.hangarRoute`) and resolves the caller (`request.caller`) from the bearer token, throttling
+ * (`request.hangarRoute`) and resolves the caller (`request.caller`) from the bearer token (or, on git's
+ * routes, HTTP Basic credentials), throttling
  * token guessing per client address (`AuthThrottle`). CORS headers and `X-Request-Id` are already set on
  * the raw response by the server itself (see `createApp`), so they are on every answer; here only for
  * `app.inject()`, which has no server.
@@ -71,11 +73,13 @@ export function registerRequestHooks(
     logRequest(request, reply);
     const config = request.routeOptions.config ?? {};
     let acceptsPlaceholderKeys = false;
+    let acceptsBasicAuth = false;
     if (config.hubRoutes || request.is404) {
       const match = hubMatchOf(request, router);
       if ("pattern" in match) {
         request.hangarRoute = match.pattern;
         acceptsPlaceholderKeys = match.options.acceptsPlaceholderKeys === true;
+        acceptsBasicAuth = match.options.acceptsBasicAuth === true;
       }
     } else {
       request.hangarRoute = request.routeOptions.url ?? "unmatched";
@@ -93,7 +97,10 @@ export function registerRequestHooks(
     }
     const bearer = bearerToken(request.headers.authorization);
     // On OpenAI's routes, a placeholder API key (not shaped like a Hangar token) is no key: see RouteOptions.
-    const token = bearer && acceptsPlaceholderKeys && !isTokenShaped(bearer) ? undefined : bearer;
+    // On git's routes, a token may come as HTTP Basic credentials: the same throttle and audit apply to it.
+    const basic = !bearer && acceptsBasicAuth ? basicAuthToken(request.headers.authorization) : undefined;
+    const scheme = basic ? "basic" : "bearer";
+    const token = basic ?? (bearer && acceptsPlaceholderKeys && !isTokenShaped(bearer) ? undefined : bearer);
     if (token) {
       const context = requestContextOf(request.raw, hangar.config);
       try {
@@ -103,12 +110,13 @@ export function registerRequestHooks(
           authenticate: () => authenticate(hangar, token),
         });
         request.caller = { ...principal, request: context };
-        if (signedIn) await recordSignIn(hangar, request.caller, "success");
+        if (signedIn) await recordSignIn(hangar, request.caller, "success", scheme);
       } catch (error) {
         if (HangarError.isInstance(error) && error.code === "HANGAR_ERR_UNAUTHORIZED") {
-          await recordSignIn(hangar, null, "failure", context);
+          await recordSignIn(hangar, null, "failure", scheme, context);
         }
-        throw error;
+        // git asks for other credentials (or says authentication failed) on a 401 with a Basic challenge.
+        throw basic ? withChallenge(error) : error;
       }
     }
     if (config.openAi) openAiShaped.add(request);
@@ -129,12 +137,15 @@ export function registerRequestHooks(
 
 /**
  * Audits a token's first authentication from an address (a sign-in: the throttle had not seen the token
- * there within its trust window) and every failed one, each in a transaction of its own.
+ * there within its trust window) and every failed one, each in a transaction of its own. The same holds for
+ * git's HTTP Basic credentials: one clone or push is several requests, but one sign-in, like a session of
+ * API calls; `details.scheme` tells them apart (`bearer` or `basic`).
  */
 async function recordSignIn(
   hangar: Hangar,
   caller: Principal | null,
   outcome: "success" | "failure",
+  scheme: "bearer" | "basic",
   request?: RequestContext,
 ): Promise<void> {
   await hangar.catalog.transaction((tx) =>
@@ -143,6 +154,7 @@ async function recordSignIn(
       action: outcome === "success" ? "auth.sign_in" : "auth.failed",
       target: caller ? `user:${caller.user}` : "auth:token",
       outcome,
+      details: { scheme },
       ...(request ? { request } : {}),
     }),
   );

@@ -35,6 +35,11 @@ export interface RouteOptions {
    */
   acceptsPlaceholderKeys?: boolean;
   /**
+   * git and git-lfs send a token as HTTP Basic credentials (the password): on such a route they are
+   * resolved as a bearer token is, with its throttle and audit, and a refusal carries the Basic challenge.
+   */
+  acceptsBasicAuth?: boolean;
+  /**
    * The route is served by a native Fastify route (`src/server/native/`); it is listed here so the Router
    * still answers 405 with `Allow` for its other methods, and lists it with the rest.
    */

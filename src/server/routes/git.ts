@@ -12,7 +12,7 @@ import type { Caller } from "../../hub/accounts/principal.ts";
 import { listGitRefs } from "../../hub/git/git-refs.ts";
 import { serveReceivePack } from "../../hub/git/receive-pack.ts";
 import { errLine, serveUploadPack } from "../../hub/git/upload-pack.ts";
-import { cloneableRepo, gitCaller, withChallenge } from "../basic-auth.ts";
+import { cloneableRepo, withChallenge } from "../basic-auth.ts";
 import { decodeSegment, readBody } from "../http.ts";
 import type { Handler, RequestContext, Router } from "../router.ts";
 
@@ -58,7 +58,7 @@ const infoRefs: Handler = async (context) => {
     await receiveInfoRefs(context);
     return;
   }
-  const caller = await gitCaller(context);
+  const caller = context.caller;
   const repo = await cloneableRepo(context, caller, gitRepoRef(context));
   const version = protocolVersion(context);
   const body = version === 2 ? v2Advertisement() : v0Advertisement(await listGitRefs(context.hangar, repo));
@@ -77,7 +77,7 @@ const infoRefs: Handler = async (context) => {
 async function pushableRepo(
   context: RequestContext,
 ): Promise<{ repo?: Repo; refusal?: string; caller?: Caller }> {
-  const caller = await gitCaller(context);
+  const caller = context.caller;
   if (!caller) {
     throw withChallenge(
       new HangarError(
@@ -163,7 +163,7 @@ function responseSink(response: ServerResponse): (chunk: Buffer) => Promise<void
 }
 
 const uploadPack: Handler = async (context) => {
-  const caller = await gitCaller(context);
+  const caller = context.caller;
   const repo = await cloneableRepo(context, caller, gitRepoRef(context));
   const body = await readGitBody(context, MAX_REQUEST_BYTES);
   const { response } = context;
@@ -190,10 +190,12 @@ const uploadPack: Handler = async (context) => {
  * and fetch; protocol v2 when the client asks for it and v0 otherwise) and `git-receive-pack` (push, v0).
  */
 export function registerGitRoutes(router: Router): void {
-  router.add("GET", "/:namespace/:repo/info/refs", infoRefs);
-  router.add("GET", "/:type(datasets|spaces)/:namespace/:repo/info/refs", infoRefs);
-  router.add("POST", "/:namespace/:repo/git-upload-pack", uploadPack);
-  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/git-upload-pack", uploadPack);
-  router.add("POST", "/:namespace/:repo/git-receive-pack", receivePack);
-  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/git-receive-pack", receivePack);
+  // git sends a token as HTTP Basic credentials: the request hook resolves them (see RouteOptions).
+  const git = { acceptsBasicAuth: true };
+  router.add("GET", "/:namespace/:repo/info/refs", infoRefs, git);
+  router.add("GET", "/:type(datasets|spaces)/:namespace/:repo/info/refs", infoRefs, git);
+  router.add("POST", "/:namespace/:repo/git-upload-pack", uploadPack, git);
+  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/git-upload-pack", uploadPack, git);
+  router.add("POST", "/:namespace/:repo/git-receive-pack", receivePack, git);
+  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/git-receive-pack", receivePack, git);
 }

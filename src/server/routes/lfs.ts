@@ -6,7 +6,7 @@ import { lfsDownloadBatch, openSignedLfsDownload } from "../../hub/read/lfs-down
 import { lfsBatch } from "../../hub/write/lfs-batch.ts";
 import { completeLfsMultipart, uploadLfsObject, uploadLfsPart } from "../../hub/write/lfs-upload.ts";
 import { verifyLfsObject } from "../../hub/write/lfs-verify.ts";
-import { gitCaller, withChallenge } from "../basic-auth.ts";
+import { withChallenge } from "../basic-auth.ts";
 import { decodeSegment, sendJson } from "../http.ts";
 import { readJsonBody } from "../read-json-body.ts";
 import type { Handler, RequestContext, Router } from "../router.ts";
@@ -46,7 +46,7 @@ function declaredLength(context: RequestContext): number | undefined {
 const batch: Handler = async (context) => {
   const body = await readJsonBody(context, LFS_BATCH_BODY);
   // git-lfs sends the credentials git has for the remote (HTTP Basic, a token as the password).
-  const caller = await gitCaller(context);
+  const caller = context.caller;
   const repo = repoFromGitPath(context);
   const objects = body.objects as Array<{ oid: unknown; size: unknown }>;
   const result = await (body.operation === "download"
@@ -77,7 +77,7 @@ const batch: Handler = async (context) => {
 
 const verify: Handler = async (context) => {
   const body = await readJsonBody(context, LFS_VERIFY_BODY);
-  await verifyLfsObject(context.hangar, await gitCaller(context), {
+  await verifyLfsObject(context.hangar, context.caller, {
     repo: repoFromGitPath(context),
     oid: body.oid,
     size: body.size,
@@ -90,11 +90,18 @@ const verify: Handler = async (context) => {
 export function registerLfsRoutes(router: Router): void {
   // huggingface.js appends the batch's X-Request-Id to each per-object error it shows: only an id the client
   // chose comes back here, so the messages users see stay the server's own.
-  const batchOptions = { requestIdOnlyWhenSent: true };
+  // git-lfs sends git's credentials (HTTP Basic): the request hook resolves them (see RouteOptions).
+  const batchOptions = { requestIdOnlyWhenSent: true, acceptsBasicAuth: true };
+  const verifyOptions = { acceptsBasicAuth: true };
   router.add("POST", "/:namespace/:repo/info/lfs/objects/batch", batch, batchOptions);
   router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/batch", batch, batchOptions);
-  router.add("POST", "/:namespace/:repo/info/lfs/objects/verify", verify);
-  router.add("POST", "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/verify", verify);
+  router.add("POST", "/:namespace/:repo/info/lfs/objects/verify", verify, verifyOptions);
+  router.add(
+    "POST",
+    "/:type(datasets|spaces)/:namespace/:repo/info/lfs/objects/verify",
+    verify,
+    verifyOptions,
+  );
 
   // Signed URLs from the batch reply: clients call them without an Authorization header.
   router.add("GET", "/api/lfs-download/:type/:namespace/:name/:oid", async (context) => {
