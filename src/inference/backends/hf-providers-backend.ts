@@ -10,7 +10,8 @@ import type { InferenceStream } from "../inference-types.ts";
 import type { StreamChunk } from "../runtime/model-loader.ts";
 import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, unreachable, upstreamError } from "./backend-errors.ts";
-import { type GenerationOutput, probe, UNKNOWN_TOKEN_ID, unsupported } from "./openai-backend.ts";
+import { probe, UNKNOWN_TOKEN_ID, unsupported } from "./openai-backend.ts";
+import { type GenerationOutput, generationResult, meterPromptTokens, tokenUsage } from "./token-usage.ts";
 
 /** Where `@huggingface/inference` sends requests; a deployment may point them elsewhere (`url`, `hub_url`). */
 const HF_ROUTER = "https://router.huggingface.co";
@@ -144,10 +145,7 @@ export class HfProvidersBackend implements InferenceBackend {
           output = {
             generated_text: String(choice?.message?.content ?? ""),
             finish_reason: choice?.finish_reason === "length" ? "length" : "stop",
-            usage: {
-              prompt_tokens: answer.usage?.prompt_tokens ?? 0,
-              completion_tokens: answer.usage?.completion_tokens ?? 0,
-            },
+            usage: tokenUsage(answer.usage),
           };
         } else {
           const parameters = isRecord(call.parameters) ? call.parameters : {};
@@ -161,21 +159,11 @@ export class HfProvidersBackend implements InferenceBackend {
             usage: { prompt_tokens: 0, completion_tokens: 0 },
           };
         }
-        call.meter.inputUnits = output.usage.prompt_tokens;
-        call.meter.unit = "tokens";
-        return {
+        return generationResult(call, output, {
           model: this.options.model,
           revision: this.options.model,
           task,
-          outputs: output,
-          usage: {
-            input_units: output.usage.prompt_tokens,
-            output_units: output.usage.completion_tokens,
-            unit: "tokens",
-            output_unit: "tokens",
-            latency_ms: 0,
-          },
-        };
+        });
       }
       const { model, provider } = this.target(false);
       const method = (
@@ -257,8 +245,7 @@ export class HfProvidersBackend implements InferenceBackend {
             for await (const event of source) {
               if (event.usage?.prompt_tokens !== undefined) {
                 usage.prompt = event.usage.prompt_tokens;
-                call.meter.inputUnits = usage.prompt;
-                call.meter.unit = "tokens";
+                meterPromptTokens(call, usage.prompt);
               }
               const choice = event.choices?.[0];
               if (!choice) continue;

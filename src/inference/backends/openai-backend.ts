@@ -5,13 +5,7 @@ import type { StreamChunk } from "../runtime/model-loader.ts";
 import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, retryAfterMs, unreachable, upstreamError } from "./backend-errors.ts";
 import { readEventData } from "./sse.ts";
-
-/** The text-generation output of Hangar's task API, which every backend answers with. */
-export interface GenerationOutput {
-  generated_text: string;
-  finish_reason: "stop" | "length";
-  usage: { prompt_tokens: number; completion_tokens: number };
-}
+import { type GenerationOutput, generationResult, meterPromptTokens, tokenUsage } from "./token-usage.ts";
 
 /** Token id of a streamed chunk whose backend sends text, not ids: it still counts as one generated token. */
 export const UNKNOWN_TOKEN_ID = -1;
@@ -123,30 +117,16 @@ export class OpenAiBackend implements InferenceBackend {
       | Record<string, unknown>
       | undefined;
     const message = isRecord(choice?.message) ? choice.message : undefined;
-    const usage = isRecord(answer.usage) ? answer.usage : {};
     const output: GenerationOutput = {
       generated_text: String((message ? message.content : choice?.text) ?? ""),
       finish_reason: finishReasonOf(choice?.finish_reason),
-      usage: {
-        prompt_tokens: Number(usage.prompt_tokens ?? 0),
-        completion_tokens: Number(usage.completion_tokens ?? 0),
-      },
+      usage: tokenUsage(answer.usage),
     };
-    call.meter.inputUnits = output.usage.prompt_tokens;
-    call.meter.unit = "tokens";
-    return {
+    return generationResult(call, output, {
       model: call.model,
       revision: String(answer.model ?? call.model),
       task,
-      outputs: output,
-      usage: {
-        input_units: output.usage.prompt_tokens,
-        output_units: output.usage.completion_tokens,
-        unit: "tokens",
-        output_unit: "tokens",
-        latency_ms: 0,
-      },
-    };
+    });
   }
 
   private async embed(call: BackendCall, signal: AbortSignal): Promise<BackendResult> {
@@ -155,9 +135,8 @@ export class OpenAiBackend implements InferenceBackend {
       await this.post("/embeddings", { model: call.model, input: call.inputs }, signal)
     ).json()) as { data?: Array<{ index: number; embedding: number[] }>; usage?: { prompt_tokens?: number } };
     const vectors = [...(answer.data ?? [])].sort((a, b) => a.index - b.index).map((item) => item.embedding);
-    const tokens = Number(answer.usage?.prompt_tokens ?? 0);
-    call.meter.inputUnits = tokens;
-    call.meter.unit = "tokens";
+    const tokens = tokenUsage(answer.usage).prompt_tokens;
+    meterPromptTokens(call, tokens);
     return {
       model: call.model,
       revision: call.model,
@@ -202,8 +181,7 @@ export class OpenAiBackend implements InferenceBackend {
             }
             if (isRecord(event.usage) && typeof event.usage.prompt_tokens === "number") {
               usage.prompt = event.usage.prompt_tokens;
-              call.meter.inputUnits = usage.prompt;
-              call.meter.unit = "tokens";
+              meterPromptTokens(call, usage.prompt);
             }
             const choice = Array.isArray(event.choices)
               ? (event.choices[0] as Record<string, unknown>)
