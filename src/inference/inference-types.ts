@@ -1,4 +1,5 @@
 import type { Caller } from "../hub/accounts/principal.ts";
+import type { EnsembleReport } from "./ensemble.ts";
 import type { ModelRuntimeInfo, StreamChunk } from "./runtime/model-loader.ts";
 import type { PoolStats } from "./runtime/model-pool.ts";
 import type { QueueStats } from "./runtime/model-queue.ts";
@@ -41,6 +42,8 @@ export interface InferenceResult {
   task: string;
   outputs: unknown;
   usage: InferenceUsage;
+  /** A route that combines its deployments' answers (an ensemble policy): how much they agreed, who answered. */
+  ensemble?: EnsembleReport;
 }
 
 export interface InferenceStream {

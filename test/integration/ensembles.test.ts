@@ -2,41 +2,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
+import type { EnsembleDefinition, EnsembleOutput } from "../../src/inference/ensemble.ts";
 import { checkPipelineShape } from "../../src/workflows/pipelines/definition.ts";
-import type { EnsembleDefinition, EnsembleOutput } from "../../src/workflows/pipelines/ensemble.ts";
 import { runPipeline } from "../../src/workflows/pipelines/run-pipeline.ts";
 import { validatePipeline } from "../../src/workflows/pipelines/validate-pipeline.ts";
-import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
-import { tinyClassifierFiles, tinySentimentOf } from "../helpers/tiny-models.ts";
-
-/** Each member knows the sentiment of two words only: one slot of every sentence. */
-const SLOTS = [
-  { member: "tests/member-a", positive: "good", negative: "bad" },
-  { member: "tests/member-b", positive: "great", negative: "awful" },
-  { member: "tests/member-c", positive: "love", negative: "hate" },
-];
-const FILLERS = ["the film", "this movie", "the plot was it"];
-
-interface Example {
-  text: string;
-  label: "POSITIVE" | "NEGATIVE";
-}
-
-/** Every sign of the three slots, with three fillers: the truth is the majority of the slots' signs. */
-function labelledSet(): Example[] {
-  const examples: Example[] = [];
-  for (let signs = 0; signs < 8; signs++) {
-    const words = SLOTS.map((slot, index) => ((signs >> index) & 1 ? slot.positive : slot.negative));
-    const positives = SLOTS.filter((_, index) => (signs >> index) & 1).length;
-    for (const filler of FILLERS) {
-      examples.push({
-        text: `${words.join(" ")} ${filler}`,
-        label: positives >= 2 ? "POSITIVE" : "NEGATIVE",
-      });
-    }
-  }
-  return examples;
-}
+import {
+  accuracyOn,
+  importEnsembleMembers,
+  labelledSet,
+  ENSEMBLE_SLOTS as SLOTS,
+} from "../helpers/ensemble-set.ts";
+import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 describe("ensembles as a pipeline step, on a labelled set built here", () => {
   let hub: TestHangar;
@@ -44,14 +20,7 @@ describe("ensembles as a pipeline step, on a labelled set built here", () => {
 
   before(async () => {
     hub = await startTestHangar();
-    for (const slot of SLOTS) {
-      const known = new Set([slot.positive, slot.negative]);
-      await importFiles(
-        hub.hangar,
-        slot.member,
-        tinyClassifierFiles((word) => (known.has(word) ? tinySentimentOf(word) : 0)),
-      );
-    }
+    await importEnsembleMembers(hub.hangar);
   });
   after(async () => {
     await hub.close();
@@ -80,8 +49,7 @@ describe("ensembles as a pipeline step, on a labelled set built here", () => {
     return { run, answers: run.outputs!.answers as EnsembleOutput[] };
   }
 
-  const accuracy = (labels: string[]) =>
-    labels.filter((label, index) => label === examples[index]!.label).length / examples.length;
+  const accuracy = (labels: string[]) => accuracyOn(examples, labels);
 
   it("majority vote beats every member, and says how much the members agreed", async () => {
     const { answers: votes, run } = await answers({

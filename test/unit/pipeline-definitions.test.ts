@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: pipeline definitions write references as ${...} in plain strings
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { combineAnswers } from "../../src/inference/ensemble.ts";
 import { readBatchLines } from "../../src/workflows/batch/batch-rows.ts";
 import { parsePipelineText } from "../../src/workflows/pipelines/definition.ts";
-import { combineAnswers } from "../../src/workflows/pipelines/ensemble.ts";
 import { fillTemplate, walk } from "../../src/workflows/pipelines/references.ts";
 import { validatePipeline } from "../../src/workflows/pipelines/validate-pipeline.ts";
 

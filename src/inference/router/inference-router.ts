@@ -1,17 +1,38 @@
 import { type StatsListener, unwatchFile, watchFile, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { stringify } from "yaml";
 import { nowIso } from "../../core/time.ts";
+import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import type { BackendResult, InferenceBackend } from "../backend.ts";
 import type { InferenceRegistry } from "../registry.ts";
 import type { CircuitState } from "./circuit-breaker.ts";
 import { type BackendContext, createBackend, Deployment, type DeploymentHealth } from "./deployment.ts";
 import { ResponseCache } from "./response-cache.ts";
+import { auditRefusedReload, auditRoutesChange } from "./route-audit.ts";
 import { RouteBackend } from "./route-backend.ts";
-import { checkRoutesJson, type RoutesConfig, readRoutesFile } from "./route-config.ts";
+import { checkRoutesJson, parseRoutesYaml, type RoutesConfig, readRoutesFile } from "./route-config.ts";
 
 /** How often a route file is looked at for changes. */
 const WATCH_INTERVAL_MS = 500;
+/** A changed route file is read again after this long, until two reads agree (a write may be under way). */
+const SETTLE_MS = 100;
+
+/**
+ * Reads a route file that was just seen changing once it has stopped changing: a file being written (not
+ * replaced by a rename) can be seen empty or half-written, which would be refused for what it is not.
+ */
+async function readSettledRoutesFile(file: string): Promise<RoutesConfig> {
+  const read = () => readFile(file, "utf8").catch(() => undefined);
+  let text = await read();
+  for (let tries = 0; tries < 20; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const again = await read();
+    if (again === text) break;
+    text = again;
+  }
+  return text === undefined ? readRoutesFile(file) : parseRoutesYaml(text, file);
+}
 /** How long one health probe may take. */
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -61,6 +82,7 @@ export class InferenceRouter {
   private watching = false;
   private listener: StatsListener | undefined;
   private closed = false;
+  private changing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: RouterOptions) {
     const config = options.hub.config;
@@ -92,15 +114,57 @@ export class InferenceRouter {
     return structuredClone(this.config);
   }
 
-  /** Replaces the routes (the admin API); with a route file, the file is rewritten so a reload agrees. */
-  replace(value: unknown): RoutesConfig {
+  /**
+   * Replaces the routes (the admin API); with a route file, the file is rewritten so a reload agrees. Each
+   * route created, changed or removed is in the audit log, written in the transaction that applies it.
+   */
+  replace(value: unknown, caller: Caller): Promise<RoutesConfig> {
     const checked = checkRoutesJson(value);
-    if (this.file) {
-      writeFileSync(this.file, stringify(checked));
-      this.loadError = undefined;
+    return this.serially(async () => {
+      await this.options.hub.catalog.transaction(async (tx) => {
+        await auditRoutesChange(tx, caller, { kind: "api" }, this.config, checked);
+        if (this.file) {
+          writeFileSync(this.file, stringify(checked));
+          this.loadError = undefined;
+        }
+        this.apply(checked);
+      });
+      return this.current();
+    });
+  }
+
+  /** Changes of routes one at a time (API calls and reloads), so each entry's "before" is what was in force. */
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.changing.then(work);
+    this.changing = done.catch(() => {});
+    return done;
+  }
+
+  /** A reload of the route file: taken as a whole and audited, or refused (audited too) with the routes kept. */
+  private async reload(file: string): Promise<void> {
+    let config: RoutesConfig;
+    try {
+      config = await readSettledRoutesFile(file);
+    } catch (error) {
+      this.loadError = (error as Error).message;
+      this.options.hub.telemetry?.routerEvent?.({ kind: "routes-refused", message: this.loadError });
+      await this.options.hub.catalog.transaction((tx) => auditRefusedReload(tx, file, this.loadError!));
+      return;
     }
-    this.apply(checked);
-    return this.current();
+    // The file as the admin API just wrote it (or touched without a change): nothing to reload.
+    if (JSON.stringify(config) === JSON.stringify(this.config)) {
+      this.loadError = undefined;
+      return;
+    }
+    await this.options.hub.catalog.transaction(async (tx) => {
+      await auditRoutesChange(tx, null, { kind: "file", file }, this.config, config);
+      this.apply(config);
+    });
+    this.loadError = undefined;
+    this.options.hub.telemetry?.routerEvent?.({
+      kind: "routes-loaded",
+      message: `${file}: ${this.routes.size} routes`,
+    });
   }
 
   private watch(): void {
@@ -109,17 +173,10 @@ export class InferenceRouter {
     const file = this.file;
     this.listener = (now, before) => {
       if (this.closed || now.mtimeMs === before.mtimeMs) return;
-      try {
-        this.apply(readRoutesFile(file));
-        this.loadError = undefined;
-        this.options.hub.telemetry?.routerEvent?.({
-          kind: "routes-loaded",
-          message: `${file}: ${this.routes.size} routes`,
-        });
-      } catch (error) {
-        this.loadError = (error as Error).message;
+      void this.serially(() => this.reload(file)).catch((error) => {
+        this.loadError = `${file}: the reload could not be recorded: ${(error as Error).message}`;
         this.options.hub.telemetry?.routerEvent?.({ kind: "routes-refused", message: this.loadError });
-      }
+      });
     };
     watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, this.listener);
   }

@@ -1,12 +1,13 @@
 import { HangarError } from "../../core/errors.ts";
 import type { BackendCall, BackendHealth, BackendResult, InferenceBackend } from "../backend.ts";
 import { attemptTimedOut, isRetryable, requestedWait } from "../backends/backend-errors.ts";
+import { type EnsembleDefinition, runEnsemble } from "../ensemble.ts";
 import type { InferenceStream } from "../inference-types.ts";
 import type { StreamChunk } from "../runtime/model-loader.ts";
 import { isRecord } from "../tasks/task-definition.ts";
 import type { Deployment } from "./deployment.ts";
 import type { ResponseCache } from "./response-cache.ts";
-import type { RouteConfig } from "./route-config.ts";
+import { ENSEMBLE_POLICIES, isEnsemblePolicy, type RouteConfig } from "./route-config.ts";
 
 /** First wait before trying a deployment again; doubled each time, with full jitter, up to the cap. */
 const BACKOFF_BASE_MS = 100;
@@ -78,6 +79,9 @@ export function orderDeployments(route: RouteConfig, deployments: readonly Deplo
   const list = [...deployments];
   switch (route.policy) {
     case "priority":
+    case "majority":
+    case "weighted-average":
+    case "cascade":
       return list;
     case "latency":
       // A deployment not measured yet counts as fastest, so every one gets measured.
@@ -151,7 +155,9 @@ export class RouteBackend implements InferenceBackend {
   /** The call with its task named: the route's own task when the request named none. */
   private withTask(call: BackendCall): BackendCall {
     if (call.task !== undefined) return call;
-    return Object.assign(call, { task: this.config.task ?? "text-generation" });
+    // Ensembles combine labelled answers: text classification unless the route names its task.
+    const fallback = isEnsemblePolicy(this.config.policy) ? "text-classification" : "text-generation";
+    return Object.assign(call, { task: this.config.task ?? fallback });
   }
 
   async run(given: BackendCall): Promise<BackendResult> {
@@ -164,11 +170,16 @@ export class RouteBackend implements InferenceBackend {
     }
     const total = limitedSignal(call.deadline(), this.config.timeout_ms);
     try {
-      const attempt = await this.attempt(call, total, (deployment, attemptCall) =>
-        deployment.backend.run(attemptCall),
-      );
-      attempt.limit.clear();
-      const result = { ...attempt.value, model: this.config.name };
+      let result: BackendResult;
+      if (isEnsemblePolicy(this.config.policy)) {
+        result = await this.runEnsemble(call, total);
+      } else {
+        const attempt = await this.attempt(call, total, (deployment, attemptCall) =>
+          deployment.backend.run(attemptCall),
+        );
+        attempt.limit.clear();
+        result = { ...attempt.value, model: this.config.name };
+      }
       if (key !== undefined) this.cache!.set(key, structuredClone(result));
       return result;
     } finally {
@@ -176,8 +187,82 @@ export class RouteBackend implements InferenceBackend {
     }
   }
 
+  /**
+   * An ensemble policy: every deployment is a member, asked with the route's retries and circuits on that
+   * deployment alone; their labelled answers are combined (`inference/ensemble.ts`) and the answer says how
+   * much they agreed, or which stage of a cascade answered. Usage is the sum of the members' calls.
+   */
+  private async runEnsemble(
+    call: BackendCall,
+    total: ReturnType<typeof limitedSignal>,
+  ): Promise<BackendResult> {
+    const policy = this.config.policy as keyof typeof ENSEMBLE_POLICIES;
+    if (Array.isArray(call.inputs)) {
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `inputs: route ${this.config.name} combines its deployments' answers (policy ${policy}): send one input per request, not a list`,
+        { details: { field: "inputs" } },
+      );
+    }
+    const method = ENSEMBLE_POLICIES[policy];
+    const definition: EnsembleDefinition = {
+      method,
+      models: this.deployments.map((deployment) => ({
+        model: deployment.config.model,
+        ...(deployment.config.weight !== undefined ? { weight: deployment.config.weight } : {}),
+      })),
+      ...(this.config.threshold !== undefined ? { threshold: this.config.threshold } : {}),
+    };
+    const results: BackendResult[] = [];
+    const combined = await runEnsemble(definition, async (_member, index) => {
+      const deployment = this.deployments[index]!;
+      const memberCall: BackendCall = { ...call, meter: { ...call.meter } };
+      const attempt = await this.attempt(
+        memberCall,
+        total,
+        (chosen, attemptCall) => chosen.backend.run(attemptCall),
+        false,
+        [deployment],
+      );
+      attempt.limit.clear();
+      results[index] = attempt.value;
+      return attempt.value.outputs;
+    });
+    const answered = results.filter((result) => result !== undefined);
+    const first = answered[0]!;
+    const { labels, ...report } = combined;
+    Object.assign(call.meter, {
+      model: this.config.name,
+      task: first.task,
+      revision: answered.map((result) => result.revision).join(","),
+      deployment: `${policy}(${answered.map((result) => result.model).join(", ")})`,
+    });
+    const sum = (field: "input_units" | "output_units" | "latency_ms") =>
+      answered.reduce((total, result) => total + result.usage[field], 0);
+    return {
+      model: this.config.name,
+      revision: answered.map((result) => result.revision).join(","),
+      task: first.task,
+      outputs: labels,
+      usage: {
+        ...first.usage,
+        input_units: sum("input_units"),
+        output_units: sum("output_units"),
+        latency_ms: sum("latency_ms"),
+      },
+      ensemble: { method, ...report },
+    };
+  }
+
   async stream(given: BackendCall): Promise<InferenceStream> {
     const call = this.withTask(given);
+    if (isEnsemblePolicy(this.config.policy)) {
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `stream: route ${this.config.name} combines its deployments' answers (policy ${this.config.policy}) and cannot stream`,
+        { details: { field: "stream" } },
+      );
+    }
     const total = limitedSignal(call.deadline(), this.config.timeout_ms);
     let attempt: Attempt<{
       stream: InferenceStream;
@@ -257,9 +342,10 @@ export class RouteBackend implements InferenceBackend {
     total: ReturnType<typeof limitedSignal>,
     work: (deployment: Deployment, call: BackendCall) => Promise<T>,
     streaming = false,
+    candidates: readonly Deployment[] = this.deployments,
   ): Promise<Attempt<T>> {
     const task = call.task ?? "text-generation";
-    const able = this.deployments.filter((deployment) => deployment.backend.supports(task));
+    const able = candidates.filter((deployment) => deployment.backend.supports(task));
     if (able.length === 0) {
       throw new HangarError(
         "HANGAR_ERR_BAD_REQUEST",

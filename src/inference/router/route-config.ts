@@ -3,8 +3,28 @@ import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
 import { HangarError } from "../../core/errors.ts";
 import { BACKEND_KINDS, type BackendKind } from "../backend.ts";
 
-export const ROUTE_POLICIES = ["priority", "latency", "least-busy", "weighted", "cost"] as const;
-export type RoutePolicy = (typeof ROUTE_POLICIES)[number];
+/** Policies that pick one deployment per request. */
+export const SELECTION_POLICIES = ["priority", "latency", "least-busy", "weighted", "cost"] as const;
+/**
+ * Policies that ask several deployments and combine their labelled answers (see `inference/ensemble.ts`):
+ * every deployment votes (`majority`), their scores are averaged by `weight` (`weighted-average`), or they
+ * are asked in order until one is confident enough (`cascade`, cheap model first, `threshold`).
+ */
+export const ENSEMBLE_POLICIES = {
+  majority: "majority",
+  "weighted-average": "weighted",
+  cascade: "cascade",
+} as const;
+export type EnsemblePolicy = keyof typeof ENSEMBLE_POLICIES;
+export const ROUTE_POLICIES = [
+  ...SELECTION_POLICIES,
+  ...(Object.keys(ENSEMBLE_POLICIES) as EnsemblePolicy[]),
+];
+export type RoutePolicy = (typeof SELECTION_POLICIES)[number] | EnsemblePolicy;
+
+export function isEnsemblePolicy(policy: RoutePolicy): policy is EnsemblePolicy {
+  return Object.hasOwn(ENSEMBLE_POLICIES, policy);
+}
 
 /** One deployment of a route: where a model runs and how to reach it. Secrets are named, never written. */
 export interface DeploymentConfig {
@@ -19,7 +39,7 @@ export interface DeploymentConfig {
   hub_url?: string;
   /** The environment variable that holds the API key (`HF_TOKEN` for hf-providers when absent). */
   api_key_env?: string;
-  /** Share of traffic under the `weighted` policy (default 1). */
+  /** Share of traffic under the `weighted` policy, or of the vote under `majority` and `weighted-average` (default 1). */
   weight?: number;
   /** Price per million tokens, for the `cost` policy (default 0). */
   cost?: number;
@@ -39,9 +59,11 @@ export interface RouteConfig {
   attempt_timeout_ms: number;
   /** Consecutive failures that open a deployment's circuit, and how long it stays open before a probe. */
   circuit: { failures: number; cooldown_ms: number };
+  /** Cascade: a deployment's answer stands when its best score reaches this (default 0.9); the last one always answers. */
+  threshold?: number;
   /** Exact-match response cache for deterministic requests (embeddings, classification; see `cache`). */
   cache: boolean;
-  /** The task of requests that name none (the Hub's serverless route); text-generation when absent. */
+  /** The task of requests that name none (the Hub's serverless route): text-classification for an ensemble policy, else text-generation. */
   task?: string;
   deployments: DeploymentConfig[];
 }
@@ -182,6 +204,7 @@ const ROUTE_FIELDS = [
   "attempt_timeout_ms",
   "circuit",
   "cache",
+  "threshold",
   "deployments",
 ];
 
@@ -235,10 +258,21 @@ function checkRoute(check: Checker, value: unknown, path: Path): RouteConfig {
   if (value.cache !== undefined && typeof value.cache !== "boolean")
     check.fail([...path, "cache"], "must be true or false");
   const task = check.text(value.task, [...path, "task"], false);
+  const policy = check.choice(value.policy, [...path, "policy"], ROUTE_POLICIES, ROUTE_DEFAULTS.policy);
+  if (isEnsemblePolicy(policy) && deployments.length < 2) {
+    check.fail([...path, "deployments"], `must list at least two deployments to combine (policy ${policy})`);
+  }
+  let threshold: number | undefined;
+  if (value.threshold !== undefined && value.threshold !== null) {
+    if (policy !== "cascade") check.fail([...path, "threshold"], "is only for policy cascade");
+    threshold = check.number(value.threshold, [...path, "threshold"], undefined);
+    if (threshold! > 1) check.fail([...path, "threshold"], "must be a score between 0 and 1");
+  }
   return {
     name,
     ...(task !== undefined ? { task } : {}),
-    policy: check.choice(value.policy, [...path, "policy"], ROUTE_POLICIES, ROUTE_DEFAULTS.policy),
+    policy,
+    ...(threshold !== undefined ? { threshold } : {}),
     retries: check.count(value.retries, [...path, "retries"], ROUTE_DEFAULTS.retries),
     timeout_ms: check.count(value.timeout_ms, [...path, "timeout_ms"], ROUTE_DEFAULTS.timeout_ms, 1),
     attempt_timeout_ms: check.count(

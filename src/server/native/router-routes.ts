@@ -77,7 +77,7 @@ export function registerRouterRoutes(app: NativeApp, hangar: Hangar): void {
     },
     async (request) => {
       requireAdmin(request.caller, "PUT /v1/routes");
-      return hangar.inference.router.replace(request.body);
+      return hangar.inference.router.replace(request.body, request.caller);
     },
   );
   app.get(

@@ -138,6 +138,13 @@ async function runServerless(context: RequestContext): Promise<void> {
   sendJson(context.response, 200, output, {
     "X-Repo-Commit": result.revision,
     "X-Hangar-Task": result.task,
+    // An ensemble route: the Hub's shape has no room for it, so what the ensemble added goes in headers.
+    ...(result.ensemble
+      ? {
+          "X-Hangar-Ensemble-Agreement": String(result.ensemble.agreement),
+          "X-Hangar-Ensemble-Answered-By": result.ensemble.answered_by,
+        }
+      : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { HangarError } from "../../core/errors.ts";
-import { ENSEMBLE_METHODS, type EnsembleDefinition } from "./ensemble.ts";
+import { ENSEMBLE_METHODS, type EnsembleDefinition } from "../../inference/ensemble.ts";
 
 /** A condition on a value (a label, a score): the step (or the fan-out item) runs only when it holds. */
 export interface StepCondition {

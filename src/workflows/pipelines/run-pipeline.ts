@@ -5,9 +5,9 @@ import { getReadableRepo } from "../../hub/access.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import { resolveRevision } from "../../hub/resolve-revision.ts";
+import { runEnsemble } from "../../inference/ensemble.ts";
 import type { InferenceRuntime } from "../../inference/inference-runtime.ts";
 import type { StepCondition, StepDefinition } from "./definition.ts";
-import { cascadeStops, combineAnswers } from "./ensemble.ts";
 import { fillTemplate, parseReference, walk, wholeReference } from "./references.ts";
 import type { ValidatedPipeline } from "./validate-pipeline.ts";
 
@@ -221,23 +221,7 @@ export async function runPipeline(params: RunPipelineParams): Promise<PipelineRu
       const answer = async (inputs: unknown, parameters: Record<string, unknown>) => {
         const ensemble = step.ensemble;
         if (!ensemble) return callModel(step.model!, inputs, parameters);
-        const answers: Array<{ model: string; output: unknown }> = [];
-        if (ensemble.method === "cascade") {
-          for (const [index, { model }] of ensemble.models.entries()) {
-            const output = await callModel(model, inputs, parameters);
-            answers.push({ model, output });
-            const last = index === ensemble.models.length - 1;
-            if (last || cascadeStops(output, model, ensemble.threshold ?? 0.9)) break;
-          }
-        } else {
-          const outputs = await Promise.all(
-            ensemble.models.map(({ model }) => callModel(model, inputs, parameters)),
-          );
-          for (const [index, output] of outputs.entries()) {
-            answers.push({ model: ensemble.models[index]!.model, output });
-          }
-        }
-        return combineAnswers(ensemble, answers);
+        return runEnsemble(ensemble, ({ model }) => callModel(model, inputs, parameters));
       };
       const fanOut = step.for_each !== undefined;
       const items = fanOut ? lookup(undefined)(wholeReference(step.for_each!)!) : [undefined];

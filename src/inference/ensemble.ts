@@ -1,8 +1,12 @@
-import { HangarError } from "../../core/errors.ts";
+import { HangarError } from "../core/errors.ts";
 
-/** How an ensemble step combines its models' answers (classification tasks: lists of `{label, score}`). */
+/**
+ * How an ensemble combines its models' answers (classification tasks: lists of `{label, score}`). One
+ * implementation for both places ensembles are used: a pipeline step (`ensemble:`) and a route policy
+ * (`policy: majority | weighted-average | cascade`, the route's deployments being the members).
+ */
 export interface EnsembleDefinition {
-  method: "majority" | "weighted" | "cascade";
+  method: EnsembleMethod;
   /** In order: for a cascade, the cheap model first. */
   models: Array<{ model: string; revision?: string; weight?: number }>;
   /** Cascade: a stage answers when its best score reaches this (default 0.9); the last stage always answers. */
@@ -25,7 +29,12 @@ export interface EnsembleOutput {
   members: Array<{ model: string; label: string; score: number }>;
 }
 
+/** What an answer reports of its ensemble, next to the combined labels. */
+export type EnsembleReport = Omit<EnsembleOutput, "labels"> & { method: EnsembleMethod };
+
 export const ENSEMBLE_METHODS = ["majority", "weighted", "cascade"] as const;
+export type EnsembleMethod = (typeof ENSEMBLE_METHODS)[number];
+export const DEFAULT_CASCADE_THRESHOLD = 0.9;
 
 function labelsOf(output: unknown, model: string): LabelScore[] {
   const list = Array.isArray(output) && Array.isArray(output[0]) ? output[0] : output;
@@ -48,6 +57,31 @@ export function cascadeStops(output: unknown, model: string, threshold: number):
 }
 
 /**
+ * Runs an ensemble with `call` answering for one member: every member at once (majority, weighted), or a
+ * cascade's stages in order until one is confident enough (the last one always answers).
+ */
+export async function runEnsemble(
+  ensemble: EnsembleDefinition,
+  call: (member: EnsembleDefinition["models"][number], index: number) => Promise<unknown>,
+): Promise<EnsembleOutput> {
+  const answers: Array<{ model: string; output: unknown }> = [];
+  if (ensemble.method === "cascade") {
+    for (const [index, member] of ensemble.models.entries()) {
+      const output = await call(member, index);
+      answers.push({ model: member.model, output });
+      const last = index === ensemble.models.length - 1;
+      if (last || cascadeStops(output, member.model, ensemble.threshold ?? DEFAULT_CASCADE_THRESHOLD)) break;
+    }
+  } else {
+    const outputs = await Promise.all(ensemble.models.map((member, index) => call(member, index)));
+    for (const [index, output] of outputs.entries()) {
+      answers.push({ model: ensemble.models[index]!.model, output });
+    }
+  }
+  return combineAnswers(ensemble, answers);
+}
+
+/**
  * Combines the answers of the models that ran (for a cascade, the stages run so far, the last one answering):
  * majority of best labels (ties to the higher mean score), weighted mean of each label's score, or the
  * cascade's last stage.
@@ -56,7 +90,9 @@ export function combineAnswers(
   ensemble: EnsembleDefinition,
   answers: Array<{ model: string; output: unknown }>,
 ): EnsembleOutput {
-  const weights = answers.map((answer) => ensemble.models.find((m) => m.model === answer.model)?.weight ?? 1);
+  // Answers come in the members' order (a cascade's: the stages run so far), so weights go by position:
+  // two members may name the same model (a route's deployments of one model on two servers).
+  const weights = answers.map((_, index) => ensemble.models[index]?.weight ?? 1);
   const totalWeight = weights.reduce((sum, weight) => sum + weight, 0);
   const labelled = answers.map((answer) => ({
     model: answer.model,
