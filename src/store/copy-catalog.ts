@@ -56,6 +56,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "collection_items", key: ["object_id"] },
   { name: "repo_likes", key: ["repo_pk", "user"] },
   { name: "repo_daily_stats", key: ["repo_pk", "day"] },
+  { name: "repo_upstream_popularity", key: ["repo_pk"] },
   { name: "follows", key: ["follower", "followee"] },
 ];
 

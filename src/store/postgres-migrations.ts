@@ -623,6 +623,20 @@ CREATE TABLE follows (
 CREATE INDEX follows_followee ON follows(followee, follower);
 `;
 
+/**
+ * What the upstream hub reported of a repo's downloads and likes at the last `hangar sync` or pull, with when
+ * and from where, kept apart from Hangar's own counts; repos.downloads and repos.likes hold both summed.
+ */
+const UPSTREAM_POPULARITY = `
+CREATE TABLE repo_upstream_popularity (
+  repo_pk bigint PRIMARY KEY REFERENCES repos(pk) ON DELETE CASCADE,
+  downloads bigint,
+  likes bigint,
+  taken_at text COLLATE "C" NOT NULL,
+  source text COLLATE "C" NOT NULL
+);
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
@@ -634,6 +648,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   DISCUSSIONS,
   WORKFLOWS,
   HUB_SOCIAL,
+  UPSTREAM_POPULARITY,
 ];
 
 /**

@@ -157,7 +157,10 @@ export class ReposTable {
     );
   }
 
-  /** Figures an upstream hub reports for a mirrored repo or an upstream-only entry (`hangar sync`). */
+  /**
+   * Sets listing figures as given. `hangar sync` and pulls set only the last change and gating here; their
+   * downloads and likes go through src/hub/mirror/upstream-popularity.ts, added to Hangar's own counts.
+   */
   async setUpstreamFigures(
     pk: number,
     figures: { downloads?: number; likes?: number; lastModified?: string; gated?: GatedMode },

@@ -1,6 +1,17 @@
 import type { RepoType } from "../core/types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
 
+/** What an upstream hub reported of a repo's popularity, when and where (`hangar sync`, a pull). */
+export interface UpstreamPopularity {
+  /** null when the upstream reports none (a space has no downloads). */
+  downloads: number | null;
+  likes: number | null;
+  /** When the figures were taken (ISO 8601). */
+  takenAt: string;
+  /** The upstream's endpoint. */
+  source: string;
+}
+
 export interface LikedRepo {
   type: RepoType;
   id: string;
@@ -140,7 +151,48 @@ export class SocialTable {
     return rows.map((row) => Number(row.pk));
   }
 
-  async setPopularity(repoPk: number, figures: { likes?: number; trendingScore?: number }): Promise<void> {
+  /** Hangar's own figures of a repo: the downloads it counted (per day) and its users' likes. */
+  async ownFigures(repoPk: number): Promise<{ downloads: number; likes: number }> {
+    const row = await this.db.get<{ downloads: number | null; likes: number }>(
+      `SELECT (SELECT SUM(downloads) FROM repo_daily_stats WHERE repo_pk = ?) AS downloads,
+       (SELECT COUNT(*) FROM repo_likes WHERE repo_pk = ?) AS likes`,
+      [repoPk, repoPk],
+    );
+    return { downloads: Number(row?.downloads ?? 0), likes: Number(row?.likes ?? 0) };
+  }
+
+  async upstreamFigures(repoPk: number): Promise<UpstreamPopularity | undefined> {
+    const row = await this.db.get<{
+      downloads: number | null;
+      likes: number | null;
+      taken_at: string;
+      source: string;
+    }>("SELECT downloads, likes, taken_at, source FROM repo_upstream_popularity WHERE repo_pk = ?", [repoPk]);
+    if (!row) return undefined;
+    return {
+      downloads: row.downloads === null ? null : Number(row.downloads),
+      likes: row.likes === null ? null : Number(row.likes),
+      takenAt: row.taken_at,
+      source: row.source,
+    };
+  }
+
+  async setUpstreamFigures(repoPk: number, figures: UpstreamPopularity): Promise<void> {
+    await this.db.run(
+      `INSERT INTO repo_upstream_popularity (repo_pk, downloads, likes, taken_at, source) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (repo_pk) DO UPDATE SET downloads = excluded.downloads, likes = excluded.likes,
+       taken_at = excluded.taken_at, source = excluded.source`,
+      [repoPk, figures.downloads, figures.likes, figures.takenAt, figures.source],
+    );
+  }
+
+  /** Sets the figures repos list and sort by (`downloads` and `likes`: Hangar's own plus the upstream's). */
+  async setPopularity(
+    repoPk: number,
+    figures: { downloads?: number; likes?: number; trendingScore?: number },
+  ): Promise<void> {
+    if (figures.downloads !== undefined)
+      await this.db.run("UPDATE repos SET downloads = ? WHERE pk = ?", [figures.downloads, repoPk]);
     if (figures.likes !== undefined)
       await this.db.run("UPDATE repos SET likes = ? WHERE pk = ?", [figures.likes, repoPk]);
     if (figures.trendingScore !== undefined)

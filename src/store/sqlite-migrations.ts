@@ -569,4 +569,15 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   CREATE INDEX follows_followee ON follows(followee, follower);
   `,
+  `
+  -- What the upstream hub reported of a repo's downloads and likes at the last \`hangar sync\` or pull, with
+  -- when and from where, kept apart from Hangar's own counts; repos.downloads and repos.likes hold both summed.
+  CREATE TABLE repo_upstream_popularity (
+    repo_pk INTEGER PRIMARY KEY REFERENCES repos(pk) ON DELETE CASCADE,
+    downloads INTEGER,
+    likes INTEGER,
+    taken_at TEXT NOT NULL,
+    source TEXT NOT NULL
+  );
+  `,
 ];

@@ -21,6 +21,7 @@ import {
   upstreamFetch,
   upstreamFileUrl,
 } from "./upstream-client.ts";
+import { recordUpstreamPopularity } from "./upstream-popularity.ts";
 
 export interface PullProgress {
   filesDone: number;
@@ -305,10 +306,7 @@ export async function pullRepo(hub: HubContext, params: PullRepoParams): Promise
         upstreamFiles: listed.length,
       },
     });
-    await hub.catalog.repos.setUpstreamFigures(repo.pk, {
-      ...(info.downloads !== undefined ? { downloads: info.downloads } : {}),
-      ...(info.likes !== undefined ? { likes: info.likes } : {}),
-    });
+    await recordUpstreamPopularity(hub.catalog, repo.pk, info, upstream.endpoint);
     // The mirrored files are scanned in the background like committed ones.
     if (recorded.created) hub.scans?.notify?.();
     const refs = [

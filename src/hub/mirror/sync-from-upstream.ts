@@ -5,6 +5,7 @@ import type { HubContext, HubScope } from "../hub.ts";
 import { defaultBranchHead, type MirrorInfo, mirrorInfoOf } from "./mirror-info.ts";
 import { pullRepo } from "./pull-repo.ts";
 import { fetchUpstreamRepoInfo, type Upstream, upstreamFailure } from "./upstream-client.ts";
+import { recordUpstreamPopularity } from "./upstream-popularity.ts";
 
 export type SyncStatus =
   /** An upstream-only entry whose figures were refreshed. */
@@ -28,6 +29,9 @@ export interface SyncEntry {
   upstreamSha?: string;
   /** The commit the mirror had before. */
   previousSha?: string;
+  /** The downloads and likes the upstream reports, recorded apart from Hangar's own counts. */
+  upstreamDownloads?: number;
+  upstreamLikes?: number;
   message?: string;
 }
 
@@ -84,7 +88,8 @@ async function* syncCandidates(
 
 /**
  * Refreshes what the upstream says about upstream-only catalog entries (downloads, likes, last change,
- * gating) and about mirrored repos; a mirror whose upstream revision moved is pulled again with the file
+ * gating) and about mirrored repos (downloads, likes, gating): the downloads and likes are kept dated and
+ * labelled with the upstream's endpoint, apart from Hangar's own counts, and listed as their sum; a mirror whose upstream revision moved is pulled again with the file
  * selection it was made with, so `sync` keeps a team's mirrors current. An unreachable upstream stops the
  * sync with that error; other failures are reported per repo.
  */
@@ -146,12 +151,16 @@ async function syncOne(
     };
   }
   await hub.catalog.repos.setUpstreamFigures(repo.pk, {
-    ...(info.downloads !== undefined ? { downloads: info.downloads } : {}),
-    ...(info.likes !== undefined ? { likes: info.likes } : {}),
     // A mirror's last change is its own head commit's date; an entry's is the upstream's.
     ...(!mirror && info.lastModified ? { lastModified: info.lastModified } : {}),
     gated: info.gated,
   });
+  // Downloads and likes: the upstream's, dated and labelled, beside Hangar's own counts (which they add to).
+  await recordUpstreamPopularity(hub.catalog, repo.pk, info, upstream.endpoint);
+  const figures = {
+    ...(info.downloads !== undefined ? { upstreamDownloads: info.downloads } : {}),
+    ...(info.likes !== undefined ? { upstreamLikes: info.likes } : {}),
+  };
   if (!mirror) {
     // The entry's popularity figures are now the upstream's of today, no longer the bundled snapshot's.
     const facts = await hub.catalog.facts.get(repo.pk);
@@ -162,10 +171,11 @@ async function syncOne(
         snapshotSource: upstream.endpoint,
       });
     }
-    return { ...base, status: "refreshed", upstreamSha: info.sha };
+    return { ...base, status: "refreshed", upstreamSha: info.sha, ...figures };
   }
-  if (info.sha === mirror.commit) return { ...base, status: "current", upstreamSha: info.sha };
-  if (!pull) return { ...base, status: "behind", upstreamSha: info.sha, previousSha: mirror.commit };
+  if (info.sha === mirror.commit) return { ...base, status: "current", upstreamSha: info.sha, ...figures };
+  if (!pull)
+    return { ...base, status: "behind", upstreamSha: info.sha, previousSha: mirror.commit, ...figures };
   try {
     await pullRepo(hub, {
       repo: mirror.repo,
@@ -174,9 +184,15 @@ async function syncOne(
       endpoint: upstream.endpoint,
       ...(mirror.partial ? { selections: mirror.filters, include: [], exclude: [] } : {}),
     });
-    return { ...base, status: "pulled", upstreamSha: info.sha, previousSha: mirror.commit };
+    return { ...base, status: "pulled", upstreamSha: info.sha, previousSha: mirror.commit, ...figures };
   } catch (error) {
     if (upstreamFailure(error) === "unreachable") throw error;
-    return { ...base, status: "failed", upstreamSha: info.sha, message: (error as Error).message };
+    return {
+      ...base,
+      status: "failed",
+      upstreamSha: info.sha,
+      message: (error as Error).message,
+      ...figures,
+    };
   }
 }

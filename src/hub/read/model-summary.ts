@@ -3,6 +3,7 @@ import type { CommercialUse, CommitMetadata, Repo } from "../../core/types.ts";
 import type { HubScope } from "../hub.ts";
 import { devicesThatFitEach, memoryForParameters } from "../metadata/derive-model-facts.ts";
 import { commercialUseOf } from "../metadata/licenses.ts";
+import { type PopularityParts, popularityParts } from "../mirror/upstream-popularity.ts";
 
 /**
  * What Hangar knows about a model, in one shape whether it has files (facts extracted at commit time) or is
@@ -28,6 +29,12 @@ export interface ModelSummary {
   runsLocally: boolean;
   /** When the popularity figures are a snapshot: its date and source. */
   snapshot: { date: string; source: string | null } | null;
+  /**
+   * `downloads` and `likes` of repo info are Hangar's own counts plus the upstream's last reported figures;
+   * here they are apart: `own`, and `upstream` with the date they were taken and their source (the upstream's
+   * endpoint after `hangar sync` or a pull, the catalog snapshot's source before), null when there are none.
+   */
+  popularity: PopularityParts;
   sources: string[];
 }
 
@@ -43,6 +50,7 @@ export async function summarizeModel(
   const memory = model?.memory ?? memoryForParameters(parameters);
   const fitsOn = model?.fitsOn ?? devicesThatFitEach(memory);
   const pipelineTag = model?.pipelineTag ?? facts?.pipelineTag ?? repo.pipelineTag;
+  const snapshot = facts?.snapshotDate ? { date: facts.snapshotDate, source: facts.snapshotSource } : null;
   return {
     origin: repo.origin,
     description: facts?.description ?? null,
@@ -58,7 +66,8 @@ export async function summarizeModel(
     memory,
     fitsOn,
     runsLocally: model?.runsLocally ?? false,
-    snapshot: facts?.snapshotDate ? { date: facts.snapshotDate, source: facts.snapshotSource } : null,
+    snapshot,
+    popularity: await popularityParts(hub.catalog, repo, snapshot),
     sources: facts?.sources ?? [],
   };
 }
