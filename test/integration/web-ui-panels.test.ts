@@ -1,40 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
 import { importPackagedModels } from "../../src/inference/adapters/packaged-models.ts";
 import { renderTextPng } from "../helpers/image-fixtures.ts";
-import type { TestHangar } from "../helpers/test-hangar.ts";
-import { collectPageErrors, ensureWebUiBuilt, launchChromium, screenshot } from "../helpers/web-ui.ts";
-import { startWebUiHangar } from "../helpers/web-ui-hub.ts";
-
-const TIMEOUT = 20_000;
+import { screenshot } from "../helpers/web-ui.ts";
+import { webUiSuite } from "../helpers/web-ui-suite.ts";
 
 /** The Performance and Integration panels in headless Chromium, against a real hangar on 127.0.0.1. */
 describe("web UI: Performance and Integration in a browser", () => {
-  let hub: TestHangar;
-  let browser: Browser;
-  let context: BrowserContext;
+  const ui = webUiSuite({ timeout: 20_000, prepare: (hub) => importPackagedModels(hub.hangar) });
   let page: Page;
-  let errors: string[];
-  before(async () => {
-    await ensureWebUiBuilt();
-    hub = await startWebUiHangar();
-    await importPackagedModels(hub.hangar);
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: hub.url });
-    context.setDefaultTimeout(TIMEOUT);
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: hub.url });
-  });
-  after(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
-
   const open = async (path: string) => {
-    await page?.close();
-    page = await context.newPage();
-    errors = collectPageErrors(page);
-    await page.goto(path);
+    page = await ui.open(path);
   };
 
   it("runs the try-it widget on hangar/sentiment-tiny and shows the label and the latency", async () => {
@@ -58,7 +35,7 @@ describe("web UI: Performance and Integration in a browser", () => {
       .waitFor();
     assert.match((await labels.first().textContent()) ?? "", /^NEGATIVE/, "the best label comes first");
     await screenshot(page, "integration-try-it");
-    assert.deepEqual(errors, []);
+    assert.deepEqual(ui.errors, []);
   });
 
   it("reads an uploaded image with the OCR model", async () => {
@@ -76,7 +53,7 @@ describe("web UI: Performance and Integration in a browser", () => {
       /^Latency [\d.]+ (ms|s) in the browser$/,
     );
     await screenshot(page, "integration-ocr");
-    assert.deepEqual(errors, []);
+    assert.deepEqual(ui.errors, []);
   });
 
   it("copies a snippet pointed at this server", async () => {
@@ -96,11 +73,11 @@ describe("web UI: Performance and Integration in a browser", () => {
     await page.getByRole("button", { name: "Copy the cURL snippet" }).click();
     await page.getByRole("button", { name: "Copy the cURL snippet" }).filter({ hasText: "Copied" }).waitFor();
     const copied = (await page.evaluate("navigator.clipboard.readText()")) as string;
-    assert.ok(copied.startsWith(`curl ${hub.url}/v1/inference/text-classification \\\n`), copied);
+    assert.ok(copied.startsWith(`curl ${ui.hub.url}/v1/inference/text-classification \\\n`), copied);
     assert.ok(copied.includes('"model":"hangar/sentiment-tiny"'), copied);
     // The copied command works as it stands.
     const body = /-d '(.*)'$/m.exec(copied)?.[1];
-    const answer = await fetch(`${hub.url}/v1/inference/text-classification`, {
+    const answer = await fetch(`${ui.hub.url}/v1/inference/text-classification`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: body ?? "",
@@ -109,7 +86,7 @@ describe("web UI: Performance and Integration in a browser", () => {
     await page.getByRole("tab", { name: "Python: huggingface_hub" }).click();
     assert.match(
       (await page.locator(".snippet pre").textContent()) ?? "",
-      new RegExp(`HF_ENDPOINT"\\] = "${hub.url}"`),
+      new RegExp(`HF_ENDPOINT"\\] = "${ui.hub.url}"`),
     );
     await screenshot(page, "integration-snippets");
   });
@@ -153,7 +130,7 @@ describe("web UI: Performance and Integration in a browser", () => {
     await page.getByRole("heading", { name: "Evaluation results" }).waitFor();
     assert.ok(await page.getByText("model card (self-reported)").first().isVisible());
     await screenshot(page, "performance-compare");
-    assert.deepEqual(errors, []);
+    assert.deepEqual(ui.errors, []);
   });
 
   it("opens a comparison from its URL and drops a model with its button", async () => {

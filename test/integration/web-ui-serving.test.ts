@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { defaultConfig } from "../../src/core/config.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { type RunningServer, startServer } from "../../src/server/create-server.ts";
@@ -11,6 +13,10 @@ import { importFiles, makeTempDir } from "../helpers/test-hangar.ts";
 const INDEX =
   '<!doctype html><html lang="en"><head><script type="module" src="/assets/app-1a2b3c.js"></script></head><body><div id="app"></div></body></html>\n';
 const SCRIPT = 'console.log("the app");\n';
+/** A bundle big enough to be worth compressing; the build writes its .br and .gz copies next to it. */
+const BUNDLE = `${Array.from({ length: 400 }, (_, line) => `export const value${line} = "${"abc".repeat(line % 7)}";`).join("\n")}\n`;
+/** One with no copies (a build made without the compression step): compressed when served. */
+const STYLES = `${Array.from({ length: 200 }, (_, line) => `.rule-${line} { color: #${(line * 4099).toString(16).padStart(6, "0").slice(0, 6)}; }`).join("\n")}\n`;
 const BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 /**
@@ -29,6 +35,10 @@ describe("the web UI's files and page URLs", () => {
     await mkdir(join(webRoot, "assets"), { recursive: true });
     await writeFile(join(webRoot, "index.html"), INDEX);
     await writeFile(join(webRoot, "assets", "app-1a2b3c.js"), SCRIPT);
+    await writeFile(join(webRoot, "assets", "bundle-4d5e6f.js"), BUNDLE);
+    await writeFile(join(webRoot, "assets", "bundle-4d5e6f.js.br"), brotliCompressSync(BUNDLE));
+    await writeFile(join(webRoot, "assets", "bundle-4d5e6f.js.gz"), gzipSync(BUNDLE));
+    await writeFile(join(webRoot, "assets", "styles-7a8b9c.css"), STYLES);
     hangar = await createHangar(defaultConfig(join(home.path, "hangar"), { logLevel: "silent" }));
     await importFiles(hangar, "acme/demo", {
       "README.md": "---\nlicense: mit\n---\n# Demo\n",
@@ -73,6 +83,64 @@ describe("the web UI's files and page URLs", () => {
       assert.equal(refused.status, 404, path);
       assert.equal(refused.headers.get("x-error-code"), "NotFound", path);
     }
+  });
+
+  it("sends the build's brotli or gzip copy as Accept-Encoding asks, with one ETag per encoding", async () => {
+    const path = "/assets/bundle-4d5e6f.js";
+    const br = await raw(built.url, path, { "accept-encoding": "gzip, deflate, br, zstd" });
+    assert.equal(br.status, 200);
+    assert.equal(br.headers["content-encoding"], "br");
+    assert.equal(br.headers.vary, "Accept-Encoding");
+    assert.equal(br.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert.equal(br.headers["content-type"], "text/javascript; charset=utf-8");
+    assert.equal(Number(br.headers["content-length"]), br.body.byteLength);
+    assert.ok(br.body.equals(await readFile(join(home.path, "web", "assets", "bundle-4d5e6f.js.br"))));
+    assert.equal(brotliDecompressSync(br.body).toString(), BUNDLE);
+    assert.ok(
+      br.body.byteLength < BUNDLE.length / 4,
+      `${br.body.byteLength} bytes sent for ${BUNDLE.length}`,
+    );
+
+    const gzip = await raw(built.url, path, { "accept-encoding": "br;q=0, gzip" });
+    assert.equal(gzip.headers["content-encoding"], "gzip");
+    assert.equal(gunzipSync(gzip.body).toString(), BUNDLE);
+    const plain = await raw(built.url, path, {});
+    assert.equal(plain.headers["content-encoding"], undefined);
+    assert.equal(plain.body.toString(), BUNDLE);
+    const identity = await raw(built.url, path, { "accept-encoding": "identity" });
+    assert.equal(identity.headers["content-encoding"], undefined);
+
+    const etags = [br, gzip, plain].map((answer) => String(answer.headers.etag));
+    assert.equal(new Set(etags).size, 3, `distinct ETags: ${etags.join(" ")}`);
+    const revalidated = await raw(built.url, path, {
+      "accept-encoding": "gzip, br",
+      "if-none-match": `W/"other", ${br.headers.etag}`,
+    });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.body.byteLength, 0);
+    // The gzip copy's ETag does not validate the brotli body.
+    const other = await raw(built.url, path, {
+      "accept-encoding": "br",
+      "if-none-match": String(gzip.headers.etag),
+    });
+    assert.equal(other.status, 200);
+    const head = await raw(built.url, path, { "accept-encoding": "br" }, "HEAD");
+    assert.equal(head.headers["content-length"], br.headers["content-length"]);
+    assert.equal(head.body.byteLength, 0);
+  });
+
+  it("compresses a file the build left without copies once, and leaves small files alone", async () => {
+    const first = await raw(built.url, "/assets/styles-7a8b9c.css", { "accept-encoding": "gzip, br" });
+    assert.equal(first.headers["content-encoding"], "br");
+    assert.equal(first.headers["content-type"], "text/css; charset=utf-8");
+    assert.equal(brotliDecompressSync(first.body).toString(), STYLES);
+    const again = await raw(built.url, "/assets/styles-7a8b9c.css", { "accept-encoding": "gzip, br" });
+    assert.ok(again.body.equals(first.body));
+    const gzip = await raw(built.url, "/assets/styles-7a8b9c.css", { "accept-encoding": "gzip" });
+    assert.equal(gunzipSync(gzip.body).toString(), STYLES);
+    const small = await raw(built.url, "/assets/app-1a2b3c.js", { "accept-encoding": "gzip, br" });
+    assert.equal(small.headers["content-encoding"], undefined, "under 1 KiB goes as it is");
+    assert.equal(small.body.toString(), SCRIPT);
   });
 
   it("answers the Hub's page URLs with the app for a browser", async () => {
@@ -135,3 +203,24 @@ describe("the web UI's files and page URLs", () => {
     assert.match(document.paths["/"]?.get?.summary ?? "", /web UI/);
   });
 });
+
+/** A request without fetch's automatic decompression: the bytes and headers as sent. */
+function raw(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  method = "GET",
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${base}${path}`, { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      );
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}

@@ -1,38 +1,17 @@
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { TestHangar } from "../helpers/test-hangar.ts";
-import { collectPageErrors, ensureWebUiBuilt, launchChromium, screenshot } from "../helpers/web-ui.ts";
-import { startWebUiHangar } from "../helpers/web-ui-hub.ts";
-
-const TIMEOUT = 15_000;
+import { describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import { screenshot } from "../helpers/web-ui.ts";
+import { type OpenOptions, webUiSuite } from "../helpers/web-ui-suite.ts";
 
 /** The Explorer and Details panels in headless Chromium, against a real hangar on 127.0.0.1. */
 describe("web UI: Explorer and Details in a browser", () => {
-  let hub: TestHangar;
-  let browser: Browser;
-  let context: BrowserContext;
+  const ui = webUiSuite();
   let page: Page;
-  let errors: string[];
-  before(async () => {
-    await ensureWebUiBuilt();
-    hub = await startWebUiHangar();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
-
-  const open = async (path: string, viewport = { width: 1280, height: 900 }) => {
-    await context?.close();
-    context = await browser.newContext({ viewport, baseURL: hub.url });
-    context.setDefaultTimeout(TIMEOUT);
-    page = await context.newPage();
-    errors = collectPageErrors(page);
-    await page.goto(path);
+  const open = async (path: string, options?: OpenOptions) => {
+    page = await ui.open(path, options);
   };
-  const resultIds = () => page.locator(".cards .model-id").allTextContents();
+  const resultIds = () => ui.resultIds();
 
   it("searches as you type, filters by clicking facets, keeps it all in the URL, and goes back", async () => {
     await open("/");
@@ -63,7 +42,37 @@ describe("web UI: Explorer and Details in a browser", () => {
     await page.goBack();
     await page.getByRole("heading", { name: "3 models" }).waitFor();
     assert.equal(await translation.isChecked(), false);
-    assert.deepEqual(errors, []);
+    assert.deepEqual(ui.errors, []);
+  });
+
+  it("keeps the keys typed while the URL catches up, and searches once per pause in typing", async () => {
+    // A fake clock stands between the keys: the debounce fires after "t", and "i" is typed before the
+    // page's effects of that navigation run (what a slow machine or a slow render does to a real typist).
+    await open("/", { clock: true });
+    await page.getByRole("heading", { name: "3 models" }).waitFor();
+    const searches: string[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname === "/v1/discover") searches.push(url.searchParams.get("q") ?? "");
+    });
+    await page.clock.pauseAt(((await page.evaluate("Date.now()")) as number) + 1000);
+    const search = page.getByRole("searchbox", { name: "Search models" });
+    await search.focus();
+    await page.keyboard.type("t");
+    await page.clock.runFor(60);
+    // The debounce has fired for "t": the URL changes, and the page's effects of that run 16-35 ms later.
+    await page.keyboard.type("i");
+    await page.clock.runFor(40);
+    assert.equal(await search.inputValue(), "ti", "the URL's older text does not replace what was typed");
+    await page.keyboard.type("n");
+    await page.clock.runFor(40);
+    await page.keyboard.type("y");
+    await page.clock.runFor(500);
+    await page.locator('.results[data-answered*="q=tiny"]').waitFor();
+    assert.equal(await search.inputValue(), "tiny");
+    assert.equal(new URL(page.url()).search, "?q=tiny");
+    assert.deepEqual(searches, ["t", "tiny"], "one search per pause in typing, none for text retyped");
+    assert.deepEqual(ui.errors, []);
   });
 
   it("opens a shared URL with its filters and sort applied", async () => {
@@ -91,7 +100,7 @@ describe("web UI: Explorer and Details in a browser", () => {
   it("opens a model: header, rendered card, metadata, then files with LFS and scan verdicts", async () => {
     await open("/");
     await page.getByRole("link", { name: "hangar/sentiment-tiny" }).click();
-    await page.waitForURL(`${hub.url}/hangar/sentiment-tiny`);
+    await page.waitForURL(`${ui.hub.url}/hangar/sentiment-tiny`);
     await page.getByRole("heading", { level: 1, name: "hangar/sentiment-tiny" }).waitFor();
     const card = page.getByRole("article", { name: "Model card" });
     await card.getByRole("heading", { name: "Sentiment classifier (Hangar factory)" }).waitFor();
@@ -126,7 +135,7 @@ describe("web UI: Explorer and Details in a browser", () => {
     await page.goBack();
     await page.waitForURL(/\/tree\/main\/onnx$/);
     await onnx.waitFor();
-    assert.deepEqual(errors, []);
+    assert.deepEqual(ui.errors, []);
   });
 
   it("shows the Hub's error for a repo that does not exist, and a dataset's card under its own name", async () => {
@@ -160,14 +169,14 @@ describe("web UI: Explorer and Details in a browser", () => {
     await open("/?q=secret");
     await page.getByRole("heading", { name: "0 models" }).waitFor();
     await page.getByText("Access token").click();
-    await page.getByLabel(/Token for private repos/).fill(hub.adminToken);
+    await page.getByLabel(/Token for private repos/).fill(ui.hub.adminToken);
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("link", { name: "acme/secret-sentiment" }).waitFor();
-    assert.equal(await page.evaluate('localStorage.getItem("hangar.token")'), hub.adminToken);
+    assert.equal(await page.evaluate('localStorage.getItem("hangar.token")'), ui.hub.adminToken);
   });
 
   it("fits a 390 px phone without sideways scrolling, and follows a dark system setting", async () => {
-    await open("/?q=sentiment", { width: 390, height: 844 });
+    await open("/?q=sentiment", { viewport: { width: 390, height: 844 } });
     await page.getByRole("link", { name: "hangar/sentiment-tiny" }).waitFor();
     const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);

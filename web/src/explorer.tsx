@@ -169,20 +169,26 @@ function SearchBox({ url }: { url: URL }) {
   const fromUrl = url.searchParams.get("q") ?? "";
   const [text, setText] = useState(fromUrl);
   const timer = useRef<number | undefined>(undefined);
-  const typed = useRef(fromUrl);
-  // The back button changes the URL under the box: show what the URL says, unless the user is typing.
+  /** The `q` this box last put in the URL (or took from it). */
+  const pushed = useRef(fromUrl);
+  // The back button (or a link) changes the URL under the box: show what the URL says. The box's own
+  // debounced navigation is not such a change: the URL catches up with text typed since, which must stay
+  // (resetting the box to it lost the keys typed meanwhile and searched once more for the text retyped).
   useEffect(() => {
-    if (fromUrl !== typed.current) {
-      typed.current = fromUrl;
+    if (fromUrl !== pushed.current) {
+      pushed.current = fromUrl;
+      window.clearTimeout(timer.current);
       setText(fromUrl);
     }
   }, [fromUrl]);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
   const onInput = (value: string) => {
     setText(value);
-    typed.current = value;
     window.clearTimeout(timer.current);
     timer.current = window.setTimeout(() => {
-      navigate(withQuery(new URL(location.href), { q: value.trim() || undefined, page: undefined }), {
+      const q = value.trim();
+      pushed.current = q;
+      navigate(withQuery(new URL(location.href), { q: q || undefined, page: undefined }), {
         replace: true,
       });
     }, TYPING_DEBOUNCE_MS);

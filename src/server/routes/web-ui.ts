@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
-import { extname, join, sep } from "node:path";
+import { join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HangarError } from "../../core/errors.ts";
 import { decodeSegment, sendJson } from "../http.ts";
 import type { RequestContext, Router } from "../router.ts";
+import { sendFile } from "./web-ui-files.ts";
 
 const VERSION = (
   JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
@@ -17,59 +17,9 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL("../../../web/dist/", impo
 export const WEB_UI_NOT_BUILT =
   "The web UI is not built: run `npm run build:web` in Hangar's folder (`npm install` does it), then reload.";
 
-const CONTENT_TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-  ".json": "application/json; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-};
-
 /** Whether the client asked for a page (a browser's navigation sends `Accept: text/html,...`). */
 export function wantsHtml(accept: string | undefined): boolean {
   return (accept ?? "").split(",").some((part) => /^\s*text\/html\b/i.test(part));
-}
-
-/**
- * Sends one built file. Vite names the files under `assets/` by their content hash, so they are cached for
- * a year; `index.html` names the current ones, so it is revalidated on every load (its ETag makes that a
- * 304 when nothing changed).
- */
-async function sendFile(context: RequestContext, path: string, immutable: boolean): Promise<boolean> {
-  const { request, response } = context;
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(path);
-  } catch {
-    return false;
-  }
-  if (!info.isFile()) return false;
-  const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
-  const headers: Record<string, string | number> = {
-    "Content-Type": CONTENT_TYPES[extname(path)] ?? "application/octet-stream",
-    "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
-    ETag: etag,
-    "X-Content-Type-Options": "nosniff",
-  };
-  if (extname(path) === ".html") {
-    headers.Vary = "Accept, Origin";
-    // The UI loads only its own scripts and styles and talks only to this server.
-    headers["Content-Security-Policy"] =
-      "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
-  }
-  if (request.headers["if-none-match"] === etag) {
-    response.writeHead(304, headers);
-    response.end();
-    return true;
-  }
-  const body = await readFile(path);
-  response.writeHead(200, { ...headers, "Content-Length": body.byteLength });
-  response.end(request.method === "HEAD" ? undefined : body);
-  return true;
 }
 
 /** The app's page: every page URL is the same document, which routes on the client. */
