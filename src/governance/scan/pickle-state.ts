@@ -8,7 +8,7 @@ import { addFinding, type ScanContext } from "./types.ts";
  */
 export type Value =
   | { k: "str"; v: string | undefined }
-  | { k: "bytes"; n: number }
+  | { k: "bytes" }
   | { k: "int"; v: bigint }
   | { k: "scalar" }
   | { k: "tuple"; items: Value[] }

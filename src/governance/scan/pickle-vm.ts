@@ -1,471 +1,501 @@
 import { skipJoblibArray } from "./joblib-frame.ts";
 import {
-  PickleError,
+  BYTES,
+  decodeText,
+  EMPTY_TUPLE,
+  intValue,
+  KEEP_ITEMS,
+  linesOf,
+  MAX_NAME_STRING,
+  Machine,
+  SCALAR,
+  UNKNOWN_STR,
+} from "./pickle-machine.ts";
+import {
   type PickleState,
   persistent,
-  recordImport,
   report,
   type StreamResult,
   strOf,
   type Value,
 } from "./pickle-state.ts";
-import { escapeDecode, littleEndianSigned, rawUnicodeDecode } from "./pickle-strings.ts";
+import { littleEndianSigned } from "./pickle-strings.ts";
 import { type Cursor, EndOfData } from "./source.ts";
 
 export { newPickleState, PickleError, type PickleState, type Value } from "./pickle-state.ts";
 export { escapeDecode, numpyItemSize } from "./pickle-strings.ts";
 
-/** Items kept per container; more are counted by the stack but not remembered. */
-const KEEP_ITEMS = 4096;
-/** Strings longer than this are never module or class names and are not decoded. */
-const MAX_NAME_STRING = 64 * 1024;
+/** What `run` stopped for; a positive status is a number of bytes needed from `c.pos` (the opcode's start). */
+const DONE = 0;
+/** A payload continues past the buffer: skip `walk.skipLeft` more bytes. */
+const SKIP = -1;
+/** A line operand is not all in the buffer: the opcode at `c.pos - 1` reads its lines asynchronously. */
+const LINES = -2;
+/** A joblib array's bytes follow the BUILD just run. */
+const JOBLIB = -3;
 
-const SCALAR: Value = { k: "scalar" };
-/** BININT1 values, shared (they are never mutated). */
-const SMALL_INTS: Value[] = Array.from({ length: 256 }, (_, n) => ({ k: "int", v: BigInt(n) }));
+const u32 = (buf: Uint8Array, p: number): number =>
+  (buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16)) + buf[p + 3]! * 0x1000000;
 
-const utf8 = new TextDecoder("utf-8");
-const latin1 = new TextDecoder("latin1");
+class Walk extends Machine {
+  result: Value = SCALAR;
+  skipLeft = 0;
+  lineOpcode = 0;
+  lineAt = 0;
+  joblibState: Value = SCALAR;
+  joblibAt = 0;
 
-/**
- * Walks one pickle stream from the cursor to its STOP. Throws PickleError (malformed stream), EndOfData (no
- * STOP) or returns the value STOP would return. Findings go to `state.ctx`.
- */
-export async function walkPickleStream(c: Cursor, state: PickleState): Promise<StreamResult> {
-  const { limits } = state.ctx;
-  const stack: Value[] = [];
-  const marks: number[] = [];
-  const memo = new Map<number, Value>();
-  let importsHere = 0;
-  const fail = (message: string, at = c.offset): never => {
-    throw new PickleError(message, at);
-  };
-  const pop = (): Value => {
-    if (stack.length <= (marks.at(-1) ?? 0)) fail("stack underflow");
-    return stack.pop()!;
-  };
-  const top = (): Value => {
-    if (stack.length <= (marks.at(-1) ?? 0)) fail("stack underflow");
-    return stack[stack.length - 1]!;
-  };
-  const popMark = (): Value[] => {
-    const mark = marks.pop();
-    if (mark === undefined) fail("no MARK to pop to");
-    return stack.splice(mark!);
-  };
-  const push = (value: Value) => {
-    if (stack.length >= limits.maxStack) {
-      state.limited = true;
-      fail(`stack deeper than ${limits.maxStack}`);
-    }
-    stack.push(value);
-  };
-  const putMemo = (index: number) => {
-    if (index < 0) fail("negative memo index");
-    if (memo.size >= limits.maxMemo && !memo.has(index)) {
-      state.limited = true;
-      fail(`memo larger than ${limits.maxMemo}`);
-    }
-    memo.set(index, top());
-  };
-  const getMemo = (index: number) => {
-    const value = memo.get(index);
-    if (value === undefined) fail(`memo key ${index} was never stored`);
-    push(value!);
-  };
-  const fixed = (n: number): number => {
-    if (c.available < n) throw new EndOfData(c.offset + c.available);
-    const at = c.pos;
-    c.pos += n;
-    return at;
-  };
-  const u32 = (): number => {
-    const b = c.buf;
-    const p = fixed(4);
-    return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + b[p + 3]! * 0x1000000;
-  };
-  const u64 = (): number => {
-    const low = u32();
-    const high = u32();
-    if (high >= 0x200000) fail("length beyond 2^53");
-    return high * 0x100000000 + low;
-  };
-  /** A text operand; undefined (skipped, never held) when longer than any name or number needs. */
-  const line = async (): Promise<Uint8Array | undefined> => {
-    const bytes = await c.line(MAX_NAME_STRING);
-    if (bytes !== null) return bytes;
-    await c.skipLine();
-    return undefined;
-  };
-  const shortLine = async (what: string, at: number): Promise<string> => {
-    const bytes = await line();
-    if (bytes === undefined) fail(`${what} operand longer than ${MAX_NAME_STRING} bytes`, at);
-    return latin1.decode(bytes!);
-  };
-  const text = async (length: number): Promise<Value> => {
-    if (length > MAX_NAME_STRING) {
-      await c.skip(length);
-      return { k: "str", v: undefined };
-    }
-    return { k: "str", v: utf8.decode(await c.take(length)) };
-  };
-  const bytes = async (length: number): Promise<Value> => {
-    await c.skip(length);
-    return { k: "bytes", n: length };
-  };
-  const appendTo = (container: Value, items: Value[]) => {
-    if (container.k === "list" || container.k === "set") {
-      for (const item of items)
-        if (item !== SCALAR && container.items.length < KEEP_ITEMS) container.items.push(item);
-    }
-  };
-  /** APPENDS and ADDITEMS: the items above the mark go into the container below it, without copying them. */
-  const appendMarked = () => {
-    const mark = marks.pop();
-    if (mark === undefined) fail("no MARK to pop to");
-    if (mark! === 0 || stack.length < mark!) fail("stack underflow");
-    const container = stack[mark! - 1]!;
-    if (mark! - 1 < (marks.at(-1) ?? 0)) fail("stack underflow");
-    if (container.k === "list" || container.k === "set") {
-      for (let i = mark!; i < stack.length && container.items.length < KEEP_ITEMS; i++) {
-        const item = stack[i]!;
-        if (item !== SCALAR) container.items.push(item);
+  /** A little-endian u64 length; beyond 2^53 is malformed. */
+  private u64(buf: Uint8Array, p: number, base: number): number {
+    const high = u32(buf, p + 4);
+    if (high >= 0x200000) this.fail("length beyond 2^53", base + p + 8);
+    return high * 0x100000000 + u32(buf, p);
+  }
+
+  /**
+   * Pushes a length-prefixed payload of `length` bytes at `from` and returns where the next opcode starts:
+   * the payload is skipped in the buffer, or as far as the buffer goes with `skipLeft` set to the rest.
+   */
+  private payload(buf: Uint8Array, from: number, length: number, value: Value, base: number): number {
+    this.push(value, base + from + length);
+    if (buf.length - from >= length) return from + length;
+    this.skipLeft = length - (buf.length - from);
+    return buf.length;
+  }
+
+  /** A string operand: decoded when it could be a name, skipped by length when longer; -1 when not all here. */
+  private text(buf: Uint8Array, from: number, length: number, base: number): number {
+    if (length > MAX_NAME_STRING) return this.payload(buf, from, length, UNKNOWN_STR, base);
+    if (buf.length - from < length) return -1;
+    this.push({ k: "str", v: decodeText(buf, from, from + length) }, base + from + length);
+    return from + length;
+  }
+
+  /**
+   * Runs opcodes from `c.buf` at `c.pos` for as long as their operands are in the buffer (synchronously: no
+   * allocation for the common opcodes, bulk payloads skipped by length), then says why it stopped.
+   */
+  run(c: Cursor): number {
+    const buf = c.buf;
+    const end = buf.length;
+    const base = c.base;
+    const stack = this.stack;
+    const state = this.state;
+    const maxStack = this.limits.maxStack;
+    const maxOpcodes = this.limits.maxOpcodes;
+    let opcodes = state.opcodes;
+    let pos = c.pos;
+    let start = pos;
+    let status = DONE;
+    walk: for (;;) {
+      start = pos;
+      if (pos >= end) {
+        status = 1;
+        opcodes++;
+        break;
+      }
+      if (++opcodes > maxOpcodes) this.limit(`more than ${maxOpcodes} opcodes`, base + pos);
+      const op = buf[pos]!;
+      const room = end - pos;
+      switch (op) {
+        case 0x47: // BINFLOAT
+          if (room < 9) {
+            status = 9;
+            break walk;
+          }
+          pos += 9;
+          if (this.sp >= maxStack) this.push(SCALAR, base + pos);
+          stack[this.sp++] = SCALAR;
+          continue;
+        case 0x4b: // BININT1
+          if (room < 2) {
+            status = 2;
+            break walk;
+          }
+          pos += 2;
+          if (this.sp >= maxStack) this.push(SCALAR, base + pos);
+          stack[this.sp++] = intValue(buf[pos - 1]!);
+          continue;
+        case 0x4d: // BININT2
+          if (room < 3) {
+            status = 3;
+            break walk;
+          }
+          pos += 3;
+          this.push(intValue(buf[pos - 2]! | (buf[pos - 1]! << 8)), base + pos);
+          continue;
+        case 0x4a: // BININT
+          if (room < 5) {
+            status = 5;
+            break walk;
+          }
+          pos += 5;
+          this.push(intValue(u32(buf, pos - 4) | 0), base + pos);
+          continue;
+        case 0x8c: // SHORT_BINUNICODE
+        case 0x55: // SHORT_BINSTRING
+          if (room < 2) {
+            status = 2;
+            break walk;
+          }
+          {
+            const next = this.text(buf, pos + 2, buf[pos + 1]!, base);
+            if (next < 0) {
+              status = pos + 2 + buf[pos + 1]! - start;
+              break walk;
+            }
+            pos = next;
+            if (this.skipLeft > 0) {
+              status = SKIP;
+              break walk;
+            }
+            continue;
+          }
+        case 0x58: // BINUNICODE
+        case 0x54: {
+          // BINSTRING
+          if (room < 5) {
+            status = 5;
+            break walk;
+          }
+          const n = op === 0x54 ? u32(buf, pos + 1) | 0 : u32(buf, pos + 1);
+          if (n < 0) this.fail("negative BINSTRING length", base + start);
+          const next = this.text(buf, pos + 5, n, base);
+          if (next < 0) {
+            status = pos + 5 + n - start;
+            break walk;
+          }
+          pos = next;
+          if (this.skipLeft > 0) {
+            status = SKIP;
+            break walk;
+          }
+          continue;
+        }
+        case 0x8d: // BINUNICODE8
+          if (room < 9) {
+            status = 9;
+            break walk;
+          }
+          {
+            const n = this.u64(buf, pos + 1, base);
+            const next = this.text(buf, pos + 9, n, base);
+            if (next < 0) {
+              status = pos + 9 + n - start;
+              break walk;
+            }
+            pos = next;
+            if (this.skipLeft > 0) {
+              status = SKIP;
+              break walk;
+            }
+            continue;
+          }
+        case 0x43: // SHORT_BINBYTES
+          if (room < 2) {
+            status = 2;
+            break walk;
+          }
+          pos = this.payload(buf, pos + 2, buf[pos + 1]!, BYTES, base);
+          if (this.skipLeft > 0) {
+            status = SKIP;
+            break walk;
+          }
+          continue;
+        case 0x42: // BINBYTES
+          if (room < 5) {
+            status = 5;
+            break walk;
+          }
+          pos = this.payload(buf, pos + 5, u32(buf, pos + 1), BYTES, base);
+          if (this.skipLeft > 0) {
+            status = SKIP;
+            break walk;
+          }
+          continue;
+        case 0x8e: // BINBYTES8
+        case 0x96: // BYTEARRAY8
+          if (room < 9) {
+            status = 9;
+            break walk;
+          }
+          pos = this.payload(buf, pos + 9, this.u64(buf, pos + 1, base), BYTES, base);
+          if (this.skipLeft > 0) {
+            status = SKIP;
+            break walk;
+          }
+          continue;
+        case 0x94: // MEMOIZE
+          pos++;
+          this.putMemo(this.memoCount, base + pos);
+          continue;
+        case 0x71: // BINPUT
+          if (room < 2) {
+            status = 2;
+            break walk;
+          }
+          pos += 2;
+          this.putMemo(buf[pos - 1]!, base + pos);
+          continue;
+        case 0x72: // LONG_BINPUT
+          if (room < 5) {
+            status = 5;
+            break walk;
+          }
+          pos += 5;
+          this.putMemo(u32(buf, pos - 4), base + pos);
+          continue;
+        case 0x68: // BINGET
+          if (room < 2) {
+            status = 2;
+            break walk;
+          }
+          pos += 2;
+          this.getMemo(buf[pos - 1]!, base + pos);
+          continue;
+        case 0x6a: // LONG_BINGET
+          if (room < 5) {
+            status = 5;
+            break walk;
+          }
+          pos += 5;
+          this.getMemo(u32(buf, pos - 4), base + pos);
+          continue;
+        case 0x28: // MARK
+          pos++;
+          this.mark();
+          continue;
+        case 0x61: // APPEND
+          pos++;
+          this.append(base + pos);
+          continue;
+        case 0x65: // APPENDS
+        case 0x90: // ADDITEMS
+          pos++;
+          this.appendMarked(base + pos);
+          continue;
+        case 0x73: // SETITEM
+          pos++;
+          this.setItem(base + pos);
+          continue;
+        case 0x75: // SETITEMS
+          pos++;
+          this.setItemsMarked(base + pos);
+          continue;
+        case 0x4e: // NONE
+        case 0x88: // NEWTRUE
+        case 0x89: // NEWFALSE
+          pos++;
+          this.push(SCALAR, base + pos);
+          continue;
+        case 0x95: // FRAME: a hint to the loader's buffering; the walk streams anyway
+          if (room < 9) {
+            status = 9;
+            break walk;
+          }
+          this.u64(buf, pos + 1, base);
+          pos += 9;
+          continue;
+        case 0x80: {
+          // PROTO
+          if (room < 2) {
+            status = 2;
+            break walk;
+          }
+          const version = buf[pos + 1]!;
+          pos += 2;
+          if (version > 5) this.fail(`unsupported protocol ${version}`, base + start);
+          continue;
+        }
+        case 0x8a: {
+          // LONG1
+          const n = room < 2 ? 0 : buf[pos + 1]!;
+          if (room < 2 + n) {
+            status = 2 + n;
+            break walk;
+          }
+          pos += 2 + n;
+          this.push({ k: "int", v: littleEndianSigned(buf.subarray(pos - n, pos)) }, base + pos);
+          continue;
+        }
+        case 0x8b: {
+          // LONG4
+          if (room < 5) {
+            status = 5;
+            break walk;
+          }
+          const n = u32(buf, pos + 1) | 0;
+          if (n < 0) this.fail("negative LONG4 length", base + start);
+          if (n > 4096) {
+            pos = this.payload(buf, pos + 5, n, SCALAR, base);
+            if (this.skipLeft > 0) {
+              status = SKIP;
+              break walk;
+            }
+            continue;
+          }
+          if (room < 5 + n) {
+            status = 5 + n;
+            break walk;
+          }
+          pos += 5 + n;
+          this.push({ k: "int", v: littleEndianSigned(buf.subarray(pos - n, pos)) }, base + pos);
+          continue;
+        }
+        case 0x82:
+        case 0x83:
+        case 0x84: {
+          // EXT1/2/4: an import through the copyreg extension registry
+          const width = op === 0x82 ? 1 : op === 0x83 ? 2 : 4;
+          if (room < 1 + width) {
+            status = 1 + width;
+            break walk;
+          }
+          pos += 1 + width;
+          this.importsHere++;
+          report(state, `ext@${base + start}`, {
+            rule: "pickle.import.extension",
+            severity: "suspicious",
+            message: "EXT imports whatever the loader's extension registry maps the code to",
+            offset: base + start,
+          });
+          this.push({ k: "global", full: undefined }, base + pos);
+          continue;
+        }
+        case 0x2e: // STOP
+          pos++;
+          this.result = this.pop(base + pos);
+          break walk;
+        default:
+          pos++;
+          if (linesOf(op) > 0) {
+            if (!this.linesInBuffer(buf, pos, op, base + start)) {
+              this.lineOpcode = op;
+              this.lineAt = base + start;
+              status = LINES;
+              break walk;
+            }
+            pos = this.lineEnd;
+            continue;
+          }
+          if (this.other(op, base + start, base + pos)) {
+            status = JOBLIB;
+            break walk;
+          }
       }
     }
-    stack.length = mark!;
-  };
-  const setItems = (container: Value, items: Value[]) => {
-    if (items.length % 2 !== 0) fail("odd number of items for SETITEMS");
-    if (container.k !== "dict") return;
-    for (let i = 0; i < items.length; i += 2) {
-      if (container.entries.length < KEEP_ITEMS) container.entries.push([items[i]!, items[i + 1]!]);
-    }
-  };
-  const call = (cls: Value, args: Value, opcode: string, at: number): Value => {
-    state.calls++;
-    if (cls.k !== "global" && cls.k !== "obj") {
-      report(state, `call-non-callable@${at}`, {
-        rule: "pickle.call.non-callable",
-        severity: "unsafe",
-        message: `${opcode} calls a ${cls.k}, which no data pickle does`,
-        offset: at,
-      });
-    } else if (cls.k === "obj") {
-      report(state, `call-computed|${at}`, {
-        rule: "pickle.call.computed",
-        severity: "suspicious",
-        message: `${opcode} calls the result of another call`,
-        offset: at,
-      });
-    }
-    return { k: "obj", cls, args };
-  };
-  const importLines = async (opcode: string, at: number): Promise<Value> => {
-    const moduleBytes = await line();
-    const nameBytes = await line();
-    importsHere++;
-    const decode = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : utf8.decode(bytes));
-    return recordImport(state, decode(moduleBytes), decode(nameBytes), at, opcode);
-  };
+    if (status > 0) {
+      opcodes--;
+      c.pos = start;
+    } else c.pos = pos;
+    state.opcodes = opcodes;
+    return status;
+  }
 
-  for (;;) {
-    if (c.available < 16) await c.ensure(16);
-    if (c.available === 0) throw new EndOfData(c.offset);
-    const at = c.offset;
-    if (++state.opcodes > limits.maxOpcodes) {
-      state.limited = true;
-      fail(`more than ${limits.maxOpcodes} opcodes`);
+  /** Where the last `linesInBuffer` ended. */
+  private lineEnd = 0;
+
+  /** Runs a line opcode when its lines (no longer than a name) are all in `buf` from `from`. */
+  private linesInBuffer(buf: Uint8Array, from: number, op: number, at: number): boolean {
+    const firstEnd = buf.indexOf(0x0a, from);
+    if (firstEnd < 0 || firstEnd - from > MAX_NAME_STRING) return false;
+    let secondEnd = -1;
+    if (linesOf(op) === 2) {
+      secondEnd = buf.indexOf(0x0a, firstEnd + 1);
+      if (secondEnd < 0 || secondEnd - firstEnd - 1 > MAX_NAME_STRING) return false;
     }
-    const op = c.buf[c.pos++]!;
-    // Fast path for the opcodes that dominate large pickles (floats and small ints in long lists).
-    if (op === 0x47 || op === 0x4b) {
-      const width = op === 0x47 ? 8 : 1;
-      if (c.buf.length - c.pos < width) throw new EndOfData(c.offset);
-      const value = op === 0x47 ? SCALAR : SMALL_INTS[c.buf[c.pos]!]!;
-      c.pos += width;
-      if (stack.length >= limits.maxStack) push(value);
-      else stack.push(value);
-      continue;
-    }
+    const first = buf.subarray(from, firstEnd);
+    const second = secondEnd < 0 ? undefined : buf.subarray(firstEnd + 1, secondEnd);
+    this.lineEnd = (secondEnd < 0 ? firstEnd : secondEnd) + 1;
+    const base = at - (from - 1);
+    this.lineOp(op, first, second, at, base + this.lineEnd);
+    return true;
+  }
+
+  /** The opcodes without operands that build or call: true when a joblib array's bytes follow. */
+  private other(op: number, at: number, here: number): boolean {
     switch (op) {
-      case 0x80: {
-        // PROTO
-        const version = c.buf[fixed(1)]!;
-        if (version > 5) fail(`unsupported protocol ${version}`, at);
-        break;
-      }
-      case 0x95: // FRAME
-        u64();
-        break;
-      case 0x2e: // STOP
-        return { value: pop(), imports: importsHere };
-      case 0x28: // MARK
-        marks.push(stack.length);
-        break;
       case 0x30: // POP
-        if (stack.length > (marks.at(-1) ?? 0)) stack.pop();
-        else popMark();
-        break;
+        if (this.sp > this.floor) this.sp--;
+        else this.popMark(here);
+        return false;
       case 0x31: // POP_MARK
-        popMark();
-        break;
+        this.popMark(here);
+        return false;
       case 0x32: // DUP
-        push(top());
-        break;
-      case 0x46: // FLOAT
-        await line();
-        push(SCALAR);
-        break;
-      case 0x49: {
-        // INT (and TRUE/FALSE as I01/I00)
-        const digits = (await shortLine("INT", at)).trim();
-        if (!/^[+-]?\d+$/.test(digits))
-          fail(`INT operand ${JSON.stringify(digits.slice(0, 40))} is not a number`, at);
-        push({ k: "int", v: BigInt(digits) });
-        break;
-      }
-      case 0x4c: {
-        // LONG
-        const digits = (await shortLine("LONG", at)).trim().replace(/L$/, "");
-        if (!/^[+-]?\d+$/.test(digits)) fail("LONG operand is not a number", at);
-        push({ k: "int", v: BigInt(digits) });
-        break;
-      }
-      case 0x4a: // BININT
-        push({ k: "int", v: BigInt(u32() | 0) });
-        break;
-      case 0x4d: {
-        // BININT2
-        const p = fixed(2);
-        push({ k: "int", v: BigInt(c.buf[p]! | (c.buf[p + 1]! << 8)) });
-        break;
-      }
-      case 0x8a: {
-        // LONG1
-        const n = c.buf[fixed(1)]!;
-        push({ k: "int", v: littleEndianSigned(await c.take(n)) });
-        break;
-      }
-      case 0x8b: {
-        // LONG4
-        const n = u32() | 0;
-        if (n < 0) fail("negative LONG4 length", at);
-        if (n > 4096) {
-          await c.skip(n);
-          push(SCALAR);
-        } else push({ k: "int", v: littleEndianSigned(await c.take(n)) });
-        break;
-      }
-      case 0x47: // BINFLOAT
-        fixed(8);
-        push(SCALAR);
-        break;
-      case 0x4e: // NONE
-      case 0x88: // NEWTRUE
-      case 0x89: // NEWFALSE
-        push(SCALAR);
-        break;
-      case 0x53: {
-        // STRING: a quoted, backslash-escaped literal
-        const raw = await line();
-        if (raw === undefined) {
-          push({ k: "str", v: undefined });
-          break;
-        }
-        const quote = raw[0];
-        if (raw.length < 2 || (quote !== 0x27 && quote !== 0x22) || raw[raw.length - 1] !== quote) {
-          fail("STRING operand is not quoted", at);
-        }
-        push({ k: "str", v: escapeDecode(raw.subarray(1, raw.length - 1)) });
-        break;
-      }
-      case 0x54: {
-        // BINSTRING
-        const n = u32() | 0;
-        if (n < 0) fail("negative BINSTRING length", at);
-        push(await text(n));
-        break;
-      }
-      case 0x55: // SHORT_BINSTRING
-        push(await text(c.buf[fixed(1)]!));
-        break;
-      case 0x56: {
-        // UNICODE
-        const raw = await line();
-        push({ k: "str", v: raw === undefined ? undefined : rawUnicodeDecode(raw) });
-        break;
-      }
-      case 0x58: // BINUNICODE
-        push(await text(u32()));
-        break;
-      case 0x8c: // SHORT_BINUNICODE
-        push(await text(c.buf[fixed(1)]!));
-        break;
-      case 0x8d: // BINUNICODE8
-        push(await text(u64()));
-        break;
-      case 0x42: // BINBYTES
-        push(await bytes(u32()));
-        break;
-      case 0x43: // SHORT_BINBYTES
-        push(await bytes(c.buf[fixed(1)]!));
-        break;
-      case 0x8e: // BINBYTES8
-      case 0x96: // BYTEARRAY8
-        push(await bytes(u64()));
-        break;
+        this.push(this.top(here), here);
+        return false;
       case 0x97: // NEXT_BUFFER
-        push({ k: "bytes", n: 0 });
-        break;
+        this.push(BYTES, here);
+        return false;
       case 0x98: // READONLY_BUFFER
-        top();
-        break;
+        this.top(here);
+        return false;
       case 0x29: // EMPTY_TUPLE
-        push({ k: "tuple", items: [] });
-        break;
+        this.push(EMPTY_TUPLE, here);
+        return false;
       case 0x74: // TUPLE
-        push({ k: "tuple", items: popMark() });
-        break;
+        this.push({ k: "tuple", items: this.popMark(here) }, here);
+        return false;
       case 0x85:
       case 0x86:
-      case 0x87: {
-        // TUPLE1..3
-        const n = op - 0x84;
-        const items: Value[] = [];
-        for (let i = 0; i < n; i++) items.unshift(pop());
-        push({ k: "tuple", items });
-        break;
-      }
+      case 0x87: // TUPLE1..3
+        this.push(this.tuple(op - 0x84, here), here);
+        return false;
       case 0x5d: // EMPTY_LIST
-        push({ k: "list", items: [] });
-        break;
-      case 0x6c: {
-        // LIST
-        const items = popMark();
-        push({ k: "list", items: items.slice(0, KEEP_ITEMS) });
-        break;
-      }
+        this.push({ k: "list", items: [] }, here);
+        return false;
+      case 0x6c: // LIST
+        this.push({ k: "list", items: this.popMark(here).slice(0, KEEP_ITEMS) }, here);
+        return false;
       case 0x7d: // EMPTY_DICT
-        push({ k: "dict", entries: [] });
-        break;
-      case 0x64: {
-        // DICT
-        const dict: Value = { k: "dict", entries: [] };
-        setItems(dict, popMark());
-        push(dict);
-        break;
-      }
+        this.push({ k: "dict", entries: [] }, here);
+        return false;
+      case 0x64: // DICT
+        this.push(this.dict(here), here);
+        return false;
       case 0x8f: // EMPTY_SET
-        push({ k: "set", items: [] });
-        break;
+        this.push({ k: "set", items: [] }, here);
+        return false;
       case 0x91: // FROZENSET
-        push({ k: "set", items: popMark().slice(0, KEEP_ITEMS) });
-        break;
-      case 0x61: {
-        // APPEND
-        const item = pop();
-        appendTo(top(), [item]);
-        break;
-      }
-      case 0x65: // APPENDS
-      case 0x90: // ADDITEMS
-        appendMarked();
-        break;
-      case 0x73: {
-        // SETITEM
-        const value = pop();
-        const key = pop();
-        setItems(top(), [key, value]);
-        break;
-      }
-      case 0x75: {
-        // SETITEMS
-        const items = popMark();
-        setItems(top(), items);
-        break;
-      }
-      case 0x70: {
-        // PUT
-        const digits = await shortLine("PUT", at);
-        if (!/^\d+$/.test(digits)) fail("PUT operand is not a number", at);
-        putMemo(Number(digits));
-        break;
-      }
-      case 0x71: // BINPUT
-        putMemo(c.buf[fixed(1)]!);
-        break;
-      case 0x72: // LONG_BINPUT
-        putMemo(u32());
-        break;
-      case 0x94: // MEMOIZE
-        putMemo(memo.size);
-        break;
-      case 0x67: {
-        // GET
-        const digits = await shortLine("GET", at);
-        if (!/^\d+$/.test(digits)) fail("GET operand is not a number", at);
-        getMemo(Number(digits));
-        break;
-      }
-      case 0x68: // BINGET
-        getMemo(c.buf[fixed(1)]!);
-        break;
-      case 0x6a: // LONG_BINGET
-        getMemo(u32());
-        break;
-      case 0x63: // GLOBAL
-        push(await importLines("GLOBAL", at));
-        break;
+        this.push({ k: "set", items: this.popMark(here).slice(0, KEEP_ITEMS) }, here);
+        return false;
       case 0x93: {
         // STACK_GLOBAL
-        const name = pop();
-        const module = pop();
-        importsHere++;
-        push(recordImport(state, strOf(module), strOf(name), at, "STACK_GLOBAL"));
-        break;
-      }
-      case 0x69: {
-        // INST: import and call with the items above the mark
-        const cls = await importLines("INST", at);
-        const args = popMark();
-        push(call(cls, { k: "tuple", items: args }, "INST", at));
-        break;
+        const name = this.pop(here);
+        const module = this.pop(here);
+        this.push(this.import(strOf(module), strOf(name), at, "STACK_GLOBAL"), here);
+        return false;
       }
       case 0x6f: {
         // OBJ
-        const items = popMark();
-        if (items.length === 0) fail("OBJ without a class", at);
-        push(call(items[0]!, { k: "tuple", items: items.slice(1) }, "OBJ", at));
-        break;
+        const items = this.popMark(here);
+        if (items.length === 0) this.fail("OBJ without a class", at);
+        this.push(this.call(items[0]!, { k: "tuple", items: items.slice(1) }, "OBJ", at), here);
+        return false;
       }
-      case 0x52: {
-        // REDUCE
-        const args = pop();
-        const callable = pop();
-        push(call(callable, args, "REDUCE", at));
-        break;
-      }
+      case 0x52: // REDUCE
       case 0x81: {
         // NEWOBJ
-        const args = pop();
-        const cls = pop();
-        push(call(cls, args, "NEWOBJ", at));
-        break;
+        const args = this.pop(here);
+        const callable = this.pop(here);
+        this.push(this.call(callable, args, op === 0x52 ? "REDUCE" : "NEWOBJ", at), here);
+        return false;
       }
       case 0x92: {
         // NEWOBJ_EX
-        pop();
-        const args = pop();
-        const cls = pop();
-        push(call(cls, args, "NEWOBJ_EX", at));
-        break;
+        this.pop(here);
+        const args = this.pop(here);
+        const cls = this.pop(here);
+        this.push(this.call(cls, args, "NEWOBJ_EX", at), here);
+        return false;
       }
       case 0x62: {
         // BUILD
-        const buildState = pop();
-        const target = top();
+        const buildState = this.pop(here);
+        const target = this.top(here);
         if (target.k === "global") {
-          report(state, `build-global@${at}`, {
+          report(this.state, `build-global@${at}`, {
             rule: "pickle.build.global",
             severity: "unsafe",
             message: "BUILD sets attributes on an imported module-level object",
@@ -475,44 +505,57 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
         if (target.k === "obj") {
           target.state = buildState;
           if (target.cls.k === "global" && target.cls.full?.endsWith("numpy_pickle.NumpyArrayWrapper")) {
-            await skipJoblibArray(c, state, buildState, at, walkPickleStream);
+            this.joblibState = buildState;
+            this.joblibAt = at;
+            return true;
           }
         }
-        break;
-      }
-      case 0x50: {
-        // PERSID
-        const raw = await line();
-        const id: Value = { k: "str", v: raw === undefined ? undefined : latin1.decode(raw) };
-        persistent(state, id, at);
-        push({ k: "pid", id });
-        break;
+        return false;
       }
       case 0x51: {
         // BINPERSID
-        const id = pop();
-        persistent(state, id, at);
-        push({ k: "pid", id });
-        break;
-      }
-      case 0x82:
-      case 0x83:
-      case 0x84: {
-        // EXT1/2/4: an import through the copyreg extension registry
-        const width = op === 0x82 ? 1 : op === 0x83 ? 2 : 4;
-        fixed(width);
-        importsHere++;
-        report(state, `ext@${at}`, {
-          rule: "pickle.import.extension",
-          severity: "suspicious",
-          message: "EXT imports whatever the loader's extension registry maps the code to",
-          offset: at,
-        });
-        push({ k: "global", full: undefined });
-        break;
+        const id = this.pop(here);
+        persistent(this.state, id, at);
+        this.push({ k: "pid", id }, here);
+        return false;
       }
       default:
-        fail(`invalid opcode 0x${op.toString(16).padStart(2, "0")}`, at);
+        this.fail(`invalid opcode 0x${op.toString(16).padStart(2, "0")}`, at);
     }
   }
+}
+
+/**
+ * Walks one pickle stream from the cursor to its STOP. Throws PickleError (malformed stream), EndOfData (no
+ * STOP) or returns the value STOP would return. Findings go to `state.ctx`.
+ */
+export async function walkPickleStream(c: Cursor, state: PickleState): Promise<StreamResult> {
+  const walk = new Walk(state);
+  for (;;) {
+    const status = walk.run(c);
+    if (status === DONE) return { value: walk.result, imports: walk.importsHere };
+    if (status > 0) {
+      if (!(await c.ensure(status))) throw new EndOfData(c.offset + c.available);
+    } else if (status === SKIP) {
+      const left = walk.skipLeft;
+      walk.skipLeft = 0;
+      await c.skip(left);
+    } else if (status === LINES) {
+      // The opcode byte is consumed; its line(s) cross the buffer's end or are longer than a name.
+      const op = walk.lineOpcode;
+      const first = await line(c);
+      const second = linesOf(op) === 2 ? await line(c) : undefined;
+      walk.lineOp(op, first, second, walk.lineAt, c.offset);
+    } else if (status === JOBLIB) {
+      await skipJoblibArray(c, state, walk.joblibState, walk.joblibAt, walkPickleStream);
+    }
+  }
+}
+
+/** A text operand; undefined (skipped, never held) when longer than any name or number needs. */
+async function line(c: Cursor): Promise<Uint8Array | undefined> {
+  const bytes = await c.line(MAX_NAME_STRING);
+  if (bytes !== null) return bytes;
+  await c.skipLine();
+  return undefined;
 }

@@ -47,10 +47,21 @@ export function readerSource(
   return {
     size,
     read,
+    // One read ahead: the next chunk is read (on libuv's threads) while the consumer works on this one.
     async *chunks(offset, end = size) {
-      for (let at = offset; at < end; at += CHUNK) {
-        const chunk = await read(at, Math.min(CHUNK, end - at));
+      const ahead = (at: number) => {
+        const pending = read(at, Math.min(CHUNK, end - at));
+        // A consumer that stops early never awaits the read in flight; its failure is not an error then.
+        pending.catch(() => {});
+        return pending;
+      };
+      let at = offset;
+      let next = at < end ? ahead(at) : undefined;
+      while (next !== undefined) {
+        const chunk = await next;
         if (chunk.length === 0) return;
+        at += chunk.length;
+        next = at < end ? ahead(at) : undefined;
         yield chunk;
       }
     },
@@ -74,19 +85,30 @@ export class EndOfData extends Error {
   }
 }
 
+/** Bytes copied across a chunk boundary at least (or as many as `ensure` asks): small, so a boundary is cheap. */
+const STITCH = 4096;
+
 /**
  * A forward-only reader over chunks with a small window: parsers call `ensure(n)` before reading `n` bytes
- * synchronously from `buf` at `pos`, and `skip` large payloads without keeping them.
+ * synchronously from `buf` at `pos`, and `skip` large payloads without keeping them. Chunks are never
+ * concatenated: when `n` bytes span a boundary, the few left of the old chunk and the first bytes of the next
+ * one are copied into a small buffer, and reading goes back to the next chunk itself once past the old bytes.
  */
 export class Cursor {
   buf: Uint8Array = new Uint8Array(0);
   pos = 0;
   /** Absolute offset of `buf[0]`. */
-  private base: number;
+  base: number;
   private iterator: AsyncIterator<Uint8Array>;
   private ended = false;
   /** Set for random-access sources: long skips seek instead of reading. */
   private seekable?: { source: ByteSource; end: number };
+  /**
+   * When `buf` is a stitch: the chunk its tail was copied from, where `buf[i]` is `resume[i - shift]` for
+   * `i >= shift`; the bytes of `resume` after the stitch have not been read yet.
+   */
+  private resume: Uint8Array | undefined;
+  private shift = 0;
 
   constructor(chunks: AsyncIterable<Uint8Array>, start = 0) {
     this.iterator = chunks[Symbol.asyncIterator]();
@@ -108,25 +130,51 @@ export class Cursor {
     return this.buf.length - this.pos;
   }
 
+  /** The next unread chunk: the rest of the one a stitch came from, then the source's. */
+  private async pull(): Promise<Uint8Array | undefined> {
+    if (this.resume !== undefined) {
+      const rest = this.resume.subarray(this.buf.length - this.shift);
+      this.resume = undefined;
+      if (rest.length > 0) return rest;
+    }
+    if (this.ended) return undefined;
+    const next = await this.iterator.next();
+    if (next.done) {
+      this.ended = true;
+      return undefined;
+    }
+    return next.value;
+  }
+
   /** Makes `n` bytes readable at `pos`; false when the data ends first. */
   async ensure(n: number): Promise<boolean> {
     while (this.buf.length - this.pos < n) {
-      if (this.ended) return false;
-      const next = await this.iterator.next();
-      if (next.done) {
-        this.ended = true;
-        return false;
+      const resume = this.resume;
+      if (resume !== undefined && this.pos >= this.shift) {
+        // Past the old chunk's bytes: read on in the chunk the stitch's tail came from, without copying.
+        this.base += this.shift;
+        this.pos -= this.shift;
+        this.buf = resume;
+        this.resume = undefined;
+        continue;
       }
+      const next = await this.pull();
+      if (next === undefined) return false;
       const rest = this.buf.subarray(this.pos);
       this.base += this.pos;
       this.pos = 0;
       if (rest.length === 0) {
-        this.buf = next.value;
-      } else {
-        const joined = new Uint8Array(rest.length + next.value.length);
-        joined.set(rest, 0);
-        joined.set(next.value, rest.length);
-        this.buf = joined;
+        this.buf = next;
+        continue;
+      }
+      const want = Math.min(next.length, Math.max(n - rest.length, STITCH));
+      const joined = new Uint8Array(rest.length + want);
+      joined.set(rest, 0);
+      joined.set(want === next.length ? next : next.subarray(0, want), rest.length);
+      this.buf = joined;
+      if (want < next.length) {
+        this.resume = next;
+        this.shift = rest.length;
       }
     }
     return true;
@@ -176,6 +224,7 @@ export class Cursor {
       if (target > this.seekable.end) throw new EndOfData(this.seekable.end);
       await this.iterator.return?.();
       this.iterator = this.seekable.source.chunks(target, this.seekable.end)[Symbol.asyncIterator]();
+      this.resume = undefined;
       this.buf = new Uint8Array(0);
       this.pos = 0;
       this.base = target;

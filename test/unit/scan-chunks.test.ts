@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
+import type { ByteSource } from "../../src/governance/scan/source.ts";
+import { op, pickle } from "../helpers/pickle-asm.ts";
+import { OTHER_BENIGN, OTHER_MALICIOUS } from "../helpers/scan-corpus-other.ts";
+import {
+  type CorpusFile,
+  OS_SYSTEM,
+  PICKLE_BENIGN,
+  PICKLE_MALICIOUS,
+} from "../helpers/scan-corpus-pickle.ts";
+
+/**
+ * The bytes as a source whose sequential chunks have the given sizes (cycled): the scanner must find the
+ * same things wherever the chunk boundaries fall (inside an opcode, a length, a name, a line).
+ */
+function chunkedSource(bytes: Uint8Array, sizes: number[]): ByteSource {
+  return {
+    size: bytes.length,
+    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+    async *chunks(offset, end = bytes.length) {
+      for (let at = offset, i = 0; at < end; i++) {
+        const size = sizes[i % sizes.length]!;
+        yield bytes.subarray(at, Math.min(end, at + size));
+        at += size;
+      }
+    },
+  };
+}
+
+const scanChunked = (bytes: Uint8Array, name: string, sizes: number[], limits?: CorpusFile["limits"]) =>
+  scanSource(chunkedSource(bytes, sizes), { name, ...(limits ? { limits } : {}) });
+
+const summary = (result: ScanResult) => ({
+  format: result.format,
+  verdict: result.verdict,
+  findings: result.findings,
+});
+
+/** Whole-buffer findings are the reference; on-disk-only corpus files (with siblings) are scanned elsewhere. */
+const IN_MEMORY = [...PICKLE_MALICIOUS, ...PICKLE_BENIGN, ...OTHER_MALICIOUS, ...OTHER_BENIGN].filter(
+  (file) => file.siblings === undefined,
+);
+
+/** `os.system` reached through names stored in one frame and fetched from the memo in the next. */
+function acrossFrames(): Uint8Array {
+  const first = pickle(
+    op.su("os"),
+    op.memoize,
+    op.su("system"),
+    op.memoize,
+    op.su("decoy"),
+    op.longBinput(70_000),
+    op.pop,
+    op.pop,
+    op.pop,
+  );
+  const second = pickle(
+    op.binget(0),
+    op.binget(1),
+    op.stackGlobal,
+    op.longBinget(70_000),
+    op.tuple1,
+    op.reduce,
+    op.stop,
+  );
+  return pickle(op.proto(4), op.frame(first.length), first, op.frame(second.length), second);
+}
+
+describe("scanner reads across chunk boundaries", () => {
+  test("every corpus file gets the same findings whatever the chunk sizes", async () => {
+    assert.ok(IN_MEMORY.length > 60, `${IN_MEMORY.length} files`);
+    for (const file of IN_MEMORY) {
+      const whole = summary(
+        await scanFile(file.bytes, { name: file.name, ...(file.limits ? { limits: file.limits } : {}) }),
+      );
+      // Small chunks; and a small one before large ones (the next chunk is read on past a short stitch).
+      for (const sizes of [[1], [2], [3], [7, 1, 5], [4093, 3], [1, 8191], [5, 4100]]) {
+        const chunked = summary(await scanChunked(file.bytes, file.name, sizes, file.limits));
+        assert.deepEqual(chunked, whole, `${file.name} (${file.why}) in chunks of ${sizes.join(",")}`);
+      }
+    }
+  });
+
+  test("an import name split anywhere between two chunks is still resolved", async () => {
+    const globalLines = pickle(op.global("os", "system"), op.su("id"), op.tuple1, op.reduce, op.stop);
+    const binstrings = pickle(op.proto(2), op.bu("os"), op.bu("system"), op.stackGlobal, op.stop);
+    for (const bytes of [OS_SYSTEM, globalLines, binstrings]) {
+      for (let split = 1; split < bytes.length; split++) {
+        const result = await scanChunked(bytes, "model.pkl", [split, bytes.length]);
+        assert.equal(result.verdict, "unsafe", `split at ${split}`);
+        assert.deepEqual(
+          result.findings.map((finding) => [finding.rule, finding.import]),
+          [["pickle.import.denied", "os.system"]],
+          `split at ${split}`,
+        );
+      }
+    }
+  });
+
+  test("memo entries stored in one frame resolve names in the next, across any chunk boundary", async () => {
+    const bytes = acrossFrames();
+    const whole = await scanFile(bytes, { name: "framed.pkl" });
+    assert.equal(whole.verdict, "unsafe");
+    assert.deepEqual(
+      whole.findings.map((finding) => [finding.rule, finding.import]),
+      [["pickle.import.denied", "os.system"]],
+    );
+    for (let split = 1; split < bytes.length; split++) {
+      const result = await scanChunked(bytes, "framed.pkl", [split, 5]);
+      assert.deepEqual(summary(result), summary(whole), `split at ${split}`);
+    }
+  });
+
+  test("a string operand that ends past the data is a stream without STOP, not a short name", async () => {
+    const cut = OS_SYSTEM.subarray(0, 8); // PROTO, SHORT_BINUNICODE "os", SHORT_BINUNICODE of 6 bytes, 2 given
+    for (const sizes of [[1], [3], [8]]) {
+      const result = await scanChunked(cut, "model.pkl", sizes);
+      assert.equal(result.verdict, "unsafe");
+      assert.deepEqual(
+        result.findings.map((finding) => finding.rule),
+        ["pickle.no-stop"],
+      );
+    }
+  });
+
+  test("lists of numbers are walked, and the strings after them are still remembered", async () => {
+    const numbers: number[][] = [];
+    for (let i = 0; i < 5000; i++) numbers.push(i % 2 ? op.binint1(i & 0xff) : op.binfloat(i / 3));
+    // A legacy-style list whose string items come after 5,000 numbers, then an import built from two of them.
+    const bytes = pickle(
+      op.proto(4),
+      op.emptyList,
+      op.memoize,
+      op.mark,
+      ...numbers,
+      op.su("os"),
+      op.memoize,
+      op.su("system"),
+      op.memoize,
+      op.appends,
+      op.binget(1),
+      op.binget(2),
+      op.stackGlobal,
+      op.tuple2,
+      op.stop,
+    );
+    for (const sizes of [[bytes.length], [4099, 1]]) {
+      const result = await scanChunked(bytes, "numbers.pkl", sizes);
+      assert.deepEqual(
+        result.findings.map((finding) => [finding.rule, finding.import]),
+        [["pickle.import.denied", "os.system"]],
+      );
+    }
+  });
+});
