@@ -182,6 +182,40 @@ for (const engine of ENGINES) {
       assert.deepEqual(await catalog.social.countRepos("alice"), { model: 1, dataset: 0, space: 0 });
     });
 
+    it("keeps the upstream's popularity figures apart from Hangar's own, and sums them on request", async () => {
+      const { pk } = await catalog.repos.insert({
+        type: "model",
+        namespace: "alice",
+        name: "upstream-figures",
+        private: false,
+        origin: "upstream",
+        createdAt: AT,
+      });
+      assert.equal(await catalog.social.upstreamFigures(pk), undefined);
+      await catalog.social.addLike(pk, "bob", AT);
+      await catalog.social.addDailyFigures(pk, "2026-03-03", { downloads: 2 });
+      await catalog.social.addDailyFigures(pk, "2026-03-04", { downloads: 3, likes: 1 });
+      assert.deepEqual(await catalog.social.ownFigures(pk), { downloads: 5, likes: 1 });
+
+      const taken = { downloads: 12_000_000_000, likes: 40, takenAt: AT, source: "https://hub.example" };
+      await catalog.social.setUpstreamFigures(pk, taken);
+      assert.deepEqual(await catalog.social.upstreamFigures(pk), taken);
+      const later = {
+        downloads: null,
+        likes: 41,
+        takenAt: "2026-03-05T00:00:00.000Z",
+        source: "https://b.example",
+      };
+      await catalog.social.setUpstreamFigures(pk, later);
+      assert.deepEqual(await catalog.social.upstreamFigures(pk), later, "one row per repo, replaced");
+
+      await catalog.social.setPopularity(pk, { downloads: 5 + 12_000_000_000, likes: 1 + 41 });
+      const repo = (await catalog.repos.getByPk(pk))!;
+      assert.deepEqual([repo.downloads, repo.likes], [12_000_000_005, 42]);
+      await catalog.repos.delete(pk);
+      assert.equal(await catalog.social.upstreamFigures(pk), undefined, "deleted with its repo");
+    });
+
     it("keeps collections and their items, renamed slugs included", async () => {
       const base = {
         owner: "alice",

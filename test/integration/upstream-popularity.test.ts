@@ -203,6 +203,56 @@ describe("hangar sync takes the upstream's downloads and likes, dated and labell
           [betaId, alphaId],
         );
       });
+
+      it("labels figures that came with a catalog snapshot by its date until a sync takes the upstream's", async () => {
+        const name = `gamma-${engine.toLowerCase()}`;
+        await createRepo({ repo: `alice/${name}`, accessToken: alice, hubUrl: upstream.url });
+        const catalog = down.hangar.catalog;
+        const { pk } = await catalog.repos.insert({
+          type: "model",
+          namespace: "alice",
+          name,
+          private: false,
+          origin: "upstream",
+          createdAt: "2026-11-27T00:00:00.000Z",
+        });
+        await catalog.facts.set(pk, {
+          description: "An entry of a snapshot with popularity figures",
+          license: "mit",
+          languages: [],
+          parameters: null,
+          baseModels: [],
+          baseRelation: null,
+          library: null,
+          pipelineTag: null,
+          evalResults: [],
+          snapshotDate: "2026-11-27",
+          snapshotSource: "a snapshot's popularity source",
+          sources: [],
+        });
+        await catalog.repos.setUpstreamFigures(pk, { downloads: 500, likes: 7 });
+        const before = await info(down.url, `alice/${name}`);
+        assert.deepEqual([before.downloads, before.likes], [500, 7]);
+        assert.deepEqual(before.hangar!.popularity.upstream, {
+          downloads: 500,
+          likes: 7,
+          date: "2026-11-27",
+          source: "a snapshot's popularity source",
+        });
+        assert.deepEqual(before.hangar!.popularity.own, { downloads: 0, likes: 0 });
+
+        const [entry] = await syncFromUpstream(down.hangar, {
+          repos: [{ type: "model", namespace: "alice", name }],
+        });
+        assert.equal(entry?.status, "refreshed");
+        const after = await info(down.url, `alice/${name}`);
+        assert.deepEqual(
+          [after.downloads, after.likes],
+          [0, 0],
+          "the upstream's figures replace the snapshot's",
+        );
+        assert.equal(after.hangar!.popularity.upstream?.source, upstream.url);
+      });
     });
   }
 });

@@ -6,7 +6,7 @@ import { withLocalHome, writeJson, writeTable } from "./local-home.ts";
 export const syncCommand: Command = {
   name: ["sync"],
   summary:
-    "Refresh upstream-only catalog entries and mirrored repos from the upstream hub; pull mirrors whose upstream moved",
+    "Refresh upstream-only catalog entries and mirrored repos from the upstream hub (with its downloads and likes); pull mirrors whose upstream moved",
   usage: "[repo_id...]",
   usesHome: true,
   options: {
@@ -39,13 +39,15 @@ export const syncCommand: Command = {
     }
     writeTable(
       stdout,
-      ["REPO", "TYPE", "KIND", "STATUS", "UPSTREAM", "NOTE"],
+      ["REPO", "TYPE", "KIND", "STATUS", "UPSTREAM", "DOWNLOADS", "LIKES", "NOTE"],
       entries.map((entry) => [
         entry.repo,
         entry.type,
         entry.kind,
         entry.status,
         entry.upstreamSha?.slice(0, 12) ?? "",
+        entry.upstreamDownloads?.toString() ?? "",
+        entry.upstreamLikes?.toString() ?? "",
         entry.message ?? (entry.previousSha ? `was ${entry.previousSha.slice(0, 12)}` : ""),
       ]),
       `Nothing to sync: no upstream-only entries or mirrored repos (upstream ${config.upstream.endpoint})`,
