@@ -17,6 +17,7 @@
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfig } from "../src/core/config.ts";
+import { settleSearchIndex } from "../src/discovery/index.ts";
 import { createHangar } from "../src/hangar.ts";
 import { startServer } from "../src/server/create-server.ts";
 import { DEFAULT_WEB_ROOT } from "../src/server/routes/web-ui.ts";
@@ -73,8 +74,14 @@ async function main(): Promise<void> {
     const { total } = (await warm.json()) as { total: number };
     const indexMs = performance.now() - started;
     process.stdout.write(
-      `Catalog: ${total.toLocaleString("en")} models; first query (index build) ${round(indexMs)} ms\n`,
+      `Catalog: ${total.toLocaleString("en")} models; first query (index built, or read from its snapshot) ${round(indexMs)} ms\n`,
     );
+    // After a build the index's snapshot is written in the background, on the server's thread: pages loaded
+    // meanwhile compete with it for the thread (the first run at 1,000,000 models, started right after the
+    // build, waited over 30 s for its first page).
+    started = performance.now();
+    await settleSearchIndex(hangar.catalog);
+    process.stdout.write(`Index snapshot settled after ${round(performance.now() - started)} ms more\n`);
 
     const firstRender: number[] = [];
     for (let load = 0; load < LOADS; load++) {
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
       const page = await context.newPage();
       await page.goto(`${server.url}/`);
-      await page.locator(".cards .model-id").first().waitFor({ timeout: 30_000 });
+      await page.locator(".cards .model-id").first().waitFor({ timeout: 120_000 });
       firstRender.push((await page.evaluate("performance.now()")) as number);
       await context.close();
     }
@@ -92,7 +99,7 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
-    await page.locator(".cards .model-id").first().waitFor({ timeout: 30_000 });
+    await page.locator(".cards .model-id").first().waitFor({ timeout: 120_000 });
     await page.evaluate(
       "document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, { capture: true })",
     );
