@@ -76,13 +76,22 @@ describe("web UI: Explorer and Details in a browser", () => {
   });
 
   it("opens a shared URL with its filters and sort applied", async () => {
-    await open("/?license=cc-by-nc-4.0&sort=updated");
+    const encodings = new Map<string, string | undefined>();
+    await open("about:blank");
+    page.on("response", (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path.startsWith("/assets/"))
+        encodings.set(path.split(".").at(-1)!, response.headers()["content-encoding"]);
+    });
+    await page.goto("/?license=cc-by-nc-4.0&sort=updated");
     await page.getByRole("heading", { name: "1 model", exact: true }).waitFor();
     assert.deepEqual(await resultIds(), ["acme/vision-small"]);
     assert.equal(await page.getByRole("checkbox", { name: /^cc-by-nc-4\.0/ }).isChecked(), true);
     assert.equal(await page.getByRole("combobox", { name: "Sort by" }).inputValue(), "updated");
     assert.ok(await page.getByText("No commercial use").isVisible(), "the card shows the licence forbids it");
     await screenshot(page, "explorer-from-url");
+    // Chromium accepts brotli: the build's script and styles arrive compressed.
+    assert.deepEqual(Object.fromEntries(encodings), { js: "br", css: "br" });
   });
 
   it("recommends models for a described need, with reasons", async () => {
