@@ -75,6 +75,26 @@ describe("web UI: Explorer and Details in a browser", () => {
     assert.deepEqual(ui.errors, []);
   });
 
+  it("says why when a search takes long, and drops the note when the answer comes", async () => {
+    await open("about:blank");
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route("**/v1/discover?*", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto("/?q=sentiment");
+    const note = page.getByRole("status").filter({ hasText: "Still searching" });
+    await note.waitFor();
+    assert.equal(await page.locator(".results").getAttribute("aria-busy"), "true");
+    release();
+    await page.getByRole("heading", { name: "1 model", exact: true }).waitFor();
+    await note.waitFor({ state: "detached" });
+    assert.deepEqual(ui.errors, []);
+  });
+
   it("opens a shared URL with its filters and sort applied", async () => {
     const encodings = new Map<string, string | undefined>();
     await open("about:blank");
