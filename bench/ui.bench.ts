@@ -1,9 +1,10 @@
 /**
  * `npm run bench:ui`: the web UI's Explorer in headless Chromium over a large catalog (`UI_BENCH_MODELS`,
- * default 1,000,000 synthetic models, `UI_BENCH_SEED`; generated once into
- * /tmp/hangar-ui-bench/<models>-<seed>/ and reused). A real `hangar serve`-shaped server (createApp +
- * listen on 127.0.0.1) serves the built UI and the API; the search index is warmed by one query first, and
- * its cold build time is printed apart.
+ * default 1,000,000 synthetic models, `UI_BENCH_SEED`): the catalog bench:search generates and keeps in
+ * /tmp/hangar-search-bench/<models>-<seed>/ (generated here the same way when no run has made it yet),
+ * copied into a home under /tmp/hangar-ui-bench/ kept for later runs. A real `hangar serve`-shaped server
+ * (startServer on 127.0.0.1) serves a copy of the built UI and the API; the search index is warmed by one
+ * query first, and its cold build time is printed apart.
  *
  * - first render: a fresh page at `/` until the first result card is on screen, in the page's own clock
  *   (ms since navigation start), `UI_BENCH_LOADS` times (default 10);
@@ -13,14 +14,15 @@
  *
  * Targets (issue 17): first render under 1 s, keystroke to results under 150 ms. The last line is JSON.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfig } from "../src/core/config.ts";
+import { settleSearchIndex } from "../src/discovery/index.ts";
 import { createHangar } from "../src/hangar.ts";
-import { generateCatalog } from "../src/hub/catalog/generate-catalog.ts";
 import { startServer } from "../src/server/create-server.ts";
-import { Catalog } from "../src/store/catalog.ts";
+import { DEFAULT_WEB_ROOT } from "../src/server/routes/web-ui.ts";
 import { ensureWebUiBuilt, launchChromium } from "../test/helpers/web-ui.ts";
+import { homeWithGeneratedCatalog } from "./lib/generated-catalog.ts";
 import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
 import { percentile, round } from "./lib/stats.ts";
 
@@ -44,20 +46,6 @@ const WORDS = [
   "qwen",
 ];
 
-async function prepareHome(): Promise<void> {
-  const done = join(HOME, "complete");
-  if (existsSync(done)) return;
-  rmSync(HOME, { recursive: true, force: true });
-  mkdirSync(HOME, { recursive: true });
-  const catalog = await Catalog.open(join(HOME, "hangar.db"));
-  const started = performance.now();
-  process.stderr.write(`Generating ${MODELS.toLocaleString("en")} models into ${HOME}...\n`);
-  await generateCatalog(catalog, { count: MODELS, seed: SEED });
-  await catalog.close();
-  process.stderr.write(`  generated in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  writeFileSync(done, new Date().toISOString());
-}
-
 function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   return {
@@ -70,18 +58,30 @@ function summary(values: number[]) {
 async function main(): Promise<void> {
   process.stdout.write(`${describeMachine(machineInfo())}\n`);
   await ensureWebUiBuilt();
-  await prepareHome();
+  // The server serves a copy of the build: a rebuild in the checkout during the run does not touch it.
+  const webRoot = join(HOME, "web-dist");
+  rmSync(webRoot, { recursive: true, force: true });
+  cpSync(DEFAULT_WEB_ROOT, webRoot, { recursive: true });
+  let started = performance.now();
+  await homeWithGeneratedCatalog(HOME, MODELS, SEED);
   const hangar = await createHangar(defaultConfig(HOME, { logLevel: "silent" }));
-  const server = await startServer(hangar, { host: "127.0.0.1", port: 0 });
+  process.stdout.write(`Hangar opened in ${round(performance.now() - started)} ms\n`);
+  const server = await startServer(hangar, { host: "127.0.0.1", port: 0 }, { webRoot, logLevel: "silent" });
   const browser = await launchChromium();
   try {
-    let started = performance.now();
+    started = performance.now();
     const warm = await fetch(`${server.url}/v1/discover?limit=20&facets=true&insights=false`);
     const { total } = (await warm.json()) as { total: number };
     const indexMs = performance.now() - started;
     process.stdout.write(
-      `Catalog: ${total.toLocaleString("en")} models; first query (index build) ${round(indexMs)} ms\n`,
+      `Catalog: ${total.toLocaleString("en")} models; first query (index built, or read from its snapshot) ${round(indexMs)} ms\n`,
     );
+    // After a build the index's snapshot is written in the background, on the server's thread: pages loaded
+    // meanwhile compete with it for the thread (the first run at 1,000,000 models, started right after the
+    // build, waited over 30 s for its first page).
+    started = performance.now();
+    await settleSearchIndex(hangar.catalog);
+    process.stdout.write(`Index snapshot settled after ${round(performance.now() - started)} ms more\n`);
 
     const firstRender: number[] = [];
     for (let load = 0; load < LOADS; load++) {
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
       const page = await context.newPage();
       await page.goto(`${server.url}/`);
-      await page.locator(".cards .model-id").first().waitFor({ timeout: 30_000 });
+      await page.locator(".cards .model-id").first().waitFor({ timeout: 120_000 });
       firstRender.push((await page.evaluate("performance.now()")) as number);
       await context.close();
     }
@@ -99,11 +99,15 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
-    await page.locator(".cards .model-id").first().waitFor({ timeout: 30_000 });
+    await page.locator(".cards .model-id").first().waitFor({ timeout: 120_000 });
     await page.evaluate(
       "document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, { capture: true })",
     );
     const search = page.getByRole("searchbox", { name: "Search models" });
+    let searches = 0;
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/v1/discover") searches++;
+    });
     started = performance.now();
     for (const word of WORDS.slice(0, QUERIES)) {
       await search.fill("");
@@ -127,11 +131,11 @@ async function main(): Promise<void> {
       `First render (${LOADS} loads):     p50 ${render.p50} ms, p95 ${render.p95} ms (target < 1000 ms)\n`,
     );
     process.stdout.write(
-      `Keystroke to results (${keystroke.length} keys): p50 ${typing.p50} ms, p95 ${typing.p95} ms (target < 150 ms, 60 ms debounce included)\n`,
+      `Keystroke to results (${keystroke.length} keys): p50 ${typing.p50} ms, p95 ${typing.p95} ms (target < 150 ms, 60 ms debounce included); ${searches} searches sent, clearing the box between words included\n`,
     );
     printLoad("after the run");
     process.stdout.write(
-      `${JSON.stringify({ models: total, indexBuildMs: round(indexMs), firstRenderMs: render, keystrokeToResultsMs: typing })}\n`,
+      `${JSON.stringify({ models: total, indexBuildMs: round(indexMs), firstRenderMs: render, keystrokeToResultsMs: typing, keys: keystroke.length, searches })}\n`,
     );
   } finally {
     await browser.close();

@@ -184,6 +184,26 @@ export class RegistryTable {
     return rows.map((row) => versionOf(row as Json<ModelVersionRow, "tags" | "evidence">));
   }
 
+  /** Every version (of any registered model) that pins the repo, with its model's name; by model, then version. */
+  async listVersionsOfRepo(
+    repoPk: number,
+  ): Promise<Array<ModelVersionRow & { modelNamespace: string; modelName: string }>> {
+    const rows = await this.db.all<
+      Json<ModelVersionRow, "tags" | "evidence"> & { modelNamespace: string; modelName: string }
+    >(
+      `SELECT ${VERSION_COLUMNS},
+              (SELECT namespace FROM registered_models m WHERE m.id = model_versions.model_id) AS "modelNamespace",
+              (SELECT name FROM registered_models m WHERE m.id = model_versions.model_id) AS "modelName"
+         FROM model_versions WHERE repo_pk = ? ORDER BY model_id, version`,
+      [repoPk],
+    );
+    return rows.map((row) => ({
+      ...versionOf(row),
+      modelNamespace: row.modelNamespace,
+      modelName: row.modelName,
+    }));
+  }
+
   /** Records an approval; a second one by the same user replaces the first. */
   async putApproval(row: ApprovalRow): Promise<void> {
     await this.db.run(

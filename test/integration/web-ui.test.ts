@@ -75,14 +75,43 @@ describe("web UI: Explorer and Details in a browser", () => {
     assert.deepEqual(ui.errors, []);
   });
 
+  it("says why when a search takes long, and drops the note when the answer comes", async () => {
+    await open("about:blank");
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route("**/v1/discover?*", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto("/?q=sentiment");
+    const note = page.getByRole("status").filter({ hasText: "Still searching" });
+    await note.waitFor();
+    assert.equal(await page.locator(".results").getAttribute("aria-busy"), "true");
+    release();
+    await page.getByRole("heading", { name: "1 model", exact: true }).waitFor();
+    await note.waitFor({ state: "detached" });
+    assert.deepEqual(ui.errors, []);
+  });
+
   it("opens a shared URL with its filters and sort applied", async () => {
-    await open("/?license=cc-by-nc-4.0&sort=updated");
+    const encodings = new Map<string, string | undefined>();
+    await open("about:blank");
+    page.on("response", (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path.startsWith("/assets/"))
+        encodings.set(path.split(".").at(-1)!, response.headers()["content-encoding"]);
+    });
+    await page.goto("/?license=cc-by-nc-4.0&sort=updated");
     await page.getByRole("heading", { name: "1 model", exact: true }).waitFor();
     assert.deepEqual(await resultIds(), ["acme/vision-small"]);
     assert.equal(await page.getByRole("checkbox", { name: /^cc-by-nc-4\.0/ }).isChecked(), true);
     assert.equal(await page.getByRole("combobox", { name: "Sort by" }).inputValue(), "updated");
     assert.ok(await page.getByText("No commercial use").isVisible(), "the card shows the licence forbids it");
     await screenshot(page, "explorer-from-url");
+    // Chromium accepts brotli: the build's script and styles arrive compressed.
+    assert.deepEqual(Object.fromEntries(encodings), { js: "br", css: "br" });
   });
 
   it("recommends models for a described need, with reasons", async () => {

@@ -6,6 +6,7 @@ import { formatAge, formatBytes, formatCount } from "./format.ts";
 import { IntegrationPanel } from "./integration.tsx";
 import { type DetailsTab, navigate, repoPath, type View } from "./location.ts";
 import { PerformancePanel } from "./performance.tsx";
+import { ModelRail } from "./rail.tsx";
 import type { RepoInfo } from "./types.ts";
 
 const TAB_TITLES: Record<DetailsTab, string> = {
@@ -121,7 +122,12 @@ export function Details({ view, url }: { view: Extract<View, { kind: "repo" }>; 
             {view.tab === "card" ? (
               <div class="card-layout">
                 <ModelCard base={repoPath(type, id)} revision="main" />
-                {info.data ? <MetadataTable info={info.data} /> : null}
+                {info.data ? (
+                  <div class="side">
+                    <MetadataTable info={info.data} />
+                    {type === "model" ? <ModelRail id={id} info={info.data} /> : null}
+                  </div>
+                ) : null}
               </div>
             ) : view.tab === "files" ? (
               <FilesPanel

@@ -19,6 +19,8 @@ const PAGE_SIZE = 20;
 /** Typing waits this long for the next key before the URL (and so the search) changes. */
 const TYPING_DEBOUNCE_MS = 60;
 const FACET_VALUES_SHOWN = 8;
+/** A search still running after this long gets a note saying why. */
+const SLOW_SEARCH_MS = 1500;
 
 const narrowScreen = () => window.matchMedia("(max-width: 760px)").matches;
 
@@ -42,6 +44,17 @@ export function Explorer({ url }: { url: URL }) {
   const [answered, setAnswered] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
+  /** The search has taken long enough to say why (the first one after a start reads or builds the index). */
+  const [slow, setSlow] = useState(false);
+
+  useEffect(() => {
+    if (!loading) return;
+    const timer = window.setTimeout(() => setSlow(true), SLOW_SEARCH_MS);
+    return () => {
+      window.clearTimeout(timer);
+      setSlow(false);
+    };
+  }, [loading, requestKey]);
 
   useEffect(() => {
     // Each new query aborts the one before: a slow answer to an older query never replaces a newer one.
@@ -125,6 +138,12 @@ export function Explorer({ url }: { url: URL }) {
           {error ? (
             <p class="error" role="alert">
               The search failed: {error}
+            </p>
+          ) : null}
+          {slow ? (
+            <p class="muted slow-search" role="status">
+              Still searching… The first search after Hangar starts reads its search index, or builds it
+              (minutes for a million models); later ones answer at once.
             </p>
           ) : null}
           <ul class="cards">

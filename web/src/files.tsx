@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { errorText, getJson, getText, isAbort } from "./api.ts";
+import { ApiError, errorText, getJson, getText, isAbort } from "./api.ts";
 import { ScanBadge } from "./badges.tsx";
 import { formatAge, formatBytes } from "./format.ts";
 import { navigate, type RepoType, repoPath } from "./location.ts";
@@ -8,16 +8,28 @@ import type { Commit, Refs, TreeEntry } from "./types.ts";
 type FilesView = { mode: "tree" | "blob" | "commits" | "commit"; revision: string; path: string };
 
 /** Fetches JSON for a key; the newest key wins (an older answer arriving late is dropped). */
-export function useJson<T>(path: string | null): { data: T | null; error: string | null } {
-  const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
+export interface JsonState<T> {
+  data: T | null;
+  error: string | null;
+  /** The answer's status when it failed (404: the route or the thing does not exist here). */
+  status: number | null;
+}
+
+export function useJson<T>(path: string | null): JsonState<T> {
+  const [state, setState] = useState<JsonState<T>>({ data: null, error: null, status: null });
   useEffect(() => {
     if (!path) return;
     const controller = new AbortController();
-    setState({ data: null, error: null });
+    setState({ data: null, error: null, status: null });
     getJson<T>(path, controller.signal).then(
-      (data) => setState({ data, error: null }),
+      (data) => setState({ data, error: null, status: null }),
       (failure: unknown) => {
-        if (!isAbort(failure)) setState({ data: null, error: errorText(failure) });
+        if (isAbort(failure)) return;
+        setState({
+          data: null,
+          error: errorText(failure),
+          status: failure instanceof ApiError ? failure.status : null,
+        });
       },
     );
     return () => controller.abort();

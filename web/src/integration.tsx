@@ -3,6 +3,7 @@ import { errorText, postFile, postJson, postStream } from "./api.ts";
 import { CopyButton } from "./details.tsx";
 import { useJson } from "./files.tsx";
 import { formatMs } from "./format.ts";
+import { InferenceStatus } from "./inference-status.tsx";
 import { exampleInput, snippets } from "./snippets.ts";
 import type { RepoInfo } from "./types.ts";
 
@@ -36,12 +37,7 @@ export function IntegrationPanel({ id, info }: { id: string; info: RepoInfo | nu
         </p>
       ) : null}
       {entry && task ? <TryIt id={id} task={task} /> : null}
-      <h3>Status</h3>
-      <p>
-        {entry
-          ? `Served by this Hangar's local runtime (${entry.tasks.join(", ")})${entry.revision ? ` at revision ${entry.revision.slice(0, 12)}` : ""}. Routes: POST /v1/inference/${task}, POST /models/${id}${task === "text-generation" ? ", POST /v1/chat/completions" : task === "feature-extraction" ? ", POST /v1/embeddings" : ""}.`
-          : "Not served by this Hangar."}
-      </p>
+      <InferenceStatus id={id} task={task} served={entry} />
       <Snippets id={id} task={task} />
     </section>
   );

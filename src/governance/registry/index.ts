@@ -1,6 +1,7 @@
 /** The model registry: versions pinned to repo commits, promotion gates, aliases with their history. */
 export { type ApproveParams, approveVersion } from "./approve-version.ts";
 export { type EvaluationGate, type GateResult, type PromotionGates, parseGates } from "./gates.ts";
+export { listRepoVersions, type RepoVersionView } from "./list-repo-versions.ts";
 export {
   type PromoteParams,
   type Promotion,

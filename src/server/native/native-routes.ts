@@ -47,6 +47,7 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/registry/models/:namespace/:name/aliases/:alias" },
   { method: "POST", url: "/v1/registry/models/:namespace/:name/aliases/:alias/rollback" },
   { method: "GET", url: "/v1/registry/models/:namespace/:name/history" },
+  { method: "GET", url: "/v1/registry/repos/:namespace/:name/versions" },
   { method: "GET", url: "/v1/policy" },
   { method: "PUT", url: "/v1/policy" },
   { method: "GET", url: "/v1/licenses" },

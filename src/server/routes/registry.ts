@@ -4,6 +4,7 @@ import {
   aliasHistory,
   approveVersion,
   configureModel,
+  listRepoVersions,
   promoteVersion,
   registerVersion,
   rollbackAlias,
@@ -100,6 +101,46 @@ const modelName = (params: { namespace: string; name: string }) => `${params.nam
  */
 export function registerRegistryRoutes(app: NativeApp, hangar: Hangar): void {
   const base = "/v1/registry/models/:namespace/:name";
+  app.get(
+    "/v1/registry/repos/:namespace/:name/versions",
+    {
+      schema: {
+        summary:
+          "The registered versions that pin a model repo, across registered models, with the aliases on each",
+        tags: ["registry"],
+        security: OPTIONAL_TOKEN,
+        params: Type.Object({
+          namespace: Type.String({ description: "the model repo's namespace" }),
+          name: Type.String({ description: "the model repo's name" }),
+        }),
+        response: {
+          200: Type.Object({
+            versions: Type.Array(
+              openObject(
+                {
+                  model: Type.String({ description: "the registered model" }),
+                  version: Type.Integer(),
+                  commitOid: Type.String(),
+                  revision: Type.String(),
+                  aliases: Type.Array(Type.String(), { description: "aliases pointing at this version now" }),
+                  approvals: Type.Integer(),
+                },
+                "a version pinning the repo",
+              ),
+            ),
+          }),
+          ...HANGAR_ERRORS,
+        },
+      },
+    },
+    async (request) => ({
+      versions: await listRepoVersions(hangar, request.caller, {
+        type: "model",
+        namespace: request.params.namespace,
+        name: request.params.name,
+      }),
+    }),
+  );
   app.get(
     base,
     {

@@ -1,5 +1,6 @@
 import type { RepoRef } from "../../core/types.ts";
 import { parseRepoType } from "../../core/validate.ts";
+import { getDailyFigures } from "../../hub/social/daily-figures.ts";
 import { followNamespace } from "../../hub/social/follow-namespace.ts";
 import {
   getOrganizationOverview,
@@ -51,6 +52,23 @@ export function registerSocialRoutes(router: Router): void {
       sendJson(context.response, 200, { likes });
     },
     { summary: "Takes back a like (unlike)" },
+  );
+
+  router.add(
+    "GET",
+    `${REPO_API}/daily-stats`,
+    async (context) => {
+      const days = context.url.searchParams.get("days");
+      const figures = await getDailyFigures(context.hangar, context.caller, {
+        repo: repoFromPath(context),
+        days: days === null ? 30 : /^\d{1,4}$/.test(days) ? Number(days) : Number.NaN,
+      });
+      sendJson(context.response, 200, { days: figures });
+    },
+    {
+      summary:
+        "A repo's downloads and likes per day (UTC), oldest first, for the last `days` days (default 30, at most 365; Hangar's own)",
+    },
   );
 
   router.add(
