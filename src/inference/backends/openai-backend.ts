@@ -5,6 +5,7 @@ import type { StreamChunk } from "../runtime/model-loader.ts";
 import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, retryAfterMs, unreachable, upstreamError } from "./backend-errors.ts";
 import { readEventData } from "./sse.ts";
+import { upstreamFetch } from "./upstream-fetch.ts";
 
 /** The text-generation output of Hangar's task API, which every backend answers with. */
 export interface GenerationOutput {
@@ -64,7 +65,7 @@ export class OpenAiBackend implements InferenceBackend {
     const url = `${this.options.url}${path}`;
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await upstreamFetch(url, {
         method: "POST",
         headers: this.headers(),
         body: JSON.stringify(body),
@@ -256,7 +257,7 @@ export async function probe(
 ): Promise<BackendHealth> {
   const started = performance.now();
   try {
-    const response = await fetch(url, { headers, signal });
+    const response = await upstreamFetch(url, { headers, signal });
     await response.body?.cancel().catch(() => {});
     const latencyMs = Math.round(performance.now() - started);
     if (response.status >= 500) return { ok: false, latencyMs, message: `answered ${response.status}` };
