@@ -19,7 +19,8 @@ import { OpenAiUpstream } from "../test/helpers/openai-upstream.ts";
 import { numberFromEnv } from "./lib/env.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
 import { request } from "./lib/http-client.ts";
-import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
+import { readProcessCpuSeconds } from "./lib/rss.ts";
 import { percentile, round } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
@@ -87,12 +88,18 @@ ${upstreams.map((upstream) => `      - { backend: openai, url: ${upstream.url}/v
     await timedChat(upstreams[0]!.url, agent, "m");
     await timedChat(server.url, agent, "direct-one");
   }
+  printLoad("before the overhead rounds");
+  let serverCpuSeconds = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (let index = 0; index < PER_ROUND; index++)
       direct.push((await timedChat(upstreams[0]!.url, agent, "m")).ms);
+    const cpuBefore = readProcessCpuSeconds(server.pid);
     for (let index = 0; index < PER_ROUND; index++)
       routed.push((await timedChat(server.url, agent, "direct-one")).ms);
+    serverCpuSeconds += readProcessCpuSeconds(server.pid) - cpuBefore;
   }
+  printLoad("after the overhead rounds");
+  const serverCpuMs = (serverCpuSeconds * 1000) / Math.max(1, routed.length);
   const overheadP50 = percentile(routed, 50) - percentile(direct, 50);
   printTable(
     `Router overhead (${describeMachine(await machineInfo())}; ${ROUNDS} x ${PER_ROUND} requests each way)`,
@@ -103,9 +110,13 @@ ${upstreams.map((upstream) => `      - { backend: openai, url: ${upstream.url}/v
       ["overhead", round(overheadP50, 3), round(percentile(routed, 99) - percentile(direct, 99), 3)],
     ],
   );
+  process.stdout.write(
+    `hangar serve CPU per routed request: ${round(serverCpuMs, 3)} ms (user + system, /proc, all of the server's work for it)\n`,
+  );
 
   // 2. Availability while upstreams die and come back.
   process.stderr.write("measuring availability while upstreams are killed and restarted\n");
+  printLoad("before the availability run");
   let ok = 0;
   let failed = 0;
   const statuses = new Map<number, number>();
@@ -140,6 +151,7 @@ ${upstreams.map((upstream) => `      - { backend: openai, url: ${upstream.url}/v
     }),
   );
   await chaos;
+  printLoad("after the availability run");
   const share = ok / Math.max(1, ok + failed);
   printTable(
     `Availability over ${SECONDS} s, concurrency ${CONCURRENCY}, ${kills} upstream kills (${DOWN_MS} ms down each)`,
@@ -157,6 +169,9 @@ ${upstreams.map((upstream) => `      - { backend: openai, url: ${upstream.url}/v
     direct_p50_ms: round(percentile(direct, 50), 3),
     routed_p50_ms: round(percentile(routed, 50), 3),
     routed_p99_ms: round(percentile(routed, 99), 3),
+    direct_p99_ms: round(percentile(direct, 99), 3),
+    server_cpu_ms_per_request: round(serverCpuMs, 3),
+    load_average: machineInfo().loadAverage,
     overhead_met: overheadP50 <= 1,
     availability: round(share, 5),
     availability_met: share >= 0.999,

@@ -3,6 +3,7 @@ import type { InferenceStream } from "../inference-types.ts";
 import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, retryAfterMs, unreachable, upstreamError } from "./backend-errors.ts";
 import { OpenAiBackend, probe } from "./openai-backend.ts";
+import { upstreamFetch } from "./upstream-fetch.ts";
 
 export interface HfEndpointOptions {
   /** A dedicated Inference Endpoint's URL, or another Hangar's `{url}/models/{namespace}/{name}`. */
@@ -38,7 +39,7 @@ export class HfEndpointBackend implements InferenceBackend {
     const key = this.options.apiKey?.();
     let response: Response;
     try {
-      response = await fetch(this.options.url, {
+      response = await upstreamFetch(this.options.url, {
         method: "POST",
         headers: { "Content-Type": "application/json", ...(key ? { Authorization: `Bearer ${key}` } : {}) },
         body: JSON.stringify({

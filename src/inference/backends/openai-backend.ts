@@ -6,6 +6,7 @@ import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, retryAfterMs, unreachable, upstreamError } from "./backend-errors.ts";
 import { readEventData } from "./sse.ts";
 import { type GenerationOutput, generationResult, meterPromptTokens, tokenUsage } from "./token-usage.ts";
+import { upstreamFetch } from "./upstream-fetch.ts";
 
 /** Token id of a streamed chunk whose backend sends text, not ids: it still counts as one generated token. */
 export const UNKNOWN_TOKEN_ID = -1;
@@ -58,7 +59,7 @@ export class OpenAiBackend implements InferenceBackend {
     const url = `${this.options.url}${path}`;
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await upstreamFetch(url, {
         method: "POST",
         headers: this.headers(),
         body: JSON.stringify(body),
@@ -234,7 +235,7 @@ export async function probe(
 ): Promise<BackendHealth> {
   const started = performance.now();
   try {
-    const response = await fetch(url, { headers, signal });
+    const response = await upstreamFetch(url, { headers, signal });
     await response.body?.cancel().catch(() => {});
     const latencyMs = Math.round(performance.now() - started);
     if (response.status >= 500) return { ok: false, latencyMs, message: `answered ${response.status}` };
