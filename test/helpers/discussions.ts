@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import type { TestHangar } from "./test-hangar.ts";
+import { createRepo, uploadFiles } from "@huggingface/hub";
+import { startTestHangar, type TestHangar } from "./test-hangar.ts";
 
 /** A discussion event as the Hub serves it (the fields the tests read). */
 export interface ApiEvent {
@@ -53,4 +54,45 @@ export async function json<T>(response: Response, status = 200): Promise<T> {
   const text = await response.text();
   assert.equal(response.status, status, text);
   return JSON.parse(text) as T;
+}
+
+/** A file's content as the Hub clients take it. */
+export const text = (content: string): Blob => new Blob([content]);
+
+/** What the discussions tests start from: a Hangar with three writers, and the reads they repeat. */
+export interface DiscussionsHub {
+  hub: TestHangar;
+  /** Write tokens: alice owns the repos; bob and carol propose, comment and review. */
+  alice: string;
+  bob: string;
+  carol: string;
+  /** A discussion's details with its diff (`?diff=1`), read with `token` or anonymously. */
+  details(repo: string, num: number, token?: string): Promise<ApiDetails>;
+  /** Creates `alice/{name}` holding `files` (path → text), with @huggingface/hub. */
+  makeRepo(name: string, files: Record<string, string>): Promise<void>;
+}
+
+/** Starts a Hangar with the users alice, bob and carol (write tokens). Close it with `hub.close()`. */
+export async function startDiscussionsHub(): Promise<DiscussionsHub> {
+  const hub = await startTestHangar();
+  const alice = await hub.addUser("alice", "write");
+  const bob = await hub.addUser("bob", "write");
+  const carol = await hub.addUser("carol", "write");
+  return {
+    hub,
+    alice,
+    bob,
+    carol,
+    details: async (repo, num, token) =>
+      json<ApiDetails>(await hfApi(hub, "GET", `/api/models/${repo}/discussions/${num}?diff=1`, token)),
+    makeRepo: async (name, files) => {
+      await createRepo({ repo: `alice/${name}`, accessToken: alice, hubUrl: hub.url });
+      await uploadFiles({
+        repo: `alice/${name}`,
+        accessToken: alice,
+        hubUrl: hub.url,
+        files: Object.entries(files).map(([path, content]) => ({ path, content: text(content) })),
+      });
+    },
+  };
 }

@@ -1,9 +1,15 @@
 // Discussions as huggingface_hub uses them: opening, listing, comments, titles, statuses, who may do what.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createRepo, uploadFiles } from "@huggingface/hub";
-import { type ApiDetails, type ApiEvent, hfApi, json } from "../helpers/discussions.ts";
-import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { createRepo } from "@huggingface/hub";
+import {
+  type ApiEvent,
+  type DiscussionsHub,
+  hfApi,
+  json,
+  startDiscussionsHub,
+} from "../helpers/discussions.ts";
+import type { TestHangar } from "../helpers/test-hangar.ts";
 
 describe("discussion threads (huggingface_hub's routes)", () => {
   let hub: TestHangar;
@@ -11,27 +17,13 @@ describe("discussion threads (huggingface_hub's routes)", () => {
   let bob: string;
   let carol: string;
   let bobRead: string;
+  let details: DiscussionsHub["details"];
+  let makeRepo: DiscussionsHub["makeRepo"];
   before(async () => {
-    hub = await startTestHangar();
-    alice = await hub.addUser("alice", "write");
-    bob = await hub.addUser("bob", "write");
-    carol = await hub.addUser("carol", "write");
+    ({ hub, alice, bob, carol, details, makeRepo } = await startDiscussionsHub());
     bobRead = await hub.addUser("bob", "read");
   });
   after(() => hub.close());
-
-  const text = (content: string) => new Blob([content]);
-  const details = async (repo: string, num: number, token?: string) =>
-    json<ApiDetails>(await hfApi(hub, "GET", `/api/models/${repo}/discussions/${num}?diff=1`, token));
-  const makeRepo = async (name: string, files: Record<string, string>) => {
-    await createRepo({ repo: `alice/${name}`, accessToken: alice, hubUrl: hub.url });
-    await uploadFiles({
-      repo: `alice/${name}`,
-      accessToken: alice,
-      hubUrl: hub.url,
-      files: Object.entries(files).map(([path, content]) => ({ path, content: text(content) })),
-    });
-  };
 
   it("opens discussions and draft pull requests, and lists them with filters and pages", async () => {
     await makeRepo("board", { "README.md": "# board\n" });

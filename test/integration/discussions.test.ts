@@ -1,10 +1,17 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { commit, createBranch, createRepo, deleteBranch, downloadFile, uploadFiles } from "@huggingface/hub";
-import { type ApiDetails, type ApiEvent, hfApi, json } from "../helpers/discussions.ts";
+import { commit, createBranch, deleteBranch, downloadFile, uploadFiles } from "@huggingface/hub";
+import {
+  type ApiEvent,
+  type DiscussionsHub,
+  hfApi,
+  json,
+  startDiscussionsHub,
+  text,
+} from "../helpers/discussions.ts";
 import { apiError } from "../helpers/hub-errors.ts";
-import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import type { TestHangar } from "../helpers/test-hangar.ts";
 
 /** git's id of a blob, computed here rather than by the code under test. */
 function gitBlobId(content: string): string {
@@ -18,29 +25,16 @@ describe("discussions and pull requests (huggingface_hub's routes, @huggingface/
   let alice: string;
   let bob: string;
   let carol: string;
+  let details: DiscussionsHub["details"];
+  let makeRepo: DiscussionsHub["makeRepo"];
   before(async () => {
-    hub = await startTestHangar();
-    alice = await hub.addUser("alice", "write");
-    bob = await hub.addUser("bob", "write");
-    carol = await hub.addUser("carol", "write");
+    ({ hub, alice, bob, carol, details, makeRepo } = await startDiscussionsHub());
   });
   after(() => hub.close());
 
-  const text = (content: string) => new Blob([content]);
-  const details = async (repo: string, num: number, token?: string) =>
-    json<ApiDetails>(await hfApi(hub, "GET", `/api/models/${repo}/discussions/${num}?diff=1`, token));
   const mainFile = async (repo: string, path: string): Promise<string | undefined> => {
     const blob = await downloadFile({ repo, path, hubUrl: hub.url, accessToken: alice });
     return blob ? await blob.text() : undefined;
-  };
-  const makeRepo = async (name: string, files: Record<string, string>) => {
-    await createRepo({ repo: `alice/${name}`, accessToken: alice, hubUrl: hub.url });
-    await uploadFiles({
-      repo: `alice/${name}`,
-      accessToken: alice,
-      hubUrl: hub.url,
-      files: Object.entries(files).map(([path, content]) => ({ path, content: text(content) })),
-    });
   };
 
   it("takes a pull request opened by one user, commented on by another, merged by a writer onto main", async () => {
