@@ -1,18 +1,22 @@
 // `npm run bench:scan`: scanner throughput next to plainly reading the same bytes in the same run.
 // - a safetensors file (default 1 GB): validated from its header and size, so its time should not grow with
 //   the data; the read baseline reads every byte;
-// - two pickles (default 200 MB each) the scanner walks opcode by opcode (aim: at least 0.5 of read speed):
-//   "mixed", half opcode-dense (lists of floats, keys, memo) and half byte payloads; "tensor-like", 1 MB
-//   byte payloads with a little structure, as legacy checkpoints and joblib files are (payloads over 4 MB
-//   are seeked over, not read; these are 1 MB so they are read).
+// - pickles (default 200 MB each) the scanner walks opcode by opcode (aim: at least 0.5 of read speed):
+//   "dense", nothing but lists of small numbers (BININT1, BININT2, BINFLOAT: 4.7 bytes an opcode, 45 million
+//   opcodes); "mixed", half float lists and half byte payloads; "tensor-like", 1 MB byte payloads with a
+//   little structure, as joblib files are (payloads over 4 MB are seeked over, not read);
+// - checkpoints as `torch.save` writes them, with 6 MB, 2 MB and 8 KB float tensors: a legacy (pre-1.6) file
+//   (five pickles, then the storages) and a zip (`archive/data.pkl` and one member per storage);
+// - the ceiling for the dense pickle: reading it as the baseline does and only stepping from opcode to opcode
+//   by a table of lengths, what no real walk can beat in JavaScript.
 // Rounds alternate scan and read; medians are reported. Prints tables, then one JSON line; exits 0 when it ran.
 // Knobs: SCAN_BENCH_SAFETENSORS_MB (1024), SCAN_BENCH_PICKLE_MB (200), SCAN_BENCH_ROUNDS (3).
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { scanFile } from "../src/governance/scan/index.ts";
 import { numberFromEnv } from "./lib/env.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { makeDensePickle, makeLegacyTorch, makeTorchZip, opcodeLoop, writeBlocks } from "./lib/scan-files.ts";
 import { MB, median, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, runCleanups } from "./lib/temp.ts";
@@ -21,29 +25,6 @@ const SAFETENSORS_BYTES = numberFromEnv("SCAN_BENCH_SAFETENSORS_MB", 1024) * MB;
 const PICKLE_BYTES = numberFromEnv("SCAN_BENCH_PICKLE_MB", 200) * MB;
 const ROUNDS = numberFromEnv("SCAN_BENCH_ROUNDS", 3);
 const PICKLE_TARGET = 0.5;
-
-/** Writes `total` bytes produced block by block, without holding the file in memory. */
-async function writeBlocks(
-  path: string,
-  head: Uint8Array,
-  block: (index: number) => Uint8Array,
-  total: number,
-  tail: Uint8Array,
-): Promise<number> {
-  const handle = await open(path, "w");
-  let written = 0;
-  await handle.write(head);
-  written += head.length;
-  for (let index = 0; written + tail.length < total; index++) {
-    const bytes = block(index);
-    await handle.write(bytes);
-    written += bytes.length;
-  }
-  await handle.write(tail);
-  written += tail.length;
-  await handle.close();
-  return written;
-}
 
 async function makeSafetensors(path: string): Promise<number> {
   const tensors = 64;
@@ -125,9 +106,10 @@ async function time(work: () => Promise<unknown>): Promise<number> {
   return secondsSince(start);
 }
 
-async function compare(path: string, size: number) {
+async function compare(path: string, size: number, ceiling?: (path: string) => Promise<unknown>) {
   const scans: number[] = [];
   const reads: number[] = [];
+  const ceilings: number[] = [];
   let result: Awaited<ReturnType<typeof scanFile>> | undefined;
   await readAll(path);
   for (let round = 0; round < ROUNDS; round++) {
@@ -137,10 +119,19 @@ async function compare(path: string, size: number) {
         result = await scanFile(path);
       }),
     );
+    if (ceiling) ceilings.push(await time(() => ceiling(path)));
   }
   const scanSeconds = median(scans);
   const readSeconds = median(reads);
+  const ceilingSeconds = ceiling ? median(ceilings) : undefined;
   return {
+    ...(ceilingSeconds === undefined
+      ? {}
+      : {
+          ceilingSeconds: round(ceilingSeconds, 4),
+          ceilingMBps: round(megabytesPerSecond(size, ceilingSeconds), 1),
+          ceilingRatio: round(readSeconds / ceilingSeconds, 3),
+        }),
     sizeMB: round(size / MB, 1),
     verdict: result!.verdict,
     scanSeconds: round(scanSeconds, 4),
@@ -162,14 +153,23 @@ async function run(): Promise<number> {
   process.stdout.write(`${describeMachine(machine)}\n`);
   const dir = await makeTempDir("scan");
   const safetensorsPath = join(dir, "model.safetensors");
+  const densePath = join(dir, "dense.pkl");
   const picklePath = join(dir, "model.pkl");
   const tensorPath = join(dir, "tensors.pkl");
+  const legacyPath = join(dir, "legacy.pt");
+  const zipPath = join(dir, "checkpoint.pt");
   const safetensorsSize = await makeSafetensors(safetensorsPath);
+  const denseSize = await makeDensePickle(densePath, PICKLE_BYTES);
   const pickleSize = await makePickle(picklePath);
   const tensorSize = await makeTensorPickle(tensorPath);
+  const legacySize = await makeLegacyTorch(legacyPath, PICKLE_BYTES);
+  const zipSize = await makeTorchZip(zipPath, PICKLE_BYTES);
   const safetensors = await compare(safetensorsPath, safetensorsSize);
+  const dense = await compare(densePath, denseSize, opcodeLoop);
   const pickle = await compare(picklePath, pickleSize);
   const tensors = await compare(tensorPath, tensorSize);
+  const legacy = await compare(legacyPath, legacySize);
+  const torchZip = await compare(zipPath, zipSize);
   printTable(
     "Scan next to a plain read of the same bytes (medians; ratio = read time / scan time, higher is better)",
     ["file", "MB", "verdict", "scan s", "read s", "scan MB/s", "read MB/s", "ratio", "target"],
@@ -185,9 +185,16 @@ async function run(): Promise<number> {
         safetensors.ratio,
         `header only: ${verdict(safetensors.scanSeconds < 0.05)}`,
       ],
+      pickleRow("pickle (dense)", dense),
       pickleRow("pickle (mixed)", pickle),
       pickleRow("pickle (tensor-like)", tensors),
+      pickleRow("torch legacy .pt", legacy),
+      pickleRow("torch zip .pt", torchZip),
     ],
+  );
+  process.stdout.write(
+    `\nCeiling for the dense pickle (read + a bare loop stepping by opcode lengths, same rounds): ${dense.ceilingSeconds} s, ` +
+      `${dense.ceilingMBps} MB/s, ratio ${dense.ceilingRatio} of read speed\n`,
   );
   process.stdout.write(
     `\nLoad average after the run: ${machineInfo().loadAverage} (before: ${machine.loadAverage})\n`,
@@ -196,8 +203,11 @@ async function run(): Promise<number> {
     bench: "scan",
     machine,
     safetensors,
+    densePickle: dense,
     pickle,
     tensorPickle: tensors,
+    legacyTorch: legacy,
+    torchZip,
     loadAverageAfter: machineInfo().loadAverage,
   });
   return 0;
