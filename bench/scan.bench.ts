@@ -9,7 +9,8 @@
 //   (five pickles, then the storages) and a zip (`archive/data.pkl` and one member per storage);
 // - the ceiling for the dense pickle: reading it as the baseline does and only stepping from opcode to opcode
 //   by a table of lengths, what no real walk can beat in JavaScript.
-// Rounds alternate scan and read; medians are reported. Prints tables, then one JSON line; exits 0 when it ran.
+// Rounds alternate scan and read; medians are reported, wall time and CPU time (a busy machine stretches the
+// first, much less the second). Prints tables, then one JSON line; exits 0 when it ran.
 // Knobs: SCAN_BENCH_SAFETENSORS_MB (1024), SCAN_BENCH_PICKLE_MB (200), SCAN_BENCH_ROUNDS (3).
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
@@ -100,10 +101,20 @@ async function readAll(path: string): Promise<number> {
   return bytes;
 }
 
-async function time(work: () => Promise<unknown>): Promise<number> {
+/** CPU seconds of this process (all its threads) per measurement, by kind, for the CPU ratio. */
+const cpuSeconds = new Map<string, number[]>();
+
+/** Wall seconds of `work`; its CPU seconds go to `cpuSeconds` under `kind`. */
+async function time(kind: string, work: () => Promise<unknown>): Promise<number> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await work();
-  return secondsSince(start);
+  const wall = secondsSince(start);
+  const used = process.cpuUsage(cpu);
+  const list = cpuSeconds.get(kind) ?? [];
+  list.push((used.user + used.system) / 1e6);
+  cpuSeconds.set(kind, list);
+  return wall;
 }
 
 async function compare(path: string, size: number, ceiling?: (path: string) => Promise<unknown>) {
@@ -112,17 +123,20 @@ async function compare(path: string, size: number, ceiling?: (path: string) => P
   const ceilings: number[] = [];
   let result: Awaited<ReturnType<typeof scanFile>> | undefined;
   await readAll(path);
+  cpuSeconds.clear();
   for (let round = 0; round < ROUNDS; round++) {
-    reads.push(await time(() => readAll(path)));
+    reads.push(await time("read", () => readAll(path)));
     scans.push(
-      await time(async () => {
+      await time("scan", async () => {
         result = await scanFile(path);
       }),
     );
-    if (ceiling) ceilings.push(await time(() => ceiling(path)));
+    if (ceiling) ceilings.push(await time("ceiling", () => ceiling(path)));
   }
   const scanSeconds = median(scans);
   const readSeconds = median(reads);
+  const scanCpu = median(cpuSeconds.get("scan")!);
+  const readCpu = median(cpuSeconds.get("read")!);
   const ceilingSeconds = ceiling ? median(ceilings) : undefined;
   return {
     ...(ceilingSeconds === undefined
@@ -131,7 +145,12 @@ async function compare(path: string, size: number, ceiling?: (path: string) => P
           ceilingSeconds: round(ceilingSeconds, 4),
           ceilingMBps: round(megabytesPerSecond(size, ceilingSeconds), 1),
           ceilingRatio: round(readSeconds / ceilingSeconds, 3),
+          ceilingCpuSeconds: round(median(cpuSeconds.get("ceiling")!), 4),
+          ceilingCpuRatio: round(readCpu / median(cpuSeconds.get("ceiling")!), 3),
         }),
+    scanCpuSeconds: round(scanCpu, 4),
+    readCpuSeconds: round(readCpu, 4),
+    cpuRatio: round(readCpu / scanCpu, 3),
     sizeMB: round(size / MB, 1),
     verdict: result!.verdict,
     scanSeconds: round(scanSeconds, 4),
@@ -143,9 +162,9 @@ async function compare(path: string, size: number, ceiling?: (path: string) => P
 }
 
 function pickleRow(name: string, row: Awaited<ReturnType<typeof compare>>): Array<string | number> {
-  const { sizeMB, scanSeconds, readSeconds, scanMBps, readMBps, ratio } = row;
+  const { sizeMB, scanSeconds, readSeconds, scanMBps, readMBps, ratio, cpuRatio } = row;
   const target = `>= ${PICKLE_TARGET}: ${verdict(ratio >= PICKLE_TARGET)}`;
-  return [name, sizeMB, row.verdict, scanSeconds, readSeconds, scanMBps, readMBps, ratio, target];
+  return [name, sizeMB, row.verdict, scanSeconds, readSeconds, scanMBps, readMBps, ratio, cpuRatio, target];
 }
 
 async function run(): Promise<number> {
@@ -172,7 +191,7 @@ async function run(): Promise<number> {
   const torchZip = await compare(zipPath, zipSize);
   printTable(
     "Scan next to a plain read of the same bytes (medians; ratio = read time / scan time, higher is better)",
-    ["file", "MB", "verdict", "scan s", "read s", "scan MB/s", "read MB/s", "ratio", "target"],
+    ["file", "MB", "verdict", "scan s", "read s", "scan MB/s", "read MB/s", "ratio", "CPU ratio", "target"],
     [
       [
         "safetensors",
@@ -183,6 +202,7 @@ async function run(): Promise<number> {
         safetensors.scanMBps,
         safetensors.readMBps,
         safetensors.ratio,
+        safetensors.cpuRatio,
         `header only: ${verdict(safetensors.scanSeconds < 0.05)}`,
       ],
       pickleRow("pickle (dense)", dense),
@@ -194,7 +214,9 @@ async function run(): Promise<number> {
   );
   process.stdout.write(
     `\nCeiling for the dense pickle (read + a bare loop stepping by opcode lengths, same rounds): ${dense.ceilingSeconds} s, ` +
-      `${dense.ceilingMBps} MB/s, ratio ${dense.ceilingRatio} of read speed\n`,
+      `${dense.ceilingMBps} MB/s, ratio ${dense.ceilingRatio} of read speed (CPU ratio ${dense.ceilingCpuRatio})\n` +
+      "CPU ratio = the read's CPU seconds / the scan's (all threads of the process): what the ratio would be with\n" +
+      "the CPU to itself, as far as CPU time shows it.\n",
   );
   process.stdout.write(
     `\nLoad average after the run: ${machineInfo().loadAverage} (before: ${machine.loadAverage})\n`,
