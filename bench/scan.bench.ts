@@ -1,18 +1,23 @@
 // `npm run bench:scan`: scanner throughput next to plainly reading the same bytes in the same run.
 // - a safetensors file (default 1 GB): validated from its header and size, so its time should not grow with
 //   the data; the read baseline reads every byte;
-// - two pickles (default 200 MB each) the scanner walks opcode by opcode (aim: at least 0.5 of read speed):
-//   "mixed", half opcode-dense (lists of floats, keys, memo) and half byte payloads; "tensor-like", 1 MB
-//   byte payloads with a little structure, as legacy checkpoints and joblib files are (payloads over 4 MB
-//   are seeked over, not read; these are 1 MB so they are read).
-// Rounds alternate scan and read; medians are reported. Prints tables, then one JSON line; exits 0 when it ran.
+// - pickles (default 200 MB each) the scanner walks opcode by opcode (aim: at least 0.5 of read speed):
+//   "dense", nothing but lists of small numbers (BININT1, BININT2, BINFLOAT: 4.7 bytes an opcode, 45 million
+//   opcodes); "mixed", half float lists and half byte payloads; "tensor-like", 1 MB byte payloads with a
+//   little structure, as joblib files are (payloads over 4 MB are seeked over, not read);
+// - checkpoints as `torch.save` writes them, with 6 MB, 2 MB and 8 KB float tensors: a legacy (pre-1.6) file
+//   (five pickles, then the storages) and a zip (`archive/data.pkl` and one member per storage);
+// - the ceiling for the dense pickle: reading it as the baseline does and only stepping from opcode to opcode
+//   by a table of lengths, what no real walk can beat in JavaScript.
+// Rounds alternate scan and read; medians are reported, wall time and CPU time (a busy machine stretches the
+// first, much less the second). Prints tables, then one JSON line; exits 0 when it ran.
 // Knobs: SCAN_BENCH_SAFETENSORS_MB (1024), SCAN_BENCH_PICKLE_MB (200), SCAN_BENCH_ROUNDS (3).
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { scanFile } from "../src/governance/scan/index.ts";
 import { numberFromEnv } from "./lib/env.ts";
 import { describeMachine, machineInfo } from "./lib/machine.ts";
+import { makeDensePickle, makeLegacyTorch, makeTorchZip, opcodeLoop, writeBlocks } from "./lib/scan-files.ts";
 import { MB, median, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, runCleanups } from "./lib/temp.ts";
@@ -21,29 +26,6 @@ const SAFETENSORS_BYTES = numberFromEnv("SCAN_BENCH_SAFETENSORS_MB", 1024) * MB;
 const PICKLE_BYTES = numberFromEnv("SCAN_BENCH_PICKLE_MB", 200) * MB;
 const ROUNDS = numberFromEnv("SCAN_BENCH_ROUNDS", 3);
 const PICKLE_TARGET = 0.5;
-
-/** Writes `total` bytes produced block by block, without holding the file in memory. */
-async function writeBlocks(
-  path: string,
-  head: Uint8Array,
-  block: (index: number) => Uint8Array,
-  total: number,
-  tail: Uint8Array,
-): Promise<number> {
-  const handle = await open(path, "w");
-  let written = 0;
-  await handle.write(head);
-  written += head.length;
-  for (let index = 0; written + tail.length < total; index++) {
-    const bytes = block(index);
-    await handle.write(bytes);
-    written += bytes.length;
-  }
-  await handle.write(tail);
-  written += tail.length;
-  await handle.close();
-  return written;
-}
 
 async function makeSafetensors(path: string): Promise<number> {
   const tensors = 64;
@@ -119,28 +101,56 @@ async function readAll(path: string): Promise<number> {
   return bytes;
 }
 
-async function time(work: () => Promise<unknown>): Promise<number> {
+/** CPU seconds of this process (all its threads) per measurement, by kind, for the CPU ratio. */
+const cpuSeconds = new Map<string, number[]>();
+
+/** Wall seconds of `work`; its CPU seconds go to `cpuSeconds` under `kind`. */
+async function time(kind: string, work: () => Promise<unknown>): Promise<number> {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   await work();
-  return secondsSince(start);
+  const wall = secondsSince(start);
+  const used = process.cpuUsage(cpu);
+  const list = cpuSeconds.get(kind) ?? [];
+  list.push((used.user + used.system) / 1e6);
+  cpuSeconds.set(kind, list);
+  return wall;
 }
 
-async function compare(path: string, size: number) {
+async function compare(path: string, size: number, ceiling?: (path: string) => Promise<unknown>) {
   const scans: number[] = [];
   const reads: number[] = [];
+  const ceilings: number[] = [];
   let result: Awaited<ReturnType<typeof scanFile>> | undefined;
   await readAll(path);
+  cpuSeconds.clear();
   for (let round = 0; round < ROUNDS; round++) {
-    reads.push(await time(() => readAll(path)));
+    reads.push(await time("read", () => readAll(path)));
     scans.push(
-      await time(async () => {
+      await time("scan", async () => {
         result = await scanFile(path);
       }),
     );
+    if (ceiling) ceilings.push(await time("ceiling", () => ceiling(path)));
   }
   const scanSeconds = median(scans);
   const readSeconds = median(reads);
+  const scanCpu = median(cpuSeconds.get("scan")!);
+  const readCpu = median(cpuSeconds.get("read")!);
+  const ceilingSeconds = ceiling ? median(ceilings) : undefined;
   return {
+    ...(ceilingSeconds === undefined
+      ? {}
+      : {
+          ceilingSeconds: round(ceilingSeconds, 4),
+          ceilingMBps: round(megabytesPerSecond(size, ceilingSeconds), 1),
+          ceilingRatio: round(readSeconds / ceilingSeconds, 3),
+          ceilingCpuSeconds: round(median(cpuSeconds.get("ceiling")!), 4),
+          ceilingCpuRatio: round(readCpu / median(cpuSeconds.get("ceiling")!), 3),
+        }),
+    scanCpuSeconds: round(scanCpu, 4),
+    readCpuSeconds: round(readCpu, 4),
+    cpuRatio: round(readCpu / scanCpu, 3),
     sizeMB: round(size / MB, 1),
     verdict: result!.verdict,
     scanSeconds: round(scanSeconds, 4),
@@ -152,9 +162,9 @@ async function compare(path: string, size: number) {
 }
 
 function pickleRow(name: string, row: Awaited<ReturnType<typeof compare>>): Array<string | number> {
-  const { sizeMB, scanSeconds, readSeconds, scanMBps, readMBps, ratio } = row;
+  const { sizeMB, scanSeconds, readSeconds, scanMBps, readMBps, ratio, cpuRatio } = row;
   const target = `>= ${PICKLE_TARGET}: ${verdict(ratio >= PICKLE_TARGET)}`;
-  return [name, sizeMB, row.verdict, scanSeconds, readSeconds, scanMBps, readMBps, ratio, target];
+  return [name, sizeMB, row.verdict, scanSeconds, readSeconds, scanMBps, readMBps, ratio, cpuRatio, target];
 }
 
 async function run(): Promise<number> {
@@ -162,17 +172,26 @@ async function run(): Promise<number> {
   process.stdout.write(`${describeMachine(machine)}\n`);
   const dir = await makeTempDir("scan");
   const safetensorsPath = join(dir, "model.safetensors");
+  const densePath = join(dir, "dense.pkl");
   const picklePath = join(dir, "model.pkl");
   const tensorPath = join(dir, "tensors.pkl");
+  const legacyPath = join(dir, "legacy.pt");
+  const zipPath = join(dir, "checkpoint.pt");
   const safetensorsSize = await makeSafetensors(safetensorsPath);
+  const denseSize = await makeDensePickle(densePath, PICKLE_BYTES);
   const pickleSize = await makePickle(picklePath);
   const tensorSize = await makeTensorPickle(tensorPath);
+  const legacySize = await makeLegacyTorch(legacyPath, PICKLE_BYTES);
+  const zipSize = await makeTorchZip(zipPath, PICKLE_BYTES);
   const safetensors = await compare(safetensorsPath, safetensorsSize);
+  const dense = await compare(densePath, denseSize, opcodeLoop);
   const pickle = await compare(picklePath, pickleSize);
   const tensors = await compare(tensorPath, tensorSize);
+  const legacy = await compare(legacyPath, legacySize);
+  const torchZip = await compare(zipPath, zipSize);
   printTable(
     "Scan next to a plain read of the same bytes (medians; ratio = read time / scan time, higher is better)",
-    ["file", "MB", "verdict", "scan s", "read s", "scan MB/s", "read MB/s", "ratio", "target"],
+    ["file", "MB", "verdict", "scan s", "read s", "scan MB/s", "read MB/s", "ratio", "CPU ratio", "target"],
     [
       [
         "safetensors",
@@ -183,11 +202,21 @@ async function run(): Promise<number> {
         safetensors.scanMBps,
         safetensors.readMBps,
         safetensors.ratio,
+        safetensors.cpuRatio,
         `header only: ${verdict(safetensors.scanSeconds < 0.05)}`,
       ],
+      pickleRow("pickle (dense)", dense),
       pickleRow("pickle (mixed)", pickle),
       pickleRow("pickle (tensor-like)", tensors),
+      pickleRow("torch legacy .pt", legacy),
+      pickleRow("torch zip .pt", torchZip),
     ],
+  );
+  process.stdout.write(
+    `\nCeiling for the dense pickle (read + a bare loop stepping by opcode lengths, same rounds): ${dense.ceilingSeconds} s, ` +
+      `${dense.ceilingMBps} MB/s, ratio ${dense.ceilingRatio} of read speed (CPU ratio ${dense.ceilingCpuRatio})\n` +
+      "CPU ratio = the read's CPU seconds / the scan's (all threads of the process): what the ratio would be with\n" +
+      "the CPU to itself, as far as CPU time shows it.\n",
   );
   process.stdout.write(
     `\nLoad average after the run: ${machineInfo().loadAverage} (before: ${machine.loadAverage})\n`,
@@ -196,8 +225,11 @@ async function run(): Promise<number> {
     bench: "scan",
     machine,
     safetensors,
+    densePickle: dense,
     pickle,
     tensorPickle: tensors,
+    legacyTorch: legacy,
+    torchZip,
     loadAverageAfter: machineInfo().loadAverage,
   });
   return 0;
