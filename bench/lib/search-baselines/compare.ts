@@ -68,6 +68,11 @@ function overlap(own: string[], other: string[]): number | null {
   return wanted.filter((id) => got.has(id)).length / wanted.length;
 }
 
+/** A facet list's five largest values, ties by value (Hangar lists range buckets in bucket order). */
+function topFive(list: Array<[string, number]>): Array<[string, number]> {
+  return [...list].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+}
+
 export function agreement(queries: BenchQuery[], own: BaselineAnswer[], other: BaselineAnswer[]): Agreement {
   const text: number[] = [];
   const rest: number[] = [];
@@ -87,8 +92,8 @@ export function agreement(queries: BenchQuery[], own: BaselineAnswer[], other: B
     if (Math.abs(ratio - 1) <= 0.01) totalsMatch++;
     for (const dimension of FACET_DIMENSIONS) {
       facetLists++;
-      const a = JSON.stringify(mine.facets[dimension].slice(0, 5));
-      const b = JSON.stringify(theirs.facets[dimension].slice(0, 5));
+      const a = JSON.stringify(topFive(mine.facets[dimension]));
+      const b = JSON.stringify(topFive(theirs.facets[dimension]));
       if (a === b) facetsMatch++;
     }
   });
