@@ -5,9 +5,9 @@
  * `enum[]` (exact filters, facets), parameters as a `number` (range filter, sort), the sort columns as
  * sortable numbers. Text is tokenised as Hangar tokenises it before insertion, so both engines see the same
  * words (Orama's own English splitter keeps `llama-3-8b` as one token). Searches use `tolerance: 1` (one
- * edit, Hangar's typo rule) and `threshold: 0` (every word must match, as in Hangar). Facets come from
- * Orama's `facets`; a dimension whose own filter is set is counted by a second, preflight search without that
- * filter (disjunctive, as Hangar counts). Facets of the whole catalog (no text, no filter) are computed once
+ * edit, Hangar's typo rule) when every word has four letters or more, and `threshold: 0` (every word must
+ * match, as in Hangar). Facets come from Orama's `facets`; a dimension whose own filter is set is counted
+ * by a second, preflight search without that filter (disjunctive, as Hangar counts). Facets of the whole catalog (no text, no filter) are computed once
  * at build time, as Hangar's engine caches them.
  */
 import { type AnyOrama, create, insertMultiple, search } from "@orama/orama";
@@ -155,7 +155,9 @@ export class OramaBaseline implements SearchBaseline {
       term: words.join(" "),
       properties: ["name", "author", "tags", "description"],
       boost: { name: 2.5, author: 2, tags: 1.5, description: 1 },
-      tolerance: 1,
+      // One typo from four letters on, as Hangar (and Meilisearch's `minWordSizeForTypos`) rule: Orama applies
+      // a tolerance to every word of the term, and one edit on a two-letter prefix matches most of the index.
+      tolerance: words.every((word) => word.length >= 4) ? 1 : 0,
       threshold: 0,
     };
   }
