@@ -7,8 +7,8 @@
  * words (Orama's own English splitter keeps `llama-3-8b` as one token). Searches use `tolerance: 1` (one
  * edit, Hangar's typo rule) when every word has four letters or more, and `threshold: 0` (every word must
  * match, as in Hangar). Facets come from Orama's `facets`; a dimension whose own filter is set is counted
- * by a second, preflight search without that filter (disjunctive, as Hangar counts). Facets of the whole catalog (no text, no filter) are computed once
- * at build time, as Hangar's engine caches them.
+ * by a second, preflight search without that filter (disjunctive, as Hangar counts). Facets of the whole
+ * catalog (no text, no filter) are computed once at build time, as Hangar's engine caches them.
  */
 import { type AnyOrama, create, insertMultiple, search } from "@orama/orama";
 import { tokenize } from "../../../src/discovery/tokenize.ts";
