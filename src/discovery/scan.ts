@@ -1,4 +1,5 @@
-import type { MultiValueColumn, SearchIndex } from "./search-index.ts";
+import type { MultiValueColumn } from "./index-columns.ts";
+import type { SearchIndex } from "./search-index.ts";
 import { COMMERCIAL_VALUES, PARAMETER_BUCKETS, SCAN_STATUSES, STORAGE_BUCKETS } from "./vocabulary.ts";
 
 /** Dimension numbers, as a failed filter reports them. */

@@ -4,10 +4,12 @@ import type { HubContext } from "../hub/hub.ts";
 import { KNOWN_LICENSES } from "../hub/metadata/licenses.ts";
 import { facetScan } from "./facet-scan.ts";
 import { getSearchIndex } from "./get-search-index.ts";
+import type { MultiValueColumn } from "./index-columns.ts";
+import { hashLower } from "./indexed-model.ts";
 import { parseQuery } from "./parse-query.ts";
 import { explainScore, RANKING_WEIGHTS, type ScoreExplanation } from "./ranking.ts";
 import { type FacetArrays, type FilterPlan, makeClassifier, scan } from "./scan.ts";
-import { hashLower, type MultiValueColumn, SearchIndex } from "./search-index.ts";
+import { SearchIndex } from "./search-index.ts";
 import {
   DEFAULT_FACET_LIMIT,
   DEFAULT_PAGE_SIZE,

@@ -1,0 +1,98 @@
+/**
+ * The storage of the search index's dictionary dimensions: values numbered per dimension, and multi-valued
+ * columns (a document's languages, datasets, base models, tags) in compressed-row form with per-document
+ * overrides for documents changed since the build.
+ */
+/** Values of one dimension, numbered from 1 (0 stands for "none"). */
+export class Dictionary {
+  readonly values: string[] = [""];
+  /** Value to id, built on first need: an index read from a snapshot may never look a value up. */
+  private idsByKey: Map<string, number> | undefined;
+
+  constructor(private readonly caseInsensitive = false) {}
+
+  /** A dictionary holding `values` (from a snapshot; `values[0]` is ""). */
+  static of(values: string[], caseInsensitive: boolean): Dictionary {
+    const dictionary = new Dictionary(caseInsensitive);
+    dictionary.values.length = 0;
+    for (const value of values) dictionary.values.push(value);
+    return dictionary;
+  }
+
+  private key(value: string): string {
+    return this.caseInsensitive ? value.toLowerCase() : value;
+  }
+
+  private get ids(): Map<string, number> {
+    if (!this.idsByKey) {
+      this.idsByKey = new Map();
+      for (let id = 1; id < this.values.length; id++) this.idsByKey.set(this.key(this.values[id]!), id);
+    }
+    return this.idsByKey;
+  }
+
+  intern(value: string | null | undefined): number {
+    if (value === null || value === undefined || value === "") return 0;
+    const key = this.key(value);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+
+  find(value: string): number | undefined {
+    return this.ids.get(this.key(value));
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  get isCaseInsensitive(): boolean {
+    return this.caseInsensitive;
+  }
+}
+
+/**
+ * A multi-valued dimension (languages, datasets, base models, tags): compressed rows for the documents of the
+ * build, and an override per document changed since.
+ */
+export class MultiValueColumn {
+  offsets: Uint32Array = new Uint32Array(1);
+  values: Uint32Array = new Uint32Array(0);
+  readonly overrides = new Map<number, Uint32Array>();
+  private building: number[] = [];
+  private buildingOffsets: number[] = [0];
+
+  constructor(readonly dictionary: Dictionary) {}
+
+  /** Appends the next build document's values. */
+  push(values: readonly string[]): void {
+    for (const value of values) this.building.push(this.dictionary.intern(value));
+    this.buildingOffsets.push(this.building.length);
+  }
+
+  freeze(): void {
+    this.offsets = Uint32Array.from(this.buildingOffsets);
+    this.values = Uint32Array.from(this.building);
+    this.building = [];
+    this.buildingOffsets = [0];
+  }
+
+  override(doc: number, values: readonly string[]): void {
+    this.overrides.set(doc, Uint32Array.from(values.map((value) => this.dictionary.intern(value))));
+  }
+
+  /** The value ids of a document (allocation-free for build documents: a view). */
+  of(doc: number, patched: boolean): Uint32Array {
+    if (patched) return this.overrides.get(doc) ?? new Uint32Array(0);
+    return this.values.subarray(this.offsets[doc]!, this.offsets[doc + 1]!);
+  }
+
+  get byteLength(): number {
+    return this.offsets.byteLength + this.values.byteLength;
+  }
+}
