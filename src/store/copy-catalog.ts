@@ -57,6 +57,11 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "repo_likes", key: ["repo_pk", "user"] },
   { name: "repo_daily_stats", key: ["repo_pk", "day"] },
   { name: "follows", key: ["follower", "followee"] },
+  { name: "budgets", key: ["id"] },
+  { name: "budget_spend", key: ["budget_id", "period_key"], replace: true },
+  { name: "budget_alerts", key: ["budget_id", "period_key", "threshold"] },
+  { name: "prices", key: ["scope_kind", "scope_name"], replace: true },
+  { name: "token_rate_limits", key: ["scope_kind", "scope_name"], replace: true },
 ];
 
 /**

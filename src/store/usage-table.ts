@@ -1,5 +1,6 @@
 import type { UsageEvent, UsageQuery, UsageTotals } from "../core/catalog-types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
+import { type UsageGroupRow, type UsageReportQuery, usageReportSql } from "./usage-report-sql.ts";
 
 /** The `usage_events` table: one row per inference request, written in batches. */
 export class UsageTable {
@@ -10,8 +11,9 @@ export class UsageTable {
     if (events.length === 0) return;
     await this.db.runMany(
       `INSERT INTO usage_events (at, model, revision, task, api, caller, input_units, output_units, unit,
-        output_unit, input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        output_unit, input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size,
+        cost_nanos, tokens, token_id, org, route, price_source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       events.map((event) => [
         event.at,
         event.model,
@@ -30,6 +32,12 @@ export class UsageTable {
         event.outcome,
         event.errorCode,
         event.batchSize,
+        event.costNanos ?? 0,
+        event.tokens ?? 0,
+        event.tokenId ?? null,
+        event.org ?? null,
+        event.route ?? null,
+        event.priceSource ?? null,
       ]),
     );
   }
@@ -53,6 +61,22 @@ export class UsageTable {
          FROM usage_events ${where} GROUP BY model, task ORDER BY requests DESC`,
       values,
     )) as UsageTotals[];
+  }
+
+  /** Requests, tokens, compute time and cost grouped by the report's dimensions (`GET /v1/usage`). */
+  async report(query: UsageReportQuery): Promise<UsageGroupRow[]> {
+    const { sql, values } = usageReportSql(query);
+    const rows = await this.db.all<Record<string, unknown>>(sql, values);
+    return rows.map((row) => ({
+      ...Object.fromEntries(query.groupBy.map((dimension) => [dimension, (row[dimension] ?? null) as never])),
+      requests: Number(row.requests ?? 0),
+      errors: Number(row.errors ?? 0),
+      inputTokens: Number(row.inputTokens ?? 0),
+      outputTokens: Number(row.outputTokens ?? 0),
+      tokens: Number(row.tokens ?? 0),
+      computeMs: Number(row.computeMs ?? 0),
+      costNanos: Number(row.costNanos ?? 0),
+    })) as UsageGroupRow[];
   }
 }
 
