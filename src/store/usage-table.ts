@@ -2,6 +2,14 @@ import type { UsageEvent, UsageQuery, UsageTotals } from "../core/catalog-types.
 import type { SqlExecutor } from "./sql/sql-database.ts";
 import { type UsageGroupRow, type UsageReportQuery, usageReportSql } from "./usage-report-sql.ts";
 
+export interface ModelHistory {
+  requests: number;
+  inputTokens: number;
+  inputBytes: number;
+  outputTokens: number;
+  latencyMs: number;
+}
+
 /** The `usage_events` table: one row per inference request, written in batches. */
 export class UsageTable {
   constructor(private readonly db: SqlExecutor) {}
@@ -61,6 +69,29 @@ export class UsageTable {
          FROM usage_events ${where} GROUP BY model, task ORDER BY requests DESC`,
       values,
     )) as UsageTotals[];
+  }
+
+  /**
+   * What a model's successful calls through one API metered before `until`: tokens per input byte and
+   * generated tokens per request, for cost estimates (src/governance/pricing/estimate-cost.ts).
+   */
+  async history(model: string, api: string, until: string): Promise<ModelHistory> {
+    const row = await this.db.get<Record<string, unknown>>(
+      `SELECT COUNT(*) AS requests,
+         SUM(CASE WHEN unit = 'tokens' THEN input_units ELSE 0 END) AS "inputTokens",
+         SUM(CASE WHEN unit = 'tokens' THEN input_bytes ELSE 0 END) AS "inputBytes",
+         SUM(CASE WHEN output_unit = 'tokens' THEN output_units ELSE 0 END) AS "outputTokens",
+         SUM(latency_ms) AS "latencyMs"
+       FROM usage_events WHERE lower(model) = lower(?) AND api = ? AND outcome = 'ok' AND at < ?`,
+      [model, api, until],
+    );
+    return {
+      requests: Number(row?.requests ?? 0),
+      inputTokens: Number(row?.inputTokens ?? 0),
+      inputBytes: Number(row?.inputBytes ?? 0),
+      outputTokens: Number(row?.outputTokens ?? 0),
+      latencyMs: Number(row?.latencyMs ?? 0),
+    };
   }
 
   /** Requests, tokens, compute time and cost grouped by the report's dimensions (`GET /v1/usage`). */

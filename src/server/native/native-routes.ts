@@ -66,6 +66,7 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "GET", url: "/v1/pipelines/:name" },
   { method: "POST", url: "/v1/pipelines/:name/run" },
   { method: "GET", url: "/v1/usage" },
+  { method: "POST", url: "/v1/usage/estimate" },
   { method: "GET", url: "/v1/budgets" },
   { method: "POST", url: "/v1/budgets" },
   { method: "DELETE", url: "/v1/budgets/:id" },
