@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { HangarConfig } from "./core/config.ts";
 import { NO_TELEMETRY, TelemetryHub } from "./core/telemetry.ts";
 import { settleSearchIndex } from "./discovery/get-search-index.ts";
+import { SpendControl } from "./governance/budgets/spend-control.ts";
 import { decidePromotionLicence, LICENCE_PULL_GATE } from "./governance/licences/licence-gates.ts";
 import type { LicenceDecider } from "./governance/registry/registry-context.ts";
 import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
@@ -37,6 +38,8 @@ export interface Hangar extends HubContext {
   batches: BatchRunner;
   /** Sends queued webhook deliveries off the request path once `start`ed (`hangar serve` starts it). */
   webhooks: WebhookDeliverer;
+  /** Prices, budgets and token rate limits: the gate every inference call passes (src/governance/budgets). */
+  spend: SpendControl;
   close(): Promise<void>;
 }
 
@@ -87,20 +90,36 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
       return webhooks;
     },
     get inference() {
-      inference ??= new InferenceRuntime(hangar);
+      if (!inference) {
+        inference = new InferenceRuntime(hangar);
+        inference.gate = spend;
+      }
       return inference;
+    },
+    get spend() {
+      return spend;
     },
     async close() {
       await scans.close();
       await batches.close();
       await webhooks.close();
       await inference?.close();
+      await spend.close();
       // A search index snapshot being written finishes, so the next process finds it.
       await settleSearchIndex(catalog);
       await catalog.close();
       await blobs.close();
     },
   };
+  let spend: SpendControl;
+  try {
+    spend = new SpendControl(hangar);
+  } catch (error) {
+    // A prices file with an error stops the start with the file and field named.
+    await catalog.close();
+    await blobs.close();
+    throw error;
+  }
   const scans = new ScanService(hangar);
   const batches = new BatchRunner(hangar);
   const webhooks = new WebhookDeliverer(hangar);

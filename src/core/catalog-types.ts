@@ -220,6 +220,18 @@ export interface UsageEvent {
   errorCode: string | null;
   /** Requests the model call carried (dynamic batching). */
   batchSize: number;
+  /** What the call cost, in nano-dollars (1e-9 USD), at the prices in force (src/governance/pricing). */
+  costNanos?: number;
+  /** Tokens counted against token budgets and limits: input tokens and generated tokens. */
+  tokens?: number;
+  /** The caller's token id (never its secret); null for anonymous callers and local administration. */
+  tokenId?: number | null;
+  /** The organisation the call is billed to, if any. */
+  org?: string | null;
+  /** The route's name when the model name was a route (`HANGAR_ROUTES`). */
+  route?: string | null;
+  /** Where the price came from: `default`, `file`, `api`, `deployment`. */
+  priceSource?: string | null;
 }
 
 export interface UsageTotals {

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { badRequest } from "./errors.ts";
 import { parseRateLimits, parseRedisUrl, type RateLimits } from "./operations-config.ts";
 import { type OutboundPolicy, parseOutboundAllow } from "./outbound-url.ts";
+import { type SpendSettings, spendSettingsFromEnv } from "./spend-config.ts";
 
 /** Everything one Hangar instance needs; built once by an interface and passed down. */
 export interface HangarConfig {
@@ -100,6 +101,8 @@ export interface HangarConfig {
    * values, so the config can be shown or logged without secrets in it.
    */
   environment?: (name: string) => string | undefined;
+  /** Prices, budget alerts and token rate limits (`HANGAR_PRICES`, `HANGAR_BUDGET_*`...): src/core/spend-config.ts. */
+  spend?: Partial<SpendSettings>;
 }
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -431,6 +434,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     ...optional("scanBlock", parseScanBlock(env.HANGAR_SCAN_BLOCK, "HANGAR_SCAN_BLOCK")),
     ...optional("routes", routesFile(flags.routes ?? env.HANGAR_ROUTES, home)),
     ...optional("outbound", parseOutboundAllow(env.HANGAR_OUTBOUND_ALLOW, "HANGAR_OUTBOUND_ALLOW")),
+    spend: spendSettingsFromEnv(env),
     environment: (name) => env[name],
   };
 }

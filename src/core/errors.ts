@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   HANGAR_ERR_ENTRY_NOT_FOUND: { status: 404, hubCode: "EntryNotFound" },
   HANGAR_ERR_NOT_FOUND: { status: 404, hubCode: "NotFound" },
   HANGAR_ERR_MODEL_NOT_PULLED: { status: 404, hubCode: "ModelNotPulled" },
+  /** A budget (src/governance/budgets) has too little left for the request's worst-case cost. */
+  HANGAR_ERR_BUDGET_EXCEEDED: { status: 402, hubCode: "BudgetExceeded" },
   HANGAR_ERR_METHOD_NOT_ALLOWED: { status: 405, hubCode: "MethodNotAllowed" },
   HANGAR_ERR_REQUEST_TIMEOUT: { status: 408, hubCode: "RequestTimeout" },
   HANGAR_ERR_CONFLICT: { status: 409, hubCode: "Conflict" },

@@ -5,6 +5,7 @@ import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import type { BackendCall, CallMeter, InferenceBackend } from "./backend.ts";
 import { RequestClock } from "./deadline.ts";
+import type { GateTicket, InferenceGate, UsageCharge } from "./inference-gate.ts";
 import type {
   InferenceRequest,
   InferenceResult,
@@ -45,6 +46,8 @@ export class InferenceRuntime {
   /** Routes from model names to deployments elsewhere (`HANGAR_ROUTES`); names without a route run locally. */
   readonly router: InferenceRouter;
   private readonly meter: UsageMeter;
+  /** Budgets, token rate limits and prices every call passes (set by `createHangar`); none: free, unlimited. */
+  gate: InferenceGate | undefined;
 
   constructor(
     private readonly hub: HubContext,
@@ -92,21 +95,39 @@ export class InferenceRuntime {
 
   async run(request: InferenceRequest): Promise<InferenceResult> {
     const { meter, clock, call, started } = this.begin(request);
+    const backend = this.backendFor(request.model);
+    let ticket: GateTicket | undefined;
     try {
       this.authorize(request);
-      const result = await this.backendFor(request.model).run(call);
+      ticket = await this.gate?.admit(call, backend);
+      const result = await backend.run(call);
       const { batchSize, ...answer } = result;
       answer.usage = { ...answer.usage, latency_ms: Math.round(performance.now() - started) };
+      const charge = await ticket?.settle({
+        meter,
+        inputUnits: answer.usage.input_units,
+        unit: answer.usage.unit,
+        outputUnits: answer.usage.output_units,
+        outputUnit: answer.usage.output_unit,
+        latencyMs: answer.usage.latency_ms,
+      });
       await this.meter.record(request, meter, {
         ...answer.usage,
         status: 200,
         inputBytes: inputBytes(request),
         outputBytes: (JSON.stringify(answer.outputs) ?? "").length,
         batchSize: batchSize ?? 1,
+        ...(charge ? { charge } : {}),
       });
       return answer;
     } catch (error) {
-      throw await this.recordFailure(request, meter, started, error);
+      throw await this.recordFailure(
+        request,
+        meter,
+        started,
+        error,
+        await this.chargeFailure(ticket, call, backend, meter, started),
+      );
     } finally {
       clock.clear();
     }
@@ -118,13 +139,22 @@ export class InferenceRuntime {
    */
   async stream(request: InferenceRequest): Promise<InferenceStream> {
     const { meter, clock, call, started } = this.begin(request);
+    const backend = this.backendFor(request.model);
     let stream: InferenceStream;
+    let ticket: GateTicket | undefined;
     try {
       this.authorize(request);
-      stream = await this.backendFor(request.model).stream(call);
+      ticket = await this.gate?.admit(call, backend);
+      stream = await backend.stream(call);
     } catch (error) {
       clock.clear();
-      throw await this.recordFailure(request, meter, started, error);
+      throw await this.recordFailure(
+        request,
+        meter,
+        started,
+        error,
+        await this.chargeFailure(ticket, call, backend, meter, started),
+      );
     }
     const usage = this.meter;
     const outputUnit = this.registry.task(stream.task)?.outputUnit ?? "tokens";
@@ -145,12 +175,22 @@ export class InferenceRuntime {
           clock.clear();
           const failure = outcomeError === undefined ? undefined : asFailure(outcomeError, request.signal);
           const cancelled = failure ? failure.status === CLIENT_CLOSED : request.signal?.aborted === true;
+          const latencyMs = Math.round(performance.now() - started);
+          const charge = await ticket?.settle({
+            meter,
+            inputUnits: meter.inputUnits ?? stream.promptTokens,
+            unit: meter.unit ?? "tokens",
+            outputUnits: completion,
+            outputUnit,
+            latencyMs,
+          });
           await usage.record(request, meter, {
             input_units: meter.inputUnits ?? stream.promptTokens,
             output_units: completion,
             unit: meter.unit ?? "tokens",
             output_unit: outputUnit,
-            latency_ms: Math.round(performance.now() - started),
+            latency_ms: latencyMs,
+            ...(charge ? { charge } : {}),
             status: cancelled ? CLIENT_CLOSED : (failure?.status ?? 200),
             inputBytes: inputBytes(request),
             outputBytes: 0,
@@ -205,6 +245,7 @@ export class InferenceRuntime {
     meter: CallMeter,
     started: number,
     error: unknown,
+    charge?: UsageCharge,
   ): Promise<HangarError> {
     const failure = asFailure(error, request.signal);
     const cancelled = failure.status === CLIENT_CLOSED;
@@ -218,8 +259,32 @@ export class InferenceRuntime {
       inputBytes: inputBytes(request),
       outputBytes: 0,
       ...(cancelled ? { cancelled: true } : { error: failure }),
+      ...(charge ? { charge } : {}),
     });
     return failure;
+  }
+
+  /**
+   * A failed call's charge: an admitted one settles its reservation to what was metered before it failed;
+   * one refused before admission (a budget, a rate limit) costs nothing but is still attributed.
+   */
+  private async chargeFailure(
+    ticket: GateTicket | undefined,
+    call: BackendCall,
+    backend: InferenceBackend,
+    meter: CallMeter,
+    started: number,
+  ): Promise<UsageCharge | undefined> {
+    if (!this.gate) return undefined;
+    if (!ticket) return this.gate.attribute(call, backend);
+    return ticket.settle({
+      meter,
+      inputUnits: meter.unit === "tokens" ? (meter.inputUnits ?? 0) : 0,
+      unit: meter.unit ?? "characters",
+      outputUnits: 0,
+      outputUnit: this.registry.task(meter.task ?? "")?.outputUnit ?? "characters",
+      latencyMs: Math.round(performance.now() - started),
+    });
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { HangarError } from "../core/errors.ts";
 import { nowIso } from "../core/time.ts";
 import type { HubContext } from "../hub/hub.ts";
 import type { CallMeter } from "./backend.ts";
+import type { UsageCharge } from "./inference-gate.ts";
 import type { InferenceRequest, InferenceUsage } from "./inference-types.ts";
 
 /** The status metered (and logged) for a request whose client went away, as nginx records it. */
@@ -18,6 +19,8 @@ export interface MeteredOutcome extends InferenceUsage {
   error?: HangarError;
   cancelled?: boolean;
   batchSize?: number;
+  /** The call's cost and who it is billed to (src/governance/budgets), when a gate priced it. */
+  charge?: UsageCharge;
 }
 
 /** Usage events of every inference call, whatever backend ran it, buffered and written in batches. */
@@ -35,6 +38,7 @@ export class UsageMeter {
       ms: values.latency_ms,
       status: values.cancelled ? CLIENT_CLOSED : values.status,
       batchSize: values.batchSize ?? 1,
+      ...(values.charge ?? {}),
     });
     if (this.closed) return;
     const code = values.error?.code;
@@ -66,6 +70,7 @@ export class UsageMeter {
                 : "error",
       errorCode: code ?? null,
       batchSize: values.batchSize ?? 1,
+      ...(values.charge ?? {}),
     });
     if (this.pending.length >= USAGE_FLUSH_COUNT) await this.flush();
     else if (!this.timer) {

@@ -3,6 +3,7 @@ import { AccountsTable } from "./accounts-table.ts";
 import { AuditTable } from "./audit-table.ts";
 import { BatchFilesTable } from "./batch-files-table.ts";
 import { BatchesTable } from "./batches-table.ts";
+import { BudgetsTable } from "./budgets-table.ts";
 import { BulkTable } from "./bulk-table.ts";
 import { CollectionsTable } from "./collections-table.ts";
 import { CommitsTable } from "./commits-table.ts";
@@ -16,6 +17,7 @@ import { MaintenanceTable } from "./maintenance-table.ts";
 import { MultipartSessionsTable } from "./multipart-sessions-table.ts";
 import { PipelinesTable } from "./pipelines-table.ts";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations.ts";
+import { PricesTable } from "./prices-table.ts";
 import { RegistryTable } from "./registry-table.ts";
 import { ReposTable } from "./repos-table.ts";
 import { ScanResultsTable } from "./scan-results-table.ts";
@@ -66,6 +68,10 @@ export class CatalogTables {
   readonly registry: RegistryTable;
   /** The audit log's hash chain (src/governance/audit): append inside the change's own transaction. */
   readonly audit: AuditTable;
+  /** Budgets, their spend per period and fired alerts (src/governance/budgets). */
+  readonly budgets: BudgetsTable;
+  /** Prices set over the API and token rate limits (src/governance/pricing). */
+  readonly prices: PricesTable;
 
   constructor(protected readonly sql: SqlExecutor) {
     this.accounts = new AccountsTable(sql);
@@ -91,6 +97,8 @@ export class CatalogTables {
     this.bulk = new BulkTable(sql);
     this.registry = new RegistryTable(sql);
     this.audit = new AuditTable(sql);
+    this.budgets = new BudgetsTable(sql);
+    this.prices = new PricesTable(sql);
   }
 
   get dialect(): "sqlite" | "postgres" {

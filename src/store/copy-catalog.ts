@@ -58,6 +58,11 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "repo_daily_stats", key: ["repo_pk", "day"] },
   { name: "repo_upstream_popularity", key: ["repo_pk"] },
   { name: "follows", key: ["follower", "followee"] },
+  { name: "budgets", key: ["id"] },
+  { name: "budget_spend", key: ["budget_id", "period_key"], replace: true },
+  { name: "budget_alerts", key: ["budget_id", "period_key", "threshold"] },
+  { name: "prices", key: ["scope_kind", "scope_name"], replace: true },
+  { name: "token_rate_limits", key: ["scope_kind", "scope_name"], replace: true },
 ];
 
 /**

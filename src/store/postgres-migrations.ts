@@ -637,6 +637,64 @@ CREATE TABLE repo_upstream_popularity (
 );
 `;
 
+const USAGE_COST_BUDGETS = `
+ALTER TABLE usage_events ADD COLUMN cost_nanos bigint NOT NULL DEFAULT 0;
+ALTER TABLE usage_events ADD COLUMN tokens bigint NOT NULL DEFAULT 0;
+ALTER TABLE usage_events ADD COLUMN token_id bigint;
+ALTER TABLE usage_events ADD COLUMN org text COLLATE "C";
+ALTER TABLE usage_events ADD COLUMN route text COLLATE "C";
+ALTER TABLE usage_events ADD COLUMN price_source text COLLATE "C";
+CREATE INDEX usage_events_org_at ON usage_events(org, at);
+CREATE INDEX usage_events_route_at ON usage_events(route, at);
+CREATE TABLE budgets (
+  id text COLLATE "C" PRIMARY KEY,
+  scope_kind text COLLATE "C" NOT NULL CHECK (scope_kind IN ('user', 'org', 'token', 'model', 'route')),
+  scope_name citext COLLATE "C" NOT NULL,
+  unit text COLLATE "C" NOT NULL CHECK (unit IN ('usd', 'requests', 'tokens')),
+  period text COLLATE "C" NOT NULL CHECK (period IN ('day', 'month', 'total')),
+  limit_amount bigint NOT NULL,
+  thresholds text COLLATE "C" NOT NULL,
+  webhook_url text COLLATE "C",
+  webhook_secret text COLLATE "C",
+  created_by text COLLATE "C",
+  created_at text COLLATE "C" NOT NULL,
+  updated_at text COLLATE "C" NOT NULL,
+  UNIQUE (scope_kind, scope_name, unit, period)
+);
+CREATE TABLE budget_spend (
+  budget_id text COLLATE "C" NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  period_key text COLLATE "C" NOT NULL,
+  spent bigint NOT NULL DEFAULT 0,
+  reserved bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (budget_id, period_key)
+);
+CREATE TABLE budget_alerts (
+  budget_id text COLLATE "C" NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  period_key text COLLATE "C" NOT NULL,
+  threshold bigint NOT NULL,
+  fired_at text COLLATE "C" NOT NULL,
+  PRIMARY KEY (budget_id, period_key, threshold)
+);
+CREATE TABLE prices (
+  scope_kind text COLLATE "C" NOT NULL CHECK (scope_kind IN ('model', 'route', 'backend', 'local', 'replica')),
+  scope_name text COLLATE "C" NOT NULL,
+  input_per_million double precision,
+  output_per_million double precision,
+  per_hour double precision,
+  updated_by text COLLATE "C",
+  updated_at text COLLATE "C" NOT NULL,
+  PRIMARY KEY (scope_kind, scope_name)
+);
+CREATE TABLE token_rate_limits (
+  scope_kind text COLLATE "C" NOT NULL CHECK (scope_kind IN ('user', 'token')),
+  scope_name citext COLLATE "C" NOT NULL,
+  tokens_per_minute bigint NOT NULL,
+  updated_by text COLLATE "C",
+  updated_at text COLLATE "C" NOT NULL,
+  PRIMARY KEY (scope_kind, scope_name)
+);
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
@@ -649,6 +707,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   WORKFLOWS,
   HUB_SOCIAL,
   UPSTREAM_POPULARITY,
+  USAGE_COST_BUDGETS,
 ];
 
 /**

@@ -11,9 +11,9 @@ export interface ClosableWindowCounter extends WindowCounter {
 }
 
 // Each script runs atomically in Redis: no other client sees the count without its expiry.
-/** INCR, and PEXPIRE when the key is new (or lost its expiry); returns the count and the ms left. */
+/** INCRBY, and PEXPIRE when the key is new (or lost its expiry); returns the count and the ms left. */
 const INCREMENT = `
-local count = redis.call('INCR', KEYS[1])
+local count = redis.call('INCRBY', KEYS[1], ARGV[2] or 1)
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -36,7 +36,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 0`;
 
 interface CounterCommands {
-  hangarIncrement(key: string, windowMs: number): Promise<[number, number]>;
+  hangarIncrement(key: string, windowMs: number, amount: number): Promise<[number, number]>;
   hangarPeek(key: string): Promise<[number, number] | null>;
   hangarTouch(key: string, ttlMs: number): Promise<number>;
 }
@@ -113,8 +113,10 @@ export class RedisWindowCounter implements ClosableWindowCounter {
     }
   }
 
-  async increment(key: string, windowMs: number): Promise<WindowCount> {
-    const [count, ttl] = await this.call(() => this.redis.hangarIncrement(this.prefix + key, windowMs));
+  async increment(key: string, windowMs: number, amount = 1): Promise<WindowCount> {
+    const [count, ttl] = await this.call(() =>
+      this.redis.hangarIncrement(this.prefix + key, windowMs, Math.round(amount)),
+    );
     return { count, resetAt: Date.now() + ttl };
   }
 

@@ -580,4 +580,63 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     source TEXT NOT NULL
   );
   `,
+  `
+  -- Usage, cost and budgets (src/governance/pricing, src/governance/budgets). Costs are whole nano-dollars
+  -- (1e-9 USD), so sums are exact; token ids, never token secrets.
+  ALTER TABLE usage_events ADD COLUMN cost_nanos INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE usage_events ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE usage_events ADD COLUMN token_id INTEGER;
+  ALTER TABLE usage_events ADD COLUMN org TEXT;
+  ALTER TABLE usage_events ADD COLUMN route TEXT;
+  ALTER TABLE usage_events ADD COLUMN price_source TEXT;
+  CREATE INDEX usage_events_org_at ON usage_events(org, at);
+  CREATE INDEX usage_events_route_at ON usage_events(route, at);
+  CREATE TABLE budgets (
+    id TEXT PRIMARY KEY,
+    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('user', 'org', 'token', 'model', 'route')),
+    scope_name TEXT NOT NULL COLLATE NOCASE,
+    unit TEXT NOT NULL CHECK (unit IN ('usd', 'requests', 'tokens')),
+    period TEXT NOT NULL CHECK (period IN ('day', 'month', 'total')),
+    limit_amount INTEGER NOT NULL,
+    thresholds TEXT NOT NULL,
+    webhook_url TEXT,
+    webhook_secret TEXT,
+    created_by TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (scope_kind, scope_name, unit, period)
+  ) WITHOUT ROWID;
+  CREATE TABLE budget_spend (
+    budget_id TEXT NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+    period_key TEXT NOT NULL,
+    spent INTEGER NOT NULL DEFAULT 0,
+    reserved INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (budget_id, period_key)
+  ) WITHOUT ROWID;
+  CREATE TABLE budget_alerts (
+    budget_id TEXT NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+    period_key TEXT NOT NULL,
+    threshold INTEGER NOT NULL,
+    fired_at TEXT NOT NULL,
+    PRIMARY KEY (budget_id, period_key, threshold)
+  ) WITHOUT ROWID;
+  CREATE TABLE prices (
+    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('model', 'route', 'backend', 'local', 'replica')),
+    scope_name TEXT NOT NULL,
+    input_per_million REAL,
+    output_per_million REAL,
+    per_hour REAL,
+    updated_by TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (scope_kind, scope_name)
+  ) WITHOUT ROWID;
+  CREATE TABLE token_rate_limits (
+    scope_kind TEXT NOT NULL CHECK (scope_kind IN ('user', 'token')),
+    scope_name TEXT NOT NULL COLLATE NOCASE,
+    tokens_per_minute INTEGER NOT NULL,
+    updated_by TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (scope_kind, scope_name)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,5 +1,14 @@
 import type { UsageEvent, UsageQuery, UsageTotals } from "../core/catalog-types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
+import { type UsageGroupRow, type UsageReportQuery, usageReportSql } from "./usage-report-sql.ts";
+
+export interface ModelHistory {
+  requests: number;
+  inputTokens: number;
+  inputBytes: number;
+  outputTokens: number;
+  latencyMs: number;
+}
 
 /** The `usage_events` table: one row per inference request, written in batches. */
 export class UsageTable {
@@ -10,8 +19,9 @@ export class UsageTable {
     if (events.length === 0) return;
     await this.db.runMany(
       `INSERT INTO usage_events (at, model, revision, task, api, caller, input_units, output_units, unit,
-        output_unit, input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        output_unit, input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size,
+        cost_nanos, tokens, token_id, org, route, price_source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       events.map((event) => [
         event.at,
         event.model,
@@ -30,6 +40,12 @@ export class UsageTable {
         event.outcome,
         event.errorCode,
         event.batchSize,
+        event.costNanos ?? 0,
+        event.tokens ?? 0,
+        event.tokenId ?? null,
+        event.org ?? null,
+        event.route ?? null,
+        event.priceSource ?? null,
       ]),
     );
   }
@@ -53,6 +69,45 @@ export class UsageTable {
          FROM usage_events ${where} GROUP BY model, task ORDER BY requests DESC`,
       values,
     )) as UsageTotals[];
+  }
+
+  /**
+   * What a model's successful calls through one API metered before `until`: tokens per input byte and
+   * generated tokens per request, for cost estimates (src/governance/pricing/estimate-cost.ts).
+   */
+  async history(model: string, api: string, until: string): Promise<ModelHistory> {
+    const row = await this.db.get<Record<string, unknown>>(
+      `SELECT COUNT(*) AS requests,
+         SUM(CASE WHEN unit = 'tokens' THEN input_units ELSE 0 END) AS "inputTokens",
+         SUM(CASE WHEN unit = 'tokens' THEN input_bytes ELSE 0 END) AS "inputBytes",
+         SUM(CASE WHEN output_unit = 'tokens' THEN output_units ELSE 0 END) AS "outputTokens",
+         SUM(latency_ms) AS "latencyMs"
+       FROM usage_events WHERE lower(model) = lower(?) AND api = ? AND outcome = 'ok' AND at < ?`,
+      [model, api, until],
+    );
+    return {
+      requests: Number(row?.requests ?? 0),
+      inputTokens: Number(row?.inputTokens ?? 0),
+      inputBytes: Number(row?.inputBytes ?? 0),
+      outputTokens: Number(row?.outputTokens ?? 0),
+      latencyMs: Number(row?.latencyMs ?? 0),
+    };
+  }
+
+  /** Requests, tokens, compute time and cost grouped by the report's dimensions (`GET /v1/usage`). */
+  async report(query: UsageReportQuery): Promise<UsageGroupRow[]> {
+    const { sql, values } = usageReportSql(query);
+    const rows = await this.db.all<Record<string, unknown>>(sql, values);
+    return rows.map((row) => ({
+      ...Object.fromEntries(query.groupBy.map((dimension) => [dimension, (row[dimension] ?? null) as never])),
+      requests: Number(row.requests ?? 0),
+      errors: Number(row.errors ?? 0),
+      inputTokens: Number(row.inputTokens ?? 0),
+      outputTokens: Number(row.outputTokens ?? 0),
+      tokens: Number(row.tokens ?? 0),
+      computeMs: Number(row.computeMs ?? 0),
+      costNanos: Number(row.costNanos ?? 0),
+    })) as UsageGroupRow[];
   }
 }
 

@@ -11,8 +11,11 @@ export interface WindowCount {
  * is why every method is asynchronous.
  */
 export interface WindowCounter {
-  /** Counts one event of `key`. A window opens at a key's first event and lasts `windowMs`. */
-  increment(key: string, windowMs: number): Promise<WindowCount>;
+  /**
+   * Counts one event of `key` (or `amount`, which may be negative: tokens counted ahead and given back). A
+   * window opens at a key's first event and lasts `windowMs`.
+   */
+  increment(key: string, windowMs: number, amount?: number): Promise<WindowCount>;
   /** The count of `key`'s open window, or undefined when it has none. */
   peek(key: string): Promise<WindowCount | undefined>;
   /** Keeps `key` for `ttlMs` from now (opening it with a count of 1 if needed), as a mark that expires. */
@@ -33,11 +36,11 @@ export class MemoryWindowCounter implements WindowCounter {
     this.now = options.now ?? Date.now;
   }
 
-  async increment(key: string, windowMs: number): Promise<WindowCount> {
+  async increment(key: string, windowMs: number, amount = 1): Promise<WindowCount> {
     const open = this.open(key);
     const window = open
-      ? { count: open.count + 1, resetAt: open.resetAt }
-      : { count: 1, resetAt: this.now() + windowMs };
+      ? { count: open.count + amount, resetAt: open.resetAt }
+      : { count: amount, resetAt: this.now() + windowMs };
     this.set(key, window);
     return { ...window };
   }

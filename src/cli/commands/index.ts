@@ -2,6 +2,7 @@ import type { Command } from "../command.ts";
 import { AUDIT_COMMANDS } from "./audit.ts";
 import { batchCancelCommand, batchListCommand, batchRunCommand, batchShowCommand } from "./batch.ts";
 import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./branch.ts";
+import { BUDGET_COMMANDS } from "./budget.ts";
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
 import { downloadCommand } from "./download.ts";
@@ -31,6 +32,7 @@ import { tokenCreateCommand } from "./token-create.ts";
 import { tokenListCommand } from "./token-list.ts";
 import { tokenRevokeCommand } from "./token-revoke.ts";
 import { uploadCommand } from "./upload.ts";
+import { usageCommand, usageEstimateCommand } from "./usage.ts";
 import { userAddCommand } from "./user-add.ts";
 import { userListCommand } from "./user-list.ts";
 
@@ -78,6 +80,9 @@ export const COMMANDS: Command[] = [
   searchCommand,
   scanCommand,
   ...REGISTRY_COMMANDS,
+  ...BUDGET_COMMANDS,
+  usageCommand,
+  usageEstimateCommand,
   ...AUDIT_COMMANDS,
   policyShowCommand,
   policySetCommand,

@@ -1,9 +1,9 @@
-import { createHmac } from "node:crypto";
 import { OutboundRefusedError, outboundPolicy, postOutbound } from "../../core/outbound-url.ts";
 import type { DeliveryRow } from "../../store/webhooks-table.ts";
 import { absolutePayloadUrls } from "../events/hub-event.ts";
 import type { HubContext } from "../hub.ts";
 import { ownerCanRead } from "./owner-can-read.ts";
+import { signPayload } from "./sign-payload.ts";
 
 export interface WebhookDelivererOptions {
   /** Absolute base URL the payload's links use (the server's public URL). */
@@ -131,8 +131,7 @@ export class WebhookDeliverer {
     };
     if (webhook.secret) {
       headers["x-webhook-secret"] = webhook.secret;
-      headers["x-hangar-signature"] =
-        `sha256=${createHmac("sha256", webhook.secret).update(body).digest("hex")}`;
+      headers["x-hangar-signature"] = signPayload(webhook.secret, body);
     }
     let responseStatus: number | null = null;
     let error: string | null = null;

@@ -7,11 +7,13 @@ import { registerMcpRoute } from "../mcp/mcp-route.ts";
 import { assertJsonContentType, type JsonBodyRule, parseJsonBytes } from "../read-json-body.ts";
 import { registerAccountRoutes } from "../routes/accounts.ts";
 import { registerAuditRoutes } from "../routes/audit.ts";
+import { registerBudgetRoutes } from "../routes/budgets.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
 import { registerPolicyRoutes } from "../routes/policy.ts";
 import { registerRegistryRoutes } from "../routes/registry.ts";
+import { registerUsageRoutes } from "../routes/usage.ts";
 import { registerBatchRoutes } from "./batch-routes.ts";
 import { registerInferenceRoutes } from "./inference-routes.ts";
 import { registerPipelineRoutes } from "./pipeline-routes.ts";
@@ -64,6 +66,14 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "POST", url: "/v1/pipelines" },
   { method: "GET", url: "/v1/pipelines/:name" },
   { method: "POST", url: "/v1/pipelines/:name/run" },
+  { method: "GET", url: "/v1/usage" },
+  { method: "POST", url: "/v1/usage/estimate" },
+  { method: "GET", url: "/v1/budgets" },
+  { method: "POST", url: "/v1/budgets" },
+  { method: "DELETE", url: "/v1/budgets/:id" },
+  { method: "GET", url: "/v1/prices" },
+  { method: "PUT", url: "/v1/prices" },
+  { method: "PUT", url: "/v1/rate-limits/tokens" },
   { method: "GET", url: "/v1/pipelines/:name/runs/:run_id" },
 ];
 
@@ -141,4 +151,6 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerPolicyRoutes(app, hangar);
   registerBatchRoutes(app, hangar);
   registerPipelineRoutes(app, hangar);
+  registerUsageRoutes(app, hangar);
+  registerBudgetRoutes(app, hangar);
 }

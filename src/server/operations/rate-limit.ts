@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { HangarConfig } from "../../core/config.ts";
 import { HangarError } from "../../core/errors.ts";
 import type { RateLimitGroup, RateLimits } from "../../core/operations-config.ts";
+import { tokenHeaders } from "../../governance/budgets/token-rate-limits.ts";
+import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { WindowCounter } from "../../store/window-counter.ts";
 import { addressKey } from "../auth-throttle.ts";
@@ -79,6 +81,27 @@ export function setRateLimitHeaders(response: ServerResponse, decision: RateLimi
   response.setHeader("RateLimit-Limit", String(decision.limit));
   response.setHeader("RateLimit-Remaining", String(decision.remaining));
   response.setHeader("RateLimit-Reset", String(decision.resetSeconds));
+  if (decision.group === "inference") {
+    // OpenAI's names too, which its clients and LiteLLM-style tooling read.
+    response.setHeader("x-ratelimit-limit-requests", String(decision.limit));
+    response.setHeader("x-ratelimit-remaining-requests", String(decision.remaining));
+    response.setHeader("x-ratelimit-reset-requests", `${decision.resetSeconds}s`);
+  }
+}
+
+/**
+ * OpenAI's `x-ratelimit-*-tokens` headers of the caller's tokens-per-minute window as it is when the request
+ * arrives (src/governance/budgets/token-rate-limits.ts), besides the request headers above; a refusal for
+ * tokens carries them as they are after the refusal.
+ */
+export async function setTokenLimitHeaders(
+  hangar: Hangar,
+  caller: Caller,
+  response: ServerResponse,
+): Promise<void> {
+  const window = await hangar.spend.tokenLimits.windowOf(caller);
+  if (!window) return;
+  for (const [name, value] of Object.entries(tokenHeaders(window))) response.setHeader(name, value);
 }
 
 export function rateLimitedError(decision: RateLimitDecision, anonymous: boolean): HangarError {

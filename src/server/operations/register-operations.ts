@@ -8,7 +8,7 @@ import { MemoryWindowCounter, type WindowCounter } from "../../store/window-coun
 import { sendError } from "../http.ts";
 import { requestBytes } from "../request-log.ts";
 import { HangarMetrics } from "./metrics.ts";
-import { RateLimiter, rateLimitedError, setRateLimitHeaders } from "./rate-limit.ts";
+import { RateLimiter, rateLimitedError, setRateLimitHeaders, setTokenLimitHeaders } from "./rate-limit.ts";
 import { checkReadiness, instanceChecks, type ReadinessCheck } from "./readiness.ts";
 
 export interface OperationsOptions {
@@ -124,6 +124,9 @@ export function registerOperations(
     rateLimitSettings({ rateLimits: options.rateLimits ?? hangar.config.rateLimits }),
     hangar.config,
   );
+  // Token rate limits count in the same counters (Redis across nodes); budget alerts go to this log.
+  hangar.spend.useCounter(counter);
+  hangar.spend.alerts.log = (fields, message) => app.log.warn({ budget: fields }, message);
   const checks: Record<string, ReadinessCheck> = instanceChecks(hangar);
   const { check } = counter;
   if (check) checks.counters = () => check.call(counter);
@@ -165,6 +168,7 @@ export function registerOperations(
     }
     if (!decision) return;
     setRateLimitHeaders(reply.raw, decision);
+    if (decision.group === "inference") await setTokenLimitHeaders(hangar, caller, reply.raw);
     if (decision.allowed) return;
     metrics.rateLimited.inc({ group: decision.group });
     replyError(reply, rateLimitedError(decision, caller === null));
