@@ -7,6 +7,7 @@ import { BulkTable } from "./bulk-table.ts";
 import { CollectionsTable } from "./collections-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { DiscussionsTable } from "./discussions-table.ts";
+import { EndpointsTable } from "./endpoints-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
@@ -66,6 +67,8 @@ export class CatalogTables {
   readonly registry: RegistryTable;
   /** The audit log's hash chain (src/governance/audit): append inside the change's own transaction. */
   readonly audit: AuditTable;
+  /** Inference endpoints: their settings and state (src/inference/endpoints). */
+  readonly endpoints: EndpointsTable;
 
   constructor(protected readonly sql: SqlExecutor) {
     this.accounts = new AccountsTable(sql);
@@ -91,6 +94,7 @@ export class CatalogTables {
     this.bulk = new BulkTable(sql);
     this.registry = new RegistryTable(sql);
     this.audit = new AuditTable(sql);
+    this.endpoints = new EndpointsTable(sql);
   }
 
   get dialect(): "sqlite" | "postgres" {

@@ -57,6 +57,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "repo_likes", key: ["repo_pk", "user"] },
   { name: "repo_daily_stats", key: ["repo_pk", "day"] },
   { name: "follows", key: ["follower", "followee"] },
+  { name: "inference_endpoints", key: ["namespace", "name"] },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { registerAccountRoutes } from "../routes/accounts.ts";
 import { registerAuditRoutes } from "../routes/audit.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
+import { ENDPOINT_ROUTES, registerEndpointRoutes } from "../routes/endpoints.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
 import { registerPolicyRoutes } from "../routes/policy.ts";
 import { registerRegistryRoutes } from "../routes/registry.ts";
@@ -64,6 +65,7 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "GET", url: "/v1/pipelines/:name" },
   { method: "POST", url: "/v1/pipelines/:name/run" },
   { method: "GET", url: "/v1/pipelines/:name/runs/:run_id" },
+  ...ENDPOINT_ROUTES,
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -140,4 +142,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerPolicyRoutes(app, hangar);
   registerBatchRoutes(app, hangar);
   registerPipelineRoutes(app, hangar);
+  registerEndpointRoutes(app, hangar);
 }
