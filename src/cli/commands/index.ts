@@ -5,6 +5,15 @@ import { branchCreateCommand, branchDeleteCommand, branchListCommand } from "./b
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
 import { downloadCommand } from "./download.ts";
+import {
+  endpointDeleteCommand,
+  endpointPauseCommand,
+  endpointResumeCommand,
+  endpointScaleToZeroCommand,
+} from "./endpoint-actions.ts";
+import { endpointCreateCommand } from "./endpoint-create.ts";
+import { endpointDescribeCommand } from "./endpoint-describe.ts";
+import { endpointListCommand } from "./endpoint-list.ts";
 import { evaluateCommand } from "./evaluate.ts";
 import { fsckCommand } from "./fsck.ts";
 import { gcCommand } from "./gc.ts";
@@ -81,4 +90,11 @@ export const COMMANDS: Command[] = [
   ...AUDIT_COMMANDS,
   policyShowCommand,
   policySetCommand,
+  endpointCreateCommand,
+  endpointListCommand,
+  endpointDescribeCommand,
+  endpointPauseCommand,
+  endpointResumeCommand,
+  endpointScaleToZeroCommand,
+  endpointDeleteCommand,
 ];

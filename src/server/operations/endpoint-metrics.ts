@@ -82,9 +82,13 @@ export function registerEndpointMetrics(registry: Registry, hangar: Hangar): voi
       help,
       (set) => {
         for (const { endpoint, report } of snapshot()) {
-          for (const quantile of ["p50", "p95", "p99"] as const) {
+          for (const [quantile, label] of [
+            ["p50", "0.5"],
+            ["p95", "0.95"],
+            ["p99", "0.99"],
+          ] as const) {
             const ms = report[pick][quantile];
-            if (ms !== null) set({ endpoint: endpoint.id, quantile: `0.${quantile.slice(1)}` }, ms / 1000);
+            if (ms !== null) set({ endpoint: endpoint.id, quantile: label }, ms / 1000);
           }
         }
       },
