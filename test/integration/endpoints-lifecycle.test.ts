@@ -126,6 +126,15 @@ describe("remote endpoints, the CLI and the MCP tool", () => {
     await hub.close();
   });
 
+  /** The endpoint as the API shows it (polled over HTTP: each CLI run starts a process). */
+  const stateOf = async (name: string) => {
+    const response = await fetch(`${hub.url}/api/endpoints/v2/endpoint/dave/${name}`, {
+      headers: { authorization: `Bearer ${dave}` },
+    });
+    return ((await response.json()) as { status: { state: string } }).status.state;
+  };
+  const adminCli = (...args: string[]) =>
+    hangarCli(["endpoint", ...args, "--endpoint", hub.url, "--token", hub.adminToken, "--namespace", "dave"]);
   const cli = (...args: string[]) => hangarCli(["endpoint", ...args, "--endpoint", hub.url, "--token", dave]);
 
   it("creates, lists, describes, pauses, resumes, scales to zero and deletes from the command line", async () => {
@@ -142,17 +151,20 @@ describe("remote endpoints, the CLI and the MCP tool", () => {
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^cli-sentiment\t(pending|initializing|running)\t/);
     await until(
-      async () =>
-        JSON.parse((await cli("describe", "cli-sentiment", "--json")).stdout) as {
-          status: { state: string };
-        },
-      (endpoint) => endpoint.status.state === "running",
+      () => stateOf("cli-sentiment"),
+      (state) => state === "running",
       "the CLI's endpoint to run",
     );
     const client = new InferenceClient(dave, { endpointUrl: `${hub.url}/endpoints/dave/cli-sentiment` });
     await client.textClassification({ inputs: "wonderful" });
 
-    const listed = await cli("list");
+    // Runs that do not change anything go side by side: each starts a process.
+    const [listed, described, json, help] = await Promise.all([
+      cli("list"),
+      cli("describe", "cli-sentiment"),
+      cli("describe", "cli-sentiment", "--json"),
+      hangarCli(["endpoint", "create", "--help"]),
+    ]);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(
       listed.stdout,
@@ -161,17 +173,15 @@ describe("remote endpoints, the CLI and the MCP tool", () => {
         "m",
       ),
     );
-    const described = await cli("describe", "cli-sentiment");
     assert.equal(described.code, 0, described.stderr);
     assert.match(described.stdout, /^state: running/m);
     assert.match(described.stdout, /^compute: hangar local cpu x2, 0\.06 USD per replica-hour$/m);
     assert.match(described.stdout, /^requests: 1 in the last \d+ s/m);
     assert.match(described.stdout, /^latency: p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms$/m);
     assert.match(described.stdout, /^cost: [\d.e-]+ USD \([\d.e-]+ replica-hours since /m);
-    const json = JSON.parse((await cli("describe", "cli-sentiment", "--json")).stdout) as {
-      metrics: { requests: number };
-    };
-    assert.equal(json.metrics.requests, 1);
+    assert.equal((JSON.parse(json.stdout) as { metrics: { requests: number } }).metrics.requests, 1);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /--min-replica N/);
 
     assert.match((await cli("pause", "cli-sentiment")).stdout, /^cli-sentiment\tpaused\t0\/0 replicas/);
     assert.match((await cli("resume", "cli-sentiment")).stdout, /^cli-sentiment\tinitializing\t/);
@@ -187,22 +197,21 @@ describe("remote endpoints, the CLI and the MCP tool", () => {
     );
     const deleted = await cli("delete", "cli-sentiment");
     assert.equal(deleted.stdout, "Deleted dave/cli-sentiment\n");
-    const missing = await cli("describe", "cli-sentiment");
+    const [missing, bad] = await Promise.all([
+      cli("describe", "cli-sentiment"),
+      cli("create", "x", "--model", "factory/sentiment", "--size", "x12", "--json"),
+    ]);
     assert.equal(missing.code, 1);
     assert.equal(
       missing.stderr.trim(),
       "hangar endpoint describe: Inference endpoint dave/cli-sentiment not found (HTTP 404)",
     );
-    const bad = await cli("create", "x", "--model", "factory/sentiment", "--size", "x12", "--json");
     assert.equal(bad.code, 1);
     assert.deepEqual(JSON.parse(bad.stderr), {
       error:
         '"compute.instanceSize" must be one of x1, x2, x3, x4, x5, x6, x7, x8 on this Hangar, got "x12" (HTTP 400)',
       code: "HANGAR_ERR_BAD_REQUEST",
     });
-    const help = await hangarCli(["endpoint", "create", "--help"]);
-    assert.equal(help.code, 0);
-    assert.match(help.stdout, /--min-replica N/);
   });
 
   it("registers a remote endpoint by URL, serves it through the HF endpoint backend, and lists it with the others", async () => {
@@ -223,8 +232,21 @@ describe("remote endpoints, the CLI and the MCP tool", () => {
       }),
     });
     assert.equal(local.status, 200);
+    // A remote endpoint makes the server call a URL with a secret of its environment: admins only.
+    const refused = await cli(
+      "create",
+      "sneaky",
+      "--model",
+      "x/y",
+      "--url",
+      "http://127.0.0.1:1/",
+      "--api-key-env",
+      "HF_TOKEN",
+    );
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /"remote" needs an admin token/);
     // The remote one points at the private endpoint's URL, reached with the token REMOTE_TOKEN holds.
-    const remote = await cli(
+    const remote = await adminCli(
       "create",
       "remote-sentiment",
       "--model",

@@ -201,6 +201,7 @@ export class EndpointService {
     assertCanWrite(caller, namespace);
     const name = checkEndpointName(body.name);
     const spec = specFromCreateBody(body);
+    if (spec.remote) assertMayPointElsewhere(caller);
     const owner = await this.params.hub.catalog.accounts.getNamespace(namespace);
     if (!owner) throw new HangarError("HANGAR_ERR_NOT_FOUND", `Namespace "${namespace}" not found`);
     if (!spec.remote) {
@@ -259,6 +260,9 @@ export class EndpointService {
     const endpoint = await this.find(caller, namespace, name);
     assertCanWrite(caller, namespace);
     const { spec, modelChanged, sizeChanged } = applyUpdateBody(endpoint.record.spec, body);
+    if (spec.remote && JSON.stringify(spec.remote) !== JSON.stringify(endpoint.record.spec.remote)) {
+      assertMayPointElsewhere(caller);
+    }
     if (modelChanged && !spec.remote) {
       const resolved = await resolveEndpointModel(this.context, spec, caller);
       if (spec.model.task && !resolved.tasks.includes(spec.model.task)) {
@@ -385,6 +389,20 @@ export class EndpointService {
     await this.restoring?.catch(() => {});
     await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.close("Hangar is stopping")));
     await Promise.all(this.writes.values());
+  }
+}
+
+/**
+ * A remote endpoint makes this server send requests to its URL, with the value of the environment variable
+ * it names as the token: only an admin may set one, or anyone could read the server's secrets or reach
+ * hosts only the server can.
+ */
+function assertMayPointElsewhere(caller: Caller): void {
+  if (!caller?.isAdmin) {
+    throw new HangarError(
+      "HANGAR_ERR_FORBIDDEN",
+      '"remote" needs an admin token: a remote endpoint makes this server call its URL with the token its environment variable holds',
+    );
   }
 }
 
