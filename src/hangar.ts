@@ -9,6 +9,7 @@ import { ensureBootstrapAdmin } from "./hub/accounts/manage-accounts.ts";
 import type { HubContext } from "./hub/hub.ts";
 import { ScanService } from "./hub/scan/scan-service.ts";
 import { WebhookDeliverer } from "./hub/webhooks/webhook-deliverer.ts";
+import { EndpointService } from "./inference/endpoints/endpoint-service.ts";
 import { InferenceRuntime } from "./inference/inference-runtime.ts";
 import { BlobStore } from "./store/blob-store.ts";
 import type { BlobStorage } from "./store/blob-store-types.ts";
@@ -36,6 +37,11 @@ export interface Hangar extends HubContext {
   licence?: LicenceDecider;
   /** Batch jobs (OpenAI Batch API): run in the background once `start`ed (`hangar serve` starts it). */
   batches: BatchRunner;
+  /**
+   * Inference endpoints (src/inference/endpoints): models deployed here with replicas and autoscaling, or
+   * remote endpoints by URL; read from the catalog on first use or `start` (`hangar serve` starts it).
+   */
+  endpoints: EndpointService;
   /** Sends queued webhook deliveries off the request path once `start`ed (`hangar serve` starts it). */
   webhooks: WebhookDeliverer;
   /** Prices, budgets and token rate limits: the gate every inference call passes (src/governance/budgets). */
@@ -72,6 +78,7 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
     throw error;
   }
   let inference: InferenceRuntime | undefined;
+  let endpoints: EndpointService | undefined;
   const telemetry = new TelemetryHub();
   const hangar: Hangar = {
     config,
@@ -93,16 +100,22 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
       if (!inference) {
         inference = new InferenceRuntime(hangar);
         inference.gate = spend;
+        inference.addBackendLookup((model) => hangar.endpoints.backendFor(model));
       }
       return inference;
     },
     get spend() {
       return spend;
     },
+    get endpoints() {
+      endpoints ??= new EndpointService({ hub: hangar, registry: hangar.inference.registry });
+      return endpoints;
+    },
     async close() {
       await scans.close();
       await batches.close();
       await webhooks.close();
+      await endpoints?.close();
       await inference?.close();
       await spend.close();
       // A search index snapshot being written finishes, so the next process finds it.

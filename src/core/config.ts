@@ -58,6 +58,8 @@ export interface HangarConfig {
   directIo?: boolean;
   /** Local inference settings (`HANGAR_INFERENCE_*`); defaults from `DEFAULT_INFERENCE` when unset. */
   inference?: Partial<InferenceSettings>;
+  /** Hangar's own inference endpoints (`HANGAR_ENDPOINT_*`); defaults from `DEFAULT_ENDPOINTS` when unset. */
+  endpoints?: Partial<EndpointSettings>;
   /** How long the server waits for a client's request; defaults from `DEFAULT_SERVER_TIMEOUTS` when unset. */
   timeouts?: Partial<ServerTimeouts>;
   /** How failed authentications are throttled; defaults from `DEFAULT_AUTH_THROTTLE` when unset. */
@@ -219,6 +221,27 @@ export function inferenceSettings(config: HangarConfig): InferenceSettings {
   return { ...DEFAULT_INFERENCE, ...config.inference };
 }
 
+/** How Hangar's own inference endpoints scale (src/inference/endpoints). */
+export interface EndpointSettings {
+  /** How often each endpoint's autoscaler looks at its queues and latency. */
+  autoscaleIntervalMs: number;
+  /** A replica above an endpoint's minimum is removed once the endpoint has had no waiting request this long. */
+  scaleDownAfterMs: number;
+  /** The price of one replica-hour per thread (instance size x1 = 1 thread), in USD, unless an endpoint sets its own. */
+  pricePerThreadHour: number;
+}
+
+export const DEFAULT_ENDPOINTS: EndpointSettings = {
+  autoscaleIntervalMs: 1_000,
+  scaleDownAfterMs: 60_000,
+  pricePerThreadHour: 0.03,
+};
+
+/** The endpoint settings of a config, defaults filled in. */
+export function endpointSettings(config: HangarConfig): EndpointSettings {
+  return { ...DEFAULT_ENDPOINTS, ...config.endpoints };
+}
+
 /** Decimal digits only: `Number` would also take "1e6", "0x10", " 5" and "1.0" for whole numbers. */
 const DECIMAL_INTEGER = /^\d+$/;
 
@@ -246,6 +269,14 @@ function inferenceFromEnv(env: Record<string, string | undefined>): Partial<Infe
     ...(env.HANGAR_INFERENCE_REQUIRE_TOKEN === undefined
       ? {}
       : { requireToken: env.HANGAR_INFERENCE_REQUIRE_TOKEN === "1" }),
+  };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+}
+
+function endpointsFromEnv(env: Record<string, string | undefined>): Partial<EndpointSettings> {
+  const settings: Partial<EndpointSettings> = {
+    autoscaleIntervalMs: parseCount(env.HANGAR_ENDPOINT_AUTOSCALE_MS, "HANGAR_ENDPOINT_AUTOSCALE_MS"),
+    scaleDownAfterMs: parseCount(env.HANGAR_ENDPOINT_SCALE_DOWN_MS, "HANGAR_ENDPOINT_SCALE_DOWN_MS"),
   };
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }
@@ -422,6 +453,7 @@ export function resolveConfig(sources: ConfigSources = {}): HangarConfig {
     pullThrough: env.HANGAR_PULL_THROUGH === "1",
     directIo: env.HANGAR_DIRECT_IO !== "0",
     inference: inferenceFromEnv(env),
+    endpoints: endpointsFromEnv(env),
     ...optional("redisUrl", parseRedisUrl(env.HANGAR_REDIS_URL, "HANGAR_REDIS_URL")),
     ...optional("metricsPort", parseMetricsPort(env.HANGAR_METRICS_PORT, "HANGAR_METRICS_PORT")),
     ...optional("rateLimits", parseRateLimits(env.HANGAR_RATE_LIMITS, "HANGAR_RATE_LIMITS")),

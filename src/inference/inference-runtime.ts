@@ -48,6 +48,8 @@ export class InferenceRuntime {
   private readonly meter: UsageMeter;
   /** Budgets, token rate limits and prices every call passes (set by `createHangar`); none: free, unlimited. */
   gate: InferenceGate | undefined;
+  /** Backends found by model name after the routes (inference endpoints: `endpoints/{namespace}/{name}`). */
+  private readonly lookups: Array<(model: string) => InferenceBackend | undefined> = [];
 
   constructor(
     private readonly hub: HubContext,
@@ -81,9 +83,20 @@ export class InferenceRuntime {
     }
   }
 
-  /** The backend that serves a model name: its route's, or the local runtime. */
+  /** Adds a way of finding a backend by model name, asked after the routes and before the local runtime. */
+  addBackendLookup(lookup: (model: string) => InferenceBackend | undefined): void {
+    this.lookups.push(lookup);
+  }
+
+  /** The backend that serves a model name: its route's, an endpoint's, or the local runtime. */
   private backendFor(model: string): InferenceBackend {
-    return this.router.backendFor(model) ?? this.local;
+    const routed = this.router.backendFor(model);
+    if (routed) return routed;
+    for (const lookup of this.lookups) {
+      const found = lookup(model);
+      if (found) return found;
+    }
+    return this.local;
   }
 
   private begin(request: InferenceRequest) {

@@ -8,6 +8,7 @@ import { BulkTable } from "./bulk-table.ts";
 import { CollectionsTable } from "./collections-table.ts";
 import { CommitsTable } from "./commits-table.ts";
 import { DiscussionsTable } from "./discussions-table.ts";
+import { EndpointsTable } from "./endpoints-table.ts";
 import { EvaluationsTable } from "./evaluations-table.ts";
 import { FactsTable } from "./facts-table.ts";
 import { LeasesTable } from "./leases-table.ts";
@@ -72,6 +73,8 @@ export class CatalogTables {
   readonly budgets: BudgetsTable;
   /** Prices set over the API and token rate limits (src/governance/pricing). */
   readonly prices: PricesTable;
+  /** Inference endpoints: their settings and state (src/inference/endpoints). */
+  readonly endpoints: EndpointsTable;
 
   constructor(protected readonly sql: SqlExecutor) {
     this.accounts = new AccountsTable(sql);
@@ -99,6 +102,7 @@ export class CatalogTables {
     this.audit = new AuditTable(sql);
     this.budgets = new BudgetsTable(sql);
     this.prices = new PricesTable(sql);
+    this.endpoints = new EndpointsTable(sql);
   }
 
   get dialect(): "sqlite" | "postgres" {

@@ -63,6 +63,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "budget_alerts", key: ["budget_id", "period_key", "threshold"] },
   { name: "prices", key: ["scope_kind", "scope_name"], replace: true },
   { name: "token_rate_limits", key: ["scope_kind", "scope_name"], replace: true },
+  { name: "inference_endpoints", key: ["namespace", "name"] },
 ];
 
 /**

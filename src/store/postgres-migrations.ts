@@ -695,6 +695,21 @@ CREATE TABLE token_rate_limits (
 );
 `;
 
+const INFERENCE_ENDPOINTS = `
+CREATE TABLE inference_endpoints (
+  namespace citext COLLATE "C" NOT NULL REFERENCES namespaces(name) ON DELETE CASCADE,
+  name text COLLATE "C" NOT NULL,
+  spec text COLLATE "C" NOT NULL,
+  state text COLLATE "C" NOT NULL,
+  message text COLLATE "C" NOT NULL DEFAULT '',
+  created_at text COLLATE "C" NOT NULL,
+  updated_at text COLLATE "C" NOT NULL,
+  created_by text COLLATE "C" NOT NULL,
+  updated_by text COLLATE "C" NOT NULL,
+  PRIMARY KEY (namespace, name)
+);
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
@@ -708,6 +723,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   HUB_SOCIAL,
   UPSTREAM_POPULARITY,
   USAGE_COST_BUDGETS,
+  INFERENCE_ENDPOINTS,
 ];
 
 /**

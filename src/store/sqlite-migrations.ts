@@ -639,4 +639,20 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (scope_kind, scope_name)
   ) WITHOUT ROWID;
   `,
+  // Inference endpoints (src/inference/endpoints): each one's settings as JSON and the state it is in, so an
+  // endpoint comes back in its state after a restart.
+  `
+  CREATE TABLE inference_endpoints (
+    namespace TEXT NOT NULL COLLATE NOCASE REFERENCES namespaces(name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (namespace, name)
+  ) WITHOUT ROWID;
+  `,
 ];

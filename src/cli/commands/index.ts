@@ -6,6 +6,15 @@ import { BUDGET_COMMANDS } from "./budget.ts";
 import { compareCommand } from "./compare.ts";
 import { devGenCatalogCommand } from "./dev-gen-catalog.ts";
 import { downloadCommand } from "./download.ts";
+import {
+  endpointDeleteCommand,
+  endpointPauseCommand,
+  endpointResumeCommand,
+  endpointScaleToZeroCommand,
+} from "./endpoint-actions.ts";
+import { endpointCreateCommand } from "./endpoint-create.ts";
+import { endpointDescribeCommand } from "./endpoint-describe.ts";
+import { endpointListCommand } from "./endpoint-list.ts";
 import { evaluateCommand } from "./evaluate.ts";
 import { fsckCommand } from "./fsck.ts";
 import { gcCommand } from "./gc.ts";
@@ -86,4 +95,11 @@ export const COMMANDS: Command[] = [
   ...AUDIT_COMMANDS,
   policyShowCommand,
   policySetCommand,
+  endpointCreateCommand,
+  endpointListCommand,
+  endpointDescribeCommand,
+  endpointPauseCommand,
+  endpointResumeCommand,
+  endpointScaleToZeroCommand,
+  endpointDeleteCommand,
 ];

@@ -81,6 +81,8 @@ export const serveCommand: Command = {
     hangar.scans.start();
     // Batch jobs run in the background, resuming what a stop or crash left (src/workflows/batch).
     hangar.batches.start();
+    // Inference endpoints come back in the state they were in (src/inference/endpoints).
+    void hangar.endpoints.start();
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });

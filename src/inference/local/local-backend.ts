@@ -21,6 +21,22 @@ interface MeasuredInputs {
   unit: "tokens" | "characters";
 }
 
+/**
+ * Where a call's loaded model comes from: the runtime's shared pool by default, or an endpoint's own
+ * replicas (src/inference/endpoints), which pick the least busy one.
+ */
+export interface ModelSlots {
+  acquire(source: ResolvedModel["source"], loader: ResolvedModel["loader"]): Promise<PooledModel>;
+  release(entry: PooledModel): void;
+}
+
+/** How a `LocalBackend` serving one endpoint differs from the runtime's: its replicas and its one model. */
+export interface LocalBackendOptions {
+  slots?: ModelSlots;
+  /** The model every call runs, already resolved (the endpoint's), instead of the call's model and caller. */
+  resolve?: (call: BackendCall) => Promise<ResolvedModel>;
+}
+
 /** Repos read per catalog query while listing runnable models. */
 const RUNNABLE_PAGE = 500;
 
@@ -31,18 +47,21 @@ const RUNNABLE_PAGE = 500;
 export class LocalBackend implements InferenceBackend {
   readonly kind = "local" as const;
   private readonly pool: ModelPool;
+  private readonly slots: ModelSlots;
   private readonly keptStats = new Map<string, QueueStats>();
 
   constructor(
     private readonly hub: HubContext,
     readonly registry: InferenceRegistry,
     settings: InferenceSettings,
+    private readonly options: LocalBackendOptions = {},
   ) {
     // At least one call must be able to run, or every request would wait forever.
     this.pool = new ModelPool(
       { ...settings, maxConcurrency: Math.max(1, settings.maxConcurrency) },
       hub.telemetry,
     );
+    this.slots = options.slots ?? this.pool;
   }
 
   supports(task: string): boolean {
@@ -98,7 +117,9 @@ export class LocalBackend implements InferenceBackend {
   }
 
   private async prepare(call: BackendCall) {
-    const resolved = await this.resolveModel(call.caller, call.model, call.revision);
+    const resolved = this.options.resolve
+      ? await this.options.resolve(call)
+      : await this.resolveModel(call.caller, call.model, call.revision);
     const body = call.body ?? { inputs: call.inputs, parameters: call.parameters };
     const task = this.chooseTask(resolved, call.task, body);
     if (call.parameters !== undefined && call.parameters !== null && !isRecord(call.parameters)) {
@@ -139,7 +160,7 @@ export class LocalBackend implements InferenceBackend {
     try {
       const { resolved, task, parsed } = await this.prepare(call);
       const signal = call.deadline();
-      entry = await this.pool.acquire(resolved.source, resolved.loader);
+      entry = await this.slots.acquire(resolved.source, resolved.loader);
       const measured = this.measureInputs(call, entry.model, task, parsed);
       const modelCall: InferenceCall = { task: task.task, ...parsed, signal };
       const batchKey = isBatchableTask(task.task)
@@ -161,7 +182,7 @@ export class LocalBackend implements InferenceBackend {
         batchSize,
       };
     } finally {
-      if (entry) this.pool.release(entry);
+      if (entry) this.slots.release(entry);
     }
   }
 
@@ -174,7 +195,7 @@ export class LocalBackend implements InferenceBackend {
     let release: (() => void) | undefined;
     try {
       const { resolved, task, parsed } = await this.prepare(call);
-      entry = await this.pool.acquire(resolved.source, resolved.loader);
+      entry = await this.slots.acquire(resolved.source, resolved.loader);
       const model = entry.model;
       if (!task.streams || !model.stream) {
         throw new HangarError("HANGAR_ERR_BAD_REQUEST", `${task.task} does not stream`);
@@ -187,7 +208,7 @@ export class LocalBackend implements InferenceBackend {
       const held = { entry, release };
       entry = undefined;
       release = undefined;
-      const pool = this.pool;
+      const pool = this.slots;
       const chunks: AsyncIterable<StreamChunk> = {
         async *[Symbol.asyncIterator]() {
           try {
@@ -209,7 +230,7 @@ export class LocalBackend implements InferenceBackend {
       };
     } catch (error) {
       release?.();
-      if (entry) this.pool.release(entry);
+      if (entry) this.slots.release(entry);
       throw error;
     }
   }

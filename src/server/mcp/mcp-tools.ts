@@ -12,6 +12,7 @@ import { MAX_PAGE_SIZE, SEARCH_SORTS } from "../../discovery/search-params.ts";
 import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { getRepo } from "../../hub/read/get-repo.ts";
+import { endpointModelName } from "../../inference/endpoints/endpoint-service.ts";
 
 /**
  * Hangar's tools for agents (the Model Context Protocol), one server per caller: over stdio (`hangar mcp`)
@@ -248,12 +249,37 @@ export function createMcpServer(params: CreateMcpServerParams): McpServer {
       title: "List endpoints and routes",
       description:
         "What this Hangar runs and serves: the models it can run (what GET /v1/models lists, with their " +
-        "tasks and revisions) and its HTTP API routes (method and path; /openapi.json describes them all).",
+        "tasks and revisions), its inference routes (model names routed to deployments), the inference " +
+        "endpoints the caller may see (state, replicas, model; call one as model endpoints/{namespace}/{name}) " +
+        "and its HTTP API routes (method and path; /openapi.json describes them all).",
       inputSchema: {},
     },
     () =>
       run(async () => ({
         runnableModels: await hangar.inference.listRunnableModels(caller),
+        inferenceRoutes: hangar.inference.router.current().routes.map((route) => ({
+          name: route.name,
+          policy: route.policy,
+          deployments: route.deployments.map((deployment) => ({
+            backend: deployment.backend,
+            model: deployment.model,
+          })),
+        })),
+        inferenceEndpoints: (await hangar.endpoints.listVisible(caller)).map((view) => ({
+          name: `${view.record.namespace}/${view.record.name}`,
+          model: endpointModelName(view.record.namespace, view.record.name),
+          state: view.record.state,
+          repository: view.record.spec.model.repository,
+          revision: view.record.spec.model.revision,
+          task: view.record.spec.model.task,
+          vendor: view.record.spec.provider.vendor,
+          replicas: {
+            ready: view.readyReplicas,
+            min: view.record.spec.compute.scaling.minReplica,
+            max: view.record.spec.compute.scaling.maxReplica,
+          },
+          url: `/endpoints/${view.record.namespace}/${view.record.name}`,
+        })),
         routes,
         openApi: "/openapi.json",
       })),

@@ -10,6 +10,7 @@ import { registerAuditRoutes } from "../routes/audit.ts";
 import { registerBudgetRoutes } from "../routes/budgets.ts";
 import { registerCompareRecommendRoutes } from "../routes/compare-recommend.ts";
 import { registerDiscoverRoutes } from "../routes/discover.ts";
+import { ENDPOINT_ROUTES, registerEndpointRoutes } from "../routes/endpoints.ts";
 import { registerEvaluationRoutes } from "../routes/evaluations.ts";
 import { registerPolicyRoutes } from "../routes/policy.ts";
 import { registerRegistryRoutes } from "../routes/registry.ts";
@@ -75,6 +76,7 @@ export const NATIVE_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: "PUT", url: "/v1/prices" },
   { method: "PUT", url: "/v1/rate-limits/tokens" },
   { method: "GET", url: "/v1/pipelines/:name/runs/:run_id" },
+  ...ENDPOINT_ROUTES,
 ];
 
 function bodyRule(request: FastifyRequest): JsonBodyRule | undefined {
@@ -153,4 +155,5 @@ export async function registerNativeRoutes(app: NativeApp, hangar: Hangar): Prom
   registerPipelineRoutes(app, hangar);
   registerUsageRoutes(app, hangar);
   registerBudgetRoutes(app, hangar);
+  registerEndpointRoutes(app, hangar);
 }

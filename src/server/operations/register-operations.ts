@@ -7,6 +7,7 @@ import type { Caller } from "../../hub/accounts/principal.ts";
 import { MemoryWindowCounter, type WindowCounter } from "../../store/window-counter.ts";
 import { sendError } from "../http.ts";
 import { requestBytes } from "../request-log.ts";
+import { registerEndpointMetrics } from "./endpoint-metrics.ts";
 import { HangarMetrics } from "./metrics.ts";
 import { RateLimiter, rateLimitedError, setRateLimitHeaders, setTokenLimitHeaders } from "./rate-limit.ts";
 import { checkReadiness, instanceChecks, type ReadinessCheck } from "./readiness.ts";
@@ -102,6 +103,7 @@ export function registerOperations(
 ): Operations {
   const metrics = options.metrics ?? new HangarMetrics();
   const detach = hangar.telemetry.attach(metrics.telemetry);
+  registerEndpointMetrics(metrics.registry, hangar);
   // Circuits opening and closing and route files refused go to the log as they happen.
   const detachLog = hangar.telemetry.attach({
     ...NO_TELEMETRY,
