@@ -185,15 +185,19 @@ function notAllowed(field: string, host: string): HangarError {
   );
 }
 
-/** A request refused before anything was sent: the target resolved to an address the policy refuses. */
+/**
+ * A request refused before anything was sent: the target resolved to an address the policy refuses. The
+ * message does not name the address (whoever reads a delivery log would learn the server's internal DNS);
+ * `address` has it for the operator's logs.
+ */
 export class OutboundRefusedError extends Error {
   constructor(
     readonly host: string,
     readonly address: string,
   ) {
     super(
-      `${host === address ? address : `${host} resolves to ${address}, which`} is a private, loopback or ` +
-        `link-local address; nothing was sent (the operator may permit it with ${OUTBOUND_ALLOW_VARIABLE})`,
+      `${host === address ? address : `${host} resolves to an address that`} is private, loopback or ` +
+        `link-local; nothing was sent (the operator may permit it with ${OUTBOUND_ALLOW_VARIABLE})`,
     );
     this.name = "OutboundRefusedError";
   }
@@ -234,23 +238,35 @@ export interface OutboundPost {
  * POSTs to a user-given URL under the policy: resolves and checks its host, then connects to exactly that
  * address (TLS still verifies the certificate of the host name). Redirects are not followed. Resolves with
  * the answer's status (its body is discarded); rejects with OutboundRefusedError when the target is refused,
- * and with the network error when it cannot be reached.
+ * and with the network error when it cannot be reached or `timeoutMs` (name resolution included) ran out.
  */
 export async function postOutbound(url: string | URL, post: OutboundPost): Promise<{ status: number }> {
   const target = typeof url === "string" ? new URL(url) : url;
   const signal = AbortSignal.timeout(post.timeoutMs);
-  const pinned = await resolveOutboundTarget(target, post.policy);
-  signal.throwIfAborted();
+  const resolved = await untilAborted(resolveOutboundTarget(target, post.policy), signal);
+  return postToResolved(target, resolved, { ...post, signal });
+}
+
+/**
+ * POSTs to `url` over a connection to `resolved`, whatever the host name resolves to now (so a second DNS
+ * answer cannot replace the one that was checked). `resolved` must come from `resolveOutboundTarget`: this
+ * checks nothing itself. Exported for tests of the pinning; features call `postOutbound`.
+ */
+export function postToResolved(
+  url: URL,
+  resolved: ResolvedTarget,
+  post: Pick<OutboundPost, "headers" | "body"> & { signal: AbortSignal },
+): Promise<{ status: number }> {
   const lookup: LookupFunction = (_hostname, options, callback) => {
     // Node asks for every address when it may try several families (autoSelectFamily): there is one.
-    if (options.all) callback(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
+    if (options.all) callback(null, [resolved]);
+    else callback(null, resolved.address, resolved.family);
   };
-  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const request = send(
-      target,
-      { method: "POST", headers: post.headers, lookup, signal, agent: false },
+      url,
+      { method: "POST", headers: post.headers, lookup, signal: post.signal, agent: false },
       (response: IncomingMessage) => {
         response.resume();
         response.on("error", () => undefined);
@@ -260,5 +276,15 @@ export async function postOutbound(url: string | URL, post: OutboundPost): Promi
     );
     request.on("error", reject);
     request.end(post.body);
+  });
+}
+
+/** The promise's outcome, or the signal's reason if it aborts first (a DNS lookup cannot be cancelled). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
   });
 }

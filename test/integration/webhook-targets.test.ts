@@ -90,7 +90,7 @@ describe("webhook URLs may not reach private addresses by default (SSRF)", () =>
     assert.equal(delivery?.responseStatus, null);
     assert.match(
       delivery?.error ?? "",
-      /^The receiver's address is refused: localhost resolves to (127\.0\.0\.1|::1), which is a private, loopback or link-local address; nothing was sent \(the operator may permit it with HANGAR_OUTBOUND_ALLOW\)$/,
+      /^The receiver's address is refused: localhost resolves to an address that is private, loopback or link-local; nothing was sent \(the operator may permit it with HANGAR_OUTBOUND_ALLOW\)$/,
     );
   });
 });

@@ -12,6 +12,7 @@ import {
   OutboundRefusedError,
   parseOutboundAllow,
   postOutbound,
+  postToResolved,
 } from "../../src/core/outbound-url.ts";
 
 describe("outbound URL guard (src/core/outbound-url.ts)", () => {
@@ -138,6 +139,15 @@ describe("outbound URL guard (src/core/outbound-url.ts)", () => {
         status: 202,
       });
       assert.deepEqual(received, [`POST /in 127.0.0.1:${port} hello`]);
+      // The connection goes to the address that was checked, not to whatever the name resolves to now
+      // (`.invalid` never resolves): a DNS answer changed after the check cannot redirect the request.
+      const pinned = { address: "127.0.0.1", family: 4 as const };
+      const signal = AbortSignal.timeout(10_000);
+      assert.deepEqual(
+        await postToResolved(new URL(`http://hooks.invalid:${port}/pinned`), pinned, { ...post, signal }),
+        { status: 202 },
+      );
+      assert.deepEqual(received.at(-1), `POST /pinned hooks.invalid:${port} hello`);
     } finally {
       server.close();
     }
