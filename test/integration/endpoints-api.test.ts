@@ -367,6 +367,27 @@ describe("inference endpoints through the Inference Endpoints v2 API, as hugging
     assert.ok(Math.max(...counts) >= 2 && counts.at(-1) === 1, JSON.stringify(counts));
   });
 
+  it("adds a replica when latency passes measure.latencyMs, even with one request at a time", async () => {
+    const payload = createPayload({
+      name: "slow",
+      repository: "factory/sentiment",
+      minReplica: 1,
+      maxReplica: 2,
+    });
+    (payload.compute as { scaling: Record<string, unknown> }).scaling.measure = { latencyMs: 0.001 };
+    const created = await call("POST", "alice", alice, payload);
+    assert.equal(created.status, 200, JSON.stringify(created.json));
+    const { status } = await waitRunning("alice", "slow", alice);
+    const client = new InferenceClient(alice, { endpointUrl: status.url! });
+    let replicas = 1;
+    for (let attempt = 0; attempt < 600 && replicas < 2; attempt++) {
+      await client.textClassification({ inputs: "one request at a time" });
+      replicas = ((await call("GET", "alice/slow", alice)).json as RawEndpoint).status.readyReplica;
+    }
+    assert.equal(replicas, 2, "every request is slower than 0.001 ms: the latency target adds a replica");
+    assert.equal((await call("DELETE", "alice/slow", alice)).status, 200);
+  });
+
   it("keeps other users out, refuses read tokens for changes, and names the field of bad input", async () => {
     assert.equal((await call("GET", "alice", undefined)).status, 401);
     assert.equal((await call("GET", "alice", bob)).status, 403);

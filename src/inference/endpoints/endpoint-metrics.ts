@@ -1,3 +1,7 @@
+import type { BackendCall, BackendResult } from "../backend.ts";
+import type { InferenceStream } from "../inference-types.ts";
+import { asFailure } from "../usage-meter.ts";
+
 /** One request an endpoint answered (or failed). */
 export interface EndpointSample {
   at: number;
@@ -123,4 +127,87 @@ export class EndpointMetrics {
       },
     };
   }
+}
+
+/** Runs a call and records it in the endpoint's numbers: its latency, tokens and status. */
+export async function measuredRun(
+  metrics: EndpointMetrics,
+  call: BackendCall,
+  work: () => Promise<BackendResult>,
+): Promise<BackendResult> {
+  const started = performance.now();
+  try {
+    const result = await work();
+    metrics.record({
+      at: Date.now(),
+      ms: performance.now() - started,
+      outputTokens: result.usage.output_unit === "tokens" ? result.usage.output_units : 0,
+      status: 200,
+    });
+    return result;
+  } catch (error) {
+    recordFailure(metrics, call, started, error);
+    throw error;
+  }
+}
+
+/** Opens a stream and records it once it ends: latency, time to its first token, tokens and status. */
+export async function measuredStream(
+  metrics: EndpointMetrics,
+  call: BackendCall,
+  open: () => Promise<InferenceStream>,
+): Promise<InferenceStream> {
+  const started = performance.now();
+  let stream: InferenceStream;
+  try {
+    stream = await open();
+  } catch (error) {
+    recordFailure(metrics, call, started, error);
+    throw error;
+  }
+  const source = stream.chunks;
+  return {
+    model: stream.model,
+    revision: stream.revision,
+    task: stream.task,
+    get promptTokens() {
+      return stream.promptTokens;
+    },
+    chunks: {
+      async *[Symbol.asyncIterator]() {
+        let tokens = 0;
+        let firstTokenMs: number | undefined;
+        let status = 200;
+        try {
+          for await (const chunk of source) {
+            if (chunk.tokenId !== undefined) {
+              tokens++;
+              firstTokenMs ??= performance.now() - started;
+            }
+            yield chunk;
+          }
+        } catch (error) {
+          status = asFailure(error, call.signal).status;
+          throw error;
+        } finally {
+          metrics.record({
+            at: Date.now(),
+            ms: performance.now() - started,
+            ...(firstTokenMs !== undefined ? { ttftMs: firstTokenMs } : {}),
+            outputTokens: tokens,
+            status,
+          });
+        }
+      },
+    },
+  };
+}
+
+function recordFailure(metrics: EndpointMetrics, call: BackendCall, started: number, error: unknown): void {
+  metrics.record({
+    at: Date.now(),
+    ms: performance.now() - started,
+    outputTokens: 0,
+    status: asFailure(error, call.signal).status,
+  });
 }

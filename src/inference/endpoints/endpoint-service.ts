@@ -1,19 +1,25 @@
 import { endpointSettings, inferenceSettings } from "../../core/config.ts";
 import { HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
-import { assertCanWrite, visibleNamespaces } from "../../hub/access.ts";
+import { assertCanWrite } from "../../hub/access.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { recordAudit } from "../../hub/audit/record-audit.ts";
 import type { HubContext } from "../../hub/hub.ts";
-import type { EndpointRow } from "../../store/endpoints-table.ts";
 import type { BackendCall, InferenceBackend } from "../backend.ts";
 import type { InferenceRegistry } from "../registry.ts";
 import { Endpoint, type EndpointContext, type EndpointRecord, resolveEndpointModel } from "./endpoint.ts";
 import type { EndpointMetricsReport } from "./endpoint-metrics.ts";
 import {
+  assertMayPointElsewhere,
+  changedFields,
+  isMember,
+  notFound,
+  recordOf,
+  rowOf,
+} from "./endpoint-records.ts";
+import {
   applyUpdateBody,
   checkEndpointName,
-  ENDPOINT_STATES,
   type EndpointState,
   specFromCreateBody,
 } from "./endpoint-spec.ts";
@@ -37,15 +43,6 @@ export interface EndpointView {
 export interface EndpointServiceParams {
   hub: HubContext;
   registry: InferenceRegistry;
-}
-
-function notFound(namespace: string, name: string): HangarError {
-  return new HangarError("HANGAR_ERR_NOT_FOUND", `Inference endpoint ${namespace}/${name} not found`);
-}
-
-function isMember(caller: Caller, namespace: string): boolean {
-  const visible = visibleNamespaces(caller);
-  return visible === "all" || visible.some((entry) => entry.toLowerCase() === namespace.toLowerCase());
 }
 
 /**
@@ -390,47 +387,4 @@ export class EndpointService {
     await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.close("Hangar is stopping")));
     await Promise.all(this.writes.values());
   }
-}
-
-/**
- * A remote endpoint makes this server send requests to its URL, with the value of the environment variable
- * it names as the token: only an admin may set one, or anyone could read the server's secrets or reach
- * hosts only the server can.
- */
-function assertMayPointElsewhere(caller: Caller): void {
-  if (!caller?.isAdmin) {
-    throw new HangarError(
-      "HANGAR_ERR_FORBIDDEN",
-      '"remote" needs an admin token: a remote endpoint makes this server call its URL with the token its environment variable holds',
-    );
-  }
-}
-
-function changedFields(body: Record<string, unknown>, prefix = ""): string[] {
-  return Object.entries(body).flatMap(([key, value]) =>
-    value !== null && typeof value === "object" && !Array.isArray(value) && key !== "env"
-      ? changedFields(value as Record<string, unknown>, `${prefix}${key}.`)
-      : [`${prefix}${key}`],
-  );
-}
-
-function rowOf(record: EndpointRecord): EndpointRow {
-  return {
-    namespace: record.namespace,
-    name: record.name,
-    spec: JSON.stringify(record.spec),
-    state: record.state,
-    message: record.message,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    createdBy: record.createdBy,
-    updatedBy: record.updatedBy,
-  };
-}
-
-function recordOf(row: EndpointRow): EndpointRecord {
-  const state = (ENDPOINT_STATES as readonly string[]).includes(row.state)
-    ? (row.state as EndpointState)
-    : "pending";
-  return { ...row, spec: JSON.parse(row.spec), state };
 }

@@ -9,8 +9,7 @@ import type { InferenceStream } from "../inference-types.ts";
 import { LocalBackend } from "../local/local-backend.ts";
 import type { InferenceRegistry } from "../registry.ts";
 import { type ResolvedModel, resolveModelForInference } from "../resolve-model.ts";
-import { asFailure } from "../usage-meter.ts";
-import { EndpointMetrics } from "./endpoint-metrics.ts";
+import { EndpointMetrics, measuredRun, measuredStream } from "./endpoint-metrics.ts";
 import {
   DEFAULT_PENDING_REQUESTS,
   type EndpointSpec,
@@ -360,79 +359,12 @@ export class Endpoint implements InferenceBackend {
     return this.record.spec.remote !== null || this.context.registry.task(task) !== undefined;
   }
 
-  async run(call: BackendCall): Promise<BackendResult> {
-    const started = performance.now();
-    try {
-      const backend = await this.ready(call);
-      const result = await backend.run(call);
-      this.metrics.record({
-        at: Date.now(),
-        ms: performance.now() - started,
-        outputTokens: result.usage.output_unit === "tokens" ? result.usage.output_units : 0,
-        status: 200,
-      });
-      return result;
-    } catch (error) {
-      this.recordFailure(call, started, error);
-      throw error;
-    }
+  run(call: BackendCall): Promise<BackendResult> {
+    return measuredRun(this.metrics, call, async () => (await this.ready(call)).run(call));
   }
 
-  async stream(call: BackendCall): Promise<InferenceStream> {
-    const started = performance.now();
-    let stream: InferenceStream;
-    try {
-      stream = await (await this.ready(call)).stream(call);
-    } catch (error) {
-      this.recordFailure(call, started, error);
-      throw error;
-    }
-    const metrics = this.metrics;
-    const source = stream.chunks;
-    return {
-      model: stream.model,
-      revision: stream.revision,
-      task: stream.task,
-      get promptTokens() {
-        return stream.promptTokens;
-      },
-      chunks: {
-        async *[Symbol.asyncIterator]() {
-          let tokens = 0;
-          let firstTokenMs: number | undefined;
-          let status = 200;
-          try {
-            for await (const chunk of source) {
-              if (chunk.tokenId !== undefined) {
-                tokens++;
-                firstTokenMs ??= performance.now() - started;
-              }
-              yield chunk;
-            }
-          } catch (error) {
-            status = asFailure(error, call.signal).status;
-            throw error;
-          } finally {
-            metrics.record({
-              at: Date.now(),
-              ms: performance.now() - started,
-              ...(firstTokenMs !== undefined ? { ttftMs: firstTokenMs } : {}),
-              outputTokens: tokens,
-              status,
-            });
-          }
-        },
-      },
-    };
-  }
-
-  private recordFailure(call: BackendCall, started: number, error: unknown): void {
-    this.metrics.record({
-      at: Date.now(),
-      ms: performance.now() - started,
-      outputTokens: 0,
-      status: asFailure(error, call.signal).status,
-    });
+  stream(call: BackendCall): Promise<InferenceStream> {
+    return measuredStream(this.metrics, call, async () => (await this.ready(call)).stream(call));
   }
 
   async health(signal: AbortSignal): Promise<BackendHealth> {
