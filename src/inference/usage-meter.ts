@@ -28,6 +28,7 @@ export class UsageMeter {
   private readonly pending: UsageEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly hub: HubContext) {}
 
@@ -84,7 +85,13 @@ export class UsageMeter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const events = this.pending.splice(0);
-    if (events.length > 0) await this.hub.catalog.usage.recordMany(events);
+    // Writes go one after another, and a flush returns once every event recorded before it is written
+    // (one the timer started is still under way: reports and estimates read right after must see it).
+    const write = this.writing.then(() =>
+      events.length > 0 ? this.hub.catalog.usage.recordMany(events) : undefined,
+    );
+    this.writing = write.catch(() => undefined);
+    await write;
   }
 
   async close(): Promise<void> {

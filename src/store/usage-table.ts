@@ -8,6 +8,10 @@ export interface ModelHistory {
   inputBytes: number;
   outputTokens: number;
   latencyMs: number;
+  /** Sums for a least-squares fit of input tokens on request bytes over the calls that counted tokens. */
+  tokenRequests: number;
+  bytesSquared: number;
+  bytesTimesTokens: number;
 }
 
 /** The `usage_events` table: one row per inference request, written in batches. */
@@ -81,7 +85,10 @@ export class UsageTable {
          SUM(CASE WHEN unit = 'tokens' THEN input_units ELSE 0 END) AS "inputTokens",
          SUM(CASE WHEN unit = 'tokens' THEN input_bytes ELSE 0 END) AS "inputBytes",
          SUM(CASE WHEN output_unit = 'tokens' THEN output_units ELSE 0 END) AS "outputTokens",
-         SUM(latency_ms) AS "latencyMs"
+         SUM(latency_ms) AS "latencyMs",
+         SUM(CASE WHEN unit = 'tokens' THEN 1 ELSE 0 END) AS "tokenRequests",
+         SUM(CASE WHEN unit = 'tokens' THEN 1.0 * input_bytes * input_bytes ELSE 0 END) AS "bytesSquared",
+         SUM(CASE WHEN unit = 'tokens' THEN 1.0 * input_bytes * input_units ELSE 0 END) AS "bytesTimesTokens"
        FROM usage_events WHERE lower(model) = lower(?) AND api = ? AND outcome = 'ok' AND at < ?`,
       [model, api, until],
     );
@@ -91,6 +98,9 @@ export class UsageTable {
       inputBytes: Number(row?.inputBytes ?? 0),
       outputTokens: Number(row?.outputTokens ?? 0),
       latencyMs: Number(row?.latencyMs ?? 0),
+      tokenRequests: Number(row?.tokenRequests ?? 0),
+      bytesSquared: Number(row?.bytesSquared ?? 0),
+      bytesTimesTokens: Number(row?.bytesTimesTokens ?? 0),
     };
   }
 

@@ -38,6 +38,12 @@ export class OpenAiUpstream {
     (request: IncomingMessage, response: ServerResponse, body: Record<string, unknown> | undefined) => void
   >();
 
+  /**
+   * How many prompt tokens a request counts (5 when unset): a stand-in for the upstream's tokenizer, for
+   * tests whose prices depend on it.
+   */
+  promptTokens: ((body: Record<string, unknown>) => number) | undefined;
+
   /** `reply` is what it generates, word by word (each word one streamed token). */
   constructor(readonly reply: string[] = ["hello", " from", " upstream"]) {}
 
@@ -132,7 +138,11 @@ export class OpenAiUpstream {
           ? { index: 0, message: { role: "assistant", content }, finish_reason: "stop" }
           : { index: 0, text: content, finish_reason: "stop" },
       ],
-      usage: { prompt_tokens: 5, completion_tokens: this.reply.length, total_tokens: 5 + this.reply.length },
+      usage: {
+        prompt_tokens: this.promptTokens?.(body ?? {}) ?? 5,
+        completion_tokens: this.reply.length,
+        total_tokens: (this.promptTokens?.(body ?? {}) ?? 5) + this.reply.length,
+      },
     });
   }
 

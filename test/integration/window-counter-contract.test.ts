@@ -54,6 +54,15 @@ for (const [engine, open] of engines) {
       assert.ok(Math.abs(seen!.resetAt - first.resetAt) < 100);
     });
 
+    it("counts amounts, and takes them back with negative ones (tokens per minute)", async () => {
+      const windows = await counter();
+      const name = key("amount");
+      assert.equal((await windows.increment(name, 60_000, 120)).count, 120);
+      assert.equal((await windows.increment(name, 60_000, 30)).count, 150);
+      assert.equal((await windows.increment(name, 60_000, -100)).count, 50);
+      assert.equal((await windows.peek(name))?.count, 50);
+    });
+
     it("keeps keys apart and knows nothing of a key never counted", async () => {
       const windows = await counter();
       const [a, b] = [key("a"), key("b")];

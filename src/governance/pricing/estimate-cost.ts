@@ -2,6 +2,7 @@ import { badRequest } from "../../core/errors.ts";
 import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { RouteBackend } from "../../inference/router/route-backend.ts";
+import type { ModelHistory } from "../../store/usage-table.ts";
 import { readFileContent } from "../../workflows/batch/batch-files.ts";
 import { getBatch } from "../../workflows/batch/batch-jobs.ts";
 import { costNanos, type PricedCall, usdOf } from "./price-book.ts";
@@ -27,8 +28,8 @@ export interface ModelEstimate {
     matched: string;
   };
   /**
-   * `history`: tokens per input byte and generated tokens per request as this model metered them here
-   * before; `bytes/4`: no history, a rough 4 bytes per token; `max_tokens`: no history, every request
+   * `history`: input tokens from a line fitted to this model's metered tokens against request bytes here
+   * before, and its mean generated tokens per request; `bytes/4`: no history, a rough 4 bytes per token; `max_tokens`: no history, every request
    * generating its `max_tokens` (an upper bound).
    */
   method: { input: "history" | "bytes/4"; output: "history" | "max_tokens" | "none" };
@@ -69,6 +70,25 @@ export function parseWorkload(text: string): WorkloadRequest[] {
   return requests;
 }
 
+/**
+ * Input tokens of a request of `bytes` bytes as the model's history says: a least-squares line of tokens on
+ * request bytes (a request's fixed part, its keys and template, is the intercept), or tokens per byte when
+ * every request had the same size; undefined without history.
+ */
+function tokensFromBytes(history: ModelHistory): ((bytes: number) => number) | undefined {
+  const n = history.tokenRequests;
+  if (n === 0 || history.inputBytes === 0) return undefined;
+  const denominator = n * history.bytesSquared - history.inputBytes ** 2;
+  const ratio = history.inputTokens / history.inputBytes;
+  if (n < 2 || Math.abs(denominator) < 1e-9 * Math.max(1, n * history.bytesSquared)) {
+    return (bytes) => bytes * ratio;
+  }
+  const slope = (n * history.bytesTimesTokens - history.inputBytes * history.inputTokens) / denominator;
+  const intercept = (history.inputTokens - slope * history.inputBytes) / n;
+  if (slope <= 0) return (bytes) => bytes * ratio;
+  return (bytes) => Math.max(0, intercept + slope * bytes);
+}
+
 /** Where a model name runs first: its route's first deployment, or the local runtime. */
 function firstCandidate(hangar: Hangar, model: string): PricedCall {
   const backend = hangar.inference.router.backendFor(model);
@@ -106,7 +126,7 @@ export async function estimateWorkload(
   for (const [model, list] of byModel) {
     const history = await hangar.catalog.usage.history(model, "openai", asOf.toISOString());
     const price = await hangar.spend.prices.priceOf(firstCandidate(hangar, model));
-    const tokensPerByte = history.inputBytes > 0 ? history.inputTokens / history.inputBytes : undefined;
+    const inputTokensOf = tokensFromBytes(history);
     const meanOutput = history.requests > 0 ? history.outputTokens / history.requests : undefined;
     const meanLatency = history.requests > 0 ? history.latencyMs / history.requests : 0;
     let inputTokens = 0;
@@ -115,7 +135,7 @@ export async function estimateWorkload(
     let outputMethod: ModelEstimate["method"]["output"] = "none";
     for (const request of list) {
       const bytes = Buffer.byteLength(JSON.stringify(request.body));
-      const input = tokensPerByte === undefined ? Math.ceil(bytes / 4) : bytes * tokensPerByte;
+      const input = inputTokensOf === undefined ? Math.ceil(bytes / 4) : inputTokensOf(bytes);
       const embeddings = request.url.endsWith("/embeddings");
       const cap = request.body.max_completion_tokens ?? request.body.max_tokens;
       const limit = typeof cap === "number" ? cap : hangar.spend.settings.maxTokensBound;
@@ -141,7 +161,7 @@ export async function estimateWorkload(
         source: price.source,
         matched: price.matched,
       },
-      method: { input: tokensPerByte === undefined ? "bytes/4" : "history", output: outputMethod },
+      method: { input: inputTokensOf === undefined ? "bytes/4" : "history", output: outputMethod },
       history_requests: history.requests,
     });
   }
