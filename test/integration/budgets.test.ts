@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { PRIVATE_TARGETS_ALLOWED } from "../helpers/webhook-receiver.ts";
 
 /** A webhook receiver on 127.0.0.1 that keeps each body with its signature header. */
 class AlertReceiver {
@@ -92,6 +93,7 @@ function budgetSuite(engine: "SQLite" | "PostgreSQL") {
       if (engine === "PostgreSQL") database = await createTestDatabase();
       hub = await startTestHangar({
         routes,
+        outbound: PRIVATE_TARGETS_ALLOWED,
         ...(database ? { database: database.url } : {}),
         spend: {
           alertWebhookSecret: "instance-wide-secret",

@@ -109,6 +109,25 @@ routes:
     );
   });
 
+  it("refuses a budget alert webhook on a private address unless the operator allows it", async () => {
+    const response = await fetch(`${hub.url}/v1/budgets`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${hub.adminToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        scope: "user",
+        name: "bob",
+        limit: 5,
+        unit: "requests",
+        period: "day",
+        webhook_url: "http://169.254.169.254/latest/meta-data/",
+      }),
+    });
+    const body = (await response.json()) as { error: string };
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get("x-error-code"), "UrlNotAllowed");
+    assert.match(body.error, /^webhook_url: 169\.254\.169\.254 is a private, loopback or link-local address/);
+  });
+
   it("limits tokens per minute with OpenAI's headers", async () => {
     const carolToken = await hub.addUser("carol");
     const carol = new OpenAI({ baseURL: `${hub.url}/v1`, apiKey: carolToken, maxRetries: 0 });

@@ -1,3 +1,4 @@
+import { type OutboundPolicy, postOutbound } from "../../core/outbound-url.ts";
 import type { SpendSettings } from "../../core/spend-config.ts";
 import { nowIso } from "../../core/time.ts";
 import { recordAudit } from "../../hub/audit/record-audit.ts";
@@ -83,7 +84,11 @@ export class AlertSender {
   private readonly inFlight = new Set<Promise<void>>();
   log: AlertLog = (fields, message) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
 
-  constructor(private readonly settings: SpendSettings) {}
+  constructor(
+    private readonly settings: SpendSettings,
+    /** Which addresses alert webhooks may reach (`HANGAR_OUTBOUND_ALLOW`; public only by default). */
+    private readonly policy: OutboundPolicy,
+  ) {}
 
   send(alerts: readonly BudgetAlert[]): void {
     for (const alert of alerts) {
@@ -112,14 +117,7 @@ export class AlertSender {
     let problem = "";
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        const response = await fetch(url, {
-          method: "POST",
-          headers,
-          body,
-          redirect: "manual",
-          signal: AbortSignal.timeout(10_000),
-        });
-        await response.body?.cancel().catch(() => undefined);
+        const response = await postOutbound(url, { headers, body, timeoutMs: 10_000, policy: this.policy });
         if (response.status >= 200 && response.status < 300) return;
         problem = `the receiver answered ${response.status}`;
       } catch (error) {

@@ -1,4 +1,5 @@
 import { badRequest, HangarError } from "../../core/errors.ts";
+import { checkOutboundUrl, outboundPolicy } from "../../core/outbound-url.ts";
 import { nowIso } from "../../core/time.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { recordAudit } from "../../hub/audit/record-audit.ts";
@@ -66,14 +67,8 @@ export function checkBudget(params: Record<string, unknown>, defaultThresholds: 
     throw badRequest("thresholds must be a list of whole percentages from 1 to 100, e.g. [50, 80, 100]");
   }
   const webhookUrl = params.webhookUrl ?? null;
-  if (webhookUrl !== null) {
-    let url: URL | undefined;
-    try {
-      url = new URL(String(webhookUrl));
-    } catch {}
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
-      throw badRequest("webhook_url must be an http(s) URL");
-  }
+  if (webhookUrl !== null && typeof webhookUrl !== "string")
+    throw badRequest("webhook_url must be an http(s) URL", { details: { field: "webhook_url" } });
   const webhookSecret = params.webhookSecret ?? null;
   if (webhookSecret !== null && (typeof webhookSecret !== "string" || webhookSecret.length < 8)) {
     throw badRequest("webhook_secret must be a string of at least 8 characters");
@@ -97,6 +92,7 @@ export async function setBudget(
   params: SetBudgetParams,
 ): Promise<ApiBudget> {
   requireAdmin(caller, "Setting a budget");
+  if (params.webhookUrl) checkOutboundUrl(params.webhookUrl, outboundPolicy(hub.config), "webhook_url");
   const now = nowIso();
   const row: BudgetRow = {
     id: newBudgetId(),

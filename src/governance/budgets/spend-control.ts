@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
+import { outboundPolicy } from "../../core/outbound-url.ts";
 import { type SpendSettings, spendSettings } from "../../core/spend-config.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
@@ -58,7 +59,7 @@ export class SpendControl implements InferenceGate {
       hub.catalog,
       this.settings.pricesFile ? readPricesFile(this.settings.pricesFile) : [],
     );
-    this.alerts = new AlertSender(this.settings);
+    this.alerts = new AlertSender(this.settings, outboundPolicy(hub.config));
     this.tokenLimits = new TokenRateLimits(hub.catalog, counter, this.settings);
   }
 

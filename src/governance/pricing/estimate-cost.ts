@@ -196,7 +196,9 @@ export async function compareBatch(
   const batch = await getBatch(hangar, caller, batchId);
   const { bytes } = await readFileContent(hangar, caller, batch.input_file_id);
   const requests = parseWorkload(bytes.toString("utf8"));
-  const estimate = await estimateWorkload(hangar, requests, new Date(batch.created_at * 1000));
+  // The API's created_at is in whole seconds; the history cut-off needs the batch's own millisecond.
+  const createdMs = (await hangar.catalog.batches.get(batchId))?.createdMs ?? batch.created_at * 1000;
+  const estimate = await estimateWorkload(hangar, requests, new Date(createdMs));
   const metered = { requests: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 };
   let nanos = 0;
   for await (const page of hangar.catalog.batches.records(batchId, true)) {
