@@ -12,7 +12,7 @@
  * Then the engines a team would otherwise pick (issue 19), on the same catalog, queries and facets, each in a
  * process of its own (bench/lib/search-baselines/): SQLite FTS5 with indexed facet GROUP BYs, PostgreSQL
  * full-text search with GIN indexes, and Orama. Orama keeps every document and its index as JavaScript
- * objects (about 8 KB a model), so it runs on a catalog of `SEARCH_BENCH_ORAMA_MODELS` (default 100,000)
+ * objects (about 10 KB a model), so it runs on a catalog of `SEARCH_BENCH_ORAMA_MODELS` (default 100,000)
  * with the own engine measured again on that catalog beside it. `SEARCH_BENCH_BASELINES` picks engines
  * (comma-separated: sqlite-fts5, postgres-fts, orama; empty for none). Every engine's answers are compared
  * with the own engine's (top-10 overlap, totals, facet lists), so none wins by returning less.
