@@ -172,6 +172,21 @@ for (const engine of CATALOG_ENGINES) {
         ],
       );
       assert.deepEqual(await catalog.registry.history(model.id, "staging"), []);
+      // The versions pinning a repo, with their registered model's name (a model page's "registry").
+      assert.deepEqual(
+        (await catalog.registry.listVersionsOfRepo(7)).map((version) => [
+          version.modelNamespace,
+          version.modelName,
+          version.version,
+          version.commitOid.slice(0, 1),
+          version.tags,
+        ]),
+        [
+          ["acme", "Clf", 1, "a", { k: "v" }],
+          ["acme", "Clf", 2, "b", { k: "v" }],
+        ],
+      );
+      assert.deepEqual(await catalog.registry.listVersionsOfRepo(8), []);
     });
 
     it("appends a hash chain from the genesis hash and lists it with filters", async () => {

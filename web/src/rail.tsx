@@ -70,6 +70,13 @@ function DownloadsSparkline({ id, total }: { id: string; total: number }) {
 }
 
 const MAX_ANCESTORS = 5;
+/** How the model before in the chain relates to this base model: "adapter of", "finetune of"… */
+const RELATION_OF: Record<string, string> = {
+  adapter: "adapter of",
+  finetune: "finetune of",
+  quantized: "quantization of",
+  merge: "merge of",
+};
 const CHILDREN_SHOWN = 10;
 
 /** Base models up the chain (each one's own base models), nearest first. */
@@ -134,8 +141,8 @@ function ModelTree({ id, info }: { id: string; info: RepoInfo }) {
         <ol class="tree-chain" aria-label="Base models, nearest first">
           {ancestors.chain.map((parent) => (
             <li key={parent.id}>
+              <span class="muted">{RELATION_OF[parent.relation ?? ""] ?? "built on"} </span>
               <a href={repoPath("model", parent.id)}>{parent.id}</a>
-              {parent.relation ? <span class="muted"> ({parent.relation} of it)</span> : null}
             </li>
           ))}
         </ol>
