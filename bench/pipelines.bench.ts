@@ -32,7 +32,7 @@ const TOKEN = "hf_bench_pipelines_admin_token_0123456789";
 const LINES = [
   "I love this great film",
   "Angela Merkel visited Paris",
-  "The service was slow and the food was cold",
+  "The food was cold and slow",
 ];
 
 async function post(base: string, agent: Agent, path: string, body: unknown): Promise<unknown> {
