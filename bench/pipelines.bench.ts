@@ -29,11 +29,7 @@ import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
 const QUICK = process.argv.includes("--quick");
 const ROUNDS = QUICK ? 3 : numberFromEnv("HANGAR_BENCH_PIPELINES_ROUNDS", 20);
 const TOKEN = "hf_bench_pipelines_admin_token_0123456789";
-const LINES = [
-  "I love this great film",
-  "Angela Merkel visited Paris",
-  "The food was cold and slow",
-];
+const LINES = ["I love this great film", "Angela Merkel visited Paris", "The food was cold and slow"];
 
 async function post(base: string, agent: Agent, path: string, body: unknown): Promise<unknown> {
   const response = await request(`${base}${path}`, {
