@@ -72,9 +72,32 @@ export class LocalBackend implements InferenceBackend {
     return { ok: true, latencyMs: 0 };
   }
 
-  /** The model's commit, files and loader, after the caller's access is checked. */
+  /** Resolutions under way, per caller (the principal object) and model: see `resolveModel`. */
+  private readonly resolving = new WeakMap<object, Map<string, Promise<ResolvedModel>>>();
+
+  /**
+   * The model's commit, files and loader, after the caller's access is checked. Calls from the same caller
+   * (the same principal object: one batch job's rows, a pipeline run's fan-out) for the same model that
+   * arrive while a resolution is under way share it: five catalog round trips per row were what held batch
+   * jobs back on PostgreSQL. Nothing is kept once it settles, so an alias move or a revoked access still
+   * shows on the next call. Each HTTP request has a principal of its own, and anonymous calls are never
+   * shared.
+   */
   resolveModel(caller: Caller, modelId: string, revision = "main"): Promise<ResolvedModel> {
-    return resolveModelForInference({ hub: this.hub, registry: this.registry, caller, modelId, revision });
+    const resolve = () =>
+      resolveModelForInference({ hub: this.hub, registry: this.registry, caller, modelId, revision });
+    if (!caller) return resolve();
+    let pending = this.resolving.get(caller);
+    if (!pending) {
+      pending = new Map();
+      this.resolving.set(caller, pending);
+    }
+    const key = `${modelId}\u0000${revision}`;
+    const shared = pending.get(key);
+    if (shared) return shared;
+    const resolution = resolve().finally(() => pending.delete(key));
+    pending.set(key, resolution);
+    return resolution;
   }
 
   /** The task a request is for: the one asked for, or the one the body's shape and the model's tasks point to. */
