@@ -108,7 +108,11 @@ export async function createHangar(config: HangarConfig): Promise<Hangar> {
       return spend;
     },
     get endpoints() {
-      endpoints ??= new EndpointService({ hub: hangar, registry: hangar.inference.registry });
+      endpoints ??= new EndpointService({
+        hub: hangar,
+        registry: hangar.inference.registry,
+        prices: spend.prices,
+      });
       return endpoints;
     },
     async close() {

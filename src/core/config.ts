@@ -227,14 +227,11 @@ export interface EndpointSettings {
   autoscaleIntervalMs: number;
   /** A replica above an endpoint's minimum is removed once the endpoint has had no waiting request this long. */
   scaleDownAfterMs: number;
-  /** The price of one replica-hour per thread (instance size x1 = 1 thread), in USD, unless an endpoint sets its own. */
-  pricePerThreadHour: number;
 }
 
 export const DEFAULT_ENDPOINTS: EndpointSettings = {
   autoscaleIntervalMs: 1_000,
   scaleDownAfterMs: 60_000,
-  pricePerThreadHour: 0.03,
 };
 
 /** The endpoint settings of a config, defaults filled in. */

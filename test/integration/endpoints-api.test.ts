@@ -234,7 +234,7 @@ describe("inference endpoints through the Inference Endpoints v2 API, as hugging
     assert.equal(report.error_rate, 0);
     assert.equal(report.availability, 1);
     assert.equal(report.replicas.current, 1);
-    assert.equal(report.cost.price_per_replica_hour, 0.06, "x2: two threads at the default 0.03 USD each");
+    assert.equal(report.cost.price_per_replica_hour, 0.2, "x2: two threads at the default 0.10 USD each");
     assert.ok(report.cost.replica_hours > 0 && report.cost.usd > 0);
 
     const scraped = await (
@@ -252,6 +252,16 @@ describe("inference endpoints through the Inference Endpoints v2 API, as hugging
       /hangar_endpoint_time_to_first_token_seconds\{endpoint="alice\/chat",quantile="0.5"\}/,
     );
     assert.match(prometheus, /hangar_endpoint_cost_usd_total\{endpoint="alice\/chat"\} \d/);
+
+    // A price set in the instance's price table applies to the endpoint's replica-hours.
+    const priced = await fetch(`${hub.url}/v1/prices`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${hub.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ replica: "alice/chat", per_hour: 0.5 }),
+    });
+    assert.equal(priced.status, 200, await priced.text());
+    const repriced = (await call("GET", "alice/chat/metrics", alice)).json as typeof report;
+    assert.equal(repriced.cost.price_per_replica_hour, 0.5);
   });
 
   it("pause refuses requests with a clear error; resume brings it back; resume again is 400 'already running'", async () => {

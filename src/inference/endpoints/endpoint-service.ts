@@ -43,6 +43,14 @@ export interface EndpointView {
 export interface EndpointServiceParams {
   hub: HubContext;
   registry: InferenceRegistry;
+  /** The instance's price table: replica-hours of local endpoints are priced from it. */
+  prices: {
+    hourlyPrice(what: {
+      kind: "replica";
+      instanceSize: string;
+      endpoint: string;
+    }): Promise<{ perHour: number }>;
+  };
 }
 
 /**
@@ -69,6 +77,8 @@ export class EndpointService {
       settings: endpointSettings(hub.config),
       persistState: (endpoint) => this.persistState(endpoint),
       secret: (name) => hub.config.environment?.(name),
+      replicaPrice: async (instanceSize, endpoint) =>
+        (await params.prices.hourlyPrice({ kind: "replica", instanceSize, endpoint })).perHour,
     };
   }
 
@@ -97,6 +107,7 @@ export class EndpointService {
     const rows = await this.params.hub.catalog.endpoints.list();
     for (const row of rows) {
       const endpoint = new Endpoint(recordOf(row), this.context);
+      await endpoint.refreshPrice();
       this.endpoints.set(this.key(row.namespace, row.name), endpoint);
       // Paused, scaled-to-zero and failed endpoints stay so; the others start again.
       if (!["paused", "scaledToZero", "failed"].includes(endpoint.state)) void endpoint.start();
@@ -143,7 +154,9 @@ export class EndpointService {
     }
   }
 
-  private view(endpoint: Endpoint): EndpointView {
+  /** An endpoint as the API shows it, its price read from the price table again. */
+  private async view(endpoint: Endpoint): Promise<EndpointView> {
+    await endpoint.refreshPrice();
     return {
       record: endpoint.record,
       readyReplicas: endpoint.readyReplicas,
@@ -155,18 +168,19 @@ export class EndpointService {
   async list(caller: Caller, namespace: string): Promise<EndpointView[]> {
     this.assertMember(caller, namespace);
     await this.start();
-    return [...this.endpoints.values()]
+    const listed = [...this.endpoints.values()]
       .filter((endpoint) => endpoint.record.namespace.toLowerCase() === namespace.toLowerCase())
-      .sort((a, b) => a.record.name.localeCompare(b.record.name))
-      .map((endpoint) => this.view(endpoint));
+      .sort((a, b) => a.record.name.localeCompare(b.record.name));
+    return Promise.all(listed.map((endpoint) => this.view(endpoint)));
   }
 
   /** Every endpoint the caller may see, in every namespace (the MCP tool). */
   async listVisible(caller: Caller): Promise<EndpointView[]> {
     await this.start();
-    return [...this.endpoints.values()]
-      .filter((endpoint) => caller && isMember(caller, endpoint.record.namespace))
-      .map((endpoint) => this.view(endpoint));
+    const visible = [...this.endpoints.values()].filter(
+      (endpoint) => caller && isMember(caller, endpoint.record.namespace),
+    );
+    return Promise.all(visible.map((endpoint) => this.view(endpoint)));
   }
 
   async get(caller: Caller, namespace: string, name: string): Promise<EndpointView> {
@@ -177,6 +191,7 @@ export class EndpointService {
   async metrics(caller: Caller, namespace: string, name: string): Promise<EndpointMetricsReport> {
     this.assertMember(caller, namespace);
     const endpoint = await this.find(caller, namespace, name);
+    await endpoint.refreshPrice();
     return endpoint.metrics.report(endpoint.pricePerReplicaHour);
   }
 

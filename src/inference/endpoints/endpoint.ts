@@ -41,6 +41,8 @@ export interface EndpointContext {
   persistState(endpoint: Endpoint): Promise<void>;
   /** Reads an environment variable a remote endpoint names for its token. */
   secret(name: string): string | undefined;
+  /** USD per replica-hour of a local endpoint from the instance's price table (src/governance/pricing). */
+  replicaPrice(instanceSize: string, endpoint: string): Promise<number>;
 }
 
 /** The model an endpoint runs, resolved as the instance (who may deploy it was checked when it was created). */
@@ -75,6 +77,8 @@ export class Endpoint implements InferenceBackend {
   private lastPressureAt = Date.now();
   private lastTickAt = Date.now();
   private scaling = false;
+  /** USD per replica-hour from the price table (refreshPrice); used when the endpoint sets no price. */
+  private tablePrice = 0;
   private closed = false;
 
   constructor(
@@ -102,14 +106,22 @@ export class Endpoint implements InferenceBackend {
     return (this.replicas?.ready ?? 0) + (this.replicas?.starting ?? 0);
   }
 
-  /** Price of one replica-hour: the endpoint's own, or the instance's price per thread times its threads. */
+  /**
+   * Price of one replica-hour: the endpoint's own (`compute.pricePerHour`), 0 for a remote endpoint without
+   * one, else the price table's as last read by `refreshPrice`.
+   */
   get pricePerReplicaHour(): number {
     const spec = this.record.spec;
     if (spec.compute.pricePerHour !== null) return spec.compute.pricePerHour;
     if (spec.remote) return 0;
-    return (
-      Math.round(this.context.settings.pricePerThreadHour * threadsOf(spec.compute.instanceSize) * 1e6) / 1e6
-    );
+    return this.tablePrice;
+  }
+
+  /** Reads this endpoint's replica-hour price from the price table again (a price set since then applies). */
+  async refreshPrice(): Promise<void> {
+    const { spec, namespace, name } = this.record;
+    if (spec.compute.pricePerHour !== null || spec.remote) return;
+    this.tablePrice = await this.context.replicaPrice(spec.compute.instanceSize, `${namespace}/${name}`);
   }
 
   private async setState(state: EndpointState, message = ""): Promise<void> {
