@@ -89,19 +89,23 @@ for (const [op, length] of [
  * step from opcode to opcode by a table of lengths (no stack, memo, checks or values). Returns the opcodes.
  */
 export async function opcodeLoop(path: string): Promise<number> {
+  const count = { opcodes: 0 };
   let carry = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: MB }))
+    carry = stepChunk(chunk as Buffer, carry, count);
+  return count.opcodes;
+}
+
+/** Steps through one chunk from `pos`; returns how far the last opcode reaches into the next chunk. */
+function stepChunk(buf: Uint8Array, pos: number, count: { opcodes: number }): number {
+  const end = buf.length;
   let opcodes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: MB })) {
-    const buf = chunk as Buffer;
-    const end = buf.length;
-    let pos = carry;
-    while (pos < end) {
-      pos += OPCODE_LENGTH[buf[pos]!]!;
-      opcodes++;
-    }
-    carry = pos - end;
+  while (pos < end) {
+    pos += OPCODE_LENGTH[buf[pos]!]!;
+    opcodes++;
   }
-  return opcodes;
+  count.opcodes += opcodes;
+  return pos - end;
 }
 
 /** Tensor sizes of a model-like checkpoint, by layer: two weights and two small vectors. */

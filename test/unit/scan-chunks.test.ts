@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
 import type { ByteSource } from "../../src/governance/scan/source.ts";
@@ -66,6 +69,44 @@ function acrossFrames(): Uint8Array {
     op.stop,
   );
   return pickle(op.proto(4), op.frame(first.length), first, op.frame(second.length), second);
+}
+
+const MB = 1024 * 1024;
+
+/** Opcodes that do nothing in total (bytes pushed, then popped) filling exactly `length` bytes (> 47). */
+function filler(length: number): number[][] {
+  const parts: number[][] = [];
+  let left = length;
+  while (left > 300) {
+    parts.push(op.shortBinbytes(new Uint8Array(250)), op.pop);
+    left -= 253;
+  }
+  if (left > 258) {
+    parts.push(op.shortBinbytes(new Uint8Array(97)), op.pop);
+    left -= 100;
+  }
+  parts.push(op.shortBinbytes(new Uint8Array(left - 3)), op.pop);
+  return parts;
+}
+
+/**
+ * A 3 MB pickle whose names straddle the 1 MB read chunks of a file: "system" across the first boundary,
+ * "os" with its opcode byte last before the second, a GLOBAL's lines across the third; the first two are
+ * memoized and fetched for a STACK_GLOBAL at the end.
+ */
+function straddling(): Uint8Array {
+  const parts: Array<number[] | Uint8Array> = [op.proto(4)];
+  let length = 2;
+  const at = (offset: number, ...opcodes: number[][]) => {
+    for (const part of filler(offset - length)) parts.push(part);
+    for (const part of opcodes) parts.push(part);
+    length = offset + opcodes.reduce((sum, part) => sum + part.length, 0);
+  };
+  at(MB - 3, op.su("system"), op.memoize);
+  at(2 * MB - 1, op.su("os"), op.memoize);
+  at(3 * MB - 6, op.global("subprocess", "Popen"), op.pop);
+  parts.push(op.binget(1), op.binget(0), op.stackGlobal, op.pop, op.none, op.stop);
+  return pickle(...parts);
 }
 
 describe("scanner reads across chunk boundaries", () => {
@@ -152,6 +193,26 @@ describe("scanner reads across chunk boundaries", () => {
         result.findings.map((finding) => [finding.rule, finding.import]),
         [["pickle.import.denied", "os.system"]],
       );
+    }
+  });
+
+  test("a file read in recycled 1 MB buffers: names across every boundary resolve", async () => {
+    const bytes = straddling();
+    const dir = await mkdtemp(join(tmpdir(), "hangar-scan-chunks-"));
+    try {
+      const path = join(dir, "straddling.pkl");
+      await writeFile(path, bytes);
+      const result = await scanFile(path);
+      assert.deepEqual(
+        result.findings.map((finding) => [finding.import, finding.offset]),
+        [
+          ["subprocess.Popen", 3 * MB - 6],
+          ["os.system", bytes.length - 4],
+        ],
+      );
+      assert.deepEqual(result.findings, (await scanFile(bytes, { name: "straddling.pkl" })).findings);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -67,6 +67,9 @@ export class Machine {
   readonly memo: Array<Value | undefined> = [];
   memoCount = 0;
   importsHere = 0;
+  /** Set by a BUILD of joblib's array wrapper: its state, and the BUILD's offset. */
+  joblibState: Value = SCALAR;
+  joblibAt = 0;
   readonly limits: ScanLimits;
 
   constructor(readonly state: PickleState) {

@@ -2,23 +2,15 @@ import { skipJoblibArray } from "./joblib-frame.ts";
 import {
   BYTES,
   decodeText,
-  EMPTY_TUPLE,
   intValue,
-  KEEP_ITEMS,
   linesOf,
   MAX_NAME_STRING,
   Machine,
   SCALAR,
   UNKNOWN_STR,
 } from "./pickle-machine.ts";
-import {
-  type PickleState,
-  persistent,
-  report,
-  type StreamResult,
-  strOf,
-  type Value,
-} from "./pickle-state.ts";
+import { structural } from "./pickle-ops.ts";
+import { type PickleState, report, type StreamResult, type Value } from "./pickle-state.ts";
 import { littleEndianSigned } from "./pickle-strings.ts";
 import { type Cursor, EndOfData } from "./source.ts";
 
@@ -42,8 +34,6 @@ class Walk extends Machine {
   skipLeft = 0;
   lineOpcode = 0;
   lineAt = 0;
-  joblibState: Value = SCALAR;
-  joblibAt = 0;
 
   /** A little-endian u64 length; beyond 2^53 is malformed. */
   private u64(buf: Uint8Array, p: number, base: number): number {
@@ -378,7 +368,7 @@ class Walk extends Machine {
             pos = this.lineEnd;
             continue;
           }
-          if (this.other(op, base + start, base + pos)) {
+          if (structural(this, op, base + start, base + pos)) {
             status = JOBLIB;
             break walk;
           }
@@ -410,118 +400,6 @@ class Walk extends Machine {
     const base = at - (from - 1);
     this.lineOp(op, first, second, at, base + this.lineEnd);
     return true;
-  }
-
-  /** The opcodes without operands that build or call: true when a joblib array's bytes follow. */
-  private other(op: number, at: number, here: number): boolean {
-    switch (op) {
-      case 0x30: // POP
-        if (this.sp > this.floor) this.sp--;
-        else this.popMark(here);
-        return false;
-      case 0x31: // POP_MARK
-        this.popMark(here);
-        return false;
-      case 0x32: // DUP
-        this.push(this.top(here), here);
-        return false;
-      case 0x97: // NEXT_BUFFER
-        this.push(BYTES, here);
-        return false;
-      case 0x98: // READONLY_BUFFER
-        this.top(here);
-        return false;
-      case 0x29: // EMPTY_TUPLE
-        this.push(EMPTY_TUPLE, here);
-        return false;
-      case 0x74: // TUPLE
-        this.push({ k: "tuple", items: this.popMark(here) }, here);
-        return false;
-      case 0x85:
-      case 0x86:
-      case 0x87: // TUPLE1..3
-        this.push(this.tuple(op - 0x84, here), here);
-        return false;
-      case 0x5d: // EMPTY_LIST
-        this.push({ k: "list", items: [] }, here);
-        return false;
-      case 0x6c: // LIST
-        this.push({ k: "list", items: this.popMark(here).slice(0, KEEP_ITEMS) }, here);
-        return false;
-      case 0x7d: // EMPTY_DICT
-        this.push({ k: "dict", entries: [] }, here);
-        return false;
-      case 0x64: // DICT
-        this.push(this.dict(here), here);
-        return false;
-      case 0x8f: // EMPTY_SET
-        this.push({ k: "set", items: [] }, here);
-        return false;
-      case 0x91: // FROZENSET
-        this.push({ k: "set", items: this.popMark(here).slice(0, KEEP_ITEMS) }, here);
-        return false;
-      case 0x93: {
-        // STACK_GLOBAL
-        const name = this.pop(here);
-        const module = this.pop(here);
-        this.push(this.import(strOf(module), strOf(name), at, "STACK_GLOBAL"), here);
-        return false;
-      }
-      case 0x6f: {
-        // OBJ
-        const items = this.popMark(here);
-        if (items.length === 0) this.fail("OBJ without a class", at);
-        this.push(this.call(items[0]!, { k: "tuple", items: items.slice(1) }, "OBJ", at), here);
-        return false;
-      }
-      case 0x52: // REDUCE
-      case 0x81: {
-        // NEWOBJ
-        const args = this.pop(here);
-        const callable = this.pop(here);
-        this.push(this.call(callable, args, op === 0x52 ? "REDUCE" : "NEWOBJ", at), here);
-        return false;
-      }
-      case 0x92: {
-        // NEWOBJ_EX
-        this.pop(here);
-        const args = this.pop(here);
-        const cls = this.pop(here);
-        this.push(this.call(cls, args, "NEWOBJ_EX", at), here);
-        return false;
-      }
-      case 0x62: {
-        // BUILD
-        const buildState = this.pop(here);
-        const target = this.top(here);
-        if (target.k === "global") {
-          report(this.state, `build-global@${at}`, {
-            rule: "pickle.build.global",
-            severity: "unsafe",
-            message: "BUILD sets attributes on an imported module-level object",
-            offset: at,
-          });
-        }
-        if (target.k === "obj") {
-          target.state = buildState;
-          if (target.cls.k === "global" && target.cls.full?.endsWith("numpy_pickle.NumpyArrayWrapper")) {
-            this.joblibState = buildState;
-            this.joblibAt = at;
-            return true;
-          }
-        }
-        return false;
-      }
-      case 0x51: {
-        // BINPERSID
-        const id = this.pop(here);
-        persistent(this.state, id, at);
-        this.push({ k: "pid", id }, here);
-        return false;
-      }
-      default:
-        this.fail(`invalid opcode 0x${op.toString(16).padStart(2, "0")}`, at);
-    }
   }
 }
 

@@ -5,8 +5,11 @@ export interface ByteSource {
   readonly size: number;
   /** Bytes `[offset, offset + length)`, shorter only at the end of the source. */
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** Sequential chunks of `[offset, end)`. */
-  chunks(offset: number, end?: number): AsyncIterable<Uint8Array>;
+  /**
+   * Sequential chunks of `[offset, end)`. With `reuse`, a source may read into a few recycled buffers: a
+   * chunk's bytes then stay valid only until the chunk two after it is asked for (Cursor copies what it keeps).
+   */
+  chunks(offset: number, end?: number, reuse?: boolean): AsyncIterable<Uint8Array>;
 }
 
 const CHUNK = 1024 * 1024;
@@ -25,9 +28,8 @@ export function bytesSource(bytes: Uint8Array): ByteSource {
 export async function openFileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
   const handle: FileHandle = await open(path, "r");
   const { size } = await handle.stat();
-  const read = async (offset: number, length: number): Promise<Uint8Array> => {
+  const readInto = async (buffer: Buffer, offset: number, length: number): Promise<Uint8Array> => {
     const wanted = Math.max(0, Math.min(length, size - offset));
-    const buffer = Buffer.allocUnsafe(wanted);
     let done = 0;
     while (done < wanted) {
       const { bytesRead } = await handle.read(buffer, done, wanted - done, offset + done);
@@ -36,7 +38,48 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
     }
     return buffer.subarray(0, done);
   };
-  return { ...readerSource(size, read), close: () => handle.close() };
+  const read = (offset: number, length: number) =>
+    readInto(Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset))), offset, length);
+  const fresh = readerSource(size, read);
+  /**
+   * Three buffers in turn (the one being read ahead, the one handed out, the one before it, which a Cursor may
+   * still copy from): no 1 MB garbage per chunk, which made the GC run often over a large pickle model.
+   */
+  const recycled = (offset: number, end: number) => {
+    const ring = [0, 1, 2].map(() => Buffer.allocUnsafe(Math.min(CHUNK, Math.max(0, end - offset))));
+    let turn = 0;
+    return readAhead(offset, end, (at, length) => readInto(ring[turn++ % ring.length]!, at, length));
+  };
+  return {
+    size,
+    read,
+    chunks: (offset, end = size, reuse = false) =>
+      reuse ? recycled(offset, end) : fresh.chunks(offset, end),
+    close: () => handle.close(),
+  };
+}
+
+/** Chunks of `[offset, end)` read one ahead: the next is read (on libuv's threads) while this one is used. */
+async function* readAhead(
+  offset: number,
+  end: number,
+  read: (offset: number, length: number) => Promise<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  const ahead = (at: number) => {
+    const pending = read(at, Math.min(CHUNK, end - at));
+    // A consumer that stops early never awaits the read in flight; its failure is not an error then.
+    pending.catch(() => {});
+    return pending;
+  };
+  let at = offset;
+  let next = at < end ? ahead(at) : undefined;
+  while (next !== undefined) {
+    const chunk = await next;
+    if (chunk.length === 0) return;
+    at += chunk.length;
+    next = at < end ? ahead(at) : undefined;
+    yield chunk;
+  }
 }
 
 /** A source of `size` bytes over a bounded-read function; chunks are reads of 1 MB. */
@@ -47,24 +90,7 @@ export function readerSource(
   return {
     size,
     read,
-    // One read ahead: the next chunk is read (on libuv's threads) while the consumer works on this one.
-    async *chunks(offset, end = size) {
-      const ahead = (at: number) => {
-        const pending = read(at, Math.min(CHUNK, end - at));
-        // A consumer that stops early never awaits the read in flight; its failure is not an error then.
-        pending.catch(() => {});
-        return pending;
-      };
-      let at = offset;
-      let next = at < end ? ahead(at) : undefined;
-      while (next !== undefined) {
-        const chunk = await next;
-        if (chunk.length === 0) return;
-        at += chunk.length;
-        next = at < end ? ahead(at) : undefined;
-        yield chunk;
-      }
-    },
+    chunks: (offset, end = size) => readAhead(offset, end, read),
   };
 }
 
@@ -74,7 +100,7 @@ export function sliceSource(source: ByteSource, start: number, length: number): 
   return {
     size,
     read: (offset, len) => source.read(start + offset, Math.max(0, Math.min(len, size - offset))),
-    chunks: (offset, end = size) => source.chunks(start + offset, start + Math.min(end, size)),
+    chunks: (offset, end = size, reuse) => source.chunks(start + offset, start + Math.min(end, size), reuse),
   };
 }
 
@@ -116,7 +142,7 @@ export class Cursor {
   }
 
   static over(source: ByteSource, offset = 0, end = source.size): Cursor {
-    const cursor = new Cursor(source.chunks(offset, end), offset);
+    const cursor = new Cursor(source.chunks(offset, end, true), offset);
     cursor.seekable = { source, end };
     return cursor;
   }
@@ -223,7 +249,7 @@ export class Cursor {
       const target = this.offset + n;
       if (target > this.seekable.end) throw new EndOfData(this.seekable.end);
       await this.iterator.return?.();
-      this.iterator = this.seekable.source.chunks(target, this.seekable.end)[Symbol.asyncIterator]();
+      this.iterator = this.seekable.source.chunks(target, this.seekable.end, true)[Symbol.asyncIterator]();
       this.resume = undefined;
       this.buf = new Uint8Array(0);
       this.pos = 0;
