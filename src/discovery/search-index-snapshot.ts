@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -209,7 +209,7 @@ export async function loadSnapshot(file: SnapshotFile, sequence: number): Promis
   const started = performance.now();
   let buffer: Buffer;
   try {
-    buffer = await readFile(file.path);
+    buffer = await readWhole(file.path);
   } catch {
     return undefined;
   }
@@ -219,6 +219,29 @@ export async function loadSnapshot(file: SnapshotFile, sequence: number): Promis
   } catch {
     // A file that passed the checks yet does not decode is as good as none.
     return undefined;
+  }
+}
+
+/** Bytes per read when loading: a few large reads instead of `readFile`'s 512 KiB steps. */
+const READ_CHUNK = 64 * 1024 * 1024;
+
+/**
+ * The whole file in one buffer of its own (not from the pool, so page-aligned: every typed view is aligned
+ * without a copy), read in a few large steps.
+ */
+async function readWhole(path: string): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const buffer = Buffer.allocUnsafeSlow(size);
+    for (let read = 0; read < size; ) {
+      const { bytesRead } = await handle.read(buffer, read, Math.min(READ_CHUNK, size - read), read);
+      if (bytesRead === 0) throw new Error(`${path} shrank while it was read`);
+      read += bytesRead;
+    }
+    return buffer;
+  } finally {
+    await handle.close();
   }
 }
 
