@@ -11,8 +11,11 @@ import { SearchIndex, type SearchIndexState } from "./search-index.ts";
  * A search index on disk, so a process (a CLI command, a restarted server) starts from the last build instead
  * of reading the whole catalog again. Layout: a fixed prefix (magic, format version, header length, header
  * CRC), a JSON header naming the sections, then the sections 8-byte aligned: typed columns as their raw
- * bytes, string lists as JSON arrays. The file is a cache: anything unexpected in it (another format, another
- * catalog, a short or damaged file) makes the loader answer "none", and the caller builds.
+ * bytes, string lists NUL-separated (JSON arrays when a value holds a NUL). Loading is one read of the file
+ * into one buffer and typed views over it, nothing parsed per model: the model ids and the sorted terms (a
+ * million strings each at 1 M models) come with their byte offsets and are decoded as they are read. The
+ * file is a cache: anything unexpected in it (another format, another catalog, a short or damaged file)
+ * makes the loader answer "none", and the caller builds.
  */
 const MAGIC = Buffer.from("HGSINDEX", "latin1");
 /** Bump when the layout or the meaning of a column changes: older files are then ignored. */
