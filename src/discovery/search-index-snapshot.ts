@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { open, readdir, rename, rm } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -11,12 +11,15 @@ import { SearchIndex, type SearchIndexState } from "./search-index.ts";
  * A search index on disk, so a process (a CLI command, a restarted server) starts from the last build instead
  * of reading the whole catalog again. Layout: a fixed prefix (magic, format version, header length, header
  * CRC), a JSON header naming the sections, then the sections 8-byte aligned: typed columns as their raw
- * bytes, string lists as JSON arrays. The file is a cache: anything unexpected in it (another format, another
- * catalog, a short or damaged file) makes the loader answer "none", and the caller builds.
+ * bytes, string lists NUL-separated (JSON arrays when a value holds a NUL). Loading is one read of the file
+ * into one buffer and typed views over it, nothing parsed per model: the model ids and the sorted terms (a
+ * million strings each at 1 M models) come with their byte offsets and are decoded as they are read. The
+ * file is a cache: anything unexpected in it (another format, another catalog, a short or damaged file)
+ * makes the loader answer "none", and the caller builds.
  */
 const MAGIC = Buffer.from("HGSINDEX", "latin1");
 /** Bump when the layout or the meaning of a column changes: older files are then ignored. */
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 const PREFIX_BYTES = 24;
 /** Strings per JSON chunk when writing: the event loop gets a turn between chunks. */
 const STRING_CHUNK = 50_000;
@@ -96,6 +99,62 @@ async function encodeStrings(values: readonly string[]): Promise<{ kind: StringK
   return { kind: json ? "json" : "strings", parts };
 }
 
+/**
+ * Where each value of a NUL-separated list starts, in bytes (one more entry than values: value i ends one byte
+ * before entry i + 1), so a loader can decode one value without splitting the whole list.
+ */
+async function stringOffsets(values: readonly string[]): Promise<Uint32Array> {
+  const offsets = new Uint32Array(values.length + 1);
+  let at = 0;
+  for (let index = 0; index < values.length; index++) {
+    offsets[index] = at;
+    at += Buffer.byteLength(values[index]!) + 1;
+    if (index % STRING_CHUNK === STRING_CHUNK - 1) await pause();
+  }
+  offsets[values.length] = at;
+  return offsets;
+}
+
+/**
+ * Values a lazy list decodes one by one before it decodes the rest at once (something reads many of them: a
+ * scan over every id for `id_contains`, or many queries' term lookups).
+ */
+const LAZY_LIMIT = 65_536;
+
+/**
+ * A string list (the model ids, the sorted terms) as an array decoded on access: a query reads a few dozen of
+ * a million ids (its page of results) and a few thousand terms (binary searches), so splitting the lists on
+ * load (most of a load's CPU at 1 M models, and the garbage collections their million strings bring) is left
+ * until something reads many values, which then decodes the rest at once. Writes (documents patched or
+ * appended after the load) go to the array as usual.
+ */
+function lazyStrings(payload: Buffer, section: Section, offsets: Uint32Array): string[] {
+  const values: string[] = new Array(section.count);
+  const start = section.offset;
+  let decoded = 0;
+  let whole = false;
+  const decodeAll = () => {
+    whole = true;
+    const all = payload.toString("utf8", start, start + section.bytes).split("\0");
+    for (let index = 0; index < all.length; index++) values[index] ??= all[index]!;
+  };
+  return new Proxy(values, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (value !== undefined || whole || typeof property !== "string") return value;
+      const index = Number(property);
+      if (!Number.isInteger(index) || index < 0 || index >= section.count) return value;
+      if (++decoded > LAZY_LIMIT) {
+        decodeAll();
+        return target[index];
+      }
+      const id = payload.toString("utf8", start + offsets[index]!, start + offsets[index + 1]! - 1);
+      target[index] = id;
+      return id;
+    },
+  });
+}
+
 function typedKind(view: ArrayBufferView): TypedKind {
   const kind = view.constructor.name;
   if (!(kind in TYPED_ARRAYS)) throw new Error(`A search index column of type ${kind} has no snapshot form`);
@@ -132,6 +191,7 @@ export async function saveSnapshot(file: SnapshotFile, index: SearchIndex): Prom
   };
 
   await addStrings("ids", state.ids);
+  if (sections.at(-1)!.kind === "strings") addTyped("ids.offsets", await stringOffsets(state.ids));
   for (const [name, view] of state.columns) addTyped(`column.${name}`, view);
   for (const [name, values] of Object.entries(state.dictionaries))
     await addStrings(`dictionary.${name}`, values);
@@ -141,6 +201,9 @@ export async function saveSnapshot(file: SnapshotFile, index: SearchIndex): Prom
     addTyped(`multi.${name}.values`, column.values);
   }
   await addStrings("text.sortedTerms", state.text.sortedTerms);
+  if (sections.at(-1)!.kind === "strings") {
+    addTyped("text.sortedTerms.offsets", await stringOffsets(state.text.sortedTerms));
+  }
   addTyped("text.offsets", state.text.offsets);
   addTyped("text.docs", state.text.docs);
   addTyped("text.fields", state.text.fields);
@@ -207,14 +270,14 @@ export async function saveSnapshot(file: SnapshotFile, index: SearchIndex): Prom
  */
 export async function loadSnapshot(file: SnapshotFile, sequence: number): Promise<SearchIndex | undefined> {
   const started = performance.now();
-  let buffer: Buffer;
+  let read: Awaited<ReturnType<typeof readWhole>>;
   try {
-    buffer = await readFile(file.path);
+    read = await readWhole(file.path);
   } catch {
     return undefined;
   }
   try {
-    const state = decode(buffer, file.identity, sequence);
+    const state = decode(read.file, read.payloadCrc, file.identity, sequence);
     return state ? SearchIndex.restore(state, performance.now() - started) : undefined;
   } catch {
     // A file that passed the checks yet does not decode is as good as none.
@@ -222,7 +285,54 @@ export async function loadSnapshot(file: SnapshotFile, sequence: number): Promis
   }
 }
 
-function decode(file: Buffer, identity: string, sequence: number): SearchIndexState | undefined {
+/** Bytes per read when loading: a few large reads instead of `readFile`'s 512 KiB steps. */
+const READ_CHUNK = 16 * 1024 * 1024;
+
+/** Where the payload starts in a file whose first bytes are `head`, or undefined when it is no snapshot. */
+function payloadStart(head: Buffer): number | undefined {
+  if (head.byteLength < PREFIX_BYTES || !head.subarray(0, 8).equals(MAGIC)) return undefined;
+  const headerBytes = head.readUInt32LE(12);
+  return PREFIX_BYTES + headerBytes + ((8 - ((PREFIX_BYTES + headerBytes) % 8)) % 8);
+}
+
+/**
+ * The whole file in one buffer of its own (not from the pool, so page-aligned: every typed view is aligned
+ * without a copy), read in large steps, and the CRC of its payload, computed on this thread while the next
+ * step is read on libuv's: the check then costs next to nothing on top of the read.
+ */
+async function readWhole(path: string): Promise<{ file: Buffer; payloadCrc: number | undefined }> {
+  const handle = await open(path, "r");
+  try {
+    const { size } = await handle.stat();
+    const file = Buffer.allocUnsafeSlow(size);
+    const readStep = async (at: number): Promise<number> => {
+      const { bytesRead } = await handle.read(file, at, Math.min(READ_CHUNK, size - at), at);
+      if (bytesRead === 0) throw new Error(`${path} shrank while it was read`);
+      return at + bytesRead;
+    };
+    let read = size > 0 ? await readStep(0) : 0;
+    const start = payloadStart(file.subarray(0, read));
+    let checked = start ?? size;
+    let payloadCrc = 0;
+    while (read < size) {
+      const next = readStep(read);
+      if (checked < read) payloadCrc = crc32(file.subarray(checked, read), payloadCrc);
+      checked = Math.max(checked, read);
+      read = await next;
+    }
+    if (checked < size) payloadCrc = crc32(file.subarray(checked, size), payloadCrc);
+    return { file, payloadCrc: start === undefined || start > size ? undefined : payloadCrc };
+  } finally {
+    await handle.close();
+  }
+}
+
+function decode(
+  file: Buffer,
+  payloadCrc: number | undefined,
+  identity: string,
+  sequence: number,
+): SearchIndexState | undefined {
   if (file.byteLength < PREFIX_BYTES || !file.subarray(0, 8).equals(MAGIC)) return undefined;
   if (file.readUInt32LE(8) !== SNAPSHOT_FORMAT_VERSION) return undefined;
   const headerBytes = file.readUInt32LE(12);
@@ -237,7 +347,7 @@ function decode(file: Buffer, identity: string, sequence: number): SearchIndexSt
   // Typed views need their element alignment; a pooled buffer may not have it.
   let payload = file.subarray(start);
   if (payload.byteOffset % 8 !== 0) payload = Buffer.from(payload);
-  if (crc32(payload) !== header.payloadCrc) return undefined;
+  if (payloadCrc !== header.payloadCrc) return undefined;
 
   const sections = new Map(header.sections.map((section) => [section.name, section]));
   const strings = (name: string): string[] => {
@@ -275,7 +385,15 @@ function decode(file: Buffer, identity: string, sequence: number): SearchIndexSt
     // docOfPk is by repo pk, every other column by document.
     columns.set(name, typed(`column.${name}`, kind, name === "docOfPk" ? undefined : header.capacity));
   }
-  const ids = strings("ids");
+  const lazyList = (name: string, count: number): string[] => {
+    const section = sections.get(name);
+    if (!sections.has(`${name}.offsets`)) return strings(name);
+    const offsets = typed(`${name}.offsets`, "Uint32Array", count + 1) as Uint32Array;
+    if (section?.kind !== "strings" || section.count !== count) throw new Error(`bad ${name}`);
+    if (offsets[count] !== (count === 0 ? 0 : section.bytes + 1)) throw new Error(`bad ${name}`);
+    return lazyStrings(payload, section, offsets);
+  };
+  const ids = lazyList("ids", header.size);
   if (ids.length !== header.size || header.size > header.capacity || header.builtCount > header.size)
     return undefined;
   const multi = (name: string) => {
@@ -284,7 +402,7 @@ function decode(file: Buffer, identity: string, sequence: number): SearchIndexSt
     const values = typed(`multi.${name}.values`, "Uint32Array", offsets[header.builtCount]) as Uint32Array;
     return { dictionary, offsets, values };
   };
-  const sortedTerms = strings("text.sortedTerms");
+  const sortedTerms = lazyList("text.sortedTerms", sections.get("text.sortedTerms")?.count ?? 0);
   const textOffsets = typed("text.offsets", "Uint32Array", sortedTerms.length + 1) as Uint32Array;
   const postings = textOffsets[sortedTerms.length]!;
   return {

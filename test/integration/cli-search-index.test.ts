@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../../src/core/config.ts";
@@ -8,6 +8,7 @@ import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
 import { createRepo } from "../../src/hub/create-repo.ts";
 import { runCli } from "../helpers/cli-in-process.ts";
+import { hangarCli } from "../helpers/hangar-cli.ts";
 import { spawnServe, stopServe } from "../helpers/serve-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
@@ -132,5 +133,94 @@ describe("CLI search without a cold start", () => {
     // The server removed its record when it stopped: the CLI works on the home again.
     const after = await search(["bert"], { HANGAR_ADMIN_TOKEN: ADMIN_TOKEN });
     assert.equal(after.served.by, "home");
+  });
+});
+
+describe("CLI search in a fresh process on a 20,000-model home", () => {
+  let home: { path: string; remove: () => Promise<void> };
+  before(async () => {
+    home = await makeTempDir("hangar-search-cold-");
+    const hangar = await createHangar(defaultConfig(home.path));
+    try {
+      await generateCatalog(hangar.catalog, { count: 20_000, seed: 19 });
+    } finally {
+      await hangar.close();
+    }
+  });
+  after(() => home.remove());
+
+  /** `hangar search` in its own process, as a user runs it (no server runs on this home). */
+  const search = async (args: string[]): Promise<SearchJson> => {
+    const run = await hangarCli(["search", ...args, "--home", home.path, "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    const answer = JSON.parse(run.stdout) as SearchJson;
+    assert.equal(answer.served.by, "home");
+    return answer;
+  };
+  const fromSnapshot = (answer: SearchJson) =>
+    answer.served.by === "home" ? answer.served.index.loadedFromSnapshot : undefined;
+  const withoutServed = ({ served: _served, tookMs: _took, ...rest }: SearchJson & { tookMs?: number }) =>
+    rest;
+  const found = (answer: SearchJson) => ({
+    total: answer.total,
+    ids: answer.results.map((hit) => hit.id),
+    facets: answer.facets,
+  });
+  const removeSnapshots = async () => {
+    const folder = join(home.path, "cache");
+    for (const name of await readdir(folder)) {
+      if (/^search-index-[0-9a-f]{16}\.bin$/.test(name)) await rm(join(folder, name));
+    }
+  };
+  const QUERIES = [
+    ["bert", "--limit", "50"],
+    ["--task", "text-generation", "--license", "apache-2.0", "--sort", "likes"],
+  ];
+
+  it("reads the snapshot instead of rebuilding, answers as a rebuilt index does, and catches up with commits", async () => {
+    // The first process builds (and writes the snapshot before it exits); later ones read it.
+    const built = [];
+    for (const args of QUERIES) {
+      const answer = await search(args);
+      built.push(answer);
+      assert.ok(answer.total > 0, `${args.join(" ")} finds models`);
+    }
+    assert.equal(fromSnapshot(built[0]!), false, "the first process builds");
+    for (const [at, args] of QUERIES.entries()) {
+      const read = await search(args);
+      assert.equal(fromSnapshot(read), true, `${args.join(" ")} read the snapshot`);
+      assert.deepEqual(withoutServed(read), withoutServed(built[at]!), args.join(" "));
+    }
+
+    // A commit after the snapshot: a fresh process reads the snapshot, patches it from the change feed and
+    // answers as a process that rebuilds from scratch.
+    const hangar = await createHangar(defaultConfig(home.path));
+    try {
+      await createRepo(hangar, localAdministrator(), {
+        type: "model",
+        namespace: "cold-lab",
+        name: "bert-okapi",
+      });
+    } finally {
+      await hangar.close();
+    }
+    const caughtUp = [];
+    for (const args of [...QUERIES, ["okapi"]]) {
+      const answer = await search(args);
+      assert.equal(fromSnapshot(answer), true, `${args.join(" ")} read the snapshot and caught up`);
+      caughtUp.push(answer);
+    }
+    assert.deepEqual(
+      caughtUp.at(-1)!.results.map((hit) => hit.id),
+      ["cold-lab/bert-okapi"],
+    );
+    assert.equal(caughtUp[0]!.total, built[0]!.total + 1, "the new repo counts for bert");
+    await removeSnapshots();
+    for (const [at, args] of [...QUERIES, ["okapi"]].entries()) {
+      const rebuilt = await search(args);
+      if (at === 0) assert.equal(fromSnapshot(rebuilt), false, "without a snapshot the process rebuilds");
+      // A rebuild has a later reference time for recency, so scores move a little: compare what was found.
+      assert.deepEqual(found(rebuilt), found(caughtUp[at]!), args.join(" "));
+    }
   });
 });

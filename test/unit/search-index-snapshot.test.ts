@@ -101,6 +101,22 @@ describe("search index snapshot", () => {
     assertSameAnswers(built, loaded);
   });
 
+  it("decodes the ids and terms it reads on access, each as the build had it, and keeps what a patch writes", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const loaded = await loadSnapshot(file, await hangar.catalog.searchFeed.currentSequence());
+    assert.ok(loaded);
+    assert.equal(loaded.ids.length, built.ids.length);
+    // One at a time from the end (decoded singly), then all of them (the rest at once).
+    for (const doc of [built.size - 1, 0, 17, 17]) assert.equal(loaded.ids[doc], built.ids[doc]);
+    assert.deepEqual([...loaded.ids], built.ids);
+    assert.equal(loaded.text.termCount, built.text.termCount);
+    assert.deepEqual([...loaded.text.sortedTerms], built.text.sortedTerms);
+    assert.equal(loaded.ids[built.size], undefined, "nothing past the end");
+    loaded.ids[3] = "patched/id";
+    assert.equal(loaded.ids[3], "patched/id");
+  });
+
   it("is written owner-only, holding at least the index's arrays", async () => {
     const built = await SearchIndex.build(hangar.catalog);
     await saveSnapshot(file, built);
