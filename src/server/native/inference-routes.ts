@@ -2,8 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Hangar } from "../../hangar.ts";
 import { taskInferenceRequest } from "../../inference/task-request.ts";
-import { sendError } from "../http.ts";
-import { clientGone, streamGeneration, taskRequestBytes } from "../routes/inference.ts";
+import { answerHijacked, clientGone, streamGeneration, taskRequestBytes } from "../routes/inference.ts";
 import {
   chatCompletion,
   completion,
@@ -11,7 +10,6 @@ import {
   listModels,
   type OpenAiCall,
   STREAMED,
-  sendOpenAiError,
 } from "../routes/openai.ts";
 import {
   CHAT_COMPLETION_BODY,
@@ -29,25 +27,6 @@ import {
 } from "./schemas.ts";
 
 const TASK_BODY = fromJsonSchema(TASK_INFERENCE_SCHEMA);
-
-/**
- * Runs `answer` on a hijacked reply: the handler streams on the raw response (server-sent events), so
- * Fastify must not send anything; errors before the stream began are sent here in the route's shape.
- */
-async function streamed(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  answer: () => Promise<unknown>,
-  shape: "hangar" | "openai",
-): Promise<void> {
-  reply.hijack();
-  try {
-    await answer();
-  } catch (error) {
-    if (shape === "openai") sendOpenAiError(reply.raw, error, request.log);
-    else sendError(reply.raw, error, request.log);
-  }
-}
 
 /** Hangar's task API: `POST /v1/inference/{task}` with `{model, inputs, parameters, revision?, stream?}`. */
 function registerTaskRoute(app: NativeApp, hangar: Hangar): void {
@@ -85,7 +64,7 @@ function registerTaskRoute(app: NativeApp, hangar: Hangar): void {
         api: "task",
       });
       if (body.stream === true) {
-        return streamed(request, reply, () => streamGeneration(hangar, reply.raw, inference), "hangar");
+        return answerHijacked(request, reply, () => streamGeneration(hangar, reply.raw, inference), "hangar");
       }
       return hangar.inference.run(inference);
     },
@@ -137,7 +116,7 @@ function registerOpenAiRoutes(app: NativeApp, hangar: Hangar): void {
       async (request, reply) => {
         const body = request.body as Record<string, unknown>;
         if (body.stream === true) {
-          return streamed(request, reply, () => run(call(request, reply)), "openai");
+          return answerHijacked(request, reply, () => run(call(request, reply)), "openai");
         }
         const answer = await run(call(request, reply));
         return answer === STREAMED ? reply : answer;

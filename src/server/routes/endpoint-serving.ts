@@ -5,7 +5,6 @@ import type { Hangar } from "../../hangar.ts";
 import { endpointModelName } from "../../inference/endpoints/endpoint-service.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { TEXT_REQUEST_BYTES } from "../../inference/tasks/task-definition.ts";
-import { sendError } from "../http.ts";
 import {
   fromJsonSchema,
   HANGAR_ERRORS,
@@ -21,27 +20,11 @@ import {
   EMBEDDINGS_BODY,
   SERVERLESS_INFERENCE_SCHEMA,
 } from "../wire/request-bodies.ts";
-import { clientGone, streamGeneration, taskRequestBytes } from "./inference.ts";
-import { chatCompletion, completion, embeddings, STREAMED, sendOpenAiError } from "./openai.ts";
+import { answerHijacked, clientGone, streamGeneration, taskRequestBytes } from "./inference.ts";
+import { chatCompletion, completion, embeddings, STREAMED } from "./openai.ts";
 
 type Params = { namespace: string; name: string };
 const PARAMS = Type.Object({ namespace: Type.String({ minLength: 1 }), name: Type.String({ minLength: 1 }) });
-
-/** Runs `answer` on a hijacked reply (it may stream); errors before the stream are sent in the route's shape. */
-async function hijacked(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  answer: () => Promise<unknown>,
-  shape: "hangar" | "openai",
-): Promise<void> {
-  reply.hijack();
-  try {
-    await answer();
-  } catch (error) {
-    if (shape === "openai") sendOpenAiError(reply.raw, error, request.log);
-    else sendError(reply.raw, error, request.log);
-  }
-}
 
 /**
  * What an endpoint's URL (`{hangar}/endpoints/{namespace}/{name}`) answers, like a dedicated Inference
@@ -86,7 +69,7 @@ export function registerEndpointServingRoutes(app: NativeApp, hangar: Hangar): v
         api: "hub",
       };
       if (body.stream === true) {
-        return hijacked(
+        return answerHijacked(
           request,
           reply,
           () => streamGeneration(hangar, reply.raw, { ...inference, task: "text-generation" }),
@@ -158,7 +141,7 @@ function registerEndpointOpenAiRoutes(app: NativeApp, hangar: Hangar): void {
       async (request, reply) => {
         const body = request.body as Record<string, unknown>;
         if (body.stream === true) {
-          return hijacked(request, reply, () => run(call(request, reply), modelOf(request)), "openai");
+          return answerHijacked(request, reply, () => run(call(request, reply), modelOf(request)), "openai");
         }
         const answer = await run(call(request, reply), modelOf(request));
         return answer === STREAMED ? reply : answer;

@@ -1,15 +1,35 @@
 import type { ServerResponse } from "node:http";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { HangarError } from "../../core/errors.ts";
 import type { Hangar } from "../../hangar.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { TEXT_REQUEST_BYTES } from "../../inference/tasks/task-definition.ts";
-import { decodeSegment, readBody, sendJson } from "../http.ts";
+import { decodeSegment, readBody, sendError, sendJson } from "../http.ts";
 import { isJsonContentType, parseJsonBytes } from "../read-json-body.ts";
 import type { RequestContext, Router } from "../router.ts";
 import { SERVERLESS_INFERENCE_SCHEMA } from "../wire/request-bodies.ts";
-import { handleServerlessOpenAi } from "./openai.ts";
+import { handleServerlessOpenAi, sendOpenAiError } from "./openai.ts";
 
 /** An AbortSignal that fires when the client goes away before the answer is complete. */
+/**
+ * Runs `answer` on a hijacked reply: the handler may stream on the raw response (server-sent events), so
+ * Fastify must not send anything; errors before the stream began are sent here in the route's shape.
+ */
+export async function answerHijacked(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  answer: () => Promise<unknown>,
+  shape: "hangar" | "openai",
+): Promise<void> {
+  reply.hijack();
+  try {
+    await answer();
+  } catch (error) {
+    if (shape === "openai") sendOpenAiError(reply.raw, error, request.log);
+    else sendError(reply.raw, error, request.log);
+  }
+}
+
 export function clientGone(response: ServerResponse): AbortSignal {
   const controller = new AbortController();
   response.once("close", () => {
