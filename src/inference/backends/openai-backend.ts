@@ -6,7 +6,7 @@ import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, retryAfterMs, unreachable, upstreamError } from "./backend-errors.ts";
 import { readEventData } from "./sse.ts";
 import { type GenerationOutput, generationResult, meterPromptTokens, tokenUsage } from "./token-usage.ts";
-import { upstreamFetch } from "./upstream-fetch.ts";
+import { upstreamFetch, upstreamText } from "./upstream-fetch.ts";
 
 /** Token id of a streamed chunk whose backend sends text, not ids: it still counts as one generated token. */
 export const UNKNOWN_TOKEN_ID = -1;
@@ -81,6 +81,39 @@ export class OpenAiBackend implements InferenceBackend {
     return response;
   }
 
+  /**
+   * POSTs JSON and reads the whole answer as JSON (no `Response` or web stream: the cheaper path for answers
+   * that are not streamed); errors as `post`'s, and a connection that breaks mid-answer is a retryable one.
+   */
+  private async postForJson(
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    let answer: { status: number; headers: Record<string, string | string[] | undefined>; text: string };
+    try {
+      answer = await upstreamText(`${this.options.url}${path}`, {
+        method: "POST",
+        headers: this.headers(),
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw unreachable(this.options.url, error);
+    }
+    if (answer.status < 200 || answer.status > 299) {
+      const retryAfter = answer.headers["retry-after"];
+      throw upstreamError(
+        this.options.url,
+        answer.status,
+        messageOf(answer.text),
+        retryAfterMs(typeof retryAfter === "string" ? retryAfter : null),
+      );
+    }
+    return JSON.parse(answer.text) as Record<string, unknown>;
+  }
+
   private generationRequest(
     call: BackendCall,
     stream: boolean,
@@ -113,7 +146,7 @@ export class OpenAiBackend implements InferenceBackend {
     if (task === "feature-extraction") return this.embed(call, signal);
     if (task !== "text-generation") throw unsupported(task);
     const { path, body } = this.generationRequest(call, false);
-    const answer = (await (await this.post(path, body, signal)).json()) as Record<string, unknown>;
+    const answer = await this.postForJson(path, body, signal);
     const choice = (Array.isArray(answer.choices) ? answer.choices[0] : undefined) as
       | Record<string, unknown>
       | undefined;
@@ -132,9 +165,11 @@ export class OpenAiBackend implements InferenceBackend {
 
   private async embed(call: BackendCall, signal: AbortSignal): Promise<BackendResult> {
     const single = typeof call.inputs === "string";
-    const answer = (await (
-      await this.post("/embeddings", { model: call.model, input: call.inputs }, signal)
-    ).json()) as { data?: Array<{ index: number; embedding: number[] }>; usage?: { prompt_tokens?: number } };
+    const answer = (await this.postForJson(
+      "/embeddings",
+      { model: call.model, input: call.inputs },
+      signal,
+    )) as { data?: Array<{ index: number; embedding: number[] }>; usage?: { prompt_tokens?: number } };
     const vectors = [...(answer.data ?? [])].sort((a, b) => a.index - b.index).map((item) => item.embedding);
     const tokens = tokenUsage(answer.usage).prompt_tokens;
     meterPromptTokens(call, tokens);

@@ -1,4 +1,4 @@
-import http from "node:http";
+import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 
@@ -26,44 +26,34 @@ export interface UpstreamRequestInit {
 }
 
 /**
- * A `fetch` for calls to upstream servers, on `node:http(s)` with keep-alive: resolves with a standard
- * `Response` (status, headers, a streamed body) once the headers are in; rejects when the connection
- * fails or `signal` fires (with the signal's reason), as `fetch` does.
+ * Sends one request and calls `onResponse` with Node's response once its headers are in; rejects when the
+ * connection fails or `signal` fires (with the signal's reason). `onResponse` settles the promise.
  */
-export function upstreamFetch(url: string | URL, init: UpstreamRequestInit = {}): Promise<Response> {
+function send<T>(
+  url: string | URL,
+  init: UpstreamRequestInit,
+  onResponse: (
+    response: IncomingMessage,
+    method: string,
+    resolve: (value: T) => void,
+    reject: (error: unknown) => void,
+  ) => void,
+): Promise<T> {
   const target = typeof url === "string" ? new URL(url) : url;
   const signal = init.signal;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const agent = target.protocol === "https:" ? AGENTS["https:"] : AGENTS["http:"];
-    const send = target.protocol === "https:" ? https.request : http.request;
+    const https_ = target.protocol === "https:";
     const body = init.body === undefined ? undefined : Buffer.from(init.body);
     const method = init.method ?? "GET";
-    const request = send(
+    const request = (https_ ? https.request : http.request)(
       target,
       {
         method,
-        agent,
-        headers: { ...init.headers, ...(body ? { "Content-Length": String(body.byteLength) } : {}) },
+        agent: https_ ? AGENTS["https:"] : AGENTS["http:"],
+        headers: body ? { ...init.headers, "Content-Length": String(body.byteLength) } : init.headers,
       },
-      (response) => {
-        const headers = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (value === undefined) continue;
-          if (Array.isArray(value)) for (const each of value) headers.append(name, each);
-          else headers.set(name, value);
-        }
-        const status = response.statusCode ?? 502;
-        const empty = status === 204 || status === 205 || status === 304 || method === "HEAD";
-        if (empty) response.resume();
-        resolve(
-          new Response(empty ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>), {
-            status,
-            statusText: response.statusMessage ?? "",
-            headers,
-          }),
-        );
-      },
+      (response) => onResponse(response, method, resolve, reject),
     );
     const onAbort = () =>
       request.destroy(signal!.reason instanceof Error ? signal!.reason : new Error(String(signal!.reason)));
@@ -71,5 +61,60 @@ export function upstreamFetch(url: string | URL, init: UpstreamRequestInit = {})
     request.once("close", () => signal?.removeEventListener("abort", onAbort));
     request.once("error", (error) => reject(signal?.aborted ? signal.reason : error));
     request.end(body);
+  });
+}
+
+/**
+ * A `fetch` for calls to upstream servers, on `node:http(s)` with keep-alive: resolves with a standard
+ * `Response` (status, headers, a streamed body) once the headers are in; rejects when the connection
+ * fails or `signal` fires (with the signal's reason), as `fetch` does. For answers read whole, `upstreamText`
+ * costs less (no `Response`, `Headers` or web stream per call).
+ */
+export function upstreamFetch(url: string | URL, init: UpstreamRequestInit = {}): Promise<Response> {
+  return send<Response>(url, init, (response, method, resolve) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const each of value) headers.append(name, each);
+      else headers.set(name, value);
+    }
+    const status = response.statusCode ?? 502;
+    const empty = status === 204 || status === 205 || status === 304 || method === "HEAD";
+    if (empty) response.resume();
+    resolve(
+      new Response(empty ? null : (Readable.toWeb(response) as ReadableStream<Uint8Array>), {
+        status,
+        statusText: response.statusMessage ?? "",
+        headers,
+      }),
+    );
+  });
+}
+
+/** An upstream's whole answer: status, Node's headers (names in lower case) and the body as text. */
+export interface UpstreamText {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * Like `upstreamFetch`, for answers read whole (non-streamed completions, embeddings, errors): resolves
+ * once the body is in, as UTF-8 text; rejects when the connection fails or breaks before the body ends, or
+ * `signal` fires (with the signal's reason), also while the body is being read.
+ */
+export function upstreamText(url: string | URL, init: UpstreamRequestInit = {}): Promise<UpstreamText> {
+  return send<UpstreamText>(url, init, (response, _method, resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+    response.once("end", () => {
+      const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+      resolve({ status: response.statusCode ?? 502, headers: response.headers, text });
+    });
+    response.once("error", (error) => reject(init.signal?.aborted ? init.signal.reason : error));
+    response.once("close", () => {
+      if (!response.complete)
+        reject(init.signal?.aborted ? init.signal.reason : new Error("the answer ended early"));
+    });
   });
 }
