@@ -23,6 +23,20 @@ export interface FinishedRequest {
   sentBytes: number;
 }
 
+/** The labelled series of one method and route pattern, looked up once (no label objects per request). */
+interface RouteSeries {
+  duration: { observe(value: number): void };
+  received: { inc(value: number): void };
+  sent: { inc(value: number): void };
+  byStatus: Map<number, { inc(): void }>;
+}
+
+/**
+ * Series kept per method and route beyond this are looked up again each time (route patterns are few; this
+ * only bounds memory should something pass paths as routes).
+ */
+const MAX_ROUTE_SERIES = 2_000;
+
 /**
  * The Prometheus metrics of one Hangar instance, on a registry of its own (never prom-client's global one:
  * several instances may run in one process). Fed by the HTTP hooks (`observeRequest`) and by the domain
@@ -50,6 +64,7 @@ export class HangarMetrics {
   private readonly routerCircuitOpen: Gauge<"route" | "deployment">;
   private readonly routerStateChanges: Counter<"route" | "deployment" | "to">;
   private readonly routerRetries: Counter<"route" | "kind">;
+  private readonly routeSeries = new Map<string, RouteSeries>();
 
   constructor() {
     const registers = [this.registry];
@@ -200,11 +215,33 @@ export class HangarMetrics {
 
   observeRequest(request: FinishedRequest): void {
     const method = METHODS.has(request.method) ? request.method : "other";
-    const labels = { method, route: request.route };
-    this.httpRequests.inc({ ...labels, status: String(request.status) });
-    this.httpDuration.observe(labels, request.seconds);
-    if (request.receivedBytes > 0) this.httpReceived.inc(labels, request.receivedBytes);
-    if (request.sentBytes > 0) this.httpSent.inc(labels, request.sentBytes);
+    const series = this.seriesOf(method, request.route);
+    let requests = series.byStatus.get(request.status);
+    if (!requests) {
+      requests = this.httpRequests.labels({ method, route: request.route, status: String(request.status) });
+      series.byStatus.set(request.status, requests);
+    }
+    requests.inc();
+    series.duration.observe(request.seconds);
+    if (request.receivedBytes > 0) series.received.inc(request.receivedBytes);
+    if (request.sentBytes > 0) series.sent.inc(request.sentBytes);
+  }
+
+  private seriesOf(method: string, route: string): RouteSeries {
+    const key = `${method} ${route}`;
+    let series = this.routeSeries.get(key);
+    if (!series) {
+      const labels = { method, route };
+      series = {
+        duration: this.httpDuration.labels(labels),
+        received: this.httpReceived.labels(labels),
+        sent: this.httpSent.labels(labels),
+        byStatus: new Map(),
+      };
+      if (this.routeSeries.size >= MAX_ROUTE_SERIES) this.routeSeries.clear();
+      this.routeSeries.set(key, series);
+    }
+    return series;
   }
 
   /** The Prometheus text exposition of every metric: the process's, then the instance's. */
