@@ -3,7 +3,7 @@ import type { InferenceStream } from "../inference-types.ts";
 import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, retryAfterMs, unreachable, upstreamError } from "./backend-errors.ts";
 import { OpenAiBackend, probe } from "./openai-backend.ts";
-import { upstreamFetch } from "./upstream-fetch.ts";
+import { type UpstreamText, upstreamText } from "./upstream-fetch.ts";
 
 export interface HfEndpointOptions {
   /** A dedicated Inference Endpoint's URL, or another Hangar's `{url}/models/{namespace}/{name}`. */
@@ -37,9 +37,9 @@ export class HfEndpointBackend implements InferenceBackend {
     call.meter.task = task;
     const signal = call.deadline();
     const key = this.options.apiKey?.();
-    let response: Response;
+    let response: UpstreamText;
     try {
-      response = await upstreamFetch(this.options.url, {
+      response = await upstreamText(this.options.url, {
         method: "POST",
         headers: { "Content-Type": "application/json", ...(key ? { Authorization: `Bearer ${key}` } : {}) },
         body: JSON.stringify({
@@ -54,19 +54,21 @@ export class HfEndpointBackend implements InferenceBackend {
       if (signal.aborted) throw signal.reason;
       throw unreachable(this.options.url, error);
     }
-    const text = await response.text();
-    if (!response.ok) {
+    const { text, headers } = response;
+    if (response.status < 200 || response.status > 299) {
+      const retryAfter = headers["retry-after"];
       throw upstreamError(
         this.options.url,
         response.status,
         messageOf(text),
-        retryAfterMs(response.headers.get("retry-after")),
+        retryAfterMs(typeof retryAfter === "string" ? retryAfter : null),
       );
     }
     const outputs = JSON.parse(text) as unknown;
+    const commit = headers["x-repo-commit"];
     return {
       model: call.model,
-      revision: response.headers.get("x-repo-commit") ?? call.model,
+      revision: typeof commit === "string" ? commit : call.model,
       task,
       outputs,
       usage: {
