@@ -126,6 +126,11 @@ describe("scanner limits on large, harmless files", () => {
     assert.equal(extra.verdict, "unsafe");
     assert.deepEqual(rules(extra), ["pickle.trailing-data"]);
     assert.match(extra.findings[0]!.message, /after the storages/);
+    const longer = await scanFile(legacyCheckpoint(5000, { keys: [...names, names[0]!] }), {
+      name: "pytorch_model.bin",
+    });
+    assert.equal(longer.verdict, "unsafe");
+    assert.match(longer.findings[0]!.message, /names more storages than the 5000 declared/);
   });
 
   test("the opcode budget grows with the file: a long list of small ints past maxOpcodes is walked to the end", async () => {
@@ -141,6 +146,23 @@ describe("scanner limits on large, harmless files", () => {
     const result = await scanFile(bytes, { name: "vocab.pkl" });
     assert.deepEqual(rules(result), []);
     assert.equal(result.verdict, "safe");
+  });
+
+  test("a memoized string too long to be a name is remembered as unknown text: an import built from it is unresolved", async () => {
+    const module = `os${" ".repeat(2000)}`;
+    const bytes = pickle(
+      op.proto(4),
+      op.bu(module),
+      op.memoize,
+      op.pop,
+      op.binget(0),
+      op.su("system"),
+      op.stackGlobal,
+      op.stop,
+    );
+    const result = await scanFile(bytes, { name: "long.pkl" });
+    assert.equal(result.verdict, "unsafe");
+    assert.deepEqual(rules(result), ["pickle.import.unresolved"]);
   });
 
   test("a memo past its memory budget stops the walk with a suspicious finding that names the limit", async () => {

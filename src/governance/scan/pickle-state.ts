@@ -27,14 +27,55 @@ export interface PickleState {
   /** `module.name` of every import, in order of first use. */
   imports: string[];
   opcodes: number;
+  /** Opcodes the walk may run: `maxOpcodes` plus the bytes the pickles can span (set by the caller). */
+  opcodeBudget: number;
   calls: number;
-  persistentIds: Value[];
+  /**
+   * A legacy PyTorch file's storages, declared by persistent ids: element size by storage key. Only kept once
+   * the file is known to be legacy (nothing else reads persistent ids).
+   */
+  storageSizes: Map<string, number> | undefined;
+  /** Items a container keeps in the stream about to be walked (more for a legacy file's storage key list). */
+  keepItems: number;
+  /** Estimated bytes held by memo entries of the streams being walked and by `storageSizes`. */
+  retained: number;
   /** Set once a resource limit stopped the walk. */
   limited: boolean;
 }
 
+/** Items kept per container; more are counted by the stack but not remembered. */
+export const KEEP_ITEMS = 4096;
+
+/** Estimated bytes one memo entry or storage table entry holds beyond a string's characters. */
+export const ENTRY_BYTES = 48;
+
 export function newPickleState(ctx: ScanContext): PickleState {
-  return { ctx, seen: new Set(), imports: [], opcodes: 0, calls: 0, persistentIds: [], limited: false };
+  return {
+    ctx,
+    seen: new Set(),
+    imports: [],
+    opcodes: 0,
+    opcodeBudget: ctx.limits.maxOpcodes,
+    calls: 0,
+    storageSizes: undefined,
+    keepItems: KEEP_ITEMS,
+    retained: 0,
+    limited: false,
+  };
+}
+
+/** `n` bytes for a message: in MiB when a whole number of them. */
+export const formatBytes = (n: number): string =>
+  n >= 1024 ** 2 && n % 1024 ** 2 === 0 ? `${n / 1024 ** 2} MiB` : `${n} bytes`;
+
+/** Charges `bytes` to the memo memory budget; past it, the walk stops at a resource limit. */
+export function retain(state: PickleState, bytes: number, at: number): void {
+  state.retained += bytes;
+  const max = state.ctx.limits.maxMemoBytes;
+  if (state.retained > max) {
+    state.limited = true;
+    throw new PickleError(`memo larger than ${formatBytes(max)}`, at);
+  }
 }
 
 export class PickleError extends Error {
@@ -90,8 +131,36 @@ export function recordImport(
   return { k: "global", full };
 }
 
+/** Element sizes of legacy `torch.<Kind>Storage` classes. */
+const STORAGE_ELEMENT_SIZE: Record<string, number> = {
+  Double: 8,
+  Float: 4,
+  Half: 2,
+  BFloat16: 2,
+  Long: 8,
+  Int: 4,
+  Short: 2,
+  Char: 1,
+  Byte: 1,
+  Bool: 1,
+  ComplexFloat: 8,
+  ComplexDouble: 16,
+  QInt8: 1,
+  QUInt8: 1,
+  QInt32: 4,
+  Untyped: 1,
+};
+
 export function persistent(state: PickleState, id: Value, at: number): void {
-  if (state.persistentIds.length < 1_000_000) state.persistentIds.push(id);
+  const sizes = state.storageSizes;
+  if (sizes !== undefined && id.k === "tuple") {
+    const [kind, type, key] = id.items;
+    if (kind?.k === "str" && kind.v === "storage" && key?.k === "str" && key.v !== undefined) {
+      const storage = type?.k === "global" ? /^torch\.(\w+)Storage$/.exec(type.full ?? "")?.[1] : undefined;
+      if (!sizes.has(key.v)) retain(state, ENTRY_BYTES + key.v.length, at);
+      sizes.set(key.v, STORAGE_ELEMENT_SIZE[storage ?? ""] ?? 1);
+    }
+  }
   if (!state.ctx.torch) {
     report(state, "persid", {
       rule: "pickle.persistent-id",
