@@ -165,6 +165,20 @@ describe("scanner limits on large, harmless files", () => {
     assert.deepEqual(rules(result), ["pickle.import.unresolved"]);
   });
 
+  test("findings of one rule are listed up to 100 and the rest counted in one more finding, so they stay bounded", async () => {
+    const calls: Part[] = [];
+    for (let i = 0; i < 300; i++) calls.push(op.none, op.none, op.reduce, op.pop);
+    const bytes = join([op.proto(4), ...calls, op.none, op.stop]);
+    const result = await scanFile(bytes, { name: "calls.pkl" });
+    assert.equal(result.verdict, "unsafe");
+    assert.equal(result.findings.length, 101);
+    const last = result.findings[100]!;
+    assert.equal(last.rule, "pickle.call.non-callable");
+    assert.equal(last.severity, "unsafe");
+    assert.equal(last.count, 200);
+    assert.match(last.message, /more findings of this rule/);
+  });
+
   test("a memo past its memory budget stops the walk with a suspicious finding that names the limit", async () => {
     const lists: Part[] = [];
     for (let i = 0; i < 100_000; i++) lists.push(op.emptyList, op.memoize, op.pop);

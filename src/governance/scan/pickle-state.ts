@@ -1,5 +1,5 @@
 import { classifyImport } from "./pickle-rules.ts";
-import { addFinding, type ScanContext } from "./types.ts";
+import { addFinding, type Finding, type ScanContext } from "./types.ts";
 
 /**
  * A model of the pickle machine: enough of every value to resolve what GLOBAL, STACK_GLOBAL and INST import
@@ -24,8 +24,14 @@ export interface PickleState {
   ctx: ScanContext;
   /** Findings already reported (rule + import), so a repeated import is one finding. */
   seen: Set<string>;
-  /** `module.name` of every import, in order of first use. */
+  /** `module.name` of every import, in order of first use (the first 10,000). */
   imports: string[];
+  /** The same names, for lookups. */
+  importSet: Set<string>;
+  /** Findings listed per rule; past MAX_FINDINGS_PER_RULE they are counted in `overflow`. */
+  perRule: Map<string, number>;
+  /** Per rule, the finding that counts the ones not listed. */
+  overflow: Map<string, Finding>;
   opcodes: number;
   /** Opcodes the walk may run: `maxOpcodes` plus the bytes the pickles can span (set by the caller). */
   opcodeBudget: number;
@@ -54,6 +60,9 @@ export function newPickleState(ctx: ScanContext): PickleState {
     ctx,
     seen: new Set(),
     imports: [],
+    importSet: new Set(),
+    perRule: new Map(),
+    overflow: new Map(),
     opcodes: 0,
     opcodeBudget: ctx.limits.maxOpcodes,
     calls: 0,
@@ -94,11 +103,38 @@ export interface StreamResult {
   imports: number;
 }
 
-export function report(state: PickleState, key: string, finding: Parameters<typeof addFinding>[1]): void {
+/** Findings listed per rule and file; more are counted in one further finding (findings stay bounded). */
+export const MAX_FINDINGS_PER_RULE = 100;
+
+export function report(state: PickleState, key: string, finding: Finding): void {
   if (state.seen.has(key)) return;
-  state.seen.add(key);
-  addFinding(state.ctx, finding);
+  const listed = state.perRule.get(finding.rule) ?? 0;
+  if (listed < MAX_FINDINGS_PER_RULE) {
+    state.perRule.set(finding.rule, listed + 1);
+    state.seen.add(key);
+    addFinding(state.ctx, finding);
+    return;
+  }
+  const more = state.overflow.get(finding.rule);
+  if (more !== undefined) {
+    more.count = (more.count ?? 0) + 1;
+    if (SEVERITIES.indexOf(finding.severity) > SEVERITIES.indexOf(more.severity))
+      more.severity = finding.severity;
+    return;
+  }
+  const counted: Finding = {
+    rule: finding.rule,
+    severity: finding.severity,
+    message: `more findings of this rule than the ${MAX_FINDINGS_PER_RULE} listed; the rest are counted, from this offset on`,
+    count: 1,
+    ...(finding.offset === undefined ? {} : { offset: finding.offset }),
+  };
+  addFinding(state.ctx, counted);
+  // addFinding may copy it (to add the archive member): count on the one listed.
+  state.overflow.set(finding.rule, state.ctx.findings[state.ctx.findings.length - 1]!);
 }
+
+const SEVERITIES: Finding["severity"][] = ["info", "suspicious", "invalid", "unsafe"];
 
 export function recordImport(
   state: PickleState,
@@ -118,7 +154,10 @@ export function recordImport(
   }
   const full = `${module}.${name}`;
   const verdict = classifyImport(module, name);
-  if (!state.imports.includes(full) && state.imports.length < 10_000) state.imports.push(full);
+  if (state.imports.length < 10_000 && !state.importSet.has(full)) {
+    state.importSet.add(full);
+    state.imports.push(full);
+  }
   if (verdict.severity !== "info") {
     report(state, `${verdict.rule}|${full}`, {
       rule: verdict.rule,
