@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { scanFile } from "../../src/governance/scan/index.ts";
 import { LEGACY_MAGIC, op, type Part, pickle } from "../helpers/pickle-asm.ts";
+import { zip } from "../helpers/scan-builders.ts";
 
 /** `pickle(...parts)` for more parts than a call's arguments may be. */
 const join = (parts: Part[]): Uint8Array =>
@@ -177,6 +178,14 @@ describe("scanner limits on large, harmless files", () => {
     assert.equal(last.severity, "unsafe");
     assert.equal(last.count, 200);
     assert.match(last.message, /more findings of this rule/);
+  });
+
+  test("a zip with more members than the scan's limit is suspicious and says so, not invalid", async () => {
+    const members = Array.from({ length: 20 }, (_, i) => ({ name: `images/${i}.txt`, data: `image ${i}\n` }));
+    const result = await scanFile(zip(members), { name: "images.zip", limits: { maxMembers: 10 } });
+    assert.equal(result.verdict, "suspicious");
+    assert.deepEqual(rules(result), ["zip.limit"]);
+    assert.match(result.findings[0]!.message, /20 entries, more than the scan's limit of 10.*not inspected/);
   });
 
   test("a memo past its memory budget stops the walk with a suspicious finding that names the limit", async () => {

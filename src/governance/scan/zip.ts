@@ -23,6 +23,8 @@ const readU64 = (b: Uint8Array, p: number) => readU32(b, p) + readU32(b, p + 4) 
 const utf8 = new TextDecoder();
 
 export class ZipError extends Error {}
+/** More members than the scan's limit: the archive is not malformed, just not inspected. */
+export class ZipLimit extends ZipError {}
 
 /**
  * The central directory of a zip, read as leniently as PyTorch's reader: flag bits, CRCs and local names are
@@ -52,7 +54,7 @@ export async function readZipDirectory(source: ByteSource, maxEntries: number): 
       dirOffset = readU64(record, 48);
     }
   }
-  if (count > maxEntries) throw new ZipError(`${count} entries, more than the limit of ${maxEntries}`);
+  if (count > maxEntries) throw new ZipLimit(`${count} entries, more than the scan's limit of ${maxEntries}`);
   if (dirOffset + dirSize > source.size) throw new ZipError("central directory lies outside the file");
   const dir = await source.read(dirOffset, dirSize);
   const entries: ZipEntry[] = [];
