@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { scanFile } from "../../src/governance/scan/index.ts";
 import { LEGACY_MAGIC, op, type Part, pickle } from "../helpers/pickle-asm.ts";
@@ -186,6 +187,17 @@ describe("scanner limits on large, harmless files", () => {
     assert.equal(result.verdict, "suspicious");
     assert.deepEqual(rules(result), ["zip.limit"]);
     assert.match(result.findings[0]!.message, /20 entries, more than the scan's limit of 10.*not inspected/);
+  });
+
+  test("a deflated member larger than the inflation budget is suspicious and not inspected, not invalid", async () => {
+    const bytes = zip([{ name: "arrays/x.npy", data: randomBytes(3 * 1024 * 1024), deflate: true }]);
+    const result = await scanFile(bytes, { name: "arrays.npz", limits: { maxInflatedBytes: 1024 * 1024 } });
+    assert.equal(result.verdict, "suspicious");
+    assert.deepEqual(rules(result), ["archive.bomb"]);
+    assert.match(
+      result.findings[0]!.message,
+      /compressed size .* more than the scan's inflation limit.*not inspected/,
+    );
   });
 
   test("a memo past its memory budget stops the walk with a suspicious finding that names the limit", async () => {

@@ -129,10 +129,14 @@ export async function openZipEntry(
   if (entry.method === 0) return sliceSource(source, start, entry.compressedSize);
   if (entry.method !== 8)
     throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
-  if (entry.compressedSize > 512 * 1024 ** 2)
-    throw new ZipError(`${entry.name}: compressed member too large to inspect`);
-  const compressed = await source.read(start, entry.compressedSize);
   const cap = Math.max(0, budget.inflated);
+  // Deflate never shrinks data by more than its stored blocks' 5-byte headers per 64 KiB: a member whose
+  // compressed size is past that of the budget cannot inflate within it, and is not read into memory.
+  if (entry.compressedSize > cap + Math.ceil(cap / 65_535) * 5 + 64)
+    throw new ZipBomb(
+      `${entry.name}: compressed size ${entry.compressedSize} is more than the scan's inflation limit (${cap} bytes left)`,
+    );
+  const compressed = await source.read(start, entry.compressedSize);
   let out: Buffer;
   try {
     out = await inflateRawAsync(compressed, { maxOutputLength: Math.max(1, cap) });
