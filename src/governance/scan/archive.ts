@@ -2,7 +2,7 @@ import { scanKerasConfig } from "./config-scan.ts";
 import { looksLikePickle, sniff } from "./sniff.ts";
 import type { ByteSource } from "./source.ts";
 import { addFinding, type ScanContext } from "./types.ts";
-import { openZipEntry, readZipDirectory, ZipBomb, ZipError } from "./zip.ts";
+import { openZipEntry, readZipDirectory, ZipBomb, ZipError, ZipLimit } from "./zip.ts";
 
 export interface MemberOptions {
   /** A magic-sniffed pickle that fails before any import is data, not a malformed pickle. */
@@ -21,7 +21,13 @@ export async function scanZip(source: ByteSource, ctx: ScanContext, dispatch: Di
     entries = await readZipDirectory(source, ctx.limits.maxMembers);
   } catch (error) {
     if (!(error instanceof ZipError)) throw error;
-    addFinding(ctx, { rule: "zip.structure", severity: "invalid", message: error.message });
+    if (error instanceof ZipLimit) {
+      addFinding(ctx, {
+        rule: "zip.limit",
+        severity: "suspicious",
+        message: `stopped at a resource limit (${error.message}); the members were not inspected`,
+      });
+    } else addFinding(ctx, { rule: "zip.structure", severity: "invalid", message: error.message });
     return "zip";
   }
   const names = entries.map((entry) => entry.name);

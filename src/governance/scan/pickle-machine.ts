@@ -1,18 +1,24 @@
 import {
+  ENTRY_BYTES,
   PickleError,
   type PickleState,
   persistent,
   recordImport,
   report,
+  retain,
   type Value,
 } from "./pickle-state.ts";
 import { escapeDecode, rawUnicodeDecode } from "./pickle-strings.ts";
 import type { ScanLimits } from "./types.ts";
 
-/** Items kept per container; more are counted by the stack but not remembered. */
-export const KEEP_ITEMS = 4096;
 /** Strings longer than this are never module or class names and are not decoded. */
 export const MAX_NAME_STRING = 64 * 1024;
+/**
+ * Strings longer than this are remembered by the memo as a string of unknown text: no module or class name
+ * is this long, and an import built from one is unresolved (unsafe) anyway. Keeps text-heavy pickles (every
+ * string memoized) within the memo's memory budget.
+ */
+export const MAX_MEMO_STRING = 1024;
 
 /** Values that carry nothing the scan needs, shared (values are never mutated, except objects' state). */
 export const SCALAR: Value = { k: "scalar" };
@@ -71,9 +77,14 @@ export class Machine {
   joblibState: Value = SCALAR;
   joblibAt = 0;
   readonly limits: ScanLimits;
+  /** Items a container keeps (KEEP_ITEMS; a legacy file's storage key list keeps one per storage). */
+  readonly keepItems: number;
+  /** Estimated bytes this stream's memo holds (charged to `state.retained`, given back at its STOP). */
+  memoBytes = 0;
 
   constructor(readonly state: PickleState) {
     this.limits = state.ctx.limits;
+    this.keepItems = state.keepItems;
   }
 
   fail(message: string, at: number): never {
@@ -123,10 +134,15 @@ export class Machine {
   putMemo(index: number, here: number): void {
     if (index < 0) this.fail("negative memo index", here);
     const had = this.memo[index] !== undefined;
-    if (this.memoCount >= this.limits.maxMemo && !had)
-      this.limit(`memo larger than ${this.limits.maxMemo}`, here);
-    this.memo[index] = this.top(here);
-    if (!had) this.memoCount++;
+    let value = this.top(here);
+    if (value.k === "str" && value.v !== undefined && value.v.length > MAX_MEMO_STRING) value = UNKNOWN_STR;
+    if (!had) {
+      const bytes = ENTRY_BYTES + (value.k === "str" && value.v !== undefined ? value.v.length : 0);
+      this.memoBytes += bytes;
+      retain(this.state, bytes, here);
+      this.memoCount++;
+    }
+    this.memo[index] = value;
   }
 
   getMemo(index: number, here: number): void {
@@ -142,7 +158,7 @@ export class Machine {
     const container = this.stack[this.sp - 1]!;
     if (
       (container.k === "list" || container.k === "set") &&
-      container.items.length < KEEP_ITEMS &&
+      container.items.length < this.keepItems &&
       remembered(item)
     )
       container.items.push(item);
@@ -156,7 +172,7 @@ export class Machine {
     if (mark - 1 < this.floor) this.fail("stack underflow", here);
     const container = stack[mark - 1]!;
     if (container.k === "list" || container.k === "set") {
-      for (let i = mark; i < this.sp && container.items.length < KEEP_ITEMS; i++) {
+      for (let i = mark; i < this.sp && container.items.length < this.keepItems; i++) {
         const item = stack[i]!;
         if (remembered(item)) container.items.push(item);
       }
@@ -171,7 +187,7 @@ export class Machine {
     const value = stack[--this.sp]!;
     const key = stack[--this.sp]!;
     const dict = stack[this.sp - 1]!;
-    if (dict.k === "dict" && dict.entries.length < KEEP_ITEMS) dict.entries.push([key, value]);
+    if (dict.k === "dict" && dict.entries.length < this.keepItems) dict.entries.push([key, value]);
   }
 
   /** SETITEMS: the pairs above the mark go into the dict below it, without copying them. */
@@ -182,7 +198,7 @@ export class Machine {
     if ((this.sp - mark) % 2 !== 0) this.fail("odd number of items for SETITEMS", here);
     const dict = stack[mark - 1]!;
     if (dict.k === "dict") {
-      for (let i = mark; i < this.sp && dict.entries.length < KEEP_ITEMS; i += 2)
+      for (let i = mark; i < this.sp && dict.entries.length < this.keepItems; i += 2)
         dict.entries.push([stack[i]!, stack[i + 1]!]);
     }
     this.sp = mark;
@@ -193,7 +209,7 @@ export class Machine {
     const items = this.popMark(here);
     if (items.length % 2 !== 0) this.fail("odd number of items for SETITEMS", here);
     const dict: Value = { k: "dict", entries: [] };
-    for (let i = 0; i < items.length && dict.entries.length < KEEP_ITEMS; i += 2)
+    for (let i = 0; i < items.length && dict.entries.length < this.keepItems; i += 2)
       dict.entries.push([items[i]!, items[i + 1]!]);
     return dict;
   }

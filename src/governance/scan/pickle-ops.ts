@@ -1,4 +1,4 @@
-import { BYTES, EMPTY_TUPLE, KEEP_ITEMS, type Machine } from "./pickle-machine.ts";
+import { BYTES, EMPTY_TUPLE, type Machine } from "./pickle-machine.ts";
 import { persistent, report, strOf } from "./pickle-state.ts";
 
 /**
@@ -38,7 +38,7 @@ export function structural(m: Machine, op: number, at: number, here: number): bo
       m.push({ k: "list", items: [] }, here);
       return false;
     case 0x6c: // LIST
-      m.push({ k: "list", items: m.popMark(here).slice(0, KEEP_ITEMS) }, here);
+      m.push({ k: "list", items: m.popMark(here).slice(0, m.keepItems) }, here);
       return false;
     case 0x7d: // EMPTY_DICT
       m.push({ k: "dict", entries: [] }, here);
@@ -50,7 +50,7 @@ export function structural(m: Machine, op: number, at: number, here: number): bo
       m.push({ k: "set", items: [] }, here);
       return false;
     case 0x91: // FROZENSET
-      m.push({ k: "set", items: m.popMark(here).slice(0, KEEP_ITEMS) }, here);
+      m.push({ k: "set", items: m.popMark(here).slice(0, m.keepItems) }, here);
       return false;
     case 0x93: {
       // STACK_GLOBAL

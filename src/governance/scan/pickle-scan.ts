@@ -7,25 +7,6 @@ import { addFinding, type ScanContext } from "./types.ts";
 /** The first pickle of a legacy (pre-zip) `torch.save` file is this number. */
 const LEGACY_TORCH_MAGIC = 0x1950a86a20f9469cfc6cn;
 
-const STORAGE_ELEMENT_SIZE: Record<string, number> = {
-  Double: 8,
-  Float: 4,
-  Half: 2,
-  BFloat16: 2,
-  Long: 8,
-  Int: 4,
-  Short: 2,
-  Char: 1,
-  Byte: 1,
-  Bool: 1,
-  ComplexFloat: 8,
-  ComplexDouble: 16,
-  QInt8: 1,
-  QUInt8: 1,
-  QInt32: 4,
-  Untyped: 1,
-};
-
 export interface PickleScanOptions {
   /** Where the first stream starts. */
   offset?: number;
@@ -36,6 +17,8 @@ export interface PickleScanOptions {
   lenient?: boolean;
   /** Exactly one stream (an object `.npy` payload); anything after it is trailing data. */
   single?: boolean;
+  /** Bytes the streams can span at most (the opcode budget is `maxOpcodes` plus these). */
+  bytes?: number;
 }
 
 export interface PickleScanOutcome {
@@ -50,7 +33,8 @@ export async function scanPickle(
   ctx: ScanContext,
   options: PickleScanOptions = {},
 ): Promise<PickleScanOutcome> {
-  return scanPickleCursor(Cursor.over(source, options.offset ?? 0), ctx, options);
+  const offset = options.offset ?? 0;
+  return scanPickleCursor(Cursor.over(source, offset), ctx, { bytes: source.size - offset, ...options });
 }
 
 export async function scanPickleCursor(
@@ -59,9 +43,9 @@ export async function scanPickleCursor(
   options: PickleScanOptions = {},
 ): Promise<PickleScanOutcome> {
   const state = newPickleState(ctx);
+  state.opcodeBudget = ctx.limits.maxOpcodes + Math.max(0, options.bytes ?? 0);
   let format = "pickle";
   let legacy = false;
-  const values: Value[] = [];
   const findingsBefore = ctx.findings.length;
   for (let index = 0; ; index++) {
     const start = cursor.offset;
@@ -71,8 +55,11 @@ export async function scanPickleCursor(
         legacy = true;
         format = "pytorch-legacy";
         state.ctx = { ...ctx, torch: true };
+        state.storageSizes = new Map();
       }
-      values.push(value);
+      // The storage key list (stream 5) keeps one key per declared storage, and one more to tell a longer list.
+      if (legacy && index === 3)
+        state.keepItems = Math.max(state.keepItems, (state.storageSizes?.size ?? 0) + 1);
       if (legacy && index === 4) {
         await skipLegacyStorages(cursor, state, value, start);
         if (!(await cursor.atEnd()))
@@ -153,16 +140,14 @@ async function skipLegacyStorages(
   keysValue: Value,
   at: number,
 ): Promise<void> {
-  const sizes = new Map<string, number>();
-  for (const id of state.persistentIds) {
-    if (id.k !== "tuple") continue;
-    const [kind, type, key] = id.items;
-    if (kind?.k !== "str" || kind.v !== "storage" || key?.k !== "str" || key.v === undefined) continue;
-    const storage = type?.k === "global" ? /^torch\.(\w+)Storage$/.exec(type.full ?? "")?.[1] : undefined;
-    sizes.set(key.v, STORAGE_ELEMENT_SIZE[storage ?? ""] ?? 1);
-  }
+  const sizes = state.storageSizes ?? new Map<string, number>();
   if (keysValue.k !== "list")
     throw new PickleError("the storage key list of a legacy PyTorch file is not a list", at);
+  if (keysValue.items.length > sizes.size)
+    throw new PickleError(
+      `the storage key list of a legacy PyTorch file names more storages than the ${sizes.size} declared`,
+      at,
+    );
   for (const key of keysValue.items) {
     const name = key.k === "str" ? key.v : undefined;
     const elementSize = name === undefined ? undefined : sizes.get(name);
@@ -229,7 +214,7 @@ export async function scanCompressedPickle(
   const offset = kind === "joblib-zf" ? 21 : 0;
   const cursor = new Cursor(inflated(source, offset, kind === "gzip" ? "gzip" : "zlib", ctx.budget));
   try {
-    const outcome = await scanPickleCursor(cursor, ctx, {});
+    const outcome = await scanPickleCursor(cursor, ctx, { bytes: ctx.budget.inflated });
     return { ...outcome, format: `${outcome.format}+${kind}` };
   } catch (error) {
     const message =

@@ -72,7 +72,7 @@ class Walk extends Machine {
     const stack = this.stack;
     const state = this.state;
     const maxStack = this.limits.maxStack;
-    const maxOpcodes = this.limits.maxOpcodes;
+    const maxOpcodes = state.opcodeBudget;
     let opcodes = state.opcodes;
     let pos = c.pos;
     let start = pos;
@@ -411,7 +411,10 @@ export async function walkPickleStream(c: Cursor, state: PickleState): Promise<S
   const walk = new Walk(state);
   for (;;) {
     const status = walk.run(c);
-    if (status === DONE) return { value: walk.result, imports: walk.importsHere };
+    if (status === DONE) {
+      state.retained -= walk.memoBytes;
+      return { value: walk.result, imports: walk.importsHere };
+    }
     if (status > 0) {
       if (!(await c.ensure(status))) throw new EndOfData(c.offset + c.available);
     } else if (status === SKIP) {

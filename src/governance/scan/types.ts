@@ -60,13 +60,22 @@ export function verdictOf(findings: readonly Finding[]): Verdict {
 }
 
 /** Bumped whenever a rule changes: stored verdicts with another version must be rescanned. */
-export const SCANNER_RULES_VERSION = "2026-12-06.1";
+export const SCANNER_RULES_VERSION = "2026-12-07.1";
 
 /** Limits that keep a hostile file from exhausting the scanner. */
 export interface ScanLimits {
+  /**
+   * Opcodes a file's pickle walk may run beyond one per byte of pickle data: every opcode reads at least one
+   * byte, so the walk is linear in the file and a real file never reaches this; it bounds nothing else.
+   */
   maxOpcodes: number;
   maxStack: number;
-  maxMemo: number;
+  /**
+   * Memory the walk may keep in memo entries (and a legacy checkpoint's storage table), estimated per entry
+   * (a fixed cost plus the string's length): bounded by memory, not by count, so a vocabulary of millions of
+   * memoized strings is walked to the end.
+   */
+  maxMemoBytes: number;
   /** Bytes a scan may inflate from compressed members and streams, all nesting levels together. */
   maxInflatedBytes: number;
   /** Archives inside archives. */
@@ -78,7 +87,7 @@ export interface ScanLimits {
 export const DEFAULT_LIMITS: ScanLimits = {
   maxOpcodes: 50_000_000,
   maxStack: 1_000_000,
-  maxMemo: 1_000_000,
+  maxMemoBytes: 512 * 1024 ** 2,
   maxInflatedBytes: 256 * 1024 ** 2,
   maxDepth: 3,
   maxMembers: 100_000,

@@ -23,6 +23,8 @@ const readU64 = (b: Uint8Array, p: number) => readU32(b, p) + readU32(b, p + 4) 
 const utf8 = new TextDecoder();
 
 export class ZipError extends Error {}
+/** More members than the scan's limit: the archive is not malformed, just not inspected. */
+export class ZipLimit extends ZipError {}
 
 /**
  * The central directory of a zip, read as leniently as PyTorch's reader: flag bits, CRCs and local names are
@@ -52,7 +54,7 @@ export async function readZipDirectory(source: ByteSource, maxEntries: number): 
       dirOffset = readU64(record, 48);
     }
   }
-  if (count > maxEntries) throw new ZipError(`${count} entries, more than the limit of ${maxEntries}`);
+  if (count > maxEntries) throw new ZipLimit(`${count} entries, more than the scan's limit of ${maxEntries}`);
   if (dirOffset + dirSize > source.size) throw new ZipError("central directory lies outside the file");
   const dir = await source.read(dirOffset, dirSize);
   const entries: ZipEntry[] = [];
@@ -127,10 +129,14 @@ export async function openZipEntry(
   if (entry.method === 0) return sliceSource(source, start, entry.compressedSize);
   if (entry.method !== 8)
     throw new ZipError(`${entry.name}: compression method ${entry.method} is not supported`);
-  if (entry.compressedSize > 512 * 1024 ** 2)
-    throw new ZipError(`${entry.name}: compressed member too large to inspect`);
-  const compressed = await source.read(start, entry.compressedSize);
   const cap = Math.max(0, budget.inflated);
+  // Deflate never shrinks data by more than its stored blocks' 5-byte headers per 64 KiB: a member whose
+  // compressed size is past that of the budget cannot inflate within it, and is not read into memory.
+  if (entry.compressedSize > cap + Math.ceil(cap / 65_535) * 5 + 64)
+    throw new ZipBomb(
+      `${entry.name}: compressed size ${entry.compressedSize} is more than the scan's inflation limit (${cap} bytes left)`,
+    );
+  const compressed = await source.read(start, entry.compressedSize);
   let out: Buffer;
   try {
     out = await inflateRawAsync(compressed, { maxOutputLength: Math.max(1, cap) });
