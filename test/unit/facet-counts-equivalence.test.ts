@@ -150,7 +150,7 @@ function assertSame(index: SearchIndex, plan: FilterPlan, label: string): void {
   assert.ok(actual.counts, `${label}: counts`);
   for (const key of Object.keys(expected.counts) as Array<keyof FacetArrays>) {
     const want = expected.counts[key];
-    const got = actual.counts[key];
+    const got: unknown = (actual.counts as FacetArrays)[key];
     if (want instanceof Uint32Array) {
       assert.deepEqual(Array.from(got as Uint32Array), Array.from(want), `${label}: ${key}`);
     } else assert.equal(got, want, `${label}: ${key}`);
