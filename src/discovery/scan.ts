@@ -1,7 +1,6 @@
 import type { MultiValueColumn } from "./index-columns.ts";
 import type { SearchIndex } from "./search-index.ts";
 import { COMMERCIAL_VALUES, PARAMETER_BUCKETS, SCAN_STATUSES, STORAGE_BUCKETS } from "./vocabulary.ts";
-import { countOneDimensionWhole, countWholeCatalog } from "./whole-catalog-pass.ts";
 
 /** Dimension numbers, as a failed filter reports them. */
 export const DIM = {
@@ -257,7 +256,7 @@ function countValues(column: MultiValueColumn, counts: Uint32Array, doc: number,
 }
 
 /** One failed dimension's count for a document (disjunctive facets). */
-export function countOne(index: SearchIndex, counts: FacetArrays, dimension: number, doc: number): void {
+function countOne(index: SearchIndex, counts: FacetArrays, dimension: number, doc: number): void {
   const patched = index.patched[doc] === 1;
   switch (dimension) {
     case DIM.task:
@@ -307,41 +306,44 @@ export function countOne(index: SearchIndex, counts: FacetArrays, dimension: num
 
 // Module-level loops (not closures made per query): V8 keeps one optimised copy of each, and each sees a
 // single typed-array type, so it stays monomorphic.
-/** `allowed` turned into the bit each value sets in a document's mask of failed filters (0 when allowed). */
-function failBits(allowed: Uint8Array, dimension: number): Uint16Array {
-  const bits = new Uint16Array(allowed.length);
-  for (let value = 0; value < allowed.length; value++)
-    bits[value] = allowed[value] === 1 ? 0 : 1 << dimension;
-  return bits;
-}
-
-// Module-level loops (not closures made per query): V8 keeps one optimised copy of each, and each sees a
-// single typed-array type, so it stays monomorphic. No branches: a table lookup ORed into the mask.
 function failSingle16(marks: Marks, allowed: Uint8Array, column: Uint16Array, dimension: number): void {
-  const { mask, size } = marks;
-  const bits = failBits(allowed, dimension);
-  for (let doc = 0; doc < size; doc++) mask[doc]! |= bits[column[doc]!]!;
+  const { failCount, failedDim, size } = marks;
+  for (let doc = 0; doc < size; doc++) {
+    if (allowed[column[doc]!] !== 1) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
 }
 
 function failSingle32(marks: Marks, allowed: Uint8Array, column: Uint32Array, dimension: number): void {
-  const { mask, size } = marks;
-  const bits = failBits(allowed, dimension);
-  for (let doc = 0; doc < size; doc++) mask[doc]! |= bits[column[doc]!]!;
+  const { failCount, failedDim, size } = marks;
+  for (let doc = 0; doc < size; doc++) {
+    if (allowed[column[doc]!] !== 1) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
 }
 
 function failSingle8(marks: Marks, allowed: Uint8Array, column: Uint8Array, dimension: number): void {
-  const { mask, size } = marks;
-  const bits = failBits(allowed, dimension);
-  for (let doc = 0; doc < size; doc++) mask[doc]! |= bits[column[doc]!]!;
+  const { failCount, failedDim, size } = marks;
+  for (let doc = 0; doc < size; doc++) {
+    if (allowed[column[doc]!] !== 1) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
+  }
 }
 
 function failRange(marks: Marks, low: number, high: number, column: Float64Array, dimension: number): void {
-  const { mask, size } = marks;
-  const bit = 1 << dimension;
+  const { failCount, failedDim, size } = marks;
   for (let doc = 0; doc < size; doc++) {
     const value = column[doc]!;
-    // NaN fails too, as in the per-document classifier.
-    mask[doc]! |= ((value >= low) as unknown as number) & ((value <= high) as unknown as number) ? 0 : bit;
+    if (!(value >= low && value <= high)) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
   }
 }
 
@@ -352,28 +354,33 @@ function failMulti(
   patched: Uint8Array,
   dimension: number,
 ): void {
-  const { mask, size } = marks;
+  const { failCount, failedDim, size } = marks;
   const offsets = column.offsets;
   const values = column.values;
   const built = Math.min(size, offsets.length - 1);
-  const bit = 1 << dimension;
   for (let doc = 0; doc < size; doc++) {
-    let ok = 0;
+    let ok = false;
     if (doc < built && patched[doc] !== 1) {
       const end = offsets[doc + 1]!;
-      for (let at = offsets[doc]!; at < end; at++) ok |= allowed[values[at]!]!;
-    } else ok = hasAnyOverride(allowed, column.overrides.get(doc)) ? 1 : 0;
-    mask[doc]! |= ok === 1 ? 0 : bit;
+      for (let at = offsets[doc]!; at < end; at++) {
+        if (allowed[values[at]!] === 1) {
+          ok = true;
+          break;
+        }
+      }
+    } else ok = hasAnyOverride(allowed, column.overrides.get(doc));
+    if (!ok) {
+      failCount[doc]!++;
+      failedDim[doc] = dimension;
+    }
   }
 }
 
 interface Marks {
-  mask: Uint16Array;
+  failCount: Uint8Array;
+  failedDim: Uint8Array;
   size: number;
 }
-
-/** Reused mask buffer (queries run one at a time on a thread). */
-let maskBuffer = new Uint16Array(0);
 
 /**
  * Filters evaluated a column at a time over every document: one tight loop per active filter marks the
@@ -385,10 +392,7 @@ export function columnarVerdicts(
   plan: FilterPlan,
 ): { failCount: Uint8Array; failedDim: Uint8Array } {
   const size = index.size;
-  if (maskBuffer.length < size) maskBuffer = new Uint16Array(index.capacity);
-  const mask = maskBuffer.subarray(0, size);
-  mask.fill(0);
-  const marks: Marks = { mask, size };
+  const marks: Marks = { failCount: new Uint8Array(size), failedDim: new Uint8Array(size), size };
   if (plan.allowTask !== null) failSingle16(marks, plan.allowTask, index.task, DIM.task);
   if (plan.allowLibrary !== null) failSingle16(marks, plan.allowLibrary, index.library, DIM.library);
   if (plan.allowLicense !== null) failSingle16(marks, plan.allowLicense, index.license, DIM.license);
@@ -427,15 +431,7 @@ export function columnarVerdicts(
     failMulti(marks, plan.allowBase, index.baseModels, index.patched, DIM.baseModel);
   if (plan.allowDataset !== null)
     failMulti(marks, plan.allowDataset, index.datasets, index.patched, DIM.dataset);
-  // Per document: how many filters failed (0, 1, or 2 for "two or more") and the highest one failed.
-  const failCount = new Uint8Array(size);
-  const failedDim = new Uint8Array(size);
-  for (let doc = 0; doc < size; doc++) {
-    const bits = mask[doc]!;
-    failCount[doc] = ((bits !== 0) as unknown as number) + (((bits & (bits - 1)) !== 0) as unknown as number);
-    failedDim[doc] = 31 - Math.clz32(bits);
-  }
-  return { failCount, failedDim };
+  return { failCount: marks.failCount, failedDim: marks.failedDim };
 }
 
 /**
@@ -459,10 +455,6 @@ function scanOneDimension(
   const classify = columnar === null && filtered ? makeClassifier(index, plan) : null;
   const { removed, isPrivate, author } = index;
   const failCount = columnar?.failCount ?? null;
-  if (failCount !== null && universe === null) {
-    const total = countOneDimensionWhole(index, plan, failCount, results, counts, dimension);
-    return { results, total, counts };
-  }
   let total = 0;
   for (let at = 0; at < universeSize; at++) {
     const doc = universe === null ? at : universe[at]!;
@@ -542,10 +534,6 @@ export function scan(
       } else if (classify(doc) === -1) results[total++] = doc;
     }
     return { results, total, counts };
-  }
-  if (failCount !== null && failedDim !== null && universe === null) {
-    const whole = countWholeCatalog(index, plan, failCount, failedDim, results);
-    return { results, total: whole.total, counts: whole.counts };
   }
   const cTask = counts.task;
   const cModality = counts.modality;

@@ -1,6 +1,5 @@
 import { commercialUseOf } from "../hub/metadata/licenses.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
-import { computeFacetCodes, type FacetCodes } from "./facet-tally.ts";
 import { Dictionary, MultiValueColumn } from "./index-columns.ts";
 import {
   documentTerms,
@@ -122,7 +121,6 @@ export class SearchIndex {
   private readonly valuePostings = new Map<PostingDimension, { offsets: Uint32Array; docs: Uint32Array }>();
   private readonly orders = new Map<string, Uint32Array>();
   private base: { total: number; counts: FacetArrays } | null = null;
-  private codes: FacetCodes | null = null;
 
   /** Modality (index into MODALITIES, 255 for none) and commercial use (index into COMMERCIAL_VALUES), by id. */
   modalityOfTaskId = new Uint8Array(0);
@@ -280,12 +278,6 @@ export class SearchIndex {
     return this.results;
   }
 
-  /** Folded facet codes per document (see facet-tally.ts), computed on first use after each change. */
-  facetCodes(): FacetCodes {
-    if (!this.codes || this.codes.size !== this.size) this.codes = computeFacetCodes(this);
-    return this.codes;
-  }
-
   /** A second buffer, for the facet passes that only count. */
   scratchBuffer(): Uint32Array {
     if (!this.scratch || this.scratch.length < this.size) this.scratch = new Uint32Array(this.capacity);
@@ -432,7 +424,6 @@ export class SearchIndex {
     this.refreshDerivedTables();
     this.sequence = sequence;
     this.base = null;
-    this.codes = null;
     return true;
   }
 
