@@ -175,7 +175,7 @@ describe("remote endpoints, the CLI and the MCP tool", () => {
     );
     assert.equal(described.code, 0, described.stderr);
     assert.match(described.stdout, /^state: running/m);
-    assert.match(described.stdout, /^compute: hangar local cpu x2, 0\.06 USD per replica-hour$/m);
+    assert.match(described.stdout, /^compute: hangar local cpu x2, 0\.2 USD per replica-hour$/m);
     assert.match(described.stdout, /^requests: 1 in the last \d+ s/m);
     assert.match(described.stdout, /^latency: p50 [\d.]+ ms, p95 [\d.]+ ms, p99 [\d.]+ ms$/m);
     assert.match(described.stdout, /^cost: [\d.e-]+ USD \([\d.e-]+ replica-hours since /m);
