@@ -145,3 +145,18 @@ export function parseVisibility(body: { private?: unknown; visibility?: unknown 
   if (typeof body.private !== "boolean") throw badRequest(`"private" must be true or false`);
   return body.private;
 }
+
+/**
+ * A 400 naming the first name that is not one of `valid` (of a JSON body's fields or a query's parameters),
+ * with the valid ones: `Unknown field "x": valid ones are a, b`.
+ */
+export function rejectUnknownNames(
+  names: Iterable<string>,
+  valid: readonly string[],
+  kind: "field" | "parameter" = "field",
+): void {
+  for (const name of names) {
+    if (!valid.includes(name))
+      throw badRequest(`Unknown ${kind} "${name}": valid ones are ${valid.join(", ")}`);
+  }
+}

@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { badRequest } from "../../core/errors.ts";
+import { rejectUnknownNames } from "../../core/validate.ts";
 import { type ListAuditParams, listAudit } from "../../governance/audit/index.ts";
 import type { Hangar } from "../../hangar.ts";
 import { requestUrl } from "../native/request-url.ts";
@@ -61,9 +62,7 @@ export function registerAuditRoutes(app: NativeApp, hangar: Hangar): void {
     },
     async (request) => {
       const query = requestUrl(request).searchParams;
-      const unknown = [...new Set(query.keys())].filter((name) => !QUERY_FIELDS.includes(name));
-      if (unknown.length)
-        throw badRequest(`Unknown parameter "${unknown[0]}": valid ones are ${QUERY_FIELDS.join(", ")}`);
+      rejectUnknownNames(query.keys(), QUERY_FIELDS, "parameter");
       const params: ListAuditParams = {};
       for (const name of FILTERS) {
         const value = query.get(name);

@@ -1,6 +1,7 @@
 import { Type } from "typebox";
 import { badRequest, HangarError } from "../../core/errors.ts";
 import { nowIso } from "../../core/time.ts";
+import { rejectUnknownNames } from "../../core/validate.ts";
 import {
   checkBudget,
   listBudgets,
@@ -52,11 +53,6 @@ function requireAdmin(caller: Caller, what: string): asserts caller is NonNullab
   if (!caller.isAdmin) throw new HangarError("HANGAR_ERR_FORBIDDEN", `${what} is for administrators`);
 }
 
-function rejectUnknown(body: Record<string, unknown>, valid: readonly string[]): void {
-  const unknown = Object.keys(body).filter((key) => !valid.includes(key));
-  if (unknown.length) throw badRequest(`Unknown field "${unknown[0]}": valid ones are ${valid.join(", ")}`);
-}
-
 /**
  * Budgets (`/v1/budgets`), prices (`/v1/prices`) and token rate limits (`/v1/rate-limits/tokens`):
  * administrators set them, changes are audited; callers list the budgets that apply to them.
@@ -99,7 +95,7 @@ export function registerBudgetRoutes(app: NativeApp, hangar: Hangar): void {
     },
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
-      rejectUnknown(body, BUDGET_FIELDS);
+      rejectUnknownNames(Object.keys(body), BUDGET_FIELDS);
       const params = checkBudget(
         { ...body, webhookUrl: body.webhook_url, webhookSecret: body.webhook_secret },
         hangar.spend.settings.alertThresholds,
@@ -202,7 +198,7 @@ export function registerBudgetRoutes(app: NativeApp, hangar: Hangar): void {
       const caller = request.caller;
       requireAdmin(caller, "Setting a token rate limit");
       const body = request.body as Record<string, unknown>;
-      rejectUnknown(body, ["scope", "name", "tokens_per_minute"]);
+      rejectUnknownNames(Object.keys(body), ["scope", "name", "tokens_per_minute"]);
       if (body.scope !== "user" && body.scope !== "token") throw badRequest("scope must be user or token");
       if (typeof body.name !== "string" || body.name === "")
         throw badRequest("name must be a user name or a token id");

@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { badRequest } from "../../core/errors.ts";
+import { rejectUnknownNames } from "../../core/validate.ts";
 import {
   aliasHistory,
   approveVersion,
@@ -169,9 +170,7 @@ export function registerRegistryRoutes(app: NativeApp, hangar: Hangar): void {
     },
     async (request) => {
       const body = request.body as Record<string, unknown>;
-      const unknown = Object.keys(body).filter((key) => key !== "description" && key !== "gates");
-      if (unknown.length)
-        throw badRequest(`Unknown field "${unknown[0]}": valid ones are description, gates`);
+      rejectUnknownNames(Object.keys(body), ["description", "gates"]);
       return configureModel(hangar, request.caller, {
         name: modelName(request.params),
         ...(body.description === undefined ? {} : { description: body.description as string }),
@@ -200,9 +199,7 @@ export function registerRegistryRoutes(app: NativeApp, hangar: Hangar): void {
     async (request, reply) => {
       const body = request.body as Record<string, unknown>;
       const valid = ["repo", "revision", "description", "tags"];
-      const unknown = Object.keys(body).filter((key) => !valid.includes(key));
-      if (unknown.length)
-        throw badRequest(`Unknown field "${unknown[0]}": valid ones are ${valid.join(", ")}`);
+      rejectUnknownNames(Object.keys(body), valid);
       if (body.revision !== undefined && typeof body.revision !== "string")
         throw badRequest('"revision" must be a string');
       const version = await registerVersion(hangar, request.caller, {

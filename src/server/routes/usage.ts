@@ -1,5 +1,6 @@
 import { Type } from "typebox";
 import { badRequest, HangarError } from "../../core/errors.ts";
+import { rejectUnknownNames } from "../../core/validate.ts";
 import { type UsageReportParams, usageReport } from "../../governance/budgets/usage-report.ts";
 import { compareBatch, estimateWorkload, parseWorkload } from "../../governance/pricing/estimate-cost.ts";
 import type { Hangar } from "../../hangar.ts";
@@ -45,9 +46,7 @@ export function registerUsageRoutes(app: NativeApp, hangar: Hangar): void {
     async (request) => {
       const query = requestUrl(request).searchParams;
       const valid = ["group_by", ...FILTERS];
-      const unknown = [...new Set(query.keys())].filter((name) => !valid.includes(name));
-      if (unknown.length)
-        throw badRequest(`Unknown parameter "${unknown[0]}": valid ones are ${valid.join(", ")}`);
+      rejectUnknownNames(query.keys(), valid, "parameter");
       const params: UsageReportParams = {};
       for (const name of FILTERS) {
         const value = query.get(name);
@@ -87,9 +86,7 @@ export function registerUsageRoutes(app: NativeApp, hangar: Hangar): void {
       if (!request.caller) throw new HangarError("HANGAR_ERR_UNAUTHORIZED", "Estimates need a token");
       const body = request.body as Record<string, unknown>;
       const given = ["jsonl", "file_id", "batch_id"].filter((key) => body[key] !== undefined);
-      const unknown = Object.keys(body).filter((key) => !["jsonl", "file_id", "batch_id"].includes(key));
-      if (unknown.length)
-        throw badRequest(`Unknown field "${unknown[0]}": valid ones are jsonl, file_id, batch_id`);
+      rejectUnknownNames(Object.keys(body), ["jsonl", "file_id", "batch_id"]);
       if (given.length !== 1) throw badRequest("Give exactly one of jsonl, file_id, batch_id");
       if (typeof body[given[0]!] !== "string") throw badRequest(`${given[0]} must be a string`);
       if (body.batch_id !== undefined) return compareBatch(hangar, request.caller, body.batch_id as string);
