@@ -1,4 +1,4 @@
-import { badRequest } from "./errors.ts";
+import { parsePositive } from "./config-values.ts";
 
 /** Settings of prices, budgets and token rate limits (src/governance); every field has a default. */
 export interface SpendSettings {
@@ -21,23 +21,15 @@ export interface SpendSettings {
 
 export const DEFAULT_SPEND: SpendSettings = { alertThresholds: [50, 80, 100], maxTokensBound: 4096 };
 
-function positive(value: string | undefined, name: string): number | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw badRequest(`${name} must be a whole number of at least 1, got "${value}"`);
-  }
-  return Number(value);
-}
-
 /** The spend settings of `HANGAR_PRICES`, `HANGAR_BUDGET_WEBHOOK_*`, `HANGAR_TOKEN_RATE_LIMIT`, `HANGAR_MAX_TOKENS_BOUND`. */
 export function spendSettingsFromEnv(env: Record<string, string | undefined>): Partial<SpendSettings> {
   const settings: Partial<SpendSettings> = {};
   if (env.HANGAR_PRICES?.trim()) settings.pricesFile = env.HANGAR_PRICES.trim();
   if (env.HANGAR_BUDGET_WEBHOOK_URL?.trim()) settings.alertWebhookUrl = env.HANGAR_BUDGET_WEBHOOK_URL.trim();
   if (env.HANGAR_BUDGET_WEBHOOK_SECRET) settings.alertWebhookSecret = env.HANGAR_BUDGET_WEBHOOK_SECRET;
-  const tokens = positive(env.HANGAR_TOKEN_RATE_LIMIT, "HANGAR_TOKEN_RATE_LIMIT");
+  const tokens = parsePositive(env.HANGAR_TOKEN_RATE_LIMIT, "HANGAR_TOKEN_RATE_LIMIT");
   if (tokens !== undefined) settings.tokensPerMinute = tokens;
-  const bound = positive(env.HANGAR_MAX_TOKENS_BOUND, "HANGAR_MAX_TOKENS_BOUND");
+  const bound = parsePositive(env.HANGAR_MAX_TOKENS_BOUND, "HANGAR_MAX_TOKENS_BOUND");
   if (bound !== undefined) settings.maxTokensBound = bound;
   return settings;
 }

@@ -1,6 +1,6 @@
 import type { UsageEvent, UsageQuery, UsageTotals } from "../core/catalog-types.ts";
-import { type InferenceSettings, inferenceSettings } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import { type InferenceSettings, inferenceSettings } from "../core/inference-config.ts";
 import type { Caller } from "../hub/accounts/principal.ts";
 import type { HubContext } from "../hub/hub.ts";
 import type { BackendCall, CallMeter, InferenceBackend } from "./backend.ts";

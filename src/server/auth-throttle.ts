@@ -1,6 +1,6 @@
 import { isIPv6 } from "node:net";
-import type { AuthThrottleSettings } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import type { AuthThrottleSettings } from "../core/server-config.ts";
 import { hashToken } from "../hub/accounts/tokens.ts";
 import type { WindowCounter } from "../store/window-counter.ts";
 

@@ -13,8 +13,8 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from "fastify";
-import { serverTimeouts } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import { serverTimeouts } from "../core/server-config.ts";
 import type { Hangar } from "../hangar.ts";
 import { MemoryWindowCounter, type WindowCounter } from "../store/window-counter.ts";
 import { errorResponse, sendError } from "./http.ts";

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { authThrottleSettings } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
 import { collectWarnings, warningHeaderValue } from "../core/response-warnings.ts";
+import { authThrottleSettings } from "../core/server-config.ts";
 import type { Hangar } from "../hangar.ts";
 import { authenticate } from "../hub/accounts/authenticate.ts";
 import type { Principal, RequestContext } from "../hub/accounts/principal.ts";

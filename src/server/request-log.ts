@@ -3,11 +3,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import type { FastifyReply, FastifyRequest, FastifyServerOptions } from "fastify";
-import type { HangarConfig, LogLevel } from "../core/config.ts";
+import type { HangarConfig } from "../core/config.ts";
+import type { LogLevel } from "../core/server-config.ts";
 import type { RequestContext } from "../hub/accounts/principal.ts";
 import { clientAddress, setCorsHeaders } from "./http.ts";
 
-export type { LogLevel } from "../core/config.ts";
+export type { LogLevel } from "../core/server-config.ts";
 
 /** A request id a client may choose: bounded, and of characters safe in a header and a log line. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@+=/-]{1,128}$/;

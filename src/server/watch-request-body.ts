@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ServerTimeouts } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import type { ServerTimeouts } from "../core/server-config.ts";
 import { sendError } from "./http.ts";
 
 export interface WatchRequestBodyParams {

@@ -1,6 +1,6 @@
 import { S3Client } from "@aws-sdk/client-s3";
-import type { S3Access } from "../core/config.ts";
 import { HangarError } from "../core/errors.ts";
+import type { S3Access } from "../core/storage-config.ts";
 
 /** Where and how to reach an S3-compatible bucket (AWS S3, MinIO, R2, Ceph RGW, Garage, ...). */
 export interface S3Settings {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import Fastify, { type FastifyInstance } from "fastify";
-import { authThrottleSettings, defaultConfig, type HangarConfig } from "../../src/core/config.ts";
+import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
 import { HangarError } from "../../src/core/errors.ts";
+import { authThrottleSettings } from "../../src/core/server-config.ts";
 import type { TokenRole } from "../../src/core/types.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { authenticate } from "../../src/hub/accounts/authenticate.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { whoAmI } from "@huggingface/hub";
-import { DEFAULT_AUTH_THROTTLE } from "../../src/core/config.ts";
+import { DEFAULT_AUTH_THROTTLE } from "../../src/core/server-config.ts";
 import { addressKey } from "../../src/server/auth-throttle.ts";
 import { MemoryWindowCounter } from "../../src/store/window-counter.ts";
 import { apiError } from "../helpers/hub-errors.ts";

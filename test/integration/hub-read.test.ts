@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { listCommits, listFiles, listModels, modelInfo, pathsInfo } from "@huggingface/hub";
-import { DEFAULT_LIMITS } from "../../src/core/config.ts";
+import { DEFAULT_LIMITS } from "../../src/core/hub-config.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { createCommit } from "../../src/hub/create-commit.ts";
 import { createRepo } from "../../src/hub/create-repo.ts";

@@ -4,7 +4,7 @@ import { readdir } from "node:fs/promises";
 import { type ClientRequest, request as httpRequest } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo } from "@huggingface/hub";
-import { DEFAULT_LIMITS } from "../../src/core/config.ts";
+import { DEFAULT_LIMITS } from "../../src/core/hub-config.ts";
 import { earlyHashedParts } from "../../src/hub/write/lfs-upload.ts";
 import { setHashWorkerEnabled } from "../../src/store/range-hasher.ts";
 import { takesDirectIo } from "../helpers/direct-io.ts";

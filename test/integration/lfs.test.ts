@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readdir } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import { DEFAULT_LIMITS } from "../../src/core/config.ts";
+import { DEFAULT_LIMITS } from "../../src/core/hub-config.ts";
 import type { Principal } from "../../src/hub/accounts/principal.ts";
 import { lfsBatch } from "../../src/hub/write/lfs-batch.ts";
 import { fsBlobs, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
-import { DEFAULT_LIMITS, resolveConfig } from "../../src/core/config.ts";
+import { resolveConfig } from "../../src/core/config.ts";
 import { HangarError } from "../../src/core/errors.ts";
+import { DEFAULT_LIMITS } from "../../src/core/hub-config.ts";
 import { apiError } from "../helpers/hub-errors.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 

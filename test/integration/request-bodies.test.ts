@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRepo } from "@huggingface/hub";
-import { DEFAULT_LIMITS } from "../../src/core/config.ts";
+import { DEFAULT_LIMITS } from "../../src/core/hub-config.ts";
 import { maxCommitLineBytes } from "../../src/hub/write/commit-ndjson.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { importTinyModels } from "../helpers/tiny-inference-models.ts";

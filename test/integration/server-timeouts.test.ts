@@ -6,7 +6,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createRepo, downloadFile, uploadFiles } from "@huggingface/hub";
-import { DEFAULT_SERVER_TIMEOUTS } from "../../src/core/config.ts";
+import { DEFAULT_SERVER_TIMEOUTS } from "../../src/core/server-config.ts";
 import { listen } from "../../src/server/create-server.ts";
 import { watchRequestBody } from "../../src/server/watch-request-body.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";

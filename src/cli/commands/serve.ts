@@ -1,4 +1,4 @@
-import { parseMetricsPort } from "../../core/config.ts";
+import { parseMetricsPort } from "../../core/server-config.ts";
 import { seedFactoryModels } from "../../factory/seed-factory-models.ts";
 import { createHangar } from "../../hangar.ts";
 import { listUsers } from "../../hub/accounts/list-accounts.ts";

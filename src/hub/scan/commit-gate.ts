@@ -1,5 +1,5 @@
-import type { BlockableVerdict } from "../../core/config.ts";
 import { HangarError } from "../../core/errors.ts";
+import type { BlockableVerdict } from "../../core/hub-config.ts";
 import { SCANNER_RULES_VERSION } from "../../governance/scan/index.ts";
 import type { AddedFile, HubScope } from "../hub.ts";
 import { needsSiblings, scanAndStore, scanStoredBlob } from "./scan-blob.ts";

@@ -1,5 +1,5 @@
-import { endpointSettings, inferenceSettings } from "../../core/config.ts";
 import { HangarError } from "../../core/errors.ts";
+import { endpointSettings, inferenceSettings } from "../../core/inference-config.ts";
 import { nowIso } from "../../core/time.ts";
 import { assertCanWrite } from "../../hub/access.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";

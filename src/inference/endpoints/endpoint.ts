@@ -1,5 +1,5 @@
-import type { EndpointSettings, InferenceSettings } from "../../core/config.ts";
 import { HangarError } from "../../core/errors.ts";
+import type { EndpointSettings, InferenceSettings } from "../../core/inference-config.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";

@@ -1,5 +1,5 @@
-import type { InferenceSettings } from "../../core/config.ts";
 import { HangarError } from "../../core/errors.ts";
+import type { InferenceSettings } from "../../core/inference-config.ts";
 import { NO_TELEMETRY, type Telemetry } from "../../core/telemetry.ts";
 import type { ModelSlots } from "../local/local-backend.ts";
 import type { ResolvedModel } from "../resolve-model.ts";

@@ -1,5 +1,5 @@
-import type { InferenceSettings } from "../../core/config.ts";
 import { HangarError } from "../../core/errors.ts";
+import type { InferenceSettings } from "../../core/inference-config.ts";
 import { isBatchableTask } from "../../core/local-tasks.ts";
 import type { Repo } from "../../core/types.ts";
 import { visibleNamespaces } from "../../hub/access.ts";
