@@ -1,35 +1,20 @@
 import { HangarError } from "../../core/errors.ts";
-import { endpointSettings, inferenceSettings } from "../../core/inference-config.ts";
 import { nowIso } from "../../core/time.ts";
 import { assertCanWrite } from "../../hub/access.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { recordAudit } from "../../hub/audit/record-audit.ts";
-import type { HubContext } from "../../hub/hub.ts";
-import type { BackendCall, InferenceBackend } from "../backend.ts";
-import type { InferenceRegistry } from "../registry.ts";
-import { Endpoint, type EndpointContext, type EndpointRecord, resolveEndpointModel } from "./endpoint.ts";
+import type { InferenceBackend } from "../backend.ts";
+import { Endpoint, type EndpointRecord, resolveEndpointModel } from "./endpoint.ts";
+import { EndpointFleet, type EndpointFleetParams } from "./endpoint-fleet.ts";
 import type { EndpointMetricsReport } from "./endpoint-metrics.ts";
-import {
-  assertMayPointElsewhere,
-  changedFields,
-  isMember,
-  notFound,
-  recordOf,
-  rowOf,
-} from "./endpoint-records.ts";
+import { assertMayPointElsewhere, changedFields, isMember, notFound, rowOf } from "./endpoint-records.ts";
 import {
   applyUpdateBody,
   checkEndpointName,
+  type EndpointSpec,
   type EndpointState,
   specFromCreateBody,
 } from "./endpoint-spec.ts";
-
-/** The model name that reaches an endpoint through the inference API: `endpoints/{namespace}/{name}`. */
-export const ENDPOINT_MODEL_PREFIX = "endpoints/";
-
-export function endpointModelName(namespace: string, name: string): string {
-  return `${ENDPOINT_MODEL_PREFIX}${namespace}/${name}`;
-}
 
 /** An endpoint as the API shows it: its record and what it is doing now. */
 export interface EndpointView {
@@ -39,100 +24,25 @@ export interface EndpointView {
   pricePerReplicaHour: number;
 }
 
-/** Where the service gets the inference side from (the runtime is made lazily by the instance). */
-export interface EndpointServiceParams {
-  hub: HubContext;
-  registry: InferenceRegistry;
-  /** The instance's price table: replica-hours of local endpoints are priced from it. */
-  prices: {
-    hourlyPrice(what: {
-      kind: "replica";
-      instanceSize: string;
-      endpoint: string;
-    }): Promise<{ perHour: number }>;
-  };
-}
-
 /**
- * Hangar's inference endpoints: create, read, update, delete, pause, resume and scale to zero them (each
- * change audited with the catalog row it changes), keep them in the catalog so they come back in their
- * state after a restart, and run the autoscaler that sizes each one to its load.
+ * Hangar's inference endpoints as the API sees them: who may see and change a namespace's endpoints, and
+ * create, read, update, delete, pause, resume and scale to zero, each change audited with the catalog row
+ * it changes. The endpoints themselves run in the fleet (endpoint-fleet.ts).
  */
 export class EndpointService {
-  private readonly endpoints = new Map<string, Endpoint>();
-  private readonly context: EndpointContext;
-  private restoring: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
-  private closed = false;
-  /** State writes of each endpoint, in order. */
-  private readonly writes = new Map<string, Promise<void>>();
+  readonly fleet: EndpointFleet;
 
-  constructor(private readonly params: EndpointServiceParams) {
-    const hub = params.hub;
-    this.context = {
-      hub,
-      registry: params.registry,
-      inference: inferenceSettings(hub.config),
-      settings: endpointSettings(hub.config),
-      persistState: (endpoint) => this.persistState(endpoint),
-      secret: (name) => hub.config.environment?.(name),
-      replicaPrice: async (instanceSize, endpoint) =>
-        (await params.prices.hourlyPrice({ kind: "replica", instanceSize, endpoint })).perHour,
-    };
-  }
-
-  private key(namespace: string, name: string): string {
-    return `${namespace.toLowerCase()}/${name}`;
-  }
-
-  private persistState(endpoint: Endpoint): Promise<void> {
-    const { namespace, name, state, message } = endpoint.record;
-    const key = this.key(namespace, name);
-    const previous = this.writes.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.params.hub.catalog.endpoints.saveState(namespace, name, state, message))
-      .catch(() => {});
-    this.writes.set(key, next);
-    return next;
+  constructor(private readonly params: EndpointFleetParams) {
+    this.fleet = new EndpointFleet(params);
   }
 
   /** Loads the endpoints from the catalog and brings each back in its state; starts the autoscaler. */
   start(): Promise<void> {
-    this.restoring ??= this.restore();
-    return this.restoring;
-  }
-
-  private async restore(): Promise<void> {
-    const rows = await this.params.hub.catalog.endpoints.list();
-    for (const row of rows) {
-      const endpoint = new Endpoint(recordOf(row), this.context);
-      await endpoint.refreshPrice();
-      this.endpoints.set(this.key(row.namespace, row.name), endpoint);
-      // Paused, scaled-to-zero and failed endpoints stay so; the others start again.
-      if (!["paused", "scaledToZero", "failed"].includes(endpoint.state)) void endpoint.start();
-      else endpoint.metrics.setReplicas(0);
-    }
-    const interval = this.context.settings.autoscaleIntervalMs;
-    if (interval > 0 && !this.closed) {
-      this.timer = setInterval(() => void this.tick(), interval);
-      this.timer.unref();
-    }
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.tick()));
-    } finally {
-      this.ticking = false;
-    }
+    return this.fleet.start();
   }
 
   private async find(caller: Caller, namespace: string, name: string): Promise<Endpoint> {
-    await this.start();
-    const endpoint = this.endpoints.get(this.key(namespace, name));
+    const endpoint = await this.fleet.find(namespace, name);
     // Someone else's endpoints are not found, as on the Hub: they cannot be told from missing ones.
     if (!endpoint || !isMember(caller, namespace)) throw notFound(namespace, name);
     return endpoint;
@@ -167,8 +77,7 @@ export class EndpointService {
 
   async list(caller: Caller, namespace: string): Promise<EndpointView[]> {
     this.assertMember(caller, namespace);
-    await this.start();
-    const listed = [...this.endpoints.values()]
+    const listed = (await this.fleet.all())
       .filter((endpoint) => endpoint.record.namespace.toLowerCase() === namespace.toLowerCase())
       .sort((a, b) => a.record.name.localeCompare(b.record.name));
     return Promise.all(listed.map((endpoint) => this.view(endpoint)));
@@ -176,8 +85,7 @@ export class EndpointService {
 
   /** Every endpoint the caller may see, in every namespace (the MCP tool). */
   async listVisible(caller: Caller): Promise<EndpointView[]> {
-    await this.start();
-    const visible = [...this.endpoints.values()].filter(
+    const visible = (await this.fleet.all()).filter(
       (endpoint) => caller && isMember(caller, endpoint.record.namespace),
     );
     return Promise.all(visible.map((endpoint) => this.view(endpoint)));
@@ -196,11 +104,8 @@ export class EndpointService {
   }
 
   /** Every endpoint with its numbers, for `/metrics`. */
-  snapshot(): Array<{ endpoint: Endpoint; report: EndpointMetricsReport }> {
-    return [...this.endpoints.values()].map((endpoint) => ({
-      endpoint,
-      report: endpoint.metrics.report(endpoint.pricePerReplicaHour),
-    }));
+  snapshot(): ReturnType<EndpointFleet["snapshot"]> {
+    return this.fleet.snapshot();
   }
 
   /**
@@ -217,16 +122,10 @@ export class EndpointService {
     const owner = await this.params.hub.catalog.accounts.getNamespace(namespace);
     if (!owner) throw new HangarError("HANGAR_ERR_NOT_FOUND", `Namespace "${namespace}" not found`);
     if (!spec.remote) {
-      const resolved = await resolveEndpointModel(this.context, spec, caller);
-      if (spec.model.task && !resolved.tasks.includes(spec.model.task)) {
-        throw new HangarError(
-          "HANGAR_ERR_BAD_REQUEST",
-          `"model.task": ${spec.model.repository} cannot do ${spec.model.task}; it can do ${resolved.tasks.join(", ")}`,
-        );
-      }
-      spec.model.revision = resolved.source.commit.oid;
-      spec.model.task ??= resolved.tasks[0] ?? null;
+      const tasks = await this.pinModel(spec, caller);
+      spec.model.task ??= tasks[0] ?? null;
     }
+    // Loaded first, so that the catalog's endpoints are not loaded again with this one among them.
     await this.start();
     const now = nowIso();
     const record: EndpointRecord = {
@@ -260,9 +159,8 @@ export class EndpointService {
         `An inference endpoint named "${name}" already exists in ${owner.name}`,
       );
     }
-    const endpoint = new Endpoint(record, this.context);
-    this.endpoints.set(this.key(owner.name, name), endpoint);
-    void endpoint.start();
+    const endpoint = new Endpoint(record, this.fleet.context);
+    this.fleet.add(endpoint);
     return this.view(endpoint);
   }
 
@@ -275,16 +173,7 @@ export class EndpointService {
     if (spec.remote && JSON.stringify(spec.remote) !== JSON.stringify(endpoint.record.spec.remote)) {
       assertMayPointElsewhere(caller);
     }
-    if (modelChanged && !spec.remote) {
-      const resolved = await resolveEndpointModel(this.context, spec, caller);
-      if (spec.model.task && !resolved.tasks.includes(spec.model.task)) {
-        throw new HangarError(
-          "HANGAR_ERR_BAD_REQUEST",
-          `"model.task": ${spec.model.repository} cannot do ${spec.model.task}; it can do ${resolved.tasks.join(", ")}`,
-        );
-      }
-      spec.model.revision = resolved.source.commit.oid;
-    }
+    if (modelChanged && !spec.remote) await this.pinModel(spec, caller);
     const now = nowIso();
     await this.params.hub.catalog.transaction(async (tx) => {
       await tx.endpoints.saveSpec(endpoint.record.namespace, name, JSON.stringify(spec), now, caller!.user);
@@ -315,8 +204,7 @@ export class EndpointService {
       await tx.endpoints.delete(endpoint.record.namespace, name);
       await recordAudit(tx, { caller, action: "endpoint.delete", target: `endpoint:${endpoint.id}` });
     });
-    this.endpoints.delete(this.key(namespace, name));
-    await endpoint.close(`endpoint ${endpoint.id} was deleted`);
+    await this.fleet.remove(endpoint);
   }
 
   /** Pause, resume or scale to zero, audited with the state it leads to. */
@@ -353,53 +241,33 @@ export class EndpointService {
     return this.view(endpoint);
   }
 
-  /**
-   * The backend of a model name `endpoints/{namespace}/{name}`, for the inference runtime; the endpoints
-   * are read from the catalog first if they were not yet.
-   */
+  /** The backend of a model name `endpoints/{namespace}/{name}`, for the inference runtime. */
   backendFor(model: string): InferenceBackend | undefined {
-    if (!model.startsWith(ENDPOINT_MODEL_PREFIX)) return undefined;
-    const [namespace, name, ...rest] = model.slice(ENDPOINT_MODEL_PREFIX.length).split("/");
-    if (!namespace || !name || rest.length > 0) return undefined;
-    const lookup = async (call: BackendCall): Promise<Endpoint> => {
-      await this.start();
-      const endpoint = this.endpoints.get(this.key(namespace, name));
-      if (!endpoint) throw notFound(namespace, name);
-      // A private endpoint of someone else's namespace is not found; a public one answers anyone.
-      if (endpoint.record.spec.type === "private" && !isMember(call.caller, namespace)) {
-        if (!call.caller) endpoint.authorize(call.caller);
-        throw notFound(namespace, name);
-      }
-      return endpoint;
-    };
-    return {
-      kind: "local",
-      supports: () => true,
-      run: async (call) => (await lookup(call)).run(call),
-      stream: async (call) => (await lookup(call)).stream(call),
-      health: async (signal) => {
-        const endpoint = this.endpoints.get(this.key(namespace, name));
-        return endpoint ? endpoint.health(signal) : { ok: false, latencyMs: 0, message: "not found" };
-      },
-    };
+    return this.fleet.backendFor(model);
   }
 
   /** The endpoint a request to its URL names, if the caller may reach it (for its health route). */
-  async state(caller: Caller, namespace: string, name: string): Promise<EndpointState> {
-    await this.start();
-    const endpoint = this.endpoints.get(this.key(namespace, name));
-    if (!endpoint || (endpoint.record.spec.type === "private" && !isMember(caller, namespace))) {
-      throw notFound(namespace, name);
-    }
-    endpoint.authorize(caller);
-    return endpoint.state;
+  state(caller: Caller, namespace: string, name: string): Promise<EndpointState> {
+    return this.fleet.state(caller, namespace, name);
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.restoring?.catch(() => {});
-    await Promise.all([...this.endpoints.values()].map((endpoint) => endpoint.close("Hangar is stopping")));
-    await Promise.all(this.writes.values());
+  /**
+   * Checks that a local model can serve the endpoint (the caller may read it, a loader runs it, the task
+   * is one of its tasks) and pins its revision to a commit; returns the model's tasks.
+   */
+  private async pinModel(spec: EndpointSpec, caller: Caller): Promise<readonly string[]> {
+    const resolved = await resolveEndpointModel(this.fleet.context, spec, caller);
+    if (spec.model.task && !resolved.tasks.includes(spec.model.task)) {
+      throw new HangarError(
+        "HANGAR_ERR_BAD_REQUEST",
+        `"model.task": ${spec.model.repository} cannot do ${spec.model.task}; it can do ${resolved.tasks.join(", ")}`,
+      );
+    }
+    spec.model.revision = resolved.source.commit.oid;
+    return resolved.tasks;
+  }
+
+  close(): Promise<void> {
+    return this.fleet.close();
   }
 }

@@ -12,7 +12,7 @@ import { MAX_PAGE_SIZE, SEARCH_SORTS } from "../../discovery/search-params.ts";
 import type { Hangar } from "../../hangar.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import { getRepo } from "../../hub/read/get-repo.ts";
-import { endpointModelName } from "../../inference/endpoints/endpoint-service.ts";
+import { endpointModelName } from "../../inference/endpoints/endpoint-fleet.ts";
 
 /**
  * Hangar's tools for agents (the Model Context Protocol), one server per caller: over stdio (`hangar mcp`)

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { HangarError } from "../../core/errors.ts";
 import type { Hangar } from "../../hangar.ts";
-import { endpointModelName } from "../../inference/endpoints/endpoint-service.ts";
+import { endpointModelName } from "../../inference/endpoints/endpoint-fleet.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { TEXT_REQUEST_BYTES } from "../../inference/tasks/task-definition.ts";
 import {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Hangar } from "../../hangar.ts";
-import { endpointModelName } from "../../inference/endpoints/endpoint-service.ts";
+import { endpointModelName } from "../../inference/endpoints/endpoint-fleet.ts";
 import type { InferenceRequest } from "../../inference/inference-runtime.ts";
 import { clientBaseUrl } from "../http.ts";
 import { HANGAR_ERRORS, type NativeApp, openObject, TOKEN } from "../native/schemas.ts";
