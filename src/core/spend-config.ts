@@ -17,6 +17,13 @@ export interface SpendSettings {
    * rate limit applies (`HANGAR_MAX_TOKENS_BOUND`, default 4096), so its reservation is a true bound.
    */
   maxTokensBound: number;
+  /**
+   * How old a budget reservation may get before it no longer counts against its budget and is swept
+   * (`HANGAR_BUDGET_RESERVATION_TTL_MS`): a call that is still running after it has ended long ago, so a
+   * reservation that old is one its process never settled (it died). Unset: the inference timeout plus a
+   * minute (`reservationTtl`).
+   */
+  reservationTtlMs?: number;
 }
 
 export const DEFAULT_SPEND: SpendSettings = { alertThresholds: [50, 80, 100], maxTokensBound: 4096 };
@@ -31,9 +38,22 @@ export function spendSettingsFromEnv(env: Record<string, string | undefined>): P
   if (tokens !== undefined) settings.tokensPerMinute = tokens;
   const bound = parsePositive(env.HANGAR_MAX_TOKENS_BOUND, "HANGAR_MAX_TOKENS_BOUND");
   if (bound !== undefined) settings.maxTokensBound = bound;
+  const ttl = parsePositive(env.HANGAR_BUDGET_RESERVATION_TTL_MS, "HANGAR_BUDGET_RESERVATION_TTL_MS");
+  if (ttl !== undefined) settings.reservationTtlMs = ttl;
   return settings;
 }
 
 export function spendSettings(config: { spend?: Partial<SpendSettings> }): SpendSettings {
   return { ...DEFAULT_SPEND, ...config.spend };
+}
+
+/** Added to the inference timeout for the default reservation bound: settling takes a moment after it. */
+const RESERVATION_MARGIN_MS = 60_000;
+/** The bound when inference has no timeout (0): an hour. */
+const UNTIMED_RESERVATION_TTL_MS = 3_600_000;
+
+/** How old a budget reservation may get (see `SpendSettings.reservationTtlMs`), given the inference timeout. */
+export function reservationTtl(settings: SpendSettings, inferenceTimeoutMs: number): number {
+  if (settings.reservationTtlMs !== undefined) return settings.reservationTtlMs;
+  return inferenceTimeoutMs > 0 ? inferenceTimeoutMs + RESERVATION_MARGIN_MS : UNTIMED_RESERVATION_TTL_MS;
 }

@@ -25,6 +25,19 @@ export interface BudgetRow {
   updatedAt: string;
 }
 
+/**
+ * One call's hold on one budget until it settles: its worst case, and when it was taken (milliseconds since
+ * the epoch), so that the hold of a process that died before settling can be told by its age.
+ */
+export interface BudgetReservation {
+  /** The call's reservation id (one call holds one row in each budget it reserves in). */
+  id: string;
+  budgetId: string;
+  periodKey: string;
+  amount: number;
+  createdAt: number;
+}
+
 /** What a budget has taken in one period: settled spend and reservations of requests still running. */
 export interface BudgetSpend {
   spent: number;
@@ -123,11 +136,13 @@ export class BudgetsTable {
   }
 
   /**
-   * Adds `amount` to the period's reservations only if settled spend, reservations and `amount` stay within
-   * `limit`: one conditional UPDATE, atomic on both engines (the row is locked by the update, and the
-   * condition is checked on the row as it is when the lock is held). Returns whether it was reserved.
+   * Adds the reservation's amount to the period's reservations only if settled spend, reservations and the
+   * amount stay within `limit`: one conditional UPDATE, atomic on both engines (the row is locked by the
+   * update, and the condition is checked on the row as it is when the lock is held); the reservation's row
+   * is written in the same transaction. Returns whether it was reserved.
    */
-  async reserve(budgetId: string, periodKey: string, amount: number, limit: number): Promise<boolean> {
+  async reserve(reservation: BudgetReservation, limit: number): Promise<boolean> {
+    const { id, budgetId, periodKey, amount, createdAt } = reservation;
     await this.db.run(
       `INSERT INTO budget_spend (budget_id, period_key, spent, reserved) VALUES (?, ?, 0, 0)
        ON CONFLICT (budget_id, period_key) DO NOTHING`,
@@ -138,17 +153,67 @@ export class BudgetsTable {
        WHERE budget_id = ? AND period_key = ? AND spent + reserved + ? <= ?`,
       [amount, budgetId, periodKey, amount, limit],
     );
-    return result.changes === 1;
+    if (result.changes !== 1) return false;
+    await this.db.run(
+      `INSERT INTO budget_reservations (id, budget_id, period_key, amount, created_at) VALUES (?, ?, ?, ?, ?)`,
+      [id, budgetId, periodKey, amount, createdAt],
+    );
+    return true;
   }
 
-  /** Releases a reservation and adds what the request really took; returns the period's spend afterwards. */
-  async settle(budgetId: string, periodKey: string, reserved: number, spent: number): Promise<BudgetSpend> {
+  /**
+   * Gives a reservation's amount back to its period, once: deleting its row decides who does (the call
+   * settling it, or a sweep of stale ones), so two never both do. Returns whether this one did.
+   */
+  async release(reservation: BudgetReservation): Promise<boolean> {
+    const { id, budgetId, periodKey, amount } = reservation;
+    const deleted = await this.db.run("DELETE FROM budget_reservations WHERE id = ? AND budget_id = ?", [
+      id,
+      budgetId,
+    ]);
+    if (deleted.changes !== 1) return false;
     await this.db.run(
-      `UPDATE budget_spend SET reserved = CASE WHEN reserved > ? THEN reserved - ? ELSE 0 END, spent = spent + ?
+      `UPDATE budget_spend SET reserved = CASE WHEN reserved > ? THEN reserved - ? ELSE 0 END
        WHERE budget_id = ? AND period_key = ?`,
-      [reserved, reserved, spent, budgetId, periodKey],
+      [amount, amount, budgetId, periodKey],
     );
-    return this.spend(budgetId, periodKey);
+    return true;
+  }
+
+  /**
+   * Releases the call's reservation (unless a sweep did, the call having outlived its bound) and adds what
+   * the request really took; returns the period's spend afterwards.
+   */
+  async settle(reservation: BudgetReservation, spent: number): Promise<BudgetSpend> {
+    await this.release(reservation);
+    await this.db.run("UPDATE budget_spend SET spent = spent + ? WHERE budget_id = ? AND period_key = ?", [
+      spent,
+      reservation.budgetId,
+      reservation.periodKey,
+    ]);
+    return this.spend(reservation.budgetId, reservation.periodKey);
+  }
+
+  /**
+   * Reservations taken before `before` (ms since the epoch), oldest first, at most `limit`; only those of
+   * one budget's period when it is given. Their calls ended long ago, or their process died.
+   */
+  async staleReservations(
+    before: number,
+    limit: number,
+    of?: { budgetId: string; periodKey: string },
+  ): Promise<BudgetReservation[]> {
+    const rows = await this.db.all(
+      `SELECT id, budget_id AS "budgetId", period_key AS "periodKey", amount, created_at AS "createdAt"
+       FROM budget_reservations WHERE created_at < ?${of ? " AND budget_id = ? AND period_key = ?" : ""}
+       ORDER BY created_at, id LIMIT ?`,
+      [before, ...(of ? [of.budgetId, of.periodKey] : []), limit],
+    );
+    return rows.map((row) => ({
+      ...(row as unknown as BudgetReservation),
+      amount: Number(row.amount),
+      createdAt: Number(row.createdAt),
+    }));
   }
 
   /** Marks a threshold as fired for the period; false when it had fired already (each fires once). */

@@ -60,6 +60,7 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "follows", key: ["follower", "followee"] },
   { name: "budgets", key: ["id"] },
   { name: "budget_spend", key: ["budget_id", "period_key"], replace: true },
+  { name: "budget_reservations", key: ["id", "budget_id"] },
   { name: "budget_alerts", key: ["budget_id", "period_key", "threshold"] },
   { name: "prices", key: ["scope_kind", "scope_name"], replace: true },
   { name: "token_rate_limits", key: ["scope_kind", "scope_name"], replace: true },

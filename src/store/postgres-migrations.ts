@@ -710,6 +710,24 @@ CREATE TABLE inference_endpoints (
 );
 `;
 
+/**
+ * A row per call and budget it reserves in, with the time it was taken (ms since the epoch), so that the
+ * reservations of a process that died before settling expire (src/governance/budgets). Amounts reserved
+ * before this have no row and could never be given back: they are dropped.
+ */
+const BUDGET_RESERVATIONS = `
+CREATE TABLE budget_reservations (
+  id text COLLATE "C" NOT NULL,
+  budget_id text COLLATE "C" NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+  period_key text COLLATE "C" NOT NULL,
+  amount bigint NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (id, budget_id)
+);
+CREATE INDEX budget_reservations_created_at ON budget_reservations(created_at);
+UPDATE budget_spend SET reserved = 0;
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
@@ -724,6 +742,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   UPSTREAM_POPULARITY,
   USAGE_COST_BUDGETS,
   INFERENCE_ENDPOINTS,
+  BUDGET_RESERVATIONS,
 ];
 
 /**

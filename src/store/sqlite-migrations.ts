@@ -655,4 +655,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     PRIMARY KEY (namespace, name)
   ) WITHOUT ROWID;
   `,
+  // A row per call and budget it reserves in, with the time it was taken (ms since the epoch), so that the
+  // reservations of a process that died before settling expire (src/governance/budgets). Amounts reserved
+  // before this have no row and could never be given back: they are dropped.
+  `
+  CREATE TABLE budget_reservations (
+    id TEXT NOT NULL,
+    budget_id TEXT NOT NULL REFERENCES budgets(id) ON DELETE CASCADE,
+    period_key TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (id, budget_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX budget_reservations_created_at ON budget_reservations(created_at);
+  UPDATE budget_spend SET reserved = 0;
+  `,
 ];

@@ -83,6 +83,8 @@ export const serveCommand: Command = {
     hangar.batches.start();
     // Inference endpoints come back in the state they were in (src/inference/endpoints).
     void hangar.endpoints.start();
+    // Budget reservations that a process which died never settled are released (src/governance/budgets).
+    hangar.spend.start();
     const url = await listen(server, config.host, config.port).catch((error: Error) => {
       throw new Error(`Cannot listen on ${config.host} port ${config.port}: ${error.message}`);
     });

@@ -1,26 +1,27 @@
 import { randomUUID } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
+import { inferenceSettings } from "../../core/inference-config.ts";
 import { outboundPolicy } from "../../core/outbound-url.ts";
-import { type SpendSettings, spendSettings } from "../../core/spend-config.ts";
+import { reservationTtl, type SpendSettings, spendSettings } from "../../core/spend-config.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
 import type { BackendCall, InferenceBackend } from "../../inference/backend.ts";
 import type { GateTicket, InferenceGate, MeteredCall, UsageCharge } from "../../inference/inference-gate.ts";
 import { isRecord } from "../../inference/tasks/task-definition.ts";
-import type { BudgetRow, BudgetScope, BudgetUnit } from "../../store/budgets-table.ts";
+import type { BudgetReservation, BudgetRow, BudgetScope, BudgetUnit } from "../../store/budgets-table.ts";
 import { MemoryWindowCounter, type WindowCounter } from "../../store/window-counter.ts";
 import { costNanos, type Price, PriceBook, readPricesFile } from "../pricing/price-book.ts";
 import { AlertSender, type BudgetAlert, crossedThresholds } from "./budget-alerts.ts";
 import { budgetLabel, formatAmount } from "./budget-view.ts";
 import { periodKey } from "./periods.ts";
+import { ReservationSweeper } from "./reservation-sweeper.ts";
 import { TokenRateLimits, type TokenWindow } from "./token-rate-limits.ts";
 import { answeredBy, candidatesOf, tokenBounds } from "./worst-case.ts";
 
-/** What one admitted call holds until it settles. */
+/** What one admitted call holds in one budget until it settles. */
 interface Reservation {
   budget: BudgetRow;
-  periodKey: string;
-  amount: number;
+  row: BudgetReservation;
 }
 
 /** The organisation a call is billed to: the model's namespace when the caller belongs to it, else the caller's only organisation. */
@@ -42,13 +43,15 @@ function tokenIdOf(caller: Caller): number | null {
  * its worst-case cost in every budget that applies to it (its user, token, organisation, model and route)
  * in one catalog transaction of conditional updates, so concurrent calls can never take a budget past its
  * limit; the call is refused with 402 when one has too little left. When the call ends it settles to what
- * was metered, and thresholds crossed fire their alerts once per period.
+ * was metered, and thresholds crossed fire their alerts once per period. A reservation its process never
+ * settled (it died) stops counting once older than any call may run (reservation-sweeper.ts).
  */
 export class SpendControl implements InferenceGate {
   readonly settings: SpendSettings;
   readonly prices: PriceBook;
   readonly alerts: AlertSender;
   readonly tokenLimits: TokenRateLimits;
+  readonly reservations: ReservationSweeper;
 
   constructor(
     private readonly hub: HubContext,
@@ -61,6 +64,16 @@ export class SpendControl implements InferenceGate {
     );
     this.alerts = new AlertSender(this.settings, outboundPolicy(hub.config));
     this.tokenLimits = new TokenRateLimits(hub.catalog, counter, this.settings);
+    this.reservations = new ReservationSweeper(
+      hub.catalog,
+      reservationTtl(this.settings, inferenceSettings(hub.config).timeoutMs),
+      () => this.alerts.log,
+    );
+  }
+
+  /** Releases the reservations of processes that died, now and periodically (`hangar serve` starts it). */
+  start(): void {
+    this.reservations.start();
   }
 
   /** Counts token rate limits in `counter` (the server's: Redis when several nodes share the limits). */
@@ -104,7 +117,7 @@ export class SpendControl implements InferenceGate {
     const worstTokens = bounds.input + bounds.output;
     let worstCost = 0;
     if (budgets.some((budget) => budget.unit === "usd")) {
-      const timeoutMs = this.hub.config.inference?.timeoutMs ?? 60_000;
+      const timeoutMs = inferenceSettings(this.hub.config).timeoutMs;
       for (const candidate of candidatesOf(call, backend)) {
         const price = await this.prices.priceOf(candidate);
         worstCost = Math.max(
@@ -132,20 +145,34 @@ export class SpendControl implements InferenceGate {
     return this.ticket(call, backend, base, reservations, window, worstTokens);
   }
 
-  /** Reserves `worst` in every budget at once, or none: the first one short refuses the call with 402. */
+  /**
+   * Reserves `worst` in every budget at once, or none: the first one short refuses the call with 402, unless
+   * releasing its stale reservations makes room.
+   */
   private reserve(budgets: readonly BudgetRow[], worst: Record<BudgetUnit, number>): Promise<Reservation[]> {
     const now = new Date();
+    const id = randomUUID();
     return this.hub.catalog.transaction(async (tx) => {
       const reservations: Reservation[] = [];
       // In id order: two calls reserving in the same budgets lock them in the same order.
       for (const budget of [...budgets].sort((a, b) => a.id.localeCompare(b.id))) {
         const key = periodKey(budget.period, now);
-        const amount = worst[budget.unit];
-        if (!(await tx.budgets.reserve(budget.id, key, amount, budget.limitAmount))) {
+        const row = {
+          id,
+          budgetId: budget.id,
+          periodKey: key,
+          amount: worst[budget.unit],
+          createdAt: now.getTime(),
+        };
+        const reserved =
+          (await tx.budgets.reserve(row, budget.limitAmount)) ||
+          ((await this.reservations.releaseStale(tx, budget.id, key)) > 0 &&
+            (await tx.budgets.reserve(row, budget.limitAmount)));
+        if (!reserved) {
           const spend = await tx.budgets.spend(budget.id, key);
-          throw budgetExceeded(budget, key, spend.spent + spend.reserved, amount);
+          throw budgetExceeded(budget, key, spend.spent + spend.reserved, row.amount);
         }
-        reservations.push({ budget, periodKey: key, amount });
+        reservations.push({ budget, row });
       }
       return reservations;
     });
@@ -179,14 +206,9 @@ export class SpendControl implements InferenceGate {
           const alerts = await this.hub.catalog.transaction(async (tx) => {
             const crossed: BudgetAlert[] = [];
             for (const reservation of reservations) {
-              const spend = await tx.budgets.settle(
-                reservation.budget.id,
-                reservation.periodKey,
-                reservation.amount,
-                actual[reservation.budget.unit],
-              );
+              const spend = await tx.budgets.settle(reservation.row, actual[reservation.budget.unit]);
               crossed.push(
-                ...(await crossedThresholds(tx, reservation.budget, reservation.periodKey, spend)),
+                ...(await crossedThresholds(tx, reservation.budget, reservation.row.periodKey, spend)),
               );
             }
             return crossed;
@@ -208,6 +230,7 @@ export class SpendControl implements InferenceGate {
   }
 
   async close(): Promise<void> {
+    await this.reservations.close();
     await this.alerts.settled();
   }
 }
