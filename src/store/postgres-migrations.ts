@@ -728,6 +728,14 @@ CREATE INDEX budget_reservations_created_at ON budget_reservations(created_at);
 UPDATE budget_spend SET reserved = 0;
 `;
 
+/**
+ * Budgets are looked up by scope kind and name without regard to case (`lower(scope_name) = lower(?)`) on
+ * every inference call: an index on that expression.
+ */
+const BUDGET_SCOPE_INDEX = `
+CREATE INDEX budgets_scope_lower ON budgets(scope_kind, lower(scope_name));
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
@@ -743,6 +751,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   USAGE_COST_BUDGETS,
   INFERENCE_ENDPOINTS,
   BUDGET_RESERVATIONS,
+  BUDGET_SCOPE_INDEX,
 ];
 
 /**

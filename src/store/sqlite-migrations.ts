@@ -670,4 +670,9 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   CREATE INDEX budget_reservations_created_at ON budget_reservations(created_at);
   UPDATE budget_spend SET reserved = 0;
   `,
+  // Budgets are looked up by scope kind and name without regard to case (`lower(scope_name) = lower(?)`) on
+  // every inference call: an index on that expression.
+  `
+  CREATE INDEX budgets_scope_lower ON budgets(scope_kind, lower(scope_name));
+  `,
 ];
