@@ -1,6 +1,12 @@
 import type { UsageEvent, UsageQuery, UsageTotals } from "../core/catalog-types.ts";
 import type { SqlExecutor } from "./sql/sql-database.ts";
-import { type UsageGroupRow, type UsageReportQuery, usageReportSql } from "./usage-report-sql.ts";
+import {
+  type UsageFilter,
+  type UsageGroupRow,
+  type UsageReportQuery,
+  usageReportSql,
+  usageWhere,
+} from "./usage-report-sql.ts";
 
 export interface ModelHistory {
   requests: number;
@@ -55,7 +61,7 @@ export class UsageTable {
   }
 
   async list(query: UsageQuery = {}, limit = 1000): Promise<UsageEvent[]> {
-    const { where, values } = filters(query);
+    const { where, values } = usageWhere(filterOf(query));
     return (await this.db.all(
       `SELECT at, model, revision, task, api, caller, input_units AS "inputUnits", output_units AS "outputUnits",
           unit, output_unit AS "outputUnit", input_bytes AS "inputBytes", output_bytes AS "outputBytes", latency_ms AS "latencyMs", status,
@@ -66,7 +72,7 @@ export class UsageTable {
   }
 
   async totals(query: UsageQuery = {}): Promise<UsageTotals[]> {
-    const { where, values } = filters(query);
+    const { where, values } = usageWhere(filterOf(query));
     return (await this.db.all(
       `SELECT model, task, COUNT(*) AS requests, SUM(CASE WHEN outcome <> 'ok' THEN 1 ELSE 0 END) AS errors,
           SUM(input_units) AS "inputUnits", SUM(output_units) AS "outputUnits", SUM(latency_ms) AS "latencyMs"
@@ -121,17 +127,7 @@ export class UsageTable {
   }
 }
 
-function filters(query: UsageQuery): { where: string; values: string[] } {
-  const clauses: string[] = [];
-  const values: string[] = [];
-  const add = (clause: string, value: string | undefined) => {
-    if (value === undefined) return;
-    clauses.push(clause);
-    values.push(value);
-  };
-  add("at >= ?", query.since);
-  add("at < ?", query.until);
-  add("lower(model) = lower(?)", query.model);
-  add("lower(caller) = lower(?)", query.caller);
-  return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", values };
+/** A listing's query (`list`, `totals`) as a usage filter. */
+function filterOf(query: UsageQuery): UsageFilter {
+  return { from: query.since, to: query.until, model: query.model, user: query.caller };
 }
