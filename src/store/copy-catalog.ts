@@ -51,7 +51,6 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "pipeline_runs", key: ["id"] },
   { name: "pipeline_step_cache", key: ["key"] },
   { name: "webhooks", key: ["id"] },
-  { name: "webhook_deliveries", key: ["id"] },
   { name: "collections", key: ["slug"] },
   { name: "collection_items", key: ["object_id"] },
   { name: "repo_likes", key: ["repo_pk", "user"] },
@@ -62,6 +61,8 @@ export const COPIED_TABLES: readonly CopiedTable[] = [
   { name: "budget_spend", key: ["budget_id", "period_key"], replace: true },
   { name: "budget_reservations", key: ["id", "budget_id"] },
   { name: "budget_alerts", key: ["budget_id", "period_key", "threshold"] },
+  // After budgets: a budget's alerts are queued with the webhooks' deliveries.
+  { name: "webhook_deliveries", key: ["id"] },
   { name: "prices", key: ["scope_kind", "scope_name"], replace: true },
   { name: "token_rate_limits", key: ["scope_kind", "scope_name"], replace: true },
   { name: "inference_endpoints", key: ["namespace", "name"] },

@@ -736,6 +736,17 @@ const BUDGET_SCOPE_INDEX = `
 CREATE INDEX budgets_scope_lower ON budgets(scope_kind, lower(scope_name));
 `;
 
+/**
+ * Budget alerts go out through the webhook delivery queue (durable, retried, on any node): a delivery is
+ * for a webhook or for a budget's alert, never both.
+ */
+const BUDGET_ALERT_DELIVERIES = `
+ALTER TABLE webhook_deliveries ALTER COLUMN webhook_id DROP NOT NULL;
+ALTER TABLE webhook_deliveries ADD COLUMN budget_id text COLLATE "C" REFERENCES budgets(id) ON DELETE CASCADE;
+ALTER TABLE webhook_deliveries ADD CONSTRAINT webhook_deliveries_one_target
+  CHECK ((webhook_id IS NULL) <> (budget_id IS NULL));
+`;
+
 /** Applied in order by PostgresDatabase.migrate; `hangar_schema.version` records how many ran. */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   SCHEMA + CHANGE_FEED,
@@ -752,6 +763,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   INFERENCE_ENDPOINTS,
   BUDGET_RESERVATIONS,
   BUDGET_SCOPE_INDEX,
+  BUDGET_ALERT_DELIVERIES,
 ];
 
 /**

@@ -675,4 +675,35 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   `
   CREATE INDEX budgets_scope_lower ON budgets(scope_kind, lower(scope_name));
   `,
+  // Budget alerts go out through the webhook delivery queue (durable, retried, on any node): a delivery is
+  // for a webhook or for a budget's alert, never both. SQLite cannot drop a NOT NULL: the table is rebuilt.
+  `
+  CREATE TABLE webhook_deliveries_next (
+    id INTEGER PRIMARY KEY,
+    webhook_id TEXT REFERENCES webhooks(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    repo_pk INTEGER,
+    repo_namespace TEXT NOT NULL COLLATE NOCASE,
+    repo_private INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_until INTEGER NOT NULL DEFAULT 0,
+    response_status INTEGER,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    finished_at TEXT,
+    budget_id TEXT REFERENCES budgets(id) ON DELETE CASCADE,
+    CHECK ((webhook_id IS NULL) <> (budget_id IS NULL))
+  );
+  INSERT INTO webhook_deliveries_next (id, webhook_id, event, payload, repo_pk, repo_namespace, repo_private,
+    status, attempts, next_attempt_at, claimed_until, response_status, error, created_at, finished_at)
+  SELECT id, webhook_id, event, payload, repo_pk, repo_namespace, repo_private, status, attempts,
+    next_attempt_at, claimed_until, response_status, error, created_at, finished_at FROM webhook_deliveries;
+  DROP TABLE webhook_deliveries;
+  ALTER TABLE webhook_deliveries_next RENAME TO webhook_deliveries;
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+  CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id);
+  `,
 ];

@@ -55,7 +55,10 @@ export type DeliveryStatus = "pending" | "delivered" | "failed" | "skipped";
 
 export interface DeliveryRow {
   id: number;
-  webhookId: string;
+  /** The webhook it is for; null for a budget's alert. */
+  webhookId: string | null;
+  /** The budget whose alert it is (src/governance/budgets); null for a webhook's. */
+  budgetId: string | null;
   event: string;
   payload: string;
   repoPk: number | null;
@@ -72,7 +75,8 @@ export interface DeliveryRow {
 
 interface RawDelivery {
   id: number;
-  webhook_id: string;
+  webhook_id: string | null;
+  budget_id: string | null;
   event: string;
   payload: string;
   repo_pk: number | null;
@@ -91,6 +95,7 @@ function toDelivery(row: RawDelivery): DeliveryRow {
   return {
     id: Number(row.id),
     webhookId: row.webhook_id,
+    budgetId: row.budget_id,
     event: row.event,
     payload: row.payload,
     repoPk: row.repo_pk === null ? null : Number(row.repo_pk),
@@ -196,8 +201,10 @@ export class WebhooksTable {
     return (await this.db.run("DELETE FROM webhooks WHERE id = ?", [id])).changes > 0;
   }
 
+  /** Queues a delivery for a webhook, or for a budget's alert (`budgetId`, no repo: namespace ""). */
   async enqueue(delivery: {
-    webhookId: string;
+    webhookId?: string;
+    budgetId?: string;
     event: string;
     payload: string;
     repoPk: number | null;
@@ -207,10 +214,11 @@ export class WebhooksTable {
     dueAt: number;
   }): Promise<void> {
     await this.db.run(
-      `INSERT INTO webhook_deliveries (webhook_id, event, payload, repo_pk, repo_namespace, repo_private, status,
-       attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
+      `INSERT INTO webhook_deliveries (webhook_id, budget_id, event, payload, repo_pk, repo_namespace,
+       repo_private, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
       [
-        delivery.webhookId,
+        delivery.webhookId ?? null,
+        delivery.budgetId ?? null,
         delivery.event,
         delivery.payload,
         delivery.repoPk,

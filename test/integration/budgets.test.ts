@@ -13,7 +13,10 @@ import { PRIVATE_TARGETS_ALLOWED } from "../helpers/webhook-receiver.ts";
 
 /** A webhook receiver on 127.0.0.1 that keeps each body with its signature header. */
 class AlertReceiver {
-  readonly received: Array<{ body: string; signature: string | undefined }> = [];
+  readonly received: Array<{ body: string; signature: string | undefined; delivery: string | undefined }> =
+    [];
+  /** Requests still to answer with 503 (after keeping them), as a receiver that is down would. */
+  failNext = 0;
   private server: Server | undefined;
   url = "";
 
@@ -24,7 +27,12 @@ class AlertReceiver {
       this.received.push({
         body: Buffer.concat(chunks).toString("utf8"),
         signature: request.headers["x-hangar-signature"] as string | undefined,
+        delivery: request.headers["x-webhook-delivery"] as string | undefined,
       });
+      if (this.failNext > 0) {
+        this.failNext--;
+        response.statusCode = 503;
+      }
       response.end("ok");
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
@@ -101,6 +109,8 @@ function budgetSuite(engine: "SQLite" | "PostgreSQL") {
           maxTokensBound: 4096,
         },
       });
+      // Alerts go out through the webhook delivery queue, as under `hangar serve`; retries come quickly here.
+      hub.hangar.webhooks.start({ baseUrl: hub.url, intervalMs: 100, retryBaseMs: 100 });
       aliceToken = await hub.addUser("alice");
       client = new OpenAI({ baseURL: `${hub.url}/v1`, apiKey: aliceToken, maxRetries: 0 });
       const price = await api(hub, "PUT", "/v1/prices", {
@@ -184,6 +194,36 @@ function budgetSuite(engine: "SQLite" | "PostgreSQL") {
         audit.body.entries.map((entry) => entry.action),
         ["budget.set", "budget.alert", "budget.alert", "budget.alert"],
       );
+      assert.equal((await api(hub, "DELETE", `/v1/budgets/${set.body.id}`)).status, 204);
+    });
+
+    it("sends an alert again, as the same delivery, while its receiver fails", async () => {
+      const set = await api<ApiBudget>(hub, "POST", "/v1/budgets", {
+        scope: "model",
+        name: "priced-chat",
+        limit: 1,
+        unit: "requests",
+        period: "total",
+        thresholds: [100],
+        webhook_url: receiver.url,
+        webhook_secret: "budget-secret",
+      });
+      assert.equal(set.status, 201);
+      const before = receiver.received.length;
+      receiver.failNext = 2;
+      await client.chat.completions.create({
+        model: "priced-chat",
+        messages: [{ role: "user", content: "hi" }],
+        max_tokens: 3,
+      });
+      await until(() => receiver.received.length >= before + 3, "an alert tried three times");
+      const attempts = receiver.received.slice(before);
+      assert.equal(new Set(attempts.map((attempt) => attempt.delivery)).size, 1, "one delivery, sent again");
+      assert.equal(new Set(attempts.map((attempt) => attempt.body)).size, 1);
+      const alert = JSON.parse(attempts[0]!.body) as { threshold: number; budget: { id: string } };
+      assert.deepEqual([alert.threshold, alert.budget.id], [100, set.body.id]);
+      const expected = `sha256=${createHmac("sha256", "budget-secret").update(attempts[0]!.body).digest("hex")}`;
+      assert.equal(attempts[2]!.signature, expected);
       assert.equal((await api(hub, "DELETE", `/v1/budgets/${set.body.id}`)).status, 204);
     });
 

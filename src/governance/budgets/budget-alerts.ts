@@ -1,8 +1,6 @@
-import { type OutboundPolicy, postOutbound } from "../../core/outbound-url.ts";
 import type { SpendSettings } from "../../core/spend-config.ts";
 import { nowIso } from "../../core/time.ts";
 import { recordAudit } from "../../hub/audit/record-audit.ts";
-import { signPayload } from "../../hub/webhooks/sign-payload.ts";
 import type { BudgetRow, BudgetSpend } from "../../store/budgets-table.ts";
 import type { CatalogTables } from "../../store/catalog.ts";
 import { budgetAmount, budgetLabel } from "./budget-view.ts";
@@ -19,18 +17,18 @@ export interface BudgetAlert {
 /** Where alerts are written: the server's log once it runs, stderr before. */
 export type AlertLog = (fields: Record<string, unknown>, message: string) => void;
 
-const ATTEMPTS = 3;
-const RETRY_MS = 500;
-
 /**
  * The thresholds of `budget` that `spend` has reached in the period and that had not fired yet: each is
- * marked (so it fires once per period, on every node) and audited in the settlement's own transaction.
+ * marked (so it fires once per period, on every node), audited, and its webhook POST queued with the
+ * webhooks' deliveries (src/hub/webhooks: durable, retried with backoff, by any node) when the budget or the
+ * instance names a URL, all in the settlement's own transaction.
  */
 export async function crossedThresholds(
   tx: CatalogTables,
   budget: BudgetRow,
   periodKey: string,
   spend: BudgetSpend,
+  settings: SpendSettings,
 ): Promise<BudgetAlert[]> {
   const alerts: BudgetAlert[] = [];
   for (const threshold of budget.thresholds) {
@@ -50,7 +48,20 @@ export async function crossedThresholds(
         spent: budgetAmount(budget.unit, spend.spent),
       },
     });
-    alerts.push({ budget, periodKey, threshold, spend, at });
+    const alert = { budget, periodKey, threshold, spend, at };
+    if (budget.webhookUrl ?? settings.alertWebhookUrl) {
+      await tx.webhooks.enqueue({
+        budgetId: budget.id,
+        event: "budget.threshold",
+        payload: JSON.stringify(alertPayload(alert)),
+        repoPk: null,
+        repoNamespace: "",
+        repoPrivate: false,
+        at,
+        dueAt: Date.now(),
+      });
+    }
+    alerts.push(alert);
   }
   return alerts;
 }
@@ -76,61 +87,16 @@ export function alertPayload(alert: BudgetAlert): Record<string, unknown> {
   };
 }
 
-/**
- * Sends alerts off the request path: a log line, then a webhook POST (the budget's URL or the instance's)
- * signed with an HMAC-SHA256 of the body in `X-Hangar-Signature`, tried a few times. Secrets are never logged.
- */
-export class AlertSender {
-  private readonly inFlight = new Set<Promise<void>>();
+/** Writes each alert to the server's log once its settlement is committed. Secrets are never logged. */
+export class AlertLogger {
   log: AlertLog = (fields, message) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
-
-  constructor(
-    private readonly settings: SpendSettings,
-    /** Which addresses alert webhooks may reach (`HANGAR_OUTBOUND_ALLOW`; public only by default). */
-    private readonly policy: OutboundPolicy,
-  ) {}
 
   send(alerts: readonly BudgetAlert[]): void {
     for (const alert of alerts) {
-      const payload = alertPayload(alert);
       this.log(
-        { budget: payload.budget, threshold: alert.threshold },
+        { budget: alertPayload(alert).budget, threshold: alert.threshold },
         `budget alert: ${budgetLabel(alert.budget)} reached ${alert.threshold} % of its limit`,
       );
-      const url = alert.budget.webhookUrl ?? this.settings.alertWebhookUrl;
-      if (!url) continue;
-      const secret = alert.budget.webhookSecret ?? this.settings.alertWebhookSecret;
-      const delivery = this.post(url, JSON.stringify(payload), secret).finally(() =>
-        this.inFlight.delete(delivery),
-      );
-      this.inFlight.add(delivery);
     }
-  }
-
-  private async post(url: string, body: string, secret: string | undefined): Promise<void> {
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      "user-agent": "Hangar-Budgets",
-      "x-hangar-event": "budget.threshold",
-    };
-    if (secret) headers["x-hangar-signature"] = signPayload(secret, body);
-    let problem = "";
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      try {
-        const response = await postOutbound(url, { headers, body, timeoutMs: 10_000, policy: this.policy });
-        if (response.status >= 200 && response.status < 300) return;
-        problem = `the receiver answered ${response.status}`;
-      } catch (error) {
-        problem = `the receiver could not be reached: ${(error as Error).message}`;
-      }
-      if (attempt < ATTEMPTS)
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS * 2 ** (attempt - 1)));
-    }
-    this.log({ url: new URL(url).origin }, `budget alert webhook failed: ${problem}`);
-  }
-
-  /** Waits for deliveries under way (on close, and in tests). */
-  async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { HangarError } from "../../core/errors.ts";
 import { inferenceSettings } from "../../core/inference-config.ts";
-import { outboundPolicy } from "../../core/outbound-url.ts";
 import { reservationTtl, type SpendSettings, spendSettings } from "../../core/spend-config.ts";
 import type { Caller } from "../../hub/accounts/principal.ts";
 import type { HubContext } from "../../hub/hub.ts";
@@ -11,7 +10,7 @@ import { isRecord } from "../../inference/tasks/task-definition.ts";
 import type { BudgetReservation, BudgetRow, BudgetScope, BudgetUnit } from "../../store/budgets-table.ts";
 import { MemoryWindowCounter, type WindowCounter } from "../../store/window-counter.ts";
 import { costNanos, type Price, PriceBook, readPricesFile } from "../pricing/price-book.ts";
-import { AlertSender, type BudgetAlert, crossedThresholds } from "./budget-alerts.ts";
+import { AlertLogger, type BudgetAlert, crossedThresholds } from "./budget-alerts.ts";
 import { budgetLabel, formatAmount } from "./budget-view.ts";
 import { periodKey } from "./periods.ts";
 import { ReservationSweeper } from "./reservation-sweeper.ts";
@@ -49,7 +48,7 @@ function tokenIdOf(caller: Caller): number | null {
 export class SpendControl implements InferenceGate {
   readonly settings: SpendSettings;
   readonly prices: PriceBook;
-  readonly alerts: AlertSender;
+  readonly alerts: AlertLogger;
   readonly tokenLimits: TokenRateLimits;
   readonly reservations: ReservationSweeper;
 
@@ -62,7 +61,7 @@ export class SpendControl implements InferenceGate {
       hub.catalog,
       this.settings.pricesFile ? readPricesFile(this.settings.pricesFile) : [],
     );
-    this.alerts = new AlertSender(this.settings, outboundPolicy(hub.config));
+    this.alerts = new AlertLogger();
     this.tokenLimits = new TokenRateLimits(hub.catalog, counter, this.settings);
     this.reservations = new ReservationSweeper(
       hub.catalog,
@@ -208,7 +207,13 @@ export class SpendControl implements InferenceGate {
             for (const reservation of reservations) {
               const spend = await tx.budgets.settle(reservation.row, actual[reservation.budget.unit]);
               crossed.push(
-                ...(await crossedThresholds(tx, reservation.budget, reservation.row.periodKey, spend)),
+                ...(await crossedThresholds(
+                  tx,
+                  reservation.budget,
+                  reservation.row.periodKey,
+                  spend,
+                  this.settings,
+                )),
               );
             }
             return crossed;
@@ -231,7 +236,6 @@ export class SpendControl implements InferenceGate {
 
   async close(): Promise<void> {
     await this.reservations.close();
-    await this.alerts.settled();
   }
 }
 

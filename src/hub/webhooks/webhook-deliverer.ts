@@ -1,4 +1,5 @@
 import { OutboundRefusedError, outboundPolicy, postOutbound } from "../../core/outbound-url.ts";
+import { spendSettings } from "../../core/spend-config.ts";
 import type { DeliveryRow } from "../../store/webhooks-table.ts";
 import { absolutePayloadUrls } from "../events/hub-event.ts";
 import type { HubContext } from "../hub.ts";
@@ -31,7 +32,8 @@ const BATCH = 16;
  * `X-Hangar-Signature`), retries failures with exponential backoff, and disables a webhook whose
  * deliveries keep failing. A delivery whose repo its owner can no longer read is dropped unsent. A receiver
  * whose host resolves to a private, loopback or link-local address is not sent anything unless the instance's
- * outbound policy (`HANGAR_OUTBOUND_ALLOW`) permits it (src/core/outbound-url.ts).
+ * outbound policy (`HANGAR_OUTBOUND_ALLOW`) permits it (src/core/outbound-url.ts). Budget alerts
+ * (src/governance/budgets) are queued and retried here too, to their budget's URL.
  */
 export class WebhookDeliverer {
   private options: Required<WebhookDelivererOptions> = {
@@ -109,19 +111,19 @@ export class WebhookDeliverer {
     return claimed.length;
   }
 
-  private async attempt(delivery: DeliveryRow): Promise<void> {
+  /**
+   * Where a repo event's delivery goes: its webhook, with its secret; undefined when it must not be sent (a
+   * disabled webhook's queue is dropped, and so is an event its owner may no longer see).
+   */
+  private async webhookTarget(delivery: DeliveryRow): Promise<Target | undefined> {
     const catalog = this.hub.catalog;
-    const webhook = await catalog.webhooks.get(delivery.webhookId);
-    if (!webhook) return;
+    const webhook = await catalog.webhooks.get(delivery.webhookId!);
+    if (!webhook) return undefined;
     const repo = delivery.repoPk === null ? undefined : await catalog.repos.getByPk(delivery.repoPk);
     const visibility = repo
       ? { namespace: repo.namespace, private: repo.private }
       : { namespace: delivery.repoNamespace, private: delivery.repoPrivate };
-    if (webhook.disabled || !(await ownerCanRead(catalog, webhook.owner, visibility))) {
-      // Never sent: a disabled webhook's queue is dropped, and so is an event its owner may no longer see.
-      await catalog.webhooks.dropDelivery(delivery.id);
-      return;
-    }
+    if (webhook.disabled || !(await ownerCanRead(catalog, webhook.owner, visibility))) return undefined;
     const body = JSON.stringify(absolutePayloadUrls(JSON.parse(delivery.payload), this.options.baseUrl));
     const headers: Record<string, string> = {
       "content-type": "application/json",
@@ -133,11 +135,44 @@ export class WebhookDeliverer {
       headers["x-webhook-secret"] = webhook.secret;
       headers["x-hangar-signature"] = signPayload(webhook.secret, body);
     }
+    return { url: webhook.url, body, headers, webhookId: webhook.id };
+  }
+
+  /**
+   * Where a budget's alert goes (src/governance/budgets): the budget's URL or the instance's
+   * (`HANGAR_BUDGET_WEBHOOK_URL`), signed with the budget's secret or the instance's; undefined when the
+   * budget is gone or no URL is set any more.
+   */
+  private async budgetTarget(delivery: DeliveryRow): Promise<Target | undefined> {
+    const budget = await this.hub.catalog.budgets.get(delivery.budgetId!);
+    const settings = spendSettings(this.hub.config);
+    const url = budget?.webhookUrl ?? settings.alertWebhookUrl;
+    if (!budget || !url) return undefined;
+    const secret = budget.webhookSecret ?? settings.alertWebhookSecret;
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      "user-agent": "Hangar-Budgets",
+      "x-hangar-event": delivery.event,
+      "x-webhook-delivery": String(delivery.id),
+    };
+    if (secret) headers["x-hangar-signature"] = signPayload(secret, delivery.payload);
+    return { url, body: delivery.payload, headers };
+  }
+
+  private async attempt(delivery: DeliveryRow): Promise<void> {
+    const catalog = this.hub.catalog;
+    const target =
+      delivery.budgetId !== null ? await this.budgetTarget(delivery) : await this.webhookTarget(delivery);
+    if (!target) {
+      await catalog.webhooks.dropDelivery(delivery.id);
+      return;
+    }
+    const { url, body, headers } = target;
     let responseStatus: number | null = null;
     let error: string | null = null;
     try {
       // Resolved, checked against the instance's outbound policy, and sent to the address checked.
-      const response = await postOutbound(webhook.url, {
+      const response = await postOutbound(url, {
         headers,
         body,
         timeoutMs: this.options.timeoutMs,
@@ -154,7 +189,7 @@ export class WebhookDeliverer {
     const at = new Date().toISOString();
     if (error === null) {
       await catalog.webhooks.recordAttempt(delivery.id, { status: "delivered", responseStatus, error, at });
-      await catalog.webhooks.recordSuccess(webhook.id);
+      if (target.webhookId) await catalog.webhooks.recordSuccess(target.webhookId);
       return;
     }
     const attempts = delivery.attempts + 1;
@@ -166,9 +201,22 @@ export class WebhookDeliverer {
       at,
       ...(retry ? { nextAttemptAt: Date.now() + this.options.retryBaseMs * 2 ** (attempts - 1) } : {}),
     });
-    const failures = await catalog.webhooks.recordFailure(webhook.id);
+    if (!target.webhookId) {
+      // A budget's alert has no webhook to disable: its last failure is reported, without its URL's path.
+      if (!retry) process.emitWarning(`hangar budget alert to ${new URL(url).origin} failed: ${error}`);
+      return;
+    }
+    const failures = await catalog.webhooks.recordFailure(target.webhookId);
     if (failures >= this.options.disableAfterFailures) {
-      await catalog.webhooks.setDisabled(webhook.id, true, "failures", at);
+      await catalog.webhooks.setDisabled(target.webhookId, true, "failures", at);
     }
   }
+}
+
+/** One delivery as it is sent; `webhookId` when it is a webhook's (whose failures are counted). */
+interface Target {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  webhookId?: string;
 }
