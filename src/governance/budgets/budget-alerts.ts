@@ -91,7 +91,7 @@ export function alertPayload(alert: BudgetAlert): Record<string, unknown> {
 export class AlertLogger {
   log: AlertLog = (fields, message) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
 
-  send(alerts: readonly BudgetAlert[]): void {
+  write(alerts: readonly BudgetAlert[]): void {
     for (const alert of alerts) {
       this.log(
         { budget: alertPayload(alert).budget, threshold: alert.threshold },

@@ -218,7 +218,7 @@ export class SpendControl implements InferenceGate {
             }
             return crossed;
           });
-          this.alerts.send(alerts);
+          this.alerts.write(alerts);
         }
       } catch (error) {
         // The answer is given already: a settlement that fails is logged, not thrown at the caller.
