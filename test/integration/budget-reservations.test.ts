@@ -100,7 +100,8 @@ function reservationSuite(engine: "SQLite" | "PostgreSQL") {
       });
       assert.equal(created.status, 201);
       const budgetId = ((await created.json()) as ApiBudget).id;
-      upstream.mode = { kind: "stall", ms: 120_000 };
+      // Long enough to kill the server while the call waits; its timer keeps this process alive that long.
+      upstream.mode = { kind: "stall", ms: 10_000 };
       const calls = () => upstream.requests("/v1/chat/completions").length;
       const before = calls();
       const reservedAfter = Date.now();
