@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
-import type { ByteSource } from "../../src/governance/scan/source.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
+import { chunkedSource } from "../helpers/scan-builders.ts";
 import { OTHER_BENIGN, OTHER_MALICIOUS } from "../helpers/scan-corpus-other.ts";
 import {
   type CorpusFile,
@@ -13,24 +13,6 @@ import {
   PICKLE_BENIGN,
   PICKLE_MALICIOUS,
 } from "../helpers/scan-corpus-pickle.ts";
-
-/**
- * The bytes as a source whose sequential chunks have the given sizes (cycled): the scanner must find the
- * same things wherever the chunk boundaries fall (inside an opcode, a length, a name, a line).
- */
-function chunkedSource(bytes: Uint8Array, sizes: number[]): ByteSource {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
-    async *chunks(offset, end = bytes.length) {
-      for (let at = offset, i = 0; at < end; i++) {
-        const size = sizes[i % sizes.length]!;
-        yield bytes.subarray(at, Math.min(end, at + size));
-        at += size;
-      }
-    },
-  };
-}
 
 const scanChunked = (bytes: Uint8Array, name: string, sizes: number[], limits?: CorpusFile["limits"]) =>
   scanSource(chunkedSource(bytes, sizes), { name, ...(limits ? { limits } : {}) });
