@@ -3,6 +3,16 @@ import { intValue, Machine, SCALAR } from "./pickle-machine.ts";
 /** Bytes of a FRAME opcode: the byte and a u64 length. */
 const FRAME_BYTES = 9;
 
+/** Bytes a run's opcode needs in the buffer to run, by opcode (1 for any it does not run). */
+const WHOLE = new Uint8Array(256).fill(1);
+WHOLE[0x47] = 9; // BINFLOAT
+WHOLE[0x4b] = 2; // BININT1
+WHOLE[0x4d] = 3; // BININT2
+WHOLE[0x4a] = 5; // BININT
+WHOLE[0x95] = FRAME_BYTES;
+/** The most any of them needs: before `end - LONGEST` every one is whole without checking. */
+const LONGEST = 9;
+
 /** Room for numbers held outside `stack` first allocated; doubled as needed, up to `maxStack`. */
 const FIRST_NUMBERS = 1024;
 
@@ -44,45 +54,38 @@ export class NumberRuns extends Machine {
     // Entries below this are in `stack`; the run never pops below it.
     const from = sp;
     let need = 0;
+    const sure = end - LONGEST;
     run: for (;;) {
-      // The opcode walk says when the budget is spent.
-      if (pos >= end) {
-        need = 1;
-        break;
+      if (pos > sure) {
+        // Near the buffer's end: the opcode may be cut off.
+        if (pos >= end) {
+          need = 1;
+          break;
+        }
+        const whole = WHOLE[buf[pos]!]!;
+        if (end - pos < whole) {
+          need = whole;
+          break;
+        }
       }
+      // The opcode walk says when the budget is spent.
       if (opcodes >= maxOpcodes) break;
       const op = buf[pos]!;
       let value: number;
       switch (op) {
         case 0x47: // BINFLOAT
-          if (end - pos < 9) {
-            need = 9;
-            break run;
-          }
           pos += 9;
           value = Number.NaN;
           break;
         case 0x4b: // BININT1
-          if (end - pos < 2) {
-            need = 2;
-            break run;
-          }
           value = buf[pos + 1]!;
           pos += 2;
           break;
         case 0x4d: // BININT2
-          if (end - pos < 3) {
-            need = 3;
-            break run;
-          }
           value = buf[pos + 1]! | (buf[pos + 2]! << 8);
           pos += 3;
           break;
         case 0x4a: // BININT
-          if (end - pos < 5) {
-            need = 5;
-            break run;
-          }
           value = buf[pos + 1]! | (buf[pos + 2]! << 8) | (buf[pos + 3]! << 16) | (buf[pos + 4]! << 24);
           pos += 5;
           break;
@@ -136,10 +139,6 @@ export class NumberRuns extends Machine {
           continue;
         }
         case 0x95: // FRAME: a hint to the loader's buffering
-          if (end - pos < FRAME_BYTES) {
-            need = FRAME_BYTES;
-            break run;
-          }
           // A length of 2^53 or more (its high u32 at least 0x200000) is malformed: the walk says so.
           if (buf[pos + 8]! !== 0 || buf[pos + 7]! >= 0x20) break run;
           pos += FRAME_BYTES;

@@ -194,7 +194,8 @@ export class Cursor {
         continue;
       }
       const want = Math.min(next.length, Math.max(n - rest.length, STITCH));
-      const joined = new Uint8Array(rest.length + want);
+      // A Buffer like the file's chunks (every byte is set below): the walk's loops then see one kind of array.
+      const joined = Buffer.allocUnsafe(rest.length + want);
       joined.set(rest, 0);
       joined.set(want === next.length ? next : next.subarray(0, want), rest.length);
       this.buf = joined;
