@@ -247,18 +247,22 @@ describe("runs of numbers in the pickle walk", () => {
   });
 
   test("a run deeper than maxStack stops at the limit, at the number that passes it", async () => {
-    const bytes = pickle(op.proto(4), op.emptyList, op.mark, ...numbers(300), op.appends, op.stop);
-    const result = await scanEverySplit(bytes, { maxStack: 100 });
-    assert.equal(result.verdict, "suspicious");
-    // PROTO (2 bytes), EMPTY_LIST, MARK, then 99 numbers fit beside the list; the 100th is one too many.
-    const end = 4 + pickle(...numbers(100)).length;
-    assert.deepEqual(seen(result), [
-      [
-        "pickle.limit",
-        "stopped at a resource limit (stack deeper than 100); the rest of the file was not inspected",
-        end,
-      ],
-    ]);
+    const floats = (count: number) => Array.from({ length: count }, (_, i) => op.binfloat(i));
+    // Mixed numbers, and floats only (which the run steps through in a loop of their own).
+    for (const items of [numbers, floats]) {
+      const bytes = pickle(op.proto(4), op.emptyList, op.mark, ...items(300), op.appends, op.stop);
+      const result = await scanEverySplit(bytes, { maxStack: 100 });
+      assert.equal(result.verdict, "suspicious");
+      // PROTO (2 bytes), EMPTY_LIST, MARK, then 99 numbers fit beside the list; the 100th is one too many.
+      const end = 4 + pickle(...items(100)).length;
+      assert.deepEqual(seen(result), [
+        [
+          "pickle.limit",
+          "stopped at a resource limit (stack deeper than 100); the rest of the file was not inspected",
+          end,
+        ],
+      ]);
+    }
   });
 
   test("numbers left on the stack keep their values: a joblib array's shape from every number opcode", async () => {

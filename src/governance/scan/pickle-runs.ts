@@ -73,10 +73,23 @@ export class NumberRuns extends Machine {
       const op = buf[pos]!;
       let value: number;
       switch (op) {
-        case 0x47: // BINFLOAT
-          pos += 9;
-          value = Number.NaN;
-          break;
+        case 0x47: {
+          // BINFLOAT, and the ones right after it in a loop of their own: a list of floats is thousands of
+          // them in a row. As many as there is room for and budget left; the rest go the common way below.
+          const stop = sp + Math.min(room - sp, maxOpcodes - opcodes);
+          if (stop <= sp) {
+            pos += 9;
+            value = Number.NaN;
+            break;
+          }
+          const first = sp;
+          do {
+            numbers[sp++] = Number.NaN;
+            pos += 9;
+          } while (sp < stop && pos <= sure && buf[pos] === 0x47);
+          opcodes += sp - first;
+          continue;
+        }
         case 0x4b: // BININT1
           value = buf[pos + 1]!;
           pos += 2;
