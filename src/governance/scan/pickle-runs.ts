@@ -13,6 +13,15 @@ WHOLE[0x95] = FRAME_BYTES;
 /** The most any of them needs: before `end - LONGEST` every one is whole without checking. */
 const LONGEST = 9;
 
+/** The number BINFLOAT (NaN: never read), BININT1, BININT2 or BININT `op` at `buf[pos]` pushes. */
+function operand(buf: Uint8Array, pos: number, op: number): number {
+  if (op === 0x4b) return buf[pos + 1]!;
+  if (op === 0x4d) return buf[pos + 1]! | (buf[pos + 2]! << 8);
+  if (op === 0x4a)
+    return buf[pos + 1]! | (buf[pos + 2]! << 8) | (buf[pos + 3]! << 16) | (buf[pos + 4]! << 24);
+  return Number.NaN;
+}
+
 /** Room for numbers held outside `stack` first allocated; doubled as needed, up to `maxStack`. */
 const FIRST_NUMBERS = 1024;
 
@@ -73,35 +82,40 @@ export class NumberRuns extends Machine {
       const op = buf[pos]!;
       let value: number;
       switch (op) {
-        case 0x47: {
-          // BINFLOAT, and the ones right after it in a loop of their own: a list of floats is thousands of
-          // them in a row. As many as there is room for and budget left; the rest go the common way below.
+        case 0x47: // BINFLOAT
+        case 0x4b: // BININT1
+        case 0x4d: // BININT2
+        case 0x4a: {
+          // BININT: these and the ones right after them in a loop of their own (a list of numbers is
+          // thousands in a row), as many as there is room for and budget left; the rest go the common way.
           const stop = sp + Math.min(room - sp, maxOpcodes - opcodes);
           if (stop <= sp) {
-            pos += 9;
-            value = Number.NaN;
+            value = operand(buf, pos, op);
+            pos += WHOLE[op]!;
             break;
           }
           const first = sp;
-          do {
-            numbers[sp++] = Number.NaN;
-            pos += 9;
-          } while (sp < stop && pos <= sure && buf[pos] === 0x47);
+          let next: number = op;
+          for (;;) {
+            if (next === 0x47) {
+              numbers[sp++] = Number.NaN;
+              pos += 9;
+            } else if (next === 0x4b) {
+              numbers[sp++] = buf[pos + 1]!;
+              pos += 2;
+            } else if (next === 0x4d) {
+              numbers[sp++] = buf[pos + 1]! | (buf[pos + 2]! << 8);
+              pos += 3;
+            } else if (next === 0x4a) {
+              numbers[sp++] = operand(buf, pos, next);
+              pos += 5;
+            } else break;
+            if (sp >= stop || pos > sure) break;
+            next = buf[pos]!;
+          }
           opcodes += sp - first;
           continue;
         }
-        case 0x4b: // BININT1
-          value = buf[pos + 1]!;
-          pos += 2;
-          break;
-        case 0x4d: // BININT2
-          value = buf[pos + 1]! | (buf[pos + 2]! << 8);
-          pos += 3;
-          break;
-        case 0x4a: // BININT
-          value = buf[pos + 1]! | (buf[pos + 2]! << 8) | (buf[pos + 3]! << 16) | (buf[pos + 4]! << 24);
-          pos += 5;
-          break;
         case 0x4e: // NONE
         case 0x88: // NEWTRUE
         case 0x89: // NEWFALSE
