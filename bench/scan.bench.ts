@@ -15,8 +15,8 @@
 //   by a table of lengths, what no real walk can beat in JavaScript.
 // Rounds alternate scan and read; medians are reported, wall time and CPU time (a busy machine stretches the
 // first, much less the second). Prints tables, then one JSON line; exits 0 when it ran.
-// Knobs: SCAN_BENCH_SAFETENSORS_MB (1024), SCAN_BENCH_PICKLE_MB (200), SCAN_BENCH_ROUNDS (5: a read of 200 MB from the page cache takes 20-60 ms,
-// so one preemption on a busy machine moves a round's ratio by half).
+// Knobs: SCAN_BENCH_SAFETENSORS_MB (1024), SCAN_BENCH_PICKLE_MB (200), SCAN_BENCH_ROUNDS (5: a read of
+// 200 MB from the page cache takes 20-60 ms, so one preemption on a busy machine moves a round's ratio by half).
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { scanFile } from "../src/governance/scan/index.ts";
