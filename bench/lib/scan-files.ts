@@ -1,8 +1,8 @@
 // Files for `bench:scan`, written block by block (never held whole in memory): model-like pickles, a legacy
 // `torch.save` checkpoint and a zip checkpoint, and the bare opcode-length loop that bounds any pickle walk.
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
+import { openFileSource } from "../../src/governance/scan/source.ts";
 import { MB } from "./stats.ts";
 
 /** Writes `head`, then blocks until `total` is reached (the tail counted), then `tail`; returns the size. */
@@ -85,14 +85,33 @@ for (const [op, length] of [
   OPCODE_LENGTH[op] = length;
 
 /**
+ * Every byte of the file, read as the scanner reads a file (`openFileSource`: 1 MB reads into three recycled
+ * buffers, one read ahead), handed to `each`; returns the bytes read.
+ */
+export async function readLikeScanner(path: string, each?: (chunk: Uint8Array) => void): Promise<number> {
+  const source = await openFileSource(path);
+  let bytes = 0;
+  try {
+    for await (const chunk of source.chunks(0, source.size, true)) {
+      bytes += chunk.length;
+      each?.(chunk);
+    }
+  } finally {
+    await source.close();
+  }
+  return bytes;
+}
+
+/**
  * The ceiling of any walk of the dense pickle in JavaScript: read the file as the read baseline does and only
  * step from opcode to opcode by a table of lengths (no stack, memo, checks or values). Returns the opcodes.
  */
 export async function opcodeLoop(path: string): Promise<number> {
   const count = { opcodes: 0 };
   let carry = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: MB }))
-    carry = stepChunk(chunk as Buffer, carry, count);
+  await readLikeScanner(path, (chunk) => {
+    carry = stepChunk(chunk, carry, count);
+  });
   return count.opcodes;
 }
 

@@ -54,6 +54,7 @@ export const op = {
   memoize: [0x94],
   binpersid: [0x51],
   binint1: (n: number) => [0x4b, n],
+  binint2: (n: number) => [0x4d, n & 0xff, n >> 8],
   binint: (n: number) => [0x4a, ...u32(n >>> 0)],
   long1: (bytes: number[]) => [0x8a, bytes.length, ...bytes],
   binfloat: (x: number) => {

@@ -1,4 +1,5 @@
 import { crc32, deflateRawSync, gzipSync } from "node:zlib";
+import type { ByteSource } from "../../src/governance/scan/source.ts";
 import { op, pickle } from "./pickle-asm.ts";
 
 /** Bytes of files the scanner reads, built field by field (nothing binary is committed). */
@@ -347,9 +348,14 @@ export function onnxModel(options: {
   ]);
 }
 
-/** A joblib-style pickle: a numpy array wrapper whose raw data follows its BUILD inside the stream. */
-export function joblibArray(options: { estimator?: [string, string]; after?: Uint8Array } = {}): Uint8Array {
-  const data = Buffer.from(new Float64Array([1, 2, 3]).buffer);
+/**
+ * A joblib-style pickle: a numpy array wrapper whose raw data follows its BUILD inside the stream. `shape`
+ * gives the opcodes of the shape tuple's items and `items` the data's float64 count (default: (3,), 3).
+ */
+export function joblibArray(
+  options: { estimator?: [string, string]; after?: Uint8Array; shape?: number[][]; items?: number } = {},
+): Uint8Array {
+  const data = Buffer.from(new Float64Array(options.items ?? 3).fill(1).buffer);
   const head = pickle(
     op.proto(4),
     ...(options.estimator
@@ -363,8 +369,9 @@ export function joblibArray(options: { estimator?: [string, string]; after?: Uin
     op.su("subclass"),
     op.global("numpy", "ndarray"),
     op.su("shape"),
-    op.binint1(3),
-    op.tuple1,
+    op.mark,
+    ...(options.shape ?? [op.binint1(3)]),
+    op.tuple,
     op.su("order"),
     op.su("C"),
     op.su("dtype"),
@@ -405,3 +412,21 @@ export function joblibArray(options: { estimator?: [string, string]; after?: Uin
 }
 
 export const gzip = (bytes: Uint8Array) => gzipSync(bytes);
+
+/**
+ * The bytes as a source whose sequential chunks have the given sizes (cycled): the scanner must find the
+ * same things wherever the chunk boundaries fall (inside an opcode, a length, a name, a line).
+ */
+export function chunkedSource(bytes: Uint8Array, sizes: number[]): ByteSource {
+  return {
+    size: bytes.length,
+    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
+    async *chunks(offset, end = bytes.length) {
+      for (let at = offset, i = 0; at < end; i++) {
+        const size = sizes[i % sizes.length]!;
+        yield bytes.subarray(at, Math.min(end, at + size));
+        at += size;
+      }
+    },
+  };
+}

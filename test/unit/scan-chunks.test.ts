@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
-import type { ByteSource } from "../../src/governance/scan/source.ts";
+import { Cursor, openFileSource } from "../../src/governance/scan/source.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
+import { chunkedSource } from "../helpers/scan-builders.ts";
 import { OTHER_BENIGN, OTHER_MALICIOUS } from "../helpers/scan-corpus-other.ts";
 import {
   type CorpusFile,
@@ -13,24 +14,6 @@ import {
   PICKLE_BENIGN,
   PICKLE_MALICIOUS,
 } from "../helpers/scan-corpus-pickle.ts";
-
-/**
- * The bytes as a source whose sequential chunks have the given sizes (cycled): the scanner must find the
- * same things wherever the chunk boundaries fall (inside an opcode, a length, a name, a line).
- */
-function chunkedSource(bytes: Uint8Array, sizes: number[]): ByteSource {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.length, offset + length)),
-    async *chunks(offset, end = bytes.length) {
-      for (let at = offset, i = 0; at < end; i++) {
-        const size = sizes[i % sizes.length]!;
-        yield bytes.subarray(at, Math.min(end, at + size));
-        at += size;
-      }
-    },
-  };
-}
 
 const scanChunked = (bytes: Uint8Array, name: string, sizes: number[], limits?: CorpusFile["limits"]) =>
   scanSource(chunkedSource(bytes, sizes), { name, ...(limits ? { limits } : {}) });
@@ -212,6 +195,61 @@ describe("scanner reads across chunk boundaries", () => {
       );
       assert.deepEqual(result.findings, (await scanFile(bytes, { name: "straddling.pkl" })).findings);
     } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("payloads seeked over (over 4 MB) between names: each seek reads on in the buffers the last one gave back", async () => {
+    const payload = op.binbytes(new Uint8Array(5 * MB).fill(0x2e));
+    const bytes = pickle(
+      op.proto(4),
+      ...[payload, op.pop, op.su("os"), op.memoize, op.pop],
+      ...[payload, op.pop, op.su("system"), op.memoize, op.pop],
+      ...[payload, op.pop, op.binget(0), op.binget(1), op.stackGlobal],
+      op.stop,
+    );
+    const dir = await mkdtemp(join(tmpdir(), "hangar-scan-chunks-"));
+    try {
+      const path = join(dir, "payloads.pkl");
+      await writeFile(path, bytes);
+      const result = await scanFile(path);
+      assert.deepEqual(
+        result.findings.map((finding) => [finding.rule, finding.import, finding.offset]),
+        [["pickle.import.denied", "os.system", bytes.length - 2]],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("two cursors over one file, seeking in turn, each read their own bytes", async () => {
+    // Byte i of the file is i mod 251: any byte read from the wrong place or a reused buffer shows.
+    const bytes = new Uint8Array(24 * MB).map((_, i) => i % 251);
+    const dir = await mkdtemp(join(tmpdir(), "hangar-scan-chunks-"));
+    await writeFile(join(dir, "data.bin"), bytes);
+    const source = await openFileSource(join(dir, "data.bin"));
+    try {
+      const cursors = [Cursor.over(source, 0), Cursor.over(source, 3 * MB + 7)];
+      const check = async (cursor: Cursor, length: number, what: string) => {
+        const at = cursor.offset;
+        const got = await cursor.take(length);
+        assert.equal(got.length, length);
+        assert.ok(
+          got.every((byte, i) => byte === (at + i) % 251),
+          `${what}: bytes at ${at}`,
+        );
+      };
+      // Each cursor seeks and reads a little, then both read on from the chunks they hold and read ahead.
+      for (let step = 0; step < 3; step++) {
+        for (const [index, cursor] of cursors.entries()) {
+          await cursor.skip(5 * MB + step);
+          await check(cursor, 1000, `cursor ${index} after seek ${step}`);
+        }
+        for (const [index, cursor] of cursors.entries())
+          await check(cursor, 1_500_000, `cursor ${index} reading on after seek ${step}`);
+      }
+    } finally {
+      await source.close();
       await rm(dir, { recursive: true, force: true });
     }
   });

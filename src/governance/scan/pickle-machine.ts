@@ -62,7 +62,7 @@ const remembered = (item: Value): boolean => item.k !== "scalar" && item.k !== "
  * The pickle machine's stack, marks and memo for one stream, and the opcodes' effects on them. The opcode
  * loop (pickle-vm.ts) reads operands; everything here is synchronous. The stack is `stack[0, sp)`: the array
  * only grows, so long runs of pushes and pops do not reallocate it. `floor` is the top mark (0 without one):
- * popping below it is an underflow.
+ * popping below it is an underflow. MARK and runs of numbers are pickle-runs.ts's.
  */
 export class Machine {
   readonly stack: Value[] = [];
@@ -109,11 +109,6 @@ export class Machine {
   top(here: number): Value {
     if (this.sp <= this.floor) this.fail("stack underflow", here);
     return this.stack[this.sp - 1]!;
-  }
-
-  mark(): void {
-    this.marks.push(this.sp);
-    this.floor = this.sp;
   }
 
   /** Pops the top mark; returns where it was (the items above it are `stack[mark, sp)`). */

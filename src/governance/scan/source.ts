@@ -7,7 +7,8 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /**
    * Sequential chunks of `[offset, end)`. With `reuse`, a source may read into a few recycled buffers: a
-   * chunk's bytes then stay valid only until the chunk two after it is asked for (Cursor copies what it keeps).
+   * chunk's bytes then stay valid only until the chunk two after it is asked for (Cursor copies what it keeps),
+   * and not at all once the iteration is stopped early (`return`), which may hand the buffers to the next one.
    */
   chunks(offset: number, end?: number, reuse?: boolean): AsyncIterable<Uint8Array>;
 }
@@ -41,14 +42,21 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
   const read = (offset: number, length: number) =>
     readInto(Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset))), offset, length);
   const fresh = readerSource(size, read);
+  /** Rings of whole-chunk buffers given back by iterations stopped early (a Cursor's seek), for the next. */
+  const spare: Buffer[][] = [];
   /**
    * Three buffers in turn (the one being read ahead, the one handed out, the one before it, which a Cursor may
-   * still copy from): no 1 MB garbage per chunk, which made the GC run often over a large pickle model.
+   * still copy from): no 1 MB garbage per chunk, which made the GC run often over a large pickle model. A seek
+   * starts a new iteration: it takes the ring the last one gave back, as fresh buffers for every seek (25 of
+   * them in a 200 MB legacy checkpoint) cost more than the scan itself.
    */
   const recycled = (offset: number, end: number) => {
-    const ring = [0, 1, 2].map(() => Buffer.allocUnsafe(Math.min(CHUNK, Math.max(0, end - offset))));
+    const length = Math.min(CHUNK, Math.max(0, end - offset));
+    const ring =
+      (length === CHUNK ? spare.pop() : undefined) ?? [0, 1, 2].map(() => Buffer.allocUnsafe(length));
     let turn = 0;
-    return readAhead(offset, end, (at, length) => readInto(ring[turn++ % ring.length]!, at, length));
+    const give = length === CHUNK ? () => spare.push(ring) : undefined;
+    return readAhead(offset, end, (at, length) => readInto(ring[turn++ % ring.length]!, at, length), give);
   };
   return {
     size,
@@ -59,11 +67,15 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
   };
 }
 
-/** Chunks of `[offset, end)` read one ahead: the next is read (on libuv's threads) while this one is used. */
+/**
+ * Chunks of `[offset, end)` read one ahead: the next is read (on libuv's threads) while this one is used.
+ * When the consumer stops early, `stopped` is called once no read is in flight any more.
+ */
 async function* readAhead(
   offset: number,
   end: number,
   read: (offset: number, length: number) => Promise<Uint8Array>,
+  stopped?: () => void,
 ): AsyncIterable<Uint8Array> {
   const ahead = (at: number) => {
     const pending = read(at, Math.min(CHUNK, end - at));
@@ -73,12 +85,22 @@ async function* readAhead(
   };
   let at = offset;
   let next = at < end ? ahead(at) : undefined;
-  while (next !== undefined) {
-    const chunk = await next;
-    if (chunk.length === 0) return;
-    at += chunk.length;
-    next = at < end ? ahead(at) : undefined;
-    yield chunk;
+  let finished = false;
+  try {
+    while (next !== undefined) {
+      const chunk = await next;
+      if (chunk.length === 0) break;
+      at += chunk.length;
+      next = at < end ? ahead(at) : undefined;
+      yield chunk;
+    }
+    finished = true;
+  } finally {
+    if (!finished && stopped !== undefined) {
+      // The read ahead may still be writing into a buffer that is about to be reused.
+      await next?.catch(() => {});
+      stopped();
+    }
   }
 }
 
@@ -194,7 +216,8 @@ export class Cursor {
         continue;
       }
       const want = Math.min(next.length, Math.max(n - rest.length, STITCH));
-      const joined = new Uint8Array(rest.length + want);
+      // A Buffer like the file's chunks (every byte is set below): the walk's loops then see one kind of array.
+      const joined = Buffer.allocUnsafe(rest.length + want);
       joined.set(rest, 0);
       joined.set(want === next.length ? next : next.subarray(0, want), rest.length);
       this.buf = joined;
