@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/ho
 import { errorText, getJson, isAbort } from "./api.ts";
 import { CommercialBadge, ScanBadge, TaskChip } from "./badges.tsx";
 import { groupTasks, modalityLabel, SORTS, valueLabel } from "./facets.ts";
-import { formatAge, formatBytes, formatCount } from "./format.ts";
+import { formatAge, formatBytes, formatCount, formatNumber } from "./format.ts";
 import { loadDetailsWhenIdle } from "./load-details.ts";
 import { navigate, repoPath, withQuery } from "./location.ts";
 import { Recommender } from "./recommender.tsx";
@@ -158,9 +158,7 @@ export function Explorer({ url }: { url: URL }) {
         >
           <div class="results-bar">
             <h2 id="results-heading" class="results-title" aria-live="polite">
-              {answer
-                ? `${answer.total.toLocaleString("en")} model${answer.total === 1 ? "" : "s"}`
-                : "Models"}
+              {answer ? `${formatNumber(answer.total)} model${answer.total === 1 ? "" : "s"}` : "Models"}
             </h2>
             <label class="sort">
               Sort by{" "}
@@ -208,7 +206,7 @@ export function Explorer({ url }: { url: URL }) {
                 Previous
               </a>
               <span>
-                Page {page} of {pages.toLocaleString("en")}
+                Page {page} of {formatNumber(pages)}
               </span>
               <a
                 href={withQuery(url, { page: String(page + 1) })}
@@ -329,7 +327,7 @@ function FacetGroup({ facet, url, values }: { facet: FacetSpec; url: URL; values
       <label>
         <input type="checkbox" checked={isChecked(value)} onChange={() => toggle(value)} />
         <span class="facet-name">{valueLabel(facet.key, value.value)}</span>
-        <span class="count">{value.count.toLocaleString("en")}</span>
+        <span class="count">{formatNumber(value.count)}</span>
       </label>
     </li>
   );

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { errorText, getJson, getListing, isAbort } from "./api.ts";
 import { useJson } from "./files.tsx";
-import { formatAge } from "./format.ts";
+import { formatAge, formatNumber } from "./format.ts";
 import { repoPath } from "./location.ts";
 import type { RepoInfo } from "./types.ts";
 
@@ -46,8 +46,8 @@ function DownloadsSparkline({ id, total }: { id: string; total: number }) {
         </p>
       ) : null}
       <p class="rail-figure">
-        <strong>{stats.data ? month.toLocaleString("en") : "…"}</strong>{" "}
-        <span class="muted">({total.toLocaleString("en")} in all)</span>
+        <strong>{stats.data ? formatNumber(month) : "…"}</strong>{" "}
+        <span class="muted">({formatNumber(total)} in all)</span>
       </p>
       <svg
         class="sparkline"
@@ -234,7 +234,7 @@ function ModelTree({ id, info }: { id: string; info: RepoInfo }) {
           </ul>
           {children.total > derived.length ? (
             <a href={`/?base_model=${encodeURIComponent(id)}`}>
-              All {children.total.toLocaleString("en")} models built on it
+              All {formatNumber(children.total)} models built on it
             </a>
           ) : null}
         </>
