@@ -13,7 +13,8 @@ import {
   PAGE_SIZE,
   resultsPath,
   searchKey,
-  takeEarlySearch,
+  sendSearch,
+  takeSearch,
 } from "./search-request.ts";
 import type { DiscoverAnswer, DiscoverResult, FacetValue } from "./types.ts";
 
@@ -67,14 +68,16 @@ export function Explorer({ url }: { url: URL }) {
   // A layout effect: the request leaves before the browser paints the change that caused it.
   useLayoutEffect(() => {
     // Each new query aborts the one before: a slow answer to an older query never replaces a newer one.
-    const controller = new AbortController();
-    const { signal } = controller;
     let settle: number | undefined;
     const withFacets = !typed.current;
     typed.current = false;
     const path = resultsPath(key, withFacets);
+    // Sent already when the page opened, or by the search box before this render.
+    const ahead = takeSearch(path);
+    const controller = ahead?.controller ?? new AbortController();
+    const { signal } = controller;
     setLoading(true);
-    (takeEarlySearch(path) ?? getJson<DiscoverAnswer>(path, signal)).then(
+    (ahead?.answer ?? getJson<DiscoverAnswer>(path, signal)).then(
       (result) => {
         if (signal.aborted) return;
         setAnswer(result);
@@ -252,10 +255,11 @@ function SearchBox({ url, onTyped }: { url: URL; onTyped: () => void }) {
       const q = value.trim();
       if (q === pushed.current) return;
       pushed.current = q;
+      const next = withQuery(new URL(location.href), { q: q || undefined, page: undefined });
+      // The search leaves now; the Explorer's render of the new query takes its answer.
+      sendSearch(resultsPath(searchKey(new URL(next, location.href).searchParams), false));
       onTyped();
-      navigate(withQuery(new URL(location.href), { q: q || undefined, page: undefined }), {
-        replace: true,
-      });
+      navigate(next, { replace: true });
     };
     // The first key after a pause searches at once; a key typed within the debounce of the one before
     // waits until typing pauses (each key restarts the wait).

@@ -71,7 +71,37 @@ export function facetsPath(key: string): string {
   return `/v1/discover?${key}${key ? "&" : ""}limit=1&insights=false&facets=true&facet_limit=50`;
 }
 
-let early: { path: string; answer: Promise<DiscoverAnswer> } | undefined;
+interface SentSearch {
+  path: string;
+  answer: Promise<DiscoverAnswer>;
+  controller: AbortController;
+}
+
+let sent: SentSearch | undefined;
+
+/**
+ * Sends a search ahead of the Explorer's render (the render of a changed query costs the browser a frame
+ * or more): the Explorer then takes it (`takeSearch`) instead of asking again. A newer one replaces it.
+ */
+export function sendSearch(path: string): void {
+  sent?.controller.abort();
+  const controller = new AbortController();
+  const answer = getJson<DiscoverAnswer>(path, controller.signal);
+  // Whoever takes it handles a failure; one nobody takes is not worth an unhandled rejection.
+  answer.catch(() => undefined);
+  sent = { path, answer, controller };
+}
+
+/** The search sent ahead for `path` (once); one sent for another path is dropped. */
+export function takeSearch(path: string): Omit<SentSearch, "path"> | undefined {
+  const found = sent;
+  sent = undefined;
+  if (found && found.path !== path) {
+    found.controller.abort();
+    return undefined;
+  }
+  return found;
+}
 
 /**
  * Sends the Explorer's first search (results and facets) at once when the page opens on the Explorer: it
@@ -79,17 +109,5 @@ let early: { path: string; answer: Promise<DiscoverAnswer> } | undefined;
  */
 export function startEarlySearch(): void {
   const url = new URL(location.href);
-  if (parseLocation(url).kind !== "explorer") return;
-  const path = resultsPath(searchKey(url.searchParams), true);
-  const answer = getJson<DiscoverAnswer>(path);
-  // Whoever takes it handles a failure; one nobody takes is not worth an unhandled rejection.
-  answer.catch(() => undefined);
-  early = { path, answer };
-}
-
-/** The early search's answer if it was for `path` (once only: later visits ask the server again). */
-export function takeEarlySearch(path: string): Promise<DiscoverAnswer> | undefined {
-  const found = early?.path === path ? early.answer : undefined;
-  early = undefined;
-  return found;
+  if (parseLocation(url).kind === "explorer") sendSearch(resultsPath(searchKey(url.searchParams), true));
 }
