@@ -132,6 +132,24 @@ describe("web UI: Explorer and Details in a browser", () => {
     assert.deepEqual(Object.fromEntries(encodings), { js: "br", css: "br" });
   });
 
+  it("loads the model page's code only once a result is pointed at, then opens the model", async () => {
+    await open("about:blank");
+    const scripts: string[] = [];
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith("/assets/") && path.endsWith(".js")) scripts.push(path);
+    });
+    await page.goto("/");
+    await page.getByRole("heading", { name: "3 models" }).waitFor();
+    assert.equal(scripts.length, 1, `the Explorer needs its own script only: ${scripts}`);
+    const details = page.waitForRequest((request) => /\/assets\/details-[^/]*\.js$/.test(request.url()));
+    await page.locator(".cards .model-id").first().hover();
+    await details;
+    await page.locator(".cards .model-id").first().click();
+    await page.getByRole("tab", { name: "Model card" }).waitFor();
+    assert.deepEqual(ui.errors, []);
+  });
+
   it("recommends models for a described need, with reasons", async () => {
     await open("/");
     await page.getByText("Describe what you need").click();

@@ -3,7 +3,7 @@ import { errorText, getJson, isAbort } from "./api.ts";
 import { CommercialBadge, ScanBadge, TaskChip } from "./badges.tsx";
 import { groupTasks, modalityLabel, SORTS, valueLabel } from "./facets.ts";
 import { formatAge, formatBytes, formatCount, formatNumber } from "./format.ts";
-import { loadDetailsWhenIdle } from "./load-details.ts";
+import { loadDetails } from "./load-details.ts";
 import { navigate, repoPath, withQuery } from "./location.ts";
 import { Recommender } from "./recommender.tsx";
 import {
@@ -49,12 +49,6 @@ export function Explorer({ url }: { url: URL }) {
   const [slow, setSlow] = useState(false);
   /** Set by the search box: the next change of the query comes from typing. */
   const typed = useRef(false);
-
-  // Once the first results are on screen, the model page's code loads in the background.
-  const shown = answer !== null;
-  useEffect(() => {
-    if (shown) loadDetailsWhenIdle();
-  }, [shown]);
 
   useEffect(() => {
     if (!loading) return;
@@ -190,7 +184,9 @@ export function Explorer({ url }: { url: URL }) {
               million models); searches answer at once when it is ready.
             </p>
           ) : null}
-          <ul class="cards">
+          {/* A pointer over a card, or the focus on one, loads the model page's code before the click: not
+              at idle time, where it would compete with the typing that is the Explorer's busiest moment. */}
+          <ul class="cards" onPointerOver={prepareDetails} onFocusIn={prepareDetails}>
             {answer?.results.map((result) => (
               <ResultCard key={result.id} result={result} url={url} compared={compare.includes(result.id)} />
             ))}
@@ -227,6 +223,8 @@ export function Explorer({ url }: { url: URL }) {
     </div>
   );
 }
+
+const prepareDetails = () => void loadDetails().catch(() => undefined);
 
 function SearchBox({ url, onTyped }: { url: URL; onTyped: () => void }) {
   const fromUrl = url.searchParams.get("q") ?? "";
