@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
 import { after, before, describe, it } from "node:test";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { listModels } from "@huggingface/hub";
 import { type SearchModelsResult, searchModels } from "../../src/discovery/index.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
@@ -431,6 +433,46 @@ describe("discovery: search with facets and ranking", () => {
     const paged = await discover("sort=downloads&limit=5&page=2&params_min=100M&params_max=7B");
     assert.equal(paged.status, 200);
     assert.equal((paged.body.results as unknown[]).length, 5);
+  });
+
+  it("compresses /v1/discover answers with brotli or gzip as Accept-Encoding asks", async () => {
+    const raw = (acceptEncoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const request = httpGet(
+          `${hub.url}/v1/discover?q=zephyrine&limit=20&facets=true&insights=false`,
+          { headers: { "accept-encoding": acceptEncoding } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+            response.on("error", reject);
+          },
+        );
+        request.on("error", reject);
+      });
+    const withoutTime = (text: string) => {
+      const { tookMs: _took, ...rest } = JSON.parse(text) as Record<string, unknown>;
+      return rest;
+    };
+    const plain = await raw("identity");
+    assert.equal(plain.headers["content-encoding"], undefined);
+    assert.match(String(plain.headers.vary), /Accept-Encoding/);
+    assert.ok(plain.body.byteLength > 1024, "a page with facets is worth compressing");
+    const br = await raw("gzip, deflate, br");
+    assert.equal(br.headers["content-encoding"], "br");
+    assert.equal(Number(br.headers["content-length"]), br.body.byteLength);
+    assert.ok(
+      br.body.byteLength < plain.body.byteLength / 2,
+      `${br.body.byteLength} of ${plain.body.byteLength}`,
+    );
+    assert.deepEqual(
+      withoutTime(brotliDecompressSync(br.body).toString()),
+      withoutTime(plain.body.toString()),
+    );
+    assert.match(String(br.headers.vary), /Origin/, "the CORS Vary stays");
+    const gz = await raw("gzip;q=1, br;q=0");
+    assert.equal(gz.headers["content-encoding"], "gzip");
+    assert.deepEqual(withoutTime(gunzipSync(gz.body).toString()), withoutTime(plain.body.toString()));
   });
 
   it("keeps the Hub's GET /api/models meaning for search, author and filter", async () => {

@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { resolveConfig } from "../../src/core/config.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import { defaultConfig, resolveConfig } from "../../src/core/config.ts";
+import { createHangar } from "../../src/hangar.ts";
+import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
 import { runCli } from "../helpers/cli-in-process.ts";
 import { type ServeProcess, spawnServe, stopServe } from "../helpers/serve-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
@@ -275,6 +279,40 @@ describe("settings from the environment", () => {
         { message: `HANGAR_INFERENCE_MAX_QUEUE must be a non-negative integer, got "${value}"` },
         value,
       );
+    }
+  });
+});
+
+describe("hangar serve and the search index", () => {
+  let home: { path: string; remove: () => Promise<void> };
+  before(async () => {
+    home = await makeTempDir("hangar-serve-index-");
+    const hangar = await createHangar(defaultConfig(home.path));
+    try {
+      await generateCatalog(hangar.catalog, { count: 2000, seed: 5 });
+    } finally {
+      await hangar.close();
+    }
+  });
+  after(() => home.remove());
+
+  it("builds the search index (and writes its snapshot) at start, before anyone searches", async () => {
+    const served = await spawnServe(["--home", home.path, "--port", "0"], cleanEnv());
+    try {
+      // Nothing asks for a search: the snapshot the build writes shows the index was built on its own.
+      const cache = join(home.path, "cache");
+      const snapshots = async () =>
+        (await readdir(cache).catch(() => [] as string[])).filter((name) =>
+          /^search-index-.*\.bin$/.test(name),
+        );
+      const deadline = Date.now() + 60_000;
+      while ((await snapshots()).length === 0 && Date.now() < deadline) await sleep(100);
+      assert.equal((await snapshots()).length, 1, "the index's snapshot is written without a search");
+      const answer = await fetch(`${served.url}/v1/discover?limit=1`);
+      assert.equal(answer.status, 200);
+      assert.equal(((await answer.json()) as { total: number }).total, 2000);
+    } finally {
+      await stopServe(served.child);
     }
   });
 });

@@ -59,6 +59,7 @@ describe("web UI: Performance and Integration in a browser", () => {
   it("copies a snippet pointed at this server", async () => {
     await open("/hangar/sentiment-tiny?tab=integration");
     const tabs = page.getByRole("tablist", { name: "Use this model" }).getByRole("tab");
+    await tabs.first().waitFor();
     assert.deepEqual(await tabs.allTextContents(), [
       "Python: huggingface_hub",
       "Python: transformers",

@@ -7,7 +7,8 @@ import { webUiSuite } from "../helpers/web-ui-suite.ts";
 const card = (yaml: string, body: string) => `---\n${yaml}\n---\n${body}\n`;
 
 /**
- * A finetune of hangar/sentiment-tiny and an adapter of the finetune (a model tree three deep), one real
+ * A finetune of hangar/sentiment-tiny (inferred: its card names no relation) and an adapter of the finetune
+ * (its card says so): a model tree three deep; one real
  * download, a registered version with an alias, and a router route with a local deployment of the model.
  */
 async function prepare(hub: TestHangar): Promise<void> {
@@ -19,7 +20,7 @@ async function prepare(hub: TestHangar): Promise<void> {
   });
   await importFiles(hub.hangar, "acme/sentiment-adapter", {
     "README.md": card(
-      "license: apache-2.0\npipeline_tag: text-classification\nbase_model: acme/sentiment-finetune",
+      "license: apache-2.0\npipeline_tag: text-classification\nbase_model: acme/sentiment-finetune\nbase_model_relation: adapter",
       "# Sentiment adapter",
     ),
   });
@@ -116,10 +117,9 @@ describe("web UI: downloads, model tree, registry and inference status", () => {
 
     const tree = page.getByRole("region", { name: "Model tree" });
     await tree.getByText("No base model: hangar/sentiment-tiny is a root.").waitFor();
-    await tree
-      .getByRole("list", { name: "Models built on it" })
-      .getByRole("link", { name: "acme/sentiment-finetune" })
-      .waitFor();
+    const children = tree.getByRole("list", { name: "Models built on it" }).getByRole("listitem");
+    await children.first().waitFor();
+    assert.deepEqual(await children.allTextContents(), ["acme/sentiment-finetune · finetune"]);
 
     const registry = page.getByRole("region", { name: "Registry" });
     const version = registry.getByRole("listitem").first();
@@ -132,12 +132,22 @@ describe("web UI: downloads, model tree, registry and inference status", () => {
 
     await tree.getByRole("link", { name: "acme/sentiment-finetune" }).click();
     await page.waitForURL(/\/acme\/sentiment-finetune$/);
-    await page.getByRole("link", { name: "acme/sentiment-adapter" }).waitFor();
+    const grandchildren = page
+      .getByRole("list", { name: "Models built on it" })
+      .getByRole("listitem")
+      .filter({ hasText: "acme/sentiment-adapter" });
+    await grandchildren.waitFor();
+    assert.equal(await grandchildren.textContent(), "acme/sentiment-adapter · adapter");
     await page.getByRole("region", { name: "Registry" }).getByText("Not registered.").waitFor();
     await ui.open("/acme/sentiment-adapter");
     const chain = ui.page.getByRole("list", { name: "Base models, nearest first" }).getByRole("link");
     await chain.nth(1).waitFor();
     assert.deepEqual(await chain.allTextContents(), ["acme/sentiment-finetune", "hangar/sentiment-tiny"]);
+    const links = ui.page.getByRole("list", { name: "Base models, nearest first" }).getByRole("listitem");
+    assert.deepEqual(await links.allTextContents(), [
+      "adapter of acme/sentiment-finetune",
+      "finetune of hangar/sentiment-tiny",
+    ]);
     await screenshot(ui.page, "details-model-tree");
     assert.deepEqual(ui.errors, []);
   });

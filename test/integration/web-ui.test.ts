@@ -45,33 +45,51 @@ describe("web UI: Explorer and Details in a browser", () => {
     assert.deepEqual(ui.errors, []);
   });
 
-  it("keeps the keys typed while the URL catches up, and searches once per pause in typing", async () => {
-    // A fake clock stands between the keys: the debounce fires after "t", and "i" is typed before the
-    // page's effects of that navigation run (what a slow machine or a slow render does to a real typist).
+  it("searches at the first key after a pause, keeps the keys typed while the URL catches up, and counts facets once typing pauses", async () => {
+    // A fake clock stands between the keys: time moves only when the test says so.
     await open("/", { clock: true });
     await page.getByRole("heading", { name: "3 models" }).waitFor();
     const searches: string[] = [];
+    const counts: string[] = [];
     page.on("request", (request) => {
       const url = new URL(request.url());
-      if (url.pathname === "/v1/discover") searches.push(url.searchParams.get("q") ?? "");
+      if (url.pathname !== "/v1/discover") return;
+      const q = url.searchParams.get("q") ?? "";
+      if (url.searchParams.get("facets") === "true") counts.push(q);
+      else searches.push(q);
     });
     await page.clock.pauseAt(((await page.evaluate("Date.now()")) as number) + 1000);
     const search = page.getByRole("searchbox", { name: "Search models" });
     await search.focus();
+    // "t" searches at once; "i" comes before any time passes, so before the page's effects of that
+    // navigation have run (what a slow machine or a slow render does to a real typist).
     await page.keyboard.type("t");
-    await page.clock.runFor(60);
-    // The debounce has fired for "t": the URL changes, and the page's effects of that run 16-35 ms later.
     await page.keyboard.type("i");
     await page.clock.runFor(40);
     assert.equal(await search.inputValue(), "ti", "the URL's older text does not replace what was typed");
+    // Keys typed within 60 ms of the one before wait until typing pauses.
     await page.keyboard.type("n");
     await page.clock.runFor(40);
     await page.keyboard.type("y");
-    await page.clock.runFor(500);
+    await page.clock.runFor(40);
+    assert.deepEqual(searches, ["t"], "nothing more is searched while the keys keep coming");
+    await page.clock.runFor(30);
     await page.locator('.results[data-answered*="q=tiny"]').waitFor();
     assert.equal(await search.inputValue(), "tiny");
     assert.equal(new URL(page.url()).search, "?q=tiny");
     assert.deepEqual(searches, ["t", "tiny"], "one search per pause in typing, none for text retyped");
+    // The results came without facet counts: the filters keep the earlier counts, dimmed, until the
+    // text has stayed a while, then show the counts of "tiny".
+    assert.deepEqual(counts, []);
+    const filters = page.getByRole("complementary", { name: "Filters" });
+    assert.equal(await filters.getAttribute("aria-busy"), "true");
+    const translation = page.getByRole("checkbox", { name: /^Translation/ });
+    assert.ok(await translation.isVisible(), "the counts of all 3 models stay until the new ones come");
+    await page.clock.runFor(300);
+    await translation.waitFor({ state: "detached" });
+    assert.equal(await filters.getAttribute("aria-busy"), "false");
+    assert.deepEqual(counts, ["tiny"]);
+    assert.ok(await page.getByRole("checkbox", { name: /^Text Classification\s*1$/ }).isVisible());
     assert.deepEqual(ui.errors, []);
   });
 
@@ -112,6 +130,24 @@ describe("web UI: Explorer and Details in a browser", () => {
     await screenshot(page, "explorer-from-url");
     // Chromium accepts brotli: the build's script and styles arrive compressed.
     assert.deepEqual(Object.fromEntries(encodings), { js: "br", css: "br" });
+  });
+
+  it("loads the model page's code only once a result is pointed at, then opens the model", async () => {
+    await open("about:blank");
+    const scripts: string[] = [];
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith("/assets/") && path.endsWith(".js")) scripts.push(path);
+    });
+    await page.goto("/");
+    await page.getByRole("heading", { name: "3 models" }).waitFor();
+    assert.equal(scripts.length, 1, `the Explorer needs its own script only: ${scripts}`);
+    const details = page.waitForRequest((request) => /\/assets\/details-[^/]*\.js$/.test(request.url()));
+    await page.locator(".cards .model-id").first().hover();
+    await details;
+    await page.locator(".cards .model-id").first().click();
+    await page.getByRole("tab", { name: "Model card" }).waitFor();
+    assert.deepEqual(ui.errors, []);
   });
 
   it("recommends models for a described need, with reasons", async () => {

@@ -58,6 +58,17 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   return (await response.json()) as T;
 }
 
+/** One page of a Hub listing (`/api/models?...`) and the total it counts (`X-Total-Count`, when sent). */
+export async function getListing<T>(
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ items: T[]; total: number | null }> {
+  const response = await fetch(path, { headers: headers(), ...(signal ? { signal } : {}) });
+  if (!response.ok) throw await errorOf(response);
+  const total = Number(response.headers.get("x-total-count") ?? Number.NaN);
+  return { items: (await response.json()) as T[], total: Number.isFinite(total) ? total : null };
+}
+
 export async function getText(path: string, signal?: AbortSignal): Promise<string> {
   const response = await fetch(path, { headers: headers({ accept: "*/*" }), ...(signal ? { signal } : {}) });
   if (!response.ok) throw await errorOf(response);

@@ -1,8 +1,24 @@
 import { useEffect, useState } from "preact/hooks";
-import { storedToken, storeToken } from "./api.ts";
-import { Details } from "./details.tsx";
+import { errorText, storedToken, storeToken } from "./api.ts";
 import { Explorer } from "./explorer.tsx";
-import { interceptLinks, parseLocation, useLocation } from "./location.ts";
+import { type DetailsModule, loadDetails } from "./load-details.ts";
+import { interceptLinks, parseLocation, useLocation, type View } from "./location.ts";
+
+function LazyDetails({ view, url }: { view: Extract<View, { kind: "repo" }>; url: URL }) {
+  const [loaded, setLoaded] = useState<DetailsModule | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    loadDetails().then(setLoaded, (failure: unknown) => setError(errorText(failure)));
+  }, []);
+  if (error)
+    return (
+      <p class="error" role="alert">
+        The model page failed to load: {error}. Reload the page to try again.
+      </p>
+    );
+  if (!loaded) return <p class="muted">Loading…</p>;
+  return <loaded.Details view={view} url={url} />;
+}
 
 function TokenField() {
   const [token, setToken] = useState(storedToken());
@@ -62,7 +78,7 @@ export function App() {
         {view.kind === "explorer" ? (
           <Explorer url={url} />
         ) : (
-          <Details key={`${view.type}:${view.id}`} view={view} url={url} />
+          <LazyDetails key={`${view.type}:${view.id}`} view={view} url={url} />
         )}
       </main>
       <footer class="site-footer muted">

@@ -2,7 +2,7 @@ import { useRef, useState } from "preact/hooks";
 import { CommercialBadge, TaskChip } from "./badges.tsx";
 import { ModelCard } from "./card.tsx";
 import { FilesPanel, useJson } from "./files.tsx";
-import { formatAge, formatBytes, formatCount } from "./format.ts";
+import { formatAge, formatBytes, formatCount, formatNumber } from "./format.ts";
 import { IntegrationPanel } from "./integration.tsx";
 import { type DetailsTab, navigate, repoPath, type View } from "./location.ts";
 import { PerformancePanel } from "./performance.tsx";
@@ -165,7 +165,7 @@ function MetadataTable({ info }: { info: RepoInfo }) {
     [
       "Parameters",
       hangar.parameters
-        ? `${formatCount(hangar.parameters)} (${hangar.parameters.toLocaleString("en")})`
+        ? `${formatCount(hangar.parameters)} (${formatNumber(hangar.parameters)})`
         : "unknown",
     ],
     [

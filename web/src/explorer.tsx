@@ -1,51 +1,54 @@
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { errorText, getJson, isAbort } from "./api.ts";
 import { CommercialBadge, ScanBadge, TaskChip } from "./badges.tsx";
+import { groupTasks, modalityLabel, SORTS, valueLabel } from "./facets.ts";
+import { formatAge, formatBytes, formatCount, formatNumber } from "./format.ts";
+import { loadDetails } from "./load-details.ts";
+import { navigate, repoPath, withQuery } from "./location.ts";
+import { Recommender } from "./recommender.tsx";
 import {
   FACETS,
   type FacetSpec,
-  groupTasks,
-  modalityLabel,
-  SEARCH_PARAMS,
-  SORTS,
-  valueLabel,
-} from "./facets.ts";
-import { formatAge, formatBytes, formatCount } from "./format.ts";
-import { navigate, repoPath, withQuery } from "./location.ts";
-import { Recommender } from "./recommender.tsx";
+  facetsPath,
+  PAGE_SIZE,
+  resultsPath,
+  searchKey,
+  sendSearch,
+  takeSearch,
+} from "./search-request.ts";
 import type { DiscoverAnswer, DiscoverResult, FacetValue } from "./types.ts";
 
-const PAGE_SIZE = 20;
-/** Typing waits this long for the next key before the URL (and so the search) changes. */
+/**
+ * Keys typed within this long of the one before wait for the pause before the URL (and so the search)
+ * changes; the first key after a pause searches at once.
+ */
 const TYPING_DEBOUNCE_MS = 60;
+/**
+ * While typing, results come without facet counts (counting them takes the server longer than the page of
+ * results); the counts are asked for once the text has stayed this long.
+ */
+const FACETS_SETTLE_MS = 250;
 const FACET_VALUES_SHOWN = 8;
 /** A search still running after this long gets a note saying why. */
 const SLOW_SEARCH_MS = 1500;
 
 const narrowScreen = () => window.matchMedia("(max-width: 760px)").matches;
 
-/** The `/v1/discover` query for the Explorer's URL. */
-function discoverQuery(query: URLSearchParams): string {
-  const search = new URLSearchParams();
-  for (const name of SEARCH_PARAMS)
-    for (const value of query.getAll(name)) if (value) search.append(name, value);
-  search.set("limit", String(PAGE_SIZE));
-  search.set("facets", "true");
-  search.set("insights", "false");
-  search.set("facet_limit", "50");
-  return search.toString();
-}
-
 export function Explorer({ url }: { url: URL }) {
   const query = url.searchParams;
-  const requestKey = discoverQuery(query);
+  const key = searchKey(query);
   const [answer, setAnswer] = useState<DiscoverAnswer | null>(null);
   /** The query the results on screen answer (`data-answered`: what a benchmark or a test waits for). */
   const [answered, setAnswered] = useState("");
+  /** The facet counts on screen and the query they count (an earlier one while typing). */
+  const [facets, setFacets] = useState<{ key: string; values: Record<string, FacetValue[]> } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [facetsError, setFacetsError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   /** The search has taken long enough to say why (the first one after a start reads or builds the index). */
   const [slow, setSlow] = useState(false);
+  /** Set by the search box: the next change of the query comes from typing. */
+  const typed = useRef(false);
 
   useEffect(() => {
     if (!loading) return;
@@ -54,27 +57,55 @@ export function Explorer({ url }: { url: URL }) {
       window.clearTimeout(timer);
       setSlow(false);
     };
-  }, [loading, requestKey]);
+  }, [loading, key]);
 
-  useEffect(() => {
+  // A layout effect: the request leaves before the browser paints the change that caused it.
+  useLayoutEffect(() => {
     // Each new query aborts the one before: a slow answer to an older query never replaces a newer one.
-    const controller = new AbortController();
+    let settle: number | undefined;
+    const withFacets = !typed.current;
+    typed.current = false;
+    const path = resultsPath(key, withFacets);
+    // Sent already when the page opened, or by the search box before this render.
+    const ahead = takeSearch(path);
+    const controller = ahead?.controller ?? new AbortController();
+    const { signal } = controller;
     setLoading(true);
-    getJson<DiscoverAnswer>(`/v1/discover?${requestKey}`, controller.signal).then(
+    (ahead?.answer ?? getJson<DiscoverAnswer>(path, signal)).then(
       (result) => {
+        if (signal.aborted) return;
         setAnswer(result);
-        setAnswered(requestKey);
+        setAnswered(key);
         setError(null);
         setLoading(false);
+        if (result.facets) {
+          setFacets({ key, values: result.facets });
+          setFacetsError(null);
+          return;
+        }
+        settle = window.setTimeout(() => {
+          getJson<DiscoverAnswer>(facetsPath(key), signal).then(
+            (counted) => {
+              setFacets({ key, values: counted.facets ?? {} });
+              setFacetsError(null);
+            },
+            (failure: unknown) => {
+              if (!isAbort(failure)) setFacetsError(errorText(failure));
+            },
+          );
+        }, FACETS_SETTLE_MS);
       },
       (failure: unknown) => {
-        if (isAbort(failure)) return;
+        if (signal.aborted || isAbort(failure)) return;
         setError(errorText(failure));
         setLoading(false);
       },
     );
-    return () => controller.abort();
-  }, [requestKey]);
+    return () => {
+      window.clearTimeout(settle);
+      controller.abort();
+    };
+  }, [key]);
 
   const compare = query.getAll("compare");
   const active = FACETS.filter((facet) => query.has(facet.param)).length;
@@ -84,23 +115,32 @@ export function Explorer({ url }: { url: URL }) {
   return (
     <div class="explorer">
       <h1 class="visually-hidden">Model Explorer</h1>
-      <SearchBox url={url} />
+      <SearchBox
+        url={url}
+        onTyped={() => {
+          typed.current = true;
+        }}
+      />
       <Recommender url={url} />
       <div class="explorer-body">
-        <aside class="filters" aria-label="Filters">
+        <aside
+          class={facets && facets.key !== key ? "filters stale" : "filters"}
+          aria-label="Filters"
+          aria-busy={facets !== null && facets.key !== key}
+        >
           {/* Open beside the results on a wide screen; folded above them on a phone. */}
           <details open={!narrowScreen()}>
             <summary>
               <h2 class="filters-title">Filters{active > 0 ? ` (${active} active)` : ""}</h2>
             </summary>
-            {answer?.facets ? (
+            {facetsError ? (
+              <p class="error" role="alert">
+                The counts failed: {facetsError}
+              </p>
+            ) : null}
+            {facets ? (
               FACETS.map((facet) => (
-                <FacetGroup
-                  key={facet.key}
-                  facet={facet}
-                  url={url}
-                  values={answer.facets?.[facet.key] ?? []}
-                />
+                <FacetGroup key={facet.key} facet={facet} url={url} values={facets.values[facet.key] ?? []} />
               ))
             ) : (
               <p class="muted">{error ? "Filters appear once the search answers." : "Loading filters…"}</p>
@@ -115,9 +155,7 @@ export function Explorer({ url }: { url: URL }) {
         >
           <div class="results-bar">
             <h2 id="results-heading" class="results-title" aria-live="polite">
-              {answer
-                ? `${answer.total.toLocaleString("en")} model${answer.total === 1 ? "" : "s"}`
-                : "Models"}
+              {answer ? `${formatNumber(answer.total)} model${answer.total === 1 ? "" : "s"}` : "Models"}
             </h2>
             <label class="sort">
               Sort by{" "}
@@ -142,11 +180,13 @@ export function Explorer({ url }: { url: URL }) {
           ) : null}
           {slow ? (
             <p class="muted slow-search" role="status">
-              Still searching… The first search after Hangar starts reads its search index, or builds it
-              (minutes for a million models); later ones answer at once.
+              Still searching… Hangar reads its search index when it starts, or builds it (minutes for a
+              million models); searches answer at once when it is ready.
             </p>
           ) : null}
-          <ul class="cards">
+          {/* A pointer over a card, or the focus on one, loads the model page's code before the click: not
+              at idle time, where it would compete with the typing that is the Explorer's busiest moment. */}
+          <ul class="cards" onPointerOver={prepareDetails} onFocusIn={prepareDetails}>
             {answer?.results.map((result) => (
               <ResultCard key={result.id} result={result} url={url} compared={compare.includes(result.id)} />
             ))}
@@ -165,7 +205,7 @@ export function Explorer({ url }: { url: URL }) {
                 Previous
               </a>
               <span>
-                Page {page} of {pages.toLocaleString("en")}
+                Page {page} of {formatNumber(pages)}
               </span>
               <a
                 href={withQuery(url, { page: String(page + 1) })}
@@ -184,7 +224,9 @@ export function Explorer({ url }: { url: URL }) {
   );
 }
 
-function SearchBox({ url }: { url: URL }) {
+const prepareDetails = () => void loadDetails().catch(() => undefined);
+
+function SearchBox({ url, onTyped }: { url: URL; onTyped: () => void }) {
   const fromUrl = url.searchParams.get("q") ?? "";
   const [text, setText] = useState(fromUrl);
   const timer = useRef<number | undefined>(undefined);
@@ -201,15 +243,29 @@ function SearchBox({ url }: { url: URL }) {
     }
   }, [fromUrl]);
   useEffect(() => () => window.clearTimeout(timer.current), []);
+  /** Whether a key typed now is still part of a burst (a search for the text so far is waiting for it). */
+  const burst = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(burst.current), []);
   const onInput = (value: string) => {
     setText(value);
     window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => {
+    const push = () => {
       const q = value.trim();
+      if (q === pushed.current) return;
       pushed.current = q;
-      navigate(withQuery(new URL(location.href), { q: q || undefined, page: undefined }), {
-        replace: true,
-      });
+      const next = withQuery(new URL(location.href), { q: q || undefined, page: undefined });
+      // The search leaves now; the Explorer's render of the new query takes its answer.
+      sendSearch(resultsPath(searchKey(new URL(next, location.href).searchParams), false));
+      onTyped();
+      navigate(next, { replace: true });
+    };
+    // The first key after a pause searches at once; a key typed within the debounce of the one before
+    // waits until typing pauses (each key restarts the wait).
+    if (burst.current === undefined) push();
+    else timer.current = window.setTimeout(push, TYPING_DEBOUNCE_MS);
+    window.clearTimeout(burst.current);
+    burst.current = window.setTimeout(() => {
+      burst.current = undefined;
     }, TYPING_DEBOUNCE_MS);
   };
   return (
@@ -273,7 +329,7 @@ function FacetGroup({ facet, url, values }: { facet: FacetSpec; url: URL; values
       <label>
         <input type="checkbox" checked={isChecked(value)} onChange={() => toggle(value)} />
         <span class="facet-name">{valueLabel(facet.key, value.value)}</span>
-        <span class="count">{value.count.toLocaleString("en")}</span>
+        <span class="count">{formatNumber(value.count)}</span>
       </label>
     </li>
   );

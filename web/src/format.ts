@@ -1,5 +1,15 @@
 /** How numbers, sizes and dates read in the UI. */
 
+const grouped = new Intl.NumberFormat("en");
+
+/**
+ * A number with thousands separators (1,234,567). One formatter made once: `toLocaleString("en")` builds
+ * a new one per call (about 0.2 ms in Chromium), which the Explorer's hundred-odd facet counts felt.
+ */
+export function formatNumber(value: number): string {
+  return grouped.format(value);
+}
+
 export function formatCount(value: number | null | undefined): string {
   if (value === null || value === undefined) return "—";
   if (value >= 1e12) return `${trim(value / 1e12)}T`;

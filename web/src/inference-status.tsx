@@ -1,5 +1,5 @@
 import { useJson } from "./files.tsx";
-import { formatAge, formatCount, formatMs, formatUsd } from "./format.ts";
+import { formatAge, formatCount, formatMs, formatNumber, formatUsd } from "./format.ts";
 
 /** `/v1/health`: the router's routes and their deployments (URLs are hidden from all but admins). */
 interface HealthReport {
@@ -145,11 +145,11 @@ function UsageFigures({ usage }: { usage: ReturnType<typeof useJson<UsageReport>
   return (
     <dl class="usage">
       <dt>Requests</dt>
-      <dd>{totals.requests.toLocaleString("en")}</dd>
+      <dd>{formatNumber(totals.requests)}</dd>
       {totals.errors !== undefined ? (
         <>
           <dt>Errors</dt>
-          <dd>{totals.errors.toLocaleString("en")}</dd>
+          <dd>{formatNumber(totals.errors)}</dd>
         </>
       ) : null}
       {totals.tokens !== undefined ? (

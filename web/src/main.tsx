@@ -1,3 +1,4 @@
+import "./early-search.ts";
 import { render } from "preact";
 import { App } from "./app.tsx";
 import "./explorer.css";

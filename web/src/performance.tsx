@@ -3,7 +3,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { errorText, isAbort, postJson } from "./api.ts";
 import { useJson } from "./files.tsx";
-import { formatBytes, formatCount, formatMs, formatUsd } from "./format.ts";
+import { formatBytes, formatCount, formatMs, formatNumber, formatUsd } from "./format.ts";
 import { navigate, withQuery } from "./location.ts";
 import type { CompareAnswer, CompareModel, RepoInfo } from "./types.ts";
 
@@ -249,7 +249,7 @@ function Comparison({ answer, perDay }: { answer: CompareAnswer; perDay: number 
           : `${model.speed.requestsPerSecond.toFixed(0)} requests/s`,
     ],
     ["Cost per 1,000 requests", (model) => formatUsd(model.cost.per1kRequestsUsd)],
-    [`Cost per month (${perDay.toLocaleString("en")}/day)`, (model) => formatUsd(model.cost.perMonthUsd)],
+    [`Cost per month (${formatNumber(perDay)}/day)`, (model) => formatUsd(model.cost.perMonthUsd)],
     ["Licence", (model) => `${model.license ?? "unknown"} (commercial: ${model.commercialUse})`],
     [
       "Reported scores",

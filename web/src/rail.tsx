@@ -1,9 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import { errorText, getJson, isAbort } from "./api.ts";
+import { errorText, getJson, getListing, isAbort } from "./api.ts";
 import { useJson } from "./files.tsx";
-import { formatAge } from "./format.ts";
+import { formatAge, formatNumber } from "./format.ts";
 import { repoPath } from "./location.ts";
-import type { DiscoverAnswer, RepoInfo } from "./types.ts";
+import type { RepoInfo } from "./types.ts";
 
 /** The model page's side rail: downloads per day, the model tree and the registry's versions. */
 export function ModelRail({ id, info }: { id: string; info: RepoInfo }) {
@@ -46,8 +46,8 @@ function DownloadsSparkline({ id, total }: { id: string; total: number }) {
         </p>
       ) : null}
       <p class="rail-figure">
-        <strong>{stats.data ? month.toLocaleString("en") : "…"}</strong>{" "}
-        <span class="muted">({total.toLocaleString("en")} in all)</span>
+        <strong>{stats.data ? formatNumber(month) : "…"}</strong>{" "}
+        <span class="muted">({formatNumber(total)} in all)</span>
       </p>
       <svg
         class="sparkline"
@@ -77,7 +77,66 @@ const RELATION_OF: Record<string, string> = {
   quantized: "quantization of",
   merge: "merge of",
 };
+/** How a model built on this one relates to it (its `base_model:{relation}:{id}` tag, as on the Hub). */
+const RELATION_NAME: Record<string, string> = {
+  adapter: "adapter",
+  finetune: "finetune",
+  quantized: "quantization",
+  merge: "merge",
+};
 const CHILDREN_SHOWN = 10;
+
+interface Child {
+  id: string;
+  /** adapter, finetune, quantized or merge; null when its card does not say and nothing implies it. */
+  relation: string | null;
+}
+
+/**
+ * The models naming `id` as a base model, most downloaded first, each with its relation to `id`: one page of
+ * the Hub's model listing (`/api/models?base_model=`), whose tags say the relation.
+ */
+function useChildren(id: string): {
+  children: Child[];
+  total: number;
+  error: string | null;
+  loaded: boolean;
+} {
+  const [state, setState] = useState({
+    children: [] as Child[],
+    total: 0,
+    error: null as string | null,
+    loaded: false,
+  });
+  useEffect(() => {
+    const controller = new AbortController();
+    setState({ children: [], total: 0, error: null, loaded: false });
+    const relationTag = new RegExp(`^base_model:(${Object.keys(RELATION_NAME).join("|")}):(.+)$`);
+    getListing<{ id: string; tags?: string[] }>(
+      `/api/models?base_model=${encodeURIComponent(id)}&sort=downloads&direction=-1&limit=${CHILDREN_SHOWN + 1}`,
+      controller.signal,
+    ).then(
+      ({ items, total }) => {
+        const children = items
+          .filter((item) => item.id !== id)
+          .slice(0, CHILDREN_SHOWN)
+          .map((item) => ({
+            id: item.id,
+            relation:
+              (item.tags ?? []).map((tag) => relationTag.exec(tag)).find((match) => match?.[2] === id)?.[1] ??
+              null,
+          }));
+        setState({ children, total: total ?? children.length, error: null, loaded: true });
+      },
+      (failure: unknown) => {
+        if (isAbort(failure)) return;
+        setState({ children: [], total: 0, error: errorText(failure), loaded: true });
+      },
+    );
+    return () => controller.abort();
+  }, [id]);
+  return state;
+}
 
 /** Base models up the chain (each one's own base models), nearest first. */
 function useAncestors(info: RepoInfo): {
@@ -128,10 +187,8 @@ function useAncestors(info: RepoInfo): {
 /** The model tree: what it derives from (up the base_model chain) and what names it as a base model. */
 function ModelTree({ id, info }: { id: string; info: RepoInfo }) {
   const ancestors = useAncestors(info);
-  const children = useJson<DiscoverAnswer>(
-    `/v1/discover?base_model=${encodeURIComponent(id)}&limit=${CHILDREN_SHOWN}&facets=false&insights=false&sort=downloads`,
-  );
-  const derived = children.data?.results.filter((result) => result.id !== id) ?? [];
+  const children = useChildren(id);
+  const derived = children.children;
   return (
     <section class="rail-box" aria-labelledby="tree-heading">
       <h2 id="tree-heading" class="rail-title">
@@ -161,7 +218,7 @@ function ModelTree({ id, info }: { id: string; info: RepoInfo }) {
         <p class="error" role="alert">
           {children.error}
         </p>
-      ) : !children.data ? (
+      ) : !children.loaded ? (
         <p class="muted">Looking for models built on it…</p>
       ) : derived.length === 0 ? (
         <p class="muted">No model here names it as its base model.</p>
@@ -171,12 +228,13 @@ function ModelTree({ id, info }: { id: string; info: RepoInfo }) {
             {derived.map((child) => (
               <li key={child.id}>
                 <a href={repoPath("model", child.id)}>{child.id}</a>
+                <span class="muted"> · {RELATION_NAME[child.relation ?? ""] ?? "relation not stated"}</span>
               </li>
             ))}
           </ul>
-          {children.data.total > derived.length ? (
+          {children.total > derived.length ? (
             <a href={`/?base_model=${encodeURIComponent(id)}`}>
-              All {children.data.total.toLocaleString("en")} models built on it
+              All {formatNumber(children.total)} models built on it
             </a>
           ) : null}
         </>

@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
+import { chooseEncoding, type Encoding, MIN_COMPRESS_BYTES } from "../content-encoding.ts";
 import type { RequestContext } from "../router.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -18,30 +19,8 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** Text worth compressing; images and fonts are compressed already. */
 const COMPRESSIBLE = new Set([".html", ".js", ".css", ".svg", ".json", ".map"]);
-/** Below this a compressed body saves less than its headers cost. */
-const MIN_COMPRESS_BYTES = 1024;
-
-export type Encoding = "br" | "gzip";
 /** The file extension `vite build` (web/vite.config.ts) gives each precompressed copy. */
 export const ENCODING_SUFFIX: Record<Encoding, string> = { br: ".br", gzip: ".gz" };
-
-/**
- * The encoding to send, from `Accept-Encoding`: brotli when accepted (smaller), else gzip, else none.
- * `q=0` refuses one; `*` accepts any not named.
- */
-export function chooseEncoding(header: string | string[] | undefined): Encoding | undefined {
-  const accepted = new Map<string, number>();
-  for (const part of (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",")) {
-    const [name = "", ...params] = part.trim().toLowerCase().split(";");
-    if (!name) continue;
-    const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find(Boolean);
-    accepted.set(name, q === undefined ? 1 : Number(q));
-  }
-  const quality = (name: Encoding) => accepted.get(name) ?? accepted.get("*") ?? 0;
-  if (quality("br") > 0) return "br";
-  if (quality("gzip") > 0) return "gzip";
-  return undefined;
-}
 
 /** Whether an `If-None-Match` header names this ETag (a list, `*`, or a weak form). */
 function matchesEtag(header: string | undefined, etag: string): boolean {
