@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../../src/core/config.ts";
@@ -11,12 +12,14 @@ import { SearchIndex } from "../../src/discovery/search-index.ts";
 import {
   loadSnapshot,
   SNAPSHOT_FORMAT_VERSION,
+  SnapshotDamagedError,
   type SnapshotFile,
   saveSnapshot,
   snapshotFileOf,
 } from "../../src/discovery/search-index-snapshot.ts";
 import { type SearchModelsResult, searchInIndex } from "../../src/discovery/search-models.ts";
 import type { SearchModelsParams } from "../../src/discovery/search-params.ts";
+import { PREFIX_BYTES, payloadStartOf } from "../../src/discovery/snapshot-format.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
@@ -166,6 +169,35 @@ describe("search index snapshot", () => {
     const rewritten = await loadSnapshot(file, index.sequence);
     assert.ok(rewritten, "the rebuild wrote a new snapshot");
     assertSameAnswers(index, rewritten);
+  });
+
+  it("finds a damaged part when a query first reads it: that query fails, the next search rebuilds", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const bytes = await readFile(file.path);
+    const headerBytes = bytes.readUInt32LE(12);
+    const header = JSON.parse(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes).toString()) as {
+      sections: Array<{ name: string; offset: number; bytes: number }>;
+    };
+    // The task column: read by a whole-catalog query's facet counts, not by the load.
+    const column = header.sections.find((section) => section.name === "column.task")!;
+    const at = payloadStartOf(headerBytes) + column.offset + Math.floor(column.bytes / 2);
+    bytes[at] = bytes[at]! ^ 0x10;
+    await writeFile(file.path, bytes);
+
+    forgetSearchIndex(hangar.catalog);
+    const index = await getSearchIndex(hangar);
+    assert.notEqual(index.loadMs, null, "the load reads the header, not the column");
+    assert.throws(() => searchInIndex(index, {}), SnapshotDamagedError);
+    assert.equal(existsSync(file.path), false, "the damaged file is removed");
+    const rebuilt = await getSearchIndex(hangar);
+    assert.notEqual(rebuilt, index);
+    assert.equal(rebuilt.loadMs, null, "rebuilt from the catalog");
+    assert.equal(searchInIndex(rebuilt, {}).total, searchInIndex(built, {}).total);
+    await settleSearchIndex(hangar.catalog);
+    const rewritten = await loadSnapshot(file, rebuilt.sequence);
+    assert.ok(rewritten, "and written again");
+    assertSameAnswers(rebuilt, rewritten);
   });
 
   it("is loaded on first use and patched up to the catalog when it is older", async () => {
