@@ -11,12 +11,12 @@ import { SEARCH_SORTS } from "./search-params.ts";
 import {
   BLOCK_BYTES,
   MAGIC,
-  orderFingerprint,
   PREFIX_BYTES,
   padding8,
   type Section,
   SNAPSHOT_FORMAT_VERSION,
   type SnapshotHeader,
+  SORT_FINGERPRINT,
   type StringKind,
   typedKind,
 } from "./snapshot-format.ts";
@@ -170,7 +170,7 @@ export async function saveSnapshot(file: SnapshotFile, index: SearchIndex): Prom
   for (const sort of SEARCH_SORTS) {
     // The orders of queries without words, as search-models.ts names and keys them.
     const keyOf = sortKey(index, sort, false, undefined, () => 0);
-    addTyped(`order.${sort}:false`, index.sortedDocs(`${sort}:false`, keyOf), orderFingerprint(keyOf));
+    addTyped(`order.${sort}:false`, index.sortedDocs(`${sort}:false`, keyOf), SORT_FINGERPRINT);
     await pause();
   }
 

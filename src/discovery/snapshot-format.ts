@@ -42,7 +42,7 @@ export interface Section {
   bytes: number;
   /** Elements: strings in a list, numbers in a typed array. */
   count: number;
-  /** For a stored sort order: a fingerprint of the key it was sorted by (see storedOrderFingerprint). */
+  /** For a stored sort order: SORT_FINGERPRINT of the writer. */
   key?: string;
 }
 
@@ -82,12 +82,8 @@ export function blockCount(payloadBytes: number): number {
 }
 
 /**
- * What a stored sort order was sorted by: the key function's source and the sort's own (its tie-breaks), so
- * an order written by a version of Hangar that sorted differently is not taken for this one's.
+ * The sort a stored order was made with (its tie-breaks and the place of missing keys): a fingerprint of
+ * sortOrder's source, so an order written by a version of Hangar that sorted differently is not taken. Which
+ * key it is sorted by is checked on use (see snapshot-load.ts).
  */
-export function orderFingerprint(keyOf: (doc: number) => number): string {
-  return createHash("sha256")
-    .update(`${keyOf.toString()}\n${sortOrder.toString()}`)
-    .digest("hex")
-    .slice(0, 16);
-}
+export const SORT_FINGERPRINT = createHash("sha256").update(sortOrder.toString()).digest("hex").slice(0, 16);

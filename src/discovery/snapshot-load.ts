@@ -5,16 +5,16 @@ import { SearchIndex, type SearchIndexState } from "./search-index.ts";
 import {
   blockCount,
   MAGIC,
-  orderFingerprint,
   PREFIX_BYTES,
   payloadStartOf,
   type Section,
   SNAPSHOT_FORMAT_VERSION,
   type SnapshotHeader,
+  SORT_FINGERPRINT,
   TYPED_ARRAYS,
   type TypedKind,
 } from "./snapshot-format.ts";
-import { defineLazy, lazyList, SnapshotReader } from "./snapshot-reader.ts";
+import { defineLazy, defineLazyValues, lazyList, SnapshotReader } from "./snapshot-reader.ts";
 import { type Postings, TextIndex } from "./text-index.ts";
 
 export { SnapshotDamagedError } from "./snapshot-reader.ts";
@@ -34,6 +34,50 @@ const damaged = new WeakSet<SearchIndex>();
 /** Whether a part of `index`'s snapshot failed its check after the load (the caller rebuilds). */
 export function isDamagedSnapshot(index: SearchIndex): boolean {
   return damaged.has(index);
+}
+
+/**
+ * Columns a query reads value by value (for its hits, its sort key, its insights), never in a loop over a
+ * reference it keeps: read from the file a value at a time until many are read (defineLazyValues). A column
+ * that scan.ts or search-models.ts keeps a reference to in a loop over many documents (the filters' and
+ * facets' columns, downloads and pk for tie-breaks, parameters and storage for ranges, evalCount and evalMean
+ * for the quality histogram) must not be listed: it is read whole on first use.
+ */
+const PER_DOCUMENT = new Set([
+  "likes",
+  "trendingScore",
+  "createdAt",
+  "lastModified",
+  "popularity",
+  "trend",
+  "trendEstimated",
+  "recency",
+  "quality",
+  "staticScore",
+  "idHash",
+  "nameHash",
+]);
+
+/** Adjacent pairs of a stored order checked against the key it is asked for, at its start and spread over it. */
+const ORDER_CHECKS = 128;
+
+/**
+ * Whether `order` looks sorted by `keyOf` (best first, missing keys last): its first pairs and pairs spread
+ * over it. An order stored under a sort's name yet by another key (a later version of Hangar keying the sort
+ * differently) fails this; the caller then sorts.
+ */
+function sortedBy(order: Uint32Array, keyOf: (doc: number) => number): boolean {
+  const inOrder = (at: number) => {
+    const before = keyOf(order[at]!);
+    const after = keyOf(order[at + 1]!);
+    return Number.isNaN(after) || before >= after;
+  };
+  const pairs = order.length - 1;
+  for (let at = 0; at < Math.min(ORDER_CHECKS, pairs); at++) if (!inOrder(at)) return false;
+  for (let check = 1; check <= ORDER_CHECKS && pairs > ORDER_CHECKS; check++) {
+    if (!inOrder(Math.floor((check * (pairs - 1)) / ORDER_CHECKS))) return false;
+  }
+  return true;
 }
 
 /** Closes a snapshot's file once the index read from it is gone. */
@@ -60,12 +104,7 @@ class SnapshotTextIndex extends TextIndex {
     private readonly sections: { offsets: Section; docs: Section; fields: Section },
   ) {
     super(sortedTerms, new Uint32Array(0), new Uint32Array(0), new Uint8Array(0));
-    defineLazy(this, "offsets", () => {
-      const offsets = reader.typed(sections.offsets) as Uint32Array;
-      if (offsets[offsets.length - 1] !== sections.docs.count)
-        reader.damage("text.offsets disagree with text.docs");
-      return offsets;
-    });
+    defineLazyValues(this, "offsets", reader, sections.offsets);
     defineLazy(this, "docs", () => {
       this.whole = true;
       return reader.typed(sections.docs);
@@ -82,6 +121,7 @@ class SnapshotTextIndex extends TextIndex {
     if (postings) return postings;
     const start = this.offsets[rank]!;
     const end = this.offsets[rank + 1]!;
+    if (!(start <= end && end <= this.sections.docs.count)) this.reader.damage("text.offsets out of range");
     this.rangedCount += end - start;
     if (this.rangedCount * 8 > this.sections.docs.count) {
       this.ranged.clear();
@@ -202,7 +242,7 @@ function open(
   if (ids.length !== header.size) return undefined;
   const sortedTerms = list("text.sortedTerms");
   const multi = (name: string) => ({
-    dictionary: reader.strings(section(`multi.${name}.dictionary`)),
+    dictionary: section(`multi.${name}.dictionary`),
     offsets: section(`multi.${name}.offsets`, "Uint32Array", header.builtCount + 1),
     values: section(`multi.${name}.values`, "Uint32Array"),
   });
@@ -231,25 +271,29 @@ function open(
     ids,
     columns: new Map([["isPrivate", reader.typed(columns.get("isPrivate")!)]]),
     dictionaries: {
-      authors: reader.strings(section("dictionary.authors")),
+      authors: [""],
       tasks: reader.strings(section("dictionary.tasks")),
       libraries: reader.strings(section("dictionary.libraries")),
       licenses: reader.strings(section("dictionary.licenses")),
     },
     multiValues: {
-      languages: { dictionary: multiValues.languages.dictionary, offsets: empty, values: empty },
-      datasets: { dictionary: multiValues.datasets.dictionary, offsets: empty, values: empty },
-      baseModels: { dictionary: multiValues.baseModels.dictionary, offsets: empty, values: empty },
-      tags: { dictionary: multiValues.tags.dictionary, offsets: empty, values: empty },
+      languages: { dictionary: [""], offsets: empty, values: empty },
+      datasets: { dictionary: [""], offsets: empty, values: empty },
+      baseModels: { dictionary: [""], offsets: empty, values: empty },
+      tags: { dictionary: [""], offsets: empty, values: empty },
     },
     text: { sortedTerms, offsets: empty, docs: empty, fields: new Uint8Array(0) },
   };
   const index = SearchIndex.restore(state, 0);
   for (const [name, column] of columns) {
-    if (name !== "isPrivate") defineLazy(index, name, () => reader.typed(column));
+    if (PER_DOCUMENT.has(name)) defineLazyValues(index, name, reader, column);
+    else if (name !== "isPrivate") defineLazy(index, name, () => reader.typed(column));
   }
+  const authors = section("dictionary.authors");
+  defineLazy(index.authors, "values", () => reader.strings(authors));
   for (const name of ["languages", "datasets", "baseModels", "tags"] as const) {
-    const { offsets, values } = multiValues[name];
+    const { dictionary, offsets, values } = multiValues[name];
+    defineLazy(index[name].dictionary, "values", () => reader.strings(dictionary));
     defineLazy(index[name], "offsets", () => {
       const loaded = reader.typed(offsets) as Uint32Array;
       if (loaded[header.builtCount] !== values.count)
@@ -262,9 +306,11 @@ function open(
   for (const order of header.sections) {
     if (!order.name.startsWith("order.") || order.kind !== "Uint32Array" || order.count !== header.builtCount)
       continue;
-    index.storedOrders.set(order.name.slice("order.".length), (keyOf) =>
-      order.key === orderFingerprint(keyOf) ? (reader.typed(order) as Uint32Array) : undefined,
-    );
+    index.storedOrders.set(order.name.slice("order.".length), (keyOf) => {
+      if (order.key !== SORT_FINGERPRINT) return undefined;
+      const stored = reader.typed(order) as Uint32Array;
+      return sortedBy(stored, keyOf) ? stored : undefined;
+    });
   }
   const built = index;
   reader.onDamage = () => {

@@ -26,10 +26,15 @@ export class SnapshotDamagedError extends Error {
 const LAZY_LIMIT = 65_536;
 /** Range reads at most this long go through a buffer of whole blocks; longer ones are read in place. */
 const SMALL_READ = 4 * BLOCK_BYTES;
+/** Blocks the reader keeps for reads within one block (4 MiB). */
+const CACHED_BLOCKS = 256;
+/** Values a per-document column answers one by one from the file before it reads the whole column. */
+const SINGLE_VALUES = 1024;
 
 export class SnapshotReader {
   private scratch = Buffer.allocUnsafeSlow(SMALL_READ + 2 * BLOCK_BYTES);
   private readonly edge = Buffer.allocUnsafeSlow(BLOCK_BYTES);
+  private readonly cache = new Map<number, Buffer>();
   onDamage: () => void = () => undefined;
 
   constructor(
@@ -61,11 +66,34 @@ export class SnapshotReader {
     return Math.min((block + 1) * BLOCK_BYTES, this.payloadBytes);
   }
 
+  /**
+   * One block, checked, from a small cache: the reads of single values (a binary search over the terms, the
+   * ids of a page of results, one document's value of a column) come back to the same blocks.
+   */
+  private block(block: number): Buffer {
+    let bytes = this.cache.get(block);
+    if (bytes) return bytes;
+    const from = block * BLOCK_BYTES;
+    const length = this.blockEnd(block) - from;
+    bytes = Buffer.allocUnsafeSlow(length);
+    this.readFully(bytes, length, this.payloadStart + from);
+    this.check(block, bytes);
+    if (this.cache.size >= CACHED_BLOCKS) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(block, bytes);
+    return bytes;
+  }
+
   /** Payload bytes `[start, start + length)` into `target` (at 0), checked against every block they touch. */
   read(start: number, length: number, target: Uint8Array): void {
     if (length === 0) return;
     const first = Math.floor(start / BLOCK_BYTES);
     const last = Math.floor((start + length - 1) / BLOCK_BYTES);
+    if (first === last) {
+      const block = this.block(first);
+      const at = start - first * BLOCK_BYTES;
+      target.set(block.subarray(at, at + length));
+      return;
+    }
     if (length <= SMALL_READ) {
       // Whole blocks into the scratch buffer, checked there, then the wanted bytes copied out.
       const from = first * BLOCK_BYTES;
@@ -192,6 +220,72 @@ export function lazyList(reader: SnapshotReader, section: Section, offsets: Sect
       const text = bytes.toString("utf8");
       target[index] = text;
       return text;
+    },
+  });
+}
+
+/**
+ * A column a query reads a few values of (a page of hits, a sample for insights, the sort key of a few
+ * thousand text matches): `target[name]` answers each value from the file, until it has answered
+ * SINGLE_VALUES of them, when the whole column is read and becomes an ordinary property. Until then the
+ * property is a proxy of the column, several hundred times slower per value than the column itself: only
+ * for columns that no code reads in a loop over a reference it keeps (a `const values = index.column`);
+ * those are read whole (defineLazy).
+ */
+export function defineLazyValues(
+  target: object,
+  name: string,
+  reader: SnapshotReader,
+  section: Section,
+): void {
+  const type = TYPED_ARRAYS[section.kind as TypedKind];
+  const size = type.BYTES_PER_ELEMENT;
+  const one = new type(1);
+  const oneBytes = new Uint8Array(one.buffer);
+  let whole: TypedColumn | undefined;
+  let answered = 0;
+  const load = (): TypedColumn => {
+    if (!whole) {
+      whole = reader.typed(section);
+      Object.defineProperty(target, name, {
+        value: whole,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+    return whole;
+  };
+  const forward = (property: string | symbol) => {
+    const array = load();
+    const value = Reflect.get(array, property, array) as unknown;
+    return typeof value === "function" ? value.bind(array) : value;
+  };
+  const proxy = new Proxy(new type(0), {
+    get(_, property) {
+      if (whole || typeof property !== "string") return forward(property);
+      const code = property.charCodeAt(0);
+      if (code < 48 || code > 57 || ++answered > SINGLE_VALUES) return forward(property);
+      const index = Number(property);
+      if (!Number.isInteger(index) || index >= section.count) return forward(property);
+      reader.read(section.offset + index * size, size, oneBytes);
+      return one[0];
+    },
+    set(_, property, value) {
+      const array = load();
+      return Reflect.set(array, property, value, array);
+    },
+    has(_, property) {
+      return Reflect.has(load(), property);
+    },
+  });
+  Object.defineProperty(target, name, {
+    configurable: true,
+    enumerable: true,
+    get: () => whole ?? proxy,
+    set(value: unknown) {
+      whole = value as TypedColumn;
+      Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true });
     },
   });
 }

@@ -93,10 +93,12 @@ describe("search index snapshot", () => {
     assert.ok(loaded, "the snapshot loads");
     assert.equal(loaded.stats().loadedFromSnapshot, true);
     assert.equal(built.stats().loadedFromSnapshot, false);
+    // Columns read value by value until many are read (snapshot-load.ts) hold no array yet.
     assert.deepEqual(
-      { ...loaded.stats(), loadMs: null, loadedFromSnapshot: false },
-      { ...built.stats(), loadMs: null, loadedFromSnapshot: false },
+      { ...loaded.stats(), loadMs: null, loadedFromSnapshot: false, arrayBytes: 0 },
+      { ...built.stats(), loadMs: null, loadedFromSnapshot: false, arrayBytes: 0 },
     );
+    assert.ok(loaded.stats().arrayBytes <= built.stats().arrayBytes);
     // The fixtures find something: an all-empty comparison would prove nothing.
     assert.ok(searchInIndex(built, { query: "bert" }).total > 0);
     assert.equal(searchInIndex(built, { query: "secret", caller: admin }).total, 1);
@@ -118,6 +120,38 @@ describe("search index snapshot", () => {
     assert.equal(loaded.ids[built.size], undefined, "nothing past the end");
     loaded.ids[3] = "patched/id";
     assert.equal(loaded.ids[3], "patched/id");
+    // Columns read value by value, then whole once many values are read.
+    for (const name of ["staticScore", "trend", "idHash"] as const) {
+      assert.equal(ArrayBuffer.isView(loaded[name]), false, `${name} is not read on load`);
+      for (let doc = 0; doc < built.size; doc++) assert.equal(loaded[name][doc], built[name][doc], name);
+      assert.equal(ArrayBuffer.isView(loaded[name]), true, `${name} is read whole after many values`);
+      assert.deepEqual(loaded[name], built[name]);
+    }
+    // A write before the read: the column is read, then written.
+    assert.equal(loaded.likes[5], built.likes[5]);
+    loaded.likes[5] = 4242;
+    assert.equal(loaded.likes[5], 4242);
+    assert.equal(loaded.likes.length, built.likes.length);
+  });
+
+  it("keeps the sort orders of queries without words, and sorts again when asked for another key", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const loaded = await loadSnapshot(file, built.sequence);
+    assert.ok(loaded);
+    const byLikes = (index: SearchIndex) => (doc: number) => index.likes[doc]!;
+    assert.deepEqual(
+      loaded.sortedDocs("likes:false", byLikes(loaded)),
+      built.sortedDocs("likes:false", byLikes(built)),
+    );
+    // The stored name with another key (as a later version keying the sort differently would ask).
+    const fewestLikes = (index: SearchIndex) => (doc: number) => -index.likes[doc]!;
+    const again = await loadSnapshot(file, built.sequence);
+    assert.ok(again);
+    assert.deepEqual(
+      again.sortedDocs("likes:false", fewestLikes(again)),
+      built.sortedDocs("fewest likes", fewestLikes(built)),
+    );
   });
 
   it("is written owner-only, holding at least the index's arrays", async () => {
