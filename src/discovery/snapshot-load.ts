@@ -59,7 +59,7 @@ const PER_DOCUMENT = new Set([
 ]);
 
 /** Adjacent pairs of a stored order checked against the key it is asked for, at its start and spread over it. */
-const ORDER_CHECKS = 128;
+const ORDER_CHECKS = 32;
 
 /**
  * Whether `order` looks sorted by `keyOf` (best first, missing keys last): its first pairs and pairs spread

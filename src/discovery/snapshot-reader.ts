@@ -29,7 +29,7 @@ const SMALL_READ = 4 * BLOCK_BYTES;
 /** Blocks the reader keeps for reads within one block (4 MiB). */
 const CACHED_BLOCKS = 256;
 /** Values a per-document column answers one by one from the file before it reads the whole column. */
-const SINGLE_VALUES = 1024;
+const SINGLE_VALUES = 256;
 
 export class SnapshotReader {
   private scratch = Buffer.allocUnsafeSlow(SMALL_READ + 2 * BLOCK_BYTES);
