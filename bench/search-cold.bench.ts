@@ -8,9 +8,11 @@
  * catalog (/tmp/hangar-search-bench/<models>-<seed>/) it is copied from there (SQLite's online backup, a
  * consistent copy) instead of generated again. Each run works on a fresh copy of it. Rows:
  *   (a) a full index build in this process (`SearchIndex.build`), with its RSS;
- *   (b) writing the snapshot (`saveSnapshot`), and the file's size;
+ *   (b) writing the snapshot (`saveSnapshot`, which sorts and stores the descending sort orders), and the
+ *       file's size;
  *   (c) `hangar search` as a child process (the real CLI, `--json`) that reads the snapshot and answers:
- *       wall time, the snapshot load time it reports, the query's own time, the child's peak RSS;
+ *       wall time, the snapshot load time it reports, the query's own time (which includes reading the parts
+ *       of the snapshot the query needs: the load reads the header and dictionaries only), the child's peak RSS;
  *   (d) the same command with no snapshot (deleted first): the process builds the index (and writes a new
  *       snapshot before it exits, as the CLI does);
  *   (e) the same command on an empty home: what any CLI process costs (Node, tsx, opening the home);

@@ -2,7 +2,13 @@ import type { HangarConfig } from "../core/config.ts";
 import type { HubContext } from "../hub/hub.ts";
 import type { Catalog } from "../store/catalog.ts";
 import { SearchIndex } from "./search-index.ts";
-import { loadSnapshot, type SnapshotFile, saveSnapshot, snapshotFileOf } from "./search-index-snapshot.ts";
+import {
+  isDamagedSnapshot,
+  loadSnapshot,
+  type SnapshotFile,
+  saveSnapshot,
+  snapshotFileOf,
+} from "./search-index-snapshot.ts";
 
 /**
  * Patching re-reads each changed repo; past this many changes (or 2% of the catalog) one full rebuild is
@@ -46,6 +52,8 @@ export async function getSearchIndex(hub: SearchIndexSource): Promise<SearchInde
   }
   const current = state;
   while (current.refreshing) await current.refreshing.catch(() => undefined);
+  // A part of its snapshot failed its check when a query read it: start over (the file is gone).
+  if (current.index && isDamagedSnapshot(current.index)) current.index = undefined;
   const sequence = await catalog.searchFeed.currentSequence();
   if (current.index && sequence === current.index.sequence) return current.index;
   if (!current.refreshing) {

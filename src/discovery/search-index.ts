@@ -17,6 +17,7 @@ import {
   trendComponent,
 } from "./ranking.ts";
 import { emptyFacetArrays, type FacetArrays, type FilterPlan, scan } from "./scan.ts";
+import { sortOrder } from "./sort-order.ts";
 import { TextIndex, TextIndexBuilder } from "./text-index.ts";
 import {
   bucketOf,
@@ -120,6 +121,11 @@ export class SearchIndex {
   private scratch: Uint32Array | null = null;
   private readonly valuePostings = new Map<PostingDimension, { offsets: Uint32Array; docs: Uint32Array }>();
   private readonly orders = new Map<string, Uint32Array>();
+  /**
+   * Orders an index read from a snapshot holds (see snapshot-load.ts), read on first use; undefined
+   * when the stored one does not hold under `keyOf` (the caller sorts).
+   */
+  readonly storedOrders = new Map<string, (keyOf: (doc: number) => number) => Uint32Array | undefined>();
   private base: { total: number; counts: FacetArrays } | null = null;
 
   /** Modality (index into MODALITIES, 255 for none) and commercial use (index into COMMERCIAL_VALUES), by id. */
@@ -360,18 +366,8 @@ export class SearchIndex {
   sortedDocs(name: string, keyOf: (doc: number) => number): Uint32Array {
     let order = this.orders.get(name);
     if (!order) {
-      const count = this.builtCount;
-      const keys = new Float64Array(count);
-      for (let doc = 0; doc < count; doc++) keys[doc] = keyOf(doc);
-      const downloads = this.downloads;
-      const pk = this.pk;
-      order = new Uint32Array(count);
-      for (let doc = 0; doc < count; doc++) order[doc] = doc;
-      order.sort((a, b) => {
-        const difference = keys[b]! - keys[a]!;
-        if (difference > 0 || difference < 0) return difference;
-        return downloads[b]! - downloads[a]! || pk[a]! - pk[b]!;
-      });
+      order =
+        this.storedOrders.get(name)?.(keyOf) ?? sortOrder(this.builtCount, keyOf, this.downloads, this.pk);
       this.orders.set(name, order);
     }
     return order;

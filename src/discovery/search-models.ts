@@ -421,7 +421,7 @@ function restrictToIds(
 
 type KeyFunction = (doc: number) => number;
 
-function sortKey(
+export function sortKey(
   index: SearchIndex,
   sort: SearchSort,
   ascending: boolean,

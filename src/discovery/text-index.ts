@@ -96,6 +96,14 @@ export class TextIndexBuilder {
   }
 }
 
+/** The postings of one term: `docs[start..end)` and their field bits. */
+export interface Postings {
+  docs: Uint32Array;
+  fields: Uint8Array;
+  start: number;
+  end: number;
+}
+
 /** One term a query word expanded to, with how well it matched. */
 interface Expansion {
   /** Rank in the main dictionary, or -1 for a term only in the delta. */
@@ -162,7 +170,15 @@ export class TextIndex {
   }
 
   get postingCount(): number {
-    return this.docs.length;
+    return this.offsets[this.offsets.length - 1]!;
+  }
+
+  /**
+   * The postings of the term of rank `rank`: `docs[start..end)` with their `fields`. An index read from a
+   * snapshot reads just these from the file (see snapshot-load.ts) instead of every posting.
+   */
+  protected postingsOf(rank: number): Postings {
+    return { docs: this.docs, fields: this.fields, start: this.offsets[rank]!, end: this.offsets[rank + 1]! };
   }
 
   /** Approximate bytes of the typed arrays (the dictionary strings come on top). */
@@ -305,11 +321,11 @@ export class TextIndex {
       };
       for (const expansion of entry.expansions) {
         if (expansion.rank >= 0) {
-          const end = this.offsets[expansion.rank + 1]!;
-          for (let at = this.offsets[expansion.rank]!; at < end; at++) {
-            const doc = this.docs[at]!;
+          const { docs, fields, start, end } = this.postingsOf(expansion.rank);
+          for (let at = start; at < end; at++) {
+            const doc = docs[at]!;
             if (masked[doc] === 1) continue;
-            visit(doc, this.fields[at]!, expansion.factor);
+            visit(doc, fields[at]!, expansion.factor);
           }
         }
         const delta = this.deltaTerms.get(expansion.term);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../../src/core/config.ts";
@@ -11,12 +12,14 @@ import { SearchIndex } from "../../src/discovery/search-index.ts";
 import {
   loadSnapshot,
   SNAPSHOT_FORMAT_VERSION,
+  SnapshotDamagedError,
   type SnapshotFile,
   saveSnapshot,
   snapshotFileOf,
 } from "../../src/discovery/search-index-snapshot.ts";
 import { type SearchModelsResult, searchInIndex } from "../../src/discovery/search-models.ts";
 import type { SearchModelsParams } from "../../src/discovery/search-params.ts";
+import { PREFIX_BYTES, payloadStartOf } from "../../src/discovery/snapshot-format.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { generateCatalog } from "../../src/hub/catalog/generate-catalog.ts";
@@ -90,10 +93,12 @@ describe("search index snapshot", () => {
     assert.ok(loaded, "the snapshot loads");
     assert.equal(loaded.stats().loadedFromSnapshot, true);
     assert.equal(built.stats().loadedFromSnapshot, false);
+    // Columns read value by value until many are read (snapshot-load.ts) hold no array yet.
     assert.deepEqual(
-      { ...loaded.stats(), loadMs: null, loadedFromSnapshot: false },
-      { ...built.stats(), loadMs: null, loadedFromSnapshot: false },
+      { ...loaded.stats(), loadMs: null, loadedFromSnapshot: false, arrayBytes: 0 },
+      { ...built.stats(), loadMs: null, loadedFromSnapshot: false, arrayBytes: 0 },
     );
+    assert.ok(loaded.stats().arrayBytes <= built.stats().arrayBytes);
     // The fixtures find something: an all-empty comparison would prove nothing.
     assert.ok(searchInIndex(built, { query: "bert" }).total > 0);
     assert.equal(searchInIndex(built, { query: "secret", caller: admin }).total, 1);
@@ -115,6 +120,38 @@ describe("search index snapshot", () => {
     assert.equal(loaded.ids[built.size], undefined, "nothing past the end");
     loaded.ids[3] = "patched/id";
     assert.equal(loaded.ids[3], "patched/id");
+    // Columns read value by value, then whole once many values are read.
+    for (const name of ["staticScore", "trend", "idHash"] as const) {
+      assert.equal(ArrayBuffer.isView(loaded[name]), false, `${name} is not read on load`);
+      for (let doc = 0; doc < built.size; doc++) assert.equal(loaded[name][doc], built[name][doc], name);
+      assert.equal(ArrayBuffer.isView(loaded[name]), true, `${name} is read whole after many values`);
+      assert.deepEqual(loaded[name], built[name]);
+    }
+    // A write before the read: the column is read, then written.
+    assert.equal(loaded.likes[5], built.likes[5]);
+    loaded.likes[5] = 4242;
+    assert.equal(loaded.likes[5], 4242);
+    assert.equal(loaded.likes.length, built.likes.length);
+  });
+
+  it("keeps the sort orders of queries without words, and sorts again when asked for another key", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const loaded = await loadSnapshot(file, built.sequence);
+    assert.ok(loaded);
+    const byLikes = (index: SearchIndex) => (doc: number) => index.likes[doc]!;
+    assert.deepEqual(
+      loaded.sortedDocs("likes:false", byLikes(loaded)),
+      built.sortedDocs("likes:false", byLikes(built)),
+    );
+    // The stored name with another key (as a later version keying the sort differently would ask).
+    const fewestLikes = (index: SearchIndex) => (doc: number) => -index.likes[doc]!;
+    const again = await loadSnapshot(file, built.sequence);
+    assert.ok(again);
+    assert.deepEqual(
+      again.sortedDocs("likes:false", fewestLikes(again)),
+      built.sortedDocs("fewest likes", fewestLikes(built)),
+    );
   });
 
   it("is written owner-only, holding at least the index's arrays", async () => {
@@ -166,6 +203,35 @@ describe("search index snapshot", () => {
     const rewritten = await loadSnapshot(file, index.sequence);
     assert.ok(rewritten, "the rebuild wrote a new snapshot");
     assertSameAnswers(index, rewritten);
+  });
+
+  it("finds a damaged part when a query first reads it: that query fails, the next search rebuilds", async () => {
+    const built = await SearchIndex.build(hangar.catalog);
+    await saveSnapshot(file, built);
+    const bytes = await readFile(file.path);
+    const headerBytes = bytes.readUInt32LE(12);
+    const header = JSON.parse(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes).toString()) as {
+      sections: Array<{ name: string; offset: number; bytes: number }>;
+    };
+    // The task column: read by a whole-catalog query's facet counts, not by the load.
+    const column = header.sections.find((section) => section.name === "column.task")!;
+    const at = payloadStartOf(headerBytes) + column.offset + Math.floor(column.bytes / 2);
+    bytes[at] = bytes[at]! ^ 0x10;
+    await writeFile(file.path, bytes);
+
+    forgetSearchIndex(hangar.catalog);
+    const index = await getSearchIndex(hangar);
+    assert.notEqual(index.loadMs, null, "the load reads the header, not the column");
+    assert.throws(() => searchInIndex(index, {}), SnapshotDamagedError);
+    assert.equal(existsSync(file.path), false, "the damaged file is removed");
+    const rebuilt = await getSearchIndex(hangar);
+    assert.notEqual(rebuilt, index);
+    assert.equal(rebuilt.loadMs, null, "rebuilt from the catalog");
+    assert.equal(searchInIndex(rebuilt, {}).total, searchInIndex(built, {}).total);
+    await settleSearchIndex(hangar.catalog);
+    const rewritten = await loadSnapshot(file, rebuilt.sequence);
+    assert.ok(rewritten, "and written again");
+    assertSameAnswers(rebuilt, rewritten);
   });
 
   it("is loaded on first use and patched up to the catalog when it is older", async () => {
