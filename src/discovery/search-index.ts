@@ -1,5 +1,7 @@
 import { commercialUseOf } from "../hub/metadata/licenses.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
+import { DocBitsets } from "./doc-bitsets.ts";
+import { emptyFacetArrays, type FacetArrays } from "./facet-counts.ts";
 import { Dictionary, MultiValueColumn } from "./index-columns.ts";
 import {
   documentTerms,
@@ -9,6 +11,7 @@ import {
   modelFromRow,
   type RawRow,
 } from "./indexed-model.ts";
+import type { FilterPlan } from "./plan.ts";
 import {
   popularityComponent,
   qualityComponent,
@@ -16,8 +19,9 @@ import {
   staticScore,
   trendComponent,
 } from "./ranking.ts";
-import { emptyFacetArrays, type FacetArrays, type FilterPlan, scan } from "./scan.ts";
+import { scan } from "./scan.ts";
 import { TextIndex, TextIndexBuilder } from "./text-index.ts";
+import { ValueCombos } from "./value-combos.ts";
 import {
   bucketOf,
   COMMERCIAL_VALUES,
@@ -121,6 +125,8 @@ export class SearchIndex {
   private readonly valuePostings = new Map<PostingDimension, { offsets: Uint32Array; docs: Uint32Array }>();
   private readonly orders = new Map<string, Uint32Array>();
   private base: { total: number; counts: FacetArrays } | null = null;
+  private bitsets: DocBitsets | null = null;
+  private combos: ValueCombos | null | undefined;
 
   /** Modality (index into MODALITIES, 255 for none) and commercial use (index into COMMERCIAL_VALUES), by id. */
   modalityOfTaskId = new Uint8Array(0);
@@ -322,6 +328,18 @@ export class SearchIndex {
     return postings;
   }
 
+  /** The documents of the build as bitsets (filter-only queries), derived from the columns on first use. */
+  docBitsets(): DocBitsets {
+    if (this.bitsets === null) this.bitsets = new DocBitsets(this);
+    return this.bitsets;
+  }
+
+  /** The built documents grouped by their small-dimension values (facet counting), made on first use. */
+  valueCombos(): ValueCombos | null {
+    if (this.combos === undefined) this.combos = ValueCombos.build(this);
+    return this.combos;
+  }
+
   /** Facet counts and total over every public model, computed once per index version. */
   baseCounts(): { total: number; counts: FacetArrays } {
     if (!this.base) {
@@ -424,6 +442,7 @@ export class SearchIndex {
     this.refreshDerivedTables();
     this.sequence = sequence;
     this.base = null;
+    this.bitsets?.forgetPlain();
     return true;
   }
 
@@ -537,6 +556,7 @@ export class SearchIndex {
     }
     for (const column of [this.languages, this.datasets, this.baseModels, this.tags])
       arrayBytes += column.byteLength;
+    arrayBytes += (this.bitsets?.byteLength ?? 0) + (this.combos?.byteLength ?? 0);
     return {
       models: this.size,
       terms: this.text.termCount,

@@ -2,13 +2,16 @@ import { badRequest } from "../core/errors.ts";
 import { visibleNamespaces } from "../hub/access.ts";
 import type { HubContext } from "../hub/hub.ts";
 import { KNOWN_LICENSES } from "../hub/metadata/licenses.ts";
+import { makeClassifier } from "./classify.ts";
+import type { FacetArrays } from "./facet-counts.ts";
 import { facetScan } from "./facet-scan.ts";
 import { getSearchIndex } from "./get-search-index.ts";
 import type { MultiValueColumn } from "./index-columns.ts";
 import { hashLower } from "./indexed-model.ts";
 import { parseQuery } from "./parse-query.ts";
+import type { FilterPlan } from "./plan.ts";
 import { explainScore, RANKING_WEIGHTS, type ScoreExplanation } from "./ranking.ts";
-import { type FacetArrays, type FilterPlan, makeClassifier, scan } from "./scan.ts";
+import { scan } from "./scan.ts";
 import { SearchIndex } from "./search-index.ts";
 import {
   DEFAULT_FACET_LIMIT,

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../../src/core/config.ts";
+import { emptyFacetArrays, type FacetArrays } from "../../src/discovery/facet-counts.ts";
 import { facetScan } from "../../src/discovery/facet-scan.ts";
-import { DIM, emptyFacetArrays, type FacetArrays, type FilterPlan } from "../../src/discovery/scan.ts";
+import { DIM, type FilterPlan } from "../../src/discovery/plan.ts";
 import { SearchIndex } from "../../src/discovery/search-index.ts";
 import { COMMERCIAL_VALUES, MODALITIES, SCAN_STATUSES } from "../../src/discovery/vocabulary.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
