@@ -92,6 +92,11 @@ export class MultiValueColumn {
     return this.values.subarray(this.offsets[doc]!, this.offsets[doc + 1]!);
   }
 
+  /** The values of a document, as strings. */
+  names(doc: number, patched: boolean): string[] {
+    return Array.from(this.of(doc, patched), (id) => this.dictionary.values[id]!);
+  }
+
   get byteLength(): number {
     return this.offsets.byteLength + this.values.byteLength;
   }
