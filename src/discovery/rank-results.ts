@@ -1,4 +1,5 @@
 import { makeClassifier } from "./classify.ts";
+import { wordCount } from "./doc-bitsets.ts";
 import type { FilterPlan } from "./plan.ts";
 import { RANKING_WEIGHTS } from "./ranking.ts";
 import type { SearchIndex } from "./search-index.ts";
@@ -120,25 +121,40 @@ export function topK(
 }
 
 /**
- * The best `k` documents in a precomputed order (built documents only), skipping ones that fail the plan;
+ * The best `k` documents in a precomputed order (built documents only), skipping ones that do not `pass`;
  * documents changed since the build are ranked separately and merged in.
  */
 export function walkTop(
   index: SearchIndex,
-  plan: FilterPlan,
+  passes: (doc: number) => boolean,
   order: Uint32Array,
   k: number,
   keyOf: KeyFunction,
 ): number[] {
-  const classify = makeClassifier(index, plan);
   const picked: number[] = [];
   for (let at = 0; at < order.length && picked.length < k; at++) {
     const doc = order[at]!;
     if (index.patched[doc] === 1) continue;
-    if (classify(doc) === -1) picked.push(doc);
+    if (passes(doc)) picked.push(doc);
   }
   if (index.patchedList.length === 0) return picked;
   const merged = [...picked];
-  for (const doc of index.patchedList) if (classify(doc) === -1) merged.push(doc);
+  for (const doc of index.patchedList) if (passes(doc)) merged.push(doc);
   return topK(index, Uint32Array.from(merged), merged.length, Math.min(k, merged.length), keyOf);
+}
+
+/** Whether a document passes a plan's filters (and is visible). */
+export function passesPlan(index: SearchIndex, plan: FilterPlan): (doc: number) => boolean {
+  const classify = makeClassifier(index, plan);
+  return (doc) => classify(doc) === -1;
+}
+
+/** Whether a document is one of `docs[0..count)`: a bitset over the index's documents. */
+export function memberOf(index: SearchIndex, docs: Uint32Array, count: number): (doc: number) => boolean {
+  const bits = new Uint32Array(wordCount(index.size));
+  for (let at = 0; at < count; at++) {
+    const doc = docs[at]!;
+    bits[doc >>> 5]! |= 1 << (doc & 31);
+  }
+  return (doc) => (bits[doc >>> 5]! & (1 << (doc & 31))) !== 0;
 }

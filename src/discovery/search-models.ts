@@ -7,7 +7,7 @@ import { getSearchIndex } from "./get-search-index.ts";
 import { hashLower } from "./indexed-model.ts";
 import { parseQuery } from "./parse-query.ts";
 import { compileFilters, unknownValue } from "./query-plan.ts";
-import { sortKey, topK, walkTop } from "./rank-results.ts";
+import { memberOf, passesPlan, sortKey, topK, walkTop } from "./rank-results.ts";
 import { explainScore, type ScoreExplanation } from "./ranking.ts";
 import { scan } from "./scan.ts";
 import { SearchIndex } from "./search-index.ts";
@@ -156,11 +156,21 @@ export function searchInIndex(index: SearchIndex, params: SearchModelsParams = {
   const keyOf = sortKey(index, sort, ascending, textScores, exactOf);
   const depth = Math.min(total, page * limit);
   const sampleSize = Math.min(total, Math.max(depth, 50));
-  // Few results: rank them directly. Many (and no text): walk the precomputed order until enough pass.
-  const ranked =
-    results !== null && (candidates !== null || total * 20 < index.size)
-      ? topK(index, results, total, sampleSize, keyOf)
-      : walkTop(index, plan, index.sortedDocs(`${sort}:${ascending}`, keyOf), sampleSize, keyOf);
+  // Few results: rank them directly. Many, in an order that does not depend on the words: walk the
+  // precomputed order until enough pass (the filters, or membership of the text matches).
+  const inOrder = (ordered: boolean): boolean =>
+    candidates === null
+      ? results === null || total * 20 >= index.size
+      : ordered && results !== null && total * 100 >= index.size;
+  let passes: ((doc: number) => boolean) | undefined;
+  const passing = (): ((doc: number) => boolean) => {
+    passes ??=
+      candidates === null || results === null ? passesPlan(index, plan) : memberOf(index, results, total);
+    return passes;
+  };
+  const ranked = inOrder(sort !== "relevance")
+    ? walkTop(index, passing(), index.sortedDocs(`${sort}:${ascending}`, keyOf), sampleSize, keyOf)
+    : topK(index, results!, total, sampleSize, keyOf);
   const pageDocs = ranked.slice((page - 1) * limit, depth);
 
   const hits = pageDocs.map((doc) => hitOf(index, doc, params.explain === true, textScores, exactOf));
@@ -179,10 +189,9 @@ export function searchInIndex(index: SearchIndex, params: SearchModelsParams = {
   }
   if (counts !== null && wantInsights) {
     const trendKey = (doc: number) => index.trend[doc]!;
-    const trending =
-      results !== null && (candidates !== null || total * 20 < index.size)
-        ? topK(index, results, total, Math.min(5, total), trendKey)
-        : walkTop(index, plan, index.sortedDocs("trending:false", trendKey), Math.min(5, total), trendKey);
+    const trending = inOrder(true)
+      ? walkTop(index, passing(), index.sortedDocs("trending:false", trendKey), Math.min(5, total), trendKey)
+      : topK(index, results!, total, Math.min(5, total), trendKey);
     answer.insights = buildInsights(index, {
       total,
       counts,
