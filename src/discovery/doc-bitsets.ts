@@ -121,6 +121,30 @@ function fillMulti(sets: Uint32Array[], column: MultiValueColumn, count: number)
   }
 }
 
+/** How many bits of a 32-bit word are set. */
+function bitCount(word: number): number {
+  let bits = word - ((word >>> 1) & 0x55555555);
+  bits = (bits & 0x33333333) + ((bits >>> 2) & 0x33333333);
+  return Math.imul((bits + (bits >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/** How many documents a bitset holds. */
+export function countOf(bits: Uint32Array): number {
+  let count = 0;
+  for (let word = 0; word < bits.length; word++) if (bits[word] !== 0) count += bitCount(bits[word]!);
+  return count;
+}
+
+/** How many documents two bitsets share. */
+export function countShared(a: Uint32Array, b: Uint32Array): number {
+  let count = 0;
+  for (let word = 0; word < a.length; word++) {
+    const shared = a[word]! & b[word]!;
+    if (shared !== 0) count += bitCount(shared);
+  }
+  return count;
+}
+
 /** `into |= set`, word by word. */
 export function orInto(into: Uint32Array, set: Uint32Array): void {
   for (let word = 0; word < into.length; word++) into[word]! |= set[word]!;
