@@ -59,3 +59,27 @@ export function hasFacetFilter(plan: FilterPlan): boolean {
     plan.storageRange !== null
   );
 }
+
+/** A plan with no filter, for a caller who sees the public models and those of `visibleAuthors`. */
+export function openPlan(visibleAuthors: Uint8Array): FilterPlan {
+  return {
+    allowTask: null,
+    allowModality: null,
+    allowLibrary: null,
+    allowLicense: null,
+    allowCommercial: null,
+    allowAuthor: null,
+    allowLanguage: null,
+    allowDataset: null,
+    allowBase: null,
+    allowScan: null,
+    gated: -1,
+    runsLocally: -1,
+    parameterRange: null,
+    storageRange: null,
+    requiredTags: [],
+    impossibleTags: false,
+    seeAll: false,
+    visibleAuthors,
+  };
+}

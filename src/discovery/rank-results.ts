@@ -121,6 +121,25 @@ export function topK(
 }
 
 /**
+ * Documents `0..count)` best first by `keyOf`, with `topK`'s tie-breaks (more downloads, then older row): the
+ * precomputed order a sort walks.
+ */
+export function rankedOrder(index: SearchIndex, count: number, keyOf: KeyFunction): Uint32Array {
+  const keys = new Float64Array(count);
+  for (let doc = 0; doc < count; doc++) keys[doc] = keyOf(doc);
+  const downloads = index.downloads;
+  const pk = index.pk;
+  const order = new Uint32Array(count);
+  for (let doc = 0; doc < count; doc++) order[doc] = doc;
+  order.sort((a, b) => {
+    const difference = keys[b]! - keys[a]!;
+    if (difference > 0 || difference < 0) return difference;
+    return downloads[b]! - downloads[a]! || pk[a]! - pk[b]!;
+  });
+  return order;
+}
+
+/**
  * The best `k` documents in a precomputed order (built documents only), skipping ones that do not `pass`;
  * documents changed since the build are ranked separately and merged in.
  */

@@ -2,7 +2,7 @@ import { commercialUseOf } from "../hub/metadata/licenses.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
 import { DocBitsets } from "./doc-bitsets.ts";
 import { emptyFacetArrays, type FacetArrays } from "./facet-counts.ts";
-import { Dictionary, MultiValueColumn } from "./index-columns.ts";
+import { Dictionary, invertColumn, MultiValueColumn } from "./index-columns.ts";
 import {
   documentTerms,
   hashLower,
@@ -11,7 +11,8 @@ import {
   modelFromRow,
   type RawRow,
 } from "./indexed-model.ts";
-import type { FilterPlan } from "./plan.ts";
+import { openPlan } from "./plan.ts";
+import { rankedOrder } from "./rank-results.ts";
 import {
   popularityComponent,
   qualityComponent,
@@ -299,31 +300,21 @@ export class SearchIndex {
     let postings = this.valuePostings.get(dimension);
     if (postings) return postings;
     const count = this.builtCount;
-    let valueCount: number;
-    let valuesOf: (doc: number, visit: (value: number) => void) => void;
     if (dimension === "language") {
       const column = this.languages;
-      valueCount = column.dictionary.size;
-      valuesOf = (doc, visit) => {
+      postings = invertColumn(count, column.dictionary.size, (doc, visit) => {
         for (let at = column.offsets[doc]!; at < column.offsets[doc + 1]!; at++) visit(column.values[at]!);
-      };
+      });
     } else {
       const values = this[dimension];
-      valueCount = {
+      const { size } = {
         task: this.tasks,
         library: this.libraries,
         license: this.licenses,
         author: this.authors,
-      }[dimension].size;
-      valuesOf = (doc, visit) => visit(values[doc]!);
+      }[dimension];
+      postings = invertColumn(count, size, (doc, visit) => visit(values[doc]!));
     }
-    const offsets = new Uint32Array(valueCount + 1);
-    for (let doc = 0; doc < count; doc++) valuesOf(doc, (value) => offsets[value + 1]!++);
-    for (let value = 0; value < valueCount; value++) offsets[value + 1]! += offsets[value]!;
-    const docs = new Uint32Array(offsets[valueCount]!);
-    const cursor = offsets.slice(0, valueCount);
-    for (let doc = 0; doc < count; doc++) valuesOf(doc, (value) => (docs[cursor[value]!++] = doc));
-    postings = { offsets, docs };
     this.valuePostings.set(dimension, postings);
     return postings;
   }
@@ -343,26 +334,7 @@ export class SearchIndex {
   /** Facet counts and total over every public model, computed once per index version. */
   baseCounts(): { total: number; counts: FacetArrays } {
     if (!this.base) {
-      const plan: FilterPlan = {
-        allowTask: null,
-        allowModality: null,
-        allowLibrary: null,
-        allowLicense: null,
-        allowCommercial: null,
-        allowAuthor: null,
-        allowLanguage: null,
-        allowDataset: null,
-        allowBase: null,
-        allowScan: null,
-        gated: -1,
-        runsLocally: -1,
-        parameterRange: null,
-        storageRange: null,
-        requiredTags: [],
-        impossibleTags: false,
-        seeAll: false,
-        visibleAuthors: new Uint8Array(0),
-      };
+      const plan = openPlan(new Uint8Array(0));
       // Its own buffer: this can run in the middle of a query whose results sit in the result buffer.
       const scanned = scan(this, plan, null, this.size, true, new Uint32Array(this.size));
       this.base = { total: scanned.total, counts: scanned.counts ?? emptyFacetArrays(this) };
@@ -378,18 +350,7 @@ export class SearchIndex {
   sortedDocs(name: string, keyOf: (doc: number) => number): Uint32Array {
     let order = this.orders.get(name);
     if (!order) {
-      const count = this.builtCount;
-      const keys = new Float64Array(count);
-      for (let doc = 0; doc < count; doc++) keys[doc] = keyOf(doc);
-      const downloads = this.downloads;
-      const pk = this.pk;
-      order = new Uint32Array(count);
-      for (let doc = 0; doc < count; doc++) order[doc] = doc;
-      order.sort((a, b) => {
-        const difference = keys[b]! - keys[a]!;
-        if (difference > 0 || difference < 0) return difference;
-        return downloads[b]! - downloads[a]! || pk[a]! - pk[b]!;
-      });
+      order = rankedOrder(this, this.builtCount, keyOf);
       this.orders.set(name, order);
     }
     return order;

@@ -4,7 +4,7 @@ import { defaultConfig } from "../../src/core/config.ts";
 import { emptyFacetArrays, type FacetArrays } from "../../src/discovery/facet-counts.ts";
 import { facetScan } from "../../src/discovery/facet-scan.ts";
 import { getSearchIndex } from "../../src/discovery/get-search-index.ts";
-import { DIM, type FilterPlan } from "../../src/discovery/plan.ts";
+import { DIM, type FilterPlan, openPlan } from "../../src/discovery/plan.ts";
 import { SearchIndex } from "../../src/discovery/search-index.ts";
 import { COMMERCIAL_VALUES, MODALITIES, SCAN_STATUSES } from "../../src/discovery/vocabulary.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
@@ -87,26 +87,7 @@ function reference(index: SearchIndex, plan: FilterPlan): { total: number; count
 }
 
 function emptyPlan(index: SearchIndex): FilterPlan {
-  return {
-    allowTask: null,
-    allowModality: null,
-    allowLibrary: null,
-    allowLicense: null,
-    allowCommercial: null,
-    allowAuthor: null,
-    allowLanguage: null,
-    allowDataset: null,
-    allowBase: null,
-    allowScan: null,
-    gated: -1,
-    runsLocally: -1,
-    parameterRange: null,
-    storageRange: null,
-    requiredTags: [],
-    impossibleTags: false,
-    seeAll: false,
-    visibleAuthors: new Uint8Array(index.authors.size),
-  };
+  return openPlan(new Uint8Array(index.authors.size));
 }
 
 /** Random filter plans: narrow ones (one or two values) and broad ones (most values allowed). */
