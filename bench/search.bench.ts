@@ -305,6 +305,11 @@ async function main(): Promise<void> {
     );
   line("searchModels (index)", engine, engineSummary);
   line("searchModels (index), CPU time", engineCpu, summary(engineCpu));
+  console.log("\nBy query kind (wall ms, count in brackets):");
+  printKinds(queries as BenchQuery[], [
+    { name: "searchModels (index)", wallMs: engine },
+    { name: "searchModels (index), CPU time", wallMs: engineCpu },
+  ]);
   const commercialLicenses = COMMERCIAL_LICENSES(catalog);
   const naive: number[] = [];
   const engineSubset: number[] = [];

@@ -92,7 +92,30 @@ export class MultiValueColumn {
     return this.values.subarray(this.offsets[doc]!, this.offsets[doc + 1]!);
   }
 
+  /** The values of a document, as strings. */
+  names(doc: number, patched: boolean): string[] {
+    return Array.from(this.of(doc, patched), (id) => this.dictionary.values[id]!);
+  }
+
   get byteLength(): number {
     return this.offsets.byteLength + this.values.byteLength;
   }
+}
+
+/**
+ * Postings of a column (compressed rows: the documents of value id v are `docs[offsets[v]..offsets[v+1])`,
+ * ascending), for documents `0..count)`; `valuesOf` visits a document's value ids.
+ */
+export function invertColumn(
+  count: number,
+  valueCount: number,
+  valuesOf: (doc: number, visit: (value: number) => void) => void,
+): { offsets: Uint32Array; docs: Uint32Array } {
+  const offsets = new Uint32Array(valueCount + 1);
+  for (let doc = 0; doc < count; doc++) valuesOf(doc, (value) => offsets[value + 1]!++);
+  for (let value = 0; value < valueCount; value++) offsets[value + 1]! += offsets[value]!;
+  const docs = new Uint32Array(offsets[valueCount]!);
+  const cursor = offsets.slice(0, valueCount);
+  for (let doc = 0; doc < count; doc++) valuesOf(doc, (value) => (docs[cursor[value]!++] = doc));
+  return { offsets, docs };
 }

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import type { Catalog } from "../store/catalog.ts";
 import { ensureOwnerOnlyFolder } from "../store/owner-only.ts";
+import { sortKey } from "./rank-results.ts";
 import type { SearchIndex } from "./search-index.ts";
-import { sortKey } from "./search-models.ts";
 import { SEARCH_SORTS } from "./search-params.ts";
 import {
   BLOCK_BYTES,

@@ -34,6 +34,30 @@ export const MAX_PREFIX_EXPANSIONS = 256;
 export const TYPO_MIN_LENGTH = 4;
 export const PREFIX_MIN_LENGTH = 2;
 
+/** FNV-1a over a string's UTF-16 code units. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let at = 0; at < text.length; at++) hash = Math.imul(hash ^ text.charCodeAt(at), 0x01000193);
+  return hash >>> 0;
+}
+
+/** A Bloom filter over `terms` for `TextIndex.mayHold`: 16 bits a term, rounded up to a power of two. */
+function bloomFilter(terms: readonly string[]): Uint32Array {
+  let bits = 1024;
+  while (bits < terms.length * 16) bits *= 2;
+  const filter = new Uint32Array(bits / 32);
+  const mask = bits - 1;
+  for (const term of terms) {
+    const first = hashOf(term);
+    const step = Math.imul(first ^ (first >>> 16), 0x85ebca6b) | 1;
+    for (let probe = 0; probe < 4; probe++) {
+      const bit = (first + Math.imul(probe, step)) & mask;
+      filter[bit >>> 5]! |= 1 << (bit & 31);
+    }
+  }
+  return filter;
+}
+
 class GrowableUint32 {
   data = new Uint32Array(1 << 16);
   length = 0;
@@ -147,6 +171,8 @@ export class TextIndex {
     touched: Uint32Array;
   } | null = null;
   private stamp = 0;
+  private termFilter: Uint32Array | null = null;
+  private lookups = 0;
 
   /**
    * No term-to-rank map: a binary search over the sorted terms finds a term, so an index read back from a
@@ -161,8 +187,32 @@ export class TextIndex {
 
   /** The rank of a term in the sorted dictionary, or -1. */
   private rankOf(term: string): number {
+    if (!this.mayHold(term)) return -1;
     const rank = this.lowerBound(term);
     return rank < this.sortedTerms.length && this.sortedTerms[rank] === term ? rank : -1;
+  }
+
+  /**
+   * Whether the dictionary may hold a term (false: surely not), from a Bloom filter over its terms (16 bits
+   * and 4 probes a term: 2-4 MiB at a million terms, a false "may" once in a few thousand). Most lookups are
+   * typo variants that do not exist, and the filter answers them without a binary search over the strings.
+   * It is made after this index's first 4,096 lookups (a few typo-tolerant words), so a one-shot process
+   * does not hash every term.
+   */
+  private mayHold(term: string): boolean {
+    if (this.termFilter === null) {
+      if (++this.lookups < 4096) return true;
+      this.termFilter = bloomFilter(this.sortedTerms);
+    }
+    const filter = this.termFilter;
+    const mask = filter.length * 32 - 1;
+    const first = hashOf(term);
+    const step = Math.imul(first ^ (first >>> 16), 0x85ebca6b) | 1;
+    for (let probe = 0; probe < 4; probe++) {
+      const bit = (first + Math.imul(probe, step)) & mask;
+      if ((filter[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
   }
 
   get termCount(): number {
@@ -183,7 +233,12 @@ export class TextIndex {
 
   /** Approximate bytes of the typed arrays (the dictionary strings come on top). */
   get arrayBytes(): number {
-    return this.offsets.byteLength + this.docs.byteLength + this.fields.byteLength;
+    return (
+      this.offsets.byteLength +
+      this.docs.byteLength +
+      this.fields.byteLength +
+      (this.termFilter?.byteLength ?? 0)
+    );
   }
 
   /** Replaces a changed document's terms (null when it is gone). Its build-time postings must be masked by the caller. */

@@ -1,21 +1,26 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig } from "../../src/core/config.ts";
+import { emptyFacetArrays, type FacetArrays } from "../../src/discovery/facet-counts.ts";
 import { facetScan } from "../../src/discovery/facet-scan.ts";
-import { DIM, emptyFacetArrays, type FacetArrays, type FilterPlan } from "../../src/discovery/scan.ts";
+import { getSearchIndex } from "../../src/discovery/get-search-index.ts";
+import { DIM, type FilterPlan, openPlan } from "../../src/discovery/plan.ts";
 import { SearchIndex } from "../../src/discovery/search-index.ts";
 import { COMMERCIAL_VALUES, MODALITIES, SCAN_STATUSES } from "../../src/discovery/vocabulary.ts";
 import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
 import { generateCatalog, seededRandom } from "../../src/hub/catalog/generate-catalog.ts";
 import { createRepo } from "../../src/hub/create-repo.ts";
+import { deleteRepo } from "../../src/hub/write/delete-repo.ts";
+import { updateRepoSettings } from "../../src/hub/write/update-repo-settings.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 
 /**
- * The fast facet paths (posting drivers, column-at-a-time verdicts, complement counting against the cached
- * whole-catalog counts) must give exactly what a plain document-by-document count gives: the reference below
- * judges every document against every filter and counts each dimension over the documents that fail no
- * filter but that dimension's own (disjunctive facets).
+ * The fast facet paths (filters as bitsets, counting by value combination, the cached whole-catalog counts
+ * for a lone filter's own dimension, documents changed since the build judged one by one) must give exactly
+ * what a plain document-by-document count gives: the reference below judges every document against every
+ * filter and counts each dimension over the documents that fail no filter but that dimension's own
+ * (disjunctive facets).
  */
 const MODELS = 20_000;
 
@@ -82,26 +87,7 @@ function reference(index: SearchIndex, plan: FilterPlan): { total: number; count
 }
 
 function emptyPlan(index: SearchIndex): FilterPlan {
-  return {
-    allowTask: null,
-    allowModality: null,
-    allowLibrary: null,
-    allowLicense: null,
-    allowCommercial: null,
-    allowAuthor: null,
-    allowLanguage: null,
-    allowDataset: null,
-    allowBase: null,
-    allowScan: null,
-    gated: -1,
-    runsLocally: -1,
-    parameterRange: null,
-    storageRange: null,
-    requiredTags: [],
-    impossibleTags: false,
-    seeAll: false,
-    visibleAuthors: new Uint8Array(index.authors.size),
-  };
+  return openPlan(new Uint8Array(index.authors.size));
 }
 
 /** Random filter plans: narrow ones (one or two values) and broad ones (most values allowed). */
@@ -227,5 +213,35 @@ describe("facet counts equivalence", () => {
     // The plans cover both narrow and broad match sets: a comparison of empty answers would prove nothing.
     assert.ok(nonEmpty > 100, `${nonEmpty} plans match something`);
     assert.ok(broad > 15, `${broad} plans keep most of the catalog`);
+  });
+
+  it("counts documents changed since the build (new, private, gated, deleted) as a plain count does", async () => {
+    const admin = localAdministrator();
+    const built = await getSearchIndex(hangar);
+    assert.equal(built.patchedCount, 0);
+    const models = built.ids.slice(0, 400);
+    for (const [n, id] of models.entries()) {
+      const [namespace, name] = id.split("/") as [string, string];
+      const repo = { type: "model" as const, namespace, name };
+      if (n % 4 === 0) await updateRepoSettings(hangar, admin, { repo, private: true });
+      else if (n % 4 === 1) await updateRepoSettings(hangar, admin, { repo, gated: "manual" });
+      else if (n % 4 === 2) await deleteRepo(hangar, admin, { repo });
+    }
+    await createRepo(hangar, admin, { type: "model", namespace: "late-org", name: "late-bert" });
+    await createRepo(hangar, admin, {
+      type: "model",
+      namespace: "late-org",
+      name: "late-secret",
+      private: true,
+    });
+    const patched = await getSearchIndex(hangar);
+    // The same index, patched in place (not rebuilt): the changed documents sit outside the bitsets.
+    assert.equal(patched, built);
+    assert.ok(patched.patchedCount >= 300, `${patched.patchedCount} documents changed`);
+    assertSame(patched, emptyPlan(patched), "changed: no filter");
+    assertSame(patched, { ...emptyPlan(patched), gated: 1 }, "changed: gated");
+    assertSame(patched, { ...emptyPlan(patched), gated: 0, seeAll: true }, "changed: not gated, seeing all");
+    for (const [n, plan] of randomPlans(patched, 60, 23).entries())
+      assertSame(patched, plan, `changed: plan ${n}`);
   });
 });
