@@ -6,13 +6,7 @@ import type { StreamChunk } from "../runtime/model-loader.ts";
 import { isRecord } from "../tasks/task-definition.ts";
 import type { Deployment } from "./deployment.ts";
 import type { ResponseCache } from "./response-cache.ts";
-import {
-  type Attempt,
-  type AttemptLimit,
-  attemptDeployments,
-  limitedSignal,
-  type RouteEvents,
-} from "./route-attempts.ts";
+import { type Attempt, attemptDeployments, RouteDeadline, type RouteEvents } from "./route-attempts.ts";
 import { ENSEMBLE_POLICIES, isEnsemblePolicy, type RouteConfig } from "./route-config.ts";
 
 /** Tasks whose answer depends only on the request: cached when the route allows. */
@@ -79,7 +73,7 @@ export class RouteBackend implements InferenceBackend {
       Object.assign(call.meter, { model: this.config.name, task: cached.task, revision: cached.revision });
       return structuredClone(cached);
     }
-    const total = limitedSignal(call.deadline(), this.config.timeout_ms);
+    const total = new RouteDeadline(call.deadline(), this.config.timeout_ms);
     try {
       let result: BackendResult;
       if (isEnsemblePolicy(this.config.policy)) {
@@ -103,7 +97,7 @@ export class RouteBackend implements InferenceBackend {
    * deployment alone; their labelled answers are combined (`inference/ensemble.ts`) and the answer says how
    * much they agreed, or which stage of a cascade answered. Usage is the sum of the members' calls.
    */
-  private async runEnsemble(call: BackendCall, total: AttemptLimit): Promise<BackendResult> {
+  private async runEnsemble(call: BackendCall, total: RouteDeadline): Promise<BackendResult> {
     const policy = this.config.policy as keyof typeof ENSEMBLE_POLICIES;
     if (Array.isArray(call.inputs)) {
       throw new HangarError(
@@ -171,7 +165,9 @@ export class RouteBackend implements InferenceBackend {
         { details: { field: "stream" } },
       );
     }
-    const total = limitedSignal(call.deadline(), this.config.timeout_ms);
+    const total = new RouteDeadline(call.deadline(), this.config.timeout_ms);
+    // A stream's route time runs on past its first token, when the attempt's limit stops: its own signal now.
+    void total.signal;
     let attempt: Attempt<{
       stream: InferenceStream;
       iterator: AsyncIterator<StreamChunk>;
@@ -246,7 +242,7 @@ export class RouteBackend implements InferenceBackend {
 
   private attempt<T>(
     call: BackendCall,
-    total: AttemptLimit,
+    total: RouteDeadline,
     work: (deployment: Deployment, call: BackendCall) => Promise<T>,
     streaming = false,
     candidates: readonly Deployment[] = this.deployments,
