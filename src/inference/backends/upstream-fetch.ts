@@ -44,7 +44,7 @@ function send<T>(
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const https_ = target.protocol === "https:";
-    // Sent as a string: Node writes it with the request's head in one piece, without a copy into a Buffer.
+    // Sent as the string it is: no copy into a Buffer first.
     const body = init.body;
     const method = init.method ?? "GET";
     const request = (https_ ? https.request : http.request)(
