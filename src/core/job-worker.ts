@@ -104,6 +104,19 @@ export class JobWorker<Jobs extends JobTable> {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
+  /** Stops the worker now (jobs still waiting are refused); the next job starts a new one. */
+  async terminate(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    for (const pending of this.queue.splice(0)) pending.reject(new Error(`${this.options.name}: stopped`));
+    const current = this.running;
+    if (current) {
+      this.finish();
+      current.reject(new Error(`${this.options.name}: stopped`));
+    }
+    await worker?.terminate();
+  }
+
   /** Runs `job` on the worker; `transfer` lists buffers handed over instead of copied. */
   run<Name extends keyof Jobs & string>(
     job: Name,

@@ -49,8 +49,24 @@ export function generationParameters(body: Record<string, unknown>): Record<stri
   );
 }
 
+/** Random bytes of one completion id, and how many ids one draw from the system's generator serves. */
+const ID_BYTES = 12;
+const IDS_PER_DRAW = 256;
+let idBytes = Buffer.alloc(0);
+let idOffset = 0;
+
+/**
+ * `{prefix}-{24 hex digits}`, random: the bytes come from one draw of `randomBytes` for 256 ids (one call
+ * of the system's generator cost about 35 µs of every routed request), as `randomUUID` does for its own.
+ */
 export function completionId(prefix: string): string {
-  return `${prefix}-${randomBytes(12).toString("hex")}`;
+  if (idOffset + ID_BYTES > idBytes.length) {
+    idBytes = randomBytes(ID_BYTES * IDS_PER_DRAW);
+    idOffset = 0;
+  }
+  const id = idBytes.toString("hex", idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return `${prefix}-${id}`;
 }
 
 interface GenerationOutput {

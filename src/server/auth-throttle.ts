@@ -15,8 +15,11 @@ export interface ThrottledAuthenticationParams<T> {
   address: string;
   /** The bearer token the client sent. */
   token: string;
-  /** Resolves the token; fails with HANGAR_ERR_UNAUTHORIZED when it is unknown. */
-  authenticate: () => T | Promise<T>;
+  /**
+   * Resolves the token, given its hash (`hashToken`, computed once here for the trust mark and this);
+   * fails with HANGAR_ERR_UNAUTHORIZED when it is unknown.
+   */
+  authenticate: (tokenHash: string) => T | Promise<T>;
 }
 
 /**
@@ -45,22 +48,23 @@ export class AuthThrottle {
   ): Promise<{ principal: T; signedIn: boolean }> {
     const source = addressKey(params.address);
     const failuresKey = `auth-failures:${source}`;
-    const trustedKey = `auth-trusted:${source}:${hashToken(params.token)}`;
+    const tokenHash = hashToken(params.token);
+    const trustedKey = `auth-trusted:${source}:${tokenHash}`;
     const failures = await this.counter.peek(failuresKey);
     if (failures && failures.count >= this.settings.maxFailures) {
       if (!(await this.counter.peek(trustedKey))) throw rateLimited(failures.resetAt);
     }
     let principal: T;
     try {
-      principal = await params.authenticate();
+      principal = await params.authenticate(tokenHash);
     } catch (error) {
       if (HangarError.isInstance(error) && error.code === "HANGAR_ERR_UNAUTHORIZED") {
         await this.counter.increment(failuresKey, this.settings.windowMs);
       }
       throw error;
     }
-    const signedIn = !(await this.counter.peek(trustedKey));
-    await this.counter.touch(trustedKey, this.settings.trustedForMs);
+    // One counter operation renews the trust mark and says whether it was there (a sign-in when not).
+    const signedIn = await this.counter.touch(trustedKey, this.settings.trustedForMs);
     return { principal, signedIn };
   }
 }

@@ -3,7 +3,7 @@ import { HangarError } from "../core/errors.ts";
 import { collectWarnings, warningHeaderValue } from "../core/response-warnings.ts";
 import { authThrottleSettings } from "../core/server-config.ts";
 import type { Hangar } from "../hangar.ts";
-import { authenticate } from "../hub/accounts/authenticate.ts";
+import { authenticateHash } from "../hub/accounts/authenticate.ts";
 import type { Principal, RequestContext } from "../hub/accounts/principal.ts";
 import { isTokenShaped } from "../hub/accounts/tokens.ts";
 import { recordAudit } from "../hub/audit/record-audit.ts";
@@ -107,7 +107,7 @@ export function registerRequestHooks(
         const { principal, signedIn } = await authThrottle.authenticate({
           address: context.address,
           token,
-          authenticate: () => authenticate(hangar, token),
+          authenticate: (tokenHash) => authenticateHash(hangar, tokenHash),
         });
         request.caller = { ...principal, request: context };
         if (signedIn) await recordSignIn(hangar, request.caller, "success", scheme);

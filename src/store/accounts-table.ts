@@ -20,6 +20,25 @@ interface RawToken {
   last_used_at: string | null;
 }
 
+interface RawCredential extends RawToken {
+  user_name: string;
+  user_kind: "user" | "org";
+  user_fullname: string;
+  user_email: string | null;
+  user_is_admin: number;
+  user_created_at: string;
+  org_name: string | null;
+  org_fullname: string | null;
+  org_role: TokenRole | null;
+}
+
+/** A token, its user, and the organisations the user belongs to with the user's role in each. */
+export interface Credential {
+  token: TokenRow;
+  user: NamespaceRow;
+  orgs: Array<{ name: string; fullname: string; role: TokenRole }>;
+}
+
 const toNamespace = (row: RawNamespace): NamespaceRow => ({
   name: row.name,
   kind: row.kind,
@@ -113,6 +132,45 @@ export class AccountsTable {
       | RawToken
       | undefined;
     return row ? toToken(row) : undefined;
+  }
+
+  /**
+   * A token with its user and the user's organisations, in one statement (a row per organisation, or one
+   * row with no organisation): what every authenticated request needs, read at once so a revoked token or
+   * a removed membership shows on the next request. Undefined when no token has this hash.
+   */
+  async findCredential(tokenHash: string): Promise<Credential | undefined> {
+    const rows = (await this.db.all(
+      `SELECT t.id, t."user", t.display_name, t.role, t.created_at, t.last_used_at,
+        u.name AS user_name, u.kind AS user_kind, u.fullname AS user_fullname, u.email AS user_email,
+        u.is_admin AS user_is_admin, u.created_at AS user_created_at,
+        o.name AS org_name, o.fullname AS org_fullname, m.role AS org_role
+       FROM tokens t
+       JOIN namespaces u ON u.name = t."user"
+       LEFT JOIN org_members m ON m."user" = u.name
+       LEFT JOIN namespaces o ON o.name = m.org
+       WHERE t.token_hash = ?
+       ORDER BY o.name`,
+      [tokenHash],
+    )) as RawCredential[];
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    return {
+      token: toToken(first),
+      user: toNamespace({
+        name: first.user_name,
+        kind: first.user_kind,
+        fullname: first.user_fullname,
+        email: first.user_email,
+        is_admin: first.user_is_admin,
+        created_at: first.user_created_at,
+      }),
+      orgs: rows.flatMap((row) =>
+        row.org_name === null
+          ? []
+          : [{ name: row.org_name, fullname: row.org_fullname!, role: row.org_role! }],
+      ),
+    };
   }
 
   async getToken(id: number): Promise<TokenRow | undefined> {

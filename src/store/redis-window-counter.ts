@@ -29,7 +29,7 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then return nil end
 return {tonumber(count), ttl}`;
 
-/** Keeps the key (count 1 when new) for ARGV[1] ms from now. */
+/** Keeps the key (count 1 when new) for ARGV[1] ms from now; 1 when it was new, else 0. */
 const TOUCH = `
 if redis.call('SET', KEYS[1], 1, 'PX', ARGV[1], 'NX') then return 1 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -125,8 +125,8 @@ export class RedisWindowCounter implements ClosableWindowCounter {
     return open ? { count: open[0], resetAt: Date.now() + open[1] } : undefined;
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
-    await this.call(() => this.redis.hangarTouch(this.prefix + key, ttlMs));
+  async touch(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.call(() => this.redis.hangarTouch(this.prefix + key, ttlMs))) === 1;
   }
 
   async check(): Promise<void> {

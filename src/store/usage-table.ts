@@ -24,10 +24,10 @@ export interface ModelHistory {
 export class UsageTable {
   constructor(private readonly db: SqlExecutor) {}
 
-  /** Writes events in one statement batch (one fsync for all of them). */
+  /** Writes events in one statement batch (one fsync for all of them, off the event loop: `appendMany`). */
   async recordMany(events: readonly UsageEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.db.runMany(
+    await this.db.appendMany(
       `INSERT INTO usage_events (at, model, revision, task, api, caller, input_units, output_units, unit,
         output_unit, input_bytes, output_bytes, latency_ms, status, outcome, error_code, batch_size,
         cost_nanos, tokens, token_id, org, route, price_source)

@@ -18,8 +18,11 @@ export interface WindowCounter {
   increment(key: string, windowMs: number, amount?: number): Promise<WindowCount>;
   /** The count of `key`'s open window, or undefined when it has none. */
   peek(key: string): Promise<WindowCount | undefined>;
-  /** Keeps `key` for `ttlMs` from now (opening it with a count of 1 if needed), as a mark that expires. */
-  touch(key: string, ttlMs: number): Promise<void>;
+  /**
+   * Keeps `key` for `ttlMs` from now (opening it with a count of 1 if needed), as a mark that expires.
+   * Returns whether the key was opened by this call (it had no open window before).
+   */
+  touch(key: string, ttlMs: number): Promise<boolean>;
 }
 
 /** Keys kept at most; past it, expired keys are swept, then the oldest written dropped: memory stays bounded. */
@@ -50,8 +53,10 @@ export class MemoryWindowCounter implements WindowCounter {
     return open ? { ...open } : undefined;
   }
 
-  async touch(key: string, ttlMs: number): Promise<void> {
-    this.set(key, { count: this.open(key)?.count ?? 1, resetAt: this.now() + ttlMs });
+  async touch(key: string, ttlMs: number): Promise<boolean> {
+    const open = this.open(key);
+    this.set(key, { count: open?.count ?? 1, resetAt: this.now() + ttlMs });
+    return open === undefined;
   }
 
   private open(key: string): WindowCount | undefined {

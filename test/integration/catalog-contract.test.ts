@@ -143,6 +143,35 @@ for (const engine of ENGINES) {
       assert.equal(await catalog.accounts.findTokenByHash("hash-1"), undefined);
     });
 
+    it("accounts: a credential is a token with its user and the user's orgs; revoked tokens and removed memberships show at once", async () => {
+      await user("Zeta", "org");
+      await catalog.accounts.setMember("zeta", "ALICE", "read");
+      const token = { user: "alice", displayName: "cred", role: "admin" as const, createdAt: AT };
+      const id = await catalog.accounts.insertToken({ ...token, tokenHash: "hash-cred" });
+      assert.deepEqual(await catalog.accounts.findCredential("hash-cred"), {
+        token: { id, user: "alice", displayName: "cred", role: "admin", createdAt: AT, lastUsedAt: null },
+        user: {
+          ...{ name: "Alice", kind: "user", fullname: "Alice A.", email: "a@example.com" },
+          ...{ isAdmin: true, createdAt: AT },
+        },
+        orgs: [
+          { name: "Acme", fullname: "Acme", role: "admin" },
+          { name: "Zeta", fullname: "Zeta", role: "read" },
+        ],
+      });
+      const bobs = await catalog.accounts.insertToken({ ...token, user: "bob", tokenHash: "hash-bob" });
+      assert.deepEqual((await catalog.accounts.findCredential("hash-bob"))?.orgs, []);
+      assert.equal((await catalog.accounts.findCredential("hash-bob"))?.token.id, bobs);
+      assert.equal(await catalog.accounts.removeMember("Zeta", "alice"), true);
+      assert.deepEqual(
+        (await catalog.accounts.findCredential("hash-cred"))?.orgs.map((org) => org.name),
+        ["Acme"],
+      );
+      assert.equal(await catalog.accounts.deleteToken(id), true);
+      assert.equal(await catalog.accounts.findCredential("hash-cred"), undefined);
+      assert.equal(await catalog.accounts.findCredential("hash-unknown"), undefined);
+    });
+
     it("repos: found whatever the case; (type, namespace, name) is unique whatever the case", async () => {
       const inserted = await repo("Alice", "Bert-Base");
       assert.equal(inserted.id, "Alice/Bert-Base");

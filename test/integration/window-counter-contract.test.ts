@@ -82,24 +82,26 @@ for (const [engine, open] of engines) {
       assert.equal((await windows.increment(name, 150)).count, 1);
     });
 
-    it("touch keeps a key as an expiring mark: count 1 when new, the count kept when not", async () => {
+    it("touch keeps a key as an expiring mark: count 1 when new, the count kept when not; says whether it was new", async () => {
       const windows = await counter();
       const mark = key("mark");
       const before = Date.now();
-      await windows.touch(mark, 60_000);
+      assert.equal(await windows.touch(mark, 60_000), true, "a new mark");
+      assert.equal(await windows.touch(mark, 60_000), false, "a mark already there");
       const touched = await windows.peek(mark);
       assert.equal(touched?.count, 1);
       assert.ok(Math.abs(touched!.resetAt - (before + 60_000)) < 1000);
       const counted = key("counted");
       await windows.increment(counted, 100);
       await windows.increment(counted, 100);
-      await windows.touch(counted, 60_000);
+      assert.equal(await windows.touch(counted, 60_000), false, "a counted key");
       await sleep(200);
       assert.equal((await windows.peek(counted))?.count, 2, "the touch extended the window");
       const short = key("short");
       await windows.touch(short, 100);
       await sleep(200);
       assert.equal(await windows.peek(short), undefined);
+      assert.equal(await windows.touch(short, 100), true, "an expired mark is new again");
     });
 
     it("counts concurrent increments exactly", async () => {

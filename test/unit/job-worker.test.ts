@@ -51,6 +51,21 @@ describe("JobWorker: parsing off the event loop", () => {
     assert.equal(await worker.run("echo", { text: "after" }), "after");
   });
 
+  it("terminate stops the worker now: the running and waiting jobs are refused, the next job gets a new one", async () => {
+    const worker = testWorker();
+    const running = worker.run("spin", { ms: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiting = worker.run("echo", { text: "waiting" });
+    const refused = Promise.all([
+      assert.rejects(running, /test jobs: stopped/),
+      assert.rejects(waiting, /test jobs: stopped/),
+    ]);
+    await worker.terminate();
+    await refused;
+    assert.equal(await worker.run("echo", { text: "after" }), "after");
+    await worker.terminate();
+  });
+
   it("refuses jobs past its queue with 429 instead of holding them", async () => {
     const worker = testWorker({ maxQueue: 2 });
     const running = worker.run("spin", { ms: 300 });

@@ -5,7 +5,7 @@ import { isRetryable, retryAfterMs, upstreamError } from "../../src/inference/ba
 import { CircuitBreaker, type CircuitState } from "../../src/inference/router/circuit-breaker.ts";
 import { Deployment } from "../../src/inference/router/deployment.ts";
 import { ResponseCache } from "../../src/inference/router/response-cache.ts";
-import { orderDeployments } from "../../src/inference/router/route-backend.ts";
+import { orderDeployments } from "../../src/inference/router/route-attempts.ts";
 import { parseRoutesYaml, type RouteConfig } from "../../src/inference/router/route-config.ts";
 import type { InferenceCall, LoadedModel } from "../../src/inference/runtime/model-loader.ts";
 import { ModelQueue } from "../../src/inference/runtime/model-queue.ts";

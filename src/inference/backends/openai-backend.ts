@@ -43,7 +43,19 @@ function finishReasonOf(value: unknown): "stop" | "length" {
 export class OpenAiBackend implements InferenceBackend {
   readonly kind = "openai" as const;
 
+  /** The URLs of the server's paths, parsed once (not on every call). */
+  private readonly urls = new Map<string, URL>();
+
   constructor(private readonly options: OpenAiBackendOptions) {}
+
+  private urlOf(path: string): URL {
+    let url = this.urls.get(path);
+    if (!url) {
+      url = new URL(`${this.options.url}${path}`);
+      this.urls.set(path, url);
+    }
+    return url;
+  }
 
   supports(task: string): boolean {
     return task === "text-generation" || task === "feature-extraction";
@@ -56,10 +68,9 @@ export class OpenAiBackend implements InferenceBackend {
 
   /** POSTs JSON; a non-2xx answer becomes the upstream's error, a failed connection a retryable one. */
   private async post(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
-    const url = `${this.options.url}${path}`;
     let response: Response;
     try {
-      response = await upstreamFetch(url, {
+      response = await upstreamFetch(this.urlOf(path), {
         method: "POST",
         headers: this.headers(),
         body: JSON.stringify(body),
@@ -92,7 +103,7 @@ export class OpenAiBackend implements InferenceBackend {
   ): Promise<Record<string, unknown>> {
     let answer: { status: number; headers: Record<string, string | string[] | undefined>; text: string };
     try {
-      answer = await upstreamText(`${this.options.url}${path}`, {
+      answer = await upstreamText(this.urlOf(path), {
         method: "POST",
         headers: this.headers(),
         body: JSON.stringify(body),

@@ -44,14 +44,18 @@ function send<T>(
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const https_ = target.protocol === "https:";
-    const body = init.body === undefined ? undefined : Buffer.from(init.body);
+    // Sent as the string it is: no copy into a Buffer first.
+    const body = init.body;
     const method = init.method ?? "GET";
     const request = (https_ ? https.request : http.request)(
       target,
       {
         method,
         agent: https_ ? AGENTS["https:"] : AGENTS["http:"],
-        headers: body ? { ...init.headers, "Content-Length": String(body.byteLength) } : init.headers,
+        headers:
+          body === undefined
+            ? init.headers
+            : { ...init.headers, "Content-Length": String(Buffer.byteLength(body)) },
       },
       (response) => onResponse(response, method, resolve, reject),
     );

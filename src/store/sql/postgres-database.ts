@@ -112,6 +112,10 @@ class PostgresExecutor implements SqlExecutor {
     await this.target.query(sql);
   }
 
+  appendMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
+    return this.runMany(sql, rows);
+  }
+
   async runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
     this.guard();
     const insert = this.translations.insert(sql);
@@ -254,6 +258,9 @@ export class PostgresDatabase implements SqlDatabase {
     this.assertOutside();
     // All rows or none, as on SQLite.
     return this.transaction((tx) => tx.runMany(sql, rows));
+  }
+  appendMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
+    return this.runMany(sql, rows);
   }
 
   async *batches<T = SqlRow>(sql: string, params: readonly SqlValue[], size: number): AsyncGenerator<T[]> {

@@ -24,6 +24,12 @@ export interface SqlExecutor {
   /** One statement run once per parameter row; returns the total rows changed. */
   runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number>;
   /**
+   * `runMany` for rows that only add to a table (usage events), written where the commit does not block
+   * the event loop: SQLite's commit fsyncs synchronously, so outside a transaction it runs on a worker
+   * thread's connection; PostgreSQL's commit already waits off the loop. Same durability as `runMany`.
+   */
+  appendMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number>;
+  /**
    * Reads a large result in pages of `size` rows without holding it all in memory (a cursor on PostgreSQL,
    * an iterator on SQLite). Inside a transaction the pages come from its snapshot.
    */

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { JobWorker } from "../../core/job-worker.ts";
 import { ensureOwnerOnlyFile, restrictToOwner } from "../owner-only.ts";
 import { AsyncMutex } from "./async-mutex.ts";
 import {
@@ -14,6 +15,7 @@ import {
   type SqlValue,
   type TransactionOptions,
 } from "./sql-database.ts";
+import type { jobs as appendJobs } from "./sqlite-append-jobs.ts";
 
 type Connection = Database.Database;
 type Statement = Database.Statement<unknown[], unknown>;
@@ -50,6 +52,23 @@ async function whileBusy<T>(work: () => T): Promise<T> {
     }
     await sleep(wait);
   }
+}
+
+/**
+ * A connection to a catalog file with the catalog's settings; it waits up to BUSY_WAIT_MS for another
+ * connection's write lock (connections on the event loop turn that off once open).
+ */
+export function connectSqlite(path: string, readonly: boolean): Connection {
+  const connection = new Database(path, { fileMustExist: true });
+  // Turning a new file to WAL takes its lock: when several processes open a new home at once, one may be
+  // creating the schema meanwhile. SQLite's own wait, here at open.
+  connection.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+  if (!readonly) connection.pragma("journal_mode = WAL");
+  // FULL syncs the WAL at every commit: an acknowledged commit survives power loss, not only a killed
+  // process. It costs one fsync per write transaction, small next to the blob fsyncs of an upload.
+  connection.pragma("synchronous = FULL");
+  connection.pragma("foreign_keys = ON");
+  return connection;
 }
 
 /** A connection's prepared statements, prepared once each. */
@@ -125,6 +144,10 @@ class ConnectionExecutor implements SqlExecutor {
     });
   }
 
+  appendMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
+    return this.runMany(sql, rows);
+  }
+
   async *batches<T = SqlRow>(sql: string, params: readonly SqlValue[], size: number): AsyncGenerator<T[]> {
     this.guard();
     // Materialised: an open iterator would keep the connection busy for the statements between pages.
@@ -156,6 +179,8 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly inside = new AsyncLocalStorage<boolean>();
   private readonly outside: ConnectionExecutor;
   private readonly outsideReads: ConnectionExecutor;
+  /** The worker thread of `appendMany`, started on its first use. */
+  private appender: JobWorker<typeof appendJobs> | undefined;
   private closed = false;
 
   private constructor(path: string) {
@@ -187,15 +212,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   private static connect(path: string, readonly: boolean): Connection {
-    const connection = new Database(path, { fileMustExist: true });
-    // Turning a new file to WAL takes its lock: when several processes open a new home at once, one may be
-    // creating the schema meanwhile. SQLite's own wait, only here at open, once per connection.
-    connection.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
-    if (!readonly) connection.pragma("journal_mode = WAL");
-    // FULL syncs the WAL at every commit: an acknowledged commit survives power loss, not only a killed
-    // process. It costs one fsync per write transaction, small next to the blob fsyncs of an upload.
-    connection.pragma("synchronous = FULL");
-    connection.pragma("foreign_keys = ON");
+    const connection = connectSqlite(path, readonly);
     // Never block the event loop waiting for another process: busy statements are retried on timers.
     connection.pragma("busy_timeout = 0");
     return connection;
@@ -233,6 +250,20 @@ export class SqliteDatabase implements SqlDatabase {
   }
   runMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
     return this.outside.runMany(sql, rows);
+  }
+  /**
+   * `runMany` on a connection of a worker thread's own, in one transaction: its commit's fsync (FULL, as
+   * every commit here) blocks that thread, not the event loop. It takes SQLite's write lock like any other
+   * writer (this process's writers retry on timers meanwhile); it resolves once committed.
+   */
+  appendMany(sql: string, rows: readonly (readonly SqlValue[])[]): Promise<number> {
+    this.assertOutside();
+    if (rows.length === 0) return Promise.resolve(0);
+    this.appender ??= new JobWorker<typeof appendJobs>({
+      moduleUrl: new URL("./sqlite-append-jobs.ts", import.meta.url).href,
+      name: "hangar catalog appends",
+    });
+    return this.appender.run("append", { path: this.path, sql, rows });
   }
   async *batches<T = SqlRow>(sql: string, params: readonly SqlValue[], size: number): AsyncGenerator<T[]> {
     this.assertOutside();
@@ -363,6 +394,13 @@ export class SqliteDatabase implements SqlDatabase {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // The worker runs its jobs in order: appends asked before this close are committed before its connection
+    // is closed, then the worker is stopped.
+    if (this.appender) {
+      await this.appender.run("close", { path: this.path }).catch(() => undefined);
+      await this.appender.terminate();
+      this.appender = undefined;
+    }
     // Let transactions in flight finish first.
     const release = await this.lock.acquire();
     try {
