@@ -5,6 +5,7 @@ import { SearchIndex } from "./search-index.ts";
 import {
   isDamagedSnapshot,
   loadSnapshot,
+  readSnapshotParts,
   type SnapshotFile,
   saveSnapshot,
   snapshotFileOf,
@@ -123,6 +124,21 @@ async function rebuild(catalog: Catalog, state: IndexState): Promise<SearchIndex
     state.saving = saving;
   }
   return index;
+}
+
+/**
+ * Gets the index ready before the first query (`hangar serve` at start, in the background): read from its
+ * snapshot or built, then the parts of the snapshot a query would read on first use read ahead, a part per
+ * turn of the event loop. A damaged part found on the way means one more getSearchIndex, which rebuilds.
+ */
+export async function warmSearchIndex(hub: SearchIndexSource): Promise<void> {
+  const index = await getSearchIndex(hub);
+  try {
+    await readSnapshotParts(index);
+  } catch (error) {
+    if (!isDamagedSnapshot(index)) throw error;
+    await getSearchIndex(hub);
+  }
 }
 
 /** Waits for a snapshot being written (before the catalog closes, or a short-lived process exits). */

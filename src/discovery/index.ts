@@ -1,5 +1,5 @@
 /** Discovery over the catalog: search with facets, ranking and insights (compare and recommend build on it). */
-export { forgetSearchIndex, getSearchIndex, settleSearchIndex } from "./get-search-index.ts";
+export { forgetSearchIndex, getSearchIndex, settleSearchIndex, warmSearchIndex } from "./get-search-index.ts";
 export { parseQuery, QUERY_FIELDS } from "./parse-query.ts";
 export { explainScore, RANKING_WEIGHTS, type ScoreExplanation } from "./ranking.ts";
 export { SearchIndex, type SearchIndexStats } from "./search-index.ts";

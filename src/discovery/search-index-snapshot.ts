@@ -28,7 +28,7 @@ import {
  * format, another catalog, a short or damaged file) makes the loader answer "none", and the caller builds.
  */
 export { SNAPSHOT_FORMAT_VERSION } from "./snapshot-format.ts";
-export { isDamagedSnapshot, loadSnapshot, SnapshotDamagedError } from "./snapshot-load.ts";
+export { isDamagedSnapshot, loadSnapshot, readSnapshotParts, SnapshotDamagedError } from "./snapshot-load.ts";
 
 /** Strings per JSON chunk when writing: the event loop gets a turn between chunks. */
 const STRING_CHUNK = 50_000;

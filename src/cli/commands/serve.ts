@@ -1,5 +1,5 @@
 import { parseMetricsPort } from "../../core/server-config.ts";
-import { getSearchIndex } from "../../discovery/index.ts";
+import { warmSearchIndex } from "../../discovery/index.ts";
 import { seedFactoryModels } from "../../factory/seed-factory-models.ts";
 import { createHangar } from "../../hangar.ts";
 import { listUsers } from "../../hub/accounts/list-accounts.ts";
@@ -91,10 +91,10 @@ export const serveCommand: Command = {
     });
     // The search index is read from its snapshot (or built) now, in the background, so the first search — the
     // Explorer's first page — does not wait for it. Not awaited: the server answers meanwhile, and a search
-    // arriving first waits for this one. At 1 M models reading the snapshot holds the event loop under 0.1 s
-    // at a time; a build (no snapshot yet) holds it 0.1-0.3 s per page of models and about 1.5 s at its end.
+    // arriving first waits for this one. The snapshot's parts a query reads on first use are read ahead, one
+    // per turn of the event loop (at 1 M models the largest, the postings, is tens of MB); a build (no snapshot yet) holds it 0.1-0.3 s per page of models and about 1.5 s at its end.
     let stopping = false;
-    void getSearchIndex(hangar).catch((error: Error) => {
+    void warmSearchIndex(hangar).catch((error: Error) => {
       if (!stopping) process.emitWarning(`hangar search index: ${error.message}`);
     });
     // Webhook deliveries queued in the catalog (by this node, another one, or before a restart) go out from now on.
