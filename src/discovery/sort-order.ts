@@ -1,10 +1,13 @@
 /**
  * The order of a search index's documents under a sort: best first by a key, ties broken by more downloads,
- * then by the older row (lower pk). A least-significant-digit radix sort over the bits of the three keys
- * (16-bit digits, a pass skipped when every document has the same digit), so ordering a million documents
- * costs a few linear passes instead of some twenty million calls of a comparison function.
+ * then by the older row (lower pk). Keys compare as numbers do, with -0 equal to 0; a NaN key (no value)
+ * goes after every number, for the sort key and for downloads alike.
  *
- * Keys compare as numbers do, with -0 equal to 0; a NaN key (no value) goes after every number.
+ * A comparison sort of the documents. A least-significant-digit radix sort over the keys' bits was tried
+ * (2026-12-07): it ordered a million documents in a quarter of the time, yet `bench:search`'s queries after it
+ * ran at p95 17-25 ms instead of 15 ms, in alternating runs. The orders were identical; what differed was the
+ * heap V8 grew (the comparison sort's working copy lives on the JavaScript heap, the radix sort's scratch
+ * arrays off it), and with the smaller heap the queries' own garbage was collected more often.
  */
 export function sortOrder(
   count: number,
@@ -12,80 +15,20 @@ export function sortOrder(
   downloads: Float64Array,
   pk: Int32Array,
 ): Uint32Array {
-  // Each key as an unsigned 64-bit value, high and low words, that is smaller for a better document.
-  const keyHigh = new Uint32Array(count);
-  const keyLow = new Uint32Array(count);
-  const scratch = new Float64Array(1);
-  const bits = new Uint32Array(scratch.buffer);
-  for (let doc = 0; doc < count; doc++) {
-    const key = keyOf(doc);
-    if (Number.isNaN(key)) {
-      keyHigh[doc] = 0xffffffff;
-      keyLow[doc] = 0xffffffff;
-      continue;
-    }
-    scratch[0] = key === 0 ? 0 : key;
-    descending(bits[1]!, bits[0]!, keyHigh, keyLow, doc);
-  }
-  const downloadsHigh = new Uint32Array(count);
-  const downloadsLow = new Uint32Array(count);
-  const downloadBits = new Uint32Array(downloads.buffer, downloads.byteOffset, downloads.length * 2);
-  for (let doc = 0; doc < count; doc++) {
-    const value = downloads[doc]!;
-    if (Number.isNaN(value)) {
-      downloadsHigh[doc] = 0xffffffff;
-      downloadsLow[doc] = 0xffffffff;
-    } else if (value === 0) {
-      descending(0, 0, downloadsHigh, downloadsLow, doc);
-    } else {
-      descending(downloadBits[doc * 2 + 1]!, downloadBits[doc * 2]!, downloadsHigh, downloadsLow, doc);
-    }
-  }
-  const pkAscending = new Uint32Array(count);
-  for (let doc = 0; doc < count; doc++) pkAscending[doc] = (pk[doc]! ^ 0x80000000) >>> 0;
-
-  let order = new Uint32Array(count);
+  const keys = new Float64Array(count);
+  for (let doc = 0; doc < count; doc++) keys[doc] = keyOf(doc);
+  const order = new Uint32Array(count);
   for (let doc = 0; doc < count; doc++) order[doc] = doc;
-  let next = new Uint32Array(count);
-  const digits = new Uint16Array(count);
-  const counts = new Uint32Array(65536);
-  // Least significant first: pk, then downloads, then the key.
-  for (const words of [pkAscending, downloadsLow, downloadsHigh, keyLow, keyHigh]) {
-    for (const shift of [0, 16]) {
-      counts.fill(0);
-      for (let doc = 0; doc < count; doc++) {
-        const digit = (words[doc]! >>> shift) & 0xffff;
-        digits[doc] = digit;
-        counts[digit]!++;
-      }
-      if (count === 0 || counts[digits[0]!] === count) continue;
-      let sum = 0;
-      for (let digit = 0; digit < 65536; digit++) {
-        const here = counts[digit]!;
-        counts[digit] = sum;
-        sum += here;
-      }
-      for (let at = 0; at < count; at++) {
-        const doc = order[at]!;
-        next[counts[digits[doc]!]!++] = doc;
-      }
-      [order, next] = [next, order];
-    }
-  }
+  order.sort(
+    (a, b) => descending(keys[a]!, keys[b]!) || descending(downloads[a]!, downloads[b]!) || pk[a]! - pk[b]!,
+  );
   return order;
 }
 
-/**
- * The 64-bit pattern of a double (high and low words) turned into one whose unsigned order is the double's
- * descending order.
- */
-function descending(high: number, low: number, highs: Uint32Array, lows: Uint32Array, at: number): void {
-  if (high & 0x80000000) {
-    // Negative: the ascending pattern is every bit flipped; descending flips it back.
-    highs[at] = high;
-    lows[at] = low;
-  } else {
-    highs[at] = (high ^ 0x7fffffff) >>> 0;
-    lows[at] = ~low >>> 0;
-  }
+/** Negative when `x` goes first in descending order, NaN last; 0 for equal values (-0 and 0 included). */
+function descending(x: number, y: number): number {
+  if (x === y) return 0;
+  if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+  if (Number.isNaN(y)) return -1;
+  return y - x;
 }
