@@ -798,6 +798,7 @@ describe("evaluate: named entities and zero-shot classification", () => {
     );
     const byName = await evaluateOn(t.url, "hangar/sentiment-tiny", "tests/reviews-by-name");
     const byId = await evaluateOn(t.url, "hangar/sentiment-tiny", "tests/reviews-by-id");
+    assert.equal(byName.response.status, 201, JSON.stringify(byName.json));
     assert.equal(byId.response.status, 201, JSON.stringify(byId.json));
     assert.deepEqual(byId.json.metrics, byName.json.metrics);
     assert.ok((byId.json.metrics as { accuracy: number }).accuracy > 0.5, "the ids were read as names");
