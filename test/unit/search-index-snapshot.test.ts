@@ -50,6 +50,16 @@ function comparable(result: SearchModelsResult): Omit<SearchModelsResult, "tookM
   return rest;
 }
 
+/** A snapshot file's bytes, its header's sections and where its payload starts. */
+async function readLayout(path: string) {
+  const bytes = await readFile(path);
+  const headerBytes = bytes.readUInt32LE(12);
+  const header = JSON.parse(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes).toString()) as {
+    sections: Array<{ name: string; offset: number; bytes: number }>;
+  };
+  return { bytes, header, payloadStart: payloadStartOf(headerBytes) };
+}
+
 function assertSameAnswers(expected: SearchIndex, actual: SearchIndex): void {
   for (const request of REQUESTS) {
     for (const caller of [null, admin]) {
@@ -209,14 +219,10 @@ describe("search index snapshot", () => {
   it("finds a damaged part when a query first reads it: that query fails, the next search rebuilds", async () => {
     const built = await SearchIndex.build(hangar.catalog);
     await saveSnapshot(file, built);
-    const bytes = await readFile(file.path);
-    const headerBytes = bytes.readUInt32LE(12);
-    const header = JSON.parse(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes).toString()) as {
-      sections: Array<{ name: string; offset: number; bytes: number }>;
-    };
+    const { bytes, header, payloadStart } = await readLayout(file.path);
     // The task column: read by a whole-catalog query's facet counts, not by the load.
     const column = header.sections.find((section) => section.name === "column.task")!;
-    const at = payloadStartOf(headerBytes) + column.offset + Math.floor(column.bytes / 2);
+    const at = payloadStart + column.offset + Math.floor(column.bytes / 2);
     bytes[at] = bytes[at]! ^ 0x10;
     await writeFile(file.path, bytes);
 
@@ -244,19 +250,14 @@ describe("search index snapshot", () => {
     // Zeroes over every whole CRC block of the columns, multi-value lists and postings in the file the index
     // keeps open (a block shared with the ids or terms, still read on use, is left as it is): an index that
     // still had to read one of them would fail its check (or answer differently) below.
-    const bytes = await readFile(file.path);
-    const headerBytes = bytes.readUInt32LE(12);
-    const header = JSON.parse(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerBytes).toString()) as {
-      sections: Array<{ name: string; offset: number; bytes: number }>;
-    };
-    const start = payloadStartOf(headerBytes);
+    const { bytes, header, payloadStart } = await readLayout(file.path);
     let zeroed = 0;
     for (const section of header.sections) {
       if (!/^(column|multi|text\.(offsets|docs|fields))/.test(section.name)) continue;
       const from = Math.ceil(section.offset / BLOCK_BYTES) * BLOCK_BYTES;
       const to = Math.floor((section.offset + section.bytes) / BLOCK_BYTES) * BLOCK_BYTES;
       if (to <= from) continue;
-      bytes.fill(0, start + from, start + to);
+      bytes.fill(0, payloadStart + from, payloadStart + to);
       zeroed += to - from;
     }
     assert.ok(zeroed >= 10 * BLOCK_BYTES, `${zeroed} bytes zeroed`);
