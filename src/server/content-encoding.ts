@@ -25,21 +25,37 @@ export function chooseEncoding(header: string | string[] | undefined): Encoding 
 /** Below this a compressed body saves less than its headers cost. */
 export const MIN_COMPRESS_BYTES = 1024;
 
+/** What a compressor trades: brotli's quality (0-11) and whether the body is text, gzip's level (1-9). */
+interface CompressionLevels {
+  brotli: number;
+  text?: boolean;
+  gzip: number;
+}
+
+/** Brotli and gzip compressors at `levels`, each run on libuv's threads, off the event loop. */
+export function compressorsAt(
+  levels: CompressionLevels,
+): Record<Encoding, (body: Buffer) => Promise<Buffer>> {
+  const brotli = promisify(brotliCompress);
+  const gzipAsync = promisify(gzip);
+  return {
+    br: (body) =>
+      brotli(body, {
+        params: {
+          [constants.BROTLI_PARAM_QUALITY]: levels.brotli,
+          ...(levels.text ? { [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } : {}),
+          [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
+        },
+      }),
+    gzip: (body) => gzipAsync(body, { level: levels.gzip }),
+  };
+}
+
 /**
  * Compressors for answers made per request: levels that cost well under a millisecond for a page of search
- * results (brotli 4 still beats gzip's best on JSON), run on libuv's threads, off the event loop.
+ * results (brotli 4 still beats gzip's best on JSON).
  */
-const fastCompressors: Record<Encoding, (body: Buffer) => Promise<Buffer>> = {
-  br: (body) =>
-    promisify(brotliCompress)(body, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 4,
-        [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
-        [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
-      },
-    }),
-  gzip: (body) => promisify(gzip)(body, { level: 6 }),
-};
+const fastCompressors = compressorsAt({ brotli: 4, text: true, gzip: 6 });
 
 /**
  * An `onSend` hook compressing a route's serialized answer (JSON) with brotli or gzip as the client's

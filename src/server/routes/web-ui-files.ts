@@ -1,8 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { promisify } from "node:util";
-import { brotliCompress, constants, gzip } from "node:zlib";
-import { chooseEncoding, type Encoding, MIN_COMPRESS_BYTES } from "../content-encoding.ts";
+import { chooseEncoding, compressorsAt, type Encoding, MIN_COMPRESS_BYTES } from "../content-encoding.ts";
 import type { RequestContext } from "../router.ts";
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -40,16 +38,8 @@ interface Compressed {
 const compressedCache = new Map<string, Compressed>();
 const MAX_CACHED = 64;
 
-const compressors: Record<Encoding, (body: Buffer) => Promise<Buffer>> = {
-  br: (body) =>
-    promisify(brotliCompress)(body, {
-      params: {
-        [constants.BROTLI_PARAM_QUALITY]: 9,
-        [constants.BROTLI_PARAM_SIZE_HINT]: body.byteLength,
-      },
-    }),
-  gzip: (body) => promisify(gzip)(body, { level: 9 }),
-};
+/** Files are compressed once and kept: the smallest bodies are worth the time. */
+const compressors = compressorsAt({ brotli: 9, gzip: 9 });
 
 /**
  * The file's body in `encoding`: its precompressed copy (`file.js.br`, `file.js.gz`, written by the build)
