@@ -97,8 +97,9 @@ export class MultiValueColumn {
     return Array.from(this.of(doc, patched), (id) => this.dictionary.values[id]!);
   }
 
+  /** Bytes of its arrays in memory (a column still lazy in a snapshot counts nothing). */
   get byteLength(): number {
-    return this.offsets.byteLength + this.values.byteLength;
+    return residentArrayBytes(this);
   }
 }
 
@@ -118,4 +119,17 @@ export function invertColumn(
   const cursor = offsets.slice(0, valueCount);
   for (let doc = 0; doc < count; doc++) valuesOf(doc, (value) => (docs[cursor[value]!++] = doc));
   return { offsets, docs };
+}
+
+/**
+ * Bytes of the typed arrays held in `owner`'s own properties. A property still lazy (a getter that would read
+ * it from a snapshot, see snapshot-reader.ts) is not in memory: it counts nothing, and is not read.
+ */
+export function residentArrayBytes(owner: object): number {
+  let bytes = 0;
+  for (const name of Object.getOwnPropertyNames(owner)) {
+    const value: unknown = Object.getOwnPropertyDescriptor(owner, name)?.value;
+    if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+  }
+  return bytes;
 }

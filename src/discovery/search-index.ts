@@ -2,7 +2,7 @@ import { commercialUseOf } from "../hub/metadata/licenses.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
 import { DocBitsets } from "./doc-bitsets.ts";
 import { emptyFacetArrays, type FacetArrays } from "./facet-counts.ts";
-import { Dictionary, invertColumn, MultiValueColumn } from "./index-columns.ts";
+import { Dictionary, invertColumn, MultiValueColumn, residentArrayBytes } from "./index-columns.ts";
 import {
   documentTerms,
   hashLower,
@@ -525,10 +525,8 @@ export class SearchIndex {
   }
 
   stats(): SearchIndexStats {
-    let arrayBytes = this.text.arrayBytes + this.docOfPk.byteLength;
-    for (const value of Object.values(this)) {
-      if (ArrayBuffer.isView(value)) arrayBytes += value.byteLength;
-    }
+    // Columns of a snapshot not read yet count nothing (and stay unread).
+    let arrayBytes = this.text.arrayBytes + residentArrayBytes(this);
     for (const column of [this.languages, this.datasets, this.baseModels, this.tags])
       arrayBytes += column.byteLength;
     arrayBytes += (this.bitsets?.byteLength ?? 0) + (this.combos?.byteLength ?? 0);

@@ -1,3 +1,4 @@
+import { residentArrayBytes } from "./index-columns.ts";
 import { editNeighbours } from "./tokenize.ts";
 
 /** Where in a model a word occurs; one bit each, so a posting stores every field it was seen in. */
@@ -220,7 +221,8 @@ export class TextIndex {
   }
 
   get postingCount(): number {
-    return this.offsets[this.offsets.length - 1]!;
+    // offsets has one entry per term and one more: indexed by the term count, a lazy one reads one value.
+    return this.offsets[this.termCount]!;
   }
 
   /**
@@ -231,14 +233,9 @@ export class TextIndex {
     return { docs: this.docs, fields: this.fields, start: this.offsets[rank]!, end: this.offsets[rank + 1]! };
   }
 
-  /** Approximate bytes of the typed arrays (the dictionary strings come on top). */
+  /** Bytes of the typed arrays in memory (the dictionary strings come on top). */
   get arrayBytes(): number {
-    return (
-      this.offsets.byteLength +
-      this.docs.byteLength +
-      this.fields.byteLength +
-      (this.termFilter?.byteLength ?? 0)
-    );
+    return residentArrayBytes(this);
   }
 
   /** Replaces a changed document's terms (null when it is gone). Its build-time postings must be masked by the caller. */
