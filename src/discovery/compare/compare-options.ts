@@ -1,5 +1,6 @@
+import { PIPELINE_DATA } from "@huggingface/tasks";
 import { badRequest } from "../../core/errors.ts";
-import { type CompareCriteria, type ProviderPrice, WEIGHT_NAMES } from "./comparison.ts";
+import { type CompareCriteria, DTYPES, type ProviderPrice, WEIGHT_NAMES } from "./comparison.ts";
 
 /**
  * One option of a comparison, under the name the API gives it (a field of the body or of its `criteria`; a
@@ -154,4 +155,51 @@ export function criteriaFromOptions(
   }
   if (Object.keys(provider).length > 0) criteria.provider = provider as unknown as ProviderPrice;
   return criteria as CompareCriteria;
+}
+
+/** Refuses criteria that name an unknown task, dtype or weight, or a number out of range. */
+export function validateCriteria(criteria: CompareCriteria): void {
+  if (criteria.task !== undefined && !Object.hasOwn(PIPELINE_DATA, criteria.task)) {
+    throw badRequest(
+      `Unknown task "${criteria.task}": use a task id of @huggingface/tasks (e.g. text-classification, ` +
+        "question-answering, text-generation, automatic-speech-recognition)",
+    );
+  }
+  if (criteria.dtype !== undefined && !(DTYPES as readonly string[]).includes(criteria.dtype.toUpperCase())) {
+    throw badRequest(`Unknown dtype "${criteria.dtype}": valid dtypes are ${DTYPES.join(", ")}`);
+  }
+  for (const [name, value] of Object.entries(criteria.weights ?? {})) {
+    if (!(WEIGHT_NAMES as readonly string[]).includes(name)) {
+      throw badRequest(`Unknown weight "${name}": valid weights are ${WEIGHT_NAMES.join(", ")}`);
+    }
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      throw badRequest(`Weight "${name}" must be a number ≥ 0`);
+    }
+  }
+  if (criteria.weights && Object.values(criteria.weights).every((value) => value === 0)) {
+    throw badRequest(`At least one weight must be above 0 (weights: ${WEIGHT_NAMES.join(", ")})`);
+  }
+  const positive = (name: string, value: unknown) => {
+    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value) || value <= 0)) {
+      throw badRequest(`${name} must be a number above 0`);
+    }
+  };
+  positive("tokensPerRequest", criteria.tokensPerRequest);
+  positive("requestsPerMonth", criteria.requestsPerMonth);
+  positive("pricePerHour", criteria.pricePerHour);
+  if (criteria.provider !== undefined) {
+    if (typeof criteria.provider.name !== "string" || criteria.provider.name === "") {
+      throw badRequest("provider.name is required when a provider is given");
+    }
+    positive("provider.pricePer1kRequests", criteria.provider.pricePer1kRequests);
+    positive("provider.pricePerMillionTokens", criteria.provider.pricePerMillionTokens);
+    if (
+      criteria.provider.pricePer1kRequests === undefined &&
+      criteria.provider.pricePerMillionTokens === undefined
+    ) {
+      throw badRequest(
+        "provider needs pricePer1kRequests or pricePerMillionTokens: Hangar holds no provider price list",
+      );
+    }
+  }
 }
