@@ -180,7 +180,8 @@ export async function evaluateModel(
   if (params.signal?.aborted) {
     throw new HangarError("HANGAR_ERR_BAD_REQUEST", "The evaluation was cancelled", { status: 499 });
   }
-  const stored = await context.catalog.evaluations.record({
+  // The run and its scores land together or not at all.
+  const record = {
     modelRepoPk: modelRepo.pk,
     modelCommit,
     datasetRepoPk: dataset.repo.pk,
@@ -198,6 +199,7 @@ export async function evaluateModel(
     createdAt: nowIso(),
     measuredBy: "hangar",
     hangarVersion: HANGAR_VERSION,
-  });
+  };
+  const stored = await context.catalog.transaction((tx) => tx.evaluations.record(record));
   return toEvaluation(stored);
 }

@@ -320,6 +320,37 @@ for (const makeEngine of [sqliteEngine, postgresEngine]) {
       assert.deepEqual(await db.get(count), { n: 2 });
     });
 
+    it("waits for another handle's write transaction to run a write that returns rows (INSERT ... RETURNING)", async () => {
+      const other = await openHandle();
+      const holding = gate();
+      const release = gate();
+      const held = other.transaction(async (tx) => {
+        await tx.run("INSERT INTO notes (id, text) VALUES (?, ?)", [60, "held"]);
+        holding.open();
+        await release.opened;
+      });
+      await holding.opened;
+      const returned = db.get<{ id: number }>("INSERT INTO notes (id, text) VALUES (?, ?) RETURNING id", [
+        61,
+        "returned",
+      ]);
+      await sleep(200);
+      release.open();
+      await held;
+      assert.deepEqual(await returned, { id: 61 });
+      assert.deepEqual(await db.all("SELECT id FROM notes WHERE id >= 60 ORDER BY id"), [
+        { id: 60 },
+        { id: 61 },
+      ]);
+      const refused = await failure(() =>
+        db.transaction((tx) => tx.get("INSERT INTO notes (id, text) VALUES (62, 'x') RETURNING id"), {
+          readOnly: true,
+        }),
+      );
+      assert.ok(refused instanceof Error);
+      assert.equal(await db.get("SELECT id FROM notes WHERE id = 62"), undefined);
+    });
+
     it("migrates each migration once when two handles migrate at once", async () => {
       assert.equal(await db.schemaVersion(), 0);
       const { int } = engine.types;

@@ -100,22 +100,27 @@ class ConnectionExecutor implements SqlExecutor {
     private readonly write: <T>(work: () => T) => Promise<T>,
   ) {}
 
-  async all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+  /**
+   * Runs a statement that returns rows: a read at once, a write (`INSERT ... RETURNING`) the way writes
+   * go, through `write` (this process's write lock and retries while another process holds SQLite's).
+   */
+  private returning<R>(sql: string, read: (statement: Statement) => R): Promise<R> {
     this.guard();
-    return this.statements.get(sql).all(...bind(params)) as T[];
+    const statement = this.statements.get(sql);
+    if (statement.readonly) return Promise.resolve(read(statement));
+    return this.write(() => read(statement));
   }
 
-  async arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
-    this.guard();
-    return this.statements
-      .get(sql)
-      .raw(true)
-      .all(...bind(params)) as unknown[][];
+  all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.returning(sql, (statement) => statement.all(...bind(params)) as T[]);
   }
 
-  async get<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
-    this.guard();
-    return this.statements.get(sql).get(...bind(params)) as T | undefined;
+  arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+    return this.returning(sql, (statement) => statement.raw(true).all(...bind(params)) as unknown[][]);
+  }
+
+  get<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.returning(sql, (statement) => statement.get(...bind(params)) as T | undefined);
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult> {
