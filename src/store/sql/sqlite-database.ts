@@ -104,11 +104,17 @@ class ConnectionExecutor implements SqlExecutor {
    * Runs a statement that returns rows: a read at once, a write (`INSERT ... RETURNING`) the way writes
    * go, through `write` (this process's write lock and retries while another process holds SQLite's).
    */
-  private returning<R>(sql: string, read: (statement: Statement) => R): Promise<R> {
+  private async returning<R>(sql: string, read: (statement: Statement) => R): Promise<R> {
     this.guard();
     const statement = this.statements.get(sql);
-    if (statement.readonly) return Promise.resolve(read(statement));
-    return this.write(() => read(statement));
+    if (!statement.readonly) return this.write(() => read(statement));
+    try {
+      return read(statement);
+    } catch (error) {
+      // A reader meets the lock only in passing (another connection resetting the WAL): retried on timers.
+      if (!isBusy(error)) throw error;
+      return whileBusy(() => read(statement));
+    }
   }
 
   all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
