@@ -33,7 +33,7 @@ export function parsePort(value: string | number, source: string): number {
   return port;
 }
 
-/** `{ [key]: value }` when the value is set, else nothing, for spreading into a config. */
+/** `{ [key]: value }` when the value is set, else nothing, for spreading into an object (a config, a request). */
 export function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

@@ -1,3 +1,4 @@
+import { optional } from "../../core/config-values.ts";
 import { HangarError } from "../../core/errors.ts";
 import type { RepoRef } from "../../core/types.ts";
 import { parseBoolean, parseRepoType } from "../../core/validate.ts";
@@ -176,8 +177,4 @@ export function registerDiscussionRoutes(router: Router): void {
     });
     sendJson(context.response, 200, { commitId: commit.oid });
   });
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
