@@ -7,7 +7,7 @@ import { buildEncoderBenchmarkModel, type EncoderDtype, type EncoderSize } from 
 import { buildFillMaskModel } from "./fill-mask.ts";
 import { buildGeneratorModel } from "./generator.ts";
 import type { BuiltModel } from "./model-files.ts";
-import { buildNerModel } from "./ner.ts";
+import { buildNerModel } from "./ner-model.ts";
 import { buildQuestionAnsweringModel } from "./question-answering.ts";
 import { buildSentimentModel } from "./sentiment.ts";
 import { buildZeroShotModel } from "./zero-shot.ts";

@@ -1,6 +1,7 @@
 import { modelCard, transformersUsage } from "./model-card.ts";
 import { type BuiltModel, jsonFile } from "./model-files.ts";
-import { NER_LABELS, nerLogits, trainNer } from "./ner.ts";
+import { NER_LABELS, trainNer } from "./ner.ts";
+import { nerLogits } from "./ner-model.ts";
 import { sliceSequence } from "./onnx-blocks.ts";
 import { ElementType, GraphBuilder } from "./onnx-graph.ts";
 import { tokenizerConfig, tokenizerJson, type Vocabulary } from "./wordpiece.ts";

@@ -3,7 +3,7 @@ import { buildEmbedderModel } from "../../src/factory/embedder.ts";
 import { buildFillMaskModel } from "../../src/factory/fill-mask.ts";
 import { buildGeneratorModel } from "../../src/factory/generator.ts";
 import type { BuiltModel } from "../../src/factory/model-files.ts";
-import { buildNerModel } from "../../src/factory/ner.ts";
+import { buildNerModel } from "../../src/factory/ner-model.ts";
 import { buildQuestionAnsweringModel } from "../../src/factory/question-answering.ts";
 import { buildSentimentModel } from "../../src/factory/sentiment.ts";
 import { buildZeroShotModel } from "../../src/factory/zero-shot.ts";
