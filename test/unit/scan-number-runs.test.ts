@@ -27,6 +27,15 @@ function numbers(count: number): number[][] {
 
 const POP_MARK = [0x31];
 
+/** `count` numbers of one kind, each such list as a function, as real lists of ids, sizes or floats are. */
+const SAME_KIND = [
+  (count: number) => Array.from({ length: count }, (_, i) => op.binint1(i & 0xff)),
+  (count: number) => Array.from({ length: count }, (_, i) => op.binint2((i * 251) & 0xffff)),
+  (count: number) => Array.from({ length: count }, (_, i) => op.binint(i * 7919 - 50_000)),
+  (count: number) => Array.from({ length: count }, (_, i) => op.binfloat(i / 7)),
+  (count: number) => Array.from({ length: count }, () => op.none),
+];
+
 type Seen = Array<[string, string | undefined, number | undefined]>;
 const seen = (result: ScanResult): Seen =>
   result.findings.map((finding) => [finding.rule, finding.message, finding.offset]);
@@ -247,9 +256,8 @@ describe("runs of numbers in the pickle walk", () => {
   });
 
   test("a run deeper than maxStack stops at the limit, at the number that passes it", async () => {
-    const floats = (count: number) => Array.from({ length: count }, (_, i) => op.binfloat(i));
-    // Mixed numbers, and floats only (which the run steps through in a loop of their own).
-    for (const items of [numbers, floats]) {
+    // Mixed numbers, and lists of one kind of number only, as real lists of token ids or floats are.
+    for (const items of [numbers, ...SAME_KIND]) {
       const bytes = pickle(op.proto(4), op.emptyList, op.mark, ...items(300), op.appends, op.stop);
       const result = await scanEverySplit(bytes, { maxStack: 100 });
       assert.equal(result.verdict, "suspicious");
@@ -263,6 +271,76 @@ describe("runs of numbers in the pickle walk", () => {
         ],
       ]);
     }
+  });
+
+  test("lists of one kind of number are stepped over whole, the names around them kept", async () => {
+    for (const items of SAME_KIND) {
+      const bytes = pickle(
+        op.proto(4),
+        op.su("os"),
+        op.emptyList,
+        op.mark,
+        ...items(120),
+        op.appends,
+        op.emptyList,
+        ...items(1),
+        op.append,
+        op.append,
+        op.pop,
+        op.mark,
+        ...items(60),
+        POP_MARK,
+        op.su("system"),
+        op.stackGlobal,
+        op.stop,
+      );
+      const result = await scanEverySplit(bytes);
+      assert.deepEqual(imports(result), [["pickle.import.denied", "os.system"]]);
+    }
+  });
+
+  test("numbers a run leaves on the stack after popping some of them keep the values of the opcodes still there", async () => {
+    // All in one run: 2 and 77, then 5 and 9 above a MARK, dropped by POP_MARK, then 77 popped and 300 pushed
+    // where it was: the shape is (2, 300), which 600 items fill exactly.
+    const shape = [
+      op.binint1(2),
+      op.binint2(77),
+      op.mark,
+      op.binint(5),
+      op.binint1(9),
+      POP_MARK,
+      op.pop,
+      op.binint2(300),
+    ];
+    const ok = joblibArray({ shape, items: 600 });
+    for (const sizes of [[ok.length], [1], [3], [7, 1, 5]])
+      assert.equal((await scanSource(chunkedSource(ok, sizes), { name: "model.joblib" })).verdict, "safe");
+    // Any other count breaks the stream: one item fewer, or as many as shapes with the dropped numbers ask for.
+    for (const items of [599, 2 * 77, 5 * 9]) {
+      const result = await scanFile(joblibArray({ shape, items }), { name: "model.joblib" });
+      assert.notEqual(result.verdict, "safe", `${items} items`);
+    }
+  });
+
+  test("a run left on the stack by TUPLE and REDUCE: the arguments of a call are counted as the walk counts them", async () => {
+    // A denied call whose arguments are a run of numbers, left on the stack, then made a tuple.
+    const bytes = pickle(
+      op.proto(4),
+      op.global("os", "system"),
+      op.mark,
+      ...numbers(40),
+      op.tuple,
+      op.reduce,
+      op.mark,
+      ...numbers(3),
+      op.tuple3,
+      op.stop,
+    );
+    const result = await scanEverySplit(bytes);
+    assert.equal(result.verdict, "unsafe");
+    assert.deepEqual(imports(result), [["pickle.import.denied", "os.system"]]);
+    // TUPLE3 takes three numbers above the MARK; the MARK is left, and STOP pops the tuple: a valid stream.
+    assert.equal(result.findings.length, 1);
   });
 
   test("numbers left on the stack keep their values: a joblib array's shape from every number opcode", async () => {
