@@ -1,5 +1,6 @@
 import { intValue, Machine, SCALAR } from "./pickle-machine.ts";
 import type { Value } from "./pickle-state.ts";
+import { type NumberStepper, stepperOf } from "./pickle-wasm.ts";
 
 /** Bytes of a FRAME opcode: the byte and a u64 length. */
 const FRAME_BYTES = 9;
@@ -105,6 +106,9 @@ export class NumberRuns extends Machine {
    */
   private readonly stretchSp: number[] = [];
   private readonly stretchPos: number[] = [];
+  /** The memory of the last run's buffer and its WebAssembly stepper, if it has one (pickle-wasm.ts). */
+  private memory: ArrayBufferLike | undefined;
+  private stepper: NumberStepper | undefined;
   /** Where the last run stopped: the next opcode, or the number opcode whose bytes are not all here. */
   runEnd = 0;
 
@@ -129,6 +133,11 @@ export class NumberRuns extends Machine {
     const from = sp;
     let need = 0;
     const sure = end - LONGEST;
+    if (buf.buffer !== this.memory) {
+      this.memory = buf.buffer;
+      this.stepper = stepperOf(buf);
+    }
+    const stepper = this.stepper;
     run: for (;;) {
       if (pos > sure) {
         // Near the buffer's end: the opcode may be cut off.
@@ -171,7 +180,17 @@ export class NumberRuns extends Machine {
             opcodes++;
             continue;
           }
-          pos = stepNumbers(buf, pos, sure, Math.min(maxStack - sp, maxOpcodes - opcodes));
+          const most = Math.min(maxStack - sp, maxOpcodes - opcodes);
+          if (stepper !== undefined && most > sure - pos) {
+            // In place in WebAssembly memory, where the buffer cannot hold more numbers than `most`.
+            const offset = buf.byteOffset;
+            pos = stepper.step(offset + pos, offset + sure) - offset;
+            const count = stepper.count.value;
+            sp += count;
+            opcodes += count;
+            continue;
+          }
+          pos = stepNumbers(buf, pos, sure, most);
           sp += stepped;
           opcodes += stepped;
           continue;
