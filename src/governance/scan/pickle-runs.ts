@@ -33,40 +33,38 @@ function numberBytes(op: number): number {
 let stepped = 0;
 
 /**
- * Steps over number opcodes from `buf[pos]` while each is whole before `sure` (`end - LONGEST`), at most
- * `most` of them; returns where it stopped (counting them in `stepped`). Four at a time with one bound check
- * while `most` cannot be reached in the buffer (every number opcode is at least a byte).
+ * Steps over number opcodes from `buf[pos]` while each starts at or before `last` (where `LONGEST` bytes are
+ * left at least); returns where it stopped (counting them in `stepped`). Four at a time with one bound check.
+ * The same loop as pickle-wasm.ts's, for buffers outside WebAssembly memory.
  */
-function stepNumbers(buf: Uint8Array, pos: number, sure: number, most: number): number {
+function stepNumbers(buf: Uint8Array, pos: number, last: number): number {
   let count = 0;
-  if (most > sure - pos) {
-    const sure4 = sure - 3 * LONGEST;
-    while (pos <= sure4) {
-      let bytes = numberBytes(buf[pos]!);
-      if (bytes === 0) break;
-      pos += bytes;
-      bytes = numberBytes(buf[pos]!);
-      if (bytes === 0) {
-        count += 1;
-        break;
-      }
-      pos += bytes;
-      bytes = numberBytes(buf[pos]!);
-      if (bytes === 0) {
-        count += 2;
-        break;
-      }
-      pos += bytes;
-      bytes = numberBytes(buf[pos]!);
-      if (bytes === 0) {
-        count += 3;
-        break;
-      }
-      pos += bytes;
-      count += 4;
+  const lastUnrolled = last - 3 * LONGEST;
+  while (pos <= lastUnrolled) {
+    let bytes = numberBytes(buf[pos]!);
+    if (bytes === 0) break;
+    pos += bytes;
+    bytes = numberBytes(buf[pos]!);
+    if (bytes === 0) {
+      count += 1;
+      break;
     }
+    pos += bytes;
+    bytes = numberBytes(buf[pos]!);
+    if (bytes === 0) {
+      count += 2;
+      break;
+    }
+    pos += bytes;
+    bytes = numberBytes(buf[pos]!);
+    if (bytes === 0) {
+      count += 3;
+      break;
+    }
+    pos += bytes;
+    count += 4;
   }
-  for (; count < most && pos <= sure; count++) {
+  for (; pos <= last; count++) {
     const bytes = numberBytes(buf[pos]!);
     if (bytes === 0) break;
     pos += bytes;
@@ -180,17 +178,19 @@ export class NumberRuns extends Machine {
             opcodes++;
             continue;
           }
-          const most = Math.min(maxStack - sp, maxOpcodes - opcodes);
-          if (stepper !== undefined && most > sure - pos) {
-            // In place in WebAssembly memory, where the buffer cannot hold more numbers than `most`.
+          // As many as the stack has room for and the budget allows: every number opcode is a byte at least,
+          // so none starts past `last` once that many are stepped over.
+          const last = Math.min(sure, pos + Math.min(maxStack - sp, maxOpcodes - opcodes) - 1);
+          if (stepper !== undefined) {
+            // In place in WebAssembly memory.
             const offset = buf.byteOffset;
-            pos = stepper.step(offset + pos, offset + sure) - offset;
+            pos = stepper.step(offset + pos, offset + last) - offset;
             const count = stepper.count.value;
             sp += count;
             opcodes += count;
             continue;
           }
-          pos = stepNumbers(buf, pos, sure, most);
+          pos = stepNumbers(buf, pos, last);
           sp += stepped;
           opcodes += stepped;
           continue;

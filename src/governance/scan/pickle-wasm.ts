@@ -5,11 +5,11 @@
  * (a load, the compares that pick the opcode's length, an add) 1.5-2.5 times faster than the same loop in
  * JavaScript. The module is a few hundred bytes encoded here when this file loads: nothing is generated ahead.
  *
- * `step(pos, sure)`: from the number opcode at `pos` (an address in the memory), steps over BININT1, BININT2,
- * BININT, BINFLOAT, NONE, NEWTRUE and NEWFALSE while each starts at or before `sure` (the caller makes sure
- * `LONGEST` bytes follow that), four at a time with one bound check; returns where it stopped, the count in the
- * exported global `count`. It does not bound the count: the caller uses it only when the buffer cannot hold
- * more opcodes than the stack has room for and the budget allows.
+ * `step(pos, last)`: from the number opcode at `pos` (an address in the memory), steps over BININT1, BININT2,
+ * BININT, BINFLOAT, NONE, NEWTRUE and NEWFALSE while each starts at or before `last` (the caller makes sure
+ * `LONGEST` bytes follow that, and bounds the count by it: every number opcode is a byte at least), four at a
+ * time with one bound check; returns where it stopped, the count in the exported global `count`. The same
+ * loop as pickle-runs.ts's `stepNumbers`, which must agree with `NUMBER_OPCODES` on what a number is.
  */
 
 /** Number opcodes and their bytes, in the order the loop tries them (the JavaScript loop's order). */
@@ -74,9 +74,9 @@ const section = (id: number, body: number[]) => [id, ...leb(body.length), ...bod
 
 // Locals of `step`: its two parameters, then the count, the unrolled loop's bound, the opcode.
 const POS = 0;
-const SURE = 1;
+const LAST = 1;
 const COUNT = 2;
-const SURE_UNROLLED = 3;
+const LAST_UNROLLED = 3;
 const OP = 4;
 
 const addTo = (local: number, n: number) => [LOCAL_GET, local, ...i32(n), ADD, LOCAL_SET, local];
@@ -103,13 +103,13 @@ function oneStep(exitDepth: number, onOther: number[]): number[] {
 }
 
 function stepBody(): number[] {
-  const code: number[] = [LOCAL_GET, SURE, ...i32((UNROLL - 1) * LONGEST), SUB, LOCAL_SET, SURE_UNROLLED];
+  const code: number[] = [LOCAL_GET, LAST, ...i32((UNROLL - 1) * LONGEST), SUB, LOCAL_SET, LAST_UNROLLED];
   // block $done { block $single { loop $unrolled { ... } } loop $one { ... } }
   code.push(BLOCK, VOID, BLOCK, VOID, LOOP, VOID);
-  code.push(LOCAL_GET, POS, LOCAL_GET, SURE_UNROLLED, GT_S, BR_IF, 1);
+  code.push(LOCAL_GET, POS, LOCAL_GET, LAST_UNROLLED, GT_S, BR_IF, 1);
   for (let k = 0; k < UNROLL; k++) code.push(...oneStep(2, addTo(COUNT, k)));
   code.push(...addTo(COUNT, UNROLL), BR, 0, END, END);
-  code.push(LOOP, VOID, LOCAL_GET, POS, LOCAL_GET, SURE, GT_S, BR_IF, 1);
+  code.push(LOOP, VOID, LOCAL_GET, POS, LOCAL_GET, LAST, GT_S, BR_IF, 1);
   code.push(...oneStep(1, []), ...addTo(COUNT, 1), BR, 0, END, END);
   code.push(LOCAL_GET, COUNT, GLOBAL_SET, 0, LOCAL_GET, POS);
   return code;
@@ -137,7 +137,7 @@ function encodeModule(pages: number): Uint8Array {
 
 /** Steps over number opcodes in one memory; see the file's comment. */
 export interface NumberStepper {
-  step(pos: number, sure: number): number;
+  step(pos: number, last: number): number;
   readonly count: { value: number };
 }
 
