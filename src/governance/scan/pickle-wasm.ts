@@ -46,6 +46,19 @@ const EQ = 0x46;
 const GT_S = 0x4a;
 const ADD = 0x6a;
 const SUB = 0x6b;
+const AND = 0x71;
+const NE = 0x47;
+const IF = 0x04;
+/** -1 as the signed LEB128 operand of `i32.const`. */
+const MINUS_ONE = 0x7f;
+/** SIMD instructions: this prefix, then their number as LEB128. */
+const SIMD = 0xfd;
+const V128_LOAD = 0x00;
+const I8X16_SPLAT = 0x0f;
+const I8X16_EQ = 0x23;
+const I8X16_BITMASK = 0x64;
+/** Bytes of a SIMD vector. */
+const VECTOR = 16;
 
 /** Unsigned LEB128: sizes, counts and indexes. */
 function leb(n: number): number[] {
@@ -72,12 +85,17 @@ const vector = (items: number[][]) => [...leb(items.length), ...items.flat()];
 const name = (text: string) => [...leb(text.length), ...Buffer.from(text, "latin1")];
 const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
 
-// Locals of `step`: its two parameters, then the count, the unrolled loop's bound, the opcode.
+// Locals of `step`: its two parameters, then the count, the unrolled loop's bound, the opcode, and the vector
+// loop's mask of opcode bits, bytes and opcodes per step, and bound.
 const POS = 0;
 const LAST = 1;
 const COUNT = 2;
 const LAST_UNROLLED = 3;
 const OP = 4;
+const MASK = 5;
+const ADVANCE = 6;
+const PER_VECTOR = 7;
+const VECTOR_LAST = 8;
 
 const addTo = (local: number, n: number) => [LOCAL_GET, local, ...i32(n), ADD, LOCAL_SET, local];
 
@@ -102,8 +120,52 @@ function oneStep(exitDepth: number, onOther: number[]): number[] {
   return code;
 }
 
+/**
+ * Lists of one kind of number, 16 bytes at a time: when the opcode at `pos` is `op` of `bytes`, the opcodes
+ * after it start at `pos + k * bytes`, and all of those within 16 bytes are `op` when a 16-byte compare with
+ * `op` has every one of their bits set; then they are stepped over at once (8 BININT1s, 6 BININT2s, 4
+ * BININTs, 2 BINFLOATs, 16 NONEs). The bytes between (operands) may be anything: their bits are not looked
+ * at. Then the one-by-one loop goes on from where the first other opcode is.
+ */
+function sameKind(): number[] {
+  // The bound stays -1 (no vector step) unless the opcode is a number: then the last start of a vector step
+  // whose opcodes all start at or before `last`.
+  const code: number[] = [
+    LOCAL_GET,
+    POS,
+    LOAD8_U,
+    0,
+    0,
+    LOCAL_SET,
+    OP,
+    CONST,
+    MINUS_ONE,
+    LOCAL_SET,
+    VECTOR_LAST,
+  ];
+  for (const [opcode, bytes] of NUMBER_OPCODES) {
+    const count = Math.floor((VECTOR - 1) / bytes) + 1;
+    let mask = 0;
+    for (let k = 0; k < count; k++) mask |= 1 << (k * bytes);
+    code.push(LOCAL_GET, OP, ...i32(opcode), EQ, IF, VOID);
+    code.push(...i32(mask), LOCAL_SET, MASK, ...i32(count * bytes), LOCAL_SET, ADVANCE);
+    code.push(...i32(count), LOCAL_SET, PER_VECTOR);
+    code.push(LOCAL_GET, LAST, ...i32((count - 1) * bytes), SUB, LOCAL_SET, VECTOR_LAST, END);
+  }
+  // block $other { loop $vector { ... } }
+  code.push(BLOCK, VOID, LOOP, VOID);
+  code.push(LOCAL_GET, POS, LOCAL_GET, VECTOR_LAST, GT_S, BR_IF, 1);
+  code.push(LOCAL_GET, POS, SIMD, ...leb(V128_LOAD), 0, 0, LOCAL_GET, OP, SIMD, ...leb(I8X16_SPLAT));
+  code.push(SIMD, ...leb(I8X16_EQ), SIMD, ...leb(I8X16_BITMASK), LOCAL_GET, MASK, AND, LOCAL_GET, MASK, NE);
+  code.push(BR_IF, 1);
+  code.push(LOCAL_GET, POS, LOCAL_GET, ADVANCE, ADD, LOCAL_SET, POS);
+  code.push(LOCAL_GET, COUNT, LOCAL_GET, PER_VECTOR, ADD, LOCAL_SET, COUNT, BR, 0, END, END);
+  return code;
+}
+
 function stepBody(): number[] {
-  const code: number[] = [LOCAL_GET, LAST, ...i32((UNROLL - 1) * LONGEST), SUB, LOCAL_SET, LAST_UNROLLED];
+  const code: number[] = [...sameKind()];
+  code.push(LOCAL_GET, LAST, ...i32((UNROLL - 1) * LONGEST), SUB, LOCAL_SET, LAST_UNROLLED);
   // block $done { block $single { loop $unrolled { ... } } loop $one { ... } }
   code.push(BLOCK, VOID, BLOCK, VOID, LOOP, VOID);
   code.push(LOCAL_GET, POS, LOCAL_GET, LAST_UNROLLED, GT_S, BR_IF, 1);
@@ -117,7 +179,7 @@ function stepBody(): number[] {
 
 /** The module: imports its memory (`m.memory`, at least `pages`), exports `step` and the global `count`. */
 function encodeModule(pages: number): Uint8Array {
-  const body = [...vector([[3, I32]]), ...stepBody(), END];
+  const body = [...vector([[7, I32]]), ...stepBody(), END];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector([[0x60, ...vector([[I32], [I32]]), ...vector([[I32]])]])),
