@@ -87,8 +87,9 @@ function numberValue(buf: Uint8Array, pos: number, op: number): Value {
  * the opcodes of a large pickle, and nothing of them matters to what the pickle imports unless they end up in
  * a tuple, a dict, the memo or the stream's result. A run of number opcodes (BININT1, BININT2, BININT,
  * BINFLOAT, NONE, NEWTRUE, NEWFALSE) with the MARKs, FRAMEs, APPENDs and POPs among them is stepped through
- * without reading the numbers: only the stack pointer moves. Each stretch of consecutive numbers is
- * remembered as where it starts on the stack and in the buffer.
+ * without reading the numbers: only the stack pointer moves. Consecutive numbers are stepped over by one loop
+ * (`stepNumbers`, or its WebAssembly form in pickle-wasm.ts when the buffer is a file chunk read into
+ * WebAssembly memory), and each such stretch is remembered as where it starts on the stack and in the buffer.
  *
  * Only the run sees numbers there: whenever it stops (before another opcode, or at the end of the buffer),
  * the numbers still on the stack are decoded again from their stretches and written into `stack` as the values
