@@ -68,11 +68,12 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
 }
 
 /**
- * Three buffers of `length` bytes in one WebAssembly memory, where the pickle walk's loop over numbers reads
- * them in place (pickle-wasm.ts); plain ones if no memory can be had.
+ * Three buffers of `length` bytes: of whole chunks, in one WebAssembly memory, where the pickle walk's loop
+ * over numbers reads them in place (pickle-wasm.ts); plain ones for less (a memory costs 30-300 µs to make,
+ * more than the walk of a small file saves) or if no memory can be had.
  */
 function newRing(length: number): Buffer[] {
-  const memory = stepperMemory(3 * length);
+  const memory = length === CHUNK ? stepperMemory(3 * length) : undefined;
   return [0, 1, 2].map((i) =>
     memory === undefined ? Buffer.allocUnsafe(length) : Buffer.from(memory, i * length, length),
   );
