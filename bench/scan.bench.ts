@@ -11,8 +11,8 @@
 //   little structure, as joblib files are (payloads over 4 MB are seeked over, not read);
 // - checkpoints as `torch.save` writes them, with 6 MB, 2 MB and 8 KB float tensors: a legacy (pre-1.6) file
 //   (five pickles, then the storages) and a zip (`archive/data.pkl` and one member per storage);
-// - the ceiling for the dense pickle: reading it as the baseline does and only stepping from opcode to opcode
-//   by a table of lengths, what no real walk can beat in JavaScript.
+// - the ceiling for the dense pickle: reading it as the baseline does and only stepping from opcode to opcode,
+//   numbers with the scanner's own WebAssembly loop, the rest by a table of lengths (no stack, memo or checks).
 // Rounds alternate scan and read; medians are reported, wall time and CPU time (a busy machine stretches the
 // first, much less the second). Prints tables, then one JSON line; exits 0 when it ran.
 // Knobs: SCAN_BENCH_SAFETENSORS_MB (1024), SCAN_BENCH_PICKLE_MB (200), SCAN_BENCH_ROUNDS (5: a read of
@@ -256,7 +256,7 @@ async function run(): Promise<number> {
     ],
   );
   process.stdout.write(
-    `\nCeiling for the dense pickle (read + a bare loop stepping by opcode lengths, same rounds): ${dense.ceilingSeconds} s, ` +
+    `\nCeiling for the dense pickle (read + only stepping over its opcodes, numbers with the scanner's WebAssembly loop, same rounds): ${dense.ceilingSeconds} s, ` +
       `${dense.ceilingMBps} MB/s, ratio ${dense.ceilingRatio} of read speed (CPU ratio ${dense.ceilingCpuRatio})\n` +
       "CPU ratio = the read's CPU seconds / the scan's (all threads of the process): what the ratio would be with\n" +
       "the CPU to itself, as far as CPU time shows it. Stream ratio = the ratio against a read through\n" +

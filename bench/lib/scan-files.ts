@@ -1,7 +1,8 @@
 // Files for `bench:scan`, written block by block (never held whole in memory): model-like pickles, a legacy
-// `torch.save` checkpoint and a zip checkpoint, and the bare opcode-length loop that bounds any pickle walk.
+// `torch.save` checkpoint and a zip checkpoint, and the bare stepping loop that bounds the scanner's walk.
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
+import { stepperOf } from "../../src/governance/scan/pickle-wasm.ts";
 import { openFileSource } from "../../src/governance/scan/source.ts";
 import { MB } from "./stats.ts";
 
@@ -66,7 +67,7 @@ export function makeDensePickle(path: string, bytes: number): Promise<number> {
   return writeBlocks(path, Buffer.from([0x80, 0x04, 0x7d, 0x94]), denseBlock, bytes, Buffer.from([0x2e]));
 }
 
-/** Bytes of each opcode of the dense pickle (all fixed-width), for the bare loop. */
+/** Bytes of each opcode of the dense pickle (all fixed-width), for the bare loop's other opcodes. */
 const OPCODE_LENGTH = new Uint8Array(256);
 for (const [op, length] of [
   [0x80, 2],
@@ -103,8 +104,9 @@ export async function readLikeScanner(path: string, each?: (chunk: Uint8Array) =
 }
 
 /**
- * The ceiling of any walk of the dense pickle in JavaScript: read the file as the read baseline does and only
- * step from opcode to opcode by a table of lengths (no stack, memo, checks or values). Returns the opcodes.
+ * The ceiling of the scanner's walk of the dense pickle: read the file as the read baseline does and only step
+ * from opcode to opcode, numbers with the scanner's own WebAssembly loop (pickle-wasm.ts, in place in the
+ * chunks), the few other opcodes by a table of lengths (no stack, memo, checks or values). Returns the opcodes.
  */
 export async function opcodeLoop(path: string): Promise<number> {
   const count = { opcodes: 0 };
@@ -118,10 +120,20 @@ export async function opcodeLoop(path: string): Promise<number> {
 /** Steps through one chunk from `pos`; returns how far the last opcode reaches into the next chunk. */
 function stepChunk(buf: Uint8Array, pos: number, count: { opcodes: number }): number {
   const end = buf.length;
+  const stepper = stepperOf(buf);
+  const offset = buf.byteOffset;
+  // Where every number opcode is whole, as the walk steps them.
+  const last = end - 9;
   let opcodes = 0;
   while (pos < end) {
-    pos += OPCODE_LENGTH[buf[pos]!]!;
-    opcodes++;
+    const op = buf[pos]!;
+    if (stepper !== undefined && pos <= last && (op === 0x4b || op === 0x4d || op === 0x47)) {
+      pos = stepper.step(offset + pos, offset + last) - offset;
+      opcodes += stepper.count.value;
+    } else {
+      pos += OPCODE_LENGTH[op]!;
+      opcodes++;
+    }
   }
   count.opcodes += opcodes;
   return pos - end;

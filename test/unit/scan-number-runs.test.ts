@@ -1,14 +1,20 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
+import { stepperMemory } from "../../src/governance/scan/pickle-wasm.ts";
+import type { ByteSource } from "../../src/governance/scan/source.ts";
 import type { ScanLimits } from "../../src/governance/scan/types.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
 import { chunkedSource, joblibArray } from "../helpers/scan-builders.ts";
 
 /**
  * The walk steps through runs of number opcodes in a fast loop that keeps the numbers out of the stack
- * (pickle-runs.ts). These files put every kind of edge of such a run where it can go wrong, and each is
- * scanned whole and split into two chunks at every byte (a run then stops and resumes mid-opcode).
+ * (pickle-runs.ts; in WebAssembly for chunks read into its memory, pickle-wasm.ts). These files put every
+ * kind of edge of such a run where it can go wrong, and each is scanned whole and split into two chunks at
+ * every byte (a run then stops and resumes mid-opcode), the chunks in plain and in WebAssembly memory.
  */
 
 /** `count` numbers cycling through every number opcode, as a list or tuple of mixed values pickles. */
@@ -27,6 +33,15 @@ function numbers(count: number): number[][] {
 
 const POP_MARK = [0x31];
 
+/** `count` numbers of one kind, each such list as a function, as real lists of ids, sizes or floats are. */
+const SAME_KIND = [
+  (count: number) => Array.from({ length: count }, (_, i) => op.binint1(i & 0xff)),
+  (count: number) => Array.from({ length: count }, (_, i) => op.binint2((i * 251) & 0xffff)),
+  (count: number) => Array.from({ length: count }, (_, i) => op.binint(i * 7919 - 50_000)),
+  (count: number) => Array.from({ length: count }, (_, i) => op.binfloat(i / 7)),
+  (count: number) => Array.from({ length: count }, () => op.none),
+];
+
 type Seen = Array<[string, string | undefined, number | undefined]>;
 const seen = (result: ScanResult): Seen =>
   result.findings.map((finding) => [finding.rule, finding.message, finding.offset]);
@@ -36,11 +51,36 @@ async function scanEverySplit(bytes: Uint8Array, limits?: Partial<ScanLimits>): 
   const options = { name: "model.pkl", ...(limits ? { limits } : {}) };
   const whole = await scanFile(bytes, options);
   for (let split = 1; split < bytes.length; split++) {
-    const chunked = await scanSource(chunkedSource(bytes, [split, bytes.length]), options);
-    assert.deepEqual(seen(chunked), seen(whole), `split at ${split}`);
-    assert.equal(chunked.verdict, whole.verdict, `split at ${split}`);
+    const chunks = chunkedSource(bytes, [split, bytes.length]);
+    for (const [source, how] of [
+      [chunks, "in memory"],
+      [inStepperMemory(chunks), "in WebAssembly memory"],
+    ] as const) {
+      const chunked = await scanSource(source, options);
+      assert.deepEqual(seen(chunked), seen(whole), `split at ${split}, ${how}`);
+      assert.equal(chunked.verdict, whole.verdict, `split at ${split}, ${how}`);
+    }
   }
   return whole;
+}
+
+/**
+ * The chunks of `source` copied into WebAssembly memories (a few bytes in), where `openFileSource` reads a
+ * file's chunks: the walk steps over their numbers in WebAssembly (pickle-wasm.ts).
+ */
+function inStepperMemory(source: ByteSource): ByteSource {
+  return {
+    ...source,
+    async *chunks(offset, end) {
+      for await (const chunk of source.chunks(offset, end)) {
+        const memory = stepperMemory(chunk.length + 3);
+        assert.ok(memory !== undefined, "a WebAssembly memory");
+        const copy = Buffer.from(memory, 3, chunk.length);
+        copy.set(chunk);
+        yield copy;
+      }
+    },
+  };
 }
 
 const imports = (result: ScanResult) => result.findings.map((finding) => [finding.rule, finding.import]);
@@ -247,9 +287,8 @@ describe("runs of numbers in the pickle walk", () => {
   });
 
   test("a run deeper than maxStack stops at the limit, at the number that passes it", async () => {
-    const floats = (count: number) => Array.from({ length: count }, (_, i) => op.binfloat(i));
-    // Mixed numbers, and floats only (which the run steps through in a loop of their own).
-    for (const items of [numbers, floats]) {
+    // Mixed numbers, and lists of one kind of number only, as real lists of token ids or floats are.
+    for (const items of [numbers, ...SAME_KIND]) {
       const bytes = pickle(op.proto(4), op.emptyList, op.mark, ...items(300), op.appends, op.stop);
       const result = await scanEverySplit(bytes, { maxStack: 100 });
       assert.equal(result.verdict, "suspicious");
@@ -262,6 +301,126 @@ describe("runs of numbers in the pickle walk", () => {
           end,
         ],
       ]);
+    }
+  });
+
+  test("lists of one kind of number are stepped over whole, the names around them kept", async () => {
+    for (const items of SAME_KIND) {
+      const bytes = pickle(
+        op.proto(4),
+        op.su("os"),
+        op.emptyList,
+        op.mark,
+        ...items(120),
+        op.appends,
+        op.emptyList,
+        ...items(1),
+        op.append,
+        op.append,
+        op.pop,
+        op.mark,
+        ...items(60),
+        POP_MARK,
+        op.su("system"),
+        op.stackGlobal,
+        op.stop,
+      );
+      const result = await scanEverySplit(bytes);
+      assert.deepEqual(imports(result), [["pickle.import.denied", "os.system"]]);
+    }
+  });
+
+  test("numbers a run leaves on the stack after popping some of them keep the values of the opcodes still there", async () => {
+    // All in one run: 2 and 77, then 5 and 9 above a MARK, dropped by POP_MARK, then 77 popped and 300 pushed
+    // where it was: the shape is (2, 300), which 600 items fill exactly.
+    const shape = [
+      op.binint1(2),
+      op.binint2(77),
+      op.mark,
+      op.binint(5),
+      op.binint1(9),
+      POP_MARK,
+      op.pop,
+      op.binint2(300),
+    ];
+    const ok = joblibArray({ shape, items: 600 });
+    for (const sizes of [[ok.length], [1], [3], [7, 1, 5]])
+      assert.equal((await scanSource(chunkedSource(ok, sizes), { name: "model.joblib" })).verdict, "safe");
+    // Any other count breaks the stream: one item fewer, or as many as shapes with the dropped numbers ask for.
+    for (const items of [599, 2 * 77, 5 * 9]) {
+      const result = await scanFile(joblibArray({ shape, items }), { name: "model.joblib" });
+      assert.notEqual(result.verdict, "safe", `${items} items`);
+    }
+  });
+
+  test("a run left on the stack by TUPLE and REDUCE: the arguments of a call are counted as the walk counts them", async () => {
+    // A denied call whose arguments are a run of numbers, left on the stack, then made a tuple.
+    const bytes = pickle(
+      op.proto(4),
+      op.global("os", "system"),
+      op.mark,
+      ...numbers(40),
+      op.tuple,
+      op.reduce,
+      op.mark,
+      ...numbers(3),
+      op.tuple3,
+      op.stop,
+    );
+    const result = await scanEverySplit(bytes);
+    assert.equal(result.verdict, "unsafe");
+    assert.deepEqual(imports(result), [["pickle.import.denied", "os.system"]]);
+    // TUPLE3 takes three numbers above the MARK; the MARK is left, and STOP pops the tuple: a valid stream.
+    assert.equal(result.findings.length, 1);
+  });
+
+  test("a file read into WebAssembly memory in 1 MB chunks: lists of every kind across the boundaries, and the stack limit past the first chunk", async () => {
+    const [binint1, binint2, binint, binfloat, none] = SAME_KIND;
+    // As one part each: too many to pass as arguments.
+    const flat = (items: number[][]) => Uint8Array.from(items.flat());
+    const list = (items: number[][]) => [op.emptyList, op.mark, flat(items), op.appends, op.pop];
+    const head = pickle(
+      op.proto(4),
+      op.su("os"),
+      ...list(binint1!(100_000)),
+      ...list(binint2!(100_000)),
+      ...list(binint!(100_000)),
+      op.emptyList,
+      op.mark,
+    );
+    const floats = flat(binfloat!(200_000));
+    const bytes = pickle(
+      head,
+      floats,
+      op.appends,
+      op.pop,
+      ...list(none!(50_000)),
+      ...list(numbers(50_000)),
+      op.su("system"),
+      op.stackGlobal,
+      op.stop,
+    );
+    const dir = await mkdtemp(join(tmpdir(), "hangar-scan-runs-"));
+    try {
+      const path = join(dir, "lists.pkl");
+      await writeFile(path, bytes);
+      const result = await scanFile(path);
+      assert.deepEqual(imports(result), [["pickle.import.denied", "os.system"]]);
+      assert.deepEqual(result.findings, (await scanFile(bytes, { name: path })).findings);
+      // "os" and the float list are on the stack: the float that makes it 150,000 deep is one too many.
+      const limits = { maxStack: 150_000 };
+      const limited = await scanFile(path, { limits });
+      assert.deepEqual(seen(limited), [
+        [
+          "pickle.limit",
+          "stopped at a resource limit (stack deeper than 150000); the rest of the file was not inspected",
+          head.length + 149_999 * 9,
+        ],
+      ]);
+      assert.ok(head.length + 149_999 * 9 > 2 * 1024 * 1024, "past the first two chunks");
+      assert.deepEqual(limited.findings, (await scanFile(bytes, { name: path, limits })).findings);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

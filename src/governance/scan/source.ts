@@ -1,4 +1,5 @@
 import { type FileHandle, open } from "node:fs/promises";
+import { stepperMemory } from "./pickle-wasm.ts";
 
 /** Random-access bytes of a file or a part of one: the scanner reads bounded ranges, never a whole model. */
 export interface ByteSource {
@@ -52,8 +53,7 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
    */
   const recycled = (offset: number, end: number) => {
     const length = Math.min(CHUNK, Math.max(0, end - offset));
-    const ring =
-      (length === CHUNK ? spare.pop() : undefined) ?? [0, 1, 2].map(() => Buffer.allocUnsafe(length));
+    const ring = (length === CHUNK ? spare.pop() : undefined) ?? newRing(length);
     let turn = 0;
     const give = length === CHUNK ? () => spare.push(ring) : undefined;
     return readAhead(offset, end, (at, length) => readInto(ring[turn++ % ring.length]!, at, length), give);
@@ -65,6 +65,18 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
       reuse ? recycled(offset, end) : fresh.chunks(offset, end),
     close: () => handle.close(),
   };
+}
+
+/**
+ * Three buffers of `length` bytes: of whole chunks, in one WebAssembly memory, where the pickle walk's loop
+ * over numbers reads them in place (pickle-wasm.ts); plain ones for less (a memory costs 30-300 µs to make,
+ * more than the walk of a small file saves) or if no memory can be had.
+ */
+function newRing(length: number): Buffer[] {
+  const memory = length === CHUNK ? stepperMemory(3 * length) : undefined;
+  return [0, 1, 2].map((i) =>
+    memory === undefined ? Buffer.allocUnsafe(length) : Buffer.from(memory, i * length, length),
+  );
 }
 
 /**
