@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
-import { stepperMemory } from "../../src/governance/scan/pickle-wasm.ts";
+import { numberBytes } from "../../src/governance/scan/pickle-runs.ts";
+import { NUMBER_OPCODES, stepperMemory } from "../../src/governance/scan/pickle-wasm.ts";
 import type { ByteSource } from "../../src/governance/scan/source.ts";
 import type { ScanLimits } from "../../src/governance/scan/types.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
@@ -86,6 +87,13 @@ function inStepperMemory(source: ByteSource): ByteSource {
 const imports = (result: ScanResult) => result.findings.map((finding) => [finding.rule, finding.import]);
 
 describe("runs of numbers in the pickle walk", () => {
+  test("the JavaScript and the WebAssembly loops step over the same opcodes by the same lengths", () => {
+    // Were they to differ, one loop would stop where the other expects it to go on.
+    const wasm = new Map(NUMBER_OPCODES);
+    for (let opcode = 0; opcode < 256; opcode++)
+      assert.equal(numberBytes(opcode), wasm.get(opcode) ?? 0, `opcode 0x${opcode.toString(16)}`);
+  });
+
   test("a name built on the stack after a run of numbers is resolved by STACK_GLOBAL", async () => {
     const bytes = pickle(
       op.proto(4),

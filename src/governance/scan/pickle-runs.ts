@@ -20,7 +20,7 @@ const LONGEST = 9;
  * other: the loop below branches on it, so a list of one kind of number (or a cycle of a few) costs a
  * predicted branch and an add per number, where a table of lengths would make each step wait for a load.
  */
-function numberBytes(op: number): number {
+export function numberBytes(op: number): number {
   if (op === 0x4b) return 2;
   if (op === 0x4d) return 3;
   if (op === 0x47) return 9;

@@ -15,7 +15,7 @@
  */
 
 /** Number opcodes and their bytes, in the order the loop tries them (the JavaScript loop's order). */
-const NUMBER_OPCODES: ReadonlyArray<readonly [opcode: number, bytes: number]> = [
+export const NUMBER_OPCODES: ReadonlyArray<readonly [opcode: number, bytes: number]> = [
   [0x4b, 2], // BININT1
   [0x4d, 3], // BININT2
   [0x47, 9], // BINFLOAT
