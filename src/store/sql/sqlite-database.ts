@@ -16,6 +16,7 @@ import {
   type TransactionOptions,
 } from "./sql-database.ts";
 import type { jobs as appendJobs } from "./sqlite-append-jobs.ts";
+import { ReadCache } from "./sqlite-read-cache.ts";
 
 type Connection = Database.Database;
 type Statement = Database.Statement<unknown[], unknown>;
@@ -105,6 +106,10 @@ class ConnectionExecutor implements SqlExecutor {
     return this.statements.get(sql).all(...bind(params)) as T[];
   }
 
+  allCached<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]> {
+    return this.all<T>(sql, params);
+  }
+
   async arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
     this.guard();
     return this.statements
@@ -179,6 +184,7 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly inside = new AsyncLocalStorage<boolean>();
   private readonly outside: ConnectionExecutor;
   private readonly outsideReads: ConnectionExecutor;
+  private readonly readCache: ReadCache;
   /** The worker thread of `appendMany`, started on its first use. */
   private appender: JobWorker<typeof appendJobs> | undefined;
   private closed = false;
@@ -196,6 +202,7 @@ export class SqliteDatabase implements SqlDatabase {
     const guard = () => this.assertOutside();
     this.outside = new ConnectionExecutor(this.writer, guard, (work) => this.writeAlone(work));
     this.outsideReads = new ConnectionExecutor(this.reader, guard, (work) => this.writeAlone(work));
+    this.readCache = new ReadCache(this.reader.connection, (sql) => this.reader.get(sql));
   }
 
   static open(path: string, options: OpenOptions = {}): SqliteDatabase {
@@ -235,6 +242,10 @@ export class SqliteDatabase implements SqlDatabase {
 
   all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.outsideReads.all<T>(sql, params);
+  }
+  async allCached<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]> {
+    this.assertOutside();
+    return this.readCache.all(sql, params) as readonly T[];
   }
   arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
     return this.outsideReads.arrays(sql, params);
