@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
+import { Readable } from "node:stream";
 import type { HangarConfig } from "../core/config.ts";
 import { codeForStatus, HangarError } from "../core/errors.ts";
 
@@ -118,6 +119,13 @@ export function decodeSegment(segment: string): string {
   }
 }
 
+function bodyTooLarge(limit: number): HangarError {
+  return new HangarError(
+    "HANGAR_ERR_PAYLOAD_TOO_LARGE",
+    `The request body is over the limit of ${limit} bytes`,
+  );
+}
+
 /**
  * Reads a whole request body, refusing more than `limit` bytes. `body` is where the bytes come from when
  * not straight from the request (a Fastify content-type parser gets the stream its hooks left).
@@ -134,19 +142,50 @@ export async function readBody(
       `The request body is ${declared} bytes, over the limit of ${limit} bytes`,
     );
   }
+  if (body instanceof Readable) return readStream(body, limit);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).byteLength;
-    if (size > limit) {
-      throw new HangarError(
-        "HANGAR_ERR_PAYLOAD_TOO_LARGE",
-        `The request body is over the limit of ${limit} bytes`,
-      );
-    }
+    if (size > limit) throw bodyTooLarge(limit);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * `readBody` of a Node stream, on its events: as `for await` over it behaves (the stream's error, a premature
+ * close, the stream destroyed when the body is too large), without an async iterator, its end-of-stream
+ * watch and a promise per chunk on every request.
+ */
+function readStream(stream: Readable, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (stream.readableEnded) return resolve(Buffer.alloc(0));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error?: unknown) => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", settle);
+      stream.off("close", onClose);
+      if (error === undefined) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      else reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= limit) return void chunks.push(chunk);
+      settle(bodyTooLarge(limit));
+      stream.destroy();
+    };
+    const onEnd = () => settle();
+    const onClose = () =>
+      settle(Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" }));
+    if (stream.destroyed) return onClose();
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("error", settle);
+    stream.once("close", onClose);
+  });
 }
 
 /**

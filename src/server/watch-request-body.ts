@@ -18,9 +18,15 @@ export interface WatchRequestBodyParams {
  * writes to disk) is not the client's, so it is left out.
  */
 export function watchRequestBody(params: WatchRequestBodyParams): void {
+  // A request without a body has nothing to wait for; nor has one whose body came in the read that brought
+  // its headers (most small requests), which is known on the next tick, once the parser is through that read.
+  if (params.request.complete) return;
+  process.nextTick(watch, params);
+}
+
+function watch(params: WatchRequestBodyParams): void {
   const { request, response, timeouts } = params;
-  // A request without a body, or whose body came with its headers, has nothing left to wait for.
-  if (request.complete) return;
+  if (request.complete || request.destroyed) return;
   const socket = request.socket;
   let windowStart = Date.now();
   let bytesAtWindowStart = socket.bytesRead;

@@ -140,7 +140,8 @@ export class AccountsTable {
    * a removed membership shows on the next request. Undefined when no token has this hash.
    */
   async findCredential(tokenHash: string): Promise<Credential | undefined> {
-    const rows = (await this.db.all(
+    // Read on every authenticated request: kept until the catalog changes (a token revoked, a user changed).
+    const rows = (await this.db.allCached(
       `SELECT t.id, t."user", t.display_name, t.role, t.created_at, t.last_used_at,
         u.name AS user_name, u.kind AS user_kind, u.fullname AS user_fullname, u.email AS user_email,
         u.is_admin AS user_is_admin, u.created_at AS user_created_at,
@@ -152,7 +153,7 @@ export class AccountsTable {
        WHERE t.token_hash = ?
        ORDER BY o.name`,
       [tokenHash],
-    )) as RawCredential[];
+    )) as readonly RawCredential[];
     const first = rows[0];
     if (first === undefined) return undefined;
     return {

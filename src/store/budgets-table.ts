@@ -116,7 +116,8 @@ export class BudgetsTable {
   async matching(scopes: ReadonlyArray<{ kind: BudgetScope; name: string }>): Promise<BudgetRow[]> {
     if (scopes.length === 0) return [];
     const clause = scopes.map(() => "(scope_kind = ? AND lower(scope_name) = lower(?))").join(" OR ");
-    const rows = await this.db.all(
+    // Read for every inference call: kept until the catalog changes.
+    const rows = await this.db.allCached(
       `SELECT ${COLUMNS} FROM budgets WHERE ${clause} ORDER BY id`,
       scopes.flatMap((scope) => [scope.kind, scope.name]),
     );

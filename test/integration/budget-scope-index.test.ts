@@ -23,7 +23,7 @@ function recording(db: SqlDatabase): {
   const spy = new Proxy(db, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (property !== "all" && property !== "get")
+      if (property !== "all" && property !== "allCached" && property !== "get")
         return typeof value === "function" ? value.bind(target) : value;
       return (sql: string, params: readonly SqlValue[] = []) => {
         statements.push([sql, params]);

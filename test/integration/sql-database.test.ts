@@ -173,6 +173,42 @@ for (const makeEngine of [sqliteEngine, postgresEngine]) {
       assert.deepEqual(renamed, [{ noteId: 3, noteText: "Mixed CASE Text" }]);
     });
 
+    it("allCached answers as of the last commit, whichever handle made it", async () => {
+      const other = await openHandle();
+      await db.exec(`CREATE TABLE cached (id ${engine.types.int} PRIMARY KEY, text TEXT NOT NULL)`);
+      const select = "SELECT text FROM cached WHERE id = ?";
+      const read = async () => (await db.allCached<{ text: string }>(select, [900])).map((row) => row.text);
+      assert.deepEqual(await read(), []);
+      await db.run("INSERT INTO cached (id, text) VALUES (?, ?)", [900, "first"]);
+      assert.deepEqual(await read(), ["first"]);
+      assert.deepEqual(await read(), ["first"]);
+      await db.run("UPDATE cached SET text = ? WHERE id = ?", ["by this handle", 900]);
+      assert.deepEqual(await read(), ["by this handle"]);
+      // A write that returns rows, outside a transaction, as a read would be asked for.
+      assert.deepEqual(
+        await db.get("UPDATE cached SET text = ? WHERE id = ? RETURNING id", ["returning", 900]),
+        { id: 900 },
+      );
+      assert.deepEqual(await read(), ["returning"]);
+      // Another handle is another connection, as another process's would be.
+      await other.run("UPDATE cached SET text = ? WHERE id = ?", ["by another handle", 900]);
+      assert.deepEqual(await read(), ["by another handle"]);
+      await other.transaction(async (tx) => {
+        await tx.run("DELETE FROM cached WHERE id = ?", [900]);
+      });
+      assert.deepEqual(await read(), []);
+      await db.transaction(async (tx) => {
+        await tx.run("INSERT INTO cached (id, text) VALUES (?, ?)", [900, "in a transaction"]);
+        const inside = await tx.allCached<{ text: string }>(select, [900]);
+        assert.deepEqual(
+          inside.map((row) => row.text),
+          ["in a transaction"],
+        );
+        assert.ok((await failure(read)) instanceof OutsideTransactionError);
+      });
+      assert.deepEqual(await read(), ["in a transaction"]);
+    });
+
     it("runMany: many rows at once, conflicts ignored or updated row by row, all or nothing", async () => {
       const { int } = engine.types;
       await db.exec(`CREATE TABLE bulk (a ${int} PRIMARY KEY, b TEXT, c ${int}, d TEXT)`);

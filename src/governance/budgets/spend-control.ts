@@ -104,6 +104,9 @@ export class SpendControl implements InferenceGate {
     const base = this.attribute(call, backend);
     const budgets = await this.hub.catalog.budgets.matching(this.scopesOf(base, call));
     const tokenLimit = await this.tokenLimits.limitOf(call.caller);
+    // Nothing to reserve in and no limit to count against: the call's worst case is not needed.
+    if (budgets.length === 0 && tokenLimit === undefined)
+      return this.ticket(call, backend, base, [], undefined, 0);
     const bounds = tokenBounds(call, backend, this.settings.maxTokensBound);
     const bounded = budgets.some((budget) => budget.unit !== "requests") || tokenLimit !== undefined;
     if (bounds.bound !== undefined && bounded) {

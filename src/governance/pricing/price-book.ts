@@ -156,18 +156,23 @@ export class PriceBook {
   }
 
   private async apiRows(): Promise<PriceRow[]> {
-    if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.rows;
+    const fresh = this.freshRows();
+    if (fresh) return fresh;
     const rows = await this.catalog.prices.list();
     this.cached = { at: Date.now(), rows };
     return rows;
   }
 
-  private async find(kind: PriceScope, name: string): Promise<Price | undefined> {
+  /** The API's rows while fresh, without waiting (a priced call needs no promise for them then). */
+  private freshRows(): PriceRow[] | undefined {
+    return this.cached && Date.now() - this.cached.at < CACHE_MS ? this.cached.rows : undefined;
+  }
+
+  /** The entry for `kind` and `name`: the API's (`api` rows), else the file's. */
+  private find(api: readonly PriceRow[], kind: PriceScope, name: string): Price | undefined {
     const lower = name.toLowerCase();
-    const api = (await this.apiRows()).find(
-      (row) => row.scopeKind === kind && row.scopeName.toLowerCase() === lower,
-    );
-    if (api) return priceOf(api, "api");
+    const set = api.find((row) => row.scopeKind === kind && row.scopeName.toLowerCase() === lower);
+    if (set) return priceOf(set, "api");
     const file = this.fileEntries.find(
       (entry) => entry.scopeKind === kind && entry.scopeName.toLowerCase() === lower,
     );
@@ -176,10 +181,11 @@ export class PriceBook {
 
   /** The price of a call on `call.backend` running `call.model` (through `call.route`). */
   async priceOf(call: PricedCall): Promise<Price> {
+    const api = this.freshRows() ?? (await this.apiRows());
     const local = call.backend === "local";
     const found =
-      (await this.find("model", call.model)) ??
-      (call.route ? await this.find("route", call.route) : undefined) ??
+      this.find(api, "model", call.model) ??
+      (call.route ? this.find(api, "route", call.route) : undefined) ??
       (call.deploymentCost !== undefined && !local
         ? {
             inputPerMillion: call.deploymentCost,
@@ -189,7 +195,7 @@ export class PriceBook {
             matched: `deployment:${call.route ?? ""}/${call.model}`,
           }
         : undefined) ??
-      (local ? await this.find("local", "*") : await this.find("backend", call.backend));
+      (local ? this.find(api, "local", "*") : this.find(api, "backend", call.backend));
     if (found) return found;
     return local
       ? { ...DEFAULT_PRICES.local, source: "default", matched: "local:*" }
@@ -204,16 +210,17 @@ export class PriceBook {
   async hourlyPrice(
     what: { kind: "local" } | { kind: "replica"; instanceSize?: string; endpoint?: string },
   ): Promise<{ perHour: number; source: PriceSource; matched: string }> {
+    const api = await this.apiRows();
     if (what.kind === "local") {
-      const found = await this.find("local", "*");
+      const found = this.find(api, "local", "*");
       return found?.perHour !== undefined && found
         ? { perHour: found.perHour, source: found.source, matched: found.matched }
         : { perHour: DEFAULT_PRICES.local.perHour, source: "default", matched: "local:*" };
     }
     const size = what.instanceSize ?? "x1";
     const found =
-      (what.endpoint ? await this.find("replica", what.endpoint) : undefined) ??
-      (await this.find("replica", size));
+      (what.endpoint ? this.find(api, "replica", what.endpoint) : undefined) ??
+      this.find(api, "replica", size);
     if (found) return { perHour: found.perHour, source: found.source, matched: found.matched };
     const threads = Number(/^x(\d+)$/i.exec(size)?.[1] ?? 1);
     return {

@@ -31,11 +31,43 @@ interface RouteSeries {
   byStatus: Map<number, { inc(): void }>;
 }
 
+/** The labelled inference series of one model and task, looked up once (as `RouteSeries`). */
+interface InferenceSeries {
+  duration: { observe(value: number): void };
+  batch: { observe(value: number): void };
+  byStatus: Map<number, { inc(): void }>;
+}
+
 /**
- * Series kept per method and route beyond this are looked up again each time (route patterns are few; this
- * only bounds memory should something pass paths as routes).
+ * Series kept per method and route (or model and task) beyond this are looked up again each time (route
+ * patterns are few; this only bounds memory should something pass paths as routes).
  */
-const MAX_ROUTE_SERIES = 2_000;
+const MAX_CACHED_SERIES = 2_000;
+
+/** `series.get(key)`, made by `make` and kept when missing (the map is emptied once it holds too many). */
+function cachedSeries<T>(series: Map<string, T>, key: string, make: () => T): T {
+  let found = series.get(key);
+  if (!found) {
+    found = make();
+    if (series.size >= MAX_CACHED_SERIES) series.clear();
+    series.set(key, found);
+  }
+  return found;
+}
+
+/** The child of `counter` for one status, kept in `byStatus`. */
+function statusChild(
+  byStatus: Map<number, { inc(): void }>,
+  status: number,
+  make: (status: string) => { inc(): void },
+): { inc(): void } {
+  let child = byStatus.get(status);
+  if (!child) {
+    child = make(String(status));
+    byStatus.set(status, child);
+  }
+  return child;
+}
 
 /**
  * The Prometheus metrics of one Hangar instance, on a registry of its own (never prom-client's global one:
@@ -65,6 +97,7 @@ export class HangarMetrics {
   private readonly routerStateChanges: Counter<"route" | "deployment" | "to">;
   private readonly routerRetries: Counter<"route" | "kind">;
   private readonly routeSeries = new Map<string, RouteSeries>();
+  private readonly inferenceSeries = new Map<string, InferenceSeries>();
 
   constructor() {
     const registers = [this.registry];
@@ -185,10 +218,18 @@ export class HangarMetrics {
       this.lfsBytes.inc(bytes);
     },
     inferenceRun: (event: InferenceEvent) => {
-      const labels = { model: event.model, task: event.task };
-      this.inferenceRequests.inc({ ...labels, status: String(event.status) });
-      this.inferenceDuration.observe(labels, event.ms / 1000);
-      if (event.status === 200) this.inferenceBatch.observe(labels, event.batchSize);
+      const { model, task } = event;
+      // Looked up once per model and task: prom-client hashes a label object on every call otherwise.
+      const series = cachedSeries(this.inferenceSeries, `${model}\u0000${task}`, () => ({
+        duration: this.inferenceDuration.labels({ model, task }),
+        batch: this.inferenceBatch.labels({ model, task }),
+        byStatus: new Map(),
+      }));
+      statusChild(series.byStatus, event.status, (status) =>
+        this.inferenceRequests.labels({ model, task, status }),
+      ).inc();
+      series.duration.observe(event.ms / 1000);
+      if (event.status === 200) series.batch.observe(event.batchSize);
     },
     queueDepth: (event: QueueDepthEvent) =>
       this.queueDepth.set({ model: event.model, task: event.task }, event.waiting),
@@ -215,33 +256,19 @@ export class HangarMetrics {
 
   observeRequest(request: FinishedRequest): void {
     const method = METHODS.has(request.method) ? request.method : "other";
-    const series = this.seriesOf(method, request.route);
-    let requests = series.byStatus.get(request.status);
-    if (!requests) {
-      requests = this.httpRequests.labels({ method, route: request.route, status: String(request.status) });
-      series.byStatus.set(request.status, requests);
-    }
-    requests.inc();
+    const route = request.route;
+    const series = cachedSeries(this.routeSeries, `${method} ${route}`, () => ({
+      duration: this.httpDuration.labels({ method, route }),
+      received: this.httpReceived.labels({ method, route }),
+      sent: this.httpSent.labels({ method, route }),
+      byStatus: new Map(),
+    }));
+    statusChild(series.byStatus, request.status, (status) =>
+      this.httpRequests.labels({ method, route, status }),
+    ).inc();
     series.duration.observe(request.seconds);
     if (request.receivedBytes > 0) series.received.inc(request.receivedBytes);
     if (request.sentBytes > 0) series.sent.inc(request.sentBytes);
-  }
-
-  private seriesOf(method: string, route: string): RouteSeries {
-    const key = `${method} ${route}`;
-    let series = this.routeSeries.get(key);
-    if (!series) {
-      const labels = { method, route };
-      series = {
-        duration: this.httpDuration.labels(labels),
-        received: this.httpReceived.labels(labels),
-        sent: this.httpSent.labels(labels),
-        byStatus: new Map(),
-      };
-      if (this.routeSeries.size >= MAX_ROUTE_SERIES) this.routeSeries.clear();
-      this.routeSeries.set(key, series);
-    }
-    return series;
   }
 
   /** The Prometheus text exposition of every metric: the process's, then the instance's. */

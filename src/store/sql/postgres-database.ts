@@ -87,6 +87,10 @@ class PostgresExecutor implements SqlExecutor {
     return (await this.query(sql, params)).rows as T[];
   }
 
+  allCached<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]> {
+    return this.all<T>(sql, params);
+  }
+
   async arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
     this.guard();
     const values = params === undefined ? [] : (params as unknown[]);
@@ -240,6 +244,9 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.outside.all<T>(sql, params);
+  }
+  allCached<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]> {
     return this.outside.all<T>(sql, params);
   }
   arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {

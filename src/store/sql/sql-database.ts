@@ -15,6 +15,13 @@ export interface RunResult {
 export interface SqlExecutor {
   readonly dialect: "sqlite" | "postgres";
   all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /**
+   * `all` for small reads made on every request (its credential, the budgets a call falls under): SQLite,
+   * outside a transaction, answers from the rows it read last for the same statement and parameters while
+   * nothing was committed to the database since, by any connection of this process or another
+   * (`PRAGMA data_version`); otherwise it is `all`. The rows may be shared: never modify them.
+   */
+  allCached<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]>;
   /** Rows as arrays of column values, in the statement's column order (cheaper for large reads). */
   arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]>;
   get<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;

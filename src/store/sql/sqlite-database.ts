@@ -16,6 +16,7 @@ import {
   type TransactionOptions,
 } from "./sql-database.ts";
 import type { jobs as appendJobs } from "./sqlite-append-jobs.ts";
+import { ReadCache } from "./sqlite-read-cache.ts";
 
 type Connection = Database.Database;
 type Statement = Database.Statement<unknown[], unknown>;
@@ -91,13 +92,18 @@ function bind(params: readonly SqlValue[] | undefined): unknown[] {
   return params === undefined ? [] : (params as unknown[]);
 }
 
-/** Statements on one connection; `guard` runs before each (to refuse use outside a running transaction). */
+/**
+ * Statements on one connection; `guard` runs before each (to refuse use outside a running transaction).
+ * Writes run on `writes`' connection (by default the same): the shared reader hands them to the writer, so
+ * that the reader never commits (its `PRAGMA data_version` then sees every commit, see sqlite-read-cache.ts).
+ */
 class ConnectionExecutor implements SqlExecutor {
   readonly dialect = "sqlite" as const;
   constructor(
     private readonly statements: Statements,
     private readonly guard: () => void,
     private readonly write: <T>(work: () => T) => Promise<T>,
+    private readonly writes: Statements = statements,
   ) {}
 
   /**
@@ -107,7 +113,10 @@ class ConnectionExecutor implements SqlExecutor {
   private async returning<R>(sql: string, read: (statement: Statement) => R): Promise<R> {
     this.guard();
     const statement = this.statements.get(sql);
-    if (!statement.readonly) return this.write(() => read(statement));
+    if (!statement.readonly) {
+      const writing = this.writes === this.statements ? statement : this.writes.get(sql);
+      return this.write(() => read(writing));
+    }
     try {
       return read(statement);
     } catch (error) {
@@ -119,6 +128,10 @@ class ConnectionExecutor implements SqlExecutor {
 
   all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.returning(sql, (statement) => statement.all(...bind(params)) as T[]);
+  }
+
+  allCached<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]> {
+    return this.all<T>(sql, params);
   }
 
   arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
@@ -190,6 +203,7 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly inside = new AsyncLocalStorage<boolean>();
   private readonly outside: ConnectionExecutor;
   private readonly outsideReads: ConnectionExecutor;
+  private readonly readCache: ReadCache;
   /** The worker thread of `appendMany`, started on its first use. */
   private appender: JobWorker<typeof appendJobs> | undefined;
   private closed = false;
@@ -206,7 +220,13 @@ export class SqliteDatabase implements SqlDatabase {
     this.lock = lock;
     const guard = () => this.assertOutside();
     this.outside = new ConnectionExecutor(this.writer, guard, (work) => this.writeAlone(work));
-    this.outsideReads = new ConnectionExecutor(this.reader, guard, (work) => this.writeAlone(work));
+    this.outsideReads = new ConnectionExecutor(
+      this.reader,
+      guard,
+      (work) => this.writeAlone(work),
+      this.writer,
+    );
+    this.readCache = new ReadCache(this.reader.connection, (sql) => this.reader.get(sql));
   }
 
   static open(path: string, options: OpenOptions = {}): SqliteDatabase {
@@ -246,6 +266,10 @@ export class SqliteDatabase implements SqlDatabase {
 
   all<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.outsideReads.all<T>(sql, params);
+  }
+  async allCached<T = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<readonly T[]> {
+    this.assertOutside();
+    return this.readCache.all(sql, params) as readonly T[];
   }
   arrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
     return this.outsideReads.arrays(sql, params);
