@@ -125,18 +125,20 @@ export function registerRequestHooks(
   // Warnings the operation gives while succeeding (a licence under review) become `X-Hangar-Warning`
   // headers: set on the raw response, so answers Hangar writes itself (streams) carry them too. The rest
   // of the request runs inside `collectWarnings` because `done` is called in it. Whatever outlives the
-  // request but was started in it (a timer, a pooled upstream connection, a pending write of the usage
-  // meter) keeps its async context, and with it this listener: so the listener lets go of the response once
-  // that is over (no header can be added then anyway), else every such request's objects would be kept.
+  // request but was started in it (a timer, a pooled connection) keeps its async context, and with it this
+  // listener: so the listener lets go of the response once that is over (no header can be added then
+  // anyway), else the request's objects would live on with it (about 5 KB of each routed request).
   app.addHook("onRequest", (_request, reply, done) => {
     let response: ServerResponse | undefined = reply.raw;
-    const given = new Set<string>();
+    // Most responses carry no warning: the set of those given is made by the first.
+    let given: Set<string> | undefined;
     whenResponseDone(reply, () => {
       response = undefined;
     });
     collectWarnings((warning) => {
       const value = warningHeaderValue(warning);
       if (!response || response.headersSent) return;
+      given ??= new Set();
       if (given.has(value) || given.size >= MAX_WARNING_HEADERS) return;
       given.add(value);
       response.appendHeader("X-Hangar-Warning", value);
