@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HangarError } from "../core/errors.ts";
 import { collectWarnings, warningHeaderValue } from "../core/response-warnings.ts";
@@ -10,7 +11,7 @@ import { recordAudit } from "../hub/audit/record-audit.ts";
 import type { WindowCounter } from "../store/window-counter.ts";
 import { AuthThrottle } from "./auth-throttle.ts";
 import { basicAuthToken, withChallenge } from "./basic-auth.ts";
-import { logRequest, requestContextOf, stampResponse } from "./request-log.ts";
+import { logRequest, requestContextOf, stampResponse, whenResponseDone } from "./request-log.ts";
 import type { Router } from "./router.ts";
 import { wantsHtml } from "./routes/web-ui.ts";
 
@@ -123,14 +124,24 @@ export function registerRequestHooks(
   });
   // Warnings the operation gives while succeeding (a licence under review) become `X-Hangar-Warning`
   // headers: set on the raw response, so answers Hangar writes itself (streams) carry them too. The rest
-  // of the request runs inside `collectWarnings` because `done` is called in it.
+  // of the request runs inside `collectWarnings` because `done` is called in it. Whatever outlives the
+  // request but was started in it (a timer, a pooled connection) keeps its async context, and with it this
+  // listener: so the listener lets go of the response once that is over (no header can be added then
+  // anyway), else the request's objects would live on with it (about 5 KB of each routed request).
   app.addHook("onRequest", (_request, reply, done) => {
-    const given = new Set<string>();
+    let response: ServerResponse | undefined = reply.raw;
+    // Most responses carry no warning: the set of those given is made by the first.
+    let given: Set<string> | undefined;
+    whenResponseDone(reply, () => {
+      response = undefined;
+    });
     collectWarnings((warning) => {
       const value = warningHeaderValue(warning);
-      if (given.has(value) || given.size >= MAX_WARNING_HEADERS || reply.raw.headersSent) return;
+      if (!response || response.headersSent) return;
+      given ??= new Set();
+      if (given.has(value) || given.size >= MAX_WARNING_HEADERS) return;
       given.add(value);
-      reply.raw.appendHeader("X-Hangar-Warning", value);
+      response.appendHeader("X-Hangar-Warning", value);
     }, done);
   });
 }
