@@ -6,7 +6,7 @@ import { isRecord } from "../tasks/task-definition.ts";
 import { messageOf, retryAfterMs, unreachable, upstreamError } from "./backend-errors.ts";
 import { readEventData } from "./sse.ts";
 import { type GenerationOutput, generationResult, meterPromptTokens, tokenUsage } from "./token-usage.ts";
-import { upstreamFetch, upstreamText } from "./upstream-fetch.ts";
+import { type UpstreamRequestInit, upstreamFetch, upstreamText } from "./upstream-fetch.ts";
 
 /** Token id of a streamed chunk whose backend sends text, not ids: it still counts as one generated token. */
 export const UNKNOWN_TOKEN_ID = -1;
@@ -66,11 +66,15 @@ export class OpenAiBackend implements InferenceBackend {
     return { "Content-Type": "application/json", ...(key ? { Authorization: `Bearer ${key}` } : {}) };
   }
 
-  /** POSTs JSON; a non-2xx answer becomes the upstream's error, a failed connection a retryable one. */
-  private async post(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
-    let response: Response;
+  /** POSTs JSON through `transport`; a failed connection becomes a retryable error. */
+  private async send<T>(
+    path: string,
+    body: unknown,
+    signal: AbortSignal,
+    transport: (url: URL, init: UpstreamRequestInit) => Promise<T>,
+  ): Promise<T> {
     try {
-      response = await upstreamFetch(this.urlOf(path), {
+      return await transport(this.urlOf(path), {
         method: "POST",
         headers: this.headers(),
         body: JSON.stringify(body),
@@ -80,14 +84,19 @@ export class OpenAiBackend implements InferenceBackend {
       if (signal.aborted) throw signal.reason;
       throw unreachable(this.options.url, error);
     }
+  }
+
+  /** The upstream's error for a non-2xx answer, with its message and `Retry-After`. */
+  private refused(status: number, text: string, retryAfter: string | null): HangarError {
+    return upstreamError(this.options.url, status, messageOf(text), retryAfterMs(retryAfter));
+  }
+
+  /** POSTs JSON; a non-2xx answer becomes the upstream's error, a failed connection a retryable one. */
+  private async post(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    const response = await this.send(path, body, signal, upstreamFetch);
     if (!response.ok) {
       const text = await response.text().catch(() => "");
-      throw upstreamError(
-        this.options.url,
-        response.status,
-        messageOf(text),
-        retryAfterMs(response.headers.get("retry-after")),
-      );
+      throw this.refused(response.status, text, response.headers.get("retry-after"));
     }
     return response;
   }
@@ -101,26 +110,10 @@ export class OpenAiBackend implements InferenceBackend {
     body: unknown,
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
-    let answer: { status: number; headers: Record<string, string | string[] | undefined>; text: string };
-    try {
-      answer = await upstreamText(this.urlOf(path), {
-        method: "POST",
-        headers: this.headers(),
-        body: JSON.stringify(body),
-        signal,
-      });
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw unreachable(this.options.url, error);
-    }
+    const answer = await this.send(path, body, signal, upstreamText);
     if (answer.status < 200 || answer.status > 299) {
       const retryAfter = answer.headers["retry-after"];
-      throw upstreamError(
-        this.options.url,
-        answer.status,
-        messageOf(answer.text),
-        retryAfterMs(typeof retryAfter === "string" ? retryAfter : null),
-      );
+      throw this.refused(answer.status, answer.text, typeof retryAfter === "string" ? retryAfter : null);
     }
     return JSON.parse(answer.text) as Record<string, unknown>;
   }
