@@ -9,6 +9,7 @@
  * section (or a few postings, or one model id) when it is first needed instead of the whole file at once.
  */
 import { createHash } from "node:crypto";
+import type { SearchIndexState } from "./search-index.ts";
 import { sortOrder } from "./sort-order.ts";
 
 export const MAGIC = Buffer.from("HGSINDEX", "latin1");
@@ -46,15 +47,14 @@ export interface Section {
   key?: string;
 }
 
-export interface SnapshotHeader {
+/** The header: the index's counters as its state has them (search-index.ts), and where the sections are. */
+export interface SnapshotHeader
+  extends Pick<
+    SearchIndexState,
+    "size" | "capacity" | "builtCount" | "sequence" | "buildMs" | "referenceTime"
+  > {
   identity: string;
   endianness: string;
-  size: number;
-  capacity: number;
-  builtCount: number;
-  sequence: number;
-  buildMs: number;
-  referenceTime: number;
   payloadBytes: number;
   /** CRC-32 of the block table that follows the payload (one Uint32 per block). */
   blockTableCrc: number;
