@@ -205,6 +205,22 @@ function json(response: ServerResponse, status: number, value: unknown): void {
   response.end(text);
 }
 
+/**
+ * A route file with one route, `name`, to `model` on `upstream`: no retries and no health probes, so the
+ * upstream sees exactly the requests a test sends.
+ */
+export function oneRouteFile(upstream: OpenAiUpstream, name: string, model: string): string {
+  return `health_interval_ms: 0
+routes:
+  - name: ${name}
+    retries: 0
+    deployments:
+      - backend: openai
+        url: ${upstream.url}/v1
+        model: ${model}
+`;
+}
+
 /** A small vector that depends on the text, so answers can be told apart and compared. */
 export function vectorOf(text: string): number[] {
   return [text.length, text.charCodeAt(0) || 0, 1];

@@ -10,7 +10,7 @@ import { defaultConfig, type HangarConfig } from "../../src/core/config.ts";
 import { createHangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
 import { startServer } from "../../src/server/create-server.ts";
-import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
+import { OpenAiUpstream, oneRouteFile } from "../helpers/openai-upstream.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
 import { PRIVATE_TARGETS_ALLOWED, startReceiver, until } from "../helpers/webhook-receiver.ts";
@@ -46,10 +46,7 @@ function queueSuite(engine: "SQLite" | "PostgreSQL") {
       home = await makeTempDir("hangar-alert-queue-");
       if (engine === "PostgreSQL") database = await createTestDatabase();
       const routes = join(home.path, "routes.yaml");
-      await writeFile(
-        routes,
-        `health_interval_ms: 0\nroutes:\n  - name: priced-chat\n    retries: 0\n    deployments:\n      - backend: openai\n        url: ${upstream.url}/v1\n        model: priced-model\n`,
-      );
+      await writeFile(routes, oneRouteFile(upstream, "priced-chat", "priced-model"));
       config = defaultConfig(home.path, {
         adminToken: ADMIN_TOKEN,
         routes,

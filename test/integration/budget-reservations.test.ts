@@ -7,7 +7,7 @@ import OpenAI from "openai";
 import { defaultConfig } from "../../src/core/config.ts";
 import { createHangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
-import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
+import { OpenAiUpstream, oneRouteFile } from "../helpers/openai-upstream.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { type ServeProcess, spawnServe, stopServe } from "../helpers/serve-process.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
@@ -52,10 +52,7 @@ function reservationSuite(engine: "SQLite" | "PostgreSQL") {
       home = await makeTempDir("hangar-reservations-");
       if (engine === "PostgreSQL") database = await createTestDatabase();
       const routes = join(home.path, "routes.yaml");
-      await writeFile(
-        routes,
-        `health_interval_ms: 0\nroutes:\n  - name: priced-chat\n    retries: 0\n    deployments:\n      - backend: openai\n        url: ${upstream.url}/v1\n        model: priced-model\n`,
-      );
+      await writeFile(routes, oneRouteFile(upstream, "priced-chat", "priced-model"));
       const hangar = await createHangar(defaultConfig(home.path, database ? { database: database.url } : {}));
       try {
         await createUser(hangar, { name: "alice" });

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
+import { OpenAiUpstream, oneRouteFile } from "../helpers/openai-upstream.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 import { PRIVATE_TARGETS_ALLOWED } from "../helpers/webhook-receiver.ts";
@@ -72,16 +72,6 @@ interface ApiBudget {
   current: { spent: number; reserved: number; remaining: number };
 }
 
-const ROUTES = (upstream: OpenAiUpstream) => `health_interval_ms: 0
-routes:
-  - name: priced-chat
-    retries: 0
-    deployments:
-      - backend: openai
-        url: ${upstream.url}/v1
-        model: priced-model
-`;
-
 /** The budget tests on one catalog engine: the same assertions on SQLite and PostgreSQL. */
 function budgetSuite(engine: "SQLite" | "PostgreSQL") {
   describe(`budgets on ${engine}`, () => {
@@ -97,7 +87,7 @@ function budgetSuite(engine: "SQLite" | "PostgreSQL") {
       await Promise.all([upstream.start(), receiver.start()]);
       folder = await makeTempDir("hangar-budgets-");
       const routes = join(folder.path, "routes.yaml");
-      await writeFile(routes, ROUTES(upstream));
+      await writeFile(routes, oneRouteFile(upstream, "priced-chat", "priced-model"));
       if (engine === "PostgreSQL") database = await createTestDatabase();
       hub = await startTestHangar({
         routes,

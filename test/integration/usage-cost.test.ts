@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { uploadBatchInput, waitForBatch } from "../helpers/batch-jobs.ts";
 import { runCli } from "../helpers/cli-in-process.ts";
-import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
+import { OpenAiUpstream, oneRouteFile } from "../helpers/openai-upstream.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** The upstream's stand-in tokenizer: one token per word of the messages, plus 3 per message. */
@@ -31,18 +31,7 @@ describe("usage, cost, token rate limits and estimates", () => {
     upstream.promptTokens = wordTokens;
     folder = await makeTempDir("hangar-usage-");
     const routes = join(folder.path, "routes.yaml");
-    await writeFile(
-      routes,
-      `health_interval_ms: 0
-routes:
-  - name: tickets
-    retries: 0
-    deployments:
-      - backend: openai
-        url: ${upstream.url}/v1
-        model: ticket-model
-`,
-    );
+    await writeFile(routes, oneRouteFile(upstream, "tickets", "ticket-model"));
     hub = await startTestHangar({ routes });
     hub.hangar.batches.start();
     bobToken = await hub.addUser("bob");
