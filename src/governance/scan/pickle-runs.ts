@@ -5,13 +5,8 @@ import { type NumberStepper, stepperOf } from "./pickle-wasm.ts";
 /** Bytes of a FRAME opcode: the byte and a u64 length. */
 const FRAME_BYTES = 9;
 
-/** Bytes a run's opcode needs in the buffer to run, by opcode (1 for any it does not run). */
-const WHOLE = new Uint8Array(256).fill(1);
-WHOLE[0x47] = 9; // BINFLOAT
-WHOLE[0x4b] = 2; // BININT1
-WHOLE[0x4d] = 3; // BININT2
-WHOLE[0x4a] = 5; // BININT
-WHOLE[0x95] = FRAME_BYTES;
+/** Bytes a run's opcode needs in the buffer to run, by opcode: a number's, FRAME's, 1 for any other. */
+const WHOLE = Uint8Array.from({ length: 256 }, (_, op) => (op === 0x95 ? FRAME_BYTES : numberBytes(op) || 1));
 /** The most any of them needs: before `end - LONGEST` every one is whole without checking. */
 const LONGEST = 9;
 
