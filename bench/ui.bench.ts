@@ -71,12 +71,13 @@ function summary(values: number[]) {
 async function main(): Promise<void> {
   process.stdout.write(`${describeMachine(machineInfo())}\n`);
   await ensureWebUiBuilt();
+  let started = performance.now();
+  await homeWithGeneratedCatalog(HOME, MODELS, SEED);
   // The server serves a copy of the build: a rebuild in the checkout during the run does not touch it.
+  // Copied after the home is made, which empties a new home's folder.
   const webRoot = join(HOME, "web-dist");
   rmSync(webRoot, { recursive: true, force: true });
   cpSync(DEFAULT_WEB_ROOT, webRoot, { recursive: true });
-  let started = performance.now();
-  await homeWithGeneratedCatalog(HOME, MODELS, SEED);
   const hangar = await createHangar(defaultConfig(HOME, { logLevel: "silent" }));
   process.stdout.write(`Hangar opened in ${round(performance.now() - started)} ms\n`);
   const server = await startServer(hangar, { host: "127.0.0.1", port: 0 }, { webRoot, logLevel: "silent" });
