@@ -96,6 +96,23 @@ describe("the CLI as a first-time user meets it, on a home with the bundled cata
     assert.equal(two.code, 0, two.stderr);
     assert.match(two.stdout, /^2 models match \(showing 1-2, sorted by relevance\)/m);
   });
+
+  it("a search or recommendation on a home with no models says how to get some; one that only misses does not", async () => {
+    const empty = await makeTempDir("hangar-empty-home-");
+    const [search, recommend, miss] = await Promise.all([
+      runCli(["search", "sentiment", "--home", empty.path]),
+      runCli(["recommend", "classify the sentiment of English reviews", "--home", empty.path]),
+      runCli(["search", "zzqx-no-such-model", "--home", hub.home]),
+    ]).finally(() => empty.remove());
+    for (const run of [search, recommend]) {
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /This instance has no models yet: `hangar serve` imports the bundled catalog/);
+    }
+    assert.match(search.stdout, /^No models match\.$/m);
+    assert.equal(miss.code, 0, miss.stderr);
+    assert.match(miss.stdout, /^0 models match/m);
+    assert.doesNotMatch(miss.stdout, /no models yet/);
+  });
 });
 
 describe("links the CLI prints open something, on the port the server really listens on", () => {

@@ -93,7 +93,10 @@ export function homeServer(config: HangarConfig): Connection | null {
 /** Where a discovery command's answer came from (in its `--json` output as `served`). */
 export type Served =
   | { by: "server"; url: string }
-  | { by: "home"; index: { loadedFromSnapshot: boolean; buildMs: number; loadMs: number | null } };
+  | {
+      by: "home";
+      index: { loadedFromSnapshot: boolean; buildMs: number; loadMs: number | null; models: number };
+    };
 
 /** `Served` for an answer worked out on the home: whether its search index was read from a snapshot or built. */
 export async function servedByHome(hangar: Hangar): Promise<Served> {
@@ -101,8 +104,22 @@ export async function servedByHome(hangar: Hangar): Promise<Served> {
   const index = await getSearchIndex(hangar);
   return {
     by: "home",
-    index: { loadedFromSnapshot: index.loadMs !== null, buildMs: index.buildMs, loadMs: index.loadMs },
+    index: {
+      loadedFromSnapshot: index.loadMs !== null,
+      buildMs: index.buildMs,
+      loadMs: index.loadMs,
+      models: index.size,
+    },
   };
+}
+
+/**
+ * What to tell someone whose search found nothing because the home holds no models at all (a home no
+ * `hangar serve` has started yet: the bundled catalog is imported at the server's start); null otherwise.
+ */
+export function emptyHomeHint(served: Served): string | null {
+  if (served.by !== "home" || served.index.models > 0) return null;
+  return "This instance has no models yet: `hangar serve` imports the bundled catalog at its start (HANGAR_NO_CATALOG=1 skips it), `hangar pull REPO_ID` copies a model from the Hub, and `hangar upload` adds your own.";
 }
 
 /**

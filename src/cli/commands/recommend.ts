@@ -9,7 +9,7 @@ import {
 } from "../../discovery/recommend/recommend-models.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import type { Command } from "../command.ts";
-import { askHomeServer, servedByHome, withLocalHome, writeJson } from "./local-home.ts";
+import { askHomeServer, emptyHomeHint, servedByHome, withLocalHome, writeJson } from "./local-home.ts";
 
 /** The constraints that are set, one short phrase each. */
 export function describeConstraints(constraints: Constraints): string[] {
@@ -107,6 +107,10 @@ export const recommendCommand: Command = {
       })));
     const result = answer.result;
     if (json) writeJson(stdout, { ...result, served: answer.served });
-    else writeRecommendation(stdout, result);
+    else {
+      writeRecommendation(stdout, result);
+      const hint = emptyHomeHint(answer.served);
+      if (hint !== null) stdout.write(`\n${hint}\n`);
+    }
   },
 };

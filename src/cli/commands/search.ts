@@ -3,7 +3,14 @@ import { parseSearchRequest } from "../../discovery/parse-search-request.ts";
 import { type SearchHit, type SearchModelsResult, searchModels } from "../../discovery/search-models.ts";
 import { localAdministrator } from "../../hub/accounts/principal.ts";
 import type { Command } from "../command.ts";
-import { askHomeServer, servedByHome, withLocalHome, writeJson, writeTable } from "./local-home.ts";
+import {
+  askHomeServer,
+  emptyHomeHint,
+  servedByHome,
+  withLocalHome,
+  writeJson,
+  writeTable,
+} from "./local-home.ts";
 
 /** CLI flags and the search request parameters they stand for. */
 const FLAG_PARAMETERS: Record<string, string> = {
@@ -154,6 +161,8 @@ export const searchCommand: Command = {
     stdout.write(
       `\n${countNoun(result.total, "model")} ${result.total === 1 ? "matches" : "match"}${shown > 0 ? ` (showing ${first}-${first + shown - 1}, sorted by ${result.sort})` : ""}; ${result.tookMs} ms\n`,
     );
+    const hint = emptyHomeHint(answer.served);
+    if (hint !== null) stdout.write(`${hint}\n`);
     const facets = result.facets;
     if (facets && result.total > 0) {
       const top = (name: keyof typeof facets) =>
