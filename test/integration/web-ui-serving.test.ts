@@ -44,6 +44,8 @@ describe("the web UI's files and page URLs", () => {
       "README.md": "---\nlicense: mit\n---\n# Demo\n",
       "config.json": "{}",
     });
+    await importFiles(hangar, "acme/data", { "README.md": "# Data\n" }, { type: "dataset" });
+    await importFiles(hangar, "acme/secret", { "config.json": "{}" }, { private: true });
     built = await startServer(hangar, { host: "127.0.0.1", port: 0 }, { webRoot, logLevel: "silent" });
     unbuilt = await startServer(
       hangar,
@@ -152,8 +154,7 @@ describe("the web UI's files and page URLs", () => {
       "/acme/demo/commits/main",
       "/acme/demo/commit/0123abcd",
       "/datasets/acme/data",
-      "/spaces/acme/app/tree/main",
-      "/unknown/repo",
+      "/datasets/acme/data/tree/main",
     ]) {
       const response = await fetch(`${built.url}${path}`, { headers: { accept: BROWSER } });
       assert.equal(response.status, 200, path);
@@ -161,9 +162,29 @@ describe("the web UI's files and page URLs", () => {
     }
   });
 
+  it("answers 404 with the app (which says not found) for the page of a repo that is missing or not readable", async () => {
+    for (const path of [
+      "/unknown/repo",
+      "/spaces/acme/app/tree/main",
+      "/datasets/acme/demo",
+      "/acme/data",
+      "/acme/secret",
+      "/acme/secret/blob/main/config.json",
+    ]) {
+      const response = await fetch(`${built.url}${path}`, { headers: { accept: BROWSER } });
+      assert.equal(response.status, 404, path);
+      assert.equal(response.headers.get("cache-control"), "no-store", path);
+      assert.equal(await response.text(), INDEX, path);
+      const again = await fetch(`${built.url}${path}`, {
+        headers: { accept: BROWSER, "if-none-match": response.headers.get("etag") ?? "" },
+      });
+      assert.equal(again.status, 404, `${path}: not a 304`);
+    }
+  });
+
   it("leaves every other client as it was: JSON at /, 404 on page URLs, git, resolve and the API", async () => {
     const info = await fetch(`${built.url}/`, { headers: { accept: "application/json" } });
-    assert.deepEqual(await info.json(), { name: "Hangar", version: "0.1.0", repos: 1, catalogEntries: 0 });
+    assert.deepEqual(await info.json(), { name: "Hangar", version: "0.1.0", repos: 3, catalogEntries: 0 });
     const page = await fetch(`${built.url}/acme/demo`);
     assert.equal(page.status, 404);
     assert.equal(page.headers.get("x-error-code"), "NotFound");

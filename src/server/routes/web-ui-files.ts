@@ -65,7 +65,12 @@ async function encodedBody(path: string, encoding: Encoding, version: string): P
  * 304 when nothing changed). Text goes brotli- or gzip-compressed when the client accepts it (`Vary:
  * Accept-Encoding`, one ETag per encoding).
  */
-export async function sendFile(context: RequestContext, path: string, immutable: boolean): Promise<boolean> {
+export async function sendFile(
+  context: RequestContext,
+  path: string,
+  immutable: boolean,
+  status = 200,
+): Promise<boolean> {
   const { request, response } = context;
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -85,7 +90,9 @@ export async function sendFile(context: RequestContext, path: string, immutable:
   ];
   const headers: Record<string, string | number> = {
     "Content-Type": CONTENT_TYPES[extension] ?? "application/octet-stream",
-    "Cache-Control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
+    // An error page (`status` other than 200) is not kept: the next request asks again.
+    "Cache-Control":
+      status !== 200 ? "no-store" : immutable ? "public, max-age=31536000, immutable" : "no-cache",
     ETag: etag,
     "X-Content-Type-Options": "nosniff",
   };
@@ -95,14 +102,14 @@ export async function sendFile(context: RequestContext, path: string, immutable:
     headers["Content-Security-Policy"] =
       "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
   }
-  if (matchesEtag(request.headers["if-none-match"], etag)) {
+  if (status === 200 && matchesEtag(request.headers["if-none-match"], etag)) {
     response.writeHead(304, headers);
     response.end();
     return true;
   }
   const body = encoding ? await encodedBody(path, encoding, version) : await readFile(path);
   if (encoding) headers["Content-Encoding"] = encoding;
-  response.writeHead(200, { ...headers, "Content-Length": body.byteLength });
+  response.writeHead(status, { ...headers, "Content-Length": body.byteLength });
   response.end(request.method === "HEAD" ? undefined : body);
   return true;
 }

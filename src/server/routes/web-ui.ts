@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HangarError } from "../../core/errors.ts";
+import { canRead } from "../../hub/access.ts";
 import { decodeSegment, sendJson } from "../http.ts";
 import type { RequestContext, Router } from "../router.ts";
+import { repoRefFromSegments } from "../wire/repo-path.ts";
 import { sendFile } from "./web-ui-files.ts";
 
 const VERSION = (
@@ -22,9 +24,12 @@ export function wantsHtml(accept: string | undefined): boolean {
   return (accept ?? "").split(",").some((part) => /^\s*text\/html\b/i.test(part));
 }
 
-/** The app's page: every page URL is the same document, which routes on the client. */
-async function sendApp(context: RequestContext, webRoot: string): Promise<void> {
-  if (await sendFile(context, join(webRoot, "index.html"), false)) return;
+/**
+ * The app's page: every page URL is the same document, which routes on the client. `status` 404 is for the
+ * page of a repo that does not exist (or that the caller may not see): the app shows it as not found.
+ */
+async function sendApp(context: RequestContext, webRoot: string, status: 200 | 404 = 200): Promise<void> {
+  if (await sendFile(context, join(webRoot, "index.html"), false, status)) return;
   const text = `${WEB_UI_NOT_BUILT}\n`;
   context.response.writeHead(503, {
     "Content-Type": "text/plain; charset=utf-8",
@@ -82,7 +87,15 @@ export function registerWebUiRoutes(router: Router, webRoot: string = DEFAULT_WE
     },
     { summary: "The web UI's built scripts and styles (cached for a year: their names carry their hash)" },
   );
-  const page = (context: RequestContext) => sendApp(context, webRoot);
+  // As on the Hub, a repo's page answers 404 when the repo does not exist or the caller may not read it (a
+  // navigation carries no token: the app then asks the API with the token it holds, if any).
+  const page = async (context: RequestContext) => {
+    const { params, hangar, caller } = context;
+    const repo = await hangar.catalog.repos.get(
+      repoRefFromSegments(params.type, params.namespace!, params.name!),
+    );
+    return sendApp(context, webRoot, repo && canRead(caller, repo) ? 200 : 404);
+  };
   for (const pattern of PAGE_PATTERNS) {
     router.add("GET", pattern, page, { pageOnly: true, summary: PAGE_SUMMARY });
     router.add("GET", `/:type(datasets|spaces)${pattern}`, page, { pageOnly: true, summary: PAGE_SUMMARY });
