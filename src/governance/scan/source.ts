@@ -42,29 +42,42 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
   };
   const read = (offset: number, length: number) =>
     readInto(Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset))), offset, length);
-  const fresh = readerSource(size, read);
-  /** Rings of whole-chunk buffers given back by iterations stopped early (a Cursor's seek), for the next. */
-  const spare: Buffer[][] = [];
-  /**
-   * Three buffers in turn (the one being read ahead, the one handed out, the one before it, which a Cursor may
-   * still copy from): no 1 MB garbage per chunk, which made the GC run often over a large pickle model. A seek
-   * starts a new iteration: it takes the ring the last one gave back, as fresh buffers for every seek (25 of
-   * them in a 200 MB legacy checkpoint) cost more than the scan itself.
-   */
-  const recycled = (offset: number, end: number) => {
-    const length = Math.min(CHUNK, Math.max(0, end - offset));
-    const ring = (length === CHUNK ? spare.pop() : undefined) ?? newRing(length);
-    let turn = 0;
-    const give = length === CHUNK ? () => spare.push(ring) : undefined;
-    return readAhead(offset, end, (at, length) => readInto(ring[turn++ % ring.length]!, at, length), give);
-  };
+  const rings = new RingChunks(readInto);
   return {
     size,
     read,
     chunks: (offset, end = size, reuse = false) =>
-      reuse ? recycled(offset, end) : fresh.chunks(offset, end),
+      reuse ? rings.chunks(offset, end) : readAhead(offset, end, read),
     close: () => handle.close(),
   };
+}
+
+/**
+ * Chunks read into three buffers in turn (the one being read ahead, the one handed out, the one before it,
+ * which a Cursor may still copy from): no 1 MB garbage per chunk, which made the GC run often over a large
+ * pickle model. A seek starts a new iteration: it takes the ring the last one gave back, as fresh buffers for
+ * every seek (25 of them in a 200 MB legacy checkpoint) cost more than the scan itself.
+ */
+class RingChunks {
+  /** Rings of whole-chunk buffers given back by iterations stopped early (a Cursor's seek), for the next. */
+  private readonly spare: Buffer[][] = [];
+
+  constructor(
+    private readonly readInto: (buffer: Buffer, offset: number, length: number) => Promise<Uint8Array>,
+  ) {}
+
+  chunks(offset: number, end: number): AsyncIterable<Uint8Array> {
+    const length = Math.min(CHUNK, Math.max(0, end - offset));
+    const ring = (length === CHUNK ? this.spare.pop() : undefined) ?? newRing(length);
+    let turn = 0;
+    const give = length === CHUNK ? () => this.spare.push(ring) : undefined;
+    return readAhead(
+      offset,
+      end,
+      (at, length) => this.readInto(ring[turn++ % ring.length]!, at, length),
+      give,
+    );
+  }
 }
 
 /**
@@ -116,15 +129,26 @@ async function* readAhead(
   }
 }
 
-/** A source of `size` bytes over a bounded-read function; chunks are reads of 1 MB. */
+/**
+ * A source of `size` bytes over a bounded-read function (a blob store's range reads); chunks are reads of
+ * 1 MB. With `reuse`, each read is copied into a ring of buffers as a file's chunks are read (in WebAssembly
+ * memory, where the pickle walk steps over numbers in place): a copy of a megabyte costs far less than the
+ * range read it follows.
+ */
 export function readerSource(
   size: number,
   read: (offset: number, length: number) => Promise<Uint8Array>,
 ): ByteSource {
+  const rings = new RingChunks(async (buffer, offset, length) => {
+    const bytes = await read(offset, Math.min(length, buffer.length));
+    buffer.set(bytes);
+    return buffer.subarray(0, bytes.length);
+  });
   return {
     size,
     read,
-    chunks: (offset, end = size) => readAhead(offset, end, read),
+    chunks: (offset, end = size, reuse = false) =>
+      reuse ? rings.chunks(offset, end) : readAhead(offset, end, read),
   };
 }
 
