@@ -26,6 +26,11 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * factor) / factor;
 }
 
+/** Bytes in MB (MiB), rounded to `digits` decimals: how the benchmarks' tables and JSON lines give sizes. */
+export function megabytes(bytes: number, digits = 1): number {
+  return round(bytes / MB, digits);
+}
+
 /** Seconds elapsed since `start` (a `process.hrtime.bigint()` value). */
 export function secondsSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
