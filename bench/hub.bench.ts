@@ -26,7 +26,7 @@ import { request } from "./lib/http-client.ts";
 import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
 import { findNginx, NGINX_INSTALL_HINT, startNginx } from "./lib/nginx.ts";
 import { POSTGRES_SERVER_URL, postgresAvailable, startScaleOut } from "./lib/scale-out.ts";
-import { MB, median, percentile, round, secondsSince } from "./lib/stats.ts";
+import { MB, median, megabytes, percentile, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
 
@@ -52,10 +52,6 @@ const BARE_TARGET = 0.95;
 /** HANGAR_BENCH_SCALE_OUT=0 skips the PostgreSQL + S3 row. */
 const SCALE_OUT = process.env.HANGAR_BENCH_SCALE_OUT !== "0";
 const RSS_TARGET = 100 * MB;
-
-function mb(bytes: number): number {
-  return round(bytes / MB, 1);
-}
 
 /** Figures of one download run for the JSON line. */
 function downloadJson(figures: DownloadFigures) {
@@ -218,10 +214,10 @@ async function run(nginxBinary: string): Promise<number> {
     "Hangar server memory while streaming (sampled from /proc every 20 ms)",
     ["measure", "MB"],
     [
-      ["idle RSS (before downloads)", mb(downloads.idleRss)],
-      ["peak RSS while streaming", mb(downloads.peakRss)],
-      ["peak - idle", mb(rssDelta)],
-      ["VmHWM after downloads (since start)", mb(downloads.highWaterMark)],
+      ["idle RSS (before downloads)", megabytes(downloads.idleRss)],
+      ["peak RSS while streaming", megabytes(downloads.peakRss)],
+      ["peak - idle", megabytes(rssDelta)],
+      ["VmHWM after downloads (since start)", megabytes(downloads.highWaterMark)],
     ],
   );
   printLoad("after the downloads");
@@ -264,7 +260,7 @@ async function run(nginxBinary: string): Promise<number> {
         `${ratio} x nginx, ${ratioToBare} x bare Node.js`,
         verdict(throughputMet),
       ],
-      ["peak RSS while streaming < idle + 100 MB", `+${mb(rssDelta)} MB`, verdict(rssMet)],
+      ["peak RSS while streaming < idle + 100 MB", `+${megabytes(rssDelta)} MB`, verdict(rssMet)],
     ],
   );
   const machineAtEnd = machineInfo();
@@ -282,10 +278,10 @@ async function run(nginxBinary: string): Promise<number> {
       met: throughputMet,
     },
     rss: {
-      idleMB: mb(downloads.idleRss),
-      peakMB: mb(downloads.peakRss),
-      deltaMB: mb(rssDelta),
-      highWaterMarkMB: mb(downloads.highWaterMark),
+      idleMB: megabytes(downloads.idleRss),
+      peakMB: megabytes(downloads.peakRss),
+      deltaMB: megabytes(rssDelta),
+      highWaterMarkMB: megabytes(downloads.highWaterMark),
       targetDeltaMB: RSS_TARGET / MB,
       met: rssMet,
     },
@@ -355,7 +351,7 @@ async function measureScaleOut(baselines: DownloadTarget[], dataDir: string, sha
   printLoad("after the PostgreSQL + S3 downloads");
   return {
     ...downloadJson(figures),
-    proxyPeakRssDeltaMB: mb(figures.peakRss - figures.idleRss),
+    proxyPeakRssDeltaMB: megabytes(figures.peakRss - figures.idleRss),
   };
 }
 async function main(): Promise<number> {

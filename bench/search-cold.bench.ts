@@ -35,7 +35,7 @@ import { createRepo } from "../src/hub/create-repo.ts";
 import { REPO_ROOT } from "./lib/hangar-process.ts";
 import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
 import { RssSampler, readProcessMemory } from "./lib/rss.ts";
-import { MB, median, round } from "./lib/stats.ts";
+import { median, megabytes, round } from "./lib/stats.ts";
 import { printJsonLine, printTable } from "./lib/table.ts";
 import { makeTempDir, runCleanups } from "./lib/temp.ts";
 
@@ -175,7 +175,6 @@ async function cliSearch(home: string, args: string[]): Promise<CliRun> {
 }
 
 const seconds = (ms: number) => round(ms / 1000, 2);
-const megabytes = (bytes: number) => round(bytes / MB, 0);
 
 async function snapshotFiles(home: string): Promise<string[]> {
   const folder = join(home, "cache");
@@ -219,7 +218,7 @@ function cliRowsTable(title: string, rows: CliRow[]): void {
         : runs.some((run) => run.loadedFromSnapshot)
           ? "some"
           : "no",
-      megabytes(Math.max(...runs.map((run) => run.peakRssBytes))),
+      megabytes(Math.max(...runs.map((run) => run.peakRssBytes)), 0),
       runs[0]!.total,
     ]),
   );
@@ -273,9 +272,9 @@ async function main(): Promise<void> {
       [
         "(a) full build",
         seconds(buildMs),
-        `${terms.toLocaleString("en")} terms, ${postings.toLocaleString("en")} postings; RSS +${megabytes(buildRss)} MB`,
+        `${terms.toLocaleString("en")} terms, ${postings.toLocaleString("en")} postings; RSS +${megabytes(buildRss, 0)} MB`,
       ],
-      ["(b) write snapshot", seconds(saveMs), `${megabytes(snapshotBytes)} MB file`],
+      ["(b) write snapshot", seconds(saveMs), `${megabytes(snapshotBytes, 0)} MB file`],
     ],
   );
 
@@ -366,14 +365,14 @@ async function main(): Promise<void> {
     models: MODELS,
     buildSeconds: seconds(buildMs),
     saveSeconds: seconds(saveMs),
-    snapshotMB: megabytes(snapshotBytes),
+    snapshotMB: megabytes(snapshotBytes, 0),
     cli: cliRows.map(({ row, query, runs }) => ({
       row,
       query,
       wallSeconds: runs.map((run) => seconds(run.wallMs)),
       loadMs: runs.map((run) => (run.loadMs === null ? null : round(run.loadMs, 0))),
       queryMs: runs.map((run) => round(run.tookMs, 0)),
-      peakRssMB: megabytes(Math.max(...runs.map((run) => run.peakRssBytes))),
+      peakRssMB: megabytes(Math.max(...runs.map((run) => run.peakRssBytes)), 0),
       fromSnapshot: runs.map((run) => run.loadedFromSnapshot),
     })),
     catchUp: catchUp.map(({ commits, commitSeconds, run, foundNew }) => ({

@@ -21,7 +21,7 @@ import { type BranchCheck, CommitLog, checkBranch, historyLength } from "./lib/s
 import { countingFetch, SoakHttp } from "./lib/soak/http.ts";
 import { type KindFigures, SoakRecorder } from "./lib/soak/recorder.ts";
 import { createAccounts, createRepos, type SoakWorld } from "./lib/soak/setup.ts";
-import { MB, round, secondsSince } from "./lib/stats.ts";
+import { MB, megabytes, round, secondsSince } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
 
@@ -46,10 +46,6 @@ function seededRandom(seed: number): () => number {
     value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
     return ((value ^ (value >>> 14)) >>> 0) / 2 ** 32;
   };
-}
-
-function mb(bytes: number): number {
-  return round(bytes / MB, 1);
 }
 
 function formatStatuses(statuses: Record<string, number>): string {
@@ -274,9 +270,9 @@ async function run(): Promise<number> {
         fsckAlongside ? describeFsck(fsckAlongside) : "not run: the server exited",
       ],
       ["hangar fsck --verify after the server stopped", describeFsck(fsckAfterStop)],
-      ["server RSS before the load, MB", mb(idle.rss)],
-      ["server peak RSS during the load (sampled every 100 ms), MB", mb(rss.peak)],
-      ["server VmHWM since start (first start trains the factory models), MB", mb(highWaterMark)],
+      ["server RSS before the load, MB", megabytes(idle.rss)],
+      ["server peak RSS during the load (sampled every 100 ms), MB", megabytes(rss.peak)],
+      ["server VmHWM since start (first start trains the factory models), MB", megabytes(highWaterMark)],
       ["server CPU seconds during the load", round(serverCpuSeconds, 1)],
       ["clients' CPU seconds during the load (this process, on the same cores)", round(clientCpuSeconds, 1)],
       [
@@ -354,9 +350,9 @@ async function run(): Promise<number> {
       afterStop: { ...fsckAfterStop, problems: fsckAfterStop.problems.length },
     },
     rss: {
-      idleMB: mb(idle.rss),
-      peakMB: mb(rss.peak),
-      highWaterMarkMB: mb(highWaterMark),
+      idleMB: megabytes(idle.rss),
+      peakMB: megabytes(rss.peak),
+      highWaterMarkMB: megabytes(highWaterMark),
       samples: rss.samples,
     },
     serverCpuSeconds: round(serverCpuSeconds, 1),

@@ -7,32 +7,30 @@
 // Knobs (for quick runs): HANGAR_BENCH_FILE_MB (default 1024); HANGAR_BENCH_BASIC=0 and
 // HANGAR_BENCH_LIBRARY=0 skip the extra runs; HANGAR_BENCH_SCALE_OUT=0 skips the PostgreSQL + S3 row (the
 // same upload into a node on PostgreSQL and an s3rver bucket, parts PUT straight to the bucket).
+// The protocol is driven by bench/lib/lfs-ingest.ts; the references are in bench/lib/upload-references.ts,
+// the basic-only, `@huggingface/hub` and PostgreSQL + S3 runs in bench/lib/upload-extra-runs.ts.
 import { mkdir, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { uploadFilesWithProgress } from "@huggingface/hub";
-import { copyDirectWithDd, copyDurably, hashFile, makeDataFile, warmPageCache } from "./lib/data-file.ts";
+import { makeDataFile, warmPageCache } from "./lib/data-file.ts";
 import { numberFromEnv, switchFromEnv } from "./lib/env.ts";
 import { buildHome } from "./lib/fixtures.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
 import { startHashingSink } from "./lib/hashing-sink.ts";
 import { request } from "./lib/http-client.ts";
-import {
-  auth,
-  checkStored,
-  cpuSeconds,
-  expectOk,
-  type IngestResult,
-  ingest,
-  putParts,
-} from "./lib/lfs-ingest.ts";
+import { auth, checkStored, expectOk, type IngestResult, ingest } from "./lib/lfs-ingest.ts";
 import { describeMachine, machineInfo, printLoad } from "./lib/machine.ts";
-import { RssSampler, readProcessCpuSeconds, readProcessMemory } from "./lib/rss.ts";
-import { POSTGRES_SERVER_URL, postgresAvailable, startScaleOut } from "./lib/scale-out.ts";
-import { MB, megabytesPerSecond, round, secondsSince } from "./lib/stats.ts";
+import { RssSampler, readProcessMemory } from "./lib/rss.ts";
+import { MB, megabytes, megabytesPerSecond, round } from "./lib/stats.ts";
 import { printJsonLine, printTable, verdict } from "./lib/table.ts";
 import { makeTempDir, onCleanup, runCleanups } from "./lib/temp.ts";
+import {
+  ingestBasicOnly,
+  ingestOnScaleOut,
+  type LibraryUpload,
+  uploadWithHubLibrary,
+} from "./lib/upload-extra-runs.ts";
+import { measureFileReferences, measureHashingSink } from "./lib/upload-references.ts";
 
 const FILE_SIZE = numberFromEnv("HANGAR_BENCH_FILE_MB", 1024) * MB;
 const RUN_LIBRARY = switchFromEnv("HANGAR_BENCH_LIBRARY");
@@ -52,43 +50,6 @@ const CORES = availableParallelism();
 /** CPU seconds spent per second of wall time: how many of the machine's cores the run kept busy. */
 function busyCores(cpu: number, seconds: number): number {
   return round(cpu / seconds, 2);
-}
-
-function mb(bytes: number): number {
-  return round(bytes / MB, 1);
-}
-
-/**
- * The PostgreSQL + S3 row (issue 12): the same upload into a Hangar node on a fresh database and an s3rver
- * bucket. The LFS batch hands out presigned part URLs, so the parts go straight to s3rver; Hangar completes
- * the S3 multipart upload and commits. CPU counts Hangar and s3rver together (Hangar alone is also kept).
- */
-async function ingestOnScaleOut(path: string, oid: string) {
-  if (!(await postgresAvailable())) {
-    process.stdout.write(`\nPostgreSQL + S3 row skipped: no PostgreSQL at ${POSTGRES_SERVER_URL}\n`);
-    return undefined;
-  }
-  const engines = await startScaleOut();
-  const home = await makeTempDir("upload-home-pg");
-  await buildHome({ home, config: engines.config(home), repos: [REPO_ID] });
-  const server = await startHangarProcess(home, { ...engines.env, HANGAR_ADMIN_TOKEN: ADMIN_TOKEN });
-  onCleanup(server.stop);
-  const hangarBefore = readProcessCpuSeconds(server.pid);
-  const result = await ingest({
-    baseUrl: server.url,
-    repoId: REPO_ID,
-    path,
-    oid,
-    size: FILE_SIZE,
-    transfers: ["basic", "multipart"],
-    serverPids: [server.pid, engines.s3.pid],
-    token: ADMIN_TOKEN,
-  });
-  const hangarCpuSeconds = readProcessCpuSeconds(server.pid) - hangarBefore;
-  await checkStored(server.url, REPO_ID, oid, FILE_SIZE);
-  await server.stop();
-  printLoad("after the PostgreSQL + S3 ingest");
-  return { ...result, hangarCpuSeconds, MBps: megabytesPerSecond(FILE_SIZE, result.seconds) };
 }
 
 async function run(): Promise<number> {
@@ -114,29 +75,13 @@ async function run(): Promise<number> {
     return path;
   };
 
-  // Baseline: Node's sha256 over the same bytes, read the same way (1 MB reads from the page cache).
+  // Baselines: Node's sha256 over the same bytes, and durable writes of them (bench/lib/upload-references.ts).
   const dataFile = await freshFile("weights.bin");
-  // Each reference is the best of BASELINE_RUNS: the machine's capacity, not its worst moment.
-  const hashRuns = [];
-  for (let run = 0; run < BASELINE_RUNS; run++) hashRuns.push(await hashFile(dataFile));
-  const hashed = hashRuns.reduce((best, next) => (next.seconds < best.seconds ? next : best));
-  const hashRate = megabytesPerSecond(hashed.bytes, hashed.seconds);
-  // Second references: durable writes of the same bytes on the filesystem of the blob store (both are
-  // under the system temp dir), through the page cache (Node) and bypassing it as Hangar does (dd).
-  const copyRuns = [];
-  const ddRuns: number[] = [];
-  const copyTarget = join(dataDir, "durable-copy.bin");
-  for (let run = 0; run < BASELINE_RUNS; run++) {
-    copyRuns.push(await copyDurably(dataFile, copyTarget));
-    await rm(copyTarget);
-    const ddSeconds = await copyDirectWithDd(dataFile, copyTarget);
-    if (ddSeconds !== undefined) ddRuns.push(ddSeconds);
-    await rm(copyTarget, { force: true });
-  }
-  const copied = copyRuns.reduce((best, next) => (next.seconds < best.seconds ? next : best));
-  const diskRate = megabytesPerSecond(copied.bytes, copied.seconds);
-  const ddSeconds = ddRuns.length > 0 ? Math.min(...ddRuns) : undefined;
-  const ddRate = ddSeconds === undefined ? undefined : megabytesPerSecond(FILE_SIZE, ddSeconds);
+  const { hashed, hashRate, copied, diskRate, ddSeconds, ddRate } = await measureFileReferences(
+    dataFile,
+    dataDir,
+    BASELINE_RUNS,
+  );
 
   await new Promise((resolve) => setTimeout(resolve, 500));
   const idle = readProcessMemory(server.pid);
@@ -155,24 +100,22 @@ async function run(): Promise<number> {
   const peakRss = sampler.stop().peak;
   await checkStored(server.url, REPO_ID, hashed.sha256, FILE_SIZE);
   // Third reference: the same parts, client and loopback into a bare Node.js server that only hashes them.
-  const sinkCpuBefore = readProcessCpuSeconds(sink.pid);
-  const sinkClientBefore = process.cpuUsage();
-  const sinkStart = process.hrtime.bigint();
-  await putParts({
-    path: dataFile,
-    size: FILE_SIZE,
-    chunkSize: result.chunkSize,
-    urlOf: (part) => `${sink.url}/part/${part}`,
-  });
-  const sinkSeconds = secondsSince(sinkStart);
-  const sinkCpu = {
-    server: readProcessCpuSeconds(sink.pid) - sinkCpuBefore,
-    client: cpuSeconds(process.cpuUsage(sinkClientBefore)),
-  };
+  const {
+    seconds: sinkSeconds,
+    rate: sinkRate,
+    cpu: sinkCpu,
+  } = await measureHashingSink(sink, dataFile, FILE_SIZE, result.chunkSize);
   await sink.stop();
-  const sinkRate = megabytesPerSecond(FILE_SIZE, sinkSeconds);
   printLoad("after the embedded ingest and its baselines");
-  const scaleOut = SCALE_OUT ? await ingestOnScaleOut(dataFile, hashed.sha256) : undefined;
+  const scaleOut = SCALE_OUT
+    ? await ingestOnScaleOut({
+        repoId: REPO_ID,
+        path: dataFile,
+        oid: hashed.sha256,
+        size: FILE_SIZE,
+        token: ADMIN_TOKEN,
+      })
+    : undefined;
   await rm(dataFile);
   const ingestRate = megabytesPerSecond(FILE_SIZE, result.seconds);
   const ratio = round(ingestRate / hashRate, 3);
@@ -181,73 +124,28 @@ async function run(): Promise<number> {
   let basic: (IngestResult & { MBps: number; peakRssMB: number }) | undefined;
   if (RUN_BASIC) {
     const basicFile = await freshFile("basic.bin");
-    const basicHash = await hashFile(basicFile);
-    const basicSampler = new RssSampler(server.pid);
-    basicSampler.start();
-    const basicResult = await ingest({
-      baseUrl: server.url,
+    basic = await ingestBasicOnly({
+      server,
       repoId: BASIC_REPO_ID,
       path: basicFile,
-      oid: basicHash.sha256,
       size: FILE_SIZE,
-      transfers: ["basic"],
-      serverPids: [server.pid],
       token: ADMIN_TOKEN,
     });
-    const basicPeak = basicSampler.stop().peak;
-    await checkStored(server.url, BASIC_REPO_ID, basicHash.sha256, FILE_SIZE);
     await rm(basicFile);
-    basic = {
-      ...basicResult,
-      MBps: round(megabytesPerSecond(FILE_SIZE, basicResult.seconds), 0),
-      peakRssMB: mb(basicPeak),
-    };
   }
 
-  let library:
-    | {
-        seconds: number;
-        hashingSeconds: number;
-        uploadSeconds: number;
-        commitSeconds: number;
-        MBps: number;
-        peakRssMB: number;
-      }
-    | undefined;
+  let library: LibraryUpload | undefined;
   if (RUN_LIBRARY) {
     await mkdir(join(dataDir, "library"));
     const libraryFile = await freshFile(join("library", "weights.bin"));
-    const librarySampler = new RssSampler(server.pid);
-    librarySampler.start();
-    const start = process.hrtime.bigint();
-    // The progress events split the client's time: hashing the file, sending it, committing.
-    let uploadStartedAt: number | undefined;
-    let commitStartedAt: number | undefined;
-    for await (const event of uploadFilesWithProgress({
-      repo: { type: "model", name: LIBRARY_REPO_ID },
-      files: [pathToFileURL(libraryFile)],
-      hubUrl: server.url,
-      accessToken: ADMIN_TOKEN,
-      useXet: false,
-    })) {
-      if (event.event === "fileProgress" && event.state === "uploading" && uploadStartedAt === undefined) {
-        uploadStartedAt = secondsSince(start);
-      }
-      if (event.event === "phase" && event.phase === "committing") commitStartedAt = secondsSince(start);
-    }
-    const seconds = secondsSince(start);
-    const libraryPeak = librarySampler.stop().peak;
-    const libraryHash = await hashFile(libraryFile);
-    await checkStored(server.url, LIBRARY_REPO_ID, libraryHash.sha256, FILE_SIZE);
+    library = await uploadWithHubLibrary({
+      server,
+      repoId: LIBRARY_REPO_ID,
+      path: libraryFile,
+      size: FILE_SIZE,
+      token: ADMIN_TOKEN,
+    });
     await rm(libraryFile);
-    library = {
-      seconds: round(seconds, 2),
-      hashingSeconds: round(uploadStartedAt ?? Number.NaN, 2),
-      uploadSeconds: round((commitStartedAt ?? Number.NaN) - (uploadStartedAt ?? Number.NaN), 2),
-      commitSeconds: round(seconds - (commitStartedAt ?? Number.NaN), 3),
-      MBps: round(megabytesPerSecond(FILE_SIZE, seconds), 0),
-      peakRssMB: mb(libraryPeak),
-    };
   }
   const afterUploads = readProcessMemory(server.pid);
 
@@ -345,12 +243,12 @@ async function run(): Promise<number> {
     "Hangar server memory while ingesting (sampled from /proc every 20 ms)",
     ["measure", "MB"],
     [
-      ["idle RSS (before the upload)", mb(idle.rss)],
-      ["peak RSS while ingesting", mb(peakRss)],
-      ["peak - idle", mb(rssDelta)],
+      ["idle RSS (before the upload)", megabytes(idle.rss)],
+      ["peak RSS while ingesting", megabytes(peakRss)],
+      ["peak - idle", megabytes(rssDelta)],
       ...(basic ? [["peak RSS during the basic upload", basic.peakRssMB]] : []),
       ...(library ? [["peak RSS during the @huggingface/hub upload", library.peakRssMB]] : []),
-      ["VmHWM after uploads (since start)", mb(afterUploads.highWaterMark)],
+      ["VmHWM after uploads (since start)", megabytes(afterUploads.highWaterMark)],
     ],
   );
   const throughputMet = ratio >= THROUGHPUT_TARGET;
@@ -360,7 +258,7 @@ async function run(): Promise<number> {
     ["target", "measured", "status"],
     [
       [`ingest >= ${THROUGHPUT_TARGET} x sha256`, `${ratio}`, verdict(throughputMet)],
-      ["peak RSS while ingesting < idle + 100 MB", `+${mb(rssDelta)} MB`, verdict(rssMet)],
+      ["peak RSS while ingesting < idle + 100 MB", `+${megabytes(rssDelta)} MB`, verdict(rssMet)],
     ],
   );
   // What the aim leaves: client and server share the machine's cores, so an ingest at the target rate has
@@ -420,10 +318,10 @@ async function run(): Promise<number> {
       met: throughputMet,
     },
     rss: {
-      idleMB: mb(idle.rss),
-      peakMB: mb(peakRss),
-      deltaMB: mb(rssDelta),
-      highWaterMarkMB: mb(afterUploads.highWaterMark),
+      idleMB: megabytes(idle.rss),
+      peakMB: megabytes(peakRss),
+      deltaMB: megabytes(rssDelta),
+      highWaterMarkMB: megabytes(afterUploads.highWaterMark),
       targetDeltaMB: RSS_TARGET / MB,
       met: rssMet,
     },

@@ -14,8 +14,8 @@ export function generatedCatalogDir(models: number, seed: number): string {
 }
 
 /**
- * The generated catalog of `models` synthetic models (seed `seed`), made as bench:search makes it when no
- * run has yet (progress on stderr, the WAL checkpointed into the file). Returns the folder.
+ * The generated catalog of `models` synthetic models (seed `seed`), made when no run has made it yet
+ * (progress on stderr, the WAL checkpointed into the file). Returns the folder.
  */
 export async function ensureGeneratedCatalog(models: number, seed: number): Promise<string> {
   const dir = generatedCatalogDir(models, seed);

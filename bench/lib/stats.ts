@@ -26,7 +26,30 @@ export function round(value: number, digits = 2): number {
   return Math.round(value * factor) / factor;
 }
 
+/** Bytes in MB (MiB), rounded to `digits` decimals: how the benchmarks' tables and JSON lines give sizes. */
+export function megabytes(bytes: number, digits = 1): number {
+  return round(bytes / MB, digits);
+}
+
 /** Seconds elapsed since `start` (a `process.hrtime.bigint()` value). */
 export function secondsSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Latency figures of per-query samples in ms: percentiles, mean, and the rate of one sequential client. */
+export function latencySummary(samples: number[]): {
+  p50: number;
+  p95: number;
+  p99: number;
+  qps: number;
+  mean: number;
+} {
+  const total = samples.reduce((sum, value) => sum + value, 0);
+  return {
+    p50: round(percentile(samples, 50)),
+    p95: round(percentile(samples, 95)),
+    p99: round(percentile(samples, 99)),
+    mean: round(total / samples.length),
+    qps: round((samples.length / total) * 1000, 3),
+  };
 }

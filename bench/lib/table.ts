@@ -27,3 +27,8 @@ export function verdict(met: boolean): string {
 export function printJsonLine(result: unknown): void {
   process.stdout.write(`\n${JSON.stringify(result)}\n`);
 }
+
+/** A progress line on stderr (stdout holds the tables and the JSON line). */
+export function logProgress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
