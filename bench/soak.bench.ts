@@ -10,6 +10,7 @@
 // Knobs: SOAK_SECONDS (60), SOAK_CLIENTS (32), SOAK_USERS (4), SOAK_FILE_MB (8, the LFS file downloaded),
 // SOAK_SEED (1), SOAK_REQUEST_TIMEOUT_SECONDS (60: an answer slower than this counts as a stall).
 import http from "node:http";
+import { seededRandom } from "../src/hub/catalog/generate-catalog.ts";
 import { numberFromEnv } from "./lib/env.ts";
 import { runHangarCli } from "./lib/hangar-cli.ts";
 import { startHangarProcess } from "./lib/hangar-process.ts";
@@ -35,18 +36,6 @@ const REQUEST_TIMEOUT_MS = numberFromEnv("SOAK_REQUEST_TIMEOUT_SECONDS", 60) * 1
 const BAD_TOKEN_INTERVAL_MS = 7_500;
 /** A first start trains the factory models and imports the bundled catalog before it listens. */
 const START_TIMEOUT_MS = 300_000;
-
-/** A small deterministic generator (mulberry32), one per client, so a seed replays the same mix. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function formatStatuses(statuses: Record<string, number>): string {
   return Object.entries(statuses)
