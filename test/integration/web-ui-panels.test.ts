@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
+import { importCatalogSnapshot, readSnapshot } from "../../src/hub/catalog/import-snapshot.ts";
 import { importPackagedModels } from "../../src/inference/adapters/packaged-models.ts";
 import { renderTextPng } from "../helpers/image-fixtures.ts";
 import { screenshot } from "../helpers/web-ui.ts";
@@ -154,5 +155,32 @@ describe("web UI: Performance and Integration in a browser", () => {
       "hangar/sentiment-tiny",
       "acme/translator-mini",
     ]);
+  });
+
+  // Last: it adds a catalog entry, which the tests above do not expect in their counts.
+  it("shows a catalog entry's card and files tabs as an entry, with the command that pulls it", async () => {
+    const bundled = readSnapshot();
+    const entry = bundled.models.find((model) => model.id === "openai/whisper-large-v3");
+    assert.ok(entry, "the bundled catalog lists openai/whisper-large-v3");
+    await importCatalogSnapshot(ui.hub.hangar.catalog, { snapshot: { ...bundled, models: [entry] } });
+    await open(`/${entry.id}`);
+    const note = page.getByRole("region", { name: "Catalog entry" });
+    await note.waitFor();
+    assert.match((await note.textContent()) ?? "", /^A catalog entry\..* so it has no model card here yet\./);
+    assert.match(
+      (await note.textContent()) ?? "",
+      /run on this Hangar's machine: hangar pull openai\/whisper-large-v3/,
+    );
+    assert.equal(await page.getByRole("alert").count(), 0, "no error shown for the missing card");
+    await page.getByRole("button", { name: "Copy the command hangar pull openai/whisper-large-v3" }).click();
+    assert.equal(
+      await page.evaluate("navigator.clipboard.readText()"),
+      "hangar pull openai/whisper-large-v3",
+    );
+    await page.getByRole("tab", { name: "Files and versions" }).click();
+    await page.waitForURL(/\/openai\/whisper-large-v3\/tree\/main$/);
+    await note.getByText("no files, branches or commits here yet").waitFor();
+    assert.equal(await page.getByRole("alert").count(), 0);
+    assert.deepEqual(ui.errors, []);
   });
 });

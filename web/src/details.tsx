@@ -1,6 +1,8 @@
-import { useRef, useState } from "preact/hooks";
+import { useRef } from "preact/hooks";
 import { CommercialBadge, TaskChip } from "./badges.tsx";
 import { ModelCard } from "./card.tsx";
+import { CatalogEntryNote } from "./catalog-entry.tsx";
+import { CopyButton } from "./copy-button.tsx";
 import { FilesPanel, useJson } from "./files.tsx";
 import { formatAge, formatBytes, formatCount, formatNumber } from "./format.ts";
 import { IntegrationPanel } from "./integration.tsx";
@@ -15,28 +17,6 @@ const TAB_TITLES: Record<DetailsTab, string> = {
   performance: "Performance",
   integration: "Integration",
 };
-
-export function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <button
-      type="button"
-      class="copy"
-      aria-label={label}
-      onClick={async () => {
-        try {
-          await navigator.clipboard.writeText(text);
-          setCopied(true);
-          setTimeout(() => setCopied(false), 1500);
-        } catch {
-          setCopied(false);
-        }
-      }}
-    >
-      {copied ? "Copied" : "Copy"}
-    </button>
-  );
-}
 
 export function Details({ view, url }: { view: Extract<View, { kind: "repo" }>; url: URL }) {
   const { type, id } = view;
@@ -59,6 +39,7 @@ export function Details({ view, url }: { view: Extract<View, { kind: "repo" }>; 
     tabRefs.current[next]?.focus();
   };
   const hangar = info.data?.hangar;
+  const catalogEntry = hangar?.origin === "upstream";
   return (
     <div class="details">
       <header class="repo-header">
@@ -121,7 +102,11 @@ export function Details({ view, url }: { view: Extract<View, { kind: "repo" }>; 
           <div id="tab-panel" role="tabpanel" aria-labelledby={`tab-${view.tab}`} class="tab-panel">
             {view.tab === "card" ? (
               <div class="card-layout">
-                <ModelCard base={repoPath(type, id)} revision="main" />
+                {catalogEntry ? (
+                  <CatalogEntryNote id={id} part="card" />
+                ) : (
+                  <ModelCard base={repoPath(type, id)} revision="main" />
+                )}
                 {info.data ? (
                   <div class="side">
                     <MetadataTable info={info.data} />
@@ -129,6 +114,8 @@ export function Details({ view, url }: { view: Extract<View, { kind: "repo" }>; 
                   </div>
                 ) : null}
               </div>
+            ) : view.tab === "files" && catalogEntry ? (
+              <CatalogEntryNote id={id} part="files" />
             ) : view.tab === "files" ? (
               <FilesPanel
                 type={type}

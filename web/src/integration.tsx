@@ -1,6 +1,6 @@
 import { useRef, useState } from "preact/hooks";
 import { errorText, postFile, postJson, postStream } from "./api.ts";
-import { CopyButton } from "./details.tsx";
+import { CopyButton } from "./copy-button.tsx";
 import { useJson } from "./files.tsx";
 import { formatMs } from "./format.ts";
 import { InferenceStatus } from "./inference-status.tsx";
