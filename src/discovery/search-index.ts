@@ -8,7 +8,8 @@ import { openPlan } from "./plan.ts";
 import { scan } from "./scan.ts";
 import { restoreState, type SearchIndexState, stateOf, typedColumns } from "./search-index-state.ts";
 import { sortOrder } from "./sort-order.ts";
-import { type TextIndex, TextIndexBuilder } from "./text-index.ts";
+import type { TextIndex } from "./text-index.ts";
+import { TextIndexBuilder } from "./text-index-builder.ts";
 import { ValueCombos } from "./value-combos.ts";
 
 export type { SearchIndexState } from "./search-index-state.ts";
