@@ -1,7 +1,8 @@
 /**
  * PostgreSQL migrations of discovery (src/discovery): the catalog change feed the search index follows,
  * and the upstream popularity figures search ranks by.
- * They run in the order of the list in postgres-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/postgres-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 /**

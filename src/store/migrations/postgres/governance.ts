@@ -1,7 +1,8 @@
 /**
  * PostgreSQL migrations of governance (src/governance): scan verdicts, the model registry and the audit
  * log, licence policies, usage cost, prices and budgets.
- * They run in the order of the list in postgres-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/postgres-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 /** Scan verdicts per blob and scanner rules version, and the repo-level status search filters on. */

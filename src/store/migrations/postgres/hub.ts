@@ -1,7 +1,8 @@
 /**
  * PostgreSQL migrations of the hub (src/hub): multipart upload sessions, discussions and pull requests,
  * webhooks, collections, likes and follows.
- * They run in the order of the list in postgres-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/postgres-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 /** Multipart upload sessions begun in the blob store and not yet completed or aborted (gc aborts expired ones). */

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL migrations of inference: workflows (files, batches, pipelines) and inference endpoints.
- * They run in the order of the list in postgres-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/postgres-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 export const WORKFLOWS = `

@@ -1,7 +1,8 @@
 /**
  * The first PostgreSQL migration's tables: the catalog's schema as SQLite had it when PostgreSQL came
- * (postgres-migrations.ts puts the change feed of discovery.ts after it, in the same migration).
- * They run in the order of the list in postgres-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * (src/store/postgres-migrations.ts puts the change feed of discovery.ts after it, in the same migration).
+ * They run in the order of the list in src/store/postgres-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 export const SCHEMA = `

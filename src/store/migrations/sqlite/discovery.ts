@@ -1,7 +1,8 @@
 /**
  * SQLite migrations of discovery (src/discovery): the facts search filters on, the catalog change feed the
  * search index follows, and the upstream popularity figures search ranks by.
- * They run in the order of the list in sqlite-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/sqlite-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 export const REPO_FACTS = `

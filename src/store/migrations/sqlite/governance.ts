@@ -1,7 +1,8 @@
 /**
  * SQLite migrations of governance (src/governance): scan verdicts, the model registry and the audit log,
  * licence policies, usage cost, prices and budgets.
- * They run in the order of the list in sqlite-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/sqlite-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 export const SCAN_RESULTS = `

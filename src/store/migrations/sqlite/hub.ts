@@ -2,10 +2,14 @@
  * SQLite migrations of the hub (src/hub) and its accounts: the first schema (namespaces, tokens, repos,
  * commits, trees, refs, blobs), blob leases, LFS uploads, multipart sessions, discussions and pull requests,
  * webhooks, collections, likes and follows.
- * They run in the order of the list in sqlite-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/sqlite-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
-/** The first schema: settings, namespaces and their members and tokens, repos and their tags, commits, trees, refs, blobs. */
+/**
+ * The first schema: settings, namespaces and their members and tokens, repos and their tags, commits,
+ * trees, refs, blobs.
+ */
 export const CORE_SCHEMA = `
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 

@@ -1,7 +1,8 @@
 /**
  * SQLite migrations of inference and evaluation: metered usage events, evaluation runs, workflows (files,
  * batches, pipelines) and inference endpoints.
- * They run in the order of the list in sqlite-migrations.ts. Never edit a migration that has shipped: add a new one.
+ * They run in the order of the list in src/store/sqlite-migrations.ts.
+ * Never edit a migration that has shipped: add a new one.
  */
 
 export const USAGE_EVENTS = `
