@@ -1,38 +1,18 @@
-import { commercialUseOf } from "../hub/metadata/licenses.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
 import { DocBitsets } from "./doc-bitsets.ts";
 import { emptyFacetArrays, type FacetArrays } from "./facet-counts.ts";
-import { Dictionary, invertColumn, MultiValueColumn, residentArrayBytes } from "./index-columns.ts";
-import {
-  documentTerms,
-  hashLower,
-  type IndexedModel,
-  localFacts,
-  modelFromRow,
-  type RawRow,
-} from "./indexed-model.ts";
+import { invertColumn, residentArrayBytes } from "./index-columns.ts";
+import { documentTerms, localFacts, modelFromRow, type RawRow } from "./indexed-model.ts";
+import { ModelColumns } from "./model-columns.ts";
 import { openPlan } from "./plan.ts";
-import {
-  popularityComponent,
-  qualityComponent,
-  recencyComponent,
-  staticScore,
-  trendComponent,
-} from "./ranking.ts";
 import { scan } from "./scan.ts";
+import { restoreState, type SearchIndexState, stateOf, typedColumns } from "./search-index-state.ts";
 import { sortOrder } from "./sort-order.ts";
-import { TextIndex, TextIndexBuilder } from "./text-index.ts";
+import type { TextIndex } from "./text-index.ts";
+import { TextIndexBuilder } from "./text-index-builder.ts";
 import { ValueCombos } from "./value-combos.ts";
-import {
-  bucketOf,
-  COMMERCIAL_VALUES,
-  commercialValue,
-  MODALITIES,
-  modalityOfTask,
-  PARAMETER_BUCKETS,
-  SCAN_STATUSES,
-  STORAGE_BUCKETS,
-} from "./vocabulary.ts";
+
+export type { SearchIndexState } from "./search-index-state.ts";
 
 /** Dimensions with per-value document lists, so a selective filter can drive a query. */
 export type PostingDimension = "task" | "library" | "license" | "author" | "language";
@@ -54,71 +34,21 @@ export interface SearchIndexStats {
  * An in-memory, column-per-dimension index over every model of the catalog (repos rows, their facts and
  * tags). Documents are numbered densely; each dimension is a typed array indexed by document, so a query is
  * a pass over candidate documents with array reads, and facet counts are increments into small arrays.
+ * The columns themselves, and how a model is written into them, are in model-columns.ts; the conversion to
+ * and from a snapshot's state in search-index-state.ts.
  */
-export class SearchIndex {
+export class SearchIndex extends ModelColumns {
   /** Documents, including ones appended since the build (their slots up to `capacity`). */
   size = 0;
-  readonly capacity: number;
   builtCount = 0;
   /** The catalog change sequence the index reflects. */
   sequence = 0;
   buildMs = 0;
   /** How long reading it from a snapshot took, when it was (see search-index-snapshot.ts). */
   loadMs: number | null = null;
-  /** "Now" for recency and trend estimates: the build time, so scores do not drift between queries. */
-  readonly referenceTime: number;
 
-  readonly ids: string[] = [];
-  readonly pk: Int32Array;
-  private docOfPk: Int32Array;
-  readonly idHash: Int32Array;
-  readonly nameHash: Int32Array;
-
-  readonly authors = new Dictionary(true);
-  readonly tasks = new Dictionary();
-  readonly libraries = new Dictionary();
-  readonly licenses = new Dictionary();
-  readonly author: Uint32Array;
-  readonly task: Uint16Array;
-  readonly library: Uint16Array;
-  readonly license: Uint16Array;
-
-  readonly isPrivate: Uint8Array;
-  readonly gated: Uint8Array;
-  readonly runsLocally: Uint8Array;
-  /** Index into SCAN_STATUSES: the repo's `scan_status` (0, unscanned, until every head file has a verdict). */
-  readonly scanStatus: Uint8Array;
-  readonly removed: Uint8Array;
-  /** Changed since the build: multi-valued dimensions and text come from the overrides. */
-  readonly patched: Uint8Array;
-
-  readonly parameters: Float64Array;
-  readonly storageBytes: Float64Array;
-  readonly parameterBucket: Uint8Array;
-  readonly storageBucket: Uint8Array;
-  readonly downloads: Float64Array;
-  readonly likes: Float64Array;
-  readonly trendingScore: Float64Array;
-  readonly createdAt: Float64Array;
-  readonly lastModified: Float64Array;
-  readonly evalCount: Uint16Array;
-  readonly evalMean: Float64Array;
-
-  readonly popularity: Float64Array;
-  readonly trend: Float64Array;
-  readonly trendEstimated: Uint8Array;
-  readonly recency: Float64Array;
-  readonly quality: Float64Array;
-  readonly staticScore: Float64Array;
-
-  readonly languages = new MultiValueColumn(new Dictionary());
-  readonly datasets = new MultiValueColumn(new Dictionary(true));
-  readonly baseModels = new MultiValueColumn(new Dictionary(true));
-  readonly tags = new MultiValueColumn(new Dictionary());
   text!: TextIndex;
 
-  /** Private documents (few): added to the cached whole-catalog counts for callers who may see them. */
-  readonly privateDocs = new Set<number>();
   /** Documents changed since the build, in change order. */
   patchedList: number[] = [];
   private results: Uint32Array | null = null;
@@ -135,44 +65,8 @@ export class SearchIndex {
   private combos: ValueCombos | null | undefined;
   private comboRequests = 0;
 
-  /** Modality (index into MODALITIES, 255 for none) and commercial use (index into COMMERCIAL_VALUES), by id. */
-  modalityOfTaskId = new Uint8Array(0);
-  commercialOfLicenseId = new Uint8Array(0);
-
   private constructor(capacity: number, maxPk: number, referenceTime: number) {
-    this.capacity = capacity;
-    this.referenceTime = referenceTime;
-    this.pk = new Int32Array(capacity);
-    this.docOfPk = new Int32Array(maxPk + 1).fill(-1);
-    this.idHash = new Int32Array(capacity);
-    this.nameHash = new Int32Array(capacity);
-    this.author = new Uint32Array(capacity);
-    this.task = new Uint16Array(capacity);
-    this.library = new Uint16Array(capacity);
-    this.license = new Uint16Array(capacity);
-    this.isPrivate = new Uint8Array(capacity);
-    this.gated = new Uint8Array(capacity);
-    this.runsLocally = new Uint8Array(capacity);
-    this.scanStatus = new Uint8Array(capacity);
-    this.removed = new Uint8Array(capacity);
-    this.patched = new Uint8Array(capacity);
-    this.parameters = new Float64Array(capacity);
-    this.storageBytes = new Float64Array(capacity);
-    this.parameterBucket = new Uint8Array(capacity);
-    this.storageBucket = new Uint8Array(capacity);
-    this.downloads = new Float64Array(capacity);
-    this.likes = new Float64Array(capacity);
-    this.trendingScore = new Float64Array(capacity);
-    this.createdAt = new Float64Array(capacity);
-    this.lastModified = new Float64Array(capacity);
-    this.evalCount = new Uint16Array(capacity);
-    this.evalMean = new Float64Array(capacity);
-    this.popularity = new Float64Array(capacity);
-    this.trend = new Float64Array(capacity);
-    this.trendEstimated = new Uint8Array(capacity);
-    this.recency = new Float64Array(capacity);
-    this.quality = new Float64Array(capacity);
-    this.staticScore = new Float64Array(capacity);
+    super(capacity, maxPk, referenceTime);
   }
 
   /** Reads every model of the catalog in one read transaction (a consistent snapshot) and indexes it. */
@@ -220,69 +114,6 @@ export class SearchIndex {
       },
       { readOnly: true },
     );
-  }
-
-  private writeColumns(doc: number, model: IndexedModel): void {
-    this.ids[doc] = `${model.namespace}/${model.name}`;
-    this.pk[doc] = model.pk;
-    if (model.pk >= this.docOfPk.length) {
-      const grown = new Int32Array(Math.max(model.pk + 1, this.docOfPk.length * 2)).fill(-1);
-      grown.set(this.docOfPk);
-      this.docOfPk = grown;
-    }
-    this.docOfPk[model.pk] = doc;
-    this.idHash[doc] = hashLower(this.ids[doc]!);
-    this.nameHash[doc] = hashLower(model.name);
-    this.author[doc] = this.authors.intern(model.namespace);
-    this.task[doc] = this.tasks.intern(model.task);
-    this.library[doc] = this.libraries.intern(model.library);
-    this.license[doc] = this.licenses.intern(model.license);
-    this.isPrivate[doc] = model.private ? 1 : 0;
-    if (model.private) this.privateDocs.add(doc);
-    else this.privateDocs.delete(doc);
-    this.gated[doc] = model.gated;
-    this.runsLocally[doc] = model.runsLocally ? 1 : 0;
-    this.scanStatus[doc] = Math.max(0, SCAN_STATUSES.indexOf((model.scanStatus ?? "unscanned") as never));
-    this.removed[doc] = 0;
-    const parameters = model.parameters ?? Number.NaN;
-    const storage = model.storageBytes ?? Number.NaN;
-    this.parameters[doc] = parameters;
-    this.storageBytes[doc] = storage;
-    this.parameterBucket[doc] = bucketOf(PARAMETER_BUCKETS, parameters);
-    this.storageBucket[doc] = bucketOf(STORAGE_BUCKETS, storage);
-    this.downloads[doc] = model.downloads;
-    this.likes[doc] = model.likes;
-    this.trendingScore[doc] = model.trendingScore;
-    this.createdAt[doc] = model.createdAt;
-    this.lastModified[doc] = model.lastModified;
-    this.evalCount[doc] = Math.min(65535, model.evalCount);
-    this.evalMean[doc] = model.evalMean;
-    const popularity = popularityComponent(model.downloads, model.likes);
-    const trend = trendComponent(model.trendingScore, popularity, model.lastModified, this.referenceTime);
-    const recency = recencyComponent(model.lastModified, this.referenceTime);
-    const quality = qualityComponent(model.evalCount, model.evalMean);
-    this.popularity[doc] = popularity;
-    this.trend[doc] = trend.value;
-    this.trendEstimated[doc] = trend.estimated ? 1 : 0;
-    this.recency[doc] = recency;
-    this.quality[doc] = quality;
-    this.staticScore[doc] = staticScore(popularity, trend.value, recency, quality);
-  }
-
-  /** Modality by task id and commercial use by licence id, for values interned since the last call. */
-  private refreshDerivedTables(): void {
-    const modalities = new Uint8Array(this.tasks.size).fill(255);
-    for (let id = 1; id < this.tasks.size; id++) {
-      const modality = modalityOfTask(this.tasks.values[id]!);
-      if (modality !== null) modalities[id] = MODALITIES.indexOf(modality);
-    }
-    this.modalityOfTaskId = modalities;
-    const commercial = new Uint8Array(this.licenses.size);
-    for (let id = 0; id < this.licenses.size; id++) {
-      const license = this.licenses.values[id] || null;
-      commercial[id] = COMMERCIAL_VALUES.indexOf(commercialValue(commercialUseOf(license)));
-    }
-    this.commercialOfLicenseId = commercial;
   }
 
   /** A reusable buffer for a query's matching documents (queries run one at a time on a thread). */
@@ -370,10 +201,6 @@ export class SearchIndex {
     return order;
   }
 
-  docOf(pk: number): number {
-    return pk < this.docOfPk.length ? this.docOfPk[pk]! : -1;
-  }
-
   /**
    * Re-reads the given repos and applies them: changed models in place, new ones appended, deleted or
    * no-longer-model ones removed. Returns false when the index has no room left (the caller rebuilds).
@@ -432,94 +259,19 @@ export class SearchIndex {
    */
   snapshotState(): SearchIndexState {
     if (this.patchedList.length > 0) throw new Error("Only a freshly built search index is snapshotted");
-    const columns = this.typedColumns();
-    const multi = (column: MultiValueColumn) => ({
-      dictionary: column.dictionary.values,
-      offsets: column.offsets,
-      values: column.values,
-    });
-    return {
-      size: this.size,
-      capacity: this.capacity,
-      builtCount: this.builtCount,
-      sequence: this.sequence,
-      buildMs: this.buildMs,
-      referenceTime: this.referenceTime,
-      ids: this.ids,
-      columns,
-      dictionaries: {
-        authors: this.authors.values,
-        tasks: this.tasks.values,
-        libraries: this.libraries.values,
-        licenses: this.licenses.values,
-      },
-      multiValues: {
-        languages: multi(this.languages),
-        datasets: multi(this.datasets),
-        baseModels: multi(this.baseModels),
-        tags: multi(this.tags),
-      },
-      text: {
-        sortedTerms: this.text.sortedTerms,
-        offsets: this.text.offsets,
-        docs: this.text.docs,
-        fields: this.text.fields,
-      },
-    };
-  }
-
-  private typedColumns(): Map<string, ArrayBufferView> {
-    const columns = new Map<string, ArrayBufferView>();
-    for (const [name, value] of Object.entries(this)) {
-      if (ArrayBuffer.isView(value) && !NOT_SNAPSHOTTED.has(name)) columns.set(name, value);
-    }
-    return columns;
+    return stateOf(this);
   }
 
   /** The typed columns a snapshot must hold, with their array types (a file that differs is stale). */
   static snapshotColumnKinds(): Map<string, string> {
-    const columns = new SearchIndex(0, 0, 0).typedColumns();
+    const columns = typedColumns(new SearchIndex(0, 0, 0));
     return new Map([...columns].map(([name, view]) => [name, view.constructor.name]));
   }
 
   /** An index from a snapshot's state; the caller checked its columns against `snapshotColumnKinds`. */
   static restore(state: SearchIndexState, loadMs: number): SearchIndex {
     const index = new SearchIndex(0, 0, state.referenceTime);
-    Object.assign(index, Object.fromEntries(state.columns), { capacity: state.capacity });
-    index.size = state.size;
-    index.builtCount = state.builtCount;
-    index.sequence = state.sequence;
-    index.buildMs = state.buildMs;
-    index.loadMs = loadMs;
-    (index as { ids: string[] }).ids = state.ids;
-    const caseInsensitive = {
-      authors: index.authors.isCaseInsensitive,
-      tasks: index.tasks.isCaseInsensitive,
-      libraries: index.libraries.isCaseInsensitive,
-      licenses: index.licenses.isCaseInsensitive,
-    };
-    for (const name of ["authors", "tasks", "libraries", "licenses"] as const) {
-      (index as Record<typeof name, Dictionary>)[name] = Dictionary.of(
-        state.dictionaries[name],
-        caseInsensitive[name],
-      );
-    }
-    for (const name of ["languages", "datasets", "baseModels", "tags"] as const) {
-      const saved = state.multiValues[name];
-      const column = new MultiValueColumn(
-        Dictionary.of(saved.dictionary, index[name].dictionary.isCaseInsensitive),
-      );
-      column.offsets = saved.offsets;
-      column.values = saved.values;
-      (index as Record<typeof name, MultiValueColumn>)[name] = column;
-    }
-    index.text = new TextIndex(
-      state.text.sortedTerms,
-      state.text.offsets,
-      state.text.docs,
-      state.text.fields,
-    );
-    for (let doc = 0; doc < index.size; doc++) if (index.isPrivate[doc] === 1) index.privateDocs.add(doc);
+    restoreState(index, state, loadMs);
     index.refreshDerivedTables();
     return index;
   }
@@ -540,26 +292,4 @@ export class SearchIndex {
       arrayBytes,
     };
   }
-}
-
-/** Typed arrays of an index that are scratch space or derived on load, not part of a snapshot. */
-const NOT_SNAPSHOTTED = new Set(["results", "scratch", "modalityOfTaskId", "commercialOfLicenseId"]);
-
-/** What a snapshot holds of an index (see `SearchIndex.snapshotState`). */
-export interface SearchIndexState {
-  size: number;
-  capacity: number;
-  builtCount: number;
-  sequence: number;
-  buildMs: number;
-  referenceTime: number;
-  ids: string[];
-  /** Every typed column by field name. */
-  columns: Map<string, ArrayBufferView>;
-  dictionaries: Record<"authors" | "tasks" | "libraries" | "licenses", string[]>;
-  multiValues: Record<
-    "languages" | "datasets" | "baseModels" | "tags",
-    { dictionary: string[]; offsets: Uint32Array; values: Uint32Array }
-  >;
-  text: { sortedTerms: string[]; offsets: Uint32Array; docs: Uint32Array; fields: Uint8Array };
 }

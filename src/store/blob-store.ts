@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { constants, createReadStream, type ReadStream } from "node:fs";
-import { access, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { access, mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import type { Writable } from "node:stream";
 import { HangarError } from "../core/errors.ts";
-import { type ChunkSource, feedChunks } from "../core/feed-chunks.ts";
+import type { ChunkSource } from "../core/feed-chunks.ts";
 import type {
   BeginMultipartOptions,
   BlobPutOptions,
@@ -18,9 +18,8 @@ import type {
   TempLeftover,
   UploadedPart,
 } from "./blob-store-types.ts";
-import { assertPutMatches, assertWithinPutSize } from "./blob-store-types.ts";
 import { DirectIo } from "./direct-io.ts";
-import { FileWriter } from "./file-writer.ts";
+import { placeBlob, writeBlob } from "./fs-blob-write.ts";
 import { detachFile, listFsLeftovers, removeFsLeftover, touchFiles } from "./fs-maintenance.ts";
 import { FsMultipart } from "./fs-multipart.ts";
 import { FsPartAssembly } from "./fs-part-assembly.ts";
@@ -39,27 +38,8 @@ export interface BlobStoreOptions {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/**
- * A large blob is flushed to disk every this many bytes while it is still arriving, so the fsync before
- * its rename has little left to write (otherwise a 1 GB upload would wait for all its dirty pages at once).
- */
-const EARLY_SYNC_BYTES = 64 * 1024 * 1024;
-/** Blobs announced at this size or more are written with direct I/O; smaller ones gain nothing from it. */
-const DIRECT_MIN_BYTES = 4 * 1024 * 1024;
 /** Read size of blob streams: 1 MB reads cost far less CPU per GB than Node's 64 KB default. */
 export const READ_CHUNK_BYTES = 1024 * 1024;
-
-/** fsyncs a folder so the names created in it are durable; a platform that cannot sync folders is skipped. */
-async function syncFolder(path: string): Promise<void> {
-  const handle = await open(path, "r");
-  try {
-    await handle.sync().catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "EINVAL" && error.code !== "EPERM" && error.code !== "EISDIR") throw error;
-    });
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Content-addressed blobs on the filesystem, named by sha256 under `blobs/ab/cd/`. A blob is written to a
@@ -136,64 +116,12 @@ export class BlobStore implements BlobStorage {
   /**
    * Stores bytes from a stream or buffers, checking hash and size as they arrive. Writing runs in the
    * background of receiving and hashing (see FileWriter), and every `EARLY_SYNC_BYTES` a flush to disk
-   * starts beside it.
+   * starts beside it (see `writeBlob` in fs-blob-write.ts).
    */
   async put(source: ChunkSource | Uint8Array, options: PutOptions = {}): Promise<StoredBlob> {
-    const temp = this.tempPath();
-    const large = options.expectedSize !== undefined && options.expectedSize >= DIRECT_MIN_BYTES;
-    const writer = await FileWriter.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, {
-      position: 0,
-      endsFile: true,
-      ...(large ? { direct: this.direct } : {}),
-      ...(options.releaseChunks ? { releaseChunks: true } : {}),
-    });
-    const { handle } = writer;
-    const sha256 = createHash("sha256");
-    const wantsGitOid = options.gitOid ?? options.expectedSha256 === undefined;
-    const gitHash = wantsGitOid && options.expectedSize !== undefined ? createHash("sha1") : undefined;
-    gitHash?.update(`blob ${options.expectedSize}\0`);
-    let size = 0;
-    let syncedUpTo = 0;
-    // At most one early flush runs, beside the writes (it never holds up receiving).
-    let syncing: Promise<void> | undefined;
-    const syncEarly = () => {
-      if (writer.issued - syncedUpTo < EARLY_SYNC_BYTES || syncing !== undefined) return;
-      syncedUpTo = writer.issued;
-      const started = handle.datasync();
-      syncing = started;
-      // A finished flush clears the way for the next one; after a failed one none starts early again,
-      // and the final sync below reports the error.
-      started.then(
-        () => {
-          if (syncing === started) syncing = undefined;
-        },
-        () => {},
-      );
-    };
-    try {
-      await feedChunks(source instanceof Uint8Array ? [source] : source, (chunk) => {
-        size += chunk.byteLength;
-        assertWithinPutSize(size, options);
-        sha256.update(chunk);
-        gitHash?.update(chunk);
-        const behind = writer.write(chunk);
-        if (!behind) return syncEarly();
-        return behind.then(syncEarly);
-      });
-      await writer.end();
-      const digest = sha256.digest("hex");
-      assertPutMatches(size, digest, options);
-      await syncing?.catch(() => {});
-      await handle.sync();
-      await writer.close();
-      await this.commitTemp(temp, digest);
-      return { sha256: digest, size, ...(gitHash ? { gitOid: gitHash.digest("hex") } : {}) };
-    } catch (error) {
-      await syncing?.catch(() => {});
-      await writer.close().catch(() => {});
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
+    return writeBlob(this.tempPath(), source, options, this.direct, (temp, sha256) =>
+      this.commitTemp(temp, sha256),
+    );
   }
 
   /**
@@ -201,28 +129,7 @@ export class BlobStore implements BlobStorage {
    * file is dropped: the same hash means the same bytes.
    */
   async commitTemp(temp: string, sha256: string): Promise<void> {
-    const target = this.pathOf(sha256);
-    // Storing content that is already there refreshes its mtime: gc spares blobs younger than its grace
-    // period, and this one is about to be referenced again.
-    const now = new Date();
-    const refreshed = await utimes(target, now, now).then(
-      () => true,
-      () => false,
-    );
-    if (refreshed) {
-      await unlink(temp);
-      return;
-    }
-    const folder = dirname(target);
-    const created = await mkdir(folder, { recursive: true });
-    await rename(temp, target);
-    // A rename survives power loss only once its folder is synced, and a new folder only once its parent is.
-    let synced = folder;
-    await syncFolder(synced);
-    while (created !== undefined && synced !== this.root && synced.startsWith(created)) {
-      synced = dirname(synced);
-      await syncFolder(synced);
-    }
+    return placeBlob(temp, this.pathOf(sha256), this.root);
   }
 
   /** Streams a stored blob; `end` is inclusive, as in HTTP ranges. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { FIELD_NAME, TextIndexBuilder } from "../../src/discovery/text-index.ts";
+import { FIELD_NAME } from "../../src/discovery/text-index.ts";
+import { TextIndexBuilder } from "../../src/discovery/text-index-builder.ts";
 import { seededRandom } from "../../src/hub/catalog/generate-catalog.ts";
 
 /**

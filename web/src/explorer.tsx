@@ -1,14 +1,14 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { errorText, getJson, isAbort } from "./api.ts";
-import { CommercialBadge, ScanBadge, TaskChip } from "./badges.tsx";
-import { groupTasks, modalityLabel, SORTS, valueLabel } from "./facets.ts";
-import { formatAge, formatBytes, formatCount, formatNumber } from "./format.ts";
+import { FacetGroup } from "./facet-group.tsx";
+import { SORTS } from "./facets.ts";
+import { formatNumber } from "./format.ts";
 import { loadDetails } from "./load-details.ts";
-import { navigate, repoPath, withQuery } from "./location.ts";
+import { navigate, withQuery } from "./location.ts";
 import { Recommender } from "./recommender.tsx";
+import { CompareBar, ResultCard } from "./result-cards.tsx";
 import {
   FACETS,
-  type FacetSpec,
   facetsPath,
   PAGE_SIZE,
   resultsPath,
@@ -16,7 +16,7 @@ import {
   sendSearch,
   takeSearch,
 } from "./search-request.ts";
-import type { DiscoverAnswer, DiscoverResult, FacetValue } from "./types.ts";
+import type { DiscoverAnswer, FacetValue } from "./types.ts";
 
 /**
  * Keys typed within this long of the one before wait for the pause before the URL (and so the search)
@@ -28,7 +28,6 @@ const TYPING_DEBOUNCE_MS = 60;
  * results); the counts are asked for once the text has stayed this long.
  */
 const FACETS_SETTLE_MS = 250;
-const FACET_VALUES_SHOWN = 8;
 /** A search still running after this long gets a note saying why. */
 const SLOW_SEARCH_MS = 1500;
 
@@ -281,147 +280,5 @@ function SearchBox({ url, onTyped }: { url: URL; onTyped: () => void }) {
         onInput={(event) => onInput(event.currentTarget.value)}
       />
     </search>
-  );
-}
-
-function FacetGroup({ facet, url, values }: { facet: FacetSpec; url: URL; values: FacetValue[] }) {
-  const [expanded, setExpanded] = useState(false);
-  const query = url.searchParams;
-  const selected =
-    facet.kind === "list" ? query.getAll(facet.param).flatMap((value) => value.split(",")) : [];
-  const shown = useMemo(() => {
-    let list =
-      facet.kind === "range" ? values.filter((value) => value.min != null || value.max != null) : values;
-    // A value chosen in the URL stays in the list (with no count) so it can be unchecked.
-    for (const value of selected)
-      if (!list.some((item) => item.value === value)) list = [...list, { value, count: 0 }];
-    return list;
-  }, [values, selected.join(",")]);
-  if (shown.length === 0) return null;
-
-  const isChecked = (value: FacetValue): boolean => {
-    if (facet.kind === "list") return selected.includes(value.value);
-    if (facet.kind === "flag") return query.get(facet.param) === value.value;
-    return (
-      (query.get(facet.param) ?? "") === String(value.min ?? "") &&
-      (query.get(facet.maxParam!) ?? "") === String(value.max ?? "")
-    );
-  };
-  const toggle = (value: FacetValue) => {
-    const checked = isChecked(value);
-    let changes: Record<string, string | string[] | undefined>;
-    if (facet.kind === "list") {
-      changes = {
-        [facet.param]: checked ? selected.filter((item) => item !== value.value) : [...selected, value.value],
-      };
-    } else if (facet.kind === "flag") {
-      changes = { [facet.param]: checked ? undefined : value.value };
-    } else {
-      changes = {
-        [facet.param]: checked || value.min == null ? undefined : String(value.min),
-        [facet.maxParam!]: checked || value.max == null ? undefined : String(value.max),
-      };
-    }
-    navigate(withQuery(url, { ...changes, page: undefined }));
-  };
-  const option = (value: FacetValue) => (
-    <li key={value.value}>
-      <label>
-        <input type="checkbox" checked={isChecked(value)} onChange={() => toggle(value)} />
-        <span class="facet-name">{valueLabel(facet.key, value.value)}</span>
-        <span class="count">{formatNumber(value.count)}</span>
-      </label>
-    </li>
-  );
-  const limited = expanded ? shown : shown.slice(0, FACET_VALUES_SHOWN);
-  return (
-    <fieldset class="facet">
-      <legend>{facet.title}</legend>
-      {facet.key === "task" ? (
-        groupTasks(limited).map((group) => (
-          <div key={group.modality} class="facet-group">
-            <p class="facet-subhead">{modalityLabel(group.modality)}</p>
-            <ul>{group.values.map(option)}</ul>
-          </div>
-        ))
-      ) : (
-        <ul>{limited.map(option)}</ul>
-      )}
-      {shown.length > FACET_VALUES_SHOWN ? (
-        <button type="button" class="link" onClick={() => setExpanded(!expanded)} aria-expanded={expanded}>
-          {expanded ? "Show fewer" : `Show all ${shown.length}`}
-        </button>
-      ) : null}
-    </fieldset>
-  );
-}
-
-function ResultCard({ result, url, compared }: { result: DiscoverResult; url: URL; compared: boolean }) {
-  const compare = url.searchParams.getAll("compare");
-  const toggleCompare = () => {
-    const next = compared ? compare.filter((id) => id !== result.id) : [...compare, result.id].slice(-4);
-    navigate(withQuery(url, { compare: next }), { replace: true });
-  };
-  return (
-    <li class="card">
-      <div class="card-head">
-        <a class="model-id" href={repoPath("model", result.id)}>
-          {result.id}
-        </a>
-        {result.gated && result.gated !== "false" ? (
-          <span class="badge warn" title="Gated: access must be requested">
-            🔒 Gated
-          </span>
-        ) : null}
-        {result.private ? <span class="badge muted">Private</span> : null}
-      </div>
-      <div class="chips">
-        <TaskChip task={result.task} />
-        {result.parameters ? <span class="chip">{formatCount(result.parameters)} params</span> : null}
-        {result.storageBytes ? <span class="chip">{formatBytes(result.storageBytes)}</span> : null}
-        {result.license ? <span class="chip">{result.license}</span> : null}
-        {result.library ? <span class="chip">{result.library}</span> : null}
-        {result.runsLocally ? <span class="badge good">Runs locally</span> : null}
-        <ScanBadge status={result.scanStatus} />
-        {result.commercialUse === "no" ? <CommercialBadge value="no" /> : null}
-      </div>
-      <div class="card-foot muted">
-        <span>Updated {formatAge(result.lastModified)}</span>
-        <span>↓ {formatCount(result.downloads)}</span>
-        <span>♥ {formatCount(result.likes)}</span>
-        <label class="compare-toggle">
-          <input type="checkbox" checked={compared} onChange={toggleCompare} /> Compare
-          <span class="visually-hidden"> {result.id}</span>
-        </label>
-      </div>
-    </li>
-  );
-}
-
-function CompareBar({ url, models }: { url: URL; models: string[] }) {
-  const [first] = models;
-  return (
-    <section class="compare-bar" aria-label="Models to compare">
-      <span>
-        {models.length} selected: {models.join(", ")}
-      </span>
-      {models.length >= 2 && first ? (
-        <a
-          class="button primary"
-          href={`${repoPath("model", first)}?tab=performance&compare=${models.slice(1).map(encodeURIComponent).join(",")}`}
-        >
-          Compare {models.length} models
-        </a>
-      ) : (
-        <span class="muted">Pick at least two</span>
-      )}
-      <button
-        type="button"
-        class="link"
-        onClick={() => navigate(withQuery(url, { compare: undefined }), { replace: true })}
-      >
-        Clear
-      </button>
-    </section>
   );
 }

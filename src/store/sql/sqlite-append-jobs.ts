@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { SqlValue } from "./sql-database.ts";
-import { connectSqlite } from "./sqlite-database.ts";
+import { connectSqlite } from "./sqlite-connection.ts";
 
 /**
  * Jobs of the worker thread behind `SqliteDatabase.appendMany`: rows written on a connection of this
