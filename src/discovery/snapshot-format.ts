@@ -9,7 +9,7 @@
  * section (or a few postings, or one model id) when it is first needed instead of the whole file at once.
  */
 import { createHash } from "node:crypto";
-import type { SearchIndexState } from "./search-index.ts";
+import type { SearchIndexState } from "./search-index-state.ts";
 import { sortOrder } from "./sort-order.ts";
 
 export const MAGIC = Buffer.from("HGSINDEX", "latin1");
@@ -47,7 +47,7 @@ export interface Section {
   key?: string;
 }
 
-/** The header: the index's counters as its state has them (search-index.ts), and where the sections are. */
+/** The header: the index's counters as its state has them (search-index-state.ts), and where the sections are. */
 export interface SnapshotHeader
   extends Pick<
     SearchIndexState,
