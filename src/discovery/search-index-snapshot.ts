@@ -3,6 +3,7 @@ import { open, readdir, rename, rm } from "node:fs/promises";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
+import { nextTurn } from "../core/next-turn.ts";
 import type { Catalog } from "../store/catalog.ts";
 import { ensureOwnerOnlyFolder } from "../store/owner-only.ts";
 import { sortKey } from "./rank-results.ts";
@@ -52,8 +53,6 @@ export async function snapshotFileOf(catalog: Catalog, folder: string): Promise<
   return { path: join(folder, `search-index-${identity.slice(0, 16)}.bin`), identity };
 }
 
-const pause = () => new Promise((resume) => setImmediate(resume));
-
 /**
  * A string list as UTF-8, NUL-separated (splitting is several times faster than JSON.parse on load), in
  * chunks so the event loop gets turns; a list with a NUL in a value is written as JSON instead.
@@ -65,7 +64,7 @@ async function encodeStrings(values: readonly string[]): Promise<{ kind: StringK
     const chunk = values.slice(start, start + STRING_CHUNK);
     const text = json ? JSON.stringify(chunk).slice(1, -1) : chunk.join("\0");
     parts.push(Buffer.from((start > 0 ? (json ? "," : "\0") : "") + text));
-    await pause();
+    await nextTurn();
   }
   if (json) parts.push(Buffer.from("]"));
   return { kind: json ? "json" : "strings", parts };
@@ -81,7 +80,7 @@ async function stringOffsets(values: readonly string[]): Promise<Uint32Array> {
   for (let index = 0; index < values.length; index++) {
     offsets[index] = at;
     at += Buffer.byteLength(values[index]!) + 1;
-    if (index % STRING_CHUNK === STRING_CHUNK - 1) await pause();
+    if (index % STRING_CHUNK === STRING_CHUNK - 1) await nextTurn();
   }
   offsets[values.length] = at;
   return offsets;
@@ -106,7 +105,7 @@ async function blockTable(parts: readonly Buffer[], payloadBytes: number): Promi
         table[block++] = crc;
         crc = 0;
         filled = 0;
-        if (block % 1024 === 0) await pause();
+        if (block % 1024 === 0) await nextTurn();
       }
     }
   }
@@ -170,8 +169,7 @@ export async function saveSnapshot(file: SnapshotFile, index: SearchIndex): Prom
   for (const sort of SEARCH_SORTS) {
     // The orders of queries without words, as search-models.ts names and keys them.
     const keyOf = sortKey(index, sort, false, undefined, () => 0);
-    addTyped(`order.${sort}:false`, index.sortedDocs(`${sort}:false`, keyOf), SORT_FINGERPRINT);
-    await pause();
+    addTyped(`order.${sort}:false`, await index.sortedDocsInTurns(`${sort}:false`, keyOf), SORT_FINGERPRINT);
   }
 
   const blocks = await blockTable(payload, offset);

@@ -1,3 +1,4 @@
+import { nextTurn } from "../core/next-turn.ts";
 import type { Catalog, CatalogTables } from "../store/catalog.ts";
 import { DocBitsets } from "./doc-bitsets.ts";
 import { emptyFacetArrays, type FacetArrays } from "./facet-counts.ts";
@@ -7,7 +8,7 @@ import { ModelColumns } from "./model-columns.ts";
 import { openPlan } from "./plan.ts";
 import { scan } from "./scan.ts";
 import { restoreState, type SearchIndexState, stateOf, typedColumns } from "./search-index-state.ts";
-import { sortOrder } from "./sort-order.ts";
+import { sortOrder, sortOrderInTurns } from "./sort-order.ts";
 import type { TextIndex } from "./text-index.ts";
 import { TextIndexBuilder } from "./text-index-builder.ts";
 import { ValueCombos } from "./value-combos.ts";
@@ -87,7 +88,7 @@ export class SearchIndex extends ModelColumns {
         );
         const local = localFacts(await tx.searchFeed.headMetadata());
         const text = new TextIndexBuilder();
-        for await (const page of tx.searchFeed.allModels()) {
+        for await (const page of tx.searchFeed.allModels(2000)) {
           for (const row of page as unknown as RawRow[]) {
             const model = modelFromRow(row, local.get(row[0]));
             const doc = index.size++;
@@ -99,14 +100,14 @@ export class SearchIndex extends ModelColumns {
             text.add(doc, documentTerms(model));
           }
           // Let requests in between pages: a large catalog takes seconds to read.
-          await new Promise((resume) => setImmediate(resume));
+          await nextTurn();
         }
         index.languages.freeze();
         index.datasets.freeze();
         index.baseModels.freeze();
         index.tags.freeze();
         index.builtCount = index.size;
-        index.text = text.finish();
+        index.text = await text.finish();
         index.refreshDerivedTables();
         index.sequence = sequence;
         index.buildMs = performance.now() - started;
@@ -199,6 +200,16 @@ export class SearchIndex extends ModelColumns {
       this.orders.set(name, order);
     }
     return order;
+  }
+
+  /** `sortedDocs`, with a missing order worked out a slice a turn (for a snapshot written while serving). */
+  async sortedDocsInTurns(name: string, keyOf: (doc: number) => number): Promise<Uint32Array> {
+    const known = this.orders.get(name) ?? this.storedOrders.get(name)?.(keyOf);
+    const order =
+      known ?? (await sortOrderInTurns(this.builtCount, keyOf, this.downloads, this.pk, nextTurn));
+    // A query may have sorted it meanwhile: the same order either way.
+    if (!this.orders.has(name)) this.orders.set(name, order);
+    return this.orders.get(name)!;
   }
 
   /**

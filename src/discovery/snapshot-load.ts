@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
 import { endianness } from "node:os";
 import { crc32 } from "node:zlib";
+import { nextTurn } from "../core/next-turn.ts";
 import { SearchIndex, type SearchIndexState } from "./search-index.ts";
 import {
   blockCount,
@@ -45,7 +46,7 @@ export async function readSnapshotParts(index: SearchIndex): Promise<void> {
   const parts = unreadParts.get(index) ?? [];
   unreadParts.delete(index);
   for (const part of parts) {
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     part();
   }
 }

@@ -1,4 +1,5 @@
 import { badRequest, HangarError } from "../core/errors.ts";
+import { nextTurn } from "../core/next-turn.ts";
 import type { Repo } from "../core/types.ts";
 import { parseRepoId } from "../core/validate.ts";
 import { canRead } from "../hub/access.ts";
@@ -115,7 +116,7 @@ async function readTableOffThread(bytes: Buffer, format: TableFormat, path: stri
   const rows: Table["rows"] = [];
   for (const chunk of rowChunks) {
     for (const row of JSON.parse(chunk) as Table["rows"]) rows.push(row);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
   return { columns, rows };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sortOrder } from "../../src/discovery/sort-order.ts";
+import { sortOrder, sortOrderInTurns } from "../../src/discovery/sort-order.ts";
 
 /** A small deterministic generator, so a failure names the same data every run. */
 function random(seed: number): () => number {
@@ -45,5 +45,42 @@ describe("sortOrder", () => {
 
   it("handles an empty index", () => {
     assert.equal(sortOrder(0, () => 0, new Float64Array(0), new Int32Array(0)).length, 0);
+  });
+});
+
+describe("sortOrderInTurns", () => {
+  it("gives sortOrder's order, over runs merged a slice a turn, NaN keys and ties included", async () => {
+    const next = random(23);
+    // Past four runs of 131,072, with an odd last run, so every merge level has a left-over block.
+    const count = 4 * 131_072 + 12_345;
+    const pool = [Number.NaN, -Infinity, -2, -0, 0, 0.5, 1, 3, 1e6, Infinity];
+    const keys = Float64Array.from({ length: count }, () => pool[Math.floor(next() * pool.length)]!);
+    const downloads = Float64Array.from({ length: count }, () =>
+      next() < 0.1 ? Number.NaN : Math.floor(next() * 50),
+    );
+    const pk = Int32Array.from({ length: count }, (_, doc) => (doc * 7919) % 1_000_003);
+    let turns = 0;
+    const inTurns = await sortOrderInTurns(
+      count,
+      (doc) => keys[doc]!,
+      downloads,
+      pk,
+      async () => {
+        turns++;
+      },
+    );
+    assert.deepEqual(
+      inTurns,
+      sortOrder(count, (doc) => keys[doc]!, downloads, pk),
+    );
+    assert.ok(turns >= 8, `cut into slices: ${turns} turns`);
+    const none = await sortOrderInTurns(
+      0,
+      () => 0,
+      new Float64Array(0),
+      new Int32Array(0),
+      async () => {},
+    );
+    assert.equal(none.length, 0);
   });
 });

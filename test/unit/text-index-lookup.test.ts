@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { FIELD_NAME } from "../../src/discovery/text-index.ts";
-import { TextIndexBuilder } from "../../src/discovery/text-index-builder.ts";
+import { before, describe, it } from "node:test";
+import { FIELD_NAME, type TextIndex } from "../../src/discovery/text-index.ts";
+import { sortInTurns, TextIndexBuilder } from "../../src/discovery/text-index-builder.ts";
 import { seededRandom } from "../../src/hub/catalog/generate-catalog.ts";
 
 /**
@@ -22,7 +22,10 @@ describe("text index term lookups", () => {
     if (doc % 10 === 0) terms.set(named[(doc / 10) % named.length]!, FIELD_NAME);
     builder.add(doc, terms);
   }
-  const index = builder.finish();
+  let index: TextIndex;
+  before(async () => {
+    index = await builder.finish();
+  });
   const masked = new Uint8Array(3000);
   const matchOf = (text: string) =>
     Array.from(index.match([{ text, exact: false }], 3000, 3000, masked).docs).sort((a, b) => a - b);
@@ -37,5 +40,25 @@ describe("text index term lookups", () => {
     // Every dictionary term is still found exactly (no false "no such term").
     for (const term of index.sortedTerms.slice(0, 800)) assert.ok(matchOf(term).length > 0, term);
     assert.deepEqual(matchOf("zzzzqqqqxx"), []);
+  });
+});
+
+describe("the dictionary sorted a slice at a time", () => {
+  it("orders terms as the built-in sort does, across runs that are merged, yielding between slices", async () => {
+    const random = seededRandom(11);
+    const alphabet = ["a", "b", "z", "A", "0", "é", "ß", "中", "\u{1F600}", "-", "_", " "];
+    const terms = new Set<string>(["", "a", "aa", "ab", "b", "é", "e\u0301"]);
+    while (terms.size < 300_000) {
+      const length = 1 + Math.floor(random() * 8);
+      terms.add(Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join(""));
+    }
+    const list = [...terms];
+    let turns = 0;
+    const sorted = await sortInTurns(list, async () => {
+      turns++;
+    });
+    assert.deepEqual(sorted, [...list].sort());
+    assert.ok(turns > 4, `the work was cut into slices: ${turns}`);
+    assert.deepEqual(await sortInTurns([]), []);
   });
 });

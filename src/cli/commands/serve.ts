@@ -92,7 +92,8 @@ export const serveCommand: Command = {
     // The search index is read from its snapshot (or built) now, in the background, so the first search — the
     // Explorer's first page — does not wait for it. Not awaited: the server answers meanwhile, and a search
     // arriving first waits for this one. The snapshot's parts a query reads on first use are read ahead, one
-    // per turn of the event loop (at 1 M models the largest, the postings, is tens of MB); a build (no snapshot yet) holds it 0.1-0.3 s per page of models and about 1.5 s at its end.
+    // per turn of the event loop (at 1 M models the largest, the postings, is tens of MB); a build (no snapshot
+    // yet) and the snapshot written after it hold it up to about 0.5 s at a time at 1 M models.
     let stopping = false;
     void warmSearchIndex(hangar).catch((error: Error) => {
       if (!stopping) process.emitWarning(`hangar search index: ${error.message}`);

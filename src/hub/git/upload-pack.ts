@@ -1,3 +1,4 @@
+import { nextTurn } from "../../core/next-turn.ts";
 import type { Repo } from "../../core/types.ts";
 import { lsRefs } from "../../git/advertise.ts";
 import { type FetchRequest, parseV0Fetch, parseV2Command, parseV2Fetch } from "../../git/fetch-request.ts";
@@ -16,8 +17,6 @@ const PROGRESS_INTERVAL_MS = 500;
 const OBJECTS_PER_TURN = 256;
 /** Blobs up to this size are read whole rather than streamed. */
 const SMALL_BLOB_BYTES = 256 * 1024;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface UploadPackParams {
   version: 0 | 2;
