@@ -1,159 +1,30 @@
+// LFS objects are stored once for all repos, but a repo may point at one only once it holds it: its client
+// sent the bytes to it, or one of its commits references them. Knowing an object's sha256 and size is not
+// enough to reach it, through the batch API, verify, or a commit.
+//
+// Every assert.ok here carries a message: without one, a failing assert.ok under tsx hangs Node 20 while it
+// looks for the source text to build one.
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
-import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, deleteRepo, uploadFiles } from "@huggingface/hub";
-import { defaultConfig } from "../../src/core/config.ts";
-import { DEFAULT_LIMITS } from "../../src/core/hub-config.ts";
-import { createHangar, type Hangar } from "../../src/hangar.ts";
-import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
-import { fsck } from "../../src/hub/maintenance/fsck.ts";
-import { gc } from "../../src/hub/maintenance/gc.ts";
-import { createServer, listen } from "../../src/server/create-server.ts";
+import type { Hangar } from "../../src/hangar.ts";
 import {
-  fsBlobs,
-  importFiles,
-  makeTempDir,
-  startTestHangar,
-  type TestHangar,
-} from "../helpers/test-hangar.ts";
-
-/**
- * LFS objects are stored once for all repos, but a repo may point at one only once it holds it: its client
- * sent the bytes to it, or one of its commits references them. Knowing an object's sha256 and size is not
- * enough to reach it, through the batch API, verify, or a commit.
- *
- * Every assert.ok here carries a message: without one, a failing assert.ok under tsx hangs Node 20 while it
- * looks for the source text to build one.
- */
-
-const LFS_HEADERS = {
-  accept: "application/vnd.git-lfs+json",
-  "content-type": "application/vnd.git-lfs+json",
-};
-/** A small multipart threshold: objects from 1 MiB go in 256 KiB parts. */
-const LIMITS = { ...DEFAULT_LIMITS, lfsMultipartThreshold: 1024 * 1024, lfsMultipartChunkSize: 256 * 1024 };
-
-const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
-
-interface LfsObject {
-  oid: string;
-  size: number;
-}
-
-const objectOf = (bytes: Uint8Array): LfsObject => ({ oid: sha256(bytes), size: bytes.byteLength });
-
-interface BatchObject extends LfsObject {
-  authenticated?: boolean;
-  actions?: {
-    upload: { href: string; header?: Record<string, string>; expires_at?: string };
-    verify?: { href: string; expires_at?: string };
-  };
-  error?: { code: number; message: string };
-}
-
-const auth = (token: string | undefined): Record<string, string> =>
-  token ? { authorization: `Bearer ${token}` } : {};
-
-function batch(
-  url: string,
-  repo: string,
-  token: string | undefined,
-  objects: LfsObject[],
-): Promise<Response> {
-  return fetch(`${url}/${repo}.git/info/lfs/objects/batch`, {
-    method: "POST",
-    headers: { ...LFS_HEADERS, ...auth(token) },
-    body: JSON.stringify({
-      operation: "upload",
-      transfers: ["basic", "multipart"],
-      hash_algo: "sha256",
-      objects,
-    }),
-  });
-}
-
-async function batchObjects(
-  url: string,
-  repo: string,
-  token: string,
-  objects: LfsObject[],
-): Promise<BatchObject[]> {
-  const response = await batch(url, repo, token, objects);
-  assert.equal(response.status, 200);
-  return ((await response.json()) as { objects: BatchObject[] }).objects;
-}
-
-function verify(url: string, repo: string, token: string | undefined, object: LfsObject): Promise<Response> {
-  return fetch(`${url}/${repo}.git/info/lfs/objects/verify`, {
-    method: "POST",
-    headers: { ...LFS_HEADERS, ...auth(token) },
-    body: JSON.stringify(object),
-  });
-}
-
-/** An NDJSON commit as Python's create_commit posts it; `lfsFile` lines name objects by sha256 and size. */
-function postCommit(
-  url: string,
-  repo: string,
-  token: string | undefined,
-  files: Array<{ path: string; object: LfsObject } | { path: string; text: string }>,
-): Promise<Response> {
-  const lines: unknown[] = [{ key: "header", value: { summary: "Add files" } }];
-  for (const file of files) {
-    lines.push(
-      "object" in file
-        ? {
-            key: "lfsFile",
-            value: { path: file.path, algo: "sha256", oid: file.object.oid, size: file.object.size },
-          }
-        : {
-            key: "file",
-            value: {
-              path: file.path,
-              content: Buffer.from(file.text).toString("base64"),
-              encoding: "base64",
-            },
-          },
-    );
-  }
-  return fetch(`${url}/api/models/${repo}/commit/main`, {
-    method: "POST",
-    headers: { "content-type": "application/x-ndjson", ...auth(token) },
-    body: `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`,
-  });
-}
-
-/**
- * PUTs an object's bytes to its signed URL (or its parts to theirs, then completes), as the clients do;
- * `completion` receives the completion request's body, for a retry.
- */
-async function sendBytes(
-  action: BatchObject,
-  bytes: Uint8Array,
-  completion?: (body: string) => void,
-): Promise<Response> {
-  const upload = action.actions!.upload;
-  if (!upload.header) return fetch(upload.href, { method: "PUT", body: bytes });
-  const chunk = Number(upload.header.chunk_size);
-  const parts: Array<{ partNumber: number; etag: string }> = [];
-  for (let part = 1; upload.header[String(part)]; part++) {
-    const put = await fetch(upload.header[String(part)]!, {
-      method: "PUT",
-      body: bytes.subarray((part - 1) * chunk, part * chunk),
-    });
-    assert.equal(put.status, 200);
-    parts.push({ partNumber: part, etag: put.headers.get("etag")! });
-  }
-  const body = JSON.stringify({ oid: action.oid, parts });
-  completion?.(body);
-  return fetch(upload.href, { method: "POST", headers: LFS_HEADERS, body });
-}
-
-async function errorOf(response: Response): Promise<string> {
-  return ((await response.json()) as { error: string }).error;
-}
+  auth,
+  type BatchObject,
+  batch,
+  batchObjects,
+  download,
+  errorOf,
+  LFS_HEADERS,
+  LIMITS,
+  objectOf,
+  postCommit,
+  sendBytes,
+  verify,
+} from "../helpers/lfs-uploads.ts";
+import { fsBlobs, importFiles, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
 /** A batch answer with its object id and signature blanked: what is left must not depend on the object. */
 function shapeOf(object: BatchObject): unknown {
@@ -172,10 +43,6 @@ async function blobNames(hangar: Hangar): Promise<string[]> {
 
 async function inodeOf(hangar: Hangar, oid: string): Promise<number> {
   return (await stat(fsBlobs(hangar).pathOf(oid))).ino;
-}
-
-async function download(url: string, repo: string, path: string, token?: string): Promise<Response> {
-  return fetch(`${url}/${repo}/resolve/main/${path}`, { headers: auth(token) });
 }
 
 const HUB_MISSING_OBJECT =
@@ -494,94 +361,5 @@ describe("LFS objects belong to the repos that received them", () => {
       { path: "a.bin", object: objectOf(kept) },
     ]);
     assert.equal(afterMove.status, 200, await afterMove.clone().text());
-  });
-});
-
-describe("LFS uploads awaiting their commit survive a restart", () => {
-  const adminToken = "hf_test_admin_token_0123456789abcdef";
-  let home: Awaited<ReturnType<typeof makeTempDir>>;
-  let running: { hangar: Hangar; server: Server; url: string } | undefined;
-
-  async function start(): Promise<{ hangar: Hangar; server: Server; url: string }> {
-    const hangar = await createHangar(defaultConfig(home.path, { adminToken, limits: LIMITS }));
-    const server = createServer(hangar);
-    running = { hangar, server, url: await listen(server, "127.0.0.1", 0) };
-    return running;
-  }
-
-  async function stop(): Promise<void> {
-    if (!running) return;
-    const { hangar, server } = running;
-    running = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await hangar.close();
-  }
-
-  before(async () => {
-    home = await makeTempDir();
-  });
-  after(async () => {
-    await stop();
-    await home.remove();
-  });
-
-  it("counts an upload recorded before the restart for the repo's next commit, and for no other repo", async () => {
-    const first = await start();
-    await createUser(first.hangar, { name: "dave" });
-    const dave = (await createToken(first.hangar, { user: "dave", role: "write" })).token;
-    await createRepo({ repo: "dave/pending", accessToken: dave, hubUrl: first.url });
-    await createRepo({ repo: "dave/other", accessToken: dave, hubUrl: first.url });
-    const bytes = randomBytes(1024 * 1024 + 99);
-    const [action] = await batchObjects(first.url, "dave/pending", dave, [objectOf(bytes)]);
-    assert.equal((await sendBytes(action!, bytes)).status, 200);
-    await stop();
-
-    const second = await start();
-    assert.deepEqual(await batchObjects(second.url, "dave/pending", dave, [objectOf(bytes)]), [
-      objectOf(bytes),
-    ]);
-    const [forOther] = await batchObjects(second.url, "dave/other", dave, [objectOf(bytes)]);
-    assert.ok(forOther?.actions?.upload.href, "another repo of dave's must send the bytes");
-    const commit = await postCommit(second.url, "dave/pending", dave, [
-      { path: "w.bin", object: objectOf(bytes) },
-    ]);
-    assert.equal(commit.status, 200, await commit.clone().text());
-    const served = await download(second.url, "dave/pending", "w.bin");
-    assert.ok(Buffer.from(await served.arrayBuffer()).equals(bytes), "dave/pending serves w.bin whole");
-  });
-});
-
-describe("gc and uploads never committed", () => {
-  let hub: TestHangar;
-  before(async () => {
-    hub = await startTestHangar({ limits: LIMITS });
-  });
-  after(() => hub.close());
-
-  it("forgets a repo's upload once gc removed its bytes: the repo must send them again", async () => {
-    const erin = await hub.addUser("erin", "write");
-    const frank = await hub.addUser("frank", "write");
-    await createRepo({ repo: "erin/abandoned", accessToken: erin, hubUrl: hub.url });
-    await createRepo({ repo: "frank/later", accessToken: frank, hubUrl: hub.url });
-    const bytes = randomBytes(20_000);
-    const object = objectOf(bytes);
-    const [action] = await batchObjects(hub.url, "erin/abandoned", erin, [object]);
-    assert.equal((await sendBytes(action!, bytes)).status, 200);
-    assert.deepEqual(await batchObjects(hub.url, "erin/abandoned", erin, [object]), [object]);
-
-    // Never committed: once its lease (an hour) has passed, gc takes it like any unreferenced blob.
-    await hub.hangar.catalog.leases.purgeExpired(Date.now() + 2 * 60 * 60 * 1000);
-    const report = await gc(hub.hangar, { graceMs: 0 });
-    assert.equal(report.removedBlobs, 1);
-    assert.equal(await hub.hangar.blobs.sizeOf(object.oid), null);
-
-    // The same bytes stored again for another repo do not bring erin's upload back.
-    const [forFrank] = await batchObjects(hub.url, "frank/later", frank, [object]);
-    assert.equal((await sendBytes(forFrank!, bytes)).status, 200);
-    const [forErin] = await batchObjects(hub.url, "erin/abandoned", erin, [object]);
-    assert.ok(forErin?.actions?.upload.href, "erin's repo must send the bytes again");
-    assert.equal((await verify(hub.url, "erin/abandoned", erin, object)).status, 404);
-    assert.deepEqual((await fsck(hub.hangar)).problems, []);
   });
 });

@@ -1,46 +1,15 @@
+// The Hub write API for commits, through the real @huggingface/hub client and raw NDJSON as Python posts it:
+// inline and LFS files, preupload, deletions, stale parents, who may write, malformed commits, bad paths,
+// the body size limit, and README metadata validation.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import {
-  commit,
-  createBranch,
-  createRepo,
-  deleteBranch,
-  deleteFile,
-  deleteRepo,
-  uploadFiles,
-} from "@huggingface/hub";
+import { commit, createRepo, deleteFile, uploadFiles } from "@huggingface/hub";
 import { apiError } from "../helpers/hub-errors.ts";
+import { header, headShaOf, inlineFile, postCommit } from "../helpers/ndjson-commits.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 
-/** Posts a raw NDJSON commit, as Python's create_commit does. */
-async function postCommit(
-  hub: TestHangar,
-  token: string | undefined,
-  repo: string,
-  revision: string,
-  lines: unknown[] | string,
-  query = "",
-): Promise<Response> {
-  return hub.fetch(`${hub.url}/api/models/${repo}/commit/${encodeURIComponent(revision)}${query}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-ndjson",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: typeof lines === "string" ? lines : `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`,
-  });
-}
-
-function header(summary: string, parentCommit?: string): unknown {
-  return { key: "header", value: { summary, ...(parentCommit ? { parentCommit } : {}) } };
-}
-
-function inlineFile(path: string, text: string): unknown {
-  return { key: "file", value: { path, content: Buffer.from(text).toString("base64"), encoding: "base64" } };
-}
-
-describe("Hub write API with the real @huggingface/hub client", () => {
+describe("Hub write API with the real @huggingface/hub client: commits", () => {
   let hub: TestHangar;
   let token: string;
   let readToken: string;
@@ -48,58 +17,17 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     hub = await startTestHangar();
     token = await hub.addUser("alice", "write");
     readToken = await hub.addUser("alice", "read");
-  });
-  after(() => hub.close());
-
-  const headSha = async (name: string): Promise<string> => {
-    const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name });
-    assert.ok(repo?.sha, `alice/${name} has a head`);
-    return repo.sha;
-  };
-
-  it("creates a repo, and answers 409 with the repo url when it exists", async () => {
-    const created = await createRepo({ repo: "alice/first", accessToken: token, hubUrl: hub.url });
-    assert.equal(created.repoUrl, `${hub.url}/alice/first`);
-    assert.equal(created.id, "alice/first");
-
-    const again = await apiError(createRepo({ repo: "alice/first", accessToken: token, hubUrl: hub.url }));
-    assert.equal(again.statusCode, 409);
-
-    // Python's create_repo(exist_ok=True) sends no organization and reads `url` from the 409 body.
-    const raw = await hub.fetch(`${hub.url}/api/repos/create`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "first", organization: null, private: false }),
-    });
-    assert.equal(raw.status, 409);
-    assert.equal(raw.headers.get("x-error-code"), "Conflict");
-    assert.equal(((await raw.json()) as { url: string }).url, `${hub.url}/alice/first`);
-  });
-
-  it("creates datasets under their prefix and private repos with visibility", async () => {
-    const created = await createRepo({
+    // A private dataset of alice's: another user's commit to it must find no repo.
+    await createRepo({
       repo: { type: "dataset", name: "alice/data" },
       visibility: "private",
       accessToken: token,
       hubUrl: hub.url,
     });
-    assert.equal(created.repoUrl, `${hub.url}/datasets/alice/data`);
-    const stored = await hub.hangar.catalog.repos.get({ type: "dataset", namespace: "alice", name: "data" });
-    assert.equal(stored?.private, true);
   });
+  after(() => hub.close());
 
-  it("creates a repo with initial files (the JS client's `files`)", async () => {
-    await createRepo({
-      repo: "alice/seeded",
-      files: [{ path: "README.md", content: new Blob(["# Seeded\n"]) }],
-      accessToken: token,
-      hubUrl: hub.url,
-    });
-    const readme = await hub.fetch(`${hub.url}/alice/seeded/resolve/main/README.md`);
-    assert.equal(await readme.text(), "# Seeded\n");
-    const attributes = await hub.fetch(`${hub.url}/alice/seeded/resolve/main/.gitattributes`);
-    assert.equal(attributes.status, 200);
-  });
+  const headSha = (name: string): Promise<string> => headShaOf(hub, "alice", name);
 
   it("uploads small files inline and a 15 MB file through LFS, and serves them back", async () => {
     await createRepo({ repo: "alice/upload", accessToken: token, hubUrl: hub.url });
@@ -232,94 +160,6 @@ describe("Hub write API with the real @huggingface/hub client", () => {
       operations: [{ operation: "addOrUpdate", path: "b.txt", content: new Blob(["two"]) }],
     });
     assert.equal(fresh?.commit.oid, await headSha("upload"));
-  });
-
-  it("creates and deletes branches (409 when the branch exists)", async () => {
-    const main = await headSha("upload");
-    await createBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url });
-    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" }))!;
-    assert.equal((await hub.hangar.catalog.commits.getRef(repo.pk, "branch", "feature/x"))?.commitOid, main);
-
-    const again = await apiError(
-      createBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url }),
-    );
-    assert.equal(again.statusCode, 409);
-
-    const onBranch = await uploadFiles({
-      repo: "alice/upload",
-      branch: "feature/x",
-      accessToken: token,
-      hubUrl: hub.url,
-      files: [{ path: "branch.txt", content: new Blob(["on a branch"]) }],
-    });
-    assert.equal(await headSha("upload"), main, "main did not move");
-    const fromBranch = await hub.fetch(`${hub.url}/alice/upload/resolve/feature%2Fx/branch.txt`);
-    assert.equal(await fromBranch.text(), "on a branch");
-    assert.equal(fromBranch.headers.get("x-repo-commit"), onBranch?.commit.oid);
-
-    await deleteBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url });
-    assert.equal(await hub.hangar.catalog.commits.getRef(repo.pk, "branch", "feature/x"), undefined);
-    const gone = await apiError(
-      deleteBranch({ repo: "alice/upload", branch: "feature/x", accessToken: token, hubUrl: hub.url }),
-    );
-    assert.equal(gone.statusCode, 404);
-  });
-
-  it("creates and deletes tags as Python's create_tag and delete_tag do (409 when it exists)", async () => {
-    const tagUrl = `${hub.url}/api/models/alice/upload/tag/main`;
-    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const created = await fetch(tagUrl, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ tag: "v1.0", message: "First release" }),
-    });
-    assert.equal(created.status, 200);
-    const byTag = await hub.fetch(`${hub.url}/alice/upload/resolve/v1.0/a.txt`);
-    assert.equal(await byTag.text(), "one");
-
-    const again = await fetch(tagUrl, { method: "POST", headers, body: JSON.stringify({ tag: "v1.0" }) });
-    assert.equal(again.status, 409);
-
-    const deleted = await hub.fetch(`${hub.url}/api/models/alice/upload/tag/v1.0`, {
-      method: "DELETE",
-      headers,
-    });
-    assert.equal(deleted.status, 200);
-    const missing = await hub.fetch(`${hub.url}/api/models/alice/upload/tag/v1.0`, {
-      method: "DELETE",
-      headers,
-    });
-    assert.equal(missing.status, 404);
-    assert.equal(missing.headers.get("x-error-code"), "RevisionNotFound");
-  });
-
-  it("opens a pull request with create_pr and commits to refs/pr/1", async () => {
-    const main = await headSha("upload");
-    const opened = await uploadFiles({
-      repo: "alice/upload",
-      isPullRequest: true,
-      accessToken: token,
-      hubUrl: hub.url,
-      files: [{ path: "pr.txt", content: new Blob(["proposed"]) }],
-    });
-    assert.equal(opened?.pullRequestUrl, `${hub.url}/alice/upload/discussions/1`);
-    assert.equal(await headSha("upload"), main, "main did not move");
-    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "upload" }))!;
-    assert.equal(
-      (await hub.hangar.catalog.commits.getRef(repo.pk, "pr", "1"))?.commitOid,
-      opened?.commit.oid,
-    );
-
-    const onPr = await postCommit(hub, token, "alice/upload", "refs/pr/1", [
-      header("More on the PR"),
-      inlineFile("pr.txt", "revised"),
-    ]);
-    assert.equal(onPr.status, 200);
-    const body = (await onPr.json()) as { commitOid: string; pullRequestUrl: string | null };
-    assert.equal(body.pullRequestUrl, null);
-    assert.equal((await hub.hangar.catalog.commits.getRef(repo.pk, "pr", "1"))?.commitOid, body.commitOid);
-    const fromPr = await hub.fetch(`${hub.url}/alice/upload/resolve/refs%2Fpr%2F1/pr.txt`);
-    assert.equal(await fromPr.text(), "revised");
   });
 
   it("refuses writes without a token (401) and with a read token (403)", async () => {
@@ -483,129 +323,5 @@ describe("Hub write API with the real @huggingface/hub client", () => {
     const body = (await bad.json()) as { errors: Array<{ message: string }> };
     assert.equal(body.errors.length, 1);
     assert.match(body.errors[0]!.message, /not valid YAML/);
-  });
-
-  it("updates visibility and gating through settings", async () => {
-    const response = await hub.fetch(`${hub.url}/api/models/alice/first/settings`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ visibility: "private", gated: "manual" }),
-    });
-    assert.equal(response.status, 200);
-    const repo = await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "first" });
-    assert.equal(repo?.private, true);
-    assert.equal(repo?.gated, "manual");
-    const invalid = await hub.fetch(`${hub.url}/api/models/alice/first/settings`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ gated: "sometimes" }),
-    });
-    assert.equal(invalid.status, 400);
-  });
-
-  it("moves a repo", async () => {
-    const response = await hub.fetch(`${hub.url}/api/repos/move`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ fromRepo: "alice/first", toRepo: "alice/renamed", type: "model" }),
-    });
-    assert.equal(response.status, 200);
-    assert.equal(
-      await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "first" }),
-      undefined,
-    );
-    assert.ok(await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "renamed" }));
-  });
-
-  it("deletes a repo, then answers 404 RepoNotFound", async () => {
-    await deleteRepo({ repo: "alice/renamed", accessToken: token, hubUrl: hub.url });
-    assert.equal(
-      await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "renamed" }),
-      undefined,
-    );
-    const again = await hub.fetch(`${hub.url}/api/repos/delete`, {
-      method: "DELETE",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "renamed", organization: "alice", type: "model" }),
-    });
-    assert.equal(again.status, 404);
-    assert.equal(again.headers.get("x-error-code"), "RepoNotFound");
-  });
-
-  it("speaks Python's protocol: branch from a startingPoint, commit URLs on the forwarded host", async () => {
-    await createRepo({ repo: "alice/python", accessToken: token, hubUrl: hub.url });
-    const first = await headSha("python");
-    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-    const added = await postCommit(hub, token, "alice/python", "main", [
-      header("Add"),
-      inlineFile("v.txt", "2"),
-    ]);
-    assert.equal(added.status, 200);
-
-    // create_branch(revision=...) sends {"startingPoint": revision}; exist_ok relies on the 409.
-    const branch = await hub.fetch(`${hub.url}/api/models/alice/python/branch/old`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ startingPoint: first }),
-    });
-    assert.equal(branch.status, 200);
-    const old = await hub.fetch(`${hub.url}/alice/python/resolve/old/v.txt`);
-    assert.equal(old.status, 404, "the branch starts before v.txt was added");
-    const moved = await hub.fetch(`${hub.url}/api/models/alice/python/branch/old`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ startingPoint: "main", overwrite: true }),
-    });
-    assert.equal(moved.status, 200);
-    assert.equal(await (await hub.fetch(`${hub.url}/alice/python/resolve/old/v.txt`)).text(), "2");
-    const empty = await hub.fetch(`${hub.url}/api/models/alice/python/branch/empty`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ emptyBranch: true }),
-    });
-    assert.equal(empty.status, 200);
-    const refs = hub.hangar.catalog.commits;
-    const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "python" }))!;
-    const emptyHead = (await refs.getCommit(
-      repo.pk,
-      (await refs.getRef(repo.pk, "branch", "empty"))!.commitOid,
-    ))!;
-    assert.deepEqual(await refs.listFiles(emptyHead.pk), []);
-    const invalid = await hub.fetch(
-      `${hub.url}/api/models/alice/python/branch/${encodeURIComponent("a..b")}`,
-      {
-        method: "POST",
-        headers,
-        body: "{}",
-      },
-    );
-    assert.equal(invalid.status, 400);
-
-    // Forwarding headers from a client that is not a trusted proxy change nothing (see trust-proxy.test.ts).
-    const proxied = await hub.fetch(`${hub.url}/api/models/alice/python/commit/main`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/x-ndjson",
-        "x-forwarded-host": "hub.example.test",
-        "x-forwarded-proto": "https",
-      },
-      body: [header("Proxied"), inlineFile("w.txt", "3")].map((line) => JSON.stringify(line)).join("\n"),
-    });
-    const body = (await proxied.json()) as { commitUrl: string };
-    assert.equal(body.commitUrl, `${hub.url}/alice/python/commit/${await headSha("python")}`);
-  });
-
-  it("lists the pull request create_pr opened among the repo's discussions", async () => {
-    const response = await hub.fetch(`${hub.url}/api/models/alice/upload/discussions?type=pull_request`);
-    assert.equal(response.status, 200);
-    const body = (await response.json()) as {
-      discussions: Array<{ num: number; isPullRequest: boolean; author: { name: string } }>;
-    };
-    const first = body.discussions.find((entry) => entry.num === 1);
-    assert.deepEqual(first && { isPullRequest: first.isPullRequest, author: first.author.name }, {
-      isPullRequest: true,
-      author: "alice",
-    });
   });
 });
