@@ -1,7 +1,6 @@
 // What the inference runtime tests (test/integration/inference-*.test.ts on batching, queues, settings, the
 // model pool and metering) share: an instance with inference settings and tiny models, JSON requests, a
-// completion that holds a model's slot, a poll on the runtime's state, and a model's queue statistics.
-import assert from "node:assert/strict";
+// completion that holds a model's slot, and a model's queue statistics (polls: helpers/until.ts).
 import type OpenAI from "openai";
 import type { InferenceSettings } from "../../src/core/inference-config.ts";
 import { startTestHangar, type TestHangar } from "./test-hangar.ts";
@@ -49,15 +48,6 @@ export async function holdSlot(openai: OpenAI): Promise<{ next(): Promise<unknow
     next: () => iterator.next(),
     stop: () => controller.abort(),
   };
-}
-
-/** Polls a condition on the in-process runtime (state, not time, decides). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.fail(`gave up waiting for ${what}`);
 }
 
 /** The statistics of `model`'s queue (of whichever revision), if it has one. */

@@ -1,4 +1,3 @@
-import assert from "node:assert/strict";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { OutboundPolicy } from "../../src/core/outbound-url.ts";
@@ -29,18 +28,6 @@ export async function startReceiver(
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return { url: `http://${host}:${port}/hook`, port, received, server };
-}
-
-export async function until(
-  what: string,
-  test: () => boolean | Promise<boolean>,
-  ms = 15_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await test())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 export interface ApiWebhook {

@@ -13,7 +13,8 @@ import { startServer } from "../../src/server/create-server.ts";
 import { OpenAiUpstream, oneRouteFile } from "../helpers/openai-upstream.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { makeTempDir } from "../helpers/test-hangar.ts";
-import { PRIVATE_TARGETS_ALLOWED, startReceiver, until } from "../helpers/webhook-receiver.ts";
+import { until } from "../helpers/until.ts";
+import { PRIVATE_TARGETS_ALLOWED, startReceiver } from "../helpers/webhook-receiver.ts";
 
 const ADMIN_TOKEN = "hf_test_admin_token_0123456789abcdef";
 
@@ -93,7 +94,7 @@ function queueSuite(engine: "SQLite" | "PostgreSQL") {
 
       const second = await serve(config, true);
       try {
-        await until("the queued alert", () => receiver.received.length > 0);
+        await until(() => receiver.received.length > 0, "the queued alert", { ms: 15_000 });
         const [alert] = receiver.received;
         const payload = JSON.parse(alert!.body) as {
           event: string;

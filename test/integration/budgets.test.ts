@@ -9,6 +9,7 @@ import OpenAI from "openai";
 import { OpenAiUpstream, oneRouteFile } from "../helpers/openai-upstream.ts";
 import { createTestDatabase, type TestDatabase } from "../helpers/postgres.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { until } from "../helpers/until.ts";
 import { PRIVATE_TARGETS_ALLOWED } from "../helpers/webhook-receiver.ts";
 
 /** A webhook receiver on 127.0.0.1 that keeps each body with its signature header. */
@@ -42,14 +43,6 @@ class AlertReceiver {
 
   close(): Promise<void> {
     return new Promise((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-}
-
-async function until(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 

@@ -12,6 +12,7 @@ import { commitFactoryModels } from "../helpers/factory-models.ts";
 import { hangarCli } from "../helpers/hangar-cli.ts";
 import { createTestDatabase } from "../helpers/postgres.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { untilValue } from "../helpers/until.ts";
 
 const ENGINES = [
   { name: "SQLite", database: async () => ({ url: undefined, drop: async () => {} }) },
@@ -24,13 +25,16 @@ const ENGINES = [
   },
 ];
 
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** What `read` gives once `done` holds for it (endpoints start models: up to a minute). */
+function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  return untilValue(
+    async () => {
+      const value = await read();
+      return done(value) ? value : undefined;
+    },
+    what,
+    { ms: 60_000, every: 100 },
+  );
 }
 
 for (const engine of ENGINES) {

@@ -5,8 +5,9 @@ import { after, before, describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import OpenAI from "openai";
-import { holdSlot, post, queueOf, startWith, until } from "../helpers/inference-runtime.ts";
+import { holdSlot, post, queueOf, startWith } from "../helpers/inference-runtime.ts";
 import type { TestHangar } from "../helpers/test-hangar.ts";
+import { until } from "../helpers/until.ts";
 
 describe("queue limits, cancellation and timeouts", () => {
   let hub: TestHangar;

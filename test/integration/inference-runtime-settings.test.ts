@@ -9,8 +9,9 @@ import { importPackagedModels } from "../../src/inference/adapters/packaged-mode
 import { roomTone, wavBytes } from "../helpers/audio-fixtures.ts";
 import { commitFactoryModels } from "../helpers/factory-models.ts";
 import { renderTextPng } from "../helpers/image-fixtures.ts";
-import { holdSlot, post, queueOf, startWith, until } from "../helpers/inference-runtime.ts";
+import { holdSlot, post, queueOf, startWith } from "../helpers/inference-runtime.ts";
 import type { TestHangar } from "../helpers/test-hangar.ts";
+import { until } from "../helpers/until.ts";
 
 describe("runtime settings", () => {
   it("runs two calls of one model at once with maxConcurrency 2; a third waits for a free slot", async () => {

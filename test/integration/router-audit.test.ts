@@ -5,22 +5,13 @@ import { after, before, describe, it } from "node:test";
 import type { AuditEntry } from "../../src/governance/audit/index.ts";
 import { runCli } from "../helpers/cli-in-process.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { untilValue } from "../helpers/until.ts";
 
 const route = (name: string, model: string, extra: Record<string, unknown> = {}) => ({
   name,
   ...extra,
   deployments: [{ backend: "openai", url: "http://127.0.0.1:9/v1", model, api_key_env: "UPSTREAM_KEY" }],
 });
-
-async function until<T>(check: () => Promise<T | undefined>, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  while (true) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe("route changes are audited: the admin API and route-file reloads", () => {
   let folder: Awaited<ReturnType<typeof makeTempDir>>;
@@ -118,9 +109,10 @@ describe("route changes are audited: the admin API and route-file reloads", () =
         model: tests/model
 `,
     );
-    const reload = await until(
+    const reload = await untilValue(
       async () => (await entries("routes.reload")).find((entry) => entry.outcome === "success"),
       "the reload's entry",
+      { ms: 10_000, every: 100 },
     );
     assert.equal(reload.target, `routes-file:${file}`);
     assert.equal(reload.actor.user, null, "a reload is no user's doing");
@@ -135,9 +127,10 @@ describe("route changes are audited: the admin API and route-file reloads", () =
     );
 
     await writeFile(file, "routes:\n  - name: broken\n    deployments: []\n");
-    const failure = await until(
+    const failure = await untilValue(
       async () => (await entries("routes.reload")).find((entry) => entry.outcome === "failure"),
       "the refused reload's entry",
+      { ms: 10_000, every: 100 },
     );
     assert.equal(failure.details.error, `${file}:3: routes[0].deployments must be a non-empty list`);
     const current = (await (

@@ -7,14 +7,7 @@ import { HangarError } from "../../src/core/errors.ts";
 import { createHangar } from "../../src/hangar.ts";
 import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { until } from "../helpers/until.ts";
 
 function routeYaml(name: string, url: string): string {
   return `routes:

@@ -6,15 +6,7 @@ import OpenAI from "openai";
 import { runCli } from "../helpers/cli-in-process.ts";
 import { OpenAiUpstream } from "../helpers/openai-upstream.ts";
 import { makeTempDir, startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
-
-/** Polls `check` until it holds (or fails after `ms`). */
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { until } from "../helpers/until.ts";
 
 async function chat(hub: TestHangar, model: string, extra: Record<string, unknown> = {}) {
   return fetch(`${hub.url}/v1/chat/completions`, {

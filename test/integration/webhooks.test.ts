@@ -4,6 +4,7 @@ import type { Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFile } from "@huggingface/hub";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
+import { until } from "../helpers/until.ts";
 import {
   type ApiDelivery,
   type ApiWebhook,
@@ -11,7 +12,6 @@ import {
   PRIVATE_TARGETS_ALLOWED,
   type Received,
   startReceiver,
-  until,
 } from "../helpers/webhook-receiver.ts";
 
 describe("webhooks (/api/settings/webhooks) with deliveries off the request path", () => {
@@ -119,7 +119,7 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
       accessToken: alice,
       hubUrl: hub.url,
     });
-    await until("the retried delivery", () => receiver.received.length >= 2);
+    await until(() => receiver.received.length >= 2, "the retried delivery", { ms: 15_000 });
     const repo = (await hub.hangar.catalog.repos.get({ type: "model", namespace: "alice", name: "pushed" }))!;
     const [first, second] = receiver.received as [Received, Received];
     assert.equal(first.body, second.body, "a retry sends the same event");
@@ -182,7 +182,7 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
       { comment: "The card does not say." },
     );
     assert.equal(commented.status, 200, JSON.stringify(commented.json));
-    await until("both discussion events", () => receiver.received.length >= 2);
+    await until(() => receiver.received.length >= 2, "both discussion events", { ms: 15_000 });
     const payloads = receiver.received.map((entry) => JSON.parse(entry.body));
     assert.deepEqual(
       payloads.map((payload) => payload.event),
@@ -226,8 +226,10 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
       accessToken: alice,
       hubUrl: hub.url,
     });
-    await until("the public repo's events", () =>
-      receiver.received.some((entry) => JSON.parse(entry.body).event.scope === "repo.content"),
+    await until(
+      () => receiver.received.some((entry) => JSON.parse(entry.body).event.scope === "repo.content"),
+      "the public repo's events",
+      { ms: 15_000 },
     );
     // The private repo's events were queued before the public one's: had they been sent, they would be here.
     await hub.hangar.webhooks.deliverDue();
@@ -252,11 +254,12 @@ describe("webhooks (/api/settings/webhooks) with deliveries off the request path
       accessToken: alice,
       hubUrl: hub.url,
     });
-    await until("the webhook to be disabled", async () => {
-      return (
-        (await hubJson(hub, alice, "GET", `/api/settings/webhooks/${id}`)).json.webhook.disabled === true
-      );
-    });
+    await until(
+      async () =>
+        (await hubJson(hub, alice, "GET", `/api/settings/webhooks/${id}`)).json.webhook.disabled === true,
+      "the webhook to be disabled",
+      { ms: 15_000 },
+    );
     const webhook = (await hubJson(hub, alice, "GET", `/api/settings/webhooks/${id}`)).json.webhook;
     assert.equal(webhook.disabledReason, "failures");
     assert.equal(receiver.received.length, 3);
