@@ -1,4 +1,4 @@
-import { zip } from "./scan-builders.ts";
+import { zip } from "./scan-builders-containers.ts";
 import type { CorpusFile } from "./scan-corpus.ts";
 
 /** Scanner corpus: configs and code: remote-code configs, shard indexes, Python files, chat templates, Keras. */

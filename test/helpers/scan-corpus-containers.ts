@@ -1,6 +1,14 @@
 import { deflateSync } from "node:zlib";
 import { call4, op, pickle } from "./pickle-asm.ts";
-import { gzip, joblibArray, legacyTorch, npy, torchDataPickle, torchZip, zip } from "./scan-builders.ts";
+import {
+  gzip,
+  joblibArray,
+  legacyTorch,
+  npy,
+  torchDataPickle,
+  torchZip,
+  zip,
+} from "./scan-builders-containers.ts";
 import type { CorpusFile } from "./scan-corpus.ts";
 import { OS_SYSTEM } from "./scan-corpus-pickle.ts";
 

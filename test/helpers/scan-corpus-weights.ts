@@ -1,4 +1,4 @@
-import { gguf, onnxModel, rawSafetensors, safetensors } from "./scan-builders.ts";
+import { gguf, onnxModel, rawSafetensors, safetensors } from "./scan-builders-tensors.ts";
 import type { CorpusFile } from "./scan-corpus.ts";
 
 /** Scanner corpus: the tensor formats that hold no code: safetensors, GGUF and ONNX. */

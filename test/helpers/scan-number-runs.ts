@@ -3,8 +3,8 @@ import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan
 import { stepperMemory } from "../../src/governance/scan/pickle-wasm.ts";
 import type { ByteSource } from "../../src/governance/scan/source.ts";
 import type { ScanLimits } from "../../src/governance/scan/types.ts";
+import { chunkedSource } from "./chunked-source.ts";
 import { op } from "./pickle-asm.ts";
-import { chunkedSource } from "./scan-builders.ts";
 
 /**
  * The walk steps through runs of number opcodes in a fast loop that keeps the numbers out of the stack

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
 import { Cursor, openFileSource } from "../../src/governance/scan/source.ts";
+import { chunkedSource } from "../helpers/chunked-source.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
-import { chunkedSource } from "../helpers/scan-builders.ts";
 import { type CorpusFile, SCAN_CORPUS } from "../helpers/scan-corpus.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 

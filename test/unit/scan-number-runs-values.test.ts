@@ -6,8 +6,9 @@ import { describe, test } from "node:test";
 import { scanFile, scanSource } from "../../src/governance/scan/index.ts";
 import { numberBytes } from "../../src/governance/scan/pickle-runs.ts";
 import { NUMBER_OPCODES } from "../../src/governance/scan/pickle-wasm.ts";
+import { chunkedSource } from "../helpers/chunked-source.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
-import { chunkedSource, joblibArray } from "../helpers/scan-builders.ts";
+import { joblibArray } from "../helpers/scan-builders-containers.ts";
 import { imports, numbers, POP_MARK, SAME_KIND, scanEverySplit, seen } from "../helpers/scan-number-runs.ts";
 
 /**
