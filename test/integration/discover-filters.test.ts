@@ -12,7 +12,7 @@ import { importFiles, startTestHangar, type TestHangar } from "../helpers/test-h
 import { tinyClassifierFiles } from "../helpers/tiny-models.ts";
 
 /**
- * The filter dimensions and sorts not covered by discover.test.ts, on a synthetic catalog plus a few repos
+ * The filter dimensions and sorts not covered by discover-search.test.ts, on a synthetic catalog plus a few repos
  * made for each dimension, and Hangar's filters on the Hub's own GET /api/models. Expected answers come
  * from the repos as written or from straight SQL over the catalog, never from the search index.
  */

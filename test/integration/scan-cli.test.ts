@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { hangarCli } from "../helpers/hangar-cli.ts";
-import { rawSafetensors, torchZip } from "../helpers/scan-builders.ts";
+import { torchZip } from "../helpers/scan-builders-containers.ts";
+import { rawSafetensors } from "../helpers/scan-builders-tensors.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 
 let root: string;

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { createRepo, uploadFiles } from "@huggingface/hub";
 import { resolveConfig } from "../../src/core/config.ts";
 import { S3RVER_CREDENTIALS, startTestS3, type TestS3 } from "../helpers/s3.ts";
-import { onnxModel } from "../helpers/scan-builders.ts";
+import { onnxModel } from "../helpers/scan-builders-tensors.ts";
 import { waitForScans } from "../helpers/scan-hub.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
 

@@ -11,7 +11,7 @@ import { createHangar, type Hangar } from "../../src/hangar.ts";
 import { createToken, createUser } from "../../src/hub/accounts/manage-accounts.ts";
 import { createServer, listen } from "../../src/server/create-server.ts";
 import { hangarCli } from "../helpers/hangar-cli.ts";
-import { onnxModel, safetensors } from "../helpers/scan-builders.ts";
+import { onnxModel, safetensors } from "../helpers/scan-builders-tensors.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 import {
   getJson,

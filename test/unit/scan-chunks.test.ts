@@ -5,15 +5,10 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
 import { Cursor, openFileSource } from "../../src/governance/scan/source.ts";
+import { chunkedSource } from "../helpers/chunked-source.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
-import { chunkedSource } from "../helpers/scan-builders.ts";
-import { OTHER_BENIGN, OTHER_MALICIOUS } from "../helpers/scan-corpus-other.ts";
-import {
-  type CorpusFile,
-  OS_SYSTEM,
-  PICKLE_BENIGN,
-  PICKLE_MALICIOUS,
-} from "../helpers/scan-corpus-pickle.ts";
+import { type CorpusFile, SCAN_CORPUS } from "../helpers/scan-corpus.ts";
+import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 
 const scanChunked = (bytes: Uint8Array, name: string, sizes: number[], limits?: CorpusFile["limits"]) =>
   scanSource(chunkedSource(bytes, sizes), { name, ...(limits ? { limits } : {}) });
@@ -25,9 +20,7 @@ const summary = (result: ScanResult) => ({
 });
 
 /** Whole-buffer findings are the reference; on-disk-only corpus files (with siblings) are scanned elsewhere. */
-const IN_MEMORY = [...PICKLE_MALICIOUS, ...PICKLE_BENIGN, ...OTHER_MALICIOUS, ...OTHER_BENIGN].filter(
-  (file) => file.siblings === undefined,
-);
+const IN_MEMORY = SCAN_CORPUS.filter((file) => file.siblings === undefined);
 
 /** `os.system` reached through names stored in one frame and fetched from the memo in the next. */
 function acrossFrames(): Uint8Array {

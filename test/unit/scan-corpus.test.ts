@@ -4,10 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type ScanResult, scanFile } from "../../src/governance/scan/index.ts";
-import { OTHER_BENIGN, OTHER_MALICIOUS } from "../helpers/scan-corpus-other.ts";
-import { type CorpusFile, PICKLE_BENIGN, PICKLE_MALICIOUS } from "../helpers/scan-corpus-pickle.ts";
+import { type CorpusFile, SCAN_CORPUS } from "../helpers/scan-corpus.ts";
 
-const CORPUS: CorpusFile[] = [...PICKLE_MALICIOUS, ...PICKLE_BENIGN, ...OTHER_MALICIOUS, ...OTHER_BENIGN];
+const CORPUS: CorpusFile[] = SCAN_CORPUS;
 let root: string;
 const results = new Map<CorpusFile, ScanResult>();
 

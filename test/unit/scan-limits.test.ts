@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
 import { scanFile } from "../../src/governance/scan/index.ts";
 import { LEGACY_MAGIC, op, type Part, pickle } from "../helpers/pickle-asm.ts";
-import { zip } from "../helpers/scan-builders.ts";
+import { zip } from "../helpers/scan-builders-containers.ts";
 
 /** `pickle(...parts)` for more parts than a call's arguments may be. */
 const join = (parts: Part[]): Uint8Array =>

@@ -8,7 +8,7 @@ import { buildModel } from "../../src/factory/make-model.ts";
 import { scanFile } from "../../src/governance/scan/index.ts";
 import { escapeDecode } from "../../src/governance/scan/pickle-vm.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
-import { pb, rawSafetensors } from "../helpers/scan-builders.ts";
+import { pb, rawSafetensors } from "../helpers/scan-builders-tensors.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
 
 let dir: string;

@@ -1,21 +1,11 @@
-import { gguf, onnxModel, rawSafetensors, safetensors, zip } from "./scan-builders.ts";
-import type { CorpusFile } from "./scan-corpus-pickle.ts";
+import { gguf, onnxModel, rawSafetensors, safetensors } from "./scan-builders-tensors.ts";
+import type { CorpusFile } from "./scan-corpus.ts";
+
+/** Scanner corpus: the tensor formats that hold no code: safetensors, GGUF and ONNX. */
 
 const S1 = '{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}';
-const kerasConfig = (layer: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    class_name: "Sequential",
-    config: {
-      name: "seq",
-      layers: [
-        { module: "keras.layers", class_name: "Dense", config: { units: 2 } },
-        { module: "keras.layers", class_name: layer, config: extra },
-      ],
-    },
-  });
-const HF_TOKEN = `hf_${"aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z"}`;
 
-export const OTHER_MALICIOUS: CorpusFile[] = [
+export const WEIGHTS_MALICIOUS: CorpusFile[] = [
   // safetensors (reference tests S2–S12)
   {
     name: "s2.safetensors",
@@ -215,126 +205,9 @@ export const OTHER_MALICIOUS: CorpusFile[] = [
     rule: "onnx.custom-domain",
     why: "custom operator domain",
   },
-  // configs and code
-  {
-    name: "config.json",
-    bytes: Buffer.from(JSON.stringify({ model_type: "x", auto_map: { AutoModel: "modeling_x.XModel" } })),
-    expect: "suspicious",
-    rule: "config.remote-code",
-    why: "auto_map remote code",
-  },
-  {
-    name: "model.safetensors.index.json",
-    bytes: Buffer.from(
-      JSON.stringify({
-        metadata: { total_size: 8 },
-        weight_map: { a: "model-00001-of-00002.safetensors", b: "model-00002-of-00002.safetensors" },
-      }),
-    ),
-    siblings: { "model-00001-of-00002.safetensors": new Uint8Array(0) },
-    expect: "suspicious",
-    rule: "safetensors.index.missing-shard",
-    why: "S13 index naming a missing shard",
-  },
-  {
-    name: "escape.safetensors.index.json",
-    bytes: Buffer.from(JSON.stringify({ weight_map: { a: "../../secret.safetensors" } })),
-    expect: "invalid",
-    rule: "safetensors.index",
-    why: "index pointing outside its folder",
-  },
-  {
-    name: "modeling_x.py",
-    bytes: Buffer.from("import os\nclass XModel:\n    pass\n"),
-    expect: "suspicious",
-    rule: "code.python",
-    why: "Python in the repo",
-  },
-  {
-    name: "tokenizer_config.json",
-    bytes: Buffer.from(
-      JSON.stringify({
-        chat_template:
-          "{% for m in messages %}{{ cycler.__init__.__globals__.os.popen('id').read() }}{% endfor %}",
-      }),
-    ),
-    expect: "unsafe",
-    rule: "template.python-internals",
-    why: "chat template SSTI",
-  },
-  {
-    name: "model.keras",
-    bytes: zip([
-      { name: "metadata.json", data: "{}" },
-      {
-        name: "config.json",
-        data: kerasConfig("Lambda", { function: { class_name: "__lambda__", config: { code: "4wEAAAAA" } } }),
-      },
-      { name: "model.weights.h5", data: "" },
-    ]),
-    expect: "unsafe",
-    rule: "keras.lambda",
-    why: "Keras Lambda layer",
-  },
-  {
-    name: "model.h5",
-    bytes: Buffer.concat([
-      Buffer.from("894844460d0a1a0a", "hex"),
-      Buffer.alloc(100),
-      Buffer.from('{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda"}]}}'),
-    ]),
-    expect: "unsafe",
-    rule: "keras.lambda",
-    why: "Lambda in an HDF5 model config",
-  },
-  // data governance
-  {
-    name: "notes.txt",
-    bytes: Buffer.from(`token = ${HF_TOKEN}\n`),
-    expect: "suspicious",
-    rule: "data.secret.huggingface",
-    why: "HF token",
-  },
-  {
-    name: "rows.csv",
-    bytes: Buffer.from("id,key,email\n1,AKIAIOSFODNN7EXAMPLE,jane.doe@example.com\n2,x,john@example.org\n"),
-    expect: "suspicious",
-    rule: "data.secret.aws",
-    why: "AWS key and e-mails",
-  },
-  {
-    name: "rows.jsonl",
-    bytes: Buffer.from(`{"text": "ghp_${"a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"}"}\n`),
-    expect: "suspicious",
-    rule: "data.secret.github",
-    why: "GitHub token",
-  },
-  {
-    name: "env.md",
-    bytes: Buffer.from("OPENAI_API_KEY=sk-proj-Ab12Cd34Ef56Gh78Ij90Kl12\n"),
-    expect: "suspicious",
-    rule: "data.secret.openai",
-    why: "OpenAI-style key",
-  },
-  {
-    name: "key.txt",
-    bytes: Buffer.from("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n"),
-    expect: "suspicious",
-    rule: "data.secret.private-key",
-    why: "PEM private key",
-  },
-  {
-    name: "people.csv",
-    bytes: Buffer.from(
-      "name,phone,card\nA,+1 415 555 0132,4111 1111 1111 1111\nB,(212) 555-0199,5500-0000-0000-0004\n",
-    ),
-    expect: "suspicious",
-    rule: "data.personal.card",
-    why: "phones and Luhn-valid cards",
-  },
 ];
 
-export const OTHER_BENIGN: CorpusFile[] = [
+export const WEIGHTS_BENIGN: CorpusFile[] = [
   {
     name: "s1.safetensors",
     bytes: rawSafetensors(S1, 16, false),
@@ -431,63 +304,5 @@ export const OTHER_BENIGN: CorpusFile[] = [
     }),
     expect: "safe",
     why: "a model-local function is not a custom op",
-  },
-  {
-    name: "config.json",
-    bytes: Buffer.from(JSON.stringify({ model_type: "bert", hidden_size: 8 })),
-    expect: "safe",
-    why: "plain config",
-  },
-  {
-    name: "model.safetensors.index.json",
-    bytes: Buffer.from(
-      JSON.stringify({ metadata: { total_size: 8 }, weight_map: { a: "model-00001-of-00001.safetensors" } }),
-    ),
-    siblings: { "model-00001-of-00001.safetensors": new Uint8Array(0) },
-    expect: "safe",
-    why: "index whose shards are present",
-  },
-  {
-    name: "tokenizer_config.json",
-    bytes: Buffer.from(
-      JSON.stringify({ chat_template: "{% for m in messages %}{{ m.content }}{% endfor %}" }),
-    ),
-    expect: "safe",
-    why: "plain chat template",
-  },
-  {
-    name: "ok.keras",
-    bytes: zip([
-      { name: "metadata.json", data: "{}" },
-      { name: "config.json", data: kerasConfig("Dense") },
-    ]),
-    expect: "safe",
-    format: "keras",
-    why: "Dense layers only",
-  },
-  {
-    name: "README.md",
-    bytes: Buffer.from("# Model\n\nA task-specific model; see the paper.\n"),
-    expect: "safe",
-    why: "model card",
-  },
-  {
-    name: "train.csv",
-    bytes: Buffer.from("id,text,label\n1234567812345678,good movie,1\n2,bad task-sk-like words,0\n"),
-    expect: "safe",
-    why: "ids that fail Luhn, no PII",
-  },
-  {
-    name: "labels.json",
-    bytes: Buffer.from('{"0": "negative", "1": "positive"}'),
-    expect: "safe",
-    format: "json",
-    why: "plain JSON",
-  },
-  {
-    name: "train.jsonl",
-    bytes: Buffer.from('{"text": "hello world", "label": 0}\n{"text": "version 1.2.3", "label": 1}\n'),
-    expect: "safe",
-    why: "plain JSONL",
   },
 ];

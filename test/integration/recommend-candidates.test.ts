@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PIPELINE_DATA } from "@huggingface/tasks";
-import { COMPANION_TASKS } from "../../src/discovery/recommend/lexicon.ts";
-import { type Constraints, parseDescription } from "../../src/discovery/recommend/parse-description.ts";
+import { parseDescription } from "../../src/discovery/recommend/parse-description.ts";
 import { LOW_CONFIDENCE } from "../../src/discovery/recommend/recognise-tasks.ts";
 import { type Recommendation, recommendModels } from "../../src/discovery/recommend/recommend-models.ts";
 import { localAdministrator } from "../../src/hub/accounts/principal.ts";
@@ -13,41 +11,8 @@ import {
   type CatalogSnapshot,
   importCatalogSnapshot,
 } from "../../src/hub/catalog/import-snapshot.ts";
-import { runCli } from "../helpers/cli-in-process.ts";
+import { recommendCases as cases, EMPTY_CONSTRAINTS as EMPTY } from "../helpers/recommend-cases.ts";
 import { startTestHangar, type TestHangar } from "../helpers/test-hangar.ts";
-
-interface RecommendCase {
-  description: string;
-  /** The first tasks of the answer, in order. */
-  tasks: string[];
-  /** Constraints that are set; every other constraint must keep its empty value. */
-  constraints: Partial<Constraints>;
-}
-
-const cases = JSON.parse(
-  readFileSync(join(import.meta.dirname, "..", "fixtures", "recommend-cases.json"), "utf8"),
-) as RecommendCase[];
-
-const EMPTY: Constraints = {
-  languages: [],
-  multilingual: false,
-  commercialUse: false,
-  maxSizeBytes: null,
-  maxParameters: null,
-  cpuOnly: false,
-  gpuMemoryBytes: null,
-  maxMemoryBytes: null,
-  device: null,
-  runsLocally: false,
-  latency: null,
-  licenseFamily: null,
-  licenses: [],
-  priority: null,
-  domains: [],
-  instructionTuned: false,
-  classifyBy: null,
-  labels: [],
-};
 
 // Facts straight from the snapshot file, to check candidates independently of Hangar's reading of it.
 const snapshot = JSON.parse(readFileSync(BUNDLED_SNAPSHOT_PATH, "utf8")) as CatalogSnapshot;
@@ -64,58 +29,6 @@ const COMMERCIAL_OK = new Set([
   "bigscience-bloom-rail-1.0",
   "bigcode-openrail-m",
 ]);
-
-describe("recommend: reading descriptions", () => {
-  it(`holds at least 40 varied described cases (${cases.length})`, () => {
-    assert.ok(cases.length >= 40, "cases.length >= 40");
-    assert.equal(new Set(cases.map((entry) => entry.description)).size, cases.length);
-    const firstTasks = new Set(cases.map((entry) => entry.tasks[0]));
-    assert.ok(firstTasks.size >= 20, `only ${firstTasks.size} different tasks`);
-    for (const entry of cases) {
-      for (const task of entry.tasks) assert.ok(Object.hasOwn(PIPELINE_DATA, task), `${task} is a task id`);
-    }
-  });
-
-  for (const entry of cases) {
-    it(`reads: ${entry.description}`, () => {
-      const parsed = parseDescription(entry.description);
-      assert.deepEqual(
-        parsed.tasks.slice(0, entry.tasks.length),
-        entry.tasks,
-        `tasks: ${parsed.tasks.join(", ")}`,
-      );
-      assert.deepEqual(parsed.constraints, { ...EMPTY, ...entry.constraints });
-      // Every task and every set constraint is explained by a phrase of the description.
-      entry.tasks.forEach((task, index) => {
-        const explained =
-          parsed.triggers.some((trigger) => trigger.means === `task: ${task}`) ||
-          // Companion tasks come with their partner (semantic search ↔ feature extraction).
-          entry.tasks.slice(0, index).some((earlier) => COMPANION_TASKS[earlier] === task);
-        assert.ok(explained, `no trigger for ${task}`);
-      });
-      // Confidences are probabilities, best first, and the first task is the most likely one.
-      const confidences = parsed.taskConfidences.map((score) => score.confidence);
-      assert.deepEqual(
-        confidences,
-        [...confidences].sort((a, b) => b - a),
-      );
-      assert.ok(confidences.every((value) => value >= 0 && value <= 1));
-      assert.equal(parsed.taskConfidences[0]!.task, parsed.tasks[0]);
-      for (const trigger of parsed.triggers) {
-        assert.ok(
-          entry.description.toLowerCase().includes(trigger.phrase.toLowerCase()),
-          `"${trigger.phrase}" is in the description`,
-        );
-      }
-    });
-  }
-
-  it("is deterministic", () => {
-    for (const entry of cases.slice(0, 10)) {
-      assert.deepEqual(parseDescription(entry.description), parseDescription(entry.description));
-    }
-  });
-});
 
 describe("recommend: candidates from the catalog snapshot", () => {
   let t: TestHangar;
@@ -374,94 +287,5 @@ describe("recommend: candidates from the catalog snapshot", () => {
       vague.notes.some((note) => note.startsWith("Not sure which task this is")),
       vague.notes.join(" / "),
     );
-  });
-
-  it("POST /v1/recommend answers tasks, constraints, candidates and alternatives", async () => {
-    const response = await fetch(`${t.url}/v1/recommend`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ description: cases[0]!.description, limit: 3 }),
-    });
-    assert.equal(response.status, 200);
-    const body = (await response.json()) as Recommendation;
-    assert.deepEqual(body.tasks.slice(0, 2), ["text-classification", "zero-shot-classification"]);
-    assert.deepEqual(body.constraints.languages, ["en", "de"]);
-    assert.equal(body.constraints.commercialUse, true);
-    assert.equal(body.constraints.maxSizeBytes, 500e6);
-    assert.equal(body.constraints.cpuOnly, true);
-    assert.ok(
-      body.candidates.length > 0 && body.candidates.length <= 3,
-      "body.candidates.length > 0 && body.candidates.length <= 3",
-    );
-    for (const candidate of body.candidates) {
-      assert.equal(typeof candidate.id, "string");
-      assert.equal(typeof candidate.score, "number");
-      assert.ok(candidate.reasons.length > 0, "candidate.reasons.length > 0");
-    }
-    assert.ok(Array.isArray(body.alternatives), "Array.isArray(body.alternatives)");
-    assert.ok(
-      body.triggers.some((trigger) => trigger.phrase === "cpu only" && trigger.means === "CPU only"),
-      'body.triggers.some((trigger) => trigger.phrase === "cpu only" && trigger.means =',
-    );
-  });
-
-  it("bad input: empty, too long, missing, wrong type, unknown field, bad limit", async () => {
-    const post = async (body: unknown) => {
-      const response = await fetch(`${t.url}/v1/recommend`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as { error: string; code: string } };
-    };
-    const cases: Array<[unknown, RegExp]> = [
-      [{ description: "" }, /description is empty/],
-      [{ description: "   \n " }, /description is empty/],
-      [{ description: "classify text ".repeat(200) }, /over the limit of 2000/],
-      [{}, /"description" is required/],
-      [{ description: 42 }, /"description" is required/],
-      [
-        { description: "summarise news", budget: 5 },
-        /Unknown field "budget".*valid fields are description, limit/,
-      ],
-      [{ description: "summarise news", limit: 0 }, /limit must be an integer from 1 to 50/],
-      [{ description: "summarise news", limit: "3" }, /"limit" must be a number/],
-      [["summarise news"], /must be a JSON object/],
-    ];
-    for (const [body, message] of cases) {
-      const answer = await post(body);
-      assert.equal(answer.status, 400, JSON.stringify(body));
-      assert.equal(answer.body.code, "HANGAR_ERR_BAD_REQUEST");
-      assert.match(answer.body.error, message);
-    }
-  });
-
-  it("hangar recommend prints tasks, constraints, candidates with reasons and alternatives, or --json", async () => {
-    const description = "Transcribe German podcasts, open source licence please";
-    const [readable, json, empty] = await Promise.all([
-      runCli(["recommend", description, "--home", t.home, "--limit", "2"]),
-      runCli(["recommend", description, "--home", t.home, "--json"]),
-      runCli(["recommend", "", "--home", t.home]),
-    ]);
-    assert.equal(readable.code, 0, readable.stderr);
-    assert.match(readable.stdout, /^Tasks: {7}automatic-speech-recognition \((0\.9\d*|1)\)$/m);
-    assert.doesNotMatch(readable.stdout, /^Not sure:/m);
-    assert.match(readable.stdout, /^Constraints: languages de; open-source licence$/m);
-    assert.match(readable.stdout, /"transcribe" → task: automatic-speech-recognition/);
-    assert.match(
-      readable.stdout,
-      /^ {2}1\. jonatasgrosman\/wav2vec2-large-xlsr-53-german {2}\(score [\d.]+\)$/m,
-    );
-    assert.match(readable.stdout, /^ {7}- lists de among its languages$/m);
-    assert.doesNotMatch(readable.stdout, /^ {2}3\. /m);
-    assert.match(readable.stdout, /^Alternatives\n {2}higher-quality: /m);
-
-    assert.equal(json.code, 0, json.stderr);
-    const parsed = JSON.parse(json.stdout) as Recommendation;
-    assert.deepEqual(parsed.tasks, ["automatic-speech-recognition"]);
-    assert.equal(parsed.candidates[0]?.id, "jonatasgrosman/wav2vec2-large-xlsr-53-german");
-
-    assert.notEqual(empty.code, 0);
-    assert.match(empty.stderr, /Usage: hangar recommend/);
   });
 });
