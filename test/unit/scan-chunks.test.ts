@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { type ScanResult, scanFile, scanSource } from "../../src/governance/scan/index.ts";
-import { Cursor, openFileSource } from "../../src/governance/scan/source.ts";
-import { chunkedSource } from "../helpers/chunked-source.ts";
+import { openFileSource } from "../../src/governance/scan/source.ts";
+import { checkTwoSeekingCursors, chunkedSource, patternBytes } from "../helpers/chunked-source.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
 import { type CorpusFile, SCAN_CORPUS } from "../helpers/scan-corpus.ts";
 import { OS_SYSTEM } from "../helpers/scan-corpus-pickle.ts";
@@ -216,31 +216,11 @@ describe("scanner reads across chunk boundaries", () => {
   });
 
   test("two cursors over one file, seeking in turn, each read their own bytes", async () => {
-    // Byte i of the file is i mod 251: any byte read from the wrong place or a reused buffer shows.
-    const bytes = new Uint8Array(24 * MB).map((_, i) => i % 251);
     const dir = await mkdtemp(join(tmpdir(), "hangar-scan-chunks-"));
-    await writeFile(join(dir, "data.bin"), bytes);
+    await writeFile(join(dir, "data.bin"), patternBytes());
     const source = await openFileSource(join(dir, "data.bin"));
     try {
-      const cursors = [Cursor.over(source, 0), Cursor.over(source, 3 * MB + 7)];
-      const check = async (cursor: Cursor, length: number, what: string) => {
-        const at = cursor.offset;
-        const got = await cursor.take(length);
-        assert.equal(got.length, length);
-        assert.ok(
-          got.every((byte, i) => byte === (at + i) % 251),
-          `${what}: bytes at ${at}`,
-        );
-      };
-      // Each cursor seeks and reads a little, then both read on from the chunks they hold and read ahead.
-      for (let step = 0; step < 3; step++) {
-        for (const [index, cursor] of cursors.entries()) {
-          await cursor.skip(5 * MB + step);
-          await check(cursor, 1000, `cursor ${index} after seek ${step}`);
-        }
-        for (const [index, cursor] of cursors.entries())
-          await check(cursor, 1_500_000, `cursor ${index} reading on after seek ${step}`);
-      }
+      await checkTwoSeekingCursors(source);
     } finally {
       await source.close();
       await rm(dir, { recursive: true, force: true });

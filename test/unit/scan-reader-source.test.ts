@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { scanSource } from "../../src/governance/scan/index.ts";
 import { stepperOf } from "../../src/governance/scan/pickle-wasm.ts";
-import { bytesSource, Cursor, readerSource } from "../../src/governance/scan/source.ts";
+import { bytesSource, readerSource } from "../../src/governance/scan/source.ts";
+import { checkTwoSeekingCursors, patternBytes } from "../helpers/chunked-source.ts";
 import { op, pickle } from "../helpers/pickle-asm.ts";
 
 const MB = 1024 * 1024;
@@ -38,26 +39,7 @@ describe("a source over range reads", () => {
   });
 
   test("two cursors over one source, seeking in turn, each read their own bytes", async () => {
-    const bytes = new Uint8Array(24 * MB).map((_, i) => i % 251);
-    const { source } = rangeReads(bytes);
-    const cursors = [Cursor.over(source, 0), Cursor.over(source, 3 * MB + 7)];
-    const check = async (cursor: Cursor, length: number, what: string) => {
-      const at = cursor.offset;
-      const got = await cursor.take(length);
-      assert.equal(got.length, length);
-      assert.ok(
-        got.every((byte, i) => byte === (at + i) % 251),
-        `${what}: bytes at ${at}`,
-      );
-    };
-    for (let step = 0; step < 3; step++) {
-      for (const [index, cursor] of cursors.entries()) {
-        await cursor.skip(5 * MB + step);
-        await check(cursor, 1000, `cursor ${index} after seek ${step}`);
-      }
-      for (const [index, cursor] of cursors.entries())
-        await check(cursor, 1_500_000, `cursor ${index} reading on after seek ${step}`);
-    }
+    await checkTwoSeekingCursors(rangeReads(patternBytes()).source);
   });
 
   test("a pickle of megabytes of numbers then an import: the same findings as from memory, in 1 MB reads", async () => {
