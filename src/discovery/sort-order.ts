@@ -44,8 +44,10 @@ export async function sortOrderInTurns(
 ): Promise<Uint32Array> {
   const keys = new Float64Array(count);
   for (let doc = 0; doc < count; doc++) keys[doc] = keyOf(doc);
+  // The keys as they are now: changes applied between turns must not make the comparison inconsistent.
+  const downloadsNow = downloads.slice(0, count);
   const compare = (a: number, b: number) =>
-    descending(keys[a]!, keys[b]!) || descending(downloads[a]!, downloads[b]!) || pk[a]! - pk[b]!;
+    descending(keys[a]!, keys[b]!) || descending(downloadsNow[a]!, downloadsNow[b]!) || pk[a]! - pk[b]!;
   let order = new Uint32Array(count);
   for (let doc = 0; doc < count; doc++) order[doc] = doc;
   for (let start = 0; start < count; start += RUN) {
